@@ -1,0 +1,624 @@
+/**
+ * The Kova abstract syntax tree.
+ *
+ * Every node is plain JSON: a `kind` string, a `span`, and fields that are strings, numbers,
+ * booleans, null, arrays or other nodes. No classes, no cycles, no Maps — so an AST can be
+ * printed, stored, diffed and sent to another process (the language server, the VM) as is.
+ *
+ * The JSON Schema in `docs/ast.schema.json` is generated from this file (`npm run gen:ast-schema`)
+ * and a test keeps the two in step. `docs/ast.md` explains each node.
+ */
+
+/** A position in a source file. `line` and `column` are 1-based; `offset` is 0-based, in UTF-16 code units. */
+export interface Position {
+  line: number;
+  column: number;
+  offset: number;
+}
+
+/** Where a node came from: the file, its first character and the position just past its last. */
+export interface Span {
+  file: string;
+  start: Position;
+  end: Position;
+}
+
+// ───────────────────────────── program and declarations ─────────────────────────────
+
+/** One `.kova` file. */
+export interface Program {
+  kind: "Program";
+  span: Span;
+  file: string;
+  declarations: Declaration[];
+}
+
+export type Declaration =
+  | ImportDecl
+  | ConnectDecl
+  | EntityDecl
+  | ValidateDecl
+  | EndpointDecl
+  | CacheDecl
+  | SocketDecl
+  | TaskDecl
+  | AuthDecl
+  | WorkerDecl;
+
+/** A name written in the source, with its own span (so tools can point at it and rename it). */
+export interface Identifier {
+  kind: "Identifier";
+  span: Span;
+  name: string;
+}
+
+/**
+ * `IMPORT "./users.kova"` brings another Kova file's declarations into scope;
+ * `IMPORT { slugify, hash AS sha } FROM "./util.js"` makes functions of a JS/TS module callable.
+ */
+export interface ImportDecl {
+  kind: "Import";
+  span: Span;
+  /** The path exactly as written (relative to the importing file). */
+  source: string;
+  sourceSpan: Span;
+  /** Empty for a `.kova` import; the imported function names for a module import. */
+  names: ImportName[];
+}
+
+export interface ImportName {
+  kind: "ImportName";
+  span: Span;
+  /** The name exported by the module. */
+  imported: Identifier;
+  /** The name used in this file (`AS alias`), or the imported name. */
+  local: Identifier;
+}
+
+/** `CONNECT db USING postgres(env("DATABASE_URL"))` */
+export interface ConnectDecl {
+  kind: "Connect";
+  span: Span;
+  name: Identifier;
+  driver: Identifier;
+  args: Expression[];
+}
+
+/** `ENTITY User USING db { name: text  email: email UNIQUE }` */
+export interface EntityDecl {
+  kind: "Entity";
+  span: Span;
+  name: Identifier;
+  /** The data source (a CONNECT name); null means the default one. */
+  source: Identifier | null;
+  fields: FieldDecl[];
+}
+
+/** A field of an ENTITY or a VALIDATE shape. */
+export interface FieldDecl {
+  kind: "Field";
+  span: Span;
+  name: Identifier;
+  type: TypeRef;
+  /** Column modifiers; only meaningful on entity fields. */
+  modifiers: FieldModifier[];
+}
+
+/** `UNIQUE`, `INDEX`, `PRIMARY` or `DEFAULT <expr>` after an entity field's type. */
+export interface FieldModifier {
+  kind: "FieldModifier";
+  span: Span;
+  modifier: "UNIQUE" | "INDEX" | "PRIMARY" | "DEFAULT";
+  /** The default value, for `DEFAULT`; otherwise null. */
+  value: Expression | null;
+}
+
+/**
+ * A type as written: `int`, `text?`, `string(min: 1, max: 80)`, `enum("a", "b")`, `Tag[]`,
+ * or an inline object shape `{ street: string  zip: string }`.
+ */
+export interface TypeRef {
+  kind: "TypeRef";
+  span: Span;
+  /** The type's name; `object` for an inline shape. */
+  name: Identifier;
+  /** Positional arguments, e.g. the values of `enum("a", "b")`. */
+  args: Expression[];
+  /** Named options, e.g. `min: 1` in `string(min: 1)`. */
+  options: Property[];
+  /** Fields of an inline object shape; empty otherwise. */
+  fields: FieldDecl[];
+  /** `[]` after the type. */
+  array: boolean;
+  /** `?` after the type (or after `[]`): the value may be absent or null. */
+  optional: boolean;
+}
+
+/** `VALIDATE NewUser { name: string(min: 1)  email: email  age: int? }` */
+export interface ValidateDecl {
+  kind: "Validate";
+  span: Span;
+  name: Identifier;
+  fields: FieldDecl[];
+}
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** `GET /users/:id { … }` */
+export interface EndpointDecl {
+  kind: "Endpoint";
+  span: Span;
+  method: HttpMethod;
+  path: RoutePath;
+  /** `VALIDATE Name` after the path: the request body must match that shape. */
+  validate: Identifier | null;
+  /** `AUTH` or `AUTH role` after the path (reserved; see the AUTH declaration). */
+  auth: EndpointAuth | null;
+  body: Block;
+}
+
+export interface RoutePath {
+  kind: "RoutePath";
+  span: Span;
+  /** The path as written, e.g. `/users/:id/history`. */
+  text: string;
+  segments: PathSegment[];
+}
+
+export interface PathSegment {
+  kind: "PathSegment";
+  span: Span;
+  /** A literal segment (`users`) or a parameter (`:id`, stored without the colon). */
+  param: boolean;
+  value: string;
+}
+
+export interface EndpointAuth {
+  kind: "EndpointAuth";
+  span: Span;
+  /** Roles required (`AUTH admin`), empty when any signed-in caller may pass. */
+  roles: Identifier[];
+}
+
+/** `CACHE users_cache { key: "user:{id}"  ttl: 60  get: SELECT … }` (reserved for a later release). */
+export interface CacheDecl {
+  kind: "Cache";
+  span: Span;
+  name: Identifier;
+  properties: Property[];
+}
+
+/** `SOCKET chat { ON CONNECT { … }  ON MESSAGE(msg) { BROADCAST msg } }` (reserved). */
+export interface SocketDecl {
+  kind: "Socket";
+  span: Span;
+  name: Identifier;
+  handlers: SocketHandler[];
+}
+
+export interface SocketHandler {
+  kind: "SocketHandler";
+  span: Span;
+  /** The event name as written after ON, lower-cased: `connect`, `message`, `disconnect`, … */
+  event: Identifier;
+  /** The parameter bound to the event's payload, e.g. `msg` in `ON MESSAGE(msg)`. */
+  param: Identifier | null;
+  body: Block;
+}
+
+/** `TASK send_digest EVERY 10m { … }` or `TASK cleanup CRON "0 3 * * *" { … }` (reserved). */
+export interface TaskDecl {
+  kind: "Task";
+  span: Span;
+  name: Identifier;
+  schedule: TaskSchedule | null;
+  body: Block;
+}
+
+export interface TaskSchedule {
+  kind: "TaskSchedule";
+  span: Span;
+  mode: "EVERY" | "CRON";
+  value: Expression;
+}
+
+/** `AUTH jwt USING secret(env("JWT_KEY")) { expire: "1h" }` (reserved). */
+export interface AuthDecl {
+  kind: "Auth";
+  span: Span;
+  name: Identifier;
+  using: CallExpr | null;
+  properties: Property[];
+}
+
+/** `WORKER mailer { … }` (reserved). */
+export interface WorkerDecl {
+  kind: "Worker";
+  span: Span;
+  name: Identifier;
+  body: Block;
+}
+
+// ───────────────────────────── statements ─────────────────────────────
+
+/** Statements between braces. Blocks are always braces, never indentation. */
+export interface Block {
+  kind: "Block";
+  span: Span;
+  statements: Statement[];
+}
+
+export type Statement =
+  | AssignStmt
+  | RespondStmt
+  | ErrorStmt
+  | IfStmt
+  | BroadcastStmt
+  | ExpressionStmt;
+
+/** `users = SELECT * FROM User` */
+export interface AssignStmt {
+  kind: "Assign";
+  span: Span;
+  target: Identifier;
+  value: Expression;
+}
+
+/** `RESPOND 201 saved HEADERS { location: "/users/{saved.id}" }`; the value starts on RESPOND's line. */
+export interface RespondStmt {
+  kind: "Respond";
+  span: Span;
+  /** The HTTP status, or null for the default (200 with a body, 204 without). */
+  status: NumberLiteral | null;
+  value: Expression | null;
+  headers: ObjectExpr | null;
+}
+
+/** `ERROR 404 "No such user"`: ends the request with an RFC 9457 problem response. */
+export interface ErrorStmt {
+  kind: "Error";
+  span: Span;
+  status: NumberLiteral;
+  /** The problem's `detail` (any expression; a string is usual). */
+  detail: Expression | null;
+}
+
+/** `IF cond { … } ELSE IF cond { … } ELSE { … }` */
+export interface IfStmt {
+  kind: "If";
+  span: Span;
+  condition: Condition;
+  then: Block;
+  /** An `ELSE IF` is an If node here; a plain `ELSE` is a Block; no ELSE is null. */
+  else: Block | IfStmt | null;
+}
+
+/** `BROADCAST msg` inside a SOCKET handler (reserved). */
+export interface BroadcastStmt {
+  kind: "Broadcast";
+  span: Span;
+  value: Expression;
+}
+
+/** A query or call run for its effect: `DELETE FROM User WHERE id = $id`. */
+export interface ExpressionStmt {
+  kind: "ExpressionStatement";
+  span: Span;
+  expression: Expression;
+}
+
+// ───────────────────────────── queries ─────────────────────────────
+
+export type Query = SelectQuery | InsertQuery | UpdateQuery | DeleteQuery | SaveQuery | HistoryQuery;
+
+/** A boolean test: the WHERE of a query or the test of an IF. Inside a query, bare names are fields. */
+export interface Condition {
+  kind: "Condition";
+  span: Span;
+  expression: Expression;
+}
+
+/** `ORDER_BY name DESC, id` */
+export interface OrderBy {
+  kind: "OrderBy";
+  span: Span;
+  items: OrderItem[];
+}
+
+export interface OrderItem {
+  kind: "OrderItem";
+  span: Span;
+  field: Identifier;
+  direction: "ASC" | "DESC";
+}
+
+/** `LIMIT 50` */
+export interface Limit {
+  kind: "Limit";
+  span: Span;
+  count: Expression;
+}
+
+/** `OFFSET 100` */
+export interface Offset {
+  kind: "Offset";
+  span: Span;
+  count: Expression;
+}
+
+/** `SELECT * | a, b FROM Entity [AS OF t] [WHERE …] [ORDER_BY …] [LIMIT n] [OFFSET n]` */
+export interface SelectQuery {
+  kind: "SelectQuery";
+  span: Span;
+  /** null for `*`; otherwise the chosen fields. */
+  fields: Identifier[] | null;
+  entity: Identifier;
+  asOf: Expression | null;
+  where: Condition | null;
+  orderBy: OrderBy | null;
+  limit: Limit | null;
+  offset: Offset | null;
+}
+
+/** `INSERT INTO User { name: "Ada" }` */
+export interface InsertQuery {
+  kind: "InsertQuery";
+  span: Span;
+  entity: Identifier;
+  value: Expression;
+}
+
+/** `UPDATE User SET name = $body.name, age = 36 WHERE id = $id`, or `UPDATE User SET $body WHERE …` */
+export interface UpdateQuery {
+  kind: "UpdateQuery";
+  span: Span;
+  entity: Identifier;
+  /** Either field assignments or one object expression whose keys are fields. */
+  set: SetAssignment[] | Expression;
+  where: Condition | null;
+}
+
+export interface SetAssignment {
+  kind: "SetAssignment";
+  span: Span;
+  field: Identifier;
+  value: Expression;
+}
+
+/** `DELETE FROM User WHERE id = $id` */
+export interface DeleteQuery {
+  kind: "DeleteQuery";
+  span: Span;
+  entity: Identifier;
+  where: Condition | null;
+}
+
+/** `SAVE $body INTO User`: insert, or update the row with the same id. */
+export interface SaveQuery {
+  kind: "SaveQuery";
+  span: Span;
+  value: Expression;
+  entity: Identifier;
+}
+
+/** `HISTORY User WHERE id = $id ORDER_BY … LIMIT …`: every version, with time and operation. */
+export interface HistoryQuery {
+  kind: "HistoryQuery";
+  span: Span;
+  entity: Identifier;
+  where: Condition | null;
+  orderBy: OrderBy | null;
+  limit: Limit | null;
+  offset: Offset | null;
+}
+
+// ───────────────────────────── expressions ─────────────────────────────
+
+export type Expression =
+  | StringLiteral
+  | TemplateString
+  | NumberLiteral
+  | DurationLiteral
+  | BooleanLiteral
+  | NullLiteral
+  | NameExpr
+  | ParamRef
+  | ObjectExpr
+  | ArrayExpr
+  | MemberExpr
+  | IndexExpr
+  | CallExpr
+  | UnaryExpr
+  | BinaryExpr
+  | IsNullExpr
+  | Query
+  | MissingExpr;
+
+export interface StringLiteral {
+  kind: "String";
+  span: Span;
+  value: string;
+}
+
+/** `"user:{id}"`: literal text and `{expression}` parts in order. */
+export interface TemplateString {
+  kind: "Template";
+  span: Span;
+  parts: Array<StringLiteral | Expression>;
+}
+
+export interface NumberLiteral {
+  kind: "Number";
+  span: Span;
+  value: number;
+  /** The digits as written, so `1_000` and `1e3` survive printing. */
+  raw: string;
+}
+
+/** `10m`, `1h`, `500ms`: a length of time; `value` is in milliseconds. */
+export interface DurationLiteral {
+  kind: "Duration";
+  span: Span;
+  value: number;
+  raw: string;
+}
+
+export interface BooleanLiteral {
+  kind: "Boolean";
+  span: Span;
+  value: boolean;
+}
+
+export interface NullLiteral {
+  kind: "Null";
+  span: Span;
+}
+
+/** A bare name: a variable, or (inside a query) a field of the queried entity. */
+export interface NameExpr {
+  kind: "Name";
+  span: Span;
+  name: string;
+}
+
+/**
+ * `$id` (a path parameter), `$query`, `$body`, `$headers` (the request's query string, JSON body
+ * and headers; reach into them with `.name`).
+ */
+export interface ParamRef {
+  kind: "Param";
+  span: Span;
+  name: string;
+}
+
+export interface ObjectExpr {
+  kind: "Object";
+  span: Span;
+  entries: Array<Property | SpreadElement>;
+}
+
+/** `name: value` in an object or a property block; `name` alone is shorthand for `name: name`. */
+export interface Property {
+  kind: "Property";
+  span: Span;
+  key: Identifier;
+  value: Expression;
+  shorthand: boolean;
+}
+
+/** `...$body` inside an object or array. */
+export interface SpreadElement {
+  kind: "Spread";
+  span: Span;
+  argument: Expression;
+}
+
+export interface ArrayExpr {
+  kind: "Array";
+  span: Span;
+  elements: Array<Expression | SpreadElement>;
+}
+
+/** `user.name`, `$query.page` */
+export interface MemberExpr {
+  kind: "Member";
+  span: Span;
+  object: Expression;
+  property: Identifier;
+}
+
+/** `items[0]`, `$headers["x-api-key"]` */
+export interface IndexExpr {
+  kind: "Index";
+  span: Span;
+  object: Expression;
+  index: Expression;
+}
+
+/** `env("PORT", 3000)`, `slugify(title)` */
+export interface CallExpr {
+  kind: "Call";
+  span: Span;
+  callee: Identifier;
+  args: Expression[];
+}
+
+export type UnaryOperator = "NOT" | "-";
+
+export interface UnaryExpr {
+  kind: "Unary";
+  span: Span;
+  operator: UnaryOperator;
+  operand: Expression;
+}
+
+/**
+ * Binary operators after normalisation: `=` is written `==`, `<>` is `!=`, `&&` is `AND`, `||` is `OR`.
+ */
+export type BinaryOperator =
+  | "OR"
+  | "AND"
+  | "=="
+  | "!="
+  | "<"
+  | "<="
+  | ">"
+  | ">="
+  | "IN"
+  | "LIKE"
+  | "??"
+  | "+"
+  | "-"
+  | "*"
+  | "/"
+  | "%";
+
+export interface BinaryExpr {
+  kind: "Binary";
+  span: Span;
+  operator: BinaryOperator;
+  left: Expression;
+  right: Expression;
+}
+
+/** `x IS NULL`, `x IS NOT NULL` */
+export interface IsNullExpr {
+  kind: "IsNull";
+  span: Span;
+  operand: Expression;
+  negated: boolean;
+}
+
+/** Stands in for an expression the parser could not read, so the tree stays whole for tools. */
+export interface MissingExpr {
+  kind: "Missing";
+  span: Span;
+}
+
+/** Every node type, for generic walkers. */
+export type Node =
+  | Program
+  | Declaration
+  | Identifier
+  | ImportName
+  | FieldDecl
+  | FieldModifier
+  | TypeRef
+  | RoutePath
+  | PathSegment
+  | EndpointAuth
+  | SocketHandler
+  | TaskSchedule
+  | Block
+  | Statement
+  | Condition
+  | OrderBy
+  | OrderItem
+  | Limit
+  | Offset
+  | SetAssignment
+  | Expression
+  | Property
+  | SpreadElement;
+
+export type NodeKind = Node["kind"];

@@ -1,0 +1,75 @@
+/**
+ * Every diagnostic Kova can report, with its stable code. Codes never change meaning once
+ * released; retire one rather than reuse it. Ranges:
+ *   KV1xxx  syntax (scanner and parser)
+ *   KV2xxx  names (declarations, scopes, imports, routes)
+ *   KV3xxx  types and values
+ *   KV9xxx  recognised, but not supported yet
+ */
+export type Severity = "error" | "warning";
+
+export interface DiagnosticInfo {
+  code: string;
+  severity: Severity;
+  /** One line: what this code means. Used by `docs/diagnostics.md` and `kova explain`-style help. */
+  title: string;
+}
+
+function define<const T extends Record<string, DiagnosticInfo>>(codes: T): T {
+  return codes;
+}
+
+export const Codes = define({
+  // ── syntax
+  UnexpectedCharacter: { code: "KV1001", severity: "error", title: "a character that cannot start any token" },
+  UnterminatedString: { code: "KV1002", severity: "error", title: "a string literal without its closing quote" },
+  UnterminatedComment: { code: "KV1003", severity: "error", title: "a /* comment without its closing */" },
+  InvalidEscape: { code: "KV1004", severity: "error", title: "an unknown escape sequence in a string" },
+  InvalidNumber: { code: "KV1005", severity: "error", title: "a malformed number or duration literal" },
+  UnterminatedInterpolation: { code: "KV1006", severity: "error", title: "a {…} inside a string that is never closed" },
+  InvalidPath: { code: "KV1007", severity: "error", title: "a route path that is not a valid URL path pattern" },
+  Expected: { code: "KV1101", severity: "error", title: "the parser expected one thing and found another" },
+  ExpectedDeclaration: { code: "KV1102", severity: "error", title: "something other than a declaration at the top level" },
+  ExpectedStatement: { code: "KV1103", severity: "error", title: "something other than a statement inside a block" },
+  ExpectedExpression: { code: "KV1104", severity: "error", title: "an expression was expected" },
+  LowercaseKeyword: { code: "KV1105", severity: "error", title: "a keyword written in lower case (keywords are upper case)" },
+  UnclosedBlock: { code: "KV1106", severity: "error", title: "a { or ( or [ that is never closed" },
+  NestingTooDeep: { code: "KV1107", severity: "error", title: "expressions or blocks nested deeper than the parser allows" },
+  DuplicateClause: { code: "KV1108", severity: "error", title: "a query clause (WHERE, LIMIT, …) written twice" },
+  // ── names
+  UnknownEntity: { code: "KV2001", severity: "error", title: "a query names an entity that is not declared" },
+  UnknownField: { code: "KV2002", severity: "error", title: "a field that the entity or shape does not have" },
+  UnknownVariable: { code: "KV2003", severity: "error", title: "a name that is not a variable in scope" },
+  UnknownParam: { code: "KV2004", severity: "error", title: "a $param that the route does not define" },
+  UnknownValidator: { code: "KV2005", severity: "error", title: "VALIDATE names a shape that is not declared" },
+  UnknownType: { code: "KV2006", severity: "error", title: "a field type that Kova does not know" },
+  DuplicateDeclaration: { code: "KV2007", severity: "error", title: "two declarations with the same name" },
+  DuplicateField: { code: "KV2008", severity: "error", title: "a field declared twice in one entity or shape" },
+  DuplicateRoute: { code: "KV2009", severity: "error", title: "two endpoints for the same method and path" },
+  UnusedVariable: { code: "KV2010", severity: "warning", title: "a variable that is assigned but never read" },
+  ImportNotFound: { code: "KV2011", severity: "error", title: "an IMPORT whose file does not exist" },
+  UnknownFunction: { code: "KV2012", severity: "error", title: "a call to a function that is neither built in nor imported" },
+  UnknownDataSource: { code: "KV2013", severity: "error", title: "ENTITY … USING names a data source with no CONNECT" },
+  UnknownDriver: { code: "KV2014", severity: "error", title: "CONNECT … USING names a driver Kova does not have" },
+  DuplicateParam: { code: "KV2015", severity: "error", title: "a route path that uses the same :param twice" },
+  UnreachableCode: { code: "KV2016", severity: "warning", title: "a statement after RESPOND or ERROR, which never runs" },
+  ReservedField: { code: "KV2017", severity: "error", title: "an entity field that Kova manages itself (id)" },
+  // ── types and values
+  IncompatibleComparison: { code: "KV3001", severity: "error", title: "a comparison between values of types that can never match" },
+  TypeMismatch: { code: "KV3002", severity: "error", title: "a value of the wrong type for where it is used" },
+  InvalidTimestamp: { code: "KV3003", severity: "error", title: "an AS OF value that is not a timestamp" },
+  DivisionByZero: { code: "KV3004", severity: "error", title: "a constant expression that divides by zero" },
+  InvalidStatus: { code: "KV3005", severity: "error", title: "an HTTP status outside 100–599 (or the wrong class for ERROR)" },
+  InvalidTypeArguments: { code: "KV3006", severity: "error", title: "bad arguments or options for a field type" },
+  WrongArgumentCount: { code: "KV3007", severity: "error", title: "a built-in function called with the wrong number of arguments" },
+  InvalidLimit: { code: "KV3008", severity: "error", title: "a LIMIT or OFFSET that is not a non-negative integer" },
+  BodyWithoutValidate: { code: "KV3009", severity: "warning", title: "$body read by an endpoint without VALIDATE, so its shape is unchecked" },
+  // ── not supported yet
+  CacheNotSupported: { code: "KV9001", severity: "error", title: "CACHE is parsed but not supported yet" },
+  SocketNotSupported: { code: "KV9002", severity: "error", title: "SOCKET is parsed but not supported yet" },
+  TaskNotSupported: { code: "KV9003", severity: "error", title: "TASK is parsed but not supported yet" },
+  AuthNotSupported: { code: "KV9004", severity: "error", title: "AUTH is parsed but not supported yet" },
+  WorkerNotSupported: { code: "KV9005", severity: "error", title: "WORKER is parsed but not supported yet" },
+});
+
+export type CodeName = keyof typeof Codes;

@@ -1,0 +1,368 @@
+import type {
+  AuthDecl,
+  CallExpr,
+  ConnectDecl,
+  Declaration,
+  EndpointAuth,
+  EndpointDecl,
+  EntityDecl,
+  Expression,
+  FieldDecl,
+  FieldModifier,
+  HttpMethod,
+  Identifier,
+  ImportDecl,
+  ImportName,
+  PathSegment,
+  Property,
+  RoutePath,
+  SocketDecl,
+  SocketHandler,
+  TaskDecl,
+  TaskSchedule,
+  TypeRef,
+} from "../ast/nodes.js";
+import { HTTP_METHODS } from "../scanner/tokens.js";
+import type { Token } from "../scanner/tokens.js";
+import type { Cursor } from "./cursor.js";
+import { closeBracket, parseArguments, parseExpression, parseProperty, skipSeparator } from "./expressions.js";
+import { parseBlock } from "./statements.js";
+
+const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "AUTH", "WORKER"];
+
+/** Does a declaration start here? (Also true for a miscased keyword followed by a name or a path.) */
+export function startsDeclaration(c: Cursor): boolean {
+  const t = c.token;
+  const next = c.peek();
+  if (next.kind === "Path" && HTTP_METHODS.has(t.text.toUpperCase())) return true;
+  if (t.kind === "Keyword") return DECLARATION_KEYWORDS.includes(t.text);
+  if (t.kind !== "Identifier") return false;
+  const upper = t.text.toUpperCase();
+  if (!DECLARATION_KEYWORDS.includes(upper)) return false;
+  return upper === "IMPORT" ? next.kind === "String" || c.isPunct("{", next) : next.kind === "Identifier" && !next.newlineBefore;
+}
+
+export function parseDeclaration(c: Cursor): Declaration | null {
+  const t = c.token;
+  const start = t.start;
+  const upper = t.text.toUpperCase();
+  if (c.peek().kind === "Path" && HTTP_METHODS.has(upper)) {
+    if (t.kind !== "Keyword") c.reportMiscased(upper);
+    c.advance();
+    return parseEndpoint(c, start, upper as HttpMethod);
+  }
+  const keyword = DECLARATION_KEYWORDS.find((k) => c.isKeyword(k) || (startsDeclaration(c) && upper === k));
+  if (keyword === undefined) {
+    reportNotDeclaration(c, t);
+    return null;
+  }
+  c.matchKeyword(keyword);
+  switch (keyword) {
+    case "IMPORT":
+      return parseImport(c, start);
+    case "CONNECT":
+      return parseConnect(c, start);
+    case "ENTITY":
+      return parseEntity(c, start);
+    case "VALIDATE": {
+      const name = c.expectIdentifier("a name for the VALIDATE shape");
+      const fields = parseFieldBlock(c, "the VALIDATE shape");
+      return { kind: "Validate", span: c.spanFrom(start), name, fields };
+    }
+    case "CACHE": {
+      const name = c.expectIdentifier("a name for the CACHE");
+      const properties = parsePropertyBlock(c, "the CACHE settings");
+      return { kind: "Cache", span: c.spanFrom(start), name, properties };
+    }
+    case "SOCKET":
+      return parseSocket(c, start);
+    case "TASK":
+      return parseTask(c, start);
+    case "AUTH":
+      return parseAuth(c, start);
+    case "WORKER": {
+      const name = c.expectIdentifier("a name for the WORKER");
+      const body = parseBlock(c, "the WORKER body");
+      return { kind: "Worker", span: c.spanFrom(start), name, body };
+    }
+  }
+  return null;
+}
+
+function reportNotDeclaration(c: Cursor, t: Token): void {
+  const isMethod = HTTP_METHODS.has(t.text.toUpperCase());
+  let suggestion =
+    "a file holds declarations: IMPORT, CONNECT, ENTITY, VALIDATE, endpoints (GET /path { … }), CACHE, SOCKET, TASK, AUTH, WORKER";
+  if (isMethod) suggestion = `an endpoint needs a path starting with '/', as in ${t.text.toUpperCase()} /users { … }`;
+  else if (t.kind === "Keyword" && ["RESPOND", "SELECT", "IF", "ERROR"].includes(t.text)) suggestion = "statements belong inside an endpoint's { … }";
+  c.error("ExpectedDeclaration", c.tokenSpan(t), `expected a declaration, found ${t.kind === "EOF" ? "the end of the file" : `'${t.text}'`}`, { suggestion });
+}
+
+function parseImport(c: Cursor, start: number): ImportDecl {
+  const names: ImportName[] = [];
+  if (c.isPunct("{")) {
+    const open = c.advance();
+    while (!c.isPunct("}") && !c.atEnd) {
+      const before = c.mark;
+      const nameStart = c.token.start;
+      const imported = c.expectIdentifier("a function name to import");
+      let local = imported;
+      if (c.matchKeyword("AS")) local = c.expectIdentifier("a local name after AS");
+      if (imported.name !== "") names.push({ kind: "ImportName", span: c.spanFrom(nameStart), imported, local });
+      skipSeparator(c);
+      if (c.mark === before) break;
+    }
+    closeBracket(c, open, "}");
+    c.expectKeyword("FROM", "after the imported names");
+  }
+  const t = c.token;
+  let source = "";
+  let sourceSpan = c.emptySpanHere();
+  if (t.kind === "String" && t.parts?.length === 1 && t.parts[0].kind === "text") {
+    c.advance();
+    source = t.parts[0].value;
+    sourceSpan = c.tokenSpan(t);
+  } else {
+    c.errorExpected('a file path in quotes, as in IMPORT "./users.kova"');
+  }
+  return { kind: "Import", span: c.spanFrom(start), source, sourceSpan, names };
+}
+
+function parseConnect(c: Cursor, start: number): ConnectDecl {
+  const name = c.expectIdentifier("a name for the data source");
+  c.expectKeyword("USING", "after the data source name");
+  const driver = c.expectIdentifier("a driver name, such as postgres");
+  let args: Expression[] = [];
+  if (c.isPunct("(")) args = parseArguments(c, c.advance());
+  return { kind: "Connect", span: c.spanFrom(start), name, driver, args };
+}
+
+function parseEntity(c: Cursor, start: number): EntityDecl {
+  const name = c.expectIdentifier("an entity name");
+  const source = c.matchKeyword("USING") ? c.expectIdentifier("a data source name after USING") : null;
+  const fields = parseFieldBlock(c, "the ENTITY");
+  return { kind: "Entity", span: c.spanFrom(start), name, source, fields };
+}
+
+/** `{ name: type modifiers … }` — fields separated by line breaks, commas or semicolons. */
+function parseFieldBlock(c: Cursor, context: string): FieldDecl[] {
+  const fields: FieldDecl[] = [];
+  const open = c.token;
+  if (!c.matchPunct("{")) {
+    c.errorExpected(`'{' to start ${context}`);
+    return fields;
+  }
+  if (!c.enter()) return fields;
+  try {
+    while (!c.isPunct("}") && !c.atEnd) {
+      if (c.token.newlineBefore && startsDeclaration(c) && c.peek().kind !== "Punct") break;
+      const before = c.mark;
+      const errors = c.errorCount;
+      const field = parseField(c);
+      if (field !== null) fields.push(field);
+      skipSeparator(c);
+      if (c.errorCount > errors || c.mark === before) {
+        if (c.mark === before) c.advance();
+        while (!c.atEnd && !c.isPunct("}") && !c.token.newlineBefore) c.advance();
+      }
+    }
+    closeBracket(c, open, "}");
+  } finally {
+    c.leave();
+  }
+  return fields;
+}
+
+function parseField(c: Cursor): FieldDecl | null {
+  const start = c.token.start;
+  const name = c.expectIdentifier("a field name");
+  if (name.name === "") return null;
+  c.expectPunct(":", `after the field name '${name.name}'`);
+  const type = parseTypeRef(c);
+  const modifiers: FieldModifier[] = [];
+  for (;;) {
+    const t = c.token;
+    const mod = (["UNIQUE", "INDEX", "PRIMARY", "DEFAULT"] as const).find((m) => c.isKeyword(m) || (c.isMiscasedKeyword(m) && !t.newlineBefore));
+    if (mod === undefined) break;
+    c.matchKeyword(mod);
+    const value = mod === "DEFAULT" ? parseExpression(c) : null;
+    modifiers.push({ kind: "FieldModifier", span: c.spanFrom(t.start), modifier: mod, value });
+  }
+  return { kind: "Field", span: c.spanFrom(start), name, type, modifiers };
+}
+
+/** `int`, `text?`, `string(min: 1)`, `enum("a", "b")`, `Tag[]`, `{ street: string }[]?` */
+export function parseTypeRef(c: Cursor): TypeRef {
+  const start = c.token.start;
+  let name: Identifier;
+  let fields: FieldDecl[] = [];
+  const args: Expression[] = [];
+  const options: Property[] = [];
+  if (c.isPunct("{")) {
+    const open = c.token;
+    fields = parseFieldBlock(c, "the object shape");
+    name = { kind: "Identifier", span: c.tokenSpan(open), name: "object" };
+  } else {
+    name = c.expectIdentifier("a type, such as text, int or email");
+    if (c.isPunct("(") && !c.token.newlineBefore) {
+      const open = c.advance();
+      while (!c.isPunct(")") && !c.atEnd) {
+        const before = c.mark;
+        if ((c.token.kind === "Identifier" || c.token.kind === "Keyword") && c.isPunct(":", c.peek())) options.push(parseProperty(c));
+        else args.push(parseExpression(c));
+        if (!c.matchPunct(",") && !c.isPunct(")")) {
+          c.errorExpected("',' or ')' in the type's arguments");
+          if (c.mark === before) break;
+        }
+      }
+      closeBracket(c, open, ")");
+    }
+  }
+  let array = false;
+  let optional = false;
+  for (;;) {
+    if (c.isPunct("[") && c.isPunct("]", c.peek()) && !c.token.newlineBefore) {
+      c.advance();
+      c.advance();
+      array = true;
+    } else if (c.isPunct("?") && !c.token.newlineBefore) {
+      c.advance();
+      optional = true;
+    } else {
+      break;
+    }
+  }
+  return { kind: "TypeRef", span: c.spanFrom(start), name, args, options, fields, array, optional };
+}
+
+function parseEndpoint(c: Cursor, start: number, method: HttpMethod): EndpointDecl {
+  const path = parsePath(c, c.advance());
+  let validate: Identifier | null = null;
+  let auth: EndpointAuth | null = null;
+  for (;;) {
+    const t = c.token;
+    if (c.matchKeyword("VALIDATE")) {
+      validate = c.expectIdentifier("the name of a VALIDATE shape");
+    } else if (c.matchKeyword("AUTH")) {
+      const roles: Identifier[] = [];
+      while (c.token.kind === "Identifier" && !c.token.newlineBefore) {
+        roles.push(c.expectIdentifier("a role"));
+        c.matchPunct(",");
+      }
+      auth = { kind: "EndpointAuth", span: c.spanFrom(t.start), roles };
+    } else {
+      break;
+    }
+  }
+  const body = parseBlock(c, `${method} ${path.text}`);
+  return { kind: "Endpoint", span: c.spanFrom(start), method, path, validate, auth, body };
+}
+
+const SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,;=@]+$|^(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9\-._~])+$/;
+const PARAM = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Splits and checks a route path token such as `/users/:id/history`. */
+function parsePath(c: Cursor, t: Token): RoutePath {
+  const segments: PathSegment[] = [];
+  const text = t.text;
+  const bad = (offset: number, length: number, message: string, suggestion: string) =>
+    c.error("InvalidPath", c.source.span(t.start + offset, t.start + offset + Math.max(1, length)), message, { suggestion });
+  if (text !== "/") {
+    let offset = 1;
+    const parts = text.slice(1).split("/");
+    parts.forEach((part, i) => {
+      const span = c.source.span(t.start + offset, t.start + offset + part.length);
+      if (part === "") {
+        if (i === parts.length - 1) bad(offset - 1, 1, "a route path cannot end with '/'", `write ${text.replace(/\/+$/, "")}`);
+        else bad(offset - 1, 2, "empty segment ('//') in the route path", "remove the extra '/'");
+      } else if (part.startsWith(":")) {
+        const name = part.slice(1);
+        if (!PARAM.test(name)) bad(offset, part.length, `':${name}' is not a valid parameter name`, "parameter names are letters, digits and _, as in :user_id");
+        else segments.push({ kind: "PathSegment", span, param: true, value: name });
+      } else if (!SEGMENT.test(part)) {
+        bad(offset, part.length, `'${part}' is not a valid path segment`, "use letters, digits and - . _ ~ (percent-encode anything else)");
+      } else {
+        segments.push({ kind: "PathSegment", span, param: false, value: part });
+      }
+      offset += part.length + 1;
+    });
+  }
+  return { kind: "RoutePath", span: c.tokenSpan(t), text, segments };
+}
+
+/** `{ key: value … }` for CACHE and AUTH settings. */
+function parsePropertyBlock(c: Cursor, context: string): Property[] {
+  const properties: Property[] = [];
+  const open = c.token;
+  if (!c.matchPunct("{")) {
+    c.errorExpected(`'{' to start ${context}`);
+    return properties;
+  }
+  while (!c.isPunct("}") && !c.atEnd) {
+    const before = c.mark;
+    properties.push(parseProperty(c));
+    skipSeparator(c);
+    if (c.mark === before) c.advance();
+  }
+  closeBracket(c, open, "}");
+  return properties;
+}
+
+function parseSocket(c: Cursor, start: number): SocketDecl {
+  const name = c.expectIdentifier("a name for the SOCKET");
+  const handlers: SocketHandler[] = [];
+  const open = c.token;
+  if (c.expectPunct("{", "to start the SOCKET body")) {
+    while (!c.isPunct("}") && !c.atEnd) {
+      const handlerStart = c.token.start;
+      if (!c.matchKeyword("ON")) {
+        c.errorExpected("ON <event> { … } inside the SOCKET");
+        c.advance();
+        continue;
+      }
+      const eventToken = c.token;
+      let event: Identifier;
+      if (eventToken.kind === "Identifier" || eventToken.kind === "Keyword") {
+        c.advance();
+        event = { kind: "Identifier", span: c.tokenSpan(eventToken), name: eventToken.text.toLowerCase() };
+      } else {
+        event = c.expectIdentifier("an event name after ON, such as CONNECT or MESSAGE");
+      }
+      let param: Identifier | null = null;
+      if (c.isPunct("(")) {
+        const paren = c.advance();
+        param = c.expectIdentifier("a parameter name");
+        closeBracket(c, paren, ")");
+      }
+      const body = parseBlock(c, `the ON ${event.name.toUpperCase()} handler`);
+      handlers.push({ kind: "SocketHandler", span: c.spanFrom(handlerStart), event, param, body });
+    }
+    closeBracket(c, open, "}");
+  }
+  return { kind: "Socket", span: c.spanFrom(start), name, handlers };
+}
+
+function parseTask(c: Cursor, start: number): TaskDecl {
+  const name = c.expectIdentifier("a name for the TASK");
+  let schedule: TaskSchedule | null = null;
+  const t = c.token;
+  if (c.matchKeyword("EVERY") || c.matchKeyword("CRON")) {
+    const mode = c.source.text.slice(t.start, t.end).toUpperCase() as "EVERY" | "CRON";
+    const value = parseExpression(c);
+    schedule = { kind: "TaskSchedule", span: c.spanFrom(t.start), mode, value };
+  }
+  const body = parseBlock(c, "the TASK body");
+  return { kind: "Task", span: c.spanFrom(start), name, schedule, body };
+}
+
+function parseAuth(c: Cursor, start: number): AuthDecl {
+  const name = c.expectIdentifier("a name for the AUTH scheme, such as jwt");
+  let using: CallExpr | null = null;
+  if (c.matchKeyword("USING")) {
+    const expr = parseExpression(c);
+    if (expr.kind === "Call") using = expr;
+    else c.error("Expected", expr.span, "USING takes a call, as in USING secret(env(\"JWT_KEY\"))");
+  }
+  const properties = c.isPunct("{") ? parsePropertyBlock(c, "the AUTH settings") : [];
+  return { kind: "Auth", span: c.spanFrom(start), name, using, properties };
+}

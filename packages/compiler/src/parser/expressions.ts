@@ -1,0 +1,385 @@
+import type {
+  ArrayExpr,
+  BinaryOperator,
+  Expression,
+  Identifier,
+  ObjectExpr,
+  Property,
+  SpreadElement,
+  StringLiteral,
+  TemplateString,
+} from "../ast/nodes.js";
+import { scan } from "../scanner/scanner.js";
+import type { Token } from "../scanner/tokens.js";
+import { Cursor } from "./cursor.js";
+import { isQueryStart, parseQuery } from "./queries.js";
+
+/**
+ * Operator precedence, lowest first (documented in docs/language.md):
+ *   OR ||  ·  AND &&  ·  NOT !  ·  = == != <> < <= > >= IN LIKE IS [NOT] NULL  ·  ??  ·  + -  ·  * / %
+ *   ·  unary -  ·  .name [index] call(…)
+ */
+export function parseExpression(c: Cursor): Expression {
+  if (!c.enter()) return skipTooDeep(c);
+  try {
+    return parseOr(c);
+  } finally {
+    c.leave();
+  }
+}
+
+function skipTooDeep(c: Cursor): Expression {
+  const start = c.token.start;
+  // Skip the rest of the runaway nesting so the caller can recover at a sane token.
+  while (!c.atEnd && !(c.token.newlineBefore && c.token.start > start)) c.advance();
+  return { kind: "Missing", span: c.spanFrom(start) };
+}
+
+function binary(c: Cursor, start: number, operator: BinaryOperator, left: Expression, right: Expression): Expression {
+  return { kind: "Binary", span: c.spanFrom(start), operator, left, right };
+}
+
+function parseOr(c: Cursor): Expression {
+  const start = c.token.start;
+  let left = parseAnd(c);
+  while (c.matchKeyword("OR", false) || c.matchPunct("||")) {
+    left = binary(c, start, "OR", left, parseAnd(c));
+  }
+  return left;
+}
+
+function parseAnd(c: Cursor): Expression {
+  const start = c.token.start;
+  let left = parseNot(c);
+  while (c.matchKeyword("AND", false) || c.matchPunct("&&")) {
+    left = binary(c, start, "AND", left, parseNot(c));
+  }
+  return left;
+}
+
+function parseNot(c: Cursor): Expression {
+  const start = c.token.start;
+  if (c.matchKeyword("NOT", false) || c.matchPunct("!")) {
+    if (!c.enter()) return skipTooDeep(c);
+    try {
+      const operand = parseNot(c);
+      return { kind: "Unary", span: c.spanFrom(start), operator: "NOT", operand };
+    } finally {
+      c.leave();
+    }
+  }
+  return parseComparison(c);
+}
+
+const COMPARISON: Record<string, BinaryOperator> = {
+  "=": "==", "==": "==", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
+};
+
+function parseComparison(c: Cursor): Expression {
+  const start = c.token.start;
+  const left = parseCoalesce(c);
+  const result = parseComparisonTail(c, start, left);
+  if (result !== left && (comparisonOperator(c) !== undefined || c.isKeyword("IS"))) {
+    c.error("Expected", c.tokenSpan(c.token), "comparisons cannot be chained", {
+      suggestion: "join the comparisons with AND, as in a < b AND b < c",
+    });
+  }
+  return result;
+}
+
+function comparisonOperator(c: Cursor): BinaryOperator | undefined {
+  const t = c.token;
+  if (t.kind === "Punct") return COMPARISON[t.text];
+  if (t.kind === "Keyword" && (t.text === "IN" || t.text === "LIKE")) return t.text;
+  return undefined;
+}
+
+function parseComparisonTail(c: Cursor, start: number, left: Expression): Expression {
+  if (c.matchKeyword("IS", false)) {
+    const negated = c.matchKeyword("NOT", false);
+    if (!c.matchKeyword("NULL", false) && !(c.token.kind === "Identifier" && c.token.text === "null" && c.advance())) {
+      c.errorExpected("NULL after IS");
+    }
+    return { kind: "IsNull", span: c.spanFrom(start), operand: left, negated };
+  }
+  // `a NOT IN list` and `a NOT LIKE pattern` read as NOT (a IN list).
+  if (c.isKeyword("NOT") && (c.isKeyword("IN", c.peek()) || c.isKeyword("LIKE", c.peek()))) {
+    c.advance();
+    const operator = c.advance().text as BinaryOperator;
+    const inner = binary(c, start, operator, left, parseCoalesce(c));
+    return { kind: "Unary", span: c.spanFrom(start), operator: "NOT", operand: inner };
+  }
+  const operator = comparisonOperator(c);
+  if (operator === undefined) return left;
+  c.advance();
+  return binary(c, start, operator, left, parseCoalesce(c));
+}
+
+function parseCoalesce(c: Cursor): Expression {
+  const start = c.token.start;
+  let left = parseAdditive(c);
+  while (c.matchPunct("??")) left = binary(c, start, "??", left, parseAdditive(c));
+  return left;
+}
+
+function parseAdditive(c: Cursor): Expression {
+  const start = c.token.start;
+  let left = parseMultiplicative(c);
+  for (;;) {
+    if (c.matchPunct("+")) left = binary(c, start, "+", left, parseMultiplicative(c));
+    else if (c.matchPunct("-")) left = binary(c, start, "-", left, parseMultiplicative(c));
+    else return left;
+  }
+}
+
+function parseMultiplicative(c: Cursor): Expression {
+  const start = c.token.start;
+  let left = parseUnary(c);
+  for (;;) {
+    const t = c.token;
+    if (t.kind !== "Punct" || (t.text !== "*" && t.text !== "/" && t.text !== "%")) return left;
+    c.advance();
+    left = binary(c, start, t.text as BinaryOperator, left, parseUnary(c));
+  }
+}
+
+function parseUnary(c: Cursor): Expression {
+  const start = c.token.start;
+  if (c.matchPunct("-")) {
+    if (!c.enter()) return skipTooDeep(c);
+    try {
+      const operand = parseUnary(c);
+      return { kind: "Unary", span: c.spanFrom(start), operator: "-", operand };
+    } finally {
+      c.leave();
+    }
+  }
+  return parsePostfix(c);
+}
+
+/** Member access, indexing and calls. `[` and `(` must be on the operand's line, as in Go. */
+function parsePostfix(c: Cursor): Expression {
+  const start = c.token.start;
+  let expr = parsePrimary(c);
+  for (;;) {
+    if (c.isPunct(".")) {
+      c.advance();
+      const property = parsePropertyName(c);
+      expr = { kind: "Member", span: c.spanFrom(start), object: expr, property };
+    } else if (c.isPunct("[") && !c.token.newlineBefore) {
+      c.advance();
+      const index = parseExpression(c);
+      c.expectPunct("]", "to close the index");
+      expr = { kind: "Index", span: c.spanFrom(start), object: expr, index };
+    } else if (c.isPunct("(") && !c.token.newlineBefore) {
+      const openToken = c.token;
+      const callee: Identifier =
+        expr.kind === "Name"
+          ? { kind: "Identifier", span: expr.span, name: expr.name }
+          : { kind: "Identifier", span: expr.span, name: "" };
+      if (expr.kind !== "Name") {
+        c.error("Expected", c.tokenSpan(openToken), "only a named function can be called", {
+          suggestion: "call a built-in such as env(…) or a function you IMPORT",
+        });
+      }
+      c.advance();
+      const args = parseArguments(c, openToken);
+      expr = { kind: "Call", span: c.spanFrom(start), callee, args };
+    } else {
+      return expr;
+    }
+  }
+}
+
+/** After `.`: any word, keywords included (`$query.limit`, `row.ORDER`). */
+function parsePropertyName(c: Cursor): Identifier {
+  const t = c.token;
+  if ((t.kind === "Identifier" || t.kind === "Keyword") && !t.newlineBefore) {
+    c.advance();
+    return { kind: "Identifier", span: c.tokenSpan(t), name: t.text };
+  }
+  c.errorExpected("a property name after '.'");
+  return { kind: "Identifier", span: c.emptySpanHere(), name: "" };
+}
+
+/** Arguments after an already-consumed `(`, through the closing `)`. */
+export function parseArguments(c: Cursor, open: Token): Expression[] {
+  const args: Expression[] = [];
+  while (!c.isPunct(")") && !c.atEnd) {
+    const before = c.mark;
+    args.push(parseExpression(c));
+    if (!c.matchPunct(",") && !c.isPunct(")")) {
+      c.errorExpected("',' or ')' in the argument list");
+      if (c.mark === before) break;
+    }
+  }
+  closeBracket(c, open, ")");
+  return args;
+}
+
+/** Consumes the closing bracket, or reports the unclosed opening one (KV1106). */
+export function closeBracket(c: Cursor, open: Token, close: string): void {
+  if (c.matchPunct(close)) return;
+  c.error("UnclosedBlock", c.tokenSpan(open), `this '${open.text}' is never closed`, {
+    suggestion: `add '${close}'`,
+  });
+}
+
+function parsePrimary(c: Cursor): Expression {
+  const t = c.token;
+  const span = c.tokenSpan(t);
+  switch (t.kind) {
+    case "Number":
+      c.advance();
+      return { kind: "Number", span, value: t.value ?? 0, raw: t.text };
+    case "Duration":
+      c.advance();
+      return { kind: "Duration", span, value: t.value ?? 0, raw: t.text };
+    case "String":
+      c.advance();
+      return stringExpression(c, t);
+    case "Param":
+      c.advance();
+      return { kind: "Param", span, name: t.text.slice(1) };
+    case "Identifier":
+      if (t.text === "true" || t.text === "false") {
+        c.advance();
+        return { kind: "Boolean", span, value: t.text === "true" };
+      }
+      if (t.text === "null") {
+        c.advance();
+        return { kind: "Null", span };
+      }
+      if (isQueryStart(c)) return parseQuery(c);
+      c.advance();
+      return { kind: "Name", span, name: t.text };
+    case "Keyword":
+      if (t.text === "NULL") {
+        c.advance();
+        return { kind: "Null", span };
+      }
+      if (isQueryStart(c)) return parseQuery(c);
+      break;
+    case "Punct":
+      if (t.text === "(") {
+        c.advance();
+        const inner = parseExpression(c);
+        closeBracket(c, t, ")");
+        return inner;
+      }
+      if (t.text === "{") return parseObject(c);
+      if (t.text === "[") return parseArray(c);
+      break;
+    default:
+      break;
+  }
+  c.error("ExpectedExpression", span, `expected an expression, found ${t.kind === "EOF" ? "the end of the file" : `'${t.text}'`}`);
+  return { kind: "Missing", span: c.source.span(t.start, t.start) };
+}
+
+/** A double-quoted string with `{…}` holes becomes a Template; each hole is parsed as an expression. */
+function stringExpression(c: Cursor, t: Token): StringLiteral | TemplateString {
+  const parts = t.parts ?? [];
+  const span = c.tokenSpan(t);
+  if (parts.length === 1 && parts[0].kind === "text") return { kind: "String", span, value: parts[0].value };
+  const nodes: TemplateString["parts"] = [];
+  for (const part of parts) {
+    if (part.kind === "text") {
+      nodes.push({ kind: "String", span: c.source.span(part.start, part.end), value: part.value });
+      continue;
+    }
+    const tokens = scan(c.source, c.diagnostics, part.start, part.end);
+    const inner = new Cursor(c.source, tokens, c.diagnostics);
+    inner.depth = c.depth;
+    if (inner.atEnd) {
+      c.error("ExpectedExpression", c.source.span(part.start - 1, part.end + 1), "empty {} in a string", {
+        suggestion: "put an expression between the braces, or write \\{ for a literal brace",
+      });
+      nodes.push({ kind: "Missing", span: c.source.span(part.start, part.end) });
+      continue;
+    }
+    nodes.push(parseExpression(inner));
+    if (!inner.atEnd) inner.errorExpected("'}' to end the interpolation");
+  }
+  return { kind: "Template", span, parts: nodes };
+}
+
+/** Separators between entries are optional: a comma, a semicolon or just a line break. */
+export function skipSeparator(c: Cursor): boolean {
+  return c.matchPunct(",") || c.matchPunct(";");
+}
+
+function parseObject(c: Cursor): ObjectExpr {
+  const open = c.advance();
+  const entries: ObjectExpr["entries"] = [];
+  if (!c.enter()) {
+    skipTooDeep(c);
+    return { kind: "Object", span: c.spanFrom(open.start), entries };
+  }
+  try {
+    while (!c.isPunct("}") && !c.atEnd) {
+      const before = c.mark;
+      if (c.isPunct("...")) entries.push(parseSpread(c));
+      else entries.push(parseProperty(c));
+      skipSeparator(c);
+      if (c.mark === before) {
+        c.errorExpected("a property such as name: value");
+        c.advance();
+      }
+    }
+    closeBracket(c, open, "}");
+  } finally {
+    c.leave();
+  }
+  return { kind: "Object", span: c.spanFrom(open.start), entries };
+}
+
+function parseSpread(c: Cursor): SpreadElement {
+  const start = c.advance().start;
+  const argument = parseExpression(c);
+  return { kind: "Spread", span: c.spanFrom(start), argument };
+}
+
+/** `key: value`, `"quoted key": value`, or the shorthand `key`. */
+export function parseProperty(c: Cursor): Property {
+  const t = c.token;
+  const start = t.start;
+  let key: Identifier;
+  if (t.kind === "Identifier" || t.kind === "Keyword") {
+    c.advance();
+    key = { kind: "Identifier", span: c.tokenSpan(t), name: t.text };
+  } else if (t.kind === "String" && t.parts?.length === 1 && t.parts[0].kind === "text") {
+    c.advance();
+    key = { kind: "Identifier", span: c.tokenSpan(t), name: t.parts[0].value };
+  } else {
+    c.errorExpected("a property name");
+    return { kind: "Property", span: c.emptySpanHere(), key: { kind: "Identifier", span: c.emptySpanHere(), name: "" }, value: { kind: "Missing", span: c.emptySpanHere() }, shorthand: true };
+  }
+  if (!c.matchPunct(":")) {
+    if (t.kind !== "Identifier") c.errorExpected(`':' after the property name`);
+    return { kind: "Property", span: c.spanFrom(start), key, value: { kind: "Name", span: key.span, name: key.name }, shorthand: true };
+  }
+  const value = parseExpression(c);
+  return { kind: "Property", span: c.spanFrom(start), key, value, shorthand: false };
+}
+
+function parseArray(c: Cursor): ArrayExpr {
+  const open = c.advance();
+  const elements: ArrayExpr["elements"] = [];
+  if (!c.enter()) {
+    skipTooDeep(c);
+    return { kind: "Array", span: c.spanFrom(open.start), elements };
+  }
+  try {
+    while (!c.isPunct("]") && !c.atEnd) {
+      const before = c.mark;
+      elements.push(c.isPunct("...") ? parseSpread(c) : parseExpression(c));
+      skipSeparator(c);
+      if (c.mark === before) c.advance();
+    }
+    closeBracket(c, open, "]");
+  } finally {
+    c.leave();
+  }
+  return { kind: "Array", span: c.spanFrom(open.start), elements };
+}

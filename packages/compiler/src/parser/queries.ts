@@ -1,0 +1,196 @@
+import type {
+  Condition,
+  Expression,
+  HistoryQuery,
+  Identifier,
+  Limit,
+  Offset,
+  OrderBy,
+  OrderItem,
+  Query,
+  SelectQuery,
+  SetAssignment,
+} from "../ast/nodes.js";
+import type { Cursor } from "./cursor.js";
+import { parseExpression } from "./expressions.js";
+
+const QUERY_KEYWORDS = ["SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY"] as const;
+type QueryKeyword = (typeof QUERY_KEYWORDS)[number];
+
+/** Which query keyword starts here, if any (a miscased one counts when what follows fits a query). */
+function queryKeyword(c: Cursor): QueryKeyword | undefined {
+  const t = c.token;
+  if (t.kind === "Keyword") return (QUERY_KEYWORDS as readonly string[]).includes(t.text) ? (t.text as QueryKeyword) : undefined;
+  if (t.kind !== "Identifier") return undefined;
+  const upper = t.text.toUpperCase() as QueryKeyword;
+  if (!QUERY_KEYWORDS.includes(upper) || !c.isMiscasedKeyword(upper)) return undefined;
+  const next = c.peek();
+  if (next.newlineBefore) return undefined;
+  const word = next.kind === "Identifier" || next.kind === "Keyword" ? next.text.toUpperCase() : "";
+  switch (upper) {
+    case "SELECT":
+      return c.isPunct("*", next) || next.kind === "Identifier" ? upper : undefined;
+    case "INSERT":
+      return word === "INTO" ? upper : undefined;
+    case "DELETE":
+      return word === "FROM" ? upper : undefined;
+    case "UPDATE":
+    case "HISTORY":
+      return next.kind === "Identifier" && /^[A-Z]/.test(next.text) ? upper : undefined;
+    case "SAVE":
+      return next.kind === "Param" || (next.kind === "Identifier" && c.peek(2).text.toUpperCase() === "INTO") ? upper : undefined;
+  }
+}
+
+export function isQueryStart(c: Cursor): boolean {
+  return queryKeyword(c) !== undefined;
+}
+
+/** Parses a query; the cursor is on its first keyword (see isQueryStart). */
+export function parseQuery(c: Cursor): Query {
+  const keyword = queryKeyword(c) ?? "SELECT";
+  const start = c.token.start;
+  c.matchKeyword(keyword);
+  switch (keyword) {
+    case "SELECT":
+      return parseSelect(c, start);
+    case "INSERT": {
+      c.expectKeyword("INTO", "after INSERT");
+      const entity = c.expectIdentifier("an entity name after INSERT INTO");
+      const value = parseExpression(c);
+      return { kind: "InsertQuery", span: c.spanFrom(start), entity, value };
+    }
+    case "UPDATE": {
+      const entity = c.expectIdentifier("an entity name after UPDATE");
+      c.expectKeyword("SET", "after the entity name");
+      const set = parseSet(c);
+      const where = c.matchKeyword("WHERE") ? parseCondition(c) : null;
+      return { kind: "UpdateQuery", span: c.spanFrom(start), entity, set, where };
+    }
+    case "DELETE": {
+      c.expectKeyword("FROM", "after DELETE");
+      const entity = c.expectIdentifier("an entity name after DELETE FROM");
+      const where = c.matchKeyword("WHERE") ? parseCondition(c) : null;
+      return { kind: "DeleteQuery", span: c.spanFrom(start), entity, where };
+    }
+    case "SAVE": {
+      const value = parseExpression(c);
+      c.expectKeyword("INTO", "after the value to SAVE");
+      const entity = c.expectIdentifier("an entity name after SAVE … INTO");
+      return { kind: "SaveQuery", span: c.spanFrom(start), value, entity };
+    }
+    case "HISTORY":
+      return parseHistory(c, start);
+  }
+}
+
+function parseSelect(c: Cursor, start: number): SelectQuery {
+  let fields: Identifier[] | null = null;
+  if (!c.matchPunct("*")) {
+    fields = [];
+    do {
+      fields.push(c.expectIdentifier("a field name or * after SELECT"));
+    } while (c.matchPunct(","));
+  }
+  c.expectKeyword("FROM", "after the selected fields");
+  const entity = c.expectIdentifier("an entity name after FROM");
+  const query: SelectQuery = {
+    kind: "SelectQuery", span: c.spanFrom(start), fields, entity,
+    asOf: null, where: null, orderBy: null, limit: null, offset: null,
+  };
+  // Clauses may come in any order (the formatter writes AS OF, WHERE, ORDER_BY, LIMIT, OFFSET).
+  for (;;) {
+    const clauseStart = c.token;
+    if (c.isKeyword("AS") || (c.isMiscasedKeyword("AS") && c.peek().text.toUpperCase() === "OF")) {
+      c.matchKeyword("AS");
+      c.expectKeyword("OF", "after AS");
+      if (query.asOf !== null) duplicate(c, clauseStart, "AS OF");
+      query.asOf = parseExpression(c);
+    } else if (!parseFilterClause(c, query)) {
+      break;
+    }
+  }
+  query.span = c.spanFrom(start);
+  return query;
+}
+
+function parseHistory(c: Cursor, start: number): HistoryQuery {
+  const entity = c.expectIdentifier("an entity name after HISTORY");
+  const query: HistoryQuery = {
+    kind: "HistoryQuery", span: c.spanFrom(start), entity, where: null, orderBy: null, limit: null, offset: null,
+  };
+  while (parseFilterClause(c, query)) {
+    // each pass reads one clause
+  }
+  query.span = c.spanFrom(start);
+  return query;
+}
+
+type Filterable = Pick<SelectQuery, "where" | "orderBy" | "limit" | "offset">;
+
+/** WHERE, ORDER_BY, LIMIT or OFFSET; returns false when the next token starts none of them. */
+function parseFilterClause(c: Cursor, query: Filterable): boolean {
+  const t = c.token;
+  if (c.matchKeyword("WHERE")) {
+    if (query.where !== null) duplicate(c, t, "WHERE");
+    query.where = parseCondition(c);
+  } else if (c.matchKeyword("ORDER_BY")) {
+    if (query.orderBy !== null) duplicate(c, t, "ORDER_BY");
+    query.orderBy = parseOrderBy(c, t.start);
+  } else if (c.matchKeyword("LIMIT")) {
+    if (query.limit !== null) duplicate(c, t, "LIMIT");
+    const limit: Limit = { kind: "Limit", span: c.tokenSpan(t), count: parseExpression(c) };
+    limit.span = c.spanFrom(t.start);
+    query.limit = limit;
+  } else if (c.matchKeyword("OFFSET")) {
+    if (query.offset !== null) duplicate(c, t, "OFFSET");
+    const offset: Offset = { kind: "Offset", span: c.tokenSpan(t), count: parseExpression(c) };
+    offset.span = c.spanFrom(t.start);
+    query.offset = offset;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+function duplicate(c: Cursor, token: { start: number; end: number }, clause: string): void {
+  c.error("DuplicateClause", c.source.span(token.start, token.end), `${clause} is written twice in this query`, {
+    suggestion: clause === "WHERE" ? "combine the conditions with AND" : `keep one ${clause}`,
+  });
+}
+
+export function parseCondition(c: Cursor): Condition {
+  const start = c.token.start;
+  const expression: Expression = parseExpression(c);
+  return { kind: "Condition", span: c.spanFrom(start), expression };
+}
+
+function parseOrderBy(c: Cursor, start: number): OrderBy {
+  const items: OrderItem[] = [];
+  do {
+    const itemStart = c.token.start;
+    const field = c.expectIdentifier("a field name after ORDER_BY");
+    let direction: "ASC" | "DESC" = "ASC";
+    if (c.matchKeyword("DESC")) direction = "DESC";
+    else c.matchKeyword("ASC");
+    items.push({ kind: "OrderItem", span: c.spanFrom(itemStart), field, direction });
+    if (field.name === "") break;
+  } while (c.matchPunct(","));
+  return { kind: "OrderBy", span: c.spanFrom(start), items };
+}
+
+/** `SET a = 1, b = 2` (field assignments) or `SET $body` (an object whose keys are fields). */
+function parseSet(c: Cursor): SetAssignment[] | Expression {
+  const next = c.peek();
+  if (!(c.token.kind === "Identifier" && c.isPunct("=", next))) return parseExpression(c);
+  const assignments: SetAssignment[] = [];
+  do {
+    const start = c.token.start;
+    const field = c.expectIdentifier("a field name in SET");
+    c.expectPunct("=", "after the field name in SET");
+    const value = parseExpression(c);
+    assignments.push({ kind: "SetAssignment", span: c.spanFrom(start), field, value });
+    if (field.name === "") break;
+  } while (c.matchPunct(","));
+  return assignments;
+}

@@ -1,0 +1,141 @@
+import type { Block, Expression, IfStmt, NumberLiteral, ObjectExpr, Statement } from "../ast/nodes.js";
+import type { Cursor } from "./cursor.js";
+import { startsDeclaration } from "./declarations.js";
+import { parseExpression, skipSeparator } from "./expressions.js";
+import { isQueryStart, parseCondition } from "./queries.js";
+
+/** Keywords that begin a statement (used for "did you mean" on lower-case spellings and for recovery). */
+const STATEMENT_KEYWORDS = ["RESPOND", "ERROR", "IF", "BROADCAST"];
+
+/**
+ * `{ statements }`. When a declaration keyword appears at the start of a line inside the block,
+ * the closing brace was most likely forgotten: report that and end the block there, so the rest
+ * of the file still parses as declarations (what an editor needs from half-typed code).
+ */
+export function parseBlock(c: Cursor, context: string): Block {
+  const start = c.token.start;
+  const open = c.token;
+  if (!c.matchPunct("{")) {
+    c.errorExpected(`'{' to start ${context}`);
+    return { kind: "Block", span: c.emptySpanHere(), statements: [] };
+  }
+  const statements: Statement[] = [];
+  if (!c.enter()) return { kind: "Block", span: c.spanFrom(start), statements };
+  try {
+    while (!c.isPunct("}") && !c.atEnd) {
+      if (c.token.newlineBefore && startsDeclaration(c)) {
+        c.error("UnclosedBlock", c.tokenSpan(open), `this '{' of ${context} is never closed`, { suggestion: "add '}' before the next declaration" });
+        return { kind: "Block", span: c.spanFrom(start), statements };
+      }
+      const before = c.mark;
+      const errorsBefore = c.errorCount;
+      const statement = parseStatement(c);
+      if (statement !== null) statements.push(statement);
+      skipSeparator(c);
+      if (c.errorCount > errorsBefore || c.mark === before) synchronize(c, before);
+    }
+    if (!c.matchPunct("}")) {
+      c.error("UnclosedBlock", c.tokenSpan(open), `this '{' of ${context} is never closed`, { suggestion: "add '}' at the end of the block" });
+    }
+  } finally {
+    c.leave();
+  }
+  return { kind: "Block", span: c.spanFrom(start), statements };
+}
+
+/** Skips to the next plausible statement start: a new line, a `}` or the end. Always makes progress. */
+function synchronize(c: Cursor, before: number): void {
+  if (c.mark === before && !c.atEnd && !c.isPunct("}")) c.advance();
+  while (!c.atEnd && !c.isPunct("}") && !c.token.newlineBefore) c.advance();
+}
+
+export function parseStatement(c: Cursor): Statement | null {
+  const t = c.token;
+  const start = t.start;
+
+  if (t.kind === "Identifier" && c.isPunct("=", c.peek())) {
+    c.advance();
+    c.advance();
+    const value = parseExpression(c);
+    return { kind: "Assign", span: c.spanFrom(start), target: { kind: "Identifier", span: c.tokenSpan(t), name: t.text }, value };
+  }
+  if (c.matchKeyword("RESPOND")) return parseRespond(c, start);
+  if (c.matchKeyword("ERROR")) {
+    const status = parseStatus(c, "after ERROR");
+    const detail = startsValueOnLine(c) ? parseExpression(c) : null;
+    return { kind: "Error", span: c.spanFrom(start), status: status ?? missingStatus(c), detail };
+  }
+  if (c.matchKeyword("IF")) return parseIf(c, start);
+  if (c.matchKeyword("BROADCAST")) {
+    const value = parseExpression(c);
+    return { kind: "Broadcast", span: c.spanFrom(start), value };
+  }
+  if (isQueryStart(c) || t.kind === "Identifier" || t.kind === "Param") {
+    const expression = parseExpression(c);
+    return { kind: "ExpressionStatement", span: c.spanFrom(start), expression };
+  }
+  const keyword = STATEMENT_KEYWORDS.find((k) => c.isMiscasedKeyword(k));
+  c.error("ExpectedStatement", c.tokenSpan(t), `expected a statement, found ${t.kind === "EOF" ? "the end of the file" : `'${t.text}'`}`, {
+    suggestion: keyword
+      ? `write ${keyword}`
+      : "a statement is an assignment (x = …), RESPOND, ERROR, IF, or a query such as SELECT / INSERT / UPDATE / DELETE / SAVE",
+  });
+  return null;
+}
+
+/** The value of RESPOND or ERROR must start on the keyword's line (as `return` in JavaScript). */
+function startsValueOnLine(c: Cursor): boolean {
+  const t = c.token;
+  if (t.newlineBefore || t.kind === "EOF") return false;
+  if (t.kind === "Punct") return ["{", "[", "(", "-", "!"].includes(t.text);
+  if (t.kind === "Keyword") return ["SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY", "NOT", "NULL"].includes(t.text);
+  return true;
+}
+
+function parseStatus(c: Cursor, context: string): NumberLiteral | null {
+  const t = c.token;
+  if (t.kind !== "Number" || t.newlineBefore) {
+    c.errorExpected(`an HTTP status such as 404 ${context}`);
+    return null;
+  }
+  c.advance();
+  return { kind: "Number", span: c.tokenSpan(t), value: t.value ?? 0, raw: t.text };
+}
+
+function missingStatus(c: Cursor): NumberLiteral {
+  return { kind: "Number", span: c.emptySpanHere(), value: 500, raw: "" };
+}
+
+/** `RESPOND [status] [value] [HEADERS {…}]`: a whole number right after RESPOND is the status. */
+function parseRespond(c: Cursor, start: number): Statement {
+  let status: NumberLiteral | null = null;
+  if (c.token.kind === "Number" && !c.token.newlineBefore && Number.isInteger(c.token.value)) {
+    status = parseStatus(c, "after RESPOND");
+  }
+  let value: Expression | null = null;
+  if (startsValueOnLine(c) && !c.isKeyword("HEADERS")) value = parseExpression(c);
+  let headers: ObjectExpr | null = null;
+  if (c.matchKeyword("HEADERS")) {
+    const h = parseExpression(c);
+    if (h.kind === "Object") headers = h;
+    else c.error("Expected", h.span, "HEADERS takes an object, as in HEADERS { location: \"/users/1\" }");
+  }
+  return { kind: "Respond", span: c.spanFrom(start), status, value, headers };
+}
+
+function parseIf(c: Cursor, start: number): IfStmt {
+  const condition = parseCondition(c);
+  const then = parseBlock(c, "the IF branch");
+  let otherwise: IfStmt["else"] = null;
+  const elseToken = c.token;
+  if (c.matchKeyword("ELSE")) {
+    if (c.isKeyword("IF") || c.isMiscasedKeyword("IF")) {
+      const ifStart = c.token.start;
+      c.matchKeyword("IF");
+      otherwise = parseIf(c, ifStart);
+    } else {
+      otherwise = parseBlock(c, `the ELSE branch (line ${c.source.position(elseToken.start).line})`);
+    }
+  }
+  return { kind: "If", span: c.spanFrom(start), condition, then, else: otherwise };
+}

@@ -1,0 +1,66 @@
+/**
+ * Keywords are written in upper case and are case-sensitive: `SELECT` is a keyword, `select` is an
+ * ordinary name. This keeps every lower-case word free for fields and variables (`order`, `from`,
+ * `limit`, `key` are common column names), and lets the parser suggest the upper-case form when a
+ * keyword is typed in lower case.
+ */
+export const KEYWORDS = [
+  "IMPORT", "FROM", "AS", "CONNECT", "USING", "ENTITY", "VALIDATE",
+  "GET", "POST", "PUT", "PATCH", "DELETE",
+  "SELECT", "INSERT", "UPDATE", "SAVE", "INTO", "HISTORY", "SET",
+  "WHERE", "ORDER_BY", "ASC", "DESC", "LIMIT", "OFFSET", "OF",
+  "RESPOND", "HEADERS", "ERROR", "IF", "ELSE",
+  "AND", "OR", "NOT", "IN", "LIKE", "IS", "NULL",
+  "UNIQUE", "INDEX", "PRIMARY", "DEFAULT",
+  "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "ON", "BROADCAST", "EVERY", "CRON",
+] as const;
+
+export type Keyword = (typeof KEYWORDS)[number];
+
+export const KEYWORD_SET: ReadonlySet<string> = new Set(KEYWORDS);
+
+export const HTTP_METHODS: ReadonlySet<string> = new Set(["GET", "POST", "PUT", "PATCH", "DELETE"]);
+
+export type TokenKind =
+  | "EOF"
+  | "Identifier"
+  | "Keyword"
+  | "String"
+  | "Number"
+  | "Duration"
+  | "Param"
+  | "Path"
+  | "Punct";
+
+/** A piece of a double-quoted string: literal text, or the source range of a `{…}` expression. */
+export type StringPart =
+  | { kind: "text"; value: string; start: number; end: number }
+  | { kind: "expr"; start: number; end: number };
+
+export interface Token {
+  kind: TokenKind;
+  /** The source text of the token. */
+  text: string;
+  start: number;
+  end: number;
+  /** A line break (or the start of the file) lies between the previous token and this one. */
+  newlineBefore: boolean;
+  /** Strings: the cooked parts (one text part when there is no interpolation). */
+  parts?: StringPart[];
+  /** Numbers and durations: the value (durations in milliseconds). */
+  value?: number;
+}
+
+/** Punctuation, longest first so that the scanner can match greedily. */
+export const PUNCTUATION = [
+  "...", "??", "==", "!=", "<>", "<=", ">=", "&&", "||",
+  "{", "}", "(", ")", "[", "]", ",", ":", ";", ".", "?", "=", "<", ">", "+", "-", "*", "/", "%", "!",
+] as const;
+
+export const DURATION_UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
