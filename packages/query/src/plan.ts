@@ -1,0 +1,145 @@
+/**
+ * Query plans: what a Kova query means, independent of any database.
+ *
+ * The compiler turns each query in a `.kova` file into a plan; a dialect compiles the plan (at build
+ * time) into its own statement form; a driver runs that statement with the request's argument values.
+ * Plans are plain JSON so they can be written into generated code and compared in tests.
+ *
+ * Values never reach statement text: anything that is not a constant written in the source is an
+ * `arg`, an index into the argument array the generated handler passes at run time.
+ */
+
+/** The scalar types a field can have, after the checker resolves aliases (text → string, …). */
+export type ScalarType = "string" | "int" | "float" | "decimal" | "boolean" | "datetime" | "date" | "uuid" | "json";
+
+export interface FieldSchema {
+  name: string;
+  type: ScalarType;
+  /** The value may be null or left out. */
+  optional: boolean;
+  unique: boolean;
+  index: boolean;
+  /** A constant default, or `now` for the current time. */
+  default?: { value: string | number | boolean | null } | { now: true };
+  /** For enum fields: the allowed values. */
+  enumValues?: string[];
+  /** A reference to another entity: the field holds that entity's id. */
+  references?: string;
+}
+
+/**
+ * An entity as stored. Every entity has an implicit integer `id` (assigned by the store, never
+ * listed in `fields`).
+ */
+export interface EntitySchema {
+  name: string;
+  /** Table or collection name (snake_case of the entity name, e.g. `blog_post`). */
+  table: string;
+  fields: FieldSchema[];
+}
+
+export type Operand =
+  | { kind: "field"; field: string }
+  | { kind: "arg"; index: number }
+  | { kind: "literal"; value: string | number | boolean | null };
+
+export type CompareOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
+
+/**
+ * A WHERE condition. `==` and `!=` are null-safe: `x == null` holds when x is null, and a null
+ * argument compares equal to a null field (as `IS NOT DISTINCT FROM` in SQL).
+ */
+export type Filter =
+  | { kind: "and"; items: Filter[] }
+  | { kind: "or"; items: Filter[] }
+  | { kind: "not"; item: Filter }
+  | { kind: "compare"; op: CompareOp; left: Operand; right: Operand }
+  /** `left IN right`, where right is an array argument or literal list. */
+  | { kind: "in"; left: Operand; right: Operand }
+  /** SQL LIKE with `%` and `_` wildcards, case-sensitive. */
+  | { kind: "like"; left: Operand; right: Operand }
+  | { kind: "isNull"; operand: Operand; negated: boolean }
+  /** A boolean operand used as a condition (`WHERE done`), or a constant. */
+  | { kind: "truthy"; operand: Operand };
+
+export interface OrderTerm {
+  field: string;
+  direction: "ASC" | "DESC";
+}
+
+/** The values to write: one object argument (`$body`), or fields set one by one. */
+export type WriteValues =
+  | { kind: "object"; operand: Operand }
+  | { kind: "fields"; fields: Array<{ field: string; value: Operand }> };
+
+export type QueryPlan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan | SavePlan | HistoryPlan;
+
+export interface SelectPlan {
+  kind: "select";
+  entity: string;
+  /** null for `*`; `id` is always returned. */
+  fields: string[] | null;
+  where: Filter | null;
+  orderBy: OrderTerm[];
+  limit: Operand | null;
+  offset: Operand | null;
+  /** Read the rows as they were at this instant (ISO string or epoch milliseconds). */
+  asOf: Operand | null;
+  /** The WHERE pins one row by id or a UNIQUE field: the result is one row or null, not a list. */
+  single: boolean;
+}
+
+/** Result: the stored row, id included. */
+export interface InsertPlan {
+  kind: "insert";
+  entity: string;
+  values: WriteValues;
+}
+
+/** Result: the updated rows (or the one row / null when `single`). */
+export interface UpdatePlan {
+  kind: "update";
+  entity: string;
+  values: WriteValues;
+  where: Filter | null;
+  single: boolean;
+}
+
+/** Result: the deleted rows as they were (or the one row / null when `single`). */
+export interface DeletePlan {
+  kind: "delete";
+  entity: string;
+  where: Filter | null;
+  single: boolean;
+}
+
+/** Insert, or update the row whose id the value carries. Result: the stored row. */
+export interface SavePlan {
+  kind: "save";
+  entity: string;
+  values: WriteValues;
+}
+
+/**
+ * Every version of the matching rows, oldest first unless ordered otherwise. Each result is a
+ * `HistoryEntry`. The WHERE applies to the versions' data, so deleted rows' history is found too.
+ */
+export interface HistoryPlan {
+  kind: "history";
+  entity: string;
+  where: Filter | null;
+  /** Terms may name `version` or `at` (the entry's own) or a field of the entity (its data). */
+  orderBy: OrderTerm[];
+  limit: Operand | null;
+  offset: Operand | null;
+}
+
+export interface HistoryEntry {
+  /** Increases with every write to the entity (across rows), so it orders versions exactly. */
+  version: number;
+  operation: "insert" | "update" | "delete";
+  /** When the write committed, as an ISO-8601 UTC string with milliseconds. */
+  at: string;
+  /** The row after the write; for a delete, the row as it was just before. */
+  data: Record<string, unknown>;
+}
