@@ -1,5 +1,8 @@
+import { dirname, join } from "node:path";
 import type { Program } from "../ast/nodes.js";
-import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { checkProgram } from "../checker/checker.js";
+import type { SemanticModel } from "../checker/model.js";
+import { DiagnosticBag, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { parse } from "../parser/parser.js";
 import type { SourceFile } from "../scanner/source-file.js";
 import { nodeHost, type CompilerHost } from "./host.js";
@@ -10,29 +13,113 @@ export interface CheckedFile {
   source: SourceFile;
 }
 
+/** One server's worth of files: a root and everything it imports, with what the checker learned. */
+export interface CheckedProgram {
+  root: string;
+  files: string[];
+  model: SemanticModel;
+}
+
 export interface CheckResult {
   /** Every file read: the roots and what they import. */
   files: CheckedFile[];
-  /** Sorted by file and position. */
+  programs: CheckedProgram[];
+  /** Sorted by file and position, without duplicates. */
   diagnostics: Diagnostic[];
 }
 
 /**
  * Parses and checks the given `.kova` files and everything they IMPORT. Files that no other
  * given file imports are roots: each root with its imports is one program (one server), which is
- * the unit in which routes must be unique.
+ * the unit in which names and routes must be unique.
  */
 export function checkFiles(paths: readonly string[], host: CompilerHost = nodeHost): CheckResult {
-  // TEMPORARY (until the checker lands in this commit series): parse only.
-  const files: CheckedFile[] = [];
+  const loaded = new Map<string, CheckedFile>();
+  const imports = new Map<string, string[]>();
   const diagnostics: Diagnostic[] = [];
-  for (const file of paths) {
+  const importProblems = new DiagnosticBag();
+
+  const load = (file: string): void => {
+    if (loaded.has(file)) return;
     const text = host.readFile(file) ?? "";
     const result = parse(text, file);
-    files.push({ file, program: result.program, source: result.source });
+    loaded.set(file, { file, program: result.program, source: result.source });
     diagnostics.push(...result.diagnostics);
+    const children: string[] = [];
+    imports.set(file, children);
+    for (const decl of result.program.declarations) {
+      if (decl.kind !== "Import" || decl.source === "") continue;
+      const isKova = decl.source.endsWith(".kova");
+      const target = join(dirname(file), decl.source);
+      if (isKova && decl.names.length > 0) {
+        importProblems.report("Expected", decl.span, "a .kova file is imported whole", { suggestion: `write IMPORT "${decl.source}"` });
+      }
+      if (!isKova && decl.names.length === 0) {
+        importProblems.report("Expected", decl.sourceSpan, "say which functions to import from a JavaScript module", {
+          suggestion: `write IMPORT { name } FROM "${decl.source}"`,
+        });
+      }
+      const relative = decl.source.startsWith("./") || decl.source.startsWith("../");
+      if (isKova) {
+        if (host.readFile(target) === undefined) {
+          importProblems.report("ImportNotFound", decl.sourceSpan, `cannot find ${decl.source} (looked for ${target})`, {
+            suggestion: "paths are relative to the importing file",
+          });
+        } else {
+          children.push(target);
+          load(target);
+        }
+      } else if (relative && !moduleCandidates(target).some((c) => host.readFile(c) !== undefined)) {
+        importProblems.report("ImportNotFound", decl.sourceSpan, `cannot find the module ${decl.source} (looked for ${target})`, {
+          suggestion: "paths are relative to the importing file",
+        });
+      }
+    }
+  };
+  for (const path of paths) load(path);
+
+  const imported = new Set([...imports.values()].flat());
+  const roots = paths.filter((p) => !imported.has(p));
+  // Every file belongs to some program; a cycle with no outside root is checked from its first file.
+  const covered = new Set<string>();
+  const programs: CheckedProgram[] = [];
+  const programOf = (root: string) => {
+    const files: string[] = [];
+    const visit = (f: string) => {
+      if (files.includes(f)) return;
+      files.push(f);
+      for (const child of imports.get(f) ?? []) visit(child);
+    };
+    visit(root);
+    return files;
+  };
+  for (const root of [...roots, ...paths]) {
+    if (covered.has(root)) continue;
+    const files = programOf(root);
+    files.forEach((f) => covered.add(f));
+    const output = checkProgram(files.map((f) => loaded.get(f)!.program));
+    programs.push({ root, files, model: output.model });
+    diagnostics.push(...output.diagnostics);
   }
-  return { files, diagnostics: sortDiagnostics(diagnostics) };
+  diagnostics.push(...importProblems.items);
+  return { files: [...loaded.values()], programs, diagnostics: dedupe(sortDiagnostics(diagnostics)) };
+}
+
+/** `./util.js` may be written in TypeScript or as an .mjs file. */
+function moduleCandidates(path: string): string[] {
+  const base = path.replace(/\.(c|m)?js$/, "");
+  return [path, `${base}.ts`, `${base}.mts`, `${base}.mjs`, `${base}.js`];
+}
+
+/** A file imported by two roots is checked twice; report its problems once. */
+function dedupe(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const key = `${d.code}\u0000${d.span.file}\u0000${d.span.start.offset}\u0000${d.span.end.offset}\u0000${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Checks one file's text (imports are read through the host). */

@@ -1,0 +1,105 @@
+import type { Declaration, EndpointDecl, Program } from "../ast/nodes.js";
+import type { CodeName } from "../diagnostics/codes.js";
+import { DiagnosticBag, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { report, type CheckContext } from "./context.js";
+import { checkEntity, checkValidator, collectDeclarations, KNOWN_DRIVERS } from "./declarations.js";
+import { checkEndpoint } from "./endpoints.js";
+import { checkExpression } from "./expressions.js";
+import { emptyModel, type SemanticModel } from "./model.js";
+
+export interface CheckOutput {
+  model: SemanticModel;
+  diagnostics: Diagnostic[];
+}
+
+/** Constructs that parse today and gain meaning in later releases. */
+const NOT_SUPPORTED: Partial<Record<Declaration["kind"], CodeName>> = {
+  Cache: "CacheNotSupported",
+  Socket: "SocketNotSupported",
+  Task: "TaskNotSupported",
+  Auth: "AuthNotSupported",
+  Worker: "WorkerNotSupported",
+};
+
+/**
+ * Checks one program: the files that make up one server (a root file and everything it imports).
+ * Declarations are collected across all files first, so order never matters.
+ */
+export function checkProgram(programs: Program[]): CheckOutput {
+  const diagnostics = new DiagnosticBag();
+  const model = emptyModel(programs);
+  const base: CheckContext = { model, diagnostics, file: "", scope: null, endpoint: null, entity: null, entityUnresolved: false };
+  collectDeclarations(base, programs);
+  collectFunctions(model, programs);
+
+  for (const program of programs) {
+    const ctx = { ...base, file: program.file };
+    for (const decl of program.declarations) {
+      if (decl.kind === "Entity") checkEntity(ctx, decl);
+      else if (decl.kind === "Validate") checkValidator(ctx, decl);
+    }
+  }
+  const routes = new Map<string, EndpointDecl>();
+  for (const program of programs) {
+    const ctx = { ...base, file: program.file };
+    for (const decl of program.declarations) {
+      switch (decl.kind) {
+        case "Connect":
+          if (decl.driver.name !== "" && !KNOWN_DRIVERS.includes(decl.driver.name)) {
+            report(ctx, "UnknownDriver", decl.driver.span, `no driver named '${decl.driver.name}' (drivers: ${KNOWN_DRIVERS.join(", ")})`, KNOWN_DRIVERS, decl.driver.name);
+          }
+          for (const arg of decl.args) checkExpression(ctx, arg);
+          break;
+        case "Endpoint": {
+          checkRouteUnique(ctx, routes, decl);
+          model.endpoints.push(checkEndpoint(ctx, decl));
+          break;
+        }
+        default: {
+          const code = NOT_SUPPORTED[decl.kind];
+          if (code) {
+            const keyword = decl.kind.toUpperCase();
+            diagnostics.report(code, keywordSpan(decl), `${keyword} is parsed but not supported yet`, {
+              suggestion: `remove the ${keyword} block for now; it arrives in a later release`,
+            });
+          }
+        }
+      }
+    }
+  }
+  return { model, diagnostics: diagnostics.items };
+}
+
+function keywordSpan(decl: Declaration) {
+  const start = decl.span.start;
+  const length = decl.kind.length;
+  return { file: decl.span.file, start, end: { line: start.line, column: start.column + length, offset: start.offset + length } };
+}
+
+/** `GET /users/:id` and `GET /users/:name` are the same route: parameters match any segment. */
+function checkRouteUnique(ctx: CheckContext, routes: Map<string, EndpointDecl>, decl: EndpointDecl): void {
+  const shape = decl.path.segments.map((s) => (s.param ? ":" : s.value)).join("/");
+  const key = `${decl.method} /${shape}`;
+  const previous = routes.get(key);
+  if (previous) {
+    const where = `${previous.span.file}:${previous.span.start.line}:${previous.span.start.column}`;
+    ctx.diagnostics.report("DuplicateRoute", decl.path.span, `${decl.method} ${decl.path.text} is already handled by ${previous.method} ${previous.path.text} (at ${where})`, {
+      suggestion: "merge the two endpoints, or change one path",
+    });
+    return;
+  }
+  routes.set(key, decl);
+}
+
+function collectFunctions(model: SemanticModel, programs: Program[]): void {
+  for (const program of programs) {
+    const functions = new Map<string, import("./model.js").FunctionInfo>();
+    for (const decl of program.declarations) {
+      if (decl.kind !== "Import") continue;
+      for (const name of decl.names) {
+        functions.set(name.local.name, { module: decl.source, imported: name.imported.name, file: program.file, decl: name });
+      }
+    }
+    model.functions.set(program.file, functions);
+  }
+}

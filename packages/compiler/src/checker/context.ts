@@ -1,0 +1,79 @@
+import type { Identifier, Node, PathSegment, Span } from "../ast/nodes.js";
+import type { CodeName } from "../diagnostics/codes.js";
+import type { DiagnosticBag } from "../diagnostics/diagnostic.js";
+import { closestName } from "../diagnostics/suggest.js";
+import type { EndpointInfo, EntityInfo, SemanticModel } from "./model.js";
+import type { KovaType } from "./types.js";
+
+export interface Variable {
+  name: string;
+  /** Where it is first assigned (go-to-definition, the unused warning). */
+  declaration: Identifier;
+  type: KovaType;
+  used: boolean;
+}
+
+/**
+ * Variables of one handler. Kova has one scope per handler, like a Python function: a variable
+ * exists from its first assignment (in source order) to the end of the handler, IF blocks included.
+ */
+export class VariableScope {
+  readonly variables = new Map<string, Variable>();
+
+  lookup(name: string): Variable | undefined {
+    return this.variables.get(name);
+  }
+
+  assign(target: Identifier, type: KovaType): Variable {
+    const existing = this.variables.get(target.name);
+    if (existing) {
+      if (existing.type.kind === "unknown" || existing.type.kind === "null") existing.type = type;
+      return existing;
+    }
+    const variable: Variable = { name: target.name, declaration: target, type, used: false };
+    this.variables.set(target.name, variable);
+    return variable;
+  }
+}
+
+export interface EndpointScope {
+  info: EndpointInfo;
+  params: Map<string, PathSegment>;
+  /** The VALIDATE shape's type, or null without VALIDATE. */
+  bodyType: KovaType | null;
+  /** `$body` was read without VALIDATE and has been warned about (once per endpoint). */
+  warnedBody: boolean;
+}
+
+/** Everything an expression check needs to know about where it is. */
+export interface CheckContext {
+  model: SemanticModel;
+  diagnostics: DiagnosticBag;
+  file: string;
+  scope: VariableScope | null;
+  endpoint: EndpointScope | null;
+  /** Inside a query's WHERE / ORDER_BY / SET: the queried entity, whose fields bare names mean. */
+  entity: EntityInfo | null;
+  /** The queried entity is unknown (already reported): stay quiet about names inside the query. */
+  entityUnresolved: boolean;
+}
+
+export function report(
+  ctx: CheckContext,
+  name: CodeName,
+  span: Span,
+  message: string,
+  candidates?: Iterable<string>,
+  wrongName?: string,
+): void {
+  const guess = candidates && wrongName !== undefined ? closestName(wrongName, candidates) : undefined;
+  if (guess !== undefined) {
+    ctx.diagnostics.report(name, span, message, { suggestion: `did you mean '${guess}'?`, replacement: guess });
+  } else {
+    ctx.diagnostics.report(name, span, message);
+  }
+}
+
+export function resolve(ctx: CheckContext, use: Node, target: Node): void {
+  ctx.model.resolutions.set(use, target);
+}

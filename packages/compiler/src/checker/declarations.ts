@@ -1,0 +1,261 @@
+import type { FieldSchema } from "@kova/query";
+import type { Declaration, EntityDecl, FieldDecl, Program, TypeRef, ValidateDecl } from "../ast/nodes.js";
+import { report, type CheckContext } from "./context.js";
+import { checkExpression } from "./expressions.js";
+import { constantValue } from "./fold.js";
+import type { EntityInfo } from "./model.js";
+import {
+  assignable,
+  describe,
+  ENTITY_FIELD_TYPES,
+  intType,
+  scalarToType,
+  VALIDATION_TYPES,
+  validationNameToType,
+  type KovaType,
+  type ShapeField,
+} from "./types.js";
+
+/** Drivers `CONNECT … USING` may name (some arrive in later releases; the checker knows them all). */
+export const KNOWN_DRIVERS = ["embedded", "sqlite", "postgres", "cockroach", "mysql", "mariadb", "mongodb", "redis"];
+
+/** `BlogPost` → `blog_post`: the table (or collection) an entity is stored in. */
+export function tableName(entity: string): string {
+  return entity.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2").toLowerCase();
+}
+
+/**
+ * First pass over every file of a program: registers entities, shapes and data sources (so order
+ * of declaration and of files never matters) and reports duplicates.
+ */
+export function collectDeclarations(ctx: CheckContext, programs: Program[]): void {
+  const typeNames = new Map<string, Declaration>();
+  for (const program of programs) {
+    const fileCtx = { ...ctx, file: program.file };
+    for (const decl of program.declarations) {
+      if (decl.kind === "Entity" || decl.kind === "Validate") {
+        const name = decl.name.name;
+        if (name === "") continue;
+        const previous = typeNames.get(name);
+        if (previous) {
+          duplicate(fileCtx, decl.name.span, name, previous);
+          continue;
+        }
+        typeNames.set(name, decl);
+        if (decl.kind === "Validate") ctx.model.validators.set(name, { decl, file: program.file, type: { kind: "object", fields: new Map(), shape: name } });
+        else ctx.model.entities.set(name, entityInfo(decl, program.file));
+      } else if (decl.kind === "Connect" && decl.name.name !== "") {
+        const previous = ctx.model.connections.get(decl.name.name);
+        if (previous) duplicate(fileCtx, decl.name.span, decl.name.name, previous);
+        else ctx.model.connections.set(decl.name.name, decl);
+      }
+    }
+  }
+}
+
+function duplicate(ctx: CheckContext, span: Parameters<typeof report>[2], name: string, previous: Declaration): void {
+  const where = `${previous.span.file}:${previous.span.start.line}:${previous.span.start.column}`;
+  ctx.diagnostics.report("DuplicateDeclaration", span, `'${name}' is already declared (at ${where})`, { suggestion: "rename one of them" });
+}
+
+/** A provisional entity (fields filled in by checkEntity once every type name is known). */
+function entityInfo(decl: EntityDecl, file: string): EntityInfo {
+  return {
+    decl,
+    file,
+    schema: { name: decl.name.name, table: tableName(decl.name.name), fields: [] },
+    rowType: { kind: "object", fields: new Map([["id", { type: intType, optional: false }]]), entity: decl.name.name },
+  };
+}
+
+/** Second pass: field types, modifiers and defaults of one entity. */
+export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
+  const info = ctx.model.entities.get(decl.name.name);
+  if (!info || info.decl !== decl) return;
+  if (decl.source && decl.source.name !== "" && !ctx.model.connections.has(decl.source.name)) {
+    report(ctx, "UnknownDataSource", decl.source.span, `no data source named '${decl.source.name}'`, ctx.model.connections.keys(), decl.source.name);
+  }
+  const rowFields = (info.rowType as { fields: Map<string, ShapeField> }).fields;
+  for (const field of decl.fields) {
+    const name = field.name.name;
+    if (name === "id") {
+      ctx.diagnostics.report("ReservedField", field.name.span, "every entity already has an integer id, assigned by the store", { suggestion: "remove this field" });
+      continue;
+    }
+    if (rowFields.has(name)) {
+      ctx.diagnostics.report("DuplicateField", field.name.span, `field '${name}' is declared twice in ${decl.name.name}`, { suggestion: "remove or rename one" });
+      continue;
+    }
+    const schema = entityFieldSchema(ctx, field);
+    if (!schema) continue;
+    info.schema.fields.push(schema);
+    const type = schema.references ? intType : scalarToType(schema.type, schema.enumValues);
+    rowFields.set(name, { type, optional: schema.optional });
+    checkModifiers(ctx, field, schema, type);
+  }
+}
+
+function entityFieldSchema(ctx: CheckContext, field: FieldDecl): FieldSchema | undefined {
+  const t = field.type;
+  const typeName = t.name.name;
+  if (t.fields.length > 0 || t.array) {
+    ctx.diagnostics.report("UnknownType", t.span, "entity fields hold one value; lists and nested objects go in a json field or another entity", {
+      suggestion: "use json, or declare another ENTITY that refers back to this one",
+    });
+    return undefined;
+  }
+  const base: FieldSchema = { name: field.name.name, type: "string", optional: t.optional, unique: false, index: false };
+  for (const m of field.modifiers) {
+    if (m.modifier === "UNIQUE" || m.modifier === "PRIMARY") base.unique = true;
+    if (m.modifier === "INDEX") base.index = true;
+  }
+  if (ctx.model.entities.has(typeName)) {
+    checkTypeArgs(ctx, t, []);
+    return { ...base, type: "int", references: typeName, index: true };
+  }
+  const scalar = ENTITY_FIELD_TYPES[typeName];
+  if (scalar === undefined) {
+    if (typeName !== "") {
+      const candidates = [...Object.keys(ENTITY_FIELD_TYPES), ...ctx.model.entities.keys()];
+      report(ctx, "UnknownType", t.name.span, `'${typeName}' is not a field type`, candidates, typeName);
+    }
+    return undefined;
+  }
+  const enumValues = typeName === "enum" ? enumArgs(ctx, t) : undefined;
+  checkTypeArgs(ctx, t, typeName === "enum" ? [] : optionNames(typeName));
+  return enumValues ? { ...base, type: scalar, enumValues } : { ...base, type: scalar };
+}
+
+function checkModifiers(ctx: CheckContext, field: FieldDecl, schema: FieldSchema, type: KovaType): void {
+  for (const m of field.modifiers) {
+    if (m.modifier !== "DEFAULT" || !m.value) continue;
+    const valueType = checkExpression(ctx, m.value);
+    if (m.value.kind === "Call" && m.value.callee.name === "now") {
+      if (type.kind !== "datetime") ctx.diagnostics.report("TypeMismatch", m.value.span, `now() is a timestamp, but '${schema.name}' is ${describe(type)}`);
+      else schema.default = { now: true };
+      continue;
+    }
+    const constant = constantValue(m.value);
+    if (constant === undefined) {
+      ctx.diagnostics.report("TypeMismatch", m.value.span, "a DEFAULT must be a constant (or now())", { suggestion: "write a literal value" });
+    } else if (!assignable(valueType, type)) {
+      ctx.diagnostics.report("TypeMismatch", m.value.span, `default ${JSON.stringify(constant.value)} does not fit '${schema.name}', which is ${describe(type)}`);
+    } else if (schema.enumValues && typeof constant.value === "string" && !schema.enumValues.includes(constant.value)) {
+      report(ctx, "TypeMismatch", m.value.span, `default ${JSON.stringify(constant.value)} is not one of ${describe(type)}`, schema.enumValues, constant.value);
+    } else {
+      schema.default = { value: constant.value };
+    }
+  }
+}
+
+/** Which named options a type accepts. */
+function optionNames(typeName: string): string[] {
+  if (["string", "text", "email", "url"].includes(typeName)) return ["min", "max", "length", "pattern"];
+  if (["int", "integer", "number", "float", "decimal"].includes(typeName)) return ["min", "max"];
+  if (typeName === "array") return ["min", "max"];
+  return [];
+}
+
+function enumArgs(ctx: CheckContext, t: TypeRef): string[] | undefined {
+  const values: string[] = [];
+  for (const arg of t.args) {
+    const v = constantValue(arg);
+    if (v === undefined || typeof v.value !== "string") {
+      ctx.diagnostics.report("InvalidTypeArguments", arg.span, "enum values are strings", { suggestion: 'write enum("draft", "published")' });
+    } else if (values.includes(v.value)) {
+      ctx.diagnostics.report("InvalidTypeArguments", arg.span, `enum value ${JSON.stringify(v.value)} is listed twice`);
+    } else {
+      values.push(v.value);
+    }
+  }
+  if (t.args.length === 0) {
+    ctx.diagnostics.report("InvalidTypeArguments", t.span, "enum needs at least one value", { suggestion: 'write enum("a", "b")' });
+    return undefined;
+  }
+  return values;
+}
+
+/** Positional args only for enum; named options from `allowed`, with constant values of the right type. */
+function checkTypeArgs(ctx: CheckContext, t: TypeRef, allowed: string[]): void {
+  if (t.name.name !== "enum") {
+    for (const arg of t.args) {
+      ctx.diagnostics.report("InvalidTypeArguments", arg.span, `${t.name.name} takes named options${allowed.length ? ` (${allowed.join(", ")})` : " — none"}, not positional values`, {
+        suggestion: allowed.length ? `write ${t.name.name}(${allowed[0]}: …)` : `write ${t.name.name}`,
+      });
+    }
+  }
+  for (const option of t.options) {
+    const name = option.key.name;
+    if (!allowed.includes(name)) {
+      const message = allowed.length ? `${t.name.name} has no option '${name}'` : `${t.name.name} takes no options`;
+      report(ctx, "InvalidTypeArguments", option.key.span, message, allowed, name);
+      continue;
+    }
+    const v = constantValue(option.value);
+    if (name === "pattern") {
+      if (v === undefined || typeof v.value !== "string") ctx.diagnostics.report("InvalidTypeArguments", option.value.span, "pattern is a regular expression in a string");
+      else if (!validRegex(v.value)) ctx.diagnostics.report("InvalidTypeArguments", option.value.span, `pattern ${JSON.stringify(v.value)} is not a valid regular expression`);
+    } else if (v === undefined || typeof v.value !== "number" || v.value < 0 || (name === "length" && !Number.isInteger(v.value))) {
+      ctx.diagnostics.report("InvalidTypeArguments", option.value.span, `${name} must be a number ≥ 0`);
+    }
+  }
+  const min = t.options.find((o) => o.key.name === "min");
+  const max = t.options.find((o) => o.key.name === "max");
+  const minV = min && constantValue(min.value)?.value;
+  const maxV = max && constantValue(max.value)?.value;
+  if (typeof minV === "number" && typeof maxV === "number" && minV > maxV) {
+    ctx.diagnostics.report("InvalidTypeArguments", t.span, `min (${minV}) is greater than max (${maxV}): no value can pass`);
+  }
+}
+
+function validRegex(pattern: string): boolean {
+  try {
+    new RegExp(pattern, "u");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A VALIDATE shape: resolves field types (other shapes may be named, in any order). */
+export function checkValidator(ctx: CheckContext, decl: ValidateDecl): void {
+  const info = ctx.model.validators.get(decl.name.name);
+  if (!info || info.decl !== decl) return;
+  info.type = shapeType(ctx, decl.fields, decl.name.name, (info.type as { fields: Map<string, ShapeField> }).fields);
+}
+
+function shapeType(ctx: CheckContext, fields: FieldDecl[], shape: string | undefined, into = new Map<string, ShapeField>()): KovaType {
+  for (const field of fields) {
+    if (into.has(field.name.name)) {
+      ctx.diagnostics.report("DuplicateField", field.name.span, `field '${field.name.name}' is declared twice`, { suggestion: "remove or rename one" });
+      continue;
+    }
+    for (const m of field.modifiers) {
+      ctx.diagnostics.report("InvalidTypeArguments", m.span, `${m.modifier} belongs on ENTITY fields, not in a VALIDATE shape`, { suggestion: "remove it" });
+    }
+    into.set(field.name.name, { type: validationType(ctx, field.type), optional: field.type.optional });
+  }
+  return shape === undefined ? { kind: "object", fields: into } : { kind: "object", fields: into, shape };
+}
+
+export function validationType(ctx: CheckContext, t: TypeRef): KovaType {
+  let element: KovaType;
+  const name = t.name.name;
+  if (t.fields.length > 0 || (name === "object" && t.args.length === 0 && t.options.length === 0 && t.name.span.end.offset - t.name.span.start.offset === 1)) {
+    element = shapeType(ctx, t.fields, undefined);
+  } else if (ctx.model.validators.has(name)) {
+    checkTypeArgs(ctx, t, []);
+    element = ctx.model.validators.get(name)!.type;
+  } else if (VALIDATION_TYPES.has(name)) {
+    const enumValues = name === "enum" ? enumArgs(ctx, t) : undefined;
+    checkTypeArgs(ctx, t, name === "enum" ? [] : optionNames(name));
+    element = validationNameToType(name, enumValues);
+  } else {
+    if (name !== "") {
+      const entityHint = ctx.model.entities.has(name) ? ` (${name} is an ENTITY; a VALIDATE shape describes a request body)` : "";
+      report(ctx, "UnknownType", t.name.span, `'${name}' is not a validation type or VALIDATE shape${entityHint}`, [...VALIDATION_TYPES, ...ctx.model.validators.keys()], name);
+    }
+    element = { kind: "unknown" };
+  }
+  return t.array ? { kind: "array", element } : element;
+}

@@ -1,0 +1,113 @@
+import type { Block, EndpointDecl, PathSegment, Span, Statement } from "../ast/nodes.js";
+import { report, VariableScope, type CheckContext, type EndpointScope } from "./context.js";
+import { checkExpression } from "./expressions.js";
+import { constantValue } from "./fold.js";
+import type { EndpointInfo } from "./model.js";
+import { checkCondition } from "./queries.js";
+
+/** Checks one endpoint: its path, its VALIDATE shape, and its handler's statements. */
+export function checkEndpoint(ctx: CheckContext, decl: EndpointDecl): EndpointInfo {
+  const info: EndpointInfo = { decl, file: ctx.file, paramTypes: new Map(), variables: [] };
+  const params = new Map<string, PathSegment>();
+  for (const segment of decl.path.segments) {
+    if (!segment.param) continue;
+    if (params.has(segment.value)) {
+      ctx.diagnostics.report("DuplicateParam", segment.span, `:${segment.value} appears twice in ${decl.path.text}`, { suggestion: "give each parameter its own name" });
+      continue;
+    }
+    params.set(segment.value, segment);
+  }
+  let bodyType: EndpointScope["bodyType"] = null;
+  if (decl.validate && decl.validate.name !== "") {
+    const validator = ctx.model.validators.get(decl.validate.name);
+    if (validator) {
+      bodyType = validator.type;
+      ctx.model.resolutions.set(decl.validate, validator.decl);
+    } else {
+      const entityHint = ctx.model.entities.has(decl.validate.name) ? ` (${decl.validate.name} is an ENTITY; VALIDATE needs a shape)` : "";
+      report(ctx, "UnknownValidator", decl.validate.span, `no VALIDATE shape named '${decl.validate.name}'${entityHint}`, ctx.model.validators.keys(), decl.validate.name);
+    }
+  }
+  if (decl.auth) {
+    ctx.diagnostics.report("AuthNotSupported", decl.auth.span, "AUTH on endpoints is parsed but not supported yet", { suggestion: "remove AUTH for now; it arrives with the auth release" });
+  }
+  const endpoint: EndpointScope = { info, params, bodyType, warnedBody: false };
+  const scope = new VariableScope();
+  const handlerCtx: CheckContext = { ...ctx, scope, endpoint, entity: null, entityUnresolved: false };
+  checkBlock(handlerCtx, decl.body);
+  info.variables = [...scope.variables.keys()];
+  for (const variable of scope.variables.values()) {
+    if (!variable.used && !variable.name.startsWith("_")) {
+      ctx.diagnostics.report("UnusedVariable", variable.declaration.span, `'${variable.name}' is assigned but never used`, {
+        suggestion: `use it, remove it, or name it _${variable.name} to keep it on purpose`,
+      });
+    }
+  }
+  return info;
+}
+
+/** Checks statements in order; returns true when the block always ends the request (RESPOND / ERROR). */
+export function checkBlock(ctx: CheckContext, block: Block): boolean {
+  let terminated = false;
+  let warned = false;
+  for (const statement of block.statements) {
+    if (terminated && !warned) {
+      warned = true;
+      ctx.diagnostics.report("UnreachableCode", statement.span, "this never runs: the request has already been answered above", {
+        suggestion: "remove it, or move it before the RESPOND / ERROR",
+      });
+    }
+    if (checkStatement(ctx, statement)) terminated = true;
+  }
+  return terminated;
+}
+
+function checkStatement(ctx: CheckContext, statement: Statement): boolean {
+  switch (statement.kind) {
+    case "Assign": {
+      const type = checkExpression(ctx, statement.value);
+      if (ctx.scope) {
+        const variable = ctx.scope.assign(statement.target, type);
+        ctx.model.resolutions.set(statement.target, variable.declaration);
+      }
+      return false;
+    }
+    case "Respond": {
+      if (statement.status) checkStatus(ctx, statement.status.value, statement.status.span, 100, "RESPOND");
+      if (statement.value) checkExpression(ctx, statement.value);
+      if (statement.headers) checkExpression(ctx, statement.headers);
+      return true;
+    }
+    case "Error": {
+      checkStatus(ctx, statement.status.value, statement.status.span, 400, "ERROR");
+      if (statement.detail) checkExpression(ctx, statement.detail);
+      return true;
+    }
+    case "If": {
+      checkCondition(ctx, statement.condition);
+      const constant = constantValue(statement.condition.expression);
+      const thenEnds = checkBlock(ctx, statement.then);
+      if (statement.else === null) return constant?.value === true && thenEnds;
+      const elseEnds = statement.else.kind === "Block" ? checkBlock(ctx, statement.else) : checkStatement(ctx, statement.else);
+      return thenEnds && elseEnds;
+    }
+    case "Broadcast":
+      checkExpression(ctx, statement.value);
+      if (ctx.endpoint) {
+        ctx.diagnostics.report("SocketNotSupported", statement.span, "BROADCAST belongs to SOCKET handlers, which are not supported yet");
+      }
+      return false;
+    case "ExpressionStatement":
+      checkExpression(ctx, statement.expression);
+      return false;
+  }
+}
+
+function checkStatus(ctx: CheckContext, status: number, span: Span, min: number, keyword: string): void {
+  if (!Number.isInteger(status) || status < min || status > 599) {
+    const range = min === 400 ? "400–599 (an error status)" : "100–599";
+    ctx.diagnostics.report("InvalidStatus", span, `${keyword} status ${status} is not in ${range}`, {
+      suggestion: min === 400 ? "use e.g. 400, 404, 409 or 422; to succeed, RESPOND instead" : "use e.g. 200, 201 or 204",
+    });
+  }
+}

@@ -1,0 +1,313 @@
+import type { BinaryExpr, CallExpr, Expression, MemberExpr, NameExpr, ParamRef } from "../ast/nodes.js";
+import { report, resolve, type CheckContext } from "./context.js";
+import { constantValue, type FoldProblem } from "./fold.js";
+import { checkQuery } from "./queries.js";
+import {
+  booleanType,
+  comparable,
+  datetimeType,
+  describe,
+  intType,
+  nullType,
+  numberType,
+  openObject,
+  stringType,
+  unknownType,
+  type KovaType,
+  type ShapeField,
+} from "./types.js";
+
+/** Built-in functions: arity bounds and result type. */
+const BUILTINS: Readonly<Record<string, { min: number; max: number; result: KovaType; usage: string }>> = {
+  env: { min: 1, max: 2, result: stringType, usage: 'env("NAME") or env("NAME", default)' },
+  now: { min: 0, max: 0, result: datetimeType, usage: "now()" },
+  uuid: { min: 0, max: 0, result: stringType, usage: "uuid()" },
+  len: { min: 1, max: 1, result: intType, usage: "len(value)" },
+  lower: { min: 1, max: 1, result: stringType, usage: "lower(text)" },
+  upper: { min: 1, max: 1, result: stringType, usage: "upper(text)" },
+  trim: { min: 1, max: 1, result: stringType, usage: "trim(text)" },
+  number: { min: 1, max: 1, result: numberType, usage: "number(value)" },
+  string: { min: 1, max: 1, result: stringType, usage: "string(value)" },
+};
+
+export const BUILTIN_NAMES: readonly string[] = Object.keys(BUILTINS);
+
+/** The request parts reachable as `$query`, `$body`, `$headers`. */
+const REQUEST_PARAMS = ["query", "body", "headers"];
+
+/** Checks an expression, records its type in the model and returns it. Never throws. */
+export function checkExpression(ctx: CheckContext, expr: Expression): KovaType {
+  const type = typeOf(ctx, expr);
+  ctx.model.types.set(expr, type);
+  return type;
+}
+
+function typeOf(ctx: CheckContext, expr: Expression): KovaType {
+  switch (expr.kind) {
+    case "String":
+      return stringType;
+    case "Template":
+      for (const part of expr.parts) if (part.kind !== "String") checkExpression(ctx, part);
+      return stringType;
+    case "Number":
+      return Number.isInteger(expr.value) ? intType : numberType;
+    case "Duration":
+      return intType;
+    case "Boolean":
+      return booleanType;
+    case "Null":
+      return nullType;
+    case "Name":
+      return checkName(ctx, expr);
+    case "Param":
+      return checkParam(ctx, expr);
+    case "Member":
+      return checkMember(ctx, expr);
+    case "Index": {
+      const object = checkExpression(ctx, expr.object);
+      checkExpression(ctx, expr.index);
+      return object.kind === "array" ? object.element : unknownType;
+    }
+    case "Call":
+      return checkCall(ctx, expr);
+    case "Unary": {
+      const operand = checkExpression(ctx, expr.operand);
+      if (expr.operator === "NOT") return booleanType;
+      if (operand.kind !== "number" && operand.kind !== "unknown") {
+        ctx.diagnostics.report("TypeMismatch", expr.span, `cannot negate a ${describe(operand)}`);
+      }
+      return operand.kind === "number" ? operand : numberType;
+    }
+    case "Binary":
+      return checkBinary(ctx, expr);
+    case "IsNull":
+      checkExpression(ctx, expr.operand);
+      return booleanType;
+    case "Object": {
+      const fields = new Map<string, ShapeField>();
+      let open = false;
+      for (const entry of expr.entries) {
+        if (entry.kind === "Spread") {
+          const spread = checkExpression(ctx, entry.argument);
+          if (spread.kind === "object" && spread.fields) for (const [k, v] of spread.fields) fields.set(k, v);
+          else open = true;
+        } else {
+          fields.set(entry.key.name, { type: checkExpression(ctx, entry.value), optional: false });
+        }
+      }
+      return { kind: "object", fields: open ? null : fields };
+    }
+    case "Array": {
+      let element: KovaType | undefined;
+      for (const item of expr.elements) {
+        const t = checkExpression(ctx, item.kind === "Spread" ? item.argument : item);
+        const itemType = item.kind === "Spread" ? (t.kind === "array" ? t.element : unknownType) : t;
+        element = element === undefined || element.kind === itemType.kind ? itemType : unknownType;
+      }
+      return { kind: "array", element: element ?? unknownType };
+    }
+    case "Missing":
+      return unknownType;
+    default:
+      return checkQuery(ctx, expr);
+  }
+}
+
+function checkName(ctx: CheckContext, expr: NameExpr): KovaType {
+  const entity = ctx.entity;
+  if (entity) {
+    const field = entityFieldType(entity.rowType, expr.name);
+    if (field) {
+      const decl = entity.decl.fields.find((f) => f.name.name === expr.name);
+      resolve(ctx, expr, decl ?? entity.decl);
+      return field;
+    }
+  }
+  const variable = ctx.scope?.lookup(expr.name);
+  if (variable) {
+    variable.used = true;
+    resolve(ctx, expr, variable.declaration);
+    return variable.type;
+  }
+  if (ctx.entityUnresolved) return unknownType;
+  const variables = ctx.scope ? [...ctx.scope.variables.keys()] : [];
+  if (entity) {
+    const fields = [...(entity.rowType.kind === "object" && entity.rowType.fields ? entity.rowType.fields.keys() : [])];
+    report(ctx, "UnknownField", expr.span, `entity ${entity.decl.name.name} has no field '${expr.name}'`, [...fields, ...variables], expr.name);
+  } else {
+    report(ctx, "UnknownVariable", expr.span, `'${expr.name}' is not defined here`, variables, expr.name);
+  }
+  return unknownType;
+}
+
+function entityFieldType(row: KovaType, name: string): KovaType | undefined {
+  return row.kind === "object" ? row.fields?.get(name)?.type : undefined;
+}
+
+function checkParam(ctx: CheckContext, expr: ParamRef): KovaType {
+  const endpoint = ctx.endpoint;
+  if (expr.name === "query" || expr.name === "headers") return openObject;
+  if (expr.name === "body") {
+    if (!endpoint) return openObject;
+    if (endpoint.bodyType) return endpoint.bodyType;
+    if (!endpoint.warnedBody) {
+      endpoint.warnedBody = true;
+      ctx.diagnostics.report("BodyWithoutValidate", expr.span, `$body is read, but ${endpoint.info.decl.method} ${endpoint.info.decl.path.text} has no VALIDATE, so its shape is not checked`, {
+        suggestion: "declare a VALIDATE shape and add `VALIDATE Shape` after the path",
+      });
+    }
+    return openObject;
+  }
+  const segment = endpoint?.params.get(expr.name);
+  if (segment) {
+    resolve(ctx, expr, segment);
+    return unknownType;
+  }
+  const where = endpoint ? `the route ${endpoint.info.decl.path.text}` : "this context (there is no request here)";
+  const candidates = [...(endpoint ? [...endpoint.params.keys()] : []), ...REQUEST_PARAMS].map((n) => `$${n}`);
+  report(ctx, "UnknownParam", expr.span, `$${expr.name} is not a parameter of ${where}`, candidates, `$${expr.name}`);
+  return unknownType;
+}
+
+function checkMember(ctx: CheckContext, expr: MemberExpr): KovaType {
+  const object = checkExpression(ctx, expr.object);
+  const name = expr.property.name;
+  if (name === "") return unknownType;
+  if ((object.kind === "array" || object.kind === "string") && name === "length") return intType;
+  if (object.kind === "object" && object.fields) {
+    const field = object.fields.get(name);
+    if (field) return field.type;
+    const owner = object.entity ? `a ${object.entity} row` : object.shape ? `shape ${object.shape}` : "this object";
+    report(ctx, "UnknownField", expr.property.span, `${owner} has no field '${name}'`, object.fields.keys(), name);
+    return unknownType;
+  }
+  if (object.kind === "array" && object.element.kind === "object") {
+    ctx.diagnostics.report("TypeMismatch", expr.property.span, `'${name}' is read from a list of rows, not one row`, {
+      suggestion: "pick one row with [0], or make the query return one row (WHERE id = …)",
+    });
+  }
+  return unknownType;
+}
+
+function checkCall(ctx: CheckContext, expr: CallExpr): KovaType {
+  const name = expr.callee.name;
+  const argTypes = expr.args.map((a) => checkExpression(ctx, a));
+  if (name === "") return unknownType;
+  const builtin = BUILTINS[name];
+  if (builtin) {
+    if (expr.args.length < builtin.min || expr.args.length > builtin.max) {
+      ctx.diagnostics.report("WrongArgumentCount", expr.span, `${name}() takes ${arity(builtin.min, builtin.max)}, not ${expr.args.length}`, {
+        suggestion: `call it as ${builtin.usage}`,
+      });
+    }
+    if (name === "env" && argTypes[0] && argTypes[0].kind !== "string" && argTypes[0].kind !== "unknown") {
+      ctx.diagnostics.report("TypeMismatch", expr.args[0].span, "env() takes the variable's name as a string", { suggestion: 'write env("PORT")' });
+    }
+    return builtin.result;
+  }
+  const imported = ctx.model.functions.get(ctx.file)?.get(name);
+  if (imported) {
+    resolve(ctx, expr.callee, imported.decl);
+    return unknownType;
+  }
+  const candidates = [...BUILTIN_NAMES, ...(ctx.model.functions.get(ctx.file)?.keys() ?? [])];
+  report(ctx, "UnknownFunction", expr.callee.span, `no function named '${name}'`, candidates, name);
+  return unknownType;
+}
+
+function arity(min: number, max: number): string {
+  if (min === max) return min === 0 ? "no arguments" : `${min} argument${min === 1 ? "" : "s"}`;
+  return `${min} or ${max} arguments`;
+}
+
+function checkBinary(ctx: CheckContext, expr: BinaryExpr): KovaType {
+  const left = checkExpression(ctx, expr.left);
+  const right = checkExpression(ctx, expr.right);
+  switch (expr.operator) {
+    case "AND":
+    case "OR":
+      return booleanType;
+    case "==":
+    case "!=":
+    case "<":
+    case "<=":
+    case ">":
+    case ">=":
+      if (!comparable(left, right)) {
+        ctx.diagnostics.report("IncompatibleComparison", expr.span, `cannot compare ${describe(left)} with ${describe(right)}: the comparison is never true`, {
+          suggestion: comparisonHint(left, right),
+        });
+      } else {
+        checkEnumLiteral(ctx, left, expr.right);
+        checkEnumLiteral(ctx, right, expr.left);
+      }
+      inferParamType(ctx, expr.left, expr.right);
+      inferParamType(ctx, expr.right, expr.left);
+      return booleanType;
+    case "IN":
+      if (right.kind !== "array" && right.kind !== "unknown") {
+        ctx.diagnostics.report("TypeMismatch", expr.right.span, `IN needs a list, not a ${describe(right)}`, { suggestion: 'write a list, as in status IN ["open", "done"]' });
+      } else if (right.kind === "array" && !comparable(left, right.element)) {
+        ctx.diagnostics.report("IncompatibleComparison", expr.span, `cannot look for a ${describe(left)} in a list of ${describe(right.element)}`);
+      }
+      return booleanType;
+    case "LIKE":
+      for (const [side, type] of [[expr.left, left], [expr.right, right]] as const) {
+        if (type.kind !== "string" && type.kind !== "unknown" && type.kind !== "null") {
+          ctx.diagnostics.report("TypeMismatch", side.span, `LIKE compares text, not ${describe(type)}`);
+        }
+      }
+      return booleanType;
+    case "??":
+      return left.kind === "unknown" || left.kind === "null" ? right : left;
+    case "+":
+      if (left.kind === "string" || right.kind === "string") return stringType;
+      return arithmeticType(ctx, expr, left, right);
+    default:
+      return arithmeticType(ctx, expr, left, right);
+  }
+}
+
+function arithmeticType(ctx: CheckContext, expr: BinaryExpr, left: KovaType, right: KovaType): KovaType {
+  for (const [side, type] of [[expr.left, left], [expr.right, right]] as const) {
+    if (type.kind !== "number" && type.kind !== "unknown" && type.kind !== "null") {
+      ctx.diagnostics.report("TypeMismatch", side.span, `'${expr.operator}' needs numbers, but this is a ${describe(type)}`);
+      return unknownType;
+    }
+  }
+  const problems: FoldProblem[] = [];
+  constantValue(expr, problems);
+  // Nested operators fold their children again; only the dividing node itself reports.
+  for (const p of problems) if (p.span === expr.span) ctx.diagnostics.report("DivisionByZero", p.span, p.message);
+  if (left.kind === "number" && right.kind === "number") {
+    return { kind: "number", integer: left.integer && right.integer && expr.operator !== "/" };
+  }
+  return numberType;
+}
+
+function comparisonHint(left: KovaType, right: KovaType): string {
+  const kinds = [left.kind, right.kind];
+  if (kinds.includes("number") && kinds.includes("string")) return "write the number without quotes (or the text with them)";
+  if (kinds.includes("boolean")) return "compare with true or false";
+  return "compare values of the same type";
+}
+
+/** A string literal compared with an enum field must be one of its values. */
+function checkEnumLiteral(ctx: CheckContext, type: KovaType, other: Expression): void {
+  if (type.kind !== "string" || !type.enumValues || other.kind !== "String") return;
+  if (!type.enumValues.includes(other.value)) {
+    report(ctx, "TypeMismatch", other.span, `${JSON.stringify(other.value)} is not one of ${describe(type)}`, type.enumValues, other.value);
+  }
+}
+
+/** `WHERE id = $id` tells us $id is an int: the runtime parses it and answers 400 when it is not. */
+function inferParamType(ctx: CheckContext, fieldSide: Expression, paramSide: Expression): void {
+  const endpoint = ctx.endpoint;
+  const entity = ctx.entity;
+  if (!endpoint || !entity || fieldSide.kind !== "Name" || paramSide.kind !== "Param") return;
+  if (!endpoint.params.has(paramSide.name)) return;
+  const scalar = fieldSide.name === "id" ? "int" : entity.schema.fields.find((f) => f.name === fieldSide.name)?.type;
+  if (scalar === undefined || scalar === "json") return;
+  const previous = endpoint.info.paramTypes.get(paramSide.name);
+  endpoint.info.paramTypes.set(paramSide.name, previous === undefined || previous === scalar ? scalar : "string");
+}

@@ -1,0 +1,78 @@
+import type { EntitySchema, ScalarType } from "@kova/query";
+import type {
+  ConnectDecl,
+  EndpointDecl,
+  EntityDecl,
+  Expression,
+  ImportName,
+  Node,
+  Program,
+  Query,
+  ValidateDecl,
+} from "../ast/nodes.js";
+import type { KovaType } from "./types.js";
+
+export interface EntityInfo {
+  decl: EntityDecl;
+  file: string;
+  schema: EntitySchema;
+  /** The row type (`id` plus every field). */
+  rowType: KovaType;
+}
+
+export interface ValidatorInfo {
+  decl: ValidateDecl;
+  file: string;
+  type: KovaType;
+}
+
+export interface FunctionInfo {
+  /** The module as written in the IMPORT (resolved by the emitter relative to `file`). */
+  module: string;
+  imported: string;
+  file: string;
+  decl: ImportName;
+}
+
+export interface EndpointInfo {
+  decl: EndpointDecl;
+  file: string;
+  /** Path parameter types, inferred from how each `$param` is compared with fields (default string). */
+  paramTypes: Map<string, ScalarType>;
+  /** Every variable assigned in the handler, in first-assignment order. */
+  variables: string[];
+}
+
+/**
+ * What the checker learned about a program, for the emitters and the language server. Keyed by
+ * AST node identity, so it belongs to exactly the ASTs it was computed from.
+ */
+export interface SemanticModel {
+  programs: Program[];
+  entities: Map<string, EntityInfo>;
+  validators: Map<string, ValidatorInfo>;
+  connections: Map<string, ConnectDecl>;
+  /** Imported JS functions, per importing file. */
+  functions: Map<string, Map<string, FunctionInfo>>;
+  endpoints: EndpointInfo[];
+  /** The type of each checked expression. */
+  types: Map<Expression, KovaType>;
+  /** Queries that return one row (or null) rather than a list. */
+  singleRow: Set<Query>;
+  /** For names: the declaration or field they resolve to (hover, go-to-definition). */
+  resolutions: Map<Node, Node>;
+}
+
+export function emptyModel(programs: Program[]): SemanticModel {
+  return {
+    programs,
+    entities: new Map(),
+    validators: new Map(),
+    connections: new Map(),
+    functions: new Map(),
+    endpoints: [],
+    types: new Map(),
+    singleRow: new Set(),
+    resolutions: new Map(),
+  };
+}

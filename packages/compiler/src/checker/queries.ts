@@ -1,0 +1,255 @@
+import type { Condition, Expression, Identifier, Limit, Offset, OrderBy, Query } from "../ast/nodes.js";
+import { report, resolve, type CheckContext } from "./context.js";
+import { checkExpression } from "./expressions.js";
+import { constantValue } from "./fold.js";
+import type { EntityInfo } from "./model.js";
+import {
+  assignable,
+  datetimeType,
+  describe,
+  intType,
+  unknownType,
+  type KovaType,
+  type ShapeField,
+} from "./types.js";
+
+/** Checks a query against the declared entities and returns the type of its result. */
+export function checkQuery(ctx: CheckContext, query: Query): KovaType {
+  const entity = lookupEntity(ctx, query.entity);
+  const inEntity: CheckContext = { ...ctx, entity: entity ?? null, entityUnresolved: entity === undefined };
+  const rows = entity ? entity.rowType : unknownType;
+
+  switch (query.kind) {
+    case "SelectQuery": {
+      if (query.asOf) checkAsOf(ctx, query.asOf);
+      let rowType = rows;
+      if (query.fields && entity) {
+        const fields = new Map<string, ShapeField>();
+        for (const f of query.fields) {
+          const type = fieldOf(inEntity, entity, f);
+          if (type) fields.set(f.name, { type, optional: false });
+        }
+        fields.set("id", { type: intType, optional: false });
+        rowType = { kind: "object", fields, entity: entity.decl.name.name };
+      }
+      checkFilters(ctx, inEntity, query);
+      if (query.where && entity && pinsOneRow(entity, query.where)) {
+        ctx.model.singleRow.add(query);
+        return rowType;
+      }
+      return { kind: "array", element: rowType };
+    }
+    case "HistoryQuery": {
+      checkFilters(ctx, inEntity, query, ["version", "at"]);
+      return { kind: "array", element: historyEntryType(rows) };
+    }
+    case "InsertQuery":
+      checkWriteValue(ctx, entity, query.value, true);
+      return rows;
+    case "SaveQuery":
+      checkWriteValue(ctx, entity, query.value, false);
+      return rows;
+    case "UpdateQuery": {
+      if (Array.isArray(query.set)) {
+        for (const assignment of query.set) {
+          const target = entity ? fieldOf(inEntity, entity, assignment.field, true) : undefined;
+          const value = checkExpression(inEntity, assignment.value);
+          if (target && !assignable(value, target)) {
+            ctx.diagnostics.report("TypeMismatch", assignment.value.span, `field '${assignment.field.name}' is ${describe(target)}, not ${describe(value)}`);
+          }
+        }
+      } else {
+        checkWriteValue(ctx, entity, query.set, false);
+      }
+      if (query.where) checkCondition(inEntity, query.where);
+      return singleOrList(ctx, query, entity, query.where, rows);
+    }
+    case "DeleteQuery":
+      if (query.where) checkCondition(inEntity, query.where);
+      return singleOrList(ctx, query, entity, query.where, rows);
+  }
+}
+
+function singleOrList(ctx: CheckContext, query: Query, entity: EntityInfo | undefined, where: Condition | null, rows: KovaType): KovaType {
+  if (entity && where && pinsOneRow(entity, where)) {
+    ctx.model.singleRow.add(query);
+    return rows;
+  }
+  return { kind: "array", element: rows };
+}
+
+function lookupEntity(ctx: CheckContext, name: Identifier): EntityInfo | undefined {
+  if (name.name === "") return undefined;
+  const entity = ctx.model.entities.get(name.name);
+  if (entity) {
+    resolve(ctx, name, entity.decl);
+    return entity;
+  }
+  const shape = ctx.model.validators.has(name.name) ? ` (${name.name} is a VALIDATE shape, not an ENTITY)` : "";
+  report(ctx, "UnknownEntity", name.span, `no entity named '${name.name}'${shape}`, ctx.model.entities.keys(), name.name);
+  return undefined;
+}
+
+/** A field named in a query (SELECT list, ORDER_BY, SET). */
+function fieldOf(ctx: CheckContext, entity: EntityInfo, name: Identifier, forWrite = false, extra: string[] = []): KovaType | undefined {
+  if (name.name === "") return undefined;
+  if (forWrite && name.name === "id") {
+    ctx.diagnostics.report("ReservedField", name.span, "the id is assigned by the store and cannot be set", { suggestion: "choose the row with WHERE id = … instead" });
+    return undefined;
+  }
+  if (extra.includes(name.name)) return unknownType;
+  const type = entity.rowType.kind === "object" ? entity.rowType.fields?.get(name.name)?.type : undefined;
+  if (type) {
+    const decl = entity.decl.fields.find((f) => f.name.name === name.name);
+    resolve(ctx, name, decl ?? entity.decl);
+    return type;
+  }
+  const fields = entity.rowType.kind === "object" && entity.rowType.fields ? [...entity.rowType.fields.keys()] : [];
+  report(ctx, "UnknownField", name.span, `entity ${entity.decl.name.name} has no field '${name.name}'`, [...fields, ...extra], name.name);
+  return undefined;
+}
+
+function checkFilters(
+  outer: CheckContext,
+  inEntity: CheckContext,
+  query: { where: Condition | null; orderBy: OrderBy | null; limit: Limit | null; offset: Offset | null },
+  extraOrderFields: string[] = [],
+): void {
+  if (query.where) checkCondition(inEntity, query.where);
+  if (query.orderBy && inEntity.entity) {
+    for (const item of query.orderBy.items) fieldOf(inEntity, inEntity.entity, item.field, false, extraOrderFields);
+  }
+  // LIMIT and OFFSET are about the request, not the rows: they see variables and $params, not fields.
+  for (const [clause, name] of [[query.limit, "LIMIT"], [query.offset, "OFFSET"]] as const) {
+    if (!clause) continue;
+    const type = checkExpression(outer, clause.count);
+    const constant = constantValue(clause.count);
+    if (constant !== undefined) {
+      const v = constant.value;
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 0) {
+        outer.diagnostics.report("InvalidLimit", clause.count.span, `${name} must be a whole number ≥ 0, not ${JSON.stringify(v)}`);
+      }
+    } else if (type.kind !== "number" && type.kind !== "unknown") {
+      outer.diagnostics.report("InvalidLimit", clause.count.span, `${name} must be a number, not a ${describe(type)}`);
+    }
+  }
+}
+
+export function checkCondition(ctx: CheckContext, condition: Condition): void {
+  const type = checkExpression(ctx, condition.expression);
+  if (type.kind !== "boolean" && type.kind !== "unknown" && type.kind !== "null") {
+    ctx.diagnostics.report("TypeMismatch", condition.span, `a condition must be true or false, but this is a ${describe(type)}`, {
+      suggestion: "compare it, as in count > 0",
+    });
+  }
+}
+
+/** `AS OF` takes an ISO-8601 timestamp or epoch milliseconds. */
+function checkAsOf(ctx: CheckContext, expr: Expression): void {
+  const type = checkExpression(ctx, expr);
+  const constant = constantValue(expr);
+  if (constant !== undefined) {
+    const v = constant.value;
+    const ok = (typeof v === "number" && Number.isFinite(v)) || (typeof v === "string" && isTimestamp(v));
+    if (!ok) {
+      ctx.diagnostics.report("InvalidTimestamp", expr.span, `AS OF needs a timestamp, and ${JSON.stringify(v)} is not one`, {
+        suggestion: 'write an ISO-8601 time such as "2026-01-31T12:00:00Z", or epoch milliseconds',
+      });
+    }
+    return;
+  }
+  if (type.kind !== "unknown" && type.kind !== "string" && type.kind !== "datetime" && type.kind !== "number") {
+    ctx.diagnostics.report("InvalidTimestamp", expr.span, `AS OF needs a timestamp, not a ${describe(type)}`);
+  }
+}
+
+export function isTimestamp(text: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) && !Number.isNaN(Date.parse(text));
+}
+
+/** INSERT / SAVE / UPDATE … SET value: keys must be fields, values must fit them. */
+function checkWriteValue(ctx: CheckContext, entity: EntityInfo | undefined, value: Expression, requireAll: boolean): void {
+  const type = checkExpression(ctx, value);
+  if (!entity) return;
+  const entityName = entity.decl.name.name;
+  const columns = entity.rowType.kind === "object" && entity.rowType.fields ? entity.rowType.fields : new Map<string, ShapeField>();
+  if (value.kind === "Object") {
+    for (const entry of value.entries) {
+      if (entry.kind === "Spread") continue;
+      const key = entry.key;
+      if (key.name === "id") {
+        if (requireAll) ctx.diagnostics.report("ReservedField", key.span, "the id is assigned by the store and cannot be set", { suggestion: "leave id out" });
+        continue;
+      }
+      const column = columns.get(key.name);
+      if (!column) {
+        report(ctx, "UnknownField", key.span, `entity ${entityName} has no field '${key.name}'`, columns.keys(), key.name);
+        continue;
+      }
+      const valueType = ctx.model.types.get(entry.value) ?? unknownType;
+      if (!assignable(valueType, column.type)) {
+        ctx.diagnostics.report("TypeMismatch", entry.value.span, `field '${key.name}' of ${entityName} is ${describe(column.type)}, not ${describe(valueType)}`);
+      }
+    }
+  } else if (type.kind === "object" && type.fields && type.shape) {
+    for (const name of type.fields.keys()) {
+      if (name !== "id" && !columns.has(name)) {
+        report(ctx, "UnknownField", value.span, `field '${name}' of shape ${type.shape} is not a field of entity ${entityName}`, columns.keys(), name);
+      }
+    }
+  } else if (type.kind !== "object" && type.kind !== "unknown") {
+    ctx.diagnostics.report("TypeMismatch", value.span, `a row to write must be an object, not a ${describe(type)}`);
+    return;
+  }
+  if (!requireAll || type.kind !== "object" || !type.fields) return;
+  const missing = entity.schema.fields.filter((f) => !f.optional && f.default === undefined && !type.fields!.has(f.name));
+  if (missing.length > 0) {
+    const names = missing.map((f) => `'${f.name}'`).join(", ");
+    ctx.diagnostics.report("TypeMismatch", value.span, `INSERT INTO ${entityName} is missing required field${missing.length > 1 ? "s" : ""} ${names}`, {
+      suggestion: "give every field that is not optional (?) and has no DEFAULT",
+    });
+  }
+}
+
+/** Does the WHERE pin one row: `id = x` or `<unique field> = x`, alone or ANDed with more? */
+function pinsOneRow(entity: EntityInfo, where: Condition): boolean {
+  const unique = new Set(["id", ...entity.schema.fields.filter((f) => f.unique).map((f) => f.name)]);
+  const conjuncts: Expression[] = [];
+  const collect = (e: Expression) => {
+    if (e.kind === "Binary" && e.operator === "AND") {
+      collect(e.left);
+      collect(e.right);
+    } else {
+      conjuncts.push(e);
+    }
+  };
+  collect(where.expression);
+  return conjuncts.some(
+    (e) =>
+      e.kind === "Binary" &&
+      e.operator === "==" &&
+      ((e.left.kind === "Name" && unique.has(e.left.name) && !mentionsField(e.right, entity)) ||
+        (e.right.kind === "Name" && unique.has(e.right.name) && !mentionsField(e.left, entity))),
+  );
+}
+
+function mentionsField(e: Expression, entity: EntityInfo): boolean {
+  if (e.kind === "Name") return e.name === "id" || entity.schema.fields.some((f) => f.name === e.name);
+  if (e.kind === "Binary") return mentionsField(e.left, entity) || mentionsField(e.right, entity);
+  if (e.kind === "Unary") return mentionsField(e.operand, entity);
+  return false;
+}
+
+function historyEntryType(row: KovaType): KovaType {
+  return {
+    kind: "object",
+    fields: new Map<string, ShapeField>([
+      ["version", { type: intType, optional: false }],
+      ["operation", { type: { kind: "string", enumValues: ["insert", "update", "delete"] }, optional: false }],
+      ["at", { type: datetimeType, optional: false }],
+      ["data", { type: row, optional: false }],
+    ]),
+    shape: "history entry",
+  };
+}
+
