@@ -9,3 +9,13 @@ export { type Diagnostic, DiagnosticBag, sortDiagnostics } from "./diagnostics/d
 export { closestName, editDistance } from "./diagnostics/suggest.js";
 export { checkFiles, checkText, type CheckResult, type CheckedFile } from "./project/check-project.js";
 export { type CompilerHost, nodeHost, memoryHost, findKovaFiles } from "./project/host.js";
+export { formatDiagnostic, formatSummary, type FormatOptions } from "./diagnostics/format.js";
+export { checkProgram, type CheckOutput } from "./checker/checker.js";
+export type { SemanticModel, EntityInfo, ValidatorInfo, EndpointInfo, FunctionInfo } from "./checker/model.js";
+export type { KovaType, ShapeField } from "./checker/types.js";
+export { describe as describeType } from "./checker/types.js";
+export { constantValue, foldExpression, type ConstantValue } from "./checker/fold.js";
+export { tableName } from "./checker/declarations.js";
+export type { CheckedProgram } from "./project/check-project.js";
+export { emitApp, dataSources, EMBEDDED_SOURCE, type EmitOptions, type EmittedApp, type DataSourcePlan } from "./emit/js/emit-app.js";
+export { planQuery, type PlannedQuery } from "./emit/js/plans.js";

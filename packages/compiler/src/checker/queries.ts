@@ -137,6 +137,7 @@ function checkFilters(
 
 export function checkCondition(ctx: CheckContext, condition: Condition): void {
   const type = checkExpression(ctx, condition.expression);
+  if (ctx.entity) checkFilterShape(ctx, ctx.entity, condition.expression);
   if (type.kind !== "boolean" && type.kind !== "unknown" && type.kind !== "null") {
     ctx.diagnostics.report("TypeMismatch", condition.span, `a condition must be true or false, but this is a ${describe(type)}`, {
       suggestion: "compare it, as in count > 0",
@@ -253,3 +254,68 @@ function historyEntryType(row: KovaType): KovaType {
   };
 }
 
+
+/**
+ * A WHERE is compiled into the database's own condition, so fields may only be compared, tested
+ * for null or used as booleans; any other computation must be on values (`age > $query.min + 1`
+ * is fine, `age + 1 > 5` is not).
+ */
+function checkFilterShape(ctx: CheckContext, entity: EntityInfo, e: Expression): void {
+  const isField = (x: Expression) => x.kind === "Name" && entityHasField(entity, x.name);
+  const fieldFree = (x: Expression) => !mentionsFieldDeep(x, entity);
+  const fail = (x: Expression) =>
+    ctx.diagnostics.report("UnsupportedCondition", x.span, "a WHERE can compare fields with values, but not compute with fields", {
+      suggestion: "move the arithmetic to the value side, as in age > $query.min - 1",
+    });
+  switch (e.kind) {
+    case "Binary":
+      if (e.operator === "AND" || e.operator === "OR") {
+        checkFilterShape(ctx, entity, e.left);
+        checkFilterShape(ctx, entity, e.right);
+      } else if (["==", "!=", "<", "<=", ">", ">=", "IN", "LIKE"].includes(e.operator)) {
+        for (const side of [e.left, e.right]) if (!isField(side) && !fieldFree(side)) fail(side);
+      } else if (!fieldFree(e)) {
+        fail(e);
+      }
+      return;
+    case "Unary":
+      if (e.operator === "NOT") checkFilterShape(ctx, entity, e.operand);
+      else if (!fieldFree(e)) fail(e);
+      return;
+    case "IsNull":
+      if (!isField(e.operand) && !fieldFree(e.operand)) fail(e.operand);
+      return;
+    default:
+      if (!isField(e) && !fieldFree(e)) fail(e);
+  }
+}
+
+function entityHasField(entity: EntityInfo, name: string): boolean {
+  return name === "id" || entity.schema.fields.some((f) => f.name === name);
+}
+
+function mentionsFieldDeep(e: Expression, entity: EntityInfo): boolean {
+  switch (e.kind) {
+    case "Name":
+      return entityHasField(entity, e.name);
+    case "Binary":
+      return mentionsFieldDeep(e.left, entity) || mentionsFieldDeep(e.right, entity);
+    case "Unary":
+    case "IsNull":
+      return mentionsFieldDeep(e.operand, entity);
+    case "Member":
+      return mentionsFieldDeep(e.object, entity);
+    case "Index":
+      return mentionsFieldDeep(e.object, entity) || mentionsFieldDeep(e.index, entity);
+    case "Call":
+      return e.args.some((a) => mentionsFieldDeep(a, entity));
+    case "Template":
+      return e.parts.some((p) => mentionsFieldDeep(p, entity));
+    case "Array":
+      return e.elements.some((x) => mentionsFieldDeep(x.kind === "Spread" ? x.argument : x, entity));
+    case "Object":
+      return e.entries.some((x) => mentionsFieldDeep(x.kind === "Spread" ? x.argument : x.value, entity));
+    default:
+      return false;
+  }
+}

@@ -55,7 +55,7 @@ export function parseQuery(c: Cursor): Query {
     case "SELECT":
       return parseSelect(c, start);
     case "INSERT": {
-      c.expectKeyword("INTO", "after INSERT");
+      if (!c.expectKeyword("INTO", "after INSERT")) skipMisspelledKeyword(c);
       const entity = c.expectIdentifier("an entity name after INSERT INTO");
       const value = parseExpression(c);
       return { kind: "InsertQuery", span: c.spanFrom(start), entity, value };
@@ -68,7 +68,7 @@ export function parseQuery(c: Cursor): Query {
       return { kind: "UpdateQuery", span: c.spanFrom(start), entity, set, where };
     }
     case "DELETE": {
-      c.expectKeyword("FROM", "after DELETE");
+      if (!c.expectKeyword("FROM", "after DELETE")) skipMisspelledKeyword(c);
       const entity = c.expectIdentifier("an entity name after DELETE FROM");
       const where = c.matchKeyword("WHERE") ? parseCondition(c) : null;
       return { kind: "DeleteQuery", span: c.spanFrom(start), entity, where };
@@ -92,7 +92,7 @@ function parseSelect(c: Cursor, start: number): SelectQuery {
       fields.push(c.expectIdentifier("a field name or * after SELECT"));
     } while (c.matchPunct(","));
   }
-  c.expectKeyword("FROM", "after the selected fields");
+  if (!c.expectKeyword("FROM", "after the selected fields")) skipMisspelledKeyword(c);
   const entity = c.expectIdentifier("an entity name after FROM");
   const query: SelectQuery = {
     kind: "SelectQuery", span: c.spanFrom(start), fields, entity,
@@ -193,4 +193,10 @@ function parseSet(c: Cursor): SetAssignment[] | Expression {
     if (field.name === "") break;
   } while (c.matchPunct(","));
   return assignments;
+}
+
+/** `SELECT * FORM User`: after reporting the missing keyword, step over the misspelt word so `User` is still read as the entity. */
+function skipMisspelledKeyword(c: Cursor): void {
+  const next = c.peek();
+  if (c.token.kind === "Identifier" && next.kind === "Identifier" && !next.newlineBefore) c.advance();
 }

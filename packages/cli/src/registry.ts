@@ -1,0 +1,16 @@
+import type { Command } from "./command.js";
+import { astCommand } from "./commands/ast.js";
+import { checkCommand } from "./commands/check.js";
+import { helpCommand } from "./commands/help.js";
+
+/**
+ * Every `kova` command, in the order `kova help` lists them. A function rather than a constant
+ * because `help` reads this list too: the call happens at run time, after all modules loaded.
+ */
+export function allCommands(): readonly Command[] {
+  return [checkCommand, astCommand, helpCommand];
+}
+
+export function findCommand(name: string): Command | undefined {
+  return allCommands().find((c) => c.name === name);
+}

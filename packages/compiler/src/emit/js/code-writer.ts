@@ -1,0 +1,62 @@
+import { GenMapping, addMapping, setSourceContent, toEncodedMap } from "@jridgewell/gen-mapping";
+import type { Span } from "../../ast/nodes.js";
+
+/**
+ * Builds generated JavaScript line by line, with indentation, and records a source-map mapping
+ * from each line that begins a Kova statement back to that statement (so a stack trace through a
+ * handler names the `.kova` file and line).
+ */
+export class CodeWriter {
+  private readonly lines: string[] = [];
+  private indentLevel = 0;
+  private readonly map: GenMapping;
+
+  constructor(readonly outputFile: string) {
+    this.map = new GenMapping({ file: outputFile });
+  }
+
+  /** Adds a line; `origin` maps it back to Kova source. */
+  line(text = "", origin?: Span, sourcePath?: string): void {
+    const indent = "  ".repeat(this.indentLevel);
+    if (origin && sourcePath !== undefined) {
+      addMapping(this.map, {
+        generated: { line: this.lines.length + 1, column: indent.length },
+        source: sourcePath,
+        original: { line: origin.start.line, column: origin.start.column - 1 },
+      });
+    }
+    this.lines.push(text === "" ? "" : indent + text);
+  }
+
+  /** `head {`, then the body indented, then `}` (or `tail`). */
+  block(head: string, body: () => void, tail = "}", origin?: Span, sourcePath?: string): void {
+    this.line(`${head} {`, origin, sourcePath);
+    this.indentLevel++;
+    body();
+    this.indentLevel--;
+    this.line(tail);
+  }
+
+  indent(body: () => void): void {
+    this.indentLevel++;
+    body();
+    this.indentLevel--;
+  }
+
+  addSource(sourcePath: string, content: string): void {
+    setSourceContent(this.map, sourcePath, content);
+  }
+
+  toString(): string {
+    return this.lines.join("\n") + "\n";
+  }
+
+  sourceMap(): string {
+    return JSON.stringify(toEncodedMap(this.map));
+  }
+}
+
+/** A JavaScript identifier that cannot clash with generated helpers or reserved words. */
+export function jsName(prefix: string, name: string): string {
+  return `${prefix}_${name.replace(/[^A-Za-z0-9_$]/g, "_")}`;
+}
