@@ -1,14 +1,18 @@
 import type { Command } from "./command.js";
 import { astCommand } from "./commands/ast.js";
 import { checkCommand } from "./commands/check.js";
+import { buildCommand } from "./commands/build.js";
+import { devCommand } from "./commands/dev.js";
 import { helpCommand } from "./commands/help.js";
+import { initCommand } from "./commands/init.js";
+import { runCommand } from "./commands/run.js";
 
 /**
  * Every `kova` command, in the order `kova help` lists them. A function rather than a constant
  * because `help` reads this list too: the call happens at run time, after all modules loaded.
  */
 export function allCommands(): readonly Command[] {
-  return [checkCommand, astCommand, helpCommand];
+  return [initCommand, runCommand, devCommand, buildCommand, checkCommand, astCommand, helpCommand];
 }
 
 export function findCommand(name: string): Command | undefined {

@@ -1,1 +1,26 @@
-export {};
+/**
+ * @kova/runtime: serves a compiled Kova app (an `AppDefinition`) over HTTP, standalone on
+ * node:http or mounted in Fastify. See README.md for the contract the compiler emits against.
+ */
+export {
+  HttpError,
+  type AppDefinition,
+  type AppEnv,
+  type DataSourceDefinition,
+  type EnvRequirement,
+  type HttpMethod,
+  type ParamDefinition,
+  type ParamType,
+  type QueryParamDefinition,
+  type QueryValues,
+  type Reply,
+  type RequestContext,
+  type RouteDefinition,
+  type ValidationIssue,
+} from "./app.js";
+export { createServer, type KovaServer, type ServerOptions } from "./server.js";
+export { startApp, type RunningApp, type StartOptions } from "./start.js";
+export { kovaFastifyPlugin, type KovaFastifyOptions } from "./fastify-plugin.js";
+export { connectDataSources, DataSources, StartupError, type DataSourceHealth } from "./data-sources.js";
+export { PROBLEM_CONTENT_TYPE, ProblemType, type Problem } from "./problem.js";
+export { DEFAULT_BODY_LIMIT } from "./body.js";

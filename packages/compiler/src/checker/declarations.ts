@@ -192,11 +192,16 @@ function checkTypeArgs(ctx: CheckContext, t: TypeRef, allowed: string[]): void {
       continue;
     }
     const v = constantValue(option.value);
+    const numeric = ["int", "integer", "number", "float", "decimal"].includes(t.name.name) && !t.array;
     if (name === "pattern") {
-      if (v === undefined || typeof v.value !== "string") ctx.diagnostics.report("InvalidTypeArguments", option.value.span, "pattern is a regular expression in a string");
+      if (option.value.kind === "Template") {
+        ctx.diagnostics.report("InvalidTypeArguments", option.value.span, "braces in a double-quoted string interpolate, so this pattern would not be what it looks like", {
+          suggestion: "write the pattern in single quotes, as in pattern: '^[0-9]{5}$'",
+        });
+      } else if (v === undefined || typeof v.value !== "string") ctx.diagnostics.report("InvalidTypeArguments", option.value.span, "pattern is a regular expression in a string");
       else if (!validRegex(v.value)) ctx.diagnostics.report("InvalidTypeArguments", option.value.span, `pattern ${JSON.stringify(v.value)} is not a valid regular expression`);
-    } else if (v === undefined || typeof v.value !== "number" || v.value < 0 || (name === "length" && !Number.isInteger(v.value))) {
-      ctx.diagnostics.report("InvalidTypeArguments", option.value.span, `${name} must be a number ≥ 0`);
+    } else if (v === undefined || typeof v.value !== "number" || (!numeric && (v.value < 0 || !Number.isInteger(v.value)))) {
+      ctx.diagnostics.report("InvalidTypeArguments", option.value.span, numeric ? `${name} must be a number` : `${name} must be a whole number ≥ 0 (it counts characters or items)`);
     }
   }
   const min = t.options.find((o) => o.key.name === "min");

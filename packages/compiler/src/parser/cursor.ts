@@ -18,6 +18,7 @@ export class Cursor {
   depth = 0;
   /** Offset of the last reported error, so one bad token gives one diagnostic, not a cascade. */
   private lastErrorAt = -1;
+  private lastErrorLine = -1;
 
   constructor(
     readonly source: SourceFile,
@@ -89,6 +90,23 @@ export class Cursor {
     return false;
   }
 
+  /**
+   * An operator keyword (AND, OR, NOT, IN, LIKE, IS): also accepts a miscased spelling when it sits
+   * on the same line as what came before and is not itself used as a name (KV1105).
+   */
+  matchOperatorWord(keyword: string): boolean {
+    if (this.isKeyword(keyword)) {
+      this.advance();
+      return true;
+    }
+    if (this.isMiscasedKeyword(keyword) && !this.token.newlineBefore && !this.nextShowsName() && this.peek().kind !== "EOF") {
+      this.reportMiscased(keyword);
+      this.advance();
+      return true;
+    }
+    return false;
+  }
+
   /** True when the token after the current one means the current word is used as a name. */
   nextShowsName(): boolean {
     const next = this.peek();
@@ -147,8 +165,13 @@ export class Cursor {
   }
 
   error(name: CodeName, span: Span, message: string, extra: { suggestion?: string; replacement?: string } = {}): void {
-    if (span.start.offset === this.lastErrorAt && name !== "LowercaseKeyword") return;
-    this.lastErrorAt = span.start.offset;
+    const cascades = name === "Expected" || name === "ExpectedDeclaration" || name === "ExpectedStatement" || name === "ExpectedExpression";
+    if (cascades) {
+      // One syntax error per line: the rest of a broken line is usually fallout from the first.
+      if (span.start.offset === this.lastErrorAt || span.start.line === this.lastErrorLine) return;
+      this.lastErrorAt = span.start.offset;
+      this.lastErrorLine = span.start.line;
+    }
     this.diagnostics.report(name, span, message, extra);
   }
 
@@ -165,8 +188,9 @@ export class Cursor {
     return this.source.span(start, Math.max(start, this.lastEnd));
   }
 
+  /** A zero-width span just after the last consumed token: where a missing piece belongs. */
   emptySpanHere(): Span {
-    return this.source.span(this.token.start, this.token.start);
+    return this.source.span(this.lastEnd, this.lastEnd);
   }
 
   /** Guards recursion: returns false (after reporting) when nesting is too deep to follow. */

@@ -11,8 +11,12 @@ import type {
 } from "../ast/nodes.js";
 import { scan } from "../scanner/scanner.js";
 import type { Token } from "../scanner/tokens.js";
-import { Cursor } from "./cursor.js";
+import { Cursor, MAX_DEPTH } from "./cursor.js";
+import { startsDeclaration } from "./declarations.js";
 import { isQueryStart, parseQuery } from "./queries.js";
+
+/** Keywords that can only start a statement: an unclosed object literal ends before them. */
+const STATEMENT_STARTS: ReadonlySet<string> = new Set(["RESPOND", "ERROR", "IF", "BROADCAST"]);
 
 /**
  * Operator precedence, lowest first (documented in docs/language.md):
@@ -35,6 +39,19 @@ function skipTooDeep(c: Cursor): Expression {
   return { kind: "Missing", span: c.spanFrom(start) };
 }
 
+/**
+ * Loops build left-nested trees (a + b + c …), one level per operator. Counting those levels
+ * against the same limit as recursion keeps every later pass (checker, printer) off the stack limit.
+ */
+function chainTooLong(c: Cursor, links: number): boolean {
+  if (c.depth + links < MAX_DEPTH) return false;
+  c.error("NestingTooDeep", c.tokenSpan(c.token), `an expression chained deeper than ${MAX_DEPTH} levels`, {
+    suggestion: "split the expression into named steps",
+  });
+  while (!c.atEnd && !c.token.newlineBefore) c.advance();
+  return true;
+}
+
 function binary(c: Cursor, start: number, operator: BinaryOperator, left: Expression, right: Expression): Expression {
   return { kind: "Binary", span: c.spanFrom(start), operator, left, right };
 }
@@ -42,7 +59,8 @@ function binary(c: Cursor, start: number, operator: BinaryOperator, left: Expres
 function parseOr(c: Cursor): Expression {
   const start = c.token.start;
   let left = parseAnd(c);
-  while (c.matchKeyword("OR", false) || c.matchPunct("||")) {
+  for (let links = 1; c.matchOperatorWord("OR") || c.matchPunct("||"); links++) {
+    if (chainTooLong(c, links)) break;
     left = binary(c, start, "OR", left, parseAnd(c));
   }
   return left;
@@ -51,7 +69,8 @@ function parseOr(c: Cursor): Expression {
 function parseAnd(c: Cursor): Expression {
   const start = c.token.start;
   let left = parseNot(c);
-  while (c.matchKeyword("AND", false) || c.matchPunct("&&")) {
+  for (let links = 1; c.matchOperatorWord("AND") || c.matchPunct("&&"); links++) {
+    if (chainTooLong(c, links)) break;
     left = binary(c, start, "AND", left, parseNot(c));
   }
   return left;
@@ -78,11 +97,15 @@ const COMPARISON: Record<string, BinaryOperator> = {
 function parseComparison(c: Cursor): Expression {
   const start = c.token.start;
   const left = parseCoalesce(c);
-  const result = parseComparisonTail(c, start, left);
-  if (result !== left && (comparisonOperator(c) !== undefined || c.isKeyword("IS"))) {
+  let result = parseComparisonTail(c, start, left);
+  while (result !== left && (comparisonOperator(c) !== undefined || c.isKeyword("IS"))) {
     c.error("Expected", c.tokenSpan(c.token), "comparisons cannot be chained", {
       suggestion: "join the comparisons with AND, as in a < b AND b < c",
     });
+    // Read the rest anyway, so one mistake gives one diagnostic.
+    const before = c.mark;
+    result = parseComparisonTail(c, start, result);
+    if (c.mark === before) break;
   }
   return result;
 }
@@ -91,11 +114,14 @@ function comparisonOperator(c: Cursor): BinaryOperator | undefined {
   const t = c.token;
   if (t.kind === "Punct") return COMPARISON[t.text];
   if (t.kind === "Keyword" && (t.text === "IN" || t.text === "LIKE")) return t.text;
+  for (const word of ["IN", "LIKE"] as const) {
+    if (c.isMiscasedKeyword(word) && !t.newlineBefore && !c.nextShowsName() && c.peek().kind !== "EOF") return word;
+  }
   return undefined;
 }
 
 function parseComparisonTail(c: Cursor, start: number, left: Expression): Expression {
-  if (c.matchKeyword("IS", false)) {
+  if (c.matchOperatorWord("IS")) {
     const negated = c.matchKeyword("NOT", false);
     if (!c.matchKeyword("NULL", false) && !(c.token.kind === "Identifier" && c.token.text === "null" && c.advance())) {
       c.errorExpected("NULL after IS");
@@ -111,6 +137,7 @@ function parseComparisonTail(c: Cursor, start: number, left: Expression): Expres
   }
   const operator = comparisonOperator(c);
   if (operator === undefined) return left;
+  if (c.token.kind === "Identifier") c.reportMiscased(operator);
   c.advance();
   return binary(c, start, operator, left, parseCoalesce(c));
 }
@@ -118,14 +145,18 @@ function parseComparisonTail(c: Cursor, start: number, left: Expression): Expres
 function parseCoalesce(c: Cursor): Expression {
   const start = c.token.start;
   let left = parseAdditive(c);
-  while (c.matchPunct("??")) left = binary(c, start, "??", left, parseAdditive(c));
+  for (let links = 1; c.matchPunct("??"); links++) {
+    if (chainTooLong(c, links)) break;
+    left = binary(c, start, "??", left, parseAdditive(c));
+  }
   return left;
 }
 
 function parseAdditive(c: Cursor): Expression {
   const start = c.token.start;
   let left = parseMultiplicative(c);
-  for (;;) {
+  for (let links = 1; ; links++) {
+    if ((c.isPunct("+") || c.isPunct("-")) && chainTooLong(c, links)) return left;
     if (c.matchPunct("+")) left = binary(c, start, "+", left, parseMultiplicative(c));
     else if (c.matchPunct("-")) left = binary(c, start, "-", left, parseMultiplicative(c));
     else return left;
@@ -135,9 +166,10 @@ function parseAdditive(c: Cursor): Expression {
 function parseMultiplicative(c: Cursor): Expression {
   const start = c.token.start;
   let left = parseUnary(c);
-  for (;;) {
+  for (let links = 1; ; links++) {
     const t = c.token;
     if (t.kind !== "Punct" || (t.text !== "*" && t.text !== "/" && t.text !== "%")) return left;
+    if (chainTooLong(c, links)) return left;
     c.advance();
     left = binary(c, start, t.text as BinaryOperator, left, parseUnary(c));
   }
@@ -161,7 +193,8 @@ function parseUnary(c: Cursor): Expression {
 function parsePostfix(c: Cursor): Expression {
   const start = c.token.start;
   let expr = parsePrimary(c);
-  for (;;) {
+  for (let links = 1; ; links++) {
+    if ((c.isPunct(".") || c.isPunct("[") || c.isPunct("(")) && links > 1 && chainTooLong(c, links)) return expr;
     if (c.isPunct(".")) {
       c.advance();
       const property = parsePropertyName(c);
@@ -274,7 +307,7 @@ function parsePrimary(c: Cursor): Expression {
       break;
   }
   c.error("ExpectedExpression", span, `expected an expression, found ${t.kind === "EOF" ? "the end of the file" : `'${t.text}'`}`);
-  return { kind: "Missing", span: c.source.span(t.start, t.start) };
+  return { kind: "Missing", span: c.emptySpanHere() };
 }
 
 /** A double-quoted string with `{…}` holes becomes a Template; each hole is parsed as an expression. */
@@ -318,6 +351,7 @@ function parseObject(c: Cursor): ObjectExpr {
   }
   try {
     while (!c.isPunct("}") && !c.atEnd) {
+      if (c.token.newlineBefore && (startsDeclaration(c) || (c.token.kind === "Keyword" && STATEMENT_STARTS.has(c.token.text)))) break;
       const before = c.mark;
       if (c.isPunct("...")) entries.push(parseSpread(c));
       else entries.push(parseProperty(c));

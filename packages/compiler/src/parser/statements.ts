@@ -72,7 +72,18 @@ export function parseStatement(c: Cursor): Statement | null {
   }
   if (isQueryStart(c) || t.kind === "Identifier" || t.kind === "Param") {
     const expression = parseExpression(c);
-    return { kind: "ExpressionStatement", span: c.spanFrom(start), expression };
+    if (expression.kind === "Call" || expression.kind.endsWith("Query") || expression.kind === "Missing") {
+      return { kind: "ExpressionStatement", span: c.spanFrom(start), expression };
+    }
+    // A value on its own does nothing: most likely a typo'd keyword (`ORDER BY`, `respond x`).
+    const upper = t.text.toUpperCase();
+    const keyword = [...STATEMENT_KEYWORDS, "SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY"].find((k) => k === upper);
+    const orderBy = upper === "ORDER" && c.source.text.slice(t.end).trimStart().toUpperCase().startsWith("BY");
+    c.error("ExpectedStatement", expression.span, `a value on its own is not a statement`, {
+      suggestion: orderBy ? "write ORDER_BY (one word) right after the query's WHERE"
+        : keyword ? `write ${keyword}` : "assign it (x = …), RESPOND it, or call a function",
+    });
+    return null;
   }
   const keyword = STATEMENT_KEYWORDS.find((k) => c.isMiscasedKeyword(k));
   c.error("ExpectedStatement", c.tokenSpan(t), `expected a statement, found ${t.kind === "EOF" ? "the end of the file" : `'${t.text}'`}`, {

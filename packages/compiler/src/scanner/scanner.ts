@@ -101,8 +101,11 @@ export function scan(
     if (isIdentifierStart(c)) {
       while (pos < rangeEnd && isIdentifierPart(text.charCodeAt(pos))) pos++;
       const word = text.slice(start, pos);
+      const atLineStart = newlineBefore;
       push({ kind: KEYWORD_SET.has(word) ? "Keyword" : "Identifier", start, end: pos });
-      if (HTTP_METHODS.has(word.toUpperCase())) pos = maybeScanPath(pos);
+      // `GET /users` starts a route. A lower-case `get` only does at the start of a line, so that
+      // `y = post / 2` stays a division.
+      if (HTTP_METHODS.has(word) || (HTTP_METHODS.has(word.toUpperCase()) && atLineStart)) pos = maybeScanPath(pos);
       continue;
     }
 
@@ -194,6 +197,10 @@ export function scan(
     const cleaned = raw.replace(/_/g, "");
     let value = Number(cleaned);
     const badUnderscore = raw.endsWith("_") || raw.includes("__") || /_\.|\._|_e|e_/i.test(raw);
+    if (!badUnderscore && !Number.isNaN(value) && !Number.isFinite(value)) {
+      report(from, numberEnd, "InvalidNumber", `${raw} is too large to represent`, "numbers must fit a 64-bit float (up to about 1.8e308)");
+      value = 0;
+    }
     if (badUnderscore || Number.isNaN(value)) {
       report(from, numberEnd, "InvalidNumber", `malformed number ${JSON.stringify(raw)}`, "separate digits with single underscores, as in 1_000_000");
       if (Number.isNaN(value)) value = 0;

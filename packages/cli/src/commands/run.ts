@@ -1,0 +1,47 @@
+import { buildApp } from "../build/build-app.js";
+import { reportBuildFailure, routeTable } from "../build/report.js";
+import { portOption, ServerProcess } from "../build/server-process.js";
+import { UsageError } from "../args.js";
+import { ExitCode, shouldColor } from "../command.js";
+import { defineCommand } from "../define-command.js";
+
+export const runCommand = defineCommand({
+  name: "run",
+  summary: "Build a Kova app and start it",
+  usage: `Usage: kova run [options] [PATH]
+
+Builds the app at PATH (default ".") like 'kova build', prints its URL and routes, and starts
+node dist/server.js. With no CONNECT in the program, data lives in the embedded store under
+PATH/.kova/ and survives restarts. Stop it with Ctrl-C (in-flight requests are finished first).
+
+Options:
+  --port <N>             Port to listen on (default: $PORT or 3000)
+  --host <HOST>          Address to listen on (default: $HOST or 127.0.0.1)
+  --color, --no-color    Force colour on or off in diagnostics
+  -h, --help             Show this help
+`,
+  options: { port: { type: "string" }, host: { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
+  async execute({ values, positionals }, context) {
+    let port: number;
+    try {
+      port = portOption(values.port, context.env);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const host = String(values.host ?? context.env.HOST ?? "127.0.0.1");
+    const result = buildApp({ entry: positionals[0] ?? "." });
+    if (!result.ok) {
+      reportBuildFailure(result, context.stderr, shouldColor({ color: values.color === true, noColor: values["no-color"] === true }, context.stderr, context.env));
+      return ExitCode.problems;
+    }
+    const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    context.stdout.write(`Kova app ${result.appDir} on ${url}\n${routeTable(result.routes, url)}`);
+    const server = new ServerProcess(result.outDir, result.appDir, port, host);
+    const child = server.start();
+    // Ctrl-C reaches the child too (same process group); forward SIGTERM explicitly.
+    const forward = () => child.kill("SIGTERM");
+    process.on("SIGTERM", forward);
+    process.on("SIGINT", () => undefined);
+    return await new Promise<number>((resolve) => child.once("exit", (code, signal) => resolve(code ?? (signal ? 0 : 1))));
+  },
+});

@@ -1,0 +1,119 @@
+/**
+ * The app description the Kova compiler emits and this runtime serves. Everything here is the
+ * contract between the JS emitter and the runtime: plain data plus handler functions, documented
+ * in packages/runtime/README.md. Change it only together with the emitter.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import type { Driver, EntitySchema } from "@kova/query";
+import type { Logger } from "pino";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** The types a path or query parameter can be declared with, and what the handler receives. */
+export type ParamType = "string" | "int" | "float" | "uuid" | "datetime" | "boolean";
+
+export interface ParamDefinition {
+  name: string;
+  type: ParamType;
+}
+
+export interface QueryParamDefinition extends ParamDefinition {
+  /** A request without it gets a 400 problem. Default false (the handler sees `undefined`). */
+  required?: boolean;
+}
+
+/** One problem with a request body, as a compiled validator reports it. */
+export interface ValidationIssue {
+  /** Path of the offending value: `email`, `address.city`, `items[2].qty`; `""` for the whole body. */
+  field: string;
+  message: string;
+}
+
+export interface RouteDefinition {
+  method: HttpMethod;
+  /** find-my-way syntax: `/users/:id`, `/files/*`. */
+  path: string;
+  /** Types of the path parameters; a parameter not listed is passed as a string. */
+  params: ParamDefinition[];
+  /** Declared query parameters are parsed to their type; others are passed through as strings. */
+  query?: QueryParamDefinition[];
+  /** Compiled from a VALIDATE shape. Called with the parsed body (`undefined` when none was sent). */
+  validateBody?: (body: unknown) => ValidationIssue[];
+  handler: (ctx: RequestContext) => Promise<Reply> | Reply;
+  /** Where the route is declared, for logs. */
+  source?: { file: string; line: number };
+}
+
+export interface Reply {
+  /** Default 200, or 204 when `body` is undefined. */
+  status?: number;
+  /** Sent as JSON (objects, arrays, strings, numbers, booleans, null). `undefined` sends no body. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** A serializer compiled from the body's declared shape; JSON.stringify when absent. */
+  serialize?: (body: unknown) => string;
+}
+
+export interface DataSourceDefinition {
+  /** `db` in `CONNECT db USING …`. */
+  name: string;
+  /** The registered driver name (`embedded`, `postgres`, …). */
+  driver: string;
+  /** The driver's options, built when the app starts from the resolved environment. */
+  options: (env: AppEnv) => unknown;
+  /** The entities stored in this data source; migrated when the app starts. */
+  entities: EntitySchema[];
+}
+
+export interface EnvRequirement {
+  name: string;
+  /** Used when the variable is unset or empty. Without a default the variable is required. */
+  default?: string;
+}
+
+export interface AppDefinition {
+  name: string;
+  routes: RouteDefinition[];
+  /** The first one is the default data source (`ctx.db()`). */
+  dataSources: DataSourceDefinition[];
+  env: EnvRequirement[];
+}
+
+/** The declared environment variables after `.env` and defaults are applied. */
+export type AppEnv = Readonly<Record<string, string>>;
+
+export type QueryValues = Record<string, string | string[] | number | boolean | undefined>;
+
+/** What a handler receives. One per request; fields are plain values. */
+export interface RequestContext {
+  readonly method: string;
+  /** The request path without the query string. */
+  readonly path: string;
+  readonly params: Record<string, string | number | boolean>;
+  readonly query: QueryValues;
+  readonly headers: IncomingHttpHeaders;
+  /** The parsed JSON body, or `undefined` when the request had none. */
+  readonly body: unknown;
+  readonly requestId: string;
+  readonly env: AppEnv;
+  /** A logger bound to this request's id. */
+  readonly log: Logger;
+  /** The named data source's driver; without a name, the app's first data source. */
+  db(name?: string): Driver;
+}
+
+/**
+ * Thrown by generated code for an `ERROR status "detail"` statement (and for a single-row query
+ * that found nothing). Becomes a problem response with that status.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    /** Extra problem members, e.g. `{ errors: [{ field, message }] }` or `{ type, title }`. */
+    readonly extra?: Record<string, unknown>,
+  ) {
+    super(detail);
+    this.name = "HttpError";
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Start-up configuration: environment (real env over `.env`), required variables, and the optional
+ * `kova.config.json`. Every problem is a StartupError with a message meant for the person running
+ * the app.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse as parseDotenv } from "dotenv";
+import type { AppEnv, EnvRequirement } from "./app.js";
+import { StartupError } from "./data-sources.js";
+
+export type RawEnv = Readonly<Record<string, string | undefined>>;
+
+export interface FileConfig {
+  port?: number;
+  host?: string;
+  bodyLimit?: number;
+  logLevel?: string;
+  shutdownTimeoutMs?: number;
+}
+
+function readOptional(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return undefined;
+    throw new StartupError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The environment the app runs with: `base` (process.env unless given) over `<appDir>/.env`.
+ * When `writeBack` is set, `.env` values are also put into process.env (without overriding), as
+ * dotenv does, so libraries reading process.env see them too.
+ */
+export function loadEnv(appDir: string, base: RawEnv, writeBack: boolean): RawEnv {
+  const text = readOptional(join(appDir, ".env"));
+  if (text === undefined) return base;
+  const fromFile = parseDotenv(text);
+  if (writeBack) {
+    for (const [name, value] of Object.entries(fromFile)) {
+      if (process.env[name] === undefined) process.env[name] = value;
+    }
+  }
+  return { ...fromFile, ...definedOnly(base) };
+}
+
+function definedOnly(env: RawEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) out[name] = value;
+  return out;
+}
+
+/**
+ * The app's declared variables with defaults applied. An unset or empty variable without a default
+ * is missing; all missing ones are reported together so one restart fixes them all.
+ */
+export function resolveAppEnv(requirements: readonly EnvRequirement[], env: RawEnv, appDir: string): AppEnv {
+  const resolved: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const requirement of requirements) {
+    const value = env[requirement.name];
+    if (value !== undefined && value !== "") resolved[requirement.name] = value;
+    else if (requirement.default !== undefined) resolved[requirement.name] = requirement.default;
+    else missing.push(requirement.name);
+  }
+  if (missing.length > 0) {
+    const noun = missing.length === 1 ? "variable" : "variables";
+    throw new StartupError(
+      `missing required environment ${noun}: ${missing.join(", ")}. ` +
+        `Set ${missing.length === 1 ? "it" : "them"} in the environment or in ${join(appDir, ".env")}.`,
+    );
+  }
+  return Object.freeze(resolved);
+}
+
+const FILE_CONFIG_TYPES: Record<keyof FileConfig, "number" | "string"> = {
+  port: "number",
+  host: "string",
+  bodyLimit: "number",
+  logLevel: "string",
+  shutdownTimeoutMs: "number",
+};
+
+export function loadFileConfig(appDir: string): FileConfig {
+  const path = join(appDir, "kova.config.json");
+  const text = readOptional(path);
+  if (text === undefined) return {};
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new StartupError(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new StartupError(`${path} must contain a JSON object`);
+  }
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    const expected = FILE_CONFIG_TYPES[key as keyof FileConfig];
+    if (expected === undefined) {
+      throw new StartupError(`${path}: unknown setting "${key}"; known: ${Object.keys(FILE_CONFIG_TYPES).join(", ")}`);
+    }
+    if (typeof value !== expected || (expected === "number" && !(Number.isInteger(value) && (value as number) >= 0))) {
+      throw new StartupError(`${path}: "${key}" must be ${expected === "number" ? "a non-negative integer" : "a string"}`);
+    }
+    config[key] = value;
+  }
+  return config as FileConfig;
+}
+
+/** PORT from the environment, checked. */
+export function portFromEnv(env: RawEnv): number | undefined {
+  const raw = env.PORT;
+  if (raw === undefined || raw === "") return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`PORT must be a port number, got "${raw}"`);
+  return port;
+}

@@ -1,0 +1,132 @@
+/**
+ * The app's connected data sources: created from `CONNECT` declarations through the driver
+ * registry of @kova/query, migrated, health-checked and closed together.
+ */
+import { getDriverFactory, registeredDrivers, type Driver, type HealthReport } from "@kova/query";
+import type { AppDefinition, AppEnv } from "./app.js";
+
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StartupError";
+  }
+}
+
+export interface DataSourceHealth extends HealthReport {
+  name: string;
+}
+
+const HEALTH_TIMEOUT_MS = 2000;
+
+export class DataSources {
+  private readonly defaultDriver: Driver | undefined;
+
+  constructor(readonly drivers: ReadonlyMap<string, Driver>) {
+    this.defaultDriver = drivers.values().next().value;
+  }
+
+  static empty(): DataSources {
+    return new DataSources(new Map());
+  }
+
+  get(name?: string): Driver {
+    const driver = name === undefined ? this.defaultDriver : this.drivers.get(name);
+    if (driver === undefined) {
+      throw new Error(
+        name === undefined
+          ? "the app has no data source"
+          : `no data source named "${name}" (the app has: ${[...this.drivers.keys()].join(", ") || "none"})`,
+      );
+    }
+    return driver;
+  }
+
+  /** Every data source's health; a check that throws or hangs counts as down. */
+  async health(): Promise<DataSourceHealth[]> {
+    return Promise.all(
+      [...this.drivers].map(async ([name, driver]): Promise<DataSourceHealth> => {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          const timeout = new Promise<HealthReport>((resolve) => {
+            timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${HEALTH_TIMEOUT_MS} ms` }), HEALTH_TIMEOUT_MS);
+          });
+          const report = await Promise.race([driver.health(), timeout]);
+          return { name, ok: report.ok, detail: report.detail };
+        } catch (error) {
+          return { name, ok: false, detail: error instanceof Error ? error.message : String(error) };
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+  }
+
+  /** Closes every driver; one failing to close does not keep the others open. */
+  async close(): Promise<void> {
+    const results = await Promise.allSettled([...this.drivers.values()].map((driver) => driver.close()));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
+  }
+}
+
+/**
+ * Looks a driver up by name. A driver package registers itself when imported; for a name nobody
+ * registered, `@kova/driver-<name>` is imported once so an installed driver works without the
+ * generated code importing it.
+ */
+async function findDriverFactory(driverName: string, sourceName: string) {
+  let factory = getDriverFactory(driverName);
+  if (factory === undefined && /^[a-z][a-z0-9-]*$/.test(driverName)) {
+    try {
+      await import(`@kova/driver-${driverName}`);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== "ERR_MODULE_NOT_FOUND") {
+        throw new StartupError(`driver package @kova/driver-${driverName} failed to load: ${(error as Error).message}`);
+      }
+    }
+    factory = getDriverFactory(driverName);
+  }
+  if (factory === undefined) {
+    const known = registeredDrivers();
+    throw new StartupError(
+      `data source "${sourceName}" uses driver "${driverName}", which is not available. ` +
+        `Install @kova/driver-${driverName}` +
+        (known.length > 0 ? ` or use one of: ${known.join(", ")}.` : "."),
+    );
+  }
+  return factory;
+}
+
+/**
+ * Creates, connects and migrates every data source in declaration order. On failure the ones
+ * already connected are closed again, and the error names the data source.
+ */
+export async function connectDataSources(app: AppDefinition, appDir: string, env: AppEnv): Promise<DataSources> {
+  const drivers = new Map<string, Driver>();
+  try {
+    for (const source of app.dataSources) {
+      const factory = await findDriverFactory(source.driver, source.name);
+      const driver = factory({ name: source.name, appDir, options: source.options(env) });
+      try {
+        await driver.connect();
+      } catch (error) {
+        throw new StartupError(`cannot connect data source "${source.name}" (${source.driver}): ${messageOf(error)}`);
+      }
+      drivers.set(source.name, driver);
+      try {
+        await driver.migrate(source.entities);
+      } catch (error) {
+        throw new StartupError(`cannot migrate data source "${source.name}" (${source.driver}): ${messageOf(error)}`);
+      }
+    }
+  } catch (error) {
+    await Promise.allSettled([...drivers.values()].map((driver) => driver.close()));
+    throw error instanceof StartupError ? error : new StartupError(messageOf(error));
+  }
+  return new DataSources(drivers);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

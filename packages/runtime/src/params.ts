@@ -1,0 +1,73 @@
+/**
+ * Path and query parameters arrive as strings; routes declare their types. A value that does not
+ * parse is the client's error: a 400 problem naming the parameter.
+ */
+import type { ParamType, QueryParamDefinition, QueryValues, ValidationIssue } from "./app.js";
+
+const INT = /^[+-]?\d+$/;
+const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+// ISO 8601 date, or date-time with optional fraction and a Z or ±hh:mm offset.
+const DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** A parsed value, or a `ParamFailure` saying what was expected. */
+export class ParamFailure {
+  constructor(readonly message: string) {}
+}
+
+/**
+ * Parses one raw value. `datetime` becomes an ISO-8601 UTC string (what drivers take for AS OF),
+ * `uuid` is lower-cased so it compares equal to stored ids.
+ */
+export function parseParam(type: ParamType, raw: string): string | number | boolean | ParamFailure {
+  switch (type) {
+    case "string":
+      return raw.length > 0 ? raw : new ParamFailure("must not be empty");
+    case "int": {
+      const value = INT.test(raw) ? Number(raw) : NaN;
+      return Number.isSafeInteger(value) ? value : new ParamFailure(`must be an integer, got "${clip(raw)}"`);
+    }
+    case "float": {
+      const value = FLOAT.test(raw) ? Number(raw) : NaN;
+      return Number.isFinite(value) ? value : new ParamFailure(`must be a number, got "${clip(raw)}"`);
+    }
+    case "uuid":
+      return UUID.test(raw) ? raw.toLowerCase() : new ParamFailure(`must be a UUID, got "${clip(raw)}"`);
+    case "datetime": {
+      const time = DATETIME.test(raw) ? Date.parse(raw) : NaN;
+      return Number.isNaN(time)
+        ? new ParamFailure(`must be an ISO-8601 date or date-time, got "${clip(raw)}"`)
+        : new Date(time).toISOString();
+    }
+    case "boolean":
+      if (raw === "true" || raw === "1") return true;
+      if (raw === "false" || raw === "0") return false;
+      return new ParamFailure(`must be true or false, got "${clip(raw)}"`);
+  }
+}
+
+/** Values quoted back to the client are shortened so a huge value does not make a huge response. */
+function clip(raw: string): string {
+  return raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+}
+
+/** Checks and types a route's declared query parameters in place; returns the issues found. */
+export function typeQuery(query: QueryValues, declared: readonly QueryParamDefinition[]): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const def of declared) {
+    const raw = query[def.name];
+    if (raw === undefined || raw === "") {
+      if (def.required === true) issues.push({ field: def.name, message: "query parameter is required" });
+      query[def.name] = undefined;
+      continue;
+    }
+    if (typeof raw !== "string") {
+      issues.push({ field: def.name, message: "query parameter must be given once" });
+      continue;
+    }
+    const value = parseParam(def.type, raw);
+    if (value instanceof ParamFailure) issues.push({ field: def.name, message: value.message });
+    else query[def.name] = value;
+  }
+  return issues;
+}

@@ -1,0 +1,121 @@
+/**
+ * RFC 9457 problem details: the one shape every error response of a Kova app has, whichever
+ * server (node:http or Fastify) sent it.
+ */
+import { STATUS_CODES } from "node:http";
+import { QueryError } from "@kova/query";
+import type { Logger } from "pino";
+import { HttpError, type RouteDefinition, type ValidationIssue } from "./app.js";
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  requestId: string;
+  errors?: ValidationIssue[];
+  [member: string]: unknown;
+}
+
+/** Problem types a client can branch on. Status-only problems use `about:blank`. */
+export const ProblemType = {
+  notFound: "urn:kova:problem:not-found",
+  methodNotAllowed: "urn:kova:problem:method-not-allowed",
+  badUrl: "urn:kova:problem:bad-url",
+  invalidParameter: "urn:kova:problem:invalid-parameter",
+  malformedJson: "urn:kova:problem:malformed-json",
+  unsupportedMediaType: "urn:kova:problem:unsupported-media-type",
+  payloadTooLarge: "urn:kova:problem:payload-too-large",
+  validation: "urn:kova:problem:validation-failed",
+  query: "urn:kova:problem:query-rejected",
+  unavailable: "urn:kova:problem:data-source-unavailable",
+  internal: "urn:kova:problem:internal-error",
+} as const;
+
+export function makeProblem(
+  status: number,
+  type: string,
+  detail: string,
+  instance: string,
+  requestId: string,
+  errors?: ValidationIssue[],
+): Problem {
+  const problem: Problem = { type, title: STATUS_CODES[status] ?? "Error", status, detail, instance, requestId };
+  if (errors !== undefined && errors.length > 0) problem.errors = errors;
+  return problem;
+}
+
+/**
+ * Error codes that mean the data source cannot be reached (Node socket errors, SQLSTATE class 08
+ * and the PostgreSQL shutdown codes, SQLite failing to open its file). Any of these while serving
+ * is a 503: the request may succeed later, and the server stays up.
+ */
+const CONNECTION_ERROR_CODES = new Set([
+  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN",
+  "08000", "08001", "08003", "08004", "08006", "57P01", "57P02", "57P03",
+  "SQLITE_CANTOPEN", "ERR_KOVA_DATA_SOURCE_UNAVAILABLE",
+]);
+
+export function isConnectionError(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && CONNECTION_ERROR_CODES.has(code);
+}
+
+/**
+ * Turns anything a handler threw into the problem the client gets. Expected errors (HttpError,
+ * QueryError) are not logged as failures; anything else is logged with its stack, and the client
+ * only sees the request id to quote.
+ */
+export function problemFromError(
+  error: unknown,
+  route: RouteDefinition | undefined,
+  instance: string,
+  requestId: string,
+  log: Logger,
+): Problem {
+  if (error instanceof HttpError) {
+    const problem = makeProblem(error.status, "about:blank", error.detail, instance, requestId);
+    if (error.extra !== undefined) {
+      for (const key of Object.keys(error.extra)) {
+        if (key !== "status" && key !== "instance" && key !== "requestId") problem[key] = error.extra[key];
+      }
+    }
+    return problem;
+  }
+  if (error instanceof QueryError) {
+    if (error.status === 503) {
+      log.warn({ reqId: requestId, err: error, source: sourceOf(route) }, "data source unavailable");
+      return makeProblem(503, ProblemType.unavailable, error.message, instance, requestId);
+    }
+    const errors = error.field !== undefined ? [{ field: error.field, message: error.message }] : undefined;
+    return makeProblem(error.status, ProblemType.query, error.message, instance, requestId, errors);
+  }
+  if (isConnectionError(error)) {
+    log.error({ reqId: requestId, err: error, source: sourceOf(route) }, "data source unavailable");
+    return makeProblem(
+      503,
+      ProblemType.unavailable,
+      "A data source is unavailable. Try again later.",
+      instance,
+      requestId,
+    );
+  }
+  log.error({ reqId: requestId, err: error, source: sourceOf(route) }, "handler failed");
+  return makeProblem(
+    500,
+    ProblemType.internal,
+    `An unexpected error occurred. Quote request id ${requestId} when reporting it.`,
+    instance,
+    requestId,
+  );
+}
+
+function sourceOf(route: RouteDefinition | undefined): string | undefined {
+  if (route === undefined) return undefined;
+  const where = route.source !== undefined ? ` (${route.source.file}:${route.source.line})` : "";
+  return `${route.method} ${route.path}${where}`;
+}

@@ -1,0 +1,36 @@
+/** Writing responses on node:http: headers assembled once, written with one writeHead. */
+import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { PROBLEM_CONTENT_TYPE, type Problem } from "./problem.js";
+import { JSON_CONTENT_TYPE, type SerializedReply } from "./route.js";
+
+export function sendReply(res: ServerResponse, reply: SerializedReply, requestId: string, close: boolean): void {
+  const headers: OutgoingHttpHeaders = { "x-request-id": requestId };
+  if (reply.payload !== undefined) {
+    headers["content-type"] = JSON_CONTENT_TYPE;
+    headers["content-length"] = Buffer.byteLength(reply.payload);
+  }
+  if (reply.headers !== undefined) {
+    for (const name in reply.headers) headers[name.toLowerCase()] = reply.headers[name];
+  }
+  if (close) headers.connection = "close";
+  res.writeHead(reply.status, headers);
+  res.end(reply.payload);
+}
+
+export function sendProblem(
+  res: ServerResponse,
+  problem: Problem,
+  close: boolean,
+  extraHeaders?: OutgoingHttpHeaders,
+): void {
+  const payload = JSON.stringify(problem);
+  const headers: OutgoingHttpHeaders = {
+    "content-type": PROBLEM_CONTENT_TYPE,
+    "content-length": Buffer.byteLength(payload),
+    "x-request-id": problem.requestId,
+    ...extraHeaders,
+  };
+  if (close) headers.connection = "close";
+  res.writeHead(problem.status, headers);
+  res.end(payload);
+}

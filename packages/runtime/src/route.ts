@@ -1,0 +1,51 @@
+/**
+ * What both servers (node:http and the Fastify plugin) do with a matched request once they have
+ * its raw params, query and body: type the params, validate, run the handler, serialize the reply.
+ */
+import type { ParamDefinition, ParamType, Reply, RouteDefinition, ValidationIssue } from "./app.js";
+import { ParamFailure, parseParam } from "./params.js";
+
+export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
+export class CompiledRoute {
+  /** Declared path params by name. */
+  private readonly paramTypes: ReadonlyMap<string, ParamType>;
+  readonly hasTypedParams: boolean;
+
+  constructor(readonly definition: RouteDefinition) {
+    this.paramTypes = new Map(definition.params.map((p: ParamDefinition) => [p.name, p.type]));
+    this.hasTypedParams = definition.params.some((p) => p.type !== "string");
+  }
+
+  /**
+   * Types the raw path params in place. Returns the issues (one per bad param), or undefined.
+   * Raw values are already percent-decoded by the router.
+   */
+  typeParams(params: Record<string, unknown>): ValidationIssue[] | undefined {
+    let issues: ValidationIssue[] | undefined;
+    for (const name in params) {
+      const raw = params[name];
+      if (typeof raw !== "string") continue;
+      const value = parseParam(this.paramTypes.get(name) ?? "string", raw);
+      if (value instanceof ParamFailure) (issues ??= []).push({ field: name, message: value.message });
+      else params[name] = value;
+    }
+    return issues;
+  }
+}
+
+export interface SerializedReply {
+  status: number;
+  /** undefined: no body (204, or a reply without one). */
+  payload: string | undefined;
+  headers: Record<string, string> | undefined;
+}
+
+/** Fills in the reply defaults: 200 with a body, 204 without; JSON unless a serializer is given. */
+export function serializeReply(reply: Reply | undefined): SerializedReply {
+  if (reply === undefined || reply === null) return { status: 204, payload: undefined, headers: undefined };
+  const body = reply.body;
+  if (body === undefined) return { status: reply.status ?? 204, payload: undefined, headers: reply.headers };
+  const payload = reply.serialize !== undefined ? reply.serialize(body) : JSON.stringify(body);
+  return { status: reply.status ?? 200, payload, headers: reply.headers };
+}

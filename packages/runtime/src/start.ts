@@ -1,0 +1,120 @@
+/**
+ * The app lifecycle: configure, connect, migrate, listen, and shut down gracefully on SIGTERM /
+ * SIGINT. A generated `server.js` is just `startApp(app)`.
+ */
+import { fileURLToPath } from "node:url";
+import type { Logger } from "pino";
+import type { AppDefinition } from "./app.js";
+import { loadEnv, loadFileConfig, portFromEnv, resolveAppEnv, type RawEnv } from "./config.js";
+import { connectDataSources, StartupError, type DataSources } from "./data-sources.js";
+import { createLogger, resolveLogLevel } from "./logger.js";
+import { createServer, type KovaServer } from "./server.js";
+
+export interface StartOptions {
+  /** Default: PORT, then kova.config.json, then 3000. */
+  port?: number;
+  /** Default: HOST, then kova.config.json, then 127.0.0.1. */
+  host?: string;
+  /** Where `.env`, `kova.config.json` and the embedded store live. Default: the working directory. */
+  appDir?: string | URL;
+  /** The environment to read instead of process.env (which is then left untouched). */
+  env?: RawEnv;
+  logLevel?: string;
+  logger?: Logger;
+  bodyLimit?: number;
+  shutdownTimeoutMs?: number;
+  /**
+   * Default true: a start-up failure prints its message and exits 1, SIGTERM/SIGINT shut down and
+   * exit 0. False: startApp rejects with a StartupError and the caller owns the process.
+   */
+  manageProcess?: boolean;
+}
+
+export interface RunningApp {
+  readonly url: string;
+  readonly server: KovaServer;
+  readonly dataSources: DataSources;
+  readonly log: Logger;
+  /** Graceful stop: in-flight requests finish, then data sources close. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export async function startApp(app: AppDefinition, options: StartOptions = {}): Promise<RunningApp> {
+  const manageProcess = options.manageProcess ?? true;
+  try {
+    return await start(app, options, manageProcess);
+  } catch (error) {
+    if (!manageProcess) throw error;
+    // The message is the whole story for the person starting the app: no stack trace.
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${app.name}: cannot start: ${message}\n`);
+    process.exit(1);
+  }
+}
+
+async function start(app: AppDefinition, options: StartOptions, manageProcess: boolean): Promise<RunningApp> {
+  const appDir = options.appDir === undefined ? process.cwd()
+    : options.appDir instanceof URL ? fileURLToPath(options.appDir) : options.appDir;
+  const env = loadEnv(appDir, options.env ?? process.env, options.env === undefined);
+  const file = loadFileConfig(appDir);
+  const appEnv = resolveAppEnv(app.env, env, appDir);
+  let level: string;
+  try {
+    level = resolveLogLevel(options.logLevel ?? env.KOVA_LOG_LEVEL ?? file.logLevel, {});
+  } catch (error) {
+    throw new StartupError((error as Error).message);
+  }
+  const log = options.logger ?? createLogger(app.name, level);
+  const port = options.port ?? portFromEnv(env) ?? file.port ?? 3000;
+  const host = options.host ?? (env.HOST || undefined) ?? file.host ?? "127.0.0.1";
+
+  const dataSources = await connectDataSources(app, appDir, appEnv);
+  const server = createServer(app, {
+    logger: log,
+    env: appEnv,
+    dataSources,
+    bodyLimit: options.bodyLimit ?? file.bodyLimit,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? file.shutdownTimeoutMs,
+  });
+  try {
+    await server.listen(port, host);
+  } catch (error) {
+    await dataSources.close().catch(() => {});
+    const code = (error as { code?: string }).code;
+    if (code === "EADDRINUSE") throw new StartupError(`port ${port} on ${host} is already in use; set PORT to another port`);
+    if (code === "EACCES") throw new StartupError(`no permission to listen on port ${port}`);
+    throw new StartupError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
+  }
+  log.info(`listening on ${server.url}`);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await server.close();
+      await dataSources.close();
+    })());
+  const running: RunningApp = { url: server.url, server, dataSources, log, close };
+  if (manageProcess) installSignalHandlers(running);
+  return running;
+}
+
+function installSignalHandlers(running: RunningApp): void {
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      // A second signal means "now": skip the drain.
+      process.exit(1);
+    }
+    signalled = true;
+    running.log.info({ signal }, "shutting down: finishing in-flight requests");
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        running.log.error({ err: error }, "error while shutting down");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+}
