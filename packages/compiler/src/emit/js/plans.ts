@@ -99,7 +99,9 @@ class Planner {
   }
 
   private count(clause: Limit | Offset | null, label: string): Operand | null {
-    return clause ? this.value(clause.count, "count", label) : null;
+    if (!clause) return null;
+    const named = labelOf(clause.count);
+    return this.value(clause.count, "count", named === "value" ? label : named);
   }
 
   private where(condition: Condition | null): Filter | null {
@@ -181,5 +183,6 @@ function labelOf(e: Expression): string {
     return `${part} ${e.property.name}`;
   }
   if (e.kind === "Name") return e.name;
+  if (e.kind === "Binary" && e.operator === "??") return labelOf(e.left);
   return "value";
 }

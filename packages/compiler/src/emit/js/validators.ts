@@ -150,10 +150,10 @@ class ValidatorEmitter {
     const out = this.out;
     const min = option(type, "min");
     const max = option(type, "max");
-    const unit = measure ? " characters" : "";
+    const unit = (n: unknown) => (measure ? (n === 1 ? " character" : " characters") : "");
     out.indent(() => {
-      if (typeof min === "number") out.line(`if (${v}${measure} < ${min}) issues.push({ field: ${where}, message: ${JSON.stringify(`must be at least ${min}${unit}`)} });`);
-      if (typeof max === "number") out.line(`if (${v}${measure} > ${max}) issues.push({ field: ${where}, message: ${JSON.stringify(`must be at most ${max}${unit}`)} });`);
+      if (typeof min === "number") out.line(`if (${v}${measure} < ${min}) issues.push({ field: ${where}, message: ${JSON.stringify(`must be at least ${min}${unit(min)}`)} });`);
+      if (typeof max === "number") out.line(`if (${v}${measure} > ${max}) issues.push({ field: ${where}, message: ${JSON.stringify(`must be at most ${max}${unit(max)}`)} });`);
     });
     out.line("}");
   }
