@@ -1,0 +1,213 @@
+/**
+ * The embedded store's driver: one better-sqlite3 connection to `<appDir>/.kova/data.db`.
+ *
+ * better-sqlite3 is synchronous, so a statement never interleaves with another; only
+ * `transaction()` (whose work is async) needs care: transactions run one after another through a
+ * promise queue, and statements from outside a transaction wait until it has finished, so they
+ * neither see its uncommitted writes nor end up inside it.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { mkdirSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import Database from "better-sqlite3";
+import { QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { sqliteDialect } from "./sqlite-dialect.js";
+import type { SqliteCompiledQuery } from "./sqlite-compiled.js";
+import { QueryRunner } from "./sqlite-runner.js";
+import { lastRecordedInstant, migrateSchema, SCHEMA_TABLE } from "./sqlite-schema.js";
+import { BatchWriter } from "./sqlite-batch.js";
+
+export interface EmbeddedOptions {
+  /** The database file, relative to the app folder, or ":memory:". Default `.kova/data.db`. */
+  path?: string;
+  /**
+   * "normal" (default): synchronous=NORMAL. In WAL mode a commit is in the WAL file when the
+   * statement returns, so it survives the process being killed (kill -9, a crash); only a power
+   * loss or OS crash may lose the last transactions, never corrupting the database.
+   * "full": synchronous=FULL, the WAL is fsynced at every commit, so commits survive power loss too.
+   */
+  durability?: "normal" | "full";
+  /**
+   * "exclusive" (default): this process holds the file alone. SQLite then keeps the WAL index in
+   * process memory and skips taking file locks per statement, which doubles point-read speed.
+   * "shared": other processes (a second app process, the sqlite3 shell) may open the file too.
+   */
+  locking?: "exclusive" | "shared";
+  /**
+   * Page cache size in MiB (default 64). SQLite's own default (2 MiB) makes random reads of a
+   * table larger than that go to the OS for nearly every row.
+   */
+  cacheMiB?: number;
+  /** How long a statement waits for another connection's lock before failing (ms). Default 5000. */
+  busyTimeout?: number;
+}
+
+function readOptions(config: DriverConfig): EmbeddedOptions {
+  const { options } = config;
+  if (options === undefined || options === null || options === "") return {};
+  if (typeof options === "string") return { path: options };
+  if (typeof options === "object" && !Array.isArray(options)) return options as EmbeddedOptions;
+  throw new Error(`data source "${config.name}": the embedded store's options must be a file path or an object`);
+}
+
+/** Which transaction (if any) the running async code belongs to. */
+const currentTransaction = new AsyncLocalStorage<object>();
+
+export class EmbeddedDriver implements Driver {
+  readonly dialect = sqliteDialect;
+  readonly path: string;
+  private readonly options: EmbeddedOptions;
+  private db: Database.Database | undefined;
+  private runner: QueryRunner | undefined;
+  private batch: BatchWriter | undefined;
+  private closed = false;
+  /** Settles when every queued transaction has finished. */
+  private transactions: Promise<unknown> = Promise.resolve();
+  private transactionOpen = false;
+  /** Identifies the open transaction, so its own work calling `driver.execute` runs inside it. */
+  private openTransaction: object | undefined;
+  private readonly entities = new Map<string, EntitySchema>();
+  /** WAL for a file; an in-memory database reports MEMORY. */
+  private journalMode = "WAL";
+
+  constructor(private readonly config: DriverConfig) {
+    this.options = readOptions(config);
+    const path = this.options.path ?? join(".kova", "data.db");
+    this.path = path === ":memory:" || isAbsolute(path) ? path : resolve(config.appDir, path);
+  }
+
+  async connect(): Promise<void> {
+    this.openSync();
+  }
+
+  private openSync(): QueryRunner {
+    if (this.runner !== undefined) return this.runner;
+    if (this.closed) throw new QueryError(`data source "${this.config.name}" is closed`, 503);
+    let db: Database.Database | undefined;
+    try {
+      if (this.path !== ":memory:") mkdirSync(dirname(this.path), { recursive: true });
+      db = new Database(this.path, { timeout: this.options.busyTimeout ?? 5000 });
+      // Must precede the first access so the WAL index lives in process memory (see `locking`).
+      if (this.options.locking !== "shared") db.pragma("locking_mode = EXCLUSIVE");
+      this.journalMode = String(db.pragma("journal_mode = WAL", { simple: true })).toUpperCase();
+      db.pragma(`synchronous = ${this.options.durability === "full" ? "FULL" : "NORMAL"}`);
+      db.pragma(`cache_size = ${-Math.round((this.options.cacheMiB ?? 64) * 1024)}`);
+      this.runner = new QueryRunner(db, lastRecordedInstant(db));
+      this.db = db;
+      this.batch = new BatchWriter(this.runner);
+      return this.runner;
+    } catch (error) {
+      db?.close();
+      const reason = error instanceof Error ? error.message : String(error);
+      const hint = /locked|busy/i.test(reason) ? " (another process has it open; use locking: \"shared\" to share it)" : "";
+      throw new Error(`cannot open the embedded store of data source "${this.config.name}" at ${this.path}: ${reason}${hint}`);
+    }
+  }
+
+  private ready(): QueryRunner {
+    if (this.runner === undefined) {
+      throw new QueryError(`data source "${this.config.name}" is ${this.closed ? "closed" : "not connected"}`, 503);
+    }
+    return this.runner;
+  }
+
+  async migrate(entities: readonly EntitySchema[]): Promise<void> {
+    await this.idle();
+    const runner = this.ready();
+    migrateSchema(runner.db, entities);
+    for (const entity of entities) this.entities.set(entity.name, entity);
+    runner.noteInstant(lastRecordedInstant(runner.db));
+  }
+
+  /** Waits until no transaction is open, so a statement neither reads nor joins uncommitted work. */
+  private async idle(): Promise<void> {
+    while (this.transactionOpen) await this.transactions;
+  }
+
+  async execute(query: CompiledQuery, args: readonly unknown[]): Promise<unknown> {
+    // Work inside transaction() that calls the driver instead of its `tx` would otherwise wait for
+    // its own transaction to end, forever; it runs inside the transaction instead.
+    if (this.transactionOpen && currentTransaction.getStore() !== this.openTransaction) await this.idle();
+    return this.ready().run(query as SqliteCompiledQuery, args);
+  }
+
+  transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      const runner = this.ready();
+      let finished = false;
+      const tx: Executor = {
+        execute: async (query, args) => {
+          if (finished) throw new Error("this transaction has already finished; run statements inside its work function");
+          return runner.run(query as SqliteCompiledQuery, args);
+        },
+      };
+      runner.db.exec("BEGIN IMMEDIATE");
+      const token = {};
+      this.transactionOpen = true;
+      this.openTransaction = token;
+      try {
+        const result = await currentTransaction.run(token, () => work(tx));
+        runner.db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        if (runner.db.inTransaction) runner.db.exec("ROLLBACK");
+        throw error;
+      } finally {
+        finished = true;
+        this.transactionOpen = false;
+        this.openTransaction = undefined;
+      }
+    };
+    const result = this.transactions.then(run);
+    this.transactions = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * Inserts many rows of one entity in one transaction, each validated and versioned like an
+   * insert, and returns their ids. Synchronous, for bulk loads and benchmarks.
+   */
+  writeBatch(entity: string, rows: readonly unknown[]): number[] {
+    const runner = this.ready();
+    if (this.transactionOpen) throw new Error("writeBatch cannot run while a transaction is open");
+    return this.batch!.write(this.entitySchema(runner, entity), rows);
+  }
+
+  private entitySchema(runner: QueryRunner, name: string): EntitySchema {
+    const known = this.entities.get(name);
+    if (known !== undefined) return known;
+    const row = runner.db.prepare(`SELECT "table", fields FROM ${SCHEMA_TABLE} WHERE entity = ?`).get(name) as
+      | { table: string; fields: string }
+      | undefined;
+    if (row === undefined) throw new Error(`the embedded store has no entity ${name}; run migrate first`);
+    const entity: EntitySchema = { name, table: row.table, fields: JSON.parse(row.fields) };
+    this.entities.set(name, entity);
+    return entity;
+  }
+
+  async health(): Promise<HealthReport> {
+    const where = this.path === ":memory:" ? ":memory:" : this.path;
+    try {
+      if (this.transactionOpen) await this.idle();
+      const one = this.ready().db.prepare("SELECT 1").pluck().get();
+      return { ok: one === 1, detail: `sqlite ${where} (${this.journalMode})` };
+    } catch (error) {
+      return { ok: false, detail: `sqlite ${where}: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.transactions;
+    const db = this.db;
+    this.db = undefined;
+    this.runner = undefined;
+    this.batch = undefined;
+    db?.close();
+  }
+}
+
+export function createEmbeddedDriver(config: DriverConfig): EmbeddedDriver {
+  return new EmbeddedDriver(config);
+}

@@ -1,0 +1,213 @@
+/**
+ * Compiles query plans to SQLite statements (see sqlite-compiled.ts for the output's shape).
+ *
+ * Every entity has two tables: the live table `<table>` (id + one column per field) and the history
+ * table `<table>__history` (version, id, op, at + the same field columns), written in the same
+ * transaction as the live row. Reads of the present use the live table; `history` plans and `asOf`
+ * selects read the history table, whose typed columns let the same WHERE compile against either.
+ */
+import type { EntitySchema, HistoryPlan, Operand, QueryPlan, SelectPlan, WriteValues } from "@kova/query";
+import { SqlBuilder } from "./sqlite-filter.js";
+import {
+  historyTable,
+  quoteIdent,
+  type CompiledRead,
+  type CompiledWrite,
+  type Param,
+  type ResultColumn,
+  type SqliteCompiledQuery,
+  type Statement,
+} from "./sqlite-compiled.js";
+
+const LIVE = "r";
+const HISTORY = "h";
+/** The AS OF subquery's own alias for the history table. */
+const LATEST = "v";
+
+function entityOf(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): EntitySchema {
+  const entity = entities.get(plan.entity);
+  if (entity === undefined) {
+    throw new Error(`the query names entity ${plan.entity}, which is not declared (known: ${[...entities.keys()].join(", ") || "none"})`);
+  }
+  return entity;
+}
+
+function fullColumns(entity: EntitySchema): ResultColumn[] {
+  return [{ name: "id", type: "id" }, ...entity.fields.map((f) => ({ name: f.name, type: f.type }))];
+}
+
+/** `id` first, then the selected fields (all of them, in declaration order, for `*`). */
+function selectedColumns(entity: EntitySchema, fields: string[] | null): ResultColumn[] {
+  if (fields === null) return fullColumns(entity);
+  const columns: ResultColumn[] = [{ name: "id", type: "id" }];
+  for (const name of fields) {
+    if (name === "id" || columns.some((c) => c.name === name)) continue;
+    const field = entity.fields.find((f) => f.name === name);
+    if (field === undefined) throw new Error(`entity ${entity.name} has no field "${name}"`);
+    columns.push({ name, type: field.type });
+  }
+  return columns;
+}
+
+function columnList(alias: string, columns: readonly ResultColumn[]): string {
+  return columns.map((c) => `${quoteIdent(alias)}.${quoteIdent(c.name)} AS ${quoteIdent(c.name)}`).join(", ");
+}
+
+/** `WHERE id == <value>` and nothing else: the common "this record as of t" read. */
+function pinsOneId(plan: SelectPlan): boolean {
+  const w = plan.where;
+  if (w === null || w.kind !== "compare" || w.op !== "==" || plan.offset !== null) return false;
+  const isId = (o: Operand) => o.kind === "field" && o.field === "id";
+  const isValue = (o: Operand) => o.kind !== "field";
+  return (isId(w.left) && isValue(w.right)) || (isId(w.right) && isValue(w.left));
+}
+
+function compileSelect(plan: SelectPlan, entity: EntitySchema): CompiledRead {
+  const columns = selectedColumns(entity, plan.fields);
+  let sql: string;
+  let params: Param[];
+  if (plan.asOf === null) {
+    const b = new SqlBuilder({ entity, alias: LIVE, history: false });
+    sql = `SELECT ${columnList(LIVE, columns)} FROM ${quoteIdent(entity.table)} AS ${quoteIdent(LIVE)}`;
+    sql += b.where(plan.where) + b.orderBy(plan.orderBy, "id") + b.limitOffset(plan.limit, plan.offset);
+    params = b.params;
+  } else if (pinsOneId(plan)) {
+    // One id as of t: its newest version with at <= t is one seek down the (id, at) index; the
+    // outer query drops it when that version is a delete.
+    const b = new SqlBuilder({ entity, alias: HISTORY, history: false });
+    const h = quoteIdent(HISTORY);
+    const inner = `SELECT ${h}."op" AS "__kova_op", ${columnList(HISTORY, columns)} FROM ${quoteIdent(historyTable(entity))} AS ${h}`;
+    const where = ` WHERE ${b.filter(plan.where!)} AND ${h}."at" <= ${b.asOf(plan.asOf)}`;
+    const outer = columns.map((c) => quoteIdent(c.name)).join(", ");
+    sql = `SELECT ${outer} FROM (${inner}${where} ORDER BY ${h}."at" DESC, ${h}."version" DESC LIMIT 1) WHERE "__kova_op" <> 'delete'`;
+    params = b.params;
+  } else {
+    // As of instant t: for each id, its latest version with at <= t, unless that version is a
+    // delete. The correlated subquery is one seek in the (id, at) index per candidate version.
+    const b = new SqlBuilder({ entity, alias: HISTORY, history: false });
+    const table = quoteIdent(historyTable(entity));
+    const [h, v] = [quoteIdent(HISTORY), quoteIdent(LATEST)];
+    sql = `SELECT ${columnList(HISTORY, columns)} FROM ${table} AS ${h} WHERE ${h}."at" <= ${b.asOf(plan.asOf)}`;
+    sql += ` AND ${h}."version" = (SELECT ${v}."version" FROM ${table} AS ${v} WHERE ${v}."id" = ${h}."id" AND ${v}."at" <= ${b.asOf(plan.asOf)}`;
+    sql += ` ORDER BY ${v}."at" DESC, ${v}."version" DESC LIMIT 1) AND ${h}."op" <> 'delete'`;
+    if (plan.where !== null) sql += ` AND ${b.filter(plan.where)}`;
+    sql += b.orderBy(plan.orderBy, "id") + b.limitOffset(plan.limit, plan.offset);
+    params = b.params;
+  }
+  return { dialect: "sqlite", plan, kind: "select", entity, columns, read: { sql, params }, single: plan.single };
+}
+
+function compileHistory(plan: HistoryPlan, entity: EntitySchema): CompiledRead {
+  const b = new SqlBuilder({ entity, alias: HISTORY, history: true });
+  const h = quoteIdent(HISTORY);
+  const columns = fullColumns(entity);
+  let sql = `SELECT ${h}."version" AS "version", ${h}."op" AS "op", ${h}."at" AS "at", ${columnList(HISTORY, columns)}`;
+  sql += ` FROM ${quoteIdent(historyTable(entity))} AS ${h}`;
+  sql += b.where(plan.where) + b.orderBy(plan.orderBy, "version") + b.limitOffset(plan.limit, plan.offset);
+  return { dialect: "sqlite", plan, kind: "history", entity, columns, read: { sql, params: b.params }, single: false };
+}
+
+/** The fields a write sets, when the plan lists them; null when they come from an object argument. */
+function listedFields(values: WriteValues, entity: EntitySchema): string[] | null {
+  if (values.kind === "object") return null;
+  const names: string[] = [];
+  for (const { field } of values.fields) {
+    if (field === "id") continue;
+    if (!entity.fields.some((f) => f.name === field)) throw new Error(`entity ${entity.name} has no field "${field}"`);
+    names.push(field);
+  }
+  return names;
+}
+
+function insertStatement(entity: EntitySchema): Statement {
+  const table = quoteIdent(entity.table);
+  if (entity.fields.length === 0) return { sql: `INSERT INTO ${table} DEFAULT VALUES`, params: [] };
+  const names = entity.fields.map((f) => quoteIdent(f.name)).join(", ");
+  const marks = entity.fields.map(() => "?").join(", ");
+  return { sql: `INSERT INTO ${table} (${names}) VALUES (${marks})`, params: entity.fields.map((f) => ({ from: "value", field: f.name })) };
+}
+
+function historyStatement(entity: EntitySchema, op: "insert" | "update" | "delete"): Statement {
+  const names = ["id", "op", "at", ...entity.fields.map((f) => f.name)].map(quoteIdent).join(", ");
+  const marks = ["?", `'${op}'`, "?", ...entity.fields.map(() => "?")].join(", ");
+  return {
+    sql: `INSERT INTO ${quoteIdent(historyTable(entity))} (${names}) VALUES (${marks})`,
+    params: [{ from: "id" }, { from: "at" }, ...entity.fields.map((f): Param => ({ from: "value", field: f.name }))],
+  };
+}
+
+/**
+ * SET for an update. Listed fields are set directly; for an object argument (a partial update whose
+ * keys are known only at run time) every field is `CASE WHEN <present> THEN <value> ELSE itself`.
+ */
+function setClause(entity: EntitySchema, listed: string[] | null, b: SqlBuilder): string {
+  const parts: string[] = [];
+  if (listed !== null) {
+    for (const name of listed) parts.push(`${quoteIdent(name)} = ${b.push({ from: "value", field: name })}`);
+  } else {
+    for (const f of entity.fields) {
+      const col = quoteIdent(f.name);
+      parts.push(`${col} = CASE WHEN ${b.push({ from: "present", field: f.name })} THEN ${b.push({ from: "value", field: f.name })} ELSE ${col} END`);
+    }
+  }
+  // An update that sets nothing still records a version; `id = id` keeps the statement valid.
+  return parts.length === 0 ? `"id" = "id"` : parts.join(", ");
+}
+
+function returning(entity: EntitySchema): string {
+  return ` RETURNING ${["id", ...entity.fields.map((f) => f.name)].map(quoteIdent).join(", ")}`;
+}
+
+function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity: EntitySchema): CompiledWrite {
+  const table = quoteIdent(entity.table);
+  const compiled: CompiledWrite = {
+    dialect: "sqlite",
+    plan,
+    kind: plan.kind,
+    entity,
+    columns: fullColumns(entity),
+    single: plan.kind === "update" || plan.kind === "delete" ? plan.single : true,
+    history: { insert: historyStatement(entity, "insert"), update: historyStatement(entity, "update"), delete: historyStatement(entity, "delete") },
+  };
+  // Writes name the table without an alias (UPDATE/DELETE … AS is not portable across versions).
+  const scope = { entity, alias: entity.table, history: false };
+  switch (plan.kind) {
+    case "insert":
+      listedFields(plan.values, entity);
+      compiled.insert = insertStatement(entity);
+      break;
+    case "update": {
+      const b = new SqlBuilder(scope);
+      const set = setClause(entity, listedFields(plan.values, entity), b);
+      compiled.update = { sql: `UPDATE ${table} SET ${set}${b.where(plan.where)}${returning(entity)}`, params: b.params };
+      break;
+    }
+    case "delete": {
+      const b = new SqlBuilder(scope);
+      compiled.delete = { sql: `DELETE FROM ${table}${b.where(plan.where)}${returning(entity)}`, params: b.params };
+      break;
+    }
+    case "save": {
+      const b = new SqlBuilder(scope);
+      const set = setClause(entity, listedFields(plan.values, entity), b);
+      b.push({ from: "id" });
+      compiled.update = { sql: `UPDATE ${table} SET ${set} WHERE "id" = ?${returning(entity)}`, params: b.params };
+      compiled.insert = insertStatement(entity);
+      compiled.exists = { sql: `SELECT 1 FROM ${table} WHERE "id" = ?`, params: [{ from: "id" }] };
+      break;
+    }
+  }
+  return compiled;
+}
+
+export function compileSqlite(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): SqliteCompiledQuery {
+  const entity = entityOf(plan, entities);
+  switch (plan.kind) {
+    case "select":
+      return compileSelect(plan, entity);
+    case "history":
+      return compileHistory(plan, entity);
+    default:
+      return compileWrite(plan, entity);
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * Runs compiled SQLite statements on an open better-sqlite3 database, synchronously. Each compiled
+ * query is prepared once (statements cached by SQL text, bundles cached per compiled object); each
+ * write and the versions it records run in one transaction.
+ */
+import type Database from "better-sqlite3";
+import { QueryError, type EntitySchema, type HistoryEntry } from "@kova/query";
+import type { CompiledRead, CompiledWrite, Param, ResultColumn, SqliteCompiledQuery, Statement } from "./sqlite-compiled.js";
+import { EntityCodec, saveId, type WriteRecord } from "./sqlite-record.js";
+import { convertedColumns, decodeValue, encodeParam, type SqliteValue } from "./sqlite-values.js";
+
+type Row = Record<string, unknown>;
+
+/** What a write statement's `value`/`present`/`id`/`at` placeholders read. */
+interface WriteContext {
+  values: ReadonlyArray<SqliteValue | undefined>;
+  id: unknown;
+  at: number;
+}
+
+interface Bound {
+  statement: Database.Statement;
+  params: Param[];
+  /** For `value`/`present` params: the field's position in the record. */
+  positions: number[];
+}
+
+interface PreparedRead {
+  kind: "read";
+  compiled: CompiledRead;
+  bound: Bound;
+  converted: ResultColumn[];
+}
+
+interface PreparedWrite {
+  kind: "write";
+  compiled: CompiledWrite;
+  codec: EntityCodec;
+  insert?: Bound;
+  update?: Bound;
+  delete?: Bound;
+  exists?: Bound;
+  history: { insert: Bound; update: Bound; delete: Bound };
+}
+
+type Prepared = PreparedRead | PreparedWrite;
+
+export class QueryRunner {
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly prepared = new WeakMap<object, Prepared>();
+  private readonly codecs = new Map<string, EntityCodec>();
+  private readonly inTransaction: (work: () => unknown) => unknown;
+
+  constructor(
+    readonly db: Database.Database,
+    /** The latest write instant handed out (epoch ms); writes never go back in time. */
+    private lastInstant: number,
+  ) {
+    // better-sqlite3 turns a nested call into a SAVEPOINT, so this also works inside transaction().
+    this.inTransaction = db.transaction((work: () => unknown) => work());
+  }
+
+  /**
+   * The instant a write commits at: the wall clock, unless the clock stepped back, in which case the
+   * last instant again. Several writes may share one millisecond (the version orders them exactly);
+   * `max(now, last + 1)` would instead run ahead of real time under a fast batch.
+   */
+  nextInstant(): number {
+    const now = Date.now();
+    if (now > this.lastInstant) this.lastInstant = now;
+    return this.lastInstant;
+  }
+
+  noteInstant(at: number): void {
+    if (at > this.lastInstant) this.lastInstant = at;
+  }
+
+  statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  codec(entity: EntitySchema): EntityCodec {
+    const key = JSON.stringify(entity);
+    let codec = this.codecs.get(key);
+    if (codec === undefined) {
+      codec = new EntityCodec(entity);
+      this.codecs.set(key, codec);
+    }
+    return codec;
+  }
+
+  private bind(statement: Statement, codec: EntityCodec | undefined, raw: boolean): Bound {
+    const prepared = this.statement(statement.sql);
+    if (prepared.reader) prepared.raw(raw);
+    const positions = statement.params.map((p) => (p.from === "value" || p.from === "present" ? codec!.position(p.field) : -1));
+    return { statement: prepared, params: statement.params, positions };
+  }
+
+  private prepare(compiled: SqliteCompiledQuery): Prepared {
+    let prepared = this.prepared.get(compiled);
+    if (prepared !== undefined) return prepared;
+    if (compiled.dialect !== "sqlite") {
+      throw new Error(`the embedded store runs SQLite statements, not ${String(compiled.dialect)} ones`);
+    }
+    if (compiled.kind === "select" || compiled.kind === "history") {
+      // History rows are read as arrays (they are reshaped anyway); selects as objects whose keys
+      // are already id-first in column order.
+      const read = compiled as CompiledRead;
+      const bound = this.bind(read.read, undefined, read.kind === "history");
+      prepared = { kind: "read", compiled: read, bound, converted: convertedColumns(read.columns) };
+    } else {
+      const write = compiled as CompiledWrite;
+      const codec = this.codec(write.entity);
+      const bind = (s: Statement | undefined, raw = true) => (s === undefined ? undefined : this.bind(s, codec, raw));
+      prepared = {
+        kind: "write",
+        compiled: write,
+        codec,
+        insert: bind(write.insert),
+        update: bind(write.update),
+        delete: bind(write.delete),
+        exists: bind(write.exists),
+        history: { insert: bind(write.history.insert)!, update: bind(write.history.update)!, delete: bind(write.history.delete)! },
+      };
+    }
+    this.prepared.set(compiled, prepared);
+    return prepared;
+  }
+
+  private values(bound: Bound, args: readonly unknown[], write?: WriteContext): unknown[] {
+    const params = bound.params;
+    const out = new Array<unknown>(params.length);
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      switch (p.from) {
+        case "arg":
+          out[i] = encodeParam(p.encoding, args[p.index]);
+          break;
+        case "literal":
+          out[i] = p.value;
+          break;
+        case "value":
+          out[i] = write!.values[bound.positions[i]] ?? null;
+          break;
+        case "present":
+          out[i] = write!.values[bound.positions[i]] === undefined ? 0 : 1;
+          break;
+        case "id":
+          out[i] = write!.id;
+          break;
+        case "at":
+          out[i] = write!.at;
+          break;
+      }
+    }
+    return out;
+  }
+
+  run(compiled: SqliteCompiledQuery, args: readonly unknown[]): unknown {
+    const prepared = this.prepare(compiled);
+    if (prepared.kind === "read") return this.read(prepared, args);
+    return this.inTransaction(() => this.write(prepared, args));
+  }
+
+  private read(prepared: PreparedRead, args: readonly unknown[]): unknown {
+    const { bound, compiled, converted } = prepared;
+    const values = this.values(bound, args);
+    if (compiled.kind === "history") {
+      return (bound.statement.all(values) as unknown[][]).map((row) => historyEntry(compiled.columns, row));
+    }
+    if (compiled.single) {
+      const row = bound.statement.get(values) as Row | undefined;
+      return row === undefined ? null : convert(row, converted);
+    }
+    const rows = bound.statement.all(values) as Row[];
+    if (converted.length > 0) for (const row of rows) convert(row, converted);
+    return rows;
+  }
+
+  private write(prepared: PreparedWrite, args: readonly unknown[]): unknown {
+    const { compiled, codec } = prepared;
+    const plan = compiled.plan;
+    const at = this.nextInstant();
+    const columns = compiled.columns;
+    try {
+      switch (plan.kind) {
+        case "insert":
+          return decodeRow(columns, this.insertRow(prepared, codec.fromPlan(plan.values, args), at));
+        case "update": {
+          const record = codec.fromPlan(plan.values, args);
+          const rows = this.updateRows(prepared, prepared.update!, args, record, at);
+          return compiled.single ? (rows.length === 0 ? null : decodeRow(columns, rows[0])) : rows.map((r) => decodeRow(columns, r));
+        }
+        case "delete": {
+          const rows = prepared.delete!.statement.all(this.values(prepared.delete!, args)) as SqliteValue[][];
+          for (const row of rows) this.recordVersion(prepared.history.delete, row, at);
+          return compiled.single ? (rows.length === 0 ? null : decodeRow(columns, rows[0])) : rows.map((r) => decodeRow(columns, r));
+        }
+        case "save": {
+          const record = codec.fromPlan(plan.values, args);
+          const id = saveId(record.id);
+          if (id !== undefined && prepared.exists!.statement.get(this.values(prepared.exists!, args, { values: [], id, at })) !== undefined) {
+            record.id = id;
+            return decodeRow(columns, this.updateRows(prepared, prepared.update!, args, record, at)[0]);
+          }
+          return decodeRow(columns, this.insertRow(prepared, record, at));
+        }
+        default:
+          throw new Error(`cannot write with a ${plan.kind} plan`);
+      }
+    } catch (error) {
+      throw translateConstraint(error, compiled.entity);
+    }
+  }
+
+  /** Inserts a new row (the store assigns its id) and records version "insert"; returns [id, …values]. */
+  private insertRow(prepared: PreparedWrite, record: WriteRecord, at: number): SqliteValue[] {
+    const values = prepared.codec.completeForInsert(record, at);
+    const insert = prepared.insert!;
+    const result = insert.statement.run(this.values(insert, [], { values, id: undefined, at }));
+    const row: SqliteValue[] = [Number(result.lastInsertRowid), ...values];
+    this.recordVersion(prepared.history.insert, row, at);
+    return row;
+  }
+
+  private updateRows(prepared: PreparedWrite, update: Bound, args: readonly unknown[], record: WriteRecord, at: number): SqliteValue[][] {
+    const rows = update.statement.all(this.values(update, args, { values: record.values, id: record.id, at })) as SqliteValue[][];
+    for (const row of rows) this.recordVersion(prepared.history.update, row, at);
+    return rows;
+  }
+
+  /** Writes one version; `row` is [id, …field values] as stored. */
+  private recordVersion(history: Bound, row: SqliteValue[], at: number): void {
+    history.statement.run(this.values(history, [], { values: row.slice(1), id: row[0], at }));
+  }
+}
+
+function convert(row: Row, converted: readonly ResultColumn[]): Row {
+  for (const column of converted) row[column.name] = decodeValue(column.type, row[column.name]);
+  return row;
+}
+
+function decodeRow(columns: readonly ResultColumn[], row: readonly unknown[]): Row {
+  const out: Row = {};
+  for (let i = 0; i < columns.length; i++) out[columns[i].name] = decodeValue(columns[i].type, row[i]);
+  return out;
+}
+
+/** [version, op, at, id, …fields] → HistoryEntry. */
+function historyEntry(columns: readonly ResultColumn[], row: readonly unknown[]): HistoryEntry {
+  return {
+    version: row[0] as number,
+    operation: row[1] as HistoryEntry["operation"],
+    at: new Date(row[2] as number).toISOString(),
+    data: decodeRow(columns, row.slice(3)),
+  };
+}
+
+/** A UNIQUE violation is the client's conflict (409, naming the field); anything else passes through. */
+export function translateConstraint(error: unknown, entity: EntitySchema): unknown {
+  if (error instanceof Error && (error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") {
+    const match = /UNIQUE constraint failed: [^.]+\.(.+)$/.exec(error.message);
+    const field = match?.[1]?.split(",")[0]?.trim() ?? "unknown";
+    return new QueryError(`a ${entity.name} with this ${field} already exists`, 409, field);
+  }
+  return error;
+}

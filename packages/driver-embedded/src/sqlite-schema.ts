@@ -1,0 +1,169 @@
+/**
+ * DDL for the embedded store: creates and evolves each entity's live table, history table and
+ * indexes, and records what it did in `_kova_schema`. Running it twice changes nothing.
+ *
+ *   <table>            id INTEGER PRIMARY KEY AUTOINCREMENT (ids are never reused, so one id's
+ *                      history is one row's history), then one column per field.
+ *   <table>__history   version INTEGER PRIMARY KEY (per entity, increasing with every write),
+ *                      id, op ('insert' | 'update' | 'delete'), at (epoch ms), then the fields.
+ *                      Index (id, at) makes "latest version of id at or before t" one seek.
+ *   _kova_schema       entity, table, fields (JSON), migrated_at.
+ *
+ * Required-ness, enums and types are checked by the driver before writing (with messages that name
+ * the field), so columns carry no NOT NULL or CHECK constraints; that also lets a required field be
+ * added to a table that already has rows.
+ */
+import type Database from "better-sqlite3";
+import type { EntitySchema, FieldSchema } from "@kova/query";
+import { historyTable, quoteIdent } from "./sqlite-compiled.js";
+import { encodeFieldValue, sqliteColumnType } from "./sqlite-values.js";
+
+export const SCHEMA_TABLE = "_kova_schema";
+
+function uniqueIndexName(entity: EntitySchema, field: string): string {
+  return `${entity.table}__unique_${field}`;
+}
+
+function plainIndexName(entity: EntitySchema, field: string): string {
+  return `${entity.table}__index_${field}`;
+}
+
+function columnDefinition(field: FieldSchema): string {
+  return `${quoteIdent(field.name)} ${sqliteColumnType(field.type)}`;
+}
+
+function existingColumns(db: Database.Database, table: string): Set<string> {
+  const rows = db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as Array<{ name: string }>;
+  return new Set(rows.map((r) => r.name));
+}
+
+function recordedFields(db: Database.Database, entity: EntitySchema): FieldSchema[] | undefined {
+  const row = db.prepare(`SELECT fields FROM ${SCHEMA_TABLE} WHERE entity = ?`).get(entity.name) as { fields: string } | undefined;
+  return row === undefined ? undefined : (JSON.parse(row.fields) as FieldSchema[]);
+}
+
+/** A field whose type changed would leave stored values that no longer fit; refuse with a clear message. */
+function checkTypeChanges(entity: EntitySchema, previous: FieldSchema[] | undefined): void {
+  if (previous === undefined) return;
+  for (const field of entity.fields) {
+    const before = previous.find((f) => f.name === field.name);
+    if (before !== undefined && before.type !== field.type) {
+      throw new Error(
+        `cannot migrate ${entity.name}.${field.name} from ${before.type} to ${field.type}: the embedded store does not convert ` +
+          `stored values; add a new field instead (or export the data, change the type and import it)`,
+      );
+    }
+  }
+}
+
+function addMissingColumns(db: Database.Database, entity: EntitySchema): void {
+  for (const table of [entity.table, historyTable(entity)]) {
+    const have = existingColumns(db, table);
+    for (const field of entity.fields) {
+      if (have.has(field.name)) continue;
+      db.exec(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${columnDefinition(field)}`);
+      // A constant default also describes the rows written before the field existed, in the live
+      // table and in every version, so reading as of any instant agrees with reading the present.
+      if (field.default !== undefined && !("now" in field.default)) {
+        const value = encodeFieldValue(field, field.default.value);
+        db.prepare(`UPDATE ${quoteIdent(table)} SET ${quoteIdent(field.name)} = ? WHERE ${quoteIdent(field.name)} IS NULL`).run(value);
+      }
+    }
+  }
+}
+
+/**
+ * UNIQUE and INDEX fields get an index on the live table, and a plain index on the history table
+ * too, so that AS OF and HISTORY queries pinned by such a field do not scan every version.
+ */
+function syncIndexes(db: Database.Database, entity: EntitySchema): void {
+  const wanted = new Map<string, string>();
+  const table = quoteIdent(entity.table);
+  const history = historyTable(entity);
+  for (const field of entity.fields) {
+    const column = quoteIdent(field.name);
+    if (field.unique) {
+      wanted.set(uniqueIndexName(entity, field.name), `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdent(uniqueIndexName(entity, field.name))} ON ${table} (${column})`);
+    } else if (field.index || field.references !== undefined) {
+      wanted.set(plainIndexName(entity, field.name), `CREATE INDEX IF NOT EXISTS ${quoteIdent(plainIndexName(entity, field.name))} ON ${table} (${column})`);
+    } else {
+      continue;
+    }
+    const name = `${history}__index_${field.name}`;
+    wanted.set(name, `CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${quoteIdent(history)} (${column})`);
+  }
+  const ours = db
+    .prepare(
+      `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN (?, ?) AND ` +
+        `(name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\')`,
+    )
+    .all(
+      entity.table,
+      history,
+      `${likeEscape(entity.table)}\\_\\_unique\\_%`,
+      `${likeEscape(entity.table)}\\_\\_index\\_%`,
+      `${likeEscape(history)}\\_\\_index\\_%`,
+    ) as Array<{ name: string }>;
+  for (const { name } of ours) {
+    if (!wanted.has(name)) db.exec(`DROP INDEX ${quoteIdent(name)}`);
+  }
+  for (const [name, ddl] of wanted) {
+    try {
+      db.exec(ddl);
+    } catch (error) {
+      if (!name.startsWith(`${entity.table}__unique_`)) throw error;
+      const field = name.slice(`${entity.table}__unique_`.length);
+      throw new Error(
+        `cannot make ${entity.name}.${field} UNIQUE: stored rows already share a value ` +
+          `(${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
+  }
+}
+
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Creates or evolves the storage of `entities` in one transaction. */
+export function migrateSchema(db: Database.Database, entities: readonly EntitySchema[]): void {
+  db.exec(
+    `CREATE TABLE IF NOT EXISTS ${SCHEMA_TABLE} (entity TEXT PRIMARY KEY, "table" TEXT NOT NULL, fields TEXT NOT NULL, migrated_at TEXT NOT NULL)`,
+  );
+  db.transaction(() => {
+    for (const entity of entities) {
+      checkTypeChanges(entity, recordedFields(db, entity));
+      const columns = entity.fields.map(columnDefinition);
+      db.exec(`CREATE TABLE IF NOT EXISTS ${quoteIdent(entity.table)} ("id" INTEGER PRIMARY KEY AUTOINCREMENT${columns.map((c) => `, ${c}`).join("")})`);
+      const history = historyTable(entity);
+      db.exec(
+        `CREATE TABLE IF NOT EXISTS ${quoteIdent(history)} ("version" INTEGER PRIMARY KEY, "id" INTEGER NOT NULL, ` +
+          `"op" TEXT NOT NULL, "at" INTEGER NOT NULL${columns.map((c) => `, ${c}`).join("")})`,
+      );
+      db.exec(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${history}_id_at`)} ON ${quoteIdent(history)} ("id", "at")`);
+      addMissingColumns(db, entity);
+      syncIndexes(db, entity);
+      db.prepare(
+        `INSERT INTO ${SCHEMA_TABLE} (entity, "table", fields, migrated_at) VALUES (?, ?, ?, ?) ` +
+          `ON CONFLICT (entity) DO UPDATE SET "table" = excluded."table", fields = excluded.fields, migrated_at = excluded.migrated_at`,
+      ).run(entity.name, entity.table, JSON.stringify(entity.fields), new Date().toISOString());
+    }
+  })();
+}
+
+/** The last `at` written to any recorded entity's history, so the write clock never goes back. */
+export function lastRecordedInstant(db: Database.Database): number {
+  const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(SCHEMA_TABLE);
+  if (exists === undefined) return 0;
+  const tables = db.prepare(`SELECT "table" FROM ${SCHEMA_TABLE}`).pluck().all() as string[];
+  let last = 0;
+  for (const table of tables) {
+    const history = `${table}__history`;
+    const found = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(history);
+    if (found === undefined) continue;
+    // `at` never decreases as `version` grows, so the newest version holds the latest instant.
+    const at = db.prepare(`SELECT "at" FROM ${quoteIdent(history)} ORDER BY "version" DESC LIMIT 1`).pluck().get() as number | undefined;
+    if (at !== undefined && at > last) last = at;
+  }
+  return last;
+}
