@@ -185,7 +185,9 @@ export class Cursor {
 
   /** The span from `start` (an offset) to the end of the last consumed token. */
   spanFrom(start: number): Span {
-    return this.source.span(start, Math.max(start, this.lastEnd));
+    // Nothing consumed since `start`: the node is a placeholder, placed just after what came before.
+    if (start > this.lastEnd) return this.source.span(this.lastEnd, this.lastEnd);
+    return this.source.span(start, this.lastEnd);
   }
 
   /** A zero-width span just after the last consumed token: where a missing piece belongs. */

@@ -64,8 +64,17 @@ export function scan(
   const report = (start: number, end: number, name: Parameters<DiagnosticBag["report"]>[0], message: string, suggestion?: string) =>
     diagnostics.report(name, source.span(start, end), message, suggestion === undefined ? {} : { suggestion });
 
+  // Tokens share one object shape (no spread), which keeps the scanner's hot path monomorphic.
   const push = (token: Omit<Token, "newlineBefore" | "text">) => {
-    tokens.push({ ...token, text: text.slice(token.start, token.end), newlineBefore });
+    tokens.push({
+      kind: token.kind,
+      text: text.slice(token.start, token.end),
+      start: token.start,
+      end: token.end,
+      newlineBefore,
+      parts: token.parts,
+      value: token.value,
+    });
     newlineBefore = false;
   };
 

@@ -1,0 +1,165 @@
+/**
+ * Valid Kova programs that together use every declaration, statement, query clause and
+ * expression form. Shared by the schema test (each must validate), the parser tests (each must
+ * parse cleanly) and the fuzz test (mutations of these are its most useful inputs).
+ */
+export const SAMPLES: Record<string, string> = {
+  users: `// A small users service.
+CONNECT db USING postgres(env("DATABASE_URL"))
+
+ENTITY User USING db {
+  name: text
+  email: email UNIQUE
+  age: int?
+  role: enum("admin", "member") DEFAULT "member"
+  score: float INDEX DEFAULT 0
+  code: text PRIMARY
+}
+
+ENTITY Post {
+  title: text
+  author: User
+  tags: text[]
+}
+
+VALIDATE NewUser {
+  name: string(min: 1, max: 80)
+  email: email
+  age: int(min: 0)?
+  tags: string[]
+  address: {
+    street: string
+    zip: string(pattern: '^[0-9]{5}$')
+  }?
+}
+
+GET /users {
+  page = $query.page ?? 1
+  users = SELECT id, name, email FROM User WHERE age >= 18 AND role != "admin" ORDER_BY name ASC, id DESC LIMIT 50 OFFSET (page - 1) * 50
+  RESPOND users
+}
+
+GET /users/:id {
+  user = SELECT * FROM User WHERE id = $id LIMIT 1
+  IF user IS NULL {
+    ERROR 404 "No user with id {$id}"
+  }
+  RESPOND user
+}
+
+POST /users VALIDATE NewUser {
+  saved = INSERT INTO User { ...$body, role: "member" }
+  RESPOND 201 saved HEADERS { location: "/users/{saved.id}" }
+}
+
+PUT /users/:id VALIDATE NewUser AUTH admin {
+  UPDATE User SET $body WHERE id = $id
+  RESPOND
+}
+
+PATCH /users/:id AUTH {
+  UPDATE User SET name = $body.name, age = 36 WHERE id = $id
+  RESPOND 204
+}
+
+DELETE /users/:id AUTH admin, owner {
+  DELETE FROM User WHERE id = $id
+  RESPOND 204
+}
+`,
+
+  history: `ENTITY Order { total: float  status: text  placed: timestamp }
+
+GET /orders/:id/history {
+  versions = HISTORY Order WHERE id = $id ORDER_BY placed DESC LIMIT 20 OFFSET 0
+  RESPOND versions
+}
+
+GET /orders/at/:id {
+  old = SELECT * FROM Order AS OF $query.at WHERE id = $id
+  RESPOND old
+}
+
+POST /orders {
+  SAVE $body INTO Order
+  total = $body.items[0].price * 2 + 1_000 / 4 % 3
+  IF total > 100 AND NOT ($body.coupon IS NOT NULL) {
+    RESPOND 200 { total, discounted: false }
+  } ELSE IF total < 0 || total == 0 {
+    ERROR 422 "total must be positive"
+  } ELSE {
+    RESPOND { total: -total, items: [1, 2.5, 1e3, ...$body.items], none: null, yes: true }
+  }
+}
+`,
+
+  queries: `ENTITY Tag { name: text  slug: text UNIQUE }
+
+GET /tags {
+  q = $query.q ?? ""
+  tags = SELECT * FROM Tag WHERE name LIKE "%{q}%" AND slug NOT LIKE "draft-%" AND id NOT IN [1, 2, 3] AND slug IN ["a", "b"]
+  n = tags[0]
+  RESPOND { tags, first: n, count: 3, header: $headers["x-api-key"], single: 'no {interpolation} here' }
+}
+
+DELETE /tags {
+  DELETE FROM Tag
+  RESPOND 204
+}
+`,
+
+  imports: `IMPORT "./users.kova"
+IMPORT { slugify, hash AS sha } FROM "./util.js"
+
+ENTITY Article { title: text  slug: text }
+
+POST /articles {
+  a = INSERT INTO Article { title: $body.title, slug: slugify($body.title) }
+  RESPOND 201 { id: a.id, digest: sha(a.slug), when: "now" }
+}
+`,
+
+  reserved: `CACHE users_cache {
+  key: "user:{$id}"
+  ttl: 60
+  get: SELECT * FROM User WHERE id = $id
+}
+
+SOCKET chat {
+  ON CONNECT { RESPOND "hi" }
+  ON MESSAGE(msg) { BROADCAST msg }
+  ON DISCONNECT { }
+}
+
+TASK digest EVERY 10m {
+  users = SELECT * FROM User
+}
+
+TASK cleanup CRON "0 3 * * *" {
+  DELETE FROM Session WHERE expires < 30s
+}
+
+AUTH jwt USING secret(env("JWT_KEY")) { expire: "1h" }
+
+WORKER mailer {
+  x = env("SMTP_HOST", "localhost")
+}
+`,
+
+  literals: `GET /literals {
+  a = 500ms
+  b = 30s + 10m + 1h + 7d
+  c = "tab\\tnewline\\nquote\\"brace\\{ unicode \\u{1F600} \\u00e9"
+  d = "nested {"a" + "{b}"} end"
+  e = 'single \\' quote'
+  f = NULL
+  g = -(-1)
+  h = !true
+  i = x.y.z[0][1]
+  j = f(2)
+  RESPOND { a, b, c, d, e, f, g, h, i, j }
+}
+`,
+
+  crlf: "ENTITY Note {\r\n  body: text\r\n}\r\n\r\nGET /notes {\r\n  RESPOND SELECT * FROM Note\r\n}\r\n",
+};
