@@ -13,3 +13,7 @@ export type { SqliteCompiledQuery, CompiledRead, CompiledWrite, Param, Encoding,
 
 registerDriver("embedded", createEmbeddedDriver);
 registerDriver("sqlite", createEmbeddedDriver);
+
+import { sqliteDialect as dialect } from "./sqlite-dialect.js";
+/** The dialects `kova build` uses for the driver names this package serves. */
+export const dialects = { embedded: dialect, sqlite: dialect };

@@ -21,8 +21,8 @@ Options:
 Exit status: 0 built, 1 the program has errors, 2 bad command line.
 `,
   options: { out: { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
-  execute({ values, positionals }, context) {
-    const result = buildApp({ entry: positionals[0] ?? ".", outDir: values.out === undefined ? undefined : String(values.out) });
+  async execute({ values, positionals }, context) {
+    const result = await buildApp({ entry: positionals[0] ?? ".", outDir: values.out === undefined ? undefined : String(values.out) });
     if (!result.ok) {
       reportBuildFailure(result, context.stderr, shouldColor({ color: values.color === true, noColor: values["no-color"] === true }, context.stderr, context.env));
       return ExitCode.problems;

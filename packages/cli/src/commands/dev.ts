@@ -47,7 +47,7 @@ Options:
       building = true;
       do {
         again = false;
-        const result = buildApp({ entry });
+        const result = await buildApp({ entry });
         if (!result.ok) {
           reportBuildFailure(result, context.stderr, color);
           context.stderr.write(server ? "kova dev: keeping the last good server running; fix the errors and save\n" : "kova dev: waiting for a good build\n");

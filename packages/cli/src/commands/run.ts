@@ -29,7 +29,7 @@ Options:
       throw new UsageError((error as Error).message);
     }
     const host = String(values.host ?? context.env.HOST ?? "127.0.0.1");
-    const result = buildApp({ entry: positionals[0] ?? "." });
+    const result = await buildApp({ entry: positionals[0] ?? "." });
     if (!result.ok) {
       reportBuildFailure(result, context.stderr, shouldColor({ color: values.color === true, noColor: values["no-color"] === true }, context.stderr, context.env));
       return ExitCode.problems;
