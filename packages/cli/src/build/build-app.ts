@@ -94,6 +94,7 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
       appName: basename(appDir),
       outputFile,
       sourcePath: (file) => relative(outDir, file),
+      displayPath: (file) => relative(appDir, file),
       sourceText: (file) => readFileSync(file, "utf8"),
       moduleSpecifier: (fromFile, module) => (isRelative(module) ? "./" + relative(appDir, join(dirname(fromFile), module)).split("\\").join("/") : module),
       compileQuery: (plan, driver, entities) => dialects[driver].compile(plan, entities),

@@ -17,6 +17,11 @@ export class CodeWriter {
 
   /** Adds a line; `origin` maps it back to Kova source. */
   line(text = "", origin?: Span, sourcePath?: string): void {
+    // Mappings are per generated line, so multi-line text is written one line at a time.
+    if (text.includes("\n")) {
+      text.split("\n").forEach((part, i) => this.line(part, i === 0 ? origin : undefined, sourcePath));
+      return;
+    }
     const indent = "  ".repeat(this.indentLevel);
     if (origin && sourcePath !== undefined) {
       addMapping(this.map, {

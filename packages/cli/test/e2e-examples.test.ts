@@ -1,0 +1,104 @@
+// End-to-end: the blog example and the `kova init` scaffold, built and served as a user would.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { EXAMPLES, build, delay, kovaSync, request, startServer, tempApp } from "./e2e/harness.js";
+import { assertProblem, errorFields } from "./e2e/problems.js";
+
+// Proves the two-file blog (IMPORT of models.kova and of the JS slugify) builds, and its documented
+// flows and error cases behave as its README says.
+test("blog: users, posts with slugs from the JS import, publishing, errors, history, AS OF", async (t) => {
+  const dir = tempApp(t, join(EXAMPLES, "blog"));
+  await build(dir);
+  const server = await startServer(t, dir);
+  const url = (path: string) => `${server.url}${path}`;
+  const post = (path: string, json?: unknown) => request(url(path), { method: "POST", json });
+
+  // Users.
+  const ada = await post("/users", { name: "Ada Lovelace", email: "ada@example.com", bio: "Writes about engines." });
+  assert.equal(ada.status, 201, ada.text);
+  assert.equal(ada.headers.get("location"), `/users/${ada.body.id}`);
+  assert.equal(ada.body.role, "author", "the entity's DEFAULT applies");
+  const taken = assertProblem(await post("/users", { name: "Another Ada", email: "ada@example.com" }), 409);
+  assert.match(taken.detail, /ada@example\.com/);
+  const badUser = assertProblem(await post("/users", { name: "", email: "not-an-email", role: "admin" }), 400);
+  assert.deepEqual(errorFields(badUser), ["email", "name", "role"]);
+  const bob = await post("/users", { name: "Bob", email: "bob@example.com" });
+  const users = await request(url("/users"));
+  assert.deepEqual(users.body.map((u: any) => u.name), ["Ada Lovelace", "Bob"]);
+  assert.ok(!("email" in users.body[0]), "the user list leaves e-mails out");
+  assert.equal((await request(url(`/users/${bob.body.id}`))).body.name, "Bob");
+  assertProblem(await request(url("/users/999")), 404);
+
+  // Posts: the slug comes from slugify() in slug.js when not given.
+  const first = await post("/posts", { author: ada.body.id, title: "Notes on the Analytical Engine!", body: "It weaves algebraic patterns." });
+  assert.equal(first.status, 201, first.text);
+  assert.equal(first.body.slug, "notes-on-the-analytical-engine");
+  assert.equal(first.body.published, false);
+  const accented = await post("/posts", { author: ada.body.id, title: "Crème Brûlée — Über alles", body: "x" });
+  assert.equal(accented.body.slug, "creme-brulee-uber-alles");
+  const second = await post("/posts", { author: ada.body.id, title: "Second thoughts", slug: "second-thoughts", body: "More notes." });
+  assert.equal(second.body.slug, "second-thoughts");
+  const clash = assertProblem(await post("/posts", { author: bob.body.id, title: "Second Thoughts", body: "copy" }), 409);
+  assert.match(clash.detail, /second-thoughts/);
+  assertProblem(await post("/posts", { author: 999, title: "Ghost", body: "boo" }), 422);
+  const badSlug = assertProblem(await post("/posts", { author: ada.body.id, title: "T", slug: "Not A Slug", body: "b" }), 400);
+  assert.deepEqual(errorFields(badSlug), ["slug"]);
+
+  // Only published posts are listed.
+  assert.deepEqual((await request(url("/posts"))).body, []);
+  for (const p of [first, accented, second]) assert.equal((await post(`/posts/${p.body.id}/publish`)).body.published, true);
+  assert.equal((await post(`/posts/${accented.body.id}/unpublish`)).body.published, false);
+  assert.deepEqual((await request(url("/posts"))).body.map((p: any) => p.id), [second.body.id, first.body.id]);
+  assert.deepEqual((await request(url("/posts?sort=oldest"))).body.map((p: any) => p.id), [first.body.id, second.body.id]);
+  assert.deepEqual((await request(url("/posts?sort=title&limit=1"))).body.map((p: any) => p.title), ["Notes on the Analytical Engine!"]);
+  const badSort = assertProblem(await request(url("/posts?sort=random")), 400);
+  assert.match(badSort.detail, /random/);
+  assert.deepEqual((await request(url(`/users/${ada.body.id}/posts`))).body.map((p: any) => p.slug), ["second-thoughts", "notes-on-the-analytical-engine"]);
+  assert.equal((await request(url("/posts/by-slug/second-thoughts"))).body.id, second.body.id);
+  assertProblem(await request(url(`/posts/by-slug/${encodeURIComponent("' OR '1'='1")}`)), 404);
+
+  // Edit, then history newest first and a read from before the edit.
+  await delay(15);
+  const beforeEdit = new Date().toISOString();
+  await delay(15);
+  const edited = await request(url(`/posts/${first.body.id}`), { method: "PATCH", json: { title: "On the Analytical Engine" } });
+  assert.equal(edited.body.title, "On the Analytical Engine");
+  const history = await request(url(`/posts/${first.body.id}/history?limit=10`));
+  assert.deepEqual(history.body.map((v: any) => v.operation), ["update", "update", "insert"]);
+  assert.equal(history.body[0].data.title, "On the Analytical Engine");
+  const old = await request(url(`/posts/${first.body.id}/as-of/${beforeEdit}`));
+  assert.equal(old.status, 200, old.text);
+  assert.equal(old.body.title, "Notes on the Analytical Engine!");
+  assertProblem(await request(url(`/posts/${first.body.id}/as-of/2000-01-01T00:00:00Z`)), 404);
+
+  // Delete: 204, then 404, history kept.
+  assert.equal((await request(url(`/posts/${second.body.id}`), { method: "DELETE" })).status, 204);
+  assertProblem(await request(url(`/posts/${second.body.id}`)), 404);
+  assertProblem(await request(url(`/posts/${second.body.id}`), { method: "DELETE" }), 404);
+  assert.equal((await request(url(`/posts/${second.body.id}/history`))).body[0].operation, "delete");
+});
+
+// Proves a new user's first two commands work: `kova init DIR` then `kova build DIR`, and the
+// scaffold's routes answer.
+test("kova init + kova build: the scaffold builds and serves its notes API", async (t) => {
+  const parent = tempApp(t);
+  const dir = join(parent, "my-notes");
+  const init = kovaSync(["init", dir]);
+  assert.equal(init.status, 0, init.stderr);
+  assert.match(init.stdout, /created a Kova app/);
+  const built = kovaSync(["build", dir]);
+  assert.equal(built.status, 0, built.stderr + built.stdout);
+  assert.match(built.stdout, /built \d+ routes/);
+  // The server resolves @kova/runtime through the parent folder's node_modules link.
+  const server = await startServer(t, dir);
+
+  const created = await request(`${server.url}/notes`, { method: "POST", json: { title: "hello", body: "first note" } });
+  assert.equal(created.status, 201, created.text);
+  assert.equal(created.headers.get("location"), `/notes/${created.body.id}`);
+  assert.equal(created.body.pinned, false);
+  await request(`${server.url}/notes`, { method: "POST", json: { title: "second" } });
+  const list = await request(`${server.url}/notes`);
+  assert.deepEqual(list.body.map((n: any) => n.title), ["second", "hello"], "newest first");
+  assertProblem(await request(`${server.url}/notes`, { method: "POST", json: { title: "" } }), 400);
+});

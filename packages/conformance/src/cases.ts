@@ -1,0 +1,285 @@
+/**
+ * Conformance cases: what every driver must answer, written as requests against the programs in
+ * programs.ts with the exact responses expected. A case fails on the first mismatch, naming it.
+ */
+
+export interface Api {
+  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+}
+
+export interface Case {
+  name: string;
+  /** Which program the case needs: `full` (filters, ordering) or `kv` (by-id access only). */
+  program: "full" | "kv";
+  run(api: Api, check: Check): Promise<void>;
+}
+
+export class Mismatch extends Error {}
+
+export type Check = (what: string, actual: unknown, expected: unknown) => void;
+
+export const check: Check = (what, actual, expected) => {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  if (a !== e) throw new Mismatch(`${what}: expected ${e}, got ${a}`);
+};
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Inserts rows into a group and returns their ids, in order. */
+async function seed(api: Api, grp: string, rows: Array<Record<string, unknown>>): Promise<number[]> {
+  const ids: number[] = [];
+  for (const row of rows) {
+    const r = await api.request("POST", "/items", { grp, ...row });
+    if (r.status !== 201) throw new Mismatch(`seeding ${JSON.stringify(row)}: status ${r.status} ${JSON.stringify(r.body)}`);
+    ids.push(r.body.id);
+  }
+  return ids;
+}
+
+const names = (rows: Array<{ name: string }>) => rows.map((r) => r.name);
+
+export const CASES: Case[] = [
+  {
+    name: "insert, read, update, delete",
+    program: "full",
+    async run(api, check) {
+      const created = await api.request("POST", "/items", { grp: "crud", name: "lamp", qty: 3, price: 19.99, ratio: 0.25, active: false, day: "2026-02-28", code: "L-1", meta: { tags: ["a", "b"], n: 1 } });
+      check("insert status", created.status, 201);
+      const id = created.body.id;
+      check("inserted row", created.body, { id, grp: "crud", name: "lamp", qty: 3, price: 19.99, ratio: 0.25, active: false, seen_at: null, day: "2026-02-28", code: "L-1", meta: { tags: ["a", "b"], n: 1 } });
+      check("read back", (await api.request("GET", `/items/${id}`)).body, created.body);
+      const updated = await api.request("PUT", `/items/${id}`, { qty: 4, name: "desk lamp" });
+      check("update", [updated.status, updated.body.name, updated.body.qty, updated.body.price], [200, "desk lamp", 4, 19.99]);
+      check("delete", (await api.request("DELETE", `/items/${id}`)).status, 204);
+      check("read after delete", (await api.request("GET", `/items/${id}`)).status, 404);
+      check("delete again", (await api.request("DELETE", `/items/${id}`)).status, 404);
+    },
+  },
+  {
+    name: "defaults and NULLs",
+    program: "full",
+    async run(api, check) {
+      const [a, b] = await seed(api, "nulls", [{ name: "a", qty: null }, { name: "b" }, { name: "c", qty: 0 }]);
+      const row = (await api.request("GET", `/items/${b}`)).body;
+      check("omitted fields are null, defaults applied", [row.qty, row.price, row.meta, row.active], [null, null, null, true]);
+      check("IS NULL", names((await api.request("GET", "/groups/nulls/no-qty")).body), ["a", "b"]);
+      check("IS NOT NULL", names((await api.request("GET", "/groups/nulls/with-qty")).body), ["c"]);
+      check("= 0 is not NULL", names((await api.request("GET", "/groups/nulls/qty-equals?qty=0")).body), ["c"]);
+      check("= missing value matches NULL (null-safe)", names((await api.request("GET", "/groups/nulls/qty-equals")).body), ["a", "b"]);
+      check("first id", typeof a, "number");
+    },
+  },
+  {
+    name: "ordering (binary collation, NULLs first ascending)",
+    program: "full",
+    async run(api, check) {
+      await seed(api, "order", [{ name: "b", qty: 2 }, { name: "A", qty: null }, { name: "é", qty: -1 }, { name: "a", qty: 2 }, { name: "B", qty: 10 }]);
+      check("ORDER_BY name", names((await api.request("GET", "/groups/order/by-name")).body), ["A", "B", "a", "b", "é"]);
+      check("ORDER_BY qty, id", names((await api.request("GET", "/groups/order/by-qty")).body), ["A", "é", "b", "a", "B"]);
+      check("ORDER_BY qty DESC, id", names((await api.request("GET", "/groups/order/by-qty-desc")).body), ["B", "b", "a", "é", "A"]);
+    },
+  },
+  {
+    name: "LIMIT and OFFSET",
+    program: "full",
+    async run(api, check) {
+      await seed(api, "page", ["p1", "p2", "p3", "p4", "p5"].map((name) => ({ name })));
+      const page = (await api.request("GET", "/groups/page/page?limit=2&offset=1")).body;
+      check("page rows are {id, name}", page.map((r: Record<string, unknown>) => Object.keys(r)), [["id", "name"], ["id", "name"]]);
+      check("page names", names(page), ["p2", "p3"]);
+      check("limit 0", (await api.request("GET", "/groups/page/page?limit=0&offset=0")).body, []);
+      check("offset past the end", (await api.request("GET", "/groups/page/page?limit=10&offset=99")).body, []);
+      check("negative limit is a 400", (await api.request("GET", "/groups/page/page?limit=-1&offset=0")).status, 400);
+    },
+  },
+  {
+    name: "unicode round-trips",
+    program: "full",
+    async run(api, check) {
+      const samples = ["naïve café", "日本語のテキスト", "emoji 🦊🚀👩🏽‍💻", "שלום עולם", "e\u0301 combining", "tab\tand\nnewline", "\u0000nul inside"];
+      const ids = await seed(api, "uni", samples.map((name) => ({ name })));
+      for (let i = 0; i < ids.length; i++) check(`round-trip ${JSON.stringify(samples[i])}`, (await api.request("GET", `/items/${ids[i]}`)).body.name, samples[i]);
+      check("exact lookup", names((await api.request("GET", `/groups/uni/named?name=${encodeURIComponent("emoji 🦊🚀👩🏽‍💻")}`)).body), ["emoji 🦊🚀👩🏽‍💻"]);
+    },
+  },
+  {
+    name: "large, negative and fractional numbers",
+    program: "full",
+    async run(api, check) {
+      const values = [9007199254740991, -9007199254740991, 0, -1];
+      const ids = await seed(api, "num", values.map((qty, i) => ({ name: `n${i}`, qty, ratio: [-0.5, 1e-10, 3.141592653589793, -1e300][i] })));
+      for (let i = 0; i < ids.length; i++) {
+        const row = (await api.request("GET", `/items/${ids[i]}`)).body;
+        check(`int ${values[i]}`, row.qty, values[i]);
+        check(`float ${i}`, row.ratio, [-0.5, 1e-10, 3.141592653589793, -1e300][i]);
+      }
+      check("beyond 2^53 is a 400", (await api.request("POST", "/items", { grp: "num", name: "big", qty: 9007199254740993 })).status, 400);
+    },
+  },
+  {
+    name: "decimals",
+    program: "full",
+    async run(api, check) {
+      const prices = [0.1, 19.99, 1234567.891, -0.01, 0];
+      const ids = await seed(api, "dec", prices.map((price, i) => ({ name: `d${i}`, price })));
+      for (let i = 0; i < ids.length; i++) check(`price ${prices[i]}`, (await api.request("GET", `/items/${ids[i]}`)).body.price, prices[i]);
+      check("price < 1 OR NOT active", names((await api.request("GET", "/groups/dec/cheap-or-inactive")).body), ["d0", "d3", "d4"]);
+    },
+  },
+  {
+    name: "timestamps and time zones",
+    program: "full",
+    async run(api, check) {
+      const [a, b, c] = await seed(api, "time", [
+        { name: "plus-two", seen_at: "2026-01-01T10:00:00+02:00" },
+        { name: "utc", seen_at: "2026-01-01T08:30:00Z" },
+        { name: "millis", seen_at: "2026-01-01T07:59:59.999Z", day: "2026-12-31" },
+      ]);
+      check("offset normalised to UTC", (await api.request("GET", `/items/${a}`)).body.seen_at, "2026-01-01T08:00:00.000Z");
+      check("UTC with ms", (await api.request("GET", `/items/${b}`)).body.seen_at, "2026-01-01T08:30:00.000Z");
+      const millis = (await api.request("GET", `/items/${c}`)).body;
+      check("milliseconds kept, date unchanged", [millis.seen_at, millis.day], ["2026-01-01T07:59:59.999Z", "2026-12-31"]);
+      check("compare across zones", names((await api.request("GET", `/groups/time/seen-after?t=${encodeURIComponent("2026-01-01T08:59:59.999+01:00")}`)).body), ["plus-two", "utc"]);
+    },
+  },
+  {
+    name: "empty results",
+    program: "full",
+    async run(api, check) {
+      check("empty list", (await api.request("GET", "/groups/nobody/by-name")).body, []);
+      check("count of nothing", (await api.request("GET", "/groups/nobody/count")).body, { count: 0 });
+      check("missing row is 404", (await api.request("GET", "/items/987654321")).status, 404);
+      check("history of nothing", (await api.request("GET", "/items/987654321/history")).body, []);
+    },
+  },
+  {
+    name: "injection strings stay values",
+    program: "full",
+    async run(api, check) {
+      const nasty = ["'; DROP TABLE item; --", "\" OR 1=1 --", "back\\slash", "100% off", "under_score", "Robert'); DROP TABLE item__history;--", "$where: 1", "{\"$gt\": \"\"}"];
+      const ids = await seed(api, "inj", nasty.map((name) => ({ name })));
+      for (let i = 0; i < ids.length; i++) check(`round-trip ${nasty[i]}`, (await api.request("GET", `/items/${ids[i]}`)).body.name, nasty[i]);
+      check("quote in a filter matches nothing", (await api.request("GET", `/groups/inj/named?name=${encodeURIComponent("' OR '1'='1")}`)).body, []);
+      check("exact match of a quote string", names((await api.request("GET", `/groups/inj/named?name=${encodeURIComponent(nasty[0])}`)).body), [nasty[0]]);
+      check("LIKE with a literal prefix", names((await api.request("GET", `/groups/inj/like?p=${encodeURIComponent("back%")}`)).body), ["back\\slash"]);
+      check("table still there", (await api.request("GET", "/groups/inj/count")).body, { count: nasty.length });
+    },
+  },
+  {
+    name: "UNIQUE violations are 409",
+    program: "full",
+    async run(api, check) {
+      await seed(api, "uniq", [{ name: "first", code: "U-1" }]);
+      const dup = await api.request("POST", "/items", { grp: "uniq", name: "second", code: "U-1" });
+      check("duplicate code", dup.status, 409);
+      check("nothing written", (await api.request("GET", "/groups/uniq/count")).body, { count: 1 });
+      check("NULLs do not collide", (await seed(api, "uniq", [{ name: "n1" }, { name: "n2" }])).length, 2);
+    },
+  },
+  {
+    name: "concurrent writes",
+    program: "full",
+    async run(api, check) {
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => api.request("POST", "/items", { grp: "conc", name: `c${i}`, qty: i })));
+      check("all acknowledged", results.every((r) => r.status === 201), true);
+      check("distinct ids", new Set(results.map((r) => r.body.id)).size, 40);
+      check("all stored", (await api.request("GET", "/groups/conc/count")).body, { count: 40 });
+      const history = (await api.request("GET", "/groups/conc/history")).body as Array<{ version: number; operation: string }>;
+      check("one insert version each", [history.length, history.every((h) => h.operation === "insert")], [40, true]);
+      check("versions strictly increase", history.every((h, i) => i === 0 || h.version > history[i - 1].version), true);
+    },
+  },
+  {
+    name: "IN lists",
+    program: "full",
+    async run(api, check) {
+      const ids = await seed(api, "in", ["i1", "i2", "i3", "i4"].map((name) => ({ name })));
+      check("IN two ids", names((await api.request("POST", "/groups/in/find", { ids: [ids[3], ids[1]] })).body), ["i2", "i4"]);
+      check("IN empty list", (await api.request("POST", "/groups/in/find", { ids: [] })).body, []);
+    },
+  },
+  {
+    name: "history of a row",
+    program: "full",
+    async run(api, check) {
+      const [id] = await seed(api, "hist", [{ name: "v1", qty: 1 }]);
+      await api.request("PUT", `/items/${id}`, { name: "v2" });
+      await api.request("PUT", `/items/${id}`, { qty: 3 });
+      await api.request("DELETE", `/items/${id}`);
+      const history = (await api.request("GET", `/items/${id}/history`)).body as Array<{ version: number; operation: string; at: string; data: { name: string; qty: number } }>;
+      check("operations", history.map((h) => h.operation), ["insert", "update", "update", "delete"]);
+      check("data per version", history.map((h) => [h.data.name, h.data.qty]), [["v1", 1], ["v2", 1], ["v2", 3], ["v2", 3]]);
+      check("versions increase", history.every((h, i) => i === 0 || h.version > history[i - 1].version), true);
+      check("times are ISO and ordered", history.every((h, i) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(h.at) && (i === 0 || h.at >= history[i - 1].at)), true);
+    },
+  },
+  {
+    name: "AS OF (time travel)",
+    program: "full",
+    async run(api, check) {
+      const before = new Date().toISOString();
+      await pause(20);
+      const [id] = await seed(api, "asof", [{ name: "old", qty: 1 }]);
+      await pause(20);
+      const t1 = new Date().toISOString();
+      await pause(20);
+      await api.request("PUT", `/items/${id}`, { name: "new", qty: 2 });
+      await pause(20);
+      const t2 = new Date().toISOString();
+      await pause(20);
+      await api.request("DELETE", `/items/${id}`);
+      await pause(20);
+      const t3 = new Date().toISOString();
+      check("before creation", (await api.request("GET", `/items/${id}/as-of/${before}`)).status, 404);
+      check("after insert", (await api.request("GET", `/items/${id}/as-of/${t1}`)).body.name, "old");
+      check("after update", (await api.request("GET", `/items/${id}/as-of/${t2}`)).body.name, "new");
+      check("after delete", (await api.request("GET", `/items/${id}/as-of/${t3}`)).status, 404);
+      check("epoch milliseconds", (await api.request("GET", `/items/${id}/as-of/${Date.parse(t1)}`)).body.name, "old");
+      check("a deleted row, read as of before its deletion, in a list", (await api.request("GET", `/groups/asof/as-of/${t2}`)).body, [{ id, name: "new", qty: 2 }]);
+      check("not a timestamp", (await api.request("GET", `/items/${id}/as-of/yesterday`)).status, 400);
+    },
+  },
+  {
+    name: "key-value: insert, read, update, delete",
+    program: "kv",
+    async run(api, check) {
+      const created = await api.request("POST", "/notes", { title: "kv", stars: 5 });
+      check("insert", [created.status, created.body.title, created.body.stars], [201, "kv", 5]);
+      const id = created.body.id;
+      check("read", (await api.request("GET", `/notes/${id}`)).body, { id, title: "kv", stars: 5 });
+      check("update", (await api.request("PUT", `/notes/${id}`, { stars: 4 })).body, { id, title: "kv", stars: 4 });
+      check("delete", (await api.request("DELETE", `/notes/${id}`)).status, 204);
+      check("gone", (await api.request("GET", `/notes/${id}`)).status, 404);
+    },
+  },
+  {
+    name: "key-value: listing and paging by id",
+    program: "kv",
+    async run(api, check) {
+      const ids: number[] = [];
+      for (const title of ["k1", "k2", "k3"]) ids.push((await api.request("POST", "/notes", { title })).body.id);
+      const all = (await api.request("GET", "/notes?limit=1000")).body as Array<{ id: number; title: string }>;
+      const mine = all.filter((n) => ids.includes(n.id));
+      check("listed in id order", mine.map((n) => n.title), ["k1", "k2", "k3"]);
+      check("ascending ids", all.every((n, i) => i === 0 || n.id > all[i - 1].id), true);
+      const index = all.findIndex((n) => n.id === ids[1]);
+      check("offset and limit", (await api.request("GET", `/notes?limit=1&offset=${index}`)).body, [{ id: ids[1], title: "k2", stars: null }]);
+    },
+  },
+  {
+    name: "key-value: history and AS OF",
+    program: "kv",
+    async run(api, check) {
+      const id = (await api.request("POST", "/notes", { title: "first" })).body.id;
+      await pause(20);
+      const t1 = new Date().toISOString();
+      await pause(20);
+      await api.request("PUT", `/notes/${id}`, { title: "second" });
+      await api.request("DELETE", `/notes/${id}`);
+      const history = (await api.request("GET", `/notes/${id}/history`)).body as Array<{ operation: string; data: { title: string } }>;
+      check("history", history.map((h) => [h.operation, h.data.title]), [["insert", "first"], ["update", "second"], ["delete", "second"]]);
+      check("as of before the update", (await api.request("GET", `/notes/${id}/as-of/${t1}`)).body.title, "first");
+    },
+  },
+];

@@ -1,0 +1,93 @@
+/**
+ * The Kova programs the conformance suite runs. Each driver runs them unchanged; the runner only
+ * adds the `CONNECT` line that points the program at that driver's database.
+ */
+
+/** The full program: every query form, for drivers that run arbitrary filters (SQL and documents). */
+export const FULL_PROGRAM = `
+ENTITY Item {
+  grp: text INDEX
+  name: text
+  qty: int?
+  price: decimal?
+  ratio: float?
+  active: bool DEFAULT true
+  seen_at: datetime?
+  day: date?
+  code: text? UNIQUE
+  meta: json?
+}
+
+VALIDATE NewItem {
+  grp: string
+  name: string
+  qty: int?
+  price: number?
+  ratio: number?
+  active: boolean?
+  seen_at: datetime?
+  day: date?
+  code: string?
+  meta: any?
+}
+
+VALIDATE ItemChanges {
+  name: string?
+  qty: int?
+  price: number?
+  active: boolean?
+  code: string?
+}
+
+VALIDATE IdList { ids: int[] }
+
+POST /items VALIDATE NewItem { RESPOND 201 INSERT INTO Item $body }
+GET /items/:id { RESPOND SELECT * FROM Item WHERE id = $id }
+PUT /items/:id VALIDATE ItemChanges { RESPOND UPDATE Item SET $body WHERE id = $id }
+DELETE /items/:id {
+  gone = DELETE FROM Item WHERE id = $id
+  IF gone IS NULL { ERROR 404 "no item {$id}" }
+  RESPOND 204
+}
+GET /items/:id/history { RESPOND HISTORY Item WHERE id = $id }
+GET /items/:id/as-of/:t { RESPOND SELECT * FROM Item AS OF $t WHERE id = $id }
+
+GET /groups/:g/by-name { RESPOND SELECT * FROM Item WHERE grp = $g ORDER_BY name }
+GET /groups/:g/by-qty { RESPOND SELECT * FROM Item WHERE grp = $g ORDER_BY qty, id }
+GET /groups/:g/by-qty-desc { RESPOND SELECT * FROM Item WHERE grp = $g ORDER_BY qty DESC, id }
+GET /groups/:g/page { RESPOND SELECT name FROM Item WHERE grp = $g ORDER_BY id LIMIT $query.limit OFFSET $query.offset }
+GET /groups/:g/no-qty { RESPOND SELECT name FROM Item WHERE grp = $g AND qty IS NULL ORDER_BY id }
+GET /groups/:g/with-qty { RESPOND SELECT name FROM Item WHERE grp = $g AND qty IS NOT NULL ORDER_BY id }
+GET /groups/:g/qty-equals { RESPOND SELECT name FROM Item WHERE grp = $g AND qty = $query.qty ORDER_BY id }
+GET /groups/:g/named { RESPOND SELECT name FROM Item WHERE grp = $g AND name = $query.name ORDER_BY id }
+GET /groups/:g/like { RESPOND SELECT name FROM Item WHERE grp = $g AND name LIKE $query.p ORDER_BY id }
+GET /groups/:g/seen-after { RESPOND SELECT name FROM Item WHERE grp = $g AND seen_at > $query.t ORDER_BY seen_at }
+GET /groups/:g/cheap-or-inactive { RESPOND SELECT name FROM Item WHERE grp = $g AND (price < 1 OR NOT active) ORDER_BY id }
+GET /groups/:g/as-of/:t { RESPOND SELECT name, qty FROM Item AS OF $t WHERE grp = $g ORDER_BY id }
+GET /groups/:g/history { RESPOND HISTORY Item WHERE grp = $g ORDER_BY version }
+GET /groups/:g/count { RESPOND { count: len(SELECT * FROM Item WHERE grp = $g) } }
+POST /groups/:g/find VALIDATE IdList { RESPOND SELECT name FROM Item WHERE grp = $g AND id IN $body.ids ORDER_BY id }
+`;
+
+/** What a key-value store can serve: by id, whole-entity listing by id, history and AS OF of one row. */
+export const KEY_VALUE_PROGRAM = `
+ENTITY Note {
+  title: text
+  stars: int?
+}
+
+VALIDATE NewNote { title: string  stars: int? }
+VALIDATE NoteChanges { title: string?  stars: int? }
+
+POST /notes VALIDATE NewNote { RESPOND 201 INSERT INTO Note $body }
+GET /notes { RESPOND SELECT * FROM Note ORDER_BY id LIMIT $query.limit ?? 100 OFFSET $query.offset ?? 0 }
+GET /notes/:id { RESPOND SELECT * FROM Note WHERE id = $id }
+PUT /notes/:id VALIDATE NoteChanges { RESPOND UPDATE Note SET $body WHERE id = $id }
+DELETE /notes/:id {
+  gone = DELETE FROM Note WHERE id = $id
+  IF gone IS NULL { ERROR 404 "no note {$id}" }
+  RESPOND 204
+}
+GET /notes/:id/history { RESPOND HISTORY Note WHERE id = $id }
+GET /notes/:id/as-of/:t { RESPOND SELECT * FROM Note AS OF $t WHERE id = $id }
+`;
