@@ -5,6 +5,7 @@ import { buildCommand } from "./commands/build.js";
 import { devCommand } from "./commands/dev.js";
 import { helpCommand } from "./commands/help.js";
 import { initCommand } from "./commands/init.js";
+import { migrateCommand } from "./commands/migrate.js";
 import { runCommand } from "./commands/run.js";
 
 /**
@@ -12,7 +13,7 @@ import { runCommand } from "./commands/run.js";
  * because `help` reads this list too: the call happens at run time, after all modules loaded.
  */
 export function allCommands(): readonly Command[] {
-  return [initCommand, runCommand, devCommand, buildCommand, checkCommand, astCommand, helpCommand];
+  return [initCommand, runCommand, devCommand, buildCommand, migrateCommand, checkCommand, astCommand, helpCommand];
 }
 
 export function findCommand(name: string): Command | undefined {

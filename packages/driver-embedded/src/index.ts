@@ -17,3 +17,7 @@ registerDriver("sqlite", createEmbeddedDriver);
 import { sqliteDialect as dialect } from "./sqlite-dialect.js";
 /** The dialects `kova build` uses for the driver names this package serves. */
 export const dialects = { embedded: dialect, sqlite: dialect };
+export { sqliteMigrations } from "./sqlite-migrations.js";
+import { sqliteMigrations } from "./sqlite-migrations.js";
+/** What `kova migrate` uses to write migration files, per driver name. */
+export const migrations = { embedded: sqliteMigrations, sqlite: sqliteMigrations };

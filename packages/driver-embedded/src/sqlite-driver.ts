@@ -185,6 +185,24 @@ export class EmbeddedDriver implements Driver {
     return entity;
   }
 
+  /** Runs pending `kova migrate` files, each in one transaction, recording them in `_kova_migrations`. */
+  async applyMigrations(files: ReadonlyArray<{ name: string; statements: string[] }>): Promise<string[]> {
+    await this.idle();
+    const db = this.ready().db;
+    db.exec(`CREATE TABLE IF NOT EXISTS "_kova_migrations" ("name" TEXT PRIMARY KEY, "applied_at" TEXT NOT NULL)`);
+    const done = new Set(db.prepare(`SELECT "name" FROM "_kova_migrations"`).pluck().all() as string[]);
+    const applied: string[] = [];
+    for (const file of files) {
+      if (done.has(file.name)) continue;
+      db.transaction(() => {
+        for (const statement of file.statements) db.exec(statement);
+        db.prepare(`INSERT INTO "_kova_migrations" ("name", "applied_at") VALUES (?, ?)`).run(file.name, new Date().toISOString());
+      })();
+      applied.push(file.name);
+    }
+    return applied;
+  }
+
   async health(): Promise<HealthReport> {
     const where = this.path === ":memory:" ? ":memory:" : this.path;
     try {

@@ -125,6 +125,46 @@ function likeEscape(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** The live table, the history table and its (id, at) index: what every entity starts with. */
+export function createTableStatements(entity: EntitySchema): string[] {
+  const columns = entity.fields.map(columnDefinition);
+  const history = historyTable(entity);
+  return [
+    `CREATE TABLE IF NOT EXISTS ${quoteIdent(entity.table)} ("id" INTEGER PRIMARY KEY AUTOINCREMENT${columns.map((c) => `, ${c}`).join("")})`,
+    `CREATE TABLE IF NOT EXISTS ${quoteIdent(history)} ("version" INTEGER PRIMARY KEY, "id" INTEGER NOT NULL, ` +
+      `"op" TEXT NOT NULL, "at" INTEGER NOT NULL${columns.map((c) => `, ${c}`).join("")})`,
+    `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${history}_id_at`)} ON ${quoteIdent(history)} ("id", "at")`,
+  ];
+}
+
+/** The indexes a field's UNIQUE / INDEX / reference asks for, on the live and the history table. */
+export function fieldIndexStatements(entity: EntitySchema, field: FieldSchema): string[] {
+  const table = quoteIdent(entity.table);
+  const history = historyTable(entity);
+  const column = quoteIdent(field.name);
+  let live: string;
+  if (field.unique) live = `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdent(uniqueIndexName(entity, field.name))} ON ${table} (${column})`;
+  else if (field.index || field.references !== undefined) live = `CREATE INDEX IF NOT EXISTS ${quoteIdent(plainIndexName(entity, field.name))} ON ${table} (${column})`;
+  else return [];
+  const name = `${history}__index_${field.name}`;
+  return [live, `CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${quoteIdent(history)} (${column})`];
+}
+
+/** Index names a field may own (dropped when the field stops asking for them). */
+export function fieldIndexNames(entity: EntitySchema, field: string): string[] {
+  return [uniqueIndexName(entity, field), plainIndexName(entity, field), `${historyTable(entity)}__index_${field}`];
+}
+
+export function addColumnStatements(entity: EntitySchema, field: FieldSchema): string[] {
+  const statements = [entity.table, historyTable(entity)].map((t) => `ALTER TABLE ${quoteIdent(t)} ADD COLUMN ${columnDefinition(field)}`);
+  if (field.default !== undefined && !("now" in field.default)) {
+    const value = encodeFieldValue(field, field.default.value);
+    const literal = value === null ? "NULL" : typeof value === "string" ? `'${value.replace(/'/g, "''")}'` : String(value);
+    for (const t of [entity.table, historyTable(entity)]) statements.push(`UPDATE ${quoteIdent(t)} SET ${quoteIdent(field.name)} = ${literal} WHERE ${quoteIdent(field.name)} IS NULL`);
+  }
+  return statements;
+}
+
 /** Creates or evolves the storage of `entities` in one transaction. */
 export function migrateSchema(db: Database.Database, entities: readonly EntitySchema[]): void {
   db.exec(
@@ -133,14 +173,7 @@ export function migrateSchema(db: Database.Database, entities: readonly EntitySc
   db.transaction(() => {
     for (const entity of entities) {
       checkTypeChanges(entity, recordedFields(db, entity));
-      const columns = entity.fields.map(columnDefinition);
-      db.exec(`CREATE TABLE IF NOT EXISTS ${quoteIdent(entity.table)} ("id" INTEGER PRIMARY KEY AUTOINCREMENT${columns.map((c) => `, ${c}`).join("")})`);
-      const history = historyTable(entity);
-      db.exec(
-        `CREATE TABLE IF NOT EXISTS ${quoteIdent(history)} ("version" INTEGER PRIMARY KEY, "id" INTEGER NOT NULL, ` +
-          `"op" TEXT NOT NULL, "at" INTEGER NOT NULL${columns.map((c) => `, ${c}`).join("")})`,
-      );
-      db.exec(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${history}_id_at`)} ON ${quoteIdent(history)} ("id", "at")`);
+      for (const statement of createTableStatements(entity)) db.exec(statement);
       addMissingColumns(db, entity);
       syncIndexes(db, entity);
       db.prepare(

@@ -35,6 +35,11 @@ export interface Driver {
   /** Runs `work` in one transaction: all its writes commit together or none do. */
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
   health(): Promise<HealthReport>;
+  /**
+   * Runs migration files not yet recorded in the database's `_kova_migrations` table, each in one
+   * transaction, in order; returns the names applied. Optional: drivers without SQL omit it.
+   */
+  applyMigrations?(files: ReadonlyArray<{ name: string; statements: string[] }>): Promise<string[]>;
   /** Waits for running statements, then releases every resource. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -24,3 +24,4 @@ export { kovaFastifyPlugin, type KovaFastifyOptions } from "./fastify-plugin.js"
 export { connectDataSources, DataSources, StartupError, type DataSourceHealth } from "./data-sources.js";
 export { PROBLEM_CONTENT_TYPE, ProblemType, type Problem } from "./problem.js";
 export { DEFAULT_BODY_LIMIT } from "./body.js";
+export { loadEnv, resolveAppEnv } from "./config.js";

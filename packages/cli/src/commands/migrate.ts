@@ -1,0 +1,121 @@
+import { relative } from "node:path";
+import { pathToFileURL } from "node:url";
+import { dataSources, type SemanticModel } from "@kova/compiler";
+import { diffSchemas, getDriverFactory, type Migrations } from "@kova/query";
+import { loadEnv, resolveAppEnv, type AppDefinition } from "@kova/runtime";
+import { UsageError } from "../args.js";
+import { buildApp, DRIVER_PACKAGES, type BuildResult } from "../build/build-app.js";
+import { reportBuildFailure } from "../build/report.js";
+import { ExitCode, shouldColor, type CliContext } from "../command.js";
+import { defineCommand } from "../define-command.js";
+import { migrationsDir, readMigrations, readSnapshot, writeMigration } from "../migrate/migration-files.js";
+
+export const migrateCommand = defineCommand({
+  name: "migrate",
+  summary: "Write SQL migration files from ENTITY changes, or apply them",
+  usage: `Usage: kova migrate [options] [PATH]
+       kova migrate apply [options] [PATH]
+
+kova migrate compares each data source's entities with the snapshot taken by the previous
+migration (PATH/migrations/<data source>/schema.json) and writes the difference as a new
+PATH/migrations/<data source>/<time>_<name>.sql for that data source's database: create tables
+(with their history tables), add columns, indexes and UNIQUE constraints.
+
+kova migrate apply runs the files a database has not seen yet, each in one transaction, and
+records them in its _kova_migrations table. Connection settings come from the program's CONNECT
+lines and the environment (.env included), as when the app starts.
+
+Options:
+  --name <NAME>          Name for the new migration (default: "change")
+  --dry-run              Print the SQL (or the pending files) and change nothing
+  --color, --no-color    Force colour on or off in diagnostics
+  -h, --help             Show this help
+`,
+  options: { name: { type: "string" }, "dry-run": { type: "boolean" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
+  async execute({ values, positionals }, context) {
+    const apply = positionals[0] === "apply";
+    const entry = (apply ? positionals[1] : positionals[0]) ?? ".";
+    if (positionals.length > (apply ? 2 : 1)) throw new UsageError(`unexpected argument '${positionals[apply ? 2 : 1]}'`);
+    const built = await buildApp({ entry });
+    if (!built.ok) {
+      reportBuildFailure(built, context.stderr, shouldColor({ color: values.color === true, noColor: values["no-color"] === true }, context.stderr, context.env));
+      return ExitCode.problems;
+    }
+    const dryRun = values["dry-run"] === true;
+    return apply ? await applyMigrations(built, dryRun, context) : await writeMigrations(built, String(values.name ?? "change"), dryRun, context);
+  },
+});
+
+async function migrationsFor(driver: string): Promise<Migrations | undefined> {
+  const module = (await import(DRIVER_PACKAGES[driver])) as { migrations?: Record<string, Migrations> };
+  return module.migrations?.[driver];
+}
+
+function modelOf(built: BuildResult): SemanticModel {
+  return built.check.programs[0].model;
+}
+
+async function writeMigrations(built: BuildResult, name: string, dryRun: boolean, context: CliContext): Promise<number> {
+  let wrote = 0;
+  for (const source of dataSources(modelOf(built))) {
+    const dir = migrationsDir(built.appDir, source.name);
+    const changes = diffSchemas(readSnapshot(dir), source.entities);
+    if (changes.length === 0) {
+      context.stdout.write(`${source.name}: no changes since the last migration\n`);
+      continue;
+    }
+    const migrations = await migrationsFor(source.driver);
+    if (!migrations) {
+      context.stderr.write(`kova migrate: the ${source.driver} driver does not write migration files\n`);
+      return ExitCode.problems;
+    }
+    let statements: string[];
+    try {
+      statements = migrations.sql(changes);
+    } catch (error) {
+      context.stderr.write(`kova migrate: ${source.name}: ${(error as Error).message}\n`);
+      return ExitCode.problems;
+    }
+    if (dryRun) {
+      context.stdout.write(`-- ${source.name} (${source.driver}): ${changes.length} change${changes.length === 1 ? "" : "s"}\n${statements.map((s) => (s.startsWith("--") ? s : `${s};`)).join("\n")}\n`);
+      continue;
+    }
+    const file = writeMigration(dir, name, statements, source.entities);
+    context.stdout.write(`${source.name}: wrote ${relative(process.cwd(), dir) || "."}/${file} (${changes.length} change${changes.length === 1 ? "" : "s"})\n`);
+    wrote++;
+  }
+  if (!dryRun && wrote > 0) context.stdout.write("review the files, then run: kova migrate apply\n");
+  return ExitCode.ok;
+}
+
+async function applyMigrations(built: BuildResult, dryRun: boolean, context: CliContext): Promise<number> {
+  const { app } = (await import(`${pathToFileURL(`${built.outDir}/app.js`).href}?t=${Date.now()}`)) as { app: AppDefinition };
+  const env = resolveAppEnv(app.env, loadEnv(built.appDir, process.env, false), built.appDir);
+  for (const source of app.dataSources) {
+    const files = readMigrations(migrationsDir(built.appDir, source.name));
+    if (files.length === 0) {
+      context.stdout.write(`${source.name}: no migration files\n`);
+      continue;
+    }
+    await import(DRIVER_PACKAGES[source.driver]);
+    const factory = getDriverFactory(source.driver);
+    if (!factory) throw new Error(`driver ${source.driver} is not installed`);
+    const driver = factory({ name: source.name, appDir: built.appDir, options: source.options(env) });
+    if (!driver.applyMigrations) {
+      context.stderr.write(`kova migrate apply: the ${source.driver} driver cannot apply migration files\n`);
+      return ExitCode.problems;
+    }
+    try {
+      await driver.connect();
+      if (dryRun) {
+        context.stdout.write(`${source.name}: ${files.length} file${files.length === 1 ? "" : "s"}: ${files.map((f) => f.name).join(", ")} (dry run: not applied)\n`);
+        continue;
+      }
+      const applied = await driver.applyMigrations(files);
+      context.stdout.write(applied.length === 0 ? `${source.name}: up to date\n` : `${source.name}: applied ${applied.join(", ")}\n`);
+    } finally {
+      await driver.close();
+    }
+  }
+  return ExitCode.ok;
+}
