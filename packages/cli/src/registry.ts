@@ -3,8 +3,10 @@ import { astCommand } from "./commands/ast.js";
 import { checkCommand } from "./commands/check.js";
 import { buildCommand } from "./commands/build.js";
 import { devCommand } from "./commands/dev.js";
+import { fmtCommand } from "./commands/fmt.js";
 import { helpCommand } from "./commands/help.js";
 import { initCommand } from "./commands/init.js";
+import { lspCommand } from "./commands/lsp.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { runCommand } from "./commands/run.js";
 
@@ -13,7 +15,7 @@ import { runCommand } from "./commands/run.js";
  * because `help` reads this list too: the call happens at run time, after all modules loaded.
  */
 export function allCommands(): readonly Command[] {
-  return [initCommand, runCommand, devCommand, buildCommand, migrateCommand, checkCommand, astCommand, helpCommand];
+  return [initCommand, runCommand, devCommand, buildCommand, migrateCommand, checkCommand, fmtCommand, astCommand, lspCommand, helpCommand];
 }
 
 export function findCommand(name: string): Command | undefined {

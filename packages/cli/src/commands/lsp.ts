@@ -1,0 +1,38 @@
+import { startServer } from "@kova/lsp";
+import { UsageError } from "../args.js";
+import { ExitCode } from "../command.js";
+import { defineCommand } from "../define-command.js";
+
+export const lspCommand = defineCommand({
+  name: "lsp",
+  summary: "Run the Kova language server (for editors)",
+  usage: `Usage: kova lsp [--stdio]
+
+Runs the Kova language server, speaking the Language Server Protocol over stdin/stdout. Editors
+start it (the VS Code extension runs \`kova lsp --stdio\`); it is not meant to be typed by hand.
+
+It checks open documents as they are typed (other .kova files are read from disk) and answers
+diagnostics with quick-fixes, hover, completion, go to definition, references, document symbols,
+rename and formatting.
+
+Options:
+  --stdio     Talk over stdin/stdout (the default and only transport)
+  -h, --help  Show this help
+
+Exit status: 0 after the editor's shutdown and exit; 1 when the editor exits or disconnects
+without shutdown.
+`,
+  options: { stdio: { type: "boolean" } },
+  execute({ positionals }, context) {
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    if (process.stdin.isTTY) {
+      context.stderr.write("kova lsp: waiting for an editor to speak the Language Server Protocol on stdin (Ctrl-C to quit)\n");
+    }
+    startServer(process.stdin, process.stdout);
+    // The protocol's `exit` ends the process from inside the server (status 0 after `shutdown`,
+    // else 1). An editor that goes away without either closes stdin: stop with status 1.
+    return new Promise<number>((resolve) => {
+      process.stdin.once("end", () => resolve(ExitCode.problems));
+    });
+  },
+});

@@ -1,0 +1,165 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parse as parseDotenv } from "dotenv";
+import { describeType, KEYWORDS, type EndpointDecl, type EntityInfo, type Node, type Program, type Query } from "@kova/compiler";
+import { CompletionItemKind, type CompletionItem } from "vscode-languageserver";
+import { collect, nodePathAt, walk } from "./ast-walk.js";
+import type { Analysis } from "./workspace.js";
+
+const QUERY_KINDS = ["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"] as const;
+const REQUEST_PARAMS = [
+  ["query", "the query string"],
+  ["body", "the JSON body"],
+  ["headers", "the request headers"],
+] as const;
+const TYPE_NAMES = ["text", "string", "email", "url", "int", "float", "decimal", "bool", "boolean", "datetime", "date", "uuid", "json", "enum"];
+
+/** The text range the completion replaces: from `start` to the cursor. */
+export interface CompletionContext {
+  analysis: Analysis;
+  path: string;
+  text: string;
+  offset: number;
+}
+
+export interface KovaCompletion extends CompletionItem {
+  /** Offset where the replaced text starts (the server turns it into a range). */
+  replaceFrom?: number;
+}
+
+/** What may be typed at the cursor. Works on half-written code: the text decides the context first, the AST second. */
+export function completionsAt(ctx: CompletionContext): KovaCompletion[] {
+  const { text, offset } = ctx;
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  const prefix = text.slice(lineStart, offset);
+
+  const env = /env\(\s*["']([A-Za-z0-9_]*)$/.exec(prefix);
+  if (env) return envNames(ctx.path).map((name) => ({ label: name, kind: CompletionItemKind.Constant, detail: "from .env" }));
+
+  const file = ctx.analysis.file(ctx.path);
+  const nodes = file ? nodePathAt(file.program, Math.min(offset, text.length)) : [];
+  const endpoint = nodes.find((n): n is EndpointDecl => n.kind === "Endpoint") ?? (file ? lastDeclarationBefore(file.program, offset) : undefined);
+
+  const param = /\$([A-Za-z_][A-Za-z0-9_]*)?$/.exec(prefix);
+  if (param) {
+    const from = offset - param[0].length;
+    const items: KovaCompletion[] = [];
+    for (const segment of endpoint?.path.segments ?? []) {
+      if (!segment.param) continue;
+      const type = ctx.analysis.endpoints.find((e) => e.decl === endpoint)?.paramTypes.get(segment.value) ?? "string";
+      items.push({ label: `$${segment.value}`, kind: CompletionItemKind.Variable, detail: `path parameter: ${type}`, replaceFrom: from, sortText: `0${segment.value}` });
+    }
+    for (const [name, detail] of REQUEST_PARAMS) items.push({ label: `$${name}`, kind: CompletionItemKind.Variable, detail, replaceFrom: from, sortText: `1${name}` });
+    return items;
+  }
+
+  if (/\b(FROM|INTO|UPDATE|HISTORY)\s+[A-Za-z_0-9]*$/.test(prefix)) return entityItems(ctx.analysis);
+  if (/^\s*(GET|POST|PUT|PATCH|DELETE)\s+\S+\s+VALIDATE\s+[A-Za-z_0-9]*$/.test(prefix)) {
+    return [...validatorNames(ctx.analysis)].map((name) => ({ label: name, kind: CompletionItemKind.Interface }));
+  }
+  const inDecl = nodes.find((n) => n.kind === "Entity" || n.kind === "Validate");
+  if (inDecl && /^\s*[A-Za-z_]\w*\s*:\s*[A-Za-z_0-9]*$/.test(prefix)) {
+    const types: KovaCompletion[] = TYPE_NAMES.map((t) => ({ label: t, kind: CompletionItemKind.TypeParameter }));
+    return [...types, ...entityItems(ctx.analysis), ...[...validatorNames(ctx.analysis)].map((n) => ({ label: n, kind: CompletionItemKind.Interface }))];
+  }
+
+  const items: KovaCompletion[] = [];
+  if (endpoint) {
+    const query = queryAt(endpoint, text, offset);
+    const entity = query ? entityOf(ctx.analysis, query.entity.name) : undefined;
+    if (entity) items.push(...fieldItems(entity));
+    items.push(...variablesBefore(ctx.analysis, endpoint, offset));
+  }
+  for (const keyword of KEYWORDS) items.push({ label: keyword, kind: CompletionItemKind.Keyword, sortText: `9${keyword}` });
+  for (const literal of ["true", "false", "null"]) items.push({ label: literal, kind: CompletionItemKind.Value, sortText: `8${literal}` });
+  if (!endpoint) items.push(...entityItems(ctx.analysis));
+  return items;
+}
+
+/**
+ * While a handler is being typed its end may be missing, and the parser's span can stop before the
+ * cursor: the cursor then belongs to the last declaration that starts before it, if an endpoint.
+ */
+function lastDeclarationBefore(program: Program, offset: number): EndpointDecl | undefined {
+  const before = program.declarations.filter((d) => d.span.start.offset <= offset);
+  const last = before[before.length - 1];
+  return last?.kind === "Endpoint" ? last : undefined;
+}
+
+/**
+ * The query the cursor is in: the latest-starting query of the endpoint that contains the cursor,
+ * or ends just before it on the same line (`… WHERE ti|`, where the parser stopped at WHERE).
+ */
+function queryAt(endpoint: EndpointDecl, text: string, offset: number): Query | undefined {
+  let best: Query | undefined;
+  for (const query of collect(endpoint.body, QUERY_KINDS)) {
+    if (query.span.start.offset > offset || query.entity.name === "") continue;
+    const gap = text.slice(query.span.end.offset, offset);
+    if (offset > query.span.end.offset && !/^[ \t]*[A-Za-z_0-9]*$/.test(gap)) continue;
+    if (!best || query.span.start.offset >= best.span.start.offset) best = query;
+  }
+  return best;
+}
+
+function entityOf(analysis: Analysis, name: string): EntityInfo | undefined {
+  for (const file of analysis.result.files) {
+    for (const model of analysis.models(file.file)) {
+      const entity = model.entities.get(name);
+      if (entity) return entity;
+    }
+  }
+  return undefined;
+}
+
+function fieldItems(entity: EntityInfo): KovaCompletion[] {
+  const row = entity.rowType;
+  if (row.kind !== "object" || !row.fields) return [];
+  return [...row.fields].map(([name, field]) => ({
+    label: name,
+    kind: CompletionItemKind.Field,
+    detail: `${entity.decl.name.name}.${name}: ${describeType(field.type)}${field.optional ? "?" : ""}`,
+    sortText: `0${name}`,
+  }));
+}
+
+function entityItems(analysis: Analysis): KovaCompletion[] {
+  const names = new Map<string, EntityInfo>();
+  for (const program of analysis.result.programs) for (const [name, info] of program.model.entities) names.set(name, info);
+  return [...names].map(([name, info]) => ({
+    label: name,
+    kind: CompletionItemKind.Class,
+    detail: `ENTITY ${name} (${info.decl.fields.length + 1} fields)`,
+    sortText: `3${name}`,
+  }));
+}
+
+function validatorNames(analysis: Analysis): Set<string> {
+  const names = new Set<string>();
+  for (const program of analysis.result.programs) for (const name of program.model.validators.keys()) names.add(name);
+  return names;
+}
+
+/** Variables assigned earlier in the handler (Kova has one scope per handler). */
+function variablesBefore(analysis: Analysis, endpoint: EndpointDecl, offset: number): KovaCompletion[] {
+  const seen = new Map<string, KovaCompletion>();
+  walk(endpoint.body, (node: Node) => {
+    if (node.kind !== "Assign" || node.span.end.offset > offset || node.target.name === "" || seen.has(node.target.name)) return;
+    const type = analysis.types.get(node.value);
+    seen.set(node.target.name, {
+      label: node.target.name,
+      kind: CompletionItemKind.Variable,
+      detail: type ? describeType(type) : undefined,
+      sortText: `1${node.target.name}`,
+    });
+  });
+  return [...seen.values()];
+}
+
+/** Names defined in the `.env` file next to the document (missing or unreadable: none). */
+function envNames(path: string): string[] {
+  try {
+    return Object.keys(parseDotenv(readFileSync(join(dirname(path), ".env"), "utf8")));
+  } catch {
+    return [];
+  }
+}

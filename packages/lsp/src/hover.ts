@@ -1,0 +1,171 @@
+import { describeType, type EndpointDecl, type EndpointInfo, type EntityDecl, type FieldDecl, type KovaType, type Node, type ValidateDecl } from "@kova/compiler";
+import { contains, nodePathAt, walk } from "./ast-walk.js";
+import type { Analysis } from "./workspace.js";
+
+/** Markdown for the thing at `offset`, or undefined when there is nothing to say. */
+export function hoverText(analysis: Analysis, path: string, offset: number): { markdown: string; node: Node } | undefined {
+  const file = analysis.file(path);
+  if (!file) return undefined;
+  const nodes = nodePathAt(file.program, offset);
+  const endpoint = nodes.find((n): n is EndpointDecl => n.kind === "Endpoint");
+  for (let i = nodes.length - 1; i >= 1; i--) {
+    const node = nodes[i];
+    const text = describeNode(analysis, node, endpoint);
+    if (text !== undefined) return { markdown: text, node };
+  }
+  // The method keyword and path of an endpoint header.
+  if (endpoint && offset <= endpoint.path.span.end.offset) return { markdown: routeText(analysis, endpoint), node: endpoint.path };
+  return undefined;
+}
+
+function describeNode(analysis: Analysis, node: Node, endpoint: EndpointDecl | undefined): string | undefined {
+  if (node.kind === "RoutePath" || node.kind === "PathSegment") {
+    if (!endpoint) return undefined;
+    if (node.kind === "PathSegment" && node.param) return paramText(analysis, endpoint, node.value);
+    return routeText(analysis, endpoint);
+  }
+  if (node.kind === "Param") return endpoint ? paramText(analysis, endpoint, node.name) : undefined;
+  const target = analysis.resolutions.get(node);
+  if (target) {
+    switch (target.kind) {
+      case "Entity":
+        return entityText(analysis, target);
+      case "Validate":
+        return shapeText(analysis, target);
+      case "Field":
+        return fieldText(analysis, target);
+      case "Identifier":
+        return variableText(analysis, target, node);
+      case "ImportName":
+        return `\`\`\`kova\n(function) ${target.local.name}\n\`\`\`\nImported as \`${target.imported.name}\` from a JavaScript module.`;
+      case "PathSegment":
+        return endpoint ? paramText(analysis, endpoint, target.value) : undefined;
+    }
+  }
+  const type = analysis.types.get(node);
+  if (type && node.kind !== "Missing") return code(`${kindLabel(node)}: ${describeType(type)}`) + fieldsList(type);
+  return undefined;
+}
+
+function kindLabel(node: Node): string {
+  if (node.kind.endsWith("Query")) return node.kind.replace("Query", "").toUpperCase();
+  return "(expression)";
+}
+
+function code(text: string): string {
+  return "```kova\n" + text + "\n```";
+}
+
+/** The source text of a node (declarations are shown as written). */
+function sourceOf(analysis: Analysis, node: Node): string {
+  const file = analysis.file(node.span.file);
+  return file ? file.source.text.slice(node.span.start.offset, node.span.end.offset) : "";
+}
+
+function entityText(analysis: Analysis, decl: EntityDecl): string {
+  const using = decl.source ? ` USING ${decl.source.name}` : "";
+  const lines = [`ENTITY ${decl.name.name}${using} {`, "  id: int  // implicit", ...decl.fields.map((f) => `  ${oneLine(sourceOf(analysis, f))}`), "}"];
+  const count = decl.fields.length + 1;
+  return code(lines.join("\n")) + `\n${count} field${count === 1 ? "" : "s"}; every row keeps its history.`;
+}
+
+function shapeText(analysis: Analysis, decl: ValidateDecl): string {
+  const lines = [`VALIDATE ${decl.name.name} {`, ...decl.fields.map((f) => `  ${oneLine(sourceOf(analysis, f))}`), "}"];
+  return code(lines.join("\n"));
+}
+
+function fieldText(analysis: Analysis, field: FieldDecl): string {
+  const owner = ownerOf(analysis, field);
+  const ownerLabel = owner ? `${owner.kind === "Entity" ? "ENTITY" : "VALIDATE"} ${owner.name.name}` : "a shape";
+  const modifiers = field.modifiers.map((m) => m.modifier);
+  const stored = owner?.kind === "Entity" ? storedType(analysis, owner.name.name, field.name.name) : undefined;
+  const facts = [
+    `Field of ${ownerLabel}`,
+    stored ? `type ${stored}` : undefined,
+    field.type.optional ? "optional (may be null)" : "required",
+    modifiers.length > 0 ? `modifiers: ${modifiers.join(", ")}` : undefined,
+  ].filter((x) => x !== undefined);
+  return code(`(field) ${oneLine(sourceOf(analysis, field))}`) + "\n" + facts.join(" · ");
+}
+
+function storedType(analysis: Analysis, entity: string, field: string): string | undefined {
+  for (const file of analysis.result.files) {
+    for (const model of analysis.models(file.file)) {
+      const row = model.entities.get(entity)?.rowType;
+      const type = row?.kind === "object" ? row.fields?.get(field)?.type : undefined;
+      if (type) return describeType(type);
+    }
+  }
+  return undefined;
+}
+
+function ownerOf(analysis: Analysis, field: FieldDecl): EntityDecl | ValidateDecl | undefined {
+  const file = analysis.file(field.span.file);
+  return file?.program.declarations.find(
+    (d): d is EntityDecl | ValidateDecl => (d.kind === "Entity" || d.kind === "Validate") && contains(d.span, field.span.start.offset),
+  );
+}
+
+function variableText(analysis: Analysis, declaration: Node, use: Node): string {
+  let type = analysis.types.get(use);
+  if (!type) {
+    // The declaration itself: its type is that of the value first assigned to it.
+    const file = analysis.file(declaration.span.file);
+    if (file) {
+      walk(file.program, (node) => {
+        if (!type && node.kind === "Assign" && node.target === declaration) type = analysis.types.get(node.value);
+      });
+    }
+  }
+  const name = declaration.kind === "Identifier" ? declaration.name : "";
+  return code(`(variable) ${name}: ${type ? describeType(type) : "unknown"}`) + (type ? fieldsList(type) : "");
+}
+
+function fieldsList(type: KovaType): string {
+  const row = type.kind === "array" ? type.element : type;
+  if (row.kind !== "object" || !row.fields || row.fields.size === 0) return "";
+  const fields = [...row.fields].map(([name, f]) => `\`${name}: ${describeType(f.type)}${f.optional ? "?" : ""}\``);
+  return `\n\nFields: ${fields.join(", ")}`;
+}
+
+function endpointInfo(analysis: Analysis, decl: EndpointDecl): EndpointInfo | undefined {
+  return analysis.endpoints.find((e) => e.decl === decl);
+}
+
+function routeText(analysis: Analysis, decl: EndpointDecl): string {
+  const info = endpointInfo(analysis, decl);
+  const params = decl.path.segments.filter((s) => s.param);
+  const lines = [`${decl.method} ${decl.path.text}`];
+  const parts = [code(lines.join("\n"))];
+  parts.push(
+    params.length === 0
+      ? "No path parameters."
+      : "Path parameters:\n" + params.map((p) => `- \`$${p.value}\`: ${info?.paramTypes.get(p.value) ?? "string"} (inferred)`).join("\n"),
+  );
+  if (decl.validate) {
+    const shape = analysis.resolutions.get(decl.validate);
+    parts.push(`Body: VALIDATE ${decl.validate.name}` + (shape?.kind === "Validate" ? "\n" + shapeText(analysis, shape) : " (unknown shape)"));
+  } else {
+    parts.push("Body: not validated (no VALIDATE).");
+  }
+  if (info && info.variables.length > 0) parts.push(`Variables: ${info.variables.map((v) => `\`${v}\``).join(", ")}`);
+  return parts.join("\n\n");
+}
+
+function paramText(analysis: Analysis, decl: EndpointDecl, name: string): string | undefined {
+  const route = `${decl.method} ${decl.path.text}`;
+  if (name === "query") return code("$query: object") + `\nThe query string of ${route}; read values with \`$query.name\`.`;
+  if (name === "headers") return code("$headers: object") + `\nThe request headers of ${route}; read values with \`$headers.name\`.`;
+  if (name === "body") {
+    const shape = decl.validate ? analysis.resolutions.get(decl.validate) : undefined;
+    if (shape?.kind === "Validate") return code(`$body: ${shape.name.name}`) + "\n" + shapeText(analysis, shape);
+    return code("$body: object") + `\nThe JSON body of ${route}, not validated (no VALIDATE).`;
+  }
+  if (!decl.path.segments.some((s) => s.param && s.value === name)) return undefined;
+  const type = endpointInfo(analysis, decl)?.paramTypes.get(name) ?? "string";
+  return code(`$${name}: ${type}`) + `\nPath parameter of ${route} (type inferred from its use).`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}
