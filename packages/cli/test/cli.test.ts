@@ -19,7 +19,8 @@ test("no arguments, --help and `help` print the list of every command", () => {
   for (const args of [[], ["--help"], ["help"]]) {
     const r = kova(args);
     assert.equal(r.status, 0, `kova ${args.join(" ")}`);
-    for (const command of allCommands()) assert.match(r.stdout, new RegExp(`^  ${command.name} +${command.summary}$`, "m"));
+    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    for (const command of allCommands()) assert.match(r.stdout, new RegExp(`^  ${command.name} +${escape(command.summary)}$`, "m"));
   }
 });
 

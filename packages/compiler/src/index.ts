@@ -19,3 +19,4 @@ export { tableName } from "./checker/declarations.js";
 export type { CheckedProgram } from "./project/check-project.js";
 export { emitApp, dataSources, EMBEDDED_SOURCE, type EmitOptions, type EmittedApp, type DataSourcePlan } from "./emit/js/emit-app.js";
 export { planQuery, type PlannedQuery } from "./emit/js/plans.js";
+export { formatSource, collectComments, FormatterError, FORMAT_WIDTH, type FormatResult } from "./format/index.js";

@@ -2,6 +2,13 @@ import { DiagnosticBag } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "./source-file.js";
 import { DURATION_UNITS, HTTP_METHODS, KEYWORD_SET, PUNCTUATION, type StringPart, type Token } from "./tokens.js";
 
+/** A line or block comment as written (the formatter keeps them; the parser never sees them). */
+export interface Comment {
+  start: number;
+  end: number;
+  text: string;
+}
+
 const enum Ch {
   Tab = 9,
   LineFeed = 10,
@@ -49,12 +56,14 @@ function isLineBreak(c: number): boolean {
  * Two bits of context live here rather than in the parser: route paths (`GET /users/:id`) are
  * one token when a method keyword is followed by `/` on the same line, and the `{…}` holes of a
  * double-quoted string are recorded as source ranges that the parser reads as expressions.
+ * Comments are skipped; a caller that wants them (the formatter) passes a `comments` array.
  */
 export function scan(
   source: SourceFile,
   diagnostics: DiagnosticBag,
   rangeStart = 0,
   rangeEnd = source.text.length,
+  comments?: Comment[],
 ): Token[] {
   const text = source.text;
   const tokens: Token[] = [];
@@ -91,7 +100,9 @@ export function scan(
       continue;
     }
     if (c === Ch.Slash && text.charCodeAt(pos + 1) === Ch.Slash) {
+      const commentStart = pos;
       while (pos < rangeEnd && !isLineBreak(text.charCodeAt(pos))) pos++;
+      if (comments !== undefined) comments.push({ start: commentStart, end: pos, text: text.slice(commentStart, pos) });
       continue;
     }
     if (c === Ch.Slash && text.charCodeAt(pos + 1) === Ch.Star) {
@@ -101,6 +112,7 @@ export function scan(
         report(pos, pos + 2, "UnterminatedComment", "this comment is never closed", "add */ where the comment ends");
       }
       for (let i = pos; i < end; i++) if (isLineBreak(text.charCodeAt(i))) newlineBefore = true;
+      if (comments !== undefined) comments.push({ start: pos, end, text: text.slice(pos, end) });
       pos = end;
       continue;
     }

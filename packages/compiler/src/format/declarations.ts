@@ -1,0 +1,103 @@
+import type { Declaration, FieldDecl, FieldModifier, Program, Property, SocketHandler, TypeRef } from "../ast/nodes.js";
+import { hardline, join, type Doc } from "./doc.js";
+import { printExpression, printProperty } from "./expressions.js";
+import type { Printer } from "./printer.js";
+import { printBlock } from "./statements.js";
+
+/** The whole file: one declaration per paragraph, comments before, after and between kept. */
+export function printProgram(p: Printer, program: Program): Doc {
+  const lines = p.items(program.declarations, (d) => printDeclaration(p, d), {
+    end: p.text.length,
+    blankLines: "always",
+    // A run of IMPORTs reads as one paragraph; a blank line the user put between them stays.
+    together: (a, b) => (a as Declaration).kind === "Import" && (b as Declaration).kind === "Import",
+  });
+  return lines.length === 0 ? "" : [join(hardline, lines), hardline];
+}
+
+function printDeclaration(p: Printer, d: Declaration): Doc {
+  switch (d.kind) {
+    case "Import": {
+      const source = p.source(d.sourceSpan);
+      if (d.names.length === 0) return ["IMPORT ", source];
+      const names = d.names.map((n) => (n.imported.name === n.local.name ? n.local.name : `${n.imported.name} AS ${n.local.name}`));
+      return ["IMPORT { ", names.join(", "), " } FROM ", source];
+    }
+    case "Connect":
+      return ["CONNECT ", d.name.name, " USING ", d.driver.name, d.args.length === 0 ? "" : printArguments(p, d.args)];
+    case "Entity":
+      return ["ENTITY ", d.name.name, d.source === null ? "" : [" USING ", d.source.name], " ", printFields(p, d.fields, (d.source ?? d.name).span.end.offset, d.span.end.offset)];
+    case "Validate":
+      return ["VALIDATE ", d.name.name, " ", printFields(p, d.fields, d.name.span.end.offset, d.span.end.offset)];
+    case "Endpoint": {
+      const head: Doc[] = [d.method, " ", d.path.text];
+      if (d.validate !== null) head.push(" VALIDATE ", d.validate.name);
+      if (d.auth !== null) head.push(" AUTH", d.auth.roles.length === 0 ? "" : " " + d.auth.roles.map((r) => r.name).join(", "));
+      return [head, " ", printBlock(p, d.body)];
+    }
+    case "Cache":
+      return ["CACHE ", d.name.name, " ", printProperties(p, d.properties, d.name.span.end.offset, d.span.end.offset)];
+    case "Socket":
+      return ["SOCKET ", d.name.name, " ", printHandlers(p, d.handlers, d.name.span.end.offset, d.span.end.offset)];
+    case "Task": {
+      const schedule: Doc = d.schedule === null ? "" : [" ", d.schedule.mode, " ", printExpression(p, d.schedule.value, 0, false)];
+      return ["TASK ", d.name.name, schedule, " ", printBlock(p, d.body)];
+    }
+    case "Auth": {
+      const using: Doc = d.using === null ? "" : [" USING ", printExpression(p, d.using)];
+      const settings: Doc = d.properties.length === 0 ? "" : [" ", printProperties(p, d.properties, (d.using ?? d.name).span.end.offset, d.span.end.offset)];
+      return ["AUTH ", d.name.name, using, settings];
+    }
+    case "Worker":
+      return ["WORKER ", d.name.name, " ", printBlock(p, d.body)];
+  }
+}
+
+function printArguments(p: Printer, args: Parameters<typeof printExpression>[1][]): Doc {
+  return ["(", join(", ", args.map((a) => printExpression(p, a))), ")"];
+}
+
+/** Fields one per line; the `{` is the first one after `from`, and `end` is just past the closing brace. */
+function printFields(p: Printer, fields: readonly FieldDecl[], from: number, end: number): Doc {
+  return p.bracketed("{", "}", p.afterOpenBrace(from), fields, (f) => printField(p, f), { end: end - 1, blankLines: "keep" });
+}
+
+function printField(p: Printer, field: FieldDecl): Doc {
+  return [field.name.name, ": ", printType(p, field.type), field.modifiers.map((m) => [" ", printModifier(p, m)])];
+}
+
+function printModifier(p: Printer, modifier: FieldModifier): Doc {
+  if (modifier.value === null) return modifier.modifier;
+  return ["DEFAULT ", printExpression(p, modifier.value, 0, false)];
+}
+
+/** `text`, `string(min: 1)`, `enum("a", "b")`, `Tag[]?`, or an inline shape `{ … }` (one field per line). */
+function printType(p: Printer, type: TypeRef): Doc {
+  const inlineShape = p.text.startsWith("{", type.span.start.offset);
+  let base: Doc;
+  if (inlineShape) {
+    // The shape's closing brace is the last `}` of the type's text (only `[]` and `?` may follow it).
+    const close = type.span.start.offset + p.source(type.span).lastIndexOf("}");
+    base = p.bracketed("{", "}", type.span.start.offset + 1, type.fields, (f) => printField(p, f), { end: close, blankLines: "keep" });
+  } else {
+    const args: Doc[] = [...type.args.map((a) => printExpression(p, a)), ...type.options.map((o) => printProperty(p, o, false))];
+    base = [type.name.name, args.length === 0 ? "" : ["(", join(", ", args), ")"]];
+  }
+  return [base, type.array ? "[]" : "", type.optional ? "?" : ""];
+}
+
+/** CACHE and AUTH settings: `key: value`, one per line. */
+function printProperties(p: Printer, properties: readonly Property[], from: number, end: number): Doc {
+  return p.bracketed("{", "}", p.afterOpenBrace(from), properties, (prop) => printProperty(p, prop, false), { end: end - 1, blankLines: "keep" });
+}
+
+function printHandlers(p: Printer, handlers: readonly SocketHandler[], from: number, end: number): Doc {
+  return p.bracketed("{", "}", p.afterOpenBrace(from), handlers, (h) => printHandler(p, h), { end: end - 1, blankLines: "keep" });
+}
+
+function printHandler(p: Printer, h: SocketHandler): Doc {
+  const name = h.event.name;
+  // The parser lower-cases event names; upper case reads back the same unless case mapping is lossy.
+  const event = name.toUpperCase().toLowerCase() === name ? name.toUpperCase() : name;
+  return ["ON ", event, h.param === null ? "" : ["(", h.param.name, ")"], " ", printBlock(p, h.body)];
+}

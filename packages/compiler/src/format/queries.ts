@@ -1,0 +1,83 @@
+import type { Condition, Expression, HistoryQuery, OrderBy, Query, SelectQuery } from "../ast/nodes.js";
+import { group, indent, join, line, type Doc } from "./doc.js";
+import { printExpression } from "./expressions.js";
+import type { Printer } from "./printer.js";
+
+const QUERY_KINDS: ReadonlySet<string> = new Set([
+  "SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery",
+]);
+
+export function isQuery(e: Expression): e is Query {
+  return QUERY_KINDS.has(e.kind);
+}
+
+/** A WHERE or IF test: comparisons inside print as `=`. */
+export function printCondition(p: Printer, condition: Condition): Doc {
+  const outer = p.inCondition;
+  p.inCondition = true;
+  try {
+    return printExpression(p, condition.expression, 0, false);
+  } finally {
+    p.inCondition = outer;
+  }
+}
+
+/**
+ * A query on one line when it fits in the width, else its head on the first line and one clause
+ * per line under it, always in the order AS OF, WHERE, ORDER_BY, LIMIT, OFFSET.
+ */
+export function printQuery(p: Printer, q: Query): Doc {
+  // A query nested in a condition has its own clauses; `=` belongs to its WHERE only.
+  const outer = p.inCondition;
+  p.inCondition = false;
+  try {
+    return printQueryBody(p, q);
+  } finally {
+    p.inCondition = outer;
+  }
+}
+
+function printQueryBody(p: Printer, q: Query): Doc {
+  switch (q.kind) {
+    case "SelectQuery": {
+      const fields = q.fields === null ? "*" : q.fields.map((f) => f.name).join(", ");
+      const asOf: Doc[] = q.asOf === null ? [] : [["AS OF ", printExpression(p, q.asOf, 0, false)]];
+      return clauses(`SELECT ${fields} FROM ${q.entity.name}`, [...asOf, ...filterClauses(p, q)]);
+    }
+    case "HistoryQuery":
+      return clauses(`HISTORY ${q.entity.name}`, filterClauses(p, q));
+    case "InsertQuery":
+      return [`INSERT INTO ${q.entity.name} `, printExpression(p, q.value, 0, false)];
+    case "SaveQuery":
+      return ["SAVE ", printExpression(p, q.value, 0, false), ` INTO ${q.entity.name}`];
+    case "DeleteQuery":
+      return clauses(`DELETE FROM ${q.entity.name}`, q.where === null ? [] : [["WHERE ", printCondition(p, q.where)]]);
+    case "UpdateQuery": {
+      const set: Doc = Array.isArray(q.set)
+        ? join(", ", q.set.map((a) => [a.field.name, " = ", printExpression(p, a.value, 0, false)]))
+        : printExpression(p, q.set, 0, false);
+      return clauses(["UPDATE ", q.entity.name, " SET ", set], q.where === null ? [] : [["WHERE ", printCondition(p, q.where)]]);
+    }
+  }
+}
+
+function clauses(head: Doc, rest: Doc[]): Doc {
+  if (rest.length === 0) return head;
+  return group([head, indent(rest.map((clause) => [line, clause]))], false, true);
+}
+
+function filterClauses(p: Printer, q: SelectQuery | HistoryQuery): Doc[] {
+  const out: Doc[] = [];
+  if (q.where !== null) out.push(["WHERE ", printCondition(p, q.where)]);
+  if (q.orderBy !== null) out.push(["ORDER_BY ", printOrderBy(p, q.orderBy)]);
+  if (q.limit !== null) out.push(["LIMIT ", printExpression(p, q.limit.count, 0, false)]);
+  if (q.offset !== null) out.push(["OFFSET ", printExpression(p, q.offset.count, 0, false)]);
+  return out;
+}
+
+/** ASC is the default: the AST does not say whether it was written, so the source text decides. */
+function printOrderBy(p: Printer, orderBy: OrderBy): string {
+  const direction = (item: OrderBy["items"][number]) =>
+    item.direction === "DESC" ? " DESC" : p.source(item.span).endsWith("ASC") ? " ASC" : "";
+  return orderBy.items.map((item) => item.field.name + direction(item)).join(", ");
+}

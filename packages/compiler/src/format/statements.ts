@@ -1,0 +1,47 @@
+import type { Block, IfStmt, Statement } from "../ast/nodes.js";
+import type { Doc } from "./doc.js";
+import { printExpression } from "./expressions.js";
+import type { Printer } from "./printer.js";
+import { printCondition } from "./queries.js";
+
+/** `{ … }` with one statement per line, keeping at most one blank line where the user had one. */
+export function printBlock(p: Printer, block: Block): Doc {
+  const start = block.span.start.offset;
+  const end = block.span.end.offset;
+  return p.bracketed("{", "}", start + 1, block.statements, (s) => printStatement(p, s), { end: end - 1, blankLines: "keep" });
+}
+
+export function printStatement(p: Printer, s: Statement): Doc {
+  switch (s.kind) {
+    case "Assign":
+      return [s.target.name, " = ", printExpression(p, s.value)];
+    case "Respond": {
+      const parts: Doc[] = ["RESPOND"];
+      if (s.status !== null) parts.push(" ", s.status.raw);
+      if (s.value !== null) {
+        // Without a status, a whole number right after RESPOND would be read as one: keep it a value.
+        const value = s.value;
+        const readAsStatus = s.status === null && value.kind === "Number" && Number.isInteger(value.value);
+        parts.push(" ", readAsStatus ? ["(", printExpression(p, value), ")"] : printExpression(p, value));
+      }
+      if (s.headers !== null) parts.push(" HEADERS ", printExpression(p, s.headers));
+      return parts;
+    }
+    case "Error":
+      return ["ERROR ", s.status.raw, s.detail === null ? "" : [" ", printExpression(p, s.detail)]];
+    case "If":
+      return printIf(p, s);
+    case "Broadcast":
+      return ["BROADCAST ", printExpression(p, s.value)];
+    case "ExpressionStatement":
+      return printExpression(p, s.expression);
+  }
+}
+
+/** `IF a { } ELSE IF b { } ELSE { }`: an ELSE IF chain stays flat, never nested blocks. */
+function printIf(p: Printer, s: IfStmt): Doc {
+  const parts: Doc[] = ["IF ", printCondition(p, s.condition), " ", printBlock(p, s.then)];
+  if (s.else === null) return parts;
+  parts.push(" ELSE ", s.else.kind === "If" ? printIf(p, s.else) : printBlock(p, s.else));
+  return parts;
+}
