@@ -48,5 +48,12 @@ function renderTable(results: TargetResult[]): string {
   const rows = CASES.map((c) => `| ${c.name} | ${results.map((r) => mark(r.outcomes[c.name])).join(" | ")} |`);
   const skipped = results.filter((r) => Object.values(r.outcomes).every((o) => o.status === "skipped"));
   const notes = skipped.map((r) => `\n${r.label}: skipped — ${(Object.values(r.outcomes)[0] as { detail: string }).detail}`);
+  for (const c of CASES) {
+    for (const [driver, reason] of Object.entries(c.unsupported ?? {})) {
+      const r = results.find((x) => x.driver === driver);
+      if (r && r.outcomes[c.name]?.status === "n/a") notes.push(`\n${r.label}, "${c.name}": n/a — ${reason}`);
+    }
+  }
+  if (results.some((r) => r.driver === "redis")) notes.push("\nRedis: n/a cases need filters, ordering or ranges on fields other than id, which `kova build` refuses for Redis at compile time.");
   return [header, rule, ...rows].join("\n") + notes.join("");
 }

@@ -44,12 +44,21 @@ export async function runTarget(target: Target, cases: Case[] = CASES): Promise<
         for (const c of mine) outcomes[c.name] = { status: "fail", detail: `build failed: ${why}` };
         continue;
       }
-      await import(DRIVER_PACKAGES[target.driver]);
-      const { app } = (await import(pathToFileURL(join(dir, "dist", "app.js")).href)) as { app: Parameters<typeof startApp>[0] };
-      const running = await startApp(app, { port: 0, host: "127.0.0.1", appDir: dir, env: prepared.env, manageProcess: false, logLevel: "silent" });
+      let running: Awaited<ReturnType<typeof startApp>>;
+      try {
+        await import(DRIVER_PACKAGES[target.driver]);
+        const { app } = (await import(pathToFileURL(join(dir, "dist", "app.js")).href)) as { app: Parameters<typeof startApp>[0] };
+        running = await startApp(app, { port: 0, host: "127.0.0.1", appDir: dir, env: prepared.env, manageProcess: false, logLevel: "silent" });
+      } catch (error) {
+        for (const c of mine) outcomes[c.name] = { status: "fail", detail: `the app did not start: ${error instanceof Error ? error.message : String(error)}` };
+        continue;
+      }
       try {
         const api = httpApi(running.url);
-        for (const c of mine) outcomes[c.name] = await runCase(c, api);
+        for (const c of mine) {
+          const reason = c.unsupported?.[target.driver];
+          outcomes[c.name] = reason ? { status: "n/a", detail: reason } : await runCase(c, api);
+        }
       } finally {
         await running.close();
         rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,8 @@ import { connect as tcpConnect } from "node:net";
 export interface Target {
   driver: string;
   label: string;
+  /** False for databases no server of which can run on this machine (the suite cannot fail on them). */
+  serverExpected?: boolean;
   /** The programs this driver can run (a key-value store cannot run arbitrary filters). */
   programs: Array<"full" | "kv">;
   /** Prepares a clean database; `connect` is the CONNECT line to prepend (null: the embedded default). */
@@ -56,6 +58,7 @@ export const embeddedTarget: Target = {
 
 /** Every target the suite knows; drivers without a package or a server are reported as skipped. */
 export async function allTargets(): Promise<Target[]> {
+  await import("./targets-servers.js");
   const targets: Target[] = [embeddedTarget];
   for (const loader of TARGET_LOADERS) {
     const target = await loader();

@@ -14,7 +14,7 @@ for (const target of targets) {
     const skipped = outcomes.filter(([, o]) => o.status === "skipped");
     if (skipped.length === outcomes.length) {
       const reason = (skipped[0][1] as { detail: string }).detail;
-      if (process.env.CI === "true") assert.fail(`${target.label} unavailable in CI: ${reason}`);
+      if (process.env.CI === "true" && target.serverExpected !== false) assert.fail(`${target.label} unavailable in CI: ${reason}`);
       t.skip(`SKIPPED ${target.label}: ${reason}`);
       return;
     }

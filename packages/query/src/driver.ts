@@ -58,6 +58,21 @@ export interface DriverConfig {
 
 export type DriverFactory = (config: DriverConfig) => Driver;
 
+/**
+ * The package that provides each driver name `CONNECT … USING` may use. `kova build` loads its
+ * dialect from there, and the runtime imports it when the driver is not registered yet.
+ */
+export const DRIVER_PACKAGES: Readonly<Record<string, string>> = {
+  embedded: "@kova/driver-embedded",
+  sqlite: "@kova/driver-embedded",
+  postgres: "@kova/driver-postgres",
+  cockroach: "@kova/driver-cockroach",
+  mysql: "@kova/driver-mysql",
+  mariadb: "@kova/driver-mysql",
+  mongodb: "@kova/driver-mongodb",
+  redis: "@kova/driver-redis",
+};
+
 const registry = new Map<string, DriverFactory>();
 
 /** Makes a driver available to `CONNECT … USING name(…)`. */

@@ -2,7 +2,7 @@
  * The app's connected data sources: created from `CONNECT` declarations through the driver
  * registry of @kova/query, migrated, health-checked and closed together.
  */
-import { getDriverFactory, registeredDrivers, type Driver, type HealthReport } from "@kova/query";
+import { DRIVER_PACKAGES, getDriverFactory, registeredDrivers, type Driver, type HealthReport } from "@kova/query";
 import type { AppDefinition, AppEnv } from "./app.js";
 
 export class StartupError extends Error {
@@ -76,13 +76,14 @@ export class DataSources {
  */
 async function findDriverFactory(driverName: string, sourceName: string) {
   let factory = getDriverFactory(driverName);
+  const pkg = DRIVER_PACKAGES[driverName] ?? `@kova/driver-${driverName}`;
   if (factory === undefined && /^[a-z][a-z0-9-]*$/.test(driverName)) {
     try {
-      await import(`@kova/driver-${driverName}`);
+      await import(pkg);
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code !== "ERR_MODULE_NOT_FOUND") {
-        throw new StartupError(`driver package @kova/driver-${driverName} failed to load: ${(error as Error).message}`);
+        throw new StartupError(`driver package ${pkg} failed to load: ${(error as Error).message}`);
       }
     }
     factory = getDriverFactory(driverName);
@@ -91,7 +92,7 @@ async function findDriverFactory(driverName: string, sourceName: string) {
     const known = registeredDrivers();
     throw new StartupError(
       `data source "${sourceName}" uses driver "${driverName}", which is not available. ` +
-        `Install @kova/driver-${driverName}` +
+        `Install ${pkg}` +
         (known.length > 0 ? ` or use one of: ${known.join(", ")}.` : "."),
     );
   }

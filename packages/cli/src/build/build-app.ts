@@ -1,24 +1,15 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { checkFiles, dataSources, emitApp, findKovaFiles, type CheckResult, type Diagnostic } from "@kova/compiler";
-import type { CompiledQuery, EntitySchema, QueryPlan } from "@kova/query";
+import { DRIVER_PACKAGES, type CompiledQuery, type EntitySchema, type QueryPlan } from "@kova/query";
 import { cliVersion } from "../version.js";
 
 /**
  * Each driver package exports `dialects`, keyed by the driver names it serves; `kova build` loads
- * the package of every driver a program names and compiles the program's queries with it.
- * Adding a driver is adding a package: nothing here changes.
+ * the package of every driver a program names (DRIVER_PACKAGES) and compiles the program's queries
+ * with it. Adding a driver is adding a package: nothing here changes.
  */
-export const DRIVER_PACKAGES: Readonly<Record<string, string>> = {
-  embedded: "@kova/driver-embedded",
-  sqlite: "@kova/driver-embedded",
-  postgres: "@kova/driver-postgres",
-  cockroach: "@kova/driver-cockroach",
-  mysql: "@kova/driver-mysql",
-  mariadb: "@kova/driver-mysql",
-  mongodb: "@kova/driver-mongodb",
-  redis: "@kova/driver-redis",
-};
+export { DRIVER_PACKAGES };
 
 type DialectTable = Record<string, { compile: (plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>) => CompiledQuery }>;
 

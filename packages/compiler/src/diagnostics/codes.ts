@@ -63,8 +63,8 @@ export const Codes = define({
   InvalidTypeArguments: { code: "KV3006", severity: "error", title: "bad arguments or options for a field type" },
   WrongArgumentCount: { code: "KV3007", severity: "error", title: "a built-in function called with the wrong number of arguments" },
   InvalidLimit: { code: "KV3008", severity: "error", title: "a LIMIT or OFFSET that is not a non-negative integer" },
-  UnsupportedCondition: { code: "KV3010", severity: "error", title: "a WHERE condition that computes with fields instead of comparing them" },
   BodyWithoutValidate: { code: "KV3009", severity: "warning", title: "$body read by an endpoint without VALIDATE, so its shape is unchecked" },
+  UnsupportedCondition: { code: "KV3010", severity: "error", title: "a WHERE condition that computes with fields instead of comparing them" },
   // ── not supported yet
   CacheNotSupported: { code: "KV9001", severity: "error", title: "CACHE is parsed but not supported yet" },
   SocketNotSupported: { code: "KV9002", severity: "error", title: "SOCKET is parsed but not supported yet" },

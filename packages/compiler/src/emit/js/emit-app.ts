@@ -150,7 +150,7 @@ function emitDefinition(out: CodeWriter, model: SemanticModel, sources: DataSour
     out.indent(() => {
       for (const s of sources) {
         const optionsFn = s.connect && s.connect.args.length > 0
-          ? `(env) => ${new ExpressionEmitter({ model, endpoint: null, sourcePath: "" }, () => ({ constant: "", source: "" })).connectOptions(s.connect.args)}`
+          ? `(env) => (${new ExpressionEmitter({ model, endpoint: null, sourcePath: "" }, () => ({ constant: "", source: "" })).connectOptions(s.connect.args)})`
           : "() => ({})";
         out.line(`{ name: ${JSON.stringify(s.name)}, driver: ${JSON.stringify(s.driver)}, options: ${optionsFn}, entities: ${JSON.stringify(s.entities)} },`);
       }

@@ -1,0 +1,359 @@
+/**
+ * The MySQL/MariaDB driver: a mysql2 pool (10 connections by default), server-side prepared
+ * statements through `execute`, and every write run with its history versions in one transaction.
+ *
+ * Each pooled connection is set up once when the pool opens it: time zone +00:00 (DATETIME values
+ * are UTC), utf8mb4 with a binary collation (string comparison is case-sensitive, as in Kova), a
+ * strict sql_mode and the per-statement time limit.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import mysql from "mysql2/promise";
+import { QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { mysqlDialect } from "./mysql-dialect.js";
+import type { CompiledWrite, MysqlCompiledQuery } from "./mysql-compiled.js";
+import { isConnectionError, isDeadlock, translateError } from "./mysql-errors.js";
+import { describeAddress, resolveOptions, type ResolvedOptions } from "./mysql-options.js";
+import { isWrite, QueryRunner, type Queryable } from "./mysql-runner.js";
+import { DEFAULT_COLLATION, lastRecordedInstant, migrateSchema } from "./mysql-schema.js";
+
+/** A transaction in progress: its connection, and a queue so its statements run one at a time. */
+interface OpenTransaction {
+  connection: mysql.PoolConnection;
+  queue: Promise<unknown>;
+  finished: boolean;
+}
+
+/** Standalone writes that hit a deadlock are retried this many times (they hold no caller state). */
+const DEADLOCK_RETRIES = 3;
+
+const currentTransaction = new AsyncLocalStorage<OpenTransaction>();
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class MysqlDriver implements Driver {
+  readonly dialect = mysqlDialect;
+  private readonly options: ResolvedOptions | undefined;
+  private readonly optionsError: Error | undefined;
+  private pool: mysql.Pool | undefined;
+  private runner: QueryRunner | undefined;
+  private closed = false;
+  private readonly running = new Set<Promise<unknown>>();
+  /** The latest write instant handed out (epoch ms); writes never go back in time. */
+  private lastInstant = 0;
+  /** "MariaDB 10.11.19" or "MySQL 8.0.36", learned at connect. */
+  private server = "";
+  private collation = DEFAULT_COLLATION;
+
+  constructor(private readonly config: DriverConfig) {
+    try {
+      this.options = resolveOptions(config);
+    } catch (error) {
+      this.optionsError = error as Error;
+    }
+  }
+
+  /** user@host:port/database (never the password). */
+  get address(): string {
+    return this.options === undefined ? "(no address)" : describeAddress(this.options);
+  }
+
+  async connect(): Promise<void> {
+    if (this.optionsError !== undefined) throw this.optionsError;
+    if (this.pool !== undefined) return;
+    const options = this.options!;
+    const version = await this.probe(options);
+    const mariadb = /mariadb/i.test(version);
+    this.server = `${mariadb ? "MariaDB" : "MySQL"} ${version.split("-")[0]}`;
+    const major = Number(version.split(".")[0]);
+    this.collation = mariadb ? "utf8mb4_nopad_bin" : major >= 8 ? "utf8mb4_0900_bin" : "utf8mb4_bin";
+    const pool = mysql.createPool({
+      ...this.connectionOptions(options),
+      connectionLimit: options.poolMax,
+      maxIdle: options.poolMax,
+      idleTimeout: options.idleTimeoutMs,
+      enableKeepAlive: true,
+    });
+    const session = this.sessionSql(mariadb);
+    // Runs before the connection is handed out: mysql2 queues commands per connection in order.
+    pool.pool.on("connection", (connection) => {
+      connection.query(session, () => undefined);
+    });
+    this.pool = pool;
+    this.runner = new QueryRunner();
+  }
+
+  private connectionOptions(options: ResolvedOptions): mysql.ConnectionOptions {
+    return {
+      host: options.host,
+      port: options.port,
+      user: options.user,
+      password: options.password,
+      database: options.database,
+      connectTimeout: options.connectTimeoutMs,
+      charset: "utf8mb4_general_ci",
+      timezone: "Z",
+      dateStrings: true,
+      jsonStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      decimalNumbers: true,
+    };
+  }
+
+  private sessionSql(mariadb: boolean): string {
+    const limit = this.options!.statementTimeoutMs;
+    const parts = [
+      "time_zone = '+00:00'",
+      `NAMES utf8mb4 COLLATE ${this.collation}`,
+      "SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'",
+    ];
+    if (limit > 0) parts.push(mariadb ? `SESSION max_statement_time = ${limit / 1000}` : `SESSION max_execution_time = ${Math.round(limit)}`);
+    return `SET ${parts.join(", ")}`;
+  }
+
+  /** Reaches the server, retrying with backoff; returns its version string. */
+  private async probe(options: ResolvedOptions): Promise<string> {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= options.connectRetries; attempt++) {
+      try {
+        const connection = await mysql.createConnection(this.connectionOptions(options));
+        try {
+          const [rows] = await connection.query({ sql: "SELECT VERSION()", rowsAsArray: true });
+          return String((rows as unknown[][])[0][0]);
+        } finally {
+          await connection.end().catch(() => undefined);
+        }
+      } catch (error) {
+        lastError = error;
+        const code = (error as { code?: string }).code;
+        // Wrong credentials or a missing database will not fix themselves by waiting.
+        if (code === "ER_ACCESS_DENIED_ERROR" || code === "ER_BAD_DB_ERROR" || code === "ER_DBACCESS_DENIED_ERROR") break;
+        if (attempt < options.connectRetries) await sleep(Math.min(2000, 250 * 2 ** (attempt - 1)));
+      }
+    }
+    const reason = lastError instanceof Error ? lastError.message || (lastError as { code?: string }).code : String(lastError);
+    throw new Error(`cannot connect data source "${this.config.name}" to MySQL/MariaDB at ${this.address}: ${reason}`);
+  }
+
+  private ready(): { pool: mysql.Pool; runner: QueryRunner } {
+    if (this.pool === undefined || this.runner === undefined) {
+      throw new QueryError(`data source '${this.config.name}' is unavailable: it is ${this.closed ? "closed" : "not connected"}`, 503);
+    }
+    return { pool: this.pool, runner: this.runner };
+  }
+
+  /** Epoch ms for a write: the wall clock, or the last instant again if the clock stepped back. */
+  private nextInstant(): number {
+    const now = Date.now();
+    if (now > this.lastInstant) this.lastInstant = now;
+    return this.lastInstant;
+  }
+
+  private async acquire(pool: mysql.Pool): Promise<mysql.PoolConnection> {
+    try {
+      return await pool.getConnection();
+    } catch (error) {
+      throw translateError(error, this.config.name);
+    }
+  }
+
+  /** Returns a connection to the pool, or drops it when it is broken. */
+  private giveBack(connection: mysql.PoolConnection, error?: unknown): void {
+    if (error !== undefined && isConnectionError(error)) connection.destroy();
+    else connection.release();
+  }
+
+  async migrate(entities: readonly EntitySchema[]): Promise<void> {
+    const { pool } = this.ready();
+    const connection = await this.acquire(pool);
+    let failure: unknown;
+    try {
+      await migrateSchema(connection as unknown as mysql.Connection, entities, this.collation);
+      const last = await lastRecordedInstant(connection as unknown as mysql.Connection);
+      if (last > this.lastInstant) this.lastInstant = last;
+    } catch (error) {
+      failure = error;
+      if (isConnectionError(error)) throw translateError(error, this.config.name);
+      throw error;
+    } finally {
+      this.giveBack(connection, failure);
+    }
+  }
+
+  /**
+   * Runs the migration files not yet recorded in `_kova_migrations`, in order. MySQL commits DDL as
+   * it runs, so a file is not atomic: if a statement fails, those before it in the file stay done,
+   * the file is not recorded, and the error says so.
+   */
+  async applyMigrations(files: ReadonlyArray<{ name: string; statements: string[] }>): Promise<string[]> {
+    const { pool } = this.ready();
+    const connection = await this.acquire(pool);
+    let failure: unknown;
+    try {
+      await connection.query("SELECT GET_LOCK('kova_migrate', 60)");
+      await connection.query(
+        "CREATE TABLE IF NOT EXISTS `_kova_migrations` (`name` VARCHAR(255) NOT NULL PRIMARY KEY, `applied_at` DATETIME(3) NOT NULL)" +
+          " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+      );
+      const [rows] = await connection.query({ sql: "SELECT `name` FROM `_kova_migrations`", rowsAsArray: true });
+      const done = new Set((rows as unknown[][]).map((r) => String(r[0])));
+      const applied: string[] = [];
+      for (const file of files) {
+        if (done.has(file.name)) continue;
+        for (const statement of file.statements) {
+          const sql = statement.trim().replace(/;\s*$/, "");
+          if (sql === "" || sql.startsWith("--")) continue;
+          try {
+            await connection.query(sql);
+          } catch (error) {
+            failure = error;
+            const reason = error instanceof Error ? error.message : String(error);
+            throw new Error(
+              `migration ${file.name} of data source "${this.config.name}" failed: ${reason}; statement: ${sql}` +
+                " (MySQL commits DDL as it runs: the statements before this one took effect; fix the cause and apply again)",
+            );
+          }
+        }
+        await connection.execute("INSERT INTO `_kova_migrations` (`name`, `applied_at`) VALUES (?, UTC_TIMESTAMP(3))", [file.name]);
+        applied.push(file.name);
+      }
+      return applied;
+    } finally {
+      await connection.query("SELECT RELEASE_LOCK('kova_migrate')").catch(() => undefined);
+      this.giveBack(connection, failure);
+    }
+  }
+
+  execute(query: CompiledQuery, args: readonly unknown[]): Promise<unknown> {
+    // Work inside transaction() that calls the driver instead of its `tx` runs inside the transaction.
+    const open = currentTransaction.getStore();
+    if (open !== undefined && !open.finished) return this.inTransaction(open, query, args);
+    const work = this.executeAlone(query, args);
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work)).catch(() => undefined);
+    return work;
+  }
+
+  private compiled(query: CompiledQuery): MysqlCompiledQuery {
+    if (query.dialect !== "mysql") throw new Error(`the mysql driver runs MySQL statements, not ${String(query.dialect)} ones`);
+    return query as MysqlCompiledQuery;
+  }
+
+  private async executeAlone(query: CompiledQuery, args: readonly unknown[]): Promise<unknown> {
+    const compiled = this.compiled(query);
+    const { pool, runner } = this.ready();
+    if (!isWrite(compiled)) {
+      try {
+        return await runner.read(pool as unknown as Queryable, compiled, args);
+      } catch (error) {
+        throw translateError(error, this.config.name, compiled.entity);
+      }
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.writeInOwnTransaction(pool, runner, compiled, args);
+      } catch (error) {
+        if (!isDeadlock(error) || attempt > DEADLOCK_RETRIES) throw translateError(error, this.config.name, compiled.entity);
+      }
+    }
+  }
+
+  private async writeInOwnTransaction(pool: mysql.Pool, runner: QueryRunner, compiled: CompiledWrite, args: readonly unknown[]): Promise<unknown> {
+    const connection = await this.acquire(pool);
+    let failure: unknown;
+    try {
+      await connection.query("START TRANSACTION");
+      const result = await runner.write(connection as unknown as Queryable, compiled, args, this.nextInstant());
+      await connection.query("COMMIT");
+      return result;
+    } catch (error) {
+      failure = error;
+      if (!isConnectionError(error)) await connection.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      this.giveBack(connection, failure);
+    }
+  }
+
+  /** A statement of an open transaction: queued behind its others; a failed write is undone alone (savepoint). */
+  private inTransaction(open: OpenTransaction, query: CompiledQuery, args: readonly unknown[]): Promise<unknown> {
+    const run = async (): Promise<unknown> => {
+      if (open.finished) throw new Error("this transaction has already finished; run statements inside its work function");
+      const compiled = this.compiled(query);
+      const { runner } = this.ready();
+      const on = open.connection as unknown as Queryable;
+      try {
+        if (!isWrite(compiled)) return await runner.read(on, compiled, args);
+        await open.connection.query("SAVEPOINT kova_write");
+        try {
+          const result = await runner.write(on, compiled, args, this.nextInstant());
+          await open.connection.query("RELEASE SAVEPOINT kova_write");
+          return result;
+        } catch (error) {
+          if (!isConnectionError(error)) await open.connection.query("ROLLBACK TO SAVEPOINT kova_write").catch(() => undefined);
+          throw error;
+        }
+      } catch (error) {
+        throw translateError(error, this.config.name, compiled.entity);
+      }
+    };
+    const result = open.queue.then(run, run);
+    open.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    const joined = currentTransaction.getStore();
+    if (joined !== undefined && !joined.finished) return work({ execute: (query, args) => this.inTransaction(joined, query, args) });
+    const { pool } = this.ready();
+    const run = async (): Promise<T> => {
+      const connection = await this.acquire(pool);
+      const open: OpenTransaction = { connection, queue: Promise.resolve(), finished: false };
+      let failure: unknown;
+      try {
+        await connection.query("START TRANSACTION");
+        const result = await currentTransaction.run(open, () => work({ execute: (query, args) => this.inTransaction(open, query, args) }));
+        await open.queue;
+        await connection.query("COMMIT");
+        return result;
+      } catch (error) {
+        failure = error;
+        if (!isConnectionError(error)) await connection.query("ROLLBACK").catch(() => undefined);
+        throw translateError(error, this.config.name);
+      } finally {
+        open.finished = true;
+        this.giveBack(connection, failure);
+      }
+    };
+    const result = run();
+    this.running.add(result);
+    void result.finally(() => this.running.delete(result)).catch(() => undefined);
+    return result;
+  }
+
+  async health(): Promise<HealthReport> {
+    try {
+      const { pool } = this.ready();
+      const [rows] = await pool.query({ sql: "SELECT 1", rowsAsArray: true });
+      const ok = Number((rows as unknown[][])[0][0]) === 1;
+      return { ok, detail: `${this.server} at ${this.address} (pool of ${this.options!.poolMax})` };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return { ok: false, detail: `mysql at ${this.address}: ${reason}` };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.running]);
+    const pool = this.pool;
+    this.pool = undefined;
+    this.runner = undefined;
+    await pool?.end().catch(() => undefined);
+  }
+}
+
+export function createMysqlDriver(config: DriverConfig): MysqlDriver {
+  return new MysqlDriver(config);
+}

@@ -1,0 +1,50 @@
+/**
+ * `kova migrate` for MySQL/MariaDB: the same DDL `migrate()` runs at start-up, as files a person
+ * can read and review. Each change is turned into SQL by comparing the entity before and after it
+ * with `ddlFor`, so files and start-up migrations never disagree. Dropped fields and entities keep
+ * their data (a row's history must stay readable): drops only remove indexes. Type changes are
+ * refused, as at start-up.
+ */
+import type { EntitySchema, FieldSchema, Migrations, SchemaChange } from "@kova/query";
+import { historyTable, quoteIdent } from "./mysql-compiled.js";
+import { ddlFor, tableStatesOf } from "./mysql-schema.js";
+
+/** ddlFor's statements for `after`, given tables shaped like `before` (without the _kova_schema one). */
+function evolve(before: EntitySchema, after: EntitySchema): string[] {
+  return ddlFor([after], { existing: tableStatesOf(before) }).slice(1);
+}
+
+function withField(entity: EntitySchema, name: string, field: FieldSchema | undefined): EntitySchema {
+  const fields = entity.fields.flatMap((f) => (f.name !== name ? [f] : field === undefined ? [] : [field]));
+  return { ...entity, fields };
+}
+
+export const mysqlMigrations: Migrations = {
+  sql(changes: readonly SchemaChange[]): string[] {
+    const out: string[] = [];
+    for (const change of changes) {
+      switch (change.kind) {
+        case "createEntity":
+          out.push(...ddlFor([change.entity]).slice(1));
+          break;
+        case "addField":
+          out.push(...evolve(withField(change.entity, change.field.name, undefined), change.entity));
+          break;
+        case "alterField":
+          if (change.from.type !== change.to.type) {
+            throw new Error(`cannot migrate ${change.entity.name}.${change.to.name} from ${change.from.type} to ${change.to.type}: add a new field instead`);
+          }
+          out.push(...evolve(withField(change.entity, change.to.name, change.from), change.entity));
+          break;
+        case "dropField":
+          out.push(`-- ${change.entity.name}.${change.field.name} removed: its column and history are kept`);
+          out.push(...evolve(change.entity, withField(change.entity, change.field.name, undefined)));
+          break;
+        case "dropEntity":
+          out.push(`-- ${change.entity.name} removed: ${quoteIdent(change.entity.table)} and ${quoteIdent(historyTable(change.entity))} are kept`);
+          break;
+      }
+    }
+    return out;
+  },
+};

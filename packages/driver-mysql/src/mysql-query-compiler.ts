@@ -1,0 +1,226 @@
+/**
+ * Compiles query plans to MySQL/MariaDB statements (see mysql-compiled.ts for the output's shape).
+ *
+ * Every entity has two tables: the live table `<table>` (id + one column per field) and the history
+ * table `<table>__history` (version, id, op, at + the same field columns), written in the same
+ * transaction as the live row. Reads of the present use the live table; `history` plans and `asOf`
+ * selects read the history table, whose typed columns let the same WHERE compile against either.
+ */
+import type { EntitySchema, HistoryPlan, Operand, QueryPlan, SelectPlan, WriteValues } from "@kova/query";
+import { SqlBuilder } from "./mysql-filter.js";
+import {
+  historyTable,
+  quoteIdent,
+  type CompiledRead,
+  type CompiledWrite,
+  type HistoryInsert,
+  type MysqlCompiledQuery,
+  type Param,
+  type ResultColumn,
+  type Statement,
+} from "./mysql-compiled.js";
+
+const LIVE = "r";
+const HISTORY = "h";
+
+function entityOf(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): EntitySchema {
+  const entity = entities.get(plan.entity);
+  if (entity === undefined) {
+    throw new Error(`the query names entity ${plan.entity}, which is not declared (known: ${[...entities.keys()].join(", ") || "none"})`);
+  }
+  return entity;
+}
+
+function fullColumns(entity: EntitySchema): ResultColumn[] {
+  return [{ name: "id", type: "id" }, ...entity.fields.map((f) => ({ name: f.name, type: f.type }))];
+}
+
+/** `id` first, then the selected fields (all of them, in declaration order, for `*`). */
+function selectedColumns(entity: EntitySchema, fields: string[] | null): ResultColumn[] {
+  if (fields === null) return fullColumns(entity);
+  const columns: ResultColumn[] = [{ name: "id", type: "id" }];
+  for (const name of fields) {
+    if (name === "id" || columns.some((c) => c.name === name)) continue;
+    const field = entity.fields.find((f) => f.name === name);
+    if (field === undefined) throw new Error(`entity ${entity.name} has no field "${name}"`);
+    columns.push({ name, type: field.type });
+  }
+  return columns;
+}
+
+function columnList(alias: string, columns: readonly ResultColumn[]): string {
+  return columns.map((c) => `${quoteIdent(alias)}.${quoteIdent(c.name)}`).join(", ");
+}
+
+/** `WHERE id == <value>` and nothing else: the common "this record as of t" read. */
+function pinsOneId(plan: SelectPlan): boolean {
+  const w = plan.where;
+  if (w === null || w.kind !== "compare" || w.op !== "==" || plan.offset !== null) return false;
+  const isId = (o: Operand) => o.kind === "field" && o.field === "id";
+  const isValue = (o: Operand) => o.kind !== "field";
+  return (isId(w.left) && isValue(w.right)) || (isId(w.right) && isValue(w.left));
+}
+
+function compileSelect(plan: SelectPlan, entity: EntitySchema): CompiledRead {
+  const columns = selectedColumns(entity, plan.fields);
+  const b = new SqlBuilder({ entity, alias: plan.asOf === null ? LIVE : HISTORY, history: false });
+  const h = quoteIdent(HISTORY);
+  const history = quoteIdent(historyTable(entity));
+  let sql: string;
+  if (plan.asOf === null) {
+    sql = `SELECT ${columnList(LIVE, columns)} FROM ${quoteIdent(entity.table)} AS ${quoteIdent(LIVE)}`;
+    sql += b.where(plan.where) + b.orderBy(plan.orderBy, "id") + b.limitOffset(plan.limit, plan.offset);
+  } else if (pinsOneId(plan)) {
+    // One id as of t: its newest version with at <= t is one seek down the (id, at) index; the
+    // outer query drops it when that version is a delete.
+    const inner = `SELECT ${h}.\`op\` AS \`kova_op\`, ${columnList(HISTORY, columns)} FROM ${history} AS ${h}` +
+      ` WHERE ${b.filter(plan.where!)} AND ${h}.\`at\` <= ${b.asOf(plan.asOf)} ORDER BY ${h}.\`at\` DESC, ${h}.\`version\` DESC LIMIT 1`;
+    const outer = columns.map((c) => `${h}.${quoteIdent(c.name)}`).join(", ");
+    sql = `SELECT ${outer} FROM (${inner}) AS ${h} WHERE ${h}.\`kova_op\` <> 'delete'`;
+  } else {
+    // As of instant t: for each id its latest version with at <= t (ROW_NUMBER over the id's
+    // versions, newest first), unless that version is a delete; then the plan's WHERE and order.
+    const latest = `SELECT ${h}.*, ROW_NUMBER() OVER (PARTITION BY ${h}.\`id\` ORDER BY ${h}.\`at\` DESC, ${h}.\`version\` DESC) AS \`kova_rank\`` +
+      ` FROM ${history} AS ${h} WHERE ${h}.\`at\` <= ${b.asOf(plan.asOf)}`;
+    sql = `SELECT ${columnList(HISTORY, columns)} FROM (${latest}) AS ${h} WHERE ${h}.\`kova_rank\` = 1 AND ${h}.\`op\` <> 'delete'`;
+    if (plan.where !== null) sql += ` AND ${b.filter(plan.where)}`;
+    sql += b.orderBy(plan.orderBy, "id") + b.limitOffset(plan.limit, plan.offset);
+  }
+  return { dialect: "mysql", plan, kind: "select", entity, columns, read: { sql, params: b.params }, single: plan.single };
+}
+
+function compileHistory(plan: HistoryPlan, entity: EntitySchema): CompiledRead {
+  const b = new SqlBuilder({ entity, alias: HISTORY, history: true });
+  const h = quoteIdent(HISTORY);
+  const columns = fullColumns(entity);
+  let sql = `SELECT ${h}.\`version\`, ${h}.\`op\`, ${h}.\`at\`, ${columnList(HISTORY, columns)}`;
+  sql += ` FROM ${quoteIdent(historyTable(entity))} AS ${h}`;
+  sql += b.where(plan.where) + b.orderBy(plan.orderBy, "version") + b.limitOffset(plan.limit, plan.offset);
+  return { dialect: "mysql", plan, kind: "history", entity, columns, read: { sql, params: b.params }, single: false };
+}
+
+/** The fields a write sets, when the plan lists them; null when they come from an object argument. */
+function listedFields(values: WriteValues, entity: EntitySchema): string[] | null {
+  if (values.kind === "object") return null;
+  const names: string[] = [];
+  for (const { field } of values.fields) {
+    if (field === "id") continue;
+    if (!entity.fields.some((f) => f.name === field)) throw new Error(`entity ${entity.name} has no field "${field}"`);
+    names.push(field);
+  }
+  return names;
+}
+
+/**
+ * `JOIN (the locked ids) ON <table>.id = …`: one JSON-array placeholder, whatever the number of
+ * rows. A join rather than `id IN (subquery)`: MariaDB's single-table UPDATE/DELETE would scan the
+ * whole table for the IN form, while the join is one primary-key lookup per id.
+ */
+function idsJoin(table: string, b: SqlBuilder): string {
+  return `JOIN JSON_TABLE(${b.push({ from: "ids" })}, '$[*]' COLUMNS (v BIGINT PATH '$')) AS kova_ids ON ${table}.\`id\` = kova_ids.v`;
+}
+
+function insertStatement(entity: EntitySchema): Statement {
+  const table = quoteIdent(entity.table);
+  if (entity.fields.length === 0) return { sql: `INSERT INTO ${table} () VALUES ()`, params: [] };
+  const names = entity.fields.map((f) => quoteIdent(f.name)).join(", ");
+  const marks = entity.fields.map(() => "?").join(", ");
+  return { sql: `INSERT INTO ${table} (${names}) VALUES (${marks})`, params: entity.fields.map((f) => ({ from: "value", field: f.name })) };
+}
+
+function historyColumns(entity: EntitySchema): string {
+  return ["id", "op", "at", ...entity.fields.map((f) => f.name)].map(quoteIdent).join(", ");
+}
+
+function historyInsert(entity: EntitySchema): HistoryInsert {
+  const tuple = (op: string) => `(${["?", `'${op}'`, "?", ...entity.fields.map(() => "?")].join(", ")})`;
+  return {
+    prefix: `INSERT INTO ${quoteIdent(historyTable(entity))} (${historyColumns(entity)}) VALUES `,
+    tuple: { insert: tuple("insert"), update: tuple("update"), delete: tuple("delete") },
+  };
+}
+
+/**
+ * SET for an update. Listed fields are set directly; for an object argument (a partial update whose
+ * keys are known only at run time) every field is `CASE WHEN <present> THEN <value> ELSE itself`.
+ */
+function setClause(entity: EntitySchema, listed: string[] | null, b: SqlBuilder): string {
+  const parts: string[] = [];
+  // Columns are qualified: the statement joins the id list, whose column must not shadow a field.
+  const table = quoteIdent(entity.table);
+  if (listed !== null) {
+    for (const name of listed) parts.push(`${table}.${quoteIdent(name)} = ${b.push({ from: "value", field: name })}`);
+  } else {
+    for (const f of entity.fields) {
+      const col = `${table}.${quoteIdent(f.name)}`;
+      parts.push(`${col} = CASE WHEN ${b.push({ from: "present", field: f.name })} = 1 THEN ${b.push({ from: "value", field: f.name })} ELSE ${col} END`);
+    }
+  }
+  // An update that sets nothing still records a version; `id = id` keeps the statement valid.
+  return parts.length === 0 ? `${table}.\`id\` = ${table}.\`id\`` : parts.join(", ");
+}
+
+function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity: EntitySchema): CompiledWrite {
+  const table = quoteIdent(entity.table);
+  const fetch = new SqlBuilder({ entity, alias: null, history: false });
+  const compiled: CompiledWrite = {
+    dialect: "mysql",
+    plan,
+    kind: plan.kind,
+    entity,
+    columns: fullColumns(entity),
+    single: plan.kind === "update" || plan.kind === "delete" ? plan.single : true,
+    fetch: {
+      sql: `SELECT ${["id", ...entity.fields.map((f) => f.name)].map((c) => `${table}.${quoteIdent(c)}`).join(", ")} FROM ${table} ${idsJoin(table, fetch)} ORDER BY ${table}.\`id\``,
+      params: fetch.params,
+    },
+    history: historyInsert(entity),
+  };
+  const scope = { entity, alias: null, history: false };
+  // Locking reads take the rows in id order, so two writes over the same rows queue instead of deadlocking.
+  const lock = (where: string, params: Param[]): Statement => ({ sql: `SELECT \`id\` FROM ${table}${where} ORDER BY \`id\` FOR UPDATE`, params });
+  switch (plan.kind) {
+    case "insert":
+      listedFields(plan.values, entity);
+      compiled.insert = insertStatement(entity);
+      break;
+    case "update": {
+      const w = new SqlBuilder(scope);
+      compiled.lock = lock(w.where(plan.where), w.params);
+      const b = new SqlBuilder(scope);
+      const join = idsJoin(table, b);
+      const set = setClause(entity, listedFields(plan.values, entity), b);
+      compiled.update = { sql: `UPDATE ${table} ${join} SET ${set}`, params: b.params };
+      break;
+    }
+    case "delete": {
+      const w = new SqlBuilder(scope);
+      compiled.lock = lock(w.where(plan.where), w.params);
+      const b = new SqlBuilder(scope);
+      compiled.delete = { sql: `DELETE ${table} FROM ${table} ${idsJoin(table, b)}`, params: b.params };
+      break;
+    }
+    case "save": {
+      compiled.lock = lock(" WHERE `id` = ?", [{ from: "id" }]);
+      const b = new SqlBuilder(scope);
+      const join = idsJoin(table, b);
+      const set = setClause(entity, listedFields(plan.values, entity), b);
+      compiled.update = { sql: `UPDATE ${table} ${join} SET ${set}`, params: b.params };
+      compiled.insert = insertStatement(entity);
+      break;
+    }
+  }
+  return compiled;
+}
+
+export function compileMysql(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): MysqlCompiledQuery {
+  const entity = entityOf(plan, entities);
+  switch (plan.kind) {
+    case "select":
+      return compileSelect(plan, entity);
+    case "history":
+      return compileHistory(plan, entity);
+    default:
+      return compileWrite(plan, entity);
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Runs compiled MySQL/MariaDB statements on one connection (or the pool, for reads). Writes run
+ * here inside a transaction the caller opened: MariaDB has no UPDATE/DELETE … RETURNING, so an
+ * update locks its rows (SELECT id … FOR UPDATE), changes exactly those ids, copies them into the
+ * history table and reads them back; a delete locks, reads, copies, then deletes.
+ */
+import type { HistoryEntry } from "@kova/query";
+import type { CompiledRead, CompiledWrite, MysqlCompiledQuery, Param, ResultColumn, Statement } from "./mysql-compiled.js";
+import { EntityCodec, saveId, type WriteRecord } from "./mysql-record.js";
+import { datetimeToIso, decodeRow, encodeParam, epochToDatetime, type MysqlValue } from "./mysql-values.js";
+
+/** What mysql2's pool and pool connections both offer (promise API). */
+export interface Queryable {
+  execute(options: { sql: string; values?: unknown[]; rowsAsArray?: boolean }): Promise<[unknown, unknown]>;
+}
+
+/** What a write statement's `value`/`present`/`id`/`ids`/`at` placeholders read. */
+interface WriteContext {
+  values: ReadonlyArray<MysqlValue | undefined>;
+  positions: ReadonlyMap<string, number>;
+  id?: unknown;
+  ids?: readonly number[];
+  at: string;
+}
+
+type Row = unknown[];
+
+/** Versions written per INSERT (fewer for wide entities: a statement takes at most 65535 placeholders). */
+const HISTORY_CHUNK = 500;
+
+export class QueryRunner {
+  private readonly codecs = new Map<string, EntityCodec>();
+
+
+  codec(compiled: CompiledWrite): EntityCodec {
+    const key = JSON.stringify(compiled.entity);
+    let codec = this.codecs.get(key);
+    if (codec === undefined) {
+      codec = new EntityCodec(compiled.entity);
+      this.codecs.set(key, codec);
+    }
+    return codec;
+  }
+
+  private bind(params: readonly Param[], args: readonly unknown[], write?: WriteContext): unknown[] {
+    return params.map((p) => {
+      switch (p.from) {
+        case "arg":
+          return encodeParam(p.encoding, args[p.index]);
+        case "literal":
+          return p.value;
+        case "value":
+          return write!.values[write!.positions.get(p.field)!] ?? null;
+        case "present":
+          return write!.values[write!.positions.get(p.field)!] === undefined ? 0 : 1;
+        case "id":
+          return write!.id ?? null;
+        case "ids":
+          return JSON.stringify(write!.ids ?? []);
+        case "at":
+          return write!.at;
+      }
+    });
+  }
+
+  private async run(on: Queryable, statement: Statement, values: unknown[]): Promise<unknown> {
+    // The time limit is the server's (max_statement_time, set per session): mysql2's client-side
+    // `timeout` leaves its timer running when the connection dies, holding the process open.
+    const [result] = await on.execute({ sql: statement.sql, values, rowsAsArray: true });
+    return result;
+  }
+
+  async read(on: Queryable, compiled: CompiledRead, args: readonly unknown[]): Promise<unknown> {
+    const rows = (await this.run(on, compiled.read, this.bind(compiled.read.params, args))) as Row[];
+    if (compiled.kind === "history") return rows.map((row) => historyEntry(compiled.columns, row));
+    if (compiled.single) return rows.length === 0 ? null : decodeRow(compiled.columns, rows[0]);
+    return rows.map((row) => decodeRow(compiled.columns, row));
+  }
+
+  /** Runs a write on `on`, which must be inside a transaction; `at` is the write's instant (epoch ms). */
+  async write(on: Queryable, compiled: CompiledWrite, args: readonly unknown[], atMs: number): Promise<unknown> {
+    const codec = this.codec(compiled);
+    const plan = compiled.plan;
+    const at = epochToDatetime(atMs);
+    const columns = compiled.columns;
+    const many = (rows: Row[]) => (compiled.single ? (rows.length === 0 ? null : decodeRow(columns, rows[0])) : rows.map((r) => decodeRow(columns, r)));
+    switch (plan.kind) {
+      case "insert":
+        return decodeRow(columns, await this.insertRow(on, compiled, codec, codec.fromPlan(plan.values, args), atMs, at));
+      case "update": {
+        // Values are checked before any row is locked.
+        const record = codec.fromPlan(plan.values, args);
+        const ids = await this.lock(on, compiled, args);
+        if (ids.length === 0) return many([]);
+        return many(await this.updateRows(on, compiled, codec, args, record, ids, at));
+      }
+      case "delete": {
+        const ids = await this.lock(on, compiled, args);
+        if (ids.length === 0) return many([]);
+        const context: WriteContext = { values: [], positions: codec.positions, ids, at };
+        const rows = (await this.run(on, compiled.fetch, this.bind(compiled.fetch.params, args, context))) as Row[];
+        await this.recordVersions(on, compiled, "delete", rows, at);
+        await this.run(on, compiled.delete!, this.bind(compiled.delete!.params, args, context));
+        return many(rows);
+      }
+      case "save": {
+        const record = codec.fromPlan(plan.values, args);
+        const id = saveId(record.id);
+        if (id !== undefined) {
+          const ids = await this.lock(on, compiled, args, { values: [], positions: codec.positions, id, at });
+          if (ids.length > 0) return decodeRow(columns, (await this.updateRows(on, compiled, codec, args, record, ids, at))[0]);
+        }
+        return decodeRow(columns, await this.insertRow(on, compiled, codec, record, atMs, at));
+      }
+      default:
+        throw new Error(`cannot write with a ${plan.kind} plan`);
+    }
+  }
+
+  /** The ids of the rows the write touches, locked until the transaction ends. */
+  private async lock(on: Queryable, compiled: CompiledWrite, args: readonly unknown[], context?: WriteContext): Promise<number[]> {
+    const rows = (await this.run(on, compiled.lock!, this.bind(compiled.lock!.params, args, context))) as Row[];
+    return rows.map((r) => Number(r[0]));
+  }
+
+  /** Inserts a new row (the store assigns its id) and records version "insert"; returns [id, …values]. */
+  private async insertRow(on: Queryable, compiled: CompiledWrite, codec: EntityCodec, record: WriteRecord, atMs: number, at: string): Promise<Row> {
+    const values = codec.completeForInsert(record, atMs);
+    const context: WriteContext = { values, positions: codec.positions, at };
+    const result = (await this.run(on, compiled.insert!, this.bind(compiled.insert!.params, [], context))) as { insertId: number | string };
+    const row = [Number(result.insertId), ...values];
+    await this.recordVersions(on, compiled, "insert", [row], at);
+    return row;
+  }
+
+  private async updateRows(
+    on: Queryable,
+    compiled: CompiledWrite,
+    codec: EntityCodec,
+    args: readonly unknown[],
+    record: WriteRecord,
+    ids: number[],
+    at: string,
+  ): Promise<Row[]> {
+    const context: WriteContext = { values: record.values, positions: codec.positions, ids, at };
+    await this.run(on, compiled.update!, this.bind(compiled.update!.params, args, context));
+    const rows = (await this.run(on, compiled.fetch, this.bind(compiled.fetch.params, args, context))) as Row[];
+    await this.recordVersions(on, compiled, "update", rows, at);
+    return rows;
+  }
+
+  /** Writes one version per row ([id, …field values] as stored), in chunks of multi-row INSERTs. */
+  private async recordVersions(on: Queryable, compiled: CompiledWrite, op: "insert" | "update" | "delete", rows: Row[], at: string): Promise<void> {
+    const { prefix, tuple } = compiled.history;
+    const perChunk = Math.max(1, Math.min(HISTORY_CHUNK, Math.floor(60_000 / (compiled.entity.fields.length + 2))));
+    for (let start = 0; start < rows.length; start += perChunk) {
+      const chunk = rows.slice(start, start + perChunk);
+      const values: unknown[] = [];
+      for (const row of chunk) values.push(row[0], at, ...row.slice(1));
+      await this.run(on, { sql: prefix + chunk.map(() => tuple[op]).join(", "), params: [] }, values);
+    }
+  }
+}
+
+export function isWrite(compiled: MysqlCompiledQuery): compiled is CompiledWrite {
+  return compiled.kind !== "select" && compiled.kind !== "history";
+}
+
+/** [version, op, at, id, …fields] → HistoryEntry. */
+function historyEntry(columns: readonly ResultColumn[], row: Row): HistoryEntry {
+  return {
+    version: Number(row[0]),
+    operation: row[1] as HistoryEntry["operation"],
+    at: datetimeToIso(String(row[2])),
+    data: decodeRow(columns, row, 3),
+  };
+}

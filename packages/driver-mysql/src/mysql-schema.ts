@@ -1,0 +1,291 @@
+/**
+ * DDL for MySQL/MariaDB: creates and evolves each entity's live table, history table and indexes,
+ * and records what it did in `_kova_schema`. `ddlFor` is pure (it only writes SQL text from the
+ * entities and, optionally, what the database already has), so `kova migrate` can print or run it;
+ * `migrateSchema` reads the database's current state and runs what `ddlFor` says.
+ *
+ *   <table>            id BIGINT AUTO_INCREMENT PRIMARY KEY (ids are never reused), then one
+ *                      column per field. UNIQUE/INDEX fields are indexed.
+ *   <table>__history   version BIGINT AUTO_INCREMENT PRIMARY KEY (increases with every write),
+ *                      id, op ('insert' | 'update' | 'delete'), at DATETIME(3) UTC, then the same
+ *                      field columns; KEY (id, at) makes "latest version of id at or before t" a seek.
+ *   _kova_schema       entity, table, fields (JSON), migrated_at.
+ *
+ * Required-ness, enums and types are checked by the driver before writing (with messages that name
+ * the field), so field columns carry no NOT NULL or CHECK constraints; that also lets a required
+ * field be added to a table that already has rows.
+ */
+import mysql from "mysql2";
+import type { EntitySchema, FieldSchema } from "@kova/query";
+import type { Connection } from "mysql2/promise";
+import { historyIndexName, historyTable, INDEXED_STRING_LENGTH, plainIndexName, quoteIdent, uniqueIndexName } from "./mysql-compiled.js";
+import { encodeFieldValue, isIndexedString, mysqlColumnType } from "./mysql-values.js";
+
+export const SCHEMA_TABLE = "_kova_schema";
+
+/** Case-sensitive, no trailing-space padding: string equality and order as in SQLite (MariaDB 10.2+). */
+export const DEFAULT_COLLATION = "utf8mb4_nopad_bin";
+
+/** What a table already has: column name → data type (lower case, e.g. "longtext"), and index names. */
+export interface TableState {
+  columns: Map<string, string>;
+  indexes: Set<string>;
+}
+
+export interface DdlOptions {
+  /** The collation of every table (default utf8mb4_nopad_bin; MySQL 8 uses utf8mb4_0900_bin). */
+  collation?: string;
+  /** What the database has now, by table name; tables not listed are created. */
+  existing?: ReadonlyMap<string, TableState>;
+}
+
+function columnDefinition(field: FieldSchema, history: boolean): string {
+  return `${quoteIdent(field.name)} ${mysqlColumnType(field, history)} NULL`;
+}
+
+function tableOptions(collation: string): string {
+  return ` ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${collation}`;
+}
+
+/** The indexes an entity wants, by table: name → definition (as in CREATE TABLE / ADD). */
+function wantedIndexes(entity: EntitySchema): { live: Map<string, string>; history: Map<string, string> } {
+  const live = new Map<string, string>();
+  const history = new Map<string, string>();
+  for (const field of entity.fields) {
+    if (!field.unique && !field.index && field.references === undefined) continue;
+    if (field.type === "json") {
+      throw new Error(`cannot index ${entity.name}.${field.name}: MySQL cannot index a whole json column; index a field extracted from it instead`);
+    }
+    const column = quoteIdent(field.name);
+    if (field.unique) live.set(uniqueIndexName(entity, field.name), `UNIQUE KEY ${quoteIdent(uniqueIndexName(entity, field.name))} (${column})`);
+    else live.set(plainIndexName(entity, field.name), `KEY ${quoteIdent(plainIndexName(entity, field.name))} (${column})`);
+    // History strings are LONGTEXT (see mysqlColumnType), indexed by their first 255 characters.
+    const historyColumn = field.type === "string" ? `${column}(${INDEXED_STRING_LENGTH})` : column;
+    history.set(historyIndexName(entity, field.name), `KEY ${quoteIdent(historyIndexName(entity, field.name))} (${historyColumn})`);
+  }
+  return { live, history };
+}
+
+function isOurs(entity: EntitySchema, table: string, index: string): boolean {
+  if (table === entity.table) return index.startsWith(`${entity.table}__unique_`) || index.startsWith(`${entity.table}__index_`);
+  return index.startsWith(`${historyTable(entity)}__index_`);
+}
+
+export function schemaTableDdl(): string {
+  return (
+    `CREATE TABLE IF NOT EXISTS ${quoteIdent(SCHEMA_TABLE)} (\`entity\` VARCHAR(255) NOT NULL PRIMARY KEY, ` +
+    `\`table\` VARCHAR(255) NOT NULL, \`fields\` LONGTEXT NOT NULL, \`migrated_at\` DATETIME(3) NOT NULL)` +
+    tableOptions("utf8mb4_bin")
+  );
+}
+
+function createTables(entity: EntitySchema, collation: string, existing: ReadonlyMap<string, TableState> | undefined): string[] {
+  const out: string[] = [];
+  const indexes = wantedIndexes(entity);
+  const history = historyTable(entity);
+  if (!existing?.has(entity.table)) {
+    const parts = ["`id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY", ...entity.fields.map((f) => columnDefinition(f, false)), ...indexes.live.values()];
+    out.push(`CREATE TABLE IF NOT EXISTS ${quoteIdent(entity.table)} (${parts.join(", ")})${tableOptions(collation)}`);
+  }
+  if (!existing?.has(history)) {
+    const parts = [
+      "`version` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
+      "`id` BIGINT NOT NULL",
+      "`op` VARCHAR(6) NOT NULL",
+      "`at` DATETIME(3) NOT NULL",
+      ...entity.fields.map((f) => columnDefinition(f, true)),
+      `KEY ${quoteIdent(`${history}_id_at`.slice(0, 64))} (\`id\`, \`at\`)`,
+      ...indexes.history.values(),
+    ];
+    out.push(`CREATE TABLE IF NOT EXISTS ${quoteIdent(history)} (${parts.join(", ")})${tableOptions(collation)}`);
+  }
+  return out;
+}
+
+/** ALTERs that bring an existing table to what the entity wants. */
+function alterTable(entity: EntitySchema, table: string, state: TableState, wanted: Map<string, string>, history: boolean): string[] {
+  const drops: string[] = [];
+  const changes: string[] = [];
+  const fills: string[] = [];
+  const adds: string[] = [];
+  const t = quoteIdent(table);
+  for (const index of state.indexes) {
+    if (isOurs(entity, table, index) && !wanted.has(index)) drops.push(`ALTER TABLE ${t} DROP INDEX ${quoteIdent(index)}`);
+  }
+  for (const field of entity.fields) {
+    const have = state.columns.get(field.name);
+    if (have === undefined) {
+      changes.push(`ALTER TABLE ${t} ADD COLUMN ${columnDefinition(field, history)}`);
+      // A constant default also describes the rows written before the field existed, in the live
+      // table and in every version, so reading as of any instant agrees with reading the present.
+      if (field.default !== undefined && !("now" in field.default)) {
+        const value = mysql.escape(encodeFieldValue(field, field.default.value));
+        fills.push(`UPDATE ${t} SET ${quoteIdent(field.name)} = ${value} WHERE ${quoteIdent(field.name)} IS NULL`);
+      }
+    } else if (!history && field.type === "string" && (have === "varchar") !== isIndexedString(field)) {
+      // A live string field that gains (or loses) an index moves between VARCHAR(255) and LONGTEXT.
+      changes.push(`ALTER TABLE ${t} MODIFY COLUMN ${columnDefinition(field, false)}`);
+    }
+  }
+  for (const [name, definition] of wanted) {
+    if (!state.indexes.has(name)) adds.push(`ALTER TABLE ${t} ADD ${definition}`);
+  }
+  return [...drops, ...changes, ...fills, ...adds];
+}
+
+/**
+ * The statements that create (or, given `existing`, evolve) the storage of `entities`: the
+ * `_kova_schema` table, then per entity its live and history tables, new columns (with constant
+ * defaults filled into existing rows and versions), and UNIQUE/INDEX changes.
+ */
+export function ddlFor(entities: readonly EntitySchema[], options: DdlOptions = {}): string[] {
+  const collation = options.collation ?? DEFAULT_COLLATION;
+  const existing = options.existing;
+  const out = [schemaTableDdl()];
+  for (const entity of entities) {
+    out.push(...createTables(entity, collation, existing));
+    const indexes = wantedIndexes(entity);
+    const live = existing?.get(entity.table);
+    if (live !== undefined) out.push(...alterTable(entity, entity.table, live, indexes.live, false));
+    const history = existing?.get(historyTable(entity));
+    if (history !== undefined) out.push(...alterTable(entity, historyTable(entity), history, indexes.history, true));
+  }
+  return out;
+}
+
+/**
+ * What the tables of `entity` look like after `ddlFor([entity])` created them: the state `ddlFor`
+ * compares against, for migration files computed from two schema versions without a database.
+ */
+export function tableStatesOf(entity: EntitySchema): Map<string, TableState> {
+  const indexes = wantedIndexes(entity);
+  const dataType = (field: FieldSchema, history: boolean) => mysqlColumnType(field, history).toLowerCase().replace(/\(.*$/, "");
+  const live: TableState = { columns: new Map([["id", "bigint"]]), indexes: new Set(["PRIMARY", ...indexes.live.keys()]) };
+  const history: TableState = {
+    columns: new Map([["version", "bigint"], ["id", "bigint"], ["op", "varchar"], ["at", "datetime"]]),
+    indexes: new Set(["PRIMARY", `${historyTable(entity)}_id_at`.slice(0, 64), ...indexes.history.keys()]),
+  };
+  for (const field of entity.fields) {
+    live.columns.set(field.name, dataType(field, false));
+    history.columns.set(field.name, dataType(field, true));
+  }
+  return new Map([[entity.table, live], [historyTable(entity), history]]);
+}
+
+/** A field whose type changed would leave stored values that no longer fit; refuse with a clear message. */
+export function checkTypeChanges(entity: EntitySchema, previous: FieldSchema[] | undefined): void {
+  if (previous === undefined) return;
+  for (const field of entity.fields) {
+    const before = previous.find((f) => f.name === field.name);
+    if (before !== undefined && before.type !== field.type) {
+      throw new Error(
+        `cannot migrate ${entity.name}.${field.name} from ${before.type} to ${field.type}: the mysql driver does not convert ` +
+          `stored values; add a new field instead (or export the data, change the type and import it)`,
+      );
+    }
+  }
+}
+
+/** The DATA_TYPEs a field's column may have (MariaDB reports JSON as longtext). */
+const STORED_AS: Record<FieldSchema["type"], string[]> = {
+  string: ["longtext", "varchar"],
+  uuid: ["char"],
+  int: ["bigint"],
+  float: ["double"],
+  decimal: ["double"],
+  boolean: ["tinyint"],
+  date: ["date"],
+  datetime: ["datetime"],
+  json: ["longtext", "json"],
+};
+
+/** Also catches a type change of a field that was removed and re-added (no longer in _kova_schema). */
+export function checkColumnTypes(entity: EntitySchema, state: TableState | undefined): void {
+  if (state === undefined) return;
+  for (const field of entity.fields) {
+    const have = state.columns.get(field.name);
+    if (have !== undefined && !STORED_AS[field.type].includes(have)) {
+      throw new Error(
+        `cannot migrate ${entity.name}.${field.name} to ${field.type}: its column holds ${have.toUpperCase()} values and the mysql driver ` +
+          `does not convert stored values; use a new field name instead`,
+      );
+    }
+  }
+}
+
+export async function readState(db: Connection, tables: string[]): Promise<Map<string, TableState>> {
+  const state = new Map<string, TableState>();
+  if (tables.length === 0) return state;
+  const [columns] = await db.query(
+    "SELECT TABLE_NAME AS t, COLUMN_NAME AS c, LOWER(DATA_TYPE) AS d FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)",
+    [tables],
+  );
+  for (const row of columns as Array<{ t: string; c: string; d: string }>) {
+    let table = state.get(row.t);
+    if (table === undefined) state.set(row.t, (table = { columns: new Map(), indexes: new Set() }));
+    table.columns.set(row.c, row.d);
+  }
+  const [indexes] = await db.query(
+    "SELECT DISTINCT TABLE_NAME AS t, INDEX_NAME AS i FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)",
+    [tables],
+  );
+  for (const row of indexes as Array<{ t: string; i: string }>) state.get(row.t)?.indexes.add(row.i);
+  return state;
+}
+
+/**
+ * Creates or evolves the storage of `entities`. MySQL commits DDL as it goes, so this is not one
+ * transaction; it is idempotent instead, and a named lock keeps two processes from migrating at once.
+ */
+export async function migrateSchema(db: Connection, entities: readonly EntitySchema[], collation: string): Promise<void> {
+  await db.query("SELECT GET_LOCK('kova_migrate', 60)");
+  try {
+    await db.query(schemaTableDdl());
+    const [recorded] = await db.query(`SELECT \`entity\`, \`fields\` FROM ${quoteIdent(SCHEMA_TABLE)}`);
+    const previous = new Map((recorded as Array<{ entity: string; fields: string }>).map((r) => [r.entity, JSON.parse(r.fields) as FieldSchema[]]));
+    for (const entity of entities) checkTypeChanges(entity, previous.get(entity.name));
+    const state = await readState(db, entities.flatMap((e) => [e.table, historyTable(e)]));
+    for (const entity of entities) checkColumnTypes(entity, state.get(entity.table));
+    for (const statement of ddlFor(entities, { collation, existing: state })) {
+      try {
+        await db.query(statement);
+      } catch (error) {
+        throw migrationError(statement, error);
+      }
+    }
+    for (const entity of entities) {
+      await db.execute(
+        `INSERT INTO ${quoteIdent(SCHEMA_TABLE)} (\`entity\`, \`table\`, \`fields\`, \`migrated_at\`) VALUES (?, ?, ?, UTC_TIMESTAMP(3)) ` +
+          "ON DUPLICATE KEY UPDATE `table` = VALUES(`table`), `fields` = VALUES(`fields`), `migrated_at` = VALUES(`migrated_at`)",
+        [entity.name, entity.table, JSON.stringify(entity.fields)],
+      );
+    }
+  } finally {
+    await db.query("SELECT RELEASE_LOCK('kova_migrate')");
+  }
+}
+
+function migrationError(statement: string, error: unknown): Error {
+  const reason = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  if (code === "ER_DUP_ENTRY") return new Error(`cannot add a UNIQUE index: stored rows already share a value (${reason}); statement: ${statement}`);
+  if (code === "ER_DATA_TOO_LONG" || code === "WARN_DATA_TRUNCATED") {
+    return new Error(`cannot make a string field UNIQUE/indexed: stored values are longer than 255 characters (${reason})`);
+  }
+  return new Error(`migration statement failed: ${reason}; statement: ${statement}`);
+}
+
+/** The last `at` written to any recorded entity's history (epoch ms), so the write clock never goes back. */
+export async function lastRecordedInstant(db: Connection): Promise<number> {
+  const [tables] = await db.query(
+    `SELECT s.\`table\` AS t FROM ${quoteIdent(SCHEMA_TABLE)} AS s JOIN information_schema.TABLES AS i ` +
+      "ON i.TABLE_SCHEMA = DATABASE() AND i.TABLE_NAME = CONCAT(s.`table`, '__history')",
+  );
+  let last = 0;
+  for (const { t } of tables as Array<{ t: string }>) {
+    const [rows] = await db.query({ sql: `SELECT MAX(\`at\`) FROM ${quoteIdent(`${t}__history`)}`, rowsAsArray: true });
+    const at = (rows as unknown[][])[0]?.[0];
+    if (typeof at === "string") last = Math.max(last, Date.parse(at.replace(" ", "T") + "Z"));
+  }
+  return last;
+}

@@ -1,0 +1,242 @@
+/**
+ * The PostgreSQL driver: a node-postgres pool. Statements run on any pooled connection (each write
+ * is one statement, atomic with its versions); `transaction()` holds one connection from BEGIN to
+ * COMMIT, and work inside it that calls the driver instead of its `tx` runs on that connection too.
+ *
+ * A lost connection fails the statements using it with a 503; node-postgres drops the broken
+ * connection and the pool opens new ones when asked, so service resumes when the server is back.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import pg from "pg";
+import { QueryError, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import type { PgCompiledQuery, SqlFlavor } from "./pg-compiled.js";
+import { postgresDialect, postgresFlavor } from "./pg-dialect.js";
+import { isConnectionError, translateError } from "./pg-errors.js";
+import { migrateEntities } from "./pg-migrate.js";
+import { describeAddress, poolConfig, readOptions, type PostgresOptions } from "./pg-options.js";
+import { PgRunner } from "./pg-runner.js";
+import { kovaTypes } from "./pg-types.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function reasonOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return reasonOf(error.errors[0]);
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  return message === "" && typeof code === "string" ? code : message;
+}
+
+export class PostgresDriver implements Driver {
+  readonly dialect: Dialect;
+  readonly options: PostgresOptions;
+  /** Where the server is, for messages (no password). */
+  readonly address: string;
+  protected pool: pg.Pool | undefined;
+  protected readonly runner: PgRunner;
+  private closed = false;
+  /** The connection of the transaction the running async code belongs to. */
+  private readonly currentClient = new AsyncLocalStorage<pg.PoolClient>();
+
+  constructor(
+    protected readonly config: DriverConfig,
+    dialect: Dialect = postgresDialect,
+    protected readonly flavor: SqlFlavor = postgresFlavor,
+    scheme = "postgres",
+  ) {
+    this.dialect = dialect;
+    this.options = readOptions(config);
+    this.address = describeAddress(this.options, scheme);
+    this.runner = new PgRunner(dialect.name, config.name);
+  }
+
+  /** Opens the pool and checks the server answers, retrying with backoff (default 5 tries, ~5 s). */
+  async connect(): Promise<void> {
+    if (this.pool !== undefined) return;
+    if (this.closed) throw new QueryError(`data source '${this.config.name}' is closed`, 503);
+    const tries = Math.max(1, this.options.connectRetries ?? 5);
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= tries; attempt++) {
+      const pool = new pg.Pool(poolConfig(this.options, kovaTypes));
+      // An idle connection that breaks (server restart, pg_terminate_backend) is reported here and
+      // removed by the pool; without a listener the error would crash the process.
+      pool.on("error", () => undefined);
+      try {
+        await pool.query("SELECT 1");
+        this.pool = pool;
+        return;
+      } catch (error) {
+        lastError = error;
+        await pool.end().catch(() => undefined);
+        // Wrong password, unknown database, …: trying again will not help.
+        const code = (error as { code?: string }).code;
+        if (code !== undefined && /^(28|3D)/.test(code)) break;
+        if (attempt < tries) await sleep(Math.min(250 * 2 ** (attempt - 1), 2000));
+      }
+    }
+    throw new Error(`cannot connect data source "${this.config.name}" to ${this.address}: ${reasonOf(lastError)}`);
+  }
+
+  protected ready(): pg.Pool {
+    if (this.pool === undefined) {
+      throw new QueryError(`data source '${this.config.name}' is unavailable: it is ${this.closed ? "closed" : "not connected"}`, 503);
+    }
+    return this.pool;
+  }
+
+  async migrate(entities: readonly EntitySchema[]): Promise<void> {
+    await this.withClient(async (client) => {
+      try {
+        await migrateEntities(client, entities, this.flavor);
+      } catch (error) {
+        const translated = translateError(error, this.config.name);
+        throw translated instanceof QueryError ? translated : new Error(`cannot migrate data source "${this.config.name}": ${reasonOf(error)}`);
+      }
+    });
+  }
+
+  /** Runs pending `kova migrate` files, each in one transaction, recorded in `_kova_migrations`. */
+  async applyMigrations(files: ReadonlyArray<{ name: string; statements: string[] }>): Promise<string[]> {
+    return await this.withClient(async (client) => {
+      await client.query(`CREATE TABLE IF NOT EXISTS "_kova_migrations" ("name" text PRIMARY KEY, "applied_at" timestamptz NOT NULL)`);
+      const done = new Set((await client.query(`SELECT "name" FROM "_kova_migrations"`)).rows.map((r) => r.name as string));
+      const applied: string[] = [];
+      for (const file of files) {
+        if (done.has(file.name)) continue;
+        await client.query("BEGIN");
+        try {
+          for (const statement of file.statements) await client.query(statement);
+          await client.query(`INSERT INTO "_kova_migrations" ("name", "applied_at") VALUES ($1, now())`, [file.name]);
+          await client.query("COMMIT");
+        } catch (error) {
+          await client.query("ROLLBACK").catch(() => undefined);
+          throw new Error(`migration ${file.name} failed and was rolled back: ${reasonOf(error)}`);
+        }
+        applied.push(file.name);
+      }
+      return applied;
+    });
+  }
+
+  /**
+   * Runs `work` on a connection of its own. While it is checked out, node-postgres reports the
+   * connection's death as an 'error' event on it (the pool listens only to idle ones), so it is
+   * listened to here, and a broken connection is destroyed rather than returned to the pool.
+   */
+  private async withClient<T>(work: (client: pg.PoolClient, markBroken: (error: Error) => void) => Promise<T>): Promise<T> {
+    const pool = this.ready();
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw translateError(error, this.config.name);
+    }
+    let broken: Error | undefined;
+    const markBroken = (error: Error) => (broken ??= error);
+    client.on("error", markBroken);
+    try {
+      return await work(client, markBroken);
+    } catch (error) {
+      if (isConnectionError(error)) markBroken(error as Error);
+      throw error;
+    } finally {
+      client.off("error", markBroken);
+      client.release(broken);
+    }
+  }
+
+  async execute(query: CompiledQuery, args: readonly unknown[]): Promise<unknown> {
+    // Work inside transaction() that calls the driver instead of its `tx` runs in the transaction.
+    const client = this.currentClient.getStore();
+    if (client !== undefined) return this.runInTransaction(client, query as PgCompiledQuery, args);
+    try {
+      return await this.runner.run(this.ready(), query as PgCompiledQuery, args);
+    } catch (error) {
+      // A read on a pooled connection that had just died (the server restarted, the backend was
+      // terminated) is tried once more on a fresh one; a write is not, as it may have committed.
+      const kind = (query as PgCompiledQuery).kind;
+      if ((kind === "select" || kind === "history") && isConnectionError(error) && this.pool !== undefined) {
+        return this.runner.run(this.pool, query as PgCompiledQuery, args);
+      }
+      throw error;
+    }
+  }
+
+  transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    return this.transactionOnce(work);
+  }
+
+  /** The statement that opens a transaction (CockroachDB's driver states SERIALIZABLE). */
+  protected beginStatement(): string {
+    return "BEGIN";
+  }
+
+  /** Whether the running async code is inside one of this driver's transactions. */
+  protected inTransaction(): boolean {
+    return this.currentClient.getStore() !== undefined;
+  }
+
+  /**
+   * One statement inside a transaction, under a savepoint: when it fails (a 409, a 400) PostgreSQL
+   * would otherwise abort the whole transaction, while the embedded store lets the work go on after
+   * catching the error. The savepoint undoes just the failed statement, so both behave alike.
+   */
+  private async runInTransaction(client: pg.PoolClient, query: PgCompiledQuery, args: readonly unknown[]): Promise<unknown> {
+    await client.query("SAVEPOINT kova_statement");
+    try {
+      const result = await this.runner.run(client, query, args);
+      await client.query("RELEASE SAVEPOINT kova_statement");
+      return result;
+    } catch (error) {
+      if (!isConnectionError(error)) await client.query("ROLLBACK TO SAVEPOINT kova_statement").catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** BEGIN, the work, COMMIT on one connection; ROLLBACK when the work fails. */
+  protected transactionOnce<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    return this.withClient(async (client, markBroken) => {
+      let finished = false;
+      const tx: Executor = {
+        execute: async (query, args) => {
+          if (finished) throw new Error("this transaction has already finished; run statements inside its work function");
+          return this.runInTransaction(client, query as PgCompiledQuery, args);
+        },
+      };
+      try {
+        await client.query(this.beginStatement());
+        const result = await this.currentClient.run(client, () => work(tx));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        if (!isConnectionError(error)) await client.query("ROLLBACK").catch((rollbackError: Error) => markBroken(rollbackError));
+        throw translateError(error, this.config.name);
+      } finally {
+        finished = true;
+      }
+    });
+  }
+
+  async health(): Promise<HealthReport> {
+    const where = `${this.flavor.dialect} ${this.address}`;
+    try {
+      const pool = this.ready();
+      await pool.query("SELECT 1");
+      return { ok: true, detail: `${where} (pool: ${pool.totalCount} open, ${pool.idleCount} idle, ${pool.waitingCount} waiting)` };
+    } catch (error) {
+      return { ok: false, detail: `${where}: ${reasonOf(error)}` };
+    }
+  }
+
+  /** Waits for checked-out connections (running statements, open transactions), then closes all. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end();
+  }
+}
+
+export function createPostgresDriver(config: DriverConfig): PostgresDriver {
+  return new PostgresDriver(config);
+}

@@ -1,0 +1,94 @@
+/**
+ * PostgreSQL errors as the runtime needs them: a UNIQUE violation is the client's conflict (409
+ * naming the field), a value the column cannot take is the client's mistake (400), a lost or
+ * refused connection is the data source being unavailable (503). Anything else is a plain Error
+ * with a clear message (the runtime answers 500 without a stack trace); the driver's own error is
+ * kept as `cause` for logs.
+ */
+import { QueryError, type EntitySchema } from "@kova/query";
+import { fitIdentifier } from "./pg-compiled.js";
+import { uniqueIndexName } from "./pg-schema.js";
+
+interface PgError {
+  code?: string;
+  constraint?: string;
+  detail?: string;
+  message?: string;
+}
+
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ECONNABORTED"]);
+/** admin_shutdown (pg_terminate_backend), crash_shutdown, cannot_connect_now, too_many_connections. */
+const UNAVAILABLE_CODES = new Set(["57P01", "57P02", "57P03", "53300"]);
+/** Data exceptions a request's value can cause (bad number/date/uuid syntax, out of range, …). */
+const BAD_VALUE_CODES = new Set(["22P02", "22003", "22007", "22008", "22001", "22023", "2201W", "2201X", "22025", "22021", "22P05", "22004"]);
+/** Serialization failure and deadlock: the database gave up on this attempt; another may succeed. */
+export const RETRYABLE_CODES = new Set(["40001", "40P01"]);
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as PgError | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** The error of the database itself, or the one a translated QueryError was made from. */
+export function rootCause(error: unknown): unknown {
+  return error instanceof QueryError && (error as { cause?: unknown }).cause !== undefined ? (error as { cause?: unknown }).cause : error;
+}
+
+export function isRetryable(error: unknown): boolean {
+  const code = codeOf(rootCause(error));
+  return code !== undefined && RETRYABLE_CODES.has(code);
+}
+
+/** The connection is gone or cannot be made: the client must not be reused. */
+export function isConnectionError(error: unknown): boolean {
+  const root = rootCause(error);
+  const code = codeOf(root);
+  if (code !== undefined && (code.startsWith("08") || UNAVAILABLE_CODES.has(code) || NETWORK_CODES.has(code))) return true;
+  const message = (root as PgError | null)?.message ?? "";
+  return /Connection terminated|connection error|not queryable|Client was closed|timeout exceeded when trying to connect|Connection ended/i.test(message);
+}
+
+function withCause<T extends Error>(error: T, cause: unknown): T {
+  Object.defineProperty(error, "cause", { value: cause, enumerable: false, configurable: true, writable: true });
+  return error;
+}
+
+function uniqueField(error: PgError, entity: EntitySchema | undefined): string {
+  if (entity !== undefined && error.constraint !== undefined) {
+    const field = entity.fields.find((f) => uniqueIndexName(entity, f.name) === error.constraint);
+    if (field !== undefined) return field.name;
+  }
+  // "Key (email)=(a@x.io) already exists." — the column, possibly quoted.
+  const match = /^Key \((?:"((?:[^"]|"")+)"|([^)=,]+))/.exec(error.detail ?? "");
+  if (match === null) return "unknown";
+  const column = (match[1]?.replaceAll('""', '"') ?? match[2]).trim();
+  return entity?.fields.find((f) => fitIdentifier(f.name) === column)?.name ?? column;
+}
+
+/** Maps a driver error to what the runtime answers with; `source` is the data source's name. */
+export function translateError(error: unknown, source: string, entity?: EntitySchema): unknown {
+  if (error instanceof QueryError) return error;
+  const pgError = (error ?? {}) as PgError;
+  const code = codeOf(error);
+  const message = pgError.message ?? String(error);
+  if (code === "23505") {
+    const field = uniqueField(pgError, entity);
+    return withCause(new QueryError(`a ${entity?.name ?? "row"} with this ${field} already exists`, 409, field), error);
+  }
+  if (code !== undefined && BAD_VALUE_CODES.has(code)) {
+    return withCause(new QueryError(`a value does not fit its column: ${message}`, 400), error);
+  }
+  if (code === "57014") {
+    return withCause(new QueryError(`data source '${source}' is unavailable: the statement ran past its time limit (${message})`, 503), error);
+  }
+  if (code !== undefined && RETRYABLE_CODES.has(code)) {
+    return withCause(new QueryError(`data source '${source}' is unavailable: the write conflicted with another; try again (${message})`, 503), error);
+  }
+  if (isConnectionError(error)) {
+    return withCause(new QueryError(`data source '${source}' is unavailable: ${message}`, 503), error);
+  }
+  if (code === "42P01" || code === "42703") {
+    return withCause(new Error(`data source '${source}': ${message} (has migrate run for this schema?)`), error);
+  }
+  return withCause(new Error(`data source '${source}': ${message}`), error);
+}

@@ -1,0 +1,98 @@
+/**
+ * `migrate` on a live connection: runs the DDL of pg-schema.ts and the parts that depend on what
+ * already exists (refusing type changes, backfilling defaults of new fields, dropping indexes a
+ * field no longer wants), then records each entity in `_kova_schema`.
+ */
+import type pg from "pg";
+import type { EntitySchema, FieldSchema } from "@kova/query";
+import { fitIdentifier, quoteIdent, type SqlFlavor } from "./pg-compiled.js";
+import {
+  backfillStatements,
+  checkTypeChanges,
+  entityDdl,
+  plainIndexName,
+  SCHEMA_TABLE,
+  schemaTableDdl,
+  uniqueIndexName,
+  wantedIndexes,
+} from "./pg-schema.js";
+
+/** Serialises concurrent migrations of one PostgreSQL database (two app processes starting at once). */
+const MIGRATION_LOCK = 7_403_503_250;
+
+async function recordedFields(client: pg.ClientBase, entity: EntitySchema): Promise<FieldSchema[] | undefined> {
+  const result = await client.query(`SELECT "fields" FROM ${quoteIdent(SCHEMA_TABLE)} WHERE "entity" = $1`, [entity.name]);
+  return result.rows.length === 0 ? undefined : (result.rows[0].fields as FieldSchema[]);
+}
+
+async function existingColumns(client: pg.ClientBase, table: string): Promise<Set<string>> {
+  const result = await client.query(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
+    [fitIdentifier(table)],
+  );
+  return new Set(result.rows.map((r) => r.column_name as string));
+}
+
+async function existingIndexes(client: pg.ClientBase, table: string): Promise<Set<string>> {
+  const result = await client.query(`SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1`, [fitIdentifier(table)]);
+  return new Set(result.rows.map((r) => r.indexname as string));
+}
+
+async function migrateEntity(client: pg.ClientBase, entity: EntitySchema, flavor: SqlFlavor): Promise<void> {
+  const previous = await recordedFields(client, entity);
+  checkTypeChanges(entity, previous);
+  const before = await existingColumns(client, entity.table);
+  for (const statement of entityDdl(entity, flavor)) {
+    try {
+      await client.query(statement);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "23505") throw error;
+      const field = entity.fields.find((f) => f.unique && statement.includes(quoteIdent(uniqueIndexName(entity, f.name))));
+      throw new Error(
+        `cannot make ${entity.name}.${field?.name ?? "?"} UNIQUE: stored rows already share a value (${(error as Error).message})`,
+      );
+    }
+  }
+  if (before.size > 0) {
+    for (const field of entity.fields) {
+      if (before.has(fitIdentifier(field.name))) continue;
+      for (const { text, values } of backfillStatements(entity, field)) await client.query(text, values);
+    }
+  }
+  // Indexes this entity once wanted (for its current or recorded fields) but no longer does.
+  const wanted = wantedIndexes(entity);
+  const ours = new Set<string>();
+  for (const field of [...entity.fields, ...(previous ?? [])]) {
+    ours.add(uniqueIndexName(entity, field.name));
+    ours.add(plainIndexName(entity, field.name));
+  }
+  for (const name of await existingIndexes(client, entity.table)) {
+    if (ours.has(name) && !wanted.has(name)) await client.query(flavor.dropIndex(name));
+  }
+  await client.query(
+    `INSERT INTO ${quoteIdent(SCHEMA_TABLE)} ("entity", "table", "fields", "migrated_at") VALUES ($1, $2, $3::jsonb, now()) ` +
+      `ON CONFLICT ("entity") DO UPDATE SET "table" = excluded."table", "fields" = excluded."fields", "migrated_at" = excluded."migrated_at"`,
+    [entity.name, entity.table, JSON.stringify(entity.fields)],
+  );
+}
+
+/** Creates or evolves the storage of `entities` (in one transaction where the database allows). */
+export async function migrateEntities(client: pg.ClientBase, entities: readonly EntitySchema[], flavor: SqlFlavor): Promise<void> {
+  if (!flavor.transactionalDdl) {
+    await client.query(schemaTableDdl());
+    for (const entity of entities) await migrateEntity(client, entity, flavor);
+    return;
+  }
+  await client.query("BEGIN");
+  try {
+    // Index builds on large tables may take longer than a request's statement timeout.
+    await client.query("SET LOCAL statement_timeout = 0");
+    await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await client.query(schemaTableDdl());
+    for (const entity of entities) await migrateEntity(client, entity, flavor);
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}

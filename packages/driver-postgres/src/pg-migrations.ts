@@ -1,0 +1,60 @@
+import type { Migrations, SchemaChange } from "@kova/query";
+import { fitIdentifier, quoteIdent, type SqlFlavor } from "./pg-compiled.js";
+import { backfillStatements, checkTypeChanges, entityDdl, plainIndexName, uniqueIndexName, wantedIndexes } from "./pg-schema.js";
+
+/**
+ * `kova migrate` for PostgreSQL-family databases: the same idempotent DDL the driver runs at
+ * start-up (create tables and history tables, add columns, indexes), plus the backfill of new
+ * fields' defaults and the drop of indexes a field no longer wants. Dropped fields and entities keep
+ * their data (history must stay readable), so they become comments.
+ */
+export function pgMigrations(flavor: SqlFlavor): Migrations {
+  return {
+    sql(changes: readonly SchemaChange[]): string[] {
+      const out: string[] = [];
+      const done = new Set<string>();
+      for (const change of changes) {
+        if (change.kind === "dropEntity") {
+          out.push(`-- ${change.entity.name} removed: ${quoteIdent(change.entity.table)} and its history are kept`);
+          continue;
+        }
+        if (change.kind === "dropField") {
+          out.push(`-- ${change.entity.name}.${change.field.name} removed: its column and history are kept`);
+          for (const name of [uniqueIndexName(change.entity, change.field.name), plainIndexName(change.entity, change.field.name)]) {
+            out.push(flavor.dropIndex(fitIdentifier(name)));
+          }
+          continue;
+        }
+        const entity = change.entity;
+        if (change.kind === "alterField") {
+          checkTypeChanges(entity, [change.from]);
+          const wanted = wantedIndexes(entity);
+          for (const name of [uniqueIndexName(entity, change.to.name), plainIndexName(entity, change.to.name)]) {
+            if (!wanted.has(name)) out.push(flavor.dropIndex(fitIdentifier(name)));
+          }
+        }
+        if (!done.has(entity.name)) {
+          done.add(entity.name);
+          out.push(...entityDdl(entity, flavor));
+        }
+        if (change.kind === "addField") {
+          for (const { text, values } of backfillStatements(entity, change.field)) out.push(inline(text, values));
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** A migration file is read by people: parameters become SQL literals (strings quoted, never raw). */
+function inline(text: string, values: unknown[]): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]));
+}
+
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "NULL";
+  if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return `'${text.replace(/'/g, "''")}'`;
+}

@@ -1,0 +1,91 @@
+/**
+ * The options of `CONNECT db USING postgres(…)`: a URL string, or an object with a url or the
+ * connection's parts, plus pool, timeout and retry settings. Defaults suit a small app server.
+ */
+import type pg from "pg";
+import type { DriverConfig } from "@kova/query";
+
+export interface PostgresOptions {
+  /** postgres://user:password@host:port/database?… (parts given below override it). */
+  url?: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  database?: string;
+  /** The schema tables live in (search_path); default the server's (usually `public`). */
+  schema?: string;
+  pool?: {
+    /** Most connections open at once (default 10). */
+    max?: number;
+    /** How long an unused connection stays open (ms, default 30000). */
+    idleTimeoutMs?: number;
+  };
+  /** A statement running longer is cancelled, and the request answered 503 (ms, default 30000; 0 = none). */
+  statementTimeoutMs?: number;
+  /** How many times connect() tries before giving up (default 5, about 5 s in all). */
+  connectRetries?: number;
+  /** How long one connection attempt may take (ms, default 3000). */
+  connectTimeoutMs?: number;
+  /** Shown in pg_stat_activity (default "kova"). */
+  applicationName?: string;
+  /** Passed to node-postgres as is (true, or tls options). */
+  ssl?: boolean | Record<string, unknown>;
+}
+
+export function readOptions(config: DriverConfig): PostgresOptions {
+  const { options } = config;
+  if (options === undefined || options === null || options === "") return {};
+  if (typeof options === "string") return { url: options };
+  if (typeof options === "object" && !Array.isArray(options)) return options as PostgresOptions;
+  throw new Error(`data source "${config.name}": the options of a postgres driver must be a URL string or an object`);
+}
+
+const SEARCH_PATH_SAFE = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+/** node-postgres pool settings for the options. */
+export function poolConfig(options: PostgresOptions, types: pg.CustomTypesConfig): pg.PoolConfig {
+  const config: pg.PoolConfig = {
+    max: options.pool?.max ?? 10,
+    idleTimeoutMillis: options.pool?.idleTimeoutMs ?? 30_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 3_000,
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    application_name: options.applicationName ?? "kova",
+    types,
+  };
+  if (options.url !== undefined) config.connectionString = options.url;
+  if (options.host !== undefined) config.host = options.host;
+  if (options.port !== undefined) config.port = options.port;
+  if (options.user !== undefined) config.user = options.user;
+  if (options.password !== undefined) config.password = options.password;
+  if (options.database !== undefined) config.database = options.database;
+  if (options.ssl !== undefined) config.ssl = options.ssl as pg.PoolConfig["ssl"];
+  if (options.schema !== undefined) {
+    // Sent in the startup packet, so every pooled connection starts in the schema.
+    if (!SEARCH_PATH_SAFE.test(options.schema)) throw new Error(`schema "${options.schema}" must be a plain identifier (letters, digits, _)`);
+    config.options = `-c search_path=${options.schema}`;
+  }
+  return config;
+}
+
+/** Where the data source is, for messages: never the password. */
+export function describeAddress(options: PostgresOptions, scheme = "postgres"): string {
+  let host = options.host;
+  let port = options.port === undefined ? undefined : String(options.port);
+  let user = options.user;
+  let database = options.database;
+  if (options.url !== undefined) {
+    try {
+      const url = new URL(options.url);
+      host ??= decodeURIComponent(url.hostname) || undefined;
+      port ??= url.port || undefined;
+      user ??= decodeURIComponent(url.username) || undefined;
+      database ??= decodeURIComponent(url.pathname.replace(/^\//, "")) || undefined;
+    } catch {
+      return options.url.replace(/:\/\/([^:@/]*):[^@/]*@/, "://$1@");
+    }
+  }
+  host ??= process.env.PGHOST ?? "localhost";
+  port ??= process.env.PGPORT ?? "5432";
+  return `${scheme}://${user === undefined ? "" : `${user}@`}${host}:${port}/${database ?? ""}`;
+}

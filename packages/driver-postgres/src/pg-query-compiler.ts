@@ -1,0 +1,221 @@
+/**
+ * Compiles query plans to PostgreSQL statements (see pg-compiled.ts for the output's shape).
+ *
+ * Every entity has two tables: the live table `<table>` (id + one column per field) and the history
+ * table `<table>__history` (version, id, op, at, data jsonb). A write is ONE statement: the live
+ * change with RETURNING in a data-modifying CTE, and an INSERT of its versions into the history
+ * table reading that CTE, so the versions commit with the write even in autocommit mode.
+ *
+ * Reads of the present use the live table. `history` plans read the history table, its fields out
+ * of `data`; `asOf` selects take, for each id, the newest version at or before the instant
+ * (DISTINCT ON (id) … ORDER BY id, version DESC) and drop ids whose newest version is a delete.
+ */
+import type { EntitySchema, FieldSchema, HistoryPlan, QueryPlan, SelectPlan, WriteValues } from "@kova/query";
+import { historyField, SqlBuilder } from "./pg-filter.js";
+import {
+  historyTable,
+  namedStatement,
+  quoteIdent,
+  quoteLiteral,
+  type PgCompiledQuery,
+  type PgCompiledRead,
+  type PgCompiledWrite,
+  type PgStatement,
+  type ResultColumn,
+  type SqlFlavor,
+} from "./pg-compiled.js";
+import { pgColumnType } from "./pg-values.js";
+
+const LIVE = "r";
+const HISTORY = "h";
+/** CTE names of a write; prefixed so that they never shadow a user's table. */
+const WRITTEN = quoteIdent("__kova_w");
+const INSTANT = quoteIdent("__kova_at");
+const VERSIONS = quoteIdent("__kova_h");
+/** jsonb_build_object takes at most 100 arguments: 50 fields per call, joined with ||. */
+const FIELDS_PER_OBJECT = 50;
+
+function entityOf(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): EntitySchema {
+  const entity = entities.get(plan.entity);
+  if (entity === undefined) {
+    throw new Error(`the query names entity ${plan.entity}, which is not declared (known: ${[...entities.keys()].join(", ") || "none"})`);
+  }
+  return entity;
+}
+
+function fullColumns(entity: EntitySchema): ResultColumn[] {
+  return [{ name: "id", type: "id" }, ...entity.fields.map((f) => ({ name: f.name, type: f.type }))];
+}
+
+/** `id` first, then the selected fields (all of them, in declaration order, for `*`). */
+function selectedColumns(entity: EntitySchema, fields: string[] | null): ResultColumn[] {
+  if (fields === null) return fullColumns(entity);
+  const columns: ResultColumn[] = [{ name: "id", type: "id" }];
+  for (const name of fields) {
+    if (name === "id" || columns.some((c) => c.name === name)) continue;
+    const field = entity.fields.find((f) => f.name === name);
+    if (field === undefined) throw new Error(`entity ${entity.name} has no field "${name}"`);
+    columns.push({ name, type: field.type });
+  }
+  return columns;
+}
+
+function columnList(alias: string, columns: readonly ResultColumn[]): string {
+  return columns.map((c) => `${quoteIdent(alias)}.${quoteIdent(c.name)} AS ${quoteIdent(c.name)}`).join(", ");
+}
+
+function compileSelect(plan: SelectPlan, entity: EntitySchema, flavor: SqlFlavor): PgCompiledRead {
+  const columns = selectedColumns(entity, plan.fields);
+  const b = new SqlBuilder({ entity, alias: LIVE, history: false, flavor });
+  const r = quoteIdent(LIVE);
+  let text = `SELECT ${columnList(LIVE, columns)} FROM `;
+  if (plan.asOf === null) {
+    text += `${quoteIdent(entity.table)} AS ${r}${b.where(plan.where)}`;
+  } else {
+    // The rows as of t: each id's newest version with at <= t, typed like the live table so the
+    // same WHERE and ORDER BY apply; a filter on id alone is pushed into the subquery by the planner.
+    const h = quoteIdent(HISTORY);
+    const fields = entity.fields.map((f) => `${historyField(HISTORY, f.name, f.type, flavor)} AS ${quoteIdent(f.name)}`);
+    const inner =
+      `SELECT DISTINCT ON (${h}."id") ${h}."id" AS "id", ${h}."op" AS "__kova_op"${fields.map((f) => `, ${f}`).join("")} ` +
+      `FROM ${quoteIdent(historyTable(entity))} AS ${h} WHERE ${h}."at" <= ${b.asOf(plan.asOf)} ORDER BY ${h}."id", ${h}."version" DESC`;
+    text += `(${inner}) AS ${r} WHERE ${r}."__kova_op" <> 'delete'`;
+    if (plan.where !== null) text += ` AND ${b.filter(plan.where)}`;
+  }
+  text += b.orderBy(plan.orderBy, "id") + b.limitOffset(plan.limit, plan.offset);
+  return { dialect: flavor.dialect, plan, kind: "select", entity, columns, read: namedStatement(text, b.params), single: plan.single };
+}
+
+function compileHistory(plan: HistoryPlan, entity: EntitySchema, flavor: SqlFlavor): PgCompiledRead {
+  const b = new SqlBuilder({ entity, alias: HISTORY, history: true, flavor });
+  const h = quoteIdent(HISTORY);
+  const columns = fullColumns(entity);
+  const fields = entity.fields.map((f) => `${historyField(HISTORY, f.name, f.type, flavor)} AS ${quoteIdent(f.name)}`);
+  let text = `SELECT ${h}."version" AS "version", ${h}."op" AS "op", ${h}."at" AS "at", ${h}."id" AS "id"${fields.map((f) => `, ${f}`).join("")}`;
+  text += ` FROM ${quoteIdent(historyTable(entity))} AS ${h}`;
+  text += b.where(plan.where) + b.orderBy(plan.orderBy, "version") + b.limitOffset(plan.limit, plan.offset);
+  return { dialect: flavor.dialect, plan, kind: "history", entity, columns, read: namedStatement(text, b.params), single: false };
+}
+
+/** The fields a write sets, when the plan lists them; null when they come from an object argument. */
+function listedFields(values: WriteValues, entity: EntitySchema): FieldSchema[] | null {
+  if (values.kind === "object") return null;
+  const listed: FieldSchema[] = [];
+  for (const { field } of values.fields) {
+    if (field === "id") continue;
+    const schema = entity.fields.find((f) => f.name === field);
+    if (schema === undefined) throw new Error(`entity ${entity.name} has no field "${field}"`);
+    listed.push(schema);
+  }
+  return listed;
+}
+
+function returning(entity: EntitySchema): string {
+  return ` RETURNING ${["id", ...entity.fields.map((f) => f.name)].map(quoteIdent).join(", ")}`;
+}
+
+/** The jsonb `data` of a version: the written row's fields (the id has its own column). */
+function versionData(entity: EntitySchema): string {
+  if (entity.fields.length === 0) return `'{}'::jsonb`;
+  const objects: string[] = [];
+  for (let i = 0; i < entity.fields.length; i += FIELDS_PER_OBJECT) {
+    const pairs = entity.fields.slice(i, i + FIELDS_PER_OBJECT).map((f) => `${quoteLiteral(f.name)}, ${WRITTEN}.${quoteIdent(f.name)}`);
+    objects.push(`jsonb_build_object(${pairs.join(", ")})`);
+  }
+  return objects.join(" || ");
+}
+
+/**
+ * Wraps the live change (`INSERT/UPDATE/DELETE … RETURNING`) so the same statement records one
+ * version per changed row, all with one `at` (the clock when the write ran, to the millisecond),
+ * and returns the changed rows ordered by id.
+ */
+function withVersions(change: string, entity: EntitySchema, op: "insert" | "update" | "delete"): string {
+  const columns = ["id", ...entity.fields.map((f) => f.name)].map(quoteIdent).join(", ");
+  return (
+    `WITH ${WRITTEN} AS (${change}), ` +
+    `${INSTANT} AS (SELECT date_trunc('milliseconds', clock_timestamp()) AS "at"), ` +
+    `${VERSIONS} AS (INSERT INTO ${quoteIdent(historyTable(entity))} ("id", "op", "at", "data") ` +
+    `SELECT ${WRITTEN}."id", '${op}', ${INSTANT}."at", ${versionData(entity)} FROM ${WRITTEN} CROSS JOIN ${INSTANT} ORDER BY ${WRITTEN}."id") ` +
+    `SELECT ${columns} FROM ${WRITTEN} ORDER BY "id"`
+  );
+}
+
+function insertStatement(entity: EntitySchema): PgStatement {
+  const table = quoteIdent(entity.table);
+  if (entity.fields.length === 0) return namedStatement(withVersions(`INSERT INTO ${table} DEFAULT VALUES${returning(entity)}`, entity, "insert"), []);
+  const names = entity.fields.map((f) => quoteIdent(f.name)).join(", ");
+  const marks = entity.fields.map((f, i) => `$${i + 1}::${pgColumnType(f.type)}`).join(", ");
+  const change = `INSERT INTO ${table} (${names}) VALUES (${marks})${returning(entity)}`;
+  return namedStatement(withVersions(change, entity, "insert"), entity.fields.map((f) => ({ from: "value", field: f.name })));
+}
+
+/**
+ * SET for an update. Listed fields are set directly; for an object argument (a partial update whose
+ * keys are known only at run time) every field is `CASE WHEN <present> THEN <value> ELSE itself`.
+ */
+function setClause(entity: EntitySchema, listed: FieldSchema[] | null, b: SqlBuilder): string {
+  const parts: string[] = [];
+  if (listed !== null) {
+    for (const f of listed) parts.push(`${quoteIdent(f.name)} = ${b.push({ from: "value", field: f.name }, pgColumnType(f.type))}`);
+  } else {
+    for (const f of entity.fields) {
+      const col = quoteIdent(f.name);
+      const present = b.push({ from: "present", field: f.name }, "boolean");
+      parts.push(`${col} = CASE WHEN ${present} THEN ${b.push({ from: "value", field: f.name }, pgColumnType(f.type))} ELSE ${col} END`);
+    }
+  }
+  // An update that sets nothing still records a version; `id = id` keeps the statement valid.
+  return parts.length === 0 ? `"id" = "id"` : parts.join(", ");
+}
+
+function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity: EntitySchema, flavor: SqlFlavor): PgCompiledWrite {
+  const table = quoteIdent(entity.table);
+  const base = {
+    dialect: flavor.dialect,
+    plan,
+    kind: plan.kind,
+    entity,
+    columns: fullColumns(entity),
+    single: plan.kind === "update" || plan.kind === "delete" ? plan.single : true,
+  };
+  // Writes name the table itself (no alias), so WHERE columns are qualified by the table name.
+  const scope = { entity, alias: entity.table, history: false, flavor };
+  switch (plan.kind) {
+    case "insert":
+      listedFields(plan.values, entity);
+      return { ...base, write: insertStatement(entity) };
+    case "update": {
+      const b = new SqlBuilder(scope);
+      const set = setClause(entity, listedFields(plan.values, entity), b);
+      const change = `UPDATE ${table} SET ${set}${b.where(plan.where)}${returning(entity)}`;
+      return { ...base, write: namedStatement(withVersions(change, entity, "update"), b.params) };
+    }
+    case "delete": {
+      const b = new SqlBuilder(scope);
+      const change = `DELETE FROM ${table}${b.where(plan.where)}${returning(entity)}`;
+      return { ...base, write: namedStatement(withVersions(change, entity, "delete"), b.params) };
+    }
+    case "save": {
+      const b = new SqlBuilder(scope);
+      const set = setClause(entity, listedFields(plan.values, entity), b);
+      const change = `UPDATE ${table} SET ${set} WHERE ${table}."id" = ${b.push({ from: "id" }, "bigint")}${returning(entity)}`;
+      return { ...base, write: namedStatement(withVersions(change, entity, "update"), b.params), insert: insertStatement(entity) };
+    }
+  }
+}
+
+/** The compiler for one flavor of SQL (PostgreSQL or CockroachDB). */
+export function createPgCompiler(flavor: SqlFlavor) {
+  return function compile(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): PgCompiledQuery {
+    const entity = entityOf(plan, entities);
+    switch (plan.kind) {
+      case "select":
+        return compileSelect(plan, entity, flavor);
+      case "history":
+        return compileHistory(plan, entity, flavor);
+      default:
+        return compileWrite(plan, entity, flavor);
+    }
+  };
+}

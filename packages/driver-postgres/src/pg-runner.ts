@@ -1,0 +1,134 @@
+/**
+ * Runs compiled PostgreSQL statements on a pool or a transaction's client. Each statement goes as
+ * a named prepared statement (prepared once per connection by node-postgres) with rows as arrays,
+ * which are shaped into objects in the compiled column order (`id` first).
+ */
+import type pg from "pg";
+import type { EntitySchema, HistoryEntry } from "@kova/query";
+import type { Param, PgCompiledQuery, PgCompiledRead, PgCompiledWrite, PgStatement, ResultColumn } from "./pg-compiled.js";
+import { EntityCodec, saveId, type WriteRecord } from "./pg-record.js";
+import { translateError } from "./pg-errors.js";
+import { encodeParam, type PgValue } from "./pg-values.js";
+
+export interface Queryable {
+  query(config: pg.QueryArrayConfig): Promise<pg.QueryArrayResult>;
+}
+
+type Row = Record<string, unknown>;
+
+interface WriteContext {
+  values: ReadonlyArray<PgValue | undefined>;
+  id?: number;
+}
+
+export class PgRunner {
+  private readonly codecs = new Map<string, EntityCodec>();
+
+  constructor(
+    /** The dialect whose statements this runner accepts. */
+    private readonly dialect: string,
+    /** The data source's name, for error messages. */
+    private readonly source: string,
+  ) {}
+
+  private codec(entity: EntitySchema): EntityCodec {
+    const key = JSON.stringify(entity);
+    let codec = this.codecs.get(key);
+    if (codec === undefined) {
+      codec = new EntityCodec(entity);
+      this.codecs.set(key, codec);
+    }
+    return codec;
+  }
+
+  private values(params: readonly Param[], args: readonly unknown[], codec?: EntityCodec, write?: WriteContext): unknown[] {
+    return params.map((p) => {
+      switch (p.from) {
+        case "arg":
+          return encodeParam(p.encoding, args[p.index]);
+        case "literal":
+          return p.value;
+        case "value":
+          return write!.values[codec!.position(p.field)] ?? null;
+        case "present":
+          return write!.values[codec!.position(p.field)] !== undefined;
+        case "id":
+          return write!.id ?? null;
+      }
+    });
+  }
+
+  private async query(db: Queryable, statement: PgStatement, values: unknown[], entity: EntitySchema): Promise<unknown[][]> {
+    try {
+      const result = await db.query({ name: statement.name, text: statement.text, values, rowMode: "array" });
+      return result.rows;
+    } catch (error) {
+      throw translateError(error, this.source, entity);
+    }
+  }
+
+  async run(db: Queryable, query: PgCompiledQuery, args: readonly unknown[]): Promise<unknown> {
+    if (query.dialect !== this.dialect) {
+      throw new Error(`data source '${this.source}' runs ${this.dialect} statements, not ${String(query.dialect)} ones; rebuild the app`);
+    }
+    if (query.kind === "select" || query.kind === "history") return this.read(db, query as PgCompiledRead, args);
+    return this.write(db, query as PgCompiledWrite, args);
+  }
+
+  private async read(db: Queryable, compiled: PgCompiledRead, args: readonly unknown[]): Promise<unknown> {
+    const rows = await this.query(db, compiled.read, this.values(compiled.read.params, args), compiled.entity);
+    if (compiled.kind === "history") return rows.map((row) => historyEntry(compiled.columns, row));
+    if (compiled.single) return rows.length === 0 ? null : shape(compiled.columns, rows[0]);
+    return rows.map((row) => shape(compiled.columns, row));
+  }
+
+  private async write(db: Queryable, compiled: PgCompiledWrite, args: readonly unknown[]): Promise<unknown> {
+    const plan = compiled.plan;
+    const codec = this.codec(compiled.entity);
+    const columns = compiled.columns;
+    const many = (rows: unknown[][]) => (compiled.single ? (rows.length === 0 ? null : shape(columns, rows[0])) : rows.map((r) => shape(columns, r)));
+    switch (plan.kind) {
+      case "insert":
+        return shape(columns, (await this.insertRow(db, compiled, compiled.write, codec, codec.fromPlan(plan.values, args)))[0]);
+      case "update": {
+        const record = codec.fromPlan(plan.values, args);
+        return many(await this.query(db, compiled.write, this.values(compiled.write.params, args, codec, { values: record.values }), compiled.entity));
+      }
+      case "delete":
+        return many(await this.query(db, compiled.write, this.values(compiled.write.params, args), compiled.entity));
+      case "save": {
+        // Update the row with that id if there is one, else insert a new row (the store assigns
+        // its id). No row can appear under that id in between: ids come only from the sequence.
+        const record = codec.fromPlan(plan.values, args);
+        const id = saveId(record.id);
+        if (id !== undefined) {
+          const rows = await this.query(db, compiled.write, this.values(compiled.write.params, args, codec, { values: record.values, id }), compiled.entity);
+          if (rows.length > 0) return shape(columns, rows[0]);
+        }
+        return shape(columns, (await this.insertRow(db, compiled, compiled.insert!, codec, record))[0]);
+      }
+      default:
+        throw new Error(`cannot write with a ${plan.kind} plan`);
+    }
+  }
+
+  private async insertRow(db: Queryable, compiled: PgCompiledWrite, statement: PgStatement, codec: EntityCodec, record: WriteRecord): Promise<unknown[][]> {
+    const values = codec.completeForInsert(record, Date.now());
+    return this.query(db, statement, this.values(statement.params, [], codec, { values }), compiled.entity);
+  }
+}
+
+function shape(columns: readonly ResultColumn[], row: readonly unknown[]): Row {
+  const out: Row = {};
+  for (let i = 0; i < columns.length; i++) out[columns[i].name] = row[i];
+  return out;
+}
+
+/** [version, op, at, id, …fields] → HistoryEntry. */
+function historyEntry(columns: readonly ResultColumn[], row: readonly unknown[]): HistoryEntry {
+  const operation = row[1];
+  if (operation !== "insert" && operation !== "update" && operation !== "delete") {
+    throw new Error(`a history row has an unknown operation ${JSON.stringify(operation)}`);
+  }
+  return { version: row[0] as number, operation, at: row[2] as string, data: shape(columns, row.slice(3)) };
+}

@@ -1,0 +1,122 @@
+/**
+ * DDL for PostgreSQL (and, through its flavor, CockroachDB): creates and evolves each entity's live
+ * table, history table and indexes, and records what it did in `_kova_schema`. Running it twice
+ * changes nothing.
+ *
+ *   <table>            id from a sequence (small, increasing integers), then one column per field.
+ *   <table>__history   version from a sequence (increasing with every write to the entity), id,
+ *                      op ('insert' | 'update' | 'delete'), at (timestamptz, milliseconds),
+ *                      data (jsonb: the row's fields after the write; for a delete, before it).
+ *                      Index (id, version): "newest version of id at or before t" is one descent.
+ *   _kova_schema       entity, table, fields (jsonb), migrated_at.
+ *
+ * Columns carry no NOT NULL or CHECK constraints: the driver checks required fields, types and
+ * enums before writing (with messages that name the field), which also lets a required field be
+ * added to a table that already has rows. The history keeps its fields in jsonb, so adding a field
+ * never alters it.
+ */
+import type { EntitySchema, FieldSchema } from "@kova/query";
+import { fitIdentifier, historyTable, quoteIdent, quoteLiteral, type SqlFlavor } from "./pg-compiled.js";
+import { encodeFieldValue, pgColumnType } from "./pg-values.js";
+
+export const SCHEMA_TABLE = "_kova_schema";
+
+export function uniqueIndexName(entity: EntitySchema, field: string): string {
+  return fitIdentifier(`${entity.table}__unique_${field}`);
+}
+
+export function plainIndexName(entity: EntitySchema, field: string): string {
+  return fitIdentifier(`${entity.table}__index_${field}`);
+}
+
+function historyIndexName(entity: EntitySchema): string {
+  return fitIdentifier(`${historyTable(entity)}__id_version`);
+}
+
+/** The indexes `entity` wants on its live table, by name. */
+export function wantedIndexes(entity: EntitySchema): Map<string, string> {
+  const wanted = new Map<string, string>();
+  const table = quoteIdent(entity.table);
+  for (const field of entity.fields) {
+    const column = quoteIdent(field.name);
+    if (field.unique) {
+      const name = uniqueIndexName(entity, field.name);
+      wanted.set(name, `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${table} (${column})`);
+    } else if (field.index || field.references !== undefined) {
+      const name = plainIndexName(entity, field.name);
+      wanted.set(name, `CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${table} (${column})`);
+    }
+  }
+  return wanted;
+}
+
+export function schemaTableDdl(): string {
+  return (
+    `CREATE TABLE IF NOT EXISTS ${quoteIdent(SCHEMA_TABLE)} ("entity" text PRIMARY KEY, "table" text NOT NULL, ` +
+    `"fields" jsonb NOT NULL, "migrated_at" timestamptz NOT NULL)`
+  );
+}
+
+/** The statements that create one entity's storage, or complete it (new columns, new indexes). */
+export function entityDdl(entity: EntitySchema, flavor: SqlFlavor): string[] {
+  const table = quoteIdent(entity.table);
+  const history = quoteIdent(historyTable(entity));
+  const id = flavor.serialColumn(entity.table, "id");
+  const version = flavor.serialColumn(historyTable(entity), "version");
+  const columns = entity.fields.map((f) => `${quoteIdent(f.name)} ${flavor.columnType(f.type)}`);
+  return [
+    ...id.before,
+    `CREATE TABLE IF NOT EXISTS ${table} (${[id.definition, ...columns].join(", ")})`,
+    ...columns.map((column) => `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column}`),
+    ...version.before,
+    `CREATE TABLE IF NOT EXISTS ${history} (${version.definition}, "id" bigint NOT NULL, "op" text NOT NULL, ` +
+      `"at" timestamptz NOT NULL, "data" jsonb NOT NULL)`,
+    `CREATE INDEX IF NOT EXISTS ${quoteIdent(historyIndexName(entity))} ON ${history} ("id", "version")`,
+    ...wantedIndexes(entity).values(),
+  ];
+}
+
+/**
+ * The migration script for `entities`: idempotent statements (create tables, add columns, create
+ * indexes) that `kova migrate` can print or run. It does not drop indexes or backfill defaults;
+ * `migrate` on a live connection does those too, as it can see what exists.
+ */
+export function ddlFor(entities: readonly EntitySchema[], flavor: SqlFlavor): string[] {
+  return [schemaTableDdl(), ...entities.flatMap((entity) => entityDdl(entity, flavor))];
+}
+
+/** A field whose type changed would leave stored values that no longer fit; refuse with a clear message. */
+export function checkTypeChanges(entity: EntitySchema, previous: readonly FieldSchema[] | undefined): void {
+  if (previous === undefined) return;
+  for (const field of entity.fields) {
+    const before = previous.find((f) => f.name === field.name);
+    if (before !== undefined && before.type !== field.type) {
+      throw new Error(
+        `cannot migrate ${entity.name}.${field.name} from ${before.type} to ${field.type}: Kova does not convert stored ` +
+          `values; add a new field instead (or export the data, change the type and import it)`,
+      );
+    }
+  }
+}
+
+/**
+ * Backfill for a field just added with a constant default: the default also describes the rows
+ * (and versions) written before the field existed, so AS OF reads agree with the present.
+ */
+export function backfillStatements(entity: EntitySchema, field: FieldSchema): Array<{ text: string; values: unknown[] }> {
+  if (field.default === undefined || "now" in field.default) return [];
+  const value = encodeFieldValue(field, field.default.value);
+  if (value === null) return [];
+  const type = pgColumnType(field.type);
+  const column = quoteIdent(field.name);
+  const key = quoteLiteral(field.name);
+  return [
+    { text: `UPDATE ${quoteIdent(entity.table)} SET ${column} = $1::${type} WHERE ${column} IS NULL`, values: [value] },
+    {
+      text:
+        `UPDATE ${quoteIdent(historyTable(entity))} SET "data" = "data" || jsonb_build_object(${key}, $1::${type}) ` +
+        `WHERE "data"->${key} IS NULL OR "data"->${key} = 'null'::jsonb`,
+      values: [value],
+    },
+  ];
+}

@@ -1,0 +1,149 @@
+/**
+ * The Redis dialect's compiler. A key-value store finds a row by its key and walks a sorted set of
+ * ids; it has no secondary filters, pattern search or sorts by value. So `compile` accepts only the
+ * plans Redis serves directly and refuses every other one, at build time, with a message saying
+ * what Redis cannot do and what to use instead (`kova build` reports it as a build error):
+ *
+ *   insert, save                         HSET <table>:<id> (+ ZADD ids, + history), one script
+ *   select / update / delete WHERE id == v   one hash
+ *   select * (no WHERE) [ORDER BY id] [LIMIT/OFFSET]   ZRANGE <table>:ids, then the hashes
+ *   history WHERE id == v [ORDER BY version]           LRANGE <table>:<id>:history
+ *   select … AS OF t WHERE id == v                     the newest version at or before t
+ */
+import type { CompiledQuery, EntitySchema, Filter, Operand, OrderTerm, QueryPlan, ScalarType } from "@kova/query";
+
+export interface ResultColumn {
+  name: string;
+  type: ScalarType | "id";
+}
+
+/** Where a run-time value comes from: an argument, or a constant written in the source. */
+export type ValueSource = { from: "arg"; index: number } | { from: "literal"; value: string | number | boolean | null };
+
+export interface RedisCompiledQuery extends CompiledQuery {
+  dialect: "redis";
+  plan: QueryPlan;
+  kind: QueryPlan["kind"];
+  entity: EntitySchema;
+  /** The key prefix of the entity (before the driver's own `keyPrefix`). */
+  table: string;
+  columns: ResultColumn[];
+  /** "id": one row by id; "all": every row, through the sorted set of ids; "new": a write without WHERE. */
+  access: "id" | "all" | "new";
+  /** The id a WHERE id == … names. */
+  id?: ValueSource;
+  /** ORDER BY id DESC (or version DESC for history). */
+  descending: boolean;
+  limit?: ValueSource;
+  offset?: ValueSource;
+  asOf?: ValueSource;
+  single: boolean;
+}
+
+const USE_INSTEAD = "use a SQL data source (embedded, postgres, mysql) or mongodb for this query, or look the row up by its id";
+
+function refuse(entity: string, what: string): never {
+  throw new Error(`Redis cannot run this query on ${entity}: ${what}. Redis keeps each row under its id and the ids in one sorted set, nothing else; ${USE_INSTEAD}.`);
+}
+
+function valueOf(operand: Operand, entity: string, clause: string): ValueSource {
+  if (operand.kind === "field") refuse(entity, `${clause} takes a value or an argument, not the field "${operand.field}"`);
+  return operand.kind === "arg" ? { from: "arg", index: operand.index } : { from: "literal", value: operand.value };
+}
+
+function describe(filter: Filter): string {
+  switch (filter.kind) {
+    case "like":
+      return "it has no pattern search (LIKE)";
+    case "in":
+      return "it has no IN over a field";
+    case "and":
+    case "or":
+    case "not":
+      return `it cannot combine conditions (${filter.kind.toUpperCase()})`;
+    case "isNull":
+      return "it cannot find rows by a null field";
+    case "truthy":
+      return "it cannot find rows by a boolean field";
+    case "compare": {
+      const field = [filter.left, filter.right].find((o) => o.kind === "field" && o.field !== "id");
+      if (field !== undefined && field.kind === "field") return `it cannot filter by the field "${field.field}" (only WHERE id == <value>)`;
+      return `it cannot compare ids with ${filter.op} (only WHERE id == <value>)`;
+    }
+  }
+}
+
+/** The value of `WHERE id == <value>` (either way round), or a refusal naming what Redis cannot do. */
+function pinnedId(where: Filter | null, entity: string, required: string): ValueSource {
+  if (where === null) refuse(entity, `${required} needs WHERE id == <value>: Redis changes or reads one row by its key`);
+  if (where.kind === "compare" && where.op === "==") {
+    const isId = (o: Operand) => o.kind === "field" && o.field === "id";
+    if (isId(where.left) && where.right.kind !== "field") return valueOf(where.right, entity, "WHERE id ==");
+    if (isId(where.right) && where.left.kind !== "field") return valueOf(where.left, entity, "WHERE id ==");
+  }
+  refuse(entity, describe(where));
+}
+
+/** ORDER BY nothing or by `key` alone (id for rows, version for history); returns whether descending. */
+function orderByKey(terms: readonly OrderTerm[], key: string, entity: string): boolean {
+  if (terms.length === 0) return false;
+  if (terms.length === 1 && terms[0].field === key) return terms[0].direction === "DESC";
+  const other = terms.find((t) => t.field !== key)!;
+  refuse(entity, `it can only order by ${key} (the sorted set's score), not by "${other.field}"`);
+}
+
+function columnsFor(entity: EntitySchema, fields: string[] | null): ResultColumn[] {
+  const all: ResultColumn[] = [{ name: "id", type: "id" }, ...entity.fields.map((f) => ({ name: f.name, type: f.type }))];
+  if (fields === null) return all;
+  const columns: ResultColumn[] = [{ name: "id", type: "id" }];
+  for (const name of fields) {
+    if (name === "id" || columns.some((c) => c.name === name)) continue;
+    const column = all.find((c) => c.name === name);
+    if (column === undefined) throw new Error(`entity ${entity.name} has no field "${name}"`);
+    columns.push(column);
+  }
+  return columns;
+}
+
+export function compileRedis(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): RedisCompiledQuery {
+  const entity = entities.get(plan.entity);
+  if (entity === undefined) throw new Error(`the query names entity ${plan.entity}, which is not declared (known: ${[...entities.keys()].join(", ") || "none"})`);
+  const name = entity.name;
+  const base = { dialect: "redis" as const, plan, kind: plan.kind, entity, table: entity.table, columns: columnsFor(entity, null), descending: false };
+  const counts = (limit: Operand | null, offset: Operand | null) => ({
+    ...(limit !== null ? { limit: valueOf(limit, name, "LIMIT") } : {}),
+    ...(offset !== null ? { offset: valueOf(offset, name, "OFFSET") } : {}),
+  });
+  switch (plan.kind) {
+    case "insert":
+    case "save":
+      if (plan.values.kind === "fields") {
+        for (const { field } of plan.values.fields) {
+          if (field !== "id" && !entity.fields.some((f) => f.name === field)) throw new Error(`entity ${name} has no field "${field}"`);
+        }
+      }
+      return { ...base, access: "new", single: true };
+    case "update":
+    case "delete":
+      return { ...base, access: "id", id: pinnedId(plan.where, name, plan.kind.toUpperCase()), single: plan.single };
+    case "history":
+      return {
+        ...base,
+        access: "id",
+        id: pinnedId(plan.where, name, "HISTORY"),
+        descending: orderByKey(plan.orderBy, "version", name),
+        ...counts(plan.limit, plan.offset),
+        single: false,
+      };
+    case "select": {
+      const columns = columnsFor(entity, plan.fields);
+      const descending = orderByKey(plan.orderBy, "id", name);
+      const asOf = plan.asOf === null ? {} : { asOf: valueOf(plan.asOf, name, "AS OF") };
+      if (plan.where === null) {
+        if (plan.asOf !== null) refuse(name, "AS OF over all rows would read every row's history; it serves AS OF only WHERE id == <value>");
+        return { ...base, columns, access: "all", descending, ...counts(plan.limit, plan.offset), single: plan.single };
+      }
+      return { ...base, columns, access: "id", id: pinnedId(plan.where, name, "SELECT"), descending, ...counts(plan.limit, plan.offset), ...asOf, single: plan.single };
+    }
+  }
+}
