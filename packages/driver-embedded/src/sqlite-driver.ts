@@ -6,6 +6,7 @@
  * promise queue, and statements from outside a transaction wait until it has finished, so they
  * neither see its uncommitted writes nor end up inside it.
  */
+import cluster from "node:cluster";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
@@ -88,7 +89,8 @@ export class EmbeddedDriver implements Driver {
       if (this.path !== ":memory:") mkdirSync(dirname(this.path), { recursive: true });
       db = new Database(this.path, { timeout: this.options.busyTimeout ?? 5000 });
       // Must precede the first access so the WAL index lives in process memory (see `locking`).
-      if (this.options.locking !== "shared") db.pragma("locking_mode = EXCLUSIVE");
+      // Cluster workers (kova run --workers N) share one file, so they cannot hold it exclusively.
+      if (this.options.locking !== "shared" && !cluster.isWorker) db.pragma("locking_mode = EXCLUSIVE");
       this.journalMode = String(db.pragma("journal_mode = WAL", { simple: true })).toUpperCase();
       db.pragma(`synchronous = ${this.options.durability === "full" ? "FULL" : "NORMAL"}`);
       db.pragma(`cache_size = ${-Math.round((this.options.cacheMiB ?? 64) * 1024)}`);

@@ -25,3 +25,4 @@ export { connectDataSources, DataSources, StartupError, type DataSourceHealth } 
 export { PROBLEM_CONTENT_TYPE, ProblemType, type Problem } from "./problem.js";
 export { DEFAULT_BODY_LIMIT } from "./body.js";
 export { loadEnv, resolveAppEnv } from "./config.js";
+export { runClustered, type ClusterOptions } from "./cluster.js";

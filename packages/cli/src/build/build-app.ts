@@ -128,10 +128,11 @@ function serverModule(driverPackages: string[]): string {
 import { fileURLToPath } from "node:url";
 process.setSourceMapsEnabled(true);
 ${driverPackages.map((p) => `await import(${JSON.stringify(p)});`).join("\n")}
-const { startApp } = await import("@kova/runtime");
+const { startApp, runClustered } = await import("@kova/runtime");
 const { app } = await import("./app.js");
 const appDir = process.env.KOVA_APP_DIR ?? fileURLToPath(new URL("..", import.meta.url));
-await startApp(app, { appDir });
+// KOVA_WORKERS=N (kova run --workers N) runs N processes on the port, one per core.
+await runClustered({ workers: Number(process.env.KOVA_WORKERS ?? 1), start: () => startApp(app, { appDir }) });
 `;
 }
 

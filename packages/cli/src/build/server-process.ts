@@ -10,12 +10,13 @@ export class ServerProcess {
     private readonly appDir: string,
     private readonly port: number,
     private readonly host: string,
+    private readonly workers = 1,
   ) {}
 
   start(): ChildProcess {
     const child = spawn(process.execPath, [join(this.outDir, "server.js")], {
       stdio: "inherit",
-      env: { ...process.env, PORT: String(this.port), HOST: this.host, KOVA_APP_DIR: this.appDir },
+      env: { ...process.env, PORT: String(this.port), HOST: this.host, KOVA_APP_DIR: this.appDir, KOVA_WORKERS: String(this.workers) },
     });
     this.child = child;
     return child;

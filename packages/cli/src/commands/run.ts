@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { buildApp } from "../build/build-app.js";
 import { reportBuildFailure, routeTable } from "../build/report.js";
 import { portOption, ServerProcess } from "../build/server-process.js";
@@ -17,10 +18,12 @@ PATH/.kova/ and survives restarts. Stop it with Ctrl-C (in-flight requests are f
 Options:
   --port <N>             Port to listen on (default: $PORT or 3000)
   --host <HOST>          Address to listen on (default: $HOST or 127.0.0.1)
+  --workers <N>          Run N server processes on the port (default 1; "auto" = one per core).
+                         The embedded store is shared between them (file locking in shared mode).
   --color, --no-color    Force colour on or off in diagnostics
   -h, --help             Show this help
 `,
-  options: { port: { type: "string" }, host: { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
+  options: { port: { type: "string" }, host: { type: "string" }, workers: { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
   async execute({ values, positionals }, context) {
     let port: number;
     try {
@@ -29,14 +32,17 @@ Options:
       throw new UsageError((error as Error).message);
     }
     const host = String(values.host ?? context.env.HOST ?? "127.0.0.1");
+    const workersText = String(values.workers ?? "1");
+    const workers = workersText === "auto" ? availableParallelism() : Number(workersText);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new UsageError(`--workers takes a whole number from 1 to 256 or "auto", not '${workersText}'`);
     const result = await buildApp({ entry: positionals[0] ?? "." });
     if (!result.ok) {
       reportBuildFailure(result, context.stderr, shouldColor({ color: values.color === true, noColor: values["no-color"] === true }, context.stderr, context.env));
       return ExitCode.problems;
     }
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-    context.stdout.write(`Kova app ${result.appDir} on ${url}\n${routeTable(result.routes, url)}`);
-    const server = new ServerProcess(result.outDir, result.appDir, port, host);
+    context.stdout.write(`Kova app ${result.appDir} on ${url}${workers > 1 ? ` (${workers} workers)` : ""}\n${routeTable(result.routes, url)}`);
+    const server = new ServerProcess(result.outDir, result.appDir, port, host, workers);
     const child = server.start();
     // Ctrl-C reaches the child too (same process group); forward SIGTERM explicitly.
     const forward = () => child.kill("SIGTERM");
