@@ -3,7 +3,7 @@
  * by `kova build`, so everything here is plain data: SQL text with `?` placeholders, and for each
  * placeholder a `Param` saying where its value comes from at run time.
  */
-import type { CompiledQuery, EntitySchema, QueryPlan, ScalarType } from "@kova/query";
+import type { CompiledQuery, EntitySchema, QueryPlan, ResultColumn, ScalarType } from "@kova/query";
 
 /**
  * How a run-time value is turned into what SQLite stores, so that a comparison with a column
@@ -42,11 +42,8 @@ export interface Statement {
   params: Param[];
 }
 
-/** A column of the result: the row's `id`, or a field with the type that decides how it is read. */
-export interface ResultColumn {
-  name: string;
-  type: ScalarType | "id";
-}
+/** A column of the result (the same for every dialect). */
+export type { ResultColumn } from "@kova/query";
 
 interface CompiledBase extends CompiledQuery {
   dialect: "sqlite";

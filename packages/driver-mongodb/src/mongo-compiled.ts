@@ -6,7 +6,7 @@
  * slot sits under `$eq`/`$ne`/`$in`/`$lt`… or `$literal`, so a value that looks like an operator
  * (`{"$gt": ""}`) is compared as the literal value it is.
  */
-import type { CompiledQuery, EntitySchema, QueryPlan, ScalarType } from "@kova/query";
+import type { CompiledQuery, EntitySchema, QueryPlan, ResultColumn, ScalarType } from "@kova/query";
 
 /** How a run-time value is converted before it is put into the command document. */
 export type Encoding =
@@ -36,10 +36,8 @@ export interface Slot {
   source: Source;
 }
 
-export interface ResultColumn {
-  name: string;
-  type: ScalarType | "id";
-}
+/** A column of the result (the same for every dialect). */
+export type { ResultColumn } from "@kova/query";
 
 /** find(): a filter document plus options. */
 export interface FindCommand {

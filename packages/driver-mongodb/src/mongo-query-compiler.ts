@@ -7,6 +7,7 @@
  * collection; AS OF reads aggregate the history: the newest version of each id at or before the
  * instant, unless that version is a delete.
  */
+import { entityOf, fullColumns, selectedColumns } from "@kova/query";
 import type { EntitySchema, HistoryPlan, Operand, QueryPlan, SelectPlan, WriteValues } from "@kova/query";
 import { dataScope, extractSlots, FilterBuilder, historyScope, liveScope } from "./mongo-filter.js";
 import {
@@ -18,31 +19,6 @@ import {
   type MongoCompiledQuery,
   type ResultColumn,
 } from "./mongo-compiled.js";
-
-function entityOf(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): EntitySchema {
-  const entity = entities.get(plan.entity);
-  if (entity === undefined) {
-    throw new Error(`the query names entity ${plan.entity}, which is not declared (known: ${[...entities.keys()].join(", ") || "none"})`);
-  }
-  return entity;
-}
-
-function fullColumns(entity: EntitySchema): ResultColumn[] {
-  return [{ name: "id", type: "id" }, ...entity.fields.map((f) => ({ name: f.name, type: f.type }))];
-}
-
-/** `id` first, then the selected fields (all of them, in declaration order, for `*`). */
-function selectedColumns(entity: EntitySchema, fields: string[] | null): ResultColumn[] {
-  if (fields === null) return fullColumns(entity);
-  const columns: ResultColumn[] = [{ name: "id", type: "id" }];
-  for (const name of fields) {
-    if (name === "id" || columns.some((c) => c.name === name)) continue;
-    const field = entity.fields.find((f) => f.name === name);
-    if (field === undefined) throw new Error(`entity ${entity.name} has no field "${name}"`);
-    columns.push({ name, type: field.type });
-  }
-  return columns;
-}
 
 function countMarker(b: FilterBuilder, operand: Operand | null, clause: "LIMIT" | "OFFSET"): unknown {
   if (operand === null) return undefined;

@@ -4,7 +4,7 @@
  * placeholder a `Param` saying where its value comes from at run time.
  */
 import { createHash } from "node:crypto";
-import type { CompiledQuery, EntitySchema, QueryPlan, ScalarType } from "@kova/query";
+import type { CompiledQuery, EntitySchema, QueryPlan, ResultColumn, ScalarType } from "@kova/query";
 
 /**
  * How a run-time value is bound so that it compares like with like: a `true` argument against a
@@ -46,11 +46,8 @@ export interface Statement {
   params: Param[];
 }
 
-/** A column of the result: the row's `id`, or a field with the type that decides how it is read. */
-export interface ResultColumn {
-  name: string;
-  type: ScalarType | "id";
-}
+/** A column of the result (the same for every dialect). */
+export type { ResultColumn } from "@kova/query";
 
 interface CompiledBase extends CompiledQuery {
   dialect: "mysql";

@@ -6,7 +6,8 @@
  * transaction as the live row. Reads of the present use the live table; `history` plans and `asOf`
  * selects read the history table, whose typed columns let the same WHERE compile against either.
  */
-import type { EntitySchema, HistoryPlan, Operand, QueryPlan, SelectPlan, WriteValues } from "@kova/query";
+import { entityOf, fullColumns, pinsOneId, selectedColumns } from "@kova/query";
+import type { EntitySchema, HistoryPlan, QueryPlan, SelectPlan, WriteValues } from "@kova/query";
 import { SqlBuilder } from "./mysql-filter.js";
 import {
   historyTable,
@@ -23,42 +24,8 @@ import {
 const LIVE = "r";
 const HISTORY = "h";
 
-function entityOf(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): EntitySchema {
-  const entity = entities.get(plan.entity);
-  if (entity === undefined) {
-    throw new Error(`the query names entity ${plan.entity}, which is not declared (known: ${[...entities.keys()].join(", ") || "none"})`);
-  }
-  return entity;
-}
-
-function fullColumns(entity: EntitySchema): ResultColumn[] {
-  return [{ name: "id", type: "id" }, ...entity.fields.map((f) => ({ name: f.name, type: f.type }))];
-}
-
-/** `id` first, then the selected fields (all of them, in declaration order, for `*`). */
-function selectedColumns(entity: EntitySchema, fields: string[] | null): ResultColumn[] {
-  if (fields === null) return fullColumns(entity);
-  const columns: ResultColumn[] = [{ name: "id", type: "id" }];
-  for (const name of fields) {
-    if (name === "id" || columns.some((c) => c.name === name)) continue;
-    const field = entity.fields.find((f) => f.name === name);
-    if (field === undefined) throw new Error(`entity ${entity.name} has no field "${name}"`);
-    columns.push({ name, type: field.type });
-  }
-  return columns;
-}
-
 function columnList(alias: string, columns: readonly ResultColumn[]): string {
   return columns.map((c) => `${quoteIdent(alias)}.${quoteIdent(c.name)}`).join(", ");
-}
-
-/** `WHERE id == <value>` and nothing else: the common "this record as of t" read. */
-function pinsOneId(plan: SelectPlan): boolean {
-  const w = plan.where;
-  if (w === null || w.kind !== "compare" || w.op !== "==" || plan.offset !== null) return false;
-  const isId = (o: Operand) => o.kind === "field" && o.field === "id";
-  const isValue = (o: Operand) => o.kind !== "field";
-  return (isId(w.left) && isValue(w.right)) || (isId(w.right) && isValue(w.left));
 }
 
 function compileSelect(plan: SelectPlan, entity: EntitySchema): CompiledRead {

@@ -9,16 +9,27 @@
  * datetime → DATETIME(3) in UTC, json → JSON (text). The connection's time zone is +00:00 and
  * dates come back as strings (`dateStrings`), so no value passes through local time.
  */
-import { QueryError, type FieldSchema, type ScalarType } from "@kova/query";
+import {
+  asOfMs,
+  checkFieldValue,
+  countValue,
+  declaredDefault,
+  INTEGER_TEXT,
+  invalidValue,
+  isDateMs,
+  listItems,
+  nowDefault,
+  parseInstant,
+  QueryError,
+  toIsoInstant,
+  UUID_PATTERN,
+  type FieldSchema,
+  type ScalarType,
+} from "@kova/query";
 import { INDEXED_STRING_LENGTH, type Encoding, type ListType, type ResultColumn } from "./mysql-compiled.js";
 
 export type MysqlValue = string | number | null;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-/** An ISO-8601 date-time; Date.parse alone would also accept "March 7" or "1". */
-const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-const INTEGER_TEXT = /^-?\d+$/;
 /** DATE and DATETIME hold years 1000–9999. */
 const MIN_YEAR = 1000;
 const MAX_YEAR = 9999;
@@ -55,23 +66,6 @@ export function mysqlColumnType(field: FieldSchema, history = false): string {
   }
 }
 
-function invalid(field: string, expected: string, value: unknown): never {
-  const shown = typeof value === "string" ? JSON.stringify(value) : typeof value === "object" ? "an object" : String(value);
-  throw new QueryError(`field "${field}" must be ${expected}, got ${shown}`, 400, field);
-}
-
-/** ISO-8601 UTC with milliseconds, or undefined when the value is no instant. */
-export function toIsoInstant(value: unknown): string | undefined {
-  let ms: number;
-  if (value instanceof Date) ms = value.getTime();
-  else if (typeof value === "number") ms = value;
-  else if (typeof value === "string" && ISO_DATETIME.test(value.trim())) ms = Date.parse(value.trim());
-  else return undefined;
-  if (!Number.isFinite(ms)) return undefined;
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
-
 /** "2024-01-02T03:04:05.678Z" → "2024-01-02 03:04:05.678", the DATETIME(3) literal form (UTC). */
 export function isoToDatetime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
@@ -88,113 +82,49 @@ export function epochToDatetime(ms: number): string {
   return isoToDatetime(new Date(ms).toISOString());
 }
 
-function validDate(value: string): boolean {
-  const m = DATE.exec(value);
-  if (m === null) return false;
-  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return date.getUTCFullYear() === Number(m[1]) && date.getUTCMonth() === Number(m[2]) - 1 && date.getUTCDate() === Number(m[3]);
-}
-
 function inYearRange(isoOrDate: string): boolean {
   const year = Number(isoOrDate.slice(0, 4));
   return /^\d{4}/.test(isoOrDate) && year >= MIN_YEAR && year <= MAX_YEAR;
 }
 
 /**
- * A value to be written into `field`, checked and converted to its stored form. `null` is allowed
- * here for every field; whether the field may be null is the caller's check (it knows defaults).
+ * A value to be written into `field`, checked by the shared rules (checkFieldValue) and converted
+ * to its stored form. MySQL's own limits on top: an indexed VARCHAR(255) string's length, and
+ * DATE/DATETIME's years 1000–9999; booleans are stored as TINYINT 0/1, datetimes as DATETIME(3) text.
  */
 export function encodeFieldValue(field: FieldSchema, value: unknown): MysqlValue {
-  if (value === null || value === undefined) return null;
+  const checked = checkFieldValue(field, value);
+  if (checked === null) return null;
   const name = field.name;
   switch (field.type) {
-    case "string":
-      if (typeof value !== "string") invalid(name, "a string", value);
-      if (field.enumValues !== undefined && !field.enumValues.includes(value)) {
-        invalid(name, `one of ${field.enumValues.map((v) => JSON.stringify(v)).join(", ")}`, value);
-      }
+    case "string": {
+      const text = checked as string;
       // VARCHAR(255) counts characters (code points), not UTF-16 units.
-      if (isIndexedString(field) && value.length > INDEXED_STRING_LENGTH && [...value].length > INDEXED_STRING_LENGTH) {
+      if (isIndexedString(field) && text.length > INDEXED_STRING_LENGTH && [...text].length > INDEXED_STRING_LENGTH) {
         throw new QueryError(
-          `field "${name}" is at most ${INDEXED_STRING_LENGTH} characters long (it is UNIQUE or indexed), got ${[...value].length}`,
+          `field "${name}" is at most ${INDEXED_STRING_LENGTH} characters long (it is UNIQUE or indexed), got ${[...text].length}`,
           400,
           name,
         );
       }
-      return value;
-    case "uuid":
-      if (typeof value !== "string" || !UUID.test(value)) invalid(name, "a UUID", value);
-      return value.toLowerCase();
-    case "int":
-      // Integers are kept within JavaScript's exact range so every stored value reads back equal.
-      if (typeof value === "bigint" && value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)) {
-        return Number(value);
-      }
-      if (typeof value !== "number" || !Number.isInteger(value)) invalid(name, "an integer", value);
-      if (!Number.isSafeInteger(value)) invalid(name, "an integer between -9007199254740991 and 9007199254740991", value);
-      return value;
-    case "float":
-    case "decimal":
-      if (typeof value === "string" && field.type === "decimal" && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(value)) {
-        return Number(value);
-      }
-      if (typeof value !== "number" || !Number.isFinite(value)) invalid(name, "a finite number", value);
-      return value;
+      return text;
+    }
     case "boolean":
-      if (typeof value !== "boolean") invalid(name, "true or false", value);
-      return value ? 1 : 0;
-    case "date": {
-      let text: string | undefined;
-      if (value instanceof Date && !Number.isNaN(value.getTime())) text = value.toISOString().slice(0, 10);
-      else if (typeof value === "string" && validDate(value)) text = value;
-      if (text === undefined) invalid(name, "a date (YYYY-MM-DD)", value);
-      if (!inYearRange(text)) invalid(name, `a date in the years ${MIN_YEAR}–${MAX_YEAR}`, value);
-      return text;
-    }
-    case "datetime": {
-      const iso = typeof value === "number" && !Number.isInteger(value) ? undefined : toIsoInstant(value);
-      if (iso === undefined) invalid(name, "an ISO-8601 date-time or epoch milliseconds", value);
-      if (!inYearRange(iso)) invalid(name, `a date-time in the years ${MIN_YEAR}–${MAX_YEAR}`, value);
-      return isoToDatetime(iso);
-    }
-    case "json": {
-      let text: string | undefined;
-      try {
-        text = JSON.stringify(value);
-      } catch {
-        text = undefined;
-      }
-      if (text === undefined) invalid(name, "a JSON value", value);
-      return text;
-    }
+      return checked ? 1 : 0;
+    case "date":
+      if (!inYearRange(checked as string)) invalidValue(name, `a date in the years ${MIN_YEAR}–${MAX_YEAR}`, value);
+      return checked as string;
+    case "datetime":
+      if (!inYearRange(checked as string)) invalidValue(name, `a date-time in the years ${MIN_YEAR}–${MAX_YEAR}`, value);
+      return isoToDatetime(checked as string);
+    default:
+      return checked as string | number;
   }
 }
 
 /** The value a `default` clause gives a field on insert (`now` is the write's instant). */
 export function defaultValue(field: FieldSchema, now: number): MysqlValue | undefined {
-  const spec = field.default;
-  if (spec === undefined) return undefined;
-  if ("now" in spec) {
-    const iso = new Date(now).toISOString();
-    if (field.type === "date") return iso.slice(0, 10);
-    if (field.type === "datetime") return isoToDatetime(iso);
-    if (field.type === "int" || field.type === "float" || field.type === "decimal") return now;
-    return iso;
-  }
-  return encodeFieldValue(field, spec.value);
-}
-
-/** Epoch milliseconds from an ISO string, a string of digits, a number or a Date. */
-export function parseInstant(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? Math.trunc(value) : undefined;
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
-  if (typeof value === "string") {
-    const text = value.trim();
-    if (INTEGER_TEXT.test(text)) return Number(text);
-    const iso = toIsoInstant(text);
-    return iso === undefined ? undefined : Date.parse(iso);
-  }
-  return undefined;
+  return declaredDefault(field, now, encodeFieldValue, (f, ms) => (f.type === "datetime" ? epochToDatetime(ms) : nowDefault(f, ms)));
 }
 
 /** A filter argument converted to compare with a column of `type` (left as is when it does not fit). */
@@ -227,7 +157,7 @@ function encodeLenient(type: ListType, value: unknown): MysqlValue {
       if (value instanceof Date) return value.toISOString().slice(0, 10);
       break;
     case "uuid":
-      if (typeof value === "string" && UUID.test(value)) return value.toLowerCase();
+      if (typeof value === "string" && UUID_PATTERN.test(value)) return value.toLowerCase();
       break;
     case "json":
       return typeof value === "string" ? value : JSON.stringify(value);
@@ -253,25 +183,12 @@ export function encodeParam(encoding: Encoding, value: unknown): MysqlValue {
       return encodeLenient("instant", value);
     case "any":
       return encodeLenient("any", value);
-    case "list": {
-      const items = Array.isArray(value) ? value : value === null || value === undefined ? [] : [value];
-      return JSON.stringify(items.map((item) => encodeLenient(encoding.type, item)));
-    }
-    case "count": {
-      const n = typeof value === "string" && INTEGER_TEXT.test(value.trim()) ? Number(value) : value;
-      if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) {
-        throw new QueryError(`${encoding.clause} must be a non-negative integer, got ${JSON.stringify(value) ?? String(value)}`, 400);
-      }
-      return n;
-    }
+    case "list":
+      return JSON.stringify(listItems(value).map((item) => encodeLenient(encoding.type, item)));
+    case "count":
+      return countValue(value, encoding.clause);
     case "asOf": {
-      const ms = parseInstant(value);
-      if (ms === undefined || Number.isNaN(new Date(ms).getTime())) {
-        throw new QueryError(
-          `AS OF needs an ISO-8601 date-time or epoch milliseconds, got ${JSON.stringify(value) ?? String(value)}`,
-          400,
-        );
-      }
+      const ms = asOfMs(value, isDateMs);
       // Before year 1000 nothing was written yet; after 9999 everything was: clamp into DATETIME's range.
       return epochToDatetime(Math.min(Math.max(ms, Date.UTC(1000, 0, 1)), Date.UTC(9999, 11, 31, 23, 59, 59, 999)));
     }

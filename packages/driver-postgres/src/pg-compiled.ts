@@ -5,7 +5,7 @@
  * saying where its value comes from at run time.
  */
 import { createHash } from "node:crypto";
-import type { CompiledQuery, EntitySchema, QueryPlan, ScalarType } from "@kova/query";
+import type { CompiledQuery, EntitySchema, QueryPlan, ResultColumn, ScalarType } from "@kova/query";
 
 /** How a run-time argument is turned into the text value bound to its placeholder. */
 export type Encoding =
@@ -40,11 +40,8 @@ export interface PgStatement {
   params: Param[];
 }
 
-/** A column of the result: the row's `id`, or a field with its type. */
-export interface ResultColumn {
-  name: string;
-  type: ScalarType | "id";
-}
+/** A column of the result (the same for every dialect). */
+export type { ResultColumn } from "@kova/query";
 
 interface CompiledBase extends CompiledQuery {
   /** "postgres" or "cockroach": a driver refuses the other's statements. */

@@ -10,6 +10,7 @@
  * of `data`; `asOf` selects take, for each id, the newest version at or before the instant
  * (DISTINCT ON (id) … ORDER BY id, version DESC) and drop ids whose newest version is a delete.
  */
+import { entityOf, fullColumns, selectedColumns } from "@kova/query";
 import type { EntitySchema, FieldSchema, HistoryPlan, QueryPlan, SelectPlan, WriteValues } from "@kova/query";
 import { historyField, SqlBuilder } from "./pg-filter.js";
 import {
@@ -34,31 +35,6 @@ const INSTANT = quoteIdent("__kova_at");
 const VERSIONS = quoteIdent("__kova_h");
 /** jsonb_build_object takes at most 100 arguments: 50 fields per call, joined with ||. */
 const FIELDS_PER_OBJECT = 50;
-
-function entityOf(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): EntitySchema {
-  const entity = entities.get(plan.entity);
-  if (entity === undefined) {
-    throw new Error(`the query names entity ${plan.entity}, which is not declared (known: ${[...entities.keys()].join(", ") || "none"})`);
-  }
-  return entity;
-}
-
-function fullColumns(entity: EntitySchema): ResultColumn[] {
-  return [{ name: "id", type: "id" }, ...entity.fields.map((f) => ({ name: f.name, type: f.type }))];
-}
-
-/** `id` first, then the selected fields (all of them, in declaration order, for `*`). */
-function selectedColumns(entity: EntitySchema, fields: string[] | null): ResultColumn[] {
-  if (fields === null) return fullColumns(entity);
-  const columns: ResultColumn[] = [{ name: "id", type: "id" }];
-  for (const name of fields) {
-    if (name === "id" || columns.some((c) => c.name === name)) continue;
-    const field = entity.fields.find((f) => f.name === name);
-    if (field === undefined) throw new Error(`entity ${entity.name} has no field "${name}"`);
-    columns.push({ name, type: field.type });
-  }
-  return columns;
-}
 
 function columnList(alias: string, columns: readonly ResultColumn[]): string {
   return columns.map((c) => `${quoteIdent(alias)}.${quoteIdent(c.name)} AS ${quoteIdent(c.name)}`).join(", ");

@@ -10,12 +10,11 @@
  *   history WHERE id == v [ORDER BY version]           LRANGE <table>:<id>:history
  *   select … AS OF t WHERE id == v                     the newest version at or before t
  */
-import type { CompiledQuery, EntitySchema, Filter, Operand, OrderTerm, QueryPlan, ScalarType } from "@kova/query";
+import { entityOf, selectedColumns } from "@kova/query";
+import type { CompiledQuery, EntitySchema, Filter, Operand, OrderTerm, QueryPlan, ResultColumn } from "@kova/query";
 
-export interface ResultColumn {
-  name: string;
-  type: ScalarType | "id";
-}
+/** A column of the result (the same for every dialect). */
+export type { ResultColumn } from "@kova/query";
 
 /** Where a run-time value comes from: an argument, or a constant written in the source. */
 export type ValueSource = { from: "arg"; index: number } | { from: "literal"; value: string | number | boolean | null };
@@ -92,24 +91,10 @@ function orderByKey(terms: readonly OrderTerm[], key: string, entity: string): b
   refuse(entity, `it can only order by ${key} (the sorted set's score), not by "${other.field}"`);
 }
 
-function columnsFor(entity: EntitySchema, fields: string[] | null): ResultColumn[] {
-  const all: ResultColumn[] = [{ name: "id", type: "id" }, ...entity.fields.map((f) => ({ name: f.name, type: f.type }))];
-  if (fields === null) return all;
-  const columns: ResultColumn[] = [{ name: "id", type: "id" }];
-  for (const name of fields) {
-    if (name === "id" || columns.some((c) => c.name === name)) continue;
-    const column = all.find((c) => c.name === name);
-    if (column === undefined) throw new Error(`entity ${entity.name} has no field "${name}"`);
-    columns.push(column);
-  }
-  return columns;
-}
-
 export function compileRedis(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): RedisCompiledQuery {
-  const entity = entities.get(plan.entity);
-  if (entity === undefined) throw new Error(`the query names entity ${plan.entity}, which is not declared (known: ${[...entities.keys()].join(", ") || "none"})`);
+  const entity = entityOf(plan, entities);
   const name = entity.name;
-  const base = { dialect: "redis" as const, plan, kind: plan.kind, entity, table: entity.table, columns: columnsFor(entity, null), descending: false };
+  const base = { dialect: "redis" as const, plan, kind: plan.kind, entity, table: entity.table, columns: selectedColumns(entity, null), descending: false };
   const counts = (limit: Operand | null, offset: Operand | null) => ({
     ...(limit !== null ? { limit: valueOf(limit, name, "LIMIT") } : {}),
     ...(offset !== null ? { offset: valueOf(offset, name, "OFFSET") } : {}),
@@ -136,7 +121,7 @@ export function compileRedis(plan: QueryPlan, entities: ReadonlyMap<string, Enti
         single: false,
       };
     case "select": {
-      const columns = columnsFor(entity, plan.fields);
+      const columns = selectedColumns(entity, plan.fields);
       const descending = orderByKey(plan.orderBy, "id", name);
       const asOf = plan.asOf === null ? {} : { asOf: valueOf(plan.asOf, name, "AS OF") };
       if (plan.where === null) {

@@ -3,11 +3,10 @@
  * every write through the atomic Lua script (redis-script.ts).
  */
 import type { Redis } from "ioredis";
-import { QueryError, type EntitySchema, type HistoryEntry } from "@kova/query";
+import { asOfMs, countValue, integerId, QueryError, type EntitySchema, type HistoryEntry } from "@kova/query";
 import type { RedisCompiledQuery, ResultColumn, ValueSource } from "./redis-query-compiler.js";
 import { EntityCodec, saveId } from "./redis-record.js";
 import { WRITE_SCRIPT, writeArguments } from "./redis-script.js";
-import { asOfValue, countValue, idValue } from "./redis-values.js";
 
 type Row = Record<string, unknown>;
 
@@ -101,11 +100,11 @@ export class RedisRunner {
   }
 
   private async selectById(compiled: RedisCompiledQuery, args: readonly unknown[]): Promise<unknown> {
-    const id = idValue(valueOf(compiled.id!, args));
+    const id = integerId(valueOf(compiled.id!, args));
     const base = this.base(compiled.table);
     let row: Row | null = null;
     if (compiled.asOf !== undefined) {
-      const t = asOfValue(valueOf(compiled.asOf, args));
+      const t = asOfMs(valueOf(compiled.asOf, args), Number.isFinite);
       if (id !== undefined) {
         // Versions are in write order and `at` never decreases, so the last one at or before t is it.
         const version = (await this.versions(base, id)).filter((v) => v.at <= t).pop();
@@ -143,7 +142,7 @@ export class RedisRunner {
   }
 
   private async history(compiled: RedisCompiledQuery, args: readonly unknown[]): Promise<HistoryEntry[]> {
-    const id = idValue(valueOf(compiled.id!, args));
+    const id = integerId(valueOf(compiled.id!, args));
     if (id === undefined) return [];
     const versions = await this.versions(this.base(compiled.table), id);
     if (compiled.descending) versions.reverse();
@@ -193,11 +192,11 @@ export class RedisRunner {
       }
       case "update": {
         const record = codec.fromPlan(plan.values, args);
-        const id = idValue(valueOf(compiled.id!, args));
+        const id = integerId(valueOf(compiled.id!, args));
         return one(id === undefined ? null : await this.script(compiled, "update", id, record.values));
       }
       case "delete": {
-        const id = idValue(valueOf(compiled.id!, args));
+        const id = integerId(valueOf(compiled.id!, args));
         return one(id === undefined ? null : await this.script(compiled, "delete", id, []));
       }
       default:

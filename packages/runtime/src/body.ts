@@ -54,10 +54,28 @@ export function tooLarge(limit: number): BodyError {
   return new BodyError(413, ProblemType.payloadTooLarge, `the request body exceeds the limit of ${limit} bytes`, true);
 }
 
+/**
+ * After a 413, reads and drops what the client is still sending, so it finishes its upload and
+ * reads the answer instead of hitting a broken pipe (a "lingering close", as web servers do). A
+ * client that keeps sending past a generous cap is cut off.
+ */
+function discardRest(req: IncomingMessage, limit: number): void {
+  const cap = Math.max(limit * 4, 8 * 1024 * 1024);
+  let dropped = 0;
+  req.on("data", (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > cap) req.socket.destroy();
+  });
+  req.resume();
+}
+
 /** Reads the whole body as UTF-8 text, refusing it as soon as it passes `limit` bytes. */
 export function readBodyText(req: IncomingMessage, limit: number): Promise<string> {
   const declared = req.headers["content-length"];
-  if (declared !== undefined && Number(declared) > limit) return Promise.reject(tooLarge(limit));
+  if (declared !== undefined && Number(declared) > limit) {
+    discardRest(req, limit);
+    return Promise.reject(tooLarge(limit));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -67,7 +85,7 @@ export function readBodyText(req: IncomingMessage, limit: number): Promise<strin
       if (received > limit) {
         settled = true;
         req.removeListener("data", onData);
-        req.pause();
+        discardRest(req, limit);
         reject(tooLarge(limit));
         return;
       }

@@ -1,0 +1,47 @@
+/**
+ * What every dialect's compiler reads off a plan before writing its own statements: the entity
+ * the plan names and the columns its result has. The statements differ per database; these do not.
+ */
+import type { EntitySchema, Operand, QueryPlan, ScalarType, SelectPlan } from "./plan.js";
+
+/** A column of a result: the row's `id`, or a field with the type that decides how it is read back. */
+export interface ResultColumn {
+  name: string;
+  type: ScalarType | "id";
+}
+
+/** The entity a plan names; a plan naming an undeclared one is a compiler bug, not a user error. */
+export function entityOf(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): EntitySchema {
+  const entity = entities.get(plan.entity);
+  if (entity === undefined) {
+    throw new Error(`the query names entity ${plan.entity}, which is not declared (known: ${[...entities.keys()].join(", ") || "none"})`);
+  }
+  return entity;
+}
+
+/** `id`, then every field in declaration order. */
+export function fullColumns(entity: EntitySchema): ResultColumn[] {
+  return [{ name: "id", type: "id" }, ...entity.fields.map((f) => ({ name: f.name, type: f.type }))];
+}
+
+/** `id` first, then the selected fields (all of them, in declaration order, for `*`). */
+export function selectedColumns(entity: EntitySchema, fields: string[] | null): ResultColumn[] {
+  if (fields === null) return fullColumns(entity);
+  const columns: ResultColumn[] = [{ name: "id", type: "id" }];
+  for (const name of fields) {
+    if (name === "id" || columns.some((c) => c.name === name)) continue;
+    const field = entity.fields.find((f) => f.name === name);
+    if (field === undefined) throw new Error(`entity ${entity.name} has no field "${name}"`);
+    columns.push({ name, type: field.type });
+  }
+  return columns;
+}
+
+/** `WHERE id == <value>` and nothing else (no OFFSET): the common "this record as of t" read. */
+export function pinsOneId(plan: SelectPlan): boolean {
+  const w = plan.where;
+  if (w === null || w.kind !== "compare" || w.op !== "==" || plan.offset !== null) return false;
+  const isId = (o: Operand) => o.kind === "field" && o.field === "id";
+  const isValue = (o: Operand) => o.kind !== "field";
+  return (isId(w.left) && isValue(w.right)) || (isId(w.right) && isValue(w.left));
+}

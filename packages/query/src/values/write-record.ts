@@ -1,0 +1,114 @@
+/**
+ * The row being written: a write's values (an object argument, or fields set one by one) checked
+ * against the entity and turned into stored values, in field declaration order. Which keys are
+ * known, which may be null and what an insert fills in are the same for every data source; only
+ * the value encoding is the driver's, passed in as `WriteEncoding`.
+ */
+import { QueryError } from "../driver.js";
+import type { EntitySchema, FieldSchema, Operand, WriteValues } from "../plan.js";
+
+export interface WriteRecord<V> {
+  /** Stored values by field position; undefined where the write does not set the field. */
+  values: Array<V | undefined>;
+  /** The `id` the values carry (used by save; ignored by insert, where the store assigns it). */
+  id: unknown;
+}
+
+/** How one driver checks and stores a field's value (see checkFieldValue for the shared rules). */
+export interface WriteEncoding<V> {
+  /** A value checked against the field and in its stored form; null passes (nullability is checked here). */
+  encode(field: FieldSchema, value: unknown): V;
+  /** The value a `default` clause gives the field on insert, or undefined without one. */
+  defaultValue(field: FieldSchema, now: number): V | undefined;
+}
+
+/** An entity's fields indexed for checking writes quickly (built once per entity, reused per row). */
+export class EntityWriteCodec<V> {
+  readonly positions = new Map<string, number>();
+
+  constructor(
+    readonly entity: EntitySchema,
+    private readonly encoding: WriteEncoding<V>,
+  ) {
+    entity.fields.forEach((f, i) => this.positions.set(f.name, i));
+  }
+
+  position(field: string): number {
+    const at = this.positions.get(field);
+    if (at === undefined) throw new Error(`entity ${this.entity.name} has no field "${field}"`);
+    return at;
+  }
+
+  private unknownField(name: string): never {
+    const known = this.entity.fields.map((f) => f.name).join(", ");
+    throw new QueryError(`unknown field "${name}" for ${this.entity.name} (its fields: ${known})`, 400, name);
+  }
+
+  /** Sets one key of the write: `id` is kept aside, undefined leaves the field unset. */
+  private assign(record: WriteRecord<V>, key: string, value: unknown): void {
+    if (key === "id") {
+      record.id = value;
+      return;
+    }
+    const position = this.positions.get(key);
+    if (position === undefined) this.unknownField(key);
+    if (value === undefined) return;
+    const field = this.entity.fields[position];
+    if (value === null && !field.optional) {
+      throw new QueryError(`field "${field.name}" is required and cannot be null`, 400, field.name);
+    }
+    record.values[position] = this.encoding.encode(field, value);
+  }
+
+  /** Checks an object's keys and values (keys left out, or undefined, are not set). */
+  fromObject(input: unknown): WriteRecord<V> {
+    if (input === null || typeof input !== "object" || Array.isArray(input)) {
+      throw new QueryError(`the values to write into ${this.entity.name} must be an object`, 400);
+    }
+    const record: WriteRecord<V> = { values: new Array(this.entity.fields.length), id: undefined };
+    for (const key of Object.keys(input)) this.assign(record, key, (input as Record<string, unknown>)[key]);
+    return record;
+  }
+
+  /** The record a plan's write values describe, with the request's arguments. */
+  fromPlan(values: WriteValues, args: readonly unknown[]): WriteRecord<V> {
+    if (values.kind === "object") return this.fromObject(operandValue(values.operand, args));
+    const record: WriteRecord<V> = { values: new Array(this.entity.fields.length), id: undefined };
+    for (const { field, value } of values.fields) this.assign(record, field, operandValue(value, args));
+    return record;
+  }
+
+  /** Fills what an insert leaves out: defaults, null for optional fields; a missing required field is a 400. */
+  completeForInsert(record: WriteRecord<V>, now: number): V[] {
+    const { fields } = this.entity;
+    for (let i = 0; i < fields.length; i++) {
+      if (record.values[i] !== undefined) continue;
+      const fallback = this.encoding.defaultValue(fields[i], now);
+      if (fallback !== undefined) record.values[i] = fallback;
+      else if (fields[i].optional) record.values[i] = null as V;
+      else throw new QueryError(`missing required field "${fields[i].name}" for ${this.entity.name}`, 400, fields[i].name);
+    }
+    return record.values as V[];
+  }
+
+  /** The fields a write sets, by name (a partial update changes only these). */
+  changes(record: WriteRecord<V>): Record<string, V> {
+    const out: Record<string, V> = {};
+    this.entity.fields.forEach((f, i) => {
+      if (record.values[i] !== undefined) out[f.name] = record.values[i]!;
+    });
+    return out;
+  }
+}
+
+/** The value of a write operand: an argument or a literal (a field is no value to write). */
+export function operandValue(operand: Operand, args: readonly unknown[]): unknown {
+  switch (operand.kind) {
+    case "arg":
+      return args[operand.index];
+    case "literal":
+      return operand.value;
+    case "field":
+      throw new Error(`a write value cannot be the field "${operand.field}"`);
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The checks every driver applies to a value written into a field. A wrong value is the client's
+ * mistake (QueryError 400 naming the field), and all data sources must accept and refuse the same
+ * bodies with the same messages, so the rules live here once. What a driver stores differs (0/1
+ * for a boolean in SQL without one, DATETIME text, BSON dates): `checkFieldValue` returns one
+ * canonical form and each driver maps it to its own, adding only its store's extra limits.
+ */
+import { QueryError } from "../driver.js";
+import type { FieldSchema } from "../plan.js";
+import { INTEGER_TEXT, toIsoInstant } from "./instants.js";
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DECIMAL_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+
+/** Throws the 400 for a value that does not fit `field`: `field "x" must be <expected>, got <value>`. */
+export function invalidValue(field: string, expected: string, value: unknown): never {
+  const shown = typeof value === "string" ? JSON.stringify(value) : typeof value === "object" && value !== null ? "an object" : String(value);
+  throw new QueryError(`field "${field}" must be ${expected}, got ${shown}`, 400, field);
+}
+
+/** A YYYY-MM-DD string naming a real calendar day (not 2024-02-30). */
+export function isValidDate(value: string): boolean {
+  const m = DATE.exec(value);
+  if (m === null) return false;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return date.getUTCFullYear() === Number(m[1]) && date.getUTCMonth() === Number(m[2]) - 1 && date.getUTCDate() === Number(m[3]);
+}
+
+/**
+ * A checked write value in its canonical form: string (enum checked), uuid lower-cased, int a
+ * safe integer, float/decimal a finite number, boolean, date "YYYY-MM-DD", datetime ISO-8601 UTC
+ * with milliseconds, json its JSON text. `null` for null or undefined: whether the field may be
+ * null is the caller's check (it knows about defaults).
+ */
+export type CheckedValue = string | number | boolean | null;
+
+/** Checks a value to be written into `field` against its declared type (see CheckedValue). */
+export function checkFieldValue(field: FieldSchema, value: unknown): CheckedValue {
+  if (value === null || value === undefined) return null;
+  const name = field.name;
+  switch (field.type) {
+    case "string":
+      if (typeof value !== "string") invalidValue(name, "a string", value);
+      if (field.enumValues !== undefined && !field.enumValues.includes(value)) {
+        invalidValue(name, `one of ${field.enumValues.map((v) => JSON.stringify(v)).join(", ")}`, value);
+      }
+      return value;
+    case "uuid":
+      if (typeof value !== "string" || !UUID_PATTERN.test(value)) invalidValue(name, "a UUID", value);
+      return value.toLowerCase();
+    case "int":
+      // Integers are kept within JavaScript's exact range so every stored value reads back equal
+      // (and serialises to JSON) without BigInt.
+      if (typeof value === "bigint" && value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)) {
+        return Number(value);
+      }
+      if (typeof value !== "number" || !Number.isInteger(value)) invalidValue(name, "an integer", value);
+      if (!Number.isSafeInteger(value)) invalidValue(name, "an integer between -9007199254740991 and 9007199254740991", value);
+      return value;
+    case "float":
+    case "decimal":
+      if (typeof value === "string" && field.type === "decimal" && DECIMAL_TEXT.test(value)) return Number(value);
+      if (typeof value !== "number" || !Number.isFinite(value)) invalidValue(name, "a finite number", value);
+      return value;
+    case "boolean":
+      if (typeof value !== "boolean") invalidValue(name, "true or false", value);
+      return value;
+    case "date":
+      if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString().slice(0, 10);
+      if (typeof value !== "string" || !isValidDate(value)) invalidValue(name, "a date (YYYY-MM-DD)", value);
+      return value;
+    case "datetime": {
+      // A fractional number is no epoch-millisecond instant.
+      const iso = typeof value === "number" && !Number.isInteger(value) ? undefined : toIsoInstant(value);
+      if (iso === undefined) invalidValue(name, "an ISO-8601 date-time or epoch milliseconds", value);
+      return iso;
+    }
+    case "json": {
+      let text: string | undefined;
+      try {
+        text = JSON.stringify(value);
+      } catch {
+        text = undefined;
+      }
+      if (text === undefined) invalidValue(name, "a JSON value", value);
+      return text;
+    }
+  }
+}
+
+/** What `default now` gives a field before a store's own encoding: the day, epoch ms, or the ISO instant. */
+export function nowDefault(field: FieldSchema, now: number): string | number {
+  const iso = new Date(now).toISOString();
+  if (field.type === "date") return iso.slice(0, 10);
+  if (field.type === "int" || field.type === "float" || field.type === "decimal") return now;
+  return iso;
+}
+
+/**
+ * The value a field's `default` clause gives it on insert (undefined without one): `fromNow` for
+ * `default now` (`now` is the write's instant), else the declared value checked like a write.
+ */
+export function declaredDefault<V>(
+  field: FieldSchema,
+  now: number,
+  encode: (field: FieldSchema, value: unknown) => V,
+  fromNow: (field: FieldSchema, now: number) => V,
+): V | undefined {
+  const spec = field.default;
+  if (spec === undefined) return undefined;
+  if ("now" in spec) return fromNow(field, now);
+  return encode(field, spec.value);
+}
+
+/** LIMIT / OFFSET: a non-negative integer (digits accepted), else a 400 naming the clause. */
+export function countValue(value: unknown, clause: "LIMIT" | "OFFSET"): number {
+  const n = typeof value === "string" && INTEGER_TEXT.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) {
+    throw new QueryError(`${clause} must be a non-negative integer, got ${JSON.stringify(value) ?? String(value)}`, 400);
+  }
+  return n;
+}
+
+/** An id as a safe integer (digits accepted, spaces around them too), or undefined when it names no row. */
+export function integerId(value: unknown): number | undefined {
+  const n = typeof value === "string" && INTEGER_TEXT.test(value.trim()) ? Number(value) : value;
+  return typeof n === "number" && Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** The items of an IN list argument: an array as is, null/undefined as none, one value as a list of one. */
+export function listItems(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : value === null || value === undefined ? [] : [value];
+}
