@@ -8,14 +8,11 @@
 import { randomBytes } from "node:crypto";
 import type { TestContext } from "node:test";
 import pg from "pg";
-import type { EntitySchema, FieldSchema, Filter, Operand, QueryPlan, SelectPlan } from "@kova/query";
+import type { EntitySchema, QueryPlan } from "@kova/query";
+import { compileWith, field } from "@kova/query/testing";
 import { cockroachDialect, createCockroachDriver, type CockroachDriver } from "../src/index.js";
 
 export const PG_URL = process.env.KOVA_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-
-function field(name: string, type: FieldSchema["type"], extra: Partial<FieldSchema> = {}): FieldSchema {
-  return { name, type, optional: false, unique: false, index: false, ...extra };
-}
 
 export const Account: EntitySchema = {
   name: "Account",
@@ -31,16 +28,9 @@ export const Account: EntitySchema = {
 
 export const entities = new Map([[Account.name, Account]]);
 
-export const f = (name: string): Operand => ({ kind: "field", field: name });
-export const arg = (index: number): Operand => ({ kind: "arg", index });
-export const lit = (value: string | number | boolean | null): Operand => ({ kind: "literal", value });
-export const eq = (left: Operand, right: Operand): Filter => ({ kind: "compare", op: "==", left, right });
+export { f, arg, lit, eq, select } from "@kova/query/testing";
 
-export function select(entity: string, extra: Partial<SelectPlan> = {}): SelectPlan {
-  return { kind: "select", entity, fields: null, where: null, orderBy: [], limit: null, offset: null, asOf: null, single: false, ...extra };
-}
-
-export const compile = (plan: QueryPlan) => JSON.parse(JSON.stringify(cockroachDialect.compile(plan, entities)));
+export const compile = (plan: QueryPlan) => compileWith(cockroachDialect, plan, entities);
 
 let reachable: Promise<string | undefined> | undefined;
 

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { QueryPlan } from "@kova/query";
 import { arg, asc, cmp, desc, eq, f, lit, openStore, select, type Store } from "./helpers.js";
+import { deleteAndSaveChecks, insertNoteText } from "@kova/query/testing";
 
 async function seeded(): Promise<Store> {
   const s = await openStore();
@@ -136,20 +137,7 @@ test("update, delete and save return the stored rows; single update of a missing
     const many = await s.run({ kind: "update", entity: "User", values: { kind: "fields", fields: [{ field: "score", value: lit(1.25) }] }, where: null, single: false });
     assert.equal(many.length, 4);
     assert.ok(many.every((r: any) => r.score === 1.25));
-    const deleted = await s.run({ kind: "delete", entity: "User", where: byId, single: true }, 2);
-    assert.equal(deleted.name, "Bob");
-    assert.equal(deleted.active, false);
-    assert.equal(await s.run({ kind: "delete", entity: "User", where: byId, single: true }, 2), null);
-    assert.equal((await s.run(select("User"))).length, 3);
-
-    const save = { kind: "save", entity: "User", values: { kind: "object", operand: arg(0) } } as const;
-    const resaved = await s.run(save, { id: 3, name: "Cyrus" });
-    assert.deepEqual([resaved.id, resaved.name, resaved.email], [3, "Cyrus", "cy@x.io"]);
-    const created = await s.run(save, { name: "Eve", email: "eve@x.io" });
-    assert.equal(created.id, 5);
-    const createdForMissingId = await s.run(save, { id: 2, name: "Bob again", email: "bob2@x.io" });
-    assert.equal(createdForMissingId.name, "Bob again");
-    assert.notEqual(createdForMissingId.id, 2, "ids are never reused, even for a save naming a deleted row");
+    await deleteAndSaveChecks(s);
   } finally {
     await s.cleanup();
   }
@@ -158,7 +146,7 @@ test("update, delete and save return the stored rows; single update of a missing
 test("transaction: writes commit together, or roll back together on error; outside reads wait", async () => {
   const s = await openStore();
   try {
-    const insert = (text: string): QueryPlan => ({ kind: "insert", entity: "Note", values: { kind: "fields", fields: [{ field: "text", value: lit(text) }] } });
+    const insert = insertNoteText;
     const { compile } = await import("./helpers.js");
     await s.driver.transaction(async (tx) => {
       await tx.execute(compile(insert("a")), []);

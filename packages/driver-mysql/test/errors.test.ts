@@ -3,41 +3,20 @@ import assert from "node:assert/strict";
 import type { QueryPlan } from "@kova/query";
 import { createMysqlDriver } from "../src/index.js";
 import { adminConnection, arg, compile, eq, f, openStore, select, serverOrSkip, sleep, MYSQL_URL } from "./helpers.js";
+import { rejectsWith, userWriteValueChecks } from "@kova/query/testing";
 
 const insertUser: QueryPlan = { kind: "insert", entity: "User", values: { kind: "object", operand: arg(0) } };
 const updateUser: QueryPlan = { kind: "update", entity: "User", values: { kind: "object", operand: arg(1) }, where: eq(f("id"), arg(0)), single: true };
-
-function rejectsWith(status: number, field: string | undefined, pattern: RegExp) {
-  return (e: any) => {
-    assert.equal(e.name, "QueryError", e.stack);
-    assert.equal(e.status, status);
-    assert.equal(e.field, field);
-    assert.match(e.message, pattern);
-    return true;
-  };
-}
 
 test("write values are checked against the schema: 400 naming the field", async (t) => {
   const s = await openStore(t);
   if (s === undefined) return;
   try {
     const ok = { name: "Ada", email: "a@x.io" };
-    await assert.rejects(s.run(insertUser, { ...ok, nickname: "x" }), rejectsWith(400, "nickname", /unknown field "nickname"/));
-    await assert.rejects(s.run(insertUser, { ...ok, age: "abc" }), rejectsWith(400, "age", /"age" must be an integer/));
-    await assert.rejects(s.run(insertUser, { ...ok, age: 1.5 }), rejectsWith(400, "age", /integer/));
-    await assert.rejects(s.run(insertUser, { ...ok, age: 2 ** 53 }), rejectsWith(400, "age", /between/));
+    await userWriteValueChecks(s);
     await assert.rejects(s.run(insertUser, { ...ok, age: -(2 ** 53) }), rejectsWith(400, "age", /between/));
-    await assert.rejects(s.run(insertUser, { ...ok, score: "1" }), rejectsWith(400, "score", /number/));
-    await assert.rejects(s.run(insertUser, { ...ok, active: "yes" }), rejectsWith(400, "active", /true or false/));
-    await assert.rejects(s.run(insertUser, { ...ok, born: "2023-02-30" }), rejectsWith(400, "born", /date/));
     await assert.rejects(s.run(insertUser, { ...ok, born: "0999-12-31" }), rejectsWith(400, "born", /years 1000/));
-    await assert.rejects(s.run(insertUser, { ...ok, joined: "last week" }), rejectsWith(400, "joined", /date-time/));
-    await assert.rejects(s.run(insertUser, { ...ok, role: "owner" }), rejectsWith(400, "role", /one of "admin", "member"/));
-    await assert.rejects(s.run(insertUser, { email: "a@x.io" }), rejectsWith(400, "name", /missing required field "name"/));
-    await assert.rejects(s.run(insertUser, { ...ok, name: null }), rejectsWith(400, "name", /required/));
-    await assert.rejects(s.run(insertUser, "not an object"), rejectsWith(400, undefined, /must be an object/));
     await assert.rejects(s.run(insertUser, { ...ok, email: "é".repeat(256) }), rejectsWith(400, "email", /at most 255 characters/));
-    await assert.rejects(s.run(select("User", { limit: arg(0) }), -1), rejectsWith(400, undefined, /LIMIT/));
     assert.deepEqual(await s.run(select("User")), [], "nothing was written");
     assert.deepEqual(await s.run({ kind: "history", entity: "User", where: null, orderBy: [], limit: null, offset: null }), [], "no version either");
     const stored = await s.run(insertUser, { ...ok, email: "🚀".repeat(255) });

@@ -7,32 +7,13 @@
 import { randomBytes } from "node:crypto";
 import type { TestContext } from "node:test";
 import mysql from "mysql2/promise";
-import type { EntitySchema, FieldSchema, Filter, HistoryPlan, Operand, OrderTerm, QueryPlan, SelectPlan } from "@kova/query";
+import type { EntitySchema, QueryPlan } from "@kova/query";
+import { compileWith, field, insertPlan, Note, User } from "@kova/query/testing";
 import { createMysqlDriver, mysqlDialect, type MysqlDriver } from "../src/index.js";
 
 export const MYSQL_URL = process.env.KOVA_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test";
 
-export function field(name: string, type: FieldSchema["type"], extra: Partial<FieldSchema> = {}): FieldSchema {
-  return { name, type, optional: false, unique: false, index: false, ...extra };
-}
-
-export const User: EntitySchema = {
-  name: "User",
-  table: "user",
-  fields: [
-    field("name", "string"),
-    field("email", "string", { unique: true }),
-    field("age", "int", { optional: true, index: true }),
-    field("score", "float", { optional: true }),
-    field("active", "boolean", { default: { value: true } }),
-    field("meta", "json", { optional: true }),
-    field("born", "date", { optional: true }),
-    field("joined", "datetime", { default: { now: true } }),
-    field("role", "string", { optional: true, enumValues: ["admin", "member"] }),
-  ],
-};
-
-export const Note: EntitySchema = { name: "Note", table: "note", fields: [field("text", "string"), field("big", "int", { optional: true })] };
+export { User, Note, field, f, arg, lit, cmp, eq, select, history, asc, desc, sleep } from "@kova/query/testing";
 
 export const Item: EntitySchema = {
   name: "Item",
@@ -43,27 +24,8 @@ export const Item: EntitySchema = {
 export const allEntities = [User, Note, Item];
 export const entities = new Map(allEntities.map((e) => [e.name, e]));
 
-export const f = (name: string): Operand => ({ kind: "field", field: name });
-export const arg = (index: number): Operand => ({ kind: "arg", index });
-export const lit = (value: string | number | boolean | null): Operand => ({ kind: "literal", value });
-export const cmp = (op: "==" | "!=" | "<" | "<=" | ">" | ">=", left: Operand, right: Operand): Filter => ({ kind: "compare", op, left, right });
-export const eq = (left: Operand, right: Operand): Filter => cmp("==", left, right);
-
-export function select(entity: string, extra: Partial<SelectPlan> = {}): SelectPlan {
-  return { kind: "select", entity, fields: null, where: null, orderBy: [], limit: null, offset: null, asOf: null, single: false, ...extra };
-}
-
-export function history(entity: string, extra: Partial<HistoryPlan> = {}): HistoryPlan {
-  return { kind: "history", entity, where: null, orderBy: [], limit: null, offset: null, ...extra };
-}
-
-export const asc = (name: string): OrderTerm => ({ field: name, direction: "ASC" });
-export const desc = (name: string): OrderTerm => ({ field: name, direction: "DESC" });
-
 /** Compiles through a JSON round trip, as `kova build` writes the statements into the app. */
-export function compile(plan: QueryPlan) {
-  return JSON.parse(JSON.stringify(mysqlDialect.compile(plan, entities)));
-}
+export const compile = (plan: QueryPlan) => compileWith(mysqlDialect, plan, entities);
 
 /** The test server's URL with another database in the path. */
 export function urlFor(database: string): string {
@@ -132,7 +94,7 @@ export async function openStore(t: TestContext, options: Record<string, unknown>
     driver,
     database,
     run,
-    insert: (entity, body) => run({ kind: "insert", entity, values: { kind: "object", operand: arg(0) } }, body),
+    insert: (entity, body) => run(insertPlan(entity), body),
     cleanup: async () => {
       await driver.close();
       await dropDatabase(database);
@@ -140,4 +102,3 @@ export async function openStore(t: TestContext, options: Record<string, unknown>
   };
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,6 +2,7 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import type { QueryPlan } from "@kova/query";
 import { arg, asc, cmp, compile, desc, eq, f, lit, openStore, select, type Store } from "./helpers.js";
+import { deleteAndSaveChecks, insertNoteText, serverTransactionScenario } from "@kova/query/testing";
 
 async function seeded(t: TestContext): Promise<Store | undefined> {
   const s = await openStore(t);
@@ -204,20 +205,7 @@ test("update, delete and save return the stored rows; single update of a missing
     assert.ok(many.every((r: any) => r.score === 1.25));
     const noneMany = await s.run({ kind: "update", entity: "User", values: { kind: "object", operand: arg(1) }, where: byId, single: false }, 99, { age: 1 });
     assert.deepEqual(noneMany, []);
-    const deleted = await s.run({ kind: "delete", entity: "User", where: byId, single: true }, 2);
-    assert.equal(deleted.name, "Bob");
-    assert.equal(deleted.active, false);
-    assert.equal(await s.run({ kind: "delete", entity: "User", where: byId, single: true }, 2), null);
-    assert.equal((await s.run(select("User"))).length, 3);
-
-    const save = { kind: "save", entity: "User", values: { kind: "object", operand: arg(0) } } as const;
-    const resaved = await s.run(save, { id: 3, name: "Cyrus" });
-    assert.deepEqual([resaved.id, resaved.name, resaved.email], [3, "Cyrus", "cy@x.io"]);
-    const created = await s.run(save, { name: "Eve", email: "eve@x.io" });
-    assert.equal(created.id, 5);
-    const createdForMissingId = await s.run(save, { id: 2, name: "Bob again", email: "bob2@x.io" });
-    assert.equal(createdForMissingId.name, "Bob again");
-    assert.notEqual(createdForMissingId.id, 2, "ids are never reused, even for a save naming a deleted row");
+    await deleteAndSaveChecks(s);
     const removedMany = await s.run({ kind: "delete", entity: "User", where: cmp(">", f("id"), lit(3)), single: false });
     assert.deepEqual(removedMany.map((r: any) => r.name), ["Dee", "Eve", "Bob again"]);
   } finally {
@@ -229,46 +217,9 @@ test("transaction: writes commit together, or roll back together on error; work 
   const s = await openStore(t);
   if (s === undefined) return;
   try {
-    const insert = (text: string): QueryPlan => ({ kind: "insert", entity: "Note", values: { kind: "fields", fields: [{ field: "text", value: lit(text) }] } });
+    await serverTransactionScenario(s, compile);
     await s.driver.transaction(async (tx) => {
-      await tx.execute(compile(insert("a")), []);
-      await tx.execute(compile(insert("b")), []);
-    });
-    await assert.rejects(
-      s.driver.transaction(async (tx) => {
-        await tx.execute(compile(insert("c")), []);
-        throw new Error("changed my mind");
-      }),
-      /changed my mind/,
-    );
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let started!: () => void;
-    const begun = new Promise<void>((resolve) => (started = resolve));
-    const slow = s.driver.transaction(async (tx) => {
-      await tx.execute(compile(insert("d")), []);
-      started();
-      await gate;
-      await tx.execute(compile(insert("e")), []);
-    });
-    await begun;
-    const outside = await s.run(select("Note"));
-    assert.deepEqual(outside.map((r: any) => r.text), ["a", "b"], "an outside read does not see uncommitted work");
-    release();
-    await slow;
-    assert.deepEqual((await s.run(select("Note"))).map((r: any) => r.text), ["a", "b", "d", "e"]);
-    const hist = await s.run({ kind: "history", entity: "Note", where: null, orderBy: [], limit: null, offset: null });
-    assert.equal(hist.length, 4, "the rolled-back insert left no version");
-    await assert.rejects(
-      s.driver.transaction(async () => {
-        await s.run(insert("via the driver, not tx"));
-        throw new Error("undo");
-      }),
-      /undo/,
-    );
-    assert.equal((await s.run(select("Note"))).length, 4, "work calling the driver directly joins its transaction (and rolls back with it)");
-    await s.driver.transaction(async (tx) => {
-      await tx.execute(compile(insert("kept")), []);
+      await tx.execute(compile(insertNoteText("kept")), []);
       await assert.rejects(tx.execute(compile({ kind: "insert", entity: "User", values: { kind: "object", operand: arg(0) } }), [{ name: "x".repeat(3), email: "e".repeat(300) }]), (e: any) => e.status === 400);
     });
     assert.equal((await s.run(select("Note"))).length, 5, "a failed statement inside a transaction does not undo the others");

@@ -6,59 +6,25 @@
 import { randomBytes } from "node:crypto";
 import type { TestContext } from "node:test";
 import pg from "pg";
-import type { Dialect, Driver, EntitySchema, FieldSchema, Filter, HistoryPlan, Operand, OrderTerm, QueryPlan, SelectPlan } from "@kova/query";
+import type { Dialect, Driver, EntitySchema, QueryPlan } from "@kova/query";
+import { compileWith as roundTrip, field, insertPlan, Note as SharedNote, User } from "@kova/query/testing";
 import { createPostgresDriver, postgresDialect } from "../src/index.js";
 
 export const PG_URL = process.env.KOVA_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 
-function field(name: string, type: FieldSchema["type"], extra: Partial<FieldSchema> = {}): FieldSchema {
-  return { name, type, optional: false, unique: false, index: false, ...extra };
-}
+export { User, f, arg, lit, cmp, eq, select, history, asc, desc, sleep } from "@kova/query/testing";
 
-export const User: EntitySchema = {
-  name: "User",
-  table: "user",
-  fields: [
-    field("name", "string"),
-    field("email", "string", { unique: true }),
-    field("age", "int", { optional: true, index: true }),
-    field("score", "float", { optional: true }),
-    field("active", "boolean", { default: { value: true } }),
-    field("meta", "json", { optional: true }),
-    field("born", "date", { optional: true }),
-    field("joined", "datetime", { default: { now: true } }),
-    field("role", "string", { optional: true, enumValues: ["admin", "member"] }),
-  ],
-};
-
+/** The shared Note with a decimal and a uuid column, for this driver's numeric and uuid mapping. */
 export const Note: EntitySchema = {
-  name: "Note",
-  table: "note",
-  fields: [field("text", "string"), field("big", "int", { optional: true }), field("price", "decimal", { optional: true }), field("uid", "uuid", { optional: true })],
+  ...SharedNote,
+  fields: [...SharedNote.fields, field("price", "decimal", { optional: true }), field("uid", "uuid", { optional: true })],
 };
 
 export const entities = new Map([User, Note].map((e) => [e.name, e]));
 
-export const f = (name: string): Operand => ({ kind: "field", field: name });
-export const arg = (index: number): Operand => ({ kind: "arg", index });
-export const lit = (value: string | number | boolean | null): Operand => ({ kind: "literal", value });
-export const cmp = (op: "==" | "!=" | "<" | "<=" | ">" | ">=", left: Operand, right: Operand): Filter => ({ kind: "compare", op, left, right });
-export const eq = (left: Operand, right: Operand): Filter => cmp("==", left, right);
-
-export function select(entity: string, extra: Partial<SelectPlan> = {}): SelectPlan {
-  return { kind: "select", entity, fields: null, where: null, orderBy: [], limit: null, offset: null, asOf: null, single: false, ...extra };
-}
-
-export function history(entity: string, extra: Partial<HistoryPlan> = {}): HistoryPlan {
-  return { kind: "history", entity, where: null, orderBy: [], limit: null, offset: null, ...extra };
-}
-
-export const asc = (name: string): OrderTerm => ({ field: name, direction: "ASC" });
-export const desc = (name: string): OrderTerm => ({ field: name, direction: "DESC" });
-
 /** Compiles through a JSON round trip, as `kova build` writes the statements into the app. */
 export function compileWith(dialect: Dialect, plan: QueryPlan, known: ReadonlyMap<string, EntitySchema> = entities) {
-  return JSON.parse(JSON.stringify(dialect.compile(plan, known)));
+  return roundTrip(dialect, plan, known);
 }
 
 export const compile = (plan: QueryPlan) => compileWith(postgresDialect, plan);
@@ -145,7 +111,7 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
     driver,
     schema,
     run,
-    insert: (entity, body) => run({ kind: "insert", entity, values: { kind: "object", operand: arg(0) } }, body),
+    insert: (entity, body) => run(insertPlan(entity), body),
     cleanup: async () => {
       await driver.close();
       await dropSchema(schema);
@@ -153,4 +119,3 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
   };
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

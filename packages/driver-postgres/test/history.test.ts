@@ -1,31 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { QueryPlan } from "@kova/query";
-import { arg, asc, cmp, desc, eq, f, history, lit, openStore, select, serverUp, sleep, type Store } from "./helpers.js";
+import { arg, asc, cmp, desc, eq, f, history, lit, openStore, select, serverUp } from "./helpers.js";
+import { asOfRejectsNonInstants, asOfTimelineChecks, historyTimeline } from "@kova/query/testing";
 
 const byId = eq(f("id"), arg(0));
-const updateById: QueryPlan = { kind: "update", entity: "User", values: { kind: "object", operand: arg(1) }, where: byId, single: true };
-const remove: QueryPlan = { kind: "delete", entity: "User", where: byId, single: true };
-
-/** Ada: inserted (age 30), updated (age 31), updated (age 32), deleted; a few ms apart. Cy stays. */
-async function timeline(s: Store) {
-  const ada = await s.insert("User", { name: "Ada", email: "ada@x.io", age: 30 });
-  await sleep(5);
-  await s.insert("User", { name: "Cy", email: "cy@x.io", age: 50 });
-  await sleep(5);
-  await s.run(updateById, ada.id, { age: 31 });
-  await sleep(5);
-  await s.run(updateById, ada.id, { age: 32 });
-  await sleep(5);
-  await s.run(remove, ada.id);
-  return ada.id as number;
-}
 
 test("history lists every version of a row, deleted rows included, oldest first", async (t) => {
   if (!(await serverUp(t))) return;
   const s = await openStore();
   try {
-    const id = await timeline(s);
+    const id = await historyTimeline(s);
     const entries = await s.run(history("User", { where: byId }), id);
     assert.deepEqual(entries.map((e: any) => e.operation), ["insert", "update", "update", "delete"]);
     assert.deepEqual(entries.map((e: any) => e.data.age), [30, 31, 32, 32], "a delete records the row as it was");
@@ -59,27 +44,8 @@ test("AS OF: nothing before creation, the old value between updates, a deleted r
   if (!(await serverUp(t))) return;
   const s = await openStore();
   try {
-    const id = await timeline(s);
-    const entries = await s.run(history("User", { where: byId }), id);
-    const at = entries.map((e: any) => Date.parse(e.at));
-    const asOf = (instant: unknown) => s.run(select("User", { where: byId, asOf: arg(1), single: true }), id, instant);
-
-    assert.equal(await asOf(at[0] - 1), null, "before creation: nothing");
-    assert.equal((await asOf(at[0])).age, 30, "at the insert instant: the inserted row");
-    assert.equal((await asOf(at[1] - 1)).age, 30, "between insert and first update: the old value");
-    assert.equal((await asOf(new Date(at[2] - 1).toISOString())).age, 31, "ISO string instant");
-    assert.equal((await asOf(String(at[3] - 1))).age, 32, "a deleted row is returned for an instant before the delete");
-    assert.equal(await asOf(at[3]), null, "not at or after the delete");
-    assert.equal(await s.run(select("User", { where: byId, single: true }), id), null, "the present has no row");
-
-    const all = (instant: number) => s.run(select("User", { asOf: arg(0), orderBy: [asc("name")] }), instant);
-    assert.deepEqual((await all(at[0])).map((r: any) => r.name), ["Ada"], "Cy was created after t");
-    assert.deepEqual((await all(at[3] - 1)).map((r: any) => [r.name, r.age]), [["Ada", 32], ["Cy", 50]]);
-    assert.deepEqual((await all(Date.now() + 1000)).map((r: any) => r.name), ["Cy"]);
-    const filtered = await s.run(select("User", { asOf: arg(0), where: cmp(">", f("age"), arg(1)), fields: ["name"] }), at[2], 30);
-    assert.deepEqual(filtered, [{ id, name: "Ada" }, { id: id + 1, name: "Cy" }], "WHERE and projection apply to the as-of rows");
-    const paged = await s.run(select("User", { asOf: arg(0), orderBy: [desc("age")], limit: lit(1), offset: lit(1) }), at[3] - 1);
-    assert.deepEqual(paged.map((r: any) => r.name), ["Ada"]);
+    const id = await historyTimeline(s);
+    const { at } = await asOfTimelineChecks(s, id);
     const old = await s.run(select("User", { asOf: arg(0), where: eq(f("age"), lit(30)) }), at[3] - 1);
     assert.deepEqual(old, [], "WHERE applies to the row as of t, not to any of its versions");
   } finally {
@@ -91,9 +57,7 @@ test("AS OF rejects an argument that is no instant with a 400", async (t) => {
   if (!(await serverUp(t))) return;
   const s = await openStore();
   try {
-    for (const bad of ["yesterday", "", {}, true, null, "2024-13-45T99:00:00Z"]) {
-      await assert.rejects(s.run(select("User", { asOf: arg(0) }), bad), (e: any) => e.name === "QueryError" && e.status === 400 && /AS OF/.test(e.message), `rejects ${JSON.stringify(bad)}`);
-    }
+    await asOfRejectsNonInstants(s);
   } finally {
     await s.cleanup();
   }

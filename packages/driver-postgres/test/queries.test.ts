@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { QueryPlan } from "@kova/query";
 import { admin, arg, asc, cmp, compile, desc, eq, f, lit, openStore, select, serverUp, type Store } from "./helpers.js";
+import { deleteAndSaveChecks, insertNoteText, serverTransactionScenario } from "@kova/query/testing";
 import { kovaTypes } from "../src/index.js";
 
 async function seeded(): Promise<Store> {
@@ -201,20 +202,7 @@ test("update, delete and save return the stored rows; single update of a missing
     const many = await s.run({ kind: "update", entity: "User", values: { kind: "fields", fields: [{ field: "score", value: lit(1.25) }] }, where: null, single: false });
     assert.deepEqual(many.map((r: any) => r.id), [1, 2, 3, 4], "rows come back by id");
     assert.ok(many.every((r: any) => r.score === 1.25));
-    const deleted = await s.run({ kind: "delete", entity: "User", where: byId, single: true }, 2);
-    assert.equal(deleted.name, "Bob");
-    assert.equal(deleted.active, false);
-    assert.equal(await s.run({ kind: "delete", entity: "User", where: byId, single: true }, 2), null);
-    assert.equal((await s.run(select("User"))).length, 3);
-
-    const save = { kind: "save", entity: "User", values: { kind: "object", operand: arg(0) } } as const;
-    const resaved = await s.run(save, { id: 3, name: "Cyrus" });
-    assert.deepEqual([resaved.id, resaved.name, resaved.email], [3, "Cyrus", "cy@x.io"]);
-    const created = await s.run(save, { name: "Eve", email: "eve@x.io" });
-    assert.equal(created.id, 5);
-    const createdForMissingId = await s.run(save, { id: 2, name: "Bob again", email: "bob2@x.io" });
-    assert.equal(createdForMissingId.name, "Bob again");
-    assert.notEqual(createdForMissingId.id, 2, "ids are never reused, even for a save naming a deleted row");
+    await deleteAndSaveChecks(s);
     const deletedMany = await s.run({ kind: "delete", entity: "User", where: cmp(">", f("id"), lit(3)), single: false });
     assert.deepEqual(deletedMany.map((r: any) => r.name), ["Dee", "Eve", "Bob again"]);
   } finally {
@@ -226,44 +214,7 @@ test("transaction: writes commit together or roll back together; work calling th
   if (!(await serverUp(t))) return;
   const s = await openStore();
   try {
-    const insert = (text: string): QueryPlan => ({ kind: "insert", entity: "Note", values: { kind: "fields", fields: [{ field: "text", value: lit(text) }] } });
-    await s.driver.transaction(async (tx) => {
-      await tx.execute(compile(insert("a")), []);
-      await tx.execute(compile(insert("b")), []);
-    });
-    await assert.rejects(
-      s.driver.transaction(async (tx) => {
-        await tx.execute(compile(insert("c")), []);
-        throw new Error("changed my mind");
-      }),
-      /changed my mind/,
-    );
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let started!: () => void;
-    const begun = new Promise<void>((resolve) => (started = resolve));
-    const slow = s.driver.transaction(async (tx) => {
-      await tx.execute(compile(insert("d")), []);
-      started();
-      await gate;
-      await tx.execute(compile(insert("e")), []);
-    });
-    await begun;
-    const outside = await s.run(select("Note"));
-    assert.deepEqual(outside.map((r: any) => r.text), ["a", "b"], "an outside read does not see uncommitted work");
-    release();
-    await slow;
-    assert.deepEqual((await s.run(select("Note"))).map((r: any) => r.text), ["a", "b", "d", "e"]);
-    const hist = await s.run({ kind: "history", entity: "Note", where: null, orderBy: [], limit: null, offset: null });
-    assert.equal(hist.length, 4, "the rolled-back insert left no version");
-    await assert.rejects(
-      s.driver.transaction(async () => {
-        await s.run(insert("via the driver, not tx"));
-        throw new Error("undo");
-      }),
-      /undo/,
-    );
-    assert.equal((await s.run(select("Note"))).length, 4, "work calling the driver directly joins its transaction (and rolls back with it)");
+    await serverTransactionScenario(s, compile);
 
     // A statement that fails inside a transaction (here a 409) undoes only itself, as in the
     // embedded store: work that catches the error goes on and commits.
@@ -272,7 +223,7 @@ test("transaction: writes commit together or roll back together; work calling th
       await tx.execute(insertUser, [{ name: "A", email: "same@x" }]);
       await assert.rejects(tx.execute(insertUser, [{ name: "B", email: "same@x" }]), (e: any) => e.status === 409);
       await assert.rejects(s.run(select("User", { where: eq(f("age"), arg(0)) }), "not a number"), (e: any) => e.status === 400);
-      await tx.execute(compile(insert("after the conflict")), []);
+      await tx.execute(compile(insertNoteText("after the conflict")), []);
     });
     assert.deepEqual((await s.run(select("User"))).map((r: any) => r.name), ["A"]);
     assert.equal((await s.run(select("Note"))).length, 5);
