@@ -1,7 +1,7 @@
 // End-to-end: `kova run` and `kova dev` as a user starts them, on a real port.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EXAMPLES, KOVA_BIN, connectionRefused, delay, freePort, request, spawnNode, tempApp, waitForHealth } from "./e2e/harness.js";
 
@@ -50,8 +50,15 @@ test("kova dev: a new route answers after a save; a broken save keeps the old se
   assert.deepEqual(added.body, { added: true, count: 1 });
   assert.equal((await request(`${url}/todos/${created.body.id}`)).body.title, "survives reloads", "same data after the restart");
 
+  // Editors often save by writing a temporary file and renaming it over the old one (sed -i, vim):
+  // both the broken save and the fix below are made that way.
+  const saveByRename = (text: string) => {
+    const temp = join(dir, ".app.kova.tmp");
+    writeFileSync(temp, text);
+    renameSync(temp, appFile);
+  };
   const errorsBefore = dev.stderr.length;
-  writeFileSync(appFile, `${original}\nGET /added {\n  RESPOND SELECT * FROM Nope\n}\n`);
+  saveByRename(`${original}\nGET /added {\n  RESPOND SELECT * FROM Nope\n}\n`);
   await dev.waitForOutput(/keeping the last good server running/, 8_000);
   const report = dev.stderr.slice(errorsBefore);
   assert.match(report, /error\[KV\d+\]/, report);
@@ -60,6 +67,14 @@ test("kova dev: a new route answers after a save; a broken save keeps the old se
   await delay(300);
   assert.deepEqual((await request(`${url}/added`)).body, { added: true, count: 1 }, "the last good server still answers");
   assert.equal((await request(`${url}/todos`)).status, 200);
+
+  // The fix after a failed build must be picked up (it once went unnoticed after a rename-save).
+  saveByRename(`${original}\nGET /fixed {\n  RESPOND { fixed: true }\n}\n`);
+  const fixed = await pollUntil(async () => {
+    const response = await request(`${url}/fixed`).catch(() => undefined);
+    return response?.status === 200 ? response : undefined;
+  }, 8_000);
+  assert.deepEqual(fixed.body, { fixed: true });
 
   dev.signal("SIGTERM");
   assert.deepEqual(await dev.exited, { code: 0, signal: null });

@@ -34,7 +34,9 @@ PUT /notes/:id VALIDATE NewNote {
 
 DELETE /notes/:id {
   gone = DELETE FROM Note WHERE id = $id
-  IF gone == null { ERROR 404 "no note {$id}" }
+  IF gone IS NULL {
+    ERROR 404 "no note {$id}"
+  }
   RESPOND 204
 }
 

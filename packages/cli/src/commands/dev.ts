@@ -1,4 +1,5 @@
-import { watch } from "node:fs";
+import { existsSync, readdirSync, statSync, watch, type FSWatcher } from "node:fs";
+import { dirname, join } from "node:path";
 import { buildApp } from "../build/build-app.js";
 import { reportBuildFailure, routeTable } from "../build/report.js";
 import { portOption, ServerProcess } from "../build/server-process.js";
@@ -64,10 +65,12 @@ Options:
 
     await rebuild(true);
     let timer: NodeJS.Timeout | undefined;
-    const watcher = watch(entry, { recursive: true }, (_event, file) => {
-      if (!file || IGNORED.test(file) || !/\.(kova|js|mjs|env)$|(^|[\\/])\.env$/.test(file)) return;
+    const watcher = new FolderWatcher(entry, () => {
       clearTimeout(timer);
-      timer = setTimeout(() => void rebuild(false), 100);
+      timer = setTimeout(() => {
+        watcher.refresh();
+        void rebuild(false);
+      }, 100);
     });
     return await new Promise<number>((resolve) => {
       const stop = async () => {
@@ -81,3 +84,55 @@ Options:
     });
   },
 });
+
+const WATCHED = /\.(kova|js|mjs|env)$|(^|[\\/])\.env$/;
+
+/**
+ * Watches every folder of the app (not build output) one by one. Node 20's recursive fs.watch on
+ * Linux loses a file that an editor saves by replacing it (write a temp file, rename over), so
+ * each folder gets its own plain watcher, which sees such renames; `refresh` picks up new folders.
+ */
+class FolderWatcher {
+  private readonly watchers = new Map<string, FSWatcher>();
+
+  constructor(
+    private readonly root: string,
+    private readonly onChange: () => void,
+  ) {
+    this.refresh();
+  }
+
+  refresh(): void {
+    const base = existsSync(this.root) && statSync(this.root).isDirectory() ? this.root : dirname(this.root);
+    for (const folder of this.folders(base)) {
+      if (this.watchers.has(folder)) continue;
+      const watcher = watch(folder, (_event, file) => {
+        if (file && WATCHED.test(file)) this.onChange();
+      });
+      watcher.on("error", () => {
+        watcher.close();
+        this.watchers.delete(folder);
+      });
+      this.watchers.set(folder, watcher);
+    }
+  }
+
+  private folders(dir: string): string[] {
+    const found = [dir];
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (IGNORED.test(name) || name.startsWith(".")) continue;
+      try {
+        if (statSync(path).isDirectory()) found.push(...this.folders(path));
+      } catch {
+        // removed while we looked
+      }
+    }
+    return found;
+  }
+
+  close(): void {
+    for (const watcher of this.watchers.values()) watcher.close();
+    this.watchers.clear();
+  }
+}

@@ -235,7 +235,7 @@ function checkBinary(ctx: CheckContext, expr: BinaryExpr): KovaType {
     case ">=":
       if (!comparable(left, right)) {
         ctx.diagnostics.report("IncompatibleComparison", expr.span, `cannot compare ${describe(left)} with ${describe(right)}: the comparison is never true`, {
-          suggestion: comparisonHint(left, right),
+          suggestion: comparisonHint(left, right, expr),
         });
       } else {
         checkEnumLiteral(ctx, left, expr.right);
@@ -285,9 +285,14 @@ function arithmeticType(ctx: CheckContext, expr: BinaryExpr, left: KovaType, rig
   return numberType;
 }
 
-function comparisonHint(left: KovaType, right: KovaType): string {
+function comparisonHint(left: KovaType, right: KovaType, expr: BinaryExpr): string {
   const kinds = [left.kind, right.kind];
-  if (kinds.includes("number") && kinds.includes("string")) return "write the number without quotes (or the text with them)";
+  if (kinds.includes("number") && kinds.includes("string")) {
+    const literal = [expr.left, expr.right].find((e) => e.kind === "String" || e.kind === "Number");
+    if (literal?.kind === "String") return "this compares with a number: write it without quotes";
+    if (literal?.kind === "Number") return `this compares with text: write it in quotes, as in "${literal.raw}"`;
+    return "convert one side, e.g. with number(…) or string(…)";
+  }
   if (kinds.includes("boolean")) return "compare with true or false";
   return "compare values of the same type";
 }

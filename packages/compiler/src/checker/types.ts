@@ -113,7 +113,7 @@ export function describe(type: KovaType): string {
     case "object":
       return type.entity ? `${type.entity} row` : type.shape ? type.shape : "object";
     case "string":
-      return type.enumValues ? `enum(${type.enumValues.map((v) => JSON.stringify(v)).join(", ")})` : "string";
+      return type.enumValues ? `enum(${type.enumValues.map((v) => JSON.stringify(v)).join(", ")})` : "text";
     default:
       return type.kind;
   }

@@ -46,6 +46,9 @@ function coerce(value, type, label) {
   }
 }
 function badValue(label, expected) {
-  return new HttpError(400, label + " must be " + expected, { errors: [{ field: label.replace(/^(path|query) parameter |^header |^body field /, ""), message: "must be " + expected }] });
+  return new HttpError(400, label + " must be " + expected, {
+    type: "urn:kova:problem:invalid-parameter",
+    errors: [{ field: label.replace(/^(path|query) parameter |^header |^body field /, ""), message: "must be " + expected }],
+  });
 }
 `;
