@@ -51,7 +51,9 @@ export function checkJsonContentType(contentType: string | undefined): string | 
 }
 
 export function tooLarge(limit: number): BodyError {
-  return new BodyError(413, ProblemType.payloadTooLarge, `the request body exceeds the limit of ${limit} bytes`, true);
+  // The connection stays open: the rest of the upload is drained (see discardRest) so the client
+  // reads the 413 instead of a reset; closing at once races with its writes (EPIPE on its side).
+  return new BodyError(413, ProblemType.payloadTooLarge, `the request body exceeds the limit of ${limit} bytes`, false);
 }
 
 /**
