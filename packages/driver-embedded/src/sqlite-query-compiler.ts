@@ -6,8 +6,8 @@
  * transaction as the live row. Reads of the present use the live table; `history` plans and `asOf`
  * selects read the history table, whose typed columns let the same WHERE compile against either.
  */
-import { entityOf, fullColumns, pinsOneId, selectedColumns } from "@kova/query";
-import type { EntitySchema, HistoryPlan, QueryPlan, SelectPlan, WriteValues } from "@kova/query";
+import { entityOf, fullColumns, pinsOneId, selectedColumns, writtenFields } from "@kova/query";
+import type { EntitySchema, FieldSchema, HistoryPlan, QueryPlan, SelectPlan } from "@kova/query";
 import { SqlBuilder } from "./sqlite-filter.js";
 import {
   historyTable,
@@ -74,18 +74,6 @@ function compileHistory(plan: HistoryPlan, entity: EntitySchema): CompiledRead {
   return { dialect: "sqlite", plan, kind: "history", entity, columns, read: { sql, params: b.params }, single: false };
 }
 
-/** The fields a write sets, when the plan lists them; null when they come from an object argument. */
-function listedFields(values: WriteValues, entity: EntitySchema): string[] | null {
-  if (values.kind === "object") return null;
-  const names: string[] = [];
-  for (const { field } of values.fields) {
-    if (field === "id") continue;
-    if (!entity.fields.some((f) => f.name === field)) throw new Error(`entity ${entity.name} has no field "${field}"`);
-    names.push(field);
-  }
-  return names;
-}
-
 function insertStatement(entity: EntitySchema): Statement {
   const table = quoteIdent(entity.table);
   if (entity.fields.length === 0) return { sql: `INSERT INTO ${table} DEFAULT VALUES`, params: [] };
@@ -140,12 +128,12 @@ function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity
   const scope = { entity, alias: entity.table, history: false };
   switch (plan.kind) {
     case "insert":
-      listedFields(plan.values, entity);
+      fieldNames(writtenFields(plan.values, entity));
       compiled.insert = insertStatement(entity);
       break;
     case "update": {
       const b = new SqlBuilder(scope);
-      const set = setClause(entity, listedFields(plan.values, entity), b);
+      const set = setClause(entity, fieldNames(writtenFields(plan.values, entity)), b);
       compiled.update = { sql: `UPDATE ${table} SET ${set}${b.where(plan.where)}${returning(entity)}`, params: b.params };
       break;
     }
@@ -156,7 +144,7 @@ function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity
     }
     case "save": {
       const b = new SqlBuilder(scope);
-      const set = setClause(entity, listedFields(plan.values, entity), b);
+      const set = setClause(entity, fieldNames(writtenFields(plan.values, entity)), b);
       b.push({ from: "id" });
       compiled.update = { sql: `UPDATE ${table} SET ${set} WHERE "id" = ?${returning(entity)}`, params: b.params };
       compiled.insert = insertStatement(entity);
@@ -178,3 +166,5 @@ export function compileSqlite(plan: QueryPlan, entities: ReadonlyMap<string, Ent
       return compileWrite(plan, entity);
   }
 }
+
+const fieldNames = (fields: FieldSchema[] | null): string[] | null => (fields === null ? null : fields.map((f) => f.name));

@@ -6,8 +6,8 @@
  * transaction as the live row. Reads of the present use the live table; `history` plans and `asOf`
  * selects read the history table, whose typed columns let the same WHERE compile against either.
  */
-import { entityOf, fullColumns, pinsOneId, selectedColumns } from "@kova/query";
-import type { EntitySchema, HistoryPlan, QueryPlan, SelectPlan, WriteValues } from "@kova/query";
+import { entityOf, fullColumns, pinsOneId, selectedColumns, writtenFields } from "@kova/query";
+import type { EntitySchema, FieldSchema, HistoryPlan, QueryPlan, SelectPlan } from "@kova/query";
 import { SqlBuilder } from "./mysql-filter.js";
 import {
   historyTable,
@@ -64,18 +64,6 @@ function compileHistory(plan: HistoryPlan, entity: EntitySchema): CompiledRead {
   sql += ` FROM ${quoteIdent(historyTable(entity))} AS ${h}`;
   sql += b.where(plan.where) + b.orderBy(plan.orderBy, "version") + b.limitOffset(plan.limit, plan.offset);
   return { dialect: "mysql", plan, kind: "history", entity, columns, read: { sql, params: b.params }, single: false };
-}
-
-/** The fields a write sets, when the plan lists them; null when they come from an object argument. */
-function listedFields(values: WriteValues, entity: EntitySchema): string[] | null {
-  if (values.kind === "object") return null;
-  const names: string[] = [];
-  for (const { field } of values.fields) {
-    if (field === "id") continue;
-    if (!entity.fields.some((f) => f.name === field)) throw new Error(`entity ${entity.name} has no field "${field}"`);
-    names.push(field);
-  }
-  return names;
 }
 
 /**
@@ -148,7 +136,7 @@ function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity
   const lock = (where: string, params: Param[]): Statement => ({ sql: `SELECT \`id\` FROM ${table}${where} ORDER BY \`id\` FOR UPDATE`, params });
   switch (plan.kind) {
     case "insert":
-      listedFields(plan.values, entity);
+      fieldNames(writtenFields(plan.values, entity));
       compiled.insert = insertStatement(entity);
       break;
     case "update": {
@@ -156,7 +144,7 @@ function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity
       compiled.lock = lock(w.where(plan.where), w.params);
       const b = new SqlBuilder(scope);
       const join = idsJoin(table, b);
-      const set = setClause(entity, listedFields(plan.values, entity), b);
+      const set = setClause(entity, fieldNames(writtenFields(plan.values, entity)), b);
       compiled.update = { sql: `UPDATE ${table} ${join} SET ${set}`, params: b.params };
       break;
     }
@@ -171,7 +159,7 @@ function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity
       compiled.lock = lock(" WHERE `id` = ?", [{ from: "id" }]);
       const b = new SqlBuilder(scope);
       const join = idsJoin(table, b);
-      const set = setClause(entity, listedFields(plan.values, entity), b);
+      const set = setClause(entity, fieldNames(writtenFields(plan.values, entity)), b);
       compiled.update = { sql: `UPDATE ${table} ${join} SET ${set}`, params: b.params };
       compiled.insert = insertStatement(entity);
       break;
@@ -191,3 +179,5 @@ export function compileMysql(plan: QueryPlan, entities: ReadonlyMap<string, Enti
       return compileWrite(plan, entity);
   }
 }
+
+const fieldNames = (fields: FieldSchema[] | null): string[] | null => (fields === null ? null : fields.map((f) => f.name));

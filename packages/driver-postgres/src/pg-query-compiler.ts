@@ -10,8 +10,8 @@
  * of `data`; `asOf` selects take, for each id, the newest version at or before the instant
  * (DISTINCT ON (id) … ORDER BY id, version DESC) and drop ids whose newest version is a delete.
  */
-import { entityOf, fullColumns, selectedColumns } from "@kova/query";
-import type { EntitySchema, FieldSchema, HistoryPlan, QueryPlan, SelectPlan, WriteValues } from "@kova/query";
+import { entityOf, fullColumns, selectedColumns, writtenFields } from "@kova/query";
+import type { EntitySchema, FieldSchema, HistoryPlan, QueryPlan, SelectPlan } from "@kova/query";
 import { historyField, SqlBuilder } from "./pg-filter.js";
 import {
   historyTable,
@@ -71,19 +71,6 @@ function compileHistory(plan: HistoryPlan, entity: EntitySchema, flavor: SqlFlav
   text += ` FROM ${quoteIdent(historyTable(entity))} AS ${h}`;
   text += b.where(plan.where) + b.orderBy(plan.orderBy, "version") + b.limitOffset(plan.limit, plan.offset);
   return { dialect: flavor.dialect, plan, kind: "history", entity, columns, read: namedStatement(text, b.params), single: false };
-}
-
-/** The fields a write sets, when the plan lists them; null when they come from an object argument. */
-function listedFields(values: WriteValues, entity: EntitySchema): FieldSchema[] | null {
-  if (values.kind === "object") return null;
-  const listed: FieldSchema[] = [];
-  for (const { field } of values.fields) {
-    if (field === "id") continue;
-    const schema = entity.fields.find((f) => f.name === field);
-    if (schema === undefined) throw new Error(`entity ${entity.name} has no field "${field}"`);
-    listed.push(schema);
-  }
-  return listed;
 }
 
 function returning(entity: EntitySchema): string {
@@ -159,11 +146,11 @@ function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity
   const scope = { entity, alias: entity.table, history: false, flavor };
   switch (plan.kind) {
     case "insert":
-      listedFields(plan.values, entity);
+      writtenFields(plan.values, entity);
       return { ...base, write: insertStatement(entity) };
     case "update": {
       const b = new SqlBuilder(scope);
-      const set = setClause(entity, listedFields(plan.values, entity), b);
+      const set = setClause(entity, writtenFields(plan.values, entity), b);
       const change = `UPDATE ${table} SET ${set}${b.where(plan.where)}${returning(entity)}`;
       return { ...base, write: namedStatement(withVersions(change, entity, "update"), b.params) };
     }
@@ -174,7 +161,7 @@ function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity
     }
     case "save": {
       const b = new SqlBuilder(scope);
-      const set = setClause(entity, listedFields(plan.values, entity), b);
+      const set = setClause(entity, writtenFields(plan.values, entity), b);
       const change = `UPDATE ${table} SET ${set} WHERE ${table}."id" = ${b.push({ from: "id" }, "bigint")}${returning(entity)}`;
       return { ...base, write: namedStatement(withVersions(change, entity, "update"), b.params), insert: insertStatement(entity) };
     }

@@ -2,7 +2,7 @@
  * What every dialect's compiler reads off a plan before writing its own statements: the entity
  * the plan names and the columns its result has. The statements differ per database; these do not.
  */
-import type { EntitySchema, Operand, QueryPlan, ScalarType, SelectPlan } from "./plan.js";
+import type { EntitySchema, FieldSchema, Operand, QueryPlan, ScalarType, SelectPlan, WriteValues } from "./plan.js";
 
 /** A column of a result: the row's `id`, or a field with the type that decides how it is read back. */
 export interface ResultColumn {
@@ -44,4 +44,20 @@ export function pinsOneId(plan: SelectPlan): boolean {
   const isId = (o: Operand) => o.kind === "field" && o.field === "id";
   const isValue = (o: Operand) => o.kind !== "field";
   return (isId(w.left) && isValue(w.right)) || (isId(w.right) && isValue(w.left));
+}
+
+/**
+ * The fields a write sets when the plan lists them (`id` left out: the store assigns it), or null
+ * when they come from one object argument and are known only at run time.
+ */
+export function writtenFields(values: WriteValues, entity: EntitySchema): FieldSchema[] | null {
+  if (values.kind === "object") return null;
+  const listed: FieldSchema[] = [];
+  for (const { field } of values.fields) {
+    if (field === "id") continue;
+    const schema = entity.fields.find((f) => f.name === field);
+    if (schema === undefined) throw new Error(`entity ${entity.name} has no field "${field}"`);
+    listed.push(schema);
+  }
+  return listed;
 }

@@ -2,7 +2,7 @@ import type { QueryPlan } from "@kova/query";
 import type { Expression, Query } from "../../ast/nodes.js";
 import { foldExpression } from "../../checker/fold.js";
 import type { EndpointInfo, SemanticModel } from "../../checker/model.js";
-import { planQuery } from "./plans.js";
+import { planQuery, type PlanArg } from "./plans.js";
 
 export interface EmitScope {
   model: SemanticModel;
@@ -22,12 +22,15 @@ export class ExpressionEmitter {
     private readonly compile: CompileFn,
   ) {}
 
+  /**
+   * Folding copies only nodes it changes; query nodes are never copied, so the checker's facts about
+   * them (keyed by node) still apply to the folded tree.
+   */
   emit(expr: Expression): string {
-    return this.js(foldExpression(expr), expr);
+    return this.js(foldExpression(expr));
   }
 
-  /** `original` is the unfolded node: the checker's facts (types, single-row queries) are keyed by it. */
-  private js(e: Expression, original: Expression): string {
+  private js(e: Expression): string {
     switch (e.kind) {
       case "String":
         return JSON.stringify(e.value);
@@ -40,26 +43,26 @@ export class ExpressionEmitter {
       case "Missing":
         return "null";
       case "Template":
-        return "`" + e.parts.map((p) => (p.kind === "String" ? escapeTemplate(p.value) : "${str(" + this.js(p, p) + ")}")).join("") + "`";
+        return "`" + e.parts.map((p) => (p.kind === "String" ? escapeTemplate(p.value) : "${str(" + this.js(p) + ")}")).join("") + "`";
       case "Name":
         return `v_${e.name}`;
       case "Param":
         if (e.name === "query" || e.name === "headers" || e.name === "body") return `ctx.${e.name}`;
         return `ctx.params[${JSON.stringify(e.name)}]`;
       case "Member":
-        if (e.property.name === "length") return `len(${this.js(e.object, e.object)})`;
-        return `${this.js(e.object, e.object)}?.[${JSON.stringify(e.property.name)}]`;
+        if (e.property.name === "length") return `len(${this.js(e.object)})`;
+        return `${this.js(e.object)}?.[${JSON.stringify(e.property.name)}]`;
       case "Index":
-        return `${this.js(e.object, e.object)}?.[${this.js(e.index, e.index)}]`;
+        return `${this.js(e.object)}?.[${this.js(e.index)}]`;
       case "Call":
         return this.call(e.callee.name, e.args);
       case "Unary":
-        return e.operator === "NOT" ? `!(${this.js(e.operand, e.operand)})` : `-(${this.js(e.operand, e.operand)})`;
+        return e.operator === "NOT" ? `!(${this.js(e.operand)})` : `-(${this.js(e.operand)})`;
       case "IsNull":
-        return `(${this.js(e.operand, e.operand)} ${e.negated ? "!=" : "=="} null)`;
+        return `(${this.js(e.operand)} ${e.negated ? "!=" : "=="} null)`;
       case "Binary": {
-        const l = this.js(e.left, e.left);
-        const r = this.js(e.right, e.right);
+        const l = this.js(e.left);
+        const r = this.js(e.right);
         switch (e.operator) {
           case "AND":
             return `(${l} && ${r})`;
@@ -78,11 +81,11 @@ export class ExpressionEmitter {
         }
       }
       case "Object":
-        return `{ ${e.entries.map((entry) => (entry.kind === "Spread" ? `...${this.js(entry.argument, entry.argument)}` : `${JSON.stringify(entry.key.name)}: ${this.js(entry.value, entry.value)}`)).join(", ")} }`;
+        return `{ ${e.entries.map((entry) => (entry.kind === "Spread" ? `...${this.js(entry.argument)}` : `${JSON.stringify(entry.key.name)}: ${this.js(entry.value)}`)).join(", ")} }`;
       case "Array":
-        return `[${e.elements.map((x) => (x.kind === "Spread" ? `...(${this.js(x.argument, x.argument)} ?? [])` : this.js(x, x))).join(", ")}]`;
+        return `[${e.elements.map((x) => (x.kind === "Spread" ? `...(${this.js(x.argument)} ?? [])` : this.js(x))).join(", ")}]`;
       default:
-        if (QUERY_KINDS.has(e.kind)) return this.query((original.kind === e.kind ? original : e) as Query);
+        if (QUERY_KINDS.has(e.kind)) return this.query(e as Query);
         return "null";
     }
   }
@@ -93,9 +96,7 @@ export class ExpressionEmitter {
     const { constant, source } = this.compile(planned.plan, planned.entity.schema.name);
     const args = planned.args.map((arg) => {
       const value = this.emit(arg.expression);
-      return arg.coerce === null || arg.coerce === "string" || arg.coerce === "json" || arg.coerce === "uuid" || arg.coerce === "datetime" || arg.coerce === "date"
-        ? value
-        : `coerce(${value}, ${JSON.stringify(arg.coerce)}, ${JSON.stringify(arg.label)})`;
+      return needsCoercion(arg, this.scope.endpoint) ? `coerce(${value}, ${JSON.stringify(arg.coerce)}, ${JSON.stringify(arg.label)})` : value;
     });
     return `(await ctx.db(${JSON.stringify(source)}).execute(${constant}, [${args.join(", ")}]))`;
   }
@@ -132,6 +133,17 @@ export class ExpressionEmitter {
     const parts = args.map((a) => inner.emit(a).replace(/ctx\.env/g, "env"));
     return parts.length === 1 ? parts[0] : `[${parts.join(", ")}]`;
   }
+}
+
+/** Only numbers and booleans need converting, and not a path parameter the runtime already parsed to that type. */
+function needsCoercion(arg: PlanArg, endpoint: EndpointInfo | null): boolean {
+  if (arg.coerce !== "int" && arg.coerce !== "float" && arg.coerce !== "decimal" && arg.coerce !== "boolean" && arg.coerce !== "count") return false;
+  const e = arg.expression;
+  if (e.kind === "Param" && endpoint?.decl.path.segments.some((seg) => seg.param && seg.value === e.name)) {
+    const parsed = endpoint.paramTypes.get(e.name);
+    return !(parsed === arg.coerce || (parsed === "decimal" && arg.coerce === "float") || (parsed === "float" && arg.coerce === "decimal"));
+  }
+  return true;
 }
 
 function escapeTemplate(text: string): string {
