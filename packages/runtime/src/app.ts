@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** The types a path or query parameter can be declared with, and what the handler receives. */
-export type ParamType = "string" | "int" | "float" | "uuid" | "datetime" | "boolean";
+export type ParamType = "string" | "int" | "count" | "float" | "uuid" | "datetime" | "boolean";
 
 export interface ParamDefinition {
   name: string;

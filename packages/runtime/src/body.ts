@@ -3,8 +3,10 @@
  * never touch this code: `requestHasBody` is a header check.
  */
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import type { ValidationIssue } from "./app.js";
 import { locateJsonError } from "./json-error.js";
 import { ProblemType } from "./problem.js";
+import { firstInvalidUtf8Byte, isValidUtf8, loneSurrogateIssue } from "./unicode.js";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -16,6 +18,8 @@ export class BodyError extends Error {
     message: string,
     /** The rest of the body was not read: the connection must not be reused. */
     readonly closeConnection = false,
+    /** The body fields at fault, when the problem can name them. */
+    readonly issues?: ValidationIssue[],
   ) {
     super(message);
   }
@@ -71,8 +75,8 @@ function discardRest(req: IncomingMessage, limit: number): void {
   req.resume();
 }
 
-/** Reads the whole body as UTF-8 text, refusing it as soon as it passes `limit` bytes. */
-export function readBodyText(req: IncomingMessage, limit: number): Promise<string> {
+/** Reads the whole body, refusing it as soon as it passes `limit` bytes. */
+export function readBodyBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = req.headers["content-length"];
   if (declared !== undefined && Number(declared) > limit) {
     discardRest(req, limit);
@@ -97,7 +101,7 @@ export function readBodyText(req: IncomingMessage, limit: number): Promise<strin
     req.once("end", () => {
       if (settled) return;
       settled = true;
-      resolve(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks, received).toString("utf8"));
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
     });
     req.once("error", (error) => {
       if (settled) return;
@@ -110,6 +114,24 @@ export function readBodyText(req: IncomingMessage, limit: number): Promise<strin
       reject(new ClientGoneError("the client closed the connection before its body arrived"));
     });
   });
+}
+
+/**
+ * Decodes and parses a JSON body: bytes that are not UTF-8 and strings holding a lone surrogate
+ * are 400s (never replaced with U+FFFD, which would store something other than what was sent).
+ */
+export function decodeJsonBody(bytes: Uint8Array): unknown {
+  if (!isValidUtf8(bytes)) {
+    const at = firstInvalidUtf8Byte(bytes);
+    throw new BodyError(400, ProblemType.malformedJson, `the request body is not valid UTF-8 (first bad byte at offset ${at})`);
+  }
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  const body = parseJsonBody(text);
+  const issue = loneSurrogateIssue(text, body);
+  if (issue !== undefined) {
+    throw new BodyError(400, ProblemType.malformedJson, `invalid body field ${issue.field || "(whole body)"}: ${issue.message}`, false, [issue]);
+  }
+  return body;
 }
 
 /** Parses body text; an empty body is `undefined`, broken JSON a 400 saying where. */

@@ -1,18 +1,21 @@
 /**
- * Mounts a compiled Kova app on an existing Fastify server. The plugin is encapsulated: its JSON
- * parser, error handler and 404/405 handler apply to the app's routes only, and give the same
- * problem responses as the standalone server.
+ * Mounts a compiled Kova app on an existing Fastify server. Fastify routes the request and parses
+ * its body (with Kova's JSON parser); from there the same Pipeline as the standalone server runs,
+ * through a FastifyExchange. The plugin is encapsulated: its JSON parser, error handler and
+ * 404/405 handler apply to the app's routes only, and give the same problem responses.
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
-import type { AppDefinition, AppEnv, QueryValues, ValidationIssue } from "./app.js";
-import { BodyError, DEFAULT_BODY_LIMIT, checkJsonContentType, parseJsonBody } from "./body.js";
+import type { AppDefinition, AppEnv, QueryValues } from "./app.js";
+import { BodyError, DEFAULT_BODY_LIMIT, checkJsonContentType, decodeJsonBody } from "./body.js";
 import { loadEnv, resolveAppEnv, type RawEnv } from "./config.js";
-import { KovaRequestContext, pathOf, requestIdFor } from "./context.js";
-import { connectDataSources, DataSources } from "./data-sources.js";
-import { typeQuery } from "./params.js";
+import { pathOf, requestIdFor } from "./context.js";
+import { connectDataSources, type DataSources } from "./data-sources.js";
+import { Exchange, type Serving, type StageOutcome } from "./exchange.js";
+import { healthReply } from "./health.js";
+import { Pipeline } from "./pipeline.js";
 import { PROBLEM_CONTENT_TYPE, ProblemType, makeProblem, problemFromError, type Problem } from "./problem.js";
-import { JSON_CONTENT_TYPE, CompiledRoute, serializeReply } from "./route.js";
+import { JSON_CONTENT_TYPE, CompiledRoute, type SerializedReply } from "./route.js";
 import { allowedMethods, buildRouter } from "./routing.js";
 
 export interface KovaFastifyOptions {
@@ -26,6 +29,8 @@ export interface KovaFastifyOptions {
   bodyLimit?: number;
   /** Prefix (inside the plugin's own prefix) of the health route; `false` disables it. Default `/_kova`. */
   internalPrefix?: string | false;
+  /** The request pipeline; default `new Pipeline()` (the built-in stages). */
+  pipeline?: Pipeline;
 }
 
 declare module "fastify" {
@@ -34,21 +39,55 @@ declare module "fastify" {
   }
 }
 
+/** A routed request in Fastify: the body is already parsed, the response goes through `reply`. */
+class FastifyExchange extends Exchange {
+  constructor(private readonly request: FastifyRequest, private readonly fastifyReply: FastifyReply, route: CompiledRoute, serving: Serving) {
+    // Copies: Fastify's params and query objects are its own.
+    super(
+      request.method, pathOf(request.url), request.headers, request.kovaRequestId, route,
+      { ...(request.params as Record<string, string>) }, { ...(request.query as QueryValues) }, serving,
+    );
+  }
+
+  readBody(): StageOutcome {
+    this.body = this.request.body;
+    return undefined;
+  }
+
+  send(result: SerializedReply): void {
+    const reply = this.fastifyReply;
+    if (reply.sent) return;
+    reply.code(result.status);
+    if (result.headers !== undefined) reply.headers(result.headers);
+    if (this.responseHeaders !== undefined) reply.headers(this.responseHeaders);
+    if (result.payload === undefined) {
+      reply.send();
+      return;
+    }
+    const type = reply.getHeader("content-type");
+    if (type === undefined) reply.type(JSON_CONTENT_TYPE).send(result.payload);
+    // A Buffer, so Fastify sends another content type as given (it appends a charset to strings).
+    else reply.send(type === JSON_CONTENT_TYPE ? result.payload : Buffer.from(result.payload));
+  }
+}
+
 export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOptions = {}): FastifyPluginAsync {
   return async function kova(fastify: FastifyInstance): Promise<void> {
     const appDir = options.appDir ?? process.cwd();
-    const appEnv = resolveAppEnv(app.env, loadEnv(appDir, options.env ?? process.env, false), appDir);
+    const appEnv: AppEnv = resolveAppEnv(app.env, loadEnv(appDir, options.env ?? process.env, false), appDir);
     let dataSources = options.dataSources;
     if (dataSources === undefined) {
       const own = await connectDataSources(app, appDir, appEnv);
       dataSources = own;
       fastify.addHook("onClose", async () => own.close());
     }
-    const sources = dataSources;
+    const log = fastify.log as unknown as Logger;
+    const serving: Serving = { env: appEnv, log, dataSources };
+    const pipeline = options.pipeline ?? new Pipeline();
     const prefix = fastify.prefix;
     const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
     // The same router the standalone server uses, here only to answer 405 with an Allow header.
-    const router = buildRouter(app, false, fastify.log as unknown as Logger);
+    const router = buildRouter(app, false, log);
 
     fastify.decorateRequest("kovaRequestId", "");
     fastify.addHook("onRequest", (request, reply, done) => {
@@ -60,12 +99,13 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
     fastify.removeAllContentTypeParsers();
     fastify.addContentTypeParser(
       /^application\/(?:[\w.-]+\+)?json(?:$|[\s;])/i,
-      { parseAs: "string", bodyLimit },
-      (request: FastifyRequest, text: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+      // Bytes, not a string: Fastify's string decoding would replace invalid UTF-8 silently.
+      { parseAs: "buffer", bodyLimit },
+      (request: FastifyRequest, bytes: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
         const unsupported = checkJsonContentType(request.headers["content-type"]);
         if (unsupported !== undefined) return done(new BodyError(415, ProblemType.unsupportedMediaType, unsupported));
         try {
-          done(null, parseJsonBody(text as string));
+          done(null, decodeJsonBody(bytes as Buffer));
         } catch (error) {
           done(error as Error);
         }
@@ -76,7 +116,7 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
       const requestId = request.kovaRequestId || requestIdFor(undefined);
       const instance = pathOf(request.url);
       const route = (request.routeOptions.config as { kovaRoute?: CompiledRoute } | undefined)?.kovaRoute;
-      return sendProblem(reply, problemFromFastifyError(error, route, instance, requestId, fastify, bodyLimit));
+      return sendProblem(reply, problemFromFastifyError(error, route, instance, requestId, log, bodyLimit));
     });
 
     fastify.setNotFoundHandler((request, reply) => {
@@ -98,57 +138,24 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
         method: definition.method,
         url: definition.path,
         config: { kovaRoute: route },
-        handler: (request, reply) => handle(route, request, reply, appEnv, sources),
+        handler: (request, reply) => {
+          pipeline.run(new FastifyExchange(request, reply, route, serving));
+        },
       });
     }
 
     if (options.internalPrefix !== false) {
       const healthPath = `${(options.internalPrefix ?? "/_kova").replace(/\/+$/, "")}/health`;
       if (router.find("GET", healthPath) !== null) {
-        fastify.log.warn({ path: healthPath }, "an app route takes the health check path; the health check is not served");
+        log.warn({ path: healthPath }, "an app route takes the health check path; the health check is not served");
       } else {
         fastify.get(healthPath, async (_request, reply) => {
-          const report = await sources.health();
-          const ok = report.every((d) => d.ok);
-          return reply.code(ok ? 200 : 503).type(JSON_CONTENT_TYPE).send(JSON.stringify({ status: ok ? "ok" : "unavailable", dataSources: report }));
+          const result = await healthReply(serving.dataSources, log);
+          return reply.code(result.status).type(JSON_CONTENT_TYPE).send(result.payload);
         });
       }
     }
   };
-}
-
-async function handle(route: CompiledRoute, request: FastifyRequest, reply: FastifyReply, env: AppEnv, dataSources: DataSources): Promise<FastifyReply> {
-  const requestId = request.kovaRequestId;
-  const path = pathOf(request.url);
-  const params = { ...(request.params as Record<string, unknown>) };
-  const paramIssues = route.typeParams(params);
-  if (paramIssues !== undefined) return sendInvalid(reply, path, requestId, paramIssues, ProblemType.invalidParameter);
-  const query = { ...(request.query as QueryValues) };
-  if (route.definition.query !== undefined) {
-    const issues = typeQuery(query, route.definition.query);
-    if (issues.length > 0) return sendInvalid(reply, path, requestId, issues, ProblemType.invalidParameter);
-  }
-  const body = request.body;
-  if (route.definition.validateBody !== undefined) {
-    const issues = route.definition.validateBody(body);
-    if (issues.length > 0) return sendInvalid(reply, path, requestId, issues, ProblemType.validation);
-  }
-  const ctx = new KovaRequestContext(
-    request.method, path, params as Record<string, string | number | boolean>, query, request.headers, body,
-    requestId, env, request.log as unknown as Logger, dataSources,
-  );
-  const result = serializeReply(await route.definition.handler(ctx));
-  reply.code(result.status);
-  if (result.headers !== undefined) reply.headers(result.headers);
-  if (result.payload === undefined) return reply.send();
-  if (!reply.hasHeader("content-type")) reply.type(JSON_CONTENT_TYPE);
-  return reply.send(result.payload);
-}
-
-function sendInvalid(reply: FastifyReply, path: string, requestId: string, issues: ValidationIssue[], type: string): FastifyReply {
-  const what = type === ProblemType.validation ? "body" : "parameter";
-  const detail = issues.length === 1 ? `invalid ${what} ${issues[0].field || "(whole body)"}: ${issues[0].message}` : `${issues.length} invalid ${what} values`;
-  return sendProblem(reply, makeProblem(400, type, detail, path, requestId, issues));
 }
 
 function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
@@ -162,10 +169,10 @@ function problemFromFastifyError(
   route: CompiledRoute | undefined,
   instance: string,
   requestId: string,
-  fastify: FastifyInstance,
+  log: Logger,
   bodyLimit: number,
 ): Problem {
-  if (error instanceof BodyError) return makeProblem(error.status, error.type, error.message, instance, requestId);
+  if (error instanceof BodyError) return makeProblem(error.status, error.type, error.message, instance, requestId, error.issues);
   switch ((error as { code?: string }).code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return makeProblem(413, ProblemType.payloadTooLarge, `the request body exceeds the limit of ${bodyLimit} bytes`, instance, requestId);
@@ -174,5 +181,5 @@ function problemFromFastifyError(
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return makeProblem(400, ProblemType.malformedJson, "the request body size does not match its Content-Length", instance, requestId);
   }
-  return problemFromError(error, route?.definition, instance, requestId, fastify.log as unknown as Logger);
+  return problemFromError(error, route?.definition, instance, requestId, log);
 }

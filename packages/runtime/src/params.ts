@@ -1,6 +1,8 @@
 /**
  * Path and query parameters arrive as strings; routes declare their types. A value that does not
- * parse is the client's error: a 400 problem naming the parameter.
+ * parse is the client's error: a 400 problem naming the parameter. This is the one coercion of
+ * request values (path, query, later socket messages); generated code relies on it rather than
+ * converting again. The rules are listed in packages/runtime/README.md ("Parameter types").
  */
 import type { ParamType, QueryParamDefinition, QueryValues, ValidationIssue } from "./app.js";
 
@@ -8,7 +10,7 @@ const INT = /^[+-]?\d+$/;
 const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 // ISO 8601 date, or date-time with optional fraction and a Z or ±hh:mm offset.
-const DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** A parsed value, or a `ParamFailure` saying what was expected. */
 export class ParamFailure {
@@ -27,6 +29,10 @@ export function parseParam(type: ParamType, raw: string): string | number | bool
       const value = INT.test(raw) ? Number(raw) : NaN;
       return Number.isSafeInteger(value) ? value : new ParamFailure(`must be an integer, got "${clip(raw)}"`);
     }
+    case "count": {
+      const value = INT.test(raw) ? Number(raw) : NaN;
+      return Number.isSafeInteger(value) && value >= 0 ? value : new ParamFailure(`must be a whole number ≥ 0, got "${clip(raw)}"`);
+    }
     case "float": {
       const value = FLOAT.test(raw) ? Number(raw) : NaN;
       return Number.isFinite(value) ? value : new ParamFailure(`must be a number, got "${clip(raw)}"`);
@@ -34,7 +40,9 @@ export function parseParam(type: ParamType, raw: string): string | number | bool
     case "uuid":
       return UUID.test(raw) ? raw.toLowerCase() : new ParamFailure(`must be a UUID, got "${clip(raw)}"`);
     case "datetime": {
-      const time = DATETIME.test(raw) ? Date.parse(raw) : NaN;
+      const match = DATETIME.exec(raw);
+      // A date-time without a zone is UTC, like a date alone: never the server's own time zone.
+      const time = match === null ? NaN : Date.parse(match[1] !== undefined && match[3] === undefined ? `${raw}Z` : raw);
       return Number.isNaN(time)
         ? new ParamFailure(`must be an ISO-8601 date or date-time, got "${clip(raw)}"`)
         : new Date(time).toISOString();

@@ -6,6 +6,7 @@ import { STATUS_CODES } from "node:http";
 import { QueryError } from "@kova/query";
 import type { Logger } from "pino";
 import { HttpError, type RouteDefinition, type ValidationIssue } from "./app.js";
+import { withSourceMappedStack } from "./source-stack.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -25,6 +26,8 @@ export const ProblemType = {
   notFound: "urn:kova:problem:not-found",
   methodNotAllowed: "urn:kova:problem:method-not-allowed",
   badUrl: "urn:kova:problem:bad-url",
+  /** Rejected by Node's HTTP parser: broken request line, bad Content-Length, huge headers. */
+  badRequest: "urn:kova:problem:bad-request",
   invalidParameter: "urn:kova:problem:invalid-parameter",
   malformedJson: "urn:kova:problem:malformed-json",
   unsupportedMediaType: "urn:kova:problem:unsupported-media-type",
@@ -59,6 +62,8 @@ const CONNECTION_ERROR_CODES = new Set([
   "SQLITE_CANTOPEN", "ERR_KOVA_DATA_SOURCE_UNAVAILABLE",
 ]);
 
+const UNAVAILABLE = "A data source is unavailable. Try again later.";
+
 export function isConnectionError(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const code = (error as { code?: unknown }).code;
@@ -88,23 +93,18 @@ export function problemFromError(
   }
   if (error instanceof QueryError) {
     if (error.status === 503) {
+      // The driver's message may name the host, port or file: the log gets it, the client does not.
       log.warn({ reqId: requestId, err: error, source: sourceOf(route) }, "data source unavailable");
-      return makeProblem(503, ProblemType.unavailable, error.message, instance, requestId);
+      return makeProblem(503, ProblemType.unavailable, UNAVAILABLE, instance, requestId);
     }
     const errors = error.field !== undefined ? [{ field: error.field, message: error.message }] : undefined;
     return makeProblem(error.status, ProblemType.query, error.message, instance, requestId, errors);
   }
   if (isConnectionError(error)) {
     log.error({ reqId: requestId, err: error, source: sourceOf(route) }, "data source unavailable");
-    return makeProblem(
-      503,
-      ProblemType.unavailable,
-      "A data source is unavailable. Try again later.",
-      instance,
-      requestId,
-    );
+    return makeProblem(503, ProblemType.unavailable, UNAVAILABLE, instance, requestId);
   }
-  log.error({ reqId: requestId, err: error, source: sourceOf(route) }, "handler failed");
+  log.error({ reqId: requestId, err: withSourceMappedStack(error), source: sourceOf(route) }, "handler failed");
   return makeProblem(
     500,
     ProblemType.internal,

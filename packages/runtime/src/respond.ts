@@ -3,7 +3,17 @@ import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { PROBLEM_CONTENT_TYPE, type Problem } from "./problem.js";
 import { JSON_CONTENT_TYPE, type SerializedReply } from "./route.js";
 
-export function sendReply(res: ServerResponse, reply: SerializedReply, requestId: string, close: boolean): void {
+/**
+ * Writes a reply. Its own headers override the JSON content type (a problem reply says
+ * `application/problem+json`); `extraHeaders` (added by pipeline stages) come last.
+ */
+export function sendReply(
+  res: ServerResponse,
+  reply: SerializedReply,
+  requestId: string,
+  close: boolean,
+  extraHeaders?: Record<string, string>,
+): void {
   const headers: OutgoingHttpHeaders = { "x-request-id": requestId };
   if (reply.payload !== undefined) {
     headers["content-type"] = JSON_CONTENT_TYPE;
@@ -11,6 +21,9 @@ export function sendReply(res: ServerResponse, reply: SerializedReply, requestId
   }
   if (reply.headers !== undefined) {
     for (const name in reply.headers) headers[name.toLowerCase()] = reply.headers[name];
+  }
+  if (extraHeaders !== undefined) {
+    for (const name in extraHeaders) headers[name] = extraHeaders[name];
   }
   if (close) headers.connection = "close";
   res.writeHead(reply.status, headers);

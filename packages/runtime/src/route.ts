@@ -4,6 +4,7 @@
  */
 import type { ParamDefinition, ParamType, Reply, RouteDefinition, ValidationIssue } from "./app.js";
 import { ParamFailure, parseParam } from "./params.js";
+import { PROBLEM_CONTENT_TYPE, type Problem } from "./problem.js";
 
 export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 
@@ -48,4 +49,11 @@ export function serializeReply(reply: Reply | undefined): SerializedReply {
   if (body === undefined) return { status: reply.status ?? 204, payload: undefined, headers: reply.headers };
   const payload = reply.serialize !== undefined ? reply.serialize(body) : JSON.stringify(body);
   return { status: reply.status ?? 200, payload, headers: reply.headers };
+}
+
+export const PROBLEM_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": PROBLEM_CONTENT_TYPE });
+
+/** A problem as a reply, sent like any other (its content type is `application/problem+json`). */
+export function problemReply(problem: Problem): SerializedReply {
+  return { status: problem.status, payload: JSON.stringify(problem), headers: PROBLEM_HEADERS };
 }

@@ -1,21 +1,26 @@
 /**
- * The HTTP server: node:http plus find-my-way. One listener function handles every request; the
- * matched route's data rides in the router's `store`, so dispatch allocates no closures.
+ * The HTTP server: node:http plus find-my-way. It decodes and routes each request (the matched
+ * route's data rides in the router's `store`, so dispatch allocates no closures), answers 404,
+ * 405, OPTIONS and health itself, and hands every routed request to the shared Pipeline as a
+ * NodeExchange, which knows how to read the body and write the response on node:http.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import Router from "find-my-way";
 import type { Logger } from "pino";
-import type { AppDefinition, AppEnv, QueryValues, ValidationIssue } from "./app.js";
-import { BodyError, ClientGoneError, DEFAULT_BODY_LIMIT, checkJsonContentType, parseJsonBody, readBodyText, requestHasBody } from "./body.js";
-import { KovaRequestContext, pathOf, requestIdFor } from "./context.js";
+import type { AppDefinition, AppEnv, QueryValues } from "./app.js";
+import { DEFAULT_BODY_LIMIT, checkJsonContentType, decodeJsonBody, readBodyBytes, requestHasBody } from "./body.js";
+import { answerClientError } from "./client-errors.js";
+import { pathOf, requestIdFor } from "./context.js";
 import { DataSources } from "./data-sources.js";
+import { Exchange, type Serving, type StageOutcome } from "./exchange.js";
+import { healthReply } from "./health.js";
 import { createLogger, resolveLogLevel } from "./logger.js";
-import { typeQuery } from "./params.js";
-import { ProblemType, makeProblem, problemFromError } from "./problem.js";
+import { Pipeline } from "./pipeline.js";
+import { ProblemType, makeProblem } from "./problem.js";
 import { sendProblem, sendReply } from "./respond.js";
-import { CompiledRoute, serializeReply } from "./route.js";
+import type { CompiledRoute, SerializedReply } from "./route.js";
 import { buildRouter, allowedMethods, isHealthRoute } from "./routing.js";
 
 export interface ServerOptions {
@@ -33,6 +38,8 @@ export interface ServerOptions {
   internalPrefix?: string | false;
   /** How long `close()` waits for in-flight requests before cutting connections. Default 10 000 ms. */
   shutdownTimeoutMs?: number;
+  /** The request pipeline; default `new Pipeline()` (the built-in stages). Add stages with `with()`. */
+  pipeline?: Pipeline;
 }
 
 export interface KovaServer {
@@ -50,28 +57,82 @@ export function createServer(app: AppDefinition, options: ServerOptions = {}): K
   const log = options.logger ?? createLogger(app.name, resolveLogLevel(options.logLevel, process.env));
   const handler = new RequestHandler(app, options, log);
   const server = createHttpServer(handler.handle);
+  server.on("clientError", (error, socket) => answerClientError(error, socket, log));
   return new NodeKovaServer(server, handler, log, options.shutdownTimeoutMs ?? 10_000);
+}
+
+/** What every request of this server shares. */
+class NodeServing implements Serving {
+  /** Set while shutting down: responses then ask the client to close its connection. */
+  closing = false;
+  readonly logRequests: boolean;
+
+  constructor(
+    readonly env: AppEnv,
+    readonly log: Logger,
+    readonly dataSources: DataSources,
+    readonly bodyLimit: number,
+  ) {
+    this.logRequests = log.isLevelEnabled("info");
+  }
+
+  logRequest(req: IncomingMessage, status: number, start: number, requestId: string): void {
+    if (!this.logRequests) return;
+    const ms = Math.round((performance.now() - start) * 100) / 100;
+    this.log.info({ reqId: requestId, method: req.method, path: pathOf(req.url ?? "/"), status, ms }, "request");
+  }
+}
+
+/** A routed request on node:http. */
+class NodeExchange extends Exchange {
+  declare readonly serving: NodeServing;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly start: number,
+    route: CompiledRoute,
+    params: Record<string, string | number | boolean>,
+    query: QueryValues,
+    requestId: string,
+    serving: NodeServing,
+  ) {
+    super(req.method ?? "GET", pathOf(req.url ?? "/"), req.headers, requestId, route, params, query, serving);
+  }
+
+  readBody(): StageOutcome | Promise<StageOutcome> {
+    if (!requestHasBody(this.req.headers)) return undefined;
+    const unsupported = checkJsonContentType(this.req.headers["content-type"]);
+    if (unsupported !== undefined) return this.problem(415, unsupported, ProblemType.unsupportedMediaType);
+    return this.readJson();
+  }
+
+  /** Errors (BodyError, ClientGoneError) are the pipeline's to turn into answers. */
+  private async readJson(): Promise<StageOutcome> {
+    this.body = decodeJsonBody(await readBodyBytes(this.req, this.serving.bodyLimit));
+    return undefined;
+  }
+
+  send(reply: SerializedReply): void {
+    if (this.res.headersSent) return;
+    sendReply(this.res, reply, this.requestId, this.serving.closing || this.closeConnection, this.responseHeaders);
+    this.serving.logRequest(this.req, reply.status, this.start, this.requestId);
+  }
 }
 
 class RequestHandler {
   private readonly router: Router.Instance<Router.HTTPVersion.V1>;
-  private readonly bodyLimit: number;
-  private readonly env: AppEnv;
-  private readonly dataSources: DataSources;
-  private readonly logRequests: boolean;
-  /** Set while shutting down: responses then ask the client to close its connection. */
-  closing = false;
+  private readonly pipeline: Pipeline;
+  readonly serving: NodeServing;
 
-  constructor(app: AppDefinition, options: ServerOptions, private readonly log: Logger) {
+  constructor(app: AppDefinition, options: ServerOptions, log: Logger) {
     this.router = buildRouter(app, options.internalPrefix ?? "/_kova", log);
-    this.bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-    this.env = options.env ?? {};
-    this.dataSources = options.dataSources ?? DataSources.empty();
-    this.logRequests = log.isLevelEnabled("info");
+    this.pipeline = options.pipeline ?? new Pipeline();
+    this.serving = new NodeServing(options.env ?? {}, log, options.dataSources ?? DataSources.empty(), options.bodyLimit ?? DEFAULT_BODY_LIMIT);
   }
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const start = this.logRequests ? performance.now() : 0;
+    const start = this.serving.logRequests ? performance.now() : 0;
     const requestId = requestIdFor(req.headers["x-request-id"]);
     const url = req.url ?? "/";
     const match = this.router.find(req.method as Router.HTTPMethod, url);
@@ -84,87 +145,15 @@ class RequestHandler {
       void this.health(req, res, requestId, start);
       return;
     }
-    const route = store as CompiledRoute;
-    const params = match.params as Record<string, unknown>;
-    const paramIssues = route.typeParams(params);
-    if (paramIssues !== undefined) return this.invalid(req, res, start, requestId, paramIssues, "path parameter");
-    const query = match.searchParams as QueryValues;
-    const declaredQuery = route.definition.query;
-    if (declaredQuery !== undefined) {
-      const queryIssues = typeQuery(query, declaredQuery);
-      if (queryIssues.length > 0) return this.invalid(req, res, start, requestId, queryIssues, "query parameter");
-    }
-    if (requestHasBody(req.headers)) {
-      const unsupported = checkJsonContentType(req.headers["content-type"]);
-      if (unsupported !== undefined) {
-        return this.problem(req, res, start, 415, ProblemType.unsupportedMediaType, unsupported, requestId);
-      }
-      void this.runWithBody(req, res, route, params, query, requestId, start);
-    } else {
-      void this.run(req, res, route, params, query, undefined, requestId, start);
-    }
+    const params = match.params as Record<string, string | number | boolean>;
+    const exchange = new NodeExchange(req, res, start, store as CompiledRoute, params, match.searchParams as QueryValues, requestId, this.serving);
+    this.pipeline.run(exchange);
   };
 
-  private async runWithBody(
-    req: IncomingMessage,
-    res: ServerResponse,
-    route: CompiledRoute,
-    params: Record<string, unknown>,
-    query: QueryValues,
-    requestId: string,
-    start: number,
-  ): Promise<void> {
-    let body: unknown;
-    try {
-      body = parseJsonBody(await readBodyText(req, this.bodyLimit));
-    } catch (error) {
-      if (error instanceof ClientGoneError) return;
-      const bodyError = error as BodyError;
-      const problem = makeProblem(bodyError.status, bodyError.type, bodyError.message, pathOf(req.url ?? "/"), requestId);
-      sendProblem(res, problem, this.closing || bodyError.closeConnection);
-      return this.logRequest(req, problem.status, start, requestId);
-    }
-    return this.run(req, res, route, params, query, body, requestId, start);
-  }
-
-  private async run(
-    req: IncomingMessage,
-    res: ServerResponse,
-    route: CompiledRoute,
-    params: Record<string, unknown>,
-    query: QueryValues,
-    body: unknown,
-    requestId: string,
-    start: number,
-  ): Promise<void> {
-    const definition = route.definition;
-    const path = pathOf(req.url ?? "/");
-    let status: number;
-    try {
-      if (definition.validateBody !== undefined) {
-        const issues = definition.validateBody(body);
-        if (issues.length > 0) return this.invalid(req, res, start, requestId, issues, "body");
-      }
-      const ctx = new KovaRequestContext(
-        req.method ?? "GET", path, params as Record<string, string | number | boolean>, query, req.headers, body,
-        requestId, this.env, this.log, this.dataSources,
-      );
-      const reply = serializeReply(await definition.handler(ctx));
-      status = reply.status;
-      sendReply(res, reply, requestId, this.closing);
-    } catch (error) {
-      const problem = problemFromError(error, definition, path, requestId, this.log);
-      status = problem.status;
-      if (!res.headersSent) sendProblem(res, problem, this.closing);
-    }
-    this.logRequest(req, status, start, requestId);
-  }
-
   private async health(req: IncomingMessage, res: ServerResponse, requestId: string, start: number): Promise<void> {
-    const dataSources = await this.dataSources.health();
-    const ok = dataSources.every((d) => d.ok);
-    sendReply(res, { status: ok ? 200 : 503, payload: JSON.stringify({ status: ok ? "ok" : "unavailable", dataSources }), headers: undefined }, requestId, this.closing);
-    this.logRequest(req, ok ? 200 : 503, start, requestId);
+    const reply = await healthReply(this.serving.dataSources, this.serving.log);
+    sendReply(res, reply, requestId, this.serving.closing);
+    this.serving.logRequest(req, reply.status, start, requestId);
   }
 
   private noRoute(req: IncomingMessage, res: ServerResponse, url: string, requestId: string, start: number): void {
@@ -175,31 +164,17 @@ class RequestHandler {
     }
     const allow = allowed.join(", ");
     if (req.method === "OPTIONS") {
-      sendReply(res, { status: 204, payload: undefined, headers: { allow } }, requestId, this.closing);
-      return this.logRequest(req, 204, start, requestId);
+      sendReply(res, { status: 204, payload: undefined, headers: { allow } }, requestId, this.serving.closing);
+      return this.serving.logRequest(req, 204, start, requestId);
     }
     const problem = makeProblem(405, ProblemType.methodNotAllowed, `${req.method} is not allowed on ${path}; allowed: ${allow}`, path, requestId);
-    sendProblem(res, problem, this.closing, { allow });
-    this.logRequest(req, 405, start, requestId);
-  }
-
-  private invalid(req: IncomingMessage, res: ServerResponse, start: number, requestId: string, issues: ValidationIssue[], what: string): void {
-    const detail = issues.length === 1 ? `invalid ${what} ${issues[0].field || "(whole body)"}: ${issues[0].message}` : `${issues.length} invalid ${what} values`;
-    const type = what === "body" ? ProblemType.validation : ProblemType.invalidParameter;
-    const problem = makeProblem(400, type, detail, pathOf(req.url ?? "/"), requestId, issues);
-    sendProblem(res, problem, this.closing);
-    this.logRequest(req, 400, start, requestId);
+    sendProblem(res, problem, this.serving.closing, { allow });
+    this.serving.logRequest(req, 405, start, requestId);
   }
 
   private problem(req: IncomingMessage, res: ServerResponse, start: number, status: number, type: string, detail: string, requestId: string): void {
-    sendProblem(res, makeProblem(status, type, detail, pathOf(req.url ?? "/"), requestId), this.closing);
-    this.logRequest(req, status, start, requestId);
-  }
-
-  private logRequest(req: IncomingMessage, status: number, start: number, requestId: string): void {
-    if (!this.logRequests) return;
-    const ms = Math.round((performance.now() - start) * 100) / 100;
-    this.log.info({ reqId: requestId, method: req.method, path: pathOf(req.url ?? "/"), status, ms }, "request");
+    sendProblem(res, makeProblem(status, type, detail, pathOf(req.url ?? "/"), requestId), this.serving.closing);
+    this.serving.logRequest(req, status, start, requestId);
   }
 }
 
@@ -229,7 +204,7 @@ class NodeKovaServer implements KovaServer {
 
   close(): Promise<void> {
     this.closed ??= new Promise((resolve) => {
-      this.handler.closing = true;
+      this.handler.serving.closing = true;
       const force = setTimeout(() => {
         this.log.warn({ timeoutMs: this.shutdownTimeoutMs }, "requests still running at the shutdown timeout; closing their connections");
         this.server.closeAllConnections();

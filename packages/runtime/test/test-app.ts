@@ -102,6 +102,24 @@ export function makeApp(): AppDefinition {
         },
       },
       { method: "GET", path: "/flaky", params: [], handler: async (ctx) => ({ body: await ctx.db("flaky").execute(userById, [1]) }) },
+      {
+        method: "GET", path: "/filter", params: [], query: [{ name: "done", type: "boolean" }],
+        handler: (ctx) => ({ body: { done: ctx.query.done ?? null } }),
+      },
+      {
+        // Answers after a pause, so a pipelined request behind it arrives while it is in flight.
+        method: "GET", path: "/slow", params: [],
+        handler: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          return { body: { slow: true } };
+        },
+      },
+      {
+        method: "GET", path: "/gone", params: [],
+        handler: () => {
+          throw new QueryError("data source 'db' is unavailable: PostgreSQL at db.internal:5432 (postgres://app:pw@db.internal/app)", 503);
+        },
+      },
     ],
   };
 }

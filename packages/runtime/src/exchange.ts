@@ -1,0 +1,80 @@
+/**
+ * One request as it moves through the pipeline. The exchange *is* the handler's `ctx` (it
+ * implements RequestContext), so a request allocates one object for both; the servers subclass it
+ * with how they read a body and write a response.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import type { Driver } from "@kova/query";
+import type { Logger } from "pino";
+import type { AppEnv, QueryValues, Reply, RequestContext, ValidationIssue } from "./app.js";
+import type { DataSources } from "./data-sources.js";
+import { makeProblem } from "./problem.js";
+import { PROBLEM_HEADERS, type CompiledRoute, type SerializedReply } from "./route.js";
+
+/** What every exchange of one server shares: set up once, referenced by each request. */
+export interface Serving {
+  readonly env: AppEnv;
+  /** The server's logger; failures are logged here with the request id. */
+  readonly log: Logger;
+  readonly dataSources: DataSources;
+}
+
+/** What a stage returns: nothing to go on, or a reply that answers the request now. */
+export type StageOutcome = Reply | undefined | void;
+
+export abstract class Exchange implements RequestContext {
+  /** Undefined until the `readBody` stage has run (and when the request had none). */
+  body: unknown = undefined;
+  /** The answer: set by the handler stage, by a stage that answers early, or from an error. */
+  reply: SerializedReply | undefined = undefined;
+  /** Headers stages add to whatever response goes out, problems included (lower-case names). */
+  responseHeaders: Record<string, string> | undefined = undefined;
+  /** Set when the rest of the request was not read: the connection must not be reused. */
+  closeConnection = false;
+  private childLog: Logger | undefined = undefined;
+
+  constructor(
+    readonly method: string,
+    /** The request path without the query string (and, in Fastify, with the mount prefix). */
+    readonly path: string,
+    readonly headers: IncomingHttpHeaders,
+    readonly requestId: string,
+    readonly route: CompiledRoute,
+    /** Raw strings until the `typeInputs` stage types them in place. */
+    readonly params: Record<string, string | number | boolean>,
+    readonly query: QueryValues,
+    readonly serving: Serving,
+  ) {}
+
+  get env(): AppEnv {
+    return this.serving.env;
+  }
+
+  /** Created on first use: most handlers never log. */
+  get log(): Logger {
+    return (this.childLog ??= this.serving.log.child({ reqId: this.requestId }));
+  }
+
+  db(name?: string): Driver {
+    return this.serving.dataSources.get(name);
+  }
+
+  /** Adds a header to the response, whatever answers the request. */
+  setHeader(name: string, value: string): void {
+    (this.responseHeaders ??= {})[name.toLowerCase()] = value;
+  }
+
+  /**
+   * A problem reply (RFC 9457) for a stage to return, e.g. `return ex.problem(401, "log in first")`.
+   * `type` defaults to `about:blank`; `errors` lists per-field issues.
+   */
+  problem(status: number, detail: string, type = "about:blank", errors?: ValidationIssue[]): Reply {
+    return { status, body: makeProblem(status, type, detail, this.path, this.requestId, errors), headers: PROBLEM_HEADERS };
+  }
+
+  /** The `readBody` stage: sets `body` (or answers with a problem). Fastify has parsed it already. */
+  abstract readBody(): StageOutcome | PromiseLike<StageOutcome>;
+
+  /** The `encode` step: writes `reply` (with `responseHeaders`) to the client. */
+  abstract send(reply: SerializedReply): void;
+}

@@ -1,0 +1,29 @@
+/**
+ * The runtime's health route, shared by both servers. It is unauthenticated, so it says only
+ * whether each data source is up, by name: no file path, URL, host or port (those go to the log).
+ */
+import type { Logger } from "pino";
+import type { DataSources } from "./data-sources.js";
+import type { SerializedReply } from "./route.js";
+
+export interface DataSourceStatus {
+  name: string;
+  /** Kept for clients written against `ok`; the same as `status === "up"`. */
+  ok: boolean;
+  status: "up" | "down";
+}
+
+export async function healthReply(dataSources: DataSources, log: Logger): Promise<SerializedReply> {
+  const report = await dataSources.health();
+  const statuses: DataSourceStatus[] = [];
+  let allUp = true;
+  for (const source of report) {
+    if (!source.ok) {
+      allUp = false;
+      log.warn({ dataSource: source.name, detail: source.detail }, "health check: data source down");
+    }
+    statuses.push({ name: source.name, ok: source.ok, status: source.ok ? "up" : "down" });
+  }
+  const payload = JSON.stringify({ status: allUp ? "ok" : "unavailable", dataSources: statuses });
+  return { status: allUp ? 200 : 503, payload, headers: undefined };
+}

@@ -1,0 +1,57 @@
+/**
+ * The built-in pipeline stages. Each is a plain object with a name and a `run` that reads and
+ * writes the exchange; none allocates unless it has something to report.
+ */
+import type { Reply, ValidationIssue } from "./app.js";
+import type { Exchange, StageOutcome } from "./exchange.js";
+import { typeQuery } from "./params.js";
+import type { PipelineStage } from "./pipeline.js";
+import { ProblemType } from "./problem.js";
+
+/** Path params and declared query params, typed in place by their declared ParamType. */
+export const typeInputsStage: PipelineStage = {
+  name: "typeInputs",
+  run(ex: Exchange): StageOutcome {
+    const route = ex.route;
+    const paramIssues = route.typeParams(ex.params);
+    if (paramIssues !== undefined) return invalid(ex, paramIssues, "path parameter");
+    const declared = route.definition.query;
+    if (declared !== undefined) {
+      const issues = typeQuery(ex.query, declared);
+      if (issues.length > 0) return invalid(ex, issues, "query parameter");
+    }
+    return undefined;
+  },
+};
+
+/** The JSON body: read, checked (size, type, UTF-8, Unicode) and parsed by the server's exchange. */
+export const readBodyStage: PipelineStage = {
+  name: "readBody",
+  run: (ex: Exchange) => ex.readBody(),
+};
+
+/** The route's compiled VALIDATE shape, if any: every issue is reported. */
+export const validateStage: PipelineStage = {
+  name: "validate",
+  run(ex: Exchange): StageOutcome {
+    const validateBody = ex.route.definition.validateBody;
+    if (validateBody === undefined) return undefined;
+    const issues = validateBody(ex.body);
+    return issues.length > 0 ? invalid(ex, issues, "body") : undefined;
+  },
+};
+
+/** The compiled handler; its Reply (or undefined, a 204) answers the request. */
+export const handlerStage: PipelineStage = {
+  name: "handler",
+  run: (ex: Exchange) => ex.route.definition.handler(ex),
+};
+
+export const coreStages: readonly PipelineStage[] = [typeInputsStage, readBodyStage, validateStage, handlerStage];
+
+function invalid(ex: Exchange, issues: ValidationIssue[], what: string): Reply {
+  const detail = issues.length === 1
+    ? `invalid ${what} ${issues[0].field || "(whole body)"}: ${issues[0].message}`
+    : `${issues.length} invalid ${what} values`;
+  return ex.problem(400, detail, what === "body" ? ProblemType.validation : ProblemType.invalidParameter, issues);
+}
