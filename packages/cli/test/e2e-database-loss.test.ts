@@ -102,7 +102,13 @@ GET /visits {
   assert.equal(lost.headers.get("content-type"), "application/problem+json");
   assert.match(lost.body.detail, /unavailable/);
   assert.equal(typeof lost.body.requestId, "string");
-  assert.equal((await request(`${server.url}/_kova/health`)).status, 503, "health reports the data source down");
+  // Issue 10 item 15: neither the problem nor the unauthenticated health route names the database.
+  const secrets = new RegExp(`${relay.port}|127\\.0\\.0\\.1|postgres(ql)?://|${schema}`);
+  assert.doesNotMatch(lost.text, secrets);
+  const health = await request(`${server.url}/_kova/health`);
+  assert.equal(health.status, 503, "health reports the data source down");
+  assert.deepEqual(health.body, { status: "unavailable", dataSources: [{ name: "db", ok: false, status: "down" }] });
+  assert.doesNotMatch(health.text, secrets);
   assert.equal(server.running, true, "the server stays up");
 
   await relay.open(relay.port);

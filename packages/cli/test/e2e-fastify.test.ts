@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import Fastify from "fastify";
 import { kovaFastifyPlugin, type AppDefinition } from "@kova/runtime";
-import { EXAMPLES, build, request, tempApp } from "./e2e/harness.js";
+import { EXAMPLES, FIXTURES, build, request, tempApp } from "./e2e/harness.js";
 import { assertProblem } from "./e2e/problems.js";
 
 // Proves the compiled dist/app.js can be imported by a host application and served under a prefix
@@ -41,4 +41,27 @@ test("kovaFastifyPlugin: the built todo app under /api next to the host's own ro
   const wrongMethod = assertProblem(await request(`${base}/api/todos/1`, { method: "PUT", json: {} }), 405);
   assert.match(wrongMethod.detail, /PATCH/);
   assert.equal((await request(`${base}/api/_kova/health`)).status, 200);
+});
+
+// Issue 23 item 19: a host that imports dist/app.js itself has not switched Node's source maps on
+// before the app loaded (this test process has not either); the logged stack of a 500 must still
+// name the .kova line of the failing call (line 8 of the fixture), as the node:http server's does.
+test("kovaFastifyPlugin: a 500's logged stack names the .kova line, without Node's source maps", async (t) => {
+  assert.notEqual((process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled, true, "the test needs source maps off");
+  const dir = tempApp(t, join(FIXTURES, "throws"));
+  await build(dir);
+  const { app } = (await import(pathToFileURL(join(dir, "dist", "app.js")).href)) as { app: AppDefinition };
+  const lines: string[] = [];
+  const fastify = Fastify({ logger: { level: "info", stream: { write: (line: string) => void lines.push(line) } } });
+  t.after(() => fastify.close());
+  await fastify.register(kovaFastifyPlugin(app, { appDir: dir }));
+  await fastify.listen({ port: 0, host: "127.0.0.1" });
+  const address = fastify.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+
+  const problem = assertProblem(await request(`http://127.0.0.1:${port}/boom`), 500, "urn:kova:problem:internal-error");
+  const line = lines.find((l) => l.includes(problem.requestId) && l.includes("handler failed"));
+  assert.ok(line, lines.join(""));
+  const stack: string = JSON.parse(line).err.stack;
+  assert.match(stack, /app\.kova:8:\d+/, stack);
 });
