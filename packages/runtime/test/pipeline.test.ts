@@ -6,7 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
-import { connectDataSources, createServer, kovaFastifyPlugin, Pipeline, STAGES, type DataSources, type Exchange, type KovaServer, type PipelineStage } from "../src/index.js";
+import { connectDataSources, createServer, HttpError, kovaFastifyPlugin, Pipeline, STAGES, type DataSources, type Exchange, type KovaServer, type PipelineStage } from "../src/index.js";
 import { captureLog, makeApp } from "./test-app.js";
 
 /** An auth-like stage: no `authorization` header, a 401 problem before the body is even read. */
@@ -30,7 +30,16 @@ const asyncPeek: PipelineStage = {
   },
 };
 
+/** A rate-limit-like stage that throws: thrown HttpErrors become their problem, like a handler's. */
+const throttle: PipelineStage = {
+  name: "testThrottle",
+  run: (ex: Exchange) => {
+    if (ex.headers["x-test-throttle"] !== undefined) throw new HttpError(429, "slow down", { retryAfter: 1 });
+  },
+};
+
 const pipeline = new Pipeline()
+  .with(throttle, { after: "typeInputs" })
   .with(requireToken, { before: "readBody" })
   .with(asyncPeek, { after: "validate" })
   .with(stampStatus, { after: "handler" });
@@ -39,7 +48,7 @@ describe("Pipeline", () => {
   test("the built-in stages run in the documented order; stages are placed by name", () => {
     assert.deepEqual(new Pipeline().names, [...STAGES]);
     assert.deepEqual(STAGES, ["typeInputs", "readBody", "validate", "handler"]);
-    assert.deepEqual(pipeline.names, ["typeInputs", "testAuth", "readBody", "validate", "testPeek", "handler", "testStamp"]);
+    assert.deepEqual(pipeline.names, ["typeInputs", "testThrottle", "testAuth", "readBody", "validate", "testPeek", "handler", "testStamp"]);
   });
 
   test("placing next to a missing stage or reusing a name is an error naming it", () => {
@@ -93,6 +102,15 @@ for (const server of ["node:http", "fastify"] as const) {
       assert.equal(ok.status, 200);
       assert.equal(ok.headers.get("x-test-stage"), "saw 200");
       assert.equal(ok.headers.get("content-type"), "application/json; charset=utf-8");
+    });
+
+    test("an error thrown in a stage is its problem (here a 429), and later stages still see it", async () => {
+      const res = await fetch(`${bases[server]}/users/1`, { headers: { "x-test-throttle": "1" } });
+      assert.equal(res.status, 429);
+      assert.equal(res.headers.get("x-test-stage"), "saw 429");
+      const problem = (await res.json()) as Record<string, unknown>;
+      assert.equal(problem.detail, "slow down");
+      assert.equal(problem.retryAfter, 1);
     });
 
     test("a body is not read for a request the stage refuses", async () => {
