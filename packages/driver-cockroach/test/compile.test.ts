@@ -4,16 +4,17 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { getDriverFactory, type QueryPlan } from "@kova/query";
+import { loadDriverPackage, type QueryPlan } from "@kova/query";
 import { postgresDialect } from "@kova/driver-postgres";
-import { cockroachDialect, ddlFor, dialects, retryDelay, sequenceName } from "../src/index.js";
+import { cockroachDialect, ddlFor, driverPackage, retryDelay, sequenceName } from "../src/index.js";
 import { Account, arg, compile, entities, eq, f, lit, select } from "./helpers.js";
 
-test("the package registers the cockroach driver and exports its dialect", () => {
-  assert.equal(typeof getDriverFactory("cockroach"), "function");
-  assert.equal(typeof getDriverFactory("postgres"), "function", "importing it loads the PostgreSQL driver it builds on");
-  assert.notEqual(getDriverFactory("cockroach"), getDriverFactory("postgres"));
-  assert.equal(dialects.cockroach, cockroachDialect);
+test("the package provides the cockroach driver and exports its dialect", async () => {
+  assert.equal(await loadDriverPackage("cockroach"), driverPackage);
+  assert.deepEqual(driverPackage.names, ["cockroach"]);
+  assert.equal(typeof driverPackage.createDriver, "function");
+  assert.notEqual(driverPackage.createDriver, (await loadDriverPackage("postgres")).createDriver);
+  assert.equal(driverPackage.dialect, cockroachDialect);
   assert.equal(cockroachDialect.name, "cockroach");
 });
 

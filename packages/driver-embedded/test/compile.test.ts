@@ -1,15 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { EntitySchema, QueryPlan } from "@kova/query";
-import { getDriverFactory } from "@kova/query";
-import { sqliteDialect, type CompiledRead, type CompiledWrite } from "../src/index.js";
+import { loadDriverPackage } from "@kova/query";
+import { driverPackage, sqliteDialect, type CompiledRead, type CompiledWrite } from "../src/index.js";
 import { arg, cmp, entities, eq, f, history, lit, select } from "./helpers.js";
 
 const placeholders = (sql: string) => (sql.match(/\?/g) ?? []).length;
 
-test("the driver registers itself as embedded and sqlite", () => {
-  assert.equal(typeof getDriverFactory("embedded"), "function");
-  assert.equal(getDriverFactory("sqlite"), getDriverFactory("embedded"));
+test("the package provides the driver as embedded and sqlite", async () => {
+  assert.equal(await loadDriverPackage("embedded"), driverPackage);
+  assert.equal(await loadDriverPackage("sqlite"), driverPackage);
+  assert.equal(driverPackage.dialect, sqliteDialect);
 });
 
 test("compiled statements are JSON with one param per placeholder and no values in the SQL", () => {

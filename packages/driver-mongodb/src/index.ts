@@ -1,8 +1,8 @@
 /**
  * @kova/driver-mongodb: Kova on MongoDB, with every write versioned in `<table>__history`.
- * Importing it registers the driver as "mongodb".
+ * Its one entry for the toolchain is `driverPackage` (name "mongodb").
  */
-import { registerDriver } from "@kova/query";
+import type { DriverPackage } from "@kova/query";
 import { createMongoDriver } from "./mongo-driver.js";
 import { mongoDialect } from "./mongo-dialect.js";
 
@@ -16,7 +16,8 @@ export { translateDuplicateKey } from "./mongo-runner.js";
 export { resolveOptions, type MongoOptions } from "./mongo-options.js";
 export type { MongoCompiledQuery, CompiledRead, CompiledWrite, Slot, Source, Encoding } from "./mongo-compiled.js";
 
-registerDriver("mongodb", createMongoDriver);
-
-/** The dialects `kova build` uses for the driver names this package serves. */
-export const dialects = { mongodb: mongoDialect };
+export const driverPackage: DriverPackage = {
+  names: ["mongodb"],
+  dialect: mongoDialect,
+  createDriver: createMongoDriver,
+};

@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
-import { getDriverFactory, registeredDrivers } from "@kova/query";
-import { createMongoDriver, dialects, resolveOptions } from "../src/index.js";
+import { knownDrivers, loadDriverPackage } from "@kova/query";
+import { createMongoDriver, driverPackage, resolveOptions } from "../src/index.js";
 import { insertPlan, compile } from "./helpers.js";
 
 async function closedPort(): Promise<number> {
@@ -40,8 +40,9 @@ test("options: URL or object; defaults; the database name from the URL path", ()
   assert.throws(() => resolveOptions({ name: "d", appDir: ".", options: "postgres://u:secret@h/db" }), (e: Error) => /data source "d"/.test(e.message) && !/secret/.test(e.message));
 });
 
-test("importing the package registers the driver and exports its dialect", () => {
-  assert.ok(registeredDrivers().includes("mongodb"));
-  assert.equal(typeof getDriverFactory("mongodb"), "function");
-  assert.equal(dialects.mongodb.name, "mongodb");
+test("the package provides the driver and exports its dialect", async () => {
+  assert.ok(knownDrivers().includes("mongodb"));
+  assert.equal(await loadDriverPackage("mongodb"), driverPackage);
+  assert.equal(driverPackage.createDriver, createMongoDriver);
+  assert.equal(driverPackage.dialect.name, "mongodb");
 });

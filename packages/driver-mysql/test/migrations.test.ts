@@ -2,7 +2,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import mysql from "mysql2/promise";
 import { diffSchemas, type EntitySchema } from "@kova/query";
-import { createMysqlDriver, ddlFor, migrations } from "../src/index.js";
+import { createMysqlDriver, ddlFor, driverPackage } from "../src/index.js";
+
+/** One migrations generator serves both names (mysql, mariadb). */
+const migrations = driverPackage.migrations!;
 import { readState } from "../src/mysql-schema.js";
 import { createDatabase, dropDatabase, field, serverOrSkip, urlFor } from "./helpers.js";
 
@@ -14,10 +17,10 @@ const v2: EntitySchema = {
 };
 
 test("migration SQL for schema changes: create, add (with default fill), alter (index changes), drop keeps data", () => {
-  assert.equal(migrations.mysql, migrations.mariadb);
-  const create = migrations.mysql.sql(diffSchemas([], [v1]));
+  assert.deepEqual(driverPackage.names, ["mysql", "mariadb"]);
+  const create = migrations.sql(diffSchemas([], [v1]));
   assert.deepEqual(create, ddlFor([v1]).slice(1));
-  const evolve = migrations.mysql.sql(diffSchemas([v1], [v2]));
+  const evolve = migrations.sql(diffSchemas([v1], [v2]));
   assert.deepEqual(evolve, [
     "ALTER TABLE `post` MODIFY COLUMN `slug` VARCHAR(255) NULL",
     "ALTER TABLE `post` ADD UNIQUE KEY `post__unique_slug` (`slug`)",
@@ -31,8 +34,8 @@ test("migration SQL for schema changes: create, add (with default fill), alter (
     "ALTER TABLE `post__history` DROP INDEX `post__history__index_old`",
   ]);
   const retyped: EntitySchema = { ...v2, fields: v2.fields.map((f) => (f.name === "views" ? { ...f, type: "float" } : f)) };
-  assert.throws(() => migrations.mysql.sql(diffSchemas([v2], [retyped])), /cannot migrate Post\.views from int to float/);
-  assert.deepEqual(migrations.mysql.sql(diffSchemas([v2], [])), ["-- Post removed: `post` and `post__history` are kept"]);
+  assert.throws(() => migrations.sql(diffSchemas([v2], [retyped])), /cannot migrate Post\.views from int to float/);
+  assert.deepEqual(migrations.sql(diffSchemas([v2], [])), ["-- Post removed: `post` and `post__history` are kept"]);
 });
 
 test("applyMigrations runs each file once, and leaves the tables as migrate() would make them", async (t) => {
@@ -43,8 +46,8 @@ test("applyMigrations runs each file once, and leaves the tables as migrate() wo
   try {
     await driver.connect();
     const files = [
-      { name: "001_create", statements: migrations.mariadb.sql(diffSchemas([], [v1])).map((s) => `${s};`) },
-      { name: "002_change", statements: migrations.mariadb.sql(diffSchemas([v1], [v2])).map((s) => (s.startsWith("--") ? s : `${s};`)) },
+      { name: "001_create", statements: migrations.sql(diffSchemas([], [v1])).map((s) => `${s};`) },
+      { name: "002_change", statements: migrations.sql(diffSchemas([v1], [v2])).map((s) => (s.startsWith("--") ? s : `${s};`)) },
     ];
     assert.deepEqual(await driver.applyMigrations(files.slice(0, 1)), ["001_create"]);
     await admin.query("INSERT INTO post (title, slug, old) VALUES ('t', 's', 1)");

@@ -1,10 +1,12 @@
 /**
  * @kova/driver-postgres: Kova's PostgreSQL driver on node-postgres, with every write versioned.
- * Importing it registers the driver as "postgres". The CockroachDB package builds on these exports.
+ * Its one entry for the toolchain is `driverPackage` (name "postgres"); the CockroachDB package
+ * builds on the other exports.
  */
-import { registerDriver } from "@kova/query";
+import type { DriverPackage } from "@kova/query";
 import { createPostgresDriver } from "./pg-driver.js";
-import { postgresDialect as dialect, postgresFlavor } from "./pg-dialect.js";
+import { postgresDialect, postgresFlavor } from "./pg-dialect.js";
+import { pgMigrations } from "./pg-migrations.js";
 import { ddlFor as ddlForFlavor } from "./pg-schema.js";
 import type { EntitySchema } from "@kova/query";
 
@@ -25,12 +27,11 @@ export function ddlFor(entities: readonly EntitySchema[]): string[] {
 }
 export { ddlForFlavor };
 
-registerDriver("postgres", createPostgresDriver);
-
-/** The dialects `kova build` uses for the driver names this package serves. */
-export const dialects = { postgres: dialect };
-
-import { pgMigrations } from "./pg-migrations.js";
 export { pgMigrations };
-/** What `kova migrate` uses to write migration files. */
-export const migrations = { postgres: pgMigrations(postgresFlavor) };
+
+export const driverPackage: DriverPackage = {
+  names: ["postgres"],
+  dialect: postgresDialect,
+  createDriver: createPostgresDriver,
+  migrations: pgMigrations(postgresFlavor),
+};

@@ -1,16 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { EntitySchema, QueryPlan } from "@kova/query";
-import { getDriverFactory } from "@kova/query";
-import { ddlFor, dialects, fitIdentifier, parseTimestamp, postgresDialect, type PgCompiledRead, type PgCompiledWrite } from "../src/index.js";
+import { loadDriverPackage } from "@kova/query";
+import { ddlFor, driverPackage, fitIdentifier, parseTimestamp, postgresDialect, type PgCompiledRead, type PgCompiledWrite } from "../src/index.js";
 import { arg, cmp, entities, eq, f, history, lit, select, User } from "./helpers.js";
 
 /** The highest $n in the text: every placeholder must have a param (some are used twice). */
 const highestPlaceholder = (text: string) => Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
 
-test("the package registers the postgres driver and exports its dialect for kova build", () => {
-  assert.equal(typeof getDriverFactory("postgres"), "function");
-  assert.equal(dialects.postgres, postgresDialect);
+test("the package provides the postgres driver and exports its dialect for kova build", async () => {
+  assert.equal(await loadDriverPackage("postgres"), driverPackage);
+  assert.equal(driverPackage.dialect, postgresDialect);
   assert.equal(postgresDialect.name, "postgres");
 });
 

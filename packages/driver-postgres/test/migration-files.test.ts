@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { diffSchemas, type EntitySchema } from "@kova/query";
-import { createPostgresDriver, migrations } from "../src/index.js";
+import { createPostgresDriver, driverPackage } from "../src/index.js";
 import { admin, dropSchema, freshSchema, Note, PG_URL, serverUp, User } from "./helpers.js";
 
-const pgMigrations = migrations.postgres;
+const pgMigrations = driverPackage.migrations!;
 
 // Proves `kova migrate` files for PostgreSQL: the SQL a reviewer reads, then applied once each.
 test("migration SQL: new entities, new fields with their defaults backfilled, type changes refused", () => {

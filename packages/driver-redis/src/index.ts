@@ -1,8 +1,8 @@
 /**
  * @kova/driver-redis: Kova on Redis, for what a key-value store can honestly serve (rows by id,
- * all rows by id order, each row's history). Importing it registers the driver as "redis".
+ * all rows by id order, each row's history). Its one entry for the toolchain is `driverPackage` (name "redis").
  */
-import { registerDriver } from "@kova/query";
+import type { DriverPackage } from "@kova/query";
 import { createRedisDriver } from "./redis-driver.js";
 import { redisDialect } from "./redis-dialect.js";
 
@@ -13,7 +13,8 @@ export { keysFor, migrateSchema } from "./redis-schema.js";
 export { WRITE_SCRIPT, writeArguments } from "./redis-script.js";
 export { resolveOptions, type RedisOptions } from "./redis-options.js";
 
-registerDriver("redis", createRedisDriver);
-
-/** The dialects `kova build` uses for the driver names this package serves. */
-export const dialects = { redis: redisDialect };
+export const driverPackage: DriverPackage = {
+  names: ["redis"],
+  dialect: redisDialect,
+  createDriver: createRedisDriver,
+};

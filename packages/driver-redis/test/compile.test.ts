@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { QueryPlan } from "@kova/query";
-import { dialects } from "../src/index.js";
+import { redisDialect } from "../src/index.js";
 import { arg, asc, byId, desc, entities, eq, f, history, insertPlan, lit, select } from "./helpers.js";
 
-const compile = (plan: QueryPlan) => dialects.redis.compile(plan, entities);
+const compile = (plan: QueryPlan) => redisDialect.compile(plan, entities);
 
 function refused(plan: QueryPlan, pattern: RegExp): void {
   assert.throws(() => compile(plan), (error: Error) => {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { EntitySchema } from "@kova/query";
-import { dialects, keysFor } from "../src/index.js";
+import { keysFor, redisDialect } from "../src/index.js";
 import { byId, insertPlan, Note, openStore, select } from "./helpers.js";
 
 test("migrate is idempotent, fills a new field's default into stored rows, and builds a new UNIQUE index", async (t) => {
@@ -14,13 +14,13 @@ test("migrate is idempotent, fills a new field's default into stored rows, and b
     const withLevel: EntitySchema = { ...Note, fields: [...Note.fields, { name: "level", type: "int", optional: false, unique: false, index: false, default: { value: 3 } }] };
     await s.driver.migrate([withLevel]);
     const entities = new Map([[withLevel.name, withLevel]]);
-    const read = (id: number) => s.driver.execute(dialects.redis.compile(select("Note", { where: byId(), single: true }), entities), [id]);
+    const read = (id: number) => s.driver.execute(redisDialect.compile(select("Note", { where: byId(), single: true }), entities), [id]);
     assert.deepEqual(await read(a.id), { id: a.id, text: "same", big: null, level: 3 });
     const uniqueText: EntitySchema = { ...withLevel, fields: withLevel.fields.map((f) => (f.name === "text" ? { ...f, unique: true } : f)) };
     await assert.rejects(s.driver.migrate([uniqueText]), /cannot make Note\.text UNIQUE: stored rows already share the value "same"/);
-    await s.driver.execute(dialects.redis.compile({ kind: "delete", entity: "Note", where: byId(), single: true }, entities), [b.id]);
+    await s.driver.execute(redisDialect.compile({ kind: "delete", entity: "Note", where: byId(), single: true }, entities), [b.id]);
     await s.driver.migrate([uniqueText]);
-    const insert = dialects.redis.compile(insertPlan("Note"), new Map([[uniqueText.name, uniqueText]]));
+    const insert = redisDialect.compile(insertPlan("Note"), new Map([[uniqueText.name, uniqueText]]));
     await assert.rejects(s.driver.execute(insert, [{ text: "same" }]), { status: 409, field: "text" });
     const changed: EntitySchema = { ...Note, fields: [{ ...Note.fields[0], type: "int" }, Note.fields[1]] };
     await assert.rejects(s.driver.migrate([changed]), /cannot migrate Note\.text from string to int/);

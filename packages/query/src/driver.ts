@@ -1,4 +1,5 @@
 import type { EntitySchema, QueryPlan } from "./plan.js";
+import type { Migrations } from "./schema-diff.js";
 
 /**
  * A dialect turns plans into its database's statement form. `compile` is pure and its result is
@@ -59,8 +60,24 @@ export interface DriverConfig {
 export type DriverFactory = (config: DriverConfig) => Driver;
 
 /**
- * The package that provides each driver name `CONNECT … USING` may use. `kova build` loads its
- * dialect from there, and the runtime imports it when the driver is not registered yet.
+ * What a driver package exports, as its one export `driverPackage`: everything the toolchain needs
+ * from it, typed, with no side effects on import. `kova build` compiles with `dialect`, the runtime
+ * connects with `createDriver`, `kova migrate` writes files with `migrations`.
+ */
+export interface DriverPackage {
+  /** The names `CONNECT … USING name(…)` may use for this driver (e.g. "mysql" and "mariadb"). */
+  readonly names: readonly string[];
+  /** Compiles plans for this driver at build time (one dialect serves all of `names`). */
+  readonly dialect: Dialect;
+  createDriver(config: DriverConfig): Driver;
+  /** Migration files for `kova migrate`; absent for drivers that keep no SQL schema. */
+  readonly migrations?: Migrations;
+}
+
+/**
+ * The package that provides each driver name `CONNECT … USING` may use: the one table of drivers.
+ * The checker's list of known drivers, `kova build`, `kova migrate` and the runtime all read it
+ * (through `loadDriverPackage`).
  */
 export const DRIVER_PACKAGES: Readonly<Record<string, string>> = {
   embedded: "@kova/driver-embedded",
@@ -73,19 +90,85 @@ export const DRIVER_PACKAGES: Readonly<Record<string, string>> = {
   redis: "@kova/driver-redis",
 };
 
-const registry = new Map<string, DriverFactory>();
+/** Every driver name the table knows, in table order. */
+export const DRIVER_NAMES: readonly string[] = Object.keys(DRIVER_PACKAGES);
 
-/** Makes a driver available to `CONNECT … USING name(…)`. */
+/** Why `loadDriverPackage` found no driver: it names the package it looked for. */
+export class DriverLookupError extends Error {
+  constructor(
+    message: string,
+    readonly driver: string,
+    /** The module specifier looked for (`@kova/driver-<name>` for names outside the table). */
+    readonly packageName: string,
+    /** "missing": the package is not installed; "broken": it failed to load or exports no DriverPackage. */
+    readonly reason: "missing" | "broken",
+  ) {
+    super(message);
+    this.name = "DriverLookupError";
+  }
+}
+
+/** Driver packages provided in-process (tests, embedders) rather than by an installed module. */
+const provided = new Map<string, DriverPackage>();
+const loaded = new Map<string, Promise<DriverPackage>>();
+
+/** Makes `pkg` answer for its names without a module (a test's in-memory driver, say). */
+export function provideDriverPackage(pkg: DriverPackage): void {
+  for (const name of pkg.names) provided.set(name, pkg);
+}
+
+/** A driver known only by its factory (no dialect): for in-process test drivers. */
 export function registerDriver(name: string, factory: DriverFactory): void {
-  registry.set(name, factory);
+  const dialect: Dialect = {
+    name,
+    compile: () => {
+      throw new Error(`driver "${name}" was registered without a dialect; it runs precompiled queries only`);
+    },
+  };
+  provideDriverPackage({ names: [name], dialect, createDriver: factory });
 }
 
-export function getDriverFactory(name: string): DriverFactory | undefined {
-  return registry.get(name);
+/** Every driver name the table or an in-process package provides, sorted. */
+export function knownDrivers(): string[] {
+  return [...new Set([...DRIVER_NAMES, ...provided.keys()])].sort();
 }
 
-export function registeredDrivers(): string[] {
-  return [...registry.keys()].sort();
+/**
+ * THE lookup: the DriverPackage serving `name`. Names outside the table are looked for as
+ * `@kova/driver-<name>`, so a third-party driver works once installed. Loads each module once.
+ */
+export function loadDriverPackage(name: string): Promise<DriverPackage> {
+  const local = provided.get(name);
+  if (local !== undefined) return Promise.resolve(local);
+  let pending = loaded.get(name);
+  if (pending === undefined) {
+    pending = importDriverPackage(name);
+    loaded.set(name, pending);
+    // A failed lookup is not remembered: the package may be installed before the next try.
+    pending.catch(() => loaded.delete(name));
+  }
+  return pending;
+}
+
+async function importDriverPackage(name: string): Promise<DriverPackage> {
+  const specifier = DRIVER_PACKAGES[name] ?? `@kova/driver-${name}`;
+  if (DRIVER_PACKAGES[name] === undefined && !/^[a-z][a-z0-9-]*$/.test(name)) {
+    throw new DriverLookupError(`no driver named "${name}"`, name, specifier, "missing");
+  }
+  let module: { driverPackage?: DriverPackage };
+  try {
+    module = (await import(specifier)) as { driverPackage?: DriverPackage };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const missing = code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes(specifier);
+    const why = missing ? "is not installed" : `failed to load: ${(error as Error).message}`;
+    throw new DriverLookupError(`driver package ${specifier} ${why}`, name, specifier, missing ? "missing" : "broken");
+  }
+  const pkg = module.driverPackage;
+  if (pkg === undefined || !pkg.names.includes(name)) {
+    throw new DriverLookupError(`driver package ${specifier} exports no driverPackage serving "${name}"`, name, specifier, "broken");
+  }
+  return pkg;
 }
 
 /**

@@ -2,7 +2,7 @@
  * The app's connected data sources: created from `CONNECT` declarations through the driver
  * registry of @kova/query, migrated, health-checked and closed together.
  */
-import { DRIVER_PACKAGES, getDriverFactory, registeredDrivers, type Driver, type HealthReport } from "@kova/query";
+import { DriverLookupError, knownDrivers, loadDriverPackage, type Driver, type HealthReport } from "@kova/query";
 import type { AppDefinition, AppEnv } from "./app.js";
 
 export class StartupError extends Error {
@@ -69,34 +69,20 @@ export class DataSources {
   }
 }
 
-/**
- * Looks a driver up by name. A driver package registers itself when imported; for a name nobody
- * registered, `@kova/driver-<name>` is imported once so an installed driver works without the
- * generated code importing it.
- */
+/** Looks a driver up by name, through the one lookup of @kova/query (loadDriverPackage). */
 async function findDriverFactory(driverName: string, sourceName: string) {
-  let factory = getDriverFactory(driverName);
-  const pkg = DRIVER_PACKAGES[driverName] ?? `@kova/driver-${driverName}`;
-  if (factory === undefined && /^[a-z][a-z0-9-]*$/.test(driverName)) {
-    try {
-      await import(pkg);
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code !== "ERR_MODULE_NOT_FOUND") {
-        throw new StartupError(`driver package ${pkg} failed to load: ${(error as Error).message}`);
-      }
-    }
-    factory = getDriverFactory(driverName);
-  }
-  if (factory === undefined) {
-    const known = registeredDrivers();
+  try {
+    return (await loadDriverPackage(driverName)).createDriver;
+  } catch (error) {
+    if (!(error instanceof DriverLookupError)) throw error;
+    if (error.reason === "broken") throw new StartupError(error.message);
+    const known = knownDrivers();
     throw new StartupError(
       `data source "${sourceName}" uses driver "${driverName}", which is not available. ` +
-        `Install ${pkg}` +
+        `Install ${error.packageName}` +
         (known.length > 0 ? ` or use one of: ${known.join(", ")}.` : "."),
     );
   }
-  return factory;
 }
 
 /**

@@ -1,29 +1,25 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { checkFiles, dataSources, emitApp, findKovaFiles, type CheckResult, type Diagnostic } from "@kova/compiler";
-import { DRIVER_PACKAGES, type CompiledQuery, type EntitySchema, type QueryPlan } from "@kova/query";
+import { DRIVER_PACKAGES, loadDriverPackage, type Dialect } from "@kova/query";
 import { cliVersion } from "../version.js";
 
 /**
- * Each driver package exports `dialects`, keyed by the driver names it serves; `kova build` loads
- * the package of every driver a program names (DRIVER_PACKAGES) and compiles the program's queries
- * with it. Adding a driver is adding a package: nothing here changes.
+ * Each driver package exports one `driverPackage`; `kova build` loads the one of every driver a
+ * program names (loadDriverPackage over DRIVER_PACKAGES) and compiles the program's queries with its
+ * dialect. Adding a driver is adding a package: nothing here changes.
  */
 export { DRIVER_PACKAGES };
 
-type DialectTable = Record<string, { compile: (plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>) => CompiledQuery }>;
+type DialectTable = Record<string, Dialect>;
 
 /** Loads the dialects of the drivers named; a driver whose package is not installed is reported, not thrown. */
 async function loadDialects(drivers: string[]): Promise<{ dialects: DialectTable; missing: string[] }> {
   const dialects: DialectTable = {};
   const missing: string[] = [];
   for (const driver of new Set(drivers)) {
-    const pkg = DRIVER_PACKAGES[driver];
     try {
-      const module = (await import(pkg)) as { dialects?: DialectTable };
-      const dialect = module.dialects?.[driver];
-      if (dialect) dialects[driver] = dialect;
-      else missing.push(driver);
+      dialects[driver] = (await loadDriverPackage(driver)).dialect;
     } catch {
       missing.push(driver);
     }

@@ -1,10 +1,10 @@
 import { relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { dataSources, type SemanticModel } from "@kova/compiler";
-import { diffSchemas, getDriverFactory, type Migrations } from "@kova/query";
+import { diffSchemas, loadDriverPackage, type Migrations } from "@kova/query";
 import { loadEnv, resolveAppEnv, type AppDefinition } from "@kova/runtime";
 import { UsageError } from "../args.js";
-import { buildApp, DRIVER_PACKAGES, type BuildResult } from "../build/build-app.js";
+import { buildApp, type BuildResult } from "../build/build-app.js";
 import { reportBuildFailure } from "../build/report.js";
 import { ExitCode, shouldColor, type CliContext } from "../command.js";
 import { defineCommand } from "../define-command.js";
@@ -47,8 +47,7 @@ Options:
 });
 
 async function migrationsFor(driver: string): Promise<Migrations | undefined> {
-  const module = (await import(DRIVER_PACKAGES[driver])) as { migrations?: Record<string, Migrations> };
-  return module.migrations?.[driver];
+  return (await loadDriverPackage(driver)).migrations;
 }
 
 function modelOf(built: BuildResult): SemanticModel {
@@ -97,10 +96,7 @@ async function applyMigrations(built: BuildResult, dryRun: boolean, context: Cli
       context.stdout.write(`${source.name}: no migration files\n`);
       continue;
     }
-    await import(DRIVER_PACKAGES[source.driver]);
-    const factory = getDriverFactory(source.driver);
-    if (!factory) throw new Error(`driver ${source.driver} is not installed`);
-    const driver = factory({ name: source.name, appDir: built.appDir, options: source.options(env) });
+    const driver = (await loadDriverPackage(source.driver)).createDriver({ name: source.name, appDir: built.appDir, options: source.options(env) });
     if (!driver.applyMigrations) {
       context.stderr.write(`kova migrate apply: the ${source.driver} driver cannot apply migration files\n`);
       return ExitCode.problems;

@@ -1,4 +1,4 @@
-import type { FieldSchema } from "@kova/query";
+import { DRIVER_NAMES, type FieldSchema } from "@kova/query";
 import type { Declaration, EntityDecl, FieldDecl, Program, TypeRef, ValidateDecl } from "../ast/nodes.js";
 import { report, type CheckContext } from "./context.js";
 import { checkExpression } from "./expressions.js";
@@ -16,8 +16,8 @@ import {
   type ShapeField,
 } from "./types.js";
 
-/** Drivers `CONNECT … USING` may name (some arrive in later releases; the checker knows them all). */
-export const KNOWN_DRIVERS = ["embedded", "sqlite", "postgres", "cockroach", "mysql", "mariadb", "mongodb", "redis"];
+/** Drivers `CONNECT … USING` may name: the driver table of @kova/query (DRIVER_PACKAGES). */
+export const KNOWN_DRIVERS: readonly string[] = DRIVER_NAMES;
 
 /** `BlogPost` → `blog_post`: the table (or collection) an entity is stored in. */
 export function tableName(entity: string): string {
