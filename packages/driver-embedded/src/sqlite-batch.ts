@@ -5,7 +5,7 @@
  */
 import type Database from "better-sqlite3";
 import type { EntitySchema } from "@kova/query";
-import { historyTable, quoteIdent } from "./sqlite-compiled.js";
+import { historyColumn, historyTable, quoteIdent } from "./sqlite-compiled.js";
 import type { QueryRunner } from "./sqlite-runner.js";
 import { translateConstraint } from "./sqlite-runner.js";
 import type { SqliteValue } from "./sqlite-values.js";
@@ -33,13 +33,14 @@ export class BatchWriter {
     let found = this.chunks.get(key);
     if (found !== undefined) return found;
     const fieldNames = entity.fields.map((f) => quoteIdent(f.name));
+    const historyNames = entity.fields.map((f) => quoteIdent(historyColumn(f.name)));
     const liveRow = `(${["?", ...fieldNames.map(() => "?")].join(", ")})`;
     const historyRow = `(${["?", "'insert'", "?", ...fieldNames.map(() => "?")].join(", ")})`;
     const repeat = (row: string) => Array.from({ length: rows }, () => row).join(", ");
     found = {
       live: this.runner.statement(`INSERT INTO ${quoteIdent(entity.table)} (${["\"id\"", ...fieldNames].join(", ")}) VALUES ${repeat(liveRow)}`),
       history: this.runner.statement(
-        `INSERT INTO ${quoteIdent(historyTable(entity))} (${["\"id\"", "\"op\"", "\"at\"", ...fieldNames].join(", ")}) VALUES ${repeat(historyRow)}`,
+        `INSERT INTO ${quoteIdent(historyTable(entity))} (${["\"id\"", "\"op\"", "\"at\"", ...historyNames].join(", ")}) VALUES ${repeat(historyRow)}`,
       ),
     };
     this.chunks.set(key, found);

@@ -12,6 +12,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { applyLedger, LEDGER_TABLE, type LedgerSession } from "@kova/sql";
 import { sqliteDialect } from "./sqlite-dialect.js";
 import type { SqliteCompiledQuery } from "./sqlite-compiled.js";
 import { QueryRunner } from "./sqlite-runner.js";
@@ -191,18 +192,14 @@ export class EmbeddedDriver implements Driver {
   async applyMigrations(files: ReadonlyArray<{ name: string; statements: string[] }>): Promise<string[]> {
     await this.idle();
     const db = this.ready().db;
-    db.exec(`CREATE TABLE IF NOT EXISTS "_kova_migrations" ("name" TEXT PRIMARY KEY, "applied_at" TEXT NOT NULL)`);
-    const done = new Set(db.prepare(`SELECT "name" FROM "_kova_migrations"`).pluck().all() as string[]);
-    const applied: string[] = [];
-    for (const file of files) {
-      if (done.has(file.name)) continue;
-      db.transaction(() => {
-        for (const statement of file.statements) db.exec(statement);
-        db.prepare(`INSERT INTO "_kova_migrations" ("name", "applied_at") VALUES (?, ?)`).run(file.name, new Date().toISOString());
-      })();
-      applied.push(file.name);
-    }
-    return applied;
+    const session: LedgerSession = {
+      exec: async (sql) => void db.exec(sql),
+      applied: async () => db.prepare(`SELECT "name" FROM "${LEDGER_TABLE}"`).pluck().all() as string[],
+      record: async (name) => void db.prepare(`INSERT INTO "${LEDGER_TABLE}" ("name", "applied_at") VALUES (?, ?)`).run(name, new Date().toISOString()),
+    };
+    const createTable = `CREATE TABLE IF NOT EXISTS "${LEDGER_TABLE}" ("name" TEXT PRIMARY KEY, "applied_at" TEXT NOT NULL)`;
+    // The session's steps are synchronous underneath, so no other statement runs between them.
+    return applyLedger(session, files, { createTable, transactional: true, source: this.config.name });
   }
 
   async health(): Promise<HealthReport> {

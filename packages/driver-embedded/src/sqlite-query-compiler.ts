@@ -6,9 +6,10 @@
  * transaction as the live row. Reads of the present use the live table; `history` plans and `asOf`
  * selects read the history table, whose typed columns let the same WHERE compile against either.
  */
-import { entityOf, fullColumns, pinsOneId, selectedColumns, writtenFields } from "@kova/query";
-import type { EntitySchema, FieldSchema, HistoryPlan, QueryPlan, SelectPlan } from "@kova/query";
-import { SqlBuilder } from "./sqlite-filter.js";
+import { fullColumns, pinsOneId, selectedColumns, writtenFields } from "@kova/query";
+import type { EntitySchema, FieldSchema, HistoryPlan, SelectPlan } from "@kova/query";
+import { historyColumn, planCompiler, SqlBuilder, type Scope, type WritePlan } from "@kova/sql";
+import { sqliteFlavour } from "./sqlite-flavour.js";
 import {
   historyTable,
   quoteIdent,
@@ -25,25 +26,28 @@ const HISTORY = "h";
 /** The AS OF subquery's own alias for the history table. */
 const LATEST = "v";
 
-function columnList(alias: string, columns: readonly ResultColumn[]): string {
-  return columns.map((c) => `${quoteIdent(alias)}.${quoteIdent(c.name)} AS ${quoteIdent(c.name)}`).join(", ");
+/** The result columns read from the live table, or from the history table (whose field columns may be renamed). */
+function columnList(alias: string, columns: readonly ResultColumn[], history = false): string {
+  return columns.map((c) => `${quoteIdent(alias)}.${quoteIdent(history ? historyColumn(c.name) : c.name)} AS ${quoteIdent(c.name)}`).join(", ");
 }
+
+const builder = (scope: Scope) => new SqlBuilder(scope, sqliteFlavour);
 
 function compileSelect(plan: SelectPlan, entity: EntitySchema): CompiledRead {
   const columns = selectedColumns(entity, plan.fields);
   let sql: string;
   let params: Param[];
   if (plan.asOf === null) {
-    const b = new SqlBuilder({ entity, alias: LIVE, history: false });
+    const b = builder({ entity, alias: LIVE, history: false });
     sql = `SELECT ${columnList(LIVE, columns)} FROM ${quoteIdent(entity.table)} AS ${quoteIdent(LIVE)}`;
-    sql += b.where(plan.where) + b.orderBy(plan.orderBy, "id") + b.limitOffset(plan.limit, plan.offset);
+    sql += b.where(plan.where) + b.orderBy(plan.orderBy, idOf(b)) + b.limitOffset(plan.limit, plan.offset);
     params = b.params;
   } else if (pinsOneId(plan)) {
     // One id as of t: its newest version with at <= t is one seek down the (id, at) index; the
     // outer query drops it when that version is a delete.
-    const b = new SqlBuilder({ entity, alias: HISTORY, history: false });
+    const b = builder({ entity, alias: HISTORY, history: true });
     const h = quoteIdent(HISTORY);
-    const inner = `SELECT ${h}."op" AS "__kova_op", ${columnList(HISTORY, columns)} FROM ${quoteIdent(historyTable(entity))} AS ${h}`;
+    const inner = `SELECT ${h}."op" AS "__kova_op", ${columnList(HISTORY, columns, true)} FROM ${quoteIdent(historyTable(entity))} AS ${h}`;
     const where = ` WHERE ${b.filter(plan.where!)} AND ${h}."at" <= ${b.asOf(plan.asOf)}`;
     const outer = columns.map((c) => quoteIdent(c.name)).join(", ");
     sql = `SELECT ${outer} FROM (${inner}${where} ORDER BY ${h}."at" DESC, ${h}."version" DESC LIMIT 1) WHERE "__kova_op" <> 'delete'`;
@@ -51,26 +55,26 @@ function compileSelect(plan: SelectPlan, entity: EntitySchema): CompiledRead {
   } else {
     // As of instant t: for each id, its latest version with at <= t, unless that version is a
     // delete. The correlated subquery is one seek in the (id, at) index per candidate version.
-    const b = new SqlBuilder({ entity, alias: HISTORY, history: false });
+    const b = builder({ entity, alias: HISTORY, history: true });
     const table = quoteIdent(historyTable(entity));
     const [h, v] = [quoteIdent(HISTORY), quoteIdent(LATEST)];
-    sql = `SELECT ${columnList(HISTORY, columns)} FROM ${table} AS ${h} WHERE ${h}."at" <= ${b.asOf(plan.asOf)}`;
+    sql = `SELECT ${columnList(HISTORY, columns, true)} FROM ${table} AS ${h} WHERE ${h}."at" <= ${b.asOf(plan.asOf)}`;
     sql += ` AND ${h}."version" = (SELECT ${v}."version" FROM ${table} AS ${v} WHERE ${v}."id" = ${h}."id" AND ${v}."at" <= ${b.asOf(plan.asOf)}`;
     sql += ` ORDER BY ${v}."at" DESC, ${v}."version" DESC LIMIT 1) AND ${h}."op" <> 'delete'`;
     if (plan.where !== null) sql += ` AND ${b.filter(plan.where)}`;
-    sql += b.orderBy(plan.orderBy, "id") + b.limitOffset(plan.limit, plan.offset);
+    sql += b.orderBy(plan.orderBy, idOf(b)) + b.limitOffset(plan.limit, plan.offset);
     params = b.params;
   }
   return { dialect: "sqlite", plan, kind: "select", entity, columns, read: { sql, params }, single: plan.single };
 }
 
 function compileHistory(plan: HistoryPlan, entity: EntitySchema): CompiledRead {
-  const b = new SqlBuilder({ entity, alias: HISTORY, history: true });
+  const b = builder({ entity, alias: HISTORY, history: true });
   const h = quoteIdent(HISTORY);
   const columns = fullColumns(entity);
-  let sql = `SELECT ${h}."version" AS "version", ${h}."op" AS "op", ${h}."at" AS "at", ${columnList(HISTORY, columns)}`;
+  let sql = `SELECT ${h}."version" AS "version", ${h}."op" AS "op", ${h}."at" AS "at", ${columnList(HISTORY, columns, true)}`;
   sql += ` FROM ${quoteIdent(historyTable(entity))} AS ${h}`;
-  sql += b.where(plan.where) + b.orderBy(plan.orderBy, "version") + b.limitOffset(plan.limit, plan.offset);
+  sql += b.where(plan.where) + b.orderBy(plan.orderBy, { name: "version", sql: b.entryColumn("version").sql }) + b.limitOffset(plan.limit, plan.offset);
   return { dialect: "sqlite", plan, kind: "history", entity, columns, read: { sql, params: b.params }, single: false };
 }
 
@@ -83,7 +87,7 @@ function insertStatement(entity: EntitySchema): Statement {
 }
 
 function historyStatement(entity: EntitySchema, op: "insert" | "update" | "delete"): Statement {
-  const names = ["id", "op", "at", ...entity.fields.map((f) => f.name)].map(quoteIdent).join(", ");
+  const names = ["id", "op", "at", ...entity.fields.map((f) => historyColumn(f.name))].map(quoteIdent).join(", ");
   const marks = ["?", `'${op}'`, "?", ...entity.fields.map(() => "?")].join(", ");
   return {
     sql: `INSERT INTO ${quoteIdent(historyTable(entity))} (${names}) VALUES (${marks})`,
@@ -113,7 +117,7 @@ function returning(entity: EntitySchema): string {
   return ` RETURNING ${["id", ...entity.fields.map((f) => f.name)].map(quoteIdent).join(", ")}`;
 }
 
-function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity: EntitySchema): CompiledWrite {
+function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
   const table = quoteIdent(entity.table);
   const compiled: CompiledWrite = {
     dialect: "sqlite",
@@ -132,18 +136,18 @@ function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity
       compiled.insert = insertStatement(entity);
       break;
     case "update": {
-      const b = new SqlBuilder(scope);
+      const b = builder(scope);
       const set = setClause(entity, fieldNames(writtenFields(plan.values, entity)), b);
       compiled.update = { sql: `UPDATE ${table} SET ${set}${b.where(plan.where)}${returning(entity)}`, params: b.params };
       break;
     }
     case "delete": {
-      const b = new SqlBuilder(scope);
+      const b = builder(scope);
       compiled.delete = { sql: `DELETE FROM ${table}${b.where(plan.where)}${returning(entity)}`, params: b.params };
       break;
     }
     case "save": {
-      const b = new SqlBuilder(scope);
+      const b = builder(scope);
       const set = setClause(entity, fieldNames(writtenFields(plan.values, entity)), b);
       b.push({ from: "id" });
       compiled.update = { sql: `UPDATE ${table} SET ${set} WHERE "id" = ?${returning(entity)}`, params: b.params };
@@ -155,16 +159,7 @@ function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity
   return compiled;
 }
 
-export function compileSqlite(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): SqliteCompiledQuery {
-  const entity = entityOf(plan, entities);
-  switch (plan.kind) {
-    case "select":
-      return compileSelect(plan, entity);
-    case "history":
-      return compileHistory(plan, entity);
-    default:
-      return compileWrite(plan, entity);
-  }
-}
+export const compileSqlite = planCompiler<SqliteCompiledQuery>({ select: compileSelect, history: compileHistory, write: compileWrite });
 
+const idOf = (b: SqlBuilder) => ({ name: "id", sql: b.resolveColumn("id").sql });
 const fieldNames = (fields: FieldSchema[] | null): string[] | null => (fields === null ? null : fields.map((f) => f.name));

@@ -4,10 +4,22 @@
  * write and the versions it records run in one transaction.
  */
 import type Database from "better-sqlite3";
-import { QueryError, type EntitySchema, type HistoryEntry } from "@kova/query";
+import { QueryError, type EntitySchema, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
+import { CodecCache, InstantClock, saveId } from "@kova/sql";
 import type { CompiledRead, CompiledWrite, Param, ResultColumn, SqliteCompiledQuery, Statement } from "./sqlite-compiled.js";
-import { EntityCodec, saveId, type WriteRecord } from "./sqlite-record.js";
-import { convertedColumns, decodeValue, encodeParam, type SqliteValue } from "./sqlite-values.js";
+import { convertedColumns, decodeValue, defaultValue, encodeFieldValue, encodeParam, type SqliteValue } from "./sqlite-values.js";
+
+type EntityCodec = EntityWriteCodec<SqliteValue>;
+type WriteRecord = AnyWriteRecord<SqliteValue>;
+
+/**
+ * The id a save names, read like a filter argument against the id column (digits without spaces,
+ * true as 1), as this driver always has; the other drivers read ids their own way.
+ */
+function readId(id: unknown): number | bigint | undefined {
+  const encoded = encodeParam({ kind: "scalar", type: "id" }, id);
+  return typeof encoded === "number" && Number.isSafeInteger(encoded) ? encoded : undefined;
+}
 
 type Row = Record<string, unknown>;
 
@@ -48,31 +60,26 @@ type Prepared = PreparedRead | PreparedWrite;
 export class QueryRunner {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly prepared = new WeakMap<object, Prepared>();
-  private readonly codecs = new Map<string, EntityCodec>();
+  private readonly codecs = new CodecCache<SqliteValue>({ encode: encodeFieldValue, defaultValue });
   private readonly inTransaction: (work: () => unknown) => unknown;
+  private readonly clock: InstantClock;
 
   constructor(
     readonly db: Database.Database,
-    /** The latest write instant handed out (epoch ms); writes never go back in time. */
-    private lastInstant: number,
+    /** The latest write instant recorded in the file (epoch ms); writes never go back in time. */
+    lastInstant: number,
   ) {
+    this.clock = new InstantClock(lastInstant);
     // better-sqlite3 turns a nested call into a SAVEPOINT, so this also works inside transaction().
     this.inTransaction = db.transaction((work: () => unknown) => work());
   }
 
-  /**
-   * The instant a write commits at: the wall clock, unless the clock stepped back, in which case the
-   * last instant again. Several writes may share one millisecond (the version orders them exactly);
-   * `max(now, last + 1)` would instead run ahead of real time under a fast batch.
-   */
   nextInstant(): number {
-    const now = Date.now();
-    if (now > this.lastInstant) this.lastInstant = now;
-    return this.lastInstant;
+    return this.clock.next();
   }
 
   noteInstant(at: number): void {
-    if (at > this.lastInstant) this.lastInstant = at;
+    this.clock.note(at);
   }
 
   statement(sql: string): Database.Statement {
@@ -85,13 +92,7 @@ export class QueryRunner {
   }
 
   codec(entity: EntitySchema): EntityCodec {
-    const key = JSON.stringify(entity);
-    let codec = this.codecs.get(key);
-    if (codec === undefined) {
-      codec = new EntityCodec(entity);
-      this.codecs.set(key, codec);
-    }
-    return codec;
+    return this.codecs.codec(entity);
   }
 
   private bind(statement: Statement, codec: EntityCodec | undefined, raw: boolean): Bound {
@@ -203,7 +204,7 @@ export class QueryRunner {
         }
         case "save": {
           const record = codec.fromPlan(plan.values, args);
-          const id = saveId(record.id);
+          const id = saveId(record.id, readId);
           if (id !== undefined && prepared.exists!.statement.get(this.values(prepared.exists!, args, { values: [], id, at })) !== undefined) {
             record.id = id;
             return decodeRow(columns, this.updateRows(prepared, prepared.update!, args, record, at)[0]);

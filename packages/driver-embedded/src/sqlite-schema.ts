@@ -15,7 +15,7 @@
  */
 import type Database from "better-sqlite3";
 import type { EntitySchema, FieldSchema } from "@kova/query";
-import { historyTable, quoteIdent } from "./sqlite-compiled.js";
+import { historyColumn, historyTable, quoteIdent } from "./sqlite-compiled.js";
 import { encodeFieldValue, sqliteColumnType } from "./sqlite-values.js";
 
 export const SCHEMA_TABLE = "_kova_schema";
@@ -28,8 +28,13 @@ function plainIndexName(entity: EntitySchema, field: string): string {
   return `${entity.table}__index_${field}`;
 }
 
-function columnDefinition(field: FieldSchema): string {
-  return `${quoteIdent(field.name)} ${sqliteColumnType(field.type)}`;
+/** A field's column in `table`: in the history table a field named like one of its own columns is renamed (historyColumn). */
+function columnName(entity: EntitySchema, table: string, field: string): string {
+  return table === historyTable(entity) ? historyColumn(field) : field;
+}
+
+function columnDefinition(field: FieldSchema, name = field.name): string {
+  return `${quoteIdent(name)} ${sqliteColumnType(field.type)}`;
 }
 
 function existingColumns(db: Database.Database, table: string): Set<string> {
@@ -60,13 +65,14 @@ function addMissingColumns(db: Database.Database, entity: EntitySchema): void {
   for (const table of [entity.table, historyTable(entity)]) {
     const have = existingColumns(db, table);
     for (const field of entity.fields) {
-      if (have.has(field.name)) continue;
-      db.exec(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${columnDefinition(field)}`);
+      const name = columnName(entity, table, field.name);
+      if (have.has(name)) continue;
+      db.exec(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${columnDefinition(field, name)}`);
       // A constant default also describes the rows written before the field existed, in the live
       // table and in every version, so reading as of any instant agrees with reading the present.
       if (field.default !== undefined && !("now" in field.default)) {
         const value = encodeFieldValue(field, field.default.value);
-        db.prepare(`UPDATE ${quoteIdent(table)} SET ${quoteIdent(field.name)} = ? WHERE ${quoteIdent(field.name)} IS NULL`).run(value);
+        db.prepare(`UPDATE ${quoteIdent(table)} SET ${quoteIdent(name)} = ? WHERE ${quoteIdent(name)} IS NULL`).run(value);
       }
     }
   }
@@ -90,7 +96,7 @@ function syncIndexes(db: Database.Database, entity: EntitySchema): void {
       continue;
     }
     const name = `${history}__index_${field.name}`;
-    wanted.set(name, `CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${quoteIdent(history)} (${column})`);
+    wanted.set(name, `CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${quoteIdent(history)} (${quoteIdent(historyColumn(field.name))})`);
   }
   const ours = db
     .prepare(
@@ -127,12 +133,13 @@ function likeEscape(text: string): string {
 
 /** The live table, the history table and its (id, at) index: what every entity starts with. */
 export function createTableStatements(entity: EntitySchema): string[] {
-  const columns = entity.fields.map(columnDefinition);
+  const columns = entity.fields.map((f) => columnDefinition(f));
+  const historyColumns = entity.fields.map((f) => columnDefinition(f, historyColumn(f.name)));
   const history = historyTable(entity);
   return [
     `CREATE TABLE IF NOT EXISTS ${quoteIdent(entity.table)} ("id" INTEGER PRIMARY KEY AUTOINCREMENT${columns.map((c) => `, ${c}`).join("")})`,
     `CREATE TABLE IF NOT EXISTS ${quoteIdent(history)} ("version" INTEGER PRIMARY KEY, "id" INTEGER NOT NULL, ` +
-      `"op" TEXT NOT NULL, "at" INTEGER NOT NULL${columns.map((c) => `, ${c}`).join("")})`,
+      `"op" TEXT NOT NULL, "at" INTEGER NOT NULL${historyColumns.map((c) => `, ${c}`).join("")})`,
     `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${history}_id_at`)} ON ${quoteIdent(history)} ("id", "at")`,
   ];
 }
@@ -147,7 +154,7 @@ export function fieldIndexStatements(entity: EntitySchema, field: FieldSchema): 
   else if (field.index || field.references !== undefined) live = `CREATE INDEX IF NOT EXISTS ${quoteIdent(plainIndexName(entity, field.name))} ON ${table} (${column})`;
   else return [];
   const name = `${history}__index_${field.name}`;
-  return [live, `CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${quoteIdent(history)} (${column})`];
+  return [live, `CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${quoteIdent(history)} (${quoteIdent(historyColumn(field.name))})`];
 }
 
 /** Index names a field may own (dropped when the field stops asking for them). */
@@ -156,11 +163,15 @@ export function fieldIndexNames(entity: EntitySchema, field: string): string[] {
 }
 
 export function addColumnStatements(entity: EntitySchema, field: FieldSchema): string[] {
-  const statements = [entity.table, historyTable(entity)].map((t) => `ALTER TABLE ${quoteIdent(t)} ADD COLUMN ${columnDefinition(field)}`);
+  const tables = [entity.table, historyTable(entity)];
+  const statements = tables.map((t) => `ALTER TABLE ${quoteIdent(t)} ADD COLUMN ${columnDefinition(field, columnName(entity, t, field.name))}`);
   if (field.default !== undefined && !("now" in field.default)) {
     const value = encodeFieldValue(field, field.default.value);
     const literal = value === null ? "NULL" : typeof value === "string" ? `'${value.replace(/'/g, "''")}'` : String(value);
-    for (const t of [entity.table, historyTable(entity)]) statements.push(`UPDATE ${quoteIdent(t)} SET ${quoteIdent(field.name)} = ${literal} WHERE ${quoteIdent(field.name)} IS NULL`);
+    for (const t of tables) {
+      const column = quoteIdent(columnName(entity, t, field.name));
+      statements.push(`UPDATE ${quoteIdent(t)} SET ${column} = ${literal} WHERE ${column} IS NULL`);
+    }
   }
   return statements;
 }

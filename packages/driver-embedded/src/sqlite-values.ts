@@ -6,13 +6,11 @@
  * Storage: string/uuid/date/datetime → TEXT (datetime as ISO-8601 UTC with milliseconds, so text
  * order is time order), int → INTEGER, float/decimal → REAL, boolean → INTEGER 0/1, json → TEXT.
  */
+import { paramEncoder } from "@kova/sql";
 import {
-  asOfMs,
   checkFieldValue,
-  countValue,
   declaredDefault,
   INTEGER_TEXT,
-  listItems,
   nowDefault,
   parseInstant,
   toIsoInstant,
@@ -20,7 +18,7 @@ import {
   type FieldSchema,
   type ScalarType,
 } from "@kova/query";
-import type { Encoding, ResultColumn } from "./sqlite-compiled.js";
+import type { ResultColumn } from "./sqlite-compiled.js";
 
 export type SqliteValue = string | number | bigint | null;
 
@@ -82,24 +80,8 @@ function encodeLenient(type: ScalarType | "id" | "instant" | "any", value: unkno
   }
 }
 
-/** Turns a run-time argument into the value bound to its placeholder. */
-export function encodeParam(encoding: Encoding, value: unknown): unknown {
-  switch (encoding.kind) {
-    case "scalar":
-      return encodeLenient(encoding.type, value);
-    case "instant":
-      return encodeLenient("instant", value);
-    case "any":
-      return encodeLenient("any", value);
-    case "list":
-      return JSON.stringify(listItems(value).map((item) => encodeLenient(encoding.type, item)));
-    case "count":
-      return countValue(value, encoding.clause);
-    case "asOf":
-      // Bound as epoch milliseconds, the history's `at`.
-      return asOfMs(value);
-  }
-}
+/** Turns a run-time argument into the value bound to its placeholder (lists as JSON for json_each, AS OF as epoch ms). */
+export const encodeParam = paramEncoder({ lenient: encodeLenient, list: (items) => JSON.stringify(items), asOf: (ms) => ms });
 
 /** Converts a stored value back to the field's JavaScript type. */
 export function decodeValue(type: ScalarType | "id", value: unknown): unknown {

@@ -101,7 +101,7 @@ export function encodeSlotValue(encoding: Encoding, value: unknown): unknown {
     case "count":
       return countValue(value, encoding.clause);
     case "asOf":
-      return new Date(asOfMs(value, Number.isFinite));
+      return new Date(asOfMs(value));
   }
 }
 

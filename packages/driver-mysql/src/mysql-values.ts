@@ -188,7 +188,7 @@ export function encodeParam(encoding: Encoding, value: unknown): MysqlValue {
     case "count":
       return countValue(value, encoding.clause);
     case "asOf": {
-      const ms = asOfMs(value, isDateMs);
+      const ms = asOfMs(value);
       // Before year 1000 nothing was written yet; after 9999 everything was: clamp into DATETIME's range.
       return epochToDatetime(Math.min(Math.max(ms, Date.UTC(1000, 0, 1)), Date.UTC(9999, 11, 31, 23, 59, 59, 999)));
     }

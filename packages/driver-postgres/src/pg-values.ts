@@ -128,6 +128,6 @@ export function encodeParam(encoding: Encoding, value: unknown): unknown {
       return countValue(value, encoding.clause);
     case "asOf":
       // Bound as ISO-8601 UTC text (cast to timestamptz), so it must fit in a Date.
-      return new Date(asOfMs(value, isDateMs)).toISOString();
+      return new Date(asOfMs(value)).toISOString();
   }
 }

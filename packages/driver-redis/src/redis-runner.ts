@@ -104,7 +104,7 @@ export class RedisRunner {
     const base = this.base(compiled.table);
     let row: Row | null = null;
     if (compiled.asOf !== undefined) {
-      const t = asOfMs(valueOf(compiled.asOf, args), Number.isFinite);
+      const t = asOfMs(valueOf(compiled.asOf, args));
       if (id !== undefined) {
         // Versions are in write order and `at` never decreases, so the last one at or before t is it.
         const version = (await this.versions(base, id)).filter((v) => v.at <= t).pop();

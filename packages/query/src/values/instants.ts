@@ -49,13 +49,14 @@ export function isDateMs(ms: number): boolean {
 }
 
 /**
- * The instant an AS OF names, as epoch milliseconds; a 400 when it names none. `accept` is the
- * store's own limit on top (e.g. "a finite number", "a Date can hold it"); by default anything
- * `parseInstant` reads passes.
+ * The instant an AS OF names, as epoch milliseconds; a 400 when it names none. One rule for every
+ * driver: the instant must be one a JavaScript Date can hold (±8.64e15 ms), so an epoch past that
+ * range is the client's mistake everywhere, never "the latest version" on one store and an error
+ * on another.
  */
-export function asOfMs(value: unknown, accept: (ms: number) => boolean = () => true): number {
+export function asOfMs(value: unknown): number {
   const ms = parseInstant(value);
-  if (ms === undefined || !accept(ms)) {
+  if (ms === undefined || !isDateMs(ms)) {
     throw new QueryError(`AS OF needs an ISO-8601 date-time or epoch milliseconds, got ${JSON.stringify(value) ?? String(value)}`, 400);
   }
   return ms;

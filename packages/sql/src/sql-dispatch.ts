@@ -1,0 +1,27 @@
+/**
+ * The one query-compiler dispatch: find the plan's entity, then hand reads, history reads and
+ * writes to the flavour's own statement writers.
+ */
+import { entityOf, type CompiledQuery, type EntitySchema, type HistoryPlan, type QueryPlan, type SelectPlan } from "@kova/query";
+
+export type WritePlan = Exclude<QueryPlan, SelectPlan | HistoryPlan>;
+
+export interface StatementWriters<Q extends CompiledQuery> {
+  select(plan: SelectPlan, entity: EntitySchema): Q;
+  history(plan: HistoryPlan, entity: EntitySchema): Q;
+  write(plan: WritePlan, entity: EntitySchema): Q;
+}
+
+export function planCompiler<Q extends CompiledQuery>(writers: StatementWriters<Q>) {
+  return function compile(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): Q {
+    const entity = entityOf(plan, entities);
+    switch (plan.kind) {
+      case "select":
+        return writers.select(plan, entity);
+      case "history":
+        return writers.history(plan, entity);
+      default:
+        return writers.write(plan, entity);
+    }
+  };
+}

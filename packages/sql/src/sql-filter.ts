@@ -1,0 +1,181 @@
+/**
+ * WHERE, ORDER BY and LIMIT for every SQL flavour. Every operand that is not a column becomes a
+ * placeholder and a `Param` telling the driver where its value comes from; only quoted identifiers
+ * and the compiler's own keywords reach the SQL text.
+ */
+import type { EntitySchema, Filter, Operand, OrderTerm, ScalarType } from "@kova/query";
+import { historyColumn, type Encoding, type Param } from "./sql-compiled.js";
+import type { PlaceholderType, Side, SqlFlavour } from "./sql-flavour.js";
+
+export type ColumnType = ScalarType | "id" | "instant";
+
+export interface ResolvedColumn {
+  sql: string;
+  type: ColumnType;
+  /** The column can never be null (id, version, at), so `==` may use plain `=`. */
+  notNull: boolean;
+}
+
+/**
+ * Where names resolve: the live table (or a subquery shaped like it) or the history table, whose
+ * `version` and `at` are the entry's own (as HistoryPlan documents) unless the entity declares a
+ * field of that name, which then wins.
+ */
+export interface Scope {
+  entity: EntitySchema;
+  /** The table alias; null names columns unqualified. */
+  alias: string | null;
+  history: boolean;
+}
+
+export class SqlBuilder {
+  readonly params: Param[] = [];
+  /** A counter flavours use for aliases that must be unique within the statement. */
+  aliases = 0;
+
+  constructor(
+    readonly scope: Scope,
+    readonly flavour: SqlFlavour,
+  ) {}
+
+  qualified(column: string): string {
+    const q = this.flavour.quoteIdent(column);
+    return this.scope.alias === null ? q : `${this.flavour.quoteIdent(this.scope.alias)}.${q}`;
+  }
+
+  /** The history entry's own column (`version`, `at`), whatever fields the entity declares. */
+  entryColumn(name: "version" | "at"): ResolvedColumn {
+    return { sql: this.qualified(name), type: name === "at" ? "instant" : "id", notNull: true };
+  }
+
+  resolveColumn(name: string): ResolvedColumn {
+    const { entity, history } = this.scope;
+    if (name === "id") return { sql: this.qualified("id"), type: "id", notNull: true };
+    const field = entity.fields.find((f) => f.name === name);
+    if (field === undefined) {
+      if (history && (name === "version" || name === "at")) return this.entryColumn(name);
+      const known = ["id", ...entity.fields.map((f) => f.name), ...(history ? ["version", "at"] : [])];
+      throw new Error(`entity ${entity.name} has no field "${name}" (it has: ${known.join(", ")})`);
+    }
+    if (!history) return { sql: this.qualified(name), type: field.type, notNull: false };
+    const alias = this.scope.alias ?? "";
+    const sql = this.flavour.historyField?.(alias, name, field.type) ?? this.qualified(historyColumn(name));
+    return { sql, type: field.type, notNull: false };
+  }
+
+  /** Adds a parameter and returns its placeholder. */
+  push(param: Param, type: PlaceholderType = { kind: "any" }): string {
+    this.params.push(param);
+    return this.flavour.placeholder(this.params.length, type);
+  }
+
+  /** A placeholder for a non-column operand: literals are encoded now, arguments at run time. */
+  value(operand: Exclude<Operand, { kind: "field" }>, encoding: Encoding, type: PlaceholderType): string {
+    if (operand.kind === "arg") return this.push({ from: "arg", index: operand.index, encoding }, type);
+    return this.push({ from: "literal", value: this.flavour.encodeParam(encoding, operand.value) }, type);
+  }
+
+  /** An operand; a value is encoded (and typed) for the column type it meets, when there is one. */
+  operand(operand: Operand, against: ColumnType | undefined): Side {
+    if (operand.kind === "field") {
+      const column = this.resolveColumn(operand.field);
+      return { sql: column.sql, column, nonNullLiteral: false };
+    }
+    const nonNullLiteral = operand.kind === "literal" && operand.value !== null;
+    if (against === undefined) return { sql: this.value(operand, { kind: "any" }, { kind: "any" }), nonNullLiteral };
+    const encoding: Encoding = against === "instant" ? { kind: "instant" } : { kind: "scalar", type: against };
+    return { sql: this.value(operand, encoding, { kind: "column", type: against }), nonNullLiteral };
+  }
+
+  typeOf(operand: Operand): ColumnType | undefined {
+    return operand.kind === "field" ? this.resolveColumn(operand.field).type : undefined;
+  }
+
+  /** Both sides of a binary condition, each encoded for the other's column type. */
+  pair(left: Operand, right: Operand): [Side, Side] {
+    const leftType = this.typeOf(left);
+    const rightType = this.typeOf(right);
+    return [this.operand(left, rightType), this.operand(right, leftType)];
+  }
+
+  private compare(op: Filter & { kind: "compare" }): string {
+    if (op.op === "==" || op.op === "!=") {
+      // Anything against a constant null: IS [NOT] NULL, with no parameter whose type the database
+      // would have to guess (PostgreSQL cannot type `$1 IS NOT DISTINCT FROM $2`).
+      for (const [side, other] of [[op.left, op.right], [op.right, op.left]] as const) {
+        if (other.kind === "literal" && other.value === null) return this.isNull(side, op.op === "!=");
+      }
+      const [left, right] = this.pair(op.left, op.right);
+      return this.flavour.nullSafe(op.op, left, right);
+    }
+    const [left, right] = this.pair(op.left, op.right);
+    return `(${left.sql} ${op.op} ${right.sql})`;
+  }
+
+  private isNull(operand: Operand, negated: boolean): string {
+    const sql = operand.kind === "field" ? this.resolveColumn(operand.field).sql : this.value(operand, { kind: "any" }, { kind: "text" });
+    return `(${sql} IS ${negated ? "NOT " : ""}NULL)`;
+  }
+
+  filter(filter: Filter): string {
+    switch (filter.kind) {
+      case "and":
+        return filter.items.length === 0 ? this.flavour.true : `(${filter.items.map((f) => this.filter(f)).join(" AND ")})`;
+      case "or":
+        return filter.items.length === 0 ? this.flavour.false : `(${filter.items.map((f) => this.filter(f)).join(" OR ")})`;
+      case "not":
+        return `(NOT ${this.filter(filter.item)})`;
+      case "compare":
+        return this.compare(filter);
+      case "in":
+        if (filter.right.kind === "field") throw new Error("the right side of IN must be a list argument or literal, not a field");
+        return this.flavour.inList(this, filter.left, filter.right);
+      case "like":
+        return this.flavour.like(this, filter.left, filter.right);
+      case "isNull":
+        return this.isNull(filter.operand, filter.negated);
+      case "truthy":
+        return this.flavour.truthy(this.operand(filter.operand, "boolean").sql);
+    }
+  }
+
+  where(filter: Filter | null): string {
+    return filter === null ? "" : ` WHERE ${this.filter(filter)}`;
+  }
+
+  /**
+   * ORDER BY the plan's terms, then by `tiebreak` (the id, or a history entry's version) so pages
+   * of equal keys are stable.
+   */
+  orderBy(terms: readonly OrderTerm[], tiebreak: { name: string; sql: string }): string {
+    const nulls = this.flavour.nulls;
+    const parts = terms.map((t) => {
+      const direction = t.direction === "DESC" ? "DESC" : "ASC";
+      const suffix = nulls === undefined ? "" : ` ${direction === "DESC" ? nulls.desc : nulls.asc}`;
+      return `${this.resolveColumn(t.field).sql} ${direction}${suffix}`;
+    });
+    if (!terms.some((t) => t.field === tiebreak.name)) parts.push(`${tiebreak.sql} ASC`);
+    return ` ORDER BY ${parts.join(", ")}`;
+  }
+
+  limitOffset(limit: Operand | null, offset: Operand | null): string {
+    if (limit === null && offset === null) return "";
+    const noLimit = this.flavour.noLimit;
+    let sql = "";
+    if (limit !== null) sql += ` LIMIT ${this.countParam(limit, "LIMIT")}`;
+    else if (noLimit !== null) sql += ` LIMIT ${noLimit}`;
+    if (offset !== null) sql += ` OFFSET ${this.countParam(offset, "OFFSET")}`;
+    return sql;
+  }
+
+  private countParam(operand: Operand, clause: "LIMIT" | "OFFSET"): string {
+    if (operand.kind === "field") throw new Error(`${clause} must be a number or an argument, not a field`);
+    return this.value(operand, { kind: "count", clause }, { kind: "count" });
+  }
+
+  /** A placeholder for an instant (AS OF). */
+  asOf(operand: Operand): string {
+    if (operand.kind === "field") throw new Error("AS OF must be an instant or an argument, not a field");
+    return this.value(operand, { kind: "asOf" }, { kind: "column", type: "instant" });
+  }
+}
