@@ -18,6 +18,7 @@ export { SCHEMA_TABLE, entityDdl, schemaTableDdl } from "./pg-schema.js";
 export { isConnectionError, isRetryable, translateError } from "./pg-errors.js";
 export { parseInt8, parseTimestamp, kovaTypes } from "./pg-types.js";
 export { pgColumnType } from "./pg-values.js";
+export { pgSqlFlavour, historyField } from "./pg-flavour.js";
 export { quoteIdent, fitIdentifier, HISTORY_SUFFIX } from "./pg-compiled.js";
 export type { PgCompiledQuery, PgCompiledRead, PgCompiledWrite, PgStatement, Param, Encoding, ResultColumn, SqlFlavor } from "./pg-compiled.js";
 

@@ -6,32 +6,11 @@
  */
 import { createHash } from "node:crypto";
 import type { CompiledQuery, EntitySchema, QueryPlan, ResultColumn, ScalarType } from "@kova/query";
+import type { Param } from "@kova/sql";
 
-/** How a run-time argument is turned into the text value bound to its placeholder. */
-export type Encoding =
-  | { kind: "scalar"; type: ScalarType | "id" }
-  /** The history's own `at` column (timestamptz): ISO string or epoch ms, bound as ISO. */
-  | { kind: "instant" }
-  /** The right side of IN: an array bound as one array parameter (`= ANY($n)`). */
-  | { kind: "list"; type: ScalarType | "id" | "instant" | "any" }
-  /** LIMIT / OFFSET: a non-negative integer. */
-  | { kind: "count"; clause: "LIMIT" | "OFFSET" }
-  /** AS OF: an ISO string or epoch milliseconds, bound as an ISO string. */
-  | { kind: "asOf" }
-  /** A value compared with another non-field value. */
-  | { kind: "any" };
-
-export type Param =
-  /** The query's argument number `index`, encoded. */
-  | { from: "arg"; index: number; encoding: Encoding }
-  /** A constant from the source, encoded at compile time (kept out of the SQL text all the same). */
-  | { from: "literal"; value: unknown }
-  /** The validated value for `field` of the row being written. */
-  | { from: "value"; field: string }
-  /** true when the write sets `field` (a partial update), else false. */
-  | { from: "present"; field: string }
-  /** The id of the row a `save` names. */
-  | { from: "id" };
+/** Params and encodings are the SQL kernel's (@kova/sql); here every value is bound as text. */
+export type { Encoding, Param } from "@kova/sql";
+export { historyTable, HISTORY_SUFFIX } from "@kova/sql";
 
 export interface PgStatement {
   /** A name derived from the text, so node-postgres prepares it once per connection. */
@@ -97,12 +76,6 @@ export interface SqlFlavor {
    * explicit transactions are restricted).
    */
   transactionalDdl: boolean;
-}
-
-export const HISTORY_SUFFIX = "__history";
-
-export function historyTable(entity: EntitySchema): string {
-  return entity.table + HISTORY_SUFFIX;
 }
 
 /**

@@ -9,6 +9,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
 import { QueryError, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { applyLedger, LEDGER_TABLE, type LedgerSession } from "@kova/sql";
 import type { PgCompiledQuery, SqlFlavor } from "./pg-compiled.js";
 import { postgresDialect, postgresFlavor } from "./pg-dialect.js";
 import { isConnectionError, translateError } from "./pg-errors.js";
@@ -97,23 +98,13 @@ export class PostgresDriver implements Driver {
   /** Runs pending `kova migrate` files, each in one transaction, recorded in `_kova_migrations`. */
   async applyMigrations(files: ReadonlyArray<{ name: string; statements: string[] }>): Promise<string[]> {
     return await this.withClient(async (client) => {
-      await client.query(`CREATE TABLE IF NOT EXISTS "_kova_migrations" ("name" text PRIMARY KEY, "applied_at" timestamptz NOT NULL)`);
-      const done = new Set((await client.query(`SELECT "name" FROM "_kova_migrations"`)).rows.map((r) => r.name as string));
-      const applied: string[] = [];
-      for (const file of files) {
-        if (done.has(file.name)) continue;
-        await client.query("BEGIN");
-        try {
-          for (const statement of file.statements) await client.query(statement);
-          await client.query(`INSERT INTO "_kova_migrations" ("name", "applied_at") VALUES ($1, now())`, [file.name]);
-          await client.query("COMMIT");
-        } catch (error) {
-          await client.query("ROLLBACK").catch(() => undefined);
-          throw new Error(`migration ${file.name} failed and was rolled back: ${reasonOf(error)}`);
-        }
-        applied.push(file.name);
-      }
-      return applied;
+      const session: LedgerSession = {
+        exec: async (sql) => void (await client.query(sql)),
+        applied: async () => (await client.query(`SELECT "name" FROM "${LEDGER_TABLE}"`)).rows.map((r) => r.name as string),
+        record: async (name) => void (await client.query(`INSERT INTO "${LEDGER_TABLE}" ("name", "applied_at") VALUES ($1, now())`, [name])),
+      };
+      const createTable = `CREATE TABLE IF NOT EXISTS "${LEDGER_TABLE}" ("name" text PRIMARY KEY, "applied_at" timestamptz NOT NULL)`;
+      return applyLedger(session, files, { createTable, transactional: true, source: this.config.name });
     });
   }
 

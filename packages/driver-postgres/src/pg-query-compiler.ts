@@ -10,9 +10,10 @@
  * of `data`; `asOf` selects take, for each id, the newest version at or before the instant
  * (DISTINCT ON (id) … ORDER BY id, version DESC) and drop ids whose newest version is a delete.
  */
-import { entityOf, fullColumns, selectedColumns, writtenFields } from "@kova/query";
-import type { EntitySchema, FieldSchema, HistoryPlan, QueryPlan, SelectPlan } from "@kova/query";
-import { historyField, SqlBuilder } from "./pg-filter.js";
+import { fullColumns, selectedColumns, writtenFields } from "@kova/query";
+import type { EntitySchema, FieldSchema, HistoryPlan, SelectPlan } from "@kova/query";
+import { planCompiler, SqlBuilder, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
+import { historyField, pgSqlFlavour } from "./pg-flavour.js";
 import {
   historyTable,
   namedStatement,
@@ -40,9 +41,9 @@ function columnList(alias: string, columns: readonly ResultColumn[]): string {
   return columns.map((c) => `${quoteIdent(alias)}.${quoteIdent(c.name)} AS ${quoteIdent(c.name)}`).join(", ");
 }
 
-function compileSelect(plan: SelectPlan, entity: EntitySchema, flavor: SqlFlavor): PgCompiledRead {
+function compileSelect(plan: SelectPlan, entity: EntitySchema, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledRead {
   const columns = selectedColumns(entity, plan.fields);
-  const b = new SqlBuilder({ entity, alias: LIVE, history: false, flavor });
+  const b = new SqlBuilder({ entity, alias: LIVE, history: false }, sql);
   const r = quoteIdent(LIVE);
   let text = `SELECT ${columnList(LIVE, columns)} FROM `;
   if (plan.asOf === null) {
@@ -58,18 +59,18 @@ function compileSelect(plan: SelectPlan, entity: EntitySchema, flavor: SqlFlavor
     text += `(${inner}) AS ${r} WHERE ${r}."__kova_op" <> 'delete'`;
     if (plan.where !== null) text += ` AND ${b.filter(plan.where)}`;
   }
-  text += b.orderBy(plan.orderBy, "id") + b.limitOffset(plan.limit, plan.offset);
+  text += b.orderBy(plan.orderBy, { name: "id", sql: b.resolveColumn("id").sql }) + b.limitOffset(plan.limit, plan.offset);
   return { dialect: flavor.dialect, plan, kind: "select", entity, columns, read: namedStatement(text, b.params), single: plan.single };
 }
 
-function compileHistory(plan: HistoryPlan, entity: EntitySchema, flavor: SqlFlavor): PgCompiledRead {
-  const b = new SqlBuilder({ entity, alias: HISTORY, history: true, flavor });
+function compileHistory(plan: HistoryPlan, entity: EntitySchema, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledRead {
+  const b = new SqlBuilder({ entity, alias: HISTORY, history: true }, sql);
   const h = quoteIdent(HISTORY);
   const columns = fullColumns(entity);
   const fields = entity.fields.map((f) => `${historyField(HISTORY, f.name, f.type, flavor)} AS ${quoteIdent(f.name)}`);
   let text = `SELECT ${h}."version" AS "version", ${h}."op" AS "op", ${h}."at" AS "at", ${h}."id" AS "id"${fields.map((f) => `, ${f}`).join("")}`;
   text += ` FROM ${quoteIdent(historyTable(entity))} AS ${h}`;
-  text += b.where(plan.where) + b.orderBy(plan.orderBy, "version") + b.limitOffset(plan.limit, plan.offset);
+  text += b.where(plan.where) + b.orderBy(plan.orderBy, { name: "version", sql: b.entryColumn("version").sql }) + b.limitOffset(plan.limit, plan.offset);
   return { dialect: flavor.dialect, plan, kind: "history", entity, columns, read: namedStatement(text, b.params), single: false };
 }
 
@@ -120,19 +121,19 @@ function insertStatement(entity: EntitySchema): PgStatement {
 function setClause(entity: EntitySchema, listed: FieldSchema[] | null, b: SqlBuilder): string {
   const parts: string[] = [];
   if (listed !== null) {
-    for (const f of listed) parts.push(`${quoteIdent(f.name)} = ${b.push({ from: "value", field: f.name }, pgColumnType(f.type))}`);
+    for (const f of listed) parts.push(`${quoteIdent(f.name)} = ${b.push({ from: "value", field: f.name }, { kind: "column", type: f.type })}`);
   } else {
     for (const f of entity.fields) {
       const col = quoteIdent(f.name);
-      const present = b.push({ from: "present", field: f.name }, "boolean");
-      parts.push(`${col} = CASE WHEN ${present} THEN ${b.push({ from: "value", field: f.name }, pgColumnType(f.type))} ELSE ${col} END`);
+      const present = b.push({ from: "present", field: f.name }, { kind: "boolean" });
+      parts.push(`${col} = CASE WHEN ${present} THEN ${b.push({ from: "value", field: f.name }, { kind: "column", type: f.type })} ELSE ${col} END`);
     }
   }
   // An update that sets nothing still records a version; `id = id` keeps the statement valid.
   return parts.length === 0 ? `"id" = "id"` : parts.join(", ");
 }
 
-function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity: EntitySchema, flavor: SqlFlavor): PgCompiledWrite {
+function compileWrite(plan: WritePlan, entity: EntitySchema, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledWrite {
   const table = quoteIdent(entity.table);
   const base = {
     dialect: flavor.dialect,
@@ -143,26 +144,26 @@ function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity
     single: plan.kind === "update" || plan.kind === "delete" ? plan.single : true,
   };
   // Writes name the table itself (no alias), so WHERE columns are qualified by the table name.
-  const scope = { entity, alias: entity.table, history: false, flavor };
+  const scope: Scope = { entity, alias: entity.table, history: false };
   switch (plan.kind) {
     case "insert":
       writtenFields(plan.values, entity);
       return { ...base, write: insertStatement(entity) };
     case "update": {
-      const b = new SqlBuilder(scope);
+      const b = new SqlBuilder(scope, sql);
       const set = setClause(entity, writtenFields(plan.values, entity), b);
       const change = `UPDATE ${table} SET ${set}${b.where(plan.where)}${returning(entity)}`;
       return { ...base, write: namedStatement(withVersions(change, entity, "update"), b.params) };
     }
     case "delete": {
-      const b = new SqlBuilder(scope);
+      const b = new SqlBuilder(scope, sql);
       const change = `DELETE FROM ${table}${b.where(plan.where)}${returning(entity)}`;
       return { ...base, write: namedStatement(withVersions(change, entity, "delete"), b.params) };
     }
     case "save": {
-      const b = new SqlBuilder(scope);
+      const b = new SqlBuilder(scope, sql);
       const set = setClause(entity, writtenFields(plan.values, entity), b);
-      const change = `UPDATE ${table} SET ${set} WHERE ${table}."id" = ${b.push({ from: "id" }, "bigint")}${returning(entity)}`;
+      const change = `UPDATE ${table} SET ${set} WHERE ${table}."id" = ${b.push({ from: "id" }, { kind: "column", type: "id" })}${returning(entity)}`;
       return { ...base, write: namedStatement(withVersions(change, entity, "update"), b.params), insert: insertStatement(entity) };
     }
   }
@@ -170,15 +171,10 @@ function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity
 
 /** The compiler for one flavor of SQL (PostgreSQL or CockroachDB). */
 export function createPgCompiler(flavor: SqlFlavor) {
-  return function compile(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): PgCompiledQuery {
-    const entity = entityOf(plan, entities);
-    switch (plan.kind) {
-      case "select":
-        return compileSelect(plan, entity, flavor);
-      case "history":
-        return compileHistory(plan, entity, flavor);
-      default:
-        return compileWrite(plan, entity, flavor);
-    }
-  };
+  const sql = pgSqlFlavour(flavor);
+  return planCompiler<PgCompiledQuery>({
+    select: (plan, entity) => compileSelect(plan, entity, flavor, sql),
+    history: (plan, entity) => compileHistory(plan, entity, flavor, sql),
+    write: (plan, entity) => compileWrite(plan, entity, flavor, sql),
+  });
 }

@@ -4,11 +4,14 @@
  * which are shaped into objects in the compiled column order (`id` first).
  */
 import type pg from "pg";
-import type { EntitySchema, HistoryEntry } from "@kova/query";
+import { integerId, type EntitySchema, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
+import { CodecCache, saveId } from "@kova/sql";
 import type { Param, PgCompiledQuery, PgCompiledRead, PgCompiledWrite, PgStatement, ResultColumn } from "./pg-compiled.js";
-import { EntityCodec, saveId, type WriteRecord } from "./pg-record.js";
 import { translateError } from "./pg-errors.js";
-import { encodeParam, type PgValue } from "./pg-values.js";
+import { defaultValue, encodeFieldValue, encodeParam, type PgValue } from "./pg-values.js";
+
+type EntityCodec = EntityWriteCodec<PgValue>;
+type WriteRecord = AnyWriteRecord<PgValue>;
 
 export interface Queryable {
   query(config: pg.QueryArrayConfig): Promise<pg.QueryArrayResult>;
@@ -22,7 +25,7 @@ interface WriteContext {
 }
 
 export class PgRunner {
-  private readonly codecs = new Map<string, EntityCodec>();
+  private readonly codecs = new CodecCache<PgValue>({ encode: encodeFieldValue, defaultValue });
 
   constructor(
     /** The dialect whose statements this runner accepts. */
@@ -32,13 +35,7 @@ export class PgRunner {
   ) {}
 
   private codec(entity: EntitySchema): EntityCodec {
-    const key = JSON.stringify(entity);
-    let codec = this.codecs.get(key);
-    if (codec === undefined) {
-      codec = new EntityCodec(entity);
-      this.codecs.set(key, codec);
-    }
-    return codec;
+    return this.codecs.codec(entity);
   }
 
   private values(params: readonly Param[], args: readonly unknown[], codec?: EntityCodec, write?: WriteContext): unknown[] {
@@ -54,6 +51,8 @@ export class PgRunner {
           return write!.values[codec!.position(p.field)] !== undefined;
         case "id":
           return write!.id ?? null;
+        default:
+          throw new Error(`PostgreSQL statements take no ${p.from} parameter`);
       }
     });
   }
@@ -100,7 +99,8 @@ export class PgRunner {
         // Update the row with that id if there is one, else insert a new row (the store assigns
         // its id). No row can appear under that id in between: ids come only from the sequence.
         const record = codec.fromPlan(plan.values, args);
-        const id = saveId(record.id);
+        // Digits, spaces around them allowed.
+        const id = saveId(record.id, integerId);
         if (id !== undefined) {
           const rows = await this.query(db, compiled.write, this.values(compiled.write.params, args, codec, { values: record.values, id }), compiled.entity);
           if (rows.length > 0) return shape(columns, rows[0]);

@@ -8,21 +8,17 @@
  * Every value is bound as text: datetimes as ISO-8601 UTC strings, json as JSON text (cast to jsonb
  * in SQL), so node-postgres never converts a JS Date with the process's local time zone.
  */
+import { paramEncoder } from "@kova/sql";
 import {
-  asOfMs,
   checkFieldValue,
-  countValue,
   declaredDefault,
   invalidValue,
-  isDateMs,
-  listItems,
   nowDefault,
   parseInstant,
   toIsoInstant,
   type FieldSchema,
   type ScalarType,
 } from "@kova/query";
-import type { Encoding } from "./pg-compiled.js";
 
 export type PgValue = string | number | boolean | null;
 
@@ -113,21 +109,5 @@ function instantIso(value: unknown): string | undefined {
   return ms === undefined ? undefined : toIsoInstant(ms);
 }
 
-/** Turns a run-time argument (or a source constant, at compile time) into the bound value. */
-export function encodeParam(encoding: Encoding, value: unknown): unknown {
-  switch (encoding.kind) {
-    case "scalar":
-      return encodeLenient(encoding.type, value);
-    case "instant":
-      return encodeLenient("instant", value);
-    case "any":
-      return encodeLenient("any", value);
-    case "list":
-      return listItems(value).map((item) => encodeLenient(encoding.type, item));
-    case "count":
-      return countValue(value, encoding.clause);
-    case "asOf":
-      // Bound as ISO-8601 UTC text (cast to timestamptz), so it must fit in a Date.
-      return new Date(asOfMs(value)).toISOString();
-  }
-}
+/** Turns a run-time argument (or a source constant, at compile time) into the bound value (lists as arrays, AS OF as ISO text). */
+export const encodeParam = paramEncoder({ lenient: encodeLenient, list: (items) => items, asOf: (ms) => new Date(ms).toISOString() });
