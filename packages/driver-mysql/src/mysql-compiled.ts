@@ -4,47 +4,13 @@
  * placeholder a `Param` saying where its value comes from at run time.
  */
 import { createHash } from "node:crypto";
-import type { CompiledQuery, EntitySchema, QueryPlan, ResultColumn, ScalarType } from "@kova/query";
+import type { CompiledQuery, EntitySchema, QueryPlan, ResultColumn } from "@kova/query";
+import type { Statement } from "@kova/sql";
+import { historyTable } from "@kova/sql";
 
-/**
- * How a run-time value is bound so that it compares like with like: a `true` argument against a
- * TINYINT(1) column, an ISO datetime argument against a UTC DATETIME(3) column, and so on.
- */
-export type Encoding =
-  | { kind: "scalar"; type: ScalarType | "id" }
-  /** The history's own `at` column (DATETIME(3), UTC): ISO string or epoch ms in. */
-  | { kind: "instant" }
-  /** The right side of IN: a JSON array of encoded values, unpacked with JSON_TABLE. */
-  | { kind: "list"; type: ListType }
-  /** LIMIT / OFFSET: a non-negative integer. */
-  | { kind: "count"; clause: "LIMIT" | "OFFSET" }
-  /** AS OF: an ISO string or epoch milliseconds (digit strings too); anything else is a 400. */
-  | { kind: "asOf" }
-  /** A value compared with another non-column value: only booleans change (to 1/0). */
-  | { kind: "any" };
-
-export type ListType = ScalarType | "id" | "instant" | "any";
-
-export type Param =
-  /** The query's argument number `index`, encoded. */
-  | { from: "arg"; index: number; encoding: Encoding }
-  /** A constant from the source, encoded at compile time (kept out of the SQL text all the same). */
-  | { from: "literal"; value: string | number | boolean | null }
-  /** The validated value for `field` of the row being written. */
-  | { from: "value"; field: string }
-  /** 1 when the write sets `field` (a partial update), else 0. */
-  | { from: "present"; field: string }
-  /** The id of the row being written (insert's history, save). */
-  | { from: "id" }
-  /** The ids of the rows a write locked, as a JSON array (read with JSON_TABLE). */
-  | { from: "ids" }
-  /** The write's commit instant. */
-  | { from: "at" };
-
-export interface Statement {
-  sql: string;
-  params: Param[];
-}
+/** Params, encodings and statements are the SQL kernel's (@kova/sql); `?` placeholders, 1/0 for `present`. */
+export type { Encoding, ListType, Param, Statement } from "@kova/sql";
+export { historyTable, HISTORY_SUFFIX, historyColumn } from "@kova/sql";
 
 /** A column of the result (the same for every dialect). */
 export type { ResultColumn } from "@kova/query";
@@ -96,12 +62,6 @@ export interface HistoryInsert {
 }
 
 export type MysqlCompiledQuery = CompiledRead | CompiledWrite;
-
-export const HISTORY_SUFFIX = "__history";
-
-export function historyTable(entity: EntitySchema): string {
-  return entity.table + HISTORY_SUFFIX;
-}
 
 /** Quotes an identifier with backticks; identifiers come from the schema, never from requests. */
 export function quoteIdent(name: string): string {

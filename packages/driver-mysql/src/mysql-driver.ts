@@ -9,6 +9,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import mysql from "mysql2/promise";
 import { QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { applyLedger, InstantClock, LEDGER_TABLE, type LedgerSession } from "@kova/sql";
 import { mysqlDialect } from "./mysql-dialect.js";
 import type { CompiledWrite, MysqlCompiledQuery } from "./mysql-compiled.js";
 import { isConnectionError, isDeadlock, translateError } from "./mysql-errors.js";
@@ -38,8 +39,8 @@ export class MysqlDriver implements Driver {
   private runner: QueryRunner | undefined;
   private closed = false;
   private readonly running = new Set<Promise<unknown>>();
-  /** The latest write instant handed out (epoch ms); writes never go back in time. */
-  private lastInstant = 0;
+  /** Write instants (epoch ms); writes never go back in time. */
+  private readonly clock = new InstantClock();
   /** "MariaDB 10.11.19" or "MySQL 8.0.36", learned at connect. */
   private server = "";
   private collation = DEFAULT_COLLATION;
@@ -142,11 +143,8 @@ export class MysqlDriver implements Driver {
     return { pool: this.pool, runner: this.runner };
   }
 
-  /** Epoch ms for a write: the wall clock, or the last instant again if the clock stepped back. */
   private nextInstant(): number {
-    const now = Date.now();
-    if (now > this.lastInstant) this.lastInstant = now;
-    return this.lastInstant;
+    return this.clock.next();
   }
 
   private async acquire(pool: mysql.Pool): Promise<mysql.PoolConnection> {
@@ -169,8 +167,7 @@ export class MysqlDriver implements Driver {
     let failure: unknown;
     try {
       await migrateSchema(connection as unknown as mysql.Connection, entities, this.collation);
-      const last = await lastRecordedInstant(connection as unknown as mysql.Connection);
-      if (last > this.lastInstant) this.lastInstant = last;
+      this.clock.note(await lastRecordedInstant(connection as unknown as mysql.Connection));
     } catch (error) {
       failure = error;
       if (isConnectionError(error)) throw translateError(error, this.config.name);
@@ -191,33 +188,21 @@ export class MysqlDriver implements Driver {
     let failure: unknown;
     try {
       await connection.query("SELECT GET_LOCK('kova_migrate', 60)");
-      await connection.query(
-        "CREATE TABLE IF NOT EXISTS `_kova_migrations` (`name` VARCHAR(255) NOT NULL PRIMARY KEY, `applied_at` DATETIME(3) NOT NULL)" +
-          " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
-      );
-      const [rows] = await connection.query({ sql: "SELECT `name` FROM `_kova_migrations`", rowsAsArray: true });
-      const done = new Set((rows as unknown[][]).map((r) => String(r[0])));
-      const applied: string[] = [];
-      for (const file of files) {
-        if (done.has(file.name)) continue;
-        for (const statement of file.statements) {
-          const sql = statement.trim().replace(/;\s*$/, "");
-          if (sql === "" || sql.startsWith("--")) continue;
-          try {
-            await connection.query(sql);
-          } catch (error) {
-            failure = error;
-            const reason = error instanceof Error ? error.message : String(error);
-            throw new Error(
-              `migration ${file.name} of data source "${this.config.name}" failed: ${reason}; statement: ${sql}` +
-                " (MySQL commits DDL as it runs: the statements before this one took effect; fix the cause and apply again)",
-            );
-          }
-        }
-        await connection.execute("INSERT INTO `_kova_migrations` (`name`, `applied_at`) VALUES (?, UTC_TIMESTAMP(3))", [file.name]);
-        applied.push(file.name);
+      const session: LedgerSession = {
+        exec: async (sql) => void (await connection.query(sql)),
+        applied: async () => ((await connection.query({ sql: `SELECT \`name\` FROM \`${LEDGER_TABLE}\``, rowsAsArray: true }))[0] as unknown[][]).map((r) => String(r[0])),
+        record: async (name) => void (await connection.execute(`INSERT INTO \`${LEDGER_TABLE}\` (\`name\`, \`applied_at\`) VALUES (?, UTC_TIMESTAMP(3))`, [name])),
+      };
+      const createTable =
+        `CREATE TABLE IF NOT EXISTS \`${LEDGER_TABLE}\` (\`name\` VARCHAR(255) NOT NULL PRIMARY KEY, \`applied_at\` DATETIME(3) NOT NULL)` +
+        " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+      try {
+        // MySQL commits DDL as it runs: files are applied statement by statement.
+        return await applyLedger(session, files, { createTable, transactional: false, source: this.config.name });
+      } catch (error) {
+        failure = error;
+        throw error;
       }
-      return applied;
     } finally {
       await connection.query("SELECT RELEASE_LOCK('kova_migrate')").catch(() => undefined);
       this.giveBack(connection, failure);

@@ -6,10 +6,12 @@
  * transaction as the live row. Reads of the present use the live table; `history` plans and `asOf`
  * selects read the history table, whose typed columns let the same WHERE compile against either.
  */
-import { entityOf, fullColumns, pinsOneId, selectedColumns, writtenFields } from "@kova/query";
-import type { EntitySchema, FieldSchema, HistoryPlan, QueryPlan, SelectPlan } from "@kova/query";
-import { SqlBuilder } from "./mysql-filter.js";
+import { fullColumns, pinsOneId, selectedColumns, writtenFields } from "@kova/query";
+import type { EntitySchema, FieldSchema, HistoryPlan, SelectPlan } from "@kova/query";
+import { planCompiler, SqlBuilder, type Scope, type WritePlan } from "@kova/sql";
+import { mysqlFlavour } from "./mysql-flavour.js";
 import {
+  historyColumn,
   historyTable,
   quoteIdent,
   type CompiledRead,
@@ -24,45 +26,50 @@ import {
 const LIVE = "r";
 const HISTORY = "h";
 
-function columnList(alias: string, columns: readonly ResultColumn[]): string {
-  return columns.map((c) => `${quoteIdent(alias)}.${quoteIdent(c.name)}`).join(", ");
+/** The result columns from the live table, or from the history table (whose field columns may be renamed). */
+function columnList(alias: string, columns: readonly ResultColumn[], history = false): string {
+  return columns.map((c) => `${quoteIdent(alias)}.${quoteIdent(history ? historyColumn(c.name) : c.name)}`).join(", ");
 }
+
+const builder = (scope: Scope) => new SqlBuilder(scope, mysqlFlavour);
+const idOf = (b: SqlBuilder) => ({ name: "id", sql: b.resolveColumn("id").sql });
 
 function compileSelect(plan: SelectPlan, entity: EntitySchema): CompiledRead {
   const columns = selectedColumns(entity, plan.fields);
-  const b = new SqlBuilder({ entity, alias: plan.asOf === null ? LIVE : HISTORY, history: false });
+  // AS OF reads the history table, whose field columns may be renamed (so its scope is `history`).
+  const b = builder({ entity, alias: plan.asOf === null ? LIVE : HISTORY, history: plan.asOf !== null });
   const h = quoteIdent(HISTORY);
   const history = quoteIdent(historyTable(entity));
   let sql: string;
   if (plan.asOf === null) {
     sql = `SELECT ${columnList(LIVE, columns)} FROM ${quoteIdent(entity.table)} AS ${quoteIdent(LIVE)}`;
-    sql += b.where(plan.where) + b.orderBy(plan.orderBy, "id") + b.limitOffset(plan.limit, plan.offset);
+    sql += b.where(plan.where) + b.orderBy(plan.orderBy, idOf(b)) + b.limitOffset(plan.limit, plan.offset);
   } else if (pinsOneId(plan)) {
     // One id as of t: its newest version with at <= t is one seek down the (id, at) index; the
     // outer query drops it when that version is a delete.
-    const inner = `SELECT ${h}.\`op\` AS \`kova_op\`, ${columnList(HISTORY, columns)} FROM ${history} AS ${h}` +
+    const inner = `SELECT ${h}.\`op\` AS \`kova_op\`, ${columnList(HISTORY, columns, true)} FROM ${history} AS ${h}` +
       ` WHERE ${b.filter(plan.where!)} AND ${h}.\`at\` <= ${b.asOf(plan.asOf)} ORDER BY ${h}.\`at\` DESC, ${h}.\`version\` DESC LIMIT 1`;
-    const outer = columns.map((c) => `${h}.${quoteIdent(c.name)}`).join(", ");
+    const outer = columns.map((c) => `${h}.${quoteIdent(historyColumn(c.name))}`).join(", ");
     sql = `SELECT ${outer} FROM (${inner}) AS ${h} WHERE ${h}.\`kova_op\` <> 'delete'`;
   } else {
     // As of instant t: for each id its latest version with at <= t (ROW_NUMBER over the id's
     // versions, newest first), unless that version is a delete; then the plan's WHERE and order.
     const latest = `SELECT ${h}.*, ROW_NUMBER() OVER (PARTITION BY ${h}.\`id\` ORDER BY ${h}.\`at\` DESC, ${h}.\`version\` DESC) AS \`kova_rank\`` +
       ` FROM ${history} AS ${h} WHERE ${h}.\`at\` <= ${b.asOf(plan.asOf)}`;
-    sql = `SELECT ${columnList(HISTORY, columns)} FROM (${latest}) AS ${h} WHERE ${h}.\`kova_rank\` = 1 AND ${h}.\`op\` <> 'delete'`;
+    sql = `SELECT ${columnList(HISTORY, columns, true)} FROM (${latest}) AS ${h} WHERE ${h}.\`kova_rank\` = 1 AND ${h}.\`op\` <> 'delete'`;
     if (plan.where !== null) sql += ` AND ${b.filter(plan.where)}`;
-    sql += b.orderBy(plan.orderBy, "id") + b.limitOffset(plan.limit, plan.offset);
+    sql += b.orderBy(plan.orderBy, idOf(b)) + b.limitOffset(plan.limit, plan.offset);
   }
   return { dialect: "mysql", plan, kind: "select", entity, columns, read: { sql, params: b.params }, single: plan.single };
 }
 
 function compileHistory(plan: HistoryPlan, entity: EntitySchema): CompiledRead {
-  const b = new SqlBuilder({ entity, alias: HISTORY, history: true });
+  const b = builder({ entity, alias: HISTORY, history: true });
   const h = quoteIdent(HISTORY);
   const columns = fullColumns(entity);
-  let sql = `SELECT ${h}.\`version\`, ${h}.\`op\`, ${h}.\`at\`, ${columnList(HISTORY, columns)}`;
+  let sql = `SELECT ${h}.\`version\`, ${h}.\`op\`, ${h}.\`at\`, ${columnList(HISTORY, columns, true)}`;
   sql += ` FROM ${quoteIdent(historyTable(entity))} AS ${h}`;
-  sql += b.where(plan.where) + b.orderBy(plan.orderBy, "version") + b.limitOffset(plan.limit, plan.offset);
+  sql += b.where(plan.where) + b.orderBy(plan.orderBy, { name: "version", sql: b.entryColumn("version").sql }) + b.limitOffset(plan.limit, plan.offset);
   return { dialect: "mysql", plan, kind: "history", entity, columns, read: { sql, params: b.params }, single: false };
 }
 
@@ -84,7 +91,7 @@ function insertStatement(entity: EntitySchema): Statement {
 }
 
 function historyColumns(entity: EntitySchema): string {
-  return ["id", "op", "at", ...entity.fields.map((f) => f.name)].map(quoteIdent).join(", ");
+  return ["id", "op", "at", ...entity.fields.map((f) => historyColumn(f.name))].map(quoteIdent).join(", ");
 }
 
 function historyInsert(entity: EntitySchema): HistoryInsert {
@@ -115,9 +122,9 @@ function setClause(entity: EntitySchema, listed: string[] | null, b: SqlBuilder)
   return parts.length === 0 ? `${table}.\`id\` = ${table}.\`id\`` : parts.join(", ");
 }
 
-function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity: EntitySchema): CompiledWrite {
+function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
   const table = quoteIdent(entity.table);
-  const fetch = new SqlBuilder({ entity, alias: null, history: false });
+  const fetch = builder({ entity, alias: null, history: false });
   const compiled: CompiledWrite = {
     dialect: "mysql",
     plan,
@@ -131,7 +138,7 @@ function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity
     },
     history: historyInsert(entity),
   };
-  const scope = { entity, alias: null, history: false };
+  const scope: Scope = { entity, alias: null, history: false };
   // Locking reads take the rows in id order, so two writes over the same rows queue instead of deadlocking.
   const lock = (where: string, params: Param[]): Statement => ({ sql: `SELECT \`id\` FROM ${table}${where} ORDER BY \`id\` FOR UPDATE`, params });
   switch (plan.kind) {
@@ -140,24 +147,24 @@ function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity
       compiled.insert = insertStatement(entity);
       break;
     case "update": {
-      const w = new SqlBuilder(scope);
+      const w = builder(scope);
       compiled.lock = lock(w.where(plan.where), w.params);
-      const b = new SqlBuilder(scope);
+      const b = builder(scope);
       const join = idsJoin(table, b);
       const set = setClause(entity, fieldNames(writtenFields(plan.values, entity)), b);
       compiled.update = { sql: `UPDATE ${table} ${join} SET ${set}`, params: b.params };
       break;
     }
     case "delete": {
-      const w = new SqlBuilder(scope);
+      const w = builder(scope);
       compiled.lock = lock(w.where(plan.where), w.params);
-      const b = new SqlBuilder(scope);
+      const b = builder(scope);
       compiled.delete = { sql: `DELETE ${table} FROM ${table} ${idsJoin(table, b)}`, params: b.params };
       break;
     }
     case "save": {
       compiled.lock = lock(" WHERE `id` = ?", [{ from: "id" }]);
-      const b = new SqlBuilder(scope);
+      const b = builder(scope);
       const join = idsJoin(table, b);
       const set = setClause(entity, fieldNames(writtenFields(plan.values, entity)), b);
       compiled.update = { sql: `UPDATE ${table} ${join} SET ${set}`, params: b.params };
@@ -168,16 +175,6 @@ function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity
   return compiled;
 }
 
-export function compileMysql(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): MysqlCompiledQuery {
-  const entity = entityOf(plan, entities);
-  switch (plan.kind) {
-    case "select":
-      return compileSelect(plan, entity);
-    case "history":
-      return compileHistory(plan, entity);
-    default:
-      return compileWrite(plan, entity);
-  }
-}
+export const compileMysql = planCompiler<MysqlCompiledQuery>({ select: compileSelect, history: compileHistory, write: compileWrite });
 
 const fieldNames = (fields: FieldSchema[] | null): string[] | null => (fields === null ? null : fields.map((f) => f.name));

@@ -4,10 +4,19 @@
  * update locks its rows (SELECT id … FOR UPDATE), changes exactly those ids, copies them into the
  * history table and reads them back; a delete locks, reads, copies, then deletes.
  */
-import type { HistoryEntry } from "@kova/query";
+import type { EntityWriteCodec, HistoryEntry, WriteRecord as AnyWriteRecord } from "@kova/query";
+import { CodecCache, saveId } from "@kova/sql";
 import type { CompiledRead, CompiledWrite, MysqlCompiledQuery, Param, ResultColumn, Statement } from "./mysql-compiled.js";
-import { EntityCodec, saveId, type WriteRecord } from "./mysql-record.js";
-import { datetimeToIso, decodeRow, encodeParam, epochToDatetime, type MysqlValue } from "./mysql-values.js";
+import { datetimeToIso, decodeRow, defaultValue, encodeFieldValue, encodeParam, epochToDatetime, type MysqlValue } from "./mysql-values.js";
+
+type EntityCodec = EntityWriteCodec<MysqlValue>;
+type WriteRecord = AnyWriteRecord<MysqlValue>;
+
+/** The id a save names, read like a filter argument against the id column, as this driver always has. */
+function readId(id: unknown): number | undefined {
+  const encoded = encodeParam({ kind: "scalar", type: "id" }, id);
+  return typeof encoded === "number" && Number.isSafeInteger(encoded) ? encoded : undefined;
+}
 
 /** What mysql2's pool and pool connections both offer (promise API). */
 export interface Queryable {
@@ -29,17 +38,10 @@ type Row = unknown[];
 const HISTORY_CHUNK = 500;
 
 export class QueryRunner {
-  private readonly codecs = new Map<string, EntityCodec>();
-
+  private readonly codecs = new CodecCache<MysqlValue>({ encode: encodeFieldValue, defaultValue });
 
   codec(compiled: CompiledWrite): EntityCodec {
-    const key = JSON.stringify(compiled.entity);
-    let codec = this.codecs.get(key);
-    if (codec === undefined) {
-      codec = new EntityCodec(compiled.entity);
-      this.codecs.set(key, codec);
-    }
-    return codec;
+    return this.codecs.codec(compiled.entity);
   }
 
   private bind(params: readonly Param[], args: readonly unknown[], write?: WriteContext): unknown[] {
@@ -105,7 +107,7 @@ export class QueryRunner {
       }
       case "save": {
         const record = codec.fromPlan(plan.values, args);
-        const id = saveId(record.id);
+        const id = saveId(record.id, readId);
         if (id !== undefined) {
           const ids = await this.lock(on, compiled, args, { values: [], positions: codec.positions, id, at });
           if (ids.length > 0) return decodeRow(columns, (await this.updateRows(on, compiled, codec, args, record, ids, at))[0]);

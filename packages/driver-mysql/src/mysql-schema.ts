@@ -18,7 +18,7 @@
 import mysql from "mysql2";
 import type { EntitySchema, FieldSchema } from "@kova/query";
 import type { Connection } from "mysql2/promise";
-import { historyIndexName, historyTable, INDEXED_STRING_LENGTH, plainIndexName, quoteIdent, uniqueIndexName } from "./mysql-compiled.js";
+import { historyColumn, historyIndexName, historyTable, INDEXED_STRING_LENGTH, plainIndexName, quoteIdent, uniqueIndexName } from "./mysql-compiled.js";
 import { encodeFieldValue, isIndexedString, mysqlColumnType } from "./mysql-values.js";
 
 export const SCHEMA_TABLE = "_kova_schema";
@@ -39,8 +39,13 @@ export interface DdlOptions {
   existing?: ReadonlyMap<string, TableState>;
 }
 
+/** A field's column; in the history table a field named like one of its own columns is renamed (historyColumn). */
+function columnName(field: FieldSchema, history: boolean): string {
+  return history ? historyColumn(field.name) : field.name;
+}
+
 function columnDefinition(field: FieldSchema, history: boolean): string {
-  return `${quoteIdent(field.name)} ${mysqlColumnType(field, history)} NULL`;
+  return `${quoteIdent(columnName(field, history))} ${mysqlColumnType(field, history)} NULL`;
 }
 
 function tableOptions(collation: string): string {
@@ -60,8 +65,9 @@ function wantedIndexes(entity: EntitySchema): { live: Map<string, string>; histo
     if (field.unique) live.set(uniqueIndexName(entity, field.name), `UNIQUE KEY ${quoteIdent(uniqueIndexName(entity, field.name))} (${column})`);
     else live.set(plainIndexName(entity, field.name), `KEY ${quoteIdent(plainIndexName(entity, field.name))} (${column})`);
     // History strings are LONGTEXT (see mysqlColumnType), indexed by their first 255 characters.
-    const historyColumn = field.type === "string" ? `${column}(${INDEXED_STRING_LENGTH})` : column;
-    history.set(historyIndexName(entity, field.name), `KEY ${quoteIdent(historyIndexName(entity, field.name))} (${historyColumn})`);
+    const inHistory = quoteIdent(historyColumn(field.name));
+    const indexed = field.type === "string" ? `${inHistory}(${INDEXED_STRING_LENGTH})` : inHistory;
+    history.set(historyIndexName(entity, field.name), `KEY ${quoteIdent(historyIndexName(entity, field.name))} (${indexed})`);
   }
   return { live, history };
 }
@@ -113,14 +119,15 @@ function alterTable(entity: EntitySchema, table: string, state: TableState, want
     if (isOurs(entity, table, index) && !wanted.has(index)) drops.push(`ALTER TABLE ${t} DROP INDEX ${quoteIdent(index)}`);
   }
   for (const field of entity.fields) {
-    const have = state.columns.get(field.name);
+    const column = columnName(field, history);
+    const have = state.columns.get(column);
     if (have === undefined) {
       changes.push(`ALTER TABLE ${t} ADD COLUMN ${columnDefinition(field, history)}`);
       // A constant default also describes the rows written before the field existed, in the live
       // table and in every version, so reading as of any instant agrees with reading the present.
       if (field.default !== undefined && !("now" in field.default)) {
         const value = mysql.escape(encodeFieldValue(field, field.default.value));
-        fills.push(`UPDATE ${t} SET ${quoteIdent(field.name)} = ${value} WHERE ${quoteIdent(field.name)} IS NULL`);
+        fills.push(`UPDATE ${t} SET ${quoteIdent(column)} = ${value} WHERE ${quoteIdent(column)} IS NULL`);
       }
     } else if (!history && field.type === "string" && (have === "varchar") !== isIndexedString(field)) {
       // A live string field that gains (or loses) an index moves between VARCHAR(255) and LONGTEXT.

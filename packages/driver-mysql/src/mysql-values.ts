@@ -9,15 +9,12 @@
  * datetime → DATETIME(3) in UTC, json → JSON (text). The connection's time zone is +00:00 and
  * dates come back as strings (`dateStrings`), so no value passes through local time.
  */
+import { paramEncoder } from "@kova/sql";
 import {
-  asOfMs,
   checkFieldValue,
-  countValue,
   declaredDefault,
   INTEGER_TEXT,
   invalidValue,
-  isDateMs,
-  listItems,
   nowDefault,
   parseInstant,
   QueryError,
@@ -26,7 +23,7 @@ import {
   type FieldSchema,
   type ScalarType,
 } from "@kova/query";
-import { INDEXED_STRING_LENGTH, type Encoding, type ListType, type ResultColumn } from "./mysql-compiled.js";
+import { INDEXED_STRING_LENGTH, type ListType, type ResultColumn } from "./mysql-compiled.js";
 
 export type MysqlValue = string | number | null;
 
@@ -174,26 +171,16 @@ function encodeLenient(type: ListType, value: unknown): MysqlValue {
   return JSON.stringify(value) ?? null;
 }
 
-/** Turns a run-time argument into the value bound to its placeholder. */
-export function encodeParam(encoding: Encoding, value: unknown): MysqlValue {
-  switch (encoding.kind) {
-    case "scalar":
-      return encodeLenient(encoding.type, value);
-    case "instant":
-      return encodeLenient("instant", value);
-    case "any":
-      return encodeLenient("any", value);
-    case "list":
-      return JSON.stringify(listItems(value).map((item) => encodeLenient(encoding.type, item)));
-    case "count":
-      return countValue(value, encoding.clause);
-    case "asOf": {
-      const ms = asOfMs(value);
-      // Before year 1000 nothing was written yet; after 9999 everything was: clamp into DATETIME's range.
-      return epochToDatetime(Math.min(Math.max(ms, Date.UTC(1000, 0, 1)), Date.UTC(9999, 11, 31, 23, 59, 59, 999)));
-    }
-  }
-}
+/**
+ * Turns a run-time argument into the value bound to its placeholder: lists as JSON for JSON_TABLE;
+ * AS OF as DATETIME(3), clamped into its range (before year 1000 nothing was written yet, after
+ * 9999 everything was).
+ */
+export const encodeParam = paramEncoder<MysqlValue>({
+  lenient: encodeLenient,
+  list: (items) => JSON.stringify(items),
+  asOf: (ms) => epochToDatetime(Math.min(Math.max(ms, Date.UTC(1000, 0, 1)), Date.UTC(9999, 11, 31, 23, 59, 59, 999))),
+});
 
 /** Converts a value as mysql2 returns it (dateStrings, jsonStrings) back to the field's JS type. */
 export function decodeValue(type: ScalarType | "id", value: unknown): unknown {
