@@ -7,8 +7,8 @@
  * selects read the history table, whose typed columns let the same WHERE compile against either.
  */
 import { fullColumns, pinsOneId, selectedColumns, writtenFields } from "@kova/query";
-import type { EntitySchema, FieldSchema, HistoryPlan, SelectPlan } from "@kova/query";
-import { historyColumn, planCompiler, SqlBuilder, type Scope, type WritePlan } from "@kova/sql";
+import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
+import { historyColumn, insertStatement, planCompiler, setClause, SqlBuilder, type Scope, type WritePlan } from "@kova/sql";
 import { sqliteFlavour } from "./sqlite-flavour.js";
 import {
   historyTable,
@@ -78,12 +78,8 @@ function compileHistory(plan: HistoryPlan, entity: EntitySchema): CompiledRead {
   return { dialect: "sqlite", plan, kind: "history", entity, columns, read: { sql, params: b.params }, single: false };
 }
 
-function insertStatement(entity: EntitySchema): Statement {
-  const table = quoteIdent(entity.table);
-  if (entity.fields.length === 0) return { sql: `INSERT INTO ${table} DEFAULT VALUES`, params: [] };
-  const names = entity.fields.map((f) => quoteIdent(f.name)).join(", ");
-  const marks = entity.fields.map(() => "?").join(", ");
-  return { sql: `INSERT INTO ${table} (${names}) VALUES (${marks})`, params: entity.fields.map((f) => ({ from: "value", field: f.name })) };
+function insert(entity: EntitySchema): Statement {
+  return insertStatement(builder({ entity, alias: null, history: false }), entity.table, entity, "DEFAULT VALUES");
 }
 
 function historyStatement(entity: EntitySchema, op: "insert" | "update" | "delete"): Statement {
@@ -95,22 +91,9 @@ function historyStatement(entity: EntitySchema, op: "insert" | "update" | "delet
   };
 }
 
-/**
- * SET for an update. Listed fields are set directly; for an object argument (a partial update whose
- * keys are known only at run time) every field is `CASE WHEN <present> THEN <value> ELSE itself`.
- */
-function setClause(entity: EntitySchema, listed: string[] | null, b: SqlBuilder): string {
-  const parts: string[] = [];
-  if (listed !== null) {
-    for (const name of listed) parts.push(`${quoteIdent(name)} = ${b.push({ from: "value", field: name })}`);
-  } else {
-    for (const f of entity.fields) {
-      const col = quoteIdent(f.name);
-      parts.push(`${col} = CASE WHEN ${b.push({ from: "present", field: f.name })} THEN ${b.push({ from: "value", field: f.name })} ELSE ${col} END`);
-    }
-  }
-  // An update that sets nothing still records a version; `id = id` keeps the statement valid.
-  return parts.length === 0 ? `"id" = "id"` : parts.join(", ");
+/** SET for an update (see @kova/sql setClause); an update that sets nothing keeps the statement valid with `id = id`. */
+function set(entity: EntitySchema, values: WriteValues, b: SqlBuilder): string {
+  return setClause(b, entity, values, { target: quoteIdent }) ?? `"id" = "id"`;
 }
 
 function returning(entity: EntitySchema): string {
@@ -132,13 +115,13 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
   const scope = { entity, alias: entity.table, history: false };
   switch (plan.kind) {
     case "insert":
-      fieldNames(writtenFields(plan.values, entity));
-      compiled.insert = insertStatement(entity);
+      writtenFields(plan.values, entity);
+      compiled.insert = insert(entity);
       break;
     case "update": {
       const b = builder(scope);
-      const set = setClause(entity, fieldNames(writtenFields(plan.values, entity)), b);
-      compiled.update = { sql: `UPDATE ${table} SET ${set}${b.where(plan.where)}${returning(entity)}`, params: b.params };
+      writtenFields(plan.values, entity);
+      compiled.update = { sql: `UPDATE ${table} SET ${set(entity, plan.values, b)}${b.where(plan.where)}${returning(entity)}`, params: b.params };
       break;
     }
     case "delete": {
@@ -148,10 +131,10 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
     }
     case "save": {
       const b = builder(scope);
-      const set = setClause(entity, fieldNames(writtenFields(plan.values, entity)), b);
-      b.push({ from: "id" });
-      compiled.update = { sql: `UPDATE ${table} SET ${set} WHERE "id" = ?${returning(entity)}`, params: b.params };
-      compiled.insert = insertStatement(entity);
+      writtenFields(plan.values, entity);
+      const assignments = set(entity, plan.values, b);
+      compiled.update = { sql: `UPDATE ${table} SET ${assignments} WHERE "id" = ${b.push({ from: "id" })}${returning(entity)}`, params: b.params };
+      compiled.insert = insert(entity);
       compiled.exists = { sql: `SELECT 1 FROM ${table} WHERE "id" = ?`, params: [{ from: "id" }] };
       break;
     }
@@ -162,4 +145,3 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
 export const compileSqlite = planCompiler<SqliteCompiledQuery>({ select: compileSelect, history: compileHistory, write: compileWrite });
 
 const idOf = (b: SqlBuilder) => ({ name: "id", sql: b.resolveColumn("id").sql });
-const fieldNames = (fields: FieldSchema[] | null): string[] | null => (fields === null ? null : fields.map((f) => f.name));

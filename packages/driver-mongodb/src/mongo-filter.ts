@@ -71,6 +71,8 @@ export class FilterBuilder {
 
   /** A marker for a value taken from an argument or a constant. */
   marker(operand: Exclude<Operand, { kind: "field" }>, encoding: Encoding): Doc {
+    // The planner writes arithmetic on fields only as SET values (see mongo-query-compiler.ts).
+    if (operand.kind === "arith") throw new Error("MongoDB filters cannot compare with arithmetic on fields");
     this.sources.push(operand.kind === "arg" ? { from: "arg", index: operand.index, encoding } : { from: "literal", value: operand.value, encoding });
     return { [MARK]: this.sources.length - 1 };
   }

@@ -2,20 +2,10 @@
  * What `CONNECT db USING mongodb(…)` accepts: a URL string, or an options object with a url or
  * host/port/user/password/database, pool settings and the retry budget.
  */
-import type { DriverConfig } from "@kova/query";
+import { readServerOptions, type DriverConfig, type ServerOptions } from "@kova/query";
 
-export interface MongoOptions {
-  url?: string;
-  host?: string;
-  port?: number;
-  user?: string;
-  password?: string;
-  database?: string;
-  pool?: { max?: number; idleTimeoutMs?: number };
-  /** Per-operation time limit (maxTimeMS on reads is not set; this bounds socket waits). Default 30000. */
-  statementTimeoutMs?: number;
-  /** Connection attempts before connect() gives up. Default 5 (about 5 s in all). */
-  connectRetries?: number;
+/** Defaults: 127.0.0.1:27017, database "kova", pool of 10, idle 30 s, 30 s per operation, 5 connect tries. */
+export interface MongoOptions extends ServerOptions {
   /** "auto" (default): use transactions when the server is a replica set or sharded cluster. */
   transactions?: "auto" | "on" | "off";
 }
@@ -35,12 +25,7 @@ export interface ResolvedMongoOptions {
 const URL_PARTS = /^(mongodb(?:\+srv)?:\/\/)(?:([^@/]*)@)?([^/?]+)(\/[^?]*)?(\?.*)?$/;
 
 export function resolveOptions(config: DriverConfig): ResolvedMongoOptions {
-  const raw = config.options;
-  let options: MongoOptions;
-  if (raw === undefined || raw === null || raw === "") options = {};
-  else if (typeof raw === "string") options = { url: raw };
-  else if (typeof raw === "object" && !Array.isArray(raw)) options = raw as MongoOptions;
-  else throw new Error(`data source "${config.name}": mongodb options must be a URL string or an object`);
+  const options = readServerOptions<MongoOptions>(config, "mongodb");
 
   let url = options.url;
   if (url === undefined) {

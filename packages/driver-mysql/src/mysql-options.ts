@@ -2,23 +2,10 @@
  * What `CONNECT db USING mysql(…)` may say: a URL string (`mysql://user:pass@host:3306/db`) or an
  * options object. Turned here into mysql2 pool options plus Kova's own settings.
  */
-import type { DriverConfig } from "@kova/query";
+import type { DriverConfig, ServerOptions } from "@kova/query";
 
-export interface MysqlOptions {
-  url?: string;
-  host?: string;
-  port?: number;
-  user?: string;
-  password?: string;
-  database?: string;
-  pool?: { max?: number; idleTimeoutMs?: number };
-  /** Longest a statement may run before it is stopped and the request gets a 503. Default 30000; 0 = no limit. */
-  statementTimeoutMs?: number;
-  /** Attempts to reach the server in connect() before giving up (default 5, ~5 s in all). */
-  connectRetries?: number;
-  /** How long one connection attempt may take (default 2000 ms). */
-  connectTimeoutMs?: number;
-}
+/** Defaults: localhost:3306, user root, pool of 10, idle 60 s, statements 30 s, 5 connect tries, 2 s per attempt. */
+export type MysqlOptions = ServerOptions;
 
 export interface ResolvedOptions {
   host: string;

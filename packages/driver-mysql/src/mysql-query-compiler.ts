@@ -7,8 +7,8 @@
  * selects read the history table, whose typed columns let the same WHERE compile against either.
  */
 import { fullColumns, pinsOneId, selectedColumns, writtenFields } from "@kova/query";
-import type { EntitySchema, FieldSchema, HistoryPlan, SelectPlan } from "@kova/query";
-import { planCompiler, SqlBuilder, type Scope, type WritePlan } from "@kova/sql";
+import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
+import { insertStatement, planCompiler, setClause, SqlBuilder, type Scope, type WritePlan } from "@kova/sql";
 import { mysqlFlavour } from "./mysql-flavour.js";
 import {
   historyColumn,
@@ -82,12 +82,8 @@ function idsJoin(table: string, b: SqlBuilder): string {
   return `JOIN JSON_TABLE(${b.push({ from: "ids" })}, '$[*]' COLUMNS (v BIGINT PATH '$')) AS kova_ids ON ${table}.\`id\` = kova_ids.v`;
 }
 
-function insertStatement(entity: EntitySchema): Statement {
-  const table = quoteIdent(entity.table);
-  if (entity.fields.length === 0) return { sql: `INSERT INTO ${table} () VALUES ()`, params: [] };
-  const names = entity.fields.map((f) => quoteIdent(f.name)).join(", ");
-  const marks = entity.fields.map(() => "?").join(", ");
-  return { sql: `INSERT INTO ${table} (${names}) VALUES (${marks})`, params: entity.fields.map((f) => ({ from: "value", field: f.name })) };
+function insert(entity: EntitySchema): Statement {
+  return insertStatement(builder({ entity, alias: null, history: false }), entity.table, entity, "() VALUES ()");
 }
 
 function historyColumns(entity: EntitySchema): string {
@@ -103,23 +99,12 @@ function historyInsert(entity: EntitySchema): HistoryInsert {
 }
 
 /**
- * SET for an update. Listed fields are set directly; for an object argument (a partial update whose
- * keys are known only at run time) every field is `CASE WHEN <present> THEN <value> ELSE itself`.
+ * SET for an update (see @kova/sql setClause). Columns are qualified: the statement joins the id
+ * list, whose column must not shadow a field. An update that sets nothing stays valid with `id = id`.
  */
-function setClause(entity: EntitySchema, listed: string[] | null, b: SqlBuilder): string {
-  const parts: string[] = [];
-  // Columns are qualified: the statement joins the id list, whose column must not shadow a field.
+function set(entity: EntitySchema, values: WriteValues, b: SqlBuilder): string {
   const table = quoteIdent(entity.table);
-  if (listed !== null) {
-    for (const name of listed) parts.push(`${table}.${quoteIdent(name)} = ${b.push({ from: "value", field: name })}`);
-  } else {
-    for (const f of entity.fields) {
-      const col = `${table}.${quoteIdent(f.name)}`;
-      parts.push(`${col} = CASE WHEN ${b.push({ from: "present", field: f.name })} = 1 THEN ${b.push({ from: "value", field: f.name })} ELSE ${col} END`);
-    }
-  }
-  // An update that sets nothing still records a version; `id = id` keeps the statement valid.
-  return parts.length === 0 ? `${table}.\`id\` = ${table}.\`id\`` : parts.join(", ");
+  return setClause(b, entity, values, { target: (name) => `${table}.${quoteIdent(name)}`, present: (p) => `${p} = 1` }) ?? `${table}.\`id\` = ${table}.\`id\``;
 }
 
 function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
@@ -143,16 +128,17 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
   const lock = (where: string, params: Param[]): Statement => ({ sql: `SELECT \`id\` FROM ${table}${where} ORDER BY \`id\` FOR UPDATE`, params });
   switch (plan.kind) {
     case "insert":
-      fieldNames(writtenFields(plan.values, entity));
-      compiled.insert = insertStatement(entity);
+      writtenFields(plan.values, entity);
+      compiled.insert = insert(entity);
       break;
     case "update": {
       const w = builder(scope);
       compiled.lock = lock(w.where(plan.where), w.params);
-      const b = builder(scope);
+      // Values computed from the row read it through the table's own name.
+      const b = builder({ ...scope, alias: entity.table });
       const join = idsJoin(table, b);
-      const set = setClause(entity, fieldNames(writtenFields(plan.values, entity)), b);
-      compiled.update = { sql: `UPDATE ${table} ${join} SET ${set}`, params: b.params };
+      writtenFields(plan.values, entity);
+      compiled.update = { sql: `UPDATE ${table} ${join} SET ${set(entity, plan.values, b)}`, params: b.params };
       break;
     }
     case "delete": {
@@ -164,11 +150,11 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
     }
     case "save": {
       compiled.lock = lock(" WHERE `id` = ?", [{ from: "id" }]);
-      const b = builder(scope);
+      const b = builder({ ...scope, alias: entity.table });
       const join = idsJoin(table, b);
-      const set = setClause(entity, fieldNames(writtenFields(plan.values, entity)), b);
-      compiled.update = { sql: `UPDATE ${table} ${join} SET ${set}`, params: b.params };
-      compiled.insert = insertStatement(entity);
+      writtenFields(plan.values, entity);
+      compiled.update = { sql: `UPDATE ${table} ${join} SET ${set(entity, plan.values, b)}`, params: b.params };
+      compiled.insert = insert(entity);
       break;
     }
   }
@@ -177,4 +163,3 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
 
 export const compileMysql = planCompiler<MysqlCompiledQuery>({ select: compileSelect, history: compileHistory, write: compileWrite });
 
-const fieldNames = (fields: FieldSchema[] | null): string[] | null => (fields === null ? null : fields.map((f) => f.name));

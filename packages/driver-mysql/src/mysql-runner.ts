@@ -5,7 +5,7 @@
  * history table and reads them back; a delete locks, reads, copies, then deletes.
  */
 import type { EntityWriteCodec, HistoryEntry, WriteRecord as AnyWriteRecord } from "@kova/query";
-import { CodecCache, saveId } from "@kova/sql";
+import { bindParams, CodecCache, saveId, type WriteSlots } from "@kova/sql";
 import type { CompiledRead, CompiledWrite, MysqlCompiledQuery, Param, ResultColumn, Statement } from "./mysql-compiled.js";
 import { datetimeToIso, decodeRow, defaultValue, encodeFieldValue, encodeParam, epochToDatetime, type MysqlValue } from "./mysql-values.js";
 
@@ -23,14 +23,7 @@ export interface Queryable {
   execute(options: { sql: string; values?: unknown[]; rowsAsArray?: boolean }): Promise<[unknown, unknown]>;
 }
 
-/** What a write statement's `value`/`present`/`id`/`ids`/`at` placeholders read. */
-interface WriteContext {
-  values: ReadonlyArray<MysqlValue | undefined>;
-  positions: ReadonlyMap<string, number>;
-  id?: unknown;
-  ids?: readonly number[];
-  at: string;
-}
+type WriteContext = WriteSlots & { at: string };
 
 type Row = unknown[];
 
@@ -45,24 +38,7 @@ export class QueryRunner {
   }
 
   private bind(params: readonly Param[], args: readonly unknown[], write?: WriteContext): unknown[] {
-    return params.map((p) => {
-      switch (p.from) {
-        case "arg":
-          return encodeParam(p.encoding, args[p.index]);
-        case "literal":
-          return p.value;
-        case "value":
-          return write!.values[write!.positions.get(p.field)!] ?? null;
-        case "present":
-          return write!.values[write!.positions.get(p.field)!] === undefined ? 0 : 1;
-        case "id":
-          return write!.id ?? null;
-        case "ids":
-          return JSON.stringify(write!.ids ?? []);
-        case "at":
-          return write!.at;
-      }
-    });
+    return bindParams(params, args, encodeParam, (set) => (set ? 1 : 0), write);
   }
 
   private async run(on: Queryable, statement: Statement, values: unknown[]): Promise<unknown> {

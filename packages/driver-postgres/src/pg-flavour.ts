@@ -69,6 +69,7 @@ export function pgSqlFlavour(flavor: SqlFlavor): SqlFlavour {
     },
     like(b, left, right) {
       const text = (operand: typeof left): string => {
+        if (operand.kind === "arith") return `(${b.operand(operand, undefined).sql})::text`;
         if (operand.kind !== "field") return b.value(operand, { kind: "scalar", type: "string" }, { kind: "text" });
         const column = b.resolveColumn(operand.field);
         return column.type === "string" ? column.sql : `(${column.sql})::text`;

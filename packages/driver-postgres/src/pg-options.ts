@@ -3,30 +3,12 @@
  * connection's parts, plus pool, timeout and retry settings. Defaults suit a small app server.
  */
 import type pg from "pg";
-import type { DriverConfig } from "@kova/query";
+import { readServerOptions, type DriverConfig, type ServerOptions } from "@kova/query";
 
-export interface PostgresOptions {
-  /** postgres://user:password@host:port/database?… (parts given below override it). */
-  url?: string;
-  host?: string;
-  port?: number;
-  user?: string;
-  password?: string;
-  database?: string;
+/** Defaults: pool of 10, idle 30 s, statements 30 s, 5 connect tries (~5 s), 3 s per attempt. */
+export interface PostgresOptions extends ServerOptions {
   /** The schema tables live in (search_path); default the server's (usually `public`). */
   schema?: string;
-  pool?: {
-    /** Most connections open at once (default 10). */
-    max?: number;
-    /** How long an unused connection stays open (ms, default 30000). */
-    idleTimeoutMs?: number;
-  };
-  /** A statement running longer is cancelled, and the request answered 503 (ms, default 30000; 0 = none). */
-  statementTimeoutMs?: number;
-  /** How many times connect() tries before giving up (default 5, about 5 s in all). */
-  connectRetries?: number;
-  /** How long one connection attempt may take (ms, default 3000). */
-  connectTimeoutMs?: number;
   /** Shown in pg_stat_activity (default "kova"). */
   applicationName?: string;
   /** Passed to node-postgres as is (true, or tls options). */
@@ -34,11 +16,7 @@ export interface PostgresOptions {
 }
 
 export function readOptions(config: DriverConfig): PostgresOptions {
-  const { options } = config;
-  if (options === undefined || options === null || options === "") return {};
-  if (typeof options === "string") return { url: options };
-  if (typeof options === "object" && !Array.isArray(options)) return options as PostgresOptions;
-  throw new Error(`data source "${config.name}": the options of a postgres driver must be a URL string or an object`);
+  return readServerOptions<PostgresOptions>(config, "postgres");
 }
 
 const SEARCH_PATH_SAFE = /^[A-Za-z_][A-Za-z0-9_$]*$/;

@@ -11,8 +11,8 @@
  * (DISTINCT ON (id) … ORDER BY id, version DESC) and drop ids whose newest version is a delete.
  */
 import { fullColumns, selectedColumns, writtenFields } from "@kova/query";
-import type { EntitySchema, FieldSchema, HistoryPlan, SelectPlan } from "@kova/query";
-import { planCompiler, SqlBuilder, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
+import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
+import { insertStatement, planCompiler, setClause, SqlBuilder, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
 import { historyField, pgSqlFlavour } from "./pg-flavour.js";
 import {
   historyTable,
@@ -26,7 +26,6 @@ import {
   type ResultColumn,
   type SqlFlavor,
 } from "./pg-compiled.js";
-import { pgColumnType } from "./pg-values.js";
 
 const LIVE = "r";
 const HISTORY = "h";
@@ -105,32 +104,14 @@ function withVersions(change: string, entity: EntitySchema, op: "insert" | "upda
   );
 }
 
-function insertStatement(entity: EntitySchema): PgStatement {
-  const table = quoteIdent(entity.table);
-  if (entity.fields.length === 0) return namedStatement(withVersions(`INSERT INTO ${table} DEFAULT VALUES${returning(entity)}`, entity, "insert"), []);
-  const names = entity.fields.map((f) => quoteIdent(f.name)).join(", ");
-  const marks = entity.fields.map((f, i) => `$${i + 1}::${pgColumnType(f.type)}`).join(", ");
-  const change = `INSERT INTO ${table} (${names}) VALUES (${marks})${returning(entity)}`;
-  return namedStatement(withVersions(change, entity, "insert"), entity.fields.map((f) => ({ from: "value", field: f.name })));
+function insert(entity: EntitySchema, sql: SqlFlavour): PgStatement {
+  const change = insertStatement(new SqlBuilder({ entity, alias: null, history: false }, sql), entity.table, entity, "DEFAULT VALUES");
+  return namedStatement(withVersions(change.sql + returning(entity), entity, "insert"), change.params);
 }
 
-/**
- * SET for an update. Listed fields are set directly; for an object argument (a partial update whose
- * keys are known only at run time) every field is `CASE WHEN <present> THEN <value> ELSE itself`.
- */
-function setClause(entity: EntitySchema, listed: FieldSchema[] | null, b: SqlBuilder): string {
-  const parts: string[] = [];
-  if (listed !== null) {
-    for (const f of listed) parts.push(`${quoteIdent(f.name)} = ${b.push({ from: "value", field: f.name }, { kind: "column", type: f.type })}`);
-  } else {
-    for (const f of entity.fields) {
-      const col = quoteIdent(f.name);
-      const present = b.push({ from: "present", field: f.name }, { kind: "boolean" });
-      parts.push(`${col} = CASE WHEN ${present} THEN ${b.push({ from: "value", field: f.name }, { kind: "column", type: f.type })} ELSE ${col} END`);
-    }
-  }
-  // An update that sets nothing still records a version; `id = id` keeps the statement valid.
-  return parts.length === 0 ? `"id" = "id"` : parts.join(", ");
+/** SET for an update (see @kova/sql setClause); an update that sets nothing stays valid with `id = id`. */
+function set(entity: EntitySchema, values: WriteValues, b: SqlBuilder): string {
+  return setClause(b, entity, values, { target: quoteIdent }) ?? `"id" = "id"`;
 }
 
 function compileWrite(plan: WritePlan, entity: EntitySchema, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledWrite {
@@ -148,11 +129,11 @@ function compileWrite(plan: WritePlan, entity: EntitySchema, flavor: SqlFlavor, 
   switch (plan.kind) {
     case "insert":
       writtenFields(plan.values, entity);
-      return { ...base, write: insertStatement(entity) };
+      return { ...base, write: insert(entity, sql) };
     case "update": {
       const b = new SqlBuilder(scope, sql);
-      const set = setClause(entity, writtenFields(plan.values, entity), b);
-      const change = `UPDATE ${table} SET ${set}${b.where(plan.where)}${returning(entity)}`;
+      writtenFields(plan.values, entity);
+      const change = `UPDATE ${table} SET ${set(entity, plan.values, b)}${b.where(plan.where)}${returning(entity)}`;
       return { ...base, write: namedStatement(withVersions(change, entity, "update"), b.params) };
     }
     case "delete": {
@@ -162,9 +143,9 @@ function compileWrite(plan: WritePlan, entity: EntitySchema, flavor: SqlFlavor, 
     }
     case "save": {
       const b = new SqlBuilder(scope, sql);
-      const set = setClause(entity, writtenFields(plan.values, entity), b);
-      const change = `UPDATE ${table} SET ${set} WHERE ${table}."id" = ${b.push({ from: "id" }, { kind: "column", type: "id" })}${returning(entity)}`;
-      return { ...base, write: namedStatement(withVersions(change, entity, "update"), b.params), insert: insertStatement(entity) };
+      writtenFields(plan.values, entity);
+      const change = `UPDATE ${table} SET ${set(entity, plan.values, b)} WHERE ${table}."id" = ${b.push({ from: "id" }, { kind: "column", type: "id" })}${returning(entity)}`;
+      return { ...base, write: namedStatement(withVersions(change, entity, "update"), b.params), insert: insert(entity, sql) };
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import type pg from "pg";
 import { integerId, type EntitySchema, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
-import { CodecCache, saveId } from "@kova/sql";
+import { bindParams, CodecCache, saveId } from "@kova/sql";
 import type { Param, PgCompiledQuery, PgCompiledRead, PgCompiledWrite, PgStatement, ResultColumn } from "./pg-compiled.js";
 import { translateError } from "./pg-errors.js";
 import { defaultValue, encodeFieldValue, encodeParam, type PgValue } from "./pg-values.js";
@@ -19,10 +19,6 @@ export interface Queryable {
 
 type Row = Record<string, unknown>;
 
-interface WriteContext {
-  values: ReadonlyArray<PgValue | undefined>;
-  id?: number;
-}
 
 export class PgRunner {
   private readonly codecs = new CodecCache<PgValue>({ encode: encodeFieldValue, defaultValue });
@@ -38,23 +34,9 @@ export class PgRunner {
     return this.codecs.codec(entity);
   }
 
-  private values(params: readonly Param[], args: readonly unknown[], codec?: EntityCodec, write?: WriteContext): unknown[] {
-    return params.map((p) => {
-      switch (p.from) {
-        case "arg":
-          return encodeParam(p.encoding, args[p.index]);
-        case "literal":
-          return p.value;
-        case "value":
-          return write!.values[codec!.position(p.field)] ?? null;
-        case "present":
-          return write!.values[codec!.position(p.field)] !== undefined;
-        case "id":
-          return write!.id ?? null;
-        default:
-          throw new Error(`PostgreSQL statements take no ${p.from} parameter`);
-      }
-    });
+  private values(params: readonly Param[], args: readonly unknown[], codec?: EntityCodec, write?: { values: ReadonlyArray<PgValue | undefined>; id?: number }): unknown[] {
+    const slots = write === undefined ? undefined : { ...write, positions: codec!.positions };
+    return bindParams(params, args, encodeParam, (set) => set, slots);
   }
 
   private async query(db: Queryable, statement: PgStatement, values: unknown[], entity: EntitySchema): Promise<unknown[][]> {

@@ -47,6 +47,7 @@ function refuse(entity: string, what: string): never {
 
 function valueOf(operand: Operand, entity: string, clause: string): ValueSource {
   if (operand.kind === "field") refuse(entity, `${clause} takes a value or an argument, not the field "${operand.field}"`);
+  if (operand.kind === "arith") refuse(entity, `${clause} cannot compute from the row's own fields (arithmetic on a field is done by SQL databases and MongoDB)`);
   return operand.kind === "arg" ? { from: "arg", index: operand.index } : { from: "literal", value: operand.value };
 }
 

@@ -5,3 +5,4 @@ export * from "./plan-columns.js";
 export * from "./values/instants.js";
 export * from "./values/write-values.js";
 export * from "./values/write-record.js";
+export * from "./server-options.js";

@@ -41,7 +41,23 @@ export interface EntitySchema {
 export type Operand =
   | { kind: "field"; field: string }
   | { kind: "arg"; index: number }
-  | { kind: "literal"; value: string | number | boolean | null };
+  | { kind: "literal"; value: string | number | boolean | null }
+  /**
+   * Arithmetic the database does on the row itself, as in `SET hits = hits + 1`: atomic, whatever
+   * runs concurrently (never a read in the handler and a write back). The planner produces it for
+   * SET values that read fields; a dialect that cannot do it refuses the plan at build time.
+   */
+  | { kind: "arith"; op: ArithOp; left: Operand; right: Operand };
+
+export type ArithOp = "+" | "-" | "*";
+
+/** An operand whose value the handler supplies (an argument) or the source wrote (a literal). */
+export type ValueOperand = Extract<Operand, { kind: "arg" | "literal" }>;
+
+/** Whether the database computes the operand from the row (a field, or arithmetic on fields). */
+export function readsRow(operand: Operand): boolean {
+  return operand.kind === "field" || (operand.kind === "arith" && (readsRow(operand.left) || readsRow(operand.right)));
+}
 
 export type CompareOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
 

@@ -12,3 +12,5 @@ export * from "./sql-record.js";
 export * from "./sql-dispatch.js";
 export * from "./sql-clock.js";
 export * from "./sql-ledger.js";
+export * from "./sql-bind.js";
+export * from "./sql-write.js";

@@ -3,7 +3,7 @@
  * placeholder and a `Param` telling the driver where its value comes from; only quoted identifiers
  * and the compiler's own keywords reach the SQL text.
  */
-import type { EntitySchema, Filter, Operand, OrderTerm, ScalarType } from "@kova/query";
+import type { EntitySchema, Filter, Operand, OrderTerm, ScalarType, ValueOperand } from "@kova/query";
 import { historyColumn, type Encoding, type Param } from "./sql-compiled.js";
 import type { PlaceholderType, Side, SqlFlavour } from "./sql-flavour.js";
 
@@ -70,7 +70,7 @@ export class SqlBuilder {
   }
 
   /** A placeholder for a non-column operand: literals are encoded now, arguments at run time. */
-  value(operand: Exclude<Operand, { kind: "field" }>, encoding: Encoding, type: PlaceholderType): string {
+  value(operand: ValueOperand, encoding: Encoding, type: PlaceholderType): string {
     if (operand.kind === "arg") return this.push({ from: "arg", index: operand.index, encoding }, type);
     return this.push({ from: "literal", value: this.flavour.encodeParam(encoding, operand.value) }, type);
   }
@@ -81,6 +81,11 @@ export class SqlBuilder {
       const column = this.resolveColumn(operand.field);
       return { sql: column.sql, column, nonNullLiteral: false };
     }
+    if (operand.kind === "arith") {
+      // `hits + 1`: both sides typed like the field the arithmetic reads (or the column it meets).
+      const type = against ?? this.typeOf(operand);
+      return { sql: `(${this.operand(operand.left, type).sql} ${operand.op} ${this.operand(operand.right, type).sql})`, nonNullLiteral: false };
+    }
     const nonNullLiteral = operand.kind === "literal" && operand.value !== null;
     if (against === undefined) return { sql: this.value(operand, { kind: "any" }, { kind: "any" }), nonNullLiteral };
     const encoding: Encoding = against === "instant" ? { kind: "instant" } : { kind: "scalar", type: against };
@@ -88,7 +93,9 @@ export class SqlBuilder {
   }
 
   typeOf(operand: Operand): ColumnType | undefined {
-    return operand.kind === "field" ? this.resolveColumn(operand.field).type : undefined;
+    if (operand.kind === "field") return this.resolveColumn(operand.field).type;
+    if (operand.kind === "arith") return this.typeOf(operand.left) ?? this.typeOf(operand.right);
+    return undefined;
   }
 
   /** Both sides of a binary condition, each encoded for the other's column type. */
@@ -113,7 +120,7 @@ export class SqlBuilder {
   }
 
   private isNull(operand: Operand, negated: boolean): string {
-    const sql = operand.kind === "field" ? this.resolveColumn(operand.field).sql : this.value(operand, { kind: "any" }, { kind: "text" });
+    const sql = operand.kind === "field" || operand.kind === "arith" ? this.operand(operand, undefined).sql : this.value(operand, { kind: "any" }, { kind: "text" });
     return `(${sql} IS ${negated ? "NOT " : ""}NULL)`;
   }
 
@@ -128,7 +135,7 @@ export class SqlBuilder {
       case "compare":
         return this.compare(filter);
       case "in":
-        if (filter.right.kind === "field") throw new Error("the right side of IN must be a list argument or literal, not a field");
+        if (filter.right.kind === "field" || filter.right.kind === "arith") throw new Error("the right side of IN must be a list argument or literal, not a field");
         return this.flavour.inList(this, filter.left, filter.right);
       case "like":
         return this.flavour.like(this, filter.left, filter.right);
@@ -169,13 +176,13 @@ export class SqlBuilder {
   }
 
   private countParam(operand: Operand, clause: "LIMIT" | "OFFSET"): string {
-    if (operand.kind === "field") throw new Error(`${clause} must be a number or an argument, not a field`);
+    if (operand.kind === "field" || operand.kind === "arith") throw new Error(`${clause} must be a number or an argument, not a field`);
     return this.value(operand, { kind: "count", clause }, { kind: "count" });
   }
 
   /** A placeholder for an instant (AS OF). */
   asOf(operand: Operand): string {
-    if (operand.kind === "field") throw new Error("AS OF must be an instant or an argument, not a field");
+    if (operand.kind === "field" || operand.kind === "arith") throw new Error("AS OF must be an instant or an argument, not a field");
     return this.value(operand, { kind: "asOf" }, { kind: "column", type: "instant" });
   }
 }

@@ -3,7 +3,7 @@
  * every WHERE, ORDER BY and LIMIT; a flavour answers the few questions where SQLite, PostgreSQL,
  * CockroachDB and MySQL spell things differently. Each answer is a small pure function.
  */
-import type { Operand, ScalarType } from "@kova/query";
+import type { Operand, ScalarType, ValueOperand } from "@kova/query";
 import type { Encoding, ListType } from "./sql-compiled.js";
 import type { ColumnType, ResolvedColumn, SqlBuilder } from "./sql-filter.js";
 
@@ -42,7 +42,7 @@ export interface SqlFlavour {
   /** `==` / `!=`, null-safe: a null equals a null (IS NOT DISTINCT FROM). */
   nullSafe(op: "==" | "!=", left: Side, right: Side): string;
   /** `left IN (list)` with the list as one parameter, so the text does not depend on its length. */
-  inList(b: SqlBuilder, left: Operand, right: Exclude<Operand, { kind: "field" }>): string;
+  inList(b: SqlBuilder, left: Operand, right: ValueOperand): string;
   /** Kova's LIKE: case-sensitive, `%` and `_` the only wildcards. */
   like(b: SqlBuilder, left: Operand, right: Operand): string;
   /** A boolean column or value used as a condition. */

@@ -5,7 +5,7 @@
  * the value encoding is the driver's, passed in as `WriteEncoding`.
  */
 import { QueryError } from "../driver.js";
-import type { EntitySchema, FieldSchema, Operand, WriteValues } from "../plan.js";
+import { readsRow, type EntitySchema, type FieldSchema, type Operand, type WriteValues } from "../plan.js";
 
 export interface WriteRecord<V> {
   /** Stored values by field position; undefined where the write does not set the field. */
@@ -74,7 +74,10 @@ export class EntityWriteCodec<V> {
   fromPlan(values: WriteValues, args: readonly unknown[]): WriteRecord<V> {
     if (values.kind === "object") return this.fromObject(operandValue(values.operand, args));
     const record: WriteRecord<V> = { values: new Array(this.entity.fields.length), id: undefined };
-    for (const { field, value } of values.fields) this.assign(record, field, operandValue(value, args));
+    for (const { field, value } of values.fields) {
+      // `SET hits = hits + 1`: the database computes it from the row, in the same statement.
+      if (!readsRow(value)) this.assign(record, field, operandValue(value, args));
+    }
     return record;
   }
 
@@ -109,6 +112,7 @@ export function operandValue(operand: Operand, args: readonly unknown[]): unknow
     case "literal":
       return operand.value;
     case "field":
-      throw new Error(`a write value cannot be the field "${operand.field}"`);
+    case "arith":
+      throw new Error(`a write value that reads the row (${operand.kind}) is computed by the database, not passed in`);
   }
 }

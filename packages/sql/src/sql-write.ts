@@ -1,0 +1,50 @@
+/**
+ * The parts of a write statement every flavour writes alike: INSERT's column list and SET. Values
+ * the handler supplies are `value` params (checked by the record codec first); values the
+ * database computes from the row (`SET hits = hits + 1`) are SQL expressions, so the update is
+ * atomic whatever runs concurrently.
+ */
+import { readsRow, type EntitySchema, type FieldSchema, type WriteValues } from "@kova/query";
+import type { Statement } from "./sql-compiled.js";
+import type { SqlBuilder } from "./sql-filter.js";
+
+/** INSERT of one row with every field as a `value` param; `noColumns` is the flavour's form for an entity without fields. */
+export function insertStatement(b: SqlBuilder, table: string, entity: EntitySchema, noColumns: string): Statement {
+  const q = b.flavour.quoteIdent;
+  if (entity.fields.length === 0) return { sql: `INSERT INTO ${q(table)} ${noColumns}`, params: [] };
+  const names = entity.fields.map((f) => q(f.name)).join(", ");
+  const marks = entity.fields.map((f) => b.push({ from: "value", field: f.name }, { kind: "column", type: f.type })).join(", ");
+  return { sql: `INSERT INTO ${q(table)} (${names}) VALUES (${marks})`, params: b.params };
+}
+
+export interface SetOptions {
+  /** The column as SET names it (MySQL qualifies it: its UPDATE joins the id list). */
+  target(field: string): string;
+  /** The condition a `present` placeholder makes (MySQL: `? = 1`). */
+  present?(placeholder: string): string;
+}
+
+/**
+ * SET for an update. Listed fields are set directly (or computed from the row); for an object
+ * argument (a partial update whose keys are known only at run time) every field is
+ * `CASE WHEN <present> THEN <value> ELSE itself`. Returns null when nothing is set.
+ */
+export function setClause(b: SqlBuilder, entity: EntitySchema, values: WriteValues, options: SetOptions): string | null {
+  const parts: string[] = [];
+  const fieldOf = (name: string): FieldSchema => entity.fields.find((f) => f.name === name)!;
+  const value = (f: FieldSchema) => b.push({ from: "value", field: f.name }, { kind: "column", type: f.type });
+  if (values.kind === "fields") {
+    for (const { field: name, value: operand } of values.fields) {
+      if (name === "id") continue;
+      const f = fieldOf(name);
+      parts.push(`${options.target(name)} = ${readsRow(operand) ? b.operand(operand, f.type).sql : value(f)}`);
+    }
+  } else {
+    for (const f of entity.fields) {
+      const col = options.target(f.name);
+      const present = b.push({ from: "present", field: f.name }, { kind: "boolean" });
+      parts.push(`${col} = CASE WHEN ${options.present?.(present) ?? present} THEN ${value(f)} ELSE ${col} END`);
+    }
+  }
+  return parts.length === 0 ? null : parts.join(", ");
+}
