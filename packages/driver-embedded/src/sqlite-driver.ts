@@ -11,7 +11,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { EntitySchemas, QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
 import { applyLedger, LEDGER_TABLE, type LedgerSession } from "@kova/sql";
 import { sqliteDialect } from "./sqlite-dialect.js";
 import type { SqliteCompiledQuery } from "./sqlite-compiled.js";
@@ -68,12 +68,14 @@ export class EmbeddedDriver implements Driver {
   private transactionOpen = false;
   /** Identifies the open transaction, so its own work calling `driver.execute` runs inside it. */
   private openTransaction: object | undefined;
-  private readonly entities = new Map<string, EntitySchema>();
+  /** The entities migrate() stored (or, when it has not run in this process, the file's own record of them). */
+  private readonly entities: EntitySchemas;
   /** WAL for a file; an in-memory database reports MEMORY. */
   private journalMode = "WAL";
 
   constructor(private readonly config: DriverConfig) {
     this.options = readOptions(config);
+    this.entities = new EntitySchemas(config.name, (name) => (this.runner === undefined ? undefined : recordedEntity(this.runner.db, name)));
     const path = this.options.path ?? join(".kova", "data.db");
     this.path = path === ":memory:" || isAbsolute(path) ? path : resolve(config.appDir, path);
   }
@@ -95,7 +97,7 @@ export class EmbeddedDriver implements Driver {
       this.journalMode = String(db.pragma("journal_mode = WAL", { simple: true })).toUpperCase();
       db.pragma(`synchronous = ${this.options.durability === "full" ? "FULL" : "NORMAL"}`);
       db.pragma(`cache_size = ${-Math.round((this.options.cacheMiB ?? 64) * 1024)}`);
-      this.runner = new QueryRunner(db, lastRecordedInstant(db));
+      this.runner = new QueryRunner(db, lastRecordedInstant(db), this.entities);
       this.db = db;
       this.batch = new BatchWriter(this.runner);
       return this.runner;
@@ -118,7 +120,7 @@ export class EmbeddedDriver implements Driver {
     await this.idle();
     const runner = this.ready();
     migrateSchema(runner.db, entities);
-    for (const entity of entities) this.entities.set(entity.name, entity);
+    this.entities.remember(entities);
     runner.noteInstant(lastRecordedInstant(runner.db));
   }
 
@@ -173,19 +175,7 @@ export class EmbeddedDriver implements Driver {
   writeBatch(entity: string, rows: readonly unknown[]): number[] {
     const runner = this.ready();
     if (this.transactionOpen) throw new Error("writeBatch cannot run while a transaction is open");
-    return this.batch!.write(this.entitySchema(runner, entity), rows);
-  }
-
-  private entitySchema(runner: QueryRunner, name: string): EntitySchema {
-    const known = this.entities.get(name);
-    if (known !== undefined) return known;
-    const row = runner.db.prepare(`SELECT "table", fields FROM ${SCHEMA_TABLE} WHERE entity = ?`).get(name) as
-      | { table: string; fields: string }
-      | undefined;
-    if (row === undefined) throw new Error(`the embedded store has no entity ${name}; run migrate first`);
-    const entity: EntitySchema = { name, table: row.table, fields: JSON.parse(row.fields) };
-    this.entities.set(name, entity);
-    return entity;
+    return this.batch!.write(this.entities.get(entity), rows);
   }
 
   /** Runs pending `kova migrate` files, each in one transaction, recording them in `_kova_migrations`. */
@@ -227,4 +217,10 @@ export class EmbeddedDriver implements Driver {
 
 export function createEmbeddedDriver(config: DriverConfig): EmbeddedDriver {
   return new EmbeddedDriver(config);
+}
+
+/** An entity as the file records it (`_kova_schema`), for a process that did not run migrate(). */
+function recordedEntity(db: Database.Database, name: string): EntitySchema | undefined {
+  const row = db.prepare(`SELECT "table", fields FROM ${SCHEMA_TABLE} WHERE entity = ?`).get(name) as { table: string; fields: string } | undefined;
+  return row === undefined ? undefined : { name, table: row.table, fields: JSON.parse(row.fields) };
 }

@@ -65,7 +65,7 @@ function compileSelect(plan: SelectPlan, entity: EntitySchema): CompiledRead {
     sql += b.orderBy(plan.orderBy, idOf(b)) + b.limitOffset(plan.limit, plan.offset);
     params = b.params;
   }
-  return { dialect: "sqlite", plan, kind: "select", entity, columns, read: { sql, params }, single: plan.single };
+  return { dialect: "sqlite", plan, kind: "select", columns, read: { sql, params }, single: plan.single };
 }
 
 function compileHistory(plan: HistoryPlan, entity: EntitySchema): CompiledRead {
@@ -75,7 +75,7 @@ function compileHistory(plan: HistoryPlan, entity: EntitySchema): CompiledRead {
   let sql = `SELECT ${h}."version" AS "version", ${h}."op" AS "op", ${h}."at" AS "at", ${columnList(HISTORY, columns, true)}`;
   sql += ` FROM ${quoteIdent(historyTable(entity))} AS ${h}`;
   sql += b.where(plan.where) + b.orderBy(plan.orderBy, { name: "version", sql: b.entryColumn("version").sql }) + b.limitOffset(plan.limit, plan.offset);
-  return { dialect: "sqlite", plan, kind: "history", entity, columns, read: { sql, params: b.params }, single: false };
+  return { dialect: "sqlite", plan, kind: "history", columns, read: { sql, params: b.params }, single: false };
 }
 
 function insert(entity: EntitySchema): Statement {
@@ -106,7 +106,6 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
     dialect: "sqlite",
     plan,
     kind: plan.kind,
-    entity,
     columns: fullColumns(entity),
     single: plan.kind === "update" || plan.kind === "delete" ? plan.single : true,
     history: { insert: historyStatement(entity, "insert"), update: historyStatement(entity, "update"), delete: historyStatement(entity, "delete") },

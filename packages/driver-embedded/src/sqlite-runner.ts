@@ -4,7 +4,7 @@
  * write and the versions it records run in one transaction.
  */
 import type Database from "better-sqlite3";
-import { QueryError, type EntitySchema, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
+import { QueryError, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
 import { CodecCache, InstantClock, saveId } from "@kova/sql";
 import type { CompiledRead, CompiledWrite, Param, ResultColumn, SqliteCompiledQuery, Statement } from "./sqlite-compiled.js";
 import { convertedColumns, decodeValue, defaultValue, encodeFieldValue, encodeParam, type SqliteValue } from "./sqlite-values.js";
@@ -68,6 +68,8 @@ export class QueryRunner {
     readonly db: Database.Database,
     /** The latest write instant recorded in the file (epoch ms); writes never go back in time. */
     lastInstant: number,
+    /** The schemas of the entities compiled queries name. */
+    private readonly entities: EntitySchemas,
   ) {
     this.clock = new InstantClock(lastInstant);
     // better-sqlite3 turns a nested call into a SAVEPOINT, so this also works inside transaction().
@@ -116,7 +118,7 @@ export class QueryRunner {
       prepared = { kind: "read", compiled: read, bound, converted: convertedColumns(read.columns) };
     } else {
       const write = compiled as CompiledWrite;
-      const codec = this.codec(write.entity);
+      const codec = this.codec(this.entities.get(write.plan.entity));
       const bind = (s: Statement | undefined, raw = true) => (s === undefined ? undefined : this.bind(s, codec, raw));
       prepared = {
         kind: "write",
@@ -215,7 +217,7 @@ export class QueryRunner {
           throw new Error(`cannot write with a ${plan.kind} plan`);
       }
     } catch (error) {
-      throw translateConstraint(error, compiled.entity);
+      throw translateConstraint(error, codec.entity);
     }
   }
 

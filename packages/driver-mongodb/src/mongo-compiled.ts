@@ -61,8 +61,8 @@ export interface AggregateCommand {
 interface CompiledBase extends CompiledQuery {
   dialect: "mongodb";
   plan: QueryPlan;
-  /** The entity as compiled: writes are validated against it. */
-  entity: EntitySchema;
+  // No entity schema: the plan names the entity and the driver knows its schema from migrate(),
+  // so a generated app holds each schema once (in its data source), not once per query.
   collection: string;
   historyCollection: string;
   /** Result columns in order, `id` first. */

@@ -4,7 +4,7 @@
  * statement fails with a QueryError 503 naming the data source.
  */
 import { MongoClient, MongoError, type ClientSession, type Db } from "mongodb";
-import { QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { EntitySchemas, QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
 import { mongoDialect } from "./mongo-dialect.js";
 import type { MongoCompiledQuery } from "./mongo-compiled.js";
 import { resolveOptions, type ResolvedMongoOptions } from "./mongo-options.js";
@@ -34,11 +34,14 @@ export class MongoDriver implements Driver {
   private client: MongoClient | undefined;
   private db: Db | undefined;
   private runner: MongoRunner | undefined;
+  /** The entities migrate() stored: compiled queries name them. */
+  private readonly entities: EntitySchemas;
   private closed = false;
   /** Whether writes run in multi-document transactions (decided at connect). */
   transactionsAvailable = false;
 
   constructor(private readonly config: DriverConfig) {
+    this.entities = new EntitySchemas(config.name);
     this.options = resolveOptions(config);
   }
 
@@ -69,7 +72,7 @@ export class MongoDriver implements Driver {
         // After the first connection the client waits longer for a server, riding out failovers.
         this.client = client;
         this.db = db;
-        this.runner = new MongoRunner(db);
+        this.runner = new MongoRunner(db, this.entities);
         return;
       } catch (error) {
         lastError = error;
@@ -90,6 +93,7 @@ export class MongoDriver implements Driver {
 
   async migrate(entities: readonly EntitySchema[]): Promise<void> {
     await migrateSchema(this.ready().db, entities);
+    this.entities.remember(entities);
   }
 
   /** Runs `work` in a transaction when available, else directly (ordered writes). */

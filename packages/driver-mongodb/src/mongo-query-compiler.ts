@@ -28,7 +28,7 @@ function countMarker(b: FilterBuilder, operand: Operand | null, clause: "LIMIT" 
 
 function compileSelect(plan: SelectPlan, entity: EntitySchema): CompiledRead {
   const columns = selectedColumns(entity, plan.fields);
-  const base = { dialect: "mongodb" as const, plan, kind: "select" as const, entity, collection: entity.table, historyCollection: historyCollection(entity), columns, single: plan.single };
+  const base = { dialect: "mongodb" as const, plan, kind: "select" as const, collection: entity.table, historyCollection: historyCollection(entity), columns, single: plan.single };
   if (plan.asOf === null) {
     const b = new FilterBuilder(liveScope(entity));
     const command: FindCommand = {
@@ -86,7 +86,6 @@ function compileHistory(plan: HistoryPlan, entity: EntitySchema): CompiledRead {
     dialect: "mongodb",
     plan,
     kind: "history",
-    entity,
     collection: entity.table,
     historyCollection: historyCollection(entity),
     columns: fullColumns(entity),
@@ -109,7 +108,6 @@ function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity
     dialect: "mongodb",
     plan,
     kind: plan.kind,
-    entity,
     collection: entity.table,
     historyCollection: historyCollection(entity),
     columns: fullColumns(entity),

@@ -5,7 +5,7 @@
  * between the row and its version could lose the version; README says so).
  */
 import type { ClientSession, Db, Document, Filter as MongoFilter } from "mongodb";
-import { QueryError, type EntitySchema } from "@kova/query";
+import { QueryError, type EntitySchema, type EntitySchemas } from "@kova/query";
 import type { CompiledRead, CompiledWrite, MongoCompiledQuery } from "./mongo-compiled.js";
 import { counterCommand, fillSlots, historyDocument, historyEntryFrom, liveDocument, rowFromData, rowFromDocument } from "./mongo-documents.js";
 import { EntityCodec, saveId, type WriteRecord } from "./mongo-record.js";
@@ -21,7 +21,11 @@ export class MongoRunner {
   private readonly codecs = new Map<string, EntityCodec>();
   private lastInstant = 0;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** The schemas of the entities compiled queries name (learned by migrate()). */
+    private readonly entities: EntitySchemas,
+  ) {}
 
   /** The wall clock, but never before the last instant handed out (as the embedded store). */
   private nextInstant(): number {
@@ -106,7 +110,7 @@ export class MongoRunner {
 
   /** Runs a write; `session` is the transaction's, or undefined on a server without transactions. */
   async write(compiled: CompiledWrite, args: readonly unknown[], session: ClientSession | undefined): Promise<unknown> {
-    const codec = this.codec(compiled.entity);
+    const codec = this.codec(this.entities.get(compiled.plan.entity));
     const plan = compiled.plan;
     const at = this.nextInstant();
     const columns = compiled.columns;
@@ -147,7 +151,7 @@ export class MongoRunner {
           throw new Error(`cannot write with a ${(plan as { kind: string }).kind} plan`);
       }
     } catch (error) {
-      throw translateDuplicateKey(error, compiled.entity);
+      throw translateDuplicateKey(error, codec.entity);
     }
   }
 

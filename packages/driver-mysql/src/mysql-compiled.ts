@@ -18,8 +18,8 @@ export type { ResultColumn } from "@kova/query";
 interface CompiledBase extends CompiledQuery {
   dialect: "mysql";
   plan: QueryPlan;
-  /** The entity as it was compiled against: writes are validated with it. */
-  entity: EntitySchema;
+  // No entity schema: the plan names the entity and the driver knows its schema from migrate(),
+  // so a generated app holds each schema once (in its data source), not once per query.
   /** The result row's columns in order: `id` first. */
   columns: ResultColumn[];
   /** One row or null rather than a list. */

@@ -8,7 +8,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import mysql from "mysql2/promise";
-import { QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { EntitySchemas, QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
 import { applyLedger, InstantClock, LEDGER_TABLE, type LedgerSession } from "@kova/sql";
 import { mysqlDialect } from "./mysql-dialect.js";
 import type { CompiledWrite, MysqlCompiledQuery } from "./mysql-compiled.js";
@@ -44,8 +44,11 @@ export class MysqlDriver implements Driver {
   /** "MariaDB 10.11.19" or "MySQL 8.0.36", learned at connect. */
   private server = "";
   private collation = DEFAULT_COLLATION;
+  /** The entities migrate() stored: compiled queries name them. */
+  private readonly entities: EntitySchemas;
 
   constructor(private readonly config: DriverConfig) {
+    this.entities = new EntitySchemas(config.name);
     try {
       this.options = resolveOptions(config);
     } catch (error) {
@@ -80,7 +83,7 @@ export class MysqlDriver implements Driver {
       connection.query(session, () => undefined);
     });
     this.pool = pool;
-    this.runner = new QueryRunner();
+    this.runner = new QueryRunner(this.entities);
   }
 
   private connectionOptions(options: ResolvedOptions): mysql.ConnectionOptions {
@@ -168,6 +171,7 @@ export class MysqlDriver implements Driver {
     try {
       await migrateSchema(connection as unknown as mysql.Connection, entities, this.collation);
       this.clock.note(await lastRecordedInstant(connection as unknown as mysql.Connection));
+      this.entities.remember(entities);
     } catch (error) {
       failure = error;
       if (isConnectionError(error)) throw translateError(error, this.config.name);
@@ -219,6 +223,15 @@ export class MysqlDriver implements Driver {
     return work;
   }
 
+  /** The entity a statement names, for error messages (undefined if migrate() never saw it). */
+  private entityOf(compiled: MysqlCompiledQuery): EntitySchema | undefined {
+    try {
+      return this.entities.get(compiled.plan.entity);
+    } catch {
+      return undefined;
+    }
+  }
+
   private compiled(query: CompiledQuery): MysqlCompiledQuery {
     if (query.dialect !== "mysql") throw new Error(`the mysql driver runs MySQL statements, not ${String(query.dialect)} ones`);
     return query as MysqlCompiledQuery;
@@ -231,14 +244,14 @@ export class MysqlDriver implements Driver {
       try {
         return await runner.read(pool as unknown as Queryable, compiled, args);
       } catch (error) {
-        throw translateError(error, this.config.name, compiled.entity);
+        throw translateError(error, this.config.name, this.entityOf(compiled));
       }
     }
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.writeInOwnTransaction(pool, runner, compiled, args);
       } catch (error) {
-        if (!isDeadlock(error) || attempt > DEADLOCK_RETRIES) throw translateError(error, this.config.name, compiled.entity);
+        if (!isDeadlock(error) || attempt > DEADLOCK_RETRIES) throw translateError(error, this.config.name, this.entityOf(compiled));
       }
     }
   }
@@ -279,7 +292,7 @@ export class MysqlDriver implements Driver {
           throw error;
         }
       } catch (error) {
-        throw translateError(error, this.config.name, compiled.entity);
+        throw translateError(error, this.config.name, this.entityOf(compiled));
       }
     };
     const result = open.queue.then(run, run);

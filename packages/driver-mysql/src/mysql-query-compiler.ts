@@ -60,7 +60,7 @@ function compileSelect(plan: SelectPlan, entity: EntitySchema): CompiledRead {
     if (plan.where !== null) sql += ` AND ${b.filter(plan.where)}`;
     sql += b.orderBy(plan.orderBy, idOf(b)) + b.limitOffset(plan.limit, plan.offset);
   }
-  return { dialect: "mysql", plan, kind: "select", entity, columns, read: { sql, params: b.params }, single: plan.single };
+  return { dialect: "mysql", plan, kind: "select", columns, read: { sql, params: b.params }, single: plan.single };
 }
 
 function compileHistory(plan: HistoryPlan, entity: EntitySchema): CompiledRead {
@@ -70,7 +70,7 @@ function compileHistory(plan: HistoryPlan, entity: EntitySchema): CompiledRead {
   let sql = `SELECT ${h}.\`version\`, ${h}.\`op\`, ${h}.\`at\`, ${columnList(HISTORY, columns, true)}`;
   sql += ` FROM ${quoteIdent(historyTable(entity))} AS ${h}`;
   sql += b.where(plan.where) + b.orderBy(plan.orderBy, { name: "version", sql: b.entryColumn("version").sql }) + b.limitOffset(plan.limit, plan.offset);
-  return { dialect: "mysql", plan, kind: "history", entity, columns, read: { sql, params: b.params }, single: false };
+  return { dialect: "mysql", plan, kind: "history", columns, read: { sql, params: b.params }, single: false };
 }
 
 /**
@@ -114,7 +114,6 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
     dialect: "mysql",
     plan,
     kind: plan.kind,
-    entity,
     columns: fullColumns(entity),
     single: plan.kind === "update" || plan.kind === "delete" ? plan.single : true,
     fetch: {

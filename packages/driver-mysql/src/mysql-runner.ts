@@ -4,7 +4,7 @@
  * update locks its rows (SELECT id … FOR UPDATE), changes exactly those ids, copies them into the
  * history table and reads them back; a delete locks, reads, copies, then deletes.
  */
-import type { EntityWriteCodec, HistoryEntry, WriteRecord as AnyWriteRecord } from "@kova/query";
+import type { EntitySchemas, EntityWriteCodec, HistoryEntry, WriteRecord as AnyWriteRecord } from "@kova/query";
 import { bindParams, CodecCache, saveId, type WriteSlots } from "@kova/sql";
 import type { CompiledRead, CompiledWrite, MysqlCompiledQuery, Param, ResultColumn, Statement } from "./mysql-compiled.js";
 import { datetimeToIso, decodeRow, defaultValue, encodeFieldValue, encodeParam, epochToDatetime, type MysqlValue } from "./mysql-values.js";
@@ -33,8 +33,11 @@ const HISTORY_CHUNK = 500;
 export class QueryRunner {
   private readonly codecs = new CodecCache<MysqlValue>({ encode: encodeFieldValue, defaultValue });
 
+  /** `entities`: the schemas of the entities compiled queries name (learned by migrate()). */
+  constructor(readonly entities: EntitySchemas) {}
+
   codec(compiled: CompiledWrite): EntityCodec {
-    return this.codecs.codec(compiled.entity);
+    return this.codecs.codec(this.entities.get(compiled.plan.entity));
   }
 
   private bind(params: readonly Param[], args: readonly unknown[], write?: WriteContext): unknown[] {
@@ -130,7 +133,7 @@ export class QueryRunner {
   /** Writes one version per row ([id, …field values] as stored), in chunks of multi-row INSERTs. */
   private async recordVersions(on: Queryable, compiled: CompiledWrite, op: "insert" | "update" | "delete", rows: Row[], at: string): Promise<void> {
     const { prefix, tuple } = compiled.history;
-    const perChunk = Math.max(1, Math.min(HISTORY_CHUNK, Math.floor(60_000 / (compiled.entity.fields.length + 2))));
+    const perChunk = Math.max(1, Math.min(HISTORY_CHUNK, Math.floor(60_000 / (this.entities.get(compiled.plan.entity).fields.length + 2))));
     for (let start = 0; start < rows.length; start += perChunk) {
       const chunk = rows.slice(start, start + perChunk);
       const values: unknown[] = [];

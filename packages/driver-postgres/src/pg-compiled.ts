@@ -26,8 +26,8 @@ interface CompiledBase extends CompiledQuery {
   /** "postgres" or "cockroach": a driver refuses the other's statements. */
   dialect: string;
   plan: QueryPlan;
-  /** The entity as compiled against: writes are validated with it. */
-  entity: EntitySchema;
+  // No entity schema: the plan names the entity and the driver knows its schema from migrate(),
+  // so a generated app holds each schema once (in its data source), not once per query.
   /** The result row's columns in order, `id` first (for history: the data's columns). */
   columns: ResultColumn[];
   single: boolean;

@@ -8,7 +8,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
-import { QueryError, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { EntitySchemas, QueryError, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
 import { applyLedger, LEDGER_TABLE, type LedgerSession } from "@kova/sql";
 import type { PgCompiledQuery, SqlFlavor } from "./pg-compiled.js";
 import { postgresDialect, postgresFlavor } from "./pg-dialect.js";
@@ -34,6 +34,8 @@ export class PostgresDriver implements Driver {
   readonly address: string;
   protected pool: pg.Pool | undefined;
   protected readonly runner: PgRunner;
+  /** The entities migrate() stored: compiled queries name them. */
+  protected readonly entities: EntitySchemas;
   private closed = false;
   /** The connection of the transaction the running async code belongs to. */
   private readonly currentClient = new AsyncLocalStorage<pg.PoolClient>();
@@ -47,7 +49,8 @@ export class PostgresDriver implements Driver {
     this.dialect = dialect;
     this.options = readOptions(config);
     this.address = describeAddress(this.options, scheme);
-    this.runner = new PgRunner(dialect.name, config.name);
+    this.entities = new EntitySchemas(config.name);
+    this.runner = new PgRunner(dialect.name, config.name, this.entities);
   }
 
   /** Opens the pool and checks the server answers, retrying with backoff (default 5 tries, ~5 s). */
@@ -88,6 +91,7 @@ export class PostgresDriver implements Driver {
     await this.withClient(async (client) => {
       try {
         await migrateEntities(client, entities, this.flavor);
+        this.entities.remember(entities);
       } catch (error) {
         const translated = translateError(error, this.config.name);
         throw translated instanceof QueryError ? translated : new Error(`cannot migrate data source "${this.config.name}": ${reasonOf(error)}`);

@@ -59,7 +59,7 @@ function compileSelect(plan: SelectPlan, entity: EntitySchema, flavor: SqlFlavor
     if (plan.where !== null) text += ` AND ${b.filter(plan.where)}`;
   }
   text += b.orderBy(plan.orderBy, { name: "id", sql: b.resolveColumn("id").sql }) + b.limitOffset(plan.limit, plan.offset);
-  return { dialect: flavor.dialect, plan, kind: "select", entity, columns, read: namedStatement(text, b.params), single: plan.single };
+  return { dialect: flavor.dialect, plan, kind: "select", columns, read: namedStatement(text, b.params), single: plan.single };
 }
 
 function compileHistory(plan: HistoryPlan, entity: EntitySchema, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledRead {
@@ -70,7 +70,7 @@ function compileHistory(plan: HistoryPlan, entity: EntitySchema, flavor: SqlFlav
   let text = `SELECT ${h}."version" AS "version", ${h}."op" AS "op", ${h}."at" AS "at", ${h}."id" AS "id"${fields.map((f) => `, ${f}`).join("")}`;
   text += ` FROM ${quoteIdent(historyTable(entity))} AS ${h}`;
   text += b.where(plan.where) + b.orderBy(plan.orderBy, { name: "version", sql: b.entryColumn("version").sql }) + b.limitOffset(plan.limit, plan.offset);
-  return { dialect: flavor.dialect, plan, kind: "history", entity, columns, read: namedStatement(text, b.params), single: false };
+  return { dialect: flavor.dialect, plan, kind: "history", columns, read: namedStatement(text, b.params), single: false };
 }
 
 function returning(entity: EntitySchema): string {
@@ -120,7 +120,6 @@ function compileWrite(plan: WritePlan, entity: EntitySchema, flavor: SqlFlavor, 
     dialect: flavor.dialect,
     plan,
     kind: plan.kind,
-    entity,
     columns: fullColumns(entity),
     single: plan.kind === "update" || plan.kind === "delete" ? plan.single : true,
   };

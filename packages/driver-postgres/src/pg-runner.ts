@@ -4,7 +4,7 @@
  * which are shaped into objects in the compiled column order (`id` first).
  */
 import type pg from "pg";
-import { integerId, type EntitySchema, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
+import { integerId, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
 import { bindParams, CodecCache, saveId } from "@kova/sql";
 import type { Param, PgCompiledQuery, PgCompiledRead, PgCompiledWrite, PgStatement, ResultColumn } from "./pg-compiled.js";
 import { translateError } from "./pg-errors.js";
@@ -28,6 +28,8 @@ export class PgRunner {
     private readonly dialect: string,
     /** The data source's name, for error messages. */
     private readonly source: string,
+    /** The schemas of the entities compiled queries name (learned by migrate()). */
+    private readonly entities: EntitySchemas,
   ) {}
 
   private codec(entity: EntitySchema): EntityCodec {
@@ -57,7 +59,7 @@ export class PgRunner {
   }
 
   private async read(db: Queryable, compiled: PgCompiledRead, args: readonly unknown[]): Promise<unknown> {
-    const rows = await this.query(db, compiled.read, this.values(compiled.read.params, args), compiled.entity);
+    const rows = await this.query(db, compiled.read, this.values(compiled.read.params, args), this.entities.get(compiled.plan.entity));
     if (compiled.kind === "history") return rows.map((row) => historyEntry(compiled.columns, row));
     if (compiled.single) return rows.length === 0 ? null : shape(compiled.columns, rows[0]);
     return rows.map((row) => shape(compiled.columns, row));
@@ -65,7 +67,7 @@ export class PgRunner {
 
   private async write(db: Queryable, compiled: PgCompiledWrite, args: readonly unknown[]): Promise<unknown> {
     const plan = compiled.plan;
-    const codec = this.codec(compiled.entity);
+    const codec = this.codec(this.entities.get(compiled.plan.entity));
     const columns = compiled.columns;
     const many = (rows: unknown[][]) => (compiled.single ? (rows.length === 0 ? null : shape(columns, rows[0])) : rows.map((r) => shape(columns, r)));
     switch (plan.kind) {
@@ -73,10 +75,10 @@ export class PgRunner {
         return shape(columns, (await this.insertRow(db, compiled, compiled.write, codec, codec.fromPlan(plan.values, args)))[0]);
       case "update": {
         const record = codec.fromPlan(plan.values, args);
-        return many(await this.query(db, compiled.write, this.values(compiled.write.params, args, codec, { values: record.values }), compiled.entity));
+        return many(await this.query(db, compiled.write, this.values(compiled.write.params, args, codec, { values: record.values }), codec.entity));
       }
       case "delete":
-        return many(await this.query(db, compiled.write, this.values(compiled.write.params, args), compiled.entity));
+        return many(await this.query(db, compiled.write, this.values(compiled.write.params, args), codec.entity));
       case "save": {
         // Update the row with that id if there is one, else insert a new row (the store assigns
         // its id). No row can appear under that id in between: ids come only from the sequence.
@@ -84,7 +86,7 @@ export class PgRunner {
         // Digits, spaces around them allowed.
         const id = saveId(record.id, integerId);
         if (id !== undefined) {
-          const rows = await this.query(db, compiled.write, this.values(compiled.write.params, args, codec, { values: record.values, id }), compiled.entity);
+          const rows = await this.query(db, compiled.write, this.values(compiled.write.params, args, codec, { values: record.values, id }), codec.entity);
           if (rows.length > 0) return shape(columns, rows[0]);
         }
         return shape(columns, (await this.insertRow(db, compiled, compiled.insert!, codec, record))[0]);
@@ -96,7 +98,7 @@ export class PgRunner {
 
   private async insertRow(db: Queryable, compiled: PgCompiledWrite, statement: PgStatement, codec: EntityCodec, record: WriteRecord): Promise<unknown[][]> {
     const values = codec.completeForInsert(record, Date.now());
-    return this.query(db, statement, this.values(statement.params, [], codec, { values }), compiled.entity);
+    return this.query(db, statement, this.values(statement.params, [], codec, { values }), codec.entity);
   }
 }
 

@@ -5,7 +5,7 @@
  * itself when Redis is back.
  */
 import { Redis } from "ioredis";
-import { QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { EntitySchemas, QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
 import { redisDialect } from "./redis-dialect.js";
 import type { RedisCompiledQuery } from "./redis-query-compiler.js";
 import { resolveOptions, type ResolvedRedisOptions } from "./redis-options.js";
@@ -19,10 +19,13 @@ export class RedisDriver implements Driver {
   readonly options: ResolvedRedisOptions;
   private redis: Redis | undefined;
   private runner: RedisRunner | undefined;
+  /** The entities migrate() stored: compiled queries name them. */
+  private readonly entities: EntitySchemas;
   private closed = false;
   private lastError: Error | undefined;
 
   constructor(private readonly config: DriverConfig) {
+    this.entities = new EntitySchemas(config.name);
     this.options = resolveOptions(config);
   }
 
@@ -60,7 +63,7 @@ export class RedisDriver implements Driver {
         // Connected: from now on ioredis reconnects by itself after a connection loss.
         redis.options.retryStrategy = (times: number) => Math.min(100 * times, 2000);
         this.redis = redis;
-        this.runner = new RedisRunner(defineScripts(redis), o.keyPrefix);
+        this.runner = new RedisRunner(defineScripts(redis), o.keyPrefix, this.entities);
         return;
       } catch (error) {
         // ioredis rejects with "Connection is closed."; the socket's own error (ECONNREFUSED,
@@ -82,6 +85,7 @@ export class RedisDriver implements Driver {
 
   async migrate(entities: readonly EntitySchema[]): Promise<void> {
     await migrateSchema(this.ready().redis, this.options.keyPrefix, entities);
+    this.entities.remember(entities);
   }
 
   async execute(query: CompiledQuery, args: readonly unknown[]): Promise<unknown> {

@@ -23,7 +23,7 @@ export interface RedisCompiledQuery extends CompiledQuery {
   dialect: "redis";
   plan: QueryPlan;
   kind: QueryPlan["kind"];
-  entity: EntitySchema;
+  // No entity schema: the driver knows it from migrate() (each schema once per generated app).
   /** The key prefix of the entity (before the driver's own `keyPrefix`). */
   table: string;
   columns: ResultColumn[];
@@ -95,7 +95,7 @@ function orderByKey(terms: readonly OrderTerm[], key: string, entity: string): b
 export function compileRedis(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): RedisCompiledQuery {
   const entity = entityOf(plan, entities);
   const name = entity.name;
-  const base = { dialect: "redis" as const, plan, kind: plan.kind, entity, table: entity.table, columns: selectedColumns(entity, null), descending: false };
+  const base = { dialect: "redis" as const, plan, kind: plan.kind, table: entity.table, columns: selectedColumns(entity, null), descending: false };
   const counts = (limit: Operand | null, offset: Operand | null) => ({
     ...(limit !== null ? { limit: valueOf(limit, name, "LIMIT") } : {}),
     ...(offset !== null ? { offset: valueOf(offset, name, "OFFSET") } : {}),

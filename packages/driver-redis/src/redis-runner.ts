@@ -3,7 +3,7 @@
  * every write through the atomic Lua script (redis-script.ts).
  */
 import type { Redis } from "ioredis";
-import { asOfMs, countValue, integerId, QueryError, type EntitySchema, type HistoryEntry } from "@kova/query";
+import { asOfMs, countValue, integerId, QueryError, type EntitySchema, type EntitySchemas, type HistoryEntry } from "@kova/query";
 import type { RedisCompiledQuery, ResultColumn, ValueSource } from "./redis-query-compiler.js";
 import { EntityCodec, saveId } from "./redis-record.js";
 import { WRITE_SCRIPT, writeArguments } from "./redis-script.js";
@@ -54,6 +54,8 @@ export class RedisRunner {
   constructor(
     private readonly redis: ScriptedRedis,
     private readonly keyPrefix: string,
+    /** The schemas of the entities compiled queries name (learned by migrate()). */
+    private readonly entities: EntitySchemas,
   ) {}
 
   base(table: string): string {
@@ -155,7 +157,7 @@ export class RedisRunner {
   }
 
   private async script(compiled: RedisCompiledQuery, op: "insert" | "update" | "delete", id: number | undefined, values: readonly unknown[]): Promise<Row | null> {
-    const entity = compiled.entity;
+    const entity = this.entities.get(compiled.plan.entity);
     const names = entity.fields.map((f) => f.name);
     const unique = entity.fields.filter((f) => f.unique).map((f) => f.name);
     let reply: string[] | null;
@@ -173,7 +175,7 @@ export class RedisRunner {
   }
 
   private async write(compiled: RedisCompiledQuery, args: readonly unknown[]): Promise<unknown> {
-    const codec = this.codec(compiled.entity);
+    const codec = this.codec(this.entities.get(compiled.plan.entity));
     const plan = compiled.plan;
     const one = (row: Row | null) => (compiled.single ? row : row === null ? [] : [row]);
     switch (plan.kind) {

@@ -6,3 +6,4 @@ export * from "./values/instants.js";
 export * from "./values/write-values.js";
 export * from "./values/write-record.js";
 export * from "./server-options.js";
+export * from "./entity-schemas.js";
