@@ -307,4 +307,75 @@ export const CASES: Case[] = [
       check("as of before the update", (await api.request("GET", `/notes/${id}/as-of/${t1}`)).body.title, "first");
     },
   },
+  {
+    name: "a list with an optional filter",
+    program: "full",
+    async run(api, check) {
+      await seed(api, "opt", [{ name: "on", active: true }, { name: "off", active: false }]);
+      check("filter left out", names((await api.request("GET", "/groups/opt/optional-active")).body), ["on", "off"]);
+      check("filter true", names((await api.request("GET", "/groups/opt/optional-active?active=true")).body), ["on"]);
+      check("filter false", names((await api.request("GET", "/groups/opt/optional-active?active=false")).body), ["off"]);
+    },
+  },
+  {
+    name: "fields named at, version and op",
+    program: "full",
+    async run(api, check) {
+      const created = await api.request("POST", "/stamps", { at: "noon", version: 7, op: "x" });
+      check("insert", [created.status, created.body.at, created.body.version, created.body.op], [201, "noon", 7, "x"]);
+      const id = created.body.id;
+      await pause(20);
+      const t1 = new Date().toISOString();
+      await pause(20);
+      check("update", (await api.request("PUT", `/stamps/${id}`, { at: "dusk", version: 8 })).body, { id, at: "dusk", version: 8, op: "x" });
+      const history = (await api.request("GET", `/stamps/${id}/history`)).body as Array<{ version: number; operation: string; at: string; data: Record<string, unknown> }>;
+      check("history data", history.map((h) => [h.operation, h.data.at, h.data.version]), [["insert", "noon", 7], ["update", "dusk", 8]]);
+      check("the entry's own version and at", history.every((h) => typeof h.version === "number" && /^\d{4}-\d\d-\d\dT/.test(h.at)), true);
+      check("as of before the update", (await api.request("GET", `/stamps/${id}/as-of/${t1}`)).body.at, "noon");
+      check("filter on the field at", (await api.request("GET", "/stamps-at/dusk")).body.map((r: { id: number }) => r.id), [id]);
+    },
+  },
+  {
+    name: "SET computed from the row is atomic",
+    program: "full",
+    async run(api, check) {
+      const [id] = await seed(api, "bump", [{ name: "counter", qty: 0 }]);
+      const answers = await Promise.all(Array.from({ length: 20 }, () => api.request("POST", `/items/${id}/bump`)));
+      check("every bump answered", answers.map((a) => a.status).filter((s) => s !== 200), []);
+      check("no increment lost", (await api.request("GET", `/items/${id}`)).body.qty, 20);
+      const history = (await api.request("GET", `/items/${id}/history`)).body as Array<{ data: { qty: number } }>;
+      check("one version per increment, in order", history.map((h) => h.data.qty), Array.from({ length: 21 }, (_, i) => i));
+    },
+  },
+  {
+    name: "an update that sets nothing writes no version",
+    program: "full",
+    async run(api, check) {
+      const [id] = await seed(api, "noop", [{ name: "same", qty: 1 }]);
+      const answer = await api.request("PUT", `/items/${id}`, {});
+      check("answered with the row as it is", [answer.status, answer.body.name, answer.body.qty], [200, "same", 1]);
+      check("history", (await api.request("GET", `/items/${id}/history`)).body.map((h: { operation: string }) => h.operation), ["insert"]);
+    },
+  },
+  {
+    name: "history instants never go backwards",
+    program: "full",
+    async run(api, check) {
+      const [id] = await seed(api, "mono", [{ name: "m", qty: 0 }]);
+      await Promise.all(Array.from({ length: 30 }, (_, i) => api.request("PUT", `/items/${id}`, { qty: i + 1 })));
+      const history = (await api.request("GET", `/items/${id}/history`)).body as Array<{ version: number; at: string }>;
+      const backwards = history.filter((h, i) => i > 0 && Date.parse(h.at) < Date.parse(history[i - 1].at));
+      check("versions whose instant is before the previous version's", backwards.map((h) => h.version), []);
+    },
+  },
+  {
+    name: "AS OF outside a date's range is a 400",
+    program: "kv",
+    async run(api, check) {
+      const id = (await api.request("POST", "/notes", { title: "t" })).body.id;
+      check("past the largest date", (await api.request("GET", `/notes/${id}/as-of/8640000000000001`)).status, 400);
+      check("before the smallest date", (await api.request("GET", `/notes/${id}/as-of/-8640000000000001`)).status, 400);
+      check("the largest date", (await api.request("GET", `/notes/${id}/as-of/8640000000000000`)).body.title, "t");
+    },
+  },
 ];

@@ -67,6 +67,27 @@ GET /groups/:g/as-of/:t { RESPOND SELECT name, qty FROM Item AS OF $t WHERE grp 
 GET /groups/:g/history { RESPOND HISTORY Item WHERE grp = $g ORDER_BY version }
 GET /groups/:g/count { RESPOND { count: len(SELECT * FROM Item WHERE grp = $g) } }
 POST /groups/:g/find VALIDATE IdList { RESPOND SELECT name FROM Item WHERE grp = $g AND id IN $body.ids ORDER_BY id }
+GET /groups/:g/optional-active {
+  RESPOND SELECT name FROM Item WHERE grp = $g AND ($query.active IS NULL OR active = $query.active) ORDER_BY id
+}
+POST /items/:id/bump { RESPOND UPDATE Item SET qty = qty + 1 WHERE id = $id }
+
+// Fields named like the history's own columns: every lower-case word is free for fields.
+ENTITY Stamp {
+  at: text
+  version: int
+  op: text?
+}
+
+VALIDATE NewStamp { at: string  version: int  op: string? }
+VALIDATE StampChanges { at: string?  version: int?  op: string? }
+
+POST /stamps VALIDATE NewStamp { RESPOND 201 INSERT INTO Stamp $body }
+GET /stamps/:id { RESPOND SELECT * FROM Stamp WHERE id = $id }
+PUT /stamps/:id VALIDATE StampChanges { RESPOND UPDATE Stamp SET $body WHERE id = $id }
+GET /stamps/:id/history { RESPOND HISTORY Stamp WHERE id = $id }
+GET /stamps/:id/as-of/:t { RESPOND SELECT * FROM Stamp AS OF $t WHERE id = $id }
+GET /stamps-at/:at { RESPOND SELECT * FROM Stamp WHERE at = $at ORDER_BY id }
 `;
 
 /** What a key-value store can serve: by id, whole-entity listing by id, history and AS OF of one row. */

@@ -4,7 +4,7 @@
  * write and the versions it records run in one transaction.
  */
 import type Database from "better-sqlite3";
-import { QueryError, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
+import { QueryError, writesNothing, type WriteValues, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
 import { CodecCache, InstantClock, saveId } from "@kova/sql";
 import type { CompiledRead, CompiledWrite, Param, ResultColumn, SqliteCompiledQuery, Statement } from "./sqlite-compiled.js";
 import { convertedColumns, decodeValue, defaultValue, encodeFieldValue, encodeParam, type SqliteValue } from "./sqlite-values.js";
@@ -233,7 +233,11 @@ export class QueryRunner {
 
   private updateRows(prepared: PreparedWrite, update: Bound, args: readonly unknown[], record: WriteRecord, at: number): SqliteValue[][] {
     const rows = update.statement.all(this.values(update, args, { values: record.values, id: record.id, at })) as SqliteValue[][];
-    for (const row of rows) this.recordVersion(prepared.history.update, row, at);
+    // An update that sets nothing (PATCH {}) changes nothing: no version.
+    // (updateRows serves update and save plans, which both carry values.)
+    if (!writesNothing((prepared.compiled.plan as { values: WriteValues }).values, record)) {
+      for (const row of rows) this.recordVersion(prepared.history.update, row, at);
+    }
     return rows;
   }
 

@@ -80,6 +80,12 @@ export interface CompiledWrite extends CompiledBase {
   kind: "insert" | "update" | "delete" | "save";
   /** update / delete: which live documents the write touches. */
   command?: { op: "match"; collection: string; filter: Record<string, unknown> };
+  /**
+   * update: fields the database computes from the document (`SET hits = hits + 1`), as aggregation
+   * expressions run in a pipeline update, so the change is atomic. `{ $kovaArg: n }` stands for
+   * argument n (filled in at run time as a `$literal`).
+   */
+  computed?: Record<string, unknown>;
 }
 
 export type MongoCompiledQuery = CompiledRead | CompiledWrite;

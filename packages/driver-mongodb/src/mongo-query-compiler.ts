@@ -7,8 +7,8 @@
  * collection; AS OF reads aggregate the history: the newest version of each id at or before the
  * instant, unless that version is a delete.
  */
-import { entityOf, fullColumns, selectedColumns } from "@kova/query";
-import type { EntitySchema, HistoryPlan, Operand, QueryPlan, SelectPlan, WriteValues } from "@kova/query";
+import { entityOf, fullColumns, readsRow, selectedColumns } from "@kova/query";
+import type { ArithOp, EntitySchema, HistoryPlan, Operand, QueryPlan, SelectPlan, WriteValues } from "@kova/query";
 import { dataScope, extractSlots, FilterBuilder, historyScope, liveScope } from "./mongo-filter.js";
 import {
   historyCollection,
@@ -115,6 +115,10 @@ function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity
     single: plan.kind === "update" || plan.kind === "delete" ? plan.single : true,
   };
   if (plan.kind !== "delete") checkListedFields(plan.values, entity);
+  if (plan.kind === "update" && plan.values.kind === "fields") {
+    const computed = plan.values.fields.filter((f) => readsRow(f.value));
+    if (computed.length > 0) compiled.computed = Object.fromEntries(computed.map((f) => [f.field, aggregateExpression(f.value)]));
+  }
   if (plan.kind === "update" || plan.kind === "delete") {
     const b = new FilterBuilder(liveScope(entity));
     const { document, slots } = extractSlots({ op: "match" as const, collection: entity.table, filter: b.where(plan.where) }, b.sources);
@@ -122,6 +126,22 @@ function compileWrite(plan: Exclude<QueryPlan, SelectPlan | HistoryPlan>, entity
     compiled.slots = slots;
   }
   return compiled;
+}
+
+const ARITH: Record<ArithOp, string> = { "+": "$add", "-": "$subtract", "*": "$multiply" };
+
+/** An operand as an aggregation expression (`hits + 1` → { $add: ["$hits", { $literal: 1 }] }). */
+function aggregateExpression(operand: Operand): unknown {
+  switch (operand.kind) {
+    case "field":
+      return `$${operand.field === "id" ? "_id" : operand.field}`;
+    case "literal":
+      return { $literal: operand.value };
+    case "arg":
+      return { $kovaArg: operand.index };
+    case "arith":
+      return { [ARITH[operand.op]]: [aggregateExpression(operand.left), aggregateExpression(operand.right)] };
+  }
 }
 
 export function compileMongo(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): MongoCompiledQuery {

@@ -97,14 +97,26 @@ export class MongoRunner {
     return doc;
   }
 
-  private async updateOne(compiled: CompiledWrite, filter: MongoFilter<Keyed>, changes: Doc, at: number, session: ClientSession | undefined): Promise<Doc | null> {
+  private async updateOne(
+    compiled: CompiledWrite,
+    filter: MongoFilter<Keyed>,
+    changes: Doc,
+    at: number,
+    session: ClientSession | undefined,
+    /** Fields computed from the document (a pipeline update: atomic, like SQL's `SET hits = hits + 1`). */
+    computed?: Doc,
+  ): Promise<Doc | null> {
     const live = this.db.collection<Keyed>(compiled.collection);
+    const literal = Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, { $literal: v }]));
     const doc =
-      Object.keys(changes).length === 0
-        ? await live.findOne(filter, { session })
-        : await live.findOneAndUpdate(filter, { $set: changes }, { returnDocument: "after", session });
+      computed !== undefined
+        ? await live.findOneAndUpdate(filter, [{ $set: { ...literal, ...computed } }], { returnDocument: "after", session })
+        : Object.keys(changes).length === 0
+          ? await live.findOne(filter, { session })
+          : await live.findOneAndUpdate(filter, { $set: changes }, { returnDocument: "after", session });
     if (doc === null) return null;
-    await this.recordVersion(compiled, "update", at, doc, session);
+    // An update that sets nothing (PATCH {}) changes nothing: no version.
+    if (computed !== undefined || Object.keys(changes).length > 0) await this.recordVersion(compiled, "update", at, doc, session);
     return doc;
   }
 
@@ -121,9 +133,10 @@ export class MongoRunner {
           return rowFromDocument(await this.insert(compiled, codec, codec.fromPlan(plan.values, args), at, session), columns);
         case "update": {
           const changes = codec.changes(codec.fromPlan(plan.values, args));
+          const computed = compiled.computed === undefined ? undefined : withArgs(compiled.computed, args);
           const docs: Doc[] = [];
           for (const filter of await this.matching(compiled, args, session)) {
-            const doc = await this.updateOne(compiled, filter, changes, at, session);
+            const doc = await this.updateOne(compiled, filter, changes, at, session, computed);
             if (doc !== null) docs.push(doc);
           }
           return out(docs);
@@ -167,4 +180,14 @@ export function translateDuplicateKey(error: unknown, entity: EntitySchema): unk
   let field = e.keyPattern === undefined ? undefined : Object.keys(e.keyPattern)[0];
   if (field === undefined) field = /index: \S+__unique_(\w+)/.exec(e.message ?? "")?.[1] ?? "id";
   return new QueryError(`a ${entity.name} with this ${field} already exists`, 409, field);
+}
+
+/** A compiled aggregation expression with each `{ $kovaArg: n }` replaced by argument n as a literal. */
+export function withArgs(expression: unknown, args: readonly unknown[]): any {
+  if (Array.isArray(expression)) return expression.map((e) => withArgs(e, args));
+  if (expression === null || typeof expression !== "object") return expression;
+  const record = expression as Record<string, unknown>;
+  if (typeof record.$kovaArg === "number") return { $literal: args[record.$kovaArg] ?? null };
+  if ("$literal" in record) return record;
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, withArgs(v, args)]));
 }

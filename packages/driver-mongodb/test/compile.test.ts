@@ -146,3 +146,11 @@ test("LIMIT / OFFSET values are checked at run time", () => {
   assert.equal(fillSlots(c.command, c.slots, ["0"]).limit, 0);
   assert.equal(byId(0).kind, "compare");
 });
+
+test("SET age = age + $1 is a pipeline update the server computes (atomic), with the argument as a literal", async () => {
+  const { withArgs } = await import("../src/mongo-runner.js");
+  const plan = { kind: "update" as const, entity: "User", values: { kind: "fields" as const, fields: [{ field: "age", value: { kind: "arith" as const, op: "+" as const, left: f("age"), right: arg(1) } }] }, where: byId(0), single: true };
+  const c = compile(plan);
+  assert.deepEqual(c.computed, { age: { $add: ["$age", { $kovaArg: 1 }] } });
+  assert.deepEqual(withArgs(c.computed, [7, 2]), { age: { $add: ["$age", { $literal: 2 }] } });
+});

@@ -4,7 +4,7 @@
  * update locks its rows (SELECT id … FOR UPDATE), changes exactly those ids, copies them into the
  * history table and reads them back; a delete locks, reads, copies, then deletes.
  */
-import type { EntitySchemas, EntityWriteCodec, HistoryEntry, WriteRecord as AnyWriteRecord } from "@kova/query";
+import { writesNothing, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord, type WriteValues } from "@kova/query";
 import { bindParams, CodecCache, saveId, type WriteSlots } from "@kova/sql";
 import type { CompiledRead, CompiledWrite, MysqlCompiledQuery, Param, ResultColumn, Statement } from "./mysql-compiled.js";
 import { datetimeToIso, decodeRow, defaultValue, encodeFieldValue, encodeParam, epochToDatetime, type MysqlValue } from "./mysql-values.js";
@@ -124,9 +124,11 @@ export class QueryRunner {
     at: string,
   ): Promise<Row[]> {
     const context: WriteContext = { values: record.values, positions: codec.positions, ids, at };
-    await this.run(on, compiled.update!, this.bind(compiled.update!.params, args, context));
+    // An update that sets nothing (PATCH {}) changes nothing: the rows as they are, no version.
+    const changes = !writesNothing((compiled.plan as { values: WriteValues }).values, record);
+    if (changes) await this.run(on, compiled.update!, this.bind(compiled.update!.params, args, context));
     const rows = (await this.run(on, compiled.fetch, this.bind(compiled.fetch.params, args, context))) as Row[];
-    await this.recordVersions(on, compiled, "update", rows, at);
+    if (changes) await this.recordVersions(on, compiled, "update", rows, at);
     return rows;
   }
 

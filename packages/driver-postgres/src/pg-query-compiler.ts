@@ -93,13 +93,13 @@ function versionData(entity: EntitySchema): string {
  * version per changed row, all with one `at` (the clock when the write ran, to the millisecond),
  * and returns the changed rows ordered by id.
  */
-function withVersions(change: string, entity: EntitySchema, op: "insert" | "update" | "delete"): string {
+function withVersions(change: string, entity: EntitySchema, op: "insert" | "update" | "delete", gate?: string): string {
   const columns = ["id", ...entity.fields.map((f) => f.name)].map(quoteIdent).join(", ");
   return (
     `WITH ${WRITTEN} AS (${change}), ` +
     `${INSTANT} AS (SELECT date_trunc('milliseconds', clock_timestamp()) AS "at"), ` +
     `${VERSIONS} AS (INSERT INTO ${quoteIdent(historyTable(entity))} ("id", "op", "at", "data") ` +
-    `SELECT ${WRITTEN}."id", '${op}', ${INSTANT}."at", ${versionData(entity)} FROM ${WRITTEN} CROSS JOIN ${INSTANT} ORDER BY ${WRITTEN}."id") ` +
+    `SELECT ${WRITTEN}."id", '${op}', ${INSTANT}."at", ${versionData(entity)} FROM ${WRITTEN} CROSS JOIN ${INSTANT}${gate === undefined ? "" : ` WHERE ${gate}`} ORDER BY ${WRITTEN}."id") ` +
     `SELECT ${columns} FROM ${WRITTEN} ORDER BY "id"`
   );
 }
@@ -107,6 +107,11 @@ function withVersions(change: string, entity: EntitySchema, op: "insert" | "upda
 function insert(entity: EntitySchema, sql: SqlFlavour): PgStatement {
   const change = insertStatement(new SqlBuilder({ entity, alias: null, history: false }, sql), entity.table, entity, "DEFAULT VALUES");
   return namedStatement(withVersions(change.sql + returning(entity), entity, "insert"), change.params);
+}
+
+/** The condition under which an update records versions: it sets some field (PATCH {} records none). */
+function changesGate(b: SqlBuilder): string {
+  return b.push({ from: "changes" }, { kind: "boolean" });
 }
 
 /** SET for an update (see @kova/sql setClause); an update that sets nothing stays valid with `id = id`. */
@@ -133,7 +138,7 @@ function compileWrite(plan: WritePlan, entity: EntitySchema, flavor: SqlFlavor, 
       const b = new SqlBuilder(scope, sql);
       writtenFields(plan.values, entity);
       const change = `UPDATE ${table} SET ${set(entity, plan.values, b)}${b.where(plan.where)}${returning(entity)}`;
-      return { ...base, write: namedStatement(withVersions(change, entity, "update"), b.params) };
+      return { ...base, write: namedStatement(withVersions(change, entity, "update", changesGate(b)), b.params) };
     }
     case "delete": {
       const b = new SqlBuilder(scope, sql);
@@ -144,7 +149,7 @@ function compileWrite(plan: WritePlan, entity: EntitySchema, flavor: SqlFlavor, 
       const b = new SqlBuilder(scope, sql);
       writtenFields(plan.values, entity);
       const change = `UPDATE ${table} SET ${set(entity, plan.values, b)} WHERE ${table}."id" = ${b.push({ from: "id" }, { kind: "column", type: "id" })}${returning(entity)}`;
-      return { ...base, write: namedStatement(withVersions(change, entity, "update"), b.params), insert: insert(entity, sql) };
+      return { ...base, write: namedStatement(withVersions(change, entity, "update", changesGate(b)), b.params), insert: insert(entity, sql) };
     }
   }
 }

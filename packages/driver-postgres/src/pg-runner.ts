@@ -4,7 +4,7 @@
  * which are shaped into objects in the compiled column order (`id` first).
  */
 import type pg from "pg";
-import { integerId, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
+import { integerId, writesNothing, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
 import { bindParams, CodecCache, saveId } from "@kova/sql";
 import type { Param, PgCompiledQuery, PgCompiledRead, PgCompiledWrite, PgStatement, ResultColumn } from "./pg-compiled.js";
 import { translateError } from "./pg-errors.js";
@@ -36,7 +36,12 @@ export class PgRunner {
     return this.codecs.codec(entity);
   }
 
-  private values(params: readonly Param[], args: readonly unknown[], codec?: EntityCodec, write?: { values: ReadonlyArray<PgValue | undefined>; id?: number }): unknown[] {
+  private values(
+    params: readonly Param[],
+    args: readonly unknown[],
+    codec?: EntityCodec,
+    write?: { values: ReadonlyArray<PgValue | undefined>; id?: number; changes?: boolean },
+  ): unknown[] {
     const slots = write === undefined ? undefined : { ...write, positions: codec!.positions };
     return bindParams(params, args, encodeParam, (set) => set, slots);
   }
@@ -75,7 +80,8 @@ export class PgRunner {
         return shape(columns, (await this.insertRow(db, compiled, compiled.write, codec, codec.fromPlan(plan.values, args)))[0]);
       case "update": {
         const record = codec.fromPlan(plan.values, args);
-        return many(await this.query(db, compiled.write, this.values(compiled.write.params, args, codec, { values: record.values }), codec.entity));
+        const changes = !writesNothing(plan.values, record);
+        return many(await this.query(db, compiled.write, this.values(compiled.write.params, args, codec, { values: record.values, changes }), codec.entity));
       }
       case "delete":
         return many(await this.query(db, compiled.write, this.values(compiled.write.params, args), codec.entity));
@@ -86,7 +92,7 @@ export class PgRunner {
         // Digits, spaces around them allowed.
         const id = saveId(record.id, integerId);
         if (id !== undefined) {
-          const rows = await this.query(db, compiled.write, this.values(compiled.write.params, args, codec, { values: record.values, id }), codec.entity);
+          const rows = await this.query(db, compiled.write, this.values(compiled.write.params, args, codec, { values: record.values, id, changes: !writesNothing(plan.values, record) }), codec.entity);
           if (rows.length > 0) return shape(columns, rows[0]);
         }
         return shape(columns, (await this.insertRow(db, compiled, compiled.insert!, codec, record))[0]);

@@ -110,4 +110,13 @@ function instantIso(value: unknown): string | undefined {
 }
 
 /** Turns a run-time argument (or a source constant, at compile time) into the bound value (lists as arrays, AS OF as ISO text). */
-export const encodeParam = paramEncoder({ lenient: encodeLenient, list: (items) => items, asOf: (ms) => new Date(ms).toISOString() });
+export const encodeParam = paramEncoder({ lenient: encodeLenient, list: (items) => items, asOf: (ms) => new Date(clampToIsoYears(ms)).toISOString() });
+
+/**
+ * An AS OF instant within years 0001–9999, the ISO form PostgreSQL reads (a Date can reach year
+ * 275760, written "+275760-…", which it cannot). Nothing is written outside those years, so the
+ * answer is the same as for the instant itself.
+ */
+function clampToIsoYears(ms: number): number {
+  return Math.min(Math.max(ms, -62_135_596_800_000), 253_402_300_799_999);
+}

@@ -10,7 +10,7 @@
  *   history WHERE id == v [ORDER BY version]           LRANGE <table>:<id>:history
  *   select … AS OF t WHERE id == v                     the newest version at or before t
  */
-import { entityOf, selectedColumns } from "@kova/query";
+import { readsRow, entityOf, selectedColumns } from "@kova/query";
 import type { CompiledQuery, EntitySchema, Filter, Operand, OrderTerm, QueryPlan, ResultColumn } from "@kova/query";
 
 /** A column of the result (the same for every dialect). */
@@ -110,6 +110,9 @@ export function compileRedis(plan: QueryPlan, entities: ReadonlyMap<string, Enti
       }
       return { ...base, access: "new", single: true };
     case "update":
+      // Its write script takes the values in hand; a value computed from the row is refused here.
+      if (plan.values.kind === "fields") for (const { value } of plan.values.fields) if (readsRow(value)) valueOf(value, name, "SET");
+      return { ...base, access: "id", id: pinnedId(plan.where, name, plan.kind.toUpperCase()), single: plan.single };
     case "delete":
       return { ...base, access: "id", id: pinnedId(plan.where, name, plan.kind.toUpperCase()), single: plan.single };
     case "history":

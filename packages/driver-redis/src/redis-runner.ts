@@ -3,7 +3,7 @@
  * every write through the atomic Lua script (redis-script.ts).
  */
 import type { Redis } from "ioredis";
-import { asOfMs, countValue, integerId, QueryError, type EntitySchema, type EntitySchemas, type HistoryEntry } from "@kova/query";
+import { asOfMs, countValue, integerId, QueryError, writesNothing, type EntitySchema, type EntitySchemas, type HistoryEntry } from "@kova/query";
 import type { RedisCompiledQuery, ResultColumn, ValueSource } from "./redis-query-compiler.js";
 import { EntityCodec, saveId } from "./redis-record.js";
 import { WRITE_SCRIPT, writeArguments } from "./redis-script.js";
@@ -195,7 +195,10 @@ export class RedisRunner {
       case "update": {
         const record = codec.fromPlan(plan.values, args);
         const id = integerId(valueOf(compiled.id!, args));
-        return one(id === undefined ? null : await this.script(compiled, "update", id, record.values));
+        if (id === undefined) return one(null);
+        // An update that sets nothing (PATCH {}) changes nothing: the row as it is, no version.
+        if (writesNothing(plan.values, record)) return one(await this.readRow(this.base(compiled.table), id, compiled.columns));
+        return one(await this.script(compiled, "update", id, record.values));
       }
       case "delete": {
         const id = integerId(valueOf(compiled.id!, args));

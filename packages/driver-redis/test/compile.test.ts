@@ -57,3 +57,8 @@ test("names an undeclared entity or field clearly", () => {
   assert.throws(() => compile(select("Ghost")), /entity Ghost, which is not declared/);
   assert.throws(() => compile(select("User", { fields: ["nope"] })), /has no field "nope"/);
 });
+
+test("refuses SET computed from the row's own fields (hits = hits + 1) at build time", () => {
+  const plan: QueryPlan = { kind: "update", entity: "User", values: { kind: "fields", fields: [{ field: "age", value: { kind: "arith", op: "+", left: f("age"), right: lit(1) } }] }, where: byId(0), single: true };
+  assert.throws(() => compile(plan), /Redis cannot run this query on User: .*cannot compute from the row's own fields/);
+});

@@ -14,6 +14,8 @@ export interface WriteSlots {
   /** The ids a write locked (bound as a JSON array). */
   ids?: readonly number[];
   at?: unknown;
+  /** Whether the write sets any field. */
+  changes?: boolean;
 }
 
 export function bindParams(
@@ -40,6 +42,8 @@ export function bindParams(
         return JSON.stringify(write!.ids ?? []);
       case "at":
         return write!.at ?? null;
+      case "changes":
+        return write!.changes ?? true;
     }
   });
 }

@@ -39,7 +39,9 @@ export type Param =
   /** The ids of the rows a write locked, as a JSON array (MySQL). */
   | { from: "ids" }
   /** The write's commit instant. */
-  | { from: "at" };
+  | { from: "at" }
+  /** Whether the write sets any field: an update that sets none (PATCH {}) records no version. */
+  | { from: "changes" };
 
 export interface Statement {
   sql: string;

@@ -116,3 +116,12 @@ export function operandValue(operand: Operand, args: readonly unknown[]): unknow
       throw new Error(`a write value that reads the row (${operand.kind}) is computed by the database, not passed in`);
   }
 }
+
+/**
+ * Whether a write sets no field at all (`PATCH {}`): such an update changes nothing, so it records
+ * no version (every driver answers with the rows as they are).
+ */
+export function writesNothing<V>(values: WriteValues, record: WriteRecord<V>): boolean {
+  if (values.kind === "fields" && values.fields.some((f) => f.field !== "id" && readsRow(f.value))) return false;
+  return record.values.every((v) => v === undefined);
+}

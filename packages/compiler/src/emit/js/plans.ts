@@ -70,7 +70,7 @@ class Planner {
           kind: "update",
           entity,
           values: Array.isArray(query.set)
-            ? { kind: "fields", fields: query.set.map((a) => ({ field: a.field.name, value: this.value(a.value, this.fieldType(a.field.name), a.field.name) })) }
+            ? { kind: "fields", fields: query.set.map((a) => ({ field: a.field.name, value: this.setValue(a.value, this.fieldType(a.field.name), a.field.name) })) }
             : this.values(query.set),
           where: this.where(query.where),
           single,
@@ -159,6 +159,24 @@ class Planner {
   private operand(e: Expression, coerce: ScalarType | null): Operand {
     if (e.kind === "Name" && this.fieldType(e.name) !== null) return { kind: "field", field: e.name };
     return this.value(e, coerce, labelOf(e));
+  }
+
+  /**
+   * A SET value. One that reads the row (`hits + 1`, a bare name in SET being the field) is
+   * computed by the database in the UPDATE itself, so concurrent updates never lose a write.
+   */
+  private setValue(e: Expression, coerce: ScalarType | null, label: string): Operand {
+    if (!this.readsField(e)) return this.value(e, coerce, label);
+    if (e.kind === "Name") return { kind: "field", field: e.name };
+    if (e.kind === "Binary" && (e.operator === "+" || e.operator === "-" || e.operator === "*")) {
+      return { kind: "arith", op: e.operator, left: this.setValue(e.left, coerce, label), right: this.setValue(e.right, coerce, label) };
+    }
+    throw new Error(`SET ${label} = …: a value computed from the row's fields may use + - * only`);
+  }
+
+  private readsField(e: Expression): boolean {
+    if (e.kind === "Name") return this.fieldType(e.name) !== null && e.name !== "id";
+    return e.kind === "Binary" && (this.readsField(e.left) || this.readsField(e.right));
   }
 
   /** A constant becomes a literal; anything else an argument computed by the handler. */
