@@ -93,11 +93,12 @@ export class EmbeddedDriver implements Driver {
       db = new Database(this.path, { timeout: this.options.busyTimeout ?? 5000 });
       // Must precede the first access so the WAL index lives in process memory (see `locking`).
       // Cluster workers (kova run --workers N) share one file, so they cannot hold it exclusively.
-      if (this.options.locking !== "shared" && !cluster.isWorker) db.pragma("locking_mode = EXCLUSIVE");
+      const shared = this.options.locking === "shared" || cluster.isWorker;
+      if (!shared) db.pragma("locking_mode = EXCLUSIVE");
       this.journalMode = String(db.pragma("journal_mode = WAL", { simple: true })).toUpperCase();
       db.pragma(`synchronous = ${this.options.durability === "full" ? "FULL" : "NORMAL"}`);
       db.pragma(`cache_size = ${-Math.round((this.options.cacheMiB ?? 64) * 1024)}`);
-      this.runner = new QueryRunner(db, lastRecordedInstant(db), this.entities);
+      this.runner = new QueryRunner(db, lastRecordedInstant(db), this.entities, shared);
       this.db = db;
       this.batch = new BatchWriter(this.runner);
       return this.runner;

@@ -6,7 +6,7 @@
 import type Database from "better-sqlite3";
 import { QueryError, writesNothing, type WriteValues, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
 import { CodecCache, InstantClock, saveId } from "@kova/sql";
-import type { CompiledRead, CompiledWrite, Param, ResultColumn, SqliteCompiledQuery, Statement } from "./sqlite-compiled.js";
+import { historyTable, quoteIdent, type CompiledRead, type CompiledWrite, type Param, type ResultColumn, type SqliteCompiledQuery, type Statement } from "./sqlite-compiled.js";
 import { convertedColumns, decodeValue, defaultValue, encodeFieldValue, encodeParam, type SqliteValue } from "./sqlite-values.js";
 
 type EntityCodec = EntityWriteCodec<SqliteValue>;
@@ -53,6 +53,8 @@ interface PreparedWrite {
   delete?: Bound;
   exists?: Bound;
   history: { insert: Bound; update: Bound; delete: Bound };
+  /** The entity's last recorded instant (read inside the write's transaction in a shared file). */
+  lastAt: Database.Statement;
 }
 
 type Prepared = PreparedRead | PreparedWrite;
@@ -70,10 +72,31 @@ export class QueryRunner {
     lastInstant: number,
     /** The schemas of the entities compiled queries name. */
     private readonly entities: EntitySchemas,
+    /**
+     * Other processes may write the file too (`kova run --workers N`, locking "shared"). Each
+     * write then takes the write lock first (BEGIN IMMEDIATE) and stamps its instant no earlier
+     * than the entity's last recorded one, so instants follow version order across processes.
+     */
+    private readonly shared = false,
   ) {
     this.clock = new InstantClock(lastInstant);
     // better-sqlite3 turns a nested call into a SAVEPOINT, so this also works inside transaction().
-    this.inTransaction = db.transaction((work: () => unknown) => work());
+    const transaction = db.transaction((work: () => unknown) => work());
+    this.inTransaction = shared ? transaction.immediate : transaction;
+  }
+
+  /**
+   * A write's instant, taken inside its transaction. In a shared file another process may have
+   * recorded a later instant (its clock ahead, or it stamped later but committed first): the
+   * instant is then raised to that one, never earlier than the entity's last version.
+   */
+  private stamp(prepared: PreparedWrite): number {
+    const at = this.clock.next();
+    if (!this.shared) return at;
+    const last = prepared.lastAt.get() as number | undefined;
+    if (last === undefined || last <= at) return at;
+    this.clock.note(last);
+    return last;
   }
 
   nextInstant(): number {
@@ -129,6 +152,7 @@ export class QueryRunner {
         delete: bind(write.delete),
         exists: bind(write.exists),
         history: { insert: bind(write.history.insert)!, update: bind(write.history.update)!, delete: bind(write.history.delete)! },
+        lastAt: this.statement(`SELECT "at" FROM ${quoteIdent(historyTable(codec.entity))} ORDER BY "version" DESC LIMIT 1`).pluck(),
       };
     }
     this.prepared.set(compiled, prepared);
@@ -188,7 +212,7 @@ export class QueryRunner {
   private write(prepared: PreparedWrite, args: readonly unknown[]): unknown {
     const { compiled, codec } = prepared;
     const plan = compiled.plan;
-    const at = this.nextInstant();
+    const at = this.stamp(prepared);
     const columns = compiled.columns;
     try {
       switch (plan.kind) {
