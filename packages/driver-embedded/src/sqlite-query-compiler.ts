@@ -6,9 +6,9 @@
  * transaction as the live row. Reads of the present use the live table; `history` plans and `asOf`
  * selects read the history table, whose typed columns let the same WHERE compile against either.
  */
-import { fullColumns, pinsOneId, selectedColumns, writtenFields } from "@kova/query";
+import { fullColumns, pinsOneId, selectedColumns } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { historyColumn, insertStatement, planCompiler, setClause, SqlBuilder, type Scope, type WritePlan } from "@kova/sql";
+import { historyColumn, insertStatement, planCompiler, setClause, SqlBuilder, writeBase, type Scope, type WritePlan } from "@kova/sql";
 import { sqliteFlavour } from "./sqlite-flavour.js";
 import {
   historyTable,
@@ -103,23 +103,17 @@ function returning(entity: EntitySchema): string {
 function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
   const table = quoteIdent(entity.table);
   const compiled: CompiledWrite = {
-    dialect: "sqlite",
-    plan,
-    kind: plan.kind,
-    columns: fullColumns(entity),
-    single: plan.kind === "update" || plan.kind === "delete" ? plan.single : true,
+    ...writeBase("sqlite", plan, entity),
     history: { insert: historyStatement(entity, "insert"), update: historyStatement(entity, "update"), delete: historyStatement(entity, "delete") },
   };
   // Writes name the table without an alias (UPDATE/DELETE … AS is not portable across versions).
   const scope = { entity, alias: entity.table, history: false };
   switch (plan.kind) {
     case "insert":
-      writtenFields(plan.values, entity);
       compiled.insert = insert(entity);
       break;
     case "update": {
       const b = builder(scope);
-      writtenFields(plan.values, entity);
       compiled.update = { sql: `UPDATE ${table} SET ${set(entity, plan.values, b)}${b.where(plan.where)}${returning(entity)}`, params: b.params };
       break;
     }
@@ -130,7 +124,6 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
     }
     case "save": {
       const b = builder(scope);
-      writtenFields(plan.values, entity);
       const assignments = set(entity, plan.values, b);
       compiled.update = { sql: `UPDATE ${table} SET ${assignments} WHERE "id" = ${b.push({ from: "id" })}${returning(entity)}`, params: b.params };
       compiled.insert = insert(entity);

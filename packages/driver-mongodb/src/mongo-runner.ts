@@ -5,10 +5,10 @@
  * between the row and its version could lose the version; README says so).
  */
 import type { ClientSession, Db, Document, Filter as MongoFilter } from "mongodb";
-import { QueryError, type EntitySchema, type EntitySchemas } from "@kova/query";
+import { CodecCache, InstantClock, QueryError, saveId, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type WriteRecord as AnyWriteRecord } from "@kova/query";
 import type { CompiledRead, CompiledWrite, MongoCompiledQuery } from "./mongo-compiled.js";
 import { counterCommand, fillSlots, historyDocument, historyEntryFrom, liveDocument, rowFromData, rowFromDocument } from "./mongo-documents.js";
-import { EntityCodec, saveId, type WriteRecord } from "./mongo-record.js";
+import { defaultValue, encodeFieldValue, encodeSlotValue, type StoredValue } from "./mongo-values.js";
 
 type Doc = Record<string, unknown>;
 /** A document keyed by a number or name (ids, versions, counters), not an ObjectId. */
@@ -18,8 +18,9 @@ interface Keyed {
 }
 
 export class MongoRunner {
-  private readonly codecs = new Map<string, EntityCodec>();
-  private lastInstant = 0;
+  private readonly codecs = new CodecCache<StoredValue>({ encode: encodeFieldValue, defaultValue });
+  /** Write instants: the wall clock, never before the last instant handed out (as the embedded store). */
+  private readonly clock = new InstantClock();
 
   constructor(
     private readonly db: Db,
@@ -27,18 +28,12 @@ export class MongoRunner {
     private readonly entities: EntitySchemas,
   ) {}
 
-  /** The wall clock, but never before the last instant handed out (as the embedded store). */
   private nextInstant(): number {
-    const now = Date.now();
-    if (now > this.lastInstant) this.lastInstant = now;
-    return this.lastInstant;
+    return this.clock.next();
   }
 
   private codec(entity: EntitySchema): EntityCodec {
-    const key = JSON.stringify(entity);
-    let codec = this.codecs.get(key);
-    if (codec === undefined) this.codecs.set(key, (codec = new EntityCodec(entity)));
-    return codec;
+    return this.codecs.codec(entity);
   }
 
   /** The next number of a sequence. Taken outside any transaction: a hot counter inside one would make concurrent writes conflict; a rolled-back write leaves a gap, ids are never reused. */
@@ -153,7 +148,7 @@ export class MongoRunner {
         }
         case "save": {
           const record = codec.fromPlan(plan.values, args);
-          const id = saveId(record.id);
+          const id = saveId(record.id, readId);
           if (id !== undefined) {
             const updated = await this.updateOne(compiled, { _id: id }, codec.changes(record), at, session);
             if (updated !== null) return rowFromDocument(updated, columns);
@@ -190,4 +185,13 @@ export function withArgs(expression: unknown, args: readonly unknown[]): any {
   if (typeof record.$kovaArg === "number") return { $literal: args[record.$kovaArg] ?? null };
   if ("$literal" in record) return record;
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, withArgs(v, args)]));
+}
+
+type EntityCodec = EntityWriteCodec<StoredValue>;
+type WriteRecord = AnyWriteRecord<StoredValue>;
+
+/** The id a save names, read like a filter argument against the id (encodeSlotValue), as this driver always has. */
+function readId(id: unknown): number | undefined {
+  const encoded = encodeSlotValue({ kind: "scalar", type: "id" }, id);
+  return typeof encoded === "number" && Number.isSafeInteger(encoded) ? encoded : undefined;
 }

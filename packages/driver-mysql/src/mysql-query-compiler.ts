@@ -6,9 +6,9 @@
  * transaction as the live row. Reads of the present use the live table; `history` plans and `asOf`
  * selects read the history table, whose typed columns let the same WHERE compile against either.
  */
-import { fullColumns, pinsOneId, selectedColumns, writtenFields } from "@kova/query";
+import { fullColumns, pinsOneId, selectedColumns } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { insertStatement, planCompiler, setClause, SqlBuilder, type Scope, type WritePlan } from "@kova/sql";
+import { insertStatement, planCompiler, setClause, SqlBuilder, writeBase, type Scope, type WritePlan } from "@kova/sql";
 import { mysqlFlavour } from "./mysql-flavour.js";
 import {
   historyColumn,
@@ -111,11 +111,7 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
   const table = quoteIdent(entity.table);
   const fetch = builder({ entity, alias: null, history: false });
   const compiled: CompiledWrite = {
-    dialect: "mysql",
-    plan,
-    kind: plan.kind,
-    columns: fullColumns(entity),
-    single: plan.kind === "update" || plan.kind === "delete" ? plan.single : true,
+    ...writeBase("mysql", plan, entity),
     fetch: {
       sql: `SELECT ${["id", ...entity.fields.map((f) => f.name)].map((c) => `${table}.${quoteIdent(c)}`).join(", ")} FROM ${table} ${idsJoin(table, fetch)} ORDER BY ${table}.\`id\``,
       params: fetch.params,
@@ -127,7 +123,6 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
   const lock = (where: string, params: Param[]): Statement => ({ sql: `SELECT \`id\` FROM ${table}${where} ORDER BY \`id\` FOR UPDATE`, params });
   switch (plan.kind) {
     case "insert":
-      writtenFields(plan.values, entity);
       compiled.insert = insert(entity);
       break;
     case "update": {
@@ -136,7 +131,6 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
       // Values computed from the row read it through the table's own name.
       const b = builder({ ...scope, alias: entity.table });
       const join = idsJoin(table, b);
-      writtenFields(plan.values, entity);
       compiled.update = { sql: `UPDATE ${table} ${join} SET ${set(entity, plan.values, b)}`, params: b.params };
       break;
     }
@@ -151,7 +145,6 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
       compiled.lock = lock(" WHERE `id` = ?", [{ from: "id" }]);
       const b = builder({ ...scope, alias: entity.table });
       const join = idsJoin(table, b);
-      writtenFields(plan.values, entity);
       compiled.update = { sql: `UPDATE ${table} ${join} SET ${set(entity, plan.values, b)}`, params: b.params };
       compiled.insert = insert(entity);
       break;

@@ -10,9 +10,9 @@
  * of `data`; `asOf` selects take, for each id, the newest version at or before the instant
  * (DISTINCT ON (id) … ORDER BY id, version DESC) and drop ids whose newest version is a delete.
  */
-import { fullColumns, selectedColumns, writtenFields } from "@kova/query";
+import { fullColumns, selectedColumns } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { insertStatement, planCompiler, setClause, SqlBuilder, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
+import { insertStatement, planCompiler, setClause, SqlBuilder, writeBase, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
 import { historyField, pgSqlFlavour } from "./pg-flavour.js";
 import {
   historyTable,
@@ -121,22 +121,14 @@ function set(entity: EntitySchema, values: WriteValues, b: SqlBuilder): string {
 
 function compileWrite(plan: WritePlan, entity: EntitySchema, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledWrite {
   const table = quoteIdent(entity.table);
-  const base = {
-    dialect: flavor.dialect,
-    plan,
-    kind: plan.kind,
-    columns: fullColumns(entity),
-    single: plan.kind === "update" || plan.kind === "delete" ? plan.single : true,
-  };
+  const base = writeBase(flavor.dialect, plan, entity);
   // Writes name the table itself (no alias), so WHERE columns are qualified by the table name.
   const scope: Scope = { entity, alias: entity.table, history: false };
   switch (plan.kind) {
     case "insert":
-      writtenFields(plan.values, entity);
       return { ...base, write: insert(entity, sql) };
     case "update": {
       const b = new SqlBuilder(scope, sql);
-      writtenFields(plan.values, entity);
       const change = `UPDATE ${table} SET ${set(entity, plan.values, b)}${b.where(plan.where)}${returning(entity)}`;
       return { ...base, write: namedStatement(withVersions(change, entity, "update", changesGate(b)), b.params) };
     }
@@ -147,7 +139,6 @@ function compileWrite(plan: WritePlan, entity: EntitySchema, flavor: SqlFlavor, 
     }
     case "save": {
       const b = new SqlBuilder(scope, sql);
-      writtenFields(plan.values, entity);
       const change = `UPDATE ${table} SET ${set(entity, plan.values, b)} WHERE ${table}."id" = ${b.push({ from: "id" }, { kind: "column", type: "id" })}${returning(entity)}`;
       return { ...base, write: namedStatement(withVersions(change, entity, "update", changesGate(b)), b.params), insert: insert(entity, sql) };
     }

@@ -3,9 +3,9 @@
  * every write through the atomic Lua script (redis-script.ts).
  */
 import type { Redis } from "ioredis";
-import { asOfMs, countValue, integerId, QueryError, writesNothing, type EntitySchema, type EntitySchemas, type HistoryEntry } from "@kova/query";
+import { asOfMs, CodecCache, countValue, InstantClock, integerId, QueryError, saveId, writesNothing, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry } from "@kova/query";
 import type { RedisCompiledQuery, ResultColumn, ValueSource } from "./redis-query-compiler.js";
-import { EntityCodec, saveId } from "./redis-record.js";
+import { defaultValue, encodeFieldValue, type StoredValue } from "./redis-values.js";
 import { WRITE_SCRIPT, writeArguments } from "./redis-script.js";
 
 type Row = Record<string, unknown>;
@@ -48,8 +48,9 @@ function page<T>(items: T[], compiled: RedisCompiledQuery, args: readonly unknow
 }
 
 export class RedisRunner {
-  private readonly codecs = new Map<string, EntityCodec>();
-  private lastInstant = 0;
+  private readonly codecs = new CodecCache<StoredValue>({ encode: encodeFieldValue, defaultValue });
+  /** Write instants: the wall clock, never before the last instant handed out (as the embedded store). */
+  private readonly clock = new InstantClock();
 
   constructor(
     private readonly redis: ScriptedRedis,
@@ -62,18 +63,12 @@ export class RedisRunner {
     return this.keyPrefix + table;
   }
 
-  /** The wall clock, never before the last instant handed out (as the embedded store). */
   private nextInstant(): number {
-    const now = Date.now();
-    if (now > this.lastInstant) this.lastInstant = now;
-    return this.lastInstant;
+    return this.clock.next();
   }
 
   private codec(entity: EntitySchema): EntityCodec {
-    const key = JSON.stringify(entity);
-    let codec = this.codecs.get(key);
-    if (codec === undefined) this.codecs.set(key, (codec = new EntityCodec(entity)));
-    return codec;
+    return this.codecs.codec(entity);
   }
 
   async run(compiled: RedisCompiledQuery, args: readonly unknown[]): Promise<unknown> {
@@ -185,7 +180,7 @@ export class RedisRunner {
       }
       case "save": {
         const record = codec.fromPlan(plan.values, args);
-        const id = saveId(record.id);
+        const id = saveId(record.id, readId);
         if (id !== undefined) {
           const updated = await this.script(compiled, "update", id, record.values);
           if (updated !== null) return updated;
@@ -208,4 +203,11 @@ export class RedisRunner {
         throw new Error(`cannot write with a ${plan.kind} plan`);
     }
   }
+}
+
+type EntityCodec = EntityWriteCodec<StoredValue>;
+
+/** The id a save names (digits, spaces around them allowed). */
+function readId(id: unknown): number | undefined {
+  return integerId(id);
 }

@@ -7,3 +7,4 @@ export * from "./values/write-values.js";
 export * from "./values/write-record.js";
 export * from "./server-options.js";
 export * from "./entity-schemas.js";
+export * from "./values/instant-clock.js";

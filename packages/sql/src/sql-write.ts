@@ -4,7 +4,8 @@
  * database computes from the row (`SET hits = hits + 1`) are SQL expressions, so the update is
  * atomic whatever runs concurrently.
  */
-import { readsRow, type EntitySchema, type FieldSchema, type WriteValues } from "@kova/query";
+import { fullColumns, readsRow, writtenFields, type EntitySchema, type FieldSchema, type WriteValues } from "@kova/query";
+import type { WritePlan } from "./sql-dispatch.js";
 import type { Statement } from "./sql-compiled.js";
 import type { SqlBuilder } from "./sql-filter.js";
 
@@ -47,4 +48,19 @@ export function setClause(b: SqlBuilder, entity: EntitySchema, values: WriteValu
     }
   }
   return parts.length === 0 ? null : parts.join(", ");
+}
+
+/**
+ * What every compiled write starts with: its dialect and plan, the result's columns, one row or
+ * many. Fields a write lists are checked here, at build time (an object's keys at run time).
+ */
+export function writeBase<D extends string>(dialect: D, plan: WritePlan, entity: EntitySchema) {
+  if (plan.kind !== "delete") writtenFields(plan.values, entity);
+  return {
+    dialect,
+    plan,
+    kind: plan.kind,
+    columns: fullColumns(entity),
+    single: plan.kind === "update" || plan.kind === "delete" ? plan.single : true,
+  };
 }
