@@ -261,7 +261,7 @@ export class MysqlDriver implements Driver {
     let failure: unknown;
     try {
       await connection.query("START TRANSACTION");
-      const result = await runner.write(connection as unknown as Queryable, compiled, args, this.nextInstant());
+      const result = await runner.write(connection as unknown as Queryable, compiled, args, () => this.nextInstant());
       await connection.query("COMMIT");
       return result;
     } catch (error) {
@@ -284,7 +284,7 @@ export class MysqlDriver implements Driver {
         if (!isWrite(compiled)) return await runner.read(on, compiled, args);
         await open.connection.query("SAVEPOINT kova_write");
         try {
-          const result = await runner.write(on, compiled, args, this.nextInstant());
+          const result = await runner.write(on, compiled, args, () => this.nextInstant());
           await open.connection.query("RELEASE SAVEPOINT kova_write");
           return result;
         } catch (error) {

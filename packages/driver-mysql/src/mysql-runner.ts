@@ -58,26 +58,32 @@ export class QueryRunner {
     return rows.map((row) => decodeRow(compiled.columns, row));
   }
 
-  /** Runs a write on `on`, which must be inside a transaction; `at` is the write's instant (epoch ms). */
-  async write(on: Queryable, compiled: CompiledWrite, args: readonly unknown[], atMs: number): Promise<unknown> {
+  /**
+   * Runs a write on `on`, which must be inside a transaction. `stamp` gives the write's instant
+   * (epoch ms); it is taken after the rows are locked, so a write that waited for another one's
+   * rows is stamped after that one committed: instants follow version order within a row's
+   * history, whatever the number of processes.
+   */
+  async write(on: Queryable, compiled: CompiledWrite, args: readonly unknown[], stamp: () => number): Promise<unknown> {
     const codec = this.codec(compiled);
     const plan = compiled.plan;
-    const at = epochToDatetime(atMs);
+    const instant = () => epochToDatetime(stamp());
     const columns = compiled.columns;
     const many = (rows: Row[]) => (compiled.single ? (rows.length === 0 ? null : decodeRow(columns, rows[0])) : rows.map((r) => decodeRow(columns, r)));
     switch (plan.kind) {
       case "insert":
-        return decodeRow(columns, await this.insertRow(on, compiled, codec, codec.fromPlan(plan.values, args), atMs, at));
+        return decodeRow(columns, await this.insertRow(on, compiled, codec, codec.fromPlan(plan.values, args), stamp()));
       case "update": {
         // Values are checked before any row is locked.
         const record = codec.fromPlan(plan.values, args);
         const ids = await this.lock(on, compiled, args);
         if (ids.length === 0) return many([]);
-        return many(await this.updateRows(on, compiled, codec, args, record, ids, at));
+        return many(await this.updateRows(on, compiled, codec, args, record, ids, instant()));
       }
       case "delete": {
         const ids = await this.lock(on, compiled, args);
         if (ids.length === 0) return many([]);
+        const at = instant();
         const context: WriteContext = { values: [], positions: codec.positions, ids, at };
         const rows = (await this.run(on, compiled.fetch, this.bind(compiled.fetch.params, args, context))) as Row[];
         await this.recordVersions(on, compiled, "delete", rows, at);
@@ -88,10 +94,10 @@ export class QueryRunner {
         const record = codec.fromPlan(plan.values, args);
         const id = saveId(record.id, readId);
         if (id !== undefined) {
-          const ids = await this.lock(on, compiled, args, { values: [], positions: codec.positions, id, at });
-          if (ids.length > 0) return decodeRow(columns, (await this.updateRows(on, compiled, codec, args, record, ids, at))[0]);
+          const ids = await this.lock(on, compiled, args, { values: [], positions: codec.positions, id, at: "" });
+          if (ids.length > 0) return decodeRow(columns, (await this.updateRows(on, compiled, codec, args, record, ids, instant()))[0]);
         }
-        return decodeRow(columns, await this.insertRow(on, compiled, codec, record, atMs, at));
+        return decodeRow(columns, await this.insertRow(on, compiled, codec, record, stamp()));
       }
       default:
         throw new Error(`cannot write with a ${plan.kind} plan`);
@@ -105,7 +111,8 @@ export class QueryRunner {
   }
 
   /** Inserts a new row (the store assigns its id) and records version "insert"; returns [id, …values]. */
-  private async insertRow(on: Queryable, compiled: CompiledWrite, codec: EntityCodec, record: WriteRecord, atMs: number, at: string): Promise<Row> {
+  private async insertRow(on: Queryable, compiled: CompiledWrite, codec: EntityCodec, record: WriteRecord, atMs: number): Promise<Row> {
+    const at = epochToDatetime(atMs);
     const values = codec.completeForInsert(record, atMs);
     const context: WriteContext = { values, positions: codec.positions, at };
     const result = (await this.run(on, compiled.insert!, this.bind(compiled.insert!.params, [], context))) as { insertId: number | string };

@@ -91,13 +91,15 @@ function versionData(entity: EntitySchema): string {
 /**
  * Wraps the live change (`INSERT/UPDATE/DELETE … RETURNING`) so the same statement records one
  * version per changed row, all with one `at` (the clock when the write ran, to the millisecond),
- * and returns the changed rows ordered by id.
+ * and returns the changed rows ordered by id. The clock is read only once the change has produced
+ * a row (`FROM` the written rows), so a write that waited for another's row lock is stamped after
+ * that one committed: instants follow version order within a row's history.
  */
 function withVersions(change: string, entity: EntitySchema, op: "insert" | "update" | "delete", gate?: string): string {
   const columns = ["id", ...entity.fields.map((f) => f.name)].map(quoteIdent).join(", ");
   return (
     `WITH ${WRITTEN} AS (${change}), ` +
-    `${INSTANT} AS (SELECT date_trunc('milliseconds', clock_timestamp()) AS "at"), ` +
+    `${INSTANT} AS (SELECT date_trunc('milliseconds', clock_timestamp()) AS "at" FROM (SELECT 1 FROM ${WRITTEN} LIMIT 1) AS "__kova_first"), ` +
     `${VERSIONS} AS (INSERT INTO ${quoteIdent(historyTable(entity))} ("id", "op", "at", "data") ` +
     `SELECT ${WRITTEN}."id", '${op}', ${INSTANT}."at", ${versionData(entity)} FROM ${WRITTEN} CROSS JOIN ${INSTANT}${gate === undefined ? "" : ` WHERE ${gate}`} ORDER BY ${WRITTEN}."id") ` +
     `SELECT ${columns} FROM ${WRITTEN} ORDER BY "id"`

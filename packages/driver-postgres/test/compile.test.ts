@@ -66,7 +66,7 @@ test("a write is one statement: the live change and its version in a data-modify
   const compiled = postgresDialect.compile({ kind: "delete", entity: "User", where: eq(f("id"), arg(0)), single: true }, entities) as PgCompiledWrite;
   const text = compiled.write.text;
   assert.match(text, /^WITH "__kova_w" AS \(DELETE FROM "user" WHERE \("user"\."id" = \$1::bigint\) RETURNING "id", "name", /);
-  assert.match(text, /"__kova_at" AS \(SELECT date_trunc\('milliseconds', clock_timestamp\(\)\) AS "at"\)/);
+  assert.match(text, /"__kova_at" AS \(SELECT date_trunc\('milliseconds', clock_timestamp\(\)\) AS "at" FROM \(SELECT 1 FROM "__kova_w" LIMIT 1\) AS "__kova_first"\)/);
   assert.match(text, /INSERT INTO "user__history" \("id", "op", "at", "data"\) SELECT "__kova_w"\."id", 'delete', "__kova_at"\."at", jsonb_build_object\('name', "__kova_w"\."name", /);
   assert.match(text, /SELECT "id", "name", .* FROM "__kova_w" ORDER BY "id"$/);
   const partial = postgresDialect.compile({ kind: "update", entity: "User", values: { kind: "object", operand: arg(1) }, where: eq(f("id"), arg(0)), single: true }, entities) as PgCompiledWrite;
