@@ -3,7 +3,7 @@
  * by `kova build`, so everything here is plain data: SQL text with `?` placeholders, and for each
  * placeholder a `Param` saying where its value comes from at run time.
  */
-import type { CompiledQuery, EntitySchema, QueryPlan, ResultColumn } from "@kova/query";
+import type { CompiledQuery, QueryPlan, ResultColumn } from "@kova/query";
 import type { Statement } from "@kova/sql";
 
 /**

@@ -174,7 +174,7 @@ export class EmbeddedDriver implements Driver {
    * insert, and returns their ids. Synchronous, for bulk loads and benchmarks.
    */
   writeBatch(entity: string, rows: readonly unknown[]): number[] {
-    const runner = this.ready();
+    this.ready();
     if (this.transactionOpen) throw new Error("writeBatch cannot run while a transaction is open");
     return this.batch!.write(this.entities.get(entity), rows);
   }

@@ -5,7 +5,7 @@
  * saying where its value comes from at run time.
  */
 import { createHash } from "node:crypto";
-import type { CompiledQuery, EntitySchema, QueryPlan, ResultColumn, ScalarType } from "@kova/query";
+import type { CompiledQuery, QueryPlan, ResultColumn, ScalarType } from "@kova/query";
 import type { Param } from "@kova/sql";
 
 /** Params and encodings are the SQL kernel's (@kova/sql); here every value is bound as text. */
