@@ -7,12 +7,11 @@
  * neither see its uncommitted writes nor end up inside it.
  */
 import cluster from "node:cluster";
-import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { EntitySchemas, QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
-import { applyLedger, LEDGER_TABLE, type LedgerSession } from "@kova/sql";
+import { applyLedger, LEDGER_TABLE, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import { sqliteDialect } from "./sqlite-dialect.js";
 import type { SqliteCompiledQuery } from "./sqlite-compiled.js";
 import { QueryRunner } from "./sqlite-runner.js";
@@ -53,7 +52,7 @@ function readOptions(config: DriverConfig): EmbeddedOptions {
 }
 
 /** Which transaction (if any) the running async code belongs to. */
-const currentTransaction = new AsyncLocalStorage<object>();
+const scope = new TransactionScope<OpenTransaction>();
 
 export class EmbeddedDriver implements Driver {
   readonly dialect = sqliteDialect;
@@ -67,7 +66,7 @@ export class EmbeddedDriver implements Driver {
   private transactions: Promise<unknown> = Promise.resolve();
   private transactionOpen = false;
   /** Identifies the open transaction, so its own work calling `driver.execute` runs inside it. */
-  private openTransaction: object | undefined;
+  private openTransaction: OpenTransaction | undefined;
   /** The entities migrate() stored (or, when it has not run in this process, the file's own record of them). */
   private readonly entities: EntitySchemas;
   /** WAL for a file; an in-memory database reports MEMORY. */
@@ -133,33 +132,27 @@ export class EmbeddedDriver implements Driver {
   async execute(query: CompiledQuery, args: readonly unknown[]): Promise<unknown> {
     // Work inside transaction() that calls the driver instead of its `tx` would otherwise wait for
     // its own transaction to end, forever; it runs inside the transaction instead.
-    if (this.transactionOpen && currentTransaction.getStore() !== this.openTransaction) await this.idle();
+    if (this.transactionOpen && scope.current() !== this.openTransaction) await this.idle();
     return this.ready().run(query as SqliteCompiledQuery, args);
   }
 
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
       const runner = this.ready();
-      let finished = false;
-      const tx: Executor = {
-        execute: async (query, args) => {
-          if (finished) throw new Error("this transaction has already finished; run statements inside its work function");
-          return runner.run(query as SqliteCompiledQuery, args);
-        },
-      };
+      const open: OpenTransaction = { finished: false };
+      const tx = transactionExecutor(open, async (query, args) => runner.run(query as SqliteCompiledQuery, args));
       runner.db.exec("BEGIN IMMEDIATE");
-      const token = {};
       this.transactionOpen = true;
-      this.openTransaction = token;
+      this.openTransaction = open;
       try {
-        const result = await currentTransaction.run(token, () => work(tx));
+        const result = await scope.run(open, () => work(tx));
         runner.db.exec("COMMIT");
         return result;
       } catch (error) {
         if (runner.db.inTransaction) runner.db.exec("ROLLBACK");
         throw error;
       } finally {
-        finished = true;
+        open.finished = true;
         this.transactionOpen = false;
         this.openTransaction = undefined;
       }

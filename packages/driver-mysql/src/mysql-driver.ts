@@ -6,10 +6,9 @@
  * are UTC), utf8mb4 with a binary collation (string comparison is case-sensitive, as in Kova), a
  * strict sql_mode and the per-statement time limit.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import mysql from "mysql2/promise";
 import { EntitySchemas, QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
-import { applyLedger, InstantClock, LEDGER_TABLE, type LedgerSession } from "@kova/sql";
+import { applyLedger, InstantClock, LEDGER_TABLE, TransactionScope, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import { mysqlDialect } from "./mysql-dialect.js";
 import type { CompiledWrite, MysqlCompiledQuery } from "./mysql-compiled.js";
 import { isConnectionError, isDeadlock, translateError } from "./mysql-errors.js";
@@ -18,16 +17,15 @@ import { isWrite, QueryRunner, type Queryable } from "./mysql-runner.js";
 import { DEFAULT_COLLATION, lastRecordedInstant, migrateSchema } from "./mysql-schema.js";
 
 /** A transaction in progress: its connection, and a queue so its statements run one at a time. */
-interface OpenTransaction {
+interface MysqlTransaction extends OpenTransaction {
   connection: mysql.PoolConnection;
   queue: Promise<unknown>;
-  finished: boolean;
 }
 
 /** Standalone writes that hit a deadlock are retried this many times (they hold no caller state). */
 const DEADLOCK_RETRIES = 3;
 
-const currentTransaction = new AsyncLocalStorage<OpenTransaction>();
+const scope = new TransactionScope<MysqlTransaction>();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -215,8 +213,8 @@ export class MysqlDriver implements Driver {
 
   execute(query: CompiledQuery, args: readonly unknown[]): Promise<unknown> {
     // Work inside transaction() that calls the driver instead of its `tx` runs inside the transaction.
-    const open = currentTransaction.getStore();
-    if (open !== undefined && !open.finished) return this.inTransaction(open, query, args);
+    const open = scope.current();
+    if (open !== undefined) return this.inTransaction(open, query, args);
     const work = this.executeAlone(query, args);
     this.running.add(work);
     void work.finally(() => this.running.delete(work)).catch(() => undefined);
@@ -274,7 +272,7 @@ export class MysqlDriver implements Driver {
   }
 
   /** A statement of an open transaction: queued behind its others; a failed write is undone alone (savepoint). */
-  private inTransaction(open: OpenTransaction, query: CompiledQuery, args: readonly unknown[]): Promise<unknown> {
+  private inTransaction(open: MysqlTransaction, query: CompiledQuery, args: readonly unknown[]): Promise<unknown> {
     const run = async (): Promise<unknown> => {
       if (open.finished) throw new Error("this transaction has already finished; run statements inside its work function");
       const compiled = this.compiled(query);
@@ -301,16 +299,16 @@ export class MysqlDriver implements Driver {
   }
 
   async transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
-    const joined = currentTransaction.getStore();
-    if (joined !== undefined && !joined.finished) return work({ execute: (query, args) => this.inTransaction(joined, query, args) });
+    const joined = scope.current();
+    if (joined !== undefined) return work({ execute: (query, args) => this.inTransaction(joined, query, args) });
     const { pool } = this.ready();
     const run = async (): Promise<T> => {
       const connection = await this.acquire(pool);
-      const open: OpenTransaction = { connection, queue: Promise.resolve(), finished: false };
+      const open: MysqlTransaction = { connection, queue: Promise.resolve(), finished: false };
       let failure: unknown;
       try {
         await connection.query("START TRANSACTION");
-        const result = await currentTransaction.run(open, () => work({ execute: (query, args) => this.inTransaction(open, query, args) }));
+        const result = await scope.run(open, () => work({ execute: (query, args) => this.inTransaction(open, query, args) }));
         await open.queue;
         await connection.query("COMMIT");
         return result;

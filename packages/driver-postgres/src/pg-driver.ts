@@ -6,10 +6,9 @@
  * A lost connection fails the statements using it with a 503; node-postgres drops the broken
  * connection and the pool opens new ones when asked, so service resumes when the server is back.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
 import { EntitySchemas, QueryError, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
-import { applyLedger, LEDGER_TABLE, type LedgerSession } from "@kova/sql";
+import { applyLedger, LEDGER_TABLE, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import type { PgCompiledQuery, SqlFlavor } from "./pg-compiled.js";
 import { postgresDialect, postgresFlavor } from "./pg-dialect.js";
 import { isConnectionError, translateError } from "./pg-errors.js";
@@ -37,8 +36,8 @@ export class PostgresDriver implements Driver {
   /** The entities migrate() stored: compiled queries name them. */
   protected readonly entities: EntitySchemas;
   private closed = false;
-  /** The connection of the transaction the running async code belongs to. */
-  private readonly currentClient = new AsyncLocalStorage<pg.PoolClient>();
+  /** The transaction (and its connection) the running async code belongs to. */
+  private readonly scope = new TransactionScope<OpenTransaction & { client: pg.PoolClient }>();
 
   constructor(
     protected readonly config: DriverConfig,
@@ -141,8 +140,8 @@ export class PostgresDriver implements Driver {
 
   async execute(query: CompiledQuery, args: readonly unknown[]): Promise<unknown> {
     // Work inside transaction() that calls the driver instead of its `tx` runs in the transaction.
-    const client = this.currentClient.getStore();
-    if (client !== undefined) return this.runInTransaction(client, query as PgCompiledQuery, args);
+    const open = this.scope.current();
+    if (open !== undefined) return this.runInTransaction(open.client, query as PgCompiledQuery, args);
     try {
       return await this.runner.run(this.ready(), query as PgCompiledQuery, args);
     } catch (error) {
@@ -167,7 +166,7 @@ export class PostgresDriver implements Driver {
 
   /** Whether the running async code is inside one of this driver's transactions. */
   protected inTransaction(): boolean {
-    return this.currentClient.getStore() !== undefined;
+    return this.scope.current() !== undefined;
   }
 
   /**
@@ -190,23 +189,18 @@ export class PostgresDriver implements Driver {
   /** BEGIN, the work, COMMIT on one connection; ROLLBACK when the work fails. */
   protected transactionOnce<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
     return this.withClient(async (client, markBroken) => {
-      let finished = false;
-      const tx: Executor = {
-        execute: async (query, args) => {
-          if (finished) throw new Error("this transaction has already finished; run statements inside its work function");
-          return this.runInTransaction(client, query as PgCompiledQuery, args);
-        },
-      };
+      const open = { client, finished: false };
+      const tx = transactionExecutor(open, (query, args) => this.runInTransaction(client, query as PgCompiledQuery, args));
       try {
         await client.query(this.beginStatement());
-        const result = await this.currentClient.run(client, () => work(tx));
+        const result = await this.scope.run(open, () => work(tx));
         await client.query("COMMIT");
         return result;
       } catch (error) {
         if (!isConnectionError(error)) await client.query("ROLLBACK").catch((rollbackError: Error) => markBroken(rollbackError));
         throw translateError(error, this.config.name);
       } finally {
-        finished = true;
+        open.finished = true;
       }
     });
   }

@@ -14,3 +14,4 @@ export * from "./sql-clock.js";
 export * from "./sql-ledger.js";
 export * from "./sql-bind.js";
 export * from "./sql-write.js";
+export * from "./sql-transaction.js";
