@@ -41,11 +41,12 @@ export function formatDiagnostic(d: Diagnostic, source: SourceFile | undefined, 
   lines.push(`${pad}${paint("gutter", "-->")} ${d.span.file}:${start.line}:${start.column}`);
 
   if (source !== undefined) {
-    const text = source.lineText(start.line);
+    const line = source.lineText(start.line);
     // Columns are 1-based code-unit offsets into the line; clamp in case the span points past its end.
-    const from = Math.min(Math.max(start.column - 1, 0), text.length);
+    const spanFrom = Math.min(Math.max(start.column - 1, 0), line.length);
     // A span over several lines is underlined to the end of its first line.
-    const to = end.line === start.line ? Math.min(Math.max(end.column - 1, from), text.length) : text.length;
+    const spanTo = end.line === start.line ? Math.min(Math.max(end.column - 1, spanFrom), line.length) : line.length;
+    const { text, from, to } = frameWindow(line, spanFrom, spanTo);
     const expandedBefore = expandTabs(text.slice(0, from)).length;
     const expandedUnderlined = expandTabs(text.slice(0, to)).length - expandedBefore;
     // An empty span (e.g. "expected '}'" at end of line) still gets one caret so the eye finds it.
@@ -69,6 +70,26 @@ export function formatSummary(diagnostics: readonly Diagnostic[]): string {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** How much of a line a code frame shows at most, so a minified or generated line stays readable. */
+export const FRAME_WIDTH = 120;
+/** Context kept before the span when the line is cut. */
+const FRAME_LEAD = 40;
+
+/**
+ * The part of a long line worth showing: a window of at most FRAME_WIDTH characters around the
+ * span (the span itself cut to fit), with "…" where text was left out. `from` and `to` are the
+ * span's offsets inside the returned text.
+ */
+export function frameWindow(line: string, from: number, to: number): { text: string; from: number; to: number } {
+  if (line.length <= FRAME_WIDTH) return { text: line, from, to };
+  const start = Math.max(0, from - FRAME_LEAD);
+  const stop = Math.min(line.length, start + FRAME_WIDTH);
+  const head = start > 0 ? "…" : "";
+  const tail = stop < line.length ? "…" : "";
+  const clip = (offset: number) => Math.min(Math.max(offset, start), stop) - start + head.length;
+  return { text: head + line.slice(start, stop) + tail, from: clip(from), to: clip(to) };
 }
 
 function expandTabs(text: string): string {
