@@ -56,6 +56,8 @@ export interface CheckContext {
   entity: EntityInfo | null;
   /** The queried entity is unknown (already reported): stay quiet about names inside the query. */
   entityUnresolved: boolean;
+  /** Names already reported as ambiguous in this query (KV2018 once per name and query). */
+  ambiguousNames?: Set<string>;
 }
 
 export function report(

@@ -120,6 +120,7 @@ function checkName(ctx: CheckContext, expr: NameExpr): KovaType {
     if (field) {
       const decl = entity.decl.fields.find((f) => f.name.name === expr.name);
       resolve(ctx, expr, decl ?? entity.decl);
+      reportIfAlsoVariable(ctx, expr, entity.decl.name.name);
       return field;
     }
   }
@@ -138,6 +139,21 @@ function checkName(ctx: CheckContext, expr: NameExpr): KovaType {
     report(ctx, "UnknownVariable", expr.span, `'${expr.name}' is not defined here`, variables, expr.name);
   }
   return unknownType;
+}
+
+/**
+ * Inside a query a bare name is the field, even when a variable has the same name: `WHERE code =
+ * code` compares the field with itself and matches every row. The language has no other spelling
+ * for the field, so the way out is to rename the variable.
+ */
+function reportIfAlsoVariable(ctx: CheckContext, expr: NameExpr, entityName: string): void {
+  const variable = ctx.scope?.lookup(expr.name);
+  if (!variable || ctx.ambiguousNames?.has(expr.name)) return;
+  ctx.ambiguousNames?.add(expr.name);
+  const line = variable.declaration.span.start.line;
+  ctx.diagnostics.report("AmbiguousName", expr.span, `'${expr.name}' here is the field ${entityName}.${expr.name}, not the variable '${expr.name}' assigned on line ${line}`, {
+    suggestion: `in a query a bare name is always the field; to use the variable, rename it (e.g. wanted_${expr.name} = …) and write that name here`,
+  });
 }
 
 function entityFieldType(row: KovaType, name: string): KovaType | undefined {

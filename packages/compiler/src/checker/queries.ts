@@ -16,7 +16,7 @@ import {
 /** Checks a query against the declared entities and returns the type of its result. */
 export function checkQuery(ctx: CheckContext, query: Query): KovaType {
   const entity = lookupEntity(ctx, query.entity);
-  const inEntity: CheckContext = { ...ctx, entity: entity ?? null, entityUnresolved: entity === undefined };
+  const inEntity: CheckContext = { ...ctx, entity: entity ?? null, entityUnresolved: entity === undefined, ambiguousNames: new Set() };
   const rows = entity ? entity.rowType : unknownType;
 
   switch (query.kind) {
@@ -176,7 +176,10 @@ function checkWriteValue(ctx: CheckContext, entity: EntityInfo | undefined, valu
   const columns = entity.rowType.kind === "object" && entity.rowType.fields ? entity.rowType.fields : new Map<string, ShapeField>();
   if (value.kind === "Object") {
     for (const entry of value.entries) {
-      if (entry.kind === "Spread") continue;
+      if (entry.kind === "Spread") {
+        checkSpreadFields(ctx, entry.argument, columns, entityName);
+        continue;
+      }
       const key = entry.key;
       if (key.name === "id") {
         if (requireAll) ctx.diagnostics.report("ReservedField", key.span, "the id is assigned by the store and cannot be set", { suggestion: "leave id out" });
@@ -210,6 +213,25 @@ function checkWriteValue(ctx: CheckContext, entity: EntityInfo | undefined, valu
       suggestion: "give every field that is not optional (?) and has no DEFAULT",
     });
   }
+}
+
+/**
+ * `{ ...$body, id: $id }`: every field the spread brings must be a field of the entity, or the
+ * store refuses the row at run time ("unknown field"). Only a spread whose fields are known (a
+ * VALIDATE shape, a row, an object literal) can be checked; an open one (`$query`) is left alone.
+ */
+function checkSpreadFields(ctx: CheckContext, argument: Expression, columns: ReadonlyMap<string, ShapeField>, entityName: string): void {
+  const type = ctx.model.types.get(argument);
+  if (type?.kind !== "object" || !type.fields) return;
+  const extra = [...type.fields.keys()].filter((name) => name !== "id" && !columns.has(name));
+  if (extra.length === 0) return;
+  const names = extra.map((n) => `'${n}'`).join(", ");
+  const what = type.shape ? `shape ${type.shape}` : type.entity ? `a ${type.entity} row` : "this object";
+  const source = argument.kind === "Param" ? `$${argument.name}` : "value";
+  const example = [...columns.keys()].filter((c) => c !== "id").slice(0, 2).map((c) => `${c}: ${source}.${c}`).join(", ");
+  ctx.diagnostics.report("UnknownField", argument.span, `the spread writes ${what}'s field${extra.length > 1 ? "s" : ""} ${names}, which entity ${entityName} does not have`, {
+    suggestion: `name the fields to write instead of spreading (as in { ${example} }), or add ${names} to ENTITY ${entityName}`,
+  });
 }
 
 /** Does the WHERE pin one row: `id = x` or `<unique field> = x`, alone or ANDed with more? */
@@ -265,7 +287,7 @@ function checkFilterShape(ctx: CheckContext, entity: EntityInfo, e: Expression):
   const fieldFree = (x: Expression) => !mentionsFieldDeep(x, entity);
   const fail = (x: Expression) =>
     ctx.diagnostics.report("UnsupportedCondition", x.span, "a WHERE can compare fields with values, but not compute with fields", {
-      suggestion: "move the arithmetic to the value side, as in age > $query.min - 1",
+      suggestion: unsupportedConditionHelp(ctx, entity, x),
     });
   switch (e.kind) {
     case "Binary":
@@ -288,6 +310,22 @@ function checkFilterShape(ctx: CheckContext, entity: EntityInfo, e: Expression):
     default:
       if (!isField(e) && !fieldFree(e)) fail(e);
   }
+}
+
+/** KV3010's help names what the condition does with the field: arithmetic, a member read, a call. */
+function unsupportedConditionHelp(ctx: CheckContext, entity: EntityInfo, x: Expression): string {
+  if (x.kind === "Binary" && ["+", "-", "*", "/", "%"].includes(x.operator)) {
+    return "move the arithmetic to the value side, as in age > $query.min - 1";
+  }
+  if (x.kind === "Member" && x.object.kind === "Name" && entityHasField(entity, x.object.name)) {
+    const name = x.object.name;
+    const shadowed = ctx.scope?.lookup(name) !== undefined;
+    return shadowed
+      ? `in a query '${name}' is the field ${entity.decl.name.name}.${name}, not the variable '${name}': rename the variable and write ${"`"}${name} = renamed.${x.property.name}${"`"}`
+      : `a WHERE compares the field '${name}' itself, not a part of it: compare ${name} with a value`;
+  }
+  if (x.kind === "Call") return `a WHERE cannot call ${x.callee.name}() on a field; call it on the value side, or store the computed value in a field of its own`;
+  return "compare the field itself with a value, and compute on the value side";
 }
 
 function entityHasField(entity: EntityInfo, name: string): boolean {

@@ -54,6 +54,7 @@ export const Codes = define({
   DuplicateParam: { code: "KV2015", severity: "error", title: "a route path that uses the same :param twice" },
   UnreachableCode: { code: "KV2016", severity: "warning", title: "a statement after RESPOND or ERROR, which never runs" },
   ReservedField: { code: "KV2017", severity: "error", title: "an entity field that Kova manages itself (id)" },
+  AmbiguousName: { code: "KV2018", severity: "error", title: "a bare name in a query that is both a field of the entity and a variable" },
   // ── types and values
   IncompatibleComparison: { code: "KV3001", severity: "error", title: "a comparison between values of types that can never match" },
   TypeMismatch: { code: "KV3002", severity: "error", title: "a value of the wrong type for where it is used" },
