@@ -6,7 +6,7 @@ export type { Token, TokenKind } from "./scanner/tokens.js";
 export { KEYWORDS } from "./scanner/tokens.js";
 export { Codes, type CodeName, type Severity } from "./diagnostics/codes.js";
 export { type Diagnostic, DiagnosticBag, sortDiagnostics } from "./diagnostics/diagnostic.js";
-export { closestName, editDistance } from "./diagnostics/suggest.js";
+export { closestName, closestOrPrefix, editDistance } from "./diagnostics/suggest.js";
 export { checkFiles, checkText, type CheckResult, type CheckedFile } from "./project/check-project.js";
 export { type CompilerHost, nodeHost, memoryHost, findKovaFiles } from "./project/host.js";
 export { formatDiagnostic, formatSummary, type FormatOptions } from "./diagnostics/format.js";

@@ -1,6 +1,7 @@
 import { DRIVER_NAMES, type FieldSchema } from "@kova/query";
 import type { Declaration, EntityDecl, FieldDecl, Program, TypeRef, ValidateDecl } from "../ast/nodes.js";
 import { report, type CheckContext } from "./context.js";
+import { closestOrPrefix } from "../diagnostics/suggest.js";
 import { checkExpression } from "./expressions.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
@@ -188,7 +189,10 @@ function checkTypeArgs(ctx: CheckContext, t: TypeRef, allowed: string[]): void {
     const name = option.key.name;
     if (!allowed.includes(name)) {
       const message = allowed.length ? `${t.name.name} has no option '${name}'` : `${t.name.name} takes no options`;
-      report(ctx, "InvalidTypeArguments", option.key.span, message, allowed, name);
+      const guess = closestOrPrefix(name, allowed);
+      ctx.diagnostics.report("InvalidTypeArguments", option.key.span, message, guess !== undefined
+        ? { suggestion: `did you mean '${guess}'? (${t.name.name} takes ${allowed.join(", ")})`, replacement: guess }
+        : { suggestion: allowed.length ? `${t.name.name} takes ${allowed.join(", ")}` : `write ${t.name.name} without options` });
       continue;
     }
     const v = constantValue(option.value);

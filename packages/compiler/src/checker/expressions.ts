@@ -1,4 +1,5 @@
 import type { BinaryExpr, CallExpr, Expression, MemberExpr, NameExpr, ParamRef } from "../ast/nodes.js";
+import { closestOrPrefix } from "../diagnostics/suggest.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { constantValue, type FoldProblem } from "./fold.js";
 import { checkQuery } from "./queries.js";
@@ -227,7 +228,10 @@ function checkCall(ctx: CheckContext, expr: CallExpr): KovaType {
     return unknownType;
   }
   const candidates = [...BUILTIN_NAMES, ...(ctx.model.functions.get(ctx.file)?.keys() ?? [])];
-  report(ctx, "UnknownFunction", expr.callee.span, `no function named '${name}'`, candidates, name);
+  const guess = closestOrPrefix(name, candidates);
+  ctx.diagnostics.report("UnknownFunction", expr.callee.span, `no function named '${name}'`, guess !== undefined
+    ? { suggestion: `did you mean '${guess}'?`, replacement: guess }
+    : { suggestion: `the built-in functions are ${BUILTIN_NAMES.join(", ")}; others are IMPORTed from a JavaScript module` });
   return unknownType;
 }
 

@@ -19,6 +19,24 @@ export function closestName(name: string, candidates: Iterable<string>): string 
   return best;
 }
 
+/**
+ * closestName, and failing that the longest candidate (3+ letters) that the name starts with, case
+ * and underscores aside: `maxlen` → `max`, `lenght` → `len`. Only for short, fixed lists of names
+ * (built-in functions, type options), where a longer spelling of a known word is a likely intent.
+ */
+export function closestOrPrefix(name: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  const close = closestName(name, list);
+  if (close !== undefined) return close;
+  const plain = name.toLowerCase().replace(/_/g, "");
+  let best: string | undefined;
+  for (const candidate of list) {
+    const c = candidate.toLowerCase();
+    if (c.length >= 3 && c !== plain && plain.startsWith(c) && (best === undefined || c.length > best.length)) best = candidate;
+  }
+  return best;
+}
+
 /** Damerau–Levenshtein (optimal string alignment) distance, giving up early past `limit`. */
 export function editDistance(a: string, b: string, limit = Infinity): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;

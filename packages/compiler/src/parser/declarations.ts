@@ -26,6 +26,7 @@ import { HTTP_METHODS } from "../scanner/tokens.js";
 import type { Token } from "../scanner/tokens.js";
 import type { Cursor } from "./cursor.js";
 import { closeBracket, parseArguments, parseExpression, parseProperty, skipSeparator } from "./expressions.js";
+import { misspeltKeyword } from "./misspelt.js";
 import { parseBlock } from "./statements.js";
 
 const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "AUTH", "WORKER"];
@@ -95,6 +96,11 @@ function reportNotDeclaration(c: Cursor, t: Token): void {
     "a file holds declarations: IMPORT, CONNECT, ENTITY, VALIDATE, endpoints (GET /path { … }), CACHE, SOCKET, TASK, AUTH, WORKER";
   if (isMethod) suggestion = `an endpoint needs a path starting with '/', as in ${t.text.toUpperCase()} /users { … }`;
   else if (t.kind === "Keyword" && ["RESPOND", "SELECT", "IF", "ERROR"].includes(t.text)) suggestion = "statements belong inside an endpoint's { … }";
+  const guess = t.kind === "Identifier" ? misspeltKeyword(t, [...DECLARATION_KEYWORDS, ...HTTP_METHODS]) : undefined;
+  if (guess !== undefined && !isMethod) {
+    c.error("ExpectedDeclaration", c.tokenSpan(t), `'${t.text}' is not a Kova keyword`, { suggestion: `did you mean ${guess}?`, replacement: guess });
+    return;
+  }
   c.error("ExpectedDeclaration", c.tokenSpan(t), `expected a declaration, found ${t.kind === "EOF" ? "the end of the file" : `'${t.text}'`}`, { suggestion });
 }
 

@@ -14,6 +14,7 @@ import type { Token } from "../scanner/tokens.js";
 import { Cursor, MAX_DEPTH } from "./cursor.js";
 import { startsDeclaration } from "./declarations.js";
 import { isQueryStart, parseQuery } from "./queries.js";
+import { reportMisspeltQueryKeyword } from "./misspelt.js";
 
 /** Keywords that can only start a statement: an unclosed object literal ends before them. */
 const STATEMENT_STARTS: ReadonlySet<string> = new Set(["RESPOND", "ERROR", "IF", "BROADCAST"]);
@@ -284,6 +285,7 @@ function parsePrimary(c: Cursor): Expression {
         return { kind: "Null", span };
       }
       if (isQueryStart(c)) return parseQuery(c);
+      if (reportMisspeltQueryKeyword(c)) return { kind: "Missing", span: c.spanFrom(t.start) };
       c.advance();
       return { kind: "Name", span, name: t.text };
     case "Keyword":

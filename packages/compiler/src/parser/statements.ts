@@ -2,6 +2,7 @@ import type { Block, Expression, IfStmt, NumberLiteral, ObjectExpr, Statement } 
 import type { Cursor } from "./cursor.js";
 import { startsDeclaration } from "./declarations.js";
 import { parseExpression, skipSeparator } from "./expressions.js";
+import { reportStatementWord } from "./misspelt.js";
 import { isQueryStart, parseCondition } from "./queries.js";
 
 /** Keywords that begin a statement (used for "did you mean" on lower-case spellings and for recovery). */
@@ -70,6 +71,7 @@ export function parseStatement(c: Cursor): Statement | null {
     const value = parseExpression(c);
     return { kind: "Broadcast", span: c.spanFrom(start), value };
   }
+  if (reportStatementWord(c)) return null;
   if (isQueryStart(c) || t.kind === "Identifier" || t.kind === "Param") {
     const expression = parseExpression(c);
     if (expression.kind === "Call" || expression.kind.endsWith("Query") || expression.kind === "Missing") {
@@ -80,7 +82,7 @@ export function parseStatement(c: Cursor): Statement | null {
     const keyword = [...STATEMENT_KEYWORDS, "SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY"].find((k) => k === upper);
     const orderBy = upper === "ORDER" && c.source.text.slice(t.end).trimStart().toUpperCase().startsWith("BY");
     c.error("ExpectedStatement", expression.span, `a value on its own is not a statement`, {
-      suggestion: orderBy ? "write ORDER_BY (one word) right after the query's WHERE"
+      suggestion: orderBy ? "write ORDER_BY (one word), as in SELECT * FROM Book ORDER_BY title"
         : keyword ? `write ${keyword}` : "assign it (x = …), RESPOND it, or call a function",
     });
     return null;

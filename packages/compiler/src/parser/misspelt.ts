@@ -1,0 +1,100 @@
+import { closestName } from "../diagnostics/suggest.js";
+import type { Token } from "../scanner/tokens.js";
+import type { Cursor } from "./cursor.js";
+
+/**
+ * Words from other languages that people type where a Kova statement belongs. Each gets a message
+ * that says what Kova does instead, rather than the generic "a value on its own is not a statement".
+ */
+const FOREIGN_STATEMENTS: Readonly<Record<string, { message: (word: string) => string; suggestion: string }>> = {
+  let: { message: (w) => `Kova has no '${w}': a variable is created by assigning it`, suggestion: "write the assignment without it, as in total = 0" },
+  join: {
+    message: () => "Kova queries have no JOIN",
+    suggestion: "read the related rows with a second query, as in author = SELECT * FROM User WHERE id = post.author_id",
+  },
+  for: {
+    message: (w) => `Kova has no '${w}' loop`,
+    suggestion: "a query acts on every matching row at once (UPDATE … SET … WHERE …); for other work per item, IMPORT a JavaScript function",
+  },
+  return: { message: (w) => `Kova has no '${w}'`, suggestion: "answer with RESPOND value (or RESPOND 201 value)" },
+  throw: { message: (w) => `Kova has no '${w}'`, suggestion: 'stop with an error response: ERROR 400 "what went wrong"' },
+  switch: { message: (w) => `Kova has no '${w}'`, suggestion: "write IF … { … } ELSE IF … { … }" },
+};
+const ALIASES: Readonly<Record<string, string>> = {
+  var: "let", const: "let", val: "let", def: "let",
+  foreach: "for", while: "for", loop: "for", each: "for",
+  raise: "throw", match: "switch",
+};
+
+/** Keywords a statement can start with, for "did you mean" on a misspelling (`SELEC`, `RESPONSE`). */
+const STATEMENT_START_KEYWORDS = ["RESPOND", "ERROR", "IF", "BROADCAST", "SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY"];
+const QUERY_KEYWORDS = ["SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY"];
+
+/** Tokens after which an identifier is a value being used (a call, an assignment, an operand), not a statement word. */
+const CONTINUES_VALUE = new Set(["=", "(", ".", "[", "?.", "??", "+", "-", "/", "%", "==", "!=", "<", ">", "<=", ">=", "}", ",", ")", "]", ":"]);
+
+/**
+ * At the start of a statement: an identifier followed on its line by something that cannot follow a
+ * value (`join r`, `LET x = 1`, `SELEC * FROM Item`) is a misspelt or foreign keyword. Reports it
+ * (KV1103) with what to write instead, skips the statement and returns true; otherwise false.
+ */
+export function reportStatementWord(c: Cursor): boolean {
+  const t = c.token;
+  const next = c.peek();
+  if (t.kind !== "Identifier" || next.newlineBefore || next.kind === "EOF") return false;
+  if (next.kind === "Punct" && CONTINUES_VALUE.has(next.text)) return false;
+  if (next.kind === "Keyword" && ["AND", "OR", "IN", "LIKE", "IS"].includes(next.text)) return false;
+  const lower = t.text.toLowerCase();
+  const foreign = FOREIGN_STATEMENTS[ALIASES[lower] ?? lower];
+  if (foreign) {
+    c.error("ExpectedStatement", c.tokenSpan(t), foreign.message(t.text), { suggestion: foreign.suggestion });
+  } else {
+    const guess = misspeltKeyword(t, STATEMENT_START_KEYWORDS);
+    if (guess === undefined) return false;
+    c.error("ExpectedStatement", c.tokenSpan(t), `'${t.text}' is not a Kova keyword`, { suggestion: `did you mean ${guess}?`, replacement: guess });
+  }
+  skipStatement(c);
+  return true;
+}
+
+/**
+ * Where a value is expected: `x = SELEC * FROM Item`. When the rest of the line reads like a query,
+ * reports the misspelt query keyword (KV1104), skips the would-be query and returns true (the
+ * caller puts a Missing expression in its place, so no "unknown name" follows).
+ */
+export function reportMisspeltQueryKeyword(c: Cursor): boolean {
+  const t = c.token;
+  if (t.kind !== "Identifier") return false;
+  const guess = misspeltKeyword(t, QUERY_KEYWORDS);
+  if (guess === undefined) return false;
+  const rest = restOfLine(c, t);
+  if (!/\b(FROM|INTO|WHERE|SET)\b/.test(rest)) return false;
+  c.error("ExpectedExpression", c.tokenSpan(t), `'${t.text}' is not a Kova keyword`, { suggestion: `did you mean ${guess}?`, replacement: guess });
+  skipStatement(c);
+  return true;
+}
+
+/** The closest keyword, unless the word is that keyword in another case (KV1105 handles those). */
+export function misspeltKeyword(t: Token, keywords: readonly string[]): string | undefined {
+  const upper = t.text.toUpperCase();
+  if (keywords.includes(upper)) return undefined;
+  return closestName(upper, keywords);
+}
+
+function restOfLine(c: Cursor, t: Token): string {
+  const text = c.source.text;
+  const end = text.indexOf("\n", t.end);
+  return text.slice(t.end, end === -1 ? text.length : end);
+}
+
+/** Skips the rest of the line, and a `{ … }` block opened on it, so a `for x in xs { … }` body is not read as statements of the endpoint. */
+function skipStatement(c: Cursor): void {
+  c.advance();
+  let depth = 0;
+  while (!c.atEnd) {
+    if (depth === 0 && (c.token.newlineBefore || c.isPunct("}"))) return;
+    if (c.isPunct("{")) depth++;
+    else if (c.isPunct("}")) depth--;
+    c.advance();
+  }
+}
