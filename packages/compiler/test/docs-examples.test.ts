@@ -37,6 +37,7 @@ const root = findRepoRoot();
 /** Reads paths relative to the repository root, so a doc block's IMPORT "../examples/…" resolves as it would from docs/. */
 const repoHost: CompilerHost = {
   readFile: (path) => nodeHost.readFile(isAbsolute(path) ? path : join(root, path)),
+  readSource: (path) => nodeHost.readSource(isAbsolute(path) ? path : join(root, path)),
 };
 
 interface KovaBlock {

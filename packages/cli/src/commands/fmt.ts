@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { findKovaFiles, formatDiagnostic, formatSource, FormatterError, SourceFile } from "@kova/compiler";
+import { decodeSource, findKovaFiles, invalidUtf8Diagnostic, formatDiagnostic, formatSource, FormatterError, SourceFile } from "@kova/compiler";
 import { ExitCode, shouldColor } from "../command.js";
 import { defineCommand } from "../define-command.js";
 
@@ -29,7 +29,7 @@ files that --check would change; 2 bad command line or missing path.
   execute({ values, positionals }, context) {
     const check = values.check === true;
     const paths = positionals.length > 0 ? positionals : ["."];
-    const found = findKovaFiles(paths);
+    const found = findKovaFiles(paths, (skip) => context.stderr.write(`kova fmt: warning: skipped ${skip.path}: ${skip.reason}\n`));
     if (found.missing.length > 0) {
       for (const path of found.missing) context.stderr.write(`kova fmt: no such file or folder: ${path}\n`);
       return ExitCode.usage;
@@ -44,14 +44,29 @@ files that --check would change; 2 bad command line or missing path.
     const broken: string[] = [];
     let internal = false;
     for (const file of found.files) {
-      let text: string;
+      let bytes: Buffer;
       try {
-        text = readFileSync(file, "utf8");
+        bytes = readFileSync(file);
       } catch (error) {
         context.stderr.write(`kova fmt: cannot read ${file}: ${(error as Error).message}\n`);
         broken.push(file);
         continue;
       }
+      // Only a file whose text encodes back to exactly its bytes may be rewritten: invalid UTF-8
+      // read leniently would come back as U+FFFD and the original bytes would be lost.
+      const read = decodeSource(bytes);
+      if (read.invalidUtf8) {
+        const source = new SourceFile(file, read.text);
+        context.stdout.write(formatDiagnostic(invalidUtf8Diagnostic(source, read.invalidUtf8), source, { color }) + "\n\n");
+        broken.push(file);
+        continue;
+      }
+      if (!Buffer.from(read.text, "utf8").equals(bytes)) {
+        context.stderr.write(`kova fmt: ${file} does not read back as the same bytes; left unchanged\n`);
+        broken.push(file);
+        continue;
+      }
+      const text = read.text;
       let result;
       try {
         result = formatSource(text, file);

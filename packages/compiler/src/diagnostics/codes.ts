@@ -28,6 +28,7 @@ export const Codes = define({
   InvalidNumber: { code: "KV1005", severity: "error", title: "a malformed number or duration literal" },
   UnterminatedInterpolation: { code: "KV1006", severity: "error", title: "a {…} inside a string that is never closed" },
   InvalidPath: { code: "KV1007", severity: "error", title: "a route path that is not a valid URL path pattern" },
+  InvalidEncoding: { code: "KV1008", severity: "error", title: "a source file that is not valid UTF-8" },
   Expected: { code: "KV1101", severity: "error", title: "the parser expected one thing and found another" },
   ExpectedDeclaration: { code: "KV1102", severity: "error", title: "something other than a declaration at the top level" },
   ExpectedStatement: { code: "KV1103", severity: "error", title: "something other than a statement inside a block" },

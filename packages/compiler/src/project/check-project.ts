@@ -1,11 +1,12 @@
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import type { Program } from "../ast/nodes.js";
 import { checkProgram } from "../checker/checker.js";
 import type { SemanticModel } from "../checker/model.js";
-import { DiagnosticBag, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { diagnostic, DiagnosticBag, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { parse } from "../parser/parser.js";
 import type { SourceFile } from "../scanner/source-file.js";
-import { nodeHost, type CompilerHost } from "./host.js";
+import type { InvalidUtf8 } from "./decode.js";
+import { nodeHost, readSource, type CompilerHost } from "./host.js";
 
 export interface CheckedFile {
   file: string;
@@ -41,16 +42,18 @@ export function checkFiles(paths: readonly string[], host: CompilerHost = nodeHo
 
   const load = (file: string): void => {
     if (loaded.has(file)) return;
-    const text = host.readFile(file) ?? "";
-    const result = parse(text, file);
+    const read = readSource(host, file);
+    const result = parse(read?.text ?? "", file);
     loaded.set(file, { file, program: result.program, source: result.source });
     diagnostics.push(...result.diagnostics);
+    if (read?.invalidUtf8) diagnostics.push(invalidUtf8Diagnostic(result.source, read.invalidUtf8));
     const children: string[] = [];
     imports.set(file, children);
     for (const decl of result.program.declarations) {
       if (decl.kind !== "Import" || decl.source === "") continue;
       const isKova = decl.source.endsWith(".kova");
-      const target = join(dirname(file), decl.source);
+      // An absolute path is taken as it is, for .kova files as for JavaScript modules.
+      const target = isAbsolute(decl.source) ? decl.source : join(dirname(file), decl.source);
       if (isKova && decl.names.length > 0) {
         importProblems.report("Expected", decl.span, "a .kova file is imported whole", { suggestion: `write IMPORT "${decl.source}"` });
       }
@@ -59,11 +62,11 @@ export function checkFiles(paths: readonly string[], host: CompilerHost = nodeHo
           suggestion: `write IMPORT { name } FROM "${decl.source}"`,
         });
       }
-      const relative = decl.source.startsWith("./") || decl.source.startsWith("../");
+      const relative = decl.source.startsWith("./") || decl.source.startsWith("../") || isAbsolute(decl.source);
       if (isKova) {
         if (host.readFile(target) === undefined) {
-          importProblems.report("ImportNotFound", decl.sourceSpan, `cannot find ${decl.source} (looked for ${target})`, {
-            suggestion: "paths are relative to the importing file",
+          importProblems.report("ImportNotFound", decl.sourceSpan, `cannot find ${decl.source}${target === decl.source ? "" : ` (looked for ${target})`}`, {
+            suggestion: "a relative path starts from the importing file's folder; an absolute path is used as it is",
           });
         } else {
           children.push(target);
@@ -105,6 +108,14 @@ export function checkFiles(paths: readonly string[], host: CompilerHost = nodeHo
   return { files: [...loaded.values()], programs, diagnostics: dedupe(sortDiagnostics(diagnostics)) };
 }
 
+/** KV1008 at the first byte that is not UTF-8 (the text holds U+FFFD there). */
+export function invalidUtf8Diagnostic(source: SourceFile, invalid: InvalidUtf8): Diagnostic {
+  const hex = `0x${invalid.byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  return diagnostic("InvalidEncoding", source.span(invalid.offset, invalid.offset + 1), `this file is not valid UTF-8: byte ${hex} at byte offset ${invalid.byteOffset} is not part of a UTF-8 character`, {
+    suggestion: "save the file as UTF-8 (Kova reads source files as UTF-8 only; Latin-1 or Windows-1252 text must be converted)",
+  });
+}
+
 /** `./util.js` may be written in TypeScript or as an .mjs file. */
 function moduleCandidates(path: string): string[] {
   const base = path.replace(/\.(c|m)?js$/, "");
@@ -124,6 +135,9 @@ function dedupe(list: Diagnostic[]): Diagnostic[] {
 
 /** Checks one file's text (imports are read through the host). */
 export function checkText(text: string, file = "<input>.kova", host: CompilerHost = nodeHost): CheckResult {
-  const overlay: CompilerHost = { readFile: (path) => (path === file ? text : host.readFile(path)) };
+  const overlay: CompilerHost = {
+    readFile: (path) => (path === file ? text : host.readFile(path)),
+    readSource: (path) => (path === file ? { text } : readSource(host, path)),
+  };
   return checkFiles([file], overlay);
 }
