@@ -56,6 +56,8 @@ export const Codes = define({
   UnreachableCode: { code: "KV2016", severity: "warning", title: "a statement after RESPOND or ERROR, which never runs" },
   ReservedField: { code: "KV2017", severity: "error", title: "an entity field that Kova manages itself (id)" },
   AmbiguousName: { code: "KV2018", severity: "error", title: "a bare name in a query that is both a field of the entity and a variable" },
+  UnknownExport: { code: "KV2019", severity: "error", title: "an IMPORT names something the JavaScript module does not export" },
+  UnreadableModule: { code: "KV2020", severity: "warning", title: "an imported JavaScript module whose exports cannot be read, so its names are not checked" },
   // ── types and values
   IncompatibleComparison: { code: "KV3001", severity: "error", title: "a comparison between values of types that can never match" },
   TypeMismatch: { code: "KV3002", severity: "error", title: "a value of the wrong type for where it is used" },

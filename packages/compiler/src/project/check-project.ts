@@ -1,11 +1,13 @@
 import { dirname, isAbsolute, join } from "node:path";
-import type { Program } from "../ast/nodes.js";
+import type { ImportDecl, Program } from "../ast/nodes.js";
 import { checkProgram } from "../checker/checker.js";
 import type { SemanticModel } from "../checker/model.js";
 import { diagnostic, DiagnosticBag, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { parse } from "../parser/parser.js";
 import type { SourceFile } from "../scanner/source-file.js";
+import { closestName } from "../diagnostics/suggest.js";
 import type { InvalidUtf8 } from "./decode.js";
+import { readModuleExports, type ModuleExports } from "./js-exports.js";
 import { nodeHost, readSource, type CompilerHost } from "./host.js";
 
 export interface CheckedFile {
@@ -40,6 +42,13 @@ export function checkFiles(paths: readonly string[], host: CompilerHost = nodeHo
   const diagnostics: Diagnostic[] = [];
   const importProblems = new DiagnosticBag();
 
+  const moduleExports = new Map<string, ModuleExports>();
+  const exportsOf = (module: string): ModuleExports => {
+    let exports = moduleExports.get(module);
+    if (exports === undefined) moduleExports.set(module, (exports = readModuleExports(host, module)));
+    return exports;
+  };
+
   const load = (file: string): void => {
     if (loaded.has(file)) return;
     const read = readSource(host, file);
@@ -72,10 +81,15 @@ export function checkFiles(paths: readonly string[], host: CompilerHost = nodeHo
           children.push(target);
           load(target);
         }
-      } else if (relative && !moduleCandidates(target).some((c) => host.readFile(c) !== undefined)) {
-        importProblems.report("ImportNotFound", decl.sourceSpan, `cannot find the module ${decl.source} (looked for ${target})`, {
-          suggestion: "paths are relative to the importing file",
-        });
+      } else if (relative) {
+        const module = moduleCandidates(target).find((c) => host.readFile(c) !== undefined);
+        if (module === undefined) {
+          importProblems.report("ImportNotFound", decl.sourceSpan, `cannot find the module ${decl.source} (looked for ${target})`, {
+            suggestion: "paths are relative to the importing file",
+          });
+        } else {
+          checkImportedNames(decl, module, exportsOf(module), importProblems);
+        }
       }
     }
   };
@@ -106,6 +120,31 @@ export function checkFiles(paths: readonly string[], host: CompilerHost = nodeHo
   }
   diagnostics.push(...importProblems.items);
   return { files: [...loaded.values()], programs, diagnostics: dedupe(sortDiagnostics(diagnostics)) };
+}
+
+/**
+ * `IMPORT { nothere } FROM "h.js"` used to pass check and build and fail at start with a
+ * SyntaxError: each imported name must be one of the module's exports (KV2019). A module whose
+ * exports cannot be read is said so once (KV2020), and its names are then not checked.
+ */
+function checkImportedNames(decl: ImportDecl, module: string, exports: ModuleExports, problems: DiagnosticBag): void {
+  if (exports.kind === "unchecked") return;
+  if (exports.kind === "unreadable") {
+    problems.report("UnreadableModule", decl.sourceSpan, `cannot read the exports of ${decl.source}: ${exports.reason}${exports.file === module ? "" : ` (in ${exports.file})`}`, {
+      suggestion: "fix the module so that Node can load it; until then the imported names are not checked",
+    });
+    return;
+  }
+  const available = [...exports.names].sort();
+  for (const name of decl.names) {
+    const imported = name.imported;
+    if (imported.name === "" || exports.names.has(imported.name)) continue;
+    const guess = closestName(imported.name, available);
+    const listing = available.length === 0 ? "it exports nothing" : `it exports ${available.slice(0, 8).join(", ")}${available.length > 8 ? ", …" : ""}`;
+    problems.report("UnknownExport", imported.span, `${decl.source} has no export named '${imported.name}'`, guess !== undefined
+      ? { suggestion: `did you mean '${guess}'? (${listing})`, replacement: guess }
+      : { suggestion: `${listing}; export the function from the module, or import one of those` });
+  }
 }
 
 /** KV1008 at the first byte that is not UTF-8 (the text holds U+FFFD there). */
