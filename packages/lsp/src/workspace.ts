@@ -3,7 +3,6 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { checkFiles, nodeHost, type CheckResult, type CheckedFile, type CompilerHost, type EndpointInfo, type KovaType, type Node, type SemanticModel } from "@kova/compiler";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import { addImplicitResolutions } from "./resolve-extra.js";
 
 /** What the checker knows about the files around the open documents, merged across programs. */
 export interface Analysis {
@@ -11,7 +10,7 @@ export interface Analysis {
   file(path: string): CheckedFile | undefined;
   /** Every model whose program includes the file (a file imported by two roots is in two). */
   models(path: string): SemanticModel[];
-  /** Use → declaration, from the checker plus what the server infers (member reads, INSERT keys, type names). */
+  /** Use → declaration, as the checker resolved them (names, fields, member reads, INSERT keys, type names). */
   resolutions: Map<Node, Node>;
   types: Map<Node, KovaType>;
   endpoints: EndpointInfo[];
@@ -91,7 +90,6 @@ export class KovaWorkspace {
       for (const [expr, type] of program.model.types) types.set(expr, type);
       for (const endpoint of program.model.endpoints) if (!endpoints.some((e) => e.decl === endpoint.decl)) endpoints.push(endpoint);
     }
-    for (const program of result.programs) addImplicitResolutions(program.model, resolutions);
     const files = new Map(result.files.map((f) => [f.file, f]));
     return {
       result,

@@ -3,6 +3,7 @@ import type { CodeName } from "../diagnostics/codes.js";
 import { DiagnosticBag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { report, type CheckContext } from "./context.js";
 import { checkEntity, checkValidator, collectDeclarations, KNOWN_DRIVERS } from "./declarations.js";
+import { recordDeclarationNames } from "./declaration-names.js";
 import { checkEndpoint } from "./endpoints.js";
 import { checkExpression } from "./expressions.js";
 import { emptyModel, type SemanticModel } from "./model.js";
@@ -67,6 +68,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
       }
     }
   }
+  recordDeclarationNames(model);
   return { model, diagnostics: diagnostics.items };
 }
 

@@ -1,4 +1,4 @@
-import type { BinaryExpr, CallExpr, Expression, MemberExpr, NameExpr, ParamRef } from "../ast/nodes.js";
+import type { BinaryExpr, CallExpr, Expression, FieldDecl, MemberExpr, NameExpr, ParamRef } from "../ast/nodes.js";
 import { closestOrPrefix } from "../diagnostics/suggest.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { constantValue, type FoldProblem } from "./fold.js";
@@ -193,7 +193,11 @@ function checkMember(ctx: CheckContext, expr: MemberExpr): KovaType {
   if ((object.kind === "array" || object.kind === "string") && name === "length") return intType;
   if (object.kind === "object" && object.fields) {
     const field = object.fields.get(name);
-    if (field) return field.type;
+    if (field) {
+      const decl = declaredField(ctx, object, name);
+      if (decl) resolve(ctx, expr.property, decl);
+      return field.type;
+    }
     const owner = object.entity ? `a ${object.entity} row` : object.shape ? `shape ${object.shape}` : "this object";
     report(ctx, "UnknownField", expr.property.span, `${owner} has no field '${name}'`, object.fields.keys(), name);
     return unknownType;
@@ -204,6 +208,13 @@ function checkMember(ctx: CheckContext, expr: MemberExpr): KovaType {
     });
   }
   return unknownType;
+}
+
+/** The declaration of a field read from a row (`todo.title`) or a VALIDATE shape (`$body.title`). */
+function declaredField(ctx: CheckContext, object: KovaType, name: string): FieldDecl | undefined {
+  if (object.kind !== "object") return undefined;
+  const decl = object.entity ? ctx.model.entities.get(object.entity)?.decl : object.shape ? ctx.model.validators.get(object.shape)?.decl : undefined;
+  return decl?.fields.find((f) => f.name.name === name);
 }
 
 function checkCall(ctx: CheckContext, expr: CallExpr): KovaType {

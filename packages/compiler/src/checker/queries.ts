@@ -190,6 +190,8 @@ function checkWriteValue(ctx: CheckContext, entity: EntityInfo | undefined, valu
         report(ctx, "UnknownField", key.span, `entity ${entityName} has no field '${key.name}'`, columns.keys(), key.name);
         continue;
       }
+      const decl = entity.decl.fields.find((f) => f.name.name === key.name);
+      if (decl) resolve(ctx, key, decl);
       const valueType = ctx.model.types.get(entry.value) ?? unknownType;
       if (!assignable(valueType, column.type)) {
         ctx.diagnostics.report("TypeMismatch", entry.value.span, `field '${key.name}' of ${entityName} is ${describe(column.type)}, not ${describe(valueType)}`);
