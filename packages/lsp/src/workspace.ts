@@ -68,13 +68,22 @@ export class KovaWorkspace {
     return nodeHost.readFile(path);
   }
 
+  private isOpen(path: string): boolean {
+    for (const doc of this.documents.values()) if (this.pathOf(doc.uri) === path) return true;
+    return false;
+  }
+
   analysis(): Analysis {
     if (!this.cached) this.cached = this.analyse();
     return this.cached;
   }
 
   private analyse(): Analysis {
-    const host: CompilerHost = { readFile: (path) => this.readFile(path) };
+    // Files not open in the editor are read as bytes, so one that is not UTF-8 shows KV1008 as in `kova check`.
+    const host: CompilerHost = {
+      readFile: (path) => this.readFile(path),
+      readSource: (path) => (this.isOpen(path) ? { text: this.readFile(path) ?? "" } : nodeHost.readSource(path)),
+    };
     const paths = new Set<string>();
     for (const doc of this.documents.values()) {
       const path = this.pathOf(doc.uri);
