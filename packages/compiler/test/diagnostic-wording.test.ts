@@ -69,3 +69,8 @@ test("ORDER BY on a query without WHERE: the help does not mention WHERE", () =>
 test("a name that merely resembles a keyword is still a name", () => {
   assert.deepEqual(diagnosticsOf(`GET /x {\n  select = 1\n  save = select + 1\n  RESPOND save\n}\n`).map((d) => d.code), []);
 });
+
+test("variables named like query keywords (updated, deleted, saved) are not taken for misspellings inside a query", () => {
+  const text = `ENTITY Todo {\n  done: bool\n  n: int\n}\nPUT /x {\n  updated = true\n  deleted = 2\n  UPDATE Todo SET done = updated WHERE id = 1\n  UPDATE Todo SET n = deleted * 2 WHERE id = 1\n  RESPOND 204\n}\n`;
+  assert.deepEqual(diagnosticsOf(text).map((d) => `${d.code} ${d.message}`), []);
+});

@@ -65,13 +65,27 @@ export function reportStatementWord(c: Cursor): boolean {
 export function reportMisspeltQueryKeyword(c: Cursor): boolean {
   const t = c.token;
   if (t.kind !== "Identifier") return false;
-  const guess = misspeltKeyword(t, QUERY_KEYWORDS);
+  const guess = misspeltKeyword(t, queryKeywordsThatFit(c));
   if (guess === undefined) return false;
   const rest = restOfLine(c, t);
   if (!/\b(FROM|INTO|WHERE|SET)\b/.test(rest)) return false;
   c.error("ExpectedExpression", c.tokenSpan(t), `'${t.text}' is not a Kova keyword`, { suggestion: `did you mean ${guess}?`, replacement: guess });
   skipStatement(c);
   return true;
+}
+
+/**
+ * Which query keywords the word after a would-be keyword allows. A real variable such as `updated`
+ * or `saved` is followed by an operator or a clause (`SET done = updated WHERE …`), never by one of
+ * these, so only a word in a place where a name cannot stand is taken for a misspelling.
+ */
+function queryKeywordsThatFit(c: Cursor): readonly string[] {
+  const next = c.peek();
+  if (next.newlineBefore) return [];
+  if (c.isPunct("*", next)) return c.isKeyword("FROM", c.peek(2)) ? ["SELECT"] : [];
+  if (c.isKeyword("FROM", next) || c.isKeyword("INTO", next)) return QUERY_KEYWORDS;
+  if (next.kind === "Identifier" || c.isPunct("{", next)) return QUERY_KEYWORDS;
+  return [];
 }
 
 /** The closest keyword, unless the word is that keyword in another case (KV1105 handles those). */
