@@ -60,6 +60,11 @@ for (const [line, message, hint] of [
   });
 }
 
+test("let x = 1 and return x are read as x = 1 and RESPOND x after the error, so nothing else is reported", () => {
+  const all = diagnosticsOf(`GET /x {\n  let n = 1\n  return n + 1\n  RESPOND 200\n}\n`);
+  assert.deepEqual(all.map((d) => d.code), ["KV1103", "KV1103", "KV2016"], JSON.stringify(all));
+});
+
 test("ORDER BY on a query without WHERE: the help does not mention WHERE", () => {
   const d = only(`${ITEM}GET /x {\n  RESPOND SELECT * FROM Item ORDER BY name\n}\n`, "KV1103");
   assert.match(d.suggestion ?? "", /ORDER_BY \(one word\)/);

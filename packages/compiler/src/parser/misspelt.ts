@@ -33,28 +33,49 @@ const QUERY_KEYWORDS = ["SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY
 /** Tokens after which an identifier is a value being used (a call, an assignment, an operand), not a statement word. */
 const CONTINUES_VALUE = new Set(["=", "(", ".", "[", "?.", "??", "+", "-", "/", "%", "==", "!=", "<", ">", "<=", ">=", "}", ",", ")", "]", ":"]);
 
+/** What the statement parser does after reportStatementWord. */
+export type StatementWordOutcome =
+  /** Nothing to report: parse the statement as usual. */
+  | "none"
+  /** Reported and skipped (with a block opened on its line). */
+  | "skipped"
+  /** `let x = 1`, `return x`: reported, the word consumed; parse the rest as the Kova statement it means. */
+  | "assignment"
+  | "respond";
+
 /**
  * At the start of a statement: an identifier followed on its line by something that cannot follow a
  * value (`join r`, `LET x = 1`, `SELEC * FROM Item`) is a misspelt or foreign keyword. Reports it
- * (KV1103) with what to write instead, skips the statement and returns true; otherwise false.
+ * (KV1103) with what to write instead. Where the intent is plain (`let x = 1` is `x = 1`, `return x`
+ * is `RESPOND x`) the word is dropped and the rest parsed as meant, so that `x` is still a variable
+ * and later lines report nothing more; otherwise the statement is skipped.
  */
-export function reportStatementWord(c: Cursor): boolean {
+export function reportStatementWord(c: Cursor): StatementWordOutcome {
   const t = c.token;
   const next = c.peek();
-  if (t.kind !== "Identifier" || next.newlineBefore || next.kind === "EOF") return false;
-  if (next.kind === "Punct" && CONTINUES_VALUE.has(next.text)) return false;
-  if (next.kind === "Keyword" && ["AND", "OR", "IN", "LIKE", "IS"].includes(next.text)) return false;
+  if (t.kind !== "Identifier" || next.newlineBefore || next.kind === "EOF") return "none";
+  if (next.kind === "Punct" && CONTINUES_VALUE.has(next.text)) return "none";
+  if (next.kind === "Keyword" && ["AND", "OR", "IN", "LIKE", "IS"].includes(next.text)) return "none";
   const lower = t.text.toLowerCase();
-  const foreign = FOREIGN_STATEMENTS[ALIASES[lower] ?? lower];
+  const word = ALIASES[lower] ?? lower;
+  const foreign = FOREIGN_STATEMENTS[word];
   if (foreign) {
     c.error("ExpectedStatement", c.tokenSpan(t), foreign.message(t.text), { suggestion: foreign.suggestion });
+    if (word === "let" && next.kind === "Identifier" && c.isPunct("=", c.peek(2))) {
+      c.advance();
+      return "assignment";
+    }
+    if (word === "return") {
+      c.advance();
+      return "respond";
+    }
   } else {
     const guess = misspeltKeyword(t, STATEMENT_START_KEYWORDS);
-    if (guess === undefined) return false;
+    if (guess === undefined) return "none";
     c.error("ExpectedStatement", c.tokenSpan(t), `'${t.text}' is not a Kova keyword`, { suggestion: `did you mean ${guess}?`, replacement: guess });
   }
   skipStatement(c);
-  return true;
+  return "skipped";
 }
 
 /**

@@ -71,7 +71,10 @@ export function parseStatement(c: Cursor): Statement | null {
     const value = parseExpression(c);
     return { kind: "Broadcast", span: c.spanFrom(start), value };
   }
-  if (reportStatementWord(c)) return null;
+  const word = reportStatementWord(c);
+  if (word === "skipped") return null;
+  if (word === "assignment") return parseStatement(c);
+  if (word === "respond") return parseRespond(c, c.token.start);
   if (isQueryStart(c) || t.kind === "Identifier" || t.kind === "Param") {
     const expression = parseExpression(c);
     if (expression.kind === "Call" || expression.kind.endsWith("Query") || expression.kind === "Missing") {
