@@ -69,6 +69,8 @@ export function findKovaFiles(paths: readonly string[], onSkip: (skip: SkippedPa
   const files: string[] = [];
   const missing: string[] = [];
   const skipped: SkippedPath[] = [];
+  /** Real paths of the folders searched so far: a folder reached again through a link is not searched twice. */
+  const visitedDirs = new Set<string>();
   /** Real path → index in `files`: a file reached through a link and by its own name is listed once, by its own name. */
   const seenFiles = new Map<string, number>();
   const skip = (path: string, reason: string) => {
@@ -118,7 +120,6 @@ export function findKovaFiles(paths: readonly string[], onSkip: (skip: SkippedPa
       }
     }
   };
-  const visitedDirs = new Set<string>();
   for (const path of paths) {
     const kind = kindOf(path);
     if (kind.problem !== undefined) {
