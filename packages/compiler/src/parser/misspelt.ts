@@ -10,7 +10,7 @@ const FOREIGN_STATEMENTS: Readonly<Record<string, { message: (word: string) => s
   let: { message: (w) => `Kova has no '${w}': a variable is created by assigning it`, suggestion: "write the assignment without it, as in total = 0" },
   join: {
     message: () => "Kova queries have no JOIN",
-    suggestion: "read the related rows with a second query, as in author = SELECT * FROM User WHERE id = post.author_id",
+    suggestion: "read the related rows with a second query, as in author = SELECT * FROM User WHERE id = post.author",
   },
   for: {
     message: (w) => `Kova has no '${w}' loop`,
@@ -21,7 +21,7 @@ const FOREIGN_STATEMENTS: Readonly<Record<string, { message: (word: string) => s
   switch: { message: (w) => `Kova has no '${w}'`, suggestion: "write IF … { … } ELSE IF … { … }" },
 };
 const ALIASES: Readonly<Record<string, string>> = {
-  var: "let", const: "let", val: "let", def: "let",
+  var: "let", const: "let", val: "let",
   foreach: "for", while: "for", loop: "for", each: "for",
   raise: "throw", match: "switch",
 };
