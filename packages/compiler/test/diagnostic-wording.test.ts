@@ -28,6 +28,13 @@ test("SELEC where a value belongs: KV1104 'did you mean SELECT?', and no 'SELEC 
   assert.equal(all[0].suggestion, "did you mean SELECT?");
 });
 
+test("a misspelt clause after a query (WHRE, LIMT, ORDERBY): KV1103 with 'did you mean'", () => {
+  for (const [clause, keyword] of [["WHRE name = \"a\"", "WHERE"], ["LIMT 3", "LIMIT"], ["ORDERBY name", "ORDER_BY"]]) {
+    const d = only(`${ITEM}GET /x {\n  RESPOND SELECT * FROM Item ${clause}\n}\n`, "KV1103");
+    assert.equal(d.suggestion, `did you mean ${keyword}?`, clause);
+  }
+});
+
 test("ENTTIY at the top level: KV1102 'did you mean ENTITY?'", () => {
   const d = only("ENTTIY Item { name: text }\n", "KV1102");
   assert.equal(d.suggestion, "did you mean ENTITY?");

@@ -29,6 +29,8 @@ const ALIASES: Readonly<Record<string, string>> = {
 /** Keywords a statement can start with, for "did you mean" on a misspelling (`SELEC`, `RESPONSE`). */
 const STATEMENT_START_KEYWORDS = ["RESPOND", "ERROR", "IF", "BROADCAST", "SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY"];
 const QUERY_KEYWORDS = ["SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY"];
+/** Clauses that continue a query on its line: `… FROM Item WHRE name = x` ends the query at `WHRE`. */
+const CLAUSE_KEYWORDS = ["WHERE", "ORDER_BY", "LIMIT", "OFFSET"];
 
 /** Tokens after which an identifier is a value being used (a call, an assignment, an operand), not a statement word. */
 const CONTINUES_VALUE = new Set(["=", "(", ".", "[", "?.", "??", "+", "-", "/", "%", "==", "!=", "<", ">", "<=", ">=", "}", ",", ")", "]", ":"]);
@@ -70,7 +72,8 @@ export function reportStatementWord(c: Cursor): StatementWordOutcome {
       return "respond";
     }
   } else {
-    const guess = misspeltKeyword(t, STATEMENT_START_KEYWORDS);
+    // A word on the line of a statement that just ended is most likely a misspelt clause of it.
+    const guess = misspeltKeyword(t, t.newlineBefore ? STATEMENT_START_KEYWORDS : [...STATEMENT_START_KEYWORDS, ...CLAUSE_KEYWORDS]);
     if (guess === undefined) return "none";
     c.error("ExpectedStatement", c.tokenSpan(t), `'${t.text}' is not a Kova keyword`, { suggestion: `did you mean ${guess}?`, replacement: guess });
   }
