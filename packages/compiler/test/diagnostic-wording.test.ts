@@ -35,6 +35,14 @@ test("a misspelt clause after a query (WHRE, LIMT, ORDERBY): KV1103 with 'did yo
   }
 });
 
+test("a misspelt FROM or INTO inside a query (FORM, ITNO): KV1101 with 'did you mean'", () => {
+  const form = only(`${ITEM}GET /x {\n  RESPOND SELECT * FORM Item\n}\n`, "KV1101");
+  assert.equal(form.message, "expected FROM after the selected fields, found 'FORM'");
+  assert.equal(form.replacement, "FROM");
+  const into = only(`${ITEM}POST /x {\n  RESPOND INSERT ITNO Item { name: "a" }\n}\n`, "KV1101");
+  assert.equal(into.suggestion, "did you mean INTO?");
+});
+
 test("ENTTIY at the top level: KV1102 'did you mean ENTITY?'", () => {
   const d = only("ENTTIY Item { name: text }\n", "KV1102");
   assert.equal(d.suggestion, "did you mean ENTITY?");

@@ -1,6 +1,7 @@
 import type { Identifier, Span } from "../ast/nodes.js";
 import type { CodeName } from "../diagnostics/codes.js";
 import type { DiagnosticBag } from "../diagnostics/diagnostic.js";
+import { closestName } from "../diagnostics/suggest.js";
 import type { SourceFile } from "../scanner/source-file.js";
 import type { Token } from "../scanner/tokens.js";
 
@@ -130,6 +131,12 @@ export class Cursor {
 
   expectKeyword(keyword: string, context: string): boolean {
     if (this.matchKeyword(keyword)) return true;
+    const token = this.token;
+    // `SELECT * FORM User`: the same message, with the keyword it was meant to be.
+    if (token.kind === "Identifier" && closestName(token.text.toUpperCase(), [keyword]) !== undefined) {
+      this.error("Expected", this.tokenSpan(token), `expected ${keyword} ${context}, found '${token.text}'`, { suggestion: `did you mean ${keyword}?`, replacement: keyword });
+      return false;
+    }
     this.errorExpected(`${keyword} ${context}`);
     return false;
   }
