@@ -94,3 +94,9 @@ test("variables named like query keywords (updated, deleted, saved) are not take
   const text = `ENTITY Todo {\n  done: bool\n  n: int\n}\nPUT /x {\n  updated = true\n  deleted = 2\n  UPDATE Todo SET done = updated WHERE id = 1\n  UPDATE Todo SET n = deleted * 2 WHERE id = 1\n  RESPOND 204\n}\n`;
   assert.deepEqual(diagnosticsOf(text).map((d) => `${d.code} ${d.message}`), []);
 });
+
+test("a field read from text or a list (title.lenght) is KV2002 'did you mean length?', not silently undefined", () => {
+  const d = only(`GET /x {\n  title = "abc"\n  RESPOND { n: title.lenght, ok: title.length }\n}\n`, "KV2002");
+  assert.equal(d.message, "a value of type text has no field 'lenght'");
+  assert.equal(d.replacement, "length");
+});

@@ -33,6 +33,9 @@ const BUILTINS: Readonly<Record<string, { min: number; max: number; result: Kova
 
 export const BUILTIN_NAMES: readonly string[] = Object.keys(BUILTINS);
 
+/** Types whose values have no fields to read. */
+const SCALAR_KINDS: ReadonlySet<KovaType["kind"]> = new Set(["string", "number", "boolean", "datetime", "duration"]);
+
 /** The request parts reachable as `$query`, `$body`, `$headers`. */
 const REQUEST_PARAMS = ["query", "body", "headers"];
 
@@ -206,6 +209,9 @@ function checkMember(ctx: CheckContext, expr: MemberExpr): KovaType {
     ctx.diagnostics.report("TypeMismatch", expr.property.span, `'${name}' is read from a list of rows, not one row`, {
       suggestion: "pick one row with [0], or make the query return one row (WHERE id = …)",
     });
+  } else if (SCALAR_KINDS.has(object.kind) || object.kind === "array") {
+    // Text, numbers and lists have no fields but `length`: `title.lenght` would be undefined at run time.
+    report(ctx, "UnknownField", expr.property.span, `a value of type ${describe(object)} has no field '${name}'`, object.kind === "string" || object.kind === "array" ? ["length"] : [], name);
   }
   return unknownType;
 }
