@@ -98,7 +98,7 @@ export async function connectDataSources(app: AppDefinition, appDir: string, env
       try {
         await driver.connect();
       } catch (error) {
-        throw new StartupError(`cannot connect data source "${source.name}" (${source.driver}): ${messageOf(error)}`);
+        throw new StartupError(connectFailure(source.name, source.driver, messageOf(error)));
       }
       drivers.set(source.name, driver);
       try {
@@ -112,6 +112,15 @@ export async function connectDataSources(app: AppDefinition, appDir: string, env
     throw error instanceof StartupError ? error : new StartupError(messageOf(error));
   }
   return new DataSources(drivers);
+}
+
+/**
+ * Drivers are asked to reject `connect()` with a message that names the data source (the Driver
+ * contract); such a message is passed on as it is, so the user does not read "cannot connect data
+ * source" twice. Any other failure is prefixed with the data source and its driver.
+ */
+export function connectFailure(source: string, driver: string, message: string): string {
+  return message.startsWith(`cannot connect data source "${source}"`) ? message : `cannot connect data source "${source}" (${driver}): ${message}`;
 }
 
 function messageOf(error: unknown): string {
