@@ -85,6 +85,8 @@ function main() {
     process.exit(1);
   }
   for (const p of plan.packages) {
+    // A package with a prepack script (create-kova bundles itself) makes its entry points while packing.
+    if (p.manifest.scripts?.prepack) continue;
     for (const entry of [p.manifest.main, ...(Object.values(p.manifest.bin ?? {}))]) {
       if (entry && !existsSync(join(p.dir, entry))) {
         console.error(`pack: ${p.manifest.name} is not built (${entry} is missing); run \`npx tsc -b\` first`);
@@ -96,7 +98,7 @@ function main() {
   mkdirSync(out, { recursive: true });
   const written = [];
   for (const p of plan.packages) {
-    const json = execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", out], { cwd: p.dir, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    const json = execFileSync("npm", ["pack", "--json", "--pack-destination", out], { cwd: p.dir, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
     const [info] = JSON.parse(json);
     written.push({ name: info.name, version: info.version, file: info.filename });
     console.log(`${info.filename}  (${info.entryCount} files, ${(info.size / 1024).toFixed(0)} KiB)`);
