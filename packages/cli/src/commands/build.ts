@@ -1,8 +1,12 @@
-import { relative } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { buildApp } from "../build/build-app.js";
 import { reportBuildFailure } from "../build/report.js";
 import { ExitCode, shouldColor } from "../command.js";
 import { defineCommand } from "../define-command.js";
+import { dockerfile, dockerignore } from "../dist-files.js";
+import { packageName } from "../init-project.js";
+import { reportInstallProblems, withInstallHint } from "../installed.js";
 
 export const buildCommand = defineCommand({
   name: "build",
@@ -11,23 +15,35 @@ export const buildCommand = defineCommand({
 
 Checks the program at PATH (a .kova file, or a folder holding one program; default ".") and
 writes PATH/dist: app.js (+ source map), server.js and a package.json naming only the Kova runtime
-and the drivers the program uses. Start the result with: node dist/server.js
+and the drivers the program uses, pinned to this Kova's version. The folder runs anywhere:
+  cd dist && npm install --omit=dev && node server.js
 
 Options:
   --out <DIR>            Output folder (default: <app folder>/dist)
+  --docker               Also write dist/Dockerfile (multi-stage, non-root, HEALTHCHECK on
+                         /_kova/health) and dist/.dockerignore: docker build -t my-app dist
   --color, --no-color    Force colour on or off in diagnostics
   -h, --help             Show this help
 
 Exit status: 0 built, 1 the program has errors, 2 bad command line.
 `,
-  options: { out: { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
+  options: { out: { type: "string" }, docker: { type: "boolean" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
   async execute({ values, positionals }, context) {
+    if (reportInstallProblems("build", context.stderr)) return ExitCode.problems;
     const result = await buildApp({ entry: positionals[0] ?? ".", outDir: values.out === undefined ? undefined : String(values.out) });
     if (!result.ok) {
+      result.errors = result.errors.map((e) => withInstallHint(e));
       reportBuildFailure(result, context.stderr, shouldColor({ color: values.color === true, noColor: values["no-color"] === true }, context.stderr, context.env));
       return ExitCode.problems;
     }
     const out = relative(process.cwd(), result.outDir) || ".";
+    if (values.docker === true) {
+      const manifest = JSON.parse(readFileSync(join(result.outDir, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+      const driverPackages = Object.keys(manifest.dependencies ?? {}).filter((p) => p.startsWith("@kova/driver-"));
+      writeFileSync(join(result.outDir, "Dockerfile"), dockerfile({ driverPackages }));
+      writeFileSync(join(result.outDir, ".dockerignore"), dockerignore());
+      context.stdout.write(`wrote ${out}/Dockerfile — build and run it with: docker build -t ${packageName(result.appDir)} ${out}\n`);
+    }
     context.stdout.write(`built ${result.routes.length} route${result.routes.length === 1 ? "" : "s"} into ${out} in ${result.ms.toFixed(0)} ms — start it with: node ${out}/server.js\n`);
     return ExitCode.ok;
   },

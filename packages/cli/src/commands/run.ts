@@ -5,6 +5,7 @@ import { portOption, ServerProcess } from "../build/server-process.js";
 import { UsageError } from "../args.js";
 import { ExitCode, shouldColor } from "../command.js";
 import { defineCommand } from "../define-command.js";
+import { reportInstallProblems, withInstallHint } from "../installed.js";
 
 export const runCommand = defineCommand({
   name: "run",
@@ -35,8 +36,10 @@ Options:
     const workersText = String(values.workers ?? "1");
     const workers = workersText === "auto" ? availableParallelism() : Number(workersText);
     if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new UsageError(`--workers takes a whole number from 1 to 256 or "auto", not '${workersText}'`);
+    if (reportInstallProblems("run", context.stderr)) return ExitCode.problems;
     const result = await buildApp({ entry: positionals[0] ?? "." });
     if (!result.ok) {
+      result.errors = result.errors.map((e) => withInstallHint(e));
       reportBuildFailure(result, context.stderr, shouldColor({ color: values.color === true, noColor: values["no-color"] === true }, context.stderr, context.env));
       return ExitCode.problems;
     }
