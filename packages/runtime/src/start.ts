@@ -47,7 +47,9 @@ export async function startApp(app: AppDefinition, options: StartOptions = {}): 
     if (!manageProcess) throw error;
     // The message is the whole story for the person starting the app: no stack trace.
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`${app.name}: cannot start: ${message}\n`);
+    // A folder the app may not write (the embedded store's .kova/): say how to fix it.
+    const fix = /\b(EACCES|EPERM|EROFS)\b/.test(message) && !/listen|port/i.test(message) ? "; make the app folder writable for this user, or set KOVA_APP_DIR to a folder that is" : "";
+    process.stderr.write(`${app.name}: cannot start: ${message}${fix}\n`);
     process.exit(1);
   }
 }
