@@ -1,35 +1,39 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import * as vscode from "vscode";
-import { LanguageClient, type Executable, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import { LanguageClient, TransportKind, type Executable, type LanguageClientOptions, type NodeModule, type ServerOptions } from "vscode-languageclient/node";
 
 let client: LanguageClient | undefined;
 
 /**
- * Which executable runs the server. The `kova.server.path` setting wins; with the default ("kova"),
- * a project-local install (node_modules/.bin/kova) is preferred over whatever is on PATH, so the
- * server matches the compiler version the project builds with. A `.js` path (bin/kova.js of a
- * checkout) is run with node.
+ * Which server to start. The `kova.server.path` setting wins when set; with the default ("kova"),
+ * the project's installed kova (node_modules/.bin/kova) is used, so the server matches the compiler
+ * the project builds with; without one, the copy of the server bundled in this extension runs
+ * (out/server.mjs, on VS Code's own Node.js). A `.js` path (bin/kova.js of a checkout) is run with node.
  */
-function serverExecutable(): Executable {
+function serverOptions(context: vscode.ExtensionContext): { options: ServerOptions; describe: string } {
   const config = vscode.workspace.getConfiguration("kova");
   let path = config.get<string>("server.path", "kova").trim() || "kova";
   const args = config.get<string[]>("server.args", ["lsp", "--stdio"]);
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  if (path === "kova" && folder) {
-    const local = join(folder, "node_modules", ".bin", process.platform === "win32" ? "kova.cmd" : "kova");
-    if (existsSync(local)) path = local;
+  if (path === "kova") {
+    const local = folder && join(folder, "node_modules", ".bin", process.platform === "win32" ? "kova.cmd" : "kova");
+    if (!local || !existsSync(local)) {
+      const module = context.asAbsolutePath(join("out", "server.mjs"));
+      const bundled: NodeModule = { module, transport: TransportKind.stdio };
+      return { options: { run: bundled, debug: bundled }, describe: `the bundled server (${module})` };
+    }
+    path = local;
   } else if (folder && !isAbsolute(path) && (path.includes("/") || path.includes("\\"))) {
     path = join(folder, path);
   }
-  if (path.endsWith(".js")) return { command: "node", args: [path, ...args] };
   // .cmd shims on Windows need a shell to run.
-  return { command: path, args, options: { shell: process.platform === "win32" } };
+  const executable: Executable = path.endsWith(".js") ? { command: "node", args: [path, ...args] } : { command: path, args, options: { shell: process.platform === "win32" } };
+  return { options: { run: executable, debug: executable }, describe: `${executable.command} ${(executable.args ?? []).join(" ")}` };
 }
 
 async function start(context: vscode.ExtensionContext): Promise<void> {
-  const executable = serverExecutable();
-  const serverOptions: ServerOptions = { run: executable, debug: executable };
+  const server = serverOptions(context);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: "file", language: "kova" },
@@ -40,13 +44,13 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       fileEvents: vscode.workspace.createFileSystemWatcher("**/{*.kova,.env}"),
     },
   };
-  client = new LanguageClient("kova", "Kova", serverOptions, clientOptions);
+  client = new LanguageClient("kova", "Kova", server.options, clientOptions);
   try {
     await client.start();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     void vscode.window.showErrorMessage(
-      `Kova: could not start the language server (${executable.command} ${(executable.args ?? []).join(" ")}): ${message}. ` +
+      `Kova: could not start the language server (${server.describe}): ${message}. ` +
         "Install kova in the project or set 'kova.server.path'.",
     );
   }
