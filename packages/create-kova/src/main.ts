@@ -13,7 +13,7 @@ const USAGE = `Usage: npm create kova@latest [DIR] [-- --template ${TEMPLATES.jo
 Creates DIR (default "kova-app") with a Kova app and a package.json that depends on kova.
 `;
 
-export function createKova(argv: string[], packageRoot: string, out = process.stdout, err = process.stderr): number {
+export function createKova(argv: string[], packageRoot: string, out: { write(text: string): unknown } = process.stdout, err: { write(text: string): unknown } = process.stderr): number {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: { template: { type: "string", short: "t" }, help: { type: "boolean", short: "h" } } });

@@ -1,0 +1,93 @@
+// Every workspace package is publishable and installs together (scripts/pack.mjs is what
+// `npm run pack` runs; the newcomer e2e in .ci/run installs its tarballs outside the repo).
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+
+interface Manifest {
+  name: string;
+  version: string;
+  private?: boolean;
+  files?: string[];
+  exports?: Record<string, unknown>;
+  types?: string;
+  bin?: Record<string, string>;
+  engines?: Record<string, string>;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+}
+interface Plan {
+  version: string;
+  packages: Array<{ dir: string; manifest: Manifest }>;
+}
+
+const packScript = join(ROOT, "scripts", "pack.mjs");
+const { publishablePackages, workspaceDirs } = (await import(packScript)) as { publishablePackages: () => Plan; workspaceDirs: () => string[] };
+
+test("pack: every workspace package but the private ones, each after the packages it depends on", () => {
+  const plan = publishablePackages();
+  const names = plan.packages.map((p) => p.manifest.name);
+  const all = workspaceDirs().map((dir) => JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Manifest);
+  assert.deepEqual(new Set(names), new Set(all.filter((m) => !m.private).map((m) => m.name)), "discovered from the workspace, not a list");
+  assert.ok(names.includes("kova") && names.includes("create-kova") && names.includes("@kova/runtime"));
+  assert.ok(!names.includes("@kova/conformance"));
+  for (const [i, p] of plan.packages.entries()) {
+    for (const dep of Object.keys({ ...p.manifest.dependencies, ...p.manifest.peerDependencies })) {
+      const at = names.indexOf(dep);
+      if (at >= 0) assert.ok(at < i, `${dep} is packed before ${p.manifest.name}`);
+    }
+  }
+});
+
+test("pack: one version, every Kova dependency pinned to it, and each package publishable", () => {
+  const plan = publishablePackages();
+  for (const { dir, manifest } of plan.packages) {
+    const name = manifest.name;
+    assert.equal(manifest.version, plan.version, name);
+    assert.deepEqual(manifest.engines, { node: ">=20" }, name);
+    assert.ok(manifest.files && manifest.files.length > 0, `${name} lists its files`);
+    assert.ok(!manifest.files!.some((f) => f.includes("test")), `${name} does not publish its tests`);
+    assert.ok(manifest.exports?.["./package.json"], `${name} exports its package.json (version checks read it)`);
+    if (name !== "create-kova") {
+      const main = manifest.exports?.["."] as { types: string; default: string };
+      assert.ok(existsSync(join(dir, main.default)), `${name}: ${main.default} is built`);
+      assert.ok(existsSync(join(dir, main.types)), `${name}: ${main.types} is built`);
+      assert.equal(manifest.types, main.types, name);
+    }
+    for (const [dep, range] of Object.entries({ ...manifest.dependencies, ...manifest.peerDependencies })) {
+      if (dep === "kova" || dep.startsWith("@kova/")) assert.equal(range, plan.version, `${name} -> ${dep}`);
+    }
+  }
+});
+
+test("pack: an app on the embedded store installs no PostgreSQL, MySQL, MongoDB or Redis client", () => {
+  const plan = publishablePackages();
+  const byName = new Map(plan.packages.map((p) => [p.manifest.name, p.manifest]));
+  const installed = new Set<string>();
+  const visit = (name: string) => {
+    if (installed.has(name)) return;
+    installed.add(name);
+    // npm installs dependencies, and peer dependencies unless they are optional.
+    const m = byName.get(name);
+    if (!m) return;
+    for (const dep of Object.keys(m.dependencies ?? {})) visit(dep);
+    for (const dep of Object.keys(m.peerDependencies ?? {})) if (!m.peerDependenciesMeta?.[dep]?.optional) visit(dep);
+  };
+  visit("kova"); // what `kova init`'s package.json depends on
+  for (const client of ["pg", "mysql2", "mongodb", "ioredis", "@kova/driver-postgres", "@kova/driver-mysql", "@kova/driver-mongodb", "@kova/driver-redis", "@kova/driver-cockroach"]) {
+    assert.ok(!installed.has(client), `${client} is not installed with kova`);
+  }
+  assert.ok(installed.has("@kova/driver-embedded") && installed.has("better-sqlite3"));
+  const cli = byName.get("kova")!;
+  assert.deepEqual(cli.bin, { kova: "./bin/kova.js" });
+  assert.ok(cli.files!.includes("bin") && cli.files!.includes("templates"));
+  for (const driver of ["@kova/driver-postgres", "@kova/driver-mysql"]) assert.equal(cli.peerDependenciesMeta?.[driver]?.optional, true, `${driver} is an optional peer of kova`);
+  const create = byName.get("create-kova")!;
+  assert.deepEqual(create.dependencies ?? {}, {}, "npm create kova installs nothing but create-kova");
+  assert.deepEqual(create.bin, { "create-kova": "./index.js" });
+});
