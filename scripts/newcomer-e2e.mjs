@@ -225,6 +225,13 @@ async function walkThrough(label, appDir, collection, record) {
   const bare = spawnSync("node", ["server.js"], { cwd: dist, env, encoding: "utf8" });
   check(bare.status === 1 && bare.stderr.trim().split("\n").length === 1 && bare.stderr.includes("npm install --omit=dev") && noStack(bare.stderr), `${label}: dist/ without node_modules → one line naming the fix (${JSON.stringify(bare.stderr.trim())})`);
   await sh(COMMANDS.distInstall, dist);
+  // Next to another version of the runtime: one line naming the fix.
+  const runtimeManifest = join(dist, "node_modules", "@kova", "runtime", "package.json");
+  const original = readFileSync(runtimeManifest, "utf8");
+  writeFileSync(runtimeManifest, original.replace(/"version": "[^"]+"/, '"version": "0.0.0-other"'));
+  const skew = spawnSync("node", ["server.js"], { cwd: dist, env, encoding: "utf8" });
+  writeFileSync(runtimeManifest, original);
+  check(skew.status === 1 && skew.stderr.trim().split("\n").length === 1 && /0\.0\.0-other is installed, but this build needs/.test(skew.stderr) && noStack(skew.stderr), `${label}: dist/ next to a wrong-version runtime → one line (${JSON.stringify(skew.stderr.trim())})`);
   const distManifest = JSON.parse(readFileSync(join(dist, "package.json"), "utf8"));
   check(Object.keys(distManifest.dependencies).sort().join() === "@kova/driver-embedded,@kova/runtime", `${label}: dist/package.json pins only the runtime and the embedded driver`);
   check(!existsSync(join(dist, "node_modules", "@kova", "compiler")), `${label}: dist/ installs no compiler`);
@@ -262,7 +269,13 @@ try {
   check(JSON.parse(readFileSync(join(app, "package.json"), "utf8")).dependencies?.kova !== undefined, "kova init: package.json depends on kova");
   await walkThrough("init", app, "notes", { title: "hello from a newcomer" });
 
-  // The bad inputs a newcomer meets in their own project.
+  // The bad inputs a newcomer meets in their own project. A wrong-version runtime next to kova:
+  const appRuntime = join(app, "node_modules", "@kova", "runtime", "package.json");
+  const appRuntimeText = readFileSync(appRuntime, "utf8");
+  writeFileSync(appRuntime, appRuntimeText.replace(/"version": "[^"]+"/, '"version": "0.0.0-other"'));
+  const skewed = await sh(COMMANDS.build, app, { allowFail: true });
+  writeFileSync(appRuntime, appRuntimeText);
+  check(skewed.status === 1 && skewed.stderr.trim().split("\n").length === 1 && /npm install @kova\/runtime@/.test(skewed.stderr) && noStack(skewed.stderr), `wrong-version runtime → one line naming the fix (${JSON.stringify(skewed.stderr.trim())})`);
   writeFileSync(join(app, "shop.kova"), 'CONNECT main USING postgres(env("DATABASE_URL"))\n\nENTITY Item {\n  name: text\n}\n\nGET /items {\n  RESPOND SELECT * FROM Item\n}\n');
   rmSync(join(app, "app.kova"));
   const noDriver = await sh(COMMANDS.build, app, { allowFail: true });
