@@ -49,15 +49,17 @@ test("pack: one version, every Kova dependency pinned to it, and each package pu
   for (const { dir, manifest } of plan.packages) {
     const name = manifest.name;
     assert.equal(manifest.version, plan.version, name);
-    assert.deepEqual(manifest.engines, { node: ">=20" }, name);
     assert.ok(manifest.files && manifest.files.length > 0, `${name} lists its files`);
     assert.ok(!manifest.files!.some((f) => f.includes("test")), `${name} does not publish its tests`);
-    assert.ok(manifest.exports?.["./package.json"], `${name} exports its package.json (version checks read it)`);
+    // dist/server.js and `kova build` read the installed version of the runtime and the drivers.
+    if (name === "kova" || name === "@kova/runtime" || name.startsWith("@kova/driver-")) {
+      assert.ok(manifest.exports?.["./package.json"], `${name} exports its package.json`);
+    }
     if (name !== "create-kova") {
-      const main = manifest.exports?.["."] as { types: string; default: string };
-      assert.ok(existsSync(join(dir, main.default)), `${name}: ${main.default} is built`);
-      assert.ok(existsSync(join(dir, main.types)), `${name}: ${main.types} is built`);
-      assert.equal(manifest.types, main.types, name);
+      const entry = manifest.exports?.["."] as string | { types?: string; default: string };
+      const js = typeof entry === "string" ? entry : entry.default;
+      assert.ok(existsSync(join(dir, js)), `${name}: ${js} is built`);
+      assert.ok(manifest.types && existsSync(join(dir, manifest.types)), `${name}: its types are built`);
     }
     for (const [dep, range] of Object.entries({ ...manifest.dependencies, ...manifest.peerDependencies })) {
       if (dep === "kova" || dep.startsWith("@kova/")) assert.equal(range, plan.version, `${name} -> ${dep}`);
