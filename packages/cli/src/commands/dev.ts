@@ -6,6 +6,7 @@ import { portOption, ServerProcess } from "../build/server-process.js";
 import { UsageError } from "../args.js";
 import { ExitCode, shouldColor } from "../command.js";
 import { defineCommand } from "../define-command.js";
+import { reportInstallProblems } from "../installed.js";
 
 const IGNORED = /(^|[\\/])(dist|\.kova|node_modules|\.git)([\\/]|$)/;
 
@@ -26,6 +27,7 @@ Options:
 `,
   options: { port: { type: "string" }, host: { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
   async execute({ values, positionals }, context) {
+    if (reportInstallProblems("dev", context.stderr)) return ExitCode.problems;
     let port: number;
     try {
       port = portOption(values.port, context.env);
