@@ -83,3 +83,14 @@ test("a wrong-version runtime or driver, or a missing driver, is one line naming
     "no installed driver package provides 'postgres' (@kova/driver-postgres); run: npm install @kova/driver-postgres@1.2.3",
   );
 });
+
+test("bin/kova.js with a package of kova's missing says which and how to reinstall, without a stack", () => {
+  const dir = tempProject({
+    "bin/kova.js": readFileSync(new URL("../../bin/kova.js", import.meta.url), "utf8"),
+    "dist/src/main.js": 'import "@kova/compiler-that-is-not-there";\n',
+    "package.json": '{"type":"module"}',
+  });
+  const result = spawnSync(process.execPath, [join(dir, "bin", "kova.js"), "build"], { encoding: "utf8", cwd: dir, env: { ...process.env, KOVA_DEBUG: "" } });
+  assert.equal(result.status, 1);
+  assert.equal(result.stderr, "kova: @kova/compiler-that-is-not-there is not installed; reinstall kova in this project: npm install kova\n");
+});
