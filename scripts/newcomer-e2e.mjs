@@ -201,6 +201,24 @@ async function json(url, init) {
 /** No Node stack trace in a user's face: no "    at " frames, no "node:internal". */
 const noStack = (text) => !/^\s+at .+:\d+:\d+\)?$/m.test(text) && !text.includes("node:internal");
 
+/**
+ * An app folder the server may not write (no .kova/ store): one line naming the fix. As root (CI)
+ * the server runs as "nobody" through setpriv; as anyone else, the read-only folder is enough.
+ */
+function unwritableFolderCheck(label, dist, third) {
+  const locked = join(third, "locked");
+  mkdirSync(locked, { mode: 0o555 });
+  let command = ["node", join(dist, "server.js")];
+  if (process.getuid?.() === 0) {
+    if (spawnSync("setpriv", ["--version"]).status !== 0) return log(`${label}: skipped the unwritable-folder check (root, and no setpriv)`);
+    spawnSync("chmod", ["a+rX", work, third]);
+    spawnSync("chmod", ["-R", "a+rX", dist]);
+    command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", ...command];
+  }
+  const run = spawnSync(command[0], command.slice(1), { cwd: dist, env: { ...env, PORT: "0", KOVA_APP_DIR: locked }, encoding: "utf8", timeout: 30_000 });
+  check(run.status === 1 && run.stderr.trim().split("\n").length === 1 && /EACCES/.test(run.stderr) && /KOVA_APP_DIR/.test(run.stderr) && noStack(run.stderr), `${label}: an unwritable app folder → one line naming the fix (${JSON.stringify(run.stderr.trim())})`);
+}
+
 /** One app, start to finish: install, run, a record over HTTP, build, dist/ from a third folder. */
 async function walkThrough(label, appDir, collection, record) {
   await sh(COMMANDS.install, appDir);
@@ -246,15 +264,7 @@ async function walkThrough(label, appDir, collection, record) {
   mkdirSync(otherAppDir);
   const clash = spawnSync("node", ["server.js"], { cwd: dist, env: { ...env, PORT: String(distPort), KOVA_APP_DIR: otherAppDir }, encoding: "utf8", timeout: 30_000 });
   check(clash.status !== 0 && /already in use/.test(clash.stderr) && noStack(clash.stderr), `${label}: a port in use → one line (${JSON.stringify(clash.stderr.trim())})`);
-  // An app folder the server may not write (no .kova/ store): one line naming the fix. As root
-  // (CI) the server runs as "nobody" through setpriv; as anyone else, the folder is made read-only.
-  const locked = join(third, "locked");
-  mkdirSync(locked, { mode: 0o555 });
-  const asUser = process.getuid?.() === 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
-  const lockedDist = dist;
-  if (asUser.length > 0) spawnSync("chmod", ["a+rX", work, third]) && spawnSync("chmod", ["-R", "a+rX", dist]);
-  const lockedRun = spawnSync(asUser[0] ?? "node", [...asUser.slice(1), ...(asUser.length > 0 ? ["node"] : []), join(lockedDist, "server.js")], { cwd: lockedDist, env: { ...env, PORT: "0", KOVA_APP_DIR: locked }, encoding: "utf8", timeout: 30_000 });
-  check(lockedRun.status === 1 && lockedRun.stderr.trim().split("\n").length === 1 && /EACCES/.test(lockedRun.stderr) && /KOVA_APP_DIR/.test(lockedRun.stderr) && noStack(lockedRun.stderr), `${label}: an unwritable app folder → one line naming the fix (${JSON.stringify(lockedRun.stderr.trim())})`);
+  unwritableFolderCheck(label, dist, third);
   const distCode = await distServer.stop();
   check(distCode === 0, `${label}: dist/server.js stops cleanly on Ctrl-C (exit ${distCode})`);
   return { dist };
