@@ -277,6 +277,9 @@ try {
   await sh(COMMANDS.init, first);
   const app = join(first, "my-app");
   check(JSON.parse(readFileSync(join(app, "package.json"), "utf8")).dependencies?.kova !== undefined, "kova init: package.json depends on kova");
+  // Skipping `npm install`: npx runs its cached kova, whose build cannot load the app's runtime.
+  const skipped = await sh(COMMANDS.run, app, { allowFail: true });
+  check(skipped.status === 1 && skipped.stderr.trim().split("\n").length === 1 && /run: npm install$/.test(skipped.stderr.trim()) && noStack(skipped.stderr), `kova run before npm install → one line naming the fix (${JSON.stringify(skipped.stderr.trim())})`);
   await walkThrough("init", app, "notes", { title: "hello from a newcomer" });
 
   // The bad inputs a newcomer meets in their own project. A wrong-version runtime next to kova:

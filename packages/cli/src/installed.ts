@@ -3,7 +3,10 @@
  * `dev` check this first, so a project with a missing or mismatched runtime or driver gets one line
  * naming the package and the npm command that fixes it, not a module-resolution stack trace later.
  */
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import { DRIVER_PACKAGES } from "@kova/query";
 import { cliVersion } from "./version.js";
 
@@ -50,4 +53,18 @@ export function withInstallHint(error: string, version = cliVersion()): string {
   if (!error.startsWith("no installed driver package provides")) return error;
   const packages = [...error.matchAll(/\((@kova\/[a-z0-9-]+)\)/g)].map((m) => `${m[1]}@${version}`);
   return packages.length > 0 ? `${error}; run: npm install ${[...new Set(packages)].join(" ")}` : error;
+}
+
+/**
+ * `kova run` with a kova from elsewhere (npx's cache, a global install) on an app whose own
+ * packages are not installed yet: the built server could not load the runtime. Says so in one line.
+ */
+export function appInstallProblem(appDir: string, outDir: string): string | undefined {
+  const found = installedVersion("@kova/runtime", pathToFileURL(join(outDir, "server.js")));
+  if (found.found) return undefined;
+  const shown = relative(process.cwd(), appDir) || ".";
+  const hasManifest = existsSync(join(appDir, "package.json"));
+  return hasManifest
+    ? `the app's packages are not installed (no @kova/runtime for ${shown}); run: ${shown === "." ? "" : `cd ${shown} && `}npm install`
+    : `${shown} has no package.json, so nothing installs the Kova runtime for it; run: ${shown === "." ? "" : `cd ${shown} && `}npm init -y && npm install kova@${cliVersion()}`;
 }

@@ -5,7 +5,7 @@ import { portOption, ServerProcess } from "../build/server-process.js";
 import { UsageError } from "../args.js";
 import { ExitCode, shouldColor } from "../command.js";
 import { defineCommand } from "../define-command.js";
-import { reportInstallProblems, withInstallHint } from "../installed.js";
+import { appInstallProblem, reportInstallProblems, withInstallHint } from "../installed.js";
 
 export const runCommand = defineCommand({
   name: "run",
@@ -41,6 +41,11 @@ Options:
     if (!result.ok) {
       result.errors = result.errors.map((e) => withInstallHint(e));
       reportBuildFailure(result, context.stderr, shouldColor({ color: values.color === true, noColor: values["no-color"] === true }, context.stderr, context.env));
+      return ExitCode.problems;
+    }
+    const notInstalled = appInstallProblem(result.appDir, result.outDir);
+    if (notInstalled !== undefined) {
+      context.stderr.write(`kova run: ${notInstalled}\n`);
       return ExitCode.problems;
     }
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
