@@ -180,6 +180,11 @@ export class EmbeddedDriver implements Driver {
       exec: async (sql) => void db.exec(sql),
       applied: async () => db.prepare(`SELECT "name" FROM "${LEDGER_TABLE}"`).pluck().all() as string[],
       record: async (name) => void db.prepare(`INSERT INTO "${LEDGER_TABLE}" ("name", "applied_at") VALUES (?, ?)`).run(name, new Date().toISOString()),
+      // SQLite has no ADD COLUMN IF NOT EXISTS: the ledger asks here and adds a column only when missing.
+      has: async (object, table, name) =>
+        object === "column"
+          ? db.prepare(`SELECT 1 FROM pragma_table_info(?) WHERE "name" = ?`).get(table, name) !== undefined
+          : db.prepare(`SELECT 1 FROM sqlite_master WHERE "type" = 'index' AND "tbl_name" = ? AND "name" = ?`).get(table, name) !== undefined,
     };
     const createTable = `CREATE TABLE IF NOT EXISTS "${LEDGER_TABLE}" ("name" TEXT PRIMARY KEY, "applied_at" TEXT NOT NULL)`;
     // The session's steps are synchronous underneath, so no other statement runs between them.

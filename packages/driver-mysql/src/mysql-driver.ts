@@ -194,6 +194,16 @@ export class MysqlDriver implements Driver {
         exec: async (sql) => void (await connection.query(sql)),
         applied: async () => ((await connection.query({ sql: `SELECT \`name\` FROM \`${LEDGER_TABLE}\``, rowsAsArray: true }))[0] as unknown[][]).map((r) => String(r[0])),
         record: async (name) => void (await connection.execute(`INSERT INTO \`${LEDGER_TABLE}\` (\`name\`, \`applied_at\`) VALUES (?, UTC_TIMESTAMP(3))`, [name])),
+        // MySQL 8 has no ADD COLUMN / ADD KEY IF NOT EXISTS nor DROP INDEX IF EXISTS (MariaDB has):
+        // the ledger asks the catalog here and runs those statements only when needed.
+        has: async (object, table, name) => {
+          const sql =
+            object === "column"
+              ? "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ? LIMIT 1"
+              : "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ? LIMIT 1";
+          const [rows] = await connection.query(sql, [table, name]);
+          return (rows as unknown[]).length > 0;
+        },
       };
       const createTable =
         `CREATE TABLE IF NOT EXISTS \`${LEDGER_TABLE}\` (\`name\` VARCHAR(255) NOT NULL PRIMARY KEY, \`applied_at\` DATETIME(3) NOT NULL)` +

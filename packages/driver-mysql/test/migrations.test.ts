@@ -67,3 +67,40 @@ test("applyMigrations runs each file once, and leaves the tables as migrate() wo
     await dropDatabase(database);
   }
 });
+
+// Issue 23, item 2: files re-run on MariaDB as on PostgreSQL. The app migrated itself at start-up
+// (so the columns and keys exist: "Duplicate key name" before), and a file whose UNIQUE failed over
+// duplicate rows applies once the rows are fixed ("Can't DROP INDEX" before: the DROP had run).
+test("migration files apply after start-up migrated the database, and again after a failed UNIQUE is fixed", async (t) => {
+  if (!(await serverOrSkip(t))) return;
+  const files = [
+    { name: "001_create", statements: migrations.sql(diffSchemas([], [v1])).map((s) => `${s};`) },
+    { name: "002_change", statements: migrations.sql(diffSchemas([v1], [v2])).map((s) => (s.startsWith("--") ? s : `${s};`)) },
+  ];
+  for (const scenario of ["started", "failed"] as const) {
+    const database = await createDatabase();
+    const driver = createMysqlDriver({ name: "db", appDir: "/", options: urlFor(database) });
+    const admin = await mysql.createConnection({ uri: urlFor(database) });
+    try {
+      await driver.connect();
+      if (scenario === "started") {
+        await driver.migrate([v2]);
+        assert.deepEqual(await driver.applyMigrations!(files), ["001_create", "002_change"]);
+      } else {
+        assert.deepEqual(await driver.applyMigrations!(files.slice(0, 1)), ["001_create"]);
+        await admin.query("INSERT INTO post (title, slug, old) VALUES ('a', 'same', 1), ('b', 'same', 2)");
+        await assert.rejects(driver.applyMigrations!(files), /Duplicate entry/);
+        await admin.query("UPDATE post SET slug = 'other' WHERE title = 'b'");
+        assert.deepEqual(await driver.applyMigrations!(files), ["002_change"]);
+        const [rows] = await admin.query("SELECT slug, views FROM post ORDER BY id");
+        assert.deepEqual(rows, [{ slug: "same", views: 0 }, { slug: "other", views: 0 }]);
+      }
+      const state = await readState(admin, ["post", "post__history"]);
+      assert.deepEqual(ddlFor([v2], { existing: state }).slice(1), [], `${scenario}: start-up migrate finds nothing left to do`);
+    } finally {
+      await admin.end();
+      await driver.close();
+      await dropDatabase(database);
+    }
+  }
+});

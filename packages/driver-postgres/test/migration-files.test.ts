@@ -38,3 +38,25 @@ test("applyMigrations runs each file once, in a transaction, and rolls back a fa
   assert.ok(tables.includes("user") && tables.includes("user__history"));
   assert.ok(!tables.includes("half"), "the failing file left nothing behind");
 });
+
+// Issue 23, item 2: files re-run everywhere as they do here (CockroachDB shares this generator).
+test("migration files apply to a database the app already migrated at start-up, and twice", async (t) => {
+  if (!(await serverUp(t))) return;
+  const schema = await freshSchema();
+  t.after(() => dropSchema(schema));
+  const withStars: EntitySchema = { ...Note, fields: [...Note.fields, { name: "stars", type: "int", optional: false, unique: true, index: false, default: { value: 3 } }] };
+  const driver = createPostgresDriver({ name: "db", appDir: ".", options: { url: PG_URL, schema } });
+  await driver.connect();
+  t.after(() => driver.close());
+  await driver.migrate([withStars]);
+  const files = [
+    { name: "0001_note.sql", statements: pgMigrations.sql(diffSchemas([], [Note])) },
+    { name: "0002_stars.sql", statements: pgMigrations.sql(diffSchemas([Note], [withStars])) },
+  ];
+  assert.deepEqual(await driver.applyMigrations(files), ["0001_note.sql", "0002_stars.sql"]);
+  // Run again by hand as a second ledger would: every statement is idempotent.
+  await admin(async (c) => {
+    await c.query(`SET search_path TO "${schema}"`);
+    for (const file of files) for (const s of file.statements) if (!s.startsWith("--")) await c.query(s);
+  });
+});

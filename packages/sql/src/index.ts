@@ -15,3 +15,4 @@ export * from "./sql-ledger.js";
 export * from "./sql-bind.js";
 export * from "./sql-write.js";
 export * from "./sql-transaction.js";
+export * from "./sql-guard.js";

@@ -1,3 +1,5 @@
+import { guardOf } from "./sql-guard.js";
+
 /**
  * The `_kova_migrations` ledger: which `kova migrate` files a database has run. Every SQL driver
  * applies files the same way; only how a statement runs and whether DDL can be rolled back differ.
@@ -10,6 +12,12 @@ export interface LedgerSession {
   applied(): Promise<string[]>;
   /** Records a file as applied (with the database's or the process's current time). */
   record(name: string): Promise<void>;
+  /**
+   * Whether a table has a column or index, from the database's catalog: given by a database whose
+   * ADD COLUMN / ADD KEY / DROP INDEX cannot say IF [NOT] EXISTS in every version it supports (see
+   * sql-guard.ts). Those statements then run only when needed. Absent: every statement runs as written.
+   */
+  has?(object: "column" | "index", table: string, name: string): Promise<boolean>;
 }
 
 export interface LedgerOptions {
@@ -25,6 +33,14 @@ export interface LedgerOptions {
 }
 
 export const LEDGER_TABLE = "_kova_migrations";
+
+/** Runs one statement of a file; a guarded one (sql-guard.ts) only when needed, if the session says. */
+async function run(session: LedgerSession, statement: string): Promise<void> {
+  const guard = session.has === undefined ? undefined : guardOf(statement);
+  if (guard === undefined) return session.exec(statement);
+  const present = await session.has!(guard.object, guard.table, guard.name);
+  if (present === (guard.when === "present")) await session.exec(guard.plain);
+}
 
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -43,7 +59,7 @@ export async function applyLedger(
     if (options.transactional) {
       await session.exec("BEGIN");
       try {
-        for (const statement of statements) await session.exec(statement);
+        for (const statement of statements) await run(session, statement);
         await session.record(file.name);
         await session.exec("COMMIT");
       } catch (error) {
@@ -53,7 +69,7 @@ export async function applyLedger(
     } else {
       for (const statement of statements) {
         try {
-          await session.exec(statement);
+          await run(session, statement);
         } catch (error) {
           throw new Error(
             `migration ${file.name} of data source "${options.source}" failed: ${reasonOf(error)}; statement: ${statement}` +

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { EntitySchema, Filter, Operand } from "@kova/query";
-import { applyLedger, paramEncoder, setClause, SqlBuilder, type SqlFlavour } from "../src/index.js";
+import { applyLedger, guardOf, paramEncoder, setClause, SqlBuilder, type SqlFlavour } from "../src/index.js";
 
 const Link: EntitySchema = {
   name: "Link",
@@ -84,4 +84,38 @@ test("the migration ledger runs each file once, all or nothing, and says what fa
   await assert.rejects(applyLedger(session, [{ name: "2", statements: ["b", "boom"] }], options), /migration 2 failed and was rolled back: syntax error/);
   assert.deepEqual(ran, ["CREATE LEDGER", "BEGIN", "a", "COMMIT", "CREATE LEDGER", "CREATE LEDGER", "BEGIN", "b", "ROLLBACK"]);
   assert.deepEqual([...ledger], ["1"]);
+});
+
+test("guardOf: ADD COLUMN, ADD KEY and DROP INDEX run only when needed; other statements as written", async () => {
+  assert.deepEqual(guardOf("ALTER TABLE `post` ADD COLUMN `views` BIGINT NULL"), {
+    object: "column", table: "post", name: "views", when: "absent", plain: "ALTER TABLE `post` ADD COLUMN `views` BIGINT NULL",
+  });
+  assert.deepEqual(guardOf(`ALTER TABLE "it""em" ADD COLUMN IF NOT EXISTS "color" TEXT`), {
+    object: "column", table: 'it"em', name: "color", when: "absent", plain: `ALTER TABLE "it""em" ADD COLUMN "color" TEXT`,
+  });
+  assert.deepEqual(guardOf("ALTER TABLE `post` ADD UNIQUE KEY `post__unique_slug` (`slug`)"), {
+    object: "index", table: "post", name: "post__unique_slug", when: "absent", plain: "ALTER TABLE `post` ADD UNIQUE KEY `post__unique_slug` (`slug`)",
+  });
+  assert.deepEqual(guardOf("ALTER TABLE `post` DROP INDEX IF EXISTS `post__index_old`"), {
+    object: "index", table: "post", name: "post__index_old", when: "present", plain: "ALTER TABLE `post` DROP INDEX `post__index_old`",
+  });
+  for (const other of ["ALTER TABLE `post` MODIFY COLUMN `slug` VARCHAR(255) NULL", `CREATE INDEX IF NOT EXISTS "i" ON "t" ("c")`, "UPDATE `post` SET `views` = 0 WHERE `views` IS NULL"]) {
+    assert.equal(guardOf(other), undefined, other);
+  }
+  // The ledger asks the session, when it can answer, and skips what is done.
+  const ran: string[] = [];
+  const have = new Set(["column post.views", "index post.gone"]);
+  const session = {
+    exec: async (sql: string) => void ran.push(sql),
+    applied: async () => [],
+    record: async () => undefined,
+    has: async (object: string, table: string, name: string) => have.has(`${object} ${table}.${name}`),
+  };
+  await applyLedger(session, [{ name: "f", statements: [
+    "ALTER TABLE `post` ADD COLUMN `views` BIGINT NULL;",
+    "ALTER TABLE `post` ADD COLUMN `likes` BIGINT NULL;",
+    "ALTER TABLE `post` DROP INDEX `gone`;",
+    "ALTER TABLE `post` DROP INDEX `never`;",
+  ] }], { createTable: "CREATE", transactional: false, source: "db" });
+  assert.deepEqual(ran, ["CREATE", "ALTER TABLE `post` ADD COLUMN `likes` BIGINT NULL", "ALTER TABLE `post` DROP INDEX `gone`"]);
 });
