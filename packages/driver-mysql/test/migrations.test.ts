@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import mysql from "mysql2/promise";
-import { diffSchemas, type EntitySchema } from "@kova/query";
+import { diffSchemas, nextSnapshot, type EntitySchema } from "@kova/query";
 import { createMysqlDriver, ddlFor, driverPackage } from "../src/index.js";
 
 /** One migrations generator serves both names (mysql, mariadb). */
@@ -103,4 +103,15 @@ test("migration files apply after start-up migrated the database, and again afte
       await dropDatabase(database);
     }
   }
+});
+
+// Issue 23, item 4 (see the PostgreSQL test): a removed field keeps its column and its type.
+test("a removed field declared again with another type is refused; with its type, its index comes back", () => {
+  const snapshot = nextSnapshot(nextSnapshot([], [v1]), [{ ...v1, fields: v1.fields.filter((f) => f.name !== "old") }]);
+  const retyped: EntitySchema = { ...v1, fields: v1.fields.map((f) => (f.name === "old" ? { ...f, type: "string" } : f)) };
+  assert.throws(() => migrations.sql(diffSchemas(snapshot, [retyped])), /cannot migrate Post\.old from int to string/);
+  assert.deepEqual(migrations.sql(diffSchemas(snapshot, [v1])), [
+    "ALTER TABLE `post` ADD KEY `post__index_old` (`old`)",
+    "ALTER TABLE `post__history` ADD KEY `post__history__index_old` (`old`)",
+  ]);
 });

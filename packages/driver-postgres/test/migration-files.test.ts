@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { diffSchemas, type EntitySchema } from "@kova/query";
+import { diffSchemas, nextSnapshot, type EntitySchema } from "@kova/query";
 import { createPostgresDriver, driverPackage } from "../src/index.js";
 import { admin, dropSchema, freshSchema, Note, PG_URL, serverUp, User } from "./helpers.js";
 
@@ -59,4 +59,14 @@ test("migration files apply to a database the app already migrated at start-up, 
     await c.query(`SET search_path TO "${schema}"`);
     for (const file of files) for (const s of file.statements) if (!s.startsWith("--")) await c.query(s);
   });
+});
+
+// Issue 23, item 4: remove a field, migrate, declare it again with another type: refused (the
+// column kept its bigint values); declared again with its type, the kept column is used again.
+test("a removed field declared again with another type is refused", () => {
+  const without: EntitySchema = { ...Note, fields: Note.fields.filter((f) => f.name !== "big") };
+  const snapshot = nextSnapshot(nextSnapshot([], [Note]), [without]);
+  const retyped: EntitySchema = { ...Note, fields: Note.fields.map((f) => (f.name === "big" ? { ...f, type: "string", optional: true } : f)) };
+  assert.throws(() => pgMigrations.sql(diffSchemas(snapshot, [retyped])), /cannot migrate Note\.big from int to string/);
+  assert.doesNotThrow(() => pgMigrations.sql(diffSchemas(snapshot, [Note])));
 });

@@ -18,8 +18,24 @@ export interface Migrations {
   sql(changes: readonly SchemaChange[]): string[];
 }
 
-/** Compares two schema lists by entity and field name, in declaration order. Pure. */
-export function diffSchemas(before: readonly EntitySchema[], after: readonly EntitySchema[]): SchemaChange[] {
+/**
+ * An entity as `kova migrate` keeps it in its snapshot (`schema.json`). A removed field keeps its
+ * column and history, and a removed entity its tables, so the snapshot remembers them: `kept` holds
+ * the removed fields (with the indexes their removal dropped taken off), `removed` marks an entity
+ * no longer declared. A field or entity declared again is then compared with what was kept (a
+ * changed type is refused, as for any field), not created afresh over the old data.
+ */
+export interface SnapshotEntity extends EntitySchema {
+  kept?: FieldSchema[];
+  removed?: true;
+}
+
+/**
+ * Compares two schema lists by entity and field name, in declaration order. Pure. `before` may be
+ * a snapshot (see SnapshotEntity): a field declared again after its removal is an `alterField`
+ * from the kept column, and a re-declared entity is compared with its kept tables.
+ */
+export function diffSchemas(before: readonly SnapshotEntity[], after: readonly EntitySchema[]): SchemaChange[] {
   const changes: SchemaChange[] = [];
   const old = new Map(before.map((e) => [e.name, e]));
   for (const entity of after) {
@@ -29,19 +45,51 @@ export function diffSchemas(before: readonly EntitySchema[], after: readonly Ent
       continue;
     }
     const oldFields = new Map(previous.fields.map((f) => [f.name, f]));
+    const kept = new Map((previous.kept ?? []).map((f) => [f.name, f]));
     for (const field of entity.fields) {
       const was = oldFields.get(field.name);
-      if (!was) changes.push({ kind: "addField", entity, field });
+      const back = kept.get(field.name);
+      if (!was && back) changes.push({ kind: "alterField", entity, from: back, to: field });
+      else if (!was) changes.push({ kind: "addField", entity, field });
       else if (JSON.stringify(normalise(was)) !== JSON.stringify(normalise(field))) changes.push({ kind: "alterField", entity, from: was, to: field });
     }
     for (const field of previous.fields) {
-      if (!entity.fields.some((f) => f.name === field.name)) changes.push({ kind: "dropField", entity: previous, field });
+      if (!entity.fields.some((f) => f.name === field.name)) changes.push({ kind: "dropField", entity: plain(previous), field });
     }
   }
   for (const entity of before) {
-    if (!after.some((e) => e.name === entity.name)) changes.push({ kind: "dropEntity", entity });
+    if (!entity.removed && !after.some((e) => e.name === entity.name)) changes.push({ kind: "dropEntity", entity: plain(entity) });
   }
   return changes;
+}
+
+/**
+ * The snapshot `kova migrate` stores after a migration from `before` to `after`: the declared
+ * entities, the fields removed from them so far (`kept`), and the removed entities (`removed`).
+ */
+export function nextSnapshot(before: readonly SnapshotEntity[], after: readonly EntitySchema[]): SnapshotEntity[] {
+  const old = new Map(before.map((e) => [e.name, e]));
+  const out: SnapshotEntity[] = [];
+  for (const entity of after) {
+    const previous = old.get(entity.name);
+    const kept = new Map((previous?.kept ?? []).map((f) => [f.name, f]));
+    // A removed field's indexes were dropped with it (see each driver's dropField); its column stays.
+    for (const field of previous?.fields ?? []) kept.set(field.name, { ...field, unique: false, index: false, references: undefined });
+    for (const field of entity.fields) kept.delete(field.name);
+    const next: SnapshotEntity = plain(entity);
+    if (kept.size > 0) next.kept = [...kept.values()].map((f) => JSON.parse(JSON.stringify(f)) as FieldSchema);
+    out.push(next);
+  }
+  for (const entity of before) {
+    if (!after.some((e) => e.name === entity.name)) out.push({ ...entity, removed: true });
+  }
+  return out;
+}
+
+/** The entity without the snapshot's bookkeeping. */
+function plain(entity: SnapshotEntity): EntitySchema {
+  const { kept: _kept, removed: _removed, ...rest } = entity;
+  return rest;
 }
 
 /** Field schemas compared with keys in one order, absent optionals dropped. */

@@ -1,7 +1,7 @@
 import { relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { dataSources, type SemanticModel } from "@kova/compiler";
-import { diffSchemas, loadDriverPackage, type Migrations } from "@kova/query";
+import { diffSchemas, loadDriverPackage, nextSnapshot, type Migrations } from "@kova/query";
 import { loadEnv, resolveAppEnv, type AppDefinition } from "@kova/runtime";
 import { UsageError } from "../args.js";
 import { buildApp, type BuildResult } from "../build/build-app.js";
@@ -58,7 +58,8 @@ async function writeMigrations(built: BuildResult, name: string, dryRun: boolean
   let wrote = 0;
   for (const source of dataSources(modelOf(built))) {
     const dir = migrationsDir(built.appDir, source.name);
-    const changes = diffSchemas(readSnapshot(dir), source.entities);
+    const before = readSnapshot(dir);
+    const changes = diffSchemas(before, source.entities);
     if (changes.length === 0) {
       context.stdout.write(`${source.name}: no changes since the last migration\n`);
       continue;
@@ -79,7 +80,8 @@ async function writeMigrations(built: BuildResult, name: string, dryRun: boolean
       context.stdout.write(`-- ${source.name} (${source.driver}): ${changes.length} change${changes.length === 1 ? "" : "s"}\n${statements.map((s) => (s.startsWith("--") ? s : `${s};`)).join("\n")}\n`);
       continue;
     }
-    const file = writeMigration(dir, name, statements, source.entities);
+    // The snapshot also remembers removed fields and entities, whose data (and types) are kept.
+    const file = writeMigration(dir, name, statements, nextSnapshot(before, source.entities));
     context.stdout.write(`${source.name}: wrote ${relative(process.cwd(), dir) || "."}/${file} (${changes.length} change${changes.length === 1 ? "" : "s"})\n`);
     wrote++;
   }
