@@ -9,11 +9,17 @@ export interface Api {
 
 export interface Case {
   name: string;
-  /** Which program the case needs: `full` (filters, ordering) or `kv` (by-id access only). */
-  program: "full" | "kv";
+  /**
+   * Which program the case needs: `full` (filters, ordering), `kv` (by-id access only) or
+   * `evolve` (by-id access, across a schema change: `before` runs against EVOLVE_BEFORE, then the
+   * app stops, EVOLVE_AFTER is built and started on the same database, and `run` runs against it).
+   */
+  program: "full" | "kv" | "evolve";
   /** Drivers that cannot do what the case asks, and why (shown as n/a, with the reason, in the table). */
   unsupported?: Record<string, string>;
-  run(api: Api, check: Check): Promise<void>;
+  /** For `evolve` cases: the requests before the schema change; what it returns is given to `run`. */
+  before?(api: Api): Promise<unknown>;
+  run(api: Api, check: Check, before?: unknown): Promise<void>;
 }
 
 export class Mismatch extends Error {}
@@ -376,6 +382,27 @@ export const CASES: Case[] = [
       check("past the largest date", (await api.request("GET", `/notes/${id}/as-of/8640000000000001`)).status, 400);
       check("before the smallest date", (await api.request("GET", `/notes/${id}/as-of/-8640000000000001`)).status, 400);
       check("the largest date", (await api.request("GET", `/notes/${id}/as-of/8640000000000000`)).body.title, "t");
+    },
+  },
+  {
+    // Issue 23, item 6: Redis read the rows and versions written before a field existed as null in
+    // HISTORY and AS OF, while the live read had the default.
+    name: "a field added with a DEFAULT reads as it in HISTORY and AS OF",
+    program: "evolve",
+    async before(api) {
+      const id = (await api.request("POST", "/paints", { name: "first" })).body.id as number;
+      await pause(20);
+      const t1 = new Date().toISOString();
+      await pause(20);
+      await api.request("PUT", `/paints/${id}`, { name: "second" });
+      return { id, t1 };
+    },
+    async run(api, check, before) {
+      const { id, t1 } = before as { id: number; t1: string };
+      check("live read", (await api.request("GET", `/paints/${id}`)).body, { id, name: "second", color: "red" });
+      const history = (await api.request("GET", `/paints/${id}/history`)).body as Array<{ operation: string; data: { name: string; color: unknown } }>;
+      check("history", history.map((h) => [h.operation, h.data.name, h.data.color]), [["insert", "first", "red"], ["update", "second", "red"]]);
+      check("as of before the update", (await api.request("GET", `/paints/${id}/as-of/${t1}`)).body, { id, name: "first", color: "red" });
     },
   },
 ];

@@ -112,3 +112,32 @@ DELETE /notes/:id {
 GET /notes/:id/history { RESPOND HISTORY Note WHERE id = $id }
 GET /notes/:id/as-of/:t { RESPOND SELECT * FROM Note AS OF $t WHERE id = $id }
 `;
+
+/**
+ * A schema change across a restart (`evolve` cases): the app runs EVOLVE_BEFORE, stops, and starts
+ * again on the same database with EVOLVE_AFTER, which adds a field with a constant DEFAULT.
+ */
+const PAINT_ROUTES = `
+POST /paints VALIDATE NewPaint { RESPOND 201 INSERT INTO Paint $body }
+GET /paints/:id { RESPOND SELECT * FROM Paint WHERE id = $id }
+PUT /paints/:id VALIDATE PaintChanges { RESPOND UPDATE Paint SET $body WHERE id = $id }
+GET /paints/:id/history { RESPOND HISTORY Paint WHERE id = $id }
+GET /paints/:id/as-of/:t { RESPOND SELECT * FROM Paint AS OF $t WHERE id = $id }
+`;
+
+export const EVOLVE_BEFORE = `
+ENTITY Paint {
+  name: text
+}
+VALIDATE NewPaint { name: string }
+VALIDATE PaintChanges { name: string? }
+${PAINT_ROUTES}`;
+
+export const EVOLVE_AFTER = `
+ENTITY Paint {
+  name: text
+  color: text DEFAULT "red"
+}
+VALIDATE NewPaint { name: string  color: string? }
+VALIDATE PaintChanges { name: string?  color: string? }
+${PAINT_ROUTES}`;

@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url";
 import { startApp } from "@kova/runtime";
 import { buildApp, DRIVER_PACKAGES } from "kova/dist/src/build/build-app.js";
 import { CASES, check, Mismatch, type Api, type Case } from "./cases.js";
-import { FULL_PROGRAM, KEY_VALUE_PROGRAM } from "./programs.js";
+import { EVOLVE_AFTER, EVOLVE_BEFORE, FULL_PROGRAM, KEY_VALUE_PROGRAM } from "./programs.js";
 import type { Target } from "./targets.js";
 
 export type Outcome = { status: "pass" } | { status: "fail"; detail: string } | { status: "n/a"; detail: string } | { status: "skipped"; detail: string };
@@ -27,40 +27,45 @@ export async function runTarget(target: Target, cases: Case[] = CASES): Promise<
     return { driver: target.driver, label: target.label, outcomes };
   }
   try {
-    for (const program of ["full", "kv"] as const) {
+    for (const program of ["full", "kv", "evolve"] as const) {
       const mine = cases.filter((c) => c.program === program);
       if (mine.length === 0) continue;
-      if (!target.programs.includes(program)) {
+      // An evolve case reads and writes by id only, as a key-value program does.
+      if (!target.programs.includes(program === "evolve" ? "kv" : program)) {
         for (const c of mine) outcomes[c.name] = { status: "n/a", detail: `${target.driver} serves key-value access only` };
         continue;
       }
       const dir = join(WORK, `${target.driver}-${program}-${runId}`);
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, "app.kova"), `${prepared.connect ?? ""}\n${program === "full" ? FULL_PROGRAM : KEY_VALUE_PROGRAM}`);
-      const built = await buildApp({ entry: dir });
-      if (!built.ok) {
-        const why = [...built.errors, ...built.check.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`)].join("; ");
-        for (const c of mine) outcomes[c.name] = { status: "fail", detail: `build failed: ${why}` };
-        continue;
-      }
-      let running: Awaited<ReturnType<typeof startApp>>;
+      const stages = program === "evolve" ? [EVOLVE_BEFORE, EVOLVE_AFTER] : [program === "full" ? FULL_PROGRAM : KEY_VALUE_PROGRAM];
+      const carried = new Map<string, unknown>();
       try {
-        await import(DRIVER_PACKAGES[target.driver]);
-        const { app } = (await import(pathToFileURL(join(dir, "dist", "app.js")).href)) as { app: Parameters<typeof startApp>[0] };
-        running = await startApp(app, { port: 0, host: "127.0.0.1", appDir: dir, env: prepared.env, manageProcess: false, logLevel: "silent" });
-      } catch (error) {
-        for (const c of mine) outcomes[c.name] = { status: "fail", detail: `the app did not start: ${error instanceof Error ? error.message : String(error)}` };
-        continue;
-      }
-      try {
-        const api = httpApi(running.url);
-        for (const c of mine) {
-          const reason = c.unsupported?.[target.driver];
-          outcomes[c.name] = reason ? { status: "n/a", detail: reason } : await runCase(c, api);
+        for (const [stage, source] of stages.entries()) {
+          const last = stage === stages.length - 1;
+          const pending = mine.filter((c) => outcomes[c.name] === undefined);
+          if (pending.length === 0) break;
+          writeFileSync(join(dir, "app.kova"), `${prepared.connect ?? ""}\n${source}`);
+          const started = await startProgram(target, dir, prepared.env, stage);
+          if (typeof started === "string") {
+            for (const c of pending) outcomes[c.name] = { status: "fail", detail: started };
+            break;
+          }
+          try {
+            const api = httpApi(started.url);
+            for (const c of pending) {
+              const reason = c.unsupported?.[target.driver];
+              if (reason) outcomes[c.name] = { status: "n/a", detail: reason };
+              else if (!last) {
+                const before = await runCase({ ...c, run: async (a) => void carried.set(c.name, await c.before?.(a)) }, api);
+                if (before.status !== "pass") outcomes[c.name] = before;
+              } else outcomes[c.name] = await runCase({ ...c, run: (a, k) => c.run(a, k, carried.get(c.name)) }, api);
+            }
+          } finally {
+            await started.close();
+          }
         }
       } finally {
-        await running.close();
         rmSync(dir, { recursive: true, force: true });
       }
     }
@@ -68,6 +73,23 @@ export async function runTarget(target: Target, cases: Case[] = CASES): Promise<
     await prepared.cleanup();
   }
   return { driver: target.driver, label: target.label, outcomes };
+}
+
+/** Builds the program in `dir` for the target and serves it in-process; a string says why it could not. */
+async function startProgram(target: Target, dir: string, env: Record<string, string>, stage: number): Promise<Awaited<ReturnType<typeof startApp>> | string> {
+  const built = await buildApp({ entry: dir });
+  if (!built.ok) {
+    const why = [...built.errors, ...built.check.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`)].join("; ");
+    return `build failed: ${why}`;
+  }
+  try {
+    await import(DRIVER_PACKAGES[target.driver]);
+    // A second stage rewrites dist/app.js: a fresh URL, so the new program is the one imported.
+    const { app } = (await import(`${pathToFileURL(join(dir, "dist", "app.js")).href}?stage=${stage}`)) as { app: Parameters<typeof startApp>[0] };
+    return await startApp(app, { port: 0, host: "127.0.0.1", appDir: dir, env, manageProcess: false, logLevel: "silent" });
+  } catch (error) {
+    return `the app did not start: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 async function runCase(c: Case, api: Api): Promise<Outcome> {

@@ -27,6 +27,31 @@ async function allIds(redis: Redis, base: string): Promise<string[]> {
   return redis.zrange(`${base}:ids`, "0", "-1");
 }
 
+/**
+ * A constant default also describes the versions written before the field existed (as on every
+ * other driver), so HISTORY and AS OF agree with the live read. Every id ever handed out (deleted
+ * rows keep their history) gets the field in each version that lacks it; the Lua script edits one
+ * history list atomically, so a write running meanwhile is not lost, and a second run changes nothing.
+ */
+const FILL_HISTORY = `
+local n = 0
+local versions = redis.call('LRANGE', KEYS[1], 0, -1)
+for i, text in ipairs(versions) do
+  local data = cjson.decode(text).data
+  if data ~= nil and data[ARGV[1]] == nil then
+    -- Spliced in as text: the version's other values keep their exact JSON.
+    local head, rest = string.match(text, '^(.-"data":{)(.*)$')
+    redis.call('LSET', KEYS[1], i - 1, head .. cjson.encode(ARGV[1]) .. ':' .. ARGV[2] .. ',' .. rest)
+    n = n + 1
+  end
+end
+return n`;
+
+async function fillHistory(redis: Redis, base: string, field: string, text: string): Promise<void> {
+  const last = Number((await redis.get(`${base}:seq`)) ?? 0);
+  for (let id = 1; id <= last; id++) await redis.eval(FILL_HISTORY, 1, `${base}:${id}:history`, field, text);
+}
+
 export async function migrateSchema(redis: Redis, keyPrefix: string, entities: readonly EntitySchema[]): Promise<void> {
   const schemaKey = keyPrefix + SCHEMA_KEY;
   for (const entity of entities) {
@@ -46,6 +71,7 @@ export async function migrateSchema(redis: Redis, keyPrefix: string, entities: r
         if (before === undefined && field.default !== undefined && !("now" in field.default)) {
           const text = JSON.stringify(encodeFieldValue(field, field.default.value));
           for (const id of ids) await redis.hsetnx(`${base}:${id}`, field.name, text);
+          await fillHistory(redis, base, field.name, text);
         }
         const index = `${base}:unique:${field.name}`;
         if (field.unique && before?.unique !== true) {
