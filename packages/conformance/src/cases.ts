@@ -405,4 +405,33 @@ export const CASES: Case[] = [
       check("as of before the update", (await api.request("GET", `/paints/${id}/as-of/${t1}`)).body, { id, name: "first", color: "red" });
     },
   },
+  {
+    // Issue 23, item 8: what SAVE does, the same on every driver (docs/language.md, "SAVE").
+    name: "SAVE: merges into the record with that id, else inserts with a new id",
+    program: "kv",
+    async run(api, check) {
+      const created = (await api.request("POST", "/notes/save", { title: "s1", stars: 2 })).body;
+      check("without an id: inserted", [created.title, created.stars, typeof created.id], ["s1", 2, "number"]);
+      const id = created.id as number;
+      const merged = await api.request("PUT", `/notes/${id}/save`, { title: "s2" });
+      check("with the id of a record: the fields it carries change, the others stay", [merged.status, merged.body], [200, { id, title: "s2", stars: 2 }]);
+      check("read back", (await api.request("GET", `/notes/${id}`)).body, { id, title: "s2", stars: 2 });
+      const nulled = await api.request("PUT", `/notes/${id}/save`, { stars: null });
+      check("an explicit null clears an optional field", nulled.body, { id, title: "s2", stars: null });
+      const history = (await api.request("GET", `/notes/${id}/history`)).body as Array<{ operation: string; data: unknown }>;
+      check("every save is a version", history.map((h) => [h.operation, h.data]), [
+        ["insert", { id, title: "s1", stars: 2 }],
+        ["update", { id, title: "s2", stars: 2 }],
+        ["update", { id, title: "s2", stars: null }],
+      ]);
+      check("delete", (await api.request("DELETE", `/notes/${id}`)).status, 204);
+      const again = await api.request("PUT", `/notes/${id}/save`, { title: "s3" });
+      check("a deleted id is not reused: a new record", [again.status, again.body.title, again.body.stars, again.body.id > id], [200, "s3", null, true]);
+      check("the deleted record stays deleted", (await api.request("GET", `/notes/${id}`)).status, 404);
+      const unknown = await api.request("PUT", "/notes/987654321/save", { title: "s4" });
+      check("an id no record ever had: a new record with an id the store assigns", [unknown.status, unknown.body.title, unknown.body.id !== 987654321], [200, "s4", true]);
+      const incomplete = await api.request("PUT", "/notes/987654321/save", { stars: 1 });
+      check("inserting still needs the required fields", incomplete.status, 400);
+    },
+  },
 ];

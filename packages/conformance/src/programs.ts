@@ -111,6 +111,8 @@ DELETE /notes/:id {
 }
 GET /notes/:id/history { RESPOND HISTORY Note WHERE id = $id }
 GET /notes/:id/as-of/:t { RESPOND SELECT * FROM Note AS OF $t WHERE id = $id }
+PUT /notes/:id/save VALIDATE NoteChanges { RESPOND SAVE { ...$body, id: $id } INTO Note }
+POST /notes/save VALIDATE NewNote { RESPOND SAVE $body INTO Note }
 `;
 
 /**
