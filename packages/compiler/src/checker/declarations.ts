@@ -76,6 +76,17 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
   if (decl.source && decl.source.name !== "" && !ctx.model.connections.has(decl.source.name)) {
     report(ctx, "UnknownDataSource", decl.source.span, `no data source named '${decl.source.name}'`, ctx.model.connections.keys(), decl.source.name);
   }
+  // Without USING an entity goes to the program's first CONNECT (docs/language.md, "CONNECT"):
+  // with several, that silent choice hangs on the order of lines, so say which one it is.
+  if (!decl.source && ctx.model.connections.size > 1 && decl.name.name !== "") {
+    const first = ctx.model.connections.keys().next().value as string;
+    ctx.diagnostics.report(
+      "ImplicitDataSource",
+      decl.name.span,
+      `${decl.name.name} has no USING, so it is kept in '${first}', the program's first CONNECT`,
+      { suggestion: `write ENTITY ${decl.name.name} USING ${first} (or the data source it belongs in)` },
+    );
+  }
   const rowFields = (info.rowType as { fields: Map<string, ShapeField> }).fields;
   for (const field of decl.fields) {
     const name = field.name.name;
