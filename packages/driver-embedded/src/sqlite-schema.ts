@@ -61,6 +61,25 @@ function checkTypeChanges(entity: EntitySchema, previous: FieldSchema[] | undefi
   }
 }
 
+/**
+ * Also catches a field removed and declared again with another type: it is no longer in
+ * `_kova_schema`, but its column (and its values) are kept. SQLite stores what the column's type
+ * says (TEXT, INTEGER, REAL), so a field whose column holds another kind of value is refused.
+ */
+function checkColumnTypes(db: Database.Database, entity: EntitySchema): void {
+  const rows = db.prepare(`SELECT "name", "type" FROM pragma_table_info(?)`).all(entity.table) as Array<{ name: string; type: string }>;
+  const declared = new Map(rows.map((r) => [r.name, r.type.toUpperCase()]));
+  for (const field of entity.fields) {
+    const have = declared.get(field.name);
+    if (have !== undefined && have !== sqliteColumnType(field.type)) {
+      throw new Error(
+        `cannot migrate ${entity.name}.${field.name} to ${field.type}: its column holds ${have} values (the field was removed ` +
+          `earlier, and its data kept) and the embedded store does not convert stored values; use a new field name instead`,
+      );
+    }
+  }
+}
+
 function addMissingColumns(db: Database.Database, entity: EntitySchema): void {
   for (const table of [entity.table, historyTable(entity)]) {
     const have = existingColumns(db, table);
@@ -184,6 +203,7 @@ export function migrateSchema(db: Database.Database, entities: readonly EntitySc
   db.transaction(() => {
     for (const entity of entities) {
       checkTypeChanges(entity, recordedFields(db, entity));
+      checkColumnTypes(db, entity);
       for (const statement of createTableStatements(entity)) db.exec(statement);
       addMissingColumns(db, entity);
       syncIndexes(db, entity);

@@ -61,3 +61,18 @@ test("a file that failed (UNIQUE over duplicates) applies once the cause is fixe
   assert.deepEqual(rows.prepare(`SELECT "name", "color" FROM "item" ORDER BY "id"`).all(), [{ name: "same", color: "red" }, { name: "other", color: "red" }]);
   rows.close();
 });
+
+// Issue 23, item 4, at start-up: a removed field is no longer in _kova_schema, but its column and
+// values are; declared again with another type, the store refuses to start (as PostgreSQL does).
+test("a field removed and declared again with another type is refused at start-up", async (t) => {
+  const dir = tempDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const driver = createEmbeddedDriver({ name: "db", appDir: dir, options: undefined });
+  await driver.connect();
+  t.after(() => driver.close());
+  const withQty: EntitySchema = { name: "Item", table: "item", fields: [field("name", "string"), field("qty", "int")] };
+  await driver.migrate([withQty]);
+  await driver.migrate([{ ...withQty, fields: [field("name", "string")] }]);
+  await assert.rejects(driver.migrate([{ ...withQty, fields: [field("name", "string"), field("qty", "string")] }]), /cannot migrate Item\.qty to string: its column holds INTEGER values/);
+  await driver.migrate([withQty]);
+});
