@@ -1,4 +1,4 @@
-import type { Migrations, SchemaChange } from "@kova/query";
+import { refuseTypeChange, type Migrations, type SchemaChange } from "@kova/query";
 import { historyTable, quoteIdent } from "./sqlite-compiled.js";
 import { addColumnStatements, createTableStatements, fieldIndexNames, fieldIndexStatements } from "./sqlite-schema.js";
 
@@ -20,9 +20,7 @@ export const sqliteMigrations: Migrations = {
           out.push(...addColumnStatements(change.entity, change.field), ...fieldIndexStatements(change.entity, change.field));
           break;
         case "alterField":
-          if (change.from.type !== change.to.type) {
-            throw new Error(`cannot migrate ${change.entity.name}.${change.to.name} from ${change.from.type} to ${change.to.type}: add a new field instead`);
-          }
+          refuseTypeChange(change);
           for (const name of fieldIndexNames(change.entity, change.to.name)) out.push(`DROP INDEX IF EXISTS ${quoteIdent(name)}`);
           out.push(...fieldIndexStatements(change.entity, change.to));
           break;

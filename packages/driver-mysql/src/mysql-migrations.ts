@@ -5,7 +5,7 @@
  * their data (a row's history must stay readable): drops only remove indexes. Type changes are
  * refused, as at start-up.
  */
-import type { EntitySchema, FieldSchema, Migrations, SchemaChange } from "@kova/query";
+import { refuseTypeChange, type EntitySchema, type FieldSchema, type Migrations, type SchemaChange } from "@kova/query";
 import { historyTable, quoteIdent } from "./mysql-compiled.js";
 import { ddlFor, tableStatesOf } from "./mysql-schema.js";
 
@@ -31,9 +31,7 @@ export const mysqlMigrations: Migrations = {
           out.push(...evolve(withField(change.entity, change.field.name, undefined), change.entity));
           break;
         case "alterField":
-          if (change.from.type !== change.to.type) {
-            throw new Error(`cannot migrate ${change.entity.name}.${change.to.name} from ${change.from.type} to ${change.to.type}: add a new field instead`);
-          }
+          refuseTypeChange(change);
           out.push(...evolve(withField(change.entity, change.to.name, change.from), change.entity));
           break;
         case "dropField":

@@ -1,6 +1,6 @@
-import type { Migrations, SchemaChange } from "@kova/query";
+import { refuseTypeChange, type Migrations, type SchemaChange } from "@kova/query";
 import { fitIdentifier, quoteIdent, type SqlFlavor } from "./pg-compiled.js";
-import { backfillStatements, checkTypeChanges, entityDdl, plainIndexName, uniqueIndexName, wantedIndexes } from "./pg-schema.js";
+import { backfillStatements, entityDdl, plainIndexName, uniqueIndexName, wantedIndexes } from "./pg-schema.js";
 
 /**
  * `kova migrate` for PostgreSQL-family databases: the same idempotent DDL the driver runs at
@@ -27,7 +27,7 @@ export function pgMigrations(flavor: SqlFlavor): Migrations {
         }
         const entity = change.entity;
         if (change.kind === "alterField") {
-          checkTypeChanges(entity, [change.from]);
+          refuseTypeChange(change);
           const wanted = wantedIndexes(entity);
           for (const name of [uniqueIndexName(entity, change.to.name), plainIndexName(entity, change.to.name)]) {
             if (!wanted.has(name)) out.push(flavor.dropIndex(fitIdentifier(name)));

@@ -10,7 +10,14 @@ export type SchemaChange =
   | { kind: "addField"; entity: EntitySchema; field: FieldSchema }
   | { kind: "dropField"; entity: EntitySchema; field: FieldSchema }
   /** Type, optional, default, unique, index or enum values changed. */
-  | { kind: "alterField"; entity: EntitySchema; from: FieldSchema; to: FieldSchema };
+  | {
+      kind: "alterField";
+      entity: EntitySchema;
+      from: FieldSchema;
+      to: FieldSchema;
+      /** The field was removed earlier and is declared again: `from` is its kept column. */
+      kept?: true;
+    };
 
 /** What a driver package exports for `kova migrate`: the SQL (or commands) for schema changes. */
 export interface Migrations {
@@ -49,7 +56,7 @@ export function diffSchemas(before: readonly SnapshotEntity[], after: readonly E
     for (const field of entity.fields) {
       const was = oldFields.get(field.name);
       const back = kept.get(field.name);
-      if (!was && back) changes.push({ kind: "alterField", entity, from: back, to: field });
+      if (!was && back) changes.push({ kind: "alterField", entity, from: back, to: field, kept: true });
       else if (!was) changes.push({ kind: "addField", entity, field });
       else if (JSON.stringify(normalise(was)) !== JSON.stringify(normalise(field))) changes.push({ kind: "alterField", entity, from: was, to: field });
     }
@@ -95,4 +102,17 @@ function plain(entity: SnapshotEntity): EntitySchema {
 /** Field schemas compared with keys in one order, absent optionals dropped. */
 function normalise(f: FieldSchema): unknown {
   return [f.name, f.type, f.optional, f.unique, f.index, f.default ?? null, f.enumValues ?? null, f.references ?? null];
+}
+
+/**
+ * Stored values are never converted: a changed field type is refused, for every driver, with this
+ * message (which says so when the field was removed earlier and its column kept).
+ */
+export function refuseTypeChange(change: Extract<SchemaChange, { kind: "alterField" }>): void {
+  if (change.from.type === change.to.type) return;
+  const name = `${change.entity.name}.${change.to.name}`;
+  const why = change.kept
+    ? `${name} was removed earlier, but its column and history keep its ${change.from.type} values; declare it as ${change.from.type} again, or use a new field name`
+    : "Kova does not convert stored values; add a new field instead (or export the data, change the type and import it)";
+  throw new Error(`cannot migrate ${name} from ${change.from.type} to ${change.to.type}: ${why}`);
 }

@@ -12,7 +12,7 @@ test("a removed field is kept in the snapshot; declared again it is compared wit
   const s2 = nextSnapshot(s1, [v2]);
   assert.deepEqual(s2[0].kept, [field("qty", "int")], "kept without the index its removal dropped");
   const retyped = item(field("name", "string"), field("qty", "string", { optional: true }));
-  assert.deepEqual(diffSchemas(s2, [retyped]), [{ kind: "alterField", entity: retyped, from: field("qty", "int"), to: retyped.fields[1] }]);
+  assert.deepEqual(diffSchemas(s2, [retyped]), [{ kind: "alterField", entity: retyped, from: field("qty", "int"), to: retyped.fields[1], kept: true }]);
   const back = item(field("name", "string"), field("qty", "int"));
   assert.deepEqual(diffSchemas(s2, [back]).map((c) => c.kind), ["alterField"]);
   assert.equal(nextSnapshot(s2, [back])[0].kept, undefined, "declared again: no longer kept");
