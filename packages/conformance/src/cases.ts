@@ -432,6 +432,7 @@ export const CASES: Case[] = [
       check("an id no record ever had: a new record with an id the store assigns", [unknown.status, unknown.body.title, unknown.body.id !== 987654321], [200, "s4", true]);
       const incomplete = await api.request("PUT", "/notes/987654321/save", { stars: 1 });
       check("inserting still needs the required fields", incomplete.status, 400);
+      check("an id that is no integer is a 400", (await api.request("PUT", "/notes/abc/save", { title: "s5" })).status, 400);
     },
   },
 ];
