@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { kovaSync, tempApp } from "./e2e/harness.js";
+import { build, kovaSync, linkNodeModules, startServer, tempApp } from "./e2e/harness.js";
 
 const WITH_QTY = `ENTITY Item {
   name: text
@@ -35,4 +35,23 @@ test("a field removed and declared again with another type is refused; with its 
   const sql = readFileSync(join(folder, third[0]), "utf8");
   assert.doesNotMatch(sql, /ADD COLUMN/, "the kept column is used again, not added");
   assert.match(sql, /CREATE INDEX IF NOT EXISTS "item__index_qty"/);
+});
+
+// Issue 23, item 2, as a user meets it: the app starts (and migrates itself), then the files are
+// applied. Before, SQLite failed with "duplicate column name: color".
+test("kova migrate apply after the app has started once and migrated itself", async (t) => {
+  const V1 = `ENTITY Item {\n  name: text INDEX\n}\nGET /items { RESPOND SELECT * FROM Item }\n`;
+  const V2 = `ENTITY Item {\n  name: text UNIQUE\n  color: text DEFAULT "red"\n}\nGET /items { RESPOND SELECT * FROM Item }\n`;
+  const dir = tempApp(t, { "app.kova": V1 });
+  // Names in creation order, whatever the files' time stamps (two runs may share a second).
+  assert.equal(kovaSync(["migrate", dir, "--name", "a_items"]).status, 0);
+  writeFileSync(join(dir, "app.kova"), V2);
+  assert.equal(kovaSync(["migrate", dir, "--name", "b_color"]).status, 0);
+  linkNodeModules(dir);
+  await build(dir);
+  const server = await startServer(t, dir);
+  await server.stop();
+  const applied = kovaSync(["migrate", "apply", dir]);
+  assert.equal(applied.status, 0, applied.stderr);
+  assert.match(applied.stdout, /applied .*a_items\.sql, .*b_color\.sql/);
 });
