@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { EntitySchema } from "@kova/query";
 import { keysFor, redisDialect } from "../src/index.js";
-import { byId, insertPlan, Note, openStore, select } from "./helpers.js";
+import { byId, history, insertPlan, Note, openStore, select } from "./helpers.js";
 
 test("migrate is idempotent, fills a new field's default into stored rows, and builds a new UNIQUE index", async (t) => {
   const s = await openStore(t);
@@ -24,6 +24,31 @@ test("migrate is idempotent, fills a new field's default into stored rows, and b
     await assert.rejects(s.driver.execute(insert, [{ text: "same" }]), { status: 409, field: "text" });
     const changed: EntitySchema = { ...Note, fields: [{ ...Note.fields[0], type: "int" }, Note.fields[1]] };
     await assert.rejects(s.driver.migrate([changed]), /cannot migrate Note\.text from string to int/);
+  } finally {
+    await s.cleanup();
+  }
+});
+
+// Issue 23, item 6: the default also fills the versions written before the field existed, deleted
+// rows' included, once (a second migrate changes nothing), leaving the versions' other values as written.
+test("a new field's constant default is filled into every stored version", async (t) => {
+  const s = await openStore(t);
+  if (!s) return;
+  try {
+    await s.driver.migrate([Note]);
+    const a = await s.run(insertPlan("Note"), { text: "kept", big: 9007199254740991 });
+    const b = await s.run(insertPlan("Note"), { text: "gone" });
+    await s.driver.execute(redisDialect.compile({ kind: "delete", entity: "Note", where: byId(), single: true }, new Map([[Note.name, Note]])), [b.id]);
+    const withColor: EntitySchema = { ...Note, fields: [...Note.fields, { name: "color", type: "string", optional: true, unique: false, index: false, default: { value: "red" } }] };
+    await s.driver.migrate([withColor]);
+    await s.driver.migrate([withColor]);
+    const entities = new Map([[withColor.name, withColor]]);
+    const historyOf = redisDialect.compile(history("Note", { where: byId() }), entities);
+    const versions = async (id: number) =>
+      ((await s.driver.execute(historyOf, [id])) as Array<{ operation: string; data: Record<string, unknown> }>).map((v) => [v.operation, v.data.text, v.data.big, v.data.color]);
+    assert.deepEqual(await versions(a.id), [["insert", "kept", 9007199254740991, "red"]]);
+    assert.deepEqual(await versions(b.id), [["insert", "gone", null, "red"], ["delete", "gone", null, "red"]]);
+    assert.equal(a.text, "kept");
   } finally {
     await s.cleanup();
   }
