@@ -1,5 +1,5 @@
 import {
-  checkFiles,
+  checkWithDrivers,
   closestName,
   findKovaFiles,
   formatDiagnostic,
@@ -51,7 +51,7 @@ Exit status: 0 no errors, 1 errors (or too many warnings), 2 bad command line or
     color: { type: "boolean" },
     "no-color": { type: "boolean" },
   },
-  execute({ values, positionals }, context) {
+  async execute({ values, positionals }, context) {
     const format = String(values.format ?? "human");
     if (!(FORMATS as readonly string[]).includes(format)) {
       const match = closestName(format, FORMATS);
@@ -71,7 +71,8 @@ Exit status: 0 no errors, 1 errors (or too many warnings), 2 bad command line or
       return ExitCode.usage;
     }
 
-    const result = checkFiles(found.files);
+    // The drivers the program names also check its queries (a query Redis cannot run is KV9006).
+    const result = await checkWithDrivers(found.files);
     const diagnostics = result.diagnostics;
     const summary: CheckSummary = {
       errors: diagnostics.filter((d) => d.severity === "error").length,

@@ -4,7 +4,7 @@
  *   KV1xxx  syntax (scanner and parser)
  *   KV2xxx  names (declarations, scopes, imports, routes)
  *   KV3xxx  types and values
- *   KV9xxx  recognised, but not supported yet
+ *   KV9xxx  recognised, but not supported yet (by Kova, or by the driver a query runs on)
  */
 export type Severity = "error" | "warning";
 
@@ -76,6 +76,7 @@ export const Codes = define({
   TaskNotSupported: { code: "KV9003", severity: "error", title: "TASK is parsed but not supported yet" },
   AuthNotSupported: { code: "KV9004", severity: "error", title: "AUTH is parsed but not supported yet" },
   WorkerNotSupported: { code: "KV9005", severity: "error", title: "WORKER is parsed but not supported yet" },
+  QueryNotSupportedByDriver: { code: "KV9006", severity: "error", title: "a query the driver of its entity's data source cannot run" },
 });
 
 export type CodeName = keyof typeof Codes;

@@ -1,68 +1,45 @@
-import type { QueryPlan } from "@kova/query";
-import type { Expression, Query } from "../../ast/nodes.js";
-import { foldExpression } from "../../checker/fold.js";
-import type { EndpointInfo, SemanticModel } from "../../checker/model.js";
-import { planQuery, type PlanArg } from "./plans.js";
+import type { Expr } from "../../ir/nodes.js";
 
-export interface EmitScope {
-  model: SemanticModel;
-  endpoint: EndpointInfo | null;
-  /** The source file as the source map names it (for messages). */
-  sourcePath: string;
-}
-
-type CompileFn = (plan: QueryPlan, entity: string) => { constant: string; source: string };
-
-const QUERY_KINDS = new Set(["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"]);
-
-/** Emits Kova expressions as JavaScript expressions (inside an async handler with `ctx` in scope). */
-export class ExpressionEmitter {
+/**
+ * Prints IR expressions as JavaScript (inside an async handler with `ctx` in scope, or inside the
+ * data sources' `options(env)` with `env` in scope). Nothing is decided here: the IR says which
+ * query runs, on which data source, with which values converted.
+ */
+export class ExpressionPrinter {
   constructor(
-    private readonly scope: EmitScope,
-    private readonly compile: CompileFn,
+    /** The JS expression holding the resolved environment: `ctx.env` in handlers, `env` in options. */
+    private readonly envRef: string,
+    /** The data source each query runs on, by query id. */
+    private readonly sourceOfQuery: ReadonlyMap<string, string>,
   ) {}
 
-  /**
-   * Folding copies only nodes it changes; query nodes are never copied, so the checker's facts about
-   * them (keyed by node) still apply to the folded tree.
-   */
-  emit(expr: Expression): string {
-    return this.js(foldExpression(expr));
-  }
-
-  private js(e: Expression): string {
+  print(e: Expr): string {
     switch (e.kind) {
-      case "String":
-        return JSON.stringify(e.value);
-      case "Number":
-      case "Duration":
-        return Number.isFinite(e.value) ? String(e.value) : e.value > 0 ? "Infinity" : "-Infinity";
-      case "Boolean":
-        return String(e.value);
-      case "Null":
-      case "Missing":
-        return "null";
-      case "Template":
-        return "`" + e.parts.map((p) => (p.kind === "String" ? escapeTemplate(p.value) : "${str(" + this.js(p) + ")}")).join("") + "`";
-      case "Name":
+      case "literal":
+        if (e.infinite) return String(e.value);
+        return e.value === null ? "null" : JSON.stringify(e.value);
+      case "template":
+        return "`" + e.parts.map((p) => (p.kind === "literal" && typeof p.value === "string" ? escapeTemplate(p.value) : "${str(" + this.print(p) + ")}")).join("") + "`";
+      case "variable":
         return `v_${e.name}`;
-      case "Param":
-        if (e.name === "query" || e.name === "headers" || e.name === "body") return `ctx.${e.name}`;
-        return `ctx.params[${JSON.stringify(e.name)}]`;
-      case "Member":
-        if (e.property.name === "length") return `len(${this.js(e.object)})`;
-        return `${this.js(e.object)}?.[${JSON.stringify(e.property.name)}]`;
-      case "Index":
-        return `${this.js(e.object)}?.[${this.js(e.index)}]`;
-      case "Call":
-        return this.call(e.callee.name, e.args);
-      case "Unary":
-        return e.operator === "NOT" ? `!(${this.js(e.operand)})` : `-(${this.js(e.operand)})`;
-      case "IsNull":
-        return `(${this.js(e.operand)} ${e.negated ? "!=" : "=="} null)`;
-      case "Binary": {
-        const l = this.js(e.left);
-        const r = this.js(e.right);
+      case "input":
+        if (e.from === "path") return `ctx.params[${JSON.stringify(e.name)}]`;
+        return e.name === null ? `ctx.${e.from}` : `ctx.${e.from}?.[${JSON.stringify(e.name)}]`;
+      case "member":
+        return `${this.print(e.object)}?.[${JSON.stringify(e.property)}]`;
+      case "index":
+        return `${this.print(e.object)}?.[${this.print(e.index)}]`;
+      case "call":
+        return this.call(e.function, e.imported, e.args.map((a) => this.print(a)));
+      case "env":
+        return `envValue(${this.envRef}, ${this.print(e.name)}, ${e.default ? this.print(e.default) : "undefined"})`;
+      case "unary":
+        return e.operator === "NOT" ? `!(${this.print(e.operand)})` : `-(${this.print(e.operand)})`;
+      case "isNull":
+        return `(${this.print(e.operand)} ${e.negated ? "!=" : "=="} null)`;
+      case "binary": {
+        const l = this.print(e.left);
+        const r = this.print(e.right);
         switch (e.operator) {
           case "AND":
             return `(${l} && ${r})`;
@@ -80,32 +57,23 @@ export class ExpressionEmitter {
             return `(${l} ${e.operator} ${r})`;
         }
       }
-      case "Object":
-        return `{ ${e.entries.map((entry) => (entry.kind === "Spread" ? `...${this.js(entry.argument)}` : `${JSON.stringify(entry.key.name)}: ${this.js(entry.value)}`)).join(", ")} }`;
-      case "Array":
-        return `[${e.elements.map((x) => (x.kind === "Spread" ? `...(${this.js(x.argument)} ?? [])` : this.js(x))).join(", ")}]`;
-      default:
-        if (QUERY_KINDS.has(e.kind)) return this.query(e as Query);
-        return "null";
+      case "object":
+        return `{ ${e.entries.map((entry) => (entry.kind === "spread" ? `...${this.print(entry.value)}` : `${JSON.stringify(entry.key)}: ${this.print(entry.value)}`)).join(", ")} }`;
+      case "array":
+        return `[${e.elements.map((x) => (x.spread ? `...(${this.print(x.value)} ?? [])` : this.print(x.value))).join(", ")}]`;
+      case "query": {
+        const args = e.args.map((arg) => {
+          const value = this.print(arg.value);
+          return arg.convert === null ? value : `coerce(${value}, ${JSON.stringify(arg.convert)}, ${JSON.stringify(arg.label)})`;
+        });
+        return `(await ctx.db(${JSON.stringify(this.sourceOfQuery.get(e.query))}).execute(${e.query}, [${args.join(", ")}]))`;
+      }
     }
   }
 
-  /** A query: plan it, compile it at build time, and call the driver with the handler's values. */
-  query(query: Query): string {
-    const planned = planQuery(query, this.scope.model);
-    const { constant, source } = this.compile(planned.plan, planned.entity.schema.name);
-    const args = planned.args.map((arg) => {
-      const value = this.emit(arg.expression);
-      return needsCoercion(arg, this.scope.endpoint) ? `coerce(${value}, ${JSON.stringify(arg.coerce)}, ${JSON.stringify(arg.label)})` : value;
-    });
-    return `(await ctx.db(${JSON.stringify(source)}).execute(${constant}, [${args.join(", ")}]))`;
-  }
-
-  private call(name: string, args: Expression[]): string {
-    const a = args.map((x) => this.emit(x));
+  private call(name: string, imported: boolean, a: string[]): string {
+    if (imported) return `(await fn_${name}(${a.join(", ")}))`;
     switch (name) {
-      case "env":
-        return `envValue(ctx.env, ${a[0]}, ${a[1] ?? "undefined"})`;
       case "now":
         return "new Date().toISOString()";
       case "uuid":
@@ -120,40 +88,12 @@ export class ExpressionEmitter {
         return `str(${a[0]}).trim()`;
       case "number":
         return `Number(${a[0]})`;
-      case "string":
-        return `str(${a[0]})`;
       default:
-        return `(await fn_${name}(${a.join(", ")}))`;
+        return `str(${a[0]})`;
     }
   }
-
-  /** CONNECT's arguments become the driver options, built from the resolved environment at start. */
-  connectOptions(args: Expression[]): string {
-    const inner = new ExpressionEmitter(this.scope, this.compile);
-    const parts = args.map((a) => inner.emit(a).replace(/ctx\.env/g, "env"));
-    return parts.length === 1 ? parts[0] : `[${parts.join(", ")}]`;
-  }
-}
-
-/** Only numbers and booleans need converting, and not a path parameter the runtime already parsed to that type. */
-function needsCoercion(arg: PlanArg, endpoint: EndpointInfo | null): boolean {
-  if (arg.coerce !== "int" && arg.coerce !== "float" && arg.coerce !== "decimal" && arg.coerce !== "boolean" && arg.coerce !== "count") return false;
-  const e = arg.expression;
-  if (e.kind === "Param" && endpoint?.decl.path.segments.some((seg) => seg.param && seg.value === e.name)) {
-    const parsed = endpoint.paramTypes.get(e.name);
-    return !(parsed === arg.coerce || (parsed === "decimal" && arg.coerce === "float") || (parsed === "float" && arg.coerce === "decimal"));
-  }
-  return true;
 }
 
 function escapeTemplate(text: string): string {
   return text.replace(/\\/g, "\\\\").replace(/`/g, "\\`").replace(/\$\{/g, "\\${");
-}
-
-/** Is this node's static type a single entity row (so RESPOND of null means 404)? */
-export function isSingleRow(model: SemanticModel, expr: Expression): string | undefined {
-  if (QUERY_KINDS.has(expr.kind) && model.singleRow.has(expr as Query)) return (expr as Query).entity.name;
-  const type = model.types.get(expr);
-  if (type?.kind === "object" && type.entity && (expr.kind === "Name" || QUERY_KINDS.has(expr.kind))) return type.entity;
-  return undefined;
 }

@@ -1,94 +1,59 @@
-import type { ObjectExpr, Statement } from "../../ast/nodes.js";
+import { alwaysEnds } from "../../ir/expressions.js";
+import type { ObjectEntry, Stmt } from "../../ir/nodes.js";
 import type { CodeWriter } from "./code-writer.js";
-import { isSingleRow, type EmitScope, type ExpressionEmitter } from "./expressions.js";
+import type { ExpressionPrinter } from "./expressions.js";
 
-/** Emits a handler's statements; returns true when the last one always answers the request. */
-export function emitStatements(out: CodeWriter, statements: Statement[], x: ExpressionEmitter, scope: EmitScope): boolean {
-  let ends = false;
-  for (const statement of statements) {
-    if (ends) break; // unreachable (the checker warned); emitting it would only confuse readers
-    ends = emitStatement(out, statement, x, scope);
-  }
-  return ends;
+/** Prints a handler's statements (the IR already dropped unreachable ones); returns true when they always answer. */
+export function emitStatements(out: CodeWriter, statements: Stmt[], x: ExpressionPrinter, sourcePath: string): boolean {
+  for (const statement of statements) emitStatement(out, statement, x, sourcePath);
+  return alwaysEnds(statements);
 }
 
-function emitStatement(out: CodeWriter, s: Statement, x: ExpressionEmitter, scope: EmitScope): boolean {
-  const at = (text: string) => out.line(text, s.span, scope.sourcePath);
+function emitStatement(out: CodeWriter, s: Stmt, x: ExpressionPrinter, sourcePath: string): void {
+  const at = (text: string) => out.line(text, s.span, sourcePath);
   switch (s.kind) {
-    case "Assign":
-      at(`v_${s.target.name} = ${x.emit(s.value)};`);
-      return false;
-    case "ExpressionStatement":
-      at(`${x.emit(s.expression)};`);
-      return false;
-    case "Respond": {
-      const status = s.status?.value ?? (s.value ? 200 : 204);
+    case "assign":
+      at(`v_${s.variable} = ${x.print(s.value)};`);
+      return;
+    case "eval":
+      at(`${x.print(s.value)};`);
+      return;
+    case "respond": {
       const headers = s.headers ? `, headers: ${headerObject(s.headers, x)}` : "";
       if (!s.value) {
-        at(`return { status: ${status}${headers} };`);
-        return true;
-      }
-      const entity = isSingleRow(scope.model, s.value);
-      if (entity !== undefined) {
-        at(`const reply = ${x.emit(s.value)};`);
-        out.line(`if (reply === null || reply === undefined) throw new HttpError(404, ${JSON.stringify(`${entity} not found`)});`);
-        out.line(`return { status: ${status}, body: reply${headers} };`);
+        at(`return { status: ${s.status}${headers} };`);
+      } else if (s.notFound !== null) {
+        at(`const reply = ${x.print(s.value)};`);
+        out.line(`if (reply === null || reply === undefined) throw new HttpError(404, ${JSON.stringify(`${s.notFound} not found`)});`);
+        out.line(`return { status: ${s.status}, body: reply${headers} };`);
       } else {
-        at(`return { status: ${status}, body: ${x.emit(s.value)}${headers} };`);
+        at(`return { status: ${s.status}, body: ${x.print(s.value)}${headers} };`);
       }
-      return true;
+      return;
     }
-    case "Error": {
-      const detail = s.detail ? `str(${x.emit(s.detail)})` : JSON.stringify(defaultDetail(s.status.value));
-      at(`throw new HttpError(${s.status.value}, ${detail});`);
-      return true;
+    case "fail": {
+      const detail = s.detail.kind === "literal" && typeof s.detail.value === "string" ? JSON.stringify(s.detail.value) : `str(${x.print(s.detail)})`;
+      at(`throw new HttpError(${s.status}, ${detail});`);
+      return;
     }
-    case "If": {
-      let ends = true;
-      let current: Statement | null = s;
-      let first = true;
-      while (current && current.kind === "If") {
-        const test = x.emit(current.condition.expression);
-        out.line(`${first ? "if" : "} else if"} (${test}) {`, current.span, scope.sourcePath);
-        out.indent(() => {
-          if (!emitStatements(out, current!.kind === "If" ? current!.then.statements : [], x, scope)) ends = false;
-        });
-        first = false;
-        const otherwise: Statement | { kind: "Block"; statements: Statement[] } | null = current.else;
-        if (otherwise === null) {
-          ends = false;
-          current = null;
-        } else if (otherwise.kind === "Block") {
-          out.line("} else {");
-          out.indent(() => {
-            if (!emitStatements(out, otherwise.statements, x, scope)) ends = false;
-          });
-          current = null;
-        } else {
-          current = otherwise;
-        }
+    case "if":
+      s.branches.forEach((branch, i) => {
+        out.line(`${i === 0 ? "if" : "} else if"} (${x.print(branch.condition)}) {`, branch.span, sourcePath);
+        out.indent(() => emitStatements(out, branch.body, x, sourcePath));
+      });
+      if (s.otherwise) {
+        out.line("} else {");
+        out.indent(() => emitStatements(out, s.otherwise!, x, sourcePath));
       }
       out.line("}");
-      return ends;
-    }
-    case "Broadcast":
-      at(`throw new HttpError(501, "BROADCAST is not supported yet");`);
-      return true;
+      return;
+    case "unsupported":
+      at(`throw new HttpError(501, ${JSON.stringify(`${s.feature} is not supported yet`)});`);
+      return;
   }
 }
 
-function headerObject(headers: ObjectExpr, x: ExpressionEmitter): string {
-  const entries = headers.entries.map((e) =>
-    e.kind === "Spread" ? `...${x.emit(e.argument)}` : `${JSON.stringify(e.key.name.toLowerCase())}: str(${x.emit(e.value)})`,
-  );
+function headerObject(headers: ObjectEntry[], x: ExpressionPrinter): string {
+  const entries = headers.map((e) => (e.kind === "spread" ? `...${x.print(e.value)}` : `${JSON.stringify(e.key)}: str(${x.print(e.value)})`));
   return `{ ${entries.join(", ")} }`;
-}
-
-const STATUS_TEXT: Readonly<Record<number, string>> = {
-  400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
-  410: "Gone", 422: "Unprocessable Content", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable",
-};
-
-function defaultDetail(status: number): string {
-  return STATUS_TEXT[status] ?? `Error ${status}`;
 }

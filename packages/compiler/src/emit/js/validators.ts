@@ -1,6 +1,4 @@
-import type { FieldDecl, TypeRef, ValidateDecl } from "../../ast/nodes.js";
-import { constantValue } from "../../checker/fold.js";
-import type { SemanticModel } from "../../checker/model.js";
+import type { Literal, Shape, ShapeField, ShapeType } from "../../ir/nodes.js";
 import { CodeWriter, jsName } from "./code-writer.js";
 
 /**
@@ -9,9 +7,9 @@ import { CodeWriter, jsName } from "./code-writer.js";
  * the first — so a 400 response can list every problem at once. Unknown fields are rejected, which
  * also keeps `SAVE $body INTO …` from writing fields the shape does not allow.
  */
-export function emitValidators(out: CodeWriter, model: SemanticModel): void {
-  const emitter = new ValidatorEmitter(out, model);
-  for (const info of model.validators.values()) emitter.shape(validatorFunction(info.decl.name.name), info.decl.fields, info.decl);
+export function emitValidators(out: CodeWriter, shapes: readonly Shape[]): void {
+  const emitter = new ValidatorEmitter(out, new Set(shapes.map((s) => s.name)));
+  for (const shape of shapes) emitter.shape(validatorFunction(shape.name), shape.fields, shape);
   emitter.flushPatterns();
 }
 
@@ -26,14 +24,15 @@ class ValidatorEmitter {
 
   constructor(
     private readonly out: CodeWriter,
-    private readonly model: SemanticModel,
+    /** Names of the declared shapes (a field typed with one calls its validator). */
+    private readonly shapes: ReadonlySet<string>,
   ) {}
 
   /** `function name(value, path, issues)`; the path prefixes field names (`address.zip`, `items[2]`). */
-  shape(fnName: string, fields: FieldDecl[], decl?: ValidateDecl): void {
+  shape(fnName: string, fields: ShapeField[], decl?: Shape): void {
     const out = this.out;
-    const known = JSON.stringify(Object.fromEntries(fields.map((f) => [f.name.name, true])));
-    out.line(`// VALIDATE ${decl ? decl.name.name : "(inline shape)"}`);
+    const known = JSON.stringify(Object.fromEntries(fields.map((f) => [f.name, true])));
+    out.line(`// VALIDATE ${decl ? decl.name : "(inline shape)"}`);
     out.block(`function ${fnName}(value, path, issues)`, () => {
       out.block(`if (typeof value !== "object" || value === null || Array.isArray(value))`, () => {
         out.line(`issues.push({ field: path, message: "must be a JSON object" });`);
@@ -49,9 +48,9 @@ class ValidatorEmitter {
     while (this.pending.length > 0) this.pending.shift()!();
   }
 
-  private field(field: FieldDecl): void {
+  private field(field: ShapeField): void {
     const out = this.out;
-    const name = field.name.name;
+    const name = field.name;
     const v = jsName("f", name);
     const where = `at(path, ${JSON.stringify(name)})`;
     out.line(`const ${v} = value[${JSON.stringify(name)}];`);
@@ -65,7 +64,7 @@ class ValidatorEmitter {
   }
 
   /** Checks a present (non-null) value against a type, arrays included. */
-  private value(type: TypeRef, v: string, where: string): void {
+  private value(type: ShapeType, v: string, where: string): void {
     const out = this.out;
     if (!type.array) {
       this.scalar(type, v, where);
@@ -81,24 +80,24 @@ class ValidatorEmitter {
         out.line(`const item = ${v}[i];`);
         const itemWhere = `${where} + "[" + i + "]"`;
         out.block("if (item === null || item === undefined)", () => out.line(`issues.push({ field: ${itemWhere}, message: "must not be null" });`), "} else {");
-        out.indent(() => this.scalar({ ...type, array: false, options: [] }, "item", itemWhere));
+        out.indent(() => this.scalar({ ...type, array: false, options: {} }, "item", itemWhere));
         out.line("}");
       });
     });
     out.line("}");
   }
 
-  private scalar(type: TypeRef, v: string, where: string): void {
+  private scalar(type: ShapeType, v: string, where: string): void {
     const out = this.out;
-    const name = type.name.name;
+    const name = type.name;
     const issue = (message: string) => `issues.push({ field: ${where}, message: ${JSON.stringify(message)} });`;
-    if (type.fields.length > 0 || (name === "object" && !this.model.validators.has("object"))) {
+    if (type.fields.length > 0 || (name === "object" && !this.shapes.has("object"))) {
       const fn = `validate_inline_${++this.inlineCount}`;
       this.pending.push(() => this.shape(fn, type.fields));
       out.line(`${fn}(${v}, ${where}, issues);`);
       return;
     }
-    if (this.model.validators.has(name)) {
+    if (this.shapes.has(name)) {
       out.line(`${validatorFunction(name)}(${v}, ${where}, issues);`);
       return;
     }
@@ -122,7 +121,7 @@ class ValidatorEmitter {
       case "json":
         return;
       case "enum": {
-        const values = type.args.map((a) => constantValue(a)?.value).filter((x): x is string => typeof x === "string");
+        const values = type.args.filter((x): x is string => typeof x === "string");
         out.line(`if (!${JSON.stringify(values)}.includes(${v})) ${issue(`must be one of ${values.map((x) => JSON.stringify(x)).join(", ")}`)}`);
         return;
       }
@@ -146,7 +145,7 @@ class ValidatorEmitter {
   }
 
   /** min / max, closing the `else {` its caller opened. For strings the bounds are on length. */
-  private bounds(type: TypeRef, v: string, where: string, measure: string): void {
+  private bounds(type: ShapeType, v: string, where: string, measure: string): void {
     const out = this.out;
     const min = option(type, "min");
     const max = option(type, "max");
@@ -163,9 +162,8 @@ class ValidatorEmitter {
   }
 }
 
-function option(type: TypeRef, name: string): string | number | boolean | null | undefined {
-  const prop = type.options.find((o) => o.key.name === name);
-  return prop ? constantValue(prop.value)?.value : undefined;
+function option(type: ShapeType, name: string): Literal | undefined {
+  return Object.hasOwn(type.options, name) ? type.options[name] : undefined;
 }
 
 /** String formats, checked by helpers the generated module defines (see RUNTIME_HELPERS). */

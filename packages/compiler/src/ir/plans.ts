@@ -1,7 +1,7 @@
 import type { Filter, Operand, OrderTerm, QueryPlan, ScalarType, WriteValues } from "@kova/query";
-import type { Condition, Expression, Limit, Offset, OrderBy, Query } from "../../ast/nodes.js";
-import { constantValue } from "../../checker/fold.js";
-import type { EntityInfo, SemanticModel } from "../../checker/model.js";
+import type { Condition, Expression, Limit, Offset, OrderBy, Query } from "../ast/nodes.js";
+import { constantValue } from "../checker/fold.js";
+import type { EntityInfo, SemanticModel } from "../checker/model.js";
 
 /**
  * A value the handler computes and passes to the query: the expression, and how to coerce it

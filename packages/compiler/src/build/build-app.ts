@@ -1,0 +1,95 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { emitApp } from "../emit/js/emit-app.js";
+import { lower } from "../ir/lower.js";
+import type { AppModel } from "../ir/nodes.js";
+import { checkFiles, type CheckResult } from "../project/check-project.js";
+import { findKovaFiles } from "../project/host.js";
+import { compilePlans } from "./compile-plans.js";
+import { describeMissing, loadDialects } from "./dialects.js";
+import { copyModules, isRelativeModule, modulePathInDist } from "./write-modules.js";
+
+export interface BuildOptions {
+  /** A .kova file, or a folder holding one program (its root file is the one nothing imports). */
+  entry: string;
+  /** Default: `<app folder>/dist`. */
+  outDir?: string;
+  /** Stop after lowering: return the app model and write nothing (`kova build --emit ir`). */
+  irOnly?: boolean;
+}
+
+export interface BuildResult {
+  ok: boolean;
+  /** The checker's result; diagnostics also hold the queries a driver refused. */
+  check: CheckResult;
+  /** Problems that are not about a place in the source (several programs in one folder, a driver not installed). */
+  errors: string[];
+  appDir: string;
+  outDir: string;
+  routes: Array<{ method: string; path: string }>;
+  /** The app model, once the program checked clean. */
+  ir: AppModel | null;
+  /** Drivers the app needs at run time (their packages go into dist/package.json). */
+  drivers: string[];
+  ms: number;
+}
+
+/**
+ * The build, for every caller (the CLI, the conformance suite, tests): check → lower → compile each
+ * query for its data source's dialect → print JavaScript → write `outDir/app.js` + source map and
+ * copy the JS modules the program imports into `outDir`. Nothing is written outside `outDir`, and
+ * nothing is written at all unless every step succeeded. (`dist/server.js` and `dist/package.json`
+ * are the CLI's: they describe how the app is started and packaged, not the program.)
+ */
+export async function buildApp(options: BuildOptions): Promise<BuildResult> {
+  const started = performance.now();
+  const entry = resolve(options.entry);
+  const errors: string[] = [];
+  const isDir = existsSync(entry) && statSync(entry).isDirectory();
+  const appDir = isDir ? entry : dirname(entry);
+  const outDir = resolve(options.outDir ?? join(appDir, "dist"));
+  const files = isDir ? findKovaFiles([entry]).files : [entry];
+  let check = checkFiles(files);
+  let ir: AppModel | null = null;
+  const result = (ok: boolean): BuildResult => ({
+    ok, check, errors, appDir, outDir, ir,
+    routes: ok && ir ? ir.entryPoints.map((e) => ({ method: e.method, path: e.path })) : [],
+    drivers: ir ? [...new Set(ir.dataSources.map((s) => s.driver))] : [],
+    ms: performance.now() - started,
+  });
+  const fail = (message?: string): BuildResult => {
+    if (message) errors.push(message);
+    return result(false);
+  };
+  if (files.length === 0) return fail(`no .kova files in ${entry}`);
+  if (check.diagnostics.some((d: Diagnostic) => d.severity === "error")) return fail();
+  if (check.programs.length !== 1) {
+    return fail(`${entry} holds ${check.programs.length} separate programs (${check.programs.map((p) => relative(appDir, p.root)).join(", ")}); build one at a time, or IMPORT one from the other`);
+  }
+  ir = lower(check.programs[0].model, { name: basename(appDir) });
+  if (options.irOnly) return result(true);
+
+  const { dialects, missing } = await loadDialects(ir.dataSources.map((s) => s.driver));
+  if (missing.length > 0) return fail(`no installed driver package provides ${describeMissing(missing)}`);
+  const plans = compilePlans(ir, dialects);
+  if (plans.diagnostics.length > 0) {
+    check = { ...check, diagnostics: sortDiagnostics([...check.diagnostics, ...plans.diagnostics]) };
+    return fail();
+  }
+
+  const outputFile = join(outDir, "app.js");
+  const emitted = emitApp(ir, plans.compiled, {
+    outputFile,
+    sourcePath: (file) => relative(outDir, file),
+    displayPath: (file) => relative(appDir, file),
+    sourceText: (file) => readFileSync(file, "utf8"),
+    moduleSpecifier: (fromFile, module) => (isRelativeModule(module) ? `./${modulePathInDist(appDir, fromFile, module)}` : module),
+  });
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(outputFile, emitted.code);
+  writeFileSync(`${outputFile}.map`, emitted.sourceMap);
+  copyModules(ir.imports, appDir, outDir);
+  return result(true);
+}

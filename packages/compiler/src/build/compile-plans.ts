@@ -1,0 +1,34 @@
+import type { CompiledQuery, Dialect, EntitySchema } from "@kova/query";
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { AppModel } from "../ir/nodes.js";
+
+export interface CompiledPlans {
+  /** Each query's statement, by query id (missing for the refused ones). */
+  compiled: Map<string, CompiledQuery>;
+  /** One diagnostic per query a dialect refused, at the query's span. */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Compiles every query plan with the dialect of the data source it runs on, before any back end
+ * prints. A dialect refuses a plan it cannot run (it throws, e.g. a range scan on a key-value store);
+ * every refusal becomes a diagnostic with the query's span, so all of them are reported at once.
+ */
+export function compilePlans(app: AppModel, dialects: ReadonlyMap<string, Dialect>): CompiledPlans {
+  const entities = new Map<string, EntitySchema>(app.entities.map((e) => [e.name, e]));
+  const driverOf = new Map(app.dataSources.map((s) => [s.name, s.driver]));
+  const compiled = new Map<string, CompiledQuery>();
+  const diagnostics: Diagnostic[] = [];
+  for (const q of app.queries) {
+    const driver = driverOf.get(q.source)!;
+    const dialect = dialects.get(driver);
+    if (!dialect) continue; // the caller reports drivers it could not load
+    try {
+      compiled.set(q.id, dialect.compile(q.plan, entities));
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      diagnostics.push(diagnostic("QueryNotSupportedByDriver", q.span, why, { suggestion: `move ${q.entity} to a data source whose driver can run this query, or change the query` }));
+    }
+  }
+  return { compiled, diagnostics };
+}

@@ -1,0 +1,213 @@
+import type { Expression, ObjectExpr, Query, Statement } from "../ast/nodes.js";
+import { constantValue, foldExpression } from "../checker/fold.js";
+import type { SemanticModel } from "../checker/model.js";
+import { inputOf } from "./inputs.js";
+import type { EnvVariable, Expr, ObjectEntry, QueryArg, QueryDef, Span, Stmt, TypedInput } from "./nodes.js";
+import { planQuery, type PlanArg, type PlannedQuery } from "./plans.js";
+
+const QUERY_KINDS = new Set(["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"]);
+const BUILT_INS = new Set(["now", "uuid", "len", "lower", "upper", "trim", "number", "string"]);
+
+/** What lowering shares across one app: the query table, env uses and the entity → data source map. */
+export interface LowerState {
+  model: SemanticModel;
+  queries: QueryDef[];
+  env: Map<string, EnvVariable>;
+  sourceOf: ReadonlyMap<string, string>;
+}
+
+/** Lowers one handler (or CONNECT's options, with `route` null) from AST to IR. */
+export class HandlerLowering {
+  constructor(
+    private readonly state: LowerState,
+    /** The route's typed path and query inputs; a query argument they already type needs no conversion. */
+    private readonly route: { pathNames: string[]; path: TypedInput[]; query: TypedInput[]; plans: ReadonlyMap<Query, PlannedQuery> } | null,
+  ) {}
+
+  /** A block's statements; what follows a statement that always ends the request is dropped (the checker warned). */
+  block(statements: Statement[]): Stmt[] {
+    const out: Stmt[] = [];
+    for (const s of statements) {
+      const lowered = this.statement(s);
+      out.push(lowered);
+      if (alwaysEnds([lowered])) break;
+    }
+    return out;
+  }
+
+  private statement(s: Statement): Stmt {
+    switch (s.kind) {
+      case "Assign":
+        return { kind: "assign", variable: s.target.name, value: this.expr(s.value), span: s.span };
+      case "ExpressionStatement":
+        return { kind: "eval", value: this.expr(s.expression), span: s.span };
+      case "Respond":
+        return {
+          kind: "respond",
+          status: s.status?.value ?? (s.value ? 200 : 204),
+          value: s.value ? this.expr(s.value) : null,
+          headers: s.headers ? this.headers(s.headers) : null,
+          notFound: s.value ? singleRowEntity(this.state.model, s.value) ?? null : null,
+          span: s.span,
+        };
+      case "Error":
+        return { kind: "fail", status: s.status.value, detail: s.detail ? this.expr(s.detail) : { kind: "literal", value: defaultDetail(s.status.value) }, span: s.span };
+      case "If": {
+        const branches: Array<{ condition: Expr; body: Stmt[]; span: Span }> = [];
+        let current: Statement | null = s;
+        let otherwise: Stmt[] | null = null;
+        while (current && current.kind === "If") {
+          branches.push({ condition: this.expr(current.condition.expression), body: this.block(current.then.statements), span: current.span });
+          const next: Statement | { kind: "Block"; statements: Statement[] } | null = current.else;
+          if (next === null) current = null;
+          else if (next.kind === "Block") {
+            otherwise = this.block(next.statements);
+            current = null;
+          } else current = next;
+        }
+        return { kind: "if", branches, otherwise, span: s.span };
+      }
+      case "Broadcast":
+        return { kind: "unsupported", feature: "BROADCAST", span: s.span };
+    }
+  }
+
+  private headers(headers: ObjectExpr): ObjectEntry[] {
+    return headers.entries.map((e) =>
+      e.kind === "Spread" ? { kind: "spread", value: this.expr(e.argument) } : { kind: "property", key: e.key.name.toLowerCase(), value: this.expr(e.value) },
+    );
+  }
+
+  /**
+   * Folding copies only nodes it changes; query nodes are never copied, so the checker's facts about
+   * them (keyed by node) still apply to the folded tree.
+   */
+  expr(e: Expression): Expr {
+    return this.lower(foldExpression(e));
+  }
+
+  private lower(e: Expression): Expr {
+    switch (e.kind) {
+      case "String":
+      case "Boolean":
+        return { kind: "literal", value: e.value };
+      case "Number":
+      case "Duration":
+        return Number.isFinite(e.value) ? { kind: "literal", value: e.value } : { kind: "literal", value: e.value > 0 ? "Infinity" : "-Infinity", infinite: true };
+      case "Null":
+      case "Missing":
+        return { kind: "literal", value: null };
+      case "Template":
+        return { kind: "template", parts: e.parts.map((p) => this.lower(p)) };
+      case "Name":
+        return { kind: "variable", name: e.name };
+      case "Param":
+        if (e.name === "query" || e.name === "headers" || e.name === "body") return { kind: "input", from: e.name, name: null };
+        return { kind: "input", from: "path", name: e.name };
+      case "Member":
+        if (e.object.kind === "Param" && (e.object.name === "query" || e.object.name === "headers" || e.object.name === "body")) {
+          return { kind: "input", from: e.object.name, name: e.property.name };
+        }
+        if (e.property.name === "length") return { kind: "call", function: "len", imported: false, args: [this.lower(e.object)] };
+        return { kind: "member", object: this.lower(e.object), property: e.property.name };
+      case "Index":
+        if (e.object.kind === "Param" && e.object.name === "query" && e.index.kind === "String") return { kind: "input", from: "query", name: e.index.value };
+        return { kind: "index", object: this.lower(e.object), index: this.lower(e.index) };
+      case "Call":
+        if (e.callee.name === "env") return this.env(e.args, e.span);
+        return { kind: "call", function: e.callee.name, imported: !BUILT_INS.has(e.callee.name), args: e.args.map((a) => this.lower(a)) };
+      case "Unary":
+        return { kind: "unary", operator: e.operator, operand: this.lower(e.operand) };
+      case "IsNull":
+        return { kind: "isNull", operand: this.lower(e.operand), negated: e.negated };
+      case "Binary":
+        return { kind: "binary", operator: e.operator, left: this.lower(e.left), right: this.lower(e.right) };
+      case "Object":
+        return {
+          kind: "object",
+          entries: e.entries.map((entry) => (entry.kind === "Spread" ? { kind: "spread", value: this.lower(entry.argument) } : { kind: "property", key: entry.key.name, value: this.lower(entry.value) })),
+        };
+      case "Array":
+        return { kind: "array", elements: e.elements.map((x) => (x.kind === "Spread" ? { spread: true, value: this.lower(x.argument) } : { spread: false, value: this.lower(x) })) };
+      default:
+        if (QUERY_KINDS.has(e.kind)) return this.query(e as Query);
+        return { kind: "literal", value: null };
+    }
+  }
+
+  /** `env("NAME", default)` with a constant name is also declared in the app's env list, typed by its default. */
+  private env(args: Expression[], span: Span): Expr {
+    const name = args[0] ? constantValue(args[0]) : undefined;
+    if (name !== undefined && typeof name.value === "string") {
+      const fallback = args[1] ? constantValue(args[1]) : undefined;
+      const known = this.state.env.get(name.value) ?? { name: name.value, type: "string", uses: [] };
+      if (fallback !== undefined && fallback.value !== null) {
+        known.default = String(fallback.value);
+        known.type = typeof fallback.value === "number" ? "number" : typeof fallback.value === "boolean" ? "boolean" : "string";
+      }
+      known.uses.push(span);
+      this.state.env.set(name.value, known);
+    }
+    return { kind: "env", name: args[0] ? this.lower(args[0]) : { kind: "literal", value: null }, default: args[1] ? this.lower(args[1]) : null };
+  }
+
+  /** A query becomes a plan in the app's table (by id) and a reference carrying its argument values. */
+  private query(query: Query): Expr {
+    const planned = this.route?.plans.get(query) ?? planQuery(query, this.state.model);
+    const entity = planned.entity.schema.name;
+    const id = `Q${this.state.queries.length}`;
+    this.state.queries.push({ id, entity, source: this.state.sourceOf.get(entity)!, plan: planned.plan, span: query.span });
+    const args: QueryArg[] = planned.args.map((arg) => ({ value: this.expr(arg.expression), convert: this.conversion(arg), label: arg.label }));
+    return { kind: "query", query: id, args };
+  }
+
+  /** Only numbers and booleans convert, and not an input the runtime already parsed to a matching type. */
+  private conversion(arg: PlanArg): QueryArg["convert"] {
+    const wanted = arg.coerce;
+    if (wanted !== "int" && wanted !== "float" && wanted !== "decimal" && wanted !== "boolean" && wanted !== "count") return null;
+    // A default (`$query.limit ?? 20`) is a constant of the same type, so the input's type decides.
+    let e = arg.expression;
+    while (e.kind === "Binary" && e.operator === "??" && constantValue(e.right) !== undefined) e = e.left;
+    const input = this.route ? inputOf(e, this.route.pathNames) : null;
+    const declared = input ? this.route![input.from].find((i) => i.name === input.name)?.type : undefined;
+    if (declared === undefined) return wanted;
+    if (wanted === "count") return "count"; // the runtime checks it is an integer; a count must also not be negative
+    if (declared === "int" && (wanted === "int" || wanted === "float" || wanted === "decimal")) return null;
+    if (declared === "float" && (wanted === "float" || wanted === "decimal")) return null;
+    if (declared === "boolean" && wanted === "boolean") return null;
+    return wanted;
+  }
+}
+
+/** Does this statement list always end the request (RESPOND, ERROR, or an IF whose every branch does)? */
+export function alwaysEnds(statements: readonly Stmt[]): boolean {
+  const last = statements[statements.length - 1];
+  if (!last) return false;
+  switch (last.kind) {
+    case "respond":
+    case "fail":
+    case "unsupported":
+      return true;
+    case "if":
+      return last.otherwise !== null && alwaysEnds(last.otherwise) && last.branches.every((b) => alwaysEnds(b.body));
+    default:
+      return false;
+  }
+}
+
+/** Is this expression's static type a single entity row (so RESPOND of null means 404)? */
+function singleRowEntity(model: SemanticModel, expr: Expression): string | undefined {
+  if (QUERY_KINDS.has(expr.kind) && model.singleRow.has(expr as Query)) return (expr as Query).entity.name;
+  const type = model.types.get(expr);
+  if (type?.kind === "object" && type.entity && (expr.kind === "Name" || QUERY_KINDS.has(expr.kind))) return type.entity;
+  return undefined;
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
+  410: "Gone", 422: "Unprocessable Content", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable",
+};
+
+function defaultDetail(status: number): string {
+  return STATUS_TEXT[status] ?? `Error ${status}`;
+}

@@ -1,0 +1,114 @@
+import type { ScalarType } from "@kova/query";
+import type { Expression, Node, Query } from "../ast/nodes.js";
+import type { EndpointInfo, SemanticModel } from "../checker/model.js";
+import type { InputType, TypedInput } from "./nodes.js";
+import type { PlannedQuery } from "./plans.js";
+
+/**
+ * Decides the type of every path and query input a route reads, so the runtime parses each one once,
+ * before the handler, and answers 400 naming it when it does not parse (issue 10 items 2 and 8):
+ * - compared with (or written to) a field → the field's type (`WHERE id = $id` makes $id an int);
+ * - used in arithmetic (`$n * 2`, `$n + 1`) → a number;
+ * - otherwise text. Two uses that disagree (an int field and a text field) leave it text.
+ */
+export function routeInputs(
+  endpoint: EndpointInfo,
+  model: SemanticModel,
+  plans: ReadonlyMap<Query, PlannedQuery>,
+): { path: TypedInput[]; query: TypedInput[]; headers: string[]; bodyRead: boolean } {
+  const found = new Map<string, TypedInput>();
+  const key = (from: "path" | "query", name: string) => `${from}:${name}`;
+  const pathNames = endpoint.decl.path.segments.filter((s) => s.param).map((s) => s.value);
+  for (const name of pathNames) {
+    const scalar = endpoint.paramTypes.get(name);
+    found.set(key("path", name), scalar === undefined ? { name, type: "string", from: "default" } : { name, type: inputType(scalar), from: "field" });
+  }
+  const headers = new Set<string>();
+  let bodyRead = false;
+
+  const note = (e: Expression, type: InputType, from: TypedInput["from"]) => {
+    const input = inputOf(e, pathNames);
+    if (!input) return;
+    const k = key(input.from, input.name);
+    const previous = found.get(k);
+    if (input.from === "path" && from === "field") return; // the checker already decided path inputs compared with fields
+    if (!previous || previous.from === "default") found.set(k, { name: input.name, type, from });
+    else if (previous.type !== type && !(from === "arithmetic" && (previous.type === "int" || previous.type === "float"))) {
+      found.set(k, { name: input.name, type: "string", from: previous.from });
+    }
+  };
+
+  walk(endpoint.decl.body, (node) => {
+    const e = node as Expression;
+    const input = inputOf(e, pathNames);
+    if (input?.from === "query" && !found.has(key("query", input.name))) found.set(key("query", input.name), { name: input.name, type: "string", from: "default" });
+    if (e.kind === "Member" && e.object.kind === "Param" && e.object.name === "headers") headers.add(e.property.name.toLowerCase());
+    if (e.kind === "Param" && e.name === "body") bodyRead = true;
+    if (e.kind === "Binary" && ARITHMETIC.has(e.operator)) {
+      for (const [side, other] of [[e.left, e.right], [e.right, e.left]] as const) {
+        // `+` also joins text: only a sum with a number makes the input a number.
+        if (e.operator !== "+" || model.types.get(other)?.kind === "number") note(unwrapDefault(side), "float", "arithmetic");
+      }
+    }
+    if (e.kind === "Unary" && e.operator === "-") note(unwrapDefault(e.operand), "float", "arithmetic");
+  });
+  for (const planned of plans.values()) {
+    for (const arg of planned.args) {
+      if (arg.coerce === null) continue;
+      note(unwrapDefault(arg.expression), arg.coerce === "count" ? "int" : inputType(arg.coerce), "field");
+    }
+  }
+
+  const list = (from: "path" | "query") => [...found.entries()].filter(([k]) => k.startsWith(`${from}:`)).map(([, v]) => v);
+  return {
+    path: pathNames.map((n) => found.get(key("path", n))!),
+    query: list("query").sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    headers: [...headers].sort(),
+    bodyRead,
+  };
+}
+
+const ARITHMETIC = new Set(["+", "-", "*", "/", "%"]);
+
+/** The runtime parses inputs to these types; dates stay text (compared as written). */
+export function inputType(scalar: ScalarType): InputType {
+  switch (scalar) {
+    case "int":
+      return "int";
+    case "float":
+    case "decimal":
+      return "float";
+    case "uuid":
+      return "uuid";
+    case "datetime":
+      return "datetime";
+    case "boolean":
+      return "boolean";
+    default:
+      return "string";
+  }
+}
+
+/** `$query.limit ?? 20` is typed as `$query.limit` is. */
+function unwrapDefault(e: Expression): Expression {
+  return e.kind === "Binary" && e.operator === "??" ? unwrapDefault(e.left) : e;
+}
+
+/** A path (`$id`) or query (`$query.page`, `$query["page"]`) input, or null for anything else. */
+export function inputOf(e: Expression, pathNames: readonly string[]): { from: "path" | "query"; name: string } | null {
+  if (e.kind === "Param" && pathNames.includes(e.name)) return { from: "path", name: e.name };
+  if (e.kind === "Member" && e.object.kind === "Param" && e.object.name === "query") return { from: "query", name: e.property.name };
+  if (e.kind === "Index" && e.object.kind === "Param" && e.object.name === "query" && e.index.kind === "String") return { from: "query", name: e.index.value };
+  return null;
+}
+
+/** Visits every node under `root` (the AST is plain JSON: any object with a `kind`). */
+export function walk(root: unknown, visit: (node: Node) => void): void {
+  if (Array.isArray(root)) {
+    for (const item of root) walk(item, visit);
+    return;
+  }
+  if (root === null || typeof root !== "object") return;
+  if ("kind" in root) visit(root as Node);
+  for (const [k, value] of Object.entries(root)) if (k !== "span" && typeof value === "object") walk(value, visit);
+}

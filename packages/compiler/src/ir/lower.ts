@@ -1,0 +1,121 @@
+import type { EntitySchema } from "@kova/query";
+import type { ConnectDecl, FieldDecl, Query, TypeRef } from "../ast/nodes.js";
+import { constantValue } from "../checker/fold.js";
+import type { EndpointInfo, SemanticModel } from "../checker/model.js";
+import { HandlerLowering, type LowerState } from "./expressions.js";
+import { routeInputs, walk } from "./inputs.js";
+import { IR_VERSION, type AppModel, type DataSource, type HttpRoute, type ImportedFunction, type Literal, type Shape, type ShapeField, type ShapeType } from "./nodes.js";
+import { planQuery, type PlannedQuery } from "./plans.js";
+
+/** The default data source when a program has no CONNECT: the embedded, versioned store. */
+export const EMBEDDED_SOURCE = "default";
+
+/**
+ * `lower`: turns a checked program (an error-free SemanticModel) into the app model every back end
+ * reads. Everything a back end would otherwise work out from the AST is decided here, once: which
+ * data source holds each entity, each query's plan, each request input's type, the env variables.
+ */
+export function lower(model: SemanticModel, options: { name: string }): AppModel {
+  const sources = dataSourceAssignment(model);
+  const sourceOf = new Map<string, string>();
+  for (const s of sources) for (const e of s.entities) sourceOf.set(e.name, s.name);
+  const state: LowerState = { model, queries: [], env: new Map(), sourceOf };
+
+  const dataSources: DataSource[] = sources.map((s) => ({
+    name: s.name,
+    driver: s.driver,
+    options: s.connect ? s.connect.args.map((a) => new HandlerLowering(state, null).expr(a)) : [],
+    entities: s.entities.map((e) => e.name),
+    span: s.connect?.span ?? null,
+  }));
+  const entryPoints = model.endpoints.map((endpoint) => lowerRoute(endpoint, state));
+
+  return {
+    kind: "App",
+    version: IR_VERSION,
+    name: options.name,
+    files: model.programs.map((p) => p.file),
+    entities: [...model.entities.values()].map((e) => e.schema),
+    dataSources,
+    env: [...state.env.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    shapes: [...model.validators.values()].map((v): Shape => ({ name: v.decl.name.name, fields: v.decl.fields.map(shapeField), span: v.decl.span })),
+    imports: importedFunctions(model),
+    queries: state.queries,
+    entryPoints,
+  };
+}
+
+function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
+  const decl = endpoint.decl;
+  const plans = new Map<Query, PlannedQuery>();
+  walk(decl.body, (node) => {
+    if (node.kind.endsWith("Query")) plans.set(node as Query, planQuery(node as Query, state.model));
+  });
+  const inputs = routeInputs(endpoint, state.model, plans);
+  const pathNames = inputs.path.map((i) => i.name);
+  const lowering = new HandlerLowering(state, { pathNames, path: inputs.path, query: inputs.query, plans });
+  const shape = decl.validate && state.model.validators.has(decl.validate.name) ? decl.validate.name : null;
+  return {
+    kind: "http",
+    id: `${decl.method} ${decl.path.text}`,
+    method: decl.method,
+    path: decl.path.text,
+    inputs: { path: inputs.path, query: inputs.query, headers: inputs.headers, body: { shape, read: inputs.bodyRead } },
+    variables: endpoint.variables,
+    body: lowering.block(decl.body.statements),
+    span: decl.span,
+  };
+}
+
+export interface DataSourceAssignment {
+  name: string;
+  driver: string;
+  connect: ConnectDecl | null;
+  entities: EntitySchema[];
+}
+
+/**
+ * Which data source holds each entity: the one its USING names, else the first CONNECT; with no
+ * CONNECT at all, everything lives in the embedded store.
+ */
+export function dataSourceAssignment(model: SemanticModel): DataSourceAssignment[] {
+  const connects = [...model.connections.values()];
+  if (connects.length === 0) {
+    return [{ name: EMBEDDED_SOURCE, driver: "embedded", connect: null, entities: [...model.entities.values()].map((e) => e.schema) }];
+  }
+  const plans = connects.map((c) => ({ name: c.name.name, driver: c.driver.name, connect: c, entities: [] as EntitySchema[] }));
+  for (const entity of model.entities.values()) {
+    const target = plans.find((p) => p.name === entity.decl.source?.name) ?? plans[0];
+    target.entities.push(entity.schema);
+  }
+  return plans;
+}
+
+function importedFunctions(model: SemanticModel): ImportedFunction[] {
+  const out: ImportedFunction[] = [];
+  for (const [file, functions] of model.functions) {
+    for (const fn of functions.values()) out.push({ local: fn.decl.local.name, exported: fn.imported, module: fn.module, fromFile: file, span: fn.decl.span });
+  }
+  return out;
+}
+
+function shapeField(field: FieldDecl): ShapeField {
+  return { name: field.name.name, type: shapeType(field.type) };
+}
+
+function shapeType(type: TypeRef): ShapeType {
+  const literal = (e: Parameters<typeof constantValue>[0]): Literal | undefined => constantValue(e)?.value;
+  const options: Record<string, Literal> = {};
+  for (const o of type.options) {
+    const value = literal(o.value);
+    if (value !== undefined) options[o.key.name] = value;
+  }
+  return {
+    name: type.name.name,
+    args: type.args.map(literal).filter((v): v is Literal => v !== undefined),
+    options,
+    fields: type.fields.map(shapeField),
+    array: type.array,
+    optional: type.optional,
+  };
+}

@@ -1,0 +1,326 @@
+/**
+ * The Kova app model (IR): one typed description of a checked app, produced by `lower` and read by
+ * every back end (the JS emitter, `kova build --emit ir`, later OpenAPI, bytecode, …).
+ *
+ * Every value is plain JSON — no classes, Maps or cycles — so the IR can be printed, stored, diffed
+ * and handed to another process. A back end reads the IR and nothing else: no AST walking, no
+ * checker lookups, no query planning. `docs/ir.md` explains each part and `docs/ir.schema.json` is
+ * generated from this file (`npm run gen:ir-schema`); a test keeps the two in step.
+ */
+import type { EntitySchema, QueryPlan, ScalarType } from "@kova/query";
+import type { BinaryOperator, HttpMethod, Span } from "../ast/nodes.js";
+
+export type { Span };
+
+/** Bumped whenever a back end reading an older IR would misread this one. */
+export const IR_VERSION = 1;
+
+export interface AppModel {
+  kind: "App";
+  version: number;
+  /** The app folder's name; shown in logs and the health endpoint. */
+  name: string;
+  /** The .kova files of the program, in the order they were checked. */
+  files: string[];
+  /** Every declared entity, once; data sources name the ones they hold. */
+  entities: EntitySchema[];
+  dataSources: DataSource[];
+  /** Each `env("NAME")` the program reads, once, sorted by name. */
+  env: EnvVariable[];
+  /** VALIDATE shapes, compiled by back ends into validators. */
+  shapes: Shape[];
+  /** JS functions the program IMPORTs. */
+  imports: ImportedFunction[];
+  /** Every query of every handler, by id; handlers refer to them by id. */
+  queries: QueryDef[];
+  entryPoints: EntryPoint[];
+}
+
+// ───────────────────────────── data ─────────────────────────────
+
+/** Where entities live: a CONNECT, or the embedded store when the program has none. */
+export interface DataSource {
+  name: string;
+  /** The driver name as written after USING (`embedded` for the default store). */
+  driver: string;
+  /** CONNECT's arguments, evaluated at start with the resolved environment; empty for none. */
+  options: Expr[];
+  /** Names of the entities stored here (each entity is in exactly one data source). */
+  entities: string[];
+  span: Span | null;
+}
+
+export interface EnvVariable {
+  name: string;
+  /** The type of the default value; `string` when there is none (environment values are text). */
+  type: "string" | "number" | "boolean";
+  /** The default as text, as the environment would hold it; absent when the variable is required. */
+  default?: string;
+  /** Where the program reads it. */
+  uses: Span[];
+}
+
+/** A query plan by id, with the data source it runs on. */
+export interface QueryDef {
+  /** `Q0`, `Q1`, … in source order. */
+  id: string;
+  entity: string;
+  source: string;
+  plan: QueryPlan;
+  span: Span;
+}
+
+export interface ImportedFunction {
+  /** The name the program calls it by (`AS` alias or the exported name). */
+  local: string;
+  /** The name the module exports. */
+  exported: string;
+  /** The module as written in the IMPORT, and the .kova file that wrote it (relative specifiers resolve from there). */
+  module: string;
+  fromFile: string;
+  span: Span;
+}
+
+// ───────────────────────────── shapes (VALIDATE) ─────────────────────────────
+
+export interface Shape {
+  name: string;
+  fields: ShapeField[];
+  span: Span;
+}
+
+export interface ShapeField {
+  name: string;
+  type: ShapeType;
+}
+
+/** A field's type as declared: `string(min: 1)`, `int?`, `Tag[]`, `enum("a", "b")`, `{ … }`. */
+export interface ShapeType {
+  /** A validation type name, another shape's name, or `object` for an inline shape. */
+  name: string;
+  /** Constant positional arguments (the values of `enum(…)`). */
+  args: Literal[];
+  /** Constant named options (`min`, `max`, `length`, `pattern`). */
+  options: Record<string, Literal>;
+  /** An inline shape's fields; empty otherwise. */
+  fields: ShapeField[];
+  array: boolean;
+  optional: boolean;
+}
+
+export type Literal = string | number | boolean | null;
+
+// ───────────────────────────── entry points ─────────────────────────────
+
+/** Something that starts a handler. Only HTTP routes today; sockets, tasks and events join this union. */
+export type EntryPoint = HttpRoute;
+
+/** The types a request input is parsed to before the handler runs (the runtime's `ParamType`). */
+export type InputType = "string" | "int" | "float" | "uuid" | "datetime" | "boolean";
+
+export interface TypedInput {
+  name: string;
+  type: InputType;
+  /** How the type was decided: compared with a field, used in arithmetic, or the default. */
+  from: "field" | "arithmetic" | "default";
+}
+
+export interface HttpRoute {
+  kind: "http";
+  /** `GET /todos/:id`, unique in the app. */
+  id: string;
+  method: HttpMethod;
+  /** find-my-way syntax (Kova paths are already `/users/:id`). */
+  path: string;
+  inputs: {
+    /** Every `:param` of the path, in order. */
+    path: TypedInput[];
+    /** Every `$query.name` the handler reads, sorted by name. */
+    query: TypedInput[];
+    /** Every `$headers.name` the handler reads (lower-case), sorted. */
+    headers: string[];
+    /** The VALIDATE shape the body must match, or null (no body check). */
+    body: { shape: string | null; read: boolean };
+  };
+  /** Handler variables, in first-assignment order. */
+  variables: string[];
+  body: Stmt[];
+  span: Span;
+}
+
+// ───────────────────────────── handler statements ─────────────────────────────
+
+export type Stmt = AssignStmt | EvalStmt | RespondStmt | FailStmt | IfStmt | UnsupportedStmt;
+
+export interface AssignStmt {
+  kind: "assign";
+  variable: string;
+  value: Expr;
+  span: Span;
+}
+
+/** An expression run for its effect (a query, a call). */
+export interface EvalStmt {
+  kind: "eval";
+  value: Expr;
+  span: Span;
+}
+
+export interface RespondStmt {
+  kind: "respond";
+  status: number;
+  value: Expr | null;
+  /** Response headers; values are sent as text. */
+  headers: ObjectEntry[] | null;
+  /** When the value is a single row: the entity named by the 404 sent for null. */
+  notFound: string | null;
+  span: Span;
+}
+
+/** `ERROR status detail`: ends the request with a problem response. */
+export interface FailStmt {
+  kind: "fail";
+  status: number;
+  /** The problem's detail, as text; a constant default when the source gives none. */
+  detail: Expr;
+  span: Span;
+}
+
+export interface IfStmt {
+  kind: "if";
+  /** `IF … ELSE IF …`: tried in order. */
+  branches: Array<{ condition: Expr; body: Stmt[]; span: Span }>;
+  otherwise: Stmt[] | null;
+  span: Span;
+}
+
+/** A statement the language parses but no back end runs yet (BROADCAST outside a socket). */
+export interface UnsupportedStmt {
+  kind: "unsupported";
+  feature: string;
+  span: Span;
+}
+
+// ───────────────────────────── expressions ─────────────────────────────
+
+export type Expr =
+  | LiteralExpr
+  | TemplateExpr
+  | VariableExpr
+  | InputExpr
+  | MemberExpr
+  | IndexExpr
+  | CallExpr
+  | EnvExpr
+  | UnaryExpr
+  | BinaryExpr
+  | IsNullExpr
+  | ObjectExpr
+  | ArrayExpr
+  | QueryExpr;
+
+/** A constant; infinite numbers (`1e999`) are written as the strings "Infinity" / "-Infinity" with `infinite: true`. */
+export interface LiteralExpr {
+  kind: "literal";
+  value: Literal;
+  infinite?: boolean;
+}
+
+/** `"a {x} b"`: the parts' text joined. */
+export interface TemplateExpr {
+  kind: "template";
+  parts: Expr[];
+}
+
+export interface VariableExpr {
+  kind: "variable";
+  name: string;
+}
+
+/**
+ * A request input: `$id` (path), `$query.page`, `$headers.x`, `$body.title`; `name` null is the whole
+ * object (`$query`, `$body`). Path and query inputs arrive typed as the route's `inputs` declare.
+ */
+export interface InputExpr {
+  kind: "input";
+  from: "path" | "query" | "headers" | "body";
+  name: string | null;
+}
+
+/** `object.property`; null-safe (a property of null is null). */
+export interface MemberExpr {
+  kind: "member";
+  object: Expr;
+  property: string;
+}
+
+export interface IndexExpr {
+  kind: "index";
+  object: Expr;
+  index: Expr;
+}
+
+/** A built-in (`now`, `uuid`, `len`, `lower`, `upper`, `trim`, `number`, `string`) or an imported function. */
+export interface CallExpr {
+  kind: "call";
+  function: string;
+  imported: boolean;
+  args: Expr[];
+}
+
+/** `env("NAME", default)`: read from the resolved environment (see the app's `env` list). */
+export interface EnvExpr {
+  kind: "env";
+  name: Expr;
+  default: Expr | null;
+}
+
+export interface UnaryExpr {
+  kind: "unary";
+  operator: "NOT" | "-";
+  operand: Expr;
+}
+
+/** `==`/`!=` are Kova's null-safe equality; IN and LIKE test lists and patterns. */
+export interface BinaryExpr {
+  kind: "binary";
+  operator: BinaryOperator;
+  left: Expr;
+  right: Expr;
+}
+
+export interface IsNullExpr {
+  kind: "isNull";
+  operand: Expr;
+  negated: boolean;
+}
+
+export type ObjectEntry = { kind: "property"; key: string; value: Expr } | { kind: "spread"; value: Expr };
+
+export interface ObjectExpr {
+  kind: "object";
+  entries: ObjectEntry[];
+}
+
+export interface ArrayExpr {
+  kind: "array";
+  elements: Array<{ spread: boolean; value: Expr }>;
+}
+
+/** Runs query `query` (an id in `AppModel.queries`) with the values its plan's `arg` operands name. */
+export interface QueryExpr {
+  kind: "query";
+  query: string;
+  args: QueryArg[];
+}
+
+export interface QueryArg {
+  value: Expr;
+  /**
+   * The type the value must have, when nothing before the handler guarantees it (a body field, a
+   * computed value); null when it needs no conversion (text, or an input the route already typed).
+   */
+  convert: ScalarType | "count" | null;
+  /** Names the value in a 400 response when it does not convert, e.g. "body field age". */
+  label: string;
+}
