@@ -19,11 +19,21 @@ export const SCHEMA_FILE = `${root}docs/ast.schema.json`;
 
 /** Returns the schema text exactly as it is written to docs/ast.schema.json. */
 export function generateAstSchema() {
-  const generator = createGenerator({
+  return generateSchema({
     path: NODES_FILE,
+    type: "Program",
+    title: "Kova AST",
+    description: "The JSON form of one parsed .kova file, as printed by `kova ast FILE`. Generated from packages/compiler/src/ast/nodes.ts by scripts/gen-ast-schema.mjs; do not edit by hand.",
+  });
+}
+
+/** A deterministic JSON Schema for one root type of a types file (the IR's generator uses it too). */
+export function generateSchema({ path, type, title, description }) {
+  const generator = createGenerator({
+    path,
     // The compiler's own options (strict null checks above all: `Identifier | null` must keep its null).
     tsconfig: `${root}packages/compiler/tsconfig.json`,
-    type: "Program",
+    type,
     // `npm run gen:ast-schema` type-checks with tsc -b first; doing it again here only costs time.
     skipTypeCheck: true,
     // An AST node has exactly the fields nodes.ts declares; anything else is a bug in the producer.
@@ -31,7 +41,7 @@ export function generateAstSchema() {
     jsDoc: "extended",
     sortProps: false,
   });
-  const schema = generator.createSchema("Program");
+  const schema = generator.createSchema(type);
   const definitions = schema.definitions ?? {};
   const sortedDefinitions = Object.fromEntries(
     Object.keys(definitions)
@@ -40,8 +50,8 @@ export function generateAstSchema() {
   );
   const out = normalise({
     $schema: schema.$schema,
-    title: "Kova AST",
-    description: "The JSON form of one parsed .kova file, as printed by `kova ast FILE`. Generated from packages/compiler/src/ast/nodes.ts by scripts/gen-ast-schema.mjs; do not edit by hand.",
+    title,
+    description,
     $ref: schema.$ref,
   });
   out.definitions = sortedDefinitions;

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { buildApp } from "../build/build-app.js";
 import { reportBuildFailure } from "../build/report.js";
+import { UsageError } from "../args.js";
 import { ExitCode, shouldColor } from "../command.js";
 import { defineCommand } from "../define-command.js";
 import { dockerfile, dockerignore } from "../dist-files.js";
@@ -22,19 +23,27 @@ Options:
   --out <DIR>            Output folder (default: <app folder>/dist)
   --docker               Also write dist/Dockerfile (multi-stage, non-root, HEALTHCHECK on
                          /_kova/health) and dist/.dockerignore: docker build -t my-app dist
+  --emit <js|ir>         js (default) writes dist/; ir prints the app model (IR) as JSON on
+                         stdout and writes nothing (see docs/ir.md)
   --color, --no-color    Force colour on or off in diagnostics
   -h, --help             Show this help
 
 Exit status: 0 built, 1 the program has errors, 2 bad command line.
 `,
-  options: { out: { type: "string" }, docker: { type: "boolean" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
+  options: { out: { type: "string" }, emit: { type: "string" }, docker: { type: "boolean" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
   async execute({ values, positionals }, context) {
+    const emit = String(values.emit ?? "js");
+    if (emit !== "js" && emit !== "ir") throw new UsageError(`unknown --emit '${emit}' (expected js or ir)`);
     if (reportInstallProblems("build", context.stderr)) return ExitCode.problems;
-    const result = await buildApp({ entry: positionals[0] ?? ".", outDir: values.out === undefined ? undefined : String(values.out) });
+    const result = await buildApp({ entry: positionals[0] ?? ".", outDir: values.out === undefined ? undefined : String(values.out), irOnly: emit === "ir" });
     if (!result.ok) {
       result.errors = result.errors.map((e) => withInstallHint(e));
       reportBuildFailure(result, context.stderr, shouldColor({ color: values.color === true, noColor: values["no-color"] === true }, context.stderr, context.env));
       return ExitCode.problems;
+    }
+    if (emit === "ir") {
+      context.stdout.write(`${JSON.stringify(result.ir, null, 2)}\n`);
+      return ExitCode.ok;
     }
     const out = relative(process.cwd(), result.outDir) || ".";
     if (values.docker === true) {
