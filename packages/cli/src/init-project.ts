@@ -6,7 +6,7 @@
  */
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { SCAFFOLD } from "./build/scaffold.js";
+import { SCAFFOLD } from "./scaffold/scaffold.js";
 
 /** The templates: "notes" is written from the scaffold; the others are copies of examples/<name>. */
 export const TEMPLATES = ["notes", "todo", "blog"] as const;

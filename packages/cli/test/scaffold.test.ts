@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkText, formatSource } from "@kova/compiler";
-import { SCAFFOLD } from "../src/build/scaffold.js";
+import { SCAFFOLD } from "../src/scaffold/scaffold.js";
 
 // What `kova init` writes is what a newcomer copies from first: it must check clean and already be
 // in the canonical style (so `kova fmt --check` passes on a fresh app).

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { buildApp } from "../build/build-app.js";
 import { reportBuildFailure, routeTable } from "../build/report.js";
-import { portOption, ServerProcess } from "../build/server-process.js";
+import { portOption, ServerProcess } from "../supervise/server-process.js";
 import { UsageError } from "../args.js";
 import { ExitCode, shouldColor } from "../command.js";
 import { defineCommand } from "../define-command.js";
