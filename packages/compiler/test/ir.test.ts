@@ -83,6 +83,12 @@ GET /t/:id/:n/:s {
   assert.deepEqual(route.inputs.query.map((i) => [i.name, i.type, i.from]), [["done", "boolean", "field"], ["limit", "int", "field"], ["page", "float", "arithmetic"], ["q", "string", "field"]]);
 });
 
+test("ir: a query input used as an IN list stays undeclared (it may repeat: ?id=1&id=2) and converts per element", () => {
+  const app = lowerText(`ENTITY T { n: int }\nGET /t { RESPOND SELECT * FROM T WHERE id IN $query.id AND n = $query.n }\n`);
+  assert.deepEqual(app.entryPoints[0].inputs.query.map((i) => i.name), ["n"]);
+  assert.ok(JSON.stringify(app.entryPoints[0].body).includes('"convert":"int","label":"IN list"'));
+});
+
 /**
  * A second back end, written against the IR alone: the route table. It needs nothing from the JS
  * emitter, the checker or the AST — which is the point of the app model (issue 9).

@@ -52,14 +52,19 @@ export function routeInputs(
     }
     if (e.kind === "Unary" && e.operator === "-") note(unwrapDefault(e.operand), "float", "arithmetic");
   });
+  // A query input used as an IN list may be repeated (`?id=1&id=2`): it is left undeclared, so the
+  // runtime passes it as it came (text, or a list of texts) and the handler converts each element.
+  const lists = new Set<string>();
   for (const planned of plans.values()) {
     for (const arg of planned.args) {
-      if (arg.coerce === null) continue;
+      const input = arg.list ? inputOf(unwrapDefault(arg.expression), pathNames) : null;
+      if (input?.from === "query") lists.add(input.name);
+      if (arg.coerce === null || arg.list) continue;
       note(unwrapDefault(arg.expression), arg.coerce === "count" ? "int" : inputType(arg.coerce), "field");
     }
   }
 
-  const list = (from: "path" | "query") => [...found.entries()].filter(([k]) => k.startsWith(`${from}:`)).map(([, v]) => v);
+  const list = (from: "path" | "query") => [...found.entries()].filter(([k]) => k.startsWith(`${from}:`)).map(([, v]) => v).filter((v) => from === "path" || !lists.has(v.name));
   return {
     path: pathNames.map((n) => found.get(key("path", n))!),
     query: list("query").sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),

@@ -12,6 +12,8 @@ export interface PlanArg {
   coerce: ScalarType | "count" | null;
   /** Names the value in a 400 response when coercion fails, e.g. "query parameter min_age". */
   label: string;
+  /** The right side of IN: a list whose elements have the `coerce` type. */
+  list: boolean;
 }
 
 export interface PlannedQuery {
@@ -183,7 +185,7 @@ class Planner {
   private value(e: Expression, coerce: PlanArg["coerce"], label: string, elementType: ScalarType | null = null): Operand {
     const constant = constantValue(e);
     if (constant !== undefined) return { kind: "literal", value: constant.value };
-    this.args.push({ expression: e, coerce: coerce ?? elementType, label });
+    this.args.push({ expression: e, coerce: coerce ?? elementType, label, list: elementType !== null });
     return { kind: "arg", index: this.args.length - 1 };
   }
 

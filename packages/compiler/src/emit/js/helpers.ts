@@ -22,7 +22,11 @@ const like = (text, pattern) => typeof text === "string" && typeof pattern === "
 const str = (v) => (v == null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
 const envValue = (env, name, fallback) => env[name] ?? process.env[name] ?? (fallback === undefined ? null : fallback);
 const len = (v) => (v == null ? 0 : typeof v === "object" && !Array.isArray(v) ? Object.keys(v).length : v.length ?? 0);
-/** Request values arrive as text; a value used with a typed field is converted, or the request gets a 400. */
+/**
+ * Converts a value nothing before the handler typed (a body field, a computed value) to the type a
+ * query needs, or answers 400. Path and query inputs never come here: the route declares their
+ * types and the runtime parses them once, before the handler (one coercion, in @kova/runtime).
+ */
 function coerce(value, type, label) {
   if (value === undefined || value === null) return null;
   if (Array.isArray(value)) return value.map((v) => coerce(v, type, label));
