@@ -1,6 +1,7 @@
 import type { Expression, ObjectExpr, Query, Statement } from "../ast/nodes.js";
 import { constantValue, foldExpression } from "../checker/fold.js";
 import type { SemanticModel } from "../checker/model.js";
+import { alwaysEnds } from "./ends.js";
 import { inputOf } from "./inputs.js";
 import type { EnvVariable, Expr, ObjectEntry, QueryArg, QueryDef, Span, Stmt, TypedInput } from "./nodes.js";
 import { planQuery, type PlanArg, type PlannedQuery } from "./plans.js";
@@ -176,22 +177,6 @@ export class HandlerLowering {
     if (declared === "float" && (wanted === "float" || wanted === "decimal")) return null;
     if (declared === "boolean" && wanted === "boolean") return null;
     return wanted;
-  }
-}
-
-/** Does this statement list always end the request (RESPOND, ERROR, or an IF whose every branch does)? */
-export function alwaysEnds(statements: readonly Stmt[]): boolean {
-  const last = statements[statements.length - 1];
-  if (!last) return false;
-  switch (last.kind) {
-    case "respond":
-    case "fail":
-    case "unsupported":
-      return true;
-    case "if":
-      return last.otherwise !== null && alwaysEnds(last.otherwise) && last.branches.every((b) => alwaysEnds(b.body));
-    default:
-      return false;
   }
 }
 

@@ -1,4 +1,4 @@
-import { alwaysEnds } from "../../ir/expressions.js";
+import { alwaysEnds } from "../../ir/ends.js";
 import type { ObjectEntry, Stmt } from "../../ir/nodes.js";
 import type { CodeWriter } from "./code-writer.js";
 import type { ExpressionPrinter } from "./expressions.js";
