@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,6 +49,22 @@ test("ir: every example app and every clean sample lowers to plain JSON that mat
   }
   t.diagnostic(`${count} programs`);
   assert.ok(count >= 2);
+});
+
+test("ir: every ```kova block in docs/*.md that checks clean lowers to IR that matches the schema", (t) => {
+  let count = 0;
+  for (const name of readdirSync(join(ROOT, "docs")).filter((n) => n.endsWith(".md")).sort()) {
+    const markdown = readFileSync(join(ROOT, "docs", name), "utf8");
+    const fence = /^```kova\n([\s\S]*?)^```$/gm;
+    for (let m = fence.exec(markdown); m !== null; m = fence.exec(markdown)) {
+      const result = checkText(m[1], `/docs/${name}.kova`, { readFile: () => undefined });
+      if (result.diagnostics.some((d) => d.severity === "error")) continue;
+      assertValidIr(lower(result.programs[0].model, { name }), `docs/${name}: ${m[1].slice(0, 60)}`);
+      count++;
+    }
+  }
+  t.diagnostic(`${count} blocks`);
+  assert.ok(count > 20, `only ${count} blocks`);
 });
 
 test("ir: entities appear once; data sources name them; queries are by id with their data source", () => {
