@@ -31,12 +31,9 @@ test("todo: a lone surrogate or invalid UTF-8 in a body is a 400 naming the fiel
 });
 
 // Item 2: a repeated key for a scalar query parameter is a 400 naming it, not a 500 from the
-// driver. The runtime does this for declared query parameters; the todo app's `$query.done` is
-// declared once the compiler declares every query parameter a handler reads.
-// Marked todo until the compiler's change lands (today the generated coerce() maps the array and
-// the driver fails: a 500); drop the option then.
-const QUERY_DECLARED = "needs the compiler to emit `query: [{ name: \"done\", type: \"boolean\" }]` for GET /todos";
-test("todo: a repeated ?done= is a 400 problem naming the parameter", { todo: QUERY_DECLARED }, async (t) => {
+// driver. The runtime does this for declared query parameters, and the compiler declares every
+// query parameter a handler reads (the todo app's `$query.done` is a boolean).
+test("todo: a repeated ?done= is a 400 problem naming the parameter", async (t) => {
   const server = await todoServer(t);
   const problem = assertProblem(await request(`${server.url}/todos?done=true&done=false`), 400, "urn:kova:problem:invalid-parameter");
   assert.deepEqual(problem.errors.map((e: { field: string }) => e.field), ["done"]);

@@ -96,7 +96,7 @@ GET /t/:id/:n/:s {
 `);
   const route = app.entryPoints[0];
   assert.deepEqual(route.inputs.path.map((i) => [i.name, i.type, i.from]), [["id", "int", "field"], ["n", "float", "arithmetic"], ["s", "string", "field"]]);
-  assert.deepEqual(route.inputs.query.map((i) => [i.name, i.type, i.from]), [["done", "boolean", "field"], ["limit", "int", "field"], ["page", "float", "arithmetic"], ["q", "string", "field"]]);
+  assert.deepEqual(route.inputs.query.map((i) => [i.name, i.type, i.from]), [["done", "boolean", "field"], ["limit", "count", "field"], ["page", "float", "arithmetic"], ["q", "string", "field"]]);
 });
 
 test("ir: a query input used as an IN list stays undeclared (it may repeat: ?id=1&id=2) and converts per element", () => {

@@ -172,7 +172,8 @@ export class HandlerLowering {
     const input = this.route ? inputOf(e, this.route.pathNames) : null;
     const declared = input ? this.route![input.from].find((i) => i.name === input.name)?.type : undefined;
     if (declared === undefined) return wanted;
-    if (wanted === "count") return "count"; // the runtime checks it is an integer; a count must also not be negative
+    if (declared === "count" && (wanted === "count" || wanted === "int" || wanted === "float" || wanted === "decimal")) return null;
+    if (wanted === "count") return "count"; // an int input: a count must also not be negative
     if (declared === "int" && (wanted === "int" || wanted === "float" || wanted === "decimal")) return null;
     if (declared === "float" && (wanted === "float" || wanted === "decimal")) return null;
     if (declared === "boolean" && wanted === "boolean") return null;

@@ -32,10 +32,12 @@ export function routeInputs(
     const k = key(input.from, input.name);
     const previous = found.get(k);
     if (input.from === "path" && from === "field") return; // the checker already decided path inputs compared with fields
+    const numeric = (t: InputType) => t === "int" || t === "count" || t === "float";
     if (!previous || previous.from === "default") found.set(k, { name: input.name, type, from });
-    else if (previous.type !== type && !(from === "arithmetic" && (previous.type === "int" || previous.type === "float"))) {
-      found.set(k, { name: input.name, type: "string", from: previous.from });
-    }
+    else if (previous.type === type || (from === "arithmetic" && numeric(previous.type))) return;
+    // A LIMIT that is also compared with an int field is an int (the handler still checks it is ≥ 0).
+    else if ((previous.type === "count" && type === "int") || (previous.type === "int" && type === "count")) found.set(k, { ...previous, type: "int" });
+    else found.set(k, { name: input.name, type: "string", from: previous.from });
   };
 
   walk(endpoint.decl.body, (node) => {
@@ -60,7 +62,7 @@ export function routeInputs(
       const input = arg.list ? inputOf(unwrapDefault(arg.expression), pathNames) : null;
       if (input?.from === "query") lists.add(input.name);
       if (arg.coerce === null || arg.list) continue;
-      note(unwrapDefault(arg.expression), arg.coerce === "count" ? "int" : inputType(arg.coerce), "field");
+      note(unwrapDefault(arg.expression), arg.coerce === "count" ? "count" : inputType(arg.coerce), "field");
     }
   }
 

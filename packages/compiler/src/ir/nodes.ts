@@ -115,8 +115,8 @@ export type Literal = string | number | boolean | null;
 /** Something that starts a handler. Only HTTP routes today; sockets, tasks and events join this union. */
 export type EntryPoint = HttpRoute;
 
-/** The types a request input is parsed to before the handler runs (the runtime's `ParamType`). */
-export type InputType = "string" | "int" | "float" | "uuid" | "datetime" | "boolean";
+/** The types a request input is parsed to before the handler runs (the runtime's `ParamType`; `count` is an int ≥ 0). */
+export type InputType = "string" | "int" | "count" | "float" | "uuid" | "datetime" | "boolean";
 
 export interface TypedInput {
   name: string;

@@ -24,35 +24,25 @@ const envValue = (env, name, fallback) => env[name] ?? process.env[name] ?? (fal
 const len = (v) => (v == null ? 0 : typeof v === "object" && !Array.isArray(v) ? Object.keys(v).length : v.length ?? 0);
 /**
  * Converts a value nothing before the handler typed (a body field, a computed value) to the type a
- * query needs, or answers 400. Path and query inputs never come here: the route declares their
- * types and the runtime parses them once, before the handler (one coercion, in @kova/runtime).
+ * query needs, or answers 400. Path and query inputs never come here: the route declares their types
+ * and the runtime parses them once, before the handler. Text is parsed by the runtime's one rule
+ * (parseParam), so "1", "true" or "21" mean the same in a body field as in a URL.
  */
 function coerce(value, type, label) {
   if (value === undefined || value === null) return null;
   if (Array.isArray(value)) return value.map((v) => coerce(v, type, label));
-  switch (type) {
-    case "int": case "count": {
-      const n = typeof value === "number" ? value : typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
-      if (!Number.isSafeInteger(n) || (type === "count" && n < 0)) throw badValue(label, type === "count" ? "a whole number ≥ 0" : "a whole number");
-      return n;
-    }
-    case "float": case "decimal": {
-      const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
-      if (!Number.isFinite(n)) throw badValue(label, "a number");
-      return n;
-    }
-    case "boolean":
-      if (value === true || value === "true") return true;
-      if (value === false || value === "false") return false;
-      throw badValue(label, "true or false");
-    default:
-      return typeof value === "object" ? value : String(value);
-  }
+  const parsed = typeof value === "string" ? parseParam(type === "decimal" ? "float" : type, value) : value;
+  if (parsed instanceof ParamFailure) throw badValue(label, parsed.message);
+  const fits = type === "boolean" ? typeof parsed === "boolean"
+    : type === "float" || type === "decimal" ? typeof parsed === "number" && Number.isFinite(parsed)
+    : Number.isSafeInteger(parsed) && (type !== "count" || parsed >= 0);
+  if (!fits) throw badValue(label, type === "boolean" ? "must be true or false" : type === "count" ? "must be a whole number ≥ 0" : type === "int" ? "must be an integer" : "must be a number");
+  return parsed;
 }
-function badValue(label, expected) {
-  return new HttpError(400, label + " must be " + expected, {
+function badValue(label, message) {
+  return new HttpError(400, label + " " + message, {
     type: "urn:kova:problem:invalid-parameter",
-    errors: [{ field: label.replace(/^(path|query) parameter |^header |^body field /, ""), message: "must be " + expected }],
+    errors: [{ field: label.replace(/^(path|query) parameter |^header |^body field /, ""), message }],
   });
 }
 `;
