@@ -54,6 +54,6 @@ function renderTable(results: TargetResult[]): string {
       if (r && r.outcomes[c.name]?.status === "n/a") notes.push(`\n${r.label}, "${c.name}": n/a — ${reason}`);
     }
   }
-  if (results.some((r) => r.driver === "redis")) notes.push("\nRedis: n/a cases need filters, ordering or ranges on fields other than id, which `kova build` refuses for Redis at compile time.");
+  if (results.some((r) => r.driver === "redis")) notes.push("\nRedis: n/a cases need filters, ordering or ranges on fields other than id, which `kova check` and `kova build` refuse for Redis at compile time (KV9006, every such query, at its line).");
   return [header, rule, ...rows].join("\n") + notes.join("");
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { test } from "node:test";
 import { startApp } from "@kova/runtime";
-import { buildApp } from "kova/dist/src/build/build-app.js";
+import { buildApp } from "@kova/compiler";
 import { allTargets } from "../src/targets.js";
 
 // Every example runs on every SQL driver here (issue 10: the todo list answered 500 on PostgreSQL,
