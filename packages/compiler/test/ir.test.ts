@@ -99,6 +99,11 @@ GET /t/:id/:n/:s {
   assert.deepEqual(route.inputs.query.map((i) => [i.name, i.type, i.from]), [["done", "boolean", "field"], ["limit", "count", "field"], ["page", "float", "arithmetic"], ["q", "string", "field"]]);
 });
 
+test("ir: an input in arithmetic and also compared with an int field is an int (the field's type wins over 'a number')", () => {
+  const app = lowerText(`ENTITY T { n: int }\nGET /t {\n  twice = $query.n * 2\n  RESPOND { twice, rows: SELECT * FROM T WHERE n = $query.n }\n}\n`);
+  assert.deepEqual(app.entryPoints[0].inputs.query.map((i) => [i.name, i.type, i.from]), [["n", "int", "field"]]);
+});
+
 test("ir: a query input used as an IN list stays undeclared (it may repeat: ?id=1&id=2) and converts per element", () => {
   const app = lowerText(`ENTITY T { n: int }\nGET /t { RESPOND SELECT * FROM T WHERE id IN $query.id AND n = $query.n }\n`);
   assert.deepEqual(app.entryPoints[0].inputs.query.map((i) => i.name), ["n"]);

@@ -34,10 +34,14 @@ export function routeInputs(
     if (input.from === "path" && from === "field") return; // the checker already decided path inputs compared with fields
     const numeric = (t: InputType) => t === "int" || t === "count" || t === "float";
     if (!previous || previous.from === "default") found.set(k, { name: input.name, type, from });
-    else if (previous.type === type || (from === "arithmetic" && numeric(previous.type))) return;
-    // A LIMIT that is also compared with an int field is an int (the handler still checks it is ≥ 0).
-    else if ((previous.type === "count" && type === "int") || (previous.type === "int" && type === "count")) found.set(k, { ...previous, type: "int" });
-    else found.set(k, { name: input.name, type: "string", from: previous.from });
+    else if (previous.type === type) return;
+    else if (numeric(previous.type) && numeric(type)) {
+      // Arithmetic needs only a number, so a field's type (int, count) wins over it; an int that is
+      // also a LIMIT stays an int (the handler still checks it is ≥ 0); int and float fields: a number.
+      if (from === "arithmetic") return;
+      if (previous.from === "arithmetic") found.set(k, { name: input.name, type, from });
+      else found.set(k, { ...previous, type: previous.type !== "float" && type !== "float" ? "int" : "float" });
+    } else found.set(k, { name: input.name, type: "string", from: previous.from });
   };
 
   walk(endpoint.decl.body, (node) => {
