@@ -107,7 +107,10 @@ for (const name of docFiles) {
         assert.deepEqual(block.infoErrors, [], `${block.doc}:${block.line - 1}: bad info string`);
         // As `kova check` does: with the drivers' own say on the queries they can run (KV9006).
         const file = `${block.doc}:${block.line}.kova`;
-        const result = await checkWithDrivers([file], { readFile: (p) => (p === file ? block.code : repoHost.readFile(p)) });
+        const result = await checkWithDrivers([file], {
+          readFile: (p) => (p === file ? block.code : repoHost.readFile(p)),
+          readSource: (p) => (p === file ? { text: block.code } : repoHost.readSource!(p)),
+        });
         const actual = [...new Set(result.diagnostics.map((d) => d.code))].sort();
         const expected = [...new Set(block.expected)].sort();
         assert.deepEqual(
