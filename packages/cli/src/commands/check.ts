@@ -34,6 +34,8 @@ export const checkCommand = defineCommand({
 
 Parses and checks .kova files and everything they IMPORT. Each PATH is a file or a folder
 (searched recursively, skipping node_modules, dist and .kova); the default is the current folder.
+Queries are also compiled by the drivers they run on, so one a driver cannot run is reported
+here (KV9006), not first by kova build.
 
 Options:
   --format <human|json>  Output format (default: human). json prints
