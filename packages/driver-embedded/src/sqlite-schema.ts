@@ -14,7 +14,7 @@
  * added to a table that already has rows.
  */
 import type Database from "better-sqlite3";
-import type { EntitySchema, FieldSchema } from "@kova/query";
+import { refuseStoredTypeChanges, type EntitySchema, type FieldSchema } from "@kova/query";
 import { historyColumn, historyTable, quoteIdent } from "./sqlite-compiled.js";
 import { encodeFieldValue, sqliteColumnType } from "./sqlite-values.js";
 
@@ -47,19 +47,6 @@ function recordedFields(db: Database.Database, entity: EntitySchema): FieldSchem
   return row === undefined ? undefined : (JSON.parse(row.fields) as FieldSchema[]);
 }
 
-/** A field whose type changed would leave stored values that no longer fit; refuse with a clear message. */
-function checkTypeChanges(entity: EntitySchema, previous: FieldSchema[] | undefined): void {
-  if (previous === undefined) return;
-  for (const field of entity.fields) {
-    const before = previous.find((f) => f.name === field.name);
-    if (before !== undefined && before.type !== field.type) {
-      throw new Error(
-        `cannot migrate ${entity.name}.${field.name} from ${before.type} to ${field.type}: the embedded store does not convert ` +
-          `stored values; add a new field instead (or export the data, change the type and import it)`,
-      );
-    }
-  }
-}
 
 /**
  * Also catches a field removed and declared again with another type: it is no longer in
@@ -202,7 +189,7 @@ export function migrateSchema(db: Database.Database, entities: readonly EntitySc
   );
   db.transaction(() => {
     for (const entity of entities) {
-      checkTypeChanges(entity, recordedFields(db, entity));
+      refuseStoredTypeChanges(entity, recordedFields(db, entity));
       checkColumnTypes(db, entity);
       for (const statement of createTableStatements(entity)) db.exec(statement);
       addMissingColumns(db, entity);

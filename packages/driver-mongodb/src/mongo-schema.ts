@@ -13,7 +13,7 @@
  * them idempotently and also fills new fields into existing documents.
  */
 import type { Db } from "mongodb";
-import type { EntitySchema, FieldSchema, ScalarType } from "@kova/query";
+import { refuseStoredTypeChanges, type EntitySchema, type FieldSchema, type ScalarType } from "@kova/query";
 import { historyCollection, SCHEMA_COLLECTION } from "./mongo-compiled.js";
 import { encodeFieldValue } from "./mongo-values.js";
 
@@ -83,14 +83,6 @@ export function ddlFor(entities: readonly EntitySchema[]): string[] {
   return commandsFor(entities).map((c) => JSON.stringify(c));
 }
 
-function checkTypeChanges(entity: EntitySchema, previous: FieldSchema[] | undefined): void {
-  for (const field of entity.fields) {
-    const before = previous?.find((f) => f.name === field.name);
-    if (before !== undefined && before.type !== field.type) {
-      throw new Error(`cannot migrate ${entity.name}.${field.name} from ${before.type} to ${field.type}: stored values are not converted; add a new field instead`);
-    }
-  }
-}
 
 async function syncIndexes(db: Db, collection: string, wanted: IndexSpec[], ours: (name: string) => boolean): Promise<void> {
   const existing = await db.collection(collection).listIndexes().toArray();
@@ -116,7 +108,7 @@ export async function migrateSchema(db: Db, entities: readonly EntitySchema[]): 
   const schema = db.collection<{ _id: string; table: string; fields: FieldSchema[]; migratedAt: Date }>(SCHEMA_COLLECTION);
   for (const entity of entities) {
     const recorded = await schema.findOne({ _id: entity.name });
-    checkTypeChanges(entity, recorded?.fields);
+    refuseStoredTypeChanges(entity, recorded?.fields);
     const history = historyCollection(entity);
     for (const name of [entity.table, history]) if (!have.has(name)) await db.createCollection(name);
     // Every document holds every field (null when unset), so `$eq: null` and sorting see the same

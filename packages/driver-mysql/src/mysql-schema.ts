@@ -16,7 +16,7 @@
  * field be added to a table that already has rows.
  */
 import mysql from "mysql2";
-import type { EntitySchema, FieldSchema } from "@kova/query";
+import { refuseStoredTypeChanges, type EntitySchema, type FieldSchema } from "@kova/query";
 import type { Connection } from "mysql2/promise";
 import { historyColumn, historyIndexName, historyTable, INDEXED_STRING_LENGTH, plainIndexName, quoteIdent, uniqueIndexName } from "./mysql-compiled.js";
 import { encodeFieldValue, isIndexedString, mysqlColumnType } from "./mysql-values.js";
@@ -179,19 +179,6 @@ export function tableStatesOf(entity: EntitySchema): Map<string, TableState> {
   return new Map([[entity.table, live], [historyTable(entity), history]]);
 }
 
-/** A field whose type changed would leave stored values that no longer fit; refuse with a clear message. */
-export function checkTypeChanges(entity: EntitySchema, previous: FieldSchema[] | undefined): void {
-  if (previous === undefined) return;
-  for (const field of entity.fields) {
-    const before = previous.find((f) => f.name === field.name);
-    if (before !== undefined && before.type !== field.type) {
-      throw new Error(
-        `cannot migrate ${entity.name}.${field.name} from ${before.type} to ${field.type}: the mysql driver does not convert ` +
-          `stored values; add a new field instead (or export the data, change the type and import it)`,
-      );
-    }
-  }
-}
 
 /** The DATA_TYPEs a field's column may have (MariaDB reports JSON as longtext). */
 const STORED_AS: Record<FieldSchema["type"], string[]> = {
@@ -250,7 +237,7 @@ export async function migrateSchema(db: Connection, entities: readonly EntitySch
     await db.query(schemaTableDdl());
     const [recorded] = await db.query(`SELECT \`entity\`, \`fields\` FROM ${quoteIdent(SCHEMA_TABLE)}`);
     const previous = new Map((recorded as Array<{ entity: string; fields: string }>).map((r) => [r.entity, JSON.parse(r.fields) as FieldSchema[]]));
-    for (const entity of entities) checkTypeChanges(entity, previous.get(entity.name));
+    for (const entity of entities) refuseStoredTypeChanges(entity, previous.get(entity.name));
     const state = await readState(db, entities.flatMap((e) => [e.table, historyTable(e)]));
     for (const entity of entities) checkColumnTypes(entity, state.get(entity.table));
     for (const statement of ddlFor(entities, { collation, existing: state })) {

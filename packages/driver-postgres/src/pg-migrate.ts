@@ -4,11 +4,10 @@
  * field no longer wants), then records each entity in `_kova_schema`.
  */
 import type pg from "pg";
-import type { EntitySchema, FieldSchema } from "@kova/query";
+import { refuseStoredTypeChanges, type EntitySchema, type FieldSchema } from "@kova/query";
 import { fitIdentifier, quoteIdent, type SqlFlavor } from "./pg-compiled.js";
 import {
   backfillStatements,
-  checkTypeChanges,
   entityDdl,
   plainIndexName,
   SCHEMA_TABLE,
@@ -40,7 +39,7 @@ async function existingIndexes(client: pg.ClientBase, table: string): Promise<Se
 
 async function migrateEntity(client: pg.ClientBase, entity: EntitySchema, flavor: SqlFlavor): Promise<void> {
   const previous = await recordedFields(client, entity);
-  checkTypeChanges(entity, previous);
+  refuseStoredTypeChanges(entity, previous);
   const before = await existingColumns(client, entity.table);
   for (const statement of entityDdl(entity, flavor)) {
     try {

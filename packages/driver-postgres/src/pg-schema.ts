@@ -85,19 +85,6 @@ export function ddlFor(entities: readonly EntitySchema[], flavor: SqlFlavor): st
   return [schemaTableDdl(), ...entities.flatMap((entity) => entityDdl(entity, flavor))];
 }
 
-/** A field whose type changed would leave stored values that no longer fit; refuse with a clear message. */
-export function checkTypeChanges(entity: EntitySchema, previous: readonly FieldSchema[] | undefined): void {
-  if (previous === undefined) return;
-  for (const field of entity.fields) {
-    const before = previous.find((f) => f.name === field.name);
-    if (before !== undefined && before.type !== field.type) {
-      throw new Error(
-        `cannot migrate ${entity.name}.${field.name} from ${before.type} to ${field.type}: Kova does not convert stored ` +
-          `values; add a new field instead (or export the data, change the type and import it)`,
-      );
-    }
-  }
-}
 
 /**
  * Backfill for a field just added with a constant default: the default also describes the rows

@@ -5,7 +5,7 @@
  * being UNIQUE). `keysFor` describes an entity's keys (pure, for docs and `kova migrate`).
  */
 import type { Redis } from "ioredis";
-import type { EntitySchema, FieldSchema } from "@kova/query";
+import { refuseStoredTypeChanges, type EntitySchema, type FieldSchema } from "@kova/query";
 import { encodeFieldValue } from "./redis-values.js";
 
 export const SCHEMA_KEY = "_kova_schema";
@@ -58,12 +58,7 @@ export async function migrateSchema(redis: Redis, keyPrefix: string, entities: r
     const base = keyPrefix + entity.table;
     const recordedText = await redis.hget(schemaKey, entity.name);
     const previous = recordedText === null ? undefined : (JSON.parse(recordedText).fields as FieldSchema[]);
-    for (const field of entity.fields) {
-      const before = previous?.find((f) => f.name === field.name);
-      if (before !== undefined && before.type !== field.type) {
-        throw new Error(`cannot migrate ${entity.name}.${field.name} from ${before.type} to ${field.type}: stored values are not converted; add a new field instead`);
-      }
-    }
+    refuseStoredTypeChanges(entity, previous);
     if (previous !== undefined) {
       const ids = await allIds(redis, base);
       for (const field of entity.fields) {

@@ -116,3 +116,16 @@ export function refuseTypeChange(change: Extract<SchemaChange, { kind: "alterFie
     : "Kova does not convert stored values; add a new field instead (or export the data, change the type and import it)";
   throw new Error(`cannot migrate ${name} from ${change.from.type} to ${change.to.type}: ${why}`);
 }
+
+/**
+ * The check every driver runs at start-up against the schema it recorded last time: a field whose
+ * type changed would leave stored values that no longer fit, so it is refused with the same message
+ * `kova migrate` gives (see refuseTypeChange).
+ */
+export function refuseStoredTypeChanges(entity: EntitySchema, previous: readonly FieldSchema[] | undefined): void {
+  if (previous === undefined) return;
+  for (const field of entity.fields) {
+    const before = previous.find((f) => f.name === field.name);
+    if (before !== undefined) refuseTypeChange({ kind: "alterField", entity, from: before, to: field });
+  }
+}
