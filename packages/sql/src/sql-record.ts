@@ -1,5 +1,5 @@
 /**
- * Records, codec caches and save ids are dialect-neutral (MongoDB and Redis use them too), so they
+ * Records, codec caches and what a SAVE does (saveTarget) are dialect-neutral (MongoDB and Redis use them too), so they
  * live in @kova/query; the SQL kernel re-exports them for its drivers.
  */
-export { CodecCache, saveId } from "@kova/query";
+export { CodecCache, noRecordToSave, saveId, saveTarget, type SaveTarget } from "@kova/query";

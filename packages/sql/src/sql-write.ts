@@ -51,6 +51,16 @@ export function setClause(b: SqlBuilder, entity: EntitySchema, values: WriteValu
 }
 
 /**
+ * SET for a SAVE that replaces a record by id: every field is a `value` param (the runner completes
+ * the record first with `saveTarget`), whatever the value listed. Returns null for an entity
+ * without fields.
+ */
+export function replaceClause(b: SqlBuilder, entity: EntitySchema, options: Pick<SetOptions, "target">): string | null {
+  const parts = entity.fields.map((f) => `${options.target(f.name)} = ${b.push({ from: "value", field: f.name }, { kind: "column", type: f.type })}`);
+  return parts.length === 0 ? null : parts.join(", ");
+}
+
+/**
  * What every compiled write starts with: its dialect and plan, the result's columns, one row or
  * many. Fields a write lists are checked here, at build time (an object's keys at run time).
  */

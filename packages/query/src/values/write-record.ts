@@ -83,13 +83,26 @@ export class EntityWriteCodec<V> {
 
   /** Fills what an insert leaves out: defaults, null for optional fields; a missing required field is a 400. */
   completeForInsert(record: WriteRecord<V>, now: number): V[] {
+    return this.complete(record, now, "");
+  }
+
+  /**
+   * Fills what a SAVE that replaces a record leaves out, as an insert does: the value is the whole
+   * record, so an omitted field gets its default, else null if optional; a missing required
+   * field is a 400 naming it.
+   */
+  completeForReplace(record: WriteRecord<V>, now: number): V[] {
+    return this.complete(record, now, " (SAVE replaces the whole record)");
+  }
+
+  private complete(record: WriteRecord<V>, now: number, why: string): V[] {
     const { fields } = this.entity;
     for (let i = 0; i < fields.length; i++) {
       if (record.values[i] !== undefined) continue;
       const fallback = this.encoding.defaultValue(fields[i], now);
       if (fallback !== undefined) record.values[i] = fallback;
       else if (fields[i].optional) record.values[i] = null as V;
-      else throw new QueryError(`missing required field "${fields[i].name}" for ${this.entity.name}`, 400, fields[i].name);
+      else throw new QueryError(`missing required field "${fields[i].name}" for ${this.entity.name}${why}`, 400, fields[i].name);
     }
     return record.values as V[];
   }
@@ -141,6 +154,36 @@ export class CodecCache<V> {
     }
     return codec;
   }
+}
+
+/**
+ * What `SAVE value INTO Entity` does (docs/language.md, "SAVE"; the same on every driver): it is a
+ * PUT, replacing the record.
+ * - no id (or id null): an insert, exactly as INSERT (the store assigns a new id);
+ * - the id of an existing record: every field is written (`values`, completed as by
+ *   `completeForReplace`), and one `update` version is recorded;
+ * - an id no record has (never had, or deleted): the driver throws `noRecordToSave` (404) and
+ *   writes nothing: ids come only from the store's sequence, so no record is created at an id
+ *   the client chose;
+ * - an id that is no integer: a 400.
+ * Values are checked (400) before the driver looks for the record.
+ */
+export type SaveTarget<T, V> = { kind: "insert"; record: WriteRecord<V> } | { kind: "replace"; id: T; values: V[] };
+
+export function saveTarget<T extends number | bigint, V>(
+  codec: EntityWriteCodec<V>,
+  record: WriteRecord<V>,
+  readId: (id: unknown) => T | undefined,
+  now: number,
+): SaveTarget<T, V> {
+  const id = saveId(record.id, readId);
+  if (id === undefined) return { kind: "insert", record };
+  return { kind: "replace", id, values: codec.completeForReplace(record, now) };
+}
+
+/** The 404 of a SAVE naming an id no record has (see SaveTarget). */
+export function noRecordToSave(entity: EntitySchema, id: number | bigint): QueryError {
+  return new QueryError(`no ${entity.name} with id ${String(id)} to replace (SAVE without an id creates one)`, 404, "id");
 }
 
 /**
