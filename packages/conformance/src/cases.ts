@@ -405,34 +405,68 @@ export const CASES: Case[] = [
       check("as of before the update", (await api.request("GET", `/paints/${id}/as-of/${t1}`)).body, { id, name: "first", color: "red" });
     },
   },
+  // Issue 23, item 8: SAVE is a PUT, the same on every driver (docs/language.md, "SAVE"). Every
+  // driver used to merge, and to insert under a new id (200) for an id no record had.
   {
-    // Issue 23, item 8: what SAVE does, the same on every driver (docs/language.md, "SAVE").
-    name: "SAVE: merges into the record with that id, else inserts with a new id",
+    name: "SAVE with the id of a record replaces it: omitted optional fields become null, defaults apply",
     program: "kv",
     async run(api, check) {
-      const created = (await api.request("POST", "/notes/save", { title: "s1", stars: 2 })).body;
-      check("without an id: inserted", [created.title, created.stars, typeof created.id], ["s1", 2, "number"]);
-      const id = created.id as number;
-      const merged = await api.request("PUT", `/notes/${id}/save`, { title: "s2" });
-      check("with the id of a record: the fields it carries change, the others stay", [merged.status, merged.body], [200, { id, title: "s2", stars: 2 }]);
-      check("read back", (await api.request("GET", `/notes/${id}`)).body, { id, title: "s2", stars: 2 });
-      const nulled = await api.request("PUT", `/notes/${id}/save`, { stars: null });
-      check("an explicit null clears an optional field", nulled.body, { id, title: "s2", stars: null });
-      const history = (await api.request("GET", `/notes/${id}/history`)).body as Array<{ operation: string; data: unknown }>;
-      check("every save is a version", history.map((h) => [h.operation, h.data]), [
-        ["insert", { id, title: "s1", stars: 2 }],
-        ["update", { id, title: "s2", stars: 2 }],
-        ["update", { id, title: "s2", stars: null }],
+      const created = await api.request("POST", "/cards", { title: "c1", stars: 2, color: "blue" });
+      check("created", [created.status, created.body.title, created.body.stars, created.body.color], [200, "c1", 2, "blue"]);
+      const id = created.body.id as number;
+      const replaced = await api.request("PUT", `/cards/${id}`, { title: "c2" });
+      check("the value is the whole record", [replaced.status, replaced.body], [200, { id, title: "c2", stars: null, color: "plain" }]);
+      check("read back", (await api.request("GET", `/cards/${id}`)).body, { id, title: "c2", stars: null, color: "plain" });
+      const incomplete = await api.request("PUT", `/cards/${id}`, { stars: 5, color: "green" });
+      check("a required field left out is a 400 naming it", [incomplete.status, incomplete.body.errors?.[0]?.field], [400, "title"]);
+      check("and writes nothing", (await api.request("GET", `/cards/${id}`)).body, { id, title: "c2", stars: null, color: "plain" });
+      const again = await api.request("PUT", `/cards/${id}`, { title: "c3", stars: 4, color: "red" });
+      check("every field given", again.body, { id, title: "c3", stars: 4, color: "red" });
+      const history = (await api.request("GET", `/cards/${id}/history`)).body as Array<{ operation: string; data: unknown }>;
+      check("one version per save", history.map((h) => [h.operation, h.data]), [
+        ["insert", { id, title: "c1", stars: 2, color: "blue" }],
+        ["update", { id, title: "c2", stars: null, color: "plain" }],
+        ["update", { id, title: "c3", stars: 4, color: "red" }],
       ]);
-      check("delete", (await api.request("DELETE", `/notes/${id}`)).status, 204);
-      const again = await api.request("PUT", `/notes/${id}/save`, { title: "s3" });
-      check("a deleted id is not reused: a new record", [again.status, again.body.title, again.body.stars, again.body.id > id], [200, "s3", null, true]);
-      check("the deleted record stays deleted", (await api.request("GET", `/notes/${id}`)).status, 404);
-      const unknown = await api.request("PUT", "/notes/987654321/save", { title: "s4" });
-      check("an id no record ever had: a new record with an id the store assigns", [unknown.status, unknown.body.title, unknown.body.id !== 987654321], [200, "s4", true]);
-      const incomplete = await api.request("PUT", "/notes/987654321/save", { stars: 1 });
-      check("inserting still needs the required fields", incomplete.status, 400);
-      check("an id that is no integer is a 400", (await api.request("PUT", "/notes/abc/save", { title: "s5" })).status, 400);
+    },
+  },
+  {
+    name: "SAVE with an id no record ever had is a 404 and writes nothing",
+    program: "kv",
+    async run(api, check) {
+      const before = ((await api.request("GET", "/cards")).body as unknown[]).length;
+      const missing = await api.request("PUT", "/cards/987654321", { title: "nobody" });
+      check("404, naming the id", [missing.status, missing.body.errors?.[0]?.field], [404, "id"]);
+      check("nothing at that id", (await api.request("GET", "/cards/987654321")).status, 404);
+      check("no history at that id", (await api.request("GET", "/cards/987654321/history")).body, []);
+      check("no record anywhere", ((await api.request("GET", "/cards")).body as unknown[]).length, before);
+      check("an incomplete value is still a 400 first", (await api.request("PUT", "/cards/987654321", { stars: 1 })).status, 400);
+      check("an id that is no integer is a 400", (await api.request("PUT", "/cards/abc", { title: "x" })).status, 400);
+    },
+  },
+  {
+    name: "SAVE with the id of a deleted record is a 404: it stays deleted",
+    program: "kv",
+    async run(api, check) {
+      const id = (await api.request("POST", "/cards", { title: "d1" })).body.id as number;
+      check("delete", (await api.request("DELETE", `/cards/${id}`)).status, 204);
+      const saved = await api.request("PUT", `/cards/${id}`, { title: "d2" });
+      check("404", saved.status, 404);
+      check("still deleted", (await api.request("GET", `/cards/${id}`)).status, 404);
+      const history = (await api.request("GET", `/cards/${id}/history`)).body as Array<{ operation: string }>;
+      check("no version added", history.map((h) => h.operation), ["insert", "delete"]);
+    },
+  },
+  {
+    name: "SAVE without an id inserts a new record",
+    program: "kv",
+    async run(api, check) {
+      const first = await api.request("POST", "/cards", { title: "n1" });
+      check("inserted, defaults filled", [first.status, first.body.title, first.body.stars, first.body.color, typeof first.body.id], [200, "n1", null, "plain", "number"]);
+      const second = await api.request("POST", "/cards", { title: "n2" });
+      check("another new id", [second.body.title, second.body.id > first.body.id], ["n2", true]);
+      check("read back", (await api.request("GET", `/cards/${first.body.id}`)).body, first.body);
+      check("a required field left out is a 400", (await api.request("POST", "/cards", { stars: 1 })).status, 400);
     },
   },
 ];

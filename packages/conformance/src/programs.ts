@@ -111,8 +111,25 @@ DELETE /notes/:id {
 }
 GET /notes/:id/history { RESPOND HISTORY Note WHERE id = $id }
 GET /notes/:id/as-of/:t { RESPOND SELECT * FROM Note AS OF $t WHERE id = $id }
-PUT /notes/:id/save VALIDATE NoteChanges { RESPOND SAVE { ...$body, id: $id } INTO Note }
-POST /notes/save VALIDATE NewNote { RESPOND SAVE $body INTO Note }
+
+ENTITY Card {
+  title: text
+  stars: int?
+  color: text DEFAULT "plain"
+}
+
+VALIDATE CardBody { title: string?  stars: int?  color: string? }
+
+PUT /cards/:id VALIDATE CardBody { RESPOND SAVE { ...$body, id: $id } INTO Card }
+POST /cards VALIDATE CardBody { RESPOND SAVE $body INTO Card }
+GET /cards/:id { RESPOND SELECT * FROM Card WHERE id = $id }
+GET /cards { RESPOND SELECT * FROM Card ORDER_BY id }
+DELETE /cards/:id {
+  gone = DELETE FROM Card WHERE id = $id
+  IF gone IS NULL { ERROR 404 "no card {$id}" }
+  RESPOND 204
+}
+GET /cards/:id/history { RESPOND HISTORY Card WHERE id = $id }
 `;
 
 /**

@@ -38,12 +38,10 @@ export interface CompiledWrite extends CompiledBase {
   single: boolean;
   /** INSERT of a new row (insert, save). */
   insert?: Statement;
-  /** UPDATE … RETURNING (update, save with an id). */
+  /** UPDATE … RETURNING (update; save with an id, which sets every field). */
   update?: Statement;
   /** DELETE … RETURNING. */
   delete?: Statement;
-  /** Does a row with this id exist (save). */
-  exists?: Statement;
   /** Records one version: id, at and the row's field values. */
   history: { insert: Statement; update: Statement; delete: Statement };
 }

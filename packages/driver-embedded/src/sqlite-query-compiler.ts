@@ -8,7 +8,7 @@
  */
 import { fullColumns, pinsOneId, selectedColumns } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { historyColumn, insertStatement, planCompiler, setClause, SqlBuilder, writeBase, type Scope, type WritePlan } from "@kova/sql";
+import { historyColumn, insertStatement, planCompiler, replaceClause, setClause, SqlBuilder, writeBase, type Scope, type WritePlan } from "@kova/sql";
 import { sqliteFlavour } from "./sqlite-flavour.js";
 import {
   historyTable,
@@ -123,11 +123,11 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
       break;
     }
     case "save": {
+      // SAVE replaces the record with that id (every field written), or inserts without an id.
       const b = builder(scope);
-      const assignments = set(entity, plan.values, b);
+      const assignments = replaceClause(b, entity, { target: quoteIdent }) ?? `"id" = "id"`;
       compiled.update = { sql: `UPDATE ${table} SET ${assignments} WHERE "id" = ${b.push({ from: "id" })}${returning(entity)}`, params: b.params };
       compiled.insert = insert(entity);
-      compiled.exists = { sql: `SELECT 1 FROM ${table} WHERE "id" = ?`, params: [{ from: "id" }] };
       break;
     }
   }

@@ -5,7 +5,7 @@
  */
 import type Database from "better-sqlite3";
 import { QueryError, writesNothing, type WriteValues, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
-import { CodecCache, InstantClock, saveId } from "@kova/sql";
+import { CodecCache, InstantClock, noRecordToSave, saveTarget } from "@kova/sql";
 import { historyTable, quoteIdent, type CompiledRead, type CompiledWrite, type Param, type ResultColumn, type SqliteCompiledQuery, type Statement } from "./sqlite-compiled.js";
 import { convertedColumns, decodeValue, defaultValue, encodeFieldValue, encodeParam, type SqliteValue } from "./sqlite-values.js";
 
@@ -51,7 +51,6 @@ interface PreparedWrite {
   insert?: Bound;
   update?: Bound;
   delete?: Bound;
-  exists?: Bound;
   history: { insert: Bound; update: Bound; delete: Bound };
   /** The entity's last recorded instant (read inside the write's transaction in a shared file). */
   lastAt: Database.Statement;
@@ -150,7 +149,6 @@ export class QueryRunner {
         insert: bind(write.insert),
         update: bind(write.update),
         delete: bind(write.delete),
-        exists: bind(write.exists),
         history: { insert: bind(write.history.insert)!, update: bind(write.history.update)!, delete: bind(write.history.delete)! },
         lastAt: this.statement(`SELECT "at" FROM ${quoteIdent(historyTable(codec.entity))} ORDER BY "version" DESC LIMIT 1`).pluck(),
       };
@@ -229,13 +227,14 @@ export class QueryRunner {
           return compiled.single ? (rows.length === 0 ? null : decodeRow(columns, rows[0])) : rows.map((r) => decodeRow(columns, r));
         }
         case "save": {
-          const record = codec.fromPlan(plan.values, args);
-          const id = saveId(record.id, readId);
-          if (id !== undefined && prepared.exists!.statement.get(this.values(prepared.exists!, args, { values: [], id, at })) !== undefined) {
-            record.id = id;
-            return decodeRow(columns, this.updateRows(prepared, prepared.update!, args, record, at)[0]);
-          }
-          return decodeRow(columns, this.insertRow(prepared, record, at));
+          // A PUT (see @kova/query saveTarget): replace the record with that id, else a 404.
+          const target = saveTarget(codec, codec.fromPlan(plan.values, args), readId, at);
+          if (target.kind === "insert") return decodeRow(columns, this.insertRow(prepared, target.record, at));
+          const update = prepared.update!;
+          const rows = update.statement.all(this.values(update, args, { values: target.values, id: target.id, at })) as SqliteValue[][];
+          if (rows.length === 0) throw noRecordToSave(codec.entity, target.id);
+          this.recordVersion(prepared.history.update, rows[0], at);
+          return decodeRow(columns, rows[0]);
         }
         default:
           throw new Error(`cannot write with a ${plan.kind} plan`);
@@ -258,7 +257,6 @@ export class QueryRunner {
   private updateRows(prepared: PreparedWrite, update: Bound, args: readonly unknown[], record: WriteRecord, at: number): SqliteValue[][] {
     const rows = update.statement.all(this.values(update, args, { values: record.values, id: record.id, at })) as SqliteValue[][];
     // An update that sets nothing (PATCH {}) changes nothing: no version.
-    // (updateRows serves update and save plans, which both carry values.)
     if (!writesNothing((prepared.compiled.plan as { values: WriteValues }).values, record)) {
       for (const row of rows) this.recordVersion(prepared.history.update, row, at);
     }

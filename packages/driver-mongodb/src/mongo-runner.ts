@@ -5,7 +5,7 @@
  * between the row and its version could lose the version; README says so).
  */
 import type { ClientSession, Db, Document, Filter as MongoFilter } from "mongodb";
-import { CodecCache, InstantClock, QueryError, saveId, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type WriteRecord as AnyWriteRecord } from "@kova/query";
+import { CodecCache, InstantClock, noRecordToSave, QueryError, saveTarget, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type WriteRecord as AnyWriteRecord } from "@kova/query";
 import type { CompiledRead, CompiledWrite, MongoCompiledQuery } from "./mongo-compiled.js";
 import { counterCommand, fillSlots, historyDocument, historyEntryFrom, liveDocument, rowFromData, rowFromDocument } from "./mongo-documents.js";
 import { defaultValue, encodeFieldValue, encodeSlotValue, type StoredValue } from "./mongo-values.js";
@@ -100,6 +100,8 @@ export class MongoRunner {
     session: ClientSession | undefined,
     /** Fields computed from the document (a pipeline update: atomic, like SQL's `SET hits = hits + 1`). */
     computed?: Doc,
+    /** A SAVE's replacement: always a version, even of an entity without fields. */
+    replace = false,
   ): Promise<Doc | null> {
     const live = this.db.collection<Keyed>(compiled.collection);
     const literal = Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, { $literal: v }]));
@@ -111,7 +113,7 @@ export class MongoRunner {
           : await live.findOneAndUpdate(filter, { $set: changes }, { returnDocument: "after", session });
     if (doc === null) return null;
     // An update that sets nothing (PATCH {}) changes nothing: no version.
-    if (computed !== undefined || Object.keys(changes).length > 0) await this.recordVersion(compiled, "update", at, doc, session);
+    if (replace || computed !== undefined || Object.keys(changes).length > 0) await this.recordVersion(compiled, "update", at, doc, session);
     return doc;
   }
 
@@ -147,13 +149,13 @@ export class MongoRunner {
           return out(docs);
         }
         case "save": {
-          const record = codec.fromPlan(plan.values, args);
-          const id = saveId(record.id, readId);
-          if (id !== undefined) {
-            const updated = await this.updateOne(compiled, { _id: id }, codec.changes(record), at, session);
-            if (updated !== null) return rowFromDocument(updated, columns);
-          }
-          return rowFromDocument(await this.insert(compiled, codec, record, at, session), columns);
+          // A PUT (see @kova/query saveTarget): replace the document with that id (every field
+          // set), else a 404; without an id, insert a new one.
+          const target = saveTarget(codec, codec.fromPlan(plan.values, args), readId, at);
+          if (target.kind === "insert") return rowFromDocument(await this.insert(compiled, codec, target.record, at, session), columns);
+          const updated = await this.updateOne(compiled, { _id: target.id }, codec.changes({ values: target.values, id: target.id }), at, session, undefined, true);
+          if (updated === null) throw noRecordToSave(codec.entity, target.id);
+          return rowFromDocument(updated, columns);
         }
         default:
           throw new Error(`cannot write with a ${(plan as { kind: string }).kind} plan`);

@@ -8,7 +8,7 @@
  */
 import { fullColumns, pinsOneId, selectedColumns } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { insertStatement, planCompiler, setClause, SqlBuilder, writeBase, type Scope, type WritePlan } from "@kova/sql";
+import { insertStatement, planCompiler, replaceClause, setClause, SqlBuilder, writeBase, type Scope, type WritePlan } from "@kova/sql";
 import { mysqlFlavour } from "./mysql-flavour.js";
 import {
   historyColumn,
@@ -142,10 +142,12 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
       break;
     }
     case "save": {
+      // SAVE replaces the record with that id (every field written), or inserts without an id.
       compiled.lock = lock(" WHERE `id` = ?", [{ from: "id" }]);
       const b = builder({ ...scope, alias: entity.table });
       const join = idsJoin(table, b);
-      compiled.update = { sql: `UPDATE ${table} ${join} SET ${set(entity, plan.values, b)}`, params: b.params };
+      const assignments = replaceClause(b, entity, { target: (name) => `${table}.${quoteIdent(name)}` }) ?? `${table}.\`id\` = ${table}.\`id\``;
+      compiled.update = { sql: `UPDATE ${table} ${join} SET ${assignments}`, params: b.params };
       compiled.insert = insert(entity);
       break;
     }

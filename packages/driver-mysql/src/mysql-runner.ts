@@ -5,7 +5,7 @@
  * history table and reads them back; a delete locks, reads, copies, then deletes.
  */
 import { writesNothing, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord, type WriteValues } from "@kova/query";
-import { bindParams, CodecCache, saveId, type WriteSlots } from "@kova/sql";
+import { bindParams, CodecCache, noRecordToSave, saveTarget, type WriteSlots } from "@kova/sql";
 import type { CompiledRead, CompiledWrite, MysqlCompiledQuery, Param, ResultColumn, Statement } from "./mysql-compiled.js";
 import { datetimeToIso, decodeRow, defaultValue, encodeFieldValue, encodeParam, epochToDatetime, type MysqlValue } from "./mysql-values.js";
 
@@ -91,13 +91,12 @@ export class QueryRunner {
         return many(rows);
       }
       case "save": {
-        const record = codec.fromPlan(plan.values, args);
-        const id = saveId(record.id, readId);
-        if (id !== undefined) {
-          const ids = await this.lock(on, compiled, args, { values: [], positions: codec.positions, id, at: "" });
-          if (ids.length > 0) return decodeRow(columns, (await this.updateRows(on, compiled, codec, args, record, ids, instant()))[0]);
-        }
-        return decodeRow(columns, await this.insertRow(on, compiled, codec, record, stamp()));
+        // A PUT (see @kova/query saveTarget): replace the row with that id, else a 404.
+        const target = saveTarget(codec, codec.fromPlan(plan.values, args), readId, Date.now());
+        if (target.kind === "insert") return decodeRow(columns, await this.insertRow(on, compiled, codec, target.record, stamp()));
+        const ids = await this.lock(on, compiled, args, { values: [], positions: codec.positions, id: target.id, at: "" });
+        if (ids.length === 0) throw noRecordToSave(codec.entity, target.id);
+        return decodeRow(columns, (await this.updateRows(on, compiled, codec, args, { values: target.values, id: target.id }, ids, instant(), true))[0]);
       }
       default:
         throw new Error(`cannot write with a ${plan.kind} plan`);
@@ -129,10 +128,12 @@ export class QueryRunner {
     record: WriteRecord,
     ids: number[],
     at: string,
+    /** A SAVE's replacement: always a version, even of an entity without fields. */
+    replace = false,
   ): Promise<Row[]> {
     const context: WriteContext = { values: record.values, positions: codec.positions, ids, at };
     // An update that sets nothing (PATCH {}) changes nothing: the rows as they are, no version.
-    const changes = !writesNothing((compiled.plan as { values: WriteValues }).values, record);
+    const changes = replace || !writesNothing((compiled.plan as { values: WriteValues }).values, record);
     if (changes) await this.run(on, compiled.update!, this.bind(compiled.update!.params, args, context));
     const rows = (await this.run(on, compiled.fetch, this.bind(compiled.fetch.params, args, context))) as Row[];
     if (changes) await this.recordVersions(on, compiled, "update", rows, at);

@@ -53,7 +53,9 @@ const steps: Step[] = [
   { name: "partial update", plan: { kind: "update", entity: "User", values: { kind: "object", operand: arg(1) }, where: byId, single: true }, args: [1, { age: 37, meta: null }] },
   { name: "update many", plan: { kind: "update", entity: "User", values: { kind: "fields", fields: [{ field: "score", value: lit(2.5) }] }, where: cmp("<", f("age"), lit(40)), single: false }, args: [] },
   { name: "update none", plan: { kind: "update", entity: "User", values: { kind: "object", operand: arg(1) }, where: byId, single: true }, args: [999, { age: 1 }] },
-  { name: "save existing", plan: { kind: "save", entity: "User", values: { kind: "object", operand: arg(0) } }, args: [{ id: 2, name: "Bob", active: true }] },
+  { name: "save without a required field", plan: { kind: "save", entity: "User", values: { kind: "object", operand: arg(0) } }, args: [{ id: 2, name: "Bob", active: true }] },
+  { name: "save existing (replaces)", plan: { kind: "save", entity: "User", values: { kind: "object", operand: arg(0) } }, args: [{ id: 2, name: "Bob", email: "bob@x.io", active: true, joined: "2024-01-01T00:00:00Z" }] },
+  { name: "save unknown id", plan: { kind: "save", entity: "User", values: { kind: "object", operand: arg(0) } }, args: [{ id: 999, name: "Nobody", email: "nobody@x.io" }] },
   { name: "save new", plan: { kind: "save", entity: "User", values: { kind: "object", operand: arg(0) } }, args: [{ name: "Eve", email: "eve@x.io", joined: "2025-01-01T00:00:00Z" }] },
   { name: "delete one", plan: { kind: "delete", entity: "User", where: byId, single: true }, args: [4] },
   { name: "delete missing", plan: { kind: "delete", entity: "User", where: byId, single: true }, args: [4] },
@@ -115,7 +117,7 @@ test("the same plans give the same results on MySQL/MariaDB and on the embedded 
       assert.deepEqual(onMysql[i], onEmbedded[i], `step "${steps[i].name}" differs`);
     }
     const errors = onMysql.filter(([, r]) => (r as any)?.error !== undefined).map(([name]) => name);
-    assert.deepEqual(errors, ["duplicate email", "bad int", "bad enum", "missing required", "bad AS OF"], "only the failing steps failed");
+    assert.deepEqual(errors, ["save without a required field", "save unknown id", "duplicate email", "bad int", "bad enum", "missing required", "bad AS OF"], "only the failing steps failed");
   } finally {
     await embedded.close();
     await s.cleanup();

@@ -43,10 +43,10 @@ export interface PgCompiledWrite extends CompiledBase {
   /**
    * One statement that changes the live table and records the versions (a data-modifying CTE), so
    * a write and its history commit together even outside an explicit transaction. For `save` it is
-   * the update by id; `insert` is then run when no row has that id.
+   * the replacement by id (every field set); `insert` runs instead when the save names no id.
    */
   write: PgStatement;
-  /** For `save`: the insert of a new row. */
+  /** For `save`: the insert of a new row (a save without an id). */
   insert?: PgStatement;
 }
 

@@ -12,7 +12,7 @@
  */
 import { fullColumns, selectedColumns } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { insertStatement, planCompiler, setClause, SqlBuilder, writeBase, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
+import { insertStatement, planCompiler, replaceClause, setClause, SqlBuilder, writeBase, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
 import { historyField, pgSqlFlavour } from "./pg-flavour.js";
 import {
   historyTable,
@@ -140,8 +140,10 @@ function compileWrite(plan: WritePlan, entity: EntitySchema, flavor: SqlFlavor, 
       return { ...base, write: namedStatement(withVersions(change, entity, "delete"), b.params) };
     }
     case "save": {
+      // SAVE replaces the record with that id (every field written), or inserts without an id.
       const b = new SqlBuilder(scope, sql);
-      const change = `UPDATE ${table} SET ${set(entity, plan.values, b)} WHERE ${table}."id" = ${b.push({ from: "id" }, { kind: "column", type: "id" })}${returning(entity)}`;
+      const assignments = replaceClause(b, entity, { target: quoteIdent }) ?? `"id" = "id"`;
+      const change = `UPDATE ${table} SET ${assignments} WHERE ${table}."id" = ${b.push({ from: "id" }, { kind: "column", type: "id" })}${returning(entity)}`;
       return { ...base, write: namedStatement(withVersions(change, entity, "update", changesGate(b)), b.params), insert: insert(entity, sql) };
     }
   }

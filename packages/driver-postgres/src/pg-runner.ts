@@ -5,7 +5,7 @@
  */
 import type pg from "pg";
 import { integerId, writesNothing, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
-import { bindParams, CodecCache, saveId } from "@kova/sql";
+import { bindParams, CodecCache, noRecordToSave, saveTarget } from "@kova/sql";
 import type { Param, PgCompiledQuery, PgCompiledRead, PgCompiledWrite, PgStatement, ResultColumn } from "./pg-compiled.js";
 import { translateError } from "./pg-errors.js";
 import { defaultValue, encodeFieldValue, encodeParam, type PgValue } from "./pg-values.js";
@@ -86,16 +86,13 @@ export class PgRunner {
       case "delete":
         return many(await this.query(db, compiled.write, this.values(compiled.write.params, args), codec.entity));
       case "save": {
-        // Update the row with that id if there is one, else insert a new row (the store assigns
-        // its id). No row can appear under that id in between: ids come only from the sequence.
-        const record = codec.fromPlan(plan.values, args);
-        // Digits, spaces around them allowed.
-        const id = saveId(record.id, integerId);
-        if (id !== undefined) {
-          const rows = await this.query(db, compiled.write, this.values(compiled.write.params, args, codec, { values: record.values, id, changes: !writesNothing(plan.values, record) }), codec.entity);
-          if (rows.length > 0) return shape(columns, rows[0]);
-        }
-        return shape(columns, (await this.insertRow(db, compiled, compiled.insert!, codec, record))[0]);
+        // A PUT (see @kova/query saveTarget): replace the row with that id, else a 404; without an
+        // id, insert a new row (the store assigns its id). Ids are digits, spaces around them allowed.
+        const target = saveTarget(codec, codec.fromPlan(plan.values, args), integerId, Date.now());
+        if (target.kind === "insert") return shape(columns, (await this.insertRow(db, compiled, compiled.insert!, codec, target.record))[0]);
+        const rows = await this.query(db, compiled.write, this.values(compiled.write.params, args, codec, { values: target.values, id: target.id, changes: true }), codec.entity);
+        if (rows.length === 0) throw noRecordToSave(codec.entity, target.id);
+        return shape(columns, rows[0]);
       }
       default:
         throw new Error(`cannot write with a ${plan.kind} plan`);

@@ -15,6 +15,7 @@ type Step = { label: string; plan: QueryPlan; args: unknown[] } | { label: strin
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const byId = eq(f("id"), arg(0));
 const insertUser: QueryPlan = { kind: "insert", entity: "User", values: { kind: "object", operand: arg(0) } };
+const saveUser: QueryPlan = { kind: "save", entity: "User", values: { kind: "object", operand: arg(0) } };
 const insertNote: QueryPlan = { kind: "insert", entity: "Note", values: { kind: "object", operand: arg(0) } };
 
 const steps: Step[] = [
@@ -48,8 +49,11 @@ const steps: Step[] = [
   { label: "update many", plan: { kind: "update", entity: "User", values: { kind: "fields", fields: [{ field: "score", value: lit(1.25) }] }, where: cmp(">", f("age"), lit(0)), single: false }, args: [] },
   { label: "delete Bob", plan: { kind: "delete", entity: "User", where: byId, single: true }, args: [2] },
   { label: "delete again", plan: { kind: "delete", entity: "User", where: byId, single: true }, args: [2] },
-  { label: "save existing", plan: { kind: "save", entity: "User", values: { kind: "object", operand: arg(0) } }, args: [{ id: 3, name: "Cyrus" }] },
-  { label: "save deleted id", plan: { kind: "save", entity: "User", values: { kind: "object", operand: arg(0) } }, args: [{ id: 2, name: "Bob II", email: "bob2@x.io", joined: "2025-01-01T00:00:00Z" }] },
+  { label: "save without a required field", plan: saveUser, args: [{ id: 3, name: "Cyrus" }] },
+  { label: "save existing (replaces)", plan: saveUser, args: [{ id: 3, name: "Cyrus", email: "cy@x.io" }] },
+  { label: "save deleted id", plan: saveUser, args: [{ id: 2, name: "Bob II", email: "bob2@x.io", joined: "2025-01-01T00:00:00Z" }] },
+  { label: "save unknown id", plan: saveUser, args: [{ id: 999, name: "Nobody", email: "nobody@x.io" }] },
+  { label: "save without an id", plan: saveUser, args: [{ name: "Eve", email: "eve@x.io", joined: "2025-01-01T00:00:00Z" }] },
   { label: "history of Ada", plan: history("User", { where: byId }), args: [1] },
   { label: "history by data", plan: history("User", { where: cmp(">=", f("age"), lit(36)), orderBy: [desc("version")] }), args: [] },
   { label: "history paged", plan: history("User", { orderBy: [asc("version")], limit: lit(3), offset: lit(2) }), args: [] },

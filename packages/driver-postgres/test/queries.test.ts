@@ -204,7 +204,7 @@ test("update, delete and save return the stored rows; single update of a missing
     assert.ok(many.every((r: any) => r.score === 1.25));
     await deleteAndSaveChecks(s);
     const deletedMany = await s.run({ kind: "delete", entity: "User", where: cmp(">", f("id"), lit(3)), single: false });
-    assert.deepEqual(deletedMany.map((r: any) => r.name), ["Dee", "Eve", "Bob again"]);
+    assert.deepEqual(deletedMany.map((r: any) => r.name), ["Dee", "Eve", "Fay"]);
   } finally {
     await s.cleanup();
   }

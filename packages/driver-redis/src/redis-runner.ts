@@ -3,7 +3,7 @@
  * every write through the atomic Lua script (redis-script.ts).
  */
 import type { Redis } from "ioredis";
-import { asOfMs, CodecCache, countValue, InstantClock, integerId, QueryError, saveId, writesNothing, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry } from "@kova/query";
+import { asOfMs, CodecCache, countValue, InstantClock, integerId, noRecordToSave, QueryError, saveTarget, writesNothing, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry } from "@kova/query";
 import type { RedisCompiledQuery, ResultColumn, ValueSource } from "./redis-query-compiler.js";
 import { defaultValue, encodeFieldValue, type StoredValue } from "./redis-values.js";
 import { WRITE_SCRIPT, writeArguments } from "./redis-script.js";
@@ -179,13 +179,13 @@ export class RedisRunner {
         return this.script(compiled, "insert", undefined, codec.completeForInsert(record, Date.now()));
       }
       case "save": {
-        const record = codec.fromPlan(plan.values, args);
-        const id = saveId(record.id, readId);
-        if (id !== undefined) {
-          const updated = await this.script(compiled, "update", id, record.values);
-          if (updated !== null) return updated;
-        }
-        return this.script(compiled, "insert", undefined, codec.completeForInsert(record, Date.now()));
+        // A PUT (see @kova/query saveTarget): replace the row with that id (every field set, in
+        // the one script), else a 404; without an id, insert a new row.
+        const target = saveTarget(codec, codec.fromPlan(plan.values, args), readId, Date.now());
+        if (target.kind === "insert") return this.script(compiled, "insert", undefined, codec.completeForInsert(target.record, Date.now()));
+        const replaced = await this.script(compiled, "update", target.id, target.values);
+        if (replaced === null) throw noRecordToSave(codec.entity, target.id);
+        return replaced;
       }
       case "update": {
         const record = codec.fromPlan(plan.values, args);

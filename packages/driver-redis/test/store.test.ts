@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { arg, byId, deletePlan, desc, history, insertPlan, lit, openStore, savePlan, select, sleep, updatePlan } from "./helpers.js";
+import { rejectsWith } from "@kova/query/testing";
 
 test("insert, select by id, select all with ORDER BY id, LIMIT and OFFSET", async (t) => {
   const s = await openStore(t);
@@ -28,7 +29,7 @@ test("insert, select by id, select all with ORDER BY id, LIMIT and OFFSET", asyn
   }
 });
 
-test("update changes only present keys; delete returns the row; save updates or inserts", async (t) => {
+test("update changes only present keys; delete returns the row; save replaces by id (else 404) or inserts", async (t) => {
   const s = await openStore(t);
   if (!s) return;
   try {
@@ -38,10 +39,15 @@ test("update changes only present keys; delete returns the row; save updates or 
     assert.equal(updated.age, 6);
     assert.equal(updated.score, null);
     assert.equal(await s.run(updatePlan("User"), 999, { age: 1 }), null);
-    const saved = await s.run(savePlan("User"), { id, name: "Annie" });
-    assert.deepEqual([saved.id, saved.name, saved.age], [id, "Annie", 6]);
-    const fresh = await s.run(savePlan("User"), { id: 500, name: "New", email: "new@x.io" });
-    assert.equal(fresh.id, id + 1, "a save whose id names no row inserts with a store-assigned id");
+    await assert.rejects(s.run(savePlan("User"), { id, name: "Annie" }), rejectsWith(400, "email", /missing required field "email"/));
+    const saved = await s.run(savePlan("User"), { id, name: "Annie", email: "ann@x.io" });
+    assert.deepEqual([saved.id, saved.name, saved.age, saved.active], [id, "Annie", null, true], "a save replaces: omitted fields are null or their default");
+    assert.deepEqual(await s.run(select("User", { where: byId(), single: true }), id), saved);
+    assert.deepEqual((await s.run(history("User", { where: byId() }), id)).map((v: any) => v.operation), ["insert", "update", "update"]);
+    await assert.rejects(s.run(savePlan("User"), { id: 500, name: "New", email: "new@x.io" }), rejectsWith(404, "id", /no User with id 500/));
+    assert.deepEqual(await s.run(history("User", { where: byId() }), 500), [], "nothing written at that id");
+    const fresh = await s.run(savePlan("User"), { name: "New", email: "new@x.io" });
+    assert.equal(fresh.id, id + 1, "a save without an id inserts with the next id (the refused one used none up)");
     const deleted = await s.run(deletePlan("User"), id);
     assert.equal(deleted.name, "Annie");
     assert.equal(await s.run(select("User", { where: byId(), single: true }), id), null);

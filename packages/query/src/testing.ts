@@ -5,7 +5,7 @@
  * each driver's test/helpers.ts keeps its own setup and hands a store to the scenarios.
  */
 import assert from "node:assert/strict";
-import type { CompareOp, EntitySchema, FieldSchema, Filter, HistoryPlan, Operand, OrderTerm, QueryPlan, SelectPlan } from "./plan.js";
+import type { CompareOp, EntitySchema, FieldSchema, Filter, HistoryEntry, HistoryPlan, Operand, OrderTerm, QueryPlan, SelectPlan } from "./plan.js";
 import type { CompiledQuery, Dialect, Driver } from "./driver.js";
 
 export function field(name: string, type: FieldSchema["type"], extra: Partial<FieldSchema> = {}): FieldSchema {
@@ -231,8 +231,11 @@ export async function serverTransactionScenario(s: ScenarioStore & { driver: Dri
 
 /**
  * Single deletes and saves over the four Users the driver's write test seeded (ids 1-4; #2 is Bob,
- * inactive; #3 has email cy@x.io): a delete returns the row once, then null; a save updates by id,
- * creates without one, and never reuses a deleted id.
+ * inactive; #3 is Cy, cy@x.io, age 20; #4 is Dee, a member): a delete returns the row once, then
+ * null. A save is a PUT (docs/language.md, "SAVE"): with an id it replaces the record (omitted
+ * optional fields become null, defaults apply, a missing required field is a 400 and writes
+ * nothing), one version; an id no record has (deleted, or never) is a 404 and writes nothing, not
+ * even using up an id; without an id it inserts.
  */
 export async function deleteAndSaveChecks(s: ScenarioStore): Promise<void> {
   const deleted = await s.run(deletePlan("User"), 2);
@@ -242,11 +245,46 @@ export async function deleteAndSaveChecks(s: ScenarioStore): Promise<void> {
   assert.equal((await s.run(select("User"))).length, 3);
 
   const save = savePlan("User");
-  const resaved = await s.run(save, { id: 3, name: "Cyrus" });
-  assert.deepEqual([resaved.id, resaved.name, resaved.email], [3, "Cyrus", "cy@x.io"]);
+  const one = (id: number) => s.run(select("User", { where: byId(), single: true }), id);
+  const versions = async (id: number) => (await s.run(history("User", { where: byId() }), id)) as HistoryEntry[];
+  await s.run(updatePlan("User"), 3, { active: false, role: "member" });
+  const cyBefore = await one(3);
+  const versionsBefore = (await versions(3)).length;
+  await assert.rejects(s.run(save, { id: 3, name: "Cyrus" }), rejectsWith(400, "email", /missing required field "email" for User/));
+  assert.deepEqual(await one(3), cyBefore, "a refused replacement writes nothing");
+  const replaced = await s.run(save, { id: 3, name: "Cyrus", email: "cy@x.io" });
+  assert.deepEqual(
+    [replaced.id, replaced.name, replaced.email, replaced.age, replaced.score, replaced.active, replaced.meta, replaced.role],
+    [3, "Cyrus", "cy@x.io", null, null, true, null, null],
+    "a save replaces: omitted optional fields become null, a field with a default gets it",
+  );
+  assert.deepEqual(await one(3), replaced, "read back as saved");
+  const cyVersions = await versions(3);
+  assert.equal(cyVersions.length, versionsBefore + 1, "one version per save");
+  assert.deepEqual([cyVersions.at(-1)!.operation, cyVersions.at(-1)!.data.name, cyVersions.at(-1)!.data.age], ["update", "Cyrus", null]);
+
+  // Values listed field by field replace alike.
+  const saveFields: QueryPlan = {
+    kind: "save",
+    entity: "User",
+    values: { kind: "fields", fields: [{ field: "id", value: arg(0) }, { field: "name", value: lit("Dee") }, { field: "email", value: lit("dee@x.io") }] },
+  };
+  const dee = await s.run(saveFields, 4);
+  assert.deepEqual([dee.id, dee.name, dee.age, dee.role], [4, "Dee", null, null]);
+
+  const bobVersions = await versions(2);
+  assert.equal(bobVersions.at(-1)!.operation, "delete");
+  await assert.rejects(s.run(save, { id: 2, name: "Bob again", email: "bob2@x.io" }), rejectsWith(404, "id", /no User with id 2 to replace/));
+  await assert.rejects(s.run(saveFields, 987654), rejectsWith(404, "id", /no User with id 987654/));
+  assert.equal(await one(2), null, "a deleted record stays deleted");
+  assert.deepEqual(await versions(2), bobVersions, "a refused save records no version");
+  assert.deepEqual((await versions(987654)).length, 0);
+  assert.equal((await s.run(select("User"))).length, 3, "a save naming a missing id inserts nothing");
+  await assert.rejects(s.run(save, { id: "abc", name: "Abc", email: "abc@x.io" }), rejectsWith(400, "id", /field "id" must be an integer/));
+
   const created = await s.run(save, { name: "Eve", email: "eve@x.io" });
-  assert.equal(created.id, 5);
-  const createdForMissingId = await s.run(save, { id: 2, name: "Bob again", email: "bob2@x.io" });
-  assert.equal(createdForMissingId.name, "Bob again");
-  assert.notEqual(createdForMissingId.id, 2, "ids are never reused, even for a save naming a deleted row");
+  assert.equal(created.id, 5, "without an id a save inserts, with the next id (no refused save used one up)");
+  assert.deepEqual([created.name, created.active, created.age], ["Eve", true, null]);
+  const nullId = await s.run(save, { id: null, name: "Fay", email: "fay@x.io" });
+  assert.deepEqual([nullId.id, nullId.name], [6, "Fay"], "an id of null names no record: an insert");
 }
