@@ -16,7 +16,7 @@
  * Field values arrive as JSON text and are stored and spliced into the history JSON unchanged:
  * the script never decodes them (Lua's cjson would round numbers to 14 digits).
  *
- * ARGV: base, op (insert|update|delete|save), id ("" for none), at (epoch ms), n, n field names,
+ * ARGV: base, op (insert|update|delete), id ("" for none), at (epoch ms), n, n field names,
  * n values (JSON text, or "" when the write does not set the field), m, m UNIQUE field names.
  * Returns { id, operation, version, value1 … valueN } or nil when update/delete finds no row;
  * a UNIQUE conflict is the error "KOVA_UNIQUE <field>".
@@ -37,7 +37,6 @@ if op ~= 'insert' and id ~= '' then
   exists = redis.call('EXISTS', key) == 1
 end
 local operation = op
-if op == 'save' then operation = exists and 'update' or 'insert' end
 if (operation == 'update' or operation == 'delete') and not exists then return nil end
 
 local old = {}
@@ -99,7 +98,7 @@ return reply
 /** The script's arguments for one write (see the ARGV layout above). */
 export function writeArguments(
   base: string,
-  op: "insert" | "update" | "delete" | "save",
+  op: "insert" | "update" | "delete",
   id: number | undefined,
   at: number,
   names: readonly string[],
