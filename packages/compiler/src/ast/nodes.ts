@@ -393,7 +393,7 @@ export interface DeleteQuery {
   where: Condition | null;
 }
 
-/** `SAVE $body INTO User`: insert, or update the row with the same id. */
+/** `SAVE $body INTO User`: replace the row with the same id (a 404 when none has it), or insert when the value has no id. */
 export interface SaveQuery {
   kind: "SaveQuery";
   span: Span;
