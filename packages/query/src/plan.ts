@@ -129,7 +129,7 @@ export interface DeletePlan {
   single: boolean;
 }
 
-/** Insert, or update the row whose id the value carries. Result: the stored row. */
+/** Replace the row whose id the value carries (a 404 when none has it), or insert when it carries none. Result: the stored row. */
 export interface SavePlan {
   kind: "save";
   entity: string;
