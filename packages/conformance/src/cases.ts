@@ -385,6 +385,23 @@ export const CASES: Case[] = [
     },
   },
   {
+    // Issue 10, item 9: "x\ud800y" was acknowledged with a 201 echoing it, then read back as
+    // U+FFFD replacement characters (differently on SQLite and PostgreSQL). What is acknowledged
+    // must be what is stored: a lone surrogate is refused before any driver sees it, and a valid
+    // pair (an astral character) is stored and read back exactly.
+    name: "a lone surrogate is a 400 naming the field; a surrogate pair round-trips",
+    program: "kv",
+    async run(api, check) {
+      const before = (await api.request("GET", "/notes?limit=1000")).body.length as number;
+      const lone = await api.request("POST", "/notes", { title: "x\ud800y" });
+      check("lone surrogate refused, naming the field", [lone.status, lone.body.errors?.[0]?.field], [400, "title"]);
+      check("nothing stored", (await api.request("GET", "/notes?limit=1000")).body.length, before);
+      const pair = await api.request("POST", "/notes", { title: "x\ud83d\ude00y" });
+      check("surrogate pair acknowledged", [pair.status, pair.body.title], [201, "x\u{1F600}y"]);
+      check("surrogate pair read back", (await api.request("GET", `/notes/${pair.body.id}`)).body.title, "x\u{1F600}y");
+    },
+  },
+  {
     // Issue 23, item 6: Redis read the rows and versions written before a field existed as null in
     // HISTORY and AS OF, while the live read had the default.
     name: "a field added with a DEFAULT reads as it in HISTORY and AS OF",
