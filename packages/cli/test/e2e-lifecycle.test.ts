@@ -64,3 +64,43 @@ test(
     assert.match(stack, /app\.kova:8:\d+/, stack);
   },
 );
+
+// Proves the request log (KOVA_ACCESS_LOG=on, as `kova dev` runs) loses nothing on SIGTERM: every
+// answered request has its line on stdout when the process has exited, the request still in flight
+// when the signal came included, and the lines come before the shutdown's last word.
+test("SIGTERM: every answered request's log line is on stdout after the exit", async (t) => {
+  const dir = tempApp(t, join(FIXTURES, "slow"));
+  await build(dir);
+  const server = await startServer(t, dir, { env: { KOVA_LOG_LEVEL: "info", KOVA_ACCESS_LOG: "on" } });
+  const ids = Array.from({ length: 40 }, (_, i) => `flush-${i}`);
+  const slow = request(`${server.url}/slow`, { headers: { "x-request-id": "flush-slow" } });
+  const answers = await Promise.all(ids.map((id) => request(`${server.url}/fast`, { headers: { "x-request-id": id } })));
+  assert.ok(answers.every((a) => a.status === 200));
+  server.signal("SIGTERM");
+  assert.equal((await slow).status, 200);
+  assert.deepEqual(await server.exited, { code: 0, signal: null });
+
+  const lines = server.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  const requestLines = lines.filter((l) => l.msg === "request");
+  for (const id of [...ids, "flush-slow"]) {
+    const line = requestLines.find((l) => l.reqId === id);
+    assert.ok(line, `a request line for ${id}`);
+    assert.equal(line.status, 200);
+    assert.equal(line.path, id === "flush-slow" ? "/slow" : "/fast");
+  }
+  const shuttingDown = lines.findIndex((l) => String(l.msg).startsWith("shutting down"));
+  assert.ok(shuttingDown !== -1, "the shutdown line is logged");
+  assert.ok(lines.findIndex((l) => l.reqId === "flush-slow") > shuttingDown, "the in-flight request's line came after the signal and was still written");
+});
+
+// Proves the default (`node dist/server.js`, as `kova run` starts it) logs start-up and failures but no
+// line per request.
+test("default logging: no per-request line, the listening line is there", async (t) => {
+  const dir = tempApp(t, join(FIXTURES, "slow"));
+  await build(dir);
+  const server = await startServer(t, dir, { env: { KOVA_LOG_LEVEL: "info", KOVA_ACCESS_LOG: "" } });
+  assert.equal((await request(`${server.url}/fast`, { headers: { "x-request-id": "default-1" } })).status, 200);
+  assert.deepEqual(await server.stop(), { code: 0, signal: null });
+  assert.match(server.stdout, /listening on http/);
+  assert.doesNotMatch(server.stdout, /default-1/);
+});

@@ -16,6 +16,8 @@ export interface FileConfig {
   host?: string;
   bodyLimit?: number;
   logLevel?: string;
+  /** One info line per answered request (see logger.ts); default off, `kova dev` turns it on. */
+  accessLog?: boolean;
   shutdownTimeoutMs?: number;
 }
 
@@ -74,11 +76,12 @@ export function resolveAppEnv(requirements: readonly EnvRequirement[], env: RawE
   return Object.freeze(resolved);
 }
 
-const FILE_CONFIG_TYPES: Record<keyof FileConfig, "number" | "string"> = {
+const FILE_CONFIG_TYPES: Record<keyof FileConfig, "number" | "string" | "boolean"> = {
   port: "number",
   host: "string",
   bodyLimit: "number",
   logLevel: "string",
+  accessLog: "boolean",
   shutdownTimeoutMs: "number",
 };
 
@@ -102,11 +105,21 @@ export function loadFileConfig(appDir: string): FileConfig {
       throw new StartupError(`${path}: unknown setting "${key}"; known: ${Object.keys(FILE_CONFIG_TYPES).join(", ")}`);
     }
     if (typeof value !== expected || (expected === "number" && !(Number.isInteger(value) && (value as number) >= 0))) {
-      throw new StartupError(`${path}: "${key}" must be ${expected === "number" ? "a non-negative integer" : "a string"}`);
+      throw new StartupError(`${path}: "${key}" must be ${expected === "number" ? "a non-negative integer" : expected === "boolean" ? "true or false" : "a string"}`);
     }
     config[key] = value;
   }
   return config as FileConfig;
+}
+
+/** KOVA_ACCESS_LOG from the environment: on/off (also true/false, 1/0); unset or empty is undefined. */
+export function accessLogFromEnv(env: RawEnv): boolean | undefined {
+  const raw = env.KOVA_ACCESS_LOG;
+  if (raw === undefined || raw === "") return undefined;
+  const value = raw.trim().toLowerCase();
+  if (value === "on" || value === "true" || value === "1") return true;
+  if (value === "off" || value === "false" || value === "0") return false;
+  throw new StartupError(`KOVA_ACCESS_LOG must be on or off, got "${raw}"`);
 }
 
 /** PORT from the environment, checked. */

@@ -16,7 +16,7 @@ import { pathOf, requestIdFor } from "./context.js";
 import { DataSources } from "./data-sources.js";
 import { Exchange, type Serving, type StageOutcome } from "./exchange.js";
 import { healthReply } from "./health.js";
-import { createLogger, resolveLogLevel } from "./logger.js";
+import { accessLog, createLogger, resolveLogLevel, type AccessLog } from "./logger.js";
 import { Pipeline } from "./pipeline.js";
 import { ProblemType, makeProblem } from "./problem.js";
 import { sendProblem, sendReply } from "./respond.js";
@@ -28,6 +28,8 @@ export interface ServerOptions {
   logger?: Logger;
   /** Default: KOVA_LOG_LEVEL, then `info`. */
   logLevel?: string;
+  /** One info line per answered request (`{ reqId, method, path, status, ms }`). Default false. */
+  accessLog?: boolean;
   /** Largest accepted request body in bytes. Default 1 MiB. */
   bodyLimit?: number;
   /** Connected data sources (see `connectDataSources`); default none. */
@@ -66,20 +68,23 @@ class NodeServing implements Serving {
   /** Set while shutting down: responses then ask the client to close its connection. */
   closing = false;
   readonly logRequests: boolean;
+  private readonly access: AccessLog | undefined;
 
   constructor(
     readonly env: AppEnv,
     readonly log: Logger,
     readonly dataSources: DataSources,
     readonly bodyLimit: number,
+    accessLogOn: boolean,
   ) {
-    this.logRequests = log.isLevelEnabled("info");
+    this.access = accessLogOn ? accessLog(log) : undefined;
+    this.logRequests = this.access !== undefined;
   }
 
   logRequest(req: IncomingMessage, status: number, start: number, requestId: string): void {
-    if (!this.logRequests) return;
+    if (this.access === undefined) return;
     const ms = Math.round((performance.now() - start) * 100) / 100;
-    this.log.info({ reqId: requestId, method: req.method, path: pathOf(req.url ?? "/"), status, ms }, "request");
+    this.access(requestId, req.method ?? "GET", pathOf(req.url ?? "/"), status, ms);
   }
 }
 
@@ -128,7 +133,7 @@ class RequestHandler {
   constructor(app: AppDefinition, options: ServerOptions, log: Logger) {
     this.router = buildRouter(app, options.internalPrefix ?? "/_kova", log);
     this.pipeline = options.pipeline ?? new Pipeline();
-    this.serving = new NodeServing(options.env ?? {}, log, options.dataSources ?? DataSources.empty(), options.bodyLimit ?? DEFAULT_BODY_LIMIT);
+    this.serving = new NodeServing(options.env ?? {}, log, options.dataSources ?? DataSources.empty(), options.bodyLimit ?? DEFAULT_BODY_LIMIT, options.accessLog ?? false);
   }
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {

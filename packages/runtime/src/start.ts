@@ -5,9 +5,9 @@
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import type { AppDefinition } from "./app.js";
-import { loadEnv, loadFileConfig, portFromEnv, resolveAppEnv, type RawEnv } from "./config.js";
+import { accessLogFromEnv, loadEnv, loadFileConfig, portFromEnv, resolveAppEnv, type RawEnv } from "./config.js";
 import { connectDataSources, StartupError, type DataSources } from "./data-sources.js";
-import { createLogger, resolveLogLevel } from "./logger.js";
+import { createLogger, flushLog, resolveLogLevel } from "./logger.js";
 import { createServer, type KovaServer } from "./server.js";
 
 export interface StartOptions {
@@ -20,6 +20,11 @@ export interface StartOptions {
   /** The environment to read instead of process.env (which is then left untouched). */
   env?: RawEnv;
   logLevel?: string;
+  /**
+   * One info line per answered request. Default: KOVA_ACCESS_LOG, then kova.config.json
+   * `accessLog`, then off (`kova dev` sets KOVA_ACCESS_LOG=on).
+   */
+  accessLog?: boolean;
   logger?: Logger;
   bodyLimit?: number;
   shutdownTimeoutMs?: number;
@@ -66,6 +71,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   } catch (error) {
     throw new StartupError((error as Error).message);
   }
+  const accessLog = options.accessLog ?? accessLogFromEnv(env) ?? file.accessLog ?? false;
   const log = options.logger ?? createLogger(app.name, level);
   const port = options.port ?? portFromEnv(env) ?? file.port ?? 3000;
   const host = options.host ?? (env.HOST || undefined) ?? file.host ?? "127.0.0.1";
@@ -73,6 +79,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   const dataSources = await connectDataSources(app, appDir, appEnv);
   const server = createServer(app, {
     logger: log,
+    accessLog,
     env: appEnv,
     dataSources,
     bodyLimit: options.bodyLimit ?? file.bodyLimit,
@@ -110,9 +117,13 @@ function installSignalHandlers(running: RunningApp): void {
     signalled = true;
     running.log.info({ signal }, "shutting down: finishing in-flight requests");
     running.close().then(
-      () => process.exit(0),
+      () => {
+        flushLog(running.log);
+        process.exit(0);
+      },
       (error: unknown) => {
         running.log.error({ err: error }, "error while shutting down");
+        flushLog(running.log);
         process.exit(1);
       },
     );

@@ -19,6 +19,7 @@ before(async () => {
   drivers = { db: memoryDrivers.get("db")!, flaky: memoryDrivers.get("flaky")! };
   server = createServer(app, {
     logger: log.logger,
+    accessLog: true,
     bodyLimit: 1024,
     env: { GREETING: "hi there" },
     dataSources,

@@ -17,7 +17,8 @@ export const devCommand = defineCommand({
 
 Like 'kova run', then watches PATH: when a .kova, .js or .env file changes it rebuilds; a good
 build replaces the server on the same port, a failed one prints its errors and keeps the last
-good server running.
+good server running. Every answered request is logged (KOVA_ACCESS_LOG=on; set it to off to
+silence them).
 
 Options:
   --port <N>             Port to listen on (default: $PORT or 3000)
@@ -58,7 +59,8 @@ Options:
         }
         await server?.stop();
         context.stdout.write(`${first ? "Kova dev server" : "rebuilt in " + result.ms.toFixed(0) + " ms, restarted"} on ${url}\n${first ? routeTable(result.routes, url) : ""}`);
-        server = new ServerProcess(result.outDir, result.appDir, port, host);
+        // Development shows every request (one line each); `kova run` leaves that off by default.
+        server = new ServerProcess(result.outDir, result.appDir, port, host, 1, { KOVA_ACCESS_LOG: "on" });
         server.start();
         first = false;
       } while (again);

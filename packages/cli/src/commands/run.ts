@@ -15,6 +15,7 @@ export const runCommand = defineCommand({
 Builds the app at PATH (default ".") like 'kova build', prints its URL and routes, and starts
 node dist/server.js. With no CONNECT in the program, data lives in the embedded store under
 PATH/.kova/ and survives restarts. Stop it with Ctrl-C (in-flight requests are finished first).
+Logs are JSON lines on stdout; one line per request only with KOVA_ACCESS_LOG=on (as 'kova dev').
 
 Options:
   --port <N>             Port to listen on (default: $PORT or 3000)

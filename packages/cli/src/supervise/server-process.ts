@@ -11,12 +11,14 @@ export class ServerProcess {
     private readonly port: number,
     private readonly host: string,
     private readonly workers = 1,
+    /** Defaults for the server's environment; the caller's own environment wins over them. */
+    private readonly envDefaults: Record<string, string> = {},
   ) {}
 
   start(): ChildProcess {
     const child = spawn(process.execPath, [join(this.outDir, "server.js")], {
       stdio: "inherit",
-      env: { ...process.env, PORT: String(this.port), HOST: this.host, KOVA_APP_DIR: this.appDir, KOVA_WORKERS: String(this.workers) },
+      env: { ...this.envDefaults, ...process.env, PORT: String(this.port), HOST: this.host, KOVA_APP_DIR: this.appDir, KOVA_WORKERS: String(this.workers) },
     });
     this.child = child;
     return child;
