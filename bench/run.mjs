@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --quick] [-- --only=kova,raw] [-- --workloads=json,db]`
+ * `npm run bench [-- --quick] [-- --only=kova,raw] [-- --workloads=json,db] [-- --compare=FILE]`
  *
  * Builds the Kova app, seeds the World table, starts all five implementations at once (each pinned
  * to core 0), and for every workload runs wrk (pinned to core 1; autocannon where wrk is not
@@ -10,8 +10,10 @@
  * generated 10,000-line program. The PostgreSQL workloads (db-pg, queries-pg) run the same way on
  * the PostgreSQL variants of the apps against a schema seeded for this run (KOVA_PG_URL), or are
  * listed as not run when no server answers. Writes bench/results/latest.json and bench/RESULTS.md.
+ * Every row keeps the min, median and max of its rounds and the 1-minute load average while it ran;
+ * `--compare=FILE` (an earlier latest.json) prints, and adds to RESULTS.md, the change of each row.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join, relative } from "node:path";
 import { seedWorld } from "./lib/seed.mjs";
@@ -19,14 +21,21 @@ import { BENCH_DIR, FRAMEWORKS, KOVA_APP_DIR, KOVA_PG_APP_DIR, REPO_DIR, buildKo
 import { WORKLOADS, median, pickLoadGenerator, runLoad } from "./lib/load.mjs";
 import { PG_URL, pgAddress, pgReachable, seedWorldPg } from "./lib/seed-pg.mjs";
 import { measureBuild, measureStartup } from "./lib/extras.mjs";
-import { renderMarkdown, renderTable, withRatios } from "./lib/report.mjs";
+import { compareResults, renderComparison, renderMarkdown, renderTable, withRatios } from "./lib/report.mjs";
 
 const argv = process.argv.slice(2);
-const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const option = (name) => {
+  const at = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (at === -1) return undefined;
+  return argv[at].includes("=") ? argv[at].slice(argv[at].indexOf("=") + 1) : argv[at + 1];
+};
+const compareFile = option("compare");
+// Read before the run (which overwrites latest.json): comparing with the previous run's file is the common case.
+const earlier = compareFile === undefined ? undefined : JSON.parse(readFileSync(compareFile, "utf8"));
 const quick = argv.includes("--quick");
 const frameworks = option("only")?.split(",") ?? FRAMEWORKS;
 const workloads = option("workloads") ? WORKLOADS.filter((w) => option("workloads").split(",").includes(w.id)) : WORKLOADS;
-// Quick: 8 workloads × 6 servers × (2 + 3 × 2) s ≈ 6.5 min of load, under 10 min in all.
+// Quick: 8 workloads × 7 servers × (2 + 3 × 2) s ≈ 7.5 min of load, under 10 min in all.
 const settings = quick
   ? { warmupSeconds: 2, roundSeconds: 2, rounds: 3, startupRuns: 5 }
   : { warmupSeconds: 5, roundSeconds: 10, rounds: 5, startupRuns: 5 };
@@ -113,6 +122,7 @@ async function measure(servers, list) {
     process.stdout.write(`${workload.label}: warm-up`);
     for (const server of servers) await load(server, settings.warmupSeconds);
     const samples = new Map(servers.map((s) => [s.framework, []]));
+    const loads = [];
     for (let round = 0; round < settings.rounds; round++) {
       process.stdout.write(` · round ${round + 1}`);
       for (const server of servers) {
@@ -120,14 +130,22 @@ async function measure(servers, list) {
         if (result.errors > 0) throw new Error(`${server.framework} answered ${result.errors} of ${result.requests} ${workload.id} requests with an error`);
         samples.get(server.framework).push(result);
       }
+      loads.push(loadavg()[0]);
     }
     process.stdout.write("\n");
     for (const server of servers) {
       const runs = samples.get(server.framework);
+      const rps = runs.map((r) => r.rps);
       records.push({
         workload: workload.id,
         framework: server.framework,
-        rps: Math.round(median(runs.map((r) => r.rps))),
+        rps: Math.round(median(rps)),
+        rps_min: Math.round(Math.min(...rps)),
+        rps_max: Math.round(Math.max(...rps)),
+        rounds: rps.map((r) => Math.round(r)),
+        // The 1-minute load average after each round of this workload (all frameworks), median and max.
+        load: round2(median(loads)),
+        load_max: round2(Math.max(...loads)),
         p50_ms: round2(median(runs.map((r) => r.p50_ms))),
         p99_ms: round2(median(runs.map((r) => r.p99_ms))),
         rss_mb: server.rssMb(),
@@ -138,20 +156,23 @@ async function measure(servers, list) {
 
 const results = withRatios(records);
 console.log("startup (5 runs each) …");
-const startup = await measureStartup(frameworks.filter((f) => f !== "kova-quiet"), { seedFile, dataDir: runDir, runs: settings.startupRuns, port: BASE_PORT + 50 });
+const startup = await measureStartup(frameworks.filter((f) => f !== "kova-quiet" && f !== "kova-access"), { seedFile, dataDir: runDir, runs: settings.startupRuns, port: BASE_PORT + 50 });
 console.log("kova build of a generated 10,000-line program …");
 // The compiler is shared with people editing it now: a broken build of it is reported, not fatal.
 const build = await measureBuild(join(dataDir, "build-10k")).catch((error) => ({ error: error.message.split("\n")[0] }));
 rmSync(runDir, { recursive: true, force: true });
 
-const report = { buildWarning, machine, command, settings, loadGenerator, results, notRun, startup, build, postgres };
+machine.loadEnd = loadavg().map((l) => l.toFixed(2)).join(" ");
+const comparison = earlier === undefined ? undefined : { file: compareFile, rows: compareResults(earlier, results) };
+const report = { buildWarning, machine, command, settings, loadGenerator, results, notRun, startup, build, postgres, comparison };
 mkdirSync(join(BENCH_DIR, "results"), { recursive: true });
 writeFileSync(join(BENCH_DIR, "results", "latest.json"), JSON.stringify(results, null, 2) + "\n");
 writeFileSync(join(BENCH_DIR, "RESULTS.md"), renderMarkdown(report));
 console.log("\n" + renderTable(results));
 for (const { workload, reason } of notRun) console.log(`${workload}: ${reason}`);
-console.log(`\nstartup (median of ${settings.startupRuns}): ${startup.map((s) => `${s.framework} ${s.ms} ms`).join(", ")}`);
+console.log(`\nstartup, wall ms min/median/max and CPU ms (${settings.startupRuns} runs): ${startup.map((s) => `${s.framework} ${s.min}/${s.ms}/${s.max} (CPU ${s.cpuMs})`).join(", ")}`);
 console.log(`kova build, 10,000 lines: ${build.error ? `not measured (${build.error})` : `${build.ms} ms`}`);
+if (comparison !== undefined) console.log(`\nchange against ${compareFile}:\n${renderComparison(comparison.rows)}`);
 console.log("wrote bench/results/latest.json and bench/RESULTS.md");
 
 function round2(n) {

@@ -4,19 +4,26 @@ import { join } from "node:path";
 import { REPO_DIR, buildKovaApp, startServer } from "./servers.mjs";
 import { median } from "./load.mjs";
 
-/** ms from spawning the server until it answers HTTP, median of `runs` (not pinned: a cold start). */
+/**
+ * ms from spawning the server until it answers HTTP (`GET /json`), min / median / max of `runs` (not
+ * pinned: a cold start), and the CPU ms the server process used up to that answer (median), which
+ * other load on the machine disturbs much less than the wall time. Runs alternate between
+ * frameworks, so a burst of outside load hits all of them alike.
+ */
 export async function measureStartup(frameworks, { seedFile, dataDir, runs, port }) {
-  const out = [];
-  for (const framework of frameworks) {
-    const samples = [];
-    for (let i = 0; i < runs; i++) {
+  const samples = new Map(frameworks.map((f) => [f, { wall: [], cpu: [] }]));
+  for (let i = 0; i < runs; i++) {
+    for (const framework of frameworks) {
       const server = await startServer(framework, { port, seedFile, dataDir });
-      samples.push(server.startupMs);
+      samples.get(framework).wall.push(server.startupMs);
+      samples.get(framework).cpu.push(server.startupCpuMs);
       await server.stop();
     }
-    out.push({ framework, ms: Math.round(median(samples)) });
   }
-  return out;
+  return frameworks.map((framework) => {
+    const { wall, cpu } = samples.get(framework);
+    return { framework, ms: Math.round(median(wall)), min: Math.round(Math.min(...wall)), max: Math.round(Math.max(...wall)), cpuMs: Math.round(median(cpu)) };
+  });
 }
 
 /** Median wall time (3 runs) of `node kova.js build` (process start included) on the compiler's 10,000-line generated program. */

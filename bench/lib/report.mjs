@@ -39,29 +39,80 @@ export function checkTargets(results) {
 const fmt = (n, digits = 0) => (n === null || n === undefined ? "—" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
 function rows(results) {
-  return results.map((r) => [r.workload, r.framework, fmt(r.rps), fmt(r.p50_ms, 2), fmt(r.p99_ms, 2), fmt(r.rss_mb, 1), fmt(r.vs_fastify, 2), fmt(r.vs_raw, 2)]);
+  return results.map((r) => [
+    r.workload, r.framework, fmt(r.rps_min), fmt(r.rps), fmt(r.rps_max), spread(r), fmt(r.p50_ms, 2), fmt(r.p99_ms, 2), fmt(r.rss_mb, 1),
+    r.load === undefined ? "—" : `${fmt(r.load, 1)} (${fmt(r.load_max, 1)})`, fmt(r.vs_fastify, 2), fmt(r.vs_raw, 2),
+  ]);
 }
-const HEADER = ["workload", "framework", "req/s", "p50 ms", "p99 ms", "RSS MB", "× Fastify", "× raw"];
+/** (max − min) / median of the rounds, in %: how far apart the rounds of one row were. */
+function spread(r) {
+  if (r.rps_min === undefined || !r.rps) return "—";
+  return `${Math.round((100 * (r.rps_max - r.rps_min)) / r.rps)}%`;
+}
+const HEADER = ["workload", "framework", "min req/s", "median req/s", "max req/s", "spread", "p50 ms", "p99 ms", "RSS MB", "load 1m (max)", "× Fastify", "× raw"];
 
-export function renderTable(results) {
-  const table = [HEADER, ...rows(results)];
-  const widths = HEADER.map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
+/**
+ * Each row of `now` against the same workload × framework in `earlier` (a latest.json of another
+ * run): median req/s before and after, the change in %, and the change of the × Fastify ratio.
+ */
+export function compareResults(earlier, now) {
+  const before = Array.isArray(earlier) ? earlier : earlier.results;
+  if (!Array.isArray(before)) throw new Error("--compare takes a results file written by the bench (bench/results/latest.json)");
+  return now.map((r) => {
+    const old = before.find((o) => o.workload === r.workload && o.framework === r.framework);
+    return {
+      workload: r.workload,
+      framework: r.framework,
+      before: old?.rps,
+      after: r.rps,
+      change: old?.rps ? (r.rps - old.rps) / old.rps : undefined,
+      // Whether the change is beyond this run's own spread between rounds.
+      beyondSpread: old?.rps && r.rps_min !== undefined ? old.rps < r.rps_min || old.rps > r.rps_max : undefined,
+      vsFastifyBefore: old?.vs_fastify,
+      vsFastifyAfter: r.vs_fastify,
+    };
+  });
+}
+
+const COMPARE_HEADER = ["workload", "framework", "req/s before", "req/s now", "change", "outside now's min–max", "× Fastify before", "× Fastify now"];
+
+function comparisonRows(rows) {
+  return rows.map((c) => [
+    c.workload, c.framework, fmt(c.before), fmt(c.after),
+    c.change === undefined ? "—" : `${c.change >= 0 ? "+" : ""}${(100 * c.change).toFixed(1)}%`,
+    c.beyondSpread === undefined ? "—" : c.beyondSpread ? "yes" : "no",
+    fmt(c.vsFastifyBefore, 2), fmt(c.vsFastifyAfter, 2),
+  ]);
+}
+
+export function renderComparison(rows) {
+  return textTable([COMPARE_HEADER, ...comparisonRows(rows)]);
+}
+
+function textTable(table) {
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
   return table.map((row) => row.map((cell, i) => (i < 2 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join("  ")).join("\n");
 }
 
-export function renderMarkdown({ buildWarning, machine, command, settings, loadGenerator, results, notRun = [], startup, build, postgres }) {
+export function renderTable(results) {
+  return textTable([HEADER, ...rows(results)]);
+}
+
+export function renderMarkdown({ buildWarning, machine, command, settings, loadGenerator, results, notRun = [], startup, build, postgres, comparison }) {
   const md = [];
   md.push("# Benchmark results", "");
   md.push(`- date: ${machine.date}`);
-  md.push(`- machine: ${machine.nproc} CPUs (nproc), ${machine.cpu}; load average at start: ${machine.loadStart}`);
+  md.push(`- machine: ${machine.nproc} CPUs (nproc), ${machine.cpu}; load average (1, 5, 15 min) at start: ${machine.loadStart}` +
+    (machine.loadEnd ? `, at the end: ${machine.loadEnd}` : ""));
   md.push(`- node: ${machine.node}`);
   if (buildWarning) md.push(`- warning: ${buildWarning}`);
   md.push(`- command: \`${command}\``);
   md.push(`- load generator: ${loadGenerator === "wrk" ? "wrk" : "autocannon (wrk is not installed on this machine; autocannon's ceiling is lower, so the fastest servers may be under-measured, and it reports latencies in whole milliseconds)"}`);
   md.push(`- method: every server pinned to core 0 (\`taskset -c 0\`), ${loadGenerator} (${loadGenerator === "wrk" ? "1 thread, " : ""}64 connections) pinned to core 1; ` +
-    `${settings.warmupSeconds} s warm-up, then ${settings.rounds} rounds of ${settings.roundSeconds} s interleaved across frameworks; median of the rounds. ` +
-    "RSS is the server's after its last round of that workload. `kova` runs with its defaults (one request log line at info per request, written to /dev/null); " +
-    "`kova-quiet` is the same build with `KOVA_LOG_LEVEL=warn`. Express, Hono and raw node:http check the POST body with one shared hand-written " +
+    `${settings.warmupSeconds} s warm-up, then ${settings.rounds} rounds of ${settings.roundSeconds} s interleaved across frameworks; min, median and max of the rounds ` +
+    "(spread = (max − min) / median; ratios use the medians); load 1m is the machine's 1-minute load average after each round of the workload, median (max). " +
+    "RSS is the server's after its last round of that workload. `kova` runs with its defaults, as `kova run` does (logs at info, no per-request line; stdout to /dev/null); " +
+    "`kova-quiet` is the same build with `KOVA_LOG_LEVEL=warn`, `kova-access` with `KOVA_ACCESS_LOG=on` (one request line per request, batched per event-loop turn, as `kova dev` runs). Express, Hono and raw node:http check the POST body with one shared hand-written " +
     "function (bench/apps/shared/requests.mjs); Fastify uses its JSON schema (Ajv) and response schemas. Targets are checked against `kova`.");
   md.push("", "| " + HEADER.join(" | ") + " |", "|" + HEADER.map((_, i) => (i < 2 ? "---" : "---:")).join("|") + "|");
   for (const row of rows(results)) md.push("| " + row.join(" | ") + " |");
@@ -71,8 +122,11 @@ export function renderMarkdown({ buildWarning, machine, command, settings, loadG
   md.push("## Targets", "");
   for (const line of checkTargets(results)) md.push(`- ${line.text}`);
   md.push("", "## Startup and build", "");
-  md.push(`Startup, ms from spawning \`node <server>\` until it answers HTTP (median of ${settings.startupRuns}): ` +
-    startup.map((s) => `${s.framework} ${s.ms}`).join(", ") + ".", "");
+  md.push(`Startup, ms from spawning \`node <server>\` until it answers \`GET /json\` (${settings.startupRuns} runs each, alternating; ` +
+    "wall time min / median / max, then the server's CPU ms up to that answer, median):", "");
+  md.push("| framework | wall min | wall median | wall max | CPU ms |", "|---|---:|---:|---:|---:|");
+  for (const s of startup) md.push(`| ${s.framework} | ${s.min ?? "—"} | ${s.ms} | ${s.max ?? "—"} | ${s.cpuMs ?? "—"} |`);
+  md.push("");
   if (build.error) md.push(`\`kova build\` of the generated 10,000-line program: not measured (${build.error}).`, "");
   else md.push(`\`kova build\` of the generated ${build.lines.toLocaleString("en-US")}-line program (packages/compiler/dist/bench/frontend-speed.js generateProgram), ` +
     `process start included, median of ${build.runs}: ${build.ms} ms.`, "");

@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { get } from "node:http";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { copyDatabase } from "./seed.mjs";
@@ -16,14 +16,19 @@ export const KOVA_APP_DIR = join(BENCH_DIR, "apps", "kova");
 export const KOVA_PG_APP_DIR = join(BENCH_DIR, "apps", "kova-pg");
 
 /**
- * In table order; "raw" is the node:http ceiling. "kova-quiet" is the same Kova build with
- * KOVA_LOG_LEVEL=warn, to show what the default per-request info log line costs.
+ * In table order; "raw" is the node:http ceiling. "kova" runs with Kova's defaults (as `kova run`);
+ * "kova-quiet" is the same build with KOVA_LOG_LEVEL=warn (nothing logged at info), "kova-access"
+ * with KOVA_ACCESS_LOG=on (one request line per request, as `kova dev` runs), to show its cost.
  */
-export const FRAMEWORKS = ["kova", "kova-quiet", "fastify", "express", "hono", "raw"];
+export const FRAMEWORKS = ["kova", "kova-quiet", "kova-access", "fastify", "express", "hono", "raw"];
+const KOVA_VARIANTS = new Set(["kova", "kova-quiet", "kova-access"]);
+/** Whether `framework` is a run of the Kova app. */
+export const isKova = (framework) => KOVA_VARIANTS.has(framework);
 
 const ENTRIES = {
   kova: join(KOVA_APP_DIR, "dist", "server.js"),
   "kova-quiet": join(KOVA_APP_DIR, "dist", "server.js"),
+  "kova-access": join(KOVA_APP_DIR, "dist", "server.js"),
   fastify: join(BENCH_DIR, "apps", "fastify.mjs"),
   express: join(BENCH_DIR, "apps", "express.mjs"),
   hono: join(BENCH_DIR, "apps", "hono.mjs"),
@@ -34,6 +39,7 @@ const ENTRIES = {
 const PG_ENTRIES = {
   kova: join(KOVA_PG_APP_DIR, "dist", "server.js"),
   "kova-quiet": join(KOVA_PG_APP_DIR, "dist", "server.js"),
+  "kova-access": join(KOVA_PG_APP_DIR, "dist", "server.js"),
   fastify: join(BENCH_DIR, "apps", "fastify-pg.mjs"),
   express: join(BENCH_DIR, "apps", "express-pg.mjs"),
   hono: join(BENCH_DIR, "apps", "hono-pg.mjs"),
@@ -55,17 +61,21 @@ const hasTaskset = spawnSync("taskset", ["--version"]).status === 0;
  * `cpu`: the core to pin it to (undefined: not pinned). Resolves once it answers HTTP.
  * `postgres: { url, schema }`: start the PostgreSQL variant instead, on that (already seeded) schema.
  */
-export async function startServer(framework, { port, seedFile, dataDir, cpu, env = {}, postgres }) {
+export async function startServer(framework, { port, seedFile, dataDir, cpu, env = {}, postgres, entry }) {
   const serverEnv = { ...process.env, PORT: String(port), ...env };
-  // `kova` runs at Kova's default log level, whatever the caller's shell has set.
-  if (framework === "kova" && env.KOVA_LOG_LEVEL === undefined) delete serverEnv.KOVA_LOG_LEVEL;
+  // The Kova rows run with Kova's defaults but for their one setting, whatever the caller's shell has set.
+  if (isKova(framework)) {
+    if (env.KOVA_LOG_LEVEL === undefined) delete serverEnv.KOVA_LOG_LEVEL;
+    if (env.KOVA_ACCESS_LOG === undefined) delete serverEnv.KOVA_ACCESS_LOG;
+  }
   if (framework === "kova-quiet") serverEnv.KOVA_LOG_LEVEL = "warn";
+  if (framework === "kova-access") serverEnv.KOVA_ACCESS_LOG = "on";
   if (postgres) {
     serverEnv.DATABASE_URL = postgres.url;
     serverEnv.DB_SCHEMA = postgres.schema;
-    if (framework === "kova" || framework === "kova-quiet") serverEnv.KOVA_APP_DIR = KOVA_PG_APP_DIR; // nothing is written there: the data is in PostgreSQL
-  } else if (framework === "kova" || framework === "kova-quiet") {
-    const appDir = join(dataDir, framework);
+    if (isKova(framework)) serverEnv.KOVA_APP_DIR = KOVA_PG_APP_DIR; // nothing is written there: the data is in PostgreSQL
+  } else if (isKova(framework)) {
+    const appDir = join(dataDir, entry === undefined ? framework : `${framework}-${port}`);
     copyDatabase(seedFile, join(appDir, ".kova", "data.db"));
     serverEnv.KOVA_APP_DIR = appDir;
   } else {
@@ -73,7 +83,8 @@ export async function startServer(framework, { port, seedFile, dataDir, cpu, env
     copyDatabase(seedFile, file);
     serverEnv.DB_PATH = file;
   }
-  const args = [...(env.NODE_ARGS ? env.NODE_ARGS.split(" ") : []), (postgres ? PG_ENTRIES : ENTRIES)[framework]];
+  // `entry`: another build of the same app (e.g. bench/cpu.mjs --base: the Kova app of another checkout).
+  const args = [...(env.NODE_ARGS ? env.NODE_ARGS.split(" ") : []), entry ?? (postgres ? PG_ENTRIES : ENTRIES)[framework]];
   const [command, argv] = cpu !== undefined && hasTaskset ? ["taskset", ["-c", String(cpu), process.execPath, ...args]] : [process.execPath, args];
   const started = performance.now();
   // Logs (Kova's request lines at info) go to /dev/null: the cost of writing them is measured, a
@@ -85,12 +96,15 @@ export async function startServer(framework, { port, seedFile, dataDir, cpu, env
   const url = `http://127.0.0.1:${port}`;
   await waitUntilAnswering(url, exited, () => stderr, framework);
   const startupMs = performance.now() - started;
+  // CPU the server used up to its first answer: steadier than the wall time on a busy machine.
+  const startupCpuMs = cpuNs(child.pid) / 1e6;
   return {
     framework,
     postgres: Boolean(postgres),
     url,
     pid: child.pid,
     startupMs,
+    startupCpuMs,
     rssMb: () => rssMb(child.pid),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -124,6 +138,25 @@ function answers(url) {
     const req = get(url, { agent: false }, (res) => { res.resume(); res.on("end", resolve); });
     req.on("error", reject);
   });
+}
+
+/** ns of CPU (user + system) the process `pid` has used so far, all its threads (0 when unreadable). */
+export function cpuNs(pid) {
+  let total = 0;
+  let tasks = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0;
+  }
+  for (const tid of tasks) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return total;
 }
 
 function rssMb(pid) {

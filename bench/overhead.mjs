@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+/**
+ * Kova's own cost per request, without sockets: the compiled bench app's routes driven through the
+ * runtime's node:http request handler with stand-in request and response objects (no parsing, no
+ * socket writes), so what is timed is routing, input typing, the exchange, the pipeline, validation,
+ * the handler, serialisation and the runtime's header assembly — the part node:http does not do.
+ *
+ *   node bench/overhead.mjs [--runtime=DIR] [--rounds=7] [--n=200000] [--workloads=json,post,db,notfound,invalid]
+ *
+ * `--runtime=DIR` times another checkout's runtime (DIR/packages/runtime/dist/src/index.js) on the
+ * same compiled app, for a before/after comparison. Prints min / median / max ns per request over
+ * the rounds (each round: `n` requests, 64 in flight, as the load generator keeps them).
+ */
+import { EventEmitter } from "node:events";
+import { rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { seedWorld, copyDatabase } from "./lib/seed.mjs";
+import { BENCH_DIR, KOVA_APP_DIR, REPO_DIR } from "./lib/servers.mjs";
+import { median } from "./lib/load.mjs";
+
+const argv = process.argv.slice(2);
+const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.split("=").slice(1).join("=");
+const runtimeDir = resolve(option("runtime") ?? REPO_DIR);
+const rounds = Number(option("rounds") ?? 7);
+const n = Number(option("n") ?? 200_000);
+const workloads = (option("workloads") ?? "json,post,db").split(",");
+
+await import("@kova/driver-embedded");
+const runtime = await import(join(runtimeDir, "packages", "runtime", "dist", "src", "index.js"));
+const { app } = await import(join(KOVA_APP_DIR, "dist", "app.js"));
+const dataDir = join(BENCH_DIR, ".data", "overhead");
+const seedFile = await seedWorld(join(dataDir, "seed"), app.dataSources[0].entities);
+rmSync(join(dataDir, "run"), { recursive: true, force: true });
+copyDatabase(seedFile, join(dataDir, "run", ".kova", "data.db"));
+const dataSources = await runtime.connectDataSources(app, join(dataDir, "run"), {});
+const kova = runtime.createServer(app, { dataSources, logLevel: "warn" });
+const handle = kova.server.listeners("request")[0];
+
+const ORDER = Buffer.from(JSON.stringify({
+  customer: "Ada Lovelace", email: "ada@example.com", quantity: 3, price: 19.99, currency: "EUR", express: true,
+  note: "leave at the door", tags: ["gift", "fragile"], coupon: "SAVE10", address: { street: "1 Main St", city: "Springfield", zip: "12345" },
+}));
+const REQUESTS = {
+  json: () => ({ method: "GET", url: "/json", headers: { host: "x" } }),
+  post: () => ({ method: "POST", url: "/orders", headers: { host: "x", "content-type": "application/json", "content-length": String(ORDER.length) }, body: ORDER }),
+  db: (i) => ({ method: "GET", url: `/db/${1 + (i % 10000)}`, headers: { host: "x" } }),
+  notfound: () => ({ method: "GET", url: "/nope", headers: { host: "x" } }),
+  invalid: () => ({ method: "GET", url: "/db/abc", headers: { host: "x" } }),
+};
+
+/** The parts of IncomingMessage the runtime touches; a body arrives as one chunk on the next tick. */
+class FakeRequest extends EventEmitter {
+  constructor({ method, url, headers, body }) {
+    super();
+    this.method = method;
+    this.url = url;
+    this.headers = headers;
+    this.socket = { destroy() {} };
+    if (body !== undefined) {
+      process.nextTick(() => {
+        this.emit("data", body);
+        this.emit("end");
+      });
+    }
+  }
+  resume() {}
+}
+
+/** The parts of ServerResponse the runtime touches; `end` reports the status. */
+class FakeResponse {
+  constructor(done) {
+    this.done = done;
+    this.headersSent = false;
+    this.status = 0;
+  }
+  writeHead(status, headers) {
+    this.status = status;
+    this.headers = headers;
+    this.headersSent = true;
+  }
+  end(payload) {
+    this.done(this.status, payload);
+  }
+}
+
+function runBatch(make, count) {
+  return new Promise((resolveAll, reject) => {
+    let started = 0;
+    let finished = 0;
+    const next = () => {
+      const i = started++;
+      handle(new FakeRequest(make(i)), new FakeResponse(onDone));
+    };
+    function onDone(status) {
+      if (status === 0 || status >= 500) return reject(new Error(`answered ${status}`));
+      finished++;
+      if (finished === count) resolveAll();
+      else if (started < count) queueMicrotask(next); // not next(): a synchronous answer would recurse
+    }
+    for (let i = 0; i < Math.min(64, count); i++) next();
+  });
+}
+
+console.log(`Kova's own cost per request (no sockets), runtime from ${runtimeDir}; ${rounds} rounds × ${n} requests`);
+for (const workload of workloads) {
+  const make = REQUESTS[workload];
+  await runBatch(make, 20_000); // warm-up: let the JIT settle
+  const ns = [];
+  for (let r = 0; r < rounds; r++) {
+    const start = process.cpuUsage();
+    await runBatch(make, n);
+    const used = process.cpuUsage(start);
+    ns.push(((used.user + used.system) * 1000) / n);
+  }
+  console.log(`${workload.padEnd(9)} ns/request (CPU)  min ${Math.round(Math.min(...ns))}  median ${Math.round(median(ns))}  max ${Math.round(Math.max(...ns))}`);
+}
+await kova.close();
+await dataSources.close();
