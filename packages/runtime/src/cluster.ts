@@ -4,7 +4,7 @@
  * it replaces a worker that crashes, and on SIGTERM/SIGINT it passes the signal on and exits once
  * every worker has drained its in-flight requests.
  */
-import cluster from "node:cluster";
+import type { Cluster } from "node:cluster";
 
 export interface ClusterOptions {
   workers: number;
@@ -14,7 +14,13 @@ export interface ClusterOptions {
 }
 
 export async function runClustered(options: ClusterOptions): Promise<void> {
-  if (options.workers <= 1 || cluster.isWorker) {
+  // One worker needs no cluster module (node:cluster is loaded only when there are several).
+  if (options.workers <= 1) {
+    await options.start();
+    return;
+  }
+  const cluster = (await import("node:cluster")).default as unknown as Cluster;
+  if (cluster.isWorker) {
     await options.start();
     return;
   }

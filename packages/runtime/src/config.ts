@@ -4,8 +4,8 @@
  * the app.
  */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { parse as parseDotenv } from "dotenv";
 import type { AppEnv, EnvRequirement } from "./app.js";
 import { StartupError } from "./data-sources.js";
 
@@ -30,6 +30,12 @@ function readOptional(path: string): string | undefined {
   }
 }
 
+/** dotenv's parser, loaded on first use: an app without a `.env` file does not pay for it at start-up. */
+let dotenvParse: ((text: string) => Record<string, string>) | undefined;
+function parseDotenv(): (text: string) => Record<string, string> {
+  return (dotenvParse ??= (createRequire(import.meta.url)("dotenv") as typeof import("dotenv")).parse);
+}
+
 /**
  * The environment the app runs with: `base` (process.env unless given) over `<appDir>/.env`.
  * When `writeBack` is set, `.env` values are also put into process.env (without overriding), as
@@ -38,7 +44,7 @@ function readOptional(path: string): string | undefined {
 export function loadEnv(appDir: string, base: RawEnv, writeBack: boolean): RawEnv {
   const text = readOptional(join(appDir, ".env"));
   if (text === undefined) return base;
-  const fromFile = parseDotenv(text);
+  const fromFile = parseDotenv()(text);
   if (writeBack) {
     for (const [name, value] of Object.entries(fromFile)) {
       if (process.env[name] === undefined) process.env[name] = value;
