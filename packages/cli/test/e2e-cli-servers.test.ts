@@ -22,6 +22,9 @@ test("kova run: prints the URL and route table, serves, exits 0 on SIGTERM", asy
   const created = await request(`${url}/todos`, { method: "POST", json: { title: "from kova run" } });
   assert.equal(created.status, 201);
   assert.equal((await request(`${url}/todos/${created.body.id}`)).body.title, "from kova run");
+  // `kova run` logs no line per request by default (issue 25: the request log is `kova dev`'s).
+  await delay(100);
+  assert.doesNotMatch(run.stdout, /"msg":"request"/, run.stdout);
 
   run.signal("SIGTERM");
   assert.deepEqual(await run.exited, { code: 0, signal: null });
@@ -39,6 +42,10 @@ test("kova dev: a new route answers after a save; a broken save keeps the old se
   assertRouteMissing(await request(`${url}/added`));
   const created = await request(`${url}/todos`, { method: "POST", json: { title: "survives reloads" } });
   assert.equal(created.status, 201);
+  // `kova dev` logs every request (KOVA_ACCESS_LOG=on unless the environment says otherwise).
+  if (process.env.KOVA_ACCESS_LOG === undefined && (process.env.KOVA_LOG_LEVEL ?? "info") === "info") {
+    await dev.waitForOutput(/"method":"POST","path":"\/todos","status":201/, 5_000);
+  }
 
   const appFile = join(dir, "app.kova");
   const original = readFileSync(appFile, "utf8");
