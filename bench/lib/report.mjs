@@ -119,6 +119,12 @@ export function renderMarkdown({ buildWarning, machine, command, settings, loadG
   // Workloads that could not run (no PostgreSQL) keep a row, so the table says why they are missing.
   for (const { workload, reason } of notRun) md.push(`| ${workload} | all | ${reason} |` + " |".repeat(HEADER.length - 3));
   md.push("", "PostgreSQL workloads: " + postgres + ".", "");
+  if (comparison !== undefined) {
+    md.push(`## Change against ${comparison.file}`, "");
+    md.push("| " + COMPARE_HEADER.join(" | ") + " |", "|" + COMPARE_HEADER.map((_, i) => (i < 2 ? "---" : "---:")).join("|") + "|");
+    for (const row of comparisonRows(comparison.rows)) md.push("| " + row.join(" | ") + " |");
+    md.push("");
+  }
   md.push("## Targets", "");
   for (const line of checkTargets(results)) md.push(`- ${line.text}`);
   md.push("", "## Startup and build", "");
