@@ -46,7 +46,7 @@ test("kova migrate writes one file per change set and apply runs each once", (t)
   const dry = kovaSync(["migrate", "apply", dir, "--dry-run"]);
   assert.equal(dry.status, 0, dry.stderr);
   assert.match(dry.stdout, /dry run: not applied/);
-  assert.equal(existsSync(join(dir, ".kova", "data.db")), true, "connecting creates the store file");
+  assert.equal(existsSync(join(dir, ".kova", "data.db")), false, "a dry run creates no store file (issue 23 item 5)");
 
   const applied = kovaSync(["migrate", "apply", dir]);
   assert.equal(applied.status, 0, applied.stderr);

@@ -1,14 +1,16 @@
 import { relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { dataSources, type SemanticModel } from "@kova/compiler";
-import { diffSchemas, loadDriverPackage, nextSnapshot, type Migrations } from "@kova/query";
+import { diffSchemas, loadDriverPackage, nextSnapshot, type EntitySchema, type Migrations } from "@kova/query";
 import { loadEnv, resolveAppEnv, type AppDefinition } from "@kova/runtime";
 import { UsageError } from "../args.js";
 import { buildApp, type BuildResult } from "../build/build-app.js";
 import { reportBuildFailure } from "../build/report.js";
 import { ExitCode, shouldColor, type CliContext } from "../command.js";
 import { defineCommand } from "../define-command.js";
-import { migrationsDir, readMigrations, readSnapshot, writeMigration } from "../migrate/migration-files.js";
+import { describeApplyFailure } from "../migrate/apply-failure.js";
+import { appliedMigrations } from "../migrate/applied-migrations.js";
+import { migrationsDir, readMigrations, readSnapshot, writeMigration, type MigrationFile } from "../migrate/migration-files.js";
 
 export const migrateCommand = defineCommand({
   name: "migrate",
@@ -27,7 +29,7 @@ lines and the environment (.env included), as when the app starts.
 
 Options:
   --name <NAME>          Name for the new migration (default: "change")
-  --dry-run              Print the SQL (or the pending files) and change nothing
+  --dry-run              Print the SQL (or the files apply would run) and change nothing
   --color, --no-color    Force colour on or off in diagnostics
   -h, --help             Show this help
 `,
@@ -91,29 +93,74 @@ async function writeMigrations(built: BuildResult, name: string, dryRun: boolean
 
 async function applyMigrations(built: BuildResult, dryRun: boolean, context: CliContext): Promise<number> {
   const { app } = (await import(`${pathToFileURL(`${built.outDir}/app.js`).href}?t=${Date.now()}`)) as { app: AppDefinition };
-  const env = resolveAppEnv(app.env, loadEnv(built.appDir, process.env, false), built.appDir);
+  let env;
+  try {
+    env = resolveAppEnv(app.env, loadEnv(built.appDir, process.env, false), built.appDir);
+  } catch (error) {
+    context.stderr.write(`kova migrate apply: ${(error as Error).message}\n`);
+    return ExitCode.problems;
+  }
   for (const source of app.dataSources) {
-    const files = readMigrations(migrationsDir(built.appDir, source.name));
+    const dir = migrationsDir(built.appDir, source.name);
+    const files = readMigrations(dir);
     if (files.length === 0) {
       context.stdout.write(`${source.name}: no migration files\n`);
       continue;
     }
-    const driver = (await loadDriverPackage(source.driver)).createDriver({ name: source.name, appDir: built.appDir, options: source.options(env) });
-    if (!driver.applyMigrations) {
-      context.stderr.write(`kova migrate apply: the ${source.driver} driver cannot apply migration files\n`);
-      return ExitCode.problems;
-    }
+    // A database that refuses a file (duplicate rows under a new UNIQUE, a store another process
+    // holds, a server that is down) is the user's problem to fix, not a bug: exit 1 with the reason.
     try {
-      await driver.connect();
-      if (dryRun) {
-        context.stdout.write(`${source.name}: ${files.length} file${files.length === 1 ? "" : "s"}: ${files.map((f) => f.name).join(", ")} (dry run: not applied)\n`);
-        continue;
-      }
-      const applied = await driver.applyMigrations(files);
-      context.stdout.write(applied.length === 0 ? `${source.name}: up to date\n` : `${source.name}: applied ${applied.join(", ")}\n`);
-    } finally {
-      await driver.close();
+      const done = dryRun ? await dryRunSource(source.name, source.driver, source.options(env), built.appDir, files, context) : await applySource(source, env, built.appDir, files, readSnapshot(dir), context);
+      if (!done) return ExitCode.problems;
+    } catch (error) {
+      context.stderr.write(`kova migrate apply: ${source.name}: ${(error as Error).message}\n`);
+      return ExitCode.problems;
     }
   }
   return ExitCode.ok;
+}
+
+/** Lists exactly the files `apply` would run, reading the database without changing it. */
+async function dryRunSource(name: string, driver: string, options: unknown, appDir: string, files: MigrationFile[], context: CliContext): Promise<boolean> {
+  const done = await appliedMigrations(driver, options, appDir);
+  const pending = files.filter((f) => !done.has(f.name));
+  context.stdout.write(
+    pending.length === 0
+      ? `${name}: up to date (dry run)\n`
+      : `${name}: would apply ${pending.length} file${pending.length === 1 ? "" : "s"}: ${pending.map((f) => f.name).join(", ")} (dry run: not applied)\n`,
+  );
+  return true;
+}
+
+async function applySource(
+  source: AppDefinition["dataSources"][number],
+  env: Parameters<AppDefinition["dataSources"][number]["options"]>[0],
+  appDir: string,
+  files: MigrationFile[],
+  entities: EntitySchema[],
+  context: CliContext,
+): Promise<boolean> {
+  const driver = (await loadDriverPackage(source.driver)).createDriver({ name: source.name, appDir, options: source.options(env) });
+  if (!driver.applyMigrations) {
+    context.stderr.write(`kova migrate apply: the ${source.driver} driver cannot apply migration files\n`);
+    return false;
+  }
+  try {
+    await driver.connect();
+    const applied: string[] = [];
+    // One file per call (the driver skips recorded ones), so a failure names its file.
+    for (const file of files) {
+      try {
+        applied.push(...(await driver.applyMigrations([file])));
+      } catch (error) {
+        if (applied.length > 0) context.stdout.write(`${source.name}: applied ${applied.join(", ")}\n`);
+        context.stderr.write(`kova migrate apply: ${describeApplyFailure(source.name, file, error, entities)}\n`);
+        return false;
+      }
+    }
+    context.stdout.write(applied.length === 0 ? `${source.name}: up to date\n` : `${source.name}: applied ${applied.join(", ")}\n`);
+    return true;
+  } finally {
+    await driver.close();
+  }
 }
