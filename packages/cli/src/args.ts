@@ -55,3 +55,22 @@ export function parseCount(value: string, flag: string): number {
   if (!/^\d+$/.test(value)) throw new UsageError(`${flag} expects a whole number, got '${value}'`);
   return Number(value);
 }
+
+/**
+ * `--port`: decimal digits only, 0 to 65535 (the rule the runtime applies to PORT). `Number()`
+ * alone would take "0x10", "1e3" or "8.0". Undefined when the flag is not given.
+ */
+export function portFlag(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(port <= 65535)) throw new UsageError(`--port takes a whole number from 0 to 65535, not '${text}'`);
+  return port;
+}
+
+/** `--host`, when given; an empty one is a mistake, not "the default". */
+export function hostFlag(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (String(value).trim() === "") throw new UsageError("--host needs an address, e.g. 127.0.0.1 or 0.0.0.0");
+  return String(value);
+}

@@ -113,6 +113,7 @@ export function loadFileConfig(appDir: string): FileConfig {
     if (typeof value !== expected || (expected === "number" && !(Number.isInteger(value) && (value as number) >= 0))) {
       throw new StartupError(`${path}: "${key}" must be ${expected === "number" ? "a non-negative integer" : expected === "boolean" ? "true or false" : "a string"}`);
     }
+    if (key === "port" && (value as number) > 65535) throw new StartupError(`${path}: "port" must be from 0 to 65535, got ${value}`);
     config[key] = value;
   }
   return config as FileConfig;
@@ -128,11 +129,21 @@ export function accessLogFromEnv(env: RawEnv): boolean | undefined {
   throw new StartupError(`KOVA_ACCESS_LOG must be on or off, got "${raw}"`);
 }
 
-/** PORT from the environment, checked. */
+/**
+ * A port as text: decimal digits only, 0 to 65535. `Number()` alone would take "0x10", "1e3", " 8"
+ * and "8.0", so a typo could put the app on a port nobody meant.
+ */
+export function parsePort(text: string): number | undefined {
+  if (!/^\d{1,5}$/.test(text)) return undefined;
+  const port = Number(text);
+  return port <= 65535 ? port : undefined;
+}
+
+/** PORT from the environment (real env over `.env`), checked. */
 export function portFromEnv(env: RawEnv): number | undefined {
   const raw = env.PORT;
   if (raw === undefined || raw === "") return undefined;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`PORT must be a port number, got "${raw}"`);
+  const port = parsePort(raw);
+  if (port === undefined) throw new StartupError(`PORT must be a whole number from 0 to 65535, got "${raw}"`);
   return port;
 }

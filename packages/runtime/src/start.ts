@@ -10,10 +10,35 @@ import { connectDataSources, StartupError, type DataSources } from "./data-sourc
 import { createLogger, flushLog, resolveLogLevel } from "./logger.js";
 import { createServer, type KovaServer } from "./server.js";
 
+/**
+ * Set to "1" in the environment of a trial start: the app configures itself, connects its data
+ * sources and migrates them, then exits 0 without listening (or exits 1 with the cause). `kova run
+ * --workers N` runs one before forking, so start-up problems show once and migrations run once.
+ */
+export const PREFLIGHT_ENV = "KOVA_PREFLIGHT";
+
+/**
+ * Set to "1" by a parent that wants to hear over the IPC channel where the app listens:
+ * `{ kova: "address", url }` just before listening (when the port is not 0) and
+ * `{ kova: "listening", url }` once it accepts connections, with the real port. `kova run` and
+ * `kova dev` print the URL from these, and `kova dev` switches over on "listening".
+ */
+export const NOTIFY_ENV = "KOVA_NOTIFY_LISTENING";
+
+export interface ParentNotice {
+  kova: "address" | "listening";
+  url: string;
+}
+
+function notifyParent(kind: ParentNotice["kova"], url: string): void {
+  if (process.env[NOTIFY_ENV] !== "1" || typeof process.send !== "function") return;
+  process.send({ kova: kind, url } satisfies ParentNotice);
+}
+
 export interface StartOptions {
-  /** Default: PORT, then kova.config.json, then 3000. */
+  /** Default: PORT (the environment, then `.env`), then kova.config.json, then 3000. */
   port?: number;
-  /** Default: HOST, then kova.config.json, then 127.0.0.1. */
+  /** Default: HOST (the environment, then `.env`), then kova.config.json, then 127.0.0.1. */
   host?: string;
   /** Where `.env`, `kova.config.json` and the embedded store live. Default: the working directory. */
   appDir?: string | URL;
@@ -77,6 +102,11 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   const host = options.host ?? (env.HOST || undefined) ?? file.host ?? "127.0.0.1";
 
   const dataSources = await connectDataSources(app, appDir, appEnv);
+  if (manageProcess && process.env[PREFLIGHT_ENV] === "1") {
+    // A trial start (see PREFLIGHT_ENV): configured, connected and migrated; go no further.
+    await dataSources.close();
+    process.exit(0);
+  }
   const server = createServer(app, {
     logger: log,
     accessLog,
@@ -85,6 +115,9 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     bodyLimit: options.bodyLimit ?? file.bodyLimit,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? file.shutdownTimeoutMs,
   });
+  // Known before listening unless it is 0: `kova run` prints its URL and routes while the
+  // socket opens, so they are on screen by the time a first request can be answered.
+  if (manageProcess && port !== 0) notifyParent("address", `http://${host.includes(":") ? `[${host}]` : host}:${port}`);
   try {
     await server.listen(port, host);
   } catch (error) {
@@ -94,6 +127,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     if (code === "EACCES") throw new StartupError(`no permission to listen on port ${port}`);
     throw new StartupError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
   }
+  if (manageProcess) notifyParent("listening", server.url);
   log.info(`listening on ${server.url}`);
 
   let closing: Promise<void> | undefined;

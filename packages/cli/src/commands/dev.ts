@@ -60,7 +60,7 @@ Options:
         await server?.stop();
         context.stdout.write(`${first ? "Kova dev server" : "rebuilt in " + result.ms.toFixed(0) + " ms, restarted"} on ${url}\n${first ? routeTable(result.routes, url) : ""}`);
         // Development shows every request (one line each); `kova run` leaves that off by default.
-        server = new ServerProcess(result.outDir, result.appDir, port, host, 1, { KOVA_ACCESS_LOG: "on" });
+        server = new ServerProcess({ outDir: result.outDir, appDir: result.appDir, port, host, workers: 1, envDefaults: { KOVA_ACCESS_LOG: "on" } });
         server.start();
         first = false;
       } while (again);

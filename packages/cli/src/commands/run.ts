@@ -1,8 +1,8 @@
 import { availableParallelism } from "node:os";
 import { buildApp } from "../build/build-app.js";
 import { reportBuildFailure, routeTable } from "../build/report.js";
-import { portOption, ServerProcess } from "../supervise/server-process.js";
-import { UsageError } from "../args.js";
+import { ServerProcess } from "../supervise/server-process.js";
+import { hostFlag, portFlag, UsageError } from "../args.js";
 import { ExitCode, shouldColor } from "../command.js";
 import { defineCommand } from "../define-command.js";
 import { appInstallProblem, reportInstallProblems, withInstallHint } from "../installed.js";
@@ -18,8 +18,10 @@ PATH/.kova/ and survives restarts. Stop it with Ctrl-C (in-flight requests are f
 Logs are JSON lines on stdout; one line per request only with KOVA_ACCESS_LOG=on (as 'kova dev').
 
 Options:
-  --port <N>             Port to listen on (default: $PORT or 3000)
-  --host <HOST>          Address to listen on (default: $HOST or 127.0.0.1)
+  --port <N>             Port to listen on, 0 to 65535 (0: any free port)
+  --host <HOST>          Address to listen on
+                         Without them: $PORT/$HOST, then .env, then kova.config.json's
+                         port/host, then 3000 and 127.0.0.1 (see docs/getting-started.md)
   --workers <N>          Run N server processes on the port (default 1; "auto" = one per core).
                          The embedded store is shared between them (file locking in shared mode).
   --color, --no-color    Force colour on or off in diagnostics
@@ -27,16 +29,11 @@ Options:
 `,
   options: { port: { type: "string" }, host: { type: "string" }, workers: { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
   async execute({ values, positionals }, context) {
-    let port: number;
-    try {
-      port = portOption(values.port, context.env);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-    const host = String(values.host ?? context.env.HOST ?? "127.0.0.1");
+    const port = portFlag(values.port);
+    const host = hostFlag(values.host);
     const workersText = String(values.workers ?? "1");
     const workers = workersText === "auto" ? availableParallelism() : Number(workersText);
-    if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new UsageError(`--workers takes a whole number from 1 to 256 or "auto", not '${workersText}'`);
+    if (!/^(\d+|auto)$/.test(workersText) || !Number.isInteger(workers) || workers < 1 || workers > 256) throw new UsageError(`--workers takes a whole number from 1 to 256 or "auto", not '${workersText}'`);
     if (reportInstallProblems("run", context.stderr)) return ExitCode.problems;
     const result = await buildApp({ entry: positionals[0] ?? "." });
     if (!result.ok) {
@@ -49,14 +46,17 @@ Options:
       context.stderr.write(`kova run: ${notInstalled}\n`);
       return ExitCode.problems;
     }
-    const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-    context.stdout.write(`Kova app ${result.appDir} on ${url}${workers > 1 ? ` (${workers} workers)` : ""}\n${routeTable(result.routes, url)}`);
-    const server = new ServerProcess(result.outDir, result.appDir, port, host, workers);
+    const server = new ServerProcess({ outDir: result.outDir, appDir: result.appDir, port, host, workers });
     const child = server.start();
     // Ctrl-C reaches the child too (same process group); forward SIGTERM explicitly.
     const forward = () => child.kill("SIGTERM");
     process.on("SIGTERM", forward);
     process.on("SIGINT", () => undefined);
-    return await new Promise<number>((resolve) => child.once("exit", (code, signal) => resolve(code ?? (signal ? 0 : 1))));
+    const exited = new Promise<number>((resolve) => child.once("exit", (code, signal) => resolve(code ?? (signal ? 0 : 1))));
+    // The URL comes from the app once it listens: the port it resolved (flag, PORT, .env,
+    // kova.config.json or 3000) and the real one when that is 0.
+    const url = await server.address;
+    if (url !== undefined) context.stdout.write(`Kova app ${result.appDir} on ${url}${workers > 1 ? ` (${workers} workers)` : ""}\n${routeTable(result.routes, url)}`);
+    return await exited;
   },
 });

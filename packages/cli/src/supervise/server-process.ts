@@ -1,27 +1,56 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 
-/** A compiled app running as a child process (so the compiler is not in the server's memory). */
+export interface ServerSettings {
+  /** The folder holding the built `server.js`. */
+  outDir: string;
+  appDir: string;
+  /**
+   * Only what a flag said. Left out, the app resolves its own port and host exactly as
+   * `node dist/server.js` does: environment, then `.env`, then kova.config.json, then the default.
+   */
+  port?: number;
+  host?: string;
+  workers?: number;
+  /** Defaults for the server's environment (e.g. KOVA_ACCESS_LOG under `kova dev`); the caller's own environment wins over them. */
+  envDefaults?: Record<string, string>;
+}
+
+/**
+ * A compiled app running as a child process (so the compiler is not in the server's memory).
+ * `listening` settles with the URL the app listens on (the real port, even for port 0) once it
+ * accepts connections, or with undefined if it exits first (it has printed why). `address`
+ * settles earlier, as the app starts listening, when its port is not 0 (for printing the URL).
+ */
 export class ServerProcess {
   private child: ChildProcess | undefined;
+  listening: Promise<string | undefined> = Promise.resolve(undefined);
+  address: Promise<string | undefined> = Promise.resolve(undefined);
 
-  constructor(
-    private readonly outDir: string,
-    private readonly appDir: string,
-    private readonly port: number,
-    private readonly host: string,
-    private readonly workers = 1,
-    /** Defaults for the server's environment; the caller's own environment wins over them. */
-    private readonly envDefaults: Record<string, string> = {},
-  ) {}
+  constructor(private readonly settings: ServerSettings) {}
 
   start(): ChildProcess {
-    const child = spawn(process.execPath, [join(this.outDir, "server.js")], {
-      stdio: "inherit",
-      env: { ...this.envDefaults, ...process.env, PORT: String(this.port), HOST: this.host, KOVA_APP_DIR: this.appDir, KOVA_WORKERS: String(this.workers) },
-    });
+    const { outDir, appDir, port, host, workers, envDefaults } = this.settings;
+    const env: NodeJS.ProcessEnv = { ...envDefaults, ...process.env, KOVA_APP_DIR: appDir, KOVA_WORKERS: String(workers ?? 1), KOVA_NOTIFY_LISTENING: "1" };
+    if (port !== undefined) env.PORT = String(port);
+    if (host !== undefined) env.HOST = host;
+    const child = spawn(process.execPath, [join(outDir, "server.js")], { stdio: ["inherit", "inherit", "inherit", "ipc"], env });
     this.child = child;
+    const notice = (kinds: string[]) =>
+      new Promise<string | undefined>((resolve) => {
+        child.on("message", (message: { kova?: string; url?: string }) => {
+          if (kinds.includes(message?.kova ?? "")) resolve(message.url);
+        });
+        child.once("exit", () => resolve(undefined));
+      });
+    this.listening = notice(["listening"]);
+    this.address = notice(["address", "listening"]);
     return child;
+  }
+
+  get running(): boolean {
+    const child = this.child;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
   }
 
   /** SIGTERM (the app drains in-flight requests), then wait for the exit. */
@@ -38,11 +67,4 @@ export class ServerProcess {
       child.kill("SIGTERM");
     });
   }
-}
-
-export function portOption(value: unknown, env: Readonly<Record<string, string | undefined>>): number {
-  const text = value === undefined ? env.PORT ?? "3000" : String(value);
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be a number from 0 to 65535, not '${text}'`);
-  return port;
 }
