@@ -13,7 +13,7 @@ export interface ServerSettings {
   host?: string;
   workers?: number;
   /** Defaults for the server's environment (e.g. KOVA_ACCESS_LOG under `kova dev`); the caller's own environment wins over them. */
-  envDefaults?: Record<string, string>;
+  envDefaults?: Readonly<Record<string, string>>;
 }
 
 /**
