@@ -4,15 +4,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { KOVA_BIN, delay, freePort, request, spawnNode, tempApp } from "./e2e/harness.js";
+import { KOVA_BIN, delay, freePort, request, spawnNode, tempApp, waitForHealth } from "./e2e/harness.js";
 
 const NOTES = `ENTITY Note {\n  title: text\n}\nGET /notes { RESPOND SELECT * FROM Note }\nPOST /notes {\n  note = INSERT INTO Note $body\n  RESPOND 201 note\n}\n`;
 
 async function startDev(t: Parameters<typeof tempApp>[0], dir: string) {
   const port = await freePort();
   const dev = spawnNode(t, [KOVA_BIN, "dev", dir, "--port", String(port)]);
-  await dev.waitForOutput(/Kova dev server on/, 15_000);
-  return { dev, url: `http://127.0.0.1:${port}` };
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url, dev, 15_000);
+  return { dev, url };
 }
 
 // Item 11: the first start creates the embedded store's `.kova` folder, whose name ends like a
