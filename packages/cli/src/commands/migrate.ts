@@ -27,6 +27,10 @@ kova migrate apply runs the files a database has not seen yet, each in one trans
 records them in its _kova_migrations table. Connection settings come from the program's CONNECT
 lines and the environment (.env included), as when the app starts.
 
+kova migrate apply exits 1 when a database refuses a file (e.g. a new UNIQUE over rows that
+share a value, a store another process holds) or cannot be reached, with the reason and the
+file that was not applied; fix the cause and run it again.
+
 Options:
   --name <NAME>          Name for the new migration (default: "change")
   --dry-run              Print the SQL (or the files apply would run) and change nothing
