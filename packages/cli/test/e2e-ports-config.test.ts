@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { KOVA_BIN, freePort, request, spawnNode, tempApp, type Child } from "./e2e/harness.js";
+import { KOVA_BIN, freePort, request, spawnNode, tempApp, waitForHealth, type Child } from "./e2e/harness.js";
 
 const APP = `GET /hello {\n  RESPOND { hello: "world" }\n}\n`;
 // PORT and HOST unset, whatever the test runner's environment says (children inherit this one).
@@ -12,9 +12,13 @@ delete process.env.PORT;
 delete process.env.HOST;
 const NO_ENV = {};
 
-/** Waits for the "on http://…" line the CLI prints once the app listens, and returns that URL. */
+/**
+ * Waits for the CLI's own "Kova app … on URL" / "Kova dev server on URL" line (printed as the app
+ * starts listening), then until the app answers there; returns the URL.
+ */
 async function announcedUrl(child: Child): Promise<string> {
-  const match = await child.waitForOutput(/on (http:\/\/127\.0\.0\.1:(\d+))/, 15_000);
+  const match = await child.waitForOutput(/^Kova (?:app .* |dev server )on (http:\/\/127\.0\.0\.1:\d+)/m, 15_000);
+  await waitForHealth(match[1], child);
   return match[1];
 }
 
