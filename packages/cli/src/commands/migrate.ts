@@ -111,46 +111,59 @@ async function applyMigrations(built: BuildResult, dryRun: boolean, context: Cli
       context.stdout.write(`${source.name}: no migration files\n`);
       continue;
     }
-    // A database that refuses a file (duplicate rows under a new UNIQUE, a store another process
-    // holds, a server that is down) is the user's problem to fix, not a bug: exit 1 with the reason.
-    try {
-      const done = dryRun ? await dryRunSource(source.name, source.driver, source.options(env), built.appDir, files, context) : await applySource(source, env, built.appDir, files, readSnapshot(dir), context);
-      if (!done) return ExitCode.problems;
-    } catch (error) {
-      context.stderr.write(`kova migrate apply: ${source.name}: ${(error as Error).message}\n`);
-      return ExitCode.problems;
-    }
+    const done = dryRun ? await dryRunSource(source, env, built.appDir, files, context) : await applySource(source, env, built.appDir, files, readSnapshot(dir), context);
+    if (!done) return ExitCode.problems;
   }
   return ExitCode.ok;
 }
 
+type DataSource = AppDefinition["dataSources"][number];
+type AppEnv = Parameters<DataSource["options"]>[0];
+
+/**
+ * A database that cannot be reached or refuses a file (duplicate rows under a new UNIQUE, a store
+ * another process holds) is the user's to fix, not a bug in kova: say why, and exit 1.
+ */
+function databaseProblem(context: CliContext, source: string, error: unknown): false {
+  context.stderr.write(`kova migrate apply: ${source}: ${error instanceof Error ? error.message : String(error)}\n`);
+  return false;
+}
+
 /** Lists exactly the files `apply` would run, reading the database without changing it. */
-async function dryRunSource(name: string, driver: string, options: unknown, appDir: string, files: MigrationFile[], context: CliContext): Promise<boolean> {
-  const done = await appliedMigrations(driver, options, appDir);
+async function dryRunSource(source: DataSource, env: AppEnv, appDir: string, files: MigrationFile[], context: CliContext): Promise<boolean> {
+  let done: Set<string>;
+  try {
+    done = await appliedMigrations(source.driver, source.options(env), appDir);
+  } catch (error) {
+    return databaseProblem(context, source.name, error);
+  }
   const pending = files.filter((f) => !done.has(f.name));
   context.stdout.write(
     pending.length === 0
-      ? `${name}: up to date (dry run)\n`
-      : `${name}: would apply ${pending.length} file${pending.length === 1 ? "" : "s"}: ${pending.map((f) => f.name).join(", ")} (dry run: not applied)\n`,
+      ? `${source.name}: up to date (dry run)\n`
+      : `${source.name}: would apply ${pending.length} file${pending.length === 1 ? "" : "s"}: ${pending.map((f) => f.name).join(", ")} (dry run: not applied)\n`,
   );
   return true;
 }
 
-async function applySource(
-  source: AppDefinition["dataSources"][number],
-  env: Parameters<AppDefinition["dataSources"][number]["options"]>[0],
-  appDir: string,
-  files: MigrationFile[],
-  entities: EntitySchema[],
-  context: CliContext,
-): Promise<boolean> {
-  const driver = (await loadDriverPackage(source.driver)).createDriver({ name: source.name, appDir, options: source.options(env) });
+async function applySource(source: DataSource, env: AppEnv, appDir: string, files: MigrationFile[], entities: EntitySchema[], context: CliContext): Promise<boolean> {
+  const driverPackage = await loadDriverPackage(source.driver);
+  let driver;
+  try {
+    driver = driverPackage.createDriver({ name: source.name, appDir, options: source.options(env) });
+  } catch (error) {
+    return databaseProblem(context, source.name, error); // options the driver cannot read
+  }
   if (!driver.applyMigrations) {
     context.stderr.write(`kova migrate apply: the ${source.driver} driver cannot apply migration files\n`);
     return false;
   }
   try {
-    await driver.connect();
+    try {
+      await driver.connect();
+    } catch (error) {
+      return databaseProblem(context, source.name, error);
+    }
     const applied: string[] = [];
     // One file per call (the driver skips recorded ones), so a failure names its file.
     for (const file of files) {
