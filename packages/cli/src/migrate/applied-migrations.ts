@@ -5,7 +5,9 @@
  * interface has no read of that table, so this reads it with the database's own client, read-only.
  */
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { isAbsolute, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 
 type Options = unknown;
 
@@ -17,10 +19,10 @@ export async function appliedMigrations(driver: string, options: Options, appDir
       return await fromSqlite(options, appDir);
     case "postgres":
     case "cockroach":
-      return await fromPostgres(options);
+      return await fromPostgres(options, appDir);
     case "mysql":
     case "mariadb":
-      return await fromMysql(options);
+      return await fromMysql(options, appDir);
     default:
       throw new Error(`--dry-run cannot read the migrations recorded by the ${driver} driver`);
   }
@@ -49,9 +51,27 @@ async function fromSqlite(options: Options, appDir: string): Promise<Set<string>
   }
 }
 
-async function fromPostgres(options: Options): Promise<Set<string>> {
+/**
+ * A database client (`pg`, `mysql2`) as the app has it: `kova` itself does not depend on them (an
+ * app on the embedded store installs none); the app's driver package brought it in.
+ */
+async function clientOf<T>(appDir: string, specifier: string): Promise<T> {
+  let path: string;
+  try {
+    path = pathToFileURL(createRequire(join(appDir, "package.json")).resolve(specifier)).href;
+  } catch {
+    path = specifier; // e.g. a checkout of the Kova repository, where it is installed next to kova
+  }
+  try {
+    return ((await import(path)) as { default: T }).default;
+  } catch {
+    throw new Error(`--dry-run reads the database with ${specifier.split("/")[0]}, which the app's driver package installs; run npm install in ${appDir}`);
+  }
+}
+
+async function fromPostgres(options: Options, appDir: string): Promise<Set<string>> {
   const given = objectOptions(options);
-  const { default: pg } = await import("pg");
+  const pg = await clientOf<typeof import("pg")>(appDir, "pg");
   const client = new pg.Client({
     connectionString: given.url as string | undefined,
     host: given.host as string | undefined,
@@ -76,10 +96,10 @@ async function fromPostgres(options: Options): Promise<Set<string>> {
   }
 }
 
-async function fromMysql(options: Options): Promise<Set<string>> {
+async function fromMysql(options: Options, appDir: string): Promise<Set<string>> {
   const given = objectOptions(options);
   const url = typeof given.url === "string" ? new URL(given.url) : undefined;
-  const { default: mysql } = await import("mysql2/promise");
+  const mysql = await clientOf<typeof import("mysql2/promise")>(appDir, "mysql2/promise");
   const connection = await mysql.createConnection({
     host: (given.host as string | undefined) ?? (url?.hostname || "127.0.0.1"),
     port: (given.port as number | undefined) ?? (url?.port ? Number(url.port) : 3306),
