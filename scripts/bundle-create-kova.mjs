@@ -15,8 +15,8 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  // kova's init-project.ts is bundled from source, so create-kova needs no build of kova.
-  alias: { "kova/dist/src/init-project.js": new URL("packages/cli/src/init-project.ts", root).pathname },
+  // @kova/cli's init-project.ts is bundled from source, so create-kova needs no build of the CLI.
+  alias: { "@kova/cli/dist/src/init-project.js": new URL("packages/cli/src/init-project.ts", root).pathname },
   legalComments: "none",
   logLevel: "warning",
 });

@@ -2,8 +2,9 @@
 // A tiny npm registry for tests: serves the tarballs `npm run pack` wrote (packed/packed.json) and
 // passes every other request through to the upstream registry (default https://registry.npmjs.org,
 // or $KOVA_UPSTREAM_REGISTRY). With `npm_config_registry` pointed at it, a user's own commands —
-// `npm create kova@latest`, `npm install` — run unchanged, yet kova and @kova/* come only from the
-// tarballs: a request for one of those names never reaches the upstream.
+// `npm create kova@latest`, `npm install` — run unchanged, yet create-kova and @kova/* come only from
+// the tarballs: a request for one of those names never reaches the upstream. Nor does `kova`: on the
+// public registry that name is an unrelated package, which no test may fetch or run.
 //
 //   node scripts/local-registry.mjs [--dir packed] [--port 0]
 // Prints "registry listening on http://127.0.0.1:PORT/" once ready; stops on SIGTERM/SIGINT.
@@ -52,8 +53,10 @@ export function startRegistry({ dir, port = 0, upstream = process.env.KOVA_UPSTR
       const name = path.slice(1);
       const hit = local.get(name);
       if (hit) return send(res, 200, packument(hit));
-      // A Kova package we did not pack must not come from the public registry either.
-      if (name === "kova" || name === "create-kova" || name.startsWith("@kova/")) return send(res, 404, { error: `${name} is not among the packed tarballs` });
+      // A Kova package we did not pack must not come from the public registry either; nor may the
+      // unrelated package that owns the name `kova` there (a mistaken `npx kova` outside a project).
+      if (name === "kova") return send(res, 404, { error: "kova is not Kova's package (the CLI is @kova/cli); no test may fetch it" });
+      if (name === "create-kova" || name.startsWith("@kova/")) return send(res, 404, { error: `${name} is not among the packed tarballs` });
       const upstreamResponse = await fetch(upstream + (req.url ?? "/"), { headers: { accept: req.headers.accept ?? "application/json" } });
       const headers = {};
       for (const h of ["content-type", "etag", "last-modified", "cache-control"]) {

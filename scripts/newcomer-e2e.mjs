@@ -2,11 +2,11 @@
 // A newcomer's first session, end to end, outside this repository (CI runs it from .ci/run):
 //
 //   1. pack every workspace package (scripts/pack.mjs) into a temp folder;
-//   2. serve the tarballs from a local registry (scripts/local-registry.mjs): kova, create-kova and
-//      @kova/* come only from the tarballs, every other package from the public registry (or the
+//   2. serve the tarballs from a local registry (scripts/local-registry.mjs): create-kova and
+//      @kova/* come only from the tarballs (and `kova`, someone else's package, never comes), every other package from the public registry (or the
 //      npm cache); npm uses a cache of its own under the temp folder;
 //   3. in a temp folder with no node_modules above it, run the README's "Use Kova in your own
-//      project" commands exactly: `npx kova init my-app`, `npm install`, `npx kova run`, create and
+//      project" commands exactly: `npx @kova/cli init my-app`, `npm install`, `npx kova run`, create and
 //      read a record over HTTP, `npx kova build`, then run dist/ from a third folder
 //      (`npm install --omit=dev && node server.js`); the same with `npm create kova@latest`
 //      (todo template);
@@ -58,7 +58,7 @@ function killAll() {
 
 // The README's commands (section "Use Kova in your own project"), in the order a user types them.
 const COMMANDS = {
-  init: "npx kova init my-app",
+  init: "npx @kova/cli init my-app",
   create: "npm create kova@latest my-app",
   createTemplate: "npm create kova@latest my-todos -- --template todo",
   cd: "cd my-app",
@@ -271,14 +271,16 @@ async function walkThrough(label, appDir, collection, record) {
 }
 
 try {
-  // 3a. npx kova init (kova fetched by npx, as for someone who never installed it).
+  // 3a. npx @kova/cli init (the CLI fetched by npx, as for someone who never installed it).
   const first = join(work, "first");
   mkdirSync(first);
   await sh(COMMANDS.init, first);
   const app = join(first, "my-app");
-  check(JSON.parse(readFileSync(join(app, "package.json"), "utf8")).dependencies?.kova !== undefined, "kova init: package.json depends on kova");
-  // Skipping `npm install`: npx runs its cached kova, whose build cannot load the app's runtime.
-  const skipped = await sh(COMMANDS.run, app, { allowFail: true });
+  const appDeps = JSON.parse(readFileSync(join(app, "package.json"), "utf8")).dependencies ?? {};
+  check(appDeps["@kova/cli"] !== undefined && appDeps.kova === undefined, "kova init: package.json depends on @kova/cli (not on the npm package named kova)");
+  // Skipping `npm install`: npx runs its cached @kova/cli, whose build cannot load the app's runtime.
+  // (Not a README command: there, `npx kova run` comes after `npm install`, which provides the bin.)
+  const skipped = await sh("npx @kova/cli run", app, { allowFail: true });
   check(skipped.status === 1 && skipped.stderr.trim().split("\n").length === 1 && /run: npm install$/.test(skipped.stderr.trim()) && noStack(skipped.stderr), `kova run before npm install → one line naming the fix (${JSON.stringify(skipped.stderr.trim())})`);
   await walkThrough("init", app, "notes", { title: "hello from a newcomer" });
 

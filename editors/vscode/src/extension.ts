@@ -7,8 +7,9 @@ let client: LanguageClient | undefined;
 
 /**
  * Which server to start. The `kova.server.path` setting wins when set; with the default ("kova"),
- * the project's installed kova (node_modules/.bin/kova) is used, so the server matches the compiler
- * the project builds with; without one, the copy of the server bundled in this extension runs
+ * the project's installed CLI (node_modules/@kova/cli/bin/kova.js, run with node; not .bin/kova,
+ * which the unrelated npm package named `kova` could provide) is used, so the server matches the
+ * compiler the project builds with; without one, the copy of the server bundled in this extension runs
  * (out/server.mjs, on VS Code's own Node.js). A `.js` path (bin/kova.js of a checkout) is run with node.
  */
 function serverOptions(context: vscode.ExtensionContext): { options: ServerOptions; describe: string } {
@@ -17,7 +18,7 @@ function serverOptions(context: vscode.ExtensionContext): { options: ServerOptio
   const args = config.get<string[]>("server.args", ["lsp", "--stdio"]);
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (path === "kova") {
-    const local = folder && join(folder, "node_modules", ".bin", process.platform === "win32" ? "kova.cmd" : "kova");
+    const local = folder && join(folder, "node_modules", "@kova", "cli", "bin", "kova.js");
     if (!local || !existsSync(local)) {
       const module = context.asAbsolutePath(join("out", "server.mjs"));
       const bundled: NodeModule = { module, transport: TransportKind.stdio };

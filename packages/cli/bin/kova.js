@@ -11,7 +11,7 @@ try {
   if (error?.code === "ERR_MODULE_NOT_FOUND" && !process.env.KOVA_DEBUG) {
     // A package kova needs is missing (a broken or partial install): one line, the fix, no stack.
     const missing = /Cannot find (?:package|module) '([^']+)'/.exec(String(error.message))?.[1] ?? "a package";
-    console.error(`kova: ${missing} is not installed; reinstall kova in this project: npm install kova`);
+    console.error(`kova: ${missing} is not installed; reinstall kova in this project: npm install @kova/cli`);
     process.exit(1);
   }
   throw error;

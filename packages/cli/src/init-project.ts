@@ -38,7 +38,7 @@ export function projectPackageJson(name: string, kovaVersion: string): string {
     private: true,
     type: "module",
     scripts: { dev: "kova dev .", start: "kova run .", build: "kova build .", check: "kova check ." },
-    dependencies: { kova: `^${kovaVersion}` },
+    dependencies: { "@kova/cli": `^${kovaVersion}` },
     engines: { node: ">=20" },
     // npm asks packages' install scripts to be allowed; the embedded store's SQLite binding has one.
     allowScripts: { "better-sqlite3": true },
@@ -91,7 +91,7 @@ export function initProject(options: InitOptions): InitResult {
     writeFileSync(join(dir, name), text);
     written.push(name);
   }
-  // An existing package.json (`npm init -y && npm i kova && npx kova init .`) is left as it is.
+  // An existing package.json (`npm init -y && npm i @kova/cli && npx kova init .`) is left as it is.
   const wrotePackageJson = !existsSync(join(dir, "package.json"));
   if (wrotePackageJson) {
     writeFileSync(join(dir, "package.json"), projectPackageJson(packageName(dir), options.kovaVersion));
@@ -100,10 +100,10 @@ export function initProject(options: InitOptions): InitResult {
   return { ok: true, dir, files: written, wrotePackageJson };
 }
 
-/** Is a `kova` package installed where node would find it from `dir` (the app, or a folder above)? */
+/** Is the `@kova/cli` package installed where node would find it from `dir` (the app, or a folder above)? */
 export function kovaInstalledFor(dir: string): boolean {
   for (let at = resolve(dir); ; at = dirname(at)) {
-    if (existsSync(join(at, "node_modules", "kova", "package.json"))) return true;
+    if (existsSync(join(at, "node_modules", "@kova", "cli", "package.json"))) return true;
     if (dirname(at) === at) return false;
   }
 }

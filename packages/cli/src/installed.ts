@@ -33,7 +33,7 @@ export function kovaInstallProblems(version = cliVersion(), lookup: (name: strin
   for (const name of [...REQUIRED, ...drivers]) {
     const found = lookup(name);
     if (!found.found) {
-      if (REQUIRED.includes(name)) problems.push(`${name} is not installed (it comes with kova); run: npm install kova@${version}`);
+      if (REQUIRED.includes(name)) problems.push(`${name} is not installed (it comes with @kova/cli); run: npm install @kova/cli@${version}`);
     } else if (found.version !== undefined && found.version !== version) {
       problems.push(`${name} ${found.version} is installed, but kova ${version} needs ${name}@${version}; run: npm install ${name}@${version}`);
     }
@@ -66,5 +66,5 @@ export function appInstallProblem(appDir: string, outDir: string): string | unde
   const hasManifest = existsSync(join(appDir, "package.json"));
   return hasManifest
     ? `the app's packages are not installed (no @kova/runtime for ${shown}); run: ${shown === "." ? "" : `cd ${shown} && `}npm install`
-    : `${shown} has no package.json, so nothing installs the Kova runtime for it; run: ${shown === "." ? "" : `cd ${shown} && `}npm init -y && npm install kova@${cliVersion()}`;
+    : `${shown} has no package.json, so nothing installs the Kova runtime for it; run: ${shown === "." ? "" : `cd ${shown} && `}npm init -y && npm install @kova/cli@${cliVersion()}`;
 }

@@ -75,7 +75,7 @@ test("a wrong-version runtime or driver, or a missing driver, is one line naming
   delete installed["@kova/runtime"];
   installed["@kova/driver-postgres"] = v;
   assert.deepEqual(kovaInstallProblems(v, (name) => (name in installed ? { found: true, version: installed[name] } : { found: false })), [
-    `@kova/runtime is not installed (it comes with kova); run: npm install kova@${v}`,
+    `@kova/runtime is not installed (it comes with @kova/cli); run: npm install @kova/cli@${v}`,
   ]);
   assert.deepEqual(kovaInstallProblems(), [], "this checkout is consistent");
   assert.equal(
@@ -92,5 +92,5 @@ test("bin/kova.js with a package of kova's missing says which and how to reinsta
   });
   const result = spawnSync(process.execPath, [join(dir, "bin", "kova.js"), "build"], { encoding: "utf8", cwd: dir, env: { ...process.env, KOVA_DEBUG: "" } });
   assert.equal(result.status, 1);
-  assert.equal(result.stderr, "kova: @kova/compiler-that-is-not-there is not installed; reinstall kova in this project: npm install kova\n");
+  assert.equal(result.stderr, "kova: @kova/compiler-that-is-not-there is not installed; reinstall kova in this project: npm install @kova/cli\n");
 });

@@ -15,7 +15,7 @@ test("kova init writes a package.json that depends on this kova and can be insta
   assert.equal(result.status, 0, result.stderr);
   const manifest = JSON.parse(readFileSync(join(parent, "My App", "package.json"), "utf8"));
   assert.equal(manifest.name, "my-app");
-  assert.deepEqual(manifest.dependencies, { kova: `^${cliVersion()}` });
+  assert.deepEqual(manifest.dependencies, { "@kova/cli": `^${cliVersion()}` });
   assert.equal(manifest.type, "module");
   assert.equal(manifest.scripts.start, "kova run .");
   // Outside a project that has kova installed, the next steps include npm install.

@@ -34,7 +34,7 @@ test("pack: every workspace package but the private ones, each after the package
   const names = plan.packages.map((p) => p.manifest.name);
   const all = workspaceDirs().map((dir) => JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Manifest);
   assert.deepEqual(new Set(names), new Set(all.filter((m) => !m.private).map((m) => m.name)), "discovered from the workspace, not a list");
-  assert.ok(names.includes("kova") && names.includes("create-kova") && names.includes("@kova/runtime"));
+  assert.ok(names.includes("@kova/cli") && names.includes("create-kova") && names.includes("@kova/runtime"));
   assert.ok(!names.includes("@kova/conformance"));
   for (const [i, p] of plan.packages.entries()) {
     for (const dep of Object.keys({ ...p.manifest.dependencies, ...p.manifest.peerDependencies })) {
@@ -52,7 +52,7 @@ test("pack: one version, every Kova dependency pinned to it, and each package pu
     assert.ok(manifest.files && manifest.files.length > 0, `${name} lists its files`);
     assert.ok(!manifest.files!.some((f) => f.includes("test")), `${name} does not publish its tests`);
     // dist/server.js and `kova build` read the installed version of the runtime and the drivers.
-    if (name === "kova" || name === "@kova/runtime" || name.startsWith("@kova/driver-")) {
+    if (name === "@kova/cli" || name === "@kova/runtime" || name.startsWith("@kova/driver-")) {
       assert.ok(manifest.exports?.["./package.json"], `${name} exports its package.json`);
     }
     if (name !== "create-kova") {
@@ -62,7 +62,7 @@ test("pack: one version, every Kova dependency pinned to it, and each package pu
       assert.ok(manifest.types && existsSync(join(dir, manifest.types)), `${name}: its types are built`);
     }
     for (const [dep, range] of Object.entries({ ...manifest.dependencies, ...manifest.peerDependencies })) {
-      if (dep === "kova" || dep.startsWith("@kova/")) assert.equal(range, plan.version, `${name} -> ${dep}`);
+      if (dep.startsWith("@kova/")) assert.equal(range, plan.version, `${name} -> ${dep}`);
     }
   }
 });
@@ -80,16 +80,38 @@ test("pack: an app on the embedded store installs no PostgreSQL, MySQL, MongoDB 
     for (const dep of Object.keys(m.dependencies ?? {})) visit(dep);
     for (const dep of Object.keys(m.peerDependencies ?? {})) if (!m.peerDependenciesMeta?.[dep]?.optional) visit(dep);
   };
-  visit("kova"); // what `kova init`'s package.json depends on
+  visit("@kova/cli"); // what `kova init`'s package.json depends on
   for (const client of ["pg", "mysql2", "mongodb", "ioredis", "@kova/driver-postgres", "@kova/driver-mysql", "@kova/driver-mongodb", "@kova/driver-redis", "@kova/driver-cockroach"]) {
-    assert.ok(!installed.has(client), `${client} is not installed with kova`);
+    assert.ok(!installed.has(client), `${client} is not installed with @kova/cli`);
   }
   assert.ok(installed.has("@kova/driver-embedded") && installed.has("better-sqlite3"));
-  const cli = byName.get("kova")!;
+  const cli = byName.get("@kova/cli")!;
   assert.deepEqual(cli.bin, { kova: "./bin/kova.js" });
   assert.ok(cli.files!.includes("bin") && cli.files!.includes("templates"));
-  for (const driver of ["@kova/driver-postgres", "@kova/driver-mysql"]) assert.equal(cli.peerDependenciesMeta?.[driver]?.optional, true, `${driver} is an optional peer of kova`);
+  for (const driver of ["@kova/driver-postgres", "@kova/driver-mysql"]) assert.equal(cli.peerDependenciesMeta?.[driver]?.optional, true, `${driver} is an optional peer of @kova/cli`);
   const create = byName.get("create-kova")!;
   assert.deepEqual(create.dependencies ?? {}, {}, "npm create kova installs nothing but create-kova");
   assert.deepEqual(create.bin, { "create-kova": "./index.js" });
+});
+
+// On the public registry the name `kova` belongs to an unrelated package: nothing of ours may be
+// named so or depend on it, and no doc may tell a user outside a project to run `npx kova …`
+// (npx would fetch that package); there it is `npx @kova/cli …` or `npm create kova@latest`.
+test("pack: no package is named `kova` or depends on it; the docs start projects with npx @kova/cli", () => {
+  for (const { manifest } of publishablePackages().packages) {
+    assert.notEqual(manifest.name, "kova");
+    const deps = { ...manifest.dependencies, ...manifest.peerDependencies, ...(manifest as { devDependencies?: object }).devDependencies };
+    assert.ok(!("kova" in deps), `${manifest.name} depends on the npm package named kova`);
+  }
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const ownProject = /^## Use Kova in your own project\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? "";
+  const docs: Array<[string, string]> = [
+    ["README.md (Use Kova in your own project)", ownProject],
+    ["packages/cli/README.md", readFileSync(join(ROOT, "packages/cli/README.md"), "utf8")],
+    ["packages/create-kova/README.md", readFileSync(join(ROOT, "packages/create-kova/README.md"), "utf8")],
+  ];
+  for (const [name, text] of docs) {
+    assert.doesNotMatch(text, /npx kova init/, `${name}: outside a project that is \`npx @kova/cli init\``);
+    assert.match(text, /npx @kova\/cli init|npm create kova@latest/, name);
+  }
 });

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
-import { initProject, nextSteps, TEMPLATES } from "kova/dist/src/init-project.js";
+import { initProject, nextSteps, TEMPLATES } from "@kova/cli/dist/src/init-project.js";
 
 const USAGE = `Usage: npm create kova@latest [DIR] [-- --template ${TEMPLATES.join("|")}]
 

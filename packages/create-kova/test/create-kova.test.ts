@@ -25,7 +25,7 @@ test("create-kova DIR --template todo writes the todo app and a package.json on 
   const code = createKova([join(root, "my-todos"), "--template", "todo"], pkg, out.stream, err.stream);
   assert.equal(code, 0, err.text());
   assert.ok(existsSync(join(root, "my-todos", "app.kova")));
-  assert.deepEqual(JSON.parse(readFileSync(join(root, "my-todos", "package.json"), "utf8")).dependencies, { kova: "^3.4.5" });
+  assert.deepEqual(JSON.parse(readFileSync(join(root, "my-todos", "package.json"), "utf8")).dependencies, { "@kova/cli": "^3.4.5" });
   assert.match(out.text(), /npm install\n {2}npx kova run\n$/);
   const bad = sink();
   assert.equal(createKova([join(root, "x"), "--template", "nope"], pkg, sink().stream, bad.stream), 2);
