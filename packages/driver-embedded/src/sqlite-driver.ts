@@ -104,7 +104,10 @@ export class EmbeddedDriver implements Driver {
     } catch (error) {
       db?.close();
       const reason = error instanceof Error ? error.message : String(error);
-      const hint = /locked|busy/i.test(reason) ? " (another process has it open; use locking: \"shared\" to share it)" : "";
+      // By SQLite's error code, not the message: the message quotes the path, which may itself say "locked".
+      const code = (error as { code?: unknown }).code;
+      const busy = typeof code === "string" && /^SQLITE_(BUSY|LOCKED)/.test(code);
+      const hint = busy ? " (another process has it open; use locking: \"shared\" to share it)" : "";
       throw new Error(`cannot open the embedded store of data source "${this.config.name}" at ${this.path}: ${reason}${hint}`);
     }
   }
