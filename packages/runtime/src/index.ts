@@ -25,7 +25,7 @@ export { connectDataSources, DataSources, StartupError, type DataSourceHealth } 
 export { PROBLEM_CONTENT_TYPE, ProblemType, type Problem } from "./problem.js";
 export { Pipeline, STAGES, type CoreStageName, type PipelineStage, type StagePlacement } from "./pipeline.js";
 export { Exchange, type Serving, type StageOutcome } from "./exchange.js";
-export { ParamFailure, parseParam, typeQuery } from "./params.js";
+export { isCalendarDate, ParamFailure, parseParam, typeQuery } from "./params.js";
 export type { DataSourceStatus } from "./health.js";
 export { DEFAULT_BODY_LIMIT } from "./body.js";
 export { loadEnv, resolveAppEnv } from "./config.js";

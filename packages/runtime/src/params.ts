@@ -42,7 +42,7 @@ export function parseParam(type: ParamType, raw: string): string | number | bool
     case "datetime": {
       const match = DATETIME.exec(raw);
       // A date-time without a zone is UTC, like a date alone: never the server's own time zone.
-      const time = match === null ? NaN : Date.parse(match[1] !== undefined && match[3] === undefined ? `${raw}Z` : raw);
+      const time = match === null || !isCalendarDate(raw) ? NaN : Date.parse(match[1] !== undefined && match[3] === undefined ? `${raw}Z` : raw);
       return Number.isNaN(time)
         ? new ParamFailure(`must be an ISO-8601 date or date-time, got "${clip(raw)}"`)
         : new Date(time).toISOString();
@@ -52,6 +52,21 @@ export function parseParam(type: ParamType, raw: string): string | number | bool
       if (raw === "false" || raw === "0") return false;
       return new ParamFailure(`must be true or false, got "${clip(raw)}"`);
   }
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Whether text starting `YYYY-MM-DD` names a day that exists. `Date.parse` alone rolls
+ * 2025-02-30 over to March 2nd, so an impossible date would be accepted as another one.
+ */
+export function isCalendarDate(text: string): boolean {
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  if (!(month >= 1 && month <= 12 && day >= 1)) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
 }
 
 /** Values quoted back to the client are shortened so a huge value does not make a huge response. */

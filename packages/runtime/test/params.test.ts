@@ -24,3 +24,12 @@ test("parseParam: a datetime without a zone is UTC, not the server's time zone",
   assert.equal(parseParam("datetime", "2024-05-01T10:00:00+02:00"), "2024-05-01T08:00:00.000Z");
   assert.ok(parseParam("datetime", "2024-13-01") instanceof ParamFailure);
 });
+
+test("parseParam: a day that does not exist is refused, not rolled over into the next month", () => {
+  for (const raw of ["2025-02-29", "2025-02-30", "2025-04-31", "2025-02-31T10:00:00Z", "2025-00-10", "2025-01-00"]) {
+    assert.ok(parseParam("datetime", raw) instanceof ParamFailure, raw);
+  }
+  assert.equal(parseParam("datetime", "2024-02-29"), "2024-02-29T00:00:00.000Z");
+  assert.equal(parseParam("datetime", "2000-02-29T12:00:00Z"), "2000-02-29T12:00:00.000Z");
+  assert.ok(parseParam("datetime", "1900-02-29") instanceof ParamFailure, "1900 is not a leap year");
+});

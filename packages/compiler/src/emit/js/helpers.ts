@@ -12,8 +12,8 @@ const DATETIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}
 const isEmail = (s) => EMAIL.test(s);
 const isUrl = (s) => URL.canParse(s);
 const isUuid = (s) => UUID.test(s);
-const isDate = (s) => DATE.test(s) && !Number.isNaN(Date.parse(s));
-const isDateTime = (s) => DATETIME.test(s) && !Number.isNaN(Date.parse(s));
+const isDate = (s) => DATE.test(s) && isCalendarDate(s);
+const isDateTime = (s) => DATETIME.test(s) && isCalendarDate(s) && !Number.isNaN(Date.parse(s));
 /** Kova's == : null and a missing value are equal; otherwise strict equality. */
 const eq = (a, b) => (a ?? null) === (b ?? null);
 const inList = (a, list) => Array.isArray(list) && list.some((b) => eq(a, b));
