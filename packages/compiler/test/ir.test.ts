@@ -104,6 +104,16 @@ test("ir: an input in arithmetic and also compared with an int field is an int (
   assert.deepEqual(app.entryPoints[0].inputs.query.map((i) => [i.name, i.type, i.from]), [["n", "int", "field"]]);
 });
 
+test("ir: a path input only written to a field inside a spread object (SAVE { ...$body, id: $id }) takes the field's type", () => {
+  const app = lowerText(`ENTITY Book { title: text  pages: int? }
+VALIDATE BookIn { title: string  pages: int? }
+PUT /books/:id VALIDATE BookIn { RESPOND SAVE { ...$body, id: $id } INTO Book }
+POST /books/:n VALIDATE BookIn { RESPOND 201 INSERT INTO Book { ...$body, pages: $n } }
+`);
+  assert.deepEqual(app.entryPoints[0].inputs.path.map((i) => [i.name, i.type, i.from]), [["id", "int", "field"]]);
+  assert.deepEqual(app.entryPoints[1].inputs.path.map((i) => [i.name, i.type, i.from]), [["n", "int", "field"]]);
+});
+
 test("ir: a query input used as an IN list stays undeclared (it may repeat: ?id=1&id=2) and converts per element", () => {
   const app = lowerText(`ENTITY T { n: int }\nGET /t { RESPOND SELECT * FROM T WHERE id IN $query.id AND n = $query.n }\n`);
   assert.deepEqual(app.entryPoints[0].inputs.query.map((i) => i.name), ["n"]);

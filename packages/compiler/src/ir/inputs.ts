@@ -31,7 +31,9 @@ export function routeInputs(
     if (!input) return;
     const k = key(input.from, input.name);
     const previous = found.get(k);
-    if (input.from === "path" && from === "field") return; // the checker already decided path inputs compared with fields
+    // The checker already decided path inputs compared with fields; one it left as text may still be
+    // written to a field (`SAVE { ...$body, id: $id }`), which types it.
+    if (input.from === "path" && from === "field" && previous?.from !== "default") return;
     const numeric = (t: InputType) => t === "int" || t === "count" || t === "float";
     if (!previous || previous.from === "default") found.set(k, { name: input.name, type, from });
     else if (previous.type === type) return;
@@ -57,6 +59,7 @@ export function routeInputs(
       }
     }
     if (e.kind === "Unary" && e.operator === "-") note(unwrapDefault(e.operand), "float", "arithmetic");
+    for (const { field, value } of writtenProperties(node, model)) note(unwrapDefault(value), inputType(field), "field");
   });
   // A query input used as an IN list may be repeated (`?id=1&id=2`): it is left undeclared, so the
   // runtime passes it as it came (text, or a list of texts) and the handler converts each element.
@@ -80,6 +83,26 @@ export function routeInputs(
 }
 
 const ARITHMETIC = new Set(["+", "-", "*", "/", "%"]);
+
+/**
+ * The `key: value` entries of an object literal a write query stores (INSERT, SAVE, UPDATE … SET
+ * { … }), with the type of the field each one writes. A spread makes the planner pass the object as
+ * one value, so these would otherwise never be typed as the field they are written to.
+ */
+function writtenProperties(node: Node, model: SemanticModel): Array<{ field: ScalarType; value: Expression }> {
+  const written = node.kind === "InsertQuery" || node.kind === "SaveQuery" ? node.value : node.kind === "UpdateQuery" && !Array.isArray(node.set) ? node.set : null;
+  if (written === null || written.kind !== "Object") return [];
+  const entity = model.entities.get((node as Query).entity.name);
+  if (!entity) return [];
+  const typeOf = (name: string): ScalarType | undefined => (name === "id" ? "int" : entity.schema.fields.find((f) => f.name === name)?.type);
+  const out: Array<{ field: ScalarType; value: Expression }> = [];
+  for (const entry of written.entries) {
+    if (entry.kind !== "Property") continue;
+    const field = typeOf(entry.key.name);
+    if (field !== undefined) out.push({ field, value: entry.value });
+  }
+  return out;
+}
 
 /** The runtime parses inputs to these types; dates stay text (compared as written). */
 export function inputType(scalar: ScalarType): InputType {
