@@ -59,6 +59,7 @@ export const Codes = define({
   UnknownExport: { code: "KV2019", severity: "error", title: "an IMPORT names something the JavaScript module does not export" },
   UnreadableModule: { code: "KV2020", severity: "warning", title: "an imported JavaScript module whose exports cannot be read, so its names are not checked" },
   ImplicitDataSource: { code: "KV2021", severity: "warning", title: "an entity without USING in a program with more than one CONNECT" },
+  NotAKovaLibrary: { code: "KV2022", severity: "error", title: "an IMPORT of a .kova file from an npm package that is not a Kova library (no \"kova\" field)" },
   // ── types and values
   IncompatibleComparison: { code: "KV3001", severity: "error", title: "a comparison between values of types that can never match" },
   TypeMismatch: { code: "KV3002", severity: "error", title: "a value of the wrong type for where it is used" },

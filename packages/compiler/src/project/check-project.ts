@@ -9,6 +9,7 @@ import { closestName } from "../diagnostics/suggest.js";
 import type { InvalidUtf8 } from "./decode.js";
 import { readModuleExports, type ModuleExports } from "./js-exports.js";
 import { nodeHost, readSource, type CompilerHost } from "./host.js";
+import { isBareSpecifier, resolveLibraryImport, type LibraryResolution } from "./libraries.js";
 
 export interface CheckedFile {
   file: string;
@@ -72,7 +73,15 @@ export function checkFiles(paths: readonly string[], host: CompilerHost = nodeHo
         });
       }
       const relative = decl.source.startsWith("./") || decl.source.startsWith("../") || isAbsolute(decl.source);
-      if (isKova) {
+      if (isKova && isBareSpecifier(decl.source)) {
+        const found = resolveLibraryImport(host, file, decl.source);
+        if (found.kind === "found") {
+          children.push(found.path);
+          load(found.path);
+        } else {
+          reportLibraryProblem(decl, found, host.readFile(target) !== undefined, importProblems);
+        }
+      } else if (isKova) {
         if (host.readFile(target) === undefined) {
           importProblems.report("ImportNotFound", decl.sourceSpan, `cannot find ${decl.source}${target === decl.source ? "" : ` (looked for ${target})`}`, {
             suggestion: "a relative path starts from the importing file's folder; an absolute path is used as it is",
@@ -144,6 +153,38 @@ function checkImportedNames(decl: ImportDecl, module: string, exports: ModuleExp
     problems.report("UnknownExport", imported.span, `${decl.source} has no export named '${imported.name}'`, guess !== undefined
       ? { suggestion: `did you mean '${guess}'? (${listing})`, replacement: guess }
       : { suggestion: `${listing}; export the function from the module, or import one of those` });
+  }
+}
+
+/**
+ * A library import that did not resolve: KV2011 for a package or file that is not there (naming the
+ * npm command that installs it), KV2022 for a package that is not a Kova library.
+ */
+function reportLibraryProblem(decl: ImportDecl, found: Exclude<LibraryResolution, { kind: "found" }>, relativeExists: boolean, problems: DiagnosticBag): void {
+  const span = decl.sourceSpan;
+  switch (found.kind) {
+    case "bad-specifier":
+      problems.report("ImportNotFound", span, `cannot import ${decl.source}: ${found.reason}`, {
+        suggestion: relativeExists ? `a file of that name is next to this one: write IMPORT "./${decl.source}"` : "a library import is the package name then a file in it; a file of your own starts with ./ or ../",
+      });
+      return;
+    case "no-package":
+      problems.report("ImportNotFound", span, `cannot find the Kova library ${found.packageName} (no node_modules/${found.packageName} in this folder or any above it)`, {
+        suggestion: relativeExists
+          ? `a file of that name is next to this one: write IMPORT "./${decl.source}" (a path without ./ or ../ names a library)`
+          : `install it: npm install ${found.packageName} (or kova add ${found.packageName})`,
+      });
+      return;
+    case "no-file":
+      problems.report("ImportNotFound", span, `the Kova library ${found.packageName} has no file ${found.file} (looked for ${found.path})`, {
+        suggestion: found.sources.length > 0 ? `it provides ${found.sources.map((s) => `"${found.packageName}/${s}"`).join(", ")}` : `check the file's name in ${found.packageDir}`,
+      });
+      return;
+    case "not-a-library":
+      problems.report("NotAKovaLibrary", span, `${found.packageName} is not a Kova library: ${found.reason} (in ${found.packageDir})`, {
+        suggestion: `a Kova library's package.json says { "kova": { "version": "^0.1.0", "sources": ["models.kova"] } }; import .kova files only from such a package`,
+      });
+      return;
   }
 }
 
