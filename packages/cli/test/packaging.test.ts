@@ -20,6 +20,7 @@ interface Manifest {
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  kova?: { version?: string; sources?: string[] };
 }
 interface Plan {
   version: string;
@@ -36,6 +37,7 @@ test("pack: every workspace package but the private ones, each after the package
   assert.deepEqual(new Set(names), new Set(all.filter((m) => !m.private).map((m) => m.name)), "discovered from the workspace, not a list");
   assert.ok(names.includes("@kova/cli") && names.includes("create-kova") && names.includes("@kova/runtime"));
   assert.ok(!names.includes("@kova/conformance"));
+  assert.ok(names.includes("@kova/kit-accounts"), "the Kova library is packed too");
   for (const [i, p] of plan.packages.entries()) {
     for (const dep of Object.keys({ ...p.manifest.dependencies, ...p.manifest.peerDependencies })) {
       const at = names.indexOf(dep);
@@ -55,7 +57,14 @@ test("pack: one version, every Kova dependency pinned to it, and each package pu
     if (name === "@kova/cli" || name === "@kova/runtime" || name.startsWith("@kova/driver-")) {
       assert.ok(manifest.exports?.["./package.json"], `${name} exports its package.json`);
     }
-    if (name !== "create-kova") {
+    if (manifest.kova) {
+      // A Kova library (docs/libraries.md) ships .kova sources, no JavaScript.
+      assert.ok(manifest.kova.version && manifest.kova.sources && manifest.kova.sources.length > 0, `${name}: its kova field has a version and sources`);
+      for (const source of manifest.kova.sources!) {
+        assert.ok(existsSync(join(dir, source)), `${name}: ${source} exists`);
+        assert.ok(manifest.files!.includes(source), `${name}: ${source} is in files`);
+      }
+    } else if (name !== "create-kova") {
       const entry = manifest.exports?.["."] as string | { types?: string; default: string };
       const js = typeof entry === "string" ? entry : entry.default;
       assert.ok(existsSync(join(dir, js)), `${name}: ${js} is built`);
