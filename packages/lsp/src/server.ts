@@ -14,6 +14,7 @@ import {
   type WorkspaceEdit,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import { resolveKovaImport } from "@kova/compiler";
 import { dirname, join } from "node:path";
 import { nodePathAt } from "./ast-walk.js";
 import { completionsAt } from "./completion.js";
@@ -169,8 +170,11 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
       const file = here.analysis.file(here.path);
       const imported = file && nodePathAt(file.program, here.offset).find((n) => n.kind === "Import");
       if (imported?.kind === "Import" && imported.source !== "") {
-        const target = join(dirname(here.path), imported.source);
-        if (workspace.readFile(target) !== undefined) {
+        // A .kova import resolves as the checker resolves it (a library from node_modules too).
+        const target = imported.source.endsWith(".kova")
+          ? resolveKovaImport({ readFile: (path) => workspace.readFile(path) }, here.path, imported.source)
+          : join(dirname(here.path), imported.source);
+        if (target !== undefined && workspace.readFile(target) !== undefined) {
           return { uri: workspace.uriOf(target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
         }
       }

@@ -96,3 +96,17 @@ export function readKovaField(kova: Record<string, unknown>): KovaLibraryField {
   if (Array.isArray(kova.sources)) field.sources = kova.sources.filter((s): s is string => typeof s === "string");
   return field;
 }
+
+/**
+ * The file an `IMPORT "….kova"` names, exactly as checkFiles loads it (a library from node_modules,
+ * else a path relative to the importing file's folder, or absolute); undefined when there is none.
+ * The language server's go-to-definition on an IMPORT uses this, so it lands where the checker looked.
+ */
+export function resolveKovaImport(host: CompilerHost, fromFile: string, source: string): string | undefined {
+  if (isBareSpecifier(source)) {
+    const found = resolveLibraryImport(host, fromFile, source);
+    return found.kind === "found" ? found.path : undefined;
+  }
+  const target = isAbsolute(source) ? source : join(dirname(fromFile), source);
+  return host.readFile(target) === undefined ? undefined : target;
+}
