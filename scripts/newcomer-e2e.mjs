@@ -9,14 +9,14 @@
 //      project" commands exactly: `npx @kova/cli init my-app`, `npm install`, `npx kova run`, create and
 //      read a record over HTTP, `npx kova build`, then run dist/ from a third folder
 //      (`npm install --omit=dev && node server.js`); the same with `npm create kova@latest`
-//      (todo template);
+//      (todo template); and `npx kova add @kova/kit-accounts`, a route on its User entity;
 //   4. the bad inputs: dist/ without node_modules, a port in use, a missing driver package — one line
 //      each, non-zero exit, no stack trace.
 //
 // Every command string below must appear in the README section (checked first), so the docs and
 // this test cannot drift apart. KOVA_E2E_KEEP=1 keeps the temp folder for a look afterwards.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
@@ -64,6 +64,7 @@ const COMMANDS = {
   cd: "cd my-app",
   install: "npm install",
   run: "npx kova run",
+  add: "npx kova add @kova/kit-accounts",
   build: "npx kova build",
   distInstall: "npm install --omit=dev",
   distStart: "node server.js",
@@ -283,6 +284,16 @@ try {
   const skipped = await sh("npx @kova/cli run", app, { allowFail: true });
   check(skipped.status === 1 && skipped.stderr.trim().split("\n").length === 1 && /run: npm install$/.test(skipped.stderr.trim()) && noStack(skipped.stderr), `kova run before npm install → one line naming the fix (${JSON.stringify(skipped.stderr.trim())})`);
   await walkThrough("init", app, "notes", { title: "hello from a newcomer" });
+
+  // A Kova library from the tarballs: kova add, IMPORT it, serve a route on its entity.
+  await sh(COMMANDS.add, app);
+  check(JSON.parse(readFileSync(join(app, "package.json"), "utf8")).dependencies?.["@kova/kit-accounts"] !== undefined, "kova add: package.json depends on @kova/kit-accounts");
+  appendFileSync(join(app, "app.kova"), '\nIMPORT "@kova/kit-accounts/accounts.kova"\n\nPOST /users VALIDATE NewUser {\n  RESPOND 201 INSERT INTO User { email: $body.email, name: $body.name }\n}\n\nGET /users/:id {\n  RESPOND SELECT id, email, name FROM User WHERE id = $id\n}\n');
+  const libServer = await serve(COMMANDS.run, app, await freePort());
+  const user = await json(`${libServer.url}/users`, { method: "POST", body: { email: "ada@example.com", name: "Ada" } });
+  check(user.status === 201, `library: POST /users (User from @kova/kit-accounts) → 201 (${user.status} ${JSON.stringify(user.body)})`);
+  check((await json(`${libServer.url}/users/${user.body?.id}`)).body?.email === "ada@example.com", "library: GET /users/:id reads it back");
+  await libServer.stop();
 
   // The bad inputs a newcomer meets in their own project. A wrong-version runtime next to kova:
   const appRuntime = join(app, "node_modules", "@kova", "runtime", "package.json");
