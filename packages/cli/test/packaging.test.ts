@@ -20,7 +20,7 @@ interface Manifest {
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
-  kova?: { version?: string; sources?: string[] };
+  kova?: { version?: string; sources?: string[]; ir?: Record<string, string> };
 }
 interface Plan {
   version: string;
@@ -29,6 +29,9 @@ interface Plan {
 
 const packScript = join(ROOT, "scripts", "pack.mjs");
 const { publishablePackages, workspaceDirs } = (await import(packScript)) as { publishablePackages: () => Plan; workspaceDirs: () => string[] };
+const { libraryIr } = (await import(join(ROOT, "scripts", "gen-library-ir.mjs"))) as {
+  libraryIr: () => Promise<Array<{ dir: string; name: string; source: string; irFile: string; text: string }>>;
+};
 
 test("pack: every workspace package but the private ones, each after the packages it depends on", () => {
   const plan = publishablePackages();
@@ -64,6 +67,7 @@ test("pack: one version, every Kova dependency pinned to it, and each package pu
         assert.ok(existsSync(join(dir, source)), `${name}: ${source} exists`);
         assert.ok(manifest.files!.includes(source), `${name}: ${source} is in files`);
       }
+      for (const ir of Object.values(manifest.kova.ir ?? {})) assert.ok(manifest.files!.includes(ir), `${name}: ${ir} is in files`);
     } else if (name !== "create-kova") {
       const entry = manifest.exports?.["."] as string | { types?: string; default: string };
       const js = typeof entry === "string" ? entry : entry.default;
@@ -122,5 +126,15 @@ test("pack: no package is named `kova` or depends on it; the docs start projects
   for (const [name, text] of docs) {
     assert.doesNotMatch(text, /npx kova init/, `${name}: outside a project that is \`npx @kova/cli init\``);
     assert.match(text, /npx @kova\/cli init|npm create kova@latest/, name);
+  }
+});
+
+test("pack: a Kova library's shipped IR is what its sources compile to now (npm run gen:library-ir)", async () => {
+  const libraries = await libraryIr();
+  assert.ok(libraries.some((l) => l.name === "@kova/kit-accounts"), "@kova/kit-accounts ships its IR");
+  for (const lib of libraries) {
+    const committed = readFileSync(join(lib.dir, lib.irFile), "utf8");
+    assert.equal(committed, lib.text, `${lib.name}/${lib.irFile} is stale; run: npm run gen:library-ir`);
+    assert.ok(!committed.includes(ROOT), `${lib.name}/${lib.irFile} holds no path of this checkout`);
   }
 });

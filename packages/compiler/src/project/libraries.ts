@@ -15,6 +15,8 @@ export interface KovaLibraryField {
   version?: string;
   /** The .kova files an app imports, relative to the package folder. */
   sources?: string[];
+  /** Source → its compiled app model (IR) as JSON, shipped beside it (`kova build --emit ir`, paths package-relative). */
+  ir?: Record<string, string>;
 }
 
 export type LibraryResolution =
@@ -94,6 +96,9 @@ export function readKovaField(kova: Record<string, unknown>): KovaLibraryField {
   const field: KovaLibraryField = {};
   if (typeof kova.version === "string") field.version = kova.version;
   if (Array.isArray(kova.sources)) field.sources = kova.sources.filter((s): s is string => typeof s === "string");
+  if (kova.ir !== null && typeof kova.ir === "object" && !Array.isArray(kova.ir)) {
+    field.ir = Object.fromEntries(Object.entries(kova.ir).filter((e): e is [string, string] => typeof e[1] === "string"));
+  }
   return field;
 }
 
