@@ -79,6 +79,13 @@ test("missing package but a file of that name next to the importer: the hint say
   assert.match(d.suggestion ?? "", /write IMPORT "\.\/models\.kova"/);
 });
 
+test("a folder of your own written without ./ (shared/models.kova): KV2011 suggests ./shared/models.kova", () => {
+  const { diagnostics } = check({ "/proj/app.kova": APP("shared/models.kova"), "/proj/shared/models.kova": MODELS });
+  const d = diagnostics.find((x) => x.code === "KV2011")!;
+  assert.match(d.message, /cannot find the Kova library shared/);
+  assert.equal(d.suggestion, 'a file of that name is next to this one: write IMPORT "./shared/models.kova" (a path without ./ or ../ names a library)');
+});
+
 test("missing file: KV2011 naming the library, the path looked at and the files it provides", () => {
   const { diagnostics } = check({
     "/proj/app.kova": APP("acme-models/modles.kova"),
@@ -116,7 +123,10 @@ test("a specifier that names no file in a package is KV2011 saying how to write 
   assert.match((splitBareSpecifier("@acme/models.kova") as { error: string }).error, /names a package but no file/);
   assert.match((splitBareSpecifier("lib/../x.kova") as { error: string }).error, /inside the package/);
   const { diagnostics } = check({ "/proj/app.kova": APP("models.kova") });
-  assert.equal(diagnostics.filter((d) => d.code === "KV2011").length, 1);
+  const [d, ...rest] = diagnostics.filter((x) => x.code === "KV2011");
+  assert.equal(rest.length, 0);
+  assert.equal(d.message, 'cannot import models.kova: a path without ./ or ../ names a Kova library (IMPORT "package/file.kova"), and "models.kova" has no file after a package name');
+  assert.equal(d.suggestion, 'for a file of your own, start the path with ./ or ../ (IMPORT "./models.kova")');
 });
 
 test("relative paths keep their form while walking up (docs/ → . → .. …)", () => {

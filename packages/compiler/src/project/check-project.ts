@@ -165,7 +165,7 @@ function reportLibraryProblem(decl: ImportDecl, found: Exclude<LibraryResolution
   switch (found.kind) {
     case "bad-specifier":
       problems.report("ImportNotFound", span, `cannot import ${decl.source}: ${found.reason}`, {
-        suggestion: relativeExists ? `a file of that name is next to this one: write IMPORT "./${decl.source}"` : "a library import is the package name then a file in it; a file of your own starts with ./ or ../",
+        suggestion: relativeExists ? `a file of that name is next to this one: write IMPORT "./${decl.source}"` : `for a file of your own, start the path with ./ or ../ (IMPORT "./${decl.source}")`,
       });
       return;
     case "no-package":

@@ -43,6 +43,7 @@ export function splitBareSpecifier(specifier: string): { packageName: string; fi
   const file = parts.slice(nameParts);
   if (nameParts === 2 && (parts.length < 2 || parts[1] === "")) return { error: `"${specifier}" is not a package name (a scoped name is @scope/name)` };
   if (file.length === 0 || file.every((p) => p === "")) {
+    if (nameParts === 1) return { error: `a path without ./ or ../ names a Kova library (IMPORT "package/file.kova"), and "${specifier}" has no file after a package name` };
     return { error: `"${specifier}" names a package but no file in it; write IMPORT "${packageName}/file.kova"` };
   }
   if (file.some((p) => p === ".." || p === "." || p === "")) return { error: `"${specifier}" must name a file inside the package ${packageName}, without . or .. or empty segments` };
