@@ -76,14 +76,14 @@ test("missing package but a file of that name next to the importer: the hint say
   const { diagnostics } = check({ "/proj/app.kova": APP("models.kova"), "/proj/models.kova": MODELS });
   const d = diagnostics.find((x) => x.code === "KV2011")!;
   assert.ok(d);
-  assert.match(d.suggestion ?? "", /write IMPORT "\.\/models\.kova"/);
+  assert.match(d.suggestion ?? "", /did you mean IMPORT "\.\/models\.kova"/);
 });
 
 test("a folder of your own written without ./ (shared/models.kova): KV2011 suggests ./shared/models.kova", () => {
   const { diagnostics } = check({ "/proj/app.kova": APP("shared/models.kova"), "/proj/shared/models.kova": MODELS });
   const d = diagnostics.find((x) => x.code === "KV2011")!;
   assert.match(d.message, /cannot find the Kova library shared/);
-  assert.equal(d.suggestion, 'a file of that name is next to this one: write IMPORT "./shared/models.kova" (a path without ./ or ../ names a library)');
+  assert.equal(d.suggestion, 'did you mean IMPORT "./shared/models.kova"? (that file exists; a path without ./ or ../ names a library)');
 });
 
 test("missing file: KV2011 naming the library, the path looked at and the files it provides", () => {

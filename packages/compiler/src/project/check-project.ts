@@ -165,13 +165,13 @@ function reportLibraryProblem(decl: ImportDecl, found: Exclude<LibraryResolution
   switch (found.kind) {
     case "bad-specifier":
       problems.report("ImportNotFound", span, `cannot import ${decl.source}: ${found.reason}`, {
-        suggestion: relativeExists ? `a file of that name is next to this one: write IMPORT "./${decl.source}"` : `for a file of your own, start the path with ./ or ../ (IMPORT "./${decl.source}")`,
+        suggestion: relativeExists ? `did you mean IMPORT "./${decl.source}"? (that file exists)` : `for a file of your own, start the path with ./ or ../ (IMPORT "./${decl.source}")`,
       });
       return;
     case "no-package":
       problems.report("ImportNotFound", span, `cannot find the Kova library ${found.packageName} (no node_modules/${found.packageName} in this folder or any above it)`, {
         suggestion: relativeExists
-          ? `a file of that name is next to this one: write IMPORT "./${decl.source}" (a path without ./ or ../ names a library)`
+          ? `did you mean IMPORT "./${decl.source}"? (that file exists; a path without ./ or ../ names a library)`
           : `install it: npm install ${found.packageName} (or kova add ${found.packageName})`,
       });
       return;
