@@ -286,7 +286,8 @@ try {
   await walkThrough("init", app, "notes", { title: "hello from a newcomer" });
 
   // A Kova library from the tarballs: kova add, IMPORT it, serve a route on its entity.
-  await sh(COMMANDS.add, app);
+  const added = await sh(COMMANDS.add, app);
+  check(/^kova add: added @kova\/kit-accounts@\S+ \(a Kova library for \^/m.test(added.stdout), `kova add: checked the library's Kova version (${JSON.stringify(added.stdout.trim().split("\n").at(-1))})`);
   check(JSON.parse(readFileSync(join(app, "package.json"), "utf8")).dependencies?.["@kova/kit-accounts"] !== undefined, "kova add: package.json depends on @kova/kit-accounts");
   appendFileSync(join(app, "app.kova"), '\nIMPORT "@kova/kit-accounts/accounts.kova"\n\nPOST /users VALIDATE NewUser {\n  RESPOND 201 INSERT INTO User { email: $body.email, name: $body.name }\n}\n\nGET /users/:id {\n  RESPOND SELECT id, email, name FROM User WHERE id = $id\n}\n');
   const libServer = await serve(COMMANDS.run, app, await freePort());
