@@ -2,12 +2,9 @@
 // in both servers (node:http and the Fastify plugin) with no change to either.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import Fastify, { type FastifyInstance } from "fastify";
-import { connectDataSources, createServer, HttpError, kovaFastifyPlugin, Pipeline, STAGES, type DataSources, type Exchange, type KovaServer, type PipelineStage } from "../src/index.js";
-import { captureLog, makeApp } from "./test-app.js";
+import { HttpError, Pipeline, STAGES, type Exchange, type PipelineStage } from "../src/index.js";
+import { serveOnBoth, type BothServers } from "./both-servers.js";
+import { captureLog } from "./test-app.js";
 
 /** An auth-like stage: no `authorization` header, a 401 problem before the body is even read. */
 const requireToken: PipelineStage = {
@@ -58,27 +55,14 @@ describe("Pipeline", () => {
 });
 
 const log = captureLog();
-let dataSources: DataSources;
-let node: KovaServer;
-let fastify: FastifyInstance;
-const bases: Record<"node:http" | "fastify", string> = { "node:http": "", fastify: "" };
+let servers: BothServers;
+const bases: BothServers["bases"] = { "node:http": "", fastify: "" };
 
 before(async () => {
-  const app = makeApp();
-  dataSources = await connectDataSources(app, tmpdir(), {});
-  node = createServer(app, { logger: log.logger, dataSources, pipeline });
-  await node.listen(0);
-  bases["node:http"] = node.url;
-  fastify = Fastify({ logger: false });
-  const appDir = mkdtempSync(join(tmpdir(), "kova-pipeline-"));
-  await fastify.register(kovaFastifyPlugin(app, { appDir, env: {}, dataSources, pipeline }), { prefix: "/api" });
-  bases.fastify = `${await fastify.listen({ port: 0, host: "127.0.0.1" })}/api`;
+  servers = await serveOnBoth({ logger: log.logger, pipeline });
+  Object.assign(bases, servers.bases);
 });
-after(async () => {
-  await node.close();
-  await fastify.close();
-  await dataSources.close();
-});
+after(() => servers.close());
 
 for (const server of ["node:http", "fastify"] as const) {
   describe(`a test stage in the ${server} server`, () => {

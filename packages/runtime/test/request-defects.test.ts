@@ -2,36 +2,20 @@
 // servers where both are concerned.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import Fastify, { type FastifyInstance } from "fastify";
-import { connectDataSources, createServer, kovaFastifyPlugin, type DataSources, type KovaServer } from "../src/index.js";
 import type { MemoryDriver } from "./memory-driver.js";
-import { captureLog, makeApp, memoryDrivers } from "./test-app.js";
+import { serveOnBoth, type BothServers } from "./both-servers.js";
+import { captureLog, memoryDrivers } from "./test-app.js";
 
 const log = captureLog();
-let dataSources: DataSources;
-let node: KovaServer;
-let fastify: FastifyInstance;
-const bases: Record<"node:http" | "fastify", string> = { "node:http": "", fastify: "" };
+let servers: BothServers;
+const bases: BothServers["bases"] = { "node:http": "", fastify: "" };
 
 before(async () => {
-  const app = makeApp();
-  dataSources = await connectDataSources(app, tmpdir(), {});
-  node = createServer(app, { logger: log.logger, dataSources });
-  await node.listen(0);
-  bases["node:http"] = node.url;
-  fastify = Fastify({ logger: false });
-  await fastify.register(kovaFastifyPlugin(app, { appDir: mkdtempSync(join(tmpdir(), "kova-defects-")), env: {}, dataSources }), { prefix: "/api" });
-  bases.fastify = `${await fastify.listen({ port: 0, host: "127.0.0.1" })}/api`;
+  servers = await serveOnBoth({ logger: log.logger });
+  Object.assign(bases, servers.bases);
 });
-after(async () => {
-  await node.close();
-  await fastify.close();
-  await dataSources.close();
-});
+after(() => servers.close());
 
 async function call(url: string, init?: RequestInit) {
   const res = await fetch(url, init);
