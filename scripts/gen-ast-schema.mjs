@@ -66,33 +66,47 @@ function normalise(value, keepOrder = false) {
   return Object.fromEntries(keys.map((key) => [key, normalise(value[key], !keepOrder && key === "properties")]));
 }
 
-function main(args) {
+/**
+ * The command both schema scripts run: write the schema, or with `--check` exit 1 (naming the fix)
+ * when the committed file differs from a fresh generation. `--file PATH` targets another file.
+ */
+export function schemaCommand(args, { generate, file, shown, source, script }) {
   const fileFlag = args.indexOf("--file");
-  const target = fileFlag === -1 ? SCHEMA_FILE : args[fileFlag + 1];
-  const shown = target === SCHEMA_FILE ? "docs/ast.schema.json" : target;
+  const target = fileFlag === -1 ? file : args[fileFlag + 1];
   if (target === undefined) {
     console.error("--file needs a path");
     return 2;
   }
-  const fresh = generateAstSchema();
+  const name = target === file ? shown : target;
+  const fresh = generate();
   if (args.includes("--check")) {
     let committed = "";
     try {
       committed = readFileSync(target, "utf8");
     } catch {
-      console.error(`${shown} is missing; run: node scripts/gen-ast-schema.mjs`);
+      console.error(`${name} is missing; run: node ${script}`);
       return 1;
     }
     if (committed !== fresh) {
-      console.error(`${shown} is out of date with packages/compiler/src/ast/nodes.ts; run: node scripts/gen-ast-schema.mjs`);
+      console.error(`${name} is out of date with ${source}; run: node ${script}`);
       return 1;
     }
-    console.log(`${shown} is up to date`);
+    console.log(`${name} is up to date`);
     return 0;
   }
   writeFileSync(target, fresh);
-  console.log(`wrote ${shown} (${Object.keys(JSON.parse(fresh).definitions).length} definitions)`);
+  console.log(`wrote ${name} (${Object.keys(JSON.parse(fresh).definitions).length} definitions)`);
   return 0;
+}
+
+function main(args) {
+  return schemaCommand(args, {
+    generate: generateAstSchema,
+    file: SCHEMA_FILE,
+    shown: "docs/ast.schema.json",
+    source: "packages/compiler/src/ast/nodes.ts",
+    script: "scripts/gen-ast-schema.mjs",
+  });
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

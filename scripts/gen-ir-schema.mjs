@@ -4,9 +4,8 @@
 //
 //   node scripts/gen-ir-schema.mjs          write docs/ir.schema.json
 //   node scripts/gen-ir-schema.mjs --check  exit 1 (with a message) when the committed file is stale
-import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { generateSchema } from "./gen-ast-schema.mjs";
+import { generateSchema, schemaCommand } from "./gen-ast-schema.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const IR_NODES_FILE = `${root}packages/compiler/src/ir/nodes.ts`;
@@ -22,25 +21,13 @@ export function generateIrSchema() {
 }
 
 function main(args) {
-  const fresh = generateIrSchema();
-  if (args.includes("--check")) {
-    let committed = "";
-    try {
-      committed = readFileSync(IR_SCHEMA_FILE, "utf8");
-    } catch {
-      console.error("docs/ir.schema.json is missing; run: node scripts/gen-ir-schema.mjs");
-      return 1;
-    }
-    if (committed !== fresh) {
-      console.error("docs/ir.schema.json is out of date with packages/compiler/src/ir/nodes.ts; run: node scripts/gen-ir-schema.mjs");
-      return 1;
-    }
-    console.log("docs/ir.schema.json is up to date");
-    return 0;
-  }
-  writeFileSync(IR_SCHEMA_FILE, fresh);
-  console.log(`wrote docs/ir.schema.json (${Object.keys(JSON.parse(fresh).definitions).length} definitions)`);
-  return 0;
+  return schemaCommand(args, {
+    generate: generateIrSchema,
+    file: IR_SCHEMA_FILE,
+    shown: "docs/ir.schema.json",
+    source: "packages/compiler/src/ir/nodes.ts",
+    script: "scripts/gen-ir-schema.mjs",
+  });
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
