@@ -16,15 +16,13 @@
  * worktree of main: `git worktree add --detach ../base main && (cd ../base && npm ci && npx tsc -b
  * && node packages/cli/bin/kova.js build bench/apps/kova)`), for a before/after comparison.
  */
-import { rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
-import { seedWorld } from "./lib/seed.mjs";
-import { BENCH_DIR, KOVA_APP_DIR, buildKovaApp, cpuNs, startServer } from "./lib/servers.mjs";
+import { cliOption, seededBenchData } from "./lib/seed.mjs";
+import { KOVA_APP_DIR, buildKovaApp, cpuNs, startServer } from "./lib/servers.mjs";
 import { WORKLOADS, median, pickLoadGenerator, runLoad } from "./lib/load.mjs";
 
-const argv = process.argv.slice(2);
-const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.split("=").slice(1).join("=");
+const option = cliOption;
 const rounds = Number(option("rounds") ?? 5);
 const seconds = Number(option("seconds") ?? 3);
 const base = option("base");
@@ -40,10 +38,7 @@ if (base !== undefined) {
 const generator = pickLoadGenerator();
 buildKovaApp();
 const { app } = await import(join(KOVA_APP_DIR, "dist", "app.js"));
-const dataDir = join(BENCH_DIR, ".data", "cpu");
-const seedFile = await seedWorld(join(dataDir, "seed"), app.dataSources[0].entities);
-const runDir = join(dataDir, "run");
-rmSync(runDir, { recursive: true, force: true });
+const { seedFile, runDir } = await seededBenchData("cpu", app);
 const port0 = Number(process.env.BENCH_PORT ?? 4700);
 const servers = [];
 const loadStart = loadavg().map((l) => l.toFixed(2)).join(" ");

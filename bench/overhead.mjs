@@ -12,14 +12,12 @@
  * the rounds (each round: `n` requests, 64 in flight, as the load generator keeps them).
  */
 import { EventEmitter } from "node:events";
-import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { seedWorld, copyDatabase } from "./lib/seed.mjs";
-import { BENCH_DIR, KOVA_APP_DIR, REPO_DIR } from "./lib/servers.mjs";
+import { cliOption, copyDatabase, seededBenchData } from "./lib/seed.mjs";
+import { KOVA_APP_DIR, REPO_DIR } from "./lib/servers.mjs";
 import { median } from "./lib/load.mjs";
 
-const argv = process.argv.slice(2);
-const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.split("=").slice(1).join("=");
+const option = cliOption;
 const runtimeDir = resolve(option("runtime") ?? REPO_DIR);
 const rounds = Number(option("rounds") ?? 7);
 const n = Number(option("n") ?? 200_000);
@@ -28,11 +26,9 @@ const workloads = (option("workloads") ?? "json,post,db").split(",");
 await import("@kova/driver-embedded");
 const runtime = await import(join(runtimeDir, "packages", "runtime", "dist", "src", "index.js"));
 const { app } = await import(join(KOVA_APP_DIR, "dist", "app.js"));
-const dataDir = join(BENCH_DIR, ".data", "overhead");
-const seedFile = await seedWorld(join(dataDir, "seed"), app.dataSources[0].entities);
-rmSync(join(dataDir, "run"), { recursive: true, force: true });
-copyDatabase(seedFile, join(dataDir, "run", ".kova", "data.db"));
-const dataSources = await runtime.connectDataSources(app, join(dataDir, "run"), {});
+const { seedFile, runDir } = await seededBenchData("overhead", app);
+copyDatabase(seedFile, join(runDir, ".kova", "data.db"));
+const dataSources = await runtime.connectDataSources(app, runDir, {});
 const kova = runtime.createServer(app, { dataSources, logLevel: "warn" });
 const handle = kova.server.listeners("request")[0];
 

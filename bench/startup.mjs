@@ -8,15 +8,13 @@
  * Runs alternate between the servers (with `--base`, the Kova app built in that checkout is one of
  * them), so outside load hits each alike. Not pinned: a cold start as a user sees it.
  */
-import { rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
-import { seedWorld } from "./lib/seed.mjs";
-import { BENCH_DIR, KOVA_APP_DIR, buildKovaApp, startServer } from "./lib/servers.mjs";
+import { cliOption, seededBenchData } from "./lib/seed.mjs";
+import { KOVA_APP_DIR, buildKovaApp, startServer } from "./lib/servers.mjs";
 import { median } from "./lib/load.mjs";
 
-const argv = process.argv.slice(2);
-const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.split("=").slice(1).join("=");
+const option = cliOption;
 const runs = Number(option("runs") ?? 10);
 const base = option("base");
 const variants = (option("only") ?? "kova,raw").split(",").map((framework) => ({ label: framework, framework }));
@@ -24,10 +22,7 @@ if (base !== undefined) variants.unshift({ label: "base", framework: "kova", ent
 
 buildKovaApp();
 const { app } = await import(join(KOVA_APP_DIR, "dist", "app.js"));
-const dataDir = join(BENCH_DIR, ".data", "startup");
-const seedFile = await seedWorld(join(dataDir, "seed"), app.dataSources[0].entities);
-const runDir = join(dataDir, "run");
-rmSync(runDir, { recursive: true, force: true });
+const { seedFile, runDir } = await seededBenchData("startup", app);
 const port = Number(process.env.BENCH_PORT ?? 4750);
 const samples = new Map(variants.map((v) => [v.label, { wall: [], cpu: [] }]));
 const loadStart = loadavg().map((l) => l.toFixed(2)).join(" ");

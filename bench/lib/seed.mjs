@@ -4,6 +4,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createEmbeddedDriver } from "@kova/driver-embedded";
 
 export const WORLD_ROWS = 10_000;
@@ -36,4 +37,21 @@ export function copyDatabase(seedFile, target) {
   for (const suffix of ["", "-wal", "-shm"]) rmSync(target + suffix, { force: true });
   copyFileSync(seedFile, target);
   if (existsSync(seedFile + "-wal")) copyFileSync(seedFile + "-wal", target + "-wal");
+}
+
+/**
+ * The seeded store of the built Kova bench app for one tool (`name`: its folder under
+ * bench/.data), and an emptied `run` folder beside it for the servers' copies.
+ */
+export async function seededBenchData(name, app) {
+  const dataDir = join(dirname(fileURLToPath(import.meta.url)), "..", ".data", name);
+  const seedFile = await seedWorld(join(dataDir, "seed"), app.dataSources[0].entities);
+  const runDir = join(dataDir, "run");
+  rmSync(runDir, { recursive: true, force: true });
+  return { seedFile, runDir };
+}
+
+/** `--name=value` from the command line, or undefined. */
+export function cliOption(name, argv = process.argv.slice(2)) {
+  return argv.find((a) => a.startsWith(`--${name}=`))?.split("=").slice(1).join("=");
 }
