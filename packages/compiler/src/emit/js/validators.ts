@@ -38,9 +38,10 @@ class ValidatorEmitter {
         out.line(`issues.push({ field: path, message: "must be a JSON object" });`);
         out.line("return issues;");
       });
-      out.line(`const known = ${known};`);
+      // Module-level constants (the allowed fields, enum values, patterns): built once, not per request.
+      const knownFields = this.constant("known", known);
       out.block("for (const key in value)", () => {
-        out.line(`if (known[key] !== true) issues.push({ field: at(path, key), message: "is not an allowed field" });`);
+        out.line(`if (${knownFields}[key] !== true) issues.push({ field: at(path, key), message: "is not an allowed field" });`);
       });
       for (const field of fields) this.field(field);
       out.line("return issues;");
@@ -122,7 +123,7 @@ class ValidatorEmitter {
         return;
       case "enum": {
         const values = type.args.filter((x): x is string => typeof x === "string");
-        out.line(`if (!${JSON.stringify(values)}.includes(${v})) ${issue(`must be one of ${values.map((x) => JSON.stringify(x)).join(", ")}`)}`);
+        out.line(`if (!${this.constant("oneOf", `new Set(${JSON.stringify(values)})`)}.has(${v})) ${issue(`must be one of ${values.map((x) => JSON.stringify(x)).join(", ")}`)}`);
         return;
       }
       default: {
@@ -132,8 +133,7 @@ class ValidatorEmitter {
           if (format) out.line(`if (!${format.test}(${v})) ${issue(format.message)}`);
           const pattern = option(type, "pattern");
           if (typeof pattern === "string") {
-            const re = `pattern_${this.patterns.length}`;
-            this.patterns.push(`const ${re} = new RegExp(${JSON.stringify(pattern)}, "u");`);
+            const re = this.constant("pattern", `new RegExp(${JSON.stringify(pattern)}, "u")`);
             out.line(`if (!${re}.test(${v})) ${issue(`must match the pattern ${pattern}`)}`);
           }
           const length = option(type, "length");
@@ -155,6 +155,13 @@ class ValidatorEmitter {
       if (typeof max === "number") out.line(`if (${v}${measure} > ${max}) issues.push({ field: ${where}, message: ${JSON.stringify(`must be at most ${max}${unit(max)}`)} });`);
     });
     out.line("}");
+  }
+
+  /** A module-level constant (printed after the validators by flushPatterns); returns its name. */
+  private constant(prefix: string, code: string): string {
+    const name = `${prefix}_${this.patterns.length}`;
+    this.patterns.push(`const ${name} = ${code};`);
+    return name;
   }
 
   flushPatterns(): void {
