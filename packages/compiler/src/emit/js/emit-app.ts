@@ -74,10 +74,17 @@ function baseName(path: string): string {
 function emitHandler(out: CodeWriter, route: HttpRoute, fn: string, x: ExpressionPrinter, options: EmitOptions): void {
   const sourcePath = options.sourcePath(route.span.file);
   out.line(`// ${route.method} ${route.path}  (${(options.displayPath ?? options.sourcePath)(route.span.file)}:${route.span.start.line})`);
+  const head = out.mark();
   out.block(`async function ${fn}(ctx)`, () => {
     if (route.variables.length > 0) out.line(`let ${route.variables.map((v) => `v_${v}`).join(", ")};`);
     if (!emitStatements(out, route.body, x, sourcePath)) out.line("return { status: 204 };");
   }, "}", route.span, sourcePath);
+  // A handler that awaits nothing (RESPOND of a constant or of its inputs) is a plain function: the
+  // pipeline then answers in the same turn, without a promise and an async continuation per request.
+  // (The word in a string literal keeps it async, which is only slower.)
+  if (!out.linesSince(head + 1).some((line) => /\bawait\b/.test(line))) {
+    out.rewriteLine(head, (line) => line.replace("async function ", "function "));
+  }
 }
 
 function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: ExpressionPrinter, display: (file: string) => string): void {
