@@ -1,13 +1,13 @@
 /**
  * Response serialisers compiled from a query's result columns. A RESPOND of a query answers with
- * rows whose keys the compiler knows (`id`, then the fields, in order), so each row is written by
- * a function generated once at start for exactly those keys: the key text is precomputed and the
- * values are typed by a `typeof` switch, with no walk of the object's shape per request.
+ * rows whose keys the compiler knows (`id`, then the fields, in order), so each row is written by a
+ * function generated once (at the query's first answer) for exactly those keys: the key text is
+ * precomputed and the values are typed by a `typeof` switch, with no walk of the row per request.
  *
- * The output is byte for byte what `JSON.stringify` gives for rows built as every driver builds them
- * (the columns as keys, in column order): a row whose keys are not exactly the
- * columns (a missing, undefined or extra key) or that holds an object (a JSON column, a Date) is
- * handed to JSON.stringify whole, so an unusual row costs the ordinary price, never a wrong answer.
+ * The output is byte for byte what `JSON.stringify` gives for rows built as every driver builds
+ * them (the columns as keys, in column order): a row whose keys are not exactly the columns (a
+ * missing, undefined or extra key) or that holds an object (a JSON column, a Date) is handed to
+ * JSON.stringify whole, so an unusual row costs the ordinary price, never a wrong answer.
  */
 
 export interface SerializedColumn {
@@ -43,14 +43,16 @@ function value(v: unknown): string | undefined {
  */
 export function rowSerializer(columns: readonly SerializedColumn[] | undefined): ((body: unknown) => string) | undefined {
   if (!Array.isArray(columns) || columns.length === 0) return undefined;
-  const row = compileRowWriter(columns);
+  // Compiled on first use, so an app's start does not pay for queries that never answer a request.
+  let row: RowWriter | undefined;
   return (body) => {
+    row ??= compileRowWriter(columns);
     if (Array.isArray(body)) {
       let out = "[";
       for (let i = 0; i < body.length; i++) {
         const item: unknown = body[i];
         if (i > 0) out += ",";
-        out += typeof item === "object" && item !== null && !Array.isArray(item) ? row(item) : stringifyItem(item);
+        out += typeof item === "object" && item !== null && !Array.isArray(item) ? row!(item) : stringifyItem(item);
       }
       return out + "]";
     }

@@ -60,7 +60,7 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
     if (!statement) throw new Error(`internal: query ${q.id} was not compiled`);
     out.line(`const ${q.id} = ${JSON.stringify(statement)};`);
   }
-  // Built once at start from each query's result columns; a RESPOND of the query uses it.
+  // One per query, from its result columns (compiled on first use); a RESPOND of the query uses it.
   for (const q of app.queries) out.line(`const ${serializerName(q.id)} = rowSerializer(${q.id}.columns);`);
   out.line();
   emitDefinition(out, app, handlers, new ExpressionPrinter("env", sourceOfQuery), display);
