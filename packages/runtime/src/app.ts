@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Driver, EntitySchema } from "@kova/query";
 import type { Logger } from "pino";
+import type { AuthClaims, RouteAuthDefinition } from "./auth/scheme.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -39,6 +40,8 @@ export interface RouteDefinition {
   query?: QueryParamDefinition[];
   /** Compiled from a VALIDATE shape. Called with the parsed body (`undefined` when none was sent). */
   validateBody?: (body: unknown) => ValidationIssue[];
+  /** The endpoint's `AUTH …`: checked by the `auth` stage before the body is read. */
+  auth?: RouteAuthDefinition;
   handler: (ctx: RequestContext) => Promise<Reply> | Reply;
   /** Where the route is declared, for logs. */
   source?: { file: string; line: number };
@@ -94,6 +97,8 @@ export interface RequestContext {
   readonly headers: IncomingHttpHeaders;
   /** The parsed JSON body, or `undefined` when the request had none. */
   readonly body: unknown;
+  /** The verified claims (`$auth`) on an endpoint with AUTH; null when anonymous (`AUTH optional`) or public. */
+  readonly auth: AuthClaims | null;
   readonly requestId: string;
   readonly env: AppEnv;
   /** A logger bound to this request's id. */

@@ -7,6 +7,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { Driver } from "@kova/query";
 import type { Logger } from "pino";
 import type { AppEnv, QueryValues, Reply, RequestContext, ValidationIssue } from "./app.js";
+import type { AuthClaims } from "./auth/scheme.js";
 import type { DataSources } from "./data-sources.js";
 import { makeProblem } from "./problem.js";
 import { PROBLEM_HEADERS, type CompiledRoute, type SerializedReply } from "./route.js";
@@ -25,6 +26,8 @@ export type StageOutcome = Reply | undefined | void;
 export abstract class Exchange implements RequestContext {
   /** Undefined until the `readBody` stage has run (and when the request had none). */
   body: unknown = undefined;
+  /** Set by the `auth` stage to the verified claims; null until then, and for anonymous callers. */
+  auth: AuthClaims | null = null;
   /** The answer: set by the handler stage, by a stage that answers early, or from an error. */
   reply: SerializedReply | undefined = undefined;
   /** Headers stages add to whatever response goes out, problems included (lower-case names). */

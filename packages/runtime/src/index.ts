@@ -31,3 +31,20 @@ export { DEFAULT_BODY_LIMIT } from "./body.js";
 export { rowSerializer } from "./serialize.js";
 export { loadEnv, resolveAppEnv } from "./config.js";
 export { runClustered, type ClusterOptions } from "./cluster.js";
+export {
+  authStage,
+  AuthConfigError,
+  AuthProblemType,
+  hashPassword,
+  MAX_TOKEN_LENGTH,
+  MIN_SECRET_BYTES,
+  passwordNeedsRehash,
+  randomToken,
+  signToken,
+  UNAUTHORIZED_DETAIL,
+  verifyPassword,
+  type AuthClaims,
+  type AuthSchemeDefinition,
+  type JwtAlgorithm,
+  type RouteAuthDefinition,
+} from "./auth/index.js";

@@ -3,6 +3,7 @@
  * writes the exchange; none allocates unless it has something to report.
  */
 import type { Reply, ValidationIssue } from "./app.js";
+import { authStage } from "./auth/stage.js";
 import type { Exchange, StageOutcome } from "./exchange.js";
 import { typeQuery } from "./params.js";
 import type { PipelineStage } from "./pipeline.js";
@@ -47,7 +48,7 @@ export const handlerStage: PipelineStage = {
   run: (ex: Exchange) => ex.route.definition.handler(ex),
 };
 
-export const coreStages: readonly PipelineStage[] = [typeInputsStage, readBodyStage, validateStage, handlerStage];
+export const coreStages: readonly PipelineStage[] = [typeInputsStage, authStage, readBodyStage, validateStage, handlerStage];
 
 function invalid(ex: Exchange, issues: ValidationIssue[], what: string): Reply {
   const detail = issues.length === 1

@@ -152,7 +152,7 @@ export interface EndpointDecl {
   path: RoutePath;
   /** `VALIDATE Name` after the path: the request body must match that shape. */
   validate: Identifier | null;
-  /** `AUTH` or `AUTH role` after the path (reserved; see the AUTH declaration). */
+  /** `AUTH`, `AUTH role, …`, `AUTH owner(field)` or `AUTH optional` after the path (see the AUTH declaration). */
   auth: EndpointAuth | null;
   body: Block;
 }
@@ -178,6 +178,10 @@ export interface EndpointAuth {
   span: Span;
   /** Roles required (`AUTH admin`), empty when any signed-in caller may pass. */
   roles: Identifier[];
+  /** `AUTH optional`: a caller without a credential passes (with `$auth` null); a bad one still gets 401. */
+  optional: boolean;
+  /** `AUTH owner(author)`: the rows this endpoint reads and writes must have `author = $auth.sub`. */
+  owner: Identifier | null;
 }
 
 /** `CACHE users_cache { key: "user:{id}"  ttl: 60  get: SELECT … }` (reserved for a later release). */
@@ -222,7 +226,7 @@ export interface TaskSchedule {
   value: Expression;
 }
 
-/** `AUTH jwt USING secret(env("JWT_KEY")) { expire: "1h" }` (reserved). */
+/** `AUTH jwt USING secret(env("JWT_KEY")) { issuer: "…"  claims: Claims }`: an authentication scheme. */
 export interface AuthDecl {
   kind: "Auth";
   span: Span;

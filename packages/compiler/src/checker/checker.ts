@@ -1,7 +1,8 @@
-import type { Declaration, EndpointDecl, Program } from "../ast/nodes.js";
+import type { AuthDecl, Declaration, EndpointDecl, Program } from "../ast/nodes.js";
 import type { CodeName } from "../diagnostics/codes.js";
 import { DiagnosticBag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { report, type CheckContext } from "./context.js";
+import { checkAuthDeclarations } from "./auth.js";
 import { checkEntity, checkValidator, collectDeclarations, KNOWN_DRIVERS } from "./declarations.js";
 import { recordDeclarationNames } from "./declaration-names.js";
 import { checkEndpoint } from "./endpoints.js";
@@ -18,7 +19,6 @@ const NOT_SUPPORTED: Partial<Record<Declaration["kind"], CodeName>> = {
   Cache: "CacheNotSupported",
   Socket: "SocketNotSupported",
   Task: "TaskNotSupported",
-  Auth: "AuthNotSupported",
   Worker: "WorkerNotSupported",
 };
 
@@ -40,6 +40,8 @@ export function checkProgram(programs: Program[]): CheckOutput {
       else if (decl.kind === "Validate") checkValidator(ctx, decl);
     }
   }
+  const authDecls = programs.flatMap((p) => p.declarations.filter((d): d is AuthDecl => d.kind === "Auth"));
+  model.auth = checkAuthDeclarations((file) => ({ ...base, file }), authDecls);
   const routes = new Map<string, EndpointDecl>();
   for (const program of programs) {
     const ctx = { ...base, file: program.file };
@@ -56,6 +58,8 @@ export function checkProgram(programs: Program[]): CheckOutput {
           model.endpoints.push(checkEndpoint(ctx, decl));
           break;
         }
+        case "Auth":
+          break;
         default: {
           const code = NOT_SUPPORTED[decl.kind];
           if (code) {

@@ -43,6 +43,8 @@ export interface EndpointScope {
   bodyType: KovaType | null;
   /** `$body` was read without VALIDATE and has been warned about (once per endpoint). */
   warnedBody: boolean;
+  /** `$auth` was read without AUTH and has been reported (once per endpoint). */
+  warnedAuth: boolean;
 }
 
 /** Everything an expression check needs to know about where it is. */

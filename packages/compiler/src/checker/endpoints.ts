@@ -1,4 +1,6 @@
-import type { Block, EndpointDecl, PathSegment, Span, Statement } from "../ast/nodes.js";
+import type { Block, EndpointDecl, Identifier, PathSegment, Query, Span, Statement } from "../ast/nodes.js";
+import { walk } from "../ir/inputs.js";
+import { checkEndpointAuth } from "./auth.js";
 import { report, VariableScope, type CheckContext, type EndpointScope } from "./context.js";
 import { checkExpression } from "./expressions.js";
 import { constantValue } from "./fold.js";
@@ -28,13 +30,12 @@ export function checkEndpoint(ctx: CheckContext, decl: EndpointDecl): EndpointIn
       report(ctx, "UnknownValidator", decl.validate.span, `no VALIDATE shape named '${decl.validate.name}'${entityHint}`, ctx.model.validators.keys(), decl.validate.name);
     }
   }
-  if (decl.auth) {
-    ctx.diagnostics.report("AuthNotSupported", decl.auth.span, "AUTH on endpoints is parsed but not supported yet", { suggestion: "remove AUTH for now; it arrives with the auth release" });
-  }
-  const endpoint: EndpointScope = { info, params, bodyType, warnedBody: false };
+  if (decl.auth) checkEndpointAuth(ctx, decl.auth);
+  const endpoint: EndpointScope = { info, params, bodyType, warnedBody: false, warnedAuth: false };
   const scope = new VariableScope();
   const handlerCtx: CheckContext = { ...ctx, scope, endpoint, entity: null, entityUnresolved: false };
   checkBlock(handlerCtx, decl.body);
+  if (decl.auth?.owner && ctx.model.auth) checkOwnerField(ctx, decl.body, decl.auth.owner);
   info.variables = [...scope.variables.keys()];
   for (const variable of scope.variables.values()) {
     if (!variable.used && !variable.name.startsWith("_")) {
@@ -110,4 +111,21 @@ function checkStatus(ctx: CheckContext, status: number, span: Span, min: number,
       suggestion: min === 400 ? "use e.g. 400, 404, 409 or 422; to succeed, RESPOND instead" : "use e.g. 200, 201 or 204",
     });
   }
+}
+
+/** `AUTH owner(field)`: some entity the handler queries must have the field (it is matched against `$auth.sub`). */
+function checkOwnerField(ctx: CheckContext, body: Block, owner: Identifier): void {
+  const queried = new Set<string>();
+  walk(body, (node) => {
+    if (node.kind.endsWith("Query")) queried.add((node as Query).entity.name);
+  });
+  const candidates: string[] = [];
+  for (const name of queried) {
+    const entity = ctx.model.entities.get(name);
+    if (!entity) continue;
+    if (entity.schema.fields.some((f) => f.name === owner.name)) return;
+    candidates.push(...entity.schema.fields.map((f) => f.name));
+  }
+  const which = queried.size === 0 ? "the endpoint runs no query" : `no field '${owner.name}' on ${[...queried].join(", ")}`;
+  report(ctx, "UnknownOwnerField", owner.span, `owner(${owner.name}) has nothing to guard: ${which}`, candidates, owner.name);
 }

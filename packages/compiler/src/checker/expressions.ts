@@ -2,6 +2,7 @@ import type { BinaryExpr, CallExpr, Expression, FieldDecl, MemberExpr, NameExpr,
 import { closestOrPrefix } from "../diagnostics/suggest.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { constantValue, type FoldProblem } from "./fold.js";
+import { authType } from "./auth.js";
 import { checkQuery } from "./queries.js";
 import {
   booleanType,
@@ -29,6 +30,11 @@ const BUILTINS: Readonly<Record<string, { min: number; max: number; result: Kova
   trim: { min: 1, max: 1, result: stringType, usage: "trim(text)" },
   number: { min: 1, max: 1, result: numberType, usage: "number(value)" },
   string: { min: 1, max: 1, result: stringType, usage: "string(value)" },
+  // Authentication (runtime/src/auth): tokens for the AUTH jwt scheme, password hashes, random secrets.
+  sign_token: { min: 1, max: 2, result: stringType, usage: "sign_token(claims) or sign_token(claims, 15m)" },
+  hash_password: { min: 1, max: 1, result: stringType, usage: "hash_password(text)" },
+  verify_password: { min: 2, max: 2, result: booleanType, usage: "verify_password(text, hash)" },
+  random_token: { min: 0, max: 1, result: stringType, usage: "random_token() or random_token(32)" },
 };
 
 export const BUILTIN_NAMES: readonly string[] = Object.keys(BUILTINS);
@@ -36,8 +42,8 @@ export const BUILTIN_NAMES: readonly string[] = Object.keys(BUILTINS);
 /** Types whose values have no fields to read. */
 const SCALAR_KINDS: ReadonlySet<KovaType["kind"]> = new Set(["string", "number", "boolean", "datetime", "duration"]);
 
-/** The request parts reachable as `$query`, `$body`, `$headers`. */
-const REQUEST_PARAMS = ["query", "body", "headers"];
+/** The request parts reachable as `$query`, `$body`, `$headers`, `$auth`. */
+const REQUEST_PARAMS = ["query", "body", "headers", "auth"];
 
 /** Checks an expression, records its type in the model and returns it. Never throws. */
 export function checkExpression(ctx: CheckContext, expr: Expression): KovaType {
@@ -166,6 +172,7 @@ function entityFieldType(row: KovaType, name: string): KovaType | undefined {
 
 function checkParam(ctx: CheckContext, expr: ParamRef): KovaType {
   const endpoint = ctx.endpoint;
+  if (expr.name === "auth") return checkAuthParam(ctx, expr);
   if (expr.name === "query" || expr.name === "headers") return openObject;
   if (expr.name === "body") {
     if (!endpoint) return openObject;
@@ -201,6 +208,10 @@ function checkMember(ctx: CheckContext, expr: MemberExpr): KovaType {
       if (decl) resolve(ctx, expr.property, decl);
       return field.type;
     }
+    if (expr.object.kind === "Param" && expr.object.name === "auth") {
+      report(ctx, "UnknownClaim", expr.property.span, `the claims (${object.shape ?? "$auth"}) have no claim '${name}'`, object.fields.keys(), name);
+      return unknownType;
+    }
     const owner = object.entity ? `a ${object.entity} row` : object.shape ? `shape ${object.shape}` : "this object";
     report(ctx, "UnknownField", expr.property.span, `${owner} has no field '${name}'`, object.fields.keys(), name);
     return unknownType;
@@ -232,6 +243,11 @@ function checkCall(ctx: CheckContext, expr: CallExpr): KovaType {
     if (expr.args.length < builtin.min || expr.args.length > builtin.max) {
       ctx.diagnostics.report("WrongArgumentCount", expr.span, `${name}() takes ${arity(builtin.min, builtin.max)}, not ${expr.args.length}`, {
         suggestion: `call it as ${builtin.usage}`,
+      });
+    }
+    if (name === "sign_token" && ctx.model.auth === null) {
+      ctx.diagnostics.report("AuthWithoutScheme", expr.callee.span, "sign_token() signs with the program's AUTH jwt scheme, and there is none", {
+        suggestion: 'declare AUTH jwt USING secret(env("JWT_KEY")) { claims: Claims }',
       });
     }
     if (name === "env" && argTypes[0] && argTypes[0].kind !== "string" && argTypes[0].kind !== "unknown") {
@@ -352,4 +368,23 @@ function inferParamType(ctx: CheckContext, fieldSide: Expression, paramSide: Exp
   if (scalar === undefined || scalar === "json") return;
   const previous = endpoint.info.paramTypes.get(paramSide.name);
   endpoint.info.paramTypes.set(paramSide.name, previous === undefined || previous === scalar ? scalar : "string");
+}
+
+/**
+ * `$auth`: the verified claims, typed by the AUTH block's claims shape. Only an endpoint with AUTH
+ * has a caller; with `AUTH optional` it may be null (member reads are null-safe).
+ */
+function checkAuthParam(ctx: CheckContext, expr: ParamRef): KovaType {
+  const endpoint = ctx.endpoint;
+  const auth = endpoint?.info.decl.auth ?? null;
+  if (auth === null) {
+    if (endpoint?.warnedAuth) return unknownType;
+    if (endpoint) endpoint.warnedAuth = true;
+    const where = endpoint ? `${endpoint.info.decl.method} ${endpoint.info.decl.path.text} has no AUTH` : "there is no request here";
+    ctx.diagnostics.report("AuthReadWithoutAuth", expr.span, `$auth is read, but ${where}, so there is no signed-in caller`, {
+      suggestion: endpoint ? "add AUTH (or AUTH optional) after the path" : "read $auth inside an endpoint with AUTH",
+    });
+    return unknownType;
+  }
+  return authType(ctx);
 }

@@ -10,6 +10,7 @@ import type {
   Query,
   ValidateDecl,
 } from "../ast/nodes.js";
+import type { AuthInfo } from "./auth.js";
 import type { KovaType } from "./types.js";
 
 export interface EntityInfo {
@@ -61,6 +62,8 @@ export interface SemanticModel {
   singleRow: Set<Query>;
   /** For names: the declaration or field they resolve to (hover, go-to-definition). */
   resolutions: Map<Node, Node>;
+  /** The program's AUTH scheme; null when it declares none (or it was refused). */
+  auth: AuthInfo | null;
 }
 
 export function emptyModel(programs: Program[]): SemanticModel {
@@ -74,5 +77,6 @@ export function emptyModel(programs: Program[]): SemanticModel {
     types: new Map(),
     singleRow: new Set(),
     resolutions: new Map(),
+    auth: null,
   };
 }

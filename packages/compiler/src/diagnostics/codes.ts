@@ -59,6 +59,15 @@ export const Codes = define({
   UnknownExport: { code: "KV2019", severity: "error", title: "an IMPORT names something the JavaScript module does not export" },
   UnreadableModule: { code: "KV2020", severity: "warning", title: "an imported JavaScript module whose exports cannot be read, so its names are not checked" },
   ImplicitDataSource: { code: "KV2021", severity: "warning", title: "an entity without USING in a program with more than one CONNECT" },
+  UnknownAuthScheme: { code: "KV2220", severity: "error", title: "AUTH names a scheme Kova does not have (jwt, api_key, session)" },
+  UnknownAuthSetting: { code: "KV2221", severity: "error", title: "a setting the AUTH scheme does not have, or one set twice" },
+  UnknownRole: { code: "KV2222", severity: "error", title: "an endpoint requires a role the AUTH block does not declare" },
+  AuthWithoutScheme: { code: "KV2223", severity: "error", title: "an endpoint says AUTH but the program declares no AUTH scheme" },
+  AuthReadWithoutAuth: { code: "KV2224", severity: "error", title: "$auth read by an endpoint (or outside one) that has no AUTH, so there is no caller" },
+  UnknownClaim: { code: "KV2225", severity: "error", title: "a claim that the AUTH block's claims shape does not declare" },
+  DuplicateAuthScheme: { code: "KV2226", severity: "error", title: "two AUTH blocks of the same scheme" },
+  UnknownOwnerField: { code: "KV2227", severity: "error", title: "AUTH owner(field) names a field that no entity the endpoint queries has" },
+  UnknownClaimsShape: { code: "KV2228", severity: "error", title: "claims: names a VALIDATE shape that is not declared" },
   NotAKovaLibrary: { code: "KV2022", severity: "error", title: "an IMPORT of a .kova file from an npm package that is not a Kova library (no \"kova\" field)" },
   // ── types and values
   IncompatibleComparison: { code: "KV3001", severity: "error", title: "a comparison between values of types that can never match" },
@@ -71,13 +80,16 @@ export const Codes = define({
   InvalidLimit: { code: "KV3008", severity: "error", title: "a LIMIT or OFFSET that is not a non-negative integer" },
   BodyWithoutValidate: { code: "KV3009", severity: "warning", title: "$body read by an endpoint without VALIDATE, so its shape is unchecked" },
   UnsupportedCondition: { code: "KV3010", severity: "error", title: "a WHERE condition that computes with fields instead of comparing them" },
+  InvalidAuthSetting: { code: "KV3160", severity: "error", title: "an AUTH setting (or AUTH modifier) with a value it cannot take" },
+  MissingAuthSetting: { code: "KV3161", severity: "error", title: "an AUTH scheme without a setting it needs (key, algorithm, claims with sub)" },
   // ── not supported yet
   CacheNotSupported: { code: "KV9001", severity: "error", title: "CACHE is parsed but not supported yet" },
   SocketNotSupported: { code: "KV9002", severity: "error", title: "SOCKET is parsed but not supported yet" },
   TaskNotSupported: { code: "KV9003", severity: "error", title: "TASK is parsed but not supported yet" },
-  AuthNotSupported: { code: "KV9004", severity: "error", title: "AUTH is parsed but not supported yet" },
   WorkerNotSupported: { code: "KV9005", severity: "error", title: "WORKER is parsed but not supported yet" },
   QueryNotSupportedByDriver: { code: "KV9006", severity: "error", title: "a query the driver of its entity's data source cannot run" },
+  // KV9004 (AUTH not supported yet) is retired: AUTH is supported.
+  AuthSchemeNotSupported: { code: "KV9035", severity: "error", title: "an AUTH scheme Kova knows but does not support yet (api_key, session)" },
 });
 
 export type CodeName = keyof typeof Codes;

@@ -32,7 +32,10 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
     case "Endpoint": {
       const head: Doc[] = [d.method, " ", d.path.text];
       if (d.validate !== null) head.push(" VALIDATE ", d.validate.name);
-      if (d.auth !== null) head.push(" AUTH", d.auth.roles.length === 0 ? "" : " " + d.auth.roles.map((r) => r.name).join(", "));
+      if (d.auth !== null) {
+        const words = [...(d.auth.optional ? ["optional"] : []), ...d.auth.roles.map((r) => r.name), ...(d.auth.owner ? [`owner(${d.auth.owner.name})`] : [])];
+        head.push(" AUTH", words.length === 0 ? "" : " " + words.join(", "));
+      }
       return [head, " ", printBlock(p, d.body)];
     }
     case "Cache":

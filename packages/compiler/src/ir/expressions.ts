@@ -7,7 +7,8 @@ import type { EnvVariable, Expr, ObjectEntry, QueryArg, QueryDef, Span, Stmt, Ty
 import { planQuery, type PlanArg, type PlannedQuery } from "./plans.js";
 
 const QUERY_KINDS = new Set(["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"]);
-const BUILT_INS = new Set(["now", "uuid", "len", "lower", "upper", "trim", "number", "string"]);
+const BUILT_INS = new Set(["now", "uuid", "len", "lower", "upper", "trim", "number", "string", "sign_token", "hash_password", "verify_password", "random_token"]);
+const REQUEST_OBJECTS = new Set(["query", "headers", "body", "auth"]);
 
 /** What lowering shares across one app: the query table, env uses and the entity → data source map. */
 export interface LowerState {
@@ -103,11 +104,11 @@ export class HandlerLowering {
       case "Name":
         return { kind: "variable", name: e.name };
       case "Param":
-        if (e.name === "query" || e.name === "headers" || e.name === "body") return { kind: "input", from: e.name, name: null };
+        if (REQUEST_OBJECTS.has(e.name)) return { kind: "input", from: e.name as "query", name: null };
         return { kind: "input", from: "path", name: e.name };
       case "Member":
-        if (e.object.kind === "Param" && (e.object.name === "query" || e.object.name === "headers" || e.object.name === "body")) {
-          return { kind: "input", from: e.object.name, name: e.property.name };
+        if (e.object.kind === "Param" && REQUEST_OBJECTS.has(e.object.name)) {
+          return { kind: "input", from: e.object.name as "query", name: e.property.name };
         }
         if (e.property.name === "length") return { kind: "call", function: "len", imported: false, args: [this.lower(e.object)] };
         return { kind: "member", object: this.lower(e.object), property: e.property.name };

@@ -5,7 +5,8 @@ import type { EndpointInfo, SemanticModel } from "../checker/model.js";
 import { HandlerLowering, type LowerState } from "./expressions.js";
 import { routeInputs, walk } from "./inputs.js";
 import { IR_VERSION, type AppModel, type DataSource, type HttpRoute, type ImportedFunction, type Literal, type Shape, type ShapeField, type ShapeType } from "./nodes.js";
-import { planQuery, type PlannedQuery } from "./plans.js";
+import { lowerAuth, lowerRouteAuth } from "./auth.js";
+import { planQuery, type OwnerGuard, type PlannedQuery } from "./plans.js";
 
 /** The default data source when a program has no CONNECT: the embedded, versioned store. */
 export const EMBEDDED_SOURCE = "default";
@@ -29,6 +30,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     span: s.connect?.span ?? null,
   }));
   const entryPoints = model.endpoints.map((endpoint) => lowerRoute(endpoint, state));
+  const auth = lowerAuth(model.auth, (e) => new HandlerLowering(state, null).expr(e));
 
   return {
     kind: "App",
@@ -42,6 +44,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     imports: importedFunctions(model),
     queries: state.queries,
     entryPoints,
+    auth,
   };
 }
 
@@ -49,7 +52,7 @@ function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
   const decl = endpoint.decl;
   const plans = new Map<Query, PlannedQuery>();
   walk(decl.body, (node) => {
-    if (node.kind.endsWith("Query")) plans.set(node as Query, planQuery(node as Query, state.model));
+    if (node.kind.endsWith("Query")) plans.set(node as Query, planQuery(node as Query, state.model, ownerGuard(decl)));
   });
   const inputs = routeInputs(endpoint, state.model, plans);
   const pathNames = inputs.path.map((i) => i.name);
@@ -61,9 +64,21 @@ function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
     method: decl.method,
     path: decl.path.text,
     inputs: { path: inputs.path, query: inputs.query, headers: inputs.headers, body: { shape, read: inputs.bodyRead } },
+    auth: lowerRouteAuth(decl.auth),
     variables: endpoint.variables,
     body: lowering.block(decl.body.statements),
     span: decl.span,
+  };
+}
+
+/** `AUTH owner(author)`: the field, and `$auth.sub` as the value it must equal (written where the modifier is). */
+function ownerGuard(decl: EndpointInfo["decl"]): OwnerGuard | null {
+  const owner = decl.auth?.owner;
+  if (!owner) return null;
+  const span = owner.span;
+  return {
+    field: owner.name,
+    value: { kind: "Member", span, object: { kind: "Param", span, name: "auth" }, property: { kind: "Identifier", span, name: "sub" } },
   };
 }
 

@@ -34,6 +34,68 @@ export interface AppModel {
   /** Every query of every handler, by id; handlers refer to them by id. */
   queries: QueryDef[];
   entryPoints: EntryPoint[];
+  /** The AUTH declaration: how callers prove who they are; null when the program declares none. */
+  auth: AuthModel | null;
+}
+
+// ───────────────────────────── authentication (AUTH) ─────────────────────────────
+
+export interface AuthModel {
+  /** The declared schemes. Today one, of kind `jwt`; `api_key` and `session` are refused by the checker (KV9035). */
+  schemes: AuthScheme[];
+  /** Every role an endpoint may require (the AUTH block's `roles:`), in declaration order. */
+  roles: string[];
+  /**
+   * True when a credential arrives in a cookie (a `session` scheme, or a token read from a cookie):
+   * browsers then send it on cross-site requests by themselves, so state-changing requests need
+   * CSRF protection. Derived from `schemes`; stated once here for the back ends that need it.
+   */
+  usesCookies: boolean;
+}
+
+export type AuthScheme = JwtScheme;
+
+/** `AUTH jwt USING secret(env("JWT_KEY")) { … }`: bearer JSON Web Tokens, verified with `jose`. */
+export interface JwtScheme {
+  kind: "jwt";
+  /** The one algorithm tokens must be signed with; any other `alg` (and `none`) is refused. */
+  algorithm: JwtAlgorithm;
+  key: JwtKey;
+  /** Tokens must carry this `iss` (and sign_token writes it); null: not checked. */
+  issuer: string | null;
+  /** Tokens must carry this `aud`; null: not checked. */
+  audience: string | null;
+  /** sign_token's default time to live, in seconds. */
+  expireSeconds: number;
+  /** Tolerated clock difference for `exp` and `nbf`, in seconds. */
+  skewSeconds: number;
+  /** Where a request carries the token. */
+  token: TokenLocation;
+  /** The VALIDATE shape the claims must match (`$auth` has its type); it always has `sub`. */
+  claims: string;
+  /** The claim holding the caller's role (a string or a list of strings); null when no roles are declared. */
+  roleClaim: string | null;
+  span: Span;
+}
+
+export type JwtAlgorithm = "HS256" | "HS384" | "HS512" | "RS256" | "RS384" | "RS512" | "PS256" | "ES256" | "ES384" | "EdDSA";
+
+/** Shared secret (HS*), a PEM public key (verify) with an optional PEM private key (sign), or a JWKS URL (verify only). */
+export type JwtKey =
+  | { from: "secret"; secret: Expr }
+  | { from: "publicKey"; publicKey: Expr; privateKey: Expr | null }
+  | { from: "jwks"; url: Expr };
+
+export type TokenLocation = { from: "header" } | { from: "cookie"; name: string };
+
+/** An endpoint's `AUTH …` modifier. */
+export interface RouteAuth {
+  /** `required`: no credential is a 401; `optional`: no credential runs the handler with `$auth` null. */
+  mode: "required" | "optional";
+  /** The caller must hold one of these roles (403 otherwise); empty: any signed-in caller. */
+  roles: string[];
+  /** `AUTH owner(author)`: every query on an entity with this field also requires `field = $auth.sub`. */
+  owner: string | null;
 }
 
 // ───────────────────────────── data ─────────────────────────────
@@ -142,6 +204,8 @@ export interface HttpRoute {
     /** The VALIDATE shape the body must match, or null (no body check). */
     body: { shape: string | null; read: boolean };
   };
+  /** The `AUTH` modifier: checked before the body is read; null for a public endpoint. */
+  auth: RouteAuth | null;
   /** Handler variables, in first-assignment order. */
   variables: string[];
   body: Stmt[];
@@ -238,12 +302,13 @@ export interface VariableExpr {
 }
 
 /**
- * A request input: `$id` (path), `$query.page`, `$headers.x`, `$body.title`; `name` null is the whole
- * object (`$query`, `$body`). Path and query inputs arrive typed as the route's `inputs` declare.
+ * A request input: `$id` (path), `$query.page`, `$headers.x`, `$body.title`, `$auth.sub` (a verified
+ * claim); `name` null is the whole object (`$query`, `$body`, `$auth`). Path and query inputs arrive
+ * typed as the route's `inputs` declare.
  */
 export interface InputExpr {
   kind: "input";
-  from: "path" | "query" | "headers" | "body";
+  from: "path" | "query" | "headers" | "body" | "auth";
   name: string | null;
 }
 
@@ -260,7 +325,10 @@ export interface IndexExpr {
   index: Expr;
 }
 
-/** A built-in (`now`, `uuid`, `len`, `lower`, `upper`, `trim`, `number`, `string`) or an imported function. */
+/**
+ * A built-in (`now`, `uuid`, `len`, `lower`, `upper`, `trim`, `number`, `string`, and the auth ones:
+ * `sign_token`, `hash_password`, `verify_password`, `random_token`) or an imported function.
+ */
 export interface CallExpr {
   kind: "call";
   function: string;

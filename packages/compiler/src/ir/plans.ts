@@ -22,11 +22,21 @@ export interface PlannedQuery {
   entity: EntityInfo;
 }
 
+/**
+ * `AUTH owner(author)`: every query that filters rows of an entity with this field (SELECT, HISTORY,
+ * UPDATE, DELETE) also requires `field = value` (`$auth.sub`), in the statement itself — so a
+ * row another caller owns is never read or changed, whatever the handler's own WHERE says.
+ */
+export interface OwnerGuard {
+  field: string;
+  value: Expression;
+}
+
 /** Turns a checked query into a dialect-neutral plan plus the argument expressions it needs. */
-export function planQuery(query: Query, model: SemanticModel): PlannedQuery {
+export function planQuery(query: Query, model: SemanticModel, owner: OwnerGuard | null = null): PlannedQuery {
   const entity = model.entities.get(query.entity.name);
   if (!entity) throw new Error(`internal: unchecked query on unknown entity ${query.entity.name}`);
-  const planner = new Planner(entity, model);
+  const planner = new Planner(entity, model, owner);
   return { plan: planner.plan(query), args: planner.args, entity };
 }
 
@@ -36,6 +46,7 @@ class Planner {
   constructor(
     private readonly entity: EntityInfo,
     private readonly model: SemanticModel,
+    private readonly owner: OwnerGuard | null = null,
   ) {}
 
   plan(query: Query): QueryPlan {
@@ -107,7 +118,12 @@ class Planner {
   }
 
   private where(condition: Condition | null): Filter | null {
-    return condition ? this.filter(condition.expression) : null;
+    const filter = condition ? this.filter(condition.expression) : null;
+    const owner = this.owner;
+    if (owner === null || this.fieldType(owner.field) === null) return filter;
+    const guard: Filter = { kind: "compare", op: "==", left: { kind: "field", field: owner.field }, right: this.value(owner.value, this.fieldType(owner.field), "the caller's sub claim") };
+    if (filter === null) return guard;
+    return { kind: "and", items: filter.kind === "and" ? [...filter.items, guard] : [filter, guard] };
   }
 
   private filter(e: Expression): Filter {

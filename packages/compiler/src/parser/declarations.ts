@@ -250,18 +250,35 @@ function parseEndpoint(c: Cursor, start: number, method: HttpMethod): EndpointDe
     if (c.matchKeyword("VALIDATE")) {
       validate = c.expectIdentifier("the name of a VALIDATE shape");
     } else if (c.matchKeyword("AUTH")) {
-      const roles: Identifier[] = [];
-      while (c.token.kind === "Identifier" && !c.token.newlineBefore) {
-        roles.push(c.expectIdentifier("a role"));
-        c.matchPunct(",");
-      }
-      auth = { kind: "EndpointAuth", span: c.spanFrom(t.start), roles };
+      auth = parseEndpointAuth(c, t.start);
     } else {
       break;
     }
   }
   const body = parseBlock(c, `${method} ${path.text}`);
   return { kind: "Endpoint", span: c.spanFrom(start), method, path, validate, auth, body };
+}
+
+/**
+ * After `AUTH`: nothing (signed in), roles (`admin, editor`), `owner(field)`, `optional`, in any
+ * mix on one line. `optional` and `owner` are words only here, so they stay usable as role names
+ * nowhere else — a role called `optional` would read as the modifier.
+ */
+function parseEndpointAuth(c: Cursor, start: number): EndpointAuth {
+  const roles: Identifier[] = [];
+  let optional = false;
+  let owner: Identifier | null = null;
+  while (c.token.kind === "Identifier" && !c.token.newlineBefore) {
+    const word = c.expectIdentifier("a role");
+    if (word.name === "optional") optional = true;
+    else if (word.name === "owner" && c.isPunct("(")) {
+      const paren = c.advance();
+      owner = c.expectIdentifier("the field that holds the owner's id, as in owner(author)");
+      closeBracket(c, paren, ")");
+    } else roles.push(word);
+    c.matchPunct(",");
+  }
+  return { kind: "EndpointAuth", span: c.spanFrom(start), roles, optional, owner };
 }
 
 const SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,;=@]+$|^(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9\-._~])+$/;

@@ -1,5 +1,8 @@
 import type { Expr } from "../../ir/nodes.js";
 
+/** The emitted constant holding the app's AUTH jwt scheme (see auth.ts). */
+export const AUTH_SCHEME_CONST = "auth_jwt";
+
 /**
  * Prints IR expressions as JavaScript (inside an async handler with `ctx` in scope, or inside the
  * data sources' `options(env)` with `env` in scope). Nothing is decided here: the IR says which
@@ -88,6 +91,14 @@ export class ExpressionPrinter {
         return `str(${a[0]}).trim()`;
       case "number":
         return `Number(${a[0]})`;
+      case "sign_token":
+        return `(await signToken(ctx.env, ${AUTH_SCHEME_CONST}, ${a[0]}, ${a[1] ?? "undefined"}))`;
+      case "hash_password":
+        return `(await hashPassword(${a[0]}))`;
+      case "verify_password":
+        return `(await verifyPassword(${a[0]}, ${a[1]}))`;
+      case "random_token":
+        return `randomToken(${a[0] ?? "undefined"})`;
       default:
         return `str(${a[0]})`;
     }

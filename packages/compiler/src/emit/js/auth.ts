@@ -1,0 +1,33 @@
+import type { AuthModel, RouteAuth } from "../../ir/nodes.js";
+import type { CodeWriter } from "./code-writer.js";
+import { AUTH_SCHEME_CONST, type ExpressionPrinter } from "./expressions.js";
+import { validatorFunction } from "./validators.js";
+
+/**
+ * The AUTH scheme as the runtime's AuthScheme (runtime/src/auth/scheme.ts): constants as written,
+ * keys as functions of the resolved environment (read once per server), and the claims shape's
+ * compiled validator, so a token with well-formed signature but malformed claims is still a 401.
+ */
+export function emitAuthSchemes(out: CodeWriter, auth: AuthModel, x: ExpressionPrinter): void {
+  const scheme = auth.schemes[0];
+  const key =
+    scheme.key.from === "secret" ? `{ from: "secret", secret: ${x.print(scheme.key.secret)} }`
+    : scheme.key.from === "jwks" ? `{ from: "jwks", url: ${x.print(scheme.key.url)} }`
+    : `{ from: "publicKey", publicKey: ${x.print(scheme.key.publicKey)}, privateKey: ${scheme.key.privateKey ? x.print(scheme.key.privateKey) : "null"} }`;
+  out.block(`const ${AUTH_SCHEME_CONST} =`, () => {
+    out.line(`kind: "jwt",`);
+    out.line(`algorithm: ${JSON.stringify(scheme.algorithm)},`);
+    out.line(`key: (env) => (${key}),`);
+    out.line(`issuer: ${JSON.stringify(scheme.issuer)},`);
+    out.line(`audience: ${JSON.stringify(scheme.audience)},`);
+    out.line(`expireSeconds: ${scheme.expireSeconds},`);
+    out.line(`skewSeconds: ${scheme.skewSeconds},`);
+    out.line(`token: ${JSON.stringify(scheme.token)},`);
+    out.line(`roleClaim: ${JSON.stringify(scheme.roleClaim)},`);
+    out.line(`validateClaims: (claims) => ${validatorFunction(scheme.claims)}(claims, "", []),`);
+  }, "};");
+}
+
+export function routeAuth(auth: RouteAuth): string {
+  return `{ scheme: ${AUTH_SCHEME_CONST}, optional: ${auth.mode === "optional"}, roles: ${JSON.stringify(auth.roles)} }`;
+}

@@ -1,0 +1,49 @@
+/**
+ * Lowers the checked AUTH declaration and endpoint modifiers into the app model. The checker has
+ * decided every value (and refused the bad ones); this only copies them out with defaults applied.
+ */
+import type { EndpointAuth, Expression } from "../ast/nodes.js";
+import type { AuthInfo } from "../checker/auth.js";
+import { constantValue } from "../checker/fold.js";
+import type { AuthModel, JwtAlgorithm, JwtKey, JwtScheme, RouteAuth, TokenLocation } from "./nodes.js";
+
+export function lowerAuth(info: AuthInfo | null, lowerExpr: (e: Expression) => import("./nodes.js").Expr): AuthModel | null {
+  if (info === null) return null;
+  const text = (name: string): string | null => {
+    const p = info.settings.get(name);
+    const v = p ? constantValue(p.value)?.value : undefined;
+    return typeof v === "string" ? v : null;
+  };
+  const duration = (name: string, fallback: number): number => {
+    const p = info.settings.get(name);
+    return p && p.value.kind === "Duration" ? Math.round(p.value.value / 1000) : fallback;
+  };
+  const using = info.decl.using!;
+  const arg = lowerExpr(using.args[0]);
+  const privateKey = info.settings.get("private_key");
+  const key: JwtKey =
+    using.callee.name === "secret" ? { from: "secret", secret: arg }
+    : using.callee.name === "jwks" ? { from: "jwks", url: arg }
+    : { from: "publicKey", publicKey: arg, privateKey: privateKey ? lowerExpr(privateKey.value) : null };
+  const cookie = text("cookie");
+  const token: TokenLocation = cookie === null ? { from: "header" } : { from: "cookie", name: cookie };
+  const scheme: JwtScheme = {
+    kind: "jwt",
+    algorithm: (text("algorithm") ?? "HS256") as JwtAlgorithm,
+    key,
+    issuer: text("issuer"),
+    audience: text("audience"),
+    expireSeconds: duration("expire", 3600),
+    skewSeconds: duration("skew", 0),
+    token,
+    claims: info.claims!.decl.name.name,
+    roleClaim: info.roleClaim,
+    span: info.decl.span,
+  };
+  return { schemes: [scheme], roles: [...info.roles.keys()], usesCookies: token.from === "cookie" };
+}
+
+export function lowerRouteAuth(auth: EndpointAuth | null): RouteAuth | null {
+  if (auth === null) return null;
+  return { mode: auth.optional ? "optional" : "required", roles: auth.roles.map((r) => r.name), owner: auth.owner?.name ?? null };
+}

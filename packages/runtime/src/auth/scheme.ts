@@ -1,0 +1,43 @@
+/**
+ * The AUTH scheme as the compiled app describes it (emit/js/auth.ts writes one), and the keys it
+ * resolves to once per server: the contract between the emitter and the auth stage.
+ */
+import type { AppEnv, ValidationIssue } from "../app.js";
+
+export type JwtAlgorithm = "HS256" | "HS384" | "HS512" | "RS256" | "RS384" | "RS512" | "PS256" | "ES256" | "ES384" | "EdDSA";
+
+export type JwtKeySource =
+  | { from: "secret"; secret: string | null }
+  | { from: "publicKey"; publicKey: string | null; privateKey: string | null }
+  | { from: "jwks"; url: string | null };
+
+export interface AuthSchemeDefinition {
+  kind: "jwt";
+  /** The only `alg` accepted: `none` and every other algorithm fail, so key confusion cannot happen. */
+  algorithm: JwtAlgorithm;
+  /** Built from the resolved environment when the server first needs it. */
+  key: (env: AppEnv) => JwtKeySource;
+  issuer: string | null;
+  audience: string | null;
+  /** sign_token's default time to live. */
+  expireSeconds: number;
+  /** Clock tolerance for `exp` and `nbf`. */
+  skewSeconds: number;
+  token: { from: "header" } | { from: "cookie"; name: string };
+  /** The claim holding the caller's role(s); null when the program declares no roles. */
+  roleClaim: string | null;
+  /** The claims shape's compiled validator: a signed token with malformed claims is refused too. */
+  validateClaims: (claims: unknown) => ValidationIssue[];
+}
+
+/** An endpoint's `AUTH …` modifier. */
+export interface RouteAuthDefinition {
+  scheme: AuthSchemeDefinition;
+  /** A caller without a credential passes with `$auth` null; a bad credential is still a 401. */
+  optional: boolean;
+  /** One of these roles is required (403 otherwise); empty: any signed-in caller. */
+  roles: string[];
+}
+
+/** The verified claims a handler reads as `$auth`. */
+export type AuthClaims = Record<string, unknown> & { sub: string };

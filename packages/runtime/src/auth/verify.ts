@@ -1,0 +1,70 @@
+/**
+ * Reading and verifying a request's credential. Every failure — missing parts, bad base64, wrong
+ * signature, `alg: none`, another algorithm, expired, not yet valid, wrong issuer or audience,
+ * claims that do not match the declared shape, oversized — comes back as the same `invalid`, so a
+ * 401 never tells a caller which check failed.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import { jwtVerify } from "jose";
+import type { AppEnv } from "../app.js";
+import { schemeKeys } from "./keys.js";
+import type { AuthClaims, AuthSchemeDefinition } from "./scheme.js";
+
+/** Far above any real token (a few hundred bytes to ~2 KB), far below the header limit. */
+export const MAX_TOKEN_LENGTH = 8192;
+
+export type Credential = { state: "none" } | { state: "invalid" } | { state: "valid"; claims: AuthClaims };
+
+const NONE: Credential = Object.freeze({ state: "none" });
+const INVALID: Credential = Object.freeze({ state: "invalid" });
+
+/** The token where the scheme says it is; anywhere else it is not looked for. */
+export function tokenOf(scheme: AuthSchemeDefinition, headers: IncomingHttpHeaders): string | undefined {
+  if (scheme.token.from === "header") {
+    const value = headers.authorization;
+    if (value === undefined) return undefined;
+    // RFC 6750: `Bearer <token>`, the scheme name case-insensitive. Anything else is a bad credential.
+    return /^bearer +/i.test(value) ? value.replace(/^bearer +/i, "").trim() : "";
+  }
+  return cookieValue(headers.cookie, scheme.token.name);
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+export async function verifyCredential(scheme: AuthSchemeDefinition, env: AppEnv, headers: IncomingHttpHeaders): Promise<Credential> {
+  const token = tokenOf(scheme, headers);
+  if (token === undefined) return NONE;
+  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return INVALID;
+  const keys = await schemeKeys(scheme, env);
+  let payload: Record<string, unknown>;
+  try {
+    const verified = await jwtVerify(token, keys.verify as Uint8Array, {
+      algorithms: [scheme.algorithm],
+      issuer: scheme.issuer ?? undefined,
+      audience: scheme.audience ?? undefined,
+      clockTolerance: scheme.skewSeconds,
+      // A token without an expiry would be good forever.
+      requiredClaims: ["exp", "sub"],
+    });
+    payload = verified.payload as Record<string, unknown>;
+  } catch {
+    return INVALID;
+  }
+  if (typeof payload.sub !== "string" || scheme.validateClaims(payload).length > 0) return INVALID;
+  return { state: "valid", claims: payload as AuthClaims };
+}
+
+/** Does the caller hold one of `roles`? The role claim may be one text or a list of texts. */
+export function hasRole(scheme: AuthSchemeDefinition, claims: AuthClaims, roles: readonly string[]): boolean {
+  if (roles.length === 0) return true;
+  const held = scheme.roleClaim === null ? undefined : claims[scheme.roleClaim];
+  if (typeof held === "string") return roles.includes(held);
+  return Array.isArray(held) && held.some((r) => typeof r === "string" && roles.includes(r));
+}
