@@ -26,6 +26,12 @@ export interface AuthSchemeDefinition {
   token: { from: "header" } | { from: "cookie"; name: string };
   /** The claim holding the caller's role(s); null when the program declares no roles. */
   roleClaim: string | null;
+  /**
+   * The claims shape's fields. A verified token's claims are cut down to these before they are
+   * validated and handed to the handler: registered claims (iat, exp, iss, …) and any others the
+   * issuer adds are not the program's business.
+   */
+  claimNames: string[];
   /** The claims shape's compiled validator: a signed token with malformed claims is refused too. */
   validateClaims: (claims: unknown) => ValidationIssue[];
 }

@@ -57,8 +57,10 @@ export async function verifyCredential(scheme: AuthSchemeDefinition, env: AppEnv
   } catch {
     return INVALID;
   }
-  if (typeof payload.sub !== "string" || scheme.validateClaims(payload).length > 0) return INVALID;
-  return { state: "valid", claims: payload as AuthClaims };
+  const claims: Record<string, unknown> = {};
+  for (const name of scheme.claimNames) if (Object.hasOwn(payload, name)) claims[name] = payload[name];
+  if (typeof claims.sub !== "string" || scheme.validateClaims(claims).length > 0) return INVALID;
+  return { state: "valid", claims: claims as AuthClaims };
 }
 
 /** Does the caller hold one of `roles`? The role claim may be one text or a list of texts. */

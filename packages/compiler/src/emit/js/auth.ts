@@ -1,4 +1,4 @@
-import type { AuthModel, RouteAuth } from "../../ir/nodes.js";
+import type { AuthModel, RouteAuth, Shape } from "../../ir/nodes.js";
 import type { CodeWriter } from "./code-writer.js";
 import { AUTH_SCHEME_CONST, type ExpressionPrinter } from "./expressions.js";
 import { validatorFunction } from "./validators.js";
@@ -8,7 +8,7 @@ import { validatorFunction } from "./validators.js";
  * keys as functions of the resolved environment (read once per server), and the claims shape's
  * compiled validator, so a token with well-formed signature but malformed claims is still a 401.
  */
-export function emitAuthSchemes(out: CodeWriter, auth: AuthModel, x: ExpressionPrinter): void {
+export function emitAuthSchemes(out: CodeWriter, auth: AuthModel, shapes: readonly Shape[], x: ExpressionPrinter): void {
   const scheme = auth.schemes[0];
   const key =
     scheme.key.from === "secret" ? `{ from: "secret", secret: ${x.print(scheme.key.secret)} }`
@@ -24,6 +24,8 @@ export function emitAuthSchemes(out: CodeWriter, auth: AuthModel, x: ExpressionP
     out.line(`skewSeconds: ${scheme.skewSeconds},`);
     out.line(`token: ${JSON.stringify(scheme.token)},`);
     out.line(`roleClaim: ${JSON.stringify(scheme.roleClaim)},`);
+    const shape = shapes.find((s) => s.name === scheme.claims);
+    out.line(`claimNames: ${JSON.stringify(shape ? shape.fields.map((f) => f.name) : [])},`);
     out.line(`validateClaims: (claims) => ${validatorFunction(scheme.claims)}(claims, "", []),`);
   }, "};");
 }
