@@ -97,6 +97,8 @@ export class ExpressionPrinter {
         return `(await hashPassword(${a[0]}))`;
       case "verify_password":
         return `(await verifyPassword(${a[0]}, ${a[1]}))`;
+      case "password_needs_rehash":
+        return `passwordNeedsRehash(${a[0]})`;
       case "random_token":
         return `randomToken(${a[0] ?? "undefined"})`;
       default:
