@@ -11,6 +11,7 @@ const REQUEST_PARAMS = [
   ["query", "the query string"],
   ["body", "the JSON body"],
   ["headers", "the request headers"],
+  ["auth", "the signed-in caller's verified claims (endpoints with AUTH)"],
 ] as const;
 const TYPE_NAMES = ["text", "string", "email", "url", "int", "float", "decimal", "bool", "boolean", "datetime", "date", "uuid", "json", "enum"];
 
@@ -39,6 +40,11 @@ export function completionsAt(ctx: CompletionContext): KovaCompletion[] {
   const file = ctx.analysis.file(ctx.path);
   const nodes = file ? nodePathAt(file.program, Math.min(offset, text.length)) : [];
   const endpoint = nodes.find((n): n is EndpointDecl => n.kind === "Endpoint") ?? (file ? lastDeclarationBefore(file.program, offset) : undefined);
+
+  const claim = /\$auth\.([A-Za-z_][A-Za-z0-9_]*)?$/.exec(prefix);
+  if (claim) return claimItems(ctx.analysis, ctx.path, offset - (claim[1]?.length ?? 0));
+  const access = /^\s*(GET|POST|PUT|PATCH|DELETE)\s+\S+.*\bAUTH\s+(?:[A-Za-z_]\w*\s*,\s*)*[A-Za-z_0-9]*$/.test(prefix);
+  if (access) return accessItems(ctx.analysis, ctx.path);
 
   const param = /\$([A-Za-z_][A-Za-z0-9_]*)?$/.exec(prefix);
   if (param) {
@@ -162,4 +168,28 @@ function envNames(path: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** `$auth.` — the claims the AUTH block's claims shape declares, with their types. */
+function claimItems(analysis: Analysis, path: string, from: number): KovaCompletion[] {
+  const shape = analysis.models(path).map((m) => m.auth?.claims).find((c) => c != null);
+  if (!shape) return [];
+  const type = shape.type.kind === "object" ? shape.type.fields : null;
+  return shape.decl.fields.map((f) => ({
+    label: f.name.name,
+    kind: CompletionItemKind.Field,
+    detail: `claim: ${type?.get(f.name.name) ? describeType(type.get(f.name.name)!.type) : f.type.name.name}`,
+    replaceFrom: from,
+  }));
+}
+
+/** After `AUTH` on an endpoint line: the declared roles, `optional` and `owner(…)`. */
+function accessItems(analysis: Analysis, path: string): KovaCompletion[] {
+  const auth = analysis.models(path).map((m) => m.auth).find((a) => a != null);
+  const roles: KovaCompletion[] = [...(auth?.roles.keys() ?? [])].map((r) => ({ label: r, kind: CompletionItemKind.EnumMember, detail: "role" }));
+  return [
+    ...roles,
+    { label: "optional", kind: CompletionItemKind.Keyword, detail: "anonymous callers pass, with $auth null" },
+    { label: "owner", kind: CompletionItemKind.Keyword, detail: "owner(field): only rows whose field equals $auth.sub", insertText: "owner(" },
+  ];
 }

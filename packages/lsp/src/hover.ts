@@ -155,6 +155,12 @@ function routeText(analysis: Analysis, decl: EndpointDecl): string {
 function paramText(analysis: Analysis, decl: EndpointDecl, name: string): string | undefined {
   const route = `${decl.method} ${decl.path.text}`;
   if (name === "query") return code("$query: object") + `\nThe query string of ${route}; read values with \`$query.name\`.`;
+  if (name === "auth") {
+    const claims = analysis.models(decl.span.file).map((m) => m.auth?.claims).find((c) => c != null);
+    const access = decl.auth === null ? "this endpoint has no AUTH, so there is no caller" : decl.auth.optional ? "null when the caller sent no credential (AUTH optional)" : "always set: AUTH rejected the request otherwise";
+    if (claims) return code(`$auth: ${claims.decl.name.name}`) + `\nThe verified token claims of the caller of ${route}; ${access}.\n\n` + shapeText(analysis, claims.decl);
+    return code("$auth: object") + `\nThe verified token claims of the caller of ${route}; ${access}.`;
+  }
   if (name === "headers") return code("$headers: object") + `\nThe request headers of ${route}; read values with \`$headers.name\`.`;
   if (name === "body") {
     const shape = decl.validate ? analysis.resolutions.get(decl.validate) : undefined;

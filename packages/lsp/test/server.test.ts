@@ -147,7 +147,7 @@ test("completion works on half-typed code: fields after WHERE, entities after FR
 
   await change(PROGRAM + "\nGET /half/:slug {\n  RESPOND $");
   const params = labels(await client.request("textDocument/completion", { textDocument: { uri }, position: positionOf(text, "RESPOND $", 9) }));
-  assert.deepEqual(params.sort(), ["$body", "$headers", "$query", "$slug"]);
+  assert.deepEqual(params.sort(), ["$auth", "$body", "$headers", "$query", "$slug"]);
 
   await change(PROGRAM + '\nCONNECT db USING postgres(env("');
   const env = labels(await client.request("textDocument/completion", { textDocument: { uri }, position: positionOf(text, 'env("', 5) }));
