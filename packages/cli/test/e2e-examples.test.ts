@@ -5,17 +5,19 @@ import { join } from "node:path";
 import { EXAMPLES, build, delay, kovaSync, request, startServer, tempApp } from "./e2e/harness.js";
 import { assertProblem, errorFields } from "./e2e/problems.js";
 
+const BLOG_JWT_KEY = "blog-e2e-key-0123456789-0123456789-0123456789";
+
 // Proves the two-file blog (IMPORT of models.kova and of the JS slugify) builds, and its documented
 // flows and error cases behave as its README says.
 test("blog: users, posts with slugs from the JS import, publishing, errors, history, AS OF", async (t) => {
   const dir = tempApp(t, join(EXAMPLES, "blog"));
   await build(dir);
-  const server = await startServer(t, dir);
+  const server = await startServer(t, dir, { env: { JWT_KEY: BLOG_JWT_KEY } });
   const url = (path: string) => `${server.url}${path}`;
   const post = (path: string, json?: unknown) => request(url(path), { method: "POST", json });
 
-  // Users.
-  const ada = await post("/users", { name: "Ada Lovelace", email: "ada@example.com", bio: "Writes about engines." });
+  // Users: Ada signs up (with a password) and logs in; Bob is created without one.
+  const ada = await post("/signup", { name: "Ada Lovelace", email: "ada@example.com", bio: "Writes about engines.", password: "analytical engine" });
   assert.equal(ada.status, 201, ada.text);
   assert.equal(ada.headers.get("location"), `/users/${ada.body.id}`);
   assert.equal(ada.body.role, "author", "the entity's DEFAULT applies");
@@ -24,6 +26,11 @@ test("blog: users, posts with slugs from the JS import, publishing, errors, hist
   const badUser = assertProblem(await post("/users", { name: "", email: "not-an-email", role: "admin" }), 400);
   assert.deepEqual(errorFields(badUser), ["email", "name", "role"]);
   const bob = await post("/users", { name: "Bob", email: "bob@example.com" });
+  const login = await post("/login", { email: "ada@example.com", password: "analytical engine" });
+  assert.equal(login.status, 200, login.text);
+  const asAda = { authorization: `Bearer ${login.body.access_token}` };
+  assert.equal((await request(url("/me"), { headers: asAda })).body.email, "ada@example.com");
+  assert.ok(!("password_hash" in ada.body), "no user answer holds a password hash");
   const users = await request(url("/users"));
   assert.deepEqual(users.body.map((u: any) => u.name), ["Ada Lovelace", "Bob"]);
   assert.ok(!("email" in users.body[0]), "the user list leaves e-mails out");
@@ -62,7 +69,13 @@ test("blog: users, posts with slugs from the JS import, publishing, errors, hist
   await delay(15);
   const beforeEdit = new Date().toISOString();
   await delay(15);
-  const edited = await request(url(`/posts/${first.body.id}`), { method: "PATCH", json: { title: "On the Analytical Engine" } });
+  // Author-only edits: anonymous is a 401, another signed-in user finds no such post (404).
+  assertProblem(await request(url(`/posts/${first.body.id}`), { method: "PATCH", json: { title: "x" } }), 401);
+  await post("/signup", { name: "Eve", email: "eve@example.com", password: "eve's password" });
+  const eve = await post("/login", { email: "eve@example.com", password: "eve's password" });
+  assertProblem(await request(url(`/posts/${first.body.id}`), { method: "PATCH", json: { title: "x" }, headers: { authorization: `Bearer ${eve.body.access_token}` } }), 404);
+  assertProblem(await request(url(`/posts/${first.body.id}`), { method: "DELETE", headers: { authorization: `Bearer ${eve.body.access_token}` } }), 404);
+  const edited = await request(url(`/posts/${first.body.id}`), { method: "PATCH", json: { title: "On the Analytical Engine" }, headers: asAda });
   assert.equal(edited.body.title, "On the Analytical Engine");
   const history = await request(url(`/posts/${first.body.id}/history?limit=10`));
   assert.deepEqual(history.body.map((v: any) => v.operation), ["update", "update", "insert"]);
@@ -73,9 +86,9 @@ test("blog: users, posts with slugs from the JS import, publishing, errors, hist
   assertProblem(await request(url(`/posts/${first.body.id}/as-of/2000-01-01T00:00:00Z`)), 404);
 
   // Delete: 204, then 404, history kept.
-  assert.equal((await request(url(`/posts/${second.body.id}`), { method: "DELETE" })).status, 204);
+  assert.equal((await request(url(`/posts/${second.body.id}`), { method: "DELETE", headers: asAda })).status, 204);
   assertProblem(await request(url(`/posts/${second.body.id}`)), 404);
-  assertProblem(await request(url(`/posts/${second.body.id}`), { method: "DELETE" }), 404);
+  assertProblem(await request(url(`/posts/${second.body.id}`), { method: "DELETE", headers: asAda }), 404);
   assert.equal((await request(url(`/posts/${second.body.id}/history`))).body[0].operation, "delete");
 });
 
@@ -101,4 +114,30 @@ test("kova init + kova build: the scaffold builds and serves its notes API", asy
   const list = await request(`${server.url}/notes`);
   assert.deepEqual(list.body.map((n: any) => n.title), ["second", "hello"], "newest first");
   assertProblem(await request(`${server.url}/notes`, { method: "POST", json: { title: "" } }), 400);
+});
+
+test("blog: login errors look alike, refresh tokens rotate (each works once) and logout revokes at once", async (t) => {
+  const dir = tempApp(t, join(EXAMPLES, "blog"));
+  await build(dir);
+  const server = await startServer(t, dir, { env: { JWT_KEY: BLOG_JWT_KEY } });
+  const post = (path: string, json: unknown, headers: Record<string, string> = {}) => request(`${server.url}${path}`, { method: "POST", json, headers });
+  assert.equal((await post("/signup", { name: "Ada", email: "ada@example.com", password: "too short" })).status, 400);
+  assert.equal((await post("/signup", { name: "Ada", email: "ada@example.com", password: "long enough password" })).status, 201);
+  const wrong = assertProblem(await post("/login", { email: "ada@example.com", password: "wrong password" }), 401);
+  const unknown = assertProblem(await post("/login", { email: "nobody@example.com", password: "wrong password" }), 401);
+  assert.equal(wrong.detail, unknown.detail);
+
+  const first = await post("/login", { email: "ada@example.com", password: "long enough password" });
+  assert.equal(first.status, 200, first.text);
+  const second = await post("/refresh", { refresh_token: first.body.refresh_token });
+  assert.equal(second.status, 200, second.text);
+  assert.notEqual(second.body.refresh_token, first.body.refresh_token);
+  assert.equal((await request(`${server.url}/me`, { headers: { authorization: `Bearer ${second.body.access_token}` } })).body.name, "Ada");
+  // Used once: the old refresh token is refused now.
+  assertProblem(await post("/refresh", { refresh_token: first.body.refresh_token }), 401);
+  // Logout revokes the current one at once.
+  const auth = { authorization: `Bearer ${second.body.access_token}` };
+  assert.equal((await post("/logout", { refresh_token: second.body.refresh_token }, auth)).status, 204);
+  assertProblem(await post("/refresh", { refresh_token: second.body.refresh_token }), 401);
+  assertProblem(await post("/refresh", { refresh_token: "made-up" }), 401);
 });

@@ -36,6 +36,7 @@ export {
   AuthConfigError,
   AuthProblemType,
   hashPassword,
+  hashToken,
   MAX_TOKEN_LENGTH,
   MIN_SECRET_BYTES,
   passwordNeedsRehash,

@@ -35,6 +35,7 @@ const BUILTINS: Readonly<Record<string, { min: number; max: number; result: Kova
   hash_password: { min: 1, max: 1, result: stringType, usage: "hash_password(text)" },
   verify_password: { min: 2, max: 2, result: booleanType, usage: "verify_password(text, hash)" },
   password_needs_rehash: { min: 1, max: 1, result: booleanType, usage: "password_needs_rehash(hash)" },
+  hash_token: { min: 1, max: 1, result: stringType, usage: "hash_token(text)" },
   random_token: { min: 0, max: 1, result: stringType, usage: "random_token() or random_token(32)" },
 };
 

@@ -7,7 +7,7 @@ import type { EnvVariable, Expr, ObjectEntry, QueryArg, QueryDef, Span, Stmt, Ty
 import { planQuery, type PlanArg, type PlannedQuery } from "./plans.js";
 
 const QUERY_KINDS = new Set(["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"]);
-const BUILT_INS = new Set(["now", "uuid", "len", "lower", "upper", "trim", "number", "string", "sign_token", "hash_password", "verify_password", "password_needs_rehash", "random_token"]);
+const BUILT_INS = new Set(["now", "uuid", "len", "lower", "upper", "trim", "number", "string", "sign_token", "hash_password", "verify_password", "password_needs_rehash", "random_token", "hash_token"]);
 const REQUEST_OBJECTS = new Set(["query", "headers", "body", "auth"]);
 
 /** What lowering shares across one app: the query table, env uses and the entity → data source map. */

@@ -327,7 +327,7 @@ export interface IndexExpr {
 
 /**
  * A built-in (`now`, `uuid`, `len`, `lower`, `upper`, `trim`, `number`, `string`, and the auth ones:
- * `sign_token`, `hash_password`, `verify_password`, `password_needs_rehash`, `random_token`) or an imported function.
+ * `sign_token`, `hash_password`, `verify_password`, `password_needs_rehash`, `random_token`, `hash_token`) or an imported function.
  */
 export interface CallExpr {
   kind: "call";

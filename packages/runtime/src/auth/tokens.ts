@@ -1,5 +1,5 @@
 /** sign_token and random_token: what a login endpoint hands out. */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
 import type { AppEnv } from "../app.js";
 import { schemeKeys } from "./keys.js";
@@ -29,4 +29,14 @@ export function randomToken(n?: unknown): string {
   const bytes = n === undefined || n === null ? 32 : Number(n);
   if (!Number.isInteger(bytes) || bytes < 16 || bytes > 1024) throw new TypeError("random_token(n) takes a whole number of bytes from 16 to 1024");
   return randomBytes(bytes).toString("base64url");
+}
+
+/**
+ * SHA-256 of a random token, as URL-safe base64: what to store for refresh tokens and API keys, so
+ * a leaked table holds nothing a caller can present. (A fast hash is right here, unlike for
+ * passwords: the token is 32 random bytes, so there is nothing to guess.)
+ */
+export function hashToken(token: unknown): string {
+  if (typeof token !== "string" || token.length === 0) throw new TypeError("hash_token() needs a non-empty text");
+  return createHash("sha256").update(token).digest("base64url");
 }

@@ -99,6 +99,8 @@ export class ExpressionPrinter {
         return `(await verifyPassword(${a[0]}, ${a[1]}))`;
       case "password_needs_rehash":
         return `passwordNeedsRehash(${a[0]})`;
+      case "hash_token":
+        return `hashToken(${a[0]})`;
       case "random_token":
         return `randomToken(${a[0] ?? "undefined"})`;
       default:
