@@ -322,3 +322,54 @@ test("auth: a missing or short JWT secret is a 500 with the cause in the log, ne
   assert.ok(!response.text.includes("short"), "the secret is not in the answer");
   assert.match(logs.join(""), /AUTH jwt secret is 5 bytes; it needs at least 32/);
 });
+
+test("auth: a cookie scheme reads the token from its cookie only; a JWKS scheme verifies with the issuer's published key", async (t) => {
+  const cookieProgram = `
+VALIDATE Claims {
+  sub: string
+}
+AUTH jwt USING secret(env("JWT_KEY")) {
+  claims: Claims
+  cookie: "kova_token"
+}
+GET /me AUTH {
+  RESPOND { sub: $auth.sub }
+}
+`;
+  const { url } = await serve(t, { "app.kova": cookieProgram }, { JWT_KEY: SECRET });
+  const jwt = await new SignJWT({ sub: "ada" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("5m").sign(secretKey);
+  assert.deepEqual((await call(`${url}/me`, { headers: { cookie: `theme=dark; kova_token=${jwt}` } })).body, { sub: "ada" });
+  assert.equal((await call(`${url}/me`, { token: jwt })).status, 401, "the header is the wrong place for a cookie scheme");
+  assert.equal((await call(`${url}/me`, { headers: { cookie: `other=${jwt}` } })).status, 401);
+
+  // A JWKS issuer on a local HTTP server: the app fetches its keys with jose's createRemoteJWKSet.
+  const { generateKeyPair, exportJWK } = await import("jose");
+  const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
+  const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "EdDSA", use: "sig" };
+  const { createServer } = await import("node:http");
+  const issuer = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] })));
+  await new Promise<void>((resolve) => issuer.listen(0, "127.0.0.1", resolve));
+  t.after(() => issuer.close());
+  const jwksUrl = `http://127.0.0.1:${(issuer.address() as { port: number }).port}/.well-known/jwks.json`;
+  const jwksProgram = `
+VALIDATE Claims {
+  sub: string
+}
+AUTH jwt USING jwks(env("JWKS_URL")) {
+  algorithm: "EdDSA"
+  claims: Claims
+  audience: "api"
+}
+GET /me AUTH {
+  RESPOND { sub: $auth.sub }
+}
+`;
+  const jwks = await serve(t, { "app.kova": jwksProgram }, { JWKS_URL: jwksUrl });
+  const signed = await new SignJWT({ sub: "grace" }).setProtectedHeader({ alg: "EdDSA", kid: "k1" }).setAudience("api").setExpirationTime("5m").sign(privateKey);
+  assert.deepEqual((await call(`${jwks.url}/me`, { token: signed })).body, { sub: "grace" });
+  const { privateKey: stranger } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
+  const forged = await new SignJWT({ sub: "grace" }).setProtectedHeader({ alg: "EdDSA", kid: "k1" }).setAudience("api").setExpirationTime("5m").sign(stranger);
+  assert.equal((await call(`${jwks.url}/me`, { token: forged })).status, 401);
+  const hmac = await new SignJWT({ sub: "grace" }).setProtectedHeader({ alg: "HS256", kid: "k1" }).setAudience("api").setExpirationTime("5m").sign(secretKey);
+  assert.equal((await call(`${jwks.url}/me`, { token: hmac })).status, 401);
+});
