@@ -9,6 +9,7 @@ import { accessLogFromEnv, loadEnv, loadFileConfig, portFromEnv, resolveAppEnv, 
 import { connectDataSources, StartupError, type DataSources } from "./data-sources.js";
 import { createLogger, flushLog, resolveLogLevel } from "./logger.js";
 import { createServer, type KovaServer } from "./server.js";
+import { AuthConfigError, schemeKeys } from "./auth/keys.js";
 
 /**
  * Set to "1" in the environment of a trial start: the app configures itself, connects its data
@@ -101,6 +102,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   const port = options.port ?? portFromEnv(env) ?? file.port ?? 3000;
   const host = options.host ?? (env.HOST || undefined) ?? file.host ?? "127.0.0.1";
 
+  await checkAuthKeys(app, appEnv);
   const dataSources = await connectDataSources(app, appDir, appEnv);
   if (manageProcess && process.env[PREFLIGHT_ENV] === "1") {
     // A trial start (see PREFLIGHT_ENV): configured, connected and migrated; go no further.
@@ -164,4 +166,17 @@ function installSignalHandlers(running: RunningApp): void {
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+}
+
+/** A short secret or an unreadable key stops the start with its reason, instead of 500s later. */
+async function checkAuthKeys(app: AppDefinition, env: Parameters<typeof schemeKeys>[1]): Promise<void> {
+  const schemes = new Set(app.routes.map((r) => r.auth?.scheme).filter((s) => s !== undefined));
+  for (const scheme of schemes) {
+    try {
+      await schemeKeys(scheme, env);
+    } catch (error) {
+      if (error instanceof AuthConfigError) throw new StartupError(error.message);
+      throw error;
+    }
+  }
 }
