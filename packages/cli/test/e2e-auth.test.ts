@@ -9,7 +9,8 @@ import { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { SignJWT, base64url } from "jose";
 import { pino } from "pino";
-import { startApp } from "@kova/runtime";
+import Fastify from "fastify";
+import { kovaFastifyPlugin, startApp } from "@kova/runtime";
 import "@kova/driver-embedded";
 import { build, tempApp } from "./e2e/harness.js";
 
@@ -374,4 +375,23 @@ GET /me AUTH {
   assert.equal((await call(`${jwks.url}/me`, { token: forged })).status, 401);
   const hmac = await new SignJWT({ sub: "grace" }).setProtectedHeader({ alg: "HS256", kid: "k1" }).setAudience("api").setExpirationTime("5m").sign(secretKey);
   assert.equal((await call(`${jwks.url}/me`, { token: hmac })).status, 401);
+});
+
+test("auth: mounted in Fastify, the same auth stage answers 401 with WWW-Authenticate, 403 for a role, 200 with claims", async (t) => {
+  const dir = tempApp(t, { "app.kova": BLOG });
+  await build(dir);
+  const { app } = (await import(pathToFileURL(join(dir, "dist", "app.js")).href)) as { app: Parameters<typeof startApp>[0] };
+  const fastify = Fastify({ logger: false });
+  t.after(() => fastify.close());
+  await fastify.register(kovaFastifyPlugin(app, { appDir: dir, env: { JWT_KEY: SECRET } }), { prefix: "/api" });
+  await fastify.listen({ port: 0, host: "127.0.0.1" });
+  const address = fastify.server.address();
+  const base = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}/api`;
+  const reader = await token({ sub: "ada", role: "reader" });
+  assert.deepEqual((await call(`${base}/me`, { token: reader })).body, { sub: "ada", role: "reader" });
+  const anonymous = await call(`${base}/me`);
+  assert.equal(anonymous.status, 401);
+  assert.equal(anonymous.headers.get("www-authenticate"), 'Bearer realm="kova"');
+  assert.equal((await call(`${base}/me`, { token: `${reader}x` })).status, 401);
+  assert.equal((await call(`${base}/admin`, { token: reader })).status, 403);
 });

@@ -12,7 +12,7 @@ import { allTargets } from "../src/targets.js";
 const EXAMPLES = new URL("../../../../examples/", import.meta.url).pathname;
 const WORK = new URL("../../.work/", import.meta.url).pathname;
 
-type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+type Call = (method: string, path: string, body?: unknown, token?: string) => Promise<{ status: number; body: any }>;
 
 /** What each example is asked: its list routes, with and without their optional filters. */
 const SCRIPTS: Record<string, (call: Call, check: (what: string, actual: unknown, expected: unknown) => void) => Promise<void>> = {
@@ -34,6 +34,19 @@ const SCRIPTS: Record<string, (call: Call, check: (what: string, actual: unknown
     for (const sort of ["newest", "oldest", "title"]) check(`GET /posts?sort=${sort}`, (await call("GET", `/posts?sort=${sort}`)).body.length, 1);
     check("GET /users", (await call("GET", "/users")).status, 200);
     check("GET /users/:id/posts", (await call("GET", `/users/${ada.body.id}/posts`)).status, 200);
+    // Accounts and author-only edits: the owner guard is a condition inside each driver's statement.
+    const grace = await call("POST", "/signup", { name: "Grace", email: "grace@example.com", password: "grace's password" });
+    check("POST /signup", grace.status, 201);
+    const eve = await call("POST", "/signup", { name: "Eve", email: "eve@example.com", password: "eve's password" });
+    const graceToken = (await call("POST", "/login", { email: "grace@example.com", password: "grace's password" })).body.access_token;
+    const eveToken = (await call("POST", "/login", { email: "eve@example.com", password: "eve's password" })).body.access_token;
+    check("POST /login, wrong password", (await call("POST", "/login", { email: "grace@example.com", password: "not it" })).status, 401);
+    const mine = await call("POST", "/posts", { author: grace.body.id, title: "Grace's", body: "x" });
+    check("PATCH /posts/:id without a token", (await call("PATCH", `/posts/${mine.body.id}`, { title: "y" })).status, 401);
+    check("PATCH /posts/:id by another user", (await call("PATCH", `/posts/${mine.body.id}`, { title: "y" }, eveToken)).status, 404);
+    check("PATCH /posts/:id by its author", (await call("PATCH", `/posts/${mine.body.id}`, { title: "z" }, graceToken)).body.title, "z");
+    check("DELETE /posts/:id by another user", (await call("DELETE", `/posts/${mine.body.id}`, undefined, eveToken)).status, 404);
+    check("GET /me", (await call("GET", "/me", undefined, eveToken)).body.id, eve.body.id);
   },
 };
 
@@ -56,10 +69,13 @@ for (const target of targets) {
         const built = await buildApp({ entry: dir });
         assert.ok(built.ok, `build failed: ${[...built.errors, ...built.check.diagnostics.map((d) => d.message)].join("; ")}`);
         const { app } = (await import(pathToFileURL(join(dir, "dist", "app.js")).href)) as { app: Parameters<typeof startApp>[0] };
-        const running = await startApp(app, { port: 0, host: "127.0.0.1", appDir: dir, env: prepared.env, manageProcess: false, logLevel: "silent" });
+        const env = { ...prepared.env, JWT_KEY: "conformance-key-0123456789-0123456789-0123456789" };
+        const running = await startApp(app, { port: 0, host: "127.0.0.1", appDir: dir, env, manageProcess: false, logLevel: "silent" });
         try {
-          const call: Call = async (method, path, body) => {
-            const response = await fetch(running.url + path, { method, headers: body === undefined ? {} : { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+          const call: Call = async (method, path, body, token) => {
+            const headers: Record<string, string> = body === undefined ? {} : { "content-type": "application/json" };
+            if (token !== undefined) headers.authorization = `Bearer ${token}`;
+            const response = await fetch(running.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
             const text = await response.text();
             return { status: response.status, body: text === "" ? undefined : JSON.parse(text) };
           };

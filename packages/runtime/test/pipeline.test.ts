@@ -49,7 +49,7 @@ describe("Pipeline", () => {
   });
 
   test("placing next to a missing stage or reusing a name is an error naming it", () => {
-    assert.throws(() => new Pipeline().with(requireToken, { before: "auth" }), /no stage named "auth"/);
+    assert.throws(() => new Pipeline().with(requireToken, { before: "noSuchStage" }), /no stage named "noSuchStage"/);
     assert.throws(() => pipeline.with(requireToken, { after: "handler" }), /already has a stage named "testAuth"/);
   });
 });
