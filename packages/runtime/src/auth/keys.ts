@@ -2,8 +2,9 @@
  * Turns a scheme's key source into what `jose` verifies and signs with, once per scheme and
  * environment (a server resolves its environment once; tests start several servers in a process).
  */
-import { createRemoteJWKSet, importPKCS8, importSPKI, type CryptoKey, type JWTVerifyGetKey } from "jose";
+import type { CryptoKey, JWTVerifyGetKey } from "jose";
 import type { AppEnv } from "../app.js";
+import { loadJose } from "./lazy.js";
 import type { AuthSchemeDefinition } from "./scheme.js";
 
 /** HS256 with a short secret can be brute-forced offline from one token: 32 bytes is RFC 7518's floor. */
@@ -31,6 +32,7 @@ export function schemeKeys(scheme: AuthSchemeDefinition, env: AppEnv): Promise<S
 
 async function loadKeys(scheme: AuthSchemeDefinition, env: AppEnv): Promise<SchemeKeys> {
   const source = scheme.key(env);
+  const { createRemoteJWKSet, importPKCS8, importSPKI } = await loadJose();
   switch (source.from) {
     case "secret": {
       const secret = new TextEncoder().encode(source.secret ?? "");

@@ -6,7 +6,7 @@
  * strings (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) carrying their own cost, so the cost can be
  * raised later: old hashes still verify, and `passwordNeedsRehash` says which to upgrade.
  */
-import { hash, verify } from "@node-rs/argon2";
+import { loadArgon2 } from "./lazy.js";
 
 /** OWASP Password Storage Cheat Sheet (2023) minimum for Argon2id. */
 export const ARGON2_COST = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -19,6 +19,7 @@ export const MAX_PASSWORD_LENGTH = 1024;
 export async function hashPassword(password: unknown): Promise<string> {
   if (typeof password !== "string" || password.length === 0) throw new TypeError("hash_password() needs a non-empty text");
   if (password.length > MAX_PASSWORD_LENGTH) throw new TypeError(`hash_password() takes at most ${MAX_PASSWORD_LENGTH} characters`);
+  const { hash } = await loadArgon2();
   return hash(password.normalize("NFC"), OPTIONS);
 }
 
@@ -34,6 +35,7 @@ export async function verifyPassword(password: unknown, stored: unknown): Promis
   const acceptable = typeof password === "string" && password.length > 0 && password.length <= MAX_PASSWORD_LENGTH;
   const text = acceptable ? password.normalize("NFC") : "not a password";
   const usable = typeof stored === "string" && readCost(stored) !== undefined;
+  const { hash, verify } = await loadArgon2();
   const target = usable ? (stored as string) : await (dummy ??= hash("kova dummy password", OPTIONS));
   let matches: boolean;
   try {

@@ -1,6 +1,6 @@
 /** sign_token and random_token: what a login endpoint hands out. */
 import { createHash, randomBytes } from "node:crypto";
-import { SignJWT } from "jose";
+import { loadJose } from "./lazy.js";
 import type { AppEnv } from "../app.js";
 import { schemeKeys } from "./keys.js";
 import type { AuthSchemeDefinition } from "./scheme.js";
@@ -18,6 +18,7 @@ export async function signToken(env: AppEnv, scheme: AuthSchemeDefinition, claim
   if (!Number.isFinite(ttl) || ttl <= 0) throw new TypeError("sign_token(): the time to live must be a positive duration, such as 15m");
   const keys = await schemeKeys(scheme, env);
   if (keys.sign === null) throw new TypeError("sign_token(): this AUTH scheme verifies tokens from a JWKS and has no key to sign with");
+  const { SignJWT } = await loadJose();
   const jwt = new SignJWT({ ...(claims as Record<string, unknown>) }).setProtectedHeader({ alg: scheme.algorithm, typ: "JWT" }).setIssuedAt().setExpirationTime(`${ttl}s`);
   if (scheme.issuer !== null) jwt.setIssuer(scheme.issuer);
   if (scheme.audience !== null) jwt.setAudience(scheme.audience);

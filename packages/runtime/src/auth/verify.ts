@@ -5,7 +5,7 @@
  * 401 never tells a caller which check failed.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import { jwtVerify } from "jose";
+import { loadJose } from "./lazy.js";
 import type { AppEnv } from "../app.js";
 import { schemeKeys } from "./keys.js";
 import type { AuthClaims, AuthSchemeDefinition } from "./scheme.js";
@@ -43,6 +43,7 @@ export async function verifyCredential(scheme: AuthSchemeDefinition, env: AppEnv
   if (token === undefined) return NONE;
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return INVALID;
   const keys = await schemeKeys(scheme, env);
+  const { jwtVerify } = await loadJose();
   let payload: Record<string, unknown>;
   try {
     const verified = await jwtVerify(token, keys.verify as Uint8Array, {
