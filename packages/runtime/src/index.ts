@@ -31,3 +31,5 @@ export { DEFAULT_BODY_LIMIT } from "./body.js";
 export { rowSerializer } from "./serialize.js";
 export { loadEnv, resolveAppEnv } from "./config.js";
 export { runClustered, type ClusterOptions } from "./cluster.js";
+export * as builtins from "./builtins.js";
+export { KovaTypeError } from "./builtins.js";

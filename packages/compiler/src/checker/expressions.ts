@@ -3,6 +3,8 @@ import { closestOrPrefix } from "../diagnostics/suggest.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { constantValue, type FoldProblem } from "./fold.js";
 import { checkQuery } from "./queries.js";
+import { BUILTINS, BUILTIN_NAMES } from "./builtins.js";
+import { checkBuiltinCall } from "./builtin-calls.js";
 import {
   booleanType,
   comparable,
@@ -18,20 +20,7 @@ import {
   type ShapeField,
 } from "./types.js";
 
-/** Built-in functions: arity bounds and result type. */
-const BUILTINS: Readonly<Record<string, { min: number; max: number; result: KovaType; usage: string }>> = {
-  env: { min: 1, max: 2, result: stringType, usage: 'env("NAME") or env("NAME", default)' },
-  now: { min: 0, max: 0, result: datetimeType, usage: "now()" },
-  uuid: { min: 0, max: 0, result: stringType, usage: "uuid()" },
-  len: { min: 1, max: 1, result: intType, usage: "len(value)" },
-  lower: { min: 1, max: 1, result: stringType, usage: "lower(text)" },
-  upper: { min: 1, max: 1, result: stringType, usage: "upper(text)" },
-  trim: { min: 1, max: 1, result: stringType, usage: "trim(text)" },
-  number: { min: 1, max: 1, result: numberType, usage: "number(value)" },
-  string: { min: 1, max: 1, result: stringType, usage: "string(value)" },
-};
-
-export const BUILTIN_NAMES: readonly string[] = Object.keys(BUILTINS);
+export { BUILTIN_NAMES } from "./builtins.js";
 
 /** Types whose values have no fields to read. */
 const SCALAR_KINDS: ReadonlySet<KovaType["kind"]> = new Set(["string", "number", "boolean", "datetime", "duration"]);
@@ -227,17 +216,13 @@ function checkCall(ctx: CheckContext, expr: CallExpr): KovaType {
   const name = expr.callee.name;
   const argTypes = expr.args.map((a) => checkExpression(ctx, a));
   if (name === "") return unknownType;
-  const builtin = BUILTINS[name];
+  const builtin = BUILTINS.get(name);
   if (builtin) {
-    if (expr.args.length < builtin.min || expr.args.length > builtin.max) {
-      ctx.diagnostics.report("WrongArgumentCount", expr.span, `${name}() takes ${arity(builtin.min, builtin.max)}, not ${expr.args.length}`, {
-        suggestion: `call it as ${builtin.usage}`,
-      });
-    }
     if (name === "env" && argTypes[0] && argTypes[0].kind !== "string" && argTypes[0].kind !== "unknown") {
       ctx.diagnostics.report("TypeMismatch", expr.args[0].span, "env() takes the variable's name as a string", { suggestion: 'write env("PORT")' });
+      return builtin.result(argTypes, expr.args);
     }
-    return builtin.result;
+    return checkBuiltinCall(ctx, expr, builtin, argTypes);
   }
   const imported = ctx.model.functions.get(ctx.file)?.get(name);
   if (imported) {
@@ -250,11 +235,6 @@ function checkCall(ctx: CheckContext, expr: CallExpr): KovaType {
     ? { suggestion: `did you mean '${guess}'?`, replacement: guess }
     : { suggestion: `the built-in functions are ${BUILTIN_NAMES.join(", ")}; others are IMPORTed from a JavaScript module` });
   return unknownType;
-}
-
-function arity(min: number, max: number): string {
-  if (min === max) return min === 0 ? "no arguments" : `${min} argument${min === 1 ? "" : "s"}`;
-  return `${min} or ${max} arguments`;
 }
 
 function checkBinary(ctx: CheckContext, expr: BinaryExpr): KovaType {

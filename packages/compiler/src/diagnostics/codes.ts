@@ -37,6 +37,7 @@ export const Codes = define({
   UnclosedBlock: { code: "KV1106", severity: "error", title: "a { or ( or [ that is never closed" },
   NestingTooDeep: { code: "KV1107", severity: "error", title: "expressions or blocks nested deeper than the parser allows" },
   DuplicateClause: { code: "KV1108", severity: "error", title: "a query clause (WHERE, LIMIT, …) written twice" },
+  ExpectedFunctionPart: { code: "KV1231", severity: "error", title: "an FN, VIEW, FOR or RETURN written without a part it needs" },
   // ── names
   UnknownEntity: { code: "KV2001", severity: "error", title: "a query names an entity that is not declared" },
   UnknownField: { code: "KV2002", severity: "error", title: "a field that the entity or shape does not have" },
@@ -60,6 +61,11 @@ export const Codes = define({
   UnreadableModule: { code: "KV2020", severity: "warning", title: "an imported JavaScript module whose exports cannot be read, so its names are not checked" },
   ImplicitDataSource: { code: "KV2021", severity: "warning", title: "an entity without USING in a program with more than one CONNECT" },
   NotAKovaLibrary: { code: "KV2022", severity: "error", title: "an IMPORT of a .kova file from an npm package that is not a Kova library (no \"kova\" field)" },
+  RecursiveFunction: { code: "KV2160", severity: "error", title: "an FN that calls itself, directly or through other functions (recursion is refused)" },
+  ShadowedName: { code: "KV2161", severity: "error", title: "a loop variable or FN parameter with the name of a variable already in scope" },
+  UnknownView: { code: "KV2162", severity: "error", title: "a VIEW of an entity that is not declared, or a VIEW used with another entity" },
+  DuplicateParameter: { code: "KV2163", severity: "error", title: "an FN with two parameters of the same name" },
+  MisplacedStatement: { code: "KV2164", severity: "error", title: "RETURN outside an FN, or RESPOND inside one" },
   // ── types and values
   IncompatibleComparison: { code: "KV3001", severity: "error", title: "a comparison between values of types that can never match" },
   TypeMismatch: { code: "KV3002", severity: "error", title: "a value of the wrong type for where it is used" },
@@ -71,6 +77,11 @@ export const Codes = define({
   InvalidLimit: { code: "KV3008", severity: "error", title: "a LIMIT or OFFSET that is not a non-negative integer" },
   BodyWithoutValidate: { code: "KV3009", severity: "warning", title: "$body read by an endpoint without VALIDATE, so its shape is unchecked" },
   UnsupportedCondition: { code: "KV3010", severity: "error", title: "a WHERE condition that computes with fields instead of comparing them" },
+  InvalidRegex: { code: "KV3130", severity: "error", title: "a constant regular expression that does not compile" },
+  UnknownTimeZone: { code: "KV3131", severity: "error", title: "a constant time zone that is not an IANA name" },
+  InvalidArgument: { code: "KV3132", severity: "error", title: "a constant argument a built-in does not accept (a date unit, a sort order)" },
+  InconsistentReturn: { code: "KV3133", severity: "error", title: "an FN whose RETURNs give values of different types" },
+  FunctionArgumentCount: { code: "KV3134", severity: "error", title: "an FN or VIEW called with the wrong number of arguments" },
   // ── not supported yet
   CacheNotSupported: { code: "KV9001", severity: "error", title: "CACHE is parsed but not supported yet" },
   SocketNotSupported: { code: "KV9002", severity: "error", title: "SOCKET is parsed but not supported yet" },
@@ -78,6 +89,7 @@ export const Codes = define({
   AuthNotSupported: { code: "KV9004", severity: "error", title: "AUTH is parsed but not supported yet" },
   WorkerNotSupported: { code: "KV9005", severity: "error", title: "WORKER is parsed but not supported yet" },
   QueryNotSupportedByDriver: { code: "KV9006", severity: "error", title: "a query the driver of its entity's data source cannot run" },
+  NestedViewNotSupported: { code: "KV9025", severity: "error", title: "a nested relation selection inside a VIEW (it needs entity relations)" },
 });
 
 export type CodeName = keyof typeof Codes;

@@ -1,4 +1,5 @@
 import type { Expression, ObjectExpr, Query, Statement } from "../ast/nodes.js";
+import { BUILTINS } from "../checker/builtins.js";
 import { constantValue, foldExpression } from "../checker/fold.js";
 import type { SemanticModel } from "../checker/model.js";
 import { alwaysEnds } from "./ends.js";
@@ -7,7 +8,6 @@ import type { EnvVariable, Expr, ObjectEntry, QueryArg, QueryDef, Span, Stmt, Ty
 import { planQuery, type PlanArg, type PlannedQuery } from "./plans.js";
 
 const QUERY_KINDS = new Set(["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"]);
-const BUILT_INS = new Set(["now", "uuid", "len", "lower", "upper", "trim", "number", "string"]);
 
 /** What lowering shares across one app: the query table, env uses and the entity → data source map. */
 export interface LowerState {
@@ -116,7 +116,7 @@ export class HandlerLowering {
         return { kind: "index", object: this.lower(e.object), index: this.lower(e.index) };
       case "Call":
         if (e.callee.name === "env") return this.env(e.args, e.span);
-        return { kind: "call", function: e.callee.name, imported: !BUILT_INS.has(e.callee.name), args: e.args.map((a) => this.lower(a)) };
+        return { kind: "call", function: e.callee.name, imported: !BUILTINS.has(e.callee.name), args: e.args.map((a) => this.lower(a)) };
       case "Unary":
         return { kind: "unary", operator: e.operator, operand: this.lower(e.operand) };
       case "IsNull":

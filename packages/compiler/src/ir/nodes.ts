@@ -260,7 +260,7 @@ export interface IndexExpr {
   index: Expr;
 }
 
-/** A built-in (`now`, `uuid`, `len`, `lower`, `upper`, `trim`, `number`, `string`) or an imported function. */
+/** A built-in (one of checker/builtins.ts, or an operator helper such as `date_add`) or an imported function. */
 export interface CallExpr {
   kind: "call";
   function: string;

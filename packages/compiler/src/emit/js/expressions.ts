@@ -1,3 +1,4 @@
+import { BUILTINS, OPERATOR_HELPERS } from "../../checker/builtins.js";
 import type { Expr } from "../../ir/nodes.js";
 
 /**
@@ -73,24 +74,9 @@ export class ExpressionPrinter {
 
   private call(name: string, imported: boolean, a: string[]): string {
     if (imported) return `(await fn_${name}(${a.join(", ")}))`;
-    switch (name) {
-      case "now":
-        return "new Date().toISOString()";
-      case "uuid":
-        return "randomUUID()";
-      case "len":
-        return `len(${a[0]})`;
-      case "lower":
-        return `str(${a[0]}).toLowerCase()`;
-      case "upper":
-        return `str(${a[0]}).toUpperCase()`;
-      case "trim":
-        return `str(${a[0]}).trim()`;
-      case "number":
-        return `Number(${a[0]})`;
-      default:
-        return `str(${a[0]})`;
-    }
+    const js = BUILTINS.get(name)?.js ?? OPERATOR_HELPERS[name as keyof typeof OPERATOR_HELPERS];
+    if (!js) throw new Error(`internal: no JavaScript for the built-in ${name}()`);
+    return js(a);
   }
 }
 
