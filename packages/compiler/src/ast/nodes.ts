@@ -43,7 +43,9 @@ export type Declaration =
   | SocketDecl
   | TaskDecl
   | AuthDecl
-  | WorkerDecl;
+  | WorkerDecl
+  | FunctionDecl
+  | ViewDecl;
 
 /** A name written in the source, with its own span (so tools can point at it and rename it). */
 export interface Identifier {
@@ -239,6 +241,43 @@ export interface WorkerDecl {
   body: Block;
 }
 
+/** `FN excerpt(text: text, words: int) { … RETURN … }`: the result type is inferred from its RETURNs. */
+export interface FunctionDecl {
+  kind: "Function";
+  span: Span;
+  name: Identifier;
+  params: FunctionParam[];
+  body: Block;
+}
+
+/** `name: type` in an FN's parameter list; the type is written as for a VALIDATE field or an entity name. */
+export interface FunctionParam {
+  kind: "FunctionParam";
+  span: Span;
+  name: Identifier;
+  type: TypeRef;
+}
+
+/** `VIEW ArticleOut OF Article { slug, title }`: a reusable response shape of an entity's rows. */
+export interface ViewDecl {
+  kind: "View";
+  span: Span;
+  name: Identifier;
+  entity: Identifier;
+  items: ViewItem[];
+}
+
+/**
+ * One item of a VIEW: a field of the entity, or (`author { name }`) a nested selection through a
+ * relation, whose `items` are the related entity's (nested items need entity relations: KV9025 until then).
+ */
+export interface ViewItem {
+  kind: "ViewItem";
+  span: Span;
+  name: Identifier;
+  items: ViewItem[] | null;
+}
+
 // ───────────────────────────── statements ─────────────────────────────
 
 /** Statements between braces. Blocks are always braces, never indentation. */
@@ -254,7 +293,25 @@ export type Statement =
   | ErrorStmt
   | IfStmt
   | BroadcastStmt
-  | ExpressionStmt;
+  | ExpressionStmt
+  | ForStmt
+  | ReturnStmt;
+
+/** `FOR item IN list { … }`: the block once per item; `item` exists only inside it. */
+export interface ForStmt {
+  kind: "For";
+  span: Span;
+  variable: Identifier;
+  list: Expression;
+  body: Block;
+}
+
+/** `RETURN value` (in an FN): ends the function with its result. */
+export interface ReturnStmt {
+  kind: "Return";
+  span: Span;
+  value: Expression | null;
+}
 
 /** `users = SELECT * FROM User` */
 export interface AssignStmt {
@@ -431,6 +488,9 @@ export type Expression =
   | UnaryExpr
   | BinaryExpr
   | IsNullExpr
+  | ConditionalExpr
+  | BetweenExpr
+  | ComprehensionExpr
   | Query
   | MissingExpr;
 
@@ -519,12 +579,13 @@ export interface ArrayExpr {
   elements: Array<Expression | SpreadElement>;
 }
 
-/** `user.name`, `$query.page` */
+/** `user.name`, `$query.page`; `post?.author` (optional) says the object may be null (a field of null is null either way). */
 export interface MemberExpr {
   kind: "Member";
   span: Span;
   object: Expression;
   property: Identifier;
+  optional: boolean;
 }
 
 /** `items[0]`, `$headers["x-api-key"]` */
@@ -589,6 +650,35 @@ export interface IsNullExpr {
   negated: boolean;
 }
 
+/** `test ? then : otherwise` */
+export interface ConditionalExpr {
+  kind: "Conditional";
+  span: Span;
+  test: Expression;
+  then: Expression;
+  otherwise: Expression;
+}
+
+/** `x BETWEEN low AND high` (both ends included), or `x NOT BETWEEN low AND high`. */
+export interface BetweenExpr {
+  kind: "Between";
+  span: Span;
+  operand: Expression;
+  low: Expression;
+  high: Expression;
+  negated: boolean;
+}
+
+/** `[element FOR variable IN list IF condition]`: a new list, mapped and filtered. */
+export interface ComprehensionExpr {
+  kind: "Comprehension";
+  span: Span;
+  element: Expression;
+  variable: Identifier;
+  list: Expression;
+  condition: Expression | null;
+}
+
 /** Stands in for an expression the parser could not read, so the tree stays whole for tools. */
 export interface MissingExpr {
   kind: "Missing";
@@ -609,6 +699,8 @@ export type Node =
   | EndpointAuth
   | SocketHandler
   | TaskSchedule
+  | FunctionParam
+  | ViewItem
   | Block
   | Statement
   | Condition

@@ -7,6 +7,7 @@ import { recordDeclarationNames } from "./declaration-names.js";
 import { checkEndpoint } from "./endpoints.js";
 import { checkExpression } from "./expressions.js";
 import { emptyModel, type SemanticModel } from "./model.js";
+import { checkView, collectFunctionsAndViews, ensureFunctionChecked } from "./functions.js";
 
 export interface CheckOutput {
   model: SemanticModel;
@@ -32,6 +33,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
   const base: CheckContext = { model, diagnostics, file: "", scope: null, endpoint: null, entity: null, entityUnresolved: false };
   collectDeclarations(base, programs);
   collectFunctions(model, programs);
+  collectFunctionsAndViews(base, programs);
 
   for (const program of programs) {
     const ctx = { ...base, file: program.file };
@@ -40,6 +42,8 @@ export function checkProgram(programs: Program[]): CheckOutput {
       else if (decl.kind === "Validate") checkValidator(ctx, decl);
     }
   }
+  for (const view of model.views.values()) checkView({ ...base, file: view.file }, view);
+  for (const fn of model.kovaFunctions.values()) ensureFunctionChecked({ ...base, file: fn.file }, fn);
   const routes = new Map<string, EndpointDecl>();
   for (const program of programs) {
     const ctx = { ...base, file: program.file };

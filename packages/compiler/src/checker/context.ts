@@ -4,6 +4,7 @@ import type { DiagnosticBag } from "../diagnostics/diagnostic.js";
 import { closestName } from "../diagnostics/suggest.js";
 import type { EndpointInfo, EntityInfo, SemanticModel } from "./model.js";
 import type { KovaType } from "./types.js";
+import type { FunctionScope } from "./functions.js";
 
 export interface Variable {
   name: string;
@@ -20,8 +21,14 @@ export interface Variable {
 export class VariableScope {
   readonly variables = new Map<string, Variable>();
 
+  /**
+   * A loop's or a comprehension's scope has the handler's as parent: it holds only the loop
+   * variable; any other assignment inside the loop belongs to the handler, as in Python.
+   */
+  constructor(readonly parent: VariableScope | null = null) {}
+
   lookup(name: string): Variable | undefined {
-    return this.variables.get(name);
+    return this.variables.get(name) ?? this.parent?.lookup(name);
   }
 
   assign(target: Identifier, type: KovaType): Variable {
@@ -30,6 +37,12 @@ export class VariableScope {
       if (existing.type.kind === "unknown" || existing.type.kind === "null") existing.type = type;
       return existing;
     }
+    if (this.parent) return this.parent.assign(target, type);
+    return this.define(target, type);
+  }
+
+  /** A name of this scope alone: a loop variable, a function parameter. */
+  define(target: Identifier, type: KovaType): Variable {
     const variable: Variable = { name: target.name, declaration: target, type, used: false };
     this.variables.set(target.name, variable);
     return variable;
@@ -58,6 +71,8 @@ export interface CheckContext {
   entityUnresolved: boolean;
   /** Names already reported as ambiguous in this query (KV2018 once per name and query). */
   ambiguousNames?: Set<string>;
+  /** Inside an FN's body: its RETURNs are collected here. */
+  function?: FunctionScope;
 }
 
 export function report(

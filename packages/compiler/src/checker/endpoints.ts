@@ -4,6 +4,8 @@ import { checkExpression } from "./expressions.js";
 import { constantValue } from "./fold.js";
 import type { EndpointInfo } from "./model.js";
 import { checkCondition } from "./queries.js";
+import { elementOf, loopScope } from "./control-expressions.js";
+import { checkReturn } from "./functions.js";
 
 /** Checks one endpoint: its path, its VALIDATE shape, and its handler's statements. */
 export function checkEndpoint(ctx: CheckContext, decl: EndpointDecl): EndpointInfo {
@@ -73,6 +75,9 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
       return false;
     }
     case "Respond": {
+      if (ctx.function) {
+        ctx.diagnostics.report("MisplacedStatement", statement.span, `RESPOND answers a request, and ${ctx.function.info.decl.name.name}() is an FN: it gives its result with RETURN`, { suggestion: "write RETURN value, and RESPOND it in the endpoint" });
+      }
       if (statement.status) checkStatus(ctx, statement.status.value, statement.status.span, 100, "RESPOND");
       if (statement.value) checkExpression(ctx, statement.value);
       if (statement.headers) checkExpression(ctx, statement.headers);
@@ -100,6 +105,15 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
     case "ExpressionStatement":
       checkExpression(ctx, statement.expression);
       return false;
+    case "For": {
+      const list = checkExpression(ctx, statement.list);
+      const scope = loopScope(ctx, statement.variable, elementOf(ctx, list, statement.list.span));
+      checkBlock({ ...ctx, scope }, statement.body);
+      return false;
+    }
+    case "Return":
+      checkReturn(ctx, statement);
+      return true;
   }
 }
 

@@ -5,6 +5,8 @@ import { constantValue, type FoldProblem } from "./fold.js";
 import { checkQuery } from "./queries.js";
 import { BUILTINS, BUILTIN_NAMES } from "./builtins.js";
 import { checkBuiltinCall } from "./builtin-calls.js";
+import { checkBetween, checkComprehension, checkConditional } from "./control-expressions.js";
+import { checkFunctionCall, checkViewCall } from "./functions.js";
 import {
   booleanType,
   comparable,
@@ -99,6 +101,12 @@ function typeOf(ctx: CheckContext, expr: Expression): KovaType {
       }
       return { kind: "array", element: element ?? unknownType };
     }
+    case "Conditional":
+      return checkConditional(ctx, expr);
+    case "Between":
+      return checkBetween(ctx, expr);
+    case "Comprehension":
+      return checkComprehension(ctx, expr);
     case "Missing":
       return unknownType;
     default:
@@ -224,12 +232,16 @@ function checkCall(ctx: CheckContext, expr: CallExpr): KovaType {
     }
     return checkBuiltinCall(ctx, expr, builtin, argTypes);
   }
+  const kovaFunction = ctx.model.kovaFunctions.get(name);
+  if (kovaFunction) return checkFunctionCall(ctx, expr, kovaFunction, argTypes);
+  const view = ctx.model.views.get(name);
+  if (view) return checkViewCall(ctx, expr, view, argTypes);
   const imported = ctx.model.functions.get(ctx.file)?.get(name);
   if (imported) {
     resolve(ctx, expr.callee, imported.decl);
     return unknownType;
   }
-  const candidates = [...BUILTIN_NAMES, ...(ctx.model.functions.get(ctx.file)?.keys() ?? [])];
+  const candidates = [...BUILTIN_NAMES, ...(ctx.model.functions.get(ctx.file)?.keys() ?? []), ...ctx.model.kovaFunctions.keys(), ...ctx.model.views.keys()];
   const guess = closestOrPrefix(name, candidates);
   ctx.diagnostics.report("UnknownFunction", expr.callee.span, `no function named '${name}'`, guess !== undefined
     ? { suggestion: `did you mean '${guess}'?`, replacement: guess }
@@ -278,11 +290,21 @@ function checkBinary(ctx: CheckContext, expr: BinaryExpr): KovaType {
     case "??":
       return left.kind === "unknown" || left.kind === "null" ? right : left;
     case "+":
+      if (instantArithmetic(expr, left, right)) return instantArithmetic(expr, left, right)!;
       if (left.kind === "string" || right.kind === "string") return stringType;
       return arithmeticType(ctx, expr, left, right);
     default:
-      return arithmeticType(ctx, expr, left, right);
+      return instantArithmetic(expr, left, right) ?? arithmeticType(ctx, expr, left, right);
   }
+}
+
+/** `instant ± duration` is an instant; `instant - instant` the milliseconds between (a duration). */
+function instantArithmetic(expr: BinaryExpr, left: KovaType, right: KovaType): KovaType | undefined {
+  if (expr.operator !== "+" && expr.operator !== "-") return undefined;
+  if (left.kind === "datetime" && right.kind === "number") return datetimeType;
+  if (expr.operator === "+" && left.kind === "number" && right.kind === "datetime") return datetimeType;
+  if (expr.operator === "-" && left.kind === "datetime" && right.kind === "datetime") return intType;
+  return undefined;
 }
 
 function arithmeticType(ctx: CheckContext, expr: BinaryExpr, left: KovaType, right: KovaType): KovaType {

@@ -11,6 +11,7 @@ import type {
   ValidateDecl,
 } from "../ast/nodes.js";
 import type { KovaType } from "./types.js";
+import type { KovaFunctionInfo, ViewInfo } from "./functions.js";
 
 export interface EntityInfo {
   decl: EntityDecl;
@@ -61,6 +62,11 @@ export interface SemanticModel {
   singleRow: Set<Query>;
   /** For names: the declaration or field they resolve to (hover, go-to-definition). */
   resolutions: Map<Node, Node>;
+  /** The program's FNs and VIEWs, by name (names are program-wide, like entities). */
+  kovaFunctions: Map<string, KovaFunctionInfo>;
+  views: Map<string, ViewInfo>;
+  /** `SELECT ViewName FROM Entity`: the VIEW each such query selects. */
+  selectViews: Map<Query, string>;
 }
 
 export function emptyModel(programs: Program[]): SemanticModel {
@@ -74,5 +80,8 @@ export function emptyModel(programs: Program[]): SemanticModel {
     types: new Map(),
     singleRow: new Set(),
     resolutions: new Map(),
+    kovaFunctions: new Map(),
+    views: new Map(),
+    selectViews: new Map(),
   };
 }

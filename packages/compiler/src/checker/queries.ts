@@ -1,6 +1,7 @@
 import type { Condition, Expression, Identifier, Limit, Offset, OrderBy, Query } from "../ast/nodes.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { checkExpression } from "./expressions.js";
+import { selectedView } from "./functions.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
 import {
@@ -23,7 +24,9 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
     case "SelectQuery": {
       if (query.asOf) checkAsOf(ctx, query.asOf);
       let rowType = rows;
-      if (query.fields && entity) {
+      const view = entity ? selectedView(ctx, query, entity) : undefined;
+      if (view) rowType = view.rowType;
+      else if (query.fields && entity) {
         const fields = new Map<string, ShapeField>();
         for (const f of query.fields) {
           const type = fieldOf(inEntity, entity, f);
@@ -309,6 +312,9 @@ function checkFilterShape(ctx: CheckContext, entity: EntityInfo, e: Expression):
     case "IsNull":
       if (!isField(e.operand) && !fieldFree(e.operand)) fail(e.operand);
       return;
+    case "Between":
+      for (const side of [e.operand, e.low, e.high]) if (!isField(side) && !fieldFree(side)) fail(side);
+      return;
     default:
       if (!isField(e) && !fieldFree(e)) fail(e);
   }
@@ -343,6 +349,10 @@ function mentionsFieldDeep(e: Expression, entity: EntityInfo): boolean {
     case "Unary":
     case "IsNull":
       return mentionsFieldDeep(e.operand, entity);
+    case "Between":
+      return [e.operand, e.low, e.high].some((x) => mentionsFieldDeep(x, entity));
+    case "Conditional":
+      return [e.test, e.then, e.otherwise].some((x) => mentionsFieldDeep(x, entity));
     case "Member":
       return mentionsFieldDeep(e.object, entity);
     case "Index":

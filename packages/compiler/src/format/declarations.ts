@@ -1,4 +1,4 @@
-import type { Declaration, FieldDecl, FieldModifier, Program, Property, SocketHandler, TypeRef } from "../ast/nodes.js";
+import type { Declaration, FieldDecl, FieldModifier, Program, Property, SocketHandler, TypeRef, ViewItem } from "../ast/nodes.js";
 import { hardline, join, type Doc } from "./doc.js";
 import { printExpression, printProperty } from "./expressions.js";
 import type { Printer } from "./printer.js";
@@ -50,7 +50,23 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
     }
     case "Worker":
       return ["WORKER ", d.name.name, " ", printBlock(p, d.body)];
+    case "Function": {
+      const params = d.params.map((param) => [param.name.name, ": ", printType(p, param.type)]);
+      return ["FN ", d.name.name, "(", join(", ", params), ") ", printBlock(p, d.body)];
+    }
+    case "View":
+      return ["VIEW ", d.name.name, " OF ", d.entity.name, " ", printViewItems(p, d.items, d.entity.span.end.offset, d.span.end.offset)];
   }
+}
+
+/** A VIEW's items, one per line; a nested selection (`author { name }`) the same way, indented. */
+function printViewItems(p: Printer, items: readonly ViewItem[], from: number, end: number): Doc {
+  return p.bracketed("{", "}", p.afterOpenBrace(from), items, (item) => printViewItem(p, item), { end: end - 1, blankLines: "keep" });
+}
+
+function printViewItem(p: Printer, item: ViewItem): Doc {
+  if (item.items === null) return item.name.name;
+  return [item.name.name, " ", printViewItems(p, item.items, item.name.span.end.offset, item.span.end.offset)];
 }
 
 function printArguments(p: Printer, args: Parameters<typeof printExpression>[1][]): Doc {

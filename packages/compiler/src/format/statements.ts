@@ -35,6 +35,10 @@ export function printStatement(p: Printer, s: Statement): Doc {
       return ["BROADCAST ", printExpression(p, s.value)];
     case "ExpressionStatement":
       return printExpression(p, s.expression);
+    case "For":
+      return ["FOR ", s.variable.name, " IN ", printExpression(p, s.list, 0, false), " ", printBlock(p, s.body)];
+    case "Return":
+      return s.value === null ? "RETURN" : ["RETURN ", printExpression(p, s.value)];
   }
 }
 

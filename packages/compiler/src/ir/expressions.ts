@@ -1,6 +1,6 @@
 import type { Expression, ObjectExpr, Query, Statement } from "../ast/nodes.js";
 import { BUILTINS } from "../checker/builtins.js";
-import { constantValue, foldExpression } from "../checker/fold.js";
+import { checkedNode, constantValue, foldExpression } from "../checker/fold.js";
 import type { SemanticModel } from "../checker/model.js";
 import { alwaysEnds } from "./ends.js";
 import { inputOf } from "./inputs.js";
@@ -70,6 +70,10 @@ export class HandlerLowering {
       }
       case "Broadcast":
         return { kind: "unsupported", feature: "BROADCAST", span: s.span };
+      case "For":
+        return { kind: "for", variable: s.variable.name, list: this.expr(s.list), body: this.block(s.body.statements), span: s.span };
+      case "Return":
+        return { kind: "return", value: s.value ? this.expr(s.value) : null, span: s.span };
     }
   }
 
@@ -116,13 +120,24 @@ export class HandlerLowering {
         return { kind: "index", object: this.lower(e.object), index: this.lower(e.index) };
       case "Call":
         if (e.callee.name === "env") return this.env(e.args, e.span);
+        if (this.state.model.kovaFunctions.has(e.callee.name)) return { kind: "callFunction", function: e.callee.name, args: e.args.map((a) => this.lower(a)) };
+        if (this.state.model.views.has(e.callee.name)) return { kind: "view", view: e.callee.name, value: this.lower(e.args[0]) };
         return { kind: "call", function: e.callee.name, imported: !BUILTINS.has(e.callee.name), args: e.args.map((a) => this.lower(a)) };
       case "Unary":
         return { kind: "unary", operator: e.operator, operand: this.lower(e.operand) };
       case "IsNull":
         return { kind: "isNull", operand: this.lower(e.operand), negated: e.negated };
       case "Binary":
-        return { kind: "binary", operator: e.operator, left: this.lower(e.left), right: this.lower(e.right) };
+        return this.instantOperation(e) ?? { kind: "binary", operator: e.operator, left: this.lower(e.left), right: this.lower(e.right) };
+      case "Conditional":
+        return { kind: "conditional", test: this.lower(e.test), then: this.lower(e.then), otherwise: this.lower(e.otherwise) };
+      case "Between": {
+        const instants = [e.operand, e.low, e.high].some((x) => this.typeOf(x) === "datetime");
+        const side = (x: Expression) => (instants ? this.epoch(x) : this.lower(x));
+        return { kind: "between", value: side(e.operand), low: side(e.low), high: side(e.high), negated: e.negated };
+      }
+      case "Comprehension":
+        return { kind: "comprehension", variable: e.variable.name, list: this.lower(e.list), condition: e.condition ? this.lower(e.condition) : null, element: this.lower(e.element) };
       case "Object":
         return {
           kind: "object",
@@ -133,6 +148,46 @@ export class HandlerLowering {
       default:
         if (QUERY_KINDS.has(e.kind)) return this.query(e as Query);
         return { kind: "literal", value: null };
+    }
+  }
+
+  private typeOf(e: Expression): string | undefined {
+    const known = this.state.model.types.get(checkedNode(e))?.kind;
+    if (known !== undefined) return known;
+    // A constant folded from arithmetic (`7 * 86_400_000`) is a new node the checker never saw.
+    return e.kind === "Number" || e.kind === "Duration" ? "number" : e.kind === "String" ? "string" : undefined;
+  }
+
+  private epoch(e: Expression): Expr {
+    return { kind: "call", function: "epoch_ms", imported: false, args: [this.lower(e)] };
+  }
+
+  /**
+   * Instants are ISO-8601 text at run time, so `now() - 7d` is date_add(now, -7d), `a - b` of two
+   * instants is date_diff (milliseconds), and `<` between instants compares their epoch
+   * milliseconds (text order differs across offsets). Decided here by the checker's types.
+   */
+  private instantOperation(e: Extract<Expression, { kind: "Binary" }>): Expr | undefined {
+    const left = this.typeOf(e.left);
+    const right = this.typeOf(e.right);
+    if (left !== "datetime" && right !== "datetime") return undefined;
+    const call = (fn: string, args: Expr[]): Expr => ({ kind: "call", function: fn, imported: false, args });
+    switch (e.operator) {
+      case "+":
+        if (left === "datetime" && right === "number") return call("date_add", [this.lower(e.left), this.lower(e.right)]);
+        if (right === "datetime" && left === "number") return call("date_add", [this.lower(e.right), this.lower(e.left)]);
+        return undefined;
+      case "-":
+        if (left === "datetime" && right === "number") return call("date_add", [this.lower(e.left), { kind: "unary", operator: "-", operand: this.lower(e.right) }]);
+        if (left === "datetime" && right === "datetime") return call("date_diff", [this.lower(e.left), this.lower(e.right)]);
+        return undefined;
+      case "<":
+      case "<=":
+      case ">":
+      case ">=":
+        return { kind: "binary", operator: e.operator, left: this.epoch(e.left), right: this.epoch(e.right) };
+      default:
+        return undefined;
     }
   }
 
@@ -159,7 +214,8 @@ export class HandlerLowering {
     const id = `Q${this.state.queries.length}`;
     this.state.queries.push({ id, entity, source: this.state.sourceOf.get(entity)!, plan: planned.plan, span: query.span });
     const args: QueryArg[] = planned.args.map((arg) => ({ value: this.expr(arg.expression), convert: this.conversion(arg), label: arg.label }));
-    return { kind: "query", query: id, args };
+    const view = query.kind === "SelectQuery" ? this.state.model.selectViews.get(query) : undefined;
+    return view ? { kind: "view", view, value: { kind: "query", query: id, args } } : { kind: "query", query: id, args };
   }
 
   /** Only numbers and booleans convert, and not an input the runtime already parsed to a matching type. */

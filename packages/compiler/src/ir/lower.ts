@@ -4,7 +4,7 @@ import { constantValue } from "../checker/fold.js";
 import type { EndpointInfo, SemanticModel } from "../checker/model.js";
 import { HandlerLowering, type LowerState } from "./expressions.js";
 import { routeInputs, walk } from "./inputs.js";
-import { IR_VERSION, type AppModel, type DataSource, type HttpRoute, type ImportedFunction, type Literal, type Shape, type ShapeField, type ShapeType } from "./nodes.js";
+import { IR_VERSION, type AppModel, type DataSource, type HttpRoute, type ImportedFunction, type KovaFunction, type Literal, type Shape, type ShapeField, type ShapeType, type View } from "./nodes.js";
 import { planQuery, type PlannedQuery } from "./plans.js";
 
 /** The default data source when a program has no CONNECT: the embedded, versioned store. */
@@ -29,6 +29,14 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     span: s.connect?.span ?? null,
   }));
   const entryPoints = model.endpoints.map((endpoint) => lowerRoute(endpoint, state));
+  const functions = [...model.kovaFunctions.values()].map((fn): KovaFunction => ({
+    name: fn.decl.name.name,
+    params: fn.params.map((p) => p.name),
+    variables: fn.variables,
+    body: new HandlerLowering(state, null).block(fn.decl.body.statements),
+    span: fn.decl.span,
+  }));
+  const views = [...model.views.values()].map((v): View => ({ name: v.decl.name.name, entity: v.entity?.decl.name.name ?? "", fields: v.fields, span: v.decl.span }));
 
   return {
     kind: "App",
@@ -40,6 +48,8 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     env: [...state.env.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     shapes: [...model.validators.values()].map((v): Shape => ({ name: v.decl.name.name, fields: v.decl.fields.map(shapeField), span: v.decl.span })),
     imports: importedFunctions(model),
+    functions,
+    views,
     queries: state.queries,
     entryPoints,
   };

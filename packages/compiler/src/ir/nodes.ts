@@ -31,6 +31,10 @@ export interface AppModel {
   shapes: Shape[];
   /** JS functions the program IMPORTs. */
   imports: ImportedFunction[];
+  /** The program's own functions (FN), in source order; none calls itself, directly or not. */
+  functions: KovaFunction[];
+  /** Response shapes (VIEW): which fields of an entity's row, in which order. */
+  views: View[];
   /** Every query of every handler, by id; handlers refer to them by id. */
   queries: QueryDef[];
   entryPoints: EntryPoint[];
@@ -78,6 +82,24 @@ export interface ImportedFunction {
   /** The module as written in the IMPORT, and the .kova file that wrote it (relative specifiers resolve from there). */
   module: string;
   fromFile: string;
+  span: Span;
+}
+
+/** `FN name(params) { … }`: a handler-like body that ends with RETURN; may run queries. */
+export interface KovaFunction {
+  name: string;
+  params: string[];
+  /** Variables assigned in the body (parameters excluded), in first-assignment order. */
+  variables: string[];
+  body: Stmt[];
+  span: Span;
+}
+
+/** `VIEW ArticleOut OF Article { slug, title }`. Nested relation items arrive with entity relations. */
+export interface View {
+  name: string;
+  entity: string;
+  fields: string[];
   span: Span;
 }
 
@@ -150,7 +172,23 @@ export interface HttpRoute {
 
 // ───────────────────────────── handler statements ─────────────────────────────
 
-export type Stmt = AssignStmt | EvalStmt | RespondStmt | FailStmt | IfStmt | UnsupportedStmt;
+export type Stmt = AssignStmt | EvalStmt | RespondStmt | FailStmt | IfStmt | UnsupportedStmt | ForStmt | ReturnStmt;
+
+/** `FOR variable IN list { … }`: the body once per item, in order; a null list runs it no time. */
+export interface ForStmt {
+  kind: "for";
+  variable: string;
+  list: Expr;
+  body: Stmt[];
+  span: Span;
+}
+
+/** `RETURN value` ends an FN with its result (null without a value). */
+export interface ReturnStmt {
+  kind: "return";
+  value: Expr | null;
+  span: Span;
+}
 
 export interface AssignStmt {
   kind: "assign";
@@ -217,7 +255,12 @@ export type Expr =
   | IsNullExpr
   | ObjectExpr
   | ArrayExpr
-  | QueryExpr;
+  | QueryExpr
+  | ConditionalExpr
+  | BetweenExpr
+  | ComprehensionExpr
+  | FunctionCallExpr
+  | ViewExpr;
 
 /** A constant; infinite numbers (`1e999`) are written as the strings "Infinity" / "-Infinity" with `infinite: true`. */
 export interface LiteralExpr {
@@ -305,6 +348,46 @@ export interface ObjectExpr {
 export interface ArrayExpr {
   kind: "array";
   elements: Array<{ spread: boolean; value: Expr }>;
+}
+
+/** `test ? then : otherwise`; only the chosen branch is evaluated. */
+export interface ConditionalExpr {
+  kind: "conditional";
+  test: Expr;
+  then: Expr;
+  otherwise: Expr;
+}
+
+/** `value BETWEEN low AND high`, both ends included; false when any of the three is null. */
+export interface BetweenExpr {
+  kind: "between";
+  value: Expr;
+  low: Expr;
+  high: Expr;
+  negated: boolean;
+}
+
+/** `[element FOR variable IN list IF condition]`; a null list is empty. */
+export interface ComprehensionExpr {
+  kind: "comprehension";
+  variable: string;
+  list: Expr;
+  condition: Expr | null;
+  element: Expr;
+}
+
+/** A call of a Kova FN of the app (see `AppModel.functions`). */
+export interface FunctionCallExpr {
+  kind: "callFunction";
+  function: string;
+  args: Expr[];
+}
+
+/** A row (or each row of a list) shaped by a VIEW: only the view's fields, in its order; null stays null. */
+export interface ViewExpr {
+  kind: "view";
+  view: string;
+  value: Expr;
 }
 
 /** Runs query `query` (an id in `AppModel.queries`) with the values its plan's `arg` operands name. */

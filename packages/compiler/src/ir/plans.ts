@@ -46,7 +46,7 @@ class Planner {
         return {
           kind: "select",
           entity,
-          fields: query.fields ? query.fields.map((f) => f.name) : null,
+          fields: this.selectedFields(query),
           where: this.where(query.where),
           orderBy: this.orderBy(query.orderBy),
           limit: this.count(query.limit, "LIMIT"),
@@ -80,6 +80,13 @@ class Planner {
       case "DeleteQuery":
         return { kind: "delete", entity, where: this.where(query.where), single };
     }
+  }
+
+  /** `SELECT a, b`, `SELECT *` (null), or `SELECT ViewName`: the VIEW's fields (the id too, as every SELECT). */
+  private selectedFields(query: Extract<Query, { kind: "SelectQuery" }>): string[] | null {
+    const view = this.model.selectViews.get(query);
+    if (view !== undefined) return this.model.views.get(view)?.fields ?? [];
+    return query.fields ? query.fields.map((f) => f.name) : null;
   }
 
   /** An object literal writes field by field (each value typed); anything else is one object argument. */
@@ -147,6 +154,13 @@ class Planner {
       }
     }
     if (e.kind === "Unary" && e.operator === "NOT") return { kind: "not", item: this.filter(e.operand) };
+    if (e.kind === "Between") {
+      // `x BETWEEN a AND b` is `x >= a AND x <= b` on every back end (bounds included).
+      const [lowLeft, low] = this.pair(e.operand, e.low);
+      const [highLeft, high] = this.pair(e.operand, e.high);
+      const range: Filter = { kind: "and", items: [{ kind: "compare", op: ">=", left: lowLeft, right: low }, { kind: "compare", op: "<=", left: highLeft, right: high }] };
+      return e.negated ? { kind: "not", item: range } : range;
+    }
     if (e.kind === "IsNull") return { kind: "isNull", operand: this.operand(e.operand, null), negated: e.negated };
     return { kind: "truthy", operand: this.operand(e, "boolean") };
   }

@@ -28,8 +28,9 @@ import type { Cursor } from "./cursor.js";
 import { closeBracket, parseArguments, parseExpression, parseProperty, skipSeparator } from "./expressions.js";
 import { misspeltKeyword } from "./misspelt.js";
 import { parseBlock } from "./statements.js";
+import { parseFunction, parseView } from "./functions.js";
 
-const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "AUTH", "WORKER"];
+const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "FN", "VIEW"];
 
 /** Does a declaration start here? (Also true for a miscased keyword followed by a name or a path.) */
 export function startsDeclaration(c: Cursor): boolean {
@@ -86,6 +87,10 @@ export function parseDeclaration(c: Cursor): Declaration | null {
       const body = parseBlock(c, "the WORKER body");
       return { kind: "Worker", span: c.spanFrom(start), name, body };
     }
+    case "FN":
+      return parseFunction(c, start);
+    case "VIEW":
+      return parseView(c, start);
   }
   return null;
 }
@@ -93,7 +98,7 @@ export function parseDeclaration(c: Cursor): Declaration | null {
 function reportNotDeclaration(c: Cursor, t: Token): void {
   const isMethod = HTTP_METHODS.has(t.text.toUpperCase());
   let suggestion =
-    "a file holds declarations: IMPORT, CONNECT, ENTITY, VALIDATE, endpoints (GET /path { … }), CACHE, SOCKET, TASK, AUTH, WORKER";
+    "a file holds declarations: IMPORT, CONNECT, ENTITY, VALIDATE, VIEW, FN, endpoints (GET /path { … }), CACHE, SOCKET, TASK, AUTH, WORKER";
   if (isMethod) suggestion = `an endpoint needs a path starting with '/', as in ${t.text.toUpperCase()} /users { … }`;
   else if (t.kind === "Keyword" && ["RESPOND", "SELECT", "IF", "ERROR"].includes(t.text)) suggestion = "statements belong inside an endpoint's { … }";
   const guess = t.kind === "Identifier" ? misspeltKeyword(t, [...DECLARATION_KEYWORDS, ...HTTP_METHODS]) : undefined;

@@ -1,6 +1,7 @@
 import type {
   ArrayExpr,
   BinaryOperator,
+  ComprehensionExpr,
   Expression,
   Identifier,
   ObjectExpr,
@@ -17,7 +18,7 @@ import { isQueryStart, parseQuery } from "./queries.js";
 import { reportMisspeltQueryKeyword } from "./misspelt.js";
 
 /** Keywords that can only start a statement: an unclosed object literal ends before them. */
-const STATEMENT_STARTS: ReadonlySet<string> = new Set(["RESPOND", "ERROR", "IF", "BROADCAST"]);
+const STATEMENT_STARTS: ReadonlySet<string> = new Set(["RESPOND", "ERROR", "IF", "BROADCAST", "FOR", "RETURN"]);
 
 /**
  * Operator precedence, lowest first (documented in docs/language.md):
@@ -27,7 +28,7 @@ const STATEMENT_STARTS: ReadonlySet<string> = new Set(["RESPOND", "ERROR", "IF",
 export function parseExpression(c: Cursor): Expression {
   if (!c.enter()) return skipTooDeep(c);
   try {
-    return parseOr(c);
+    return parseConditional(c);
   } finally {
     c.leave();
   }
@@ -55,6 +56,23 @@ function chainTooLong(c: Cursor, links: number): boolean {
 
 function binary(c: Cursor, start: number, operator: BinaryOperator, left: Expression, right: Expression): Expression {
   return { kind: "Binary", span: c.spanFrom(start), operator, left, right };
+}
+
+/** `test ? then : otherwise`, the loosest form; the `?` must be on the test's line. Right-associative. */
+function parseConditional(c: Cursor): Expression {
+  const start = c.token.start;
+  const test = parseOr(c);
+  if (!c.isPunct("?") || c.token.newlineBefore) return test;
+  c.advance();
+  const then = parseExpression(c);
+  if (!c.matchPunct(":")) {
+    c.error("ExpectedFunctionPart", c.tokenSpan(c.token), "expected ':' and the value for when the test is false", {
+      suggestion: "write test ? value_if_true : value_if_false",
+    });
+    return { kind: "Conditional", span: c.spanFrom(start), test, then, otherwise: { kind: "Missing", span: c.emptySpanHere() } };
+  }
+  const otherwise = parseExpression(c);
+  return { kind: "Conditional", span: c.spanFrom(start), test, then, otherwise };
 }
 
 function parseOr(c: Cursor): Expression {
@@ -129,6 +147,7 @@ function parseComparisonTail(c: Cursor, start: number, left: Expression): Expres
     }
     return { kind: "IsNull", span: c.spanFrom(start), operand: left, negated };
   }
+  if (c.isKeyword("BETWEEN") || (c.isKeyword("NOT") && c.isKeyword("BETWEEN", c.peek()))) return parseBetween(c, start, left);
   // `a NOT IN list` and `a NOT LIKE pattern` read as NOT (a IN list).
   if (c.isKeyword("NOT") && (c.isKeyword("IN", c.peek()) || c.isKeyword("LIKE", c.peek()))) {
     c.advance();
@@ -141,6 +160,19 @@ function parseComparisonTail(c: Cursor, start: number, left: Expression): Expres
   if (c.token.kind === "Identifier") c.reportMiscased(operator);
   c.advance();
   return binary(c, start, operator, left, parseCoalesce(c));
+}
+
+/** `x [NOT] BETWEEN low AND high`: the bounds are read above AND, so the AND is the range's own. */
+function parseBetween(c: Cursor, start: number, operand: Expression): Expression {
+  const negated = c.matchKeyword("NOT", false);
+  c.advance();
+  const low = parseCoalesce(c);
+  if (!c.matchOperatorWord("AND")) {
+    c.error("ExpectedFunctionPart", c.tokenSpan(c.token), "expected AND and the upper bound of BETWEEN", { suggestion: "write x BETWEEN low AND high" });
+    return { kind: "Between", span: c.spanFrom(start), operand, low, high: { kind: "Missing", span: c.emptySpanHere() }, negated };
+  }
+  const high = parseCoalesce(c);
+  return { kind: "Between", span: c.spanFrom(start), operand, low, high, negated };
 }
 
 function parseCoalesce(c: Cursor): Expression {
@@ -196,10 +228,12 @@ function parsePostfix(c: Cursor): Expression {
   let expr = parsePrimary(c);
   for (let links = 1; ; links++) {
     if ((c.isPunct(".") || c.isPunct("[") || c.isPunct("(")) && links > 1 && chainTooLong(c, links)) return expr;
-    if (c.isPunct(".")) {
+    if (c.isPunct(".") || isOptionalDot(c)) {
+      const optional = c.isPunct("?");
+      if (optional) c.advance();
       c.advance();
       const property = parsePropertyName(c);
-      expr = { kind: "Member", span: c.spanFrom(start), object: expr, property };
+      expr = { kind: "Member", span: c.spanFrom(start), object: expr, property, optional };
     } else if (c.isPunct("[") && !c.token.newlineBefore) {
       c.advance();
       const index = parseExpression(c);
@@ -223,6 +257,12 @@ function parsePostfix(c: Cursor): Expression {
       return expr;
     }
   }
+}
+
+/** `?.` written together (the scanner gives `?` and `.`); `a ? .5 : 1` stays a conditional. */
+function isOptionalDot(c: Cursor): boolean {
+  const next = c.peek();
+  return c.isPunct("?") && next.kind === "Punct" && next.text === "." && next.start === c.token.end;
 }
 
 /** After `.`: any word, keywords included (`$query.limit`, `row.ORDER`). */
@@ -399,7 +439,7 @@ export function parseProperty(c: Cursor): Property {
   return { kind: "Property", span: c.spanFrom(start), key, value, shorthand: false };
 }
 
-function parseArray(c: Cursor): ArrayExpr {
+function parseArray(c: Cursor): ArrayExpr | ComprehensionExpr {
   const open = c.advance();
   const elements: ArrayExpr["elements"] = [];
   if (!c.enter()) {
@@ -410,6 +450,7 @@ function parseArray(c: Cursor): ArrayExpr {
     while (!c.isPunct("]") && !c.atEnd) {
       const before = c.mark;
       elements.push(c.isPunct("...") ? parseSpread(c) : parseExpression(c));
+      if (elements.length === 1 && elements[0].kind !== "Spread" && c.isKeyword("FOR")) return parseComprehension(c, open, elements[0]);
       skipSeparator(c);
       if (c.mark === before) c.advance();
     }
@@ -418,4 +459,15 @@ function parseArray(c: Cursor): ArrayExpr {
     c.leave();
   }
   return { kind: "Array", span: c.spanFrom(open.start), elements };
+}
+
+/** After `[element`: `FOR name IN list [IF condition] ]`. The caller has entered the nesting level. */
+function parseComprehension(c: Cursor, open: Token, element: Expression): ComprehensionExpr {
+  c.advance();
+  const variable = c.expectIdentifier("a name for each item after FOR, as in [a.title FOR a IN articles]");
+  if (!c.matchOperatorWord("IN")) c.error("ExpectedFunctionPart", c.tokenSpan(c.token), "expected IN and the list after FOR name", { suggestion: "write [item.name FOR item IN list]" });
+  const list = parseExpression(c);
+  const condition = c.matchKeyword("IF") ? parseExpression(c) : null;
+  closeBracket(c, open, "]");
+  return { kind: "Comprehension", span: c.spanFrom(open.start), element, variable, list, condition };
 }

@@ -6,7 +6,7 @@ import { reportStatementWord } from "./misspelt.js";
 import { isQueryStart, parseCondition } from "./queries.js";
 
 /** Keywords that begin a statement (used for "did you mean" on lower-case spellings and for recovery). */
-const STATEMENT_KEYWORDS = ["RESPOND", "ERROR", "IF", "BROADCAST"];
+const STATEMENT_KEYWORDS = ["RESPOND", "ERROR", "IF", "BROADCAST", "FOR", "RETURN"];
 
 /**
  * `{ statements }`. When a declaration keyword appears at the start of a line inside the block,
@@ -67,6 +67,17 @@ export function parseStatement(c: Cursor): Statement | null {
     return { kind: "Error", span: c.spanFrom(start), status: status ?? missingStatus(c), detail };
   }
   if (c.matchKeyword("IF")) return parseIf(c, start);
+  if (c.matchKeyword("FOR")) {
+    const variable = c.expectIdentifier("a name for each item after FOR, as in FOR post IN posts { … }");
+    if (!c.matchOperatorWord("IN")) c.error("ExpectedFunctionPart", c.tokenSpan(c.token), "expected IN and the list after FOR name", { suggestion: "write FOR item IN list { … }" });
+    const list = parseExpression(c);
+    const body = parseBlock(c, "the FOR body");
+    return { kind: "For", span: c.spanFrom(start), variable, list, body };
+  }
+  if (c.matchKeyword("RETURN")) {
+    const value = startsValueOnLine(c) ? parseExpression(c) : null;
+    return { kind: "Return", span: c.spanFrom(start), value };
+  }
   if (c.matchKeyword("BROADCAST")) {
     const value = parseExpression(c);
     return { kind: "Broadcast", span: c.spanFrom(start), value };

@@ -10,7 +10,8 @@ export const KEYWORDS = [
   "SELECT", "INSERT", "UPDATE", "SAVE", "INTO", "HISTORY", "SET",
   "WHERE", "ORDER_BY", "ASC", "DESC", "LIMIT", "OFFSET", "OF",
   "RESPOND", "HEADERS", "ERROR", "IF", "ELSE",
-  "AND", "OR", "NOT", "IN", "LIKE", "IS", "NULL",
+  "AND", "OR", "NOT", "IN", "LIKE", "IS", "NULL", "BETWEEN",
+  "FN", "RETURN", "FOR", "VIEW",
   "UNIQUE", "INDEX", "PRIMARY", "DEFAULT",
   "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "ON", "BROADCAST", "EVERY", "CRON",
 ] as const;

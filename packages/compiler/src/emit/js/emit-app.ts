@@ -1,7 +1,7 @@
 import type { CompiledQuery } from "@kova/query";
-import type { AppModel, DataSource, HttpRoute } from "../../ir/nodes.js";
+import type { AppModel, DataSource, HttpRoute, KovaFunction, View } from "../../ir/nodes.js";
 import { CodeWriter } from "./code-writer.js";
-import { ExpressionPrinter } from "./expressions.js";
+import { ExpressionPrinter, functionName, viewName } from "./expressions.js";
 import { GENERATED_HELPERS } from "./helpers.js";
 import { emitStatements, serializerName } from "./statements.js";
 import { emitValidators, validatorFunction } from "./validators.js";
@@ -47,6 +47,11 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
   out.line();
 
   const sourceOfQuery = new Map(app.queries.map((q) => [q.id, q.source]));
+  emitViews(out, app.views);
+  for (const fn of app.functions) {
+    emitFunction(out, fn, new ExpressionPrinter("ctx.env", sourceOfQuery), options);
+    out.line();
+  }
   const handlers = app.entryPoints.map((route, index) => {
     const fn = `handle_${index}_${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+/g, "_").replace(/_+$/, "")}`;
     emitHandler(out, route, fn, new ExpressionPrinter("ctx.env", sourceOfQuery), options);
@@ -85,6 +90,26 @@ function emitHandler(out: CodeWriter, route: HttpRoute, fn: string, x: Expressio
   if (!out.linesSince(head + 1).some((line) => /\bawait\b/.test(line))) {
     out.rewriteLine(head, (line) => line.replace("async function ", "function "));
   }
+}
+
+/** One shaping function per VIEW: the listed fields, in order, of a row or of each row of a list. */
+function emitViews(out: CodeWriter, views: readonly View[]): void {
+  for (const view of views) {
+    const fields = view.fields.map((f) => `${JSON.stringify(f)}: row[${JSON.stringify(f)}]`).join(", ");
+    out.line(`// VIEW ${view.name} OF ${view.entity}`);
+    out.line(`const ${viewName(view.name)} = (value) => (value == null ? null : Array.isArray(value) ? value.map(${viewName(view.name)}) : ((row) => ({ ${fields} }))(value));`);
+  }
+  if (views.length > 0) out.line();
+}
+
+/** An FN: an async function of the request context (its queries run in the request's transaction) and its parameters. */
+function emitFunction(out: CodeWriter, fn: KovaFunction, x: ExpressionPrinter, options: EmitOptions): void {
+  const sourcePath = options.sourcePath(fn.span.file);
+  out.line(`// FN ${fn.name}  (${(options.displayPath ?? options.sourcePath)(fn.span.file)}:${fn.span.start.line})`);
+  out.block(`async function ${functionName(fn.name)}(ctx${fn.params.map((p) => `, v_${p}`).join("")})`, () => {
+    if (fn.variables.length > 0) out.line(`let ${fn.variables.map((v) => `v_${v}`).join(", ")};`);
+    if (!emitStatements(out, fn.body, x, sourcePath)) out.line("return null;");
+  }, "}", fn.span, sourcePath);
 }
 
 function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: ExpressionPrinter, display: (file: string) => string): void {

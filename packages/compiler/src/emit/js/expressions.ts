@@ -62,6 +62,25 @@ export class ExpressionPrinter {
         return `{ ${e.entries.map((entry) => (entry.kind === "spread" ? `...${this.print(entry.value)}` : `${JSON.stringify(entry.key)}: ${this.print(entry.value)}`)).join(", ")} }`;
       case "array":
         return `[${e.elements.map((x) => (x.spread ? `...(${this.print(x.value)} ?? [])` : this.print(x.value))).join(", ")}]`;
+      case "conditional":
+        return `(${this.print(e.test)} ? ${this.print(e.then)} : ${this.print(e.otherwise)})`;
+      case "between":
+        return `${e.negated ? "!" : ""}between(${this.print(e.value)}, ${this.print(e.low)}, ${this.print(e.high)})`;
+      case "comprehension": {
+        const v = `v_${e.variable}`;
+        const list = `(${this.print(e.list)} ?? [])`;
+        const element = this.print(e.element);
+        const condition = e.condition ? this.print(e.condition) : null;
+        // Without an await inside, a plain filter/map; with one (a query, an FN call), a loop that runs them in order.
+        if (!/\bawait\b/.test(element + (condition ?? ""))) {
+          return `${list}${condition ? `.filter((${v}) => ${condition})` : ""}.map((${v}) => ${element})`;
+        }
+        return `(await (async () => { const out = []; for (const ${v} of ${list}) { ${condition ? `if (${condition}) ` : ""}out.push(${element}); } return out; })())`;
+      }
+      case "callFunction":
+        return `(await ${functionName(e.function)}(ctx${e.args.map((a) => `, ${this.print(a)}`).join("")}))`;
+      case "view":
+        return `${viewName(e.view)}(${this.print(e.value)})`;
       case "query": {
         const args = e.args.map((arg) => {
           const value = this.print(arg.value);
@@ -78,6 +97,16 @@ export class ExpressionPrinter {
     if (!js) throw new Error(`internal: no JavaScript for the built-in ${name}()`);
     return js(a);
   }
+}
+
+/** The JavaScript name of a Kova FN (functions take the request context first, for their queries). */
+export function functionName(name: string): string {
+  return `kf_${name}`;
+}
+
+/** The JavaScript name of a VIEW's shaping function. */
+export function viewName(name: string): string {
+  return `view_${name}`;
 }
 
 function escapeTemplate(text: string): string {

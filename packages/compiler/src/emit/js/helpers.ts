@@ -16,6 +16,8 @@ const isDate = (s) => DATE.test(s) && isCalendarDate(s);
 const isDateTime = (s) => DATETIME.test(s) && isCalendarDate(s) && !Number.isNaN(Date.parse(s));
 /** Kova's == : null and a missing value are equal; otherwise strict equality. */
 const eq = (a, b) => (a ?? null) === (b ?? null);
+/** BETWEEN includes both ends; a null anywhere is false, as in SQL. */
+const between = (v, low, high) => v != null && low != null && high != null && v >= low && v <= high;
 const inList = (a, list) => Array.isArray(list) && list.some((b) => eq(a, b));
 const like = (text, pattern) => typeof text === "string" && typeof pattern === "string" &&
   new RegExp("^" + pattern.replace(/[.*+?^$()|[\]\\{}]/g, "\\$&").replace(/%/g, ".*").replace(/_/g, ".") + "$", "s").test(text);

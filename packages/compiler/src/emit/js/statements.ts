@@ -49,6 +49,14 @@ function emitStatement(out: CodeWriter, s: Stmt, x: ExpressionPrinter, sourcePat
       }
       out.line("}");
       return;
+    case "for":
+      out.line(`for (const v_${s.variable} of (${x.print(s.list)} ?? [])) {`, s.span, sourcePath);
+      out.indent(() => emitStatements(out, s.body, x, sourcePath));
+      out.line("}");
+      return;
+    case "return":
+      at(`return ${s.value ? x.print(s.value) : "null"};`);
+      return;
     case "unsupported":
       at(`throw new HttpError(501, ${JSON.stringify(`${s.feature} is not supported yet`)});`);
       return;
