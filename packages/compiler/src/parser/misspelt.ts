@@ -13,10 +13,10 @@ const FOREIGN_STATEMENTS: Readonly<Record<string, { message: (word: string) => s
     suggestion: "read the related rows with a second query, as in author = SELECT * FROM User WHERE id = post.author",
   },
   for: {
-    message: (w) => `Kova has no '${w}' loop`,
-    suggestion: "a query acts on every matching row at once (UPDATE … SET … WHERE …); for other work per item, IMPORT a JavaScript function",
+    message: (w) => (w.toLowerCase() === "for" ? "keywords are upper case: Kova's loop is FOR" : `Kova has no '${w}' loop`),
+    suggestion: "write FOR row IN rows { … } (or a list: [row.title FOR row IN rows]); to change rows, a query acts on every matching row at once (UPDATE … SET … WHERE …)",
   },
-  return: { message: (w) => `Kova has no '${w}'`, suggestion: "answer with RESPOND value (or RESPOND 201 value)" },
+  return: { message: (w) => `Kova has no '${w}' in an endpoint`, suggestion: "answer with RESPOND value (or RESPOND 201 value); an FN gives its result with RETURN" },
   throw: { message: (w) => `Kova has no '${w}'`, suggestion: 'stop with an error response: ERROR 400 "what went wrong"' },
   switch: { message: (w) => `Kova has no '${w}'`, suggestion: "write IF … { … } ELSE IF … { … }" },
 };

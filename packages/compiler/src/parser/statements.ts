@@ -67,14 +67,15 @@ export function parseStatement(c: Cursor): Statement | null {
     return { kind: "Error", span: c.spanFrom(start), status: status ?? missingStatus(c), detail };
   }
   if (c.matchKeyword("IF")) return parseIf(c, start);
-  if (c.matchKeyword("FOR")) {
+  // Lower-case `for` / `return` go to reportStatementWord below, whose help says what Kova writes.
+  if (c.matchKeyword("FOR", false)) {
     const variable = c.expectIdentifier("a name for each item after FOR, as in FOR post IN posts { … }");
     if (!c.matchOperatorWord("IN")) c.error("ExpectedFunctionPart", c.tokenSpan(c.token), "expected IN and the list after FOR name", { suggestion: "write FOR item IN list { … }" });
     const list = parseExpression(c);
     const body = parseBlock(c, "the FOR body");
     return { kind: "For", span: c.spanFrom(start), variable, list, body };
   }
-  if (c.matchKeyword("RETURN")) {
+  if (c.matchKeyword("RETURN", false)) {
     const value = startsValueOnLine(c) ? parseExpression(c) : null;
     return { kind: "Return", span: c.spanFrom(start), value };
   }

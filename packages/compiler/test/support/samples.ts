@@ -4,6 +4,37 @@
  * parse cleanly) and the fuzz test (mutations of these are its most useful inputs).
  */
 export const SAMPLES: Record<string, string> = {
+  functions: `// FN, VIEW, FOR, comprehensions and the conditional forms (issue 13).
+ENTITY Post {
+  title: text
+  views: int DEFAULT 0
+  published: bool DEFAULT false
+}
+
+VIEW PostOut OF Post { title, views }
+
+FN label(post: Post) {
+  RETURN post.views BETWEEN 1 AND 10 ? "new" : "seen"
+}
+
+FN total(posts: Post[]) {
+  sum_views = 0
+  FOR post IN posts {
+    sum_views = sum_views + post.views
+  }
+  RETURN sum_views
+}
+
+GET /posts {
+  posts = SELECT * FROM Post ORDER_BY id
+  RESPOND {
+    titles: [label(p) FOR p IN posts IF p.published],
+    total: total(posts),
+    first: posts[0]?.title,
+    out: SELECT PostOut FROM Post WHERE views BETWEEN 1 AND 100,
+  }
+}
+`,
   users: `// A small users service.
 CONNECT db USING postgres(env("DATABASE_URL"))
 
