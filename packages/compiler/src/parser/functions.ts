@@ -1,4 +1,4 @@
-import type { FunctionDecl, FunctionParam, ViewDecl, ViewItem } from "../ast/nodes.js";
+import type { FunctionDecl, FunctionParam, TypeRef, ViewDecl, ViewItem } from "../ast/nodes.js";
 import type { Cursor } from "./cursor.js";
 import { closeBracket, skipSeparator } from "./expressions.js";
 import { parseTypeRef } from "./declarations.js";
@@ -14,12 +14,17 @@ export function parseFunction(c: Cursor, start: number): FunctionDecl {
       const before = c.mark;
       const paramStart = c.token.start;
       const paramName = c.expectIdentifier("a parameter name, as in FN excerpt(body: text)");
-      if (!c.matchPunct(":")) {
+      let type: TypeRef;
+      if (c.matchPunct(":")) {
+        type = parseTypeRef(c);
+      } else {
         c.error("ExpectedFunctionPart", c.tokenSpan(c.token), `expected ':' and a type after the parameter '${paramName.name}'`, {
           suggestion: `write ${paramName.name || "name"}: text (or int, number, bool, datetime, json, an entity name, T[], T?)`,
         });
+        // Read on as an untyped (json) parameter, so its uses in the body are not reported too.
+        const span = c.emptySpanHere();
+        type = { kind: "TypeRef", span, name: { kind: "Identifier", span, name: "json" }, args: [], options: [], fields: [], array: false, optional: false };
       }
-      const type = parseTypeRef(c);
       if (paramName.name !== "") params.push({ kind: "FunctionParam", span: c.spanFrom(paramStart), name: paramName, type });
       if (!c.matchPunct(",") && !c.isPunct(")")) {
         c.errorExpected("',' or ')' in the parameter list");
