@@ -16,6 +16,7 @@ export { checkProgram, type CheckOutput } from "./checker/checker.js";
 export type { SemanticModel, EntityInfo, ValidatorInfo, EndpointInfo, FunctionInfo } from "./checker/model.js";
 export type { KovaType, ShapeField } from "./checker/types.js";
 export { describe as describeType } from "./checker/types.js";
+export { BUILTINS, BUILTIN_NAMES, builtinSignature, type Builtin, type BuiltinParam } from "./checker/builtins.js";
 export { constantValue, foldExpression, type ConstantValue } from "./checker/fold.js";
 export { tableName } from "./checker/declarations.js";
 export type { CheckedProgram } from "./project/check-project.js";

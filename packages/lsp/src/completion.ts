@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parse as parseDotenv } from "dotenv";
-import { describeType, KEYWORDS, type EndpointDecl, type EntityInfo, type Node, type Program, type Query } from "@kova/compiler";
+import { BUILTINS, builtinSignature, describeType, KEYWORDS, type EndpointDecl, type EntityInfo, type Node, type Program, type Query } from "@kova/compiler";
 import { CompletionItemKind, type CompletionItem } from "vscode-languageserver";
 import { collect, nodePathAt, walk } from "./ast-walk.js";
 import type { Analysis } from "./workspace.js";
@@ -70,9 +70,28 @@ export function completionsAt(ctx: CompletionContext): KovaCompletion[] {
     if (entity) items.push(...fieldItems(entity));
     items.push(...variablesBefore(ctx.analysis, endpoint, offset));
   }
+  items.push(...functionItems(ctx.analysis));
   for (const keyword of KEYWORDS) items.push({ label: keyword, kind: CompletionItemKind.Keyword, sortText: `9${keyword}` });
   for (const literal of ["true", "false", "null"]) items.push({ label: literal, kind: CompletionItemKind.Value, sortText: `8${literal}` });
   if (!endpoint) items.push(...entityItems(ctx.analysis));
+  return items;
+}
+
+/** Every built-in (signature and doc from the compiler's one list), and the program's FNs and VIEWs. */
+function functionItems(analysis: Analysis): KovaCompletion[] {
+  const items: KovaCompletion[] = [...BUILTINS.values()].map((b) => ({
+    label: b.name,
+    kind: CompletionItemKind.Function,
+    detail: builtinSignature(b),
+    documentation: b.doc,
+    sortText: `7${b.name}`,
+  }));
+  for (const file of analysis.result.files) {
+    for (const decl of file.program.declarations) {
+      if (decl.kind === "Function") items.push({ label: decl.name.name, kind: CompletionItemKind.Function, detail: `FN ${decl.name.name}(${decl.params.map((p) => p.name.name).join(", ")})`, sortText: `6${decl.name.name}` });
+      if (decl.kind === "View") items.push({ label: decl.name.name, kind: CompletionItemKind.Struct, detail: `VIEW ${decl.name.name} OF ${decl.entity.name}`, sortText: `6${decl.name.name}` });
+    }
+  }
   return items;
 }
 

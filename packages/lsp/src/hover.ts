@@ -1,4 +1,4 @@
-import { describeType, type EndpointDecl, type EndpointInfo, type EntityDecl, type FieldDecl, type KovaType, type Node, type ValidateDecl } from "@kova/compiler";
+import { BUILTINS, builtinSignature, describeType, type EndpointDecl, type FunctionDecl, type ViewDecl, type EndpointInfo, type EntityDecl, type FieldDecl, type KovaType, type Node, type ValidateDecl } from "@kova/compiler";
 import { contains, nodePathAt, walk } from "./ast-walk.js";
 import type { Analysis } from "./workspace.js";
 
@@ -40,11 +40,32 @@ function describeNode(analysis: Analysis, node: Node, endpoint: EndpointDecl | u
         return `\`\`\`kova\n(function) ${target.local.name}\n\`\`\`\nImported as \`${target.imported.name}\` from a JavaScript module.`;
       case "PathSegment":
         return endpoint ? paramText(analysis, endpoint, target.value) : undefined;
+      case "Function":
+        return functionText(analysis, target);
+      case "View":
+        return code(`VIEW ${target.name.name} OF ${target.entity.name} { ${target.items.map((i) => i.name.name).join(", ")} }`) + "\nA response shape: `SELECT " + target.name.name + " FROM " + target.entity.name + "` or `" + target.name.name + "(rows)`.";
     }
+  }
+  if (node.kind === "Call" && BUILTINS.has(node.callee.name)) {
+    const builtin = BUILTINS.get(node.callee.name)!;
+    return code(`(built-in) ${builtinSignature(builtin)}`) + `\n${builtin.doc}`;
   }
   const type = analysis.types.get(node);
   if (type && node.kind !== "Missing") return code(`${kindLabel(node)}: ${describeType(type)}`) + fieldsList(type);
   return undefined;
+}
+
+/** `FN name(params) → result`, the result type as the checker inferred it from the RETURNs. */
+function functionText(analysis: Analysis, decl: FunctionDecl): string {
+  const params = decl.params.map((p) => `${p.name.name}: ${oneLine(sourceOf(analysis, p.type))}`).join(", ");
+  let result = "null";
+  walk(decl.body, (n) => {
+    if (n.kind === "Return" && n.value && result === "null") {
+      const type = analysis.types.get(n.value);
+      if (type) result = describeType(type);
+    }
+  });
+  return code(`FN ${decl.name.name}(${params}) → ${result}`);
 }
 
 function kindLabel(node: Node): string {
