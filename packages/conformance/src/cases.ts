@@ -486,4 +486,19 @@ export const CASES: Case[] = [
       check("a required field left out is a 400", (await api.request("POST", "/cards", { stars: 1 })).status, 400);
     },
   },
+  {
+    name: "LIKE escapes a request value's % and _ unless pattern() asks for a pattern",
+    program: "full",
+    async run(api, check) {
+      await seed(api, "esc", ["100% off", "1000 ways", "under_score", "underXscore", "back\\slash", "backslash"].map((name) => ({ name })));
+      const get = async (route: string, p: string) => names((await api.request("GET", `/groups/esc/${route}?p=${encodeURIComponent(p)}`)).body);
+      check("a value is matched literally: _ is not a wildcard", await get("like-value", "under_score"), ["under_score"]);
+      check("a value is matched literally: % is not a wildcard", await get("like-value", "100%"), []);
+      check("a prefix search with a value's % ", await get("starting", "100%"), ["100% off"]);
+      check("a prefix search with a value's _", await get("starting", "under_"), ["under_score"]);
+      check("a prefix search with a value's backslash", await get("starting", "back\\"), ["back\\slash"]);
+      check("pattern() keeps the wildcards", await get("like", "under_score"), ["under_score", "underXscore"]);
+      check("pattern() with an escaped wildcard", await get("like", "100\\%%"), ["100% off"]);
+    },
+  },
 ];

@@ -26,6 +26,8 @@ export const sqliteFlavour: SqlFlavour = {
     return `(${l.sql} IN (SELECT value FROM json_each(${b.value(right, { kind: "list", type }, { kind: "list", type })})))`;
   },
   like(b, left, right) {
+    // A value pattern (the usual case) is rewritten to GLOB when bound, escapes included.
+    if (right.kind === "arg" || right.kind === "literal") return `(${b.operand(left, undefined).sql} GLOB ${b.value(right, { kind: "likeToGlob" }, { kind: "text" })})`;
     const [l, r] = b.pair(left, right);
     // SQLite's LIKE ignores case, its GLOB does not. The LIKE pattern is rewritten to GLOB in SQL:
     // GLOB's own wildcards are escaped first, then % → * and _ → ?.

@@ -27,10 +27,10 @@ export const mysqlFlavour: SqlFlavour = {
   },
   like(b, left, right) {
     const [l, r] = b.pair(left, right);
-    // Kova's LIKE knows only % and _; MySQL's also treats backslash as an escape. With `!` as the
-    // escape character and every `!` in the pattern doubled, neither character is special.
+    // Kova's LIKE: % and _, and `\` making the next character literal — MySQL's own escape, named
+    // explicitly (the session's sql_mode keeps backslash escapes in literals, so '\\' is one).
     // Case-sensitivity comes from the binary collation of the columns and of the connection.
-    return `(${l.sql} LIKE REPLACE(${r.sql}, '!', '!!') ESCAPE '!')`;
+    return `(${l.sql} LIKE ${r.sql} ESCAPE '\\\\')`;
   },
   truthy: (sql) => `(${sql} <=> 1)`,
   // NULLs sort first ascending and last descending in MySQL already.

@@ -74,9 +74,9 @@ export function pgSqlFlavour(flavor: SqlFlavor): SqlFlavour {
         const column = b.resolveColumn(operand.field);
         return column.type === "string" ? column.sql : `(${column.sql})::text`;
       };
-      // LIKE is case-sensitive with `%` and `_` only; a backslash in the pattern is an ordinary
-      // character (as in the embedded store), so PostgreSQL's default escape is neutralised.
-      return `(${text(left)} LIKE replace(${text(right)}, '\\', '\\\\'))`;
+      // LIKE is case-sensitive with `%` and `_`; `\` makes the next character literal (Kova's escape,
+      // which like_escape puts before a request value's % and _), on every back end.
+      return `(${text(left)} LIKE ${text(right)} ESCAPE '\\')`;
     },
     truthy: (sql) => `(${sql})`,
     nulls: { asc: "NULLS FIRST", desc: "NULLS LAST" },

@@ -23,7 +23,9 @@ export type Encoding =
   /** AS OF: an ISO string or epoch milliseconds within a Date's range; anything else is a 400. */
   | { kind: "asOf" }
   /** A value compared with another non-field value. */
-  | { kind: "any" };
+  | { kind: "any" }
+  /** A LIKE pattern (`%`, `_`, `\` escaping the next character) rewritten as a GLOB pattern, for SQLite. */
+  | { kind: "likeToGlob" };
 
 export type Param =
   /** The query's argument number `index`, encoded. */

@@ -128,6 +128,7 @@ export class HandlerLowering {
       case "IsNull":
         return { kind: "isNull", operand: this.lower(e.operand), negated: e.negated };
       case "Binary":
+        if (e.operator === "LIKE") return { kind: "binary", operator: "LIKE", left: this.lower(e.left), right: this.likePattern(e.right) };
         return this.instantOperation(e) ?? { kind: "binary", operator: e.operator, left: this.lower(e.left), right: this.lower(e.right) };
       case "Conditional":
         return { kind: "conditional", test: this.lower(e.test), then: this.lower(e.then), otherwise: this.lower(e.otherwise) };
@@ -149,6 +150,21 @@ export class HandlerLowering {
         if (QUERY_KINDS.has(e.kind)) return this.query(e as Query);
         return { kind: "literal", value: null };
     }
+  }
+
+  /**
+   * The pattern of a LIKE. Text written in the program is a pattern (`"%{term}%"`: its `%` are
+   * wildcards); a value that comes from elsewhere — a request, a variable, an interpolated hole —
+   * is escaped by like_escape, so `?tag=x%` matches only "x%". `pattern(value)` asks for a value to
+   * be used as a pattern.
+   */
+  private likePattern(e: Expression): Expr {
+    const folded = foldExpression(e);
+    const escape = (x: Expr): Expr => ({ kind: "call", function: "like_escape", imported: false, args: [x] });
+    if (folded.kind === "Call" && folded.callee.name === "pattern" && folded.args.length === 1) return this.lower(folded.args[0]);
+    if (folded.kind === "String" || folded.kind === "Null") return this.lower(folded);
+    if (folded.kind === "Template") return { kind: "template", parts: folded.parts.map((p) => (p.kind === "String" ? this.lower(p) : escape(this.lower(p)))) };
+    return escape(this.lower(folded));
   }
 
   private typeOf(e: Expression): string | undefined {
@@ -213,7 +229,7 @@ export class HandlerLowering {
     const entity = planned.entity.schema.name;
     const id = `Q${this.state.queries.length}`;
     this.state.queries.push({ id, entity, source: this.state.sourceOf.get(entity)!, plan: planned.plan, span: query.span });
-    const args: QueryArg[] = planned.args.map((arg) => ({ value: this.expr(arg.expression), convert: this.conversion(arg), label: arg.label }));
+    const args: QueryArg[] = planned.args.map((arg) => ({ value: arg.likePattern ? this.likePattern(arg.expression) : this.expr(arg.expression), convert: this.conversion(arg), label: arg.label }));
     const view = query.kind === "SelectQuery" ? this.state.model.selectViews.get(query) : undefined;
     return view ? { kind: "view", view, value: { kind: "query", query: id, args } } : { kind: "query", query: id, args };
   }

@@ -14,6 +14,8 @@ export interface PlanArg {
   label: string;
   /** The right side of IN: a list whose elements have the `coerce` type. */
   list: boolean;
+  /** The pattern of a LIKE: a request value in it is escaped (see HandlerLowering.likePattern). */
+  likePattern?: boolean;
 }
 
 export interface PlannedQuery {
@@ -147,6 +149,7 @@ class Planner {
         }
         case "LIKE": {
           const [left, right] = this.pair(e.left, e.right);
+          if (right.kind === "arg") this.args[right.index].likePattern = true;
           return { kind: "like", left, right };
         }
         default:

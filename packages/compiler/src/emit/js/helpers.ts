@@ -19,8 +19,10 @@ const eq = (a, b) => (a ?? null) === (b ?? null);
 /** BETWEEN includes both ends; a null anywhere is false, as in SQL. */
 const between = (v, low, high) => v != null && low != null && high != null && v >= low && v <= high;
 const inList = (a, list) => Array.isArray(list) && list.some((b) => eq(a, b));
+/** LIKE: % any run, _ one character, \ makes the next character literal. */
 const like = (text, pattern) => typeof text === "string" && typeof pattern === "string" &&
-  new RegExp("^" + pattern.replace(/[.*+?^$()|[\]\\{}]/g, "\\$&").replace(/%/g, ".*").replace(/_/g, ".") + "$", "s").test(text);
+  new RegExp("^" + pattern.replace(/\\([\s\S])|([%_])|([.*+?^$()|[\]\\{}\/])/g, (_, escaped, wild, meta) =>
+    escaped !== undefined ? escaped.replace(/[.*+?^$()|[\]\\{}\/]/g, "\\$&") : wild === "%" ? ".*" : wild === "_" ? "." : "\\" + meta) + "$", "su").test(text);
 const str = (v) => (v == null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
 const envValue = (env, name, fallback) => env[name] ?? process.env[name] ?? (fallback === undefined ? null : fallback);
 const len = (v) => (v == null ? 0 : typeof v === "object" && !Array.isArray(v) ? Object.keys(v).length : v.length ?? 0);
