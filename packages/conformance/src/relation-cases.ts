@@ -4,7 +4,7 @@
  * and each of them AS OF an earlier instant. SQL drivers compile each query into one statement;
  * MongoDB and Redis refuse the program at build time (KV9006), so the cases are n/a there.
  */
-import type { Api, Case } from "./cases.js";
+import { canonicalJson, type Api, type Case } from "./cases.js";
 
 const REFUSED = {
   mongodb: "the build refuses nested selections and conditions through relations on MongoDB (KV9006): no one-command $lookup for them yet",
@@ -44,9 +44,10 @@ export const RELATION_CASES: Case[] = [
     unsupported: REFUSED,
     async run(api, check) {
       const { ada, bob, hello, second, orphan } = await blog(api, "n1");
-      const feed = (await api.request("GET", "/feed/n1")).body;
+      // jsonb keeps no key order (PostgreSQL), so the json field is compared as JSON.
+      const feed = (await api.request("GET", "/feed/n1")).body.map((p: { meta: unknown }) => ({ ...p, meta: canonicalJson(p.meta) }));
       check("feed", feed, [
-        { id: hello.id, title: "Hello", published: true, meta: { lang: "en", n: 1 }, author: { id: ada.id, name: "Ada", admin: true, joined: "2024-01-02T03:04:05.678Z" }, comments_count: 3 },
+        { id: hello.id, title: "Hello", published: true, meta: canonicalJson({ lang: "en", n: 1 }), author: { id: ada.id, name: "Ada", admin: true, joined: "2024-01-02T03:04:05.678Z" }, comments_count: 3 },
         { id: second.id, title: "Second", published: false, meta: null, author: { id: bob.id, name: "Bob", admin: false, joined: null }, comments_count: 1 },
         { id: orphan.id, title: "Orphan", published: true, meta: null, author: null, comments_count: 0 },
       ]);

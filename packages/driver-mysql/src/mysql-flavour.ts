@@ -3,6 +3,7 @@
  * null-safe equality, IN over JSON_TABLE, LIKE with `!` as its escape, `<=> 1` for a boolean
  * condition, and the largest BIGINT UNSIGNED as "no limit".
  */
+import type { Operand } from "@kova/query";
 import { historyColumn, historyTable, orderText, sqlString, type GraphFlavour, type SqlFlavour } from "@kova/sql";
 import { quoteIdent } from "./mysql-compiled.js";
 import { encodeParam, listColumnType } from "./mysql-values.js";
@@ -43,6 +44,20 @@ export const mysqlFlavour: SqlFlavour = {
  * derived table, so a list is one JSON_ARRAYAGG with its own ORDER BY and LIMIT over the related
  * rows. AS OF reads each id's newest version at or before the instant (ROW_NUMBER), unless it is a delete.
  */
+/**
+ * MariaDB takes only a constant as the LIMIT of JSON_ARRAYAGG (a prepared statement's `?` there is
+ * "Limit only accepts integer values"), so a constant from the source is written as digits (it is
+ * the program's, never a request's) and a value known only at run time is refused at build time.
+ */
+function constantLimit(limit: Operand | null): string | null {
+  if (limit === null) return null;
+  if (limit.kind === "literal" && typeof limit.value === "number" && Number.isSafeInteger(limit.value) && limit.value >= 0) return String(limit.value);
+  throw new Error(
+    "MariaDB/MySQL take only a constant LIMIT inside a related list (comments { … LIMIT 3 }); this one is computed at run time. " +
+      "Write a number, or limit the outer query instead",
+  );
+}
+
 export const mysqlGraph: GraphFlavour = {
   jsonObject: (pairs) => `JSON_OBJECT(${pairs.map(([k, v]) => `${sqlString(k)}, ${v}`).join(", ")})`,
   jsonValue: (sql) => sql,
@@ -50,7 +65,7 @@ export const mysqlGraph: GraphFlavour = {
   jsonList(rows) {
     const value = rows.value();
     const order = orderText(mysqlFlavour, rows.order());
-    const limit = rows.limit();
+    const limit = constantLimit(rows.limitOperand);
     return `(SELECT COALESCE(JSON_ARRAYAGG(${value} ORDER BY ${order}${limit === null ? "" : ` LIMIT ${limit}`}), JSON_ARRAY()) FROM ${rows.from()})`;
   },
   asOfSource(b, entity, instant) {

@@ -34,6 +34,8 @@ export interface ListRows {
   /** `source AS alias WHERE …`. */
   from(): string;
   limit(): string | null;
+  /** The LIMIT as the plan wrote it, for a flavour whose database takes only a constant there. */
+  limitOperand: Operand | null;
 }
 
 /** How a flavour spells JSON building (each answer a small pure function of SQL text). */
@@ -173,6 +175,7 @@ class Graph implements RelatedRows {
         const source = from();
         return `${source} WHERE ${link}${where()}`;
       },
+      limitOperand: n.limit,
       limit: () => (n.limit === null ? null : c.value(n.limit as Extract<Operand, { kind: "arg" | "literal" }>, { kind: "count", clause: "LIMIT" }, { kind: "count" })),
     });
   }
