@@ -194,7 +194,7 @@ export function relatedPath(ctx: CheckContext, entity: EntityInfo, expr: MemberE
   if (object.kind !== "Name") return undefined;
   names.unshift({ kind: "Identifier", span: object.span, name: object.name });
   const first = relationsOf(ctx, entity).get(object.name);
-  if (!first || first.step.kind !== "one") return undefined;
+  if (!first) return undefined;
   if (ctx.scope?.lookup(object.name) !== undefined && !entity.schema.fields.some((f) => f.name === object.name)) return undefined;
   const steps: Related[] = [];
   let current = entity;
