@@ -104,9 +104,9 @@ export interface FieldDecl {
   modifiers: FieldModifier[];
   /**
    * `posts: Post[] BY author`: an inverse relation, the Post rows whose reference field `author`
-   * holds this row's id (not stored). Absent on ordinary fields.
+   * holds this row's id (not stored). null on ordinary fields.
    */
-  by?: Identifier;
+  by: Identifier | null;
 }
 
 /** `UNIQUE`, `INDEX`, `PRIMARY` or `DEFAULT <expr>` after an entity field's type. */
@@ -335,8 +335,8 @@ export interface OrderItem {
   span: Span;
   field: Identifier;
   direction: "ASC" | "DESC";
-  /** `ORDER_BY author.name`: the reference fields followed before `field` (absent: none). */
-  via?: Identifier[];
+  /** `ORDER_BY author.name`: the reference fields followed before `field` (empty: none). */
+  via: Identifier[];
 }
 
 /** `LIMIT 50` */
@@ -359,8 +359,8 @@ export interface SelectQuery {
   span: Span;
   /** null for `*`; otherwise the chosen fields. */
   fields: Identifier[] | null;
-  /** Related rows selected with each row: `author { name }`, `comments { body }`, `COUNT(comments)` (absent: none). */
-  relations?: RelationSelect[];
+  /** Related rows selected with each row: `author { name }`, `comments { body }`, `COUNT(comments)` (empty: none). */
+  relations: RelationSelect[];
   entity: Identifier;
   asOf: Expression | null;
   where: Condition | null;

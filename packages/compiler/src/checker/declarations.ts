@@ -99,7 +99,7 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
       ctx.diagnostics.report("DuplicateField", field.name.span, `field '${name}' is declared twice in ${decl.name.name}`, { suggestion: "remove or rename one" });
       continue;
     }
-    if (field.by !== undefined) {
+    if (field.by !== null) {
       const inverse = checkInverseRelation(ctx, decl, field);
       if (inverse) (info.schema.relations ??= []).push({ name, ...inverse });
       continue;

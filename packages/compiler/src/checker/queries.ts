@@ -33,7 +33,7 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
         fields.set("id", { type: intType, optional: false });
         rowType = { kind: "object", fields, entity: entity.decl.name.name };
       }
-      if (query.relations && entity) {
+      if (query.relations.length > 0 && entity) {
         const nested = checkRelationSelects(inEntity, entity, query.relations, [], (target, select) =>
           checkFilters(ctx, { ...inEntity, entity: target, ambiguousNames: new Set() }, { where: select.where, orderBy: select.orderBy, limit: select.limit, offset: null }),
         );
@@ -132,7 +132,7 @@ function checkFilters(
   if (query.where) checkCondition(inEntity, query.where);
   if (query.orderBy && inEntity.entity) {
     for (const item of query.orderBy.items) {
-      if (item.via) orderThrough(inEntity, inEntity.entity, item.via, item.field);
+      if (item.via.length > 0) orderThrough(inEntity, inEntity.entity, item.via, item.field);
       else fieldOf(inEntity, inEntity.entity, item.field, false, extraOrderFields);
     }
   }

@@ -76,7 +76,7 @@ export function checkInverseRelation(ctx: CheckContext, owner: EntityDecl, field
     });
     return undefined;
   }
-  const references = target.decl.fields.filter((f) => f.type.name.name === owner.name.name && !f.type.array && f.by === undefined);
+  const references = target.decl.fields.filter((f) => f.type.name.name === owner.name.name && !f.type.array && f.by === null);
   const chosen = target.decl.fields.find((f) => f.name.name === by.name);
   if (!chosen || !references.includes(chosen)) {
     const names = references.map((f) => f.name.name);

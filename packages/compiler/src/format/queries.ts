@@ -40,7 +40,7 @@ export function printQuery(p: Printer, q: Query): Doc {
 function printQueryBody(p: Printer, q: Query): Doc {
   switch (q.kind) {
     case "SelectQuery": {
-      const fields = selectList(p, q.fields, q.relations ?? []);
+      const fields = selectList(p, q.fields, q.relations);
       const asOf: Doc[] = q.asOf === null ? [] : [["AS OF ", printExpression(p, q.asOf, 0, false)]];
       return clauses(["SELECT ", fields, ` FROM ${q.entity.name}`], [...asOf, ...filterClauses(p, q)]);
     }
@@ -79,7 +79,7 @@ function filterClauses(p: Printer, q: SelectQuery | HistoryQuery): Doc[] {
 function printOrderBy(p: Printer, orderBy: OrderBy): string {
   const direction = (item: OrderBy["items"][number]) =>
     item.direction === "DESC" ? " DESC" : p.source(item.span).endsWith("ASC") ? " ASC" : "";
-  return orderBy.items.map((item) => [...(item.via ?? []).map((v) => `${v.name}.`), item.field.name].join("") + direction(item)).join(", ");
+  return orderBy.items.map((item) => [...item.via.map((v) => `${v.name}.`), item.field.name].join("") + direction(item)).join(", ");
 }
 
 /** `title, author { name }, comments { body } ORDER_BY id LIMIT 3, COUNT(likes) AS n`: fields first, then related selections. */

@@ -96,7 +96,7 @@ class Planner {
           kind: "select",
           entity,
           fields: query.fields ? query.fields.map((f) => f.name) : null,
-          ...(query.relations && query.relations.length > 0 ? { nested: query.relations.map((r) => this.nested(r)) } : {}),
+          ...(query.relations.length > 0 ? { nested: query.relations.map((r) => this.nested(r)) } : {}),
           where: this.where(query.where),
           orderBy: this.orderBy(query.orderBy),
           limit: this.count(query.limit, "LIMIT"),

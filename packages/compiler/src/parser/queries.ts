@@ -90,7 +90,7 @@ function parseSelect(c: Cursor, start: number): SelectQuery {
   if (!c.expectKeyword("FROM", "after the selected fields")) skipMisspelledKeyword(c);
   const entity = c.expectIdentifier("an entity name after FROM");
   const query: SelectQuery = {
-    kind: "SelectQuery", span: c.spanFrom(start), fields, ...(relations.length > 0 ? { relations } : {}), entity,
+    kind: "SelectQuery", span: c.spanFrom(start), fields, relations, entity,
     asOf: null, where: null, orderBy: null, limit: null, offset: null,
   };
   // Clauses may come in any order (the formatter writes AS OF, WHERE, ORDER_BY, LIMIT, OFFSET).
@@ -245,7 +245,7 @@ function parseOrderBy(c: Cursor, start: number): OrderBy {
     let direction: "ASC" | "DESC" = "ASC";
     if (c.matchKeyword("DESC")) direction = "DESC";
     else c.matchKeyword("ASC");
-    items.push({ kind: "OrderItem", span: c.spanFrom(itemStart), field, direction, ...(via.length > 0 ? { via } : {}) });
+    items.push({ kind: "OrderItem", span: c.spanFrom(itemStart), field, direction, via });
     if (field.name === "") break;
   } while (c.matchPunct(","));
   return { kind: "OrderBy", span: c.spanFrom(start), items };
