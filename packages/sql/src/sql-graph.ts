@@ -8,7 +8,7 @@
  * field): the live table itself, or under AS OF the flavour's "rows as they were" subquery, so the
  * whole graph is read at the same instant.
  */
-import { entityOf, graphColumns, type EntitySchema, type Filter, type NestedSelection, type Operand, type OrderTerm, type RelationStep, type SelectPlan } from "@kova/query";
+import { graphColumns, type EntitySchema, type Filter, type NestedSelection, type Operand, type OrderTerm, type RelationStep, type SelectPlan } from "@kova/query";
 import type { Param } from "./sql-compiled.js";
 import type { ColumnType, RelatedRows } from "./sql-filter.js";
 import { SqlBuilder } from "./sql-filter.js";
@@ -98,7 +98,9 @@ class Graph implements RelatedRows {
   }
 
   target(step: RelationStep): EntitySchema {
-    return entityOf({ kind: "select", entity: step.entity } as SelectPlan, this.entities);
+    const entity = this.entities.get(step.entity);
+    if (entity === undefined) throw new Error(`relation ${step.name} leads to entity ${step.entity}, which is not declared`);
+    return entity;
   }
 
   /** The FROM item of an entity's rows (live, or as of the plan's instant), under `alias`. */
