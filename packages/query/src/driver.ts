@@ -43,6 +43,11 @@ export interface Driver {
   applyMigrations?(files: ReadonlyArray<{ name: string; statements: string[] }>): Promise<string[]>;
   /** Waits for running statements, then releases every resource. Safe to call twice. */
   close(): Promise<void>;
+  /**
+   * Runs a Lua script atomically on the server (keys get the driver's key prefix). Optional: only
+   * Redis has it; the runtime shares rate limits through it.
+   */
+  evalScript?(script: string, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown>;
 }
 
 export type Executor = Pick<Driver, "execute">;

@@ -42,6 +42,45 @@ export interface RouteDefinition {
   handler: (ctx: RequestContext) => Promise<Reply> | Reply;
   /** Where the route is declared, for logs. */
   source?: { file: string; line: number };
+  /** `RATE_LIMIT n PER window BY key` on the endpoint: its own budget, besides the app-wide one. */
+  rateLimit?: RateLimitDefinition;
+}
+
+/** Who shares one budget: each client address, each value of a request header, or each signed-in subject. */
+export type RateLimitKey = { by: "ip" } | { by: "header"; name: string } | { by: "auth"; claim: string };
+
+/** `RATE_LIMIT 100 PER 1m BY ip`: at most `limit` requests per `windowMs` for each key. */
+export interface RateLimitDefinition {
+  limit: number;
+  windowMs: number;
+  key: RateLimitKey;
+}
+
+/** The program's `CORS { … }` block, with env() already resolved. */
+export interface CorsDefinition {
+  /** Exact origins (`https://app.example.com`), or `*` (only without credentials). */
+  origins: string[];
+  /** Methods a preflight allows; default: the methods the route has. */
+  methods?: string[];
+  /** Request headers a preflight allows (lower-case). */
+  headers?: string[];
+  /** Response headers the browser lets scripts read. */
+  expose?: string[];
+  credentials?: boolean;
+  /** How long a browser may cache a preflight answer, in seconds. */
+  maxAgeSeconds?: number;
+}
+
+/** The app's HTTP safety settings from the program (kova.config.json can override some at start). */
+export interface SecurityDefinition {
+  cors?: (env: AppEnv) => CorsDefinition;
+  /** The app-wide `RATE_LIMIT` declaration: one budget per key across all endpoints. */
+  rateLimit?: RateLimitDefinition;
+  /**
+   * Some AUTH scheme reads credentials from a cookie: state-changing requests must then come from
+   * the app's own origin (or an allowed CORS origin), whatever the config says (see docs/security.md).
+   */
+  cookieAuth?: boolean;
 }
 
 export interface Reply {
@@ -77,6 +116,8 @@ export interface AppDefinition {
   /** The first one is the default data source (`ctx.db()`). */
   dataSources: DataSourceDefinition[];
   env: EnvRequirement[];
+  /** CORS, the app-wide rate limit and whether cookies carry credentials; absent: the defaults. */
+  security?: SecurityDefinition;
 }
 
 /** The declared environment variables after `.env` and defaults are applied. */

@@ -10,6 +10,7 @@ import type { AppEnv, QueryValues, Reply, RequestContext, ValidationIssue } from
 import type { DataSources } from "./data-sources.js";
 import { makeProblem } from "./problem.js";
 import { PROBLEM_HEADERS, type CompiledRoute, type SerializedReply } from "./route.js";
+import type { HttpSecurity } from "./security/index.js";
 
 /** What every exchange of one server shares: set up once, referenced by each request. */
 export interface Serving {
@@ -17,6 +18,8 @@ export interface Serving {
   /** The server's logger; failures are logged here with the request id. */
   readonly log: Logger;
   readonly dataSources: DataSources;
+  /** Host, CORS, security headers, cross-origin writes and rate limits (security/index.ts). */
+  readonly security: HttpSecurity;
 }
 
 /** What a stage returns: nothing to go on, or a reply that answers the request now. */
@@ -32,6 +35,7 @@ export abstract class Exchange implements RequestContext {
   /** Set when the rest of the request was not read: the connection must not be reused. */
   closeConnection = false;
   private childLog: Logger | undefined = undefined;
+  private client: string | undefined = undefined;
 
   constructor(
     readonly method: string,
@@ -71,6 +75,22 @@ export abstract class Exchange implements RequestContext {
   problem(status: number, detail: string, type = "about:blank", errors?: ValidationIssue[]): Reply {
     return { status, body: makeProblem(status, type, detail, this.path, this.requestId, errors), headers: PROBLEM_HEADERS };
   }
+
+  /** The client's address: the socket's peer, or what a trusted proxy forwarded (see security/client-address.ts). */
+  get clientAddress(): string {
+    return (this.client ??= this.serving.security.clientAddress.of(this.peerAddress, this.headers));
+  }
+
+  /** The address of the other end of the connection (the client, or a proxy in front). */
+  abstract readonly peerAddress: string | undefined;
+
+  /** The request came over TLS (on this socket, or by a trusted proxy's X-Forwarded-Proto). */
+  get https(): boolean {
+    return this.serving.security.clientAddress.isHttps(this.encrypted, this.peerAddress, this.headers);
+  }
+
+  /** This connection is TLS. */
+  protected abstract readonly encrypted: boolean;
 
   /** The `readBody` stage: sets `body` (or answers with a problem). Fastify has parsed it already. */
   abstract readBody(): StageOutcome | PromiseLike<StageOutcome>;

@@ -36,6 +36,8 @@ export const ProblemType = {
   query: "urn:kova:problem:query-rejected",
   unavailable: "urn:kova:problem:data-source-unavailable",
   internal: "urn:kova:problem:internal-error",
+  /** A CORS preflight from an origin, for a method or with headers the app's CORS policy does not allow. */
+  corsRefused: "urn:kova:problem:cors-refused",
 } as const;
 
 export function makeProblem(
