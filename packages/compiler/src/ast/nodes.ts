@@ -43,7 +43,9 @@ export type Declaration =
   | SocketDecl
   | TaskDecl
   | AuthDecl
-  | WorkerDecl;
+  | WorkerDecl
+  | RateLimitDecl
+  | CorsDecl;
 
 /** A name written in the source, with its own span (so tools can point at it and rename it). */
 export interface Identifier {
@@ -159,6 +161,8 @@ export interface EndpointDecl {
   validate: Identifier | null;
   /** `AUTH` or `AUTH role` after the path (reserved; see the AUTH declaration). */
   auth: EndpointAuth | null;
+  /** `RATE_LIMIT 5 PER 1m BY ip` after the path: this endpoint's own budget. */
+  rateLimit: RateLimitDecl | null;
   body: Block;
 }
 
@@ -233,6 +237,28 @@ export interface AuthDecl {
   span: Span;
   name: Identifier;
   using: CallExpr | null;
+  properties: Property[];
+}
+
+/**
+ * `RATE_LIMIT 100 PER 1m BY ip`: at the top level, one budget per client across the whole app;
+ * after an endpoint's path, that endpoint's own budget.
+ */
+export interface RateLimitDecl {
+  kind: "RateLimit";
+  span: Span;
+  /** How many requests (a whole number). */
+  count: Expression;
+  /** Per how long (a duration such as `1m`). */
+  window: Expression;
+  /** Who shares a budget: `ip`, `header("x-api-key")` or `$auth.sub`; null is `ip`. */
+  by: Expression | null;
+}
+
+/** `CORS { origins: ["https://app.example.com"]  credentials: true }`: which browser origins may call the app. */
+export interface CorsDecl {
+  kind: "Cors";
+  span: Span;
   properties: Property[];
 }
 

@@ -7,6 +7,7 @@ import { recordDeclarationNames } from "./declaration-names.js";
 import { checkEndpoint } from "./endpoints.js";
 import { checkExpression } from "./expressions.js";
 import { emptyModel, type SemanticModel } from "./model.js";
+import { checkAppSecurity, checkRateLimit } from "./security.js";
 
 export interface CheckOutput {
   model: SemanticModel;
@@ -41,6 +42,8 @@ export function checkProgram(programs: Program[]): CheckOutput {
     }
   }
   const routes = new Map<string, EndpointDecl>();
+  const hasAuth = programs.some((p) => p.declarations.some((d) => d.kind === "Auth"));
+  const appSecurity: Parameters<typeof checkAppSecurity>[1] = [];
   for (const program of programs) {
     const ctx = { ...base, file: program.file };
     for (const decl of program.declarations) {
@@ -54,8 +57,13 @@ export function checkProgram(programs: Program[]): CheckOutput {
         case "Endpoint": {
           checkRouteUnique(ctx, routes, decl);
           model.endpoints.push(checkEndpoint(ctx, decl));
+          if (decl.rateLimit !== null) checkRateLimit(ctx, decl.rateLimit, decl, decl.auth !== null);
           break;
         }
+        case "RateLimit":
+        case "Cors":
+          appSecurity.push({ decl, file: program.file });
+          break;
         default: {
           const code = NOT_SUPPORTED[decl.kind];
           if (code) {
@@ -68,6 +76,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
       }
     }
   }
+  checkAppSecurity(base, appSecurity, hasAuth);
   recordDeclarationNames(model);
   return { model, diagnostics: diagnostics.items };
 }

@@ -37,6 +37,7 @@ export const Codes = define({
   UnclosedBlock: { code: "KV1106", severity: "error", title: "a { or ( or [ that is never closed" },
   NestingTooDeep: { code: "KV1107", severity: "error", title: "expressions or blocks nested deeper than the parser allows" },
   DuplicateClause: { code: "KV1108", severity: "error", title: "a query clause (WHERE, LIMIT, …) written twice" },
+  DuplicateRateLimit: { code: "KV1261", severity: "error", title: "an endpoint with two RATE_LIMIT clauses" },
   // ── names
   UnknownEntity: { code: "KV2001", severity: "error", title: "a query names an entity that is not declared" },
   UnknownField: { code: "KV2002", severity: "error", title: "a field that the entity or shape does not have" },
@@ -59,6 +60,11 @@ export const Codes = define({
   UnknownExport: { code: "KV2019", severity: "error", title: "an IMPORT names something the JavaScript module does not export" },
   UnreadableModule: { code: "KV2020", severity: "warning", title: "an imported JavaScript module whose exports cannot be read, so its names are not checked" },
   ImplicitDataSource: { code: "KV2021", severity: "warning", title: "an entity without USING in a program with more than one CONNECT" },
+  UnknownRateLimitKey: { code: "KV2240", severity: "error", title: "RATE_LIMIT … BY something other than ip, header(\"name\") or $auth.claim" },
+  RateLimitByAuthWithoutAuth: { code: "KV2241", severity: "error", title: "RATE_LIMIT … BY $auth.… where no caller is signed in (no AUTH)" },
+  DuplicateAppRateLimit: { code: "KV2242", severity: "error", title: "two top-level RATE_LIMIT declarations (the app has one budget)" },
+  DuplicateCors: { code: "KV2243", severity: "error", title: "two CORS declarations" },
+  UnknownCorsSetting: { code: "KV2244", severity: "error", title: "a CORS setting Kova does not know" },
   NotAKovaLibrary: { code: "KV2022", severity: "error", title: "an IMPORT of a .kova file from an npm package that is not a Kova library (no \"kova\" field)" },
   // ── types and values
   IncompatibleComparison: { code: "KV3001", severity: "error", title: "a comparison between values of types that can never match" },
@@ -71,6 +77,11 @@ export const Codes = define({
   InvalidLimit: { code: "KV3008", severity: "error", title: "a LIMIT or OFFSET that is not a non-negative integer" },
   BodyWithoutValidate: { code: "KV3009", severity: "warning", title: "$body read by an endpoint without VALIDATE, so its shape is unchecked" },
   UnsupportedCondition: { code: "KV3010", severity: "error", title: "a WHERE condition that computes with fields instead of comparing them" },
+  InvalidRateLimit: { code: "KV3170", severity: "error", title: "a RATE_LIMIT count that is not a whole number ≥ 1, or a window that is not a duration from 1s to 1d" },
+  InvalidOrigin: { code: "KV3171", severity: "error", title: "a CORS origin that is not exactly scheme://host[:port]" },
+  CorsWildcardWithCredentials: { code: "KV3172", severity: "error", title: "CORS origins \"*\" together with credentials: true" },
+  InvalidCorsValue: { code: "KV3173", severity: "error", title: "a CORS setting with a value of the wrong kind (methods, headers, credentials, max_age)" },
+  CorsWithoutOrigins: { code: "KV3174", severity: "error", title: "a CORS block without origins" },
   // ── not supported yet
   CacheNotSupported: { code: "KV9001", severity: "error", title: "CACHE is parsed but not supported yet" },
   SocketNotSupported: { code: "KV9002", severity: "error", title: "SOCKET is parsed but not supported yet" },

@@ -1,4 +1,4 @@
-import type { Declaration, FieldDecl, FieldModifier, Program, Property, SocketHandler, TypeRef } from "../ast/nodes.js";
+import type { Declaration, FieldDecl, FieldModifier, Program, Property, RateLimitDecl, SocketHandler, TypeRef } from "../ast/nodes.js";
 import { hardline, join, type Doc } from "./doc.js";
 import { printExpression, printProperty } from "./expressions.js";
 import type { Printer } from "./printer.js";
@@ -33,8 +33,13 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
       const head: Doc[] = [d.method, " ", d.path.text];
       if (d.validate !== null) head.push(" VALIDATE ", d.validate.name);
       if (d.auth !== null) head.push(" AUTH", d.auth.roles.length === 0 ? "" : " " + d.auth.roles.map((r) => r.name).join(", "));
+      if (d.rateLimit !== null) head.push(" ", printRateLimit(p, d.rateLimit));
       return [head, " ", printBlock(p, d.body)];
     }
+    case "RateLimit":
+      return printRateLimit(p, d);
+    case "Cors":
+      return ["CORS ", printProperties(p, d.properties, d.span.start.offset + "CORS".length, d.span.end.offset)];
     case "Cache":
       return ["CACHE ", d.name.name, " ", printProperties(p, d.properties, d.name.span.end.offset, d.span.end.offset)];
     case "Socket":
@@ -51,6 +56,12 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
     case "Worker":
       return ["WORKER ", d.name.name, " ", printBlock(p, d.body)];
   }
+}
+
+/** `RATE_LIMIT 100 PER 1m BY ip` (BY only when written). */
+function printRateLimit(p: Printer, r: RateLimitDecl): Doc {
+  const by: Doc = r.by === null ? "" : [" BY ", printExpression(p, r.by, 0, false)];
+  return ["RATE_LIMIT ", printExpression(p, r.count, 0, false), " PER ", printExpression(p, r.window, 0, false), by];
 }
 
 function printArguments(p: Printer, args: Parameters<typeof printExpression>[1][]): Doc {

@@ -6,6 +6,7 @@ import { HandlerLowering, type LowerState } from "./expressions.js";
 import { routeInputs, walk } from "./inputs.js";
 import { IR_VERSION, type AppModel, type DataSource, type HttpRoute, type ImportedFunction, type Literal, type Shape, type ShapeField, type ShapeType } from "./nodes.js";
 import { planQuery, type PlannedQuery } from "./plans.js";
+import { lowerRateLimit, lowerSecurity } from "./security.js";
 
 /** The default data source when a program has no CONNECT: the embedded, versioned store. */
 export const EMBEDDED_SOURCE = "default";
@@ -29,6 +30,8 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     span: s.connect?.span ?? null,
   }));
   const entryPoints = model.endpoints.map((endpoint) => lowerRoute(endpoint, state));
+  // After the routes: CORS origins may read env(), recorded in the same `env` list.
+  const security = lowerSecurity(model.programs, state);
 
   return {
     kind: "App",
@@ -42,6 +45,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     imports: importedFunctions(model),
     queries: state.queries,
     entryPoints,
+    security,
   };
 }
 
@@ -61,6 +65,7 @@ function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
     method: decl.method,
     path: decl.path.text,
     inputs: { path: inputs.path, query: inputs.query, headers: inputs.headers, body: { shape, read: inputs.bodyRead } },
+    rateLimit: decl.rateLimit === null ? null : lowerRateLimit(decl.rateLimit),
     variables: endpoint.variables,
     body: lowering.block(decl.body.statements),
     span: decl.span,

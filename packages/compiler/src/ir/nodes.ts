@@ -34,6 +34,48 @@ export interface AppModel {
   /** Every query of every handler, by id; handlers refer to them by id. */
   queries: QueryDef[];
   entryPoints: EntryPoint[];
+  /** CORS, the app-wide rate limit, and whether credentials travel in cookies (docs/security.md). */
+  security: AppSecurity;
+}
+
+// ───────────────────────────── HTTP safety ─────────────────────────────
+
+export interface AppSecurity {
+  /** The program's `CORS { … }`, or null: CORS off (kova.config.json may still set it). */
+  cors: CorsPolicy | null;
+  /** The top-level `RATE_LIMIT`: one budget per key across every endpoint. */
+  rateLimit: RateLimitRule | null;
+  /**
+   * Some AUTH scheme reads credentials from a cookie: cross-origin state-changing requests are then
+   * always refused (CSRF); the runtime will not let configuration turn that off.
+   */
+  cookieAuth: boolean;
+}
+
+export interface CorsPolicy {
+  /** Each evaluates (at start, with the resolved environment) to an origin or a comma-separated list; `*` is any origin. */
+  origins: Expr[];
+  /** null: the methods each route has. */
+  methods: string[] | null;
+  /** Request headers a preflight allows, lower-case; null: `content-type`. */
+  headers: string[] | null;
+  /** Response headers scripts may read, lower-case. */
+  expose: string[];
+  credentials: boolean;
+  /** How long browsers may cache a preflight; null: the runtime's default (10 minutes). */
+  maxAgeSeconds: number | null;
+  span: Span;
+}
+
+/** Who shares a budget: each client address, each value of a header, or each signed-in subject's claim. */
+export type RateLimitKey = { by: "ip" } | { by: "header"; name: string } | { by: "auth"; claim: string };
+
+/** `RATE_LIMIT 100 PER 1m BY ip`: at most `limit` requests per `windowMs` for each key. */
+export interface RateLimitRule {
+  limit: number;
+  windowMs: number;
+  key: RateLimitKey;
+  span: Span;
 }
 
 // ───────────────────────────── data ─────────────────────────────
@@ -142,6 +184,8 @@ export interface HttpRoute {
     /** The VALIDATE shape the body must match, or null (no body check). */
     body: { shape: string | null; read: boolean };
   };
+  /** The endpoint's own `RATE_LIMIT`, counted besides the app-wide one. */
+  rateLimit: RateLimitRule | null;
   /** Handler variables, in first-assignment order. */
   variables: string[];
   body: Stmt[];

@@ -2,6 +2,7 @@ import type {
   AuthDecl,
   CallExpr,
   ConnectDecl,
+  CorsDecl,
   Declaration,
   EndpointAuth,
   EndpointDecl,
@@ -15,6 +16,7 @@ import type {
   ImportName,
   PathSegment,
   Property,
+  RateLimitDecl,
   RoutePath,
   SocketDecl,
   SocketHandler,
@@ -29,7 +31,7 @@ import { closeBracket, parseArguments, parseExpression, parseProperty, skipSepar
 import { misspeltKeyword } from "./misspelt.js";
 import { parseBlock } from "./statements.js";
 
-const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "AUTH", "WORKER"];
+const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "RATE_LIMIT", "CORS"];
 
 /** Does a declaration start here? (Also true for a miscased keyword followed by a name or a path.) */
 export function startsDeclaration(c: Cursor): boolean {
@@ -81,6 +83,10 @@ export function parseDeclaration(c: Cursor): Declaration | null {
       return parseTask(c, start);
     case "AUTH":
       return parseAuth(c, start);
+    case "RATE_LIMIT":
+      return parseRateLimit(c, start);
+    case "CORS":
+      return { kind: "Cors", span: c.spanFrom(start), properties: parsePropertyBlock(c, "the CORS settings") } satisfies CorsDecl;
     case "WORKER": {
       const name = c.expectIdentifier("a name for the WORKER");
       const body = parseBlock(c, "the WORKER body");
@@ -247,9 +253,15 @@ function parseEndpoint(c: Cursor, start: number, method: HttpMethod): EndpointDe
   const path = parsePath(c, c.advance());
   let validate: Identifier | null = null;
   let auth: EndpointAuth | null = null;
+  let rateLimit: RateLimitDecl | null = null;
   for (;;) {
     const t = c.token;
-    if (c.matchKeyword("VALIDATE")) {
+    if (c.matchKeyword("RATE_LIMIT")) {
+      const clause = parseRateLimit(c, t.start);
+      if (rateLimit !== null) {
+        c.error("DuplicateRateLimit", clause.span, "this endpoint already has a RATE_LIMIT", { suggestion: "keep one RATE_LIMIT per endpoint (the app-wide one is a top-level RATE_LIMIT)" });
+      } else rateLimit = clause;
+    } else if (c.matchKeyword("VALIDATE")) {
       validate = c.expectIdentifier("the name of a VALIDATE shape");
     } else if (c.matchKeyword("AUTH")) {
       const roles: Identifier[] = [];
@@ -263,7 +275,7 @@ function parseEndpoint(c: Cursor, start: number, method: HttpMethod): EndpointDe
     }
   }
   const body = parseBlock(c, `${method} ${path.text}`);
-  return { kind: "Endpoint", span: c.spanFrom(start), method, path, validate, auth, body };
+  return { kind: "Endpoint", span: c.spanFrom(start), method, path, validate, auth, rateLimit, body };
 }
 
 const SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,;=@]+$|^(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9\-._~])+$/;
@@ -361,6 +373,16 @@ function parseTask(c: Cursor, start: number): TaskDecl {
   }
   const body = parseBlock(c, "the TASK body");
   return { kind: "Task", span: c.spanFrom(start), name, schedule, body };
+}
+
+/** `RATE_LIMIT <count> PER <duration> [BY <key>]` (the keyword already read). */
+function parseRateLimit(c: Cursor, start: number): RateLimitDecl {
+  const count = parseExpression(c);
+  let window: Expression;
+  if (c.expectKeyword("PER", "after the number of requests, as in RATE_LIMIT 100 PER 1m")) window = parseExpression(c);
+  else window = { kind: "Missing", span: c.emptySpanHere() };
+  const by = c.matchKeyword("BY") ? parseExpression(c) : null;
+  return { kind: "RateLimit", span: c.spanFrom(start), count, window, by };
 }
 
 function parseAuth(c: Cursor, start: number): AuthDecl {

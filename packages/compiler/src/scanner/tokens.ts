@@ -13,6 +13,7 @@ export const KEYWORDS = [
   "AND", "OR", "NOT", "IN", "LIKE", "IS", "NULL",
   "UNIQUE", "INDEX", "PRIMARY", "DEFAULT", "BY", "EXISTS", "COUNT",
   "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "ON", "BROADCAST", "EVERY", "CRON",
+  "RATE_LIMIT", "PER", "BY", "CORS",
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];

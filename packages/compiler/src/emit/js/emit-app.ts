@@ -1,5 +1,5 @@
 import type { CompiledQuery } from "@kova/query";
-import type { AppModel, DataSource, HttpRoute } from "../../ir/nodes.js";
+import type { AppModel, DataSource, HttpRoute, RateLimitRule } from "../../ir/nodes.js";
 import { CodeWriter } from "./code-writer.js";
 import { ExpressionPrinter } from "./expressions.js";
 import { GENERATED_HELPERS } from "./helpers.js";
@@ -112,12 +112,36 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
         const query = route.inputs.query.length > 0 ? `, query: [${route.inputs.query.map((q) => `{ name: ${JSON.stringify(q.name)}, type: ${JSON.stringify(q.type)} }`).join(", ")}]` : "";
         const validate = route.inputs.body.shape ? `, validateBody: (body) => ${validatorFunction(route.inputs.body.shape)}(body, "", [])` : "";
         const source = `{ file: ${JSON.stringify(display(route.span.file))}, line: ${route.span.start.line} }`;
-        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}, handler: ${handlers[i]}, source: ${source} },`);
+        const rateLimit = route.rateLimit === null ? "" : `, rateLimit: ${rateLimitDefinition(route.rateLimit)}`;
+        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}, handler: ${handlers[i]}, source: ${source}${rateLimit} },`);
       });
     });
     out.line("],");
+    emitSecurity(out, app.security, x);
   }, "};");
   out.line("export default app;");
+}
+
+/** `security`: CORS (built from the resolved environment at start), the app-wide rate limit, cookie credentials. */
+function emitSecurity(out: CodeWriter, security: AppModel["security"], x: ExpressionPrinter): void {
+  const parts: string[] = [];
+  const cors = security.cors;
+  if (cors !== null) {
+    const fields = [`origins: [${cors.origins.map((o) => x.print(o)).join(", ")}]`];
+    if (cors.methods !== null) fields.push(`methods: ${JSON.stringify(cors.methods)}`);
+    if (cors.headers !== null) fields.push(`headers: ${JSON.stringify(cors.headers)}`);
+    if (cors.expose.length > 0) fields.push(`expose: ${JSON.stringify(cors.expose)}`);
+    if (cors.credentials) fields.push("credentials: true");
+    if (cors.maxAgeSeconds !== null) fields.push(`maxAgeSeconds: ${cors.maxAgeSeconds}`);
+    parts.push(`cors: (env) => ({ ${fields.join(", ")} })`);
+  }
+  if (security.rateLimit !== null) parts.push(`rateLimit: ${rateLimitDefinition(security.rateLimit)}`);
+  if (security.cookieAuth) parts.push("cookieAuth: true");
+  if (parts.length > 0) out.line(`security: { ${parts.join(", ")} },`);
+}
+
+function rateLimitDefinition(rule: RateLimitRule): string {
+  return `{ limit: ${rule.limit}, windowMs: ${rule.windowMs}, key: ${JSON.stringify(rule.key)} }`;
 }
 
 /** CONNECT's arguments become the driver options, built from the resolved environment at start. */
