@@ -85,8 +85,10 @@ export function parseDeclaration(c: Cursor): Declaration | null {
       return parseAuth(c, start);
     case "RATE_LIMIT":
       return parseRateLimit(c, start);
-    case "CORS":
-      return { kind: "Cors", span: c.spanFrom(start), properties: parsePropertyBlock(c, "the CORS settings") } satisfies CorsDecl;
+    case "CORS": {
+      const properties = parsePropertyBlock(c, "the CORS settings");
+      return { kind: "Cors", span: c.spanFrom(start), properties } satisfies CorsDecl;
+    }
     case "WORKER": {
       const name = c.expectIdentifier("a name for the WORKER");
       const body = parseBlock(c, "the WORKER body");

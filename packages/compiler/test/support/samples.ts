@@ -167,6 +167,22 @@ WORKER mailer {
 }
 `,
 
+  security: `RATE_LIMIT 1000 PER 1h BY ip
+
+CORS {
+  origins: ["https://app.example.com", env("EXTRA_ORIGINS", "")]
+  methods: ["GET", "POST"]
+  headers: ["content-type", "x-api-key"]
+  expose: ["x-request-id"]
+  credentials: true
+  max_age: 10m
+}
+
+POST /login RATE_LIMIT 5 PER 1m BY header("x-api-key") {
+  RESPOND 200 { ok: true }
+}
+`,
+
   literals: `GET /literals {
   a = 500ms
   b = 30s + 10m + 1h + 7d
