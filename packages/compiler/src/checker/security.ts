@@ -104,8 +104,9 @@ export function checkCors(ctx: CheckContext, decl: CorsDecl): void {
       case "methods":
         for (const item of stringList(ctx, property, "methods", 'e.g. methods: ["GET", "POST"]')) {
           if (!HTTP_METHODS.includes(item.value)) {
-            const guess = closestName(item.value.toUpperCase(), HTTP_METHODS);
-            ctx.diagnostics.report("InvalidCorsValue", item.span, `'${item.value}' is not an HTTP method a route can have`, guess !== undefined ? { suggestion: `did you mean "${guess}"?`, replacement: JSON.stringify(guess) } : { suggestion: HTTP_METHODS.join(", ") });
+            const upper = item.value.toUpperCase();
+            const guess = HTTP_METHODS.includes(upper) ? upper : closestName(upper, HTTP_METHODS);
+            ctx.diagnostics.report("InvalidCorsValue", item.span, `'${item.value}' is not an HTTP method a route can have${upper === guess ? " (methods are upper case)" : ""}`, guess !== undefined ? { suggestion: `did you mean "${guess}"?`, replacement: JSON.stringify(guess) } : { suggestion: HTTP_METHODS.join(", ") });
           }
         }
         break;
