@@ -5,6 +5,7 @@ import { describeType, KEYWORDS, type EndpointDecl, type EntityInfo, type Node, 
 import { CompletionItemKind, type CompletionItem } from "vscode-languageserver";
 import { collect, nodePathAt, walk } from "./ast-walk.js";
 import type { Analysis } from "./workspace.js";
+import { securityCompletions } from "./completion-security.js";
 
 const QUERY_KINDS = ["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"] as const;
 const REQUEST_PARAMS = [
@@ -39,6 +40,9 @@ export function completionsAt(ctx: CompletionContext): KovaCompletion[] {
   const file = ctx.analysis.file(ctx.path);
   const nodes = file ? nodePathAt(file.program, Math.min(offset, text.length)) : [];
   const endpoint = nodes.find((n): n is EndpointDecl => n.kind === "Endpoint") ?? (file ? lastDeclarationBefore(file.program, offset) : undefined);
+
+  const security = securityCompletions(prefix, offset, nodes);
+  if (security !== undefined) return security;
 
   const param = /\$([A-Za-z_][A-Za-z0-9_]*)?$/.exec(prefix);
   if (param) {
