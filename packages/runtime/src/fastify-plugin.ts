@@ -18,6 +18,7 @@ import { PROBLEM_CONTENT_TYPE, ProblemType, makeProblem, problemFromError, type 
 import { JSON_CONTENT_TYPE, CompiledRoute, type SerializedReply } from "./route.js";
 import { allowedMethods, buildRouter } from "./routing.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
+import { sharedRateLimitScript } from "./security/start-options.js";
 
 export interface KovaFastifyOptions {
   /** Already connected data sources; otherwise the plugin connects (and on close, closes) its own. */
@@ -93,7 +94,10 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
       fastify.addHook("onClose", async () => own.close());
     }
     const log = fastify.log as unknown as Logger;
-    const security = new HttpSecurity(app, appEnv, options.security ?? {}, log);
+    // Like the standalone server: rate limits are shared through the app's Redis data source, if any.
+    const securityOptions = { ...options.security };
+    securityOptions.rateLimitScript ??= sharedRateLimitScript(app, undefined, dataSources, log);
+    const security = new HttpSecurity(app, appEnv, securityOptions, log);
     const serving: Serving = { env: appEnv, log, dataSources, security };
     const pipeline = security.withStages(options.pipeline ?? new Pipeline());
     const prefix = fastify.prefix;

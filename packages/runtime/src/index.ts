@@ -17,6 +17,10 @@ export {
   type RequestContext,
   type RouteDefinition,
   type ValidationIssue,
+  type CorsDefinition,
+  type RateLimitDefinition,
+  type RateLimitKey,
+  type SecurityDefinition,
 } from "./app.js";
 export { createServer, type KovaServer, type ServerOptions } from "./server.js";
 export { startApp, type RunningApp, type StartOptions } from "./start.js";
@@ -31,3 +35,13 @@ export { DEFAULT_BODY_LIMIT } from "./body.js";
 export { rowSerializer } from "./serialize.js";
 export { loadEnv, resolveAppEnv } from "./config.js";
 export { runClustered, type ClusterOptions } from "./cluster.js";
+export {
+  CROSS_ORIGIN_REFUSED,
+  HOST_NOT_ALLOWED,
+  RATE_LIMITED,
+  HttpSecurity,
+  MemoryRateStore,
+  SecurityConfigError,
+  type SecurityOptions,
+  type TrustProxy,
+} from "./security/index.js";

@@ -11,6 +11,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Logger } from "pino";
 import type { AppDefinition, AppEnv, CorsDefinition } from "../app.js";
+import { StartupError } from "../data-sources.js";
 import type { Exchange, StageOutcome } from "../exchange.js";
 import type { Pipeline, PipelineStage } from "../pipeline.js";
 import { ClientAddress, type TrustProxy } from "./client-address.js";
@@ -52,7 +53,8 @@ export interface SecurityOptions {
   rateLimitMaxKeys?: number;
 }
 
-export class SecurityConfigError extends Error {}
+/** A security setting that cannot be served safely: the app does not start. */
+export class SecurityConfigError extends StartupError {}
 
 export class HttpSecurity {
   readonly hosts: HostPolicy;

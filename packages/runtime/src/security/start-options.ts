@@ -10,6 +10,7 @@ import type { FileConfig, RawEnv } from "../config.js";
 import { StartupError, type DataSources } from "../data-sources.js";
 import { securityFromEnv } from "./config.js";
 import type { SecurityOptions } from "./index.js";
+import type { ScriptRunner } from "./rate-limit/redis-store.js";
 
 export function securityOptions(app: AppDefinition, file: FileConfig, env: RawEnv, dataSources: DataSources, listenHost: string, log: Logger): SecurityOptions {
   const fromEnv = securityFromEnv(env);
@@ -22,15 +23,18 @@ export function securityOptions(app: AppDefinition, file: FileConfig, env: RawEn
     cors: file.cors,
     crossOriginWrites: file.crossOriginWrites,
   };
-  const limited = app.security?.rateLimit !== undefined || app.routes.some((r) => r.rateLimit !== undefined);
-  if (limited) {
-    const store = rateLimitStore(app, file.rateLimitStore, dataSources);
-    if (store !== undefined) {
-      options.rateLimitScript = (script, keys, args) => store.driver.evalScript!(script, keys.map((k) => `kova:ratelimit:${k}`), args);
-      log.info({ dataSource: store.name }, "rate limits are shared through Redis");
-    }
-  }
+  options.rateLimitScript = sharedRateLimitScript(app, file.rateLimitStore, dataSources, log);
   return options;
+}
+
+/** The Redis script runner rate limits share, or undefined to count in this process (see the file comment). */
+export function sharedRateLimitScript(app: AppDefinition, setting: string | undefined, dataSources: DataSources, log: Logger): ScriptRunner | undefined {
+  const limited = app.security?.rateLimit !== undefined || app.routes.some((r) => r.rateLimit !== undefined);
+  if (!limited) return undefined;
+  const store = rateLimitStore(app, setting, dataSources);
+  if (store === undefined) return undefined;
+  log.info({ dataSource: store.name }, "rate limits are shared through Redis");
+  return (script, keys, args) => store.driver.evalScript!(script, keys.map((k) => `kova:ratelimit:${k}`), args);
 }
 
 function rateLimitStore(app: AppDefinition, setting: string | undefined, dataSources: DataSources) {
