@@ -39,14 +39,18 @@ export class HostPolicy {
     return new HostPolicy(names);
   }
 
+  /** The last Host header found allowed: nearly every request repeats it, and then costs one comparison. */
+  private lastAllowed: string | undefined;
+
   /** The Host header's name (without its port) is allowed. */
   allows(host: string | undefined): boolean {
-    if (this.any) return true;
+    if (this.any || (host === this.lastAllowed && host !== undefined)) return true;
     if (host === undefined || host === "") return false;
     const name = hostName(host).toLowerCase();
-    if (this.exact.has(name)) return true;
-    for (const suffix of this.suffixes) if (name.endsWith(suffix)) return true;
-    return false;
+    let allowed = this.exact.has(name);
+    for (let i = 0; !allowed && i < this.suffixes.length; i++) allowed = name.endsWith(this.suffixes[i]);
+    if (allowed) this.lastAllowed = host;
+    return allowed;
   }
 }
 
