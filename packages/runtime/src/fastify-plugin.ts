@@ -112,7 +112,8 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
       // The same Host check and response headers as the standalone server, on every answer of the app.
       const socket = request.raw.socket;
       reply.headers(security.headersFor(request.headers, security.clientAddress.isHttps((socket as { encrypted?: boolean }).encrypted === true, socket.remoteAddress, request.headers)));
-      if (!security.hostAllowed(request.headers.host)) {
+      const health = (request.routeOptions.config as { kovaHealth?: boolean } | undefined)?.kovaHealth === true;
+      if (!health && !security.hostAllowed(request.headers.host)) {
         sendProblem(reply, makeProblem(421, HOST_NOT_ALLOWED, security.hostRefusal(request.headers.host), pathOf(request.url), request.kovaRequestId));
         return;
       }
@@ -177,7 +178,7 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
       if (router.find("GET", healthPath) !== null) {
         log.warn({ path: healthPath }, "an app route takes the health check path; the health check is not served");
       } else {
-        fastify.get(healthPath, async (_request, reply) => {
+        fastify.get(healthPath, { config: { kovaHealth: true } }, async (_request, reply) => {
           const result = await healthReply(serving.dataSources, log);
           return reply.code(result.status).type(JSON_CONTENT_TYPE).send(result.payload);
         });

@@ -161,19 +161,20 @@ class RequestHandler {
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     const start = this.serving.logRequests ? performance.now() : 0;
     const requestId = requestIdFor(req.headers["x-request-id"]);
+    const url = req.url ?? "/";
+    const match = this.router.find(req.method as Router.HTTPMethod, url);
+    // Health is answered whatever the Host: load balancers probe it by address, and it reveals nothing.
+    if (match !== null && isHealthRoute(match.store)) {
+      void this.health(req, res, requestId, start);
+      return;
+    }
     if (!this.serving.security.hostAllowed(req.headers.host)) {
       return this.problem(req, res, start, 421, HOST_NOT_ALLOWED, this.serving.security.hostRefusal(req.headers.host), requestId);
     }
-    const url = req.url ?? "/";
-    const match = this.router.find(req.method as Router.HTTPMethod, url);
     if (match === null) return this.noRoute(req, res, url, requestId, start);
     const store: unknown = match.store;
     if (store === null) {
       return this.problem(req, res, start, 400, ProblemType.badUrl, "the request URL is not valid (bad percent-encoding)", requestId);
-    }
-    if (isHealthRoute(store)) {
-      void this.health(req, res, requestId, start);
-      return;
     }
     const params = match.params as Record<string, string | number | boolean>;
     const exchange = new NodeExchange(req, res, start, store as CompiledRoute, params, match.searchParams as QueryValues, requestId, this.serving);

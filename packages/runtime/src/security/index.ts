@@ -71,6 +71,9 @@ export class HttpSecurity {
     this.hosts = options.allowedHosts !== undefined && options.allowedHosts.length > 0
       ? new HostPolicy(options.allowedHosts)
       : production ? new HostPolicy(["*"]) : HostPolicy.defaults(options.listenHost);
+    if (!production && options.allowedHosts === undefined && (options.listenHost === "0.0.0.0" || options.listenHost === "::")) {
+      log.warn(`listening on ${options.listenHost} without allowedHosts: only loopback Host names are answered (421 for others). Set allowedHosts in kova.config.json or KOVA_ALLOWED_HOSTS, or NODE_ENV=production (see docs/security.md)`);
+    }
     if (production && options.allowedHosts === undefined) {
       log.warn("allowedHosts is not set: any Host name is answered. Set it in kova.config.json or KOVA_ALLOWED_HOSTS (see docs/security.md)");
     }
