@@ -31,7 +31,9 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
   }));
   const entryPoints = model.endpoints.map((endpoint) => lowerRoute(endpoint, state));
   // After the routes: CORS origins may read env(), recorded in the same `env` list.
-  const security = lowerSecurity(model.programs, state);
+  // cookieAuth: when the AUTH work lands, pass its model's `usesCookies` (a scheme reading its
+  // credential from a cookie) so cross-origin writes are always refused (docs/security.md).
+  const security = lowerSecurity(model.programs, state, false);
 
   return {
     kind: "App",

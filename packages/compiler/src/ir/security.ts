@@ -5,7 +5,7 @@ import { rateLimitKey } from "../checker/security.js";
 import { HandlerLowering, type LowerState } from "./expressions.js";
 import type { AppSecurity, CorsPolicy, RateLimitRule } from "./nodes.js";
 
-export function lowerSecurity(programs: readonly Program[], state: LowerState): AppSecurity {
+export function lowerSecurity(programs: readonly Program[], state: LowerState, cookieAuth: boolean): AppSecurity {
   let cors: CorsPolicy | null = null;
   let rateLimit: RateLimitRule | null = null;
   for (const program of programs) {
@@ -14,7 +14,7 @@ export function lowerSecurity(programs: readonly Program[], state: LowerState): 
       else if (decl.kind === "RateLimit" && rateLimit === null) rateLimit = lowerRateLimit(decl);
     }
   }
-  return { cors, rateLimit, cookieAuth: false };
+  return { cors, rateLimit, cookieAuth };
 }
 
 export function lowerRateLimit(decl: RateLimitDecl): RateLimitRule {
