@@ -77,7 +77,11 @@ export class HttpSecurity {
     if (production && options.allowedHosts === undefined) {
       log.warn("allowedHosts is not set: any Host name is answered. Set it in kova.config.json or KOVA_ALLOWED_HOSTS (see docs/security.md)");
     }
-    this.clientAddress = new ClientAddress(options.trustProxy ?? false);
+    try {
+      this.clientAddress = new ClientAddress(options.trustProxy ?? false);
+    } catch (error) {
+      throw new SecurityConfigError((error as Error).message);
+    }
     this.headerSets = securityHeaderSets(options.hstsSeconds ?? DEFAULT_HSTS_SECONDS);
     const corsDefinition = options.cors !== undefined ? options.cors || undefined : app.security?.cors?.(env);
     try {
