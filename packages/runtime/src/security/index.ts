@@ -16,7 +16,7 @@ import type { Exchange, StageOutcome } from "../exchange.js";
 import type { Pipeline, PipelineStage } from "../pipeline.js";
 import { ClientAddress, type TrustProxy } from "./client-address.js";
 import { CorsError, CorsPolicy } from "./cors.js";
-import { CrossOriginGuard } from "./cross-origin.js";
+import { CrossOriginGuard } from "./csrf.js";
 import { DEFAULT_HSTS_SECONDS, securityHeaderSets } from "./headers.js";
 import { HostPolicy } from "./host.js";
 import { MemoryRateStore } from "./rate-limit/memory-store.js";

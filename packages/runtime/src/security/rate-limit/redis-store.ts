@@ -10,6 +10,8 @@ export type ScriptRunner = (script: string, keys: readonly string[], args: Reado
 
 // KEYS[1]: the key. ARGV: limit, window (ms). Returns { allowed (0/1), now, tat, retry ms } in whole ms.
 export const GCRA_SCRIPT = `
+-- Redis < 7 replicates scripts verbatim unless told otherwise, which forbids a write after TIME.
+if redis.replicate_commands then redis.replicate_commands() end
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local interval = window / limit
