@@ -156,6 +156,7 @@ function paramText(analysis: Analysis, decl: EndpointDecl, name: string): string
   const route = `${decl.method} ${decl.path.text}`;
   if (name === "query") return code("$query: object") + `\nThe query string of ${route}; read values with \`$query.name\`.`;
   if (name === "headers") return code("$headers: object") + `\nThe request headers of ${route}; read values with \`$headers.name\`.`;
+  if (name === "cookies") return code("$cookies: object") + `\nThe request cookies of ${route}, by name; read values with \`$cookies.name\` (a cookie not sent is null).`;
   if (name === "body") {
     const shape = decl.validate ? analysis.resolutions.get(decl.validate) : undefined;
     if (shape?.kind === "Validate") return code(`$body: ${shape.name.name}`) + "\n" + shapeText(analysis, shape);

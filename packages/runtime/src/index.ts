@@ -29,4 +29,8 @@ export { isCalendarDate, ParamFailure, parseParam, typeQuery } from "./params.js
 export type { DataSourceStatus } from "./health.js";
 export { DEFAULT_BODY_LIMIT } from "./body.js";
 export { loadEnv, resolveAppEnv } from "./config.js";
+export {
+  CookieError, readCookies, setCookieLine, setCookieLines,
+  type CookieInput, type RequestCookies, type ResponseCookie, type ResponseCookies,
+} from "./cookies.js";
 export { runClustered, type ClusterOptions } from "./cluster.js";

@@ -251,6 +251,7 @@ export interface Block {
 export type Statement =
   | AssignStmt
   | RespondStmt
+  | RedirectStmt
   | ErrorStmt
   | IfStmt
   | BroadcastStmt
@@ -272,6 +273,18 @@ export interface RespondStmt {
   status: NumberLiteral | null;
   value: Expression | null;
   headers: ObjectExpr | null;
+  /** `COOKIES { session: { value: token, max_age: 7d }, theme: "dark" }`: one Set-Cookie per entry. */
+  cookies: ObjectExpr | null;
+}
+
+/** `REDIRECT 303 "/posts/{post.id}" [COOKIES { … }]`: ends the request with a redirect to `location`. */
+export interface RedirectStmt {
+  kind: "Redirect";
+  span: Span;
+  /** 301, 302, 303, 307 or 308; null for the default, 303 (See Other). */
+  status: NumberLiteral | null;
+  location: Expression;
+  cookies: ObjectExpr | null;
 }
 
 /** `ERROR 404 "No such user"`: ends the request with an RFC 9457 problem response. */

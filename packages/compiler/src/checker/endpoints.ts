@@ -4,6 +4,7 @@ import { checkExpression } from "./expressions.js";
 import { constantValue } from "./fold.js";
 import type { EndpointInfo } from "./model.js";
 import { checkCondition } from "./queries.js";
+import { checkCookies, checkRedirect } from "./responses.js";
 
 /** Checks one endpoint: its path, its VALIDATE shape, and its handler's statements. */
 export function checkEndpoint(ctx: CheckContext, decl: EndpointDecl): EndpointInfo {
@@ -76,8 +77,12 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
       if (statement.status) checkStatus(ctx, statement.status.value, statement.status.span, 100, "RESPOND");
       if (statement.value) checkExpression(ctx, statement.value);
       if (statement.headers) checkExpression(ctx, statement.headers);
+      if (statement.cookies) checkCookies(ctx, statement.cookies);
       return true;
     }
+    case "Redirect":
+      checkRedirect(ctx, statement);
+      return true;
     case "Error": {
       checkStatus(ctx, statement.status.value, statement.status.span, 400, "ERROR");
       if (statement.detail) checkExpression(ctx, statement.detail);

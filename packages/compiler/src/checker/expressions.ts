@@ -36,8 +36,8 @@ export const BUILTIN_NAMES: readonly string[] = Object.keys(BUILTINS);
 /** Types whose values have no fields to read. */
 const SCALAR_KINDS: ReadonlySet<KovaType["kind"]> = new Set(["string", "number", "boolean", "datetime", "duration"]);
 
-/** The request parts reachable as `$query`, `$body`, `$headers`. */
-const REQUEST_PARAMS = ["query", "body", "headers"];
+/** The request parts reachable as `$query`, `$body`, `$headers`, `$cookies`. */
+const REQUEST_PARAMS = ["query", "body", "headers", "cookies"];
 
 /** Checks an expression, records its type in the model and returns it. Never throws. */
 export function checkExpression(ctx: CheckContext, expr: Expression): KovaType {
@@ -166,7 +166,7 @@ function entityFieldType(row: KovaType, name: string): KovaType | undefined {
 
 function checkParam(ctx: CheckContext, expr: ParamRef): KovaType {
   const endpoint = ctx.endpoint;
-  if (expr.name === "query" || expr.name === "headers") return openObject;
+  if (expr.name === "query" || expr.name === "headers" || expr.name === "cookies") return openObject;
   if (expr.name === "body") {
     if (!endpoint) return openObject;
     if (endpoint.bodyType) return endpoint.bodyType;

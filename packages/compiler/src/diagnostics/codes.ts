@@ -59,6 +59,8 @@ export const Codes = define({
   UnknownExport: { code: "KV2019", severity: "error", title: "an IMPORT names something the JavaScript module does not export" },
   UnreadableModule: { code: "KV2020", severity: "warning", title: "an imported JavaScript module whose exports cannot be read, so its names are not checked" },
   ImplicitDataSource: { code: "KV2021", severity: "warning", title: "an entity without USING in a program with more than one CONNECT" },
+  UnknownCookieOption: { code: "KV2200", severity: "error", title: "a cookie in COOKIES { … } with an attribute Kova does not know" },
+  CookieWithoutValue: { code: "KV2201", severity: "error", title: "a cookie written as an object without its `value`" },
   NotAKovaLibrary: { code: "KV2022", severity: "error", title: "an IMPORT of a .kova file from an npm package that is not a Kova library (no \"kova\" field)" },
   // ── types and values
   IncompatibleComparison: { code: "KV3001", severity: "error", title: "a comparison between values of types that can never match" },
@@ -70,6 +72,8 @@ export const Codes = define({
   WrongArgumentCount: { code: "KV3007", severity: "error", title: "a built-in function called with the wrong number of arguments" },
   InvalidLimit: { code: "KV3008", severity: "error", title: "a LIMIT or OFFSET that is not a non-negative integer" },
   BodyWithoutValidate: { code: "KV3009", severity: "warning", title: "$body read by an endpoint without VALIDATE, so its shape is unchecked" },
+  InvalidRedirect: { code: "KV3150", severity: "error", title: "a REDIRECT with a status that is not a redirect (301, 302, 303, 307, 308) or an address that is not text" },
+  InvalidCookieAttribute: { code: "KV3151", severity: "error", title: "a cookie attribute of the wrong type, or a same_site other than lax, strict, none" },
   UnsupportedCondition: { code: "KV3010", severity: "error", title: "a WHERE condition that computes with fields instead of comparing them" },
   // ── not supported yet
   CacheNotSupported: { code: "KV9001", severity: "error", title: "CACHE is parsed but not supported yet" },

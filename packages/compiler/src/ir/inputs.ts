@@ -15,7 +15,7 @@ export function routeInputs(
   endpoint: EndpointInfo,
   model: SemanticModel,
   plans: ReadonlyMap<Query, PlannedQuery>,
-): { path: TypedInput[]; query: TypedInput[]; headers: string[]; bodyRead: boolean } {
+): { path: TypedInput[]; query: TypedInput[]; headers: string[]; cookies: string[]; bodyRead: boolean } {
   const found = new Map<string, TypedInput>();
   const key = (from: "path" | "query", name: string) => `${from}:${name}`;
   const pathNames = endpoint.decl.path.segments.filter((s) => s.param).map((s) => s.value);
@@ -24,6 +24,7 @@ export function routeInputs(
     found.set(key("path", name), scalar === undefined ? { name, type: "string", from: "default" } : { name, type: inputType(scalar), from: "field" });
   }
   const headers = new Set<string>();
+  const cookies = new Set<string>();
   let bodyRead = false;
 
   const note = (e: Expression, type: InputType, from: TypedInput["from"]) => {
@@ -51,6 +52,8 @@ export function routeInputs(
     const input = inputOf(e, pathNames);
     if (input?.from === "query" && !found.has(key("query", input.name))) found.set(key("query", input.name), { name: input.name, type: "string", from: "default" });
     if (e.kind === "Member" && e.object.kind === "Param" && e.object.name === "headers") headers.add(e.property.name.toLowerCase());
+    if (e.kind === "Member" && e.object.kind === "Param" && e.object.name === "cookies") cookies.add(e.property.name);
+    if (e.kind === "Index" && e.object.kind === "Param" && e.object.name === "cookies" && e.index.kind === "String") cookies.add(e.index.value);
     if (e.kind === "Param" && e.name === "body") bodyRead = true;
     if (e.kind === "Binary" && ARITHMETIC.has(e.operator)) {
       for (const [side, other] of [[e.left, e.right], [e.right, e.left]] as const) {
@@ -78,6 +81,7 @@ export function routeInputs(
     path: pathNames.map((n) => found.get(key("path", n))!),
     query: list("query").sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     headers: [...headers].sort(),
+    cookies: [...cookies].sort(),
     bodyRead,
   };
 }

@@ -60,7 +60,7 @@ function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
     id: `${decl.method} ${decl.path.text}`,
     method: decl.method,
     path: decl.path.text,
-    inputs: { path: inputs.path, query: inputs.query, headers: inputs.headers, body: { shape, read: inputs.bodyRead } },
+    inputs: { path: inputs.path, query: inputs.query, headers: inputs.headers, cookies: inputs.cookies, body: { shape, read: inputs.bodyRead } },
     variables: endpoint.variables,
     body: lowering.block(decl.body.statements),
     span: decl.span,

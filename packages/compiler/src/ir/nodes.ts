@@ -139,6 +139,8 @@ export interface HttpRoute {
     query: TypedInput[];
     /** Every `$headers.name` the handler reads (lower-case), sorted. */
     headers: string[];
+    /** Every `$cookies.name` the handler reads, sorted. */
+    cookies: string[];
     /** The VALIDATE shape the body must match, or null (no body check). */
     body: { shape: string | null; read: boolean };
   };
@@ -172,6 +174,12 @@ export interface RespondStmt {
   value: Expr | null;
   /** Response headers; values are sent as text. */
   headers: ObjectEntry[] | null;
+  /**
+   * Cookies to set, by name: a value (text) or `{ value, http_only, secure, same_site, max_age,
+   * expires, path, domain, partitioned }`; a null value clears the cookie. `REDIRECT` lowers to a
+   * respond with a `location` header.
+   */
+  cookies: ObjectEntry[] | null;
   /** When the value is a single row: the entity named by the 404 sent for null. */
   notFound: string | null;
   span: Span;
@@ -238,12 +246,12 @@ export interface VariableExpr {
 }
 
 /**
- * A request input: `$id` (path), `$query.page`, `$headers.x`, `$body.title`; `name` null is the whole
+ * A request input: `$id` (path), `$query.page`, `$headers.x`, `$cookies.session`, `$body.title`; `name` null is the whole
  * object (`$query`, `$body`). Path and query inputs arrive typed as the route's `inputs` declare.
  */
 export interface InputExpr {
   kind: "input";
-  from: "path" | "query" | "headers" | "body";
+  from: "path" | "query" | "headers" | "cookies" | "body";
   name: string | null;
 }
 

@@ -199,7 +199,7 @@ class Planner {
 function labelOf(e: Expression): string {
   if (e.kind === "Param") return `path parameter ${e.name}`;
   if (e.kind === "Member" && e.object.kind === "Param") {
-    const part = e.object.name === "query" ? "query parameter" : e.object.name === "headers" ? "header" : "body field";
+    const part = e.object.name === "query" ? "query parameter" : e.object.name === "headers" ? "header" : e.object.name === "cookies" ? "cookie" : "body field";
     return `${part} ${e.property.name}`;
   }
   if (e.kind === "Name") return e.name;

@@ -66,6 +66,10 @@ DELETE /users/:id AUTH admin, owner {
   DELETE FROM User WHERE id = $id
   RESPOND 204
 }
+
+POST /users/:id/sign-in {
+  REDIRECT 303 "/users/{$id}" COOKIES { session: { value: $cookies.token, max_age: 7d } }
+}
 `,
 
   history: `ENTITY Order { total: float  status: text  placed: timestamp }

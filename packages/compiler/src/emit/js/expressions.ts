@@ -24,6 +24,8 @@ export class ExpressionPrinter {
         return `v_${e.name}`;
       case "input":
         if (e.from === "path") return `ctx.params[${JSON.stringify(e.name)}]`;
+        // A cookie not sent is null, as an absent query key is.
+        if (e.from === "cookies" && e.name !== null) return `(ctx.cookies[${JSON.stringify(e.name)}] ?? null)`;
         return e.name === null ? `ctx.${e.from}` : `ctx.${e.from}?.[${JSON.stringify(e.name)}]`;
       case "member":
         return `${this.print(e.object)}?.[${JSON.stringify(e.property)}]`;

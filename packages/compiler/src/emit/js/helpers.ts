@@ -42,7 +42,7 @@ function coerce(value, type, label) {
 function badValue(label, message) {
   return new HttpError(400, label + " " + message, {
     type: "urn:kova:problem:invalid-parameter",
-    errors: [{ field: label.replace(/^(path|query) parameter |^header |^body field /, ""), message }],
+    errors: [{ field: label.replace(/^(path|query) parameter |^header |^cookie |^body field /, ""), message }],
   });
 }
 `;

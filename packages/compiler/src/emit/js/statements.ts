@@ -19,7 +19,7 @@ function emitStatement(out: CodeWriter, s: Stmt, x: ExpressionPrinter, sourcePat
       at(`${x.print(s.value)};`);
       return;
     case "respond": {
-      const headers = s.headers ? `, headers: ${headerObject(s.headers, x)}` : "";
+      const headers = (s.headers ? `, headers: ${headerObject(s.headers, x)}` : "") + (s.cookies ? `, cookies: ${x.print({ kind: "object", entries: s.cookies })}` : "");
       if (!s.value) {
         at(`return { status: ${s.status}${headers} };`);
       } else if (s.notFound !== null) {
