@@ -2,6 +2,7 @@
  * Conformance cases: what every driver must answer, written as requests against the programs in
  * programs.ts with the exact responses expected. A case fails on the first mismatch, naming it.
  */
+import { REQUEST_CASES } from "./cases-request.js";
 
 export interface Api {
   request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
@@ -486,4 +487,5 @@ export const CASES: Case[] = [
       check("a required field left out is a 400", (await api.request("POST", "/cards", { stars: 1 })).status, 400);
     },
   },
+  ...REQUEST_CASES,
 ];

@@ -444,6 +444,7 @@ export type Expression =
   | UnaryExpr
   | BinaryExpr
   | IsNullExpr
+  | HasExpr
   | Query
   | MissingExpr;
 
@@ -600,6 +601,16 @@ export interface IsNullExpr {
   span: Span;
   operand: Expression;
   negated: boolean;
+}
+
+/**
+ * `has($body.bio)`: whether the object holds the key at all, so a PATCH can tell a field left out
+ * (absent) from one sent as `null`. Its one argument is always a field read (`x.name` or `x["name"]`).
+ */
+export interface HasExpr {
+  kind: "Has";
+  span: Span;
+  target: MemberExpr | IndexExpr;
 }
 
 /** Stands in for an expression the parser could not read, so the tree stays whole for tools. */

@@ -72,6 +72,9 @@ function typeOf(ctx: CheckContext, expr: Expression): KovaType {
       checkExpression(ctx, expr.index);
       return object.kind === "array" ? object.element : unknownType;
     }
+    case "Has":
+      checkExpression(ctx, expr.target);
+      return booleanType;
     case "Call":
       return checkCall(ctx, expr);
     case "Unary": {
@@ -227,6 +230,8 @@ function checkCall(ctx: CheckContext, expr: CallExpr): KovaType {
   const name = expr.callee.name;
   const argTypes = expr.args.map((a) => checkExpression(ctx, a));
   if (name === "") return unknownType;
+  // A has(…) the parser could not make a Has node of: it reported KV1241 already.
+  if (name === "has") return booleanType;
   const builtin = BUILTINS[name];
   if (builtin) {
     if (expr.args.length < builtin.min || expr.args.length > builtin.max) {

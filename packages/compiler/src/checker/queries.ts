@@ -343,6 +343,8 @@ function mentionsFieldDeep(e: Expression, entity: EntityInfo): boolean {
     case "Unary":
     case "IsNull":
       return mentionsFieldDeep(e.operand, entity);
+    case "Has":
+      return mentionsFieldDeep(e.target, entity);
     case "Member":
       return mentionsFieldDeep(e.object, entity);
     case "Index":

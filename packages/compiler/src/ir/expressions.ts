@@ -142,6 +142,10 @@ export class HandlerLowering {
         return { kind: "unary", operator: e.operator, operand: this.lower(e.operand) };
       case "IsNull":
         return { kind: "isNull", operand: this.lower(e.operand), negated: e.negated };
+      case "Has": {
+        const t = e.target;
+        return { kind: "has", object: this.lower(t.object), key: t.kind === "Member" ? { kind: "literal", value: t.property.name } : this.lower(t.index) };
+      }
       case "Binary":
         return { kind: "binary", operator: e.operator, left: this.lower(e.left), right: this.lower(e.right) };
       case "Object":

@@ -223,6 +223,7 @@ export type Expr =
   | UnaryExpr
   | BinaryExpr
   | IsNullExpr
+  | HasExpr
   | ObjectExpr
   | ArrayExpr
   | QueryExpr;
@@ -301,6 +302,13 @@ export interface IsNullExpr {
   kind: "isNull";
   operand: Expr;
   negated: boolean;
+}
+
+/** `has(object.key)`: the object holds the key (even with null); false for null or a non-object. */
+export interface HasExpr {
+  kind: "has";
+  object: Expr;
+  key: Expr;
 }
 
 export type ObjectEntry = { kind: "property"; key: string; value: Expr } | { kind: "spread"; value: Expr };

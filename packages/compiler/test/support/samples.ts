@@ -68,7 +68,10 @@ DELETE /users/:id AUTH admin, owner {
 }
 
 POST /users/:id/sign-in {
-  REDIRECT 303 "/users/{$id}" COOKIES { session: { value: $cookies.token, max_age: 7d } }
+  IF has($body.remember) {
+    REDIRECT 303 "/users/{$id}" COOKIES { session: { value: $cookies.token, max_age: 7d } }
+  }
+  REDIRECT "/users/{$id}"
 }
 `,
 

@@ -37,6 +37,9 @@ export class ExpressionPrinter {
         return `envValue(${this.envRef}, ${this.print(e.name)}, ${e.default ? this.print(e.default) : "undefined"})`;
       case "unary":
         return e.operator === "NOT" ? `!(${this.print(e.operand)})` : `-(${this.print(e.operand)})`;
+      case "has":
+        // Object(null) is {}: a missing object holds no key.
+        return `Object.hasOwn(Object(${this.print(e.object)}), ${this.print(e.key)})`;
       case "isNull":
         return `(${this.print(e.operand)} ${e.negated ? "!=" : "=="} null)`;
       case "binary": {
