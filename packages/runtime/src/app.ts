@@ -21,6 +21,13 @@ export interface ParamDefinition {
 export interface QueryParamDefinition extends ParamDefinition {
   /** A request without it gets a 400 problem. Default false (the handler sees `undefined`). */
   required?: boolean;
+  /** Used when the request has none (`QUERY { limit: int DEFAULT 20 }`). */
+  default?: string | number | boolean;
+  /** Numbers: the smallest and largest allowed values; outside them, a 400 naming the parameter. */
+  min?: number;
+  max?: number;
+  /** The only values allowed (`enum("new", "old")`); any other is a 400 naming the parameter. */
+  values?: readonly string[];
 }
 
 /** One problem with a request body, as a compiled validator reports it. */

@@ -154,13 +154,25 @@ export interface EndpointDecl {
   validate: Identifier | null;
   /** `AUTH` or `AUTH role` after the path (reserved; see the AUTH declaration). */
   auth: EndpointAuth | null;
+  /**
+   * `QUERY { limit: int(min: 1, max: 100) DEFAULT 20  sort: enum("new", "old")? }` after the path:
+   * the query parameters, typed and checked before the handler runs; null when not declared.
+   */
+  query: EndpointQuery | null;
   body: Block;
+}
+
+/** `QUERY { limit: int(min: 1, max: 100) DEFAULT 20  q: text? }`: an endpoint's declared query parameters. */
+export interface EndpointQuery {
+  kind: "EndpointQuery";
+  span: Span;
+  fields: FieldDecl[];
 }
 
 export interface RoutePath {
   kind: "RoutePath";
   span: Span;
-  /** The path as written, e.g. `/users/:id/history`. */
+  /** The path as routed, e.g. `/users/:id/history` (without parameter types: `/users/:id(int)` is `/users/:id`). */
   text: string;
   segments: PathSegment[];
 }
@@ -171,6 +183,8 @@ export interface PathSegment {
   /** A literal segment (`users`) or a parameter (`:id`, stored without the colon). */
   param: boolean;
   value: string;
+  /** `:id(int)`: the parameter's declared type; null when not declared (typed by use). */
+  type: Identifier | null;
 }
 
 export interface EndpointAuth {
@@ -631,6 +645,7 @@ export type Node =
   | RoutePath
   | PathSegment
   | EndpointAuth
+  | EndpointQuery
   | SocketHandler
   | TaskSchedule
   | Block

@@ -169,7 +169,8 @@ function entityFieldType(row: KovaType, name: string): KovaType | undefined {
 
 function checkParam(ctx: CheckContext, expr: ParamRef): KovaType {
   const endpoint = ctx.endpoint;
-  if (expr.name === "query" || expr.name === "headers" || expr.name === "cookies") return openObject;
+  if (expr.name === "query") return endpoint?.queryType ?? openObject;
+  if (expr.name === "headers" || expr.name === "cookies") return openObject;
   if (expr.name === "body") {
     if (!endpoint) return openObject;
     if (endpoint.bodyType) return endpoint.bodyType;
@@ -184,7 +185,8 @@ function checkParam(ctx: CheckContext, expr: ParamRef): KovaType {
   const segment = endpoint?.params.get(expr.name);
   if (segment) {
     resolve(ctx, expr, segment);
-    return unknownType;
+    // A declared type holds inside the handler; an undeclared one is decided by use (ir/inputs.ts).
+    return endpoint!.info.declaredPath.get(expr.name)?.kovaType ?? unknownType;
   }
   const where = endpoint ? `the route ${endpoint.info.decl.path.text}` : "this context (there is no request here)";
   const candidates = [...(endpoint ? [...endpoint.params.keys()] : []), ...REQUEST_PARAMS].map((n) => `$${n}`);
@@ -352,7 +354,7 @@ function inferParamType(ctx: CheckContext, fieldSide: Expression, paramSide: Exp
   const endpoint = ctx.endpoint;
   const entity = ctx.entity;
   if (!endpoint || !entity || fieldSide.kind !== "Name" || paramSide.kind !== "Param") return;
-  if (!endpoint.params.has(paramSide.name)) return;
+  if (!endpoint.params.has(paramSide.name) || endpoint.info.declaredPath.has(paramSide.name)) return;
   const scalar = fieldSide.name === "id" ? "int" : entity.schema.fields.find((f) => f.name === fieldSide.name)?.type;
   if (scalar === undefined || scalar === "json") return;
   const previous = endpoint.info.paramTypes.get(paramSide.name);

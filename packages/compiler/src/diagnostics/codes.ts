@@ -62,6 +62,9 @@ export const Codes = define({
   ImplicitDataSource: { code: "KV2021", severity: "warning", title: "an entity without USING in a program with more than one CONNECT" },
   UnknownCookieOption: { code: "KV2200", severity: "error", title: "a cookie in COOKIES { … } with an attribute Kova does not know" },
   CookieWithoutValue: { code: "KV2201", severity: "error", title: "a cookie written as an object without its `value`" },
+  UnknownRouteParamType: { code: "KV2202", severity: "error", title: "a route parameter declared with a type it cannot have" },
+  DuplicateQueryParam: { code: "KV2203", severity: "error", title: "a query parameter declared twice in one QUERY block" },
+  UnknownParamOption: { code: "KV2204", severity: "error", title: "a query parameter option or modifier other than min, max, ? and DEFAULT" },
   NotAKovaLibrary: { code: "KV2022", severity: "error", title: "an IMPORT of a .kova file from an npm package that is not a Kova library (no \"kova\" field)" },
   // ── types and values
   IncompatibleComparison: { code: "KV3001", severity: "error", title: "a comparison between values of types that can never match" },
@@ -75,6 +78,7 @@ export const Codes = define({
   BodyWithoutValidate: { code: "KV3009", severity: "warning", title: "$body read by an endpoint without VALIDATE, so its shape is unchecked" },
   InvalidRedirect: { code: "KV3150", severity: "error", title: "a REDIRECT with a status that is not a redirect (301, 302, 303, 307, 308) or an address that is not text" },
   InvalidCookieAttribute: { code: "KV3151", severity: "error", title: "a cookie attribute of the wrong type, or a same_site other than lax, strict, none" },
+  InvalidParamDefault: { code: "KV3153", severity: "error", title: "a query parameter's DEFAULT, bounds or enum values that do not fit its declared type" },
   UnsupportedCondition: { code: "KV3010", severity: "error", title: "a WHERE condition that computes with fields instead of comparing them" },
   // ── not supported yet
   CacheNotSupported: { code: "KV9001", severity: "error", title: "CACHE is parsed but not supported yet" },

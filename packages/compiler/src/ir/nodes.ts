@@ -121,8 +121,17 @@ export type InputType = "string" | "int" | "count" | "float" | "uuid" | "datetim
 export interface TypedInput {
   name: string;
   type: InputType;
-  /** How the type was decided: compared with a field, used in arithmetic, or the default. */
-  from: "field" | "arithmetic" | "default";
+  /** How the type was decided: declared on the route, compared with a field, used in arithmetic, or the default. */
+  from: "declared" | "field" | "arithmetic" | "default";
+  /** Declared query parameters only: absent is a 400 (no `?`, no DEFAULT). */
+  required?: boolean;
+  /** Declared query parameters only: the value used when the request has none. */
+  default?: Literal;
+  /** Declared numeric query parameters only: the bounds a value must lie within (else a 400). */
+  min?: number;
+  max?: number;
+  /** Declared `enum(…)` query parameters only: the allowed values. */
+  values?: string[];
 }
 
 export interface HttpRoute {

@@ -4,6 +4,7 @@ import type {
   ConnectDecl,
   Declaration,
   EndpointAuth,
+  EndpointQuery,
   EndpointDecl,
   EntityDecl,
   Expression,
@@ -245,9 +246,13 @@ function parseEndpoint(c: Cursor, start: number, method: HttpMethod): EndpointDe
   const path = parsePath(c, c.advance());
   let validate: Identifier | null = null;
   let auth: EndpointAuth | null = null;
+  let query: EndpointQuery | null = null;
   for (;;) {
     const t = c.token;
-    if (c.matchKeyword("VALIDATE")) {
+    if (query === null && c.matchKeyword("QUERY")) {
+      const fields = parseFieldBlock(c, "the QUERY parameters");
+      query = { kind: "EndpointQuery", span: c.spanFrom(t.start), fields };
+    } else if (c.matchKeyword("VALIDATE")) {
       validate = c.expectIdentifier("the name of a VALIDATE shape");
     } else if (c.matchKeyword("AUTH")) {
       const roles: Identifier[] = [];
@@ -261,11 +266,12 @@ function parseEndpoint(c: Cursor, start: number, method: HttpMethod): EndpointDe
     }
   }
   const body = parseBlock(c, `${method} ${path.text}`);
-  return { kind: "Endpoint", span: c.spanFrom(start), method, path, validate, auth, body };
+  return { kind: "Endpoint", span: c.spanFrom(start), method, path, validate, auth, query, body };
 }
 
 const SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,;=@]+$|^(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9\-._~])+$/;
 const PARAM = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const TYPED_PARAM = /^:([A-Za-z_][A-Za-z0-9_]*)\(([^)]*)\)$/;
 
 /** Splits and checks a route path token such as `/users/:id/history`. */
 function parsePath(c: Cursor, t: Token): RoutePath {
@@ -282,18 +288,28 @@ function parsePath(c: Cursor, t: Token): RoutePath {
         if (i === parts.length - 1) bad(offset - 1, 1, "a route path cannot end with '/'", `write ${text.replace(/\/+$/, "")}`);
         else bad(offset - 1, 2, "empty segment ('//') in the route path", "remove the extra '/'");
       } else if (part.startsWith(":")) {
-        const name = part.slice(1);
+        // `:id(int)`: a declared type in parentheses right after the name.
+        const typed = TYPED_PARAM.exec(part);
+        const name = typed ? typed[1] : part.slice(1);
+        let type: Identifier | null = null;
+        if (typed) {
+          const at = t.start + offset + 1 + name.length + 1;
+          if (PARAM.test(typed[2])) type = { kind: "Identifier", span: c.source.span(at, at + typed[2].length), name: typed[2] };
+          else bad(offset + 1 + name.length, part.length - 1 - name.length, `'(${typed[2]})' is not a parameter type`, "write a type name in parentheses, as in :id(int) or :slug(text)");
+        }
         if (!PARAM.test(name)) bad(offset, part.length, `':${name}' is not a valid parameter name`, "parameter names are letters, digits and _, as in :user_id");
-        else segments.push({ kind: "PathSegment", span, param: true, value: name });
+        else segments.push({ kind: "PathSegment", span, param: true, value: name, type });
       } else if (!SEGMENT.test(part)) {
         bad(offset, part.length, `'${part}' is not a valid path segment`, "use letters, digits and - . _ ~ (percent-encode anything else)");
       } else {
-        segments.push({ kind: "PathSegment", span, param: false, value: part });
+        segments.push({ kind: "PathSegment", span, param: false, value: part, type: null });
       }
       offset += part.length + 1;
     });
   }
-  return { kind: "RoutePath", span: c.tokenSpan(t), text, segments };
+  // The routed text leaves the declared types out: `/users/:id(int)` is served at `/users/:id`.
+  const routed = segments.some((s) => s.type !== null) ? text.replace(/(:[A-Za-z_][A-Za-z0-9_]*)\([^)/]*\)/g, "$1") : text;
+  return { kind: "RoutePath", span: c.tokenSpan(t), text: routed, segments };
 }
 
 /** `{ key: value … }` for CACHE and AUTH settings. */

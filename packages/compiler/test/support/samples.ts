@@ -67,7 +67,7 @@ DELETE /users/:id AUTH admin, owner {
   RESPOND 204
 }
 
-POST /users/:id/sign-in {
+POST /users/:id(int)/sign-in QUERY { next: text DEFAULT "/" } {
   IF has($body.remember) {
     REDIRECT 303 "/users/{$id}" COOKIES { session: { value: $cookies.token, max_age: 7d } }
   }
