@@ -139,6 +139,8 @@ export interface ValidateDecl {
   kind: "Validate";
   span: Span;
   name: Identifier;
+  /** `VALIDATE Name(unknown: "drop") { … }`: the shape's options; empty when none are written. */
+  options: Property[];
   fields: FieldDecl[];
 }
 

@@ -65,6 +65,7 @@ export const Codes = define({
   UnknownRouteParamType: { code: "KV2202", severity: "error", title: "a route parameter declared with a type it cannot have" },
   DuplicateQueryParam: { code: "KV2203", severity: "error", title: "a query parameter declared twice in one QUERY block" },
   UnknownParamOption: { code: "KV2204", severity: "error", title: "a query parameter option or modifier other than min, max, ? and DEFAULT" },
+  UnknownShapeOption: { code: "KV2205", severity: "error", title: "a VALIDATE shape option other than unknown: \"reject\" or \"drop\"" },
   NotAKovaLibrary: { code: "KV2022", severity: "error", title: "an IMPORT of a .kova file from an npm package that is not a Kova library (no \"kova\" field)" },
   // ── types and values
   IncompatibleComparison: { code: "KV3001", severity: "error", title: "a comparison between values of types that can never match" },

@@ -28,7 +28,11 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
     case "Entity":
       return ["ENTITY ", d.name.name, d.source === null ? "" : [" USING ", d.source.name], " ", printFields(p, d.fields, (d.source ?? d.name).span.end.offset, d.span.end.offset)];
     case "Validate":
-      return ["VALIDATE ", d.name.name, " ", printFields(p, d.fields, d.name.span.end.offset, d.span.end.offset)];
+      return [
+        "VALIDATE ", d.name.name,
+        d.options.length === 0 ? "" : ["(", join(", ", d.options.map((o) => printProperty(p, o, false))), ")"],
+        " ", printFields(p, d.fields, (d.options.at(-1)?.span ?? d.name.span).end.offset, d.span.end.offset),
+      ];
     case "Endpoint": {
       const head: Doc[] = [d.method, " ", printRoutePath(d.path)];
       if (d.query !== null) head.push(" QUERY ", printFields(p, d.query.fields, d.query.span.start.offset, d.query.span.end.offset));

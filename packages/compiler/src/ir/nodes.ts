@@ -86,6 +86,8 @@ export interface ImportedFunction {
 export interface Shape {
   name: string;
   fields: ShapeField[];
+  /** A field the shape does not declare: a 400 (`reject`, the default) or removed from the body (`drop`). */
+  unknown: "reject" | "drop";
   span: Span;
 }
 

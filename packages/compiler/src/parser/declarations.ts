@@ -68,8 +68,9 @@ export function parseDeclaration(c: Cursor): Declaration | null {
       return parseEntity(c, start);
     case "VALIDATE": {
       const name = c.expectIdentifier("a name for the VALIDATE shape");
+      const options = c.isPunct("(") && !c.token.newlineBefore ? parseShapeOptions(c) : [];
       const fields = parseFieldBlock(c, "the VALIDATE shape");
-      return { kind: "Validate", span: c.spanFrom(start), name, fields };
+      return { kind: "Validate", span: c.spanFrom(start), name, options, fields };
     }
     case "CACHE": {
       const name = c.expectIdentifier("a name for the CACHE");
@@ -387,4 +388,20 @@ function parseAuth(c: Cursor, start: number): AuthDecl {
   }
   const properties = c.isPunct("{") ? parsePropertyBlock(c, "the AUTH settings") : [];
   return { kind: "Auth", span: c.spanFrom(start), name, using, properties };
+}
+
+/** `(unknown: "drop")` after a VALIDATE shape's name: options as `name: value`, comma-separated. */
+function parseShapeOptions(c: Cursor): Property[] {
+  const open = c.advance();
+  const options: Property[] = [];
+  while (!c.isPunct(")") && !c.atEnd) {
+    const before = c.mark;
+    options.push(parseProperty(c));
+    if (!c.matchPunct(",") && !c.isPunct(")")) {
+      c.errorExpected("',' or ')' in the shape's options");
+      if (c.mark === before) break;
+    }
+  }
+  closeBracket(c, open, ")");
+  return options;
 }

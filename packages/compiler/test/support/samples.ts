@@ -22,7 +22,7 @@ ENTITY Post {
   tags: text[]
 }
 
-VALIDATE NewUser {
+VALIDATE NewUser(unknown: "drop") {
   name: string(min: 1, max: 80)
   email: email
   age: int(min: 0)?

@@ -40,7 +40,9 @@ class ValidatorEmitter {
       });
       out.line(`const known = ${known};`);
       out.block("for (const key in value)", () => {
-        out.line(`if (known[key] !== true) issues.push({ field: at(path, key), message: "is not an allowed field" });`);
+        // (unknown: "drop"): the handler never sees a field the shape does not declare.
+        if (decl?.unknown === "drop") out.line("if (known[key] !== true) delete value[key];");
+        else out.line(`if (known[key] !== true) issues.push({ field: at(path, key), message: "is not an allowed field" });`);
       });
       for (const field of fields) this.field(field);
       out.line("return issues;");
