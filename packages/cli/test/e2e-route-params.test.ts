@@ -29,7 +29,34 @@ GET /echo/:n(int) QUERY { limit: int(min: 1, max: 100) DEFAULT 20, sort: enum("n
 GET /name/:name(text) {
   RESPOND { name: $name }
 }
+
+ENTITY Film {
+  title: text
+  year: int
+}
+
+POST /films {
+  RESPOND 201 [INSERT INTO Film { title: "b", year: 1999 }, INSERT INTO Film { title: "a", year: 2005 }]
+}
+
+GET /films QUERY { sort: enum("title", "year") DEFAULT "year" } {
+  RESPOND SELECT title FROM Film ORDER_BY $query.sort IN [title, year] DESC
+}
 `;
+
+test("ORDER_BY $query.sort IN [title, year]: one compiled statement per field, chosen per request; a value outside the list is a 400", async (t) => {
+  const dir = tempApp(t, { "app.kova": APP });
+  await build(dir);
+  const url = await serve(t, dir);
+  assert.equal((await fetch(`${url}/films`, { method: "POST" })).status, 201);
+  assert.deepEqual((await get(`${url}/films`)).body, [{ id: 2, title: "a" }, { id: 1, title: "b" }]);
+  assert.deepEqual((await get(`${url}/films?sort=title`)).body, [{ id: 1, title: "b" }, { id: 2, title: "a" }]);
+  const bad = await get(`${url}/films?sort=id`);
+  assert.equal(bad.status, 400);
+  assert.deepEqual(bad.body.errors.map((e: { field: string }) => e.field), ["sort"]);
+  const code = readFileSync(join(dir, "dist", "app.js"), "utf8");
+  assert.match(code, /return \{ status: 200, body: \(await \[async \(\) => \(await ctx\.db\("default"\)\.execute\(Q\d+, \[\]\)\), async \(\) => \(await ctx\.db\("default"\)\.execute\(Q\d+, \[\]\)\)\]\[orderIndex\(ctx\.query\?\.\["sort"\], "query parameter sort", \["title","year"\]\)\]\(\)\) \};/);
+});
 
 test("declared parameters: typed, defaulted, bounded; a value that does not fit is a 400 naming it", async (t) => {
   const dir = tempApp(t, { "app.kova": APP });

@@ -2,7 +2,15 @@
  * Conformance cases for a request's meaning (issue 13 items 3 and 6): what absent and null mean in
  * an `UPDATE … SET $body` (a PATCH) against what SAVE (a PUT) does, on every driver.
  */
-import type { Case } from "./cases.js";
+import type { Api, Case } from "./cases.js";
+
+/** Inserts rows into a group (the full program's items). */
+async function seedGroup(api: Api, grp: string, rows: Array<Record<string, unknown>>): Promise<void> {
+  for (const row of rows) {
+    const r = await api.request("POST", "/items", { grp, ...row });
+    if (r.status !== 201) throw new Error(`seeding ${JSON.stringify(row)}: status ${r.status}`);
+  }
+}
 
 export const REQUEST_CASES: Case[] = [
   {
@@ -27,6 +35,21 @@ export const REQUEST_CASES: Case[] = [
         ["update", { id, title: "p2", stars: 3 }],
         ["update", { id, title: "p2", stars: null }],
       ]);
+    },
+  },
+  {
+    name: "ORDER_BY $query.by IN [name, qty]: the request chooses the field from the list; any other value is a 400 naming it",
+    program: "full",
+    async run(api, check) {
+      await seedGroup(api, "ob", [{ name: "b", qty: 1 }, { name: "c", qty: 3 }, { name: "a", qty: 2 }]);
+      const names = async (query: string) => ((await api.request("GET", `/groups/ob/sorted${query}`)).body as Array<{ name: string }>).map((r) => r.name);
+      check("by name (the default)", await names(""), ["c", "b", "a"]);
+      check("by name", await names("?by=name"), ["c", "b", "a"]);
+      check("by qty", await names("?by=qty"), ["c", "a", "b"]);
+      const refused = await api.request("GET", "/groups/ob/sorted?by=price");
+      check("a field not listed: 400 naming the parameter", [refused.status, refused.body.errors?.[0]?.field], [400, "by"]);
+      const injected = await api.request("GET", `/groups/ob/sorted?by=${encodeURIComponent("name; DROP TABLE item")}`);
+      check("never SQL: 400", injected.status, 400);
     },
   },
 ];

@@ -357,8 +357,22 @@ export interface OrderBy {
 export interface OrderItem {
   kind: "OrderItem";
   span: Span;
+  /** The field sorted by; with a `choice`, the first field of its list. */
   field: Identifier;
   direction: "ASC" | "DESC";
+  /** `ORDER_BY $query.sort IN [title, created_at]`: the field is chosen per request from a fixed list. */
+  choice: OrderChoice | null;
+}
+
+/**
+ * `$query.sort IN [title, created_at]` in an ORDER_BY: the request value names the field; one
+ * statement is compiled per listed field (no value reaches the SQL), and any other value is a 400.
+ */
+export interface OrderChoice {
+  kind: "OrderChoice";
+  span: Span;
+  value: Expression;
+  fields: Identifier[];
 }
 
 /** `LIMIT 50` */
@@ -655,6 +669,7 @@ export type Node =
   | Condition
   | OrderBy
   | OrderItem
+  | OrderChoice
   | Limit
   | Offset
   | SetAssignment

@@ -117,7 +117,24 @@ function checkFilters(
 ): void {
   if (query.where) checkCondition(inEntity, query.where);
   if (query.orderBy && inEntity.entity) {
-    for (const item of query.orderBy.items) fieldOf(inEntity, inEntity.entity, item.field, false, extraOrderFields);
+    let choices = 0;
+    for (const item of query.orderBy.items) {
+      if (item.choice === null) {
+        fieldOf(inEntity, inEntity.entity, item.field, false, extraOrderFields);
+        continue;
+      }
+      // The value is the request's (like LIMIT); the listed names are fields of the entity.
+      const type = checkExpression(outer, item.choice.value);
+      if (type.kind !== "string" && type.kind !== "unknown") {
+        outer.diagnostics.report("TypeMismatch", item.choice.value.span, `the sort field is chosen by text naming it, not ${describe(type)}`);
+      }
+      for (const name of item.choice.fields) fieldOf(inEntity, inEntity.entity, name, false, extraOrderFields);
+      if (++choices === 2) {
+        outer.diagnostics.report("InvalidOrderChoice", item.choice.span, "one ORDER_BY may let the request choose one field, not several", {
+          suggestion: "choose the first field from the request and make the others fixed, e.g. ORDER_BY $query.sort IN [title, year], id",
+        });
+      }
+    }
   }
   // LIMIT and OFFSET are about the request, not the rows: they see variables and $params, not fields.
   for (const [clause, name] of [[query.limit, "LIMIT"], [query.offset, "OFFSET"]] as const) {

@@ -38,6 +38,7 @@ export const Codes = define({
   NestingTooDeep: { code: "KV1107", severity: "error", title: "expressions or blocks nested deeper than the parser allows" },
   DuplicateClause: { code: "KV1108", severity: "error", title: "a query clause (WHERE, LIMIT, …) written twice" },
   InvalidHas: { code: "KV1241", severity: "error", title: "has(…) with something other than one field read (has($body.bio))" },
+  InvalidOrderChoice: { code: "KV1242", severity: "error", title: "an ORDER_BY chosen by the request written other than value IN [field, …]" },
   // ── names
   UnknownEntity: { code: "KV2001", severity: "error", title: "a query names an entity that is not declared" },
   UnknownField: { code: "KV2002", severity: "error", title: "a field that the entity or shape does not have" },

@@ -1,4 +1,4 @@
-import type { Condition, Expression, HistoryQuery, OrderBy, Query, SelectQuery } from "../ast/nodes.js";
+import type { Condition, Expression, HistoryQuery, OrderBy, OrderChoice, Query, SelectQuery } from "../ast/nodes.js";
 import { group, indent, join, line, type Doc } from "./doc.js";
 import { printExpression } from "./expressions.js";
 import type { Printer } from "./printer.js";
@@ -79,5 +79,10 @@ function filterClauses(p: Printer, q: SelectQuery | HistoryQuery): Doc[] {
 function printOrderBy(p: Printer, orderBy: OrderBy): string {
   const direction = (item: OrderBy["items"][number]) =>
     item.direction === "DESC" ? " DESC" : p.source(item.span).endsWith("ASC") ? " ASC" : "";
-  return orderBy.items.map((item) => item.field.name + direction(item)).join(", ");
+  return orderBy.items.map((item) => (item.choice === null ? item.field.name : choiceText(p, item.choice)) + direction(item)).join(", ");
+}
+
+/** `$query.sort IN [title, year]`: printed flat (a field list is short). */
+function choiceText(p: Printer, choice: OrderChoice): string {
+  return `${p.source(choice.value.span)} IN [${choice.fields.map((f) => f.name).join(", ")}]`;
 }

@@ -3,7 +3,7 @@ import { constantValue, foldExpression } from "../checker/fold.js";
 import type { SemanticModel } from "../checker/model.js";
 import { alwaysEnds } from "./ends.js";
 import { inputOf } from "./inputs.js";
-import type { EnvVariable, Expr, InputExpr, ObjectEntry, QueryArg, QueryDef, Span, Stmt, TypedInput } from "./nodes.js";
+import type { EnvVariable, Expr, InputExpr, QueryExpr, ObjectEntry, QueryArg, QueryDef, Span, Stmt, TypedInput } from "./nodes.js";
 import { planQuery, type PlanArg, type PlannedQuery } from "./plans.js";
 
 const QUERY_KINDS = new Set(["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"]);
@@ -179,7 +179,20 @@ export class HandlerLowering {
 
   /** A query becomes a plan in the app's table (by id) and a reference carrying its argument values. */
   private query(query: Query): Expr {
-    const planned = this.route?.plans.get(query) ?? planQuery(query, this.state.model);
+    const choice = "orderBy" in query ? query.orderBy?.items.find((i) => i.choice !== null)?.choice : undefined;
+    if (choice) {
+      // One plan per field the request may choose: the SQL of each stays parameter-free.
+      return {
+        kind: "orderChoice",
+        value: this.expr(choice.value),
+        label: choiceLabel(choice.value),
+        options: choice.fields.map((f) => ({ field: f.name, query: this.planned(query, planQuery(query, this.state.model, f.name)) })),
+      };
+    }
+    return this.planned(query, this.route?.plans.get(query) ?? planQuery(query, this.state.model));
+  }
+
+  private planned(query: Query, planned: PlannedQuery): QueryExpr {
     const entity = planned.entity.schema.name;
     const id = `Q${this.state.queries.length}`;
     this.state.queries.push({ id, entity, source: this.state.sourceOf.get(entity)!, plan: planned.plan, span: query.span });
@@ -221,4 +234,12 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
 
 function defaultDetail(status: number): string {
   return STATUS_TEXT[status] ?? `Error ${status}`;
+}
+
+/** How a 400 names the value that chose no listed field: `query parameter sort`, or `sort order`. */
+function choiceLabel(value: Expression): string {
+  if (value.kind === "Member" && value.object.kind === "Param" && value.object.name === "query") return `query parameter ${value.property.name}`;
+  if (value.kind === "Param") return `path parameter ${value.name}`;
+  if (value.kind === "Binary" && value.operator === "??") return choiceLabel(value.left);
+  return "sort order";
 }

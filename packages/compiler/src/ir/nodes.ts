@@ -237,7 +237,8 @@ export type Expr =
   | HasExpr
   | ObjectExpr
   | ArrayExpr
-  | QueryExpr;
+  | QueryExpr
+  | OrderChoiceExpr;
 
 /** A constant; infinite numbers (`1e999`) are written as the strings "Infinity" / "-Infinity" with `infinite: true`. */
 export interface LiteralExpr {
@@ -339,6 +340,17 @@ export interface QueryExpr {
   kind: "query";
   query: string;
   args: QueryArg[];
+}
+
+/**
+ * `ORDER_BY value IN [a, b]`: runs the query of the option whose `field` equals the value (one
+ * compiled statement per option); any other value is a 400 naming `label`.
+ */
+export interface OrderChoiceExpr {
+  kind: "orderChoice";
+  value: Expr;
+  label: string;
+  options: Array<{ field: string; query: QueryExpr }>;
 }
 
 export interface QueryArg {

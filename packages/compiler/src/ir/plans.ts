@@ -22,11 +22,15 @@ export interface PlannedQuery {
   entity: EntityInfo;
 }
 
-/** Turns a checked query into a dialect-neutral plan plus the argument expressions it needs. */
-export function planQuery(query: Query, model: SemanticModel): PlannedQuery {
+/**
+ * Turns a checked query into a dialect-neutral plan plus the argument expressions it needs. For an
+ * ORDER_BY whose field the request chooses (`$query.sort IN [title, year]`), `chosen` is the field
+ * this plan sorts by (one plan per listed field); by default the first.
+ */
+export function planQuery(query: Query, model: SemanticModel, chosen?: string): PlannedQuery {
   const entity = model.entities.get(query.entity.name);
   if (!entity) throw new Error(`internal: unchecked query on unknown entity ${query.entity.name}`);
-  const planner = new Planner(entity, model);
+  const planner = new Planner(entity, model, chosen);
   return { plan: planner.plan(query), args: planner.args, entity };
 }
 
@@ -36,6 +40,7 @@ class Planner {
   constructor(
     private readonly entity: EntityInfo,
     private readonly model: SemanticModel,
+    private readonly chosen?: string,
   ) {}
 
   plan(query: Query): QueryPlan {
@@ -97,7 +102,7 @@ class Planner {
   }
 
   private orderBy(orderBy: OrderBy | null): OrderTerm[] {
-    return orderBy ? orderBy.items.map((i) => ({ field: i.field.name, direction: i.direction })) : [];
+    return orderBy ? orderBy.items.map((i) => ({ field: i.choice !== null && this.chosen !== undefined ? this.chosen : i.field.name, direction: i.direction })) : [];
   }
 
   private count(clause: Limit | Offset | null, label: string): Operand | null {

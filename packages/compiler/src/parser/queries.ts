@@ -6,6 +6,7 @@ import type {
   Limit,
   Offset,
   OrderBy,
+  OrderChoice,
   OrderItem,
   Query,
   SelectQuery,
@@ -169,11 +170,15 @@ function parseOrderBy(c: Cursor, start: number): OrderBy {
   const items: OrderItem[] = [];
   do {
     const itemStart = c.token.start;
-    const field = c.expectIdentifier("a field name after ORDER_BY");
+    // `$query.sort IN [a, b]` (or `variable IN [a, b]`): the request chooses the field.
+    const chosen = c.token.kind === "Param" || (c.token.kind === "Identifier" && c.peek().kind === "Keyword" && c.peek().text === "IN");
+    const choice = chosen ? parseOrderChoice(c) : null;
+    // A choice that failed to parse (reported) leaves an empty field, and no second error.
+    const field = choice ? choice.fields[0] : chosen ? { kind: "Identifier" as const, span: c.spanFrom(itemStart), name: "" } : c.expectIdentifier("a field name after ORDER_BY");
     let direction: "ASC" | "DESC" = "ASC";
     if (c.matchKeyword("DESC")) direction = "DESC";
     else c.matchKeyword("ASC");
-    items.push({ kind: "OrderItem", span: c.spanFrom(itemStart), field, direction });
+    items.push({ kind: "OrderItem", span: c.spanFrom(itemStart), field, direction, choice });
     if (field.name === "") break;
   } while (c.matchPunct(","));
   return { kind: "OrderBy", span: c.spanFrom(start), items };
@@ -199,4 +204,19 @@ function parseSet(c: Cursor): SetAssignment[] | Expression {
 function skipMisspelledKeyword(c: Cursor): void {
   const next = c.peek();
   if (c.token.kind === "Identifier" && next.kind === "Identifier" && !next.newlineBefore) c.advance();
+}
+
+/** `$query.sort IN [title, created_at]`: a value, IN, and a list of field names. */
+function parseOrderChoice(c: Cursor): OrderChoice | null {
+  const start = c.token.start;
+  const expression = parseExpression(c);
+  const list = expression.kind === "Binary" && expression.operator === "IN" && expression.right.kind === "Array" ? expression.right : null;
+  const fields = list?.elements.every((e) => e.kind === "Name") ? list.elements.map((e) => ({ kind: "Identifier" as const, span: e.span, name: (e as { name: string }).name })) : null;
+  if (expression.kind !== "Binary" || list === null || fields === null || fields.length === 0) {
+    c.error("InvalidOrderChoice", expression.span, "a sort order chosen by the request is written value IN [field, …]", {
+      suggestion: "list the fields it may name, as in ORDER_BY $query.sort IN [title, created_at]",
+    });
+    return null;
+  }
+  return { kind: "OrderChoice", span: c.spanFrom(start), value: expression.left, fields };
 }

@@ -73,6 +73,10 @@ POST /users/:id(int)/sign-in QUERY { next: text DEFAULT "/" } {
   }
   REDIRECT "/users/{$id}"
 }
+
+GET /users/sorted QUERY { sort: enum("name", "age") DEFAULT "name" } {
+  RESPOND SELECT * FROM User ORDER_BY $query.sort IN [name, age] DESC, id LIMIT 10
+}
 `,
 
   history: `ENTITY Order { total: float  status: text  placed: timestamp }

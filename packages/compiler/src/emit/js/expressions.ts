@@ -66,6 +66,10 @@ export class ExpressionPrinter {
         return `{ ${e.entries.map((entry) => (entry.kind === "spread" ? `...${this.print(entry.value)}` : `${JSON.stringify(entry.key)}: ${this.print(entry.value)}`)).join(", ")} }`;
       case "array":
         return `[${e.elements.map((x) => (x.spread ? `...(${this.print(x.value)} ?? [])` : this.print(x.value))).join(", ")}]`;
+      case "orderChoice": {
+        const runs = e.options.map((o) => `async () => ${this.print(o.query)}`).join(", ");
+        return `(await [${runs}][orderIndex(${this.print(e.value)}, ${JSON.stringify(e.label)}, ${JSON.stringify(e.options.map((o) => o.field))})]())`;
+      }
       case "query": {
         const args = e.args.map((arg) => {
           const value = this.print(arg.value);
