@@ -167,13 +167,15 @@ const comparison = earlier === undefined ? undefined : { file: compareFile, rows
 const report = { buildWarning, machine, command, settings, loadGenerator, results, notRun, startup, build, postgres, comparison };
 mkdirSync(join(BENCH_DIR, "results"), { recursive: true });
 writeFileSync(join(BENCH_DIR, "results", "latest.json"), JSON.stringify(results, null, 2) + "\n");
+// Everything RESULTS.md is made from: `node bench/report.mjs bench/results/report.json` writes it again.
+writeFileSync(join(BENCH_DIR, "results", "report.json"), JSON.stringify(report, null, 2) + "\n");
 writeFileSync(join(BENCH_DIR, "RESULTS.md"), renderMarkdown(report));
 console.log("\n" + renderTable(results));
 for (const { workload, reason } of notRun) console.log(`${workload}: ${reason}`);
 console.log(`\nstartup, wall ms min/median/max and CPU ms (${settings.startupRuns} runs): ${startup.map((s) => `${s.framework} ${s.min}/${s.ms}/${s.max} (CPU ${s.cpuMs})`).join(", ")}`);
 console.log(`kova build, 10,000 lines: ${build.error ? `not measured (${build.error})` : `${build.ms} ms`}`);
 if (comparison !== undefined) console.log(`\nchange against ${compareFile}:\n${renderComparison(comparison.rows)}`);
-console.log("wrote bench/results/latest.json and bench/RESULTS.md");
+console.log("wrote bench/results/latest.json, bench/results/report.json and bench/RESULTS.md");
 
 function round2(n) {
   return Math.round(n * 100) / 100;

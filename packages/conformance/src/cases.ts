@@ -15,7 +15,7 @@ export interface Case {
    * `evolve` (by-id access, across a schema change: `before` runs against EVOLVE_BEFORE, then the
    * app stops, EVOLVE_AFTER is built and started on the same database, and `run` runs against it).
    */
-  program: "full" | "kv" | "evolve";
+  program: "full" | "kv" | "evolve" | "relations";
   /** Drivers that cannot do what the case asks, and why (shown as n/a, with the reason, in the table). */
   unsupported?: Record<string, string>;
   /** For `evolve` cases: the requests before the schema change; what it returns is given to `run`. */
@@ -57,6 +57,8 @@ async function seed(api: Api, grp: string, rows: Array<Record<string, unknown>>)
 }
 
 const names = (rows: Array<{ name: string }>) => rows.map((r) => r.name);
+
+import { RELATION_CASES } from "./relation-cases.js";
 
 export const CASES: Case[] = [
   {
@@ -487,5 +489,6 @@ export const CASES: Case[] = [
       check("a required field left out is a 400", (await api.request("POST", "/cards", { stars: 1 })).status, 400);
     },
   },
+  ...RELATION_CASES,
   ...REQUEST_CASES,
 ];

@@ -5,7 +5,7 @@
  */
 import type Database from "better-sqlite3";
 import { QueryError, writesNothing, type WriteValues, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
-import { CodecCache, InstantClock, noRecordToSave, saveTarget } from "@kova/sql";
+import { CodecCache, decodeNested, InstantClock, noRecordToSave, saveTarget } from "@kova/sql";
 import { historyTable, quoteIdent, type CompiledRead, type CompiledWrite, type Param, type ResultColumn, type SqliteCompiledQuery, type Statement } from "./sqlite-compiled.js";
 import { convertedColumns, decodeValue, defaultValue, encodeFieldValue, encodeParam, type SqliteValue } from "./sqlite-values.js";
 
@@ -270,13 +270,13 @@ export class QueryRunner {
 }
 
 function convert(row: Row, converted: readonly ResultColumn[]): Row {
-  for (const column of converted) row[column.name] = decodeValue(column.type, row[column.name]);
+  for (const column of converted) row[column.name] = column.nested ? decodeNested(column, row[column.name]) : decodeValue(column.type, row[column.name]);
   return row;
 }
 
 function decodeRow(columns: readonly ResultColumn[], row: readonly unknown[]): Row {
   const out: Row = {};
-  for (let i = 0; i < columns.length; i++) out[columns[i].name] = decodeValue(columns[i].type, row[i]);
+  for (let i = 0; i < columns.length; i++) out[columns[i].name] = columns[i].nested ? decodeNested(columns[i], row[i]) : decodeValue(columns[i].type, row[i]);
   return out;
 }
 

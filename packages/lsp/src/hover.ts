@@ -79,6 +79,10 @@ function fieldText(analysis: Analysis, field: FieldDecl): string {
   const ownerLabel = owner ? `${owner.kind === "Entity" ? "ENTITY" : "VALIDATE"} ${owner.name.name}` : "a shape";
   const modifiers = field.modifiers.map((m) => m.modifier);
   const stored = owner?.kind === "Entity" ? storedType(analysis, owner.name.name, field.name.name) : undefined;
+  if (field.by !== null) {
+    const relation = `Relation of ${ownerLabel}: the ${field.type.name.name} rows whose ${field.by.name} refers to this one (not stored)`;
+    return code(`(relation) ${oneLine(sourceOf(analysis, field))}`) + "\n" + relation;
+  }
   const facts = [
     `Field of ${ownerLabel}`,
     stored ? `type ${stored}` : undefined,

@@ -28,6 +28,7 @@ export { Exchange, type Serving, type StageOutcome } from "./exchange.js";
 export { isCalendarDate, ParamFailure, parseParam, typeQuery } from "./params.js";
 export type { DataSourceStatus } from "./health.js";
 export { DEFAULT_BODY_LIMIT } from "./body.js";
+export { rowSerializer } from "./serialize.js";
 export { loadEnv, resolveAppEnv } from "./config.js";
 export {
   CookieError, readCookies, setCookieLine, setCookieLines,

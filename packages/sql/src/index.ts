@@ -16,3 +16,5 @@ export * from "./sql-bind.js";
 export * from "./sql-write.js";
 export * from "./sql-transaction.js";
 export * from "./sql-guard.js";
+export * from "./sql-graph.js";
+export * from "./sql-graph-decode.js";

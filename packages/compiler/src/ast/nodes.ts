@@ -102,6 +102,11 @@ export interface FieldDecl {
   type: TypeRef;
   /** Column modifiers; only meaningful on entity fields. */
   modifiers: FieldModifier[];
+  /**
+   * `posts: Post[] BY author`: an inverse relation, the Post rows whose reference field `author`
+   * holds this row's id (not stored). null on ordinary fields.
+   */
+  by: Identifier | null;
 }
 
 /** `UNIQUE`, `INDEX`, `PRIMARY` or `DEFAULT <expr>` after an entity field's type. */
@@ -360,6 +365,8 @@ export interface OrderItem {
   /** The field sorted by; with a `choice`, the first field of its list. */
   field: Identifier;
   direction: "ASC" | "DESC";
+  /** `ORDER_BY author.name`: the reference fields followed before `field` (empty: none). */
+  via: Identifier[];
   /** `ORDER_BY $query.sort IN [title, created_at]`: the field is chosen per request from a fixed list. */
   choice: OrderChoice | null;
 }
@@ -395,12 +402,34 @@ export interface SelectQuery {
   span: Span;
   /** null for `*`; otherwise the chosen fields. */
   fields: Identifier[] | null;
+  /** Related rows selected with each row: `author { name }`, `comments { body }`, `COUNT(comments)` (empty: none). */
+  relations: RelationSelect[];
   entity: Identifier;
   asOf: Expression | null;
   where: Condition | null;
   orderBy: OrderBy | null;
   limit: Limit | null;
   offset: Offset | null;
+}
+
+/**
+ * A related selection in a SELECT list: `author { name, bio }` (the referenced row, an object),
+ * `comments { body } WHERE approved ORDER_BY id DESC LIMIT 3` (the rows referring to this one, a
+ * list), or `COUNT(comments) AS n` (how many there are).
+ */
+export interface RelationSelect {
+  kind: "RelationSelect";
+  span: Span;
+  relation: Identifier;
+  count: boolean;
+  /** `AS name`: the key in the result (default: the relation's name; `<relation>_count` for a count). */
+  alias: Identifier | null;
+  /** The related rows' fields; null for `*`. Empty for a count. */
+  fields: Identifier[] | null;
+  relations: RelationSelect[];
+  where: Condition | null;
+  orderBy: OrderBy | null;
+  limit: Limit | null;
 }
 
 /** `INSERT INTO User { name: "Ada" }` */
@@ -475,8 +504,17 @@ export type Expression =
   | BinaryExpr
   | IsNullExpr
   | HasExpr
+  | ExistsExpr
   | Query
   | MissingExpr;
+
+/** `EXISTS comments(approved = true)`: in a WHERE, some related row (for which the condition holds) exists. */
+export interface ExistsExpr {
+  kind: "Exists";
+  span: Span;
+  relation: Identifier;
+  condition: Expression | null;
+}
 
 export interface StringLiteral {
   kind: "String";
@@ -670,6 +708,7 @@ export type Node =
   | OrderBy
   | OrderItem
   | OrderChoice
+  | RelationSelect
   | Limit
   | Offset
   | SetAssignment

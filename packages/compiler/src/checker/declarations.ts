@@ -3,6 +3,7 @@ import type { Declaration, EntityDecl, FieldDecl, Program, TypeRef, ValidateDecl
 import { report, type CheckContext } from "./context.js";
 import { closestOrPrefix } from "../diagnostics/suggest.js";
 import { checkExpression } from "./expressions.js";
+import { checkInverseRelation } from "./relations.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
 import {
@@ -94,8 +95,13 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
       ctx.diagnostics.report("ReservedField", field.name.span, "every entity already has an integer id, assigned by the store", { suggestion: "remove this field" });
       continue;
     }
-    if (rowFields.has(name)) {
+    if (rowFields.has(name) || (info.schema.relations ?? []).some((r) => r.name === name)) {
       ctx.diagnostics.report("DuplicateField", field.name.span, `field '${name}' is declared twice in ${decl.name.name}`, { suggestion: "remove or rename one" });
+      continue;
+    }
+    if (field.by !== null) {
+      const inverse = checkInverseRelation(ctx, decl, field);
+      if (inverse) (info.schema.relations ??= []).push({ name, ...inverse });
       continue;
     }
     const schema = entityFieldSchema(ctx, field);
@@ -111,8 +117,11 @@ function entityFieldSchema(ctx: CheckContext, field: FieldDecl): FieldSchema | u
   const t = field.type;
   const typeName = t.name.name;
   if (t.fields.length > 0 || t.array) {
+    const inverse = t.array && ctx.model.entities.has(typeName);
     ctx.diagnostics.report("UnknownType", t.span, "entity fields hold one value; lists and nested objects go in a json field or another entity", {
-      suggestion: "use json, or declare another ENTITY that refers back to this one",
+      suggestion: inverse
+        ? `to list the ${typeName} rows that refer to this one, name their reference field: ${field.name.name}: ${typeName}[] BY <field>`
+        : "use json, or declare another ENTITY that refers back to this one",
     });
     return undefined;
   }

@@ -2,7 +2,8 @@ import type { BinaryExpr, CallExpr, Expression, FieldDecl, MemberExpr, NameExpr,
 import { closestOrPrefix } from "../diagnostics/suggest.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { constantValue, type FoldProblem } from "./fold.js";
-import { checkQuery } from "./queries.js";
+import { checkCondition, checkQuery } from "./queries.js";
+import { checkExists, relatedPath } from "./relations.js";
 import {
   booleanType,
   comparable,
@@ -115,6 +116,8 @@ function typeOf(ctx: CheckContext, expr: Expression): KovaType {
     }
     case "Missing":
       return unknownType;
+    case "Exists":
+      return checkExists(ctx, expr, (inRelated, e) => checkCondition(inRelated, { kind: "Condition", span: e.span, expression: e }));
     default:
       return checkQuery(ctx, expr);
   }
@@ -195,6 +198,9 @@ function checkParam(ctx: CheckContext, expr: ParamRef): KovaType {
 }
 
 function checkMember(ctx: CheckContext, expr: MemberExpr): KovaType {
+  // In a query, `author.name` is the field of the row the reference `author` leads to.
+  const related = ctx.entity ? relatedPath(ctx, ctx.entity, expr) : undefined;
+  if (related) return related.type;
   const object = checkExpression(ctx, expr.object);
   const name = expr.property.name;
   if (name === "") return unknownType;

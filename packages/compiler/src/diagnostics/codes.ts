@@ -89,6 +89,13 @@ export const Codes = define({
   AuthNotSupported: { code: "KV9004", severity: "error", title: "AUTH is parsed but not supported yet" },
   WorkerNotSupported: { code: "KV9005", severity: "error", title: "WORKER is parsed but not supported yet" },
   QueryNotSupportedByDriver: { code: "KV9006", severity: "error", title: "a query the driver of its entity's data source cannot run" },
+  // ── relations (nested selections, filters and orders through references and inverse relations)
+  UnknownRelation: { code: "KV2100", severity: "error", title: "a name used as a relation that is no reference field or inverse relation of the entity" },
+  InvalidInverseRelation: { code: "KV2101", severity: "error", title: "an inverse relation (posts: Post[] BY author) whose BY is not a reference back to this entity" },
+  RelationCycle: { code: "KV2102", severity: "error", title: "a nested selection that leads back to an entity already selected on its path" },
+  RelationTooDeep: { code: "KV2103", severity: "error", title: "related selections nested deeper than Kova allows" },
+  RelationShape: { code: "KV3100", severity: "error", title: "a relation used as the wrong shape (one row counted or limited, a list compared, EXISTS outside a query)" },
+  RelationOutsideSelect: { code: "KV9010", severity: "error", title: "a condition through a relation in an UPDATE, DELETE or HISTORY (only SELECT reads related rows)" },
 });
 
 export type CodeName = keyof typeof Codes;

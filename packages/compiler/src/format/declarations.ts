@@ -68,7 +68,7 @@ function printFields(p: Printer, fields: readonly FieldDecl[], from: number, end
 }
 
 function printField(p: Printer, field: FieldDecl): Doc {
-  return [field.name.name, ": ", printType(p, field.type), field.modifiers.map((m) => [" ", printModifier(p, m)])];
+  return [field.name.name, ": ", printType(p, field.type), field.by === null ? "" : ` BY ${field.by.name}`, field.modifiers.map((m) => [" ", printModifier(p, m)])];
 }
 
 function printModifier(p: Printer, modifier: FieldModifier): Doc {

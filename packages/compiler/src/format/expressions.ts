@@ -101,6 +101,8 @@ function printBare(p: Printer, e: Expression): Doc {
       return [printExpression(p, e.operand, 5, false), e.negated ? " IS NOT NULL" : " IS NULL"];
     case "Missing":
       throw new Error("a Missing node reached the formatter (the file has syntax errors)");
+    case "Exists":
+      return e.condition === null ? `EXISTS ${e.relation.name}` : [`EXISTS ${e.relation.name}(`, printExpression(p, e.condition, 0, false), ")"];
     default:
       return printQuery(p, e);
   }

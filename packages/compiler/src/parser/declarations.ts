@@ -187,6 +187,8 @@ function parseField(c: Cursor): FieldDecl | null {
   if (name.name === "") return null;
   c.expectPunct(":", `after the field name '${name.name}'`);
   const type = parseTypeRef(c);
+  // `posts: Post[] BY author`: an inverse relation (the checker allows it only on an entity).
+  const by = c.matchKeyword("BY") ? c.expectIdentifier("the reference field after BY, as in posts: Post[] BY author") : null;
   const modifiers: FieldModifier[] = [];
   for (;;) {
     const t = c.token;
@@ -196,7 +198,7 @@ function parseField(c: Cursor): FieldDecl | null {
     const value = mod === "DEFAULT" ? parseExpression(c) : null;
     modifiers.push({ kind: "FieldModifier", span: c.spanFrom(t.start), modifier: mod, value });
   }
-  return { kind: "Field", span: c.spanFrom(start), name, type, modifiers };
+  return { kind: "Field", span: c.spanFrom(start), name, type, modifiers, by };
 }
 
 /** `int`, `text?`, `string(min: 1)`, `enum("a", "b")`, `Tag[]`, `{ street: string }[]?` */

@@ -297,6 +297,7 @@ function parsePrimary(c: Cursor): Expression {
         return { kind: "Null", span };
       }
       if (isQueryStart(c)) return parseQuery(c);
+      if (t.text === "EXISTS") return parseExists(c);
       break;
     case "Punct":
       if (t.text === "(") {
@@ -421,6 +422,20 @@ function parseArray(c: Cursor): ArrayExpr {
     c.leave();
   }
   return { kind: "Array", span: c.spanFrom(open.start), elements };
+}
+
+/** `EXISTS comments` or `EXISTS comments(approved = true)`: a related row (matching the condition) exists. */
+function parseExists(c: Cursor): Expression {
+  const start = c.token.start;
+  c.advance();
+  const relation = c.expectIdentifier("a relation name after EXISTS, as in EXISTS comments(approved = true)");
+  let condition: Expression | null = null;
+  if (c.isPunct("(") && !c.token.newlineBefore) {
+    const open = c.advance();
+    condition = parseExpression(c);
+    closeBracket(c, open, ")");
+  }
+  return { kind: "Exists", span: c.spanFrom(start), relation, condition };
 }
 
 /**

@@ -9,6 +9,7 @@ import type {
   OrderChoice,
   OrderItem,
   Query,
+  RelationSelect,
   SelectQuery,
   SetAssignment,
 } from "../ast/nodes.js";
@@ -86,17 +87,11 @@ export function parseQuery(c: Cursor): Query {
 }
 
 function parseSelect(c: Cursor, start: number): SelectQuery {
-  let fields: Identifier[] | null = null;
-  if (!c.matchPunct("*")) {
-    fields = [];
-    do {
-      fields.push(c.expectIdentifier("a field name or * after SELECT"));
-    } while (c.matchPunct(","));
-  }
+  const { fields, relations } = parseSelectList(c, "after SELECT");
   if (!c.expectKeyword("FROM", "after the selected fields")) skipMisspelledKeyword(c);
   const entity = c.expectIdentifier("an entity name after FROM");
   const query: SelectQuery = {
-    kind: "SelectQuery", span: c.spanFrom(start), fields, entity,
+    kind: "SelectQuery", span: c.spanFrom(start), fields, relations, entity,
     asOf: null, where: null, orderBy: null, limit: null, offset: null,
   };
   // Clauses may come in any order (the formatter writes AS OF, WHERE, ORDER_BY, LIMIT, OFFSET).
@@ -113,6 +108,76 @@ function parseSelect(c: Cursor, start: number): SelectQuery {
   }
   query.span = c.spanFrom(start);
   return query;
+}
+
+/**
+ * A select list: `*` or fields, each item maybe a related selection (`author { name }`,
+ * `comments { body } ORDER_BY id LIMIT 3`, `COUNT(comments)`); `*` may be followed by related ones.
+ */
+function parseSelectList(c: Cursor, context: string): { fields: Identifier[] | null; relations: RelationSelect[] } {
+  let fields: Identifier[] | null = [];
+  const relations: RelationSelect[] = [];
+  let first = true;
+  do {
+    if (first && c.matchPunct("*")) {
+      fields = null;
+      first = false;
+      continue;
+    }
+    first = false;
+    if (c.isKeyword("COUNT")) {
+      relations.push(parseRelationCount(c));
+      continue;
+    }
+    const name = c.expectIdentifier(`a field name or * ${context}`);
+    if (c.isPunct("{")) relations.push(parseNested(c, name));
+    else if (fields !== null) fields.push(name);
+    else c.error("Expected", name.span, `'${name.name}' after *: * already selects every field`, { suggestion: "list the fields instead of *, or write only related selections after *" });
+    if (name.name === "") break;
+  } while (c.matchPunct(","));
+  return { fields, relations };
+}
+
+/** `COUNT(comments)` or `COUNT(comments) AS n` in a select list. */
+function parseRelationCount(c: Cursor): RelationSelect {
+  const start = c.token.start;
+  c.matchKeyword("COUNT");
+  const open = c.token;
+  c.expectPunct("(", "after COUNT");
+  const relation = c.expectIdentifier("a relation name in COUNT(…)");
+  if (!c.matchPunct(")")) c.error("UnclosedBlock", c.tokenSpan(open), "this '(' is never closed", { suggestion: "add ')'" });
+  const alias = c.matchKeyword("AS") ? c.expectIdentifier("a name after AS") : null;
+  return { kind: "RelationSelect", span: c.spanFrom(start), relation, count: true, alias, fields: [], relations: [], where: null, orderBy: null, limit: null };
+}
+
+/** `author { name }`, `comments { body, author { name } WHERE … ORDER_BY … LIMIT … }` (the cursor is on `{`). */
+function parseNested(c: Cursor, relation: Identifier): RelationSelect {
+  const start = relation.span.start.offset;
+  const open = c.advance();
+  const nested: RelationSelect = { kind: "RelationSelect", span: relation.span, relation, count: false, alias: null, fields: [], relations: [], where: null, orderBy: null, limit: null };
+  if (!c.enter()) return nested;
+  try {
+    const list = parseSelectList(c, `in ${relation.name} { … }`);
+    nested.fields = list.fields;
+    nested.relations = list.relations;
+    // The related list's own clauses, inside its braces so they never mix with the outer list's.
+    const clauses: Filterable = { where: null, orderBy: null, limit: null, offset: null };
+    while (!c.isKeyword("OFFSET") && parseFilterClause(c, clauses)) {
+      // WHERE, ORDER_BY and LIMIT, in any order
+    }
+    nested.where = clauses.where;
+    nested.orderBy = clauses.orderBy;
+    nested.limit = clauses.limit;
+    if (!c.matchPunct("}")) c.error("UnclosedBlock", c.tokenSpan(open), "this '{' is never closed", { suggestion: "add '}' after the related fields and their WHERE, ORDER_BY, LIMIT" });
+  } finally {
+    c.leave();
+  }
+  if (c.isKeyword("AS")) {
+    c.advance();
+    nested.alias = c.expectIdentifier("a name after AS");
+  }
+  nested.span = c.spanFrom(start);
+  return nested;
 }
 
 function parseHistory(c: Cursor, start: number): HistoryQuery {
@@ -174,11 +239,18 @@ function parseOrderBy(c: Cursor, start: number): OrderBy {
     const chosen = c.token.kind === "Param" || (c.token.kind === "Identifier" && c.peek().kind === "Keyword" && c.peek().text === "IN");
     const choice = chosen ? parseOrderChoice(c) : null;
     // A choice that failed to parse (reported) leaves an empty field, and no second error.
-    const field = choice ? choice.fields[0] : chosen ? { kind: "Identifier" as const, span: c.spanFrom(itemStart), name: "" } : c.expectIdentifier("a field name after ORDER_BY");
+    let field = choice ? choice.fields[0] : chosen ? { kind: "Identifier" as const, span: c.spanFrom(itemStart), name: "" } : c.expectIdentifier("a field name after ORDER_BY");
+    // `ORDER_BY author.name`: the reference fields followed first.
+    const via: Identifier[] = [];
+    while (choice === null && !chosen && c.isPunct(".") && field.name !== "" && !c.token.newlineBefore) {
+      c.advance();
+      via.push(field);
+      field = c.expectIdentifier("a field name after '.'");
+    }
     let direction: "ASC" | "DESC" = "ASC";
     if (c.matchKeyword("DESC")) direction = "DESC";
     else c.matchKeyword("ASC");
-    items.push({ kind: "OrderItem", span: c.spanFrom(itemStart), field, direction, choice });
+    items.push({ kind: "OrderItem", span: c.spanFrom(itemStart), field, direction, via, choice });
     if (field.name === "") break;
   } while (c.matchPunct(","));
   return { kind: "OrderBy", span: c.spanFrom(start), items };

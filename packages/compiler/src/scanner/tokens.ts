@@ -11,7 +11,7 @@ export const KEYWORDS = [
   "WHERE", "ORDER_BY", "ASC", "DESC", "LIMIT", "OFFSET", "OF",
   "RESPOND", "HEADERS", "COOKIES", "REDIRECT", "QUERY", "ERROR", "IF", "ELSE",
   "AND", "OR", "NOT", "IN", "LIKE", "IS", "NULL",
-  "UNIQUE", "INDEX", "PRIMARY", "DEFAULT",
+  "UNIQUE", "INDEX", "PRIMARY", "DEFAULT", "BY", "EXISTS", "COUNT",
   "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "ON", "BROADCAST", "EVERY", "CRON",
 ] as const;
 

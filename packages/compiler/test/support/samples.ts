@@ -119,6 +119,27 @@ DELETE /tags {
 }
 `,
 
+  relations: `ENTITY Author {
+  name: text
+  books: Book[] BY author
+}
+
+ENTITY Book {
+  title: text
+  author: Author?
+  reviews: Review[] BY book
+}
+
+ENTITY Review {
+  book: Book
+  stars: int
+}
+
+GET /books {
+  RESPOND SELECT title, author { name }, reviews { stars WHERE stars > 2 ORDER_BY id DESC LIMIT 3 }, COUNT(reviews) AS n
+    FROM Book WHERE author.name = $query.name AND EXISTS reviews(stars = 5) ORDER_BY author.name DESC
+}
+`,
   imports: `IMPORT "./users.kova"
 IMPORT { slugify, hash AS sha } FROM "./util.js"
 

@@ -48,6 +48,20 @@ export class CodeWriter {
     this.indentLevel--;
   }
 
+  /** The position of the next line, for `linesSince` and `rewriteLine`. */
+  mark(): number {
+    return this.lines.length;
+  }
+
+  linesSince(mark: number): readonly string[] {
+    return this.lines.slice(mark);
+  }
+
+  /** Changes a written line (its source mapping, which points at its indentation, still holds). */
+  rewriteLine(index: number, change: (line: string) => string): void {
+    this.lines[index] = change(this.lines[index]);
+  }
+
   addSource(sourcePath: string, content: string): void {
     setSourceContent(this.map, sourcePath, content);
   }

@@ -19,7 +19,9 @@ function emitStatement(out: CodeWriter, s: Stmt, x: ExpressionPrinter, sourcePat
       at(`${x.print(s.value)};`);
       return;
     case "respond": {
-      const headers = (s.headers ? `, headers: ${headerObject(s.headers, x)}` : "") + (s.cookies ? `, cookies: ${x.print({ kind: "object", entries: s.cookies })}` : "");
+      // A query's rows are written by the serialiser compiled from its result columns (emit-app.ts).
+      const serialize = s.value?.kind === "query" ? `, serialize: ${serializerName(s.value.query)}` : "";
+      const headers = (s.headers ? `, headers: ${headerObject(s.headers, x)}` : "") + (s.cookies ? `, cookies: ${x.print({ kind: "object", entries: s.cookies })}` : "") + serialize;
       if (!s.value) {
         at(`return { status: ${s.status}${headers} };`);
       } else if (s.notFound !== null) {
@@ -51,6 +53,11 @@ function emitStatement(out: CodeWriter, s: Stmt, x: ExpressionPrinter, sourcePat
       at(`throw new HttpError(501, ${JSON.stringify(`${s.feature} is not supported yet`)});`);
       return;
   }
+}
+
+/** The module-level serialiser of a query's result (emitted next to the compiled query). */
+export function serializerName(query: string): string {
+  return `serialize_${query}`;
 }
 
 function headerObject(headers: ObjectEntry[], x: ExpressionPrinter): string {

@@ -38,11 +38,12 @@ class ValidatorEmitter {
         out.line(`issues.push({ field: path, message: "must be a JSON object" });`);
         out.line("return issues;");
       });
-      out.line(`const known = ${known};`);
+      // Module-level constants (the allowed fields, enum values, patterns): built once, not per request.
+      const knownFields = this.constant("known", known);
       out.block("for (const key in value)", () => {
         // (unknown: "drop"): the handler never sees a field the shape does not declare.
-        if (decl?.unknown === "drop") out.line("if (known[key] !== true) delete value[key];");
-        else out.line(`if (known[key] !== true) issues.push({ field: at(path, key), message: "is not an allowed field" });`);
+        if (decl?.unknown === "drop") out.line(`if (${knownFields}[key] !== true) delete value[key];`);
+        else out.line(`if (${knownFields}[key] !== true) issues.push({ field: at(path, key), message: "is not an allowed field" });`);
       });
       for (const field of fields) this.field(field);
       out.line("return issues;");
@@ -124,7 +125,7 @@ class ValidatorEmitter {
         return;
       case "enum": {
         const values = type.args.filter((x): x is string => typeof x === "string");
-        out.line(`if (!${JSON.stringify(values)}.includes(${v})) ${issue(`must be one of ${values.map((x) => JSON.stringify(x)).join(", ")}`)}`);
+        out.line(`if (!${this.constant("oneOf", `new Set(${JSON.stringify(values)})`)}.has(${v})) ${issue(`must be one of ${values.map((x) => JSON.stringify(x)).join(", ")}`)}`);
         return;
       }
       default: {
@@ -134,8 +135,7 @@ class ValidatorEmitter {
           if (format) out.line(`if (!${format.test}(${v})) ${issue(format.message)}`);
           const pattern = option(type, "pattern");
           if (typeof pattern === "string") {
-            const re = `pattern_${this.patterns.length}`;
-            this.patterns.push(`const ${re} = new RegExp(${JSON.stringify(pattern)}, "u");`);
+            const re = this.constant("pattern", `new RegExp(${JSON.stringify(pattern)}, "u")`);
             out.line(`if (!${re}.test(${v})) ${issue(`must match the pattern ${pattern}`)}`);
           }
           const length = option(type, "length");
@@ -157,6 +157,13 @@ class ValidatorEmitter {
       if (typeof max === "number") out.line(`if (${v}${measure} > ${max}) issues.push({ field: ${where}, message: ${JSON.stringify(`must be at most ${max}${unit(max)}`)} });`);
     });
     out.line("}");
+  }
+
+  /** A module-level constant (printed after the validators by flushPatterns); returns its name. */
+  private constant(prefix: string, code: string): string {
+    const name = `${prefix}_${this.patterns.length}`;
+    this.patterns.push(`const ${name} = ${code};`);
+    return name;
   }
 
   flushPatterns(): void {
