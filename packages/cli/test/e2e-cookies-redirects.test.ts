@@ -114,7 +114,7 @@ test("emitted code: COOKIES is a `cookies` object on the reply and REDIRECT a lo
   const code = readFileSync(join(dir, "dist", "app.js"), "utf8");
   /** A handler's body lines, without its generated name (`handle_<index>_<method>_<path>`). */
   const handler = (name: string) => {
-    const found = new RegExp(`async function handle_\\d+_${name}\\(ctx\\) \\{\\n([\\s\\S]*?)\\n\\}\\n`).exec(code);
+    const found = new RegExp(`(?:async )?function handle_\\d+_${name}\\(ctx\\) \\{\\n([\\s\\S]*?)\\n\\}\\n`).exec(code);
     assert.ok(found, `no ${name} in:\n${code}`);
     return found[1];
   };
