@@ -2,6 +2,7 @@
  * Conformance cases: what every driver must answer, written as requests against the programs in
  * programs.ts with the exact responses expected. A case fails on the first mismatch, naming it.
  */
+import { REQUEST_CASES } from "./cases-request.js";
 
 export interface Api {
   request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
@@ -489,4 +490,5 @@ export const CASES: Case[] = [
     },
   },
   ...RELATION_CASES,
+  ...REQUEST_CASES,
 ];

@@ -12,6 +12,7 @@ const REQUEST_PARAMS = [
   ["query", "the query string"],
   ["body", "the JSON body"],
   ["headers", "the request headers"],
+  ["cookies", "the request cookies"],
 ] as const;
 const TYPE_NAMES = ["text", "string", "email", "url", "int", "float", "decimal", "bool", "boolean", "datetime", "date", "uuid", "json", "enum"];
 

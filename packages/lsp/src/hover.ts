@@ -1,4 +1,4 @@
-import { describeType, type EndpointDecl, type EndpointInfo, type EntityDecl, type FieldDecl, type KovaType, type Node, type ValidateDecl } from "@kova/compiler";
+import { describeType, type EndpointDecl, type DeclaredParam, type EndpointInfo, type EntityDecl, type FieldDecl, type KovaType, type Node, type ValidateDecl } from "@kova/compiler";
 import { contains, nodePathAt, walk } from "./ast-walk.js";
 import type { Analysis } from "./workspace.js";
 
@@ -144,8 +144,10 @@ function routeText(analysis: Analysis, decl: EndpointDecl): string {
   parts.push(
     params.length === 0
       ? "No path parameters."
-      : "Path parameters:\n" + params.map((p) => `- \`$${p.value}\`: ${info?.paramTypes.get(p.value) ?? "string"} (inferred)`).join("\n"),
+      : "Path parameters:\n" + params.map((p) => `- \`$${p.value}\`: ${info?.paramTypes.get(p.value) ?? "string"} (${info?.declaredPath.has(p.value) ? "declared" : "inferred"})`).join("\n"),
   );
+  const query = info?.declaredQuery;
+  if (query) parts.push("Query parameters:\n" + [...query.values()].map((q) => `- \`$query.${q.name}\`: ${queryParamText(q)}`).join("\n"));
   if (decl.validate) {
     const shape = analysis.resolutions.get(decl.validate);
     parts.push(`Body: VALIDATE ${decl.validate.name}` + (shape?.kind === "Validate" ? "\n" + shapeText(analysis, shape) : " (unknown shape)"));
@@ -158,16 +160,32 @@ function routeText(analysis: Analysis, decl: EndpointDecl): string {
 
 function paramText(analysis: Analysis, decl: EndpointDecl, name: string): string | undefined {
   const route = `${decl.method} ${decl.path.text}`;
-  if (name === "query") return code("$query: object") + `\nThe query string of ${route}; read values with \`$query.name\`.`;
+  if (name === "query") {
+    const declared = endpointInfo(analysis, decl)?.declaredQuery;
+    if (declared) return code("$query") + `\nThe declared query parameters of ${route}:\n` + [...declared.values()].map((q) => `- \`${q.name}\`: ${queryParamText(q)}`).join("\n");
+    return code("$query: object") + `\nThe query string of ${route}; read values with \`$query.name\`.`;
+  }
   if (name === "headers") return code("$headers: object") + `\nThe request headers of ${route}; read values with \`$headers.name\`.`;
+  if (name === "cookies") return code("$cookies: object") + `\nThe request cookies of ${route}, by name; read values with \`$cookies.name\` (a cookie not sent is null).`;
   if (name === "body") {
     const shape = decl.validate ? analysis.resolutions.get(decl.validate) : undefined;
     if (shape?.kind === "Validate") return code(`$body: ${shape.name.name}`) + "\n" + shapeText(analysis, shape);
     return code("$body: object") + `\nThe JSON body of ${route}, not validated (no VALIDATE).`;
   }
   if (!decl.path.segments.some((s) => s.param && s.value === name)) return undefined;
-  const type = endpointInfo(analysis, decl)?.paramTypes.get(name) ?? "string";
-  return code(`$${name}: ${type}`) + `\nPath parameter of ${route} (type inferred from its use).`;
+  const info = endpointInfo(analysis, decl);
+  const type = info?.paramTypes.get(name) ?? "string";
+  const how = info?.declaredPath.has(name) ? "declared on the route" : "inferred from its use";
+  return code(`$${name}: ${type}`) + `\nPath parameter of ${route} (type ${how}).`;
+}
+
+/** `int, 1…100, default 20` for a declared query parameter. */
+function queryParamText(q: DeclaredParam): string {
+  const parts: string[] = [q.values ? q.values.map((v) => JSON.stringify(v)).join(" | ") : q.scalar];
+  if (q.min !== undefined || q.max !== undefined) parts.push(`${q.min ?? "…"}…${q.max ?? "…"}`);
+  if (q.default !== undefined) parts.push(`default ${JSON.stringify(q.default)}`);
+  else parts.push(q.required ? "required" : "optional");
+  return parts.join(", ");
 }
 
 function oneLine(text: string): string {

@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Driver, EntitySchema } from "@kova/query";
 import type { Logger } from "pino";
+import type { RequestCookies, ResponseCookies } from "./cookies.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -20,6 +21,13 @@ export interface ParamDefinition {
 export interface QueryParamDefinition extends ParamDefinition {
   /** A request without it gets a 400 problem. Default false (the handler sees `undefined`). */
   required?: boolean;
+  /** Used when the request has none (`QUERY { limit: int DEFAULT 20 }`). */
+  default?: string | number | boolean;
+  /** Numbers: the smallest and largest allowed values; outside them, a 400 naming the parameter. */
+  min?: number;
+  max?: number;
+  /** The only values allowed (`enum("new", "old")`); any other is a 400 naming the parameter. */
+  values?: readonly string[];
 }
 
 /** One problem with a request body, as a compiled validator reports it. */
@@ -89,6 +97,8 @@ export interface Reply {
   /** Sent as JSON (objects, arrays, strings, numbers, booleans, null). `undefined` sends no body. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Cookies to set, by name: sent as one `Set-Cookie` line each (see cookies.ts for the shape). */
+  cookies?: ResponseCookies;
   /** A serializer compiled from the body's declared shape; JSON.stringify when absent. */
   serialize?: (body: unknown) => string;
 }
@@ -133,6 +143,8 @@ export interface RequestContext {
   readonly params: Record<string, string | number | boolean>;
   readonly query: QueryValues;
   readonly headers: IncomingHttpHeaders;
+  /** The request's cookies by name, parsed from the `Cookie` header on first use. */
+  readonly cookies: RequestCookies;
   /** The parsed JSON body, or `undefined` when the request had none. */
   readonly body: unknown;
   readonly requestId: string;

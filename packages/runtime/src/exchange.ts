@@ -7,6 +7,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { Driver } from "@kova/query";
 import type { Logger } from "pino";
 import type { AppEnv, QueryValues, Reply, RequestContext, ValidationIssue } from "./app.js";
+import { readCookies, setCookieLine, type CookieInput, type RequestCookies } from "./cookies.js";
 import type { DataSources } from "./data-sources.js";
 import { makeProblem } from "./problem.js";
 import { PROBLEM_HEADERS, type CompiledRoute, type SerializedReply } from "./route.js";
@@ -32,10 +33,13 @@ export abstract class Exchange implements RequestContext {
   reply: SerializedReply | undefined = undefined;
   /** Headers stages add to whatever response goes out, problems included (lower-case names). */
   responseHeaders: Record<string, string> | undefined = undefined;
+  /** `Set-Cookie` lines stages add (e.g. a session), sent with whatever answers the request. */
+  responseCookies: string[] | undefined = undefined;
   /** Set when the rest of the request was not read: the connection must not be reused. */
   closeConnection = false;
   private childLog: Logger | undefined = undefined;
   private client: string | undefined = undefined;
+  private parsedCookies: RequestCookies | undefined = undefined;
 
   constructor(
     readonly method: string,
@@ -52,6 +56,19 @@ export abstract class Exchange implements RequestContext {
 
   get env(): AppEnv {
     return this.serving.env;
+  }
+
+  /** Parsed on first use: most requests never read a cookie. */
+  get cookies(): RequestCookies {
+    return (this.parsedCookies ??= readCookies(this.headers.cookie));
+  }
+
+  /**
+   * Sets a cookie on the response, whatever answers the request (a problem too): `value` a string,
+   * or `{ value, http_only, same_site, max_age, … }` as in cookies.ts; null clears the cookie.
+   */
+  setCookie(name: string, cookie: CookieInput): void {
+    (this.responseCookies ??= []).push(setCookieLine(name, cookie));
   }
 
   /** Created on first use: most handlers never log. */

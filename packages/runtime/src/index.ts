@@ -34,6 +34,10 @@ export type { DataSourceStatus } from "./health.js";
 export { DEFAULT_BODY_LIMIT } from "./body.js";
 export { rowSerializer } from "./serialize.js";
 export { loadEnv, resolveAppEnv } from "./config.js";
+export {
+  CookieError, readCookies, setCookieLine, setCookieLines,
+  type CookieInput, type RequestCookies, type ResponseCookie, type ResponseCookies,
+} from "./cookies.js";
 export { runClustered, type ClusterOptions } from "./cluster.js";
 export {
   CROSS_ORIGIN_REFUSED,

@@ -146,6 +146,8 @@ export interface ValidateDecl {
   kind: "Validate";
   span: Span;
   name: Identifier;
+  /** `VALIDATE Name(unknown: "drop") { … }`: the shape's options; empty when none are written. */
+  options: Property[];
   fields: FieldDecl[];
 }
 
@@ -163,13 +165,25 @@ export interface EndpointDecl {
   auth: EndpointAuth | null;
   /** `RATE_LIMIT 5 PER 1m BY ip` after the path: this endpoint's own budget. */
   rateLimit: RateLimitDecl | null;
+  /**
+   * `QUERY { limit: int(min: 1, max: 100) DEFAULT 20  sort: enum("new", "old")? }` after the path:
+   * the query parameters, typed and checked before the handler runs; null when not declared.
+   */
+  query: EndpointQuery | null;
   body: Block;
+}
+
+/** `QUERY { limit: int(min: 1, max: 100) DEFAULT 20  q: text? }`: an endpoint's declared query parameters. */
+export interface EndpointQuery {
+  kind: "EndpointQuery";
+  span: Span;
+  fields: FieldDecl[];
 }
 
 export interface RoutePath {
   kind: "RoutePath";
   span: Span;
-  /** The path as written, e.g. `/users/:id/history`. */
+  /** The path as routed, e.g. `/users/:id/history` (without parameter types: `/users/:id(int)` is `/users/:id`). */
   text: string;
   segments: PathSegment[];
 }
@@ -180,6 +194,8 @@ export interface PathSegment {
   /** A literal segment (`users`) or a parameter (`:id`, stored without the colon). */
   param: boolean;
   value: string;
+  /** `:id(int)`: the parameter's declared type; null when not declared (typed by use). */
+  type: Identifier | null;
 }
 
 export interface EndpointAuth {
@@ -282,6 +298,7 @@ export interface Block {
 export type Statement =
   | AssignStmt
   | RespondStmt
+  | RedirectStmt
   | ErrorStmt
   | IfStmt
   | BroadcastStmt
@@ -303,6 +320,18 @@ export interface RespondStmt {
   status: NumberLiteral | null;
   value: Expression | null;
   headers: ObjectExpr | null;
+  /** `COOKIES { session: { value: token, max_age: 7d }, theme: "dark" }`: one Set-Cookie per entry. */
+  cookies: ObjectExpr | null;
+}
+
+/** `REDIRECT 303 "/posts/{post.id}" [COOKIES { … }]`: ends the request with a redirect to `location`. */
+export interface RedirectStmt {
+  kind: "Redirect";
+  span: Span;
+  /** 301, 302, 303, 307 or 308; null for the default, 303 (See Other). */
+  status: NumberLiteral | null;
+  location: Expression;
+  cookies: ObjectExpr | null;
 }
 
 /** `ERROR 404 "No such user"`: ends the request with an RFC 9457 problem response. */
@@ -359,10 +388,24 @@ export interface OrderBy {
 export interface OrderItem {
   kind: "OrderItem";
   span: Span;
+  /** The field sorted by; with a `choice`, the first field of its list. */
   field: Identifier;
   direction: "ASC" | "DESC";
   /** `ORDER_BY author.name`: the reference fields followed before `field` (empty: none). */
   via: Identifier[];
+  /** `ORDER_BY $query.sort IN [title, created_at]`: the field is chosen per request from a fixed list. */
+  choice: OrderChoice | null;
+}
+
+/**
+ * `$query.sort IN [title, created_at]` in an ORDER_BY: the request value names the field; one
+ * statement is compiled per listed field (no value reaches the SQL), and any other value is a 400.
+ */
+export interface OrderChoice {
+  kind: "OrderChoice";
+  span: Span;
+  value: Expression;
+  fields: Identifier[];
 }
 
 /** `LIMIT 50` */
@@ -486,6 +529,7 @@ export type Expression =
   | UnaryExpr
   | BinaryExpr
   | IsNullExpr
+  | HasExpr
   | ExistsExpr
   | Query
   | MissingExpr;
@@ -653,6 +697,16 @@ export interface IsNullExpr {
   negated: boolean;
 }
 
+/**
+ * `has($body.bio)`: whether the object holds the key at all, so a PATCH can tell a field left out
+ * (absent) from one sent as `null`. Its one argument is always a field read (`x.name` or `x["name"]`).
+ */
+export interface HasExpr {
+  kind: "Has";
+  span: Span;
+  target: MemberExpr | IndexExpr;
+}
+
 /** Stands in for an expression the parser could not read, so the tree stays whole for tools. */
 export interface MissingExpr {
   kind: "Missing";
@@ -671,6 +725,7 @@ export type Node =
   | RoutePath
   | PathSegment
   | EndpointAuth
+  | EndpointQuery
   | SocketHandler
   | TaskSchedule
   | Block
@@ -678,6 +733,7 @@ export type Node =
   | Condition
   | OrderBy
   | OrderItem
+  | OrderChoice
   | RelationSelect
   | Limit
   | Offset

@@ -250,6 +250,7 @@ function validRegex(pattern: string): boolean {
 export function checkValidator(ctx: CheckContext, decl: ValidateDecl): void {
   const info = ctx.model.validators.get(decl.name.name);
   if (!info || info.decl !== decl) return;
+  checkShapeOptions(ctx, decl);
   info.type = shapeType(ctx, decl.fields, decl.name.name, (info.type as { fields: Map<string, ShapeField> }).fields);
 }
 
@@ -287,4 +288,22 @@ export function validationType(ctx: CheckContext, t: TypeRef): KovaType {
     element = { kind: "unknown" };
   }
   return t.array ? { kind: "array", element } : element;
+}
+
+const UNKNOWN_FIELDS = ["reject", "drop"];
+
+/** `VALIDATE Name(unknown: "drop")`: the only option, with one of two values. */
+function checkShapeOptions(ctx: CheckContext, decl: ValidateDecl): void {
+  for (const option of decl.options) {
+    if (option.key.name !== "unknown") {
+      report(ctx, "UnknownShapeOption", option.key.span, `a VALIDATE shape has no option '${option.key.name}'`, ["unknown"], option.key.name);
+      continue;
+    }
+    const value = option.value.kind === "String" ? option.value.value : undefined;
+    if (value === undefined || !UNKNOWN_FIELDS.includes(value)) {
+      ctx.diagnostics.report("UnknownShapeOption", option.value.span, `unknown: takes "reject" (a field the shape does not declare is a 400, the default) or "drop" (it is removed from the body)`, {
+        suggestion: value !== undefined && closestOrPrefix(value, UNKNOWN_FIELDS) !== undefined ? `did you mean "${closestOrPrefix(value, UNKNOWN_FIELDS)}"?` : 'write unknown: "drop"',
+      });
+    }
+  }
 }

@@ -131,9 +131,24 @@ function checkFilters(
 ): void {
   if (query.where) checkCondition(inEntity, query.where);
   if (query.orderBy && inEntity.entity) {
+    let choices = 0;
     for (const item of query.orderBy.items) {
-      if (item.via.length > 0) orderThrough(inEntity, inEntity.entity, item.via, item.field);
-      else fieldOf(inEntity, inEntity.entity, item.field, false, extraOrderFields);
+      if (item.choice === null) {
+        if (item.via.length > 0) orderThrough(inEntity, inEntity.entity, item.via, item.field);
+        else fieldOf(inEntity, inEntity.entity, item.field, false, extraOrderFields);
+        continue;
+      }
+      // The value is the request's (like LIMIT); the listed names are fields of the entity.
+      const type = checkExpression(outer, item.choice.value);
+      if (type.kind !== "string" && type.kind !== "unknown") {
+        outer.diagnostics.report("TypeMismatch", item.choice.value.span, `the sort field is chosen by text naming it, not ${describe(type)}`);
+      }
+      for (const name of item.choice.fields) fieldOf(inEntity, inEntity.entity, name, false, extraOrderFields);
+      if (++choices === 2) {
+        outer.diagnostics.report("InvalidOrderChoice", item.choice.span, "one ORDER_BY may let the request choose one field, not several", {
+          suggestion: "choose the first field from the request and make the others fixed, e.g. ORDER_BY $query.sort IN [title, year], id",
+        });
+      }
     }
   }
   // LIMIT and OFFSET are about the request, not the rows: they see variables and $params, not fields.
@@ -405,6 +420,8 @@ function mentionsFieldDeep(e: Expression, entity: EntityInfo): boolean {
     case "Unary":
     case "IsNull":
       return mentionsFieldDeep(e.operand, entity);
+    case "Has":
+      return mentionsFieldDeep(e.target, entity);
     case "Member":
       return mentionsFieldDeep(e.object, entity);
     case "Index":

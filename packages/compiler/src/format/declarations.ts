@@ -1,4 +1,4 @@
-import type { Declaration, FieldDecl, FieldModifier, Program, Property, RateLimitDecl, SocketHandler, TypeRef } from "../ast/nodes.js";
+import type { Declaration, FieldDecl, FieldModifier, Program, Property, RateLimitDecl, RoutePath, SocketHandler, TypeRef } from "../ast/nodes.js";
 import { hardline, join, type Doc } from "./doc.js";
 import { printExpression, printProperty } from "./expressions.js";
 import type { Printer } from "./printer.js";
@@ -28,9 +28,14 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
     case "Entity":
       return ["ENTITY ", d.name.name, d.source === null ? "" : [" USING ", d.source.name], " ", printFields(p, d.fields, (d.source ?? d.name).span.end.offset, d.span.end.offset)];
     case "Validate":
-      return ["VALIDATE ", d.name.name, " ", printFields(p, d.fields, d.name.span.end.offset, d.span.end.offset)];
+      return [
+        "VALIDATE ", d.name.name,
+        d.options.length === 0 ? "" : ["(", join(", ", d.options.map((o) => printProperty(p, o, false))), ")"],
+        " ", printFields(p, d.fields, (d.options.at(-1)?.span ?? d.name.span).end.offset, d.span.end.offset),
+      ];
     case "Endpoint": {
-      const head: Doc[] = [d.method, " ", d.path.text];
+      const head: Doc[] = [d.method, " ", printRoutePath(d.path)];
+      if (d.query !== null) head.push(" QUERY ", printFields(p, d.query.fields, d.query.span.start.offset, d.query.span.end.offset));
       if (d.validate !== null) head.push(" VALIDATE ", d.validate.name);
       if (d.auth !== null) head.push(" AUTH", d.auth.roles.length === 0 ? "" : " " + d.auth.roles.map((r) => r.name).join(", "));
       if (d.rateLimit !== null) head.push(" ", printRateLimit(p, d.rateLimit));
@@ -111,4 +116,10 @@ function printHandler(p: Printer, h: SocketHandler): Doc {
   // The parser lower-cases event names; upper case reads back the same unless case mapping is lossy.
   const event = name.toUpperCase().toLowerCase() === name ? name.toUpperCase() : name;
   return ["ON ", event, h.param === null ? "" : ["(", h.param.name, ")"], " ", printBlock(p, h.body)];
+}
+
+/** The path as written: `text` is the routed path, so declared types (`:id(int)`) come from the segments. */
+function printRoutePath(path: RoutePath): string {
+  if (!path.segments.some((s) => s.type !== null)) return path.text;
+  return "/" + path.segments.map((s) => (s.param ? `:${s.value}${s.type === null ? "" : `(${s.type.name})`}` : s.value)).join("/");
 }

@@ -36,6 +36,7 @@ function precedence(e: Expression): number {
     case "Member":
     case "Index":
     case "Call":
+    case "Has":
       return 9;
     default:
       return isQuery(e) ? 0 : 10;
@@ -79,6 +80,8 @@ function printBare(p: Printer, e: Expression): Doc {
       return [printExpression(p, e.object, 9, false), "[", printExpression(p, e.index), "]"];
     case "Call":
       return [e.callee.name, "(", join(", ", e.args.map((a) => printExpression(p, a))), ")"];
+    case "Has":
+      return ["has(", printExpression(p, e.target), ")"];
     case "Unary":
       if (isNotIn(e)) {
         const inner = e.operand;

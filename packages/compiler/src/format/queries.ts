@@ -1,4 +1,4 @@
-import type { Condition, Expression, HistoryQuery, Identifier, OrderBy, Query, RelationSelect, SelectQuery } from "../ast/nodes.js";
+import type { Condition, Expression, HistoryQuery, Identifier, OrderBy, OrderChoice, Query, RelationSelect, SelectQuery } from "../ast/nodes.js";
 import { group, indent, join, line, type Doc } from "./doc.js";
 import { printExpression } from "./expressions.js";
 import type { Printer } from "./printer.js";
@@ -79,7 +79,12 @@ function filterClauses(p: Printer, q: SelectQuery | HistoryQuery): Doc[] {
 function printOrderBy(p: Printer, orderBy: OrderBy): string {
   const direction = (item: OrderBy["items"][number]) =>
     item.direction === "DESC" ? " DESC" : p.source(item.span).endsWith("ASC") ? " ASC" : "";
-  return orderBy.items.map((item) => [...item.via.map((v) => `${v.name}.`), item.field.name].join("") + direction(item)).join(", ");
+  return orderBy.items.map((item) => (item.choice === null ? [...item.via.map((v) => `${v.name}.`), item.field.name].join("") : choiceText(p, item.choice)) + direction(item)).join(", ");
+}
+
+/** `$query.sort IN [title, year]`: printed flat (a field list is short). */
+function choiceText(p: Printer, choice: OrderChoice): string {
+  return `${p.source(choice.value.span)} IN [${choice.fields.map((f) => f.name).join(", ")}]`;
 }
 
 /** `title, author { name }, comments { body } ORDER_BY id LIMIT 3, COUNT(likes) AS n`: fields first, then related selections. */

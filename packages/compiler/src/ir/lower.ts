@@ -1,5 +1,5 @@
 import type { EntitySchema } from "@kova/query";
-import type { ConnectDecl, FieldDecl, Query, TypeRef } from "../ast/nodes.js";
+import type { ConnectDecl, FieldDecl, Query, TypeRef, ValidateDecl } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
 import type { EndpointInfo, SemanticModel } from "../checker/model.js";
 import { HandlerLowering, type LowerState } from "./expressions.js";
@@ -43,7 +43,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     entities: [...model.entities.values()].map((e) => e.schema),
     dataSources,
     env: [...state.env.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-    shapes: [...model.validators.values()].map((v): Shape => ({ name: v.decl.name.name, fields: v.decl.fields.map(shapeField), span: v.decl.span })),
+    shapes: [...model.validators.values()].map((v): Shape => ({ name: v.decl.name.name, fields: v.decl.fields.map(shapeField), unknown: unknownFields(v.decl), span: v.decl.span })),
     imports: importedFunctions(model),
     queries: state.queries,
     entryPoints,
@@ -66,7 +66,7 @@ function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
     id: `${decl.method} ${decl.path.text}`,
     method: decl.method,
     path: decl.path.text,
-    inputs: { path: inputs.path, query: inputs.query, headers: inputs.headers, body: { shape, read: inputs.bodyRead } },
+    inputs: { path: inputs.path, query: inputs.query, headers: inputs.headers, cookies: inputs.cookies, body: { shape, read: inputs.bodyRead } },
     rateLimit: decl.rateLimit === null ? null : lowerRateLimit(decl.rateLimit),
     variables: endpoint.variables,
     body: lowering.block(decl.body.statements),
@@ -125,4 +125,10 @@ function shapeType(type: TypeRef): ShapeType {
     array: type.array,
     optional: type.optional,
   };
+}
+
+/** `VALIDATE Name(unknown: "drop")`; the checker allowed only "reject" and "drop". */
+function unknownFields(decl: ValidateDecl): Shape["unknown"] {
+  const option = decl.options.find((o) => o.key.name === "unknown");
+  return option?.value.kind === "String" && option.value.value === "drop" ? "drop" : "reject";
 }

@@ -128,6 +128,8 @@ export interface ImportedFunction {
 export interface Shape {
   name: string;
   fields: ShapeField[];
+  /** A field the shape does not declare: a 400 (`reject`, the default) or removed from the body (`drop`). */
+  unknown: "reject" | "drop";
   span: Span;
 }
 
@@ -163,8 +165,17 @@ export type InputType = "string" | "int" | "count" | "float" | "uuid" | "datetim
 export interface TypedInput {
   name: string;
   type: InputType;
-  /** How the type was decided: compared with a field, used in arithmetic, or the default. */
-  from: "field" | "arithmetic" | "default";
+  /** How the type was decided: declared on the route, compared with a field, used in arithmetic, or the default. */
+  from: "declared" | "field" | "arithmetic" | "default";
+  /** Declared query parameters only: absent is a 400 (no `?`, no DEFAULT). */
+  required?: boolean;
+  /** Declared query parameters only: the value used when the request has none. */
+  default?: Literal;
+  /** Declared numeric query parameters only: the bounds a value must lie within (else a 400). */
+  min?: number;
+  max?: number;
+  /** Declared `enum(…)` query parameters only: the allowed values. */
+  values?: string[];
 }
 
 export interface HttpRoute {
@@ -181,6 +192,8 @@ export interface HttpRoute {
     query: TypedInput[];
     /** Every `$headers.name` the handler reads (lower-case), sorted. */
     headers: string[];
+    /** Every `$cookies.name` the handler reads, sorted. */
+    cookies: string[];
     /** The VALIDATE shape the body must match, or null (no body check). */
     body: { shape: string | null; read: boolean };
   };
@@ -216,6 +229,12 @@ export interface RespondStmt {
   value: Expr | null;
   /** Response headers; values are sent as text. */
   headers: ObjectEntry[] | null;
+  /**
+   * Cookies to set, by name: a value (text) or `{ value, http_only, secure, same_site, max_age,
+   * expires, path, domain, partitioned }`; a null value clears the cookie. `REDIRECT` lowers to a
+   * respond with a `location` header.
+   */
+  cookies: ObjectEntry[] | null;
   /** When the value is a single row: the entity named by the 404 sent for null. */
   notFound: string | null;
   span: Span;
@@ -259,9 +278,11 @@ export type Expr =
   | UnaryExpr
   | BinaryExpr
   | IsNullExpr
+  | HasExpr
   | ObjectExpr
   | ArrayExpr
-  | QueryExpr;
+  | QueryExpr
+  | OrderChoiceExpr;
 
 /** A constant; infinite numbers (`1e999`) are written as the strings "Infinity" / "-Infinity" with `infinite: true`. */
 export interface LiteralExpr {
@@ -282,12 +303,12 @@ export interface VariableExpr {
 }
 
 /**
- * A request input: `$id` (path), `$query.page`, `$headers.x`, `$body.title`; `name` null is the whole
+ * A request input: `$id` (path), `$query.page`, `$headers.x`, `$cookies.session`, `$body.title`; `name` null is the whole
  * object (`$query`, `$body`). Path and query inputs arrive typed as the route's `inputs` declare.
  */
 export interface InputExpr {
   kind: "input";
-  from: "path" | "query" | "headers" | "body";
+  from: "path" | "query" | "headers" | "cookies" | "body";
   name: string | null;
 }
 
@@ -339,6 +360,13 @@ export interface IsNullExpr {
   negated: boolean;
 }
 
+/** `has(object.key)`: the object holds the key (even with null); false for null or a non-object. */
+export interface HasExpr {
+  kind: "has";
+  object: Expr;
+  key: Expr;
+}
+
 export type ObjectEntry = { kind: "property"; key: string; value: Expr } | { kind: "spread"; value: Expr };
 
 export interface ObjectExpr {
@@ -356,6 +384,17 @@ export interface QueryExpr {
   kind: "query";
   query: string;
   args: QueryArg[];
+}
+
+/**
+ * `ORDER_BY value IN [a, b]`: runs the query of the option whose `field` equals the value (one
+ * compiled statement per option); any other value is a 400 naming `label`.
+ */
+export interface OrderChoiceExpr {
+  kind: "orderChoice";
+  value: Expr;
+  label: string;
+  options: Array<{ field: string; query: QueryExpr }>;
 }
 
 export interface QueryArg {

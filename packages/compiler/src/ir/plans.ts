@@ -22,11 +22,15 @@ export interface PlannedQuery {
   entity: EntityInfo;
 }
 
-/** Turns a checked query into a dialect-neutral plan plus the argument expressions it needs. */
-export function planQuery(query: Query, model: SemanticModel): PlannedQuery {
+/**
+ * Turns a checked query into a dialect-neutral plan plus the argument expressions it needs. For an
+ * ORDER_BY whose field the request chooses (`$query.sort IN [title, year]`), `chosen` is the field
+ * this plan sorts by (one plan per listed field); by default the first.
+ */
+export function planQuery(query: Query, model: SemanticModel, chosen?: string): PlannedQuery {
   const entity = model.entities.get(query.entity.name);
   if (!entity) throw new Error(`internal: unchecked query on unknown entity ${query.entity.name}`);
-  const planner = new Planner(entity, model);
+  const planner = new Planner(entity, model, [], chosen);
   return { plan: planner.plan(query), args: planner.args, entity };
 }
 
@@ -36,6 +40,7 @@ class Planner {
     private readonly model: SemanticModel,
     /** Shared with the planners of related entities: one query, one argument list. */
     readonly args: PlanArg[] = [],
+    private readonly chosen?: string,
   ) {}
 
   /** The planner of a related entity's conditions, writing into the same argument list. */
@@ -149,6 +154,7 @@ class Planner {
   private orderBy(orderBy: OrderBy | null): OrderTerm[] {
     if (!orderBy) return [];
     return orderBy.items.map((i) => {
+      if (i.choice !== null && this.chosen !== undefined) return { field: this.chosen, direction: i.direction };
       if (!i.via || i.via.length === 0) return { field: i.field.name, direction: i.direction };
       const via: RelationStep[] = [];
       let entity = this.entity;
@@ -283,7 +289,7 @@ function stripFirst(member: Expression & { kind: "Member" }): Expression {
 function labelOf(e: Expression): string {
   if (e.kind === "Param") return `path parameter ${e.name}`;
   if (e.kind === "Member" && e.object.kind === "Param") {
-    const part = e.object.name === "query" ? "query parameter" : e.object.name === "headers" ? "header" : "body field";
+    const part = e.object.name === "query" ? "query parameter" : e.object.name === "headers" ? "header" : e.object.name === "cookies" ? "cookie" : "body field";
     return `${part} ${e.property.name}`;
   }
   if (e.kind === "Name") return e.name;

@@ -5,6 +5,7 @@ import type {
   CorsDecl,
   Declaration,
   EndpointAuth,
+  EndpointQuery,
   EndpointDecl,
   EntityDecl,
   Expression,
@@ -69,8 +70,9 @@ export function parseDeclaration(c: Cursor): Declaration | null {
       return parseEntity(c, start);
     case "VALIDATE": {
       const name = c.expectIdentifier("a name for the VALIDATE shape");
+      const options = c.isPunct("(") && !c.token.newlineBefore ? parseShapeOptions(c) : [];
       const fields = parseFieldBlock(c, "the VALIDATE shape");
-      return { kind: "Validate", span: c.spanFrom(start), name, fields };
+      return { kind: "Validate", span: c.spanFrom(start), name, options, fields };
     }
     case "CACHE": {
       const name = c.expectIdentifier("a name for the CACHE");
@@ -256,9 +258,13 @@ function parseEndpoint(c: Cursor, start: number, method: HttpMethod): EndpointDe
   let validate: Identifier | null = null;
   let auth: EndpointAuth | null = null;
   let rateLimit: RateLimitDecl | null = null;
+  let query: EndpointQuery | null = null;
   for (;;) {
     const t = c.token;
-    if (c.matchKeyword("RATE_LIMIT")) {
+    if (query === null && c.matchKeyword("QUERY")) {
+      const fields = parseFieldBlock(c, "the QUERY parameters");
+      query = { kind: "EndpointQuery", span: c.spanFrom(t.start), fields };
+    } else if (c.matchKeyword("RATE_LIMIT")) {
       const clause = parseRateLimit(c, t.start);
       if (rateLimit !== null) {
         c.error("DuplicateRateLimit", clause.span, "this endpoint already has a RATE_LIMIT", { suggestion: "keep one RATE_LIMIT per endpoint (the app-wide one is a top-level RATE_LIMIT)" });
@@ -277,11 +283,12 @@ function parseEndpoint(c: Cursor, start: number, method: HttpMethod): EndpointDe
     }
   }
   const body = parseBlock(c, `${method} ${path.text}`);
-  return { kind: "Endpoint", span: c.spanFrom(start), method, path, validate, auth, rateLimit, body };
+  return { kind: "Endpoint", span: c.spanFrom(start), method, path, validate, auth, rateLimit, query, body };
 }
 
 const SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,;=@]+$|^(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9\-._~])+$/;
 const PARAM = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const TYPED_PARAM = /^:([A-Za-z_][A-Za-z0-9_]*)\(([^)]*)\)$/;
 
 /** Splits and checks a route path token such as `/users/:id/history`. */
 function parsePath(c: Cursor, t: Token): RoutePath {
@@ -298,18 +305,28 @@ function parsePath(c: Cursor, t: Token): RoutePath {
         if (i === parts.length - 1) bad(offset - 1, 1, "a route path cannot end with '/'", `write ${text.replace(/\/+$/, "")}`);
         else bad(offset - 1, 2, "empty segment ('//') in the route path", "remove the extra '/'");
       } else if (part.startsWith(":")) {
-        const name = part.slice(1);
+        // `:id(int)`: a declared type in parentheses right after the name.
+        const typed = TYPED_PARAM.exec(part);
+        const name = typed ? typed[1] : part.slice(1);
+        let type: Identifier | null = null;
+        if (typed) {
+          const at = t.start + offset + 1 + name.length + 1;
+          if (PARAM.test(typed[2])) type = { kind: "Identifier", span: c.source.span(at, at + typed[2].length), name: typed[2] };
+          else bad(offset + 1 + name.length, part.length - 1 - name.length, `'(${typed[2]})' is not a parameter type`, "write a type name in parentheses, as in :id(int) or :slug(text)");
+        }
         if (!PARAM.test(name)) bad(offset, part.length, `':${name}' is not a valid parameter name`, "parameter names are letters, digits and _, as in :user_id");
-        else segments.push({ kind: "PathSegment", span, param: true, value: name });
+        else segments.push({ kind: "PathSegment", span, param: true, value: name, type });
       } else if (!SEGMENT.test(part)) {
         bad(offset, part.length, `'${part}' is not a valid path segment`, "use letters, digits and - . _ ~ (percent-encode anything else)");
       } else {
-        segments.push({ kind: "PathSegment", span, param: false, value: part });
+        segments.push({ kind: "PathSegment", span, param: false, value: part, type: null });
       }
       offset += part.length + 1;
     });
   }
-  return { kind: "RoutePath", span: c.tokenSpan(t), text, segments };
+  // The routed text leaves the declared types out: `/users/:id(int)` is served at `/users/:id`.
+  const routed = segments.some((s) => s.type !== null) ? text.replace(/(:[A-Za-z_][A-Za-z0-9_]*)\([^)/]*\)/g, "$1") : text;
+  return { kind: "RoutePath", span: c.tokenSpan(t), text: routed, segments };
 }
 
 /** `{ key: value … }` for CACHE and AUTH settings. */
@@ -397,4 +414,20 @@ function parseAuth(c: Cursor, start: number): AuthDecl {
   }
   const properties = c.isPunct("{") ? parsePropertyBlock(c, "the AUTH settings") : [];
   return { kind: "Auth", span: c.spanFrom(start), name, using, properties };
+}
+
+/** `(unknown: "drop")` after a VALIDATE shape's name: options as `name: value`, comma-separated. */
+function parseShapeOptions(c: Cursor): Property[] {
+  const open = c.advance();
+  const options: Property[] = [];
+  while (!c.isPunct(")") && !c.atEnd) {
+    const before = c.mark;
+    options.push(parseProperty(c));
+    if (!c.matchPunct(",") && !c.isPunct(")")) {
+      c.errorExpected("',' or ')' in the shape's options");
+      if (c.mark === before) break;
+    }
+  }
+  closeBracket(c, open, ")");
+  return options;
 }

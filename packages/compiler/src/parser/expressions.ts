@@ -2,9 +2,11 @@ import type {
   ArrayExpr,
   BinaryOperator,
   Expression,
+  HasExpr,
   Identifier,
   ObjectExpr,
   Property,
+  Span,
   SpreadElement,
   StringLiteral,
   TemplateString,
@@ -218,7 +220,8 @@ function parsePostfix(c: Cursor): Expression {
       }
       c.advance();
       const args = parseArguments(c, openToken);
-      expr = { kind: "Call", span: c.spanFrom(start), callee, args };
+      if (callee.name === "has") expr = hasExpression(c, args, c.spanFrom(start)) ?? { kind: "Call", span: c.spanFrom(start), callee, args };
+      else expr = { kind: "Call", span: c.spanFrom(start), callee, args };
     } else {
       return expr;
     }
@@ -433,4 +436,17 @@ function parseExists(c: Cursor): Expression {
     closeBracket(c, open, ")");
   }
   return { kind: "Exists", span: c.spanFrom(start), relation, condition };
+}
+
+/**
+ * `has(x.field)` is its own node, not a call: a call would receive the field's value, and absent and
+ * null are the same value. Anything but one field read is reported (and kept as a call for tools).
+ */
+function hasExpression(c: Cursor, args: Expression[], span: Span): HasExpr | null {
+  const target = args[0];
+  if (args.length === 1 && (target.kind === "Member" || target.kind === "Index")) return { kind: "Has", span, target };
+  c.error("InvalidHas", args.length === 1 ? target.span : span, "has(…) takes one field read, as in has($body.bio)", {
+    suggestion: "name the object and the field: has($body.bio) is true when the body holds the key bio (even as null)",
+  });
+  return null;
 }

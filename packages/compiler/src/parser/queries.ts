@@ -6,6 +6,7 @@ import type {
   Limit,
   Offset,
   OrderBy,
+  OrderChoice,
   OrderItem,
   Query,
   RelationSelect,
@@ -234,10 +235,14 @@ function parseOrderBy(c: Cursor, start: number): OrderBy {
   const items: OrderItem[] = [];
   do {
     const itemStart = c.token.start;
-    let field = c.expectIdentifier("a field name after ORDER_BY");
+    // `$query.sort IN [a, b]` (or `variable IN [a, b]`): the request chooses the field.
+    const chosen = c.token.kind === "Param" || (c.token.kind === "Identifier" && c.peek().kind === "Keyword" && c.peek().text === "IN");
+    const choice = chosen ? parseOrderChoice(c) : null;
+    // A choice that failed to parse (reported) leaves an empty field, and no second error.
+    let field = choice ? choice.fields[0] : chosen ? { kind: "Identifier" as const, span: c.spanFrom(itemStart), name: "" } : c.expectIdentifier("a field name after ORDER_BY");
     // `ORDER_BY author.name`: the reference fields followed first.
     const via: Identifier[] = [];
-    while (c.isPunct(".") && field.name !== "" && !c.token.newlineBefore) {
+    while (choice === null && !chosen && c.isPunct(".") && field.name !== "" && !c.token.newlineBefore) {
       c.advance();
       via.push(field);
       field = c.expectIdentifier("a field name after '.'");
@@ -245,7 +250,7 @@ function parseOrderBy(c: Cursor, start: number): OrderBy {
     let direction: "ASC" | "DESC" = "ASC";
     if (c.matchKeyword("DESC")) direction = "DESC";
     else c.matchKeyword("ASC");
-    items.push({ kind: "OrderItem", span: c.spanFrom(itemStart), field, direction, via });
+    items.push({ kind: "OrderItem", span: c.spanFrom(itemStart), field, direction, via, choice });
     if (field.name === "") break;
   } while (c.matchPunct(","));
   return { kind: "OrderBy", span: c.spanFrom(start), items };
@@ -271,4 +276,19 @@ function parseSet(c: Cursor): SetAssignment[] | Expression {
 function skipMisspelledKeyword(c: Cursor): void {
   const next = c.peek();
   if (c.token.kind === "Identifier" && next.kind === "Identifier" && !next.newlineBefore) c.advance();
+}
+
+/** `$query.sort IN [title, created_at]`: a value, IN, and a list of field names. */
+function parseOrderChoice(c: Cursor): OrderChoice | null {
+  const start = c.token.start;
+  const expression = parseExpression(c);
+  const list = expression.kind === "Binary" && expression.operator === "IN" && expression.right.kind === "Array" ? expression.right : null;
+  const fields = list?.elements.every((e) => e.kind === "Name") ? list.elements.map((e) => ({ kind: "Identifier" as const, span: e.span, name: (e as { name: string }).name })) : null;
+  if (expression.kind !== "Binary" || list === null || fields === null || fields.length === 0) {
+    c.error("InvalidOrderChoice", expression.span, "a sort order chosen by the request is written value IN [field, …]", {
+      suggestion: "list the fields it may name, as in ORDER_BY $query.sort IN [title, created_at]",
+    });
+    return null;
+  }
+  return { kind: "OrderChoice", span: c.spanFrom(start), value: expression.left, fields };
 }

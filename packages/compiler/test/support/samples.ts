@@ -22,7 +22,7 @@ ENTITY Post {
   tags: text[]
 }
 
-VALIDATE NewUser {
+VALIDATE NewUser(unknown: "drop") {
   name: string(min: 1, max: 80)
   email: email
   age: int(min: 0)?
@@ -65,6 +65,17 @@ PATCH /users/:id AUTH {
 DELETE /users/:id AUTH admin, owner {
   DELETE FROM User WHERE id = $id
   RESPOND 204
+}
+
+POST /users/:id(int)/sign-in QUERY { next: text DEFAULT "/" } {
+  IF has($body.remember) {
+    REDIRECT 303 "/users/{$id}" COOKIES { session: { value: $cookies.token, max_age: 7d } }
+  }
+  REDIRECT "/users/{$id}"
+}
+
+GET /users/sorted QUERY { sort: enum("name", "age") DEFAULT "name" } {
+  RESPOND SELECT * FROM User ORDER_BY $query.sort IN [name, age] DESC, id LIMIT 10
 }
 `,
 

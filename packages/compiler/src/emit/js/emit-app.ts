@@ -1,5 +1,5 @@
 import type { CompiledQuery } from "@kova/query";
-import type { AppModel, DataSource, HttpRoute, RateLimitRule } from "../../ir/nodes.js";
+import type { AppModel, DataSource, HttpRoute, RateLimitRule, TypedInput } from "../../ir/nodes.js";
 import { CodeWriter } from "./code-writer.js";
 import { ExpressionPrinter } from "./expressions.js";
 import { GENERATED_HELPERS } from "./helpers.js";
@@ -109,7 +109,7 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
     out.indent(() => {
       app.entryPoints.forEach((route, i) => {
         const params = route.inputs.path.map((p) => `{ name: ${JSON.stringify(p.name)}, type: ${JSON.stringify(p.type)} }`);
-        const query = route.inputs.query.length > 0 ? `, query: [${route.inputs.query.map((q) => `{ name: ${JSON.stringify(q.name)}, type: ${JSON.stringify(q.type)} }`).join(", ")}]` : "";
+        const query = route.inputs.query.length > 0 ? `, query: [${route.inputs.query.map(queryParamDefinition).join(", ")}]` : "";
         const validate = route.inputs.body.shape ? `, validateBody: (body) => ${validatorFunction(route.inputs.body.shape)}(body, "", [])` : "";
         const source = `{ file: ${JSON.stringify(display(route.span.file))}, line: ${route.span.start.line} }`;
         const rateLimit = route.rateLimit === null ? "" : `, rateLimit: ${rateLimitDefinition(route.rateLimit)}`;
@@ -149,4 +149,15 @@ function optionsFunction(s: DataSource, x: ExpressionPrinter): string {
   if (s.options.length === 0) return "() => ({})";
   const parts = s.options.map((o) => x.print(o));
   return `(env) => (${parts.length === 1 ? parts[0] : `[${parts.join(", ")}]`})`;
+}
+
+/** A route's query parameter for the runtime: its type and, when declared, what it requires. */
+function queryParamDefinition(q: TypedInput): string {
+  const parts = [`name: ${JSON.stringify(q.name)}`, `type: ${JSON.stringify(q.type)}`];
+  if (q.required === true) parts.push("required: true");
+  if (q.default !== undefined) parts.push(`default: ${JSON.stringify(q.default)}`);
+  if (q.min !== undefined) parts.push(`min: ${JSON.stringify(q.min)}`);
+  if (q.max !== undefined) parts.push(`max: ${JSON.stringify(q.max)}`);
+  if (q.values !== undefined) parts.push(`values: ${JSON.stringify(q.values)}`);
+  return `{ ${parts.join(", ")} }`;
 }
