@@ -3,6 +3,8 @@
  * programs.ts with the exact responses expected. A case fails on the first mismatch, naming it.
  */
 
+import { TRANSACTION_CASES } from "./cases-transactions.js";
+
 export interface Api {
   request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
 }
@@ -15,6 +17,11 @@ export interface Case {
    * app stops, EVOLVE_AFTER is built and started on the same database, and `run` runs against it).
    */
   program: "full" | "kv" | "evolve";
+  /**
+   * A program of the case's own (run like `full`, on drivers that run it), instead of FULL_PROGRAM:
+   * cases sharing one source share one app.
+   */
+  source?: string;
   /** Drivers that cannot do what the case asks, and why (shown as n/a, with the reason, in the table). */
   unsupported?: Record<string, string>;
   /** For `evolve` cases: the requests before the schema change; what it returns is given to `run`. */
@@ -486,4 +493,5 @@ export const CASES: Case[] = [
       check("a required field left out is a 400", (await api.request("POST", "/cards", { stars: 1 })).status, 400);
     },
   },
+  ...TRANSACTION_CASES,
 ];

@@ -8,7 +8,7 @@
  */
 import pg from "pg";
 import { EntitySchemas, QueryError, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
-import { applyLedger, LEDGER_TABLE, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
+import { applyLedger, LEDGER_TABLE, References, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import type { PgCompiledQuery, SqlFlavor } from "./pg-compiled.js";
 import { postgresDialect, postgresFlavor } from "./pg-dialect.js";
 import { isConnectionError, translateError } from "./pg-errors.js";
@@ -36,6 +36,8 @@ export class PostgresDriver implements Driver {
   /** The entities migrate() stored: compiled queries name them. */
   protected readonly entities: EntitySchemas;
   private closed = false;
+  /** What deleting a record does to the records that refer to it (ON DELETE), with their versions. */
+  private readonly references: References;
   /** The transaction (and its connection) the running async code belongs to. */
   private readonly scope = new TransactionScope<OpenTransaction & { client: pg.PoolClient }>();
 
@@ -50,6 +52,7 @@ export class PostgresDriver implements Driver {
     this.address = describeAddress(this.options, scheme);
     this.entities = new EntitySchemas(config.name);
     this.runner = new PgRunner(dialect.name, config.name, this.entities);
+    this.references = new References(dialect);
   }
 
   /** Opens the pool and checks the server answers, retrying with backoff (default 5 tries, ~5 s). */
@@ -91,6 +94,7 @@ export class PostgresDriver implements Driver {
       try {
         await migrateEntities(client, entities, this.flavor);
         this.entities.remember(entities);
+        this.references.remember(entities);
       } catch (error) {
         const translated = translateError(error, this.config.name);
         throw translated instanceof QueryError ? translated : new Error(`cannot migrate data source "${this.config.name}": ${reasonOf(error)}`);
@@ -155,7 +159,10 @@ export class PostgresDriver implements Driver {
     }
   }
 
+  /** Runs `work` in one transaction; inside one already (an endpoint's), it joins it. */
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    const open = this.scope.current();
+    if (open !== undefined) return work(transactionExecutor(open, (query, args) => this.runInTransaction(open.client, query as PgCompiledQuery, args)));
     return this.transactionOnce(work);
   }
 

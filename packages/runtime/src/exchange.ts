@@ -72,6 +72,11 @@ export abstract class Exchange implements RequestContext {
     return { status, body: makeProblem(status, type, detail, this.path, this.requestId, errors), headers: PROBLEM_HEADERS };
   }
 
+  /** Whether the client has closed the connection, so no response can reach it. */
+  clientGone(): boolean {
+    return false;
+  }
+
   /** The `readBody` stage: sets `body` (or answers with a problem). Fastify has parsed it already. */
   abstract readBody(): StageOutcome | PromiseLike<StageOutcome>;
 

@@ -49,6 +49,10 @@ class FastifyExchange extends Exchange {
     );
   }
 
+  override clientGone(): boolean {
+    return this.fastifyReply.raw.destroyed || this.request.raw.socket.destroyed;
+  }
+
   readBody(): StageOutcome {
     this.body = this.request.body;
     return undefined;

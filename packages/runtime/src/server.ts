@@ -118,6 +118,10 @@ class NodeExchange extends Exchange {
     return undefined;
   }
 
+  override clientGone(): boolean {
+    return this.res.destroyed || this.req.socket.destroyed;
+  }
+
   send(reply: SerializedReply): void {
     if (this.res.headersSent) return;
     sendReply(this.res, reply, this.requestId, this.serving.closing || this.closeConnection, this.responseHeaders);

@@ -78,6 +78,15 @@ export const Codes = define({
   AuthNotSupported: { code: "KV9004", severity: "error", title: "AUTH is parsed but not supported yet" },
   WorkerNotSupported: { code: "KV9005", severity: "error", title: "WORKER is parsed but not supported yet" },
   QueryNotSupportedByDriver: { code: "KV9006", severity: "error", title: "a query the driver of its entity's data source cannot run" },
+  // ── transactions and constraints (KV1221–1229, KV2140–2159, KV3120–3129, KV9020–9024)
+  ExpectedOnDeleteAction: { code: "KV1221", severity: "error", title: "ON DELETE without RESTRICT, CASCADE or SET NULL after it" },
+  UnknownConstraintField: { code: "KV2140", severity: "error", title: "a composite UNIQUE or INDEX naming a field the entity does not have" },
+  DuplicateConstraintField: { code: "KV2141", severity: "error", title: "a field listed twice in one composite UNIQUE or INDEX" },
+  OnDeleteWithoutReference: { code: "KV2142", severity: "error", title: "ON DELETE on a field that does not refer to another entity" },
+  ReferenceAcrossDataSources: { code: "KV2143", severity: "error", title: "ON DELETE on a reference to an entity kept in another data source" },
+  SetNullOnRequiredField: { code: "KV3120", severity: "error", title: "ON DELETE SET NULL on a required field (it cannot hold null)" },
+  WriteNotAtomicOnDriver: { code: "KV9020", severity: "error", title: "an endpoint that can fail after writing to a data source that cannot roll back" },
+  ConstraintNotSupportedByDriver: { code: "KV9021", severity: "error", title: "a composite UNIQUE/INDEX or ON DELETE on a driver that cannot enforce it" },
 });
 
 export type CodeName = keyof typeof Codes;

@@ -6,6 +6,7 @@ import { HandlerLowering, type LowerState } from "./expressions.js";
 import { routeInputs, walk } from "./inputs.js";
 import { IR_VERSION, type AppModel, type DataSource, type HttpRoute, type ImportedFunction, type Literal, type Shape, type ShapeField, type ShapeType } from "./nodes.js";
 import { planQuery, type PlannedQuery } from "./plans.js";
+import { writtenSources } from "./writes.js";
 
 /** The default data source when a program has no CONNECT: the embedded, versioned store. */
 export const EMBEDDED_SOURCE = "default";
@@ -29,6 +30,8 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     span: s.connect?.span ?? null,
   }));
   const entryPoints = model.endpoints.map((endpoint) => lowerRoute(endpoint, state));
+  const queryById = new Map(state.queries.map((q) => [q.id, q]));
+  for (const route of entryPoints) route.writes = writtenSources(route.body, queryById, sources.map((s) => s.name));
 
   return {
     kind: "App",
@@ -63,6 +66,7 @@ function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
     inputs: { path: inputs.path, query: inputs.query, headers: inputs.headers, body: { shape, read: inputs.bodyRead } },
     variables: endpoint.variables,
     body: lowering.block(decl.body.statements),
+    writes: [],
     span: decl.span,
   };
 }

@@ -13,6 +13,7 @@ export const KEYWORDS = [
   "AND", "OR", "NOT", "IN", "LIKE", "IS", "NULL",
   "UNIQUE", "INDEX", "PRIMARY", "DEFAULT",
   "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "ON", "BROADCAST", "EVERY", "CRON",
+  "CASCADE", "RESTRICT",
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];

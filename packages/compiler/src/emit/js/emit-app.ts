@@ -112,7 +112,8 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
         const query = route.inputs.query.length > 0 ? `, query: [${route.inputs.query.map((q) => `{ name: ${JSON.stringify(q.name)}, type: ${JSON.stringify(q.type)} }`).join(", ")}]` : "";
         const validate = route.inputs.body.shape ? `, validateBody: (body) => ${validatorFunction(route.inputs.body.shape)}(body, "", [])` : "";
         const source = `{ file: ${JSON.stringify(display(route.span.file))}, line: ${route.span.start.line} }`;
-        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}, handler: ${handlers[i]}, source: ${source} },`);
+        const writes = route.writes.length > 0 ? `, writes: ${JSON.stringify(route.writes)}` : "";
+        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}, handler: ${handlers[i]}${writes}, source: ${source} },`);
       });
     });
     out.line("],");

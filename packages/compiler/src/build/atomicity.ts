@@ -1,0 +1,110 @@
+/**
+ * What a driver cannot promise, refused at build time rather than lost at run time.
+ *
+ * Atomicity (KV9020): on a data source without rollback (its dialect's `limits.transactions`), an
+ * endpoint's writes commit one by one. That is only the same as atomic when nothing can fail after
+ * the first of them; so an endpoint that writes there and can then still fail — an ERROR, another
+ * write, a call into imported JS, a value converted at run time (a 400), a single row that may be
+ * missing (a 404), a statement not supported yet (a 501) — is refused at the place it can fail.
+ * The walk is in source order and ignores branches (a write in one IF branch counts for the code
+ * after the IF), so it errs on the side of refusing.
+ *
+ * Constraints (KV9021): composite UNIQUE/INDEX and ON DELETE on a driver that cannot enforce them.
+ */
+import type { Dialect } from "@kova/query";
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { AppModel, QueryDef, Span } from "../ir/nodes.js";
+import { forEachNode, isWrite } from "../ir/writes.js";
+
+export function driverLimitDiagnostics(app: AppModel, dialects: ReadonlyMap<string, Dialect>): Diagnostic[] {
+  const limitsOf = new Map(app.dataSources.map((s) => [s.name, dialects.get(s.driver)?.limits]));
+  const driverOf = new Map(app.dataSources.map((s) => [s.name, s.driver]));
+  const queries = new Map(app.queries.map((q) => [q.id, q]));
+  const out: Diagnostic[] = [];
+  for (const route of app.entryPoints) {
+    const risky = route.writes.filter((s) => limitsOf.get(s)?.transactions !== undefined);
+    if (risky.length === 0) continue;
+    const failure = firstFailureAfterWrite(route.body, queries, new Set(risky), route.span);
+    if (failure === undefined) continue;
+    const source = failure.source;
+    out.push(
+      diagnostic(
+        "WriteNotAtomicOnDriver",
+        failure.span,
+        `${route.id} writes to data source '${source}' (${driverOf.get(source)}) and can then fail here (${failure.why}), ` +
+          `which would keep the first writes: ${limitsOf.get(source)!.transactions}`,
+        { suggestion: `make the write to '${source}' the endpoint's last step that can fail, or keep these entities in a SQL data source` },
+      ),
+    );
+  }
+  for (const source of app.dataSources) {
+    const why = dialects.get(source.driver)?.limits?.constraints;
+    if (why === undefined) continue;
+    for (const name of source.entities) {
+      const entity = app.entities.find((e) => e.name === name)!;
+      const declared = [
+        ...(entity.uniques ?? []).map((fields) => `UNIQUE (${fields.join(", ")})`),
+        ...(entity.indexes ?? []).map((fields) => `INDEX (${fields.join(", ")})`),
+        ...entity.fields.filter((f) => f.onDelete !== undefined).map((f) => `${f.name}: ON DELETE`),
+      ];
+      if (declared.length === 0) continue;
+      // Entities carry no span in the IR: the CONNECT that puts them on this driver is the place.
+      const span = source.span;
+      if (span === null) continue;
+      out.push(
+        diagnostic("ConstraintNotSupportedByDriver", span, `${entity.name} declares ${declared.join(", ")}, which data source '${source.name}' (${source.driver}) cannot enforce: ${why}`, {
+          suggestion: `keep ${entity.name} in a SQL data source, or remove the declaration`,
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+interface Failure {
+  span: Span;
+  why: string;
+  source: string;
+}
+
+function firstFailureAfterWrite(body: unknown, queries: ReadonlyMap<string, QueryDef>, risky: ReadonlySet<string>, routeSpan: Span): Failure | undefined {
+  let written: string | undefined;
+  let lastSpan = routeSpan;
+  let found: Failure | undefined;
+  forEachNode(body, (node) => {
+    if (found !== undefined) return;
+    if (node.span !== undefined) lastSpan = node.span as Span;
+    const why = written === undefined ? undefined : failurePoint(node, queries);
+    if (why !== undefined) {
+      found = { span: (node.span as Span | undefined) ?? (node.kind === "query" ? queries.get(node.query as string)?.span : undefined) ?? lastSpan, why, source: written! };
+      return;
+    }
+    if (node.kind === "query") {
+      const query = queries.get(node.query as string);
+      if (query !== undefined && isWrite(query) && risky.has(query.source)) written ??= query.source;
+    }
+  });
+  return found;
+}
+
+/** Why running `node` can end the request with an error, or undefined when it cannot. */
+function failurePoint(node: { kind: string; [key: string]: unknown }, queries: ReadonlyMap<string, QueryDef>): string | undefined {
+  switch (node.kind) {
+    case "fail":
+      return "ERROR";
+    case "unsupported":
+      return `${String(node.feature)} is not supported yet`;
+    case "respond":
+      return node.notFound !== null && node.notFound !== undefined ? `a 404 when no ${String(node.notFound)} is found` : undefined;
+    case "call":
+      return node.imported === true ? `a call to imported ${String(node.function)}` : undefined;
+    case "query": {
+      const query = queries.get(node.query as string);
+      if (query !== undefined && isWrite(query)) return "another write";
+      const args = node.args as Array<{ convert: unknown }> | undefined;
+      return args?.some((a) => a.convert !== null) ? "a value converted at run time" : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
