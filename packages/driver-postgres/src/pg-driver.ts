@@ -143,6 +143,10 @@ export class PostgresDriver implements Driver {
   }
 
   async execute(query: CompiledQuery, args: readonly unknown[]): Promise<unknown> {
+    if (this.references.guards(query)) {
+      // The delete and what it does to the records referring to it: all of it, or nothing.
+      return this.transaction((tx) => this.references.delete(query, args, (q, a) => tx.execute(q, a)));
+    }
     // Work inside transaction() that calls the driver instead of its `tx` runs in the transaction.
     const open = this.scope.current();
     if (open !== undefined) return this.runInTransaction(open.client, query as PgCompiledQuery, args);
@@ -205,7 +209,9 @@ export class PostgresDriver implements Driver {
         return result;
       } catch (error) {
         if (!isConnectionError(error)) await client.query("ROLLBACK").catch((rollbackError: Error) => markBroken(rollbackError));
-        throw translateError(error, this.config.name);
+        // The work's own errors (an ERROR's HttpError, a 409 already translated) pass through as they are.
+        const fromDatabase = (error as { code?: unknown } | null)?.code !== undefined || isConnectionError(error);
+        throw fromDatabase ? translateError(error, this.config.name) : error;
       } finally {
         open.finished = true;
       }
