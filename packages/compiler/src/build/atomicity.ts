@@ -7,13 +7,14 @@
  * write, a call into imported JS, a value converted at run time (a 400), a single row that may be
  * missing (a 404), a statement not supported yet (a 501) — is refused at the place it can fail.
  * The walk is in source order and ignores branches (a write in one IF branch counts for the code
- * after the IF), so it errs on the side of refusing.
+ * after the IF), so it errs on the side of refusing — except for `v = <write by id>` followed by
+ * `IF v IS NULL { ERROR … }`, whose branch runs only when nothing was written.
  *
  * Constraints (KV9021): composite UNIQUE/INDEX and ON DELETE on a driver that cannot enforce them.
  */
 import type { Dialect } from "@kova/query";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
-import type { AppModel, QueryDef, Span } from "../ir/nodes.js";
+import type { AppModel, Expr, QueryDef, Span, Stmt } from "../ir/nodes.js";
 import { forEachNode, isWrite } from "../ir/writes.js";
 
 export function driverLimitDiagnostics(app: AppModel, dialects: ReadonlyMap<string, Dialect>): Diagnostic[] {
@@ -67,24 +68,84 @@ interface Failure {
   source: string;
 }
 
-function firstFailureAfterWrite(body: unknown, queries: ReadonlyMap<string, QueryDef>, risky: ReadonlySet<string>, routeSpan: Span): Failure | undefined {
-  let written: string | undefined;
-  let lastSpan = routeSpan;
-  let found: Failure | undefined;
-  forEachNode(body, (node) => {
-    if (found !== undefined) return;
-    if (node.span !== undefined) lastSpan = node.span as Span;
-    const why = written === undefined ? undefined : failurePoint(node, queries);
+function firstFailureAfterWrite(body: readonly Stmt[], queries: ReadonlyMap<string, QueryDef>, risky: ReadonlySet<string>, routeSpan: Span): Failure | undefined {
+  const state: WalkState = { written: undefined, writes: 0, boundTo: undefined, found: undefined, span: routeSpan };
+  walkStatements(body, queries, risky, state);
+  return state.found;
+}
+
+interface WalkState {
+  /** The risky data source written first, once one is. */
+  written: string | undefined;
+  /** How many write queries ran so far (any source). */
+  writes: number;
+  /** The variable holding the result of the only write so far, when it was assigned one. */
+  boundTo: string | undefined;
+  found: Failure | undefined;
+  span: Span;
+}
+
+/**
+ * In source order. One pattern is understood: `v = <a single-row write>` then `IF v IS NULL { … }`
+ * — the branch runs only when the write found nothing to change, so nothing was written and it
+ * may fail (the usual 404 after a DELETE or UPDATE by id).
+ */
+function walkStatements(body: readonly Stmt[], queries: ReadonlyMap<string, QueryDef>, risky: ReadonlySet<string>, state: WalkState): void {
+  for (const stmt of body) {
+    if (state.found !== undefined) return;
+    state.span = stmt.span;
+    if (stmt.kind === "if") {
+      for (const branch of stmt.branches) {
+        visitExpression(branch.condition, queries, risky, state);
+        const wroteNothing = state.writes === 1 && state.boundTo !== undefined && isNullTest(branch.condition, state.boundTo);
+        if (!wroteNothing) walkStatements(branch.body, queries, risky, state);
+      }
+      if (stmt.otherwise !== null) walkStatements(stmt.otherwise, queries, risky, state);
+      continue;
+    }
+    if (stmt.kind === "fail" || stmt.kind === "unsupported") {
+      if (state.written !== undefined) {
+        state.found = { span: stmt.span, why: failurePoint(stmt as unknown as { kind: string }, queries)!, source: state.written };
+        return;
+      }
+      visitExpression(stmt, queries, risky, state);
+      continue;
+    }
+    const writesBefore = state.writes;
+    visitExpression(stmt, queries, risky, state);
+    if (stmt.kind === "assign" && writesBefore === 0 && state.writes === 1 && stmt.value.kind === "query" && isSingleWrite(queries.get(stmt.value.query))) {
+      state.boundTo = stmt.variable;
+    }
+  }
+}
+
+function visitExpression(node: unknown, queries: ReadonlyMap<string, QueryDef>, risky: ReadonlySet<string>, state: WalkState): void {
+  forEachNode(node, (n) => {
+    if (state.found !== undefined) return;
+    const why = state.written === undefined ? undefined : failurePoint(n, queries);
     if (why !== undefined) {
-      found = { span: (node.span as Span | undefined) ?? (node.kind === "query" ? queries.get(node.query as string)?.span : undefined) ?? lastSpan, why, source: written! };
+      const span = (n.span as Span | undefined) ?? (n.kind === "query" ? queries.get(n.query as string)?.span : undefined) ?? state.span;
+      state.found = { span, why, source: state.written! };
       return;
     }
-    if (node.kind === "query") {
-      const query = queries.get(node.query as string);
-      if (query !== undefined && isWrite(query) && risky.has(query.source)) written ??= query.source;
+    if (n.kind === "query") {
+      const query = queries.get(n.query as string);
+      if (query === undefined || !isWrite(query)) return;
+      state.writes++;
+      if (risky.has(query.source)) state.written ??= query.source;
     }
   });
-  return found;
+}
+
+/** A write that changes at most one row and returns it (or null when it found none). */
+function isSingleWrite(query: QueryDef | undefined): boolean {
+  if (query === undefined) return false;
+  const plan = query.plan;
+  return (plan.kind === "update" || plan.kind === "delete") && plan.single;
+}
+
+function isNullTest(condition: Expr, variable: string): boolean {
+  return condition.kind === "isNull" && !condition.negated && condition.operand.kind === "variable" && condition.operand.name === variable;
 }
 
 /** Why running `node` can end the request with an error, or undefined when it cannot. */
