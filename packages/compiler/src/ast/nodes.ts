@@ -124,8 +124,8 @@ export interface FieldModifier {
   modifier: "UNIQUE" | "INDEX" | "PRIMARY" | "DEFAULT" | "ON DELETE";
   /** The default value, for `DEFAULT`; otherwise null. */
   value: Expression | null;
-  /** For `ON DELETE`: what deleting the referenced record does; otherwise absent. */
-  action?: "RESTRICT" | "CASCADE" | "SET NULL";
+  /** For `ON DELETE`: what deleting the referenced record does; otherwise null. */
+  action: "RESTRICT" | "CASCADE" | "SET NULL" | null;
 }
 
 /**

@@ -209,7 +209,7 @@ function parseEntityConstraint(c: Cursor): EntityConstraint {
 /** `ON DELETE RESTRICT | CASCADE | SET NULL` after a reference field's type (ON already read). */
 function parseOnDelete(c: Cursor, start: number): FieldModifier {
   c.expectKeyword("DELETE", "after ON (ON DELETE RESTRICT, CASCADE or SET NULL)");
-  let action: FieldModifier["action"];
+  let action: NonNullable<FieldModifier["action"]>;
   if (c.matchKeyword("RESTRICT")) action = "RESTRICT";
   else if (c.matchKeyword("CASCADE")) action = "CASCADE";
   else if (c.isKeyword("SET") && c.isKeyword("NULL", c.peek())) {
@@ -245,7 +245,7 @@ function parseField(c: Cursor): FieldDecl | null {
     if (mod === undefined) break;
     c.matchKeyword(mod);
     const value = mod === "DEFAULT" ? parseExpression(c) : null;
-    modifiers.push({ kind: "FieldModifier", span: c.spanFrom(t.start), modifier: mod, value });
+    modifiers.push({ kind: "FieldModifier", span: c.spanFrom(t.start), modifier: mod, value, action: null });
   }
   return { kind: "Field", span: c.spanFrom(start), name, type, modifiers };
 }
