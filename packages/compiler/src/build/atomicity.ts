@@ -69,7 +69,7 @@ interface Failure {
 }
 
 function firstFailureAfterWrite(body: readonly Stmt[], queries: ReadonlyMap<string, QueryDef>, risky: ReadonlySet<string>, routeSpan: Span): Failure | undefined {
-  const state: WalkState = { written: undefined, writes: 0, boundTo: undefined, found: undefined, span: routeSpan };
+  const state: WalkState = { written: undefined, writes: 0, boundTo: undefined, found: undefined, span: routeSpan, rows: new Set() };
   walkStatements(body, queries, risky, state);
   return state.found;
 }
@@ -83,6 +83,8 @@ interface WalkState {
   boundTo: string | undefined;
   found: Failure | undefined;
   span: Span;
+  /** Variables holding an inserted or saved row: never null, so responding with one is never a 404. */
+  rows: Set<string>;
 }
 
 /**
@@ -105,7 +107,7 @@ function walkStatements(body: readonly Stmt[], queries: ReadonlyMap<string, Quer
     }
     if (stmt.kind === "fail" || stmt.kind === "unsupported") {
       if (state.written !== undefined) {
-        state.found = { span: stmt.span, why: failurePoint(stmt as unknown as { kind: string }, queries)!, source: state.written };
+        state.found = { span: stmt.span, why: failurePoint(stmt as unknown as { kind: string }, queries, state.rows)!, source: state.written };
         return;
       }
       visitExpression(stmt, queries, risky, state);
@@ -116,13 +118,17 @@ function walkStatements(body: readonly Stmt[], queries: ReadonlyMap<string, Quer
     if (stmt.kind === "assign" && writesBefore === 0 && state.writes === 1 && stmt.value.kind === "query" && isSingleWrite(queries.get(stmt.value.query))) {
       state.boundTo = stmt.variable;
     }
+    if (stmt.kind === "assign") {
+      if (stmt.value.kind === "query" && alwaysReturnsRow(queries.get(stmt.value.query))) state.rows.add(stmt.variable);
+      else state.rows.delete(stmt.variable);
+    }
   }
 }
 
 function visitExpression(node: unknown, queries: ReadonlyMap<string, QueryDef>, risky: ReadonlySet<string>, state: WalkState): void {
   forEachNode(node, (n) => {
     if (state.found !== undefined) return;
-    const why = state.written === undefined ? undefined : failurePoint(n, queries);
+    const why = state.written === undefined ? undefined : failurePoint(n, queries, state.rows);
     if (why !== undefined) {
       const span = (n.span as Span | undefined) ?? (n.kind === "query" ? queries.get(n.query as string)?.span : undefined) ?? state.span;
       state.found = { span, why, source: state.written! };
@@ -144,19 +150,29 @@ function isSingleWrite(query: QueryDef | undefined): boolean {
   return (plan.kind === "update" || plan.kind === "delete") && plan.single;
 }
 
+/** INSERT and SAVE return the stored row (or fail): never null. */
+function alwaysReturnsRow(query: QueryDef | undefined): boolean {
+  return query !== undefined && (query.plan.kind === "insert" || query.plan.kind === "save");
+}
+
 function isNullTest(condition: Expr, variable: string): boolean {
   return condition.kind === "isNull" && !condition.negated && condition.operand.kind === "variable" && condition.operand.name === variable;
 }
 
 /** Why running `node` can end the request with an error, or undefined when it cannot. */
-function failurePoint(node: { kind: string; [key: string]: unknown }, queries: ReadonlyMap<string, QueryDef>): string | undefined {
+function failurePoint(node: { kind: string; [key: string]: unknown }, queries: ReadonlyMap<string, QueryDef>, rows: ReadonlySet<string>): string | undefined {
   switch (node.kind) {
     case "fail":
       return "ERROR";
     case "unsupported":
       return `${String(node.feature)} is not supported yet`;
-    case "respond":
-      return node.notFound !== null && node.notFound !== undefined ? `a 404 when no ${String(node.notFound)} is found` : undefined;
+    case "respond": {
+      if (node.notFound === null || node.notFound === undefined) return undefined;
+      const value = node.value as Expr;
+      if (value.kind === "variable" && rows.has(value.name)) return undefined;
+      if (value.kind === "query" && alwaysReturnsRow(queries.get(value.query))) return undefined;
+      return `a 404 when no ${String(node.notFound)} is found`;
+    }
     case "call":
       return node.imported === true ? `a call to imported ${String(node.function)}` : undefined;
     case "query": {
