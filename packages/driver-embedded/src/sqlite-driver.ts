@@ -157,12 +157,13 @@ export class EmbeddedDriver implements Driver {
       const runner = this.ready();
       const open: OpenTransaction = { finished: false };
       const tx = transactionExecutor(open, async (query, args) => runner.run(query as SqliteCompiledQuery, args));
-      runner.db.exec("BEGIN IMMEDIATE");
+      // Prepared once (the runner caches statements by text): every writing endpoint runs these.
+      runner.statement("BEGIN IMMEDIATE").run();
       this.transactionOpen = true;
       this.openTransaction = open;
       try {
         const result = await scope.run(open, () => work(tx));
-        runner.db.exec("COMMIT");
+        runner.statement("COMMIT").run();
         return result;
       } catch (error) {
         if (runner.db.inTransaction) runner.db.exec("ROLLBACK");
