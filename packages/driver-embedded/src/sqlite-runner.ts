@@ -257,7 +257,9 @@ export class QueryRunner {
       if (field.references === undefined) continue;
       const value = values[codec.position(field.name)];
       if (value === undefined || value === null) continue;
-      const parent = this.entities.get(field.references);
+      // A reference to an entity of another data source cannot be checked here (nor by any database).
+      const parent = this.entities.find(field.references);
+      if (parent === undefined) continue;
       if (this.statement(`SELECT 1 FROM ${quoteIdent(parent.table)} WHERE "id" = ?`).pluck().get(value) === undefined) {
         throw new QueryError(`no ${parent.name} has id ${String(value)}, so ${entity.name}.${field.name} cannot refer to it`, 409, field.name, [field.name]);
       }

@@ -111,12 +111,9 @@ function syncIndexes(db: Database.Database, entity: EntitySchema): void {
   }
   const labels = new Map<string, string>();
   for (const [unique, list] of [[true, entity.uniques ?? []], [false, entity.indexes ?? []]] as const) {
-    for (const fields of list) {
-      const name = compositeIndexName(entity, unique, fields);
-      labels.set(name, `(${fields.join(", ")})`);
-      wanted.set(name, `CREATE ${unique ? "UNIQUE " : ""}INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${table} (${fields.map(quoteIdent).join(", ")})`);
-    }
+    for (const fields of list) labels.set(compositeIndexName(entity, unique, fields), `(${fields.join(", ")})`);
   }
+  for (const [name, ddl] of compositeIndexStatements(entity)) wanted.set(name, ddl);
   const ours = db
     .prepare(
       `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN (?, ?) AND ` +
@@ -177,6 +174,18 @@ export function fieldIndexStatements(entity: EntitySchema, field: FieldSchema): 
 }
 
 /** Index names a field may own (dropped when the field stops asking for them). */
+/** The composite `UNIQUE (a, b)` / `INDEX (a, b)` indexes of an entity, by name. */
+export function compositeIndexStatements(entity: EntitySchema): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [unique, list] of [[true, entity.uniques ?? []], [false, entity.indexes ?? []]] as const) {
+    for (const fields of list) {
+      const name = compositeIndexName(entity, unique, fields);
+      out.set(name, `CREATE ${unique ? "UNIQUE " : ""}INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${quoteIdent(entity.table)} (${fields.map(quoteIdent).join(", ")})`);
+    }
+  }
+  return out;
+}
+
 export function fieldIndexNames(entity: EntitySchema, field: string): string[] {
   return [uniqueIndexName(entity, field), plainIndexName(entity, field), `${historyTable(entity)}__index_${field}`];
 }
