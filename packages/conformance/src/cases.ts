@@ -4,6 +4,8 @@
  */
 import { REQUEST_CASES } from "./cases-request.js";
 
+import { TRANSACTION_CASES } from "./cases-transactions.js";
+
 export interface Api {
   request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
 }
@@ -16,6 +18,11 @@ export interface Case {
    * app stops, EVOLVE_AFTER is built and started on the same database, and `run` runs against it).
    */
   program: "full" | "kv" | "evolve" | "relations";
+  /**
+   * A program of the case's own (run like `full`, on drivers that run it), instead of FULL_PROGRAM:
+   * cases sharing one source share one app.
+   */
+  source?: string;
   /** Drivers that cannot do what the case asks, and why (shown as n/a, with the reason, in the table). */
   unsupported?: Record<string, string>;
   /** For `evolve` cases: the requests before the schema change; what it returns is given to `run`. */
@@ -491,4 +498,5 @@ export const CASES: Case[] = [
   },
   ...RELATION_CASES,
   ...REQUEST_CASES,
+  ...TRANSACTION_CASES,
 ];

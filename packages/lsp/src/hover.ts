@@ -64,7 +64,8 @@ function sourceOf(analysis: Analysis, node: Node): string {
 
 function entityText(analysis: Analysis, decl: EntityDecl): string {
   const using = decl.source ? ` USING ${decl.source.name}` : "";
-  const lines = [`ENTITY ${decl.name.name}${using} {`, "  id: int  // implicit", ...decl.fields.map((f) => `  ${oneLine(sourceOf(analysis, f))}`), "}"];
+  const constraints = (decl.constraints ?? []).map((c) => `  ${c.constraint} (${c.fields.map((f) => f.name).join(", ")})`);
+  const lines = [`ENTITY ${decl.name.name}${using} {`, "  id: int  // implicit", ...decl.fields.map((f) => `  ${oneLine(sourceOf(analysis, f))}`), ...constraints, "}"];
   const count = decl.fields.length + 1;
   return code(lines.join("\n")) + `\n${count} field${count === 1 ? "" : "s"}; every row keeps its history.`;
 }
@@ -77,7 +78,10 @@ function shapeText(analysis: Analysis, decl: ValidateDecl): string {
 function fieldText(analysis: Analysis, field: FieldDecl): string {
   const owner = ownerOf(analysis, field);
   const ownerLabel = owner ? `${owner.kind === "Entity" ? "ENTITY" : "VALIDATE"} ${owner.name.name}` : "a shape";
-  const modifiers = field.modifiers.map((m) => m.modifier);
+  const modifiers = field.modifiers.map((m) => (m.modifier === "ON DELETE" ? `ON DELETE ${m.action}` : m.modifier));
+  const references = owner?.kind === "Entity" && analysis.models(owner.span.file).some((model) => model.entities.has(field.type.name.name));
+  // A reference without ON DELETE is RESTRICT: say so, since deleting the target is then refused.
+  if (references && !field.modifiers.some((m) => m.modifier === "ON DELETE")) modifiers.push("ON DELETE RESTRICT (default)");
   const stored = owner?.kind === "Entity" ? storedType(analysis, owner.name.name, field.name.name) : undefined;
   if (field.by !== null) {
     const relation = `Relation of ${ownerLabel}: the ${field.type.name.name} rows whose ${field.by.name} refers to this one (not stored)`;

@@ -242,6 +242,30 @@ test("hover on declared route parameters shows their declared types, bounds and 
   await change(PROGRAM);
 });
 
+test("hover shows an entity's composite constraints and a reference's ON DELETE (RESTRICT when not written)", async () => {
+  const program = `ENTITY User {
+  name: text
+}
+
+ENTITY Follow {
+  follower: User ON DELETE CASCADE
+  followee: User
+  UNIQUE (follower, followee)
+}
+
+GET /follows {
+  RESPOND SELECT * FROM Follow
+}
+`;
+  assert.deepEqual(errors(await change(program)), []);
+  const entity = await client.request<{ contents: MarkupContent }>("textDocument/hover", { textDocument: { uri }, position: positionOf(text, "FROM Follow", 6) });
+  assert.match(entity.contents.value, /UNIQUE \(follower, followee\)/);
+  const cascade = await client.request<{ contents: MarkupContent }>("textDocument/hover", { textDocument: { uri }, position: positionOf(text, "follower: User", 1) });
+  assert.match(cascade.contents.value, /modifiers: ON DELETE CASCADE/);
+  const restrict = await client.request<{ contents: MarkupContent }>("textDocument/hover", { textDocument: { uri }, position: positionOf(text, "followee: User", 1) });
+  assert.match(restrict.contents.value, /ON DELETE RESTRICT \(default\)/);
+});
+
 test("shutdown then exit ends the process with status 0", async () => {
   assert.equal(await client.request("shutdown", null), null);
   const exited = client.exited();

@@ -7,7 +7,20 @@ import type { Migrations } from "./schema-diff.js";
  */
 export interface Dialect {
   readonly name: string;
+  /**
+   * What the database cannot promise, each with the reason (absent: it can, as SQL databases do).
+   * The build refuses programs that would silently lose the guarantee; the runtime reads
+   * `transactions` to know whether an endpoint's writes can run in one transaction.
+   */
+  readonly limits?: DialectLimits;
   compile(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): CompiledQuery;
+}
+
+export interface DialectLimits {
+  /** No transaction with rollback: each write is atomic alone (Redis; MongoDB, whose transactions depend on the server). */
+  readonly transactions?: string;
+  /** No declared constraints (composite UNIQUE/INDEX, ON DELETE): the store cannot enforce them. */
+  readonly constraints?: string;
 }
 
 /** A dialect's compiled statement(s). The shape is the dialect's own; it must be plain JSON. */
@@ -185,6 +198,8 @@ export class QueryError extends Error {
     message: string,
     readonly status: 400 | 404 | 409 | 422 | 503,
     readonly field?: string,
+    /** Every field a broken constraint names (a composite UNIQUE, say); `field` is the first. */
+    readonly fields?: readonly string[],
   ) {
     super(message);
     this.name = "QueryError";

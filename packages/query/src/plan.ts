@@ -25,7 +25,15 @@ export interface FieldSchema {
   enumValues?: string[];
   /** A reference to another entity: the field holds that entity's id. */
   references?: string;
+  /**
+   * For a reference: what deleting the referenced record does to this one — refuse (`restrict`,
+   * the default, a 409), delete it too (`cascade`) or set this field to null (`setNull`). Absent
+   * on a reference means `restrict`. SQL drivers enforce references; a cascade writes versions.
+   */
+  onDelete?: OnDelete;
 }
+
+export type OnDelete = "restrict" | "cascade" | "setNull";
 
 /**
  * An entity as stored. Every entity has an implicit integer `id` (assigned by the store, never
@@ -36,6 +44,10 @@ export interface EntitySchema {
   /** Table or collection name (snake_case of the entity name, e.g. `blog_post`). */
   table: string;
   fields: FieldSchema[];
+  /** Composite `UNIQUE (a, b)` constraints: no two records share all these values. */
+  uniques?: string[][];
+  /** Composite `INDEX (a, b)` declarations. */
+  indexes?: string[][];
   /**
    * Inverse relations declared on this entity (`posts: Post[] BY author`): the rows of `entity`
    * whose reference field `by` holds this row's id. Not stored: a way to read related rows.

@@ -48,6 +48,11 @@ export interface RouteDefinition {
   /** Compiled from a VALIDATE shape. Called with the parsed body (`undefined` when none was sent). */
   validateBody?: (body: unknown) => ValidationIssue[];
   handler: (ctx: RequestContext) => Promise<Reply> | Reply;
+  /**
+   * The data sources the handler may write, from the compiler: the handler then runs in one
+   * transaction per source, so its writes commit together or not at all. Absent: it only reads.
+   */
+  writes?: readonly string[];
   /** Where the route is declared, for logs. */
   source?: { file: string; line: number };
   /** `RATE_LIMIT n PER window BY key` on the endpoint: its own budget, besides the app-wide one. */

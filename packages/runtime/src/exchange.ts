@@ -109,6 +109,11 @@ export abstract class Exchange implements RequestContext {
   /** This connection is TLS. */
   protected abstract readonly encrypted: boolean;
 
+  /** Whether the client has closed the connection, so no response can reach it. */
+  clientGone(): boolean {
+    return false;
+  }
+
   /** The `readBody` stage: sets `body` (or answers with a problem). Fastify has parsed it already. */
   abstract readBody(): StageOutcome | PromiseLike<StageOutcome>;
 

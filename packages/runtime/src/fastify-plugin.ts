@@ -61,6 +61,10 @@ class FastifyExchange extends Exchange {
     return (this.request.raw.socket as { encrypted?: boolean }).encrypted === true;
   }
 
+  override clientGone(): boolean {
+    return this.fastifyReply.raw.destroyed || this.request.raw.socket.destroyed;
+  }
+
   readBody(): StageOutcome {
     this.body = this.request.body;
     return undefined;

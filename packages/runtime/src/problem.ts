@@ -99,7 +99,8 @@ export function problemFromError(
       log.warn({ reqId: requestId, err: error, source: sourceOf(route) }, "data source unavailable");
       return makeProblem(503, ProblemType.unavailable, UNAVAILABLE, instance, requestId);
     }
-    const errors = error.field !== undefined ? [{ field: error.field, message: error.message }] : undefined;
+    const named = error.fields ?? (error.field !== undefined ? [error.field] : undefined);
+    const errors = named?.map((field) => ({ field, message: error.message }));
     return makeProblem(error.status, ProblemType.query, error.message, instance, requestId, errors);
   }
   if (isConnectionError(error)) {

@@ -132,6 +132,10 @@ class NodeExchange extends Exchange {
     return undefined;
   }
 
+  override clientGone(): boolean {
+    return this.res.destroyed || this.req.socket.destroyed;
+  }
+
   send(reply: SerializedReply): void {
     if (this.res.headersSent) return;
     sendReply(this.res, reply, this.requestId, this.serving.closing || this.closeConnection, this.responseHeaders, this.serving.security.headersFor(this.headers, this.https));

@@ -18,3 +18,4 @@ export * from "./sql-transaction.js";
 export * from "./sql-guard.js";
 export * from "./sql-graph.js";
 export * from "./sql-graph-decode.js";
+export * from "./sql-references.js";

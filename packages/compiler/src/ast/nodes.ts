@@ -94,6 +94,16 @@ export interface EntityDecl {
   /** The data source (a CONNECT name); null means the default one. */
   source: Identifier | null;
   fields: FieldDecl[];
+  /** Composite `UNIQUE (a, b)` and `INDEX (a, b)` lines, in source order. */
+  constraints: EntityConstraint[];
+}
+
+/** `UNIQUE (a, b)` or `INDEX (a, b)` on its own line inside an ENTITY. */
+export interface EntityConstraint {
+  kind: "EntityConstraint";
+  span: Span;
+  constraint: "UNIQUE" | "INDEX";
+  fields: Identifier[];
 }
 
 /** A field of an ENTITY or a VALIDATE shape. */
@@ -111,13 +121,18 @@ export interface FieldDecl {
   by: Identifier | null;
 }
 
-/** `UNIQUE`, `INDEX`, `PRIMARY` or `DEFAULT <expr>` after an entity field's type. */
+/**
+ * `UNIQUE`, `INDEX`, `PRIMARY`, `DEFAULT <expr>` or `ON DELETE RESTRICT | CASCADE | SET NULL`
+ * after an entity field's type.
+ */
 export interface FieldModifier {
   kind: "FieldModifier";
   span: Span;
-  modifier: "UNIQUE" | "INDEX" | "PRIMARY" | "DEFAULT";
+  modifier: "UNIQUE" | "INDEX" | "PRIMARY" | "DEFAULT" | "ON DELETE";
   /** The default value, for `DEFAULT`; otherwise null. */
   value: Expression | null;
+  /** For `ON DELETE`: what deleting the referenced record does; otherwise null. */
+  action: "RESTRICT" | "CASCADE" | "SET NULL" | null;
 }
 
 /**
@@ -721,6 +736,7 @@ export type Node =
   | ImportName
   | FieldDecl
   | FieldModifier
+  | EntityConstraint
   | TypeRef
   | RoutePath
   | PathSegment

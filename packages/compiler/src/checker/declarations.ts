@@ -1,4 +1,4 @@
-import { DRIVER_NAMES, type FieldSchema } from "@kova/query";
+import { DRIVER_NAMES, type EntitySchema, type FieldSchema } from "@kova/query";
 import type { Declaration, EntityDecl, FieldDecl, Program, TypeRef, ValidateDecl } from "../ast/nodes.js";
 import { report, type CheckContext } from "./context.js";
 import { closestOrPrefix } from "../diagnostics/suggest.js";
@@ -110,6 +110,70 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
     const type = schema.references ? intType : scalarToType(schema.type, schema.enumValues);
     rowFields.set(name, { type, optional: schema.optional });
     checkModifiers(ctx, field, schema, type);
+    checkOnDelete(ctx, decl, field, schema);
+  }
+  checkConstraints(ctx, decl, info.schema);
+}
+
+/** `ON DELETE …`: only on a reference, SET NULL only on an optional one, within one data source. */
+function checkOnDelete(ctx: CheckContext, decl: EntityDecl, field: FieldDecl, schema: FieldSchema): void {
+  const m = field.modifiers.find((x) => x.modifier === "ON DELETE");
+  if (m === undefined) return;
+  if (schema.references === undefined) {
+    ctx.diagnostics.report("OnDeleteWithoutReference", m.span, `'${schema.name}' is ${field.type.name.name}, not a reference to another entity, so nothing can be deleted under it`, {
+      suggestion: "remove ON DELETE, or make the field's type an entity name",
+    });
+    return;
+  }
+  if (m.action === "SET NULL" && !schema.optional) {
+    ctx.diagnostics.report("SetNullOnRequiredField", m.span, `ON DELETE SET NULL would store null in '${schema.name}', which is required`, {
+      suggestion: `make it optional (${schema.name}: ${field.type.name.name}?) or use ON DELETE CASCADE or RESTRICT`,
+    });
+    return;
+  }
+  const target = ctx.model.entities.get(schema.references);
+  const mine = dataSourceOf(ctx, decl);
+  const theirs = target === undefined ? mine : dataSourceOf(ctx, target.decl);
+  if (mine !== theirs) {
+    ctx.diagnostics.report("ReferenceAcrossDataSources", m.span, `${decl.name.name} is kept in '${mine}' and ${schema.references} in '${theirs}': no database can enforce a reference between them`, {
+      suggestion: `keep both entities in one data source, or remove ON DELETE (the reference is then not enforced)`,
+    });
+    return;
+  }
+  schema.onDelete = m.action === "CASCADE" ? "cascade" : m.action === "SET NULL" ? "setNull" : "restrict";
+}
+
+/** The data source an entity lives in, as lowering decides it (USING, else the first CONNECT). */
+function dataSourceOf(ctx: CheckContext, decl: EntityDecl): string {
+  if (decl.source !== null) return decl.source.name;
+  return (ctx.model.connections.keys().next().value as string | undefined) ?? "default";
+}
+
+/** `UNIQUE (a, b)` / `INDEX (a, b)`: known, distinct fields (did-you-mean on a typo). */
+function checkConstraints(ctx: CheckContext, decl: EntityDecl, schema: EntitySchema): void {
+  for (const constraint of decl.constraints ?? []) {
+    const names: string[] = [];
+    let ok = true;
+    for (const field of constraint.fields) {
+      if (field.name === "") {
+        ok = false;
+        continue;
+      }
+      if (field.name !== "id" && !schema.fields.some((f) => f.name === field.name)) {
+        report(ctx, "UnknownConstraintField", field.span, `${decl.name.name} has no field '${field.name}'`, schema.fields.map((f) => f.name), field.name);
+        ok = false;
+      } else if (names.includes(field.name)) {
+        ctx.diagnostics.report("DuplicateConstraintField", field.span, `'${field.name}' is listed twice in ${constraint.constraint} (${constraint.fields.map((f) => f.name).join(", ")})`, {
+          suggestion: "list each field once",
+        });
+        ok = false;
+      } else {
+        names.push(field.name);
+      }
+    }
+    if (!ok || names.length === 0) continue;
+    if (constraint.constraint === "UNIQUE") (schema.uniques ??= []).push(names);
+    else (schema.indexes ??= []).push(names);
   }
 }
 

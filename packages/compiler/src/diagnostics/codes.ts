@@ -107,6 +107,15 @@ export const Codes = define({
   RelationTooDeep: { code: "KV2103", severity: "error", title: "related selections nested deeper than Kova allows" },
   RelationShape: { code: "KV3100", severity: "error", title: "a relation used as the wrong shape (one row counted or limited, a list compared, EXISTS outside a query)" },
   RelationOutsideSelect: { code: "KV9010", severity: "error", title: "a condition through a relation in an UPDATE, DELETE or HISTORY (only SELECT reads related rows)" },
+  // ── transactions and constraints (KV1221–1229, KV2140–2159, KV3120–3129, KV9020–9024)
+  ExpectedOnDeleteAction: { code: "KV1221", severity: "error", title: "ON DELETE without RESTRICT, CASCADE or SET NULL after it" },
+  UnknownConstraintField: { code: "KV2140", severity: "error", title: "a composite UNIQUE or INDEX naming a field the entity does not have" },
+  DuplicateConstraintField: { code: "KV2141", severity: "error", title: "a field listed twice in one composite UNIQUE or INDEX" },
+  OnDeleteWithoutReference: { code: "KV2142", severity: "error", title: "ON DELETE on a field that does not refer to another entity" },
+  ReferenceAcrossDataSources: { code: "KV2143", severity: "error", title: "ON DELETE on a reference to an entity kept in another data source" },
+  SetNullOnRequiredField: { code: "KV3120", severity: "error", title: "ON DELETE SET NULL on a required field (it cannot hold null)" },
+  WriteNotAtomicOnDriver: { code: "KV9020", severity: "error", title: "an endpoint that can fail after writing to a data source that cannot roll back" },
+  ConstraintNotSupportedByDriver: { code: "KV9021", severity: "error", title: "a composite UNIQUE/INDEX or ON DELETE on a driver that cannot enforce it" },
 });
 
 export type CodeName = keyof typeof Codes;

@@ -1,4 +1,4 @@
-import type { Declaration, FieldDecl, FieldModifier, Program, Property, RateLimitDecl, RoutePath, SocketHandler, TypeRef } from "../ast/nodes.js";
+import type { Declaration, EntityConstraint, FieldDecl, FieldModifier, Program, Property, RateLimitDecl, RoutePath, SocketHandler, TypeRef } from "../ast/nodes.js";
 import { hardline, join, type Doc } from "./doc.js";
 import { printExpression, printProperty } from "./expressions.js";
 import type { Printer } from "./printer.js";
@@ -26,7 +26,7 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
     case "Connect":
       return ["CONNECT ", d.name.name, " USING ", d.driver.name, d.args.length === 0 ? "" : printArguments(p, d.args)];
     case "Entity":
-      return ["ENTITY ", d.name.name, d.source === null ? "" : [" USING ", d.source.name], " ", printFields(p, d.fields, (d.source ?? d.name).span.end.offset, d.span.end.offset)];
+      return ["ENTITY ", d.name.name, d.source === null ? "" : [" USING ", d.source.name], " ", printFields(p, entityItems(d.fields, d.constraints ?? []), (d.source ?? d.name).span.end.offset, d.span.end.offset)];
     case "Validate":
       return [
         "VALIDATE ", d.name.name,
@@ -74,8 +74,17 @@ function printArguments(p: Printer, args: Parameters<typeof printExpression>[1][
 }
 
 /** Fields one per line; the `{` is the first one after `from`, and `end` is just past the closing brace. */
-function printFields(p: Printer, fields: readonly FieldDecl[], from: number, end: number): Doc {
-  return p.bracketed("{", "}", p.afterOpenBrace(from), fields, (f) => printField(p, f), { end: end - 1, blankLines: "keep" });
+function printFields(p: Printer, fields: ReadonlyArray<FieldDecl | EntityConstraint>, from: number, end: number): Doc {
+  return p.bracketed("{", "}", p.afterOpenBrace(from), fields, (f) => (f.kind === "Field" ? printField(p, f) : printConstraint(f)), { end: end - 1, blankLines: "keep" });
+}
+
+/** An entity's fields and its `UNIQUE (a, b)` / `INDEX (a, b)` lines, in source order. */
+function entityItems(fields: readonly FieldDecl[], constraints: readonly EntityConstraint[]): Array<FieldDecl | EntityConstraint> {
+  return [...fields, ...constraints].sort((a, b) => a.span.start.offset - b.span.start.offset);
+}
+
+function printConstraint(constraint: EntityConstraint): Doc {
+  return [constraint.constraint, " (", constraint.fields.map((f) => f.name).join(", "), ")"];
 }
 
 function printField(p: Printer, field: FieldDecl): Doc {
@@ -83,6 +92,7 @@ function printField(p: Printer, field: FieldDecl): Doc {
 }
 
 function printModifier(p: Printer, modifier: FieldModifier): Doc {
+  if (modifier.modifier === "ON DELETE") return ["ON DELETE ", modifier.action ?? "RESTRICT"];
   if (modifier.value === null) return modifier.modifier;
   return ["DEFAULT ", printExpression(p, modifier.value, 0, false)];
 }

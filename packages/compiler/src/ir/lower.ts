@@ -7,6 +7,7 @@ import { routeInputs, walk } from "./inputs.js";
 import { IR_VERSION, type AppModel, type DataSource, type HttpRoute, type ImportedFunction, type Literal, type Shape, type ShapeField, type ShapeType } from "./nodes.js";
 import { planQuery, type PlannedQuery } from "./plans.js";
 import { lowerRateLimit, lowerSecurity } from "./security.js";
+import { writtenSources } from "./writes.js";
 
 /** The default data source when a program has no CONNECT: the embedded, versioned store. */
 export const EMBEDDED_SOURCE = "default";
@@ -34,6 +35,8 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
   // cookieAuth: when the AUTH work lands, pass its model's `usesCookies` (a scheme reading its
   // credential from a cookie) so cross-origin writes are always refused (docs/security.md).
   const security = lowerSecurity(model.programs, state, false);
+  const queryById = new Map(state.queries.map((q) => [q.id, q]));
+  for (const route of entryPoints) route.writes = writtenSources(route.body, queryById, sources.map((s) => s.name));
 
   return {
     kind: "App",
@@ -70,6 +73,7 @@ function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
     rateLimit: decl.rateLimit === null ? null : lowerRateLimit(decl.rateLimit),
     variables: endpoint.variables,
     body: lowering.block(decl.body.statements),
+    writes: [],
     span: decl.span,
   };
 }

@@ -202,6 +202,11 @@ export interface HttpRoute {
   /** Handler variables, in first-assignment order. */
   variables: string[];
   body: Stmt[];
+  /**
+   * The data sources the handler may write, in declaration order; empty when it only reads. The
+   * runtime runs a writing handler in one transaction per source, so its writes are atomic.
+   */
+  writes: string[];
   span: Span;
 }
 

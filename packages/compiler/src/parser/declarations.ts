@@ -11,6 +11,7 @@ import type {
   Expression,
   FieldDecl,
   FieldModifier,
+  EntityConstraint,
   HttpMethod,
   Identifier,
   ImportDecl,
@@ -156,12 +157,13 @@ function parseConnect(c: Cursor, start: number): ConnectDecl {
 function parseEntity(c: Cursor, start: number): EntityDecl {
   const name = c.expectIdentifier("an entity name");
   const source = c.matchKeyword("USING") ? c.expectIdentifier("a data source name after USING") : null;
-  const fields = parseFieldBlock(c, "the ENTITY");
-  return { kind: "Entity", span: c.spanFrom(start), name, source, fields };
+  const constraints: EntityConstraint[] = [];
+  const fields = parseFieldBlock(c, "the ENTITY", constraints);
+  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints };
 }
 
 /** `{ name: type modifiers … }` — fields separated by line breaks, commas or semicolons. */
-function parseFieldBlock(c: Cursor, context: string): FieldDecl[] {
+function parseFieldBlock(c: Cursor, context: string, constraints?: EntityConstraint[]): FieldDecl[] {
   const fields: FieldDecl[] = [];
   const open = c.token;
   if (!c.matchPunct("{")) {
@@ -174,8 +176,12 @@ function parseFieldBlock(c: Cursor, context: string): FieldDecl[] {
       if (c.token.newlineBefore && startsDeclaration(c) && c.peek().kind !== "Punct") break;
       const before = c.mark;
       const errors = c.errorCount;
-      const field = parseField(c);
-      if (field !== null) fields.push(field);
+      if (constraints !== undefined && (c.isKeyword("UNIQUE") || c.isKeyword("INDEX")) && c.isPunct("(", c.peek())) {
+        constraints.push(parseEntityConstraint(c));
+      } else {
+        const field = parseField(c);
+        if (field !== null) fields.push(field);
+      }
       skipSeparator(c);
       if (c.errorCount > errors || c.mark === before) {
         if (c.mark === before) c.advance();
@@ -189,6 +195,46 @@ function parseFieldBlock(c: Cursor, context: string): FieldDecl[] {
   return fields;
 }
 
+/** `UNIQUE (a, b)` / `INDEX (a, b)`: a constraint over several fields of the entity. */
+function parseEntityConstraint(c: Cursor): EntityConstraint {
+  const start = c.token.start;
+  const constraint = c.isKeyword("UNIQUE") ? "UNIQUE" : "INDEX";
+  c.advance();
+  const open = c.advance();
+  const fields: Identifier[] = [];
+  while (!c.isPunct(")") && !c.atEnd) {
+    const before = c.mark;
+    fields.push(c.expectIdentifier("a field name"));
+    if (!c.matchPunct(",") && !c.isPunct(")")) {
+      c.errorExpected(`',' or ')' in the ${constraint} field list`);
+      if (c.mark === before) break;
+      break;
+    }
+  }
+  closeBracket(c, open, ")");
+  if (fields.length === 0) c.errorExpected(`at least one field name in ${constraint} ( … )`);
+  return { kind: "EntityConstraint", span: c.spanFrom(start), constraint, fields };
+}
+
+/** `ON DELETE RESTRICT | CASCADE | SET NULL` after a reference field's type (ON already read). */
+function parseOnDelete(c: Cursor, start: number): FieldModifier {
+  c.expectKeyword("DELETE", "after ON (ON DELETE RESTRICT, CASCADE or SET NULL)");
+  let action: NonNullable<FieldModifier["action"]>;
+  if (c.matchKeyword("RESTRICT")) action = "RESTRICT";
+  else if (c.matchKeyword("CASCADE")) action = "CASCADE";
+  else if (c.isKeyword("SET") && c.isKeyword("NULL", c.peek())) {
+    c.advance();
+    c.advance();
+    action = "SET NULL";
+  } else {
+    c.error("ExpectedOnDeleteAction", c.tokenSpan(c.token), `expected RESTRICT, CASCADE or SET NULL after ON DELETE, found '${c.token.text || "the end of the file"}'`, {
+      suggestion: "write ON DELETE RESTRICT (refuse the delete), CASCADE (delete these records too) or SET NULL (clear the reference)",
+    });
+    action = "RESTRICT";
+  }
+  return { kind: "FieldModifier", span: c.spanFrom(start), modifier: "ON DELETE", value: null, action };
+}
+
 function parseField(c: Cursor): FieldDecl | null {
   const start = c.token.start;
   const name = c.expectIdentifier("a field name");
@@ -200,11 +246,18 @@ function parseField(c: Cursor): FieldDecl | null {
   const modifiers: FieldModifier[] = [];
   for (;;) {
     const t = c.token;
+    if (c.isKeyword("ON") && c.isKeyword("DELETE", c.peek())) {
+      c.advance();
+      modifiers.push(parseOnDelete(c, t.start));
+      continue;
+    }
+    // `UNIQUE (a, b)` on the next line is the entity's composite constraint, not this field's.
+    if (t.newlineBefore && c.isPunct("(", c.peek())) break;
     const mod = (["UNIQUE", "INDEX", "PRIMARY", "DEFAULT"] as const).find((m) => c.isKeyword(m) || (c.isMiscasedKeyword(m) && !t.newlineBefore));
     if (mod === undefined) break;
     c.matchKeyword(mod);
     const value = mod === "DEFAULT" ? parseExpression(c) : null;
-    modifiers.push({ kind: "FieldModifier", span: c.spanFrom(t.start), modifier: mod, value });
+    modifiers.push({ kind: "FieldModifier", span: c.spanFrom(t.start), modifier: mod, value, action: null });
   }
   return { kind: "Field", span: c.spanFrom(start), name, type, modifiers, by };
 }

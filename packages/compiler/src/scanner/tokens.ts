@@ -14,6 +14,7 @@ export const KEYWORDS = [
   "UNIQUE", "INDEX", "PRIMARY", "DEFAULT", "BY", "EXISTS", "COUNT",
   "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "ON", "BROADCAST", "EVERY", "CRON",
   "RATE_LIMIT", "PER", "BY", "CORS",
+  "CASCADE", "RESTRICT",
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];

@@ -18,8 +18,9 @@ ENTITY User USING db {
 
 ENTITY Post {
   title: text
-  author: User
+  author: User ON DELETE CASCADE
   tags: text[]
+  UNIQUE (title, author)
 }
 
 VALIDATE NewUser(unknown: "drop") {

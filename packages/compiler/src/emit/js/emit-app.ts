@@ -113,7 +113,8 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
         const validate = route.inputs.body.shape ? `, validateBody: (body) => ${validatorFunction(route.inputs.body.shape)}(body, "", [])` : "";
         const source = `{ file: ${JSON.stringify(display(route.span.file))}, line: ${route.span.start.line} }`;
         const rateLimit = route.rateLimit === null ? "" : `, rateLimit: ${rateLimitDefinition(route.rateLimit)}`;
-        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}, handler: ${handlers[i]}, source: ${source}${rateLimit} },`);
+        const writes = route.writes.length > 0 ? `, writes: ${JSON.stringify(route.writes)}` : "";
+        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}, handler: ${handlers[i]}${writes}, source: ${source}${rateLimit} },`);
       });
     });
     out.line("],");
