@@ -2,6 +2,9 @@
  * Conformance cases: what every driver must answer, written as requests against the programs in
  * programs.ts with the exact responses expected. A case fails on the first mismatch, naming it.
  */
+import { REQUEST_CASES } from "./cases-request.js";
+
+import { TRANSACTION_CASES } from "./cases-transactions.js";
 
 export interface Api {
   request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
@@ -14,7 +17,12 @@ export interface Case {
    * `evolve` (by-id access, across a schema change: `before` runs against EVOLVE_BEFORE, then the
    * app stops, EVOLVE_AFTER is built and started on the same database, and `run` runs against it).
    */
-  program: "full" | "kv" | "evolve";
+  program: "full" | "kv" | "evolve" | "relations";
+  /**
+   * A program of the case's own (run like `full`, on drivers that run it), instead of FULL_PROGRAM:
+   * cases sharing one source share one app.
+   */
+  source?: string;
   /** Drivers that cannot do what the case asks, and why (shown as n/a, with the reason, in the table). */
   unsupported?: Record<string, string>;
   /** For `evolve` cases: the requests before the schema change; what it returns is given to `run`. */
@@ -56,6 +64,8 @@ async function seed(api: Api, grp: string, rows: Array<Record<string, unknown>>)
 }
 
 const names = (rows: Array<{ name: string }>) => rows.map((r) => r.name);
+
+import { RELATION_CASES } from "./relation-cases.js";
 
 export const CASES: Case[] = [
   {
@@ -501,4 +511,7 @@ export const CASES: Case[] = [
       check("pattern() with an escaped wildcard", await get("like", "100\\%%"), ["100% off"]);
     },
   },
+  ...RELATION_CASES,
+  ...REQUEST_CASES,
+  ...TRANSACTION_CASES,
 ];

@@ -55,6 +55,7 @@ GET /items/:id/as-of/:t { RESPOND SELECT * FROM Item AS OF $t WHERE id = $id }
 GET /groups/:g/by-name { RESPOND SELECT * FROM Item WHERE grp = $g ORDER_BY name }
 GET /groups/:g/by-qty { RESPOND SELECT * FROM Item WHERE grp = $g ORDER_BY qty, id }
 GET /groups/:g/by-qty-desc { RESPOND SELECT * FROM Item WHERE grp = $g ORDER_BY qty DESC, id }
+GET /groups/:g/sorted QUERY { by: text DEFAULT "name" } { RESPOND SELECT name FROM Item WHERE grp = $g ORDER_BY $query.by IN [name, qty] DESC, id }
 GET /groups/:g/page { RESPOND SELECT name FROM Item WHERE grp = $g ORDER_BY id LIMIT $query.limit OFFSET $query.offset }
 GET /groups/:g/no-qty { RESPOND SELECT name FROM Item WHERE grp = $g AND qty IS NULL ORDER_BY id }
 GET /groups/:g/with-qty { RESPOND SELECT name FROM Item WHERE grp = $g AND qty IS NOT NULL ORDER_BY id }

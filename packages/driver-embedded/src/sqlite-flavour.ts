@@ -2,7 +2,7 @@
  * How SQLite spells what the SQL kernel (@kova/sql) writes: `?` placeholders, IS / IS NOT for
  * null-safe equality, IN over json_each, LIKE as GLOB (case-sensitive), 1/0 for constant truth.
  */
-import type { SqlFlavour } from "@kova/sql";
+import { derivedList, historyColumn, historyTable, sqlString, type GraphFlavour, type SqlFlavour } from "@kova/sql";
 import { encodeParam } from "./sqlite-values.js";
 
 /** Quotes an identifier for SQLite ("a""b"); identifiers come from the schema, never from requests. */
@@ -37,4 +37,27 @@ export const sqliteFlavour: SqlFlavour = {
   truthy: (sql) => `(${sql})`,
   // SQLite sorts NULLs first ascending and last descending already.
   noLimit: "-1",
+};
+
+/**
+ * JSON building for selects with related rows: json_object, json_group_array (ordered by its keys,
+ * SQLite ≥ 3.44), json() to nest JSON text read from a subquery. AS OF reads each id's newest
+ * version at or before the instant, unless that version is a delete.
+ */
+export const sqliteGraph: GraphFlavour = {
+  jsonObject: (pairs) => `json_object(${pairs.map(([k, v]) => `${sqlString(k)}, ${v}`).join(", ")})`,
+  jsonValue: (sql, type) => (type === "json" ? `json(${sql})` : sql),
+  embed: (sql) => `json(${sql})`,
+  jsonList: (rows) => derivedList(rows, (value, order) => `json_group_array(json(${value}) ORDER BY ${order})`),
+  asOfSource(b, entity, instant) {
+    const h = quoteIdent(b.uniqueAlias("kova_h"));
+    const v = quoteIdent(b.uniqueAlias("kova_v"));
+    const table = quoteIdent(historyTable(entity));
+    const columns = [`${h}."id" AS "id"`, ...entity.fields.map((f) => `${h}.${quoteIdent(historyColumn(f.name))} AS ${quoteIdent(f.name)}`)];
+    return (
+      `(SELECT ${columns.join(", ")} FROM ${table} AS ${h} WHERE ${h}."at" <= ${instant()}` +
+      ` AND ${h}."version" = (SELECT ${v}."version" FROM ${table} AS ${v} WHERE ${v}."id" = ${h}."id" AND ${v}."at" <= ${instant()} ORDER BY ${v}."at" DESC, ${v}."version" DESC LIMIT 1)` +
+      ` AND ${h}."op" <> 'delete')`
+    );
+  },
 };

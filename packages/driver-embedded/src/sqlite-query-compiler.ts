@@ -6,10 +6,10 @@
  * transaction as the live row. Reads of the present use the live table; `history` plans and `asOf`
  * selects read the history table, whose typed columns let the same WHERE compile against either.
  */
-import { fullColumns, pinsOneId, selectedColumns } from "@kova/query";
+import { fullColumns, graphColumns, pinsOneId, selectedColumns, usesRelations } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { historyColumn, insertStatement, planCompiler, replaceClause, setClause, SqlBuilder, writeBase, type Scope, type WritePlan } from "@kova/sql";
-import { sqliteFlavour } from "./sqlite-flavour.js";
+import { graphSelect, historyColumn, insertStatement, planCompiler, replaceClause, setClause, SqlBuilder, writeBase, type Scope, type WritePlan } from "@kova/sql";
+import { sqliteFlavour, sqliteGraph } from "./sqlite-flavour.js";
 import {
   historyTable,
   quoteIdent,
@@ -33,7 +33,11 @@ function columnList(alias: string, columns: readonly ResultColumn[], history = f
 
 const builder = (scope: Scope) => new SqlBuilder(scope, sqliteFlavour);
 
-function compileSelect(plan: SelectPlan, entity: EntitySchema): CompiledRead {
+function compileSelect(plan: SelectPlan, entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>): CompiledRead {
+  if (usesRelations(plan)) {
+    const read = graphSelect(plan, entity, entities, sqliteFlavour, sqliteGraph);
+    return { dialect: "sqlite", plan, kind: "select", columns: graphColumns(plan, entity, entities), read, single: plan.single };
+  }
   const columns = selectedColumns(entity, plan.fields);
   let sql: string;
   let params: Param[];

@@ -146,6 +146,8 @@ export class FilterBuilder {
         if (filter.operand.kind === "field") return { [this.scope(filter.operand.field).path]: { $eq: want } };
         return { $expr: { $eq: [this.expression(filter.operand, "boolean"), want] } };
       }
+      case "related":
+        throw new Error(RELATIONS_REFUSED);
     }
   }
 
@@ -203,3 +205,8 @@ export function extractSlots<T>(template: T, sources: readonly Source[]): { docu
 function isMarker(node: unknown): node is Record<typeof MARK, number> {
   return node !== null && typeof node === "object" && !Array.isArray(node) && Object.keys(node).length === 1 && MARK in node;
 }
+
+/** Why MongoDB refuses reading related rows (a build-time KV9006 at the query). */
+export const RELATIONS_REFUSED =
+  "MongoDB cannot read related rows (nested selections, filters or orders through a relation) in one command here: " +
+  "Kova compiles them to one statement on SQL databases only; read the related entity with a second query, or keep these entities in a SQL data source";

@@ -7,9 +7,9 @@
  * collection; AS OF reads aggregate the history: the newest version of each id at or before the
  * instant, unless that version is a delete.
  */
-import { entityOf, fullColumns, readsRow, selectedColumns } from "@kova/query";
+import { entityOf, fullColumns, readsRow, selectedColumns, usesRelations } from "@kova/query";
 import type { ArithOp, EntitySchema, HistoryPlan, Operand, QueryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { dataScope, extractSlots, FilterBuilder, historyScope, liveScope } from "./mongo-filter.js";
+import { dataScope, extractSlots, FilterBuilder, historyScope, liveScope, RELATIONS_REFUSED } from "./mongo-filter.js";
 import {
   historyCollection,
   type AggregateCommand,
@@ -27,6 +27,7 @@ function countMarker(b: FilterBuilder, operand: Operand | null, clause: "LIMIT" 
 }
 
 function compileSelect(plan: SelectPlan, entity: EntitySchema): CompiledRead {
+  if (usesRelations(plan)) throw new Error(RELATIONS_REFUSED);
   const columns = selectedColumns(entity, plan.fields);
   const base = { dialect: "mongodb" as const, plan, kind: "select" as const, collection: entity.table, historyCollection: historyCollection(entity), columns, single: plan.single };
   if (plan.asOf === null) {

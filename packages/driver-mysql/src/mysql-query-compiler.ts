@@ -6,10 +6,10 @@
  * transaction as the live row. Reads of the present use the live table; `history` plans and `asOf`
  * selects read the history table, whose typed columns let the same WHERE compile against either.
  */
-import { fullColumns, pinsOneId, selectedColumns } from "@kova/query";
+import { fullColumns, graphColumns, pinsOneId, selectedColumns, usesRelations } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { insertStatement, planCompiler, replaceClause, setClause, SqlBuilder, writeBase, type Scope, type WritePlan } from "@kova/sql";
-import { mysqlFlavour } from "./mysql-flavour.js";
+import { graphSelect, insertStatement, planCompiler, replaceClause, setClause, SqlBuilder, writeBase, type Scope, type WritePlan } from "@kova/sql";
+import { mysqlFlavour, mysqlGraph } from "./mysql-flavour.js";
 import {
   historyColumn,
   historyTable,
@@ -34,7 +34,11 @@ function columnList(alias: string, columns: readonly ResultColumn[], history = f
 const builder = (scope: Scope) => new SqlBuilder(scope, mysqlFlavour);
 const idOf = (b: SqlBuilder) => ({ name: "id", sql: b.resolveColumn("id").sql });
 
-function compileSelect(plan: SelectPlan, entity: EntitySchema): CompiledRead {
+function compileSelect(plan: SelectPlan, entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>): CompiledRead {
+  if (usesRelations(plan)) {
+    const read = graphSelect(plan, entity, entities, mysqlFlavour, mysqlGraph);
+    return { dialect: "mysql", plan, kind: "select", columns: graphColumns(plan, entity, entities), read, single: plan.single };
+  }
   const columns = selectedColumns(entity, plan.fields);
   // AS OF reads the history table, whose field columns may be renamed (so its scope is `history`).
   const b = builder({ entity, alias: plan.asOf === null ? LIVE : HISTORY, history: plan.asOf !== null });

@@ -5,8 +5,9 @@
  * FIRST/LAST so NULLs sort as the smallest value, history fields read out of the `data` jsonb.
  */
 import type { ScalarType } from "@kova/query";
-import type { PlaceholderType, SqlFlavour } from "@kova/sql";
-import { quoteIdent, quoteLiteral, type SqlFlavor } from "./pg-compiled.js";
+import { derivedList, sqlString, type GraphFlavour, type PlaceholderType, type SqlFlavour } from "@kova/sql";
+import type { EntitySchema } from "@kova/query";
+import { historyTable, quoteIdent, quoteLiteral, type SqlFlavor } from "./pg-compiled.js";
 import { castFor, encodeParam } from "./pg-values.js";
 
 function cast(type: PlaceholderType): string | undefined {
@@ -82,5 +83,37 @@ export function pgSqlFlavour(flavor: SqlFlavor): SqlFlavour {
     nulls: { asc: "NULLS FIRST", desc: "NULLS LAST" },
     noLimit: null,
     historyField: (alias, name, type) => historyField(alias, name, type, flavor),
+  };
+}
+
+/** json_build_object takes at most 100 arguments: 50 pairs per call, merged as jsonb beyond that. */
+const PAIRS_PER_OBJECT = 50;
+
+/**
+ * JSON building for selects with related rows: json_build_object, json_agg ordered by its keys
+ * (`[]` when there are none). AS OF reads each id's newest version at or before the instant
+ * (DISTINCT ON), its fields typed out of `data`, unless that version is a delete.
+ */
+export function pgGraph(flavor: SqlFlavor): GraphFlavour {
+  return {
+    jsonObject(pairs) {
+      const chunks: string[] = [];
+      for (let i = 0; i < pairs.length; i += PAIRS_PER_OBJECT) {
+        chunks.push(`json_build_object(${pairs.slice(i, i + PAIRS_PER_OBJECT).map(([k, v]) => `${sqlString(k)}, ${v}`).join(", ")})`);
+      }
+      return chunks.length === 1 ? chunks[0] : `(${chunks.map((c) => `${c}::jsonb`).join(" || ")})::json`;
+    },
+    jsonValue: (sql) => sql,
+    embed: (sql) => sql,
+    jsonList: (rows) => derivedList(rows, (value, order) => `COALESCE(json_agg(${value} ORDER BY ${order}), '[]'::json)`),
+    asOfSource(b, entity: EntitySchema, instant) {
+      const h = b.uniqueAlias("kova_h");
+      const fields = entity.fields.map((f) => `, ${historyField(h, f.name, f.type, flavor)} AS ${quoteIdent(f.name)}`).join("");
+      const inner =
+        `SELECT DISTINCT ON (${quoteIdent(h)}."id") ${quoteIdent(h)}."id" AS "id", ${quoteIdent(h)}."op" AS "kova_op"${fields} ` +
+        `FROM ${quoteIdent(historyTable(entity))} AS ${quoteIdent(h)} WHERE ${quoteIdent(h)}."at" <= ${instant()} ORDER BY ${quoteIdent(h)}."id", ${quoteIdent(h)}."version" DESC`;
+      const l = quoteIdent(b.uniqueAlias("kova_l"));
+      return `(SELECT ${l}.* FROM (${inner}) AS ${l} WHERE ${l}."kova_op" <> 'delete')`;
+    },
   };
 }

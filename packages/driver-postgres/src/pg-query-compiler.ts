@@ -10,10 +10,10 @@
  * of `data`; `asOf` selects take, for each id, the newest version at or before the instant
  * (DISTINCT ON (id) … ORDER BY id, version DESC) and drop ids whose newest version is a delete.
  */
-import { fullColumns, selectedColumns } from "@kova/query";
+import { fullColumns, graphColumns, selectedColumns, usesRelations } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { insertStatement, planCompiler, replaceClause, setClause, SqlBuilder, writeBase, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
-import { historyField, pgSqlFlavour } from "./pg-flavour.js";
+import { graphSelect, insertStatement, planCompiler, replaceClause, setClause, SqlBuilder, writeBase, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
+import { historyField, pgGraph, pgSqlFlavour } from "./pg-flavour.js";
 import {
   historyTable,
   namedStatement,
@@ -40,7 +40,11 @@ function columnList(alias: string, columns: readonly ResultColumn[]): string {
   return columns.map((c) => `${quoteIdent(alias)}.${quoteIdent(c.name)} AS ${quoteIdent(c.name)}`).join(", ");
 }
 
-function compileSelect(plan: SelectPlan, entity: EntitySchema, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledRead {
+function compileSelect(plan: SelectPlan, entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledRead {
+  if (usesRelations(plan)) {
+    const read = graphSelect(plan, entity, entities, sql, pgGraph(flavor));
+    return { dialect: flavor.dialect, plan, kind: "select", columns: graphColumns(plan, entity, entities), read: namedStatement(read.sql, read.params), single: plan.single };
+  }
   const columns = selectedColumns(entity, plan.fields);
   const b = new SqlBuilder({ entity, alias: LIVE, history: false }, sql);
   const r = quoteIdent(LIVE);
@@ -153,7 +157,7 @@ function compileWrite(plan: WritePlan, entity: EntitySchema, flavor: SqlFlavor, 
 export function createPgCompiler(flavor: SqlFlavor) {
   const sql = pgSqlFlavour(flavor);
   return planCompiler<PgCompiledQuery>({
-    select: (plan, entity) => compileSelect(plan, entity, flavor, sql),
+    select: (plan, entity, entities) => compileSelect(plan, entity, entities, flavor, sql),
     history: (plan, entity) => compileHistory(plan, entity, flavor, sql),
     write: (plan, entity) => compileWrite(plan, entity, flavor, sql),
   });

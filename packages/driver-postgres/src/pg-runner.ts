@@ -5,7 +5,7 @@
  */
 import type pg from "pg";
 import { integerId, writesNothing, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
-import { bindParams, CodecCache, noRecordToSave, saveTarget } from "@kova/sql";
+import { bindParams, CodecCache, decodeNested, noRecordToSave, saveTarget } from "@kova/sql";
 import type { Param, PgCompiledQuery, PgCompiledRead, PgCompiledWrite, PgStatement, ResultColumn } from "./pg-compiled.js";
 import { translateError } from "./pg-errors.js";
 import { defaultValue, encodeFieldValue, encodeParam, type PgValue } from "./pg-values.js";
@@ -107,7 +107,7 @@ export class PgRunner {
 
 function shape(columns: readonly ResultColumn[], row: readonly unknown[]): Row {
   const out: Row = {};
-  for (let i = 0; i < columns.length; i++) out[columns[i].name] = row[i];
+  for (let i = 0; i < columns.length; i++) out[columns[i].name] = columns[i].nested ? decodeNested(columns[i], row[i]) : row[i];
   return out;
 }
 

@@ -5,12 +5,14 @@ import { BUILTINS, builtinSignature, describeType, KEYWORDS, type EndpointDecl, 
 import { CompletionItemKind, type CompletionItem } from "vscode-languageserver";
 import { collect, nodePathAt, walk } from "./ast-walk.js";
 import type { Analysis } from "./workspace.js";
+import { securityCompletions } from "./completion-security.js";
 
 const QUERY_KINDS = ["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"] as const;
 const REQUEST_PARAMS = [
   ["query", "the query string"],
   ["body", "the JSON body"],
   ["headers", "the request headers"],
+  ["cookies", "the request cookies"],
 ] as const;
 const TYPE_NAMES = ["text", "string", "email", "url", "int", "float", "decimal", "bool", "boolean", "datetime", "date", "uuid", "json", "enum"];
 
@@ -40,6 +42,9 @@ export function completionsAt(ctx: CompletionContext): KovaCompletion[] {
   const nodes = file ? nodePathAt(file.program, Math.min(offset, text.length)) : [];
   const endpoint = nodes.find((n): n is EndpointDecl => n.kind === "Endpoint") ?? (file ? lastDeclarationBefore(file.program, offset) : undefined);
 
+  const security = securityCompletions(prefix, offset, nodes);
+  if (security !== undefined) return security;
+
   const param = /\$([A-Za-z_][A-Za-z0-9_]*)?$/.exec(prefix);
   if (param) {
     const from = offset - param[0].length;
@@ -67,7 +72,16 @@ export function completionsAt(ctx: CompletionContext): KovaCompletion[] {
   if (endpoint) {
     const query = queryAt(endpoint, text, offset);
     const entity = query ? entityOf(ctx.analysis, query.entity.name) : undefined;
-    if (entity) items.push(...fieldItems(entity));
+    if (entity && query) {
+      // `author.na|` (a WHERE or ORDER_BY through a reference), or inside `author { na| }`.
+      const dotted = /([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\.([A-Za-z_0-9]*)$/.exec(prefix);
+      if (dotted) {
+        const target = follow(ctx.analysis, entity, dotted[1].split("."));
+        if (target) return [...fieldItems(target), ...relationItems(target)].map((i) => ({ ...i, replaceFrom: offset - dotted[2].length }));
+      }
+      const target = follow(ctx.analysis, entity, openRelations(text.slice(query.span.start.offset, offset))) ?? entity;
+      items.push(...fieldItems(target), ...relationItems(target));
+    }
     items.push(...variablesBefore(ctx.analysis, endpoint, offset));
   }
   items.push(...functionItems(ctx.analysis));
@@ -139,6 +153,43 @@ function fieldItems(entity: EntityInfo): KovaCompletion[] {
     detail: `${entity.decl.name.name}.${name}: ${describeType(field.type)}${field.optional ? "?" : ""}`,
     sortText: `0${name}`,
   }));
+}
+
+/** The relations of an entity: its reference fields (one row) and its `X[] BY field` lists. */
+function relationsOf(entity: EntityInfo): Array<{ name: string; entity: string; detail: string }> {
+  const out = entity.schema.fields
+    .filter((f) => f.references !== undefined)
+    .map((f) => ({ name: f.name, entity: f.references!, detail: `relation: one ${f.references} (${f.name} { … }, ${f.name}.field)` }));
+  for (const r of entity.schema.relations ?? []) out.push({ name: r.name, entity: r.entity, detail: `relation: ${r.entity}[] BY ${r.by} (${r.name} { … }, COUNT(${r.name}), EXISTS ${r.name}(…))` });
+  return out;
+}
+
+function relationItems(entity: EntityInfo): KovaCompletion[] {
+  // Reference fields are already offered as fields; the lists are offered here.
+  return relationsOf(entity)
+    .filter((r) => !entity.schema.fields.some((f) => f.name === r.name))
+    .map((r) => ({ label: r.name, kind: CompletionItemKind.Reference, detail: r.detail, sortText: `1${r.name}` }));
+}
+
+/** The entity reached from `entity` along relation names, or undefined when one is not a relation. */
+function follow(analysis: Analysis, entity: EntityInfo, path: readonly string[]): EntityInfo | undefined {
+  let current: EntityInfo | undefined = entity;
+  for (const name of path) {
+    const relation: { entity: string } | undefined = current ? relationsOf(current).find((r) => r.name === name) : undefined;
+    current = relation ? entityOf(analysis, relation.entity) : undefined;
+    if (!current) return undefined;
+  }
+  return current;
+}
+
+/** The nested selections still open at the end of a query's text: `SELECT a { b, c { ` → [a, c]. */
+function openRelations(queryText: string): string[] {
+  const stack: string[] = [];
+  for (const m of queryText.matchAll(/([A-Za-z_]\w*)\s*\{|\}/g)) {
+    if (m[0] === "}") stack.pop();
+    else stack.push(m[1]);
+  }
+  return stack;
 }
 
 function entityItems(analysis: Analysis): KovaCompletion[] {

@@ -1,4 +1,4 @@
-import { BUILTINS, builtinSignature, describeType, type EndpointDecl, type FunctionDecl, type ViewDecl, type EndpointInfo, type EntityDecl, type FieldDecl, type KovaType, type Node, type ValidateDecl } from "@kova/compiler";
+import { BUILTINS, builtinSignature, describeType, type EndpointDecl, type DeclaredParam, type FunctionDecl, type ViewDecl, type EndpointInfo, type EntityDecl, type FieldDecl, type KovaType, type Node, type ValidateDecl } from "@kova/compiler";
 import { contains, nodePathAt, walk } from "./ast-walk.js";
 import type { Analysis } from "./workspace.js";
 
@@ -85,7 +85,8 @@ function sourceOf(analysis: Analysis, node: Node): string {
 
 function entityText(analysis: Analysis, decl: EntityDecl): string {
   const using = decl.source ? ` USING ${decl.source.name}` : "";
-  const lines = [`ENTITY ${decl.name.name}${using} {`, "  id: int  // implicit", ...decl.fields.map((f) => `  ${oneLine(sourceOf(analysis, f))}`), "}"];
+  const constraints = (decl.constraints ?? []).map((c) => `  ${c.constraint} (${c.fields.map((f) => f.name).join(", ")})`);
+  const lines = [`ENTITY ${decl.name.name}${using} {`, "  id: int  // implicit", ...decl.fields.map((f) => `  ${oneLine(sourceOf(analysis, f))}`), ...constraints, "}"];
   const count = decl.fields.length + 1;
   return code(lines.join("\n")) + `\n${count} field${count === 1 ? "" : "s"}; every row keeps its history.`;
 }
@@ -98,8 +99,15 @@ function shapeText(analysis: Analysis, decl: ValidateDecl): string {
 function fieldText(analysis: Analysis, field: FieldDecl): string {
   const owner = ownerOf(analysis, field);
   const ownerLabel = owner ? `${owner.kind === "Entity" ? "ENTITY" : "VALIDATE"} ${owner.name.name}` : "a shape";
-  const modifiers = field.modifiers.map((m) => m.modifier);
+  const modifiers = field.modifiers.map((m) => (m.modifier === "ON DELETE" ? `ON DELETE ${m.action}` : m.modifier));
+  const references = owner?.kind === "Entity" && analysis.models(owner.span.file).some((model) => model.entities.has(field.type.name.name));
+  // A reference without ON DELETE is RESTRICT: say so, since deleting the target is then refused.
+  if (references && !field.modifiers.some((m) => m.modifier === "ON DELETE")) modifiers.push("ON DELETE RESTRICT (default)");
   const stored = owner?.kind === "Entity" ? storedType(analysis, owner.name.name, field.name.name) : undefined;
+  if (field.by !== null) {
+    const relation = `Relation of ${ownerLabel}: the ${field.type.name.name} rows whose ${field.by.name} refers to this one (not stored)`;
+    return code(`(relation) ${oneLine(sourceOf(analysis, field))}`) + "\n" + relation;
+  }
   const facts = [
     `Field of ${ownerLabel}`,
     stored ? `type ${stored}` : undefined,
@@ -161,8 +169,10 @@ function routeText(analysis: Analysis, decl: EndpointDecl): string {
   parts.push(
     params.length === 0
       ? "No path parameters."
-      : "Path parameters:\n" + params.map((p) => `- \`$${p.value}\`: ${info?.paramTypes.get(p.value) ?? "string"} (inferred)`).join("\n"),
+      : "Path parameters:\n" + params.map((p) => `- \`$${p.value}\`: ${info?.paramTypes.get(p.value) ?? "string"} (${info?.declaredPath.has(p.value) ? "declared" : "inferred"})`).join("\n"),
   );
+  const query = info?.declaredQuery;
+  if (query) parts.push("Query parameters:\n" + [...query.values()].map((q) => `- \`$query.${q.name}\`: ${queryParamText(q)}`).join("\n"));
   if (decl.validate) {
     const shape = analysis.resolutions.get(decl.validate);
     parts.push(`Body: VALIDATE ${decl.validate.name}` + (shape?.kind === "Validate" ? "\n" + shapeText(analysis, shape) : " (unknown shape)"));
@@ -175,16 +185,32 @@ function routeText(analysis: Analysis, decl: EndpointDecl): string {
 
 function paramText(analysis: Analysis, decl: EndpointDecl, name: string): string | undefined {
   const route = `${decl.method} ${decl.path.text}`;
-  if (name === "query") return code("$query: object") + `\nThe query string of ${route}; read values with \`$query.name\`.`;
+  if (name === "query") {
+    const declared = endpointInfo(analysis, decl)?.declaredQuery;
+    if (declared) return code("$query") + `\nThe declared query parameters of ${route}:\n` + [...declared.values()].map((q) => `- \`${q.name}\`: ${queryParamText(q)}`).join("\n");
+    return code("$query: object") + `\nThe query string of ${route}; read values with \`$query.name\`.`;
+  }
   if (name === "headers") return code("$headers: object") + `\nThe request headers of ${route}; read values with \`$headers.name\`.`;
+  if (name === "cookies") return code("$cookies: object") + `\nThe request cookies of ${route}, by name; read values with \`$cookies.name\` (a cookie not sent is null).`;
   if (name === "body") {
     const shape = decl.validate ? analysis.resolutions.get(decl.validate) : undefined;
     if (shape?.kind === "Validate") return code(`$body: ${shape.name.name}`) + "\n" + shapeText(analysis, shape);
     return code("$body: object") + `\nThe JSON body of ${route}, not validated (no VALIDATE).`;
   }
   if (!decl.path.segments.some((s) => s.param && s.value === name)) return undefined;
-  const type = endpointInfo(analysis, decl)?.paramTypes.get(name) ?? "string";
-  return code(`$${name}: ${type}`) + `\nPath parameter of ${route} (type inferred from its use).`;
+  const info = endpointInfo(analysis, decl);
+  const type = info?.paramTypes.get(name) ?? "string";
+  const how = info?.declaredPath.has(name) ? "declared on the route" : "inferred from its use";
+  return code(`$${name}: ${type}`) + `\nPath parameter of ${route} (type ${how}).`;
+}
+
+/** `int, 1…100, default 20` for a declared query parameter. */
+function queryParamText(q: DeclaredParam): string {
+  const parts: string[] = [q.values ? q.values.map((v) => JSON.stringify(v)).join(" | ") : q.scalar];
+  if (q.min !== undefined || q.max !== undefined) parts.push(`${q.min ?? "…"}…${q.max ?? "…"}`);
+  if (q.default !== undefined) parts.push(`default ${JSON.stringify(q.default)}`);
+  else parts.push(q.required ? "required" : "optional");
+  return parts.join(", ");
 }
 
 function oneLine(text: string): string {

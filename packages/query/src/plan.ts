@@ -25,7 +25,15 @@ export interface FieldSchema {
   enumValues?: string[];
   /** A reference to another entity: the field holds that entity's id. */
   references?: string;
+  /**
+   * For a reference: what deleting the referenced record does to this one — refuse (`restrict`,
+   * the default, a 409), delete it too (`cascade`) or set this field to null (`setNull`). Absent
+   * on a reference means `restrict`. SQL drivers enforce references; a cascade writes versions.
+   */
+  onDelete?: OnDelete;
 }
+
+export type OnDelete = "restrict" | "cascade" | "setNull";
 
 /**
  * An entity as stored. Every entity has an implicit integer `id` (assigned by the store, never
@@ -36,6 +44,52 @@ export interface EntitySchema {
   /** Table or collection name (snake_case of the entity name, e.g. `blog_post`). */
   table: string;
   fields: FieldSchema[];
+  /** Composite `UNIQUE (a, b)` constraints: no two records share all these values. */
+  uniques?: string[][];
+  /** Composite `INDEX (a, b)` declarations. */
+  indexes?: string[][];
+  /**
+   * Inverse relations declared on this entity (`posts: Post[] BY author`): the rows of `entity`
+   * whose reference field `by` holds this row's id. Not stored: a way to read related rows.
+   */
+  relations?: InverseRelation[];
+}
+
+export interface InverseRelation {
+  name: string;
+  entity: string;
+  by: string;
+}
+
+/**
+ * One step from a row to related rows. `one`: this row's reference field `field` holds the
+ * target's id (at most one row). `many`: the target's reference field `field` holds this row's id.
+ */
+export interface RelationStep {
+  kind: "one" | "many";
+  /** The name as written (the reference field, or the inverse relation's name). */
+  name: string;
+  /** The target entity. */
+  entity: string;
+  field: string;
+}
+
+/**
+ * A related selection in a SELECT (`author { name }`, `comments { body } ORDER_BY id LIMIT 3`,
+ * `COUNT(comments)`), returned under `name`: an object (or null) for a `one` step, a list for a
+ * `many` step, a number for a count. Every dialect compiles the whole graph into one statement.
+ */
+export interface NestedSelection {
+  name: string;
+  relation: RelationStep;
+  shape: "object" | "list" | "count";
+  /** The related rows' selected fields (null: all); `id` is always returned. Empty for a count. */
+  fields: string[] | null;
+  nested: NestedSelection[];
+  /** For lists and counts: which related rows, in which order, how many. */
+  where: Filter | null;
+  orderBy: OrderTerm[];
+  limit: Operand | null;
 }
 
 export type Operand =
@@ -76,11 +130,19 @@ export type Filter =
   | { kind: "like"; left: Operand; right: Operand }
   | { kind: "isNull"; operand: Operand; negated: boolean }
   /** A boolean operand used as a condition (`WHERE done`), or a constant. */
-  | { kind: "truthy"; operand: Operand };
+  | { kind: "truthy"; operand: Operand }
+  /**
+   * A related row exists for which `filter` holds (null: any related row): `EXISTS comments(…)`,
+   * and `author.name = $n` (the author exists and its name is $n). The filter's fields are the
+   * related entity's.
+   */
+  | { kind: "related"; relation: RelationStep; filter: Filter | null };
 
 export interface OrderTerm {
   field: string;
   direction: "ASC" | "DESC";
+  /** `ORDER_BY author.name`: the `one` steps leading to the entity whose field it is. */
+  via?: RelationStep[];
 }
 
 /** The values to write: one object argument (`$body`), or fields set one by one. */
@@ -103,6 +165,8 @@ export interface SelectPlan {
   asOf: Operand | null;
   /** The WHERE pins one row by id or a UNIQUE field: the result is one row or null, not a list. */
   single: boolean;
+  /** Related rows selected with each row (absent: none). */
+  nested?: NestedSelection[];
 }
 
 /** Result: the stored row, id included. */

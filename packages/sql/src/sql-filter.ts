@@ -28,15 +28,43 @@ export interface Scope {
   history: boolean;
 }
 
+/**
+ * What a builder asks when a filter or an order follows a relation (see sql-graph.ts): set only
+ * for selects that read related rows.
+ */
+export interface RelatedRows {
+  exists(b: SqlBuilder, filter: Filter & { kind: "related" }): string;
+  followed(b: SqlBuilder, term: OrderTerm): string;
+}
+
 export class SqlBuilder {
-  readonly params: Param[] = [];
+  readonly params: Param[];
   /** A counter flavours use for aliases that must be unique within the statement. */
   aliases = 0;
 
   constructor(
     readonly scope: Scope,
     readonly flavour: SqlFlavour,
-  ) {}
+    readonly related?: RelatedRows,
+    /** A subquery's builder shares its statement's parameters. */
+    parent?: SqlBuilder,
+  ) {
+    this.params = parent?.params ?? [];
+    this.root = parent?.root ?? this;
+  }
+
+  /** The statement's outermost builder, which numbers aliases for every subquery. */
+  readonly root: SqlBuilder;
+
+  /** A builder for a subquery over another entity (or table alias), writing into the same statement. */
+  child(scope: Scope): SqlBuilder {
+    return new SqlBuilder(scope, this.flavour, this.related, this);
+  }
+
+  /** An alias no other part of the statement uses. */
+  uniqueAlias(prefix: string): string {
+    return `${prefix}${++this.root.aliases}`;
+  }
 
   qualified(column: string): string {
     const q = this.flavour.quoteIdent(column);
@@ -143,6 +171,9 @@ export class SqlBuilder {
         return this.isNull(filter.operand, filter.negated);
       case "truthy":
         return this.flavour.truthy(this.operand(filter.operand, "boolean").sql);
+      case "related":
+        if (this.related === undefined) throw new Error("a filter through a relation needs the statement's related-rows compiler");
+        return this.related.exists(this, filter);
     }
   }
 
@@ -159,10 +190,17 @@ export class SqlBuilder {
     const parts = terms.map((t) => {
       const direction = t.direction === "DESC" ? "DESC" : "ASC";
       const suffix = nulls === undefined ? "" : ` ${direction === "DESC" ? nulls.desc : nulls.asc}`;
-      return `${this.resolveColumn(t.field).sql} ${direction}${suffix}`;
+      return `${this.orderKey(t)} ${direction}${suffix}`;
     });
     if (!terms.some((t) => t.field === tiebreak.name)) parts.push(`${tiebreak.sql} ASC`);
     return ` ORDER BY ${parts.join(", ")}`;
+  }
+
+  /** The value an ORDER BY term sorts by: a column, or a related row's column (`author.name`). */
+  orderKey(term: OrderTerm): string {
+    if (term.via === undefined || term.via.length === 0) return this.resolveColumn(term.field).sql;
+    if (this.related === undefined) throw new Error("ordering through a relation needs the statement's related-rows compiler");
+    return this.related.followed(this, term);
   }
 
   limitOffset(limit: Operand | null, offset: Operand | null): string {

@@ -45,7 +45,9 @@ export type Declaration =
   | AuthDecl
   | WorkerDecl
   | FunctionDecl
-  | ViewDecl;
+  | ViewDecl
+  | RateLimitDecl
+  | CorsDecl;
 
 /** A name written in the source, with its own span (so tools can point at it and rename it). */
 export interface Identifier {
@@ -94,6 +96,16 @@ export interface EntityDecl {
   /** The data source (a CONNECT name); null means the default one. */
   source: Identifier | null;
   fields: FieldDecl[];
+  /** Composite `UNIQUE (a, b)` and `INDEX (a, b)` lines, in source order. */
+  constraints: EntityConstraint[];
+}
+
+/** `UNIQUE (a, b)` or `INDEX (a, b)` on its own line inside an ENTITY. */
+export interface EntityConstraint {
+  kind: "EntityConstraint";
+  span: Span;
+  constraint: "UNIQUE" | "INDEX";
+  fields: Identifier[];
 }
 
 /** A field of an ENTITY or a VALIDATE shape. */
@@ -104,15 +116,25 @@ export interface FieldDecl {
   type: TypeRef;
   /** Column modifiers; only meaningful on entity fields. */
   modifiers: FieldModifier[];
+  /**
+   * `posts: Post[] BY author`: an inverse relation, the Post rows whose reference field `author`
+   * holds this row's id (not stored). null on ordinary fields.
+   */
+  by: Identifier | null;
 }
 
-/** `UNIQUE`, `INDEX`, `PRIMARY` or `DEFAULT <expr>` after an entity field's type. */
+/**
+ * `UNIQUE`, `INDEX`, `PRIMARY`, `DEFAULT <expr>` or `ON DELETE RESTRICT | CASCADE | SET NULL`
+ * after an entity field's type.
+ */
 export interface FieldModifier {
   kind: "FieldModifier";
   span: Span;
-  modifier: "UNIQUE" | "INDEX" | "PRIMARY" | "DEFAULT";
+  modifier: "UNIQUE" | "INDEX" | "PRIMARY" | "DEFAULT" | "ON DELETE";
   /** The default value, for `DEFAULT`; otherwise null. */
   value: Expression | null;
+  /** For `ON DELETE`: what deleting the referenced record does; otherwise null. */
+  action: "RESTRICT" | "CASCADE" | "SET NULL" | null;
 }
 
 /**
@@ -141,6 +163,8 @@ export interface ValidateDecl {
   kind: "Validate";
   span: Span;
   name: Identifier;
+  /** `VALIDATE Name(unknown: "drop") { … }`: the shape's options; empty when none are written. */
+  options: Property[];
   fields: FieldDecl[];
 }
 
@@ -156,13 +180,27 @@ export interface EndpointDecl {
   validate: Identifier | null;
   /** `AUTH` or `AUTH role` after the path (reserved; see the AUTH declaration). */
   auth: EndpointAuth | null;
+  /** `RATE_LIMIT 5 PER 1m BY ip` after the path: this endpoint's own budget. */
+  rateLimit: RateLimitDecl | null;
+  /**
+   * `QUERY { limit: int(min: 1, max: 100) DEFAULT 20  sort: enum("new", "old")? }` after the path:
+   * the query parameters, typed and checked before the handler runs; null when not declared.
+   */
+  query: EndpointQuery | null;
   body: Block;
+}
+
+/** `QUERY { limit: int(min: 1, max: 100) DEFAULT 20  q: text? }`: an endpoint's declared query parameters. */
+export interface EndpointQuery {
+  kind: "EndpointQuery";
+  span: Span;
+  fields: FieldDecl[];
 }
 
 export interface RoutePath {
   kind: "RoutePath";
   span: Span;
-  /** The path as written, e.g. `/users/:id/history`. */
+  /** The path as routed, e.g. `/users/:id/history` (without parameter types: `/users/:id(int)` is `/users/:id`). */
   text: string;
   segments: PathSegment[];
 }
@@ -173,6 +211,8 @@ export interface PathSegment {
   /** A literal segment (`users`) or a parameter (`:id`, stored without the colon). */
   param: boolean;
   value: string;
+  /** `:id(int)`: the parameter's declared type; null when not declared (typed by use). */
+  type: Identifier | null;
 }
 
 export interface EndpointAuth {
@@ -233,6 +273,28 @@ export interface AuthDecl {
   properties: Property[];
 }
 
+/**
+ * `RATE_LIMIT 100 PER 1m BY ip`: at the top level, one budget per client across the whole app;
+ * after an endpoint's path, that endpoint's own budget.
+ */
+export interface RateLimitDecl {
+  kind: "RateLimit";
+  span: Span;
+  /** How many requests (a whole number). */
+  count: Expression;
+  /** Per how long (a duration such as `1m`). */
+  window: Expression;
+  /** Who shares a budget: `ip`, `header("x-api-key")` or `$auth.sub`; null is `ip`. */
+  by: Expression | null;
+}
+
+/** `CORS { origins: ["https://app.example.com"]  credentials: true }`: which browser origins may call the app. */
+export interface CorsDecl {
+  kind: "Cors";
+  span: Span;
+  properties: Property[];
+}
+
 /** `WORKER mailer { … }` (reserved). */
 export interface WorkerDecl {
   kind: "Worker";
@@ -290,6 +352,7 @@ export interface Block {
 export type Statement =
   | AssignStmt
   | RespondStmt
+  | RedirectStmt
   | ErrorStmt
   | IfStmt
   | BroadcastStmt
@@ -329,6 +392,18 @@ export interface RespondStmt {
   status: NumberLiteral | null;
   value: Expression | null;
   headers: ObjectExpr | null;
+  /** `COOKIES { session: { value: token, max_age: 7d }, theme: "dark" }`: one Set-Cookie per entry. */
+  cookies: ObjectExpr | null;
+}
+
+/** `REDIRECT 303 "/posts/{post.id}" [COOKIES { … }]`: ends the request with a redirect to `location`. */
+export interface RedirectStmt {
+  kind: "Redirect";
+  span: Span;
+  /** 301, 302, 303, 307 or 308; null for the default, 303 (See Other). */
+  status: NumberLiteral | null;
+  location: Expression;
+  cookies: ObjectExpr | null;
 }
 
 /** `ERROR 404 "No such user"`: ends the request with an RFC 9457 problem response. */
@@ -385,8 +460,24 @@ export interface OrderBy {
 export interface OrderItem {
   kind: "OrderItem";
   span: Span;
+  /** The field sorted by; with a `choice`, the first field of its list. */
   field: Identifier;
   direction: "ASC" | "DESC";
+  /** `ORDER_BY author.name`: the reference fields followed before `field` (empty: none). */
+  via: Identifier[];
+  /** `ORDER_BY $query.sort IN [title, created_at]`: the field is chosen per request from a fixed list. */
+  choice: OrderChoice | null;
+}
+
+/**
+ * `$query.sort IN [title, created_at]` in an ORDER_BY: the request value names the field; one
+ * statement is compiled per listed field (no value reaches the SQL), and any other value is a 400.
+ */
+export interface OrderChoice {
+  kind: "OrderChoice";
+  span: Span;
+  value: Expression;
+  fields: Identifier[];
 }
 
 /** `LIMIT 50` */
@@ -409,12 +500,34 @@ export interface SelectQuery {
   span: Span;
   /** null for `*`; otherwise the chosen fields. */
   fields: Identifier[] | null;
+  /** Related rows selected with each row: `author { name }`, `comments { body }`, `COUNT(comments)` (empty: none). */
+  relations: RelationSelect[];
   entity: Identifier;
   asOf: Expression | null;
   where: Condition | null;
   orderBy: OrderBy | null;
   limit: Limit | null;
   offset: Offset | null;
+}
+
+/**
+ * A related selection in a SELECT list: `author { name, bio }` (the referenced row, an object),
+ * `comments { body } WHERE approved ORDER_BY id DESC LIMIT 3` (the rows referring to this one, a
+ * list), or `COUNT(comments) AS n` (how many there are).
+ */
+export interface RelationSelect {
+  kind: "RelationSelect";
+  span: Span;
+  relation: Identifier;
+  count: boolean;
+  /** `AS name`: the key in the result (default: the relation's name; `<relation>_count` for a count). */
+  alias: Identifier | null;
+  /** The related rows' fields; null for `*`. Empty for a count. */
+  fields: Identifier[] | null;
+  relations: RelationSelect[];
+  where: Condition | null;
+  orderBy: OrderBy | null;
+  limit: Limit | null;
 }
 
 /** `INSERT INTO User { name: "Ada" }` */
@@ -491,8 +604,18 @@ export type Expression =
   | ConditionalExpr
   | BetweenExpr
   | ComprehensionExpr
+  | HasExpr
+  | ExistsExpr
   | Query
   | MissingExpr;
+
+/** `EXISTS comments(approved = true)`: in a WHERE, some related row (for which the condition holds) exists. */
+export interface ExistsExpr {
+  kind: "Exists";
+  span: Span;
+  relation: Identifier;
+  condition: Expression | null;
+}
 
 export interface StringLiteral {
   kind: "String";
@@ -679,6 +802,16 @@ export interface ComprehensionExpr {
   condition: Expression | null;
 }
 
+/**
+ * `has($body.bio)`: whether the object holds the key at all, so a PATCH can tell a field left out
+ * (absent) from one sent as `null`. Its one argument is always a field read (`x.name` or `x["name"]`).
+ */
+export interface HasExpr {
+  kind: "Has";
+  span: Span;
+  target: MemberExpr | IndexExpr;
+}
+
 /** Stands in for an expression the parser could not read, so the tree stays whole for tools. */
 export interface MissingExpr {
   kind: "Missing";
@@ -693,10 +826,12 @@ export type Node =
   | ImportName
   | FieldDecl
   | FieldModifier
+  | EntityConstraint
   | TypeRef
   | RoutePath
   | PathSegment
   | EndpointAuth
+  | EndpointQuery
   | SocketHandler
   | TaskSchedule
   | FunctionParam
@@ -706,6 +841,8 @@ export type Node =
   | Condition
   | OrderBy
   | OrderItem
+  | OrderChoice
+  | RelationSelect
   | Limit
   | Offset
   | SetAssignment

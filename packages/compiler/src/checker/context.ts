@@ -54,6 +54,8 @@ export interface EndpointScope {
   params: Map<string, PathSegment>;
   /** The VALIDATE shape's type, or null without VALIDATE. */
   bodyType: KovaType | null;
+  /** `$query`'s type: the declared QUERY parameters, or an open object when the route declares none. */
+  queryType: KovaType;
   /** `$body` was read without VALIDATE and has been warned about (once per endpoint). */
   warnedBody: boolean;
 }

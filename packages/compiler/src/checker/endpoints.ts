@@ -6,10 +6,15 @@ import type { EndpointInfo } from "./model.js";
 import { checkCondition } from "./queries.js";
 import { elementOf, loopScope } from "./control-expressions.js";
 import { checkReturn } from "./functions.js";
+import { checkCookies, checkRedirect } from "./responses.js";
+import { declaredPathParams, declaredQueryParams, queryObjectType } from "./route-params.js";
+import { openObject } from "./types.js";
 
 /** Checks one endpoint: its path, its VALIDATE shape, and its handler's statements. */
 export function checkEndpoint(ctx: CheckContext, decl: EndpointDecl): EndpointInfo {
-  const info: EndpointInfo = { decl, file: ctx.file, paramTypes: new Map(), variables: [] };
+  const declaredPath = declaredPathParams(ctx, decl);
+  const declaredQuery = declaredQueryParams(ctx, decl);
+  const info: EndpointInfo = { decl, file: ctx.file, paramTypes: new Map([...declaredPath].map(([n, p]) => [n, p.scalar])), declaredPath, declaredQuery, variables: [] };
   const params = new Map<string, PathSegment>();
   for (const segment of decl.path.segments) {
     if (!segment.param) continue;
@@ -33,7 +38,8 @@ export function checkEndpoint(ctx: CheckContext, decl: EndpointDecl): EndpointIn
   if (decl.auth) {
     ctx.diagnostics.report("AuthNotSupported", decl.auth.span, "AUTH on endpoints is parsed but not supported yet", { suggestion: "remove AUTH for now; it arrives with the auth release" });
   }
-  const endpoint: EndpointScope = { info, params, bodyType, warnedBody: false };
+  const queryType = declaredQuery === null ? openObject : queryObjectType(declaredQuery);
+  const endpoint: EndpointScope = { info, params, bodyType, queryType, warnedBody: false };
   const scope = new VariableScope();
   const handlerCtx: CheckContext = { ...ctx, scope, endpoint, entity: null, entityUnresolved: false };
   checkBlock(handlerCtx, decl.body);
@@ -81,8 +87,12 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
       if (statement.status) checkStatus(ctx, statement.status.value, statement.status.span, 100, "RESPOND");
       if (statement.value) checkExpression(ctx, statement.value);
       if (statement.headers) checkExpression(ctx, statement.headers);
+      if (statement.cookies) checkCookies(ctx, statement.cookies);
       return true;
     }
+    case "Redirect":
+      checkRedirect(ctx, statement);
+      return true;
     case "Error": {
       checkStatus(ctx, statement.status.value, statement.status.span, 400, "ERROR");
       if (statement.detail) checkExpression(ctx, statement.detail);

@@ -2,11 +2,12 @@ import type { BinaryExpr, CallExpr, Expression, FieldDecl, MemberExpr, NameExpr,
 import { closestOrPrefix } from "../diagnostics/suggest.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { constantValue, type FoldProblem } from "./fold.js";
-import { checkQuery } from "./queries.js";
 import { BUILTINS, BUILTIN_NAMES } from "./builtins.js";
 import { checkBuiltinCall } from "./builtin-calls.js";
 import { checkBetween, checkComprehension, checkConditional } from "./control-expressions.js";
 import { checkFunctionCall, checkViewCall } from "./functions.js";
+import { checkCondition, checkQuery } from "./queries.js";
+import { checkExists, relatedPath } from "./relations.js";
 import {
   booleanType,
   comparable,
@@ -27,8 +28,8 @@ export { BUILTIN_NAMES } from "./builtins.js";
 /** Types whose values have no fields to read. */
 const SCALAR_KINDS: ReadonlySet<KovaType["kind"]> = new Set(["string", "number", "boolean", "datetime", "duration"]);
 
-/** The request parts reachable as `$query`, `$body`, `$headers`. */
-const REQUEST_PARAMS = ["query", "body", "headers"];
+/** The request parts reachable as `$query`, `$body`, `$headers`, `$cookies`. */
+const REQUEST_PARAMS = ["query", "body", "headers", "cookies"];
 
 /** Checks an expression, records its type in the model and returns it. Never throws. */
 export function checkExpression(ctx: CheckContext, expr: Expression): KovaType {
@@ -63,6 +64,9 @@ function typeOf(ctx: CheckContext, expr: Expression): KovaType {
       checkExpression(ctx, expr.index);
       return object.kind === "array" ? object.element : unknownType;
     }
+    case "Has":
+      checkExpression(ctx, expr.target);
+      return booleanType;
     case "Call":
       return checkCall(ctx, expr);
     case "Unary": {
@@ -109,6 +113,8 @@ function typeOf(ctx: CheckContext, expr: Expression): KovaType {
       return checkComprehension(ctx, expr);
     case "Missing":
       return unknownType;
+    case "Exists":
+      return checkExists(ctx, expr, (inRelated, e) => checkCondition(inRelated, { kind: "Condition", span: e.span, expression: e }));
     default:
       return checkQuery(ctx, expr);
   }
@@ -163,7 +169,8 @@ function entityFieldType(row: KovaType, name: string): KovaType | undefined {
 
 function checkParam(ctx: CheckContext, expr: ParamRef): KovaType {
   const endpoint = ctx.endpoint;
-  if (expr.name === "query" || expr.name === "headers") return openObject;
+  if (expr.name === "query") return endpoint?.queryType ?? openObject;
+  if (expr.name === "headers" || expr.name === "cookies") return openObject;
   if (expr.name === "body") {
     if (!endpoint) return openObject;
     if (endpoint.bodyType) return endpoint.bodyType;
@@ -178,7 +185,8 @@ function checkParam(ctx: CheckContext, expr: ParamRef): KovaType {
   const segment = endpoint?.params.get(expr.name);
   if (segment) {
     resolve(ctx, expr, segment);
-    return unknownType;
+    // A declared type holds inside the handler; an undeclared one is decided by use (ir/inputs.ts).
+    return endpoint!.info.declaredPath.get(expr.name)?.kovaType ?? unknownType;
   }
   const where = endpoint ? `the route ${endpoint.info.decl.path.text}` : "this context (there is no request here)";
   const candidates = [...(endpoint ? [...endpoint.params.keys()] : []), ...REQUEST_PARAMS].map((n) => `$${n}`);
@@ -187,6 +195,9 @@ function checkParam(ctx: CheckContext, expr: ParamRef): KovaType {
 }
 
 function checkMember(ctx: CheckContext, expr: MemberExpr): KovaType {
+  // In a query, `author.name` is the field of the row the reference `author` leads to.
+  const related = ctx.entity ? relatedPath(ctx, ctx.entity, expr) : undefined;
+  if (related) return related.type;
   const object = checkExpression(ctx, expr.object);
   const name = expr.property.name;
   if (name === "") return unknownType;
@@ -224,6 +235,8 @@ function checkCall(ctx: CheckContext, expr: CallExpr): KovaType {
   const name = expr.callee.name;
   const argTypes = expr.args.map((a) => checkExpression(ctx, a));
   if (name === "") return unknownType;
+  // A has(…) the parser could not make a Has node of: it reported KV1241 already.
+  if (name === "has") return booleanType;
   const builtin = BUILTINS.get(name);
   if (builtin) {
     if (name === "env" && argTypes[0] && argTypes[0].kind !== "string" && argTypes[0].kind !== "unknown") {
@@ -349,7 +362,7 @@ function inferParamType(ctx: CheckContext, fieldSide: Expression, paramSide: Exp
   const endpoint = ctx.endpoint;
   const entity = ctx.entity;
   if (!endpoint || !entity || fieldSide.kind !== "Name" || paramSide.kind !== "Param") return;
-  if (!endpoint.params.has(paramSide.name)) return;
+  if (!endpoint.params.has(paramSide.name) || endpoint.info.declaredPath.has(paramSide.name)) return;
   const scalar = fieldSide.name === "id" ? "int" : entity.schema.fields.find((f) => f.name === fieldSide.name)?.type;
   if (scalar === undefined || scalar === "json") return;
   const previous = endpoint.info.paramTypes.get(paramSide.name);

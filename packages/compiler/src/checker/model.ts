@@ -1,4 +1,5 @@
 import type { EntitySchema, ScalarType } from "@kova/query";
+import type { DeclaredParam } from "./route-params.js";
 import type {
   ConnectDecl,
   EndpointDecl,
@@ -38,8 +39,12 @@ export interface FunctionInfo {
 export interface EndpointInfo {
   decl: EndpointDecl;
   file: string;
-  /** Path parameter types, inferred from how each `$param` is compared with fields (default string). */
+  /** Path parameter types: declared (`:id(int)`), else inferred from how each `$param` is compared with fields (default string). */
   paramTypes: Map<string, ScalarType>;
+  /** `:id(int)`: the path parameters declared with a type. */
+  declaredPath: Map<string, DeclaredParam>;
+  /** `QUERY { … }`: the declared query parameters; null when the route declares none (typed by use). */
+  declaredQuery: Map<string, DeclaredParam> | null;
   /** Every variable assigned in the handler, in first-assignment order. */
   variables: string[];
 }

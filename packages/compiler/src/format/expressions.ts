@@ -41,6 +41,7 @@ function precedence(e: Expression): number {
     case "Member":
     case "Index":
     case "Call":
+    case "Has":
       return 9;
     default:
       return isQuery(e) ? 0 : 10;
@@ -84,6 +85,8 @@ function printBare(p: Printer, e: Expression): Doc {
       return [printExpression(p, e.object, 9, false), "[", printExpression(p, e.index), "]"];
     case "Call":
       return [e.callee.name, "(", join(", ", e.args.map((a) => printExpression(p, a))), ")"];
+    case "Has":
+      return ["has(", printExpression(p, e.target), ")"];
     case "Unary":
       if (isNotIn(e)) {
         const inner = e.operand;
@@ -110,6 +113,8 @@ function printBare(p: Printer, e: Expression): Doc {
       return group(["[", indent([softline, printExpression(p, e.element, 0, false), line, "FOR ", e.variable.name, " IN ", printExpression(p, e.list, 0, false), ...(e.condition ? [line, "IF ", printExpression(p, e.condition, 0, false)] : [])]), softline, "]"]);
     case "Missing":
       throw new Error("a Missing node reached the formatter (the file has syntax errors)");
+    case "Exists":
+      return e.condition === null ? `EXISTS ${e.relation.name}` : [`EXISTS ${e.relation.name}(`, printExpression(p, e.condition, 0, false), ")"];
     default:
       return printQuery(p, e);
   }

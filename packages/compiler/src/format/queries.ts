@@ -1,4 +1,4 @@
-import type { Condition, Expression, HistoryQuery, OrderBy, Query, SelectQuery } from "../ast/nodes.js";
+import type { Condition, Expression, HistoryQuery, Identifier, OrderBy, OrderChoice, Query, RelationSelect, SelectQuery } from "../ast/nodes.js";
 import { group, indent, join, line, type Doc } from "./doc.js";
 import { printExpression } from "./expressions.js";
 import type { Printer } from "./printer.js";
@@ -40,9 +40,9 @@ export function printQuery(p: Printer, q: Query): Doc {
 function printQueryBody(p: Printer, q: Query): Doc {
   switch (q.kind) {
     case "SelectQuery": {
-      const fields = q.fields === null ? "*" : q.fields.map((f) => f.name).join(", ");
+      const fields = selectList(p, q.fields, q.relations);
       const asOf: Doc[] = q.asOf === null ? [] : [["AS OF ", printExpression(p, q.asOf, 0, false)]];
-      return clauses(`SELECT ${fields} FROM ${q.entity.name}`, [...asOf, ...filterClauses(p, q)]);
+      return clauses(["SELECT ", fields, ` FROM ${q.entity.name}`], [...asOf, ...filterClauses(p, q)]);
     }
     case "HistoryQuery":
       return clauses(`HISTORY ${q.entity.name}`, filterClauses(p, q));
@@ -79,5 +79,28 @@ function filterClauses(p: Printer, q: SelectQuery | HistoryQuery): Doc[] {
 function printOrderBy(p: Printer, orderBy: OrderBy): string {
   const direction = (item: OrderBy["items"][number]) =>
     item.direction === "DESC" ? " DESC" : p.source(item.span).endsWith("ASC") ? " ASC" : "";
-  return orderBy.items.map((item) => item.field.name + direction(item)).join(", ");
+  return orderBy.items.map((item) => (item.choice === null ? [...item.via.map((v) => `${v.name}.`), item.field.name].join("") : choiceText(p, item.choice)) + direction(item)).join(", ");
+}
+
+/** `$query.sort IN [title, year]`: printed flat (a field list is short). */
+function choiceText(p: Printer, choice: OrderChoice): string {
+  return `${p.source(choice.value.span)} IN [${choice.fields.map((f) => f.name).join(", ")}]`;
+}
+
+/** `title, author { name }, comments { body } ORDER_BY id LIMIT 3, COUNT(likes) AS n`: fields first, then related selections. */
+function selectList(p: Printer, fields: Identifier[] | null, relations: readonly RelationSelect[]): Doc {
+  const items: Doc[] = fields === null ? ["*"] : fields.map((f) => f.name);
+  for (const r of relations) items.push(relationSelect(p, r));
+  return join(", ", items);
+}
+
+function relationSelect(p: Printer, r: RelationSelect): Doc {
+  const alias = r.alias === null ? "" : ` AS ${r.alias.name}`;
+  if (r.count) return `COUNT(${r.relation.name})${alias}`;
+  const out: Doc[] = [r.relation.name, " { ", selectList(p, r.fields, r.relations)];
+  if (r.where !== null) out.push(" WHERE ", printCondition(p, r.where));
+  if (r.orderBy !== null) out.push(" ORDER_BY ", printOrderBy(p, r.orderBy));
+  if (r.limit !== null) out.push(" LIMIT ", printExpression(p, r.limit.count, 0, false));
+  out.push(" }", alias);
+  return out;
 }

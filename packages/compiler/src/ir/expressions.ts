@@ -4,10 +4,12 @@ import { checkedNode, constantValue, foldExpression } from "../checker/fold.js";
 import type { SemanticModel } from "../checker/model.js";
 import { alwaysEnds } from "./ends.js";
 import { inputOf } from "./inputs.js";
-import type { EnvVariable, Expr, ObjectEntry, QueryArg, QueryDef, Span, Stmt, TypedInput } from "./nodes.js";
+import type { EnvVariable, Expr, InputExpr, QueryExpr, ObjectEntry, QueryArg, QueryDef, Span, Stmt, TypedInput } from "./nodes.js";
 import { planQuery, type PlanArg, type PlannedQuery } from "./plans.js";
 
 const QUERY_KINDS = new Set(["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"]);
+/** `$query`, `$headers`, `$cookies`, `$body`: the request's parts (any other `$name` is a path parameter). */
+const REQUEST_PARTS: ReadonlySet<string> = new Set(["query", "headers", "cookies", "body"]);
 
 /** What lowering shares across one app: the query table, env uses and the entity → data source map. */
 export interface LowerState {
@@ -48,7 +50,19 @@ export class HandlerLowering {
           status: s.status?.value ?? (s.value ? 200 : 204),
           value: s.value ? this.expr(s.value) : null,
           headers: s.headers ? this.headers(s.headers) : null,
+          cookies: s.cookies ? this.cookies(s.cookies) : null,
           notFound: s.value ? singleRowEntity(this.state.model, s.value) ?? null : null,
+          span: s.span,
+        };
+      case "Redirect":
+        // A redirect is a response with no body and a Location header: one path for every back end.
+        return {
+          kind: "respond",
+          status: s.status?.value ?? 303,
+          value: null,
+          headers: [{ kind: "property", key: "location", value: this.expr(s.location) }],
+          cookies: s.cookies ? this.cookies(s.cookies) : null,
+          notFound: null,
           span: s.span,
         };
       case "Error":
@@ -75,6 +89,13 @@ export class HandlerLowering {
       case "Return":
         return { kind: "return", value: s.value ? this.expr(s.value) : null, span: s.span };
     }
+  }
+
+  /** Cookie names keep their case (they are case-sensitive, unlike header names). */
+  private cookies(cookies: ObjectExpr): ObjectEntry[] {
+    return cookies.entries.map((e) =>
+      e.kind === "Spread" ? { kind: "spread", value: this.expr(e.argument) } : { kind: "property", key: e.key.name, value: this.expr(e.value) },
+    );
   }
 
   private headers(headers: ObjectExpr): ObjectEntry[] {
@@ -107,11 +128,11 @@ export class HandlerLowering {
       case "Name":
         return { kind: "variable", name: e.name };
       case "Param":
-        if (e.name === "query" || e.name === "headers" || e.name === "body") return { kind: "input", from: e.name, name: null };
+        if (REQUEST_PARTS.has(e.name)) return { kind: "input", from: e.name as InputExpr["from"], name: null };
         return { kind: "input", from: "path", name: e.name };
       case "Member":
-        if (e.object.kind === "Param" && (e.object.name === "query" || e.object.name === "headers" || e.object.name === "body")) {
-          return { kind: "input", from: e.object.name, name: e.property.name };
+        if (e.object.kind === "Param" && REQUEST_PARTS.has(e.object.name)) {
+          return { kind: "input", from: e.object.name as InputExpr["from"], name: e.property.name };
         }
         if (e.property.name === "length") return { kind: "call", function: "len", imported: false, args: [this.lower(e.object)] };
         return { kind: "member", object: this.lower(e.object), property: e.property.name };
@@ -127,6 +148,10 @@ export class HandlerLowering {
         return { kind: "unary", operator: e.operator, operand: this.lower(e.operand) };
       case "IsNull":
         return { kind: "isNull", operand: this.lower(e.operand), negated: e.negated };
+      case "Has": {
+        const t = e.target;
+        return { kind: "has", object: this.lower(t.object), key: t.kind === "Member" ? { kind: "literal", value: t.property.name } : this.lower(t.index) };
+      }
       case "Binary":
         if (e.operator === "LIKE") return { kind: "binary", operator: "LIKE", left: this.lower(e.left), right: this.likePattern(e.right) };
         return this.instantOperation(e) ?? { kind: "binary", operator: e.operator, left: this.lower(e.left), right: this.lower(e.right) };
@@ -225,13 +250,31 @@ export class HandlerLowering {
 
   /** A query becomes a plan in the app's table (by id) and a reference carrying its argument values. */
   private query(query: Query): Expr {
-    const planned = this.route?.plans.get(query) ?? planQuery(query, this.state.model);
+    const choice = "orderBy" in query ? query.orderBy?.items.find((i) => i.choice !== null)?.choice : undefined;
+    if (choice) {
+      // One plan per field the request may choose: the SQL of each stays parameter-free.
+      return this.viewed(query, {
+        kind: "orderChoice",
+        value: this.expr(choice.value),
+        label: choiceLabel(choice.value),
+        options: choice.fields.map((f) => ({ field: f.name, query: this.planned(query, planQuery(query, this.state.model, f.name)) })),
+      });
+    }
+    return this.viewed(query, this.planned(query, this.route?.plans.get(query) ?? planQuery(query, this.state.model)));
+  }
+
+  /** `SELECT SomeView FROM …`: the rows go through the VIEW's shaping function. */
+  private viewed(query: Query, rows: Expr): Expr {
+    const view = query.kind === "SelectQuery" ? this.state.model.selectViews.get(query) : undefined;
+    return view ? { kind: "view", view, value: rows } : rows;
+  }
+
+  private planned(query: Query, planned: PlannedQuery): QueryExpr {
     const entity = planned.entity.schema.name;
     const id = `Q${this.state.queries.length}`;
     this.state.queries.push({ id, entity, source: this.state.sourceOf.get(entity)!, plan: planned.plan, span: query.span });
     const args: QueryArg[] = planned.args.map((arg) => ({ value: arg.likePattern ? this.likePattern(arg.expression) : this.expr(arg.expression), convert: this.conversion(arg), label: arg.label }));
-    const view = query.kind === "SelectQuery" ? this.state.model.selectViews.get(query) : undefined;
-    return view ? { kind: "view", view, value: { kind: "query", query: id, args } } : { kind: "query", query: id, args };
+    return { kind: "query", query: id, args };
   }
 
   /** Only numbers and booleans convert, and not an input the runtime already parsed to a matching type. */
@@ -268,4 +311,12 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
 
 function defaultDetail(status: number): string {
   return STATUS_TEXT[status] ?? `Error ${status}`;
+}
+
+/** How a 400 names the value that chose no listed field: `query parameter sort`, or `sort order`. */
+function choiceLabel(value: Expression): string {
+  if (value.kind === "Member" && value.object.kind === "Param" && value.object.name === "query") return `query parameter ${value.property.name}`;
+  if (value.kind === "Param") return `path parameter ${value.name}`;
+  if (value.kind === "Binary" && value.operator === "??") return choiceLabel(value.left);
+  return "sort order";
 }

@@ -1,11 +1,13 @@
 import type { EntitySchema } from "@kova/query";
-import type { ConnectDecl, FieldDecl, Query, TypeRef } from "../ast/nodes.js";
+import type { ConnectDecl, FieldDecl, Query, TypeRef, ValidateDecl } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
 import type { EndpointInfo, SemanticModel } from "../checker/model.js";
 import { HandlerLowering, type LowerState } from "./expressions.js";
 import { routeInputs, walk } from "./inputs.js";
 import { IR_VERSION, type AppModel, type DataSource, type HttpRoute, type ImportedFunction, type KovaFunction, type Literal, type Shape, type ShapeField, type ShapeType, type View } from "./nodes.js";
 import { planQuery, type PlannedQuery } from "./plans.js";
+import { lowerRateLimit, lowerSecurity } from "./security.js";
+import { writtenSources } from "./writes.js";
 
 /** The default data source when a program has no CONNECT: the embedded, versioned store. */
 export const EMBEDDED_SOURCE = "default";
@@ -37,6 +39,12 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     span: fn.decl.span,
   }));
   const views = [...model.views.values()].map((v): View => ({ name: v.decl.name.name, entity: v.entity?.decl.name.name ?? "", fields: v.fields, span: v.decl.span }));
+  // After the routes: CORS origins may read env(), recorded in the same `env` list.
+  // cookieAuth: when the AUTH work lands, pass its model's `usesCookies` (a scheme reading its
+  // credential from a cookie) so cross-origin writes are always refused (docs/security.md).
+  const security = lowerSecurity(model.programs, state, false);
+  const queryById = new Map(state.queries.map((q) => [q.id, q]));
+  for (const route of entryPoints) route.writes = writtenSources(route.body, queryById, sources.map((s) => s.name));
 
   return {
     kind: "App",
@@ -46,12 +54,13 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     entities: [...model.entities.values()].map((e) => e.schema),
     dataSources,
     env: [...state.env.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-    shapes: [...model.validators.values()].map((v): Shape => ({ name: v.decl.name.name, fields: v.decl.fields.map(shapeField), span: v.decl.span })),
+    shapes: [...model.validators.values()].map((v): Shape => ({ name: v.decl.name.name, fields: v.decl.fields.map(shapeField), unknown: unknownFields(v.decl), span: v.decl.span })),
     imports: importedFunctions(model),
     functions,
     views,
     queries: state.queries,
     entryPoints,
+    security,
   };
 }
 
@@ -70,9 +79,11 @@ function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
     id: `${decl.method} ${decl.path.text}`,
     method: decl.method,
     path: decl.path.text,
-    inputs: { path: inputs.path, query: inputs.query, headers: inputs.headers, body: { shape, read: inputs.bodyRead } },
+    inputs: { path: inputs.path, query: inputs.query, headers: inputs.headers, cookies: inputs.cookies, body: { shape, read: inputs.bodyRead } },
+    rateLimit: decl.rateLimit === null ? null : lowerRateLimit(decl.rateLimit),
     variables: endpoint.variables,
     body: lowering.block(decl.body.statements),
+    writes: [],
     span: decl.span,
   };
 }
@@ -128,4 +139,10 @@ function shapeType(type: TypeRef): ShapeType {
     array: type.array,
     optional: type.optional,
   };
+}
+
+/** `VALIDATE Name(unknown: "drop")`; the checker allowed only "reject" and "drop". */
+function unknownFields(decl: ValidateDecl): Shape["unknown"] {
+  const option = decl.options.find((o) => o.key.name === "unknown");
+  return option?.value.kind === "String" && option.value.value === "drop" ? "drop" : "reject";
 }

@@ -38,6 +38,48 @@ export interface AppModel {
   /** Every query of every handler, by id; handlers refer to them by id. */
   queries: QueryDef[];
   entryPoints: EntryPoint[];
+  /** CORS, the app-wide rate limit, and whether credentials travel in cookies (docs/security.md). */
+  security: AppSecurity;
+}
+
+// ───────────────────────────── HTTP safety ─────────────────────────────
+
+export interface AppSecurity {
+  /** The program's `CORS { … }`, or null: CORS off (kova.config.json may still set it). */
+  cors: CorsPolicy | null;
+  /** The top-level `RATE_LIMIT`: one budget per key across every endpoint. */
+  rateLimit: RateLimitRule | null;
+  /**
+   * Some AUTH scheme reads credentials from a cookie: cross-origin state-changing requests are then
+   * always refused (CSRF); the runtime will not let configuration turn that off.
+   */
+  cookieAuth: boolean;
+}
+
+export interface CorsPolicy {
+  /** Each evaluates (at start, with the resolved environment) to an origin or a comma-separated list; `*` is any origin. */
+  origins: Expr[];
+  /** null: the methods each route has. */
+  methods: string[] | null;
+  /** Request headers a preflight allows, lower-case; null: `content-type`. */
+  headers: string[] | null;
+  /** Response headers scripts may read, lower-case. */
+  expose: string[];
+  credentials: boolean;
+  /** How long browsers may cache a preflight; null: the runtime's default (10 minutes). */
+  maxAgeSeconds: number | null;
+  span: Span;
+}
+
+/** Who shares a budget: each client address, each value of a header, or each signed-in subject's claim. */
+export type RateLimitKey = { by: "ip" } | { by: "header"; name: string } | { by: "auth"; claim: string };
+
+/** `RATE_LIMIT 100 PER 1m BY ip`: at most `limit` requests per `windowMs` for each key. */
+export interface RateLimitRule {
+  limit: number;
+  windowMs: number;
+  key: RateLimitKey;
+  span: Span;
 }
 
 // ───────────────────────────── data ─────────────────────────────
@@ -108,6 +150,8 @@ export interface View {
 export interface Shape {
   name: string;
   fields: ShapeField[];
+  /** A field the shape does not declare: a 400 (`reject`, the default) or removed from the body (`drop`). */
+  unknown: "reject" | "drop";
   span: Span;
 }
 
@@ -143,8 +187,17 @@ export type InputType = "string" | "int" | "count" | "float" | "uuid" | "datetim
 export interface TypedInput {
   name: string;
   type: InputType;
-  /** How the type was decided: compared with a field, used in arithmetic, or the default. */
-  from: "field" | "arithmetic" | "default";
+  /** How the type was decided: declared on the route, compared with a field, used in arithmetic, or the default. */
+  from: "declared" | "field" | "arithmetic" | "default";
+  /** Declared query parameters only: absent is a 400 (no `?`, no DEFAULT). */
+  required?: boolean;
+  /** Declared query parameters only: the value used when the request has none. */
+  default?: Literal;
+  /** Declared numeric query parameters only: the bounds a value must lie within (else a 400). */
+  min?: number;
+  max?: number;
+  /** Declared `enum(…)` query parameters only: the allowed values. */
+  values?: string[];
 }
 
 export interface HttpRoute {
@@ -161,12 +214,21 @@ export interface HttpRoute {
     query: TypedInput[];
     /** Every `$headers.name` the handler reads (lower-case), sorted. */
     headers: string[];
+    /** Every `$cookies.name` the handler reads, sorted. */
+    cookies: string[];
     /** The VALIDATE shape the body must match, or null (no body check). */
     body: { shape: string | null; read: boolean };
   };
+  /** The endpoint's own `RATE_LIMIT`, counted besides the app-wide one. */
+  rateLimit: RateLimitRule | null;
   /** Handler variables, in first-assignment order. */
   variables: string[];
   body: Stmt[];
+  /**
+   * The data sources the handler may write, in declaration order; empty when it only reads. The
+   * runtime runs a writing handler in one transaction per source, so its writes are atomic.
+   */
+  writes: string[];
   span: Span;
 }
 
@@ -210,6 +272,12 @@ export interface RespondStmt {
   value: Expr | null;
   /** Response headers; values are sent as text. */
   headers: ObjectEntry[] | null;
+  /**
+   * Cookies to set, by name: a value (text) or `{ value, http_only, secure, same_site, max_age,
+   * expires, path, domain, partitioned }`; a null value clears the cookie. `REDIRECT` lowers to a
+   * respond with a `location` header.
+   */
+  cookies: ObjectEntry[] | null;
   /** When the value is a single row: the entity named by the 404 sent for null. */
   notFound: string | null;
   span: Span;
@@ -253,6 +321,7 @@ export type Expr =
   | UnaryExpr
   | BinaryExpr
   | IsNullExpr
+  | HasExpr
   | ObjectExpr
   | ArrayExpr
   | QueryExpr
@@ -260,7 +329,8 @@ export type Expr =
   | BetweenExpr
   | ComprehensionExpr
   | FunctionCallExpr
-  | ViewExpr;
+  | ViewExpr
+  | OrderChoiceExpr;
 
 /** A constant; infinite numbers (`1e999`) are written as the strings "Infinity" / "-Infinity" with `infinite: true`. */
 export interface LiteralExpr {
@@ -281,12 +351,12 @@ export interface VariableExpr {
 }
 
 /**
- * A request input: `$id` (path), `$query.page`, `$headers.x`, `$body.title`; `name` null is the whole
+ * A request input: `$id` (path), `$query.page`, `$headers.x`, `$cookies.session`, `$body.title`; `name` null is the whole
  * object (`$query`, `$body`). Path and query inputs arrive typed as the route's `inputs` declare.
  */
 export interface InputExpr {
   kind: "input";
-  from: "path" | "query" | "headers" | "body";
+  from: "path" | "query" | "headers" | "cookies" | "body";
   name: string | null;
 }
 
@@ -336,6 +406,13 @@ export interface IsNullExpr {
   kind: "isNull";
   operand: Expr;
   negated: boolean;
+}
+
+/** `has(object.key)`: the object holds the key (even with null); false for null or a non-object. */
+export interface HasExpr {
+  kind: "has";
+  object: Expr;
+  key: Expr;
 }
 
 export type ObjectEntry = { kind: "property"; key: string; value: Expr } | { kind: "spread"; value: Expr };
@@ -395,6 +472,17 @@ export interface QueryExpr {
   kind: "query";
   query: string;
   args: QueryArg[];
+}
+
+/**
+ * `ORDER_BY value IN [a, b]`: runs the query of the option whose `field` equals the value (one
+ * compiled statement per option); any other value is a 400 naming `label`.
+ */
+export interface OrderChoiceExpr {
+  kind: "orderChoice";
+  value: Expr;
+  label: string;
+  options: Array<{ field: string; query: QueryExpr }>;
 }
 
 export interface QueryArg {

@@ -1,5 +1,5 @@
-import type { Filter, Operand, OrderTerm, QueryPlan, ScalarType, WriteValues } from "@kova/query";
-import type { Condition, Expression, Limit, Offset, OrderBy, Query } from "../ast/nodes.js";
+import type { Filter, NestedSelection, Operand, OrderTerm, QueryPlan, RelationStep, ScalarType, WriteValues } from "@kova/query";
+import type { Condition, Expression, Limit, Offset, OrderBy, Query, RelationSelect } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
 import type { EntityInfo, SemanticModel } from "../checker/model.js";
 
@@ -24,21 +24,75 @@ export interface PlannedQuery {
   entity: EntityInfo;
 }
 
-/** Turns a checked query into a dialect-neutral plan plus the argument expressions it needs. */
-export function planQuery(query: Query, model: SemanticModel): PlannedQuery {
+/**
+ * Turns a checked query into a dialect-neutral plan plus the argument expressions it needs. For an
+ * ORDER_BY whose field the request chooses (`$query.sort IN [title, year]`), `chosen` is the field
+ * this plan sorts by (one plan per listed field); by default the first.
+ */
+export function planQuery(query: Query, model: SemanticModel, chosen?: string): PlannedQuery {
   const entity = model.entities.get(query.entity.name);
   if (!entity) throw new Error(`internal: unchecked query on unknown entity ${query.entity.name}`);
-  const planner = new Planner(entity, model);
+  const planner = new Planner(entity, model, [], chosen);
   return { plan: planner.plan(query), args: planner.args, entity };
 }
 
 class Planner {
-  readonly args: PlanArg[] = [];
-
   constructor(
     private readonly entity: EntityInfo,
     private readonly model: SemanticModel,
+    /** Shared with the planners of related entities: one query, one argument list. */
+    readonly args: PlanArg[] = [],
+    private readonly chosen?: string,
   ) {}
+
+  /** The planner of a related entity's conditions, writing into the same argument list. */
+  private related(name: string): { planner: Planner; step: RelationStep } {
+    const step = relationStep(this.entity, name);
+    const target = this.model.entities.get(step.entity);
+    if (!target) throw new Error(`internal: relation ${name} leads to unknown entity ${step.entity}`);
+    return { planner: new Planner(target, this.model, this.args), step };
+  }
+
+  private nested(select: RelationSelect): NestedSelection {
+    const { planner, step } = this.related(select.relation.name);
+    const shape = select.count ? "count" : step.kind === "one" ? "object" : "list";
+    return {
+      name: select.alias?.name ?? (select.count ? `${select.relation.name}_count` : select.relation.name),
+      relation: step,
+      shape,
+      fields: select.count ? [] : select.fields ? select.fields.map((f) => f.name) : null,
+      nested: (select.relations ?? []).map((r) => planner.nested(r)),
+      where: planner.where(select.where),
+      orderBy: planner.orderBy(select.orderBy),
+      limit: planner.count(select.limit, "LIMIT"),
+    };
+  }
+
+  /** `author.name` → the Name `name` within the related row, and the steps that lead there. */
+  private relatedMember(e: Expression): string | undefined {
+    if (e.kind !== "Member") return undefined;
+    let root: Expression = e;
+    while (root.kind === "Member") root = root.object;
+    if (root.kind !== "Name") return undefined;
+    const field = this.entity.schema.fields.find((f) => f.name === (root as { name: string }).name);
+    return field?.references !== undefined ? field.name : undefined;
+  }
+
+  /** A comparison (or IN, LIKE, IS NULL, a boolean) whose field is a related row's: EXISTS that row with the condition. */
+  private throughRelation(e: Expression): Filter | undefined {
+    const sides = e.kind === "Binary" ? [e.left, e.right] : e.kind === "IsNull" ? [e.operand] : [e];
+    const index = sides.findIndex((side) => this.relatedMember(side) !== undefined);
+    if (index < 0) return undefined;
+    const member = sides[index] as Expression & { kind: "Member" };
+    const { planner, step } = this.related(this.relatedMember(member)!);
+    const inner = stripFirst(member);
+    const rewritten: Expression =
+      e.kind === "Binary" ? { ...e, [index === 0 ? "left" : "right"]: inner } : e.kind === "IsNull" ? { ...e, operand: inner } : inner;
+    // `author.bio IS NULL` also holds for a post without an author: IS NULL is about the value.
+    const related: Filter = { kind: "related", relation: step, filter: planner.filter(rewritten) };
+    if (e.kind === "IsNull" && !e.negated) return { kind: "or", items: [{ kind: "isNull", operand: { kind: "field", field: step.field }, negated: false }, related] };
+    return related;
+  }
 
   plan(query: Query): QueryPlan {
     const entity = this.entity.schema.name;
@@ -49,6 +103,7 @@ class Planner {
           kind: "select",
           entity,
           fields: this.selectedFields(query),
+          ...(query.relations.length > 0 ? { nested: query.relations.map((r) => this.nested(r)) } : {}),
           where: this.where(query.where),
           orderBy: this.orderBy(query.orderBy),
           limit: this.count(query.limit, "LIMIT"),
@@ -106,7 +161,19 @@ class Planner {
   }
 
   private orderBy(orderBy: OrderBy | null): OrderTerm[] {
-    return orderBy ? orderBy.items.map((i) => ({ field: i.field.name, direction: i.direction })) : [];
+    if (!orderBy) return [];
+    return orderBy.items.map((i) => {
+      if (i.choice !== null && this.chosen !== undefined) return { field: this.chosen, direction: i.direction };
+      if (!i.via || i.via.length === 0) return { field: i.field.name, direction: i.direction };
+      const via: RelationStep[] = [];
+      let entity = this.entity;
+      for (const step of i.via) {
+        const relation = relationStep(entity, step.name);
+        via.push(relation);
+        entity = this.model.entities.get(relation.entity)!;
+      }
+      return { field: i.field.name, direction: i.direction, via };
+    });
   }
 
   private count(clause: Limit | Offset | null, label: string): Operand | null {
@@ -120,6 +187,14 @@ class Planner {
   }
 
   private filter(e: Expression): Filter {
+    if (e.kind === "Exists") {
+      const { planner, step } = this.related(e.relation.name);
+      return { kind: "related", relation: step, filter: e.condition ? planner.filter(e.condition) : null };
+    }
+    if (!(e.kind === "Binary" && (e.operator === "AND" || e.operator === "OR"))) {
+      const through = this.throughRelation(e);
+      if (through) return through;
+    }
     if (e.kind === "Binary") {
       switch (e.operator) {
         case "AND":
@@ -212,11 +287,26 @@ class Planner {
   }
 }
 
+/** The step a relation name takes from an entity: a reference field (one row) or an inverse relation (rows). */
+function relationStep(entity: EntityInfo, name: string): RelationStep {
+  const field = entity.schema.fields.find((f) => f.name === name);
+  if (field?.references !== undefined) return { kind: "one", name, entity: field.references, field: field.name };
+  const inverse = entity.schema.relations?.find((r) => r.name === name);
+  if (inverse) return { kind: "many", name, entity: inverse.entity, field: inverse.by };
+  throw new Error(`internal: ${entity.schema.name} has no relation ${name}`);
+}
+
+/** `author.team.name` → `team.name` (within the author), `author.name` → `name`. */
+function stripFirst(member: Expression & { kind: "Member" }): Expression {
+  if (member.object.kind === "Name") return { kind: "Name", span: member.property.span, name: member.property.name };
+  return { ...member, object: stripFirst(member.object as Expression & { kind: "Member" }) };
+}
+
 /** How a 400 response names a value that failed coercion. */
 function labelOf(e: Expression): string {
   if (e.kind === "Param") return `path parameter ${e.name}`;
   if (e.kind === "Member" && e.object.kind === "Param") {
-    const part = e.object.name === "query" ? "query parameter" : e.object.name === "headers" ? "header" : "body field";
+    const part = e.object.name === "query" ? "query parameter" : e.object.name === "headers" ? "header" : e.object.name === "cookies" ? "cookie" : "body field";
     return `${part} ${e.property.name}`;
   }
   if (e.kind === "Name") return e.name;

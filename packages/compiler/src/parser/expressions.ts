@@ -3,9 +3,11 @@ import type {
   BinaryOperator,
   ComprehensionExpr,
   Expression,
+  HasExpr,
   Identifier,
   ObjectExpr,
   Property,
+  Span,
   SpreadElement,
   StringLiteral,
   TemplateString,
@@ -252,7 +254,8 @@ function parsePostfix(c: Cursor): Expression {
       }
       c.advance();
       const args = parseArguments(c, openToken);
-      expr = { kind: "Call", span: c.spanFrom(start), callee, args };
+      if (callee.name === "has") expr = hasExpression(c, args, c.spanFrom(start)) ?? { kind: "Call", span: c.spanFrom(start), callee, args };
+      else expr = { kind: "Call", span: c.spanFrom(start), callee, args };
     } else {
       return expr;
     }
@@ -334,6 +337,7 @@ function parsePrimary(c: Cursor): Expression {
         return { kind: "Null", span };
       }
       if (isQueryStart(c)) return parseQuery(c);
+      if (t.text === "EXISTS") return parseExists(c);
       break;
     case "Punct":
       if (t.text === "(") {
@@ -470,4 +474,31 @@ function parseComprehension(c: Cursor, open: Token, element: Expression): Compre
   const condition = c.matchKeyword("IF") ? parseExpression(c) : null;
   closeBracket(c, open, "]");
   return { kind: "Comprehension", span: c.spanFrom(open.start), element, variable, list, condition };
+}
+
+/** `EXISTS comments` or `EXISTS comments(approved = true)`: a related row (matching the condition) exists. */
+function parseExists(c: Cursor): Expression {
+  const start = c.token.start;
+  c.advance();
+  const relation = c.expectIdentifier("a relation name after EXISTS, as in EXISTS comments(approved = true)");
+  let condition: Expression | null = null;
+  if (c.isPunct("(") && !c.token.newlineBefore) {
+    const open = c.advance();
+    condition = parseExpression(c);
+    closeBracket(c, open, ")");
+  }
+  return { kind: "Exists", span: c.spanFrom(start), relation, condition };
+}
+
+/**
+ * `has(x.field)` is its own node, not a call: a call would receive the field's value, and absent and
+ * null are the same value. Anything but one field read is reported (and kept as a call for tools).
+ */
+function hasExpression(c: Cursor, args: Expression[], span: Span): HasExpr | null {
+  const target = args[0];
+  if (args.length === 1 && (target.kind === "Member" || target.kind === "Index")) return { kind: "Has", span, target };
+  c.error("InvalidHas", args.length === 1 ? target.span : span, "has(…) takes one field read, as in has($body.bio)", {
+    suggestion: "name the object and the field: has($body.bio) is true when the body holds the key bio (even as null)",
+  });
+  return null;
 }

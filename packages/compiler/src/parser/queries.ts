@@ -6,8 +6,10 @@ import type {
   Limit,
   Offset,
   OrderBy,
+  OrderChoice,
   OrderItem,
   Query,
+  RelationSelect,
   SelectQuery,
   SetAssignment,
 } from "../ast/nodes.js";
@@ -85,17 +87,11 @@ export function parseQuery(c: Cursor): Query {
 }
 
 function parseSelect(c: Cursor, start: number): SelectQuery {
-  let fields: Identifier[] | null = null;
-  if (!c.matchPunct("*")) {
-    fields = [];
-    do {
-      fields.push(c.expectIdentifier("a field name or * after SELECT"));
-    } while (c.matchPunct(","));
-  }
+  const { fields, relations } = parseSelectList(c, "after SELECT");
   if (!c.expectKeyword("FROM", "after the selected fields")) skipMisspelledKeyword(c);
   const entity = c.expectIdentifier("an entity name after FROM");
   const query: SelectQuery = {
-    kind: "SelectQuery", span: c.spanFrom(start), fields, entity,
+    kind: "SelectQuery", span: c.spanFrom(start), fields, relations, entity,
     asOf: null, where: null, orderBy: null, limit: null, offset: null,
   };
   // Clauses may come in any order (the formatter writes AS OF, WHERE, ORDER_BY, LIMIT, OFFSET).
@@ -112,6 +108,76 @@ function parseSelect(c: Cursor, start: number): SelectQuery {
   }
   query.span = c.spanFrom(start);
   return query;
+}
+
+/**
+ * A select list: `*` or fields, each item maybe a related selection (`author { name }`,
+ * `comments { body } ORDER_BY id LIMIT 3`, `COUNT(comments)`); `*` may be followed by related ones.
+ */
+function parseSelectList(c: Cursor, context: string): { fields: Identifier[] | null; relations: RelationSelect[] } {
+  let fields: Identifier[] | null = [];
+  const relations: RelationSelect[] = [];
+  let first = true;
+  do {
+    if (first && c.matchPunct("*")) {
+      fields = null;
+      first = false;
+      continue;
+    }
+    first = false;
+    if (c.isKeyword("COUNT")) {
+      relations.push(parseRelationCount(c));
+      continue;
+    }
+    const name = c.expectIdentifier(`a field name or * ${context}`);
+    if (c.isPunct("{")) relations.push(parseNested(c, name));
+    else if (fields !== null) fields.push(name);
+    else c.error("Expected", name.span, `'${name.name}' after *: * already selects every field`, { suggestion: "list the fields instead of *, or write only related selections after *" });
+    if (name.name === "") break;
+  } while (c.matchPunct(","));
+  return { fields, relations };
+}
+
+/** `COUNT(comments)` or `COUNT(comments) AS n` in a select list. */
+function parseRelationCount(c: Cursor): RelationSelect {
+  const start = c.token.start;
+  c.matchKeyword("COUNT");
+  const open = c.token;
+  c.expectPunct("(", "after COUNT");
+  const relation = c.expectIdentifier("a relation name in COUNT(…)");
+  if (!c.matchPunct(")")) c.error("UnclosedBlock", c.tokenSpan(open), "this '(' is never closed", { suggestion: "add ')'" });
+  const alias = c.matchKeyword("AS") ? c.expectIdentifier("a name after AS") : null;
+  return { kind: "RelationSelect", span: c.spanFrom(start), relation, count: true, alias, fields: [], relations: [], where: null, orderBy: null, limit: null };
+}
+
+/** `author { name }`, `comments { body, author { name } WHERE … ORDER_BY … LIMIT … }` (the cursor is on `{`). */
+function parseNested(c: Cursor, relation: Identifier): RelationSelect {
+  const start = relation.span.start.offset;
+  const open = c.advance();
+  const nested: RelationSelect = { kind: "RelationSelect", span: relation.span, relation, count: false, alias: null, fields: [], relations: [], where: null, orderBy: null, limit: null };
+  if (!c.enter()) return nested;
+  try {
+    const list = parseSelectList(c, `in ${relation.name} { … }`);
+    nested.fields = list.fields;
+    nested.relations = list.relations;
+    // The related list's own clauses, inside its braces so they never mix with the outer list's.
+    const clauses: Filterable = { where: null, orderBy: null, limit: null, offset: null };
+    while (!c.isKeyword("OFFSET") && parseFilterClause(c, clauses)) {
+      // WHERE, ORDER_BY and LIMIT, in any order
+    }
+    nested.where = clauses.where;
+    nested.orderBy = clauses.orderBy;
+    nested.limit = clauses.limit;
+    if (!c.matchPunct("}")) c.error("UnclosedBlock", c.tokenSpan(open), "this '{' is never closed", { suggestion: "add '}' after the related fields and their WHERE, ORDER_BY, LIMIT" });
+  } finally {
+    c.leave();
+  }
+  if (c.isKeyword("AS")) {
+    c.advance();
+    nested.alias = c.expectIdentifier("a name after AS");
+  }
+  nested.span = c.spanFrom(start);
+  return nested;
 }
 
 function parseHistory(c: Cursor, start: number): HistoryQuery {
@@ -169,11 +235,22 @@ function parseOrderBy(c: Cursor, start: number): OrderBy {
   const items: OrderItem[] = [];
   do {
     const itemStart = c.token.start;
-    const field = c.expectIdentifier("a field name after ORDER_BY");
+    // `$query.sort IN [a, b]` (or `variable IN [a, b]`): the request chooses the field.
+    const chosen = c.token.kind === "Param" || (c.token.kind === "Identifier" && c.peek().kind === "Keyword" && c.peek().text === "IN");
+    const choice = chosen ? parseOrderChoice(c) : null;
+    // A choice that failed to parse (reported) leaves an empty field, and no second error.
+    let field = choice ? choice.fields[0] : chosen ? { kind: "Identifier" as const, span: c.spanFrom(itemStart), name: "" } : c.expectIdentifier("a field name after ORDER_BY");
+    // `ORDER_BY author.name`: the reference fields followed first.
+    const via: Identifier[] = [];
+    while (choice === null && !chosen && c.isPunct(".") && field.name !== "" && !c.token.newlineBefore) {
+      c.advance();
+      via.push(field);
+      field = c.expectIdentifier("a field name after '.'");
+    }
     let direction: "ASC" | "DESC" = "ASC";
     if (c.matchKeyword("DESC")) direction = "DESC";
     else c.matchKeyword("ASC");
-    items.push({ kind: "OrderItem", span: c.spanFrom(itemStart), field, direction });
+    items.push({ kind: "OrderItem", span: c.spanFrom(itemStart), field, direction, via, choice });
     if (field.name === "") break;
   } while (c.matchPunct(","));
   return { kind: "OrderBy", span: c.spanFrom(start), items };
@@ -199,4 +276,19 @@ function parseSet(c: Cursor): SetAssignment[] | Expression {
 function skipMisspelledKeyword(c: Cursor): void {
   const next = c.peek();
   if (c.token.kind === "Identifier" && next.kind === "Identifier" && !next.newlineBefore) c.advance();
+}
+
+/** `$query.sort IN [title, created_at]`: a value, IN, and a list of field names. */
+function parseOrderChoice(c: Cursor): OrderChoice | null {
+  const start = c.token.start;
+  const expression = parseExpression(c);
+  const list = expression.kind === "Binary" && expression.operator === "IN" && expression.right.kind === "Array" ? expression.right : null;
+  const fields = list?.elements.every((e) => e.kind === "Name") ? list.elements.map((e) => ({ kind: "Identifier" as const, span: e.span, name: (e as { name: string }).name })) : null;
+  if (expression.kind !== "Binary" || list === null || fields === null || fields.length === 0) {
+    c.error("InvalidOrderChoice", expression.span, "a sort order chosen by the request is written value IN [field, …]", {
+      suggestion: "list the fields it may name, as in ORDER_BY $query.sort IN [title, created_at]",
+    });
+    return null;
+  }
+  return { kind: "OrderChoice", span: c.spanFrom(start), value: expression.left, fields };
 }

@@ -9,11 +9,13 @@ export const KEYWORDS = [
   "GET", "POST", "PUT", "PATCH", "DELETE",
   "SELECT", "INSERT", "UPDATE", "SAVE", "INTO", "HISTORY", "SET",
   "WHERE", "ORDER_BY", "ASC", "DESC", "LIMIT", "OFFSET", "OF",
-  "RESPOND", "HEADERS", "ERROR", "IF", "ELSE",
+  "RESPOND", "HEADERS", "COOKIES", "REDIRECT", "QUERY", "ERROR", "IF", "ELSE",
   "AND", "OR", "NOT", "IN", "LIKE", "IS", "NULL", "BETWEEN",
   "FN", "RETURN", "FOR", "VIEW",
-  "UNIQUE", "INDEX", "PRIMARY", "DEFAULT",
+  "UNIQUE", "INDEX", "PRIMARY", "DEFAULT", "BY", "EXISTS", "COUNT",
   "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "ON", "BROADCAST", "EVERY", "CRON",
+  "RATE_LIMIT", "PER", "BY", "CORS",
+  "CASCADE", "RESTRICT",
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];

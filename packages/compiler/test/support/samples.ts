@@ -49,11 +49,12 @@ ENTITY User USING db {
 
 ENTITY Post {
   title: text
-  author: User
+  author: User ON DELETE CASCADE
   tags: text[]
+  UNIQUE (title, author)
 }
 
-VALIDATE NewUser {
+VALIDATE NewUser(unknown: "drop") {
   name: string(min: 1, max: 80)
   email: email
   age: int(min: 0)?
@@ -97,6 +98,17 @@ DELETE /users/:id AUTH admin, owner {
   DELETE FROM User WHERE id = $id
   RESPOND 204
 }
+
+POST /users/:id(int)/sign-in QUERY { next: text DEFAULT "/" } {
+  IF has($body.remember) {
+    REDIRECT 303 "/users/{$id}" COOKIES { session: { value: $cookies.token, max_age: 7d } }
+  }
+  REDIRECT "/users/{$id}"
+}
+
+GET /users/sorted QUERY { sort: enum("name", "age") DEFAULT "name" } {
+  RESPOND SELECT * FROM User ORDER_BY $query.sort IN [name, age] DESC, id LIMIT 10
+}
 `,
 
   history: `ENTITY Order { total: float  status: text  placed: timestamp }
@@ -139,6 +151,27 @@ DELETE /tags {
 }
 `,
 
+  relations: `ENTITY Author {
+  name: text
+  books: Book[] BY author
+}
+
+ENTITY Book {
+  title: text
+  author: Author?
+  reviews: Review[] BY book
+}
+
+ENTITY Review {
+  book: Book
+  stars: int
+}
+
+GET /books {
+  RESPOND SELECT title, author { name }, reviews { stars WHERE stars > 2 ORDER_BY id DESC LIMIT 3 }, COUNT(reviews) AS n
+    FROM Book WHERE author.name = $query.name AND EXISTS reviews(stars = 5) ORDER_BY author.name DESC
+}
+`,
   imports: `IMPORT "./users.kova"
 IMPORT { slugify, hash AS sha } FROM "./util.js"
 
@@ -174,6 +207,22 @@ AUTH jwt USING secret(env("JWT_KEY")) { expire: "1h" }
 
 WORKER mailer {
   x = env("SMTP_HOST", "localhost")
+}
+`,
+
+  security: `RATE_LIMIT 1000 PER 1h BY ip
+
+CORS {
+  origins: ["https://app.example.com", env("EXTRA_ORIGINS", "")]
+  methods: ["GET", "POST"]
+  headers: ["content-type", "x-api-key"]
+  expose: ["x-request-id"]
+  credentials: true
+  max_age: 10m
+}
+
+POST /login RATE_LIMIT 5 PER 1m BY header("x-api-key") {
+  RESPOND 200 { ok: true }
 }
 `,
 

@@ -1,5 +1,5 @@
 import type { CompiledQuery } from "@kova/query";
-import type { AppModel, DataSource, HttpRoute, KovaFunction, View } from "../../ir/nodes.js";
+import type { AppModel, DataSource, HttpRoute, KovaFunction, RateLimitRule, TypedInput, View } from "../../ir/nodes.js";
 import { CodeWriter } from "./code-writer.js";
 import { ExpressionPrinter, functionName, viewName } from "./expressions.js";
 import { GENERATED_HELPERS } from "./helpers.js";
@@ -134,15 +134,40 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
     out.indent(() => {
       app.entryPoints.forEach((route, i) => {
         const params = route.inputs.path.map((p) => `{ name: ${JSON.stringify(p.name)}, type: ${JSON.stringify(p.type)} }`);
-        const query = route.inputs.query.length > 0 ? `, query: [${route.inputs.query.map((q) => `{ name: ${JSON.stringify(q.name)}, type: ${JSON.stringify(q.type)} }`).join(", ")}]` : "";
+        const query = route.inputs.query.length > 0 ? `, query: [${route.inputs.query.map(queryParamDefinition).join(", ")}]` : "";
         const validate = route.inputs.body.shape ? `, validateBody: (body) => ${validatorFunction(route.inputs.body.shape)}(body, "", [])` : "";
         const source = `{ file: ${JSON.stringify(display(route.span.file))}, line: ${route.span.start.line} }`;
-        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}, handler: ${handlers[i]}, source: ${source} },`);
+        const rateLimit = route.rateLimit === null ? "" : `, rateLimit: ${rateLimitDefinition(route.rateLimit)}`;
+        const writes = route.writes.length > 0 ? `, writes: ${JSON.stringify(route.writes)}` : "";
+        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}, handler: ${handlers[i]}${writes}, source: ${source}${rateLimit} },`);
       });
     });
     out.line("],");
+    emitSecurity(out, app.security, x);
   }, "};");
   out.line("export default app;");
+}
+
+/** `security`: CORS (built from the resolved environment at start), the app-wide rate limit, cookie credentials. */
+function emitSecurity(out: CodeWriter, security: AppModel["security"], x: ExpressionPrinter): void {
+  const parts: string[] = [];
+  const cors = security.cors;
+  if (cors !== null) {
+    const fields = [`origins: [${cors.origins.map((o) => x.print(o)).join(", ")}]`];
+    if (cors.methods !== null) fields.push(`methods: ${JSON.stringify(cors.methods)}`);
+    if (cors.headers !== null) fields.push(`headers: ${JSON.stringify(cors.headers)}`);
+    if (cors.expose.length > 0) fields.push(`expose: ${JSON.stringify(cors.expose)}`);
+    if (cors.credentials) fields.push("credentials: true");
+    if (cors.maxAgeSeconds !== null) fields.push(`maxAgeSeconds: ${cors.maxAgeSeconds}`);
+    parts.push(`cors: (env) => ({ ${fields.join(", ")} })`);
+  }
+  if (security.rateLimit !== null) parts.push(`rateLimit: ${rateLimitDefinition(security.rateLimit)}`);
+  if (security.cookieAuth) parts.push("cookieAuth: true");
+  if (parts.length > 0) out.line(`security: { ${parts.join(", ")} },`);
+}
+
+function rateLimitDefinition(rule: RateLimitRule): string {
+  return `{ limit: ${rule.limit}, windowMs: ${rule.windowMs}, key: ${JSON.stringify(rule.key)} }`;
 }
 
 /** CONNECT's arguments become the driver options, built from the resolved environment at start. */
@@ -150,4 +175,15 @@ function optionsFunction(s: DataSource, x: ExpressionPrinter): string {
   if (s.options.length === 0) return "() => ({})";
   const parts = s.options.map((o) => x.print(o));
   return `(env) => (${parts.length === 1 ? parts[0] : `[${parts.join(", ")}]`})`;
+}
+
+/** A route's query parameter for the runtime: its type and, when declared, what it requires. */
+function queryParamDefinition(q: TypedInput): string {
+  const parts = [`name: ${JSON.stringify(q.name)}`, `type: ${JSON.stringify(q.type)}`];
+  if (q.required === true) parts.push("required: true");
+  if (q.default !== undefined) parts.push(`default: ${JSON.stringify(q.default)}`);
+  if (q.min !== undefined) parts.push(`min: ${JSON.stringify(q.min)}`);
+  if (q.max !== undefined) parts.push(`max: ${JSON.stringify(q.max)}`);
+  if (q.values !== undefined) parts.push(`values: ${JSON.stringify(q.values)}`);
+  return `{ ${parts.join(", ")} }`;
 }

@@ -25,6 +25,8 @@ export class ExpressionPrinter {
         return `v_${e.name}`;
       case "input":
         if (e.from === "path") return `ctx.params[${JSON.stringify(e.name)}]`;
+        // A cookie not sent is null, as an absent query key is.
+        if (e.from === "cookies" && e.name !== null) return `(ctx.cookies[${JSON.stringify(e.name)}] ?? null)`;
         return e.name === null ? `ctx.${e.from}` : `ctx.${e.from}?.[${JSON.stringify(e.name)}]`;
       case "member":
         return `${this.print(e.object)}?.[${JSON.stringify(e.property)}]`;
@@ -36,6 +38,9 @@ export class ExpressionPrinter {
         return `envValue(${this.envRef}, ${this.print(e.name)}, ${e.default ? this.print(e.default) : "undefined"})`;
       case "unary":
         return e.operator === "NOT" ? `!(${this.print(e.operand)})` : `-(${this.print(e.operand)})`;
+      case "has":
+        // Object(null) is {}: a missing object holds no key.
+        return `Object.hasOwn(Object(${this.print(e.object)}), ${this.print(e.key)})`;
       case "isNull":
         return `(${this.print(e.operand)} ${e.negated ? "!=" : "=="} null)`;
       case "binary": {
@@ -81,6 +86,10 @@ export class ExpressionPrinter {
         return `(await ${functionName(e.function)}(ctx${e.args.map((a) => `, ${this.print(a)}`).join("")}))`;
       case "view":
         return `${viewName(e.view)}(${this.print(e.value)})`;
+      case "orderChoice": {
+        const runs = e.options.map((o) => `async () => ${this.print(o.query)}`).join(", ");
+        return `(await [${runs}][orderIndex(${this.print(e.value)}, ${JSON.stringify(e.label)}, ${JSON.stringify(e.options.map((o) => o.field))})]())`;
+      }
       case "query": {
         const args = e.args.map((arg) => {
           const value = this.print(arg.value);

@@ -43,10 +43,16 @@ function coerce(value, type, label) {
   if (!fits) throw badValue(label, type === "boolean" ? "must be true or false" : type === "count" ? "must be a whole number ≥ 0" : type === "int" ? "must be an integer" : "must be a number");
   return parsed;
 }
+/** ORDER_BY value IN [a, b]: the index of the listed field the value names, or a 400. */
+function orderIndex(value, label, fields) {
+  const index = fields.indexOf(value);
+  if (index === -1) throw badValue(label, "must be one of " + fields.join(", "));
+  return index;
+}
 function badValue(label, message) {
   return new HttpError(400, label + " " + message, {
     type: "urn:kova:problem:invalid-parameter",
-    errors: [{ field: label.replace(/^(path|query) parameter |^header |^body field /, ""), message }],
+    errors: [{ field: label.replace(/^(path|query) parameter |^header |^cookie |^body field |^sort order$/, ""), message }],
   });
 }
 `;

@@ -21,7 +21,7 @@ function emitStatement(out: CodeWriter, s: Stmt, x: ExpressionPrinter, sourcePat
     case "respond": {
       // A query's rows are written by the serialiser compiled from its result columns (emit-app.ts).
       const serialize = s.value?.kind === "query" ? `, serialize: ${serializerName(s.value.query)}` : "";
-      const headers = (s.headers ? `, headers: ${headerObject(s.headers, x)}` : "") + serialize;
+      const headers = (s.headers ? `, headers: ${headerObject(s.headers, x)}` : "") + (s.cookies ? `, cookies: ${x.print({ kind: "object", entries: s.cookies })}` : "") + serialize;
       if (!s.value) {
         at(`return { status: ${s.status}${headers} };`);
       } else if (s.notFound !== null) {
