@@ -14,7 +14,7 @@ export const KEYWORDS = [
   "FN", "RETURN", "FOR", "VIEW",
   "UNIQUE", "INDEX", "PRIMARY", "DEFAULT", "BY", "EXISTS", "COUNT",
   "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "ON", "BROADCAST", "EVERY", "CRON",
-  "RATE_LIMIT", "PER", "BY", "CORS",
+  "RATE_LIMIT", "PER", "CORS",
   "CASCADE", "RESTRICT",
 ] as const;
 
