@@ -4,6 +4,7 @@ import { report, resolve, type CheckContext } from "./context.js";
 import { constantValue, type FoldProblem } from "./fold.js";
 import { checkCondition, checkQuery } from "./queries.js";
 import { checkExists, relatedPath } from "./relations.js";
+import { checkAggregate } from "./aggregates.js";
 import {
   booleanType,
   comparable,
@@ -118,6 +119,8 @@ function typeOf(ctx: CheckContext, expr: Expression): KovaType {
       return unknownType;
     case "Exists":
       return checkExists(ctx, expr, (inRelated, e) => checkCondition(inRelated, { kind: "Condition", span: e.span, expression: e }));
+    case "Aggregate":
+      return checkAggregate(ctx, expr);
     default:
       return checkQuery(ctx, expr);
   }

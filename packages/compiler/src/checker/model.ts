@@ -9,6 +9,7 @@ import type {
   Node,
   Program,
   Query,
+  SelectQuery,
   ValidateDecl,
 } from "../ast/nodes.js";
 import type { KovaType } from "./types.js";
@@ -66,6 +67,16 @@ export interface SemanticModel {
   singleRow: Set<Query>;
   /** For names: the declaration or field they resolve to (hover, go-to-definition). */
   resolutions: Map<Node, Node>;
+  /** Shaped SELECTs (aggregates, aliases, DISTINCT, GROUP_BY, WITH TOTAL): their columns and result. */
+  selectShapes: Map<SelectQuery, SelectShapeInfo>;
+}
+
+/** A shaped SELECT as the checker resolved it (see checker/aggregates.ts). */
+export interface SelectShapeInfo {
+  /** Every result column in order: its key and the expression the database computes. */
+  columns: Array<{ name: string; value: Expression }>;
+  groupBy: string[];
+  result: "rows" | "row" | "value" | "page" | "cursor";
 }
 
 export function emptyModel(programs: Program[]): SemanticModel {
@@ -79,5 +90,6 @@ export function emptyModel(programs: Program[]): SemanticModel {
     types: new Map(),
     singleRow: new Set(),
     resolutions: new Map(),
+    selectShapes: new Map(),
   };
 }

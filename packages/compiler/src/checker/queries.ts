@@ -1,6 +1,7 @@
-import type { Condition, Expression, Identifier, Limit, Offset, OrderBy, Query } from "../ast/nodes.js";
+import type { Condition, Expression, Identifier, Limit, Offset, OrderBy, Query, SelectQuery } from "../ast/nodes.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { checkExpression } from "./expressions.js";
+import { checkShapedSelect, isShapedSelect } from "./aggregates.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
 import { checkRelationSelects, relationOf, relationsOf } from "./relations.js";
@@ -23,6 +24,11 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
   switch (query.kind) {
     case "SelectQuery": {
       if (query.asOf) checkAsOf(ctx, query.asOf);
+      if (isShapedSelect(query)) {
+        refuseShapedRelations(ctx, inEntity, query);
+        checkFilters(ctx, inEntity, { ...query, orderBy: null });
+        return entity ? checkShapedSelect(ctx, inEntity, query, entity) : unknownType;
+      }
       let rowType = rows;
       if (query.fields && entity) {
         const fields = new Map<string, ShapeField>();
@@ -167,7 +173,9 @@ function checkFilters(
   }
 }
 
-export function checkCondition(ctx: CheckContext, condition: Condition): void {
+export function checkCondition(outer: CheckContext, condition: Condition): void {
+  // An aggregate in a WHERE is an error that points to HAVING.
+  const ctx: CheckContext = { ...outer, aggregates: outer.entity ? "where" : outer.aggregates };
   const type = checkExpression(ctx, condition.expression);
   if (ctx.entity) checkFilterShape(ctx, ctx.entity, condition.expression);
   if (type.kind !== "boolean" && type.kind !== "unknown" && type.kind !== "null") {
@@ -317,7 +325,7 @@ function historyEntryType(row: KovaType): KovaType {
  * is fine, `age + 1 > 5` is not).
  */
 function checkFilterShape(ctx: CheckContext, entity: EntityInfo, e: Expression): void {
-  const isField = (x: Expression) => (x.kind === "Name" && entityHasField(entity, x.name)) || (x.kind === "Member" && isRelatedPath(ctx, entity, x));
+  const isField = (x: Expression) => (x.kind === "Name" && entityHasField(entity, x.name)) || (x.kind === "Member" && isRelatedPath(ctx, entity, x)) || jsonPathOf(entity, x) !== undefined;
   const fieldFree = (x: Expression) => !mentionsFieldDeep(x, entity);
   const fail = (x: Expression) =>
     ctx.diagnostics.report("UnsupportedCondition", x.span, "a WHERE can compare fields with values, but not compute with fields", {
@@ -360,6 +368,37 @@ function unsupportedConditionHelp(ctx: CheckContext, entity: EntityInfo, x: Expr
   }
   if (x.kind === "Call") return `a WHERE cannot call ${x.callee.name}() on a field; call it on the value side, or store the computed value in a field of its own`;
   return "compare the field itself with a value, and compute on the value side";
+}
+
+/**
+ * A shaped SELECT (columns, aggregates, DISTINCT, GROUP_BY, WITH TOTAL, AFTER) is written by one
+ * statement writer and a select reading related rows (nested selections, counts, conditions and
+ * orders through relations) by another; a query needing both is refused (KV2123) rather than
+ * answered half right.
+ */
+function refuseShapedRelations(ctx: CheckContext, inEntity: CheckContext, query: SelectQuery): void {
+  const entity = inEntity.entity;
+  const first = query.relations[0];
+  let found: { span: Expression["span"]; what: string } | undefined = first
+    ? { span: first.span, what: first.count ? `COUNT(${first.relation.name})` : `${first.relation.name} { … }` }
+    : undefined;
+  const visit = (e: Expression): void => {
+    if (found) return;
+    if (e.kind === "Exists") found = { span: e.span, what: `EXISTS ${e.relation.name}` };
+    else if (e.kind === "Member" && entity && isRelatedPath(inEntity, entity, e)) found = { span: e.span, what: "a condition through a reference" };
+    else if (e.kind === "Binary") {
+      visit(e.left);
+      visit(e.right);
+    } else if (e.kind === "Unary" || e.kind === "IsNull") visit(e.operand);
+  };
+  if (query.where) visit(query.where.expression);
+  const through = query.orderBy?.items.find((item) => item.via.length > 0);
+  if (!found && through) found = { span: through.span, what: "an ORDER_BY through a reference" };
+  if (!found) return;
+  const clause = query.groupBy ? "GROUP_BY" : query.having ? "HAVING" : query.distinct ? "DISTINCT" : query.withTotal ? "WITH TOTAL" : query.after ? "AFTER" : "aliases, aggregates or computed columns";
+  ctx.diagnostics.report("ShapedSelectWithRelations", found.span, `${found.what} reads related rows, which a SELECT with ${clause} cannot do yet`, {
+    suggestion: "read the related rows in a separate query, or drop the grouping, DISTINCT, paging and computed columns from this one",
+  });
 }
 
 /** `author.name` (a reference followed to a field), without reporting anything. */
@@ -405,6 +444,23 @@ function refuseRelations(ctx: CheckContext, where: Condition | null, what: strin
     }
   };
   visit(where.expression);
+}
+
+/**
+ * `meta.kind`, `meta.size.w`: a path into a `json` field, which the database reads (null when a key
+ * is missing). Undefined for anything else.
+ */
+export function jsonPathOf(entity: EntityInfo, e: Expression): { field: string; path: string[] } | undefined {
+  const path: string[] = [];
+  let at = e;
+  while (at.kind === "Member") {
+    if (at.property.name === "") return undefined;
+    path.unshift(at.property.name);
+    at = at.object;
+  }
+  if (at.kind !== "Name" || path.length === 0) return undefined;
+  const field = entity.schema.fields.find((f) => f.name === at.name);
+  return field?.type === "json" ? { field: field.name, path } : undefined;
 }
 
 function entityHasField(entity: EntityInfo, name: string): boolean {

@@ -99,6 +99,8 @@ function printBare(p: Printer, e: Expression): Doc {
     }
     case "IsNull":
       return [printExpression(p, e.operand, 5, false), e.negated ? " IS NOT NULL" : " IS NULL"];
+    case "Aggregate":
+      return `${e.function}(${e.distinct ? "DISTINCT " : ""}${e.field?.name ?? "*"})`;
     case "Missing":
       throw new Error("a Missing node reached the formatter (the file has syntax errors)");
     case "Exists":

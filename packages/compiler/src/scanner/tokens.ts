@@ -9,6 +9,7 @@ export const KEYWORDS = [
   "GET", "POST", "PUT", "PATCH", "DELETE",
   "SELECT", "INSERT", "UPDATE", "SAVE", "INTO", "HISTORY", "SET",
   "WHERE", "ORDER_BY", "ASC", "DESC", "LIMIT", "OFFSET", "OF",
+  "DISTINCT", "GROUP_BY", "HAVING", "WITH", "TOTAL", "AFTER", "COUNT", "SUM", "AVG", "MIN", "MAX",
   "RESPOND", "HEADERS", "COOKIES", "REDIRECT", "QUERY", "ERROR", "IF", "ELSE",
   "AND", "OR", "NOT", "IN", "LIKE", "IS", "NULL",
   "UNIQUE", "INDEX", "PRIMARY", "DEFAULT", "BY", "EXISTS", "COUNT",
