@@ -8,7 +8,7 @@ import type { AggregateExpr, Expression, SelectQuery } from "../ast/nodes.js";
 import { closestName } from "../diagnostics/suggest.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { checkExpression } from "./expressions.js";
-import { jsonPathOf } from "./queries.js";
+import { isRelatedPath, jsonPathOf } from "./queries.js";
 import { relationsOf } from "./relations.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo, SelectShapeInfo } from "./model.js";
@@ -327,4 +327,35 @@ function fieldOptional(entity: EntityInfo, name: string): boolean {
 
 function fieldNames(entity: EntityInfo): string[] {
   return entity.rowType.kind === "object" && entity.rowType.fields ? [...entity.rowType.fields.keys()] : [];
+}
+
+/**
+ * A shaped SELECT (columns, aggregates, DISTINCT, GROUP_BY, WITH TOTAL, AFTER) is written by one
+ * statement writer and a select reading related rows (nested selections, counts, conditions and
+ * orders through relations) by another; a query needing both is refused (KV2123) rather than
+ * answered half right.
+ */
+export function refuseShapedRelations(ctx: CheckContext, inEntity: CheckContext, query: SelectQuery): void {
+  const entity = inEntity.entity;
+  const first = query.relations[0];
+  let found: { span: Expression["span"]; what: string } | undefined = first
+    ? { span: first.span, what: first.count ? `COUNT(${first.relation.name})` : `${first.relation.name} { … }` }
+    : undefined;
+  const visit = (e: Expression): void => {
+    if (found) return;
+    if (e.kind === "Exists") found = { span: e.span, what: `EXISTS ${e.relation.name}` };
+    else if (e.kind === "Member" && entity && isRelatedPath(inEntity, entity, e)) found = { span: e.span, what: "a condition through a reference" };
+    else if (e.kind === "Binary") {
+      visit(e.left);
+      visit(e.right);
+    } else if (e.kind === "Unary" || e.kind === "IsNull") visit(e.operand);
+  };
+  if (query.where) visit(query.where.expression);
+  const through = query.orderBy?.items.find((item) => item.via.length > 0);
+  if (!found && through) found = { span: through.span, what: "an ORDER_BY through a reference" };
+  if (!found) return;
+  const clause = query.groupBy ? "GROUP_BY" : query.having ? "HAVING" : query.distinct ? "DISTINCT" : query.withTotal ? "WITH TOTAL" : query.after ? "AFTER" : "aliases, aggregates or computed columns";
+  ctx.diagnostics.report("ShapedSelectWithRelations", found.span, `${found.what} reads related rows, which a SELECT with ${clause} cannot do yet`, {
+    suggestion: "read the related rows in a separate query, or drop the grouping, DISTINCT, paging and computed columns from this one",
+  });
 }

@@ -1,7 +1,7 @@
-import type { Condition, Expression, Identifier, Limit, Offset, OrderBy, Query, SelectQuery } from "../ast/nodes.js";
+import type { Condition, Expression, Identifier, Limit, Offset, OrderBy, Query } from "../ast/nodes.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { checkExpression } from "./expressions.js";
-import { checkShapedSelect, isShapedSelect } from "./aggregates.js";
+import { checkShapedSelect, isShapedSelect, refuseShapedRelations } from "./aggregates.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
 import { checkRelationSelects, relationOf, relationsOf } from "./relations.js";
@@ -370,39 +370,8 @@ function unsupportedConditionHelp(ctx: CheckContext, entity: EntityInfo, x: Expr
   return "compare the field itself with a value, and compute on the value side";
 }
 
-/**
- * A shaped SELECT (columns, aggregates, DISTINCT, GROUP_BY, WITH TOTAL, AFTER) is written by one
- * statement writer and a select reading related rows (nested selections, counts, conditions and
- * orders through relations) by another; a query needing both is refused (KV2123) rather than
- * answered half right.
- */
-function refuseShapedRelations(ctx: CheckContext, inEntity: CheckContext, query: SelectQuery): void {
-  const entity = inEntity.entity;
-  const first = query.relations[0];
-  let found: { span: Expression["span"]; what: string } | undefined = first
-    ? { span: first.span, what: first.count ? `COUNT(${first.relation.name})` : `${first.relation.name} { … }` }
-    : undefined;
-  const visit = (e: Expression): void => {
-    if (found) return;
-    if (e.kind === "Exists") found = { span: e.span, what: `EXISTS ${e.relation.name}` };
-    else if (e.kind === "Member" && entity && isRelatedPath(inEntity, entity, e)) found = { span: e.span, what: "a condition through a reference" };
-    else if (e.kind === "Binary") {
-      visit(e.left);
-      visit(e.right);
-    } else if (e.kind === "Unary" || e.kind === "IsNull") visit(e.operand);
-  };
-  if (query.where) visit(query.where.expression);
-  const through = query.orderBy?.items.find((item) => item.via.length > 0);
-  if (!found && through) found = { span: through.span, what: "an ORDER_BY through a reference" };
-  if (!found) return;
-  const clause = query.groupBy ? "GROUP_BY" : query.having ? "HAVING" : query.distinct ? "DISTINCT" : query.withTotal ? "WITH TOTAL" : query.after ? "AFTER" : "aliases, aggregates or computed columns";
-  ctx.diagnostics.report("ShapedSelectWithRelations", found.span, `${found.what} reads related rows, which a SELECT with ${clause} cannot do yet`, {
-    suggestion: "read the related rows in a separate query, or drop the grouping, DISTINCT, paging and computed columns from this one",
-  });
-}
-
 /** `author.name` (a reference followed to a field), without reporting anything. */
-function isRelatedPath(ctx: CheckContext, entity: EntityInfo, x: Expression & { kind: "Member" }): boolean {
+export function isRelatedPath(ctx: CheckContext, entity: EntityInfo, x: Expression & { kind: "Member" }): boolean {
   let root: Expression = x;
   while (root.kind === "Member") root = root.object;
   return root.kind === "Name" && relationsOf(ctx, entity).get(root.name)?.step.kind === "one";
