@@ -84,3 +84,11 @@ test("format: a relation count and a shaped count round-trip as written", () => 
   assert.match(once, /SELECT kind, COUNT\(title\) AS n FROM Post GROUP_BY kind/);
   assert.equal(formatSource(once, "a.kova").text, once);
 });
+
+test("ORDER_BY a field the request chooses, in a grouped SELECT: every listed name must be a column (KV2122)", () => {
+  const ok = `GET /k QUERY {\n  sort: enum("n", "kind") DEFAULT "n"\n} {\n  RESPOND SELECT kind, COUNT(*) AS n FROM Post GROUP_BY kind ORDER_BY $query.sort IN [n, kind]\n}`;
+  assert.deepEqual(check(ok).map((d) => `${d.code} ${d.message}`), []);
+  const bad = check(`GET /k QUERY {\n  sort: text DEFAULT "n"\n} {\n  RESPOND SELECT kind, COUNT(*) AS n FROM Post GROUP_BY kind ORDER_BY $query.sort IN [n, score]\n}`);
+  assert.deepEqual(bad.map((d) => d.code), ["KV2122"]);
+  assert.match(bad[0].message, /'score' is not a column/);
+});

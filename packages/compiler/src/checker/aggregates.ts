@@ -196,10 +196,10 @@ function checkAfter(ctx: CheckContext, entity: EntityInfo, query: SelectQuery, g
   if (query.offset !== null || query.withTotal) fail("AFTER replaces OFFSET and WITH TOTAL: the cursor says where the page starts", "drop OFFSET / WITH TOTAL");
   if (query.limit === null) fail("AFTER needs a LIMIT: the page size", "add LIMIT $query.limit ?? 20");
   if (query.orderBy === null) fail("AFTER needs an ORDER_BY: the cursor holds the last row's keys in that order", "add ORDER_BY, as in ORDER_BY id");
-  for (const item of query.orderBy?.items ?? []) {
-    const field = entity.schema.fields.find((f) => f.name === item.field.name);
+  for (const named of query.orderBy?.items.flatMap((item) => (item.choice ? item.choice.fields : [item.field])) ?? []) {
+    const field = entity.schema.fields.find((f) => f.name === named.name);
     if (field?.optional) {
-      ctx.diagnostics.report("InvalidShape", item.field.span, `AFTER orders by keys that are never null, and '${field.name}' is optional`, {
+      ctx.diagnostics.report("InvalidShape", named.span, `AFTER orders by keys that are never null, and '${field.name}' is optional`, {
         suggestion: "order by required fields (the id breaks ties by itself)",
       });
     }
@@ -216,16 +216,23 @@ function checkHaving(ctx: CheckContext, inHaving: CheckContext, entity: EntityIn
 
 /** ORDER_BY in a grouped, aggregated or DISTINCT result names its columns; otherwise fields too. */
 function checkShapedOrder(ctx: CheckContext, entity: EntityInfo, query: SelectQuery, columns: ReadonlyMap<string, ShapeField>, onlyColumns: boolean): void {
-  for (const item of query.orderBy?.items ?? []) {
-    const name = item.field.name;
+  // `ORDER_BY $query.sort IN [a, b]`: the request picks one of the listed names, so each must be one.
+  for (const choice of query.orderBy?.items.flatMap((item) => (item.choice ? [item.choice] : [])) ?? []) {
+    const type = checkExpression(ctx, choice.value);
+    if (type.kind !== "string" && type.kind !== "unknown") {
+      ctx.diagnostics.report("TypeMismatch", choice.value.span, `the sort field is chosen by text naming it, not ${describe(type)}`);
+    }
+  }
+  for (const named of query.orderBy?.items.flatMap((item) => (item.choice ? item.choice.fields : [item.field])) ?? []) {
+    const name = named.name;
     if (name === "" || columns.has(name)) continue;
     if (!onlyColumns && fieldType(entity, name) !== undefined) {
-      resolve(ctx, item.field, entity.decl.fields.find((f) => f.name.name === name) ?? entity.decl);
+      resolve(ctx, named, entity.decl.fields.find((f) => f.name.name === name) ?? entity.decl);
       continue;
     }
     const candidates = onlyColumns ? [...columns.keys()] : [...columns.keys(), ...fieldNames(entity)];
     const suggestion = closestName(name, candidates);
-    ctx.diagnostics.report("UnknownColumn", item.field.span, `'${name}' is not a column of this ${onlyColumns ? "grouped or DISTINCT " : ""}result (its columns: ${[...columns.keys()].join(", ")})`, {
+    ctx.diagnostics.report("UnknownColumn", named.span, `'${name}' is not a column of this ${onlyColumns ? "grouped or DISTINCT " : ""}result (its columns: ${[...columns.keys()].join(", ")})`, {
       suggestion: suggestion ? `did you mean '${suggestion}'?` : "order by a column's name; name an aggregate with AS to order by it (COUNT(*) AS n … ORDER_BY n DESC)",
       ...(suggestion ? { replacement: suggestion } : {}),
     });
