@@ -2,6 +2,7 @@
  * Conformance cases: what every driver must answer, written as requests against the programs in
  * programs.ts with the exact responses expected. A case fails on the first mismatch, naming it.
  */
+import { AGGREGATE_CASES } from "./cases-aggregates.js";
 import { REQUEST_CASES } from "./cases-request.js";
 
 import { TRANSACTION_CASES } from "./cases-transactions.js";
@@ -17,7 +18,7 @@ export interface Case {
    * `evolve` (by-id access, across a schema change: `before` runs against EVOLVE_BEFORE, then the
    * app stops, EVOLVE_AFTER is built and started on the same database, and `run` runs against it).
    */
-  program: "full" | "kv" | "evolve" | "relations";
+  program: "full" | "kv" | "evolve" | "relations" | OwnProgram;
   /**
    * A program of the case's own (run like `full`, on drivers that run it), instead of FULL_PROGRAM:
    * cases sharing one source share one app.
@@ -28,6 +29,15 @@ export interface Case {
   /** For `evolve` cases: the requests before the schema change; what it returns is given to `run`. */
   before?(api: Api): Promise<unknown>;
   run(api: Api, check: Check, before?: unknown): Promise<void>;
+}
+
+/**
+ * A program of a case file's own (run like `full`, by drivers that run arbitrary filters): cases
+ * naming the same `name` share one build of `source`.
+ */
+export interface OwnProgram {
+  name: string;
+  source: string;
 }
 
 export class Mismatch extends Error {}
@@ -514,4 +524,5 @@ export const CASES: Case[] = [
   ...RELATION_CASES,
   ...REQUEST_CASES,
   ...TRANSACTION_CASES,
+  ...AGGREGATE_CASES,
 ];

@@ -10,6 +10,11 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** `$.a.b`: a JSON path of identifier keys (SQLite and MySQL spell it alike). */
+export function jsonPath(path: readonly string[]): string {
+  return `$${path.map((key) => `.${key}`).join("")}`;
+}
+
 export const sqliteFlavour: SqlFlavour = {
   dialect: "sqlite",
   quoteIdent,
@@ -34,6 +39,13 @@ export const sqliteFlavour: SqlFlavour = {
     const glob = `replace(replace(replace(replace(replace(${r.sql}, '[', '[[]'), '*', '[*]'), '?', '[?]'), '%', '*'), '_', '?')`;
     return `(${l.sql} GLOB ${glob})`;
   },
+  concat: (parts) => `(${parts.join(" || ")})`,
+  asText: (sql) => `CAST(${sql} AS TEXT)`,
+  asFloat: (sql) => `CAST(${sql} AS REAL)`,
+  // Path keys are source identifiers ([A-Za-z_][A-Za-z0-9_]*), never values.
+  jsonText: (sql, path) =>
+    `(CASE json_type(${sql}, '${jsonPath(path)}') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN NULL ELSE CAST(json_extract(${sql}, '${jsonPath(path)}') AS TEXT) END)`,
+  jsonValue: (sql, path) => `(${sql} -> '${jsonPath(path)}')`,
   truthy: (sql) => `(${sql})`,
   // SQLite sorts NULLs first ascending and last descending already.
   noLimit: "-1",

@@ -4,7 +4,7 @@
  * write and the versions it records run in one transaction.
  */
 import type Database from "better-sqlite3";
-import { QueryError, writesNothing, type WriteValues, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
+import { cursorKey, pageNeedsCount, QueryError, selectResult, TOTAL_COLUMN, writesNothing, type WriteValues, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
 import { CodecCache, decodeNested, InstantClock, noRecordToSave, saveTarget } from "@kova/sql";
 import { historyTable, quoteIdent, type CompiledRead, type CompiledWrite, type Param, type ResultColumn, type SqliteCompiledQuery, type Statement } from "./sqlite-compiled.js";
 import { convertedColumns, decodeValue, defaultValue, encodeFieldValue, encodeParam, type SqliteValue } from "./sqlite-values.js";
@@ -169,6 +169,9 @@ export class QueryRunner {
         case "arg":
           out[i] = encodeParam(p.encoding, args[p.index]);
           break;
+        case "cursor":
+          out[i] = encodeParam(p.encoding, cursorKey(args[p.index], p.position, p.count, p.field));
+          break;
         case "literal":
           out[i] = p.value;
           break;
@@ -207,7 +210,12 @@ export class QueryRunner {
     }
     const rows = bound.statement.all(values) as Row[];
     if (converted.length > 0) for (const row of rows) convert(row, converted);
-    return rows;
+    if (compiled.plan.kind !== "select" || compiled.plan.shape === undefined) return rows;
+    const plan = compiled.plan;
+    if (compiled.total === undefined || !pageNeedsCount(plan, rows, args)) return selectResult(plan, rows, undefined, args);
+    const counted = this.bind(compiled.total, undefined, false);
+    const total = (counted.statement.get(this.values(counted, args)) as Row)[TOTAL_COLUMN] as number;
+    return selectResult(plan, rows, total);
   }
 
   private write(prepared: PreparedWrite, args: readonly unknown[]): unknown {

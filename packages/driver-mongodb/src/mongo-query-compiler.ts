@@ -28,6 +28,13 @@ function countMarker(b: FilterBuilder, operand: Operand | null, clause: "LIMIT" 
 
 function compileSelect(plan: SelectPlan, entity: EntitySchema): CompiledRead {
   if (usesRelations(plan)) throw new Error(RELATIONS_REFUSED);
+  if (plan.shape !== undefined) {
+    // An aggregation pipeline could do it; until it does, the build refuses rather than differ.
+    throw new Error(
+      `the mongodb driver cannot run this SELECT on ${entity.name} yet: aggregates (COUNT, SUM, AVG, MIN, MAX), GROUP_BY, DISTINCT, column aliases, ` +
+        `computed columns and WITH TOTAL run on SQL data sources (embedded, postgres, mysql); select the fields themselves here, or keep ${entity.name} on a SQL data source`,
+    );
+  }
   const columns = selectedColumns(entity, plan.fields);
   const base = { dialect: "mongodb" as const, plan, kind: "select" as const, collection: entity.table, historyCollection: historyCollection(entity), columns, single: plan.single };
   if (plan.asOf === null) {
@@ -142,6 +149,12 @@ function aggregateExpression(operand: Operand): unknown {
       return { $kovaArg: operand.index };
     case "arith":
       return { [ARITH[operand.op]]: [aggregateExpression(operand.left), aggregateExpression(operand.right)] };
+    case "concat":
+      return { $concat: operand.parts.map(aggregateExpression) };
+    case "aggregate":
+      throw new Error("the mongodb driver cannot compute an aggregate (COUNT, SUM, …) in a write");
+    case "jsonPath":
+      throw new Error("the mongodb driver cannot read a json field's sub-field in a write");
   }
 }
 

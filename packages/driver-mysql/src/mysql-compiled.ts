@@ -29,6 +29,8 @@ interface CompiledBase extends CompiledQuery {
 export interface CompiledRead extends CompiledBase {
   kind: "select" | "history";
   read: Statement;
+  /** A page's count alone, for a page that came back empty past its OFFSET. */
+  total?: Statement;
 }
 
 /**

@@ -33,6 +33,20 @@ export const mysqlFlavour: SqlFlavour = {
     // Case-sensitivity comes from the binary collation of the columns and of the connection.
     return `(${l.sql} LIKE ${r.sql} ESCAPE '\\\\')`;
   },
+  concat: (parts) => `CONCAT(${parts.join(", ")})`,
+  asText: (sql) => `CAST(${sql} AS CHAR)`,
+  // Adding a double turns SUM/AVG's DECIMAL into a DOUBLE (mysql2 returns DECIMALs as strings).
+  asFloat: (sql) => `(${sql} + 0e0)`,
+  // Path keys are source identifiers ([A-Za-z_][A-Za-z0-9_]*), never values; a JSON null reads as NULL.
+  jsonText: (sql, path) => {
+    const at = `JSON_EXTRACT(${sql}, '$${path.map((k) => `.${k}`).join("")}')`;
+    // CAST … AS CHAR takes the connection's collation, the one the parameters have (JSON_UNQUOTE's
+    // own is utf8mb4_bin, which MariaDB refuses to compare with utf8mb4_nopad_bin).
+    return `(CASE WHEN JSON_TYPE(${at}) = 'NULL' THEN NULL ELSE CAST(JSON_UNQUOTE(${at}) AS CHAR) END)`;
+  },
+  // As JSON text (CAST): mysql2 would parse a JSON-typed result itself, and a string would then be
+  // read back as JSON once more.
+  jsonValue: (sql, path) => `CAST(JSON_EXTRACT(${sql}, '$${path.map((k) => `.${k}`).join("")}') AS CHAR)`,
   truthy: (sql) => `(${sql} <=> 1)`,
   // NULLs sort first ascending and last descending in MySQL already.
   // MySQL has no "no limit": the largest unsigned BIGINT stands for it (as its manual suggests).

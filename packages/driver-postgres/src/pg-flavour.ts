@@ -70,7 +70,8 @@ export function pgSqlFlavour(flavor: SqlFlavor): SqlFlavour {
     },
     like(b, left, right) {
       const text = (operand: typeof left): string => {
-        if (operand.kind === "arith") return `(${b.operand(operand, undefined).sql})::text`;
+        if (operand.kind === "jsonPath") return b.operand(operand, undefined).sql;
+        if (operand.kind === "arith" || operand.kind === "concat" || operand.kind === "aggregate") return `(${b.operand(operand, undefined).sql})::text`;
         if (operand.kind !== "field") return b.value(operand, { kind: "scalar", type: "string" }, { kind: "text" });
         const column = b.resolveColumn(operand.field);
         return column.type === "string" ? column.sql : `(${column.sql})::text`;
@@ -79,6 +80,12 @@ export function pgSqlFlavour(flavor: SqlFlavor): SqlFlavour {
       // which like_escape puts before a request value's % and _), on every back end.
       return `(${text(left)} LIKE ${text(right)} ESCAPE '\\')`;
     },
+    concat: (parts) => `(${parts.join(" || ")})`,
+    asText: (sql) => `(${sql})::text`,
+    asFloat: (sql) => `(${sql})::float8`,
+    // Path keys are source identifiers ([A-Za-z_][A-Za-z0-9_]*), never values.
+    jsonText: (sql, path) => `(${sql} #>> '{${path.join(",")}}')`,
+    jsonValue: (sql, path) => `NULLIF(${sql} #> '{${path.join(",")}}', 'null'::jsonb)`,
     truthy: (sql) => `(${sql})`,
     nulls: { asc: "NULLS FIRST", desc: "NULLS LAST" },
     noLimit: null,

@@ -12,7 +12,7 @@
  */
 import { fullColumns, graphColumns, selectedColumns, usesRelations } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { graphSelect, insertStatement, planCompiler, replaceClause, setClause, SqlBuilder, writeBase, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
+import { graphSelect, insertStatement, planCompiler, replaceClause, setClause, shapedSelect, SqlBuilder, writeBase, type RowSource, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
 import { historyField, pgGraph, pgSqlFlavour } from "./pg-flavour.js";
 import {
   historyTable,
@@ -40,7 +40,35 @@ function columnList(alias: string, columns: readonly ResultColumn[]): string {
   return columns.map((c) => `${quoteIdent(alias)}.${quoteIdent(c.name)} AS ${quoteIdent(c.name)}`).join(", ");
 }
 
+/** The rows as of t, typed like the live table (see compileSelect); the caller drops deletes. */
+function asOfRows(b: SqlBuilder, plan: SelectPlan, entity: EntitySchema, flavor: SqlFlavor): string {
+  const h = quoteIdent(HISTORY);
+  const fields = entity.fields.map((f) => `${historyField(HISTORY, f.name, f.type, flavor)} AS ${quoteIdent(f.name)}`);
+  return (
+    `SELECT DISTINCT ON (${h}."id") ${h}."id" AS "id", ${h}."op" AS "__kova_op"${fields.map((f) => `, ${f}`).join("")} ` +
+    `FROM ${quoteIdent(historyTable(entity))} AS ${h} WHERE ${h}."at" <= ${b.asOf(plan.asOf!)} ORDER BY ${h}."id", ${h}."version" DESC`
+  );
+}
+
+/** Aggregates, aliases, DISTINCT, GROUP BY, pages (see @kova/sql shapedSelect) over the rows now or as of t. */
+function compileShaped(plan: SelectPlan, entity: EntitySchema, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledRead {
+  const r = quoteIdent(LIVE);
+  const shaped = shapedSelect(
+    plan,
+    () => new SqlBuilder({ entity, alias: LIVE, history: false }, sql),
+    (b): RowSource =>
+      plan.asOf === null
+        ? { from: `${quoteIdent(entity.table)} AS ${r}`, conditions: [] }
+        : { from: `(${asOfRows(b, plan, entity, flavor)}) AS ${r}`, conditions: [`${r}."__kova_op" <> 'delete'`] },
+  );
+  const compiled: PgCompiledRead = { dialect: flavor.dialect, plan, kind: "select", columns: shaped.columns, read: namedStatement(shaped.sql, shaped.params), single: false };
+  if (shaped.total !== undefined) compiled.total = namedStatement(shaped.total.sql, shaped.total.params);
+  return compiled;
+}
+
 function compileSelect(plan: SelectPlan, entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledRead {
+  // A shaped select never reads related rows (the checker refuses the two together, KV2123).
+  if (plan.shape !== undefined) return compileShaped(plan, entity, flavor, sql);
   if (usesRelations(plan)) {
     const read = graphSelect(plan, entity, entities, sql, pgGraph(flavor));
     return { dialect: flavor.dialect, plan, kind: "select", columns: graphColumns(plan, entity, entities), read: namedStatement(read.sql, read.params), single: plan.single };

@@ -47,7 +47,7 @@ function refuse(entity: string, what: string): never {
 
 function valueOf(operand: Operand, entity: string, clause: string): ValueSource {
   if (operand.kind === "field") refuse(entity, `${clause} takes a value or an argument, not the field "${operand.field}"`);
-  if (operand.kind === "arith") refuse(entity, `${clause} cannot compute from the row's own fields (arithmetic on a field is done by SQL databases and MongoDB)`);
+  if (operand.kind !== "arg" && operand.kind !== "literal") refuse(entity, `${clause} cannot compute from the row's own fields (arithmetic on a field is done by SQL databases and MongoDB)`);
   return operand.kind === "arg" ? { from: "arg", index: operand.index } : { from: "literal", value: operand.value };
 }
 
@@ -128,6 +128,9 @@ export function compileRedis(plan: QueryPlan, entities: ReadonlyMap<string, Enti
       };
     case "select": {
       if (usesRelations(plan)) refuse(name, "it cannot read related rows (nested selections, filters or orders through a relation): it has no joins, each row is one hash under its key");
+      if (plan.shape !== undefined) {
+        refuse(name, "it cannot aggregate (COUNT, SUM, AVG, MIN, MAX), group (GROUP_BY), remove duplicates (DISTINCT), rename or compute columns, or count a page (WITH TOTAL) without reading every row");
+      }
       const columns = selectedColumns(entity, plan.fields);
       const descending = orderByKey(plan.orderBy, "id", name);
       const asOf = plan.asOf === null ? {} : { asOf: valueOf(plan.asOf, name, "AS OF") };

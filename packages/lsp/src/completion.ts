@@ -6,6 +6,7 @@ import { CompletionItemKind, type CompletionItem } from "vscode-languageserver";
 import { collect, nodePathAt, walk } from "./ast-walk.js";
 import type { Analysis } from "./workspace.js";
 import { securityCompletions } from "./completion-security.js";
+import { aggregateCompletions } from "./aggregates.js";
 
 const QUERY_KINDS = ["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"] as const;
 const REQUEST_PARAMS = [
@@ -82,6 +83,7 @@ export function completionsAt(ctx: CompletionContext): KovaCompletion[] {
       const target = follow(ctx.analysis, entity, openRelations(text.slice(query.span.start.offset, offset))) ?? entity;
       items.push(...fieldItems(target), ...relationItems(target));
     }
+    if (query?.kind === "SelectQuery") items.push(...aggregateCompletions());
     items.push(...variablesBefore(ctx.analysis, endpoint, offset));
   }
   items.push(...functionItems(ctx.analysis));

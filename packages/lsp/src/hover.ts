@@ -1,6 +1,7 @@
 import { BUILTINS, builtinSignature, describeType, type EndpointDecl, type DeclaredParam, type FunctionDecl, type ViewDecl, type EndpointInfo, type EntityDecl, type FieldDecl, type KovaType, type Node, type ValidateDecl } from "@kova/compiler";
 import { contains, nodePathAt, walk } from "./ast-walk.js";
 import type { Analysis } from "./workspace.js";
+import { aggregateHover } from "./aggregates.js";
 
 /** Markdown for the thing at `offset`, or undefined when there is nothing to say. */
 export function hoverText(analysis: Analysis, path: string, offset: number): { markdown: string; node: Node } | undefined {
@@ -25,6 +26,7 @@ function describeNode(analysis: Analysis, node: Node, endpoint: EndpointDecl | u
     return routeText(analysis, endpoint);
   }
   if (node.kind === "Param") return endpoint ? paramText(analysis, endpoint, node.name) : undefined;
+  if (node.kind === "Aggregate") return aggregateHover(analysis, node);
   const target = analysis.resolutions.get(node);
   if (target) {
     switch (target.kind) {

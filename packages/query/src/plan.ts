@@ -101,16 +101,47 @@ export type Operand =
    * runs concurrently (never a read in the handler and a write back). The planner produces it for
    * SET values that read fields; a dialect that cannot do it refuses the plan at build time.
    */
-  | { kind: "arith"; op: ArithOp; left: Operand; right: Operand };
+  | { kind: "arith"; op: ArithOp; left: Operand; right: Operand }
+  /** Text joined by the database (`first + " " + last` on text fields, in a selected column). */
+  | { kind: "concat"; parts: Operand[] }
+  /**
+   * An aggregate over the matching rows (or each group): only in a shaped SELECT's columns, its
+   * HAVING and its ORDER BY. `field` null is `COUNT(*)`; `distinct` counts/sums distinct values.
+   */
+  | { kind: "aggregate"; fn: AggregateFn; field: string | null; distinct: boolean }
+  /**
+   * A value inside a `json` field (`meta.kind`, `meta.size.w`): `text` in a WHERE (compared as
+   * text: strings as written, numbers and booleans as JSON writes them), `json` in a selected
+   * column (the JSON value itself). A missing key is null.
+   */
+  | { kind: "jsonPath"; field: string; path: string[]; as: "text" | "json" };
 
 export type ArithOp = "+" | "-" | "*";
+
+export type AggregateFn = "count" | "sum" | "avg" | "min" | "max";
 
 /** An operand whose value the handler supplies (an argument) or the source wrote (a literal). */
 export type ValueOperand = Extract<Operand, { kind: "arg" | "literal" }>;
 
+/** Whether the operand is a value the handler or the source supplies (not computed by the database). */
+export function isValueOperand(operand: Operand): operand is ValueOperand {
+  return operand.kind === "arg" || operand.kind === "literal";
+}
+
 /** Whether the database computes the operand from the row (a field, or arithmetic on fields). */
 export function readsRow(operand: Operand): boolean {
-  return operand.kind === "field" || (operand.kind === "arith" && (readsRow(operand.left) || readsRow(operand.right)));
+  switch (operand.kind) {
+    case "field":
+    case "aggregate":
+    case "jsonPath":
+      return true;
+    case "arith":
+      return readsRow(operand.left) || readsRow(operand.right);
+    case "concat":
+      return operand.parts.some(readsRow);
+    default:
+      return false;
+  }
 }
 
 export type CompareOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
@@ -155,8 +186,14 @@ export type QueryPlan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan | Save
 export interface SelectPlan {
   kind: "select";
   entity: string;
-  /** null for `*`; `id` is always returned. */
+  /** null for `*`; `id` is always returned. Ignored when `shape` is set. */
   fields: string[] | null;
+  /**
+   * A shaped result (aliases, computed columns, aggregates, DISTINCT, GROUP BY, a count, a page
+   * with its total): its columns are exactly `shape.columns`, no implicit id. Absent: the rows'
+   * own fields (`fields`).
+   */
+  shape?: SelectShape;
   where: Filter | null;
   orderBy: OrderTerm[];
   limit: Operand | null;
@@ -204,6 +241,34 @@ export interface SavePlan {
  * Every version of the matching rows, oldest first unless ordered otherwise. Each result is a
  * `HistoryEntry`. The WHERE applies to the versions' data, so deleted rows' history is found too.
  */
+/** One column of a shaped result: the key it has in each row and what the database computes. */
+export interface ProjectedColumn {
+  name: string;
+  value: Operand;
+}
+
+export interface SelectShape {
+  columns: ProjectedColumn[];
+  distinct: boolean;
+  /** Fields the rows are grouped by (each also a column, or the checker refused the query). */
+  groupBy: string[];
+  /** A condition on each group; its operands may be aggregates. */
+  having: Filter | null;
+  /**
+   * What the query returns: `rows` (a list), `row` (aggregates without GROUP BY: one object),
+   * `value` (the one column of that one row: a count, a sum, … computed without reading rows),
+   * `page` (`{ items, total }`: the rows and how many match in all, LIMIT/OFFSET aside),
+   * `cursor` (`{ items, next }`, see `after`).
+   */
+  result: "rows" | "row" | "value" | "page" | "cursor";
+  /**
+   * Keyset pagination (`AFTER $query.cursor`, result `cursor`: `{ items, next }`): the rows after
+   * the one the cursor names in the order of `keys` (the ORDER_BY, then the id), stable whatever
+   * is inserted meanwhile. A null cursor is the first page.
+   */
+  after?: { cursor: Operand; keys: OrderTerm[]; label: string };
+}
+
 export interface HistoryPlan {
   kind: "history";
   entity: string;

@@ -19,3 +19,4 @@ export * from "./sql-guard.js";
 export * from "./sql-graph.js";
 export * from "./sql-graph-decode.js";
 export * from "./sql-references.js";
+export * from "./sql-shape.js";

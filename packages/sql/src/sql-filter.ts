@@ -3,7 +3,7 @@
  * placeholder and a `Param` telling the driver where its value comes from; only quoted identifiers
  * and the compiler's own keywords reach the SQL text.
  */
-import type { EntitySchema, Filter, Operand, OrderTerm, ScalarType, ValueOperand } from "@kova/query";
+import { isValueOperand, type EntitySchema, type Filter, type Operand, type OrderTerm, type ScalarType, type ValueOperand } from "@kova/query";
 import { historyColumn, type Encoding, type Param } from "./sql-compiled.js";
 import type { PlaceholderType, Side, SqlFlavour } from "./sql-flavour.js";
 
@@ -114,14 +114,43 @@ export class SqlBuilder {
       const type = against ?? this.typeOf(operand);
       return { sql: `(${this.operand(operand.left, type).sql} ${operand.op} ${this.operand(operand.right, type).sql})`, nonNullLiteral: false };
     }
+    if (operand.kind === "aggregate") return { sql: this.aggregate(operand), nonNullLiteral: false };
+    if (operand.kind === "jsonPath") {
+      const column = this.resolveColumn(operand.field).sql;
+      return { sql: operand.as === "text" ? this.flavour.jsonText(column, operand.path) : this.flavour.jsonValue(column, operand.path), nonNullLiteral: false };
+    }
+    if (operand.kind === "concat") {
+      // Each part as text: a field of another type is cast, a value is bound as text.
+      const parts = operand.parts.map((part) => {
+        if (part.kind === "arg" || part.kind === "literal") return this.value(part, { kind: "scalar", type: "string" }, { kind: "text" });
+        const sql = this.operand(part, undefined).sql;
+        return this.typeOf(part) === "string" ? sql : this.flavour.asText(sql);
+      });
+      return { sql: this.flavour.concat(parts), nonNullLiteral: false };
+    }
     const nonNullLiteral = operand.kind === "literal" && operand.value !== null;
     if (against === undefined) return { sql: this.value(operand, { kind: "any" }, { kind: "any" }), nonNullLiteral };
     const encoding: Encoding = against === "instant" ? { kind: "instant" } : { kind: "scalar", type: against };
     return { sql: this.value(operand, encoding, { kind: "column", type: against }), nonNullLiteral };
   }
 
+  /** `COUNT(*)`, `SUM(DISTINCT "r"."x")`, …: AVG is always a float, whatever the field's type. */
+  private aggregate(operand: Extract<Operand, { kind: "aggregate" }>): string {
+    const argument = operand.field === null ? "*" : `${operand.distinct ? "DISTINCT " : ""}${this.resolveColumn(operand.field).sql}`;
+    const sql = `${operand.fn.toUpperCase()}(${argument})`;
+    return operand.fn === "avg" ? this.flavour.asFloat(sql) : sql;
+  }
+
   typeOf(operand: Operand): ColumnType | undefined {
     if (operand.kind === "field") return this.resolveColumn(operand.field).type;
+    if (operand.kind === "concat") return "string";
+    if (operand.kind === "jsonPath") return operand.as === "text" ? "string" : "json";
+    if (operand.kind === "aggregate") {
+      if (operand.fn === "count") return "int";
+      if (operand.fn === "avg") return "float";
+      const type = this.resolveColumn(operand.field!).type;
+      return type === "id" ? "int" : type;
+    }
     if (operand.kind === "arith") return this.typeOf(operand.left) ?? this.typeOf(operand.right);
     return undefined;
   }
@@ -148,7 +177,7 @@ export class SqlBuilder {
   }
 
   private isNull(operand: Operand, negated: boolean): string {
-    const sql = operand.kind === "field" || operand.kind === "arith" ? this.operand(operand, undefined).sql : this.value(operand, { kind: "any" }, { kind: "text" });
+    const sql = !isValueOperand(operand) ? this.operand(operand, undefined).sql : this.value(operand, { kind: "any" }, { kind: "text" });
     return `(${sql} IS ${negated ? "NOT " : ""}NULL)`;
   }
 
@@ -163,7 +192,7 @@ export class SqlBuilder {
       case "compare":
         return this.compare(filter);
       case "in":
-        if (filter.right.kind === "field" || filter.right.kind === "arith") throw new Error("the right side of IN must be a list argument or literal, not a field");
+        if (!isValueOperand(filter.right)) throw new Error("the right side of IN must be a list argument or literal, not a field");
         return this.flavour.inList(this, filter.left, filter.right);
       case "like":
         return this.flavour.like(this, filter.left, filter.right);
@@ -214,13 +243,13 @@ export class SqlBuilder {
   }
 
   private countParam(operand: Operand, clause: "LIMIT" | "OFFSET"): string {
-    if (operand.kind === "field" || operand.kind === "arith") throw new Error(`${clause} must be a number or an argument, not a field`);
+    if (!isValueOperand(operand)) throw new Error(`${clause} must be a number or an argument, not a field`);
     return this.value(operand, { kind: "count", clause }, { kind: "count" });
   }
 
   /** A placeholder for an instant (AS OF). */
   asOf(operand: Operand): string {
-    if (operand.kind === "field" || operand.kind === "arith") throw new Error("AS OF must be an instant or an argument, not a field");
+    if (!isValueOperand(operand)) throw new Error("AS OF must be an instant or an argument, not a field");
     return this.value(operand, { kind: "asOf" }, { kind: "column", type: "instant" });
   }
 }

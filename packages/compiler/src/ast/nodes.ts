@@ -498,16 +498,48 @@ export interface Offset {
 export interface SelectQuery {
   kind: "SelectQuery";
   span: Span;
-  /** null for `*`; otherwise the chosen fields. */
+  /** `SELECT DISTINCT …`: each distinct row once. */
+  distinct: boolean;
+  /** null for `*`; otherwise the chosen fields (empty when `columns` holds the select list). */
   fields: Identifier[] | null;
   /** Related rows selected with each row: `author { name }`, `comments { body }`, `COUNT(comments)` (empty: none). */
   relations: RelationSelect[];
+  /**
+   * The select list, in order, when it holds more than bare field names: aliases (`name AS
+   * author`), aggregates (`COUNT(*)`, `AVG(score) AS avg`) and computed values (`price * qty`).
+   * null otherwise.
+   */
+  columns: SelectColumn[] | null;
   entity: Identifier;
   asOf: Expression | null;
   where: Condition | null;
+  /** `GROUP_BY author, kind`: one result row per group. */
+  groupBy: GroupBy | null;
+  /** `HAVING COUNT(*) > 1`: which groups to keep. */
+  having: Condition | null;
   orderBy: OrderBy | null;
   limit: Limit | null;
   offset: Offset | null;
+  /** `AFTER $query.cursor`: keyset pagination, the result is `{ items, next }` (null: no AFTER). */
+  after: Expression | null;
+  /** `WITH TOTAL`: the result is `{ items, total }`, total counting every match, LIMIT aside. */
+  withTotal: boolean;
+}
+
+/** An item of a SELECT list: `title`, `title AS heading`, `COUNT(*) AS n`, `price * qty AS cost`. */
+export interface SelectColumn {
+  kind: "SelectColumn";
+  span: Span;
+  value: Expression;
+  /** The key in each result row; null: the field's own name, or the aggregate's default (`count`, `score_avg`). */
+  alias: Identifier | null;
+}
+
+/** `GROUP_BY author, kind` */
+export interface GroupBy {
+  kind: "GroupBy";
+  span: Span;
+  fields: Identifier[];
 }
 
 /**
@@ -606,6 +638,7 @@ export type Expression =
   | ComprehensionExpr
   | HasExpr
   | ExistsExpr
+  | AggregateExpr
   | Query
   | MissingExpr;
 
@@ -615,6 +648,23 @@ export interface ExistsExpr {
   span: Span;
   relation: Identifier;
   condition: Expression | null;
+}
+
+export type AggregateFunction = "COUNT" | "SUM" | "AVG" | "MIN" | "MAX";
+
+/**
+ * `COUNT(*)`, `COUNT(field)`, `SUM(price)`, `AVG(score)`, `MIN(at)`, `MAX(at)`, `COUNT(DISTINCT
+ * author)`: computed by the database over a query's rows, or each group's. Only in a SELECT's
+ * columns, its HAVING and its ORDER_BY. `COUNT(x)` in a list of plain fields and related selections
+ * (no DISTINCT, GROUP_BY, HAVING) is a relation count: the parser writes a RelationSelect for it.
+ */
+export interface AggregateExpr {
+  kind: "Aggregate";
+  span: Span;
+  function: AggregateFunction;
+  /** The field aggregated; null for `COUNT(*)`. */
+  field: Identifier | null;
+  distinct: boolean;
 }
 
 export interface StringLiteral {
@@ -843,6 +893,8 @@ export type Node =
   | OrderItem
   | OrderChoice
   | RelationSelect
+  | SelectColumn
+  | GroupBy
   | Limit
   | Offset
   | SetAssignment

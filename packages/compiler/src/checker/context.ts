@@ -69,6 +69,11 @@ export interface CheckContext {
   endpoint: EndpointScope | null;
   /** Inside a query's WHERE / ORDER_BY / SET: the queried entity, whose fields bare names mean. */
   entity: EntityInfo | null;
+  /**
+   * Where aggregates may go: `allowed` in a SELECT's columns and HAVING, `where` in a WHERE (they
+   * belong in HAVING); absent: anywhere else (they belong in a SELECT).
+   */
+  aggregates?: "allowed" | "where";
   /** The queried entity is unknown (already reported): stay quiet about names inside the query. */
   entityUnresolved: boolean;
   /** Names already reported as ambiguous in this query (KV2018 once per name and query). */

@@ -8,6 +8,7 @@ import { checkBetween, checkComprehension, checkConditional } from "./control-ex
 import { checkFunctionCall, checkViewCall } from "./functions.js";
 import { checkCondition, checkQuery } from "./queries.js";
 import { checkExists, relatedPath } from "./relations.js";
+import { checkAggregate } from "./aggregates.js";
 import {
   booleanType,
   comparable,
@@ -115,6 +116,8 @@ function typeOf(ctx: CheckContext, expr: Expression): KovaType {
       return unknownType;
     case "Exists":
       return checkExists(ctx, expr, (inRelated, e) => checkCondition(inRelated, { kind: "Condition", span: e.span, expression: e }));
+    case "Aggregate":
+      return checkAggregate(ctx, expr);
     default:
       return checkQuery(ctx, expr);
   }

@@ -9,6 +9,7 @@ import type {
   Node,
   Program,
   Query,
+  SelectQuery,
   ValidateDecl,
 } from "../ast/nodes.js";
 import type { KovaType } from "./types.js";
@@ -72,6 +73,16 @@ export interface SemanticModel {
   views: Map<string, ViewInfo>;
   /** `SELECT ViewName FROM Entity`: the VIEW each such query selects. */
   selectViews: Map<Query, string>;
+  /** Shaped SELECTs (aggregates, aliases, DISTINCT, GROUP_BY, WITH TOTAL): their columns and result. */
+  selectShapes: Map<SelectQuery, SelectShapeInfo>;
+}
+
+/** A shaped SELECT as the checker resolved it (see checker/aggregates.ts). */
+export interface SelectShapeInfo {
+  /** Every result column in order: its key and the expression the database computes. */
+  columns: Array<{ name: string; value: Expression }>;
+  groupBy: string[];
+  result: "rows" | "row" | "value" | "page" | "cursor";
 }
 
 export function emptyModel(programs: Program[]): SemanticModel {
@@ -88,5 +99,6 @@ export function emptyModel(programs: Program[]): SemanticModel {
     kovaFunctions: new Map(),
     views: new Map(),
     selectViews: new Map(),
+    selectShapes: new Map(),
   };
 }

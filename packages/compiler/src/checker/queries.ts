@@ -2,6 +2,7 @@ import type { Condition, Expression, Identifier, Limit, Offset, OrderBy, Query }
 import { report, resolve, type CheckContext } from "./context.js";
 import { checkExpression } from "./expressions.js";
 import { selectedView } from "./functions.js";
+import { checkShapedSelect, isShapedSelect, refuseShapedRelations } from "./aggregates.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
 import { checkRelationSelects, relationOf, relationsOf } from "./relations.js";
@@ -24,6 +25,11 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
   switch (query.kind) {
     case "SelectQuery": {
       if (query.asOf) checkAsOf(ctx, query.asOf);
+      if (isShapedSelect(query)) {
+        refuseShapedRelations(ctx, inEntity, query);
+        checkFilters(ctx, inEntity, { ...query, orderBy: null });
+        return entity ? checkShapedSelect(ctx, inEntity, query, entity) : unknownType;
+      }
       let rowType = rows;
       const view = entity ? selectedView(ctx, query, entity) : undefined;
       if (view) rowType = view.rowType;
@@ -170,7 +176,9 @@ function checkFilters(
   }
 }
 
-export function checkCondition(ctx: CheckContext, condition: Condition): void {
+export function checkCondition(outer: CheckContext, condition: Condition): void {
+  // An aggregate in a WHERE is an error that points to HAVING.
+  const ctx: CheckContext = { ...outer, aggregates: outer.entity ? "where" : outer.aggregates };
   const type = checkExpression(ctx, condition.expression);
   if (ctx.entity) checkFilterShape(ctx, ctx.entity, condition.expression);
   if (type.kind !== "boolean" && type.kind !== "unknown" && type.kind !== "null") {
@@ -320,7 +328,7 @@ function historyEntryType(row: KovaType): KovaType {
  * is fine, `age + 1 > 5` is not).
  */
 function checkFilterShape(ctx: CheckContext, entity: EntityInfo, e: Expression): void {
-  const isField = (x: Expression) => (x.kind === "Name" && entityHasField(entity, x.name)) || (x.kind === "Member" && isRelatedPath(ctx, entity, x));
+  const isField = (x: Expression) => (x.kind === "Name" && entityHasField(entity, x.name)) || (x.kind === "Member" && isRelatedPath(ctx, entity, x)) || jsonPathOf(entity, x) !== undefined;
   const fieldFree = (x: Expression) => !mentionsFieldDeep(x, entity);
   const fail = (x: Expression) =>
     ctx.diagnostics.report("UnsupportedCondition", x.span, "a WHERE can compare fields with values, but not compute with fields", {
@@ -369,7 +377,7 @@ function unsupportedConditionHelp(ctx: CheckContext, entity: EntityInfo, x: Expr
 }
 
 /** `author.name` (a reference followed to a field), without reporting anything. */
-function isRelatedPath(ctx: CheckContext, entity: EntityInfo, x: Expression & { kind: "Member" }): boolean {
+export function isRelatedPath(ctx: CheckContext, entity: EntityInfo, x: Expression & { kind: "Member" }): boolean {
   let root: Expression = x;
   while (root.kind === "Member") root = root.object;
   return root.kind === "Name" && relationsOf(ctx, entity).get(root.name)?.step.kind === "one";
@@ -411,6 +419,23 @@ function refuseRelations(ctx: CheckContext, where: Condition | null, what: strin
     }
   };
   visit(where.expression);
+}
+
+/**
+ * `meta.kind`, `meta.size.w`: a path into a `json` field, which the database reads (null when a key
+ * is missing). Undefined for anything else.
+ */
+export function jsonPathOf(entity: EntityInfo, e: Expression): { field: string; path: string[] } | undefined {
+  const path: string[] = [];
+  let at = e;
+  while (at.kind === "Member") {
+    if (at.property.name === "") return undefined;
+    path.unshift(at.property.name);
+    at = at.object;
+  }
+  if (at.kind !== "Name" || path.length === 0) return undefined;
+  const field = entity.schema.fields.find((f) => f.name === at.name);
+  return field?.type === "json" ? { field: field.name, path } : undefined;
 }
 
 function entityHasField(entity: EntityInfo, name: string): boolean {

@@ -80,6 +80,10 @@ export const Codes = define({
   UnknownView: { code: "KV2162", severity: "error", title: "a VIEW of an entity that is not declared, or a VIEW used with another entity" },
   DuplicateParameter: { code: "KV2163", severity: "error", title: "an FN with two parameters of the same name" },
   MisplacedStatement: { code: "KV2164", severity: "error", title: "RETURN outside an FN, or RESPOND inside one" },
+  DuplicateColumn: { code: "KV2120", severity: "error", title: "two columns of one SELECT with the same name" },
+  UnknownAggregate: { code: "KV2121", severity: "error", title: "a call in a SELECT that is not an aggregate (COUNT, SUM, AVG, MIN, MAX) nor a function the database can run" },
+  UnknownColumn: { code: "KV2122", severity: "error", title: "ORDER_BY names something that is not a column of a grouped or DISTINCT result" },
+  ShapedSelectWithRelations: { code: "KV2123", severity: "error", title: "a grouped, DISTINCT, aliased, computed or paged SELECT that also selects related rows" },
   // ── types and values
   IncompatibleComparison: { code: "KV3001", severity: "error", title: "a comparison between values of types that can never match" },
   TypeMismatch: { code: "KV3002", severity: "error", title: "a value of the wrong type for where it is used" },
@@ -104,6 +108,11 @@ export const Codes = define({
   CorsWildcardWithCredentials: { code: "KV3172", severity: "error", title: "CORS origins \"*\" together with credentials: true" },
   InvalidCorsValue: { code: "KV3173", severity: "error", title: "a CORS setting with a value of the wrong kind (methods, headers, credentials, max_age)" },
   CorsWithoutOrigins: { code: "KV3174", severity: "error", title: "a CORS block without origins" },
+  MisplacedAggregate: { code: "KV3110", severity: "error", title: "an aggregate (COUNT, SUM, …) where it cannot go: in WHERE (use HAVING) or outside a SELECT" },
+  UngroupedField: { code: "KV3111", severity: "error", title: "a selected field that is neither in GROUP_BY nor inside an aggregate" },
+  AggregateType: { code: "KV3112", severity: "error", title: "an aggregate of a field of the wrong type (SUM/AVG of text, MIN/MAX of boolean or json)" },
+  UnsupportedColumn: { code: "KV3113", severity: "error", title: "a computed SELECT column the database cannot compute, or one without a name" },
+  InvalidShape: { code: "KV3114", severity: "error", title: "SELECT clauses that do not go together (HAVING without grouping, WITH TOTAL on one aggregate row, GROUP_BY with *)" },
   // ── not supported yet
   CacheNotSupported: { code: "KV9001", severity: "error", title: "CACHE is parsed but not supported yet" },
   SocketNotSupported: { code: "KV9002", severity: "error", title: "SOCKET is parsed but not supported yet" },

@@ -111,6 +111,8 @@ function printBare(p: Printer, e: Expression): Doc {
       return [printExpression(p, e.operand, 5, false), e.negated ? " NOT BETWEEN " : " BETWEEN ", printExpression(p, e.low, 5, false), " AND ", printExpression(p, e.high, 5, false)];
     case "Comprehension":
       return group(["[", indent([softline, printExpression(p, e.element, 0, false), line, "FOR ", e.variable.name, " IN ", printExpression(p, e.list, 0, false), ...(e.condition ? [line, "IF ", printExpression(p, e.condition, 0, false)] : [])]), softline, "]"]);
+    case "Aggregate":
+      return `${e.function}(${e.distinct ? "DISTINCT " : ""}${e.field?.name ?? "*"})`;
     case "Missing":
       throw new Error("a Missing node reached the formatter (the file has syntax errors)");
     case "Exists":

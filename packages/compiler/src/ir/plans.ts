@@ -1,6 +1,7 @@
-import type { Filter, NestedSelection, Operand, OrderTerm, QueryPlan, RelationStep, ScalarType, WriteValues } from "@kova/query";
+import type { AggregateFn, Filter, NestedSelection, Operand, OrderTerm, QueryPlan, RelationStep, ScalarType, WriteValues } from "@kova/query";
 import type { Condition, Expression, Limit, Offset, OrderBy, Query, RelationSelect } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
+import { jsonPathOf } from "../checker/queries.js";
 import type { EntityInfo, SemanticModel } from "../checker/model.js";
 
 /**
@@ -98,19 +99,26 @@ class Planner {
     const entity = this.entity.schema.name;
     const single = this.model.singleRow.has(query);
     switch (query.kind) {
-      case "SelectQuery":
+      case "SelectQuery": {
+        const shaped = this.model.selectShapes.get(query);
+        // The columns' values come first: their arguments are numbered before the WHERE's.
+        const columns = shaped?.columns.map((c) => ({ name: c.name, value: this.column(c.value) }));
         return {
           kind: "select",
           entity,
           fields: this.selectedFields(query),
           ...(query.relations.length > 0 ? { nested: query.relations.map((r) => this.nested(r)) } : {}),
+          ...(shaped && columns
+            ? { shape: { columns, distinct: query.distinct, groupBy: shaped.groupBy, having: query.having ? this.filter(query.having.expression) : null, result: shaped.result, ...this.after(query) } }
+            : {}),
           where: this.where(query.where),
           orderBy: this.orderBy(query.orderBy),
           limit: this.count(query.limit, "LIMIT"),
           offset: this.count(query.offset, "OFFSET"),
           asOf: query.asOf ? this.value(query.asOf, null, "AS OF") : null,
-          single,
+          single: shaped ? false : single,
         };
+      }
       case "HistoryQuery":
         return {
           kind: "history",
@@ -219,7 +227,7 @@ class Planner {
         }
         case "IN": {
           const left = this.operand(e.left, null);
-          const fieldType = e.left.kind === "Name" ? this.fieldType(e.left.name) : null;
+          const fieldType = this.readType(e.left);
           return { kind: "in", left, right: this.value(e.right, null, `IN list`, fieldType) };
         }
         case "LIKE": {
@@ -240,18 +248,54 @@ class Planner {
       return e.negated ? { kind: "not", item: range } : range;
     }
     if (e.kind === "IsNull") return { kind: "isNull", operand: this.operand(e.operand, null), negated: e.negated };
+    // `WHERE meta.flag`: a json value is true when it is JSON true (compared as text, like every json path).
+    if (jsonPathOf(this.entity, e)) return { kind: "compare", op: "==", left: this.operand(e, null), right: { kind: "literal", value: "true" } };
     return { kind: "truthy", operand: this.operand(e, "boolean") };
   }
 
   /** Both sides of a comparison; a value compared with a field is coerced to the field's type. */
   private pair(a: Expression, b: Expression): [Operand, Operand] {
-    const aType = a.kind === "Name" ? this.fieldType(a.name) : null;
-    const bType = b.kind === "Name" ? this.fieldType(b.name) : null;
+    const aType = this.readType(a);
+    const bType = this.readType(b);
     return [this.operand(a, bType), this.operand(b, aType)];
+  }
+
+  /** AFTER: the cursor argument and the keys it holds (the ORDER_BY, then the id). */
+  private after(query: Extract<Query, { kind: "SelectQuery" }>): { after?: { cursor: Operand; keys: OrderTerm[]; label: string } } {
+    if (query.after === null) return {};
+    const keys = this.orderBy(query.orderBy);
+    if (!keys.some((k) => k.field === "id")) keys.push({ field: "id", direction: "ASC" });
+    const named = labelOf(query.after);
+    const label = named.replace(/^(path|query) parameter |^header |^body field /, "");
+    return { after: { cursor: this.value(query.after, null, named), keys, label } };
+  }
+
+  /**
+   * A column of a shaped SELECT: a field, an aggregate, a value, or `+ - *` over them (`+` on text
+   * is joined text), all computed by the database.
+   */
+  private column(e: Expression): Operand {
+    const json = jsonPathOf(this.entity, e);
+    if (json) return { kind: "jsonPath", field: json.field, path: json.path, as: "json" };
+    if (e.kind === "Name" || e.kind === "Aggregate") return this.operand(e, null);
+    if (e.kind === "Binary" && (e.operator === "+" || e.operator === "-" || e.operator === "*")) {
+      if (e.operator === "+" && this.model.types.get(e)?.kind === "string") {
+        const parts = [this.column(e.left), this.column(e.right)].flatMap((p) => (p.kind === "concat" ? p.parts : [p]));
+        return { kind: "concat", parts };
+      }
+      return { kind: "arith", op: e.operator, left: this.column(e.left), right: this.column(e.right) };
+    }
+    if (e.kind === "Unary" && e.operator === "-" && constantValue(e) === undefined) {
+      return { kind: "arith", op: "-", left: { kind: "literal", value: 0 }, right: this.column(e.operand) };
+    }
+    return this.value(e, null, labelOf(e));
   }
 
   private operand(e: Expression, coerce: ScalarType | null): Operand {
     if (e.kind === "Name" && this.fieldType(e.name) !== null) return { kind: "field", field: e.name };
+    const json = jsonPathOf(this.entity, e);
+    if (json) return { kind: "jsonPath", field: json.field, path: json.path, as: "text" };
+    if (e.kind === "Aggregate") return { kind: "aggregate", fn: e.function.toLowerCase() as AggregateFn, field: e.field?.name ?? null, distinct: e.distinct };
     return this.value(e, coerce, labelOf(e));
   }
 
@@ -279,6 +323,17 @@ class Planner {
     if (constant !== undefined) return { kind: "literal", value: constant.value };
     this.args.push({ expression: e, coerce: coerce ?? elementType, label, list: elementType !== null });
     return { kind: "arg", index: this.args.length - 1 };
+  }
+
+  /** The type of a field or an aggregate the database reads, so a value compared with it is converted to match. */
+  private readType(e: Expression): ScalarType | null {
+    if (e.kind === "Name") return this.fieldType(e.name);
+    // A json sub-field is compared as text, so the value is sent as text.
+    if (jsonPathOf(this.entity, e)) return "string";
+    if (e.kind !== "Aggregate") return null;
+    if (e.function === "COUNT") return "int";
+    if (e.function === "AVG") return "float";
+    return e.field === null ? null : this.fieldType(e.field.name);
   }
 
   private fieldType(name: string): ScalarType | null {

@@ -1,4 +1,6 @@
 import type {
+  AggregateExpr,
+  AggregateFunction,
   ArrayExpr,
   BinaryOperator,
   ComprehensionExpr,
@@ -302,6 +304,21 @@ export function closeBracket(c: Cursor, open: Token, close: string): void {
   });
 }
 
+const AGGREGATE_FUNCTIONS: ReadonlySet<string> = new Set(["COUNT", "SUM", "AVG", "MIN", "MAX"]);
+
+/** `COUNT(*)`, `SUM(price)`, `COUNT(DISTINCT author)` (the cursor is on the function's name). */
+function parseAggregate(c: Cursor): AggregateExpr {
+  const start = c.token.start;
+  const fn = c.advance().text as AggregateFunction;
+  const open = c.advance();
+  const distinct = c.matchKeyword("DISTINCT", false);
+  let field: Identifier | null = null;
+  if (fn === "COUNT" && !distinct && c.matchPunct("*")) field = null;
+  else field = c.expectIdentifier(fn === "COUNT" ? "a field name or * in COUNT(…)" : `a field name in ${fn}(…)`);
+  closeBracket(c, open, ")");
+  return { kind: "Aggregate", span: c.spanFrom(start), function: fn, field, distinct };
+}
+
 function parsePrimary(c: Cursor): Expression {
   const t = c.token;
   const span = c.tokenSpan(t);
@@ -336,6 +353,7 @@ function parsePrimary(c: Cursor): Expression {
         c.advance();
         return { kind: "Null", span };
       }
+      if (AGGREGATE_FUNCTIONS.has(t.text) && c.isPunct("(", c.peek())) return parseAggregate(c);
       if (isQueryStart(c)) return parseQuery(c);
       if (t.text === "EXISTS") return parseExists(c);
       break;

@@ -1,4 +1,5 @@
 import type {
+  AggregateExpr,
   Condition,
   Expression,
   HistoryQuery,
@@ -8,8 +9,10 @@ import type {
   OrderBy,
   OrderChoice,
   OrderItem,
+  NameExpr,
   Query,
   RelationSelect,
+  SelectColumn,
   SelectQuery,
   SetAssignment,
 } from "../ast/nodes.js";
@@ -87,14 +90,15 @@ export function parseQuery(c: Cursor): Query {
 }
 
 function parseSelect(c: Cursor, start: number): SelectQuery {
-  const { fields, relations } = parseSelectList(c, "after SELECT");
+  const distinct = c.matchKeyword("DISTINCT", false);
+  const items = parseTopSelectList(c);
   if (!c.expectKeyword("FROM", "after the selected fields")) skipMisspelledKeyword(c);
   const entity = c.expectIdentifier("an entity name after FROM");
   const query: SelectQuery = {
-    kind: "SelectQuery", span: c.spanFrom(start), fields, relations, entity,
-    asOf: null, where: null, orderBy: null, limit: null, offset: null,
+    kind: "SelectQuery", span: c.spanFrom(start), distinct, fields: null, relations: [], columns: null, entity,
+    asOf: null, where: null, groupBy: null, having: null, orderBy: null, limit: null, offset: null, after: null, withTotal: false,
   };
-  // Clauses may come in any order (the formatter writes AS OF, WHERE, ORDER_BY, LIMIT, OFFSET).
+  // Clauses may come in any order (the formatter writes AS OF, WHERE, GROUP_BY, HAVING, ORDER_BY, LIMIT, OFFSET, WITH TOTAL).
   for (;;) {
     const clauseStart = c.token;
     if (c.isKeyword("AS") || (c.isMiscasedKeyword("AS") && c.peek().text.toUpperCase() === "OF")) {
@@ -102,12 +106,101 @@ function parseSelect(c: Cursor, start: number): SelectQuery {
       c.expectKeyword("OF", "after AS");
       if (query.asOf !== null) duplicate(c, clauseStart, "AS OF");
       query.asOf = parseExpression(c);
+    } else if (c.matchKeyword("GROUP_BY")) {
+      if (query.groupBy !== null) duplicate(c, clauseStart, "GROUP_BY");
+      const names: Identifier[] = [];
+      do {
+        names.push(c.expectIdentifier("a field name after GROUP_BY"));
+      } while (c.matchPunct(",") && names[names.length - 1].name !== "");
+      query.groupBy = { kind: "GroupBy", span: c.spanFrom(clauseStart.start), fields: names };
+    } else if (c.matchKeyword("HAVING")) {
+      if (query.having !== null) duplicate(c, clauseStart, "HAVING");
+      query.having = parseCondition(c);
+    } else if (c.matchKeyword("AFTER", false)) {
+      if (query.after !== null) duplicate(c, clauseStart, "AFTER");
+      query.after = parseExpression(c);
+    } else if (c.matchKeyword("WITH", false)) {
+      c.expectKeyword("TOTAL", "after WITH");
+      if (query.withTotal) duplicate(c, clauseStart, "WITH TOTAL");
+      query.withTotal = true;
     } else if (!parseFilterClause(c, query)) {
       break;
     }
   }
+  classifySelectList(query, items);
   query.span = c.spanFrom(start);
   return query;
+}
+
+/** A top-level select list item, in written order: `*`, a column (`title`, `COUNT(*) AS n`, `price * qty`) or a related selection. */
+type SelectItem = { kind: "star" } | { kind: "column"; column: SelectColumn } | { kind: "relation"; relation: RelationSelect };
+
+/** `*`, `title, author { name }, COUNT(comments) AS n`, `region, SUM(qty) AS units`: read in order, classified once the clauses are known. */
+function parseTopSelectList(c: Cursor): SelectItem[] {
+  const items: SelectItem[] = [];
+  do {
+    if (items.length === 0 && c.matchPunct("*")) {
+      items.push({ kind: "star" });
+      continue;
+    }
+    if (c.token.kind === "Identifier" && c.isPunct("{", c.peek())) {
+      const name = c.expectIdentifier("a field name after SELECT");
+      items.push({ kind: "relation", relation: parseNested(c, name) });
+      continue;
+    }
+    const start = c.token.start;
+    if (c.token.kind !== "Identifier" && c.token.kind !== "Keyword" && !c.isPunct("(") && c.token.kind !== "String" && c.token.kind !== "Number") {
+      c.expectIdentifier("a field name or * after SELECT");
+      break;
+    }
+    const value = parseExpression(c);
+    // `AS OF` after the list is the time clause, not an alias.
+    const alias = c.isKeyword("AS") && !(c.peek().kind === "Keyword" && c.peek().text === "OF") ? (c.advance(), c.expectIdentifier("a name after AS")) : null;
+    const column: SelectColumn = { kind: "SelectColumn", span: c.spanFrom(start), value, alias };
+    if (items[0]?.kind === "star" && !isRelationCount(column)) {
+      c.error("Expected", column.span, "a column after *: * already selects every field", { suggestion: "list the fields instead of *, or write only related selections after *" });
+    }
+    items.push({ kind: "column", column });
+    if (value.kind === "Missing") break;
+  } while (c.matchPunct(","));
+  return items;
+}
+
+/** `COUNT(comments)`, `COUNT(comments) AS n`: the form a relation count takes. */
+function isRelationCount(column: SelectColumn): boolean {
+  const v = column.value;
+  return v.kind === "Aggregate" && v.function === "COUNT" && v.field !== null && !v.distinct;
+}
+
+/**
+ * Which reading of the list the query has. A list of plain fields, `*` and related selections,
+ * with `COUNT(x)` items and no DISTINCT, GROUP_BY or HAVING, selects rows: each `COUNT(x)` counts
+ * relation x's rows (the checker says when x is no relation). Any other list is a shaped one
+ * (columns, aggregates over the rows or groups); related selections there are refused by the checker.
+ */
+function classifySelectList(query: SelectQuery, items: readonly SelectItem[]): void {
+  const columns = items.flatMap((i) => (i.kind === "column" ? [i.column] : []));
+  const plain = (col: SelectColumn): boolean => col.alias === null && col.value.kind === "Name";
+  const rowsForm = !query.distinct && query.groupBy === null && query.having === null
+    && items.some((i) => i.kind !== "column" || plain(i.column))
+    && columns.every((col) => plain(col) || isRelationCount(col));
+  if (rowsForm || columns.length === 0) {
+    query.fields = items[0]?.kind === "star" ? null : columns.filter(plain).map((col) => nameOf(col.value as NameExpr));
+    for (const item of items) {
+      if (item.kind === "relation") query.relations.push(item.relation);
+      else if (item.kind === "column" && !plain(item.column)) query.relations.push(relationCount(item.column));
+    }
+    if (items.length === 0) query.fields = [];
+    return;
+  }
+  query.fields = items[0]?.kind === "star" ? null : [];
+  query.columns = columns;
+  query.relations = items.flatMap((i) => (i.kind === "relation" ? [i.relation] : []));
+}
+
+function relationCount(column: SelectColumn): RelationSelect {
+  const field = (column.value as AggregateExpr).field!;
+  return { kind: "RelationSelect", span: column.span, relation: field, count: true, alias: column.alias, fields: [], relations: [], where: null, orderBy: null, limit: null };
 }
 
 /**
@@ -178,6 +271,10 @@ function parseNested(c: Cursor, relation: Identifier): RelationSelect {
   }
   nested.span = c.spanFrom(start);
   return nested;
+}
+
+function nameOf(e: NameExpr): Identifier {
+  return { kind: "Identifier", span: e.span, name: e.name };
 }
 
 function parseHistory(c: Cursor, start: number): HistoryQuery {

@@ -172,6 +172,17 @@ GET /books {
     FROM Book WHERE author.name = $query.name AND EXISTS reviews(stars = 5) ORDER_BY author.name DESC
 }
 `,
+
+  aggregates: `ENTITY Sale { region: text  item: text  qty: int  price: float }
+GET /sales/count { RESPOND { n: SELECT COUNT(*) FROM Sale WHERE qty > 0 } }
+GET /sales/regions {
+  RESPOND SELECT region, COUNT(DISTINCT item) AS items, SUM(qty) AS units, AVG(price) AS avg
+    FROM Sale GROUP_BY region HAVING COUNT(*) > 1 ORDER_BY units DESC
+}
+GET /sales/lines { RESPOND SELECT DISTINCT item AS name, qty * price AS total, region + "/" + item AS label FROM Sale }
+GET /sales/page { RESPOND SELECT item, qty FROM Sale ORDER_BY qty DESC LIMIT 10 OFFSET $query.offset WITH TOTAL }
+GET /sales/feed { RESPOND SELECT item FROM Sale ORDER_BY qty DESC LIMIT 10 AFTER $query.cursor }
+`,
   imports: `IMPORT "./users.kova"
 IMPORT { slugify, hash AS sha } FROM "./util.js"
 
