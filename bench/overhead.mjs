@@ -61,12 +61,12 @@ const ORDER = Buffer.from(JSON.stringify({
   note: "leave at the door", tags: ["gift", "fragile"], coupon: "SAVE10", address: { street: "1 Main St", city: "Springfield", zip: "12345" },
 }));
 const REQUESTS = {
-  json: () => ({ method: "GET", url: "/json", headers: { host: "x" } }),
-  post: () => ({ method: "POST", url: "/orders", headers: { host: "x", "content-type": "application/json", "content-length": String(ORDER.length) }, body: ORDER }),
-  db: (i) => ({ method: "GET", url: `/db/${1 + (i % 10000)}`, headers: { host: "x" } }),
-  queries: (i) => ({ method: "GET", url: `/queries?${Array.from({ length: 20 }, (_, k) => `ids=${1 + ((i * 20 + k) * 7919) % 10000}`).join("&")}`, headers: { host: "x" } }),
-  notfound: () => ({ method: "GET", url: "/nope", headers: { host: "x" } }),
-  invalid: () => ({ method: "GET", url: "/db/abc", headers: { host: "x" } }),
+  json: () => ({ method: "GET", url: "/json", headers: { host: "localhost" } }),
+  post: () => ({ method: "POST", url: "/orders", headers: { host: "localhost", "content-type": "application/json", "content-length": String(ORDER.length) }, body: ORDER }),
+  db: (i) => ({ method: "GET", url: `/db/${1 + (i % 10000)}`, headers: { host: "localhost" } }),
+  queries: (i) => ({ method: "GET", url: `/queries?${Array.from({ length: 20 }, (_, k) => `ids=${1 + ((i * 20 + k) * 7919) % 10000}`).join("&")}`, headers: { host: "localhost" } }),
+  notfound: () => ({ method: "GET", url: "/nope", headers: { host: "localhost" } }),
+  invalid: () => ({ method: "GET", url: "/db/abc", headers: { host: "localhost" } }),
 };
 
 /** The parts of IncomingMessage the runtime touches; a body arrives as one chunk on the next tick. */
@@ -76,7 +76,7 @@ class FakeRequest extends EventEmitter {
     this.method = method;
     this.url = url;
     this.headers = headers;
-    this.socket = { destroy() {} };
+    this.socket = { remoteAddress: "127.0.0.1", destroy() {} };
     if (body !== undefined) {
       process.nextTick(() => {
         this.emit("data", body);

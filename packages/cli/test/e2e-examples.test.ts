@@ -1,15 +1,24 @@
 // End-to-end: the blog example and the `kova init` scaffold, built and served as a user would.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EXAMPLES, build, delay, kovaSync, request, startServer, tempApp } from "./e2e/harness.js";
 import { assertProblem, errorFields } from "./e2e/problems.js";
 
 const BLOG_JWT_KEY = "blog-e2e-key-0123456789-0123456789-0123456789";
 
-// Proves the two-file blog (IMPORT of models.kova and of the JS slugify) builds, and its documented
-// flows and error cases behave as its README says.
-test("blog: users, posts with slugs from the JS import, publishing, errors, history, AS OF", async (t) => {
+// Proves the two-file blog (IMPORT of models.kova; VIEWs and an FN over slug(), no JavaScript)
+// builds, and its documented flows and error cases behave as its README says.
+test("blog: written in Kova alone — no JavaScript file, no IMPORT of a JS module (issue 13)", () => {
+  const blog = join(EXAMPLES, "blog");
+  assert.deepEqual(readdirSync(blog).filter((f) => /\.(m?js|ts)$/.test(f)), []);
+  for (const file of readdirSync(blog).filter((f) => f.endsWith(".kova"))) {
+    assert.doesNotMatch(readFileSync(join(blog, file), "utf8"), /IMPORT\s*\{/, file);
+  }
+});
+
+test("blog: users, posts with slugs from slug(), list responses shaped by VIEWs, publishing, errors, history, AS OF", async (t) => {
   const dir = tempApp(t, join(EXAMPLES, "blog"));
   await build(dir);
   const server = await startServer(t, dir, { env: { JWT_KEY: BLOG_JWT_KEY } });
@@ -34,16 +43,20 @@ test("blog: users, posts with slugs from the JS import, publishing, errors, hist
   const users = await request(url("/users"));
   assert.deepEqual(users.body.map((u: any) => u.name), ["Ada Lovelace", "Bob"]);
   assert.ok(!("email" in users.body[0]), "the user list leaves e-mails out");
+  assert.deepEqual(Object.keys(users.body[0]), ["id", "name", "bio", "role"], "VIEW UserOut shapes the list");
+  assert.deepEqual(Object.keys((await request(url(`/users/${ada.body.id}`))).body), ["id", "name", "bio", "role"]);
   assert.equal((await request(url(`/users/${bob.body.id}`))).body.name, "Bob");
   assertProblem(await request(url("/users/999")), 404);
 
-  // Posts: the slug comes from slugify() in slug.js when not given.
+  // Posts: the slug comes from slug() (through the FN slug_of) when not given.
   const first = await post("/posts", { author: ada.body.id, title: "Notes on the Analytical Engine!", body: "It weaves algebraic patterns." });
   assert.equal(first.status, 201, first.text);
   assert.equal(first.body.slug, "notes-on-the-analytical-engine");
   assert.equal(first.body.published, false);
   const accented = await post("/posts", { author: ada.body.id, title: "Crème Brûlée — Über alles", body: "x" });
   assert.equal(accented.body.slug, "creme-brulee-uber-alles");
+  const symbols = await post("/posts", { author: bob.body.id, title: "!!!", body: "x" });
+  assert.equal(symbols.body.slug, "post", "a title without letters or digits gives the slug 'post'");
   const second = await post("/posts", { author: ada.body.id, title: "Second thoughts", slug: "second-thoughts", body: "More notes." });
   assert.equal(second.body.slug, "second-thoughts");
   const clash = assertProblem(await post("/posts", { author: bob.body.id, title: "Second Thoughts", body: "copy" }), 409);
@@ -58,10 +71,13 @@ test("blog: users, posts with slugs from the JS import, publishing, errors, hist
   assert.equal((await post(`/posts/${accented.body.id}/unpublish`)).body.published, false);
   assert.deepEqual((await request(url("/posts"))).body.map((p: any) => p.id), [second.body.id, first.body.id]);
   assert.deepEqual((await request(url("/posts?sort=oldest"))).body.map((p: any) => p.id), [first.body.id, second.body.id]);
+  assert.deepEqual(Object.keys((await request(url("/posts"))).body[0]), ["id", "author", "title", "slug", "published"], "VIEW PostSummary: no body in lists");
   assert.deepEqual((await request(url("/posts?sort=title&limit=1"))).body.map((p: any) => p.title), ["Notes on the Analytical Engine!"]);
   const badSort = assertProblem(await request(url("/posts?sort=random")), 400);
   assert.match(badSort.detail, /random/);
-  assert.deepEqual((await request(url(`/users/${ada.body.id}/posts`))).body.map((p: any) => p.slug), ["second-thoughts", "notes-on-the-analytical-engine"]);
+  const links = await request(url(`/users/${ada.body.id}/posts`));
+  assert.deepEqual(links.body.map((p: any) => p.slug), ["second-thoughts", "notes-on-the-analytical-engine"]);
+  assert.deepEqual(Object.keys(links.body[0]), ["id", "title", "slug"], "VIEW PostLink");
   assert.equal((await request(url("/posts/by-slug/second-thoughts"))).body.id, second.body.id);
   assertProblem(await request(url(`/posts/by-slug/${encodeURIComponent("' OR '1'='1")}`)), 404);
 

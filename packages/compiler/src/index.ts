@@ -14,8 +14,10 @@ export { type KovaLibraryField, type LibraryResolution, isBareSpecifier, resolve
 export { formatDiagnostic, formatSummary, type FormatOptions } from "./diagnostics/format.js";
 export { checkProgram, type CheckOutput } from "./checker/checker.js";
 export type { SemanticModel, EntityInfo, ValidatorInfo, EndpointInfo, FunctionInfo } from "./checker/model.js";
+export type { DeclaredParam } from "./checker/route-params.js";
 export type { KovaType, ShapeField } from "./checker/types.js";
 export { describe as describeType } from "./checker/types.js";
+export { BUILTINS, BUILTIN_NAMES, builtinSignature, type Builtin, type BuiltinParam } from "./checker/builtins.js";
 export { constantValue, foldExpression, type ConstantValue } from "./checker/fold.js";
 export { tableName } from "./checker/declarations.js";
 export type { CheckedProgram } from "./project/check-project.js";

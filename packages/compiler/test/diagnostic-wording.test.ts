@@ -63,7 +63,8 @@ test("a type option maxlen: KV3006 'did you mean max?'", () => {
 for (const [line, message, hint] of [
   ["join rows", /no JOIN/, /second query/],
   ["JOIN rows", /no JOIN/, /second query/],
-  ["for row in rows {\n    x = 1\n  }", /no 'for' loop/, /query acts on every matching row/],
+  ["for row in rows {\n    x = 1\n  }", /upper case: Kova's loop is FOR/, /query acts on every matching row/],
+  ["while rows {\n    x = 1\n  }", /no 'while' loop/, /FOR row IN rows/],
   ["LET n = 1", /no 'LET': a variable is created by assigning it/, /without it/],
   ["let n = 1", /no 'let'/, /without it/],
   ["return rows", /no 'return'/, /RESPOND/],

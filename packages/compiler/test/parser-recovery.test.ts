@@ -5,7 +5,7 @@ import { diagnosticSummary, parseClean, spanProblems, type JsonNode } from "./su
 import { SAMPLES } from "./support/samples.js";
 
 const declared = (text: string) =>
-  parse(text).program.declarations.map((d) => `${d.kind}:${"name" in d ? d.name.name : d.kind === "Endpoint" ? `${d.method} ${d.path.text}` : d.source}`);
+  parse(text).program.declarations.map((d) => `${d.kind}:${"name" in d ? d.name.name : d.kind === "Endpoint" ? `${d.method} ${d.path.text}` : "source" in d ? d.source : d.kind}`);
 
 test("recovery: every sample program parses with no diagnostics and sound spans", () => {
   for (const [name, text] of Object.entries(SAMPLES)) {

@@ -2,6 +2,10 @@
  * Conformance cases: what every driver must answer, written as requests against the programs in
  * programs.ts with the exact responses expected. A case fails on the first mismatch, naming it.
  */
+import { AGGREGATE_CASES } from "./cases-aggregates.js";
+import { REQUEST_CASES } from "./cases-request.js";
+
+import { TRANSACTION_CASES } from "./cases-transactions.js";
 
 export interface Api {
   request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
@@ -14,12 +18,26 @@ export interface Case {
    * `evolve` (by-id access, across a schema change: `before` runs against EVOLVE_BEFORE, then the
    * app stops, EVOLVE_AFTER is built and started on the same database, and `run` runs against it).
    */
-  program: "full" | "kv" | "evolve";
+  program: "full" | "kv" | "evolve" | "relations" | OwnProgram;
+  /**
+   * A program of the case's own (run like `full`, on drivers that run it), instead of FULL_PROGRAM:
+   * cases sharing one source share one app.
+   */
+  source?: string;
   /** Drivers that cannot do what the case asks, and why (shown as n/a, with the reason, in the table). */
   unsupported?: Record<string, string>;
   /** For `evolve` cases: the requests before the schema change; what it returns is given to `run`. */
   before?(api: Api): Promise<unknown>;
   run(api: Api, check: Check, before?: unknown): Promise<void>;
+}
+
+/**
+ * A program of a case file's own (run like `full`, by drivers that run arbitrary filters): cases
+ * naming the same `name` share one build of `source`.
+ */
+export interface OwnProgram {
+  name: string;
+  source: string;
 }
 
 export class Mismatch extends Error {}
@@ -56,6 +74,8 @@ async function seed(api: Api, grp: string, rows: Array<Record<string, unknown>>)
 }
 
 const names = (rows: Array<{ name: string }>) => rows.map((r) => r.name);
+
+import { RELATION_CASES } from "./relation-cases.js";
 
 export const CASES: Case[] = [
   {
@@ -486,4 +506,23 @@ export const CASES: Case[] = [
       check("a required field left out is a 400", (await api.request("POST", "/cards", { stars: 1 })).status, 400);
     },
   },
+  {
+    name: "LIKE escapes a request value's % and _ unless pattern() asks for a pattern",
+    program: "full",
+    async run(api, check) {
+      await seed(api, "esc", ["100% off", "1000 ways", "under_score", "underXscore", "back\\slash", "backslash"].map((name) => ({ name })));
+      const get = async (route: string, p: string) => names((await api.request("GET", `/groups/esc/${route}?p=${encodeURIComponent(p)}`)).body);
+      check("a value is matched literally: _ is not a wildcard", await get("like-value", "under_score"), ["under_score"]);
+      check("a value is matched literally: % is not a wildcard", await get("like-value", "100%"), []);
+      check("a prefix search with a value's % ", await get("starting", "100%"), ["100% off"]);
+      check("a prefix search with a value's _", await get("starting", "under_"), ["under_score"]);
+      check("a prefix search with a value's backslash", await get("starting", "back\\"), ["back\\slash"]);
+      check("pattern() keeps the wildcards", await get("like", "under_score"), ["under_score", "underXscore"]);
+      check("pattern() with an escaped wildcard", await get("like", "100\\%%"), ["100% off"]);
+    },
+  },
+  ...RELATION_CASES,
+  ...REQUEST_CASES,
+  ...TRANSACTION_CASES,
+  ...AGGREGATE_CASES,
 ];

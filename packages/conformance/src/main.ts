@@ -24,7 +24,7 @@ for (const r of results) {
 const json = {
   generatedAt: new Date().toISOString(),
   node: process.version,
-  cases: CASES.map((c) => ({ name: c.name, program: c.program })),
+  cases: CASES.map((c) => ({ name: c.name, program: typeof c.program === "object" ? c.program.name : c.program })),
   drivers: results,
 };
 writeFileSync(`${root}conformance/results.json`, JSON.stringify(json, null, 2) + "\n");

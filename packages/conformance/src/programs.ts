@@ -55,12 +55,15 @@ GET /items/:id/as-of/:t { RESPOND SELECT * FROM Item AS OF $t WHERE id = $id }
 GET /groups/:g/by-name { RESPOND SELECT * FROM Item WHERE grp = $g ORDER_BY name }
 GET /groups/:g/by-qty { RESPOND SELECT * FROM Item WHERE grp = $g ORDER_BY qty, id }
 GET /groups/:g/by-qty-desc { RESPOND SELECT * FROM Item WHERE grp = $g ORDER_BY qty DESC, id }
+GET /groups/:g/sorted QUERY { by: text DEFAULT "name" } { RESPOND SELECT name FROM Item WHERE grp = $g ORDER_BY $query.by IN [name, qty] DESC, id }
 GET /groups/:g/page { RESPOND SELECT name FROM Item WHERE grp = $g ORDER_BY id LIMIT $query.limit OFFSET $query.offset }
 GET /groups/:g/no-qty { RESPOND SELECT name FROM Item WHERE grp = $g AND qty IS NULL ORDER_BY id }
 GET /groups/:g/with-qty { RESPOND SELECT name FROM Item WHERE grp = $g AND qty IS NOT NULL ORDER_BY id }
 GET /groups/:g/qty-equals { RESPOND SELECT name FROM Item WHERE grp = $g AND qty = $query.qty ORDER_BY id }
 GET /groups/:g/named { RESPOND SELECT name FROM Item WHERE grp = $g AND name = $query.name ORDER_BY id }
-GET /groups/:g/like { RESPOND SELECT name FROM Item WHERE grp = $g AND name LIKE $query.p ORDER_BY id }
+GET /groups/:g/like { RESPOND SELECT name FROM Item WHERE grp = $g AND name LIKE pattern($query.p) ORDER_BY id }
+GET /groups/:g/like-value { RESPOND SELECT name FROM Item WHERE grp = $g AND name LIKE $query.p ORDER_BY id }
+GET /groups/:g/starting { RESPOND SELECT name FROM Item WHERE grp = $g AND name LIKE "{$query.p}%" ORDER_BY id }
 GET /groups/:g/seen-after { RESPOND SELECT name FROM Item WHERE grp = $g AND seen_at > $query.t ORDER_BY seen_at }
 GET /groups/:g/cheap-or-inactive { RESPOND SELECT name FROM Item WHERE grp = $g AND (price < 1 OR NOT active) ORDER_BY id }
 GET /groups/:g/as-of/:t { RESPOND SELECT name, qty FROM Item AS OF $t WHERE grp = $g ORDER_BY id }

@@ -6,6 +6,7 @@ import { buildApp } from "@kova/compiler";
 import { DRIVER_PACKAGES } from "@kova/query";
 import { CASES, check, Mismatch, type Api, type Case } from "./cases.js";
 import { EVOLVE_AFTER, EVOLVE_BEFORE, FULL_PROGRAM, KEY_VALUE_PROGRAM } from "./programs.js";
+import { RELATIONS_PROGRAM } from "./relations-program.js";
 import type { Target } from "./targets.js";
 
 export type Outcome = { status: "pass" } | { status: "fail"; detail: string } | { status: "n/a"; detail: string } | { status: "skipped"; detail: string };
@@ -28,18 +29,39 @@ export async function runTarget(target: Target, cases: Case[] = CASES): Promise<
     return { driver: target.driver, label: target.label, outcomes };
   }
   try {
-    for (const program of ["full", "kv", "evolve"] as const) {
-      const mine = cases.filter((c) => c.program === program);
+    // The shared programs, then the cases' own: a `source` of their own (run like `full`) or a case
+    // file's named program, each built once.
+    const sources = [...new Set(cases.flatMap((c) => (c.source === undefined ? [] : [c.source])))];
+    const named = [...new Map(cases.flatMap((c) => (typeof c.program === "object" ? [[c.program.name, c.program] as const] : []))).values()];
+    const groups = [
+      ...(["full", "kv", "evolve", "relations"] as const).map((program) => ({ program, name: program as string, source: undefined as string | undefined })),
+      ...sources.map((source) => ({ program: "full" as const, name: "full", source })),
+      ...named.map((program) => ({ program, name: program.name, source: program.source })),
+    ];
+    for (const [group, { program, name, source: ownSource }] of groups.entries()) {
+      const mine = cases.filter((c) => (typeof c.program === "object" ? c.program.name : c.program) === name && (typeof c.program === "object" || c.source === ownSource));
       if (mine.length === 0) continue;
-      // An evolve case reads and writes by id only, as a key-value program does.
-      if (!target.programs.includes(program === "evolve" ? "kv" : program)) {
-        for (const c of mine) outcomes[c.name] = { status: "n/a", detail: `${target.driver} serves key-value access only` };
+      // A case the driver cannot do (its build would refuse the program) is n/a, with its reason.
+      for (const c of mine) {
+        const reason = c.unsupported?.[target.driver];
+        if (reason) outcomes[c.name] = { status: "n/a", detail: reason };
+      }
+      // An evolve case reads and writes by id only, as a key-value program does; relations and a case file's own need filters, as `full` does.
+      if (!target.programs.includes(program === "evolve" || program === "kv" ? "kv" : "full")) {
+        for (const c of mine) outcomes[c.name] ??= { status: "n/a", detail: `${target.driver} serves key-value access only` };
         continue;
       }
-      const dir = join(WORK, `${target.driver}-${program}-${runId}`);
+      // A program the driver refuses at build time for every one of its cases is not built.
+      if (mine.every((c) => c.unsupported?.[target.driver] !== undefined)) {
+        for (const c of mine) outcomes[c.name] = { status: "n/a", detail: c.unsupported![target.driver] };
+        continue;
+      }
+      const dir = join(WORK, `${target.driver}-${name}${group}-${runId}`);
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
-      const stages = program === "evolve" ? [EVOLVE_BEFORE, EVOLVE_AFTER] : [program === "full" ? FULL_PROGRAM : KEY_VALUE_PROGRAM];
+      const stages = ownSource !== undefined ? [ownSource]
+        : program === "evolve" ? [EVOLVE_BEFORE, EVOLVE_AFTER]
+        : [program === "full" ? FULL_PROGRAM : program === "relations" ? RELATIONS_PROGRAM : KEY_VALUE_PROGRAM];
       const carried = new Map<string, unknown>();
       try {
         for (const [stage, source] of stages.entries()) {
@@ -49,7 +71,7 @@ export async function runTarget(target: Target, cases: Case[] = CASES): Promise<
           writeFileSync(join(dir, "app.kova"), `${prepared.connect ?? ""}\n${source}`);
           const started = await startProgram(target, dir, prepared.env, stage);
           if (typeof started === "string") {
-            for (const c of pending) outcomes[c.name] = { status: "fail", detail: started };
+            for (const c of pending) outcomes[c.name] = c.unsupported?.[target.driver] ? { status: "n/a", detail: c.unsupported[target.driver] } : { status: "fail", detail: started };
             break;
           }
           try {

@@ -34,6 +34,16 @@ const SCRIPTS: Record<string, (call: Call, check: (what: string, actual: unknown
     for (const sort of ["newest", "oldest", "title"]) check(`GET /posts?sort=${sort}`, (await call("GET", `/posts?sort=${sort}`)).body.length, 1);
     check("GET /users", (await call("GET", "/users")).status, 200);
     check("GET /users/:id/posts", (await call("GET", `/users/${ada.body.id}/posts`)).status, 200);
+    const bob = await call("POST", "/users", { name: "Bob", email: "bob@example.com" });
+    const comment = await call("POST", `/posts/${post.body.id}/comments`, { author: bob.body.id, body: "Nice!" });
+    check("POST /posts/:id/comments", comment.status, 201);
+    check("POST /posts/:id/comments on no post", (await call("POST", "/posts/999999/comments", { author: bob.body.id, body: "?" })).status, 404);
+    const feed = (await call("GET", "/feed")).body.map((p: { title: string; author: { name: string }; comments_count: number }) => [p.title, p.author.name, p.comments_count]);
+    check("GET /feed", feed, [["Hello World", "Ada", 1]]);
+    const thread = (await call("GET", `/posts/${post.body.id}/thread`)).body;
+    check("GET /posts/:id/thread", [thread.author.name, thread.comments.map((c: { body: string; author: { name: string } }) => [c.body, c.author.name])], ["Ada", [["Nice!", "Bob"]]]);
+    check("GET /posts/by-author/:name", (await call("GET", "/posts/by-author/Ada")).body.map((p: { title: string }) => p.title), ["Hello World"]);
+    check("GET /users/:id/commented", (await call("GET", `/users/${bob.body.id}/commented`)).body.length, 1);
     // Accounts and author-only edits: the owner guard is a condition inside each driver's statement.
     const grace = await call("POST", "/signup", { name: "Grace", email: "grace@example.com", password: "grace's password" });
     check("POST /signup", grace.status, 201);
@@ -54,6 +64,10 @@ const targets = (await allTargets()).filter((t) => t.programs.includes("full"));
 for (const target of targets) {
   for (const example of Object.keys(SCRIPTS)) {
     test(`example ${example} on ${target.label}`, async (t) => {
+      if (example === "blog" && (target.driver === "mongodb" || target.driver === "redis")) {
+        t.skip(`the blog reads related rows, which the build refuses on ${target.label} (KV9006)`);
+        return;
+      }
       const prepared = await target.prepare(`ex_${process.pid}_${Date.now().toString(36)}`);
       if (!prepared.ok) {
         if (process.env.CI === "true" && target.serverExpected !== false) assert.fail(`${target.label} unavailable in CI: ${prepared.reason}`);

@@ -55,6 +55,8 @@ export class CockroachDriver extends PostgresDriver {
   }
 
   override transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    // Inside a transaction already (an endpoint's): join it; the outer one retries as a whole.
+    if (this.inTransaction()) return super.transaction(work);
     return this.retrying(() => this.transactionOnce(work));
   }
 

@@ -31,6 +31,8 @@ export interface CompiledRead extends CompiledBase {
   read: Statement;
   /** One row or null rather than a list. */
   single: boolean;
+  /** A page's count alone, for a page that came back empty past its OFFSET. */
+  total?: Statement;
 }
 
 export interface CompiledWrite extends CompiledBase {

@@ -11,7 +11,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { EntitySchemas, QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
-import { applyLedger, LEDGER_TABLE, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
+import { applyLedger, LEDGER_TABLE, References, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import { sqliteDialect } from "./sqlite-dialect.js";
 import type { SqliteCompiledQuery } from "./sqlite-compiled.js";
 import { QueryRunner } from "./sqlite-runner.js";
@@ -71,6 +71,8 @@ export class EmbeddedDriver implements Driver {
   private readonly entities: EntitySchemas;
   /** WAL for a file; an in-memory database reports MEMORY. */
   private journalMode = "WAL";
+  /** What deleting a record does to the records that refer to it (ON DELETE). */
+  private readonly references = new References(sqliteDialect);
 
   constructor(private readonly config: DriverConfig) {
     this.options = readOptions(config);
@@ -124,6 +126,7 @@ export class EmbeddedDriver implements Driver {
     const runner = this.ready();
     migrateSchema(runner.db, entities);
     this.entities.remember(entities);
+    this.references.remember(entities);
     runner.noteInstant(lastRecordedInstant(runner.db));
   }
 
@@ -136,20 +139,31 @@ export class EmbeddedDriver implements Driver {
     // Work inside transaction() that calls the driver instead of its `tx` would otherwise wait for
     // its own transaction to end, forever; it runs inside the transaction instead.
     if (this.transactionOpen && scope.current() !== this.openTransaction) await this.idle();
+    if (this.references.guards(query)) {
+      // The delete and what it does to the records referring to it: all of it, or nothing.
+      return this.transaction(async (tx) => this.references.delete(query, args, (q, a) => tx.execute(q, a)));
+    }
     return this.ready().run(query as SqliteCompiledQuery, args);
   }
 
+  /** Runs `work` in one transaction; inside one already (an endpoint's), it joins it. */
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    const current = scope.current();
+    if (current !== undefined && current === this.openTransaction) {
+      const runner = this.ready();
+      return work(transactionExecutor(current, async (query, args) => runner.run(query as SqliteCompiledQuery, args)));
+    }
     const run = async (): Promise<T> => {
       const runner = this.ready();
       const open: OpenTransaction = { finished: false };
       const tx = transactionExecutor(open, async (query, args) => runner.run(query as SqliteCompiledQuery, args));
-      runner.db.exec("BEGIN IMMEDIATE");
+      // Prepared once (the runner caches statements by text): every writing endpoint runs these.
+      runner.statement("BEGIN IMMEDIATE").run();
       this.transactionOpen = true;
       this.openTransaction = open;
       try {
         const result = await scope.run(open, () => work(tx));
-        runner.db.exec("COMMIT");
+        runner.statement("COMMIT").run();
         return result;
       } catch (error) {
         if (runner.db.inTransaction) runner.db.exec("ROLLBACK");

@@ -1,6 +1,6 @@
 import { refuseTypeChange, type Migrations, type SchemaChange } from "@kova/query";
 import { historyTable, quoteIdent } from "./sqlite-compiled.js";
-import { addColumnStatements, createTableStatements, fieldIndexNames, fieldIndexStatements } from "./sqlite-schema.js";
+import { addColumnStatements, compositeIndexStatements, createTableStatements, fieldIndexNames, fieldIndexStatements } from "./sqlite-schema.js";
 
 /**
  * `kova migrate` for the embedded store: the same DDL the driver runs at start-up, as files a
@@ -15,7 +15,14 @@ export const sqliteMigrations: Migrations = {
         case "createEntity":
           out.push(...createTableStatements(change.entity));
           for (const field of change.entity.fields) out.push(...fieldIndexStatements(change.entity, field));
+          out.push(...compositeIndexStatements(change.entity).values());
           break;
+        case "alterConstraints": {
+          const wanted = compositeIndexStatements(change.entity);
+          for (const name of compositeIndexStatements(change.from).keys()) if (!wanted.has(name)) out.push(`DROP INDEX IF EXISTS ${quoteIdent(name)}`);
+          out.push(...wanted.values());
+          break;
+        }
         case "addField":
           out.push(...addColumnStatements(change.entity, change.field), ...fieldIndexStatements(change.entity, change.field));
           break;

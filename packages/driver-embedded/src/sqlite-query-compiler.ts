@@ -6,10 +6,10 @@
  * transaction as the live row. Reads of the present use the live table; `history` plans and `asOf`
  * selects read the history table, whose typed columns let the same WHERE compile against either.
  */
-import { fullColumns, pinsOneId, selectedColumns } from "@kova/query";
+import { fullColumns, graphColumns, pinsOneId, selectedColumns, usesRelations } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { historyColumn, insertStatement, planCompiler, replaceClause, setClause, SqlBuilder, writeBase, type Scope, type WritePlan } from "@kova/sql";
-import { sqliteFlavour } from "./sqlite-flavour.js";
+import { graphSelect, historyColumn, insertStatement, planCompiler, replaceClause, setClause, shapedSelect, SqlBuilder, writeBase, type RowSource, type Scope, type WritePlan } from "@kova/sql";
+import { sqliteFlavour, sqliteGraph } from "./sqlite-flavour.js";
 import {
   historyTable,
   quoteIdent,
@@ -33,7 +33,39 @@ function columnList(alias: string, columns: readonly ResultColumn[], history = f
 
 const builder = (scope: Scope) => new SqlBuilder(scope, sqliteFlavour);
 
-function compileSelect(plan: SelectPlan, entity: EntitySchema): CompiledRead {
+/** Aggregates, aliases, DISTINCT, GROUP BY, pages (see @kova/sql shapedSelect) over the rows now or as of t. */
+function compileShaped(plan: SelectPlan, entity: EntitySchema): CompiledRead {
+  const asOf = plan.asOf;
+  const shaped = shapedSelect(
+    plan,
+    () => builder({ entity, alias: asOf === null ? LIVE : HISTORY, history: asOf !== null }),
+    (b): RowSource => {
+      if (asOf === null) return { from: `${quoteIdent(entity.table)} AS ${quoteIdent(LIVE)}`, conditions: [] };
+      // Each id's latest version at or before t, unless it is a delete (as in compileSelect).
+      const table = quoteIdent(historyTable(entity));
+      const [h, v] = [quoteIdent(HISTORY), quoteIdent(LATEST)];
+      return {
+        from: `${table} AS ${h}`,
+        conditions: [
+          `${h}."at" <= ${b.asOf(asOf)}`,
+          `${h}."version" = (SELECT ${v}."version" FROM ${table} AS ${v} WHERE ${v}."id" = ${h}."id" AND ${v}."at" <= ${b.asOf(asOf)} ORDER BY ${v}."at" DESC, ${v}."version" DESC LIMIT 1)`,
+          `${h}."op" <> 'delete'`,
+        ],
+      };
+    },
+  );
+  const compiled: CompiledRead = { dialect: "sqlite", plan, kind: "select", columns: shaped.columns, read: { sql: shaped.sql, params: shaped.params }, single: false };
+  if (shaped.total !== undefined) compiled.total = shaped.total;
+  return compiled;
+}
+
+function compileSelect(plan: SelectPlan, entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>): CompiledRead {
+  // A shaped select never reads related rows (the checker refuses the two together, KV2123).
+  if (plan.shape !== undefined) return compileShaped(plan, entity);
+  if (usesRelations(plan)) {
+    const read = graphSelect(plan, entity, entities, sqliteFlavour, sqliteGraph);
+    return { dialect: "sqlite", plan, kind: "select", columns: graphColumns(plan, entity, entities), read, single: plan.single };
+  }
   const columns = selectedColumns(entity, plan.fields);
   let sql: string;
   let params: Param[];

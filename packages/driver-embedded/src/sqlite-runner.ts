@@ -4,8 +4,8 @@
  * write and the versions it records run in one transaction.
  */
 import type Database from "better-sqlite3";
-import { QueryError, writesNothing, type WriteValues, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
-import { CodecCache, InstantClock, noRecordToSave, saveTarget } from "@kova/sql";
+import { cursorKey, pageNeedsCount, QueryError, selectResult, TOTAL_COLUMN, writesNothing, type WriteValues, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
+import { CodecCache, decodeNested, InstantClock, noRecordToSave, saveTarget } from "@kova/sql";
 import { historyTable, quoteIdent, type CompiledRead, type CompiledWrite, type Param, type ResultColumn, type SqliteCompiledQuery, type Statement } from "./sqlite-compiled.js";
 import { convertedColumns, decodeValue, defaultValue, encodeFieldValue, encodeParam, type SqliteValue } from "./sqlite-values.js";
 
@@ -54,6 +54,8 @@ interface PreparedWrite {
   history: { insert: Bound; update: Bound; delete: Bound };
   /** The entity's last recorded instant (read inside the write's transaction in a shared file). */
   lastAt: Database.Statement;
+  /** Whether the entity has reference fields, whose targets a write must find. */
+  references: boolean;
 }
 
 type Prepared = PreparedRead | PreparedWrite;
@@ -151,6 +153,7 @@ export class QueryRunner {
         delete: bind(write.delete),
         history: { insert: bind(write.history.insert)!, update: bind(write.history.update)!, delete: bind(write.history.delete)! },
         lastAt: this.statement(`SELECT "at" FROM ${quoteIdent(historyTable(codec.entity))} ORDER BY "version" DESC LIMIT 1`).pluck(),
+        references: codec.entity.fields.some((f) => f.references !== undefined),
       };
     }
     this.prepared.set(compiled, prepared);
@@ -165,6 +168,9 @@ export class QueryRunner {
       switch (p.from) {
         case "arg":
           out[i] = encodeParam(p.encoding, args[p.index]);
+          break;
+        case "cursor":
+          out[i] = encodeParam(p.encoding, cursorKey(args[p.index], p.position, p.count, p.field));
           break;
         case "literal":
           out[i] = p.value;
@@ -204,7 +210,12 @@ export class QueryRunner {
     }
     const rows = bound.statement.all(values) as Row[];
     if (converted.length > 0) for (const row of rows) convert(row, converted);
-    return rows;
+    if (compiled.plan.kind !== "select" || compiled.plan.shape === undefined) return rows;
+    const plan = compiled.plan;
+    if (compiled.total === undefined || !pageNeedsCount(plan, rows, args)) return selectResult(plan, rows, undefined, args);
+    const counted = this.bind(compiled.total, undefined, false);
+    const total = (counted.statement.get(this.values(counted, args)) as Row)[TOTAL_COLUMN] as number;
+    return selectResult(plan, rows, total);
   }
 
   private write(prepared: PreparedWrite, args: readonly unknown[]): unknown {
@@ -231,6 +242,7 @@ export class QueryRunner {
           const target = saveTarget(codec, codec.fromPlan(plan.values, args), readId, at);
           if (target.kind === "insert") return decodeRow(columns, this.insertRow(prepared, target.record, at));
           const update = prepared.update!;
+          if (prepared.references) this.checkParents(codec.entity, codec, target.values);
           const rows = update.statement.all(this.values(update, args, { values: target.values, id: target.id, at })) as SqliteValue[][];
           if (rows.length === 0) throw noRecordToSave(codec.entity, target.id);
           this.recordVersion(prepared.history.update, rows[0], at);
@@ -244,9 +256,28 @@ export class QueryRunner {
     }
   }
 
+  /**
+   * References are enforced here, in the write's transaction: every reference the write sets to a
+   * value must name a stored record (SQLite's own FOREIGN KEYs cannot be added to existing tables).
+   */
+  private checkParents(entity: EntitySchema, codec: EntityCodec, values: ReadonlyArray<SqliteValue | undefined>): void {
+    for (const field of entity.fields) {
+      if (field.references === undefined) continue;
+      const value = values[codec.position(field.name)];
+      if (value === undefined || value === null) continue;
+      // A reference to an entity of another data source cannot be checked here (nor by any database).
+      const parent = this.entities.find(field.references);
+      if (parent === undefined) continue;
+      if (this.statement(`SELECT 1 FROM ${quoteIdent(parent.table)} WHERE "id" = ?`).pluck().get(value) === undefined) {
+        throw new QueryError(`no ${parent.name} has id ${String(value)}, so ${entity.name}.${field.name} cannot refer to it`, 409, field.name, [field.name]);
+      }
+    }
+  }
+
   /** Inserts a new row (the store assigns its id) and records version "insert"; returns [id, …values]. */
   private insertRow(prepared: PreparedWrite, record: WriteRecord, at: number): SqliteValue[] {
     const values = prepared.codec.completeForInsert(record, at);
+    if (prepared.references) this.checkParents(prepared.codec.entity, prepared.codec, values);
     const insert = prepared.insert!;
     const result = insert.statement.run(this.values(insert, [], { values, id: undefined, at }));
     const row: SqliteValue[] = [Number(result.lastInsertRowid), ...values];
@@ -255,6 +286,7 @@ export class QueryRunner {
   }
 
   private updateRows(prepared: PreparedWrite, update: Bound, args: readonly unknown[], record: WriteRecord, at: number): SqliteValue[][] {
+    if (prepared.references) this.checkParents(prepared.codec.entity, prepared.codec, record.values);
     const rows = update.statement.all(this.values(update, args, { values: record.values, id: record.id, at })) as SqliteValue[][];
     // An update that sets nothing (PATCH {}) changes nothing: no version.
     if (!writesNothing((prepared.compiled.plan as { values: WriteValues }).values, record)) {
@@ -270,13 +302,13 @@ export class QueryRunner {
 }
 
 function convert(row: Row, converted: readonly ResultColumn[]): Row {
-  for (const column of converted) row[column.name] = decodeValue(column.type, row[column.name]);
+  for (const column of converted) row[column.name] = column.nested ? decodeNested(column, row[column.name]) : decodeValue(column.type, row[column.name]);
   return row;
 }
 
 function decodeRow(columns: readonly ResultColumn[], row: readonly unknown[]): Row {
   const out: Row = {};
-  for (let i = 0; i < columns.length; i++) out[columns[i].name] = decodeValue(columns[i].type, row[i]);
+  for (let i = 0; i < columns.length; i++) out[columns[i].name] = columns[i].nested ? decodeNested(columns[i], row[i]) : decodeValue(columns[i].type, row[i]);
   return out;
 }
 
@@ -290,12 +322,19 @@ function historyEntry(columns: readonly ResultColumn[], row: readonly unknown[])
   };
 }
 
-/** A UNIQUE violation is the client's conflict (409, naming the field); anything else passes through. */
+/** A UNIQUE violation is the client's conflict (409, naming the fields); anything else passes through. */
 export function translateConstraint(error: unknown, entity: EntitySchema): unknown {
   if (error instanceof Error && (error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") {
-    const match = /UNIQUE constraint failed: [^.]+\.(.+)$/.exec(error.message);
-    const field = match?.[1]?.split(",")[0]?.trim() ?? "unknown";
-    return new QueryError(`a ${entity.name} with this ${field} already exists`, 409, field);
+    // "UNIQUE constraint failed: follow.follower, follow.followee"
+    const match = /UNIQUE constraint failed: (.+)$/.exec(error.message);
+    const fields = (match?.[1] ?? "unknown").split(",").map((column) => column.trim().replace(/^[^.]*\./, ""));
+    return uniqueViolation(entity, fields);
   }
   return error;
+}
+
+/** The 409 for a record that would share its UNIQUE value(s) with another: it names the fields and the entity. */
+export function uniqueViolation(entity: EntitySchema, fields: readonly string[]): QueryError {
+  const what = fields.length === 1 ? fields[0] : `(${fields.join(", ")})`;
+  return new QueryError(`a ${entity.name} with this ${what} already exists`, 409, fields[0], fields);
 }

@@ -28,6 +28,11 @@ function plainIndexName(entity: EntitySchema, field: string): string {
   return `${entity.table}__index_${field}`;
 }
 
+/** `UNIQUE (a, b)` → `<table>__unique_a__b` (the single-field prefixes, so unused ones are dropped alike). */
+export function compositeIndexName(entity: EntitySchema, unique: boolean, fields: readonly string[]): string {
+  return `${entity.table}__${unique ? "unique" : "index"}_${fields.join("__")}`;
+}
+
 /** A field's column in `table`: in the history table a field named like one of its own columns is renamed (historyColumn). */
 function columnName(entity: EntitySchema, table: string, field: string): string {
   return table === historyTable(entity) ? historyColumn(field) : field;
@@ -104,6 +109,11 @@ function syncIndexes(db: Database.Database, entity: EntitySchema): void {
     const name = `${history}__index_${field.name}`;
     wanted.set(name, `CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${quoteIdent(history)} (${quoteIdent(historyColumn(field.name))})`);
   }
+  const labels = new Map<string, string>();
+  for (const [unique, list] of [[true, entity.uniques ?? []], [false, entity.indexes ?? []]] as const) {
+    for (const fields of list) labels.set(compositeIndexName(entity, unique, fields), `(${fields.join(", ")})`);
+  }
+  for (const [name, ddl] of compositeIndexStatements(entity)) wanted.set(name, ddl);
   const ours = db
     .prepare(
       `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN (?, ?) AND ` +
@@ -124,9 +134,9 @@ function syncIndexes(db: Database.Database, entity: EntitySchema): void {
       db.exec(ddl);
     } catch (error) {
       if (!name.startsWith(`${entity.table}__unique_`)) throw error;
-      const field = name.slice(`${entity.table}__unique_`.length);
+      const field = labels.get(name) ?? `.${name.slice(`${entity.table}__unique_`.length)}`;
       throw new Error(
-        `cannot make ${entity.name}.${field} UNIQUE: stored rows already share a value ` +
+        `cannot make ${entity.name}${field} UNIQUE: stored rows already share ${labels.has(name) ? "these values" : "a value"} ` +
           `(${error instanceof Error ? error.message : String(error)})`,
       );
     }
@@ -164,6 +174,18 @@ export function fieldIndexStatements(entity: EntitySchema, field: FieldSchema): 
 }
 
 /** Index names a field may own (dropped when the field stops asking for them). */
+/** The composite `UNIQUE (a, b)` / `INDEX (a, b)` indexes of an entity, by name. */
+export function compositeIndexStatements(entity: EntitySchema): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [unique, list] of [[true, entity.uniques ?? []], [false, entity.indexes ?? []]] as const) {
+    for (const fields of list) {
+      const name = compositeIndexName(entity, unique, fields);
+      out.set(name, `CREATE ${unique ? "UNIQUE " : ""}INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${quoteIdent(entity.table)} (${fields.map(quoteIdent).join(", ")})`);
+    }
+  }
+  return out;
+}
+
 export function fieldIndexNames(entity: EntitySchema, field: string): string[] {
   return [uniqueIndexName(entity, field), plainIndexName(entity, field), `${historyTable(entity)}__index_${field}`];
 }

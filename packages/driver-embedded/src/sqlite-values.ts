@@ -98,5 +98,5 @@ export function decodeValue(type: ScalarType | "id", value: unknown): unknown {
 
 /** Which result columns need converting after SQLite returns them (most need nothing). */
 export function convertedColumns(columns: readonly ResultColumn[]): ResultColumn[] {
-  return columns.filter((c) => c.type === "boolean" || c.type === "json");
+  return columns.filter((c) => c.type === "boolean" || c.type === "json" || c.nested !== undefined);
 }

@@ -8,4 +8,9 @@ import { compileMongo } from "./mongo-query-compiler.js";
 export const mongoDialect: Dialect = {
   name: "mongodb",
   compile: compileMongo,
+  limits: {
+    transactions:
+      "MongoDB rolls back only on a replica set, and a standalone server would keep the first writes; the build cannot know which server the app will reach",
+    constraints: "the MongoDB driver does not enforce composite UNIQUE/INDEX or ON DELETE (it has no foreign keys)",
+  },
 };

@@ -72,7 +72,7 @@ export class FilterBuilder {
   /** A marker for a value taken from an argument or a constant. */
   marker(operand: Exclude<Operand, { kind: "field" }>, encoding: Encoding): Doc {
     // The planner writes arithmetic on fields only as SET values (see mongo-query-compiler.ts).
-    if (operand.kind === "arith") throw new Error("MongoDB filters cannot compare with arithmetic on fields");
+    if (operand.kind !== "arg" && operand.kind !== "literal") throw new Error("MongoDB filters cannot compare with values computed from fields");
     this.sources.push(operand.kind === "arg" ? { from: "arg", index: operand.index, encoding } : { from: "literal", value: operand.value, encoding });
     return { [MARK]: this.sources.length - 1 };
   }
@@ -88,6 +88,9 @@ export class FilterBuilder {
   }
 
   private compare(op: CompareOp, left: Operand, right: Operand): Doc {
+    if (left.kind === "jsonPath" || right.kind === "jsonPath") {
+      throw new Error("the mongodb driver does not compare json sub-fields (meta.kind) yet; they run on SQL data sources (embedded, postgres, mysql)");
+    }
     if (left.kind !== "field" && right.kind === "field") return this.compare(FLIPPED[op], right, left);
     if (left.kind === "field" && right.kind !== "field") {
       const field = this.scope(left.field);
@@ -146,6 +149,8 @@ export class FilterBuilder {
         if (filter.operand.kind === "field") return { [this.scope(filter.operand.field).path]: { $eq: want } };
         return { $expr: { $eq: [this.expression(filter.operand, "boolean"), want] } };
       }
+      case "related":
+        throw new Error(RELATIONS_REFUSED);
     }
   }
 
@@ -203,3 +208,8 @@ export function extractSlots<T>(template: T, sources: readonly Source[]): { docu
 function isMarker(node: unknown): node is Record<typeof MARK, number> {
   return node !== null && typeof node === "object" && !Array.isArray(node) && Object.keys(node).length === 1 && MARK in node;
 }
+
+/** Why MongoDB refuses reading related rows (a build-time KV9006 at the query). */
+export const RELATIONS_REFUSED =
+  "MongoDB cannot read related rows (nested selections, filters or orders through a relation) in one command here: " +
+  "Kova compiles them to one statement on SQL databases only; read the related entity with a second query, or keep these entities in a SQL data source";

@@ -7,9 +7,9 @@
  * collection; AS OF reads aggregate the history: the newest version of each id at or before the
  * instant, unless that version is a delete.
  */
-import { entityOf, fullColumns, readsRow, selectedColumns } from "@kova/query";
+import { entityOf, fullColumns, readsRow, selectedColumns, usesRelations } from "@kova/query";
 import type { ArithOp, EntitySchema, HistoryPlan, Operand, QueryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { dataScope, extractSlots, FilterBuilder, historyScope, liveScope } from "./mongo-filter.js";
+import { dataScope, extractSlots, FilterBuilder, historyScope, liveScope, RELATIONS_REFUSED } from "./mongo-filter.js";
 import {
   historyCollection,
   type AggregateCommand,
@@ -27,6 +27,14 @@ function countMarker(b: FilterBuilder, operand: Operand | null, clause: "LIMIT" 
 }
 
 function compileSelect(plan: SelectPlan, entity: EntitySchema): CompiledRead {
+  if (usesRelations(plan)) throw new Error(RELATIONS_REFUSED);
+  if (plan.shape !== undefined) {
+    // An aggregation pipeline could do it; until it does, the build refuses rather than differ.
+    throw new Error(
+      `the mongodb driver cannot run this SELECT on ${entity.name} yet: aggregates (COUNT, SUM, AVG, MIN, MAX), GROUP_BY, DISTINCT, column aliases, ` +
+        `computed columns and WITH TOTAL run on SQL data sources (embedded, postgres, mysql); select the fields themselves here, or keep ${entity.name} on a SQL data source`,
+    );
+  }
   const columns = selectedColumns(entity, plan.fields);
   const base = { dialect: "mongodb" as const, plan, kind: "select" as const, collection: entity.table, historyCollection: historyCollection(entity), columns, single: plan.single };
   if (plan.asOf === null) {
@@ -141,6 +149,12 @@ function aggregateExpression(operand: Operand): unknown {
       return { $kovaArg: operand.index };
     case "arith":
       return { [ARITH[operand.op]]: [aggregateExpression(operand.left), aggregateExpression(operand.right)] };
+    case "concat":
+      return { $concat: operand.parts.map(aggregateExpression) };
+    case "aggregate":
+      throw new Error("the mongodb driver cannot compute an aggregate (COUNT, SUM, …) in a write");
+    case "jsonPath":
+      throw new Error("the mongodb driver cannot read a json field's sub-field in a write");
   }
 }
 

@@ -74,10 +74,15 @@ function encodeLenient(type: ScalarType | "id" | "instant" | "any", value: unkno
  */
 export function likeToRegex(pattern: string): string {
   let source = "^";
-  for (const ch of pattern) {
-    if (ch === "%") source += ".*";
+  const literal = (ch: string) => ch.replace(/[\\^$.*+?()[\]{}|/-]/g, (c) => `\\${c}`);
+  const chars = Array.from(pattern);
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i];
+    // `\` makes the next character literal (how Kova escapes a request value's % and _).
+    if (ch === "\\" && i + 1 < chars.length) source += literal(chars[++i]);
+    else if (ch === "%") source += ".*";
     else if (ch === "_") source += ".";
-    else source += ch.replace(/[\\^$.*+?()[\]{}|/-]/g, (c) => `\\${c}`);
+    else source += literal(ch);
   }
   return source + "(?![\\s\\S])";
 }

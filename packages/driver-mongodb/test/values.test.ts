@@ -10,7 +10,8 @@ const matches = (pattern: string, text: string) => new RegExp(likeToRegex(patter
 
 test("LIKE → anchored regex: % and _ are wildcards, every regex metacharacter is literal", () => {
   assert.equal(likeToRegex("a%b_c"), "^a.*b.c(?![\\s\\S])");
-  assert.equal(likeToRegex(".*+?^${}()|[]\\/-"), "^\\.\\*\\+\\?\\^\\$\\{\\}\\(\\)\\|\\[\\]\\\\\\/\\-(?![\\s\\S])");
+  assert.equal(likeToRegex(".*+?^${}()|[]\\\\/-"), "^\\.\\*\\+\\?\\^\\$\\{\\}\\(\\)\\|\\[\\]\\\\\\/\\-(?![\\s\\S])");
+  assert.equal(likeToRegex("100\\%_"), "^100%.(?![\\s\\S])", "a backslash makes the next character literal");
   assert.ok(matches("Al%", "Alice"));
   assert.ok(!matches("Al%", "alice"), "case-sensitive, as Kova's LIKE");
   assert.ok(!matches("Al%", "xAlice"), "anchored at the start");
@@ -19,7 +20,7 @@ test("LIKE → anchored regex: % and _ are wildcards, every regex metacharacter 
   assert.ok(matches("%", ""));
   assert.ok(matches("a.c", "a.c") && !matches("a.c", "abc"), "a dot is literal");
   assert.ok(matches("(x)[y]{2}|z", "(x)[y]{2}|z") && !matches("(x)[y]{2}|z", "z"));
-  assert.ok(matches("100$", "100$") && matches("C:\\dir\\%", "C:\\dir\\file"));
+  assert.ok(matches("100$", "100$") && matches("C:\\\\dir\\\\%", "C:\\dir\\file"));
   assert.ok(!matches(".*", "anything"), "a pattern of metacharacters matches only itself");
 });
 

@@ -29,6 +29,8 @@ interface CompiledBase extends CompiledQuery {
 export interface CompiledRead extends CompiledBase {
   kind: "select" | "history";
   read: Statement;
+  /** A page's count alone, for a page that came back empty past its OFFSET. */
+  total?: Statement;
 }
 
 /**
@@ -85,6 +87,16 @@ export function plainIndexName(entity: EntitySchema, field: string): string {
 
 export function historyIndexName(entity: EntitySchema, field: string): string {
   return identifier(`${historyTable(entity)}__index_${field}`);
+}
+
+/** `UNIQUE (a, b)` → `<table>__unique_a__b`, `INDEX (a, b)` → `<table>__index_a__b`. */
+export function compositeIndexName(entity: EntitySchema, unique: boolean, fields: readonly string[]): string {
+  return identifier(`${entity.table}__${unique ? "unique" : "index"}_${fields.join("__")}`);
+}
+
+/** A reference's FOREIGN KEY; the action is in the name, so changing it drops one and adds another. */
+export function foreignKeyName(entity: EntitySchema, field: string, action: string): string {
+  return identifier(`${entity.table}__fk_${field}__${action}`);
 }
 
 /** Longest value of a string field stored as VARCHAR (UNIQUE/INDEX fields: TEXT cannot be indexed whole). */

@@ -8,7 +8,7 @@
  */
 import mysql from "mysql2/promise";
 import { EntitySchemas, QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
-import { applyLedger, InstantClock, LEDGER_TABLE, TransactionScope, type LedgerSession, type OpenTransaction } from "@kova/sql";
+import { applyLedger, InstantClock, LEDGER_TABLE, References, TransactionScope, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import { mysqlDialect } from "./mysql-dialect.js";
 import type { CompiledWrite, MysqlCompiledQuery } from "./mysql-compiled.js";
 import { isConnectionError, isDeadlock, translateError } from "./mysql-errors.js";
@@ -44,6 +44,8 @@ export class MysqlDriver implements Driver {
   private collation = DEFAULT_COLLATION;
   /** The entities migrate() stored: compiled queries name them. */
   private readonly entities: EntitySchemas;
+  /** What deleting a record does to the records that refer to it (ON DELETE), with their versions. */
+  private readonly references = new References(mysqlDialect);
 
   constructor(private readonly config: DriverConfig) {
     this.entities = new EntitySchemas(config.name);
@@ -170,6 +172,7 @@ export class MysqlDriver implements Driver {
       await migrateSchema(connection as unknown as mysql.Connection, entities, this.collation);
       this.clock.note(await lastRecordedInstant(connection as unknown as mysql.Connection));
       this.entities.remember(entities);
+      this.references.remember(entities);
     } catch (error) {
       failure = error;
       if (isConnectionError(error)) throw translateError(error, this.config.name);
@@ -222,6 +225,10 @@ export class MysqlDriver implements Driver {
   }
 
   execute(query: CompiledQuery, args: readonly unknown[]): Promise<unknown> {
+    if (this.references.guards(query)) {
+      // The delete and what it does to the records referring to it: all of it, or nothing.
+      return this.transaction((tx) => this.references.delete(query, args, (q, a) => tx.execute(q, a)));
+    }
     // Work inside transaction() that calls the driver instead of its `tx` runs inside the transaction.
     const open = scope.current();
     if (open !== undefined) return this.inTransaction(open, query, args);

@@ -4,7 +4,7 @@
  * statement that ran out of time) is a 503 naming the data source. Anything else passes through.
  */
 import { QueryError, type EntitySchema } from "@kova/query";
-import { uniqueIndexName } from "./mysql-compiled.js";
+import { compositeIndexName, uniqueIndexName } from "./mysql-compiled.js";
 
 interface MysqlError {
   code?: string;
@@ -67,8 +67,19 @@ export function translateError(error: unknown, dataSource: string, entity?: Enti
   }
   if (entity !== undefined && e.code === "ER_DUP_ENTRY") {
     const key = /for key '(?:[^']*\.)?([^'.]+)'/.exec(e.message)?.[1];
+    const composite = entity.uniques?.find((fields) => compositeIndexName(entity, true, fields) === key);
+    if (composite !== undefined) return new QueryError(`a ${entity.name} with this (${composite.join(", ")}) already exists`, 409, composite[0], composite);
     const field = entity.fields.find((f) => f.unique && uniqueIndexName(entity, f.name) === key)?.name ?? key ?? "unknown";
-    return new QueryError(`a ${entity.name} with this ${field} already exists`, 409, field);
+    return new QueryError(`a ${entity.name} with this ${field} already exists`, 409, field, [field]);
+  }
+  if (e.code === "ER_NO_REFERENCED_ROW_2" || e.code === "ER_ROW_IS_REFERENCED_2") {
+    // "… CONSTRAINT `book__fk_author__cascade` FOREIGN KEY …": the constraint names the reference.
+    const field = /CONSTRAINT `[^`]*__fk_(.+)__(?:restrict|cascade|setNull)`/.exec(e.message)?.[1] ?? "unknown";
+    const own = entity?.fields.find((f) => f.name === field);
+    if (e.code === "ER_NO_REFERENCED_ROW_2" && own?.references !== undefined) {
+      return new QueryError(`no ${own.references} has the id given for ${field}, so this ${entity!.name} cannot refer to it`, 409, field, [field]);
+    }
+    return new QueryError(`cannot delete this ${entity?.name ?? "row"}: other records still refer to it by ${field} (ON DELETE RESTRICT)`, 409, field, [field]);
   }
   if (
     entity !== undefined &&

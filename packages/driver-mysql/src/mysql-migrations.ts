@@ -10,8 +10,8 @@ import { historyTable, quoteIdent } from "./mysql-compiled.js";
 import { ddlFor, tableStatesOf } from "./mysql-schema.js";
 
 /** ddlFor's statements for `after`, given tables shaped like `before` (without the _kova_schema one). */
-function evolve(before: EntitySchema, after: EntitySchema): string[] {
-  return ddlFor([after], { existing: tableStatesOf(before) }).slice(1);
+function evolve(before: EntitySchema, after: EntitySchema, all: readonly EntitySchema[]): string[] {
+  return ddlFor([after], { existing: tableStatesOf(before, all), all }).slice(1);
 }
 
 function withField(entity: EntitySchema, name: string, field: FieldSchema | undefined): EntitySchema {
@@ -20,23 +20,32 @@ function withField(entity: EntitySchema, name: string, field: FieldSchema | unde
 }
 
 export const mysqlMigrations: Migrations = {
-  sql(changes: readonly SchemaChange[]): string[] {
+  sql(changes: readonly SchemaChange[], declared: readonly EntitySchema[] = []): string[] {
     const out: string[] = [];
+    const all = [...declared, ...changes.map((c) => c.entity).filter((e) => !declared.some((d) => d.name === e.name))];
+    // New tables first, then their FOREIGN KEYs (which may name each other's tables).
+    const created = changes.flatMap((c) => (c.kind === "createEntity" ? [c.entity] : []));
+    if (created.length > 0) {
+      const ddl = ddlFor(created, { all }).slice(1);
+      out.push(...ddl.filter((s) => !s.includes(" FOREIGN KEY ")), ...ddl.filter((s) => s.includes(" FOREIGN KEY ")));
+    }
     for (const change of changes) {
       switch (change.kind) {
         case "createEntity":
-          out.push(...ddlFor([change.entity]).slice(1));
           break;
         case "addField":
-          out.push(...evolve(withField(change.entity, change.field.name, undefined), change.entity));
+          out.push(...evolve(withField(change.entity, change.field.name, undefined), change.entity, all));
           break;
         case "alterField":
           refuseTypeChange(change);
-          out.push(...evolve(withField(change.entity, change.to.name, change.from), change.entity));
+          out.push(...evolve(withField(change.entity, change.to.name, change.from), change.entity, all));
+          break;
+        case "alterConstraints":
+          out.push(...evolve(change.from, change.entity, all));
           break;
         case "dropField":
           out.push(`-- ${change.entity.name}.${change.field.name} removed: its column and history are kept`);
-          out.push(...evolve(change.entity, withField(change.entity, change.field.name, undefined)));
+          out.push(...evolve(change.entity, withField(change.entity, change.field.name, undefined), all));
           break;
         case "dropEntity":
           out.push(`-- ${change.entity.name} removed: ${quoteIdent(change.entity.table)} and ${quoteIdent(historyTable(change.entity))} are kept`);

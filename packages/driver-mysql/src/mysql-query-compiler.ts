@@ -6,10 +6,10 @@
  * transaction as the live row. Reads of the present use the live table; `history` plans and `asOf`
  * selects read the history table, whose typed columns let the same WHERE compile against either.
  */
-import { fullColumns, pinsOneId, selectedColumns } from "@kova/query";
+import { fullColumns, graphColumns, pinsOneId, selectedColumns, usesRelations } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { insertStatement, planCompiler, replaceClause, setClause, SqlBuilder, writeBase, type Scope, type WritePlan } from "@kova/sql";
-import { mysqlFlavour } from "./mysql-flavour.js";
+import { graphSelect, insertStatement, planCompiler, replaceClause, setClause, shapedSelect, SqlBuilder, writeBase, type RowSource, type Scope, type WritePlan } from "@kova/sql";
+import { mysqlFlavour, mysqlGraph } from "./mysql-flavour.js";
 import {
   historyColumn,
   historyTable,
@@ -34,7 +34,33 @@ function columnList(alias: string, columns: readonly ResultColumn[], history = f
 const builder = (scope: Scope) => new SqlBuilder(scope, mysqlFlavour);
 const idOf = (b: SqlBuilder) => ({ name: "id", sql: b.resolveColumn("id").sql });
 
-function compileSelect(plan: SelectPlan, entity: EntitySchema): CompiledRead {
+/** Aggregates, aliases, DISTINCT, GROUP BY, pages (see @kova/sql shapedSelect) over the rows now or as of t. */
+function compileShaped(plan: SelectPlan, entity: EntitySchema): CompiledRead {
+  const asOf = plan.asOf;
+  const h = quoteIdent(HISTORY);
+  const shaped = shapedSelect(
+    plan,
+    () => builder({ entity, alias: asOf === null ? LIVE : HISTORY, history: asOf !== null }),
+    (b): RowSource => {
+      if (asOf === null) return { from: `${quoteIdent(entity.table)} AS ${quoteIdent(LIVE)}`, conditions: [] };
+      // Each id's latest version at or before t (as in compileSelect), unless it is a delete.
+      const latest = `SELECT ${h}.*, ROW_NUMBER() OVER (PARTITION BY ${h}.\`id\` ORDER BY ${h}.\`at\` DESC, ${h}.\`version\` DESC) AS \`kova_rank\`` +
+        ` FROM ${quoteIdent(historyTable(entity))} AS ${h} WHERE ${h}.\`at\` <= ${b.asOf(asOf)}`;
+      return { from: `(${latest}) AS ${h}`, conditions: [`${h}.\`kova_rank\` = 1`, `${h}.\`op\` <> 'delete'`] };
+    },
+  );
+  const compiled: CompiledRead = { dialect: "mysql", plan, kind: "select", columns: shaped.columns, read: { sql: shaped.sql, params: shaped.params }, single: false };
+  if (shaped.total !== undefined) compiled.total = shaped.total;
+  return compiled;
+}
+
+function compileSelect(plan: SelectPlan, entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>): CompiledRead {
+  // A shaped select never reads related rows (the checker refuses the two together, KV2123).
+  if (plan.shape !== undefined) return compileShaped(plan, entity);
+  if (usesRelations(plan)) {
+    const read = graphSelect(plan, entity, entities, mysqlFlavour, mysqlGraph);
+    return { dialect: "mysql", plan, kind: "select", columns: graphColumns(plan, entity, entities), read, single: plan.single };
+  }
   const columns = selectedColumns(entity, plan.fields);
   // AS OF reads the history table, whose field columns may be renamed (so its scope is `history`).
   const b = builder({ entity, alias: plan.asOf === null ? LIVE : HISTORY, history: plan.asOf !== null });

@@ -4,7 +4,7 @@
  * update locks its rows (SELECT id … FOR UPDATE), changes exactly those ids, copies them into the
  * history table and reads them back; a delete locks, reads, copies, then deletes.
  */
-import { writesNothing, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord, type WriteValues } from "@kova/query";
+import { pageNeedsCount, selectResult, writesNothing, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord, type WriteValues } from "@kova/query";
 import { bindParams, CodecCache, noRecordToSave, saveTarget, type WriteSlots } from "@kova/sql";
 import type { CompiledRead, CompiledWrite, MysqlCompiledQuery, Param, ResultColumn, Statement } from "./mysql-compiled.js";
 import { datetimeToIso, decodeRow, defaultValue, encodeFieldValue, encodeParam, epochToDatetime, type MysqlValue } from "./mysql-values.js";
@@ -55,7 +55,12 @@ export class QueryRunner {
     const rows = (await this.run(on, compiled.read, this.bind(compiled.read.params, args))) as Row[];
     if (compiled.kind === "history") return rows.map((row) => historyEntry(compiled.columns, row));
     if (compiled.single) return rows.length === 0 ? null : decodeRow(compiled.columns, rows[0]);
-    return rows.map((row) => decodeRow(compiled.columns, row));
+    const objects = rows.map((row) => decodeRow(compiled.columns, row));
+    if (compiled.plan.kind !== "select" || compiled.plan.shape === undefined) return objects;
+    const plan = compiled.plan;
+    if (compiled.total === undefined || !pageNeedsCount(plan, objects, args)) return selectResult(plan, objects, undefined, args);
+    const counted = (await this.run(on, compiled.total, this.bind(compiled.total.params, args))) as Row[];
+    return selectResult(plan, objects, Number(counted[0][0]));
   }
 
   /**

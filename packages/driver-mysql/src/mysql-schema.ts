@@ -16,9 +16,9 @@
  * field be added to a table that already has rows.
  */
 import mysql from "mysql2";
-import { refuseStoredTypeChanges, type EntitySchema, type FieldSchema } from "@kova/query";
+import { refuseStoredTypeChanges, type EntitySchema, type FieldSchema, type OnDelete } from "@kova/query";
 import type { Connection } from "mysql2/promise";
-import { historyColumn, historyIndexName, historyTable, INDEXED_STRING_LENGTH, plainIndexName, quoteIdent, uniqueIndexName } from "./mysql-compiled.js";
+import { compositeIndexName, foreignKeyName, historyColumn, historyIndexName, historyTable, INDEXED_STRING_LENGTH, plainIndexName, quoteIdent, uniqueIndexName } from "./mysql-compiled.js";
 import { encodeFieldValue, isIndexedString, mysqlColumnType } from "./mysql-values.js";
 
 export const SCHEMA_TABLE = "_kova_schema";
@@ -30,6 +30,8 @@ export const DEFAULT_COLLATION = "utf8mb4_nopad_bin";
 export interface TableState {
   columns: Map<string, string>;
   indexes: Set<string>;
+  /** FOREIGN KEY constraint names (live tables). */
+  foreignKeys?: Set<string>;
 }
 
 export interface DdlOptions {
@@ -37,6 +39,8 @@ export interface DdlOptions {
   collation?: string;
   /** What the database has now, by table name; tables not listed are created. */
   existing?: ReadonlyMap<string, TableState>;
+  /** Every entity of the data source, for the tables references point at (default: `entities`). */
+  all?: readonly EntitySchema[];
 }
 
 /** A field's column; in the history table a field named like one of its own columns is renamed (historyColumn). */
@@ -68,6 +72,17 @@ function wantedIndexes(entity: EntitySchema): { live: Map<string, string>; histo
     const inHistory = quoteIdent(historyColumn(field.name));
     const indexed = field.type === "string" ? `${inHistory}(${INDEXED_STRING_LENGTH})` : inHistory;
     history.set(historyIndexName(entity, field.name), `KEY ${quoteIdent(historyIndexName(entity, field.name))} (${indexed})`);
+  }
+  for (const [unique, list] of [[true, entity.uniques ?? []], [false, entity.indexes ?? []]] as const) {
+    for (const fields of list) {
+      const name = compositeIndexName(entity, unique, fields);
+      // A LONGTEXT member (a string field without its own UNIQUE/INDEX) is keyed by its first 255 characters.
+      const columns = fields.map((f) => {
+        const field = entity.fields.find((x) => x.name === f);
+        return field !== undefined && field.type === "string" && !isIndexedString(field) ? `${quoteIdent(f)}(${INDEXED_STRING_LENGTH})` : quoteIdent(f);
+      });
+      live.set(name, `${unique ? "UNIQUE " : ""}KEY ${quoteIdent(name)} (${columns.join(", ")})`);
+    }
   }
   return { live, history };
 }
@@ -157,6 +172,40 @@ export function ddlFor(entities: readonly EntitySchema[], options: DdlOptions = 
     const history = existing?.get(historyTable(entity));
     if (history !== undefined) out.push(...alterTable(entity, historyTable(entity), history, indexes.history, true));
   }
+  const all = new Map((options.all ?? entities).map((e) => [e.name, e]));
+  for (const entity of entities) out.push(...foreignKeyDdl(entity, all, existing?.get(entity.table)?.foreignKeys));
+  return out;
+}
+
+const ON_DELETE_SQL: Record<OnDelete, string> = { restrict: "RESTRICT", cascade: "CASCADE", setNull: "SET NULL" };
+
+/** The FOREIGN KEY a reference field wants, by name → target table and action. */
+function wantedForeignKeys(entity: EntitySchema, all: ReadonlyMap<string, EntitySchema>): Map<string, { field: FieldSchema; parent: EntitySchema; action: OnDelete }> {
+  const wanted = new Map<string, { field: FieldSchema; parent: EntitySchema; action: OnDelete }>();
+  for (const field of entity.fields) {
+    const parent = field.references === undefined ? undefined : all.get(field.references);
+    if (parent === undefined) continue;
+    const action = field.onDelete ?? "restrict";
+    wanted.set(foreignKeyName(entity, field.name, action), { field, parent, action });
+  }
+  return wanted;
+}
+
+/**
+ * Each reference's FOREIGN KEY, after every table exists: added when missing, and one with another
+ * action (or for a field no longer a reference) dropped. `have` is what the table has (none: new).
+ */
+function foreignKeyDdl(entity: EntitySchema, all: ReadonlyMap<string, EntitySchema>, have: ReadonlySet<string> | undefined): string[] {
+  const out: string[] = [];
+  const table = quoteIdent(entity.table);
+  const wanted = wantedForeignKeys(entity, all);
+  for (const name of have ?? []) {
+    if (name.startsWith(`${entity.table}__fk_`) && !wanted.has(name)) out.push(`ALTER TABLE ${table} DROP FOREIGN KEY ${quoteIdent(name)}`);
+  }
+  for (const [name, { field, parent, action }] of wanted) {
+    if (have?.has(name)) continue;
+    out.push(`ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(name)} FOREIGN KEY (${quoteIdent(field.name)}) REFERENCES ${quoteIdent(parent.table)} (\`id\`) ON DELETE ${ON_DELETE_SQL[action]}`);
+  }
   return out;
 }
 
@@ -164,10 +213,11 @@ export function ddlFor(entities: readonly EntitySchema[], options: DdlOptions = 
  * What the tables of `entity` look like after `ddlFor([entity])` created them: the state `ddlFor`
  * compares against, for migration files computed from two schema versions without a database.
  */
-export function tableStatesOf(entity: EntitySchema): Map<string, TableState> {
+export function tableStatesOf(entity: EntitySchema, all: readonly EntitySchema[] = [entity]): Map<string, TableState> {
   const indexes = wantedIndexes(entity);
   const dataType = (field: FieldSchema, history: boolean) => mysqlColumnType(field, history).toLowerCase().replace(/\(.*$/, "");
-  const live: TableState = { columns: new Map([["id", "bigint"]]), indexes: new Set(["PRIMARY", ...indexes.live.keys()]) };
+  const foreignKeys = new Set(wantedForeignKeys(entity, new Map(all.map((e) => [e.name, e]))).keys());
+  const live: TableState = { columns: new Map([["id", "bigint"]]), indexes: new Set(["PRIMARY", ...indexes.live.keys()]), foreignKeys };
   const history: TableState = {
     columns: new Map([["version", "bigint"], ["id", "bigint"], ["op", "varchar"], ["at", "datetime"]]),
     indexes: new Set(["PRIMARY", `${historyTable(entity)}_id_at`.slice(0, 64), ...indexes.history.keys()]),
@@ -224,6 +274,14 @@ export async function readState(db: Connection, tables: string[]): Promise<Map<s
     [tables],
   );
   for (const row of indexes as Array<{ t: string; i: string }>) state.get(row.t)?.indexes.add(row.i);
+  const [keys] = await db.query(
+    "SELECT TABLE_NAME AS t, CONSTRAINT_NAME AS c FROM information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_TYPE = 'FOREIGN KEY' AND TABLE_NAME IN (?)",
+    [tables],
+  );
+  for (const row of keys as Array<{ t: string; c: string }>) {
+    const table = state.get(row.t);
+    if (table !== undefined) (table.foreignKeys ??= new Set()).add(row.c);
+  }
   return state;
 }
 
@@ -263,6 +321,9 @@ function migrationError(statement: string, error: unknown): Error {
   const reason = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string }).code;
   if (code === "ER_DUP_ENTRY") return new Error(`cannot add a UNIQUE index: stored rows already share a value (${reason}); statement: ${statement}`);
+  if (code === "ER_NO_REFERENCED_ROW_2" || code === "ER_NO_REFERENCED_ROW" || /foreign key constraint fails/i.test(reason)) {
+    return new Error(`cannot enforce a reference: stored rows refer to ids that do not exist; fix or delete them first (${reason}); statement: ${statement}`);
+  }
   if (code === "ER_DATA_TOO_LONG" || code === "WARN_DATA_TRUNCATED") {
     return new Error(`cannot make a string field UNIQUE/indexed: stored values are longer than 255 characters (${reason})`);
   }

@@ -9,7 +9,7 @@
  * datetime → DATETIME(3) in UTC, json → JSON (text). The connection's time zone is +00:00 and
  * dates come back as strings (`dateStrings`), so no value passes through local time.
  */
-import { paramEncoder } from "@kova/sql";
+import { decodeNested, paramEncoder } from "@kova/sql";
 import {
   checkFieldValue,
   declaredDefault,
@@ -203,7 +203,7 @@ export function decodeValue(type: ScalarType | "id", value: unknown): unknown {
 
 export function decodeRow(columns: readonly ResultColumn[], row: readonly unknown[], offset = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (let i = 0; i < columns.length; i++) out[columns[i].name] = decodeValue(columns[i].type, row[i + offset]);
+  for (let i = 0; i < columns.length; i++) out[columns[i].name] = columns[i].nested ? decodeNested(columns[i], row[i + offset]) : decodeValue(columns[i].type, row[i + offset]);
   return out;
 }
 

@@ -68,7 +68,7 @@ test("null-safe equality: == null finds nulls, != value keeps nulls, argument nu
   }
 });
 
-test("IN, LIKE (case-sensitive, backslash literal), NOT, AND/OR, truthy, comparisons; == on strings is case-sensitive", async (t) => {
+test("IN, LIKE (case-sensitive, backslash escapes the next character), NOT, AND/OR, truthy, comparisons; == on strings is case-sensitive", async (t) => {
   const s = await seeded(t);
   if (s === undefined) return;
   try {
@@ -101,8 +101,11 @@ test("IN, LIKE (case-sensitive, backslash literal), NOT, AND/OR, truthy, compari
     const notes = ["a\\b%c", "a\\bxc", "50% off", "5 off", "wow!", "wow!!"];
     for (const text of notes) await s.insert("Note", { text });
     const like = async (pattern: string) => (await s.run(select("Note", { where: { kind: "like", left: f("text"), right: arg(0) } }), pattern)).map((r: any) => r.text);
-    assert.deepEqual(await like("a\\b%"), ["a\\b%c", "a\\bxc"], "a backslash in the pattern is an ordinary character");
+    assert.deepEqual(await like("a\\\\b%"), ["a\\b%c", "a\\bxc"], "an escaped backslash is a backslash");
+    assert.deepEqual(await like("a\\b%"), [], "a backslash makes the next character literal (here b)");
     assert.deepEqual(await like("50%"), ["50% off"]);
+    assert.deepEqual(await like("50\\%%"), ["50% off"], "an escaped % is a percent sign");
+    assert.deepEqual(await like("5\\_off"), [], "an escaped _ is an underscore");
     assert.deepEqual(await like("wow!"), ["wow!"], "the escape character used internally is literal in the pattern");
     assert.deepEqual(await like("wow!_"), ["wow!!"]);
   } finally {

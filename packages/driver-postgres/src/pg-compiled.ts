@@ -36,6 +36,8 @@ interface CompiledBase extends CompiledQuery {
 export interface PgCompiledRead extends CompiledBase {
   kind: "select" | "history";
   read: PgStatement;
+  /** A page's count alone, for a page that came back empty past its OFFSET. */
+  total?: PgStatement;
 }
 
 export interface PgCompiledWrite extends CompiledBase {

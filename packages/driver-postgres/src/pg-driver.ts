@@ -8,7 +8,7 @@
  */
 import pg from "pg";
 import { EntitySchemas, QueryError, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
-import { applyLedger, LEDGER_TABLE, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
+import { applyLedger, LEDGER_TABLE, References, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import type { PgCompiledQuery, SqlFlavor } from "./pg-compiled.js";
 import { postgresDialect, postgresFlavor } from "./pg-dialect.js";
 import { isConnectionError, translateError } from "./pg-errors.js";
@@ -36,6 +36,8 @@ export class PostgresDriver implements Driver {
   /** The entities migrate() stored: compiled queries name them. */
   protected readonly entities: EntitySchemas;
   private closed = false;
+  /** What deleting a record does to the records that refer to it (ON DELETE), with their versions. */
+  private readonly references: References;
   /** The transaction (and its connection) the running async code belongs to. */
   private readonly scope = new TransactionScope<OpenTransaction & { client: pg.PoolClient }>();
 
@@ -50,6 +52,7 @@ export class PostgresDriver implements Driver {
     this.address = describeAddress(this.options, scheme);
     this.entities = new EntitySchemas(config.name);
     this.runner = new PgRunner(dialect.name, config.name, this.entities);
+    this.references = new References(dialect);
   }
 
   /** Opens the pool and checks the server answers, retrying with backoff (default 5 tries, ~5 s). */
@@ -91,6 +94,7 @@ export class PostgresDriver implements Driver {
       try {
         await migrateEntities(client, entities, this.flavor);
         this.entities.remember(entities);
+        this.references.remember(entities);
       } catch (error) {
         const translated = translateError(error, this.config.name);
         throw translated instanceof QueryError ? translated : new Error(`cannot migrate data source "${this.config.name}": ${reasonOf(error)}`);
@@ -139,6 +143,10 @@ export class PostgresDriver implements Driver {
   }
 
   async execute(query: CompiledQuery, args: readonly unknown[]): Promise<unknown> {
+    if (this.references.guards(query)) {
+      // The delete and what it does to the records referring to it: all of it, or nothing.
+      return this.transaction((tx) => this.references.delete(query, args, (q, a) => tx.execute(q, a)));
+    }
     // Work inside transaction() that calls the driver instead of its `tx` runs in the transaction.
     const open = this.scope.current();
     if (open !== undefined) return this.runInTransaction(open.client, query as PgCompiledQuery, args);
@@ -155,7 +163,10 @@ export class PostgresDriver implements Driver {
     }
   }
 
+  /** Runs `work` in one transaction; inside one already (an endpoint's), it joins it. */
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    const open = this.scope.current();
+    if (open !== undefined) return work(transactionExecutor(open, (query, args) => this.runInTransaction(open.client, query as PgCompiledQuery, args)));
     return this.transactionOnce(work);
   }
 
@@ -198,7 +209,9 @@ export class PostgresDriver implements Driver {
         return result;
       } catch (error) {
         if (!isConnectionError(error)) await client.query("ROLLBACK").catch((rollbackError: Error) => markBroken(rollbackError));
-        throw translateError(error, this.config.name);
+        // The work's own errors (an ERROR's HttpError, a 409 already translated) pass through as they are.
+        const fromDatabase = (error as { code?: unknown } | null)?.code !== undefined || isConnectionError(error);
+        throw fromDatabase ? translateError(error, this.config.name) : error;
       } finally {
         open.finished = true;
       }

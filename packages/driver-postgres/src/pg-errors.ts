@@ -7,7 +7,7 @@
  */
 import { QueryError, type EntitySchema } from "@kova/query";
 import { fitIdentifier } from "./pg-compiled.js";
-import { uniqueIndexName } from "./pg-schema.js";
+import { compositeIndexName, uniqueIndexName } from "./pg-schema.js";
 
 interface PgError {
   code?: string;
@@ -65,6 +65,26 @@ function uniqueField(error: PgError, entity: EntitySchema | undefined): string {
   return entity?.fields.find((f) => fitIdentifier(f.name) === column)?.name ?? column;
 }
 
+/** The fields of the composite UNIQUE whose index `error` names, if it is one. */
+function compositeFields(error: PgError, entity: EntitySchema): string[] | undefined {
+  return entity.uniques?.find((fields) => compositeIndexName(entity, true, fields) === error.constraint);
+}
+
+/**
+ * 23503: an insert or update naming a missing parent (the write's own entity holds the key), or a
+ * delete the database refused because records still refer to the row (a race with the driver's own
+ * ON DELETE handling, which runs first). The constraint's name says which reference.
+ */
+function foreignKeyViolation(error: PgError, entity: EntitySchema | undefined): QueryError {
+  const match = /__fk_(.+)__(restrict|cascade|setNull)$/.exec(error.constraint ?? "");
+  const field = match?.[1] ?? "unknown";
+  const own = entity?.fields.find((f) => f.name === field);
+  if (own !== undefined && own.references !== undefined) {
+    return new QueryError(`no ${own.references} has the id given for ${field}, so this ${entity!.name} cannot refer to it`, 409, field, [field]);
+  }
+  return new QueryError(`cannot delete this ${entity?.name ?? "row"}: other records still refer to it by ${field} (ON DELETE RESTRICT)`, 409, field, [field]);
+}
+
 /** Maps a driver error to what the runtime answers with; `source` is the data source's name. */
 export function translateError(error: unknown, source: string, entity?: EntitySchema): unknown {
   if (error instanceof QueryError) return error;
@@ -72,9 +92,14 @@ export function translateError(error: unknown, source: string, entity?: EntitySc
   const code = codeOf(error);
   const message = pgError.message ?? String(error);
   if (code === "23505") {
+    const composite = entity === undefined ? undefined : compositeFields(pgError, entity);
+    if (composite !== undefined) {
+      return withCause(new QueryError(`a ${entity!.name} with this (${composite.join(", ")}) already exists`, 409, composite[0], composite), error);
+    }
     const field = uniqueField(pgError, entity);
-    return withCause(new QueryError(`a ${entity?.name ?? "row"} with this ${field} already exists`, 409, field), error);
+    return withCause(new QueryError(`a ${entity?.name ?? "row"} with this ${field} already exists`, 409, field, [field]), error);
   }
+  if (code === "23503") return withCause(foreignKeyViolation(pgError, entity), error);
   if (code !== undefined && BAD_VALUE_CODES.has(code)) {
     return withCause(new QueryError(`a value does not fit its column: ${message}`, 400), error);
   }

@@ -5,8 +5,9 @@
  * FIRST/LAST so NULLs sort as the smallest value, history fields read out of the `data` jsonb.
  */
 import type { ScalarType } from "@kova/query";
-import type { PlaceholderType, SqlFlavour } from "@kova/sql";
-import { quoteIdent, quoteLiteral, type SqlFlavor } from "./pg-compiled.js";
+import { derivedList, sqlString, type GraphFlavour, type PlaceholderType, type SqlFlavour } from "@kova/sql";
+import type { EntitySchema } from "@kova/query";
+import { historyTable, quoteIdent, quoteLiteral, type SqlFlavor } from "./pg-compiled.js";
 import { castFor, encodeParam } from "./pg-values.js";
 
 function cast(type: PlaceholderType): string | undefined {
@@ -69,18 +70,57 @@ export function pgSqlFlavour(flavor: SqlFlavor): SqlFlavour {
     },
     like(b, left, right) {
       const text = (operand: typeof left): string => {
-        if (operand.kind === "arith") return `(${b.operand(operand, undefined).sql})::text`;
+        if (operand.kind === "jsonPath") return b.operand(operand, undefined).sql;
+        if (operand.kind === "arith" || operand.kind === "concat" || operand.kind === "aggregate") return `(${b.operand(operand, undefined).sql})::text`;
         if (operand.kind !== "field") return b.value(operand, { kind: "scalar", type: "string" }, { kind: "text" });
         const column = b.resolveColumn(operand.field);
         return column.type === "string" ? column.sql : `(${column.sql})::text`;
       };
-      // LIKE is case-sensitive with `%` and `_` only; a backslash in the pattern is an ordinary
-      // character (as in the embedded store), so PostgreSQL's default escape is neutralised.
-      return `(${text(left)} LIKE replace(${text(right)}, '\\', '\\\\'))`;
+      // LIKE is case-sensitive with `%` and `_`; `\` makes the next character literal (Kova's escape,
+      // which like_escape puts before a request value's % and _), on every back end.
+      return `(${text(left)} LIKE ${text(right)} ESCAPE '\\')`;
     },
+    concat: (parts) => `(${parts.join(" || ")})`,
+    asText: (sql) => `(${sql})::text`,
+    asFloat: (sql) => `(${sql})::float8`,
+    // Path keys are source identifiers ([A-Za-z_][A-Za-z0-9_]*), never values.
+    jsonText: (sql, path) => `(${sql} #>> '{${path.join(",")}}')`,
+    jsonValue: (sql, path) => `NULLIF(${sql} #> '{${path.join(",")}}', 'null'::jsonb)`,
     truthy: (sql) => `(${sql})`,
     nulls: { asc: "NULLS FIRST", desc: "NULLS LAST" },
     noLimit: null,
     historyField: (alias, name, type) => historyField(alias, name, type, flavor),
+  };
+}
+
+/** json_build_object takes at most 100 arguments: 50 pairs per call, merged as jsonb beyond that. */
+const PAIRS_PER_OBJECT = 50;
+
+/**
+ * JSON building for selects with related rows: json_build_object, json_agg ordered by its keys
+ * (`[]` when there are none). AS OF reads each id's newest version at or before the instant
+ * (DISTINCT ON), its fields typed out of `data`, unless that version is a delete.
+ */
+export function pgGraph(flavor: SqlFlavor): GraphFlavour {
+  return {
+    jsonObject(pairs) {
+      const chunks: string[] = [];
+      for (let i = 0; i < pairs.length; i += PAIRS_PER_OBJECT) {
+        chunks.push(`json_build_object(${pairs.slice(i, i + PAIRS_PER_OBJECT).map(([k, v]) => `${sqlString(k)}, ${v}`).join(", ")})`);
+      }
+      return chunks.length === 1 ? chunks[0] : `(${chunks.map((c) => `${c}::jsonb`).join(" || ")})::json`;
+    },
+    jsonValue: (sql) => sql,
+    embed: (sql) => sql,
+    jsonList: (rows) => derivedList(rows, (value, order) => `COALESCE(json_agg(${value} ORDER BY ${order}), '[]'::json)`),
+    asOfSource(b, entity: EntitySchema, instant) {
+      const h = b.uniqueAlias("kova_h");
+      const fields = entity.fields.map((f) => `, ${historyField(h, f.name, f.type, flavor)} AS ${quoteIdent(f.name)}`).join("");
+      const inner =
+        `SELECT DISTINCT ON (${quoteIdent(h)}."id") ${quoteIdent(h)}."id" AS "id", ${quoteIdent(h)}."op" AS "kova_op"${fields} ` +
+        `FROM ${quoteIdent(historyTable(entity))} AS ${quoteIdent(h)} WHERE ${quoteIdent(h)}."at" <= ${instant()} ORDER BY ${quoteIdent(h)}."id", ${quoteIdent(h)}."version" DESC`;
+      const l = quoteIdent(b.uniqueAlias("kova_l"));
+      return `(SELECT ${l}.* FROM (${inner}) AS ${l} WHERE ${l}."kova_op" <> 'delete')`;
+    },
   };
 }

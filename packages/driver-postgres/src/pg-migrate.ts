@@ -8,7 +8,9 @@ import { refuseStoredTypeChanges, type EntitySchema, type FieldSchema } from "@k
 import { fitIdentifier, quoteIdent, type SqlFlavor } from "./pg-compiled.js";
 import {
   backfillStatements,
+  compositeIndexName,
   entityDdl,
+  foreignKeyDdl,
   plainIndexName,
   SCHEMA_TABLE,
   schemaTableDdl,
@@ -46,6 +48,10 @@ async function migrateEntity(client: pg.ClientBase, entity: EntitySchema, flavor
       await client.query(statement);
     } catch (error) {
       if ((error as { code?: string }).code !== "23505") throw error;
+      const composite = entity.uniques?.find((fields) => statement.includes(quoteIdent(compositeIndexName(entity, true, fields))));
+      if (composite !== undefined) {
+        throw new Error(`cannot make ${entity.name} (${composite.join(", ")}) UNIQUE: stored rows already share these values (${(error as Error).message})`);
+      }
       const field = entity.fields.find((f) => f.unique && statement.includes(quoteIdent(uniqueIndexName(entity, f.name))));
       throw new Error(
         `cannot make ${entity.name}.${field?.name ?? "?"} UNIQUE: stored rows already share a value (${(error as Error).message})`,
@@ -66,7 +72,8 @@ async function migrateEntity(client: pg.ClientBase, entity: EntitySchema, flavor
     ours.add(plainIndexName(entity, field.name));
   }
   for (const name of await existingIndexes(client, entity.table)) {
-    if (ours.has(name) && !wanted.has(name)) await client.query(flavor.dropIndex(name));
+    const composite = name.startsWith(fitIdentifier(`${entity.table}__unique_`)) || name.startsWith(fitIdentifier(`${entity.table}__index_`));
+    if ((ours.has(name) || composite) && !wanted.has(name)) await client.query(flavor.dropIndex(name));
   }
   await client.query(
     `INSERT INTO ${quoteIdent(SCHEMA_TABLE)} ("entity", "table", "fields", "migrated_at") VALUES ($1, $2, $3::jsonb, now()) ` +
@@ -80,6 +87,7 @@ export async function migrateEntities(client: pg.ClientBase, entities: readonly 
   if (!flavor.transactionalDdl) {
     await client.query(schemaTableDdl());
     for (const entity of entities) await migrateEntity(client, entity, flavor);
+    await addForeignKeys(client, entities);
     return;
   }
   await client.query("BEGIN");
@@ -89,9 +97,29 @@ export async function migrateEntities(client: pg.ClientBase, entities: readonly 
     await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
     await client.query(schemaTableDdl());
     for (const entity of entities) await migrateEntity(client, entity, flavor);
+    await addForeignKeys(client, entities);
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;
+  }
+}
+
+/** Every reference's FOREIGN KEY, once all tables exist; stored rows that break one are named. */
+async function addForeignKeys(client: pg.ClientBase, entities: readonly EntitySchema[]): Promise<void> {
+  const byName = new Map(entities.map((e) => [e.name, e]));
+  for (const entity of entities) {
+    for (const statement of foreignKeyDdl(entity, byName)) {
+      try {
+        await client.query(statement);
+      } catch (error) {
+        if ((error as { code?: string }).code !== "23503") throw error;
+        const field = entity.fields.find((f) => f.references !== undefined && statement.includes(`FOREIGN KEY (${quoteIdent(f.name)})`));
+        throw new Error(
+          `cannot enforce ${entity.name}.${field?.name ?? "?"} as a reference to ${field?.references ?? "?"}: stored ${entity.name} rows refer to ids that no ` +
+            `${field?.references ?? "record"} has; fix or delete them first (${(error as Error).message})`,
+        );
+      }
+    }
   }
 }

@@ -1,6 +1,6 @@
-import { refuseTypeChange, type Migrations, type SchemaChange } from "@kova/query";
+import { refuseTypeChange, type EntitySchema, type Migrations, type SchemaChange } from "@kova/query";
 import { fitIdentifier, quoteIdent, type SqlFlavor } from "./pg-compiled.js";
-import { backfillStatements, entityDdl, plainIndexName, uniqueIndexName, wantedIndexes } from "./pg-schema.js";
+import { backfillStatements, compositeIndexName, entityDdl, foreignKeyDdl, plainIndexName, uniqueIndexName, wantedIndexes } from "./pg-schema.js";
 
 /**
  * `kova migrate` for PostgreSQL-family databases: the same idempotent DDL the driver runs at
@@ -10,10 +10,20 @@ import { backfillStatements, entityDdl, plainIndexName, uniqueIndexName, wantedI
  */
 export function pgMigrations(flavor: SqlFlavor): Migrations {
   return {
-    sql(changes: readonly SchemaChange[]): string[] {
+    sql(changes: readonly SchemaChange[], entities: readonly EntitySchema[] = []): string[] {
       const out: string[] = [];
       const done = new Set<string>();
+      const byName = new Map([...changes.map((c) => [c.entity.name, c.entity] as const), ...entities.map((e) => [e.name, e] as const)]);
       for (const change of changes) {
+        if (change.kind === "alterConstraints") {
+          const wanted = wantedIndexes(change.entity);
+          for (const [unique, list] of [[true, change.from.uniques ?? []], [false, change.from.indexes ?? []]] as const) {
+            for (const fields of list) {
+              const name = compositeIndexName(change.entity, unique, fields);
+              if (!wanted.has(name)) out.push(flavor.dropIndex(name));
+            }
+          }
+        }
         if (change.kind === "dropEntity") {
           out.push(`-- ${change.entity.name} removed: ${quoteIdent(change.entity.table)} and its history are kept`);
           continue;
@@ -41,6 +51,8 @@ export function pgMigrations(flavor: SqlFlavor): Migrations {
           for (const { text, values } of backfillStatements(entity, change.field)) out.push(inline(text, values));
         }
       }
+      // References last, once every table they name exists.
+      for (const name of done) out.push(...foreignKeyDdl(byName.get(name)!, byName));
       return out;
     },
   };

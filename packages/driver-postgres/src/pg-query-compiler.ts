@@ -10,10 +10,10 @@
  * of `data`; `asOf` selects take, for each id, the newest version at or before the instant
  * (DISTINCT ON (id) … ORDER BY id, version DESC) and drop ids whose newest version is a delete.
  */
-import { fullColumns, selectedColumns } from "@kova/query";
+import { fullColumns, graphColumns, selectedColumns, usesRelations } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { insertStatement, planCompiler, replaceClause, setClause, SqlBuilder, writeBase, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
-import { historyField, pgSqlFlavour } from "./pg-flavour.js";
+import { graphSelect, insertStatement, planCompiler, replaceClause, setClause, shapedSelect, SqlBuilder, writeBase, type RowSource, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
+import { historyField, pgGraph, pgSqlFlavour } from "./pg-flavour.js";
 import {
   historyTable,
   namedStatement,
@@ -40,7 +40,39 @@ function columnList(alias: string, columns: readonly ResultColumn[]): string {
   return columns.map((c) => `${quoteIdent(alias)}.${quoteIdent(c.name)} AS ${quoteIdent(c.name)}`).join(", ");
 }
 
-function compileSelect(plan: SelectPlan, entity: EntitySchema, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledRead {
+/** The rows as of t, typed like the live table (see compileSelect); the caller drops deletes. */
+function asOfRows(b: SqlBuilder, plan: SelectPlan, entity: EntitySchema, flavor: SqlFlavor): string {
+  const h = quoteIdent(HISTORY);
+  const fields = entity.fields.map((f) => `${historyField(HISTORY, f.name, f.type, flavor)} AS ${quoteIdent(f.name)}`);
+  return (
+    `SELECT DISTINCT ON (${h}."id") ${h}."id" AS "id", ${h}."op" AS "__kova_op"${fields.map((f) => `, ${f}`).join("")} ` +
+    `FROM ${quoteIdent(historyTable(entity))} AS ${h} WHERE ${h}."at" <= ${b.asOf(plan.asOf!)} ORDER BY ${h}."id", ${h}."version" DESC`
+  );
+}
+
+/** Aggregates, aliases, DISTINCT, GROUP BY, pages (see @kova/sql shapedSelect) over the rows now or as of t. */
+function compileShaped(plan: SelectPlan, entity: EntitySchema, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledRead {
+  const r = quoteIdent(LIVE);
+  const shaped = shapedSelect(
+    plan,
+    () => new SqlBuilder({ entity, alias: LIVE, history: false }, sql),
+    (b): RowSource =>
+      plan.asOf === null
+        ? { from: `${quoteIdent(entity.table)} AS ${r}`, conditions: [] }
+        : { from: `(${asOfRows(b, plan, entity, flavor)}) AS ${r}`, conditions: [`${r}."__kova_op" <> 'delete'`] },
+  );
+  const compiled: PgCompiledRead = { dialect: flavor.dialect, plan, kind: "select", columns: shaped.columns, read: namedStatement(shaped.sql, shaped.params), single: false };
+  if (shaped.total !== undefined) compiled.total = namedStatement(shaped.total.sql, shaped.total.params);
+  return compiled;
+}
+
+function compileSelect(plan: SelectPlan, entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledRead {
+  // A shaped select never reads related rows (the checker refuses the two together, KV2123).
+  if (plan.shape !== undefined) return compileShaped(plan, entity, flavor, sql);
+  if (usesRelations(plan)) {
+    const read = graphSelect(plan, entity, entities, sql, pgGraph(flavor));
+    return { dialect: flavor.dialect, plan, kind: "select", columns: graphColumns(plan, entity, entities), read: namedStatement(read.sql, read.params), single: plan.single };
+  }
   const columns = selectedColumns(entity, plan.fields);
   const b = new SqlBuilder({ entity, alias: LIVE, history: false }, sql);
   const r = quoteIdent(LIVE);
@@ -153,7 +185,7 @@ function compileWrite(plan: WritePlan, entity: EntitySchema, flavor: SqlFlavor, 
 export function createPgCompiler(flavor: SqlFlavor) {
   const sql = pgSqlFlavour(flavor);
   return planCompiler<PgCompiledQuery>({
-    select: (plan, entity) => compileSelect(plan, entity, flavor, sql),
+    select: (plan, entity, entities) => compileSelect(plan, entity, entities, flavor, sql),
     history: (plan, entity) => compileHistory(plan, entity, flavor, sql),
     write: (plan, entity) => compileWrite(plan, entity, flavor, sql),
   });

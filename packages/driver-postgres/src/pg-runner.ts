@@ -4,8 +4,8 @@
  * which are shaped into objects in the compiled column order (`id` first).
  */
 import type pg from "pg";
-import { integerId, writesNothing, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
-import { bindParams, CodecCache, noRecordToSave, saveTarget } from "@kova/sql";
+import { integerId, pageNeedsCount, selectResult, writesNothing, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
+import { bindParams, CodecCache, decodeNested, noRecordToSave, saveTarget } from "@kova/sql";
 import type { Param, PgCompiledQuery, PgCompiledRead, PgCompiledWrite, PgStatement, ResultColumn } from "./pg-compiled.js";
 import { translateError } from "./pg-errors.js";
 import { defaultValue, encodeFieldValue, encodeParam, type PgValue } from "./pg-values.js";
@@ -67,7 +67,12 @@ export class PgRunner {
     const rows = await this.query(db, compiled.read, this.values(compiled.read.params, args), this.entities.get(compiled.plan.entity));
     if (compiled.kind === "history") return rows.map((row) => historyEntry(compiled.columns, row));
     if (compiled.single) return rows.length === 0 ? null : shape(compiled.columns, rows[0]);
-    return rows.map((row) => shape(compiled.columns, row));
+    const objects = rows.map((row) => shape(compiled.columns, row));
+    if (compiled.plan.kind !== "select" || compiled.plan.shape === undefined) return objects;
+    const plan = compiled.plan;
+    if (compiled.total === undefined || !pageNeedsCount(plan, objects, args)) return selectResult(plan, objects, undefined, args);
+    const counted = await this.query(db, compiled.total, this.values(compiled.total.params, args), this.entities.get(plan.entity));
+    return selectResult(plan, objects, counted[0][0] as number);
   }
 
   private async write(db: Queryable, compiled: PgCompiledWrite, args: readonly unknown[]): Promise<unknown> {
@@ -107,7 +112,7 @@ export class PgRunner {
 
 function shape(columns: readonly ResultColumn[], row: readonly unknown[]): Row {
   const out: Row = {};
-  for (let i = 0; i < columns.length; i++) out[columns[i].name] = row[i];
+  for (let i = 0; i < columns.length; i++) out[columns[i].name] = columns[i].nested ? decodeNested(columns[i], row[i]) : row[i];
   return out;
 }
 

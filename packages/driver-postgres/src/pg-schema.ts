@@ -15,7 +15,7 @@
  * added to a table that already has rows. The history keeps its fields in jsonb, so adding a field
  * never alters it.
  */
-import type { EntitySchema, FieldSchema } from "@kova/query";
+import type { EntitySchema, FieldSchema, OnDelete } from "@kova/query";
 import { fitIdentifier, historyTable, quoteIdent, quoteLiteral, type SqlFlavor } from "./pg-compiled.js";
 import { encodeFieldValue, pgColumnType } from "./pg-values.js";
 
@@ -27,6 +27,43 @@ export function uniqueIndexName(entity: EntitySchema, field: string): string {
 
 export function plainIndexName(entity: EntitySchema, field: string): string {
   return fitIdentifier(`${entity.table}__index_${field}`);
+}
+
+/** `UNIQUE (a, b)` → `<table>__unique_a__b`, `INDEX (a, b)` → `<table>__index_a__b`. */
+export function compositeIndexName(entity: EntitySchema, unique: boolean, fields: readonly string[]): string {
+  return fitIdentifier(`${entity.table}__${unique ? "unique" : "index"}_${fields.join("__")}`);
+}
+
+const ON_DELETE_SQL: Record<OnDelete, string> = { restrict: "RESTRICT", cascade: "CASCADE", setNull: "SET NULL" };
+const ON_DELETE_ACTIONS = Object.keys(ON_DELETE_SQL) as OnDelete[];
+
+/** A reference's FOREIGN KEY; the action is in the name, so changing it drops one and adds another. */
+export function foreignKeyName(entity: EntitySchema, field: string, action: OnDelete): string {
+  return fitIdentifier(`${entity.table}__fk_${field}__${action}`);
+}
+
+/**
+ * The FOREIGN KEY of each reference to an entity of the same data source (`entities`), run after
+ * every table exists. Idempotent: a constraint already there is left alone (PostgreSQL has no ADD
+ * CONSTRAINT IF NOT EXISTS, hence the DO block); one with another action is dropped first.
+ */
+export function foreignKeyDdl(entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>): string[] {
+  const out: string[] = [];
+  const table = quoteIdent(entity.table);
+  for (const field of entity.fields) {
+    const parent = field.references === undefined ? undefined : entities.get(field.references);
+    if (parent === undefined) continue;
+    const action = field.onDelete ?? "restrict";
+    for (const other of ON_DELETE_ACTIONS) {
+      if (other !== action) out.push(`ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${quoteIdent(foreignKeyName(entity, field.name, other))}`);
+    }
+    const name = foreignKeyName(entity, field.name, action);
+    out.push(
+      `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = ${quoteLiteral(name)} AND conrelid = ${quoteLiteral(quoteIdent(entity.table))}::regclass) THEN ` +
+        `ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(name)} FOREIGN KEY (${quoteIdent(field.name)}) REFERENCES ${quoteIdent(parent.table)} ("id") ON DELETE ${ON_DELETE_SQL[action]}; END IF; END $$`,
+    );
+  }
+  return out;
 }
 
 function historyIndexName(entity: EntitySchema): string {
@@ -45,6 +82,12 @@ export function wantedIndexes(entity: EntitySchema): Map<string, string> {
     } else if (field.index || field.references !== undefined) {
       const name = plainIndexName(entity, field.name);
       wanted.set(name, `CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${table} (${column})`);
+    }
+  }
+  for (const [unique, list] of [[true, entity.uniques ?? []], [false, entity.indexes ?? []]] as const) {
+    for (const fields of list) {
+      const name = compositeIndexName(entity, unique, fields);
+      wanted.set(name, `CREATE ${unique ? "UNIQUE " : ""}INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${table} (${fields.map(quoteIdent).join(", ")})`);
     }
   }
   return wanted;
@@ -82,7 +125,8 @@ export function entityDdl(entity: EntitySchema, flavor: SqlFlavor): string[] {
  * `migrate` on a live connection does those too, as it can see what exists.
  */
 export function ddlFor(entities: readonly EntitySchema[], flavor: SqlFlavor): string[] {
-  return [schemaTableDdl(), ...entities.flatMap((entity) => entityDdl(entity, flavor))];
+  const byName = new Map(entities.map((e) => [e.name, e]));
+  return [schemaTableDdl(), ...entities.flatMap((entity) => entityDdl(entity, flavor)), ...entities.flatMap((entity) => foreignKeyDdl(entity, byName))];
 }
 
 

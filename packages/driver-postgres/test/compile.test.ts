@@ -58,7 +58,7 @@ test("== is null-safe yet index-friendly; != is IS DISTINCT FROM; == null is IS 
   assert.equal(where(cmp("!=", f("age"), lit(null))), `("r"."age" IS NOT NULL)`);
   assert.equal(where(cmp("!=", f("age"), arg(0))), `("r"."age" IS DISTINCT FROM $1::bigint)`);
   assert.equal(where(eq(f("name"), f("email"))), `("r"."name" IS NOT DISTINCT FROM "r"."email")`);
-  assert.equal(where({ kind: "like", left: f("name"), right: arg(0) }), `("r"."name" LIKE replace($1::text, '\\', '\\\\'))`);
+  assert.equal(where({ kind: "like", left: f("name"), right: arg(0) }), `("r"."name" LIKE $1::text ESCAPE '\\')`);
   assert.equal(where({ kind: "not", item: { kind: "isNull", operand: f("role"), negated: true } }), `(NOT ("r"."role" IS NOT NULL))`);
 });
 

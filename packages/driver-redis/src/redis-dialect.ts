@@ -8,4 +8,8 @@ import { compileRedis } from "./redis-query-compiler.js";
 export const redisDialect: Dialect = {
   name: "redis",
   compile: compileRedis,
+  limits: {
+    transactions: "Redis has no transaction that can be rolled back (MULTI/EXEC cannot read inside one, and runs every command it queued)",
+    constraints: "Redis keeps no schema, so it cannot enforce composite UNIQUE/INDEX or ON DELETE",
+  },
 };

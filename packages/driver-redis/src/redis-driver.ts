@@ -113,6 +113,21 @@ export class RedisDriver implements Driver {
     );
   }
 
+  /** Scripts by text, each defined once as an ioredis command (EVALSHA, loading it on NOSCRIPT). */
+  private readonly scripts = new Map<string, string>();
+
+  async evalScript(script: string, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+    const { redis } = this.ready();
+    let name = this.scripts.get(script);
+    if (name === undefined) {
+      name = `kovaScript${this.scripts.size}`;
+      redis.defineCommand(name, { lua: script, numberOfKeys: keys.length });
+      this.scripts.set(script, name);
+    }
+    const command = (redis as unknown as Record<string, (...a: Array<string | number>) => Promise<unknown>>)[name];
+    return command.call(redis, ...keys.map((k) => this.options.keyPrefix + k), ...args);
+  }
+
   async health(): Promise<HealthReport> {
     try {
       const pong = await this.ready().redis.ping();

@@ -10,7 +10,7 @@
  *   history WHERE id == v [ORDER BY version]           LRANGE <table>:<id>:history
  *   select … AS OF t WHERE id == v                     the newest version at or before t
  */
-import { readsRow, entityOf, selectedColumns } from "@kova/query";
+import { readsRow, entityOf, selectedColumns, usesRelations } from "@kova/query";
 import type { CompiledQuery, EntitySchema, Filter, Operand, OrderTerm, QueryPlan, ResultColumn } from "@kova/query";
 
 /** A column of the result (the same for every dialect). */
@@ -47,7 +47,7 @@ function refuse(entity: string, what: string): never {
 
 function valueOf(operand: Operand, entity: string, clause: string): ValueSource {
   if (operand.kind === "field") refuse(entity, `${clause} takes a value or an argument, not the field "${operand.field}"`);
-  if (operand.kind === "arith") refuse(entity, `${clause} cannot compute from the row's own fields (arithmetic on a field is done by SQL databases and MongoDB)`);
+  if (operand.kind !== "arg" && operand.kind !== "literal") refuse(entity, `${clause} cannot compute from the row's own fields (arithmetic on a field is done by SQL databases and MongoDB)`);
   return operand.kind === "arg" ? { from: "arg", index: operand.index } : { from: "literal", value: operand.value };
 }
 
@@ -65,6 +65,8 @@ function describe(filter: Filter): string {
       return "it cannot find rows by a null field";
     case "truthy":
       return "it cannot find rows by a boolean field";
+    case "related":
+      return "it cannot read related rows (no joins: each row is one hash under its key)";
     case "compare": {
       const field = [filter.left, filter.right].find((o) => o.kind === "field" && o.field !== "id");
       if (field !== undefined && field.kind === "field") return `it cannot filter by the field "${field.field}" (only WHERE id == <value>)`;
@@ -125,6 +127,10 @@ export function compileRedis(plan: QueryPlan, entities: ReadonlyMap<string, Enti
         single: false,
       };
     case "select": {
+      if (usesRelations(plan)) refuse(name, "it cannot read related rows (nested selections, filters or orders through a relation): it has no joins, each row is one hash under its key");
+      if (plan.shape !== undefined) {
+        refuse(name, "it cannot aggregate (COUNT, SUM, AVG, MIN, MAX), group (GROUP_BY), remove duplicates (DISTINCT), rename or compute columns, or count a page (WITH TOTAL) without reading every row");
+      }
       const columns = selectedColumns(entity, plan.fields);
       const descending = orderByKey(plan.orderBy, "id", name);
       const asOf = plan.asOf === null ? {} : { asOf: valueOf(plan.asOf, name, "AS OF") };

@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parse as parseDotenv } from "dotenv";
-import { describeType, KEYWORDS, type EndpointDecl, type EntityInfo, type Node, type Program, type Query } from "@kova/compiler";
+import { BUILTINS, builtinSignature, describeType, KEYWORDS, type EndpointDecl, type EntityInfo, type Node, type Program, type Query } from "@kova/compiler";
 import { CompletionItemKind, type CompletionItem } from "vscode-languageserver";
 import { collect, nodePathAt, walk } from "./ast-walk.js";
 import type { Analysis } from "./workspace.js";
+import { securityCompletions } from "./completion-security.js";
+import { aggregateCompletions } from "./aggregates.js";
 
 const QUERY_KINDS = ["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"] as const;
 const REQUEST_PARAMS = [
@@ -12,6 +14,7 @@ const REQUEST_PARAMS = [
   ["body", "the JSON body"],
   ["headers", "the request headers"],
   ["auth", "the signed-in caller's verified claims (endpoints with AUTH)"],
+  ["cookies", "the request cookies"],
 ] as const;
 const TYPE_NAMES = ["text", "string", "email", "url", "int", "float", "decimal", "bool", "boolean", "datetime", "date", "uuid", "json", "enum"];
 
@@ -45,6 +48,8 @@ export function completionsAt(ctx: CompletionContext): KovaCompletion[] {
   if (claim) return claimItems(ctx.analysis, ctx.path, offset - (claim[1]?.length ?? 0));
   const access = /^\s*(GET|POST|PUT|PATCH|DELETE)\s+\S+.*\bAUTH\s+(?:[A-Za-z_]\w*\s*,\s*)*[A-Za-z_0-9]*$/.test(prefix);
   if (access) return accessItems(ctx.analysis, ctx.path);
+  const security = securityCompletions(prefix, offset, nodes);
+  if (security !== undefined) return security;
 
   const param = /\$([A-Za-z_][A-Za-z0-9_]*)?$/.exec(prefix);
   if (param) {
@@ -73,12 +78,41 @@ export function completionsAt(ctx: CompletionContext): KovaCompletion[] {
   if (endpoint) {
     const query = queryAt(endpoint, text, offset);
     const entity = query ? entityOf(ctx.analysis, query.entity.name) : undefined;
-    if (entity) items.push(...fieldItems(entity));
+    if (entity && query) {
+      // `author.na|` (a WHERE or ORDER_BY through a reference), or inside `author { na| }`.
+      const dotted = /([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\.([A-Za-z_0-9]*)$/.exec(prefix);
+      if (dotted) {
+        const target = follow(ctx.analysis, entity, dotted[1].split("."));
+        if (target) return [...fieldItems(target), ...relationItems(target)].map((i) => ({ ...i, replaceFrom: offset - dotted[2].length }));
+      }
+      const target = follow(ctx.analysis, entity, openRelations(text.slice(query.span.start.offset, offset))) ?? entity;
+      items.push(...fieldItems(target), ...relationItems(target));
+    }
+    if (query?.kind === "SelectQuery") items.push(...aggregateCompletions());
     items.push(...variablesBefore(ctx.analysis, endpoint, offset));
   }
+  items.push(...functionItems(ctx.analysis));
   for (const keyword of KEYWORDS) items.push({ label: keyword, kind: CompletionItemKind.Keyword, sortText: `9${keyword}` });
   for (const literal of ["true", "false", "null"]) items.push({ label: literal, kind: CompletionItemKind.Value, sortText: `8${literal}` });
   if (!endpoint) items.push(...entityItems(ctx.analysis));
+  return items;
+}
+
+/** Every built-in (signature and doc from the compiler's one list), and the program's FNs and VIEWs. */
+function functionItems(analysis: Analysis): KovaCompletion[] {
+  const items: KovaCompletion[] = [...BUILTINS.values()].map((b) => ({
+    label: b.name,
+    kind: CompletionItemKind.Function,
+    detail: builtinSignature(b),
+    documentation: b.doc,
+    sortText: `7${b.name}`,
+  }));
+  for (const file of analysis.result.files) {
+    for (const decl of file.program.declarations) {
+      if (decl.kind === "Function") items.push({ label: decl.name.name, kind: CompletionItemKind.Function, detail: `FN ${decl.name.name}(${decl.params.map((p) => p.name.name).join(", ")})`, sortText: `6${decl.name.name}` });
+      if (decl.kind === "View") items.push({ label: decl.name.name, kind: CompletionItemKind.Struct, detail: `VIEW ${decl.name.name} OF ${decl.entity.name}`, sortText: `6${decl.name.name}` });
+    }
+  }
   return items;
 }
 
@@ -126,6 +160,43 @@ function fieldItems(entity: EntityInfo): KovaCompletion[] {
     detail: `${entity.decl.name.name}.${name}: ${describeType(field.type)}${field.optional ? "?" : ""}`,
     sortText: `0${name}`,
   }));
+}
+
+/** The relations of an entity: its reference fields (one row) and its `X[] BY field` lists. */
+function relationsOf(entity: EntityInfo): Array<{ name: string; entity: string; detail: string }> {
+  const out = entity.schema.fields
+    .filter((f) => f.references !== undefined)
+    .map((f) => ({ name: f.name, entity: f.references!, detail: `relation: one ${f.references} (${f.name} { … }, ${f.name}.field)` }));
+  for (const r of entity.schema.relations ?? []) out.push({ name: r.name, entity: r.entity, detail: `relation: ${r.entity}[] BY ${r.by} (${r.name} { … }, COUNT(${r.name}), EXISTS ${r.name}(…))` });
+  return out;
+}
+
+function relationItems(entity: EntityInfo): KovaCompletion[] {
+  // Reference fields are already offered as fields; the lists are offered here.
+  return relationsOf(entity)
+    .filter((r) => !entity.schema.fields.some((f) => f.name === r.name))
+    .map((r) => ({ label: r.name, kind: CompletionItemKind.Reference, detail: r.detail, sortText: `1${r.name}` }));
+}
+
+/** The entity reached from `entity` along relation names, or undefined when one is not a relation. */
+function follow(analysis: Analysis, entity: EntityInfo, path: readonly string[]): EntityInfo | undefined {
+  let current: EntityInfo | undefined = entity;
+  for (const name of path) {
+    const relation: { entity: string } | undefined = current ? relationsOf(current).find((r) => r.name === name) : undefined;
+    current = relation ? entityOf(analysis, relation.entity) : undefined;
+    if (!current) return undefined;
+  }
+  return current;
+}
+
+/** The nested selections still open at the end of a query's text: `SELECT a { b, c { ` → [a, c]. */
+function openRelations(queryText: string): string[] {
+  const stack: string[] = [];
+  for (const m of queryText.matchAll(/([A-Za-z_]\w*)\s*\{|\}/g)) {
+    if (m[0] === "}") stack.pop();
+    else stack.push(m[1]);
+  }
+  return stack;
 }
 
 function entityItems(analysis: Analysis): KovaCompletion[] {

@@ -1,6 +1,7 @@
-import { describeType, type EndpointDecl, type EndpointInfo, type EntityDecl, type FieldDecl, type KovaType, type Node, type ValidateDecl } from "@kova/compiler";
+import { BUILTINS, builtinSignature, describeType, type EndpointDecl, type DeclaredParam, type FunctionDecl, type ViewDecl, type EndpointInfo, type EntityDecl, type FieldDecl, type KovaType, type Node, type ValidateDecl } from "@kova/compiler";
 import { contains, nodePathAt, walk } from "./ast-walk.js";
 import type { Analysis } from "./workspace.js";
+import { aggregateHover } from "./aggregates.js";
 
 /** Markdown for the thing at `offset`, or undefined when there is nothing to say. */
 export function hoverText(analysis: Analysis, path: string, offset: number): { markdown: string; node: Node } | undefined {
@@ -25,6 +26,7 @@ function describeNode(analysis: Analysis, node: Node, endpoint: EndpointDecl | u
     return routeText(analysis, endpoint);
   }
   if (node.kind === "Param") return endpoint ? paramText(analysis, endpoint, node.name) : undefined;
+  if (node.kind === "Aggregate") return aggregateHover(analysis, node);
   const target = analysis.resolutions.get(node);
   if (target) {
     switch (target.kind) {
@@ -40,11 +42,32 @@ function describeNode(analysis: Analysis, node: Node, endpoint: EndpointDecl | u
         return `\`\`\`kova\n(function) ${target.local.name}\n\`\`\`\nImported as \`${target.imported.name}\` from a JavaScript module.`;
       case "PathSegment":
         return endpoint ? paramText(analysis, endpoint, target.value) : undefined;
+      case "Function":
+        return functionText(analysis, target);
+      case "View":
+        return code(`VIEW ${target.name.name} OF ${target.entity.name} { ${target.items.map((i) => i.name.name).join(", ")} }`) + "\nA response shape: `SELECT " + target.name.name + " FROM " + target.entity.name + "` or `" + target.name.name + "(rows)`.";
     }
+  }
+  if (node.kind === "Call" && BUILTINS.has(node.callee.name)) {
+    const builtin = BUILTINS.get(node.callee.name)!;
+    return code(`(built-in) ${builtinSignature(builtin)}`) + `\n${builtin.doc}`;
   }
   const type = analysis.types.get(node);
   if (type && node.kind !== "Missing") return code(`${kindLabel(node)}: ${describeType(type)}`) + fieldsList(type);
   return undefined;
+}
+
+/** `FN name(params) → result`, the result type as the checker inferred it from the RETURNs. */
+function functionText(analysis: Analysis, decl: FunctionDecl): string {
+  const params = decl.params.map((p) => `${p.name.name}: ${oneLine(sourceOf(analysis, p.type))}`).join(", ");
+  let result = "null";
+  walk(decl.body, (n) => {
+    if (n.kind === "Return" && n.value && result === "null") {
+      const type = analysis.types.get(n.value);
+      if (type) result = describeType(type);
+    }
+  });
+  return code(`FN ${decl.name.name}(${params}) → ${result}`);
 }
 
 function kindLabel(node: Node): string {
@@ -64,7 +87,8 @@ function sourceOf(analysis: Analysis, node: Node): string {
 
 function entityText(analysis: Analysis, decl: EntityDecl): string {
   const using = decl.source ? ` USING ${decl.source.name}` : "";
-  const lines = [`ENTITY ${decl.name.name}${using} {`, "  id: int  // implicit", ...decl.fields.map((f) => `  ${oneLine(sourceOf(analysis, f))}`), "}"];
+  const constraints = (decl.constraints ?? []).map((c) => `  ${c.constraint} (${c.fields.map((f) => f.name).join(", ")})`);
+  const lines = [`ENTITY ${decl.name.name}${using} {`, "  id: int  // implicit", ...decl.fields.map((f) => `  ${oneLine(sourceOf(analysis, f))}`), ...constraints, "}"];
   const count = decl.fields.length + 1;
   return code(lines.join("\n")) + `\n${count} field${count === 1 ? "" : "s"}; every row keeps its history.`;
 }
@@ -77,8 +101,15 @@ function shapeText(analysis: Analysis, decl: ValidateDecl): string {
 function fieldText(analysis: Analysis, field: FieldDecl): string {
   const owner = ownerOf(analysis, field);
   const ownerLabel = owner ? `${owner.kind === "Entity" ? "ENTITY" : "VALIDATE"} ${owner.name.name}` : "a shape";
-  const modifiers = field.modifiers.map((m) => m.modifier);
+  const modifiers = field.modifiers.map((m) => (m.modifier === "ON DELETE" ? `ON DELETE ${m.action}` : m.modifier));
+  const references = owner?.kind === "Entity" && analysis.models(owner.span.file).some((model) => model.entities.has(field.type.name.name));
+  // A reference without ON DELETE is RESTRICT: say so, since deleting the target is then refused.
+  if (references && !field.modifiers.some((m) => m.modifier === "ON DELETE")) modifiers.push("ON DELETE RESTRICT (default)");
   const stored = owner?.kind === "Entity" ? storedType(analysis, owner.name.name, field.name.name) : undefined;
+  if (field.by !== null) {
+    const relation = `Relation of ${ownerLabel}: the ${field.type.name.name} rows whose ${field.by.name} refers to this one (not stored)`;
+    return code(`(relation) ${oneLine(sourceOf(analysis, field))}`) + "\n" + relation;
+  }
   const facts = [
     `Field of ${ownerLabel}`,
     stored ? `type ${stored}` : undefined,
@@ -140,8 +171,10 @@ function routeText(analysis: Analysis, decl: EndpointDecl): string {
   parts.push(
     params.length === 0
       ? "No path parameters."
-      : "Path parameters:\n" + params.map((p) => `- \`$${p.value}\`: ${info?.paramTypes.get(p.value) ?? "string"} (inferred)`).join("\n"),
+      : "Path parameters:\n" + params.map((p) => `- \`$${p.value}\`: ${info?.paramTypes.get(p.value) ?? "string"} (${info?.declaredPath.has(p.value) ? "declared" : "inferred"})`).join("\n"),
   );
+  const query = info?.declaredQuery;
+  if (query) parts.push("Query parameters:\n" + [...query.values()].map((q) => `- \`$query.${q.name}\`: ${queryParamText(q)}`).join("\n"));
   if (decl.validate) {
     const shape = analysis.resolutions.get(decl.validate);
     parts.push(`Body: VALIDATE ${decl.validate.name}` + (shape?.kind === "Validate" ? "\n" + shapeText(analysis, shape) : " (unknown shape)"));
@@ -154,7 +187,11 @@ function routeText(analysis: Analysis, decl: EndpointDecl): string {
 
 function paramText(analysis: Analysis, decl: EndpointDecl, name: string): string | undefined {
   const route = `${decl.method} ${decl.path.text}`;
-  if (name === "query") return code("$query: object") + `\nThe query string of ${route}; read values with \`$query.name\`.`;
+  if (name === "query") {
+    const declared = endpointInfo(analysis, decl)?.declaredQuery;
+    if (declared) return code("$query") + `\nThe declared query parameters of ${route}:\n` + [...declared.values()].map((q) => `- \`${q.name}\`: ${queryParamText(q)}`).join("\n");
+    return code("$query: object") + `\nThe query string of ${route}; read values with \`$query.name\`.`;
+  }
   if (name === "auth") {
     const claims = analysis.models(decl.span.file).map((m) => m.auth?.claims).find((c) => c != null);
     const access = decl.auth === null ? "this endpoint has no AUTH, so there is no caller" : decl.auth.optional ? "null when the caller sent no credential (AUTH optional)" : "always set: AUTH rejected the request otherwise";
@@ -162,14 +199,26 @@ function paramText(analysis: Analysis, decl: EndpointDecl, name: string): string
     return code("$auth: object") + `\nThe verified token claims of the caller of ${route}; ${access}.`;
   }
   if (name === "headers") return code("$headers: object") + `\nThe request headers of ${route}; read values with \`$headers.name\`.`;
+  if (name === "cookies") return code("$cookies: object") + `\nThe request cookies of ${route}, by name; read values with \`$cookies.name\` (a cookie not sent is null).`;
   if (name === "body") {
     const shape = decl.validate ? analysis.resolutions.get(decl.validate) : undefined;
     if (shape?.kind === "Validate") return code(`$body: ${shape.name.name}`) + "\n" + shapeText(analysis, shape);
     return code("$body: object") + `\nThe JSON body of ${route}, not validated (no VALIDATE).`;
   }
   if (!decl.path.segments.some((s) => s.param && s.value === name)) return undefined;
-  const type = endpointInfo(analysis, decl)?.paramTypes.get(name) ?? "string";
-  return code(`$${name}: ${type}`) + `\nPath parameter of ${route} (type inferred from its use).`;
+  const info = endpointInfo(analysis, decl);
+  const type = info?.paramTypes.get(name) ?? "string";
+  const how = info?.declaredPath.has(name) ? "declared on the route" : "inferred from its use";
+  return code(`$${name}: ${type}`) + `\nPath parameter of ${route} (type ${how}).`;
+}
+
+/** `int, 1…100, default 20` for a declared query parameter. */
+function queryParamText(q: DeclaredParam): string {
+  const parts: string[] = [q.values ? q.values.map((v) => JSON.stringify(v)).join(" | ") : q.scalar];
+  if (q.min !== undefined || q.max !== undefined) parts.push(`${q.min ?? "…"}…${q.max ?? "…"}`);
+  if (q.default !== undefined) parts.push(`default ${JSON.stringify(q.default)}`);
+  else parts.push(q.required ? "required" : "optional");
+  return parts.join(", ");
 }
 
 function oneLine(text: string): string {

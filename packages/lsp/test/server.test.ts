@@ -147,7 +147,7 @@ test("completion works on half-typed code: fields after WHERE, entities after FR
 
   await change(PROGRAM + "\nGET /half/:slug {\n  RESPOND $");
   const params = labels(await client.request("textDocument/completion", { textDocument: { uri }, position: positionOf(text, "RESPOND $", 9) }));
-  assert.deepEqual(params.sort(), ["$auth", "$body", "$headers", "$query", "$slug"]);
+  assert.deepEqual(params.sort(), ["$auth", "$body", "$cookies", "$headers", "$query", "$slug"]);
 
   await change(PROGRAM + '\nCONNECT db USING postgres(env("');
   const env = labels(await client.request("textDocument/completion", { textDocument: { uri }, position: positionOf(text, 'env("', 5) }));
@@ -226,6 +226,44 @@ test("a broken document never breaks the server", async () => {
   }
   assert.ok(Array.isArray(await client.request("textDocument/documentSymbol", { textDocument: { uri } })));
   assert.ok(!client.stderr.join("").includes("Error"), client.stderr.join(""));
+});
+
+test("hover on declared route parameters shows their declared types, bounds and defaults", async () => {
+  const declared = 'GET /posts/:id(int) QUERY { limit: int(min: 1, max: 100) DEFAULT 20, sort: enum("new", "old")? } {\n  RESPOND { id: $id, limit: $query.limit, sort: $query.sort }\n}\n';
+  assert.deepEqual(errors(await change(declared)), []);
+  const route = await client.request<{ contents: MarkupContent }>("textDocument/hover", { textDocument: { uri }, position: positionOf(text, "/posts", 2) });
+  assert.match(route.contents.value, /`\$id`: int \(declared\)/);
+  assert.match(route.contents.value, /`\$query\.limit`: int, 1…100, default 20/);
+  assert.match(route.contents.value, /`\$query\.sort`: "new" \| "old", optional/);
+  const id = await client.request<{ contents: MarkupContent }>("textDocument/hover", { textDocument: { uri }, position: positionOf(text, "$id,", 1) });
+  assert.match(id.contents.value, /\$id: int[^]*type declared on the route/);
+  const query = await client.request<{ contents: MarkupContent }>("textDocument/hover", { textDocument: { uri }, position: positionOf(text, "$query.limit", 1) });
+  assert.match(query.contents.value, /- `limit`: int, 1…100, default 20/);
+  await change(PROGRAM);
+});
+
+test("hover shows an entity's composite constraints and a reference's ON DELETE (RESTRICT when not written)", async () => {
+  const program = `ENTITY User {
+  name: text
+}
+
+ENTITY Follow {
+  follower: User ON DELETE CASCADE
+  followee: User
+  UNIQUE (follower, followee)
+}
+
+GET /follows {
+  RESPOND SELECT * FROM Follow
+}
+`;
+  assert.deepEqual(errors(await change(program)), []);
+  const entity = await client.request<{ contents: MarkupContent }>("textDocument/hover", { textDocument: { uri }, position: positionOf(text, "FROM Follow", 6) });
+  assert.match(entity.contents.value, /UNIQUE \(follower, followee\)/);
+  const cascade = await client.request<{ contents: MarkupContent }>("textDocument/hover", { textDocument: { uri }, position: positionOf(text, "follower: User", 1) });
+  assert.match(cascade.contents.value, /modifiers: ON DELETE CASCADE/);
+  const restrict = await client.request<{ contents: MarkupContent }>("textDocument/hover", { textDocument: { uri }, position: positionOf(text, "followee: User", 1) });
+  assert.match(restrict.contents.value, /ON DELETE RESTRICT \(default\)/);
 });
 
 test("shutdown then exit ends the process with status 0", async () => {

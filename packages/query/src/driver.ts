@@ -7,7 +7,20 @@ import type { Migrations } from "./schema-diff.js";
  */
 export interface Dialect {
   readonly name: string;
+  /**
+   * What the database cannot promise, each with the reason (absent: it can, as SQL databases do).
+   * The build refuses programs that would silently lose the guarantee; the runtime reads
+   * `transactions` to know whether an endpoint's writes can run in one transaction.
+   */
+  readonly limits?: DialectLimits;
   compile(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): CompiledQuery;
+}
+
+export interface DialectLimits {
+  /** No transaction with rollback: each write is atomic alone (Redis; MongoDB, whose transactions depend on the server). */
+  readonly transactions?: string;
+  /** No declared constraints (composite UNIQUE/INDEX, ON DELETE): the store cannot enforce them. */
+  readonly constraints?: string;
 }
 
 /** A dialect's compiled statement(s). The shape is the dialect's own; it must be plain JSON. */
@@ -43,6 +56,11 @@ export interface Driver {
   applyMigrations?(files: ReadonlyArray<{ name: string; statements: string[] }>): Promise<string[]>;
   /** Waits for running statements, then releases every resource. Safe to call twice. */
   close(): Promise<void>;
+  /**
+   * Runs a Lua script atomically on the server (keys get the driver's key prefix). Optional: only
+   * Redis has it; the runtime shares rate limits through it.
+   */
+  evalScript?(script: string, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown>;
 }
 
 export type Executor = Pick<Driver, "execute">;
@@ -180,6 +198,8 @@ export class QueryError extends Error {
     message: string,
     readonly status: 400 | 404 | 409 | 422 | 503,
     readonly field?: string,
+    /** Every field a broken constraint names (a composite UNIQUE, say); `field` is the first. */
+    readonly fields?: readonly string[],
   ) {
     super(message);
     this.name = "QueryError";

@@ -19,6 +19,16 @@ export class EntitySchemas {
     for (const entity of entities) this.byName.set(entity.name, entity);
   }
 
+  /** The entity, or undefined when this data source does not keep it (a reference to another source's). */
+  find(name: string): EntitySchema | undefined {
+    let entity = this.byName.get(name);
+    if (entity === undefined && this.fallback !== undefined) {
+      entity = this.fallback(name);
+      if (entity !== undefined) this.byName.set(name, entity);
+    }
+    return entity;
+  }
+
   get(name: string): EntitySchema {
     let entity = this.byName.get(name);
     if (entity === undefined && this.fallback !== undefined) {

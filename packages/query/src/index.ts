@@ -8,3 +8,5 @@ export * from "./values/write-record.js";
 export * from "./server-options.js";
 export * from "./entity-schemas.js";
 export * from "./values/instant-clock.js";
+export * from "./select-result.js";
+export * from "./cursor.js";

@@ -2,12 +2,18 @@
  * What every dialect's compiler reads off a plan before writing its own statements: the entity
  * the plan names and the columns its result has. The statements differ per database; these do not.
  */
-import type { EntitySchema, FieldSchema, Operand, QueryPlan, ScalarType, SelectPlan, WriteValues } from "./plan.js";
+import type { EntitySchema, FieldSchema, Filter, NestedSelection, Operand, QueryPlan, ScalarType, SelectPlan, WriteValues } from "./plan.js";
 
 /** A column of a result: the row's `id`, or a field with the type that decides how it is read back. */
 export interface ResultColumn {
   name: string;
   type: ScalarType | "id";
+  /**
+   * A related selection, read back as JSON (`type` is then `json`): one object or a list of
+   * objects with these columns. The JSON a database builds loses types (booleans as 0/1, its own
+   * datetime text), so drivers decode each value by the column's declared type.
+   */
+  nested?: { list: boolean; columns: ResultColumn[] };
 }
 
 /** The entity a plan names; a plan naming an undeclared one is a compiler bug, not a user error. */
@@ -60,4 +66,38 @@ export function writtenFields(values: WriteValues, entity: EntitySchema): FieldS
     listed.push(schema);
   }
   return listed;
+}
+
+/** Whether a select reads related rows: nested selections, filters through relations, ordering by a related field. */
+export function usesRelations(plan: SelectPlan): boolean {
+  return (plan.nested?.length ?? 0) > 0 || plan.orderBy.some((t) => (t.via?.length ?? 0) > 0) || (plan.where !== null && filterUsesRelations(plan.where));
+}
+
+export function filterUsesRelations(filter: Filter): boolean {
+  switch (filter.kind) {
+    case "and":
+    case "or":
+      return filter.items.some(filterUsesRelations);
+    case "not":
+      return filterUsesRelations(filter.item);
+    case "related":
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The result columns of a select with related selections: its own, then one per nested selection. */
+export function graphColumns(plan: { fields: string[] | null; nested?: NestedSelection[] }, entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>): ResultColumn[] {
+  const columns = selectedColumns(entity, plan.fields);
+  for (const n of plan.nested ?? []) {
+    if (n.shape === "count") {
+      columns.push({ name: n.name, type: "int" });
+      continue;
+    }
+    const target = entities.get(n.relation.entity);
+    if (target === undefined) throw new Error(`the query names entity ${n.relation.entity}, which is not declared`);
+    columns.push({ name: n.name, type: "json", nested: { list: n.shape === "list", columns: graphColumns(n, target, entities) } });
+  }
+  return columns;
 }

@@ -25,7 +25,15 @@ export interface FieldSchema {
   enumValues?: string[];
   /** A reference to another entity: the field holds that entity's id. */
   references?: string;
+  /**
+   * For a reference: what deleting the referenced record does to this one — refuse (`restrict`,
+   * the default, a 409), delete it too (`cascade`) or set this field to null (`setNull`). Absent
+   * on a reference means `restrict`. SQL drivers enforce references; a cascade writes versions.
+   */
+  onDelete?: OnDelete;
 }
+
+export type OnDelete = "restrict" | "cascade" | "setNull";
 
 /**
  * An entity as stored. Every entity has an implicit integer `id` (assigned by the store, never
@@ -36,6 +44,52 @@ export interface EntitySchema {
   /** Table or collection name (snake_case of the entity name, e.g. `blog_post`). */
   table: string;
   fields: FieldSchema[];
+  /** Composite `UNIQUE (a, b)` constraints: no two records share all these values. */
+  uniques?: string[][];
+  /** Composite `INDEX (a, b)` declarations. */
+  indexes?: string[][];
+  /**
+   * Inverse relations declared on this entity (`posts: Post[] BY author`): the rows of `entity`
+   * whose reference field `by` holds this row's id. Not stored: a way to read related rows.
+   */
+  relations?: InverseRelation[];
+}
+
+export interface InverseRelation {
+  name: string;
+  entity: string;
+  by: string;
+}
+
+/**
+ * One step from a row to related rows. `one`: this row's reference field `field` holds the
+ * target's id (at most one row). `many`: the target's reference field `field` holds this row's id.
+ */
+export interface RelationStep {
+  kind: "one" | "many";
+  /** The name as written (the reference field, or the inverse relation's name). */
+  name: string;
+  /** The target entity. */
+  entity: string;
+  field: string;
+}
+
+/**
+ * A related selection in a SELECT (`author { name }`, `comments { body } ORDER_BY id LIMIT 3`,
+ * `COUNT(comments)`), returned under `name`: an object (or null) for a `one` step, a list for a
+ * `many` step, a number for a count. Every dialect compiles the whole graph into one statement.
+ */
+export interface NestedSelection {
+  name: string;
+  relation: RelationStep;
+  shape: "object" | "list" | "count";
+  /** The related rows' selected fields (null: all); `id` is always returned. Empty for a count. */
+  fields: string[] | null;
+  nested: NestedSelection[];
+  /** For lists and counts: which related rows, in which order, how many. */
+  where: Filter | null;
+  orderBy: OrderTerm[];
+  limit: Operand | null;
 }
 
 export type Operand =
@@ -47,16 +101,47 @@ export type Operand =
    * runs concurrently (never a read in the handler and a write back). The planner produces it for
    * SET values that read fields; a dialect that cannot do it refuses the plan at build time.
    */
-  | { kind: "arith"; op: ArithOp; left: Operand; right: Operand };
+  | { kind: "arith"; op: ArithOp; left: Operand; right: Operand }
+  /** Text joined by the database (`first + " " + last` on text fields, in a selected column). */
+  | { kind: "concat"; parts: Operand[] }
+  /**
+   * An aggregate over the matching rows (or each group): only in a shaped SELECT's columns, its
+   * HAVING and its ORDER BY. `field` null is `COUNT(*)`; `distinct` counts/sums distinct values.
+   */
+  | { kind: "aggregate"; fn: AggregateFn; field: string | null; distinct: boolean }
+  /**
+   * A value inside a `json` field (`meta.kind`, `meta.size.w`): `text` in a WHERE (compared as
+   * text: strings as written, numbers and booleans as JSON writes them), `json` in a selected
+   * column (the JSON value itself). A missing key is null.
+   */
+  | { kind: "jsonPath"; field: string; path: string[]; as: "text" | "json" };
 
 export type ArithOp = "+" | "-" | "*";
+
+export type AggregateFn = "count" | "sum" | "avg" | "min" | "max";
 
 /** An operand whose value the handler supplies (an argument) or the source wrote (a literal). */
 export type ValueOperand = Extract<Operand, { kind: "arg" | "literal" }>;
 
+/** Whether the operand is a value the handler or the source supplies (not computed by the database). */
+export function isValueOperand(operand: Operand): operand is ValueOperand {
+  return operand.kind === "arg" || operand.kind === "literal";
+}
+
 /** Whether the database computes the operand from the row (a field, or arithmetic on fields). */
 export function readsRow(operand: Operand): boolean {
-  return operand.kind === "field" || (operand.kind === "arith" && (readsRow(operand.left) || readsRow(operand.right)));
+  switch (operand.kind) {
+    case "field":
+    case "aggregate":
+    case "jsonPath":
+      return true;
+    case "arith":
+      return readsRow(operand.left) || readsRow(operand.right);
+    case "concat":
+      return operand.parts.some(readsRow);
+    default:
+      return false;
+  }
 }
 
 export type CompareOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
@@ -76,11 +161,19 @@ export type Filter =
   | { kind: "like"; left: Operand; right: Operand }
   | { kind: "isNull"; operand: Operand; negated: boolean }
   /** A boolean operand used as a condition (`WHERE done`), or a constant. */
-  | { kind: "truthy"; operand: Operand };
+  | { kind: "truthy"; operand: Operand }
+  /**
+   * A related row exists for which `filter` holds (null: any related row): `EXISTS comments(…)`,
+   * and `author.name = $n` (the author exists and its name is $n). The filter's fields are the
+   * related entity's.
+   */
+  | { kind: "related"; relation: RelationStep; filter: Filter | null };
 
 export interface OrderTerm {
   field: string;
   direction: "ASC" | "DESC";
+  /** `ORDER_BY author.name`: the `one` steps leading to the entity whose field it is. */
+  via?: RelationStep[];
 }
 
 /** The values to write: one object argument (`$body`), or fields set one by one. */
@@ -93,8 +186,14 @@ export type QueryPlan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan | Save
 export interface SelectPlan {
   kind: "select";
   entity: string;
-  /** null for `*`; `id` is always returned. */
+  /** null for `*`; `id` is always returned. Ignored when `shape` is set. */
   fields: string[] | null;
+  /**
+   * A shaped result (aliases, computed columns, aggregates, DISTINCT, GROUP BY, a count, a page
+   * with its total): its columns are exactly `shape.columns`, no implicit id. Absent: the rows'
+   * own fields (`fields`).
+   */
+  shape?: SelectShape;
   where: Filter | null;
   orderBy: OrderTerm[];
   limit: Operand | null;
@@ -103,6 +202,8 @@ export interface SelectPlan {
   asOf: Operand | null;
   /** The WHERE pins one row by id or a UNIQUE field: the result is one row or null, not a list. */
   single: boolean;
+  /** Related rows selected with each row (absent: none). */
+  nested?: NestedSelection[];
 }
 
 /** Result: the stored row, id included. */
@@ -140,6 +241,34 @@ export interface SavePlan {
  * Every version of the matching rows, oldest first unless ordered otherwise. Each result is a
  * `HistoryEntry`. The WHERE applies to the versions' data, so deleted rows' history is found too.
  */
+/** One column of a shaped result: the key it has in each row and what the database computes. */
+export interface ProjectedColumn {
+  name: string;
+  value: Operand;
+}
+
+export interface SelectShape {
+  columns: ProjectedColumn[];
+  distinct: boolean;
+  /** Fields the rows are grouped by (each also a column, or the checker refused the query). */
+  groupBy: string[];
+  /** A condition on each group; its operands may be aggregates. */
+  having: Filter | null;
+  /**
+   * What the query returns: `rows` (a list), `row` (aggregates without GROUP BY: one object),
+   * `value` (the one column of that one row: a count, a sum, … computed without reading rows),
+   * `page` (`{ items, total }`: the rows and how many match in all, LIMIT/OFFSET aside),
+   * `cursor` (`{ items, next }`, see `after`).
+   */
+  result: "rows" | "row" | "value" | "page" | "cursor";
+  /**
+   * Keyset pagination (`AFTER $query.cursor`, result `cursor`: `{ items, next }`): the rows after
+   * the one the cursor names in the order of `keys` (the ORDER_BY, then the id), stable whatever
+   * is inserted meanwhile. A null cursor is the first page.
+   */
+  after?: { cursor: Operand; keys: OrderTerm[]; label: string };
+}
+
 export interface HistoryPlan {
   kind: "history";
   entity: string;

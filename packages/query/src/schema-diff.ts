@@ -17,12 +17,18 @@ export type SchemaChange =
       to: FieldSchema;
       /** The field was removed earlier and is declared again: `from` is its kept column. */
       kept?: true;
-    };
+    }
+  /** The entity's composite `UNIQUE (a, b)` / `INDEX (a, b)` changed: `from` is the entity as it was. */
+  | { kind: "alterConstraints"; entity: EntitySchema; from: EntitySchema };
 
 /** What a driver package exports for `kova migrate`: the SQL (or commands) for schema changes. */
 export interface Migrations {
-  /** Statements that carry a database from the old schema to the new, history tables included. */
-  sql(changes: readonly SchemaChange[]): string[];
+  /**
+   * Statements that carry a database from the old schema to the new, history tables included.
+   * `entities` is every entity the data source declares now (a reference's FOREIGN KEY names its
+   * target's table, which may not have changed).
+   */
+  sql(changes: readonly SchemaChange[], entities?: readonly EntitySchema[]): string[];
 }
 
 /**
@@ -63,6 +69,9 @@ export function diffSchemas(before: readonly SnapshotEntity[], after: readonly E
     for (const field of previous.fields) {
       if (!entity.fields.some((f) => f.name === field.name)) changes.push({ kind: "dropField", entity: plain(previous), field });
     }
+    if (JSON.stringify(constraintsOf(previous)) !== JSON.stringify(constraintsOf(entity))) {
+      changes.push({ kind: "alterConstraints", entity, from: plain(previous) });
+    }
   }
   for (const entity of before) {
     if (!entity.removed && !after.some((e) => e.name === entity.name)) changes.push({ kind: "dropEntity", entity: plain(entity) });
@@ -101,7 +110,13 @@ function plain(entity: SnapshotEntity): EntitySchema {
 
 /** Field schemas compared with keys in one order, absent optionals dropped. */
 function normalise(f: FieldSchema): unknown {
-  return [f.name, f.type, f.optional, f.unique, f.index, f.default ?? null, f.enumValues ?? null, f.references ?? null];
+  const base = [f.name, f.type, f.optional, f.unique, f.index, f.default ?? null, f.enumValues ?? null, f.references ?? null];
+  // Only a declared ON DELETE other than the default is a change, so older snapshots compare equal.
+  return f.references !== undefined && f.onDelete !== undefined && f.onDelete !== "restrict" ? [...base, f.onDelete] : base;
+}
+
+function constraintsOf(entity: EntitySchema): unknown {
+  return [entity.uniques ?? [], entity.indexes ?? []];
 }
 
 /**

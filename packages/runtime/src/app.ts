@@ -7,6 +7,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { Driver, EntitySchema } from "@kova/query";
 import type { Logger } from "pino";
 import type { AuthClaims, RouteAuthDefinition } from "./auth/scheme.js";
+import type { RequestCookies, ResponseCookies } from "./cookies.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -21,6 +22,13 @@ export interface ParamDefinition {
 export interface QueryParamDefinition extends ParamDefinition {
   /** A request without it gets a 400 problem. Default false (the handler sees `undefined`). */
   required?: boolean;
+  /** Used when the request has none (`QUERY { limit: int DEFAULT 20 }`). */
+  default?: string | number | boolean;
+  /** Numbers: the smallest and largest allowed values; outside them, a 400 naming the parameter. */
+  min?: number;
+  max?: number;
+  /** The only values allowed (`enum("new", "old")`); any other is a 400 naming the parameter. */
+  values?: readonly string[];
 }
 
 /** One problem with a request body, as a compiled validator reports it. */
@@ -43,8 +51,52 @@ export interface RouteDefinition {
   /** The endpoint's `AUTH …`: checked by the `auth` stage before the body is read. */
   auth?: RouteAuthDefinition;
   handler: (ctx: RequestContext) => Promise<Reply> | Reply;
+  /**
+   * The data sources the handler may write, from the compiler: the handler then runs in one
+   * transaction per source, so its writes commit together or not at all. Absent: it only reads.
+   */
+  writes?: readonly string[];
   /** Where the route is declared, for logs. */
   source?: { file: string; line: number };
+  /** `RATE_LIMIT n PER window BY key` on the endpoint: its own budget, besides the app-wide one. */
+  rateLimit?: RateLimitDefinition;
+}
+
+/** Who shares one budget: each client address, each value of a request header, or each signed-in subject. */
+export type RateLimitKey = { by: "ip" } | { by: "header"; name: string } | { by: "auth"; claim: string };
+
+/** `RATE_LIMIT 100 PER 1m BY ip`: at most `limit` requests per `windowMs` for each key. */
+export interface RateLimitDefinition {
+  limit: number;
+  windowMs: number;
+  key: RateLimitKey;
+}
+
+/** The program's `CORS { … }` block, with env() already resolved. */
+export interface CorsDefinition {
+  /** Exact origins (`https://app.example.com`), or `*` (only without credentials). */
+  origins: string[];
+  /** Methods a preflight allows; default: the methods the route has. */
+  methods?: string[];
+  /** Request headers a preflight allows (lower-case). */
+  headers?: string[];
+  /** Response headers the browser lets scripts read. */
+  expose?: string[];
+  credentials?: boolean;
+  /** How long a browser may cache a preflight answer, in seconds. */
+  maxAgeSeconds?: number;
+}
+
+/** The app's HTTP safety settings from the program (kova.config.json can override some at start). */
+export interface SecurityDefinition {
+  cors?: (env: AppEnv) => CorsDefinition;
+  /** The app-wide `RATE_LIMIT` declaration: one budget per key across all endpoints. */
+  rateLimit?: RateLimitDefinition;
+  /**
+   * Some AUTH scheme reads credentials from a cookie: state-changing requests must then come from
+   * the app's own origin (or an allowed CORS origin), whatever the config says (see docs/security.md).
+   */
+  cookieAuth?: boolean;
 }
 
 export interface Reply {
@@ -53,6 +105,8 @@ export interface Reply {
   /** Sent as JSON (objects, arrays, strings, numbers, booleans, null). `undefined` sends no body. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Cookies to set, by name: sent as one `Set-Cookie` line each (see cookies.ts for the shape). */
+  cookies?: ResponseCookies;
   /** A serializer compiled from the body's declared shape; JSON.stringify when absent. */
   serialize?: (body: unknown) => string;
 }
@@ -80,6 +134,8 @@ export interface AppDefinition {
   /** The first one is the default data source (`ctx.db()`). */
   dataSources: DataSourceDefinition[];
   env: EnvRequirement[];
+  /** CORS, the app-wide rate limit and whether cookies carry credentials; absent: the defaults. */
+  security?: SecurityDefinition;
 }
 
 /** The declared environment variables after `.env` and defaults are applied. */
@@ -95,6 +151,8 @@ export interface RequestContext {
   readonly params: Record<string, string | number | boolean>;
   readonly query: QueryValues;
   readonly headers: IncomingHttpHeaders;
+  /** The request's cookies by name, parsed from the `Cookie` header on first use. */
+  readonly cookies: RequestCookies;
   /** The parsed JSON body, or `undefined` when the request had none. */
   readonly body: unknown;
   /** The verified claims (`$auth`) on an endpoint with AUTH; null when anonymous (`AUTH optional`) or public. */

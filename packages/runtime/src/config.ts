@@ -8,10 +8,11 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { AppEnv, EnvRequirement } from "./app.js";
 import { StartupError } from "./data-sources.js";
+import { SECURITY_CONFIG, type SecurityFileConfig } from "./security/config.js";
 
 export type RawEnv = Readonly<Record<string, string | undefined>>;
 
-export interface FileConfig {
+export interface FileConfig extends SecurityFileConfig {
   port?: number;
   host?: string;
   bodyLimit?: number;
@@ -82,7 +83,7 @@ export function resolveAppEnv(requirements: readonly EnvRequirement[], env: RawE
   return Object.freeze(resolved);
 }
 
-const FILE_CONFIG_TYPES: Record<keyof FileConfig, "number" | "string" | "boolean"> = {
+const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig>, "number" | "string" | "boolean"> = {
   port: "number",
   host: "string",
   bodyLimit: "number",
@@ -106,9 +107,14 @@ export function loadFileConfig(appDir: string): FileConfig {
   }
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
-    const expected = FILE_CONFIG_TYPES[key as keyof FileConfig];
+    const security = SECURITY_CONFIG[key as keyof SecurityFileConfig];
+    if (security !== undefined) {
+      config[key] = security(value, `${path}: "${key}"`);
+      continue;
+    }
+    const expected = FILE_CONFIG_TYPES[key as keyof typeof FILE_CONFIG_TYPES];
     if (expected === undefined) {
-      throw new StartupError(`${path}: unknown setting "${key}"; known: ${Object.keys(FILE_CONFIG_TYPES).join(", ")}`);
+      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), ...Object.keys(SECURITY_CONFIG)].join(", ")}`);
     }
     if (typeof value !== expected || (expected === "number" && !(Number.isInteger(value) && (value as number) >= 0))) {
       throw new StartupError(`${path}: "${key}" must be ${expected === "number" ? "a non-negative integer" : expected === "boolean" ? "true or false" : "a string"}`);

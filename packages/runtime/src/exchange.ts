@@ -8,9 +8,11 @@ import type { Driver } from "@kova/query";
 import type { Logger } from "pino";
 import type { AppEnv, QueryValues, Reply, RequestContext, ValidationIssue } from "./app.js";
 import type { AuthClaims } from "./auth/scheme.js";
+import { readCookies, setCookieLine, type CookieInput, type RequestCookies } from "./cookies.js";
 import type { DataSources } from "./data-sources.js";
 import { makeProblem } from "./problem.js";
 import { PROBLEM_HEADERS, type CompiledRoute, type SerializedReply } from "./route.js";
+import type { HttpSecurity } from "./security/index.js";
 
 /** What every exchange of one server shares: set up once, referenced by each request. */
 export interface Serving {
@@ -18,6 +20,8 @@ export interface Serving {
   /** The server's logger; failures are logged here with the request id. */
   readonly log: Logger;
   readonly dataSources: DataSources;
+  /** Host, CORS, security headers, cross-origin writes and rate limits (security/index.ts). */
+  readonly security: HttpSecurity;
 }
 
 /** What a stage returns: nothing to go on, or a reply that answers the request now. */
@@ -32,9 +36,13 @@ export abstract class Exchange implements RequestContext {
   reply: SerializedReply | undefined = undefined;
   /** Headers stages add to whatever response goes out, problems included (lower-case names). */
   responseHeaders: Record<string, string> | undefined = undefined;
+  /** `Set-Cookie` lines stages add (e.g. a session), sent with whatever answers the request. */
+  responseCookies: string[] | undefined = undefined;
   /** Set when the rest of the request was not read: the connection must not be reused. */
   closeConnection = false;
   private childLog: Logger | undefined = undefined;
+  private client: string | undefined = undefined;
+  private parsedCookies: RequestCookies | undefined = undefined;
 
   constructor(
     readonly method: string,
@@ -51,6 +59,19 @@ export abstract class Exchange implements RequestContext {
 
   get env(): AppEnv {
     return this.serving.env;
+  }
+
+  /** Parsed on first use: most requests never read a cookie. */
+  get cookies(): RequestCookies {
+    return (this.parsedCookies ??= readCookies(this.headers.cookie));
+  }
+
+  /**
+   * Sets a cookie on the response, whatever answers the request (a problem too): `value` a string,
+   * or `{ value, http_only, same_site, max_age, … }` as in cookies.ts; null clears the cookie.
+   */
+  setCookie(name: string, cookie: CookieInput): void {
+    (this.responseCookies ??= []).push(setCookieLine(name, cookie));
   }
 
   /** Created on first use: most handlers never log. */
@@ -73,6 +94,27 @@ export abstract class Exchange implements RequestContext {
    */
   problem(status: number, detail: string, type = "about:blank", errors?: ValidationIssue[]): Reply {
     return { status, body: makeProblem(status, type, detail, this.path, this.requestId, errors), headers: PROBLEM_HEADERS };
+  }
+
+  /** The client's address: the socket's peer, or what a trusted proxy forwarded (see security/client-address.ts). */
+  get clientAddress(): string {
+    return (this.client ??= this.serving.security.clientAddress.of(this.peerAddress, this.headers));
+  }
+
+  /** The address of the other end of the connection (the client, or a proxy in front). */
+  abstract readonly peerAddress: string | undefined;
+
+  /** The request came over TLS (on this socket, or by a trusted proxy's X-Forwarded-Proto). */
+  get https(): boolean {
+    return this.serving.security.clientAddress.isHttps(this.encrypted, this.peerAddress, this.headers);
+  }
+
+  /** This connection is TLS. */
+  protected abstract readonly encrypted: boolean;
+
+  /** Whether the client has closed the connection, so no response can reach it. */
+  clientGone(): boolean {
+    return false;
   }
 
   /** The `readBody` stage: sets `body` (or answers with a problem). Fastify has parsed it already. */

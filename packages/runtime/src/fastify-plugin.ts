@@ -17,6 +17,8 @@ import { Pipeline } from "./pipeline.js";
 import { PROBLEM_CONTENT_TYPE, ProblemType, makeProblem, problemFromError, type Problem } from "./problem.js";
 import { JSON_CONTENT_TYPE, CompiledRoute, type SerializedReply } from "./route.js";
 import { allowedMethods, buildRouter } from "./routing.js";
+import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
+import { sharedRateLimitScript } from "./security/start-options.js";
 
 export interface KovaFastifyOptions {
   /** Already connected data sources; otherwise the plugin connects (and on close, closes) its own. */
@@ -31,6 +33,8 @@ export interface KovaFastifyOptions {
   internalPrefix?: string | false;
   /** The request pipeline; default `new Pipeline()` (the built-in stages). */
   pipeline?: Pipeline;
+  /** Hosts, proxies, CORS override, HSTS, rate-limit store: the same settings as the standalone server. */
+  security?: SecurityOptions;
 }
 
 declare module "fastify" {
@@ -47,6 +51,18 @@ class FastifyExchange extends Exchange {
       request.method, pathOf(request.url), request.headers, request.kovaRequestId, route,
       { ...(request.params as Record<string, string>) }, { ...(request.query as QueryValues) }, serving,
     );
+  }
+
+  get peerAddress(): string | undefined {
+    return this.request.raw.socket.remoteAddress;
+  }
+
+  protected get encrypted(): boolean {
+    return (this.request.raw.socket as { encrypted?: boolean }).encrypted === true;
+  }
+
+  override clientGone(): boolean {
+    return this.fastifyReply.raw.destroyed || this.request.raw.socket.destroyed;
   }
 
   readBody(): StageOutcome {
@@ -82,8 +98,12 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
       fastify.addHook("onClose", async () => own.close());
     }
     const log = fastify.log as unknown as Logger;
-    const serving: Serving = { env: appEnv, log, dataSources };
-    const pipeline = options.pipeline ?? new Pipeline();
+    // Like the standalone server: rate limits are shared through the app's Redis data source, if any.
+    const securityOptions = { ...options.security };
+    securityOptions.rateLimitScript ??= sharedRateLimitScript(app, undefined, dataSources, log);
+    const security = new HttpSecurity(app, appEnv, securityOptions, log);
+    const serving: Serving = { env: appEnv, log, dataSources, security };
+    const pipeline = security.withStages(options.pipeline ?? new Pipeline());
     const prefix = fastify.prefix;
     const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
     // The same router the standalone server uses, here only to answer 405 with an Allow header.
@@ -93,6 +113,14 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
     fastify.addHook("onRequest", (request, reply, done) => {
       request.kovaRequestId = requestIdFor(request.headers["x-request-id"]);
       reply.header("x-request-id", request.kovaRequestId);
+      // The same Host check and response headers as the standalone server, on every answer of the app.
+      const socket = request.raw.socket;
+      reply.headers(security.headersFor(request.headers, security.clientAddress.isHttps((socket as { encrypted?: boolean }).encrypted === true, socket.remoteAddress, request.headers)));
+      const health = (request.routeOptions.config as { kovaHealth?: boolean } | undefined)?.kovaHealth === true;
+      if (!health && !security.hostAllowed(request.headers.host)) {
+        sendProblem(reply, makeProblem(421, HOST_NOT_ALLOWED, security.hostRefusal(request.headers.host), pathOf(request.url), request.kovaRequestId));
+        return;
+      }
       done();
     });
 
@@ -127,7 +155,12 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
         return sendProblem(reply, makeProblem(404, ProblemType.notFound, `no route matches ${request.method} ${path}`, path, requestId));
       }
       const allow = allowed.join(", ");
-      if (request.method === "OPTIONS") return reply.code(204).header("allow", allow).send();
+      if (request.method === "OPTIONS") {
+        const answer = security.answerOptions(request.headers, allowed);
+        reply.headers(answer.headers);
+        if (answer.refused !== undefined) return sendProblem(reply, makeProblem(answer.status, ProblemType.corsRefused, answer.refused, path, requestId));
+        return reply.code(answer.status).send();
+      }
       reply.header("allow", allow);
       return sendProblem(reply, makeProblem(405, ProblemType.methodNotAllowed, `${request.method} is not allowed on ${path}; allowed: ${allow}`, path, requestId));
     });
@@ -149,7 +182,7 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
       if (router.find("GET", healthPath) !== null) {
         log.warn({ path: healthPath }, "an app route takes the health check path; the health check is not served");
       } else {
-        fastify.get(healthPath, async (_request, reply) => {
+        fastify.get(healthPath, { config: { kovaHealth: true } }, async (_request, reply) => {
           const result = await healthReply(serving.dataSources, log);
           return reply.code(result.status).type(JSON_CONTENT_TYPE).send(result.payload);
         });

@@ -17,6 +17,10 @@ export {
   type RequestContext,
   type RouteDefinition,
   type ValidationIssue,
+  type CorsDefinition,
+  type RateLimitDefinition,
+  type RateLimitKey,
+  type SecurityDefinition,
 } from "./app.js";
 export { createServer, type KovaServer, type ServerOptions } from "./server.js";
 export { startApp, type RunningApp, type StartOptions } from "./start.js";
@@ -30,6 +34,10 @@ export type { DataSourceStatus } from "./health.js";
 export { DEFAULT_BODY_LIMIT } from "./body.js";
 export { rowSerializer } from "./serialize.js";
 export { loadEnv, resolveAppEnv } from "./config.js";
+export {
+  CookieError, readCookies, setCookieLine, setCookieLines,
+  type CookieInput, type RequestCookies, type ResponseCookie, type ResponseCookies,
+} from "./cookies.js";
 export { runClustered, type ClusterOptions } from "./cluster.js";
 export {
   authStage,
@@ -49,3 +57,15 @@ export {
   type JwtAlgorithm,
   type RouteAuthDefinition,
 } from "./auth/index.js";
+export * as builtins from "./builtins.js";
+export { KovaTypeError } from "./builtins.js";
+export {
+  CROSS_ORIGIN_REFUSED,
+  HOST_NOT_ALLOWED,
+  RATE_LIMITED,
+  HttpSecurity,
+  MemoryRateStore,
+  SecurityConfigError,
+  type SecurityOptions,
+  type TrustProxy,
+} from "./security/index.js";

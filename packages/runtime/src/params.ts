@@ -81,7 +81,7 @@ export function typeQuery(query: QueryValues, declared: readonly QueryParamDefin
     const raw = query[def.name];
     if (raw === undefined || raw === "") {
       if (def.required === true) issues.push({ field: def.name, message: "query parameter is required" });
-      query[def.name] = undefined;
+      query[def.name] = def.default;
       continue;
     }
     if (typeof raw !== "string") {
@@ -89,8 +89,20 @@ export function typeQuery(query: QueryValues, declared: readonly QueryParamDefin
       continue;
     }
     const value = parseParam(def.type, raw);
-    if (value instanceof ParamFailure) issues.push({ field: def.name, message: value.message });
-    else query[def.name] = value;
+    const problem = value instanceof ParamFailure ? value.message : outOfBounds(def, value);
+    if (problem !== undefined) issues.push({ field: def.name, message: problem });
+    else query[def.name] = value as string | number | boolean;
   }
   return issues;
+}
+
+/** A declared bound or list of values the parsed value breaks, as the message for the 400. */
+function outOfBounds(def: QueryParamDefinition, value: string | number | boolean): string | undefined {
+  if (def.values !== undefined && !def.values.includes(value as string)) {
+    return `must be one of ${def.values.map((v) => JSON.stringify(v)).join(", ")}, got "${clip(String(value))}"`;
+  }
+  if (typeof value !== "number") return undefined;
+  if (def.min !== undefined && value < def.min) return `must be at least ${def.min}, got ${value}`;
+  if (def.max !== undefined && value > def.max) return `must be at most ${def.max}, got ${value}`;
+  return undefined;
 }

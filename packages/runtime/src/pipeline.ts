@@ -18,7 +18,7 @@ import type { Reply } from "./app.js";
 import { BodyError, ClientGoneError } from "./body.js";
 import type { Exchange, StageOutcome } from "./exchange.js";
 import { makeProblem, problemFromError } from "./problem.js";
-import { type SerializedReply, serializeReply, problemReply } from "./route.js";
+import { type SerializedReply, serializeReply, problemReply, withCookies } from "./route.js";
 import { coreStages } from "./stages.js";
 
 export interface PipelineStage {
@@ -130,8 +130,10 @@ export class Pipeline {
   }
 
   private encode(exchange: Exchange): void {
-    const reply = exchange.reply;
+    let reply = exchange.reply;
     if (reply === undefined || reply === NO_ANSWER) return;
+    // Cookies stages set (a session) go out with any answer, a problem included.
+    if (exchange.responseCookies !== undefined) reply = exchange.reply = { ...reply, headers: withCookies(reply.headers, exchange.responseCookies) };
     try {
       exchange.send(reply);
     } catch (error) {

@@ -36,6 +36,8 @@ export const ProblemType = {
   query: "urn:kova:problem:query-rejected",
   unavailable: "urn:kova:problem:data-source-unavailable",
   internal: "urn:kova:problem:internal-error",
+  /** A CORS preflight from an origin, for a method or with headers the app's CORS policy does not allow. */
+  corsRefused: "urn:kova:problem:cors-refused",
 } as const;
 
 export function makeProblem(
@@ -97,7 +99,8 @@ export function problemFromError(
       log.warn({ reqId: requestId, err: error, source: sourceOf(route) }, "data source unavailable");
       return makeProblem(503, ProblemType.unavailable, UNAVAILABLE, instance, requestId);
     }
-    const errors = error.field !== undefined ? [{ field: error.field, message: error.message }] : undefined;
+    const named = error.fields ?? (error.field !== undefined ? [error.field] : undefined);
+    const errors = named?.map((field) => ({ field, message: error.message }));
     return makeProblem(error.status, ProblemType.query, error.message, instance, requestId, errors);
   }
   if (isConnectionError(error)) {

@@ -5,7 +5,8 @@ import { JSON_CONTENT_TYPE, type SerializedReply } from "./route.js";
 
 /**
  * Writes a reply. Its own headers override the JSON content type (a problem reply says
- * `application/problem+json`); `extraHeaders` (added by pipeline stages) come last.
+ * `application/problem+json`); `extraHeaders` (added by pipeline stages) come last. `baseHeaders`
+ * (the security and CORS headers) come first, so a reply may override them.
  */
 export function sendReply(
   res: ServerResponse,
@@ -13,8 +14,12 @@ export function sendReply(
   requestId: string,
   close: boolean,
   extraHeaders?: Record<string, string>,
+  baseHeaders?: Readonly<Record<string, string>>,
 ): void {
   const headers: OutgoingHttpHeaders = { "x-request-id": requestId };
+  if (baseHeaders !== undefined) {
+    for (const name in baseHeaders) headers[name] = baseHeaders[name];
+  }
   if (reply.payload !== undefined) {
     headers["content-type"] = JSON_CONTENT_TYPE;
     headers["content-length"] = Buffer.byteLength(reply.payload);
@@ -35,9 +40,11 @@ export function sendProblem(
   problem: Problem,
   close: boolean,
   extraHeaders?: OutgoingHttpHeaders,
+  baseHeaders?: Readonly<Record<string, string>>,
 ): void {
   const payload = JSON.stringify(problem);
   const headers: OutgoingHttpHeaders = {
+    ...baseHeaders,
     "content-type": PROBLEM_CONTENT_TYPE,
     "content-length": Buffer.byteLength(payload),
     "x-request-id": problem.requestId,

@@ -4,6 +4,7 @@
  */
 import type { ParamDefinition, ParamType, Reply, RouteDefinition, ValidationIssue } from "./app.js";
 import { ParamFailure, parseParam } from "./params.js";
+import { setCookieLines } from "./cookies.js";
 import { PROBLEM_CONTENT_TYPE, type Problem } from "./problem.js";
 
 export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
@@ -39,16 +40,27 @@ export interface SerializedReply {
   status: number;
   /** undefined: no body (204, or a reply without one). */
   payload: string | undefined;
-  headers: Record<string, string> | undefined;
+  /** `set-cookie` is the one header with several values (one line per cookie). */
+  headers: Record<string, string | string[]> | undefined;
 }
 
 /** Fills in the reply defaults: 200 with a body, 204 without; JSON unless a serializer is given. */
 export function serializeReply(reply: Reply | undefined): SerializedReply {
   if (reply === undefined || reply === null) return { status: 204, payload: undefined, headers: undefined };
   const body = reply.body;
-  if (body === undefined) return { status: reply.status ?? 204, payload: undefined, headers: reply.headers };
+  const headers = reply.cookies === undefined ? reply.headers : withCookies(reply.headers, setCookieLines(reply.cookies));
+  if (body === undefined) return { status: reply.status ?? 204, payload: undefined, headers };
   const payload = reply.serialize !== undefined ? reply.serialize(body) : JSON.stringify(body);
-  return { status: reply.status ?? 200, payload, headers: reply.headers };
+  return { status: reply.status ?? 200, payload, headers };
+}
+
+/** The headers with `set-cookie` lines added after any already there (never mutates `headers`). */
+export function withCookies(headers: SerializedReply["headers"], lines: readonly string[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = { ...headers };
+  if (lines.length === 0) return out;
+  const existing = out["set-cookie"];
+  out["set-cookie"] = existing === undefined ? [...lines] : [...(Array.isArray(existing) ? existing : [existing]), ...lines];
+  return out;
 }
 
 export const PROBLEM_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": PROBLEM_CONTENT_TYPE });

@@ -22,6 +22,7 @@ import { ProblemType, makeProblem } from "./problem.js";
 import { sendProblem, sendReply } from "./respond.js";
 import type { CompiledRoute, SerializedReply } from "./route.js";
 import { buildRouter, allowedMethods, isHealthRoute } from "./routing.js";
+import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
 
 export interface ServerOptions {
   /** A pino logger to use; otherwise one is created at `logLevel`. */
@@ -42,6 +43,10 @@ export interface ServerOptions {
   shutdownTimeoutMs?: number;
   /** The request pipeline; default `new Pipeline()` (the built-in stages). Add stages with `with()`. */
   pipeline?: Pipeline;
+  /** Hosts, proxies, CORS override, HSTS, rate-limit store: see security/index.ts. */
+  security?: SecurityOptions;
+  /** Largest request head (request line and headers) in bytes; bigger ones get a 431. Default Node's 16 KiB. */
+  maxHeaderSize?: number;
 }
 
 export interface KovaServer {
@@ -58,7 +63,7 @@ export interface KovaServer {
 export function createServer(app: AppDefinition, options: ServerOptions = {}): KovaServer {
   const log = options.logger ?? createLogger(app.name, resolveLogLevel(options.logLevel, process.env));
   const handler = new RequestHandler(app, options, log);
-  const server = createHttpServer(handler.handle);
+  const server = options.maxHeaderSize === undefined ? createHttpServer(handler.handle) : createHttpServer({ maxHeaderSize: options.maxHeaderSize }, handler.handle);
   server.on("clientError", (error, socket) => answerClientError(error, socket, log));
   return new NodeKovaServer(server, handler, log, options.shutdownTimeoutMs ?? 10_000);
 }
@@ -76,6 +81,7 @@ class NodeServing implements Serving {
     readonly dataSources: DataSources,
     readonly bodyLimit: number,
     accessLogOn: boolean,
+    readonly security: HttpSecurity,
   ) {
     this.access = accessLogOn ? accessLog(log) : undefined;
     this.logRequests = this.access !== undefined;
@@ -105,6 +111,14 @@ class NodeExchange extends Exchange {
     super(req.method ?? "GET", pathOf(req.url ?? "/"), req.headers, requestId, route, params, query, serving);
   }
 
+  get peerAddress(): string | undefined {
+    return this.req.socket.remoteAddress;
+  }
+
+  protected get encrypted(): boolean {
+    return (this.req.socket as { encrypted?: boolean }).encrypted === true;
+  }
+
   readBody(): StageOutcome | Promise<StageOutcome> {
     if (!requestHasBody(this.req.headers)) return undefined;
     const unsupported = checkJsonContentType(this.req.headers["content-type"]);
@@ -118,9 +132,13 @@ class NodeExchange extends Exchange {
     return undefined;
   }
 
+  override clientGone(): boolean {
+    return this.res.destroyed || this.req.socket.destroyed;
+  }
+
   send(reply: SerializedReply): void {
     if (this.res.headersSent) return;
-    sendReply(this.res, reply, this.requestId, this.serving.closing || this.closeConnection, this.responseHeaders);
+    sendReply(this.res, reply, this.requestId, this.serving.closing || this.closeConnection, this.responseHeaders, this.serving.security.headersFor(this.headers, this.https));
     this.serving.logRequest(this.req, reply.status, this.start, this.requestId);
   }
 }
@@ -132,8 +150,16 @@ class RequestHandler {
 
   constructor(app: AppDefinition, options: ServerOptions, log: Logger) {
     this.router = buildRouter(app, options.internalPrefix ?? "/_kova", log);
-    this.pipeline = options.pipeline ?? new Pipeline();
-    this.serving = new NodeServing(options.env ?? {}, log, options.dataSources ?? DataSources.empty(), options.bodyLimit ?? DEFAULT_BODY_LIMIT, options.accessLog ?? false);
+    const env = options.env ?? {};
+    const security = new HttpSecurity(app, env, options.security ?? {}, log);
+    this.pipeline = security.withStages(options.pipeline ?? new Pipeline());
+    this.serving = new NodeServing(env, log, options.dataSources ?? DataSources.empty(), options.bodyLimit ?? DEFAULT_BODY_LIMIT, options.accessLog ?? false, security);
+  }
+
+  /** Security and CORS headers for a response answered outside the pipeline. */
+  private baseHeaders(req: IncomingMessage): Readonly<Record<string, string>> {
+    const security = this.serving.security;
+    return security.headersFor(req.headers, security.clientAddress.isHttps((req.socket as { encrypted?: boolean }).encrypted === true, req.socket.remoteAddress, req.headers));
   }
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -141,14 +167,18 @@ class RequestHandler {
     const requestId = requestIdFor(req.headers["x-request-id"]);
     const url = req.url ?? "/";
     const match = this.router.find(req.method as Router.HTTPMethod, url);
+    // Health is answered whatever the Host: load balancers probe it by address, and it reveals nothing.
+    if (match !== null && isHealthRoute(match.store)) {
+      void this.health(req, res, requestId, start);
+      return;
+    }
+    if (!this.serving.security.hostAllowed(req.headers.host)) {
+      return this.problem(req, res, start, 421, HOST_NOT_ALLOWED, this.serving.security.hostRefusal(req.headers.host), requestId);
+    }
     if (match === null) return this.noRoute(req, res, url, requestId, start);
     const store: unknown = match.store;
     if (store === null) {
       return this.problem(req, res, start, 400, ProblemType.badUrl, "the request URL is not valid (bad percent-encoding)", requestId);
-    }
-    if (isHealthRoute(store)) {
-      void this.health(req, res, requestId, start);
-      return;
     }
     const params = match.params as Record<string, string | number | boolean>;
     const exchange = new NodeExchange(req, res, start, store as CompiledRoute, params, match.searchParams as QueryValues, requestId, this.serving);
@@ -157,7 +187,7 @@ class RequestHandler {
 
   private async health(req: IncomingMessage, res: ServerResponse, requestId: string, start: number): Promise<void> {
     const reply = await healthReply(this.serving.dataSources, this.serving.log);
-    sendReply(res, reply, requestId, this.serving.closing);
+    sendReply(res, reply, requestId, this.serving.closing, undefined, this.baseHeaders(req));
     this.serving.logRequest(req, reply.status, start, requestId);
   }
 
@@ -169,16 +199,21 @@ class RequestHandler {
     }
     const allow = allowed.join(", ");
     if (req.method === "OPTIONS") {
-      sendReply(res, { status: 204, payload: undefined, headers: { allow } }, requestId, this.serving.closing);
-      return this.serving.logRequest(req, 204, start, requestId);
+      const answer = this.serving.security.answerOptions(req.headers, allowed);
+      if (answer.refused !== undefined) {
+        sendProblem(res, makeProblem(answer.status, ProblemType.corsRefused, answer.refused, path, requestId), this.serving.closing, answer.headers, this.baseHeaders(req));
+      } else {
+        sendReply(res, { status: answer.status, payload: undefined, headers: answer.headers }, requestId, this.serving.closing, undefined, this.baseHeaders(req));
+      }
+      return this.serving.logRequest(req, answer.status, start, requestId);
     }
     const problem = makeProblem(405, ProblemType.methodNotAllowed, `${req.method} is not allowed on ${path}; allowed: ${allow}`, path, requestId);
-    sendProblem(res, problem, this.serving.closing, { allow });
+    sendProblem(res, problem, this.serving.closing, { allow }, this.baseHeaders(req));
     this.serving.logRequest(req, 405, start, requestId);
   }
 
   private problem(req: IncomingMessage, res: ServerResponse, start: number, status: number, type: string, detail: string, requestId: string): void {
-    sendProblem(res, makeProblem(status, type, detail, pathOf(req.url ?? "/"), requestId), this.serving.closing);
+    sendProblem(res, makeProblem(status, type, detail, pathOf(req.url ?? "/"), requestId), this.serving.closing, undefined, this.baseHeaders(req));
     this.serving.logRequest(req, status, start, requestId);
   }
 }

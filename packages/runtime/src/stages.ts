@@ -7,6 +7,7 @@ import { authStage } from "./auth/stage.js";
 import type { Exchange, StageOutcome } from "./exchange.js";
 import { typeQuery } from "./params.js";
 import type { PipelineStage } from "./pipeline.js";
+import { runHandler } from "./atomic.js";
 import { ProblemType } from "./problem.js";
 
 /** Path params and declared query params, typed in place by their declared ParamType. */
@@ -42,10 +43,13 @@ export const validateStage: PipelineStage = {
   },
 };
 
-/** The compiled handler; its Reply (or undefined, a 204) answers the request. */
+/**
+ * The compiled handler; its Reply (or undefined, a 204) answers the request. A handler that writes
+ * runs in its data sources' transactions (atomic.ts): all its writes commit, or none.
+ */
 export const handlerStage: PipelineStage = {
   name: "handler",
-  run: (ex: Exchange) => ex.route.definition.handler(ex),
+  run: runHandler,
 };
 
 export const coreStages: readonly PipelineStage[] = [typeInputsStage, authStage, readBodyStage, validateStage, handlerStage];

@@ -10,6 +10,7 @@ import { connectDataSources, StartupError, type DataSources } from "./data-sourc
 import { createLogger, flushLog, resolveLogLevel } from "./logger.js";
 import { createServer, type KovaServer } from "./server.js";
 import { AuthConfigError, schemeKeys } from "./auth/keys.js";
+import { securityOptions } from "./security/start-options.js";
 
 /**
  * Set to "1" in the environment of a trial start: the app configures itself, connects its data
@@ -109,7 +110,16 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     await dataSources.close();
     process.exit(0);
   }
+  let security;
+  try {
+    security = securityOptions(app, file, env, dataSources, host, log);
+  } catch (error) {
+    await dataSources.close().catch(() => {});
+    throw error;
+  }
   const server = createServer(app, {
+    security,
+    maxHeaderSize: file.maxHeaderSize,
     logger: log,
     accessLog,
     env: appEnv,

@@ -16,3 +16,7 @@ export * from "./sql-bind.js";
 export * from "./sql-write.js";
 export * from "./sql-transaction.js";
 export * from "./sql-guard.js";
+export * from "./sql-graph.js";
+export * from "./sql-graph-decode.js";
+export * from "./sql-references.js";
+export * from "./sql-shape.js";

@@ -3,6 +3,7 @@
  * encoded by the flavour, literals were encoded at compile time, the rest come from the write in
  * hand. (The embedded store binds in its own tighter loop with field positions resolved once.)
  */
+import { cursorKey } from "@kova/query";
 import type { Param } from "./sql-compiled.js";
 
 /** What a write statement's `value`/`present`/`id`/`ids`/`at` params read. */
@@ -30,6 +31,8 @@ export function bindParams(
     switch (p.from) {
       case "arg":
         return encode(p.encoding, args[p.index]);
+      case "cursor":
+        return encode(p.encoding, cursorKey(args[p.index], p.position, p.count, p.field));
       case "literal":
         return p.value;
       case "value":

@@ -23,11 +23,15 @@ export type Encoding =
   /** AS OF: an ISO string or epoch milliseconds within a Date's range; anything else is a 400. */
   | { kind: "asOf" }
   /** A value compared with another non-field value. */
-  | { kind: "any" };
+  | { kind: "any" }
+  /** A LIKE pattern (`%`, `_`, `\` escaping the next character) rewritten as a GLOB pattern, for SQLite. */
+  | { kind: "likeToGlob" };
 
 export type Param =
   /** The query's argument number `index`, encoded. */
   | { from: "arg"; index: number; encoding: Encoding }
+  /** Key `position` (of `count`) of the keyset cursor in argument `index`, encoded; a bad cursor is a 400 naming `field`. */
+  | { from: "cursor"; index: number; position: number; count: number; field: string; encoding: Encoding }
   /** A constant from the source, encoded at compile time (kept out of the SQL text all the same). */
   | { from: "literal"; value: unknown }
   /** The validated value for `field` of the row being written. */

@@ -7,7 +7,8 @@ import { entityOf, type CompiledQuery, type EntitySchema, type HistoryPlan, type
 export type WritePlan = Exclude<QueryPlan, SelectPlan | HistoryPlan>;
 
 export interface StatementWriters<Q extends CompiledQuery> {
-  select(plan: SelectPlan, entity: EntitySchema): Q;
+  /** `entities`: every entity, for selects that read related rows. */
+  select(plan: SelectPlan, entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>): Q;
   history(plan: HistoryPlan, entity: EntitySchema): Q;
   write(plan: WritePlan, entity: EntitySchema): Q;
 }
@@ -17,7 +18,7 @@ export function planCompiler<Q extends CompiledQuery>(writers: StatementWriters<
     const entity = entityOf(plan, entities);
     switch (plan.kind) {
       case "select":
-        return writers.select(plan, entity);
+        return writers.select(plan, entity, entities);
       case "history":
         return writers.history(plan, entity);
       default:

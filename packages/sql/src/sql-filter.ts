@@ -3,7 +3,7 @@
  * placeholder and a `Param` telling the driver where its value comes from; only quoted identifiers
  * and the compiler's own keywords reach the SQL text.
  */
-import type { EntitySchema, Filter, Operand, OrderTerm, ScalarType, ValueOperand } from "@kova/query";
+import { isValueOperand, type EntitySchema, type Filter, type Operand, type OrderTerm, type ScalarType, type ValueOperand } from "@kova/query";
 import { historyColumn, type Encoding, type Param } from "./sql-compiled.js";
 import type { PlaceholderType, Side, SqlFlavour } from "./sql-flavour.js";
 
@@ -28,15 +28,43 @@ export interface Scope {
   history: boolean;
 }
 
+/**
+ * What a builder asks when a filter or an order follows a relation (see sql-graph.ts): set only
+ * for selects that read related rows.
+ */
+export interface RelatedRows {
+  exists(b: SqlBuilder, filter: Filter & { kind: "related" }): string;
+  followed(b: SqlBuilder, term: OrderTerm): string;
+}
+
 export class SqlBuilder {
-  readonly params: Param[] = [];
+  readonly params: Param[];
   /** A counter flavours use for aliases that must be unique within the statement. */
   aliases = 0;
 
   constructor(
     readonly scope: Scope,
     readonly flavour: SqlFlavour,
-  ) {}
+    readonly related?: RelatedRows,
+    /** A subquery's builder shares its statement's parameters. */
+    parent?: SqlBuilder,
+  ) {
+    this.params = parent?.params ?? [];
+    this.root = parent?.root ?? this;
+  }
+
+  /** The statement's outermost builder, which numbers aliases for every subquery. */
+  readonly root: SqlBuilder;
+
+  /** A builder for a subquery over another entity (or table alias), writing into the same statement. */
+  child(scope: Scope): SqlBuilder {
+    return new SqlBuilder(scope, this.flavour, this.related, this);
+  }
+
+  /** An alias no other part of the statement uses. */
+  uniqueAlias(prefix: string): string {
+    return `${prefix}${++this.root.aliases}`;
+  }
 
   qualified(column: string): string {
     const q = this.flavour.quoteIdent(column);
@@ -86,14 +114,43 @@ export class SqlBuilder {
       const type = against ?? this.typeOf(operand);
       return { sql: `(${this.operand(operand.left, type).sql} ${operand.op} ${this.operand(operand.right, type).sql})`, nonNullLiteral: false };
     }
+    if (operand.kind === "aggregate") return { sql: this.aggregate(operand), nonNullLiteral: false };
+    if (operand.kind === "jsonPath") {
+      const column = this.resolveColumn(operand.field).sql;
+      return { sql: operand.as === "text" ? this.flavour.jsonText(column, operand.path) : this.flavour.jsonValue(column, operand.path), nonNullLiteral: false };
+    }
+    if (operand.kind === "concat") {
+      // Each part as text: a field of another type is cast, a value is bound as text.
+      const parts = operand.parts.map((part) => {
+        if (part.kind === "arg" || part.kind === "literal") return this.value(part, { kind: "scalar", type: "string" }, { kind: "text" });
+        const sql = this.operand(part, undefined).sql;
+        return this.typeOf(part) === "string" ? sql : this.flavour.asText(sql);
+      });
+      return { sql: this.flavour.concat(parts), nonNullLiteral: false };
+    }
     const nonNullLiteral = operand.kind === "literal" && operand.value !== null;
     if (against === undefined) return { sql: this.value(operand, { kind: "any" }, { kind: "any" }), nonNullLiteral };
     const encoding: Encoding = against === "instant" ? { kind: "instant" } : { kind: "scalar", type: against };
     return { sql: this.value(operand, encoding, { kind: "column", type: against }), nonNullLiteral };
   }
 
+  /** `COUNT(*)`, `SUM(DISTINCT "r"."x")`, …: AVG is always a float, whatever the field's type. */
+  private aggregate(operand: Extract<Operand, { kind: "aggregate" }>): string {
+    const argument = operand.field === null ? "*" : `${operand.distinct ? "DISTINCT " : ""}${this.resolveColumn(operand.field).sql}`;
+    const sql = `${operand.fn.toUpperCase()}(${argument})`;
+    return operand.fn === "avg" ? this.flavour.asFloat(sql) : sql;
+  }
+
   typeOf(operand: Operand): ColumnType | undefined {
     if (operand.kind === "field") return this.resolveColumn(operand.field).type;
+    if (operand.kind === "concat") return "string";
+    if (operand.kind === "jsonPath") return operand.as === "text" ? "string" : "json";
+    if (operand.kind === "aggregate") {
+      if (operand.fn === "count") return "int";
+      if (operand.fn === "avg") return "float";
+      const type = this.resolveColumn(operand.field!).type;
+      return type === "id" ? "int" : type;
+    }
     if (operand.kind === "arith") return this.typeOf(operand.left) ?? this.typeOf(operand.right);
     return undefined;
   }
@@ -120,7 +177,7 @@ export class SqlBuilder {
   }
 
   private isNull(operand: Operand, negated: boolean): string {
-    const sql = operand.kind === "field" || operand.kind === "arith" ? this.operand(operand, undefined).sql : this.value(operand, { kind: "any" }, { kind: "text" });
+    const sql = !isValueOperand(operand) ? this.operand(operand, undefined).sql : this.value(operand, { kind: "any" }, { kind: "text" });
     return `(${sql} IS ${negated ? "NOT " : ""}NULL)`;
   }
 
@@ -135,7 +192,7 @@ export class SqlBuilder {
       case "compare":
         return this.compare(filter);
       case "in":
-        if (filter.right.kind === "field" || filter.right.kind === "arith") throw new Error("the right side of IN must be a list argument or literal, not a field");
+        if (!isValueOperand(filter.right)) throw new Error("the right side of IN must be a list argument or literal, not a field");
         return this.flavour.inList(this, filter.left, filter.right);
       case "like":
         return this.flavour.like(this, filter.left, filter.right);
@@ -143,6 +200,9 @@ export class SqlBuilder {
         return this.isNull(filter.operand, filter.negated);
       case "truthy":
         return this.flavour.truthy(this.operand(filter.operand, "boolean").sql);
+      case "related":
+        if (this.related === undefined) throw new Error("a filter through a relation needs the statement's related-rows compiler");
+        return this.related.exists(this, filter);
     }
   }
 
@@ -159,10 +219,17 @@ export class SqlBuilder {
     const parts = terms.map((t) => {
       const direction = t.direction === "DESC" ? "DESC" : "ASC";
       const suffix = nulls === undefined ? "" : ` ${direction === "DESC" ? nulls.desc : nulls.asc}`;
-      return `${this.resolveColumn(t.field).sql} ${direction}${suffix}`;
+      return `${this.orderKey(t)} ${direction}${suffix}`;
     });
     if (!terms.some((t) => t.field === tiebreak.name)) parts.push(`${tiebreak.sql} ASC`);
     return ` ORDER BY ${parts.join(", ")}`;
+  }
+
+  /** The value an ORDER BY term sorts by: a column, or a related row's column (`author.name`). */
+  orderKey(term: OrderTerm): string {
+    if (term.via === undefined || term.via.length === 0) return this.resolveColumn(term.field).sql;
+    if (this.related === undefined) throw new Error("ordering through a relation needs the statement's related-rows compiler");
+    return this.related.followed(this, term);
   }
 
   limitOffset(limit: Operand | null, offset: Operand | null): string {
@@ -176,13 +243,13 @@ export class SqlBuilder {
   }
 
   private countParam(operand: Operand, clause: "LIMIT" | "OFFSET"): string {
-    if (operand.kind === "field" || operand.kind === "arith") throw new Error(`${clause} must be a number or an argument, not a field`);
+    if (!isValueOperand(operand)) throw new Error(`${clause} must be a number or an argument, not a field`);
     return this.value(operand, { kind: "count", clause }, { kind: "count" });
   }
 
   /** A placeholder for an instant (AS OF). */
   asOf(operand: Operand): string {
-    if (operand.kind === "field" || operand.kind === "arith") throw new Error("AS OF must be an instant or an argument, not a field");
+    if (!isValueOperand(operand)) throw new Error("AS OF must be an instant or an argument, not a field");
     return this.value(operand, { kind: "asOf" }, { kind: "column", type: "instant" });
   }
 }

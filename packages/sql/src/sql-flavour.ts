@@ -45,6 +45,16 @@ export interface SqlFlavour {
   inList(b: SqlBuilder, left: Operand, right: ValueOperand): string;
   /** Kova's LIKE: case-sensitive, `%` and `_` the only wildcards. */
   like(b: SqlBuilder, left: Operand, right: Operand): string;
+  /** Text joined: `a || b` in SQLite and PostgreSQL, `CONCAT(a, b)` in MySQL. */
+  concat(parts: string[]): string;
+  /** A non-text value as text, to be joined with text. */
+  asText(sql: string): string;
+  /** A numeric result as a double, so an AVG reads back as a JS number on every database. */
+  asFloat(sql: string): string;
+  /** The value at `path` inside a JSON column as text (null when missing or JSON null); booleans as `true`/`false`. */
+  jsonText(sql: string, path: string[]): string;
+  /** The JSON value at `path` inside a JSON column, read back as JSON (null when missing). */
+  jsonValue(sql: string, path: string[]): string;
   /** A boolean column or value used as a condition. */
   truthy(sql: string): string;
   /**

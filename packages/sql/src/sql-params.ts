@@ -30,6 +30,26 @@ export function paramEncoder<V>(rules: ParamRules<V>): (encoding: Encoding, valu
         return countValue(value, encoding.clause);
       case "asOf":
         return rules.asOf(asOfMs(value));
+      case "likeToGlob":
+        return value === null || value === undefined ? null : likeToGlob(String(value));
     }
   };
+}
+
+/**
+ * Kova's LIKE pattern as a GLOB pattern (SQLite's case-sensitive match): `%` → `*`, `_` → `?`, a
+ * character after `\` literal; GLOB's own `[`, `*`, `?` are bracketed so they match themselves.
+ */
+export function likeToGlob(pattern: string): string {
+  let out = "";
+  const literal = (ch: string) => (ch === "[" || ch === "*" || ch === "?" ? `[${ch}]` : ch);
+  const chars = Array.from(pattern);
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i];
+    if (ch === "\\" && i + 1 < chars.length) out += literal(chars[++i]);
+    else if (ch === "%") out += "*";
+    else if (ch === "_") out += "?";
+    else out += literal(ch);
+  }
+  return out;
 }

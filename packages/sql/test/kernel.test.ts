@@ -24,6 +24,11 @@ const shown: SqlFlavour = {
   nullSafe: (op, l, r) => `(${l.sql} ${op === "==" ? "<=>" : "<!=>"} ${r.sql})`,
   inList: (b, left, right) => `(${b.operand(left, undefined).sql} IN ${b.value(right, { kind: "list", type: "any" }, { kind: "list", type: "any" })})`,
   like: (b, left, right) => `(${b.pair(left, right).map((s) => s.sql).join(" LIKE ")})`,
+  concat: (parts) => `CONCAT(${parts.join(", ")})`,
+  asText: (sql) => `TEXT(${sql})`,
+  asFloat: (sql) => `FLOAT(${sql})`,
+  jsonText: (sql, path) => `TEXT(${sql}.${path.join(".")})`,
+  jsonValue: (sql, path) => `JSON(${sql}.${path.join(".")})`,
   truthy: (sql) => sql,
   noLimit: null,
 };

@@ -77,7 +77,7 @@ async function writeMigrations(built: BuildResult, name: string, dryRun: boolean
     }
     let statements: string[];
     try {
-      statements = migrations.sql(changes);
+      statements = migrations.sql(changes, source.entities);
     } catch (error) {
       context.stderr.write(`kova migrate: ${source.name}: ${(error as Error).message}\n`);
       return ExitCode.problems;

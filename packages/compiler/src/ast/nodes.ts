@@ -43,7 +43,11 @@ export type Declaration =
   | SocketDecl
   | TaskDecl
   | AuthDecl
-  | WorkerDecl;
+  | WorkerDecl
+  | FunctionDecl
+  | ViewDecl
+  | RateLimitDecl
+  | CorsDecl;
 
 /** A name written in the source, with its own span (so tools can point at it and rename it). */
 export interface Identifier {
@@ -92,6 +96,16 @@ export interface EntityDecl {
   /** The data source (a CONNECT name); null means the default one. */
   source: Identifier | null;
   fields: FieldDecl[];
+  /** Composite `UNIQUE (a, b)` and `INDEX (a, b)` lines, in source order. */
+  constraints: EntityConstraint[];
+}
+
+/** `UNIQUE (a, b)` or `INDEX (a, b)` on its own line inside an ENTITY. */
+export interface EntityConstraint {
+  kind: "EntityConstraint";
+  span: Span;
+  constraint: "UNIQUE" | "INDEX";
+  fields: Identifier[];
 }
 
 /** A field of an ENTITY or a VALIDATE shape. */
@@ -102,15 +116,25 @@ export interface FieldDecl {
   type: TypeRef;
   /** Column modifiers; only meaningful on entity fields. */
   modifiers: FieldModifier[];
+  /**
+   * `posts: Post[] BY author`: an inverse relation, the Post rows whose reference field `author`
+   * holds this row's id (not stored). null on ordinary fields.
+   */
+  by: Identifier | null;
 }
 
-/** `UNIQUE`, `INDEX`, `PRIMARY` or `DEFAULT <expr>` after an entity field's type. */
+/**
+ * `UNIQUE`, `INDEX`, `PRIMARY`, `DEFAULT <expr>` or `ON DELETE RESTRICT | CASCADE | SET NULL`
+ * after an entity field's type.
+ */
 export interface FieldModifier {
   kind: "FieldModifier";
   span: Span;
-  modifier: "UNIQUE" | "INDEX" | "PRIMARY" | "DEFAULT";
+  modifier: "UNIQUE" | "INDEX" | "PRIMARY" | "DEFAULT" | "ON DELETE";
   /** The default value, for `DEFAULT`; otherwise null. */
   value: Expression | null;
+  /** For `ON DELETE`: what deleting the referenced record does; otherwise null. */
+  action: "RESTRICT" | "CASCADE" | "SET NULL" | null;
 }
 
 /**
@@ -139,6 +163,8 @@ export interface ValidateDecl {
   kind: "Validate";
   span: Span;
   name: Identifier;
+  /** `VALIDATE Name(unknown: "drop") { … }`: the shape's options; empty when none are written. */
+  options: Property[];
   fields: FieldDecl[];
 }
 
@@ -154,13 +180,27 @@ export interface EndpointDecl {
   validate: Identifier | null;
   /** `AUTH`, `AUTH role, …`, `AUTH owner(field)` or `AUTH optional` after the path (see the AUTH declaration). */
   auth: EndpointAuth | null;
+  /** `RATE_LIMIT 5 PER 1m BY ip` after the path: this endpoint's own budget. */
+  rateLimit: RateLimitDecl | null;
+  /**
+   * `QUERY { limit: int(min: 1, max: 100) DEFAULT 20  sort: enum("new", "old")? }` after the path:
+   * the query parameters, typed and checked before the handler runs; null when not declared.
+   */
+  query: EndpointQuery | null;
   body: Block;
+}
+
+/** `QUERY { limit: int(min: 1, max: 100) DEFAULT 20  q: text? }`: an endpoint's declared query parameters. */
+export interface EndpointQuery {
+  kind: "EndpointQuery";
+  span: Span;
+  fields: FieldDecl[];
 }
 
 export interface RoutePath {
   kind: "RoutePath";
   span: Span;
-  /** The path as written, e.g. `/users/:id/history`. */
+  /** The path as routed, e.g. `/users/:id/history` (without parameter types: `/users/:id(int)` is `/users/:id`). */
   text: string;
   segments: PathSegment[];
 }
@@ -171,6 +211,8 @@ export interface PathSegment {
   /** A literal segment (`users`) or a parameter (`:id`, stored without the colon). */
   param: boolean;
   value: string;
+  /** `:id(int)`: the parameter's declared type; null when not declared (typed by use). */
+  type: Identifier | null;
 }
 
 export interface EndpointAuth {
@@ -235,12 +277,71 @@ export interface AuthDecl {
   properties: Property[];
 }
 
+/**
+ * `RATE_LIMIT 100 PER 1m BY ip`: at the top level, one budget per client across the whole app;
+ * after an endpoint's path, that endpoint's own budget.
+ */
+export interface RateLimitDecl {
+  kind: "RateLimit";
+  span: Span;
+  /** How many requests (a whole number). */
+  count: Expression;
+  /** Per how long (a duration such as `1m`). */
+  window: Expression;
+  /** Who shares a budget: `ip`, `header("x-api-key")` or `$auth.sub`; null is `ip`. */
+  by: Expression | null;
+}
+
+/** `CORS { origins: ["https://app.example.com"]  credentials: true }`: which browser origins may call the app. */
+export interface CorsDecl {
+  kind: "Cors";
+  span: Span;
+  properties: Property[];
+}
+
 /** `WORKER mailer { … }` (reserved). */
 export interface WorkerDecl {
   kind: "Worker";
   span: Span;
   name: Identifier;
   body: Block;
+}
+
+/** `FN excerpt(text: text, words: int) { … RETURN … }`: the result type is inferred from its RETURNs. */
+export interface FunctionDecl {
+  kind: "Function";
+  span: Span;
+  name: Identifier;
+  params: FunctionParam[];
+  body: Block;
+}
+
+/** `name: type` in an FN's parameter list; the type is written as for a VALIDATE field or an entity name. */
+export interface FunctionParam {
+  kind: "FunctionParam";
+  span: Span;
+  name: Identifier;
+  type: TypeRef;
+}
+
+/** `VIEW ArticleOut OF Article { slug, title }`: a reusable response shape of an entity's rows. */
+export interface ViewDecl {
+  kind: "View";
+  span: Span;
+  name: Identifier;
+  entity: Identifier;
+  items: ViewItem[];
+}
+
+/**
+ * One item of a VIEW: a field of the entity, or (`author { name }`) a nested selection through a
+ * relation, whose `items` are the related entity's (nested items need entity relations: KV9025 until then).
+ */
+export interface ViewItem {
+  kind: "ViewItem";
+  span: Span;
+  name: Identifier;
+  items: ViewItem[] | null;
 }
 
 // ───────────────────────────── statements ─────────────────────────────
@@ -255,10 +356,29 @@ export interface Block {
 export type Statement =
   | AssignStmt
   | RespondStmt
+  | RedirectStmt
   | ErrorStmt
   | IfStmt
   | BroadcastStmt
-  | ExpressionStmt;
+  | ExpressionStmt
+  | ForStmt
+  | ReturnStmt;
+
+/** `FOR item IN list { … }`: the block once per item; `item` exists only inside it. */
+export interface ForStmt {
+  kind: "For";
+  span: Span;
+  variable: Identifier;
+  list: Expression;
+  body: Block;
+}
+
+/** `RETURN value` (in an FN): ends the function with its result. */
+export interface ReturnStmt {
+  kind: "Return";
+  span: Span;
+  value: Expression | null;
+}
 
 /** `users = SELECT * FROM User` */
 export interface AssignStmt {
@@ -276,6 +396,18 @@ export interface RespondStmt {
   status: NumberLiteral | null;
   value: Expression | null;
   headers: ObjectExpr | null;
+  /** `COOKIES { session: { value: token, max_age: 7d }, theme: "dark" }`: one Set-Cookie per entry. */
+  cookies: ObjectExpr | null;
+}
+
+/** `REDIRECT 303 "/posts/{post.id}" [COOKIES { … }]`: ends the request with a redirect to `location`. */
+export interface RedirectStmt {
+  kind: "Redirect";
+  span: Span;
+  /** 301, 302, 303, 307 or 308; null for the default, 303 (See Other). */
+  status: NumberLiteral | null;
+  location: Expression;
+  cookies: ObjectExpr | null;
 }
 
 /** `ERROR 404 "No such user"`: ends the request with an RFC 9457 problem response. */
@@ -332,8 +464,24 @@ export interface OrderBy {
 export interface OrderItem {
   kind: "OrderItem";
   span: Span;
+  /** The field sorted by; with a `choice`, the first field of its list. */
   field: Identifier;
   direction: "ASC" | "DESC";
+  /** `ORDER_BY author.name`: the reference fields followed before `field` (empty: none). */
+  via: Identifier[];
+  /** `ORDER_BY $query.sort IN [title, created_at]`: the field is chosen per request from a fixed list. */
+  choice: OrderChoice | null;
+}
+
+/**
+ * `$query.sort IN [title, created_at]` in an ORDER_BY: the request value names the field; one
+ * statement is compiled per listed field (no value reaches the SQL), and any other value is a 400.
+ */
+export interface OrderChoice {
+  kind: "OrderChoice";
+  span: Span;
+  value: Expression;
+  fields: Identifier[];
 }
 
 /** `LIMIT 50` */
@@ -354,14 +502,68 @@ export interface Offset {
 export interface SelectQuery {
   kind: "SelectQuery";
   span: Span;
-  /** null for `*`; otherwise the chosen fields. */
+  /** `SELECT DISTINCT …`: each distinct row once. */
+  distinct: boolean;
+  /** null for `*`; otherwise the chosen fields (empty when `columns` holds the select list). */
   fields: Identifier[] | null;
+  /** Related rows selected with each row: `author { name }`, `comments { body }`, `COUNT(comments)` (empty: none). */
+  relations: RelationSelect[];
+  /**
+   * The select list, in order, when it holds more than bare field names: aliases (`name AS
+   * author`), aggregates (`COUNT(*)`, `AVG(score) AS avg`) and computed values (`price * qty`).
+   * null otherwise.
+   */
+  columns: SelectColumn[] | null;
   entity: Identifier;
   asOf: Expression | null;
   where: Condition | null;
+  /** `GROUP_BY author, kind`: one result row per group. */
+  groupBy: GroupBy | null;
+  /** `HAVING COUNT(*) > 1`: which groups to keep. */
+  having: Condition | null;
   orderBy: OrderBy | null;
   limit: Limit | null;
   offset: Offset | null;
+  /** `AFTER $query.cursor`: keyset pagination, the result is `{ items, next }` (null: no AFTER). */
+  after: Expression | null;
+  /** `WITH TOTAL`: the result is `{ items, total }`, total counting every match, LIMIT aside. */
+  withTotal: boolean;
+}
+
+/** An item of a SELECT list: `title`, `title AS heading`, `COUNT(*) AS n`, `price * qty AS cost`. */
+export interface SelectColumn {
+  kind: "SelectColumn";
+  span: Span;
+  value: Expression;
+  /** The key in each result row; null: the field's own name, or the aggregate's default (`count`, `score_avg`). */
+  alias: Identifier | null;
+}
+
+/** `GROUP_BY author, kind` */
+export interface GroupBy {
+  kind: "GroupBy";
+  span: Span;
+  fields: Identifier[];
+}
+
+/**
+ * A related selection in a SELECT list: `author { name, bio }` (the referenced row, an object),
+ * `comments { body } WHERE approved ORDER_BY id DESC LIMIT 3` (the rows referring to this one, a
+ * list), or `COUNT(comments) AS n` (how many there are).
+ */
+export interface RelationSelect {
+  kind: "RelationSelect";
+  span: Span;
+  relation: Identifier;
+  count: boolean;
+  /** `AS name`: the key in the result (default: the relation's name; `<relation>_count` for a count). */
+  alias: Identifier | null;
+  /** The related rows' fields; null for `*`. Empty for a count. */
+  fields: Identifier[] | null;
+  relations: RelationSelect[];
+  where: Condition | null;
+  orderBy: OrderBy | null;
+  limit: Limit | null;
 }
 
 /** `INSERT INTO User { name: "Ada" }` */
@@ -435,8 +637,39 @@ export type Expression =
   | UnaryExpr
   | BinaryExpr
   | IsNullExpr
+  | ConditionalExpr
+  | BetweenExpr
+  | ComprehensionExpr
+  | HasExpr
+  | ExistsExpr
+  | AggregateExpr
   | Query
   | MissingExpr;
+
+/** `EXISTS comments(approved = true)`: in a WHERE, some related row (for which the condition holds) exists. */
+export interface ExistsExpr {
+  kind: "Exists";
+  span: Span;
+  relation: Identifier;
+  condition: Expression | null;
+}
+
+export type AggregateFunction = "COUNT" | "SUM" | "AVG" | "MIN" | "MAX";
+
+/**
+ * `COUNT(*)`, `COUNT(field)`, `SUM(price)`, `AVG(score)`, `MIN(at)`, `MAX(at)`, `COUNT(DISTINCT
+ * author)`: computed by the database over a query's rows, or each group's. Only in a SELECT's
+ * columns, its HAVING and its ORDER_BY. `COUNT(x)` in a list of plain fields and related selections
+ * (no DISTINCT, GROUP_BY, HAVING) is a relation count: the parser writes a RelationSelect for it.
+ */
+export interface AggregateExpr {
+  kind: "Aggregate";
+  span: Span;
+  function: AggregateFunction;
+  /** The field aggregated; null for `COUNT(*)`. */
+  field: Identifier | null;
+  distinct: boolean;
+}
 
 export interface StringLiteral {
   kind: "String";
@@ -523,12 +756,13 @@ export interface ArrayExpr {
   elements: Array<Expression | SpreadElement>;
 }
 
-/** `user.name`, `$query.page` */
+/** `user.name`, `$query.page`; `post?.author` (optional) says the object may be null (a field of null is null either way). */
 export interface MemberExpr {
   kind: "Member";
   span: Span;
   object: Expression;
   property: Identifier;
+  optional: boolean;
 }
 
 /** `items[0]`, `$headers["x-api-key"]` */
@@ -593,6 +827,45 @@ export interface IsNullExpr {
   negated: boolean;
 }
 
+/** `test ? then : otherwise` */
+export interface ConditionalExpr {
+  kind: "Conditional";
+  span: Span;
+  test: Expression;
+  then: Expression;
+  otherwise: Expression;
+}
+
+/** `x BETWEEN low AND high` (both ends included), or `x NOT BETWEEN low AND high`. */
+export interface BetweenExpr {
+  kind: "Between";
+  span: Span;
+  operand: Expression;
+  low: Expression;
+  high: Expression;
+  negated: boolean;
+}
+
+/** `[element FOR variable IN list IF condition]`: a new list, mapped and filtered. */
+export interface ComprehensionExpr {
+  kind: "Comprehension";
+  span: Span;
+  element: Expression;
+  variable: Identifier;
+  list: Expression;
+  condition: Expression | null;
+}
+
+/**
+ * `has($body.bio)`: whether the object holds the key at all, so a PATCH can tell a field left out
+ * (absent) from one sent as `null`. Its one argument is always a field read (`x.name` or `x["name"]`).
+ */
+export interface HasExpr {
+  kind: "Has";
+  span: Span;
+  target: MemberExpr | IndexExpr;
+}
+
 /** Stands in for an expression the parser could not read, so the tree stays whole for tools. */
 export interface MissingExpr {
   kind: "Missing";
@@ -607,17 +880,25 @@ export type Node =
   | ImportName
   | FieldDecl
   | FieldModifier
+  | EntityConstraint
   | TypeRef
   | RoutePath
   | PathSegment
   | EndpointAuth
+  | EndpointQuery
   | SocketHandler
   | TaskSchedule
+  | FunctionParam
+  | ViewItem
   | Block
   | Statement
   | Condition
   | OrderBy
   | OrderItem
+  | OrderChoice
+  | RelationSelect
+  | SelectColumn
+  | GroupBy
   | Limit
   | Offset
   | SetAssignment

@@ -1,6 +1,7 @@
 import type { CompiledQuery, Dialect, EntitySchema } from "@kova/query";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { AppModel } from "../ir/nodes.js";
+import { driverLimitDiagnostics } from "./atomicity.js";
 
 export interface CompiledPlans {
   /** Each query's statement, by query id (missing for the refused ones). */
@@ -13,6 +14,7 @@ export interface CompiledPlans {
  * Compiles every query plan with the dialect of the data source it runs on, before any back end
  * prints. A dialect refuses a plan it cannot run (it throws, e.g. a range scan on a key-value store);
  * every refusal becomes a diagnostic with the query's span, so all of them are reported at once.
+ * What a driver cannot promise (rollback, constraints) is refused here too (atomicity.ts).
  */
 export function compilePlans(app: AppModel, dialects: ReadonlyMap<string, Dialect>): CompiledPlans {
   const entities = new Map<string, EntitySchema>(app.entities.map((e) => [e.name, e]));
@@ -30,5 +32,6 @@ export function compilePlans(app: AppModel, dialects: ReadonlyMap<string, Dialec
       diagnostics.push(diagnostic("QueryNotSupportedByDriver", q.span, why, { suggestion: `move ${q.entity} to a data source whose driver can run this query, or change the query` }));
     }
   }
+  diagnostics.push(...driverLimitDiagnostics(app, dialects));
   return { compiled, diagnostics };
 }

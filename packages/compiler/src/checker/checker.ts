@@ -8,6 +8,8 @@ import { recordDeclarationNames } from "./declaration-names.js";
 import { checkEndpoint } from "./endpoints.js";
 import { checkExpression } from "./expressions.js";
 import { emptyModel, type SemanticModel } from "./model.js";
+import { checkView, collectFunctionsAndViews, ensureFunctionChecked } from "./functions.js";
+import { checkAppSecurity, checkRateLimit } from "./security.js";
 
 export interface CheckOutput {
   model: SemanticModel;
@@ -32,6 +34,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
   const base: CheckContext = { model, diagnostics, file: "", scope: null, endpoint: null, entity: null, entityUnresolved: false };
   collectDeclarations(base, programs);
   collectFunctions(model, programs);
+  collectFunctionsAndViews(base, programs);
 
   for (const program of programs) {
     const ctx = { ...base, file: program.file };
@@ -42,7 +45,11 @@ export function checkProgram(programs: Program[]): CheckOutput {
   }
   const authDecls = programs.flatMap((p) => p.declarations.filter((d): d is AuthDecl => d.kind === "Auth"));
   model.auth = checkAuthDeclarations((file) => ({ ...base, file }), authDecls);
+  for (const view of model.views.values()) checkView({ ...base, file: view.file }, view);
+  for (const fn of model.kovaFunctions.values()) ensureFunctionChecked({ ...base, file: fn.file }, fn);
   const routes = new Map<string, EndpointDecl>();
+  const hasAuth = programs.some((p) => p.declarations.some((d) => d.kind === "Auth"));
+  const appSecurity: Parameters<typeof checkAppSecurity>[1] = [];
   for (const program of programs) {
     const ctx = { ...base, file: program.file };
     for (const decl of program.declarations) {
@@ -56,9 +63,14 @@ export function checkProgram(programs: Program[]): CheckOutput {
         case "Endpoint": {
           checkRouteUnique(ctx, routes, decl);
           model.endpoints.push(checkEndpoint(ctx, decl));
+          if (decl.rateLimit !== null) checkRateLimit(ctx, decl.rateLimit, decl, decl.auth !== null);
           break;
         }
         case "Auth":
+          break;
+        case "RateLimit":
+        case "Cors":
+          appSecurity.push({ decl, file: program.file });
           break;
         default: {
           const code = NOT_SUPPORTED[decl.kind];
@@ -72,6 +84,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
       }
     }
   }
+  checkAppSecurity(base, appSecurity, hasAuth);
   recordDeclarationNames(model);
   return { model, diagnostics: diagnostics.items };
 }

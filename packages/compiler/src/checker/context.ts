@@ -4,6 +4,7 @@ import type { DiagnosticBag } from "../diagnostics/diagnostic.js";
 import { closestName } from "../diagnostics/suggest.js";
 import type { EndpointInfo, EntityInfo, SemanticModel } from "./model.js";
 import type { KovaType } from "./types.js";
+import type { FunctionScope } from "./functions.js";
 
 export interface Variable {
   name: string;
@@ -20,8 +21,14 @@ export interface Variable {
 export class VariableScope {
   readonly variables = new Map<string, Variable>();
 
+  /**
+   * A loop's or a comprehension's scope has the handler's as parent: it holds only the loop
+   * variable; any other assignment inside the loop belongs to the handler, as in Python.
+   */
+  constructor(readonly parent: VariableScope | null = null) {}
+
   lookup(name: string): Variable | undefined {
-    return this.variables.get(name);
+    return this.variables.get(name) ?? this.parent?.lookup(name);
   }
 
   assign(target: Identifier, type: KovaType): Variable {
@@ -30,6 +37,12 @@ export class VariableScope {
       if (existing.type.kind === "unknown" || existing.type.kind === "null") existing.type = type;
       return existing;
     }
+    if (this.parent) return this.parent.assign(target, type);
+    return this.define(target, type);
+  }
+
+  /** A name of this scope alone: a loop variable, a function parameter. */
+  define(target: Identifier, type: KovaType): Variable {
     const variable: Variable = { name: target.name, declaration: target, type, used: false };
     this.variables.set(target.name, variable);
     return variable;
@@ -41,6 +54,8 @@ export interface EndpointScope {
   params: Map<string, PathSegment>;
   /** The VALIDATE shape's type, or null without VALIDATE. */
   bodyType: KovaType | null;
+  /** `$query`'s type: the declared QUERY parameters, or an open object when the route declares none. */
+  queryType: KovaType;
   /** `$body` was read without VALIDATE and has been warned about (once per endpoint). */
   warnedBody: boolean;
   /** `$auth` was read without AUTH and has been reported (once per endpoint). */
@@ -56,10 +71,17 @@ export interface CheckContext {
   endpoint: EndpointScope | null;
   /** Inside a query's WHERE / ORDER_BY / SET: the queried entity, whose fields bare names mean. */
   entity: EntityInfo | null;
+  /**
+   * Where aggregates may go: `allowed` in a SELECT's columns and HAVING, `where` in a WHERE (they
+   * belong in HAVING); absent: anywhere else (they belong in a SELECT).
+   */
+  aggregates?: "allowed" | "where";
   /** The queried entity is unknown (already reported): stay quiet about names inside the query. */
   entityUnresolved: boolean;
   /** Names already reported as ambiguous in this query (KV2018 once per name and query). */
   ambiguousNames?: Set<string>;
+  /** Inside an FN's body: its RETURNs are collected here. */
+  function?: FunctionScope;
 }
 
 export function report(

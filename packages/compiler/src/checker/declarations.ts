@@ -1,8 +1,9 @@
-import { DRIVER_NAMES, type FieldSchema } from "@kova/query";
+import { DRIVER_NAMES, type EntitySchema, type FieldSchema } from "@kova/query";
 import type { Declaration, EntityDecl, FieldDecl, Program, TypeRef, ValidateDecl } from "../ast/nodes.js";
 import { report, type CheckContext } from "./context.js";
 import { closestOrPrefix } from "../diagnostics/suggest.js";
 import { checkExpression } from "./expressions.js";
+import { checkInverseRelation } from "./relations.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
 import {
@@ -94,8 +95,13 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
       ctx.diagnostics.report("ReservedField", field.name.span, "every entity already has an integer id, assigned by the store", { suggestion: "remove this field" });
       continue;
     }
-    if (rowFields.has(name)) {
+    if (rowFields.has(name) || (info.schema.relations ?? []).some((r) => r.name === name)) {
       ctx.diagnostics.report("DuplicateField", field.name.span, `field '${name}' is declared twice in ${decl.name.name}`, { suggestion: "remove or rename one" });
+      continue;
+    }
+    if (field.by !== null) {
+      const inverse = checkInverseRelation(ctx, decl, field);
+      if (inverse) (info.schema.relations ??= []).push({ name, ...inverse });
       continue;
     }
     const schema = entityFieldSchema(ctx, field);
@@ -104,6 +110,70 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
     const type = schema.references ? intType : scalarToType(schema.type, schema.enumValues);
     rowFields.set(name, { type, optional: schema.optional });
     checkModifiers(ctx, field, schema, type);
+    checkOnDelete(ctx, decl, field, schema);
+  }
+  checkConstraints(ctx, decl, info.schema);
+}
+
+/** `ON DELETE …`: only on a reference, SET NULL only on an optional one, within one data source. */
+function checkOnDelete(ctx: CheckContext, decl: EntityDecl, field: FieldDecl, schema: FieldSchema): void {
+  const m = field.modifiers.find((x) => x.modifier === "ON DELETE");
+  if (m === undefined) return;
+  if (schema.references === undefined) {
+    ctx.diagnostics.report("OnDeleteWithoutReference", m.span, `'${schema.name}' is ${field.type.name.name}, not a reference to another entity, so nothing can be deleted under it`, {
+      suggestion: "remove ON DELETE, or make the field's type an entity name",
+    });
+    return;
+  }
+  if (m.action === "SET NULL" && !schema.optional) {
+    ctx.diagnostics.report("SetNullOnRequiredField", m.span, `ON DELETE SET NULL would store null in '${schema.name}', which is required`, {
+      suggestion: `make it optional (${schema.name}: ${field.type.name.name}?) or use ON DELETE CASCADE or RESTRICT`,
+    });
+    return;
+  }
+  const target = ctx.model.entities.get(schema.references);
+  const mine = dataSourceOf(ctx, decl);
+  const theirs = target === undefined ? mine : dataSourceOf(ctx, target.decl);
+  if (mine !== theirs) {
+    ctx.diagnostics.report("ReferenceAcrossDataSources", m.span, `${decl.name.name} is kept in '${mine}' and ${schema.references} in '${theirs}': no database can enforce a reference between them`, {
+      suggestion: `keep both entities in one data source, or remove ON DELETE (the reference is then not enforced)`,
+    });
+    return;
+  }
+  schema.onDelete = m.action === "CASCADE" ? "cascade" : m.action === "SET NULL" ? "setNull" : "restrict";
+}
+
+/** The data source an entity lives in, as lowering decides it (USING, else the first CONNECT). */
+function dataSourceOf(ctx: CheckContext, decl: EntityDecl): string {
+  if (decl.source !== null) return decl.source.name;
+  return (ctx.model.connections.keys().next().value as string | undefined) ?? "default";
+}
+
+/** `UNIQUE (a, b)` / `INDEX (a, b)`: known, distinct fields (did-you-mean on a typo). */
+function checkConstraints(ctx: CheckContext, decl: EntityDecl, schema: EntitySchema): void {
+  for (const constraint of decl.constraints ?? []) {
+    const names: string[] = [];
+    let ok = true;
+    for (const field of constraint.fields) {
+      if (field.name === "") {
+        ok = false;
+        continue;
+      }
+      if (field.name !== "id" && !schema.fields.some((f) => f.name === field.name)) {
+        report(ctx, "UnknownConstraintField", field.span, `${decl.name.name} has no field '${field.name}'`, schema.fields.map((f) => f.name), field.name);
+        ok = false;
+      } else if (names.includes(field.name)) {
+        ctx.diagnostics.report("DuplicateConstraintField", field.span, `'${field.name}' is listed twice in ${constraint.constraint} (${constraint.fields.map((f) => f.name).join(", ")})`, {
+          suggestion: "list each field once",
+        });
+        ok = false;
+      } else {
+        names.push(field.name);
+      }
+    }
+    if (!ok || names.length === 0) continue;
+    if (constraint.constraint === "UNIQUE") (schema.uniques ??= []).push(names);
+    else (schema.indexes ??= []).push(names);
   }
 }
 
@@ -111,8 +181,11 @@ function entityFieldSchema(ctx: CheckContext, field: FieldDecl): FieldSchema | u
   const t = field.type;
   const typeName = t.name.name;
   if (t.fields.length > 0 || t.array) {
+    const inverse = t.array && ctx.model.entities.has(typeName);
     ctx.diagnostics.report("UnknownType", t.span, "entity fields hold one value; lists and nested objects go in a json field or another entity", {
-      suggestion: "use json, or declare another ENTITY that refers back to this one",
+      suggestion: inverse
+        ? `to list the ${typeName} rows that refer to this one, name their reference field: ${field.name.name}: ${typeName}[] BY <field>`
+        : "use json, or declare another ENTITY that refers back to this one",
     });
     return undefined;
   }
@@ -241,6 +314,7 @@ function validRegex(pattern: string): boolean {
 export function checkValidator(ctx: CheckContext, decl: ValidateDecl): void {
   const info = ctx.model.validators.get(decl.name.name);
   if (!info || info.decl !== decl) return;
+  checkShapeOptions(ctx, decl);
   info.type = shapeType(ctx, decl.fields, decl.name.name, (info.type as { fields: Map<string, ShapeField> }).fields);
 }
 
@@ -278,4 +352,22 @@ export function validationType(ctx: CheckContext, t: TypeRef): KovaType {
     element = { kind: "unknown" };
   }
   return t.array ? { kind: "array", element } : element;
+}
+
+const UNKNOWN_FIELDS = ["reject", "drop"];
+
+/** `VALIDATE Name(unknown: "drop")`: the only option, with one of two values. */
+function checkShapeOptions(ctx: CheckContext, decl: ValidateDecl): void {
+  for (const option of decl.options) {
+    if (option.key.name !== "unknown") {
+      report(ctx, "UnknownShapeOption", option.key.span, `a VALIDATE shape has no option '${option.key.name}'`, ["unknown"], option.key.name);
+      continue;
+    }
+    const value = option.value.kind === "String" ? option.value.value : undefined;
+    if (value === undefined || !UNKNOWN_FIELDS.includes(value)) {
+      ctx.diagnostics.report("UnknownShapeOption", option.value.span, `unknown: takes "reject" (a field the shape does not declare is a 400, the default) or "drop" (it is removed from the body)`, {
+        suggestion: value !== undefined && closestOrPrefix(value, UNKNOWN_FIELDS) !== undefined ? `did you mean "${closestOrPrefix(value, UNKNOWN_FIELDS)}"?` : 'write unknown: "drop"',
+      });
+    }
+  }
 }

@@ -6,10 +6,17 @@ import { checkExpression } from "./expressions.js";
 import { constantValue } from "./fold.js";
 import type { EndpointInfo } from "./model.js";
 import { checkCondition } from "./queries.js";
+import { elementOf, loopScope } from "./control-expressions.js";
+import { checkReturn } from "./functions.js";
+import { checkCookies, checkRedirect } from "./responses.js";
+import { declaredPathParams, declaredQueryParams, queryObjectType } from "./route-params.js";
+import { openObject } from "./types.js";
 
 /** Checks one endpoint: its path, its VALIDATE shape, and its handler's statements. */
 export function checkEndpoint(ctx: CheckContext, decl: EndpointDecl): EndpointInfo {
-  const info: EndpointInfo = { decl, file: ctx.file, paramTypes: new Map(), variables: [] };
+  const declaredPath = declaredPathParams(ctx, decl);
+  const declaredQuery = declaredQueryParams(ctx, decl);
+  const info: EndpointInfo = { decl, file: ctx.file, paramTypes: new Map([...declaredPath].map(([n, p]) => [n, p.scalar])), declaredPath, declaredQuery, variables: [] };
   const params = new Map<string, PathSegment>();
   for (const segment of decl.path.segments) {
     if (!segment.param) continue;
@@ -31,7 +38,8 @@ export function checkEndpoint(ctx: CheckContext, decl: EndpointDecl): EndpointIn
     }
   }
   if (decl.auth) checkEndpointAuth(ctx, decl.auth);
-  const endpoint: EndpointScope = { info, params, bodyType, warnedBody: false, warnedAuth: false };
+  const queryType = declaredQuery === null ? openObject : queryObjectType(declaredQuery);
+  const endpoint: EndpointScope = { info, params, bodyType, queryType, warnedBody: false, warnedAuth: false };
   const scope = new VariableScope();
   const handlerCtx: CheckContext = { ...ctx, scope, endpoint, entity: null, entityUnresolved: false };
   checkBlock(handlerCtx, decl.body);
@@ -74,11 +82,18 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
       return false;
     }
     case "Respond": {
+      if (ctx.function) {
+        ctx.diagnostics.report("MisplacedStatement", statement.span, `RESPOND answers a request, and ${ctx.function.info.decl.name.name}() is an FN: it gives its result with RETURN`, { suggestion: "write RETURN value, and RESPOND it in the endpoint" });
+      }
       if (statement.status) checkStatus(ctx, statement.status.value, statement.status.span, 100, "RESPOND");
       if (statement.value) checkExpression(ctx, statement.value);
       if (statement.headers) checkExpression(ctx, statement.headers);
+      if (statement.cookies) checkCookies(ctx, statement.cookies);
       return true;
     }
+    case "Redirect":
+      checkRedirect(ctx, statement);
+      return true;
     case "Error": {
       checkStatus(ctx, statement.status.value, statement.status.span, 400, "ERROR");
       if (statement.detail) checkExpression(ctx, statement.detail);
@@ -101,6 +116,15 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
     case "ExpressionStatement":
       checkExpression(ctx, statement.expression);
       return false;
+    case "For": {
+      const list = checkExpression(ctx, statement.list);
+      const scope = loopScope(ctx, statement.variable, elementOf(ctx, list, statement.list.span));
+      checkBlock({ ...ctx, scope }, statement.body);
+      return false;
+    }
+    case "Return":
+      checkReturn(ctx, statement);
+      return true;
   }
 }
 

@@ -3,7 +3,13 @@ import { closestOrPrefix } from "../diagnostics/suggest.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { constantValue, type FoldProblem } from "./fold.js";
 import { authType } from "./auth.js";
-import { checkQuery } from "./queries.js";
+import { BUILTINS, BUILTIN_NAMES } from "./builtins.js";
+import { checkBuiltinCall } from "./builtin-calls.js";
+import { checkBetween, checkComprehension, checkConditional } from "./control-expressions.js";
+import { checkFunctionCall, checkViewCall } from "./functions.js";
+import { checkCondition, checkQuery } from "./queries.js";
+import { checkExists, relatedPath } from "./relations.js";
+import { checkAggregate } from "./aggregates.js";
 import {
   booleanType,
   comparable,
@@ -19,33 +25,13 @@ import {
   type ShapeField,
 } from "./types.js";
 
-/** Built-in functions: arity bounds and result type. */
-const BUILTINS: Readonly<Record<string, { min: number; max: number; result: KovaType; usage: string }>> = {
-  env: { min: 1, max: 2, result: stringType, usage: 'env("NAME") or env("NAME", default)' },
-  now: { min: 0, max: 0, result: datetimeType, usage: "now()" },
-  uuid: { min: 0, max: 0, result: stringType, usage: "uuid()" },
-  len: { min: 1, max: 1, result: intType, usage: "len(value)" },
-  lower: { min: 1, max: 1, result: stringType, usage: "lower(text)" },
-  upper: { min: 1, max: 1, result: stringType, usage: "upper(text)" },
-  trim: { min: 1, max: 1, result: stringType, usage: "trim(text)" },
-  number: { min: 1, max: 1, result: numberType, usage: "number(value)" },
-  string: { min: 1, max: 1, result: stringType, usage: "string(value)" },
-  // Authentication (runtime/src/auth): tokens for the AUTH jwt scheme, password hashes, random secrets.
-  sign_token: { min: 1, max: 2, result: stringType, usage: "sign_token(claims) or sign_token(claims, 15m)" },
-  hash_password: { min: 1, max: 1, result: stringType, usage: "hash_password(text)" },
-  verify_password: { min: 2, max: 2, result: booleanType, usage: "verify_password(text, hash)" },
-  password_needs_rehash: { min: 1, max: 1, result: booleanType, usage: "password_needs_rehash(hash)" },
-  hash_token: { min: 1, max: 1, result: stringType, usage: "hash_token(text)" },
-  random_token: { min: 0, max: 1, result: stringType, usage: "random_token() or random_token(32)" },
-};
-
-export const BUILTIN_NAMES: readonly string[] = Object.keys(BUILTINS);
+export { BUILTIN_NAMES } from "./builtins.js";
 
 /** Types whose values have no fields to read. */
 const SCALAR_KINDS: ReadonlySet<KovaType["kind"]> = new Set(["string", "number", "boolean", "datetime", "duration"]);
 
-/** The request parts reachable as `$query`, `$body`, `$headers`, `$auth`. */
-const REQUEST_PARAMS = ["query", "body", "headers", "auth"];
+/** The request parts reachable as `$query`, `$body`, `$headers`, `$cookies`, `$auth`. */
+const REQUEST_PARAMS = ["query", "body", "headers", "cookies", "auth"];
 
 /** Checks an expression, records its type in the model and returns it. Never throws. */
 export function checkExpression(ctx: CheckContext, expr: Expression): KovaType {
@@ -80,6 +66,9 @@ function typeOf(ctx: CheckContext, expr: Expression): KovaType {
       checkExpression(ctx, expr.index);
       return object.kind === "array" ? object.element : unknownType;
     }
+    case "Has":
+      checkExpression(ctx, expr.target);
+      return booleanType;
     case "Call":
       return checkCall(ctx, expr);
     case "Unary": {
@@ -118,8 +107,18 @@ function typeOf(ctx: CheckContext, expr: Expression): KovaType {
       }
       return { kind: "array", element: element ?? unknownType };
     }
+    case "Conditional":
+      return checkConditional(ctx, expr);
+    case "Between":
+      return checkBetween(ctx, expr);
+    case "Comprehension":
+      return checkComprehension(ctx, expr);
     case "Missing":
       return unknownType;
+    case "Exists":
+      return checkExists(ctx, expr, (inRelated, e) => checkCondition(inRelated, { kind: "Condition", span: e.span, expression: e }));
+    case "Aggregate":
+      return checkAggregate(ctx, expr);
     default:
       return checkQuery(ctx, expr);
   }
@@ -175,7 +174,8 @@ function entityFieldType(row: KovaType, name: string): KovaType | undefined {
 function checkParam(ctx: CheckContext, expr: ParamRef): KovaType {
   const endpoint = ctx.endpoint;
   if (expr.name === "auth") return checkAuthParam(ctx, expr);
-  if (expr.name === "query" || expr.name === "headers") return openObject;
+  if (expr.name === "query") return endpoint?.queryType ?? openObject;
+  if (expr.name === "headers" || expr.name === "cookies") return openObject;
   if (expr.name === "body") {
     if (!endpoint) return openObject;
     if (endpoint.bodyType) return endpoint.bodyType;
@@ -190,7 +190,8 @@ function checkParam(ctx: CheckContext, expr: ParamRef): KovaType {
   const segment = endpoint?.params.get(expr.name);
   if (segment) {
     resolve(ctx, expr, segment);
-    return unknownType;
+    // A declared type holds inside the handler; an undeclared one is decided by use (ir/inputs.ts).
+    return endpoint!.info.declaredPath.get(expr.name)?.kovaType ?? unknownType;
   }
   const where = endpoint ? `the route ${endpoint.info.decl.path.text}` : "this context (there is no request here)";
   const candidates = [...(endpoint ? [...endpoint.params.keys()] : []), ...REQUEST_PARAMS].map((n) => `$${n}`);
@@ -199,6 +200,9 @@ function checkParam(ctx: CheckContext, expr: ParamRef): KovaType {
 }
 
 function checkMember(ctx: CheckContext, expr: MemberExpr): KovaType {
+  // In a query, `author.name` is the field of the row the reference `author` leads to.
+  const related = ctx.entity ? relatedPath(ctx, ctx.entity, expr) : undefined;
+  if (related) return related.type;
   const object = checkExpression(ctx, expr.object);
   const name = expr.property.name;
   if (name === "") return unknownType;
@@ -240,13 +244,10 @@ function checkCall(ctx: CheckContext, expr: CallExpr): KovaType {
   const name = expr.callee.name;
   const argTypes = expr.args.map((a) => checkExpression(ctx, a));
   if (name === "") return unknownType;
-  const builtin = BUILTINS[name];
+  // A has(…) the parser could not make a Has node of: it reported KV1241 already.
+  if (name === "has") return booleanType;
+  const builtin = BUILTINS.get(name);
   if (builtin) {
-    if (expr.args.length < builtin.min || expr.args.length > builtin.max) {
-      ctx.diagnostics.report("WrongArgumentCount", expr.span, `${name}() takes ${arity(builtin.min, builtin.max)}, not ${expr.args.length}`, {
-        suggestion: `call it as ${builtin.usage}`,
-      });
-    }
     if (name === "sign_token" && ctx.model.auth === null) {
       ctx.diagnostics.report("AuthWithoutScheme", expr.callee.span, "sign_token() signs with the program's AUTH jwt scheme, and there is none", {
         suggestion: 'declare AUTH jwt USING secret(env("JWT_KEY")) { claims: Claims }',
@@ -254,25 +255,25 @@ function checkCall(ctx: CheckContext, expr: CallExpr): KovaType {
     }
     if (name === "env" && argTypes[0] && argTypes[0].kind !== "string" && argTypes[0].kind !== "unknown") {
       ctx.diagnostics.report("TypeMismatch", expr.args[0].span, "env() takes the variable's name as a string", { suggestion: 'write env("PORT")' });
+      return builtin.result(argTypes, expr.args);
     }
-    return builtin.result;
+    return checkBuiltinCall(ctx, expr, builtin, argTypes);
   }
+  const kovaFunction = ctx.model.kovaFunctions.get(name);
+  if (kovaFunction) return checkFunctionCall(ctx, expr, kovaFunction, argTypes);
+  const view = ctx.model.views.get(name);
+  if (view) return checkViewCall(ctx, expr, view, argTypes);
   const imported = ctx.model.functions.get(ctx.file)?.get(name);
   if (imported) {
     resolve(ctx, expr.callee, imported.decl);
     return unknownType;
   }
-  const candidates = [...BUILTIN_NAMES, ...(ctx.model.functions.get(ctx.file)?.keys() ?? [])];
+  const candidates = [...BUILTIN_NAMES, ...(ctx.model.functions.get(ctx.file)?.keys() ?? []), ...ctx.model.kovaFunctions.keys(), ...ctx.model.views.keys()];
   const guess = closestOrPrefix(name, candidates);
   ctx.diagnostics.report("UnknownFunction", expr.callee.span, `no function named '${name}'`, guess !== undefined
     ? { suggestion: `did you mean '${guess}'?`, replacement: guess }
     : { suggestion: `the built-in functions are ${BUILTIN_NAMES.join(", ")}; others are IMPORTed from a JavaScript module` });
   return unknownType;
-}
-
-function arity(min: number, max: number): string {
-  if (min === max) return min === 0 ? "no arguments" : `${min} argument${min === 1 ? "" : "s"}`;
-  return `${min} or ${max} arguments`;
 }
 
 function checkBinary(ctx: CheckContext, expr: BinaryExpr): KovaType {
@@ -316,11 +317,21 @@ function checkBinary(ctx: CheckContext, expr: BinaryExpr): KovaType {
     case "??":
       return left.kind === "unknown" || left.kind === "null" ? right : left;
     case "+":
+      if (instantArithmetic(expr, left, right)) return instantArithmetic(expr, left, right)!;
       if (left.kind === "string" || right.kind === "string") return stringType;
       return arithmeticType(ctx, expr, left, right);
     default:
-      return arithmeticType(ctx, expr, left, right);
+      return instantArithmetic(expr, left, right) ?? arithmeticType(ctx, expr, left, right);
   }
+}
+
+/** `instant ± duration` is an instant; `instant - instant` the milliseconds between (a duration). */
+function instantArithmetic(expr: BinaryExpr, left: KovaType, right: KovaType): KovaType | undefined {
+  if (expr.operator !== "+" && expr.operator !== "-") return undefined;
+  if (left.kind === "datetime" && right.kind === "number") return datetimeType;
+  if (expr.operator === "+" && left.kind === "number" && right.kind === "datetime") return datetimeType;
+  if (expr.operator === "-" && left.kind === "datetime" && right.kind === "datetime") return intType;
+  return undefined;
 }
 
 function arithmeticType(ctx: CheckContext, expr: BinaryExpr, left: KovaType, right: KovaType): KovaType {
@@ -365,7 +376,7 @@ function inferParamType(ctx: CheckContext, fieldSide: Expression, paramSide: Exp
   const endpoint = ctx.endpoint;
   const entity = ctx.entity;
   if (!endpoint || !entity || fieldSide.kind !== "Name" || paramSide.kind !== "Param") return;
-  if (!endpoint.params.has(paramSide.name)) return;
+  if (!endpoint.params.has(paramSide.name) || endpoint.info.declaredPath.has(paramSide.name)) return;
   const scalar = fieldSide.name === "id" ? "int" : entity.schema.fields.find((f) => f.name === fieldSide.name)?.type;
   if (scalar === undefined || scalar === "json") return;
   const previous = endpoint.info.paramTypes.get(paramSide.name);

@@ -128,6 +128,23 @@ function arithmetic(op: "-" | "*" | "/" | "%", a: number, b: number): number {
  * emitters' input). Nodes that are not constant are copied with folded children.
  */
 export function foldExpression(expr: Expression): Expression {
+  const folded = foldCopy(expr);
+  if (folded !== expr && folded.kind === expr.kind) FOLDED_FROM.set(folded, FOLDED_FROM.get(expr) ?? expr);
+  return folded;
+}
+
+/**
+ * A folded copy → the checked node it came from, so lowering can read the checker's facts (types,
+ * keyed by node) about a copy: `now() - 7d` lowers by the types the checker found for the original.
+ */
+const FOLDED_FROM = new WeakMap<Expression, Expression>();
+
+/** The node the checker saw for an expression that folding may have copied. */
+export function checkedNode(expr: Expression): Expression {
+  return FOLDED_FROM.get(expr) ?? expr;
+}
+
+function foldCopy(expr: Expression): Expression {
   const constant = constantValue(expr);
   if (constant !== undefined && expr.kind !== "String" && expr.kind !== "Number" && expr.kind !== "Boolean" && expr.kind !== "Null" && expr.kind !== "Duration") {
     return literal(constant.value, expr.span);
@@ -147,6 +164,12 @@ export function foldExpression(expr: Expression): Expression {
       return { ...expr, object: foldExpression(expr.object), index: foldExpression(expr.index) };
     case "Call":
       return { ...expr, args: expr.args.map(foldExpression) };
+    case "Conditional":
+      return { ...expr, test: foldExpression(expr.test), then: foldExpression(expr.then), otherwise: foldExpression(expr.otherwise) };
+    case "Between":
+      return { ...expr, operand: foldExpression(expr.operand), low: foldExpression(expr.low), high: foldExpression(expr.high) };
+    case "Comprehension":
+      return { ...expr, element: foldExpression(expr.element), list: foldExpression(expr.list), condition: expr.condition ? foldExpression(expr.condition) : null };
     case "Array":
       return { ...expr, elements: expr.elements.map((e) => (e.kind === "Spread" ? { ...e, argument: foldExpression(e.argument) } : foldExpression(e))) };
     case "Object":

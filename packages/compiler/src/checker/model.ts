@@ -1,4 +1,5 @@
 import type { EntitySchema, ScalarType } from "@kova/query";
+import type { DeclaredParam } from "./route-params.js";
 import type {
   ConnectDecl,
   EndpointDecl,
@@ -8,10 +9,12 @@ import type {
   Node,
   Program,
   Query,
+  SelectQuery,
   ValidateDecl,
 } from "../ast/nodes.js";
 import type { AuthInfo } from "./auth.js";
 import type { KovaType } from "./types.js";
+import type { KovaFunctionInfo, ViewInfo } from "./functions.js";
 
 export interface EntityInfo {
   decl: EntityDecl;
@@ -38,8 +41,12 @@ export interface FunctionInfo {
 export interface EndpointInfo {
   decl: EndpointDecl;
   file: string;
-  /** Path parameter types, inferred from how each `$param` is compared with fields (default string). */
+  /** Path parameter types: declared (`:id(int)`), else inferred from how each `$param` is compared with fields (default string). */
   paramTypes: Map<string, ScalarType>;
+  /** `:id(int)`: the path parameters declared with a type. */
+  declaredPath: Map<string, DeclaredParam>;
+  /** `QUERY { … }`: the declared query parameters; null when the route declares none (typed by use). */
+  declaredQuery: Map<string, DeclaredParam> | null;
   /** Every variable assigned in the handler, in first-assignment order. */
   variables: string[];
 }
@@ -64,6 +71,21 @@ export interface SemanticModel {
   resolutions: Map<Node, Node>;
   /** The program's AUTH scheme; null when it declares none (or it was refused). */
   auth: AuthInfo | null;
+  /** The program's FNs and VIEWs, by name (names are program-wide, like entities). */
+  kovaFunctions: Map<string, KovaFunctionInfo>;
+  views: Map<string, ViewInfo>;
+  /** `SELECT ViewName FROM Entity`: the VIEW each such query selects. */
+  selectViews: Map<Query, string>;
+  /** Shaped SELECTs (aggregates, aliases, DISTINCT, GROUP_BY, WITH TOTAL): their columns and result. */
+  selectShapes: Map<SelectQuery, SelectShapeInfo>;
+}
+
+/** A shaped SELECT as the checker resolved it (see checker/aggregates.ts). */
+export interface SelectShapeInfo {
+  /** Every result column in order: its key and the expression the database computes. */
+  columns: Array<{ name: string; value: Expression }>;
+  groupBy: string[];
+  result: "rows" | "row" | "value" | "page" | "cursor";
 }
 
 export function emptyModel(programs: Program[]): SemanticModel {
@@ -78,5 +100,9 @@ export function emptyModel(programs: Program[]): SemanticModel {
     singleRow: new Set(),
     resolutions: new Map(),
     auth: null,
+    kovaFunctions: new Map(),
+    views: new Map(),
+    selectViews: new Map(),
+    selectShapes: new Map(),
   };
 }

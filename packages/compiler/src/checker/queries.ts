@@ -1,8 +1,11 @@
 import type { Condition, Expression, Identifier, Limit, Offset, OrderBy, Query } from "../ast/nodes.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { checkExpression } from "./expressions.js";
+import { selectedView } from "./functions.js";
+import { checkShapedSelect, isShapedSelect, refuseShapedRelations } from "./aggregates.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
+import { checkRelationSelects, relationOf, relationsOf } from "./relations.js";
 import {
   assignable,
   datetimeType,
@@ -22,8 +25,15 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
   switch (query.kind) {
     case "SelectQuery": {
       if (query.asOf) checkAsOf(ctx, query.asOf);
+      if (isShapedSelect(query)) {
+        refuseShapedRelations(ctx, inEntity, query);
+        checkFilters(ctx, inEntity, { ...query, orderBy: null });
+        return entity ? checkShapedSelect(ctx, inEntity, query, entity) : unknownType;
+      }
       let rowType = rows;
-      if (query.fields && entity) {
+      const view = entity ? selectedView(ctx, query, entity) : undefined;
+      if (view) rowType = view.rowType;
+      else if (query.fields && entity) {
         const fields = new Map<string, ShapeField>();
         for (const f of query.fields) {
           const type = fieldOf(inEntity, entity, f);
@@ -31,6 +41,16 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
         }
         fields.set("id", { type: intType, optional: false });
         rowType = { kind: "object", fields, entity: entity.decl.name.name };
+      }
+      if (query.relations.length > 0 && entity) {
+        const nested = checkRelationSelects(inEntity, entity, query.relations, [], (target, select) =>
+          checkFilters(ctx, { ...inEntity, entity: target, ambiguousNames: new Set() }, { where: select.where, orderBy: select.orderBy, limit: select.limit, offset: null }),
+        );
+        const own = rowType.kind === "object" && rowType.fields ? rowType.fields : new Map<string, ShapeField>();
+        for (const [name] of nested) {
+          if (own.has(name)) ctx.diagnostics.report("DuplicateField", query.span, `the result has two values named '${name}'`, { suggestion: `name one with AS, as in COUNT(${name}) AS ${name}_total` });
+        }
+        rowType = { kind: "object", fields: new Map([...own, ...nested]), entity: entity.decl.name.name };
       }
       checkFilters(ctx, inEntity, query);
       if (query.where && entity && pinsOneRow(entity, query.where)) {
@@ -40,6 +60,7 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
       return { kind: "array", element: rowType };
     }
     case "HistoryQuery": {
+      refuseRelations(inEntity, query.where, "HISTORY");
       checkFilters(ctx, inEntity, query, ["version", "at"]);
       return { kind: "array", element: historyEntryType(rows) };
     }
@@ -61,10 +82,12 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
       } else {
         checkWriteValue(ctx, entity, query.set, false);
       }
+      refuseRelations(inEntity, query.where, "UPDATE");
       if (query.where) checkCondition(inEntity, query.where);
       return singleOrList(ctx, query, entity, query.where, rows);
     }
     case "DeleteQuery":
+      refuseRelations(inEntity, query.where, "DELETE");
       if (query.where) checkCondition(inEntity, query.where);
       return singleOrList(ctx, query, entity, query.where, rows);
   }
@@ -117,7 +140,25 @@ function checkFilters(
 ): void {
   if (query.where) checkCondition(inEntity, query.where);
   if (query.orderBy && inEntity.entity) {
-    for (const item of query.orderBy.items) fieldOf(inEntity, inEntity.entity, item.field, false, extraOrderFields);
+    let choices = 0;
+    for (const item of query.orderBy.items) {
+      if (item.choice === null) {
+        if (item.via.length > 0) orderThrough(inEntity, inEntity.entity, item.via, item.field);
+        else fieldOf(inEntity, inEntity.entity, item.field, false, extraOrderFields);
+        continue;
+      }
+      // The value is the request's (like LIMIT); the listed names are fields of the entity.
+      const type = checkExpression(outer, item.choice.value);
+      if (type.kind !== "string" && type.kind !== "unknown") {
+        outer.diagnostics.report("TypeMismatch", item.choice.value.span, `the sort field is chosen by text naming it, not ${describe(type)}`);
+      }
+      for (const name of item.choice.fields) fieldOf(inEntity, inEntity.entity, name, false, extraOrderFields);
+      if (++choices === 2) {
+        outer.diagnostics.report("InvalidOrderChoice", item.choice.span, "one ORDER_BY may let the request choose one field, not several", {
+          suggestion: "choose the first field from the request and make the others fixed, e.g. ORDER_BY $query.sort IN [title, year], id",
+        });
+      }
+    }
   }
   // LIMIT and OFFSET are about the request, not the rows: they see variables and $params, not fields.
   for (const [clause, name] of [[query.limit, "LIMIT"], [query.offset, "OFFSET"]] as const) {
@@ -135,7 +176,9 @@ function checkFilters(
   }
 }
 
-export function checkCondition(ctx: CheckContext, condition: Condition): void {
+export function checkCondition(outer: CheckContext, condition: Condition): void {
+  // An aggregate in a WHERE is an error that points to HAVING.
+  const ctx: CheckContext = { ...outer, aggregates: outer.entity ? "where" : outer.aggregates };
   const type = checkExpression(ctx, condition.expression);
   if (ctx.entity) checkFilterShape(ctx, ctx.entity, condition.expression);
   if (type.kind !== "boolean" && type.kind !== "unknown" && type.kind !== "null") {
@@ -285,7 +328,7 @@ function historyEntryType(row: KovaType): KovaType {
  * is fine, `age + 1 > 5` is not).
  */
 function checkFilterShape(ctx: CheckContext, entity: EntityInfo, e: Expression): void {
-  const isField = (x: Expression) => x.kind === "Name" && entityHasField(entity, x.name);
+  const isField = (x: Expression) => (x.kind === "Name" && entityHasField(entity, x.name)) || (x.kind === "Member" && isRelatedPath(ctx, entity, x)) || jsonPathOf(entity, x) !== undefined;
   const fieldFree = (x: Expression) => !mentionsFieldDeep(x, entity);
   const fail = (x: Expression) =>
     ctx.diagnostics.report("UnsupportedCondition", x.span, "a WHERE can compare fields with values, but not compute with fields", {
@@ -309,6 +352,9 @@ function checkFilterShape(ctx: CheckContext, entity: EntityInfo, e: Expression):
     case "IsNull":
       if (!isField(e.operand) && !fieldFree(e.operand)) fail(e.operand);
       return;
+    case "Between":
+      for (const side of [e.operand, e.low, e.high]) if (!isField(side) && !fieldFree(side)) fail(side);
+      return;
     default:
       if (!isField(e) && !fieldFree(e)) fail(e);
   }
@@ -330,6 +376,68 @@ function unsupportedConditionHelp(ctx: CheckContext, entity: EntityInfo, x: Expr
   return "compare the field itself with a value, and compute on the value side";
 }
 
+/** `author.name` (a reference followed to a field), without reporting anything. */
+export function isRelatedPath(ctx: CheckContext, entity: EntityInfo, x: Expression & { kind: "Member" }): boolean {
+  let root: Expression = x;
+  while (root.kind === "Member") root = root.object;
+  return root.kind === "Name" && relationsOf(ctx, entity).get(root.name)?.step.kind === "one";
+}
+
+/** `ORDER_BY author.name`: each step a reference (one row), then a field of the last entity. */
+function orderThrough(ctx: CheckContext, entity: EntityInfo, via: Identifier[], field: Identifier): void {
+  let current = entity;
+  for (const step of via) {
+    const related = relationOf(ctx, current, step);
+    if (!related) return;
+    if (related.step.kind !== "one") {
+      ctx.diagnostics.report("RelationShape", step.span, `'${step.name}' is a list of ${related.target.decl.name.name} rows: rows cannot be ordered by a field of many others`, {
+        suggestion: `order by a count instead (COUNT(${step.name}) in the SELECT), or by a field of a reference`,
+      });
+      return;
+    }
+    current = related.target;
+  }
+  fieldOf(ctx, current, field);
+}
+
+/** Only a SELECT reads related rows: a WHERE of UPDATE, DELETE or HISTORY that follows a relation is KV9010. */
+function refuseRelations(ctx: CheckContext, where: Condition | null, what: string): void {
+  const entity = ctx.entity;
+  if (!where || !entity) return;
+  const visit = (e: Expression): void => {
+    if (e.kind === "Exists" || (e.kind === "Member" && isRelatedPath(ctx, entity, e))) {
+      ctx.diagnostics.report("RelationOutsideSelect", e.span, `${what} cannot test related rows yet: only a SELECT reads them`, {
+        suggestion: `find the row with a SELECT first (row = SELECT id FROM ${entity.decl.name.name} WHERE …), then ${what} it by its id`,
+      });
+      return;
+    }
+    if (e.kind === "Binary") {
+      visit(e.left);
+      visit(e.right);
+    } else if (e.kind === "Unary" || e.kind === "IsNull") {
+      visit(e.operand);
+    }
+  };
+  visit(where.expression);
+}
+
+/**
+ * `meta.kind`, `meta.size.w`: a path into a `json` field, which the database reads (null when a key
+ * is missing). Undefined for anything else.
+ */
+export function jsonPathOf(entity: EntityInfo, e: Expression): { field: string; path: string[] } | undefined {
+  const path: string[] = [];
+  let at = e;
+  while (at.kind === "Member") {
+    if (at.property.name === "") return undefined;
+    path.unshift(at.property.name);
+    at = at.object;
+  }
+  if (at.kind !== "Name" || path.length === 0) return undefined;
+  const field = entity.schema.fields.find((f) => f.name === at.name);
+  return field?.type === "json" ? { field: field.name, path } : undefined;
+}
+
 function entityHasField(entity: EntityInfo, name: string): boolean {
   return name === "id" || entity.schema.fields.some((f) => f.name === name);
 }
@@ -343,6 +451,12 @@ function mentionsFieldDeep(e: Expression, entity: EntityInfo): boolean {
     case "Unary":
     case "IsNull":
       return mentionsFieldDeep(e.operand, entity);
+    case "Between":
+      return [e.operand, e.low, e.high].some((x) => mentionsFieldDeep(x, entity));
+    case "Conditional":
+      return [e.test, e.then, e.otherwise].some((x) => mentionsFieldDeep(x, entity));
+    case "Has":
+      return mentionsFieldDeep(e.target, entity);
     case "Member":
       return mentionsFieldDeep(e.object, entity);
     case "Index":

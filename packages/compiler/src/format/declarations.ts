@@ -1,4 +1,4 @@
-import type { Declaration, FieldDecl, FieldModifier, Program, Property, SocketHandler, TypeRef } from "../ast/nodes.js";
+import type { Declaration, EntityConstraint, FieldDecl, FieldModifier, Program, Property, RateLimitDecl, RoutePath, SocketHandler, TypeRef, ViewItem } from "../ast/nodes.js";
 import { hardline, join, type Doc } from "./doc.js";
 import { printExpression, printProperty } from "./expressions.js";
 import type { Printer } from "./printer.js";
@@ -26,18 +26,28 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
     case "Connect":
       return ["CONNECT ", d.name.name, " USING ", d.driver.name, d.args.length === 0 ? "" : printArguments(p, d.args)];
     case "Entity":
-      return ["ENTITY ", d.name.name, d.source === null ? "" : [" USING ", d.source.name], " ", printFields(p, d.fields, (d.source ?? d.name).span.end.offset, d.span.end.offset)];
+      return ["ENTITY ", d.name.name, d.source === null ? "" : [" USING ", d.source.name], " ", printFields(p, entityItems(d.fields, d.constraints ?? []), (d.source ?? d.name).span.end.offset, d.span.end.offset)];
     case "Validate":
-      return ["VALIDATE ", d.name.name, " ", printFields(p, d.fields, d.name.span.end.offset, d.span.end.offset)];
+      return [
+        "VALIDATE ", d.name.name,
+        d.options.length === 0 ? "" : ["(", join(", ", d.options.map((o) => printProperty(p, o, false))), ")"],
+        " ", printFields(p, d.fields, (d.options.at(-1)?.span ?? d.name.span).end.offset, d.span.end.offset),
+      ];
     case "Endpoint": {
-      const head: Doc[] = [d.method, " ", d.path.text];
+      const head: Doc[] = [d.method, " ", printRoutePath(d.path)];
+      if (d.query !== null) head.push(" QUERY ", printFields(p, d.query.fields, d.query.span.start.offset, d.query.span.end.offset));
       if (d.validate !== null) head.push(" VALIDATE ", d.validate.name);
       if (d.auth !== null) {
         const words = [...(d.auth.optional ? ["optional"] : []), ...d.auth.roles.map((r) => r.name), ...(d.auth.owner ? [`owner(${d.auth.owner.name})`] : [])];
         head.push(" AUTH", words.length === 0 ? "" : " " + words.join(", "));
       }
+      if (d.rateLimit !== null) head.push(" ", printRateLimit(p, d.rateLimit));
       return [head, " ", printBlock(p, d.body)];
     }
+    case "RateLimit":
+      return printRateLimit(p, d);
+    case "Cors":
+      return ["CORS ", printProperties(p, d.properties, d.span.start.offset + "CORS".length, d.span.end.offset)];
     case "Cache":
       return ["CACHE ", d.name.name, " ", printProperties(p, d.properties, d.name.span.end.offset, d.span.end.offset)];
     case "Socket":
@@ -53,7 +63,29 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
     }
     case "Worker":
       return ["WORKER ", d.name.name, " ", printBlock(p, d.body)];
+    case "Function": {
+      const params = d.params.map((param) => [param.name.name, ": ", printType(p, param.type)]);
+      return ["FN ", d.name.name, "(", join(", ", params), ") ", printBlock(p, d.body)];
+    }
+    case "View":
+      return ["VIEW ", d.name.name, " OF ", d.entity.name, " ", printViewItems(p, d.items, d.entity.span.end.offset, d.span.end.offset)];
   }
+}
+
+/** A VIEW's items, one per line; a nested selection (`author { name }`) the same way, indented. */
+function printViewItems(p: Printer, items: readonly ViewItem[], from: number, end: number): Doc {
+  return p.bracketed("{", "}", p.afterOpenBrace(from), items, (item) => printViewItem(p, item), { end: end - 1, blankLines: "keep" });
+}
+
+function printViewItem(p: Printer, item: ViewItem): Doc {
+  if (item.items === null) return item.name.name;
+  return [item.name.name, " ", printViewItems(p, item.items, item.name.span.end.offset, item.span.end.offset)];
+}
+
+/** `RATE_LIMIT 100 PER 1m BY ip` (BY only when written). */
+function printRateLimit(p: Printer, r: RateLimitDecl): Doc {
+  const by: Doc = r.by === null ? "" : [" BY ", printExpression(p, r.by, 0, false)];
+  return ["RATE_LIMIT ", printExpression(p, r.count, 0, false), " PER ", printExpression(p, r.window, 0, false), by];
 }
 
 function printArguments(p: Printer, args: Parameters<typeof printExpression>[1][]): Doc {
@@ -61,15 +93,25 @@ function printArguments(p: Printer, args: Parameters<typeof printExpression>[1][
 }
 
 /** Fields one per line; the `{` is the first one after `from`, and `end` is just past the closing brace. */
-function printFields(p: Printer, fields: readonly FieldDecl[], from: number, end: number): Doc {
-  return p.bracketed("{", "}", p.afterOpenBrace(from), fields, (f) => printField(p, f), { end: end - 1, blankLines: "keep" });
+function printFields(p: Printer, fields: ReadonlyArray<FieldDecl | EntityConstraint>, from: number, end: number): Doc {
+  return p.bracketed("{", "}", p.afterOpenBrace(from), fields, (f) => (f.kind === "Field" ? printField(p, f) : printConstraint(f)), { end: end - 1, blankLines: "keep" });
+}
+
+/** An entity's fields and its `UNIQUE (a, b)` / `INDEX (a, b)` lines, in source order. */
+function entityItems(fields: readonly FieldDecl[], constraints: readonly EntityConstraint[]): Array<FieldDecl | EntityConstraint> {
+  return [...fields, ...constraints].sort((a, b) => a.span.start.offset - b.span.start.offset);
+}
+
+function printConstraint(constraint: EntityConstraint): Doc {
+  return [constraint.constraint, " (", constraint.fields.map((f) => f.name).join(", "), ")"];
 }
 
 function printField(p: Printer, field: FieldDecl): Doc {
-  return [field.name.name, ": ", printType(p, field.type), field.modifiers.map((m) => [" ", printModifier(p, m)])];
+  return [field.name.name, ": ", printType(p, field.type), field.by === null ? "" : ` BY ${field.by.name}`, field.modifiers.map((m) => [" ", printModifier(p, m)])];
 }
 
 function printModifier(p: Printer, modifier: FieldModifier): Doc {
+  if (modifier.modifier === "ON DELETE") return ["ON DELETE ", modifier.action ?? "RESTRICT"];
   if (modifier.value === null) return modifier.modifier;
   return ["DEFAULT ", printExpression(p, modifier.value, 0, false)];
 }
@@ -103,4 +145,10 @@ function printHandler(p: Printer, h: SocketHandler): Doc {
   // The parser lower-cases event names; upper case reads back the same unless case mapping is lossy.
   const event = name.toUpperCase().toLowerCase() === name ? name.toUpperCase() : name;
   return ["ON ", event, h.param === null ? "" : ["(", h.param.name, ")"], " ", printBlock(p, h.body)];
+}
+
+/** The path as written: `text` is the routed path, so declared types (`:id(int)`) come from the segments. */
+function printRoutePath(path: RoutePath): string {
+  if (!path.segments.some((s) => s.type !== null)) return path.text;
+  return "/" + path.segments.map((s) => (s.param ? `:${s.value}${s.type === null ? "" : `(${s.type.name})`}` : s.value)).join("/");
 }

@@ -32,10 +32,16 @@ function precedence(e: Expression): number {
       if (e.operator === "-") return 8;
       return isNotIn(e) ? 4 : 3;
     case "IsNull":
+    case "Between":
       return 4;
+    case "Conditional":
+      return 0.5;
+    case "Comprehension":
+      return 10;
     case "Member":
     case "Index":
     case "Call":
+    case "Has":
       return 9;
     default:
       return isQuery(e) ? 0 : 10;
@@ -74,11 +80,13 @@ function printBare(p: Printer, e: Expression): Doc {
     case "Array":
       return printArray(p, e);
     case "Member":
-      return [printExpression(p, e.object, 9, false), ".", e.property.name];
+      return [printExpression(p, e.object, 9, false), e.optional ? "?." : ".", e.property.name];
     case "Index":
       return [printExpression(p, e.object, 9, false), "[", printExpression(p, e.index), "]"];
     case "Call":
       return [e.callee.name, "(", join(", ", e.args.map((a) => printExpression(p, a))), ")"];
+    case "Has":
+      return ["has(", printExpression(p, e.target), ")"];
     case "Unary":
       if (isNotIn(e)) {
         const inner = e.operand;
@@ -96,8 +104,19 @@ function printBare(p: Printer, e: Expression): Doc {
     }
     case "IsNull":
       return [printExpression(p, e.operand, 5, false), e.negated ? " IS NOT NULL" : " IS NULL"];
+    case "Conditional":
+      // The `?` must stay on the test's line (the parser's line rule), so a break goes after it.
+      return group([printExpression(p, e.test, 1, false), " ?", indent([line, printExpression(p, e.then, 0, false), " :", line, printExpression(p, e.otherwise, 0, false)])]);
+    case "Between":
+      return [printExpression(p, e.operand, 5, false), e.negated ? " NOT BETWEEN " : " BETWEEN ", printExpression(p, e.low, 5, false), " AND ", printExpression(p, e.high, 5, false)];
+    case "Comprehension":
+      return group(["[", indent([softline, printExpression(p, e.element, 0, false), line, "FOR ", e.variable.name, " IN ", printExpression(p, e.list, 0, false), ...(e.condition ? [line, "IF ", printExpression(p, e.condition, 0, false)] : [])]), softline, "]"]);
+    case "Aggregate":
+      return `${e.function}(${e.distinct ? "DISTINCT " : ""}${e.field?.name ?? "*"})`;
     case "Missing":
       throw new Error("a Missing node reached the formatter (the file has syntax errors)");
+    case "Exists":
+      return e.condition === null ? `EXISTS ${e.relation.name}` : [`EXISTS ${e.relation.name}(`, printExpression(p, e.condition, 0, false), ")"];
     default:
       return printQuery(p, e);
   }

@@ -1,4 +1,4 @@
-import type { Condition, Expression, HistoryQuery, OrderBy, Query, SelectQuery } from "../ast/nodes.js";
+import type { Condition, Expression, HistoryQuery, Identifier, OrderBy, OrderChoice, Query, RelationSelect, SelectQuery } from "../ast/nodes.js";
 import { group, indent, join, line, type Doc } from "./doc.js";
 import { printExpression } from "./expressions.js";
 import type { Printer } from "./printer.js";
@@ -24,7 +24,8 @@ export function printCondition(p: Printer, condition: Condition): Doc {
 
 /**
  * A query on one line when it fits in the width, else its head on the first line and one clause
- * per line under it, always in the order AS OF, WHERE, ORDER_BY, LIMIT, OFFSET.
+ * per line under it, always in the order AS OF, WHERE, GROUP_BY, HAVING, ORDER_BY, LIMIT, OFFSET,
+ * WITH TOTAL.
  */
 export function printQuery(p: Printer, q: Query): Doc {
   // A query nested in a condition has its own clauses; `=` belongs to its WHERE only.
@@ -40,9 +41,15 @@ export function printQuery(p: Printer, q: Query): Doc {
 function printQueryBody(p: Printer, q: Query): Doc {
   switch (q.kind) {
     case "SelectQuery": {
-      const fields = q.fields === null ? "*" : q.fields.map((f) => f.name).join(", ");
+      // A long column list breaks after its commas, the columns indented under SELECT.
+      const fields: Doc = q.columns
+        ? group(indent(join([",", line], [
+          ...q.columns.map((c): Doc => [printExpression(p, c.value, 0, false), c.alias === null ? "" : ` AS ${c.alias.name}`]),
+          ...q.relations.map((r) => relationSelect(p, r)),
+        ])))
+        : selectList(p, q.fields, q.relations);
       const asOf: Doc[] = q.asOf === null ? [] : [["AS OF ", printExpression(p, q.asOf, 0, false)]];
-      return clauses(`SELECT ${fields} FROM ${q.entity.name}`, [...asOf, ...filterClauses(p, q)]);
+      return clauses([q.distinct ? "SELECT DISTINCT " : "SELECT ", fields, ` FROM ${q.entity.name}`], [...asOf, ...filterClauses(p, q)]);
     }
     case "HistoryQuery":
       return clauses(`HISTORY ${q.entity.name}`, filterClauses(p, q));
@@ -69,9 +76,13 @@ function clauses(head: Doc, rest: Doc[]): Doc {
 function filterClauses(p: Printer, q: SelectQuery | HistoryQuery): Doc[] {
   const out: Doc[] = [];
   if (q.where !== null) out.push(["WHERE ", printCondition(p, q.where)]);
+  if (q.kind === "SelectQuery" && q.groupBy) out.push(`GROUP_BY ${q.groupBy.fields.map((f) => f.name).join(", ")}`);
+  if (q.kind === "SelectQuery" && q.having) out.push(["HAVING ", printCondition(p, q.having)]);
   if (q.orderBy !== null) out.push(["ORDER_BY ", printOrderBy(p, q.orderBy)]);
   if (q.limit !== null) out.push(["LIMIT ", printExpression(p, q.limit.count, 0, false)]);
   if (q.offset !== null) out.push(["OFFSET ", printExpression(p, q.offset.count, 0, false)]);
+  if (q.kind === "SelectQuery" && q.after !== null) out.push(["AFTER ", printExpression(p, q.after, 0, false)]);
+  if (q.kind === "SelectQuery" && q.withTotal) out.push("WITH TOTAL");
   return out;
 }
 
@@ -79,5 +90,28 @@ function filterClauses(p: Printer, q: SelectQuery | HistoryQuery): Doc[] {
 function printOrderBy(p: Printer, orderBy: OrderBy): string {
   const direction = (item: OrderBy["items"][number]) =>
     item.direction === "DESC" ? " DESC" : p.source(item.span).endsWith("ASC") ? " ASC" : "";
-  return orderBy.items.map((item) => item.field.name + direction(item)).join(", ");
+  return orderBy.items.map((item) => (item.choice === null ? [...item.via.map((v) => `${v.name}.`), item.field.name].join("") : choiceText(p, item.choice)) + direction(item)).join(", ");
+}
+
+/** `$query.sort IN [title, year]`: printed flat (a field list is short). */
+function choiceText(p: Printer, choice: OrderChoice): string {
+  return `${p.source(choice.value.span)} IN [${choice.fields.map((f) => f.name).join(", ")}]`;
+}
+
+/** `title, author { name }, comments { body } ORDER_BY id LIMIT 3, COUNT(likes) AS n`: fields first, then related selections. */
+function selectList(p: Printer, fields: Identifier[] | null, relations: readonly RelationSelect[]): Doc {
+  const items: Doc[] = fields === null ? ["*"] : fields.map((f) => f.name);
+  for (const r of relations) items.push(relationSelect(p, r));
+  return join(", ", items);
+}
+
+function relationSelect(p: Printer, r: RelationSelect): Doc {
+  const alias = r.alias === null ? "" : ` AS ${r.alias.name}`;
+  if (r.count) return `COUNT(${r.relation.name})${alias}`;
+  const out: Doc[] = [r.relation.name, " { ", selectList(p, r.fields, r.relations)];
+  if (r.where !== null) out.push(" WHERE ", printCondition(p, r.where));
+  if (r.orderBy !== null) out.push(" ORDER_BY ", printOrderBy(p, r.orderBy));
+  if (r.limit !== null) out.push(" LIMIT ", printExpression(p, r.limit.count, 0, false));
+  out.push(" }", alias);
+  return out;
 }

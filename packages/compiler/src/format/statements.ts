@@ -25,6 +25,14 @@ export function printStatement(p: Printer, s: Statement): Doc {
         parts.push(" ", readAsStatus ? ["(", printExpression(p, value), ")"] : printExpression(p, value));
       }
       if (s.headers !== null) parts.push(" HEADERS ", printExpression(p, s.headers));
+      if (s.cookies !== null) parts.push(" COOKIES ", printExpression(p, s.cookies));
+      return parts;
+    }
+    case "Redirect": {
+      const parts: Doc[] = ["REDIRECT"];
+      if (s.status !== null) parts.push(" ", s.status.raw);
+      parts.push(" ", printExpression(p, s.location));
+      if (s.cookies !== null) parts.push(" COOKIES ", printExpression(p, s.cookies));
       return parts;
     }
     case "Error":
@@ -35,6 +43,10 @@ export function printStatement(p: Printer, s: Statement): Doc {
       return ["BROADCAST ", printExpression(p, s.value)];
     case "ExpressionStatement":
       return printExpression(p, s.expression);
+    case "For":
+      return ["FOR ", s.variable.name, " IN ", printExpression(p, s.list, 0, false), " ", printBlock(p, s.body)];
+    case "Return":
+      return s.value === null ? "RETURN" : ["RETURN ", printExpression(p, s.value)];
   }
 }
 

@@ -7,6 +7,7 @@ export function alwaysEnds(statements: readonly Stmt[]): boolean {
   switch (last.kind) {
     case "respond":
     case "fail":
+    case "return":
     case "unsupported":
       return true;
     case "if":

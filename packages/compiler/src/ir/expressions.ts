@@ -1,14 +1,15 @@
 import type { Expression, ObjectExpr, Query, Statement } from "../ast/nodes.js";
-import { constantValue, foldExpression } from "../checker/fold.js";
+import { BUILTINS } from "../checker/builtins.js";
+import { checkedNode, constantValue, foldExpression } from "../checker/fold.js";
 import type { SemanticModel } from "../checker/model.js";
 import { alwaysEnds } from "./ends.js";
 import { inputOf } from "./inputs.js";
-import type { EnvVariable, Expr, ObjectEntry, QueryArg, QueryDef, Span, Stmt, TypedInput } from "./nodes.js";
-import { planQuery, type PlanArg, type PlannedQuery } from "./plans.js";
+import type { EnvVariable, Expr, InputExpr, QueryExpr, ObjectEntry, QueryArg, QueryDef, Span, Stmt, TypedInput } from "./nodes.js";
+import { planQuery, type OwnerGuard, type PlanArg, type PlannedQuery } from "./plans.js";
 
 const QUERY_KINDS = new Set(["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"]);
-const BUILT_INS = new Set(["now", "uuid", "len", "lower", "upper", "trim", "number", "string", "sign_token", "hash_password", "verify_password", "password_needs_rehash", "random_token", "hash_token"]);
-const REQUEST_OBJECTS = new Set(["query", "headers", "body", "auth"]);
+/** `$query`, `$headers`, `$cookies`, `$body`: the request's parts (any other `$name` is a path parameter). */
+const REQUEST_PARTS: ReadonlySet<string> = new Set(["query", "headers", "cookies", "body", "auth"]);
 
 /** What lowering shares across one app: the query table, env uses and the entity → data source map. */
 export interface LowerState {
@@ -23,7 +24,7 @@ export class HandlerLowering {
   constructor(
     private readonly state: LowerState,
     /** The route's typed path and query inputs; a query argument they already type needs no conversion. */
-    private readonly route: { pathNames: string[]; path: TypedInput[]; query: TypedInput[]; plans: ReadonlyMap<Query, PlannedQuery> } | null,
+    private readonly route: { pathNames: string[]; path: TypedInput[]; query: TypedInput[]; plans: ReadonlyMap<Query, PlannedQuery>; owner?: OwnerGuard | null } | null,
   ) {}
 
   /** A block's statements; what follows a statement that always ends the request is dropped (the checker warned). */
@@ -49,7 +50,19 @@ export class HandlerLowering {
           status: s.status?.value ?? (s.value ? 200 : 204),
           value: s.value ? this.expr(s.value) : null,
           headers: s.headers ? this.headers(s.headers) : null,
+          cookies: s.cookies ? this.cookies(s.cookies) : null,
           notFound: s.value ? singleRowEntity(this.state.model, s.value) ?? null : null,
+          span: s.span,
+        };
+      case "Redirect":
+        // A redirect is a response with no body and a Location header: one path for every back end.
+        return {
+          kind: "respond",
+          status: s.status?.value ?? 303,
+          value: null,
+          headers: [{ kind: "property", key: "location", value: this.expr(s.location) }],
+          cookies: s.cookies ? this.cookies(s.cookies) : null,
+          notFound: null,
           span: s.span,
         };
       case "Error":
@@ -71,7 +84,18 @@ export class HandlerLowering {
       }
       case "Broadcast":
         return { kind: "unsupported", feature: "BROADCAST", span: s.span };
+      case "For":
+        return { kind: "for", variable: s.variable.name, list: this.expr(s.list), body: this.block(s.body.statements), span: s.span };
+      case "Return":
+        return { kind: "return", value: s.value ? this.expr(s.value) : null, span: s.span };
     }
+  }
+
+  /** Cookie names keep their case (they are case-sensitive, unlike header names). */
+  private cookies(cookies: ObjectExpr): ObjectEntry[] {
+    return cookies.entries.map((e) =>
+      e.kind === "Spread" ? { kind: "spread", value: this.expr(e.argument) } : { kind: "property", key: e.key.name, value: this.expr(e.value) },
+    );
   }
 
   private headers(headers: ObjectExpr): ObjectEntry[] {
@@ -104,11 +128,11 @@ export class HandlerLowering {
       case "Name":
         return { kind: "variable", name: e.name };
       case "Param":
-        if (REQUEST_OBJECTS.has(e.name)) return { kind: "input", from: e.name as "query", name: null };
+        if (REQUEST_PARTS.has(e.name)) return { kind: "input", from: e.name as InputExpr["from"], name: null };
         return { kind: "input", from: "path", name: e.name };
       case "Member":
-        if (e.object.kind === "Param" && REQUEST_OBJECTS.has(e.object.name)) {
-          return { kind: "input", from: e.object.name as "query", name: e.property.name };
+        if (e.object.kind === "Param" && REQUEST_PARTS.has(e.object.name)) {
+          return { kind: "input", from: e.object.name as InputExpr["from"], name: e.property.name };
         }
         if (e.property.name === "length") return { kind: "call", function: "len", imported: false, args: [this.lower(e.object)] };
         return { kind: "member", object: this.lower(e.object), property: e.property.name };
@@ -117,13 +141,29 @@ export class HandlerLowering {
         return { kind: "index", object: this.lower(e.object), index: this.lower(e.index) };
       case "Call":
         if (e.callee.name === "env") return this.env(e.args, e.span);
-        return { kind: "call", function: e.callee.name, imported: !BUILT_INS.has(e.callee.name), args: e.args.map((a) => this.lower(a)) };
+        if (this.state.model.kovaFunctions.has(e.callee.name)) return { kind: "callFunction", function: e.callee.name, args: e.args.map((a) => this.lower(a)) };
+        if (this.state.model.views.has(e.callee.name)) return { kind: "view", view: e.callee.name, value: this.lower(e.args[0]) };
+        return { kind: "call", function: e.callee.name, imported: !BUILTINS.has(e.callee.name), args: e.args.map((a) => this.lower(a)) };
       case "Unary":
         return { kind: "unary", operator: e.operator, operand: this.lower(e.operand) };
       case "IsNull":
         return { kind: "isNull", operand: this.lower(e.operand), negated: e.negated };
+      case "Has": {
+        const t = e.target;
+        return { kind: "has", object: this.lower(t.object), key: t.kind === "Member" ? { kind: "literal", value: t.property.name } : this.lower(t.index) };
+      }
       case "Binary":
-        return { kind: "binary", operator: e.operator, left: this.lower(e.left), right: this.lower(e.right) };
+        if (e.operator === "LIKE") return { kind: "binary", operator: "LIKE", left: this.lower(e.left), right: this.likePattern(e.right) };
+        return this.instantOperation(e) ?? { kind: "binary", operator: e.operator, left: this.lower(e.left), right: this.lower(e.right) };
+      case "Conditional":
+        return { kind: "conditional", test: this.lower(e.test), then: this.lower(e.then), otherwise: this.lower(e.otherwise) };
+      case "Between": {
+        const instants = [e.operand, e.low, e.high].some((x) => this.typeOf(x) === "datetime");
+        const side = (x: Expression) => (instants ? this.epoch(x) : this.lower(x));
+        return { kind: "between", value: side(e.operand), low: side(e.low), high: side(e.high), negated: e.negated };
+      }
+      case "Comprehension":
+        return { kind: "comprehension", variable: e.variable.name, list: this.lower(e.list), condition: e.condition ? this.lower(e.condition) : null, element: this.lower(e.element) };
       case "Object":
         return {
           kind: "object",
@@ -134,6 +174,61 @@ export class HandlerLowering {
       default:
         if (QUERY_KINDS.has(e.kind)) return this.query(e as Query);
         return { kind: "literal", value: null };
+    }
+  }
+
+  /**
+   * The pattern of a LIKE. Text written in the program is a pattern (`"%{term}%"`: its `%` are
+   * wildcards); a value that comes from elsewhere — a request, a variable, an interpolated hole —
+   * is escaped by like_escape, so `?tag=x%` matches only "x%". `pattern(value)` asks for a value to
+   * be used as a pattern.
+   */
+  private likePattern(e: Expression): Expr {
+    const folded = foldExpression(e);
+    const escape = (x: Expr): Expr => ({ kind: "call", function: "like_escape", imported: false, args: [x] });
+    if (folded.kind === "Call" && folded.callee.name === "pattern" && folded.args.length === 1) return this.lower(folded.args[0]);
+    if (folded.kind === "String" || folded.kind === "Null") return this.lower(folded);
+    if (folded.kind === "Template") return { kind: "template", parts: folded.parts.map((p) => (p.kind === "String" ? this.lower(p) : escape(this.lower(p)))) };
+    return escape(this.lower(folded));
+  }
+
+  private typeOf(e: Expression): string | undefined {
+    const known = this.state.model.types.get(checkedNode(e))?.kind;
+    if (known !== undefined) return known;
+    // A constant folded from arithmetic (`7 * 86_400_000`) is a new node the checker never saw.
+    return e.kind === "Number" || e.kind === "Duration" ? "number" : e.kind === "String" ? "string" : undefined;
+  }
+
+  private epoch(e: Expression): Expr {
+    return { kind: "call", function: "epoch_ms", imported: false, args: [this.lower(e)] };
+  }
+
+  /**
+   * Instants are ISO-8601 text at run time, so `now() - 7d` is date_add(now, -7d), `a - b` of two
+   * instants is date_diff (milliseconds), and `<` between instants compares their epoch
+   * milliseconds (text order differs across offsets). Decided here by the checker's types.
+   */
+  private instantOperation(e: Extract<Expression, { kind: "Binary" }>): Expr | undefined {
+    const left = this.typeOf(e.left);
+    const right = this.typeOf(e.right);
+    if (left !== "datetime" && right !== "datetime") return undefined;
+    const call = (fn: string, args: Expr[]): Expr => ({ kind: "call", function: fn, imported: false, args });
+    switch (e.operator) {
+      case "+":
+        if (left === "datetime" && right === "number") return call("date_add", [this.lower(e.left), this.lower(e.right)]);
+        if (right === "datetime" && left === "number") return call("date_add", [this.lower(e.right), this.lower(e.left)]);
+        return undefined;
+      case "-":
+        if (left === "datetime" && right === "number") return call("date_add", [this.lower(e.left), { kind: "unary", operator: "-", operand: this.lower(e.right) }]);
+        if (left === "datetime" && right === "datetime") return call("date_diff", [this.lower(e.left), this.lower(e.right)]);
+        return undefined;
+      case "<":
+      case "<=":
+      case ">":
+      case ">=":
+        return { kind: "binary", operator: e.operator, left: this.epoch(e.left), right: this.epoch(e.right) };
+      default:
+        return undefined;
     }
   }
 
@@ -155,11 +250,30 @@ export class HandlerLowering {
 
   /** A query becomes a plan in the app's table (by id) and a reference carrying its argument values. */
   private query(query: Query): Expr {
-    const planned = this.route?.plans.get(query) ?? planQuery(query, this.state.model);
+    const choice = "orderBy" in query ? query.orderBy?.items.find((i) => i.choice !== null)?.choice : undefined;
+    if (choice) {
+      // One plan per field the request may choose: the SQL of each stays parameter-free.
+      return this.viewed(query, {
+        kind: "orderChoice",
+        value: this.expr(choice.value),
+        label: choiceLabel(choice.value),
+        options: choice.fields.map((f) => ({ field: f.name, query: this.planned(query, planQuery(query, this.state.model, this.route?.owner ?? null, f.name)) })),
+      });
+    }
+    return this.viewed(query, this.planned(query, this.route?.plans.get(query) ?? planQuery(query, this.state.model)));
+  }
+
+  /** `SELECT SomeView FROM …`: the rows go through the VIEW's shaping function. */
+  private viewed(query: Query, rows: Expr): Expr {
+    const view = query.kind === "SelectQuery" ? this.state.model.selectViews.get(query) : undefined;
+    return view ? { kind: "view", view, value: rows } : rows;
+  }
+
+  private planned(query: Query, planned: PlannedQuery): QueryExpr {
     const entity = planned.entity.schema.name;
     const id = `Q${this.state.queries.length}`;
     this.state.queries.push({ id, entity, source: this.state.sourceOf.get(entity)!, plan: planned.plan, span: query.span });
-    const args: QueryArg[] = planned.args.map((arg) => ({ value: this.expr(arg.expression), convert: this.conversion(arg), label: arg.label }));
+    const args: QueryArg[] = planned.args.map((arg) => ({ value: arg.likePattern ? this.likePattern(arg.expression) : this.expr(arg.expression), convert: this.conversion(arg), label: arg.label }));
     return { kind: "query", query: id, args };
   }
 
@@ -197,4 +311,12 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
 
 function defaultDetail(status: number): string {
   return STATUS_TEXT[status] ?? `Error ${status}`;
+}
+
+/** How a 400 names the value that chose no listed field: `query parameter sort`, or `sort order`. */
+function choiceLabel(value: Expression): string {
+  if (value.kind === "Member" && value.object.kind === "Param" && value.object.name === "query") return `query parameter ${value.property.name}`;
+  if (value.kind === "Param") return `path parameter ${value.name}`;
+  if (value.kind === "Binary" && value.operator === "??") return choiceLabel(value.left);
+  return "sort order";
 }

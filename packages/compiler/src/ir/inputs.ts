@@ -15,15 +15,27 @@ export function routeInputs(
   endpoint: EndpointInfo,
   model: SemanticModel,
   plans: ReadonlyMap<Query, PlannedQuery>,
-): { path: TypedInput[]; query: TypedInput[]; headers: string[]; bodyRead: boolean } {
+): { path: TypedInput[]; query: TypedInput[]; headers: string[]; cookies: string[]; bodyRead: boolean } {
   const found = new Map<string, TypedInput>();
   const key = (from: "path" | "query", name: string) => `${from}:${name}`;
   const pathNames = endpoint.decl.path.segments.filter((s) => s.param).map((s) => s.value);
   for (const name of pathNames) {
+    const declared = endpoint.declaredPath.get(name);
     const scalar = endpoint.paramTypes.get(name);
-    found.set(key("path", name), scalar === undefined ? { name, type: "string", from: "default" } : { name, type: inputType(scalar), from: "field" });
+    if (declared) found.set(key("path", name), { name, type: declared.type, from: "declared" });
+    else found.set(key("path", name), scalar === undefined ? { name, type: "string", from: "default" } : { name, type: inputType(scalar), from: "field" });
+  }
+  // Declared query parameters are all listed (a default is applied even when the handler never reads it).
+  for (const p of endpoint.declaredQuery?.values() ?? []) {
+    const input: TypedInput = { name: p.name, type: p.type, from: "declared", required: p.required };
+    if (p.default !== undefined) input.default = p.default;
+    if (p.min !== undefined) input.min = p.min;
+    if (p.max !== undefined) input.max = p.max;
+    if (p.values !== undefined) input.values = p.values;
+    found.set(key("query", p.name), input);
   }
   const headers = new Set<string>();
+  const cookies = new Set<string>();
   let bodyRead = false;
 
   const note = (e: Expression, type: InputType, from: TypedInput["from"]) => {
@@ -31,6 +43,8 @@ export function routeInputs(
     if (!input) return;
     const k = key(input.from, input.name);
     const previous = found.get(k);
+    // A declared type is the type; the checker reported a use that disagrees with it.
+    if (previous?.from === "declared") return;
     // The checker already decided path inputs compared with fields; one it left as text may still be
     // written to a field (`SAVE { ...$body, id: $id }`), which types it.
     if (input.from === "path" && from === "field" && previous?.from !== "default") return;
@@ -51,6 +65,8 @@ export function routeInputs(
     const input = inputOf(e, pathNames);
     if (input?.from === "query" && !found.has(key("query", input.name))) found.set(key("query", input.name), { name: input.name, type: "string", from: "default" });
     if (e.kind === "Member" && e.object.kind === "Param" && e.object.name === "headers") headers.add(e.property.name.toLowerCase());
+    if (e.kind === "Member" && e.object.kind === "Param" && e.object.name === "cookies") cookies.add(e.property.name);
+    if (e.kind === "Index" && e.object.kind === "Param" && e.object.name === "cookies" && e.index.kind === "String") cookies.add(e.index.value);
     if (e.kind === "Param" && e.name === "body") bodyRead = true;
     if (e.kind === "Binary" && ARITHMETIC.has(e.operator)) {
       for (const [side, other] of [[e.left, e.right], [e.right, e.left]] as const) {
@@ -73,11 +89,12 @@ export function routeInputs(
     }
   }
 
-  const list = (from: "path" | "query") => [...found.entries()].filter(([k]) => k.startsWith(`${from}:`)).map(([, v]) => v).filter((v) => from === "path" || !lists.has(v.name));
+  const list = (from: "path" | "query") => [...found.entries()].filter(([k]) => k.startsWith(`${from}:`)).map(([, v]) => v).filter((v) => from === "path" || v.from === "declared" || !lists.has(v.name));
   return {
     path: pathNames.map((n) => found.get(key("path", n))!),
     query: list("query").sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     headers: [...headers].sort(),
+    cookies: [...cookies].sort(),
     bodyRead,
   };
 }

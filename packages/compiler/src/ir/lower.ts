@@ -1,12 +1,14 @@
 import type { EntitySchema } from "@kova/query";
-import type { ConnectDecl, FieldDecl, Query, TypeRef } from "../ast/nodes.js";
+import type { ConnectDecl, FieldDecl, Query, TypeRef, ValidateDecl } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
 import type { EndpointInfo, SemanticModel } from "../checker/model.js";
 import { HandlerLowering, type LowerState } from "./expressions.js";
 import { routeInputs, walk } from "./inputs.js";
-import { IR_VERSION, type AppModel, type DataSource, type HttpRoute, type ImportedFunction, type Literal, type Shape, type ShapeField, type ShapeType } from "./nodes.js";
+import { IR_VERSION, type AppModel, type DataSource, type HttpRoute, type ImportedFunction, type KovaFunction, type Literal, type Shape, type ShapeField, type ShapeType, type View } from "./nodes.js";
 import { lowerAuth, lowerRouteAuth } from "./auth.js";
 import { planQuery, type OwnerGuard, type PlannedQuery } from "./plans.js";
+import { lowerRateLimit, lowerSecurity } from "./security.js";
+import { writtenSources } from "./writes.js";
 
 /** The default data source when a program has no CONNECT: the embedded, versioned store. */
 export const EMBEDDED_SOURCE = "default";
@@ -31,6 +33,20 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
   }));
   const entryPoints = model.endpoints.map((endpoint) => lowerRoute(endpoint, state));
   const auth = lowerAuth(model.auth, (e) => new HandlerLowering(state, null).expr(e));
+  const functions = [...model.kovaFunctions.values()].map((fn): KovaFunction => ({
+    name: fn.decl.name.name,
+    params: fn.params.map((p) => p.name),
+    variables: fn.variables,
+    body: new HandlerLowering(state, null).block(fn.decl.body.statements),
+    span: fn.decl.span,
+  }));
+  const views = [...model.views.values()].map((v): View => ({ name: v.decl.name.name, entity: v.entity?.decl.name.name ?? "", fields: v.fields, span: v.decl.span }));
+  // After the routes: CORS origins may read env(), recorded in the same `env` list.
+  // cookieAuth: a scheme reading its credential from a cookie, so cross-origin writes are always
+  // refused (docs/security.md).
+  const security = lowerSecurity(model.programs, state, auth?.usesCookies ?? false);
+  const queryById = new Map(state.queries.map((q) => [q.id, q]));
+  for (const route of entryPoints) route.writes = writtenSources(route.body, queryById, sources.map((s) => s.name));
 
   return {
     kind: "App",
@@ -40,11 +56,14 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     entities: [...model.entities.values()].map((e) => e.schema),
     dataSources,
     env: [...state.env.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-    shapes: [...model.validators.values()].map((v): Shape => ({ name: v.decl.name.name, fields: v.decl.fields.map(shapeField), span: v.decl.span })),
+    shapes: [...model.validators.values()].map((v): Shape => ({ name: v.decl.name.name, fields: v.decl.fields.map(shapeField), unknown: unknownFields(v.decl), span: v.decl.span })),
     imports: importedFunctions(model),
+    functions,
+    views,
     queries: state.queries,
     entryPoints,
     auth,
+    security,
   };
 }
 
@@ -56,17 +75,19 @@ function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
   });
   const inputs = routeInputs(endpoint, state.model, plans);
   const pathNames = inputs.path.map((i) => i.name);
-  const lowering = new HandlerLowering(state, { pathNames, path: inputs.path, query: inputs.query, plans });
+  const lowering = new HandlerLowering(state, { pathNames, path: inputs.path, query: inputs.query, plans, owner: ownerGuard(decl) });
   const shape = decl.validate && state.model.validators.has(decl.validate.name) ? decl.validate.name : null;
   return {
     kind: "http",
     id: `${decl.method} ${decl.path.text}`,
     method: decl.method,
     path: decl.path.text,
-    inputs: { path: inputs.path, query: inputs.query, headers: inputs.headers, body: { shape, read: inputs.bodyRead } },
+    inputs: { path: inputs.path, query: inputs.query, headers: inputs.headers, cookies: inputs.cookies, body: { shape, read: inputs.bodyRead } },
+    rateLimit: decl.rateLimit === null ? null : lowerRateLimit(decl.rateLimit),
     auth: lowerRouteAuth(decl.auth),
     variables: endpoint.variables,
     body: lowering.block(decl.body.statements),
+    writes: [],
     span: decl.span,
   };
 }
@@ -78,7 +99,7 @@ function ownerGuard(decl: EndpointInfo["decl"]): OwnerGuard | null {
   const span = owner.span;
   return {
     field: owner.name,
-    value: { kind: "Member", span, object: { kind: "Param", span, name: "auth" }, property: { kind: "Identifier", span, name: "sub" } },
+    value: { kind: "Member", span, object: { kind: "Param", span, name: "auth" }, property: { kind: "Identifier", span, name: "sub" }, optional: false },
   };
 }
 
@@ -133,4 +154,10 @@ function shapeType(type: TypeRef): ShapeType {
     array: type.array,
     optional: type.optional,
   };
+}
+
+/** `VALIDATE Name(unknown: "drop")`; the checker allowed only "reject" and "drop". */
+function unknownFields(decl: ValidateDecl): Shape["unknown"] {
+  const option = decl.options.find((o) => o.key.name === "unknown");
+  return option?.value.kind === "String" && option.value.value === "drop" ? "drop" : "reject";
 }

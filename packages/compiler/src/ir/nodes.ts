@@ -31,11 +31,17 @@ export interface AppModel {
   shapes: Shape[];
   /** JS functions the program IMPORTs. */
   imports: ImportedFunction[];
+  /** The program's own functions (FN), in source order; none calls itself, directly or not. */
+  functions: KovaFunction[];
+  /** Response shapes (VIEW): which fields of an entity's row, in which order. */
+  views: View[];
   /** Every query of every handler, by id; handlers refer to them by id. */
   queries: QueryDef[];
   entryPoints: EntryPoint[];
   /** The AUTH declaration: how callers prove who they are; null when the program declares none. */
   auth: AuthModel | null;
+  /** CORS, the app-wide rate limit, and whether credentials travel in cookies (docs/security.md). */
+  security: AppSecurity;
 }
 
 // ───────────────────────────── authentication (AUTH) ─────────────────────────────
@@ -98,6 +104,46 @@ export interface RouteAuth {
   owner: string | null;
 }
 
+// ───────────────────────────── HTTP safety ─────────────────────────────
+
+export interface AppSecurity {
+  /** The program's `CORS { … }`, or null: CORS off (kova.config.json may still set it). */
+  cors: CorsPolicy | null;
+  /** The top-level `RATE_LIMIT`: one budget per key across every endpoint. */
+  rateLimit: RateLimitRule | null;
+  /**
+   * Some AUTH scheme reads credentials from a cookie: cross-origin state-changing requests are then
+   * always refused (CSRF); the runtime will not let configuration turn that off.
+   */
+  cookieAuth: boolean;
+}
+
+export interface CorsPolicy {
+  /** Each evaluates (at start, with the resolved environment) to an origin or a comma-separated list; `*` is any origin. */
+  origins: Expr[];
+  /** null: the methods each route has. */
+  methods: string[] | null;
+  /** Request headers a preflight allows, lower-case; null: `content-type`. */
+  headers: string[] | null;
+  /** Response headers scripts may read, lower-case. */
+  expose: string[];
+  credentials: boolean;
+  /** How long browsers may cache a preflight; null: the runtime's default (10 minutes). */
+  maxAgeSeconds: number | null;
+  span: Span;
+}
+
+/** Who shares a budget: each client address, each value of a header, or each signed-in subject's claim. */
+export type RateLimitKey = { by: "ip" } | { by: "header"; name: string } | { by: "auth"; claim: string };
+
+/** `RATE_LIMIT 100 PER 1m BY ip`: at most `limit` requests per `windowMs` for each key. */
+export interface RateLimitRule {
+  limit: number;
+  windowMs: number;
+  key: RateLimitKey;
+  span: Span;
+}
+
 // ───────────────────────────── data ─────────────────────────────
 
 /** Where entities live: a CONNECT, or the embedded store when the program has none. */
@@ -143,11 +189,31 @@ export interface ImportedFunction {
   span: Span;
 }
 
+/** `FN name(params) { … }`: a handler-like body that ends with RETURN; may run queries. */
+export interface KovaFunction {
+  name: string;
+  params: string[];
+  /** Variables assigned in the body (parameters excluded), in first-assignment order. */
+  variables: string[];
+  body: Stmt[];
+  span: Span;
+}
+
+/** `VIEW ArticleOut OF Article { slug, title }`. Nested relation items arrive with entity relations. */
+export interface View {
+  name: string;
+  entity: string;
+  fields: string[];
+  span: Span;
+}
+
 // ───────────────────────────── shapes (VALIDATE) ─────────────────────────────
 
 export interface Shape {
   name: string;
   fields: ShapeField[];
+  /** A field the shape does not declare: a 400 (`reject`, the default) or removed from the body (`drop`). */
+  unknown: "reject" | "drop";
   span: Span;
 }
 
@@ -183,8 +249,17 @@ export type InputType = "string" | "int" | "count" | "float" | "uuid" | "datetim
 export interface TypedInput {
   name: string;
   type: InputType;
-  /** How the type was decided: compared with a field, used in arithmetic, or the default. */
-  from: "field" | "arithmetic" | "default";
+  /** How the type was decided: declared on the route, compared with a field, used in arithmetic, or the default. */
+  from: "declared" | "field" | "arithmetic" | "default";
+  /** Declared query parameters only: absent is a 400 (no `?`, no DEFAULT). */
+  required?: boolean;
+  /** Declared query parameters only: the value used when the request has none. */
+  default?: Literal;
+  /** Declared numeric query parameters only: the bounds a value must lie within (else a 400). */
+  min?: number;
+  max?: number;
+  /** Declared `enum(…)` query parameters only: the allowed values. */
+  values?: string[];
 }
 
 export interface HttpRoute {
@@ -201,20 +276,45 @@ export interface HttpRoute {
     query: TypedInput[];
     /** Every `$headers.name` the handler reads (lower-case), sorted. */
     headers: string[];
+    /** Every `$cookies.name` the handler reads, sorted. */
+    cookies: string[];
     /** The VALIDATE shape the body must match, or null (no body check). */
     body: { shape: string | null; read: boolean };
   };
   /** The `AUTH` modifier: checked before the body is read; null for a public endpoint. */
   auth: RouteAuth | null;
+  /** The endpoint's own `RATE_LIMIT`, counted besides the app-wide one. */
+  rateLimit: RateLimitRule | null;
   /** Handler variables, in first-assignment order. */
   variables: string[];
   body: Stmt[];
+  /**
+   * The data sources the handler may write, in declaration order; empty when it only reads. The
+   * runtime runs a writing handler in one transaction per source, so its writes are atomic.
+   */
+  writes: string[];
   span: Span;
 }
 
 // ───────────────────────────── handler statements ─────────────────────────────
 
-export type Stmt = AssignStmt | EvalStmt | RespondStmt | FailStmt | IfStmt | UnsupportedStmt;
+export type Stmt = AssignStmt | EvalStmt | RespondStmt | FailStmt | IfStmt | UnsupportedStmt | ForStmt | ReturnStmt;
+
+/** `FOR variable IN list { … }`: the body once per item, in order; a null list runs it no time. */
+export interface ForStmt {
+  kind: "for";
+  variable: string;
+  list: Expr;
+  body: Stmt[];
+  span: Span;
+}
+
+/** `RETURN value` ends an FN with its result (null without a value). */
+export interface ReturnStmt {
+  kind: "return";
+  value: Expr | null;
+  span: Span;
+}
 
 export interface AssignStmt {
   kind: "assign";
@@ -236,6 +336,12 @@ export interface RespondStmt {
   value: Expr | null;
   /** Response headers; values are sent as text. */
   headers: ObjectEntry[] | null;
+  /**
+   * Cookies to set, by name: a value (text) or `{ value, http_only, secure, same_site, max_age,
+   * expires, path, domain, partitioned }`; a null value clears the cookie. `REDIRECT` lowers to a
+   * respond with a `location` header.
+   */
+  cookies: ObjectEntry[] | null;
   /** When the value is a single row: the entity named by the 404 sent for null. */
   notFound: string | null;
   span: Span;
@@ -279,9 +385,16 @@ export type Expr =
   | UnaryExpr
   | BinaryExpr
   | IsNullExpr
+  | HasExpr
   | ObjectExpr
   | ArrayExpr
-  | QueryExpr;
+  | QueryExpr
+  | ConditionalExpr
+  | BetweenExpr
+  | ComprehensionExpr
+  | FunctionCallExpr
+  | ViewExpr
+  | OrderChoiceExpr;
 
 /** A constant; infinite numbers (`1e999`) are written as the strings "Infinity" / "-Infinity" with `infinite: true`. */
 export interface LiteralExpr {
@@ -302,13 +415,13 @@ export interface VariableExpr {
 }
 
 /**
- * A request input: `$id` (path), `$query.page`, `$headers.x`, `$body.title`, `$auth.sub` (a verified
- * claim); `name` null is the whole object (`$query`, `$body`, `$auth`). Path and query inputs arrive
- * typed as the route's `inputs` declare.
+ * A request input: `$id` (path), `$query.page`, `$headers.x`, `$cookies.session`, `$body.title`,
+ * `$auth.sub` (a verified claim); `name` null is the whole object (`$query`, `$body`, `$auth`). Path
+ * and query inputs arrive typed as the route's `inputs` declare.
  */
 export interface InputExpr {
   kind: "input";
-  from: "path" | "query" | "headers" | "body" | "auth";
+  from: "path" | "query" | "headers" | "cookies" | "body" | "auth";
   name: string | null;
 }
 
@@ -325,10 +438,7 @@ export interface IndexExpr {
   index: Expr;
 }
 
-/**
- * A built-in (`now`, `uuid`, `len`, `lower`, `upper`, `trim`, `number`, `string`, and the auth ones:
- * `sign_token`, `hash_password`, `verify_password`, `password_needs_rehash`, `random_token`, `hash_token`) or an imported function.
- */
+/** A built-in (one of checker/builtins.ts, or an operator helper such as `date_add`) or an imported function. */
 export interface CallExpr {
   kind: "call";
   function: string;
@@ -363,6 +473,13 @@ export interface IsNullExpr {
   negated: boolean;
 }
 
+/** `has(object.key)`: the object holds the key (even with null); false for null or a non-object. */
+export interface HasExpr {
+  kind: "has";
+  object: Expr;
+  key: Expr;
+}
+
 export type ObjectEntry = { kind: "property"; key: string; value: Expr } | { kind: "spread"; value: Expr };
 
 export interface ObjectExpr {
@@ -375,11 +492,62 @@ export interface ArrayExpr {
   elements: Array<{ spread: boolean; value: Expr }>;
 }
 
+/** `test ? then : otherwise`; only the chosen branch is evaluated. */
+export interface ConditionalExpr {
+  kind: "conditional";
+  test: Expr;
+  then: Expr;
+  otherwise: Expr;
+}
+
+/** `value BETWEEN low AND high`, both ends included; false when any of the three is null. */
+export interface BetweenExpr {
+  kind: "between";
+  value: Expr;
+  low: Expr;
+  high: Expr;
+  negated: boolean;
+}
+
+/** `[element FOR variable IN list IF condition]`; a null list is empty. */
+export interface ComprehensionExpr {
+  kind: "comprehension";
+  variable: string;
+  list: Expr;
+  condition: Expr | null;
+  element: Expr;
+}
+
+/** A call of a Kova FN of the app (see `AppModel.functions`). */
+export interface FunctionCallExpr {
+  kind: "callFunction";
+  function: string;
+  args: Expr[];
+}
+
+/** A row (or each row of a list) shaped by a VIEW: only the view's fields, in its order; null stays null. */
+export interface ViewExpr {
+  kind: "view";
+  view: string;
+  value: Expr;
+}
+
 /** Runs query `query` (an id in `AppModel.queries`) with the values its plan's `arg` operands name. */
 export interface QueryExpr {
   kind: "query";
   query: string;
   args: QueryArg[];
+}
+
+/**
+ * `ORDER_BY value IN [a, b]`: runs the query of the option whose `field` equals the value (one
+ * compiled statement per option); any other value is a 400 naming `label`.
+ */
+export interface OrderChoiceExpr {
+  kind: "orderChoice";
+  value: Expr;
+  label: string;
+  options: Array<{ field: string; query: QueryExpr }>;
 }
 
 export interface QueryArg {

@@ -1,6 +1,7 @@
-import type { Filter, Operand, OrderTerm, QueryPlan, ScalarType, WriteValues } from "@kova/query";
-import type { Condition, Expression, Limit, Offset, OrderBy, Query } from "../ast/nodes.js";
+import type { AggregateFn, Filter, NestedSelection, Operand, OrderTerm, QueryPlan, RelationStep, ScalarType, WriteValues } from "@kova/query";
+import type { Condition, Expression, Limit, Offset, OrderBy, Query, RelationSelect } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
+import { jsonPathOf } from "../checker/queries.js";
 import type { EntityInfo, SemanticModel } from "../checker/model.js";
 
 /**
@@ -14,6 +15,8 @@ export interface PlanArg {
   label: string;
   /** The right side of IN: a list whose elements have the `coerce` type. */
   list: boolean;
+  /** The pattern of a LIKE: a request value in it is escaped (see HandlerLowering.likePattern). */
+  likePattern?: boolean;
 }
 
 export interface PlannedQuery {
@@ -22,6 +25,7 @@ export interface PlannedQuery {
   entity: EntityInfo;
 }
 
+/**
 /**
  * `AUTH owner(author)`: every query that filters rows of an entity with this field (SELECT, HISTORY,
  * UPDATE, DELETE) also requires `field = value` (`$auth.sub`), in the statement itself — so a
@@ -32,39 +36,101 @@ export interface OwnerGuard {
   value: Expression;
 }
 
-/** Turns a checked query into a dialect-neutral plan plus the argument expressions it needs. */
-export function planQuery(query: Query, model: SemanticModel, owner: OwnerGuard | null = null): PlannedQuery {
+/**
+ * Turns a checked query into a dialect-neutral plan plus the argument expressions it needs. For an
+ * ORDER_BY whose field the request chooses (`$query.sort IN [title, year]`), `chosen` is the field
+ * this plan sorts by (one plan per listed field); by default the first.
+ */
+export function planQuery(query: Query, model: SemanticModel, owner: OwnerGuard | null = null, chosen?: string): PlannedQuery {
   const entity = model.entities.get(query.entity.name);
   if (!entity) throw new Error(`internal: unchecked query on unknown entity ${query.entity.name}`);
-  const planner = new Planner(entity, model, owner);
+  const planner = new Planner(entity, model, [], chosen, owner);
   return { plan: planner.plan(query), args: planner.args, entity };
 }
 
 class Planner {
-  readonly args: PlanArg[] = [];
-
   constructor(
     private readonly entity: EntityInfo,
     private readonly model: SemanticModel,
+    /** Shared with the planners of related entities: one query, one argument list. */
+    readonly args: PlanArg[] = [],
+    private readonly chosen?: string,
     private readonly owner: OwnerGuard | null = null,
   ) {}
+
+  /** The planner of a related entity's conditions, writing into the same argument list. */
+  private related(name: string): { planner: Planner; step: RelationStep } {
+    const step = relationStep(this.entity, name);
+    const target = this.model.entities.get(step.entity);
+    if (!target) throw new Error(`internal: relation ${name} leads to unknown entity ${step.entity}`);
+    return { planner: new Planner(target, this.model, this.args), step };
+  }
+
+  private nested(select: RelationSelect): NestedSelection {
+    const { planner, step } = this.related(select.relation.name);
+    const shape = select.count ? "count" : step.kind === "one" ? "object" : "list";
+    return {
+      name: select.alias?.name ?? (select.count ? `${select.relation.name}_count` : select.relation.name),
+      relation: step,
+      shape,
+      fields: select.count ? [] : select.fields ? select.fields.map((f) => f.name) : null,
+      nested: (select.relations ?? []).map((r) => planner.nested(r)),
+      where: planner.where(select.where),
+      orderBy: planner.orderBy(select.orderBy),
+      limit: planner.count(select.limit, "LIMIT"),
+    };
+  }
+
+  /** `author.name` → the Name `name` within the related row, and the steps that lead there. */
+  private relatedMember(e: Expression): string | undefined {
+    if (e.kind !== "Member") return undefined;
+    let root: Expression = e;
+    while (root.kind === "Member") root = root.object;
+    if (root.kind !== "Name") return undefined;
+    const field = this.entity.schema.fields.find((f) => f.name === (root as { name: string }).name);
+    return field?.references !== undefined ? field.name : undefined;
+  }
+
+  /** A comparison (or IN, LIKE, IS NULL, a boolean) whose field is a related row's: EXISTS that row with the condition. */
+  private throughRelation(e: Expression): Filter | undefined {
+    const sides = e.kind === "Binary" ? [e.left, e.right] : e.kind === "IsNull" ? [e.operand] : [e];
+    const index = sides.findIndex((side) => this.relatedMember(side) !== undefined);
+    if (index < 0) return undefined;
+    const member = sides[index] as Expression & { kind: "Member" };
+    const { planner, step } = this.related(this.relatedMember(member)!);
+    const inner = stripFirst(member);
+    const rewritten: Expression =
+      e.kind === "Binary" ? { ...e, [index === 0 ? "left" : "right"]: inner } : e.kind === "IsNull" ? { ...e, operand: inner } : inner;
+    // `author.bio IS NULL` also holds for a post without an author: IS NULL is about the value.
+    const related: Filter = { kind: "related", relation: step, filter: planner.filter(rewritten) };
+    if (e.kind === "IsNull" && !e.negated) return { kind: "or", items: [{ kind: "isNull", operand: { kind: "field", field: step.field }, negated: false }, related] };
+    return related;
+  }
 
   plan(query: Query): QueryPlan {
     const entity = this.entity.schema.name;
     const single = this.model.singleRow.has(query);
     switch (query.kind) {
-      case "SelectQuery":
+      case "SelectQuery": {
+        const shaped = this.model.selectShapes.get(query);
+        // The columns' values come first: their arguments are numbered before the WHERE's.
+        const columns = shaped?.columns.map((c) => ({ name: c.name, value: this.column(c.value) }));
         return {
           kind: "select",
           entity,
-          fields: query.fields ? query.fields.map((f) => f.name) : null,
+          fields: this.selectedFields(query),
+          ...(query.relations.length > 0 ? { nested: query.relations.map((r) => this.nested(r)) } : {}),
+          ...(shaped && columns
+            ? { shape: { columns, distinct: query.distinct, groupBy: shaped.groupBy, having: query.having ? this.filter(query.having.expression) : null, result: shaped.result, ...this.after(query) } }
+            : {}),
           where: this.where(query.where),
           orderBy: this.orderBy(query.orderBy),
           limit: this.count(query.limit, "LIMIT"),
           offset: this.count(query.offset, "OFFSET"),
           asOf: query.asOf ? this.value(query.asOf, null, "AS OF") : null,
-          single,
+          single: shaped ? false : single,
         };
+      }
       case "HistoryQuery":
         return {
           kind: "history",
@@ -93,6 +159,13 @@ class Planner {
     }
   }
 
+  /** `SELECT a, b`, `SELECT *` (null), or `SELECT ViewName`: the VIEW's fields (the id too, as every SELECT). */
+  private selectedFields(query: Extract<Query, { kind: "SelectQuery" }>): string[] | null {
+    const view = this.model.selectViews.get(query);
+    if (view !== undefined) return this.model.views.get(view)?.fields ?? [];
+    return query.fields ? query.fields.map((f) => f.name) : null;
+  }
+
   /** An object literal writes field by field (each value typed); anything else is one object argument. */
   private values(expr: Expression): WriteValues {
     if (expr.kind === "Object" && expr.entries.every((e) => e.kind === "Property")) {
@@ -108,7 +181,19 @@ class Planner {
   }
 
   private orderBy(orderBy: OrderBy | null): OrderTerm[] {
-    return orderBy ? orderBy.items.map((i) => ({ field: i.field.name, direction: i.direction })) : [];
+    if (!orderBy) return [];
+    return orderBy.items.map((i) => {
+      if (i.choice !== null && this.chosen !== undefined) return { field: this.chosen, direction: i.direction };
+      if (!i.via || i.via.length === 0) return { field: i.field.name, direction: i.direction };
+      const via: RelationStep[] = [];
+      let entity = this.entity;
+      for (const step of i.via) {
+        const relation = relationStep(entity, step.name);
+        via.push(relation);
+        entity = this.model.entities.get(relation.entity)!;
+      }
+      return { field: i.field.name, direction: i.direction, via };
+    });
   }
 
   private count(clause: Limit | Offset | null, label: string): Operand | null {
@@ -127,6 +212,14 @@ class Planner {
   }
 
   private filter(e: Expression): Filter {
+    if (e.kind === "Exists") {
+      const { planner, step } = this.related(e.relation.name);
+      return { kind: "related", relation: step, filter: e.condition ? planner.filter(e.condition) : null };
+    }
+    if (!(e.kind === "Binary" && (e.operator === "AND" || e.operator === "OR"))) {
+      const through = this.throughRelation(e);
+      if (through) return through;
+    }
     if (e.kind === "Binary") {
       switch (e.operator) {
         case "AND":
@@ -151,11 +244,12 @@ class Planner {
         }
         case "IN": {
           const left = this.operand(e.left, null);
-          const fieldType = e.left.kind === "Name" ? this.fieldType(e.left.name) : null;
+          const fieldType = this.readType(e.left);
           return { kind: "in", left, right: this.value(e.right, null, `IN list`, fieldType) };
         }
         case "LIKE": {
           const [left, right] = this.pair(e.left, e.right);
+          if (right.kind === "arg") this.args[right.index].likePattern = true;
           return { kind: "like", left, right };
         }
         default:
@@ -163,19 +257,62 @@ class Planner {
       }
     }
     if (e.kind === "Unary" && e.operator === "NOT") return { kind: "not", item: this.filter(e.operand) };
+    if (e.kind === "Between") {
+      // `x BETWEEN a AND b` is `x >= a AND x <= b` on every back end (bounds included).
+      const [lowLeft, low] = this.pair(e.operand, e.low);
+      const [highLeft, high] = this.pair(e.operand, e.high);
+      const range: Filter = { kind: "and", items: [{ kind: "compare", op: ">=", left: lowLeft, right: low }, { kind: "compare", op: "<=", left: highLeft, right: high }] };
+      return e.negated ? { kind: "not", item: range } : range;
+    }
     if (e.kind === "IsNull") return { kind: "isNull", operand: this.operand(e.operand, null), negated: e.negated };
+    // `WHERE meta.flag`: a json value is true when it is JSON true (compared as text, like every json path).
+    if (jsonPathOf(this.entity, e)) return { kind: "compare", op: "==", left: this.operand(e, null), right: { kind: "literal", value: "true" } };
     return { kind: "truthy", operand: this.operand(e, "boolean") };
   }
 
   /** Both sides of a comparison; a value compared with a field is coerced to the field's type. */
   private pair(a: Expression, b: Expression): [Operand, Operand] {
-    const aType = a.kind === "Name" ? this.fieldType(a.name) : null;
-    const bType = b.kind === "Name" ? this.fieldType(b.name) : null;
+    const aType = this.readType(a);
+    const bType = this.readType(b);
     return [this.operand(a, bType), this.operand(b, aType)];
+  }
+
+  /** AFTER: the cursor argument and the keys it holds (the ORDER_BY, then the id). */
+  private after(query: Extract<Query, { kind: "SelectQuery" }>): { after?: { cursor: Operand; keys: OrderTerm[]; label: string } } {
+    if (query.after === null) return {};
+    const keys = this.orderBy(query.orderBy);
+    if (!keys.some((k) => k.field === "id")) keys.push({ field: "id", direction: "ASC" });
+    const named = labelOf(query.after);
+    const label = named.replace(/^(path|query) parameter |^header |^body field /, "");
+    return { after: { cursor: this.value(query.after, null, named), keys, label } };
+  }
+
+  /**
+   * A column of a shaped SELECT: a field, an aggregate, a value, or `+ - *` over them (`+` on text
+   * is joined text), all computed by the database.
+   */
+  private column(e: Expression): Operand {
+    const json = jsonPathOf(this.entity, e);
+    if (json) return { kind: "jsonPath", field: json.field, path: json.path, as: "json" };
+    if (e.kind === "Name" || e.kind === "Aggregate") return this.operand(e, null);
+    if (e.kind === "Binary" && (e.operator === "+" || e.operator === "-" || e.operator === "*")) {
+      if (e.operator === "+" && this.model.types.get(e)?.kind === "string") {
+        const parts = [this.column(e.left), this.column(e.right)].flatMap((p) => (p.kind === "concat" ? p.parts : [p]));
+        return { kind: "concat", parts };
+      }
+      return { kind: "arith", op: e.operator, left: this.column(e.left), right: this.column(e.right) };
+    }
+    if (e.kind === "Unary" && e.operator === "-" && constantValue(e) === undefined) {
+      return { kind: "arith", op: "-", left: { kind: "literal", value: 0 }, right: this.column(e.operand) };
+    }
+    return this.value(e, null, labelOf(e));
   }
 
   private operand(e: Expression, coerce: ScalarType | null): Operand {
     if (e.kind === "Name" && this.fieldType(e.name) !== null) return { kind: "field", field: e.name };
+    const json = jsonPathOf(this.entity, e);
+    if (json) return { kind: "jsonPath", field: json.field, path: json.path, as: "text" };
+    if (e.kind === "Aggregate") return { kind: "aggregate", fn: e.function.toLowerCase() as AggregateFn, field: e.field?.name ?? null, distinct: e.distinct };
     return this.value(e, coerce, labelOf(e));
   }
 
@@ -205,17 +342,43 @@ class Planner {
     return { kind: "arg", index: this.args.length - 1 };
   }
 
+  /** The type of a field or an aggregate the database reads, so a value compared with it is converted to match. */
+  private readType(e: Expression): ScalarType | null {
+    if (e.kind === "Name") return this.fieldType(e.name);
+    // A json sub-field is compared as text, so the value is sent as text.
+    if (jsonPathOf(this.entity, e)) return "string";
+    if (e.kind !== "Aggregate") return null;
+    if (e.function === "COUNT") return "int";
+    if (e.function === "AVG") return "float";
+    return e.field === null ? null : this.fieldType(e.field.name);
+  }
+
   private fieldType(name: string): ScalarType | null {
     if (name === "id") return "int";
     return this.entity.schema.fields.find((f) => f.name === name)?.type ?? null;
   }
 }
 
+/** The step a relation name takes from an entity: a reference field (one row) or an inverse relation (rows). */
+function relationStep(entity: EntityInfo, name: string): RelationStep {
+  const field = entity.schema.fields.find((f) => f.name === name);
+  if (field?.references !== undefined) return { kind: "one", name, entity: field.references, field: field.name };
+  const inverse = entity.schema.relations?.find((r) => r.name === name);
+  if (inverse) return { kind: "many", name, entity: inverse.entity, field: inverse.by };
+  throw new Error(`internal: ${entity.schema.name} has no relation ${name}`);
+}
+
+/** `author.team.name` → `team.name` (within the author), `author.name` → `name`. */
+function stripFirst(member: Expression & { kind: "Member" }): Expression {
+  if (member.object.kind === "Name") return { kind: "Name", span: member.property.span, name: member.property.name };
+  return { ...member, object: stripFirst(member.object as Expression & { kind: "Member" }) };
+}
+
 /** How a 400 response names a value that failed coercion. */
 function labelOf(e: Expression): string {
   if (e.kind === "Param") return `path parameter ${e.name}`;
   if (e.kind === "Member" && e.object.kind === "Param") {
-    const part = e.object.name === "query" ? "query parameter" : e.object.name === "headers" ? "header" : "body field";
+    const part = e.object.name === "query" ? "query parameter" : e.object.name === "headers" ? "header" : e.object.name === "cookies" ? "cookie" : "body field";
     return `${part} ${e.property.name}`;
   }
   if (e.kind === "Name") return e.name;

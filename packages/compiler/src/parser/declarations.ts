@@ -2,19 +2,23 @@ import type {
   AuthDecl,
   CallExpr,
   ConnectDecl,
+  CorsDecl,
   Declaration,
   EndpointAuth,
+  EndpointQuery,
   EndpointDecl,
   EntityDecl,
   Expression,
   FieldDecl,
   FieldModifier,
+  EntityConstraint,
   HttpMethod,
   Identifier,
   ImportDecl,
   ImportName,
   PathSegment,
   Property,
+  RateLimitDecl,
   RoutePath,
   SocketDecl,
   SocketHandler,
@@ -28,8 +32,9 @@ import type { Cursor } from "./cursor.js";
 import { closeBracket, parseArguments, parseExpression, parseProperty, skipSeparator } from "./expressions.js";
 import { misspeltKeyword } from "./misspelt.js";
 import { parseBlock } from "./statements.js";
+import { parseFunction, parseView } from "./functions.js";
 
-const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "AUTH", "WORKER"];
+const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "FN", "VIEW", "RATE_LIMIT", "CORS"];
 
 /** Does a declaration start here? (Also true for a miscased keyword followed by a name or a path.) */
 export function startsDeclaration(c: Cursor): boolean {
@@ -67,8 +72,9 @@ export function parseDeclaration(c: Cursor): Declaration | null {
       return parseEntity(c, start);
     case "VALIDATE": {
       const name = c.expectIdentifier("a name for the VALIDATE shape");
+      const options = c.isPunct("(") && !c.token.newlineBefore ? parseShapeOptions(c) : [];
       const fields = parseFieldBlock(c, "the VALIDATE shape");
-      return { kind: "Validate", span: c.spanFrom(start), name, fields };
+      return { kind: "Validate", span: c.spanFrom(start), name, options, fields };
     }
     case "CACHE": {
       const name = c.expectIdentifier("a name for the CACHE");
@@ -81,11 +87,21 @@ export function parseDeclaration(c: Cursor): Declaration | null {
       return parseTask(c, start);
     case "AUTH":
       return parseAuth(c, start);
+    case "RATE_LIMIT":
+      return parseRateLimit(c, start);
+    case "CORS": {
+      const properties = parsePropertyBlock(c, "the CORS settings");
+      return { kind: "Cors", span: c.spanFrom(start), properties } satisfies CorsDecl;
+    }
     case "WORKER": {
       const name = c.expectIdentifier("a name for the WORKER");
       const body = parseBlock(c, "the WORKER body");
       return { kind: "Worker", span: c.spanFrom(start), name, body };
     }
+    case "FN":
+      return parseFunction(c, start);
+    case "VIEW":
+      return parseView(c, start);
   }
   return null;
 }
@@ -93,7 +109,7 @@ export function parseDeclaration(c: Cursor): Declaration | null {
 function reportNotDeclaration(c: Cursor, t: Token): void {
   const isMethod = HTTP_METHODS.has(t.text.toUpperCase());
   let suggestion =
-    "a file holds declarations: IMPORT, CONNECT, ENTITY, VALIDATE, endpoints (GET /path { … }), CACHE, SOCKET, TASK, AUTH, WORKER";
+    "a file holds declarations: IMPORT, CONNECT, ENTITY, VALIDATE, VIEW, FN, endpoints (GET /path { … }), CACHE, SOCKET, TASK, AUTH, WORKER";
   if (isMethod) suggestion = `an endpoint needs a path starting with '/', as in ${t.text.toUpperCase()} /users { … }`;
   else if (t.kind === "Keyword" && ["RESPOND", "SELECT", "IF", "ERROR"].includes(t.text)) suggestion = "statements belong inside an endpoint's { … }";
   const guess = t.kind === "Identifier" ? misspeltKeyword(t, [...DECLARATION_KEYWORDS, ...HTTP_METHODS]) : undefined;
@@ -146,12 +162,13 @@ function parseConnect(c: Cursor, start: number): ConnectDecl {
 function parseEntity(c: Cursor, start: number): EntityDecl {
   const name = c.expectIdentifier("an entity name");
   const source = c.matchKeyword("USING") ? c.expectIdentifier("a data source name after USING") : null;
-  const fields = parseFieldBlock(c, "the ENTITY");
-  return { kind: "Entity", span: c.spanFrom(start), name, source, fields };
+  const constraints: EntityConstraint[] = [];
+  const fields = parseFieldBlock(c, "the ENTITY", constraints);
+  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints };
 }
 
 /** `{ name: type modifiers … }` — fields separated by line breaks, commas or semicolons. */
-function parseFieldBlock(c: Cursor, context: string): FieldDecl[] {
+function parseFieldBlock(c: Cursor, context: string, constraints?: EntityConstraint[]): FieldDecl[] {
   const fields: FieldDecl[] = [];
   const open = c.token;
   if (!c.matchPunct("{")) {
@@ -164,8 +181,12 @@ function parseFieldBlock(c: Cursor, context: string): FieldDecl[] {
       if (c.token.newlineBefore && startsDeclaration(c) && c.peek().kind !== "Punct") break;
       const before = c.mark;
       const errors = c.errorCount;
-      const field = parseField(c);
-      if (field !== null) fields.push(field);
+      if (constraints !== undefined && (c.isKeyword("UNIQUE") || c.isKeyword("INDEX")) && c.isPunct("(", c.peek())) {
+        constraints.push(parseEntityConstraint(c));
+      } else {
+        const field = parseField(c);
+        if (field !== null) fields.push(field);
+      }
       skipSeparator(c);
       if (c.errorCount > errors || c.mark === before) {
         if (c.mark === before) c.advance();
@@ -179,22 +200,71 @@ function parseFieldBlock(c: Cursor, context: string): FieldDecl[] {
   return fields;
 }
 
+/** `UNIQUE (a, b)` / `INDEX (a, b)`: a constraint over several fields of the entity. */
+function parseEntityConstraint(c: Cursor): EntityConstraint {
+  const start = c.token.start;
+  const constraint = c.isKeyword("UNIQUE") ? "UNIQUE" : "INDEX";
+  c.advance();
+  const open = c.advance();
+  const fields: Identifier[] = [];
+  while (!c.isPunct(")") && !c.atEnd) {
+    const before = c.mark;
+    fields.push(c.expectIdentifier("a field name"));
+    if (!c.matchPunct(",") && !c.isPunct(")")) {
+      c.errorExpected(`',' or ')' in the ${constraint} field list`);
+      if (c.mark === before) break;
+      break;
+    }
+  }
+  closeBracket(c, open, ")");
+  if (fields.length === 0) c.errorExpected(`at least one field name in ${constraint} ( … )`);
+  return { kind: "EntityConstraint", span: c.spanFrom(start), constraint, fields };
+}
+
+/** `ON DELETE RESTRICT | CASCADE | SET NULL` after a reference field's type (ON already read). */
+function parseOnDelete(c: Cursor, start: number): FieldModifier {
+  c.expectKeyword("DELETE", "after ON (ON DELETE RESTRICT, CASCADE or SET NULL)");
+  let action: NonNullable<FieldModifier["action"]>;
+  if (c.matchKeyword("RESTRICT")) action = "RESTRICT";
+  else if (c.matchKeyword("CASCADE")) action = "CASCADE";
+  else if (c.isKeyword("SET") && c.isKeyword("NULL", c.peek())) {
+    c.advance();
+    c.advance();
+    action = "SET NULL";
+  } else {
+    c.error("ExpectedOnDeleteAction", c.tokenSpan(c.token), `expected RESTRICT, CASCADE or SET NULL after ON DELETE, found '${c.token.text || "the end of the file"}'`, {
+      suggestion: "write ON DELETE RESTRICT (refuse the delete), CASCADE (delete these records too) or SET NULL (clear the reference)",
+    });
+    action = "RESTRICT";
+  }
+  return { kind: "FieldModifier", span: c.spanFrom(start), modifier: "ON DELETE", value: null, action };
+}
+
 function parseField(c: Cursor): FieldDecl | null {
   const start = c.token.start;
   const name = c.expectIdentifier("a field name");
   if (name.name === "") return null;
   c.expectPunct(":", `after the field name '${name.name}'`);
   const type = parseTypeRef(c);
+  // `posts: Post[] BY author`: an inverse relation (the checker allows it only on an entity).
+  const by = c.matchKeyword("BY") ? c.expectIdentifier("the reference field after BY, as in posts: Post[] BY author") : null;
   const modifiers: FieldModifier[] = [];
   for (;;) {
     const t = c.token;
+    if (c.isKeyword("ON") && c.isKeyword("DELETE", c.peek())) {
+      c.advance();
+      modifiers.push(parseOnDelete(c, t.start));
+      continue;
+    }
+    // `UNIQUE (a, b)` on the next line is the entity's composite constraint, not this field's.
+    if (t.newlineBefore && c.isPunct("(", c.peek())) break;
     const mod = (["UNIQUE", "INDEX", "PRIMARY", "DEFAULT"] as const).find((m) => c.isKeyword(m) || (c.isMiscasedKeyword(m) && !t.newlineBefore));
     if (mod === undefined) break;
     c.matchKeyword(mod);
     const value = mod === "DEFAULT" ? parseExpression(c) : null;
-    modifiers.push({ kind: "FieldModifier", span: c.spanFrom(t.start), modifier: mod, value });
+    modifiers.push({ kind: "FieldModifier", span: c.spanFrom(t.start), modifier: mod, value, action: null });
   }
-  return { kind: "Field", span: c.spanFrom(start), name, type, modifiers };
+  return { kind: "Field", span: c.spanFrom(start), name, type, modifiers, by };
 }
 
 /** `int`, `text?`, `string(min: 1)`, `enum("a", "b")`, `Tag[]`, `{ street: string }[]?` */
@@ -245,9 +315,19 @@ function parseEndpoint(c: Cursor, start: number, method: HttpMethod): EndpointDe
   const path = parsePath(c, c.advance());
   let validate: Identifier | null = null;
   let auth: EndpointAuth | null = null;
+  let rateLimit: RateLimitDecl | null = null;
+  let query: EndpointQuery | null = null;
   for (;;) {
     const t = c.token;
-    if (c.matchKeyword("VALIDATE")) {
+    if (query === null && c.matchKeyword("QUERY")) {
+      const fields = parseFieldBlock(c, "the QUERY parameters");
+      query = { kind: "EndpointQuery", span: c.spanFrom(t.start), fields };
+    } else if (c.matchKeyword("RATE_LIMIT")) {
+      const clause = parseRateLimit(c, t.start);
+      if (rateLimit !== null) {
+        c.error("DuplicateRateLimit", clause.span, "this endpoint already has a RATE_LIMIT", { suggestion: "keep one RATE_LIMIT per endpoint (the app-wide one is a top-level RATE_LIMIT)" });
+      } else rateLimit = clause;
+    } else if (c.matchKeyword("VALIDATE")) {
       validate = c.expectIdentifier("the name of a VALIDATE shape");
     } else if (c.matchKeyword("AUTH")) {
       auth = parseEndpointAuth(c, t.start);
@@ -256,7 +336,7 @@ function parseEndpoint(c: Cursor, start: number, method: HttpMethod): EndpointDe
     }
   }
   const body = parseBlock(c, `${method} ${path.text}`);
-  return { kind: "Endpoint", span: c.spanFrom(start), method, path, validate, auth, body };
+  return { kind: "Endpoint", span: c.spanFrom(start), method, path, validate, auth, rateLimit, query, body };
 }
 
 /**
@@ -283,6 +363,7 @@ function parseEndpointAuth(c: Cursor, start: number): EndpointAuth {
 
 const SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,;=@]+$|^(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9\-._~])+$/;
 const PARAM = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const TYPED_PARAM = /^:([A-Za-z_][A-Za-z0-9_]*)\(([^)]*)\)$/;
 
 /** Splits and checks a route path token such as `/users/:id/history`. */
 function parsePath(c: Cursor, t: Token): RoutePath {
@@ -299,18 +380,28 @@ function parsePath(c: Cursor, t: Token): RoutePath {
         if (i === parts.length - 1) bad(offset - 1, 1, "a route path cannot end with '/'", `write ${text.replace(/\/+$/, "")}`);
         else bad(offset - 1, 2, "empty segment ('//') in the route path", "remove the extra '/'");
       } else if (part.startsWith(":")) {
-        const name = part.slice(1);
+        // `:id(int)`: a declared type in parentheses right after the name.
+        const typed = TYPED_PARAM.exec(part);
+        const name = typed ? typed[1] : part.slice(1);
+        let type: Identifier | null = null;
+        if (typed) {
+          const at = t.start + offset + 1 + name.length + 1;
+          if (PARAM.test(typed[2])) type = { kind: "Identifier", span: c.source.span(at, at + typed[2].length), name: typed[2] };
+          else bad(offset + 1 + name.length, part.length - 1 - name.length, `'(${typed[2]})' is not a parameter type`, "write a type name in parentheses, as in :id(int) or :slug(text)");
+        }
         if (!PARAM.test(name)) bad(offset, part.length, `':${name}' is not a valid parameter name`, "parameter names are letters, digits and _, as in :user_id");
-        else segments.push({ kind: "PathSegment", span, param: true, value: name });
+        else segments.push({ kind: "PathSegment", span, param: true, value: name, type });
       } else if (!SEGMENT.test(part)) {
         bad(offset, part.length, `'${part}' is not a valid path segment`, "use letters, digits and - . _ ~ (percent-encode anything else)");
       } else {
-        segments.push({ kind: "PathSegment", span, param: false, value: part });
+        segments.push({ kind: "PathSegment", span, param: false, value: part, type: null });
       }
       offset += part.length + 1;
     });
   }
-  return { kind: "RoutePath", span: c.tokenSpan(t), text, segments };
+  // The routed text leaves the declared types out: `/users/:id(int)` is served at `/users/:id`.
+  const routed = segments.some((s) => s.type !== null) ? text.replace(/(:[A-Za-z_][A-Za-z0-9_]*)\([^)/]*\)/g, "$1") : text;
+  return { kind: "RoutePath", span: c.tokenSpan(t), text: routed, segments };
 }
 
 /** `{ key: value … }` for CACHE and AUTH settings. */
@@ -378,6 +469,16 @@ function parseTask(c: Cursor, start: number): TaskDecl {
   return { kind: "Task", span: c.spanFrom(start), name, schedule, body };
 }
 
+/** `RATE_LIMIT <count> PER <duration> [BY <key>]` (the keyword already read). */
+function parseRateLimit(c: Cursor, start: number): RateLimitDecl {
+  const count = parseExpression(c);
+  let window: Expression;
+  if (c.expectKeyword("PER", "after the number of requests, as in RATE_LIMIT 100 PER 1m")) window = parseExpression(c);
+  else window = { kind: "Missing", span: c.emptySpanHere() };
+  const by = c.matchKeyword("BY") ? parseExpression(c) : null;
+  return { kind: "RateLimit", span: c.spanFrom(start), count, window, by };
+}
+
 function parseAuth(c: Cursor, start: number): AuthDecl {
   const name = c.expectIdentifier("a name for the AUTH scheme, such as jwt");
   let using: CallExpr | null = null;
@@ -388,4 +489,20 @@ function parseAuth(c: Cursor, start: number): AuthDecl {
   }
   const properties = c.isPunct("{") ? parsePropertyBlock(c, "the AUTH settings") : [];
   return { kind: "Auth", span: c.spanFrom(start), name, using, properties };
+}
+
+/** `(unknown: "drop")` after a VALIDATE shape's name: options as `name: value`, comma-separated. */
+function parseShapeOptions(c: Cursor): Property[] {
+  const open = c.advance();
+  const options: Property[] = [];
+  while (!c.isPunct(")") && !c.atEnd) {
+    const before = c.mark;
+    options.push(parseProperty(c));
+    if (!c.matchPunct(",") && !c.isPunct(")")) {
+      c.errorExpected("',' or ')' in the shape's options");
+      if (c.mark === before) break;
+    }
+  }
+  closeBracket(c, open, ")");
+  return options;
 }

@@ -1,10 +1,15 @@
 import type {
+  AggregateExpr,
+  AggregateFunction,
   ArrayExpr,
   BinaryOperator,
+  ComprehensionExpr,
   Expression,
+  HasExpr,
   Identifier,
   ObjectExpr,
   Property,
+  Span,
   SpreadElement,
   StringLiteral,
   TemplateString,
@@ -17,7 +22,7 @@ import { isQueryStart, parseQuery } from "./queries.js";
 import { reportMisspeltQueryKeyword } from "./misspelt.js";
 
 /** Keywords that can only start a statement: an unclosed object literal ends before them. */
-const STATEMENT_STARTS: ReadonlySet<string> = new Set(["RESPOND", "ERROR", "IF", "BROADCAST"]);
+const STATEMENT_STARTS: ReadonlySet<string> = new Set(["RESPOND", "ERROR", "IF", "BROADCAST", "FOR", "RETURN"]);
 
 /**
  * Operator precedence, lowest first (documented in docs/language.md):
@@ -27,7 +32,7 @@ const STATEMENT_STARTS: ReadonlySet<string> = new Set(["RESPOND", "ERROR", "IF",
 export function parseExpression(c: Cursor): Expression {
   if (!c.enter()) return skipTooDeep(c);
   try {
-    return parseOr(c);
+    return parseConditional(c);
   } finally {
     c.leave();
   }
@@ -55,6 +60,23 @@ function chainTooLong(c: Cursor, links: number): boolean {
 
 function binary(c: Cursor, start: number, operator: BinaryOperator, left: Expression, right: Expression): Expression {
   return { kind: "Binary", span: c.spanFrom(start), operator, left, right };
+}
+
+/** `test ? then : otherwise`, the loosest form; the `?` must be on the test's line. Right-associative. */
+function parseConditional(c: Cursor): Expression {
+  const start = c.token.start;
+  const test = parseOr(c);
+  if (!c.isPunct("?") || c.token.newlineBefore) return test;
+  c.advance();
+  const then = parseExpression(c);
+  if (!c.matchPunct(":")) {
+    c.error("ExpectedFunctionPart", c.tokenSpan(c.token), "expected ':' and the value for when the test is false", {
+      suggestion: "write test ? value_if_true : value_if_false",
+    });
+    return { kind: "Conditional", span: c.spanFrom(start), test, then, otherwise: { kind: "Missing", span: c.emptySpanHere() } };
+  }
+  const otherwise = parseExpression(c);
+  return { kind: "Conditional", span: c.spanFrom(start), test, then, otherwise };
 }
 
 function parseOr(c: Cursor): Expression {
@@ -129,6 +151,7 @@ function parseComparisonTail(c: Cursor, start: number, left: Expression): Expres
     }
     return { kind: "IsNull", span: c.spanFrom(start), operand: left, negated };
   }
+  if (c.isKeyword("BETWEEN") || (c.isKeyword("NOT") && c.isKeyword("BETWEEN", c.peek()))) return parseBetween(c, start, left);
   // `a NOT IN list` and `a NOT LIKE pattern` read as NOT (a IN list).
   if (c.isKeyword("NOT") && (c.isKeyword("IN", c.peek()) || c.isKeyword("LIKE", c.peek()))) {
     c.advance();
@@ -141,6 +164,19 @@ function parseComparisonTail(c: Cursor, start: number, left: Expression): Expres
   if (c.token.kind === "Identifier") c.reportMiscased(operator);
   c.advance();
   return binary(c, start, operator, left, parseCoalesce(c));
+}
+
+/** `x [NOT] BETWEEN low AND high`: the bounds are read above AND, so the AND is the range's own. */
+function parseBetween(c: Cursor, start: number, operand: Expression): Expression {
+  const negated = c.matchKeyword("NOT", false);
+  c.advance();
+  const low = parseCoalesce(c);
+  if (!c.matchOperatorWord("AND")) {
+    c.error("ExpectedFunctionPart", c.tokenSpan(c.token), "expected AND and the upper bound of BETWEEN", { suggestion: "write x BETWEEN low AND high" });
+    return { kind: "Between", span: c.spanFrom(start), operand, low, high: { kind: "Missing", span: c.emptySpanHere() }, negated };
+  }
+  const high = parseCoalesce(c);
+  return { kind: "Between", span: c.spanFrom(start), operand, low, high, negated };
 }
 
 function parseCoalesce(c: Cursor): Expression {
@@ -196,10 +232,12 @@ function parsePostfix(c: Cursor): Expression {
   let expr = parsePrimary(c);
   for (let links = 1; ; links++) {
     if ((c.isPunct(".") || c.isPunct("[") || c.isPunct("(")) && links > 1 && chainTooLong(c, links)) return expr;
-    if (c.isPunct(".")) {
+    if (c.isPunct(".") || isOptionalDot(c)) {
+      const optional = c.isPunct("?");
+      if (optional) c.advance();
       c.advance();
       const property = parsePropertyName(c);
-      expr = { kind: "Member", span: c.spanFrom(start), object: expr, property };
+      expr = { kind: "Member", span: c.spanFrom(start), object: expr, property, optional };
     } else if (c.isPunct("[") && !c.token.newlineBefore) {
       c.advance();
       const index = parseExpression(c);
@@ -218,11 +256,18 @@ function parsePostfix(c: Cursor): Expression {
       }
       c.advance();
       const args = parseArguments(c, openToken);
-      expr = { kind: "Call", span: c.spanFrom(start), callee, args };
+      if (callee.name === "has") expr = hasExpression(c, args, c.spanFrom(start)) ?? { kind: "Call", span: c.spanFrom(start), callee, args };
+      else expr = { kind: "Call", span: c.spanFrom(start), callee, args };
     } else {
       return expr;
     }
   }
+}
+
+/** `?.` written together (the scanner gives `?` and `.`); `a ? .5 : 1` stays a conditional. */
+function isOptionalDot(c: Cursor): boolean {
+  const next = c.peek();
+  return c.isPunct("?") && next.kind === "Punct" && next.text === "." && next.start === c.token.end;
 }
 
 /** After `.`: any word, keywords included (`$query.limit`, `row.ORDER`). */
@@ -259,6 +304,21 @@ export function closeBracket(c: Cursor, open: Token, close: string): void {
   });
 }
 
+const AGGREGATE_FUNCTIONS: ReadonlySet<string> = new Set(["COUNT", "SUM", "AVG", "MIN", "MAX"]);
+
+/** `COUNT(*)`, `SUM(price)`, `COUNT(DISTINCT author)` (the cursor is on the function's name). */
+function parseAggregate(c: Cursor): AggregateExpr {
+  const start = c.token.start;
+  const fn = c.advance().text as AggregateFunction;
+  const open = c.advance();
+  const distinct = c.matchKeyword("DISTINCT", false);
+  let field: Identifier | null = null;
+  if (fn === "COUNT" && !distinct && c.matchPunct("*")) field = null;
+  else field = c.expectIdentifier(fn === "COUNT" ? "a field name or * in COUNT(…)" : `a field name in ${fn}(…)`);
+  closeBracket(c, open, ")");
+  return { kind: "Aggregate", span: c.spanFrom(start), function: fn, field, distinct };
+}
+
 function parsePrimary(c: Cursor): Expression {
   const t = c.token;
   const span = c.tokenSpan(t);
@@ -293,7 +353,9 @@ function parsePrimary(c: Cursor): Expression {
         c.advance();
         return { kind: "Null", span };
       }
+      if (AGGREGATE_FUNCTIONS.has(t.text) && c.isPunct("(", c.peek())) return parseAggregate(c);
       if (isQueryStart(c)) return parseQuery(c);
+      if (t.text === "EXISTS") return parseExists(c);
       break;
     case "Punct":
       if (t.text === "(") {
@@ -399,7 +461,7 @@ export function parseProperty(c: Cursor): Property {
   return { kind: "Property", span: c.spanFrom(start), key, value, shorthand: false };
 }
 
-function parseArray(c: Cursor): ArrayExpr {
+function parseArray(c: Cursor): ArrayExpr | ComprehensionExpr {
   const open = c.advance();
   const elements: ArrayExpr["elements"] = [];
   if (!c.enter()) {
@@ -410,6 +472,7 @@ function parseArray(c: Cursor): ArrayExpr {
     while (!c.isPunct("]") && !c.atEnd) {
       const before = c.mark;
       elements.push(c.isPunct("...") ? parseSpread(c) : parseExpression(c));
+      if (elements.length === 1 && elements[0].kind !== "Spread" && c.isKeyword("FOR")) return parseComprehension(c, open, elements[0]);
       skipSeparator(c);
       if (c.mark === before) c.advance();
     }
@@ -418,4 +481,42 @@ function parseArray(c: Cursor): ArrayExpr {
     c.leave();
   }
   return { kind: "Array", span: c.spanFrom(open.start), elements };
+}
+
+/** After `[element`: `FOR name IN list [IF condition] ]`. The caller has entered the nesting level. */
+function parseComprehension(c: Cursor, open: Token, element: Expression): ComprehensionExpr {
+  c.advance();
+  const variable = c.expectIdentifier("a name for each item after FOR, as in [a.title FOR a IN articles]");
+  if (!c.matchOperatorWord("IN")) c.error("ExpectedFunctionPart", c.tokenSpan(c.token), "expected IN and the list after FOR name", { suggestion: "write [item.name FOR item IN list]" });
+  const list = parseExpression(c);
+  const condition = c.matchKeyword("IF") ? parseExpression(c) : null;
+  closeBracket(c, open, "]");
+  return { kind: "Comprehension", span: c.spanFrom(open.start), element, variable, list, condition };
+}
+
+/** `EXISTS comments` or `EXISTS comments(approved = true)`: a related row (matching the condition) exists. */
+function parseExists(c: Cursor): Expression {
+  const start = c.token.start;
+  c.advance();
+  const relation = c.expectIdentifier("a relation name after EXISTS, as in EXISTS comments(approved = true)");
+  let condition: Expression | null = null;
+  if (c.isPunct("(") && !c.token.newlineBefore) {
+    const open = c.advance();
+    condition = parseExpression(c);
+    closeBracket(c, open, ")");
+  }
+  return { kind: "Exists", span: c.spanFrom(start), relation, condition };
+}
+
+/**
+ * `has(x.field)` is its own node, not a call: a call would receive the field's value, and absent and
+ * null are the same value. Anything but one field read is reported (and kept as a call for tools).
+ */
+function hasExpression(c: Cursor, args: Expression[], span: Span): HasExpr | null {
+  const target = args[0];
+  if (args.length === 1 && (target.kind === "Member" || target.kind === "Index")) return { kind: "Has", span, target };
+  c.error("InvalidHas", args.length === 1 ? target.span : span, "has(…) takes one field read, as in has($body.bio)", {
+    suggestion: "name the object and the field: has($body.bio) is true when the body holds the key bio (even as null)",
+  });
+  return null;
 }

@@ -13,10 +13,10 @@ const FOREIGN_STATEMENTS: Readonly<Record<string, { message: (word: string) => s
     suggestion: "read the related rows with a second query, as in author = SELECT * FROM User WHERE id = post.author",
   },
   for: {
-    message: (w) => `Kova has no '${w}' loop`,
-    suggestion: "a query acts on every matching row at once (UPDATE … SET … WHERE …); for other work per item, IMPORT a JavaScript function",
+    message: (w) => (w.toLowerCase() === "for" ? "keywords are upper case: Kova's loop is FOR" : `Kova has no '${w}' loop`),
+    suggestion: "write FOR row IN rows { … } (or a list: [row.title FOR row IN rows]); to change rows, a query acts on every matching row at once (UPDATE … SET … WHERE …)",
   },
-  return: { message: (w) => `Kova has no '${w}'`, suggestion: "answer with RESPOND value (or RESPOND 201 value)" },
+  return: { message: (w) => `Kova has no '${w}' in an endpoint`, suggestion: "answer with RESPOND value (or RESPOND 201 value); an FN gives its result with RETURN" },
   throw: { message: (w) => `Kova has no '${w}'`, suggestion: 'stop with an error response: ERROR 400 "what went wrong"' },
   switch: { message: (w) => `Kova has no '${w}'`, suggestion: "write IF … { … } ELSE IF … { … }" },
 };
@@ -27,7 +27,7 @@ const ALIASES: Readonly<Record<string, string>> = {
 };
 
 /** Keywords a statement can start with, for "did you mean" on a misspelling (`SELEC`, `RESPONSE`). */
-const STATEMENT_START_KEYWORDS = ["RESPOND", "ERROR", "IF", "BROADCAST", "SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY"];
+const STATEMENT_START_KEYWORDS = ["RESPOND", "REDIRECT", "ERROR", "IF", "BROADCAST", "SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY"];
 const QUERY_KEYWORDS = ["SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY"];
 /** Clauses that continue a query on its line: `… FROM Item WHRE name = x` ends the query at `WHRE`. */
 const CLAUSE_KEYWORDS = ["WHERE", "ORDER_BY", "LIMIT", "OFFSET"];

@@ -1,4 +1,5 @@
 import type {
+  AggregateExpr,
   Condition,
   Expression,
   HistoryQuery,
@@ -6,8 +7,12 @@ import type {
   Limit,
   Offset,
   OrderBy,
+  OrderChoice,
   OrderItem,
+  NameExpr,
   Query,
+  RelationSelect,
+  SelectColumn,
   SelectQuery,
   SetAssignment,
 } from "../ast/nodes.js";
@@ -85,20 +90,15 @@ export function parseQuery(c: Cursor): Query {
 }
 
 function parseSelect(c: Cursor, start: number): SelectQuery {
-  let fields: Identifier[] | null = null;
-  if (!c.matchPunct("*")) {
-    fields = [];
-    do {
-      fields.push(c.expectIdentifier("a field name or * after SELECT"));
-    } while (c.matchPunct(","));
-  }
+  const distinct = c.matchKeyword("DISTINCT", false);
+  const items = parseTopSelectList(c);
   if (!c.expectKeyword("FROM", "after the selected fields")) skipMisspelledKeyword(c);
   const entity = c.expectIdentifier("an entity name after FROM");
   const query: SelectQuery = {
-    kind: "SelectQuery", span: c.spanFrom(start), fields, entity,
-    asOf: null, where: null, orderBy: null, limit: null, offset: null,
+    kind: "SelectQuery", span: c.spanFrom(start), distinct, fields: null, relations: [], columns: null, entity,
+    asOf: null, where: null, groupBy: null, having: null, orderBy: null, limit: null, offset: null, after: null, withTotal: false,
   };
-  // Clauses may come in any order (the formatter writes AS OF, WHERE, ORDER_BY, LIMIT, OFFSET).
+  // Clauses may come in any order (the formatter writes AS OF, WHERE, GROUP_BY, HAVING, ORDER_BY, LIMIT, OFFSET, WITH TOTAL).
   for (;;) {
     const clauseStart = c.token;
     if (c.isKeyword("AS") || (c.isMiscasedKeyword("AS") && c.peek().text.toUpperCase() === "OF")) {
@@ -106,12 +106,175 @@ function parseSelect(c: Cursor, start: number): SelectQuery {
       c.expectKeyword("OF", "after AS");
       if (query.asOf !== null) duplicate(c, clauseStart, "AS OF");
       query.asOf = parseExpression(c);
+    } else if (c.matchKeyword("GROUP_BY")) {
+      if (query.groupBy !== null) duplicate(c, clauseStart, "GROUP_BY");
+      const names: Identifier[] = [];
+      do {
+        names.push(c.expectIdentifier("a field name after GROUP_BY"));
+      } while (c.matchPunct(",") && names[names.length - 1].name !== "");
+      query.groupBy = { kind: "GroupBy", span: c.spanFrom(clauseStart.start), fields: names };
+    } else if (c.matchKeyword("HAVING")) {
+      if (query.having !== null) duplicate(c, clauseStart, "HAVING");
+      query.having = parseCondition(c);
+    } else if (c.matchKeyword("AFTER", false)) {
+      if (query.after !== null) duplicate(c, clauseStart, "AFTER");
+      query.after = parseExpression(c);
+    } else if (c.matchKeyword("WITH", false)) {
+      c.expectKeyword("TOTAL", "after WITH");
+      if (query.withTotal) duplicate(c, clauseStart, "WITH TOTAL");
+      query.withTotal = true;
     } else if (!parseFilterClause(c, query)) {
       break;
     }
   }
+  classifySelectList(query, items);
   query.span = c.spanFrom(start);
   return query;
+}
+
+/** A top-level select list item, in written order: `*`, a column (`title`, `COUNT(*) AS n`, `price * qty`) or a related selection. */
+type SelectItem = { kind: "star" } | { kind: "column"; column: SelectColumn } | { kind: "relation"; relation: RelationSelect };
+
+/** `*`, `title, author { name }, COUNT(comments) AS n`, `region, SUM(qty) AS units`: read in order, classified once the clauses are known. */
+function parseTopSelectList(c: Cursor): SelectItem[] {
+  const items: SelectItem[] = [];
+  do {
+    if (items.length === 0 && c.matchPunct("*")) {
+      items.push({ kind: "star" });
+      continue;
+    }
+    if (c.token.kind === "Identifier" && c.isPunct("{", c.peek())) {
+      const name = c.expectIdentifier("a field name after SELECT");
+      items.push({ kind: "relation", relation: parseNested(c, name) });
+      continue;
+    }
+    const start = c.token.start;
+    if (c.token.kind !== "Identifier" && c.token.kind !== "Keyword" && !c.isPunct("(") && c.token.kind !== "String" && c.token.kind !== "Number") {
+      c.expectIdentifier("a field name or * after SELECT");
+      break;
+    }
+    const value = parseExpression(c);
+    // `AS OF` after the list is the time clause, not an alias.
+    const alias = c.isKeyword("AS") && !(c.peek().kind === "Keyword" && c.peek().text === "OF") ? (c.advance(), c.expectIdentifier("a name after AS")) : null;
+    const column: SelectColumn = { kind: "SelectColumn", span: c.spanFrom(start), value, alias };
+    if (items[0]?.kind === "star" && !isRelationCount(column)) {
+      c.error("Expected", column.span, "a column after *: * already selects every field", { suggestion: "list the fields instead of *, or write only related selections after *" });
+    }
+    items.push({ kind: "column", column });
+    if (value.kind === "Missing") break;
+  } while (c.matchPunct(","));
+  return items;
+}
+
+/** `COUNT(comments)`, `COUNT(comments) AS n`: the form a relation count takes. */
+function isRelationCount(column: SelectColumn): boolean {
+  const v = column.value;
+  return v.kind === "Aggregate" && v.function === "COUNT" && v.field !== null && !v.distinct;
+}
+
+/**
+ * Which reading of the list the query has. A list of plain fields, `*` and related selections,
+ * with `COUNT(x)` items and no DISTINCT, GROUP_BY or HAVING, selects rows: each `COUNT(x)` counts
+ * relation x's rows (the checker says when x is no relation). Any other list is a shaped one
+ * (columns, aggregates over the rows or groups); related selections there are refused by the checker.
+ */
+function classifySelectList(query: SelectQuery, items: readonly SelectItem[]): void {
+  const columns = items.flatMap((i) => (i.kind === "column" ? [i.column] : []));
+  const plain = (col: SelectColumn): boolean => col.alias === null && col.value.kind === "Name";
+  const rowsForm = !query.distinct && query.groupBy === null && query.having === null
+    && items.some((i) => i.kind !== "column" || plain(i.column))
+    && columns.every((col) => plain(col) || isRelationCount(col));
+  if (rowsForm || columns.length === 0) {
+    query.fields = items[0]?.kind === "star" ? null : columns.filter(plain).map((col) => nameOf(col.value as NameExpr));
+    for (const item of items) {
+      if (item.kind === "relation") query.relations.push(item.relation);
+      else if (item.kind === "column" && !plain(item.column)) query.relations.push(relationCount(item.column));
+    }
+    if (items.length === 0) query.fields = [];
+    return;
+  }
+  query.fields = items[0]?.kind === "star" ? null : [];
+  query.columns = columns;
+  query.relations = items.flatMap((i) => (i.kind === "relation" ? [i.relation] : []));
+}
+
+function relationCount(column: SelectColumn): RelationSelect {
+  const field = (column.value as AggregateExpr).field!;
+  return { kind: "RelationSelect", span: column.span, relation: field, count: true, alias: column.alias, fields: [], relations: [], where: null, orderBy: null, limit: null };
+}
+
+/**
+ * A select list: `*` or fields, each item maybe a related selection (`author { name }`,
+ * `comments { body } ORDER_BY id LIMIT 3`, `COUNT(comments)`); `*` may be followed by related ones.
+ */
+function parseSelectList(c: Cursor, context: string): { fields: Identifier[] | null; relations: RelationSelect[] } {
+  let fields: Identifier[] | null = [];
+  const relations: RelationSelect[] = [];
+  let first = true;
+  do {
+    if (first && c.matchPunct("*")) {
+      fields = null;
+      first = false;
+      continue;
+    }
+    first = false;
+    if (c.isKeyword("COUNT")) {
+      relations.push(parseRelationCount(c));
+      continue;
+    }
+    const name = c.expectIdentifier(`a field name or * ${context}`);
+    if (c.isPunct("{")) relations.push(parseNested(c, name));
+    else if (fields !== null) fields.push(name);
+    else c.error("Expected", name.span, `'${name.name}' after *: * already selects every field`, { suggestion: "list the fields instead of *, or write only related selections after *" });
+    if (name.name === "") break;
+  } while (c.matchPunct(","));
+  return { fields, relations };
+}
+
+/** `COUNT(comments)` or `COUNT(comments) AS n` in a select list. */
+function parseRelationCount(c: Cursor): RelationSelect {
+  const start = c.token.start;
+  c.matchKeyword("COUNT");
+  const open = c.token;
+  c.expectPunct("(", "after COUNT");
+  const relation = c.expectIdentifier("a relation name in COUNT(…)");
+  if (!c.matchPunct(")")) c.error("UnclosedBlock", c.tokenSpan(open), "this '(' is never closed", { suggestion: "add ')'" });
+  const alias = c.matchKeyword("AS") ? c.expectIdentifier("a name after AS") : null;
+  return { kind: "RelationSelect", span: c.spanFrom(start), relation, count: true, alias, fields: [], relations: [], where: null, orderBy: null, limit: null };
+}
+
+/** `author { name }`, `comments { body, author { name } WHERE … ORDER_BY … LIMIT … }` (the cursor is on `{`). */
+function parseNested(c: Cursor, relation: Identifier): RelationSelect {
+  const start = relation.span.start.offset;
+  const open = c.advance();
+  const nested: RelationSelect = { kind: "RelationSelect", span: relation.span, relation, count: false, alias: null, fields: [], relations: [], where: null, orderBy: null, limit: null };
+  if (!c.enter()) return nested;
+  try {
+    const list = parseSelectList(c, `in ${relation.name} { … }`);
+    nested.fields = list.fields;
+    nested.relations = list.relations;
+    // The related list's own clauses, inside its braces so they never mix with the outer list's.
+    const clauses: Filterable = { where: null, orderBy: null, limit: null, offset: null };
+    while (!c.isKeyword("OFFSET") && parseFilterClause(c, clauses)) {
+      // WHERE, ORDER_BY and LIMIT, in any order
+    }
+    nested.where = clauses.where;
+    nested.orderBy = clauses.orderBy;
+    nested.limit = clauses.limit;
+    if (!c.matchPunct("}")) c.error("UnclosedBlock", c.tokenSpan(open), "this '{' is never closed", { suggestion: "add '}' after the related fields and their WHERE, ORDER_BY, LIMIT" });
+  } finally {
+    c.leave();
+  }
+  if (c.isKeyword("AS")) {
+    c.advance();
+    nested.alias = c.expectIdentifier("a name after AS");
+  }
+  nested.span = c.spanFrom(start);
+  return nested;
+}
+
+function nameOf(e: NameExpr): Identifier {
+  return { kind: "Identifier", span: e.span, name: e.name };
 }
 
 function parseHistory(c: Cursor, start: number): HistoryQuery {
@@ -169,11 +332,22 @@ function parseOrderBy(c: Cursor, start: number): OrderBy {
   const items: OrderItem[] = [];
   do {
     const itemStart = c.token.start;
-    const field = c.expectIdentifier("a field name after ORDER_BY");
+    // `$query.sort IN [a, b]` (or `variable IN [a, b]`): the request chooses the field.
+    const chosen = c.token.kind === "Param" || (c.token.kind === "Identifier" && c.peek().kind === "Keyword" && c.peek().text === "IN");
+    const choice = chosen ? parseOrderChoice(c) : null;
+    // A choice that failed to parse (reported) leaves an empty field, and no second error.
+    let field = choice ? choice.fields[0] : chosen ? { kind: "Identifier" as const, span: c.spanFrom(itemStart), name: "" } : c.expectIdentifier("a field name after ORDER_BY");
+    // `ORDER_BY author.name`: the reference fields followed first.
+    const via: Identifier[] = [];
+    while (choice === null && !chosen && c.isPunct(".") && field.name !== "" && !c.token.newlineBefore) {
+      c.advance();
+      via.push(field);
+      field = c.expectIdentifier("a field name after '.'");
+    }
     let direction: "ASC" | "DESC" = "ASC";
     if (c.matchKeyword("DESC")) direction = "DESC";
     else c.matchKeyword("ASC");
-    items.push({ kind: "OrderItem", span: c.spanFrom(itemStart), field, direction });
+    items.push({ kind: "OrderItem", span: c.spanFrom(itemStart), field, direction, via, choice });
     if (field.name === "") break;
   } while (c.matchPunct(","));
   return { kind: "OrderBy", span: c.spanFrom(start), items };
@@ -199,4 +373,19 @@ function parseSet(c: Cursor): SetAssignment[] | Expression {
 function skipMisspelledKeyword(c: Cursor): void {
   const next = c.peek();
   if (c.token.kind === "Identifier" && next.kind === "Identifier" && !next.newlineBefore) c.advance();
+}
+
+/** `$query.sort IN [title, created_at]`: a value, IN, and a list of field names. */
+function parseOrderChoice(c: Cursor): OrderChoice | null {
+  const start = c.token.start;
+  const expression = parseExpression(c);
+  const list = expression.kind === "Binary" && expression.operator === "IN" && expression.right.kind === "Array" ? expression.right : null;
+  const fields = list?.elements.every((e) => e.kind === "Name") ? list.elements.map((e) => ({ kind: "Identifier" as const, span: e.span, name: (e as { name: string }).name })) : null;
+  if (expression.kind !== "Binary" || list === null || fields === null || fields.length === 0) {
+    c.error("InvalidOrderChoice", expression.span, "a sort order chosen by the request is written value IN [field, …]", {
+      suggestion: "list the fields it may name, as in ORDER_BY $query.sort IN [title, created_at]",
+    });
+    return null;
+  }
+  return { kind: "OrderChoice", span: c.spanFrom(start), value: expression.left, fields };
 }

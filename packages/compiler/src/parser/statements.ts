@@ -6,7 +6,7 @@ import { reportStatementWord } from "./misspelt.js";
 import { isQueryStart, parseCondition } from "./queries.js";
 
 /** Keywords that begin a statement (used for "did you mean" on lower-case spellings and for recovery). */
-const STATEMENT_KEYWORDS = ["RESPOND", "ERROR", "IF", "BROADCAST"];
+const STATEMENT_KEYWORDS = ["RESPOND", "REDIRECT", "ERROR", "IF", "BROADCAST", "FOR", "RETURN"];
 
 /**
  * `{ statements }`. When a declaration keyword appears at the start of a line inside the block,
@@ -61,12 +61,25 @@ export function parseStatement(c: Cursor): Statement | null {
     return { kind: "Assign", span: c.spanFrom(start), target: { kind: "Identifier", span: c.tokenSpan(t), name: t.text }, value };
   }
   if (c.matchKeyword("RESPOND")) return parseRespond(c, start);
+  if (c.matchKeyword("REDIRECT")) return parseRedirect(c, start);
   if (c.matchKeyword("ERROR")) {
     const status = parseStatus(c, "after ERROR");
     const detail = startsValueOnLine(c) ? parseExpression(c) : null;
     return { kind: "Error", span: c.spanFrom(start), status: status ?? missingStatus(c), detail };
   }
   if (c.matchKeyword("IF")) return parseIf(c, start);
+  // Lower-case `for` / `return` go to reportStatementWord below, whose help says what Kova writes.
+  if (c.matchKeyword("FOR", false)) {
+    const variable = c.expectIdentifier("a name for each item after FOR, as in FOR post IN posts { … }");
+    if (!c.matchOperatorWord("IN")) c.error("ExpectedFunctionPart", c.tokenSpan(c.token), "expected IN and the list after FOR name", { suggestion: "write FOR item IN list { … }" });
+    const list = parseExpression(c);
+    const body = parseBlock(c, "the FOR body");
+    return { kind: "For", span: c.spanFrom(start), variable, list, body };
+  }
+  if (c.matchKeyword("RETURN", false)) {
+    const value = startsValueOnLine(c) ? parseExpression(c) : null;
+    return { kind: "Return", span: c.spanFrom(start), value };
+  }
   if (c.matchKeyword("BROADCAST")) {
     const value = parseExpression(c);
     return { kind: "Broadcast", span: c.spanFrom(start), value };
@@ -122,7 +135,7 @@ function missingStatus(c: Cursor): NumberLiteral {
   return { kind: "Number", span: c.emptySpanHere(), value: 500, raw: "" };
 }
 
-/** `RESPOND [status] [value] [HEADERS {…}]`: a whole number right after RESPOND is the status. */
+/** `RESPOND [status] [value] [HEADERS {…}] [COOKIES {…}]`: a whole number right after RESPOND is the status. */
 function parseRespond(c: Cursor, start: number): Statement {
   let status: NumberLiteral | null = null;
   if (c.token.kind === "Number" && !c.token.newlineBefore && Number.isInteger(c.token.value)) {
@@ -131,12 +144,36 @@ function parseRespond(c: Cursor, start: number): Statement {
   let value: Expression | null = null;
   if (startsValueOnLine(c) && !c.isKeyword("HEADERS")) value = parseExpression(c);
   let headers: ObjectExpr | null = null;
-  if (c.matchKeyword("HEADERS")) {
-    const h = parseExpression(c);
-    if (h.kind === "Object") headers = h;
-    else c.error("Expected", h.span, "HEADERS takes an object, as in HEADERS { location: \"/users/1\" }");
+  let cookies: ObjectExpr | null = null;
+  // HEADERS and COOKIES in either order, each once.
+  for (;;) {
+    if (headers === null && c.matchKeyword("HEADERS")) headers = parseObjectAfter(c, "HEADERS", 'HEADERS { location: "/users/1" }');
+    else if (cookies === null && c.matchKeyword("COOKIES")) cookies = parseObjectAfter(c, "COOKIES", 'COOKIES { theme: "dark" }');
+    else break;
   }
-  return { kind: "Respond", span: c.spanFrom(start), status, value, headers };
+  return { kind: "Respond", span: c.spanFrom(start), status, value, headers, cookies };
+}
+
+/** `REDIRECT [status] location [COOKIES {…}]`; the location starts on REDIRECT's line. */
+function parseRedirect(c: Cursor, start: number): Statement {
+  let status: NumberLiteral | null = null;
+  if (c.token.kind === "Number" && !c.token.newlineBefore && Number.isInteger(c.token.value)) status = parseStatus(c, "after REDIRECT");
+  let location: Expression;
+  if (startsValueOnLine(c) && !c.isKeyword("COOKIES")) location = parseExpression(c);
+  else {
+    c.errorExpected('the address to redirect to, on REDIRECT\'s line, as in REDIRECT 303 "/posts"');
+    location = { kind: "Missing", span: c.emptySpanHere() };
+  }
+  const cookies = c.matchKeyword("COOKIES") ? parseObjectAfter(c, "COOKIES", 'COOKIES { theme: "dark" }') : null;
+  return { kind: "Redirect", span: c.spanFrom(start), status, location, cookies };
+}
+
+/** The `{ … }` after HEADERS or COOKIES; anything else is reported and dropped. */
+function parseObjectAfter(c: Cursor, keyword: string, example: string): ObjectExpr | null {
+  const value = parseExpression(c);
+  if (value.kind === "Object") return value;
+  c.error("Expected", value.span, `${keyword} takes an object, as in ${example}`);
+  return null;
 }
 
 function parseIf(c: Cursor, start: number): IfStmt {

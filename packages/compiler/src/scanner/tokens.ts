@@ -9,10 +9,14 @@ export const KEYWORDS = [
   "GET", "POST", "PUT", "PATCH", "DELETE",
   "SELECT", "INSERT", "UPDATE", "SAVE", "INTO", "HISTORY", "SET",
   "WHERE", "ORDER_BY", "ASC", "DESC", "LIMIT", "OFFSET", "OF",
-  "RESPOND", "HEADERS", "ERROR", "IF", "ELSE",
-  "AND", "OR", "NOT", "IN", "LIKE", "IS", "NULL",
-  "UNIQUE", "INDEX", "PRIMARY", "DEFAULT",
+  "DISTINCT", "GROUP_BY", "HAVING", "WITH", "TOTAL", "AFTER", "COUNT", "SUM", "AVG", "MIN", "MAX",
+  "RESPOND", "HEADERS", "COOKIES", "REDIRECT", "QUERY", "ERROR", "IF", "ELSE",
+  "AND", "OR", "NOT", "IN", "LIKE", "IS", "NULL", "BETWEEN",
+  "FN", "RETURN", "FOR", "VIEW",
+  "UNIQUE", "INDEX", "PRIMARY", "DEFAULT", "BY", "EXISTS",
   "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "ON", "BROADCAST", "EVERY", "CRON",
+  "RATE_LIMIT", "PER", "CORS",
+  "CASCADE", "RESTRICT",
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];

@@ -4,6 +4,37 @@
  * parse cleanly) and the fuzz test (mutations of these are its most useful inputs).
  */
 export const SAMPLES: Record<string, string> = {
+  functions: `// FN, VIEW, FOR, comprehensions and the conditional forms (issue 13).
+ENTITY Post {
+  title: text
+  views: int DEFAULT 0
+  published: bool DEFAULT false
+}
+
+VIEW PostOut OF Post { title, views }
+
+FN label(post: Post) {
+  RETURN post.views BETWEEN 1 AND 10 ? "new" : "seen"
+}
+
+FN total(posts: Post[]) {
+  sum_views = 0
+  FOR post IN posts {
+    sum_views = sum_views + post.views
+  }
+  RETURN sum_views
+}
+
+GET /posts {
+  posts = SELECT * FROM Post ORDER_BY id
+  RESPOND {
+    titles: [label(p) FOR p IN posts IF p.published],
+    total: total(posts),
+    first: posts[0]?.title,
+    out: SELECT PostOut FROM Post WHERE views BETWEEN 1 AND 100,
+  }
+}
+`,
   users: `// A small users service.
 CONNECT db USING postgres(env("DATABASE_URL"))
 
@@ -18,11 +49,12 @@ ENTITY User USING db {
 
 ENTITY Post {
   title: text
-  author: User
+  author: User ON DELETE CASCADE
   tags: text[]
+  UNIQUE (title, author)
 }
 
-VALIDATE NewUser {
+VALIDATE NewUser(unknown: "drop") {
   name: string(min: 1, max: 80)
   email: email
   age: int(min: 0)?
@@ -66,6 +98,17 @@ DELETE /users/:id AUTH admin, owner {
   DELETE FROM User WHERE id = $id
   RESPOND 204
 }
+
+POST /users/:id(int)/sign-in QUERY { next: text DEFAULT "/" } {
+  IF has($body.remember) {
+    REDIRECT 303 "/users/{$id}" COOKIES { session: { value: $cookies.token, max_age: 7d } }
+  }
+  REDIRECT "/users/{$id}"
+}
+
+GET /users/sorted QUERY { sort: enum("name", "age") DEFAULT "name" } {
+  RESPOND SELECT * FROM User ORDER_BY $query.sort IN [name, age] DESC, id LIMIT 10
+}
 `,
 
   history: `ENTITY Order { total: float  status: text  placed: timestamp }
@@ -108,6 +151,38 @@ DELETE /tags {
 }
 `,
 
+  relations: `ENTITY Author {
+  name: text
+  books: Book[] BY author
+}
+
+ENTITY Book {
+  title: text
+  author: Author?
+  reviews: Review[] BY book
+}
+
+ENTITY Review {
+  book: Book
+  stars: int
+}
+
+GET /books {
+  RESPOND SELECT title, author { name }, reviews { stars WHERE stars > 2 ORDER_BY id DESC LIMIT 3 }, COUNT(reviews) AS n
+    FROM Book WHERE author.name = $query.name AND EXISTS reviews(stars = 5) ORDER_BY author.name DESC
+}
+`,
+
+  aggregates: `ENTITY Sale { region: text  item: text  qty: int  price: float }
+GET /sales/count { RESPOND { n: SELECT COUNT(*) FROM Sale WHERE qty > 0 } }
+GET /sales/regions {
+  RESPOND SELECT region, COUNT(DISTINCT item) AS items, SUM(qty) AS units, AVG(price) AS avg
+    FROM Sale GROUP_BY region HAVING COUNT(*) > 1 ORDER_BY units DESC
+}
+GET /sales/lines { RESPOND SELECT DISTINCT item AS name, qty * price AS total, region + "/" + item AS label FROM Sale }
+GET /sales/page { RESPOND SELECT item, qty FROM Sale ORDER_BY qty DESC LIMIT 10 OFFSET $query.offset WITH TOTAL }
+GET /sales/feed { RESPOND SELECT item FROM Sale ORDER_BY qty DESC LIMIT 10 AFTER $query.cursor }
+`,
   imports: `IMPORT "./users.kova"
 IMPORT { slugify, hash AS sha } FROM "./util.js"
 
@@ -143,6 +218,22 @@ AUTH jwt USING secret(env("JWT_KEY")) { expire: "1h" }
 
 WORKER mailer {
   x = env("SMTP_HOST", "localhost")
+}
+`,
+
+  security: `RATE_LIMIT 1000 PER 1h BY ip
+
+CORS {
+  origins: ["https://app.example.com", env("EXTRA_ORIGINS", "")]
+  methods: ["GET", "POST"]
+  headers: ["content-type", "x-api-key"]
+  expose: ["x-request-id"]
+  credentials: true
+  max_age: 10m
+}
+
+POST /login RATE_LIMIT 5 PER 1m BY header("x-api-key") {
+  RESPOND 200 { ok: true }
 }
 `,
 

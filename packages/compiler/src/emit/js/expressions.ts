@@ -1,3 +1,4 @@
+import { BUILTINS, OPERATOR_HELPERS } from "../../checker/builtins.js";
 import type { Expr } from "../../ir/nodes.js";
 
 /** The emitted constant holding the app's AUTH jwt scheme (see auth.ts). */
@@ -27,6 +28,8 @@ export class ExpressionPrinter {
         return `v_${e.name}`;
       case "input":
         if (e.from === "path") return `ctx.params[${JSON.stringify(e.name)}]`;
+        // A cookie not sent is null, as an absent query key is.
+        if (e.from === "cookies" && e.name !== null) return `(ctx.cookies[${JSON.stringify(e.name)}] ?? null)`;
         return e.name === null ? `ctx.${e.from}` : `ctx.${e.from}?.[${JSON.stringify(e.name)}]`;
       case "member":
         return `${this.print(e.object)}?.[${JSON.stringify(e.property)}]`;
@@ -38,6 +41,9 @@ export class ExpressionPrinter {
         return `envValue(${this.envRef}, ${this.print(e.name)}, ${e.default ? this.print(e.default) : "undefined"})`;
       case "unary":
         return e.operator === "NOT" ? `!(${this.print(e.operand)})` : `-(${this.print(e.operand)})`;
+      case "has":
+        // Object(null) is {}: a missing object holds no key.
+        return `Object.hasOwn(Object(${this.print(e.object)}), ${this.print(e.key)})`;
       case "isNull":
         return `(${this.print(e.operand)} ${e.negated ? "!=" : "=="} null)`;
       case "binary": {
@@ -64,6 +70,29 @@ export class ExpressionPrinter {
         return `{ ${e.entries.map((entry) => (entry.kind === "spread" ? `...${this.print(entry.value)}` : `${JSON.stringify(entry.key)}: ${this.print(entry.value)}`)).join(", ")} }`;
       case "array":
         return `[${e.elements.map((x) => (x.spread ? `...(${this.print(x.value)} ?? [])` : this.print(x.value))).join(", ")}]`;
+      case "conditional":
+        return `(${this.print(e.test)} ? ${this.print(e.then)} : ${this.print(e.otherwise)})`;
+      case "between":
+        return `${e.negated ? "!" : ""}between(${this.print(e.value)}, ${this.print(e.low)}, ${this.print(e.high)})`;
+      case "comprehension": {
+        const v = `v_${e.variable}`;
+        const list = `(${this.print(e.list)} ?? [])`;
+        const element = this.print(e.element);
+        const condition = e.condition ? this.print(e.condition) : null;
+        // Without an await inside, a plain filter/map; with one (a query, an FN call), a loop that runs them in order.
+        if (!/\bawait\b/.test(element + (condition ?? ""))) {
+          return `${list}${condition ? `.filter((${v}) => ${condition})` : ""}.map((${v}) => ${element})`;
+        }
+        return `(await (async () => { const out = []; for (const ${v} of ${list}) { ${condition ? `if (${condition}) ` : ""}out.push(${element}); } return out; })())`;
+      }
+      case "callFunction":
+        return `(await ${functionName(e.function)}(ctx${e.args.map((a) => `, ${this.print(a)}`).join("")}))`;
+      case "view":
+        return `${viewName(e.view)}(${this.print(e.value)})`;
+      case "orderChoice": {
+        const runs = e.options.map((o) => `async () => ${this.print(o.query)}`).join(", ");
+        return `(await [${runs}][orderIndex(${this.print(e.value)}, ${JSON.stringify(e.label)}, ${JSON.stringify(e.options.map((o) => o.field))})]())`;
+      }
       case "query": {
         const args = e.args.map((arg) => {
           const value = this.print(arg.value);
@@ -76,37 +105,20 @@ export class ExpressionPrinter {
 
   private call(name: string, imported: boolean, a: string[]): string {
     if (imported) return `(await fn_${name}(${a.join(", ")}))`;
-    switch (name) {
-      case "now":
-        return "new Date().toISOString()";
-      case "uuid":
-        return "randomUUID()";
-      case "len":
-        return `len(${a[0]})`;
-      case "lower":
-        return `str(${a[0]}).toLowerCase()`;
-      case "upper":
-        return `str(${a[0]}).toUpperCase()`;
-      case "trim":
-        return `str(${a[0]}).trim()`;
-      case "number":
-        return `Number(${a[0]})`;
-      case "sign_token":
-        return `(await signToken(ctx.env, ${AUTH_SCHEME_CONST}, ${a[0]}, ${a[1] ?? "undefined"}))`;
-      case "hash_password":
-        return `(await hashPassword(${a[0]}))`;
-      case "verify_password":
-        return `(await verifyPassword(${a[0]}, ${a[1]}))`;
-      case "password_needs_rehash":
-        return `passwordNeedsRehash(${a[0]})`;
-      case "hash_token":
-        return `hashToken(${a[0]})`;
-      case "random_token":
-        return `randomToken(${a[0] ?? "undefined"})`;
-      default:
-        return `str(${a[0]})`;
-    }
+    const js = BUILTINS.get(name)?.js ?? OPERATOR_HELPERS[name as keyof typeof OPERATOR_HELPERS];
+    if (!js) throw new Error(`internal: no JavaScript for the built-in ${name}()`);
+    return js(a);
   }
+}
+
+/** The JavaScript name of a Kova FN (functions take the request context first, for their queries). */
+export function functionName(name: string): string {
+  return `kf_${name}`;
+}
+
+/** The JavaScript name of a VIEW's shaping function. */
+export function viewName(name: string): string {
+  return `view_${name}`;
 }
 
 function escapeTemplate(text: string): string {

@@ -16,9 +16,13 @@ const isDate = (s) => DATE.test(s) && isCalendarDate(s);
 const isDateTime = (s) => DATETIME.test(s) && isCalendarDate(s) && !Number.isNaN(Date.parse(s));
 /** Kova's == : null and a missing value are equal; otherwise strict equality. */
 const eq = (a, b) => (a ?? null) === (b ?? null);
+/** BETWEEN includes both ends; a null anywhere is false, as in SQL. */
+const between = (v, low, high) => v != null && low != null && high != null && v >= low && v <= high;
 const inList = (a, list) => Array.isArray(list) && list.some((b) => eq(a, b));
+/** LIKE: % any run, _ one character, \ makes the next character literal. */
 const like = (text, pattern) => typeof text === "string" && typeof pattern === "string" &&
-  new RegExp("^" + pattern.replace(/[.*+?^$()|[\]\\{}]/g, "\\$&").replace(/%/g, ".*").replace(/_/g, ".") + "$", "s").test(text);
+  new RegExp("^" + pattern.replace(/\\([\s\S])|([%_])|([.*+?^$()|[\]\\{}\/])/g, (_, escaped, wild, meta) =>
+    escaped !== undefined ? escaped.replace(/[.*+?^$()|[\]\\{}\/]/g, "\\$&") : wild === "%" ? ".*" : wild === "_" ? "." : "\\" + meta) + "$", "su").test(text);
 const str = (v) => (v == null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
 const envValue = (env, name, fallback) => env[name] ?? process.env[name] ?? (fallback === undefined ? null : fallback);
 const len = (v) => (v == null ? 0 : typeof v === "object" && !Array.isArray(v) ? Object.keys(v).length : v.length ?? 0);
@@ -39,10 +43,16 @@ function coerce(value, type, label) {
   if (!fits) throw badValue(label, type === "boolean" ? "must be true or false" : type === "count" ? "must be a whole number ≥ 0" : type === "int" ? "must be an integer" : "must be a number");
   return parsed;
 }
+/** ORDER_BY value IN [a, b]: the index of the listed field the value names, or a 400. */
+function orderIndex(value, label, fields) {
+  const index = fields.indexOf(value);
+  if (index === -1) throw badValue(label, "must be one of " + fields.join(", "));
+  return index;
+}
 function badValue(label, message) {
   return new HttpError(400, label + " " + message, {
     type: "urn:kova:problem:invalid-parameter",
-    errors: [{ field: label.replace(/^(path|query) parameter |^header |^body field /, ""), message }],
+    errors: [{ field: label.replace(/^(path|query) parameter |^header |^cookie |^body field |^sort order$/, ""), message }],
   });
 }
 `;

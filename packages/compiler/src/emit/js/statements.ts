@@ -21,7 +21,7 @@ function emitStatement(out: CodeWriter, s: Stmt, x: ExpressionPrinter, sourcePat
     case "respond": {
       // A query's rows are written by the serialiser compiled from its result columns (emit-app.ts).
       const serialize = s.value?.kind === "query" ? `, serialize: ${serializerName(s.value.query)}` : "";
-      const headers = (s.headers ? `, headers: ${headerObject(s.headers, x)}` : "") + serialize;
+      const headers = (s.headers ? `, headers: ${headerObject(s.headers, x)}` : "") + (s.cookies ? `, cookies: ${x.print({ kind: "object", entries: s.cookies })}` : "") + serialize;
       if (!s.value) {
         at(`return { status: ${s.status}${headers} };`);
       } else if (s.notFound !== null) {
@@ -48,6 +48,14 @@ function emitStatement(out: CodeWriter, s: Stmt, x: ExpressionPrinter, sourcePat
         out.indent(() => emitStatements(out, s.otherwise!, x, sourcePath));
       }
       out.line("}");
+      return;
+    case "for":
+      out.line(`for (const v_${s.variable} of (${x.print(s.list)} ?? [])) {`, s.span, sourcePath);
+      out.indent(() => emitStatements(out, s.body, x, sourcePath));
+      out.line("}");
+      return;
+    case "return":
+      at(`return ${s.value ? x.print(s.value) : "null"};`);
       return;
     case "unsupported":
       at(`throw new HttpError(501, ${JSON.stringify(`${s.feature} is not supported yet`)});`);

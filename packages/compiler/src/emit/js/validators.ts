@@ -41,7 +41,9 @@ class ValidatorEmitter {
       // Module-level constants (the allowed fields, enum values, patterns): built once, not per request.
       const knownFields = this.constant("known", known);
       out.block("for (const key in value)", () => {
-        out.line(`if (${knownFields}[key] !== true) issues.push({ field: at(path, key), message: "is not an allowed field" });`);
+        // (unknown: "drop"): the handler never sees a field the shape does not declare.
+        if (decl?.unknown === "drop") out.line(`if (${knownFields}[key] !== true) delete value[key];`);
+        else out.line(`if (${knownFields}[key] !== true) issues.push({ field: at(path, key), message: "is not an allowed field" });`);
       });
       for (const field of fields) this.field(field);
       out.line("return issues;");

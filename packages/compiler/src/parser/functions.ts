@@ -1,0 +1,82 @@
+import type { FunctionDecl, FunctionParam, TypeRef, ViewDecl, ViewItem } from "../ast/nodes.js";
+import type { Cursor } from "./cursor.js";
+import { closeBracket, skipSeparator } from "./expressions.js";
+import { parseTypeRef } from "./declarations.js";
+import { parseBlock } from "./statements.js";
+
+/** After `FN`: `name(param: type, …) { statements }`. */
+export function parseFunction(c: Cursor, start: number): FunctionDecl {
+  const name = c.expectIdentifier("a name for the FN");
+  const params: FunctionParam[] = [];
+  const open = c.token;
+  if (c.matchPunct("(")) {
+    while (!c.isPunct(")") && !c.atEnd && !c.isPunct("{")) {
+      const before = c.mark;
+      const paramStart = c.token.start;
+      const paramName = c.expectIdentifier("a parameter name, as in FN excerpt(body: text)");
+      let type: TypeRef;
+      if (c.matchPunct(":")) {
+        type = parseTypeRef(c);
+      } else {
+        c.error("ExpectedFunctionPart", c.tokenSpan(c.token), `expected ':' and a type after the parameter '${paramName.name}'`, {
+          suggestion: `write ${paramName.name || "name"}: text (or int, number, bool, datetime, json, an entity name, T[], T?)`,
+        });
+        // Read on as an untyped (json) parameter, so its uses in the body are not reported too.
+        const span = c.emptySpanHere();
+        type = { kind: "TypeRef", span, name: { kind: "Identifier", span, name: "json" }, args: [], options: [], fields: [], array: false, optional: false };
+      }
+      if (paramName.name !== "") params.push({ kind: "FunctionParam", span: c.spanFrom(paramStart), name: paramName, type });
+      if (!c.matchPunct(",") && !c.isPunct(")")) {
+        c.errorExpected("',' or ')' in the parameter list");
+        if (c.mark === before) break;
+      }
+      if (c.mark === before) c.advance();
+    }
+    closeBracket(c, open, ")");
+  } else {
+    c.error("ExpectedFunctionPart", c.tokenSpan(c.token), "expected '(' and the parameters after the FN's name", {
+      suggestion: `write FN ${name.name || "name"}() { … } for a function without parameters`,
+    });
+  }
+  const body = parseBlock(c, `the FN ${name.name}`);
+  return { kind: "Function", span: c.spanFrom(start), name, params, body };
+}
+
+/** After `VIEW`: `Name OF Entity { field, field, relation { … } }`. */
+export function parseView(c: Cursor, start: number): ViewDecl {
+  const name = c.expectIdentifier("a name for the VIEW");
+  let entity = { kind: "Identifier" as const, span: c.emptySpanHere(), name: "" };
+  if (c.expectKeyword("OF", "and the entity the VIEW shows, as in VIEW PostOut OF Post { title }")) {
+    entity = c.expectIdentifier("the entity the VIEW shows");
+  }
+  const items = parseViewItems(c, `the VIEW ${name.name}`) ?? [];
+  return { kind: "View", span: c.spanFrom(start), name, entity, items };
+}
+
+function parseViewItems(c: Cursor, context: string): ViewItem[] | null {
+  const open = c.token;
+  if (!c.matchPunct("{")) {
+    c.errorExpected(`'{' and the fields of ${context}`);
+    return null;
+  }
+  const items: ViewItem[] = [];
+  if (!c.enter()) return items;
+  try {
+    while (!c.isPunct("}") && !c.atEnd) {
+      const before = c.mark;
+      const itemStart = c.token.start;
+      const field = c.expectIdentifier(`a field name in ${context}`);
+      const nested = c.isPunct("{") ? parseViewItems(c, `the selection of ${field.name}`) : null;
+      if (field.name !== "") items.push({ kind: "ViewItem", span: c.spanFrom(itemStart), name: field, items: nested });
+      skipSeparator(c);
+      if (c.mark === before) {
+        c.advance();
+        break;
+      }
+    }
+    closeBracket(c, open, "}");
+  } finally {
+    c.leave();
+  }
+  return items;
+}

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { test } from "node:test";
+import { pathToFileURL } from "node:url";
+import { buildApp } from "@kova/compiler";
+import { DRIVER_PACKAGES } from "@kova/query";
+import { startApp } from "@kova/runtime";
+import { RELATIONS_PROGRAM } from "../src/relations-program.js";
+import { allTargets } from "../src/targets.js";
+
+// A list of 50 posts, each with its author and its comment count, is ONE statement sent to the
+// database — counted where the client libraries send statements (better-sqlite3's statements,
+// node-postgres's and mysql2's query/execute), not inferred from the driver's own bookkeeping.
+const require = createRequire(import.meta.url);
+
+/** Counts statements the client libraries run while `counting` is set; returns the SQL texts. */
+function installCounters(): { start(): void; stop(): string[] } {
+  const seen: string[] = [];
+  let counting = false;
+  const wrap = (proto: Record<string, unknown>, method: string, text: (self: any, args: unknown[]) => string) => {
+    const original = proto[method] as (...args: unknown[]) => unknown;
+    proto[method] = function (this: unknown, ...args: unknown[]) {
+      if (counting) seen.push(text(this, args));
+      return original.apply(this, args);
+    };
+  };
+  const Database = require("better-sqlite3");
+  const db = new Database(":memory:");
+  const statement = Object.getPrototypeOf(db.prepare("SELECT 1")) as Record<string, unknown>;
+  db.close();
+  for (const m of ["all", "get", "run", "iterate"]) wrap(statement, m, (self) => self.source);
+  wrap(Database.prototype, "exec", (_self, args) => String(args[0]));
+  const pg = require("pg");
+  wrap(pg.Client.prototype, "query", (_self, args) => (typeof args[0] === "string" ? args[0] : (args[0] as { text: string }).text));
+  const mysql = require("mysql2");
+  for (const m of ["query", "execute"]) wrap(mysql.Connection.prototype, m, (_self, args) => (typeof args[0] === "string" ? args[0] : (args[0] as { sql: string }).sql));
+  return {
+    start() {
+      seen.length = 0;
+      counting = true;
+    },
+    stop() {
+      counting = false;
+      return [...seen];
+    },
+  };
+}
+
+const counters = installCounters();
+const targets = (await allTargets()).filter((t) => ["embedded", "postgres", "mariadb"].includes(t.driver));
+
+for (const target of targets) {
+  test(`relations: 50 posts with author and comment count are one statement (${target.label})`, async (t) => {
+    const runId = `stmt_${process.pid}_${Date.now().toString(36)}`;
+    const prepared = await target.prepare(runId);
+    if (!prepared.ok) {
+      if (process.env.CI === "true" && target.serverExpected !== false) assert.fail(`${target.label} unavailable in CI: ${prepared.reason}`);
+      t.skip(`SKIPPED ${target.label}: ${prepared.reason}`);
+      return;
+    }
+    // Inside the package (as the runner does), so the built app resolves @kova/runtime.
+    const dir = join(new URL("../../.work/", import.meta.url).pathname, `stmt-${target.driver}-${runId}`);
+    mkdirSync(dir, { recursive: true });
+    try {
+      writeFileSync(join(dir, "app.kova"), `${prepared.connect ?? ""}\n${RELATIONS_PROGRAM}`);
+      const built = await buildApp({ entry: dir });
+      assert.ok(built.ok, JSON.stringify(built.errors));
+      await import(DRIVER_PACKAGES[target.driver]);
+      const { app } = (await import(pathToFileURL(join(dir, "dist", "app.js")).href)) as { app: Parameters<typeof startApp>[0] };
+      const server = await startApp(app, { port: 0, host: "127.0.0.1", appDir: dir, env: prepared.env, manageProcess: false, logLevel: "silent" });
+      try {
+        const send = async (path: string, body: unknown) => {
+          const r = await fetch(server.url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+          assert.equal(r.status, 201);
+          return (await r.json()) as { id: number };
+        };
+        const authors = [await send("/users", { tag: "s", name: "Ada" }), await send("/users", { tag: "s", name: "Bob" })];
+        for (let i = 0; i < 50; i++) {
+          const post = await send("/posts", { tag: "s", title: `post ${i}`, author: authors[i % 2].id });
+          for (let c = 0; c < i % 3; c++) await send("/comments", { post: post.id, author: authors[(i + c) % 2].id, body: `c${c}` });
+        }
+        counters.start();
+        const response = await fetch(`${server.url}/feed/s`);
+        const statements = counters.stop();
+        const posts = (await response.json()) as Array<{ author: { name: string }; comments_count: number }>;
+        assert.equal(posts.length, 50);
+        assert.deepEqual(posts.slice(0, 4).map((p) => [p.author.name, p.comments_count]), [["Ada", 0], ["Bob", 1], ["Ada", 2], ["Bob", 0]]);
+        assert.equal(statements.length, 1, `statements sent:\n${statements.join("\n")}`);
+        assert.match(statements[0], /json/i);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await prepared.cleanup();
+    }
+  });
+}

@@ -1,0 +1,48 @@
+/**
+ * Endpoint atomicity: a handler that writes runs inside one transaction per data source it writes
+ * (the compiler lists them in the route's `writes`). The handler's own statements call
+ * `ctx.db(name).execute(…)`, not a transaction object: each driver's TransactionScope
+ * (AsyncLocalStorage) puts them in the open transaction, so reads inside see the endpoint's writes.
+ *
+ *   - the handler returns            → every transaction commits, then the reply is sent;
+ *   - it throws (ERROR, a 409 from a constraint, an exception in imported JS, a 400 on a value)
+ *                                    → every transaction rolls back, and the error becomes the problem;
+ *   - the client is gone when the handler returns (before anything is committed or sent)
+ *                                    → rolled back, nothing is sent.
+ *
+ * Several data sources: their transactions nest in the order `writes` lists them and commit
+ * innermost first, one after the other. That is not a two-phase commit: if a later commit fails
+ * (the database went away between the two), the source committed before it keeps its writes.
+ *
+ * Endpoints that only read are not listed and pay nothing: the handler runs as before. Drivers
+ * whose dialect declares no transactions (Redis; MongoDB, whose transactions depend on the server)
+ * run each write on its own; the build refuses endpoints for which that would lose atomicity.
+ */
+import type { Driver } from "@kova/query";
+import type { Reply } from "./app.js";
+import { ClientGoneError } from "./body.js";
+import type { Exchange, StageOutcome } from "./exchange.js";
+
+/** The handler stage's work: the handler alone, or inside its data sources' transactions. */
+export function runHandler(ex: Exchange): StageOutcome | Promise<StageOutcome> {
+  const writes = ex.route.definition.writes;
+  if (writes === undefined || writes.length === 0) return ex.route.definition.handler(ex);
+  const drivers: Driver[] = [];
+  for (const name of writes) {
+    const driver = ex.db(name);
+    if (driver.dialect.limits?.transactions === undefined) drivers.push(driver);
+  }
+  return drivers.length === 0 ? ex.route.definition.handler(ex) : inTransactions(ex, drivers, 0);
+}
+
+function inTransactions(ex: Exchange, drivers: readonly Driver[], next: number): Promise<Reply> {
+  if (next === drivers.length) return handleThenCheckClient(ex);
+  return drivers[next].transaction(() => inTransactions(ex, drivers, next + 1));
+}
+
+async function handleThenCheckClient(ex: Exchange): Promise<Reply> {
+  const reply = await ex.route.definition.handler(ex);
+  // Nothing is committed yet: a client that went away gets nothing, so nothing is kept either.
+  if (ex.clientGone()) throw new ClientGoneError("the client closed the connection before the response");
+  return reply;
+}
