@@ -4,7 +4,7 @@
  * handler gives (`{ value, http_only, same_site, max_age, … }`, the names the language uses) and its
  * defaults: `Path=/`, `HttpOnly` and `SameSite=Lax` unless the program says otherwise.
  */
-import { parseCookie, stringifySetCookie, type SetCookie } from "cookie";
+import { parse, serialize, type SerializeOptions } from "cookie";
 
 /** The request's cookies by name (`$cookies.session`); a cookie not sent is `undefined`. */
 export type RequestCookies = Readonly<Record<string, string | undefined>>;
@@ -16,8 +16,8 @@ export function readCookies(header: string | string[] | undefined): RequestCooki
   if (header === undefined || header === "") return NO_COOKIES;
   // HTTP/2 may split the header into several; they join with "; " (RFC 9113 §8.2.3).
   const text = Array.isArray(header) ? header.join("; ") : header;
-  // parseCookie gives a null-prototype object: `$cookies.constructor` is never Object's.
-  return parseCookie(text);
+  // parse gives a null-prototype object: `$cookies.constructor` is never Object's.
+  return parse(text);
 }
 
 /**
@@ -64,9 +64,8 @@ export function setCookieLine(name: string, input: CookieInput): string {
   const clear = cookie.value === null || cookie.value === undefined;
   const sameSite = cookie.same_site ?? "lax";
   if (!SAME_SITE.has(sameSite)) throw new CookieError(name, `same_site must be "lax", "strict" or "none", not ${JSON.stringify(sameSite)}`);
-  const spec: SetCookie = {
-    name,
-    value: clear ? "" : String(cookie.value),
+  const value = clear ? "" : String(cookie.value);
+  const spec: SerializeOptions = {
     path: cookie.path ?? "/",
     httpOnly: cookie.http_only ?? true,
     sameSite,
@@ -90,7 +89,7 @@ export function setCookieLine(name: string, input: CookieInput): string {
     }
   }
   try {
-    return stringifySetCookie(spec);
+    return serialize(name, value, spec);
   } catch (error) {
     throw new CookieError(name, (error as Error).message);
   }

@@ -26,7 +26,7 @@ describe("cookies.ts", () => {
   });
 
   test("a cookie the program built wrongly is a CookieError naming the cookie", () => {
-    assert.throws(() => setCookieLine("bad name", "x"), (e: unknown) => e instanceof CookieError && /cookie "bad name": cookie name is invalid/.test(e.message));
+    assert.throws(() => setCookieLine("bad name", "x"), (e: unknown) => e instanceof CookieError && /cookie "bad name": .*name is invalid/.test(e.message));
     assert.throws(() => setCookieLine("s", { value: "x", same_site: "sideways" as "lax" }), /same_site must be "lax", "strict" or "none"/);
     assert.throws(() => setCookieLine("s", { value: "x", expires: "soon" }), /expires is not an instant/);
   });
