@@ -21,7 +21,7 @@ const seconds = Number(cliOption("seconds") ?? 10);
 const rounds = Number(cliOption("rounds") ?? 3);
 const SECRET = "bench-secret-0123456789-0123456789-0123456789";
 const KOVA_DIR = join(BENCH_DIR, "apps", "kova-auth");
-const SCRIPT = fileURLToPath(new URL("./lib/wrk-auth.lua", import.meta.url));
+const SCRIPT = fileURLToPath(new URL("./lib/wrk.lua", import.meta.url));
 const hasTaskset = spawnSync("taskset", ["--version"]).status === 0;
 const pinned = (cpu, command, args) => (hasTaskset ? ["taskset", ["-c", String(cpu), command, ...args]] : [command, args]);
 
@@ -51,7 +51,7 @@ async function start(name, entry, port) {
 }
 
 function wrk(url) {
-  const [command, args] = pinned(1, "wrk", ["-t1", "-c64", `-d${seconds}s`, "--timeout", "5s", "-s", SCRIPT, url, "--", token]);
+  const [command, args] = pinned(1, "wrk", ["-t1", "-c64", `-d${seconds}s`, "--timeout", "5s", "-s", SCRIPT, url, "--", "me", token]);
   const out = spawnSync(command, args, { encoding: "utf8" });
   const line = /WRK_JSON (\{.*\})/.exec(out.stdout ?? "");
   if (line === null) throw new Error(`wrk failed: ${out.stdout}${out.stderr}`);

@@ -1,4 +1,5 @@
--- wrk script for the benchmark workloads: `wrk … -s wrk.lua <url> -- <workload>`.
+-- wrk script for the benchmark workloads: `wrk … -s wrk.lua <url> -- <workload> [token]`
+-- (`me <token>`: GET /me with a bearer token, for bench/auth.mjs).
 -- Random ids come from wrk's own math.random, seeded per run; the summary is printed as one JSON line.
 local workload
 local static
@@ -16,6 +17,7 @@ function init(args)
   if workload == "plaintext" then static = wrk.format("GET", "/plaintext")
   elseif workload == "json" then static = wrk.format("GET", "/json")
   elseif workload == "post" then static = wrk.format("POST", "/orders", { ["Content-Type"] = "application/json" }, ORDER)
+  elseif workload == "me" then static = wrk.format("GET", "/me", { ["Authorization"] = "Bearer " .. args[2] })
   end
 end
 
