@@ -10,3 +10,4 @@ export * from "./entity-schemas.js";
 export * from "./values/instant-clock.js";
 export * from "./select-result.js";
 export * from "./cursor.js";
+export * from "./history-control.js";

@@ -31,6 +31,11 @@ export interface FieldSchema {
    * on a reference means `restrict`. SQL drivers enforce references; a cascade writes versions.
    */
   onDelete?: OnDelete;
+  /**
+   * `SECRET` (password hashes, tokens): left out of `SELECT *` and of the rows a write returns,
+   * and never written to history (its versions hold no value for it; see history-control.ts).
+   */
+  secret?: boolean;
 }
 
 export type OnDelete = "restrict" | "cascade" | "setNull";
@@ -53,6 +58,8 @@ export interface EntitySchema {
    * whose reference field `by` holds this row's id. Not stored: a way to read related rows.
    */
   relations?: InverseRelation[];
+  /** `ENTITY Session NO HISTORY`: false when writes record no versions (absent: they do). */
+  history?: boolean;
 }
 
 export interface InverseRelation {

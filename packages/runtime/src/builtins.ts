@@ -235,6 +235,18 @@ export function omit(value: unknown, ...names: unknown[]): Record<string, unknow
   return out;
 }
 
+/**
+ * A written row (or each row of a list) without the entity's SECRET fields; null stays null. Not
+ * callable by name: the lowering wraps every write to an entity with SECRET fields in it.
+ */
+export function without_fields(value: unknown, ...names: string[]): unknown {
+  if (value === null || value === undefined) return null;
+  if (Array.isArray(value)) return value.map((row) => without_fields(row, ...names));
+  const out = { ...(value as Record<string, unknown>) };
+  for (const name of names) delete out[name];
+  return out;
+}
+
 /** A copy with only the named fields (those the object has). */
 export function pick(value: unknown, ...names: unknown[]): Record<string, unknown> {
   const source = record("pick", value);

@@ -98,6 +98,8 @@ export interface EntityDecl {
   fields: FieldDecl[];
   /** Composite `UNIQUE (a, b)` and `INDEX (a, b)` lines, in source order. */
   constraints: EntityConstraint[];
+  /** `ENTITY Session NO HISTORY { … }`: the span of `NO HISTORY` (writes keep no versions); null otherwise. */
+  noHistory: Span | null;
 }
 
 /** `UNIQUE (a, b)` or `INDEX (a, b)` on its own line inside an ENTITY. */
@@ -124,13 +126,13 @@ export interface FieldDecl {
 }
 
 /**
- * `UNIQUE`, `INDEX`, `PRIMARY`, `DEFAULT <expr>` or `ON DELETE RESTRICT | CASCADE | SET NULL`
+ * `UNIQUE`, `INDEX`, `PRIMARY`, `DEFAULT <expr>`, `SECRET` or `ON DELETE RESTRICT | CASCADE | SET NULL`
  * after an entity field's type.
  */
 export interface FieldModifier {
   kind: "FieldModifier";
   span: Span;
-  modifier: "UNIQUE" | "INDEX" | "PRIMARY" | "DEFAULT" | "ON DELETE";
+  modifier: "UNIQUE" | "INDEX" | "PRIMARY" | "DEFAULT" | "ON DELETE" | "SECRET";
   /** The default value, for `DEFAULT`; otherwise null. */
   value: Expression | null;
   /** For `ON DELETE`: what deleting the referenced record does; otherwise null. */

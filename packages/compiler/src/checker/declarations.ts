@@ -5,6 +5,7 @@ import { closestOrPrefix } from "../diagnostics/suggest.js";
 import { checkExpression } from "./expressions.js";
 import { checkInverseRelation } from "./relations.js";
 import { constantValue } from "./fold.js";
+import { applyHistoryControl } from "./history-control.js";
 import type { EntityInfo } from "./model.js";
 import {
   assignable,
@@ -113,6 +114,7 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
     checkOnDelete(ctx, decl, field, schema);
   }
   checkConstraints(ctx, decl, info.schema);
+  applyHistoryControl(decl, info.schema);
 }
 
 /** `ON DELETE …`: only on a reference, SET NULL only on an optional one, within one data source. */

@@ -2,6 +2,7 @@ import type { Condition, Expression, Identifier, Limit, Offset, OrderBy, Query }
 import { report, resolve, type CheckContext } from "./context.js";
 import { checkExpression } from "./expressions.js";
 import { selectedView } from "./functions.js";
+import { checkHistoryControl, publicRowType } from "./history-control.js";
 import { checkShapedSelect, isShapedSelect, refuseShapedRelations } from "./aggregates.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
@@ -20,7 +21,9 @@ import {
 export function checkQuery(ctx: CheckContext, query: Query): KovaType {
   const entity = lookupEntity(ctx, query.entity);
   const inEntity: CheckContext = { ...ctx, entity: entity ?? null, entityUnresolved: entity === undefined, ambiguousNames: new Set() };
-  const rows = entity ? entity.rowType : unknownType;
+  // `*` and a write's result leave SECRET fields out; HISTORY/AS OF of what history does not keep is refused.
+  const rows = entity ? publicRowType(entity) : unknownType;
+  checkHistoryControl(ctx, query, entity);
 
   switch (query.kind) {
     case "SelectQuery": {

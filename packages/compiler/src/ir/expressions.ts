@@ -1,5 +1,6 @@
 import type { Expression, ObjectExpr, Query, Statement } from "../ast/nodes.js";
 import { BUILTINS } from "../checker/builtins.js";
+import { secretFields } from "@kova/query";
 import { checkedNode, constantValue, foldExpression } from "../checker/fold.js";
 import type { SemanticModel } from "../checker/model.js";
 import { alwaysEnds } from "./ends.js";
@@ -7,6 +8,7 @@ import { inputOf } from "./inputs.js";
 import type { EnvVariable, Expr, InputExpr, QueryExpr, ObjectEntry, QueryArg, QueryDef, Span, Stmt, TypedInput } from "./nodes.js";
 import { planQuery, type OwnerGuard, type PlanArg, type PlannedQuery } from "./plans.js";
 
+const WRITE_QUERY_KINDS: ReadonlySet<string> = new Set(["InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery"]);
 const QUERY_KINDS = new Set(["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"]);
 /** `$query`, `$headers`, `$cookies`, `$body`: the request's parts (any other `$name` is a path parameter). */
 const REQUEST_PARTS: ReadonlySet<string> = new Set(["query", "headers", "cookies", "body", "auth"]);
@@ -266,7 +268,11 @@ export class HandlerLowering {
   /** `SELECT SomeView FROM …`: the rows go through the VIEW's shaping function. */
   private viewed(query: Query, rows: Expr): Expr {
     const view = query.kind === "SelectQuery" ? this.state.model.selectViews.get(query) : undefined;
-    return view ? { kind: "view", view, value: rows } : rows;
+    if (view) return { kind: "view", view, value: rows };
+    // A write answers with the whole row it wrote: its SECRET fields are taken off (history-control.ts).
+    const hidden = WRITE_QUERY_KINDS.has(query.kind) ? secretFields(this.state.model.entities.get(query.entity.name)?.schema ?? { name: "", table: "", fields: [] }) : [];
+    if (hidden.length === 0) return rows;
+    return { kind: "call", function: "without_fields", imported: false, args: [rows, ...hidden.map((name): Expr => ({ kind: "literal", value: name }))] };
   }
 
   private planned(query: Query, planned: PlannedQuery): QueryExpr {
