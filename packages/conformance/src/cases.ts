@@ -4,6 +4,7 @@
  */
 import { AGGREGATE_CASES } from "./cases-aggregates.js";
 import { REQUEST_CASES } from "./cases-request.js";
+import { HISTORY_CONTROL_CASES } from "./cases-history-control.js";
 
 import { TRANSACTION_CASES } from "./cases-transactions.js";
 
@@ -523,6 +524,7 @@ export const CASES: Case[] = [
   },
   ...RELATION_CASES,
   ...REQUEST_CASES,
+  ...HISTORY_CONTROL_CASES,
   ...TRANSACTION_CASES,
   ...AGGREGATE_CASES,
 ];
