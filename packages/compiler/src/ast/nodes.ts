@@ -98,8 +98,8 @@ export interface EntityDecl {
   fields: FieldDecl[];
   /** Composite `UNIQUE (a, b)` and `INDEX (a, b)` lines, in source order. */
   constraints: EntityConstraint[];
-  /** `ENTITY Session NO HISTORY { … }`: the span of `NO HISTORY` (writes keep no versions); null otherwise. */
-  noHistory: Span | null;
+  /** `ENTITY Session NO HISTORY { … }`: its writes keep no versions (HISTORY and AS OF on it are refused). */
+  noHistory: boolean;
 }
 
 /** `UNIQUE (a, b)` or `INDEX (a, b)` on its own line inside an ENTITY. */

@@ -28,7 +28,7 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
     case "Entity":
       return [
         "ENTITY ", d.name.name, d.source === null ? "" : [" USING ", d.source.name], d.noHistory ? " NO HISTORY" : "", " ",
-        printFields(p, entityItems(d.fields, d.constraints ?? []), (d.noHistory ?? (d.source ?? d.name).span).end.offset, d.span.end.offset),
+        printFields(p, entityItems(d.fields, d.constraints ?? []), (d.source ?? d.name).span.end.offset, d.span.end.offset),
       ];
     case "Validate":
       return [

@@ -162,13 +162,8 @@ function parseConnect(c: Cursor, start: number): ConnectDecl {
 function parseEntity(c: Cursor, start: number): EntityDecl {
   const name = c.expectIdentifier("an entity name");
   const source = c.matchKeyword("USING") ? c.expectIdentifier("a data source name after USING") : null;
-  let noHistory: EntityDecl["noHistory"] = null;
-  if (c.isKeyword("NO")) {
-    const at = c.token.start;
-    c.advance();
-    c.expectKeyword("HISTORY", "after NO (ENTITY Session NO HISTORY { … } keeps no versions)");
-    noHistory = c.spanFrom(at);
-  }
+  const noHistory = c.matchKeyword("NO");
+  if (noHistory) c.expectKeyword("HISTORY", "after NO (ENTITY Session NO HISTORY { … } keeps no versions)");
   const constraints: EntityConstraint[] = [];
   const fields = parseFieldBlock(c, "the ENTITY", constraints);
   return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory };
