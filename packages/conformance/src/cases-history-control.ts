@@ -49,4 +49,20 @@ export const HISTORY_CONTROL_CASES: Case[] = [
       check("gone", (await api.request("GET", `/ticks/${id}`)).status, 404);
     },
   },
+  {
+    name: "SAVE keeps a DEFAULT now() field it leaves out (the record's creation), and writes one it names",
+    program: "kv",
+    async run(api, check) {
+      const created = await api.request("POST", "/memos", { text: "a" });
+      check("created", [created.status, created.body.text, typeof created.body.made], [201, "a", "string"]);
+      const id = created.body.id as number;
+      const made = created.body.made as string;
+      await pause(20);
+      const replaced = await api.request("PUT", `/memos/${id}`, { text: "b" });
+      check("replaced without made: made kept", replaced.body, { id, text: "b", made });
+      check("and stored so", (await api.request("GET", `/memos/${id}`)).body, { id, text: "b", made });
+      const stamped = await api.request("PUT", `/memos/${id}`, { text: "c", made: "2020-01-02T03:04:05.000Z" });
+      check("made named: written", stamped.body, { id, text: "c", made: "2020-01-02T03:04:05.000Z" });
+    },
+  },
 ];

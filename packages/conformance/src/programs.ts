@@ -165,6 +165,18 @@ PUT /ticks/:id VALIDATE TickChanges { RESPOND UPDATE Tick SET $body WHERE id = $
 PUT /ticks/:id/replace VALIDATE TickChanges { RESPOND SAVE { ...$body, id: $id } INTO Tick }
 GET /ticks/:id { RESPOND SELECT * FROM Tick WHERE id = $id }
 DELETE /ticks/:id { RESPOND DELETE FROM Tick WHERE id = $id }
+
+// DEFAULT now() stamps a record when it is made; a SAVE that leaves the field out keeps it.
+ENTITY Memo {
+  text: text
+  made: datetime DEFAULT now()
+}
+
+VALIDATE MemoBody { text: string?  made: datetime? }
+
+POST /memos VALIDATE MemoBody { RESPOND 201 SAVE $body INTO Memo }
+PUT /memos/:id VALIDATE MemoBody { RESPOND SAVE { ...$body, id: $id } INTO Memo }
+GET /memos/:id { RESPOND SELECT * FROM Memo WHERE id = $id }
 `;
 
 /**

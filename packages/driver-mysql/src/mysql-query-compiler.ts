@@ -174,7 +174,7 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
       compiled.lock = lock(" WHERE `id` = ?", [{ from: "id" }]);
       const b = builder({ ...scope, alias: entity.table });
       const join = idsJoin(table, b);
-      const assignments = replaceClause(b, entity, { target: (name) => `${table}.${quoteIdent(name)}` }) ?? `${table}.\`id\` = ${table}.\`id\``;
+      const assignments = replaceClause(b, entity, { target: (name) => `${table}.${quoteIdent(name)}`, present: (p) => `${p} = 1` }) ?? `${table}.\`id\` = ${table}.\`id\``;
       compiled.update = { sql: `UPDATE ${table} ${join} SET ${assignments}`, params: b.params };
       compiled.insert = insert(entity);
       break;
