@@ -139,7 +139,10 @@ export class HandlerLowering {
         if (e.property.name === "length") return { kind: "call", function: "len", imported: false, args: [this.lower(e.object)] };
         return { kind: "member", object: this.lower(e.object), property: e.property.name };
       case "Index":
-        if (e.object.kind === "Param" && e.object.name === "query" && e.index.kind === "String") return { kind: "input", from: "query", name: e.index.value };
+        // `$query["page"]`, `$headers["x-api-key"]`, `$cookies["sid"]`: one named input, as with a dot.
+        if (e.object.kind === "Param" && (e.object.name === "query" || e.object.name === "headers" || e.object.name === "cookies") && e.index.kind === "String") {
+          return { kind: "input", from: e.object.name, name: e.index.value };
+        }
         return { kind: "index", object: this.lower(e.object), index: this.lower(e.index) };
       case "Call":
         if (e.callee.name === "env") return this.env(e.args, e.span);

@@ -28,8 +28,10 @@ export class ExpressionPrinter {
         return `v_${e.name}`;
       case "input":
         if (e.from === "path") return `ctx.params[${JSON.stringify(e.name)}]`;
-        // A cookie not sent is null, as an absent query key is.
+        // A cookie not sent, a query key or a header absent, is null (docs/language.md, "Request
+        // values"); only a body field keeps absent (undefined) apart from null, for PATCH semantics.
         if (e.from === "cookies" && e.name !== null) return `(ctx.cookies[${JSON.stringify(e.name)}] ?? null)`;
+        if ((e.from === "query" || e.from === "headers") && e.name !== null) return `(ctx.${e.from}?.[${JSON.stringify(e.name)}] ?? null)`;
         return e.name === null ? `ctx.${e.from}` : `ctx.${e.from}?.[${JSON.stringify(e.name)}]`;
       case "member":
         return `${this.print(e.object)}?.[${JSON.stringify(e.property)}]`;
