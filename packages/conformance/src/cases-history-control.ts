@@ -65,4 +65,20 @@ export const HISTORY_CONTROL_CASES: Case[] = [
       check("made named: written", stamped.body, { id, text: "c", made: "2020-01-02T03:04:05.000Z" });
     },
   },
+  {
+    name: "DEFAULT slug(title) and DEFAULT uuid(): computed per record when a write leaves them out",
+    program: "kv",
+    async run(api, check) {
+      const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+      const a = await api.request("POST", "/pages", { title: "Héllo, World!" });
+      check("slug made from the title", [a.status, a.body.slug, UUID.test(a.body.ref)], [201, "hello-world", true]);
+      const b = await api.request("POST", "/pages", { title: "Other", slug: "chosen" });
+      check("a slug sent is kept; each record its own uuid", [b.body.slug, UUID.test(b.body.ref), b.body.ref !== a.body.ref], ["chosen", true, true]);
+      const id = a.body.id as number;
+      const saved = await api.request("PUT", `/pages/${id}`, { title: "New Title" });
+      check("SAVE: the slug follows the new title, the uuid is kept", saved.body, { id, title: "New Title", slug: "new-title", ref: a.body.ref });
+      check("and stored so", (await api.request("GET", `/pages/${id}`)).body, { id, title: "New Title", slug: "new-title", ref: a.body.ref });
+    },
+  },
 ];
+

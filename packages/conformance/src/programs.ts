@@ -177,6 +177,19 @@ VALIDATE MemoBody { text: string?  made: datetime? }
 POST /memos VALIDATE MemoBody { RESPOND 201 SAVE $body INTO Memo }
 PUT /memos/:id VALIDATE MemoBody { RESPOND SAVE { ...$body, id: $id } INTO Memo }
 GET /memos/:id { RESPOND SELECT * FROM Memo WHERE id = $id }
+
+// Computed defaults: DEFAULT slug(title) and DEFAULT uuid(), per record.
+ENTITY Page {
+  title: text
+  slug: text DEFAULT slug(title)
+  ref: uuid DEFAULT uuid()
+}
+
+VALIDATE PageBody { title: string?  slug: string? }
+
+POST /pages VALIDATE PageBody { RESPOND 201 INSERT INTO Page $body }
+PUT /pages/:id VALIDATE PageBody { RESPOND SAVE { ...$body, id: $id } INTO Page }
+GET /pages/:id { RESPOND SELECT * FROM Page WHERE id = $id }
 `;
 
 /**

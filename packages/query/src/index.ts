@@ -11,3 +11,4 @@ export * from "./values/instant-clock.js";
 export * from "./select-result.js";
 export * from "./cursor.js";
 export * from "./history-control.js";
+export * from "./values/computed-defaults.js";

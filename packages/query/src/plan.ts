@@ -21,6 +21,12 @@ export interface FieldSchema {
   index: boolean;
   /** A constant default, or `now` for the current time. */
   default?: { value: string | number | boolean | null } | { now: true };
+  /**
+   * A default computed per record when a write leaves the field out (values/computed-defaults.ts):
+   * `DEFAULT uuid()` (a new UUID; kept by a SAVE, as `now` is) or `DEFAULT slug(title)` (the slug
+   * of that text field of the same record).
+   */
+  computed?: { uuid: true } | { slug: string };
   /** For enum fields: the allowed values. */
   enumValues?: string[];
   /** A reference to another entity: the field holds that entity's id. */

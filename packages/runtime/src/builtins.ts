@@ -5,6 +5,8 @@
  * the request answers 500 and the logged stack, source-mapped, names the `.kova` line of the call.
  */
 
+import { slugify } from "@kova/query";
+
 export class KovaTypeError extends TypeError {
   override name = "KovaTypeError";
 }
@@ -46,13 +48,8 @@ function instant(fn: string, v: unknown): number {
 
 /** "Hello, World!" → "hello-world": accents dropped, lower case, ASCII letters and digits joined by single dashes. */
 export function slug(value: unknown): string {
-  const s = text("slug", value)
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
-  return s.slice(0, 200).replace(/-+$/, "");
+  // The one slug of Kova: DEFAULT slug(title) computes the same (@kova/query computed-defaults.ts).
+  return slugify(text("slug", value));
 }
 
 /** Characters from `start` (0-based) up to `end` (exclusive; the end of the text when left out). Negative counts from the end. */

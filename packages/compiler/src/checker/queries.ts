@@ -254,7 +254,7 @@ function checkWriteValue(ctx: CheckContext, entity: EntityInfo | undefined, valu
     return;
   }
   if (!requireAll || type.kind !== "object" || !type.fields) return;
-  const missing = entity.schema.fields.filter((f) => !f.optional && f.default === undefined && !type.fields!.has(f.name));
+  const missing = entity.schema.fields.filter((f) => !f.optional && f.default === undefined && f.computed === undefined && !type.fields!.has(f.name));
   if (missing.length > 0) {
     const names = missing.map((f) => `'${f.name}'`).join(", ");
     ctx.diagnostics.report("TypeMismatch", value.span, `INSERT INTO ${entityName} is missing required field${missing.length > 1 ? "s" : ""} ${names}`, {

@@ -5,6 +5,7 @@
  * the value encoding is the driver's, passed in as `WriteEncoding`.
  */
 import { QueryError } from "../driver.js";
+import { computedDefault } from "./computed-defaults.js";
 import { readsRow, type EntitySchema, type FieldSchema, type Operand, type WriteValues } from "../plan.js";
 
 export interface WriteRecord<V> {
@@ -99,6 +100,15 @@ export class EntityWriteCodec<V> {
 
   private complete(record: WriteRecord<V>, now: number, why: string, replace = false): V[] {
     const { fields } = this.entity;
+    // Computed defaults first read the values as the write gave them (slug(title) of the title sent).
+    for (let i = 0; i < fields.length; i++) {
+      if (record.values[i] !== undefined || fields[i].computed === undefined || (replace && isStamp(fields[i]))) continue;
+      const value = computedDefault(fields[i], (name) => {
+        const at = this.positions.get(name);
+        return at === undefined ? undefined : record.values[at];
+      });
+      record.values[i] = this.encoding.encode(fields[i], value);
+    }
     for (let i = 0; i < fields.length; i++) {
       if (record.values[i] !== undefined) continue;
       if (replace && isStamp(fields[i])) continue;
@@ -120,9 +130,9 @@ export class EntityWriteCodec<V> {
   }
 }
 
-/** A `DEFAULT now()` field: stamped when the record is made, kept by a SAVE that leaves it out. */
+/** A `DEFAULT now()` or `DEFAULT uuid()` field: stamped when the record is made, kept by a SAVE that leaves it out. */
 export function isStamp(field: FieldSchema): boolean {
-  return field.default !== undefined && "now" in field.default;
+  return (field.default !== undefined && "now" in field.default) || (field.computed !== undefined && "uuid" in field.computed);
 }
 
 /** The value of a write operand: an argument or a literal (a field is no value to write). */
