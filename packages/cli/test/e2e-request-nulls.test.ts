@@ -17,6 +17,19 @@ async function serve(t: TestContext, appDir: string): Promise<string> {
 }
 
 const APP = `
+ENTITY Visit {
+  at: datetime
+  page: text
+}
+
+VALIDATE VisitIn { at: datetime  page: string }
+
+POST /visits VALIDATE VisitIn { RESPOND 201 INSERT INTO Visit $body }
+
+GET /visits/around {
+  RESPOND SELECT page FROM Visit WHERE at > $query.since - 1d AND at < $query.since + 1d ORDER_BY at
+}
+
 GET /echo {
   RESPOND {
     q: $query.q,
@@ -35,4 +48,20 @@ test("absent $query keys and headers are null in replies and conditions", async 
   assert.deepEqual(await absent.json(), { q: null, missing: true, fallback: "none", agent: null });
   const present = await fetch(`${url}/echo?q=hi`, { headers: { "x-agent": "k" } });
   assert.deepEqual(await present.json(), { q: "hi", missing: false, fallback: "hi", agent: "k" });
+});
+
+test("a request value plus or minus a duration is an instant: compared in WHERE, a 400 naming it when it is no instant", async (t) => {
+  const dir = tempApp(t, { "app.kova": APP });
+  await build(dir);
+  const url = await serve(t, dir);
+  for (const [at, page] of [["2025-03-01T12:00:00Z", "before"], ["2025-03-05T12:00:00Z", "inside"], ["2025-03-09T12:00:00Z", "after"]]) {
+    const r = await fetch(`${url}/visits`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ at, page }) });
+    assert.equal(r.status, 201);
+  }
+  const around = await fetch(`${url}/visits/around?since=2025-03-05T00:00:00Z`);
+  assert.deepEqual(await around.json(), [{ id: 2, page: "inside" }]);
+  const bad = await fetch(`${url}/visits/around?since=yesterday`);
+  assert.equal(bad.status, 400);
+  const problem = (await bad.json()) as { errors?: Array<{ field: string }> };
+  assert.equal(problem.errors?.[0]?.field, "since");
 });
