@@ -68,6 +68,11 @@ POST /accounts/:id(int)/check VALIDATE AccountIn {
   RESPOND { ok: row?.password_hash == hash_token($body.password) }
 }
 
+GET /accounts/:id(int)/public {
+  row = SELECT id, email, password_hash, name FROM Account WHERE id = $id
+  RESPOND { ...row, -password_hash, -email, masked: true }
+}
+
 GET /accounts/:id(int)/history {
   RESPOND HISTORY Account WHERE id = $id
 }
@@ -97,6 +102,8 @@ test("SECRET: never in SELECT * or a write's reply, readable by name, kept out o
   assert.deepEqual((await send(`${url}/accounts/${id}`, "PATCH", { name: "Ada L." })).body, { id, email: "ada@example.com", name: "Ada L." });
   assert.deepEqual((await send(`${url}/accounts/${id}/check`, "POST", { password: "s3cret" })).body, { ok: true });
   assert.deepEqual((await send(`${url}/accounts/${id}/check`, "POST", { password: "wrong" })).body, { ok: false });
+  // Field removal: { ...row, -field } takes fields off a row read with them.
+  assert.deepEqual((await send(`${url}/accounts/${id}/public`, "GET")).body, { id, name: "Ada L.", masked: true });
   const history = await send(`${url}/accounts/${id}/history`, "GET");
   assert.equal(history.status, 200);
   assert.deepEqual(history.body.map((v: any) => [v.operation, v.data]), [

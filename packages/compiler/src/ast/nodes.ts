@@ -733,7 +733,14 @@ export interface ParamRef {
 export interface ObjectExpr {
   kind: "Object";
   span: Span;
-  entries: Array<Property | SpreadElement>;
+  entries: Array<Property | SpreadElement | FieldRemoval>;
+}
+
+/** `-password` in `{ ...row, -password }`: the object so far, without that field. */
+export interface FieldRemoval {
+  kind: "Removal";
+  span: Span;
+  name: Identifier;
 }
 
 /** `name: value` in an object or a property block; `name` alone is shorthand for `name: name`. */

@@ -92,6 +92,11 @@ function typeOf(ctx: CheckContext, expr: Expression): KovaType {
           const spread = checkExpression(ctx, entry.argument);
           if (spread.kind === "object" && spread.fields) for (const [k, v] of spread.fields) fields.set(k, v);
           else open = true;
+        } else if (entry.kind === "Removal") {
+          // `-field`: the field must be there when the object's fields are known (did-you-mean).
+          if (!fields.delete(entry.name.name) && !open && entry.name.name !== "") {
+            report(ctx, "UnknownField", entry.name.span, `there is no field '${entry.name.name}' to remove here`, fields.keys(), entry.name.name);
+          }
         } else {
           fields.set(entry.key.name, { type: checkExpression(ctx, entry.value), optional: false });
         }

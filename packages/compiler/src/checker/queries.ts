@@ -226,6 +226,7 @@ function checkWriteValue(ctx: CheckContext, entity: EntityInfo | undefined, valu
         checkSpreadFields(ctx, entry.argument, columns, entityName);
         continue;
       }
+      if (entry.kind === "Removal") continue; // `{ ...$body, -id }`: takes a field away, writes none
       const key = entry.key;
       if (key.name === "id") {
         if (requireAll) ctx.diagnostics.report("ReservedField", key.span, "the id is assigned by the store and cannot be set", { suggestion: "leave id out" });
@@ -471,7 +472,7 @@ function mentionsFieldDeep(e: Expression, entity: EntityInfo): boolean {
     case "Array":
       return e.elements.some((x) => mentionsFieldDeep(x.kind === "Spread" ? x.argument : x, entity));
     case "Object":
-      return e.entries.some((x) => mentionsFieldDeep(x.kind === "Spread" ? x.argument : x.value, entity));
+      return e.entries.some((x) => x.kind !== "Removal" && mentionsFieldDeep(x.kind === "Spread" ? x.argument : x.value, entity));
     default:
       return false;
   }

@@ -96,13 +96,13 @@ export class HandlerLowering {
   /** Cookie names keep their case (they are case-sensitive, unlike header names). */
   private cookies(cookies: ObjectExpr): ObjectEntry[] {
     return cookies.entries.map((e) =>
-      e.kind === "Spread" ? { kind: "spread", value: this.expr(e.argument) } : { kind: "property", key: e.key.name, value: this.expr(e.value) },
+      e.kind === "Spread" ? { kind: "spread", value: this.expr(e.argument) } : e.kind === "Removal" ? { kind: "remove", key: e.name.name } : { kind: "property", key: e.key.name, value: this.expr(e.value) },
     );
   }
 
   private headers(headers: ObjectExpr): ObjectEntry[] {
     return headers.entries.map((e) =>
-      e.kind === "Spread" ? { kind: "spread", value: this.expr(e.argument) } : { kind: "property", key: e.key.name.toLowerCase(), value: this.expr(e.value) },
+      e.kind === "Spread" ? { kind: "spread", value: this.expr(e.argument) } : e.kind === "Removal" ? { kind: "remove", key: e.name.name.toLowerCase() } : { kind: "property", key: e.key.name.toLowerCase(), value: this.expr(e.value) },
     );
   }
 
@@ -172,7 +172,9 @@ export class HandlerLowering {
       case "Object":
         return {
           kind: "object",
-          entries: e.entries.map((entry) => (entry.kind === "Spread" ? { kind: "spread", value: this.lower(entry.argument) } : { kind: "property", key: entry.key.name, value: this.lower(entry.value) })),
+          entries: e.entries.map((entry): ObjectEntry =>
+            entry.kind === "Spread" ? { kind: "spread", value: this.lower(entry.argument) } : entry.kind === "Removal" ? { kind: "remove", key: entry.name.name } : { kind: "property", key: entry.key.name, value: this.lower(entry.value) },
+          ),
         };
       case "Array":
         return { kind: "array", elements: e.elements.map((x) => (x.kind === "Spread" ? { spread: true, value: this.lower(x.argument) } : { spread: false, value: this.lower(x) })) };
