@@ -3,6 +3,7 @@
  * programs.ts with the exact responses expected. A case fails on the first mismatch, naming it.
  */
 import { AGGREGATE_CASES } from "./cases-aggregates.js";
+import { LIST_CASES } from "./cases-lists.js";
 import { REQUEST_CASES } from "./cases-request.js";
 
 import { TRANSACTION_CASES } from "./cases-transactions.js";
@@ -525,4 +526,5 @@ export const CASES: Case[] = [
   ...REQUEST_CASES,
   ...TRANSACTION_CASES,
   ...AGGREGATE_CASES,
+  ...LIST_CASES,
 ];

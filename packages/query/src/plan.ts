@@ -31,7 +31,17 @@ export interface FieldSchema {
    * on a reference means `restrict`. SQL drivers enforce references; a cascade writes versions.
    */
   onDelete?: OnDelete;
+  /**
+   * A list field (`tags: text[]`): `type` is `json` and every element has this type (never null),
+   * kept in the order written. PostgreSQL (and CockroachDB) store it as a native array (`text[]`,
+   * `bigint[]`, `double precision[]`); SQLite, MariaDB and MongoDB as a JSON array. `contains`
+   * tests whether an element equals a value (`contains(tags, $tag)`, `$tag IN tags`).
+   */
+  items?: ListItemType;
 }
+
+/** The element types a list field may hold. */
+export type ListItemType = "string" | "int" | "float";
 
 export type OnDelete = "restrict" | "cascade" | "setNull";
 
@@ -167,7 +177,12 @@ export type Filter =
    * and `author.name = $n` (the author exists and its name is $n). The filter's fields are the
    * related entity's.
    */
-  | { kind: "related"; relation: RelationStep; filter: Filter | null };
+  | { kind: "related"; relation: RelationStep; filter: Filter | null }
+  /**
+   * The list field `field` (see FieldSchema.items) holds an element equal to `item` (a value, of
+   * the element type): `contains(tags, $tag)` or `$tag IN tags`. A null list contains nothing.
+   */
+  | { kind: "contains"; field: string; item: Operand };
 
 export interface OrderTerm {
   field: string;

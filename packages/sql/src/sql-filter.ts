@@ -87,7 +87,7 @@ export class SqlBuilder {
     }
     if (!history) return { sql: this.qualified(name), type: field.type, notNull: false };
     const alias = this.scope.alias ?? "";
-    const sql = this.flavour.historyField?.(alias, name, field.type) ?? this.qualified(historyColumn(name));
+    const sql = this.flavour.historyField?.(alias, name, field.type, field.items) ?? this.qualified(historyColumn(name));
     return { sql, type: field.type, notNull: false };
   }
 
@@ -200,10 +200,22 @@ export class SqlBuilder {
         return this.isNull(filter.operand, filter.negated);
       case "truthy":
         return this.flavour.truthy(this.operand(filter.operand, "boolean").sql);
+      case "contains":
+        return this.contains(filter);
       case "related":
         if (this.related === undefined) throw new Error("a filter through a relation needs the statement's related-rows compiler");
         return this.related.exists(this, filter);
     }
+  }
+
+  /** `contains(tags, $tag)`: the flavour tests the list column for an element equal to the value. */
+  private contains(filter: Filter & { kind: "contains" }): string {
+    const field = this.scope.entity.fields.find((f) => f.name === filter.field);
+    if (field?.items === undefined) throw new Error(`contains(${filter.field}, …) needs a list field, and ${this.scope.entity.name}.${filter.field} is not one`);
+    if (!isValueOperand(filter.item)) throw new Error(`contains(${filter.field}, …) tests for a value or an argument, not a field`);
+    const column = this.resolveColumn(filter.field);
+    const item = this.value(filter.item, { kind: "scalar", type: field.items }, { kind: "column", type: field.items });
+    return this.flavour.contains(column.sql, item, field.items);
   }
 
   where(filter: Filter | null): string {

@@ -4,6 +4,7 @@ import { report, type CheckContext } from "./context.js";
 import { closestOrPrefix } from "../diagnostics/suggest.js";
 import { checkExpression } from "./expressions.js";
 import { checkInverseRelation } from "./relations.js";
+import { listFieldSchema, listFieldType } from "./list-fields.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
 import {
@@ -107,9 +108,9 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
     const schema = entityFieldSchema(ctx, field);
     if (!schema) continue;
     info.schema.fields.push(schema);
-    const type = schema.references ? intType : scalarToType(schema.type, schema.enumValues);
+    const type = schema.references ? intType : schema.items ? listFieldType(schema.items) : scalarToType(schema.type, schema.enumValues);
     rowFields.set(name, { type, optional: schema.optional });
-    checkModifiers(ctx, field, schema, type);
+    if (schema.items === undefined) checkModifiers(ctx, field, schema, type);
     checkOnDelete(ctx, decl, field, schema);
   }
   checkConstraints(ctx, decl, info.schema);
@@ -180,6 +181,7 @@ function checkConstraints(ctx: CheckContext, decl: EntityDecl, schema: EntitySch
 function entityFieldSchema(ctx: CheckContext, field: FieldDecl): FieldSchema | undefined {
   const t = field.type;
   const typeName = t.name.name;
+  if (t.array && t.fields.length === 0 && !ctx.model.entities.has(typeName)) return listFieldSchema(ctx, field);
   if (t.fields.length > 0 || t.array) {
     const inverse = t.array && ctx.model.entities.has(typeName);
     ctx.diagnostics.report("UnknownType", t.span, "entity fields hold one value; lists and nested objects go in a json field or another entity", {

@@ -1,3 +1,4 @@
+import { checkListCondition } from "./list-fields.js";
 import type { Condition, Expression, Identifier, Limit, Offset, OrderBy, Query } from "../ast/nodes.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { checkExpression } from "./expressions.js";
@@ -330,6 +331,8 @@ function historyEntryType(row: KovaType): KovaType {
 function checkFilterShape(ctx: CheckContext, entity: EntityInfo, e: Expression): void {
   const isField = (x: Expression) => (x.kind === "Name" && entityHasField(entity, x.name)) || (x.kind === "Member" && isRelatedPath(ctx, entity, x)) || jsonPathOf(entity, x) !== undefined;
   const fieldFree = (x: Expression) => !mentionsFieldDeep(x, entity);
+  const logical = (e.kind === "Binary" && (e.operator === "AND" || e.operator === "OR")) || (e.kind === "Unary" && e.operator === "NOT");
+  if (!logical && checkListCondition(ctx, entity, e, (x) => !fieldFree(x))) return;
   const fail = (x: Expression) =>
     ctx.diagnostics.report("UnsupportedCondition", x.span, "a WHERE can compare fields with values, but not compute with fields", {
       suggestion: unsupportedConditionHelp(ctx, entity, x),
@@ -435,7 +438,8 @@ export function jsonPathOf(entity: EntityInfo, e: Expression): { field: string; 
   }
   if (at.kind !== "Name" || path.length === 0) return undefined;
   const field = entity.schema.fields.find((f) => f.name === at.name);
-  return field?.type === "json" ? { field: field.name, path } : undefined;
+  // A list field is json-typed too, but has elements, not sub-fields.
+  return field?.type === "json" && field.items === undefined ? { field: field.name, path } : undefined;
 }
 
 function entityHasField(entity: EntityInfo, name: string): boolean {

@@ -2,6 +2,7 @@ import type { AggregateFn, Filter, NestedSelection, Operand, OrderTerm, QueryPla
 import type { Condition, Expression, Limit, Offset, OrderBy, Query, RelationSelect } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
 import { jsonPathOf } from "../checker/queries.js";
+import { containsCall, inListField } from "../checker/list-fields.js";
 import type { EntityInfo, SemanticModel } from "../checker/model.js";
 
 /**
@@ -215,6 +216,11 @@ class Planner {
     if (e.kind === "Exists") {
       const { planner, step } = this.related(e.relation.name);
       return { kind: "related", relation: step, filter: e.condition ? planner.filter(e.condition) : null };
+    }
+    const list = containsCall(this.entity, e) ?? inListField(this.entity, e);
+    if (list !== undefined) {
+      const items = this.entity.schema.fields.find((f) => f.name === list.field)!.items!;
+      return { kind: "contains", field: list.field, item: this.value(list.item, items, labelOf(list.item)) };
     }
     if (!(e.kind === "Binary" && (e.operator === "AND" || e.operator === "OR"))) {
       const through = this.throughRelation(e);

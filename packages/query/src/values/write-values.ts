@@ -6,7 +6,7 @@
  * canonical form and each driver maps it to its own, adding only its store's extra limits.
  */
 import { QueryError } from "../driver.js";
-import type { FieldSchema } from "../plan.js";
+import type { FieldSchema, ListItemType } from "../plan.js";
 import { INTEGER_TEXT, toIsoInstant } from "./instants.js";
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,6 +38,7 @@ export type CheckedValue = string | number | boolean | null;
 /** Checks a value to be written into `field` against its declared type (see CheckedValue). */
 export function checkFieldValue(field: FieldSchema, value: unknown): CheckedValue {
   if (value === null || value === undefined) return null;
+  if (field.items !== undefined) return checkListValue(field, field.items, value);
   const name = field.name;
   switch (field.type) {
     case "string":
@@ -88,6 +89,24 @@ export function checkFieldValue(field: FieldSchema, value: unknown): CheckedValu
     }
   }
 }
+
+/**
+ * A list field's value: an array whose every element fits the element type (none null), as JSON
+ * text of the canonical elements, order kept. A bad element is a 400 naming it (`tags[2]`).
+ */
+function checkListValue(field: FieldSchema, items: ListItemType, value: unknown): string {
+  if (!Array.isArray(value)) invalidValue(field.name, `a list (${LIST_ITEM_NAMES[items]})`, value);
+  const element: FieldSchema = { name: "", type: items, optional: false, unique: false, index: false };
+  const checked = value.map((item, i) => {
+    element.name = `${field.name}[${i}]`;
+    if (item === null || item === undefined) invalidValue(element.name, ELEMENT_NAMES[items], item);
+    return checkFieldValue(element, item);
+  });
+  return JSON.stringify(checked);
+}
+
+const LIST_ITEM_NAMES: Record<ListItemType, string> = { string: "a list of strings", int: "a list of integers", float: "a list of numbers" };
+const ELEMENT_NAMES: Record<ListItemType, string> = { string: "a string", int: "an integer", float: "a finite number" };
 
 /** What `default now` gives a field before a store's own encoding: the day, epoch ms, or the ISO instant. */
 export function nowDefault(field: FieldSchema, now: number): string | number {
