@@ -5,6 +5,7 @@
  * lowering in `model.selectShapes`.
  */
 import type { AggregateExpr, Expression, SelectQuery } from "../ast/nodes.js";
+import { checkListGroup } from "./list-fields.js";
 import { closestName } from "../diagnostics/suggest.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { checkExpression } from "./expressions.js";
@@ -85,6 +86,7 @@ export function isShapedSelect(query: SelectQuery): boolean {
 export function checkShapedSelect(ctx: CheckContext, inEntity: CheckContext, query: SelectQuery, entity: EntityInfo): KovaType {
   const entityName = entity.decl.name.name;
   const grouped = new Set<string>();
+  checkListGroup(ctx, entity, query.groupBy?.fields ?? []);
   for (const name of query.groupBy?.fields ?? []) {
     if (name.name === "") continue;
     if (fieldType(entity, name.name) === undefined) {

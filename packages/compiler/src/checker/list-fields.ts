@@ -4,10 +4,10 @@
  * every relational driver compiles (native arrays on PostgreSQL, JSON arrays elsewhere).
  */
 import type { FieldSchema, ListItemType } from "@kova/query";
-import type { Expression, FieldDecl } from "../ast/nodes.js";
+import type { Expression, FieldDecl, Identifier, OrderBy } from "../ast/nodes.js";
 import { report, type CheckContext } from "./context.js";
 import type { EntityInfo } from "./model.js";
-import { ENTITY_FIELD_TYPES, scalarToType, type KovaType } from "./types.js";
+import { assignable, describe, ENTITY_FIELD_TYPES, scalarToType, type KovaType } from "./types.js";
 
 /** The element types a list may hold, by the names a program writes. */
 const LIST_ELEMENT_NAMES: Readonly<Record<string, ListItemType>> = { text: "string", string: "string", int: "int", integer: "int", float: "float", number: "float" };
@@ -79,6 +79,14 @@ export function checkListCondition(ctx: CheckContext, entity: EntityInfo, e: Exp
       ctx.diagnostics.report("ListFieldMisuse", test.item.span, `contains(${test.field}, …) tests the list for a value, not for another field`, {
         suggestion: "compare with a request value, a variable or a literal",
       });
+      return true;
+    }
+    // The element type is the field's: contains(tags, 3) on a text list is never true.
+    const items = entity.schema.fields.find((f) => f.name === test.field)!.items!;
+    const element = scalarToType(items);
+    const type = ctx.model.types.get(test.item);
+    if (type !== undefined && type.kind !== "unknown" && !assignable(type, element) && !(items !== "string" && type.kind === "string")) {
+      ctx.diagnostics.report("TypeMismatch", test.item.span, `'${test.field}' holds ${describe(element)} elements, and this is ${describe(type)}: the test is never true`);
     }
     return true;
   }
@@ -92,4 +100,36 @@ export function checkListCondition(ctx: CheckContext, entity: EntityInfo, e: Exp
     return true;
   }
   return false;
+}
+
+/** ORDER_BY a list field: lists have no order of their own across databases (KV2382). */
+export function checkListOrder(ctx: CheckContext, entity: EntityInfo, orderBy: OrderBy | null): void {
+  for (const item of orderBy?.items ?? []) {
+    if (item.via.length > 0) continue;
+    for (const name of item.choice ? item.choice.fields : [item.field]) listMisuse(ctx, entity, name, "ORDER_BY", "order by a field that holds one value");
+  }
+}
+
+/** GROUP_BY a list field (KV2382): rows are grouped by one value each. */
+export function checkListGroup(ctx: CheckContext, entity: EntityInfo, fields: readonly Identifier[]): void {
+  for (const name of fields) listMisuse(ctx, entity, name, "GROUP_BY", "group by a field that holds one value, and test the list with contains in the WHERE");
+}
+
+/**
+ * `COUNT(tags)` beside fields, with `tags` a list field: beside fields COUNT(x) counts related rows
+ * (a relation), so a list there is KV2382, naming both meanings. Returns whether it reported.
+ */
+export function checkListCount(ctx: CheckContext, entity: EntityInfo, name: Identifier): boolean {
+  if (!entity.schema.fields.some((f) => f.name === name.name && f.items !== undefined)) return false;
+  ctx.diagnostics.report("ListFieldMisuse", name.span, `beside fields, COUNT(${name.name}) counts related rows, and '${name.name}' is a list field, not a relation`, {
+    suggestion: `to count the rows whose ${name.name} is set, select the aggregate alone (SELECT COUNT(${name.name}) AS n FROM …); to find rows by an element, WHERE contains(${name.name}, <value>)`,
+  });
+  return true;
+}
+
+function listMisuse(ctx: CheckContext, entity: EntityInfo, name: Identifier, clause: string, instead: string): void {
+  if (!entity.schema.fields.some((f) => f.name === name.name && f.items !== undefined)) return;
+  ctx.diagnostics.report("ListFieldMisuse", name.span, `${clause} ${name.name}: '${name.name}' is a list, which databases do not ${clause === "ORDER_BY" ? "order" : "group"} alike`, {
+    suggestion: instead,
+  });
 }

@@ -1,4 +1,4 @@
-import { checkListCondition } from "./list-fields.js";
+import { checkListCondition, checkListOrder } from "./list-fields.js";
 import type { Condition, Expression, Identifier, Limit, Offset, OrderBy, Query } from "../ast/nodes.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { checkExpression } from "./expressions.js";
@@ -141,6 +141,7 @@ function checkFilters(
 ): void {
   if (query.where) checkCondition(inEntity, query.where);
   if (query.orderBy && inEntity.entity) {
+    checkListOrder(inEntity, inEntity.entity, query.orderBy);
     let choices = 0;
     for (const item of query.orderBy.items) {
       if (item.choice === null) {
