@@ -4,6 +4,7 @@
  */
 import { AGGREGATE_CASES } from "./cases-aggregates.js";
 import { LIST_CASES } from "./cases-lists.js";
+import { JSON_CASES } from "./cases-json.js";
 import { REQUEST_CASES } from "./cases-request.js";
 
 import { TRANSACTION_CASES } from "./cases-transactions.js";
@@ -527,4 +528,5 @@ export const CASES: Case[] = [
   ...TRANSACTION_CASES,
   ...AGGREGATE_CASES,
   ...LIST_CASES,
+  ...JSON_CASES,
 ];

@@ -172,7 +172,10 @@ export class FilterBuilder {
   /** A sort document: the plan's terms, then `tiebreak` so pages of equal keys are stable. */
   sort(terms: readonly OrderTerm[], tiebreak: string): Record<string, 1 | -1> {
     const sort: Record<string, 1 | -1> = {};
-    for (const term of terms) sort[this.scope(term.field).path] = term.direction === "DESC" ? -1 : 1;
+    for (const term of terms) {
+      if (term.path !== undefined) throw new Error("the mongodb driver keeps a json field as JSON text, so it cannot sort by a json sub-field (ORDER_BY meta.kind); that runs on SQL data sources (embedded, postgres, mysql)");
+      sort[this.scope(term.field).path] = term.direction === "DESC" ? -1 : 1;
+    }
     const last = this.scope(tiebreak).path;
     if (!(last in sort)) sort[last] = 1;
     return sort;

@@ -47,6 +47,10 @@ export const mysqlFlavour: SqlFlavour = {
   // As JSON text (CAST): mysql2 would parse a JSON-typed result itself, and a string would then be
   // read back as JSON once more.
   jsonValue: (sql, path) => `CAST(JSON_EXTRACT(${sql}, '$${path.map((k) => `.${k}`).join("")}') AS CHAR)`,
+  jsonNumber: (sql, path) => {
+    const at = `JSON_EXTRACT(${sql}, '$${path.map((k) => `.${k}`).join("")}')`;
+    return `(CASE WHEN JSON_TYPE(${at}) IN ('INTEGER', 'DOUBLE', 'DECIMAL', 'UNSIGNED INTEGER') THEN CAST(${at} AS DOUBLE) END)`;
+  },
   truthy: (sql) => `(${sql} <=> 1)`,
   // A list is a JSON array; JSON_CONTAINS of a null list is NULL, and `<=> 1` makes that false.
   contains: (column, item) => `(JSON_CONTAINS(${column}, JSON_ARRAY(${item})) <=> 1)`,

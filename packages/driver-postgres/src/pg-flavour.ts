@@ -94,6 +94,7 @@ export function pgSqlFlavour(flavor: SqlFlavor): SqlFlavour {
     // Path keys are source identifiers ([A-Za-z_][A-Za-z0-9_]*), never values.
     jsonText: (sql, path) => `(${sql} #>> '{${path.join(",")}}')`,
     jsonValue: (sql, path) => `NULLIF(${sql} #> '{${path.join(",")}}', 'null'::jsonb)`,
+    jsonNumber: (sql, path) => `(CASE WHEN jsonb_typeof(${sql} #> '{${path.join(",")}}') = 'number' THEN (${sql} #>> '{${path.join(",")}}')::float8 END)`,
     truthy: (sql) => `(${sql})`,
     nulls: { asc: "NULLS FIRST", desc: "NULLS LAST" },
     noLimit: null,

@@ -55,6 +55,8 @@ export interface SqlFlavour {
   asFloat(sql: string): string;
   /** The value at `path` inside a JSON column as text (null when missing or JSON null); booleans as `true`/`false`. */
   jsonText(sql: string, path: string[]): string;
+  /** The number at `path` inside a JSON column (null when missing or not a number), to compare and sort as a number. */
+  jsonNumber(sql: string, path: string[]): string;
   /** The JSON value at `path` inside a JSON column, read back as JSON (null when missing). */
   jsonValue(sql: string, path: string[]): string;
   /**

@@ -133,7 +133,7 @@ class Graph implements RelatedRows {
 
   followed(b: SqlBuilder, term: OrderTerm): string {
     const [first, ...rest] = term.via ?? [];
-    if (first === undefined) return b.resolveColumn(term.field).sql;
+    if (first === undefined) return b.orderKey({ ...term, via: undefined });
     const { c, from, link } = this.step(b, first);
     const value = this.followed(c, { ...term, via: rest });
     return `(SELECT ${value} FROM ${from()} WHERE ${link})`;

@@ -89,7 +89,7 @@ function orderBy(plan: SelectPlan, shape: SelectShape, b: SqlBuilder, outer: boo
   const ordered = new Set<string>();
   const parts = plan.orderBy.map((t) => {
     ordered.add(t.field);
-    return term(names.has(t.field) ? q(t.field) : b.resolveColumn(t.field).sql, t.direction);
+    return term(names.has(t.field) && t.path === undefined ? q(t.field) : b.orderKey(t), t.direction);
   });
   if (shape.distinct || outer) {
     for (const c of shape.columns) if (!ordered.has(c.name)) parts.push(term(q(c.name), "ASC"));
@@ -112,6 +112,7 @@ function keyset(b: SqlBuilder, after: NonNullable<SelectShape["after"]>): string
   const none = `${b.value(cursor, { kind: "any" }, { kind: "text" })} IS NULL`;
   const count = after.keys.length;
   const key = (i: number) => {
+    if (after.keys[i].path !== undefined) throw new Error("AFTER cannot page by a json sub-field yet: order by fields of the entity for a keyset page");
     const column = b.resolveColumn(after.keys[i].field);
     const type = column.type;
     if (cursor.kind === "literal") throw new Error("AFTER takes the cursor from the request, not a constant");

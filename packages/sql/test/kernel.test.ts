@@ -29,6 +29,7 @@ const shown: SqlFlavour = {
   asFloat: (sql) => `FLOAT(${sql})`,
   jsonText: (sql, path) => `TEXT(${sql}.${path.join(".")})`,
   contains: (column, item) => `CONTAINS(${column}, ${item})`,
+  jsonNumber: (sql, path) => `NUMBER(${sql}.${path.join(".")})`,
   jsonValue: (sql, path) => `JSON(${sql}.${path.join(".")})`,
   truthy: (sql) => sql,
   noLimit: null,

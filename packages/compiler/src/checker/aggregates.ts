@@ -6,6 +6,7 @@
  */
 import type { AggregateExpr, Expression, SelectQuery } from "../ast/nodes.js";
 import { checkListGroup } from "./list-fields.js";
+import { checkJsonOrder, namesJsonField } from "./json-shapes.js";
 import { closestName } from "../diagnostics/suggest.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { checkExpression } from "./expressions.js";
@@ -225,7 +226,9 @@ function checkShapedOrder(ctx: CheckContext, entity: EntityInfo, query: SelectQu
       ctx.diagnostics.report("TypeMismatch", choice.value.span, `the sort field is chosen by text naming it, not ${describe(type)}`);
     }
   }
-  for (const named of query.orderBy?.items.flatMap((item) => (item.choice ? item.choice.fields : [item.field])) ?? []) {
+  // `ORDER_BY meta.size.w` sorts rows by a json sub-field (not in a grouped or DISTINCT result).
+  const byJson = new Set(query.orderBy?.items.filter((item) => item.via.length > 0 && !onlyColumns && checkJsonOrder(ctx, entity, item.via, item.field)) ?? []);
+  for (const named of query.orderBy?.items.filter((item) => !byJson.has(item)).flatMap((item) => (item.choice ? item.choice.fields : [item.field])) ?? []) {
     const name = named.name;
     if (name === "" || columns.has(name)) continue;
     if (!onlyColumns && fieldType(entity, name) !== undefined) {
@@ -360,7 +363,7 @@ export function refuseShapedRelations(ctx: CheckContext, inEntity: CheckContext,
     } else if (e.kind === "Unary" || e.kind === "IsNull") visit(e.operand);
   };
   if (query.where) visit(query.where.expression);
-  const through = query.orderBy?.items.find((item) => item.via.length > 0);
+  const through = query.orderBy?.items.find((item) => item.via.length > 0 && !(entity && namesJsonField(entity, item.via[0].name)));
   if (!found && through) found = { span: through.span, what: "an ORDER_BY through a reference" };
   if (!found) return;
   const clause = query.groupBy ? "GROUP_BY" : query.having ? "HAVING" : query.distinct ? "DISTINCT" : query.withTotal ? "WITH TOTAL" : query.after ? "AFTER" : "aliases, aggregates or computed columns";

@@ -5,6 +5,7 @@ import { closestOrPrefix } from "../diagnostics/suggest.js";
 import { checkExpression } from "./expressions.js";
 import { checkInverseRelation } from "./relations.js";
 import { listFieldSchema, listFieldType } from "./list-fields.js";
+import { jsonFieldType, jsonShapeSchema } from "./json-shapes.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
 import {
@@ -108,7 +109,7 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
     const schema = entityFieldSchema(ctx, field);
     if (!schema) continue;
     info.schema.fields.push(schema);
-    const type = schema.references ? intType : schema.items ? listFieldType(schema.items) : scalarToType(schema.type, schema.enumValues);
+    const type = schema.references ? intType : schema.items ? listFieldType(schema.items) : schema.shape ? jsonFieldType(schema.shape) : scalarToType(schema.type, schema.enumValues);
     rowFields.set(name, { type, optional: schema.optional });
     if (schema.items === undefined) checkModifiers(ctx, field, schema, type);
     checkOnDelete(ctx, decl, field, schema);
@@ -182,6 +183,7 @@ function entityFieldSchema(ctx: CheckContext, field: FieldDecl): FieldSchema | u
   const t = field.type;
   const typeName = t.name.name;
   if (t.array && t.fields.length === 0 && !ctx.model.entities.has(typeName)) return listFieldSchema(ctx, field);
+  if (t.fields.length > 0) return jsonShapeSchema(ctx, field);
   if (t.fields.length > 0 || t.array) {
     const inverse = t.array && ctx.model.entities.has(typeName);
     ctx.diagnostics.report("UnknownType", t.span, "entity fields hold one value; lists and nested objects go in a json field or another entity", {

@@ -1,4 +1,5 @@
 import { checkListCondition, checkListOrder } from "./list-fields.js";
+import { checkJsonOrder } from "./json-shapes.js";
 import type { Condition, Expression, Identifier, Limit, Offset, OrderBy, Query } from "../ast/nodes.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { checkExpression } from "./expressions.js";
@@ -145,6 +146,7 @@ function checkFilters(
     let choices = 0;
     for (const item of query.orderBy.items) {
       if (item.choice === null) {
+        if (item.via.length > 0 && checkJsonOrder(inEntity, inEntity.entity, item.via, item.field)) continue;
         if (item.via.length > 0) orderThrough(inEntity, inEntity.entity, item.via, item.field);
         else fieldOf(inEntity, inEntity.entity, item.field, false, extraOrderFields);
         continue;
