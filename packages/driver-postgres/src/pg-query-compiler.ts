@@ -12,7 +12,7 @@
  */
 import { fullColumns, graphColumns, selectedColumns, usesRelations } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { graphSelect, insertStatement, planCompiler, replaceClause, setClause, shapedSelect, SqlBuilder, writeBase, type RowSource, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
+import { graphSelect, relatedRows, insertStatement, planCompiler, replaceClause, setClause, shapedSelect, SqlBuilder, writeBase, type RowSource, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
 import { historyField, pgGraph, pgSqlFlavour } from "./pg-flavour.js";
 import {
   historyTable,
@@ -51,15 +51,18 @@ function asOfRows(b: SqlBuilder, plan: SelectPlan, entity: EntitySchema, flavor:
 }
 
 /** Aggregates, aliases, DISTINCT, GROUP BY, pages (see @kova/sql shapedSelect) over the rows now or as of t. */
-function compileShaped(plan: SelectPlan, entity: EntitySchema, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledRead {
+function compileShaped(plan: SelectPlan, entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledRead {
   const r = quoteIdent(LIVE);
+  // Filters, orders and nested selections through relations read related rows (as of t too).
+  const graph = relatedRows(sql, pgGraph(flavor), entities, plan.asOf);
   const shaped = shapedSelect(
     plan,
-    () => new SqlBuilder({ entity, alias: LIVE, history: false }, sql),
+    () => new SqlBuilder({ entity, alias: LIVE, history: false }, sql, graph),
     (b): RowSource =>
       plan.asOf === null
         ? { from: `${quoteIdent(entity.table)} AS ${r}`, conditions: [] }
         : { from: `(${asOfRows(b, plan, entity, flavor)}) AS ${r}`, conditions: [`${r}."__kova_op" <> 'delete'`] },
+    { graph, entity, entities },
   );
   const compiled: PgCompiledRead = { dialect: flavor.dialect, plan, kind: "select", columns: shaped.columns, read: namedStatement(shaped.sql, shaped.params), single: false };
   if (shaped.total !== undefined) compiled.total = namedStatement(shaped.total.sql, shaped.total.params);
@@ -67,8 +70,7 @@ function compileShaped(plan: SelectPlan, entity: EntitySchema, flavor: SqlFlavor
 }
 
 function compileSelect(plan: SelectPlan, entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledRead {
-  // A shaped select never reads related rows (the checker refuses the two together, KV2123).
-  if (plan.shape !== undefined) return compileShaped(plan, entity, flavor, sql);
+  if (plan.shape !== undefined) return compileShaped(plan, entity, entities, flavor, sql);
   if (usesRelations(plan)) {
     const read = graphSelect(plan, entity, entities, sql, pgGraph(flavor));
     return { dialect: flavor.dialect, plan, kind: "select", columns: graphColumns(plan, entity, entities), read: namedStatement(read.sql, read.params), single: plan.single };

@@ -85,6 +85,17 @@ export function derivedList(rows: ListRows, aggregate: (value: string, order: st
   return `(SELECT ${aggregate(`${q(x)}.${q("kova_v")}`, orderText(b.flavour, byAlias(x)))} FROM (${inner}) AS ${q(x)})`;
 }
 
+/**
+ * The related-rows compiler of a statement whose rows `plan` reads (live or as of its instant):
+ * filters and orders through relations, and nested selections. A shaped SELECT (sql-shape.ts)
+ * gives it to its builder so its WHERE, ORDER BY and columns can read related rows too.
+ */
+export function relatedRows(flavour: SqlFlavour, json: GraphFlavour, entities: ReadonlyMap<string, EntitySchema>, asOf: Operand | null): Graph {
+  return new Graph(flavour, json, entities, asOf);
+}
+
+export type { Graph };
+
 class Graph implements RelatedRows {
   constructor(
     readonly flavour: SqlFlavour,

@@ -1,5 +1,5 @@
 import { checkListCondition, checkListOrder } from "./list-fields.js";
-import { checkJsonOrder } from "./json-shapes.js";
+import { checkJsonOrder, namesJsonField } from "./json-shapes.js";
 import type { Condition, Expression, Identifier, Limit, Offset, OrderBy, Query } from "../ast/nodes.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { checkExpression } from "./expressions.js";
@@ -29,8 +29,14 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
       if (query.asOf) checkAsOf(ctx, query.asOf);
       if (isShapedSelect(query)) {
         refuseShapedRelations(ctx, inEntity, query);
-        checkFilters(ctx, inEntity, { ...query, orderBy: null });
-        return entity ? checkShapedSelect(ctx, inEntity, query, entity) : unknownType;
+        // Orders through a reference are checked as in any SELECT; the others against the columns.
+        const through = query.orderBy?.items.filter((item) => item.via.length > 0 && !(entity && namesJsonField(entity, item.via[0].name))) ?? [];
+        checkFilters(ctx, inEntity, { ...query, orderBy: query.orderBy && through.length > 0 ? { ...query.orderBy, items: through } : null });
+        const related = () =>
+          checkRelationSelects(inEntity, entity!, query.relations, [], (target, select) =>
+            checkFilters(ctx, { ...inEntity, entity: target, ambiguousNames: new Set() }, { where: select.where, orderBy: select.orderBy, limit: select.limit, offset: null }),
+          );
+        return entity ? checkShapedSelect(ctx, inEntity, query, entity, related) : unknownType;
       }
       let rowType = rows;
       const view = entity ? selectedView(ctx, query, entity) : undefined;

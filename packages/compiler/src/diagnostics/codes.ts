@@ -92,7 +92,7 @@ export const Codes = define({
   DuplicateColumn: { code: "KV2120", severity: "error", title: "two columns of one SELECT with the same name" },
   UnknownAggregate: { code: "KV2121", severity: "error", title: "a call in a SELECT that is not an aggregate (COUNT, SUM, AVG, MIN, MAX) nor a function the database can run" },
   UnknownColumn: { code: "KV2122", severity: "error", title: "ORDER_BY names something that is not a column of a grouped or DISTINCT result" },
-  ShapedSelectWithRelations: { code: "KV2123", severity: "error", title: "a grouped, DISTINCT, aliased, computed or paged SELECT that also selects related rows" },
+  ShapedSelectWithRelations: { code: "KV2123", severity: "error", title: "related rows selected (or ordered by) in a grouped, aggregated or DISTINCT SELECT, or an AFTER page ordered through a reference" },
   // ── types and values
   IncompatibleComparison: { code: "KV3001", severity: "error", title: "a comparison between values of types that can never match" },
   TypeMismatch: { code: "KV3002", severity: "error", title: "a value of the wrong type for where it is used" },
