@@ -182,8 +182,9 @@ function checkConstraints(ctx: CheckContext, decl: EntityDecl, schema: EntitySch
 function entityFieldSchema(ctx: CheckContext, field: FieldDecl): FieldSchema | undefined {
   const t = field.type;
   const typeName = t.name.name;
-  if (t.array && t.fields.length === 0 && !ctx.model.entities.has(typeName)) return listFieldSchema(ctx, field);
+  // A shape written inline (`meta: { kind: text, size: { w: int }? }`): typed json.
   if (t.fields.length > 0) return jsonShapeSchema(ctx, field);
+  if (t.array && !ctx.model.entities.has(typeName)) return listFieldSchema(ctx, field);
   if (t.fields.length > 0 || t.array) {
     const inverse = t.array && ctx.model.entities.has(typeName);
     ctx.diagnostics.report("UnknownType", t.span, "entity fields hold one value; lists and nested objects go in a json field or another entity", {
