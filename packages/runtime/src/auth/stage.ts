@@ -29,16 +29,23 @@ export const authStage: PipelineStage = {
   run(ex: Exchange): StageOutcome | Promise<StageOutcome> {
     const auth = ex.route.definition.auth;
     if (auth === undefined) return undefined;
-    return verifyCredential(auth.scheme, ex.env, ex.headers).then(
-      (credential) => decide(ex, auth, credential),
-      (error: unknown) => {
-        // A missing or malformed key is the operator's problem: log it (it holds no token), answer 500.
-        if (error instanceof AuthConfigError) ex.log.error({ err: { message: error.message } }, "AUTH is misconfigured");
-        throw error instanceof AuthConfigError ? new Error("authentication is not configured on this server") : error;
-      },
-    );
+    let credential: Credential | Promise<Credential>;
+    try {
+      credential = verifyCredential(auth.scheme, ex.env, ex.headers);
+    } catch (error) {
+      return misconfigured(ex, error);
+    }
+    // Synchronous once the keys are loaded: most requests decide here without a promise.
+    if (!(credential instanceof Promise)) return decide(ex, auth, credential);
+    return credential.then((c) => decide(ex, auth, c), (error: unknown) => misconfigured(ex, error));
   },
 };
+
+function misconfigured(ex: Exchange, error: unknown): never {
+  // A missing or malformed key is the operator's problem: log it (it holds no token), answer 500.
+  if (error instanceof AuthConfigError) ex.log.error({ err: { message: error.message } }, "AUTH is misconfigured");
+  throw error instanceof AuthConfigError ? new Error("authentication is not configured on this server") : error;
+}
 
 function decide(ex: Exchange, auth: RouteAuthDefinition, credential: Credential): StageOutcome {
   if (credential.state === "none") {
