@@ -180,7 +180,7 @@ function installSignalHandlers(running: RunningApp): void {
 
 /** A short secret or an unreadable key stops the start with its reason, instead of 500s later. */
 async function checkAuthKeys(app: AppDefinition, env: Parameters<typeof schemeKeys>[1]): Promise<void> {
-  const schemes = new Set(app.routes.map((r) => r.auth?.scheme).filter((s) => s !== undefined));
+  const schemes = new Set(app.routes.map((r) => r.auth?.scheme).filter((s) => s !== undefined && s.kind === "jwt"));
   for (const scheme of schemes) {
     try {
       await schemeKeys(scheme, env);

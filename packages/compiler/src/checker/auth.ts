@@ -10,10 +10,11 @@ import { checkExpression } from "./expressions.js";
 import { constantValue } from "./fold.js";
 import type { ValidatorInfo } from "./model.js";
 import type { KovaType } from "./types.js";
+import { API_KEY_SETTINGS, checkApiKey, type ApiKeyInfo } from "./api-key.js";
 
 export interface AuthInfo {
   decl: AuthDecl;
-  kind: "jwt";
+  kind: "jwt" | "api_key";
   /** The settings by name (unknown ones were reported and are left out). */
   settings: Map<string, Property>;
   /** The claims shape; null when it was missing or unknown (already reported). */
@@ -22,6 +23,8 @@ export interface AuthInfo {
   roles: Map<string, Expression>;
   /** The claim that holds the role, when roles are declared. */
   roleClaim: string | null;
+  /** api_key: where keys are stored (see checker/api-key.ts); null for jwt. */
+  apiKey: ApiKeyInfo | null;
 }
 
 export const AUTH_KINDS = ["jwt", "api_key", "session"] as const;
@@ -60,20 +63,20 @@ export function checkAuthDeclarations(ctxFor: (file: string) => CheckContext, de
       report(ctx, "UnknownAuthScheme", decl.name.span, `no authentication scheme named '${kind}' (schemes: ${AUTH_KINDS.join(", ")})`, AUTH_KINDS, kind);
       continue;
     }
-    if (kind !== "jwt") {
-      ctx.diagnostics.report("AuthSchemeNotSupported", decl.name.span, `the '${kind}' scheme is not supported yet; only jwt is`, {
-        suggestion: "use AUTH jwt for now (sign tokens at login with sign_token)",
+    if (kind === "session") {
+      ctx.diagnostics.report("AuthSchemeNotSupported", decl.name.span, `the '${kind}' scheme is not supported yet; jwt and api_key are`, {
+        suggestion: "use AUTH jwt for now (sign tokens at login with sign_token, or read them from a cookie with cookie: \"…\")",
       });
       continue;
     }
     if (info !== null) {
       const first = info.decl.span;
-      ctx.diagnostics.report("DuplicateAuthScheme", decl.name.span, `a jwt scheme is already declared at ${first.file}:${first.start.line}:${first.start.column}`, {
-        suggestion: "keep one AUTH jwt block",
+      ctx.diagnostics.report("DuplicateAuthScheme", decl.name.span, `an AUTH ${info.kind} scheme is already declared at ${first.file}:${first.start.line}:${first.start.column}`, {
+        suggestion: "keep one AUTH block: a program has one way to sign in",
       });
       continue;
     }
-    info = checkJwt(ctx, decl);
+    info = kind === "jwt" ? checkJwt(ctx, decl) : checkApiKeyScheme(ctx, decl);
   }
   return info;
 }
@@ -92,7 +95,7 @@ function checkJwt(ctx: CheckContext, decl: AuthDecl): AuthInfo {
     }
     settings.set(name, p);
   }
-  const info: AuthInfo = { decl, kind: "jwt", settings, claims: null, roles: new Map(), roleClaim: null };
+  const info: AuthInfo = { decl, kind: "jwt", settings, claims: null, roles: new Map(), roleClaim: null, apiKey: null };
   const keyForm = checkKey(ctx, decl);
   checkAlgorithm(ctx, decl, settings.get("algorithm"), keyForm);
   for (const name of ["issuer", "audience", "cookie"] as const) {
@@ -115,6 +118,31 @@ function checkJwt(ctx: CheckContext, decl: AuthDecl): AuthInfo {
     }
   }
   info.claims = checkClaims(ctx, decl, settings.get("claims"));
+  checkRoles(ctx, info, settings.get("roles"), settings.get("role_claim"));
+  return info;
+}
+
+/** `AUTH api_key { entity: ApiKey, … }`: the settings it shares with jwt (claims, roles) are checked the same way. */
+function checkApiKeyScheme(ctx: CheckContext, decl: AuthDecl): AuthInfo {
+  const settings = new Map<string, Property>();
+  for (const p of decl.properties) {
+    const name = p.key.name;
+    if (!(API_KEY_SETTINGS as readonly string[]).includes(name)) {
+      report(ctx, "UnknownAuthSetting", p.key.span, `'${name}' is not a setting of AUTH api_key (settings: ${API_KEY_SETTINGS.join(", ")})`, API_KEY_SETTINGS, name);
+      continue;
+    }
+    if (settings.has(name)) {
+      ctx.diagnostics.report("UnknownAuthSetting", p.key.span, `'${name}' is set twice`, { suggestion: "keep one" });
+      continue;
+    }
+    settings.set(name, p);
+  }
+  if (decl.using !== null) {
+    ctx.diagnostics.report("InvalidAuthSetting", decl.using.span, "AUTH api_key takes no USING: its keys live in an entity", { suggestion: "remove USING …; name the entity with entity: ApiKey" });
+  }
+  const info: AuthInfo = { decl, kind: "api_key", settings, claims: null, roles: new Map(), roleClaim: null, apiKey: null };
+  info.claims = checkClaims(ctx, decl, settings.get("claims"));
+  info.apiKey = checkApiKey(ctx, decl, settings, info.claims);
   checkRoles(ctx, info, settings.get("roles"), settings.get("role_claim"));
   return info;
 }
@@ -169,7 +197,7 @@ function checkAlgorithm(ctx: CheckContext, decl: AuthDecl, setting: Property | u
 
 function checkClaims(ctx: CheckContext, decl: AuthDecl, setting: Property | undefined): ValidatorInfo | null {
   if (!setting) {
-    ctx.diagnostics.report("MissingAuthSetting", decl.name.span, "AUTH jwt needs claims: the VALIDATE shape of its tokens' claims", {
+    ctx.diagnostics.report("MissingAuthSetting", decl.name.span, `AUTH ${decl.name.name} needs claims: the VALIDATE shape of what $auth holds`, {
       suggestion: "declare VALIDATE Claims { sub: string } and add claims: Claims to the AUTH block",
     });
     return null;

@@ -47,7 +47,7 @@ export interface AppModel {
 // ───────────────────────────── authentication (AUTH) ─────────────────────────────
 
 export interface AuthModel {
-  /** The declared schemes. Today one, of kind `jwt`; `api_key` and `session` are refused by the checker (KV9035). */
+  /** The declared schemes. Today one, of kind `jwt` or `api_key`; `session` is refused by the checker (KV9035). */
   schemes: AuthScheme[];
   /** Every role an endpoint may require (the AUTH block's `roles:`), in declaration order. */
   roles: string[];
@@ -59,7 +59,28 @@ export interface AuthModel {
   usesCookies: boolean;
 }
 
-export type AuthScheme = JwtScheme;
+export type AuthScheme = JwtScheme | ApiKeyScheme;
+
+/**
+ * `AUTH api_key { entity: ApiKey, … }`: a key sent in a header (or query parameter), looked up by
+ * its SHA-256 (`hash_token`) in an entity; the row gives `$auth` (sub from `subjectField`, the
+ * other claims by field name).
+ */
+export interface ApiKeyScheme {
+  kind: "api_key";
+  entity: string;
+  /** The query (in the app's table) reading the one row whose `hashField` equals its argument 0. */
+  lookup: string;
+  hashField: string;
+  /** The row's field whose value (as text) is `$auth.sub`. */
+  subjectField: string;
+  /** Where a request carries the key: a header (lower-case name) or a query parameter. */
+  location: { from: "header" | "query"; name: string };
+  /** The VALIDATE shape of `$auth`; it always has `sub`. */
+  claims: string;
+  roleClaim: string | null;
+  span: Span;
+}
 
 /** `AUTH jwt USING secret(env("JWT_KEY")) { … }`: bearer JSON Web Tokens, verified with `jose`. */
 export interface JwtScheme {

@@ -12,7 +12,7 @@ import { KeyObject } from "node:crypto";
 import type { CryptoKey } from "jose";
 import type { AppEnv } from "../app.js";
 import { loadFastJwt, loadJose } from "./lazy.js";
-import type { AuthSchemeDefinition } from "./scheme.js";
+import type { JwtSchemeDefinition } from "./scheme.js";
 
 /** HS256 with a short secret can be brute-forced offline from one token: 32 bytes is RFC 7518's floor. */
 export const MIN_SECRET_BYTES = 32;
@@ -30,10 +30,10 @@ export class AuthConfigError extends Error {
   override name = "AuthConfigError";
 }
 
-const cache = new WeakMap<AuthSchemeDefinition, WeakMap<AppEnv, Promise<SchemeKeys>>>();
-const ready = new WeakMap<AuthSchemeDefinition, WeakMap<AppEnv, SchemeKeys>>();
+const cache = new WeakMap<JwtSchemeDefinition, WeakMap<AppEnv, Promise<SchemeKeys>>>();
+const ready = new WeakMap<JwtSchemeDefinition, WeakMap<AppEnv, SchemeKeys>>();
 
-export function schemeKeys(scheme: AuthSchemeDefinition, env: AppEnv): Promise<SchemeKeys> {
+export function schemeKeys(scheme: JwtSchemeDefinition, env: AppEnv): Promise<SchemeKeys> {
   let byEnv = cache.get(scheme);
   if (byEnv === undefined) cache.set(scheme, (byEnv = new WeakMap()));
   let keys = byEnv.get(env);
@@ -49,11 +49,11 @@ export function schemeKeys(scheme: AuthSchemeDefinition, env: AppEnv): Promise<S
 }
 
 /** The keys once loaded, without a promise: the per-request path stays synchronous. */
-export function loadedSchemeKeys(scheme: AuthSchemeDefinition, env: AppEnv): SchemeKeys | undefined {
+export function loadedSchemeKeys(scheme: JwtSchemeDefinition, env: AppEnv): SchemeKeys | undefined {
   return ready.get(scheme)?.get(env);
 }
 
-async function loadKeys(scheme: AuthSchemeDefinition, env: AppEnv): Promise<SchemeKeys> {
+async function loadKeys(scheme: JwtSchemeDefinition, env: AppEnv): Promise<SchemeKeys> {
   const source = scheme.key(env);
   switch (source.from) {
     case "secret": {
@@ -110,7 +110,7 @@ type KeyFetcher = (decoded: { header: Record<string, unknown> }) => Promise<stri
  * `exp` and `sub` required, and `iss` / `aud` required when declared (fast-jwt checks them only
  * when present, where jose required them: the requirement is spelled out here).
  */
-async function verifier(scheme: AuthSchemeDefinition, key: Buffer | string | KeyFetcher): Promise<TokenVerifier> {
+async function verifier(scheme: JwtSchemeDefinition, key: Buffer | string | KeyFetcher): Promise<TokenVerifier> {
   const { createVerifier } = await loadFastJwt();
   const requiredClaims = ["exp", "sub"];
   if (scheme.issuer !== null) requiredClaims.push("iss");

@@ -12,6 +12,7 @@
 import type { Reply } from "../app.js";
 import type { Exchange, StageOutcome } from "../exchange.js";
 import type { PipelineStage } from "../pipeline.js";
+import { verifyApiKey } from "./api-key.js";
 import { AuthConfigError } from "./keys.js";
 import type { RouteAuthDefinition } from "./scheme.js";
 import { hasRole, verifyCredential, type Credential } from "./verify.js";
@@ -31,7 +32,7 @@ export const authStage: PipelineStage = {
     if (auth === undefined) return undefined;
     let credential: Credential | Promise<Credential>;
     try {
-      credential = verifyCredential(auth.scheme, ex.env, ex.headers);
+      credential = auth.scheme.kind === "jwt" ? verifyCredential(auth.scheme, ex.env, ex.headers) : verifyApiKey(auth.scheme, ex);
     } catch (error) {
       return misconfigured(ex, error);
     }
@@ -50,9 +51,9 @@ function misconfigured(ex: Exchange, error: unknown): never {
 function decide(ex: Exchange, auth: RouteAuthDefinition, credential: Credential): StageOutcome {
   if (credential.state === "none") {
     if (auth.optional) return undefined;
-    return unauthorized(ex, false);
+    return unauthorized(ex, auth, false);
   }
-  if (credential.state === "invalid") return unauthorized(ex, true);
+  if (credential.state === "invalid") return unauthorized(ex, auth, true);
   if (!hasRole(auth.scheme, credential.claims, auth.roles)) {
     return ex.problem(403, `this endpoint needs the role ${auth.roles.join(" or ")}`, AuthProblemType.forbidden);
   }
@@ -60,8 +61,14 @@ function decide(ex: Exchange, auth: RouteAuthDefinition, credential: Credential)
   return undefined;
 }
 
-function unauthorized(ex: Exchange, presented: boolean): Reply {
-  // RFC 6750 §3: a presented but rejected token adds error="invalid_token".
-  ex.setHeader("www-authenticate", presented ? 'Bearer realm="kova", error="invalid_token"' : 'Bearer realm="kova"');
+function unauthorized(ex: Exchange, auth: RouteAuthDefinition, presented: boolean): Reply {
+  const scheme = auth.scheme;
+  if (scheme.kind === "api_key") {
+    // No registered scheme for API keys: this names where the key goes (as OpenAPI's apiKey does), the same for a missing or a bad one.
+    ex.setHeader("www-authenticate", `ApiKey realm="kova", in="${scheme.location.from}", name="${scheme.location.name}"`);
+  } else {
+    // RFC 6750 §3: a presented but rejected token adds error="invalid_token".
+    ex.setHeader("www-authenticate", presented ? 'Bearer realm="kova", error="invalid_token"' : 'Bearer realm="kova"');
+  }
   return ex.problem(401, UNAUTHORIZED_DETAIL, AuthProblemType.unauthorized);
 }

@@ -7,7 +7,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { AppEnv } from "../app.js";
 import { loadedSchemeKeys, schemeKeys, type SchemeKeys } from "./keys.js";
-import type { AuthClaims, AuthSchemeDefinition } from "./scheme.js";
+import type { AuthClaims, AuthSchemeDefinition, JwtSchemeDefinition } from "./scheme.js";
 
 /** Far above any real token (a few hundred bytes to ~2 KB), far below the header limit. */
 export const MAX_TOKEN_LENGTH = 8192;
@@ -19,7 +19,7 @@ const INVALID: Credential = Object.freeze({ state: "invalid" });
 const BEARER = /^bearer +/i;
 
 /** The token where the scheme says it is; anywhere else it is not looked for. */
-export function tokenOf(scheme: AuthSchemeDefinition, headers: IncomingHttpHeaders): string | undefined {
+export function tokenOf(scheme: JwtSchemeDefinition, headers: IncomingHttpHeaders): string | undefined {
   if (scheme.token.from === "header") {
     const value = headers.authorization;
     if (value === undefined) return undefined;
@@ -42,7 +42,7 @@ function cookieValue(header: string | undefined, name: string): string | undefin
  * The request's credential, synchronously once the scheme's keys are loaded (a promise only for
  * the first request, and for a JWKS whose key may need fetching): no promise per request.
  */
-export function verifyCredential(scheme: AuthSchemeDefinition, env: AppEnv, headers: IncomingHttpHeaders): Credential | Promise<Credential> {
+export function verifyCredential(scheme: JwtSchemeDefinition, env: AppEnv, headers: IncomingHttpHeaders): Credential | Promise<Credential> {
   const token = tokenOf(scheme, headers);
   if (token === undefined) return NONE;
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return INVALID;
@@ -51,7 +51,7 @@ export function verifyCredential(scheme: AuthSchemeDefinition, env: AppEnv, head
   return check(scheme, keys, token);
 }
 
-function check(scheme: AuthSchemeDefinition, keys: SchemeKeys, token: string): Credential | Promise<Credential> {
+function check(scheme: JwtSchemeDefinition, keys: SchemeKeys, token: string): Credential | Promise<Credential> {
   let payload: Record<string, unknown> | Promise<Record<string, unknown>>;
   try {
     payload = keys.verify(token);
@@ -63,7 +63,7 @@ function check(scheme: AuthSchemeDefinition, keys: SchemeKeys, token: string): C
 }
 
 /** The declared claims only, checked against their shape: a signed token with a `role: "root"` fails too. */
-function claimsOf(scheme: AuthSchemeDefinition, payload: Record<string, unknown>): Credential {
+function claimsOf(scheme: JwtSchemeDefinition, payload: Record<string, unknown>): Credential {
   const claims: Record<string, unknown> = {};
   for (const name of scheme.claimNames) if (Object.hasOwn(payload, name)) claims[name] = payload[name];
   if (typeof claims.sub !== "string" || scheme.validateClaims(claims).length > 0) return INVALID;

@@ -49,7 +49,7 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
   emitValidators(out, app.shapes);
   out.line();
   if (app.auth !== null) {
-    emitAuthSchemes(out, app.auth, app.shapes, new ExpressionPrinter("env", new Map()));
+    emitAuthSchemes(out, app.auth, app.shapes, new ExpressionPrinter("env", new Map()), app.queries);
     out.line();
   }
 
