@@ -3,7 +3,8 @@
  * the entity stores `hash_token(key)` in its hash field, never the key. What the runtime needs —
  * which entity, which field holds the hash, which one is the caller's id, where the key is read —
  * is decided here; the claims shape's other fields are read from the key's row, so each must be a
- * field of the entity.
+ * field of the entity. `AUTH session` is the same with the key in a signed cookie (checker/auth.ts
+ * checks its secret and lifetime).
  */
 import type { AuthDecl, Expression, Property } from "../ast/nodes.js";
 import { report, type CheckContext } from "./context.js";
@@ -11,6 +12,7 @@ import { constantValue } from "./fold.js";
 import type { EntityInfo, ValidatorInfo } from "./model.js";
 
 export const API_KEY_SETTINGS = ["entity", "hash", "subject", "header", "query", "claims", "roles", "role_claim"] as const;
+export const SESSION_SETTINGS = ["entity", "hash", "subject", "cookie", "expire", "claims", "roles", "role_claim"] as const;
 
 export const API_KEY_SETTING_HELP: Readonly<Record<(typeof API_KEY_SETTINGS)[number], string>> = {
   entity: "the ENTITY that stores the keys (as hash_token(key), one row per key)",
@@ -27,14 +29,20 @@ export interface ApiKeyInfo {
   entity: EntityInfo;
   hashField: string;
   subjectField: string;
-  location: { from: "header"; name: string } | { from: "query"; name: string };
+  /** Where the key is read; for a session, the cookie. */
+  location: { from: "header"; name: string } | { from: "query"; name: string } | { from: "cookie"; name: string };
 }
 
+/** The stored-credential part both AUTH api_key and AUTH session have: entity, hash, subject, claims from the row. */
 export function checkApiKey(ctx: CheckContext, decl: AuthDecl, settings: Map<string, Property>, claims: ValidatorInfo | null): ApiKeyInfo | null {
+  const isSession = decl.name.name === "session";
+  const what = isSession ? "sessions" : "API keys";
   const entitySetting = settings.get("entity");
   if (!entitySetting) {
-    ctx.diagnostics.report("MissingAuthSetting", decl.name.span, "AUTH api_key needs the entity that stores the keys", {
-      suggestion: "declare ENTITY ApiKey { key_hash: text UNIQUE … } and add entity: ApiKey to the AUTH block",
+    ctx.diagnostics.report("MissingAuthSetting", decl.name.span, `AUTH ${decl.name.name} needs the entity that stores the ${what}`, {
+      suggestion: isSession
+        ? "declare ENTITY Session { token_hash: text UNIQUE … } and add entity: Session to the AUTH block"
+        : "declare ENTITY ApiKey { key_hash: text UNIQUE … } and add entity: ApiKey to the AUTH block",
     });
     return null;
   }
@@ -45,7 +53,7 @@ export function checkApiKey(ctx: CheckContext, decl: AuthDecl, settings: Map<str
   const entityName = entitySetting.value.name;
   const entity = ctx.model.entities.get(entityName);
   if (!entity) {
-    report(ctx, "UnknownAuthEntity", entitySetting.value.span, `no ENTITY named '${entityName}' to store the API keys`, ctx.model.entities.keys(), entityName);
+    report(ctx, "UnknownAuthEntity", entitySetting.value.span, `no ENTITY named '${entityName}' to store the ${what}`, ctx.model.entities.keys(), entityName);
     return null;
   }
   ctx.model.resolutions.set(entitySetting.value, entity.decl);
@@ -64,7 +72,7 @@ export function checkApiKey(ctx: CheckContext, decl: AuthDecl, settings: Map<str
     }
     return written;
   };
-  const hashField = fieldSetting("hash", "key_hash");
+  const hashField = fieldSetting("hash", isSession ? "token_hash" : "key_hash");
   const subjectField = fieldSetting("subject", "id");
   if (hashField !== null) {
     const field = fields.get(hashField);
@@ -86,9 +94,20 @@ export function checkApiKey(ctx: CheckContext, decl: AuthDecl, settings: Map<str
       report(ctx, "UnknownAuthEntity", settings.get("claims")!.value.span, `the claims shape ${claims.decl.name.name} has '${name}', which ${entityName} has no field for`, fieldNames, name);
     }
   }
-  const location = keyLocation(ctx, settings);
+  const location = isSession ? sessionCookie(ctx, settings) : keyLocation(ctx, settings);
   if (hashField === null || subjectField === null || location === null) return null;
   return { entity, hashField, subjectField, location };
+}
+
+function sessionCookie(ctx: CheckContext, settings: Map<string, Property>): ApiKeyInfo["location"] | null {
+  const p = settings.get("cookie");
+  if (!p) return { from: "cookie", name: "kova_session" };
+  const value = constantValue(p.value as Expression)?.value;
+  if (typeof value !== "string" || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(value)) {
+    ctx.diagnostics.report("InvalidAuthSetting", p.value.span, "cookie must be a constant cookie name", { suggestion: 'write cookie: "kova_session"' });
+    return null;
+  }
+  return { from: "cookie", name: value };
 }
 
 function keyLocation(ctx: CheckContext, settings: Map<string, Property>): ApiKeyInfo["location"] | null {

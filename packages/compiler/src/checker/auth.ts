@@ -10,11 +10,11 @@ import { checkExpression } from "./expressions.js";
 import { constantValue } from "./fold.js";
 import type { ValidatorInfo } from "./model.js";
 import type { KovaType } from "./types.js";
-import { API_KEY_SETTINGS, checkApiKey, type ApiKeyInfo } from "./api-key.js";
+import { API_KEY_SETTINGS, SESSION_SETTINGS, checkApiKey, type ApiKeyInfo } from "./api-key.js";
 
 export interface AuthInfo {
   decl: AuthDecl;
-  kind: "jwt" | "api_key";
+  kind: "jwt" | "api_key" | "session";
   /** The settings by name (unknown ones were reported and are left out). */
   settings: Map<string, Property>;
   /** The claims shape; null when it was missing or unknown (already reported). */
@@ -63,12 +63,6 @@ export function checkAuthDeclarations(ctxFor: (file: string) => CheckContext, de
       report(ctx, "UnknownAuthScheme", decl.name.span, `no authentication scheme named '${kind}' (schemes: ${AUTH_KINDS.join(", ")})`, AUTH_KINDS, kind);
       continue;
     }
-    if (kind === "session") {
-      ctx.diagnostics.report("AuthSchemeNotSupported", decl.name.span, `the '${kind}' scheme is not supported yet; jwt and api_key are`, {
-        suggestion: "use AUTH jwt for now (sign tokens at login with sign_token, or read them from a cookie with cookie: \"…\")",
-      });
-      continue;
-    }
     if (info !== null) {
       const first = info.decl.span;
       ctx.diagnostics.report("DuplicateAuthScheme", decl.name.span, `an AUTH ${info.kind} scheme is already declared at ${first.file}:${first.start.line}:${first.start.column}`, {
@@ -76,7 +70,7 @@ export function checkAuthDeclarations(ctxFor: (file: string) => CheckContext, de
       });
       continue;
     }
-    info = kind === "jwt" ? checkJwt(ctx, decl) : checkApiKeyScheme(ctx, decl);
+    info = kind === "jwt" ? checkJwt(ctx, decl) : checkStoredScheme(ctx, decl);
   }
   return info;
 }
@@ -122,13 +116,18 @@ function checkJwt(ctx: CheckContext, decl: AuthDecl): AuthInfo {
   return info;
 }
 
-/** `AUTH api_key { entity: ApiKey, … }`: the settings it shares with jwt (claims, roles) are checked the same way. */
-function checkApiKeyScheme(ctx: CheckContext, decl: AuthDecl): AuthInfo {
+/**
+ * `AUTH api_key { entity: ApiKey, … }` and `AUTH session USING secret(env("SESSION_KEY")) { entity: Session, … }`:
+ * credentials stored hashed in an entity; the settings they share with jwt (claims, roles) are checked the same way.
+ */
+function checkStoredScheme(ctx: CheckContext, decl: AuthDecl): AuthInfo {
+  const kind = decl.name.name as "api_key" | "session";
+  const known: readonly string[] = kind === "session" ? SESSION_SETTINGS : API_KEY_SETTINGS;
   const settings = new Map<string, Property>();
   for (const p of decl.properties) {
     const name = p.key.name;
-    if (!(API_KEY_SETTINGS as readonly string[]).includes(name)) {
-      report(ctx, "UnknownAuthSetting", p.key.span, `'${name}' is not a setting of AUTH api_key (settings: ${API_KEY_SETTINGS.join(", ")})`, API_KEY_SETTINGS, name);
+    if (!known.includes(name)) {
+      report(ctx, "UnknownAuthSetting", p.key.span, `'${name}' is not a setting of AUTH ${kind} (settings: ${known.join(", ")})`, known, name);
       continue;
     }
     if (settings.has(name)) {
@@ -137,10 +136,22 @@ function checkApiKeyScheme(ctx: CheckContext, decl: AuthDecl): AuthInfo {
     }
     settings.set(name, p);
   }
-  if (decl.using !== null) {
+  if (kind === "api_key" && decl.using !== null) {
     ctx.diagnostics.report("InvalidAuthSetting", decl.using.span, "AUTH api_key takes no USING: its keys live in an entity", { suggestion: "remove USING …; name the entity with entity: ApiKey" });
   }
-  const info: AuthInfo = { decl, kind: "api_key", settings, claims: null, roles: new Map(), roleClaim: null, apiKey: null };
+  if (kind === "session") {
+    // The cookie is signed (HMAC-SHA256) with this secret: a forged or edited cookie fails without a database read.
+    if (decl.using === null || decl.using.callee.name !== "secret") {
+      ctx.diagnostics.report("MissingAuthSetting", (decl.using ?? decl.name).span, "AUTH session needs the secret its cookies are signed with: USING secret(env(\"SESSION_KEY\"))", {
+        suggestion: 'write AUTH session USING secret(env("SESSION_KEY")) { … }',
+      });
+    } else checkKey(ctx, decl);
+    const expire = settings.get("expire");
+    if (expire && (expire.value.kind !== "Duration" || expire.value.value <= 0)) {
+      ctx.diagnostics.report("InvalidAuthSetting", expire.value.span, "expire must be a duration", { suggestion: "write expire: 7d" });
+    }
+  }
+  const info: AuthInfo = { decl, kind, settings, claims: null, roles: new Map(), roleClaim: null, apiKey: null };
   info.claims = checkClaims(ctx, decl, settings.get("claims"));
   info.apiKey = checkApiKey(ctx, decl, settings, info.claims);
   checkRoles(ctx, info, settings.get("roles"), settings.get("role_claim"));

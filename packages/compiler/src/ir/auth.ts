@@ -5,12 +5,30 @@
 import type { EndpointAuth, Expression } from "../ast/nodes.js";
 import type { AuthInfo } from "../checker/auth.js";
 import { constantValue } from "../checker/fold.js";
-import type { ApiKeyScheme, AuthModel, JwtAlgorithm, JwtKey, JwtScheme, RouteAuth, TokenLocation } from "./nodes.js";
+import type { ApiKeyScheme, SessionScheme, AuthModel, JwtAlgorithm, JwtKey, JwtScheme, RouteAuth, TokenLocation } from "./nodes.js";
 import type { LowerState } from "./expressions.js";
 
 export function lowerAuth(info: AuthInfo | null, lowerExpr: (e: Expression) => import("./nodes.js").Expr, state: LowerState): AuthModel | null {
   if (info === null) return null;
   if (info.kind === "api_key") return { schemes: [lowerApiKey(info, state)], roles: [...info.roles.keys()], usesCookies: false };
+  if (info.kind === "session") {
+    const stored = lowerApiKey(info, state);
+    const expire = info.settings.get("expire");
+    const session: SessionScheme = {
+      kind: "session",
+      secret: lowerExpr(info.decl.using!.args[0]),
+      cookie: info.apiKey!.location.name,
+      expireSeconds: expire && expire.value.kind === "Duration" ? Math.round(expire.value.value / 1000) : 7 * 24 * 3600,
+      entity: stored.entity,
+      lookup: stored.lookup,
+      hashField: stored.hashField,
+      subjectField: stored.subjectField,
+      claims: stored.claims,
+      roleClaim: stored.roleClaim,
+      span: stored.span,
+    };
+    return { schemes: [session], roles: [...info.roles.keys()], usesCookies: true };
+  }
   const text = (name: string): string | null => {
     const p = info.settings.get(name);
     const v = p ? constantValue(p.value)?.value : undefined;
@@ -81,7 +99,7 @@ function lowerApiKey(info: AuthInfo, state: LowerState): ApiKeyScheme {
     lookup: id,
     hashField: apiKey.hashField,
     subjectField: apiKey.subjectField,
-    location: apiKey.location,
+    location: apiKey.location as ApiKeyScheme["location"],
     claims: info.claims!.decl.name.name,
     roleClaim: info.roleClaim,
     span: info.decl.span,

@@ -47,7 +47,7 @@ export interface AppModel {
 // ───────────────────────────── authentication (AUTH) ─────────────────────────────
 
 export interface AuthModel {
-  /** The declared schemes. Today one, of kind `jwt` or `api_key`; `session` is refused by the checker (KV9035). */
+  /** The declared schemes: one today, of kind `jwt`, `api_key` or `session`. */
   schemes: AuthScheme[];
   /** Every role an endpoint may require (the AUTH block's `roles:`), in declaration order. */
   roles: string[];
@@ -59,7 +59,31 @@ export interface AuthModel {
   usesCookies: boolean;
 }
 
-export type AuthScheme = JwtScheme | ApiKeyScheme;
+export type AuthScheme = JwtScheme | ApiKeyScheme | SessionScheme;
+
+/**
+ * `AUTH session USING secret(env("SESSION_KEY")) { entity: Session, … }`: server-side sessions. The
+ * cookie holds a random token and its HMAC (the secret); the entity holds `hash_token(token)` per
+ * live session, so deleting the row ends the session at once. Built-ins start_session() and
+ * end_session() set and clear the cookie.
+ */
+export interface SessionScheme {
+  kind: "session";
+  /** The HMAC-SHA256 key the cookie is signed with (at least 32 bytes at run time). */
+  secret: Expr;
+  /** The cookie's name. */
+  cookie: string;
+  /** The cookie's Max-Age, in seconds. */
+  expireSeconds: number;
+  entity: string;
+  /** The query reading the one row whose `hashField` equals its argument 0. */
+  lookup: string;
+  hashField: string;
+  subjectField: string;
+  claims: string;
+  roleClaim: string | null;
+  span: Span;
+}
 
 /**
  * `AUTH api_key { entity: ApiKey, … }`: a key sent in a header (or query parameter), looked up by

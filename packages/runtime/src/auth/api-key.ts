@@ -7,10 +7,12 @@
  * nothing about a key (finding a key from its hash is a SHA-256 preimage), and the second compare
  * keeps a case-insensitive collation (MariaDB's default) from matching a hash that differs in case.
  * Every request looks the row up: deleting it (or changing its hash) revokes the key at once.
+ * AUTH session (sessions.ts) reads its token from a signed cookie and then does the same.
  */
 import { timingSafeEqual } from "node:crypto";
 import type { Exchange } from "../exchange.js";
-import type { AuthClaims, ApiKeySchemeDefinition } from "./scheme.js";
+import type { AuthClaims, ApiKeySchemeDefinition, SessionSchemeDefinition, StoredCredentialScheme } from "./scheme.js";
+import { verifiedSessionToken } from "./sessions.js";
 import { hashToken } from "./tokens.js";
 import type { Credential } from "./verify.js";
 
@@ -31,7 +33,21 @@ export async function verifyApiKey(scheme: ApiKeySchemeDefinition, ex: Exchange)
   const key = apiKeyOf(scheme, ex);
   if (key === undefined) return NONE;
   if (key.length === 0 || key.length > MAX_API_KEY_LENGTH) return INVALID;
-  const hash = hashToken(key);
+  return storedCredential(scheme, ex, key);
+}
+
+/** AUTH session: the cookie's signature first (no database read for a forged one), then the session's row. */
+export async function verifySession(scheme: SessionSchemeDefinition, ex: Exchange): Promise<Credential> {
+  const value = ex.cookies[scheme.cookie];
+  if (value === undefined) return NONE;
+  const token = verifiedSessionToken(scheme, ex.env, value);
+  if (token === null) return INVALID;
+  return storedCredential(scheme, ex, token);
+}
+
+/** The row whose hash field holds hash_token(secret), compared again in constant time, as claims. */
+async function storedCredential(scheme: StoredCredentialScheme, ex: Exchange, secret: string): Promise<Credential> {
+  const hash = hashToken(secret);
   const row = (await scheme.lookup((source) => ex.db(source), hash)) as Record<string, unknown> | null | undefined;
   if (row === null || row === undefined || typeof row !== "object") return INVALID;
   const stored = row[scheme.hashField];

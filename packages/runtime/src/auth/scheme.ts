@@ -13,7 +13,7 @@ export type JwtKeySource =
   | { from: "jwks"; url: string | null };
 
 /** The scheme an endpoint's AUTH checks: bearer JWTs or API keys stored hashed in an entity. */
-export type AuthSchemeDefinition = JwtSchemeDefinition | ApiKeySchemeDefinition;
+export type AuthSchemeDefinition = JwtSchemeDefinition | ApiKeySchemeDefinition | SessionSchemeDefinition;
 
 export interface JwtSchemeDefinition {
   kind: "jwt";
@@ -44,7 +44,7 @@ export interface JwtSchemeDefinition {
  * `AUTH api_key { entity: ApiKey, … }`: the key's SHA-256 (hash_token) is looked up in the entity;
  * the row, if any, gives the claims (sub from `subjectField`, the others by name).
  */
-export interface ApiKeySchemeDefinition {
+export interface ApiKeySchemeDefinition extends StoredCredentialScheme {
   kind: "api_key";
   /** Where the key is read: a header (lower-case name) or a query parameter. Nowhere else. */
   location: { from: "header" | "query"; name: string };
@@ -55,6 +55,29 @@ export interface ApiKeySchemeDefinition {
   roleClaim: string | null;
   claimNames: string[];
   validateClaims: (claims: unknown) => ValidationIssue[];
+}
+
+/** What api_key and session schemes share: a row found by the credential's hash gives the claims. */
+export interface StoredCredentialScheme {
+  lookup: (db: (source: string) => Driver, hash: string) => Promise<unknown>;
+  hashField: string;
+  subjectField: string;
+  roleClaim: string | null;
+  claimNames: string[];
+  validateClaims: (claims: unknown) => ValidationIssue[];
+}
+
+/**
+ * `AUTH session USING secret(…) { entity: Session, … }`: the cookie holds `token.signature`
+ * (HMAC-SHA256 of the token with the secret); the entity holds hash_token(token) per live session.
+ */
+export interface SessionSchemeDefinition extends StoredCredentialScheme {
+  kind: "session";
+  /** The signing secret from the resolved environment (at least 32 bytes). */
+  secret: (env: AppEnv) => string | null;
+  cookie: string;
+  /** The cookie's Max-Age. */
+  expireSeconds: number;
 }
 
 /** An endpoint's `AUTH …` modifier. */

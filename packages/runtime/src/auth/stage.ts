@@ -12,7 +12,7 @@
 import type { Reply } from "../app.js";
 import type { Exchange, StageOutcome } from "../exchange.js";
 import type { PipelineStage } from "../pipeline.js";
-import { verifyApiKey } from "./api-key.js";
+import { verifyApiKey, verifySession } from "./api-key.js";
 import { AuthConfigError } from "./keys.js";
 import type { RouteAuthDefinition } from "./scheme.js";
 import { hasRole, verifyCredential, type Credential } from "./verify.js";
@@ -32,7 +32,10 @@ export const authStage: PipelineStage = {
     if (auth === undefined) return undefined;
     let credential: Credential | Promise<Credential>;
     try {
-      credential = auth.scheme.kind === "jwt" ? verifyCredential(auth.scheme, ex.env, ex.headers) : verifyApiKey(auth.scheme, ex);
+      const scheme = auth.scheme;
+      credential = scheme.kind === "jwt" ? verifyCredential(scheme, ex.env, ex.headers)
+        : scheme.kind === "api_key" ? verifyApiKey(scheme, ex)
+        : verifySession(scheme, ex);
     } catch (error) {
       return misconfigured(ex, error);
     }
@@ -63,7 +66,10 @@ function decide(ex: Exchange, auth: RouteAuthDefinition, credential: Credential)
 
 function unauthorized(ex: Exchange, auth: RouteAuthDefinition, presented: boolean): Reply {
   const scheme = auth.scheme;
-  if (scheme.kind === "api_key") {
+  if (scheme.kind === "session") {
+    // No registered scheme for cookie sessions either: this names the cookie that signs the caller in.
+    ex.setHeader("www-authenticate", `Cookie realm="kova", name="${scheme.cookie}"`);
+  } else if (scheme.kind === "api_key") {
     // No registered scheme for API keys: this names where the key goes (as OpenAPI's apiKey does), the same for a missing or a bad one.
     ex.setHeader("www-authenticate", `ApiKey realm="kova", in="${scheme.location.from}", name="${scheme.location.name}"`);
   } else {

@@ -1,4 +1,4 @@
-import type { ApiKeyScheme, AuthModel, QueryDef, RouteAuth, Shape } from "../../ir/nodes.js";
+import type { ApiKeyScheme, AuthModel, QueryDef, RouteAuth, SessionScheme, Shape } from "../../ir/nodes.js";
 import type { CodeWriter } from "./code-writer.js";
 import { AUTH_SCHEME_CONST, type ExpressionPrinter } from "./expressions.js";
 import { validatorFunction } from "./validators.js";
@@ -10,8 +10,8 @@ import { validatorFunction } from "./validators.js";
  */
 export function emitAuthSchemes(out: CodeWriter, auth: AuthModel, shapes: readonly Shape[], x: ExpressionPrinter, queries: readonly QueryDef[]): void {
   const scheme = auth.schemes[0];
-  if (scheme.kind === "api_key") {
-    emitApiKeyScheme(out, scheme, shapes, queries);
+  if (scheme.kind !== "jwt") {
+    emitStoredScheme(out, scheme, shapes, queries, x);
     return;
   }
   const key =
@@ -34,12 +34,17 @@ export function emitAuthSchemes(out: CodeWriter, auth: AuthModel, shapes: readon
   }, "};");
 }
 
-/** The runtime's ApiKeySchemeDefinition: the lookup runs the lowered query on the entity's data source. */
-function emitApiKeyScheme(out: CodeWriter, scheme: ApiKeyScheme, shapes: readonly Shape[], queries: readonly QueryDef[]): void {
+/** The runtime's ApiKeySchemeDefinition or SessionSchemeDefinition: the lookup runs the lowered query on the entity's data source. */
+function emitStoredScheme(out: CodeWriter, scheme: ApiKeyScheme | SessionScheme, shapes: readonly Shape[], queries: readonly QueryDef[], x: ExpressionPrinter): void {
   const lookup = queries.find((q) => q.id === scheme.lookup)!;
   out.block(`const ${AUTH_SCHEME_CONST} =`, () => {
-    out.line(`kind: "api_key",`);
-    out.line(`location: ${JSON.stringify(scheme.location)},`);
+    out.line(`kind: ${JSON.stringify(scheme.kind)},`);
+    if (scheme.kind === "api_key") out.line(`location: ${JSON.stringify(scheme.location)},`);
+    else {
+      out.line(`secret: (env) => ${x.print(scheme.secret)},`);
+      out.line(`cookie: ${JSON.stringify(scheme.cookie)},`);
+      out.line(`expireSeconds: ${scheme.expireSeconds},`);
+    }
     out.line(`lookup: (db, hash) => db(${JSON.stringify(lookup.source)}).execute(${lookup.id}, [hash]),`);
     out.line(`hashField: ${JSON.stringify(scheme.hashField)},`);
     out.line(`subjectField: ${JSON.stringify(scheme.subjectField)},`);
