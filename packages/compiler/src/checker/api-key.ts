@@ -14,17 +14,6 @@ import type { EntityInfo, ValidatorInfo } from "./model.js";
 export const API_KEY_SETTINGS = ["entity", "hash", "subject", "header", "query", "claims", "roles", "role_claim"] as const;
 export const SESSION_SETTINGS = ["entity", "hash", "subject", "cookie", "expire", "claims", "roles", "role_claim"] as const;
 
-export const API_KEY_SETTING_HELP: Readonly<Record<(typeof API_KEY_SETTINGS)[number], string>> = {
-  entity: "the ENTITY that stores the keys (as hash_token(key), one row per key)",
-  hash: "the entity's text field holding hash_token(key); default key_hash",
-  subject: "the entity's field whose value is $auth.sub (the caller's id); default id",
-  header: 'read the key from this request header; default "x-api-key"',
-  query: "read the key from this query parameter instead of a header (it then shows in URLs and logs of proxies)",
-  claims: "the VALIDATE shape of $auth: sub, plus fields read from the key's row by name",
-  roles: 'the roles endpoints may require, as ["admin", "reader"]',
-  role_claim: 'the claim (a field of the row) that holds the role; default "role"',
-};
-
 export interface ApiKeyInfo {
   entity: EntityInfo;
   hashField: string;
