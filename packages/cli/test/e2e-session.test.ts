@@ -133,7 +133,9 @@ test("session: login sets a signed HttpOnly SameSite cookie; $auth comes from th
   assert.match(line, /; SameSite=Lax/);
   assert.match(line, /; Path=\//);
   assert.doesNotMatch(line, /; Secure/, "plain HTTP on loopback: not Secure, or the browser would drop it");
-  assert.match(pair, /^kova_session=[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/);
+  assert.match(pair, /^kova_session=[A-Za-z0-9_-]{43}\.\d{10}\.[A-Za-z0-9_-]{43}$/);
+  const expires = Number(pair.split(".")[1]);
+  assert.ok(Math.abs(expires - (Date.now() / 1000 + 7200)) < 60, "the signed expiry is issue time + the scheme's expire (2h)");
   const me = await call(`${url}/me`, { headers: { cookie: `theme=dark; ${pair}` } });
   assert.equal(me.status, 200, me.text);
   assert.equal(me.body.role, "member");
@@ -166,17 +168,24 @@ test("session: missing, forged, edited and foreign-signed cookies all get the sa
   await call(`${url}/signup`, json({ email: "cy@example.com", password: "correct horse" }));
   const good = await logIn(url, "cy@example.com", "correct horse");
   const value = good.split("=")[1];
-  const [token, signature] = value.split(".");
+  const [token, expires, signature] = value.split(".");
   const { createHmac } = await import("node:crypto");
-  const otherKey = createHmac("sha256", "another-secret-that-is-long-enough-00000").update(token).digest("base64url");
+  const otherKey = createHmac("sha256", "another-secret-that-is-long-enough-00000").update(`${token}.${expires}`).digest("base64url");
+  // Validly signed with the app's key, but its lifetime ended a second ago: the server refuses it
+  // itself instead of trusting the browser to drop the cookie at Max-Age.
+  const past = Math.floor(Date.now() / 1000) - 1;
+  const expiredSignature = createHmac("sha256", SESSION_KEY).update(`${token}.${past}`).digest("base64url");
   const bad: Record<string, string> = {
     unsigned: token,
-    emptySignature: `${token}.`,
-    editedToken: `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}.${signature}`,
-    editedSignature: `${token}.${signature.slice(0, -1)}${signature.endsWith("A") ? "B" : "A"}`,
-    signedWithAnotherKey: `${token}.${otherKey}`,
+    noExpiry: `${token}.${signature}`,
+    emptySignature: `${token}.${expires}.`,
+    editedToken: `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}.${expires}.${signature}`,
+    extendedExpiry: `${token}.${Number(expires) + 3600}.${signature}`,
+    editedSignature: `${token}.${expires}.${signature.slice(0, -1)}${signature.endsWith("A") ? "B" : "A"}`,
+    signedWithAnotherKey: `${token}.${expires}.${otherKey}`,
+    expired: `${token}.${past}.${expiredSignature}`,
     garbage: "%%%",
-    oversized: `${"a".repeat(600)}.${signature}`,
+    oversized: `${"a".repeat(600)}.${expires}.${signature}`,
   };
   const expected = 'Cookie realm="kova", name="kova_session"';
   const answers = new Set<string>();
@@ -194,7 +203,7 @@ test("session: missing, forged, edited and foreign-signed cookies all get the sa
   assert.equal(answers.size, 1, [...answers].join("\n"));
   // A validly signed token whose session row does not exist (never stored) is refused too.
   const { createHmac: hmac } = await import("node:crypto");
-  const stray = "B".repeat(43);
+  const stray = `${"B".repeat(43)}.${expires}`;
   assert.equal((await call(`${url}/me`, { headers: { cookie: `kova_session=${stray}.${hmac("sha256", SESSION_KEY).update(stray).digest("base64url")}` } })).status, 401);
   // Only the cookie is read: the value in a header or the query string is no credential.
   assert.equal((await call(`${url}/me?kova_session=${value}`, { headers: { authorization: `Bearer ${value}` } })).status, 401);

@@ -1,8 +1,10 @@
 /**
  * `AUTH session`: server-side sessions in a signed cookie.
  *
- * The cookie's value is `token.signature`: 32 random bytes (URL-safe base64) and their
- * HMAC-SHA256 under the scheme's secret. The session entity holds `hash_token(token)` for each live
+ * The cookie's value is `token.expires.signature`: 32 random bytes (URL-safe base64), the instant the
+ * session ends (Unix seconds: issue time + the scheme's `expire`) and the HMAC-SHA256 of both under
+ * the scheme's secret. The expiry is checked on the server, not left to the browser's Max-Age: a
+ * copied cookie stops working when the session's lifetime is over, even if its row is never deleted. The session entity holds `hash_token(token)` for each live
  * session. A request is signed in when the signature verifies (checked in constant time, so a
  * forged or edited cookie costs no database read) and a row with the token's hash exists — so
  * deleting the row (end_session() at logout, or an admin deleting a user's sessions) ends the
@@ -48,20 +50,30 @@ export function sessionSecret(scheme: SessionSchemeDefinition, env: AppEnv): Buf
 
 const sign = (key: Buffer, token: string): string => createHmac("sha256", key).update(token).digest("base64url");
 
-/** The session token of a cookie value, if its signature verifies; null for a forged or malformed one. */
-export function verifiedSessionToken(scheme: SessionSchemeDefinition, env: AppEnv, value: string): string | null {
-  const dot = value.indexOf(".");
-  if (dot <= 0 || value.length > 512) return null;
-  const token = value.slice(0, dot);
-  const given = Buffer.from(value.slice(dot + 1));
-  const expected = Buffer.from(sign(sessionSecret(scheme, env), token));
-  return given.length === expected.length && timingSafeEqual(given, expected) ? token : null;
+/**
+ * The session token of a cookie value, if its signature verifies and (unless `ignoreExpiry`, which
+ * logout uses so an expired session's row can still be deleted) its lifetime is not over; null for
+ * a forged, malformed or expired one.
+ */
+export function verifiedSessionToken(scheme: SessionSchemeDefinition, env: AppEnv, value: string, ignoreExpiry = false): string | null {
+  if (value.length > 512) return null;
+  const first = value.indexOf(".");
+  const second = value.indexOf(".", first + 1);
+  if (first <= 0 || second <= first + 1 || value.indexOf(".", second + 1) !== -1) return null;
+  const signed = value.slice(0, second);
+  const given = Buffer.from(value.slice(second + 1));
+  const expected = Buffer.from(sign(sessionSecret(scheme, env), signed));
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  const expires = Number(value.slice(first + 1, second));
+  if (!ignoreExpiry && !(expires * 1000 > Date.now())) return null;
+  return value.slice(0, first);
 }
 
 /** start_session(): a new token, its signed cookie set on the response; returns hash_token(token) to store. */
 export function startSession(ctx: SessionContext, scheme: SessionSchemeDefinition): string {
   const token = randomToken();
-  const value = `${token}.${sign(sessionSecret(scheme, ctx.env), token)}`;
+  const signed = `${token}.${Math.floor(Date.now() / 1000) + scheme.expireSeconds}`;
+  const value = `${signed}.${sign(sessionSecret(scheme, ctx.env), signed)}`;
   ctx.setCookie(scheme.cookie, {
     value,
     http_only: true,
@@ -77,6 +89,6 @@ export function endSession(ctx: SessionContext, scheme: SessionSchemeDefinition)
   const value = ctx.cookies[scheme.cookie];
   ctx.setCookie(scheme.cookie, { value: null, http_only: true, same_site: "lax", secure: ctx.https || process.env.NODE_ENV === "production" });
   if (value === undefined) return null;
-  const token = verifiedSessionToken(scheme, ctx.env, value);
+  const token = verifiedSessionToken(scheme, ctx.env, value, true);
   return token === null ? null : hashToken(token);
 }
