@@ -55,14 +55,14 @@ test("ORDER_BY $query.sort IN [title, year]: one compiled statement per field, c
   assert.equal(bad.status, 400);
   assert.deepEqual(bad.body.errors.map((e: { field: string }) => e.field), ["sort"]);
   const code = readFileSync(join(dir, "dist", "app.js"), "utf8");
-  assert.match(code, /return \{ status: 200, body: \(await \[async \(\) => \(await ctx\.db\("default"\)\.execute\(Q\d+, \[\]\)\), async \(\) => \(await ctx\.db\("default"\)\.execute\(Q\d+, \[\]\)\)\]\[orderIndex\(ctx\.query\?\.\["sort"\], "query parameter sort", \["title","year"\]\)\]\(\)\) \};/);
+  assert.match(code, /return \{ status: 200, body: \(await \[async \(\) => \(await ctx\.db\("default"\)\.execute\(Q\d+, \[\]\)\), async \(\) => \(await ctx\.db\("default"\)\.execute\(Q\d+, \[\]\)\)\]\[orderIndex\(\(ctx\.query\?\.\["sort"\] \?\? null\), "query parameter sort", \["title","year"\]\)\]\(\)\) \};/);
 });
 
 test("declared parameters: typed, defaulted, bounded; a value that does not fit is a 400 naming it", async (t) => {
   const dir = tempApp(t, { "app.kova": APP });
   await build(dir);
   const url = await serve(t, dir);
-  assert.deepEqual(await get(`${url}/echo/7?flag=true`), { status: 200, body: { n: 7, limit: 20, sort: "new", flag: true } });
+  assert.deepEqual(await get(`${url}/echo/7?flag=true`), { status: 200, body: { n: 7, limit: 20, sort: "new", q: null, flag: true } });
   assert.deepEqual(await get(`${url}/echo/7?flag=0&limit=100&sort=old&q=hi`), { status: 200, body: { n: 7, limit: 100, sort: "old", q: "hi", flag: false } });
   const cases: Array<[string, string, RegExp]> = [
     ["/echo/x?flag=true", "n", /integer/],

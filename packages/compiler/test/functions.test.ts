@@ -223,7 +223,7 @@ test("emit: a WHERE with now() - 7d passes the computed instant as an argument; 
 
 test("emit: a LIKE pattern escapes values (request, variable, interpolated hole) and keeps the program's text; pattern() opts out", () => {
   const code = emit(`${POST}GET /a {\n  t = $query.t\n  RESPOND { v: SELECT * FROM Post WHERE title LIKE $query.p, h: SELECT * FROM Post WHERE title LIKE "%{t}%", r: SELECT * FROM Post WHERE title LIKE pattern(t), x: t LIKE "a%", y: "a" LIKE t }\n}`);
-  assert.ok(code.includes(`execute(Q0, [kb.like_escape(ctx.query?.["p"])])`), code);
+  assert.ok(code.includes(`execute(Q0, [kb.like_escape((ctx.query?.["p"] ?? null))])`), code);
   assert.ok(code.includes("execute(Q1, [`%${str(kb.like_escape(v_t))}%`])"), code);
   assert.ok(code.includes(`execute(Q2, [v_t])`), code);
   assert.ok(code.includes(`"x": like(v_t, "a%"), "y": like("a", kb.like_escape(v_t))`), code);

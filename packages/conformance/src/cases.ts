@@ -6,6 +6,7 @@ import { AGGREGATE_CASES } from "./cases-aggregates.js";
 import { LIST_CASES } from "./cases-lists.js";
 import { JSON_CASES } from "./cases-json.js";
 import { REQUEST_CASES } from "./cases-request.js";
+import { HISTORY_CONTROL_CASES } from "./cases-history-control.js";
 
 import { TRANSACTION_CASES } from "./cases-transactions.js";
 
@@ -525,6 +526,7 @@ export const CASES: Case[] = [
   },
   ...RELATION_CASES,
   ...REQUEST_CASES,
+  ...HISTORY_CONTROL_CASES,
   ...TRANSACTION_CASES,
   ...AGGREGATE_CASES,
   ...LIST_CASES,

@@ -133,6 +133,63 @@ DELETE /cards/:id {
   RESPOND 204
 }
 GET /cards/:id/history { RESPOND HISTORY Card WHERE id = $id }
+
+// History control: a SECRET field is out of SELECT *, write replies and every version; a NO
+// HISTORY entity records no versions (cases-history-control.ts).
+ENTITY Login {
+  user: text
+  token: text SECRET
+}
+
+VALIDATE NewLogin { user: string  token: string }
+VALIDATE LoginChanges { user: string?  token: string? }
+
+POST /logins VALIDATE NewLogin { RESPOND 201 INSERT INTO Login $body }
+PUT /logins/:id VALIDATE LoginChanges { RESPOND UPDATE Login SET $body WHERE id = $id }
+GET /logins/:id { RESPOND SELECT * FROM Login WHERE id = $id }
+GET /logins/:id/token { RESPOND SELECT token FROM Login WHERE id = $id }
+GET /logins/:id/history { RESPOND HISTORY Login WHERE id = $id }
+GET /logins/:id/as-of/:t { RESPOND SELECT * FROM Login AS OF $t WHERE id = $id }
+DELETE /logins/:id { RESPOND DELETE FROM Login WHERE id = $id }
+
+ENTITY Tick NO HISTORY {
+  label: text
+  n: int?
+}
+
+VALIDATE NewTick { label: string  n: int? }
+VALIDATE TickChanges { label: string?  n: int? }
+
+POST /ticks VALIDATE NewTick { RESPOND 201 INSERT INTO Tick $body }
+PUT /ticks/:id VALIDATE TickChanges { RESPOND UPDATE Tick SET $body WHERE id = $id }
+PUT /ticks/:id/replace VALIDATE TickChanges { RESPOND SAVE { ...$body, id: $id } INTO Tick }
+GET /ticks/:id { RESPOND SELECT * FROM Tick WHERE id = $id }
+DELETE /ticks/:id { RESPOND DELETE FROM Tick WHERE id = $id }
+
+// DEFAULT now() stamps a record when it is made; a SAVE that leaves the field out keeps it.
+ENTITY Memo {
+  text: text
+  made: datetime DEFAULT now()
+}
+
+VALIDATE MemoBody { text: string?  made: datetime? }
+
+POST /memos VALIDATE MemoBody { RESPOND 201 SAVE $body INTO Memo }
+PUT /memos/:id VALIDATE MemoBody { RESPOND SAVE { ...$body, id: $id } INTO Memo }
+GET /memos/:id { RESPOND SELECT * FROM Memo WHERE id = $id }
+
+// Computed defaults: DEFAULT slug(title) and DEFAULT uuid(), per record.
+ENTITY Page {
+  title: text
+  slug: text DEFAULT slug(title)
+  ref: uuid DEFAULT uuid()
+}
+
+VALIDATE PageBody { title: string?  slug: string? }
+
+POST /pages VALIDATE PageBody { RESPOND 201 INSERT INTO Page $body }
+PUT /pages/:id VALIDATE PageBody { RESPOND SAVE { ...$body, id: $id } INTO Page }
+GET /pages/:id { RESPOND SELECT * FROM Page WHERE id = $id }
 `;
 
 /**

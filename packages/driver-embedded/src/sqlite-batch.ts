@@ -4,7 +4,7 @@
  * chunk instead of two per row), with ids assigned here from the AUTOINCREMENT counter.
  */
 import type Database from "better-sqlite3";
-import type { EntitySchema } from "@kova/query";
+import { keepsHistory, type EntitySchema } from "@kova/query";
 import { historyColumn, historyTable, quoteIdent } from "./sqlite-compiled.js";
 import type { QueryRunner } from "./sqlite-runner.js";
 import { translateConstraint } from "./sqlite-runner.js";
@@ -54,6 +54,10 @@ export class BatchWriter {
     const perChunk = this.rowsPerChunk(entity);
     const sequence = runner.db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = ?`).pluck();
     const ids: number[] = new Array(rows.length);
+    // History control (@kova/query history-control.ts): a SECRET field's version column stays NULL;
+    // NO HISTORY writes no versions.
+    const secret = entity.fields.map((f) => f.secret === true);
+    const keep = keepsHistory(entity);
     const insertAll = runner.db.transaction(() => {
       const at = runner.nextInstant();
       // AUTOINCREMENT's counter never goes back, so ids of deleted rows are not handed out again.
@@ -73,12 +77,12 @@ export class BatchWriter {
           history[h++] = at;
           for (let f = 0; f < width; f++) {
             live[l++] = values[f];
-            history[h++] = values[f];
+            history[h++] = secret[f] ? null : values[f];
           }
         }
         const statements = this.statements(entity, count);
         statements.live.run(live);
-        statements.history.run(history);
+        if (keep) statements.history.run(history);
       }
     });
     try {

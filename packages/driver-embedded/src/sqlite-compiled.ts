@@ -45,7 +45,8 @@ export interface CompiledWrite extends CompiledBase {
   /** DELETE … RETURNING. */
   delete?: Statement;
   /** Records one version: id, at and the row's field values. */
-  history: { insert: Statement; update: Statement; delete: Statement };
+  /** The versions a write records; absent for an entity marked NO HISTORY. */
+  history?: { insert: Statement; update: Statement; delete: Statement };
 }
 
 export type SqliteCompiledQuery = CompiledRead | CompiledWrite;

@@ -6,7 +6,7 @@
  * transaction as the live row. Reads of the present use the live table; `history` plans and `asOf`
  * selects read the history table, whose typed columns let the same WHERE compile against either.
  */
-import { fullColumns, graphColumns, pinsOneId, selectedColumns, usesRelations } from "@kova/query";
+import { fullColumns, graphColumns, historyEntity, keepsHistory, pinsOneId, selectedColumns, usesRelations } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
 import { graphSelect, relatedRows, historyColumn, insertStatement, planCompiler, replaceClause, setClause, shapedSelect, SqlBuilder, writeBase, type RowSource, type Scope, type WritePlan } from "@kova/sql";
 import { sqliteFlavour, sqliteGraph } from "./sqlite-flavour.js";
@@ -116,7 +116,9 @@ function insert(entity: EntitySchema): Statement {
   return insertStatement(builder({ entity, alias: null, history: false }), entity.table, entity, "DEFAULT VALUES");
 }
 
-function historyStatement(entity: EntitySchema, op: "insert" | "update" | "delete"): Statement {
+/** A version's INSERT; SECRET fields are not listed, so their history column stays NULL (history-control.ts). */
+function historyStatement(stored: EntitySchema, op: "insert" | "update" | "delete"): Statement {
+  const entity = historyEntity(stored);
   const names = ["id", "op", "at", ...entity.fields.map((f) => historyColumn(f.name))].map(quoteIdent).join(", ");
   const marks = ["?", `'${op}'`, "?", ...entity.fields.map(() => "?")].join(", ");
   return {
@@ -138,7 +140,7 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
   const table = quoteIdent(entity.table);
   const compiled: CompiledWrite = {
     ...writeBase("sqlite", plan, entity),
-    history: { insert: historyStatement(entity, "insert"), update: historyStatement(entity, "update"), delete: historyStatement(entity, "delete") },
+    ...(keepsHistory(entity) ? { history: { insert: historyStatement(entity, "insert"), update: historyStatement(entity, "update"), delete: historyStatement(entity, "delete") } } : {}),
   };
   // Writes name the table without an alias (UPDATE/DELETE … AS is not portable across versions).
   const scope = { entity, alias: entity.table, history: false };

@@ -51,7 +51,8 @@ interface PreparedWrite {
   insert?: Bound;
   update?: Bound;
   delete?: Bound;
-  history: { insert: Bound; update: Bound; delete: Bound };
+  /** null for an entity marked NO HISTORY: its writes record no versions. */
+  history: { insert: Bound; update: Bound; delete: Bound } | null;
   /** The entity's last recorded instant (read inside the write's transaction in a shared file). */
   lastAt: Database.Statement;
   /** Whether the entity has reference fields, whose targets a write must find. */
@@ -151,7 +152,7 @@ export class QueryRunner {
         insert: bind(write.insert),
         update: bind(write.update),
         delete: bind(write.delete),
-        history: { insert: bind(write.history.insert)!, update: bind(write.history.update)!, delete: bind(write.history.delete)! },
+        history: write.history === undefined ? null : { insert: bind(write.history.insert)!, update: bind(write.history.update)!, delete: bind(write.history.delete)! },
         lastAt: this.statement(`SELECT "at" FROM ${quoteIdent(historyTable(codec.entity))} ORDER BY "version" DESC LIMIT 1`).pluck(),
         references: codec.entity.fields.some((f) => f.references !== undefined),
       };
@@ -234,7 +235,7 @@ export class QueryRunner {
         }
         case "delete": {
           const rows = prepared.delete!.statement.all(this.values(prepared.delete!, args)) as SqliteValue[][];
-          for (const row of rows) this.recordVersion(prepared.history.delete, row, at);
+          for (const row of rows) this.recordVersion(prepared.history?.delete, row, at);
           return compiled.single ? (rows.length === 0 ? null : decodeRow(columns, rows[0])) : rows.map((r) => decodeRow(columns, r));
         }
         case "save": {
@@ -245,7 +246,7 @@ export class QueryRunner {
           if (prepared.references) this.checkParents(codec.entity, codec, target.values);
           const rows = update.statement.all(this.values(update, args, { values: target.values, id: target.id, at })) as SqliteValue[][];
           if (rows.length === 0) throw noRecordToSave(codec.entity, target.id);
-          this.recordVersion(prepared.history.update, rows[0], at);
+          this.recordVersion(prepared.history?.update, rows[0], at);
           return decodeRow(columns, rows[0]);
         }
         default:
@@ -281,7 +282,7 @@ export class QueryRunner {
     const insert = prepared.insert!;
     const result = insert.statement.run(this.values(insert, [], { values, id: undefined, at }));
     const row: SqliteValue[] = [Number(result.lastInsertRowid), ...values];
-    this.recordVersion(prepared.history.insert, row, at);
+    this.recordVersion(prepared.history?.insert, row, at);
     return row;
   }
 
@@ -290,13 +291,14 @@ export class QueryRunner {
     const rows = update.statement.all(this.values(update, args, { values: record.values, id: record.id, at })) as SqliteValue[][];
     // An update that sets nothing (PATCH {}) changes nothing: no version.
     if (!writesNothing((prepared.compiled.plan as { values: WriteValues }).values, record)) {
-      for (const row of rows) this.recordVersion(prepared.history.update, row, at);
+      for (const row of rows) this.recordVersion(prepared.history?.update, row, at);
     }
     return rows;
   }
 
   /** Writes one version; `row` is [id, …field values] as stored. */
-  private recordVersion(history: Bound, row: SqliteValue[], at: number): void {
+  private recordVersion(history: Bound | undefined, row: SqliteValue[], at: number): void {
+    if (history === undefined) return;
     history.statement.run(this.values(history, [], { values: row.slice(1), id: row[0], at }));
   }
 }

@@ -41,7 +41,7 @@ test("identifiers are quoted, even awkward ones", () => {
   const odd: EntitySchema = { name: "Odd", table: 'we"ird', fields: [{ name: "select", type: "string", optional: false, unique: false, index: false }] };
   const compiled = sqliteDialect.compile({ kind: "insert", entity: "Odd", values: { kind: "object", operand: arg(0) } }, new Map([["Odd", odd]])) as CompiledWrite;
   assert.equal(compiled.insert!.sql, 'INSERT INTO "we""ird" ("select") VALUES (?)');
-  assert.equal(compiled.history.insert.sql, `INSERT INTO "we""ird__history" ("id", "op", "at", "select") VALUES (?, 'insert', ?, ?)`);
+  assert.equal(compiled.history!.insert.sql, `INSERT INTO "we""ird__history" ("id", "op", "at", "select") VALUES (?, 'insert', ?, ?)`);
 });
 
 test("every write plan compiles to statements whose placeholders all have params", () => {

@@ -46,8 +46,9 @@ export function liveDocument(id: number, fieldNames: readonly string[], values: 
 }
 
 /** One version in `<table>__history`; `_id` is the version so versions are unique and ordered. */
-export function historyDocument(version: number, operation: HistoryEntry["operation"], at: number, live: Doc): Doc {
+export function historyDocument(version: number, operation: HistoryEntry["operation"], at: number, live: Doc, secret: readonly string[] = []): Doc {
   const { _id, ...fields } = live;
+  for (const name of secret) delete fields[name];
   return { _id: version, version, operation, at: new Date(at), data: { id: _id, ...fields } };
 }
 

@@ -7,7 +7,7 @@
  * collection; AS OF reads aggregate the history: the newest version of each id at or before the
  * instant, unless that version is a delete.
  */
-import { entityOf, fullColumns, readsRow, selectedColumns, usesRelations } from "@kova/query";
+import { entityOf, fullColumns, historyEntity, readsRow, selectedColumns, usesRelations } from "@kova/query";
 import type { ArithOp, EntitySchema, HistoryPlan, Operand, QueryPlan, SelectPlan, WriteValues } from "@kova/query";
 import { dataScope, extractSlots, FilterBuilder, historyScope, liveScope, RELATIONS_REFUSED } from "./mongo-filter.js";
 import {
@@ -161,10 +161,11 @@ function aggregateExpression(operand: Operand): unknown {
 export function compileMongo(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): MongoCompiledQuery {
   const entity = entityOf(plan, entities);
   switch (plan.kind) {
+    // Reads of the past see the entity as its history keeps it: no SECRET fields (@kova/query history-control).
     case "select":
-      return compileSelect(plan, entity);
+      return compileSelect(plan, plan.asOf === null ? entity : historyEntity(entity));
     case "history":
-      return compileHistory(plan, entity);
+      return compileHistory(plan, historyEntity(entity));
     default:
       return compileWrite(plan, entity);
   }

@@ -5,7 +5,7 @@
  * between the row and its version could lose the version; README says so).
  */
 import type { ClientSession, Db, Document, Filter as MongoFilter } from "mongodb";
-import { CodecCache, InstantClock, noRecordToSave, QueryError, saveTarget, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type WriteRecord as AnyWriteRecord } from "@kova/query";
+import { CodecCache, keepsHistory, secretFields, InstantClock, noRecordToSave, QueryError, saveTarget, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type WriteRecord as AnyWriteRecord } from "@kova/query";
 import type { CompiledRead, CompiledWrite, MongoCompiledQuery } from "./mongo-compiled.js";
 import { counterCommand, fillSlots, historyDocument, historyEntryFrom, liveDocument, rowFromData, rowFromDocument } from "./mongo-documents.js";
 import { defaultValue, encodeFieldValue, encodeSlotValue, type StoredValue } from "./mongo-values.js";
@@ -79,8 +79,11 @@ export class MongoRunner {
   }
 
   private async recordVersion(compiled: CompiledWrite, operation: "insert" | "update" | "delete", at: number, live: Doc, session: ClientSession | undefined): Promise<void> {
+    // NO HISTORY records nothing; a SECRET field is kept out of the version (@kova/query history-control.ts).
+    const entity = this.entities.get(compiled.plan.entity);
+    if (!keepsHistory(entity)) return;
     const version = await this.nextNumber(compiled.historyCollection);
-    await this.db.collection<Keyed>(compiled.historyCollection).insertOne(historyDocument(version, operation, at, live) as Keyed, { session });
+    await this.db.collection<Keyed>(compiled.historyCollection).insertOne(historyDocument(version, operation, at, live, secretFields(entity)) as Keyed, { session });
   }
 
   private async insert(compiled: CompiledWrite, codec: EntityCodec, record: WriteRecord, at: number, session: ClientSession | undefined): Promise<Doc> {

@@ -49,8 +49,8 @@ export interface CompiledWrite extends CompiledBase {
   delete?: Statement;
   /** The rows with the locked ids as stored (ordered by id). */
   fetch: Statement;
-  /** Records versions of rows the write has in hand (see HistoryInsert). */
-  history: HistoryInsert;
+  /** Records versions of rows the write has in hand (see HistoryInsert); absent for NO HISTORY. */
+  history?: HistoryInsert;
 }
 
 /**
@@ -61,6 +61,8 @@ export interface CompiledWrite extends CompiledBase {
 export interface HistoryInsert {
   prefix: string;
   tuple: { insert: string; update: string; delete: string };
+  /** Positions (in field order) of SECRET fields, bound as NULL: a version keeps no value for them. */
+  secret?: number[];
 }
 
 export type MysqlCompiledQuery = CompiledRead | CompiledWrite;

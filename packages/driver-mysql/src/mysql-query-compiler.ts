@@ -6,7 +6,7 @@
  * transaction as the live row. Reads of the present use the live table; `history` plans and `asOf`
  * selects read the history table, whose typed columns let the same WHERE compile against either.
  */
-import { fullColumns, graphColumns, pinsOneId, selectedColumns, usesRelations } from "@kova/query";
+import { fullColumns, graphColumns, keepsHistory, pinsOneId, selectedColumns, usesRelations } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
 import { graphSelect, relatedRows, insertStatement, planCompiler, replaceClause, setClause, shapedSelect, SqlBuilder, writeBase, type RowSource, type Scope, type WritePlan } from "@kova/sql";
 import { mysqlFlavour, mysqlGraph } from "./mysql-flavour.js";
@@ -123,6 +123,8 @@ function historyInsert(entity: EntitySchema): HistoryInsert {
   return {
     prefix: `INSERT INTO ${quoteIdent(historyTable(entity))} (${historyColumns(entity)}) VALUES `,
     tuple: { insert: tuple("insert"), update: tuple("update"), delete: tuple("delete") },
+    // History control (@kova/query history-control.ts): SECRET values never reach a version.
+    ...(entity.fields.some((f) => f.secret === true) ? { secret: entity.fields.flatMap((f, i) => (f.secret === true ? [i] : [])) } : {}),
   };
 }
 
@@ -144,7 +146,7 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
       sql: `SELECT ${["id", ...entity.fields.map((f) => f.name)].map((c) => `${table}.${quoteIdent(c)}`).join(", ")} FROM ${table} ${idsJoin(table, fetch)} ORDER BY ${table}.\`id\``,
       params: fetch.params,
     },
-    history: historyInsert(entity),
+    ...(keepsHistory(entity) ? { history: historyInsert(entity) } : {}),
   };
   const scope: Scope = { entity, alias: null, history: false };
   // Locking reads take the rows in id order, so two writes over the same rows queue instead of deadlocking.
@@ -174,7 +176,7 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
       compiled.lock = lock(" WHERE `id` = ?", [{ from: "id" }]);
       const b = builder({ ...scope, alias: entity.table });
       const join = idsJoin(table, b);
-      const assignments = replaceClause(b, entity, { target: (name) => `${table}.${quoteIdent(name)}` }) ?? `${table}.\`id\` = ${table}.\`id\``;
+      const assignments = replaceClause(b, entity, { target: (name) => `${table}.${quoteIdent(name)}`, present: (p) => `${p} = 1` }) ?? `${table}.\`id\` = ${table}.\`id\``;
       compiled.update = { sql: `UPDATE ${table} ${join} SET ${assignments}`, params: b.params };
       compiled.insert = insert(entity);
       break;

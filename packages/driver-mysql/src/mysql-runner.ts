@@ -147,12 +147,17 @@ export class QueryRunner {
 
   /** Writes one version per row ([id, …field values] as stored), in chunks of multi-row INSERTs. */
   private async recordVersions(on: Queryable, compiled: CompiledWrite, op: "insert" | "update" | "delete", rows: Row[], at: string): Promise<void> {
-    const { prefix, tuple } = compiled.history;
+    if (compiled.history === undefined) return; // NO HISTORY
+    const { prefix, tuple, secret } = compiled.history;
     const perChunk = Math.max(1, Math.min(HISTORY_CHUNK, Math.floor(60_000 / (this.entities.get(compiled.plan.entity).fields.length + 2))));
     for (let start = 0; start < rows.length; start += perChunk) {
       const chunk = rows.slice(start, start + perChunk);
       const values: unknown[] = [];
-      for (const row of chunk) values.push(row[0], at, ...row.slice(1));
+      for (const row of chunk) {
+        const fields = row.slice(1);
+        for (const i of secret ?? []) fields[i] = null;
+        values.push(row[0], at, ...fields);
+      }
       await this.run(on, { sql: prefix + chunk.map(() => tuple[op]).join(", "), params: [] }, values);
     }
   }

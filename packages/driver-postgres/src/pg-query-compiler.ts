@@ -10,7 +10,7 @@
  * of `data`; `asOf` selects take, for each id, the newest version at or before the instant
  * (DISTINCT ON (id) … ORDER BY id, version DESC) and drop ids whose newest version is a delete.
  */
-import { fullColumns, graphColumns, selectedColumns, usesRelations } from "@kova/query";
+import { fullColumns, graphColumns, historyEntity, keepsHistory, selectedColumns, usesRelations } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
 import { graphSelect, relatedRows, insertStatement, planCompiler, replaceClause, setClause, shapedSelect, SqlBuilder, writeBase, type RowSource, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
 import { historyField, pgGraph, pgSqlFlavour } from "./pg-flavour.js";
@@ -131,11 +131,13 @@ function versionData(entity: EntitySchema): string {
  */
 function withVersions(change: string, entity: EntitySchema, op: "insert" | "update" | "delete", gate?: string): string {
   const columns = ["id", ...entity.fields.map((f) => f.name)].map(quoteIdent).join(", ");
+  // NO HISTORY: the change alone, its rows in id order (@kova/query history-control.ts).
+  if (!keepsHistory(entity)) return `WITH ${WRITTEN} AS (${change}) SELECT ${columns} FROM ${WRITTEN} ORDER BY "id"`;
   return (
     `WITH ${WRITTEN} AS (${change}), ` +
     `${INSTANT} AS (SELECT date_trunc('milliseconds', clock_timestamp()) AS "at" FROM (SELECT 1 FROM ${WRITTEN} LIMIT 1) AS "__kova_first"), ` +
     `${VERSIONS} AS (INSERT INTO ${quoteIdent(historyTable(entity))} ("id", "op", "at", "data") ` +
-    `SELECT ${WRITTEN}."id", '${op}', ${INSTANT}."at", ${versionData(entity)} FROM ${WRITTEN} CROSS JOIN ${INSTANT}${gate === undefined ? "" : ` WHERE ${gate}`} ORDER BY ${WRITTEN}."id") ` +
+    `SELECT ${WRITTEN}."id", '${op}', ${INSTANT}."at", ${versionData(historyEntity(entity))} FROM ${WRITTEN} CROSS JOIN ${INSTANT}${gate === undefined ? "" : ` WHERE ${gate}`} ORDER BY ${WRITTEN}."id") ` +
     `SELECT ${columns} FROM ${WRITTEN} ORDER BY "id"`
   );
 }
@@ -146,7 +148,9 @@ function insert(entity: EntitySchema, sql: SqlFlavour): PgStatement {
 }
 
 /** The condition under which an update records versions: it sets some field (PATCH {} records none). */
-function changesGate(b: SqlBuilder): string {
+function changesGate(b: SqlBuilder, entity: EntitySchema): string | undefined {
+  // Without versions there is nothing to gate (and no placeholder to bind).
+  if (!keepsHistory(entity)) return undefined;
   return b.push({ from: "changes" }, { kind: "boolean" });
 }
 
@@ -166,7 +170,7 @@ function compileWrite(plan: WritePlan, entity: EntitySchema, flavor: SqlFlavor, 
     case "update": {
       const b = new SqlBuilder(scope, sql);
       const change = `UPDATE ${table} SET ${set(entity, plan.values, b)}${b.where(plan.where)}${returning(entity)}`;
-      return { ...base, write: namedStatement(withVersions(change, entity, "update", changesGate(b)), b.params) };
+      return { ...base, write: namedStatement(withVersions(change, entity, "update", changesGate(b, entity)), b.params) };
     }
     case "delete": {
       const b = new SqlBuilder(scope, sql);
@@ -178,7 +182,7 @@ function compileWrite(plan: WritePlan, entity: EntitySchema, flavor: SqlFlavor, 
       const b = new SqlBuilder(scope, sql);
       const assignments = replaceClause(b, entity, { target: quoteIdent }) ?? `"id" = "id"`;
       const change = `UPDATE ${table} SET ${assignments} WHERE ${table}."id" = ${b.push({ from: "id" }, { kind: "column", type: "id" })}${returning(entity)}`;
-      return { ...base, write: namedStatement(withVersions(change, entity, "update", changesGate(b)), b.params), insert: insert(entity, sql) };
+      return { ...base, write: namedStatement(withVersions(change, entity, "update", changesGate(b, entity)), b.params), insert: insert(entity, sql) };
     }
   }
 }

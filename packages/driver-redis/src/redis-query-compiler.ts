@@ -10,7 +10,7 @@
  *   history WHERE id == v [ORDER BY version]           LRANGE <table>:<id>:history
  *   select … AS OF t WHERE id == v                     the newest version at or before t
  */
-import { readsRow, entityOf, selectedColumns, usesRelations } from "@kova/query";
+import { readsRow, entityOf, historyEntity, selectedColumns, usesRelations } from "@kova/query";
 import type { CompiledQuery, EntitySchema, Filter, Operand, OrderTerm, QueryPlan, ResultColumn } from "@kova/query";
 
 /** A column of the result (the same for every dialect). */
@@ -122,6 +122,8 @@ export function compileRedis(plan: QueryPlan, entities: ReadonlyMap<string, Enti
     case "history":
       return {
         ...base,
+        // A version keeps no SECRET field (history-control.ts): its entries list the others.
+        columns: selectedColumns(historyEntity(entity), null),
         access: "id",
         id: pinnedId(plan.where, name, "HISTORY"),
         descending: orderByKey(plan.orderBy, "version", name),

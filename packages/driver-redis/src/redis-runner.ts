@@ -3,7 +3,7 @@
  * every write through the atomic Lua script (redis-script.ts).
  */
 import type { Redis } from "ioredis";
-import { asOfMs, CodecCache, countValue, InstantClock, integerId, noRecordToSave, QueryError, saveTarget, writesNothing, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry } from "@kova/query";
+import { asOfMs, keepsHistory, secretFields, CodecCache, countValue, InstantClock, integerId, noRecordToSave, QueryError, saveTarget, writesNothing, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry } from "@kova/query";
 import type { RedisCompiledQuery, ResultColumn, ValueSource } from "./redis-query-compiler.js";
 import { defaultValue, encodeFieldValue, type StoredValue } from "./redis-values.js";
 import { WRITE_SCRIPT, writeArguments } from "./redis-script.js";
@@ -157,7 +157,7 @@ export class RedisRunner {
     const unique = entity.fields.filter((f) => f.unique).map((f) => f.name);
     let reply: string[] | null;
     try {
-      reply = await this.redis.kovaWrite(...writeArguments(this.base(compiled.table), op, id, this.nextInstant(), names, values, unique));
+      reply = await this.redis.kovaWrite(...writeArguments(this.base(compiled.table), op, id, this.nextInstant(), names, values, unique, { keep: keepsHistory(entity), secret: secretFields(entity) }));
     } catch (error) {
       const match = /KOVA_UNIQUE (\w+)/.exec(error instanceof Error ? error.message : "");
       if (match !== null) throw new QueryError(`a ${entity.name} with this ${match[1]} already exists`, 409, match[1]);

@@ -17,7 +17,9 @@
  * the script never decodes them (Lua's cjson would round numbers to 14 digits).
  *
  * ARGV: base, op (insert|update|delete), id ("" for none), at (epoch ms), n, n field names,
- * n values (JSON text, or "" when the write does not set the field), m, m UNIQUE field names.
+ * n values (JSON text, or "" when the write does not set the field), m, m UNIQUE field names,
+ * "1" when the entity keeps history ("0": NO HISTORY, no version is pushed), s, s SECRET field
+ * names (kept out of the version's data: @kova/query history-control.ts).
  * Returns { id, operation, version, value1 … valueN } or nil when update/delete finds no row;
  * a UNIQUE conflict is the error "KOVA_UNIQUE <field>".
  */
@@ -29,6 +31,10 @@ for i = 1, n do names[i] = ARGV[5 + i]; values[i] = ARGV[5 + n + i] end
 local m = tonumber(ARGV[6 + 2 * n])
 local unique = {}
 for i = 1, m do unique[ARGV[6 + 2 * n + i]] = true end
+local keep = ARGV[7 + 2 * n + m] ~= '0'
+local s = tonumber(ARGV[8 + 2 * n + m] or '0')
+local secret = {}
+for i = 1, s do secret[ARGV[8 + 2 * n + m + i]] = true end
 
 local key = nil
 local exists = false
@@ -85,10 +91,14 @@ else
 end
 
 local version = redis.call('INCR', base .. ':version')
-local data = { '"id":' .. id }
-for i = 1, n do data[#data + 1] = cjson.encode(names[i]) .. ':' .. new[i] end
-redis.call('RPUSH', key .. ':history',
-  '{"version":' .. version .. ',"operation":"' .. operation .. '","at":' .. at .. ',"data":{' .. table.concat(data, ',') .. '}}')
+if keep then
+  local data = { '"id":' .. id }
+  for i = 1, n do
+    if not secret[names[i]] then data[#data + 1] = cjson.encode(names[i]) .. ':' .. new[i] end
+  end
+  redis.call('RPUSH', key .. ':history',
+    '{"version":' .. version .. ',"operation":"' .. operation .. '","at":' .. at .. ',"data":{' .. table.concat(data, ',') .. '}}')
+end
 
 local reply = { id, operation, version }
 for i = 1, n do reply[#reply + 1] = new[i] end
@@ -104,7 +114,11 @@ export function writeArguments(
   names: readonly string[],
   values: ReadonlyArray<unknown>,
   unique: readonly string[],
+  history: { keep: boolean; secret: readonly string[] } = { keep: true, secret: [] },
 ): string[] {
   const texts = names.map((_, i) => (values[i] === undefined ? "" : JSON.stringify(values[i])));
-  return [base, op, id === undefined ? "" : String(id), String(at), String(names.length), ...names, ...texts, String(unique.length), ...unique];
+  return [
+    base, op, id === undefined ? "" : String(id), String(at), String(names.length), ...names, ...texts, String(unique.length), ...unique,
+    history.keep ? "1" : "0", String(history.secret.length), ...history.secret,
+  ];
 }

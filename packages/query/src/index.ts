@@ -10,3 +10,5 @@ export * from "./entity-schemas.js";
 export * from "./values/instant-clock.js";
 export * from "./select-result.js";
 export * from "./cursor.js";
+export * from "./history-control.js";
+export * from "./values/computed-defaults.js";

@@ -21,6 +21,12 @@ export interface FieldSchema {
   index: boolean;
   /** A constant default, or `now` for the current time. */
   default?: { value: string | number | boolean | null } | { now: true };
+  /**
+   * A default computed per record when a write leaves the field out (values/computed-defaults.ts):
+   * `DEFAULT uuid()` (a new UUID; kept by a SAVE, as `now` is) or `DEFAULT slug(title)` (the slug
+   * of that text field of the same record).
+   */
+  computed?: { uuid: true } | { slug: string };
   /** For enum fields: the allowed values. */
   enumValues?: string[];
   /** A reference to another entity: the field holds that entity's id. */
@@ -44,6 +50,11 @@ export interface FieldSchema {
    * `meta.size.w > 3` compares numbers. Absent: any JSON value.
    */
   shape?: JsonType;
+  /**
+   * `SECRET` (password hashes, tokens): left out of `SELECT *` and of the rows a write returns,
+   * and never written to history (its versions hold no value for it; see history-control.ts).
+   */
+  secret?: boolean;
 }
 
 /** A declared JSON value's type (see FieldSchema.shape). */
@@ -90,6 +101,8 @@ export interface EntitySchema {
    * whose reference field `by` holds this row's id. Not stored: a way to read related rows.
    */
   relations?: InverseRelation[];
+  /** `ENTITY Session NO HISTORY`: false when writes record no versions (absent: they do). */
+  history?: boolean;
 }
 
 export interface InverseRelation {

@@ -288,3 +288,4 @@ export async function deleteAndSaveChecks(s: ScenarioStore): Promise<void> {
   const nullId = await s.run(save, { id: null, name: "Fay", email: "fay@x.io" });
   assert.deepEqual([nullId.id, nullId.name], [6, "Fay"], "an id of null names no record: an insert");
 }
+export { Login, Tick, historyControlEntities } from "./history-control-fixtures.js";

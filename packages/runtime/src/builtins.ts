@@ -5,6 +5,8 @@
  * the request answers 500 and the logged stack, source-mapped, names the `.kova` line of the call.
  */
 
+import { slugify } from "@kova/query";
+
 export class KovaTypeError extends TypeError {
   override name = "KovaTypeError";
 }
@@ -46,13 +48,8 @@ function instant(fn: string, v: unknown): number {
 
 /** "Hello, World!" → "hello-world": accents dropped, lower case, ASCII letters and digits joined by single dashes. */
 export function slug(value: unknown): string {
-  const s = text("slug", value)
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
-  return s.slice(0, 200).replace(/-+$/, "");
+  // The one slug of Kova: DEFAULT slug(title) computes the same (@kova/query computed-defaults.ts).
+  return slugify(text("slug", value));
 }
 
 /** Characters from `start` (0-based) up to `end` (exclusive; the end of the text when left out). Negative counts from the end. */
@@ -232,6 +229,18 @@ export function values(value: unknown): unknown[] {
 export function omit(value: unknown, ...names: unknown[]): Record<string, unknown> {
   const out = { ...record("omit", value) };
   for (const name of names) delete out[text("omit", name)];
+  return out;
+}
+
+/**
+ * A written row (or each row of a list) without the entity's SECRET fields; null stays null. Not
+ * callable by name: the lowering wraps every write to an entity with SECRET fields in it.
+ */
+export function without_fields(value: unknown, ...names: string[]): unknown {
+  if (value === null || value === undefined) return null;
+  if (Array.isArray(value)) return value.map((row) => without_fields(row, ...names));
+  const out = { ...(value as Record<string, unknown>) };
+  for (const name of names) delete out[name];
   return out;
 }
 

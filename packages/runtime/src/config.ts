@@ -9,11 +9,14 @@ import { join } from "node:path";
 import type { AppEnv, EnvRequirement } from "./app.js";
 import { StartupError } from "./data-sources.js";
 import { SECURITY_CONFIG, type SecurityFileConfig } from "./security/config.js";
+import { parseErrorFormat, type ErrorFormat } from "./error-shape.js";
 
 export type RawEnv = Readonly<Record<string, string | undefined>>;
 
 export interface FileConfig extends SecurityFileConfig {
   port?: number;
+  /** The error shape and the status of validation failures (error-shape.ts). */
+  errors?: ErrorFormat;
   host?: string;
   bodyLimit?: number;
   logLevel?: string;
@@ -83,7 +86,7 @@ export function resolveAppEnv(requirements: readonly EnvRequirement[], env: RawE
   return Object.freeze(resolved);
 }
 
-const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig>, "number" | "string" | "boolean"> = {
+const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | "errors">, "number" | "string" | "boolean"> = {
   port: "number",
   host: "string",
   bodyLimit: "number",
@@ -112,9 +115,13 @@ export function loadFileConfig(appDir: string): FileConfig {
       config[key] = security(value, `${path}: "${key}"`);
       continue;
     }
+    if (key === "errors") {
+      config.errors = parseErrorFormat(value, `${path}: "errors"`);
+      continue;
+    }
     const expected = FILE_CONFIG_TYPES[key as keyof typeof FILE_CONFIG_TYPES];
     if (expected === undefined) {
-      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), ...Object.keys(SECURITY_CONFIG)].join(", ")}`);
+      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), "errors", ...Object.keys(SECURITY_CONFIG)].join(", ")}`);
     }
     if (typeof value !== expected || (expected === "number" && !(Number.isInteger(value) && (value as number) >= 0))) {
       throw new StartupError(`${path}: "${key}" must be ${expected === "number" ? "a non-negative integer" : expected === "boolean" ? "true or false" : "a string"}`);

@@ -11,8 +11,9 @@ import type { AuthClaims } from "./auth/scheme.js";
 import { readCookies, setCookieLine, type CookieInput, type RequestCookies } from "./cookies.js";
 import type { DataSources } from "./data-sources.js";
 import { makeProblem } from "./problem.js";
-import { PROBLEM_HEADERS, type CompiledRoute, type SerializedReply } from "./route.js";
+import { type CompiledRoute, type SerializedReply } from "./route.js";
 import type { HttpSecurity } from "./security/index.js";
+import { DEFAULT_ERROR_FORMAT, shapedProblem, type ErrorFormat } from "./error-shape.js";
 
 /** What every exchange of one server shares: set up once, referenced by each request. */
 export interface Serving {
@@ -22,6 +23,8 @@ export interface Serving {
   readonly dataSources: DataSources;
   /** Host, CORS, security headers, cross-origin writes and rate limits (security/index.ts). */
   readonly security: HttpSecurity;
+  /** The app's error shape and validation status (error-shape.ts); absent: RFC 9457, 400. */
+  readonly errors?: ErrorFormat;
 }
 
 /** What a stage returns: nothing to go on, or a reply that answers the request now. */
@@ -98,7 +101,8 @@ export abstract class Exchange implements RequestContext {
    * `type` defaults to `about:blank`; `errors` lists per-field issues.
    */
   problem(status: number, detail: string, type = "about:blank", errors?: ValidationIssue[]): Reply {
-    return { status, body: makeProblem(status, type, detail, this.path, this.requestId, errors), headers: PROBLEM_HEADERS };
+    const shaped = shapedProblem(makeProblem(status, type, detail, this.path, this.requestId, errors), this.serving.errors ?? DEFAULT_ERROR_FORMAT);
+    return { status, body: shaped.body, headers: shaped.headers };
   }
 
   /** The client's address: the socket's peer, or what a trusted proxy forwarded (see security/client-address.ts). */

@@ -4,6 +4,7 @@
  * through a FastifyExchange. The plugin is encapsulated: its JSON parser, error handler and
  * 404/405 handler apply to the app's routes only, and give the same problem responses.
  */
+import { DEFAULT_ERROR_FORMAT, shapedProblem, type ErrorFormat } from "./error-shape.js";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { AppDefinition, AppEnv, QueryValues } from "./app.js";
@@ -14,7 +15,7 @@ import { connectDataSources, type DataSources } from "./data-sources.js";
 import { Exchange, type Serving, type StageOutcome } from "./exchange.js";
 import { healthReply } from "./health.js";
 import { Pipeline } from "./pipeline.js";
-import { PROBLEM_CONTENT_TYPE, ProblemType, makeProblem, problemFromError, type Problem } from "./problem.js";
+import { ProblemType, makeProblem, problemFromError, type Problem } from "./problem.js";
 import { JSON_CONTENT_TYPE, CompiledRoute, type SerializedReply } from "./route.js";
 import { allowedMethods, buildRouter } from "./routing.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
@@ -35,6 +36,8 @@ export interface KovaFastifyOptions {
   pipeline?: Pipeline;
   /** Hosts, proxies, CORS, HSTS, rate-limit store: read from kova.config.json and the environment as the standalone server reads them; what is set here wins, setting by setting. */
   security?: SecurityOptions;
+  /** The error shape and validation status, as kova.config.json "errors" sets them (error-shape.ts). */
+  errors?: ErrorFormat;
 }
 
 declare module "fastify" {
@@ -105,7 +108,9 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
     const fromConfig = securityOptions(app, loadFileConfig(appDir), rawEnv, dataSources, undefined, log);
     const given = Object.fromEntries(Object.entries(options.security ?? {}).filter(([, value]) => value !== undefined));
     const security = new HttpSecurity(app, appEnv, { ...fromConfig, ...given }, log);
-    const serving: Serving = { env: appEnv, log, dataSources, security };
+    // As the standalone server: kova.config.json's "errors" unless the options say otherwise.
+    const errors = options.errors ?? loadFileConfig(appDir).errors ?? DEFAULT_ERROR_FORMAT;
+    const serving: Serving = { env: appEnv, log, dataSources, security, errors };
     const pipeline = security.withStages(options.pipeline ?? new Pipeline());
     const prefix = fastify.prefix;
     const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -121,7 +126,7 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
       reply.headers(security.headersFor(request.headers, security.clientAddress.isHttps((socket as { encrypted?: boolean }).encrypted === true, socket.remoteAddress, request.headers)));
       const health = (request.routeOptions.config as { kovaHealth?: boolean } | undefined)?.kovaHealth === true;
       if (!health && !security.hostAllowed(request.headers.host)) {
-        sendProblem(reply, makeProblem(421, HOST_NOT_ALLOWED, security.hostRefusal(request.headers.host), pathOf(request.url), request.kovaRequestId));
+        sendProblem(reply, errors, makeProblem(421, HOST_NOT_ALLOWED, security.hostRefusal(request.headers.host), pathOf(request.url), request.kovaRequestId));
         return;
       }
       done();
@@ -147,7 +152,7 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
       const requestId = request.kovaRequestId || requestIdFor(undefined);
       const instance = pathOf(request.url);
       const route = (request.routeOptions.config as { kovaRoute?: CompiledRoute } | undefined)?.kovaRoute;
-      return sendProblem(reply, problemFromFastifyError(error, route, instance, requestId, log, bodyLimit));
+      return sendProblem(reply, errors, problemFromFastifyError(error, route, instance, requestId, log, bodyLimit));
     });
 
     fastify.setNotFoundHandler((request, reply) => {
@@ -155,17 +160,17 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
       const path = pathOf(request.url);
       const allowed = allowedMethods(router, request.url.slice(prefix.length) || "/");
       if (allowed.length === 0) {
-        return sendProblem(reply, makeProblem(404, ProblemType.notFound, `no route matches ${request.method} ${path}`, path, requestId));
+        return sendProblem(reply, errors, makeProblem(404, ProblemType.notFound, `no route matches ${request.method} ${path}`, path, requestId));
       }
       const allow = allowed.join(", ");
       if (request.method === "OPTIONS") {
         const answer = security.answerOptions(request.headers, allowed);
         reply.headers(answer.headers);
-        if (answer.refused !== undefined) return sendProblem(reply, makeProblem(answer.status, ProblemType.corsRefused, answer.refused, path, requestId));
+        if (answer.refused !== undefined) return sendProblem(reply, errors, makeProblem(answer.status, ProblemType.corsRefused, answer.refused, path, requestId));
         return reply.code(answer.status).send();
       }
       reply.header("allow", allow);
-      return sendProblem(reply, makeProblem(405, ProblemType.methodNotAllowed, `${request.method} is not allowed on ${path}; allowed: ${allow}`, path, requestId));
+      return sendProblem(reply, errors, makeProblem(405, ProblemType.methodNotAllowed, `${request.method} is not allowed on ${path}; allowed: ${allow}`, path, requestId));
     });
 
     for (const definition of app.routes) {
@@ -194,9 +199,10 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
   };
 }
 
-function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+function sendProblem(reply: FastifyReply, errors: ErrorFormat, problem: Problem): FastifyReply {
   // A Buffer, so Fastify sends the content type as given (it appends a charset to strings).
-  return reply.code(problem.status).header("content-type", PROBLEM_CONTENT_TYPE).send(Buffer.from(JSON.stringify(problem)));
+  const shaped = shapedProblem(problem, errors);
+  return reply.code(problem.status).header("content-type", shaped.headers["content-type"]).send(Buffer.from(JSON.stringify(shaped.body)));
 }
 
 /** Fastify's own body errors become the same problems the standalone server sends. */

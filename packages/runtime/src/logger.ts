@@ -9,6 +9,7 @@
  * exception). What a `kill -9` can lose is the lines of the loop turn in progress (see the README).
  */
 import { pino, type DestinationStream, type Logger } from "pino";
+import { errorWithoutData } from "./log-redaction.js";
 
 const LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 /** pino's numeric level for warn: lines at or above it are written at once. */
@@ -93,6 +94,8 @@ export function createLogger(name: string, level: string, destination?: Destinat
   const log = pino({
     level,
     base: { app: name },
+    // An error's row values (a driver's `detail`, …) never reach the log: SECRET fields included.
+    serializers: { err: errorWithoutData },
     hooks: flushSync === undefined ? undefined : {
       logMethod(args, method, levelValue) {
         method.apply(this, args);

@@ -122,11 +122,11 @@ export class Pipeline {
     if (error instanceof BodyError) {
       if (error.closeConnection) exchange.closeConnection = true;
       const problem = makeProblem(error.status, error.type, error.message, exchange.path, exchange.requestId, error.issues);
-      exchange.reply = problemReply(problem);
+      exchange.reply = problemReply(problem, exchange.serving.errors);
       return;
     }
     const problem = problemFromError(error, exchange.route.definition, exchange.path, exchange.requestId, exchange.serving.log);
-    exchange.reply = problemReply(problem);
+    exchange.reply = problemReply(problem, exchange.serving.errors);
   }
 
   private encode(exchange: Exchange): void {

@@ -1,6 +1,7 @@
 /** Writing responses on node:http: headers assembled once, written with one writeHead. */
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
-import { PROBLEM_CONTENT_TYPE, type Problem } from "./problem.js";
+import type { Problem } from "./problem.js";
+import { DEFAULT_ERROR_FORMAT, shapedProblem, type ErrorFormat } from "./error-shape.js";
 import { JSON_CONTENT_TYPE, type SerializedReply } from "./route.js";
 
 /**
@@ -41,11 +42,13 @@ export function sendProblem(
   close: boolean,
   extraHeaders?: OutgoingHttpHeaders,
   baseHeaders?: Readonly<Record<string, string>>,
+  format: ErrorFormat = DEFAULT_ERROR_FORMAT,
 ): void {
-  const payload = JSON.stringify(problem);
+  const shaped = shapedProblem(problem, format);
+  const payload = JSON.stringify(shaped.body);
   const headers: OutgoingHttpHeaders = {
     ...baseHeaders,
-    "content-type": PROBLEM_CONTENT_TYPE,
+    "content-type": shaped.headers["content-type"],
     "content-length": Buffer.byteLength(payload),
     "x-request-id": problem.requestId,
     ...extraHeaders,

@@ -5,7 +5,8 @@
 import type { ParamDefinition, ParamType, Reply, RouteDefinition, ValidationIssue } from "./app.js";
 import { ParamFailure, parseParam } from "./params.js";
 import { setCookieLines } from "./cookies.js";
-import { PROBLEM_CONTENT_TYPE, type Problem } from "./problem.js";
+import type { Problem } from "./problem.js";
+import { DEFAULT_ERROR_FORMAT, shapedProblem, type ErrorFormat } from "./error-shape.js";
 
 export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
 
@@ -63,9 +64,9 @@ export function withCookies(headers: SerializedReply["headers"], lines: readonly
   return out;
 }
 
-export const PROBLEM_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": PROBLEM_CONTENT_TYPE });
 
-/** A problem as a reply, sent like any other (its content type is `application/problem+json`). */
-export function problemReply(problem: Problem): SerializedReply {
-  return { status: problem.status, payload: JSON.stringify(problem), headers: PROBLEM_HEADERS };
+/** A problem as a reply, sent like any other, in the app's error shape (RFC 9457 by default). */
+export function problemReply(problem: Problem, format: ErrorFormat = DEFAULT_ERROR_FORMAT): SerializedReply {
+  const shaped = shapedProblem(problem, format);
+  return { status: problem.status, payload: JSON.stringify(shaped.body), headers: shaped.headers };
 }

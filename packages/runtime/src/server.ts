@@ -4,6 +4,7 @@
  * 405, OPTIONS and health itself, and hands every routed request to the shared Pipeline as a
  * NodeExchange, which knows how to read the body and write the response on node:http.
  */
+import { DEFAULT_ERROR_FORMAT, type ErrorFormat } from "./error-shape.js";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
@@ -47,6 +48,8 @@ export interface ServerOptions {
   security?: SecurityOptions;
   /** Largest request head (request line and headers) in bytes; bigger ones get a 431. Default Node's 16 KiB. */
   maxHeaderSize?: number;
+  /** The error shape and validation status (kova.config.json "errors"; error-shape.ts). Default RFC 9457, 400. */
+  errors?: ErrorFormat;
 }
 
 export interface KovaServer {
@@ -82,6 +85,7 @@ class NodeServing implements Serving {
     readonly bodyLimit: number,
     accessLogOn: boolean,
     readonly security: HttpSecurity,
+    readonly errors: ErrorFormat = DEFAULT_ERROR_FORMAT,
   ) {
     this.access = accessLogOn ? accessLog(log) : undefined;
     this.logRequests = this.access !== undefined;
@@ -153,7 +157,7 @@ class RequestHandler {
     const env = options.env ?? {};
     const security = new HttpSecurity(app, env, options.security ?? {}, log);
     this.pipeline = security.withStages(options.pipeline ?? new Pipeline());
-    this.serving = new NodeServing(env, log, options.dataSources ?? DataSources.empty(), options.bodyLimit ?? DEFAULT_BODY_LIMIT, options.accessLog ?? false, security);
+    this.serving = new NodeServing(env, log, options.dataSources ?? DataSources.empty(), options.bodyLimit ?? DEFAULT_BODY_LIMIT, options.accessLog ?? false, security, options.errors ?? DEFAULT_ERROR_FORMAT);
   }
 
   /** Security and CORS headers for a response answered outside the pipeline. */
@@ -201,19 +205,19 @@ class RequestHandler {
     if (req.method === "OPTIONS") {
       const answer = this.serving.security.answerOptions(req.headers, allowed);
       if (answer.refused !== undefined) {
-        sendProblem(res, makeProblem(answer.status, ProblemType.corsRefused, answer.refused, path, requestId), this.serving.closing, answer.headers, this.baseHeaders(req));
+        sendProblem(res, makeProblem(answer.status, ProblemType.corsRefused, answer.refused, path, requestId), this.serving.closing, answer.headers, this.baseHeaders(req), this.serving.errors);
       } else {
         sendReply(res, { status: answer.status, payload: undefined, headers: answer.headers }, requestId, this.serving.closing, undefined, this.baseHeaders(req));
       }
       return this.serving.logRequest(req, answer.status, start, requestId);
     }
     const problem = makeProblem(405, ProblemType.methodNotAllowed, `${req.method} is not allowed on ${path}; allowed: ${allow}`, path, requestId);
-    sendProblem(res, problem, this.serving.closing, { allow }, this.baseHeaders(req));
+    sendProblem(res, problem, this.serving.closing, { allow }, this.baseHeaders(req), this.serving.errors);
     this.serving.logRequest(req, 405, start, requestId);
   }
 
   private problem(req: IncomingMessage, res: ServerResponse, start: number, status: number, type: string, detail: string, requestId: string): void {
-    sendProblem(res, makeProblem(status, type, detail, pathOf(req.url ?? "/"), requestId), this.serving.closing, undefined, this.baseHeaders(req));
+    sendProblem(res, makeProblem(status, type, detail, pathOf(req.url ?? "/"), requestId), this.serving.closing, undefined, this.baseHeaders(req), this.serving.errors);
     this.serving.logRequest(req, status, start, requestId);
   }
 }

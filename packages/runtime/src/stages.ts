@@ -58,5 +58,7 @@ function invalid(ex: Exchange, issues: ValidationIssue[], what: string): Reply {
   const detail = issues.length === 1
     ? `invalid ${what} ${issues[0].field || "(whole body)"}: ${issues[0].message}`
     : `${issues.length} invalid ${what} values`;
-  return ex.problem(400, detail, what === "body" ? ProblemType.validation : ProblemType.invalidParameter, issues);
+  // A body that fails its VALIDATE shape answers with the app's validation status (400 or 422).
+  const status = what === "body" ? (ex.serving.errors?.validationStatus ?? 400) : 400;
+  return ex.problem(status, detail, what === "body" ? ProblemType.validation : ProblemType.invalidParameter, issues);
 }

@@ -127,6 +127,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     dataSources,
     bodyLimit: options.bodyLimit ?? file.bodyLimit,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? file.shutdownTimeoutMs,
+    errors: file.errors,
   });
   // Known before listening unless it is 0: `kova run` prints its URL and routes while the
   // socket opens, so they are on screen by the time a first request can be answered.

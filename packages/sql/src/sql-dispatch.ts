@@ -2,7 +2,7 @@
  * The one query-compiler dispatch: find the plan's entity, then hand reads, history reads and
  * writes to the flavour's own statement writers.
  */
-import { entityOf, type CompiledQuery, type EntitySchema, type HistoryPlan, type QueryPlan, type SelectPlan } from "@kova/query";
+import { entityOf, historyEntity, type CompiledQuery, type EntitySchema, type HistoryPlan, type QueryPlan, type SelectPlan } from "@kova/query";
 
 export type WritePlan = Exclude<QueryPlan, SelectPlan | HistoryPlan>;
 
@@ -17,10 +17,11 @@ export function planCompiler<Q extends CompiledQuery>(writers: StatementWriters<
   return function compile(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): Q {
     const entity = entityOf(plan, entities);
     switch (plan.kind) {
+      // Reads of the past see the entity as its history keeps it: no SECRET fields (history-control.ts).
       case "select":
-        return writers.select(plan, entity, entities);
+        return writers.select(plan, plan.asOf === null ? entity : historyEntity(entity), entities);
       case "history":
-        return writers.history(plan, entity);
+        return writers.history(plan, historyEntity(entity));
       default:
         return writers.write(plan, entity);
     }

@@ -4,7 +4,7 @@
  * database computes from the row (`SET hits = hits + 1`) are SQL expressions, so the update is
  * atomic whatever runs concurrently.
  */
-import { fullColumns, readsRow, writtenFields, type EntitySchema, type FieldSchema, type WriteValues } from "@kova/query";
+import { fullColumns, isStamp, readsRow, writtenFields, type EntitySchema, type FieldSchema, type WriteValues } from "@kova/query";
 import type { WritePlan } from "./sql-dispatch.js";
 import type { Statement } from "./sql-compiled.js";
 import type { SqlBuilder } from "./sql-filter.js";
@@ -58,11 +58,17 @@ export function setClause(b: SqlBuilder, entity: EntitySchema, values: WriteValu
 
 /**
  * SET for a SAVE that replaces a record by id: every field is a `value` param (the runner completes
- * the record first with `saveTarget`), whatever the value listed. Returns null for an entity
- * without fields.
+ * the record first with `saveTarget`), whatever the value listed — but a `DEFAULT now()` field the
+ * value leaves out keeps its instant (`CASE WHEN <present> …`, see completeForReplace). Returns null
+ * for an entity without fields.
  */
-export function replaceClause(b: SqlBuilder, entity: EntitySchema, options: Pick<SetOptions, "target">): string | null {
-  const parts = entity.fields.map((f) => `${options.target(f.name)} = ${b.push({ from: "value", field: f.name }, placeholderType(f))}`);
+export function replaceClause(b: SqlBuilder, entity: EntitySchema, options: Pick<SetOptions, "target" | "present">): string | null {
+  const parts = entity.fields.map((f) => {
+    const col = options.target(f.name);
+    if (!isStamp(f)) return `${col} = ${b.push({ from: "value", field: f.name }, placeholderType(f))}`;
+    const present = b.push({ from: "present", field: f.name }, { kind: "boolean" });
+    return `${col} = CASE WHEN ${options.present?.(present) ?? present} THEN ${b.push({ from: "value", field: f.name }, placeholderType(f))} ELSE ${col} END`;
+  });
   return parts.length === 0 ? null : parts.join(", ");
 }
 

@@ -98,6 +98,8 @@ export interface EntityDecl {
   fields: FieldDecl[];
   /** Composite `UNIQUE (a, b)` and `INDEX (a, b)` lines, in source order. */
   constraints: EntityConstraint[];
+  /** `ENTITY Session NO HISTORY { … }`: its writes keep no versions (HISTORY and AS OF on it are refused). */
+  noHistory: boolean;
 }
 
 /** `UNIQUE (a, b)` or `INDEX (a, b)` on its own line inside an ENTITY. */
@@ -124,13 +126,13 @@ export interface FieldDecl {
 }
 
 /**
- * `UNIQUE`, `INDEX`, `PRIMARY`, `DEFAULT <expr>` or `ON DELETE RESTRICT | CASCADE | SET NULL`
+ * `UNIQUE`, `INDEX`, `PRIMARY`, `DEFAULT <expr>`, `SECRET` or `ON DELETE RESTRICT | CASCADE | SET NULL`
  * after an entity field's type.
  */
 export interface FieldModifier {
   kind: "FieldModifier";
   span: Span;
-  modifier: "UNIQUE" | "INDEX" | "PRIMARY" | "DEFAULT" | "ON DELETE";
+  modifier: "UNIQUE" | "INDEX" | "PRIMARY" | "DEFAULT" | "ON DELETE" | "SECRET";
   /** The default value, for `DEFAULT`; otherwise null. */
   value: Expression | null;
   /** For `ON DELETE`: what deleting the referenced record does; otherwise null. */
@@ -731,7 +733,14 @@ export interface ParamRef {
 export interface ObjectExpr {
   kind: "Object";
   span: Span;
-  entries: Array<Property | SpreadElement>;
+  entries: Array<Property | SpreadElement | FieldRemoval>;
+}
+
+/** `-password` in `{ ...row, -password }`: the object so far, without that field. */
+export interface FieldRemoval {
+  kind: "Removal";
+  span: Span;
+  name: Identifier;
 }
 
 /** `name: value` in an object or a property block; `name` alone is shorthand for `name: name`. */

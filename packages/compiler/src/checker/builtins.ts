@@ -176,6 +176,8 @@ export const OPERATOR_HELPERS = {
   date_add: (a: readonly string[]) => `kb.date_add(${a.join(", ")})`,
   date_diff: (a: readonly string[]) => `kb.date_diff(${a.join(", ")})`,
   like_escape: (a: readonly string[]) => `kb.like_escape(${a.join(", ")})`,
+  /** A write's returned row(s) without the entity's SECRET fields (ir/expressions.ts). */
+  without_fields: (a: readonly string[]) => `kb.without_fields(${a.join(", ")})`,
 } as const;
 
 export function minArity(b: Builtin): number {

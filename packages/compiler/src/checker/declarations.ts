@@ -7,6 +7,8 @@ import { checkInverseRelation } from "./relations.js";
 import { listFieldSchema, listFieldType } from "./list-fields.js";
 import { jsonFieldType, jsonShapeSchema } from "./json-shapes.js";
 import { constantValue } from "./fold.js";
+import { applyHistoryControl } from "./history-control.js";
+import { checkComputedDefault } from "./computed-defaults.js";
 import type { EntityInfo } from "./model.js";
 import {
   assignable,
@@ -111,10 +113,11 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
     info.schema.fields.push(schema);
     const type = schema.references ? intType : schema.items ? listFieldType(schema.items) : schema.shape ? jsonFieldType(schema.shape) : scalarToType(schema.type, schema.enumValues);
     rowFields.set(name, { type, optional: schema.optional });
-    if (schema.items === undefined) checkModifiers(ctx, field, schema, type);
+    if (schema.items === undefined) checkModifiers(ctx, decl, field, schema, type);
     checkOnDelete(ctx, decl, field, schema);
   }
   checkConstraints(ctx, decl, info.schema);
+  applyHistoryControl(decl, info.schema);
 }
 
 /** `ON DELETE …`: only on a reference, SET NULL only on an optional one, within one data source. */
@@ -216,9 +219,10 @@ function entityFieldSchema(ctx: CheckContext, field: FieldDecl): FieldSchema | u
   return enumValues ? { ...base, type: scalar, enumValues } : { ...base, type: scalar };
 }
 
-function checkModifiers(ctx: CheckContext, field: FieldDecl, schema: FieldSchema, type: KovaType): void {
+function checkModifiers(ctx: CheckContext, decl: EntityDecl, field: FieldDecl, schema: FieldSchema, type: KovaType): void {
   for (const m of field.modifiers) {
     if (m.modifier !== "DEFAULT" || !m.value) continue;
+    if (checkComputedDefault(ctx, decl, field, schema, m.value)) continue;
     const valueType = checkExpression(ctx, m.value);
     if (m.value.kind === "Call" && m.value.callee.name === "now") {
       if (type.kind !== "datetime") ctx.diagnostics.report("TypeMismatch", m.value.span, `now() is a timestamp, but '${schema.name}' is ${describe(type)}`);
@@ -227,7 +231,7 @@ function checkModifiers(ctx: CheckContext, field: FieldDecl, schema: FieldSchema
     }
     const constant = constantValue(m.value);
     if (constant === undefined) {
-      ctx.diagnostics.report("TypeMismatch", m.value.span, "a DEFAULT must be a constant (or now())", { suggestion: "write a literal value" });
+      ctx.diagnostics.report("TypeMismatch", m.value.span, "a DEFAULT must be a constant, now(), uuid() or slug(field)", { suggestion: "write a literal value, or one of those calls" });
     } else if (!assignable(valueType, type)) {
       ctx.diagnostics.report("TypeMismatch", m.value.span, `default ${JSON.stringify(constant.value)} does not fit '${schema.name}', which is ${describe(type)}`);
     } else if (schema.enumValues && typeof constant.value === "string" && !schema.enumValues.includes(constant.value)) {

@@ -92,6 +92,11 @@ function typeOf(ctx: CheckContext, expr: Expression): KovaType {
           const spread = checkExpression(ctx, entry.argument);
           if (spread.kind === "object" && spread.fields) for (const [k, v] of spread.fields) fields.set(k, v);
           else open = true;
+        } else if (entry.kind === "Removal") {
+          // `-field`: the field must be there when the object's fields are known (did-you-mean).
+          if (!fields.delete(entry.name.name) && !open && entry.name.name !== "") {
+            report(ctx, "UnknownField", entry.name.span, `there is no field '${entry.name.name}' to remove here`, fields.keys(), entry.name.name);
+          }
         } else {
           fields.set(entry.key.name, { type: checkExpression(ctx, entry.value), optional: false });
         }
@@ -327,12 +332,33 @@ function checkBinary(ctx: CheckContext, expr: BinaryExpr): KovaType {
     case "??":
       return left.kind === "unknown" || left.kind === "null" ? right : left;
     case "+":
+      if (requestInstant(ctx, expr, left, right)) return datetimeType;
       if (instantArithmetic(expr, left, right)) return instantArithmetic(expr, left, right)!;
       if (left.kind === "string" || right.kind === "string") return stringType;
       return arithmeticType(ctx, expr, left, right);
     default:
+      if (requestInstant(ctx, expr, left, right)) return datetimeType;
       return instantArithmetic(expr, left, right) ?? arithmeticType(ctx, expr, left, right);
   }
+}
+
+/**
+ * `$query.since - 1d`: a request value of no declared type, plus or minus a duration literal, is an
+ * instant (the runtime parses it as one, a 400 naming it when it is not: ir/inputs.ts), so the
+ * lowering adds the duration to the instant rather than subtracting numbers.
+ */
+function requestInstant(ctx: CheckContext, expr: BinaryExpr, left: KovaType, right: KovaType): boolean {
+  if (expr.operator !== "+" && expr.operator !== "-") return false;
+  const side = expr.right.kind === "Duration" && left.kind === "unknown" ? expr.left : expr.operator === "+" && expr.left.kind === "Duration" && right.kind === "unknown" ? expr.right : null;
+  if (side === null || !isRequestValue(side)) return false;
+  ctx.model.types.set(side, datetimeType);
+  return true;
+}
+
+/** `$query.x`, `$query["x"]`, `$headers.x`: a value read from the request by name. */
+export function isRequestValue(e: Expression): boolean {
+  const object = e.kind === "Member" || e.kind === "Index" ? e.object : null;
+  return object !== null && object.kind === "Param" && (object.name === "query" || object.name === "headers");
 }
 
 /** `instant ± duration` is an instant; `instant - instant` the milliseconds between (a duration). */

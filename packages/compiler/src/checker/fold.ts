@@ -176,7 +176,7 @@ function foldCopy(expr: Expression): Expression {
       return {
         ...expr,
         entries: expr.entries.map((e) =>
-          e.kind === "Spread" ? { ...e, argument: foldExpression(e.argument) } : { ...e, value: foldExpression(e.value) },
+          e.kind === "Spread" ? { ...e, argument: foldExpression(e.argument) } : e.kind === "Removal" ? e : { ...e, value: foldExpression(e.value) },
         ),
       };
     default:

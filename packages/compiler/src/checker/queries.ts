@@ -4,6 +4,7 @@ import type { Condition, Expression, Identifier, Limit, Offset, OrderBy, Query }
 import { report, resolve, type CheckContext } from "./context.js";
 import { checkExpression } from "./expressions.js";
 import { selectedView } from "./functions.js";
+import { checkHistoryControl, publicRowType } from "./history-control.js";
 import { checkShapedSelect, isShapedSelect, refuseShapedRelations } from "./aggregates.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
@@ -22,7 +23,9 @@ import {
 export function checkQuery(ctx: CheckContext, query: Query): KovaType {
   const entity = lookupEntity(ctx, query.entity);
   const inEntity: CheckContext = { ...ctx, entity: entity ?? null, entityUnresolved: entity === undefined, ambiguousNames: new Set() };
-  const rows = entity ? entity.rowType : unknownType;
+  // `*` and a write's result leave SECRET fields out; HISTORY/AS OF of what history does not keep is refused.
+  const rows = entity ? publicRowType(entity) : unknownType;
+  checkHistoryControl(ctx, query, entity);
 
   switch (query.kind) {
     case "SelectQuery": {
@@ -233,6 +236,7 @@ function checkWriteValue(ctx: CheckContext, entity: EntityInfo | undefined, valu
         checkSpreadFields(ctx, entry.argument, columns, entityName);
         continue;
       }
+      if (entry.kind === "Removal") continue; // `{ ...$body, -id }`: takes a field away, writes none
       const key = entry.key;
       if (key.name === "id") {
         if (requireAll) ctx.diagnostics.report("ReservedField", key.span, "the id is assigned by the store and cannot be set", { suggestion: "leave id out" });
@@ -261,7 +265,7 @@ function checkWriteValue(ctx: CheckContext, entity: EntityInfo | undefined, valu
     return;
   }
   if (!requireAll || type.kind !== "object" || !type.fields) return;
-  const missing = entity.schema.fields.filter((f) => !f.optional && f.default === undefined && !type.fields!.has(f.name));
+  const missing = entity.schema.fields.filter((f) => !f.optional && f.default === undefined && f.computed === undefined && !type.fields!.has(f.name));
   if (missing.length > 0) {
     const names = missing.map((f) => `'${f.name}'`).join(", ");
     ctx.diagnostics.report("TypeMismatch", value.span, `INSERT INTO ${entityName} is missing required field${missing.length > 1 ? "s" : ""} ${names}`, {
@@ -481,7 +485,7 @@ function mentionsFieldDeep(e: Expression, entity: EntityInfo): boolean {
     case "Array":
       return e.elements.some((x) => mentionsFieldDeep(x.kind === "Spread" ? x.argument : x, entity));
     case "Object":
-      return e.entries.some((x) => mentionsFieldDeep(x.kind === "Spread" ? x.argument : x.value, entity));
+      return e.entries.some((x) => x.kind !== "Removal" && mentionsFieldDeep(x.kind === "Spread" ? x.argument : x.value, entity));
     default:
       return false;
   }

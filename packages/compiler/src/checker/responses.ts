@@ -35,6 +35,7 @@ export function checkCookies(ctx: CheckContext, cookies: ObjectExpr): void {
       checkExpression(ctx, entry.argument);
       continue;
     }
+    if (entry.kind === "Removal") continue;
     if (entry.value.kind !== "Object") {
       const type = checkExpression(ctx, entry.value);
       if (type.kind === "object" || type.kind === "array") checkAttribute(ctx, "value", entry.value, type, entry.key.name);
@@ -42,6 +43,7 @@ export function checkCookies(ctx: CheckContext, cookies: ObjectExpr): void {
     }
     let hasValue = false;
     for (const attribute of entry.value.entries) {
+      if (attribute.kind === "Removal") continue;
       if (attribute.kind === "Spread") {
         checkExpression(ctx, attribute.argument);
         hasValue = true; // the spread may carry it

@@ -149,6 +149,9 @@ export const Codes = define({
   SetNullOnRequiredField: { code: "KV3120", severity: "error", title: "ON DELETE SET NULL on a required field (it cannot hold null)" },
   WriteNotAtomicOnDriver: { code: "KV9020", severity: "error", title: "an endpoint that can fail after writing to a data source that cannot roll back" },
   ConstraintNotSupportedByDriver: { code: "KV9021", severity: "error", title: "a composite UNIQUE/INDEX or ON DELETE on a driver that cannot enforce it" },
+  // ── history control (KV2340–2379, KV9050–9059)
+  NoHistoryRead: { code: "KV2340", severity: "error", title: "HISTORY or AS OF on an entity marked NO HISTORY (it keeps no versions)" },
+  SecretFieldInPast: { code: "KV2341", severity: "error", title: "a SECRET field named in HISTORY or AS OF (history keeps no value for it)" },
   // ── list fields (KV2380–2419, KV9060–9069)
   UnsupportedListElement: { code: "KV2380", severity: "error", title: "a list field (tags: text[]) whose element type is not text, int or float" },
   ListFieldModifier: { code: "KV2381", severity: "error", title: "UNIQUE, INDEX or DEFAULT on a list field" },

@@ -26,7 +26,10 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
     case "Connect":
       return ["CONNECT ", d.name.name, " USING ", d.driver.name, d.args.length === 0 ? "" : printArguments(p, d.args)];
     case "Entity":
-      return ["ENTITY ", d.name.name, d.source === null ? "" : [" USING ", d.source.name], " ", printFields(p, entityItems(d.fields, d.constraints ?? []), (d.source ?? d.name).span.end.offset, d.span.end.offset)];
+      return [
+        "ENTITY ", d.name.name, d.source === null ? "" : [" USING ", d.source.name], d.noHistory ? " NO HISTORY" : "", " ",
+        printFields(p, entityItems(d.fields, d.constraints ?? []), (d.source ?? d.name).span.end.offset, d.span.end.offset),
+      ];
     case "Validate":
       return [
         "VALIDATE ", d.name.name,

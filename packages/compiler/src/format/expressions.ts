@@ -1,4 +1,4 @@
-import type { ArrayExpr, Expression, ObjectExpr, Property, SpreadElement } from "../ast/nodes.js";
+import type { ArrayExpr, Expression, FieldRemoval, ObjectExpr, Property, SpreadElement } from "../ast/nodes.js";
 import { group, ifBreak, indent, join, line, softline, type Doc } from "./doc.js";
 import type { Printer } from "./printer.js";
 import { isQuery, printQuery } from "./queries.js";
@@ -137,8 +137,9 @@ export function printProperty(p: Printer, property: Property, ownLine: boolean |
   return [key, ": ", printExpression(p, property.value)];
 }
 
-function printEntry(p: Printer, entry: Property | SpreadElement | Expression, ownLine: boolean | "maybe"): Doc {
+function printEntry(p: Printer, entry: Property | SpreadElement | FieldRemoval | Expression, ownLine: boolean | "maybe"): Doc {
   if (entry.kind === "Spread") return ["...", printExpression(p, entry.argument, 0, false)];
+  if (entry.kind === "Removal") return ["-", entry.name.name];
   if (entry.kind === "Property") return printProperty(p, entry, ownLine);
   return printExpression(p, entry);
 }
@@ -160,7 +161,7 @@ function printCollection(
   span: ObjectExpr["span"],
   open: string,
   close: string,
-  entries: ReadonlyArray<Property | SpreadElement | Expression>,
+  entries: ReadonlyArray<Property | SpreadElement | FieldRemoval | Expression>,
   padding: Doc,
 ): Doc {
   const start = span.start.offset;

@@ -1,5 +1,6 @@
 import type { Expression, ObjectExpr, Query, Statement } from "../ast/nodes.js";
 import { BUILTINS } from "../checker/builtins.js";
+import { secretFields } from "@kova/query";
 import { checkedNode, constantValue, foldExpression } from "../checker/fold.js";
 import type { SemanticModel } from "../checker/model.js";
 import { alwaysEnds } from "./ends.js";
@@ -7,6 +8,7 @@ import { inputOf } from "./inputs.js";
 import type { EnvVariable, Expr, InputExpr, QueryExpr, ObjectEntry, QueryArg, QueryDef, Span, Stmt, TypedInput } from "./nodes.js";
 import { planQuery, type OwnerGuard, type PlanArg, type PlannedQuery } from "./plans.js";
 
+const WRITE_QUERY_KINDS: ReadonlySet<string> = new Set(["InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery"]);
 const QUERY_KINDS = new Set(["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"]);
 /** `$query`, `$headers`, `$cookies`, `$body`: the request's parts (any other `$name` is a path parameter). */
 const REQUEST_PARTS: ReadonlySet<string> = new Set(["query", "headers", "cookies", "body", "auth"]);
@@ -94,13 +96,13 @@ export class HandlerLowering {
   /** Cookie names keep their case (they are case-sensitive, unlike header names). */
   private cookies(cookies: ObjectExpr): ObjectEntry[] {
     return cookies.entries.map((e) =>
-      e.kind === "Spread" ? { kind: "spread", value: this.expr(e.argument) } : { kind: "property", key: e.key.name, value: this.expr(e.value) },
+      e.kind === "Spread" ? { kind: "spread", value: this.expr(e.argument) } : e.kind === "Removal" ? { kind: "remove", key: e.name.name } : { kind: "property", key: e.key.name, value: this.expr(e.value) },
     );
   }
 
   private headers(headers: ObjectExpr): ObjectEntry[] {
     return headers.entries.map((e) =>
-      e.kind === "Spread" ? { kind: "spread", value: this.expr(e.argument) } : { kind: "property", key: e.key.name.toLowerCase(), value: this.expr(e.value) },
+      e.kind === "Spread" ? { kind: "spread", value: this.expr(e.argument) } : e.kind === "Removal" ? { kind: "remove", key: e.name.name.toLowerCase() } : { kind: "property", key: e.key.name.toLowerCase(), value: this.expr(e.value) },
     );
   }
 
@@ -137,7 +139,10 @@ export class HandlerLowering {
         if (e.property.name === "length") return { kind: "call", function: "len", imported: false, args: [this.lower(e.object)] };
         return { kind: "member", object: this.lower(e.object), property: e.property.name };
       case "Index":
-        if (e.object.kind === "Param" && e.object.name === "query" && e.index.kind === "String") return { kind: "input", from: "query", name: e.index.value };
+        // `$query["page"]`, `$headers["x-api-key"]`, `$cookies["sid"]`: one named input, as with a dot.
+        if (e.object.kind === "Param" && (e.object.name === "query" || e.object.name === "headers" || e.object.name === "cookies") && e.index.kind === "String") {
+          return { kind: "input", from: e.object.name, name: e.index.value };
+        }
         return { kind: "index", object: this.lower(e.object), index: this.lower(e.index) };
       case "Call":
         if (e.callee.name === "env") return this.env(e.args, e.span);
@@ -167,7 +172,9 @@ export class HandlerLowering {
       case "Object":
         return {
           kind: "object",
-          entries: e.entries.map((entry) => (entry.kind === "Spread" ? { kind: "spread", value: this.lower(entry.argument) } : { kind: "property", key: entry.key.name, value: this.lower(entry.value) })),
+          entries: e.entries.map((entry): ObjectEntry =>
+            entry.kind === "Spread" ? { kind: "spread", value: this.lower(entry.argument) } : entry.kind === "Removal" ? { kind: "remove", key: entry.name.name } : { kind: "property", key: entry.key.name, value: this.lower(entry.value) },
+          ),
         };
       case "Array":
         return { kind: "array", elements: e.elements.map((x) => (x.kind === "Spread" ? { spread: true, value: this.lower(x.argument) } : { spread: false, value: this.lower(x) })) };
@@ -266,7 +273,11 @@ export class HandlerLowering {
   /** `SELECT SomeView FROM …`: the rows go through the VIEW's shaping function. */
   private viewed(query: Query, rows: Expr): Expr {
     const view = query.kind === "SelectQuery" ? this.state.model.selectViews.get(query) : undefined;
-    return view ? { kind: "view", view, value: rows } : rows;
+    if (view) return { kind: "view", view, value: rows };
+    // A write answers with the whole row it wrote: its SECRET fields are taken off (history-control.ts).
+    const hidden = WRITE_QUERY_KINDS.has(query.kind) ? secretFields(this.state.model.entities.get(query.entity.name)?.schema ?? { name: "", table: "", fields: [] }) : [];
+    if (hidden.length === 0) return rows;
+    return { kind: "call", function: "without_fields", imported: false, args: [rows, ...hidden.map((name): Expr => ({ kind: "literal", value: name }))] };
   }
 
   private planned(query: Query, planned: PlannedQuery): QueryExpr {

@@ -68,6 +68,14 @@ export function routeInputs(
     if (e.kind === "Member" && e.object.kind === "Param" && e.object.name === "cookies") cookies.add(e.property.name);
     if (e.kind === "Index" && e.object.kind === "Param" && e.object.name === "cookies" && e.index.kind === "String") cookies.add(e.index.value);
     if (e.kind === "Param" && e.name === "body") bodyRead = true;
+    // `$query.since - 1d`: an instant (checker/expressions.ts requestInstant), parsed as a datetime.
+    if (e.kind === "Binary" && (e.operator === "+" || e.operator === "-") && (e.left.kind === "Duration" || e.right.kind === "Duration")) {
+      const side = e.right.kind === "Duration" ? e.left : e.right;
+      if (model.types.get(side)?.kind === "datetime") {
+        note(unwrapDefault(side), "datetime", "field");
+        return;
+      }
+    }
     if (e.kind === "Binary" && ARITHMETIC.has(e.operator)) {
       for (const [side, other] of [[e.left, e.right], [e.right, e.left]] as const) {
         // `+` also joins text: only a sum with a number makes the input a number.

@@ -525,7 +525,8 @@ export interface HasExpr {
   key: Expr;
 }
 
-export type ObjectEntry = { kind: "property"; key: string; value: Expr } | { kind: "spread"; value: Expr };
+/** `remove`: `-key` in `{ ...row, -key }`, the object built so far without that key. */
+export type ObjectEntry = { kind: "property"; key: string; value: Expr } | { kind: "spread"; value: Expr } | { kind: "remove"; key: string };
 
 export interface ObjectExpr {
   kind: "object";

@@ -1,4 +1,5 @@
 import type { AggregateFn, Filter, NestedSelection, Operand, OrderTerm, QueryPlan, RelationStep, ScalarType, WriteValues } from "@kova/query";
+import { starFields } from "@kova/query";
 import type { Condition, Expression, Limit, Offset, OrderBy, Query, RelationSelect } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
 import { jsonPathOf } from "../checker/queries.js";
@@ -75,7 +76,7 @@ class Planner {
       name: select.alias?.name ?? (select.count ? `${select.relation.name}_count` : select.relation.name),
       relation: step,
       shape,
-      fields: select.count ? [] : select.fields ? select.fields.map((f) => f.name) : null,
+      fields: select.count ? [] : select.fields ? select.fields.map((f) => f.name) : starFields(planner.entity.schema),
       nested: (select.relations ?? []).map((r) => planner.nested(r)),
       where: planner.where(select.where),
       orderBy: planner.orderBy(select.orderBy),
@@ -165,7 +166,8 @@ class Planner {
   private selectedFields(query: Extract<Query, { kind: "SelectQuery" }>): string[] | null {
     const view = this.model.selectViews.get(query);
     if (view !== undefined) return this.model.views.get(view)?.fields ?? [];
-    return query.fields ? query.fields.map((f) => f.name) : null;
+    // `*` leaves SECRET fields out (they are read only when named): @kova/query history-control.ts.
+    return query.fields ? query.fields.map((f) => f.name) : starFields(this.entity.schema);
   }
 
   /** An object literal writes field by field (each value typed); anything else is one object argument. */

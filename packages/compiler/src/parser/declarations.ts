@@ -162,9 +162,11 @@ function parseConnect(c: Cursor, start: number): ConnectDecl {
 function parseEntity(c: Cursor, start: number): EntityDecl {
   const name = c.expectIdentifier("an entity name");
   const source = c.matchKeyword("USING") ? c.expectIdentifier("a data source name after USING") : null;
+  const noHistory = c.matchKeyword("NO");
+  if (noHistory) c.expectKeyword("HISTORY", "after NO (ENTITY Session NO HISTORY { … } keeps no versions)");
   const constraints: EntityConstraint[] = [];
   const fields = parseFieldBlock(c, "the ENTITY", constraints);
-  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints };
+  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory };
 }
 
 /** `{ name: type modifiers … }` — fields separated by line breaks, commas or semicolons. */
@@ -258,7 +260,7 @@ function parseField(c: Cursor): FieldDecl | null {
     }
     // `UNIQUE (a, b)` on the next line is the entity's composite constraint, not this field's.
     if (t.newlineBefore && c.isPunct("(", c.peek())) break;
-    const mod = (["UNIQUE", "INDEX", "PRIMARY", "DEFAULT"] as const).find((m) => c.isKeyword(m) || (c.isMiscasedKeyword(m) && !t.newlineBefore));
+    const mod = (["UNIQUE", "INDEX", "PRIMARY", "DEFAULT", "SECRET"] as const).find((m) => c.isKeyword(m) || (c.isMiscasedKeyword(m) && !t.newlineBefore));
     if (mod === undefined) break;
     c.matchKeyword(mod);
     const value = mod === "DEFAULT" ? parseExpression(c) : null;

@@ -11,6 +11,7 @@ import type {
   Property,
   Span,
   SpreadElement,
+  FieldRemoval,
   StringLiteral,
   TemplateString,
 } from "../ast/nodes.js";
@@ -418,6 +419,7 @@ function parseObject(c: Cursor): ObjectExpr {
       if (c.token.newlineBefore && (startsDeclaration(c) || (c.token.kind === "Keyword" && STATEMENT_STARTS.has(c.token.text)))) break;
       const before = c.mark;
       if (c.isPunct("...")) entries.push(parseSpread(c));
+      else if (c.isPunct("-") && c.peek().kind === "Identifier") entries.push(parseRemoval(c));
       else entries.push(parseProperty(c));
       skipSeparator(c);
       if (c.mark === before) {
@@ -430,6 +432,13 @@ function parseObject(c: Cursor): ObjectExpr {
     c.leave();
   }
   return { kind: "Object", span: c.spanFrom(open.start), entries };
+}
+
+/** `-password` in an object: remove that field from what the entries before it made. */
+function parseRemoval(c: Cursor): FieldRemoval {
+  const start = c.advance().start;
+  const name = c.expectIdentifier("the field to remove after -");
+  return { kind: "Removal", span: c.spanFrom(start), name };
 }
 
 function parseSpread(c: Cursor): SpreadElement {

@@ -17,6 +17,8 @@ export const KEYWORDS = [
   "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "ON", "BROADCAST", "EVERY", "CRON",
   "RATE_LIMIT", "PER", "CORS",
   "CASCADE", "RESTRICT",
+  // History control: `password: text SECRET`, `ENTITY Session NO HISTORY { … }`.
+  "SECRET", "NO",
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];

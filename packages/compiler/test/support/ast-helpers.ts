@@ -87,7 +87,7 @@ export function spanProblems(root: JsonNode, text: string): string[] {
  * A compact, readable rendering of an expression's tree shape, for precedence tests:
  * `1 + 2 * 3` → `(+ 1 (* 2 3))`, `a.b[0]` → `(index (. a b) 0)`, `f(x)` → `(call f x)`.
  */
-export function sexpr(e: Expression | { kind: "Spread"; argument: Expression } | { kind: "Property"; key: { name: string }; value: Expression }): string {
+export function sexpr(e: Expression | { kind: "Spread"; argument: Expression } | { kind: "Property"; key: { name: string }; value: Expression } | { kind: "Removal"; name: { name: string } }): string {
   switch (e.kind) {
     case "Number":
     case "Duration":
@@ -112,6 +112,8 @@ export function sexpr(e: Expression | { kind: "Spread"; argument: Expression } |
       return `${e.key.name}:${sexpr(e.value)}`;
     case "Spread":
       return `...${sexpr(e.argument)}`;
+    case "Removal":
+      return `-${e.name.name}`;
     case "Array":
       return `[${e.elements.map((x) => sexpr(x)).join(" ")}]`;
     case "Member":

@@ -131,7 +131,7 @@ POST /orders {
   } ELSE IF total < 0 || total == 0 {
     ERROR 422 "total must be positive"
   } ELSE {
-    RESPOND { total: -total, items: [1, 2.5, 1e3, ...$body.items], none: null, yes: true }
+    RESPOND { total: -total, items: [1, 2.5, 1e3, ...$body.items], none: null, yes: true, ...$body, -coupon }
   }
 }
 `,

@@ -5,6 +5,7 @@
  * the value encoding is the driver's, passed in as `WriteEncoding`.
  */
 import { QueryError } from "../driver.js";
+import { computedDefault } from "./computed-defaults.js";
 import { readsRow, type EntitySchema, type FieldSchema, type Operand, type WriteValues } from "../plan.js";
 
 export interface WriteRecord<V> {
@@ -89,16 +90,28 @@ export class EntityWriteCodec<V> {
   /**
    * Fills what a SAVE that replaces a record leaves out, as an insert does: the value is the whole
    * record, so an omitted field gets its default, else null if optional; a missing required
-   * field is a 400 naming it.
+   * field is a 400 naming it. One exception: a `DEFAULT now()` field left out keeps the instant
+   * it holds (when the record was made), rather than being stamped again by every SAVE; it stays
+   * undefined here, and each driver's replace writes such a field only when it is set.
    */
   completeForReplace(record: WriteRecord<V>, now: number): V[] {
-    return this.complete(record, now, " (SAVE replaces the whole record)");
+    return this.complete(record, now, " (SAVE replaces the whole record)", true);
   }
 
-  private complete(record: WriteRecord<V>, now: number, why: string): V[] {
+  private complete(record: WriteRecord<V>, now: number, why: string, replace = false): V[] {
     const { fields } = this.entity;
+    // Computed defaults first read the values as the write gave them (slug(title) of the title sent).
+    for (let i = 0; i < fields.length; i++) {
+      if (record.values[i] !== undefined || fields[i].computed === undefined || (replace && isStamp(fields[i]))) continue;
+      const value = computedDefault(fields[i], (name) => {
+        const at = this.positions.get(name);
+        return at === undefined ? undefined : record.values[at];
+      });
+      record.values[i] = this.encoding.encode(fields[i], value);
+    }
     for (let i = 0; i < fields.length; i++) {
       if (record.values[i] !== undefined) continue;
+      if (replace && isStamp(fields[i])) continue;
       const fallback = this.encoding.defaultValue(fields[i], now);
       if (fallback !== undefined) record.values[i] = fallback;
       else if (fields[i].optional) record.values[i] = null as V;
@@ -115,6 +128,11 @@ export class EntityWriteCodec<V> {
     });
     return out;
   }
+}
+
+/** A `DEFAULT now()` or `DEFAULT uuid()` field: stamped when the record is made, kept by a SAVE that leaves it out. */
+export function isStamp(field: FieldSchema): boolean {
+  return (field.default !== undefined && "now" in field.default) || (field.computed !== undefined && "uuid" in field.computed);
 }
 
 /** The value of a write operand: an argument or a literal (a field is no value to write). */

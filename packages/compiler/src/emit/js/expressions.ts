@@ -1,5 +1,5 @@
 import { BUILTINS, OPERATOR_HELPERS } from "../../checker/builtins.js";
-import type { Expr } from "../../ir/nodes.js";
+import type { Expr, ObjectEntry } from "../../ir/nodes.js";
 
 /** The emitted constant holding the app's AUTH jwt scheme (see auth.ts). */
 export const AUTH_SCHEME_CONST = "auth_jwt";
@@ -28,8 +28,10 @@ export class ExpressionPrinter {
         return `v_${e.name}`;
       case "input":
         if (e.from === "path") return `ctx.params[${JSON.stringify(e.name)}]`;
-        // A cookie not sent is null, as an absent query key is.
+        // A cookie not sent, a query key or a header absent, is null (docs/language.md, "Request
+        // values"); only a body field keeps absent (undefined) apart from null, for PATCH semantics.
         if (e.from === "cookies" && e.name !== null) return `(ctx.cookies[${JSON.stringify(e.name)}] ?? null)`;
+        if ((e.from === "query" || e.from === "headers") && e.name !== null) return `(ctx.${e.from}?.[${JSON.stringify(e.name)}] ?? null)`;
         return e.name === null ? `ctx.${e.from}` : `ctx.${e.from}?.[${JSON.stringify(e.name)}]`;
       case "member":
         return `${this.print(e.object)}?.[${JSON.stringify(e.property)}]`;
@@ -67,7 +69,7 @@ export class ExpressionPrinter {
         }
       }
       case "object":
-        return `{ ${e.entries.map((entry) => (entry.kind === "spread" ? `...${this.print(entry.value)}` : `${JSON.stringify(entry.key)}: ${this.print(entry.value)}`)).join(", ")} }`;
+        return this.object(e.entries);
       case "array":
         return `[${e.elements.map((x) => (x.spread ? `...(${this.print(x.value)} ?? [])` : this.print(x.value))).join(", ")}]`;
       case "conditional":
@@ -101,6 +103,30 @@ export class ExpressionPrinter {
         return `(await ctx.db(${JSON.stringify(this.sourceOfQuery.get(e.query))}).execute(${e.query}, [${args.join(", ")}]))`;
       }
     }
+  }
+
+  /**
+   * An object literal. A removal (`{ ...row, -password }`) applies to what the entries before it
+   * made: those become one object, passed through without_fields, and spread into the rest.
+   */
+  private object(entries: readonly ObjectEntry[]): string {
+    const inner = (part: readonly ObjectEntry[]) =>
+      part.map((entry) => (entry.kind === "spread" ? `...${this.print(entry.value)}` : entry.kind === "property" ? `${JSON.stringify(entry.key)}: ${this.print(entry.value)}` : "")).join(", ");
+    let out: string | null = null;
+    let part: ObjectEntry[] = [];
+    const merged = (): string => (out === null ? `{ ${inner(part)} }` : part.length === 0 ? out : `{ ...${out}, ${inner(part)} }`);
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      if (entry.kind !== "remove") {
+        part.push(entry);
+        continue;
+      }
+      const removed = [JSON.stringify(entry.key)];
+      while (i + 1 < entries.length && entries[i + 1].kind === "remove") removed.push(JSON.stringify((entries[++i] as { key: string }).key));
+      out = `kb.without_fields(${merged()}, ${removed.join(", ")})`;
+      part = [];
+    }
+    return merged();
   }
 
   private call(name: string, imported: boolean, a: string[]): string {

@@ -69,6 +69,18 @@ export function serializerName(query: string): string {
 }
 
 function headerObject(headers: ObjectEntry[], x: ExpressionPrinter): string {
-  const entries = headers.map((e) => (e.kind === "spread" ? `...${x.print(e.value)}` : `${JSON.stringify(e.key)}: str(${x.print(e.value)})`));
-  return `{ ${entries.join(", ")} }`;
+  // `-name` removes a header the entries before it set (as in any object literal).
+  let out = "{ ";
+  let first = true;
+  for (const e of headers) {
+    if (e.kind === "remove") {
+      out = `kb.without_fields(${out}${first ? "" : " "}}, ${JSON.stringify(e.key)})`;
+      out = `{ ...${out}`;
+      first = false;
+      continue;
+    }
+    out += `${first ? "" : ", "}${e.kind === "spread" ? `...${x.print(e.value)}` : `${JSON.stringify(e.key)}: str(${x.print(e.value)})`}`;
+    first = false;
+  }
+  return `${out} }`;
 }
