@@ -48,7 +48,18 @@ export function startsDeclaration(c: Cursor): boolean {
   return upper === "IMPORT" ? next.kind === "String" || c.isPunct("{", next) : next.kind === "Identifier" && !next.newlineBefore;
 }
 
+/**
+ * A declaration; `///` doc comment lines right before an endpoint, ENTITY or VALIDATE become its
+ * `doc` (the API description back ends read it through the IR).
+ */
 export function parseDeclaration(c: Cursor): Declaration | null {
+  const doc = c.token.doc;
+  const decl = parseDeclarationBody(c);
+  if (doc !== undefined && decl !== null && (decl.kind === "Endpoint" || decl.kind === "Entity" || decl.kind === "Validate")) decl.doc = doc;
+  return decl;
+}
+
+function parseDeclarationBody(c: Cursor): Declaration | null {
   const t = c.token;
   const start = t.start;
   const upper = t.text.toUpperCase();
@@ -242,6 +253,7 @@ function parseOnDelete(c: Cursor, start: number): FieldModifier {
 
 function parseField(c: Cursor): FieldDecl | null {
   const start = c.token.start;
+  const doc = c.token.doc;
   const name = c.expectIdentifier("a field name");
   if (name.name === "") return null;
   c.expectPunct(":", `after the field name '${name.name}'`);
@@ -264,7 +276,9 @@ function parseField(c: Cursor): FieldDecl | null {
     const value = mod === "DEFAULT" ? parseExpression(c) : null;
     modifiers.push({ kind: "FieldModifier", span: c.spanFrom(t.start), modifier: mod, value, action: null });
   }
-  return { kind: "Field", span: c.spanFrom(start), name, type, modifiers, by };
+  const field: FieldDecl = { kind: "Field", span: c.spanFrom(start), name, type, modifiers, by };
+  if (doc !== undefined) field.doc = doc;
+  return field;
 }
 
 /** `int`, `text?`, `string(min: 1)`, `enum("a", "b")`, `Tag[]`, `{ street: string }[]?` */
