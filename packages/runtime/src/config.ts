@@ -20,6 +20,10 @@ export interface FileConfig extends SecurityFileConfig {
   /** One info line per answered request (see logger.ts); default off, `kova dev` turns it on. */
   accessLog?: boolean;
   shutdownTimeoutMs?: number;
+  /** Where the OpenAPI document is served (a path), or false: not served. Default `/_kova/openapi.json`. */
+  openapi?: string | boolean;
+  /** Where the interactive API docs page is served (a path), or false: not served. Default `/_kova/docs`. */
+  apiDocs?: string | boolean;
 }
 
 function readOptional(path: string): string | undefined {
@@ -83,7 +87,7 @@ export function resolveAppEnv(requirements: readonly EnvRequirement[], env: RawE
   return Object.freeze(resolved);
 }
 
-const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig>, "number" | "string" | "boolean"> = {
+const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | keyof typeof API_CONFIG>, "number" | "string" | "boolean"> = {
   port: "number",
   host: "string",
   bodyLimit: "number",
@@ -91,6 +95,9 @@ const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConf
   accessLog: "boolean",
   shutdownTimeoutMs: "number",
 };
+
+/** The API description settings: true (the default path), false (off) or a path. */
+const API_CONFIG = { openapi: true, apiDocs: true } as const;
 
 export function loadFileConfig(appDir: string): FileConfig {
   const path = join(appDir, "kova.config.json");
@@ -112,9 +119,16 @@ export function loadFileConfig(appDir: string): FileConfig {
       config[key] = security(value, `${path}: "${key}"`);
       continue;
     }
+    if (Object.hasOwn(API_CONFIG, key)) {
+      if (typeof value !== "boolean" && !(typeof value === "string" && value.startsWith("/"))) {
+        throw new StartupError(`${path}: "${key}" must be true, false or a path starting with "/"`);
+      }
+      config[key] = value;
+      continue;
+    }
     const expected = FILE_CONFIG_TYPES[key as keyof typeof FILE_CONFIG_TYPES];
     if (expected === undefined) {
-      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), ...Object.keys(SECURITY_CONFIG)].join(", ")}`);
+      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), ...Object.keys(API_CONFIG), ...Object.keys(SECURITY_CONFIG)].join(", ")}`);
     }
     if (typeof value !== expected || (expected === "number" && !(Number.isInteger(value) && (value as number) >= 0))) {
       throw new StartupError(`${path}: "${key}" must be ${expected === "number" ? "a non-negative integer" : expected === "boolean" ? "true or false" : "a string"}`);

@@ -21,7 +21,8 @@ import { Pipeline } from "./pipeline.js";
 import { ProblemType, makeProblem } from "./problem.js";
 import { sendProblem, sendReply } from "./respond.js";
 import type { CompiledRoute, SerializedReply } from "./route.js";
-import { buildRouter, allowedMethods, isHealthRoute } from "./routing.js";
+import { ApiDocs, apiDocsOptions, type ApiDocsReply } from "./api-docs/api-docs.js";
+import { ApiDocsRoute, buildRouter, allowedMethods, isHealthRoute } from "./routing.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
 
 export interface ServerOptions {
@@ -47,6 +48,11 @@ export interface ServerOptions {
   security?: SecurityOptions;
   /** Largest request head (request line and headers) in bytes; bigger ones get a 431. Default Node's 16 KiB. */
   maxHeaderSize?: number;
+  /**
+   * Where the OpenAPI document and the docs page are served: a path, or false for not at all.
+   * Default `<internalPrefix>/openapi.json` and `<internalPrefix>/docs` (when the app has a document).
+   */
+  apiDocs?: { openapi?: string | boolean; docs?: string | boolean };
 }
 
 export interface KovaServer {
@@ -149,7 +155,9 @@ class RequestHandler {
   readonly serving: NodeServing;
 
   constructor(app: AppDefinition, options: ServerOptions, log: Logger) {
-    this.router = buildRouter(app, options.internalPrefix ?? "/_kova", log);
+    const internalPrefix = options.internalPrefix ?? "/_kova";
+    const apiDocs = new ApiDocs(app.openapi, apiDocsOptions(internalPrefix, options.apiDocs), log);
+    this.router = buildRouter(app, internalPrefix, log, apiDocs);
     const env = options.env ?? {};
     const security = new HttpSecurity(app, env, options.security ?? {}, log);
     this.pipeline = security.withStages(options.pipeline ?? new Pipeline());
@@ -176,6 +184,7 @@ class RequestHandler {
       return this.problem(req, res, start, 421, HOST_NOT_ALLOWED, this.serving.security.hostRefusal(req.headers.host), requestId);
     }
     if (match === null) return this.noRoute(req, res, url, requestId, start);
+    if (match.store instanceof ApiDocsRoute) return this.apiDocs(req, res, match.store.reply(), requestId, start);
     const store: unknown = match.store;
     if (store === null) {
       return this.problem(req, res, start, 400, ProblemType.badUrl, "the request URL is not valid (bad percent-encoding)", requestId);
@@ -188,6 +197,14 @@ class RequestHandler {
   private async health(req: IncomingMessage, res: ServerResponse, requestId: string, start: number): Promise<void> {
     const reply = await healthReply(this.serving.dataSources, this.serving.log);
     sendReply(res, reply, requestId, this.serving.closing, undefined, this.baseHeaders(req));
+    this.serving.logRequest(req, reply.status, start, requestId);
+  }
+
+  private apiDocs(req: IncomingMessage, res: ServerResponse, reply: ApiDocsReply, requestId: string, start: number): void {
+    const headers: Record<string, string> = { ...this.baseHeaders(req), ...reply.headers, "content-length": String(Buffer.byteLength(reply.body)), "x-request-id": requestId };
+    if (this.serving.closing) headers.connection = "close";
+    res.writeHead(reply.status, headers);
+    res.end(req.method === "HEAD" ? undefined : reply.body);
     this.serving.logRequest(req, reply.status, start, requestId);
   }
 

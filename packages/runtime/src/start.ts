@@ -126,6 +126,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     dataSources,
     bodyLimit: options.bodyLimit ?? file.bodyLimit,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? file.shutdownTimeoutMs,
+    apiDocs: { openapi: file.openapi, docs: file.apiDocs },
   });
   // Known before listening unless it is 0: `kova run` prints its URL and routes while the
   // socket opens, so they are on screen by the time a first request can be answered.
