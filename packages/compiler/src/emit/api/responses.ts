@@ -40,7 +40,8 @@ export function routeResponses(app: AppModel, route: HttpRoute): RouteResponse[]
       const r = entry(s.status);
       if (s.value !== null) {
         let body = types.of(s.value);
-        if (s.notFound !== null) {
+        // A null row is answered with a 404 (a row that cannot be null, as an INSERT's, never is).
+        if (s.notFound !== null && (canBeNull(body) || Object.keys(body).length === 0)) {
           body = nonNull(body);
           problem(404, `there is no such ${s.notFound}`);
         }
