@@ -89,9 +89,13 @@ function operation(app: AppModel, route: HttpRoute): JsonSchema {
 function parameter(input: TypedInput, where: "path" | "query"): JsonSchema {
   const schema = inputSchema(input);
   const p: JsonSchema = { name: input.name, in: where, required: where === "path" || input.required === true, schema };
-  if (input.from !== "declared" && where === "query") p.description = `Read by the handler; parsed as ${input.type}.`;
+  if (input.from !== "declared" && where === "query") p.description = `Optional; read by the handler as ${INPUT_WORDS[input.type]}.`;
   return p;
 }
+
+const INPUT_WORDS: Readonly<Record<TypedInput["type"], string>> = {
+  string: "text", int: "a whole number", count: "a whole number ≥ 0", float: "a number", uuid: "a UUID", datetime: "an ISO-8601 date-time", boolean: "true or false",
+};
 
 function inputSchema(input: TypedInput): JsonSchema {
   const schema: JsonSchema = (() => {
