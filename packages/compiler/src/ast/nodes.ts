@@ -98,8 +98,8 @@ export interface EntityDecl {
   fields: FieldDecl[];
   /** Composite `UNIQUE (a, b)` and `INDEX (a, b)` lines, in source order. */
   constraints: EntityConstraint[];
-  /** The `///` doc comment before the ENTITY; absent when none. */
-  doc?: string;
+  /** The `///` doc comment before the ENTITY (its lines joined by line breaks); null when none. */
+  doc: string | null;
 }
 
 /** `UNIQUE (a, b)` or `INDEX (a, b)` on its own line inside an ENTITY. */
@@ -118,13 +118,13 @@ export interface FieldDecl {
   type: TypeRef;
   /** Column modifiers; only meaningful on entity fields. */
   modifiers: FieldModifier[];
-  /** The `///` doc comment lines before the field, joined by line breaks; absent when none. */
-  doc?: string;
   /**
    * `posts: Post[] BY author`: an inverse relation, the Post rows whose reference field `author`
    * holds this row's id (not stored). null on ordinary fields.
    */
   by: Identifier | null;
+  /** The `///` doc comment lines before the field, joined by line breaks; null when none. */
+  doc: string | null;
 }
 
 /**
@@ -170,8 +170,8 @@ export interface ValidateDecl {
   /** `VALIDATE Name(unknown: "drop") { … }`: the shape's options; empty when none are written. */
   options: Property[];
   fields: FieldDecl[];
-  /** The `///` doc comment before the VALIDATE; absent when none. */
-  doc?: string;
+  /** The `///` doc comment before the VALIDATE (its lines joined by line breaks); null when none. */
+  doc: string | null;
 }
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -194,8 +194,8 @@ export interface EndpointDecl {
    */
   query: EndpointQuery | null;
   body: Block;
-  /** The `///` doc comment before the endpoint; absent when none. */
-  doc?: string;
+  /** The `///` doc comment before the endpoint (its lines joined by line breaks); null when none. */
+  doc: string | null;
 }
 
 /** `QUERY { limit: int(min: 1, max: 100) DEFAULT 20  q: text? }`: an endpoint's declared query parameters. */

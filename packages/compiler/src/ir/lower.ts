@@ -69,8 +69,8 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
 }
 
 /** `doc` when the declaration has a `///` comment (left out otherwise, so the IR stays as it was). */
-function docOf(decl: { doc?: string }): { doc?: string } {
-  return decl.doc === undefined ? {} : { doc: decl.doc };
+function docOf(decl: { doc: string | null }): { doc?: string } {
+  return decl.doc === null ? {} : { doc: decl.doc };
 }
 
 /** The doc comments of entities and their fields, when any has one. */
@@ -78,8 +78,8 @@ function entityDocs(model: SemanticModel): Pick<AppModel, "entityDocs"> {
   const docs: Record<string, EntityDocs> = {};
   for (const entity of model.entities.values()) {
     const fields: Record<string, string> = {};
-    for (const f of entity.decl.fields) if (f.doc !== undefined) fields[f.name.name] = f.doc;
-    if (entity.decl.doc !== undefined || Object.keys(fields).length > 0) docs[entity.decl.name.name] = { ...docOf(entity.decl), fields };
+    for (const f of entity.decl.fields) if (f.doc !== null) fields[f.name.name] = f.doc;
+    if (entity.decl.doc !== null || Object.keys(fields).length > 0) docs[entity.decl.name.name] = { ...docOf(entity.decl), fields };
   }
   return Object.keys(docs).length > 0 ? { entityDocs: docs } : {};
 }

@@ -53,9 +53,9 @@ export function startsDeclaration(c: Cursor): boolean {
  * `doc` (the API description back ends read it through the IR).
  */
 export function parseDeclaration(c: Cursor): Declaration | null {
-  const doc = c.token.doc;
+  const doc = c.token.doc ?? null;
   const decl = parseDeclarationBody(c);
-  if (doc !== undefined && decl !== null && (decl.kind === "Endpoint" || decl.kind === "Entity" || decl.kind === "Validate")) decl.doc = doc;
+  if (doc !== null && decl !== null && (decl.kind === "Endpoint" || decl.kind === "Entity" || decl.kind === "Validate")) decl.doc = doc;
   return decl;
 }
 
@@ -85,7 +85,7 @@ function parseDeclarationBody(c: Cursor): Declaration | null {
       const name = c.expectIdentifier("a name for the VALIDATE shape");
       const options = c.isPunct("(") && !c.token.newlineBefore ? parseShapeOptions(c) : [];
       const fields = parseFieldBlock(c, "the VALIDATE shape");
-      return { kind: "Validate", span: c.spanFrom(start), name, options, fields };
+      return { kind: "Validate", span: c.spanFrom(start), name, options, fields, doc: null };
     }
     case "CACHE": {
       const name = c.expectIdentifier("a name for the CACHE");
@@ -175,7 +175,7 @@ function parseEntity(c: Cursor, start: number): EntityDecl {
   const source = c.matchKeyword("USING") ? c.expectIdentifier("a data source name after USING") : null;
   const constraints: EntityConstraint[] = [];
   const fields = parseFieldBlock(c, "the ENTITY", constraints);
-  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints };
+  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, doc: null };
 }
 
 /** `{ name: type modifiers … }` — fields separated by line breaks, commas or semicolons. */
@@ -253,7 +253,7 @@ function parseOnDelete(c: Cursor, start: number): FieldModifier {
 
 function parseField(c: Cursor): FieldDecl | null {
   const start = c.token.start;
-  const doc = c.token.doc;
+  const doc = c.token.doc ?? null;
   const name = c.expectIdentifier("a field name");
   if (name.name === "") return null;
   c.expectPunct(":", `after the field name '${name.name}'`);
@@ -276,9 +276,7 @@ function parseField(c: Cursor): FieldDecl | null {
     const value = mod === "DEFAULT" ? parseExpression(c) : null;
     modifiers.push({ kind: "FieldModifier", span: c.spanFrom(t.start), modifier: mod, value, action: null });
   }
-  const field: FieldDecl = { kind: "Field", span: c.spanFrom(start), name, type, modifiers, by };
-  if (doc !== undefined) field.doc = doc;
-  return field;
+  return { kind: "Field", span: c.spanFrom(start), name, type, modifiers, by, doc };
 }
 
 /** `int`, `text?`, `string(min: 1)`, `enum("a", "b")`, `Tag[]`, `{ street: string }[]?` */
@@ -350,7 +348,7 @@ function parseEndpoint(c: Cursor, start: number, method: HttpMethod): EndpointDe
     }
   }
   const body = parseBlock(c, `${method} ${path.text}`);
-  return { kind: "Endpoint", span: c.spanFrom(start), method, path, validate, auth, rateLimit, query, body };
+  return { kind: "Endpoint", span: c.spanFrom(start), method, path, validate, auth, rateLimit, query, body, doc: null };
 }
 
 /**
