@@ -22,7 +22,8 @@ import { ProblemType, makeProblem } from "./problem.js";
 import { sendProblem, sendReply } from "./respond.js";
 import type { CompiledRoute, SerializedReply } from "./route.js";
 import { ApiDocs, apiDocsOptions, type ApiDocsReply } from "./api-docs/api-docs.js";
-import { ApiDocsRoute, buildRouter, allowedMethods, isHealthRoute } from "./routing.js";
+import type { GraphqlEndpoint } from "./graphql/endpoint.js";
+import { ApiDocsRoute, GraphqlRoute, buildRouter, allowedMethods, isHealthRoute } from "./routing.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
 
 export interface ServerOptions {
@@ -53,6 +54,8 @@ export interface ServerOptions {
    * Default `<internalPrefix>/openapi.json` and `<internalPrefix>/docs` (when the app has a document).
    */
   apiDocs?: { openapi?: string | boolean; docs?: string | boolean };
+  /** GraphQL over the app's entities (see graphql/endpoint.ts); absent: not served. */
+  graphql?: GraphqlEndpoint;
 }
 
 export interface KovaServer {
@@ -157,7 +160,7 @@ class RequestHandler {
   constructor(app: AppDefinition, options: ServerOptions, log: Logger) {
     const internalPrefix = options.internalPrefix ?? "/_kova";
     const apiDocs = new ApiDocs(app.openapi, apiDocsOptions(internalPrefix, options.apiDocs), log);
-    this.router = buildRouter(app, internalPrefix, log, apiDocs);
+    this.router = buildRouter(app, internalPrefix, log, apiDocs, options.graphql);
     const env = options.env ?? {};
     const security = new HttpSecurity(app, env, options.security ?? {}, log);
     this.pipeline = security.withStages(options.pipeline ?? new Pipeline());
@@ -185,6 +188,10 @@ class RequestHandler {
     }
     if (match === null) return this.noRoute(req, res, url, requestId, start);
     if (match.store instanceof ApiDocsRoute) return this.apiDocs(req, res, match.store.reply(), requestId, start);
+    if (match.store instanceof GraphqlRoute) {
+      void this.graphql(req, res, match.store.endpoint, requestId, start);
+      return;
+    }
     const store: unknown = match.store;
     if (store === null) {
       return this.problem(req, res, start, 400, ProblemType.badUrl, "the request URL is not valid (bad percent-encoding)", requestId);
@@ -206,6 +213,17 @@ class RequestHandler {
     res.writeHead(reply.status, headers);
     res.end(req.method === "HEAD" ? undefined : reply.body);
     this.serving.logRequest(req, reply.status, start, requestId);
+  }
+
+  private async graphql(req: IncomingMessage, res: ServerResponse, endpoint: GraphqlEndpoint, requestId: string, start: number): Promise<void> {
+    let reply: ApiDocsReply;
+    try {
+      reply = await endpoint.reply(req);
+    } catch (error) {
+      this.serving.log.error({ reqId: requestId, err: error }, "graphql request failed");
+      reply = { status: 500, body: JSON.stringify({ errors: [{ message: `An unexpected error occurred. Quote request id ${requestId} when reporting it.` }] }), headers: { "content-type": "application/json; charset=utf-8" } };
+    }
+    if (!res.headersSent) this.apiDocs(req, res, reply, requestId, start);
   }
 
   private noRoute(req: IncomingMessage, res: ServerResponse, url: string, requestId: string, start: number): void {
