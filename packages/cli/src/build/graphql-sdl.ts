@@ -14,8 +14,12 @@ export async function graphqlSdl(entities: readonly EntitySchema[], appDir: stri
   const graphql = await import("graphql");
   let options: GraphqlOptions = {};
   if (existsSync(join(appDir, "kova.config.json"))) {
-    const configured = loadFileConfig(appDir).graphql;
-    if (typeof configured === "object") options = configured;
+    try {
+      const configured = loadFileConfig(appDir).graphql;
+      if (typeof configured === "object") options = configured;
+    } catch {
+      // A broken kova.config.json is the start's to report, with its reason; the SDL then covers every entity.
+    }
   }
   // Printing reads no resolver; these are never called.
   const unused = () => {

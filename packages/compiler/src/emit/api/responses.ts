@@ -117,7 +117,13 @@ export function union(schemas: readonly JsonSchema[]): JsonSchema {
       if (!parts.some((q) => sameSchema(p, q))) parts.push(p);
     }
   }
-  return parts.length === 1 ? parts[0] : { anyOf: parts };
+  if (parts.length === 1) return parts[0];
+  // Plain types (`string`, `["string", "null"]`) merge into one type list.
+  if (parts.every((p) => Object.keys(p).length === 1 && p.type !== undefined)) {
+    const types = [...new Set(parts.flatMap((p) => (Array.isArray(p.type) ? (p.type as string[]) : [p.type as string])))];
+    return { type: types.length === 1 ? types[0] : types };
+  }
+  return { anyOf: parts };
 }
 
 /** The schema without null (what a RESPOND sends once a null row became a 404). */
