@@ -92,7 +92,7 @@ export const Codes = define({
   DuplicateColumn: { code: "KV2120", severity: "error", title: "two columns of one SELECT with the same name" },
   UnknownAggregate: { code: "KV2121", severity: "error", title: "a call in a SELECT that is not an aggregate (COUNT, SUM, AVG, MIN, MAX) nor a function the database can run" },
   UnknownColumn: { code: "KV2122", severity: "error", title: "ORDER_BY names something that is not a column of a grouped or DISTINCT result" },
-  ShapedSelectWithRelations: { code: "KV2123", severity: "error", title: "a grouped, DISTINCT, aliased, computed or paged SELECT that also selects related rows" },
+  ShapedSelectWithRelations: { code: "KV2123", severity: "error", title: "related rows selected (or ordered by) in a grouped, aggregated or DISTINCT SELECT, or an AFTER page ordered through a reference" },
   // ── types and values
   IncompatibleComparison: { code: "KV3001", severity: "error", title: "a comparison between values of types that can never match" },
   TypeMismatch: { code: "KV3002", severity: "error", title: "a value of the wrong type for where it is used" },
@@ -149,6 +149,11 @@ export const Codes = define({
   SetNullOnRequiredField: { code: "KV3120", severity: "error", title: "ON DELETE SET NULL on a required field (it cannot hold null)" },
   WriteNotAtomicOnDriver: { code: "KV9020", severity: "error", title: "an endpoint that can fail after writing to a data source that cannot roll back" },
   ConstraintNotSupportedByDriver: { code: "KV9021", severity: "error", title: "a composite UNIQUE/INDEX or ON DELETE on a driver that cannot enforce it" },
+  // ── list fields (KV2380–2419, KV9060–9069)
+  UnsupportedListElement: { code: "KV2380", severity: "error", title: "a list field (tags: text[]) whose element type is not text, int or float" },
+  ListFieldModifier: { code: "KV2381", severity: "error", title: "UNIQUE, INDEX or DEFAULT on a list field" },
+  ListFieldMisuse: { code: "KV2382", severity: "error", title: "a list field used where one value is needed (compared, ordered, grouped, aggregated) instead of tested with contains" },
+  JsonPathNotAValue: { code: "KV2383", severity: "error", title: "ORDER_BY a json path that leads to an object or a list, or through one, in a json field's declared shape" },
 });
 
 export type CodeName = keyof typeof Codes;
