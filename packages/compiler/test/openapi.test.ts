@@ -227,6 +227,29 @@ GET /old {
   assert.deepEqual(Object.keys(redirect.headers as object), ["location"]);
 });
 
+test("openapi: list fields are arrays; a json field with a declared shape has that shape", async () => {
+  const doc = openApiDocument(model(`ENTITY Photo {
+  tags: text[]
+  sizes: int[]?
+  spec: { kind: text, size: { w: int }? }?
+  extra: json?
+}
+
+GET /photos {
+  RESPOND SELECT * FROM Photo
+}`));
+  await assertValid(doc);
+  const p = doc.components.schemas.Photo.properties as Record<string, JsonSchema>;
+  assert.deepEqual(p.tags, { type: "array", items: { type: "string" } });
+  assert.deepEqual(p.sizes, { type: ["array", "null"], items: { type: "integer" } });
+  assert.deepEqual(p.spec, {
+    type: ["object", "null"],
+    properties: { kind: { type: "string" }, size: { type: ["object", "null"], properties: { w: { type: "integer" } }, required: ["w"] } },
+    required: ["kind"],
+  });
+  assert.deepEqual(p.extra, {});
+});
+
 test("openapi: AUTH is a security scheme; each endpoint names it (and its roles) and declares 401/403", async () => {
   const doc = openApiDocument(model(`VALIDATE Claims {
   sub: string

@@ -60,6 +60,9 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
     }
   };
   const enums = new Map<string, G.GraphQLEnumType>();
+  /** A list field (`tags: text[]`) is a list of its element type. */
+  const fieldType = (entity: EntitySchema, field: FieldSchema): G.GraphQLInputType & G.GraphQLOutputType =>
+    field.items !== undefined ? new GraphQLList(new GraphQLNonNull(scalarOf(field.items))) : fieldScalar(entity, field);
   const fieldScalar = (entity: EntitySchema, field: FieldSchema): G.GraphQLEnumType | G.GraphQLScalarType => {
     if (field.enumValues !== undefined && field.enumValues.every((v) => /^[_A-Za-z][_0-9A-Za-z]*$/.test(v))) {
       const name = `${entity.name}_${field.name}`;
@@ -103,14 +106,15 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
   const asOfArg = { asOf: { type: GraphQLString, description: "Read the records as they were at this instant (ISO-8601)." } };
 
   for (const entity of served) {
-    const fieldNames = ["id", ...entity.fields.map((f) => f.name)];
+    const fieldNames = ["id", ...entity.fields.filter((f) => f.items === undefined).map((f) => f.name)];
     const FieldEnum = new GraphQLEnumType({ name: `${entity.name}Field`, values: Object.fromEntries(fieldNames.map((n) => [n, { value: n }])) });
     orderTypes.set(entity.name, new GraphQLInputObjectType({ name: `${entity.name}Order`, fields: { field: { type: new GraphQLNonNull(FieldEnum) }, direction: { type: Direction, defaultValue: "ASC" } } }));
     const where: G.GraphQLInputObjectType = new GraphQLInputObjectType({
       name: `${entity.name}Filter`,
       fields: () => ({
         id: { type: comparison("IntComparison", GraphQLInt) },
-        ...Object.fromEntries(entity.fields.map((f) => {
+        // List fields are not compared here (their elements would need `contains`).
+        ...Object.fromEntries(entity.fields.filter((f) => f.items === undefined).map((f) => {
           const t = fieldScalar(entity, f);
           return [f.name, { type: comparison(`${t.name}Comparison`, t) }];
         })),
@@ -142,7 +146,7 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
             fields[f.name] = { type: f.optional ? target : new GraphQLNonNull(target), resolve: (row, _args, ctx) => resolvers.one(ctx, f.references!, row[f.name], row) };
             fields[`${f.name}Id`] = { type: f.optional ? GraphQLInt : new GraphQLNonNull(GraphQLInt), resolve: (row) => row[f.name] };
           } else {
-            const t = fieldScalar(entity, f);
+            const t = fieldType(entity, f);
             fields[f.name] = { type: f.optional ? t : new GraphQLNonNull(t) };
           }
         }
@@ -183,7 +187,7 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
     if (options.mutations === false) continue;
     const inputFields = (patch: boolean): G.GraphQLInputFieldConfigMap =>
       Object.fromEntries(entity.fields.map((f) => {
-        const t = fieldScalar(entity, f);
+        const t = fieldType(entity, f);
         const required = !patch && !f.optional && f.default === undefined;
         return [f.name, { type: required ? new GraphQLNonNull(t) : t }];
       }));

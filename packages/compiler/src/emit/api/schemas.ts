@@ -3,7 +3,7 @@
  * rows, VALIDATE shapes, views and problem responses. The OpenAPI document and the TypeScript
  * client both read these, so the two can never disagree about a type.
  */
-import type { EntitySchema, FieldSchema, ResultColumn, ScalarType } from "@kova/query";
+import type { EntitySchema, FieldSchema, JsonType, ResultColumn, ScalarType } from "@kova/query";
 import type { AppModel, EntityDocs, Literal, Shape, ShapeField, ShapeType, View } from "../../ir/nodes.js";
 
 /** A JSON Schema object. Only the keywords this emitter writes are used. */
@@ -48,9 +48,36 @@ export function scalarSchema(type: ScalarType | "id", enumValues?: string[]): Js
 }
 
 export function fieldSchema(field: FieldSchema): JsonSchema {
-  const schema = scalarSchema(field.type, field.enumValues);
+  // A list field (`tags: text[]`) is an array of its element type; a json field with a declared shape has that shape.
+  const schema = field.items !== undefined ? { type: "array", items: scalarSchema(field.items) }
+    : field.shape !== undefined ? jsonTypeSchema(field.shape)
+    : scalarSchema(field.type, field.enumValues);
   if (field.references !== undefined) schema.description = `The id of a ${field.references}.`;
   return field.optional ? nullable(schema) : schema;
+}
+
+/** A json field's declared shape (`meta: { kind: text, size: { w: int }? }`) as JSON Schema. */
+export function jsonTypeSchema(type: JsonType): JsonSchema {
+  switch (type.kind) {
+    case "string":
+      return type.enumValues !== undefined ? { type: "string", enum: [...type.enumValues] } : { type: "string" };
+    case "int":
+      return { type: "integer" };
+    case "float":
+      return { type: "number" };
+    case "boolean":
+      return { type: "boolean" };
+    case "any":
+      return {};
+    case "list":
+      return { type: "array", items: jsonTypeSchema(type.items) };
+    case "object": {
+      const properties: Record<string, JsonSchema> = {};
+      for (const f of type.fields) properties[f.name] = f.optional ? nullable(jsonTypeSchema(f.type)) : jsonTypeSchema(f.type);
+      const required = type.fields.filter((f) => !f.optional).map((f) => f.name);
+      return { type: "object", properties, ...(required.length > 0 ? { required } : {}) };
+    }
+  }
 }
 
 /** A full row of the entity: `id`, then every stored field (each always present; optional ones may be null). */
