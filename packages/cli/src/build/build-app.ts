@@ -20,7 +20,8 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   if (!result.ok || options.irOnly) return result;
   const driverPackages = [...new Set(result.drivers.map((d) => DRIVER_PACKAGES[d]))];
   writeFileSync(join(result.outDir, "server.js"), serverModule(driverPackages));
-  if (result.ir !== null) writeFileSync(join(result.outDir, GRAPHQL_SDL_FILE), await graphqlSdl(result.ir.entities, result.appDir));
+  const sdl = result.ir === null ? null : await graphqlSdl(result.ir.entities, result.appDir);
+  if (sdl !== null) writeFileSync(join(result.outDir, GRAPHQL_SDL_FILE), sdl);
   writeFileSync(join(result.outDir, "package.json"), JSON.stringify(distPackage(basename(result.appDir), driverPackages), null, 2) + "\n");
   return result;
 }
