@@ -71,6 +71,7 @@ export const Codes = define({
   UnknownClaim: { code: "KV2225", severity: "error", title: "a claim that the AUTH block's claims shape does not declare" },
   DuplicateAuthScheme: { code: "KV2226", severity: "error", title: "two AUTH blocks of the same scheme" },
   UnknownOwnerField: { code: "KV2227", severity: "error", title: "AUTH owner(field) names a field that no entity the endpoint queries has" },
+  UnknownAuthEntity: { code: "KV2300", severity: "error", title: "AUTH api_key or session names an entity, or a field of it, that is not declared (entity:, hash:, subject:, a claim)" },
   UnknownClaimsShape: { code: "KV2228", severity: "error", title: "claims: names a VALIDATE shape that is not declared" },
   UnknownRateLimitKey: { code: "KV2240", severity: "error", title: "RATE_LIMIT … BY something other than ip, header(\"name\") or $auth.claim" },
   RateLimitByAuthWithoutAuth: { code: "KV2241", severity: "error", title: "RATE_LIMIT … BY $auth.… where no caller is signed in (no AUTH)" },
@@ -130,8 +131,7 @@ export const Codes = define({
   TaskNotSupported: { code: "KV9003", severity: "error", title: "TASK is parsed but not supported yet" },
   WorkerNotSupported: { code: "KV9005", severity: "error", title: "WORKER is parsed but not supported yet" },
   QueryNotSupportedByDriver: { code: "KV9006", severity: "error", title: "a query the driver of its entity's data source cannot run" },
-  // KV9004 (AUTH not supported yet) is retired: AUTH is supported.
-  AuthSchemeNotSupported: { code: "KV9035", severity: "error", title: "an AUTH scheme Kova knows but does not support yet (api_key, session)" },
+  // KV9004 (AUTH not supported yet) is retired: AUTH is supported. KV9035 (api_key and session not supported yet) is retired: both are.
   NestedViewNotSupported: { code: "KV9025", severity: "error", title: "a nested relation selection inside a VIEW (it needs entity relations)" },
   // ── relations (nested selections, filters and orders through references and inverse relations)
   UnknownRelation: { code: "KV2100", severity: "error", title: "a name used as a relation that is no reference field or inverse relation of the entity" },
