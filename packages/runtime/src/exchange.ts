@@ -13,6 +13,8 @@ import type { DataSources } from "./data-sources.js";
 import { makeProblem } from "./problem.js";
 import { PROBLEM_HEADERS, type CompiledRoute, type SerializedReply } from "./route.js";
 import type { HttpSecurity } from "./security/index.js";
+import type { EnqueueOptions } from "./tasks/definition.js";
+import { taskRuntimeFor } from "./tasks/task-runtime.js";
 
 /** What every exchange of one server shares: set up once, referenced by each request. */
 export interface Serving {
@@ -72,6 +74,13 @@ export abstract class Exchange implements RequestContext {
    */
   setCookie(name: string, cookie: CookieInput): void {
     (this.responseCookies ??= []).push(setCookieLine(name, cookie));
+  }
+
+  /** ENQUEUE: through the task runtime started with the app (src/tasks). */
+  enqueue(task: string, args: unknown[], options?: EnqueueOptions): Promise<number | null> {
+    const tasks = taskRuntimeFor(this.serving.dataSources);
+    if (tasks === undefined) return Promise.reject(new Error(`ENQUEUE ${task}: this server runs no task queue (start the app with startApp)`));
+    return tasks.enqueue(task, args, options);
   }
 
   /** Created on first use: most handlers never log. */

@@ -69,3 +69,4 @@ export {
   type SecurityOptions,
   type TrustProxy,
 } from "./security/index.js";
+export * from "./tasks/index.js";
