@@ -31,6 +31,24 @@ test("kova run: prints the URL and route table, serves, exits 0 on SIGTERM", asy
   assert.equal(await connectionRefused(port), true, "the server stopped with it");
 });
 
+// Proves the server does not outlive `kova run` when it is killed without a chance to pass a signal
+// on (kill -9, a closed terminal): the server notices its parent is gone and shuts down.
+test("kova run: killing it with SIGKILL stops its server too (no orphan keeps the port)", { timeout: 30_000 }, async (t) => {
+  const dir = tempApp(t, join(EXAMPLES, "todo"));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const run = spawnNode(t, [KOVA_BIN, "run", dir, "--port", String(port)]);
+  await waitForHealth(url, run);
+  run.signal("SIGKILL");
+  await run.exited;
+  let refused = false;
+  for (let i = 0; i < 50 && !refused; i++) {
+    refused = await connectionRefused(port);
+    if (!refused) await delay(100);
+  }
+  assert.equal(refused, true, "the orphaned server shut down within 5 s");
+});
+
 // Proves `kova dev` swaps in a rebuilt server on the same port when app.kova changes, and that a
 // save with a compile error prints the diagnostic while the last good server keeps answering.
 test("kova dev: a new route answers after a save; a broken save keeps the old server", async (t) => {

@@ -111,4 +111,8 @@ function superviseWorkers(cluster: Cluster, options: ClusterOptions, log: (line:
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGTERM"));
+  // The parent `kova run` died without a signal for us (see installSignalHandlers in start.ts).
+  if (process.env[NOTIFY_ENV] === "1" && typeof process.send === "function") {
+    process.once("disconnect", () => stop("SIGTERM"));
+  }
 }

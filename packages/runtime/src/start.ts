@@ -210,6 +210,14 @@ function installSignalHandlers(running: RunningApp): void {
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
+  // Started by `kova run`/`kova dev` (an IPC channel to the parent): when the parent dies without
+  // passing a signal on (kill -9, a crashed terminal), the channel closes; shut down rather than
+  // keep serving as an orphan nobody can stop with Ctrl-C.
+  if (process.env[NOTIFY_ENV] === "1" && typeof process.send === "function") {
+    process.once("disconnect", () => {
+      if (!signalled) onSignal("SIGTERM");
+    });
+  }
 }
 
 /** A short secret or an unreadable key stops the start with its reason, instead of 500s later. */
