@@ -11,6 +11,7 @@ import { emptyModel, type SemanticModel } from "./model.js";
 import { checkView, collectFunctionsAndViews, ensureFunctionChecked } from "./functions.js";
 import { checkAppSecurity, checkRateLimit } from "./security.js";
 import { checkTasks, collectTasks } from "./tasks.js";
+import { checkOutboundCalls } from "./outbound.js";
 
 export interface CheckOutput {
   model: SemanticModel;
@@ -88,6 +89,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
     }
   }
   checkAppSecurity(base, appSecurity, hasAuth);
+  checkOutboundCalls(base);
   recordDeclarationNames(model);
   return { model, diagnostics: diagnostics.items };
 }

@@ -135,6 +135,7 @@ export const Codes = define({
   InvalidTaskSetting: { code: "KV2457", severity: "error", title: "a TASK setting with a value out of range or of the wrong kind" },
   ScheduledTaskParams: { code: "KV2458", severity: "error", title: "a scheduled TASK (EVERY/CRON) with parameters, or ENQUEUE of a scheduled TASK" },
   InvalidEnqueueOption: { code: "KV2459", severity: "error", title: "ENQUEUE … DELAY that is not a duration, or KEY that is not text" },
+  OutboundCallInTransaction: { code: "KV2460", severity: "error", title: "fetch_json in an endpoint or task that writes: the call would hold the transaction open" },
   MisplacedInTask: { code: "KV2461", severity: "error", title: "RESPOND, REDIRECT or a request value ($body, $query, …) inside a TASK" },
   // ── not supported yet
   CacheNotSupported: { code: "KV9001", severity: "error", title: "CACHE is parsed but not supported yet" },

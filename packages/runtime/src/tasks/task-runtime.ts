@@ -57,6 +57,8 @@ interface Worker {
   task: TaskDefinition;
   running: number;
   pumping: boolean;
+  /** pump() was called while claiming: look again when this round ends (a slot may have freed). */
+  again: boolean;
 }
 
 export class TaskRuntime {
@@ -125,7 +127,7 @@ export class TaskRuntime {
 
   private startWorking(): void {
     for (const task of this.tasks.values()) {
-      this.workers.set(task.name, { task, running: 0, pumping: false });
+      this.workers.set(task.name, { task, running: 0, pumping: false, again: false });
       if (task.trigger.kind !== "queue") this.scheduleTicks(task, scheduleOf(task.trigger));
     }
     const poll = setInterval(() => {
@@ -145,8 +147,13 @@ export class TaskRuntime {
   /** Claims and starts due jobs of one task while it has free slots. */
   private pump(name: string): void {
     const worker = this.workers.get(name);
-    if (worker === undefined || worker.pumping || this.closing) return;
+    if (worker === undefined || this.closing) return;
+    if (worker.pumping) {
+      worker.again = true;
+      return;
+    }
     worker.pumping = true;
+    worker.again = false;
     const fill = async (): Promise<void> => {
       while (!this.closing && worker.running < worker.task.concurrency) {
         const job = await this.store.claim(name, worker.task.timeoutMs + this.leaseGraceMs);
@@ -170,6 +177,7 @@ export class TaskRuntime {
       .catch((error: unknown) => this.options.log.error({ err: error, task: name }, "could not claim jobs"))
       .finally(() => {
         worker.pumping = false;
+        if (worker.again) this.pump(name);
       });
   }
 
