@@ -2,6 +2,8 @@
 // an enqueued job runs, a job enqueued by an endpoint that failed never exists, a job running when
 // its process is killed with SIGKILL runs after the restart (each job's effect exactly once, since its
 // writes commit with its completion), and a scheduled task's ticks run once each across two processes.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { build, delay, request, startServer, tempApp, type RunningServer } from "./e2e/harness.js";
@@ -119,4 +121,61 @@ test("EVERY 1s across two processes sharing the store: one run per tick", async 
   const seconds = (Date.now() - started) / 1000;
   // The first tick after start is recorded, not run; then one per second — never two per tick.
   assert.ok(ticks >= Math.floor(seconds) - 2 && ticks <= Math.ceil(seconds) + 1, `${ticks} ticks in ${seconds.toFixed(1)} s`);
+});
+
+const HOOKS = `VALIDATE Hook {
+  url: string
+  n: int
+}
+
+TASK hook(url: text, n: int) WITH {
+  attempts: 4
+  backoff: 100ms
+} {
+  reply = fetch_json(url, { method: "POST", body: { n: n }, timeout: 2s })
+  IF NOT reply.ok {
+    ERROR 502 "the webhook answered {reply.status}"
+  }
+}
+
+POST /hooks VALIDATE Hook {
+  ENQUEUE hook($body.url, $body.n)
+  RESPOND 202
+}
+
+GET /proxy {
+  reply = fetch_json($query.url, { timeout: 1s, retries: 0 })
+  RESPOND { status: reply.status, body: reply.body }
+}
+`;
+
+test("fetch_json from a task (a webhook retried until it answers 2xx) and from an endpoint", async (t) => {
+  const received: number[] = [];
+  let calls = 0;
+  const remote = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      calls++;
+      if (req.method === "POST") received.push(JSON.parse(body).n);
+      res.writeHead(req.method === "POST" && calls < 3 ? 500 : 200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ calls }));
+    });
+  });
+  await new Promise<void>((resolve) => remote.listen(0, "127.0.0.1", resolve));
+  t.after(() => new Promise<void>((resolve) => remote.close(() => resolve())));
+  const remoteUrl = `http://127.0.0.1:${(remote.address() as AddressInfo).port}`;
+  const dir = tempApp(t, { "app.kova": HOOKS });
+  await build(dir);
+  const server = await startServer(t, dir, { env: FAST });
+  assert.equal((await request(`${server.url}/hooks`, { method: "POST", json: { url: `${remoteUrl}/hook`, n: 42 } })).status, 202);
+  await until(async () => calls, (c) => c >= 3, 10_000);
+  await delay(300);
+  assert.deepEqual(received, [42, 42, 42], "two failed attempts (500), then the one that succeeded; no more");
+  const proxied = await request(`${server.url}/proxy?url=${encodeURIComponent(`${remoteUrl}/x`)}`);
+  assert.equal(proxied.status, 200);
+  assert.deepEqual(proxied.body, { status: 200, body: { calls: 4 } });
+  // Nothing listens there: the endpoint answers a 502 problem, not a crash.
+  const down = await request(`${server.url}/proxy?url=${encodeURIComponent("http://127.0.0.1:9/")}`);
+  assert.equal(down.status, 502);
 });

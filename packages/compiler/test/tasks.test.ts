@@ -152,3 +152,14 @@ test("two tasks with one name, or a task named like a built-in: KV2007", () => {
   assert.deepEqual(codes(`TASK a EVERY 1m {\n  ERROR 500 "1"\n}\n\nTASK a EVERY 2m {\n  ERROR 500 "2"\n}\n`), ["KV2007"]);
   assert.deepEqual(codes(`TASK lower EVERY 1m {\n  ERROR 500 "1"\n}\n`), ["KV2007"]);
 });
+
+test("fetch_json: fine where nothing is written; KV2460 in an endpoint or task that writes, also through an FN", () => {
+  const entity = `ENTITY Order {\n  total: int\n}\n`;
+  assert.deepEqual(codes(`GET /rates {\n  r = fetch_json("https://rates.example", { timeout: 2s })\n  RESPOND { status: r.status, ok: r.ok, body: r.body }\n}\n`), []);
+  assert.deepEqual(codes(`${entity}\nTASK hook(url: text) {\n  r = fetch_json(url, { method: "POST" })\n  IF NOT r.ok {\n    ERROR 502 "{r.status}"\n  }\n}\n`), []);
+  const d = only(`${entity}\nPOST /orders {\n  o = INSERT INTO Order { total: 1 }\n  r = fetch_json("https://billing.example", { method: "POST", body: o })\n  RESPOND r.body\n}\n`, "KV2460");
+  assert.match(d.suggestion ?? "", /ENQUEUE a task/);
+  assert.deepEqual(codes(`${entity}\nTASK sync(n: int) {\n  r = fetch_json("https://x.example/{n}")\n  INSERT INTO Order { total: r.status }\n}\n`), ["KV2460"]);
+  assert.match(only(`${entity}\nFN charge(n: int) {\n  RETURN fetch_json("https://billing.example/{n}")\n}\n\nPOST /orders {\n  INSERT INTO Order { total: 1 }\n  RESPOND charge(1).body\n}\n`, "KV2460").message, /charge\(\) calls fetch_json/);
+  assert.match(emit(`GET /rates {\n  RESPOND fetch_json("https://rates.example").body\n}\n`), /\(await kb\.fetch_json\("https:\/\/rates\.example"\)\)/);
+});

@@ -38,6 +38,11 @@ export class CircuitBreaker {
     return this.current === "open" ? Math.max(0, this.options.openMs - (this.now() - this.openedAt)) : 0;
   }
 
+  /** The call did not go out after all (its host was not at fault): a half-open trial may be tried again. */
+  cancelled(): void {
+    this.trialRunning = false;
+  }
+
   succeeded(): void {
     this.failures = 0;
     this.trialRunning = false;

@@ -121,7 +121,7 @@ export class OutboundClient {
       }
       const slot = await host.bulkhead.acquire();
       if (!slot) {
-        host.breaker.succeeded(); // not the host's fault: give back a half-open trial
+        host.breaker.cancelled(); // not the host's fault: give back a half-open trial
         throw new HttpError(503, `too many calls to ${key} in flight (${this.settings.maxInFlight} running, ${this.settings.maxWaiting} waiting)`);
       }
       let failure: string | null = null;
