@@ -6,7 +6,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { build, delay, request, startServer, tempApp, type RunningServer } from "./e2e/harness.js";
+import { join } from "node:path";
+import { build, delay, kovaSync, request, spawnNode, startServer, tempApp, type RunningServer } from "./e2e/harness.js";
 
 const PROGRAM = `IMPORT { pause } FROM "./util.js"
 
@@ -178,4 +179,69 @@ test("fetch_json from a task (a webhook retried until it answers 2xx) and from a
   // Nothing listens there: the endpoint answers a 502 problem, not a crash.
   const down = await request(`${server.url}/proxy?url=${encodeURIComponent("http://127.0.0.1:9/")}`);
   assert.equal(down.status, 502);
+});
+
+const ROLES = `ENTITY Done {
+  n: int
+}
+
+VALIDATE Job {
+  n: int
+}
+
+TASK record(n: int) WITH {
+  attempts: 2
+  backoff: 100ms
+} {
+  IF n < 0 {
+    ERROR 500 "negative: {n}"
+  }
+  INSERT INTO Done { n: n }
+}
+
+POST /jobs VALIDATE Job {
+  ENQUEUE record($body.n)
+  RESPOND 202
+}
+
+GET /done {
+  RESPOND SELECT * FROM Done ORDER_BY n
+}
+`;
+
+test("roles: a web process only enqueues, a worker (no port) runs the jobs; kova tasks lists, shows, retries and drops dead letters", async (t) => {
+  const dir = tempApp(t, { "app.kova": ROLES });
+  await build(dir);
+  const web = await startServer(t, dir, { env: { ...FAST, KOVA_ROLE: "web" } });
+  for (const n of [1, 2, -3, -4]) assert.equal((await request(`${web.url}/jobs`, { method: "POST", json: { n } })).status, 202);
+  await delay(400);
+  assert.deepEqual((await request(`${web.url}/done`)).body, [], "a web process runs no jobs");
+  assert.equal((await web.stop()).code, 0);
+
+  const queued = kovaSync(["tasks", "--app", dir, "--json"]);
+  assert.equal(queued.status, 0, queued.stderr);
+  assert.deepEqual(JSON.parse(queued.stdout), [{ task: "record", queued: 4, running: 0, done: 0, dead: 0 }]);
+
+  const worker = spawnNode(t, [join(dir, "dist", "server.js")], { env: { ...FAST, KOVA_ROLE: "worker", KOVA_APP_DIR: dir } });
+  await worker.waitForOutput(/worker running tasks/);
+  await worker.waitForOutput(/job failed and is dead-lettered[^\n]*"jobId":4|"jobId":4[^\n]*dead-lettered/, 10_000);
+  assert.doesNotMatch(worker.output, /listening on/);
+  assert.match(worker.output, /"jobId":3,"task":"record","attempt":2/, "JSON logs carry the job id, the task and the attempt");
+  assert.equal((await worker.stop()).code, 0);
+
+  const list = kovaSync(["tasks", "--app", dir]);
+  assert.match(list.stdout, /^task\s+queued\s+running\s+done\s+dead\nrecord\s+0\s+0\s+2\s+2\n$/);
+  const dead = kovaSync(["tasks", "dead", "--app", dir, "--json"]);
+  const letters = JSON.parse(dead.stdout);
+  assert.deepEqual(letters.map((j: { id: number; attempts: number; lastError: string }) => [j.id, j.attempts, j.lastError]), [[4, 2, "negative: -4"], [3, 2, "negative: -3"]]);
+  const shown = kovaSync(["tasks", "show", "3", "--app", dir]);
+  assert.match(shown.stdout, /args\s+\[-3\]/);
+  assert.match(kovaSync(["tasks", "retry", "3", "--app", dir]).stdout, /job 3 queued again/);
+  assert.match(kovaSync(["tasks", "drop", "4", "--app", dir]).stdout, /job 4 dropped/);
+  const notDead = kovaSync(["tasks", "drop", "1", "--app", dir]);
+  assert.equal(notDead.status, 1);
+  assert.match(notDead.stderr, /job 1 is done, not dead/);
+  assert.equal(kovaSync(["tasks", "show", "99", "--app", dir]).status, 1);
+  assert.equal(kovaSync(["tasks", "frobnicate", "--app", dir]).status, 2);
+  assert.deepEqual(JSON.parse(kovaSync(["tasks", "--app", dir, "--json"]).stdout), [{ task: "record", queued: 1, running: 0, done: 2, dead: 0 }]);
 });

@@ -155,7 +155,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   });
   // Known before listening unless it is 0: `kova run` prints its URL and routes while the
   // socket opens, so they are on screen by the time a first request can be answered.
-  if (manageProcess && port !== 0) notifyParent("address", `http://${host.includes(":") ? `[${host}]` : host}:${port}`);
+  if (manageProcess && port !== 0 && role !== "worker") notifyParent("address", `http://${host.includes(":") ? `[${host}]` : host}:${port}`);
   try {
     // A worker only runs jobs: it opens no port (kova run --role worker).
     if (role !== "worker") await server.listen(port, host);
