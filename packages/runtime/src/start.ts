@@ -75,7 +75,7 @@ export interface RunningApp {
 }
 
 /** KOVA_TASKS_POLL_MS and KOVA_TASKS_LEASE_GRACE_MS: how often idle workers look, and a lease's margin past the timeout. */
-function taskTuning(env: RawEnv): { pollMs?: number; leaseGraceMs?: number } {
+function taskTuning(env: RawEnv): { pollMs?: number; leaseGraceMs?: number; backend?: "embedded" } {
   const read = (name: string): number | undefined => {
     const value = env[name];
     if (value === undefined || value === "") return undefined;
@@ -83,7 +83,9 @@ function taskTuning(env: RawEnv): { pollMs?: number; leaseGraceMs?: number } {
     if (!Number.isInteger(n) || n < 10) throw new StartupError(`${name} must be a whole number of milliseconds, at least 10`);
     return n;
   };
-  return { pollMs: read("KOVA_TASKS_POLL_MS"), leaseGraceMs: read("KOVA_TASKS_LEASE_GRACE_MS") };
+  const backend = env.KOVA_TASKS_BACKEND;
+  if (backend !== undefined && backend !== "" && backend !== "embedded" && backend !== "redis") throw new StartupError(`KOVA_TASKS_BACKEND must be embedded or redis, not "${backend}"`);
+  return { pollMs: read("KOVA_TASKS_POLL_MS"), leaseGraceMs: read("KOVA_TASKS_LEASE_GRACE_MS"), backend: backend === "embedded" ? "embedded" : undefined };
 }
 
 /** KOVA_ROLE (set by `kova run --role`): `web`, `worker`, or both (default). */

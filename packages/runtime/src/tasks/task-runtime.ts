@@ -19,6 +19,7 @@ import type { EnqueueOptions, Job, TaskDefinition } from "./definition.js";
 import { SqliteJobStore } from "./job-store.js";
 import { scheduleOf, type Schedule } from "./schedule.js";
 import { TaskContext } from "./task-context.js";
+import { BullBackend, redisConnection } from "./bullmq-backend.js";
 
 /** `all` (default): serve HTTP and run jobs; `web`: only enqueue; `worker`: only run jobs. */
 export type ProcessRole = "all" | "web" | "worker";
@@ -35,6 +36,8 @@ export interface TaskRuntimeOptions {
   leaseGraceMs?: number;
   /** How long finished jobs (and so their idempotency keys) are kept. Default one day. */
   keepDoneMs?: number;
+  /** `embedded` keeps the queue in the embedded store even when the app has Redis (KOVA_TASKS_BACKEND). */
+  backend?: "embedded" | "redis";
 }
 
 export interface TaskStats {
@@ -63,14 +66,16 @@ interface Worker {
 
 export class TaskRuntime {
   readonly stats: TaskStats = { started: 0, succeeded: 0, failed: 0, retried: 0, deadLettered: 0, running: 0 };
-  private readonly tasks: Map<string, TaskDefinition>;
+  readonly tasks: Map<string, TaskDefinition>;
   private readonly workers = new Map<string, Worker>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<Promise<void>>();
   private closing = false;
-  private readonly pollMs: number;
-  private readonly leaseGraceMs: number;
+  readonly pollMs: number;
+  readonly leaseGraceMs: number;
   private readonly keepDoneMs: number;
+  /** Set when the queue lives in Redis (BullMQ); the embedded store is then its outbox. */
+  private bull: BullBackend | null = null;
 
   private constructor(
     readonly store: SqliteJobStore,
@@ -103,7 +108,13 @@ export class TaskRuntime {
     const store = new SqliteJobStore(driver, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`);
     await store.migrate();
     const runtime = new TaskRuntime(store, driver, own, definitions, options);
+    const redis = app.dataSources.find((d) => d.driver === "redis");
+    if (redis !== undefined && options.backend !== "embedded" && definitions.length > 0) {
+      runtime.bull = new BullBackend({ connection: redisConnection(redis.options(options.env)), app: app.name, log: options.log, leaseGraceMs: runtime.leaseGraceMs, pollMs: runtime.pollMs }, runtime.tasks, store);
+      options.log.info({ dataSource: redis.name }, "task queue on Redis (BullMQ); the embedded store is its outbox");
+    }
     registry.set(options.dataSources, runtime);
+    if (runtime.bull !== null) runtime.startRelay();
     if ((options.role ?? "all") !== "web") runtime.startWorking();
     return runtime;
   }
@@ -121,11 +132,32 @@ export class TaskRuntime {
     const id = await this.store.enqueue(name, args, task.attempts, task.priority, options);
     if (id !== null) this.options.log.debug({ jobId: id, task: name }, "job enqueued");
     // Due now: look at once (after the enclosing transaction commits, the claim sees it).
-    if (id !== null && (options.delayMs ?? 0) <= 0) setImmediate(() => this.pump(name));
+    if (id !== null && this.bull !== null) setImmediate(() => this.bull?.relay());
+    else if (id !== null && (options.delayMs ?? 0) <= 0) setImmediate(() => this.pump(name));
     return id;
   }
 
+  /** Redis backend: committed jobs move from the embedded outbox to BullMQ, at once and every poll. */
+  private startRelay(): void {
+    const relay = setInterval(() => this.bull?.relay(), this.pollMs);
+    this.timers.add(relay);
+    setImmediate(() => this.bull?.relay());
+  }
+
+  /** The BullMQ queue of a task (Redis backend only), for tools and tests. */
+  bullQueue(task: string) {
+    return this.bull?.queue(task);
+  }
+
   private startWorking(): void {
+    const bull = this.bull;
+    if (bull !== null) {
+      bull.work((task, jobId, attempt, args) => this.attempt(task, jobId, attempt, args));
+      for (const task of this.tasks.values()) {
+        if (task.trigger.kind !== "queue") this.scheduleBullTicks(bull, task, scheduleOf(task.trigger));
+      }
+      return;
+    }
     for (const task of this.tasks.values()) {
       this.workers.set(task.name, { task, running: 0, pumping: false, again: false });
       if (task.trigger.kind !== "queue") this.scheduleTicks(task, scheduleOf(task.trigger));
@@ -228,13 +260,13 @@ export class TaskRuntime {
    * When the queue's own store is among them, the job is marked done inside that transaction:
    * returns true then.
    */
-  private async runBody(task: TaskDefinition, job: Job, ctx: TaskContext): Promise<boolean> {
+  private async runBody(task: TaskDefinition, job: Job, ctx: TaskContext, mayComplete = true): Promise<boolean> {
     const drivers: Driver[] = [];
     for (const name of task.writes ?? []) {
       const driver = this.options.dataSources.get(name);
       if (driver.dialect.limits?.transactions === undefined) drivers.push(driver);
     }
-    const completeInside = drivers.includes(this.storeDriver);
+    const completeInside = mayComplete && drivers.includes(this.storeDriver);
     const body = async (): Promise<boolean> => {
       await withTimeout(task.handler(ctx, ...job.args), task.timeoutMs, () => {
         ctx.ended = true;
@@ -244,6 +276,42 @@ export class TaskRuntime {
     };
     const nest = (i: number): Promise<boolean> => (i === drivers.length ? body() : drivers[i].transaction(() => nest(i + 1)));
     return nest(0);
+  }
+
+  /** One attempt of a BullMQ job: the body in its transactions and timeout; a throw is BullMQ's retry. */
+  private async attempt(task: TaskDefinition, jobId: string, attempt: number, args: unknown[]): Promise<void> {
+    const log = this.options.log.child({ jobId, task: task.name, attempt });
+    const ctx = new TaskContext(`/_tasks/${task.name}`, jobId, this.options.env, log, this.options.dataSources, (t, a, o) => this.enqueue(t, a, o));
+    const started = Date.now();
+    this.stats.started++;
+    this.stats.running++;
+    log.info("job started");
+    try {
+      await this.runBody(task, { id: -1, args } as Job, ctx, false);
+      this.stats.succeeded++;
+      log.info({ ms: Date.now() - started }, "job succeeded");
+    } catch (error) {
+      this.stats.failed++;
+      throw error;
+    } finally {
+      ctx.ended = true;
+      this.stats.running--;
+    }
+  }
+
+  private scheduleBullTicks(bull: BullBackend, task: TaskDefinition, schedule: Schedule): void {
+    const run = (): void => {
+      if (this.closing) return;
+      bull.tick(task, schedule).catch((error: unknown) => this.options.log.warn({ err: error, task: task.name }, "could not add a scheduled tick to Redis"));
+      const next = schedule.next(Date.now());
+      if (next === null) return;
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        run();
+      }, Math.min(Math.max(0, next - Date.now()) + 5, 2_000_000_000));
+      this.timers.add(timer);
+    };
+    run();
   }
 
   /** Each tick of a scheduled task becomes one job, claimed by exactly one process; a missed tick runs once. */
@@ -291,6 +359,8 @@ export class TaskRuntime {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     await Promise.allSettled([...this.inFlight]);
+    // BullMQ: running jobs finish (or stay locked until their lease expires), then Redis connections close.
+    await this.bull?.close();
     if (this.ownDriver !== null) await this.ownDriver.close();
   }
 }
