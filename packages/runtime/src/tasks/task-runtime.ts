@@ -19,7 +19,8 @@ import type { EnqueueOptions, Job, TaskDefinition } from "./definition.js";
 import { SqliteJobStore } from "./job-store.js";
 import { scheduleOf, type Schedule } from "./schedule.js";
 import { TaskContext } from "./task-context.js";
-import { BullBackend, redisConnection } from "./bullmq-backend.js";
+// BullMQ (and ioredis) load only for an app whose queue is on Redis: other apps start without them.
+import type { BullBackend } from "./bullmq-backend.js";
 
 /** `all` (default): serve HTTP and run jobs; `web`: only enqueue; `worker`: only run jobs. */
 export type ProcessRole = "all" | "web" | "worker";
@@ -110,6 +111,7 @@ export class TaskRuntime {
     const runtime = new TaskRuntime(store, driver, own, definitions, options);
     const redis = app.dataSources.find((d) => d.driver === "redis");
     if (redis !== undefined && options.backend !== "embedded" && definitions.length > 0) {
+      const { BullBackend, redisConnection } = await import("./bullmq-backend.js");
       runtime.bull = new BullBackend({ connection: redisConnection(redis.options(options.env)), app: app.name, log: options.log, leaseGraceMs: runtime.leaseGraceMs, pollMs: runtime.pollMs }, runtime.tasks, store);
       options.log.info({ dataSource: redis.name }, "task queue on Redis (BullMQ); the embedded store is its outbox");
     }
