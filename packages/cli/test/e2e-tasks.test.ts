@@ -139,8 +139,8 @@ test("EVERY 1s across two processes sharing the store: one run per tick", async 
   const dir = tempApp(t, { "app.kova": PROGRAM, "util.js": UTIL });
   await build(dir);
   // kova run --workers 2: two processes on one port and one store file.
-  const server = await startServer(t, dir, { env: { ...FAST, KOVA_WORKERS: "2" } });
   const started = Date.now();
+  const server = await startServer(t, dir, { env: { ...FAST, KOVA_WORKERS: "2" } });
   await delay(4_200);
   const ticks = (await request(`${server.url}/ticks`)).body.length;
   const seconds = (Date.now() - started) / 1000;
