@@ -220,6 +220,13 @@ test("auth: forged and malformed tokens all get the same 401 body and header", a
     otherHmacHS512: await token({ sub: "ada", role: "reader" }, { alg: "HS512" }),
     wrongAudience: await token({ sub: "ada", role: "reader" }, { aud: "someone-else" }),
     wrongIssuer: await token({ sub: "ada", role: "reader" }, { iss: "https://evil.example" }),
+    // Declared issuer and audience are required, not only checked when present.
+    noIssuer: await new SignJWT({ sub: "ada", role: "reader" }).setProtectedHeader({ alg: "HS256" }).setIssuedAt().setExpirationTime("10m").setAudience(AUDIENCE).sign(secretKey),
+    noAudience: await new SignJWT({ sub: "ada", role: "reader" }).setProtectedHeader({ alg: "HS256" }).setIssuedAt().setExpirationTime("10m").setIssuer(ISSUER).sign(secretKey),
+    audienceListWithoutOurs: await token({ sub: "ada", role: "reader" }, { aud: ["a", "b"] as unknown as string }),
+    expiredBeyondSkew: await token({ sub: "ada", role: "reader" }, { exp: now - 6 }),
+    unknownCriticalHeader: await new SignJWT({ sub: "ada", role: "reader" }).setProtectedHeader({ alg: "HS256", crit: ["x-kova"], "x-kova": 1 } as never).setIssuedAt().setExpirationTime("10m").setIssuer(ISSUER).setAudience(AUDIENCE).sign(secretKey).catch(() => `${enc({ alg: "HS256", crit: ["x-kova"], "x-kova": 1 })}.${payload}.${good.split(".")[2]}`),
+    stringExpiry: await new SignJWT({ sub: "ada", role: "reader", exp: String(now + 600) } as never).setProtectedHeader({ alg: "HS256" }).setIssuer(ISSUER).setAudience(AUDIENCE).sign(secretKey),
     noExpiry: await new SignJWT({ sub: "ada", role: "reader" }).setProtectedHeader({ alg: "HS256" }).setIssuer(ISSUER).setAudience(AUDIENCE).sign(secretKey),
     claimsNotInShape: await token({ sub: "ada", role: "root" }),
     noSubject: await token({ role: "reader" }),
@@ -252,6 +259,8 @@ test("auth: forged and malformed tokens all get the same 401 body and header", a
   assert.equal((await call(`${url}/me`, { headers: { cookie: `token=${good}` } })).status, 401);
   // The genuine token still works: the suite did not pass because everything fails.
   assert.equal((await call(`${url}/me`, { token: good })).status, 200);
+  // And the declared skew (5s) is tolerance, not more: two seconds past expiry still passes.
+  assert.equal((await call(`${url}/me`, { token: await token({ sub: "ada", role: "reader" }, { exp: now - 2 }) })).status, 200);
 
   const logged = logs.join("");
   for (const value of [good, ...Object.values(forged)]) {

@@ -132,7 +132,6 @@ test("checker: $auth without AUTH, AUTH without a scheme, and refused settings",
   assert.deepEqual(codes(`VALIDATE C {\n  id: string\n}\nAUTH jwt USING secret(env("K")) {\n  claims: C\n}`), ["KV3161"]);
   assert.deepEqual(codes(`${SCHEME}\nGET /x AUTH optional, admin {\n  RESPOND { ok: true }\n}`), ["KV3160"]);
   assert.deepEqual(codes(`${SCHEME}\nAUTH jwt USING secret(env("B")) {\n  claims: Claims\n}`), ["KV2226"]);
-  assert.deepEqual(codes(`AUTH api_key {\n  header: "x-api-key"\n}`), ["KV9035"]);
 });
 
 test("IR: the scheme with defaults, usesCookies, route auth, $auth inputs and the owner guard inside the plan", () => {
@@ -170,9 +169,131 @@ PUT /posts/:id AUTH owner(author) {
   assert.match(JSON.stringify(plan), /"left":\{"kind":"field","field":"author"\}/);
 
   const cookie = lowerText(`${CLAIMS}\nAUTH jwt USING secret(env("K")) {\n  claims: Claims\n  cookie: "token"\n}\nGET /x AUTH {\n  RESPOND { ok: true }\n}`);
-  assert.deepEqual(cookie.auth?.schemes[0].token, { from: "cookie", name: "token" });
+  const cookieScheme = cookie.auth?.schemes[0];
+  assert.deepEqual(cookieScheme?.kind === "jwt" ? cookieScheme.token : null, { from: "cookie", name: "token" });
   assert.equal(cookie.auth?.usesCookies, true);
 
+  const schema = JSON.parse(readFileSync(join(ROOT, "docs", "ir.schema.json"), "utf8")) as object;
+  const validate = new Ajv({ strict: false }).compile(schema);
+  assert.ok(validate(JSON.parse(JSON.stringify(app))), JSON.stringify(validate.errors));
+});
+
+const KEYS = `VALIDATE Caller {
+  sub: string
+  role: enum("admin", "reader")
+}
+ENTITY ApiKey {
+  key_hash: text UNIQUE
+  owner: text
+  role: text
+}
+`;
+const apiKey = (settings: string) => `${KEYS}AUTH api_key {\n${settings}\n}\nGET /me AUTH {\n  RESPOND { sub: $auth.sub, role: $auth.role }\n}`;
+
+test("checker: AUTH api_key with good settings, and each bad one with its diagnostic", () => {
+  assert.deepEqual(codes(apiKey(`  entity: ApiKey\n  claims: Caller\n  subject: owner\n  roles: ["admin", "reader"]`)), []);
+  assert.deepEqual(codes(apiKey(`  entity: ApiKey\n  claims: Caller\n  query: "api_key"`)), []);
+  const cases: Array<[string, string, string | null]> = [
+    [apiKey(`  entity: ApiKeys\n  claims: Caller`), "KV2300", "ApiKey"],
+    [apiKey(`  entity: ApiKey\n  claims: Caller\n  subject: ownr`), "KV2300", "owner"],
+    [apiKey(`  entity: ApiKey\n  claims: Caller\n  hash: key_hsh`), "KV2300", "key_hash"],
+    [apiKey(`  entity: ApiKey\n  claims: Caller\n  headr: "x"`), "KV2221", "header"],
+    [apiKey(`  claims: Caller`), "KV3161", null],
+    [apiKey(`  entity: ApiKey`), "KV3161", null],
+    [apiKey(`  entity: ApiKey\n  claims: Caller\n  hash: owner`), "KV3160", null],
+    [apiKey(`  entity: ApiKey\n  claims: Caller\n  header: "x-key"\n  query: "key"`), "KV3160", null],
+    [apiKey(`  entity: ApiKey\n  claims: Caller\n  header: "Authorization"`), "KV3160", null],
+    [apiKey(`  entity: ApiKey\n  claims: Caller\n  header: "bad header"`), "KV3160", null],
+  ];
+  for (const [source, code, guess] of cases) {
+    const found = diagnostics(source);
+    assert.deepEqual(found.map((d) => d.code), [code], source);
+    if (guess !== null) assert.equal(found[0].suggestion, `did you mean '${guess}'?`, source);
+  }
+  // A claim the key's row cannot fill; USING; sign_token belongs to jwt.
+  assert.deepEqual(codes(`VALIDATE C {\n  sub: string\n  team: string\n}\nENTITY K {\n  key_hash: text UNIQUE\n}\nAUTH api_key {\n  entity: K\n  claims: C\n}`), ["KV2300"]);
+  assert.deepEqual(codes(`${KEYS}AUTH api_key USING secret(env("K")) {\n  entity: ApiKey\n  claims: Caller\n}`), ["KV3160"]);
+  assert.deepEqual(codes(`${KEYS}AUTH api_key {\n  entity: ApiKey\n  claims: Caller\n}\nGET /t {\n  RESPOND { t: sign_token({ sub: "a", role: "admin" }) }\n}`), ["KV2223"]);
+  // Roles and claims are checked as for jwt.
+  assert.deepEqual(codes(`${KEYS}AUTH api_key {\n  entity: ApiKey\n  claims: Caller\n  roles: ["admin"]\n}\nGET /x AUTH admn {\n  RESPOND { r: $auth.rol }\n}`), ["KV2222", "KV2225"]);
+});
+
+test("IR: AUTH api_key lowers to a scheme reading the key's row with one query of the app's table", () => {
+  const app = lowerText(apiKey(`  entity: ApiKey\n  claims: Caller\n  subject: owner\n  roles: ["admin", "reader"]`));
+  const scheme = app.auth!.schemes[0];
+  assert.deepEqual({ ...scheme, span: undefined }, {
+    kind: "api_key",
+    entity: "ApiKey",
+    lookup: "Q0",
+    hashField: "key_hash",
+    subjectField: "owner",
+    location: { from: "header", name: "x-api-key" },
+    claims: "Caller",
+    roleClaim: "role",
+    span: undefined,
+  });
+  assert.equal(app.auth!.usesCookies, false);
+  const lookup = app.queries.find((q) => q.id === "Q0")!;
+  assert.equal(lookup.source, "default");
+  assert.deepEqual(lookup.plan, {
+    kind: "select", entity: "ApiKey", fields: null,
+    where: { kind: "compare", op: "==", left: { kind: "field", field: "key_hash" }, right: { kind: "arg", index: 0 } },
+    orderBy: [], limit: null, offset: null, asOf: null, single: true,
+  });
+  const schema = JSON.parse(readFileSync(join(ROOT, "docs", "ir.schema.json"), "utf8")) as object;
+  const validate = new Ajv({ strict: false }).compile(schema);
+  assert.ok(validate(JSON.parse(JSON.stringify(app))), JSON.stringify(validate.errors));
+});
+
+const SESSIONS = `VALIDATE Caller {
+  sub: string
+  role: enum("admin", "member")
+}
+ENTITY Session {
+  token_hash: text UNIQUE
+  account_id: int
+  role: text
+}
+`;
+const session = (head: string, settings: string, rest = "") => `${SESSIONS}AUTH session ${head}{\n${settings}\n}\nGET /me AUTH {\n  RESPOND { sub: $auth.sub }\n}\n${rest}`;
+const GOOD_SESSION = `  entity: Session\n  subject: account_id\n  claims: Caller\n  roles: ["admin", "member"]`;
+
+test("checker: AUTH session with good settings, start_session/end_session, and each bad setting with its diagnostic", () => {
+  const login = `POST /login {\n  DELETE FROM Session WHERE token_hash = end_session()\n  INSERT INTO Session { token_hash: start_session(), account_id: 1, role: "member" }\n  RESPOND { ok: true }\n}`;
+  assert.deepEqual(codes(session(`USING secret(env("SESSION_KEY")) `, GOOD_SESSION, login)), []);
+  assert.deepEqual(codes(session(`USING secret(env("SESSION_KEY")) `, `${GOOD_SESSION}\n  cookie: "sid"\n  expire: 30d`)), []);
+  assert.deepEqual(codes(session("", GOOD_SESSION)), ["KV3161"], "the signing secret is required");
+  assert.deepEqual(codes(session(`USING jwks("https://x.example") `, GOOD_SESSION)), ["KV3161"]);
+  assert.deepEqual(codes(session(`USING secret("hunter2-hunter2-hunter2-hunter2-hunter2") `, GOOD_SESSION)), ["KV3160"], "not in the source");
+  assert.deepEqual(codes(session(`USING secret(env("K")) `, `${GOOD_SESSION}\n  expire: "1d"`)), ["KV3160"]);
+  assert.deepEqual(codes(session(`USING secret(env("K")) `, `${GOOD_SESSION}\n  cookie: "a b"`)), ["KV3160"]);
+  assert.deepEqual(codes(session(`USING secret(env("K")) `, `${GOOD_SESSION}\n  header: "x"`)), ["KV2221"], "sessions live in a cookie");
+  assert.deepEqual(codes(session(`USING secret(env("K")) `, `  entity: Sesion\n  claims: Caller`)), ["KV2300"]);
+  assert.deepEqual(codes(session(`USING secret(env("K")) `, `  entity: Session\n  subject: acount_id\n  claims: Caller`)), ["KV2300"]);
+  // start_session/end_session need a session scheme.
+  assert.deepEqual(codes(`POST /x {\n  RESPOND { h: start_session() }\n}`), ["KV2223"]);
+  assert.deepEqual(codes(`${KEYS}AUTH api_key {\n  entity: ApiKey\n  claims: Caller\n}\nPOST /x {\n  RESPOND { h: end_session() }\n}`), ["KV2223"]);
+});
+
+test("IR: AUTH session lowers to a cookie scheme with its secret, lifetime and row lookup, and marks cookie credentials", () => {
+  const app = lowerText(session(`USING secret(env("SESSION_KEY")) `, `${GOOD_SESSION}\n  expire: 2h`));
+  const scheme = app.auth!.schemes[0];
+  assert.deepEqual({ ...scheme, span: undefined }, {
+    kind: "session",
+    secret: { kind: "env", name: { kind: "literal", value: "SESSION_KEY" }, default: null },
+    cookie: "kova_session",
+    expireSeconds: 7200,
+    entity: "Session",
+    lookup: "Q0",
+    hashField: "token_hash",
+    subjectField: "account_id",
+    claims: "Caller",
+    roleClaim: "role",
+    span: undefined,
+  });
+  assert.equal(app.auth!.usesCookies, true);
+  assert.equal(app.security.cookieAuth, true, "cross-origin writes are always refused");
+  assert.ok(app.env.some((e) => e.name === "SESSION_KEY"));
   const schema = JSON.parse(readFileSync(join(ROOT, "docs", "ir.schema.json"), "utf8")) as object;
   const validate = new Ajv({ strict: false }).compile(schema);
   assert.ok(validate(JSON.parse(JSON.stringify(app))), JSON.stringify(validate.errors));

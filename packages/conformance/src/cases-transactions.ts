@@ -37,6 +37,7 @@ POST /authors VALIDATE NewAuthor { RESPOND 201 INSERT INTO Author $body }
 GET /authors/:id { RESPOND SELECT * FROM Author WHERE id = $id }
 DELETE /authors/:id { RESPOND DELETE FROM Author WHERE id = $id }
 GET /authors-named/:name { RESPOND SELECT * FROM Author WHERE name = $name }
+GET /authors-named/:name/as-of/:t { RESPOND SELECT * FROM Author AS OF $t WHERE name = $name }
 POST /books VALIDATE NewBook { RESPOND 201 INSERT INTO Book $body }
 GET /books/:id { RESPOND SELECT * FROM Book WHERE id = $id }
 GET /books/:id/history { RESPOND HISTORY Book WHERE id = $id }
@@ -86,6 +87,9 @@ async function created(api: Parameters<Case["run"]>[0], path: string, body: unkn
 /** How many authors have this name (UNIQUE: 0 or 1). */
 const named = async (api: Parameters<Case["run"]>[0], name: string) => ((await api.request("GET", `/authors-named/${encodeURIComponent(name)}`)).status === 200 ? 1 : 0);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The same, read AS OF an instant after the request: a write rolled back left no version in the history either. */
+const namedAsOf = async (api: Parameters<Case["run"]>[0], name: string) =>
+  (await api.request("GET", `/authors-named/${encodeURIComponent(name)}/as-of/${new Date(Date.now() + 60_000).toISOString()}`)).status === 200 ? 1 : 0;
 
 const own = { program: "full" as const, source: TRANSACTION_PROGRAM };
 
@@ -97,6 +101,7 @@ export const TRANSACTION_CASES: Case[] = [
       const r = await api.request("POST", "/pair-then-error", { first: "tx-e1", second: "tx-e2" });
       check("status", r.status, 409);
       check("no write kept", [await named(api, "tx-e1"), await named(api, "tx-e2")], [0, 0]);
+      check("no version kept (AS OF)", [await namedAsOf(api, "tx-e1"), await namedAsOf(api, "tx-e2")], [0, 0]);
     },
   },
   {
@@ -117,8 +122,10 @@ export const TRANSACTION_CASES: Case[] = [
       check("status", r.status, 409);
       check("names the field", r.body.errors?.map((e: { field: string }) => e.field), ["name"]);
       check("first write not kept", await named(api, "tx-c1"), 0);
+      check("no version of it kept (AS OF)", await namedAsOf(api, "tx-c1"), 0);
       const ok = await api.request("POST", "/pair", { first: "tx-c2", second: "tx-c3" });
       check("both kept when it succeeds", [ok.status, await named(api, "tx-c2"), await named(api, "tx-c3")], [201, 1, 1]);
+      check("and both versioned (AS OF)", [await namedAsOf(api, "tx-c2"), await namedAsOf(api, "tx-c3")], [1, 1]);
     },
   },
   {

@@ -3,6 +3,8 @@
  * programs.ts with the exact responses expected. A case fails on the first mismatch, naming it.
  */
 import { AGGREGATE_CASES } from "./cases-aggregates.js";
+import { LIST_CASES } from "./cases-lists.js";
+import { JSON_CASES } from "./cases-json.js";
 import { REQUEST_CASES } from "./cases-request.js";
 
 import { TRANSACTION_CASES } from "./cases-transactions.js";
@@ -525,4 +527,6 @@ export const CASES: Case[] = [
   ...REQUEST_CASES,
   ...TRANSACTION_CASES,
   ...AGGREGATE_CASES,
+  ...LIST_CASES,
+  ...JSON_CASES,
 ];

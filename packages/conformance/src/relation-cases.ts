@@ -144,4 +144,44 @@ export const RELATION_CASES: Case[] = [
       check("counts as of t1", counts, [["Ada", 1, 0], ["Bob", 1, 2]]);
     },
   },
+  {
+    name: "relations: related rows in pages, keyset pages, counts, groups and computed columns, and AS OF",
+    program: "relations",
+    unsupported: REFUSED,
+    async run(api, check) {
+      const { ada, bob, hello, second, orphan } = await blog(api, "sh");
+      await pause(20);
+      const t1 = new Date().toISOString();
+      await pause(20);
+      await api.request("PUT", `/users/${ada.id}/name`, { name: "Zed" });
+      check("a page with its total, ordered through a reference, with nested rows and counts", (await api.request("GET", "/tags/sh/page")).body, {
+        items: [
+          { id: hello.id, title: "Hello", author: { id: ada.id, name: "Zed" }, comments_count: 3 },
+          { id: second.id, title: "Second", author: { id: bob.id, name: "Bob" }, comments_count: 1 },
+        ],
+        total: 3,
+      });
+      check("the same page AS OF t1", (await api.request("GET", `/tags/sh/page/as-of/${t1}`)).body, {
+        items: [
+          { id: second.id, title: "Second", author: { id: bob.id, name: "Bob" }, comments_count: 1 },
+          { id: hello.id, title: "Hello", author: { id: ada.id, name: "Ada" }, comments_count: 3 },
+        ],
+        total: 3,
+      });
+      const first = (await api.request("GET", "/tags/sh/pages")).body;
+      check("a keyset page with nested lists", [first.items.map((p: { title: string; comments: Array<{ body: string }> }) => [p.title, p.comments.map((c) => c.body)]), typeof first.next], [
+        [["Hello", ["first!", "thanks", "more"]], ["Second", ["nice"]]],
+        "string",
+      ]);
+      const next = (await api.request("GET", `/tags/sh/pages?cursor=${encodeURIComponent(first.next)}`)).body;
+      check("the next keyset page", next, { items: [{ id: orphan.id, title: "Orphan", comments: [] }], next: null });
+      check("a count filtered through a reference", (await api.request("GET", "/tags/sh/count-by/Bob")).body, { n: 1 });
+      check("groups of rows that have related rows (EXISTS)", (await api.request("GET", "/tags/sh/commented")).body, [{ published: false, n: 1 }, { published: true, n: 1 }]);
+      check("a computed column beside a nested row", (await api.request("GET", "/tags/sh/labels")).body, [
+        { label: "Hello!", author: { id: ada.id, name: "Zed" } },
+        { label: "Second!", author: { id: bob.id, name: "Bob" } },
+        { label: "Orphan!", author: null },
+      ]);
+    },
+  },
 ];

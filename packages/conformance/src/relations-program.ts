@@ -69,5 +69,11 @@ GET /tags/:tag/favourited-by/:me { RESPOND SELECT title FROM Post WHERE tag = $t
 GET /tags/:tag/favourited-by/:me/as-of/:t { RESPOND SELECT title FROM Post AS OF $t WHERE tag = $tag AND EXISTS favourites(user = $me) ORDER_BY id }
 GET /tags/:tag/uncommented { RESPOND SELECT title FROM Post WHERE tag = $tag AND NOT EXISTS comments ORDER_BY id }
 GET /tags/:tag/users { RESPOND SELECT name, COUNT(posts), COUNT(favourites) AS favs FROM User WHERE tag = $tag ORDER_BY id }
+GET /tags/:tag/page { RESPOND SELECT title, author { name }, COUNT(comments) FROM Post WHERE tag = $tag ORDER_BY author.name DESC, id LIMIT 2 WITH TOTAL }
+GET /tags/:tag/page/as-of/:t { RESPOND SELECT title, author { name }, COUNT(comments) FROM Post AS OF $t WHERE tag = $tag ORDER_BY author.name DESC, id LIMIT 2 WITH TOTAL }
+GET /tags/:tag/pages { RESPOND SELECT title, comments { body ORDER_BY id } FROM Post WHERE tag = $tag ORDER_BY id LIMIT 2 AFTER $query.cursor }
+GET /tags/:tag/count-by/:name { RESPOND { n: SELECT COUNT(*) FROM Post WHERE tag = $tag AND author.name = $name } }
+GET /tags/:tag/commented { RESPOND SELECT published, COUNT(*) AS n FROM Post WHERE tag = $tag AND EXISTS comments GROUP_BY published ORDER_BY published }
+GET /tags/:tag/labels { RESPOND SELECT title + "!" AS label, author { name } FROM Post WHERE tag = $tag ORDER_BY id }
 GET /tags/:tag/users/as-of/:t { RESPOND SELECT name, COUNT(posts), COUNT(favourites) AS favs FROM User AS OF $t WHERE tag = $tag ORDER_BY id }
 `;

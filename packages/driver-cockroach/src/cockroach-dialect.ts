@@ -35,7 +35,7 @@ export function sequenceName(table: string, column: string): string {
 
 export const cockroachFlavor: SqlFlavor = {
   dialect: "cockroach",
-  columnType: (type) => COLUMN_TYPES[type],
+  columnType: (type, items) => (items !== undefined ? `${COLUMN_TYPES[items]}[]` : COLUMN_TYPES[type]),
   textCollation: null,
   serialColumn: (table, column) => {
     const sequence = quoteIdent(sequenceName(table, column));

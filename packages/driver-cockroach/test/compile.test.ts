@@ -72,3 +72,10 @@ test("retry backoff grows from ~20 ms to at most 1.5 s, with jitter", () => {
     }
   }
 });
+
+test("list fields: native arrays in CockroachDB's spelling, contains as PostgreSQL's = ANY", () => {
+  const Tagged = { name: "Tagged", table: "tagged", fields: [{ name: "tags", type: "json" as const, items: "string" as const, optional: false, unique: false, index: false }, { name: "ns", type: "json" as const, items: "int" as const, optional: true, unique: false, index: false }] };
+  assert.ok(ddlFor([Tagged]).some((s) => s.includes(`"tags" TEXT[], "ns" INT8[]`)));
+  const compiled = JSON.stringify(cockroachDialect.compile(select("Tagged", { where: { kind: "contains", field: "ns", item: arg(0) } }), new Map([[Tagged.name, Tagged]])));
+  assert.match(compiled, /COALESCE\(\$1::bigint = ANY\(\\"r\\"\.\\"ns\\"\), FALSE\)/);
+});

@@ -46,6 +46,9 @@ export const sqliteFlavour: SqlFlavour = {
   jsonText: (sql, path) =>
     `(CASE json_type(${sql}, '${jsonPath(path)}') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN NULL ELSE CAST(json_extract(${sql}, '${jsonPath(path)}') AS TEXT) END)`,
   jsonValue: (sql, path) => `(${sql} -> '${jsonPath(path)}')`,
+  jsonNumber: (sql, path) => `(CASE json_type(${sql}, '${jsonPath(path)}') WHEN 'integer' THEN json_extract(${sql}, '${jsonPath(path)}') WHEN 'real' THEN json_extract(${sql}, '${jsonPath(path)}') END)`,
+  // A list is JSON array text; json_each of a null list has no rows, so the test is false.
+  contains: (column, item) => `EXISTS (SELECT 1 FROM json_each(${column}) WHERE json_each.value = ${item})`,
   truthy: (sql) => `(${sql})`,
   // SQLite sorts NULLs first ascending and last descending already.
   noLimit: "-1",

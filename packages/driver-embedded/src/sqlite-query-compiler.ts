@@ -8,7 +8,7 @@
  */
 import { fullColumns, graphColumns, pinsOneId, selectedColumns, usesRelations } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { graphSelect, historyColumn, insertStatement, planCompiler, replaceClause, setClause, shapedSelect, SqlBuilder, writeBase, type RowSource, type Scope, type WritePlan } from "@kova/sql";
+import { graphSelect, relatedRows, historyColumn, insertStatement, planCompiler, replaceClause, setClause, shapedSelect, SqlBuilder, writeBase, type RowSource, type Scope, type WritePlan } from "@kova/sql";
 import { sqliteFlavour, sqliteGraph } from "./sqlite-flavour.js";
 import {
   historyTable,
@@ -34,11 +34,13 @@ function columnList(alias: string, columns: readonly ResultColumn[], history = f
 const builder = (scope: Scope) => new SqlBuilder(scope, sqliteFlavour);
 
 /** Aggregates, aliases, DISTINCT, GROUP BY, pages (see @kova/sql shapedSelect) over the rows now or as of t. */
-function compileShaped(plan: SelectPlan, entity: EntitySchema): CompiledRead {
+function compileShaped(plan: SelectPlan, entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>): CompiledRead {
   const asOf = plan.asOf;
+  // Filters, orders and nested selections through relations read related rows (as of t too).
+  const graph = relatedRows(sqliteFlavour, sqliteGraph, entities, asOf);
   const shaped = shapedSelect(
     plan,
-    () => builder({ entity, alias: asOf === null ? LIVE : HISTORY, history: asOf !== null }),
+    () => new SqlBuilder({ entity, alias: asOf === null ? LIVE : HISTORY, history: asOf !== null }, sqliteFlavour, graph),
     (b): RowSource => {
       if (asOf === null) return { from: `${quoteIdent(entity.table)} AS ${quoteIdent(LIVE)}`, conditions: [] };
       // Each id's latest version at or before t, unless it is a delete (as in compileSelect).
@@ -53,6 +55,7 @@ function compileShaped(plan: SelectPlan, entity: EntitySchema): CompiledRead {
         ],
       };
     },
+    { graph, entity, entities },
   );
   const compiled: CompiledRead = { dialect: "sqlite", plan, kind: "select", columns: shaped.columns, read: { sql: shaped.sql, params: shaped.params }, single: false };
   if (shaped.total !== undefined) compiled.total = shaped.total;
@@ -60,8 +63,7 @@ function compileShaped(plan: SelectPlan, entity: EntitySchema): CompiledRead {
 }
 
 function compileSelect(plan: SelectPlan, entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>): CompiledRead {
-  // A shaped select never reads related rows (the checker refuses the two together, KV2123).
-  if (plan.shape !== undefined) return compileShaped(plan, entity);
+  if (plan.shape !== undefined) return compileShaped(plan, entity, entities);
   if (usesRelations(plan)) {
     const read = graphSelect(plan, entity, entities, sqliteFlavour, sqliteGraph);
     return { dialect: "sqlite", plan, kind: "select", columns: graphColumns(plan, entity, entities), read, single: plan.single };

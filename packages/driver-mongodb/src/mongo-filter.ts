@@ -10,13 +10,15 @@
  * Every value is a slot marker (see `marker`) under an operator that takes it literally (`$eq`,
  * `$ne`, `$lt`…, `$in`, `$regex`, or `$literal` inside `$expr`), never a key of the document.
  */
-import type { CompareOp, EntitySchema, Filter, Operand, OrderTerm, ScalarType } from "@kova/query";
+import type { CompareOp, EntitySchema, Filter, ListItemType, Operand, OrderTerm, ScalarType } from "@kova/query";
 import type { Encoding, Slot, Source } from "./mongo-compiled.js";
 
 /** Where a name lives in the documents being filtered, and its type. */
 export interface ResolvedField {
   path: string;
   type: ScalarType | "id" | "instant";
+  /** A list field's element type (it is stored as a native array). */
+  items?: ListItemType;
 }
 
 /** Maps a plan's field names to document paths (live rows, history entries, AS OF data). */
@@ -27,20 +29,20 @@ function unknownField(entity: EntitySchema, name: string, extra: string[]): neve
   throw new Error(`entity ${entity.name} has no field "${name}" (it has: ${known.join(", ")})`);
 }
 
-function fieldType(entity: EntitySchema, name: string, extra: string[]): ScalarType {
+function fieldType(entity: EntitySchema, name: string, extra: string[]): Pick<ResolvedField, "type" | "items"> {
   const field = entity.fields.find((f) => f.name === name);
   if (field === undefined) unknownField(entity, name, extra);
-  return field.type;
+  return field.items === undefined ? { type: field.type } : { type: field.type, items: field.items };
 }
 
 /** Live documents: `id` is the document's `_id`. */
 export function liveScope(entity: EntitySchema): Scope {
-  return (name) => (name === "id" ? { path: "_id", type: "id" } : { path: name, type: fieldType(entity, name, []) });
+  return (name) => (name === "id" ? { path: "_id", type: "id" } : { path: name, ...fieldType(entity, name, []) });
 }
 
 /** AS OF rows: a history entry's `data` promoted to the root, where `id` is a plain field. */
 export function dataScope(entity: EntitySchema): Scope {
-  return (name) => (name === "id" ? { path: "id", type: "id" } : { path: name, type: fieldType(entity, name, []) });
+  return (name) => (name === "id" ? { path: "id", type: "id" } : { path: name, ...fieldType(entity, name, []) });
 }
 
 /** History entries `{ version, operation, at, data }`: `version` and `at` are the entry's own. */
@@ -49,7 +51,7 @@ export function historyScope(entity: EntitySchema): Scope {
     if (name === "version") return { path: "version", type: "id" };
     if (name === "at") return { path: "at", type: "instant" };
     if (name === "id") return { path: "data.id", type: "id" };
-    return { path: `data.${name}`, type: fieldType(entity, name, ["version", "at"]) };
+    return { path: `data.${name}`, ...fieldType(entity, name, ["version", "at"]) };
   };
 }
 
@@ -151,6 +153,15 @@ export class FilterBuilder {
       }
       case "related":
         throw new Error(RELATIONS_REFUSED);
+      case "contains": {
+        // A list is a native array: `{ tags: v }` matches an element equal to v, `$ne` none (a
+        // missing or null list contains nothing, as in SQL).
+        const field = this.scope(filter.field);
+        if (field.items === undefined) throw new Error(`contains(${filter.field}, …) needs a list field`);
+        if (filter.item.kind === "field") throw new Error(`contains(${filter.field}, …) tests for a value or an argument, not a field`);
+        const item = this.marker(filter.item, { kind: "scalar", type: field.items });
+        return { [field.path]: want ? { $eq: item } : { $ne: item } };
+      }
     }
   }
 
@@ -161,7 +172,10 @@ export class FilterBuilder {
   /** A sort document: the plan's terms, then `tiebreak` so pages of equal keys are stable. */
   sort(terms: readonly OrderTerm[], tiebreak: string): Record<string, 1 | -1> {
     const sort: Record<string, 1 | -1> = {};
-    for (const term of terms) sort[this.scope(term.field).path] = term.direction === "DESC" ? -1 : 1;
+    for (const term of terms) {
+      if (term.path !== undefined) throw new Error("the mongodb driver keeps a json field as JSON text, so it cannot sort by a json sub-field (ORDER_BY meta.kind); that runs on SQL data sources (embedded, postgres, mysql)");
+      sort[this.scope(term.field).path] = term.direction === "DESC" ? -1 : 1;
+    }
     const last = this.scope(tiebreak).path;
     if (!(last in sort)) sort[last] = 1;
     return sort;

@@ -5,7 +5,7 @@
  *
  * Stored forms: string/uuid (lower-cased)/date (YYYY-MM-DD) → string; datetime → BSON date;
  * int → number (int32 or double; limited to ±(2^53−1), so exact); float/decimal → double;
- * boolean → bool; json → a string of JSON text (a JSON object's keys may start with `$` or hold
+ * boolean → bool; a list field → an array; json → a string of JSON text (a JSON object's keys may start with `$` or hold
  * `.`, which MongoDB documents do not take safely, and text compares as the embedded store's does).
  */
 import {
@@ -23,7 +23,7 @@ import {
 } from "@kova/query";
 import type { Encoding } from "./mongo-compiled.js";
 
-export type StoredValue = string | number | boolean | Date | null;
+export type StoredValue = string | number | boolean | Date | null | Array<string | number>;
 
 /**
  * A value to be written into `field`, checked by the shared rules (checkFieldValue) and converted
@@ -31,6 +31,9 @@ export type StoredValue = string | number | boolean | Date | null;
  */
 export function encodeFieldValue(field: FieldSchema, value: unknown): StoredValue {
   const checked = checkFieldValue(field, value);
+  // A list of strings or numbers is kept as a native array (no key of it can start with `$`), so
+  // `contains` is an element match; other json stays JSON text.
+  if (field.items !== undefined && checked !== null) return JSON.parse(checked as string) as Array<string | number>;
   return field.type === "datetime" && checked !== null ? new Date(checked as string) : checked;
 }
 

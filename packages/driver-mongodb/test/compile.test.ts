@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fillSlots } from "../src/index.js";
+import { compileWith } from "@kova/query/testing";
+import { fillSlots, mongoDialect } from "../src/index.js";
 import { arg, asc, byId, cmp, compile, desc, eq, f, history, insertPlan, lit, savePlan, select, updatePlan } from "./helpers.js";
 
 const where = (filter: Parameters<typeof select>[1] extends infer P ? (P extends { where?: infer W } ? W : never) : never) => select("User", { where: filter });
@@ -153,4 +154,17 @@ test("SET age = age + $1 is a pipeline update the server computes (atomic), with
   const c = compile(plan);
   assert.deepEqual(c.computed, { age: { $add: ["$age", { $kovaArg: 1 }] } });
   assert.deepEqual(withArgs(c.computed, [7, 2]), { age: { $add: ["$age", { $literal: 2 }] } });
+});
+
+test("a list field: contains is an element match, NOT contains $ne (a missing list contains nothing)", () => {
+  const Tagged = { name: "Tagged", table: "tagged", fields: [{ name: "tags", type: "json" as const, items: "string" as const, optional: true, unique: false, index: false }] };
+  const known = new Map([[Tagged.name, Tagged]]);
+  const plan = (negated: boolean) =>
+    select("Tagged", { where: negated ? { kind: "not", item: { kind: "contains", field: "tags", item: arg(0) } } : { kind: "contains", field: "tags", item: arg(0) } });
+  const run = (negated: boolean) => {
+    const c = compileWith(mongoDialect, plan(negated), known);
+    return fillSlots(c.command, c.slots, ["x"]).filter;
+  };
+  assert.deepEqual(run(false), { tags: { $eq: "x" } });
+  assert.deepEqual(run(true), { tags: { $ne: "x" } });
 });

@@ -56,3 +56,14 @@ test("slot values are encoded for the field they are compared with", () => {
   assert.deepEqual(encodeSlotValue({ kind: "scalar", type: "string" }, { $ne: null }), { $ne: null }, "an object stays an object value (it sits under $eq)");
   assert.equal(encodeSlotValue({ kind: "like" }, null), "(?!)", "a null pattern matches nothing");
 });
+
+test("a list field is stored as a native array (element match in filters), read back as is", () => {
+  const tags = { name: "tags", type: "json" as const, items: "string" as const, optional: true, unique: false, index: false };
+  assert.deepEqual(encodeFieldValue(tags, ["b", "a"]), ["b", "a"]);
+  assert.equal(encodeFieldValue(tags, null), null);
+  assert.deepEqual(decodeValue("json", ["b", "a"]), ["b", "a"]);
+  assert.throws(() => encodeFieldValue(tags, ["a", 1]), /tags\[1\]/);
+  // Other json stays JSON text (its keys may start with $).
+  const { items: _items, ...plain } = tags;
+  assert.equal(encodeFieldValue(plain, { $x: 1 }), '{"$x":1}');
+});

@@ -47,7 +47,13 @@ export const mysqlFlavour: SqlFlavour = {
   // As JSON text (CAST): mysql2 would parse a JSON-typed result itself, and a string would then be
   // read back as JSON once more.
   jsonValue: (sql, path) => `CAST(JSON_EXTRACT(${sql}, '$${path.map((k) => `.${k}`).join("")}') AS CHAR)`,
+  jsonNumber: (sql, path) => {
+    const at = `JSON_EXTRACT(${sql}, '$${path.map((k) => `.${k}`).join("")}')`;
+    return `(CASE WHEN JSON_TYPE(${at}) IN ('INTEGER', 'DOUBLE', 'DECIMAL', 'UNSIGNED INTEGER') THEN CAST(${at} AS DOUBLE) END)`;
+  },
   truthy: (sql) => `(${sql} <=> 1)`,
+  // A list is a JSON array; JSON_CONTAINS of a null list is NULL, and `<=> 1` makes that false.
+  contains: (column, item) => `(JSON_CONTAINS(${column}, JSON_ARRAY(${item})) <=> 1)`,
   // NULLs sort first ascending and last descending in MySQL already.
   // MySQL has no "no limit": the largest unsigned BIGINT stands for it (as its manual suggests).
   noLimit: "18446744073709551615",
@@ -74,7 +80,10 @@ function constantLimit(limit: Operand | null): string | null {
 
 export const mysqlGraph: GraphFlavour = {
   jsonObject: (pairs) => `JSON_OBJECT(${pairs.map(([k, v]) => `${sqlString(k)}, ${v}`).join(", ")})`,
-  jsonValue: (sql) => sql,
+  // A json (or list) column keeps its own collation (utf8mb4_bin on MariaDB), which JSON_OBJECT
+  // refuses to mix with the text columns' (ER_CANT_AGGREGATE_NCOLLATIONS): read it as text in the
+  // connection's collation, then as JSON again.
+  jsonValue: (sql, type) => (type === "json" ? `JSON_EXTRACT(CAST(${sql} AS CHAR), '$')` : sql),
   embed: (sql) => sql,
   jsonList(rows) {
     const value = rows.value();

@@ -8,7 +8,7 @@
  */
 import { fullColumns, graphColumns, pinsOneId, selectedColumns, usesRelations } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { graphSelect, insertStatement, planCompiler, replaceClause, setClause, shapedSelect, SqlBuilder, writeBase, type RowSource, type Scope, type WritePlan } from "@kova/sql";
+import { graphSelect, relatedRows, insertStatement, planCompiler, replaceClause, setClause, shapedSelect, SqlBuilder, writeBase, type RowSource, type Scope, type WritePlan } from "@kova/sql";
 import { mysqlFlavour, mysqlGraph } from "./mysql-flavour.js";
 import {
   historyColumn,
@@ -35,12 +35,14 @@ const builder = (scope: Scope) => new SqlBuilder(scope, mysqlFlavour);
 const idOf = (b: SqlBuilder) => ({ name: "id", sql: b.resolveColumn("id").sql });
 
 /** Aggregates, aliases, DISTINCT, GROUP BY, pages (see @kova/sql shapedSelect) over the rows now or as of t. */
-function compileShaped(plan: SelectPlan, entity: EntitySchema): CompiledRead {
+function compileShaped(plan: SelectPlan, entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>): CompiledRead {
   const asOf = plan.asOf;
+  // Filters, orders and nested selections through relations read related rows (as of t too).
+  const graph = relatedRows(mysqlFlavour, mysqlGraph, entities, asOf);
   const h = quoteIdent(HISTORY);
   const shaped = shapedSelect(
     plan,
-    () => builder({ entity, alias: asOf === null ? LIVE : HISTORY, history: asOf !== null }),
+    () => new SqlBuilder({ entity, alias: asOf === null ? LIVE : HISTORY, history: asOf !== null }, mysqlFlavour, graph),
     (b): RowSource => {
       if (asOf === null) return { from: `${quoteIdent(entity.table)} AS ${quoteIdent(LIVE)}`, conditions: [] };
       // Each id's latest version at or before t (as in compileSelect), unless it is a delete.
@@ -48,6 +50,7 @@ function compileShaped(plan: SelectPlan, entity: EntitySchema): CompiledRead {
         ` FROM ${quoteIdent(historyTable(entity))} AS ${h} WHERE ${h}.\`at\` <= ${b.asOf(asOf)}`;
       return { from: `(${latest}) AS ${h}`, conditions: [`${h}.\`kova_rank\` = 1`, `${h}.\`op\` <> 'delete'`] };
     },
+    { graph, entity, entities },
   );
   const compiled: CompiledRead = { dialect: "mysql", plan, kind: "select", columns: shaped.columns, read: { sql: shaped.sql, params: shaped.params }, single: false };
   if (shaped.total !== undefined) compiled.total = shaped.total;
@@ -55,8 +58,7 @@ function compileShaped(plan: SelectPlan, entity: EntitySchema): CompiledRead {
 }
 
 function compileSelect(plan: SelectPlan, entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>): CompiledRead {
-  // A shaped select never reads related rows (the checker refuses the two together, KV2123).
-  if (plan.shape !== undefined) return compileShaped(plan, entity);
+  if (plan.shape !== undefined) return compileShaped(plan, entity, entities);
   if (usesRelations(plan)) {
     const read = graphSelect(plan, entity, entities, mysqlFlavour, mysqlGraph);
     return { dialect: "mysql", plan, kind: "select", columns: graphColumns(plan, entity, entities), read, single: plan.single };

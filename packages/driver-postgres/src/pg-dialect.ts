@@ -11,7 +11,7 @@ export const postgresFlavor: SqlFlavor = {
   dialect: "postgres",
   // Text columns use the "C" collation: comparisons and ORDER BY are by code point (UTF-8 bytes),
   // as in the embedded store, whatever the database's locale; LIKE 'abc%' can use the index too.
-  columnType: (type) => (type === "string" ? `text COLLATE "C"` : pgColumnType(type)),
+  columnType: (type, items) => (items !== undefined ? pgColumnType(type, items) : type === "string" ? `text COLLATE "C"` : pgColumnType(type)),
   textCollation: "C",
   serialColumn: (_table, column) => ({ definition: `${quoteIdent(column)} bigserial PRIMARY KEY`, before: [] }),
   dropIndex: (name) => `DROP INDEX IF EXISTS ${quoteIdent(name)}`,

@@ -4,16 +4,18 @@
  * index-friendly null-safe equality, IN as `= ANY($n)`, LIKE with its escape neutralised, NULLS
  * FIRST/LAST so NULLs sort as the smallest value, history fields read out of the `data` jsonb.
  */
-import type { ScalarType } from "@kova/query";
+import type { ListItemType, ScalarType } from "@kova/query";
 import { derivedList, sqlString, type GraphFlavour, type PlaceholderType, type SqlFlavour } from "@kova/sql";
 import type { EntitySchema } from "@kova/query";
 import { historyTable, quoteIdent, quoteLiteral, type SqlFlavor } from "./pg-compiled.js";
-import { castFor, encodeParam } from "./pg-values.js";
+import { castFor, encodeParam, pgColumnType } from "./pg-values.js";
 
 function cast(type: PlaceholderType): string | undefined {
   switch (type.kind) {
     case "column":
       return castFor(type.type);
+    case "array":
+      return pgColumnType("json", type.items);
     case "list":
       return `${castFor(type.type === "any" ? "string" : type.type)}[]`;
     case "count":
@@ -28,10 +30,16 @@ function cast(type: PlaceholderType): string | undefined {
   }
 }
 
-/** A field read out of a history row's `data` jsonb, typed like the live column. */
-export function historyField(alias: string, name: string, type: ScalarType, flavor: SqlFlavor): string {
+/**
+ * A field read out of a history row's `data` jsonb, typed like the live column: a list field's JSON
+ * array becomes the native array again (null stays null), so it reads and compares as the live one.
+ */
+export function historyField(alias: string, name: string, type: ScalarType, flavor: SqlFlavor, items?: ListItemType): string {
   const data = `${quoteIdent(alias)}."data"`;
   const key = quoteLiteral(name);
+  if (items !== undefined) {
+    return `(CASE WHEN jsonb_typeof(${data}->${key}) = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(${data}->${key}))::${pgColumnType(type, items)} END)`;
+  }
   switch (type) {
     case "json":
       // A JSON null inside `data` is a null field, as in the live table.
@@ -86,10 +94,13 @@ export function pgSqlFlavour(flavor: SqlFlavor): SqlFlavour {
     // Path keys are source identifiers ([A-Za-z_][A-Za-z0-9_]*), never values.
     jsonText: (sql, path) => `(${sql} #>> '{${path.join(",")}}')`,
     jsonValue: (sql, path) => `NULLIF(${sql} #> '{${path.join(",")}}', 'null'::jsonb)`,
+    jsonNumber: (sql, path) => `(CASE WHEN jsonb_typeof(${sql} #> '{${path.join(",")}}') = 'number' THEN (${sql} #>> '{${path.join(",")}}')::float8 END)`,
     truthy: (sql) => `(${sql})`,
     nulls: { asc: "NULLS FIRST", desc: "NULLS LAST" },
     noLimit: null,
-    historyField: (alias, name, type) => historyField(alias, name, type, flavor),
+    historyField: (alias, name, type, items) => historyField(alias, name, type, flavor, items),
+    // A null list gives null from ANY, hence the COALESCE (NOT contains(…) holds for it).
+    contains: (column, item) => `COALESCE(${item} = ANY(${column}), FALSE)`,
   };
 }
 
@@ -115,7 +126,7 @@ export function pgGraph(flavor: SqlFlavor): GraphFlavour {
     jsonList: (rows) => derivedList(rows, (value, order) => `COALESCE(json_agg(${value} ORDER BY ${order}), '[]'::json)`),
     asOfSource(b, entity: EntitySchema, instant) {
       const h = b.uniqueAlias("kova_h");
-      const fields = entity.fields.map((f) => `, ${historyField(h, f.name, f.type, flavor)} AS ${quoteIdent(f.name)}`).join("");
+      const fields = entity.fields.map((f) => `, ${historyField(h, f.name, f.type, flavor, f.items)} AS ${quoteIdent(f.name)}`).join("");
       const inner =
         `SELECT DISTINCT ON (${quoteIdent(h)}."id") ${quoteIdent(h)}."id" AS "id", ${quoteIdent(h)}."op" AS "kova_op"${fields} ` +
         `FROM ${quoteIdent(historyTable(entity))} AS ${quoteIdent(h)} WHERE ${quoteIdent(h)}."at" <= ${instant()} ORDER BY ${quoteIdent(h)}."id", ${quoteIdent(h)}."version" DESC`;

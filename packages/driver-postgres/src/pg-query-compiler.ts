@@ -12,7 +12,7 @@
  */
 import { fullColumns, graphColumns, selectedColumns, usesRelations } from "@kova/query";
 import type { EntitySchema, HistoryPlan, SelectPlan, WriteValues } from "@kova/query";
-import { graphSelect, insertStatement, planCompiler, replaceClause, setClause, shapedSelect, SqlBuilder, writeBase, type RowSource, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
+import { graphSelect, relatedRows, insertStatement, planCompiler, replaceClause, setClause, shapedSelect, SqlBuilder, writeBase, type RowSource, type Scope, type SqlFlavour, type WritePlan } from "@kova/sql";
 import { historyField, pgGraph, pgSqlFlavour } from "./pg-flavour.js";
 import {
   historyTable,
@@ -43,7 +43,7 @@ function columnList(alias: string, columns: readonly ResultColumn[]): string {
 /** The rows as of t, typed like the live table (see compileSelect); the caller drops deletes. */
 function asOfRows(b: SqlBuilder, plan: SelectPlan, entity: EntitySchema, flavor: SqlFlavor): string {
   const h = quoteIdent(HISTORY);
-  const fields = entity.fields.map((f) => `${historyField(HISTORY, f.name, f.type, flavor)} AS ${quoteIdent(f.name)}`);
+  const fields = entity.fields.map((f) => `${historyField(HISTORY, f.name, f.type, flavor, f.items)} AS ${quoteIdent(f.name)}`);
   return (
     `SELECT DISTINCT ON (${h}."id") ${h}."id" AS "id", ${h}."op" AS "__kova_op"${fields.map((f) => `, ${f}`).join("")} ` +
     `FROM ${quoteIdent(historyTable(entity))} AS ${h} WHERE ${h}."at" <= ${b.asOf(plan.asOf!)} ORDER BY ${h}."id", ${h}."version" DESC`
@@ -51,15 +51,18 @@ function asOfRows(b: SqlBuilder, plan: SelectPlan, entity: EntitySchema, flavor:
 }
 
 /** Aggregates, aliases, DISTINCT, GROUP BY, pages (see @kova/sql shapedSelect) over the rows now or as of t. */
-function compileShaped(plan: SelectPlan, entity: EntitySchema, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledRead {
+function compileShaped(plan: SelectPlan, entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledRead {
   const r = quoteIdent(LIVE);
+  // Filters, orders and nested selections through relations read related rows (as of t too).
+  const graph = relatedRows(sql, pgGraph(flavor), entities, plan.asOf);
   const shaped = shapedSelect(
     plan,
-    () => new SqlBuilder({ entity, alias: LIVE, history: false }, sql),
+    () => new SqlBuilder({ entity, alias: LIVE, history: false }, sql, graph),
     (b): RowSource =>
       plan.asOf === null
         ? { from: `${quoteIdent(entity.table)} AS ${r}`, conditions: [] }
         : { from: `(${asOfRows(b, plan, entity, flavor)}) AS ${r}`, conditions: [`${r}."__kova_op" <> 'delete'`] },
+    { graph, entity, entities },
   );
   const compiled: PgCompiledRead = { dialect: flavor.dialect, plan, kind: "select", columns: shaped.columns, read: namedStatement(shaped.sql, shaped.params), single: false };
   if (shaped.total !== undefined) compiled.total = namedStatement(shaped.total.sql, shaped.total.params);
@@ -67,8 +70,7 @@ function compileShaped(plan: SelectPlan, entity: EntitySchema, flavor: SqlFlavor
 }
 
 function compileSelect(plan: SelectPlan, entity: EntitySchema, entities: ReadonlyMap<string, EntitySchema>, flavor: SqlFlavor, sql: SqlFlavour): PgCompiledRead {
-  // A shaped select never reads related rows (the checker refuses the two together, KV2123).
-  if (plan.shape !== undefined) return compileShaped(plan, entity, flavor, sql);
+  if (plan.shape !== undefined) return compileShaped(plan, entity, entities, flavor, sql);
   if (usesRelations(plan)) {
     const read = graphSelect(plan, entity, entities, sql, pgGraph(flavor));
     return { dialect: flavor.dialect, plan, kind: "select", columns: graphColumns(plan, entity, entities), read: namedStatement(read.sql, read.params), single: plan.single };
@@ -83,7 +85,7 @@ function compileSelect(plan: SelectPlan, entity: EntitySchema, entities: Readonl
     // The rows as of t: each id's newest version with at <= t, typed like the live table so the
     // same WHERE and ORDER BY apply; a filter on id alone is pushed into the subquery by the planner.
     const h = quoteIdent(HISTORY);
-    const fields = entity.fields.map((f) => `${historyField(HISTORY, f.name, f.type, flavor)} AS ${quoteIdent(f.name)}`);
+    const fields = entity.fields.map((f) => `${historyField(HISTORY, f.name, f.type, flavor, f.items)} AS ${quoteIdent(f.name)}`);
     const inner =
       `SELECT DISTINCT ON (${h}."id") ${h}."id" AS "id", ${h}."op" AS "__kova_op"${fields.map((f) => `, ${f}`).join("")} ` +
       `FROM ${quoteIdent(historyTable(entity))} AS ${h} WHERE ${h}."at" <= ${b.asOf(plan.asOf)} ORDER BY ${h}."id", ${h}."version" DESC`;
@@ -98,7 +100,7 @@ function compileHistory(plan: HistoryPlan, entity: EntitySchema, flavor: SqlFlav
   const b = new SqlBuilder({ entity, alias: HISTORY, history: true }, sql);
   const h = quoteIdent(HISTORY);
   const columns = fullColumns(entity);
-  const fields = entity.fields.map((f) => `${historyField(HISTORY, f.name, f.type, flavor)} AS ${quoteIdent(f.name)}`);
+  const fields = entity.fields.map((f) => `${historyField(HISTORY, f.name, f.type, flavor, f.items)} AS ${quoteIdent(f.name)}`);
   let text = `SELECT ${h}."version" AS "version", ${h}."op" AS "op", ${h}."at" AS "at", ${h}."id" AS "id"${fields.map((f) => `, ${f}`).join("")}`;
   text += ` FROM ${quoteIdent(historyTable(entity))} AS ${h}`;
   text += b.where(plan.where) + b.orderBy(plan.orderBy, { name: "version", sql: b.entryColumn("version").sql }) + b.limitOffset(plan.limit, plan.offset);

@@ -106,7 +106,7 @@ export function entityDdl(entity: EntitySchema, flavor: SqlFlavor): string[] {
   const history = quoteIdent(historyTable(entity));
   const id = flavor.serialColumn(entity.table, "id");
   const version = flavor.serialColumn(historyTable(entity), "version");
-  const columns = entity.fields.map((f) => `${quoteIdent(f.name)} ${flavor.columnType(f.type)}`);
+  const columns = entity.fields.map((f) => `${quoteIdent(f.name)} ${flavor.columnType(f.type, f.items)}`);
   return [
     ...id.before,
     `CREATE TABLE IF NOT EXISTS ${table} (${[id.definition, ...columns].join(", ")})`,
@@ -138,7 +138,7 @@ export function backfillStatements(entity: EntitySchema, field: FieldSchema): Ar
   if (field.default === undefined || "now" in field.default) return [];
   const value = encodeFieldValue(field, field.default.value);
   if (value === null) return [];
-  const type = pgColumnType(field.type);
+  const type = pgColumnType(field.type, field.items);
   const column = quoteIdent(field.name);
   const key = quoteLiteral(field.name);
   return [

@@ -8,11 +8,12 @@
  *   date            → the raw `YYYY-MM-DD` text: no Date object, so no time-zone shift.
  *   timestamptz     → ISO-8601 UTC with milliseconds, whatever the session's TimeZone.
  *   timestamp       → read as UTC, the same form.
- * json/jsonb, boolean, float8 and text keep node-postgres's own parsers.
+ *   int8[]          → an array of JS numbers (an `int[]` list field), each checked as int8.
+ * json/jsonb, boolean, float8, text and their arrays keep node-postgres's own parsers.
  */
 import pg from "pg";
 
-const OID = { INT8: 20, NUMERIC: 1700, DATE: 1082, TIMESTAMP: 1114, TIMESTAMPTZ: 1184 } as const;
+const OID = { INT8: 20, INT8_ARRAY: 1016, NUMERIC: 1700, DATE: 1082, TIMESTAMP: 1114, TIMESTAMPTZ: 1184 } as const;
 
 export function parseInt8(text: string): number {
   const n = Number(text);
@@ -56,6 +57,10 @@ export const kovaTypes = {
       switch (oid) {
         case OID.INT8:
           return parseInt8;
+        case OID.INT8_ARRAY: {
+          const items = defaultParser(oid, format) as (text: string) => Array<string | null>;
+          return (text) => items(text).map((item) => (item === null ? null : parseInt8(item)));
+        }
         case OID.NUMERIC:
           return Number.parseFloat;
         case OID.DATE:
@@ -65,6 +70,10 @@ export const kovaTypes = {
           return parseTimestamp;
       }
     }
-    return (pg.types.getTypeParser as (oid: number, format?: string) => (text: string) => unknown)(oid, format);
+    return defaultParser(oid, format);
   },
 };
+
+function defaultParser(oid: number, format?: string): (text: string) => unknown {
+  return (pg.types.getTypeParser as (oid: number, format?: string) => (text: string) => unknown)(oid, format);
+}

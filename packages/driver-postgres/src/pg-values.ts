@@ -17,13 +17,19 @@ import {
   parseInstant,
   toIsoInstant,
   type FieldSchema,
+  type ListItemType,
   type ScalarType,
 } from "@kova/query";
 
-export type PgValue = string | number | boolean | null;
+/** A list field's value is bound as a JS array, which node-postgres writes as an array literal. */
+export type PgValue = string | number | boolean | null | Array<string | number>;
 
-/** The PostgreSQL type of each Kova type (CockroachDB accepts the same names). */
-export function pgColumnType(type: ScalarType): string {
+/**
+ * The PostgreSQL type of each Kova type (CockroachDB accepts the same names); a list field
+ * (`items` set) is a native array of its element type (`text[]`, `bigint[]`, …).
+ */
+export function pgColumnType(type: ScalarType, items?: ListItemType): string {
+  if (items !== undefined) return `${pgColumnType(items)}[]`;
   switch (type) {
     case "string":
       return "text";
@@ -62,7 +68,11 @@ export function encodeFieldValue(field: FieldSchema, value: unknown): PgValue {
   if (field.type === "string" && typeof value === "string" && value.includes("\u0000")) {
     invalidValue(field.name, "a string without NUL characters", value);
   }
+  if (field.items !== undefined && Array.isArray(value) && field.items === "string" && value.some((v) => typeof v === "string" && v.includes("\u0000"))) {
+    invalidValue(field.name, "a list of strings without NUL characters", value);
+  }
   const checked = checkFieldValue(field, value);
+  if (field.items !== undefined) return checked === null ? null : (JSON.parse(checked as string) as Array<string | number>);
   // jsonb cannot hold NUL characters (\u0000 escapes) at all.
   if (field.type === "json" && typeof checked === "string" && checked.includes("\\u0000")) {
     invalidValue(field.name, "JSON without NUL characters", value);

@@ -67,6 +67,8 @@ function describe(filter: Filter): string {
       return "it cannot find rows by a boolean field";
     case "related":
       return "it cannot read related rows (no joins: each row is one hash under its key)";
+    case "contains":
+      return `it cannot find rows by an element of the list field "${filter.field}" (it keeps no index of list elements)`;
     case "compare": {
       const field = [filter.left, filter.right].find((o) => o.kind === "field" && o.field !== "id");
       if (field !== undefined && field.kind === "field") return `it cannot filter by the field "${field.field}" (only WHERE id == <value>)`;

@@ -31,7 +31,44 @@ export interface FieldSchema {
    * on a reference means `restrict`. SQL drivers enforce references; a cascade writes versions.
    */
   onDelete?: OnDelete;
+  /**
+   * A list field (`tags: text[]`): `type` is `json` and every element has this type (never null),
+   * kept in the order written. PostgreSQL (and CockroachDB) store it as a native array (`text[]`,
+   * `bigint[]`, `double precision[]`); SQLite, MariaDB and MongoDB as a JSON array. `contains`
+   * tests whether an element equals a value (`contains(tags, $tag)`, `$tag IN tags`).
+   */
+  items?: ListItemType;
+  /**
+   * A json field declared with a shape (`meta: { kind: text, size: { w: int }? }`): every write is
+   * checked against it (a 400 naming `meta.size.w`), and a path into it has the declared type, so
+   * `meta.size.w > 3` compares numbers. Absent: any JSON value.
+   */
+  shape?: JsonType;
 }
+
+/** A declared JSON value's type (see FieldSchema.shape). */
+export type JsonType =
+  | { kind: "string"; enumValues?: string[] }
+  | { kind: "int" }
+  | { kind: "float" }
+  | { kind: "boolean" }
+  /** Any JSON value. */
+  | { kind: "any" }
+  | { kind: "list"; items: JsonType }
+  | { kind: "object"; fields: Array<{ name: string; type: JsonType; optional: boolean }> };
+
+/** The declared type at `path` inside a shaped json value (undefined: not declared, or inside `any`). */
+export function jsonTypeAt(shape: JsonType | undefined, path: readonly string[]): JsonType | undefined {
+  let at = shape;
+  for (const key of path) {
+    if (at?.kind !== "object") return undefined;
+    at = at.fields.find((f) => f.name === key)?.type;
+  }
+  return at;
+}
+
+/** The element types a list field may hold. */
+export type ListItemType = "string" | "int" | "float";
 
 export type OnDelete = "restrict" | "cascade" | "setNull";
 
@@ -111,10 +148,11 @@ export type Operand =
   | { kind: "aggregate"; fn: AggregateFn; field: string | null; distinct: boolean }
   /**
    * A value inside a `json` field (`meta.kind`, `meta.size.w`): `text` in a WHERE (compared as
-   * text: strings as written, numbers and booleans as JSON writes them), `json` in a selected
-   * column (the JSON value itself). A missing key is null.
+   * text: strings as written, numbers and booleans as JSON writes them), `number` in a WHERE when
+   * the field's shape declares a number there (compared as numbers; a value that is no number is
+   * null), `json` in a selected column (the JSON value itself). A missing key is null.
    */
-  | { kind: "jsonPath"; field: string; path: string[]; as: "text" | "json" };
+  | { kind: "jsonPath"; field: string; path: string[]; as: "text" | "json" | "number" };
 
 export type ArithOp = "+" | "-" | "*";
 
@@ -167,13 +205,24 @@ export type Filter =
    * and `author.name = $n` (the author exists and its name is $n). The filter's fields are the
    * related entity's.
    */
-  | { kind: "related"; relation: RelationStep; filter: Filter | null };
+  | { kind: "related"; relation: RelationStep; filter: Filter | null }
+  /**
+   * The list field `field` (see FieldSchema.items) holds an element equal to `item` (a value, of
+   * the element type): `contains(tags, $tag)` or `$tag IN tags`. A null list contains nothing.
+   */
+  | { kind: "contains"; field: string; item: Operand };
 
 export interface OrderTerm {
   field: string;
   direction: "ASC" | "DESC";
   /** `ORDER_BY author.name`: the `one` steps leading to the entity whose field it is. */
   via?: RelationStep[];
+  /**
+   * `ORDER_BY meta.size.w`: `field` is a json field and the rows sort by the value at this path in
+   * it — as a number where the shape declares one (`as: "number"`), else as text. Null sorts first.
+   */
+  path?: string[];
+  as?: "text" | "number";
 }
 
 /** The values to write: one object argument (`$body`), or fields set one by one. */

@@ -73,7 +73,12 @@ export abstract class Exchange implements RequestContext {
    * or `{ value, http_only, same_site, max_age, … }` as in cookies.ts; null clears the cookie.
    */
   setCookie(name: string, cookie: CookieInput): void {
-    (this.responseCookies ??= []).push(setCookieLine(name, cookie));
+    const line = setCookieLine(name, cookie);
+    const cookies = (this.responseCookies ??= []);
+    // Set twice in one request (end_session() then start_session() at login): the last one is meant.
+    const earlier = cookies.findIndex((l) => l.startsWith(`${name}=`));
+    if (earlier === -1) cookies.push(line);
+    else cookies[earlier] = line;
   }
 
   /** ENQUEUE: through the task runtime started with the app (src/tasks). */

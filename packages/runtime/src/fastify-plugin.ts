@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { Logger } from "pino";
 import type { AppDefinition, AppEnv, QueryValues } from "./app.js";
 import { BodyError, DEFAULT_BODY_LIMIT, checkJsonContentType, decodeJsonBody } from "./body.js";
-import { loadEnv, resolveAppEnv, type RawEnv } from "./config.js";
+import { loadEnv, loadFileConfig, resolveAppEnv, type RawEnv } from "./config.js";
 import { pathOf, requestIdFor } from "./context.js";
 import { connectDataSources, type DataSources } from "./data-sources.js";
 import { Exchange, type Serving, type StageOutcome } from "./exchange.js";
@@ -18,7 +18,7 @@ import { PROBLEM_CONTENT_TYPE, ProblemType, makeProblem, problemFromError, type 
 import { JSON_CONTENT_TYPE, CompiledRoute, type SerializedReply } from "./route.js";
 import { allowedMethods, buildRouter } from "./routing.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
-import { sharedRateLimitScript } from "./security/start-options.js";
+import { securityOptions } from "./security/start-options.js";
 
 export interface KovaFastifyOptions {
   /** Already connected data sources; otherwise the plugin connects (and on close, closes) its own. */
@@ -33,7 +33,7 @@ export interface KovaFastifyOptions {
   internalPrefix?: string | false;
   /** The request pipeline; default `new Pipeline()` (the built-in stages). */
   pipeline?: Pipeline;
-  /** Hosts, proxies, CORS override, HSTS, rate-limit store: the same settings as the standalone server. */
+  /** Hosts, proxies, CORS, HSTS, rate-limit store: read from kova.config.json and the environment as the standalone server reads them; what is set here wins, setting by setting. */
   security?: SecurityOptions;
 }
 
@@ -90,7 +90,8 @@ class FastifyExchange extends Exchange {
 export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOptions = {}): FastifyPluginAsync {
   return async function kova(fastify: FastifyInstance): Promise<void> {
     const appDir = options.appDir ?? process.cwd();
-    const appEnv: AppEnv = resolveAppEnv(app.env, loadEnv(appDir, options.env ?? process.env, false), appDir);
+    const rawEnv = loadEnv(appDir, options.env ?? process.env, false);
+    const appEnv: AppEnv = resolveAppEnv(app.env, rawEnv, appDir);
     let dataSources = options.dataSources;
     if (dataSources === undefined) {
       const own = await connectDataSources(app, appDir, appEnv);
@@ -98,10 +99,12 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
       fastify.addHook("onClose", async () => own.close());
     }
     const log = fastify.log as unknown as Logger;
-    // Like the standalone server: rate limits are shared through the app's Redis data source, if any.
-    const securityOptions = { ...options.security };
-    securityOptions.rateLimitScript ??= sharedRateLimitScript(app, undefined, dataSources, log);
-    const security = new HttpSecurity(app, appEnv, securityOptions, log);
+    // Like the standalone server: kova.config.json and the environment (KOVA_ALLOWED_HOSTS, …) give
+    // the settings, rate limits are shared through the app's Redis data source if any; what the
+    // plugin's `security` option sets wins, setting by setting.
+    const fromConfig = securityOptions(app, loadFileConfig(appDir), rawEnv, dataSources, undefined, log);
+    const given = Object.fromEntries(Object.entries(options.security ?? {}).filter(([, value]) => value !== undefined));
+    const security = new HttpSecurity(app, appEnv, { ...fromConfig, ...given }, log);
     const serving: Serving = { env: appEnv, log, dataSources, security };
     const pipeline = security.withStages(options.pipeline ?? new Pipeline());
     const prefix = fastify.prefix;

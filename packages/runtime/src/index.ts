@@ -50,6 +50,8 @@ export {
   passwordNeedsRehash,
   randomToken,
   signToken,
+  startSession,
+  endSession,
   UNAUTHORIZED_DETAIL,
   verifyPassword,
   type AuthClaims,

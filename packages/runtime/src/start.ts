@@ -10,6 +10,7 @@ import { connectDataSources, StartupError, type DataSources } from "./data-sourc
 import { createLogger, flushLog, resolveLogLevel } from "./logger.js";
 import { createServer, type KovaServer } from "./server.js";
 import { AuthConfigError, schemeKeys } from "./auth/keys.js";
+import { sessionSecret } from "./auth/sessions.js";
 import { securityOptions } from "./security/start-options.js";
 import { TaskRuntime, type ProcessRole } from "./tasks/task-runtime.js";
 
@@ -227,7 +228,8 @@ async function checkAuthKeys(app: AppDefinition, env: Parameters<typeof schemeKe
   const schemes = new Set(app.routes.map((r) => r.auth?.scheme).filter((s) => s !== undefined));
   for (const scheme of schemes) {
     try {
-      await schemeKeys(scheme, env);
+      if (scheme.kind === "jwt") await schemeKeys(scheme, env);
+      else if (scheme.kind === "session") sessionSecret(scheme, env);
     } catch (error) {
       if (error instanceof AuthConfigError) throw new StartupError(error.message);
       throw error;

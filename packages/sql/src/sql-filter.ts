@@ -87,7 +87,7 @@ export class SqlBuilder {
     }
     if (!history) return { sql: this.qualified(name), type: field.type, notNull: false };
     const alias = this.scope.alias ?? "";
-    const sql = this.flavour.historyField?.(alias, name, field.type) ?? this.qualified(historyColumn(name));
+    const sql = this.flavour.historyField?.(alias, name, field.type, field.items) ?? this.qualified(historyColumn(name));
     return { sql, type: field.type, notNull: false };
   }
 
@@ -117,7 +117,8 @@ export class SqlBuilder {
     if (operand.kind === "aggregate") return { sql: this.aggregate(operand), nonNullLiteral: false };
     if (operand.kind === "jsonPath") {
       const column = this.resolveColumn(operand.field).sql;
-      return { sql: operand.as === "text" ? this.flavour.jsonText(column, operand.path) : this.flavour.jsonValue(column, operand.path), nonNullLiteral: false };
+      const sql = operand.as === "text" ? this.flavour.jsonText(column, operand.path) : operand.as === "number" ? this.flavour.jsonNumber(column, operand.path) : this.flavour.jsonValue(column, operand.path);
+      return { sql, nonNullLiteral: false };
     }
     if (operand.kind === "concat") {
       // Each part as text: a field of another type is cast, a value is bound as text.
@@ -144,7 +145,7 @@ export class SqlBuilder {
   typeOf(operand: Operand): ColumnType | undefined {
     if (operand.kind === "field") return this.resolveColumn(operand.field).type;
     if (operand.kind === "concat") return "string";
-    if (operand.kind === "jsonPath") return operand.as === "text" ? "string" : "json";
+    if (operand.kind === "jsonPath") return operand.as === "text" ? "string" : operand.as === "number" ? "float" : "json";
     if (operand.kind === "aggregate") {
       if (operand.fn === "count") return "int";
       if (operand.fn === "avg") return "float";
@@ -200,10 +201,22 @@ export class SqlBuilder {
         return this.isNull(filter.operand, filter.negated);
       case "truthy":
         return this.flavour.truthy(this.operand(filter.operand, "boolean").sql);
+      case "contains":
+        return this.contains(filter);
       case "related":
         if (this.related === undefined) throw new Error("a filter through a relation needs the statement's related-rows compiler");
         return this.related.exists(this, filter);
     }
+  }
+
+  /** `contains(tags, $tag)`: the flavour tests the list column for an element equal to the value. */
+  private contains(filter: Filter & { kind: "contains" }): string {
+    const field = this.scope.entity.fields.find((f) => f.name === filter.field);
+    if (field?.items === undefined) throw new Error(`contains(${filter.field}, …) needs a list field, and ${this.scope.entity.name}.${filter.field} is not one`);
+    if (!isValueOperand(filter.item)) throw new Error(`contains(${filter.field}, …) tests for a value or an argument, not a field`);
+    const column = this.resolveColumn(filter.field);
+    const item = this.value(filter.item, { kind: "scalar", type: field.items }, { kind: "column", type: field.items });
+    return this.flavour.contains(column.sql, item, field.items);
   }
 
   where(filter: Filter | null): string {
@@ -227,7 +240,12 @@ export class SqlBuilder {
 
   /** The value an ORDER BY term sorts by: a column, or a related row's column (`author.name`). */
   orderKey(term: OrderTerm): string {
-    if (term.via === undefined || term.via.length === 0) return this.resolveColumn(term.field).sql;
+    if (term.via === undefined || term.via.length === 0) {
+      if (term.path === undefined) return this.resolveColumn(term.field).sql;
+      // `ORDER_BY meta.size.w`: the value inside the json field, as a number where the shape says so.
+      const column = this.resolveColumn(term.field).sql;
+      return term.as === "number" ? this.flavour.jsonNumber(column, term.path) : this.flavour.jsonText(column, term.path);
+    }
     if (this.related === undefined) throw new Error("ordering through a relation needs the statement's related-rows compiler");
     return this.related.followed(this, term);
   }

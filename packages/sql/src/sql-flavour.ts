@@ -3,7 +3,7 @@
  * every WHERE, ORDER BY and LIMIT; a flavour answers the few questions where SQLite, PostgreSQL,
  * CockroachDB and MySQL spell things differently. Each answer is a small pure function.
  */
-import type { Operand, ScalarType, ValueOperand } from "@kova/query";
+import type { ListItemType, Operand, ScalarType, ValueOperand } from "@kova/query";
 import type { Encoding, ListType } from "./sql-compiled.js";
 import type { ColumnType, ResolvedColumn, SqlBuilder } from "./sql-filter.js";
 
@@ -11,6 +11,8 @@ import type { ColumnType, ResolvedColumn, SqlBuilder } from "./sql-filter.js";
 export type PlaceholderType =
   /** Compared with, or written into, a column of this type. */
   | { kind: "column"; type: ColumnType }
+  /** Written into a list field (FieldSchema.items): the whole list. */
+  | { kind: "array"; items: ListItemType }
   /** A whole IN list. */
   | { kind: "list"; type: ListType }
   | { kind: "text" }
@@ -53,8 +55,15 @@ export interface SqlFlavour {
   asFloat(sql: string): string;
   /** The value at `path` inside a JSON column as text (null when missing or JSON null); booleans as `true`/`false`. */
   jsonText(sql: string, path: string[]): string;
+  /** The number at `path` inside a JSON column (null when missing or not a number), to compare and sort as a number. */
+  jsonNumber(sql: string, path: string[]): string;
   /** The JSON value at `path` inside a JSON column, read back as JSON (null when missing). */
   jsonValue(sql: string, path: string[]): string;
+  /**
+   * Whether the list column `column` (a native array, or JSON array text) holds an element equal to
+   * the placeholder `item`; false (never null) for a null list, so NOT works as expected.
+   */
+  contains(column: string, item: string, items: ListItemType): string;
   /** A boolean column or value used as a condition. */
   truthy(sql: string): string;
   /**
@@ -68,5 +77,5 @@ export interface SqlFlavour {
    * A field of a history row. Unset: the history table has a column per field (historyColumn).
    * PostgreSQL keeps them in a jsonb `data` column and reads them out typed.
    */
-  historyField?(alias: string, name: string, type: ScalarType): string;
+  historyField?(alias: string, name: string, type: ScalarType, items?: ListItemType): string;
 }

@@ -85,6 +85,17 @@ export function derivedList(rows: ListRows, aggregate: (value: string, order: st
   return `(SELECT ${aggregate(`${q(x)}.${q("kova_v")}`, orderText(b.flavour, byAlias(x)))} FROM (${inner}) AS ${q(x)})`;
 }
 
+/**
+ * The related-rows compiler of a statement whose rows `plan` reads (live or as of its instant):
+ * filters and orders through relations, and nested selections. A shaped SELECT (sql-shape.ts)
+ * gives it to its builder so its WHERE, ORDER BY and columns can read related rows too.
+ */
+export function relatedRows(flavour: SqlFlavour, json: GraphFlavour, entities: ReadonlyMap<string, EntitySchema>, asOf: Operand | null): Graph {
+  return new Graph(flavour, json, entities, asOf);
+}
+
+export type { Graph };
+
 class Graph implements RelatedRows {
   constructor(
     readonly flavour: SqlFlavour,
@@ -133,7 +144,7 @@ class Graph implements RelatedRows {
 
   followed(b: SqlBuilder, term: OrderTerm): string {
     const [first, ...rest] = term.via ?? [];
-    if (first === undefined) return b.resolveColumn(term.field).sql;
+    if (first === undefined) return b.orderKey({ ...term, via: undefined });
     const { c, from, link } = this.step(b, first);
     const value = this.followed(c, { ...term, via: rest });
     return `(SELECT ${value} FROM ${from()} WHERE ${link})`;

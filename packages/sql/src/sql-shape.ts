@@ -4,7 +4,8 @@
  * every flavour; a dialect only says where the rows come from (the live table, or the rows as of
  * an instant), so the same shape reads the present and the past alike.
  */
-import { isValueOperand, keyColumn, TOTAL_COLUMN, type ResultColumn, type SelectPlan, type SelectShape } from "@kova/query";
+import { graphColumns, isValueOperand, keyColumn, TOTAL_COLUMN, type EntitySchema, type ResultColumn, type SelectPlan, type SelectShape } from "@kova/query";
+import type { Graph } from "./sql-graph.js";
 import type { Param } from "./sql-compiled.js";
 import type { SqlBuilder } from "./sql-filter.js";
 
@@ -29,14 +30,29 @@ export interface ShapedStatement {
  * Writes the statement. `builder()` makes a fresh builder on the source's scope; `source(b)` writes
  * the FROM with that builder, after the columns, so positional placeholders stay in text order.
  */
-export function shapedSelect(plan: SelectPlan, builder: () => SqlBuilder, source: (b: SqlBuilder) => RowSource): ShapedStatement {
+export function shapedSelect(
+  plan: SelectPlan,
+  builder: () => SqlBuilder,
+  source: (b: SqlBuilder) => RowSource,
+  /** For a plan with nested selections (the checker allows them beside a plain list, page or keyset page). */
+  nested?: { graph: Graph; entity: EntitySchema; entities: ReadonlyMap<string, EntitySchema> },
+): ShapedStatement {
   const shape = plan.shape!;
   const b = builder();
   const q = (name: string) => b.flavour.quoteIdent(name);
   const columns = resultColumns(b, shape);
   const projection = shape.columns.map((c) => `${b.operand(c.value, undefined).sql} AS ${q(c.name)}`);
+  // `SELECT title, author { name }, COUNT(comments) … WITH TOTAL`: one scalar subquery per nested
+  // selection, decoded like a graph select's.
+  if ((plan.nested?.length ?? 0) > 0) {
+    if (nested === undefined || shape.distinct || shape.groupBy.length > 0) throw new Error("nested selections in a grouped or DISTINCT SELECT cannot be compiled");
+    const names = new Set(plan.nested!.map((n) => n.name));
+    for (const n of plan.nested!) projection.push(`${nested.graph.nested(b, n)} AS ${q(n.name)}`);
+    columns.push(...graphColumns({ fields: [], nested: plan.nested }, nested.entity, nested.entities).filter((c) => names.has(c.name)));
+  }
   // A keyset page also reads its keys, so the next cursor can be made from its last row.
   shape.after?.keys.forEach((k, i) => {
+    if ((k.via?.length ?? 0) > 0) throw new Error("AFTER cannot page by a field of a related row yet: order by fields of the entity for a keyset page");
     const column = b.resolveColumn(k.field);
     projection.push(`${column.sql} AS ${q(keyColumn(i))}`);
     columns.push({ name: keyColumn(i), type: column.type === "instant" ? "string" : column.type });
@@ -89,7 +105,7 @@ function orderBy(plan: SelectPlan, shape: SelectShape, b: SqlBuilder, outer: boo
   const ordered = new Set<string>();
   const parts = plan.orderBy.map((t) => {
     ordered.add(t.field);
-    return term(names.has(t.field) ? q(t.field) : b.resolveColumn(t.field).sql, t.direction);
+    return term(names.has(t.field) && t.path === undefined ? q(t.field) : b.orderKey(t), t.direction);
   });
   if (shape.distinct || outer) {
     for (const c of shape.columns) if (!ordered.has(c.name)) parts.push(term(q(c.name), "ASC"));
@@ -112,6 +128,7 @@ function keyset(b: SqlBuilder, after: NonNullable<SelectShape["after"]>): string
   const none = `${b.value(cursor, { kind: "any" }, { kind: "text" })} IS NULL`;
   const count = after.keys.length;
   const key = (i: number) => {
+    if (after.keys[i].path !== undefined) throw new Error("AFTER cannot page by a json sub-field yet: order by fields of the entity for a keyset page");
     const column = b.resolveColumn(after.keys[i].field);
     const type = column.type;
     if (cursor.kind === "literal") throw new Error("AFTER takes the cursor from the request, not a constant");

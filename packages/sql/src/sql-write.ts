@@ -8,13 +8,19 @@ import { fullColumns, readsRow, writtenFields, type EntitySchema, type FieldSche
 import type { WritePlan } from "./sql-dispatch.js";
 import type { Statement } from "./sql-compiled.js";
 import type { SqlBuilder } from "./sql-filter.js";
+import type { PlaceholderType } from "./sql-flavour.js";
+
+/** What a written field's placeholder stands for: its column type, or a whole list. */
+export function placeholderType(f: FieldSchema): PlaceholderType {
+  return f.items === undefined ? { kind: "column", type: f.type } : { kind: "array", items: f.items };
+}
 
 /** INSERT of one row with every field as a `value` param; `noColumns` is the flavour's form for an entity without fields. */
 export function insertStatement(b: SqlBuilder, table: string, entity: EntitySchema, noColumns: string): Statement {
   const q = b.flavour.quoteIdent;
   if (entity.fields.length === 0) return { sql: `INSERT INTO ${q(table)} ${noColumns}`, params: [] };
   const names = entity.fields.map((f) => q(f.name)).join(", ");
-  const marks = entity.fields.map((f) => b.push({ from: "value", field: f.name }, { kind: "column", type: f.type })).join(", ");
+  const marks = entity.fields.map((f) => b.push({ from: "value", field: f.name }, placeholderType(f))).join(", ");
   return { sql: `INSERT INTO ${q(table)} (${names}) VALUES (${marks})`, params: b.params };
 }
 
@@ -33,7 +39,7 @@ export interface SetOptions {
 export function setClause(b: SqlBuilder, entity: EntitySchema, values: WriteValues, options: SetOptions): string | null {
   const parts: string[] = [];
   const fieldOf = (name: string): FieldSchema => entity.fields.find((f) => f.name === name)!;
-  const value = (f: FieldSchema) => b.push({ from: "value", field: f.name }, { kind: "column", type: f.type });
+  const value = (f: FieldSchema) => b.push({ from: "value", field: f.name }, placeholderType(f));
   if (values.kind === "fields") {
     for (const { field: name, value: operand } of values.fields) {
       if (name === "id") continue;
@@ -56,7 +62,7 @@ export function setClause(b: SqlBuilder, entity: EntitySchema, values: WriteValu
  * without fields.
  */
 export function replaceClause(b: SqlBuilder, entity: EntitySchema, options: Pick<SetOptions, "target">): string | null {
-  const parts = entity.fields.map((f) => `${options.target(f.name)} = ${b.push({ from: "value", field: f.name }, { kind: "column", type: f.type })}`);
+  const parts = entity.fields.map((f) => `${options.target(f.name)} = ${b.push({ from: "value", field: f.name }, placeholderType(f))}`);
   return parts.length === 0 ? null : parts.join(", ");
 }
 

@@ -28,6 +28,8 @@ const shown: SqlFlavour = {
   asText: (sql) => `TEXT(${sql})`,
   asFloat: (sql) => `FLOAT(${sql})`,
   jsonText: (sql, path) => `TEXT(${sql}.${path.join(".")})`,
+  contains: (column, item) => `CONTAINS(${column}, ${item})`,
+  jsonNumber: (sql, path) => `NUMBER(${sql}.${path.join(".")})`,
   jsonValue: (sql, path) => `JSON(${sql}.${path.join(".")})`,
   truthy: (sql) => sql,
   noLimit: null,

@@ -5,6 +5,8 @@
  * lowering in `model.selectShapes`.
  */
 import type { AggregateExpr, Expression, SelectQuery } from "../ast/nodes.js";
+import { checkListGroup } from "./list-fields.js";
+import { checkJsonOrder, namesJsonField } from "./json-shapes.js";
 import { closestName } from "../diagnostics/suggest.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { checkExpression } from "./expressions.js";
@@ -82,9 +84,17 @@ export function isShapedSelect(query: SelectQuery): boolean {
  * Checks a shaped SELECT's columns, grouping, HAVING and ORDER_BY (WHERE, LIMIT and OFFSET are
  * checked as for any SELECT) and returns the query's result type.
  */
-export function checkShapedSelect(ctx: CheckContext, inEntity: CheckContext, query: SelectQuery, entity: EntityInfo): KovaType {
+export function checkShapedSelect(
+  ctx: CheckContext,
+  inEntity: CheckContext,
+  query: SelectQuery,
+  entity: EntityInfo,
+  /** The result's related selections (`author { name }`, `COUNT(comments)`), typed as in a plain SELECT. */
+  related?: () => Map<string, ShapeField>,
+): KovaType {
   const entityName = entity.decl.name.name;
   const grouped = new Set<string>();
+  checkListGroup(ctx, entity, query.groupBy?.fields ?? []);
   for (const name of query.groupBy?.fields ?? []) {
     if (name.name === "") continue;
     if (fieldType(entity, name.name) === undefined) {
@@ -158,6 +168,12 @@ export function checkShapedSelect(ctx: CheckContext, inEntity: CheckContext, que
     }
   }
   checkShapedOrder(ctx, entity, query, fields, grouped.size > 0 || aggregated || query.distinct === true);
+  if (query.relations.length > 0 && related !== undefined && grouped.size === 0 && !aggregated && !query.distinct) {
+    for (const [name, field] of related()) {
+      if (fields.has(name)) ctx.diagnostics.report("DuplicateColumn", query.span, `two columns of this SELECT are named '${name}'`, { suggestion: `name one with AS, as in COUNT(${name}) AS ${name}_total` });
+      else fields.set(name, field);
+    }
+  }
   const row: KovaType = { kind: "object", fields, ...(query.columns ? {} : { entity: entityName }) };
   let result: SelectShapeInfo["result"] = "rows";
   let type: KovaType = { kind: "array", element: row };
@@ -223,7 +239,11 @@ function checkShapedOrder(ctx: CheckContext, entity: EntityInfo, query: SelectQu
       ctx.diagnostics.report("TypeMismatch", choice.value.span, `the sort field is chosen by text naming it, not ${describe(type)}`);
     }
   }
-  for (const named of query.orderBy?.items.flatMap((item) => (item.choice ? item.choice.fields : [item.field])) ?? []) {
+  // `ORDER_BY meta.size.w` sorts rows by a json sub-field (not in a grouped or DISTINCT result).
+  const byJson = new Set(query.orderBy?.items.filter((item) => item.via.length > 0 && !onlyColumns && checkJsonOrder(ctx, entity, item.via, item.field)) ?? []);
+  // `ORDER_BY author.name` is checked with the query's filters (and refused where it cannot go).
+  const throughRelation = (item: { via: readonly unknown[] }) => item.via.length > 0;
+  for (const named of query.orderBy?.items.filter((item) => !byJson.has(item) && !throughRelation(item)).flatMap((item) => (item.choice ? item.choice.fields : [item.field])) ?? []) {
     const name = named.name;
     if (name === "" || columns.has(name)) continue;
     if (!onlyColumns && fieldType(entity, name) !== undefined) {
@@ -344,25 +364,20 @@ function fieldNames(entity: EntityInfo): string[] {
  */
 export function refuseShapedRelations(ctx: CheckContext, inEntity: CheckContext, query: SelectQuery): void {
   const entity = inEntity.entity;
+  // Filters through relations (`WHERE author.name = …`, `EXISTS comments(…)`) choose rows before
+  // any shaping, so every shaped SELECT takes them. Related rows in the result and orders through a
+  // reference need one row per entity row: a plain list, a page WITH TOTAL (orders also in AFTER
+  // pages' keys are the entity's own), not groups, aggregates or DISTINCT rows.
+  const aggregated = (query.columns ?? []).some((c) => containsAggregate(c.value));
+  const plain = query.groupBy === null && query.having === null && !query.distinct && !aggregated;
   const first = query.relations[0];
-  let found: { span: Expression["span"]; what: string } | undefined = first
-    ? { span: first.span, what: first.count ? `COUNT(${first.relation.name})` : `${first.relation.name} { … }` }
-    : undefined;
-  const visit = (e: Expression): void => {
-    if (found) return;
-    if (e.kind === "Exists") found = { span: e.span, what: `EXISTS ${e.relation.name}` };
-    else if (e.kind === "Member" && entity && isRelatedPath(inEntity, entity, e)) found = { span: e.span, what: "a condition through a reference" };
-    else if (e.kind === "Binary") {
-      visit(e.left);
-      visit(e.right);
-    } else if (e.kind === "Unary" || e.kind === "IsNull") visit(e.operand);
-  };
-  if (query.where) visit(query.where.expression);
-  const through = query.orderBy?.items.find((item) => item.via.length > 0);
-  if (!found && through) found = { span: through.span, what: "an ORDER_BY through a reference" };
+  let found: { span: Expression["span"]; what: string } | undefined =
+    first && !plain ? { span: first.span, what: first.count ? `COUNT(${first.relation.name})` : `${first.relation.name} { … }` } : undefined;
+  const through = query.orderBy?.items.find((item) => item.via.length > 0 && !(entity && namesJsonField(entity, item.via[0].name)));
+  if (!found && through && (!plain || query.after !== null)) found = { span: through.span, what: "an ORDER_BY through a reference" };
   if (!found) return;
-  const clause = query.groupBy ? "GROUP_BY" : query.having ? "HAVING" : query.distinct ? "DISTINCT" : query.withTotal ? "WITH TOTAL" : query.after ? "AFTER" : "aliases, aggregates or computed columns";
+  const clause = query.groupBy ? "GROUP_BY" : query.having ? "HAVING" : query.distinct ? "DISTINCT" : aggregated ? "aggregates" : "AFTER";
   ctx.diagnostics.report("ShapedSelectWithRelations", found.span, `${found.what} reads related rows, which a SELECT with ${clause} cannot do yet`, {
-    suggestion: "read the related rows in a separate query, or drop the grouping, DISTINCT, paging and computed columns from this one",
+    suggestion: "read the related rows in a separate query, or drop the grouping, DISTINCT and aggregates from this one",
   });
 }

@@ -10,10 +10,11 @@ import { checkExpression } from "./expressions.js";
 import { constantValue } from "./fold.js";
 import type { ValidatorInfo } from "./model.js";
 import type { KovaType } from "./types.js";
+import { API_KEY_SETTINGS, SESSION_SETTINGS, checkApiKey, type ApiKeyInfo } from "./api-key.js";
 
 export interface AuthInfo {
   decl: AuthDecl;
-  kind: "jwt";
+  kind: "jwt" | "api_key" | "session";
   /** The settings by name (unknown ones were reported and are left out). */
   settings: Map<string, Property>;
   /** The claims shape; null when it was missing or unknown (already reported). */
@@ -22,6 +23,8 @@ export interface AuthInfo {
   roles: Map<string, Expression>;
   /** The claim that holds the role, when roles are declared. */
   roleClaim: string | null;
+  /** api_key: where keys are stored (see checker/api-key.ts); null for jwt. */
+  apiKey: ApiKeyInfo | null;
 }
 
 export const AUTH_KINDS = ["jwt", "api_key", "session"] as const;
@@ -60,20 +63,14 @@ export function checkAuthDeclarations(ctxFor: (file: string) => CheckContext, de
       report(ctx, "UnknownAuthScheme", decl.name.span, `no authentication scheme named '${kind}' (schemes: ${AUTH_KINDS.join(", ")})`, AUTH_KINDS, kind);
       continue;
     }
-    if (kind !== "jwt") {
-      ctx.diagnostics.report("AuthSchemeNotSupported", decl.name.span, `the '${kind}' scheme is not supported yet; only jwt is`, {
-        suggestion: "use AUTH jwt for now (sign tokens at login with sign_token)",
-      });
-      continue;
-    }
     if (info !== null) {
       const first = info.decl.span;
-      ctx.diagnostics.report("DuplicateAuthScheme", decl.name.span, `a jwt scheme is already declared at ${first.file}:${first.start.line}:${first.start.column}`, {
-        suggestion: "keep one AUTH jwt block",
+      ctx.diagnostics.report("DuplicateAuthScheme", decl.name.span, `an AUTH ${info.kind} scheme is already declared at ${first.file}:${first.start.line}:${first.start.column}`, {
+        suggestion: "keep one AUTH block: a program has one way to sign in",
       });
       continue;
     }
-    info = checkJwt(ctx, decl);
+    info = kind === "jwt" ? checkJwt(ctx, decl) : checkStoredScheme(ctx, decl);
   }
   return info;
 }
@@ -92,7 +89,7 @@ function checkJwt(ctx: CheckContext, decl: AuthDecl): AuthInfo {
     }
     settings.set(name, p);
   }
-  const info: AuthInfo = { decl, kind: "jwt", settings, claims: null, roles: new Map(), roleClaim: null };
+  const info: AuthInfo = { decl, kind: "jwt", settings, claims: null, roles: new Map(), roleClaim: null, apiKey: null };
   const keyForm = checkKey(ctx, decl);
   checkAlgorithm(ctx, decl, settings.get("algorithm"), keyForm);
   for (const name of ["issuer", "audience", "cookie"] as const) {
@@ -115,6 +112,48 @@ function checkJwt(ctx: CheckContext, decl: AuthDecl): AuthInfo {
     }
   }
   info.claims = checkClaims(ctx, decl, settings.get("claims"));
+  checkRoles(ctx, info, settings.get("roles"), settings.get("role_claim"));
+  return info;
+}
+
+/**
+ * `AUTH api_key { entity: ApiKey, … }` and `AUTH session USING secret(env("SESSION_KEY")) { entity: Session, … }`:
+ * credentials stored hashed in an entity; the settings they share with jwt (claims, roles) are checked the same way.
+ */
+function checkStoredScheme(ctx: CheckContext, decl: AuthDecl): AuthInfo {
+  const kind = decl.name.name as "api_key" | "session";
+  const known: readonly string[] = kind === "session" ? SESSION_SETTINGS : API_KEY_SETTINGS;
+  const settings = new Map<string, Property>();
+  for (const p of decl.properties) {
+    const name = p.key.name;
+    if (!known.includes(name)) {
+      report(ctx, "UnknownAuthSetting", p.key.span, `'${name}' is not a setting of AUTH ${kind} (settings: ${known.join(", ")})`, known, name);
+      continue;
+    }
+    if (settings.has(name)) {
+      ctx.diagnostics.report("UnknownAuthSetting", p.key.span, `'${name}' is set twice`, { suggestion: "keep one" });
+      continue;
+    }
+    settings.set(name, p);
+  }
+  if (kind === "api_key" && decl.using !== null) {
+    ctx.diagnostics.report("InvalidAuthSetting", decl.using.span, "AUTH api_key takes no USING: its keys live in an entity", { suggestion: "remove USING …; name the entity with entity: ApiKey" });
+  }
+  if (kind === "session") {
+    // The cookie is signed (HMAC-SHA256) with this secret: a forged or edited cookie fails without a database read.
+    if (decl.using === null || decl.using.callee.name !== "secret") {
+      ctx.diagnostics.report("MissingAuthSetting", (decl.using ?? decl.name).span, "AUTH session needs the secret its cookies are signed with: USING secret(env(\"SESSION_KEY\"))", {
+        suggestion: 'write AUTH session USING secret(env("SESSION_KEY")) { … }',
+      });
+    } else checkKey(ctx, decl);
+    const expire = settings.get("expire");
+    if (expire && (expire.value.kind !== "Duration" || expire.value.value <= 0)) {
+      ctx.diagnostics.report("InvalidAuthSetting", expire.value.span, "expire must be a duration", { suggestion: "write expire: 7d" });
+    }
+  }
+  const info: AuthInfo = { decl, kind, settings, claims: null, roles: new Map(), roleClaim: null, apiKey: null };
+  info.claims = checkClaims(ctx, decl, settings.get("claims"));
+  info.apiKey = checkApiKey(ctx, decl, settings, info.claims);
   checkRoles(ctx, info, settings.get("roles"), settings.get("role_claim"));
   return info;
 }
@@ -169,7 +208,7 @@ function checkAlgorithm(ctx: CheckContext, decl: AuthDecl, setting: Property | u
 
 function checkClaims(ctx: CheckContext, decl: AuthDecl, setting: Property | undefined): ValidatorInfo | null {
   if (!setting) {
-    ctx.diagnostics.report("MissingAuthSetting", decl.name.span, "AUTH jwt needs claims: the VALIDATE shape of its tokens' claims", {
+    ctx.diagnostics.report("MissingAuthSetting", decl.name.span, `AUTH ${decl.name.name} needs claims: the VALIDATE shape of what $auth holds`, {
       suggestion: "declare VALIDATE Claims { sub: string } and add claims: Claims to the AUTH block",
     });
     return null;

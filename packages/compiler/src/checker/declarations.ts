@@ -4,6 +4,8 @@ import { report, type CheckContext } from "./context.js";
 import { closestOrPrefix } from "../diagnostics/suggest.js";
 import { checkExpression } from "./expressions.js";
 import { checkInverseRelation } from "./relations.js";
+import { listFieldSchema, listFieldType } from "./list-fields.js";
+import { jsonFieldType, jsonShapeSchema } from "./json-shapes.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
 import {
@@ -107,9 +109,9 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
     const schema = entityFieldSchema(ctx, field);
     if (!schema) continue;
     info.schema.fields.push(schema);
-    const type = schema.references ? intType : scalarToType(schema.type, schema.enumValues);
+    const type = schema.references ? intType : schema.items ? listFieldType(schema.items) : schema.shape ? jsonFieldType(schema.shape) : scalarToType(schema.type, schema.enumValues);
     rowFields.set(name, { type, optional: schema.optional });
-    checkModifiers(ctx, field, schema, type);
+    if (schema.items === undefined) checkModifiers(ctx, field, schema, type);
     checkOnDelete(ctx, decl, field, schema);
   }
   checkConstraints(ctx, decl, info.schema);
@@ -180,6 +182,9 @@ function checkConstraints(ctx: CheckContext, decl: EntityDecl, schema: EntitySch
 function entityFieldSchema(ctx: CheckContext, field: FieldDecl): FieldSchema | undefined {
   const t = field.type;
   const typeName = t.name.name;
+  // A shape written inline (`meta: { kind: text, size: { w: int }? }`): typed json.
+  if (t.fields.length > 0) return jsonShapeSchema(ctx, field);
+  if (t.array && !ctx.model.entities.has(typeName)) return listFieldSchema(ctx, field);
   if (t.fields.length > 0 || t.array) {
     const inverse = t.array && ctx.model.entities.has(typeName);
     ctx.diagnostics.report("UnknownType", t.span, "entity fields hold one value; lists and nested objects go in a json field or another entity", {

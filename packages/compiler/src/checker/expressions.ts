@@ -255,6 +255,16 @@ function checkCall(ctx: CheckContext, expr: CallExpr): KovaType {
   if (name === "has") return booleanType;
   const builtin = BUILTINS.get(name);
   if (builtin) {
+    if (name === "sign_token" && ctx.model.auth !== null && ctx.model.auth.kind !== "jwt") {
+      ctx.diagnostics.report("AuthWithoutScheme", expr.callee.span, `sign_token() signs tokens for an AUTH jwt scheme; this program signs in with AUTH ${ctx.model.auth.kind}`, {
+        suggestion: "issue keys with random_token() and store hash_token(key) in the keys' entity",
+      });
+    }
+    if ((name === "start_session" || name === "end_session") && ctx.model.auth?.kind !== "session") {
+      ctx.diagnostics.report("AuthWithoutScheme", expr.callee.span, `${name}() works with the program's AUTH session scheme, and there is none`, {
+        suggestion: 'declare AUTH session USING secret(env("SESSION_KEY")) { entity: Session, claims: Claims }',
+      });
+    }
     if (name === "sign_token" && ctx.model.auth === null) {
       ctx.diagnostics.report("AuthWithoutScheme", expr.callee.span, "sign_token() signs with the program's AUTH jwt scheme, and there is none", {
         suggestion: 'declare AUTH jwt USING secret(env("JWT_KEY")) { claims: Claims }',

@@ -1,3 +1,5 @@
+import { checkListCondition, checkListOrder } from "./list-fields.js";
+import { checkJsonOrder, namesJsonField } from "./json-shapes.js";
 import type { Condition, Expression, Identifier, Limit, Offset, OrderBy, Query } from "../ast/nodes.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { checkExpression } from "./expressions.js";
@@ -27,8 +29,14 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
       if (query.asOf) checkAsOf(ctx, query.asOf);
       if (isShapedSelect(query)) {
         refuseShapedRelations(ctx, inEntity, query);
-        checkFilters(ctx, inEntity, { ...query, orderBy: null });
-        return entity ? checkShapedSelect(ctx, inEntity, query, entity) : unknownType;
+        // Orders through a reference are checked as in any SELECT; the others against the columns.
+        const through = query.orderBy?.items.filter((item) => item.via.length > 0 && !(entity && namesJsonField(entity, item.via[0].name))) ?? [];
+        checkFilters(ctx, inEntity, { ...query, orderBy: query.orderBy && through.length > 0 ? { ...query.orderBy, items: through } : null });
+        const related = () =>
+          checkRelationSelects(inEntity, entity!, query.relations, [], (target, select) =>
+            checkFilters(ctx, { ...inEntity, entity: target, ambiguousNames: new Set() }, { where: select.where, orderBy: select.orderBy, limit: select.limit, offset: null }),
+          );
+        return entity ? checkShapedSelect(ctx, inEntity, query, entity, related) : unknownType;
       }
       let rowType = rows;
       const view = entity ? selectedView(ctx, query, entity) : undefined;
@@ -140,9 +148,11 @@ function checkFilters(
 ): void {
   if (query.where) checkCondition(inEntity, query.where);
   if (query.orderBy && inEntity.entity) {
+    checkListOrder(inEntity, inEntity.entity, query.orderBy);
     let choices = 0;
     for (const item of query.orderBy.items) {
       if (item.choice === null) {
+        if (item.via.length > 0 && checkJsonOrder(inEntity, inEntity.entity, item.via, item.field)) continue;
         if (item.via.length > 0) orderThrough(inEntity, inEntity.entity, item.via, item.field);
         else fieldOf(inEntity, inEntity.entity, item.field, false, extraOrderFields);
         continue;
@@ -330,6 +340,8 @@ function historyEntryType(row: KovaType): KovaType {
 function checkFilterShape(ctx: CheckContext, entity: EntityInfo, e: Expression): void {
   const isField = (x: Expression) => (x.kind === "Name" && entityHasField(entity, x.name)) || (x.kind === "Member" && isRelatedPath(ctx, entity, x)) || jsonPathOf(entity, x) !== undefined;
   const fieldFree = (x: Expression) => !mentionsFieldDeep(x, entity);
+  const logical = (e.kind === "Binary" && (e.operator === "AND" || e.operator === "OR")) || (e.kind === "Unary" && e.operator === "NOT");
+  if (!logical && checkListCondition(ctx, entity, e, (x) => !fieldFree(x))) return;
   const fail = (x: Expression) =>
     ctx.diagnostics.report("UnsupportedCondition", x.span, "a WHERE can compare fields with values, but not compute with fields", {
       suggestion: unsupportedConditionHelp(ctx, entity, x),
@@ -435,7 +447,8 @@ export function jsonPathOf(entity: EntityInfo, e: Expression): { field: string; 
   }
   if (at.kind !== "Name" || path.length === 0) return undefined;
   const field = entity.schema.fields.find((f) => f.name === at.name);
-  return field?.type === "json" ? { field: field.name, path } : undefined;
+  // A list field is json-typed too, but has elements, not sub-fields.
+  return field?.type === "json" && field.items === undefined ? { field: field.name, path } : undefined;
 }
 
 function entityHasField(entity: EntityInfo, name: string): boolean {

@@ -4,6 +4,7 @@
  * nested selections (`author { name }`), in COUNT(…), in WHERE (`author.name = $n`,
  * `EXISTS comments(…)`) and in ORDER_BY (`author.name`), and types the nested results.
  */
+import { checkListCount } from "./list-fields.js";
 import type { RelationStep } from "@kova/query";
 import type { EntityDecl, ExistsExpr, Expression, FieldDecl, Identifier, MemberExpr, RelationSelect } from "../ast/nodes.js";
 import { report, resolve, type CheckContext } from "./context.js";
@@ -45,6 +46,7 @@ export function relationOf(ctx: CheckContext, entity: EntityInfo, name: Identifi
     resolve(ctx, name, found.decl);
     return found;
   }
+  if (checkListCount(ctx, entity, name)) return undefined;
   const isField = entity.schema.fields.some((f) => f.name === name.name) || name.name === "id";
   const known = relations.size === 0 ? " (it has none: a reference field such as author: User, or a list such as posts: Post[] BY author, is one)" : "";
   report(

@@ -71,6 +71,7 @@ export const Codes = define({
   UnknownClaim: { code: "KV2225", severity: "error", title: "a claim that the AUTH block's claims shape does not declare" },
   DuplicateAuthScheme: { code: "KV2226", severity: "error", title: "two AUTH blocks of the same scheme" },
   UnknownOwnerField: { code: "KV2227", severity: "error", title: "AUTH owner(field) names a field that no entity the endpoint queries has" },
+  UnknownAuthEntity: { code: "KV2300", severity: "error", title: "AUTH api_key or session names an entity, or a field of it, that is not declared (entity:, hash:, subject:, a claim)" },
   UnknownClaimsShape: { code: "KV2228", severity: "error", title: "claims: names a VALIDATE shape that is not declared" },
   UnknownRateLimitKey: { code: "KV2240", severity: "error", title: "RATE_LIMIT … BY something other than ip, header(\"name\") or $auth.claim" },
   RateLimitByAuthWithoutAuth: { code: "KV2241", severity: "error", title: "RATE_LIMIT … BY $auth.… where no caller is signed in (no AUTH)" },
@@ -92,7 +93,7 @@ export const Codes = define({
   DuplicateColumn: { code: "KV2120", severity: "error", title: "two columns of one SELECT with the same name" },
   UnknownAggregate: { code: "KV2121", severity: "error", title: "a call in a SELECT that is not an aggregate (COUNT, SUM, AVG, MIN, MAX) nor a function the database can run" },
   UnknownColumn: { code: "KV2122", severity: "error", title: "ORDER_BY names something that is not a column of a grouped or DISTINCT result" },
-  ShapedSelectWithRelations: { code: "KV2123", severity: "error", title: "a grouped, DISTINCT, aliased, computed or paged SELECT that also selects related rows" },
+  ShapedSelectWithRelations: { code: "KV2123", severity: "error", title: "related rows selected (or ordered by) in a grouped, aggregated or DISTINCT SELECT, or an AFTER page ordered through a reference" },
   // ── types and values
   IncompatibleComparison: { code: "KV3001", severity: "error", title: "a comparison between values of types that can never match" },
   TypeMismatch: { code: "KV3002", severity: "error", title: "a value of the wrong type for where it is used" },
@@ -142,8 +143,7 @@ export const Codes = define({
   SocketNotSupported: { code: "KV9002", severity: "error", title: "SOCKET is parsed but not supported yet" },
   WorkerNotSupported: { code: "KV9005", severity: "error", title: "WORKER is parsed but not supported yet" },
   QueryNotSupportedByDriver: { code: "KV9006", severity: "error", title: "a query the driver of its entity's data source cannot run" },
-  // KV9004 (AUTH not supported yet) is retired: AUTH is supported. KV9003 (TASK) too: TASK is supported.
-  AuthSchemeNotSupported: { code: "KV9035", severity: "error", title: "an AUTH scheme Kova knows but does not support yet (api_key, session)" },
+  // KV9004 (AUTH not supported yet) is retired: AUTH is supported. KV9035 (api_key and session not supported yet) is retired: both are. KV9003 (TASK) too: TASK is supported.
   NestedViewNotSupported: { code: "KV9025", severity: "error", title: "a nested relation selection inside a VIEW (it needs entity relations)" },
   // ── relations (nested selections, filters and orders through references and inverse relations)
   UnknownRelation: { code: "KV2100", severity: "error", title: "a name used as a relation that is no reference field or inverse relation of the entity" },
@@ -161,6 +161,11 @@ export const Codes = define({
   SetNullOnRequiredField: { code: "KV3120", severity: "error", title: "ON DELETE SET NULL on a required field (it cannot hold null)" },
   WriteNotAtomicOnDriver: { code: "KV9020", severity: "error", title: "an endpoint that can fail after writing to a data source that cannot roll back" },
   ConstraintNotSupportedByDriver: { code: "KV9021", severity: "error", title: "a composite UNIQUE/INDEX or ON DELETE on a driver that cannot enforce it" },
+  // ── list fields (KV2380–2419, KV9060–9069)
+  UnsupportedListElement: { code: "KV2380", severity: "error", title: "a list field (tags: text[]) whose element type is not text, int or float" },
+  ListFieldModifier: { code: "KV2381", severity: "error", title: "UNIQUE, INDEX or DEFAULT on a list field" },
+  ListFieldMisuse: { code: "KV2382", severity: "error", title: "a list field used where one value is needed (compared, ordered, grouped, aggregated) instead of tested with contains" },
+  JsonPathNotAValue: { code: "KV2383", severity: "error", title: "ORDER_BY a json path that leads to an object or a list, or through one, in a json field's declared shape" },
 });
 
 export type CodeName = keyof typeof Codes;

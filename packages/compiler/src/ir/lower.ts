@@ -33,7 +33,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     span: s.connect?.span ?? null,
   }));
   const entryPoints = model.endpoints.map((endpoint) => lowerRoute(endpoint, state));
-  const auth = lowerAuth(model.auth, (e) => new HandlerLowering(state, null).expr(e));
+  const auth = lowerAuth(model.auth, (e) => new HandlerLowering(state, null).expr(e), state);
   const functions = [...model.kovaFunctions.values()].map((fn): KovaFunction => ({
     name: fn.decl.name.name,
     params: fn.params.map((p) => p.name),

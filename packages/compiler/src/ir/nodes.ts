@@ -80,7 +80,7 @@ export interface TaskDef {
 // ───────────────────────────── authentication (AUTH) ─────────────────────────────
 
 export interface AuthModel {
-  /** The declared schemes. Today one, of kind `jwt`; `api_key` and `session` are refused by the checker (KV9035). */
+  /** The declared schemes: one today, of kind `jwt`, `api_key` or `session`. */
   schemes: AuthScheme[];
   /** Every role an endpoint may require (the AUTH block's `roles:`), in declaration order. */
   roles: string[];
@@ -92,7 +92,52 @@ export interface AuthModel {
   usesCookies: boolean;
 }
 
-export type AuthScheme = JwtScheme;
+export type AuthScheme = JwtScheme | ApiKeyScheme | SessionScheme;
+
+/**
+ * `AUTH session USING secret(env("SESSION_KEY")) { entity: Session, … }`: server-side sessions. The
+ * cookie holds a random token and its HMAC (the secret); the entity holds `hash_token(token)` per
+ * live session, so deleting the row ends the session at once. Built-ins start_session() and
+ * end_session() set and clear the cookie.
+ */
+export interface SessionScheme {
+  kind: "session";
+  /** The HMAC-SHA256 key the cookie is signed with (at least 32 bytes at run time). */
+  secret: Expr;
+  /** The cookie's name. */
+  cookie: string;
+  /** The cookie's Max-Age, in seconds. */
+  expireSeconds: number;
+  entity: string;
+  /** The query reading the one row whose `hashField` equals its argument 0. */
+  lookup: string;
+  hashField: string;
+  subjectField: string;
+  claims: string;
+  roleClaim: string | null;
+  span: Span;
+}
+
+/**
+ * `AUTH api_key { entity: ApiKey, … }`: a key sent in a header (or query parameter), looked up by
+ * its SHA-256 (`hash_token`) in an entity; the row gives `$auth` (sub from `subjectField`, the
+ * other claims by field name).
+ */
+export interface ApiKeyScheme {
+  kind: "api_key";
+  entity: string;
+  /** The query (in the app's table) reading the one row whose `hashField` equals its argument 0. */
+  lookup: string;
+  hashField: string;
+  /** The row's field whose value (as text) is `$auth.sub`. */
+  subjectField: string;
+  /** Where a request carries the key: a header (lower-case name) or a query parameter. */
+  location: { from: "header" | "query"; name: string };
+  /** The VALIDATE shape of `$auth`; it always has `sub`. */
+  claims: string;
+  roleClaim: string | null;
+  span: Span;
+}
 
 /** `AUTH jwt USING secret(env("JWT_KEY")) { … }`: bearer JSON Web Tokens, verified with `jose`. */
 export interface JwtScheme {

@@ -2,6 +2,8 @@ import type { AggregateFn, Filter, NestedSelection, Operand, OrderTerm, QueryPla
 import type { Condition, Expression, Limit, Offset, OrderBy, Query, RelationSelect } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
 import { jsonPathOf } from "../checker/queries.js";
+import { containsCall, inListField } from "../checker/list-fields.js";
+import { isNumericPath } from "../checker/json-shapes.js";
 import type { EntityInfo, SemanticModel } from "../checker/model.js";
 
 /**
@@ -185,6 +187,11 @@ class Planner {
     return orderBy.items.map((i) => {
       if (i.choice !== null && this.chosen !== undefined) return { field: this.chosen, direction: i.direction };
       if (!i.via || i.via.length === 0) return { field: i.field.name, direction: i.direction };
+      const json = this.entity.schema.fields.find((f) => f.name === i.via[0].name && f.type === "json" && f.items === undefined);
+      if (json !== undefined) {
+        const path = [...i.via.slice(1).map((v) => v.name), i.field.name];
+        return { field: json.name, path, as: isNumericPath(this.entity, json.name, path) ? ("number" as const) : ("text" as const), direction: i.direction };
+      }
       const via: RelationStep[] = [];
       let entity = this.entity;
       for (const step of i.via) {
@@ -215,6 +222,11 @@ class Planner {
     if (e.kind === "Exists") {
       const { planner, step } = this.related(e.relation.name);
       return { kind: "related", relation: step, filter: e.condition ? planner.filter(e.condition) : null };
+    }
+    const list = containsCall(this.entity, e) ?? inListField(this.entity, e);
+    if (list !== undefined) {
+      const items = this.entity.schema.fields.find((f) => f.name === list.field)!.items!;
+      return { kind: "contains", field: list.field, item: this.value(list.item, items, labelOf(list.item)) };
     }
     if (!(e.kind === "Binary" && (e.operator === "AND" || e.operator === "OR"))) {
       const through = this.throughRelation(e);
@@ -311,7 +323,7 @@ class Planner {
   private operand(e: Expression, coerce: ScalarType | null): Operand {
     if (e.kind === "Name" && this.fieldType(e.name) !== null) return { kind: "field", field: e.name };
     const json = jsonPathOf(this.entity, e);
-    if (json) return { kind: "jsonPath", field: json.field, path: json.path, as: "text" };
+    if (json) return { kind: "jsonPath", field: json.field, path: json.path, as: isNumericPath(this.entity, json.field, json.path) ? "number" : "text" };
     if (e.kind === "Aggregate") return { kind: "aggregate", fn: e.function.toLowerCase() as AggregateFn, field: e.field?.name ?? null, distinct: e.distinct };
     return this.value(e, coerce, labelOf(e));
   }
@@ -345,8 +357,9 @@ class Planner {
   /** The type of a field or an aggregate the database reads, so a value compared with it is converted to match. */
   private readType(e: Expression): ScalarType | null {
     if (e.kind === "Name") return this.fieldType(e.name);
-    // A json sub-field is compared as text, so the value is sent as text.
-    if (jsonPathOf(this.entity, e)) return "string";
+    // A json sub-field is compared as text, so the value is sent as text (a number where the shape declares one).
+    const json = jsonPathOf(this.entity, e);
+    if (json) return isNumericPath(this.entity, json.field, json.path) ? "float" : "string";
     if (e.kind !== "Aggregate") return null;
     if (e.function === "COUNT") return "int";
     if (e.function === "AVG") return "float";

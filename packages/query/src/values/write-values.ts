@@ -6,7 +6,7 @@
  * canonical form and each driver maps it to its own, adding only its store's extra limits.
  */
 import { QueryError } from "../driver.js";
-import type { FieldSchema } from "../plan.js";
+import type { FieldSchema, JsonType, ListItemType } from "../plan.js";
 import { INTEGER_TEXT, toIsoInstant } from "./instants.js";
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,6 +38,7 @@ export type CheckedValue = string | number | boolean | null;
 /** Checks a value to be written into `field` against its declared type (see CheckedValue). */
 export function checkFieldValue(field: FieldSchema, value: unknown): CheckedValue {
   if (value === null || value === undefined) return null;
+  if (field.items !== undefined) return checkListValue(field, field.items, value);
   const name = field.name;
   switch (field.type) {
     case "string":
@@ -77,6 +78,7 @@ export function checkFieldValue(field: FieldSchema, value: unknown): CheckedValu
       return iso;
     }
     case "json": {
+      if (field.shape !== undefined) checkJsonValue(name, field.shape, value);
       let text: string | undefined;
       try {
         text = JSON.stringify(value);
@@ -85,6 +87,69 @@ export function checkFieldValue(field: FieldSchema, value: unknown): CheckedValu
       }
       if (text === undefined) invalidValue(name, "a JSON value", value);
       return text;
+    }
+  }
+}
+
+/**
+ * A list field's value: an array whose every element fits the element type (none null), as JSON
+ * text of the canonical elements, order kept. A bad element is a 400 naming it (`tags[2]`).
+ */
+function checkListValue(field: FieldSchema, items: ListItemType, value: unknown): string {
+  if (!Array.isArray(value)) invalidValue(field.name, `a list (${LIST_ITEM_NAMES[items]})`, value);
+  const element: FieldSchema = { name: "", type: items, optional: false, unique: false, index: false };
+  const checked = value.map((item, i) => {
+    element.name = `${field.name}[${i}]`;
+    if (item === null || item === undefined) invalidValue(element.name, ELEMENT_NAMES[items], item);
+    return checkFieldValue(element, item);
+  });
+  return JSON.stringify(checked);
+}
+
+const LIST_ITEM_NAMES: Record<ListItemType, string> = { string: "a list of strings", int: "a list of integers", float: "a list of numbers" };
+const ELEMENT_NAMES: Record<ListItemType, string> = { string: "a string", int: "an integer", float: "a finite number" };
+
+/**
+ * A value against a json field's declared shape: each key's type, required keys present, no key
+ * the shape does not declare. The 400 names the path (`meta.size.w`, `meta.tags[2]`).
+ */
+function checkJsonValue(path: string, type: JsonType, value: unknown): void {
+  switch (type.kind) {
+    case "any":
+      return;
+    case "string":
+      if (typeof value !== "string") invalidValue(path, "a string", value);
+      if (type.enumValues !== undefined && !type.enumValues.includes(value)) invalidValue(path, `one of ${type.enumValues.map((v) => JSON.stringify(v)).join(", ")}`, value);
+      return;
+    case "int":
+      if (typeof value !== "number" || !Number.isSafeInteger(value)) invalidValue(path, "an integer", value);
+      return;
+    case "float":
+      if (typeof value !== "number" || !Number.isFinite(value)) invalidValue(path, "a finite number", value);
+      return;
+    case "boolean":
+      if (typeof value !== "boolean") invalidValue(path, "true or false", value);
+      return;
+    case "list":
+      if (!Array.isArray(value)) invalidValue(path, "a list", value);
+      value.forEach((item, i) => checkJsonValue(`${path}[${i}]`, type.items, item));
+      return;
+    case "object": {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) invalidValue(path, "an object", value);
+      const object = value as Record<string, unknown>;
+      for (const f of type.fields) {
+        const v = object[f.name];
+        if (v === undefined || v === null) {
+          if (!f.optional) throw new QueryError(`field "${path}.${f.name}" is required`, 400, `${path}.${f.name}`);
+          continue;
+        }
+        checkJsonValue(`${path}.${f.name}`, f.type, v);
+      }
+      const unknown = Object.keys(object).find((k) => !type.fields.some((f) => f.name === k));
+      if (unknown !== undefined) {
+        throw new QueryError(`field "${path}.${unknown}" is not part of ${path} (it has: ${type.fields.map((f) => f.name).join(", ")})`, 400, `${path}.${unknown}`);
+      }
+      return;
     }
   }
 }

@@ -12,6 +12,7 @@
 import type { Reply } from "../app.js";
 import type { Exchange, StageOutcome } from "../exchange.js";
 import type { PipelineStage } from "../pipeline.js";
+import { verifyApiKey, verifySession } from "./api-key.js";
 import { AuthConfigError } from "./keys.js";
 import type { RouteAuthDefinition } from "./scheme.js";
 import { hasRole, verifyCredential, type Credential } from "./verify.js";
@@ -29,23 +30,33 @@ export const authStage: PipelineStage = {
   run(ex: Exchange): StageOutcome | Promise<StageOutcome> {
     const auth = ex.route.definition.auth;
     if (auth === undefined) return undefined;
-    return verifyCredential(auth.scheme, ex.env, ex.headers).then(
-      (credential) => decide(ex, auth, credential),
-      (error: unknown) => {
-        // A missing or malformed key is the operator's problem: log it (it holds no token), answer 500.
-        if (error instanceof AuthConfigError) ex.log.error({ err: { message: error.message } }, "AUTH is misconfigured");
-        throw error instanceof AuthConfigError ? new Error("authentication is not configured on this server") : error;
-      },
-    );
+    let credential: Credential | Promise<Credential>;
+    try {
+      const scheme = auth.scheme;
+      credential = scheme.kind === "jwt" ? verifyCredential(scheme, ex.env, ex.headers)
+        : scheme.kind === "api_key" ? verifyApiKey(scheme, ex)
+        : verifySession(scheme, ex);
+    } catch (error) {
+      return misconfigured(ex, error);
+    }
+    // Synchronous once the keys are loaded: most requests decide here without a promise.
+    if (!(credential instanceof Promise)) return decide(ex, auth, credential);
+    return credential.then((c) => decide(ex, auth, c), (error: unknown) => misconfigured(ex, error));
   },
 };
+
+function misconfigured(ex: Exchange, error: unknown): never {
+  // A missing or malformed key is the operator's problem: log it (it holds no token), answer 500.
+  if (error instanceof AuthConfigError) ex.log.error({ err: { message: error.message } }, "AUTH is misconfigured");
+  throw error instanceof AuthConfigError ? new Error("authentication is not configured on this server") : error;
+}
 
 function decide(ex: Exchange, auth: RouteAuthDefinition, credential: Credential): StageOutcome {
   if (credential.state === "none") {
     if (auth.optional) return undefined;
-    return unauthorized(ex, false);
+    return unauthorized(ex, auth, false);
   }
-  if (credential.state === "invalid") return unauthorized(ex, true);
+  if (credential.state === "invalid") return unauthorized(ex, auth, true);
   if (!hasRole(auth.scheme, credential.claims, auth.roles)) {
     return ex.problem(403, `this endpoint needs the role ${auth.roles.join(" or ")}`, AuthProblemType.forbidden);
   }
@@ -53,8 +64,17 @@ function decide(ex: Exchange, auth: RouteAuthDefinition, credential: Credential)
   return undefined;
 }
 
-function unauthorized(ex: Exchange, presented: boolean): Reply {
-  // RFC 6750 §3: a presented but rejected token adds error="invalid_token".
-  ex.setHeader("www-authenticate", presented ? 'Bearer realm="kova", error="invalid_token"' : 'Bearer realm="kova"');
+function unauthorized(ex: Exchange, auth: RouteAuthDefinition, presented: boolean): Reply {
+  const scheme = auth.scheme;
+  if (scheme.kind === "session") {
+    // No registered scheme for cookie sessions either: this names the cookie that signs the caller in.
+    ex.setHeader("www-authenticate", `Cookie realm="kova", name="${scheme.cookie}"`);
+  } else if (scheme.kind === "api_key") {
+    // No registered scheme for API keys: this names where the key goes (as OpenAPI's apiKey does), the same for a missing or a bad one.
+    ex.setHeader("www-authenticate", `ApiKey realm="kova", in="${scheme.location.from}", name="${scheme.location.name}"`);
+  } else {
+    // RFC 6750 §3: a presented but rejected token adds error="invalid_token".
+    ex.setHeader("www-authenticate", presented ? 'Bearer realm="kova", error="invalid_token"' : 'Bearer realm="kova"');
+  }
   return ex.problem(401, UNAUTHORIZED_DETAIL, AuthProblemType.unauthorized);
 }

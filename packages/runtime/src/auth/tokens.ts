@@ -3,14 +3,14 @@ import { createHash, randomBytes } from "node:crypto";
 import { loadJose } from "./lazy.js";
 import type { AppEnv } from "../app.js";
 import { schemeKeys } from "./keys.js";
-import type { AuthSchemeDefinition } from "./scheme.js";
+import type { JwtSchemeDefinition } from "./scheme.js";
 
 /**
  * A token for `claims` (which must match the scheme's claims shape, `sub` included), signed with
  * the scheme's pinned algorithm and key, with `iat`, `exp` (now + ttl, a duration in milliseconds,
  * default the scheme's `expire`), and the scheme's `iss` and `aud`.
  */
-export async function signToken(env: AppEnv, scheme: AuthSchemeDefinition, claims: unknown, ttlMs?: unknown): Promise<string> {
+export async function signToken(env: AppEnv, scheme: JwtSchemeDefinition, claims: unknown, ttlMs?: unknown): Promise<string> {
   if (claims === null || typeof claims !== "object" || Array.isArray(claims)) throw new TypeError("sign_token() takes the claims as an object, such as { sub: user.id }");
   const issues = scheme.validateClaims(claims);
   if (issues.length > 0) throw new TypeError(`sign_token(): the claims do not match the declared shape: ${issues.map((i) => `${i.field || "(claims)"} ${i.message}`).join("; ")}`);

@@ -5,10 +5,9 @@
  * 401 never tells a caller which check failed.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import { loadJose } from "./lazy.js";
 import type { AppEnv } from "../app.js";
-import { schemeKeys } from "./keys.js";
-import type { AuthClaims, AuthSchemeDefinition } from "./scheme.js";
+import { loadedSchemeKeys, schemeKeys, type SchemeKeys } from "./keys.js";
+import type { AuthClaims, AuthSchemeDefinition, JwtSchemeDefinition } from "./scheme.js";
 
 /** Far above any real token (a few hundred bytes to ~2 KB), far below the header limit. */
 export const MAX_TOKEN_LENGTH = 8192;
@@ -17,14 +16,15 @@ export type Credential = { state: "none" } | { state: "invalid" } | { state: "va
 
 const NONE: Credential = Object.freeze({ state: "none" });
 const INVALID: Credential = Object.freeze({ state: "invalid" });
+const BEARER = /^bearer +/i;
 
 /** The token where the scheme says it is; anywhere else it is not looked for. */
-export function tokenOf(scheme: AuthSchemeDefinition, headers: IncomingHttpHeaders): string | undefined {
+export function tokenOf(scheme: JwtSchemeDefinition, headers: IncomingHttpHeaders): string | undefined {
   if (scheme.token.from === "header") {
     const value = headers.authorization;
     if (value === undefined) return undefined;
     // RFC 6750: `Bearer <token>`, the scheme name case-insensitive. Anything else is a bad credential.
-    return /^bearer +/i.test(value) ? value.replace(/^bearer +/i, "").trim() : "";
+    return BEARER.test(value) ? value.replace(BEARER, "").trim() : "";
   }
   return cookieValue(headers.cookie, scheme.token.name);
 }
@@ -38,26 +38,32 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
-export async function verifyCredential(scheme: AuthSchemeDefinition, env: AppEnv, headers: IncomingHttpHeaders): Promise<Credential> {
+/**
+ * The request's credential, synchronously once the scheme's keys are loaded (a promise only for
+ * the first request, and for a JWKS whose key may need fetching): no promise per request.
+ */
+export function verifyCredential(scheme: JwtSchemeDefinition, env: AppEnv, headers: IncomingHttpHeaders): Credential | Promise<Credential> {
   const token = tokenOf(scheme, headers);
   if (token === undefined) return NONE;
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return INVALID;
-  const keys = await schemeKeys(scheme, env);
-  const { jwtVerify } = await loadJose();
-  let payload: Record<string, unknown>;
+  const keys = loadedSchemeKeys(scheme, env);
+  if (keys === undefined) return schemeKeys(scheme, env).then((loaded) => check(scheme, loaded, token));
+  return check(scheme, keys, token);
+}
+
+function check(scheme: JwtSchemeDefinition, keys: SchemeKeys, token: string): Credential | Promise<Credential> {
+  let payload: Record<string, unknown> | Promise<Record<string, unknown>>;
   try {
-    const verified = await jwtVerify(token, keys.verify as Uint8Array, {
-      algorithms: [scheme.algorithm],
-      issuer: scheme.issuer ?? undefined,
-      audience: scheme.audience ?? undefined,
-      clockTolerance: scheme.skewSeconds,
-      // A token without an expiry would be good forever.
-      requiredClaims: ["exp", "sub"],
-    });
-    payload = verified.payload as Record<string, unknown>;
+    payload = keys.verify(token);
   } catch {
     return INVALID;
   }
+  if (payload instanceof Promise) return payload.then((p) => claimsOf(scheme, p), () => INVALID);
+  return claimsOf(scheme, payload);
+}
+
+/** The declared claims only, checked against their shape: a signed token with a `role: "root"` fails too. */
+function claimsOf(scheme: JwtSchemeDefinition, payload: Record<string, unknown>): Credential {
   const claims: Record<string, unknown> = {};
   for (const name of scheme.claimNames) if (Object.hasOwn(payload, name)) claims[name] = payload[name];
   if (typeof claims.sub !== "string" || scheme.validateClaims(claims).length > 0) return INVALID;

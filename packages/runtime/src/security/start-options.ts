@@ -12,7 +12,7 @@ import { securityFromEnv } from "./config.js";
 import type { SecurityOptions } from "./index.js";
 import type { ScriptRunner } from "./rate-limit/redis-store.js";
 
-export function securityOptions(app: AppDefinition, file: FileConfig, env: RawEnv, dataSources: DataSources, listenHost: string, log: Logger): SecurityOptions {
+export function securityOptions(app: AppDefinition, file: FileConfig, env: RawEnv, dataSources: DataSources, listenHost: string | undefined, log: Logger): SecurityOptions {
   const fromEnv = securityFromEnv(env);
   const options: SecurityOptions = {
     allowedHosts: fromEnv.allowedHosts ?? file.allowedHosts,
