@@ -40,7 +40,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     body: new HandlerLowering(state, null).block(fn.decl.body.statements),
     span: fn.decl.span,
   }));
-  const views = [...model.views.values()].map((v): View => ({ name: v.decl.name.name, entity: v.entity?.decl.name.name ?? "", fields: v.fields, span: v.decl.span }));
+  const views = [...model.views.values()].map((v): View => ({ name: v.decl.name.name, entity: v.entity?.decl.name.name ?? "", fields: v.keys, span: v.decl.span }));
   // After the routes: CORS origins may read env(), recorded in the same `env` list.
   // cookieAuth: a scheme reading its credential from a cookie, so cross-origin writes are always
   // refused (docs/security.md).

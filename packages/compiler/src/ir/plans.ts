@@ -6,6 +6,7 @@ import { jsonPathOf } from "../checker/queries.js";
 import { containsCall, inListField } from "../checker/list-fields.js";
 import { isNumericPath } from "../checker/json-shapes.js";
 import type { EntityInfo, SemanticModel } from "../checker/model.js";
+import { selectRelations } from "../checker/view-relations.js";
 
 /**
  * A value the handler computes and passes to the query: the expression, and how to coerce it
@@ -118,11 +119,13 @@ class Planner {
         const shaped = this.model.selectShapes.get(query);
         // The columns' values come first: their arguments are numbered before the WHERE's.
         const columns = shaped?.columns.map((c) => ({ name: c.name, value: this.column(c.value) }));
+        // Its own nested selections and, for `SELECT ViewName`, the view's (checker/view-relations.ts).
+        const relations = selectRelations(this.model, query);
         return {
           kind: "select",
           entity,
           fields: this.selectedFields(query),
-          ...(query.relations.length > 0 ? { nested: query.relations.map((r) => this.nested(r)) } : {}),
+          ...(relations.length > 0 ? { nested: relations.map((r) => this.nested(r)) } : {}),
           ...(shaped && columns
             ? { shape: { columns, distinct: query.distinct, groupBy: shaped.groupBy, having: query.having ? this.filter(query.having.expression) : null, result: shaped.result, ...this.after(query) } }
             : {}),
