@@ -248,6 +248,7 @@ export interface KovaFunction {
 export interface View {
   name: string;
   entity: string;
+  /** The keys of a shaped row, in order: the entity's fields and the view's nested relations (read by the SELECT's plan). */
   fields: string[];
   span: Span;
 }
