@@ -124,3 +124,10 @@ test("the formatter keeps nested VIEW items", () => {
   assert.equal(formatSource(once, "app.kova").changed, false);
   assert.deepEqual(checkText(once, "app.kova").diagnostics, []);
 });
+
+test("KV2343: a related selection or COUNT beside a VIEW in SELECT is refused (the view's shape would drop it)", () => {
+  const d = only(`${VIEW}GET /x {\n  RESPOND SELECT ArticleOut, author { username } FROM Article\n}`, "KV2343");
+  assert.match(d.message, /SELECT ArticleOut answers rows in the VIEW's shape, which has no author \{ … \}/);
+  assert.match(d.suggestion ?? "", /add author \{ … \} to VIEW ArticleOut/);
+  only(`VIEW Flat OF Article { title }\nGET /x {\n  RESPOND SELECT Flat, COUNT(comments) FROM Article\n}`, "KV2343");
+});

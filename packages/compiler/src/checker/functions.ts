@@ -276,6 +276,14 @@ export function selectedView(ctx: CheckContext, query: SelectQuery, entity: Enti
       suggestion: `select FROM ${view.entity?.decl.name.name ?? "its entity"}, or declare a VIEW … OF ${entity.decl.name.name}`,
     });
   }
+  const extra = query.relations[0];
+  if (extra) {
+    // The view's shaping keeps only its own keys: a related selection beside it would be read and dropped.
+    const what = extra.count ? `COUNT(${extra.relation.name})` : `${extra.relation.name} { … }`;
+    ctx.diagnostics.report("ViewWithRelations", extra.span, `SELECT ${name.name} answers rows in the VIEW's shape, which has no ${what}`, {
+      suggestion: extra.count ? `select the count in a SELECT without the VIEW` : `add ${extra.relation.name} { … } to VIEW ${name.name}, or list the fields in the SELECT instead of the VIEW`,
+    });
+  }
   ctx.model.selectViews.set(query, name.name);
   return view;
 }

@@ -45,7 +45,7 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
       }
       let rowType = rows;
       // A view's nested selections were checked once with the view (checkView) and are in its row type;
-      // the query's own ones are checked here.
+      // related selections beside a view are refused (KV2343, selectedView); a plain SELECT's are checked here.
       if (view) rowType = view.rowType;
       else if (query.fields && entity) {
         const fields = new Map<string, ShapeField>();
@@ -56,7 +56,7 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
         fields.set("id", { type: intType, optional: false });
         rowType = { kind: "object", fields, entity: entity.decl.name.name };
       }
-      if (query.relations.length > 0 && entity) {
+      if (query.relations.length > 0 && entity && !view) {
         const nested = checkRelationSelects(inEntity, entity, query.relations, [], (target, select) =>
           checkFilters(ctx, { ...inEntity, entity: target, ambiguousNames: new Set() }, { where: select.where, orderBy: select.orderBy, limit: select.limit, offset: null }),
         );

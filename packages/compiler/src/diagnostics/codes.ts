@@ -154,6 +154,7 @@ export const Codes = define({
   SecretFieldInPast: { code: "KV2341", severity: "error", title: "a SECRET field named in HISTORY or AS OF (history keeps no value for it)" },
   // ── nested VIEWs (KV2342–2349)
   NestedViewCall: { code: "KV2342", severity: "error", title: "a VIEW with nested relations called on rows already loaded (it shapes rows only in SELECT)" },
+  ViewWithRelations: { code: "KV2343", severity: "error", title: "a related selection or COUNT beside a VIEW in SELECT (the view's shape has no place for it)" },
   // ── list fields (KV2380–2419, KV9060–9069)
   UnsupportedListElement: { code: "KV2380", severity: "error", title: "a list field (tags: text[]) whose element type is not text, int or float" },
   ListFieldModifier: { code: "KV2381", severity: "error", title: "UNIQUE, INDEX or DEFAULT on a list field" },
