@@ -2,6 +2,7 @@ import type { Command } from "./command.js";
 import { addCommand } from "./commands/add.js";
 import { astCommand } from "./commands/ast.js";
 import { checkCommand } from "./commands/check.js";
+import { clientCommand } from "./commands/client.js";
 import { buildCommand } from "./commands/build.js";
 import { devCommand } from "./commands/dev.js";
 import { fmtCommand } from "./commands/fmt.js";
@@ -16,7 +17,7 @@ import { runCommand } from "./commands/run.js";
  * because `help` reads this list too: the call happens at run time, after all modules loaded.
  */
 export function allCommands(): readonly Command[] {
-  return [initCommand, addCommand, runCommand, devCommand, buildCommand, migrateCommand, checkCommand, fmtCommand, astCommand, lspCommand, helpCommand];
+  return [initCommand, addCommand, runCommand, devCommand, buildCommand, clientCommand, migrateCommand, checkCommand, fmtCommand, astCommand, lspCommand, helpCommand];
 }
 
 export function findCommand(name: string): Command | undefined {

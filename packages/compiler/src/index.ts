@@ -28,3 +28,5 @@ export { planQuery, type PlannedQuery } from "./ir/plans.js";
 export { emitApp, type EmitOptions, type EmittedApp } from "./emit/js/emit-app.js";
 export * from "./build/index.js";
 export { formatSource, collectComments, FormatterError, FORMAT_WIDTH, type FormatResult } from "./format/index.js";
+export { openApiDocument, routeResponses, componentSchemas, operationId, openApiPath, SECURITY_SCHEME, type OpenApiDocument, type OpenApiOptions, type RouteResponse, type JsonSchema } from "./emit/api/index.js";
+export { typescriptClient } from "./emit/client/index.js";

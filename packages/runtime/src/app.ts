@@ -136,6 +136,8 @@ export interface AppDefinition {
   env: EnvRequirement[];
   /** CORS, the app-wide rate limit and whether cookies carry credentials; absent: the defaults. */
   security?: SecurityDefinition;
+  /** The OpenAPI document `kova build` wrote for this app (served at `/_kova/openapi.json`); absent: none. */
+  openapi?: string | URL;
 }
 
 /** The declared environment variables after `.env` and defaults are applied. */

@@ -3,6 +3,7 @@
  * `kova.config.json`. Every problem is a StartupError with a message meant for the person running
  * the app.
  */
+import type { GraphqlConfig } from "./graphql/endpoint.js";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -23,6 +24,31 @@ export interface FileConfig extends SecurityFileConfig {
   /** One info line per answered request (see logger.ts); default off, `kova dev` turns it on. */
   accessLog?: boolean;
   shutdownTimeoutMs?: number;
+  /** Where the OpenAPI document is served (a path), or false: not served. Default `/_kova/openapi.json`. */
+  openapi?: string | boolean;
+  /** Where the interactive API docs page is served (a path), or false: not served. Default `/_kova/docs`. */
+  apiDocs?: string | boolean;
+  /** GraphQL over the entities: true (every entity, at /graphql), or its settings; default off. */
+  graphql?: boolean | GraphqlConfig;
+}
+
+const GRAPHQL_KEYS: Readonly<Record<keyof GraphqlConfig, "string" | "boolean" | "number" | "names">> = {
+  path: "string", entities: "names", mutations: "boolean", maxDepth: "number", maxLimit: "number", introspection: "boolean",
+};
+
+function graphqlConfig(value: unknown, where: string): boolean | GraphqlConfig {
+  if (typeof value === "boolean") return value;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new StartupError(`${where}: "graphql" must be true, false or an object of settings`);
+  for (const [key, v] of Object.entries(value)) {
+    const expected = GRAPHQL_KEYS[key as keyof GraphqlConfig];
+    if (expected === undefined) throw new StartupError(`${where}: unknown "graphql" setting "${key}"; known: ${Object.keys(GRAPHQL_KEYS).join(", ")}`);
+    const ok = expected === "names" ? Array.isArray(v) && v.every((n) => typeof n === "string")
+      : expected === "number" ? Number.isInteger(v) && (v as number) > 0
+      : expected === "string" ? typeof v === "string" && v.startsWith("/")
+      : typeof v === "boolean";
+    if (!ok) throw new StartupError(`${where}: "graphql.${key}" must be ${expected === "names" ? "a list of entity names" : expected === "number" ? "a whole number above 0" : expected === "string" ? 'a path starting with "/"' : "true or false"}`);
+  }
+  return value as GraphqlConfig;
 }
 
 function readOptional(path: string): string | undefined {
@@ -86,7 +112,7 @@ export function resolveAppEnv(requirements: readonly EnvRequirement[], env: RawE
   return Object.freeze(resolved);
 }
 
-const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | "errors">, "number" | "string" | "boolean"> = {
+const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | keyof typeof API_CONFIG | "graphql" | "errors">, "number" | "string" | "boolean"> = {
   port: "number",
   host: "string",
   bodyLimit: "number",
@@ -94,6 +120,9 @@ const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConf
   accessLog: "boolean",
   shutdownTimeoutMs: "number",
 };
+
+/** The API description settings: true (the default path), false (off) or a path. */
+const API_CONFIG = { openapi: true, apiDocs: true } as const;
 
 export function loadFileConfig(appDir: string): FileConfig {
   const path = join(appDir, "kova.config.json");
@@ -119,9 +148,20 @@ export function loadFileConfig(appDir: string): FileConfig {
       config.errors = parseErrorFormat(value, `${path}: "errors"`);
       continue;
     }
+    if (key === "graphql") {
+      config.graphql = graphqlConfig(value, path);
+      continue;
+    }
+    if (Object.hasOwn(API_CONFIG, key)) {
+      if (typeof value !== "boolean" && !(typeof value === "string" && value.startsWith("/"))) {
+        throw new StartupError(`${path}: "${key}" must be true, false or a path starting with "/"`);
+      }
+      config[key] = value;
+      continue;
+    }
     const expected = FILE_CONFIG_TYPES[key as keyof typeof FILE_CONFIG_TYPES];
     if (expected === undefined) {
-      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), "errors", ...Object.keys(SECURITY_CONFIG)].join(", ")}`);
+      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), "errors", ...Object.keys(API_CONFIG), "graphql", ...Object.keys(SECURITY_CONFIG)].join(", ")}`);
     }
     if (typeof value !== expected || (expected === "number" && !(Number.isInteger(value) && (value as number) >= 0))) {
       throw new StartupError(`${path}: "${key}" must be ${expected === "number" ? "a non-negative integer" : expected === "boolean" ? "true or false" : "a string"}`);

@@ -14,6 +14,7 @@ import { pathOf, requestIdFor } from "./context.js";
 import { connectDataSources, type DataSources } from "./data-sources.js";
 import { Exchange, type Serving, type StageOutcome } from "./exchange.js";
 import { healthReply } from "./health.js";
+import { ApiDocs, apiDocsOptions } from "./api-docs/api-docs.js";
 import { Pipeline } from "./pipeline.js";
 import { ProblemType, makeProblem, problemFromError, type Problem } from "./problem.js";
 import { JSON_CONTENT_TYPE, CompiledRoute, type SerializedReply } from "./route.js";
@@ -38,6 +39,8 @@ export interface KovaFastifyOptions {
   security?: SecurityOptions;
   /** The error shape and validation status, as kova.config.json "errors" sets them (error-shape.ts). */
   errors?: ErrorFormat;
+  /** Where the OpenAPI document and the docs page are served (as the standalone server's `apiDocs`). */
+  apiDocs?: { openapi?: string | boolean; docs?: string | boolean };
 }
 
 declare module "fastify" {
@@ -195,6 +198,19 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
           return reply.code(result.status).type(JSON_CONTENT_TYPE).send(result.payload);
         });
       }
+    }
+    // The OpenAPI document and the docs page, as the standalone server serves them.
+    const apiDocs = new ApiDocs(app.openapi, apiDocsOptions(options.internalPrefix ?? "/_kova", options.apiDocs), log);
+    for (const [path, answer] of apiDocs.routes) {
+      if (router.find("GET", path) !== null) {
+        log.warn({ path }, "an app route takes the API description's path; it is not served there");
+        continue;
+      }
+      fastify.get(path, async (_request, reply) => {
+        const result = answer();
+        // A Buffer, so Fastify sends the content type as given.
+        return reply.code(result.status).headers(result.headers).send(typeof result.body === "string" ? Buffer.from(result.body) : result.body);
+      });
     }
   };
 }

@@ -33,7 +33,7 @@ export { isCalendarDate, ParamFailure, parseParam, typeQuery } from "./params.js
 export type { DataSourceStatus } from "./health.js";
 export { DEFAULT_BODY_LIMIT } from "./body.js";
 export { rowSerializer } from "./serialize.js";
-export { loadEnv, resolveAppEnv } from "./config.js";
+export { loadEnv, loadFileConfig, resolveAppEnv } from "./config.js";
 export {
   CookieError, readCookies, setCookieLine, setCookieLines,
   type CookieInput, type RequestCookies, type ResponseCookie, type ResponseCookies,
@@ -71,3 +71,6 @@ export {
   type SecurityOptions,
   type TrustProxy,
 } from "./security/index.js";
+export { GraphqlEndpoint, type GraphqlConfig } from "./graphql/endpoint.js";
+export { buildGraphqlSchema, pluralField, type GraphqlOptions } from "./graphql/schema.js";
+export { ApiDocs, apiDocsOptions, DOCS_CSP } from "./api-docs/api-docs.js";

@@ -2,6 +2,8 @@
 import Router from "find-my-way";
 import type { Logger } from "pino";
 import type { AppDefinition } from "./app.js";
+import type { ApiDocs, ApiDocsReply } from "./api-docs/api-docs.js";
+import type { GraphqlEndpoint } from "./graphql/endpoint.js";
 import { CompiledRoute } from "./route.js";
 
 const HEALTH = { kovaHealth: true } as const;
@@ -15,7 +17,17 @@ const noop = (): void => {};
 /** Methods answered by some route, in the order they are listed in an `Allow` header. */
 const METHODS: Router.HTTPMethod[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
 
-export function buildRouter(app: AppDefinition, internalPrefix: string | false, log: Logger): Router.Instance<Router.HTTPVersion.V1> {
+/** A route of the API description (the OpenAPI document, the docs page and its files). */
+export class ApiDocsRoute {
+  constructor(readonly reply: () => ApiDocsReply) {}
+}
+
+/** The GraphQL endpoint's route (see graphql/endpoint.ts). */
+export class GraphqlRoute {
+  constructor(readonly endpoint: GraphqlEndpoint) {}
+}
+
+export function buildRouter(app: AppDefinition, internalPrefix: string | false, log: Logger, apiDocs?: ApiDocs, graphql?: GraphqlEndpoint): Router.Instance<Router.HTTPVersion.V1> {
   // onBadUrl makes find() return a match with a null store for bad percent-encoding (a 400),
   // instead of null (which would read as "no such route").
   const router = Router({ maxParamLength: 500, onBadUrl: noop });
@@ -38,6 +50,14 @@ export function buildRouter(app: AppDefinition, internalPrefix: string | false, 
     } else {
       router.on(["GET", "HEAD"], healthPath, noop, HEALTH);
     }
+  }
+  for (const [path, reply] of apiDocs?.routes ?? []) {
+    if (router.find("GET", path) !== null) log.warn({ path }, "an app route takes the API description's path; it is not served there");
+    else router.on(["GET", "HEAD"], path, noop, new ApiDocsRoute(reply));
+  }
+  if (graphql !== undefined) {
+    if (router.find("POST", graphql.path) !== null || router.find("GET", graphql.path) !== null) throw new Error(`an app route takes ${graphql.path}, where GraphQL is configured to be served`);
+    router.on(["GET", "POST"], graphql.path, noop, new GraphqlRoute(graphql));
   }
   // Generates a matcher function per method tree instead of walking the tree on every lookup.
   return router.compile();

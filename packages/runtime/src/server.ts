@@ -22,7 +22,9 @@ import { Pipeline } from "./pipeline.js";
 import { ProblemType, makeProblem } from "./problem.js";
 import { sendProblem, sendReply } from "./respond.js";
 import type { CompiledRoute, SerializedReply } from "./route.js";
-import { buildRouter, allowedMethods, isHealthRoute } from "./routing.js";
+import { ApiDocs, apiDocsOptions, type ApiDocsReply } from "./api-docs/api-docs.js";
+import type { GraphqlEndpoint } from "./graphql/endpoint.js";
+import { ApiDocsRoute, GraphqlRoute, buildRouter, allowedMethods, isHealthRoute } from "./routing.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
 
 export interface ServerOptions {
@@ -50,6 +52,13 @@ export interface ServerOptions {
   maxHeaderSize?: number;
   /** The error shape and validation status (kova.config.json "errors"; error-shape.ts). Default RFC 9457, 400. */
   errors?: ErrorFormat;
+  /**
+   * Where the OpenAPI document and the docs page are served: a path, or false for not at all.
+   * Default `<internalPrefix>/openapi.json` and `<internalPrefix>/docs` (when the app has a document).
+   */
+  apiDocs?: { openapi?: string | boolean; docs?: string | boolean };
+  /** GraphQL over the app's entities (see graphql/endpoint.ts); absent: not served. */
+  graphql?: GraphqlEndpoint;
 }
 
 export interface KovaServer {
@@ -153,7 +162,9 @@ class RequestHandler {
   readonly serving: NodeServing;
 
   constructor(app: AppDefinition, options: ServerOptions, log: Logger) {
-    this.router = buildRouter(app, options.internalPrefix ?? "/_kova", log);
+    const internalPrefix = options.internalPrefix ?? "/_kova";
+    const apiDocs = new ApiDocs(app.openapi, apiDocsOptions(internalPrefix, options.apiDocs), log);
+    this.router = buildRouter(app, internalPrefix, log, apiDocs, options.graphql);
     const env = options.env ?? {};
     const security = new HttpSecurity(app, env, options.security ?? {}, log);
     this.pipeline = security.withStages(options.pipeline ?? new Pipeline());
@@ -180,6 +191,11 @@ class RequestHandler {
       return this.problem(req, res, start, 421, HOST_NOT_ALLOWED, this.serving.security.hostRefusal(req.headers.host), requestId);
     }
     if (match === null) return this.noRoute(req, res, url, requestId, start);
+    if (match.store instanceof ApiDocsRoute) return this.apiDocs(req, res, match.store.reply(), requestId, start);
+    if (match.store instanceof GraphqlRoute) {
+      void this.graphql(req, res, match.store.endpoint, requestId, start);
+      return;
+    }
     const store: unknown = match.store;
     if (store === null) {
       return this.problem(req, res, start, 400, ProblemType.badUrl, "the request URL is not valid (bad percent-encoding)", requestId);
@@ -193,6 +209,25 @@ class RequestHandler {
     const reply = await healthReply(this.serving.dataSources, this.serving.log);
     sendReply(res, reply, requestId, this.serving.closing, undefined, this.baseHeaders(req));
     this.serving.logRequest(req, reply.status, start, requestId);
+  }
+
+  private apiDocs(req: IncomingMessage, res: ServerResponse, reply: ApiDocsReply, requestId: string, start: number): void {
+    const headers: Record<string, string> = { ...this.baseHeaders(req), ...reply.headers, "content-length": String(Buffer.byteLength(reply.body)), "x-request-id": requestId };
+    if (this.serving.closing) headers.connection = "close";
+    res.writeHead(reply.status, headers);
+    res.end(req.method === "HEAD" ? undefined : reply.body);
+    this.serving.logRequest(req, reply.status, start, requestId);
+  }
+
+  private async graphql(req: IncomingMessage, res: ServerResponse, endpoint: GraphqlEndpoint, requestId: string, start: number): Promise<void> {
+    let reply: ApiDocsReply;
+    try {
+      reply = await endpoint.reply(req);
+    } catch (error) {
+      this.serving.log.error({ reqId: requestId, err: error }, "graphql request failed");
+      reply = { status: 500, body: JSON.stringify({ errors: [{ message: `An unexpected error occurred. Quote request id ${requestId} when reporting it.` }] }), headers: { "content-type": "application/json; charset=utf-8" } };
+    }
+    if (!res.headersSent) this.apiDocs(req, res, reply, requestId, start);
   }
 
   private noRoute(req: IncomingMessage, res: ServerResponse, url: string, requestId: string, start: number): void {

@@ -12,6 +12,8 @@ import { createServer, type KovaServer } from "./server.js";
 import { AuthConfigError, schemeKeys } from "./auth/keys.js";
 import { sessionSecret } from "./auth/sessions.js";
 import { securityOptions } from "./security/start-options.js";
+import { GraphqlEndpoint } from "./graphql/endpoint.js";
+import { DEFAULT_BODY_LIMIT } from "./body.js";
 
 /**
  * Set to "1" in the environment of a trial start: the app configures itself, connects its data
@@ -118,7 +120,18 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     await dataSources.close().catch(() => {});
     throw error;
   }
+  let graphql: GraphqlEndpoint | undefined;
+  if (file.graphql !== undefined && file.graphql !== false) {
+    try {
+      const config = file.graphql === true ? {} : file.graphql;
+      graphql = await GraphqlEndpoint.create(app.dataSources, dataSources, config, options.bodyLimit ?? file.bodyLimit ?? DEFAULT_BODY_LIMIT, log);
+    } catch (error) {
+      await dataSources.close().catch(() => {});
+      throw new StartupError(`kova.config.json: ${(error as Error).message}`);
+    }
+  }
   const server = createServer(app, {
+    graphql,
     security,
     maxHeaderSize: file.maxHeaderSize,
     logger: log,
@@ -128,6 +141,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     bodyLimit: options.bodyLimit ?? file.bodyLimit,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? file.shutdownTimeoutMs,
     errors: file.errors,
+    apiDocs: { openapi: file.openapi, docs: file.apiDocs },
   });
   // Known before listening unless it is 0: `kova run` prints its URL and routes while the
   // socket opens, so they are on screen by the time a first request can be answered.

@@ -3,6 +3,7 @@ import { basename, join } from "node:path";
 import { buildApp as compileApp, type BuildOptions, type BuildResult } from "@kova/compiler";
 import { DRIVER_PACKAGES } from "@kova/query";
 import { distPackage, serverModule } from "../dist-files.js";
+import { GRAPHQL_SDL_FILE, graphqlSdl } from "./graphql-sdl.js";
 
 export { DRIVER_PACKAGES };
 export type { BuildOptions, BuildResult };
@@ -19,6 +20,8 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   if (!result.ok || options.irOnly) return result;
   const driverPackages = [...new Set(result.drivers.map((d) => DRIVER_PACKAGES[d]))];
   writeFileSync(join(result.outDir, "server.js"), serverModule(driverPackages));
+  const sdl = result.ir === null ? null : await graphqlSdl(result.ir.entities, result.appDir);
+  if (sdl !== null) writeFileSync(join(result.outDir, GRAPHQL_SDL_FILE), sdl);
   writeFileSync(join(result.outDir, "package.json"), JSON.stringify(distPackage(basename(result.appDir), driverPackages), null, 2) + "\n");
   return result;
 }

@@ -100,6 +100,8 @@ export interface EntityDecl {
   constraints: EntityConstraint[];
   /** `ENTITY Session NO HISTORY { … }`: its writes keep no versions (HISTORY and AS OF on it are refused). */
   noHistory: boolean;
+  /** The `///` doc comment before the ENTITY (its lines joined by line breaks); null when none. */
+  doc: string | null;
 }
 
 /** `UNIQUE (a, b)` or `INDEX (a, b)` on its own line inside an ENTITY. */
@@ -123,6 +125,8 @@ export interface FieldDecl {
    * holds this row's id (not stored). null on ordinary fields.
    */
   by: Identifier | null;
+  /** The `///` doc comment lines before the field, joined by line breaks; null when none. */
+  doc: string | null;
 }
 
 /**
@@ -168,6 +172,8 @@ export interface ValidateDecl {
   /** `VALIDATE Name(unknown: "drop") { … }`: the shape's options; empty when none are written. */
   options: Property[];
   fields: FieldDecl[];
+  /** The `///` doc comment before the VALIDATE (its lines joined by line breaks); null when none. */
+  doc: string | null;
 }
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -190,6 +196,8 @@ export interface EndpointDecl {
    */
   query: EndpointQuery | null;
   body: Block;
+  /** The `///` doc comment before the endpoint (its lines joined by line breaks); null when none. */
+  doc: string | null;
 }
 
 /** `QUERY { limit: int(min: 1, max: 100) DEFAULT 20  q: text? }`: an endpoint's declared query parameters. */

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { openApiDocument } from "../emit/api/openapi.js";
 import { emitApp } from "../emit/js/emit-app.js";
 import { lower } from "../ir/lower.js";
 import type { AppModel } from "../ir/nodes.js";
@@ -9,6 +10,9 @@ import { findKovaFiles } from "../project/host.js";
 import { compilePlans } from "./compile-plans.js";
 import { describeMissing, loadDialects } from "./dialects.js";
 import { copyModules, isRelativeModule, modulePathInDist } from "./write-modules.js";
+
+/** The OpenAPI 3.1 document `kova build` writes beside app.js. */
+export const OPENAPI_FILE = "openapi.json";
 
 export interface BuildOptions {
   /** A .kova file, or a folder holding one program (its root file is the one nothing imports). */
@@ -85,11 +89,15 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
     displayPath: (file) => relative(appDir, file),
     sourceText: (file) => readFileSync(file, "utf8"),
     moduleSpecifier: (fromFile, module) => (isRelativeModule(module) ? `./${modulePathInDist(appDir, fromFile, module)}` : module),
+    openapiFile: OPENAPI_FILE,
   });
+  // The API description, from the same model as the code: it cannot drift from what the server does.
+  const openapi = openApiDocument(ir);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   writeFileSync(outputFile, emitted.code);
   writeFileSync(`${outputFile}.map`, emitted.sourceMap);
+  writeFileSync(join(outDir, OPENAPI_FILE), `${JSON.stringify(openapi, null, 2)}\n`);
   copyModules(ir.imports, appDir, outDir);
   return result(true);
 }

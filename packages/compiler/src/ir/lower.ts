@@ -4,7 +4,7 @@ import { constantValue } from "../checker/fold.js";
 import type { EndpointInfo, SemanticModel } from "../checker/model.js";
 import { HandlerLowering, type LowerState } from "./expressions.js";
 import { routeInputs, walk } from "./inputs.js";
-import { IR_VERSION, type AppModel, type DataSource, type HttpRoute, type ImportedFunction, type KovaFunction, type Literal, type Shape, type ShapeField, type ShapeType, type View } from "./nodes.js";
+import { IR_VERSION, type AppModel, type DataSource, type EntityDocs, type HttpRoute, type ImportedFunction, type KovaFunction, type Literal, type Shape, type ShapeField, type ShapeType, type View } from "./nodes.js";
 import { lowerAuth, lowerRouteAuth } from "./auth.js";
 import { planQuery, type OwnerGuard, type PlannedQuery } from "./plans.js";
 import { lowerRateLimit, lowerSecurity } from "./security.js";
@@ -56,7 +56,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     entities: [...model.entities.values()].map((e) => e.schema),
     dataSources,
     env: [...state.env.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-    shapes: [...model.validators.values()].map((v): Shape => ({ name: v.decl.name.name, fields: v.decl.fields.map(shapeField), unknown: unknownFields(v.decl), span: v.decl.span })),
+    shapes: [...model.validators.values()].map((v): Shape => ({ name: v.decl.name.name, ...docOf(v.decl), fields: v.decl.fields.map(shapeField), unknown: unknownFields(v.decl), span: v.decl.span })),
     imports: importedFunctions(model),
     functions,
     views,
@@ -64,7 +64,24 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     entryPoints,
     auth,
     security,
+    ...entityDocs(model),
   };
+}
+
+/** `doc` when the declaration has a `///` comment (left out otherwise, so the IR stays as it was). */
+function docOf(decl: { doc: string | null }): { doc?: string } {
+  return decl.doc === null ? {} : { doc: decl.doc };
+}
+
+/** The doc comments of entities and their fields, when any has one. */
+function entityDocs(model: SemanticModel): Pick<AppModel, "entityDocs"> {
+  const docs: Record<string, EntityDocs> = {};
+  for (const entity of model.entities.values()) {
+    const fields: Record<string, string> = {};
+    for (const f of entity.decl.fields) if (f.doc !== null) fields[f.name.name] = f.doc;
+    if (entity.decl.doc !== null || Object.keys(fields).length > 0) docs[entity.decl.name.name] = { ...docOf(entity.decl), fields };
+  }
+  return Object.keys(docs).length > 0 ? { entityDocs: docs } : {};
 }
 
 function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
@@ -80,6 +97,7 @@ function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
   return {
     kind: "http",
     id: `${decl.method} ${decl.path.text}`,
+    ...docOf(decl),
     method: decl.method,
     path: decl.path.text,
     inputs: { path: inputs.path, query: inputs.query, headers: inputs.headers, cookies: inputs.cookies, body: { shape, read: inputs.bodyRead } },
@@ -136,7 +154,7 @@ function importedFunctions(model: SemanticModel): ImportedFunction[] {
 }
 
 function shapeField(field: FieldDecl): ShapeField {
-  return { name: field.name.name, type: shapeType(field.type) };
+  return { name: field.name.name, type: shapeType(field.type), ...docOf(field) };
 }
 
 function shapeType(type: TypeRef): ShapeType {

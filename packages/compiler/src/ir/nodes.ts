@@ -42,6 +42,14 @@ export interface AppModel {
   auth: AuthModel | null;
   /** CORS, the app-wide rate limit, and whether credentials travel in cookies (docs/security.md). */
   security: AppSecurity;
+  /** Doc comments (`///`) on entities and their fields, by entity name; absent when none has one. */
+  entityDocs?: Record<string, EntityDocs>;
+}
+
+/** An entity's doc comment and its fields' (by field name), for the API description back ends. */
+export interface EntityDocs {
+  doc?: string;
+  fields: Record<string, string>;
 }
 
 // ───────────────────────────── authentication (AUTH) ─────────────────────────────
@@ -257,6 +265,8 @@ export interface View {
 
 export interface Shape {
   name: string;
+  /** The shape's doc comment (`///` lines before VALIDATE). */
+  doc?: string;
   fields: ShapeField[];
   /** A field the shape does not declare: a 400 (`reject`, the default) or removed from the body (`drop`). */
   unknown: "reject" | "drop";
@@ -266,6 +276,8 @@ export interface Shape {
 export interface ShapeField {
   name: string;
   type: ShapeType;
+  /** The field's doc comment (`///` lines before it). */
+  doc?: string;
 }
 
 /** A field's type as declared: `string(min: 1)`, `int?`, `Tag[]`, `enum("a", "b")`, `{ … }`. */
@@ -312,6 +324,8 @@ export interface HttpRoute {
   kind: "http";
   /** `GET /todos/:id`, unique in the app. */
   id: string;
+  /** The endpoint's doc comment (`///` lines before it): the API description's summary and description. */
+  doc?: string;
   method: HttpMethod;
   /** find-my-way syntax (Kova paths are already `/users/:id`). */
   path: string;

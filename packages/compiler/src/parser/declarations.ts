@@ -48,7 +48,18 @@ export function startsDeclaration(c: Cursor): boolean {
   return upper === "IMPORT" ? next.kind === "String" || c.isPunct("{", next) : next.kind === "Identifier" && !next.newlineBefore;
 }
 
+/**
+ * A declaration; `///` doc comment lines right before an endpoint, ENTITY or VALIDATE become its
+ * `doc` (the API description back ends read it through the IR).
+ */
 export function parseDeclaration(c: Cursor): Declaration | null {
+  const doc = c.token.doc ?? null;
+  const decl = parseDeclarationBody(c);
+  if (doc !== null && decl !== null && (decl.kind === "Endpoint" || decl.kind === "Entity" || decl.kind === "Validate")) decl.doc = doc;
+  return decl;
+}
+
+function parseDeclarationBody(c: Cursor): Declaration | null {
   const t = c.token;
   const start = t.start;
   const upper = t.text.toUpperCase();
@@ -74,7 +85,7 @@ export function parseDeclaration(c: Cursor): Declaration | null {
       const name = c.expectIdentifier("a name for the VALIDATE shape");
       const options = c.isPunct("(") && !c.token.newlineBefore ? parseShapeOptions(c) : [];
       const fields = parseFieldBlock(c, "the VALIDATE shape");
-      return { kind: "Validate", span: c.spanFrom(start), name, options, fields };
+      return { kind: "Validate", span: c.spanFrom(start), name, options, fields, doc: null };
     }
     case "CACHE": {
       const name = c.expectIdentifier("a name for the CACHE");
@@ -166,7 +177,7 @@ function parseEntity(c: Cursor, start: number): EntityDecl {
   if (noHistory) c.expectKeyword("HISTORY", "after NO (ENTITY Session NO HISTORY { … } keeps no versions)");
   const constraints: EntityConstraint[] = [];
   const fields = parseFieldBlock(c, "the ENTITY", constraints);
-  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory };
+  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory, doc: null };
 }
 
 /** `{ name: type modifiers … }` — fields separated by line breaks, commas or semicolons. */
@@ -244,6 +255,7 @@ function parseOnDelete(c: Cursor, start: number): FieldModifier {
 
 function parseField(c: Cursor): FieldDecl | null {
   const start = c.token.start;
+  const doc = c.token.doc ?? null;
   const name = c.expectIdentifier("a field name");
   if (name.name === "") return null;
   c.expectPunct(":", `after the field name '${name.name}'`);
@@ -266,7 +278,7 @@ function parseField(c: Cursor): FieldDecl | null {
     const value = mod === "DEFAULT" ? parseExpression(c) : null;
     modifiers.push({ kind: "FieldModifier", span: c.spanFrom(t.start), modifier: mod, value, action: null });
   }
-  return { kind: "Field", span: c.spanFrom(start), name, type, modifiers, by };
+  return { kind: "Field", span: c.spanFrom(start), name, type, modifiers, by, doc };
 }
 
 /** `int`, `text?`, `string(min: 1)`, `enum("a", "b")`, `Tag[]`, `{ street: string }[]?` */
@@ -338,7 +350,7 @@ function parseEndpoint(c: Cursor, start: number, method: HttpMethod): EndpointDe
     }
   }
   const body = parseBlock(c, `${method} ${path.text}`);
-  return { kind: "Endpoint", span: c.spanFrom(start), method, path, validate, auth, rateLimit, query, body };
+  return { kind: "Endpoint", span: c.spanFrom(start), method, path, validate, auth, rateLimit, query, body, doc: null };
 }
 
 /**

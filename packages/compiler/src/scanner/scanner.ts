@@ -49,6 +49,13 @@ function isLineBreak(c: number): boolean {
   return c === Ch.LineFeed || c === Ch.CarriageReturn;
 }
 
+/** Whether the line ending at `pos` holds only spaces (the line break before it included). */
+function isBlankLineEnd(text: string, pos: number): boolean {
+  let i = pos - 1;
+  while (i >= 0 && (text.charCodeAt(i) === Ch.Space || text.charCodeAt(i) === Ch.Tab || text.charCodeAt(i) === Ch.CarriageReturn)) i--;
+  return i < 0 || text.charCodeAt(i) === Ch.LineFeed;
+}
+
 /**
  * Turns a range of a source file into tokens. Never throws: a bad character or literal is
  * reported and skipped, so the parser always gets a token stream ending in EOF.
@@ -69,6 +76,8 @@ export function scan(
   const tokens: Token[] = [];
   let pos = rangeStart;
   let newlineBefore = rangeStart === 0;
+  // `///` lines waiting for the token they document (the next one); a blank line drops them.
+  let doc: string[] | undefined;
 
   const report = (start: number, end: number, name: Parameters<DiagnosticBag["report"]>[0], message: string, suggestion?: string) =>
     diagnostics.report(name, source.span(start, end), message, suggestion === undefined ? {} : { suggestion });
@@ -83,8 +92,10 @@ export function scan(
       newlineBefore,
       parts: token.parts,
       value: token.value,
+      doc: doc?.join("\n"),
     });
     newlineBefore = false;
+    doc = undefined;
   };
 
   while (pos < rangeEnd) {
@@ -95,6 +106,8 @@ export function scan(
       continue;
     }
     if (isLineBreak(c)) {
+      // A blank line between doc comments and a declaration detaches them.
+      if (doc !== undefined && isBlankLineEnd(text, pos)) doc = undefined;
       newlineBefore = true;
       pos++;
       continue;
@@ -103,6 +116,10 @@ export function scan(
       const commentStart = pos;
       while (pos < rangeEnd && !isLineBreak(text.charCodeAt(pos))) pos++;
       if (comments !== undefined) comments.push({ start: commentStart, end: pos, text: text.slice(commentStart, pos) });
+      // `/// text` documents the next declaration or field; `////…` is an ordinary comment.
+      if (text.charCodeAt(commentStart + 2) === Ch.Slash && text.charCodeAt(commentStart + 3) !== Ch.Slash) {
+        (doc ??= []).push(text.slice(commentStart + 3, pos).replace(/^ /, "").trimEnd());
+      }
       continue;
     }
     if (c === Ch.Slash && text.charCodeAt(pos + 1) === Ch.Star) {

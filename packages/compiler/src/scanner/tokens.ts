@@ -55,6 +55,8 @@ export interface Token {
   parts?: StringPart[];
   /** Numbers and durations: the value (durations in milliseconds). */
   value?: number;
+  /** The `///` doc comment lines just before this token, joined by line breaks (their `/// ` cut off). */
+  doc?: string;
 }
 
 /** Punctuation, longest first so that the scanner can match greedily. */

@@ -19,6 +19,8 @@ export interface EmitOptions {
   /** How an imported JS module is referenced from the output file. */
   moduleSpecifier: (fromFile: string, module: string) => string;
   outputFile: string;
+  /** The OpenAPI document's file name beside the output file, when the build writes one. */
+  openapiFile?: string;
 }
 
 export interface EmittedApp {
@@ -75,7 +77,7 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
   // One per query, from its result columns (compiled on first use); a RESPOND of the query uses it.
   for (const q of app.queries) out.line(`const ${serializerName(q.id)} = rowSerializer(${q.id}.columns);`);
   out.line();
-  emitDefinition(out, app, handlers, new ExpressionPrinter("env", sourceOfQuery), display);
+  emitDefinition(out, app, handlers, new ExpressionPrinter("env", sourceOfQuery), display, options.openapiFile);
   return { code: out.toString() + `//# sourceMappingURL=${baseName(options.outputFile)}.map\n`, sourceMap: out.sourceMap() };
 }
 
@@ -119,7 +121,7 @@ function emitFunction(out: CodeWriter, fn: KovaFunction, x: ExpressionPrinter, o
   }, "}", fn.span, sourcePath);
 }
 
-function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: ExpressionPrinter, display: (file: string) => string): void {
+function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: ExpressionPrinter, display: (file: string) => string, openapiFile: string | undefined): void {
   const entities = new Map(app.entities.map((e) => [e.name, e]));
   out.block("export const app =", () => {
     out.line(`name: ${JSON.stringify(app.name)},`);
@@ -152,6 +154,8 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
     });
     out.line("],");
     emitSecurity(out, app.security, x);
+    // The OpenAPI document the build wrote beside this module (served at /_kova/openapi.json).
+    if (openapiFile !== undefined) out.line(`openapi: new URL(${JSON.stringify(`./${openapiFile}`)}, import.meta.url),`);
   }, "};");
   out.line("export default app;");
 }

@@ -1,0 +1,261 @@
+/**
+ * JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1) for what the app model declares: entity
+ * rows, VALIDATE shapes, views and problem responses. The OpenAPI document and the TypeScript
+ * client both read these, so the two can never disagree about a type.
+ */
+import type { EntitySchema, FieldSchema, JsonType, ResultColumn, ScalarType } from "@kova/query";
+import type { AppModel, EntityDocs, Literal, Shape, ShapeField, ShapeType, View } from "../../ir/nodes.js";
+
+/** A JSON Schema object. Only the keywords this emitter writes are used. */
+export type JsonSchema = { [keyword: string]: unknown };
+
+/** Where a named schema lives in the document (`#/components/schemas/Name`). */
+export function ref(name: string): JsonSchema {
+  return { $ref: `#/components/schemas/${name}` };
+}
+
+/** The schema or null. A `$ref` cannot carry `type`, so it becomes an anyOf. */
+export function nullable(schema: JsonSchema): JsonSchema {
+  if (Object.keys(schema).length === 0) return schema;
+  if (typeof schema.type === "string") return { ...schema, type: [schema.type, "null"], ...(Array.isArray(schema.enum) ? { enum: [...schema.enum, null] } : {}) };
+  if (Array.isArray(schema.anyOf) && schema.anyOf.some((s) => (s as JsonSchema).type === "null")) return schema;
+  if (Array.isArray(schema.type) && schema.type.includes("null")) return schema;
+  return { anyOf: [schema, { type: "null" }] };
+}
+
+/** What a stored scalar is in JSON, as the drivers send it. */
+export function scalarSchema(type: ScalarType | "id", enumValues?: string[]): JsonSchema {
+  switch (type) {
+    case "id":
+    case "int":
+      return { type: "integer" };
+    case "float":
+    case "decimal":
+      return { type: "number" };
+    case "boolean":
+      return { type: "boolean" };
+    case "datetime":
+      return { type: "string", format: "date-time" };
+    case "date":
+      return { type: "string", format: "date" };
+    case "uuid":
+      return { type: "string", format: "uuid" };
+    case "json":
+      return {};
+    case "string":
+      return enumValues !== undefined && enumValues.length > 0 ? { type: "string", enum: [...enumValues] } : { type: "string" };
+  }
+}
+
+export function fieldSchema(field: FieldSchema): JsonSchema {
+  // A list field (`tags: text[]`) is an array of its element type; a json field with a declared shape has that shape.
+  const schema = field.items !== undefined ? { type: "array", items: scalarSchema(field.items) }
+    : field.shape !== undefined ? jsonTypeSchema(field.shape)
+    : scalarSchema(field.type, field.enumValues);
+  if (field.references !== undefined) schema.description = `The id of a ${field.references}.`;
+  return field.optional ? nullable(schema) : schema;
+}
+
+/** A json field's declared shape (`meta: { kind: text, size: { w: int }? }`) as JSON Schema. */
+export function jsonTypeSchema(type: JsonType): JsonSchema {
+  switch (type.kind) {
+    case "string":
+      return type.enumValues !== undefined ? { type: "string", enum: [...type.enumValues] } : { type: "string" };
+    case "int":
+      return { type: "integer" };
+    case "float":
+      return { type: "number" };
+    case "boolean":
+      return { type: "boolean" };
+    case "any":
+      return {};
+    case "list":
+      return { type: "array", items: jsonTypeSchema(type.items) };
+    case "object": {
+      const properties: Record<string, JsonSchema> = {};
+      for (const f of type.fields) properties[f.name] = f.optional ? nullable(jsonTypeSchema(f.type)) : jsonTypeSchema(f.type);
+      const required = type.fields.filter((f) => !f.optional).map((f) => f.name);
+      return { type: "object", properties, ...(required.length > 0 ? { required } : {}) };
+    }
+  }
+}
+
+/** A full row of the entity: `id`, then every stored field (each always present; optional ones may be null). */
+export function entitySchema(entity: EntitySchema, docs?: EntityDocs): JsonSchema {
+  const properties: Record<string, JsonSchema> = { id: { type: "integer" } };
+  for (const field of entity.fields) {
+    const doc = docs?.fields[field.name];
+    properties[field.name] = doc ? { ...fieldSchema(field), description: doc } : fieldSchema(field);
+  }
+  const description = docs?.doc;
+  return { type: "object", ...(description ? { description } : {}), properties, required: Object.keys(properties), additionalProperties: false };
+}
+
+/** The columns a query returns (a partial selection, nested relations, counts), as an object schema. */
+export function columnsSchema(columns: readonly ResultColumn[], entity: EntitySchema | undefined, entities: ReadonlyMap<string, EntitySchema>): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  for (const column of columns) {
+    if (column.nested !== undefined) {
+      const item = columnsSchema(column.nested.columns, undefined, entities);
+      properties[column.name] = column.nested.list ? { type: "array", items: item } : nullable(item);
+      continue;
+    }
+    const field = entity?.fields.find((f) => f.name === column.name);
+    properties[column.name] = field !== undefined ? fieldSchema(field) : scalarSchema(column.type);
+  }
+  return { type: "object", properties, required: Object.keys(properties), additionalProperties: false };
+}
+
+/** A view's row: the named fields of the entity, in the view's order (id only when listed). */
+export function viewSchema(view: View, entity: EntitySchema | undefined): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  for (const name of view.fields) {
+    const field = entity?.fields.find((f) => f.name === name);
+    properties[name] = name === "id" ? { type: "integer" } : field !== undefined ? fieldSchema(field) : {};
+  }
+  return { type: "object", description: `${view.entity} as the view ${view.name} shows it.`, properties, required: Object.keys(properties), additionalProperties: false };
+}
+
+/** A VALIDATE shape: what a request body must be. Optional fields may be left out or null. */
+export function shapeSchema(shape: Pick<Shape, "fields" | "unknown"> & { doc?: string }, shapes: ReadonlySet<string>): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  const required: string[] = [];
+  for (const field of shape.fields) {
+    properties[field.name] = shapeFieldSchema(field, shapes);
+    if (!field.type.optional) required.push(field.name);
+  }
+  return {
+    type: "object",
+    ...(shape.doc ? { description: shape.doc } : {}),
+    properties,
+    ...(required.length > 0 ? { required } : {}),
+    // `unknown: "drop"` removes undeclared fields instead of refusing them: they are allowed in.
+    additionalProperties: shape.unknown === "drop",
+  };
+}
+
+function shapeFieldSchema(field: ShapeField & { doc?: string }, shapes: ReadonlySet<string>): JsonSchema {
+  const type = field.type;
+  let schema = type.array ? arraySchema(type, shapes) : valueSchema(type, shapes);
+  if (type.optional) schema = nullable(schema);
+  if (field.doc) schema = schema.$ref !== undefined ? { allOf: [schema], description: field.doc } : { ...schema, description: field.doc };
+  return schema;
+}
+
+function arraySchema(type: ShapeType, shapes: ReadonlySet<string>): JsonSchema {
+  // As the validator: min/max of a list bound its length; items are checked without them.
+  const schema: JsonSchema = { type: "array", items: valueSchema({ ...type, array: false, options: {} }, shapes) };
+  const min = numberOption(type, "min");
+  const max = numberOption(type, "max");
+  if (min !== undefined) schema.minItems = min;
+  if (max !== undefined) schema.maxItems = max;
+  return schema;
+}
+
+function valueSchema(type: ShapeType, shapes: ReadonlySet<string>): JsonSchema {
+  if (type.fields.length > 0 || (type.name === "object" && !shapes.has("object"))) {
+    return shapeSchema({ fields: type.fields, unknown: "reject" }, shapes);
+  }
+  if (shapes.has(type.name)) return ref(type.name);
+  const min = numberOption(type, "min");
+  const max = numberOption(type, "max");
+  switch (type.name) {
+    case "int":
+    case "integer":
+    case "number":
+    case "float":
+    case "decimal": {
+      const schema: JsonSchema = { type: type.name === "int" || type.name === "integer" ? "integer" : "number" };
+      if (min !== undefined) schema.minimum = min;
+      if (max !== undefined) schema.maximum = max;
+      return schema;
+    }
+    case "boolean":
+    case "bool":
+      return { type: "boolean" };
+    case "any":
+    case "json":
+      return {};
+    case "enum":
+      return { type: "string", enum: type.args.filter((a): a is string => typeof a === "string") };
+    default: {
+      const schema: JsonSchema = { type: "string" };
+      const format = STRING_FORMATS[type.name];
+      if (format !== undefined) schema.format = format;
+      const pattern = type.options.pattern;
+      if (typeof pattern === "string") schema.pattern = pattern;
+      const length = numberOption(type, "length");
+      if (length !== undefined) {
+        schema.minLength = length;
+        schema.maxLength = length;
+      }
+      if (min !== undefined) schema.minLength = min;
+      if (max !== undefined) schema.maxLength = max;
+      return schema;
+    }
+  }
+}
+
+function numberOption(type: ShapeType, name: string): number | undefined {
+  const value: Literal | undefined = Object.hasOwn(type.options, name) ? type.options[name] : undefined;
+  return typeof value === "number" ? value : undefined;
+}
+
+/** The string formats the compiled validators check, by their JSON Schema names. */
+const STRING_FORMATS: Readonly<Record<string, string>> = {
+  email: "email",
+  url: "uri",
+  uuid: "uuid",
+  date: "date",
+  datetime: "date-time",
+};
+
+/** RFC 9457 problem details, as every Kova error response is (packages/runtime/src/problem.ts). */
+export const PROBLEM_SCHEMA: JsonSchema = {
+  type: "object",
+  description: "An error, as RFC 9457 problem details. `errors` lists each failing field of a request.",
+  properties: {
+    type: { type: "string", description: "A URI naming the kind of problem (`about:blank` for an ERROR of the program)." },
+    title: { type: "string" },
+    status: { type: "integer" },
+    detail: { type: "string" },
+    instance: { type: "string", description: "The request path." },
+    requestId: { type: "string" },
+    errors: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { field: { type: "string" }, message: { type: "string" } },
+        required: ["field", "message"],
+      },
+    },
+  },
+  required: ["type", "title", "status", "detail", "instance", "requestId"],
+};
+
+/** One version of a record, as HISTORY lists them. */
+export function historyEntrySchema(entity: string): JsonSchema {
+  return {
+    type: "object",
+    properties: {
+      version: { type: "integer" },
+      operation: { type: "string", enum: ["insert", "update", "delete"] },
+      at: { type: "string", format: "date-time" },
+      data: ref(entity),
+    },
+    required: ["version", "operation", "at", "data"],
+    additionalProperties: false,
+  };
+}
+
+/** Every named schema of the app: entities, their history entries, views, shapes and the problem. */
+export function componentSchemas(app: AppModel): Record<string, JsonSchema> {
+  const shapes = new Set(app.shapes.map((s) => s.name));
+  const entities = new Map(app.entities.map((e) => [e.name, e]));
+  const schemas: Record<string, JsonSchema> = {};
+  for (const entity of app.entities) schemas[entity.name] = entitySchema(entity, app.entityDocs?.[entity.name]);
+  for (const view of app.views) schemas[view.name] = viewSchema(view, entities.get(view.entity));
+  for (const shape of app.shapes) schemas[shape.name] = shapeSchema(shape, shapes);
+  schemas.Problem = PROBLEM_SCHEMA;
+  return schemas;
+}

@@ -1,0 +1,1 @@
+export { typescriptClient, className } from "./typescript-client.js";

@@ -1,0 +1,233 @@
+/**
+ * What the GraphQL fields do: each builds a query plan (values as arguments), has the entity's data
+ * source compile it with its own dialect (once per plan shape, then cached) and runs it. Related
+ * records are batched per request: every `author` (or `comments`, or `history`) asked for by the
+ * rows of one list is read with one statement (`WHERE id IN (…)`), never one per row.
+ */
+import { QueryError, type CompiledQuery, type Driver, type EntitySchema, type Filter, type Operand, type OrderTerm, type QueryPlan } from "@kova/query";
+import type { DataSources } from "../data-sources.js";
+
+/** Per request: the batches waiting for the current tick to end. */
+export interface GraphqlContext {
+  batches: Map<string, Batch>;
+}
+
+interface Batch {
+  keys: unknown[];
+  done: Promise<Map<unknown, unknown[]>>;
+}
+
+/** Rows remember the instant they were read at, so related rows are read as of the same instant. */
+const AS_OF = Symbol("kova.asOf");
+type Row = Record<string | symbol, unknown>;
+
+export interface GraphqlResolvers {
+  list(ctx: GraphqlContext, entity: string, args: Record<string, unknown>): Promise<Row[]>;
+  byId(ctx: GraphqlContext, entity: string, id: number, asOf: string | undefined): Promise<Row | null>;
+  one(ctx: GraphqlContext, entity: string, id: unknown, parent: Row): Promise<Row | null>;
+  many(ctx: GraphqlContext, entity: string, by: string, id: unknown, parent: Row, args: Record<string, unknown>): Promise<Row[]>;
+  history(ctx: GraphqlContext, entity: string, id: unknown): Promise<unknown[]>;
+  create(ctx: GraphqlContext, entity: string, input: Record<string, unknown>): Promise<Row>;
+  update(ctx: GraphqlContext, entity: string, id: number, input: Record<string, unknown>): Promise<Row | null>;
+  remove(ctx: GraphqlContext, entity: string, id: number): Promise<Row | null>;
+}
+
+/** Builds plans from GraphQL arguments; `args` collects the values the plan's `arg` operands name. */
+class PlanArgs {
+  readonly values: unknown[] = [];
+  arg(value: unknown): Operand {
+    this.values.push(value);
+    return { kind: "arg", index: this.values.length - 1 };
+  }
+}
+
+const COMPARISONS: Record<string, "==" | "!=" | "<" | "<=" | ">" | ">="> = { eq: "==", ne: "!=", lt: "<", lte: "<=", gt: ">", gte: ">=" };
+
+function filterOf(where: Record<string, unknown> | undefined | null, args: PlanArgs): Filter | null {
+  if (where === undefined || where === null) return null;
+  const items: Filter[] = [];
+  for (const [key, value] of Object.entries(where)) {
+    if (value === undefined || value === null) continue;
+    if (key === "and" || key === "or") {
+      const parts = (value as Array<Record<string, unknown>>).map((w) => filterOf(w, args)).filter((f): f is Filter => f !== null);
+      if (parts.length > 0) items.push({ kind: key, items: parts });
+      continue;
+    }
+    if (key === "not") {
+      const inner = filterOf(value as Record<string, unknown>, args);
+      if (inner !== null) items.push({ kind: "not", item: inner });
+      continue;
+    }
+    const field: Operand = { kind: "field", field: key };
+    for (const [op, operand] of Object.entries(value as Record<string, unknown>)) {
+      if (operand === undefined) continue;
+      if (op === "isNull") items.push({ kind: "isNull", operand: field, negated: operand === false });
+      else if (op === "in") items.push({ kind: "in", left: field, right: args.arg(operand) });
+      else if (op === "like") items.push({ kind: "like", left: field, right: args.arg(operand) });
+      else items.push({ kind: "compare", op: COMPARISONS[op], left: field, right: args.arg(operand) });
+    }
+  }
+  if (items.length === 0) return null;
+  return items.length === 1 ? items[0] : { kind: "and", items };
+}
+
+function orderOf(orderBy: unknown): OrderTerm[] {
+  const terms = ((orderBy ?? []) as Array<{ field: string; direction?: "ASC" | "DESC" }>).map((t) => ({ field: t.field, direction: t.direction ?? "ASC" }));
+  // A stable order whatever is asked: the id last.
+  if (!terms.some((t) => t.field === "id")) terms.push({ field: "id", direction: "ASC" });
+  return terms;
+}
+
+export class Resolvers implements GraphqlResolvers {
+  private readonly compiled = new Map<string, CompiledQuery>();
+  private readonly entityMap: Map<string, EntitySchema>;
+  /** The data source of each entity. */
+  private readonly sourceOf = new Map<string, string>();
+
+  constructor(
+    private readonly dataSources: DataSources,
+    sources: ReadonlyArray<{ name: string; entities: readonly EntitySchema[] }>,
+    private readonly maxLimit: number,
+  ) {
+    this.entityMap = new Map();
+    for (const s of sources) {
+      for (const e of s.entities) {
+        this.entityMap.set(e.name, e);
+        this.sourceOf.set(e.name, s.name);
+      }
+    }
+  }
+
+  /** Statements run, for tests and metrics. */
+  statements = 0;
+
+  private async run(entity: string, plan: QueryPlan, values: readonly unknown[]): Promise<unknown> {
+    const driver: Driver = this.dataSources.get(this.sourceOf.get(entity));
+    const key = JSON.stringify(plan);
+    let compiled = this.compiled.get(key);
+    if (compiled === undefined) {
+      compiled = driver.dialect.compile(plan, this.entityMap);
+      this.compiled.set(key, compiled);
+    }
+    this.statements++;
+    return driver.execute(compiled, values);
+  }
+
+  private limit(value: unknown): number {
+    if (value === undefined || value === null) return this.maxLimit;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > this.maxLimit) throw new QueryError(`limit must be a whole number from 0 to ${this.maxLimit}, got ${String(value)}`, 400);
+    return n;
+  }
+
+  private remember(rows: Row[], asOf: unknown): Row[] {
+    if (asOf !== undefined && asOf !== null) for (const row of rows) Object.defineProperty(row, AS_OF, { value: asOf, enumerable: false });
+    return rows;
+  }
+
+  async list(_ctx: GraphqlContext, entity: string, a: Record<string, unknown>): Promise<Row[]> {
+    const args = new PlanArgs();
+    const where = filterOf(a.where as Record<string, unknown>, args);
+    const limit = args.arg(this.limit(a.limit));
+    const offset = a.offset === undefined || a.offset === null ? null : args.arg(a.offset);
+    const asOf = a.asOf === undefined || a.asOf === null ? null : args.arg(a.asOf);
+    const plan: QueryPlan = { kind: "select", entity, fields: null, where, orderBy: orderOf(a.orderBy), limit, offset, asOf, single: false };
+    return this.remember((await this.run(entity, plan, args.values)) as Row[], a.asOf);
+  }
+
+  async byId(_ctx: GraphqlContext, entity: string, id: number, asOf: string | undefined): Promise<Row | null> {
+    const args = new PlanArgs();
+    const plan: QueryPlan = { kind: "select", entity, fields: null, where: { kind: "compare", op: "==", left: { kind: "field", field: "id" }, right: args.arg(id) }, orderBy: [], limit: null, offset: null, asOf: asOf === undefined ? null : args.arg(asOf), single: true };
+    const row = (await this.run(entity, plan, args.values)) as Row | null;
+    return row === null ? null : this.remember([row], asOf)[0];
+  }
+
+  /**
+   * Collects keys asked for in this tick under one batch name and runs `load` once for all of them
+   * (graphql-js resolves the fields of every row of a list before awaiting any of them).
+   */
+  private batch(ctx: GraphqlContext, name: string, key: unknown, load: (keys: unknown[]) => Promise<Map<unknown, unknown[]>>): Promise<unknown[]> {
+    let batch = ctx.batches.get(name);
+    if (batch === undefined) {
+      const keys: unknown[] = [];
+      batch = {
+        keys,
+        done: new Promise((resolve, reject) => {
+          process.nextTick(() => {
+            ctx.batches.delete(name);
+            load([...new Set(keys)]).then(resolve, reject);
+          });
+        }),
+      };
+      ctx.batches.set(name, batch);
+    }
+    batch.keys.push(key);
+    return batch.done.then((byKey) => byKey.get(key) ?? []);
+  }
+
+  async one(ctx: GraphqlContext, entity: string, id: unknown, parent: Row): Promise<Row | null> {
+    if (id === null || id === undefined) return null;
+    const asOf = parent[AS_OF];
+    const rows = await this.batch(ctx, `one ${entity} ${String(asOf ?? "")}`, id, async (ids) => {
+      const args = new PlanArgs();
+      const where: Filter = { kind: "in", left: { kind: "field", field: "id" }, right: args.arg(ids) };
+      const plan: QueryPlan = { kind: "select", entity, fields: null, where, orderBy: [], limit: null, offset: null, asOf: asOf === undefined ? null : args.arg(asOf), single: false };
+      const found = this.remember((await this.run(entity, plan, args.values)) as Row[], asOf);
+      return new Map(found.map((r) => [r.id, [r]]));
+    });
+    return (rows[0] as Row | undefined) ?? null;
+  }
+
+  async many(ctx: GraphqlContext, entity: string, by: string, id: unknown, parent: Row, a: Record<string, unknown>): Promise<Row[]> {
+    const asOf = parent[AS_OF];
+    const name = `many ${entity}.${by} ${String(asOf ?? "")} ${JSON.stringify(a)}`;
+    return (await this.batch(ctx, name, id, async (ids) => {
+      const args = new PlanArgs();
+      const related: Filter = { kind: "in", left: { kind: "field", field: by }, right: args.arg(ids) };
+      const extra = filterOf(a.where as Record<string, unknown>, args);
+      const plan: QueryPlan = { kind: "select", entity, fields: null, where: extra === null ? related : { kind: "and", items: [related, extra] }, orderBy: orderOf(a.orderBy), limit: null, offset: null, asOf: asOf === undefined ? null : args.arg(asOf), single: false };
+      const found = this.remember((await this.run(entity, plan, args.values)) as Row[], asOf);
+      const byParent = new Map<unknown, Row[]>();
+      for (const row of found) {
+        const list = byParent.get(row[by]) ?? [];
+        list.push(row);
+        byParent.set(row[by], list);
+      }
+      return byParent;
+    })) as Row[];
+  }
+
+  async history(ctx: GraphqlContext, entity: string, id: unknown): Promise<unknown[]> {
+    return this.batch(ctx, `history ${entity}`, id, async (ids) => {
+      const args = new PlanArgs();
+      const plan: QueryPlan = { kind: "history", entity, where: { kind: "in", left: { kind: "field", field: "id" }, right: args.arg(ids) }, orderBy: [{ field: "version", direction: "ASC" }], limit: null, offset: null };
+      const versions = (await this.run(entity, plan, args.values)) as Array<{ data: Row }>;
+      const byRow = new Map<unknown, unknown[]>();
+      for (const v of versions) {
+        const list = byRow.get(v.data.id) ?? [];
+        list.push(v);
+        byRow.set(v.data.id, list);
+      }
+      return byRow;
+    });
+  }
+
+  async create(_ctx: GraphqlContext, entity: string, input: Record<string, unknown>): Promise<Row> {
+    const args = new PlanArgs();
+    const plan: QueryPlan = { kind: "insert", entity, values: { kind: "object", operand: args.arg({ ...input }) } };
+    return (await this.run(entity, plan, args.values)) as Row;
+  }
+
+  async update(_ctx: GraphqlContext, entity: string, id: number, input: Record<string, unknown>): Promise<Row | null> {
+    const args = new PlanArgs();
+    const values = args.arg({ ...input });
+    const plan: QueryPlan = { kind: "update", entity, values: { kind: "object", operand: values }, where: { kind: "compare", op: "==", left: { kind: "field", field: "id" }, right: args.arg(id) }, single: true };
+    return (await this.run(entity, plan, args.values)) as Row | null;
+  }
+
+  async remove(_ctx: GraphqlContext, entity: string, id: number): Promise<Row | null> {
+    const args = new PlanArgs();
+    const plan: QueryPlan = { kind: "delete", entity, where: { kind: "compare", op: "==", left: { kind: "field", field: "id" }, right: args.arg(id) }, single: true };
+    return (await this.run(entity, plan, args.values)) as Row | null;
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * GraphQL over the app's entities, built from the same entity schemas the data sources migrate:
+ * per entity a type (its fields, its references as objects, its inverse relations as lists, and
+ * `history`, every version of the record), a list query with filters, ordering, pagination and
+ * `asOf` (time travel), a by-id query, and create / update / delete mutations. Every read and write
+ * is a query plan compiled by the data source's own dialect, values always as arguments.
+ */
+import type { EntitySchema, FieldSchema, ScalarType } from "@kova/query";
+import type * as G from "graphql";
+import type { GraphqlContext, GraphqlResolvers } from "./resolvers.js";
+
+export interface GraphqlOptions {
+  /** The entities served (by name); default all. */
+  entities?: readonly string[];
+  /** Generate create/update/delete mutations. Default true. */
+  mutations?: boolean;
+  /** Deepest selection allowed. Default 8. */
+  maxDepth?: number;
+  /** Largest `limit` a list field takes (and the default when none is given). Default 100. */
+  maxLimit?: number;
+  /** Answer introspection queries. Default true. */
+  introspection?: boolean;
+}
+
+const lower = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
+/** `Post` → `posts`; `Category` → `categories`; the list query's name. */
+export function pluralField(name: string): string {
+  const base = lower(name);
+  if (/[^aeiou]y$/.test(base)) return `${base.slice(0, -1)}ies`;
+  if (/(s|x|z|ch|sh)$/.test(base)) return `${base}es`;
+  return `${base}s`;
+}
+
+export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntitySchema[], options: GraphqlOptions, resolvers: GraphqlResolvers): G.GraphQLSchema {
+  const { GraphQLObjectType, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLInt, GraphQLFloat, GraphQLString, GraphQLBoolean, GraphQLEnumType, GraphQLSchema, GraphQLID } = graphql;
+  const served = entities.filter((e) => options.entities === undefined || options.entities.includes(e.name));
+  const servedNames = new Set(served.map((e) => e.name));
+  const maxLimit = options.maxLimit ?? 100;
+
+  const JSONScalar = new graphql.GraphQLScalarType({
+    name: "JSON",
+    description: "Any JSON value (a `json` field, a version's data).",
+    serialize: (v) => v,
+    parseValue: (v) => v,
+    parseLiteral: (ast) => graphql.valueFromASTUntyped(ast),
+  });
+  const scalarOf = (type: ScalarType): G.GraphQLScalarType => {
+    switch (type) {
+      case "int":
+        return GraphQLInt;
+      case "float":
+      case "decimal":
+        return GraphQLFloat;
+      case "boolean":
+        return GraphQLBoolean;
+      case "json":
+        return JSONScalar;
+      default:
+        return GraphQLString;
+    }
+  };
+  const enums = new Map<string, G.GraphQLEnumType>();
+  /** A list field (`tags: text[]`) is a list of its element type. */
+  const fieldType = (entity: EntitySchema, field: FieldSchema): G.GraphQLInputType & G.GraphQLOutputType =>
+    field.items !== undefined ? new GraphQLList(new GraphQLNonNull(scalarOf(field.items))) : fieldScalar(entity, field);
+  const fieldScalar = (entity: EntitySchema, field: FieldSchema): G.GraphQLEnumType | G.GraphQLScalarType => {
+    if (field.enumValues !== undefined && field.enumValues.every((v) => /^[_A-Za-z][_0-9A-Za-z]*$/.test(v))) {
+      const name = `${entity.name}_${field.name}`;
+      let e = enums.get(name);
+      if (e === undefined) enums.set(name, (e = new GraphQLEnumType({ name, values: Object.fromEntries(field.enumValues.map((v) => [v, { value: v }])) })));
+      return e;
+    }
+    if (field.references !== undefined) return GraphQLInt;
+    return scalarOf(field.type);
+  };
+
+  const Operation = new GraphQLEnumType({ name: "VersionOperation", values: { insert: { value: "insert" }, update: { value: "update" }, delete: { value: "delete" } } });
+  const Direction = new GraphQLEnumType({ name: "SortDirection", values: { ASC: { value: "ASC" }, DESC: { value: "DESC" } } });
+  const filterTypes = new Map<string, G.GraphQLInputObjectType>();
+  const comparison = (name: string, type: G.GraphQLInputType): G.GraphQLInputObjectType => {
+    let t = filterTypes.get(name);
+    if (t === undefined) {
+      t = new GraphQLInputObjectType({
+        name,
+        fields: {
+          eq: { type }, ne: { type }, lt: { type }, lte: { type }, gt: { type }, gte: { type },
+          in: { type: new GraphQLList(new GraphQLNonNull(type)) },
+          isNull: { type: GraphQLBoolean },
+          ...(type === GraphQLString ? { like: { type: GraphQLString, description: "SQL LIKE: % any text, _ one character." } } : {}),
+        },
+      });
+      filterTypes.set(name, t);
+    }
+    return t;
+  };
+
+  const objectTypes = new Map<string, G.GraphQLObjectType<Record<string, unknown>, GraphqlContext>>();
+  const whereTypes = new Map<string, G.GraphQLInputObjectType>();
+  const orderTypes = new Map<string, G.GraphQLInputObjectType>();
+  const listArgs = (entity: EntitySchema): G.GraphQLFieldConfigArgumentMap => ({
+    where: { type: whereTypes.get(entity.name)! },
+    orderBy: { type: new GraphQLList(new GraphQLNonNull(orderTypes.get(entity.name)!)) },
+    limit: { type: GraphQLInt, description: `At most this many (default and largest: ${maxLimit}).` },
+    offset: { type: GraphQLInt },
+  });
+  const asOfArg = { asOf: { type: GraphQLString, description: "Read the records as they were at this instant (ISO-8601)." } };
+
+  for (const entity of served) {
+    const fieldNames = ["id", ...entity.fields.filter((f) => f.items === undefined).map((f) => f.name)];
+    const FieldEnum = new GraphQLEnumType({ name: `${entity.name}Field`, values: Object.fromEntries(fieldNames.map((n) => [n, { value: n }])) });
+    orderTypes.set(entity.name, new GraphQLInputObjectType({ name: `${entity.name}Order`, fields: { field: { type: new GraphQLNonNull(FieldEnum) }, direction: { type: Direction, defaultValue: "ASC" } } }));
+    const where: G.GraphQLInputObjectType = new GraphQLInputObjectType({
+      name: `${entity.name}Filter`,
+      fields: () => ({
+        id: { type: comparison("IntComparison", GraphQLInt) },
+        // List fields are not compared here (their elements would need `contains`).
+        ...Object.fromEntries(entity.fields.filter((f) => f.items === undefined).map((f) => {
+          const t = fieldScalar(entity, f);
+          return [f.name, { type: comparison(`${t.name}Comparison`, t) }];
+        })),
+        and: { type: new GraphQLList(new GraphQLNonNull(where)) },
+        or: { type: new GraphQLList(new GraphQLNonNull(where)) },
+        not: { type: where },
+      }),
+    });
+    whereTypes.set(entity.name, where);
+  }
+
+  for (const entity of served) {
+    const Version = new GraphQLObjectType({
+      name: `${entity.name}Version`,
+      fields: {
+        version: { type: new GraphQLNonNull(GraphQLInt) },
+        operation: { type: new GraphQLNonNull(Operation) },
+        at: { type: new GraphQLNonNull(GraphQLString) },
+        data: { type: new GraphQLNonNull(JSONScalar) },
+      },
+    });
+    const type: G.GraphQLObjectType<Record<string, unknown>, GraphqlContext> = new GraphQLObjectType<Record<string, unknown>, GraphqlContext>({
+      name: entity.name,
+      fields: () => {
+        const fields: G.GraphQLFieldConfigMap<Record<string, unknown>, GraphqlContext> = { id: { type: new GraphQLNonNull(GraphQLInt) } };
+        for (const f of entity.fields) {
+          if (f.references !== undefined && servedNames.has(f.references)) {
+            const target = objectTypes.get(f.references)!;
+            fields[f.name] = { type: f.optional ? target : new GraphQLNonNull(target), resolve: (row, _args, ctx) => resolvers.one(ctx, f.references!, row[f.name], row) };
+            fields[`${f.name}Id`] = { type: f.optional ? GraphQLInt : new GraphQLNonNull(GraphQLInt), resolve: (row) => row[f.name] };
+          } else {
+            const t = fieldType(entity, f);
+            fields[f.name] = { type: f.optional ? t : new GraphQLNonNull(t) };
+          }
+        }
+        for (const r of entity.relations ?? []) {
+          if (!servedNames.has(r.entity)) continue;
+          const target = entities.find((e) => e.name === r.entity)!;
+          fields[r.name] = {
+            type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(objectTypes.get(r.entity)!))),
+            args: { where: { type: whereTypes.get(target.name)! }, orderBy: listArgs(target).orderBy },
+            resolve: (row, args, ctx) => resolvers.many(ctx, r.entity, r.by, row.id, row, args as Record<string, unknown>),
+          };
+        }
+        fields.history = {
+          type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(Version))),
+          description: "Every version of this record, oldest first.",
+          resolve: (row, _args, ctx) => resolvers.history(ctx, entity.name, row.id),
+        };
+        return fields;
+      },
+    });
+    objectTypes.set(entity.name, type);
+  }
+
+  const query: G.GraphQLFieldConfigMap<unknown, GraphqlContext> = {};
+  const mutation: G.GraphQLFieldConfigMap<unknown, GraphqlContext> = {};
+  for (const entity of served) {
+    const type = objectTypes.get(entity.name)!;
+    query[pluralField(entity.name)] = {
+      type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type))),
+      args: { ...listArgs(entity), ...asOfArg },
+      resolve: (_root, args, ctx) => resolvers.list(ctx, entity.name, args as Record<string, unknown>),
+    };
+    query[lower(entity.name)] = {
+      type,
+      args: { id: { type: new GraphQLNonNull(GraphQLInt) }, ...asOfArg },
+      resolve: (_root, args, ctx) => resolvers.byId(ctx, entity.name, (args as { id: number }).id, (args as { asOf?: string }).asOf),
+    };
+    if (options.mutations === false) continue;
+    const inputFields = (patch: boolean): G.GraphQLInputFieldConfigMap =>
+      Object.fromEntries(entity.fields.map((f) => {
+        const t = fieldType(entity, f);
+        const required = !patch && !f.optional && f.default === undefined;
+        return [f.name, { type: required ? new GraphQLNonNull(t) : t }];
+      }));
+    const Create = new GraphQLInputObjectType({ name: `${entity.name}Input`, fields: inputFields(false) });
+    const Patch = new GraphQLInputObjectType({ name: `${entity.name}Patch`, fields: inputFields(true) });
+    mutation[`create${entity.name}`] = { type: new GraphQLNonNull(type), args: { input: { type: new GraphQLNonNull(Create) } }, resolve: (_r, args, ctx) => resolvers.create(ctx, entity.name, (args as { input: Record<string, unknown> }).input) };
+    mutation[`update${entity.name}`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLInt) }, input: { type: new GraphQLNonNull(Patch) } }, resolve: (_r, args, ctx) => resolvers.update(ctx, entity.name, (args as { id: number }).id, (args as { input: Record<string, unknown> }).input) };
+    mutation[`delete${entity.name}`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLInt) } }, resolve: (_r, args, ctx) => resolvers.remove(ctx, entity.name, (args as { id: number }).id) };
+  }
+  void GraphQLID;
+  return new GraphQLSchema({
+    query: new GraphQLObjectType({ name: "Query", fields: query }),
+    ...(Object.keys(mutation).length > 0 ? { mutation: new GraphQLObjectType({ name: "Mutation", fields: mutation }) } : {}),
+  });
+}
