@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkText, formatSource, lower, planQuery, type Diagnostic, type SelectQuery } from "../src/index.js";
+import { checkText, componentSchemas, formatSource, lower, planQuery, type Diagnostic, type SelectQuery } from "../src/index.js";
 
 const BLOG = `
 ENTITY User {
@@ -114,6 +114,13 @@ test("SELECT ViewName plans exactly as the written-out SELECT: the view's fields
   // The view's shaping function keeps the nested keys, in the view's order.
   const app = lower(viewed.model, { name: "app" });
   assert.deepEqual(app.views.find((v) => v.name === "ArticleOut")?.fields, ["slug", "title", "author", "comments"]);
+  // Its response schema (OpenAPI, the TypeScript client) describes the related rows, as a SELECT's.
+  const schema = componentSchemas(app).ArticleOut as { properties: Record<string, any>; required: string[] };
+  assert.deepEqual(schema.required, ["slug", "title", "author", "comments"]);
+  assert.deepEqual(Object.keys(schema.properties.author.anyOf?.[0]?.properties ?? schema.properties.author.properties ?? {}), ["id", "username", "bio"]);
+  assert.equal(schema.properties.comments.type, "array");
+  assert.deepEqual(Object.keys(schema.properties.comments.items.properties), ["id", "body", "author"]);
+  assert.deepEqual(Object.keys(schema.properties.comments.items.properties.author.anyOf?.[0]?.properties ?? schema.properties.comments.items.properties.author.properties), ["id", "username"]);
 });
 
 test("the formatter keeps nested VIEW items", () => {

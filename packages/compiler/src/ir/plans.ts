@@ -52,6 +52,15 @@ export function planQuery(query: Query, model: SemanticModel, owner: OwnerGuard 
   return { plan: planner.plan(query), args: planner.args, entity };
 }
 
+/**
+ * A VIEW's nested items as the nested selections a `SELECT View FROM …` plans (no WHERE, ORDER_BY or
+ * LIMIT, so no arguments): the IR keeps them on the view for the response schemas of its rows.
+ */
+export function planViewRelations(entity: EntityInfo, relations: readonly RelationSelect[], model: SemanticModel): NestedSelection[] {
+  const planner = new Planner(entity, model);
+  return relations.map((r) => planner.nestedSelection(r));
+}
+
 class Planner {
   constructor(
     private readonly entity: EntityInfo,
@@ -68,6 +77,10 @@ class Planner {
     const target = this.model.entities.get(step.entity);
     if (!target) throw new Error(`internal: relation ${name} leads to unknown entity ${step.entity}`);
     return { planner: new Planner(target, this.model, this.args), step };
+  }
+
+  nestedSelection(select: RelationSelect): NestedSelection {
+    return this.nested(select);
   }
 
   private nested(select: RelationSelect): NestedSelection {
