@@ -146,6 +146,13 @@ export class EmbeddedDriver implements Driver {
     return this.ready().run(query as SqliteCompiledQuery, args);
   }
 
+  /** See Driver.withConnection: the runtime's job queue writes through it, inside the endpoint's transaction. */
+  async withConnection<T>(work: (connection: unknown) => T): Promise<T> {
+    // Checked again right before `work` runs (synchronously): it never lands in another's transaction.
+    while (this.transactionOpen && scope.current() !== this.openTransaction) await this.idle();
+    return work(this.ready().db);
+  }
+
   /** Runs `work` in one transaction; inside one already (an endpoint's), it joins it. */
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
     const current = scope.current();

@@ -7,6 +7,7 @@ import { collect, nodePathAt, walk } from "./ast-walk.js";
 import type { Analysis } from "./workspace.js";
 import { securityCompletions } from "./completion-security.js";
 import { aggregateCompletions } from "./aggregates.js";
+import { taskCompletions } from "./tasks.js";
 
 const QUERY_KINDS = ["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"] as const;
 const REQUEST_PARAMS = [
@@ -50,6 +51,8 @@ export function completionsAt(ctx: CompletionContext): KovaCompletion[] {
   if (access) return accessItems(ctx.analysis, ctx.path);
   const security = securityCompletions(prefix, offset, nodes);
   if (security !== undefined) return security;
+  const tasks = taskCompletions(ctx.analysis, prefix, offset, nodes);
+  if (tasks !== undefined) return tasks;
 
   const param = /\$([A-Za-z_][A-Za-z0-9_]*)?$/.exec(prefix);
   if (param) {

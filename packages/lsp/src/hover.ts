@@ -2,6 +2,7 @@ import { BUILTINS, builtinSignature, describeType, type EndpointDecl, type Decla
 import { contains, nodePathAt, walk } from "./ast-walk.js";
 import type { Analysis } from "./workspace.js";
 import { aggregateHover } from "./aggregates.js";
+import { taskHover } from "./tasks.js";
 
 /** Markdown for the thing at `offset`, or undefined when there is nothing to say. */
 export function hoverText(analysis: Analysis, path: string, offset: number): { markdown: string; node: Node } | undefined {
@@ -44,6 +45,8 @@ function describeNode(analysis: Analysis, node: Node, endpoint: EndpointDecl | u
         return endpoint ? paramText(analysis, endpoint, target.value) : undefined;
       case "Function":
         return functionText(analysis, target);
+      case "Task":
+        return taskHover(target);
       case "View":
         return viewText(target);
     }

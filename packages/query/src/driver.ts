@@ -61,6 +61,13 @@ export interface Driver {
    * Redis has it; the runtime shares rate limits through it.
    */
   evalScript?(script: string, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown>;
+  /**
+   * Runs `work` with the driver's own connection (the embedded store's better-sqlite3 database):
+   * inside the open transaction when called from its work, else once no transaction is open.
+   * Optional: only the embedded store has it; the runtime keeps its job queue there, so a job is
+   * written in the same transaction as the endpoint's rows (runtime/src/tasks).
+   */
+  withConnection?<T>(work: (connection: unknown) => T): Promise<T>;
 }
 
 export type Executor = Pick<Driver, "execute">;

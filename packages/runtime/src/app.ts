@@ -8,6 +8,7 @@ import type { Driver, EntitySchema } from "@kova/query";
 import type { Logger } from "pino";
 import type { AuthClaims, RouteAuthDefinition } from "./auth/scheme.js";
 import type { RequestCookies, ResponseCookies } from "./cookies.js";
+import type { EnqueueOptions, TaskDefinition } from "./tasks/definition.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -138,6 +139,8 @@ export interface AppDefinition {
   security?: SecurityDefinition;
   /** The OpenAPI document `kova build` wrote for this app (served at `/_kova/openapi.json`); absent: none. */
   openapi?: string | URL;
+  /** Background work (TASK): run by the task runtime (src/tasks). */
+  tasks?: TaskDefinition[];
 }
 
 /** The declared environment variables after `.env` and defaults are applied. */
@@ -165,6 +168,11 @@ export interface RequestContext {
   readonly log: Logger;
   /** The named data source's driver; without a name, the app's first data source. */
   db(name?: string): Driver;
+  /**
+   * ENQUEUE: adds a job for a queued TASK, in the handler's transaction when the queue shares its
+   * store; resolves to the job id, or null when the idempotency key is taken.
+   */
+  enqueue(task: string, args: unknown[], options?: EnqueueOptions): Promise<number | null>;
 }
 
 /**

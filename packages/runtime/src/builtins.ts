@@ -388,3 +388,6 @@ export function minutes(n: unknown): number {
 export function seconds(n: unknown): number {
   return num("seconds", n) * 1000;
 }
+
+// fetch_json: an outbound HTTP call with timeouts, retries, a circuit breaker and a bulkhead per host.
+export { fetchJson as fetch_json } from "./outbound/fetch-json.js";

@@ -14,6 +14,8 @@ import { makeProblem } from "./problem.js";
 import { type CompiledRoute, type SerializedReply } from "./route.js";
 import type { HttpSecurity } from "./security/index.js";
 import { DEFAULT_ERROR_FORMAT, shapedProblem, type ErrorFormat } from "./error-shape.js";
+import type { EnqueueOptions } from "./tasks/definition.js";
+import { taskRuntimeFor } from "./tasks/task-runtime.js";
 
 /** What every exchange of one server shares: set up once, referenced by each request. */
 export interface Serving {
@@ -80,6 +82,13 @@ export abstract class Exchange implements RequestContext {
     const earlier = cookies.findIndex((l) => l.startsWith(`${name}=`));
     if (earlier === -1) cookies.push(line);
     else cookies[earlier] = line;
+  }
+
+  /** ENQUEUE: through the task runtime started with the app (src/tasks). */
+  enqueue(task: string, args: unknown[], options?: EnqueueOptions): Promise<number | null> {
+    const tasks = taskRuntimeFor(this.serving.dataSources);
+    if (tasks === undefined) return Promise.reject(new Error(`ENQUEUE ${task}: this server runs no task queue (start the app with startApp)`));
+    return tasks.enqueue(task, args, options);
   }
 
   /** Created on first use: most handlers never log. */

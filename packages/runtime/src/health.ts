@@ -5,6 +5,7 @@
 import type { Logger } from "pino";
 import type { DataSources } from "./data-sources.js";
 import type { SerializedReply } from "./route.js";
+import { taskRuntimeFor } from "./tasks/task-runtime.js";
 
 export interface DataSourceStatus {
   name: string;
@@ -24,6 +25,8 @@ export async function healthReply(dataSources: DataSources, log: Logger): Promis
     }
     statuses.push({ name: source.name, ok: source.ok, status: source.ok ? "up" : "down" });
   }
-  const payload = JSON.stringify({ status: allUp ? "ok" : "unavailable", dataSources: statuses });
+  // This process's job counters (TASK), when the app has tasks: counts only, nothing identifying.
+  const tasks = taskRuntimeFor(dataSources)?.stats;
+  const payload = JSON.stringify(tasks === undefined ? { status: allUp ? "ok" : "unavailable", dataSources: statuses } : { status: allUp ? "ok" : "unavailable", dataSources: statuses, tasks });
   return { status: allUp ? 200 : 503, payload, headers: undefined };
 }

@@ -74,3 +74,4 @@ export {
 export { GraphqlEndpoint, type GraphqlConfig } from "./graphql/endpoint.js";
 export { buildGraphqlSchema, pluralField, type GraphqlOptions } from "./graphql/schema.js";
 export { ApiDocs, apiDocsOptions, DOCS_CSP } from "./api-docs/api-docs.js";
+export * from "./tasks/index.js";

@@ -14,6 +14,7 @@ import { sessionSecret } from "./auth/sessions.js";
 import { securityOptions } from "./security/start-options.js";
 import { GraphqlEndpoint } from "./graphql/endpoint.js";
 import { DEFAULT_BODY_LIMIT } from "./body.js";
+import { TaskRuntime, type ProcessRole } from "./tasks/task-runtime.js";
 
 /**
  * Set to "1" in the environment of a trial start: the app configures itself, connects its data
@@ -72,6 +73,29 @@ export interface RunningApp {
   readonly log: Logger;
   /** Graceful stop: in-flight requests finish, then data sources close. Safe to call twice. */
   close(): Promise<void>;
+  /** The task runtime, when the app declares TASKs. */
+  readonly tasks?: TaskRuntime;
+}
+
+/** KOVA_TASKS_POLL_MS and KOVA_TASKS_LEASE_GRACE_MS: how often idle workers look, and a lease's margin past the timeout. */
+function taskTuning(env: RawEnv): { pollMs?: number; leaseGraceMs?: number; backend?: "embedded" } {
+  const read = (name: string): number | undefined => {
+    const value = env[name];
+    if (value === undefined || value === "") return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 10) throw new StartupError(`${name} must be a whole number of milliseconds, at least 10`);
+    return n;
+  };
+  const backend = env.KOVA_TASKS_BACKEND;
+  if (backend !== undefined && backend !== "" && backend !== "embedded" && backend !== "redis") throw new StartupError(`KOVA_TASKS_BACKEND must be embedded or redis, not "${backend}"`);
+  return { pollMs: read("KOVA_TASKS_POLL_MS"), leaseGraceMs: read("KOVA_TASKS_LEASE_GRACE_MS"), backend: backend === "embedded" ? "embedded" : undefined };
+}
+
+/** KOVA_ROLE (set by `kova run --role`): `web`, `worker`, or both (default). */
+function processRole(value: string | undefined): ProcessRole {
+  if (value === undefined || value === "" || value === "all") return "all";
+  if (value === "web" || value === "worker") return value;
+  throw new StartupError(`KOVA_ROLE must be web, worker or all, not "${value}"`);
 }
 
 export async function startApp(app: AppDefinition, options: StartOptions = {}): Promise<RunningApp> {
@@ -113,9 +137,13 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     await dataSources.close();
     process.exit(0);
   }
+  const role = processRole(env.KOVA_ROLE);
   let security;
+  let tasks: TaskRuntime | undefined;
   try {
     security = securityOptions(app, file, env, dataSources, host, log);
+    // Before listening: an ENQUEUE from the first request already has its queue.
+    if ((app.tasks ?? []).length > 0) tasks = await TaskRuntime.start(app, { dataSources, env: appEnv, log, appDir, role, ...taskTuning(env) });
   } catch (error) {
     await dataSources.close().catch(() => {});
     throw error;
@@ -145,26 +173,34 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   });
   // Known before listening unless it is 0: `kova run` prints its URL and routes while the
   // socket opens, so they are on screen by the time a first request can be answered.
-  if (manageProcess && port !== 0) notifyParent("address", `http://${host.includes(":") ? `[${host}]` : host}:${port}`);
+  if (manageProcess && port !== 0 && role !== "worker") notifyParent("address", `http://${host.includes(":") ? `[${host}]` : host}:${port}`);
   try {
-    await server.listen(port, host);
+    // A worker only runs jobs: it opens no port (kova run --role worker).
+    if (role !== "worker") await server.listen(port, host);
   } catch (error) {
+    await tasks?.close().catch(() => {});
     await dataSources.close().catch(() => {});
     const code = (error as { code?: string }).code;
     if (code === "EADDRINUSE") throw new StartupError(`port ${port} on ${host} is already in use; set PORT to another port`);
     if (code === "EACCES") throw new StartupError(`no permission to listen on port ${port}`);
     throw new StartupError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
   }
-  if (manageProcess) notifyParent("listening", server.url);
-  log.info(`listening on ${server.url}`);
+  if (role === "worker") {
+    log.info({ tasks: (app.tasks ?? []).map((t) => t.name) }, "worker running tasks (no HTTP)");
+  } else {
+    if (manageProcess) notifyParent("listening", server.url);
+    log.info(`listening on ${server.url}`);
+  }
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      await server.close();
+      // Requests first (their ENQUEUEs land), then running jobs finish, then the stores close.
+      if (role !== "worker") await server.close();
+      await tasks?.close();
       await dataSources.close();
     })());
-  const running: RunningApp = { url: server.url, server, dataSources, log, close };
+  const running: RunningApp = { url: role === "worker" ? "" : server.url, server, dataSources, log, close, tasks };
   if (manageProcess) installSignalHandlers(running);
   return running;
 }

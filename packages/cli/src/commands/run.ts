@@ -24,16 +24,20 @@ Options:
                          port/host, then 3000 and 127.0.0.1 (see docs/getting-started.md)
   --workers <N>          Run N server processes on the port (default 1; "auto" = one per core).
                          The embedded store is shared between them (file locking in shared mode).
+  --role <ROLE>          web: serve HTTP and enqueue jobs only; worker: run TASK jobs only,
+                         opening no port; all (default): both (see docs/language.md, TASK)
   --color, --no-color    Force colour on or off in diagnostics
   -h, --help             Show this help
 `,
-  options: { port: { type: "string" }, host: { type: "string" }, workers: { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
+  options: { port: { type: "string" }, host: { type: "string" }, workers: { type: "string" }, role: { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
   async execute({ values, positionals }, context) {
     const port = portFlag(values.port);
     const host = hostFlag(values.host);
     const workersText = String(values.workers ?? "1");
     const workers = workersText === "auto" ? availableParallelism() : Number(workersText);
     if (!/^(\d+|auto)$/.test(workersText) || !Number.isInteger(workers) || workers < 1 || workers > 256) throw new UsageError(`--workers takes a whole number from 1 to 256 or "auto", not '${workersText}'`);
+    const role = values.role === undefined ? undefined : String(values.role);
+    if (role !== undefined && !["web", "worker", "all"].includes(role)) throw new UsageError(`--role takes web, worker or all, not '${role}'`);
     if (reportInstallProblems("run", context.stderr)) return ExitCode.problems;
     const result = await buildApp({ entry: positionals[0] ?? "." });
     if (!result.ok) {
@@ -46,7 +50,7 @@ Options:
       context.stderr.write(`kova run: ${notInstalled}\n`);
       return ExitCode.problems;
     }
-    const server = new ServerProcess({ outDir: result.outDir, appDir: result.appDir, port, host, workers });
+    const server = new ServerProcess({ outDir: result.outDir, appDir: result.appDir, port, host, workers, role });
     const child = server.start();
     // Ctrl-C reaches the child too (same process group); forward SIGTERM explicitly.
     const forward = () => child.kill("SIGTERM");
@@ -55,6 +59,10 @@ Options:
     const exited = new Promise<number>((resolve) => child.once("exit", (code, signal) => resolve(code ?? (signal ? 0 : 1))));
     // The URL comes from the app once it listens: the port it resolved (flag, PORT, .env,
     // kova.config.json or 3000) and the real one when that is 0.
+    if (role === "worker") {
+      context.stdout.write(`Kova app ${result.appDir}: worker running its tasks (no HTTP)\n`);
+      return await exited;
+    }
     const url = await server.address;
     if (url !== undefined) context.stdout.write(`Kova app ${result.appDir} on ${url}${workers > 1 ? ` (${workers} workers)` : ""}\n${routeTable(result.routes, url)}`);
     return await exited;

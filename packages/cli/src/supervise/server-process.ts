@@ -12,6 +12,8 @@ export interface ServerSettings {
   port?: number;
   host?: string;
   workers?: number;
+  /** KOVA_ROLE: `web` (HTTP, enqueue only), `worker` (jobs only, no port) or `all` (default). */
+  role?: string;
   /** Defaults for the server's environment (e.g. KOVA_ACCESS_LOG under `kova dev`); the caller's own environment wins over them. */
   envDefaults?: Readonly<Record<string, string>>;
 }
@@ -30,10 +32,11 @@ export class ServerProcess {
   constructor(private readonly settings: ServerSettings) {}
 
   start(): ChildProcess {
-    const { outDir, appDir, port, host, workers, envDefaults } = this.settings;
+    const { outDir, appDir, port, host, workers, envDefaults, role } = this.settings;
     const env: NodeJS.ProcessEnv = { ...envDefaults, ...process.env, KOVA_APP_DIR: appDir, KOVA_WORKERS: String(workers ?? 1), KOVA_NOTIFY_LISTENING: "1" };
     if (port !== undefined) env.PORT = String(port);
     if (host !== undefined) env.HOST = host;
+    if (role !== undefined) env.KOVA_ROLE = role;
     const child = spawn(process.execPath, [join(outDir, "server.js")], { stdio: ["inherit", "inherit", "inherit", "ipc"], env });
     this.child = child;
     const notice = (kinds: string[]) =>

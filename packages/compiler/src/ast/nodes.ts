@@ -262,12 +262,19 @@ export interface SocketHandler {
   body: Block;
 }
 
-/** `TASK send_digest EVERY 10m { … }` or `TASK cleanup CRON "0 3 * * *" { … }` (reserved). */
+/**
+ * `TASK sweep EVERY 10m { … }`, `TASK nightly CRON "0 3 * * *" TZ "Europe/Paris" { … }` (scheduled),
+ * or `TASK send_welcome(user: User) WITH { attempts: 5 } { … }` (queued: run by ENQUEUE).
+ */
 export interface TaskDecl {
   kind: "Task";
   span: Span;
   name: Identifier;
+  /** The parameters of a queued task; null when the name has no `( … )`. */
+  params: FunctionParam[] | null;
   schedule: TaskSchedule | null;
+  /** `WITH { attempts: 5, backoff: 10s, timeout: 30s, concurrency: 2, priority: 1 }`. */
+  settings: Property[];
   body: Block;
 }
 
@@ -276,6 +283,8 @@ export interface TaskSchedule {
   span: Span;
   mode: "EVERY" | "CRON";
   value: Expression;
+  /** `TZ "Europe/Paris"` after a CRON expression; null: UTC. */
+  timezone: Expression | null;
 }
 
 /** `AUTH jwt USING secret(env("JWT_KEY")) { issuer: "…"  claims: Claims }`: an authentication scheme. */
@@ -373,7 +382,23 @@ export type Statement =
   | BroadcastStmt
   | ExpressionStmt
   | ForStmt
-  | ReturnStmt;
+  | ReturnStmt
+  | EnqueueStmt;
+
+/**
+ * `ENQUEUE send_welcome(user) DELAY 5m KEY "welcome:{user.id}"`: a job for a queued TASK, written in
+ * the endpoint's transaction (docs/language.md, "TASK: background work").
+ */
+export interface EnqueueStmt {
+  kind: "Enqueue";
+  span: Span;
+  task: Identifier;
+  args: Expression[];
+  /** `DELAY 5m`: the job runs no earlier than this after the endpoint commits. */
+  delay: Expression | null;
+  /** `KEY "…"`: an idempotency key; a second ENQUEUE with the key of a job still kept adds nothing. */
+  key: Expression | null;
+}
 
 /** `FOR item IN list { … }`: the block once per item; `item` exists only inside it. */
 export interface ForStmt {

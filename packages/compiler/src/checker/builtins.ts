@@ -31,7 +31,7 @@ export interface BuiltinParam {
 /** How a constant argument is checked at compile time (so a mistake is an error, not a 500). */
 export type ConstantCheck = "regex" | "time zone" | "date unit" | "sort order" | "row field";
 
-export type BuiltinGroup = "text" | "numbers" | "lists and objects" | "instants and durations" | "values" | "environment" | "security";
+export type BuiltinGroup = "text" | "numbers" | "lists and objects" | "instants and durations" | "values" | "environment" | "security" | "outbound";
 
 export interface Builtin {
   name: string;
@@ -50,6 +50,17 @@ export interface Builtin {
   /** The JavaScript for a call, from its arguments' JavaScript. Absent for env(), which lowers to its own IR node. */
   js?: (args: readonly string[]) => string;
 }
+
+/** What fetch_json gives: the answer's status, whether it is a 2xx, its headers and its (JSON) body. */
+const FETCH_RESULT: KovaType = {
+  kind: "object",
+  fields: new Map<string, ShapeField>([
+    ["status", { type: intType, optional: false }],
+    ["ok", { type: booleanType, optional: false }],
+    ["headers", { type: { kind: "object", fields: null }, optional: false }],
+    ["body", { type: unknownType, optional: false }],
+  ]),
+};
 
 const helper = (name: string) => (a: readonly string[]) => `kb.${name}(${a.join(", ")})`;
 const fixed = (type: KovaType) => () => type;
@@ -164,6 +175,8 @@ const LIST: readonly Builtin[] = [
   { name: "start_session", group: "security", params: [], returns: "text", result: fixed(stringType), doc: "Starts an AUTH session: sets its signed cookie (HttpOnly, SameSite=Lax, Secure over TLS or in production) and returns the hash to store in the session entity.", js: () => `startSession(ctx, auth_jwt)` },
   { name: "end_session", group: "security", params: [], returns: "text", result: fixed(stringType), doc: "Ends the request's AUTH session: clears its cookie and returns its hash (null without a validly signed one), to delete the session's row.", js: () => `endSession(ctx, auth_jwt)` },
   { name: "random_token", group: "security", params: [{ name: "bytes", kind: "int", optional: true }], returns: "text", result: fixed(stringType), doc: "A random, URL-safe token of that many bytes of entropy (32 by default).", js: (a) => `randomToken(${a[0] ?? "undefined"})` },
+  // ── outbound calls (runtime/src/outbound): timeouts, retries, a circuit breaker and a bulkhead per host
+  { name: "fetch_json", group: "outbound", params: [{ name: "url", kind: "text" }, { name: "options", kind: "object", optional: true }], returns: "object", result: fixed(FETCH_RESULT), doc: "Calls another service over HTTP and gives { status, ok, headers, body } (body parsed as JSON); options: method, body, headers, timeout, retries, idempotent. Not in an endpoint or task that writes (KV2460).", js: (a) => `(await kb.fetch_json(${a.join(", ")}))` },
 ];
 
 /** The built-ins by name. */

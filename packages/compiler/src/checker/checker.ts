@@ -10,6 +10,8 @@ import { checkExpression } from "./expressions.js";
 import { emptyModel, type SemanticModel } from "./model.js";
 import { checkView, collectFunctionsAndViews, ensureFunctionChecked } from "./functions.js";
 import { checkAppSecurity, checkRateLimit } from "./security.js";
+import { checkTasks, collectTasks } from "./tasks.js";
+import { checkOutboundCalls } from "./outbound.js";
 
 export interface CheckOutput {
   model: SemanticModel;
@@ -20,7 +22,6 @@ export interface CheckOutput {
 const NOT_SUPPORTED: Partial<Record<Declaration["kind"], CodeName>> = {
   Cache: "CacheNotSupported",
   Socket: "SocketNotSupported",
-  Task: "TaskNotSupported",
   Worker: "WorkerNotSupported",
 };
 
@@ -35,6 +36,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
   collectDeclarations(base, programs);
   collectFunctions(model, programs);
   collectFunctionsAndViews(base, programs);
+  collectTasks(base, programs);
 
   for (const program of programs) {
     const ctx = { ...base, file: program.file };
@@ -47,6 +49,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
   model.auth = checkAuthDeclarations((file) => ({ ...base, file }), authDecls);
   for (const view of model.views.values()) checkView({ ...base, file: view.file }, view);
   for (const fn of model.kovaFunctions.values()) ensureFunctionChecked({ ...base, file: fn.file }, fn);
+  checkTasks(base);
   const routes = new Map<string, EndpointDecl>();
   const hasAuth = programs.some((p) => p.declarations.some((d) => d.kind === "Auth"));
   const appSecurity: Parameters<typeof checkAppSecurity>[1] = [];
@@ -67,6 +70,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
           break;
         }
         case "Auth":
+        case "Task":
           break;
         case "RateLimit":
         case "Cors":
@@ -85,6 +89,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
     }
   }
   checkAppSecurity(base, appSecurity, hasAuth);
+  checkOutboundCalls(base);
   recordDeclarationNames(model);
   return { model, diagnostics: diagnostics.items };
 }

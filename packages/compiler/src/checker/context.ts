@@ -5,6 +5,7 @@ import { closestName } from "../diagnostics/suggest.js";
 import type { EndpointInfo, EntityInfo, SemanticModel } from "./model.js";
 import type { KovaType } from "./types.js";
 import type { FunctionScope } from "./functions.js";
+import type { TaskInfo } from "./tasks.js";
 
 export interface Variable {
   name: string;
@@ -82,6 +83,8 @@ export interface CheckContext {
   ambiguousNames?: Set<string>;
   /** Inside an FN's body: its RETURNs are collected here. */
   function?: FunctionScope;
+  /** Inside a TASK's body (RESPOND and REDIRECT have no request to answer there). */
+  task?: TaskInfo;
 }
 
 export function report(

@@ -8,6 +8,7 @@ import type { EndpointInfo } from "./model.js";
 import { checkCondition } from "./queries.js";
 import { elementOf, loopScope } from "./control-expressions.js";
 import { checkReturn } from "./functions.js";
+import { checkEnqueue } from "./tasks.js";
 import { checkCookies, checkRedirect } from "./responses.js";
 import { declaredPathParams, declaredQueryParams, queryObjectType } from "./route-params.js";
 import { openObject } from "./types.js";
@@ -82,6 +83,7 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
       return false;
     }
     case "Respond": {
+      if (ctx.task) reportNoRequest(ctx, statement.span, "RESPOND");
       if (ctx.function) {
         ctx.diagnostics.report("MisplacedStatement", statement.span, `RESPOND answers a request, and ${ctx.function.info.decl.name.name}() is an FN: it gives its result with RETURN`, { suggestion: "write RETURN value, and RESPOND it in the endpoint" });
       }
@@ -92,6 +94,7 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
       return true;
     }
     case "Redirect":
+      if (ctx.task) reportNoRequest(ctx, statement.span, "REDIRECT");
       checkRedirect(ctx, statement);
       return true;
     case "Error": {
@@ -125,7 +128,17 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
     case "Return":
       checkReturn(ctx, statement);
       return true;
+    case "Enqueue":
+      checkEnqueue(ctx, statement);
+      return false;
   }
+}
+
+/** RESPOND or REDIRECT in a TASK: a job has nobody to answer. */
+function reportNoRequest(ctx: CheckContext, span: Span, keyword: string): void {
+  ctx.diagnostics.report("MisplacedInTask", span, `${keyword} answers a request, and TASK ${ctx.task!.decl.name.name} runs outside any request`, {
+    suggestion: "store the result with INSERT or UPDATE, or log it; a task ends at the end of its body",
+  });
 }
 
 function checkStatus(ctx: CheckContext, status: number, span: Span, min: number, keyword: string): void {

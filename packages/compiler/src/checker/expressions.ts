@@ -178,6 +178,13 @@ function entityFieldType(row: KovaType, name: string): KovaType | undefined {
 
 function checkParam(ctx: CheckContext, expr: ParamRef): KovaType {
   const endpoint = ctx.endpoint;
+  if (ctx.task) {
+    // A job runs long after the request that enqueued it: pass what it needs as arguments.
+    ctx.diagnostics.report("MisplacedInTask", expr.span, `$${expr.name} is a request value, and TASK ${ctx.task.decl.name.name} runs outside any request`, {
+      suggestion: "give the task a parameter and pass the value in ENQUEUE",
+    });
+    return unknownType;
+  }
   if (expr.name === "auth") return checkAuthParam(ctx, expr);
   if (expr.name === "query") return endpoint?.queryType ?? openObject;
   if (expr.name === "headers" || expr.name === "cookies") return openObject;

@@ -73,7 +73,7 @@ export function collectFunctionsAndViews(ctx: CheckContext, programs: Program[])
 }
 
 /** A parameter's declared type: a scalar (as in VALIDATE or ENTITY), an entity's row, a VALIDATE shape; `[]` and `?` as usual. */
-function parameterType(ctx: CheckContext, t: TypeRef): KovaType {
+export function parameterType(ctx: CheckContext, t: TypeRef): KovaType {
   const name = t.name.name;
   let base: KovaType;
   const entity = ctx.model.entities.get(name);

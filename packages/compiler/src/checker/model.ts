@@ -55,6 +55,8 @@ export interface EndpointInfo {
  * What the checker learned about a program, for the emitters and the language server. Keyed by
  * AST node identity, so it belongs to exactly the ASTs it was computed from.
  */
+import type { TaskInfo } from "./tasks.js";
+
 export interface SemanticModel {
   programs: Program[];
   entities: Map<string, EntityInfo>;
@@ -78,6 +80,8 @@ export interface SemanticModel {
   selectViews: Map<Query, string>;
   /** Shaped SELECTs (aggregates, aliases, DISTINCT, GROUP_BY, WITH TOTAL): their columns and result. */
   selectShapes: Map<SelectQuery, SelectShapeInfo>;
+  /** The program's TASKs, by name (checker/tasks.ts). */
+  tasks: Map<string, TaskInfo>;
 }
 
 /** A shaped SELECT as the checker resolved it (see checker/aggregates.ts). */
@@ -104,5 +108,6 @@ export function emptyModel(programs: Program[]): SemanticModel {
     views: new Map(),
     selectViews: new Map(),
     selectShapes: new Map(),
+    tasks: new Map(),
   };
 }

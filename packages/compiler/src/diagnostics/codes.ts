@@ -125,13 +125,25 @@ export const Codes = define({
   AggregateType: { code: "KV3112", severity: "error", title: "an aggregate of a field of the wrong type (SUM/AVG of text, MIN/MAX of boolean or json)" },
   UnsupportedColumn: { code: "KV3113", severity: "error", title: "a computed SELECT column the database cannot compute, or one without a name" },
   InvalidShape: { code: "KV3114", severity: "error", title: "SELECT clauses that do not go together (HAVING without grouping, WITH TOTAL on one aggregate row, GROUP_BY with *)" },
+  // ── tasks and queues (TASK, ENQUEUE, fetch_json)
+  UnknownTask: { code: "KV2450", severity: "error", title: "ENQUEUE of a name that is no TASK" },
+  TaskArgumentCount: { code: "KV2451", severity: "error", title: "ENQUEUE with the wrong number of arguments for its TASK" },
+  TaskArgumentType: { code: "KV2452", severity: "error", title: "an ENQUEUE argument whose type does not fit the TASK's parameter" },
+  InvalidCron: { code: "KV2453", severity: "error", title: "a CRON expression that is not valid" },
+  InvalidTimeZone: { code: "KV2454", severity: "error", title: "a TZ that is no IANA time zone, or TZ without CRON" },
+  InvalidTaskInterval: { code: "KV2455", severity: "error", title: "an EVERY interval that is not a constant duration of at least one second" },
+  UnknownTaskSetting: { code: "KV2456", severity: "error", title: "a TASK setting Kova does not know" },
+  InvalidTaskSetting: { code: "KV2457", severity: "error", title: "a TASK setting with a value out of range or of the wrong kind" },
+  ScheduledTaskParams: { code: "KV2458", severity: "error", title: "a scheduled TASK (EVERY/CRON) with parameters, or ENQUEUE of a scheduled TASK" },
+  InvalidEnqueueOption: { code: "KV2459", severity: "error", title: "ENQUEUE … DELAY that is not a duration, or KEY that is not text" },
+  OutboundCallInTransaction: { code: "KV2460", severity: "error", title: "fetch_json in an endpoint or task that writes: the call would hold the transaction open" },
+  MisplacedInTask: { code: "KV2461", severity: "error", title: "RESPOND, REDIRECT or a request value ($body, $query, …) inside a TASK" },
   // ── not supported yet
   CacheNotSupported: { code: "KV9001", severity: "error", title: "CACHE is parsed but not supported yet" },
   SocketNotSupported: { code: "KV9002", severity: "error", title: "SOCKET is parsed but not supported yet" },
-  TaskNotSupported: { code: "KV9003", severity: "error", title: "TASK is parsed but not supported yet" },
   WorkerNotSupported: { code: "KV9005", severity: "error", title: "WORKER is parsed but not supported yet" },
   QueryNotSupportedByDriver: { code: "KV9006", severity: "error", title: "a query the driver of its entity's data source cannot run" },
-  // KV9004 (AUTH not supported yet) is retired: AUTH is supported. KV9035 (api_key and session not supported yet) is retired: both are.
+  // KV9004 (AUTH not supported yet) is retired: AUTH is supported. KV9035 (api_key and session not supported yet) is retired: both are. KV9003 (TASK) too: TASK is supported.
   // KV9025 (nested VIEW items need entity relations) is retired: nested VIEW items read relations.
   // ── relations (nested selections, filters and orders through references and inverse relations)
   UnknownRelation: { code: "KV2100", severity: "error", title: "a name used as a relation that is no reference field or inverse relation of the entity" },

@@ -56,8 +56,13 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
     case "Socket":
       return ["SOCKET ", d.name.name, " ", printHandlers(p, d.handlers, d.name.span.end.offset, d.span.end.offset)];
     case "Task": {
-      const schedule: Doc = d.schedule === null ? "" : [" ", d.schedule.mode, " ", printExpression(p, d.schedule.value, 0, false)];
-      return ["TASK ", d.name.name, schedule, " ", printBlock(p, d.body)];
+      const params: Doc = d.params === null ? "" : ["(", join(", ", d.params.map((param) => [param.name.name, ": ", printType(p, param.type)])), ")"];
+      const zone: Doc = d.schedule?.timezone ? [" TZ ", printExpression(p, d.schedule.timezone, 0, false)] : "";
+      const schedule: Doc = d.schedule === null ? "" : [" ", d.schedule.mode, " ", printExpression(p, d.schedule.value, 0, false), zone];
+      // The settings block ends before the body's `{`: comments up to there stay inside it.
+      const from = d.schedule?.span.end.offset ?? d.params?.at(-1)?.span.end.offset ?? d.name.span.end.offset;
+      const settings: Doc = d.settings.length === 0 ? "" : [" WITH ", printProperties(p, d.settings, from, d.body.span.start.offset)];
+      return ["TASK ", d.name.name, params, schedule, settings, " ", printBlock(p, d.body)];
     }
     case "Auth": {
       const using: Doc = d.using === null ? "" : [" USING ", printExpression(p, d.using)];

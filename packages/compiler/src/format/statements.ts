@@ -1,5 +1,5 @@
 import type { Block, IfStmt, Statement } from "../ast/nodes.js";
-import type { Doc } from "./doc.js";
+import { join, type Doc } from "./doc.js";
 import { printExpression } from "./expressions.js";
 import type { Printer } from "./printer.js";
 import { printCondition } from "./queries.js";
@@ -47,6 +47,12 @@ export function printStatement(p: Printer, s: Statement): Doc {
       return ["FOR ", s.variable.name, " IN ", printExpression(p, s.list, 0, false), " ", printBlock(p, s.body)];
     case "Return":
       return s.value === null ? "RETURN" : ["RETURN ", printExpression(p, s.value)];
+    case "Enqueue": {
+      const parts: Doc[] = ["ENQUEUE ", s.task.name, "(", join(", ", s.args.map((a) => printExpression(p, a))), ")"];
+      if (s.delay !== null) parts.push(" DELAY ", printExpression(p, s.delay, 0, false));
+      if (s.key !== null) parts.push(" KEY ", printExpression(p, s.key, 0, false));
+      return parts;
+    }
   }
 }
 

@@ -90,6 +90,8 @@ export class HandlerLowering {
         return { kind: "for", variable: s.variable.name, list: this.expr(s.list), body: this.block(s.body.statements), span: s.span };
       case "Return":
         return { kind: "return", value: s.value ? this.expr(s.value) : null, span: s.span };
+      case "Enqueue":
+        return { kind: "enqueue", task: s.task.name, args: s.args.map((a) => this.expr(a)), delay: s.delay ? this.expr(s.delay) : null, key: s.key ? this.expr(s.key) : null, span: s.span };
     }
   }
 

@@ -9,6 +9,7 @@ import { lowerAuth, lowerRouteAuth } from "./auth.js";
 import { planQuery, planViewRelations, type OwnerGuard, type PlannedQuery } from "./plans.js";
 import { lowerRateLimit, lowerSecurity } from "./security.js";
 import { writtenSources } from "./writes.js";
+import { lowerTasks } from "./tasks.js";
 
 /** The default data source when a program has no CONNECT: the embedded, versioned store. */
 export const EMBEDDED_SOURCE = "default";
@@ -40,6 +41,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     body: new HandlerLowering(state, null).block(fn.decl.body.statements),
     span: fn.decl.span,
   }));
+  const tasks = lowerTasks(model, state);
   const views = [...model.views.values()].map(
     (v): View => ({
       name: v.decl.name.name,
@@ -55,6 +57,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
   const security = lowerSecurity(model.programs, state, auth?.usesCookies ?? false);
   const queryById = new Map(state.queries.map((q) => [q.id, q]));
   for (const route of entryPoints) route.writes = writtenSources(route.body, queryById, sources.map((s) => s.name));
+  for (const task of tasks) task.writes = writtenSources(task.body, queryById, sources.map((s) => s.name));
 
   return {
     kind: "App",
@@ -73,6 +76,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     auth,
     security,
     ...entityDocs(model),
+    tasks,
   };
 }
 

@@ -44,12 +44,45 @@ export interface AppModel {
   security: AppSecurity;
   /** Doc comments (`///`) on entities and their fields, by entity name; absent when none has one. */
   entityDocs?: Record<string, EntityDocs>;
+  /** Background work (TASK): scheduled and queued tasks, in source order. */
+  tasks: TaskDef[];
 }
 
 /** An entity's doc comment and its fields' (by field name), for the API description back ends. */
 export interface EntityDocs {
   doc?: string;
   fields: Record<string, string>;
+}
+
+// ───────────────────────────── background work (TASK) ─────────────────────────────
+
+/** When a task runs: when a job is enqueued, at a fixed interval, or on a cron schedule. */
+export type TaskTrigger =
+  | { kind: "queue" }
+  | { kind: "every"; everyMs: number }
+  | { kind: "cron"; expression: string; timezone: string | null };
+
+/** `TASK name[(params)] [EVERY … | CRON … TZ …] [WITH { … }] { … }`. */
+export interface TaskDef {
+  name: string;
+  /** Parameter names, in order; a job's arguments arrive as JSON values in this order. */
+  params: string[];
+  trigger: TaskTrigger;
+  /** Runs per job at most (1 = no retry); then the job is dead-lettered with its last error. */
+  attempts: number;
+  /** The first retry's delay; each next one doubles, with jitter. */
+  backoffMs: number;
+  /** One attempt's time limit. */
+  timeoutMs: number;
+  /** Jobs of this task running at once, per process. */
+  concurrency: number;
+  /** Among due jobs, higher runs first. */
+  priority: number;
+  variables: string[];
+  body: Stmt[];
+  /** The data sources the body writes: it runs in one transaction per source, as an endpoint does. */
+  writes: string[];
+  span: Span;
 }
 
 // ───────────────────────────── authentication (AUTH) ─────────────────────────────
@@ -360,7 +393,19 @@ export interface HttpRoute {
 
 // ───────────────────────────── handler statements ─────────────────────────────
 
-export type Stmt = AssignStmt | EvalStmt | RespondStmt | FailStmt | IfStmt | UnsupportedStmt | ForStmt | ReturnStmt;
+export type Stmt = AssignStmt | EvalStmt | RespondStmt | FailStmt | IfStmt | UnsupportedStmt | ForStmt | ReturnStmt | EnqueueStmt;
+
+/** `ENQUEUE task(args) DELAY d KEY k`: adds a job, in the handler's transaction when it has one. */
+export interface EnqueueStmt {
+  kind: "enqueue";
+  task: string;
+  args: Expr[];
+  /** A duration in milliseconds; null: due now. */
+  delay: Expr | null;
+  /** The idempotency key (text); null: none. */
+  key: Expr | null;
+  span: Span;
+}
 
 /** `FOR variable IN list { … }`: the body once per item, in order; a null list runs it no time. */
 export interface ForStmt {

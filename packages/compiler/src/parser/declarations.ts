@@ -22,8 +22,6 @@ import type {
   RoutePath,
   SocketDecl,
   SocketHandler,
-  TaskDecl,
-  TaskSchedule,
   TypeRef,
 } from "../ast/nodes.js";
 import { HTTP_METHODS } from "../scanner/tokens.js";
@@ -33,6 +31,7 @@ import { closeBracket, parseArguments, parseExpression, parseProperty, skipSepar
 import { misspeltKeyword } from "./misspelt.js";
 import { parseBlock } from "./statements.js";
 import { parseFunction, parseView } from "./functions.js";
+import { parseTask } from "./tasks.js";
 
 const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "FN", "VIEW", "RATE_LIMIT", "CORS"];
 
@@ -419,7 +418,7 @@ function parsePath(c: Cursor, t: Token): RoutePath {
 }
 
 /** `{ key: value … }` for CACHE and AUTH settings. */
-function parsePropertyBlock(c: Cursor, context: string): Property[] {
+export function parsePropertyBlock(c: Cursor, context: string): Property[] {
   const properties: Property[] = [];
   const open = c.token;
   if (!c.matchPunct("{")) {
@@ -468,19 +467,6 @@ function parseSocket(c: Cursor, start: number): SocketDecl {
     closeBracket(c, open, "}");
   }
   return { kind: "Socket", span: c.spanFrom(start), name, handlers };
-}
-
-function parseTask(c: Cursor, start: number): TaskDecl {
-  const name = c.expectIdentifier("a name for the TASK");
-  let schedule: TaskSchedule | null = null;
-  const t = c.token;
-  if (c.matchKeyword("EVERY") || c.matchKeyword("CRON")) {
-    const mode = c.source.text.slice(t.start, t.end).toUpperCase() as "EVERY" | "CRON";
-    const value = parseExpression(c);
-    schedule = { kind: "TaskSchedule", span: c.spanFrom(t.start), mode, value };
-  }
-  const body = parseBlock(c, "the TASK body");
-  return { kind: "Task", span: c.spanFrom(start), name, schedule, body };
 }
 
 /** `RATE_LIMIT <count> PER <duration> [BY <key>]` (the keyword already read). */

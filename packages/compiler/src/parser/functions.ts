@@ -7,32 +7,9 @@ import { parseBlock } from "./statements.js";
 /** After `FN`: `name(param: type, …) { statements }`. */
 export function parseFunction(c: Cursor, start: number): FunctionDecl {
   const name = c.expectIdentifier("a name for the FN");
-  const params: FunctionParam[] = [];
-  const open = c.token;
-  if (c.matchPunct("(")) {
-    while (!c.isPunct(")") && !c.atEnd && !c.isPunct("{")) {
-      const before = c.mark;
-      const paramStart = c.token.start;
-      const paramName = c.expectIdentifier("a parameter name, as in FN excerpt(body: text)");
-      let type: TypeRef;
-      if (c.matchPunct(":")) {
-        type = parseTypeRef(c);
-      } else {
-        c.error("ExpectedFunctionPart", c.tokenSpan(c.token), `expected ':' and a type after the parameter '${paramName.name}'`, {
-          suggestion: `write ${paramName.name || "name"}: text (or int, number, bool, datetime, json, an entity name, T[], T?)`,
-        });
-        // Read on as an untyped (json) parameter, so its uses in the body are not reported too.
-        const span = c.emptySpanHere();
-        type = { kind: "TypeRef", span, name: { kind: "Identifier", span, name: "json" }, args: [], options: [], fields: [], array: false, optional: false };
-      }
-      if (paramName.name !== "") params.push({ kind: "FunctionParam", span: c.spanFrom(paramStart), name: paramName, type });
-      if (!c.matchPunct(",") && !c.isPunct(")")) {
-        c.errorExpected("',' or ')' in the parameter list");
-        if (c.mark === before) break;
-      }
-      if (c.mark === before) c.advance();
-    }
-    closeBracket(c, open, ")");
+  let params: FunctionParam[] = [];
+  if (c.isPunct("(")) {
+    params = parseParameterList(c, "FN excerpt(body: text)");
   } else {
     c.error("ExpectedFunctionPart", c.tokenSpan(c.token), "expected '(' and the parameters after the FN's name", {
       suggestion: `write FN ${name.name || "name"}() { … } for a function without parameters`,
@@ -40,6 +17,36 @@ export function parseFunction(c: Cursor, start: number): FunctionDecl {
   }
   const body = parseBlock(c, `the FN ${name.name}`);
   return { kind: "Function", span: c.spanFrom(start), name, params, body };
+}
+
+/** `(name: type, …)` at the cursor (an FN's or a queued TASK's parameters); `example` shows the form. */
+export function parseParameterList(c: Cursor, example: string): FunctionParam[] {
+  const params: FunctionParam[] = [];
+  const open = c.advance();
+  while (!c.isPunct(")") && !c.atEnd && !c.isPunct("{")) {
+    const before = c.mark;
+    const paramStart = c.token.start;
+    const paramName = c.expectIdentifier(`a parameter name, as in ${example}`);
+    let type: TypeRef;
+    if (c.matchPunct(":")) {
+      type = parseTypeRef(c);
+    } else {
+      c.error("ExpectedFunctionPart", c.tokenSpan(c.token), `expected ':' and a type after the parameter '${paramName.name}'`, {
+        suggestion: `write ${paramName.name || "name"}: text (or int, number, bool, datetime, json, an entity name, T[], T?)`,
+      });
+      // Read on as an untyped (json) parameter, so its uses in the body are not reported too.
+      const span = c.emptySpanHere();
+      type = { kind: "TypeRef", span, name: { kind: "Identifier", span, name: "json" }, args: [], options: [], fields: [], array: false, optional: false };
+    }
+    if (paramName.name !== "") params.push({ kind: "FunctionParam", span: c.spanFrom(paramStart), name: paramName, type });
+    if (!c.matchPunct(",") && !c.isPunct(")")) {
+      c.errorExpected("',' or ')' in the parameter list");
+      if (c.mark === before) break;
+    }
+    if (c.mark === before) c.advance();
+  }
+  closeBracket(c, open, ")");
+  return params;
 }
 
 /** After `VIEW`: `Name OF Entity { field, field, relation { … } }`. */

@@ -4,9 +4,10 @@ import { startsDeclaration } from "./declarations.js";
 import { parseExpression, skipSeparator } from "./expressions.js";
 import { reportStatementWord } from "./misspelt.js";
 import { isQueryStart, parseCondition } from "./queries.js";
+import { parseEnqueue } from "./tasks.js";
 
 /** Keywords that begin a statement (used for "did you mean" on lower-case spellings and for recovery). */
-const STATEMENT_KEYWORDS = ["RESPOND", "REDIRECT", "ERROR", "IF", "BROADCAST", "FOR", "RETURN"];
+const STATEMENT_KEYWORDS = ["RESPOND", "REDIRECT", "ERROR", "IF", "BROADCAST", "FOR", "RETURN", "ENQUEUE"];
 
 /**
  * `{ statements }`. When a declaration keyword appears at the start of a line inside the block,
@@ -80,6 +81,7 @@ export function parseStatement(c: Cursor): Statement | null {
     const value = startsValueOnLine(c) ? parseExpression(c) : null;
     return { kind: "Return", span: c.spanFrom(start), value };
   }
+  if (c.matchKeyword("ENQUEUE")) return parseEnqueue(c, start);
   if (c.matchKeyword("BROADCAST")) {
     const value = parseExpression(c);
     return { kind: "Broadcast", span: c.spanFrom(start), value };

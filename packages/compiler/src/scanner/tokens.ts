@@ -14,7 +14,7 @@ export const KEYWORDS = [
   "AND", "OR", "NOT", "IN", "LIKE", "IS", "NULL", "BETWEEN",
   "FN", "RETURN", "FOR", "VIEW",
   "UNIQUE", "INDEX", "PRIMARY", "DEFAULT", "BY", "EXISTS",
-  "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "ON", "BROADCAST", "EVERY", "CRON",
+  "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "ON", "BROADCAST", "EVERY", "CRON", "TZ", "ENQUEUE", "DELAY", "KEY",
   "RATE_LIMIT", "PER", "CORS",
   "CASCADE", "RESTRICT",
   // History control: `password: text SECRET`, `ENTITY Session NO HISTORY { … }`.

@@ -194,6 +194,38 @@ POST /articles {
 }
 `,
 
+  tasks: `// TASK and ENQUEUE (issue 24).
+ENTITY User {
+  email: email
+  welcomed: bool DEFAULT false
+}
+
+TASK sweep EVERY 10m {
+  UPDATE User SET welcomed = false WHERE welcomed = true
+}
+
+TASK nightly CRON "0 3 * * *" TZ "Europe/Paris" {
+  DELETE FROM User WHERE welcomed = false
+}
+
+TASK send_welcome(user: User) WITH {
+  attempts: 3
+  backoff: 1s
+  timeout: 30s
+  concurrency: 2
+  priority: 5
+} {
+  UPDATE User SET welcomed = true WHERE id = user.id
+}
+
+POST /users/:id/welcome {
+  user = SELECT * FROM User WHERE id = $id
+  ENQUEUE send_welcome(user) DELAY 5m KEY "welcome:{user.id}"
+  ENQUEUE sweep()
+  RESPOND 202
+}
+`,
+
   reserved: `CACHE users_cache {
   key: "user:{$id}"
   ttl: 60

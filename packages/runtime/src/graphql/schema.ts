@@ -106,7 +106,8 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
   const asOfArg = { asOf: { type: GraphQLString, description: "Read the records as they were at this instant (ISO-8601)." } };
 
   for (const entity of served) {
-    const fieldNames = ["id", ...entity.fields.filter((f) => f.items === undefined).map((f) => f.name)];
+    const visible = visibleFields(entity);
+    const fieldNames = ["id", ...visible.filter((f) => f.items === undefined).map((f) => f.name)];
     const FieldEnum = new GraphQLEnumType({ name: `${entity.name}Field`, values: Object.fromEntries(fieldNames.map((n) => [n, { value: n }])) });
     orderTypes.set(entity.name, new GraphQLInputObjectType({ name: `${entity.name}Order`, fields: { field: { type: new GraphQLNonNull(FieldEnum) }, direction: { type: Direction, defaultValue: "ASC" } } }));
     const where: G.GraphQLInputObjectType = new GraphQLInputObjectType({
@@ -114,7 +115,7 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
       fields: () => ({
         id: { type: comparison("IntComparison", GraphQLInt) },
         // List fields are not compared here (their elements would need `contains`).
-        ...Object.fromEntries(entity.fields.filter((f) => f.items === undefined).map((f) => {
+        ...Object.fromEntries(visible.filter((f) => f.items === undefined).map((f) => {
           const t = fieldScalar(entity, f);
           return [f.name, { type: comparison(`${t.name}Comparison`, t) }];
         })),
@@ -140,7 +141,7 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
       name: entity.name,
       fields: () => {
         const fields: G.GraphQLFieldConfigMap<Record<string, unknown>, GraphqlContext> = { id: { type: new GraphQLNonNull(GraphQLInt) } };
-        for (const f of entity.fields) {
+        for (const f of visibleFields(entity)) {
           if (f.references !== undefined && servedNames.has(f.references)) {
             const target = objectTypes.get(f.references)!;
             fields[f.name] = { type: f.optional ? target : new GraphQLNonNull(target), resolve: (row, _args, ctx) => resolvers.one(ctx, f.references!, row[f.name], row) };
@@ -159,11 +160,14 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
             resolve: (row, args, ctx) => resolvers.many(ctx, r.entity, r.by, row.id, row, args as Record<string, unknown>),
           };
         }
-        fields.history = {
-          type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(Version))),
-          description: "Every version of this record, oldest first.",
-          resolve: (row, _args, ctx) => resolvers.history(ctx, entity.name, row.id),
-        };
+        // A NO HISTORY entity keeps no versions: no history field to read.
+        if (entity.history !== false) {
+          fields.history = {
+            type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(Version))),
+            description: "Every version of this record, oldest first.",
+            resolve: (row, _args, ctx) => resolvers.history(ctx, entity.name, row.id),
+          };
+        }
         return fields;
       },
     });
@@ -176,12 +180,12 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
     const type = objectTypes.get(entity.name)!;
     query[pluralField(entity.name)] = {
       type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type))),
-      args: { ...listArgs(entity), ...asOfArg },
+      args: { ...listArgs(entity), ...(entity.history !== false ? asOfArg : {}) },
       resolve: (_root, args, ctx) => resolvers.list(ctx, entity.name, args as Record<string, unknown>),
     };
     query[lower(entity.name)] = {
       type,
-      args: { id: { type: new GraphQLNonNull(GraphQLInt) }, ...asOfArg },
+      args: { id: { type: new GraphQLNonNull(GraphQLInt) }, ...(entity.history !== false ? asOfArg : {}) },
       resolve: (_root, args, ctx) => resolvers.byId(ctx, entity.name, (args as { id: number }).id, (args as { asOf?: string }).asOf),
     };
     if (options.mutations === false) continue;
@@ -202,4 +206,13 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
     query: new GraphQLObjectType({ name: "Query", fields: query }),
     ...(Object.keys(mutation).length > 0 ? { mutation: new GraphQLObjectType({ name: "Mutation", fields: mutation }) } : {}),
   });
+}
+
+/**
+ * The fields GraphQL shows of an entity: all but the SECRET ones (password hashes, tokens), which
+ * are neither returned nor usable to filter or order by — a filter on one would let a caller test
+ * guesses against it. Mutations may still write them.
+ */
+function visibleFields(entity: EntitySchema): EntitySchema["fields"] {
+  return entity.fields.filter((f) => f.secret !== true);
 }

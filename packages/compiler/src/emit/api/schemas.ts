@@ -81,10 +81,15 @@ export function jsonTypeSchema(type: JsonType): JsonSchema {
   }
 }
 
-/** A full row of the entity: `id`, then every stored field (each always present; optional ones may be null). */
+/**
+ * A full row of the entity: `id`, then every stored field (each always present; optional ones may
+ * be null) but the SECRET ones, which `SELECT *` and write replies leave out (they appear only in a
+ * query that names them, whose columns are described by columnsSchema).
+ */
 export function entitySchema(entity: EntitySchema, docs?: EntityDocs): JsonSchema {
   const properties: Record<string, JsonSchema> = { id: { type: "integer" } };
   for (const field of entity.fields) {
+    if (field.secret === true) continue;
     const doc = docs?.fields[field.name];
     properties[field.name] = doc ? { ...fieldSchema(field), description: doc } : fieldSchema(field);
   }

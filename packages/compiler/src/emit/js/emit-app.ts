@@ -6,6 +6,7 @@ import { GENERATED_HELPERS } from "./helpers.js";
 import { emitStatements, serializerName } from "./statements.js";
 import { emitAuthSchemes, routeAuth } from "./auth.js";
 import { emitValidators, validatorFunction } from "./validators.js";
+import { emitTaskFunction, taskDefinition } from "./tasks.js";
 
 export interface EmitOptions {
   /** Path of each source file as the source map should name it (relative to the output file). */
@@ -59,6 +60,10 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
   emitViews(out, app.views);
   for (const fn of app.functions) {
     emitFunction(out, fn, new ExpressionPrinter("ctx.env", sourceOfQuery), options);
+    out.line();
+  }
+  for (const task of app.tasks) {
+    emitTaskFunction(out, task, new ExpressionPrinter("ctx.env", sourceOfQuery), options.sourcePath(task.span.file), (options.displayPath ?? options.sourcePath)(task.span.file));
     out.line();
   }
   const handlers = app.entryPoints.map((route, index) => {
@@ -153,6 +158,13 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
       });
     });
     out.line("],");
+    if (app.tasks.length > 0) {
+      out.line("tasks: [");
+      out.indent(() => {
+        for (const task of app.tasks) out.line(`${taskDefinition(task, `{ file: ${JSON.stringify(display(task.span.file))}, line: ${task.span.start.line} }`)},`);
+      });
+      out.line("],");
+    }
     emitSecurity(out, app.security, x);
     // The OpenAPI document the build wrote beside this module (served at /_kova/openapi.json).
     if (openapiFile !== undefined) out.line(`openapi: new URL(${JSON.stringify(`./${openapiFile}`)}, import.meta.url),`);

@@ -57,6 +57,11 @@ function emitStatement(out: CodeWriter, s: Stmt, x: ExpressionPrinter, sourcePat
     case "return":
       at(`return ${s.value ? x.print(s.value) : "null"};`);
       return;
+    case "enqueue": {
+      const options = [s.delay ? `delayMs: ${x.print(s.delay)}` : "", s.key ? `key: str(${x.print(s.key)})` : ""].filter((o) => o !== "");
+      at(`await ctx.enqueue(${JSON.stringify(s.task)}, [${s.args.map((a) => x.print(a)).join(", ")}]${options.length > 0 ? `, { ${options.join(", ")} }` : ""});`);
+      return;
+    }
     case "unsupported":
       at(`throw new HttpError(501, ${JSON.stringify(`${s.feature} is not supported yet`)});`);
       return;
