@@ -124,10 +124,10 @@ test("checker: a loop variable that hides a variable (KV2161); FOR over a non-li
   assert.match(only(`GET /x {\n  t = 0\n  FOR c IN "abc" {\n    t = t + 1\n  }\n  RESPOND t\n}`, "KV3002").message, /FOR … IN needs a list, but this is text/);
 });
 
-test("checker: VIEW of an unknown entity, a field it lacks (did-you-mean), a nested selection (KV9025), used on another entity (KV2162)", () => {
+test("checker: VIEW of an unknown entity, a field it lacks (did-you-mean), a nested selection through a plain field (KV2100), used on another entity (KV2162)", () => {
   assert.equal(only(`VIEW X OF Pots { title }\n${POST}`, "KV2162").suggestion, "did you mean 'Post'?");
   assert.equal(only(`${POST}VIEW X OF Post { titel }`, "KV2002").suggestion, "did you mean 'title'?");
-  only(`${POST}VIEW X OF Post { title, created_at { year } }`, "KV9025");
+  only(`${POST}VIEW X OF Post { title, created_at { year } }`, "KV2100");
   only(`${POST}ENTITY Tag { label: text }\nVIEW X OF Post { title }\nGET /x {\n  RESPOND SELECT X FROM Tag\n}`, "KV2162");
 });
 

@@ -49,6 +49,16 @@ function installCounters(): { start(): void; stop(): string[] } {
 }
 
 const counters = installCounters();
+
+// `SELECT FeedOut FROM Post`, a VIEW with nested relations, plans as the written-out nested SELECT: one statement too.
+const VIEW_FEED = `
+VIEW FeedOut OF Post {
+  title
+  author { name }
+  comments { body, author { name } }
+}
+GET /feed/:tag/view { RESPOND SELECT FeedOut FROM Post WHERE tag = $tag ORDER_BY id }
+`;
 const targets = (await allTargets()).filter((t) => ["embedded", "postgres", "mariadb"].includes(t.driver));
 
 for (const target of targets) {
@@ -64,7 +74,7 @@ for (const target of targets) {
     const dir = join(new URL("../../.work/", import.meta.url).pathname, `stmt-${target.driver}-${runId}`);
     mkdirSync(dir, { recursive: true });
     try {
-      writeFileSync(join(dir, "app.kova"), `${prepared.connect ?? ""}\n${RELATIONS_PROGRAM}`);
+      writeFileSync(join(dir, "app.kova"), `${prepared.connect ?? ""}\n${RELATIONS_PROGRAM}\n${VIEW_FEED}`);
       const built = await buildApp({ entry: dir });
       assert.ok(built.ok, JSON.stringify(built.errors));
       await import(DRIVER_PACKAGES[target.driver]);
@@ -89,6 +99,15 @@ for (const target of targets) {
         assert.deepEqual(posts.slice(0, 4).map((p) => [p.author.name, p.comments_count]), [["Ada", 0], ["Bob", 1], ["Ada", 2], ["Bob", 0]]);
         assert.equal(statements.length, 1, `statements sent:\n${statements.join("\n")}`);
         assert.match(statements[0], /json/i);
+
+        counters.start();
+        const viewed = await fetch(`${server.url}/feed/s/view`);
+        const viewStatements = counters.stop();
+        const shaped = (await viewed.json()) as Array<{ title: string; author: { name: string }; comments: Array<{ body: string; author: { name: string } }> }>;
+        assert.equal(shaped.length, 50);
+        assert.deepEqual(Object.keys(shaped[2]), ["title", "author", "comments"]);
+        assert.deepEqual([shaped[2].title, shaped[2].author.name, shaped[2].comments.map((c) => [c.body, c.author.name]).sort()], ["post 2", "Ada", [["c0", "Ada"], ["c1", "Bob"]]]);
+        assert.equal(viewStatements.length, 1, `statements sent:\n${viewStatements.join("\n")}`);
       } finally {
         await server.close();
       }

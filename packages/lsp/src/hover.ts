@@ -48,7 +48,7 @@ function describeNode(analysis: Analysis, node: Node, endpoint: EndpointDecl | u
       case "Task":
         return taskHover(target);
       case "View":
-        return code(`VIEW ${target.name.name} OF ${target.entity.name} { ${target.items.map((i) => i.name.name).join(", ")} }`) + "\nA response shape: `SELECT " + target.name.name + " FROM " + target.entity.name + "` or `" + target.name.name + "(rows)`.";
+        return viewText(target);
     }
   }
   if (node.kind === "Call" && BUILTINS.has(node.callee.name)) {
@@ -226,4 +226,12 @@ function queryParamText(q: DeclaredParam): string {
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, " ").trim();
+}
+
+/** `VIEW ArticleOut OF Article { title, author { name } }`; one with nested items shapes rows only in SELECT (KV2342). */
+function viewText(view: ViewDecl): string {
+  const items = (list: ViewDecl["items"]): string => list.map((i) => (i.items === null ? i.name.name : `${i.name.name} { ${items(i.items)} }`)).join(", ");
+  const select = "`SELECT " + view.name.name + " FROM " + view.entity.name + "`";
+  const nested = view.items.some((i) => i.items !== null);
+  return code(`VIEW ${view.name.name} OF ${view.entity.name} { ${items(view.items)} }`) + `\nA response shape: ${select}${nested ? " (its nested items read the related rows in that query)" : " or `" + view.name.name + "(rows)`"}.`;
 }

@@ -8,12 +8,22 @@ import { pathToFileURL } from "node:url";
 import type { CompletionItem, MarkupContent } from "vscode-languageserver/node";
 import { positionOf, SERVER_ENTRY, TestClient } from "./client.js";
 
-const APP = `ENTITY Post {
+const APP = `ENTITY User {
+  name: text
+}
+
+ENTITY Post {
   title: text
   views: int DEFAULT 0
+  author: User?
 }
 
 VIEW PostOut OF Post { title }
+
+VIEW PostFull OF Post {
+  title
+  author { name }
+}
 
 FN excerpt(text: text, size: int) {
   RETURN substring(text, 0, size)
@@ -22,6 +32,10 @@ FN excerpt(text: text, size: int) {
 GET /posts {
   posts = SELECT * FROM Post
   RESPOND { a: [excerpt(p.title, 3) FOR p IN posts], b: PostOut(posts), c: slug("A b") }
+}
+
+GET /full {
+  RESPOND SELECT PostFull FROM Post
 }
 `;
 
@@ -62,6 +76,12 @@ test("hover on a built-in shows its signature and doc from the compiler's list",
 
 test("hover on a VIEW use shows its fields", async () => {
   assert.match(await hover("PostOut(posts)", 2), /VIEW PostOut OF Post \{ title \}/);
+});
+
+test("hover on a VIEW with nested items shows them, and that it shapes rows in SELECT", async () => {
+  const text = await hover("PostFull FROM", 2);
+  assert.match(text, /VIEW PostFull OF Post \{ title, author \{ name \} \}/);
+  assert.match(text, /its nested items read the related rows in that query/);
 });
 
 test("completion offers the built-ins with their signatures, and the program's FNs and VIEWs", async () => {

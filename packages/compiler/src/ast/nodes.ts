@@ -354,7 +354,8 @@ export interface ViewDecl {
 
 /**
  * One item of a VIEW: a field of the entity, or (`author { name }`) a nested selection through a
- * relation, whose `items` are the related entity's (nested items need entity relations: KV9025 until then).
+ * relation, whose `items` are the related entity's: the checker reads it as the nested selection
+ * `author { name }` of a SELECT (checker/view-relations.ts).
  */
 export interface ViewItem {
   kind: "ViewItem";

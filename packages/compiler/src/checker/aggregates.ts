@@ -14,6 +14,7 @@ import { isRelatedPath, jsonPathOf } from "./queries.js";
 import { relationsOf } from "./relations.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo, SelectShapeInfo } from "./model.js";
+import { selectRelations } from "./view-relations.js";
 import { describe, intType, numberType, unknownType, type KovaType, type ShapeField } from "./types.js";
 
 export const AGGREGATE_NAMES = ["COUNT", "SUM", "AVG", "MIN", "MAX"] as const;
@@ -168,7 +169,7 @@ export function checkShapedSelect(
     }
   }
   checkShapedOrder(ctx, entity, query, fields, grouped.size > 0 || aggregated || query.distinct === true);
-  if (query.relations.length > 0 && related !== undefined && grouped.size === 0 && !aggregated && !query.distinct) {
+  if (selectRelations(ctx.model, query).length > 0 && related !== undefined && grouped.size === 0 && !aggregated && !query.distinct) {
     for (const [name, field] of related()) {
       if (fields.has(name)) ctx.diagnostics.report("DuplicateColumn", query.span, `two columns of this SELECT are named '${name}'`, { suggestion: `name one with AS, as in COUNT(${name}) AS ${name}_total` });
       else fields.set(name, field);
@@ -370,7 +371,7 @@ export function refuseShapedRelations(ctx: CheckContext, inEntity: CheckContext,
   // pages' keys are the entity's own), not groups, aggregates or DISTINCT rows.
   const aggregated = (query.columns ?? []).some((c) => containsAggregate(c.value));
   const plain = query.groupBy === null && query.having === null && !query.distinct && !aggregated;
-  const first = query.relations[0];
+  const first = selectRelations(ctx.model, query)[0];
   let found: { span: Expression["span"]; what: string } | undefined =
     first && !plain ? { span: first.span, what: first.count ? `COUNT(${first.relation.name})` : `${first.relation.name} { … }` } : undefined;
   const through = query.orderBy?.items.find((item) => item.via.length > 0 && !(entity && namesJsonField(entity, item.via[0].name)));

@@ -1,10 +1,12 @@
-import type { CallExpr, FunctionDecl, Identifier, Program, ReturnStmt, SelectQuery, TypeRef, ViewDecl } from "../ast/nodes.js";
+import type { CallExpr, FunctionDecl, Identifier, Program, RelationSelect, ReturnStmt, SelectQuery, TypeRef, ViewDecl, ViewItem } from "../ast/nodes.js";
 import { report, resolve, VariableScope, type CheckContext } from "./context.js";
 import { BUILTINS } from "./builtins.js";
 import { commonType } from "./control-expressions.js";
 import { checkBlock } from "./endpoints.js";
 import { checkExpression } from "./expressions.js";
 import type { EntityInfo } from "./model.js";
+import { checkRelationSelects } from "./relations.js";
+import { viewRelationSelects } from "./view-relations.js";
 import { assignable, describe, ENTITY_FIELD_TYPES, nullType, scalarToType, unknownType, VALIDATION_TYPES, validationNameToType, type KovaType, type ShapeField } from "./types.js";
 
 /** An FN of the program: its parameters' types and, once its body is checked, its result type. */
@@ -24,7 +26,12 @@ export interface ViewInfo {
   decl: ViewDecl;
   file: string;
   entity: EntityInfo | null;
+  /** The entity's own fields it lists (the columns a SELECT of the view reads). */
   fields: string[];
+  /** Its nested items (`author { name }`) as the nested selections of a SELECT (see view-relations.ts). */
+  relations: RelationSelect[];
+  /** The keys of a shaped row, in the view's order: its fields and its nested selections. */
+  keys: string[];
   /** The type of one shaped row. */
   rowType: KovaType;
 }
@@ -95,19 +102,36 @@ function viewInfo(ctx: CheckContext, decl: ViewDecl, file: string): ViewInfo {
   const entity = ctx.model.entities.get(decl.entity.name) ?? null;
   if (!entity) {
     if (decl.entity.name !== "") report(ctx, "UnknownView", decl.entity.span, `a VIEW shows an entity, and there is no entity named '${decl.entity.name}'`, ctx.model.entities.keys(), decl.entity.name);
-    return { decl, file, entity: null, fields: [], rowType: unknownType };
+    return { decl, file, entity: null, fields: [], relations: [], keys: [], rowType: unknownType };
   }
   resolve(ctx, decl.entity, entity.decl);
-  return { decl, file, entity, fields: [], rowType: unknownType };
+  return { decl, file, entity, fields: [], relations: [], keys: [], rowType: unknownType };
 }
 
-/** Second pass (once entity fields are known): a VIEW's items are fields of its entity. */
+/**
+ * Second pass (once entity fields and relations are known): a VIEW's items are fields of its
+ * entity, and its nested items (`author { name }`) are checked as the nested selections of a
+ * SELECT (relation, fields of the related entity, cycles, depth) — once, here, for every SELECT of it.
+ */
 export function checkView(ctx: CheckContext, view: ViewInfo): void {
   const entity = view.entity;
   if (!entity || entity.rowType.kind !== "object" || !entity.rowType.fields) return;
   const all = entity.rowType.fields;
-  const fields = new Map<string, ShapeField>();
+  const own = new Map<string, ShapeField>();
+  const seen = new Set<string>();
+  const nestedItems: ViewItem[] = [];
   for (const item of view.decl.items) {
+    if (item.name.name === "") continue;
+    if (seen.has(item.name.name)) {
+      ctx.diagnostics.report("DuplicateField", item.name.span, `'${item.name.name}' is listed twice in VIEW ${view.decl.name.name}`, { suggestion: "list each field once" });
+      continue;
+    }
+    seen.add(item.name.name);
+    if (item.items !== null) {
+      reportDuplicateNested(ctx, view, item.items);
+      nestedItems.push(item);
+      continue;
+    }
     const field = all.get(item.name.name);
     if (!field) {
       report(ctx, "UnknownField", item.name.span, `entity ${entity.decl.name.name} has no field '${item.name.name}'`, all.keys(), item.name.name);
@@ -115,20 +139,32 @@ export function checkView(ctx: CheckContext, view: ViewInfo): void {
     }
     const decl = entity.decl.fields.find((f) => f.name.name === item.name.name);
     if (decl) resolve(ctx, item.name, decl);
-    if (item.items !== null) {
-      ctx.diagnostics.report("NestedViewNotSupported", item.span, `a nested selection (${item.name.name} { … }) needs entity relations, which this version does not have`, {
-        suggestion: `list the field itself (${item.name.name}) for its id, or shape the related row with its own VIEW`,
-      });
-      continue;
-    }
-    if (fields.has(item.name.name)) {
-      ctx.diagnostics.report("DuplicateField", item.name.span, `'${item.name.name}' is listed twice in VIEW ${view.decl.name.name}`, { suggestion: "list each field once" });
-      continue;
-    }
-    fields.set(item.name.name, field);
+    own.set(item.name.name, field);
   }
-  view.fields = [...fields.keys()];
+  // A view has no WHERE, ORDER_BY or LIMIT inside its nested items: nothing to check per list.
+  const selects = viewRelationSelects(nestedItems);
+  const related = checkRelationSelects(ctx, entity, selects, [], () => {});
+  view.fields = [...own.keys()];
+  view.relations = selects.filter((s) => related.has(s.relation.name));
+  const fields = new Map<string, ShapeField>();
+  for (const item of view.decl.items) {
+    const field = own.get(item.name.name) ?? related.get(item.name.name);
+    if (field && !fields.has(item.name.name)) fields.set(item.name.name, field);
+  }
+  view.keys = [...fields.keys()];
   view.rowType = { kind: "object", fields, entity: entity.decl.name.name };
+}
+
+/** `author { name, name }`: a name listed twice inside a nested item. */
+function reportDuplicateNested(ctx: CheckContext, view: ViewInfo, items: readonly ViewItem[]): void {
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (seen.has(item.name.name)) {
+      ctx.diagnostics.report("DuplicateField", item.name.span, `'${item.name.name}' is listed twice in VIEW ${view.decl.name.name}`, { suggestion: "list each field once" });
+    }
+    seen.add(item.name.name);
+    if (item.items !== null) reportDuplicateNested(ctx, view, item.items);
+  }
 }
 
 /** Checks an FN's body (once); its RETURNs give its result type. A call met while it is being checked is recursion. */
@@ -209,6 +245,12 @@ export function checkViewCall(ctx: CheckContext, expr: CallExpr, view: ViewInfo,
     });
     return unknownType;
   }
+  if (view.relations.length > 0) {
+    // Related rows are read by the query itself (one statement); rows already loaded hold only the reference's id.
+    ctx.diagnostics.report("NestedViewCall", expr.span, `a VIEW with nested relations shapes rows only in SELECT: ${name}(…) on rows already loaded cannot read their ${view.relations.map((r) => r.relation.name).join(", ")}`, {
+      suggestion: `use SELECT ${name} FROM ${view.entity?.decl.name.name ?? "…"} … to read the rows in this shape`,
+    });
+  }
   const arg = argTypes[0];
   const row = arg.kind === "array" ? arg.element : arg;
   const entityName = view.entity?.decl.name.name;
@@ -232,6 +274,14 @@ export function selectedView(ctx: CheckContext, query: SelectQuery, entity: Enti
   if (view.entity !== entity) {
     ctx.diagnostics.report("UnknownView", name.span, `VIEW ${name.name} shows ${view.entity?.decl.name.name ?? "another entity"}, not ${entity.decl.name.name}`, {
       suggestion: `select FROM ${view.entity?.decl.name.name ?? "its entity"}, or declare a VIEW … OF ${entity.decl.name.name}`,
+    });
+  }
+  const extra = query.relations[0];
+  if (extra) {
+    // The view's shaping keeps only its own keys: a related selection beside it would be read and dropped.
+    const what = extra.count ? `COUNT(${extra.relation.name})` : `${extra.relation.name} { … }`;
+    ctx.diagnostics.report("ViewWithRelations", extra.span, `SELECT ${name.name} answers rows in the VIEW's shape, which has no ${what}`, {
+      suggestion: extra.count ? `select the count in a SELECT without the VIEW` : `add ${extra.relation.name} { … } to VIEW ${name.name}, or list the fields in the SELECT instead of the VIEW`,
     });
   }
   ctx.model.selectViews.set(query, name.name);

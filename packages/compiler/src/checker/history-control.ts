@@ -14,6 +14,7 @@ import type { Condition, EntityDecl, Expression, Identifier, Query, RelationSele
 import type { EntitySchema } from "@kova/query";
 import type { CheckContext } from "./context.js";
 import type { EntityInfo } from "./model.js";
+import { selectRelations } from "./view-relations.js";
 import type { KovaType, ShapeField } from "./types.js";
 
 /** Marks the schema from the declaration: SECRET fields, NO HISTORY. */
@@ -55,7 +56,7 @@ export function checkHistoryControl(ctx: CheckContext, query: Query, entity: Ent
     return;
   }
   if (query.kind === "SelectQuery") {
-    for (const relation of query.relations) refuseNoHistoryRelation(ctx, entity, relation, span);
+    for (const relation of selectRelations(ctx.model, query)) refuseNoHistoryRelation(ctx, entity, relation, span);
   }
   const secret = new Set(entity.schema.fields.filter((f) => f.secret === true).map((f) => f.name));
   if (secret.size === 0) return;

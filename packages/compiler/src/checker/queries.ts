@@ -25,6 +25,8 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
   const inEntity: CheckContext = { ...ctx, entity: entity ?? null, entityUnresolved: entity === undefined, ambiguousNames: new Set() };
   // `*` and a write's result leave SECRET fields out; HISTORY/AS OF of what history does not keep is refused.
   const rows = entity ? publicRowType(entity) : unknownType;
+  // `SELECT ViewName`: known before the history rules, which read the view's nested selections too.
+  const view = query.kind === "SelectQuery" && !isShapedSelect(query) && entity ? selectedView(ctx, query, entity) : undefined;
   checkHistoryControl(ctx, query, entity);
 
   switch (query.kind) {
@@ -42,7 +44,8 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
         return entity ? checkShapedSelect(ctx, inEntity, query, entity, related) : unknownType;
       }
       let rowType = rows;
-      const view = entity ? selectedView(ctx, query, entity) : undefined;
+      // A view's nested selections were checked once with the view (checkView) and are in its row type;
+      // related selections beside a view are refused (KV2343, selectedView); a plain SELECT's are checked here.
       if (view) rowType = view.rowType;
       else if (query.fields && entity) {
         const fields = new Map<string, ShapeField>();
@@ -53,7 +56,7 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
         fields.set("id", { type: intType, optional: false });
         rowType = { kind: "object", fields, entity: entity.decl.name.name };
       }
-      if (query.relations.length > 0 && entity) {
+      if (query.relations.length > 0 && entity && !view) {
         const nested = checkRelationSelects(inEntity, entity, query.relations, [], (target, select) =>
           checkFilters(ctx, { ...inEntity, entity: target, ambiguousNames: new Set() }, { where: select.where, orderBy: select.orderBy, limit: select.limit, offset: null }),
         );

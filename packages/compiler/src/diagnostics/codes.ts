@@ -144,7 +144,7 @@ export const Codes = define({
   WorkerNotSupported: { code: "KV9005", severity: "error", title: "WORKER is parsed but not supported yet" },
   QueryNotSupportedByDriver: { code: "KV9006", severity: "error", title: "a query the driver of its entity's data source cannot run" },
   // KV9004 (AUTH not supported yet) is retired: AUTH is supported. KV9035 (api_key and session not supported yet) is retired: both are. KV9003 (TASK) too: TASK is supported.
-  NestedViewNotSupported: { code: "KV9025", severity: "error", title: "a nested relation selection inside a VIEW (it needs entity relations)" },
+  // KV9025 (nested VIEW items need entity relations) is retired: nested VIEW items read relations.
   // ── relations (nested selections, filters and orders through references and inverse relations)
   UnknownRelation: { code: "KV2100", severity: "error", title: "a name used as a relation that is no reference field or inverse relation of the entity" },
   InvalidInverseRelation: { code: "KV2101", severity: "error", title: "an inverse relation (posts: Post[] BY author) whose BY is not a reference back to this entity" },
@@ -164,6 +164,9 @@ export const Codes = define({
   // ── history control (KV2340–2379, KV9050–9059)
   NoHistoryRead: { code: "KV2340", severity: "error", title: "HISTORY or AS OF on an entity marked NO HISTORY (it keeps no versions)" },
   SecretFieldInPast: { code: "KV2341", severity: "error", title: "a SECRET field named in HISTORY or AS OF (history keeps no value for it)" },
+  // ── nested VIEWs (KV2342–2349)
+  NestedViewCall: { code: "KV2342", severity: "error", title: "a VIEW with nested relations called on rows already loaded (it shapes rows only in SELECT)" },
+  ViewWithRelations: { code: "KV2343", severity: "error", title: "a related selection or COUNT beside a VIEW in SELECT (the view's shape has no place for it)" },
   // ── list fields (KV2380–2419, KV9060–9069)
   UnsupportedListElement: { code: "KV2380", severity: "error", title: "a list field (tags: text[]) whose element type is not text, int or float" },
   ListFieldModifier: { code: "KV2381", severity: "error", title: "UNIQUE, INDEX or DEFAULT on a list field" },

@@ -6,7 +6,7 @@ import { HandlerLowering, type LowerState } from "./expressions.js";
 import { routeInputs, walk } from "./inputs.js";
 import { IR_VERSION, type AppModel, type DataSource, type EntityDocs, type HttpRoute, type ImportedFunction, type KovaFunction, type Literal, type Shape, type ShapeField, type ShapeType, type View } from "./nodes.js";
 import { lowerAuth, lowerRouteAuth } from "./auth.js";
-import { planQuery, type OwnerGuard, type PlannedQuery } from "./plans.js";
+import { planQuery, planViewRelations, type OwnerGuard, type PlannedQuery } from "./plans.js";
 import { lowerRateLimit, lowerSecurity } from "./security.js";
 import { writtenSources } from "./writes.js";
 import { lowerTasks } from "./tasks.js";
@@ -42,7 +42,15 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     span: fn.decl.span,
   }));
   const tasks = lowerTasks(model, state);
-  const views = [...model.views.values()].map((v): View => ({ name: v.decl.name.name, entity: v.entity?.decl.name.name ?? "", fields: v.fields, span: v.decl.span }));
+  const views = [...model.views.values()].map(
+    (v): View => ({
+      name: v.decl.name.name,
+      entity: v.entity?.decl.name.name ?? "",
+      fields: v.keys,
+      ...(v.entity && v.relations.length > 0 ? { nested: planViewRelations(v.entity, v.relations, model) } : {}),
+      span: v.decl.span,
+    }),
+  );
   // After the routes: CORS origins may read env(), recorded in the same `env` list.
   // cookieAuth: a scheme reading its credential from a cookie, so cross-origin writes are always
   // refused (docs/security.md).

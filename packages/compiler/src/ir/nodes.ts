@@ -7,7 +7,7 @@
  * checker lookups, no query planning. `docs/ir.md` explains each part and `docs/ir.schema.json` is
  * generated from this file (`npm run gen:ir-schema`); a test keeps the two in step.
  */
-import type { EntitySchema, QueryPlan, ScalarType } from "@kova/query";
+import type { EntitySchema, NestedSelection, QueryPlan, ScalarType } from "@kova/query";
 import type { BinaryOperator, HttpMethod, Span } from "../ast/nodes.js";
 
 export type { Span };
@@ -289,7 +289,10 @@ export interface KovaFunction {
 export interface View {
   name: string;
   entity: string;
+  /** The keys of a shaped row, in order: the entity's fields and the view's nested relations (read by the SELECT's plan). */
   fields: string[];
+  /** Its nested items (`author { name }`) as planned nested selections: what those keys hold (response schemas). */
+  nested?: NestedSelection[];
   span: Span;
 }
 

@@ -6,6 +6,7 @@ import { jsonPathOf } from "../checker/queries.js";
 import { containsCall, inListField } from "../checker/list-fields.js";
 import { isNumericPath } from "../checker/json-shapes.js";
 import type { EntityInfo, SemanticModel } from "../checker/model.js";
+import { selectRelations } from "../checker/view-relations.js";
 
 /**
  * A value the handler computes and passes to the query: the expression, and how to coerce it
@@ -51,6 +52,15 @@ export function planQuery(query: Query, model: SemanticModel, owner: OwnerGuard 
   return { plan: planner.plan(query), args: planner.args, entity };
 }
 
+/**
+ * A VIEW's nested items as the nested selections a `SELECT View FROM …` plans (no WHERE, ORDER_BY or
+ * LIMIT, so no arguments): the IR keeps them on the view for the response schemas of its rows.
+ */
+export function planViewRelations(entity: EntityInfo, relations: readonly RelationSelect[], model: SemanticModel): NestedSelection[] {
+  const planner = new Planner(entity, model);
+  return relations.map((r) => planner.nestedSelection(r));
+}
+
 class Planner {
   constructor(
     private readonly entity: EntityInfo,
@@ -67,6 +77,10 @@ class Planner {
     const target = this.model.entities.get(step.entity);
     if (!target) throw new Error(`internal: relation ${name} leads to unknown entity ${step.entity}`);
     return { planner: new Planner(target, this.model, this.args), step };
+  }
+
+  nestedSelection(select: RelationSelect): NestedSelection {
+    return this.nested(select);
   }
 
   private nested(select: RelationSelect): NestedSelection {
@@ -118,11 +132,13 @@ class Planner {
         const shaped = this.model.selectShapes.get(query);
         // The columns' values come first: their arguments are numbered before the WHERE's.
         const columns = shaped?.columns.map((c) => ({ name: c.name, value: this.column(c.value) }));
+        // Its own nested selections and, for `SELECT ViewName`, the view's (checker/view-relations.ts).
+        const relations = selectRelations(this.model, query);
         return {
           kind: "select",
           entity,
           fields: this.selectedFields(query),
-          ...(query.relations.length > 0 ? { nested: query.relations.map((r) => this.nested(r)) } : {}),
+          ...(relations.length > 0 ? { nested: relations.map((r) => this.nested(r)) } : {}),
           ...(shaped && columns
             ? { shape: { columns, distinct: query.distinct, groupBy: shaped.groupBy, having: query.having ? this.filter(query.having.expression) : null, result: shaped.result, ...this.after(query) } }
             : {}),

@@ -4,6 +4,7 @@
  * client both read these, so the two can never disagree about a type.
  */
 import type { EntitySchema, FieldSchema, JsonType, ResultColumn, ScalarType } from "@kova/query";
+import { graphColumns } from "@kova/query";
 import type { AppModel, EntityDocs, Literal, Shape, ShapeField, ShapeType, View } from "../../ir/nodes.js";
 
 /** A JSON Schema object. Only the keywords this emitter writes are used. */
@@ -112,9 +113,17 @@ export function columnsSchema(columns: readonly ResultColumn[], entity: EntitySc
 }
 
 /** A view's row: the named fields of the entity, in the view's order (id only when listed). */
-export function viewSchema(view: View, entity: EntitySchema | undefined): JsonSchema {
+export function viewSchema(view: View, entity: EntitySchema | undefined, entities: ReadonlyMap<string, EntitySchema> = new Map()): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   for (const name of view.fields) {
+    // A nested item (`author { name }`): the related row (or null), or a list of them, as a SELECT's nested selection.
+    const nested = view.nested?.find((n) => n.name === name);
+    const target = nested ? entities.get(nested.relation.entity) : undefined;
+    if (nested && target) {
+      const item = columnsSchema(graphColumns(nested, target, entities), target, entities);
+      properties[name] = nested.shape === "list" ? { type: "array", items: item } : nullable(item);
+      continue;
+    }
     const field = entity?.fields.find((f) => f.name === name);
     properties[name] = name === "id" ? { type: "integer" } : field !== undefined ? fieldSchema(field) : {};
   }
@@ -259,7 +268,7 @@ export function componentSchemas(app: AppModel): Record<string, JsonSchema> {
   const entities = new Map(app.entities.map((e) => [e.name, e]));
   const schemas: Record<string, JsonSchema> = {};
   for (const entity of app.entities) schemas[entity.name] = entitySchema(entity, app.entityDocs?.[entity.name]);
-  for (const view of app.views) schemas[view.name] = viewSchema(view, entities.get(view.entity));
+  for (const view of app.views) schemas[view.name] = viewSchema(view, entities.get(view.entity), entities);
   for (const shape of app.shapes) schemas[shape.name] = shapeSchema(shape, shapes);
   schemas.Problem = PROBLEM_SCHEMA;
   return schemas;
