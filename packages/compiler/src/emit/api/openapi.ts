@@ -7,7 +7,7 @@
 import type { AppModel, AuthScheme, HttpRoute, TypedInput } from "../../ir/nodes.js";
 import { openApiPath, operationId, summaryOf, tagOf } from "./operations.js";
 import { routeResponses, union, type RouteResponse } from "./responses.js";
-import { componentSchemas, nullable, ref, type JsonSchema } from "./schemas.js";
+import { componentSchemas, inputSchema, nullable, ref, type JsonSchema } from "./schemas.js";
 
 export interface OpenApiOptions {
   /** info.title; default the app's name. */
@@ -95,7 +95,7 @@ function operation(app: AppModel, route: HttpRoute): JsonSchema {
 }
 
 function parameter(input: TypedInput, where: "path" | "query"): JsonSchema {
-  const schema = inputSchema(input);
+  const schema = typedInputSchema(input);
   const p: JsonSchema = { name: input.name, in: where, required: where === "path" || input.required === true, schema };
   if (input.from !== "declared" && where === "query") p.description = `Optional; read by the handler as ${INPUT_WORDS[input.type]}.`;
   return p;
@@ -105,25 +105,8 @@ const INPUT_WORDS: Readonly<Record<TypedInput["type"], string>> = {
   string: "text", int: "a whole number", count: "a whole number ≥ 0", float: "a number", uuid: "a UUID", datetime: "an ISO-8601 date-time", boolean: "true or false",
 };
 
-function inputSchema(input: TypedInput): JsonSchema {
-  const schema: JsonSchema = (() => {
-    switch (input.type) {
-      case "int":
-        return { type: "integer" };
-      case "count":
-        return { type: "integer", minimum: 0 };
-      case "float":
-        return { type: "number" };
-      case "boolean":
-        return { type: "boolean" };
-      case "uuid":
-        return { type: "string", format: "uuid" };
-      case "datetime":
-        return { type: "string", format: "date-time" };
-      case "string":
-        return { type: "string" };
-    }
-  })();
+function typedInputSchema(input: TypedInput): JsonSchema {
+  const schema: JsonSchema = inputSchema(input.type);
   if (input.min !== undefined) schema.minimum = input.min;
   if (input.max !== undefined) schema.maximum = input.max;
   if (input.values !== undefined) schema.enum = [...input.values];

@@ -8,7 +8,7 @@
 import { BUILTINS } from "../../checker/builtins.js";
 import { graphColumns, type EntitySchema, type FieldSchema, type Operand, type QueryPlan, type SelectPlan } from "@kova/query";
 import type { AppModel, Expr, HttpRoute, InputType, KovaFunction, QueryDef, Stmt } from "../../ir/nodes.js";
-import { columnsSchema, componentSchemas, fieldSchema, historyEntrySchema, nullable, ref, scalarSchema, type JsonSchema } from "./schemas.js";
+import { columnsSchema, componentSchemas, fieldSchema, historyEntrySchema, inputSchema, nullable, ref, scalarSchema, type JsonSchema } from "./schemas.js";
 
 export interface RouteResponse {
   status: number;
@@ -141,24 +141,6 @@ function nonNull(schema: JsonSchema): JsonSchema {
   return schema;
 }
 
-function inputSchema(type: InputType): JsonSchema {
-  switch (type) {
-    case "int":
-      return { type: "integer" };
-    case "count":
-      return { type: "integer", minimum: 0 };
-    case "float":
-      return { type: "number" };
-    case "boolean":
-      return { type: "boolean" };
-    case "uuid":
-      return { type: "string", format: "uuid" };
-    case "datetime":
-      return { type: "string", format: "date-time" };
-    case "string":
-      return { type: "string" };
-  }
-}
 
 /** A built-in's result type as JSON, from its documented result (`text`, `int`, …); anything else is left open. */
 function builtinSchema(name: string): JsonSchema {

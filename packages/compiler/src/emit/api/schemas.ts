@@ -5,7 +5,7 @@
  */
 import type { EntitySchema, FieldSchema, JsonType, ResultColumn, ScalarType } from "@kova/query";
 import { graphColumns } from "@kova/query";
-import type { AppModel, EntityDocs, Literal, Shape, ShapeField, ShapeType, View } from "../../ir/nodes.js";
+import type { AppModel, EntityDocs, InputType, Literal, Shape, ShapeField, ShapeType, View } from "../../ir/nodes.js";
 
 /** A JSON Schema object. Only the keywords this emitter writes are used. */
 export type JsonSchema = { [keyword: string]: unknown };
@@ -272,4 +272,24 @@ export function componentSchemas(app: AppModel): Record<string, JsonSchema> {
   for (const shape of app.shapes) schemas[shape.name] = shapeSchema(shape, shapes);
   schemas.Problem = PROBLEM_SCHEMA;
   return schemas;
+}
+
+/** A typed request value (route, query or header parameter, or a request value read in a handler). */
+export function inputSchema(type: InputType): JsonSchema {
+  switch (type) {
+    case "int":
+      return { type: "integer" };
+    case "count":
+      return { type: "integer", minimum: 0 };
+    case "float":
+      return { type: "number" };
+    case "boolean":
+      return { type: "boolean" };
+    case "uuid":
+      return { type: "string", format: "uuid" };
+    case "datetime":
+      return { type: "string", format: "date-time" };
+    case "string":
+      return { type: "string" };
+  }
 }
