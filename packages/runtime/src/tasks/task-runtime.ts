@@ -13,7 +13,7 @@ import { hostname } from "node:os";
 import { loadDriverPackage, type Driver } from "@kova/query";
 import type { Logger } from "pino";
 import type { AppDefinition, AppEnv } from "../app.js";
-import type { DataSources } from "../data-sources.js";
+import { StartupError, type DataSources } from "../data-sources.js";
 import { backoffDelay } from "./backoff.js";
 import type { EnqueueOptions, Job, TaskDefinition } from "./definition.js";
 import { SqliteJobStore } from "./job-store.js";
@@ -111,7 +111,14 @@ export class TaskRuntime {
     const runtime = new TaskRuntime(store, driver, own, definitions, options);
     const redis = app.dataSources.find((d) => d.driver === "redis");
     if (redis !== undefined && options.backend !== "embedded" && definitions.length > 0) {
-      const { BullBackend, redisConnection } = await import("./bullmq-backend.js");
+      // bullmq comes with @kova/driver-redis (an optional peer of the runtime), so an app without
+      // Redis installs neither it nor ioredis.
+      const { BullBackend, redisConnection } = await import("./bullmq-backend.js").catch((error: NodeJS.ErrnoException) => {
+        if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes("bullmq")) {
+          throw new StartupError(`the task queue on Redis (data source "${redis.name}") needs bullmq, which @kova/driver-redis brings; run: npm install @kova/driver-redis bullmq`);
+        }
+        throw error;
+      });
       runtime.bull = new BullBackend({ connection: redisConnection(redis.options(options.env)), app: app.name, log: options.log, leaseGraceMs: runtime.leaseGraceMs, pollMs: runtime.pollMs }, runtime.tasks, store);
       options.log.info({ dataSource: redis.name }, "task queue on Redis (BullMQ); the embedded store is its outbox");
     }
