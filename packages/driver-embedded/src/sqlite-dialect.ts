@@ -8,4 +8,6 @@ import { compileSqlite } from "./sqlite-query-compiler.js";
 export const sqliteDialect: Dialect = {
   name: "sqlite",
   compile: compileSqlite,
+  // The runner records each write's event next to its version (sqlite-outbox.ts).
+  changeEvents: true,
 };

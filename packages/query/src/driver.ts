@@ -14,6 +14,11 @@ export interface Dialect {
    * `transactions` to know whether an endpoint's writes can run in one transaction.
    */
   readonly limits?: DialectLimits;
+  /**
+   * True when this dialect's driver records change events (Driver.changes): ON handlers and cache
+   * invalidation need it, and the build refuses them on entities of a driver without it.
+   */
+  readonly changeEvents?: boolean;
   compile(plan: QueryPlan, entities: ReadonlyMap<string, EntitySchema>): CompiledQuery;
 }
 

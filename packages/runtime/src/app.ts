@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { AuthClaims, RouteAuthDefinition } from "./auth/scheme.js";
 import type { RequestCookies, ResponseCookies } from "./cookies.js";
 import type { EnqueueOptions, TaskDefinition } from "./tasks/definition.js";
+import type { CacheDefinition, RouteCache } from "./cache/definition.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -141,6 +142,8 @@ export interface AppDefinition {
   openapi?: string | URL;
   /** Background work (TASK): run by the task runtime (src/tasks). */
   tasks?: TaskDefinition[];
+  /** Named caches (CACHE): read by the cache stage (src/cache). */
+  caches?: CacheDefinition[];
 }
 
 /** The declared environment variables after `.env` and defaults are applied. */

@@ -15,6 +15,8 @@ import { securityOptions } from "./security/start-options.js";
 import { GraphqlEndpoint } from "./graphql/endpoint.js";
 import { DEFAULT_BODY_LIMIT } from "./body.js";
 import { TaskRuntime, type ProcessRole } from "./tasks/task-runtime.js";
+import { startChangeFeed, usesChanges } from "./changes/start.js";
+import type { ChangeFeed } from "./changes/change-feed.js";
 
 /**
  * Set to "1" in the environment of a trial start: the app configures itself, connects its data
@@ -140,11 +142,16 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   const role = processRole(env.KOVA_ROLE);
   let security;
   let tasks: TaskRuntime | undefined;
+  let changes: ChangeFeed | undefined;
   try {
     security = securityOptions(app, file, env, dataSources, host, log);
     // Before listening: an ENQUEUE from the first request already has its queue.
     if ((app.tasks ?? []).length > 0) tasks = await TaskRuntime.start(app, { dataSources, env: appEnv, log, appDir, role, ...taskTuning(env) });
+    // ON handlers and caches follow committed writes; the feed starts before the first request.
+    if (usesChanges(app)) changes = await startChangeFeed(app, { dataSources, env: appEnv, log, tasks });
   } catch (error) {
+    await changes?.close().catch(() => {});
+    await tasks?.close().catch(() => {});
     await dataSources.close().catch(() => {});
     throw error;
   }
@@ -178,6 +185,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     // A worker only runs jobs: it opens no port (kova run --role worker).
     if (role !== "worker") await server.listen(port, host);
   } catch (error) {
+    await changes?.close().catch(() => {});
     await tasks?.close().catch(() => {});
     await dataSources.close().catch(() => {});
     const code = (error as { code?: string }).code;
@@ -197,6 +205,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     (closing ??= (async () => {
       // Requests first (their ENQUEUEs land), then running jobs finish, then the stores close.
       if (role !== "worker") await server.close();
+      await changes?.close();
       await tasks?.close();
       await dataSources.close();
     })());

@@ -42,6 +42,7 @@ export type Declaration =
   | CacheDecl
   | SocketDecl
   | TaskDecl
+  | OnChangeDecl
   | AuthDecl
   | WorkerDecl
   | FunctionDecl
@@ -274,6 +275,21 @@ export interface TaskDecl {
   params: FunctionParam[] | null;
   schedule: TaskSchedule | null;
   /** `WITH { attempts: 5, backoff: 10s, timeout: 30s, concurrency: 2, priority: 1 }`. */
+  settings: Property[];
+  body: Block;
+}
+
+/**
+ * `ON INSERT Post { … }`, `ON UPDATE Post WITH { attempts: 3 } { … }`, `ON DELETE Post { … }`: a
+ * change handler, run after each committed write of that kind to the entity, with `event` bound to
+ * the change event ({ entity, id, op, version, at, before, after }); retried as a TASK is.
+ */
+export interface OnChangeDecl {
+  kind: "OnChange";
+  span: Span;
+  op: "INSERT" | "UPDATE" | "DELETE";
+  entity: Identifier;
+  /** `WITH { attempts, backoff, timeout, concurrency, priority }`, as a TASK's. */
   settings: Property[];
   body: Block;
 }

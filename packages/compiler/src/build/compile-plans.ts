@@ -2,6 +2,7 @@ import type { CompiledQuery, Dialect, EntitySchema } from "@kova/query";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { AppModel } from "../ir/nodes.js";
 import { driverLimitDiagnostics } from "./atomicity.js";
+import { changeEventDiagnostics } from "./change-events.js";
 
 export interface CompiledPlans {
   /** Each query's statement, by query id (missing for the refused ones). */
@@ -33,5 +34,6 @@ export function compilePlans(app: AppModel, dialects: ReadonlyMap<string, Dialec
     }
   }
   diagnostics.push(...driverLimitDiagnostics(app, dialects));
+  diagnostics.push(...changeEventDiagnostics(app, dialects));
   return { compiled, diagnostics };
 }

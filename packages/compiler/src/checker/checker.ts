@@ -11,6 +11,7 @@ import { emptyModel, type SemanticModel } from "./model.js";
 import { checkView, collectFunctionsAndViews, ensureFunctionChecked } from "./functions.js";
 import { checkAppSecurity, checkRateLimit } from "./security.js";
 import { checkTasks, collectTasks } from "./tasks.js";
+import { collectChangeHandlers } from "./changes.js";
 import { checkOutboundCalls } from "./outbound.js";
 
 export interface CheckOutput {
@@ -20,7 +21,6 @@ export interface CheckOutput {
 
 /** Constructs that parse today and gain meaning in later releases. */
 const NOT_SUPPORTED: Partial<Record<Declaration["kind"], CodeName>> = {
-  Cache: "CacheNotSupported",
   Socket: "SocketNotSupported",
   Worker: "WorkerNotSupported",
 };
@@ -49,6 +49,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
   model.auth = checkAuthDeclarations((file) => ({ ...base, file }), authDecls);
   for (const view of model.views.values()) checkView({ ...base, file: view.file }, view);
   for (const fn of model.kovaFunctions.values()) ensureFunctionChecked({ ...base, file: fn.file }, fn);
+  collectChangeHandlers(base, programs);
   checkTasks(base);
   const routes = new Map<string, EndpointDecl>();
   const hasAuth = programs.some((p) => p.declarations.some((d) => d.kind === "Auth"));
@@ -71,6 +72,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
         }
         case "Auth":
         case "Task":
+        case "OnChange":
           break;
         case "RateLimit":
         case "Cors":

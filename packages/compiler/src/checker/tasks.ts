@@ -8,7 +8,7 @@
  *   - `WITH { … }` settings are constants with known names and ranges.
  */
 import { Cron } from "croner";
-import type { EnqueueStmt, Expression, Program, Property, TaskDecl } from "../ast/nodes.js";
+import type { EnqueueStmt, Expression, Identifier, OnChangeDecl, Program, Property, TaskDecl } from "../ast/nodes.js";
 import { BUILTINS } from "./builtins.js";
 import { report, resolve, VariableScope, type CheckContext } from "./context.js";
 import { checkBlock } from "./endpoints.js";
@@ -51,6 +51,8 @@ const SETTINGS: Record<string, SettingRule> = {
 
 export type TaskTrigger =
   | { kind: "queue" }
+  /** An ON handler: a job per committed write of this kind to the entity (checker/changes.ts). */
+  | { kind: "change"; op: "insert" | "update" | "delete"; entity: string }
   | { kind: "every"; everyMs: number }
   | { kind: "cron"; expression: string; timezone: string | null };
 
@@ -62,6 +64,8 @@ export interface TaskInfo {
   settings: TaskSettings;
   /** Variables its body assigns, parameters excluded. */
   variables: string[];
+  /** Set for an ON handler: its declaration and the `event` variable it binds. */
+  change?: { decl: OnChangeDecl; paramName: Identifier };
 }
 
 /** Registers every TASK (after entities and shapes, before endpoint bodies are checked). */
@@ -97,6 +101,7 @@ export function checkTasks(ctx: CheckContext): void {
       variable.used = true;
       resolve(ctx, p.name, p.name);
     });
+    if (task.change !== undefined) scope.define(task.change.paramName, task.params[0].type).used = true;
     const bodyCtx: CheckContext = { ...ctx, file: task.file, scope, endpoint: null, entity: null, entityUnresolved: false, task };
     checkBlock(bodyCtx, task.decl.body);
     task.variables = [...scope.variables.keys()].filter((v) => !task.params.some((p) => p.name === v));
@@ -174,7 +179,7 @@ function constantText(e: Expression): string | undefined {
   return typeof value?.value === "string" ? value.value : undefined;
 }
 
-function checkSettings(ctx: CheckContext, properties: Property[]): TaskSettings {
+export function checkSettings(ctx: CheckContext, properties: Property[]): TaskSettings {
   const settings: TaskSettings = { ...TASK_DEFAULTS };
   const seen = new Set<string>();
   for (const property of properties) {
@@ -226,6 +231,10 @@ export function checkEnqueue(ctx: CheckContext, statement: EnqueueStmt): void {
     return;
   }
   resolve(ctx, statement.task, task.decl);
+  if (task.trigger.kind === "change") {
+    ctx.diagnostics.report("UnknownTask", statement.task.span, `'${name}' is the ON ${task.trigger.op.toUpperCase()} ${task.trigger.entity} handler: it runs after each such write, not by ENQUEUE`, { suggestion: "write a TASK for work you enqueue yourself" });
+    return;
+  }
   if (task.trigger.kind !== "queue" && statement.args.length > 0) {
     ctx.diagnostics.report("ScheduledTaskParams", statement.span, `TASK ${name} runs on a schedule and takes no arguments`, { suggestion: `write ENQUEUE ${name}() to run it once now, besides its schedule` });
     return;

@@ -137,12 +137,21 @@ export const Codes = define({
   ScheduledTaskParams: { code: "KV2458", severity: "error", title: "a scheduled TASK (EVERY/CRON) with parameters, or ENQUEUE of a scheduled TASK" },
   InvalidEnqueueOption: { code: "KV2459", severity: "error", title: "ENQUEUE … DELAY that is not a duration, or KEY that is not text" },
   OutboundCallInTransaction: { code: "KV2460", severity: "error", title: "fetch_json in an endpoint or task that writes: the call would hold the transaction open" },
+  // ── change events and caches (KV2500–2599)
+  UnknownChangeEntity: { code: "KV2500", severity: "error", title: "ON INSERT/UPDATE/DELETE names an entity that is not declared" },
+  DuplicateChangeHandler: { code: "KV2501", severity: "error", title: "two ON handlers for the same write kind of the same entity" },
+  ChangeEventsNotSupportedByDriver: { code: "KV2502", severity: "error", title: "an ON handler or CACHE invalidation on an entity whose driver records no change events" },
+  UnknownCache: { code: "KV2510", severity: "error", title: "a CACHE clause names a cache that is not declared" },
+  UnknownCacheSetting: { code: "KV2511", severity: "error", title: "a CACHE setting Kova does not know" },
+  InvalidCacheSetting: { code: "KV2512", severity: "error", title: "a CACHE setting with a value out of range or of the wrong kind" },
+  InvalidCacheKey: { code: "KV2513", severity: "error", title: "a CACHE key template naming something that is not a route parameter or query value" },
+  CacheOnWrite: { code: "KV2514", severity: "error", title: "a CACHE clause on an endpoint that writes, or on something other than a GET" },
   MisplacedInTask: { code: "KV2461", severity: "error", title: "RESPOND, REDIRECT or a request value ($body, $query, …) inside a TASK" },
   // ── not supported yet
-  CacheNotSupported: { code: "KV9001", severity: "error", title: "CACHE is parsed but not supported yet" },
   SocketNotSupported: { code: "KV9002", severity: "error", title: "SOCKET is parsed but not supported yet" },
   WorkerNotSupported: { code: "KV9005", severity: "error", title: "WORKER is parsed but not supported yet" },
   QueryNotSupportedByDriver: { code: "KV9006", severity: "error", title: "a query the driver of its entity's data source cannot run" },
+  // KV9001 (CACHE not supported yet) is retired: CACHE is supported (KV2510–KV2514).
   // KV9004 (AUTH not supported yet) is retired: AUTH is supported. KV9035 (api_key and session not supported yet) is retired: both are. KV9003 (TASK) too: TASK is supported.
   // KV9025 (nested VIEW items need entity relations) is retired: nested VIEW items read relations.
   // ── relations (nested selections, filters and orders through references and inverse relations)

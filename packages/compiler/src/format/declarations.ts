@@ -64,6 +64,10 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
       const settings: Doc = d.settings.length === 0 ? "" : [" WITH ", printProperties(p, d.settings, from, d.body.span.start.offset)];
       return ["TASK ", d.name.name, params, schedule, settings, " ", printBlock(p, d.body)];
     }
+    case "OnChange": {
+      const settings: Doc = d.settings.length === 0 ? "" : [" WITH ", printProperties(p, d.settings, d.entity.span.end.offset, d.body.span.start.offset)];
+      return ["ON ", d.op, " ", d.entity.name, settings, " ", printBlock(p, d.body)];
+    }
     case "Auth": {
       const using: Doc = d.using === null ? "" : [" USING ", printExpression(p, d.using)];
       const settings: Doc = d.properties.length === 0 ? "" : [" ", printProperties(p, d.properties, (d.using ?? d.name).span.end.offset, d.span.end.offset)];

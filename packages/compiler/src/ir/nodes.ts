@@ -59,6 +59,8 @@ export interface EntityDocs {
 /** When a task runs: when a job is enqueued, at a fixed interval, or on a cron schedule. */
 export type TaskTrigger =
   | { kind: "queue" }
+  /** `ON INSERT|UPDATE|DELETE Entity { … }`: a job per committed write of that kind (the change feed enqueues it). */
+  | { kind: "change"; op: "insert" | "update" | "delete"; entity: string }
   | { kind: "every"; everyMs: number }
   | { kind: "cron"; expression: string; timezone: string | null };
 

@@ -31,9 +31,9 @@ import { closeBracket, parseArguments, parseExpression, parseProperty, skipSepar
 import { misspeltKeyword } from "./misspelt.js";
 import { parseBlock } from "./statements.js";
 import { parseFunction, parseView } from "./functions.js";
-import { parseTask } from "./tasks.js";
+import { parseOnChange, parseTask } from "./tasks.js";
 
-const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "FN", "VIEW", "RATE_LIMIT", "CORS"];
+const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "ON", "AUTH", "WORKER", "FN", "VIEW", "RATE_LIMIT", "CORS"];
 
 /** Does a declaration start here? (Also true for a miscased keyword followed by a name or a path.) */
 export function startsDeclaration(c: Cursor): boolean {
@@ -44,6 +44,7 @@ export function startsDeclaration(c: Cursor): boolean {
   if (t.kind !== "Identifier") return false;
   const upper = t.text.toUpperCase();
   if (!DECLARATION_KEYWORDS.includes(upper)) return false;
+  if (upper === "ON") return next.kind === "Keyword" || next.kind === "Identifier";
   return upper === "IMPORT" ? next.kind === "String" || c.isPunct("{", next) : next.kind === "Identifier" && !next.newlineBefore;
 }
 
@@ -95,6 +96,8 @@ function parseDeclarationBody(c: Cursor): Declaration | null {
       return parseSocket(c, start);
     case "TASK":
       return parseTask(c, start);
+    case "ON":
+      return parseOnChange(c, start);
     case "AUTH":
       return parseAuth(c, start);
     case "RATE_LIMIT":
@@ -119,7 +122,7 @@ function parseDeclarationBody(c: Cursor): Declaration | null {
 function reportNotDeclaration(c: Cursor, t: Token): void {
   const isMethod = HTTP_METHODS.has(t.text.toUpperCase());
   let suggestion =
-    "a file holds declarations: IMPORT, CONNECT, ENTITY, VALIDATE, VIEW, FN, endpoints (GET /path { … }), CACHE, SOCKET, TASK, AUTH, WORKER";
+    "a file holds declarations: IMPORT, CONNECT, ENTITY, VALIDATE, VIEW, FN, endpoints (GET /path { … }), CACHE, SOCKET, TASK, ON INSERT|UPDATE|DELETE, AUTH, WORKER";
   if (isMethod) suggestion = `an endpoint needs a path starting with '/', as in ${t.text.toUpperCase()} /users { … }`;
   else if (t.kind === "Keyword" && ["RESPOND", "SELECT", "IF", "ERROR"].includes(t.text)) suggestion = "statements belong inside an endpoint's { … }";
   const guess = t.kind === "Identifier" ? misspeltKeyword(t, [...DECLARATION_KEYWORDS, ...HTTP_METHODS]) : undefined;

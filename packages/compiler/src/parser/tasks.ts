@@ -1,4 +1,4 @@
-import type { EnqueueStmt, Expression, FunctionParam, Identifier, Property, TaskDecl, TaskSchedule } from "../ast/nodes.js";
+import type { EnqueueStmt, Expression, FunctionParam, Identifier, OnChangeDecl, Property, TaskDecl, TaskSchedule } from "../ast/nodes.js";
 import type { Cursor } from "./cursor.js";
 import { parsePropertyBlock } from "./declarations.js";
 import { parseArguments, parseExpression } from "./expressions.js";
@@ -46,4 +46,19 @@ export function parseEnqueue(c: Cursor, start: number): EnqueueStmt {
     else break;
   }
   return { kind: "Enqueue", span: c.spanFrom(start), task, args, delay, key };
+}
+
+const CHANGE_OPS = ["INSERT", "UPDATE", "DELETE"] as const;
+
+/** After a top-level `ON`: `INSERT|UPDATE|DELETE Entity [WITH { settings }] { body }`. */
+export function parseOnChange(c: Cursor, start: number): OnChangeDecl {
+  let op: OnChangeDecl["op"] = "INSERT";
+  const found = CHANGE_OPS.find((k) => c.matchKeyword(k));
+  if (found === undefined) c.errorExpected("INSERT, UPDATE or DELETE after ON, as in ON INSERT Post { … }");
+  else op = found;
+  const entity = c.expectIdentifier(`the entity whose writes the handler follows, as in ON ${op} Post { … }`);
+  let settings: Property[] = [];
+  if (c.matchKeyword("WITH")) settings = parsePropertyBlock(c, "the handler's settings");
+  const body = parseBlock(c, `the ON ${op} body`);
+  return { kind: "OnChange", span: c.spanFrom(start), op, entity, settings, body };
 }

@@ -6,6 +6,8 @@ import type { RequestContext } from "../app.js";
 
 export type TaskTrigger =
   | { kind: "queue" }
+  /** `ON INSERT|UPDATE|DELETE Entity { … }`: a job per committed write of that kind (the change feed enqueues it). */
+  | { kind: "change"; op: "insert" | "update" | "delete"; entity: string }
   | { kind: "every"; everyMs: number }
   | { kind: "cron"; expression: string; timezone: string | null };
 

@@ -12,7 +12,7 @@ export interface Schedule {
   next(now: number): number | null;
 }
 
-export function scheduleOf(trigger: Exclude<TaskTrigger, { kind: "queue" }>): Schedule {
+export function scheduleOf(trigger: Extract<TaskTrigger, { kind: "every" | "cron" }>): Schedule {
   if (trigger.kind === "every") {
     // Aligned to the epoch: `EVERY 10m` ticks at :00, :10, … in every process alike.
     const every = trigger.everyMs;

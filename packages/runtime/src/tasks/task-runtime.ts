@@ -163,13 +163,13 @@ export class TaskRuntime {
     if (bull !== null) {
       bull.work((task, jobId, attempt, args) => this.attempt(task, jobId, attempt, args));
       for (const task of this.tasks.values()) {
-        if (task.trigger.kind !== "queue") this.scheduleBullTicks(bull, task, scheduleOf(task.trigger));
+        if (task.trigger.kind === "every" || task.trigger.kind === "cron") this.scheduleBullTicks(bull, task, scheduleOf(task.trigger));
       }
       return;
     }
     for (const task of this.tasks.values()) {
       this.workers.set(task.name, { task, running: 0, pumping: false, again: false });
-      if (task.trigger.kind !== "queue") this.scheduleTicks(task, scheduleOf(task.trigger));
+      if (task.trigger.kind === "every" || task.trigger.kind === "cron") this.scheduleTicks(task, scheduleOf(task.trigger));
     }
     const poll = setInterval(() => {
       for (const name of this.workers.keys()) this.pump(name);

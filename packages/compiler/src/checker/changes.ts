@@ -1,0 +1,72 @@
+/**
+ * ON handlers (docs/language.md, "ON: change handlers"): `ON INSERT Post { … }` runs after every
+ * committed insert of a Post, with `event` bound to the change event. A handler is a TASK underneath
+ * (trigger `change`): the same settings, body checks, retries with backoff, dead letters and
+ * transactions, so it is registered here as a TaskInfo and checked and lowered with the tasks.
+ */
+import type { Identifier, OnChangeDecl, Program } from "../ast/nodes.js";
+import { report, type CheckContext } from "./context.js";
+import { checkSettings, type TaskInfo } from "./tasks.js";
+import { datetimeType, intType, nullType, stringType, type KovaType, type ShapeField } from "./types.js";
+
+/** The task name a handler runs under (`ON UPDATE Post` → `on_update_Post`): unique per op and entity. */
+export function changeTaskName(op: OnChangeDecl["op"], entity: string): string {
+  return `on_${op.toLowerCase()}_${entity}`;
+}
+
+/** Registers every ON handler as a task (after entities are checked: its `event` has their row types). */
+export function collectChangeHandlers(ctx: CheckContext, programs: Program[]): void {
+  for (const program of programs) {
+    const fileCtx = { ...ctx, file: program.file };
+    for (const decl of program.declarations) {
+      if (decl.kind !== "OnChange" || decl.entity.name === "") continue;
+      const entity = ctx.model.entities.get(decl.entity.name);
+      if (entity === undefined) {
+        report(fileCtx, "UnknownChangeEntity", decl.entity.span, `ON ${decl.op} follows writes to an entity, and there is no entity named '${decl.entity.name}'`, ctx.model.entities.keys(), decl.entity.name);
+        continue;
+      }
+      const name = changeTaskName(decl.op, decl.entity.name);
+      if (ctx.model.tasks.has(name)) {
+        const other = ctx.model.tasks.get(name)!;
+        ctx.diagnostics.report("DuplicateChangeHandler", decl.span, other.change !== undefined ? `there is already an ON ${decl.op} ${decl.entity.name} handler` : `a TASK named '${name}' already exists`, {
+          suggestion: other.change !== undefined ? "put both bodies in one handler" : `rename TASK ${name}`,
+        });
+        continue;
+      }
+      const op = decl.op.toLowerCase() as "insert" | "update" | "delete";
+      const ident = (text: string): Identifier => ({ kind: "Identifier", span: decl.entity.span, name: text });
+      const info: TaskInfo = {
+        decl: { kind: "Task", span: decl.span, name: ident(name), params: null, schedule: null, settings: decl.settings, body: decl.body },
+        file: program.file,
+        params: [{ name: "event", type: eventType(entity.rowType, entity.schema.fields.filter((f) => f.secret === true).map((f) => f.name), op) }],
+        trigger: { kind: "change", op, entity: decl.entity.name },
+        settings: checkSettings(fileCtx, decl.settings),
+        variables: [],
+        change: { decl, paramName: ident("event") },
+      };
+      ctx.model.tasks.set(name, info);
+    }
+  }
+}
+
+/** `event`: { entity, id, op, version, at, before, after }, the rows without their SECRET fields. */
+function eventType(rowType: KovaType, secret: readonly string[], op: "insert" | "update" | "delete"): KovaType {
+  let row: KovaType = rowType;
+  if (rowType.kind === "object" && rowType.fields !== null && secret.length > 0) {
+    row = { ...rowType, fields: new Map([...rowType.fields].filter(([name]) => !secret.includes(name))) };
+  }
+  const field = (type: KovaType, optional = false): ShapeField => ({ type, optional });
+  return {
+    kind: "object",
+    fields: new Map([
+      ["entity", field(stringType)],
+      ["id", field(intType)],
+      ["op", field({ kind: "string", enumValues: [op] })],
+      ["version", field(intType, true)],
+      ["at", field(datetimeType)],
+      // Absent (null) before an insert and after a delete; the types say so.
+      ["before", field(op === "insert" ? nullType : row, op !== "delete")],
+      ["after", field(op === "delete" ? nullType : row)],
+    ]),
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Starting the change feed for an app (runtime start-up): the feed itself, its fan-out through
+ * Redis when the app has a Redis data source, and the ON handlers as a durable consumer — each
+ * event whose op and entity an ON handler follows becomes that handler's job in the task queue,
+ * keyed by the event, so a redelivered event never runs a handler twice.
+ */
+import type { Logger } from "pino";
+import type { AppDefinition, AppEnv } from "../app.js";
+import { StartupError, type DataSources } from "../data-sources.js";
+import type { TaskRuntime } from "../tasks/task-runtime.js";
+import { changeFeedFor, existingChangeFeed, type ChangeFeed } from "./change-feed.js";
+
+export interface ChangeStartOptions {
+  dataSources: DataSources;
+  env: AppEnv;
+  log: Logger;
+  /** The task runtime (needed when the app has ON handlers). */
+  tasks?: TaskRuntime;
+  /** Redelivery poll interval (KOVA_CHANGES_POLL_MS). */
+  pollMs?: number;
+}
+
+/** Whether the app uses change events at all (ON handlers or caches); the feed then starts with the app. */
+export function usesChanges(app: AppDefinition): boolean {
+  return (app.tasks ?? []).some((t) => t.trigger.kind === "change") || (app.caches ?? []).length > 0;
+}
+
+/** Starts (once) the app's change feed, with fan-out and ON handlers; returns it. */
+export async function startChangeFeed(app: AppDefinition, options: ChangeStartOptions): Promise<ChangeFeed> {
+  const started = existingChangeFeed(options.dataSources);
+  if (started !== undefined) return started;
+  const feed = changeFeedFor(options.dataSources, { log: options.log, pollMs: options.pollMs });
+  const redis = app.dataSources.find((d) => d.driver === "redis");
+  if (redis !== undefined) {
+    // ioredis comes with @kova/driver-redis: an app without Redis never loads it.
+    const { RedisFanout } = await import("./redis-fanout.js").catch((error: NodeJS.ErrnoException) => {
+      if (error?.code === "ERR_MODULE_NOT_FOUND") throw new StartupError(`change events across processes (data source "${redis.name}") need ioredis, which @kova/driver-redis brings; run: npm install @kova/driver-redis`);
+      throw error;
+    });
+    feed.useFanout(new RedisFanout(redis.options(options.env), `kova:changes:${app.name}`, options.log));
+  }
+  const handlers = (app.tasks ?? []).filter((t) => t.trigger.kind === "change");
+  if (handlers.length > 0) {
+    const tasks = options.tasks;
+    if (tasks === undefined) throw new Error("internal: ON handlers need the task runtime");
+    feed.consume(async (events) => {
+      for (const event of events) {
+        for (const handler of handlers) {
+          const trigger = handler.trigger as { op: string; entity: string };
+          if (trigger.op !== event.op || trigger.entity !== event.entity) continue;
+          await tasks.enqueue(handler.name, [event], { key: `change:${event.source}:${event.seq}` });
+        }
+      }
+    });
+  }
+  return feed;
+}
