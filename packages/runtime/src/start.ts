@@ -93,6 +93,18 @@ function taskTuning(env: RawEnv): { pollMs?: number; leaseGraceMs?: number; back
   return { pollMs: read("KOVA_TASKS_POLL_MS"), leaseGraceMs: read("KOVA_TASKS_LEASE_GRACE_MS"), backend: backend === "embedded" ? "embedded" : undefined };
 }
 
+/** KOVA_CHANGES_POLL_MS and KOVA_CHANGES_BATCH_MS: the redelivery poll and the durable consumers' batch window. */
+function changeTuning(env: RawEnv): { pollMs?: number; batchMs?: number } {
+  const read = (name: string, min: number): number | undefined => {
+    const value = env[name];
+    if (value === undefined || value === "") return undefined;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new StartupError(`${name} must be a whole number of milliseconds, at least ${min}`);
+    return n;
+  };
+  return { pollMs: read("KOVA_CHANGES_POLL_MS", 10), batchMs: read("KOVA_CHANGES_BATCH_MS", 0) };
+}
+
 /** KOVA_ROLE (set by `kova run --role`): `web`, `worker`, or both (default). */
 function processRole(value: string | undefined): ProcessRole {
   if (value === undefined || value === "" || value === "all") return "all";
@@ -148,7 +160,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     // Before listening: an ENQUEUE from the first request already has its queue.
     if ((app.tasks ?? []).length > 0) tasks = await TaskRuntime.start(app, { dataSources, env: appEnv, log, appDir, role, ...taskTuning(env) });
     // ON handlers and caches follow committed writes; the feed starts before the first request.
-    if (usesChanges(app)) changes = await startChangeFeed(app, { dataSources, env: appEnv, log, tasks });
+    if (usesChanges(app)) changes = await startChangeFeed(app, { dataSources, env: appEnv, log, tasks, ...changeTuning(env) });
   } catch (error) {
     await changes?.close().catch(() => {});
     await tasks?.close().catch(() => {});

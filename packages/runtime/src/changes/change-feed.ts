@@ -4,9 +4,10 @@
  *
  *   - in-process subscribers (`subscribe`): caches, live queries, sockets — synchronously, in
  *     commit order, before the committing request answers;
- *   - durable consumers (`consume`): the ON handlers' job enqueues — the event is marked delivered
- *     in the outbox only once they succeeded, so a failure, or a process killed between commit and
- *     delivery, leaves it undelivered and it is delivered again (at least once);
+ *   - durable consumers (`consume`): the ON handlers' job enqueues — in batches, off the request
+ *     path (every `batchMs`, default at once); the events are marked delivered in the outbox only
+ *     once they succeeded, so a failure, or a process killed between commit and delivery, leaves
+ *     them undelivered and they are delivered again (at least once);
  *   - other processes, through the fan-out (Redis pub/sub) when one is configured: their
  *     subscribers get it with origin "remote".
  *
@@ -46,6 +47,11 @@ export interface ChangeFeedOptions {
   graceMs?: number;
   /** How long delivered events stay in the outbox. Default one hour. */
   keepMs?: number;
+  /**
+   * Durable consumers get the events committed within this many ms in one batch (one outbox
+   * update per batch instead of per write). Default 0: as soon as the committing request is answered.
+   */
+  batchMs?: number;
 }
 
 interface Source {
@@ -83,6 +89,10 @@ export class ChangeFeed {
   private readonly inFlight = new Map<string, Set<number>>();
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
+  /** Events notified and published, waiting for the durable consumers (per source). */
+  private readonly pending = new Map<string, ChangeEvent[]>();
+  private drainTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private draining: Promise<void> = Promise.resolve();
   private closed = false;
   readonly stats = { delivered: 0, redelivered: 0, remote: 0, failed: 0 };
 
@@ -151,25 +161,52 @@ export class ChangeFeed {
     }
   }
 
-  /** Delivers committed events; never throws (an undelivered event is retried by the poll). */
+  /**
+   * Delivers committed events: subscribers and the fan-out now (the committing request answers
+   * after this), durable consumers in the next batch. Never throws.
+   */
   private async deliver(source: Source, events: readonly ChangeEvent[], redelivery: boolean): Promise<void> {
     const inFlight = this.inFlight.get(source.name)!;
     for (const event of events) inFlight.add(event.seq);
-    try {
-      for (const event of events) this.notify(event, "local");
-      if (this.fanout !== null) {
-        // Other processes' caches must not serve the old value: the endpoint answers after this.
-        await this.fanout.publish(events).catch((error: unknown) => this.options.log.warn({ err: error }, "could not publish change events to other processes"));
+    for (const event of events) this.notify(event, "local");
+    if (this.fanout !== null) {
+      // Other processes' caches must not serve the old value: the endpoint answers after this.
+      await this.fanout.publish(events).catch((error: unknown) => this.options.log.warn({ err: error }, "could not publish change events to other processes"));
+    }
+    if (redelivery) this.stats.redelivered += events.length;
+    let queue = this.pending.get(source.name);
+    if (queue === undefined) this.pending.set(source.name, (queue = []));
+    queue.push(...events);
+    this.scheduleDrain();
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainTimer !== undefined) return;
+    const batchMs = this.options.batchMs ?? 0;
+    const run = () => {
+      this.drainTimer = undefined;
+      this.draining = this.draining.then(() => this.drain());
+    };
+    this.drainTimer = batchMs > 0 ? setTimeout(run, batchMs) : setImmediate(run);
+  }
+
+  /** Runs the durable consumers on each source's pending batch, then marks it delivered. */
+  private async drain(): Promise<void> {
+    for (const source of this.sources) {
+      const events = this.pending.get(source.name);
+      if (events === undefined || events.length === 0) continue;
+      this.pending.set(source.name, []);
+      const inFlight = this.inFlight.get(source.name)!;
+      try {
+        for (const consumer of this.consumers) await consumer(events);
+        await source.driver.changes.markDelivered(events.map((e) => e.seq));
+        this.stats.delivered += events.length;
+      } catch (error) {
+        this.stats.failed += events.length;
+        this.options.log.error({ err: error, source: source.name, events: events.length }, "change events not delivered; they are delivered again later");
+      } finally {
+        for (const event of events) inFlight.delete(event.seq);
       }
-      for (const consumer of this.consumers) await consumer(events);
-      await source.driver.changes.markDelivered(events.map((e) => e.seq));
-      if (redelivery) this.stats.redelivered += events.length;
-      else this.stats.delivered += events.length;
-    } catch (error) {
-      this.stats.failed += events.length;
-      this.options.log.error({ err: error, source: source.name, events: events.length }, "change events not delivered; they are delivered again later");
-    } finally {
-      for (const event of events) inFlight.delete(event.seq);
     }
   }
 
@@ -206,6 +243,14 @@ export class ChangeFeed {
     this.closed = true;
     clearInterval(this.timer);
     while (this.polling) await new Promise((r) => setTimeout(r, 5));
+    // The last batch goes out before the stores close.
+    if (this.drainTimer !== undefined) {
+      clearTimeout(this.drainTimer as NodeJS.Timeout);
+      clearImmediate(this.drainTimer as NodeJS.Immediate);
+      this.drainTimer = undefined;
+      this.draining = this.draining.then(() => this.drain());
+    }
+    await this.draining;
     await this.fanout?.close();
   }
 }

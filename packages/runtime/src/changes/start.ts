@@ -18,6 +18,8 @@ export interface ChangeStartOptions {
   tasks?: TaskRuntime;
   /** Redelivery poll interval (KOVA_CHANGES_POLL_MS). */
   pollMs?: number;
+  /** Durable consumers' batch window (KOVA_CHANGES_BATCH_MS). */
+  batchMs?: number;
 }
 
 /** Whether the app uses change events at all (ON handlers or caches); the feed then starts with the app. */
@@ -29,7 +31,7 @@ export function usesChanges(app: AppDefinition): boolean {
 export async function startChangeFeed(app: AppDefinition, options: ChangeStartOptions): Promise<ChangeFeed> {
   const started = existingChangeFeed(options.dataSources);
   if (started !== undefined) return started;
-  const feed = changeFeedFor(options.dataSources, { log: options.log, pollMs: options.pollMs });
+  const feed = changeFeedFor(options.dataSources, { log: options.log, pollMs: options.pollMs, batchMs: options.batchMs });
   const redis = app.dataSources.find((d) => d.driver === "redis");
   if (redis !== undefined) {
     // ioredis comes with @kova/driver-redis: an app without Redis never loads it.
