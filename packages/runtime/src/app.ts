@@ -62,6 +62,8 @@ export interface RouteDefinition {
   source?: { file: string; line: number };
   /** `RATE_LIMIT n PER window BY key` on the endpoint: its own budget, besides the app-wide one. */
   rateLimit?: RateLimitDefinition;
+  /** `CACHE name`: the answer is kept in that cache; `invalidate` says which committed writes evict it. */
+  cache?: RouteCache;
 }
 
 /** Who shares one budget: each client address, each value of a request header, or each signed-in subject. */

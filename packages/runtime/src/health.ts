@@ -6,6 +6,8 @@ import type { Logger } from "pino";
 import type { DataSources } from "./data-sources.js";
 import type { SerializedReply } from "./route.js";
 import { taskRuntimeFor } from "./tasks/task-runtime.js";
+import { cacheRuntimeFor } from "./cache/cache-runtime.js";
+import { existingChangeFeed } from "./changes/change-feed.js";
 
 export interface DataSourceStatus {
   name: string;
@@ -27,6 +29,14 @@ export async function healthReply(dataSources: DataSources, log: Logger): Promis
   }
   // This process's job counters (TASK), when the app has tasks: counts only, nothing identifying.
   const tasks = taskRuntimeFor(dataSources)?.stats;
-  const payload = JSON.stringify(tasks === undefined ? { status: allUp ? "ok" : "unavailable", dataSources: statuses } : { status: allUp ? "ok" : "unavailable", dataSources: statuses, tasks });
-  return { status: allUp ? 200 : 503, payload, headers: undefined };
+  // Redis behind the caches and the change fan-out: down is a degradation (answers still come,
+  // from this process), reported as such with a 200, never a failure.
+  const degraded: string[] = [];
+  if (cacheRuntimeFor(dataSources)?.l2Healthy === false) degraded.push("cache L2 (Redis) unreachable: caches answer from this process");
+  if (existingChangeFeed(dataSources)?.fanoutHealthy === false) degraded.push("change fan-out (Redis) unreachable: other processes miss this one's changes");
+  const status = !allUp ? "unavailable" : degraded.length > 0 ? "degraded" : "ok";
+  const body: Record<string, unknown> = { status, dataSources: statuses };
+  if (degraded.length > 0) body.degraded = degraded;
+  if (tasks !== undefined) body.tasks = tasks;
+  return { status: allUp ? 200 : 503, payload: JSON.stringify(body), headers: undefined };
 }

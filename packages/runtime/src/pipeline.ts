@@ -3,7 +3,7 @@
  * the request and routes it with its own router, wraps it in an Exchange and calls `run`; from
  * there on everything is here, as named stages:
  *
- *   typeInputs → auth → readBody → validate → handler → (encode)
+ *   typeInputs → auth → readBody → validate → cache → handler → (encode)
  *
  * A new concern (auth, rate limits, caching, metrics) is a stage placed by name with `with()`,
  * and needs no change to either server. Stages run in order; a stage answers early by returning
@@ -29,7 +29,7 @@ export interface PipelineStage {
 }
 
 /** The names of the built-in stages, in order. */
-export const STAGES = ["typeInputs", "auth", "readBody", "validate", "handler"] as const;
+export const STAGES = ["typeInputs", "auth", "readBody", "validate", "cache", "handler"] as const;
 export type CoreStageName = (typeof STAGES)[number];
 
 export type StagePlacement = { before: string } | { after: string };

@@ -9,6 +9,7 @@ import { typeQuery } from "./params.js";
 import type { PipelineStage } from "./pipeline.js";
 import { runHandler } from "./atomic.js";
 import { ProblemType } from "./problem.js";
+import { cacheStage } from "./cache/cache-stage.js";
 
 /** Path params and declared query params, typed in place by their declared ParamType. */
 export const typeInputsStage: PipelineStage = {
@@ -52,7 +53,8 @@ export const handlerStage: PipelineStage = {
   run: runHandler,
 };
 
-export const coreStages: readonly PipelineStage[] = [typeInputsStage, authStage, readBodyStage, validateStage, handlerStage];
+// `cache` answers cached routes (CACHE) before their handler; other routes pass straight through.
+export const coreStages: readonly PipelineStage[] = [typeInputsStage, authStage, readBodyStage, validateStage, cacheStage, handlerStage];
 
 function invalid(ex: Exchange, issues: ValidationIssue[], what: string): Reply {
   const detail = issues.length === 1

@@ -17,6 +17,7 @@ import { DEFAULT_BODY_LIMIT } from "./body.js";
 import { TaskRuntime, type ProcessRole } from "./tasks/task-runtime.js";
 import { startChangeFeed, usesChanges } from "./changes/start.js";
 import type { ChangeFeed } from "./changes/change-feed.js";
+import { CacheRuntime } from "./cache/cache-runtime.js";
 
 /**
  * Set to "1" in the environment of a trial start: the app configures itself, connects its data
@@ -155,13 +156,16 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   let security;
   let tasks: TaskRuntime | undefined;
   let changes: ChangeFeed | undefined;
+  let caches: CacheRuntime | undefined;
   try {
     security = securityOptions(app, file, env, dataSources, host, log);
     // Before listening: an ENQUEUE from the first request already has its queue.
     if ((app.tasks ?? []).length > 0) tasks = await TaskRuntime.start(app, { dataSources, env: appEnv, log, appDir, role, ...taskTuning(env) });
     // ON handlers and caches follow committed writes; the feed starts before the first request.
     if (usesChanges(app)) changes = await startChangeFeed(app, { dataSources, env: appEnv, log, tasks, ...changeTuning(env) });
+    if (changes !== undefined && (app.caches ?? []).length > 0) caches = await CacheRuntime.start(app, { dataSources, env: appEnv, log, feed: changes });
   } catch (error) {
+    await caches?.close().catch(() => {});
     await changes?.close().catch(() => {});
     await tasks?.close().catch(() => {});
     await dataSources.close().catch(() => {});
@@ -197,6 +201,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     // A worker only runs jobs: it opens no port (kova run --role worker).
     if (role !== "worker") await server.listen(port, host);
   } catch (error) {
+    await caches?.close().catch(() => {});
     await changes?.close().catch(() => {});
     await tasks?.close().catch(() => {});
     await dataSources.close().catch(() => {});
@@ -218,6 +223,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
       // Requests first (their ENQUEUEs land), then running jobs finish, then the stores close.
       if (role !== "worker") await server.close();
       await changes?.close();
+      await caches?.close();
       await tasks?.close();
       await dataSources.close();
     })());

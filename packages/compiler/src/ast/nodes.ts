@@ -196,6 +196,8 @@ export interface EndpointDecl {
    * the query parameters, typed and checked before the handler runs; null when not declared.
    */
   query: EndpointQuery | null;
+  /** `CACHE name` after the path: answers are kept in that CACHE (GET endpoints that only read). */
+  cache: Identifier | null;
   body: Block;
   /** The `///` doc comment before the endpoint (its lines joined by line breaks); null when none. */
   doc: string | null;

@@ -1,7 +1,8 @@
 /**
- * ON handlers (and cache invalidation) follow change events, which only drivers with an outbox
- * record (Dialect.changeEvents): a handler on an entity kept by another driver would never run, so
- * the build refuses it, at the handler, naming the data source.
+ * ON handlers and cache invalidation follow change events, which only drivers with an outbox record
+ * (Dialect.changeEvents): a handler on an entity kept by another driver would never run, and a cached
+ * answer reading one would never be evicted, so the build refuses both, naming the data source. A
+ * cached endpoint must only read (its answer is kept, so its writes would not happen again).
  */
 import type { Dialect } from "@kova/query";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
@@ -21,6 +22,27 @@ export function changeEventDiagnostics(app: AppModel, dialects: ReadonlyMap<stri
         suggestion: `keep ${entity} in the embedded store (the only driver with a change outbox today), or run the work from the endpoint that writes`,
       }),
     );
+  }
+  for (const route of app.entryPoints) {
+    if (route.cache === undefined) continue;
+    if (route.writes.length > 0) {
+      out.push(
+        diagnostic("CacheOnWrite", route.span, `${route.id} writes (to ${route.writes.join(", ")}), so its answers cannot be cached`, {
+          suggestion: "remove CACHE, or move the write to another endpoint",
+        }),
+      );
+      continue;
+    }
+    for (const rule of route.cache.invalidate) {
+      const source = app.dataSources.find((s) => s.entities.includes(rule.entity));
+      const dialect = source === undefined ? undefined : dialects.get(source.driver);
+      if (source === undefined || dialect === undefined || dialect.changeEvents === true) continue;
+      out.push(
+        diagnostic("ChangeEventsNotSupportedByDriver", route.span, `${route.id} is cached and reads ${rule.entity}, whose data source '${source.name}' (${source.driver}) records no change events: a write would never evict the stale answer`, {
+          suggestion: `keep ${rule.entity} in the embedded store (the only driver with a change outbox today), or remove CACHE`,
+        }),
+      );
+    }
   }
   return out;
 }

@@ -12,6 +12,7 @@ import { checkView, collectFunctionsAndViews, ensureFunctionChecked } from "./fu
 import { checkAppSecurity, checkRateLimit } from "./security.js";
 import { checkTasks, collectTasks } from "./tasks.js";
 import { collectChangeHandlers } from "./changes.js";
+import { checkEndpointCache, collectCaches } from "./caches.js";
 import { checkOutboundCalls } from "./outbound.js";
 
 export interface CheckOutput {
@@ -37,6 +38,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
   collectFunctions(model, programs);
   collectFunctionsAndViews(base, programs);
   collectTasks(base, programs);
+  collectCaches(base, programs);
 
   for (const program of programs) {
     const ctx = { ...base, file: program.file };
@@ -67,12 +69,14 @@ export function checkProgram(programs: Program[]): CheckOutput {
         case "Endpoint": {
           checkRouteUnique(ctx, routes, decl);
           model.endpoints.push(checkEndpoint(ctx, decl));
+          checkEndpointCache(ctx, decl);
           if (decl.rateLimit !== null) checkRateLimit(ctx, decl.rateLimit, decl, decl.auth !== null);
           break;
         }
         case "Auth":
         case "Task":
         case "OnChange":
+        case "Cache":
           break;
         case "RateLimit":
         case "Cors":

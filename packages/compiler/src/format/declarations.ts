@@ -45,6 +45,7 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
         head.push(" AUTH", words.length === 0 ? "" : " " + words.join(", "));
       }
       if (d.rateLimit !== null) head.push(" ", printRateLimit(p, d.rateLimit));
+      if (d.cache != null) head.push(" CACHE ", d.cache.name);
       return [head, " ", printBlock(p, d.body)];
     }
     case "RateLimit":

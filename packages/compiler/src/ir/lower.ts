@@ -10,6 +10,7 @@ import { planQuery, planViewRelations, type OwnerGuard, type PlannedQuery } from
 import { lowerRateLimit, lowerSecurity } from "./security.js";
 import { writtenSources } from "./writes.js";
 import { lowerTasks } from "./tasks.js";
+import { lowerCaches, routeCache } from "./cache.js";
 
 /** The default data source when a program has no CONNECT: the embedded, versioned store. */
 export const EMBEDDED_SOURCE = "default";
@@ -58,6 +59,12 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
   const queryById = new Map(state.queries.map((q) => [q.id, q]));
   for (const route of entryPoints) route.writes = writtenSources(route.body, queryById, sources.map((s) => s.name));
   for (const task of tasks) task.writes = writtenSources(task.body, queryById, sources.map((s) => s.name));
+  const entitySchemas = new Map([...model.entities.values()].map((e) => [e.schema.name, e.schema]));
+  model.endpoints.forEach((endpoint, i) => {
+    const cache = endpoint.decl.cache;
+    if (cache !== null && model.caches.has(cache.name)) entryPoints[i].cache = routeCache(cache.name, entryPoints[i], queryById, functions, entitySchemas);
+  });
+  const caches = lowerCaches(model, entryPoints);
 
   return {
     kind: "App",
@@ -77,6 +84,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     security,
     ...entityDocs(model),
     tasks,
+    ...(caches.length > 0 ? { caches } : {}),
   };
 }
 

@@ -46,6 +46,38 @@ export interface AppModel {
   entityDocs?: Record<string, EntityDocs>;
   /** Background work (TASK): scheduled and queued tasks, in source order. */
   tasks: TaskDef[];
+  /** Named caches (CACHE), in source order; routes use them through `HttpRoute.cache`. */
+  caches?: CacheDef[];
+}
+
+// ───────────────────────────── caches (CACHE) ─────────────────────────────
+
+/** `CACHE name { ttl, stale, key, mode, max_entries, max_bytes, cache_control }`. */
+export interface CacheDef {
+  name: string;
+  ttlMs: number;
+  /** `revalidate`: how long past the TTL an entry is still served while one refresh runs. */
+  staleMs: number;
+  /** `first`: read-through; `only`: answers from the cache alone (a miss is a 504); `revalidate`: serve stale, refresh in the background. */
+  mode: "first" | "only" | "revalidate";
+  /** The key template: text, or a request input (`{id}`); null: the request's path and query string. */
+  key: Array<{ text: string } | { input: "path" | "query"; name: string }> | null;
+  maxEntries: number;
+  maxBytes: number;
+  cacheControl: string | null;
+  span: Span;
+}
+
+/**
+ * A cached route: its cache and which committed writes evict its entries, computed here from the
+ * queries the handler runs (the change feed drives the eviction at run time):
+ *   - `{ entity, by }`: the query pins the entity by its id or a UNIQUE field to a request input, so
+ *     only a change whose record had (before or after) that value evicts the entry for that input;
+ *   - `{ entity }`: any change of the entity evicts every entry of the route.
+ */
+export interface RouteCacheDef {
+  cache: string;
+  invalidate: Array<{ entity: string; by?: { field: string; input: "path" | "query"; name: string } }>;
 }
 
 /** An entity's doc comment and its fields' (by field name), for the API description back ends. */
@@ -390,6 +422,8 @@ export interface HttpRoute {
    * runtime runs a writing handler in one transaction per source, so its writes are atomic.
    */
   writes: string[];
+  /** `CACHE name`: answers kept in that cache, evicted by the writes listed. Absent: not cached. */
+  cache?: RouteCacheDef;
   span: Span;
 }
 

@@ -333,6 +333,7 @@ function parseEndpoint(c: Cursor, start: number, method: HttpMethod): EndpointDe
   let auth: EndpointAuth | null = null;
   let rateLimit: RateLimitDecl | null = null;
   let query: EndpointQuery | null = null;
+  let cache: Identifier | null = null;
   for (;;) {
     const t = c.token;
     if (query === null && c.matchKeyword("QUERY")) {
@@ -347,12 +348,14 @@ function parseEndpoint(c: Cursor, start: number, method: HttpMethod): EndpointDe
       validate = c.expectIdentifier("the name of a VALIDATE shape");
     } else if (c.matchKeyword("AUTH")) {
       auth = parseEndpointAuth(c, t.start);
+    } else if (cache === null && c.matchKeyword("CACHE")) {
+      cache = c.expectIdentifier("the name of a CACHE, as in GET /posts/:id CACHE posts { … }");
     } else {
       break;
     }
   }
   const body = parseBlock(c, `${method} ${path.text}`);
-  return { kind: "Endpoint", span: c.spanFrom(start), method, path, validate, auth, rateLimit, query, body, doc: null };
+  return { kind: "Endpoint", span: c.spanFrom(start), method, path, validate, auth, rateLimit, query, cache, body, doc: null };
 }
 
 /**

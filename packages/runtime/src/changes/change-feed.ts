@@ -83,6 +83,7 @@ export function existingChangeFeed(dataSources: DataSources): ChangeFeed | undef
 export class ChangeFeed {
   private readonly listeners = new Set<{ listener: ChangeListener; entity?: string }>();
   private readonly consumers: ChangeConsumer[] = [];
+  private readonly answerHooks: Array<(events: readonly ChangeEvent[]) => Promise<void>> = [];
   private readonly sources: Source[] = [];
   private fanout: ChangeFanout | null = null;
   /** Seqs (per source) this process is delivering now: the redelivery poll leaves them alone. */
@@ -132,6 +133,14 @@ export class ChangeFeed {
     return () => this.listeners.delete(entry);
   }
 
+  /**
+   * Runs `hook` on this process's committed events before the committing request answers (after
+   * the subscribers): the caches evict their shared (Redis) entries here. A throw is logged.
+   */
+  beforeAnswer(hook: (events: readonly ChangeEvent[]) => Promise<void>): void {
+    this.answerHooks.push(hook);
+  }
+
   /** Adds a durable consumer (see the module comment). */
   consume(consumer: ChangeConsumer): void {
     this.consumers.push(consumer);
@@ -169,6 +178,9 @@ export class ChangeFeed {
     const inFlight = this.inFlight.get(source.name)!;
     for (const event of events) inFlight.add(event.seq);
     for (const event of events) this.notify(event, "local");
+    for (const hook of this.answerHooks) {
+      await hook(events).catch((error: unknown) => this.options.log.warn({ err: error }, "a change hook failed"));
+    }
     if (this.fanout !== null) {
       // Other processes' caches must not serve the old value: the endpoint answers after this.
       await this.fanout.publish(events).catch((error: unknown) => this.options.log.warn({ err: error }, "could not publish change events to other processes"));

@@ -154,7 +154,9 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
         const auth = route.auth === null ? "" : `, auth: ${routeAuth(route.auth)}`;
         const rateLimit = route.rateLimit === null ? "" : `, rateLimit: ${rateLimitDefinition(route.rateLimit)}`;
         const writes = route.writes.length > 0 ? `, writes: ${JSON.stringify(route.writes)}` : "";
-        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${auth}, handler: ${handlers[i]}${writes}, source: ${source}${rateLimit} },`);
+        // The cache and the writes that evict its entries, as the IR computed them.
+        const cache = route.cache === undefined ? "" : `, cache: ${JSON.stringify(route.cache)}`;
+        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${auth}, handler: ${handlers[i]}${writes}, source: ${source}${rateLimit}${cache} },`);
       });
     });
     out.line("],");
@@ -162,6 +164,13 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
       out.line("tasks: [");
       out.indent(() => {
         for (const task of app.tasks) out.line(`${taskDefinition(task, `{ file: ${JSON.stringify(display(task.span.file))}, line: ${task.span.start.line} }`)},`);
+      });
+      out.line("],");
+    }
+    if (app.caches !== undefined && app.caches.length > 0) {
+      out.line("caches: [");
+      out.indent(() => {
+        for (const { span: _span, ...cache } of app.caches!) out.line(`${JSON.stringify(cache)},`);
       });
       out.line("],");
     }
