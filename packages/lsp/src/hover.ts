@@ -3,6 +3,7 @@ import { contains, nodePathAt, walk } from "./ast-walk.js";
 import type { Analysis } from "./workspace.js";
 import { aggregateHover } from "./aggregates.js";
 import { taskHover } from "./tasks.js";
+import { cacheHover } from "./caches.js";
 
 /** Markdown for the thing at `offset`, or undefined when there is nothing to say. */
 export function hoverText(analysis: Analysis, path: string, offset: number): { markdown: string; node: Node } | undefined {
@@ -47,6 +48,8 @@ function describeNode(analysis: Analysis, node: Node, endpoint: EndpointDecl | u
         return functionText(analysis, target);
       case "Task":
         return taskHover(target);
+      case "Cache":
+        return cacheHover(target);
       case "View":
         return viewText(target);
     }

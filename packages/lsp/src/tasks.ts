@@ -1,4 +1,4 @@
-/** Language-server help for TASK and ENQUEUE: task names after ENQUEUE, settings in WITH { }, hover on a task. */
+/** Language-server help for TASK and ENQUEUE: task names after ENQUEUE, settings in WITH { } (of a TASK or an ON handler), hover on a task. */
 import type { Program, TaskDecl } from "@kova/compiler";
 import { CompletionItemKind } from "vscode-languageserver";
 import type { KovaCompletion } from "./completion.js";
@@ -25,7 +25,7 @@ export function taskCompletions(analysis: Analysis, prefix: string, offset: numb
   }
   // `TASK t(x: int) WITH { att|` (a settings block typed on one line, or its first line).
   const setting = /\bWITH\s*\{(?:[^}]*[\s,])?([a-z_]*)$/.exec(prefix);
-  if (setting && nodes.some((n) => n.kind === "Task")) {
+  if (setting && nodes.some((n) => n.kind === "Task" || n.kind === "OnChange")) {
     return SETTINGS.map(([name, doc]) => ({ label: name, kind: CompletionItemKind.Property, documentation: doc, replaceFrom: offset - setting[1].length }));
   }
   return undefined;
