@@ -132,3 +132,10 @@ test("already formatted input is reported unchanged", () => {
   assert.equal(result.changed, false);
   assert.equal(result.text, text);
 });
+
+test("ON handlers, CACHE declarations and an endpoint's CACHE clause", () => {
+  golden(
+    `CACHE posts { ttl: 60s, key: "post:{id}" }\nGET /posts/:id   CACHE   posts { RESPOND SELECT * FROM Post WHERE id = $id }\nON   UPDATE Post WITH { attempts: 3 } { x = event.after }\nON DELETE Post { x = 1 }\n`,
+    `CACHE posts {\n  ttl: 60s\n  key: "post:{id}"\n}\n\nGET /posts/:id CACHE posts {\n  RESPOND SELECT * FROM Post WHERE id = $id\n}\n\nON UPDATE Post WITH {\n  attempts: 3\n} {\n  x = event.after\n}\n\nON DELETE Post {\n  x = 1\n}\n`,
+  );
+});
