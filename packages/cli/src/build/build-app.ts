@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { buildApp as compileApp, type BuildOptions, type BuildResult } from "@kova/compiler";
 import { DRIVER_PACKAGES } from "@kova/query";
@@ -20,7 +20,9 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   if (!result.ok || options.irOnly) return result;
   const driverPackages = [...new Set(result.drivers.map((d) => DRIVER_PACKAGES[d]))];
   writeFileSync(join(result.outDir, "server.js"), serverModule(driverPackages));
-  const sdl = result.ir === null ? null : await graphqlSdl(result.ir.entities, result.appDir);
+  const openapiFile = join(result.outDir, "openapi.json");
+  const openapi: unknown = existsSync(openapiFile) ? JSON.parse(readFileSync(openapiFile, "utf8")) : null;
+  const sdl = result.ir === null ? null : await graphqlSdl(result.ir.entities, result.appDir, openapi);
   if (sdl !== null) writeFileSync(join(result.outDir, GRAPHQL_SDL_FILE), sdl);
   writeFileSync(join(result.outDir, "package.json"), JSON.stringify(distPackage(basename(result.appDir), driverPackages), null, 2) + "\n");
   return result;
