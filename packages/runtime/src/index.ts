@@ -77,3 +77,4 @@ export { mappedOperations, type MappedOperation } from "./graphql/mapped.js";
 export type { GraphqlAccess } from "./graphql/access.js";
 export { ApiDocs, apiDocsOptions, DOCS_CSP } from "./api-docs/api-docs.js";
 export * from "./tasks/index.js";
+export * from "./changes/index.js";
