@@ -183,3 +183,42 @@ test("graphql under the Fastify plugin: the same schema, AUTH and mapped endpoin
   assert.equal(syntax.status, 400);
   assert.deepEqual(syntax.body.errors[0].locations, [{ line: 1, column: 14 }]);
 });
+
+test("graphql subscriptions on change events: committed writes stream over graphql-ws; protected entities need a credential", async (t) => {
+  const { createClient } = await import("graphql-ws");
+  const { WebSocket } = await import("ws");
+  const dir = await blog(t, { graphql: { entities: ["User", "Post", "Comment"], access: { Post: { read: "public", write: "public" } } } });
+  const url = await inProcess(t, dir);
+  const wsUrl = `${url.replace("http", "ws")}/graphql`;
+  const connect = (authorization?: string) => {
+    const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0, connectionParams: authorization === undefined ? undefined : { authorization } });
+    t.after(() => client.dispose());
+    return client;
+  };
+  const next = <T>(client: ReturnType<typeof createClient>, query: string): { first: Promise<T> } => {
+    const iterator = client.iterate<T>({ query });
+    return { first: iterator.next().then((r) => r.value as T).finally(() => void iterator.return?.()) };
+  };
+
+  const anonymous = connect();
+  const changes = next<any>(anonymous, `subscription { postChanged { op id record { title } } }`);
+  await new Promise((resolve) => setTimeout(resolve, 300)); // the subscription is registered
+  await request(`${url}/users`, { method: "POST", json: { name: "Ada", email: "ada@example.com" } });
+  const created = await gql(url, `mutation { createPost(input: { author: 1, title: "Live", slug: "live", body: "x" }) { id } }`);
+  assert.equal(created.body.errors, undefined, created.text);
+  assert.deepEqual((await changes.first).data, { postChanged: { op: "insert", id: 1, record: { title: "Live" } } });
+
+  // User is protected (the default with AUTH): anonymous subscribers get an error, a signed-in one the events.
+  const refused = await next<any>(anonymous, `subscription { userChanged { id } }`).first;
+  assert.equal(refused.data, undefined);
+  assert.match(refused.errors[0].message, /reading User needs a valid credential/);
+  const signedIn = connect(`Bearer ${await token("1", "author")}`);
+  const users = next<any>(signedIn, `subscription { userChanged(id: 1) { op record { name } } }`);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await request(`${url}/users/1`, { method: "PATCH", json: { name: "Ada L." } });
+  assert.deepEqual((await users.first).data, { userChanged: { op: "update", record: { name: "Ada L." } } });
+  // Over HTTP a subscription is refused with a pointer to the WebSocket.
+  const overHttp = await gql(url, `subscription { postChanged { id } }`);
+  assert.equal(overHttp.status, 400);
+  assert.match(overHttp.body.errors[0].message, /WebSocket/);
+});

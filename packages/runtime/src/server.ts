@@ -77,6 +77,7 @@ export function createServer(app: AppDefinition, options: ServerOptions = {}): K
   const handler = new RequestHandler(app, options, log);
   const server = options.maxHeaderSize === undefined ? createHttpServer(handler.handle) : createHttpServer({ maxHeaderSize: options.maxHeaderSize }, handler.handle);
   server.on("clientError", (error, socket) => answerClientError(error, socket, log));
+  options.graphql?.serveSubscriptions(server, options.env ?? {});
   return new NodeKovaServer(server, handler, log, options.shutdownTimeoutMs ?? 10_000);
 }
 

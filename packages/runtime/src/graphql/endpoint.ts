@@ -23,6 +23,10 @@ import { checkCost, depthLimit } from "./limits.js";
 import { EndpointError, EndpointRunner, mappedOperations, readOpenapi } from "./mapped.js";
 import { Resolvers, type GraphqlContext } from "./resolvers.js";
 import { buildGraphqlSchema, servedEntities, type GraphqlOptions } from "./schema.js";
+import { loadWebSocketModules, serveSubscriptions, type WebSocketModules } from "./subscriptions.js";
+import type { Server } from "node:http";
+import type { AppEnv } from "../app.js";
+import type { AuthSchemeDefinition } from "../auth/scheme.js";
 
 export interface GraphqlConfig extends GraphqlOptions {
   /** Where it is served. Default `/graphql`. */
@@ -45,6 +49,7 @@ export class GraphqlEndpoint {
     private readonly log: Logger,
     readonly path: string,
     auth: RouteDefinition["auth"],
+    private readonly webSockets: WebSocketModules | undefined,
   ) {
     const handler = (ctx: RequestContext): Promise<Reply> => this.execute(ctx as Exchange);
     this.routes = (["GET", "POST"] as const).map((method) => ({ method, path, params: [], handler, ...(auth === undefined ? {} : { auth }) }));
@@ -72,7 +77,31 @@ export class GraphqlEndpoint {
     const introspection = config.introspection === "development" ? env.NODE_ENV !== "production" : config.introspection !== false;
     if (!introspection) rules.push(graphql.NoSchemaIntrospectionCustomRule);
     const path = config.path ?? "/graphql";
-    return new GraphqlEndpoint(graphql, schema, resolvers, endpoints, rules, { maxLimit, maxCost: config.maxCost ?? 100_000 }, log, path, scheme === undefined ? undefined : { scheme, optional: true, roles: [] });
+    const webSockets = schema.getSubscriptionType() === undefined ? undefined : await loadWebSocketModules(log);
+    return new GraphqlEndpoint(graphql, schema, resolvers, endpoints, rules, { maxLimit, maxCost: config.maxCost ?? 100_000 }, log, path, scheme === undefined ? undefined : { scheme, optional: true, roles: [] }, webSockets);
+  }
+
+  /** Subscriptions over WebSocket on `server` (node:http), when ws and graphql-ws are installed. */
+  serveSubscriptions(server: Server, env: AppEnv): void {
+    if (this.webSockets === undefined) return;
+    const scheme = this.routes[0].auth?.scheme as AuthSchemeDefinition | undefined;
+    serveSubscriptions(server, {
+      graphql: this.graphql,
+      schema: this.schema,
+      path: this.path,
+      scheme,
+      env,
+      log: this.log,
+      check: (document, variables, operationName) => {
+        const invalid = this.graphql.validate(this.schema, document, this.rules);
+        if (invalid.length > 0) return invalid;
+        const operation = this.graphql.getOperationAST(document, operationName);
+        if (operation === null || operation === undefined) return [new this.graphql.GraphQLError("name the operation to run (operationName)")];
+        const tooCostly = checkCost(this.graphql, this.schema, document, operation, variables, this.limits.maxLimit, this.limits.maxCost);
+        return tooCostly === undefined ? [] : [tooCostly];
+      },
+      context: (auth) => ({ batches: new Map(), auth }),
+    }, this.webSockets);
   }
 
   /** The pipeline mapped endpoints run in: the serving server's own (with its security stages). */
@@ -98,6 +127,7 @@ export class GraphqlEndpoint {
     const operation = g.getOperationAST(document, operationName);
     if (operation === null || operation === undefined) return fail(400, operationName === undefined ? "the document has several operations: name the one to run (operationName)" : `the document has no operation named ${operationName}`);
     if (ex.method === "GET" && operation.operation !== "query") return fail(405, "only queries may be sent with GET; send mutations with POST");
+    if (operation.operation === "subscription") return fail(400, `subscriptions are served over WebSocket (graphql-ws) at ${this.path}`);
     const variables = (request.variables ?? undefined) as Record<string, unknown> | undefined;
     const tooCostly = checkCost(g, this.schema, document, operation, variables, this.limits.maxLimit, this.limits.maxCost);
     if (tooCostly !== undefined) return { status: 400, body: { errors: [tooCostly.toJSON()] } };

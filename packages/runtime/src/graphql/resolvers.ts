@@ -10,6 +10,7 @@ import type { DataSources } from "../data-sources.js";
 import type { Exchange } from "../exchange.js";
 import type { GraphqlAccessPolicy } from "./access.js";
 import type { EndpointRunner } from "./mapped.js";
+import { changesOf } from "./subscriptions.js";
 
 /** Per request: the caller, and the batches waiting for the current tick to end. */
 export interface GraphqlContext {
@@ -38,6 +39,8 @@ export interface GraphqlResolvers {
   create(ctx: GraphqlContext, entity: string, input: Record<string, unknown>): Promise<Row>;
   update(ctx: GraphqlContext, entity: string, id: number, input: Record<string, unknown>): Promise<Row | null>;
   remove(ctx: GraphqlContext, entity: string, id: number): Promise<Row | null>;
+  /** The change events of an entity (of one record, given `id`), for a subscription. */
+  changes(ctx: GraphqlContext, entity: string, id: unknown): AsyncIterable<unknown>;
   /** A mutation mapped to a declared endpoint (mapped.ts). */
   endpoint(ctx: GraphqlContext, name: string, args: Record<string, unknown>): Promise<unknown>;
 }
@@ -250,6 +253,11 @@ export class Resolvers implements GraphqlResolvers {
     const args = new PlanArgs();
     const plan: QueryPlan = { kind: "delete", entity, where: { kind: "compare", op: "==", left: { kind: "field", field: "id" }, right: args.arg(id) }, single: true };
     return (await this.run(entity, plan, args.values)) as Row | null;
+  }
+
+  changes(ctx: GraphqlContext, entity: string, id: unknown): AsyncIterable<unknown> {
+    this.access.check(entity, "read", ctx.auth);
+    return changesOf(this.dataSources, entity, id);
   }
 
   endpoint(ctx: GraphqlContext, name: string, args: Record<string, unknown>): Promise<unknown> {

@@ -190,6 +190,28 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
     objectTypes.set(entity.name, type);
   }
 
+  // Subscriptions on change events: every committed write of an entity, or of one record.
+  const subscription: G.GraphQLFieldConfigMap<unknown, GraphqlContext> = {};
+  for (const entity of served) {
+    const Change = new GraphQLObjectType<{ op: string; id: unknown; version: number | null; at: string; after: Record<string, unknown> | null }, GraphqlContext>({
+      name: `${entity.name}Change`,
+      fields: {
+        op: { type: new GraphQLNonNull(Operation) },
+        id: { type: new GraphQLNonNull(GraphQLInt) },
+        version: { type: GraphQLInt },
+        at: { type: new GraphQLNonNull(GraphQLString) },
+        record: { type: objectTypes.get(entity.name)!, description: "The record after the write; null after a delete.", resolve: (e) => e.after },
+      },
+    });
+    subscription[`${lower(entity.name)}Changed`] = {
+      type: new GraphQLNonNull(Change),
+      description: `Every committed insert, update and delete of ${entity.name} (of the one record, given its id).`,
+      args: { id: { type: GraphQLInt } },
+      subscribe: (_root, args, ctx) => resolvers.changes(ctx, entity.name, (args as { id?: number }).id),
+      resolve: (event) => event,
+    };
+  }
+
   const query: G.GraphQLFieldConfigMap<unknown, GraphqlContext> = {};
   const mutation: G.GraphQLFieldConfigMap<unknown, GraphqlContext> = {};
   for (const entity of served) {
@@ -234,6 +256,7 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
   return new GraphQLSchema({
     query: new GraphQLObjectType({ name: "Query", fields: query }),
     ...(Object.keys(mutation).length > 0 ? { mutation: new GraphQLObjectType({ name: "Mutation", fields: mutation }) } : {}),
+    ...(Object.keys(subscription).length > 0 ? { subscription: new GraphQLObjectType({ name: "Subscription", fields: subscription }) } : {}),
   });
 }
 
