@@ -244,22 +244,39 @@ export interface CacheDecl {
   properties: Property[];
 }
 
-/** `SOCKET chat { ON CONNECT { … }  ON MESSAGE(msg) { BROADCAST msg } }` (reserved). */
+/**
+ * `SOCKET /chat/:room AUTH VALIDATE ChatIn WITH { max_message: 4096 } { ON CONNECT { … }
+ * ON MESSAGE(msg) { … }  ON CLOSE { … } }`: a WebSocket endpoint on the HTTP port.
+ */
 export interface SocketDecl {
   kind: "Socket";
   span: Span;
-  name: Identifier;
+  path: RoutePath;
+  /** `AUTH …` after the path: checked on the upgrade request, before the connection opens. */
+  auth: EndpointAuth | null;
+  /** `VALIDATE Name`: every message must match that shape (else an error frame, the handler does not run). */
+  validate: Identifier | null;
+  /** `WITH { max_message: 65536, heartbeat: 30s, max_buffered: 1048576 }`. */
+  settings: Property[];
   handlers: SocketHandler[];
 }
 
 export interface SocketHandler {
   kind: "SocketHandler";
   span: Span;
-  /** The event name as written after ON, lower-cased: `connect`, `message`, `disconnect`, … */
+  /** The event name as written after ON, lower-cased: `connect`, `message`, `close`. */
   event: Identifier;
   /** The parameter bound to the event's payload, e.g. `msg` in `ON MESSAGE(msg)`. */
   param: Identifier | null;
   body: Block;
+}
+
+/** `lobby` or `room($room)`: a room's name, and for a family of rooms, the key that picks one. */
+export interface RoomRef {
+  kind: "RoomRef";
+  span: Span;
+  name: Identifier;
+  key: Expression | null;
 }
 
 /**
@@ -383,7 +400,10 @@ export type Statement =
   | ExpressionStmt
   | ForStmt
   | ReturnStmt
-  | EnqueueStmt;
+  | EnqueueStmt
+  | RoomStmt
+  | SendStmt
+  | StreamStmt;
 
 /**
  * `ENQUEUE send_welcome(user) DELAY 5m KEY "welcome:{user.id}"`: a job for a queued TASK, written in
@@ -465,11 +485,33 @@ export interface IfStmt {
   else: Block | IfStmt | null;
 }
 
-/** `BROADCAST msg` inside a SOCKET handler (reserved). */
+/** `BROADCAST msg` (every client of this SOCKET) or `BROADCAST TO room(key) msg` (the room's subscribers). */
 export interface BroadcastStmt {
   kind: "Broadcast";
   span: Span;
+  room: RoomRef | null;
   value: Expression;
+}
+
+/** `JOIN room(key)` / `LEAVE room(key)` in a SOCKET handler: this client enters or leaves a room. */
+export interface RoomStmt {
+  kind: "Join" | "Leave";
+  span: Span;
+  room: RoomRef;
+}
+
+/** `SEND value` in a SOCKET handler: a message to this client only. */
+export interface SendStmt {
+  kind: "Send";
+  span: Span;
+  value: Expression;
+}
+
+/** `STREAM room(key)` in a GET endpoint: the answer is a server-sent event stream of the room's broadcasts. */
+export interface StreamStmt {
+  kind: "Stream";
+  span: Span;
+  room: RoomRef;
 }
 
 /** A query or call run for its effect: `DELETE FROM User WHERE id = $id`. */
@@ -930,6 +972,7 @@ export type Node =
   | EndpointAuth
   | EndpointQuery
   | SocketHandler
+  | RoomRef
   | TaskSchedule
   | FunctionParam
   | ViewItem

@@ -12,6 +12,7 @@ import { checkView, collectFunctionsAndViews, ensureFunctionChecked } from "./fu
 import { checkAppSecurity, checkRateLimit } from "./security.js";
 import { checkTasks, collectTasks } from "./tasks.js";
 import { checkOutboundCalls } from "./outbound.js";
+import { checkRooms, checkSockets } from "./realtime.js";
 
 export interface CheckOutput {
   model: SemanticModel;
@@ -21,7 +22,6 @@ export interface CheckOutput {
 /** Constructs that parse today and gain meaning in later releases. */
 const NOT_SUPPORTED: Partial<Record<Declaration["kind"], CodeName>> = {
   Cache: "CacheNotSupported",
-  Socket: "SocketNotSupported",
   Worker: "WorkerNotSupported",
 };
 
@@ -71,6 +71,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
         }
         case "Auth":
         case "Task":
+        case "Socket":
           break;
         case "RateLimit":
         case "Cors":
@@ -88,6 +89,8 @@ export function checkProgram(programs: Program[]): CheckOutput {
       }
     }
   }
+  model.sockets = checkSockets(base, programs);
+  checkRooms(base);
   checkAppSecurity(base, appSecurity, hasAuth);
   checkOutboundCalls(base);
   recordDeclarationNames(model);

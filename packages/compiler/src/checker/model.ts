@@ -56,6 +56,7 @@ export interface EndpointInfo {
  * AST node identity, so it belongs to exactly the ASTs it was computed from.
  */
 import type { TaskInfo } from "./tasks.js";
+import type { SocketInfo } from "./realtime.js";
 
 export interface SemanticModel {
   programs: Program[];
@@ -82,6 +83,8 @@ export interface SemanticModel {
   selectShapes: Map<SelectQuery, SelectShapeInfo>;
   /** The program's TASKs, by name (checker/tasks.ts). */
   tasks: Map<string, TaskInfo>;
+  /** The program's SOCKETs, in source order (checker/realtime.ts). */
+  sockets: SocketInfo[];
 }
 
 /** A shaped SELECT as the checker resolved it (see checker/aggregates.ts). */
@@ -109,5 +112,6 @@ export function emptyModel(programs: Program[]): SemanticModel {
     selectViews: new Map(),
     selectShapes: new Map(),
     tasks: new Map(),
+    sockets: [],
   };
 }

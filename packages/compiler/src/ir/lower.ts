@@ -10,6 +10,7 @@ import { planQuery, planViewRelations, type OwnerGuard, type PlannedQuery } from
 import { lowerRateLimit, lowerSecurity } from "./security.js";
 import { writtenSources } from "./writes.js";
 import { lowerTasks } from "./tasks.js";
+import { lowerSockets } from "./realtime.js";
 
 /** The default data source when a program has no CONNECT: the embedded, versioned store. */
 export const EMBEDDED_SOURCE = "default";
@@ -42,6 +43,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     span: fn.decl.span,
   }));
   const tasks = lowerTasks(model, state);
+  const sockets = lowerSockets(model, state);
   const views = [...model.views.values()].map(
     (v): View => ({
       name: v.decl.name.name,
@@ -58,6 +60,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
   const queryById = new Map(state.queries.map((q) => [q.id, q]));
   for (const route of entryPoints) route.writes = writtenSources(route.body, queryById, sources.map((s) => s.name));
   for (const task of tasks) task.writes = writtenSources(task.body, queryById, sources.map((s) => s.name));
+  for (const handler of sockets.flatMap((s) => s.handlers)) handler.writes = writtenSources(handler.body, queryById, sources.map((s) => s.name));
 
   return {
     kind: "App",
@@ -77,6 +80,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     security,
     ...entityDocs(model),
     tasks,
+    sockets,
   };
 }
 
@@ -96,7 +100,8 @@ function entityDocs(model: SemanticModel): Pick<AppModel, "entityDocs"> {
   return Object.keys(docs).length > 0 ? { entityDocs: docs } : {};
 }
 
-function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
+/** One endpoint as an HttpRoute (also each SOCKET handler, checked as an endpoint body: ir/realtime.ts). */
+export function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
   const decl = endpoint.decl;
   const plans = new Map<Query, PlannedQuery>();
   walk(decl.body, (node) => {

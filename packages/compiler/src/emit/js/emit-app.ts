@@ -7,6 +7,7 @@ import { emitStatements, serializerName } from "./statements.js";
 import { emitAuthSchemes, routeAuth } from "./auth.js";
 import { emitValidators, validatorFunction } from "./validators.js";
 import { emitTaskFunction, taskDefinition } from "./tasks.js";
+import { emitSocketHandlers, socketDefinition } from "./realtime.js";
 
 export interface EmitOptions {
   /** Path of each source file as the source map should name it (relative to the output file). */
@@ -66,6 +67,9 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
     emitTaskFunction(out, task, new ExpressionPrinter("ctx.env", sourceOfQuery), options.sourcePath(task.span.file), (options.displayPath ?? options.sourcePath)(task.span.file));
     out.line();
   }
+  app.sockets.forEach((socket, index) => {
+    emitSocketHandlers(out, socket, index, new ExpressionPrinter("ctx.env", sourceOfQuery), options.sourcePath(socket.span.file), (options.displayPath ?? options.sourcePath)(socket.span.file));
+  });
   const handlers = app.entryPoints.map((route, index) => {
     const fn = `handle_${index}_${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+/g, "_").replace(/_+$/, "")}`;
     emitHandler(out, route, fn, new ExpressionPrinter("ctx.env", sourceOfQuery), options);
@@ -154,7 +158,9 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
         const auth = route.auth === null ? "" : `, auth: ${routeAuth(route.auth)}`;
         const rateLimit = route.rateLimit === null ? "" : `, rateLimit: ${rateLimitDefinition(route.rateLimit)}`;
         const writes = route.writes.length > 0 ? `, writes: ${JSON.stringify(route.writes)}` : "";
-        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${auth}, handler: ${handlers[i]}${writes}, source: ${source}${rateLimit} },`);
+        // A route that may answer with server-sent events (STREAM): servers that cannot stream refuse it at start.
+        const stream = JSON.stringify(route.body).includes('"kind":"stream"') ? ", stream: true" : "";
+        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${auth}, handler: ${handlers[i]}${writes}${stream}, source: ${source}${rateLimit} },`);
       });
     });
     out.line("],");
@@ -162,6 +168,13 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
       out.line("tasks: [");
       out.indent(() => {
         for (const task of app.tasks) out.line(`${taskDefinition(task, `{ file: ${JSON.stringify(display(task.span.file))}, line: ${task.span.start.line} }`)},`);
+      });
+      out.line("],");
+    }
+    if (app.sockets.length > 0) {
+      out.line("sockets: [");
+      out.indent(() => {
+        app.sockets.forEach((socket, i) => out.line(`${socketDefinition(socket, i, `{ file: ${JSON.stringify(display(socket.span.file))}, line: ${socket.span.start.line} }`)},`));
       });
       out.line("],");
     }
@@ -202,7 +215,7 @@ function optionsFunction(s: DataSource, x: ExpressionPrinter): string {
 }
 
 /** A route's query parameter for the runtime: its type and, when declared, what it requires. */
-function queryParamDefinition(q: TypedInput): string {
+export function queryParamDefinition(q: TypedInput): string {
   const parts = [`name: ${JSON.stringify(q.name)}`, `type: ${JSON.stringify(q.type)}`];
   if (q.required === true) parts.push("required: true");
   if (q.default !== undefined) parts.push(`default: ${JSON.stringify(q.default)}`);
