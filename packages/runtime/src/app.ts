@@ -61,6 +61,37 @@ export interface RouteDefinition {
   source?: { file: string; line: number };
   /** `RATE_LIMIT n PER window BY key` on the endpoint: its own budget, besides the app-wide one. */
   rateLimit?: RateLimitDefinition;
+  /** The handler has a BROADCAST: its messages are sent after it commits. */
+  broadcasts?: boolean;
+  /** The handler may answer with a server-sent event stream (`STREAM room`): only the Kova server serves it. */
+  stream?: boolean;
+}
+
+/** `SOCKET /path …`: a WebSocket endpoint on the HTTP port (realtime/socket-server.ts). */
+export interface SocketDefinition {
+  /** find-my-way syntax, as a route's. */
+  path: string;
+  params: ParamDefinition[];
+  query?: QueryParamDefinition[];
+  /** Checked on the upgrade request: a refused caller gets the 401/403 problem and no connection. */
+  auth?: RouteAuthDefinition;
+  /** The compiled VALIDATE shape of the messages. */
+  validateMessage?: (message: unknown) => ValidationIssue[];
+  /** A larger message gets an error frame and is not handled. */
+  maxMessageBytes: number;
+  /** Ping interval; a client that did not answer the previous ping is dropped. */
+  heartbeatMs: number;
+  /** A client with more unsent bytes than this is dropped. */
+  maxBufferedBytes: number;
+  on: { connect?: SocketHandlerDefinition; message?: SocketHandlerDefinition; close?: SocketHandlerDefinition };
+  source?: { file: string; line: number };
+}
+
+export interface SocketHandlerDefinition {
+  /** ON MESSAGE gets the parsed (and validated) message as its second argument. */
+  run: (ctx: RequestContext, message?: unknown) => Promise<unknown>;
+  /** The data sources it writes: it runs in their transactions, as an endpoint does. */
+  writes?: readonly string[];
 }
 
 /** Who shares one budget: each client address, each value of a request header, or each signed-in subject. */
@@ -110,6 +141,8 @@ export interface Reply {
   cookies?: ResponseCookies;
   /** A serializer compiled from the body's declared shape; JSON.stringify when absent. */
   serialize?: (body: unknown) => string;
+  /** `STREAM room`: the answer is a server-sent event stream of the room's messages (realtime/sse.ts). */
+  stream?: { room: string };
 }
 
 export interface DataSourceDefinition {
@@ -141,6 +174,8 @@ export interface AppDefinition {
   openapi?: string | URL;
   /** Background work (TASK): run by the task runtime (src/tasks). */
   tasks?: TaskDefinition[];
+  /** WebSocket endpoints (SOCKET): served on the HTTP port by realtime/socket-server.ts. */
+  sockets?: SocketDefinition[];
 }
 
 /** The declared environment variables after `.env` and defaults are applied. */
@@ -173,6 +208,11 @@ export interface RequestContext {
    * store; resolves to the job id, or null when the idempotency key is taken.
    */
   enqueue(task: string, args: unknown[], options?: EnqueueOptions): Promise<number | null>;
+  /**
+   * BROADCAST TO room: sends the value to the room's sockets and streams once the handler has
+   * committed (never for a handler that failed). `room` null: every client of the current SOCKET.
+   */
+  broadcast(room: string | null, value: unknown, serialize?: (value: unknown) => string): void;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { DataSources } from "./data-sources.js";
 import type { SerializedReply } from "./route.js";
 import { taskRuntimeFor } from "./tasks/task-runtime.js";
+import type { RealtimeStatus } from "./realtime/hub.js";
 
 export interface DataSourceStatus {
   name: string;
@@ -14,7 +15,11 @@ export interface DataSourceStatus {
   status: "up" | "down";
 }
 
-export async function healthReply(dataSources: DataSources, log: Logger): Promise<SerializedReply> {
+/**
+ * `realtime`: present when the app has sockets or streams. Redis down there is a degradation, not
+ * an outage (rooms keep working within each process): `status` says "degraded" with a 200.
+ */
+export async function healthReply(dataSources: DataSources, log: Logger, realtime?: RealtimeStatus): Promise<SerializedReply> {
   const report = await dataSources.health();
   const statuses: DataSourceStatus[] = [];
   let allUp = true;
@@ -27,6 +32,10 @@ export async function healthReply(dataSources: DataSources, log: Logger): Promis
   }
   // This process's job counters (TASK), when the app has tasks: counts only, nothing identifying.
   const tasks = taskRuntimeFor(dataSources)?.stats;
-  const payload = JSON.stringify(tasks === undefined ? { status: allUp ? "ok" : "unavailable", dataSources: statuses } : { status: allUp ? "ok" : "unavailable", dataSources: statuses, tasks });
+  const status = !allUp ? "unavailable" : realtime?.redis === "down" ? "degraded" : "ok";
+  const body: Record<string, unknown> = { status, dataSources: statuses };
+  if (tasks !== undefined) body.tasks = tasks;
+  if (realtime !== undefined) body.realtime = realtime;
+  const payload = JSON.stringify(body);
   return { status: allUp ? 200 : 503, payload, headers: undefined };
 }

@@ -75,3 +75,4 @@ export { GraphqlEndpoint, type GraphqlConfig } from "./graphql/endpoint.js";
 export { buildGraphqlSchema, pluralField, type GraphqlOptions } from "./graphql/schema.js";
 export { ApiDocs, apiDocsOptions, DOCS_CSP } from "./api-docs/api-docs.js";
 export * from "./tasks/index.js";
+export { RealtimeHub, realtimeFor, type Member, type RealtimeStatus, type RoomMessage } from "./realtime/hub.js";

@@ -43,6 +43,8 @@ export interface SerializedReply {
   payload: string | undefined;
   /** `set-cookie` is the one header with several values (one line per cookie). */
   headers: Record<string, string | string[]> | undefined;
+  /** `STREAM room`: the server answers with the room's server-sent events instead of a payload. */
+  stream?: { room: string };
 }
 
 /** Fills in the reply defaults: 200 with a body, 204 without; JSON unless a serializer is given. */
@@ -50,6 +52,7 @@ export function serializeReply(reply: Reply | undefined): SerializedReply {
   if (reply === undefined || reply === null) return { status: 204, payload: undefined, headers: undefined };
   const body = reply.body;
   const headers = reply.cookies === undefined ? reply.headers : withCookies(reply.headers, setCookieLines(reply.cookies));
+  if (reply.stream !== undefined) return { status: 200, payload: undefined, headers, stream: reply.stream };
   if (body === undefined) return { status: reply.status ?? 204, payload: undefined, headers };
   const payload = reply.serialize !== undefined ? reply.serialize(body) : JSON.stringify(body);
   return { status: reply.status ?? 200, payload, headers };

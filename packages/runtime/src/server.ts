@@ -26,6 +26,11 @@ import { ApiDocs, apiDocsOptions, type ApiDocsReply } from "./api-docs/api-docs.
 import type { GraphqlEndpoint } from "./graphql/endpoint.js";
 import { ApiDocsRoute, GraphqlRoute, buildRouter, allowedMethods, isHealthRoute } from "./routing.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
+import type { Duplex } from "node:stream";
+import { RealtimeHub, registerRealtime } from "./realtime/hub.js";
+import { RedisBridge } from "./realtime/redis-bridge.js";
+import { SocketServer } from "./realtime/socket-server.js";
+import { openStream } from "./realtime/sse.js";
 
 export interface ServerOptions {
   /** A pino logger to use; otherwise one is created at `logLevel`. */
@@ -59,6 +64,11 @@ export interface ServerOptions {
   apiDocs?: { openapi?: string | boolean; docs?: string | boolean };
   /** GraphQL over the app's entities (see graphql/endpoint.ts); absent: not served. */
   graphql?: GraphqlEndpoint;
+  /**
+   * Rooms for SOCKET, STREAM and BROADCAST (realtime/): `redis` (ioredis options) carries them across
+   * processes; `replay` is the messages kept per room for `Last-Event-ID` (default 100).
+   */
+  realtime?: { redis?: object; replay?: number };
 }
 
 export interface KovaServer {
@@ -70,6 +80,8 @@ export interface KovaServer {
   /** `http://host:port` once listening. */
   readonly url: string;
   readonly log: Logger;
+  /** The rooms of SOCKET, STREAM and BROADCAST. */
+  readonly realtime: RealtimeHub;
 }
 
 export function createServer(app: AppDefinition, options: ServerOptions = {}): KovaServer {
@@ -77,6 +89,7 @@ export function createServer(app: AppDefinition, options: ServerOptions = {}): K
   const handler = new RequestHandler(app, options, log);
   const server = options.maxHeaderSize === undefined ? createHttpServer(handler.handle) : createHttpServer({ maxHeaderSize: options.maxHeaderSize }, handler.handle);
   server.on("clientError", (error, socket) => answerClientError(error, socket, log));
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => handler.upgrade(req, socket, head));
   return new NodeKovaServer(server, handler, log, options.shutdownTimeoutMs ?? 10_000);
 }
 
@@ -88,6 +101,7 @@ class NodeServing implements Serving {
   private readonly access: AccessLog | undefined;
 
   constructor(
+    readonly realtime: RealtimeHub,
     readonly env: AppEnv,
     readonly log: Logger,
     readonly dataSources: DataSources,
@@ -151,12 +165,21 @@ class NodeExchange extends Exchange {
 
   send(reply: SerializedReply): void {
     if (this.res.headersSent) return;
+    if (reply.stream !== undefined) {
+      const headers: Record<string, string | string[]> = { ...this.serving.security.headersFor(this.headers, this.https), ...this.responseHeaders, ...reply.headers, "x-request-id": this.requestId };
+      openStream(this.serving.realtime, reply.stream.room, this.req, this.res, headers);
+      this.serving.logRequest(this.req, 200, this.start, this.requestId);
+      return;
+    }
     sendReply(this.res, reply, this.requestId, this.serving.closing || this.closeConnection, this.responseHeaders, this.serving.security.headersFor(this.headers, this.https));
     this.serving.logRequest(this.req, reply.status, this.start, this.requestId);
   }
 }
 
 class RequestHandler {
+  readonly realtime: RealtimeHub;
+  private sockets: SocketServer | undefined;
+  private readonly socketDefinitions: AppDefinition["sockets"];
   private readonly router: Router.Instance<Router.HTTPVersion.V1>;
   private readonly pipeline: Pipeline;
   readonly serving: NodeServing;
@@ -165,10 +188,33 @@ class RequestHandler {
     const internalPrefix = options.internalPrefix ?? "/_kova";
     const apiDocs = new ApiDocs(app.openapi, apiDocsOptions(internalPrefix, options.apiDocs), log);
     this.router = buildRouter(app, internalPrefix, log, apiDocs, options.graphql);
+    this.socketDefinitions = app.sockets;
     const env = options.env ?? {};
     const security = new HttpSecurity(app, env, options.security ?? {}, log);
     this.pipeline = security.withStages(options.pipeline ?? new Pipeline());
-    this.serving = new NodeServing(env, log, options.dataSources ?? DataSources.empty(), options.bodyLimit ?? DEFAULT_BODY_LIMIT, options.accessLog ?? false, security, options.errors ?? DEFAULT_ERROR_FORMAT);
+    const dataSources = options.dataSources ?? DataSources.empty();
+    this.realtime = new RealtimeHub(log, { replay: options.realtime?.replay });
+    registerRealtime(dataSources, this.realtime);
+    this.realtime.used = (app.sockets ?? []).length > 0 || app.routes.some((r) => r.stream === true || r.broadcasts === true);
+    if (options.realtime?.redis !== undefined) {
+      RedisBridge.connect(options.realtime.redis, app.name, this.realtime.epoch, log).then(
+        (bridge) => this.realtime.attach(bridge),
+        (error: unknown) => log.error({ err: error }, "realtime: cannot use Redis (is ioredis installed? it comes with @kova/driver-redis); rooms stay within this process"),
+      );
+    }
+    this.serving = new NodeServing(this.realtime, env, log, dataSources, options.bodyLimit ?? DEFAULT_BODY_LIMIT, options.accessLog ?? false, security, options.errors ?? DEFAULT_ERROR_FORMAT);
+  }
+
+  /** An HTTP upgrade: a SOCKET's WebSocket (realtime/socket-server.ts), or a refusal. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.sockets ??= new SocketServer(this.socketDefinitions ?? [], this.realtime, this.serving);
+    this.sockets.handleUpgrade(req, socket, head);
+  }
+
+  /** Shutdown: sockets get a close frame and streams end, so they do not hold the server open. */
+  async closeRealtime(): Promise<void> {
+    this.sockets?.close();
+    await this.realtime.close();
   }
 
   /** Security and CORS headers for a response answered outside the pipeline. */
@@ -206,7 +252,7 @@ class RequestHandler {
   };
 
   private async health(req: IncomingMessage, res: ServerResponse, requestId: string, start: number): Promise<void> {
-    const reply = await healthReply(this.serving.dataSources, this.serving.log);
+    const reply = await healthReply(this.serving.dataSources, this.serving.log, this.realtime.used ? this.realtime.status() : undefined);
     sendReply(res, reply, requestId, this.serving.closing, undefined, this.baseHeaders(req));
     this.serving.logRequest(req, reply.status, start, requestId);
   }
@@ -263,6 +309,10 @@ class NodeKovaServer implements KovaServer {
 
   constructor(readonly server: Server, private readonly handler: RequestHandler, readonly log: Logger, private readonly shutdownTimeoutMs: number) {}
 
+  get realtime(): RealtimeHub {
+    return this.handler.realtime;
+  }
+
   get url(): string {
     if (this.address === undefined) throw new Error("the server is not listening");
     const host = this.address.family === "IPv6" ? `[${this.address.address}]` : this.address.address;
@@ -288,9 +338,10 @@ class NodeKovaServer implements KovaServer {
         this.log.warn({ timeoutMs: this.shutdownTimeoutMs }, "requests still running at the shutdown timeout; closing their connections");
         this.server.closeAllConnections();
       }, this.shutdownTimeoutMs);
+      const realtimeClosed = this.handler.closeRealtime().catch((error: unknown) => this.log.warn({ err: error }, "realtime: could not close cleanly"));
       this.server.close(() => {
         clearTimeout(force);
-        resolve();
+        void realtimeClosed.then(() => resolve());
       });
       // Keep-alive connections with no request in flight would otherwise hold close() open.
       this.server.closeIdleConnections();

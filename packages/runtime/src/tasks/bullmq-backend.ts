@@ -13,6 +13,7 @@
  */
 import { Queue, Worker, type ConnectionOptions, type Job as BullJob } from "bullmq";
 import type { Logger } from "pino";
+import { redisAddress } from "../redis-options.js";
 import type { TaskDefinition } from "./definition.js";
 import type { SqliteJobStore } from "./job-store.js";
 import type { Schedule } from "./schedule.js";
@@ -33,23 +34,8 @@ export function bullPriority(priority: number): number {
 
 /** A Redis URL (or `{ url }` / `{ host, port, password, db }` options) as BullMQ connection options. */
 export function redisConnection(options: unknown): ConnectionOptions {
-  const raw = typeof options === "string" ? { url: options } : ((options ?? {}) as { url?: string; host?: string; port?: number; password?: string; username?: string; db?: number });
-  let host = raw.host ?? "127.0.0.1";
-  let port = raw.port ?? 6379;
-  let password = raw.password;
-  let username = raw.username;
-  let db = raw.db ?? 0;
-  if (raw.url !== undefined) {
-    const url = new URL(raw.url);
-    host = url.hostname || host;
-    port = url.port ? Number(url.port) : port;
-    password = url.password ? decodeURIComponent(url.password) : password;
-    username = url.username ? decodeURIComponent(url.username) : username;
-    const path = url.pathname.replace(/^\//, "");
-    if (path !== "") db = Number(path);
-  }
   // BullMQ's workers block on Redis: commands must wait for a reconnection rather than fail.
-  return { host, port, password, username, db, maxRetriesPerRequest: null };
+  return { ...redisAddress(options), maxRetriesPerRequest: null };
 }
 
 export class BullBackend {

@@ -7,7 +7,7 @@ import { emitStatements, serializerName } from "./statements.js";
 import { emitAuthSchemes, routeAuth } from "./auth.js";
 import { emitValidators, validatorFunction } from "./validators.js";
 import { emitTaskFunction, taskDefinition } from "./tasks.js";
-import { emitSocketHandlers, socketDefinition } from "./realtime.js";
+import { containsStatement, emitSocketHandlers, socketDefinition } from "./realtime.js";
 
 export interface EmitOptions {
   /** Path of each source file as the source map should name it (relative to the output file). */
@@ -159,8 +159,10 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
         const rateLimit = route.rateLimit === null ? "" : `, rateLimit: ${rateLimitDefinition(route.rateLimit)}`;
         const writes = route.writes.length > 0 ? `, writes: ${JSON.stringify(route.writes)}` : "";
         // A route that may answer with server-sent events (STREAM): servers that cannot stream refuse it at start.
-        const stream = JSON.stringify(route.body).includes('"kind":"stream"') ? ", stream: true" : "";
-        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${auth}, handler: ${handlers[i]}${writes}${stream}, source: ${source}${rateLimit} },`);
+        const stream = containsStatement(route.body, "stream") ? ", stream: true" : "";
+        // Its BROADCASTs go out after it commits: the runtime holds them until then.
+        const broadcasts = containsStatement(route.body, "broadcast") ? ", broadcasts: true" : "";
+        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${auth}, handler: ${handlers[i]}${writes}${stream}${broadcasts}, source: ${source}${rateLimit} },`);
       });
     });
     out.line("],");

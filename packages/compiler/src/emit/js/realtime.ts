@@ -1,5 +1,5 @@
 /** The JS back end's part for SOCKET: one async function per ON handler and the `sockets` list the runtime serves. */
-import type { SocketDef, SocketHandlerDef } from "../../ir/nodes.js";
+import type { SocketDef, SocketHandlerDef, Stmt } from "../../ir/nodes.js";
 import { routeAuth } from "./auth.js";
 import type { CodeWriter } from "./code-writer.js";
 import { queryParamDefinition } from "./emit-app.js";
@@ -42,4 +42,9 @@ export function socketDefinition(socket: SocketDef, index: number, source: strin
   parts.push(`on: { ${handlers.join(", ")} }`);
   parts.push(`source: ${source}`);
   return `{ ${parts.join(", ")} }`;
+}
+
+/** Whether a statement of that kind is anywhere in the body (nested in IF and FOR too). */
+export function containsStatement(body: readonly Stmt[], kind: Stmt["kind"]): boolean {
+  return body.some((s) => s.kind === kind || (s.kind === "if" && (s.branches.some((b) => containsStatement(b.body, kind)) || (s.otherwise !== null && containsStatement(s.otherwise, kind)))) || (s.kind === "for" && containsStatement(s.body, kind)));
 }
