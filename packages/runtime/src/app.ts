@@ -65,6 +65,19 @@ export interface RouteDefinition {
   broadcasts?: boolean;
   /** The handler may answer with a server-sent event stream (`STREAM room`): only the Kova server serves it. */
   stream?: boolean;
+  /** One of its streams is a live query (`STREAM LIVE`): the server starts the change feed with the app. */
+  live?: boolean;
+}
+
+/** What a STREAM carries: a room's messages, or a live query's result each time it changes. */
+export type StreamSource = { room: string } | { live: LiveQuery };
+
+export interface LiveQuery {
+  /** The entities the query reads: a committed change to any of them runs it again. */
+  entities: readonly string[];
+  /** Runs the query (with the request's inputs). */
+  load: () => Promise<unknown>;
+  serialize?: (value: unknown) => string;
 }
 
 /** `SOCKET /path …`: a WebSocket endpoint on the HTTP port (realtime/socket-server.ts). */
@@ -141,8 +154,8 @@ export interface Reply {
   cookies?: ResponseCookies;
   /** A serializer compiled from the body's declared shape; JSON.stringify when absent. */
   serialize?: (body: unknown) => string;
-  /** `STREAM room`: the answer is a server-sent event stream of the room's messages (realtime/sse.ts). */
-  stream?: { room: string };
+  /** `STREAM room` / `STREAM LIVE query`: the answer is a server-sent event stream (realtime/sse.ts). */
+  stream?: StreamSource;
 }
 
 export interface DataSourceDefinition {

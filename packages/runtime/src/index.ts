@@ -76,3 +76,4 @@ export { buildGraphqlSchema, pluralField, type GraphqlOptions } from "./graphql/
 export { ApiDocs, apiDocsOptions, DOCS_CSP } from "./api-docs/api-docs.js";
 export * from "./tasks/index.js";
 export { RealtimeHub, realtimeFor, type Member, type RealtimeStatus, type RoomMessage } from "./realtime/hub.js";
+export * from "./changes/index.js";

@@ -2,7 +2,7 @@
  * What both servers (node:http and the Fastify plugin) do with a matched request once they have
  * its raw params, query and body: type the params, validate, run the handler, serialize the reply.
  */
-import type { ParamDefinition, ParamType, Reply, RouteDefinition, ValidationIssue } from "./app.js";
+import type { ParamDefinition, ParamType, Reply, RouteDefinition, StreamSource, ValidationIssue } from "./app.js";
 import { ParamFailure, parseParam } from "./params.js";
 import { setCookieLines } from "./cookies.js";
 import type { Problem } from "./problem.js";
@@ -44,7 +44,7 @@ export interface SerializedReply {
   /** `set-cookie` is the one header with several values (one line per cookie). */
   headers: Record<string, string | string[]> | undefined;
   /** `STREAM room`: the server answers with the room's server-sent events instead of a payload. */
-  stream?: { room: string };
+  stream?: StreamSource;
 }
 
 /** Fills in the reply defaults: 200 with a body, 204 without; JSON unless a serializer is given. */

@@ -31,6 +31,7 @@ import { RealtimeHub, registerRealtime } from "./realtime/hub.js";
 import { RedisBridge } from "./realtime/redis-bridge.js";
 import { SocketServer } from "./realtime/socket-server.js";
 import { openStream } from "./realtime/sse.js";
+import { changeFeedFor } from "./changes/change-feed.js";
 
 export interface ServerOptions {
   /** A pino logger to use; otherwise one is created at `logLevel`. */
@@ -167,7 +168,7 @@ class NodeExchange extends Exchange {
     if (this.res.headersSent) return;
     if (reply.stream !== undefined) {
       const headers: Record<string, string | string[]> = { ...this.serving.security.headersFor(this.headers, this.https), ...this.responseHeaders, ...reply.headers, "x-request-id": this.requestId };
-      openStream(this.serving.realtime, reply.stream.room, this.req, this.res, headers);
+      openStream(this.serving.realtime, () => changeFeedFor(this.serving.dataSources, { log: this.serving.log }), reply.stream, this.req, this.res, headers);
       this.serving.logRequest(this.req, 200, this.start, this.requestId);
       return;
     }
@@ -196,6 +197,9 @@ class RequestHandler {
     this.realtime = new RealtimeHub(log, { replay: options.realtime?.replay });
     registerRealtime(dataSources, this.realtime);
     this.realtime.used = (app.sockets ?? []).length > 0 || app.routes.some((r) => r.stream === true || r.broadcasts === true);
+    // A live query hears of writes through the change feed: started with the server, so the data
+    // sources record changes from the first write on (the feed records nothing until it starts).
+    if (app.routes.some((r) => r.live === true)) changeFeedFor(dataSources, { log });
     if (options.realtime?.redis !== undefined) {
       RedisBridge.connect(options.realtime.redis, app.name, this.realtime.epoch, log).then(
         (bridge) => this.realtime.attach(bridge),

@@ -9,7 +9,7 @@ import { accessLogFromEnv, loadEnv, loadFileConfig, portFromEnv, resolveAppEnv, 
 import { connectDataSources, StartupError, type DataSources } from "./data-sources.js";
 import { createLogger, flushLog, resolveLogLevel } from "./logger.js";
 import { createServer, type KovaServer } from "./server.js";
-import { redisAddress } from "./redis-options.js";
+import { redisConnection } from "./redis-options.js";
 import { AuthConfigError, schemeKeys } from "./auth/keys.js";
 import { sessionSecret } from "./auth/sessions.js";
 import { securityOptions } from "./security/start-options.js";
@@ -266,5 +266,5 @@ function realtimeOptions(app: AppDefinition, appEnv: AppEnv, env: RawEnv): { red
   const redis = app.dataSources.find((d) => d.driver === "redis");
   const usesRooms = (app.sockets ?? []).length > 0 || app.routes.some((r) => r.stream === true || r.broadcasts === true);
   if (redis === undefined || !usesRooms || env.KOVA_REALTIME_REDIS === "off") return { replay };
-  return { redis: redisAddress(redis.options(appEnv)), replay };
+  return { redis: redisConnection(redis.options(appEnv)), replay };
 }

@@ -507,11 +507,16 @@ export interface SendStmt {
   value: Expression;
 }
 
-/** `STREAM room(key)` in a GET endpoint: the answer is a server-sent event stream of the room's broadcasts. */
+/**
+ * In a GET endpoint, the answer as a server-sent event stream: `STREAM room(key)` carries the room's
+ * broadcasts; `STREAM LIVE SELECT …` carries the query's result, again whenever a committed write
+ * changes an entity it reads. Exactly one of `room` and `live` is set.
+ */
 export interface StreamStmt {
   kind: "Stream";
   span: Span;
-  room: RoomRef;
+  room: RoomRef | null;
+  live: Expression | null;
 }
 
 /** A query or call run for its effect: `DELETE FROM User WHERE id = $id`. */

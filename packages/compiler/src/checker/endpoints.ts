@@ -138,7 +138,13 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
         const where = ctx.socket ? "a SOCKET handler" : ctx.task ? "a TASK" : ctx.function ? "an FN" : endpoint ? `${endpoint.info.decl.method} ${endpoint.info.decl.path.text}` : "here";
         ctx.diagnostics.report("MisplacedStream", statement.span, `STREAM answers a GET request with server-sent events; it cannot be used in ${where}`, { suggestion: "write STREAM room in a GET endpoint" });
       }
-      checkRoom(ctx, statement.room, true);
+      if (statement.room !== null) checkRoom(ctx, statement.room, true);
+      if (statement.live !== null) {
+        checkExpression(ctx, statement.live);
+        if (statement.live.kind !== "SelectQuery") {
+          ctx.diagnostics.report("LiveNeedsSelect", statement.live.span, "STREAM LIVE pushes a query's result each time it changes: it needs a SELECT", { suggestion: "write STREAM LIVE SELECT … FROM Entity …" });
+        }
+      }
       return true;
     }
     case "ExpressionStatement":

@@ -150,6 +150,7 @@ export const Codes = define({
   MisplacedRealtime: { code: "KV2608", severity: "error", title: "JOIN, LEAVE, SEND or a BROADCAST without TO outside a SOCKET handler" },
   MisplacedStream: { code: "KV2609", severity: "error", title: "STREAM outside a GET endpoint" },
   DuplicateSocket: { code: "KV2610", severity: "error", title: "two SOCKETs at the same path" },
+  LiveNeedsSelect: { code: "KV2611", severity: "error", title: "STREAM LIVE of something that is not a SELECT" },
   CacheNotSupported: { code: "KV9001", severity: "error", title: "CACHE is parsed but not supported yet" },
   WorkerNotSupported: { code: "KV9005", severity: "error", title: "WORKER is parsed but not supported yet" },
   QueryNotSupportedByDriver: { code: "KV9006", severity: "error", title: "a query the driver of its entity's data source cannot run" },

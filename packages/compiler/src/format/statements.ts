@@ -46,7 +46,7 @@ export function printStatement(p: Printer, s: Statement): Doc {
     case "Leave":
       return ["LEAVE ", printRoomRef(p, s.room)];
     case "Stream":
-      return ["STREAM ", printRoomRef(p, s.room)];
+      return s.live !== null ? ["STREAM LIVE ", printExpression(p, s.live)] : ["STREAM ", printRoomRef(p, s.room!)];
     case "Send":
       return ["SEND ", printExpression(p, s.value)];
     case "ExpressionStatement":

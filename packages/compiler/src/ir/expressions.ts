@@ -91,8 +91,10 @@ export class HandlerLowering {
         return { kind: s.kind === "Join" ? "join" : "leave", room: this.room(s.room), span: s.span };
       case "Send":
         return { kind: "send", value: this.expr(s.value), span: s.span };
-      case "Stream":
-        return { kind: "stream", room: this.room(s.room), span: s.span };
+      case "Stream": {
+        const live = s.live === null ? null : this.expr(s.live);
+        return { kind: "stream", room: s.room === null ? null : this.room(s.room), live: live === null ? null : { value: live, reads: this.readEntities(live) }, span: s.span };
+      }
       case "For":
         return { kind: "for", variable: s.variable.name, list: this.expr(s.list), body: this.block(s.body.statements), span: s.span };
       case "Return":
@@ -100,6 +102,21 @@ export class HandlerLowering {
       case "Enqueue":
         return { kind: "enqueue", task: s.task.name, args: s.args.map((a) => this.expr(a)), delay: s.delay ? this.expr(s.delay) : null, key: s.key ? this.expr(s.key) : null, span: s.span };
     }
+  }
+
+  /** The entities a LIVE query's plan reads (its own and those of the relations it selects), sorted. */
+  private readEntities(value: Expr): string[] {
+    const reads = new Set<string>();
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(visit);
+      if (node === null || typeof node !== "object") return;
+      for (const [key, child] of Object.entries(node)) {
+        if (key === "entity" && typeof child === "string") reads.add(child);
+        else visit(child);
+      }
+    };
+    if (value.kind === "query") visit(this.state.queries.find((q) => q.id === value.query)?.plan);
+    return [...reads].sort();
   }
 
   private room(ref: RoomRef): RoomTarget {

@@ -464,10 +464,14 @@ export interface BroadcastStmt {
   span: Span;
 }
 
-/** `STREAM room`: answers the GET with server-sent events carrying the room's broadcasts (ends the handler). */
+/**
+ * Answers the GET with server-sent events (ends the handler): `room`, the room's broadcasts; or
+ * `live`, the query's result, sent again whenever a committed write to an entity it reads changes it.
+ */
 export interface StreamStmt {
   kind: "stream";
-  room: RoomTarget;
+  room: RoomTarget | null;
+  live: { value: Expr; reads: string[] } | null;
   span: Span;
 }
 

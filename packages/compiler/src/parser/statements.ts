@@ -89,7 +89,10 @@ export function parseStatement(c: Cursor): Statement | null {
   }
   if (c.matchKeyword("JOIN")) return { kind: "Join", span: c.spanFrom(start), room: parseRoomRef(c, "JOIN") };
   if (c.matchKeyword("LEAVE")) return { kind: "Leave", span: c.spanFrom(start), room: parseRoomRef(c, "LEAVE") };
-  if (c.matchKeyword("STREAM")) return { kind: "Stream", span: c.spanFrom(start), room: parseRoomRef(c, "STREAM") };
+  if (c.matchKeyword("STREAM")) {
+    if (c.matchKeyword("LIVE")) return { kind: "Stream", span: c.spanFrom(start), room: null, live: parseExpression(c) };
+    return { kind: "Stream", span: c.spanFrom(start), room: parseRoomRef(c, "STREAM"), live: null };
+  }
   if (c.matchKeyword("SEND")) {
     const value = parseExpression(c);
     return { kind: "Send", span: c.spanFrom(start), value };

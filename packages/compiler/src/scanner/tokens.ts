@@ -17,7 +17,7 @@ export const KEYWORDS = [
   "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "ON", "BROADCAST", "EVERY", "CRON", "TZ", "ENQUEUE", "DELAY", "KEY",
   "RATE_LIMIT", "PER", "CORS",
   // Realtime: `JOIN room`, `LEAVE room`, `SEND msg`, `BROADCAST TO room msg`, `STREAM room`.
-  "JOIN", "LEAVE", "SEND", "TO", "STREAM",
+  "JOIN", "LEAVE", "SEND", "TO", "STREAM", "LIVE",
   "CASCADE", "RESTRICT",
   // History control: `password: text SECRET`, `ENTITY Session NO HISTORY { … }`.
   "SECRET", "NO",

@@ -13,10 +13,11 @@
  */
 import { Queue, Worker, type ConnectionOptions, type Job as BullJob } from "bullmq";
 import type { Logger } from "pino";
-import { redisAddress } from "../redis-options.js";
 import type { TaskDefinition } from "./definition.js";
 import type { SqliteJobStore } from "./job-store.js";
 import type { Schedule } from "./schedule.js";
+// Shared with the change feed's and caches' Redis connections; re-exported for existing callers.
+export { redisConnection } from "../redis-options.js";
 
 export interface BullBackendOptions {
   connection: ConnectionOptions;
@@ -30,12 +31,6 @@ export interface BullBackendOptions {
 /** Kova priority (−1000…1000, higher first) → BullMQ priority (1 is the highest). */
 export function bullPriority(priority: number): number {
   return 1001 - Math.max(-1000, Math.min(1000, priority));
-}
-
-/** A Redis URL (or `{ url }` / `{ host, port, password, db }` options) as BullMQ connection options. */
-export function redisConnection(options: unknown): ConnectionOptions {
-  // BullMQ's workers block on Redis: commands must wait for a reconnection rather than fail.
-  return { ...redisAddress(options), maxRetriesPerRequest: null };
 }
 
 export class BullBackend {

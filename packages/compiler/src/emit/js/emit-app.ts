@@ -159,7 +159,7 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
         const rateLimit = route.rateLimit === null ? "" : `, rateLimit: ${rateLimitDefinition(route.rateLimit)}`;
         const writes = route.writes.length > 0 ? `, writes: ${JSON.stringify(route.writes)}` : "";
         // A route that may answer with server-sent events (STREAM): servers that cannot stream refuse it at start.
-        const stream = containsStatement(route.body, "stream") ? ", stream: true" : "";
+        const stream = (containsStatement(route.body, "stream") ? ", stream: true" : "") + (containsStatement(route.body, "stream", (s) => s.live !== null) ? ", live: true" : "");
         // Its BROADCASTs go out after it commits: the runtime holds them until then.
         const broadcasts = containsStatement(route.body, "broadcast") ? ", broadcasts: true" : "";
         out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${auth}, handler: ${handlers[i]}${writes}${stream}${broadcasts}, source: ${source}${rateLimit} },`);

@@ -44,7 +44,8 @@ export function socketDefinition(socket: SocketDef, index: number, source: strin
   return `{ ${parts.join(", ")} }`;
 }
 
-/** Whether a statement of that kind is anywhere in the body (nested in IF and FOR too). */
-export function containsStatement(body: readonly Stmt[], kind: Stmt["kind"]): boolean {
-  return body.some((s) => s.kind === kind || (s.kind === "if" && (s.branches.some((b) => containsStatement(b.body, kind)) || (s.otherwise !== null && containsStatement(s.otherwise, kind)))) || (s.kind === "for" && containsStatement(s.body, kind)));
+/** Whether a statement of that kind (and passing `test`) is anywhere in the body, nested in IF and FOR too. */
+export function containsStatement<K extends Stmt["kind"]>(body: readonly Stmt[], kind: K, test: (s: Extract<Stmt, { kind: K }>) => boolean = () => true): boolean {
+  const inside = (list: readonly Stmt[]): boolean => containsStatement(list, kind, test);
+  return body.some((s) => (s.kind === kind && test(s as Extract<Stmt, { kind: K }>)) || (s.kind === "if" && (s.branches.some((b) => inside(b.body)) || (s.otherwise !== null && inside(s.otherwise)))) || (s.kind === "for" && inside(s.body)));
 }

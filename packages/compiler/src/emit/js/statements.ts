@@ -73,7 +73,11 @@ function emitStatement(out: CodeWriter, s: Stmt, x: ExpressionPrinter, sourcePat
       at(`ctx.broadcast(${s.room === null ? "null" : roomName(s.room, x)}, ${x.print(s.value)}${serializerOf(s.value)});`);
       return;
     case "stream":
-      at(`return { status: 200, stream: { room: ${roomName(s.room, x)} } };`);
+      if (s.live !== null) {
+        // The query runs again (with this request's inputs) each time a change touches what it reads.
+        const serialize = s.live.value.kind === "query" ? `, serialize: ${serializerName(s.live.value.query)}` : "";
+        at(`return { status: 200, stream: { live: { entities: ${JSON.stringify(s.live.reads)}, load: async () => ${x.print(s.live.value)}${serialize} } } };`);
+      } else at(`return { status: 200, stream: { room: ${roomName(s.room!, x)} } };`);
       return;
     case "unsupported":
       at(`throw new HttpError(501, ${JSON.stringify(`${s.feature} is not supported yet`)});`);
