@@ -8,6 +8,7 @@ import type { Analysis } from "./workspace.js";
 import { securityCompletions } from "./completion-security.js";
 import { aggregateCompletions } from "./aggregates.js";
 import { taskCompletions } from "./tasks.js";
+import { realtimeCompletions } from "./realtime.js";
 
 const QUERY_KINDS = ["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"] as const;
 const REQUEST_PARAMS = [
@@ -53,6 +54,8 @@ export function completionsAt(ctx: CompletionContext): KovaCompletion[] {
   if (security !== undefined) return security;
   const tasks = taskCompletions(ctx.analysis, prefix, offset, nodes);
   if (tasks !== undefined) return tasks;
+  const realtime = realtimeCompletions(ctx.analysis, prefix, offset, nodes);
+  if (realtime !== undefined) return realtime;
 
   const param = /\$([A-Za-z_][A-Za-z0-9_]*)?$/.exec(prefix);
   if (param) {

@@ -87,11 +87,22 @@ export function parseStatement(c: Cursor): Statement | null {
     const value = parseExpression(c);
     return { kind: "Broadcast", span: c.spanFrom(start), room, value };
   }
-  if (c.matchKeyword("JOIN")) return { kind: "Join", span: c.spanFrom(start), room: parseRoomRef(c, "JOIN") };
-  if (c.matchKeyword("LEAVE")) return { kind: "Leave", span: c.spanFrom(start), room: parseRoomRef(c, "LEAVE") };
+  // (The room is parsed before the span is taken: the statement's span ends after it.)
+  if (c.matchKeyword("JOIN")) {
+    const room = parseRoomRef(c, "JOIN");
+    return { kind: "Join", span: c.spanFrom(start), room };
+  }
+  if (c.matchKeyword("LEAVE")) {
+    const room = parseRoomRef(c, "LEAVE");
+    return { kind: "Leave", span: c.spanFrom(start), room };
+  }
   if (c.matchKeyword("STREAM")) {
-    if (c.matchKeyword("LIVE")) return { kind: "Stream", span: c.spanFrom(start), room: null, live: parseExpression(c) };
-    return { kind: "Stream", span: c.spanFrom(start), room: parseRoomRef(c, "STREAM"), live: null };
+    if (c.matchKeyword("LIVE")) {
+      const live = parseExpression(c);
+      return { kind: "Stream", span: c.spanFrom(start), room: null, live };
+    }
+    const room = parseRoomRef(c, "STREAM");
+    return { kind: "Stream", span: c.spanFrom(start), room, live: null };
   }
   if (c.matchKeyword("SEND")) {
     const value = parseExpression(c);
