@@ -53,9 +53,20 @@ export function serializeReply(reply: Reply | undefined): SerializedReply {
   const body = reply.body;
   const headers = reply.cookies === undefined ? reply.headers : withCookies(reply.headers, setCookieLines(reply.cookies));
   if (reply.stream !== undefined) return { status: 200, payload: undefined, headers, stream: reply.stream };
+  // Text with a content type of its own (`RESPOND page HEADERS { "content-type": "text/html" }`)
+  // is the response body as it is; everything else is JSON.
+  if (typeof body === "string" && reply.serialize === undefined && isTextType(headers)) return { status: reply.status ?? 200, payload: body, headers };
   if (body === undefined) return { status: reply.status ?? 204, payload: undefined, headers };
   const payload = reply.serialize !== undefined ? reply.serialize(body) : JSON.stringify(body);
   return { status: reply.status ?? 200, payload, headers };
+}
+
+function isTextType(headers: Reply["headers"] | Record<string, string | string[]>): boolean {
+  if (headers === undefined) return false;
+  for (const name in headers) {
+    if (name.toLowerCase() === "content-type") return !/\bjson\b/i.test(String(headers[name]));
+  }
+  return false;
 }
 
 /** The headers with `set-cookie` lines added after any already there (never mutates `headers`). */
