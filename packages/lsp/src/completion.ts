@@ -9,6 +9,7 @@ import { securityCompletions } from "./completion-security.js";
 import { aggregateCompletions } from "./aggregates.js";
 import { taskCompletions } from "./tasks.js";
 import { cacheCompletions } from "./caches.js";
+import { realtimeCompletions } from "./realtime.js";
 
 const QUERY_KINDS = ["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"] as const;
 const REQUEST_PARAMS = [
@@ -56,6 +57,8 @@ export function completionsAt(ctx: CompletionContext): KovaCompletion[] {
   if (tasks !== undefined) return tasks;
   const caches = cacheCompletions(ctx.analysis, prefix, offset);
   if (caches !== undefined) return caches;
+  const realtime = realtimeCompletions(ctx.analysis, prefix, offset, nodes);
+  if (realtime !== undefined) return realtime;
 
   const param = /\$([A-Za-z_][A-Za-z0-9_]*)?$/.exec(prefix);
   if (param) {

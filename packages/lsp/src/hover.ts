@@ -4,6 +4,7 @@ import type { Analysis } from "./workspace.js";
 import { aggregateHover } from "./aggregates.js";
 import { taskHover } from "./tasks.js";
 import { cacheHover } from "./caches.js";
+import { realtimeHover } from "./realtime.js";
 
 /** Markdown for the thing at `offset`, or undefined when there is nothing to say. */
 export function hoverText(analysis: Analysis, path: string, offset: number): { markdown: string; node: Node } | undefined {
@@ -11,6 +12,8 @@ export function hoverText(analysis: Analysis, path: string, offset: number): { m
   if (!file) return undefined;
   const nodes = nodePathAt(file.program, offset);
   const endpoint = nodes.find((n): n is EndpointDecl => n.kind === "Endpoint");
+  const realtime = realtimeHover(analysis, nodes, offset);
+  if (realtime !== undefined) return { markdown: realtime, node: nodes[nodes.length - 1] };
   for (let i = nodes.length - 1; i >= 1; i--) {
     const node = nodes[i];
     const text = describeNode(analysis, node, endpoint);

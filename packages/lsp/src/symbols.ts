@@ -22,8 +22,9 @@ function symbolOf(decl: Declaration): DocumentSymbol | undefined {
       return symbol(decl.name.name || "(unnamed)", SymbolKind.Variable, decl, decl.name.span, `CONNECT ${decl.driver.name}`);
     case "Import":
       return symbol(decl.source || "(import)", SymbolKind.Module, decl, decl.sourceSpan, "IMPORT");
-    case "Cache":
     case "Socket":
+      return { ...symbol(`SOCKET ${decl.path.text}`, SymbolKind.Event, decl, decl.path.span, decl.validate ? `VALIDATE ${decl.validate.name}` : undefined), children: decl.handlers.map((h) => symbol(`ON ${h.event.name.toUpperCase()}`, SymbolKind.Function, h, h.event.span)) };
+    case "Cache":
     case "Task":
     case "Auth":
     case "Worker":

@@ -64,6 +64,50 @@ export interface RouteDefinition {
   rateLimit?: RateLimitDefinition;
   /** `CACHE name`: the answer is kept in that cache; `invalidate` says which committed writes evict it. */
   cache?: RouteCache;
+  /** The handler has a BROADCAST: its messages are sent after it commits. */
+  broadcasts?: boolean;
+  /** The handler may answer with a server-sent event stream (`STREAM room`): only the Kova server serves it. */
+  stream?: boolean;
+  /** One of its streams is a live query (`STREAM LIVE`): the server starts the change feed with the app. */
+  live?: boolean;
+}
+
+/** What a STREAM carries: a room's messages, or a live query's result each time it changes. */
+export type StreamSource = { room: string } | { live: LiveQuery };
+
+export interface LiveQuery {
+  /** The entities the query reads: a committed change to any of them runs it again. */
+  entities: readonly string[];
+  /** Runs the query (with the request's inputs). */
+  load: () => Promise<unknown>;
+  serialize?: (value: unknown) => string;
+}
+
+/** `SOCKET /path …`: a WebSocket endpoint on the HTTP port (realtime/socket-server.ts). */
+export interface SocketDefinition {
+  /** find-my-way syntax, as a route's. */
+  path: string;
+  params: ParamDefinition[];
+  query?: QueryParamDefinition[];
+  /** Checked on the upgrade request: a refused caller gets the 401/403 problem and no connection. */
+  auth?: RouteAuthDefinition;
+  /** The compiled VALIDATE shape of the messages. */
+  validateMessage?: (message: unknown) => ValidationIssue[];
+  /** A larger message gets an error frame and is not handled. */
+  maxMessageBytes: number;
+  /** Ping interval; a client that did not answer the previous ping is dropped. */
+  heartbeatMs: number;
+  /** A client with more unsent bytes than this is dropped. */
+  maxBufferedBytes: number;
+  on: { connect?: SocketHandlerDefinition; message?: SocketHandlerDefinition; close?: SocketHandlerDefinition };
+  source?: { file: string; line: number };
+}
+
+export interface SocketHandlerDefinition {
+  /** ON MESSAGE gets the parsed (and validated) message as its second argument. */
+  run: (ctx: RequestContext, message?: unknown) => Promise<unknown>;
+  /** The data sources it writes: it runs in their transactions, as an endpoint does. */
+  writes?: readonly string[];
 }
 
 /** Who shares one budget: each client address, each value of a request header, or each signed-in subject. */
@@ -113,6 +157,8 @@ export interface Reply {
   cookies?: ResponseCookies;
   /** A serializer compiled from the body's declared shape; JSON.stringify when absent. */
   serialize?: (body: unknown) => string;
+  /** `STREAM room` / `STREAM LIVE query`: the answer is a server-sent event stream (realtime/sse.ts). */
+  stream?: StreamSource;
 }
 
 export interface DataSourceDefinition {
@@ -146,6 +192,8 @@ export interface AppDefinition {
   tasks?: TaskDefinition[];
   /** Named caches (CACHE): read by the cache stage (src/cache). */
   caches?: CacheDefinition[];
+  /** WebSocket endpoints (SOCKET): served on the HTTP port by realtime/socket-server.ts. */
+  sockets?: SocketDefinition[];
 }
 
 /** The declared environment variables after `.env` and defaults are applied. */
@@ -178,6 +226,11 @@ export interface RequestContext {
    * store; resolves to the job id, or null when the idempotency key is taken.
    */
   enqueue(task: string, args: unknown[], options?: EnqueueOptions): Promise<number | null>;
+  /**
+   * BROADCAST TO room: sends the value to the room's sockets and streams once the handler has
+   * committed (never for a handler that failed). `room` null: every client of the current SOCKET.
+   */
+  broadcast(room: string | null, value: unknown, serialize?: (value: unknown) => string): void;
 }
 
 /**

@@ -25,6 +25,15 @@ import type { Exchange, StageOutcome } from "./exchange.js";
 
 /** The handler stage's work: the handler alone, or inside its data sources' transactions. */
 export function runHandler(ex: Exchange): StageOutcome | Promise<StageOutcome> {
+  // BROADCAST TO: the messages go out once the transactions have committed (Exchange.broadcast queues them).
+  if (ex.route.definition.broadcasts === true) return Promise.resolve(runAtomically(ex)).then((outcome) => {
+    ex.flushBroadcasts();
+    return outcome;
+  });
+  return runAtomically(ex);
+}
+
+function runAtomically(ex: Exchange): StageOutcome | Promise<StageOutcome> {
   const writes = ex.route.definition.writes;
   if (writes === undefined || writes.length === 0) return ex.route.definition.handler(ex);
   const drivers: Driver[] = [];
@@ -45,4 +54,14 @@ async function handleThenCheckClient(ex: Exchange): Promise<Reply> {
   // Nothing is committed yet: a client that went away gets nothing, so nothing is kept either.
   if (ex.clientGone()) throw new ClientGoneError("the client closed the connection before the response");
   return reply;
+}
+
+/**
+ * `run` inside one transaction per written data source (a SOCKET handler's, or any other body that
+ * is not a request): commits when it returns, rolls back when it throws.
+ */
+export function runInTransactions<T>(db: (name: string) => Driver, writes: readonly string[] | undefined, run: () => Promise<T>): Promise<T> {
+  const drivers = (writes ?? []).map(db).filter((d) => d.dialect.limits?.transactions === undefined);
+  const nest = (i: number): Promise<T> => (i === drivers.length ? run() : drivers[i].transaction(() => nest(i + 1)));
+  return nest(0);
 }

@@ -16,6 +16,7 @@ import type { HttpSecurity } from "./security/index.js";
 import { DEFAULT_ERROR_FORMAT, shapedProblem, type ErrorFormat } from "./error-shape.js";
 import type { EnqueueOptions } from "./tasks/definition.js";
 import { taskRuntimeFor } from "./tasks/task-runtime.js";
+import { messageText, realtimeFor } from "./realtime/hub.js";
 
 /** What every exchange of one server shares: set up once, referenced by each request. */
 export interface Serving {
@@ -89,6 +90,25 @@ export abstract class Exchange implements RequestContext {
     const tasks = taskRuntimeFor(this.serving.dataSources);
     if (tasks === undefined) return Promise.reject(new Error(`ENQUEUE ${task}: this server runs no task queue (start the app with startApp)`));
     return tasks.enqueue(task, args, options);
+  }
+
+  /** BROADCAST TO in the handler: held until it has committed (flushBroadcasts), dropped if it fails. */
+  private pendingBroadcasts: Array<[string, string]> | undefined = undefined;
+
+  broadcast(room: string | null, value: unknown, serialize?: (value: unknown) => string): void {
+    // The checker allows a BROADCAST without TO only in a SOCKET handler, whose ctx is not an exchange.
+    if (room === null) throw new Error("BROADCAST without TO belongs in a SOCKET handler");
+    (this.pendingBroadcasts ??= []).push([room, messageText(value, serialize)]);
+  }
+
+  /** After the handler committed: its broadcasts go out, in order. */
+  flushBroadcasts(): void {
+    const pending = this.pendingBroadcasts;
+    if (pending === undefined) return;
+    this.pendingBroadcasts = undefined;
+    const hub = realtimeFor(this.serving.dataSources);
+    if (hub === undefined) return this.log.warn("BROADCAST: this server has no realtime hub (create it with createServer)");
+    for (const [room, data] of pending) hub.publish(room, data);
   }
 
   /** Created on first use: most handlers never log. */

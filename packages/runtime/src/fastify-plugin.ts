@@ -98,6 +98,12 @@ class FastifyExchange extends Exchange {
 }
 
 export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOptions = {}): FastifyPluginAsync {
+  // WebSockets and event streams take over the connection, which Fastify owns here: refuse them
+  // clearly at registration rather than serve an endpoint that cannot work.
+  const realtime = [...(app.sockets ?? []).map((s) => `SOCKET ${s.path}`), ...app.routes.filter((r) => r.stream === true).map((r) => `${r.method} ${r.path} (STREAM)`)];
+  if (realtime.length > 0) {
+    throw new Error(`the Fastify plugin cannot serve ${realtime.join(", ")}: sockets and event streams need the Kova server (kova run, or startApp); serve the app on its own port`);
+  }
   return async function kova(fastify: FastifyInstance): Promise<void> {
     const appDir = options.appDir ?? process.cwd();
     const rawEnv = loadEnv(appDir, options.env ?? process.env, false);

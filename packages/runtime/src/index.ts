@@ -77,5 +77,6 @@ export { mappedOperations, type MappedOperation } from "./graphql/mapped.js";
 export type { GraphqlAccess } from "./graphql/access.js";
 export { ApiDocs, apiDocsOptions, DOCS_CSP } from "./api-docs/api-docs.js";
 export * from "./tasks/index.js";
+export { RealtimeHub, realtimeFor, type Member, type RealtimeStatus, type RoomMessage } from "./realtime/hub.js";
 export * from "./changes/index.js";
 export * from "./cache/index.js";

@@ -2,7 +2,7 @@
  * What both servers (node:http and the Fastify plugin) do with a matched request once they have
  * its raw params, query and body: type the params, validate, run the handler, serialize the reply.
  */
-import type { ParamDefinition, ParamType, Reply, RouteDefinition, ValidationIssue } from "./app.js";
+import type { ParamDefinition, ParamType, Reply, RouteDefinition, StreamSource, ValidationIssue } from "./app.js";
 import { ParamFailure, parseParam } from "./params.js";
 import { setCookieLines } from "./cookies.js";
 import type { Problem } from "./problem.js";
@@ -43,6 +43,8 @@ export interface SerializedReply {
   payload: string | undefined;
   /** `set-cookie` is the one header with several values (one line per cookie). */
   headers: Record<string, string | string[]> | undefined;
+  /** `STREAM room`: the server answers with the room's server-sent events instead of a payload. */
+  stream?: StreamSource;
 }
 
 /** Fills in the reply defaults: 200 with a body, 204 without; JSON unless a serializer is given. */
@@ -50,9 +52,21 @@ export function serializeReply(reply: Reply | undefined): SerializedReply {
   if (reply === undefined || reply === null) return { status: 204, payload: undefined, headers: undefined };
   const body = reply.body;
   const headers = reply.cookies === undefined ? reply.headers : withCookies(reply.headers, setCookieLines(reply.cookies));
+  if (reply.stream !== undefined) return { status: 200, payload: undefined, headers, stream: reply.stream };
+  // Text with a content type of its own (`RESPOND page HEADERS { "content-type": "text/html" }`)
+  // is the response body as it is; everything else is JSON.
+  if (typeof body === "string" && reply.serialize === undefined && isTextType(headers)) return { status: reply.status ?? 200, payload: body, headers };
   if (body === undefined) return { status: reply.status ?? 204, payload: undefined, headers };
   const payload = reply.serialize !== undefined ? reply.serialize(body) : JSON.stringify(body);
   return { status: reply.status ?? 200, payload, headers };
+}
+
+function isTextType(headers: Reply["headers"] | Record<string, string | string[]>): boolean {
+  if (headers === undefined) return false;
+  for (const name in headers) {
+    if (name.toLowerCase() === "content-type") return !/\bjson\b/i.test(String(headers[name]));
+  }
+  return false;
 }
 
 /** The headers with `set-cookie` lines added after any already there (never mutates `headers`). */

@@ -27,6 +27,12 @@ import { ApiDocs, apiDocsOptions, type ApiDocsReply } from "./api-docs/api-docs.
 import type { GraphqlEndpoint } from "./graphql/endpoint.js";
 import { ApiDocsRoute, buildRouter, allowedMethods, isHealthRoute } from "./routing.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
+import type { Duplex } from "node:stream";
+import { RealtimeHub, registerRealtime } from "./realtime/hub.js";
+import { RedisBridge } from "./realtime/redis-bridge.js";
+import { SocketServer } from "./realtime/socket-server.js";
+import { openStream } from "./realtime/sse.js";
+import { changeFeedFor } from "./changes/change-feed.js";
 
 export interface ServerOptions {
   /** A pino logger to use; otherwise one is created at `logLevel`. */
@@ -60,6 +66,11 @@ export interface ServerOptions {
   apiDocs?: { openapi?: string | boolean; docs?: string | boolean };
   /** GraphQL over the app's entities (see graphql/endpoint.ts); absent: not served. */
   graphql?: GraphqlEndpoint;
+  /**
+   * Rooms for SOCKET, STREAM and BROADCAST (realtime/): `redis` (ioredis options) carries them across
+   * processes; `replay` is the messages kept per room for `Last-Event-ID` (default 100).
+   */
+  realtime?: { redis?: object; replay?: number };
 }
 
 export interface KovaServer {
@@ -71,6 +82,8 @@ export interface KovaServer {
   /** `http://host:port` once listening. */
   readonly url: string;
   readonly log: Logger;
+  /** The rooms of SOCKET, STREAM and BROADCAST. */
+  readonly realtime: RealtimeHub;
 }
 
 export function createServer(app: AppDefinition, options: ServerOptions = {}): KovaServer {
@@ -78,7 +91,9 @@ export function createServer(app: AppDefinition, options: ServerOptions = {}): K
   const handler = new RequestHandler(app, options, log);
   const server = options.maxHeaderSize === undefined ? createHttpServer(handler.handle) : createHttpServer({ maxHeaderSize: options.maxHeaderSize }, handler.handle);
   server.on("clientError", (error, socket) => answerClientError(error, socket, log));
+  // GraphQL subscriptions answer upgrades at the GraphQL path; SOCKETs (and refusals) all others.
   options.graphql?.serveSubscriptions(server, options.env ?? {});
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => handler.upgrade(req, socket, head));
   return new NodeKovaServer(server, handler, log, options.shutdownTimeoutMs ?? 10_000);
 }
 
@@ -90,6 +105,7 @@ class NodeServing implements Serving {
   private readonly access: AccessLog | undefined;
 
   constructor(
+    readonly realtime: RealtimeHub,
     readonly env: AppEnv,
     readonly log: Logger,
     readonly dataSources: DataSources,
@@ -153,12 +169,22 @@ class NodeExchange extends Exchange {
 
   send(reply: SerializedReply): void {
     if (this.res.headersSent) return;
+    if (reply.stream !== undefined) {
+      const headers: Record<string, string | string[]> = { ...this.serving.security.headersFor(this.headers, this.https), ...this.responseHeaders, ...reply.headers, "x-request-id": this.requestId };
+      openStream(this.serving.realtime, () => changeFeedFor(this.serving.dataSources, { log: this.serving.log }), reply.stream, this.req, this.res, headers);
+      this.serving.logRequest(this.req, 200, this.start, this.requestId);
+      return;
+    }
     sendReply(this.res, reply, this.requestId, this.serving.closing || this.closeConnection, this.responseHeaders, this.serving.security.headersFor(this.headers, this.https));
     this.serving.logRequest(this.req, reply.status, this.start, this.requestId);
   }
 }
 
 class RequestHandler {
+  readonly realtime: RealtimeHub;
+  private sockets: SocketServer | undefined;
+  private readonly socketDefinitions: AppDefinition["sockets"];
+  private readonly graphqlUpgrades: string | undefined;
   private readonly router: Router.Instance<Router.HTTPVersion.V1>;
   private readonly pipeline: Pipeline;
   readonly serving: NodeServing;
@@ -167,11 +193,40 @@ class RequestHandler {
     const internalPrefix = options.internalPrefix ?? "/_kova";
     const apiDocs = new ApiDocs(app.openapi, apiDocsOptions(internalPrefix, options.apiDocs), log);
     this.router = buildRouter(app, internalPrefix, log, apiDocs, options.graphql);
+    this.socketDefinitions = app.sockets;
+    this.graphqlUpgrades = options.graphql?.subscriptionsPath;
     const env = options.env ?? {};
     const security = new HttpSecurity(app, env, options.security ?? {}, log);
     this.pipeline = security.withStages(options.pipeline ?? new Pipeline());
     options.graphql?.bind(this.pipeline);
-    this.serving = new NodeServing(env, log, options.dataSources ?? DataSources.empty(), options.bodyLimit ?? DEFAULT_BODY_LIMIT, options.accessLog ?? false, security, options.errors ?? DEFAULT_ERROR_FORMAT);
+    const dataSources = options.dataSources ?? DataSources.empty();
+    this.realtime = new RealtimeHub(log, { replay: options.realtime?.replay });
+    registerRealtime(dataSources, this.realtime);
+    this.realtime.used = (app.sockets ?? []).length > 0 || app.routes.some((r) => r.stream === true || r.broadcasts === true);
+    // A live query hears of writes through the change feed: started with the server, so the data
+    // sources record changes from the first write on (the feed records nothing until it starts).
+    if (app.routes.some((r) => r.live === true)) changeFeedFor(dataSources, { log });
+    if (options.realtime?.redis !== undefined) {
+      RedisBridge.connect(options.realtime.redis, app.name, this.realtime.epoch, log).then(
+        (bridge) => this.realtime.attach(bridge),
+        (error: unknown) => log.error({ err: error }, "realtime: cannot use Redis (is ioredis installed? it comes with @kova/driver-redis); rooms stay within this process"),
+      );
+    }
+    this.serving = new NodeServing(this.realtime, env, log, dataSources, options.bodyLimit ?? DEFAULT_BODY_LIMIT, options.accessLog ?? false, security, options.errors ?? DEFAULT_ERROR_FORMAT);
+  }
+
+  /** An HTTP upgrade: a SOCKET's WebSocket (realtime/socket-server.ts), or a refusal. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // GraphQL subscriptions' own listener serves its path (graphql/subscriptions.ts).
+    if (this.graphqlUpgrades !== undefined && pathOf(req.url ?? "/") === this.graphqlUpgrades) return;
+    this.sockets ??= new SocketServer(this.socketDefinitions ?? [], this.realtime, this.serving);
+    this.sockets.handleUpgrade(req, socket, head);
+  }
+
+  /** Shutdown: sockets get a close frame and streams end, so they do not hold the server open. */
+  async closeRealtime(): Promise<void> {
+    this.sockets?.close();
+    await this.realtime.close();
   }
 
   /** Security and CORS headers for a response answered outside the pipeline. */
@@ -207,7 +262,7 @@ class RequestHandler {
   };
 
   private async health(req: IncomingMessage, res: ServerResponse, requestId: string, start: number): Promise<void> {
-    const reply = await healthReply(this.serving.dataSources, this.serving.log);
+    const reply = await healthReply(this.serving.dataSources, this.serving.log, this.realtime.used ? this.realtime.status() : undefined);
     sendReply(res, reply, requestId, this.serving.closing, undefined, this.baseHeaders(req));
     this.serving.logRequest(req, reply.status, start, requestId);
   }
@@ -257,6 +312,10 @@ class NodeKovaServer implements KovaServer {
 
   constructor(readonly server: Server, private readonly handler: RequestHandler, readonly log: Logger, private readonly shutdownTimeoutMs: number) {}
 
+  get realtime(): RealtimeHub {
+    return this.handler.realtime;
+  }
+
   get url(): string {
     if (this.address === undefined) throw new Error("the server is not listening");
     const host = this.address.family === "IPv6" ? `[${this.address.address}]` : this.address.address;
@@ -282,9 +341,10 @@ class NodeKovaServer implements KovaServer {
         this.log.warn({ timeoutMs: this.shutdownTimeoutMs }, "requests still running at the shutdown timeout; closing their connections");
         this.server.closeAllConnections();
       }, this.shutdownTimeoutMs);
+      const realtimeClosed = this.handler.closeRealtime().catch((error: unknown) => this.log.warn({ err: error }, "realtime: could not close cleanly"));
       this.server.close(() => {
         clearTimeout(force);
-        resolve();
+        void realtimeClosed.then(() => resolve());
       });
       // Keep-alive connections with no request in flight would otherwise hold close() open.
       this.server.closeIdleConnections();

@@ -4,11 +4,12 @@
  */
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
-import type { AppDefinition } from "./app.js";
+import type { AppDefinition, AppEnv } from "./app.js";
 import { accessLogFromEnv, loadEnv, loadFileConfig, portFromEnv, resolveAppEnv, type RawEnv } from "./config.js";
 import { connectDataSources, StartupError, type DataSources } from "./data-sources.js";
 import { createLogger, flushLog, resolveLogLevel } from "./logger.js";
 import { createServer, type KovaServer } from "./server.js";
+import { redisConnection } from "./redis-options.js";
 import { AuthConfigError, schemeKeys } from "./auth/keys.js";
 import { sessionSecret } from "./auth/sessions.js";
 import { securityOptions } from "./security/start-options.js";
@@ -190,6 +191,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? file.shutdownTimeoutMs,
     errors: file.errors,
     apiDocs: { openapi: file.openapi, docs: file.apiDocs },
+    realtime: realtimeOptions(app, appEnv, env),
   });
   // Known before listening unless it is 0: `kova run` prints its URL and routes while the
   // socket opens, so they are on screen by the time a first request can be answered.
@@ -274,4 +276,19 @@ async function checkAuthKeys(app: AppDefinition, env: Parameters<typeof schemeKe
       throw error;
     }
   }
+}
+
+/**
+ * Rooms span processes through the app's Redis data source, when it has one and uses rooms;
+ * KOVA_REALTIME_REDIS=off keeps them within each process. KOVA_STREAM_REPLAY: messages kept per
+ * room for `Last-Event-ID` resume (default 100).
+ */
+function realtimeOptions(app: AppDefinition, appEnv: AppEnv, env: RawEnv): { redis?: object; replay?: number } {
+  const replayText = env.KOVA_STREAM_REPLAY;
+  const replay = replayText === undefined || replayText === "" ? undefined : Number(replayText);
+  if (replay !== undefined && (!Number.isSafeInteger(replay) || replay < 0 || replay > 100_000)) throw new StartupError(`KOVA_STREAM_REPLAY must be a whole number from 0 to 100000, not "${replayText}"`);
+  const redis = app.dataSources.find((d) => d.driver === "redis");
+  const usesRooms = (app.sockets ?? []).length > 0 || app.routes.some((r) => r.stream === true || r.broadcasts === true);
+  if (redis === undefined || !usesRooms || env.KOVA_REALTIME_REDIS === "off") return { replay };
+  return { redis: redisConnection(redis.options(appEnv)), replay };
 }

@@ -247,22 +247,39 @@ export interface CacheDecl {
   properties: Property[];
 }
 
-/** `SOCKET chat { ON CONNECT { … }  ON MESSAGE(msg) { BROADCAST msg } }` (reserved). */
+/**
+ * `SOCKET /chat/:room AUTH VALIDATE ChatIn WITH { max_message: 4096 } { ON CONNECT { … }
+ * ON MESSAGE(msg) { … }  ON CLOSE { … } }`: a WebSocket endpoint on the HTTP port.
+ */
 export interface SocketDecl {
   kind: "Socket";
   span: Span;
-  name: Identifier;
+  path: RoutePath;
+  /** `AUTH …` after the path: checked on the upgrade request, before the connection opens. */
+  auth: EndpointAuth | null;
+  /** `VALIDATE Name`: every message must match that shape (else an error frame, the handler does not run). */
+  validate: Identifier | null;
+  /** `WITH { max_message: 65536, heartbeat: 30s, max_buffered: 1048576 }`. */
+  settings: Property[];
   handlers: SocketHandler[];
 }
 
 export interface SocketHandler {
   kind: "SocketHandler";
   span: Span;
-  /** The event name as written after ON, lower-cased: `connect`, `message`, `disconnect`, … */
+  /** The event name as written after ON, lower-cased: `connect`, `message`, `close`. */
   event: Identifier;
   /** The parameter bound to the event's payload, e.g. `msg` in `ON MESSAGE(msg)`. */
   param: Identifier | null;
   body: Block;
+}
+
+/** `lobby` or `room($room)`: a room's name, and for a family of rooms, the key that picks one. */
+export interface RoomRef {
+  kind: "RoomRef";
+  span: Span;
+  name: Identifier;
+  key: Expression | null;
 }
 
 /**
@@ -401,7 +418,10 @@ export type Statement =
   | ExpressionStmt
   | ForStmt
   | ReturnStmt
-  | EnqueueStmt;
+  | EnqueueStmt
+  | RoomStmt
+  | SendStmt
+  | StreamStmt;
 
 /**
  * `ENQUEUE send_welcome(user) DELAY 5m KEY "welcome:{user.id}"`: a job for a queued TASK, written in
@@ -483,11 +503,38 @@ export interface IfStmt {
   else: Block | IfStmt | null;
 }
 
-/** `BROADCAST msg` inside a SOCKET handler (reserved). */
+/** `BROADCAST msg` (every client of this SOCKET) or `BROADCAST TO room(key) msg` (the room's subscribers). */
 export interface BroadcastStmt {
   kind: "Broadcast";
   span: Span;
+  room: RoomRef | null;
   value: Expression;
+}
+
+/** `JOIN room(key)` / `LEAVE room(key)` in a SOCKET handler: this client enters or leaves a room. */
+export interface RoomStmt {
+  kind: "Join" | "Leave";
+  span: Span;
+  room: RoomRef;
+}
+
+/** `SEND value` in a SOCKET handler: a message to this client only. */
+export interface SendStmt {
+  kind: "Send";
+  span: Span;
+  value: Expression;
+}
+
+/**
+ * In a GET endpoint, the answer as a server-sent event stream: `STREAM room(key)` carries the room's
+ * broadcasts; `STREAM LIVE SELECT …` carries the query's result, again whenever a committed write
+ * changes an entity it reads. Exactly one of `room` and `live` is set.
+ */
+export interface StreamStmt {
+  kind: "Stream";
+  span: Span;
+  room: RoomRef | null;
+  live: Expression | null;
 }
 
 /** A query or call run for its effect: `DELETE FROM User WHERE id = $id`. */
@@ -948,6 +995,7 @@ export type Node =
   | EndpointAuth
   | EndpointQuery
   | SocketHandler
+  | RoomRef
   | TaskSchedule
   | FunctionParam
   | ViewItem

@@ -14,6 +14,7 @@ import { checkTasks, collectTasks } from "./tasks.js";
 import { collectChangeHandlers } from "./changes.js";
 import { checkEndpointCache, collectCaches } from "./caches.js";
 import { checkOutboundCalls } from "./outbound.js";
+import { checkRooms, checkSockets } from "./realtime.js";
 
 export interface CheckOutput {
   model: SemanticModel;
@@ -22,7 +23,6 @@ export interface CheckOutput {
 
 /** Constructs that parse today and gain meaning in later releases. */
 const NOT_SUPPORTED: Partial<Record<Declaration["kind"], CodeName>> = {
-  Socket: "SocketNotSupported",
   Worker: "WorkerNotSupported",
 };
 
@@ -77,6 +77,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
         case "Task":
         case "OnChange":
         case "Cache":
+        case "Socket":
           break;
         case "RateLimit":
         case "Cors":
@@ -94,6 +95,8 @@ export function checkProgram(programs: Program[]): CheckOutput {
       }
     }
   }
+  model.sockets = checkSockets(base, programs);
+  checkRooms(base);
   checkAppSecurity(base, appSecurity, hasAuth);
   checkOutboundCalls(base);
   recordDeclarationNames(model);

@@ -6,6 +6,7 @@ import type { EndpointInfo, EntityInfo, SemanticModel } from "./model.js";
 import type { KovaType } from "./types.js";
 import type { FunctionScope } from "./functions.js";
 import type { TaskInfo } from "./tasks.js";
+import type { SocketScope } from "./realtime.js";
 
 export interface Variable {
   name: string;
@@ -85,6 +86,8 @@ export interface CheckContext {
   function?: FunctionScope;
   /** Inside a TASK's body (RESPOND and REDIRECT have no request to answer there). */
   task?: TaskInfo;
+  /** Inside a SOCKET's ON handler (SEND, JOIN, LEAVE and a plain BROADCAST belong there). */
+  socket?: SocketScope;
 }
 
 export function report(

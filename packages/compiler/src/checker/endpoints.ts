@@ -9,12 +9,17 @@ import { checkCondition } from "./queries.js";
 import { elementOf, loopScope } from "./control-expressions.js";
 import { checkReturn } from "./functions.js";
 import { checkEnqueue } from "./tasks.js";
+import { checkRoom } from "./realtime.js";
 import { checkCookies, checkRedirect } from "./responses.js";
 import { declaredPathParams, declaredQueryParams, queryObjectType } from "./route-params.js";
 import { openObject } from "./types.js";
 
 /** Checks one endpoint: its path, its VALIDATE shape, and its handler's statements. */
-export function checkEndpoint(ctx: CheckContext, decl: EndpointDecl): EndpointInfo {
+/**
+ * `options.prepare` defines names before the body is checked (a SOCKET's message); `authChecked`:
+ * the AUTH clause was checked already (a SOCKET's handlers share one).
+ */
+export function checkEndpoint(ctx: CheckContext, decl: EndpointDecl, options: { prepare?: (scope: VariableScope) => void; authChecked?: boolean } = {}): EndpointInfo {
   const declaredPath = declaredPathParams(ctx, decl);
   const declaredQuery = declaredQueryParams(ctx, decl);
   const info: EndpointInfo = { decl, file: ctx.file, paramTypes: new Map([...declaredPath].map(([n, p]) => [n, p.scalar])), declaredPath, declaredQuery, variables: [] };
@@ -38,10 +43,11 @@ export function checkEndpoint(ctx: CheckContext, decl: EndpointDecl): EndpointIn
       report(ctx, "UnknownValidator", decl.validate.span, `no VALIDATE shape named '${decl.validate.name}'${entityHint}`, ctx.model.validators.keys(), decl.validate.name);
     }
   }
-  if (decl.auth) checkEndpointAuth(ctx, decl.auth);
+  if (decl.auth && options.authChecked !== true) checkEndpointAuth(ctx, decl.auth);
   const queryType = declaredQuery === null ? openObject : queryObjectType(declaredQuery);
   const endpoint: EndpointScope = { info, params, bodyType, queryType, warnedBody: false, warnedAuth: false };
   const scope = new VariableScope();
+  options.prepare?.(scope);
   const handlerCtx: CheckContext = { ...ctx, scope, endpoint, entity: null, entityUnresolved: false };
   checkBlock(handlerCtx, decl.body);
   if (decl.auth?.owner && ctx.model.auth) checkOwnerField(ctx, decl.body, decl.auth.owner);
@@ -84,6 +90,7 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
     }
     case "Respond": {
       if (ctx.task) reportNoRequest(ctx, statement.span, "RESPOND");
+      if (ctx.socket) reportInSocket(ctx, statement.span, "RESPOND");
       if (ctx.function) {
         ctx.diagnostics.report("MisplacedStatement", statement.span, `RESPOND answers a request, and ${ctx.function.info.decl.name.name}() is an FN: it gives its result with RETURN`, { suggestion: "write RETURN value, and RESPOND it in the endpoint" });
       }
@@ -95,6 +102,7 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
     }
     case "Redirect":
       if (ctx.task) reportNoRequest(ctx, statement.span, "REDIRECT");
+      if (ctx.socket) reportInSocket(ctx, statement.span, "REDIRECT");
       checkRedirect(ctx, statement);
       return true;
     case "Error": {
@@ -111,11 +119,34 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
       return thenEnds && elseEnds;
     }
     case "Broadcast":
+      if (statement.room !== null) checkRoom(ctx, statement.room, false);
+      else if (!ctx.socket) reportOutsideSocket(ctx, statement.span, "BROADCAST without TO (every client of the socket)", "write BROADCAST TO room value to reach a room's clients from here");
       checkExpression(ctx, statement.value);
-      if (ctx.endpoint) {
-        ctx.diagnostics.report("SocketNotSupported", statement.span, "BROADCAST belongs to SOCKET handlers, which are not supported yet");
-      }
       return false;
+    case "Join":
+    case "Leave":
+      if (!ctx.socket) reportOutsideSocket(ctx, statement.span, statement.kind.toUpperCase(), "only a socket's client can be in a room; an endpoint can BROADCAST TO it or STREAM it");
+      checkRoom(ctx, statement.room, statement.kind === "Join");
+      return false;
+    case "Send":
+      if (!ctx.socket) reportOutsideSocket(ctx, statement.span, "SEND", "an endpoint answers with RESPOND; to reach sockets, BROADCAST TO a room they joined");
+      checkExpression(ctx, statement.value);
+      return false;
+    case "Stream": {
+      const endpoint = ctx.endpoint;
+      if (ctx.socket || ctx.task || ctx.function || !endpoint || endpoint.info.decl.method !== "GET") {
+        const where = ctx.socket ? "a SOCKET handler" : ctx.task ? "a TASK" : ctx.function ? "an FN" : endpoint ? `${endpoint.info.decl.method} ${endpoint.info.decl.path.text}` : "here";
+        ctx.diagnostics.report("MisplacedStream", statement.span, `STREAM answers a GET request with server-sent events; it cannot be used in ${where}`, { suggestion: "write STREAM room in a GET endpoint" });
+      }
+      if (statement.room !== null) checkRoom(ctx, statement.room, true);
+      if (statement.live !== null) {
+        checkExpression(ctx, statement.live);
+        if (statement.live.kind !== "SelectQuery") {
+          ctx.diagnostics.report("LiveNeedsSelect", statement.live.span, "STREAM LIVE pushes a query's result each time it changes: it needs a SELECT", { suggestion: "write STREAM LIVE SELECT … FROM Entity …" });
+        }
+      }
+      return true;
+    }
     case "ExpressionStatement":
       checkExpression(ctx, statement.expression);
       return false;
@@ -132,6 +163,17 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
       checkEnqueue(ctx, statement);
       return false;
   }
+}
+
+/** RESPOND or REDIRECT in a SOCKET handler: there is no request to answer, only a connection. */
+function reportInSocket(ctx: CheckContext, span: Span, keyword: string): void {
+  ctx.diagnostics.report("MisplacedInSocket", span, `${keyword} answers an HTTP request, and ON ${ctx.socket!.event.toUpperCase()} handles a WebSocket connection`, {
+    suggestion: "SEND value answers this client; BROADCAST value reaches every client of the socket",
+  });
+}
+
+function reportOutsideSocket(ctx: CheckContext, span: Span, what: string, suggestion: string): void {
+  ctx.diagnostics.report("MisplacedRealtime", span, `${what} belongs in a SOCKET handler (ON CONNECT, ON MESSAGE, ON CLOSE)`, { suggestion });
 }
 
 /** RESPOND or REDIRECT in a TASK: a job has nobody to answer. */

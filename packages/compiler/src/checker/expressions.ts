@@ -185,6 +185,12 @@ function checkParam(ctx: CheckContext, expr: ParamRef): KovaType {
     });
     return unknownType;
   }
+  if (expr.name === "body" && ctx.socket) {
+    ctx.diagnostics.report("MisplacedInSocket", expr.span, `$body is an HTTP request's body, and a SOCKET's messages arrive one by one`, {
+      suggestion: "read the message from ON MESSAGE(msg) as msg",
+    });
+    return unknownType;
+  }
   if (expr.name === "auth") return checkAuthParam(ctx, expr);
   if (expr.name === "query") return endpoint?.queryType ?? openObject;
   if (expr.name === "headers" || expr.name === "cookies") return openObject;

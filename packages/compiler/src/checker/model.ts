@@ -57,6 +57,7 @@ export interface EndpointInfo {
  */
 import type { TaskInfo } from "./tasks.js";
 import type { CacheInfo } from "./caches.js";
+import type { SocketInfo } from "./realtime.js";
 
 export interface SemanticModel {
   programs: Program[];
@@ -85,6 +86,8 @@ export interface SemanticModel {
   tasks: Map<string, TaskInfo>;
   /** The program's CACHEs, by name (checker/caches.ts). */
   caches: Map<string, CacheInfo>;
+  /** The program's SOCKETs, in source order (checker/realtime.ts). */
+  sockets: SocketInfo[];
 }
 
 /** A shaped SELECT as the checker resolved it (see checker/aggregates.ts). */
@@ -113,5 +116,6 @@ export function emptyModel(programs: Program[]): SemanticModel {
     selectShapes: new Map(),
     tasks: new Map(),
     caches: new Map(),
+    sockets: [],
   };
 }

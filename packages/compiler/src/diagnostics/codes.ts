@@ -148,11 +148,22 @@ export const Codes = define({
   CacheOnWrite: { code: "KV2514", severity: "error", title: "a CACHE clause on an endpoint that writes, or on something other than a GET" },
   MisplacedInTask: { code: "KV2461", severity: "error", title: "RESPOND, REDIRECT or a request value ($body, $query, …) inside a TASK" },
   // ── not supported yet
-  SocketNotSupported: { code: "KV9002", severity: "error", title: "SOCKET is parsed but not supported yet" },
+  UnknownSocketEvent: { code: "KV2600", severity: "error", title: "ON with an event a SOCKET does not have (CONNECT, MESSAGE, CLOSE)" },
+  DuplicateSocketHandler: { code: "KV2601", severity: "error", title: "two ON handlers for the same SOCKET event" },
+  SocketHandlerParam: { code: "KV2602", severity: "error", title: "ON MESSAGE without its parameter, or a parameter on ON CONNECT / ON CLOSE" },
+  UnknownSocketSetting: { code: "KV2603", severity: "error", title: "a SOCKET setting Kova does not know" },
+  InvalidSocketSetting: { code: "KV2604", severity: "error", title: "a SOCKET setting with a value out of range or of the wrong kind" },
+  MisplacedInSocket: { code: "KV2605", severity: "error", title: "RESPOND, REDIRECT or $body inside a SOCKET handler" },
+  UnknownRoom: { code: "KV2606", severity: "error", title: "BROADCAST TO or LEAVE a room that no JOIN or STREAM uses" },
+  RoomKeyMismatch: { code: "KV2607", severity: "error", title: "a room used with a key in one place and without one in another" },
+  MisplacedRealtime: { code: "KV2608", severity: "error", title: "JOIN, LEAVE, SEND or a BROADCAST without TO outside a SOCKET handler" },
+  MisplacedStream: { code: "KV2609", severity: "error", title: "STREAM outside a GET endpoint" },
+  DuplicateSocket: { code: "KV2610", severity: "error", title: "two SOCKETs at the same path" },
+  LiveNeedsSelect: { code: "KV2611", severity: "error", title: "STREAM LIVE of something that is not a SELECT" },
   WorkerNotSupported: { code: "KV9005", severity: "error", title: "WORKER is parsed but not supported yet" },
   QueryNotSupportedByDriver: { code: "KV9006", severity: "error", title: "a query the driver of its entity's data source cannot run" },
   // KV9001 (CACHE not supported yet) is retired: CACHE is supported (KV2510–KV2514).
-  // KV9004 (AUTH not supported yet) is retired: AUTH is supported. KV9035 (api_key and session not supported yet) is retired: both are. KV9003 (TASK) too: TASK is supported.
+  // KV9004 (AUTH not supported yet) is retired: AUTH is supported. KV9035 (api_key and session not supported yet) is retired: both are. KV9003 (TASK) too: TASK is supported. KV9002 (SOCKET not supported yet) is retired: SOCKET is supported.
   // KV9025 (nested VIEW items need entity relations) is retired: nested VIEW items read relations.
   // ── relations (nested selections, filters and orders through references and inverse relations)
   UnknownRelation: { code: "KV2100", severity: "error", title: "a name used as a relation that is no reference field or inverse relation of the entity" },

@@ -1,4 +1,4 @@
-import type { Declaration, EntityConstraint, FieldDecl, FieldModifier, Program, Property, RateLimitDecl, RoutePath, SocketHandler, TypeRef, ViewItem } from "../ast/nodes.js";
+import type { Declaration, EndpointAuth, EntityConstraint, FieldDecl, FieldModifier, Program, Property, RateLimitDecl, RoutePath, SocketHandler, TypeRef, ViewItem } from "../ast/nodes.js";
 import { hardline, join, type Doc } from "./doc.js";
 import { printExpression, printProperty } from "./expressions.js";
 import type { Printer } from "./printer.js";
@@ -40,10 +40,7 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
       const head: Doc[] = [d.method, " ", printRoutePath(d.path)];
       if (d.query !== null) head.push(" QUERY ", printFields(p, d.query.fields, d.query.span.start.offset, d.query.span.end.offset));
       if (d.validate !== null) head.push(" VALIDATE ", d.validate.name);
-      if (d.auth !== null) {
-        const words = [...(d.auth.optional ? ["optional"] : []), ...d.auth.roles.map((r) => r.name), ...(d.auth.owner ? [`owner(${d.auth.owner.name})`] : [])];
-        head.push(" AUTH", words.length === 0 ? "" : " " + words.join(", "));
-      }
+      if (d.auth !== null) head.push(printEndpointAuth(d.auth));
       if (d.rateLimit !== null) head.push(" ", printRateLimit(p, d.rateLimit));
       if (d.cache != null) head.push(" CACHE ", d.cache.name);
       return [head, " ", printBlock(p, d.body)];
@@ -54,8 +51,19 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
       return ["CORS ", printProperties(p, d.properties, d.span.start.offset + "CORS".length, d.span.end.offset)];
     case "Cache":
       return ["CACHE ", d.name.name, " ", printProperties(p, d.properties, d.name.span.end.offset, d.span.end.offset)];
-    case "Socket":
-      return ["SOCKET ", d.name.name, " ", printHandlers(p, d.handlers, d.name.span.end.offset, d.span.end.offset)];
+    case "Socket": {
+      const head: Doc[] = ["SOCKET ", printRoutePath(d.path)];
+      if (d.auth !== null) head.push(printEndpointAuth(d.auth));
+      if (d.validate !== null) head.push(" VALIDATE ", d.validate.name);
+      let from = Math.max(d.path.span.end.offset, d.auth?.span.end.offset ?? 0, d.validate?.span.end.offset ?? 0);
+      if (d.settings.length > 0) {
+        // The settings' `}` is the first one after the last setting (a value holds no unmatched brace).
+        const close = p.text.indexOf("}", d.settings.at(-1)!.span.end.offset) + 1;
+        head.push(" WITH ", printProperties(p, d.settings, from, close));
+        from = close;
+      }
+      return [head, " ", printHandlers(p, d.handlers, from, d.span.end.offset)];
+    }
     case "Task": {
       const params: Doc = d.params === null ? "" : ["(", join(", ", d.params.map((param) => [param.name.name, ": ", printType(p, param.type)])), ")"];
       const zone: Doc = d.schedule?.timezone ? [" TZ ", printExpression(p, d.schedule.timezone, 0, false)] : "";
@@ -147,6 +155,12 @@ function printType(p: Printer, type: TypeRef): Doc {
 /** CACHE and AUTH settings: `key: value`, one per line. */
 function printProperties(p: Printer, properties: readonly Property[], from: number, end: number): Doc {
   return p.bracketed("{", "}", p.afterOpenBrace(from), properties, (prop) => printProperty(p, prop, false), { end: end - 1, blankLines: "keep" });
+}
+
+/** ` AUTH`, ` AUTH admin, owner(author)`, ` AUTH optional`. */
+function printEndpointAuth(auth: EndpointAuth): string {
+  const words = [...(auth.optional ? ["optional"] : []), ...auth.roles.map((r) => r.name), ...(auth.owner ? [`owner(${auth.owner.name})`] : [])];
+  return " AUTH" + (words.length === 0 ? "" : " " + words.join(", "));
 }
 
 function printHandlers(p: Printer, handlers: readonly SocketHandler[], from: number, end: number): Doc {

@@ -1,4 +1,4 @@
-import type { Block, IfStmt, Statement } from "../ast/nodes.js";
+import type { Block, IfStmt, RoomRef, Statement } from "../ast/nodes.js";
 import { join, type Doc } from "./doc.js";
 import { printExpression } from "./expressions.js";
 import type { Printer } from "./printer.js";
@@ -40,7 +40,15 @@ export function printStatement(p: Printer, s: Statement): Doc {
     case "If":
       return printIf(p, s);
     case "Broadcast":
-      return ["BROADCAST ", printExpression(p, s.value)];
+      return ["BROADCAST ", s.room === null ? "" : ["TO ", printRoomRef(p, s.room), " "], printExpression(p, s.value)];
+    case "Join":
+      return ["JOIN ", printRoomRef(p, s.room)];
+    case "Leave":
+      return ["LEAVE ", printRoomRef(p, s.room)];
+    case "Stream":
+      return s.live !== null ? ["STREAM LIVE ", printExpression(p, s.live)] : ["STREAM ", printRoomRef(p, s.room!)];
+    case "Send":
+      return ["SEND ", printExpression(p, s.value)];
     case "ExpressionStatement":
       return printExpression(p, s.expression);
     case "For":
@@ -62,4 +70,9 @@ function printIf(p: Printer, s: IfStmt): Doc {
   if (s.else === null) return parts;
   parts.push(" ELSE ", s.else.kind === "If" ? printIf(p, s.else) : printBlock(p, s.else));
   return parts;
+}
+
+/** `lobby` or `room(key)`. */
+function printRoomRef(p: Printer, room: RoomRef): Doc {
+  return room.key === null ? room.name.name : [room.name.name, "(", printExpression(p, room.key, 0, false), ")"];
 }

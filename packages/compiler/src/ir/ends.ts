@@ -9,6 +9,7 @@ export function alwaysEnds(statements: readonly Stmt[]): boolean {
     case "fail":
     case "return":
     case "unsupported":
+    case "stream":
       return true;
     case "if":
       return last.otherwise !== null && alwaysEnds(last.otherwise) && last.branches.every((b) => alwaysEnds(b.body));

@@ -1,11 +1,11 @@
-import type { Expression, ObjectExpr, Query, Statement } from "../ast/nodes.js";
+import type { Expression, ObjectExpr, Query, RoomRef, Statement } from "../ast/nodes.js";
 import { BUILTINS } from "../checker/builtins.js";
 import { secretFields } from "@kova/query";
 import { checkedNode, constantValue, foldExpression } from "../checker/fold.js";
 import type { SemanticModel } from "../checker/model.js";
 import { alwaysEnds } from "./ends.js";
 import { inputOf } from "./inputs.js";
-import type { EnvVariable, Expr, InputExpr, QueryExpr, ObjectEntry, QueryArg, QueryDef, Span, Stmt, TypedInput } from "./nodes.js";
+import type { EnvVariable, Expr, InputExpr, QueryExpr, ObjectEntry, QueryArg, QueryDef, RoomTarget, Span, Stmt, TypedInput } from "./nodes.js";
 import { planQuery, type OwnerGuard, type PlanArg, type PlannedQuery } from "./plans.js";
 
 const WRITE_QUERY_KINDS: ReadonlySet<string> = new Set(["InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery"]);
@@ -85,7 +85,16 @@ export class HandlerLowering {
         return { kind: "if", branches, otherwise, span: s.span };
       }
       case "Broadcast":
-        return { kind: "unsupported", feature: "BROADCAST", span: s.span };
+        return { kind: "broadcast", room: s.room === null ? null : this.room(s.room), value: this.expr(s.value), span: s.span };
+      case "Join":
+      case "Leave":
+        return { kind: s.kind === "Join" ? "join" : "leave", room: this.room(s.room), span: s.span };
+      case "Send":
+        return { kind: "send", value: this.expr(s.value), span: s.span };
+      case "Stream": {
+        const live = s.live === null ? null : this.expr(s.live);
+        return { kind: "stream", room: s.room === null ? null : this.room(s.room), live: live === null ? null : { value: live, reads: this.readEntities(live) }, span: s.span };
+      }
       case "For":
         return { kind: "for", variable: s.variable.name, list: this.expr(s.list), body: this.block(s.body.statements), span: s.span };
       case "Return":
@@ -93,6 +102,25 @@ export class HandlerLowering {
       case "Enqueue":
         return { kind: "enqueue", task: s.task.name, args: s.args.map((a) => this.expr(a)), delay: s.delay ? this.expr(s.delay) : null, key: s.key ? this.expr(s.key) : null, span: s.span };
     }
+  }
+
+  /** The entities a LIVE query's plan reads (its own and those of the relations it selects), sorted. */
+  private readEntities(value: Expr): string[] {
+    const reads = new Set<string>();
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) return node.forEach(visit);
+      if (node === null || typeof node !== "object") return;
+      for (const [key, child] of Object.entries(node)) {
+        if (key === "entity" && typeof child === "string") reads.add(child);
+        else visit(child);
+      }
+    };
+    if (value.kind === "query") visit(this.state.queries.find((q) => q.id === value.query)?.plan);
+    return [...reads].sort();
+  }
+
+  private room(ref: RoomRef): RoomTarget {
+    return { name: ref.name.name, key: ref.key === null ? null : this.expr(ref.key) };
   }
 
   /** Cookie names keep their case (they are case-sensitive, unlike header names). */

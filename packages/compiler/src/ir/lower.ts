@@ -11,6 +11,7 @@ import { lowerRateLimit, lowerSecurity } from "./security.js";
 import { writtenSources } from "./writes.js";
 import { lowerTasks } from "./tasks.js";
 import { lowerCaches, routeCache } from "./cache.js";
+import { lowerSockets } from "./realtime.js";
 
 /** The default data source when a program has no CONNECT: the embedded, versioned store. */
 export const EMBEDDED_SOURCE = "default";
@@ -43,6 +44,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     span: fn.decl.span,
   }));
   const tasks = lowerTasks(model, state);
+  const sockets = lowerSockets(model, state);
   const views = [...model.views.values()].map(
     (v): View => ({
       name: v.decl.name.name,
@@ -65,6 +67,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     if (cache !== null && model.caches.has(cache.name)) entryPoints[i].cache = routeCache(cache.name, entryPoints[i], queryById, functions, entitySchemas);
   });
   const caches = lowerCaches(model, entryPoints);
+  for (const handler of sockets.flatMap((s) => s.handlers)) handler.writes = writtenSources(handler.body, queryById, sources.map((s) => s.name));
 
   return {
     kind: "App",
@@ -85,6 +88,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     ...entityDocs(model),
     tasks,
     ...(caches.length > 0 ? { caches } : {}),
+    sockets,
   };
 }
 
@@ -104,7 +108,8 @@ function entityDocs(model: SemanticModel): Pick<AppModel, "entityDocs"> {
   return Object.keys(docs).length > 0 ? { entityDocs: docs } : {};
 }
 
-function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
+/** One endpoint as an HttpRoute (also each SOCKET handler, checked as an endpoint body: ir/realtime.ts). */
+export function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
   const decl = endpoint.decl;
   const plans = new Map<Query, PlannedQuery>();
   walk(decl.body, (node) => {

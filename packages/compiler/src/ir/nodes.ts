@@ -48,6 +48,8 @@ export interface AppModel {
   tasks: TaskDef[];
   /** Named caches (CACHE), in source order; routes use them through `HttpRoute.cache`. */
   caches?: CacheDef[];
+  /** WebSocket endpoints (SOCKET), in source order. */
+  sockets: SocketDef[];
 }
 
 // ───────────────────────────── caches (CACHE) ─────────────────────────────
@@ -78,6 +80,42 @@ export interface CacheDef {
 export interface RouteCacheDef {
   cache: string;
   invalidate: Array<{ entity: string; by?: { field: string; input: "path" | "query"; name: string } }>;
+}
+
+// ───────────────────────────── realtime (SOCKET) ─────────────────────────────
+
+/** `SOCKET /path [AUTH …] [VALIDATE Shape] [WITH { … }] { ON CONNECT … ON MESSAGE(msg) … ON CLOSE … }`. */
+export interface SocketDef {
+  kind: "socket";
+  /** `SOCKET /chat/:room`, unique in the app. */
+  id: string;
+  /** find-my-way syntax, as an HttpRoute's; served on the HTTP port as a WebSocket upgrade. */
+  path: string;
+  /** The path and query inputs the handlers read, typed as an endpoint's are (parsed once, at the upgrade). */
+  inputs: { path: TypedInput[]; query: TypedInput[] };
+  /** Checked on the upgrade request: a refused caller gets the HTTP 401/403 and no connection. */
+  auth: RouteAuth | null;
+  /** The VALIDATE shape every message must match, or null (any JSON value). */
+  message: string | null;
+  /** A larger message gets an error frame and is not handled. */
+  maxMessageBytes: number;
+  /** Ping interval; a client that missed the previous pong is dropped. */
+  heartbeatMs: number;
+  /** A client with more unsent bytes than this is dropped (backpressure). */
+  maxBufferedBytes: number;
+  handlers: SocketHandlerDef[];
+  span: Span;
+}
+
+export interface SocketHandlerDef {
+  event: "connect" | "message" | "close";
+  /** The message's name in ON MESSAGE(msg); null for the other events. */
+  param: string | null;
+  variables: string[];
+  body: Stmt[];
+  /** The data sources the handler writes: it runs in one transaction per source, as an endpoint does. */
+  writes: string[];
+  span: Span;
 }
 
 /** An entity's doc comment and its fields' (by field name), for the API description back ends. */
@@ -429,7 +467,49 @@ export interface HttpRoute {
 
 // ───────────────────────────── handler statements ─────────────────────────────
 
-export type Stmt = AssignStmt | EvalStmt | RespondStmt | FailStmt | IfStmt | UnsupportedStmt | ForStmt | ReturnStmt | EnqueueStmt;
+export type Stmt = AssignStmt | EvalStmt | RespondStmt | FailStmt | IfStmt | UnsupportedStmt | ForStmt | ReturnStmt | EnqueueStmt | RoomStmt | SendStmt | BroadcastStmt | StreamStmt;
+
+/** `lobby` or `room(key)`: the room's name and, for a family of rooms, the key (text) that picks one. */
+export interface RoomTarget {
+  name: string;
+  key: Expr | null;
+}
+
+/** `JOIN room` / `LEAVE room` in a SOCKET handler: this connection enters or leaves the room (presence notices follow). */
+export interface RoomStmt {
+  kind: "join" | "leave";
+  room: RoomTarget;
+  span: Span;
+}
+
+/** `SEND value`: a message to this socket client only. */
+export interface SendStmt {
+  kind: "send";
+  value: Expr;
+  span: Span;
+}
+
+/**
+ * `BROADCAST value` (room null: every client of the SOCKET the handler belongs to) or `BROADCAST TO
+ * room value`. Sent once the handler's transaction has committed; never for one that rolled back.
+ */
+export interface BroadcastStmt {
+  kind: "broadcast";
+  room: RoomTarget | null;
+  value: Expr;
+  span: Span;
+}
+
+/**
+ * Answers the GET with server-sent events (ends the handler): `room`, the room's broadcasts; or
+ * `live`, the query's result, sent again whenever a committed write to an entity it reads changes it.
+ */
+export interface StreamStmt {
+  kind: "stream";
+  room: RoomTarget | null;
+  live: { value: Expr; reads: string[] } | null;
+  span: Span;
+}
 
 /** `ENQUEUE task(args) DELAY d KEY k`: adds a job, in the handler's transaction when it has one. */
 export interface EnqueueStmt {

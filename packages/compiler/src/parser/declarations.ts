@@ -441,15 +441,39 @@ export function parsePropertyBlock(c: Cursor, context: string): Property[] {
   return properties;
 }
 
+/**
+ * After `SOCKET`: `/path [AUTH …] [VALIDATE Shape] [WITH { settings }] { ON EVENT[(param)] { … } … }`.
+ * The checker decides which events exist and which take a parameter.
+ */
 function parseSocket(c: Cursor, start: number): SocketDecl {
-  const name = c.expectIdentifier("a name for the SOCKET");
+  let path: RoutePath;
+  if (c.token.kind === "Path") {
+    path = parsePath(c, c.advance());
+  } else {
+    // `SOCKET chat { … }`, the reserved form: a socket is served at a path now.
+    const t = c.token;
+    const word = t.kind === "Identifier" ? t.text : "chat";
+    c.error("ExpectedDeclaration", c.tokenSpan(t), "expected the path the SOCKET is served at, as in SOCKET /chat { … }", { suggestion: `write SOCKET /${word} { … }` });
+    if (t.kind === "Identifier") c.advance();
+    path = { kind: "RoutePath", span: c.tokenSpan(t), text: `/${word}`, segments: [] };
+  }
+  let auth: EndpointAuth | null = null;
+  let validate: Identifier | null = null;
+  let settings: Property[] = [];
+  for (;;) {
+    const t = c.token;
+    if (c.matchKeyword("AUTH")) auth = parseEndpointAuth(c, t.start);
+    else if (c.matchKeyword("VALIDATE")) validate = c.expectIdentifier("the name of a VALIDATE shape for the messages");
+    else if (c.matchKeyword("WITH")) settings = parsePropertyBlock(c, "the SOCKET settings");
+    else break;
+  }
   const handlers: SocketHandler[] = [];
   const open = c.token;
   if (c.expectPunct("{", "to start the SOCKET body")) {
     while (!c.isPunct("}") && !c.atEnd) {
       const handlerStart = c.token.start;
       if (!c.matchKeyword("ON")) {
-        c.errorExpected("ON <event> { … } inside the SOCKET");
+        c.errorExpected("ON CONNECT, ON MESSAGE(msg) or ON CLOSE inside the SOCKET");
         c.advance();
         continue;
       }
@@ -459,7 +483,7 @@ function parseSocket(c: Cursor, start: number): SocketDecl {
         c.advance();
         event = { kind: "Identifier", span: c.tokenSpan(eventToken), name: eventToken.text.toLowerCase() };
       } else {
-        event = c.expectIdentifier("an event name after ON, such as CONNECT or MESSAGE");
+        event = c.expectIdentifier("an event name after ON: CONNECT, MESSAGE or CLOSE");
       }
       let param: Identifier | null = null;
       if (c.isPunct("(")) {
@@ -472,7 +496,7 @@ function parseSocket(c: Cursor, start: number): SocketDecl {
     }
     closeBracket(c, open, "}");
   }
-  return { kind: "Socket", span: c.spanFrom(start), name, handlers };
+  return { kind: "Socket", span: c.spanFrom(start), path, auth, validate, settings, handlers };
 }
 
 /** `RATE_LIMIT <count> PER <duration> [BY <key>]` (the keyword already read). */

@@ -1,13 +1,13 @@
-import type { Block, Expression, IfStmt, NumberLiteral, ObjectExpr, Statement } from "../ast/nodes.js";
+import type { Block, Expression, IfStmt, NumberLiteral, ObjectExpr, RoomRef, Statement } from "../ast/nodes.js";
 import type { Cursor } from "./cursor.js";
 import { startsDeclaration } from "./declarations.js";
-import { parseExpression, skipSeparator } from "./expressions.js";
+import { closeBracket, parseExpression, skipSeparator } from "./expressions.js";
 import { reportStatementWord } from "./misspelt.js";
 import { isQueryStart, parseCondition } from "./queries.js";
 import { parseEnqueue } from "./tasks.js";
 
 /** Keywords that begin a statement (used for "did you mean" on lower-case spellings and for recovery). */
-const STATEMENT_KEYWORDS = ["RESPOND", "REDIRECT", "ERROR", "IF", "BROADCAST", "FOR", "RETURN", "ENQUEUE"];
+const STATEMENT_KEYWORDS = ["RESPOND", "REDIRECT", "ERROR", "IF", "BROADCAST", "FOR", "RETURN", "ENQUEUE", "JOIN", "LEAVE", "SEND", "STREAM"];
 
 /**
  * `{ statements }`. When a declaration keyword appears at the start of a line inside the block,
@@ -83,8 +83,30 @@ export function parseStatement(c: Cursor): Statement | null {
   }
   if (c.matchKeyword("ENQUEUE")) return parseEnqueue(c, start);
   if (c.matchKeyword("BROADCAST")) {
+    const room = c.matchKeyword("TO") ? parseRoomRef(c, "BROADCAST TO") : null;
     const value = parseExpression(c);
-    return { kind: "Broadcast", span: c.spanFrom(start), value };
+    return { kind: "Broadcast", span: c.spanFrom(start), room, value };
+  }
+  // (The room is parsed before the span is taken: the statement's span ends after it.)
+  if (c.matchKeyword("JOIN")) {
+    const room = parseRoomRef(c, "JOIN");
+    return { kind: "Join", span: c.spanFrom(start), room };
+  }
+  if (c.matchKeyword("LEAVE")) {
+    const room = parseRoomRef(c, "LEAVE");
+    return { kind: "Leave", span: c.spanFrom(start), room };
+  }
+  if (c.matchKeyword("STREAM")) {
+    if (c.matchKeyword("LIVE")) {
+      const live = parseExpression(c);
+      return { kind: "Stream", span: c.spanFrom(start), room: null, live };
+    }
+    const room = parseRoomRef(c, "STREAM");
+    return { kind: "Stream", span: c.spanFrom(start), room, live: null };
+  }
+  if (c.matchKeyword("SEND")) {
+    const value = parseExpression(c);
+    return { kind: "Send", span: c.spanFrom(start), value };
   }
   const word = reportStatementWord(c);
   if (word === "skipped") return null;
@@ -193,4 +215,17 @@ function parseIf(c: Cursor, start: number): IfStmt {
     }
   }
   return { kind: "If", span: c.spanFrom(start), condition, then, else: otherwise };
+}
+
+/** `lobby` or `room(key)` after JOIN, LEAVE, STREAM or BROADCAST TO. */
+function parseRoomRef(c: Cursor, after: string): RoomRef {
+  const start = c.token.start;
+  const name = c.expectIdentifier(`a room after ${after}, as in ${after} lobby or ${after} room($id)`);
+  let key: Expression | null = null;
+  if (c.isPunct("(") && !c.token.newlineBefore) {
+    const paren = c.advance();
+    key = parseExpression(c);
+    closeBracket(c, paren, ")");
+  }
+  return { kind: "RoomRef", span: c.spanFrom(start), name, key };
 }

@@ -143,7 +143,7 @@ export function scan(
       push({ kind: KEYWORD_SET.has(word) ? "Keyword" : "Identifier", start, end: pos });
       // `GET /users` starts a route. A lower-case `get` only does at the start of a line, so that
       // `y = post / 2` stays a division.
-      if (HTTP_METHODS.has(word) || (HTTP_METHODS.has(word.toUpperCase()) && atLineStart)) pos = maybeScanPath(pos);
+      if (HTTP_METHODS.has(word) || (HTTP_METHODS.has(word.toUpperCase()) && atLineStart) || word === "SOCKET") pos = maybeScanPath(pos);
       continue;
     }
 

@@ -16,6 +16,8 @@ export const KEYWORDS = [
   "UNIQUE", "INDEX", "PRIMARY", "DEFAULT", "BY", "EXISTS",
   "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "ON", "BROADCAST", "EVERY", "CRON", "TZ", "ENQUEUE", "DELAY", "KEY",
   "RATE_LIMIT", "PER", "CORS",
+  // Realtime: `JOIN room`, `LEAVE room`, `SEND msg`, `BROADCAST TO room msg`, `STREAM room`.
+  "JOIN", "LEAVE", "SEND", "TO", "STREAM", "LIVE",
   "CASCADE", "RESTRICT",
   // History control: `password: text SECRET`, `ENTITY Session NO HISTORY { … }`.
   "SECRET", "NO",

@@ -86,6 +86,11 @@ export class GraphqlEndpoint {
   }
 
   /** Subscriptions over WebSocket on `server` (node:http), when ws and graphql-ws are installed. */
+  /** The path whose upgrades serveSubscriptions answers, or undefined when it serves none (graphql-ws not installed). */
+  get subscriptionsPath(): string | undefined {
+    return this.webSockets === undefined ? undefined : this.path;
+  }
+
   serveSubscriptions(server: Server, env: AppEnv): void {
     if (this.webSockets === undefined) return;
     const scheme = this.routes[0].auth?.scheme as AuthSchemeDefinition | undefined;

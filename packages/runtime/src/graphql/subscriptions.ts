@@ -84,7 +84,8 @@ export async function loadWebSocketModules(log: Logger): Promise<WebSocketModule
 export function serveSubscriptions(server: Server, s: SubscriptionServing, { ws, useServer }: WebSocketModules): void {
   const wss = new ws.WebSocketServer({ noServer: true });
   server.on("upgrade", (req: IncomingMessage, socket, head) => {
-    if (new URL(req.url ?? "/", "http://x").pathname !== s.path) return socket.destroy();
+    // Other paths are the server's other upgrade listener's: SOCKET endpoints, or its refusal.
+    if (new URL(req.url ?? "/", "http://x").pathname !== s.path) return;
     wss.handleUpgrade(req, socket, head, (client) => wss.emit("connection", client, req));
   });
   const claims = new WeakMap<object, AuthClaims | null>();

@@ -153,6 +153,15 @@ export class HttpSecurity {
     return result;
   }
 
+  /**
+   * Why a WebSocket upgrade from a browser page of another origin is refused, or undefined. A
+   * handshake carries the user's cookies like a form post does, and the same-origin policy does
+   * not cover WebSockets, so it is judged as a state-changing request (cross-site WebSocket hijacking).
+   */
+  socketOriginRefusal(headers: IncomingHttpHeaders): string | undefined {
+    return this.guard?.check("POST", headers)?.replace("POST", "WebSocket connection");
+  }
+
   private crossOriginStage(guard: CrossOriginGuard): PipelineStage {
     return {
       name: "crossOrigin",

@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import type { AppEnv, RequestContext } from "../app.js";
 import type { DataSources } from "../data-sources.js";
 import type { EnqueueOptions } from "./definition.js";
+import { messageText, realtimeFor } from "../realtime/hub.js";
 
 export class TaskContext implements RequestContext {
   readonly method = "TASK";
@@ -45,6 +46,20 @@ export class TaskContext implements RequestContext {
         };
       },
     });
+  }
+
+  /** BROADCAST TO in the task: sent once its attempt has committed (flushBroadcasts), never for a failed one. */
+  private pending: Array<[string, string]> = [];
+
+  broadcast(room: string | null, value: unknown, serialize?: (value: unknown) => string): void {
+    if (room === null) throw new Error("BROADCAST without TO belongs in a SOCKET handler");
+    this.pending.push([room, messageText(value, serialize)]);
+  }
+
+  flushBroadcasts(): void {
+    const hub = realtimeFor(this.dataSources);
+    for (const [room, data] of this.pending) hub?.publish(room, data);
+    this.pending = [];
   }
 
   enqueue(task: string, args: unknown[], options?: EnqueueOptions): Promise<number | null> {

@@ -238,6 +238,7 @@ export class TaskRuntime {
     log.info("job started");
     try {
       const completedInside = await this.runBody(task, job, ctx);
+      ctx.flushBroadcasts();
       if (!completedInside) await this.store.complete(job.id);
       this.stats.succeeded++;
       log.info({ ms: Date.now() - started }, "job succeeded");
@@ -297,6 +298,7 @@ export class TaskRuntime {
     log.info("job started");
     try {
       await this.runBody(task, { id: -1, args } as Job, ctx, false);
+      ctx.flushBroadcasts();
       this.stats.succeeded++;
       log.info({ ms: Date.now() - started }, "job succeeded");
     } catch (error) {

@@ -7,6 +7,7 @@ import { emitStatements, serializerName } from "./statements.js";
 import { emitAuthSchemes, routeAuth } from "./auth.js";
 import { emitValidators, validatorFunction } from "./validators.js";
 import { emitTaskFunction, taskDefinition } from "./tasks.js";
+import { containsStatement, emitSocketHandlers, socketDefinition } from "./realtime.js";
 
 export interface EmitOptions {
   /** Path of each source file as the source map should name it (relative to the output file). */
@@ -66,6 +67,9 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
     emitTaskFunction(out, task, new ExpressionPrinter("ctx.env", sourceOfQuery), options.sourcePath(task.span.file), (options.displayPath ?? options.sourcePath)(task.span.file));
     out.line();
   }
+  app.sockets.forEach((socket, index) => {
+    emitSocketHandlers(out, socket, index, new ExpressionPrinter("ctx.env", sourceOfQuery), options.sourcePath(socket.span.file), (options.displayPath ?? options.sourcePath)(socket.span.file));
+  });
   const handlers = app.entryPoints.map((route, index) => {
     const fn = `handle_${index}_${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+/g, "_").replace(/_+$/, "")}`;
     emitHandler(out, route, fn, new ExpressionPrinter("ctx.env", sourceOfQuery), options);
@@ -156,7 +160,11 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
         const writes = route.writes.length > 0 ? `, writes: ${JSON.stringify(route.writes)}` : "";
         // The cache and the writes that evict its entries, as the IR computed them.
         const cache = route.cache === undefined ? "" : `, cache: ${JSON.stringify(route.cache)}`;
-        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${auth}, handler: ${handlers[i]}${writes}, source: ${source}${rateLimit}${cache} },`);
+        // A route that may answer with server-sent events (STREAM): servers that cannot stream refuse it at start.
+        const stream = (containsStatement(route.body, "stream") ? ", stream: true" : "") + (containsStatement(route.body, "stream", (s) => s.live !== null) ? ", live: true" : "");
+        // Its BROADCASTs go out after it commits: the runtime holds them until then.
+        const broadcasts = containsStatement(route.body, "broadcast") ? ", broadcasts: true" : "";
+        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${auth}, handler: ${handlers[i]}${writes}${stream}${broadcasts}, source: ${source}${rateLimit}${cache} },`);
       });
     });
     out.line("],");
@@ -171,6 +179,13 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
       out.line("caches: [");
       out.indent(() => {
         for (const { span: _span, ...cache } of app.caches!) out.line(`${JSON.stringify(cache)},`);
+      });
+      out.line("],");
+    }
+    if (app.sockets.length > 0) {
+      out.line("sockets: [");
+      out.indent(() => {
+        app.sockets.forEach((socket, i) => out.line(`${socketDefinition(socket, i, `{ file: ${JSON.stringify(display(socket.span.file))}, line: ${socket.span.start.line} }`)},`));
       });
       out.line("],");
     }
@@ -211,7 +226,7 @@ function optionsFunction(s: DataSource, x: ExpressionPrinter): string {
 }
 
 /** A route's query parameter for the runtime: its type and, when declared, what it requires. */
-function queryParamDefinition(q: TypedInput): string {
+export function queryParamDefinition(q: TypedInput): string {
   const parts = [`name: ${JSON.stringify(q.name)}`, `type: ${JSON.stringify(q.type)}`];
   if (q.required === true) parts.push("required: true");
   if (q.default !== undefined) parts.push(`default: ${JSON.stringify(q.default)}`);

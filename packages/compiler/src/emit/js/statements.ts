@@ -1,5 +1,5 @@
 import { alwaysEnds } from "../../ir/ends.js";
-import type { ObjectEntry, Stmt } from "../../ir/nodes.js";
+import type { Expr, ObjectEntry, RoomTarget, Stmt } from "../../ir/nodes.js";
 import type { CodeWriter } from "./code-writer.js";
 import type { ExpressionPrinter } from "./expressions.js";
 
@@ -62,6 +62,23 @@ function emitStatement(out: CodeWriter, s: Stmt, x: ExpressionPrinter, sourcePat
       at(`await ctx.enqueue(${JSON.stringify(s.task)}, [${s.args.map((a) => x.print(a)).join(", ")}]${options.length > 0 ? `, { ${options.join(", ")} }` : ""});`);
       return;
     }
+    case "join":
+    case "leave":
+      at(`await ctx.${s.kind}(${roomName(s.room, x)});`);
+      return;
+    case "send":
+      at(`ctx.send(${x.print(s.value)}${serializerOf(s.value)});`);
+      return;
+    case "broadcast":
+      at(`ctx.broadcast(${s.room === null ? "null" : roomName(s.room, x)}, ${x.print(s.value)}${serializerOf(s.value)});`);
+      return;
+    case "stream":
+      if (s.live !== null) {
+        // The query runs again (with this request's inputs) each time a change touches what it reads.
+        const serialize = s.live.value.kind === "query" ? `, serialize: ${serializerName(s.live.value.query)}` : "";
+        at(`return { status: 200, stream: { live: { entities: ${JSON.stringify(s.live.reads)}, load: async () => ${x.print(s.live.value)}${serialize} } } };`);
+      } else at(`return { status: 200, stream: { room: ${roomName(s.room!, x)} } };`);
+      return;
     case "unsupported":
       at(`throw new HttpError(501, ${JSON.stringify(`${s.feature} is not supported yet`)});`);
       return;
@@ -88,4 +105,14 @@ function headerObject(headers: ObjectEntry[], x: ExpressionPrinter): string {
     first = false;
   }
   return `${out} }`;
+}
+
+/** `lobby` → "lobby"; `room($id)` → "room:" + the key as text (the runtime's room names). */
+function roomName(room: RoomTarget, x: ExpressionPrinter): string {
+  return room.key === null ? JSON.stringify(room.name) : `${JSON.stringify(room.name + ":")} + str(${x.print(room.key)})`;
+}
+
+/** A query's rows are written by its compiled serialiser, as a RESPOND of it would be. */
+function serializerOf(value: Expr): string {
+  return value.kind === "query" ? `, ${serializerName(value.query)}` : "";
 }
