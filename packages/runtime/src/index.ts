@@ -32,6 +32,7 @@ export { Exchange, type Serving, type StageOutcome } from "./exchange.js";
 export { isCalendarDate, ParamFailure, parseParam, typeQuery } from "./params.js";
 export type { DataSourceStatus } from "./health.js";
 export { DEFAULT_BODY_LIMIT } from "./body.js";
+export { compressionStage, compressionOptions, pickEncoding, worthCompressing, type CompressionConfig } from "./compression/index.js";
 export { rowSerializer } from "./serialize.js";
 export { loadEnv, loadFileConfig, resolveAppEnv } from "./config.js";
 export {

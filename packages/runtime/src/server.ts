@@ -22,6 +22,7 @@ import { Pipeline } from "./pipeline.js";
 import { ProblemType, makeProblem } from "./problem.js";
 import { sendProblem, sendReply } from "./respond.js";
 import type { CompiledRoute, SerializedReply } from "./route.js";
+import { compressionOptions, compressionStage, decodeBody, unsupportedContentEncoding, type CompressionConfig } from "./compression/index.js";
 import { ApiDocs, apiDocsOptions, type ApiDocsReply } from "./api-docs/api-docs.js";
 import type { GraphqlEndpoint } from "./graphql/endpoint.js";
 import { ApiDocsRoute, GraphqlRoute, buildRouter, allowedMethods, isHealthRoute } from "./routing.js";
@@ -59,6 +60,11 @@ export interface ServerOptions {
   apiDocs?: { openapi?: string | boolean; docs?: string | boolean };
   /** GraphQL over the app's entities (see graphql/endpoint.ts); absent: not served. */
   graphql?: GraphqlEndpoint;
+  /**
+   * Gzip/brotli responses (compression/): true for the defaults, or settings; default off.
+   * Compressed request bodies (Content-Encoding) are accepted either way, within `bodyLimit`.
+   */
+  compression?: boolean | CompressionConfig;
 }
 
 export interface KovaServer {
@@ -134,14 +140,17 @@ class NodeExchange extends Exchange {
 
   readBody(): StageOutcome | Promise<StageOutcome> {
     if (!requestHasBody(this.req.headers)) return undefined;
-    const unsupported = checkJsonContentType(this.req.headers["content-type"]);
+    const unsupported = checkJsonContentType(this.req.headers["content-type"]) ?? unsupportedContentEncoding(this.req.headers["content-encoding"]);
     if (unsupported !== undefined) return this.problem(415, unsupported, ProblemType.unsupportedMediaType);
     return this.readJson();
   }
 
   /** Errors (BodyError, ClientGoneError) are the pipeline's to turn into answers. */
   private async readJson(): Promise<StageOutcome> {
-    this.body = decodeJsonBody(await readBodyBytes(this.req, this.serving.bodyLimit));
+    const limit = this.serving.bodyLimit;
+    const encoding = this.req.headers["content-encoding"];
+    const bytes = await readBodyBytes(this.req, limit);
+    this.body = decodeJsonBody(encoding === undefined ? bytes : await decodeBody(bytes, encoding, limit));
     return undefined;
   }
 
@@ -167,7 +176,12 @@ class RequestHandler {
     this.router = buildRouter(app, internalPrefix, log, apiDocs, options.graphql);
     const env = options.env ?? {};
     const security = new HttpSecurity(app, env, options.security ?? {}, log);
-    this.pipeline = security.withStages(options.pipeline ?? new Pipeline());
+    let pipeline = security.withStages(options.pipeline ?? new Pipeline());
+    if (options.compression !== undefined && options.compression !== false) {
+      // Last: it compresses whatever the stages before it answered, problems included.
+      pipeline = pipeline.with(compressionStage(compressionOptions(options.compression === true ? {} : options.compression)), { after: pipeline.names[pipeline.names.length - 1] });
+    }
+    this.pipeline = pipeline;
     this.serving = new NodeServing(env, log, options.dataSources ?? DataSources.empty(), options.bodyLimit ?? DEFAULT_BODY_LIMIT, options.accessLog ?? false, security, options.errors ?? DEFAULT_ERROR_FORMAT);
   }
 

@@ -170,6 +170,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? file.shutdownTimeoutMs,
     errors: file.errors,
     apiDocs: { openapi: file.openapi, docs: file.apiDocs },
+    compression: file.compression,
   });
   // Known before listening unless it is 0: `kova run` prints its URL and routes while the
   // socket opens, so they are on screen by the time a first request can be answered.
