@@ -61,6 +61,14 @@ export interface RouteDefinition {
   source?: { file: string; line: number };
   /** `RATE_LIMIT n PER window BY key` on the endpoint: its own budget, besides the app-wide one. */
   rateLimit?: RateLimitDefinition;
+  /** `API v2 { … }`: the route's version, and the ISO instants it is deprecated and sunset (api-versions.ts). */
+  version?: ApiVersionDefinition;
+}
+
+export interface ApiVersionDefinition {
+  name: string;
+  deprecated: string | null;
+  sunset: string | null;
 }
 
 /** Who shares one budget: each client address, each value of a request header, or each signed-in subject. */
@@ -139,6 +147,8 @@ export interface AppDefinition {
   security?: SecurityDefinition;
   /** The OpenAPI document `kova build` wrote for this app (served at `/_kova/openapi.json`); absent: none. */
   openapi?: string | URL;
+  /** One OpenAPI document per API version, by version name (served at `/_kova/openapi/<version>.json`). */
+  openapiVersions?: Readonly<Record<string, string | URL>>;
   /** Background work (TASK): run by the task runtime (src/tasks). */
   tasks?: TaskDefinition[];
 }

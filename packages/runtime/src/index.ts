@@ -16,6 +16,7 @@ export {
   type Reply,
   type RequestContext,
   type RouteDefinition,
+  type ApiVersionDefinition,
   type ValidationIssue,
   type CorsDefinition,
   type RateLimitDefinition,
@@ -74,5 +75,6 @@ export {
 } from "./security/index.js";
 export { GraphqlEndpoint, type GraphqlConfig } from "./graphql/endpoint.js";
 export { buildGraphqlSchema, pluralField, type GraphqlOptions } from "./graphql/schema.js";
-export { ApiDocs, apiDocsOptions, DOCS_CSP } from "./api-docs/api-docs.js";
+export { ApiDocs, apiDocsOptions, DOCS_CSP, versionDocumentPath } from "./api-docs/api-docs.js";
+export { versionHeaders, withVersionStage, API_VERSION_STAGE } from "./api-versions.js";
 export * from "./tasks/index.js";

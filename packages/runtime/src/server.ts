@@ -23,7 +23,8 @@ import { ProblemType, makeProblem } from "./problem.js";
 import { sendProblem, sendReply } from "./respond.js";
 import type { CompiledRoute, SerializedReply } from "./route.js";
 import { compressionOptions, compressionStage, decodeBody, unsupportedContentEncoding, type CompressionConfig } from "./compression/index.js";
-import { ApiDocs, apiDocsOptions, type ApiDocsReply } from "./api-docs/api-docs.js";
+import { ApiDocs, apiDocsOptions, versionDocument, type ApiDocsReply } from "./api-docs/api-docs.js";
+import { withVersionStage } from "./api-versions.js";
 import type { GraphqlEndpoint } from "./graphql/endpoint.js";
 import { ApiDocsRoute, GraphqlRoute, buildRouter, allowedMethods, isHealthRoute } from "./routing.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
@@ -172,11 +173,12 @@ class RequestHandler {
 
   constructor(app: AppDefinition, options: ServerOptions, log: Logger) {
     const internalPrefix = options.internalPrefix ?? "/_kova";
-    const apiDocs = new ApiDocs(app.openapi, apiDocsOptions(internalPrefix, options.apiDocs), log);
+    const docsOptions = apiDocsOptions(internalPrefix, options.apiDocs);
+    const apiDocs = new ApiDocs(app.openapi, docsOptions, log, app.openapiVersions);
     this.router = buildRouter(app, internalPrefix, log, apiDocs, options.graphql);
     const env = options.env ?? {};
     const security = new HttpSecurity(app, env, options.security ?? {}, log);
-    let pipeline = security.withStages(options.pipeline ?? new Pipeline());
+    let pipeline = withVersionStage(security.withStages(options.pipeline ?? new Pipeline()), app, (v) => versionDocument(app, docsOptions, v));
     if (options.compression !== undefined && options.compression !== false) {
       // Last: it compresses whatever the stages before it answered, problems included.
       pipeline = pipeline.with(compressionStage(compressionOptions(options.compression === true ? {} : options.compression)), { after: pipeline.names[pipeline.names.length - 1] });

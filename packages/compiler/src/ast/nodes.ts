@@ -47,7 +47,8 @@ export type Declaration =
   | FunctionDecl
   | ViewDecl
   | RateLimitDecl
-  | CorsDecl;
+  | CorsDecl
+  | ApiDecl;
 
 /** A name written in the source, with its own span (so tools can point at it and rename it). */
 export interface Identifier {
@@ -177,6 +178,24 @@ export interface ValidateDecl {
 }
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/**
+ * `API v1 DEPRECATED "2026-06-01" SUNSET "2027-01-01" { GET /todos { … } … }`: endpoints served
+ * under `/v1`, with the version's deprecation date and sunset date sent as response headers.
+ */
+export interface ApiDecl {
+  kind: "Api";
+  span: Span;
+  /** `v1`, `v2`, … : the path prefix (`/v2/…`) and the name of its OpenAPI document. */
+  version: Identifier;
+  /** `DEPRECATED "2026-06-01"`: from that day on, the version's answers carry `Deprecation`; null when not deprecated. */
+  deprecated: StringLiteral | null;
+  /** `SUNSET "2027-01-01"`: the day the version may stop answering (the `Sunset` header); null when none is announced. */
+  sunset: StringLiteral | null;
+  endpoints: EndpointDecl[];
+  /** The `///` doc comment before the API block; null when none. */
+  doc: string | null;
+}
 
 /** `GET /users/:id { … }` */
 export interface EndpointDecl {

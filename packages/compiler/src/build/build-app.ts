@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { openApiDocument } from "../emit/api/openapi.js";
+import { apiVersions, openApiDocument, versionDocumentFile } from "../emit/api/openapi.js";
 import { emitApp } from "../emit/js/emit-app.js";
 import { lower } from "../ir/lower.js";
 import type { AppModel } from "../ir/nodes.js";
@@ -98,6 +98,9 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   writeFileSync(outputFile, emitted.code);
   writeFileSync(`${outputFile}.map`, emitted.sourceMap);
   writeFileSync(join(outDir, OPENAPI_FILE), `${JSON.stringify(openapi, null, 2)}\n`);
+  for (const version of apiVersions(ir)) {
+    writeFileSync(join(outDir, versionDocumentFile(version)), `${JSON.stringify(openApiDocument(ir, { apiVersion: version }), null, 2)}\n`);
+  }
   copyModules(ir.imports, appDir, outDir);
   return result(true);
 }

@@ -49,6 +49,8 @@ export interface EndpointInfo {
   declaredQuery: Map<string, DeclaredParam> | null;
   /** Every variable assigned in the handler, in first-assignment order. */
   variables: string[];
+  /** `API v2 { … }`: the version the endpoint belongs to (its path is served under `/v2`); absent at the top level. */
+  version?: import("./api-versions.js").ApiVersionInfo;
 }
 
 /**

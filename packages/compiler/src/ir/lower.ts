@@ -106,12 +106,16 @@ function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
   const pathNames = inputs.path.map((i) => i.name);
   const lowering = new HandlerLowering(state, { pathNames, path: inputs.path, query: inputs.query, plans, owner: ownerGuard(decl) });
   const shape = decl.validate && state.model.validators.has(decl.validate.name) ? decl.validate.name : null;
+  const version = endpoint.version;
+  // `API v2 { GET /todos }` is served at /v2/todos: the prefix is part of the route from here on.
+  const path = version === undefined ? decl.path.text : `/${version.name}${decl.path.text === "/" ? "" : decl.path.text}`;
   return {
     kind: "http",
-    id: `${decl.method} ${decl.path.text}`,
+    id: `${decl.method} ${path}`,
     ...docOf(decl),
     method: decl.method,
-    path: decl.path.text,
+    path,
+    ...(version === undefined ? {} : { version: { name: version.name, deprecated: version.deprecated, sunset: version.sunset } }),
     inputs: { path: inputs.path, query: inputs.query, headers: inputs.headers, cookies: inputs.cookies, body: { shape, read: inputs.bodyRead } },
     rateLimit: decl.rateLimit === null ? null : lowerRateLimit(decl.rateLimit),
     auth: lowerRouteAuth(decl.auth),

@@ -380,6 +380,8 @@ export interface HttpRoute {
   auth: RouteAuth | null;
   /** The endpoint's own `RATE_LIMIT`, counted besides the app-wide one. */
   rateLimit: RateLimitRule | null;
+  /** `API v2 { … }`: the version this route belongs to (its `path` starts with `/v2`); absent at the top level. */
+  version?: ApiVersion;
   /** Handler variables, in first-assignment order. */
   variables: string[];
   body: Stmt[];
@@ -389,6 +391,15 @@ export interface HttpRoute {
    */
   writes: string[];
   span: Span;
+}
+
+/** An `API vN` block's version: its name, and the instants (ISO 8601, UTC) it is deprecated and sunset. */
+export interface ApiVersion {
+  name: string;
+  /** Sent as `Deprecation: @<seconds>` (RFC 9745) on every answer of the version; null: not deprecated. */
+  deprecated: string | null;
+  /** Sent as `Sunset: <HTTP-date>` (RFC 8594); null: none announced. */
+  sunset: string | null;
 }
 
 // ───────────────────────────── handler statements ─────────────────────────────

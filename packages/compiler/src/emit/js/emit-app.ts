@@ -1,5 +1,6 @@
 import type { CompiledQuery } from "@kova/query";
 import type { AppModel, DataSource, HttpRoute, KovaFunction, RateLimitRule, TypedInput, View } from "../../ir/nodes.js";
+import { apiVersions, versionDocumentFile } from "../api/openapi.js";
 import { CodeWriter } from "./code-writer.js";
 import { ExpressionPrinter, functionName, viewName } from "./expressions.js";
 import { GENERATED_HELPERS } from "./helpers.js";
@@ -154,7 +155,8 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
         const auth = route.auth === null ? "" : `, auth: ${routeAuth(route.auth)}`;
         const rateLimit = route.rateLimit === null ? "" : `, rateLimit: ${rateLimitDefinition(route.rateLimit)}`;
         const writes = route.writes.length > 0 ? `, writes: ${JSON.stringify(route.writes)}` : "";
-        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${auth}, handler: ${handlers[i]}${writes}, source: ${source}${rateLimit} },`);
+        const version = route.version === undefined ? "" : `, version: ${JSON.stringify(route.version)}`;
+        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${auth}, handler: ${handlers[i]}${writes}, source: ${source}${rateLimit}${version} },`);
       });
     });
     out.line("],");
@@ -168,6 +170,11 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
     emitSecurity(out, app.security, x);
     // The OpenAPI document the build wrote beside this module (served at /_kova/openapi.json).
     if (openapiFile !== undefined) out.line(`openapi: new URL(${JSON.stringify(`./${openapiFile}`)}, import.meta.url),`);
+    const versions = apiVersions(app);
+    if (openapiFile !== undefined && versions.length > 0) {
+      // One document per API version (served at /_kova/openapi/<version>.json).
+      out.line(`openapiVersions: { ${versions.map((v) => `${JSON.stringify(v)}: new URL(${JSON.stringify(`./${versionDocumentFile(v)}`)}, import.meta.url)`).join(", ")} },`);
+    }
   }, "};");
   out.line("export default app;");
 }
