@@ -151,6 +151,15 @@ export interface AppDefinition {
   openapiVersions?: Readonly<Record<string, string | URL>>;
   /** Background work (TASK): run by the task runtime (src/tasks). */
   tasks?: TaskDefinition[];
+  /** `TEST "name" { … }` blocks of a test build (`kova test`; testing/); absent in a `kova build`. */
+  tests?: TestDefinition[];
+}
+
+/** One compiled TEST: `run` drives the app through the context `kova test` gives it (testing/context.ts). */
+export interface TestDefinition {
+  name: string;
+  run: (ctx: never) => Promise<void>;
+  source: { file: string; line: number };
 }
 
 /** The declared environment variables after `.env` and defaults are applied. */

@@ -17,6 +17,7 @@ export {
   type RequestContext,
   type RouteDefinition,
   type ApiVersionDefinition,
+  type TestDefinition,
   type ValidationIssue,
   type CorsDefinition,
   type RateLimitDefinition,
@@ -78,3 +79,4 @@ export { buildGraphqlSchema, pluralField, type GraphqlOptions } from "./graphql/
 export { ApiDocs, apiDocsOptions, DOCS_CSP, versionDocumentPath } from "./api-docs/api-docs.js";
 export { versionHeaders, withVersionStage, API_VERSION_STAGE } from "./api-versions.js";
 export * from "./tasks/index.js";
+export { registerTests, TestContext, expectHolds, type TestResponse } from "./testing/index.js";

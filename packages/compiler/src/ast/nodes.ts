@@ -48,7 +48,8 @@ export type Declaration =
   | ViewDecl
   | RateLimitDecl
   | CorsDecl
-  | ApiDecl;
+  | ApiDecl
+  | TestDecl;
 
 /** A name written in the source, with its own span (so tools can point at it and rename it). */
 export interface Identifier {
@@ -282,6 +283,18 @@ export interface SocketHandler {
 }
 
 /**
+ * `TEST "adds a todo" { r = POST /todos { title: "milk" }  EXPECT r.status == 201 }`: a test of the
+ * app, only in `*.test.kova` files, run by `kova test` on a fresh store (docs/testing.md).
+ */
+export interface TestDecl {
+  kind: "Test";
+  span: Span;
+  /** The test's name as the report shows it (a string, so it can say what it checks in words). */
+  title: StringLiteral;
+  body: Block;
+}
+
+/**
  * `TASK sweep EVERY 10m { … }`, `TASK nightly CRON "0 3 * * *" TZ "Europe/Paris" { … }` (scheduled),
  * or `TASK send_welcome(user: User) WITH { attempts: 5 } { … }` (queued: run by ENQUEUE).
  */
@@ -402,7 +415,15 @@ export type Statement =
   | ExpressionStmt
   | ForStmt
   | ReturnStmt
-  | EnqueueStmt;
+  | EnqueueStmt
+  | ExpectStmt;
+
+/** `EXPECT r.status == 201`: in a TEST, a condition that must hold; a failure shows both sides of a comparison. */
+export interface ExpectStmt {
+  kind: "Expect";
+  span: Span;
+  condition: Expression;
+}
 
 /**
  * `ENQUEUE send_welcome(user) DELAY 5m KEY "welcome:{user.id}"`: a job for a queued TASK, written in
@@ -699,7 +720,22 @@ export type Expression =
   | ExistsExpr
   | AggregateExpr
   | Query
+  | RequestExpr
   | MissingExpr;
+
+/**
+ * `POST /todos { title: "milk" } HEADERS { authorization: "…" }`, `GET "/todos/{todo.id}"`: in a
+ * TEST, a request to the app's own endpoint; its value is `{ status, body, headers }`.
+ */
+export interface RequestExpr {
+  kind: "Request";
+  span: Span;
+  method: HttpMethod;
+  /** The path (with `?query` when given): literal text, or a string with `{…}` holes. */
+  path: StringLiteral | TemplateString;
+  body: Expression | null;
+  headers: Expression | null;
+}
 
 /** `EXISTS comments(approved = true)`: in a WHERE, some related row (for which the condition holds) exists. */
 export interface ExistsExpr {

@@ -8,6 +8,7 @@ import type { AppModel } from "../ir/nodes.js";
 import { checkFiles, type CheckResult } from "../project/check-project.js";
 import { findKovaFiles } from "../project/host.js";
 import { compilePlans } from "./compile-plans.js";
+import { TEST_FILE_SUFFIX } from "../checker/tests.js";
 import { describeMissing, loadDialects } from "./dialects.js";
 import { copyModules, isRelativeModule, modulePathInDist } from "./write-modules.js";
 
@@ -53,7 +54,8 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   const isDir = existsSync(entry) && statSync(entry).isDirectory();
   const appDir = isDir ? entry : dirname(entry);
   const outDir = resolve(options.outDir ?? join(appDir, "dist"));
-  const files = isDir ? findKovaFiles([entry]).files : [entry];
+  // A folder's *.test.kova files are `kova test`'s: the app is built without them.
+  const files = isDir ? findKovaFiles([entry]).files.filter((f) => !f.endsWith(TEST_FILE_SUFFIX)) : [entry];
   let check = checkFiles(files);
   let ir: AppModel | null = null;
   const result = (ok: boolean): BuildResult => ({
@@ -71,7 +73,8 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   if (check.programs.length !== 1) {
     return fail(`${entry} holds ${check.programs.length} separate programs (${check.programs.map((p) => relative(appDir, p.root)).join(", ")}); build one at a time, or IMPORT one from the other`);
   }
-  ir = lower(check.programs[0].model, { name: basename(appDir) });
+  const texts = new Map(check.files.map((f) => [f.file, f.source.text]));
+  ir = lower(check.programs[0].model, { name: basename(appDir), sourceText: (file) => texts.get(file) });
   if (options.irOnly) return result(true);
 
   const { dialects, missing } = await loadDialects(ir.dataSources.map((s) => s.driver));

@@ -12,6 +12,7 @@ import { emptyModel, type SemanticModel } from "./model.js";
 import { checkView, collectFunctionsAndViews, ensureFunctionChecked } from "./functions.js";
 import { checkAppSecurity, checkRateLimit } from "./security.js";
 import { checkTasks, collectTasks } from "./tasks.js";
+import { checkTests } from "./tests.js";
 import { checkOutboundCalls } from "./outbound.js";
 
 export interface CheckOutput {
@@ -75,6 +76,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
         }
         case "Auth":
         case "Task":
+        case "Test":
           break;
         case "RateLimit":
         case "Cors":
@@ -92,6 +94,8 @@ export function checkProgram(programs: Program[]): CheckOutput {
       }
     }
   }
+  // After every endpoint: a test's requests are matched against the routes.
+  checkTests(base, programs);
   checkAppSecurity(base, appSecurity, hasAuth);
   checkOutboundCalls(base);
   recordDeclarationNames(model);

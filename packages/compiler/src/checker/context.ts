@@ -85,6 +85,8 @@ export interface CheckContext {
   function?: FunctionScope;
   /** Inside a TASK's body (RESPOND and REDIRECT have no request to answer there). */
   task?: TaskInfo;
+  /** Inside a TEST's body: requests to the app and EXPECT are allowed; RESPOND, REDIRECT and ERROR are not. */
+  test?: import("./tests.js").TestInfo;
 }
 
 export function report(

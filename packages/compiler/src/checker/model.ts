@@ -84,6 +84,8 @@ export interface SemanticModel {
   selectShapes: Map<SelectQuery, SelectShapeInfo>;
   /** The program's TASKs, by name (checker/tasks.ts). */
   tasks: Map<string, TaskInfo>;
+  /** The program's TESTs, in source order (checker/tests.ts). */
+  tests: import("./tests.js").TestInfo[];
 }
 
 /** A shaped SELECT as the checker resolved it (see checker/aggregates.ts). */
@@ -111,5 +113,6 @@ export function emptyModel(programs: Program[]): SemanticModel {
     selectViews: new Map(),
     selectShapes: new Map(),
     tasks: new Map(),
+    tests: [],
   };
 }

@@ -44,6 +44,8 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
       const endpoints = p.bracketed("{", "}", p.afterOpenBrace(from), d.endpoints, (e) => printDeclaration(p, e), { end: d.span.end.offset - 1, blankLines: "always" });
       return ["API ", d.version.name, dates, " ", endpoints];
     }
+    case "Test":
+      return ["TEST ", p.source(d.title.span), " ", printBlock(p, d.body)];
     case "Endpoint": {
       const head: Doc[] = [d.method, " ", printRoutePath(d.path)];
       if (d.query !== null) head.push(" QUERY ", printFields(p, d.query.fields, d.query.span.start.offset, d.query.span.end.offset));

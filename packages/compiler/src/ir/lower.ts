@@ -4,7 +4,7 @@ import { constantValue } from "../checker/fold.js";
 import type { EndpointInfo, SemanticModel } from "../checker/model.js";
 import { HandlerLowering, type LowerState } from "./expressions.js";
 import { routeInputs, walk } from "./inputs.js";
-import { IR_VERSION, type AppModel, type DataSource, type EntityDocs, type HttpRoute, type ImportedFunction, type KovaFunction, type Literal, type Shape, type ShapeField, type ShapeType, type View } from "./nodes.js";
+import { IR_VERSION, type AppModel, type DataSource, type EntityDocs, type HttpRoute, type ImportedFunction, type KovaFunction, type Literal, type TestDef, type Shape, type ShapeField, type ShapeType, type View } from "./nodes.js";
 import { lowerAuth, lowerRouteAuth } from "./auth.js";
 import { planQuery, planViewRelations, type OwnerGuard, type PlannedQuery } from "./plans.js";
 import { lowerRateLimit, lowerSecurity } from "./security.js";
@@ -19,11 +19,11 @@ export const EMBEDDED_SOURCE = "default";
  * reads. Everything a back end would otherwise work out from the AST is decided here, once: which
  * data source holds each entity, each query's plan, each request input's type, the env variables.
  */
-export function lower(model: SemanticModel, options: { name: string }): AppModel {
+export function lower(model: SemanticModel, options: { name: string; sourceText?: (file: string) => string | undefined }): AppModel {
   const sources = dataSourceAssignment(model);
   const sourceOf = new Map<string, string>();
   for (const s of sources) for (const e of s.entities) sourceOf.set(e.name, s.name);
-  const state: LowerState = { model, queries: [], env: new Map(), sourceOf };
+  const state: LowerState = { model, queries: [], env: new Map(), sourceOf, sourceText: options.sourceText };
 
   const dataSources: DataSource[] = sources.map((s) => ({
     name: s.name,
@@ -42,6 +42,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     span: fn.decl.span,
   }));
   const tasks = lowerTasks(model, state);
+  const tests = model.tests.map((t): TestDef => ({ name: t.decl.title.value, variables: t.variables, body: new HandlerLowering(state, null).block(t.decl.body.statements), span: t.decl.span }));
   const views = [...model.views.values()].map(
     (v): View => ({
       name: v.decl.name.name,
@@ -77,6 +78,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     security,
     ...entityDocs(model),
     tasks,
+    ...(tests.length > 0 ? { tests } : {}),
   };
 }
 

@@ -46,6 +46,16 @@ export interface AppModel {
   entityDocs?: Record<string, EntityDocs>;
   /** Background work (TASK): scheduled and queued tasks, in source order. */
   tasks: TaskDef[];
+  /** `TEST "name" { … }` from the program's *.test.kova files, in source order; absent when it has none (a `kova build`). */
+  tests?: TestDef[];
+}
+
+/** One TEST: run by `kova test` on a fresh store, its requests answered by the app in the same process. */
+export interface TestDef {
+  name: string;
+  variables: string[];
+  body: Stmt[];
+  span: Span;
 }
 
 /** An entity's doc comment and its fields' (by field name), for the API description back ends. */
@@ -404,7 +414,15 @@ export interface ApiVersion {
 
 // ───────────────────────────── handler statements ─────────────────────────────
 
-export type Stmt = AssignStmt | EvalStmt | RespondStmt | FailStmt | IfStmt | UnsupportedStmt | ForStmt | ReturnStmt | EnqueueStmt;
+export type Stmt = AssignStmt | EvalStmt | RespondStmt | FailStmt | IfStmt | UnsupportedStmt | ForStmt | ReturnStmt | EnqueueStmt | ExpectStmt;
+
+/** `EXPECT condition` in a TEST; `text` is the condition as written, for the failure message. */
+export interface ExpectStmt {
+  kind: "expect";
+  condition: Expr;
+  text: string;
+  span: Span;
+}
 
 /** `ENQUEUE task(args) DELAY d KEY k`: adds a job, in the handler's transaction when it has one. */
 export interface EnqueueStmt {
@@ -512,7 +530,19 @@ export type Expr =
   | ComprehensionExpr
   | FunctionCallExpr
   | ViewExpr
-  | OrderChoiceExpr;
+  | OrderChoiceExpr
+  | RequestExpr;
+
+/** In a TEST: a request to the app's own endpoint; its value is `{ status, body, headers, text }`. */
+export interface RequestExpr {
+  kind: "request";
+  method: HttpMethod;
+  /** The path with any `?query`, as text. */
+  path: Expr;
+  body: Expr | null;
+  /** An object of header names and values; null: none. */
+  headers: Expr | null;
+}
 
 /** A constant; infinite numbers (`1e999`) are written as the strings "Infinity" / "-Infinity" with `infinite: true`. */
 export interface LiteralExpr {

@@ -24,6 +24,7 @@ import type {
   SocketDecl,
   SocketHandler,
   StringLiteral,
+  TestDecl,
   TypeRef,
 } from "../ast/nodes.js";
 import { HTTP_METHODS } from "../scanner/tokens.js";
@@ -35,7 +36,7 @@ import { parseBlock } from "./statements.js";
 import { parseFunction, parseView } from "./functions.js";
 import { parseTask } from "./tasks.js";
 
-const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "FN", "VIEW", "RATE_LIMIT", "CORS", "API"];
+const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "AUTH", "WORKER", "FN", "VIEW", "RATE_LIMIT", "CORS", "API", "TEST"];
 
 /** Does a declaration start here? (Also true for a miscased keyword followed by a name or a path.) */
 export function startsDeclaration(c: Cursor): boolean {
@@ -116,6 +117,19 @@ function parseDeclarationBody(c: Cursor): Declaration | null {
       return parseView(c, start);
     case "API":
       return parseApi(c, start);
+    case "TEST": {
+      const t = c.token;
+      let name: StringLiteral;
+      if (t.kind === "String") {
+        c.advance();
+        name = { kind: "String", span: c.tokenSpan(t), value: (t.parts ?? []).map((p) => (p.kind === "text" ? p.value : t.text)).join("") };
+      } else {
+        c.errorExpected('the test\'s name in quotes, as in TEST "adds a todo" { … }');
+        name = { kind: "String", span: c.emptySpanHere(), value: "" };
+      }
+      const body = parseBlock(c, `TEST ${JSON.stringify(name.value)}`);
+      return { kind: "Test", span: c.spanFrom(start), title: name, body } satisfies TestDecl;
+    }
   }
   return null;
 }

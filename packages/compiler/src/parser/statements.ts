@@ -1,7 +1,7 @@
 import type { Block, Expression, IfStmt, NumberLiteral, ObjectExpr, Statement } from "../ast/nodes.js";
 import type { Cursor } from "./cursor.js";
 import { startsDeclaration } from "./declarations.js";
-import { parseExpression, skipSeparator } from "./expressions.js";
+import { parseExpression, skipSeparator, startsRequest } from "./expressions.js";
 import { reportStatementWord } from "./misspelt.js";
 import { isQueryStart, parseCondition } from "./queries.js";
 import { parseEnqueue } from "./tasks.js";
@@ -82,6 +82,11 @@ export function parseStatement(c: Cursor): Statement | null {
     return { kind: "Return", span: c.spanFrom(start), value };
   }
   if (c.matchKeyword("ENQUEUE")) return parseEnqueue(c, start);
+  if (c.matchKeyword("EXPECT")) {
+    const condition = parseExpression(c);
+    return { kind: "Expect", span: c.spanFrom(start), condition };
+  }
+  if (startsRequest(c)) return { kind: "ExpressionStatement", span: c.spanFrom(start), expression: parseExpression(c) };
   if (c.matchKeyword("BROADCAST")) {
     const value = parseExpression(c);
     return { kind: "Broadcast", span: c.spanFrom(start), value };

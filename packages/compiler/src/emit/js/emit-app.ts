@@ -8,6 +8,7 @@ import { emitStatements, serializerName } from "./statements.js";
 import { emitAuthSchemes, routeAuth } from "./auth.js";
 import { emitValidators, validatorFunction } from "./validators.js";
 import { emitTaskFunction, taskDefinition } from "./tasks.js";
+import { emitTestFunction, testDefinition } from "./tests.js";
 
 export interface EmitOptions {
   /** Path of each source file as the source map should name it (relative to the output file). */
@@ -65,6 +66,10 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
   }
   for (const task of app.tasks) {
     emitTaskFunction(out, task, new ExpressionPrinter("ctx.env", sourceOfQuery), options.sourcePath(task.span.file), (options.displayPath ?? options.sourcePath)(task.span.file));
+    out.line();
+  }
+  for (const [index, test] of (app.tests ?? []).entries()) {
+    emitTestFunction(out, test, index, new ExpressionPrinter("ctx.env", sourceOfQuery), options.sourcePath(test.span.file), display(test.span.file));
     out.line();
   }
   const handlers = app.entryPoints.map((route, index) => {
@@ -164,6 +169,13 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
       out.line("tasks: [");
       out.indent(() => {
         for (const task of app.tasks) out.line(`${taskDefinition(task, `{ file: ${JSON.stringify(display(task.span.file))}, line: ${task.span.start.line} }`)},`);
+      });
+      out.line("],");
+    }
+    if (app.tests !== undefined && app.tests.length > 0) {
+      out.line("tests: [");
+      out.indent(() => {
+        app.tests!.forEach((test, i) => out.line(`${testDefinition(test, i, `{ file: ${JSON.stringify(display(test.span.file))}, line: ${test.span.start.line} }`)},`));
       });
       out.line("],");
     }

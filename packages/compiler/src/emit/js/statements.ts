@@ -62,11 +62,21 @@ function emitStatement(out: CodeWriter, s: Stmt, x: ExpressionPrinter, sourcePat
       at(`await ctx.enqueue(${JSON.stringify(s.task)}, [${s.args.map((a) => x.print(a)).join(", ")}]${options.length > 0 ? `, { ${options.join(", ")} }` : ""});`);
       return;
     }
+    case "expect": {
+      // A comparison hands both sides to the runner, so a failure shows expected and actual.
+      const c = s.condition;
+      const where = `{ text: ${JSON.stringify(s.text)}, line: ${s.span.start.line}, column: ${s.span.start.column} }`;
+      if (c.kind === "binary" && COMPARISONS.has(c.operator)) at(`ctx.expect(${JSON.stringify(c.operator)}, ${x.print(c.left)}, ${x.print(c.right)}, ${where});`);
+      else at(`ctx.expect("true", ${x.print(c)}, true, ${where});`);
+      return;
+    }
     case "unsupported":
       at(`throw new HttpError(501, ${JSON.stringify(`${s.feature} is not supported yet`)});`);
       return;
   }
 }
+
+const COMPARISONS: ReadonlySet<string> = new Set(["==", "!=", "<", "<=", ">", ">="]);
 
 /** The module-level serialiser of a query's result (emitted next to the compiled query). */
 export function serializerName(query: string): string {
