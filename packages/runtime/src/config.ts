@@ -74,8 +74,8 @@ function parseDotenv(): (text: string) => Record<string, string> {
  * When `writeBack` is set, `.env` values are also put into process.env (without overriding), as
  * dotenv does, so libraries reading process.env see them too.
  */
-export function loadEnv(appDir: string, base: RawEnv, writeBack: boolean): RawEnv {
-  const text = readOptional(join(appDir, ".env"));
+export function loadEnv(appDir: string, base: RawEnv, writeBack: boolean, file = ".env"): RawEnv {
+  const text = readOptional(join(appDir, file));
   if (text === undefined) return base;
   const fromFile = parseDotenv()(text);
   if (writeBack) {

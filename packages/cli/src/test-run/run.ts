@@ -64,10 +64,18 @@ export async function runTestsOnce(options: TestRunOptions): Promise<number> {
     const proc = spawn(process.execPath, [...args, child, appDir, ...modules], {
       cwd: appDir,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...(options.color ? { FORCE_COLOR: "1" } : { NO_COLOR: "1", FORCE_COLOR: "0" }) },
+      env: childEnv(options.color),
     });
     proc.stdout.on("data", (chunk: Buffer) => options.stdout.write(chunk.toString()));
     proc.stderr.on("data", (chunk: Buffer) => options.stderr.write(chunk.toString()));
     proc.on("close", (code) => resolveExit(code ?? 1));
   });
+}
+
+function childEnv(color: boolean): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...(color ? { FORCE_COLOR: "1" } : { NO_COLOR: "1", FORCE_COLOR: "0" }) };
+  // Set when kova test itself runs under `node --test`: the child would then report in the
+  // runner's internal protocol instead of the chosen reporter.
+  delete env.NODE_TEST_CONTEXT;
+  return env;
 }

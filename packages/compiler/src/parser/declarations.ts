@@ -127,7 +127,13 @@ function parseDeclarationBody(c: Cursor): Declaration | null {
         c.errorExpected('the test\'s name in quotes, as in TEST "adds a todo" { … }');
         name = { kind: "String", span: c.emptySpanHere(), value: "" };
       }
-      const body = parseBlock(c, `TEST ${JSON.stringify(name.value)}`);
+      c.inTest = true;
+      let body;
+      try {
+        body = parseBlock(c, `TEST ${JSON.stringify(name.value)}`);
+      } finally {
+        c.inTest = false;
+      }
       return { kind: "Test", span: c.spanFrom(start), title: name, body } satisfies TestDecl;
     }
   }

@@ -25,7 +25,7 @@ export function parseBlock(c: Cursor, context: string): Block {
   if (!c.enter()) return { kind: "Block", span: c.spanFrom(start), statements };
   try {
     while (!c.isPunct("}") && !c.atEnd) {
-      if (c.token.newlineBefore && startsDeclaration(c)) {
+      if (c.token.newlineBefore && startsDeclaration(c) && !(c.inTest && startsRequest(c))) {
         c.error("UnclosedBlock", c.tokenSpan(open), `this '{' of ${context} is never closed`, { suggestion: "add '}' before the next declaration" });
         return { kind: "Block", span: c.spanFrom(start), statements };
       }

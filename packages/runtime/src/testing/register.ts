@@ -19,10 +19,12 @@ export async function registerTests(app: AppDefinition, appDir: string): Promise
     // A server database would keep what each test wrote; refused rather than run on shared data.
     throw new StartupError(`kova test runs tests on a fresh embedded store; ${others.map((s) => `"${s.name}" uses ${s.driver}`).join(", ")}. Test an app whose entities live in the embedded store.`);
   }
-  const env = resolveAppEnv(app.env, loadEnv(appDir, process.env, false), appDir);
+  // `.env.test` (a test signing key, say) over `.env`; the real environment over both.
+  const files = { ...loadEnv(appDir, {}, false), ...loadEnv(appDir, {}, false, ".env.test") };
+  const env = resolveAppEnv(app.env, { ...files, ...process.env }, appDir);
   // One suite per .kova file, named by it, so the report reads "app.test.kova › adds a todo".
-  const files = [...new Set((app.tests ?? []).map((t) => t.source.file))];
-  for (const file of files) {
+  const sources = [...new Set((app.tests ?? []).map((t) => t.source.file))];
+  for (const file of sources) {
     describe(file, () => {
       for (const definition of (app.tests ?? []).filter((t) => t.source.file === file)) {
         test(definition.name, async () => {
