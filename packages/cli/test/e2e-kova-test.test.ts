@@ -18,7 +18,8 @@ VALIDATE NewNote {
 }
 
 POST /notes VALIDATE NewNote {
-  RESPOND 201 INSERT INTO Note $body HEADERS { x-kind: "note" }
+  note = INSERT INTO Note $body
+  RESPOND 201 note HEADERS { location: "/notes/{note.id}" }
 }
 
 GET /notes {
@@ -36,7 +37,7 @@ TEST "creates a note" {
   r = POST /notes { text: "hello" }
   EXPECT r.status == 201
   EXPECT r.body == { id: 1, text: "hello", pinned: false }
-  EXPECT r.headers["x-kind"] == "note"
+  EXPECT r.headers["location"] == "/notes/1"
 }
 
 TEST "each test starts from an empty store" {
@@ -76,7 +77,7 @@ test("kova test: a failing EXPECT shows expected, actual and the .kova place; TA
   assert.match(result.stdout, /^TAP version 13/m);
   assert.match(result.stdout, /ok \d+ - creates a note/);
   assert.match(result.stdout, /not ok \d+ - a bad body is a validation problem/);
-  assert.match(result.stdout, /EXPECT r\.status == 422 failed at app\.test\.kova:21:3/);
+  assert.match(result.stdout, /EXPECT r\.status == 422 failed at app\.test\.kova:20:3/);
   assert.match(result.stdout, /expected: 422/);
   assert.match(result.stdout, /actual: 400/);
   assert.match(result.stdout, /# pass 2/);
