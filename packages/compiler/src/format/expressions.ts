@@ -43,6 +43,8 @@ function precedence(e: Expression): number {
     case "Call":
     case "Has":
       return 9;
+    case "Request":
+      return 0;
     default:
       return isQuery(e) ? 0 : 10;
   }
@@ -54,7 +56,8 @@ function precedence(e: Expression): number {
  */
 export function printExpression(p: Printer, e: Expression, min = 0, queryOk = true): Doc {
   const doc = printBare(p, e);
-  const parens = isQuery(e) ? !queryOk || min > 0 : precedence(e) < min;
+  // A request, like a query, would take what follows it as its body or HEADERS.
+  const parens = isQuery(e) || e.kind === "Request" ? !queryOk || min > 0 : precedence(e) < min;
   return parens ? ["(", doc, ")"] : doc;
 }
 
