@@ -139,3 +139,14 @@ test("kova test: the examples' own tests pass (todo and blog)", (t) => {
     assert.match(result.stdout, /ℹ fail 0\n/);
   }
 });
+
+test("kova init scaffolds a test, and kova test runs it green on the new app", (t) => {
+  const dir = tempApp(t);
+  const init = kovaSync(["init", dir]);
+  assert.equal(init.status, 0, init.stderr);
+  assert.ok(existsSync(join(dir, "app.test.kova")));
+  assert.equal(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).scripts.test, "kova test .");
+  const result = kovaSync(["test", dir]);
+  assert.equal(result.status, 0, result.stdout + result.stderr);
+  assert.match(result.stdout, /✔ adds a note and reads it back/);
+});
