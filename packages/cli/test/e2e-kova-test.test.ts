@@ -150,3 +150,17 @@ test("kova init scaffolds a test, and kova test runs it green on the new app", (
   assert.equal(result.status, 0, result.stdout + result.stderr);
   assert.match(result.stdout, /✔ adds a note and reads it back/);
 });
+
+test("kova test: every ```kova test example in docs/testing.md runs green against the todo example", (t) => {
+  const markdown = readFileSync(join(EXAMPLES, "..", "docs", "testing.md"), "utf8");
+  const blocks = [...markdown.matchAll(/```kova test\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.ok(blocks.length >= 5, `only ${blocks.length} examples`);
+  const names = blocks.flatMap((b) => [...b.matchAll(/^TEST "([^"]+)"/gm)].map((m) => m[1]));
+  const tests = blocks.map((b) => b.replace('IMPORT "../examples/todo/app.kova"\n', "")).join("\n");
+  const dir = tempApp(t, join(EXAMPLES, "todo"));
+  writeFileSync(join(dir, "app.test.kova"), `IMPORT "./app.kova"\n${tests}`);
+  const result = kovaSync(["test", dir]);
+  assert.equal(result.status, 0, result.stdout + result.stderr);
+  for (const name of names) assert.match(result.stdout, new RegExp(`✔ ${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+  assert.match(result.stdout, new RegExp(`ℹ pass ${names.length}\\n`));
+});
