@@ -4,7 +4,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliDecompressSync, deflateSync, gunzipSync, gzipSync } from "node:zlib";
@@ -176,4 +176,15 @@ describe("negotiation and settings", () => {
     write({ brotliQuality: 12 });
     assert.throws(() => loadFileConfig(dir), /brotliQuality must be a whole number from 0 to 11/);
   });
+});
+
+test("every kova.config.json example in docs/http.md is accepted as written", () => {
+  const markdown = readFileSync(new URL("../../../../docs/http.md", import.meta.url), "utf8");
+  const blocks = [...markdown.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.ok(blocks.length >= 2);
+  for (const block of blocks) {
+    const dir = mkdtempSync(join(tmpdir(), "kova-http-doc-"));
+    writeFileSync(join(dir, "kova.config.json"), block);
+    assert.deepEqual(loadFileConfig(dir).compression, JSON.parse(block).compression);
+  }
 });
