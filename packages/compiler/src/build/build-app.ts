@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { apiVersions, openApiDocument, versionDocumentFile } from "../emit/api/openapi.js";
+import { apiVersions, openApiDocument, versionDocumentFile, type OpenApiOptions } from "../emit/api/openapi.js";
 import { emitApp } from "../emit/js/emit-app.js";
 import { lower } from "../ir/lower.js";
 import type { AppModel } from "../ir/nodes.js";
@@ -22,6 +22,8 @@ export interface BuildOptions {
   outDir?: string;
   /** Stop after lowering: return the app model and write nothing (`kova build --emit ir`). */
   irOnly?: boolean;
+  /** Settings of the OpenAPI document for the app in `appDir` (kova.config.json's `errors`, read by the CLI). */
+  openapi?: (appDir: string) => OpenApiOptions;
 }
 
 export interface BuildResult {
@@ -95,14 +97,14 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
     openapiFile: OPENAPI_FILE,
   });
   // The API description, from the same model as the code: it cannot drift from what the server does.
-  const openapi = openApiDocument(ir);
+  const openapi = openApiDocument(ir, options.openapi?.(appDir));
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   writeFileSync(outputFile, emitted.code);
   writeFileSync(`${outputFile}.map`, emitted.sourceMap);
   writeFileSync(join(outDir, OPENAPI_FILE), `${JSON.stringify(openapi, null, 2)}\n`);
   for (const version of apiVersions(ir)) {
-    writeFileSync(join(outDir, versionDocumentFile(version)), `${JSON.stringify(openApiDocument(ir, { apiVersion: version }), null, 2)}\n`);
+    writeFileSync(join(outDir, versionDocumentFile(version)), `${JSON.stringify(openApiDocument(ir, { ...options.openapi?.(appDir), apiVersion: version }), null, 2)}\n`);
   }
   copyModules(ir.imports, appDir, outDir);
   return result(true);
