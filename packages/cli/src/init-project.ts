@@ -37,7 +37,7 @@ export function projectPackageJson(name: string, kovaVersion: string): string {
     version: "0.1.0",
     private: true,
     type: "module",
-    scripts: { dev: "kova dev .", start: "kova run .", build: "kova build .", check: "kova check ." },
+    scripts: { dev: "kova dev .", start: "kova run .", build: "kova build .", check: "kova check .", test: "kova test ." },
     dependencies: { "@kova/cli": `^${kovaVersion}` },
     engines: { node: ">=20" },
     // npm asks packages' install scripts to be allowed; the embedded store's SQLite binding has one.

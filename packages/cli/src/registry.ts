@@ -12,13 +12,14 @@ import { lspCommand } from "./commands/lsp.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { runCommand } from "./commands/run.js";
 import { tasksCommand } from "./commands/tasks.js";
+import { testCommand } from "./commands/test.js";
 
 /**
  * Every `kova` command, in the order `kova help` lists them. A function rather than a constant
  * because `help` reads this list too: the call happens at run time, after all modules loaded.
  */
 export function allCommands(): readonly Command[] {
-  return [initCommand, addCommand, runCommand, devCommand, buildCommand, clientCommand, migrateCommand, checkCommand, fmtCommand, astCommand, tasksCommand, lspCommand, helpCommand];
+  return [initCommand, addCommand, runCommand, devCommand, buildCommand, clientCommand, migrateCommand, testCommand, checkCommand, fmtCommand, astCommand, tasksCommand, lspCommand, helpCommand];
 }
 
 export function findCommand(name: string): Command | undefined {

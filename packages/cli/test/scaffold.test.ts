@@ -10,3 +10,7 @@ test("the kova init scaffold checks clean and is canonically formatted", () => {
   assert.deepEqual(checkText(source, "app.kova").diagnostics.map((d) => `${d.code} ${d.message}`), []);
   assert.equal(formatSource(source, "app.kova").changed, false);
 });
+
+test("the scaffold's test file is canonically formatted", () => {
+  assert.equal(formatSource(SCAFFOLD["app.test.kova"], "app.test.kova").changed, false);
+});

@@ -47,6 +47,8 @@ interface KovaBlock {
   line: number;
   code: string;
   expected: string[];
+  /** ```kova test: the block is a *.test.kova file (TEST blocks are only allowed there). */
+  testFile: boolean;
   /** Problems with the info string itself (unknown attributes), reported as a test failure. */
   infoErrors: string[];
 }
@@ -68,12 +70,14 @@ function extractKovaBlocks(doc: string, markdown: string): KovaBlock[] {
       if (words[0] === "kova") {
         const expected: string[] = [];
         const infoErrors: string[] = [];
+        let testFile = false;
         for (const word of words.slice(1)) {
           const match = /^expect=(KV\d{4}(?:,KV\d{4})*)$/.exec(word);
           if (match) expected.push(...match[1].split(","));
-          else infoErrors.push(`unknown info-string attribute ${JSON.stringify(word)} (write expect=KV1234,KV5678)`);
+          else if (word === "test") testFile = true;
+          else infoErrors.push(`unknown info-string attribute ${JSON.stringify(word)} (write expect=KV1234,KV5678, or test)`);
         }
-        blocks.push({ doc, line: fence.openLine + 1, code: fence.body.join("\n"), expected, infoErrors });
+        blocks.push({ doc, line: fence.openLine + 1, code: fence.body.join("\n"), expected, testFile, infoErrors });
       }
       fence = null;
       return;
@@ -106,7 +110,7 @@ for (const name of docFiles) {
       test(`${block.doc}:${block.line} ${label}`, async () => {
         assert.deepEqual(block.infoErrors, [], `${block.doc}:${block.line - 1}: bad info string`);
         // As `kova check` does: with the drivers' own say on the queries they can run (KV9006).
-        const file = `${block.doc}:${block.line}.kova`;
+        const file = `${block.doc}:${block.line}${block.testFile ? ".test" : ""}.kova`;
         const result = await checkWithDrivers([file], {
           readFile: (p) => (p === file ? block.code : repoHost.readFile(p)),
           readSource: (p) => (p === file ? { text: block.code } : repoHost.readSource!(p)),

@@ -7,6 +7,7 @@ import {
   TextDocuments,
   TextDocumentSyncKind,
   type CodeAction,
+  type CodeLens,
   type Connection,
   type InitializeResult,
   type Location,
@@ -24,10 +25,16 @@ import { hoverText } from "./hover.js";
 import { checkNewName, declarationNameSpan, referencesTo, renameable, renameEdits, symbolAt, nameSpan, spelledName } from "./navigation.js";
 import { documentSymbols, foldingRanges } from "./symbols.js";
 import { KovaWorkspace } from "./workspace.js";
+import { isTestFile, runTests, RUN_TESTS_COMMAND, testDiagnostics, testLenses, type TestRun } from "./tests.js";
 
 export interface ServerOptions {
   /** Milliseconds to wait after the last keystroke before re-checking (default 80). */
   debounceMs?: number;
+  /**
+   * How to run `kova test` (program and arguments before the options), for the "Run test" lenses;
+   * `kova lsp` passes its own executable. Absent: the server offers no lenses.
+   */
+  testCommand?: readonly string[];
 }
 
 /** Starts the Kova language server on a pair of streams (stdin/stdout for `kova lsp --stdio`). */
@@ -38,6 +45,8 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
   const debounceMs = options.debounceMs ?? 80;
   let pending: NodeJS.Timeout | undefined;
   const published = new Set<string>();
+  /** The last test run of each *.test.kova file, until it is edited (then the results are stale). */
+  const testRuns = new Map<string, TestRun>();
 
   /**
    * Wraps a request handler so that a bug in the server answers with an empty result (and a log
@@ -59,7 +68,9 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     const analysis = workspace.analysis();
     for (const doc of workspace.openDocuments()) {
       const path = workspace.pathOf(doc.uri);
+      const file = analysis.file(path);
       const diagnostics = analysis.result.diagnostics.filter((d) => d.span.file === path).map(toLspDiagnostic);
+      if (file !== undefined) diagnostics.push(...testDiagnostics(file.program, testRuns.get(doc.uri)));
       void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
       published.add(doc.uri);
     }
@@ -77,6 +88,7 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
     schedule();
   });
   documents.onDidChangeContent((e) => {
+    if (testRuns.delete(e.document.uri)) void connection.sendRequest("workspace/codeLens/refresh").catch(() => {});
     workspace.open(e.document);
     schedule();
   });
@@ -111,6 +123,7 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
         documentFormattingProvider: true,
         renameProvider: { prepareProvider: true },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        ...(options.testCommand === undefined ? {} : { codeLensProvider: {}, executeCommandProvider: { commands: [RUN_TESTS_COMMAND] } }),
       },
       serverInfo: { name: "kova", version: "0.1.0" },
     }),
@@ -246,6 +259,33 @@ export function startServer(input: NodeJS.ReadableStream, output: NodeJS.Writabl
       return { changes };
     }),
   );
+
+  connection.onCodeLens(
+    safe("codeLens", [] as CodeLens[], (params) => {
+      const doc = workspace.document(params.textDocument.uri);
+      if (!doc || options.testCommand === undefined) return [];
+      const path = workspace.pathOf(doc.uri);
+      const file = isTestFile(path) ? workspace.analysis().file(path) : undefined;
+      return file ? testLenses(file.program, doc.uri, testRuns.get(doc.uri)) : [];
+    }),
+  );
+
+  // "Run test": kova test on the file (one test, or all), then results as lenses and diagnostics.
+  connection.onExecuteCommand(async (params) => {
+    const [uri, name] = (params.arguments ?? []) as [string, string | undefined];
+    if (params.command !== RUN_TESTS_COMMAND || options.testCommand === undefined || typeof uri !== "string") return null;
+    const run = await runTests(options.testCommand, workspace.pathOf(uri), name);
+    const earlier = testRuns.get(uri);
+    // Running one test keeps the others' last results.
+    const outcomes = name === undefined || earlier === undefined ? run.outcomes : [...earlier.outcomes.filter((o) => o.name !== name), ...run.outcomes];
+    testRuns.set(uri, { ...run, outcomes });
+    publishAll();
+    void connection.sendRequest("workspace/codeLens/refresh").catch(() => {});
+    const failed = run.outcomes.filter((o) => !o.ok).length;
+    const summary = run.problem !== undefined && run.outcomes.length === 0 ? `kova test: ${run.problem}` : `kova test: ${run.outcomes.length - failed} passed, ${failed} failed`;
+    void connection.sendNotification("window/showMessage", { type: failed > 0 || run.problem !== undefined ? 1 : 3, message: summary });
+    return { passed: run.outcomes.length - failed, failed, problem: run.problem ?? null };
+  });
 
   documents.listen(connection);
   connection.listen();

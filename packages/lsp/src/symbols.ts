@@ -22,6 +22,10 @@ function symbolOf(decl: Declaration): DocumentSymbol | undefined {
       return symbol(decl.name.name || "(unnamed)", SymbolKind.Variable, decl, decl.name.span, `CONNECT ${decl.driver.name}`);
     case "Import":
       return symbol(decl.source || "(import)", SymbolKind.Module, decl, decl.sourceSpan, "IMPORT");
+    case "Api":
+      return { ...symbol(`API ${decl.version.name}`, SymbolKind.Namespace, decl, decl.version.span, decl.deprecated ? `deprecated ${decl.deprecated.value}` : undefined), children: decl.endpoints.map((e) => symbolOf(e)!) };
+    case "Test":
+      return symbol(decl.title.value || "(unnamed test)", SymbolKind.Event, decl, decl.title.span, "TEST");
     case "Socket":
       return { ...symbol(`SOCKET ${decl.path.text}`, SymbolKind.Event, decl, decl.path.span, decl.validate ? `VALIDATE ${decl.validate.name}` : undefined), children: decl.handlers.map((h) => symbol(`ON ${h.event.name.toUpperCase()}`, SymbolKind.Function, h, h.event.span)) };
     case "Cache":

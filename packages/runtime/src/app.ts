@@ -70,6 +70,8 @@ export interface RouteDefinition {
   stream?: boolean;
   /** One of its streams is a live query (`STREAM LIVE`): the server starts the change feed with the app. */
   live?: boolean;
+  /** `API v2 { … }`: the route's version, and the ISO instants it is deprecated and sunset (api-versions.ts). */
+  version?: ApiVersionDefinition;
 }
 
 /** What a STREAM carries: a room's messages, or a live query's result each time it changes. */
@@ -108,6 +110,12 @@ export interface SocketHandlerDefinition {
   run: (ctx: RequestContext, message?: unknown) => Promise<unknown>;
   /** The data sources it writes: it runs in their transactions, as an endpoint does. */
   writes?: readonly string[];
+}
+
+export interface ApiVersionDefinition {
+  name: string;
+  deprecated: string | null;
+  sunset: string | null;
 }
 
 /** Who shares one budget: each client address, each value of a request header, or each signed-in subject. */
@@ -188,12 +196,23 @@ export interface AppDefinition {
   security?: SecurityDefinition;
   /** The OpenAPI document `kova build` wrote for this app (served at `/_kova/openapi.json`); absent: none. */
   openapi?: string | URL;
+  /** One OpenAPI document per API version, by version name (served at `/_kova/openapi/<version>.json`). */
+  openapiVersions?: Readonly<Record<string, string | URL>>;
   /** Background work (TASK): run by the task runtime (src/tasks). */
   tasks?: TaskDefinition[];
   /** Named caches (CACHE): read by the cache stage (src/cache). */
   caches?: CacheDefinition[];
   /** WebSocket endpoints (SOCKET): served on the HTTP port by realtime/socket-server.ts. */
   sockets?: SocketDefinition[];
+  /** `TEST "name" { … }` blocks of a test build (`kova test`; testing/); absent in a `kova build`. */
+  tests?: TestDefinition[];
+}
+
+/** One compiled TEST: `run` drives the app through the context `kova test` gives it (testing/context.ts). */
+export interface TestDefinition {
+  name: string;
+  run: (ctx: never) => Promise<void>;
+  source: { file: string; line: number };
 }
 
 /** The declared environment variables after `.env` and defaults are applied. */

@@ -14,7 +14,8 @@ import { pathOf, requestIdFor } from "./context.js";
 import { connectDataSources, type DataSources } from "./data-sources.js";
 import { Exchange, type Serving, type StageOutcome } from "./exchange.js";
 import { healthReply } from "./health.js";
-import { ApiDocs, apiDocsOptions } from "./api-docs/api-docs.js";
+import { ApiDocs, apiDocsOptions, versionDocument } from "./api-docs/api-docs.js";
+import { withVersionStage } from "./api-versions.js";
 import { Pipeline } from "./pipeline.js";
 import { badlyEncodedQueryParam } from "./params.js";
 import { ProblemType, badQueryEncodingProblem, makeProblem, problemFromError, type Problem } from "./problem.js";
@@ -124,7 +125,8 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
     // As the standalone server: kova.config.json's "errors" unless the options say otherwise.
     const errors = options.errors ?? loadFileConfig(appDir).errors ?? DEFAULT_ERROR_FORMAT;
     const serving: Serving = { env: appEnv, log, dataSources, security, errors };
-    const pipeline = security.withStages(options.pipeline ?? new Pipeline());
+    const docsOptions = apiDocsOptions(options.internalPrefix ?? "/_kova", options.apiDocs);
+    const pipeline = withVersionStage(security.withStages(options.pipeline ?? new Pipeline()), app, (v) => versionDocument(app, docsOptions, v));
     const prefix = fastify.prefix;
     const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
     // The same router the standalone server uses, here only to answer 405 with an Allow header.
@@ -218,7 +220,7 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
       }
     }
     // The OpenAPI document and the docs page, as the standalone server serves them.
-    const apiDocs = new ApiDocs(app.openapi, apiDocsOptions(options.internalPrefix ?? "/_kova", options.apiDocs), log);
+    const apiDocs = new ApiDocs(app.openapi, docsOptions, log, app.openapiVersions);
     for (const [path, answer] of apiDocs.routes) {
       if (router.find("GET", path) !== null) {
         log.warn({ path }, "an app route takes the API description's path; it is not served there");

@@ -16,6 +16,8 @@ export {
   type Reply,
   type RequestContext,
   type RouteDefinition,
+  type ApiVersionDefinition,
+  type TestDefinition,
   type ValidationIssue,
   type CorsDefinition,
   type RateLimitDefinition,
@@ -32,6 +34,7 @@ export { Exchange, type Serving, type StageOutcome } from "./exchange.js";
 export { isCalendarDate, ParamFailure, parseParam, typeQuery } from "./params.js";
 export type { DataSourceStatus } from "./health.js";
 export { DEFAULT_BODY_LIMIT } from "./body.js";
+export { compressionStage, compressionOptions, pickEncoding, worthCompressing, type CompressionConfig } from "./compression/index.js";
 export { rowSerializer } from "./serialize.js";
 export { loadEnv, loadFileConfig, resolveAppEnv } from "./config.js";
 export {
@@ -75,8 +78,10 @@ export { GraphqlEndpoint, graphqlFromConfig, type GraphqlConfig } from "./graphq
 export { buildGraphqlSchema, pluralField, servedEntities, type GraphqlOptions } from "./graphql/schema.js";
 export { mappedOperations, type MappedOperation } from "./graphql/mapped.js";
 export type { GraphqlAccess } from "./graphql/access.js";
-export { ApiDocs, apiDocsOptions, DOCS_CSP } from "./api-docs/api-docs.js";
+export { ApiDocs, apiDocsOptions, DOCS_CSP, versionDocumentPath } from "./api-docs/api-docs.js";
+export { versionHeaders, withVersionStage, API_VERSION_STAGE } from "./api-versions.js";
 export * from "./tasks/index.js";
 export { RealtimeHub, realtimeFor, type Member, type RealtimeStatus, type RoomMessage } from "./realtime/hub.js";
 export * from "./changes/index.js";
 export * from "./cache/index.js";
+export { registerTests, TestContext, expectHolds, type TestResponse } from "./testing/index.js";

@@ -30,6 +30,8 @@ export const ProblemType = {
   badRequest: "urn:kova:problem:bad-request",
   invalidParameter: "urn:kova:problem:invalid-parameter",
   malformedJson: "urn:kova:problem:malformed-json",
+  /** A compressed request body (Content-Encoding) that does not decompress. */
+  malformedBody: "urn:kova:problem:malformed-body",
   unsupportedMediaType: "urn:kova:problem:unsupported-media-type",
   payloadTooLarge: "urn:kova:problem:payload-too-large",
   validation: "urn:kova:problem:validation-failed",

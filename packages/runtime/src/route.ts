@@ -39,8 +39,8 @@ export class CompiledRoute {
 
 export interface SerializedReply {
   status: number;
-  /** undefined: no body (204, or a reply without one). */
-  payload: string | undefined;
+  /** undefined: no body (204, or a reply without one); a Buffer once compressed (compression/). */
+  payload: string | Buffer | undefined;
   /** `set-cookie` is the one header with several values (one line per cookie). */
   headers: Record<string, string | string[]> | undefined;
   /** `STREAM room`: the server answers with the room's server-sent events instead of a payload. */

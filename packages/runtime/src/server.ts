@@ -23,7 +23,9 @@ import { badlyEncodedQueryParam } from "./params.js";
 import { ProblemType, badQueryEncodingProblem, makeProblem, type Problem } from "./problem.js";
 import { sendProblem, sendReply } from "./respond.js";
 import type { CompiledRoute, SerializedReply } from "./route.js";
-import { ApiDocs, apiDocsOptions, type ApiDocsReply } from "./api-docs/api-docs.js";
+import { compressionOptions, compressionStage, decodeBody, unsupportedContentEncoding, type CompressionConfig } from "./compression/index.js";
+import { ApiDocs, apiDocsOptions, versionDocument, type ApiDocsReply } from "./api-docs/api-docs.js";
+import { withVersionStage } from "./api-versions.js";
 import type { GraphqlEndpoint } from "./graphql/endpoint.js";
 import { ApiDocsRoute, buildRouter, allowedMethods, isHealthRoute } from "./routing.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
@@ -71,6 +73,11 @@ export interface ServerOptions {
    * processes; `replay` is the messages kept per room for `Last-Event-ID` (default 100).
    */
   realtime?: { redis?: object; replay?: number };
+  /**
+   * Gzip/brotli responses (compression/): true for the defaults, or settings; default off.
+   * Compressed request bodies (Content-Encoding) are accepted either way, within `bodyLimit`.
+   */
+  compression?: boolean | CompressionConfig;
 }
 
 export interface KovaServer {
@@ -152,14 +159,17 @@ class NodeExchange extends Exchange {
 
   readBody(): StageOutcome | Promise<StageOutcome> {
     if (!requestHasBody(this.req.headers)) return undefined;
-    const unsupported = checkJsonContentType(this.req.headers["content-type"]);
+    const unsupported = checkJsonContentType(this.req.headers["content-type"]) ?? unsupportedContentEncoding(this.req.headers["content-encoding"]);
     if (unsupported !== undefined) return this.problem(415, unsupported, ProblemType.unsupportedMediaType);
     return this.readJson();
   }
 
   /** Errors (BodyError, ClientGoneError) are the pipeline's to turn into answers. */
   private async readJson(): Promise<StageOutcome> {
-    this.body = decodeJsonBody(await readBodyBytes(this.req, this.serving.bodyLimit));
+    const limit = this.serving.bodyLimit;
+    const encoding = this.req.headers["content-encoding"];
+    const bytes = await readBodyBytes(this.req, limit);
+    this.body = decodeJsonBody(encoding === undefined ? bytes : await decodeBody(bytes, encoding, limit));
     return undefined;
   }
 
@@ -191,14 +201,21 @@ class RequestHandler {
 
   constructor(app: AppDefinition, options: ServerOptions, log: Logger) {
     const internalPrefix = options.internalPrefix ?? "/_kova";
-    const apiDocs = new ApiDocs(app.openapi, apiDocsOptions(internalPrefix, options.apiDocs), log);
+    const docsOptions = apiDocsOptions(internalPrefix, options.apiDocs);
+    const apiDocs = new ApiDocs(app.openapi, docsOptions, log, app.openapiVersions);
     this.router = buildRouter(app, internalPrefix, log, apiDocs, options.graphql);
     this.socketDefinitions = app.sockets;
     this.graphqlUpgrades = options.graphql?.subscriptionsPath;
     const env = options.env ?? {};
     const security = new HttpSecurity(app, env, options.security ?? {}, log);
-    this.pipeline = security.withStages(options.pipeline ?? new Pipeline());
-    options.graphql?.bind(this.pipeline);
+    let pipeline = withVersionStage(security.withStages(options.pipeline ?? new Pipeline()), app, (v) => versionDocument(app, docsOptions, v));
+    // GraphQL runs endpoints through the pipeline and reads their JSON in process: without compression.
+    options.graphql?.bind(pipeline);
+    if (options.compression !== undefined && options.compression !== false) {
+      // Last: it compresses whatever the stages before it answered, problems included.
+      pipeline = pipeline.with(compressionStage(compressionOptions(options.compression === true ? {} : options.compression)), { after: pipeline.names[pipeline.names.length - 1] });
+    }
+    this.pipeline = pipeline;
     const dataSources = options.dataSources ?? DataSources.empty();
     this.realtime = new RealtimeHub(log, { replay: options.realtime?.replay });
     registerRealtime(dataSources, this.realtime);

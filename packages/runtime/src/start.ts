@@ -192,6 +192,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     errors: file.errors,
     apiDocs: { openapi: file.openapi, docs: file.apiDocs },
     realtime: realtimeOptions(app, appEnv, env),
+    compression: file.compression,
   });
   // Known before listening unless it is 0: `kova run` prints its URL and routes while the
   // socket opens, so they are on screen by the time a first request can be answered.

@@ -28,7 +28,8 @@ without shutdown.
     if (process.stdin.isTTY) {
       context.stderr.write("kova lsp: waiting for an editor to speak the Language Server Protocol on stdin (Ctrl-C to quit)\n");
     }
-    startServer(process.stdin, process.stdout);
+    // The "Run test" lenses run this same kova (`kova test`).
+    startServer(process.stdin, process.stdout, { testCommand: [process.execPath, process.argv[1], "test"] });
     // The protocol's `exit` ends the process from inside the server (status 0 after `shutdown`,
     // else 1). An editor that goes away without either closes stdin: stop with status 1.
     return new Promise<number>((resolve) => {

@@ -44,10 +44,23 @@ GET /notes/:id/history {
   RESPOND HISTORY Note WHERE id = $id
 }
 `,
+  "app.test.kova": `// The app's tests: npx kova test .   Each TEST runs on a fresh store.
+IMPORT "./app.kova"
+
+TEST "adds a note and reads it back" {
+  created = POST /notes { title: "hello" }
+  EXPECT created.status == 201
+  EXPECT created.headers.location == "/notes/{created.body.id}"
+  note = GET "/notes/{created.body.id}"
+  EXPECT note.body.title == "hello"
+  EXPECT note.body.pinned == false
+}
+`,
   "README.md": `# A Kova app
 
     npx kova run .          # build and start on http://127.0.0.1:3000
     npx kova dev .          # the same, rebuilding on every save
+    npx kova test .         # run the TESTs in app.test.kova
 
     curl -X POST localhost:3000/notes -H 'content-type: application/json' -d '{"title":"hello"}'
     curl localhost:3000/notes

@@ -48,7 +48,9 @@ export type Declaration =
   | FunctionDecl
   | ViewDecl
   | RateLimitDecl
-  | CorsDecl;
+  | CorsDecl
+  | ApiDecl
+  | TestDecl;
 
 /** A name written in the source, with its own span (so tools can point at it and rename it). */
 export interface Identifier {
@@ -179,6 +181,24 @@ export interface ValidateDecl {
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
+/**
+ * `API v1 DEPRECATED "2026-06-01" SUNSET "2027-01-01" { GET /todos { … } … }`: endpoints served
+ * under `/v1`, with the version's deprecation date and sunset date sent as response headers.
+ */
+export interface ApiDecl {
+  kind: "Api";
+  span: Span;
+  /** `v1`, `v2`, … : the path prefix (`/v2/…`) and the name of its OpenAPI document. */
+  version: Identifier;
+  /** `DEPRECATED "2026-06-01"`: from that day on, the version's answers carry `Deprecation`; null when not deprecated. */
+  deprecated: StringLiteral | null;
+  /** `SUNSET "2027-01-01"`: the day the version may stop answering (the `Sunset` header); null when none is announced. */
+  sunset: StringLiteral | null;
+  endpoints: EndpointDecl[];
+  /** The `///` doc comment before the API block; null when none. */
+  doc: string | null;
+}
+
 /** `GET /users/:id { … }` */
 export interface EndpointDecl {
   kind: "Endpoint";
@@ -280,6 +300,18 @@ export interface RoomRef {
   span: Span;
   name: Identifier;
   key: Expression | null;
+}
+
+/**
+ * `TEST "adds a todo" { r = POST /todos { title: "milk" }  EXPECT r.status == 201 }`: a test of the
+ * app, only in `*.test.kova` files, run by `kova test` on a fresh store (docs/testing.md).
+ */
+export interface TestDecl {
+  kind: "Test";
+  span: Span;
+  /** The test's name as the report shows it (a string, so it can say what it checks in words). */
+  title: StringLiteral;
+  body: Block;
 }
 
 /**
@@ -421,7 +453,15 @@ export type Statement =
   | EnqueueStmt
   | RoomStmt
   | SendStmt
-  | StreamStmt;
+  | StreamStmt
+  | ExpectStmt;
+
+/** `EXPECT r.status == 201`: in a TEST, a condition that must hold; a failure shows both sides of a comparison. */
+export interface ExpectStmt {
+  kind: "Expect";
+  span: Span;
+  condition: Expression;
+}
 
 /**
  * `ENQUEUE send_welcome(user) DELAY 5m KEY "welcome:{user.id}"`: a job for a queued TASK, written in
@@ -745,7 +785,22 @@ export type Expression =
   | ExistsExpr
   | AggregateExpr
   | Query
+  | RequestExpr
   | MissingExpr;
+
+/**
+ * `POST /todos { title: "milk" } HEADERS { authorization: "…" }`, `GET "/todos/{todo.id}"`: in a
+ * TEST, a request to the app's own endpoint; its value is `{ status, body, headers }`.
+ */
+export interface RequestExpr {
+  kind: "Request";
+  span: Span;
+  method: HttpMethod;
+  /** The path (with `?query` when given): literal text, or a string with `{…}` holes. */
+  path: StringLiteral | TemplateString;
+  body: Expression | null;
+  headers: Expression | null;
+}
 
 /** `EXISTS comments(approved = true)`: in a WHERE, some related row (for which the condition holds) exists. */
 export interface ExistsExpr {

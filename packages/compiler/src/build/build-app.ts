@@ -1,13 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { openApiDocument, type OpenApiOptions } from "../emit/api/openapi.js";
+import { apiVersions, openApiDocument, versionDocumentFile, type OpenApiOptions } from "../emit/api/openapi.js";
 import { emitApp } from "../emit/js/emit-app.js";
 import { lower } from "../ir/lower.js";
 import type { AppModel } from "../ir/nodes.js";
 import { checkFiles, type CheckResult } from "../project/check-project.js";
 import { findKovaFiles } from "../project/host.js";
 import { compilePlans } from "./compile-plans.js";
+import { TEST_FILE_SUFFIX } from "../checker/tests.js";
 import { describeMissing, loadDialects } from "./dialects.js";
 import { copyModules, isRelativeModule, modulePathInDist } from "./write-modules.js";
 
@@ -55,7 +56,8 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   const isDir = existsSync(entry) && statSync(entry).isDirectory();
   const appDir = isDir ? entry : dirname(entry);
   const outDir = resolve(options.outDir ?? join(appDir, "dist"));
-  const files = isDir ? findKovaFiles([entry]).files : [entry];
+  // A folder's *.test.kova files are `kova test`'s: the app is built without them.
+  const files = isDir ? findKovaFiles([entry]).files.filter((f) => !f.endsWith(TEST_FILE_SUFFIX)) : [entry];
   let check = checkFiles(files);
   let ir: AppModel | null = null;
   const result = (ok: boolean): BuildResult => ({
@@ -73,7 +75,8 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   if (check.programs.length !== 1) {
     return fail(`${entry} holds ${check.programs.length} separate programs (${check.programs.map((p) => relative(appDir, p.root)).join(", ")}); build one at a time, or IMPORT one from the other`);
   }
-  ir = lower(check.programs[0].model, { name: basename(appDir) });
+  const texts = new Map(check.files.map((f) => [f.file, f.source.text]));
+  ir = lower(check.programs[0].model, { name: basename(appDir), sourceText: (file) => texts.get(file) });
   if (options.irOnly) return result(true);
 
   const { dialects, missing } = await loadDialects(ir.dataSources.map((s) => s.driver));
@@ -100,6 +103,9 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   writeFileSync(outputFile, emitted.code);
   writeFileSync(`${outputFile}.map`, emitted.sourceMap);
   writeFileSync(join(outDir, OPENAPI_FILE), `${JSON.stringify(openapi, null, 2)}\n`);
+  for (const version of apiVersions(ir)) {
+    writeFileSync(join(outDir, versionDocumentFile(version)), `${JSON.stringify(openApiDocument(ir, { ...options.openapi?.(appDir), apiVersion: version }), null, 2)}\n`);
+  }
   copyModules(ir.imports, appDir, outDir);
   return result(true);
 }

@@ -1,4 +1,5 @@
-import type { AuthDecl, Declaration, EndpointDecl, Program } from "../ast/nodes.js";
+import type { ApiDecl, AuthDecl, Declaration, EndpointDecl, Program } from "../ast/nodes.js";
+import { checkApiVersion, type ApiVersionInfo } from "./api-versions.js";
 import type { CodeName } from "../diagnostics/codes.js";
 import { DiagnosticBag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { report, type CheckContext } from "./context.js";
@@ -13,6 +14,7 @@ import { checkAppSecurity, checkRateLimit } from "./security.js";
 import { checkTasks, collectTasks } from "./tasks.js";
 import { collectChangeHandlers } from "./changes.js";
 import { checkEndpointCache, collectCaches } from "./caches.js";
+import { checkTests } from "./tests.js";
 import { checkOutboundCalls } from "./outbound.js";
 import { checkRooms, checkSockets } from "./realtime.js";
 
@@ -56,6 +58,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
   const routes = new Map<string, EndpointDecl>();
   const hasAuth = programs.some((p) => p.declarations.some((d) => d.kind === "Auth"));
   const appSecurity: Parameters<typeof checkAppSecurity>[1] = [];
+  const versions = new Map<string, ApiDecl>();
   for (const program of programs) {
     const ctx = { ...base, file: program.file };
     for (const decl of program.declarations) {
@@ -66,11 +69,12 @@ export function checkProgram(programs: Program[]): CheckOutput {
           }
           for (const arg of decl.args) checkExpression(ctx, arg);
           break;
-        case "Endpoint": {
-          checkRouteUnique(ctx, routes, decl);
-          model.endpoints.push(checkEndpoint(ctx, decl));
-          checkEndpointCache(ctx, decl);
-          if (decl.rateLimit !== null) checkRateLimit(ctx, decl.rateLimit, decl, decl.auth !== null);
+        case "Endpoint":
+          checkVersionedEndpoint(ctx, routes, decl, null);
+          break;
+        case "Api": {
+          const version = checkApiVersion(ctx, decl, versions);
+          for (const endpoint of decl.endpoints) checkVersionedEndpoint(ctx, routes, endpoint, version);
           break;
         }
         case "Auth":
@@ -78,6 +82,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
         case "OnChange":
         case "Cache":
         case "Socket":
+        case "Test":
           break;
         case "RateLimit":
         case "Cors":
@@ -97,10 +102,22 @@ export function checkProgram(programs: Program[]): CheckOutput {
   }
   model.sockets = checkSockets(base, programs);
   checkRooms(base);
+  // After every endpoint: a test's requests are matched against the routes.
+  checkTests(base, programs);
   checkAppSecurity(base, appSecurity, hasAuth);
   checkOutboundCalls(base);
   recordDeclarationNames(model);
   return { model, diagnostics: diagnostics.items };
+}
+
+/** An endpoint at the top level (version null) or inside `API vN { … }` (served under `/vN`). */
+function checkVersionedEndpoint(ctx: CheckContext, routes: Map<string, EndpointDecl>, decl: EndpointDecl, version: ApiVersionInfo | null): void {
+  checkRouteUnique(ctx, routes, decl, version === null ? "" : `/${version.name}`);
+  const info = checkEndpoint(ctx, decl);
+  if (version !== null) info.version = version;
+  ctx.model.endpoints.push(info);
+  checkEndpointCache(ctx, decl);
+  if (decl.rateLimit !== null) checkRateLimit(ctx, decl.rateLimit, decl, decl.auth !== null);
 }
 
 function keywordSpan(decl: Declaration) {
@@ -110,9 +127,9 @@ function keywordSpan(decl: Declaration) {
 }
 
 /** `GET /users/:id` and `GET /users/:name` are the same route: parameters match any segment. */
-function checkRouteUnique(ctx: CheckContext, routes: Map<string, EndpointDecl>, decl: EndpointDecl): void {
+function checkRouteUnique(ctx: CheckContext, routes: Map<string, EndpointDecl>, decl: EndpointDecl, prefix: string): void {
   const shape = decl.path.segments.map((s) => (s.param ? ":" : s.value)).join("/");
-  const key = `${decl.method} /${shape}`;
+  const key = `${decl.method} ${prefix}/${shape}`;
   const previous = routes.get(key);
   if (previous) {
     const where = `${previous.span.file}:${previous.span.start.line}:${previous.span.start.column}`;

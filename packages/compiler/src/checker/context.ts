@@ -88,6 +88,8 @@ export interface CheckContext {
   task?: TaskInfo;
   /** Inside a SOCKET's ON handler (SEND, JOIN, LEAVE and a plain BROADCAST belong there). */
   socket?: SocketScope;
+  /** Inside a TEST's body: requests to the app and EXPECT are allowed; RESPOND, REDIRECT and ERROR are not. */
+  test?: import("./tests.js").TestInfo;
 }
 
 export function report(

@@ -10,6 +10,7 @@ import { elementOf, loopScope } from "./control-expressions.js";
 import { checkReturn } from "./functions.js";
 import { checkEnqueue } from "./tasks.js";
 import { checkRoom } from "./realtime.js";
+import { checkExpect } from "./tests.js";
 import { checkCookies, checkRedirect } from "./responses.js";
 import { declaredPathParams, declaredQueryParams, queryObjectType } from "./route-params.js";
 import { openObject } from "./types.js";
@@ -91,6 +92,7 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
     case "Respond": {
       if (ctx.task) reportNoRequest(ctx, statement.span, "RESPOND");
       if (ctx.socket) reportInSocket(ctx, statement.span, "RESPOND");
+      if (ctx.test) reportInTest(ctx, statement.span, "RESPOND");
       if (ctx.function) {
         ctx.diagnostics.report("MisplacedStatement", statement.span, `RESPOND answers a request, and ${ctx.function.info.decl.name.name}() is an FN: it gives its result with RETURN`, { suggestion: "write RETURN value, and RESPOND it in the endpoint" });
       }
@@ -103,9 +105,11 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
     case "Redirect":
       if (ctx.task) reportNoRequest(ctx, statement.span, "REDIRECT");
       if (ctx.socket) reportInSocket(ctx, statement.span, "REDIRECT");
+      if (ctx.test) reportInTest(ctx, statement.span, "REDIRECT");
       checkRedirect(ctx, statement);
       return true;
     case "Error": {
+      if (ctx.test) reportInTest(ctx, statement.span, "ERROR");
       checkStatus(ctx, statement.status.value, statement.status.span, 400, "ERROR");
       if (statement.detail) checkExpression(ctx, statement.detail);
       return true;
@@ -162,6 +166,9 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
     case "Enqueue":
       checkEnqueue(ctx, statement);
       return false;
+    case "Expect":
+      checkExpect(ctx, statement);
+      return false;
   }
 }
 
@@ -174,6 +181,13 @@ function reportInSocket(ctx: CheckContext, span: Span, keyword: string): void {
 
 function reportOutsideSocket(ctx: CheckContext, span: Span, what: string, suggestion: string): void {
   ctx.diagnostics.report("MisplacedRealtime", span, `${what} belongs in a SOCKET handler (ON CONNECT, ON MESSAGE, ON CLOSE)`, { suggestion });
+}
+
+/** RESPOND, REDIRECT or ERROR in a TEST: the test calls the app, it answers nothing. */
+function reportInTest(ctx: CheckContext, span: Span, keyword: string): void {
+  ctx.diagnostics.report("MisplacedInTest", span, `${keyword} answers a request, and TEST ${JSON.stringify(ctx.test!.decl.title.value)} is not answering one`, {
+    suggestion: "call the endpoint (r = GET /path) and check its answer with EXPECT r.status == …",
+  });
 }
 
 /** RESPOND or REDIRECT in a TASK: a job has nobody to answer. */

@@ -10,6 +10,7 @@ import { checkFunctionCall, checkViewCall } from "./functions.js";
 import { checkCondition, checkQuery } from "./queries.js";
 import { checkExists, relatedPath } from "./relations.js";
 import { checkAggregate } from "./aggregates.js";
+import { checkRequest } from "./tests.js";
 import {
   booleanType,
   comparable,
@@ -124,6 +125,8 @@ function typeOf(ctx: CheckContext, expr: Expression): KovaType {
       return checkExists(ctx, expr, (inRelated, e) => checkCondition(inRelated, { kind: "Condition", span: e.span, expression: e }));
     case "Aggregate":
       return checkAggregate(ctx, expr);
+    case "Request":
+      return checkRequest(ctx, expr);
     default:
       return checkQuery(ctx, expr);
   }
@@ -178,6 +181,12 @@ function entityFieldType(row: KovaType, name: string): KovaType | undefined {
 
 function checkParam(ctx: CheckContext, expr: ParamRef): KovaType {
   const endpoint = ctx.endpoint;
+  if (ctx.test) {
+    ctx.diagnostics.report("MisplacedInTest", expr.span, `$${expr.name} is a request's input, and a TEST is not answering one`, {
+      suggestion: "send values in the request instead (POST /todos { title: \"milk\" }), and read its answer (r.body)",
+    });
+    return unknownType;
+  }
   if (ctx.task) {
     // A job runs long after the request that enqueued it: pass what it needs as arguments.
     ctx.diagnostics.report("MisplacedInTask", expr.span, `$${expr.name} is a request value, and TASK ${ctx.task.decl.name.name} runs outside any request`, {

@@ -49,6 +49,8 @@ export interface EndpointInfo {
   declaredQuery: Map<string, DeclaredParam> | null;
   /** Every variable assigned in the handler, in first-assignment order. */
   variables: string[];
+  /** `API v2 { … }`: the version the endpoint belongs to (its path is served under `/v2`); absent at the top level. */
+  version?: import("./api-versions.js").ApiVersionInfo;
 }
 
 /**
@@ -88,6 +90,8 @@ export interface SemanticModel {
   caches: Map<string, CacheInfo>;
   /** The program's SOCKETs, in source order (checker/realtime.ts). */
   sockets: SocketInfo[];
+  /** The program's TESTs, in source order (checker/tests.ts). */
+  tests: import("./tests.js").TestInfo[];
 }
 
 /** A shaped SELECT as the checker resolved it (see checker/aggregates.ts). */
@@ -117,5 +121,6 @@ export function emptyModel(programs: Program[]): SemanticModel {
     tasks: new Map(),
     caches: new Map(),
     sockets: [],
+    tests: [],
   };
 }

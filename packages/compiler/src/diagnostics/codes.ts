@@ -192,6 +192,21 @@ export const Codes = define({
   ListFieldModifier: { code: "KV2381", severity: "error", title: "UNIQUE, INDEX or DEFAULT on a list field" },
   ListFieldMisuse: { code: "KV2382", severity: "error", title: "a list field used where one value is needed (compared, ordered, grouped, aggregated) instead of tested with contains" },
   JsonPathNotAValue: { code: "KV2383", severity: "error", title: "ORDER_BY a json path that leads to an object or a list, or through one, in a json field's declared shape" },
+  // ── API versions (KV2700–2719)
+  ApiBlockContent: { code: "KV2700", severity: "error", title: "something other than an endpoint inside an API block" },
+  InvalidApiVersion: { code: "KV2701", severity: "error", title: "an API version name that is not v followed by a number (v1, v2, v3)" },
+  DuplicateApiVersion: { code: "KV2702", severity: "error", title: "the same API version declared twice" },
+  InvalidApiDate: { code: "KV2703", severity: "error", title: "a DEPRECATED or SUNSET date that is not a calendar date (YYYY-MM-DD) or an ISO date-time" },
+  SunsetBeforeDeprecation: { code: "KV2704", severity: "error", title: "an API version whose SUNSET comes before its DEPRECATED date" },
+  // ── tests (KV2720–2749)
+  TestOutsideTestFile: { code: "KV2720", severity: "error", title: "a TEST block in a file that is not a *.test.kova file" },
+  DuplicateTestName: { code: "KV2721", severity: "error", title: "two TESTs with the same name" },
+  RequestOutsideTest: { code: "KV2722", severity: "error", title: "a request to the app's own endpoint (POST /todos …) outside a TEST" },
+  UnknownRoute: { code: "KV2723", severity: "error", title: "a request in a TEST to a route the app does not declare" },
+  ExpectOutsideTest: { code: "KV2724", severity: "error", title: "EXPECT outside a TEST" },
+  ExpectNotCondition: { code: "KV2725", severity: "error", title: "EXPECT given a value that is not true or false" },
+  MisplacedInTest: { code: "KV2726", severity: "error", title: "RESPOND, REDIRECT, ERROR or a $request input inside a TEST" },
+  InvalidRequestPart: { code: "KV2727", severity: "error", title: "a request's HEADERS that are not an object" },
 });
 
 export type CodeName = keyof typeof Codes;

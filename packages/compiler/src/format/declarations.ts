@@ -36,6 +36,16 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
         d.options.length === 0 ? "" : ["(", join(", ", d.options.map((o) => printProperty(p, o, false))), ")"],
         " ", printFields(p, d.fields, (d.options.at(-1)?.span ?? d.name.span).end.offset, d.span.end.offset),
       ];
+    case "Api": {
+      const dates: Doc[] = [];
+      if (d.deprecated !== null) dates.push(" DEPRECATED ", p.source(d.deprecated.span));
+      if (d.sunset !== null) dates.push(" SUNSET ", p.source(d.sunset.span));
+      const from = (d.sunset ?? d.deprecated ?? d.version).span.end.offset;
+      const endpoints = p.bracketed("{", "}", p.afterOpenBrace(from), d.endpoints, (e) => printDeclaration(p, e), { end: d.span.end.offset - 1, blankLines: "always" });
+      return ["API ", d.version.name, dates, " ", endpoints];
+    }
+    case "Test":
+      return ["TEST ", p.source(d.title.span), " ", printBlock(p, d.body)];
     case "Endpoint": {
       const head: Doc[] = [d.method, " ", printRoutePath(d.path)];
       if (d.query !== null) head.push(" QUERY ", printFields(p, d.query.fields, d.query.span.start.offset, d.query.span.end.offset));

@@ -43,6 +43,8 @@ function precedence(e: Expression): number {
     case "Call":
     case "Has":
       return 9;
+    case "Request":
+      return 0;
     default:
       return isQuery(e) ? 0 : 10;
   }
@@ -54,7 +56,8 @@ function precedence(e: Expression): number {
  */
 export function printExpression(p: Printer, e: Expression, min = 0, queryOk = true): Doc {
   const doc = printBare(p, e);
-  const parens = isQuery(e) ? !queryOk || min > 0 : precedence(e) < min;
+  // A request, like a query, would take what follows it as its body or HEADERS.
+  const parens = isQuery(e) || e.kind === "Request" ? !queryOk || min > 0 : precedence(e) < min;
   return parens ? ["(", doc, ")"] : doc;
 }
 
@@ -117,6 +120,13 @@ function printBare(p: Printer, e: Expression): Doc {
       throw new Error("a Missing node reached the formatter (the file has syntax errors)");
     case "Exists":
       return e.condition === null ? `EXISTS ${e.relation.name}` : [`EXISTS ${e.relation.name}(`, printExpression(p, e.condition, 0, false), ")"];
+    case "Request": {
+      // A literal path is printed as written (it is one token); a path with holes is a string.
+      const parts: Doc[] = [e.method, " ", e.path.kind === "String" ? p.source(e.path.span) : printExpression(p, e.path, 0, false)];
+      if (e.body !== null) parts.push(" ", printExpression(p, e.body, 0, false));
+      if (e.headers !== null) parts.push(" HEADERS ", printExpression(p, e.headers, 0, false));
+      return parts;
+    }
     default:
       return printQuery(p, e);
   }

@@ -21,6 +21,7 @@ import type { Program } from "../ast/nodes.js";
 import { parse } from "../parser/parser.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { DiagnosticBag } from "../diagnostics/diagnostic.js";
+import { Codes } from "../diagnostics/codes.js";
 import { scan, type Comment } from "../scanner/scanner.js";
 import { SourceFile } from "../scanner/source-file.js";
 import { firstDifference, sameProgram, stripSpans } from "./ast-compare.js";
@@ -45,9 +46,13 @@ export class FormatterError extends Error {
   override name = "FormatterError";
 }
 
-/** True for a diagnostic that stops formatting: any syntax (KV1xxx) error. */
+/**
+ * True for a diagnostic that stops formatting: any error the parser reports (syntax, KV1xxx, and
+ * KV2700, a declaration inside an API block, which the parser skips): the tree then lacks text
+ * the file has, and printing it would drop that text.
+ */
 export function isSyntaxError(d: Diagnostic): boolean {
-  return d.severity === "error" && d.code.startsWith("KV1");
+  return d.severity === "error" && (d.code.startsWith("KV1") || d.code === Codes.ApiBlockContent.code);
 }
 
 export function formatSource(text: string, file = "<input>.kova"): FormatResult {

@@ -55,6 +55,8 @@ export function printStatement(p: Printer, s: Statement): Doc {
       return ["FOR ", s.variable.name, " IN ", printExpression(p, s.list, 0, false), " ", printBlock(p, s.body)];
     case "Return":
       return s.value === null ? "RETURN" : ["RETURN ", printExpression(p, s.value)];
+    case "Expect":
+      return ["EXPECT ", printExpression(p, s.condition)];
     case "Enqueue": {
       const parts: Doc[] = ["ENQUEUE ", s.task.name, "(", join(", ", s.args.map((a) => printExpression(p, a))), ")"];
       if (s.delay !== null) parts.push(" DELAY ", printExpression(p, s.delay, 0, false));

@@ -19,6 +19,8 @@ export interface LowerState {
   queries: QueryDef[];
   env: Map<string, EnvVariable>;
   sourceOf: ReadonlyMap<string, string>;
+  /** Each source file's text, when the caller has it (EXPECT keeps its condition's text). */
+  sourceText?: (file: string) => string | undefined;
 }
 
 /** Lowers one handler (or CONNECT's options, with `route` null) from AST to IR. */
@@ -101,6 +103,12 @@ export class HandlerLowering {
         return { kind: "return", value: s.value ? this.expr(s.value) : null, span: s.span };
       case "Enqueue":
         return { kind: "enqueue", task: s.task.name, args: s.args.map((a) => this.expr(a)), delay: s.delay ? this.expr(s.delay) : null, key: s.key ? this.expr(s.key) : null, span: s.span };
+      case "Expect": {
+        const c = s.condition.span;
+        // The condition as written, for the failure message (`EXPECT r.status == 201` failed: …).
+        const text = this.state.sourceText?.(c.file)?.slice(c.start.offset, c.end.offset) ?? "";
+        return { kind: "expect", condition: this.expr(s.condition), text, span: s.span };
+      }
     }
   }
 
@@ -208,6 +216,8 @@ export class HandlerLowering {
         };
       case "Array":
         return { kind: "array", elements: e.elements.map((x) => (x.kind === "Spread" ? { spread: true, value: this.lower(x.argument) } : { spread: false, value: this.lower(x) })) };
+      case "Request":
+        return { kind: "request", method: e.method, path: this.lower(e.path), body: e.body ? this.lower(e.body) : null, headers: e.headers ? this.lower(e.headers) : null };
       default:
         if (QUERY_KINDS.has(e.kind)) return this.query(e as Query);
         return { kind: "literal", value: null };

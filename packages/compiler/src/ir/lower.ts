@@ -4,7 +4,7 @@ import { constantValue } from "../checker/fold.js";
 import type { EndpointInfo, SemanticModel } from "../checker/model.js";
 import { HandlerLowering, type LowerState } from "./expressions.js";
 import { routeInputs, walk } from "./inputs.js";
-import { IR_VERSION, type AppModel, type DataSource, type EntityDocs, type HttpRoute, type ImportedFunction, type KovaFunction, type Literal, type Shape, type ShapeField, type ShapeType, type View } from "./nodes.js";
+import { IR_VERSION, type AppModel, type DataSource, type EntityDocs, type HttpRoute, type ImportedFunction, type KovaFunction, type Literal, type TestDef, type Shape, type ShapeField, type ShapeType, type View } from "./nodes.js";
 import { lowerAuth, lowerRouteAuth } from "./auth.js";
 import { planQuery, planViewRelations, type OwnerGuard, type PlannedQuery } from "./plans.js";
 import { lowerRateLimit, lowerSecurity } from "./security.js";
@@ -21,11 +21,11 @@ export const EMBEDDED_SOURCE = "default";
  * reads. Everything a back end would otherwise work out from the AST is decided here, once: which
  * data source holds each entity, each query's plan, each request input's type, the env variables.
  */
-export function lower(model: SemanticModel, options: { name: string }): AppModel {
+export function lower(model: SemanticModel, options: { name: string; sourceText?: (file: string) => string | undefined }): AppModel {
   const sources = dataSourceAssignment(model);
   const sourceOf = new Map<string, string>();
   for (const s of sources) for (const e of s.entities) sourceOf.set(e.name, s.name);
-  const state: LowerState = { model, queries: [], env: new Map(), sourceOf };
+  const state: LowerState = { model, queries: [], env: new Map(), sourceOf, sourceText: options.sourceText };
 
   const dataSources: DataSource[] = sources.map((s) => ({
     name: s.name,
@@ -45,6 +45,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
   }));
   const tasks = lowerTasks(model, state);
   const sockets = lowerSockets(model, state);
+  const tests = model.tests.map((t): TestDef => ({ name: t.decl.title.value, variables: t.variables, body: new HandlerLowering(state, null).block(t.decl.body.statements), span: t.decl.span }));
   const views = [...model.views.values()].map(
     (v): View => ({
       name: v.decl.name.name,
@@ -89,6 +90,7 @@ export function lower(model: SemanticModel, options: { name: string }): AppModel
     tasks,
     ...(caches.length > 0 ? { caches } : {}),
     sockets,
+    ...(tests.length > 0 ? { tests } : {}),
   };
 }
 
@@ -119,12 +121,16 @@ export function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute
   const pathNames = inputs.path.map((i) => i.name);
   const lowering = new HandlerLowering(state, { pathNames, path: inputs.path, query: inputs.query, plans, owner: ownerGuard(decl) });
   const shape = decl.validate && state.model.validators.has(decl.validate.name) ? decl.validate.name : null;
+  const version = endpoint.version;
+  // `API v2 { GET /todos }` is served at /v2/todos: the prefix is part of the route from here on.
+  const path = version === undefined ? decl.path.text : `/${version.name}${decl.path.text === "/" ? "" : decl.path.text}`;
   return {
     kind: "http",
-    id: `${decl.method} ${decl.path.text}`,
+    id: `${decl.method} ${path}`,
     ...docOf(decl),
     method: decl.method,
-    path: decl.path.text,
+    path,
+    ...(version === undefined ? {} : { version: { name: version.name, deprecated: version.deprecated, sunset: version.sunset } }),
     inputs: { path: inputs.path, query: inputs.query, headers: inputs.headers, cookies: inputs.cookies, body: { shape, read: inputs.bodyRead } },
     rateLimit: decl.rateLimit === null ? null : lowerRateLimit(decl.rateLimit),
     auth: lowerRouteAuth(decl.auth),

@@ -50,6 +50,8 @@ export interface AppModel {
   caches?: CacheDef[];
   /** WebSocket endpoints (SOCKET), in source order. */
   sockets: SocketDef[];
+  /** `TEST "name" { … }` from the program's *.test.kova files, in source order; absent when it has none (a `kova build`). */
+  tests?: TestDef[];
 }
 
 // ───────────────────────────── caches (CACHE) ─────────────────────────────
@@ -115,6 +117,14 @@ export interface SocketHandlerDef {
   body: Stmt[];
   /** The data sources the handler writes: it runs in one transaction per source, as an endpoint does. */
   writes: string[];
+  span: Span;
+}
+
+/** One TEST: run by `kova test` on a fresh store, its requests answered by the app in the same process. */
+export interface TestDef {
+  name: string;
+  variables: string[];
+  body: Stmt[];
   span: Span;
 }
 
@@ -452,6 +462,8 @@ export interface HttpRoute {
   auth: RouteAuth | null;
   /** The endpoint's own `RATE_LIMIT`, counted besides the app-wide one. */
   rateLimit: RateLimitRule | null;
+  /** `API v2 { … }`: the version this route belongs to (its `path` starts with `/v2`); absent at the top level. */
+  version?: ApiVersion;
   /** Handler variables, in first-assignment order. */
   variables: string[];
   body: Stmt[];
@@ -465,9 +477,18 @@ export interface HttpRoute {
   span: Span;
 }
 
+/** An `API vN` block's version: its name, and the instants (ISO 8601, UTC) it is deprecated and sunset. */
+export interface ApiVersion {
+  name: string;
+  /** Sent as `Deprecation: @<seconds>` (RFC 9745) on every answer of the version; null: not deprecated. */
+  deprecated: string | null;
+  /** Sent as `Sunset: <HTTP-date>` (RFC 8594); null: none announced. */
+  sunset: string | null;
+}
+
 // ───────────────────────────── handler statements ─────────────────────────────
 
-export type Stmt = AssignStmt | EvalStmt | RespondStmt | FailStmt | IfStmt | UnsupportedStmt | ForStmt | ReturnStmt | EnqueueStmt | RoomStmt | SendStmt | BroadcastStmt | StreamStmt;
+export type Stmt = AssignStmt | EvalStmt | RespondStmt | FailStmt | IfStmt | UnsupportedStmt | ForStmt | ReturnStmt | EnqueueStmt | RoomStmt | SendStmt | BroadcastStmt | StreamStmt | ExpectStmt;
 
 /** `lobby` or `room(key)`: the room's name and, for a family of rooms, the key (text) that picks one. */
 export interface RoomTarget {
@@ -508,6 +529,14 @@ export interface StreamStmt {
   kind: "stream";
   room: RoomTarget | null;
   live: { value: Expr; reads: string[] } | null;
+  span: Span;
+}
+
+/** `EXPECT condition` in a TEST; `text` is the condition as written, for the failure message. */
+export interface ExpectStmt {
+  kind: "expect";
+  condition: Expr;
+  text: string;
   span: Span;
 }
 
@@ -617,7 +646,19 @@ export type Expr =
   | ComprehensionExpr
   | FunctionCallExpr
   | ViewExpr
-  | OrderChoiceExpr;
+  | OrderChoiceExpr
+  | RequestExpr;
+
+/** In a TEST: a request to the app's own endpoint; its value is `{ status, body, headers, text }`. */
+export interface RequestExpr {
+  kind: "request";
+  method: HttpMethod;
+  /** The path with any `?query`, as text. */
+  path: Expr;
+  body: Expr | null;
+  /** An object of header names and values; null: none. */
+  headers: Expr | null;
+}
 
 /** A constant; infinite numbers (`1e999`) are written as the strings "Infinity" / "-Infinity" with `infinite: true`. */
 export interface LiteralExpr {

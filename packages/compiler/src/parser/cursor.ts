@@ -17,6 +17,8 @@ export class Cursor {
   /** End offset of the last consumed token; node spans end here. */
   lastEnd = 0;
   depth = 0;
+  /** Parsing a TEST body: a line starting `POST /path` is a request there, not a new endpoint. */
+  inTest = false;
   /** Offset of the last reported error, so one bad token gives one diagnostic, not a cascade. */
   private lastErrorAt = -1;
   private lastErrorLine = -1;

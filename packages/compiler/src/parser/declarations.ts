@@ -1,4 +1,5 @@
 import type {
+  ApiDecl,
   AuthDecl,
   CallExpr,
   ConnectDecl,
@@ -22,6 +23,8 @@ import type {
   RoutePath,
   SocketDecl,
   SocketHandler,
+  StringLiteral,
+  TestDecl,
   TypeRef,
 } from "../ast/nodes.js";
 import { HTTP_METHODS } from "../scanner/tokens.js";
@@ -33,7 +36,7 @@ import { parseBlock } from "./statements.js";
 import { parseFunction, parseView } from "./functions.js";
 import { parseOnChange, parseTask } from "./tasks.js";
 
-const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "ON", "AUTH", "WORKER", "FN", "VIEW", "RATE_LIMIT", "CORS"];
+const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "ON", "AUTH", "WORKER", "FN", "VIEW", "RATE_LIMIT", "CORS", "API", "TEST"];
 
 /** Does a declaration start here? (Also true for a miscased keyword followed by a name or a path.) */
 export function startsDeclaration(c: Cursor): boolean {
@@ -55,7 +58,7 @@ export function startsDeclaration(c: Cursor): boolean {
 export function parseDeclaration(c: Cursor): Declaration | null {
   const doc = c.token.doc ?? null;
   const decl = parseDeclarationBody(c);
-  if (doc !== null && decl !== null && (decl.kind === "Endpoint" || decl.kind === "Entity" || decl.kind === "Validate")) decl.doc = doc;
+  if (doc !== null && decl !== null && (decl.kind === "Endpoint" || decl.kind === "Entity" || decl.kind === "Validate" || decl.kind === "Api")) decl.doc = doc;
   return decl;
 }
 
@@ -115,8 +118,89 @@ function parseDeclarationBody(c: Cursor): Declaration | null {
       return parseFunction(c, start);
     case "VIEW":
       return parseView(c, start);
+    case "API":
+      return parseApi(c, start);
+    case "TEST": {
+      const t = c.token;
+      let name: StringLiteral;
+      if (t.kind === "String") {
+        c.advance();
+        name = { kind: "String", span: c.tokenSpan(t), value: (t.parts ?? []).map((p) => (p.kind === "text" ? p.value : t.text)).join("") };
+      } else {
+        c.errorExpected('the test\'s name in quotes, as in TEST "adds a todo" { … }');
+        name = { kind: "String", span: c.emptySpanHere(), value: "" };
+      }
+      c.inTest = true;
+      let body;
+      try {
+        body = parseBlock(c, `TEST ${JSON.stringify(name.value)}`);
+      } finally {
+        c.inTest = false;
+      }
+      return { kind: "Test", span: c.spanFrom(start), title: name, body } satisfies TestDecl;
+    }
   }
   return null;
+}
+
+/**
+ * `API v2 DEPRECATED "…" SUNSET "…" { endpoints }`. Only endpoints go inside: entities, shapes
+ * and the rest are shared by every version, so they stay at the top level.
+ */
+function parseApi(c: Cursor, start: number): ApiDecl {
+  // `API 2` reads as a number: kept as the name so the checker can say "write v2".
+  const number = c.token.kind === "Number" ? c.advance() : undefined;
+  const version: Identifier = number !== undefined ? { kind: "Identifier", span: c.tokenSpan(number), name: number.text } : c.expectIdentifier("a version name after API, as in API v2 { … }");
+  let deprecated: StringLiteral | null = null;
+  let sunset: StringLiteral | null = null;
+  for (;;) {
+    if (c.matchKeyword("DEPRECATED")) deprecated = apiDate(c, "DEPRECATED");
+    else if (c.matchKeyword("SUNSET")) sunset = apiDate(c, "SUNSET");
+    else break;
+  }
+  const endpoints: EndpointDecl[] = [];
+  if (c.expectPunct("{", `the endpoints of API ${version.name}`)) {
+    while (!c.atEnd && !c.isPunct("}")) {
+      const t = c.token;
+      const before = c.mark;
+      const doc = t.doc ?? null;
+      const upper = t.text.toUpperCase();
+      if (c.peek().kind === "Path" && HTTP_METHODS.has(upper)) {
+        if (t.kind !== "Keyword") c.reportMiscased(upper);
+        c.advance();
+        const endpoint = parseEndpoint(c, t.start, upper as HttpMethod);
+        endpoint.doc = doc;
+        endpoints.push(endpoint);
+      } else {
+        c.error("ApiBlockContent", c.tokenSpan(t), `an API block holds endpoints only, not '${t.text}'`, {
+          suggestion: "declare entities, shapes and functions at the top level (every version shares them); put GET /path { … } endpoints inside",
+        });
+        // Skip what it declares (braces balanced) up to the next endpoint or the block's end.
+        let depth = 0;
+        c.advance();
+        while (!c.atEnd) {
+          if (depth === 0 && (c.isPunct("}") || (c.token.newlineBefore && HTTP_METHODS.has(c.token.text.toUpperCase())))) break;
+          if (c.isPunct("{")) depth++;
+          else if (c.isPunct("}")) depth--;
+          c.advance();
+        }
+      }
+      if (c.mark === before) c.advance();
+    }
+    c.expectPunct("}", `the end of API ${version.name}`);
+  }
+  return { kind: "Api", span: c.spanFrom(start), version, deprecated, sunset, endpoints, doc: null };
+}
+
+function apiDate(c: Cursor, keyword: string): StringLiteral | null {
+  const t = c.token;
+  if (t.kind !== "String") {
+    c.errorExpected(`a date in quotes after ${keyword}, as in ${keyword} "2027-01-01"`);
+    return null;
+  }
+  c.advance();
+  const value = (t.parts ?? []).map((p) => (p.kind === "text" ? p.value : t.text)).join("");
+  return { kind: "String", span: c.tokenSpan(t), value };
 }
 
 function reportNotDeclaration(c: Cursor, t: Token): void {

@@ -1,4 +1,6 @@
 import type {
+  HttpMethod,
+  RequestExpr,
   AggregateExpr,
   AggregateFunction,
   ArrayExpr,
@@ -16,7 +18,7 @@ import type {
   TemplateString,
 } from "../ast/nodes.js";
 import { scan } from "../scanner/scanner.js";
-import type { Token } from "../scanner/tokens.js";
+import { HTTP_METHODS, type Token } from "../scanner/tokens.js";
 import { Cursor, MAX_DEPTH } from "./cursor.js";
 import { startsDeclaration } from "./declarations.js";
 import { isQueryStart, parseQuery } from "./queries.js";
@@ -350,6 +352,7 @@ function parsePrimary(c: Cursor): Expression {
       c.advance();
       return { kind: "Name", span, name: t.text };
     case "Keyword":
+      if (startsRequest(c)) return parseRequest(c);
       if (t.text === "NULL") {
         c.advance();
         return { kind: "Null", span };
@@ -373,6 +376,30 @@ function parsePrimary(c: Cursor): Expression {
   }
   c.error("ExpectedExpression", span, `expected an expression, found ${t.kind === "EOF" ? "the end of the file" : `'${t.text}'`}`);
   return { kind: "Missing", span: c.emptySpanHere() };
+}
+
+/** `POST /todos …` or `GET "/todos/{id}"`: a method keyword with a path right after it (in a TEST). */
+export function startsRequest(c: Cursor): boolean {
+  const t = c.token;
+  if (t.kind !== "Keyword" || !HTTP_METHODS.has(t.text)) return false;
+  const next = c.peek();
+  return next.kind === "Path" || (next.kind === "String" && !next.newlineBefore && c.source.text.charAt(next.start + 1) === "/");
+}
+
+/** After the method: the path, then on the same line an optional body and `HEADERS { … }`. */
+function parseRequest(c: Cursor): RequestExpr {
+  const start = c.token.start;
+  const method = c.advance().text as HttpMethod;
+  const p = c.advance();
+  const path: StringLiteral | TemplateString = p.kind === "Path" ? { kind: "String", span: c.tokenSpan(p), value: p.text } : stringExpression(c, p);
+  let body: Expression | null = null;
+  let headers: Expression | null = null;
+  // A body starts on the same line with a value: an object, a list, a string, a number or a name.
+  const next = c.token;
+  const startsBody = c.isPunct("{") || c.isPunct("[") || next.kind === "String" || next.kind === "Number" || next.kind === "Param" || (next.kind === "Identifier" && !c.isMiscasedKeyword("HEADERS"));
+  if (!next.newlineBefore && startsBody) body = parseExpression(c);
+  if (!c.token.newlineBefore && c.matchKeyword("HEADERS")) headers = parseExpression(c);
+  return { kind: "Request", span: c.spanFrom(start), method, path, body, headers };
 }
 
 /** A double-quoted string with `{…}` holes becomes a Template; each hole is parsed as an expression. */

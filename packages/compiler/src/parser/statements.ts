@@ -1,7 +1,7 @@
 import type { Block, Expression, IfStmt, NumberLiteral, ObjectExpr, RoomRef, Statement } from "../ast/nodes.js";
 import type { Cursor } from "./cursor.js";
 import { startsDeclaration } from "./declarations.js";
-import { closeBracket, parseExpression, skipSeparator } from "./expressions.js";
+import { closeBracket, parseExpression, skipSeparator, startsRequest } from "./expressions.js";
 import { reportStatementWord } from "./misspelt.js";
 import { isQueryStart, parseCondition } from "./queries.js";
 import { parseEnqueue } from "./tasks.js";
@@ -25,7 +25,7 @@ export function parseBlock(c: Cursor, context: string): Block {
   if (!c.enter()) return { kind: "Block", span: c.spanFrom(start), statements };
   try {
     while (!c.isPunct("}") && !c.atEnd) {
-      if (c.token.newlineBefore && startsDeclaration(c)) {
+      if (c.token.newlineBefore && startsDeclaration(c) && !(c.inTest && startsRequest(c))) {
         c.error("UnclosedBlock", c.tokenSpan(open), `this '{' of ${context} is never closed`, { suggestion: "add '}' before the next declaration" });
         return { kind: "Block", span: c.spanFrom(start), statements };
       }
@@ -82,6 +82,11 @@ export function parseStatement(c: Cursor): Statement | null {
     return { kind: "Return", span: c.spanFrom(start), value };
   }
   if (c.matchKeyword("ENQUEUE")) return parseEnqueue(c, start);
+  if (c.matchKeyword("EXPECT")) {
+    const condition = parseExpression(c);
+    return { kind: "Expect", span: c.spanFrom(start), condition };
+  }
+  if (startsRequest(c)) return { kind: "ExpressionStatement", span: c.spanFrom(start), expression: parseExpression(c) };
   if (c.matchKeyword("BROADCAST")) {
     const room = c.matchKeyword("TO") ? parseRoomRef(c, "BROADCAST TO") : null;
     const value = parseExpression(c);

@@ -202,9 +202,14 @@ export function scan(
     const next = text.charCodeAt(p + 1);
     if (next === Ch.Slash || next === Ch.Star) return from; // a comment, not a path
     const start = p;
+    // A `)` with no `(` before it in the path closes a bracket around a request, `(GET /todos).status`;
+    // balanced ones are a parameter's type, `/users/:id(int)`.
+    let open = 0;
     while (p < rangeEnd) {
       const ch = text.charCodeAt(p);
       if (ch === Ch.Space || ch === Ch.Tab || isLineBreak(ch) || ch === Ch.OpenBrace) break;
+      if (ch === 40) open++;
+      else if (ch === 41 && open-- === 0) break;
       p++;
     }
     push({ kind: "Path", start, end: p });

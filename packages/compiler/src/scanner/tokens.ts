@@ -21,6 +21,10 @@ export const KEYWORDS = [
   "CASCADE", "RESTRICT",
   // History control: `password: text SECRET`, `ENTITY Session NO HISTORY { … }`.
   "SECRET", "NO",
+  // API versions: `API v1 DEPRECATED "2026-06-01" SUNSET "2027-01-01" { … }`.
+  "API", "DEPRECATED", "SUNSET",
+  // Tests: `TEST "adds a todo" { r = POST /todos { … }  EXPECT r.status == 201 }` in *.test.kova files.
+  "TEST", "EXPECT",
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];

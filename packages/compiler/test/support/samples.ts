@@ -269,6 +269,23 @@ POST /login RATE_LIMIT 5 PER 1m BY header("x-api-key") {
 }
 `,
 
+  "api.test": `// API versions and tests (issue 22); TESTs check only in *.test.kova files.
+ENTITY Todo { title: text }
+
+API v1 DEPRECATED "2026-01-01" SUNSET "2027-01-01" {
+  GET /todos {
+    RESPOND SELECT * FROM Todo
+  }
+}
+
+TEST "lists todos" {
+  INSERT INTO Todo { title: "milk" }
+  r = GET /v1/todos HEADERS { accept: "application/json" }
+  EXPECT r.status == 200
+  created = POST "/v1/todos/{r.body[0].id}" { title: "x" }
+  EXPECT (GET /v1/todos).body.length >= 1
+}
+`,
   literals: `GET /literals {
   a = 500ms
   b = 30s + 10m + 1h + 7d

@@ -40,36 +40,46 @@ const ASSETS: Readonly<Record<string, string>> = {
 
 /** The routes the API description adds, by path, and what each answers. */
 export class ApiDocs {
-  private document: string | undefined;
+  private readonly documents = new Map<string | URL, string>();
   private assetsDir: string | null | undefined;
   readonly routes = new Map<string, () => ApiDocsReply>();
 
   constructor(
     /** The OpenAPI document's file (the app's `openapi` field), or undefined when the build wrote none. */
-    private readonly documentFile: string | URL | undefined,
+    documentFile: string | URL | undefined,
     options: ApiDocsOptions,
     private readonly log: Logger,
+    /** One document per API version (the app's `openapiVersions`), served at `<openapi>/<version>.json`. */
+    versionFiles: Readonly<Record<string, string | URL>> = {},
   ) {
     if (options.openapi === false || documentFile === undefined) return;
     const openapi = options.openapi;
-    this.routes.set(openapi, () => this.documentReply());
+    this.routes.set(openapi, () => this.documentReply(documentFile));
+    const documents = [{ url: openapi, name: "all versions" }];
+    for (const [version, file] of Object.entries(versionFiles)) {
+      const url = versionDocumentPath(openapi, version);
+      this.routes.set(url, () => this.documentReply(file));
+      documents.push({ url, name: version });
+    }
     if (options.docs === false) return;
     const docs = options.docs.replace(/\/+$/, "");
     this.routes.set(docs, () => page(docs, openapi));
-    this.routes.set(`${docs}/init.js`, () => initScript(openapi));
+    this.routes.set(`${docs}/init.js`, () => initScript(documents));
     for (const [file, type] of Object.entries(ASSETS)) this.routes.set(`${docs}/${file}`, () => this.asset(file, type));
   }
 
-  private documentReply(): ApiDocsReply {
-    if (this.document === undefined) {
+  private documentReply(file: string | URL): ApiDocsReply {
+    let document = this.documents.get(file);
+    if (document === undefined) {
       try {
-        this.document = readFileSync(this.documentFile!, "utf8");
+        document = readFileSync(file, "utf8");
+        this.documents.set(file, document);
       } catch (error) {
         this.log.warn({ err: error }, "the OpenAPI document cannot be read; rebuild the app with kova build");
         return notFound("the OpenAPI document of this app was not built");
       }
     }
-    return { status: 200, body: this.document, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-cache" } };
+    return { status: 200, body: document, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-cache" } };
   }
 
   private asset(file: string, type: string): ApiDocsReply {
@@ -116,10 +126,23 @@ function page(docs: string, openapi: string): ApiDocsReply {
   return { status: 200, body: html, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache", "content-security-policy": DOCS_CSP } };
 }
 
-function initScript(openapi: string): ApiDocsReply {
+/** Where a version's OpenAPI document is served, when it is (the app has one and the document is served). */
+export function versionDocument(app: { openapiVersions?: Readonly<Record<string, unknown>> }, options: ApiDocsOptions, version: string): string | undefined {
+  if (options.openapi === false || app.openapiVersions?.[version] === undefined) return undefined;
+  return versionDocumentPath(options.openapi, version);
+}
+
+/** `/_kova/openapi.json` and `v2` → `/_kova/openapi/v2.json`. */
+export function versionDocumentPath(openapi: string, version: string): string {
+  return `${openapi.replace(/\.json$/, "")}/${version}.json`;
+}
+
+function initScript(documents: ReadonlyArray<{ url: string; name: string }>): ApiDocsReply {
+  // With API versions, Swagger UI's top bar picks the document: every route, or one version's.
+  const source = documents.length === 1 ? `url: ${JSON.stringify(documents[0].url)},` : `urls: ${JSON.stringify(documents)},`;
   const script = `// Starts Swagger UI on this app's OpenAPI document; "Try it out" calls this same origin.
 window.ui = SwaggerUIBundle({
-  url: ${JSON.stringify(openapi)},
+  ${source}
   dom_id: "#swagger-ui",
   deepLinking: true,
   tryItOutEnabled: true,

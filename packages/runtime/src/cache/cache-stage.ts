@@ -68,10 +68,11 @@ async function answer(ex: Exchange, cache: NamedCache, key: string, tags: string
   return undefined;
 }
 
-/** Runs the handler; a 200 becomes an entry (null otherwise, its reply handed to `own`). */
+/** Runs the handler; a 200 with a text body becomes an entry (null otherwise, its reply handed to `own`). */
 async function load(ex: Exchange, definition: CacheDefinition, tags: string[], own: (reply: SerializedReply) => void): Promise<CacheEntry | null> {
   const reply = serializeReply((await runHandler(ex)) ?? undefined);
-  if (reply.status !== 200) {
+  // Only a 200 with a text body is kept (a binary answer, such as a file download, is not JSON to share).
+  if (reply.status !== 200 || typeof reply.payload !== "string") {
     own(reply);
     return null;
   }

@@ -128,7 +128,7 @@ export class EndpointRunner {
 }
 
 function answerOf(reply: SerializedReply): unknown {
-  const body = reply.payload === undefined ? null : JSON.parse(reply.payload);
+  const body = reply.payload === undefined ? null : JSON.parse(reply.payload.toString());
   if (reply.status >= 400) throw new EndpointError(reply.status, body);
   return body;
 }

@@ -21,7 +21,10 @@ function wordsOf(segment: string): string[] {
 
 /** The first path segment that is not a parameter (`todos`), grouping routes in docs. */
 export function tagOf(route: HttpRoute): string {
-  return route.path.split("/").find((s) => s !== "" && !s.startsWith(":")) ?? "root";
+  // `/v2/todos` is tagged `todos`: the version has a document of its own.
+  const segments = route.path.split("/").filter((s) => s !== "");
+  if (route.version !== undefined) segments.shift();
+  return segments.find((s) => !s.startsWith(":")) ?? "root";
 }
 
 /** A doc comment's first sentence or line as the summary, the whole text as the description. */

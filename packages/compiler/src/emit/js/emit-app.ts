@@ -1,5 +1,6 @@
 import type { CompiledQuery } from "@kova/query";
 import type { AppModel, DataSource, HttpRoute, KovaFunction, RateLimitRule, TypedInput, View } from "../../ir/nodes.js";
+import { apiVersions, versionDocumentFile } from "../api/openapi.js";
 import { CodeWriter } from "./code-writer.js";
 import { ExpressionPrinter, functionName, viewName } from "./expressions.js";
 import { GENERATED_HELPERS } from "./helpers.js";
@@ -8,6 +9,7 @@ import { emitAuthSchemes, routeAuth } from "./auth.js";
 import { emitValidators, validatorFunction } from "./validators.js";
 import { emitTaskFunction, taskDefinition } from "./tasks.js";
 import { containsStatement, emitSocketHandlers, socketDefinition } from "./realtime.js";
+import { emitTestFunction, testDefinition } from "./tests.js";
 
 export interface EmitOptions {
   /** Path of each source file as the source map should name it (relative to the output file). */
@@ -70,6 +72,10 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
   app.sockets.forEach((socket, index) => {
     emitSocketHandlers(out, socket, index, new ExpressionPrinter("ctx.env", sourceOfQuery), options.sourcePath(socket.span.file), (options.displayPath ?? options.sourcePath)(socket.span.file));
   });
+  for (const [index, test] of (app.tests ?? []).entries()) {
+    emitTestFunction(out, test, index, new ExpressionPrinter("ctx.env", sourceOfQuery), options.sourcePath(test.span.file), display(test.span.file));
+    out.line();
+  }
   const handlers = app.entryPoints.map((route, index) => {
     const fn = `handle_${index}_${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+/g, "_").replace(/_+$/, "")}`;
     emitHandler(out, route, fn, new ExpressionPrinter("ctx.env", sourceOfQuery), options);
@@ -164,7 +170,8 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
         const stream = (containsStatement(route.body, "stream") ? ", stream: true" : "") + (containsStatement(route.body, "stream", (s) => s.live !== null) ? ", live: true" : "");
         // Its BROADCASTs go out after it commits: the runtime holds them until then.
         const broadcasts = containsStatement(route.body, "broadcast") ? ", broadcasts: true" : "";
-        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${auth}, handler: ${handlers[i]}${writes}${stream}${broadcasts}, source: ${source}${rateLimit}${cache} },`);
+        const version = route.version === undefined ? "" : `, version: ${JSON.stringify(route.version)}`;
+        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${auth}, handler: ${handlers[i]}${writes}${stream}${broadcasts}, source: ${source}${rateLimit}${cache}${version} },`);
       });
     });
     out.line("],");
@@ -189,9 +196,21 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
       });
       out.line("],");
     }
+    if (app.tests !== undefined && app.tests.length > 0) {
+      out.line("tests: [");
+      out.indent(() => {
+        app.tests!.forEach((test, i) => out.line(`${testDefinition(test, i, `{ file: ${JSON.stringify(display(test.span.file))}, line: ${test.span.start.line} }`)},`));
+      });
+      out.line("],");
+    }
     emitSecurity(out, app.security, x);
     // The OpenAPI document the build wrote beside this module (served at /_kova/openapi.json).
     if (openapiFile !== undefined) out.line(`openapi: new URL(${JSON.stringify(`./${openapiFile}`)}, import.meta.url),`);
+    const versions = apiVersions(app);
+    if (openapiFile !== undefined && versions.length > 0) {
+      // One document per API version (served at /_kova/openapi/<version>.json).
+      out.line(`openapiVersions: { ${versions.map((v) => `${JSON.stringify(v)}: new URL(${JSON.stringify(`./${versionDocumentFile(v)}`)}, import.meta.url)`).join(", ")} },`);
+    }
   }, "};");
   out.line("export default app;");
 }

@@ -95,6 +95,9 @@ export class ExpressionPrinter {
         const runs = e.options.map((o) => `async () => ${this.print(o.query)}`).join(", ");
         return `(await [${runs}][orderIndex(${this.print(e.value)}, ${JSON.stringify(e.label)}, ${JSON.stringify(e.options.map((o) => o.field))})]())`;
       }
+      case "request":
+        // In a TEST: the runner's context sends it to the app and resolves to { status, body, headers, text }.
+        return `(await ctx.request(${JSON.stringify(e.method)}, str(${this.print(e.path)}), ${e.body ? this.print(e.body) : "undefined"}, ${e.headers ? this.print(e.headers) : "undefined"}))`;
       case "query": {
         const args = e.args.map((arg) => {
           const value = this.print(arg.value);

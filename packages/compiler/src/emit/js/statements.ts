@@ -79,11 +79,21 @@ function emitStatement(out: CodeWriter, s: Stmt, x: ExpressionPrinter, sourcePat
         at(`return { status: 200, stream: { live: { entities: ${JSON.stringify(s.live.reads)}, load: async () => ${x.print(s.live.value)}${serialize} } } };`);
       } else at(`return { status: 200, stream: { room: ${roomName(s.room!, x)} } };`);
       return;
+    case "expect": {
+      // A comparison hands both sides to the runner, so a failure shows expected and actual.
+      const c = s.condition;
+      const where = `{ text: ${JSON.stringify(s.text)}, line: ${s.span.start.line}, column: ${s.span.start.column} }`;
+      if (c.kind === "binary" && COMPARISONS.has(c.operator)) at(`ctx.expect(${JSON.stringify(c.operator)}, ${x.print(c.left)}, ${x.print(c.right)}, ${where});`);
+      else at(`ctx.expect("true", ${x.print(c)}, true, ${where});`);
+      return;
+    }
     case "unsupported":
       at(`throw new HttpError(501, ${JSON.stringify(`${s.feature} is not supported yet`)});`);
       return;
   }
 }
+
+const COMPARISONS: ReadonlySet<string> = new Set(["==", "!=", "<", "<=", ">", ">="]);
 
 /** The module-level serialiser of a query's result (emitted next to the compiled query). */
 export function serializerName(query: string): string {
