@@ -49,6 +49,11 @@ export interface RouteDefinition {
   query?: QueryParamDefinition[];
   /** Compiled from a VALIDATE shape. Called with the parsed body (`undefined` when none was sent). */
   validateBody?: (body: unknown) => ValidationIssue[];
+  /**
+   * The shape has file fields: the body is multipart/form-data, its files streamed to the app's
+   * file store (uploads/multipart.ts) before `validateBody` sees them as UploadedFile values.
+   */
+  multipart?: MultipartDefinition;
   /** The endpoint's `AUTH …`: checked by the `auth` stage before the body is read. */
   auth?: RouteAuthDefinition;
   handler: (ctx: RequestContext) => Promise<Reply> | Reply;
@@ -61,6 +66,22 @@ export interface RouteDefinition {
   source?: { file: string; line: number };
   /** `RATE_LIMIT n PER window BY key` on the endpoint: its own budget, besides the app-wide one. */
   rateLimit?: RateLimitDefinition;
+}
+
+/** A file part of a multipart body: `avatar: file(max: 5MB, types: ["image/png"])`. */
+export interface UploadDefinition {
+  name: string;
+  /** Larger is a 413 naming the field, found while streaming. */
+  maxBytes: number;
+  /** Media types allowed, judged by content (uploads/sniff.ts); null: any. */
+  types: readonly string[] | null;
+  optional: boolean;
+}
+
+export interface MultipartDefinition {
+  files: readonly UploadDefinition[];
+  /** Text parts the shape declares as numbers, booleans or JSON, converted before validation. */
+  convert?: Readonly<Record<string, "number" | "boolean" | "json">>;
 }
 
 /** Who shares one budget: each client address, each value of a request header, or each signed-in subject. */

@@ -30,6 +30,17 @@ export interface FileConfig extends SecurityFileConfig {
   apiDocs?: string | boolean;
   /** GraphQL over the entities: true (every entity, at /graphql), or its settings; default off. */
   graphql?: boolean | GraphqlConfig;
+  /** Where uploaded files are kept: `dir` (relative to the app folder; default `.kova/uploads`). */
+  uploads?: { dir?: string };
+}
+
+function uploadsConfig(value: unknown, where: string): { dir?: string } {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new StartupError(`${where}: "uploads" must be an object such as { "dir": "uploads" }`);
+  for (const [key, v] of Object.entries(value)) {
+    if (key !== "dir") throw new StartupError(`${where}: unknown "uploads" setting "${key}"; known: dir`);
+    if (typeof v !== "string" || v.trim() === "") throw new StartupError(`${where}: "uploads.dir" must be a folder path`);
+  }
+  return value as { dir?: string };
 }
 
 const GRAPHQL_KEYS: Readonly<Record<keyof GraphqlConfig, "string" | "boolean" | "number" | "names">> = {
@@ -112,7 +123,7 @@ export function resolveAppEnv(requirements: readonly EnvRequirement[], env: RawE
   return Object.freeze(resolved);
 }
 
-const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | keyof typeof API_CONFIG | "graphql" | "errors">, "number" | "string" | "boolean"> = {
+const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | keyof typeof API_CONFIG | "graphql" | "errors" | "uploads">, "number" | "string" | "boolean"> = {
   port: "number",
   host: "string",
   bodyLimit: "number",
@@ -152,6 +163,10 @@ export function loadFileConfig(appDir: string): FileConfig {
       config.graphql = graphqlConfig(value, path);
       continue;
     }
+    if (key === "uploads") {
+      config.uploads = uploadsConfig(value, path);
+      continue;
+    }
     if (Object.hasOwn(API_CONFIG, key)) {
       if (typeof value !== "boolean" && !(typeof value === "string" && value.startsWith("/"))) {
         throw new StartupError(`${path}: "${key}" must be true, false or a path starting with "/"`);
@@ -161,7 +176,7 @@ export function loadFileConfig(appDir: string): FileConfig {
     }
     const expected = FILE_CONFIG_TYPES[key as keyof typeof FILE_CONFIG_TYPES];
     if (expected === undefined) {
-      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), "errors", ...Object.keys(API_CONFIG), "graphql", ...Object.keys(SECURITY_CONFIG)].join(", ")}`);
+      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), "errors", ...Object.keys(API_CONFIG), "graphql", "uploads", ...Object.keys(SECURITY_CONFIG)].join(", ")}`);
     }
     if (typeof value !== expected || (expected === "number" && !(Number.isInteger(value) && (value as number) >= 0))) {
       throw new StartupError(`${path}: "${key}" must be ${expected === "number" ? "a non-negative integer" : expected === "boolean" ? "true or false" : "a string"}`);

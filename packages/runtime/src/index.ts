@@ -75,3 +75,7 @@ export { GraphqlEndpoint, type GraphqlConfig } from "./graphql/endpoint.js";
 export { buildGraphqlSchema, pluralField, type GraphqlOptions } from "./graphql/schema.js";
 export { ApiDocs, apiDocsOptions, DOCS_CSP } from "./api-docs/api-docs.js";
 export * from "./tasks/index.js";
+export { LocalFileStore, newFileKey, type ByteRange, type FileStore } from "./uploads/store.js";
+export { FileDownload, UploadedFile, isUploadedFile, type FileRef } from "./uploads/uploaded-file.js";
+export { SNIFFABLE_TYPES, sniff } from "./uploads/sniff.js";
+export type { MultipartDefinition, UploadDefinition } from "./app.js";

@@ -6,6 +6,7 @@ import type { ParamDefinition, ParamType, Reply, RouteDefinition, ValidationIssu
 import { ParamFailure, parseParam } from "./params.js";
 import { setCookieLines } from "./cookies.js";
 import type { Problem } from "./problem.js";
+import { FileDownload, type FileRef } from "./uploads/uploaded-file.js";
 import { DEFAULT_ERROR_FORMAT, shapedProblem, type ErrorFormat } from "./error-shape.js";
 
 export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
@@ -43,6 +44,8 @@ export interface SerializedReply {
   payload: string | undefined;
   /** `set-cookie` is the one header with several values (one line per cookie). */
   headers: Record<string, string | string[]> | undefined;
+  /** `RESPOND download(…)`: the body is this stored file's bytes, streamed by the server (uploads/download.ts). */
+  file?: FileRef;
 }
 
 /** Fills in the reply defaults: 200 with a body, 204 without; JSON unless a serializer is given. */
@@ -51,6 +54,7 @@ export function serializeReply(reply: Reply | undefined): SerializedReply {
   const body = reply.body;
   const headers = reply.cookies === undefined ? reply.headers : withCookies(reply.headers, setCookieLines(reply.cookies));
   if (body === undefined) return { status: reply.status ?? 204, payload: undefined, headers };
+  if (body instanceof FileDownload) return { status: reply.status ?? 200, payload: undefined, headers, file: body.file };
   const payload = reply.serialize !== undefined ? reply.serialize(body) : JSON.stringify(body);
   return { status: reply.status ?? 200, payload, headers };
 }

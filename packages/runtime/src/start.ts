@@ -3,6 +3,8 @@
  * SIGINT. A generated `server.js` is just `startApp(app)`.
  */
 import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
+import { LocalFileStore } from "./uploads/store.js";
 import type { Logger } from "pino";
 import type { AppDefinition } from "./app.js";
 import { accessLogFromEnv, loadEnv, loadFileConfig, portFromEnv, resolveAppEnv, type RawEnv } from "./config.js";
@@ -169,6 +171,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     bodyLimit: options.bodyLimit ?? file.bodyLimit,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? file.shutdownTimeoutMs,
     errors: file.errors,
+    files: new LocalFileStore(resolve(appDir, file.uploads?.dir ?? join(".kova", "uploads"))),
     apiDocs: { openapi: file.openapi, docs: file.apiDocs },
   });
   // Known before listening unless it is 0: `kova run` prints its URL and routes while the

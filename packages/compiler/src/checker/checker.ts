@@ -12,6 +12,7 @@ import { checkView, collectFunctionsAndViews, ensureFunctionChecked } from "./fu
 import { checkAppSecurity, checkRateLimit } from "./security.js";
 import { checkTasks, collectTasks } from "./tasks.js";
 import { checkOutboundCalls } from "./outbound.js";
+import { checkFilePlacement } from "./files.js";
 
 export interface CheckOutput {
   model: SemanticModel;
@@ -45,6 +46,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
       else if (decl.kind === "Validate") checkValidator(ctx, decl);
     }
   }
+  checkFilePlacement(base, programs);
   const authDecls = programs.flatMap((p) => p.declarations.filter((d): d is AuthDecl => d.kind === "Auth"));
   model.auth = checkAuthDeclarations((file) => ({ ...base, file }), authDecls);
   for (const view of model.views.values()) checkView({ ...base, file: view.file }, view);

@@ -172,6 +172,11 @@ export const Codes = define({
   ListFieldModifier: { code: "KV2381", severity: "error", title: "UNIQUE, INDEX or DEFAULT on a list field" },
   ListFieldMisuse: { code: "KV2382", severity: "error", title: "a list field used where one value is needed (compared, ordered, grouped, aggregated) instead of tested with contains" },
   JsonPathNotAValue: { code: "KV2383", severity: "error", title: "ORDER_BY a json path that leads to an object or a list, or through one, in a json field's declared shape" },
+  // ── file uploads (KV2750–2799)
+  FilePlacement: { code: "KV2750", severity: "error", title: "a file field that is not a top-level field of a VALIDATE shape named by an endpoint (nested, in a list, or in a shape used elsewhere)" },
+  FileSizeLimit: { code: "KV2751", severity: "error", title: "a file field without max, or whose max is not a whole number of bytes above 0" },
+  UnknownFileType: { code: "KV2752", severity: "error", title: "a file field's types listing a media type Kova cannot recognise by content" },
+  FileFieldModifier: { code: "KV2753", severity: "error", title: "UNIQUE, INDEX, PRIMARY or DEFAULT on an entity's file field" },
 });
 
 export type CodeName = keyof typeof Codes;

@@ -1,5 +1,5 @@
 import type { CompiledQuery } from "@kova/query";
-import type { AppModel, DataSource, HttpRoute, KovaFunction, RateLimitRule, TypedInput, View } from "../../ir/nodes.js";
+import type { AppModel, DataSource, HttpRoute, KovaFunction, RateLimitRule, Shape, TypedInput, View } from "../../ir/nodes.js";
 import { CodeWriter } from "./code-writer.js";
 import { ExpressionPrinter, functionName, viewName } from "./expressions.js";
 import { GENERATED_HELPERS } from "./helpers.js";
@@ -154,7 +154,8 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
         const auth = route.auth === null ? "" : `, auth: ${routeAuth(route.auth)}`;
         const rateLimit = route.rateLimit === null ? "" : `, rateLimit: ${rateLimitDefinition(route.rateLimit)}`;
         const writes = route.writes.length > 0 ? `, writes: ${JSON.stringify(route.writes)}` : "";
-        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${auth}, handler: ${handlers[i]}${writes}, source: ${source}${rateLimit} },`);
+        const multipart = route.inputs.body.files.length > 0 ? `, multipart: ${multipartDefinition(route, app.shapes)}` : "";
+        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${multipart}${auth}, handler: ${handlers[i]}${writes}, source: ${source}${rateLimit} },`);
       });
     });
     out.line("],");
@@ -188,6 +189,20 @@ function emitSecurity(out: CodeWriter, security: AppModel["security"], x: Expres
   if (security.rateLimit !== null) parts.push(`rateLimit: ${rateLimitDefinition(security.rateLimit)}`);
   if (security.cookieAuth) parts.push("cookieAuth: true");
   if (parts.length > 0) out.line(`security: { ${parts.join(", ")} },`);
+}
+
+/** An upload endpoint: its file parts' limits, and which text parts become numbers, booleans or JSON before validation. */
+function multipartDefinition(route: HttpRoute, shapes: readonly Shape[]): string {
+  const files = route.inputs.body.files.map((f) => ({ name: f.name, maxBytes: f.maxBytes, types: f.types, optional: f.optional }));
+  const convert: Record<string, "number" | "boolean" | "json"> = {};
+  for (const field of shapes.find((s) => s.name === route.inputs.body.shape)?.fields ?? []) {
+    const t = field.type;
+    if (t.file !== undefined) continue;
+    if (t.array || t.fields.length > 0 || ["any", "json", "object"].includes(t.name) || shapes.some((s) => s.name === t.name)) convert[field.name] = "json";
+    else if (["int", "integer", "number", "float", "decimal"].includes(t.name)) convert[field.name] = "number";
+    else if (["boolean", "bool"].includes(t.name)) convert[field.name] = "boolean";
+  }
+  return JSON.stringify(Object.keys(convert).length > 0 ? { files, convert } : { files });
 }
 
 function rateLimitDefinition(rule: RateLimitRule): string {
