@@ -4,13 +4,13 @@
 // 4xx naming the field and nothing left behind in the store. Over real HTTP, on a built app.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startApp } from "@kova/runtime";
 import "@kova/driver-embedded";
-import { build, tempApp } from "./e2e/harness.js";
+import { build, REPO_ROOT, tempApp } from "./e2e/harness.js";
 
 export const UPLOAD_APP = `
 ENTITY Profile {
@@ -185,4 +185,23 @@ test("bad uploads: 413 over the limit, 415 by content, 400 for paths, truncation
   // The server is still fine, and a good upload still works.
   assert.equal((await post(`${url}/profiles`, form({ name: "ada", avatar: { name: "ok.jpg", bytes: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]) } }))).status, 201);
   assert.equal(stored(dir).files.length, 1);
+});
+
+test("docs/uploads.md: its example, built and served, takes a PDF and serves it back by range", async (t) => {
+  const doc = readFileSync(join(REPO_ROOT, "docs", "uploads.md"), "utf8");
+  const source = /```kova\n([\s\S]*?)```/.exec(doc)![1];
+  const dir = tempApp(t, { "app.kova": source });
+  await build(dir);
+  const url = await serve(t, dir);
+  const pdf = Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.alloc(5000, 0x41)]);
+  const created = await post(`${url}/invoices`, form({ customer: "ACME", amount: "120.5", pdf: { name: "march.pdf", bytes: pdf } }));
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  assert.equal(created.body.amount, 120.5);
+  assert.equal(created.body.pdf.type, "application/pdf");
+  const first = await fetch(`${url}/invoices/1/pdf`, { headers: { range: "bytes=0-1023" } });
+  assert.equal(first.status, 206);
+  assert.ok(Buffer.from(await first.arrayBuffer()).equals(pdf.subarray(0, 1024)));
+  const notPdf = await post(`${url}/invoices`, form({ customer: "ACME", amount: "1", pdf: { name: "x.pdf", bytes: png(100) } }));
+  assert.equal(notPdf.status, 415);
+  assert.equal(notPdf.body.errors[0].field, "pdf");
 });
