@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { AuthClaims, RouteAuthDefinition } from "./auth/scheme.js";
 import type { RequestCookies, ResponseCookies } from "./cookies.js";
 import type { EnqueueOptions, TaskDefinition } from "./tasks/definition.js";
+import type { GrpcDefinition } from "./grpc/server.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -160,6 +161,8 @@ export interface AppDefinition {
   security?: SecurityDefinition;
   /** The OpenAPI document `kova build` wrote for this app (served at `/_kova/openapi.json`); absent: none. */
   openapi?: string | URL;
+  /** The gRPC service `kova build` described (dist/app.proto), served when kova.config.json has "grpc". */
+  grpc?: GrpcDefinition;
   /** Background work (TASK): run by the task runtime (src/tasks). */
   tasks?: TaskDefinition[];
 }

@@ -32,6 +32,17 @@ export interface FileConfig extends SecurityFileConfig {
   graphql?: boolean | GraphqlConfig;
   /** Where uploaded files are kept: `dir` (relative to the app folder; default `.kova/uploads`). */
   uploads?: { dir?: string };
+  /** Serve the app's gRPC service (grpc/server.ts) on this port (0: any free one) and host (default: the HTTP host). */
+  grpc?: { port: number; host?: string };
+}
+
+function grpcConfig(value: unknown, where: string): { port: number; host?: string } {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new StartupError(`${where}: "grpc" must be an object such as { "port": 50051 }`);
+  const v = value as Record<string, unknown>;
+  for (const key of Object.keys(v)) if (key !== "port" && key !== "host") throw new StartupError(`${where}: unknown "grpc" setting "${key}"; known: port, host`);
+  if (!Number.isInteger(v.port) || (v.port as number) < 0 || (v.port as number) > 65535) throw new StartupError(`${where}: "grpc.port" must be a whole number from 0 to 65535`);
+  if (v.host !== undefined && (typeof v.host !== "string" || v.host === "")) throw new StartupError(`${where}: "grpc.host" must be a host name or address`);
+  return v as { port: number; host?: string };
 }
 
 function uploadsConfig(value: unknown, where: string): { dir?: string } {
@@ -123,7 +134,7 @@ export function resolveAppEnv(requirements: readonly EnvRequirement[], env: RawE
   return Object.freeze(resolved);
 }
 
-const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | keyof typeof API_CONFIG | "graphql" | "errors" | "uploads">, "number" | "string" | "boolean"> = {
+const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | keyof typeof API_CONFIG | "graphql" | "errors" | "uploads" | "grpc">, "number" | "string" | "boolean"> = {
   port: "number",
   host: "string",
   bodyLimit: "number",
@@ -163,6 +174,10 @@ export function loadFileConfig(appDir: string): FileConfig {
       config.graphql = graphqlConfig(value, path);
       continue;
     }
+    if (key === "grpc") {
+      config.grpc = grpcConfig(value, path);
+      continue;
+    }
     if (key === "uploads") {
       config.uploads = uploadsConfig(value, path);
       continue;
@@ -176,7 +191,7 @@ export function loadFileConfig(appDir: string): FileConfig {
     }
     const expected = FILE_CONFIG_TYPES[key as keyof typeof FILE_CONFIG_TYPES];
     if (expected === undefined) {
-      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), "errors", ...Object.keys(API_CONFIG), "graphql", "uploads", ...Object.keys(SECURITY_CONFIG)].join(", ")}`);
+      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), "errors", ...Object.keys(API_CONFIG), "graphql", "uploads", "grpc", ...Object.keys(SECURITY_CONFIG)].join(", ")}`);
     }
     if (typeof value !== expected || (expected === "number" && !(Number.isInteger(value) && (value as number) >= 0))) {
       throw new StartupError(`${path}: "${key}" must be ${expected === "number" ? "a non-negative integer" : expected === "boolean" ? "true or false" : "a string"}`);

@@ -79,3 +79,6 @@ export { LocalFileStore, newFileKey, type ByteRange, type FileStore } from "./up
 export { FileDownload, UploadedFile, isUploadedFile, type FileRef } from "./uploads/uploaded-file.js";
 export { SNIFFABLE_TYPES, sniff } from "./uploads/sniff.js";
 export type { MultipartDefinition, UploadDefinition } from "./app.js";
+export { startGrpcServer, type GrpcDefinition, type GrpcServerOptions, type RunningGrpc } from "./grpc/server.js";
+export { toProtoValue, fromProtoValue, type ProtoValue } from "./grpc/value.js";
+export { grpcCodeFor } from "./grpc/status.js";

@@ -5,6 +5,11 @@
 import { fileURLToPath } from "node:url";
 import { join, resolve } from "node:path";
 import { LocalFileStore } from "./uploads/store.js";
+import { startGrpcServer, type RunningGrpc } from "./grpc/server.js";
+import { HttpSecurity } from "./security/index.js";
+import type { Serving } from "./exchange.js";
+import { Pipeline } from "./pipeline.js";
+import { DEFAULT_ERROR_FORMAT } from "./error-shape.js";
 import type { Logger } from "pino";
 import type { AppDefinition } from "./app.js";
 import { accessLogFromEnv, loadEnv, loadFileConfig, portFromEnv, resolveAppEnv, type RawEnv } from "./config.js";
@@ -77,6 +82,8 @@ export interface RunningApp {
   close(): Promise<void>;
   /** The task runtime, when the app declares TASKs. */
   readonly tasks?: TaskRuntime;
+  /** The port the gRPC service listens on, when kova.config.json turns it on. */
+  readonly grpcPort?: number;
 }
 
 /** KOVA_TASKS_POLL_MS and KOVA_TASKS_LEASE_GRACE_MS: how often idle workers look, and a lease's margin past the timeout. */
@@ -160,6 +167,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
       throw new StartupError(`kova.config.json: ${(error as Error).message}`);
     }
   }
+  const files = new LocalFileStore(resolve(appDir, file.uploads?.dir ?? join(".kova", "uploads")));
   const server = createServer(app, {
     graphql,
     security,
@@ -171,7 +179,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     bodyLimit: options.bodyLimit ?? file.bodyLimit,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? file.shutdownTimeoutMs,
     errors: file.errors,
-    files: new LocalFileStore(resolve(appDir, file.uploads?.dir ?? join(".kova", "uploads"))),
+    files,
     apiDocs: { openapi: file.openapi, docs: file.apiDocs },
   });
   // Known before listening unless it is 0: `kova run` prints its URL and routes while the
@@ -188,6 +196,20 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     if (code === "EACCES") throw new StartupError(`no permission to listen on port ${port}`);
     throw new StartupError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
   }
+  let grpc: RunningGrpc | undefined;
+  if (file.grpc !== undefined && role !== "worker") {
+    // The same pipeline and settings as HTTP, reached through gRPC (grpc/server.ts).
+    const grpcSecurity = new HttpSecurity(app, appEnv, security, log);
+    const serving: Serving = { env: appEnv, log, dataSources, security: grpcSecurity, errors: file.errors ?? DEFAULT_ERROR_FORMAT, files };
+    try {
+      grpc = await startGrpcServer(app, serving, grpcSecurity.withStages(new Pipeline()), { port: file.grpc.port, host: file.grpc.host ?? host });
+    } catch (error) {
+      await server.close().catch(() => {});
+      await tasks?.close().catch(() => {});
+      await dataSources.close().catch(() => {});
+      throw error;
+    }
+  }
   if (role === "worker") {
     log.info({ tasks: (app.tasks ?? []).map((t) => t.name) }, "worker running tasks (no HTTP)");
   } else {
@@ -200,10 +222,11 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     (closing ??= (async () => {
       // Requests first (their ENQUEUEs land), then running jobs finish, then the stores close.
       if (role !== "worker") await server.close();
+      await grpc?.close();
       await tasks?.close();
       await dataSources.close();
     })());
-  const running: RunningApp = { url: role === "worker" ? "" : server.url, server, dataSources, log, close, tasks };
+  const running: RunningApp = { url: role === "worker" ? "" : server.url, server, dataSources, log, close, tasks, grpcPort: grpc?.port };
   if (manageProcess) installSignalHandlers(running);
   return running;
 }

@@ -3,6 +3,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { openApiDocument } from "../emit/api/openapi.js";
 import { emitApp } from "../emit/js/emit-app.js";
+import { emitProto } from "../emit/proto/index.js";
 import { lower } from "../ir/lower.js";
 import type { AppModel } from "../ir/nodes.js";
 import { checkFiles, type CheckResult } from "../project/check-project.js";
@@ -13,6 +14,7 @@ import { copyModules, isRelativeModule, modulePathInDist } from "./write-modules
 
 /** The OpenAPI 3.1 document `kova build` writes beside app.js. */
 export const OPENAPI_FILE = "openapi.json";
+export const PROTO_FILE = "app.proto";
 
 export interface BuildOptions {
   /** A .kova file, or a folder holding one program (its root file is the one nothing imports). */
@@ -90,6 +92,7 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
     sourceText: (file) => readFileSync(file, "utf8"),
     moduleSpecifier: (fromFile, module) => (isRelativeModule(module) ? `./${modulePathInDist(appDir, fromFile, module)}` : module),
     openapiFile: OPENAPI_FILE,
+    protoFile: PROTO_FILE,
   });
   // The API description, from the same model as the code: it cannot drift from what the server does.
   const openapi = openApiDocument(ir);
@@ -98,6 +101,8 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   writeFileSync(outputFile, emitted.code);
   writeFileSync(`${outputFile}.map`, emitted.sourceMap);
   writeFileSync(join(outDir, OPENAPI_FILE), `${JSON.stringify(openapi, null, 2)}\n`);
+  // The gRPC service description, served by the runtime when kova.config.json turns gRPC on.
+  writeFileSync(join(outDir, PROTO_FILE), emitProto(ir).text);
   copyModules(ir.imports, appDir, outDir);
   return result(true);
 }

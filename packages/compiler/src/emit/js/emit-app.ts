@@ -7,6 +7,7 @@ import { emitStatements, serializerName } from "./statements.js";
 import { emitAuthSchemes, routeAuth } from "./auth.js";
 import { emitValidators, validatorFunction } from "./validators.js";
 import { emitTaskFunction, taskDefinition } from "./tasks.js";
+import { emitProto } from "../proto/index.js";
 
 export interface EmitOptions {
   /** Path of each source file as the source map should name it (relative to the output file). */
@@ -22,6 +23,8 @@ export interface EmitOptions {
   outputFile: string;
   /** The OpenAPI document's file name beside the output file, when the build writes one. */
   openapiFile?: string;
+  /** The .proto file's name beside the output file (gRPC), when the build writes one. */
+  protoFile?: string;
 }
 
 export interface EmittedApp {
@@ -82,7 +85,7 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
   // One per query, from its result columns (compiled on first use); a RESPOND of the query uses it.
   for (const q of app.queries) out.line(`const ${serializerName(q.id)} = rowSerializer(${q.id}.columns);`);
   out.line();
-  emitDefinition(out, app, handlers, new ExpressionPrinter("env", sourceOfQuery), display, options.openapiFile);
+  emitDefinition(out, app, handlers, new ExpressionPrinter("env", sourceOfQuery), display, options.openapiFile, options.protoFile);
   return { code: out.toString() + `//# sourceMappingURL=${baseName(options.outputFile)}.map\n`, sourceMap: out.sourceMap() };
 }
 
@@ -126,7 +129,7 @@ function emitFunction(out: CodeWriter, fn: KovaFunction, x: ExpressionPrinter, o
   }, "}", fn.span, sourcePath);
 }
 
-function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: ExpressionPrinter, display: (file: string) => string, openapiFile: string | undefined): void {
+function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: ExpressionPrinter, display: (file: string) => string, openapiFile: string | undefined, protoFile?: string): void {
   const entities = new Map(app.entities.map((e) => [e.name, e]));
   out.block("export const app =", () => {
     out.line(`name: ${JSON.stringify(app.name)},`);
@@ -169,6 +172,12 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
     emitSecurity(out, app.security, x);
     // The OpenAPI document the build wrote beside this module (served at /_kova/openapi.json).
     if (openapiFile !== undefined) out.line(`openapi: new URL(${JSON.stringify(`./${openapiFile}`)}, import.meta.url),`);
+    // The gRPC service the build wrote beside this module (served when kova.config.json has "grpc").
+    if (protoFile !== undefined) {
+      const proto = emitProto(app);
+      const methods = proto.methods.map((m) => ({ name: m.name, route: app.entryPoints.findIndex((r) => r.id === m.route) }));
+      out.line(`grpc: { proto: new URL(${JSON.stringify(`./${protoFile}`)}, import.meta.url), package: ${JSON.stringify(proto.package)}, service: ${JSON.stringify(proto.service)}, methods: ${JSON.stringify(methods)} },`);
+    }
   }, "};");
   out.line("export default app;");
 }
