@@ -205,3 +205,31 @@ test("docs/uploads.md: its example, built and served, takes a PDF and serves it 
   assert.equal(notPdf.status, 415);
   assert.equal(notPdf.body.errors[0].field, "pdf");
 });
+
+test("kovaFastifyPlugin: the same upload endpoint streams files, refuses bad ones and serves ranges", async (t) => {
+  const { default: Fastify } = await import("fastify");
+  const { kovaFastifyPlugin } = await import("@kova/runtime");
+  const dir = tempApp(t, { "app.kova": UPLOAD_APP });
+  await build(dir);
+  const { app } = (await import(pathToFileURL(join(dir, "dist", "app.js")).href)) as { app: Parameters<typeof kovaFastifyPlugin>[0] };
+  const fastify = Fastify({ logger: false });
+  t.after(() => fastify.close());
+  await fastify.register(kovaFastifyPlugin(app, { appDir: dir }), { prefix: "/api" });
+  await fastify.listen({ port: 0, host: "127.0.0.1" });
+  const address = fastify.server.address();
+  const base = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}/api`;
+  const bytes = png(20_000);
+  const created = await post(`${base}/profiles`, form({ name: "ada", avatar: { name: "a.png", bytes } }));
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  assert.equal(created.body.avatar.type, "image/png");
+  const range = await fetch(`${base}/profiles/1/avatar`, { headers: { range: "bytes=0-7" } });
+  assert.equal(range.status, 206);
+  assert.ok(Buffer.from(await range.arrayBuffer()).equals(bytes.subarray(0, 8)));
+  const big = await post(`${base}/profiles`, form({ name: "ada", avatar: { name: "b.png", bytes: png(100_000) } }));
+  assert.equal(big.status, 413);
+  assert.equal(big.body.errors[0].field, "avatar");
+  const json = await post(`${base}/profiles`, JSON.stringify({ name: "x" }), { "content-type": "application/json" });
+  assert.equal(json.status, 415);
+  assert.deepEqual(stored(dir).partial, []);
+  assert.equal(stored(dir).files.length, 1);
+});
