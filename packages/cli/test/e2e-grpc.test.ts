@@ -12,48 +12,13 @@ import * as grpc from "@grpc/grpc-js";
 import * as loader from "@grpc/proto-loader";
 import { fromProtoValue, startApp, toProtoValue } from "@kova/runtime";
 import "@kova/driver-embedded";
-import { build, tempApp } from "./e2e/harness.js";
+import { build, REPO_ROOT, tempApp } from "./e2e/harness.js";
 import { kova } from "./helpers.js";
 
 const KEY = "grpc-test-secret-of-at-least-32-bytes!!";
 
-const APP = `
-VALIDATE Claims {
-  sub: string
-}
-
-AUTH jwt USING secret(env("JWT_KEY")) {
-  claims: Claims
-}
-
-ENTITY Todo {
-  title: text
-  done: bool DEFAULT false
-  meta: json?
-}
-
-VALIDATE NewTodo {
-  title: string(min: 1, max: 50)
-  done: boolean?
-  meta: any?
-}
-
-POST /todos VALIDATE NewTodo AUTH {
-  RESPOND 201 INSERT INTO Todo $body
-}
-
-GET /todos/:id(int) {
-  RESPOND SELECT * FROM Todo WHERE id = $id
-}
-
-GET /todos QUERY { limit: int(min: 1, max: 10) DEFAULT 5 } {
-  RESPOND SELECT * FROM Todo ORDER_BY id LIMIT $query.limit
-}
-
-POST /token {
-  RESPOND { token: sign_token({ sub: "ada" }) }
-}
-`;
+// The example of docs/grpc.md: the test serves what the guide shows.
+const APP = /```kova\n([\s\S]*?)```/.exec(readFileSync(join(REPO_ROOT, "docs", "grpc.md"), "utf8"))![1];
 
 type Unary = (request: unknown, metadata: grpc.Metadata, callback: (error: grpc.ServiceError | null, reply?: { status: number; body: unknown }) => void) => void;
 
