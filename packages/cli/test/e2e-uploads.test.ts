@@ -137,7 +137,13 @@ test("an upload is streamed to the store, its reference kept in a file field, an
   assert.equal(past.headers.get("content-range"), "bytes */40000");
   await past.body?.cancel();
 
-  // A profile without an avatar: download(null) is a 404 problem.
+  // The API description says how to call it: multipart, the file a binary part.
+  const openapi = (await (await fetch(`${url}/_kova/openapi.json`)).json()) as any;
+  const content = openapi.paths["/profiles"].post.requestBody.content;
+  assert.deepEqual(Object.keys(content), ["multipart/form-data"]);
+  assert.equal(openapi.components.schemas.NewProfile.properties.avatar.format, "binary");
+
+  // A form whose file input was left empty (an empty part with an empty name): the file is missing.
   const bare = await post(`${url}/profiles`, form({ name: "bob", avatar: { name: "", bytes: Buffer.alloc(0) } }));
   assert.equal(bare.status, 400, "a required file left empty is missing");
   assert.deepEqual(bare.body.errors, [{ field: "avatar", message: "is required" }]);
