@@ -19,7 +19,7 @@ test("kova build --emit ir prints the app model as JSON and writes nothing", () 
   assert.equal(existsSync(join(dir, "dist")), false);
   const bad = kova(["build", "--emit", "wasm", dir]);
   assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /unknown --emit 'wasm' \(expected js or ir\)/);
+  assert.match(bad.stderr, /unknown --emit 'wasm' \(expected js, ir or proto\)/);
 });
 
 const REDIS = `CONNECT kv USING redis(env("REDIS_URL"))

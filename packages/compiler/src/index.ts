@@ -30,3 +30,5 @@ export * from "./build/index.js";
 export { formatSource, collectComments, FormatterError, FORMAT_WIDTH, type FormatResult } from "./format/index.js";
 export { openApiDocument, routeResponses, componentSchemas, operationId, openApiPath, SECURITY_SCHEME, type OpenApiDocument, type OpenApiOptions, type RouteResponse, type JsonSchema } from "./emit/api/index.js";
 export { typescriptClient } from "./emit/client/index.js";
+export { RECOGNISED_FILE_TYPES } from "./checker/files.js";
+export { emitProto, rpcName, type ProtoMethod, type ProtoOutput } from "./emit/proto/index.js";

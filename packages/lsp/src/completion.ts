@@ -19,7 +19,7 @@ const REQUEST_PARAMS = [
   ["auth", "the signed-in caller's verified claims (endpoints with AUTH)"],
   ["cookies", "the request cookies"],
 ] as const;
-const TYPE_NAMES = ["text", "string", "email", "url", "int", "float", "decimal", "bool", "boolean", "datetime", "date", "uuid", "json", "enum"];
+const TYPE_NAMES = ["text", "string", "email", "url", "int", "float", "decimal", "bool", "boolean", "datetime", "date", "uuid", "json", "enum", "file"];
 
 /** The text range the completion replaces: from `start` to the cursor. */
 export interface CompletionContext {

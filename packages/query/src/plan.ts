@@ -55,6 +55,11 @@ export interface FieldSchema {
    * and never written to history (its versions hold no value for it; see history-control.ts).
    */
   secret?: boolean;
+  /**
+   * An uploaded file's reference (`avatar: file?`): `type` is `json`, `shape` its { id, name,
+   * type, size }; the bytes live in the app's file store, not in the data source.
+   */
+  file?: boolean;
 }
 
 /** A declared JSON value's type (see FieldSchema.shape). */

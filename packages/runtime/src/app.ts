@@ -10,6 +10,7 @@ import type { AuthClaims, RouteAuthDefinition } from "./auth/scheme.js";
 import type { RequestCookies, ResponseCookies } from "./cookies.js";
 import type { EnqueueOptions, TaskDefinition } from "./tasks/definition.js";
 import type { CacheDefinition, RouteCache } from "./cache/definition.js";
+import type { GrpcDefinition } from "./grpc/server.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -50,6 +51,11 @@ export interface RouteDefinition {
   query?: QueryParamDefinition[];
   /** Compiled from a VALIDATE shape. Called with the parsed body (`undefined` when none was sent). */
   validateBody?: (body: unknown) => ValidationIssue[];
+  /**
+   * The shape has file fields: the body is multipart/form-data, its files streamed to the app's
+   * file store (uploads/multipart.ts) before `validateBody` sees them as UploadedFile values.
+   */
+  multipart?: MultipartDefinition;
   /** The endpoint's `AUTH …`: checked by the `auth` stage before the body is read. */
   auth?: RouteAuthDefinition;
   handler: (ctx: RequestContext) => Promise<Reply> | Reply;
@@ -116,6 +122,22 @@ export interface ApiVersionDefinition {
   name: string;
   deprecated: string | null;
   sunset: string | null;
+}
+
+/** A file part of a multipart body: `avatar: file(max: 5MB, types: ["image/png"])`. */
+export interface UploadDefinition {
+  name: string;
+  /** Larger is a 413 naming the field, found while streaming. */
+  maxBytes: number;
+  /** Media types allowed, judged by content (uploads/sniff.ts); null: any. */
+  types: readonly string[] | null;
+  optional: boolean;
+}
+
+export interface MultipartDefinition {
+  files: readonly UploadDefinition[];
+  /** Text parts the shape declares as numbers, booleans or JSON, converted before validation. */
+  convert?: Readonly<Record<string, "number" | "boolean" | "json">>;
 }
 
 /** Who shares one budget: each client address, each value of a request header, or each signed-in subject. */
@@ -198,6 +220,8 @@ export interface AppDefinition {
   openapi?: string | URL;
   /** One OpenAPI document per API version, by version name (served at `/_kova/openapi/<version>.json`). */
   openapiVersions?: Readonly<Record<string, string | URL>>;
+  /** The gRPC service `kova build` described (dist/app.proto), served when kova.config.json has "grpc". */
+  grpc?: GrpcDefinition;
   /** Background work (TASK): run by the task runtime (src/tasks). */
   tasks?: TaskDefinition[];
   /** Named caches (CACHE): read by the cache stage (src/cache). */

@@ -65,7 +65,7 @@ export function tooLarge(limit: number): BodyError {
  * reads the answer instead of hitting a broken pipe (a "lingering close", as web servers do). A
  * client that keeps sending past a generous cap is cut off.
  */
-function discardRest(req: IncomingMessage, limit: number): void {
+export function discardRest(req: IncomingMessage, limit: number): void {
   const cap = Math.max(limit * 4, 8 * 1024 * 1024);
   let dropped = 0;
   req.on("data", (chunk: Buffer) => {

@@ -6,6 +6,8 @@
  */
 
 import { slugify } from "@kova/query";
+import { HttpError } from "./app.js";
+import { FileDownload, fileRefOf } from "./uploads/uploaded-file.js";
 
 export class KovaTypeError extends TypeError {
   override name = "KovaTypeError";
@@ -391,3 +393,15 @@ export function seconds(n: unknown): number {
 
 // fetch_json: an outbound HTTP call with timeouts, retries, a circuit breaker and a bulkhead per host.
 export { fetchJson as fetch_json } from "./outbound/fetch-json.js";
+
+// ── files (uploads/)
+
+/** `RESPOND download(p.avatar)`: the stored file as the response body; null (no file) is a 404. */
+export function download(value: unknown): FileDownload {
+  const ref = fileRefOf(value);
+  if (ref === undefined) throw new HttpError(404, value === null || value === undefined ? "there is no file here" : "this value is not a stored file");
+  return new FileDownload(ref);
+}
+
+/** The validator of a `file(…)` shape field: only a part the runtime streamed is a file. */
+export { isUploadedFile } from "./uploads/uploaded-file.js";

@@ -33,6 +33,28 @@ export interface FileConfig extends SecurityFileConfig {
   graphql?: boolean | GraphqlConfig;
   /** Gzip/brotli responses: true (the defaults) or settings (compression/options.ts); default off. */
   compression?: boolean | CompressionConfig;
+  /** Where uploaded files are kept: `dir` (relative to the app folder; default `.kova/uploads`). */
+  uploads?: { dir?: string };
+  /** Serve the app's gRPC service (grpc/server.ts) on this port (0: any free one) and host (default: the HTTP host). */
+  grpc?: { port: number; host?: string };
+}
+
+function grpcConfig(value: unknown, where: string): { port: number; host?: string } {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new StartupError(`${where}: "grpc" must be an object such as { "port": 50051 }`);
+  const v = value as Record<string, unknown>;
+  for (const key of Object.keys(v)) if (key !== "port" && key !== "host") throw new StartupError(`${where}: unknown "grpc" setting "${key}"; known: port, host`);
+  if (!Number.isInteger(v.port) || (v.port as number) < 0 || (v.port as number) > 65535) throw new StartupError(`${where}: "grpc.port" must be a whole number from 0 to 65535`);
+  if (v.host !== undefined && (typeof v.host !== "string" || v.host === "")) throw new StartupError(`${where}: "grpc.host" must be a host name or address`);
+  return v as { port: number; host?: string };
+}
+
+function uploadsConfig(value: unknown, where: string): { dir?: string } {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new StartupError(`${where}: "uploads" must be an object such as { "dir": "uploads" }`);
+  for (const [key, v] of Object.entries(value)) {
+    if (key !== "dir") throw new StartupError(`${where}: unknown "uploads" setting "${key}"; known: dir`);
+    if (typeof v !== "string" || v.trim() === "") throw new StartupError(`${where}: "uploads.dir" must be a folder path`);
+  }
+  return value as { dir?: string };
 }
 
 type GraphqlSettingKind = "path" | "boolean" | "number" | "names" | "access" | "accessMap" | "endpoints" | "introspection";
@@ -132,7 +154,7 @@ export function resolveAppEnv(requirements: readonly EnvRequirement[], env: RawE
   return Object.freeze(resolved);
 }
 
-const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | keyof typeof API_CONFIG | "graphql" | "errors" | "compression">, "number" | "string" | "boolean"> = {
+const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | keyof typeof API_CONFIG | "graphql" | "errors" | "compression" | "uploads" | "grpc">, "number" | "string" | "boolean"> = {
   port: "number",
   host: "string",
   bodyLimit: "number",
@@ -172,6 +194,14 @@ export function loadFileConfig(appDir: string): FileConfig {
       config.graphql = graphqlConfig(value, path);
       continue;
     }
+    if (key === "grpc") {
+      config.grpc = grpcConfig(value, path);
+      continue;
+    }
+    if (key === "uploads") {
+      config.uploads = uploadsConfig(value, path);
+      continue;
+    }
     if (key === "compression") {
       const parsed = parseCompressionConfig(value, `${path}: "compression"`);
       if (typeof parsed === "string") throw new StartupError(parsed);
@@ -187,7 +217,7 @@ export function loadFileConfig(appDir: string): FileConfig {
     }
     const expected = FILE_CONFIG_TYPES[key as keyof typeof FILE_CONFIG_TYPES];
     if (expected === undefined) {
-      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), "errors", ...Object.keys(API_CONFIG), "graphql", "compression", ...Object.keys(SECURITY_CONFIG)].join(", ")}`);
+      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), "errors", ...Object.keys(API_CONFIG), "graphql", "compression", "uploads", "grpc", ...Object.keys(SECURITY_CONFIG)].join(", ")}`);
     }
     if (typeof value !== expected || (expected === "number" && !(Number.isInteger(value) && (value as number) >= 0))) {
       throw new StartupError(`${path}: "${key}" must be ${expected === "number" ? "a non-negative integer" : expected === "boolean" ? "true or false" : "a string"}`);

@@ -17,6 +17,8 @@ import { DEFAULT_ERROR_FORMAT, shapedProblem, type ErrorFormat } from "./error-s
 import type { EnqueueOptions } from "./tasks/definition.js";
 import { taskRuntimeFor } from "./tasks/task-runtime.js";
 import { messageText, realtimeFor } from "./realtime/hub.js";
+import type { FileStore } from "./uploads/store.js";
+import type { UploadedFile } from "./uploads/uploaded-file.js";
 
 /** What every exchange of one server shares: set up once, referenced by each request. */
 export interface Serving {
@@ -28,6 +30,8 @@ export interface Serving {
   readonly security: HttpSecurity;
   /** The app's error shape and validation status (error-shape.ts); absent: RFC 9457, 400. */
   readonly errors?: ErrorFormat;
+  /** Where uploaded files go and downloads come from (uploads/store.ts). */
+  readonly files: FileStore;
 }
 
 /** What a stage returns: nothing to go on, or a reply that answers the request now. */
@@ -44,6 +48,8 @@ export abstract class Exchange implements RequestContext {
   responseHeaders: Record<string, string> | undefined = undefined;
   /** `Set-Cookie` lines stages add (e.g. a session), sent with whatever answers the request. */
   responseCookies: string[] | undefined = undefined;
+  /** Files this request's multipart body stored; removed again if validation or the handler fails. */
+  uploads: UploadedFile[] | undefined = undefined;
   /** Set when the rest of the request was not read: the connection must not be reused. */
   closeConnection = false;
   private childLog: Logger | undefined = undefined;
@@ -109,6 +115,14 @@ export abstract class Exchange implements RequestContext {
     const hub = realtimeFor(this.serving.dataSources);
     if (hub === undefined) return this.log.warn("BROADCAST: this server has no realtime hub (create it with createServer)");
     for (const [room, data] of pending) hub.publish(room, data);
+  }
+
+  /** Removes the files this request stored: its body was refused, or its handler rolled back. */
+  async discardUploads(): Promise<void> {
+    const uploads = this.uploads;
+    if (uploads === undefined) return;
+    this.uploads = undefined;
+    await Promise.all(uploads.map((file) => this.serving.files.remove(file.id)));
   }
 
   /** Created on first use: most handlers never log. */

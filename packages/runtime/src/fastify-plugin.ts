@@ -7,8 +7,10 @@
 import { DEFAULT_ERROR_FORMAT, shapedProblem, type ErrorFormat } from "./error-shape.js";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
-import type { AppDefinition, AppEnv, QueryValues } from "./app.js";
-import { BodyError, DEFAULT_BODY_LIMIT, checkJsonContentType, decodeJsonBody } from "./body.js";
+import type { OutgoingHttpHeaders } from "node:http";
+import { join, resolve } from "node:path";
+import type { AppDefinition, AppEnv, MultipartDefinition, QueryValues } from "./app.js";
+import { BodyError, DEFAULT_BODY_LIMIT, checkJsonContentType, decodeJsonBody, requestHasBody } from "./body.js";
 import { loadEnv, loadFileConfig, resolveAppEnv, type RawEnv } from "./config.js";
 import { pathOf, requestIdFor } from "./context.js";
 import { connectDataSources, type DataSources } from "./data-sources.js";
@@ -19,13 +21,18 @@ import { withVersionStage } from "./api-versions.js";
 import { Pipeline } from "./pipeline.js";
 import { badlyEncodedQueryParam } from "./params.js";
 import { ProblemType, badQueryEncodingProblem, makeProblem, problemFromError, type Problem } from "./problem.js";
-import { JSON_CONTENT_TYPE, CompiledRoute, type SerializedReply } from "./route.js";
+import { JSON_CONTENT_TYPE, CompiledRoute, problemReply, type SerializedReply } from "./route.js";
+import { sendDownload } from "./uploads/download.js";
+import { isMultipart, readMultipart } from "./uploads/multipart.js";
+import { LocalFileStore, type FileStore } from "./uploads/store.js";
 import { allowedMethods, buildRouter } from "./routing.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
 import { securityOptions } from "./security/start-options.js";
 import { graphqlFromConfig, type GraphqlConfig } from "./graphql/endpoint.js";
 
 export interface KovaFastifyOptions {
+  /** Where uploads are stored and downloads read; default: kova.config.json's uploads.dir, or `.kova/uploads` in the app folder. */
+  files?: FileStore;
   /** Already connected data sources; otherwise the plugin connects (and on close, closes) its own. */
   dataSources?: DataSources;
   /** Where `.env` and the embedded store live. Default: the working directory. */
@@ -56,7 +63,7 @@ declare module "fastify" {
 
 /** A routed request in Fastify: the body is already parsed, the response goes through `reply`. */
 class FastifyExchange extends Exchange {
-  constructor(private readonly request: FastifyRequest, private readonly fastifyReply: FastifyReply, route: CompiledRoute, serving: Serving) {
+  constructor(private readonly request: FastifyRequest, private readonly fastifyReply: FastifyReply, route: CompiledRoute, serving: Serving, private readonly bodyLimit: number) {
     // Copies: Fastify's params and query objects are its own.
     super(
       request.method, pathOf(request.url), request.headers, request.kovaRequestId, route,
@@ -76,14 +83,43 @@ class FastifyExchange extends Exchange {
     return this.fastifyReply.raw.destroyed || this.request.raw.socket.destroyed;
   }
 
-  readBody(): StageOutcome {
+  readBody(): StageOutcome | Promise<StageOutcome> {
+    // multipart/form-data is left unread by its content parser: only an upload endpoint reads it, streaming.
+    const multipart = this.route.definition.multipart;
+    const sentParts = isMultipart(this.request.headers["content-type"]);
+    if (multipart !== undefined && requestHasBody(this.request.headers)) {
+      if (!sentParts) return this.problem(415, "this endpoint takes files: send multipart/form-data", ProblemType.unsupportedMediaType);
+      return this.readParts(multipart);
+    }
+    if (sentParts) return this.problem(415, 'unsupported content type "multipart/form-data"; send application/json', ProblemType.unsupportedMediaType);
     this.body = this.request.body;
+    return undefined;
+  }
+
+  private async readParts(multipart: MultipartDefinition): Promise<StageOutcome> {
+    const { body, files } = await readMultipart(this.request.raw, multipart, this.serving.files, this.bodyLimit);
+    this.body = body;
+    this.uploads = files;
     return undefined;
   }
 
   send(result: SerializedReply): void {
     const reply = this.fastifyReply;
     if (reply.sent) return;
+    if (result.file !== undefined) {
+      // Streamed by Kova, with Range, on the raw response (as the standalone server does).
+      const headers = { ...(reply.getHeaders() as OutgoingHttpHeaders), ...result.headers, ...this.responseHeaders };
+      reply.hijack();
+      const res = reply.raw;
+      void sendDownload(res, this.request.headers, this.serving.files, result.file, headers, (answer) => {
+        const problem = makeProblem(answer.status, answer.type, answer.detail, this.path, this.requestId);
+        const shaped = problemReply(problem, this.serving.errors);
+        const payload = shaped.payload!;
+        res.writeHead(answer.status, { ...headers, ...shaped.headers, ...answer.headers, "content-length": Buffer.byteLength(payload) });
+        res.end(payload);
+      }).catch(() => res.destroy());
+      return;
+    }
     reply.code(result.status);
     if (result.headers !== undefined) reply.headers(result.headers);
     if (this.responseHeaders !== undefined) reply.headers(this.responseHeaders);
@@ -124,7 +160,9 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
     const security = new HttpSecurity(app, appEnv, { ...fromConfig, ...given }, log);
     // As the standalone server: kova.config.json's "errors" unless the options say otherwise.
     const errors = options.errors ?? loadFileConfig(appDir).errors ?? DEFAULT_ERROR_FORMAT;
-    const serving: Serving = { env: appEnv, log, dataSources, security, errors };
+    const fileConfig = loadFileConfig(appDir);
+    const files = options.files ?? new LocalFileStore(resolve(appDir, fileConfig.uploads?.dir ?? join(".kova", "uploads")));
+    const serving: Serving = { env: appEnv, log, dataSources, security, errors, files };
     const docsOptions = apiDocsOptions(options.internalPrefix ?? "/_kova", options.apiDocs);
     const pipeline = withVersionStage(security.withStages(options.pipeline ?? new Pipeline()), app, (v) => versionDocument(app, docsOptions, v));
     const prefix = fastify.prefix;
@@ -162,6 +200,9 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
         }
       },
     );
+
+    // Upload endpoints stream multipart bodies themselves (uploads/multipart.ts): leave the bytes unread here.
+    fastify.addContentTypeParser(/^multipart\/form-data(?:$|[\s;])/i, (_request: FastifyRequest, _payload: unknown, done: (err: Error | null, body?: unknown) => void) => done(null, undefined));
 
     fastify.setErrorHandler((error, request, reply) => {
       const requestId = request.kovaRequestId || requestIdFor(undefined);
@@ -203,7 +244,7 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
         handler: (request, reply) => {
           const badParam = badlyEncodedQueryParam(request.url);
           if (badParam !== undefined) return sendProblem(reply, errors, badQueryEncodingProblem(badParam, pathOf(request.url), request.kovaRequestId));
-          pipeline.run(new FastifyExchange(request, reply, route, serving));
+          pipeline.run(new FastifyExchange(request, reply, route, serving, bodyLimit));
         },
       });
     }

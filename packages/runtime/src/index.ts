@@ -82,6 +82,13 @@ export { ApiDocs, apiDocsOptions, DOCS_CSP, versionDocumentPath } from "./api-do
 export { versionHeaders, withVersionStage, API_VERSION_STAGE } from "./api-versions.js";
 export * from "./tasks/index.js";
 export { RealtimeHub, realtimeFor, type Member, type RealtimeStatus, type RoomMessage } from "./realtime/hub.js";
+export { LocalFileStore, newFileKey, type ByteRange, type FileStore } from "./uploads/store.js";
+export { FileDownload, UploadedFile, isUploadedFile, type FileRef } from "./uploads/uploaded-file.js";
+export { SNIFFABLE_TYPES, sniff } from "./uploads/sniff.js";
+export type { MultipartDefinition, UploadDefinition } from "./app.js";
+export { startGrpcServer, type GrpcDefinition, type GrpcServerOptions, type RunningGrpc } from "./grpc/server.js";
+export { toProtoValue, fromProtoValue, type ProtoValue } from "./grpc/value.js";
+export { grpcCodeFor } from "./grpc/status.js";
 export * from "./changes/index.js";
 export * from "./cache/index.js";
 export { registerTests, TestContext, expectHolds, type TestResponse } from "./testing/index.js";

@@ -32,6 +32,12 @@ export const ProblemType = {
   malformedJson: "urn:kova:problem:malformed-json",
   /** A compressed request body (Content-Encoding) that does not decompress. */
   malformedBody: "urn:kova:problem:malformed-body",
+  /** A multipart/form-data body that is cut short, has no boundary, or names a file as a path. */
+  malformedMultipart: "urn:kova:problem:malformed-multipart",
+  /** An uploaded file whose content (its first bytes) is not one of the types the field allows. */
+  fileType: "urn:kova:problem:file-type-refused",
+  /** A range a download cannot serve (past the end of the file). */
+  rangeNotSatisfiable: "urn:kova:problem:range-not-satisfiable",
   unsupportedMediaType: "urn:kova:problem:unsupported-media-type",
   payloadTooLarge: "urn:kova:problem:payload-too-large",
   validation: "urn:kova:problem:validation-failed",

@@ -6,6 +6,7 @@ import type { ParamDefinition, ParamType, Reply, RouteDefinition, StreamSource, 
 import { ParamFailure, parseParam } from "./params.js";
 import { setCookieLines } from "./cookies.js";
 import type { Problem } from "./problem.js";
+import { FileDownload, type FileRef } from "./uploads/uploaded-file.js";
 import { DEFAULT_ERROR_FORMAT, shapedProblem, type ErrorFormat } from "./error-shape.js";
 
 export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
@@ -45,6 +46,8 @@ export interface SerializedReply {
   headers: Record<string, string | string[]> | undefined;
   /** `STREAM room`: the server answers with the room's server-sent events instead of a payload. */
   stream?: StreamSource;
+  /** `RESPOND download(…)`: the body is this stored file's bytes, streamed by the server (uploads/download.ts). */
+  file?: FileRef;
 }
 
 /** Fills in the reply defaults: 200 with a body, 204 without; JSON unless a serializer is given. */
@@ -57,6 +60,7 @@ export function serializeReply(reply: Reply | undefined): SerializedReply {
   // is the response body as it is; everything else is JSON.
   if (typeof body === "string" && reply.serialize === undefined && isTextType(headers)) return { status: reply.status ?? 200, payload: body, headers };
   if (body === undefined) return { status: reply.status ?? 204, payload: undefined, headers };
+  if (body instanceof FileDownload) return { status: reply.status ?? 200, payload: undefined, headers, file: body.file };
   const payload = reply.serialize !== undefined ? reply.serialize(body) : JSON.stringify(body);
   return { status: reply.status ?? 200, payload, headers };
 }

@@ -5,12 +5,13 @@
  * NodeExchange, which knows how to read the body and write the response on node:http.
  */
 import { DEFAULT_ERROR_FORMAT, type ErrorFormat } from "./error-shape.js";
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from "node:http";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import Router from "find-my-way";
 import type { Logger } from "pino";
-import type { AppDefinition, AppEnv, QueryValues } from "./app.js";
+import type { AppDefinition, AppEnv, MultipartDefinition, QueryValues } from "./app.js";
 import { DEFAULT_BODY_LIMIT, checkJsonContentType, decodeJsonBody, readBodyBytes, requestHasBody } from "./body.js";
 import { answerClientError } from "./client-errors.js";
 import { pathOf, requestIdFor } from "./context.js";
@@ -22,10 +23,13 @@ import { Pipeline } from "./pipeline.js";
 import { badlyEncodedQueryParam } from "./params.js";
 import { ProblemType, badQueryEncodingProblem, makeProblem, type Problem } from "./problem.js";
 import { sendProblem, sendReply } from "./respond.js";
-import type { CompiledRoute, SerializedReply } from "./route.js";
+import { problemReply, type CompiledRoute, type SerializedReply } from "./route.js";
 import { compressionOptions, compressionStage, decodeBody, unsupportedContentEncoding, type CompressionConfig } from "./compression/index.js";
 import { ApiDocs, apiDocsOptions, versionDocument, type ApiDocsReply } from "./api-docs/api-docs.js";
 import { withVersionStage } from "./api-versions.js";
+import { sendDownload } from "./uploads/download.js";
+import { isMultipart, readMultipart } from "./uploads/multipart.js";
+import { LocalFileStore, type FileStore } from "./uploads/store.js";
 import type { GraphqlEndpoint } from "./graphql/endpoint.js";
 import { ApiDocsRoute, buildRouter, allowedMethods, isHealthRoute } from "./routing.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
@@ -37,6 +41,8 @@ import { openStream } from "./realtime/sse.js";
 import { changeFeedFor } from "./changes/change-feed.js";
 
 export interface ServerOptions {
+  /** Where uploads are stored and downloads read (uploads/store.ts). Default: a LocalFileStore in `<cwd>/.kova/uploads`. */
+  files?: FileStore;
   /** A pino logger to use; otherwise one is created at `logLevel`. */
   logger?: Logger;
   /** Default: KOVA_LOG_LEVEL, then `info`. */
@@ -120,6 +126,7 @@ class NodeServing implements Serving {
     accessLogOn: boolean,
     readonly security: HttpSecurity,
     readonly errors: ErrorFormat = DEFAULT_ERROR_FORMAT,
+    readonly files: FileStore = new LocalFileStore(join(process.cwd(), ".kova", "uploads")),
   ) {
     this.access = accessLogOn ? accessLog(log) : undefined;
     this.logRequests = this.access !== undefined;
@@ -159,6 +166,11 @@ class NodeExchange extends Exchange {
 
   readBody(): StageOutcome | Promise<StageOutcome> {
     if (!requestHasBody(this.req.headers)) return undefined;
+    const multipart = this.route.definition.multipart;
+    if (multipart !== undefined) {
+      if (!isMultipart(this.req.headers["content-type"])) return this.problem(415, "this endpoint takes files: send multipart/form-data", ProblemType.unsupportedMediaType);
+      return this.readParts(multipart);
+    }
     const unsupported = checkJsonContentType(this.req.headers["content-type"]) ?? unsupportedContentEncoding(this.req.headers["content-encoding"]);
     if (unsupported !== undefined) return this.problem(415, unsupported, ProblemType.unsupportedMediaType);
     return this.readJson();
@@ -173,12 +185,20 @@ class NodeExchange extends Exchange {
     return undefined;
   }
 
+  private async readParts(multipart: MultipartDefinition): Promise<StageOutcome> {
+    const { body, files } = await readMultipart(this.req, multipart, this.serving.files, this.serving.bodyLimit);
+    this.body = body;
+    this.uploads = files;
+    return undefined;
+  }
+
   override clientGone(): boolean {
     return this.res.destroyed || this.req.socket.destroyed;
   }
 
   send(reply: SerializedReply): void {
     if (this.res.headersSent) return;
+    if (reply.file !== undefined) return this.sendFile(reply);
     if (reply.stream !== undefined) {
       const headers: Record<string, string | string[]> = { ...this.serving.security.headersFor(this.headers, this.https), ...this.responseHeaders, ...reply.headers, "x-request-id": this.requestId };
       openStream(this.serving.realtime, () => changeFeedFor(this.serving.dataSources, { log: this.serving.log }), reply.stream, this.req, this.res, headers);
@@ -188,6 +208,26 @@ class NodeExchange extends Exchange {
     sendReply(this.res, reply, this.requestId, this.serving.closing || this.closeConnection, this.responseHeaders, this.serving.security.headersFor(this.headers, this.https));
     this.serving.logRequest(this.req, reply.status, this.start, this.requestId);
   }
+
+  private sendFile(reply: SerializedReply): void {
+    sendFileFrom(this, this.req, this.res, reply, (answer) => this.send(answer));
+    this.res.once("finish", () => this.serving.logRequest(this.req, this.res.statusCode, this.start, this.requestId));
+  }
+}
+
+/** A download: the stored bytes, or a problem when they are gone or the range is past their end. */
+function sendFileFrom(exchange: NodeExchange, req: IncomingMessage, res: ServerResponse, reply: SerializedReply, send: (reply: SerializedReply) => void): void {
+  const headers: OutgoingHttpHeaders = { "x-request-id": exchange.requestId, ...exchange.serving.security.headersFor(req.headers, exchange.https), ...reply.headers, ...exchange.responseHeaders };
+  if (exchange.serving.closing || exchange.closeConnection) headers.connection = "close";
+  sendDownload(res, req.headers, exchange.serving.files, reply.file!, headers, (answer) => {
+    const problem = makeProblem(answer.status, answer.type, answer.detail, exchange.path, exchange.requestId);
+    const shaped = problemReply(problem, exchange.serving.errors);
+    send({ ...shaped, headers: { ...shaped.headers, ...(answer.headers as Record<string, string> | undefined) } });
+  }).catch((error: unknown) => {
+    exchange.serving.log.error({ reqId: exchange.requestId, err: error }, "cannot send the file");
+    if (!res.headersSent) send(problemReply(makeProblem(500, ProblemType.internal, "the file cannot be read", exchange.path, exchange.requestId), exchange.serving.errors));
+    else res.destroy();
+  });
 }
 
 class RequestHandler {
@@ -229,7 +269,7 @@ class RequestHandler {
         (error: unknown) => log.error({ err: error }, "realtime: cannot use Redis (is ioredis installed? it comes with @kova/driver-redis); rooms stay within this process"),
       );
     }
-    this.serving = new NodeServing(this.realtime, env, log, dataSources, options.bodyLimit ?? DEFAULT_BODY_LIMIT, options.accessLog ?? false, security, options.errors ?? DEFAULT_ERROR_FORMAT);
+    this.serving = new NodeServing(this.realtime, env, log, dataSources, options.bodyLimit ?? DEFAULT_BODY_LIMIT, options.accessLog ?? false, security, options.errors ?? DEFAULT_ERROR_FORMAT, options.files);
   }
 
   /** An HTTP upgrade: a SOCKET's WebSocket (realtime/socket-server.ts), or a refusal. */

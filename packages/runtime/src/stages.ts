@@ -36,11 +36,14 @@ export const readBodyStage: PipelineStage = {
 /** The route's compiled VALIDATE shape, if any: every issue is reported. */
 export const validateStage: PipelineStage = {
   name: "validate",
-  run(ex: Exchange): StageOutcome {
+  run(ex: Exchange): StageOutcome | Promise<StageOutcome> {
     const validateBody = ex.route.definition.validateBody;
     if (validateBody === undefined) return undefined;
     const issues = validateBody(ex.body);
-    return issues.length > 0 ? invalid(ex, issues, "body") : undefined;
+    if (issues.length === 0) return undefined;
+    const reply = invalid(ex, issues, "body");
+    // A refused body keeps none of the files it uploaded.
+    return ex.uploads === undefined ? reply : ex.discardUploads().then(() => reply);
   },
 };
 
@@ -50,8 +53,21 @@ export const validateStage: PipelineStage = {
  */
 export const handlerStage: PipelineStage = {
   name: "handler",
-  run: runHandler,
+  run(ex: Exchange) {
+    if (ex.uploads === undefined) return runHandler(ex);
+    return discardUploadsOnFailure(ex);
+  },
 };
+
+/** The handler rolled back (ERROR, a conflict, an exception, the client gone): its uploads go too. */
+async function discardUploadsOnFailure(ex: Exchange): Promise<StageOutcome> {
+  try {
+    return await runHandler(ex);
+  } catch (error) {
+    await ex.discardUploads();
+    throw error;
+  }
+}
 
 // `cache` answers cached routes (CACHE) before their handler; other routes pass straight through.
 export const coreStages: readonly PipelineStage[] = [typeInputsStage, authStage, readBodyStage, validateStage, cacheStage, handlerStage];

@@ -3,6 +3,13 @@
  * SIGINT. A generated `server.js` is just `startApp(app)`.
  */
 import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
+import { LocalFileStore } from "./uploads/store.js";
+import { startGrpcServer, type RunningGrpc } from "./grpc/server.js";
+import { HttpSecurity } from "./security/index.js";
+import type { Serving } from "./exchange.js";
+import { Pipeline } from "./pipeline.js";
+import { DEFAULT_ERROR_FORMAT } from "./error-shape.js";
 import type { Logger } from "pino";
 import type { AppDefinition, AppEnv } from "./app.js";
 import { accessLogFromEnv, loadEnv, loadFileConfig, portFromEnv, resolveAppEnv, type RawEnv } from "./config.js";
@@ -79,6 +86,8 @@ export interface RunningApp {
   close(): Promise<void>;
   /** The task runtime, when the app declares TASKs. */
   readonly tasks?: TaskRuntime;
+  /** The port the gRPC service listens on, when kova.config.json turns it on. */
+  readonly grpcPort?: number;
 }
 
 /** KOVA_TASKS_POLL_MS and KOVA_TASKS_LEASE_GRACE_MS: how often idle workers look, and a lease's margin past the timeout. */
@@ -179,6 +188,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     await dataSources.close().catch(() => {});
     throw new StartupError(`kova.config.json: ${(error as Error).message}`);
   }
+  const files = new LocalFileStore(resolve(appDir, file.uploads?.dir ?? join(".kova", "uploads")));
   const server = createServer(app, {
     graphql,
     security,
@@ -190,6 +200,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     bodyLimit: options.bodyLimit ?? file.bodyLimit,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? file.shutdownTimeoutMs,
     errors: file.errors,
+    files,
     apiDocs: { openapi: file.openapi, docs: file.apiDocs },
     realtime: realtimeOptions(app, appEnv, env),
     compression: file.compression,
@@ -210,6 +221,20 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     if (code === "EACCES") throw new StartupError(`no permission to listen on port ${port}`);
     throw new StartupError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
   }
+  let grpc: RunningGrpc | undefined;
+  if (file.grpc !== undefined && role !== "worker") {
+    // The same pipeline and settings as HTTP, reached through gRPC (grpc/server.ts).
+    const grpcSecurity = new HttpSecurity(app, appEnv, security, log);
+    const serving: Serving = { env: appEnv, log, dataSources, security: grpcSecurity, errors: file.errors ?? DEFAULT_ERROR_FORMAT, files };
+    try {
+      grpc = await startGrpcServer(app, serving, grpcSecurity.withStages(new Pipeline()), { port: file.grpc.port, host: file.grpc.host ?? host });
+    } catch (error) {
+      await server.close().catch(() => {});
+      await tasks?.close().catch(() => {});
+      await dataSources.close().catch(() => {});
+      throw error;
+    }
+  }
   if (role === "worker") {
     log.info({ tasks: (app.tasks ?? []).map((t) => t.name) }, "worker running tasks (no HTTP)");
   } else {
@@ -224,10 +249,11 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
       if (role !== "worker") await server.close();
       await changes?.close();
       await caches?.close();
+      await grpc?.close();
       await tasks?.close();
       await dataSources.close();
     })());
-  const running: RunningApp = { url: role === "worker" ? "" : server.url, server, dataSources, log, close, tasks };
+  const running: RunningApp = { url: role === "worker" ? "" : server.url, server, dataSources, log, close, tasks, grpcPort: grpc?.port };
   if (manageProcess) installSignalHandlers(running);
   return running;
 }

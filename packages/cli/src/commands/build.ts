@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { emitProto, PROTO_FILE } from "@kova/compiler";
 import { join, relative } from "node:path";
 import { buildApp } from "../build/build-app.js";
 import { reportBuildFailure } from "../build/report.js";
@@ -23,8 +24,9 @@ Options:
   --out <DIR>            Output folder (default: <app folder>/dist)
   --docker               Also write dist/Dockerfile (multi-stage, non-root, HEALTHCHECK on
                          /_kova/health) and dist/.dockerignore: docker build -t my-app dist
-  --emit <js|ir>         js (default) writes dist/; ir prints the app model (IR) as JSON on
-                         stdout and writes nothing (see docs/ir.md)
+  --emit <js|ir|proto>   js (default) writes dist/; ir prints the app model (IR) as JSON on
+                         stdout and writes nothing (see docs/ir.md); proto writes only the
+                         gRPC service description, <out>/app.proto (see docs/grpc.md)
   --color, --no-color    Force colour on or off in diagnostics
   -h, --help             Show this help
 
@@ -33,9 +35,9 @@ Exit status: 0 built, 1 the program has errors, 2 bad command line.
   options: { out: { type: "string" }, emit: { type: "string" }, docker: { type: "boolean" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
   async execute({ values, positionals }, context) {
     const emit = String(values.emit ?? "js");
-    if (emit !== "js" && emit !== "ir") throw new UsageError(`unknown --emit '${emit}' (expected js or ir)`);
+    if (emit !== "js" && emit !== "ir" && emit !== "proto") throw new UsageError(`unknown --emit '${emit}' (expected js, ir or proto)`);
     if (reportInstallProblems("build", context.stderr)) return ExitCode.problems;
-    const result = await buildApp({ entry: positionals[0] ?? ".", outDir: values.out === undefined ? undefined : String(values.out), irOnly: emit === "ir" });
+    const result = await buildApp({ entry: positionals[0] ?? ".", outDir: values.out === undefined ? undefined : String(values.out), irOnly: emit === "ir" || emit === "proto" });
     if (!result.ok) {
       result.errors = result.errors.map((e) => withInstallHint(e));
       reportBuildFailure(result, context.stderr, shouldColor({ color: values.color === true, noColor: values["no-color"] === true }, context.stderr, context.env));
@@ -43,6 +45,13 @@ Exit status: 0 built, 1 the program has errors, 2 bad command line.
     }
     if (emit === "ir") {
       context.stdout.write(`${JSON.stringify(result.ir, null, 2)}\n`);
+      return ExitCode.ok;
+    }
+    if (emit === "proto") {
+      const proto = emitProto(result.ir!);
+      mkdirSync(result.outDir, { recursive: true });
+      writeFileSync(join(result.outDir, PROTO_FILE), proto.text);
+      context.stdout.write(`wrote ${relative(process.cwd(), join(result.outDir, PROTO_FILE))}: service ${proto.package}.${proto.service}, ${proto.methods.length} rpc${proto.methods.length === 1 ? "" : "s"}\n`);
       return ExitCode.ok;
     }
     const out = relative(process.cwd(), result.outDir) || ".";

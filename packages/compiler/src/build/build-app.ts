@@ -3,6 +3,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { apiVersions, openApiDocument, versionDocumentFile, type OpenApiOptions } from "../emit/api/openapi.js";
 import { emitApp } from "../emit/js/emit-app.js";
+import { emitProto } from "../emit/proto/index.js";
 import { lower } from "../ir/lower.js";
 import type { AppModel } from "../ir/nodes.js";
 import { checkFiles, type CheckResult } from "../project/check-project.js";
@@ -14,6 +15,7 @@ import { copyModules, isRelativeModule, modulePathInDist } from "./write-modules
 
 /** The OpenAPI 3.1 document `kova build` writes beside app.js. */
 export const OPENAPI_FILE = "openapi.json";
+export const PROTO_FILE = "app.proto";
 
 export interface BuildOptions {
   /** A .kova file, or a folder holding one program (its root file is the one nothing imports). */
@@ -95,6 +97,7 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
     sourceText: (file) => readFileSync(file, "utf8"),
     moduleSpecifier: (fromFile, module) => (isRelativeModule(module) ? `./${modulePathInDist(appDir, fromFile, module)}` : module),
     openapiFile: OPENAPI_FILE,
+    protoFile: PROTO_FILE,
   });
   // The API description, from the same model as the code: it cannot drift from what the server does.
   const openapi = openApiDocument(ir, options.openapi?.(appDir));
@@ -106,6 +109,8 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   for (const version of apiVersions(ir)) {
     writeFileSync(join(outDir, versionDocumentFile(version)), `${JSON.stringify(openApiDocument(ir, { ...options.openapi?.(appDir), apiVersion: version }), null, 2)}\n`);
   }
+  // The gRPC service description, served by the runtime when kova.config.json turns gRPC on.
+  writeFileSync(join(outDir, PROTO_FILE), emitProto(ir).text);
   copyModules(ir.imports, appDir, outDir);
   return result(true);
 }

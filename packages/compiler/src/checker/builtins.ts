@@ -18,7 +18,7 @@ import {
 } from "./types.js";
 
 /** What an argument must be. `any` takes everything; `instant` takes a datetime or ISO text. */
-export type ArgumentKind = "any" | "text" | "number" | "int" | "bool" | "instant" | "list" | "object" | "text or list" | "text or number";
+export type ArgumentKind = "any" | "text" | "number" | "int" | "bool" | "instant" | "list" | "object" | "text or list" | "text or number" | "file";
 
 export interface BuiltinParam {
   name: string;
@@ -31,7 +31,7 @@ export interface BuiltinParam {
 /** How a constant argument is checked at compile time (so a mistake is an error, not a 500). */
 export type ConstantCheck = "regex" | "time zone" | "date unit" | "sort order" | "row field";
 
-export type BuiltinGroup = "text" | "numbers" | "lists and objects" | "instants and durations" | "values" | "environment" | "security" | "outbound";
+export type BuiltinGroup = "text" | "numbers" | "lists and objects" | "instants and durations" | "values" | "environment" | "security" | "outbound" | "files";
 
 export interface Builtin {
   name: string;
@@ -176,6 +176,8 @@ const LIST: readonly Builtin[] = [
   { name: "end_session", group: "security", params: [], returns: "text", result: fixed(stringType), doc: "Ends the request's AUTH session: clears its cookie and returns its hash (null without a validly signed one), to delete the session's row.", js: () => `endSession(ctx, auth_jwt)` },
   { name: "random_token", group: "security", params: [{ name: "bytes", kind: "int", optional: true }], returns: "text", result: fixed(stringType), doc: "A random, URL-safe token of that many bytes of entropy (32 by default).", js: (a) => `randomToken(${a[0] ?? "undefined"})` },
   // ── outbound calls (runtime/src/outbound): timeouts, retries, a circuit breaker and a bulkhead per host
+  // ── files (runtime/src/uploads): an uploaded file's stored reference back to its bytes
+  { name: "download", group: "files", params: [{ name: "file", kind: "file" }], returns: "the file's bytes", result: fixed(unknownType), doc: "As RESPOND's value: the stored file's bytes, with its content type, its name and byte ranges (Range); null is a 404.", js: helper("download") },
   { name: "fetch_json", group: "outbound", params: [{ name: "url", kind: "text" }, { name: "options", kind: "object", optional: true }], returns: "object", result: fixed(FETCH_RESULT), doc: "Calls another service over HTTP and gives { status, ok, headers, body } (body parsed as JSON); options: method, body, headers, timeout, retries, idempotent. Not in an endpoint or task that writes (KV2460).", js: (a) => `(await kb.fetch_json(${a.join(", ")}))` },
 ];
 
@@ -230,5 +232,7 @@ export function fitsArgument(type: KovaType, kind: ArgumentKind): boolean {
       return type.kind === "string" || type.kind === "array";
     case "text or number":
       return type.kind === "string" || type.kind === "number";
+    case "file":
+      return type.kind === "object" && type.shape === "file";
   }
 }

@@ -17,6 +17,7 @@ import { checkEndpointCache, collectCaches } from "./caches.js";
 import { checkTests } from "./tests.js";
 import { checkOutboundCalls } from "./outbound.js";
 import { checkRooms, checkSockets } from "./realtime.js";
+import { checkFilePlacement } from "./files.js";
 
 export interface CheckOutput {
   model: SemanticModel;
@@ -49,6 +50,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
       else if (decl.kind === "Validate") checkValidator(ctx, decl);
     }
   }
+  checkFilePlacement(base, programs);
   const authDecls = programs.flatMap((p) => p.declarations.filter((d): d is AuthDecl => d.kind === "Auth"));
   model.auth = checkAuthDeclarations((file) => ({ ...base, file }), authDecls);
   for (const view of model.views.values()) checkView({ ...base, file: view.file }, view);

@@ -8,6 +8,7 @@ import { listFieldSchema, listFieldType } from "./list-fields.js";
 import { jsonFieldType, jsonShapeSchema } from "./json-shapes.js";
 import { constantValue } from "./fold.js";
 import { applyHistoryControl } from "./history-control.js";
+import { checkFileOptions, FILE_TYPE, fileFieldSchema } from "./files.js";
 import { checkComputedDefault } from "./computed-defaults.js";
 import type { EntityInfo } from "./model.js";
 import {
@@ -111,9 +112,9 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
     const schema = entityFieldSchema(ctx, field);
     if (!schema) continue;
     info.schema.fields.push(schema);
-    const type = schema.references ? intType : schema.items ? listFieldType(schema.items) : schema.shape ? jsonFieldType(schema.shape) : scalarToType(schema.type, schema.enumValues);
+    const type = schema.file ? FILE_TYPE : schema.references ? intType : schema.items ? listFieldType(schema.items) : schema.shape ? jsonFieldType(schema.shape) : scalarToType(schema.type, schema.enumValues);
     rowFields.set(name, { type, optional: schema.optional });
-    if (schema.items === undefined) checkModifiers(ctx, decl, field, schema, type);
+    if (schema.items === undefined && !schema.file) checkModifiers(ctx, decl, field, schema, type);
     checkOnDelete(ctx, decl, field, schema);
   }
   checkConstraints(ctx, decl, info.schema);
@@ -187,6 +188,7 @@ function entityFieldSchema(ctx: CheckContext, field: FieldDecl): FieldSchema | u
   const typeName = t.name.name;
   // A shape written inline (`meta: { kind: text, size: { w: int }? }`): typed json.
   if (t.fields.length > 0) return jsonShapeSchema(ctx, field);
+  if (typeName === "file" && !t.array) return fileFieldSchema(ctx, field);
   if (t.array && !ctx.model.entities.has(typeName)) return listFieldSchema(ctx, field);
   if (t.fields.length > 0 || t.array) {
     const inverse = t.array && ctx.model.entities.has(typeName);
@@ -209,7 +211,7 @@ function entityFieldSchema(ctx: CheckContext, field: FieldDecl): FieldSchema | u
   const scalar = ENTITY_FIELD_TYPES[typeName];
   if (scalar === undefined) {
     if (typeName !== "") {
-      const candidates = [...Object.keys(ENTITY_FIELD_TYPES), ...ctx.model.entities.keys()];
+      const candidates = [...Object.keys(ENTITY_FIELD_TYPES), "file", ...ctx.model.entities.keys()];
       report(ctx, "UnknownType", t.name.span, `'${typeName}' is not a field type`, candidates, typeName);
     }
     return undefined;
@@ -349,6 +351,8 @@ export function validationType(ctx: CheckContext, t: TypeRef): KovaType {
   } else if (ctx.model.validators.has(name)) {
     checkTypeArgs(ctx, t, []);
     element = ctx.model.validators.get(name)!.type;
+  } else if (name === "file") {
+    element = checkFileOptions(ctx, t);
   } else if (VALIDATION_TYPES.has(name)) {
     const enumValues = name === "enum" ? enumArgs(ctx, t) : undefined;
     checkTypeArgs(ctx, t, name === "enum" ? [] : optionNames(name));
@@ -356,7 +360,7 @@ export function validationType(ctx: CheckContext, t: TypeRef): KovaType {
   } else {
     if (name !== "") {
       const entityHint = ctx.model.entities.has(name) ? ` (${name} is an ENTITY; a VALIDATE shape describes a request body)` : "";
-      report(ctx, "UnknownType", t.name.span, `'${name}' is not a validation type or VALIDATE shape${entityHint}`, [...VALIDATION_TYPES, ...ctx.model.validators.keys()], name);
+      report(ctx, "UnknownType", t.name.span, `'${name}' is not a validation type or VALIDATE shape${entityHint}`, [...VALIDATION_TYPES, "file", ...ctx.model.validators.keys()], name);
     }
     element = { kind: "unknown" };
   }

@@ -207,6 +207,11 @@ export const Codes = define({
   ExpectNotCondition: { code: "KV2725", severity: "error", title: "EXPECT given a value that is not true or false" },
   MisplacedInTest: { code: "KV2726", severity: "error", title: "RESPOND, REDIRECT, ERROR or a $request input inside a TEST" },
   InvalidRequestPart: { code: "KV2727", severity: "error", title: "a request's HEADERS that are not an object" },
+  // ── file uploads (KV2750–2799)
+  FilePlacement: { code: "KV2750", severity: "error", title: "a file field that is not a top-level field of a VALIDATE shape named by an endpoint (nested, in a list, or in a shape used elsewhere)" },
+  FileSizeLimit: { code: "KV2751", severity: "error", title: "a file field without max, or whose max is not a whole number of bytes above 0" },
+  UnknownFileType: { code: "KV2752", severity: "error", title: "a file field's types listing a media type Kova cannot recognise by content" },
+  FileFieldModifier: { code: "KV2753", severity: "error", title: "UNIQUE, INDEX, PRIMARY or DEFAULT on an entity's file field" },
 });
 
 export type CodeName = keyof typeof Codes;

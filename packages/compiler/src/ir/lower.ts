@@ -4,7 +4,7 @@ import { constantValue } from "../checker/fold.js";
 import type { EndpointInfo, SemanticModel } from "../checker/model.js";
 import { HandlerLowering, type LowerState } from "./expressions.js";
 import { routeInputs, walk } from "./inputs.js";
-import { IR_VERSION, type AppModel, type DataSource, type EntityDocs, type HttpRoute, type ImportedFunction, type KovaFunction, type Literal, type TestDef, type Shape, type ShapeField, type ShapeType, type View } from "./nodes.js";
+import { IR_VERSION, type AppModel, type DataSource, type EntityDocs, type HttpRoute, type ImportedFunction, type KovaFunction, type FileLimits, type Literal, type TestDef, type Shape, type ShapeField, type ShapeType, type View } from "./nodes.js";
 import { lowerAuth, lowerRouteAuth } from "./auth.js";
 import { planQuery, planViewRelations, type OwnerGuard, type PlannedQuery } from "./plans.js";
 import { lowerRateLimit, lowerSecurity } from "./security.js";
@@ -124,6 +124,11 @@ export function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute
   const version = endpoint.version;
   // `API v2 { GET /todos }` is served at /v2/todos: the prefix is part of the route from here on.
   const path = version === undefined ? decl.path.text : `/${version.name}${decl.path.text === "/" ? "" : decl.path.text}`;
+  const shapeDecl = shape === null ? undefined : state.model.validators.get(shape)!.decl;
+  const files = (shapeDecl?.fields ?? []).flatMap((f) => {
+    const limits = shapeType(f.type).file;
+    return limits === undefined ? [] : [{ name: f.name.name, ...limits, optional: f.type.optional }];
+  });
   return {
     kind: "http",
     id: `${decl.method} ${path}`,
@@ -131,7 +136,7 @@ export function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute
     method: decl.method,
     path,
     ...(version === undefined ? {} : { version: { name: version.name, deprecated: version.deprecated, sunset: version.sunset } }),
-    inputs: { path: inputs.path, query: inputs.query, headers: inputs.headers, cookies: inputs.cookies, body: { shape, read: inputs.bodyRead } },
+    inputs: { path: inputs.path, query: inputs.query, headers: inputs.headers, cookies: inputs.cookies, body: { shape, read: inputs.bodyRead, files } },
     rateLimit: decl.rateLimit === null ? null : lowerRateLimit(decl.rateLimit),
     auth: lowerRouteAuth(decl.auth),
     variables: endpoint.variables,
@@ -195,7 +200,7 @@ function shapeType(type: TypeRef): ShapeType {
     const value = literal(o.value);
     if (value !== undefined) options[o.key.name] = value;
   }
-  return {
+  const lowered: ShapeType = {
     name: type.name.name,
     args: type.args.map(literal).filter((v): v is Literal => v !== undefined),
     options,
@@ -203,6 +208,16 @@ function shapeType(type: TypeRef): ShapeType {
     array: type.array,
     optional: type.optional,
   };
+  if (type.name.name === "file" && type.fields.length === 0) lowered.file = fileLimits(type);
+  return lowered;
+}
+
+/** The checker has refused a missing max and unrecognised types; `types` as the constant strings listed. */
+function fileLimits(type: TypeRef): FileLimits {
+  const max = type.options.find((o) => o.key.name === "max");
+  const types = type.options.find((o) => o.key.name === "types")?.value;
+  const listed = types?.kind === "Array" ? types.elements.flatMap((e) => (e.kind === "String" ? [e.value] : [])) : null;
+  return { maxBytes: Number(max === undefined ? 0 : constantValue(max.value)?.value ?? 0), types: listed };
 }
 
 /** `VALIDATE Name(unknown: "drop")`; the checker allowed only "reject" and "drop". */

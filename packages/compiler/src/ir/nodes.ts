@@ -409,6 +409,19 @@ export interface ShapeType {
   fields: ShapeField[];
   array: boolean;
   optional: boolean;
+  /** `file(max: 5MB, types: [...])`: the largest upload in bytes and the media types allowed by content (null: any). */
+  file?: FileLimits;
+}
+
+export interface FileLimits {
+  maxBytes: number;
+  types: string[] | null;
+}
+
+/** A file part of a multipart body: a top-level `file(…)` field of the route's shape. */
+export interface FileInput extends FileLimits {
+  name: string;
+  optional: boolean;
 }
 
 export type Literal = string | number | boolean | null;
@@ -455,8 +468,11 @@ export interface HttpRoute {
     headers: string[];
     /** Every `$cookies.name` the handler reads, sorted. */
     cookies: string[];
-    /** The VALIDATE shape the body must match, or null (no body check). */
-    body: { shape: string | null; read: boolean };
+    /**
+     * The VALIDATE shape the body must match, or null (no body check). `files` lists the shape's
+     * file fields: when there are any, the body is `multipart/form-data`, streamed to the file store.
+     */
+    body: { shape: string | null; read: boolean; files: FileInput[] };
   };
   /** The `AUTH` modifier: checked before the body is read; null for a public endpoint. */
   auth: RouteAuth | null;

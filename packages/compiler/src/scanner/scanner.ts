@@ -1,6 +1,6 @@
 import { DiagnosticBag } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "./source-file.js";
-import { DURATION_UNITS, HTTP_METHODS, KEYWORD_SET, PUNCTUATION, type StringPart, type Token } from "./tokens.js";
+import { DURATION_UNITS, HTTP_METHODS, SIZE_UNITS, KEYWORD_SET, PUNCTUATION, type StringPart, type Token } from "./tokens.js";
 
 /** A line or block comment as written (the formatter keeps them; the parser never sees them). */
 export interface Comment {
@@ -253,8 +253,12 @@ export function scan(
       while (p < rangeEnd && isIdentifierPart(text.charCodeAt(p))) p++;
       const unit = text.slice(numberEnd, p);
       const factor = DURATION_UNITS[unit];
-      if (factor === undefined) {
-        report(from, p, "InvalidNumber", `${JSON.stringify(text.slice(from, p))} is neither a number nor a duration`, "durations use ms, s, m, h or d, as in 10m");
+      const bytes = SIZE_UNITS[unit];
+      if (bytes !== undefined) {
+        // A size is a plain number of bytes (`max: 5MB`); the token keeps its text for the formatter.
+        push({ kind: "Number", start: from, end: p, value: value * bytes });
+      } else if (factor === undefined) {
+        report(from, p, "InvalidNumber", `${JSON.stringify(text.slice(from, p))} is neither a number nor a duration`, "durations use ms, s, m, h or d, as in 10m; sizes B, KB, MB or GB, as in 5MB");
         push({ kind: "Number", start: from, end: p, value });
       } else {
         push({ kind: "Duration", start: from, end: p, value: value * factor });

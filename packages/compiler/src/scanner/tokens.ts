@@ -78,3 +78,11 @@ export const DURATION_UNITS: Readonly<Record<string, number>> = {
   h: 3_600_000,
   d: 86_400_000,
 };
+
+/** A byte-size unit glued to a number (`512KB`, `5MB`, `1GB`) makes a Number of bytes; 1 KB = 1024 bytes. */
+export const SIZE_UNITS: Readonly<Record<string, number>> = {
+  B: 1,
+  KB: 1024,
+  MB: 1024 * 1024,
+  GB: 1024 * 1024 * 1024,
+};

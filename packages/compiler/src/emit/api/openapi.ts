@@ -111,7 +111,9 @@ function operation(app: AppModel, route: HttpRoute, errors: NonNullable<OpenApiO
   ];
   if (parameters.length > 0) op.parameters = parameters;
   if (route.inputs.body.shape !== null) {
-    op.requestBody = { required: true, content: { "application/json": { schema: ref(route.inputs.body.shape) } } };
+    // An endpoint with file fields takes multipart/form-data: one part per field of its shape.
+    const mediaType = route.inputs.body.files.length > 0 ? "multipart/form-data" : "application/json";
+    op.requestBody = { required: true, content: { [mediaType]: { schema: ref(route.inputs.body.shape) } } };
   } else if (route.inputs.body.read) {
     op.requestBody = { required: false, content: { "application/json": { schema: {} } } };
   }

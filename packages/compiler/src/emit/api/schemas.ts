@@ -190,6 +190,13 @@ function valueSchema(type: ShapeType, shapes: ReadonlySet<string>): JsonSchema {
     case "any":
     case "json":
       return {};
+    case "file": {
+      // A multipart part's bytes (the endpoint's body is multipart/form-data); its type is judged by content.
+      const limits = type.file;
+      const schema: JsonSchema = { type: "string", format: "binary" };
+      if (limits !== undefined) schema.description = `at most ${limits.maxBytes} bytes${limits.types === null ? "" : `; content of type ${limits.types.join(", ")}`}`;
+      return schema;
+    }
     case "enum":
       return { type: "string", enum: type.args.filter((a): a is string => typeof a === "string") };
     default: {

@@ -1,5 +1,5 @@
 import type { CompiledQuery } from "@kova/query";
-import type { AppModel, DataSource, HttpRoute, KovaFunction, RateLimitRule, TypedInput, View } from "../../ir/nodes.js";
+import type { AppModel, DataSource, HttpRoute, KovaFunction, RateLimitRule, Shape, TypedInput, View } from "../../ir/nodes.js";
 import { apiVersions, versionDocumentFile } from "../api/openapi.js";
 import { CodeWriter } from "./code-writer.js";
 import { ExpressionPrinter, functionName, viewName } from "./expressions.js";
@@ -10,6 +10,7 @@ import { emitValidators, validatorFunction } from "./validators.js";
 import { emitTaskFunction, taskDefinition } from "./tasks.js";
 import { containsStatement, emitSocketHandlers, socketDefinition } from "./realtime.js";
 import { emitTestFunction, testDefinition } from "./tests.js";
+import { emitProto } from "../proto/index.js";
 
 export interface EmitOptions {
   /** Path of each source file as the source map should name it (relative to the output file). */
@@ -25,6 +26,8 @@ export interface EmitOptions {
   outputFile: string;
   /** The OpenAPI document's file name beside the output file, when the build writes one. */
   openapiFile?: string;
+  /** The .proto file's name beside the output file (gRPC), when the build writes one. */
+  protoFile?: string;
 }
 
 export interface EmittedApp {
@@ -92,7 +95,7 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
   // One per query, from its result columns (compiled on first use); a RESPOND of the query uses it.
   for (const q of app.queries) out.line(`const ${serializerName(q.id)} = rowSerializer(${q.id}.columns);`);
   out.line();
-  emitDefinition(out, app, handlers, new ExpressionPrinter("env", sourceOfQuery), display, options.openapiFile);
+  emitDefinition(out, app, handlers, new ExpressionPrinter("env", sourceOfQuery), display, options.openapiFile, options.protoFile);
   return { code: out.toString() + `//# sourceMappingURL=${baseName(options.outputFile)}.map\n`, sourceMap: out.sourceMap() };
 }
 
@@ -136,7 +139,7 @@ function emitFunction(out: CodeWriter, fn: KovaFunction, x: ExpressionPrinter, o
   }, "}", fn.span, sourcePath);
 }
 
-function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: ExpressionPrinter, display: (file: string) => string, openapiFile: string | undefined): void {
+function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: ExpressionPrinter, display: (file: string) => string, openapiFile: string | undefined, protoFile?: string): void {
   const entities = new Map(app.entities.map((e) => [e.name, e]));
   out.block("export const app =", () => {
     out.line(`name: ${JSON.stringify(app.name)},`);
@@ -170,8 +173,9 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
         const stream = (containsStatement(route.body, "stream") ? ", stream: true" : "") + (containsStatement(route.body, "stream", (s) => s.live !== null) ? ", live: true" : "");
         // Its BROADCASTs go out after it commits: the runtime holds them until then.
         const broadcasts = containsStatement(route.body, "broadcast") ? ", broadcasts: true" : "";
+        const multipart = route.inputs.body.files.length > 0 ? `, multipart: ${multipartDefinition(route, app.shapes)}` : "";
         const version = route.version === undefined ? "" : `, version: ${JSON.stringify(route.version)}`;
-        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${auth}, handler: ${handlers[i]}${writes}${stream}${broadcasts}, source: ${source}${rateLimit}${cache}${version} },`);
+        out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${multipart}${auth}, handler: ${handlers[i]}${writes}${stream}${broadcasts}, source: ${source}${rateLimit}${cache}${version} },`);
       });
     });
     out.line("],");
@@ -211,6 +215,12 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
       // One document per API version (served at /_kova/openapi/<version>.json).
       out.line(`openapiVersions: { ${versions.map((v) => `${JSON.stringify(v)}: new URL(${JSON.stringify(`./${versionDocumentFile(v)}`)}, import.meta.url)`).join(", ")} },`);
     }
+    // The gRPC service the build wrote beside this module (served when kova.config.json has "grpc").
+    if (protoFile !== undefined) {
+      const proto = emitProto(app);
+      const methods = proto.methods.map((m) => ({ name: m.name, route: app.entryPoints.findIndex((r) => r.id === m.route) }));
+      out.line(`grpc: { proto: new URL(${JSON.stringify(`./${protoFile}`)}, import.meta.url), package: ${JSON.stringify(proto.package)}, service: ${JSON.stringify(proto.service)}, methods: ${JSON.stringify(methods)} },`);
+    }
   }, "};");
   out.line("export default app;");
 }
@@ -231,6 +241,20 @@ function emitSecurity(out: CodeWriter, security: AppModel["security"], x: Expres
   if (security.rateLimit !== null) parts.push(`rateLimit: ${rateLimitDefinition(security.rateLimit)}`);
   if (security.cookieAuth) parts.push("cookieAuth: true");
   if (parts.length > 0) out.line(`security: { ${parts.join(", ")} },`);
+}
+
+/** An upload endpoint: its file parts' limits, and which text parts become numbers, booleans or JSON before validation. */
+function multipartDefinition(route: HttpRoute, shapes: readonly Shape[]): string {
+  const files = route.inputs.body.files.map((f) => ({ name: f.name, maxBytes: f.maxBytes, types: f.types, optional: f.optional }));
+  const convert: Record<string, "number" | "boolean" | "json"> = {};
+  for (const field of shapes.find((s) => s.name === route.inputs.body.shape)?.fields ?? []) {
+    const t = field.type;
+    if (t.file !== undefined) continue;
+    if (t.array || t.fields.length > 0 || ["any", "json", "object"].includes(t.name) || shapes.some((s) => s.name === t.name)) convert[field.name] = "json";
+    else if (["int", "integer", "number", "float", "decimal"].includes(t.name)) convert[field.name] = "number";
+    else if (["boolean", "bool"].includes(t.name)) convert[field.name] = "boolean";
+  }
+  return JSON.stringify(Object.keys(convert).length > 0 ? { files, convert } : { files });
 }
 
 function rateLimitDefinition(rule: RateLimitRule): string {

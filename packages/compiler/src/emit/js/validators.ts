@@ -123,6 +123,10 @@ class ValidatorEmitter {
       case "any":
       case "json":
         return;
+      case "file":
+        // Size and type were checked while the part streamed; here: it is a streamed part at all.
+        out.line(`if (!kb.isUploadedFile(${v})) ${issue("must be a file, sent as a multipart/form-data part with a filename")}`);
+        return;
       case "enum": {
         const values = type.args.filter((x): x is string => typeof x === "string");
         out.line(`if (!${this.constant("oneOf", `new Set(${JSON.stringify(values)})`)}.has(${v})) ${issue(`must be one of ${values.map((x) => JSON.stringify(x)).join(", ")}`)}`);
