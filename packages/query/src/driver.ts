@@ -68,6 +68,19 @@ export interface Driver {
    * written in the same transaction as the endpoint's rows (runtime/src/tasks).
    */
   withConnection?<T>(work: (connection: unknown) => T): Promise<T>;
+  /**
+   * What the store reports to `/_kova/metrics` when scraped: its pool and its size. Optional: a
+   * driver without it reports neither.
+   */
+  stats?(): Promise<DriverStats>;
+}
+
+/** A data source's numbers for metrics (see `Driver.stats`). */
+export interface DriverStats {
+  /** Connections of the pool: open in total, idle, and callers waiting for one. */
+  pool?: { total: number; idle: number; waiting: number };
+  /** Bytes the store takes (the embedded file with its WAL; the database's size on a server). */
+  sizeBytes?: number;
 }
 
 export type Executor = Pick<Driver, "execute">;

@@ -1,6 +1,13 @@
 /**
- * The runtime's health route, shared by both servers. It is unauthenticated, so it says only
- * whether each data source is up, by name: no file path, URL, host or port (those go to the log).
+ * The runtime's probes, shared by both servers. Both are unauthenticated, so they say only whether
+ * each check passes, by name: no file path, URL, host or port (those go to the log).
+ *
+ * - `/_kova/health` is liveness: 200 while the process serves. It still lists the data sources
+ *   (up/down) for people, but a database outage does not fail it: a liveness probe that failed
+ *   then would have an orchestrator restart every replica for a fault none of them has.
+ * - `/_kova/ready` is readiness: 200 only when every data source answers, the start-up migrations
+ *   of each were applied, and the server is not draining (shutting down); 503 otherwise, so a load
+ *   balancer stops sending traffic here until it passes again.
  */
 import type { Logger } from "pino";
 import type { DataSources } from "./data-sources.js";
@@ -14,19 +21,33 @@ export interface DataSourceStatus {
   status: "up" | "down";
 }
 
-export async function healthReply(dataSources: DataSources, log: Logger): Promise<SerializedReply> {
+/** One named readiness check: `dataSource:<name>`, `migrations:<name>` or `draining`. */
+export interface ReadinessCheck {
+  name: string;
+  status: "pass" | "fail";
+}
+
+async function dataSourceStatuses(dataSources: DataSources, log: Logger): Promise<DataSourceStatus[]> {
   const report = await dataSources.health();
-  const statuses: DataSourceStatus[] = [];
-  let allUp = true;
-  for (const source of report) {
-    if (!source.ok) {
-      allUp = false;
-      log.warn({ dataSource: source.name, detail: source.detail }, "health check: data source down");
-    }
-    statuses.push({ name: source.name, ok: source.ok, status: source.ok ? "up" : "down" });
-  }
+  return report.map((source) => {
+    if (!source.ok) log.warn({ dataSource: source.name, detail: source.detail }, "health check: data source down");
+    return { name: source.name, ok: source.ok, status: source.ok ? "up" : "down" };
+  });
+}
+
+export async function healthReply(dataSources: DataSources, log: Logger): Promise<SerializedReply> {
+  const statuses = await dataSourceStatuses(dataSources, log);
   // This process's job counters (TASK), when the app has tasks: counts only, nothing identifying.
   const tasks = taskRuntimeFor(dataSources)?.stats;
-  const payload = JSON.stringify(tasks === undefined ? { status: allUp ? "ok" : "unavailable", dataSources: statuses } : { status: allUp ? "ok" : "unavailable", dataSources: statuses, tasks });
-  return { status: allUp ? 200 : 503, payload, headers: undefined };
+  const payload = JSON.stringify(tasks === undefined ? { status: "ok", dataSources: statuses } : { status: "ok", dataSources: statuses, tasks });
+  return { status: 200, payload, headers: undefined };
+}
+
+export async function readyReply(dataSources: DataSources, draining: boolean, log: Logger): Promise<SerializedReply> {
+  const checks: ReadinessCheck[] = [];
+  for (const source of await dataSourceStatuses(dataSources, log)) checks.push({ name: `dataSource:${source.name}`, status: source.ok ? "pass" : "fail" });
+  for (const [name, migrated] of dataSources.migrated) checks.push({ name: `migrations:${name}`, status: migrated ? "pass" : "fail" });
+  checks.push({ name: "draining", status: draining ? "fail" : "pass" });
+  const ready = checks.every((c) => c.status === "pass");
+  return { status: ready ? 200 : 503, payload: JSON.stringify({ status: ready ? "ready" : "unavailable", checks }), headers: { "cache-control": "no-store" } };
 }
