@@ -101,6 +101,7 @@ export class MysqlDriver implements Driver {
       supportBigNumbers: true,
       bigNumberStrings: false,
       decimalNumbers: true,
+      ...(options.ssl === undefined ? {} : { ssl: options.ssl as mysql.SslOptions }),
     };
   }
 

@@ -62,7 +62,7 @@ export class PostgresDriver implements Driver {
     const tries = Math.max(1, this.options.connectRetries ?? 5);
     let lastError: unknown;
     for (let attempt = 1; attempt <= tries; attempt++) {
-      const pool = new pg.Pool(poolConfig(this.options, kovaTypes));
+      const pool = new pg.Pool(poolConfig(this.options, kovaTypes, this.config.name));
       // An idle connection that breaks (server restart, pg_terminate_backend) is reported here and
       // removed by the pool; without a listener the error would crash the process.
       pool.on("error", () => undefined);

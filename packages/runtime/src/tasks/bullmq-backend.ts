@@ -11,6 +11,7 @@
  * concurrency, and a lock per running job that expires when its process dies (stalled jobs are
  * retried). A scheduled tick becomes the job `tick-<instant>`: every process adds it, Redis keeps one.
  */
+import { tlsConnectionOptions } from "@kova/query";
 import { Queue, Worker, type ConnectionOptions, type Job as BullJob } from "bullmq";
 import type { Logger } from "pino";
 import type { TaskDefinition } from "./definition.js";
@@ -33,7 +34,8 @@ export function bullPriority(priority: number): number {
 
 /** A Redis URL (or `{ url }` / `{ host, port, password, db }` options) as BullMQ connection options. */
 export function redisConnection(options: unknown): ConnectionOptions {
-  const raw = typeof options === "string" ? { url: options } : ((options ?? {}) as { url?: string; host?: string; port?: number; password?: string; username?: string; db?: number });
+  const raw = typeof options === "string" ? { url: options } : ((options ?? {}) as { url?: string; host?: string; port?: number; password?: string; username?: string; db?: number; tls?: unknown });
+  let tls = raw.tls;
   let host = raw.host ?? "127.0.0.1";
   let port = raw.port ?? 6379;
   let password = raw.password;
@@ -47,9 +49,12 @@ export function redisConnection(options: unknown): ConnectionOptions {
     username = url.username ? decodeURIComponent(url.username) : username;
     const path = url.pathname.replace(/^\//, "");
     if (path !== "") db = Number(path);
+    if (url.protocol === "rediss:") tls ??= true;
   }
+  // The queue's connections are as verified as the data source's (@kova/query tls-options).
+  const secure = tlsConnectionOptions(tls, "redis");
   // BullMQ's workers block on Redis: commands must wait for a reconnection rather than fail.
-  return { host, port, password, username, db, maxRetriesPerRequest: null };
+  return { host, port, password, username, db, maxRetriesPerRequest: null, ...(secure === undefined ? {} : { tls: secure }) };
 }
 
 export class BullBackend {
