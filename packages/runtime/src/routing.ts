@@ -56,7 +56,7 @@ export function buildRouter(app: AppDefinition, internalPrefix: string | false, 
     const kinds: Array<InternalRoute["kind"]> = internal.metrics === true ? ["health", "ready", "metrics"] : ["health", "ready"];
     for (const kind of kinds) {
       const path = `${internalPrefix.replace(/\/+$/, "")}/${kind}`;
-      if (router.find("GET", path) !== null) log.warn({ path }, `an app route takes the ${kind} path; the runtime's ${kind} route is not served`);
+      if (router.find("GET", path) !== null) log.warn({ path }, kind === "health" ? "an app route takes the health check path; the health check is not served" : `an app route takes the ${kind} path; the runtime's ${kind} route is not served`);
       else router.on(["GET", "HEAD"], path, noop, new InternalRoute(kind, path));
     }
   }
