@@ -4,10 +4,10 @@
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage } from "node:http";
 import { connect } from "node:net";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { build, EXAMPLES, freePort, request, startServer, tempApp, delay } from "./e2e/harness.js";
+import { build, EXAMPLES, freePort, request, REPO_ROOT, startServer, tempApp, delay } from "./e2e/harness.js";
 import { parsePrometheus } from "./e2e/prometheus-text.js";
 
 test("metrics: requests by route and status, latency, in-flight, queries by id, store size, Node's own; never public", async (t) => {
@@ -58,6 +58,15 @@ test("metrics: requests by route and status, latency, in-flight, queries by id, 
   assert.ok(scrape.sum("nodejs_heap_size_used_bytes") > 0);
   assert.equal(scrape.types.get("kova_cache_lookups_total"), "counter");
   assert.equal(scrape.types.get("kova_task_queue_jobs"), "gauge");
+
+  // The Grafana dashboard and the alert rules in deploy/ only use metrics a scrape really has.
+  const family = (name: string) => name.replace(/_(bucket|sum|count)$/, "");
+  const used = (text: string) => new Set([...text.matchAll(/\b((?:kova|nodejs|process)_[a-z0-9_]+)/g)].map((m) => family(m[1])));
+  const dashboard = JSON.parse(readFileSync(join(REPO_ROOT, "deploy/grafana/kova-dashboard.json"), "utf8")) as { panels: Array<{ targets: Array<{ expr: string }> }> };
+  const fromDashboard = used(dashboard.panels.flatMap((p) => p.targets.map((x) => x.expr)).join("\n"));
+  const fromAlerts = used(readFileSync(join(REPO_ROOT, "deploy/prometheus/kova-alerts.yml"), "utf8"));
+  assert.ok(fromDashboard.size >= 10 && fromAlerts.size >= 5);
+  for (const name of [...fromDashboard, ...fromAlerts]) assert.ok(scrape.types.has(name), `deploy/ uses ${name}, which /_kova/metrics does not have`);
 });
 
 test("metrics on the public port only behind their bearer token", async (t) => {
