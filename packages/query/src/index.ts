@@ -13,3 +13,4 @@ export * from "./cursor.js";
 export * from "./history-control.js";
 export * from "./values/computed-defaults.js";
 export * from "./tls-options.js";
+export * from "./changes.js";

@@ -25,11 +25,6 @@ export class ApiDocsRoute {
   constructor(readonly reply: () => ApiDocsReply) {}
 }
 
-/** The GraphQL endpoint's route (see graphql/endpoint.ts). */
-export class GraphqlRoute {
-  constructor(readonly endpoint: GraphqlEndpoint) {}
-}
-
 /** Which of the runtime's own routes to serve besides health and readiness. */
 export interface InternalRoutes {
   /** `/_kova/metrics` on the public port (metrics behind a token); absent when off or on their own port. */
@@ -66,7 +61,8 @@ export function buildRouter(app: AppDefinition, internalPrefix: string | false, 
   }
   if (graphql !== undefined) {
     if (router.find("POST", graphql.path) !== null || router.find("GET", graphql.path) !== null) throw new Error(`an app route takes ${graphql.path}, where GraphQL is configured to be served`);
-    router.on(["GET", "POST"], graphql.path, noop, new GraphqlRoute(graphql));
+    // Routes like the app's own: they run through the same pipeline (AUTH, limits, body checks).
+    for (const definition of graphql.routes) router.on(definition.method, definition.path, noop, new CompiledRoute(definition));
   }
   // Generates a matcher function per method tree instead of walking the tree on every lookup.
   return router.compile();
