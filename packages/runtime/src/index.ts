@@ -78,3 +78,8 @@ export type { GraphqlAccess } from "./graphql/access.js";
 export { ApiDocs, apiDocsOptions, DOCS_CSP } from "./api-docs/api-docs.js";
 export * from "./tasks/index.js";
 export * from "./changes/index.js";
+// Operations (docs/operations.md): the metrics registry hook (a CACHE reports its hits and misses
+// through recordCacheLookup) and the trace id of the work in progress.
+export { onMetricsRegistry, recordCacheLookup, type QueryLabels } from "./ops/metrics.js";
+export { currentTraceId } from "./ops/trace-context.js";
+export type { TlsConfig, MetricsConfig, TracingConfig } from "./ops/config.js";
