@@ -11,7 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createServer as createPlainServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { createSecureServer } from "node:http2";
+import { createRequire } from "node:module";
 import { createServer as createHttpsServer } from "node:https";
 import { createSecureContext } from "node:tls";
 import type { Logger } from "pino";
@@ -50,8 +50,10 @@ export function createTlsServer(tls: TlsConfig, listener: RequestListener, log: 
   const pair = readPair(tls);
   // node:http2's compatibility API hands the listener request/response objects shaped like
   // node:http's (method, url, headers, writeHead, end), which is all the runtime uses.
+  // node:http2 is loaded only when asked for: on Node 20, merely importing it in a cluster worker
+  // (kova run --workers N) never returns, so plain HTTPS and HTTP must not load it.
   const server = tls.http2 === true
-    ? createSecureServer({ ...pair, allowHTTP1: true, ...(maxHeaderSize === undefined ? {} : { maxHeaderSize }) }, http2Adapter(listener) as never) as unknown as Server
+    ? (createRequire(import.meta.url)("node:http2") as typeof import("node:http2")).createSecureServer({ ...pair, allowHTTP1: true, ...(maxHeaderSize === undefined ? {} : { maxHeaderSize }) }, http2Adapter(listener) as never) as unknown as Server
     : createHttpsServer({ ...pair, ...(maxHeaderSize === undefined ? {} : { maxHeaderSize }) }, listener);
   return {
     server,
