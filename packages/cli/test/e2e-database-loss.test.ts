@@ -105,10 +105,16 @@ GET /visits {
   // Issue 10 item 15: neither the problem nor the unauthenticated health route names the database.
   const secrets = new RegExp(`${relay.port}|127\\.0\\.0\\.1|postgres(ql)?://|${schema}`);
   assert.doesNotMatch(lost.text, secrets);
+  // Liveness stays up (restarting the process would not bring the database back) and says which
+  // source is down; readiness fails, so a load balancer sends the traffic elsewhere.
   const health = await request(`${server.url}/_kova/health`);
-  assert.equal(health.status, 503, "health reports the data source down");
-  assert.deepEqual(health.body, { status: "unavailable", dataSources: [{ name: "db", ok: false, status: "down" }] });
+  assert.equal(health.status, 200, "liveness: the process is fine");
+  assert.deepEqual(health.body, { status: "ok", dataSources: [{ name: "db", ok: false, status: "down" }] });
   assert.doesNotMatch(health.text, secrets);
+  const ready = await request(`${server.url}/_kova/ready`);
+  assert.equal(ready.status, 503, "readiness reports the data source down");
+  assert.deepEqual(ready.body.checks[0], { name: "dataSource:db", status: "fail" });
+  assert.doesNotMatch(ready.text, secrets);
   assert.equal(server.running, true, "the server stays up");
 
   await relay.open(relay.port);

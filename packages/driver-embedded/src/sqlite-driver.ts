@@ -7,10 +7,10 @@
  * neither see its uncommitted writes nor end up inside it.
  */
 import cluster from "node:cluster";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { EntitySchemas, QueryError, type ChangeEvent, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { EntitySchemas, QueryError, type ChangeEvent, type CompiledQuery, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
 import { applyLedger, LEDGER_TABLE, References, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import { sqliteDialect } from "./sqlite-dialect.js";
 import type { SqliteCompiledQuery } from "./sqlite-compiled.js";
@@ -231,6 +231,19 @@ export class EmbeddedDriver implements Driver {
     const createTable = `CREATE TABLE IF NOT EXISTS "${LEDGER_TABLE}" ("name" TEXT PRIMARY KEY, "applied_at" TEXT NOT NULL)`;
     // The session's steps are synchronous underneath, so no other statement runs between them.
     return applyLedger(session, files, { createTable, transactional: true, source: this.config.name });
+  }
+
+  /** The store's size for metrics: the database file and its write-ahead log. */
+  async stats(): Promise<DriverStats> {
+    if (this.path === ":memory:") return {};
+    const size = (path: string): number => {
+      try {
+        return statSync(path).size;
+      } catch {
+        return 0; // no WAL yet (or checkpointed away)
+      }
+    };
+    return { sizeBytes: size(this.path) + size(`${this.path}-wal`) };
   }
 
   async health(): Promise<HealthReport> {

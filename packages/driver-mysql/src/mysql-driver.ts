@@ -7,7 +7,7 @@
  * strict sql_mode and the per-statement time limit.
  */
 import mysql from "mysql2/promise";
-import { EntitySchemas, QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { EntitySchemas, QueryError, type CompiledQuery, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
 import { applyLedger, InstantClock, LEDGER_TABLE, References, TransactionScope, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import { mysqlDialect } from "./mysql-dialect.js";
 import type { CompiledWrite, MysqlCompiledQuery } from "./mysql-compiled.js";
@@ -101,6 +101,7 @@ export class MysqlDriver implements Driver {
       supportBigNumbers: true,
       bigNumberStrings: false,
       decimalNumbers: true,
+      ...(options.ssl === undefined ? {} : { ssl: options.ssl as mysql.SslOptions }),
     };
   }
 
@@ -342,6 +343,17 @@ export class MysqlDriver implements Driver {
     this.running.add(result);
     void result.finally(() => this.running.delete(result)).catch(() => undefined);
     return result;
+  }
+
+  /** The database's size (data and indexes) and the pool's connections, for metrics. */
+  async stats(): Promise<DriverStats> {
+    const { pool } = this.ready();
+    const [rows] = await pool.query({ sql: "SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.tables WHERE table_schema = DATABASE()", rowsAsArray: true });
+    // mysql2 exposes no pool counters; these are its (stable since v1) internal lists.
+    const inner = (pool as unknown as { pool?: { _allConnections?: { length: number }; _freeConnections?: { length: number }; _connectionQueue?: { length: number } } }).pool;
+    const sizeBytes = Number((rows as unknown[][])[0][0]);
+    if (inner?._allConnections === undefined) return { sizeBytes };
+    return { sizeBytes, pool: { total: inner._allConnections.length, idle: inner._freeConnections?.length ?? 0, waiting: inner._connectionQueue?.length ?? 0 } };
   }
 
   async health(): Promise<HealthReport> {

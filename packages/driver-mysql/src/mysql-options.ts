@@ -2,7 +2,8 @@
  * What `CONNECT db USING mysql(…)` may say: a URL string (`mysql://user:pass@host:3306/db`) or an
  * options object. Turned here into mysql2 pool options plus Kova's own settings.
  */
-import type { DriverConfig, ServerOptions } from "@kova/query";
+import type { ConnectionOptions } from "node:tls";
+import { tlsConnectionOptions, type DriverConfig, type ServerOptions } from "@kova/query";
 
 /** Defaults: localhost:3306, user root, pool of 10, idle 60 s, statements 30 s, 5 connect tries, 2 s per attempt. */
 export type MysqlOptions = ServerOptions;
@@ -18,6 +19,8 @@ export interface ResolvedOptions {
   statementTimeoutMs: number;
   connectRetries: number;
   connectTimeoutMs: number;
+  /** TLS to the server (verified unless `verify: false`); undefined: plain TCP. */
+  ssl?: ConnectionOptions;
 }
 
 function fail(config: DriverConfig, message: string): never {
@@ -43,6 +46,9 @@ function fromUrl(config: DriverConfig, text: string): MysqlOptions {
   if (timeout !== null) options.statementTimeoutMs = Number(timeout);
   const max = url.searchParams.get("connectionLimit") ?? url.searchParams.get("poolMax");
   if (max !== null) options.pool = { max: Number(max) };
+  // ?tls=true: TLS verified against the system CAs (a CA of its own needs the options object).
+  const tls = url.searchParams.get("tls") ?? url.searchParams.get("ssl");
+  if (tls !== null) options.tls = tls === "true" || tls === "1";
   return options;
 }
 
@@ -74,6 +80,7 @@ export function resolveOptions(config: DriverConfig): ResolvedOptions {
     statementTimeoutMs: nonNegative(config, "statementTimeoutMs", raw.statementTimeoutMs, 30_000),
     connectRetries: Math.max(1, Math.floor(nonNegative(config, "connectRetries", raw.connectRetries, 5))),
     connectTimeoutMs: nonNegative(config, "connectTimeoutMs", raw.connectTimeoutMs, 2000),
+    ssl: tlsConnectionOptions(raw.tls, config.name),
   };
 }
 

@@ -7,7 +7,7 @@
  * connection and the pool opens new ones when asked, so service resumes when the server is back.
  */
 import pg from "pg";
-import { EntitySchemas, QueryError, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { EntitySchemas, QueryError, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
 import { applyLedger, LEDGER_TABLE, References, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import type { PgCompiledQuery, SqlFlavor } from "./pg-compiled.js";
 import { postgresDialect, postgresFlavor } from "./pg-dialect.js";
@@ -62,7 +62,7 @@ export class PostgresDriver implements Driver {
     const tries = Math.max(1, this.options.connectRetries ?? 5);
     let lastError: unknown;
     for (let attempt = 1; attempt <= tries; attempt++) {
-      const pool = new pg.Pool(poolConfig(this.options, kovaTypes));
+      const pool = new pg.Pool(poolConfig(this.options, kovaTypes, this.config.name));
       // An idle connection that breaks (server restart, pg_terminate_backend) is reported here and
       // removed by the pool; without a listener the error would crash the process.
       pool.on("error", () => undefined);
@@ -216,6 +216,13 @@ export class PostgresDriver implements Driver {
         open.finished = true;
       }
     });
+  }
+
+  /** The pool's connections and the database's size, for metrics. */
+  async stats(): Promise<DriverStats> {
+    const pool = this.ready();
+    const result = await pool.query("SELECT pg_database_size(current_database()) AS size");
+    return { pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }, sizeBytes: Number((result.rows[0] as { size: string }).size) };
   }
 
   async health(): Promise<HealthReport> {

@@ -3,7 +3,7 @@
  * connection's parts, plus pool, timeout and retry settings. Defaults suit a small app server.
  */
 import type pg from "pg";
-import { readServerOptions, type DriverConfig, type ServerOptions } from "@kova/query";
+import { readServerOptions, tlsConnectionOptions, type DriverConfig, type ServerOptions } from "@kova/query";
 
 /** Defaults: pool of 10, idle 30 s, statements 30 s, 5 connect tries (~5 s), 3 s per attempt. */
 export interface PostgresOptions extends ServerOptions {
@@ -11,7 +11,7 @@ export interface PostgresOptions extends ServerOptions {
   schema?: string;
   /** Shown in pg_stat_activity (default "kova"). */
   applicationName?: string;
-  /** Passed to node-postgres as is (true, or tls options). */
+  /** Passed to node-postgres as is (true, or tls options); `tls` (every server driver's setting) is preferred. */
   ssl?: boolean | Record<string, unknown>;
 }
 
@@ -22,7 +22,7 @@ export function readOptions(config: DriverConfig): PostgresOptions {
 const SEARCH_PATH_SAFE = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
 /** node-postgres pool settings for the options. */
-export function poolConfig(options: PostgresOptions, types: pg.CustomTypesConfig): pg.PoolConfig {
+export function poolConfig(options: PostgresOptions, types: pg.CustomTypesConfig, source = "db"): pg.PoolConfig {
   const config: pg.PoolConfig = {
     max: options.pool?.max ?? 10,
     idleTimeoutMillis: options.pool?.idleTimeoutMs ?? 30_000,
@@ -38,6 +38,10 @@ export function poolConfig(options: PostgresOptions, types: pg.CustomTypesConfig
   if (options.password !== undefined) config.password = options.password;
   if (options.database !== undefined) config.database = options.database;
   if (options.ssl !== undefined) config.ssl = options.ssl as pg.PoolConfig["ssl"];
+  // Verified unless `verify: false` (query/src/tls-options.ts); in a URL, sslmode=require or
+  // verify-full with sslrootcert=<file> is node-postgres's own and verifies as well.
+  const tls = tlsConnectionOptions(options.tls, source);
+  if (tls !== undefined) config.ssl = tls;
   if (options.schema !== undefined) {
     // Sent in the startup packet, so every pooled connection starts in the schema.
     if (!SEARCH_PATH_SAFE.test(options.schema)) throw new Error(`schema "${options.schema}" must be a plain identifier (letters, digits, _)`);

@@ -37,6 +37,7 @@ export class RedisDriver implements Driver {
       username: o.username,
       password: o.password,
       db: o.db,
+      ...(o.tls === undefined ? {} : { tls: o.tls }),
       // Visible in CLIENT LIST, so operators (and tests) can tell which app and data source it is.
       connectionName: `kova:${this.config.name}`,
       lazyConnect: true,

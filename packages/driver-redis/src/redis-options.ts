@@ -2,7 +2,8 @@
  * What `CONNECT cache USING redis(…)` accepts: a URL string (redis://[user:password@]host:port/db),
  * or an options object.
  */
-import type { DriverConfig } from "@kova/query";
+import type { ConnectionOptions } from "node:tls";
+import { tlsConnectionOptions, type DriverConfig, type TlsSetting } from "@kova/query";
 
 export interface RedisOptions {
   url?: string;
@@ -18,6 +19,8 @@ export interface RedisOptions {
   statementTimeoutMs?: number;
   /** Connection attempts before connect() gives up. Default 5 (about 5 s in all). */
   connectRetries?: number;
+  /** TLS (verified unless `verify: false`, see @kova/query tls-options); a rediss:// URL turns it on. */
+  tls?: TlsSetting;
 }
 
 export interface ResolvedRedisOptions {
@@ -31,6 +34,7 @@ export interface ResolvedRedisOptions {
   connectRetries: number;
   /** host:port, for messages (never the password). */
   address: string;
+  tls?: ConnectionOptions;
 }
 
 export function resolveOptions(config: DriverConfig): ResolvedRedisOptions {
@@ -45,6 +49,7 @@ export function resolveOptions(config: DriverConfig): ResolvedRedisOptions {
   let username = options.user;
   let password = options.password;
   let db = options.database ?? 0;
+  let tlsSetting = options.tls;
   if (options.url !== undefined) {
     let url: URL;
     try {
@@ -52,7 +57,8 @@ export function resolveOptions(config: DriverConfig): ResolvedRedisOptions {
     } catch {
       throw new Error(`data source "${config.name}": "${options.url.replace(/:[^:@/]*@/, ":***@")}" is not a redis:// URL`);
     }
-    if (url.protocol !== "redis:") throw new Error(`data source "${config.name}": only redis:// URLs are supported (got ${url.protocol})`);
+    if (url.protocol !== "redis:" && url.protocol !== "rediss:") throw new Error(`data source "${config.name}": only redis:// and rediss:// (TLS) URLs are supported (got ${url.protocol})`);
+    if (url.protocol === "rediss:") tlsSetting ??= true;
     host = url.hostname || host;
     port = url.port === "" ? port : Number(url.port);
     if (url.username !== "") username = decodeURIComponent(url.username);
@@ -69,5 +75,6 @@ export function resolveOptions(config: DriverConfig): ResolvedRedisOptions {
     statementTimeoutMs: options.statementTimeoutMs ?? 5000,
     connectRetries: Math.max(1, options.connectRetries ?? 5),
     address: `${host}:${port}`,
+    tls: tlsConnectionOptions(tlsSetting, config.name),
   };
 }

@@ -80,6 +80,19 @@ export interface Driver {
    * invalidation then refuse it at start-up).
    */
   readonly changes?: ChangeOutbox;
+  /**
+   * What the store reports to `/_kova/metrics` when scraped: its pool and its size. Optional: a
+   * driver without it reports neither.
+   */
+  stats?(): Promise<DriverStats>;
+}
+
+/** A data source's numbers for metrics (see `Driver.stats`). */
+export interface DriverStats {
+  /** Connections of the pool: open in total, idle, and callers waiting for one. */
+  pool?: { total: number; idle: number; waiting: number };
+  /** Bytes the store takes (the embedded file with its WAL; the database's size on a server). */
+  sizeBytes?: number;
 }
 
 export type Executor = Pick<Driver, "execute">;

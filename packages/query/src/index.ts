@@ -12,4 +12,5 @@ export * from "./select-result.js";
 export * from "./cursor.js";
 export * from "./history-control.js";
 export * from "./values/computed-defaults.js";
+export * from "./tls-options.js";
 export * from "./changes.js";

@@ -4,6 +4,7 @@
  * settings. Each server driver extends this with its own settings and defaults.
  */
 import type { DriverConfig } from "./driver.js";
+import type { TlsSetting } from "./tls-options.js";
 
 export interface ServerOptions {
   /** e.g. postgres://user:password@host:port/database (parts given below override it). */
@@ -25,6 +26,8 @@ export interface ServerOptions {
   connectRetries?: number;
   /** How long one connection attempt may take (ms). */
   connectTimeoutMs?: number;
+  /** TLS to the server, verified by default (see tls-options.ts). */
+  tls?: TlsSetting;
 }
 
 /** The options as written: nothing → {}, a string → { url }, an object → itself; anything else names the data source. */

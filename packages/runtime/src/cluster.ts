@@ -111,6 +111,10 @@ function superviseWorkers(cluster: Cluster, options: ClusterOptions, log: (line:
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGTERM"));
+  // A certificate reload (ops/tls.ts) is every worker's: each holds its own TLS context.
+  process.on("SIGHUP", () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGHUP");
+  });
   // The parent `kova run` died without a signal for us (see installSignalHandlers in start.ts).
   if (process.env[NOTIFY_ENV] === "1" && typeof process.send === "function") {
     process.once("disconnect", () => stop("SIGTERM"));

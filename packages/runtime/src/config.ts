@@ -12,10 +12,11 @@ import { StartupError } from "./data-sources.js";
 import { SECURITY_CONFIG, type SecurityFileConfig } from "./security/config.js";
 import { parseErrorFormat, type ErrorFormat } from "./error-shape.js";
 import { parseCompressionConfig, type CompressionConfig } from "./compression/index.js";
+import { OPS_CONFIG, type OpsFileConfig } from "./ops/config.js";
 
 export type RawEnv = Readonly<Record<string, string | undefined>>;
 
-export interface FileConfig extends SecurityFileConfig {
+export interface FileConfig extends SecurityFileConfig, OpsFileConfig {
   port?: number;
   /** The error shape and the status of validation failures (error-shape.ts). */
   errors?: ErrorFormat;
@@ -154,7 +155,7 @@ export function resolveAppEnv(requirements: readonly EnvRequirement[], env: RawE
   return Object.freeze(resolved);
 }
 
-const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | keyof typeof API_CONFIG | "graphql" | "errors" | "compression" | "uploads" | "grpc">, "number" | "string" | "boolean"> = {
+const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | keyof OpsFileConfig | keyof typeof API_CONFIG | "graphql" | "errors" | "compression" | "uploads" | "grpc">, "number" | "string" | "boolean"> = {
   port: "number",
   host: "string",
   bodyLimit: "number",
@@ -184,6 +185,11 @@ export function loadFileConfig(appDir: string): FileConfig {
     const security = SECURITY_CONFIG[key as keyof SecurityFileConfig];
     if (security !== undefined) {
       config[key] = security(value, `${path}: "${key}"`);
+      continue;
+    }
+    const ops = OPS_CONFIG[key as keyof OpsFileConfig];
+    if (ops !== undefined) {
+      config[key] = ops(value, `${path}: "${key}"`);
       continue;
     }
     if (key === "errors") {
@@ -217,7 +223,7 @@ export function loadFileConfig(appDir: string): FileConfig {
     }
     const expected = FILE_CONFIG_TYPES[key as keyof typeof FILE_CONFIG_TYPES];
     if (expected === undefined) {
-      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), "errors", ...Object.keys(API_CONFIG), "graphql", "compression", "uploads", "grpc", ...Object.keys(SECURITY_CONFIG)].join(", ")}`);
+      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), "errors", ...Object.keys(API_CONFIG), "graphql", "compression", "uploads", "grpc", ...Object.keys(SECURITY_CONFIG), ...Object.keys(OPS_CONFIG)].join(", ")}`);
     }
     if (typeof value !== expected || (expected === "number" && !(Number.isInteger(value) && (value as number) >= 0))) {
       throw new StartupError(`${path}: "${key}" must be ${expected === "number" ? "a non-negative integer" : expected === "boolean" ? "true or false" : "a string"}`);

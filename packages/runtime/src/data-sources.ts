@@ -21,12 +21,24 @@ const HEALTH_TIMEOUT_MS = 2000;
 export class DataSources {
   private readonly defaultDriver: Driver | undefined;
 
-  constructor(readonly drivers: ReadonlyMap<string, Driver>) {
+  constructor(
+    readonly drivers: ReadonlyMap<string, Driver>,
+    /**
+     * Per data source, whether its start-up migration was applied (readiness reports each one).
+     * `connectDataSources` fills it; sources made by hand (tests, embedders) report none.
+     */
+    readonly migrated: ReadonlyMap<string, boolean> = new Map(),
+  ) {
     this.defaultDriver = drivers.values().next().value;
   }
 
   static empty(): DataSources {
     return new DataSources(new Map());
+  }
+
+  /** The same sources with every driver passed through `wrap` (metrics and tracing: ops/observed-driver.ts). */
+  observed(wrap: (name: string, driver: Driver) => Driver): DataSources {
+    return new DataSources(new Map([...this.drivers].map(([name, driver]) => [name, wrap(name, driver)])), this.migrated);
   }
 
   get(name?: string): Driver {
@@ -91,6 +103,7 @@ async function findDriverFactory(driverName: string, sourceName: string) {
  */
 export async function connectDataSources(app: AppDefinition, appDir: string, env: AppEnv): Promise<DataSources> {
   const drivers = new Map<string, Driver>();
+  const migrated = new Map<string, boolean>();
   try {
     for (const source of app.dataSources) {
       const factory = await findDriverFactory(source.driver, source.name);
@@ -106,12 +119,13 @@ export async function connectDataSources(app: AppDefinition, appDir: string, env
       } catch (error) {
         throw new StartupError(`cannot migrate data source "${source.name}" (${source.driver}): ${messageOf(error)}`);
       }
+      migrated.set(source.name, true);
     }
   } catch (error) {
     await Promise.allSettled([...drivers.values()].map((driver) => driver.close()));
     throw error instanceof StartupError ? error : new StartupError(messageOf(error));
   }
-  return new DataSources(drivers);
+  return new DataSources(drivers, migrated);
 }
 
 /**

@@ -15,7 +15,7 @@ import { loadEnv, loadFileConfig, resolveAppEnv, type RawEnv } from "./config.js
 import { pathOf, requestIdFor } from "./context.js";
 import { connectDataSources, type DataSources } from "./data-sources.js";
 import { Exchange, type Serving, type StageOutcome } from "./exchange.js";
-import { healthReply } from "./health.js";
+import { healthReply, readyReply } from "./health.js";
 import { ApiDocs, apiDocsOptions, versionDocument } from "./api-docs/api-docs.js";
 import { withVersionStage } from "./api-versions.js";
 import { Pipeline } from "./pipeline.js";
@@ -250,13 +250,21 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
     }
 
     if (options.internalPrefix !== false) {
-      const healthPath = `${(options.internalPrefix ?? "/_kova").replace(/\/+$/, "")}/health`;
-      if (router.find("GET", healthPath) !== null) {
-        log.warn({ path: healthPath }, "an app route takes the health check path; the health check is not served");
-      } else {
-        fastify.get(healthPath, { config: { kovaHealth: true } }, async (_request, reply) => {
-          const result = await healthReply(serving.dataSources, log);
-          return reply.code(result.status).type(JSON_CONTENT_TYPE).send(result.payload);
+      // Not ready from the moment Fastify starts closing: the load balancer stops sending traffic.
+      let draining = false;
+      fastify.addHook("preClose", (done) => {
+        draining = true;
+        done();
+      });
+      for (const kind of ["health", "ready"] as const) {
+        const path = `${(options.internalPrefix ?? "/_kova").replace(/\/+$/, "")}/${kind}`;
+        if (router.find("GET", path) !== null) {
+          log.warn({ path }, kind === "health" ? "an app route takes the health check path; the health check is not served" : `an app route takes the ${kind} path; the runtime's ${kind} route is not served`);
+          continue;
+        }
+        fastify.get(path, { config: { kovaHealth: true } }, async (_request, reply) => {
+          const result = kind === "health" ? await healthReply(serving.dataSources, log) : await readyReply(serving.dataSources, draining, log);
+          return reply.code(result.status).headers(result.headers ?? {}).type(JSON_CONTENT_TYPE).send(result.payload);
         });
       }
     }

@@ -10,6 +10,15 @@
  */
 import { pino, type DestinationStream, type Logger } from "pino";
 import { errorWithoutData } from "./log-redaction.js";
+import { currentTraceId } from "./ops/trace-context.js";
+
+const NO_TRACE = Object.freeze({});
+
+/** `traceId` on every line logged inside a traced request or job (ops/tracing.ts); nothing when tracing is off. */
+function traceMixin(): object {
+  const traceId = currentTraceId();
+  return traceId === undefined ? NO_TRACE : { traceId };
+}
 
 const LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 /** pino's numeric level for warn: lines at or above it are written at once. */
@@ -96,6 +105,9 @@ export function createLogger(name: string, level: string, destination?: Destinat
     base: { app: name },
     // An error's row values (a driver's `detail`, …) never reach the log: SECRET fields included.
     serializers: { err: errorWithoutData },
+    mixin: traceMixin,
+    // pino's default merge writes the line's fields into the mixin's object: the shared empty one must stay empty.
+    mixinMergeStrategy: (fields: object, mixin: object) => (mixin === NO_TRACE ? fields : Object.assign(mixin, fields)),
     hooks: flushSync === undefined ? undefined : {
       logMethod(args, method, levelValue) {
         method.apply(this, args);
@@ -124,9 +136,11 @@ export function accessLog(log: Logger): AccessLog | undefined {
     return (reqId, method, path, status, ms) => log.info({ reqId, method, path, status, ms }, "request");
   }
   const { dest } = fast;
-  const app = `,"app":${JSON.stringify(fast.app)},"reqId":"`;
+  const app = `,"app":${JSON.stringify(fast.app)}`;
   return (reqId, method, path, status, ms) => {
-    dest.write('{"level":30,"time":' + Date.now() + app + reqId + '","method":"' + method + '","path":' + JSON.stringify(path) +
+    const traceId = currentTraceId();
+    // pino writes mixin fields after the base ones and before the line's own: the same order here.
+    dest.write('{"level":30,"time":' + Date.now() + app + (traceId === undefined ? "" : ',"traceId":"' + traceId + '"') + ',"reqId":"' + reqId + '","method":"' + method + '","path":' + JSON.stringify(path) +
       ',"status":' + status + ',"ms":' + ms + ',"msg":"request"}\n');
   };
 }

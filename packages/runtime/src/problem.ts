@@ -7,6 +7,7 @@ import { QueryError } from "@kova/query";
 import type { Logger } from "pino";
 import { HttpError, type RouteDefinition, type ValidationIssue } from "./app.js";
 import { withSourceMappedStack } from "./source-stack.js";
+import { currentTraceId } from "./ops/trace-context.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -58,6 +59,9 @@ export function makeProblem(
 ): Problem {
   const problem: Problem = { type, title: STATUS_CODES[status] ?? "Error", status, detail, instance, requestId };
   if (errors !== undefined && errors.length > 0) problem.errors = errors;
+  // With tracing on, the trace to look up as well as the request id (ops/tracing.ts).
+  const traceId = currentTraceId();
+  if (traceId !== undefined) problem.traceId = traceId;
   return problem;
 }
 

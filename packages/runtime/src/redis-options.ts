@@ -1,3 +1,6 @@
+import type { ConnectionOptions as TlsOptions } from "node:tls";
+import { tlsConnectionOptions } from "@kova/query";
+
 /**
  * How a Redis data source's options (`CONNECT cache USING redis(env("REDIS_URL"))`) become client
  * connection options, for every runtime part that opens its own Redis connections (the task queue
@@ -11,11 +14,14 @@ export interface RedisConnectionOptions {
   db: number;
   /** null: commands wait for a reconnection rather than fail (BullMQ's blocking workers need it). */
   maxRetriesPerRequest: number | null;
+  /** TLS, as verified as the data source's own connection (@kova/query tls-options). */
+  tls?: TlsOptions;
 }
 
 /** A Redis URL (or `{ url }` / `{ host, port, password, db }` options) as BullMQ connection options. */
 export function redisConnection(options: unknown): RedisConnectionOptions {
-  const raw = typeof options === "string" ? { url: options } : ((options ?? {}) as { url?: string; host?: string; port?: number; password?: string; username?: string; db?: number });
+  const raw = typeof options === "string" ? { url: options } : ((options ?? {}) as { url?: string; host?: string; port?: number; password?: string; username?: string; db?: number; tls?: unknown });
+  let tls = raw.tls;
   let host = raw.host ?? "127.0.0.1";
   let port = raw.port ?? 6379;
   let password = raw.password;
@@ -29,8 +35,10 @@ export function redisConnection(options: unknown): RedisConnectionOptions {
     username = url.username ? decodeURIComponent(url.username) : username;
     const path = url.pathname.replace(/^\//, "");
     if (path !== "") db = Number(path);
+    if (url.protocol === "rediss:") tls ??= true;
   }
+  const secure = tlsConnectionOptions(tls, "redis");
   // BullMQ's workers block on Redis: commands must wait for a reconnection rather than fail.
-  return { host, port, password, username, db, maxRetriesPerRequest: null };
+  return { host, port, password, username, db, maxRetriesPerRequest: null, ...(secure === undefined ? {} : { tls: secure }) };
 }
 

@@ -6,10 +6,13 @@ import type { ApiDocs, ApiDocsReply } from "./api-docs/api-docs.js";
 import type { GraphqlEndpoint } from "./graphql/endpoint.js";
 import { CompiledRoute } from "./route.js";
 
-const HEALTH = { kovaHealth: true } as const;
+/** The runtime's own routes answered before the Host check (probes come by address). */
+export class InternalRoute {
+  constructor(readonly kind: "health" | "ready" | "metrics", readonly path: string) {}
+}
 
-export function isHealthRoute(store: unknown): boolean {
-  return store === HEALTH;
+export function isHealthRoute(store: unknown): store is InternalRoute {
+  return store instanceof InternalRoute;
 }
 
 const noop = (): void => {};
@@ -22,7 +25,13 @@ export class ApiDocsRoute {
   constructor(readonly reply: () => ApiDocsReply) {}
 }
 
-export function buildRouter(app: AppDefinition, internalPrefix: string | false, log: Logger, apiDocs?: ApiDocs, graphql?: GraphqlEndpoint): Router.Instance<Router.HTTPVersion.V1> {
+/** Which of the runtime's own routes to serve besides health and readiness. */
+export interface InternalRoutes {
+  /** `/_kova/metrics` on the public port (metrics behind a token); absent when off or on their own port. */
+  metrics?: boolean;
+}
+
+export function buildRouter(app: AppDefinition, internalPrefix: string | false, log: Logger, apiDocs?: ApiDocs, graphql?: GraphqlEndpoint, internal: InternalRoutes = {}): Router.Instance<Router.HTTPVersion.V1> {
   // onBadUrl makes find() return a match with a null store for bad percent-encoding (a 400),
   // instead of null (which would read as "no such route").
   const router = Router({ maxParamLength: 500, onBadUrl: noop });
@@ -39,11 +48,11 @@ export function buildRouter(app: AppDefinition, internalPrefix: string | false, 
     }
   }
   if (internalPrefix !== false) {
-    const healthPath = `${internalPrefix.replace(/\/+$/, "")}/health`;
-    if (router.find("GET", healthPath) !== null) {
-      log.warn({ path: healthPath }, "an app route takes the health check path; the health check is not served");
-    } else {
-      router.on(["GET", "HEAD"], healthPath, noop, HEALTH);
+    const kinds: Array<InternalRoute["kind"]> = internal.metrics === true ? ["health", "ready", "metrics"] : ["health", "ready"];
+    for (const kind of kinds) {
+      const path = `${internalPrefix.replace(/\/+$/, "")}/${kind}`;
+      if (router.find("GET", path) !== null) log.warn({ path }, kind === "health" ? "an app route takes the health check path; the health check is not served" : `an app route takes the ${kind} path; the runtime's ${kind} route is not served`);
+      else router.on(["GET", "HEAD"], path, noop, new InternalRoute(kind, path));
     }
   }
   for (const [path, reply] of apiDocs?.routes ?? []) {

@@ -17,7 +17,12 @@ import { answerClientError } from "./client-errors.js";
 import { pathOf, requestIdFor } from "./context.js";
 import { DataSources } from "./data-sources.js";
 import { Exchange, type Serving, type StageOutcome } from "./exchange.js";
-import { healthReply } from "./health.js";
+import { healthReply, readyReply } from "./health.js";
+import type { TlsConfig } from "./ops/config.js";
+import type { Metrics } from "./ops/metrics.js";
+import { metricsReply } from "./ops/metrics-server.js";
+import { createTlsServer } from "./ops/tls.js";
+import type { Span, Tracing } from "./ops/tracing.js";
 import { accessLog, createLogger, resolveLogLevel, type AccessLog } from "./logger.js";
 import { Pipeline } from "./pipeline.js";
 import { badlyEncodedQueryParam } from "./params.js";
@@ -31,7 +36,7 @@ import { sendDownload } from "./uploads/download.js";
 import { isMultipart, readMultipart } from "./uploads/multipart.js";
 import { LocalFileStore, type FileStore } from "./uploads/store.js";
 import type { GraphqlEndpoint } from "./graphql/endpoint.js";
-import { ApiDocsRoute, buildRouter, allowedMethods, isHealthRoute } from "./routing.js";
+import { ApiDocsRoute, buildRouter, allowedMethods, isHealthRoute, type InternalRoute } from "./routing.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
 import type { Duplex } from "node:stream";
 import { RealtimeHub, registerRealtime } from "./realtime/hub.js";
@@ -84,6 +89,14 @@ export interface ServerOptions {
    * Compressed request bodies (Content-Encoding) are accepted either way, within `bodyLimit`.
    */
   compression?: boolean | CompressionConfig;
+  /** Serve HTTPS (and, with `http2`, HTTP/2) with this certificate and key (ops/tls.ts). */
+  tls?: TlsConfig;
+  /** Count and time every request (ops/metrics.ts). */
+  metrics?: Metrics;
+  /** Serve `/_kova/metrics` on this server, to requests bearing this token. */
+  metricsToken?: string;
+  /** A span per request (ops/tracing.ts). */
+  tracing?: Tracing;
 }
 
 export interface KovaServer {
@@ -92,22 +105,25 @@ export interface KovaServer {
   /** Stops accepting, lets in-flight requests finish (up to the timeout), then resolves. */
   close(): Promise<void>;
   readonly server: Server;
-  /** `http://host:port` once listening. */
+  /** `http://host:port` (`https://` with TLS) once listening. */
   readonly url: string;
   readonly log: Logger;
   /** The rooms of SOCKET, STREAM and BROADCAST. */
   readonly realtime: RealtimeHub;
+  /** With TLS: reads the certificate and key again for new connections; false if they did not load. */
+  reloadTls(): boolean;
 }
 
 export function createServer(app: AppDefinition, options: ServerOptions = {}): KovaServer {
   const log = options.logger ?? createLogger(app.name, resolveLogLevel(options.logLevel, process.env));
   const handler = new RequestHandler(app, options, log);
-  const server = options.maxHeaderSize === undefined ? createHttpServer(handler.handle) : createHttpServer({ maxHeaderSize: options.maxHeaderSize }, handler.handle);
+  const tls = options.tls === undefined ? undefined : createTlsServer(options.tls, handler.handle, log, options.maxHeaderSize);
+  const server = tls?.server ?? (options.maxHeaderSize === undefined ? createHttpServer(handler.handle) : createHttpServer({ maxHeaderSize: options.maxHeaderSize }, handler.handle));
   server.on("clientError", (error, socket) => answerClientError(error, socket, log));
   // GraphQL subscriptions answer upgrades at the GraphQL path; SOCKETs (and refusals) all others.
   options.graphql?.serveSubscriptions(server, options.env ?? {});
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => handler.upgrade(req, socket, head));
-  return new NodeKovaServer(server, handler, log, options.shutdownTimeoutMs ?? 10_000);
+  return new NodeKovaServer(server, handler, log, options.shutdownTimeoutMs ?? 10_000, tls?.reload);
 }
 
 /** What every request of this server shares. */
@@ -238,12 +254,18 @@ class RequestHandler {
   private readonly router: Router.Instance<Router.HTTPVersion.V1>;
   private readonly pipeline: Pipeline;
   readonly serving: NodeServing;
+  private readonly metrics: Metrics | undefined;
+  private readonly metricsToken: string | undefined;
+  private readonly tracing: Tracing | undefined;
 
   constructor(app: AppDefinition, options: ServerOptions, log: Logger) {
     const internalPrefix = options.internalPrefix ?? "/_kova";
     const docsOptions = apiDocsOptions(internalPrefix, options.apiDocs);
     const apiDocs = new ApiDocs(app.openapi, docsOptions, log, app.openapiVersions);
-    this.router = buildRouter(app, internalPrefix, log, apiDocs, options.graphql);
+    this.metrics = options.metrics;
+    this.metricsToken = options.metrics === undefined ? undefined : options.metricsToken;
+    this.tracing = options.tracing;
+    this.router = buildRouter(app, internalPrefix, log, apiDocs, options.graphql, { metrics: this.metricsToken !== undefined });
     this.socketDefinitions = app.sockets;
     this.graphqlUpgrades = options.graphql?.subscriptionsPath;
     const env = options.env ?? {};
@@ -293,33 +315,82 @@ class RequestHandler {
   }
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    // Without metrics and tracing a request pays these two checks and nothing else.
+    if (this.metrics === undefined && this.tracing === undefined) {
+      this.dispatch(req, res);
+      return;
+    }
+    if (this.tracing === undefined) this.observe(req, res, undefined);
+    else this.tracing.request(req.method ?? "GET", req.headers, (span) => this.observe(req, res, span));
+  };
+
+  /** Dispatches with the request counted and timed (metrics) and its span ended when the response closes. */
+  private observe(req: IncomingMessage, res: ServerResponse, span: Span | undefined): void {
+    const started = performance.now();
+    this.metrics?.requestStarted();
+    const method = req.method ?? "GET";
+    let route: string | undefined;
+    res.once("close", () => {
+      // A response the client abandoned was never written: it counts as 499, nginx's "client closed".
+      const status = res.headersSent ? res.statusCode : 499;
+      this.metrics?.requestFinished(method, route ?? "unmatched", status, (performance.now() - started) / 1000);
+      if (span !== undefined) this.tracing!.endRequest(span, method, route, { status });
+    });
+    route = this.dispatch(req, res);
+  }
+
+  /** Routes and answers a request; returns the route's pattern (for metrics and spans), undefined when none matched. */
+  private dispatch(req: IncomingMessage, res: ServerResponse): string | undefined {
     const start = this.serving.logRequests ? performance.now() : 0;
     const requestId = requestIdFor(req.headers["x-request-id"]);
     const url = req.url ?? "/";
     const match = this.router.find(req.method as Router.HTTPMethod, url);
-    // Health is answered whatever the Host: load balancers probe it by address, and it reveals nothing.
+    // Probes are answered whatever the Host: load balancers probe them by address, and they reveal nothing.
     if (match !== null && isHealthRoute(match.store)) {
-      void this.health(req, res, requestId, start);
-      return;
+      void this.internal(match.store, req, res, requestId, start);
+      return match.store.path;
     }
     if (!this.serving.security.hostAllowed(req.headers.host)) {
-      return this.problem(req, res, start, 421, HOST_NOT_ALLOWED, this.serving.security.hostRefusal(req.headers.host), requestId);
+      this.problem(req, res, start, 421, HOST_NOT_ALLOWED, this.serving.security.hostRefusal(req.headers.host), requestId);
+      return undefined;
     }
-    if (match === null) return this.noRoute(req, res, url, requestId, start);
-    if (match.store instanceof ApiDocsRoute) return this.apiDocs(req, res, match.store.reply(), requestId, start);
+    if (match === null) {
+      this.noRoute(req, res, url, requestId, start);
+      return undefined;
+    }
+    if (match.store instanceof ApiDocsRoute) {
+      this.apiDocs(req, res, match.store.reply(), requestId, start);
+      return pathOf(url);
+    }
     const store: unknown = match.store;
     if (store === null) {
-      return this.problem(req, res, start, 400, ProblemType.badUrl, "the request URL is not valid (bad percent-encoding)", requestId);
+      this.problem(req, res, start, 400, ProblemType.badUrl, "the request URL is not valid (bad percent-encoding)", requestId);
+      return undefined;
     }
     const badParam = badlyEncodedQueryParam(url);
-    if (badParam !== undefined) return this.sendProblem(req, res, start, badQueryEncodingProblem(badParam, pathOf(url), requestId));
+    if (badParam !== undefined) {
+      this.sendProblem(req, res, start, badQueryEncodingProblem(badParam, pathOf(url), requestId));
+      return undefined;
+    }
     const params = match.params as Record<string, string | number | boolean>;
-    const exchange = new NodeExchange(req, res, start, store as CompiledRoute, params, match.searchParams as QueryValues, requestId, this.serving);
+    const route = store as CompiledRoute;
+    const exchange = new NodeExchange(req, res, start, route, params, match.searchParams as QueryValues, requestId, this.serving);
     this.pipeline.run(exchange);
-  };
+    return route.definition.path;
+  }
 
-  private async health(req: IncomingMessage, res: ServerResponse, requestId: string, start: number): Promise<void> {
-    const reply = await healthReply(this.serving.dataSources, this.serving.log, this.realtime.used ? this.realtime.status() : undefined);
+  /** Liveness, readiness, and metrics when served on this port (behind their token). */
+  private async internal(route: InternalRoute, req: IncomingMessage, res: ServerResponse, requestId: string, start: number): Promise<void> {
+    if (route.kind === "metrics") {
+      const reply = await metricsReply(this.metrics!, this.metricsToken, req.headers.authorization, route.path, requestId);
+      res.writeHead(reply.status, { ...this.baseHeaders(req), ...reply.headers, "x-request-id": requestId });
+      res.end(req.method === "HEAD" ? undefined : reply.body);
+      this.serving.logRequest(req, reply.status, start, requestId);
+      return;
+    }
+    const reply = route.kind === "health"
+      ? await healthReply(this.serving.dataSources, this.serving.log, this.realtime.used ? this.realtime.status() : undefined)
+      : await readyReply(this.serving.dataSources, this.serving.closing, this.serving.log);
     sendReply(res, reply, requestId, this.serving.closing, undefined, this.baseHeaders(req));
     this.serving.logRequest(req, reply.status, start, requestId);
   }
@@ -367,7 +438,13 @@ class NodeKovaServer implements KovaServer {
   private closed: Promise<void> | undefined;
   private address: AddressInfo | undefined;
 
-  constructor(readonly server: Server, private readonly handler: RequestHandler, readonly log: Logger, private readonly shutdownTimeoutMs: number) {}
+  constructor(
+    readonly server: Server,
+    private readonly handler: RequestHandler,
+    readonly log: Logger,
+    private readonly shutdownTimeoutMs: number,
+    private readonly reloadPair: (() => boolean) | undefined,
+  ) {}
 
   get realtime(): RealtimeHub {
     return this.handler.realtime;
@@ -376,7 +453,11 @@ class NodeKovaServer implements KovaServer {
   get url(): string {
     if (this.address === undefined) throw new Error("the server is not listening");
     const host = this.address.family === "IPv6" ? `[${this.address.address}]` : this.address.address;
-    return `http://${host}:${this.address.port}`;
+    return `${this.reloadPair === undefined ? "http" : "https"}://${host}:${this.address.port}`;
+  }
+
+  reloadTls(): boolean {
+    return this.reloadPair?.() ?? false;
   }
 
   listen(port = 3000, host = "127.0.0.1"): Promise<AddressInfo> {
@@ -396,7 +477,8 @@ class NodeKovaServer implements KovaServer {
       this.handler.serving.closing = true;
       const force = setTimeout(() => {
         this.log.warn({ timeoutMs: this.shutdownTimeoutMs }, "requests still running at the shutdown timeout; closing their connections");
-        this.server.closeAllConnections();
+        // node:http2's server has neither; its sessions end with the process.
+        this.server.closeAllConnections?.();
       }, this.shutdownTimeoutMs);
       const realtimeClosed = this.handler.closeRealtime().catch((error: unknown) => this.log.warn({ err: error }, "realtime: could not close cleanly"));
       this.server.close(() => {
@@ -404,7 +486,7 @@ class NodeKovaServer implements KovaServer {
         void realtimeClosed.then(() => resolve());
       });
       // Keep-alive connections with no request in flight would otherwise hold close() open.
-      this.server.closeIdleConnections();
+      this.server.closeIdleConnections?.();
     });
     return this.closed;
   }

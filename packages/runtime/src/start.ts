@@ -26,6 +26,14 @@ import { TaskRuntime, type ProcessRole } from "./tasks/task-runtime.js";
 import { startChangeFeed, usesChanges } from "./changes/start.js";
 import type { ChangeFeed } from "./changes/change-feed.js";
 import { CacheRuntime } from "./cache/cache-runtime.js";
+import { resolveMetrics, resolveTls, resolveTracing } from "./ops/config.js";
+import { Metrics } from "./ops/metrics.js";
+import { serveMetrics } from "./ops/metrics-server.js";
+import { observedDriver } from "./ops/observed-driver.js";
+import { plainHttpServer, readPair } from "./ops/tls.js";
+import { Tracing } from "./ops/tracing.js";
+import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { Server } from "node:http";
 
 /**
  * Set to "1" in the environment of a trial start: the app configures itself, connects its data
@@ -75,6 +83,11 @@ export interface StartOptions {
    * exit 0. False: startApp rejects with a StartupError and the caller owns the process.
    */
   manageProcess?: boolean;
+  /**
+   * Trace into this exporter (e.g. the SDK's InMemorySpanExporter in a test) instead of the
+   * configured OTLP endpoint; turns tracing on.
+   */
+  traceExporter?: SpanExporter;
 }
 
 export interface RunningApp {
@@ -88,6 +101,10 @@ export interface RunningApp {
   readonly tasks?: TaskRuntime;
   /** The port the gRPC service listens on, when kova.config.json turns it on. */
   readonly grpcPort?: number;
+  /** Where Prometheus scrapes, when metrics are on. */
+  readonly metricsUrl?: string;
+  /** The plain-HTTP port's URL beside HTTPS (redirecting or refusing), when configured. */
+  readonly plainHttpUrl?: string;
 }
 
 /** KOVA_TASKS_POLL_MS and KOVA_TASKS_LEASE_GRACE_MS: how often idle workers look, and a lease's margin past the timeout. */
@@ -156,12 +173,31 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   const host = options.host ?? (env.HOST || undefined) ?? file.host ?? "127.0.0.1";
 
   await checkAuthKeys(app, appEnv);
-  const dataSources = await connectDataSources(app, appDir, appEnv);
+  const tls = resolveTls(file, env, appDir);
+  // Before any data source opens: a missing or mismatched certificate is the whole story.
+  if (tls !== undefined) readPair(tls);
+  const metricsConfig = resolveMetrics(file, env);
+  const tracingConfig = resolveTracing(file, env, app.name);
+  const connected = await connectDataSources(app, appDir, appEnv);
   if (manageProcess && process.env[PREFLIGHT_ENV] === "1") {
     // A trial start (see PREFLIGHT_ENV): configured, connected and migrated; go no further.
-    await dataSources.close();
+    await connected.close();
     process.exit(0);
   }
+  let metrics: Metrics | undefined;
+  let tracing: Tracing | undefined;
+  try {
+    metrics = metricsConfig === undefined ? undefined : await Metrics.create();
+    if (options.traceExporter !== undefined || tracingConfig !== undefined) {
+      tracing = await Tracing.start({ serviceName: tracingConfig?.serviceName ?? app.name, endpoint: tracingConfig?.endpoint, exporter: options.traceExporter });
+    }
+  } catch (error) {
+    await connected.close().catch(() => {});
+    throw error;
+  }
+  // Every statement timed and traced, tasks' too: wrapped before anything else holds the drivers.
+  const dataSources = metrics === undefined && tracing === undefined ? connected : connected.observed((name, driver) => observedDriver(name, driver, metrics, tracing));
+  metrics?.observe(dataSources);
   const role = processRole(env.KOVA_ROLE);
   let security;
   let tasks: TaskRuntime | undefined;
@@ -190,6 +226,11 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   }
   const files = new LocalFileStore(resolve(appDir, file.uploads?.dir ?? join(".kova", "uploads")));
   const server = createServer(app, {
+    tls,
+    metrics,
+    // On the public port only when they have no port of their own (then always behind the token).
+    metricsToken: metricsConfig?.port === undefined ? metricsConfig?.token : undefined,
+    tracing,
     graphql,
     security,
     maxHeaderSize: file.maxHeaderSize,
@@ -207,13 +248,31 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   });
   // Known before listening unless it is 0: `kova run` prints its URL and routes while the
   // socket opens, so they are on screen by the time a first request can be answered.
-  if (manageProcess && port !== 0 && role !== "worker") notifyParent("address", `http://${host.includes(":") ? `[${host}]` : host}:${port}`);
+  if (manageProcess && port !== 0 && role !== "worker") notifyParent("address", `${tls === undefined ? "http" : "https"}://${host.includes(":") ? `[${host}]` : host}:${port}`);
+  let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined;
+  let plainServer: Server | undefined;
+  let plainHttpUrl: string | undefined;
   try {
     // A worker only runs jobs: it opens no port (kova run --role worker).
     if (role !== "worker") await server.listen(port, host);
+    if (metrics !== undefined && metricsConfig?.port !== undefined) metricsServer = await serveMetrics(metrics, metricsConfig.port, metricsConfig.host, metricsConfig.token);
+    if (tls?.httpPort !== undefined && tls.http !== undefined && role !== "worker") {
+      const plain = plainHttpServer(tls.http, () => Number(new URL(server.url).port), log);
+      plainServer = plain;
+      await new Promise<void>((resolve, reject) => {
+        plain.once("error", reject);
+        plain.listen(tls.httpPort, host, () => resolve());
+      });
+      plainHttpUrl = `http://${host.includes(":") ? `[${host}]` : host}:${(plain.address() as { port: number }).port}`;
+      log.info({ action: tls.http }, `plain HTTP on ${plainHttpUrl} (${tls.http === "redirect" ? "redirected to HTTPS" : "refused"})`);
+    }
   } catch (error) {
     await caches?.close().catch(() => {});
     await changes?.close().catch(() => {});
+    await server.close().catch(() => {});
+    await metricsServer?.close().catch(() => {});
+    plainServer?.close();
+    await tracing?.shutdown().catch(() => {});
     await tasks?.close().catch(() => {});
     await dataSources.close().catch(() => {});
     const code = (error as { code?: string }).code;
@@ -241,6 +300,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     if (manageProcess) notifyParent("listening", server.url);
     log.info(`listening on ${server.url}`);
   }
+  if (metricsServer !== undefined) log.info(`metrics on ${metricsServer.url}`);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -250,15 +310,25 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
       await changes?.close();
       await caches?.close();
       await grpc?.close();
+      if (plainServer !== undefined) await new Promise((resolve) => plainServer!.close(resolve));
       await tasks?.close();
       await dataSources.close();
+      // Last: the spans of the requests and jobs that just finished are sent before the exit.
+      await metricsServer?.close();
+      await tracing?.shutdown();
     })());
-  const running: RunningApp = { url: role === "worker" ? "" : server.url, server, dataSources, log, close, tasks, grpcPort: grpc?.port };
-  if (manageProcess) installSignalHandlers(running);
+  const running: RunningApp = { url: role === "worker" ? "" : server.url, server, dataSources, log, close, tasks, grpcPort: grpc?.port, metricsUrl: metricsServer?.url ?? (metrics !== undefined && role !== "worker" ? `${server.url}/_kova/metrics` : undefined), plainHttpUrl };
+  if (manageProcess) installSignalHandlers(running, tls !== undefined);
   return running;
 }
 
-function installSignalHandlers(running: RunningApp): void {
+function installSignalHandlers(running: RunningApp, reloadTlsOnHangup: boolean): void {
+  // SIGHUP: a renewed certificate (cert-manager, certbot's deploy hook) for new connections; open
+  // ones carry on. Handled without TLS too, so a stray hang-up never kills a serving process.
+  process.on("SIGHUP", () => {
+    if (reloadTlsOnHangup) running.server.reloadTls();
+    else running.log.info("SIGHUP: nothing to reload (no TLS)");
+  });
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signalled) {

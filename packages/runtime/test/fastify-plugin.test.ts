@@ -86,7 +86,9 @@ describe("kovaFastifyPlugin on a real Fastify server", () => {
     flaky.down = true;
     try {
       assert.equal((await call("GET", "/api/flaky")).status, 503);
-      assert.equal((await call("GET", "/api/_kova/health")).status, 503);
+      // Liveness stays 200; readiness says the source is down.
+      assert.equal((await call("GET", "/api/_kova/health")).status, 200);
+      assert.equal((await call("GET", "/api/_kova/ready")).status, 503);
     } finally {
       flaky.down = false;
     }

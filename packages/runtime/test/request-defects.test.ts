@@ -95,12 +95,17 @@ for (const server of ["node:http", "fastify"] as const) {
       const flaky = memoryDrivers.get("flaky") as MemoryDriver;
       flaky.down = true;
       try {
+        // Liveness stays 200 (ops: a restart would not bring the source back); readiness is the 503.
         const health = await call(`${bases[server]}/_kova/health`);
-        assert.equal(health.status, 503);
+        assert.equal(health.status, 200);
         assert.deepEqual(health.json, {
-          status: "unavailable",
+          status: "ok",
           dataSources: [{ name: "db", ok: true, status: "up" }, { name: "flaky", ok: false, status: "down" }],
         });
+        const ready = await call(`${bases[server]}/_kova/ready`);
+        assert.equal(ready.status, 503);
+        assert.deepEqual(ready.json, { status: "unavailable", checks: [{ name: "dataSource:db", status: "pass" }, { name: "dataSource:flaky", status: "fail" }, { name: "migrations:db", status: "pass" }, { name: "migrations:flaky", status: "pass" }, { name: "draining", status: "pass" }] });
+        assert.doesNotMatch(ready.text, /db\.internal|5432|postgres:|pw/);
       } finally {
         flaky.down = false;
       }

@@ -288,7 +288,7 @@ describe("replies and errors", () => {
 });
 
 describe("health", () => {
-  test("200 with each data source's health, 503 when one is down", async () => {
+  test("health (liveness) lists each data source and stays 200; ready is 503 when one is down", async () => {
     const up = await call("GET", "/_kova/health");
     assert.equal(up.status, 200);
     assert.deepEqual(up.json, {
@@ -296,12 +296,16 @@ describe("health", () => {
       // Name and up/down only: a driver's detail can hold a file path or URL (issue 10 item 15).
       dataSources: [{ name: "db", ok: true, status: "up" }, { name: "flaky", ok: true, status: "up" }],
     });
+    assert.equal((await call("GET", "/_kova/ready")).status, 200);
     drivers.flaky.down = true;
     try {
       const down = await call("GET", "/_kova/health");
-      assert.equal(down.status, 503);
-      assert.equal(down.json!.status, "unavailable");
+      assert.equal(down.status, 200);
       assert.equal(down.json!.dataSources[1].ok, false);
+      const notReady = await call("GET", "/_kova/ready");
+      assert.equal(notReady.status, 503);
+      assert.equal(notReady.json!.status, "unavailable");
+      assert.deepEqual(notReady.json!.checks, [{ name: "dataSource:db", status: "pass" }, { name: "dataSource:flaky", status: "fail" }, { name: "migrations:db", status: "pass" }, { name: "migrations:flaky", status: "pass" }, { name: "draining", status: "pass" }]);
     } finally {
       drivers.flaky.down = false;
     }

@@ -3,6 +3,7 @@ import { emitProto, PROTO_FILE } from "@kova/compiler";
 import { join, relative } from "node:path";
 import { buildApp } from "../build/build-app.js";
 import { reportBuildFailure } from "../build/report.js";
+import { k8sManifests, k8sRefusal } from "../build/k8s.js";
 import { UsageError } from "../args.js";
 import { ExitCode, shouldColor } from "../command.js";
 import { defineCommand } from "../define-command.js";
@@ -24,6 +25,11 @@ Options:
   --out <DIR>            Output folder (default: <app folder>/dist)
   --docker               Also write dist/Dockerfile (multi-stage, non-root, HEALTHCHECK on
                          /_kova/health) and dist/.dockerignore: docker build -t my-app dist
+  --k8s                  Also write dist/k8s/: a Deployment (probes on /_kova/health and
+                         /_kova/ready, metrics port), Service, PodDisruptionBudget and
+                         HorizontalPodAutoscaler: kubectl apply -f dist/k8s/ (implies --docker;
+                         the app's data must be on a server such as PostgreSQL, not embedded)
+  --image <IMAGE>        The image the Deployment runs (default: <app name>:latest)
   --emit <js|ir|proto>   js (default) writes dist/; ir prints the app model (IR) as JSON on
                          stdout and writes nothing (see docs/ir.md); proto writes only the
                          gRPC service description, <out>/app.proto (see docs/grpc.md)
@@ -32,7 +38,7 @@ Options:
 
 Exit status: 0 built, 1 the program has errors, 2 bad command line.
 `,
-  options: { out: { type: "string" }, emit: { type: "string" }, docker: { type: "boolean" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
+  options: { out: { type: "string" }, emit: { type: "string" }, docker: { type: "boolean" }, k8s: { type: "boolean" }, image: { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
   async execute({ values, positionals }, context) {
     const emit = String(values.emit ?? "js");
     if (emit !== "js" && emit !== "ir" && emit !== "proto") throw new UsageError(`unknown --emit '${emit}' (expected js, ir or proto)`);
@@ -42,6 +48,14 @@ Exit status: 0 built, 1 the program has errors, 2 bad command line.
       result.errors = result.errors.map((e) => withInstallHint(e));
       reportBuildFailure(result, context.stderr, shouldColor({ color: values.color === true, noColor: values["no-color"] === true }, context.stderr, context.env));
       return ExitCode.problems;
+    }
+    if (values.k8s === true && result.ir !== null) {
+      // Before anything is written for it: an app that cannot run on several pods gets no manifests.
+      const refusal = k8sRefusal(result.ir);
+      if (refusal !== undefined) {
+        context.stderr.write(`kova build --k8s: ${refusal}\n`);
+        return ExitCode.problems;
+      }
     }
     if (emit === "ir") {
       context.stdout.write(`${JSON.stringify(result.ir, null, 2)}\n`);
@@ -55,12 +69,21 @@ Exit status: 0 built, 1 the program has errors, 2 bad command line.
       return ExitCode.ok;
     }
     const out = relative(process.cwd(), result.outDir) || ".";
-    if (values.docker === true) {
+    if (values.docker === true || values.k8s === true) {
       const manifest = JSON.parse(readFileSync(join(result.outDir, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
       const driverPackages = Object.keys(manifest.dependencies ?? {}).filter((p) => p.startsWith("@kova/driver-"));
       writeFileSync(join(result.outDir, "Dockerfile"), dockerfile({ driverPackages }));
       writeFileSync(join(result.outDir, ".dockerignore"), dockerignore());
       context.stdout.write(`wrote ${out}/Dockerfile — build and run it with: docker build -t ${packageName(result.appDir)} ${out}\n`);
+    }
+    if (values.k8s === true && result.ir !== null) {
+      const name = packageName(result.appDir);
+      const image = values.image === undefined ? `${name}:latest` : String(values.image);
+      mkdirSync(join(result.outDir, "k8s"), { recursive: true });
+      for (const [file, manifest] of Object.entries(k8sManifests(result.ir, { name, image }))) {
+        writeFileSync(join(result.outDir, "k8s", file), `${JSON.stringify(manifest, null, 2)}\n`);
+      }
+      context.stdout.write(`wrote ${out}/k8s/ (Deployment, Service, PodDisruptionBudget, HorizontalPodAutoscaler for image ${image}) — apply with: kubectl apply -f ${out}/k8s/\n`);
     }
     context.stdout.write(`built ${result.routes.length} route${result.routes.length === 1 ? "" : "s"} into ${out} in ${result.ms.toFixed(0)} ms — start it with: node ${out}/server.js\n`);
     return ExitCode.ok;

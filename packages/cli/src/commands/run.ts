@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
 import { buildApp } from "../build/build-app.js";
 import { reportBuildFailure, routeTable } from "../build/report.js";
 import { ServerProcess } from "../supervise/server-process.js";
@@ -26,10 +27,14 @@ Options:
                          The embedded store is shared between them (file locking in shared mode).
   --role <ROLE>          web: serve HTTP and enqueue jobs only; worker: run TASK jobs only,
                          opening no port; all (default): both (see docs/language.md, TASK)
+  --tls-cert <FILE>      Serve HTTPS with this PEM certificate (chain) ...
+  --tls-key <FILE>       ... and this PEM private key (both, or neither; also KOVA_TLS_CERT/
+                         KOVA_TLS_KEY or kova.config.json "tls"). SIGHUP reloads them for new
+                         connections (see docs/operations.md)
   --color, --no-color    Force colour on or off in diagnostics
   -h, --help             Show this help
 `,
-  options: { port: { type: "string" }, host: { type: "string" }, workers: { type: "string" }, role: { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
+  options: { port: { type: "string" }, host: { type: "string" }, workers: { type: "string" }, role: { type: "string" }, "tls-cert": { type: "string" }, "tls-key": { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
   async execute({ values, positionals }, context) {
     const port = portFlag(values.port);
     const host = hostFlag(values.host);
@@ -38,6 +43,10 @@ Options:
     if (!/^(\d+|auto)$/.test(workersText) || !Number.isInteger(workers) || workers < 1 || workers > 256) throw new UsageError(`--workers takes a whole number from 1 to 256 or "auto", not '${workersText}'`);
     const role = values.role === undefined ? undefined : String(values.role);
     if (role !== undefined && !["web", "worker", "all"].includes(role)) throw new UsageError(`--role takes web, worker or all, not '${role}'`);
+    const tlsCert = values["tls-cert"] === undefined ? undefined : String(values["tls-cert"]);
+    const tlsKey = values["tls-key"] === undefined ? undefined : String(values["tls-key"]);
+    if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new UsageError(`--tls-cert and --tls-key go together: ${tlsCert === undefined ? "--tls-cert" : "--tls-key"} is missing`);
+    const envOverrides = tlsCert === undefined || tlsKey === undefined ? undefined : { KOVA_TLS_CERT: resolve(tlsCert), KOVA_TLS_KEY: resolve(tlsKey) };
     if (reportInstallProblems("run", context.stderr)) return ExitCode.problems;
     const result = await buildApp({ entry: positionals[0] ?? "." });
     if (!result.ok) {
@@ -50,12 +59,14 @@ Options:
       context.stderr.write(`kova run: ${notInstalled}\n`);
       return ExitCode.problems;
     }
-    const server = new ServerProcess({ outDir: result.outDir, appDir: result.appDir, port, host, workers, role });
+    const server = new ServerProcess({ outDir: result.outDir, appDir: result.appDir, port, host, workers, role, envOverrides });
     const child = server.start();
     // Ctrl-C reaches the child too (same process group); forward SIGTERM explicitly.
     const forward = () => child.kill("SIGTERM");
     process.on("SIGTERM", forward);
     process.on("SIGINT", () => undefined);
+    // SIGHUP reloads the TLS certificate in the app (its default action would end this process).
+    process.on("SIGHUP", () => child.kill("SIGHUP"));
     const exited = new Promise<number>((resolve) => child.once("exit", (code, signal) => resolve(code ?? (signal ? 0 : 1))));
     // The URL comes from the app once it listens: the port it resolved (flag, PORT, .env,
     // kova.config.json or 3000) and the real one when that is 0.

@@ -16,6 +16,8 @@ export interface ServerSettings {
   role?: string;
   /** Defaults for the server's environment (e.g. KOVA_ACCESS_LOG under `kova dev`); the caller's own environment wins over them. */
   envDefaults?: Readonly<Record<string, string>>;
+  /** Set in the server's environment over everything (flags such as --tls-cert). */
+  envOverrides?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -32,8 +34,8 @@ export class ServerProcess {
   constructor(private readonly settings: ServerSettings) {}
 
   start(): ChildProcess {
-    const { outDir, appDir, port, host, workers, envDefaults, role } = this.settings;
-    const env: NodeJS.ProcessEnv = { ...envDefaults, ...process.env, KOVA_APP_DIR: appDir, KOVA_WORKERS: String(workers ?? 1), KOVA_NOTIFY_LISTENING: "1" };
+    const { outDir, appDir, port, host, workers, envDefaults, role, envOverrides } = this.settings;
+    const env: NodeJS.ProcessEnv = { ...envDefaults, ...process.env, ...envOverrides, KOVA_APP_DIR: appDir, KOVA_WORKERS: String(workers ?? 1), KOVA_NOTIFY_LISTENING: "1" };
     if (port !== undefined) env.PORT = String(port);
     if (host !== undefined) env.HOST = host;
     if (role !== undefined) env.KOVA_ROLE = role;

@@ -14,6 +14,7 @@
  * 504, 503): an endpoint answers with that problem, a task's attempt fails and is retried later.
  */
 import { HttpError } from "../app.js";
+import { activeTracing, type Span, type Tracing } from "../ops/tracing.js";
 import { backoffDelay } from "../tasks/backoff.js";
 import { Bulkhead } from "./bulkhead.js";
 import { CircuitBreaker, type CircuitState } from "./circuit-breaker.js";
@@ -110,6 +111,15 @@ export class OutboundClient {
       body = typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
       headers["content-type"] ??= "application/json";
     }
+    const tracing = activeTracing();
+    if (tracing === undefined) return this.attempts(target, method, headers, body, timeoutMs, retryable, attempts);
+    // One CLIENT span for the call (its retries included); `traceparent` carries the trace to the callee.
+    const span = tracing.child(`${method} ${target.host}`, { "http.request.method": method, "server.address": target.hostname, "url.full": `${target.origin}${target.pathname}` });
+    tracing.inject(span, headers);
+    return traced(tracing, span, this.attempts(target, method, headers, body, timeoutMs, retryable, attempts));
+  }
+
+  private async attempts(target: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number, retryable: boolean, attempts: number): Promise<FetchJsonResult> {
     const key = target.host;
     const host = this.host(key);
     let lastFailure = "";
@@ -150,6 +160,17 @@ export class OutboundClient {
     }
     const tries = attempts === 1 ? "" : ` (${attempts} attempts)`;
     throw new HttpError(timedOut ? 504 : 502, `${lastFailure}${tries}`);
+  }
+}
+
+async function traced(tracing: Tracing, span: Span, call: Promise<FetchJsonResult>): Promise<FetchJsonResult> {
+  try {
+    const result = await call;
+    tracing.endChild(span, { status: result.status });
+    return result;
+  } catch (error) {
+    tracing.endChild(span, { error });
+    throw error;
   }
 }
 

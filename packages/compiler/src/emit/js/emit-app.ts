@@ -90,7 +90,8 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
   for (const q of app.queries) {
     const statement = compiled.get(q.id);
     if (!statement) throw new Error(`internal: query ${q.id} was not compiled`);
-    out.line(`const ${q.id} = ${JSON.stringify(statement)};`);
+    // Its id and place label the query's metrics and spans (runtime/src/ops/observed-driver.ts).
+    out.line(`const ${q.id} = ${JSON.stringify({ ...statement, id: q.id, at: `${display(q.span.file)}:${q.span.start.line}` })};`);
   }
   // One per query, from its result columns (compiled on first use); a RESPOND of the query uses it.
   for (const q of app.queries) out.line(`const ${serializerName(q.id)} = rowSerializer(${q.id}.columns);`);
