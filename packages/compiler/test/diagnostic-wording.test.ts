@@ -61,8 +61,6 @@ test("a type option maxlen: KV3006 'did you mean max?'", () => {
 });
 
 for (const [line, message, hint] of [
-  ["join rows", /no JOIN/, /second query/],
-  ["JOIN rows", /no JOIN/, /second query/],
   ["for row in rows {\n    x = 1\n  }", /upper case: Kova's loop is FOR/, /query acts on every matching row/],
   ["while rows {\n    x = 1\n  }", /no 'while' loop/, /FOR row IN rows/],
   ["LET n = 1", /no 'LET': a variable is created by assigning it/, /without it/],
@@ -75,6 +73,12 @@ for (const [line, message, hint] of [
     assert.match(d.suggestion ?? "", hint);
   });
 }
+
+test("JOIN in an endpoint (SQL's JOIN, or a socket room): KV2608 says both what JOIN is and how to read related rows", () => {
+  const d = only(`${ITEM}GET /x {\n  rows = SELECT * FROM Item\n  JOIN rows\n  RESPOND rows\n}\n`, "KV2608");
+  assert.match(d.message, /JOIN belongs in a SOCKET handler/);
+  assert.match(d.suggestion ?? "", /related rows \(SQL's JOIN\).*relation/);
+});
 
 test("let x = 1 and return x are read as x = 1 and RESPOND x after the error, so nothing else is reported", () => {
   const all = diagnosticsOf(`GET /x {\n  let n = 1\n  return n + 1\n  RESPOND 200\n}\n`);

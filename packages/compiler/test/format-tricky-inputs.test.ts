@@ -138,7 +138,7 @@ GET /r6 AUTH { RESPOND null }`,
     text: `CONNECT db USING postgres(env("DATABASE_URL"))
 CONNECT mem USING sqlite
 CACHE users_cache { key: "user:{$id}"  ttl: 60  get: SELECT * FROM User WHERE id = $id }
-SOCKET chat {
+SOCKET /chat {
   ON CONNECT { RESPOND "hi" }
   ON MESSAGE(msg) { BROADCAST msg }
 }

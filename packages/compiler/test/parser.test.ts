@@ -131,7 +131,7 @@ test("parser: invalid route paths are KV1007 at the bad segment", () => {
 
 test("parser: the reserved v2 blocks parse into their own nodes", () => {
   const text = `CACHE users_cache { key: "user:{$id}"  ttl: 60  get: SELECT * FROM User WHERE id = $id }
-SOCKET chat {
+SOCKET /chat {
   ON CONNECT { RESPOND "hi" }
   ON MESSAGE(msg) { BROADCAST msg }
 }

@@ -129,7 +129,11 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
       return false;
     case "Join":
     case "Leave":
-      if (!ctx.socket) reportOutsideSocket(ctx, statement.span, statement.kind.toUpperCase(), "only a socket's client can be in a room; an endpoint can BROADCAST TO it or STREAM it");
+      if (!ctx.socket) {
+        // SQL's JOIN is the likelier intent outside a socket: say how Kova reads related rows too.
+        const sql = statement.kind === "Join" ? "; to read related rows (SQL's JOIN), select them through a relation (SELECT title, author { name } FROM Post) or with a second query" : "";
+        reportOutsideSocket(ctx, statement.span, statement.kind.toUpperCase(), `only a socket's client can be in a room; an endpoint can BROADCAST TO it or STREAM it${sql}`);
+      }
       checkRoom(ctx, statement.room, statement.kind === "Join");
       return false;
     case "Send":

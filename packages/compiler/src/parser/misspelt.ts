@@ -8,10 +8,6 @@ import type { Cursor } from "./cursor.js";
  */
 const FOREIGN_STATEMENTS: Readonly<Record<string, { message: (word: string) => string; suggestion: string }>> = {
   let: { message: (w) => `Kova has no '${w}': a variable is created by assigning it`, suggestion: "write the assignment without it, as in total = 0" },
-  join: {
-    message: () => "Kova queries have no JOIN",
-    suggestion: "read the related rows with a second query, as in author = SELECT * FROM User WHERE id = post.author",
-  },
   for: {
     message: (w) => (w.toLowerCase() === "for" ? "keywords are upper case: Kova's loop is FOR" : `Kova has no '${w}' loop`),
     suggestion: "write FOR row IN rows { … } (or a list: [row.title FOR row IN rows]); to change rows, a query acts on every matching row at once (UPDATE … SET … WHERE …)",
@@ -47,7 +43,7 @@ export type StatementWordOutcome =
 
 /**
  * At the start of a statement: an identifier followed on its line by something that cannot follow a
- * value (`join r`, `LET x = 1`, `SELEC * FROM Item`) is a misspelt or foreign keyword. Reports it
+ * value (`LET x = 1`, `SELEC * FROM Item`) is a misspelt or foreign keyword. Reports it
  * (KV1103) with what to write instead. Where the intent is plain (`let x = 1` is `x = 1`, `return x`
  * is `RESPOND x`) the word is dropped and the rest parsed as meant, so that `x` is still a variable
  * and later lines report nothing more; otherwise the statement is skipped.

@@ -226,13 +226,38 @@ POST /users/:id/welcome {
 }
 `,
 
+  realtime: `// ON handlers, SOCKET rooms, SEND and STREAM (issue 15).
+ENTITY Post { title: text }
+
+ON INSERT Post {
+  x = event.id
+}
+
+SOCKET /chat/:room {
+  ON CONNECT {
+    JOIN room($room)
+  }
+  ON MESSAGE(msg) {
+    SEND msg
+    BROADCAST TO room($room) msg
+  }
+}
+
+GET /news {
+  STREAM news
+}
+
+GET /live {
+  STREAM LIVE SELECT * FROM Post
+}
+`,
   reserved: `CACHE users_cache {
   key: "user:{$id}"
   ttl: 60
   get: SELECT * FROM User WHERE id = $id
 }
 
-SOCKET chat {
+SOCKET /chat {
   ON CONNECT { RESPOND "hi" }
   ON MESSAGE(msg) { BROADCAST msg }
   ON DISCONNECT { }
