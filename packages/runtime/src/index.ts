@@ -75,3 +75,4 @@ export { GraphqlEndpoint, type GraphqlConfig } from "./graphql/endpoint.js";
 export { buildGraphqlSchema, pluralField, type GraphqlOptions } from "./graphql/schema.js";
 export { ApiDocs, apiDocsOptions, DOCS_CSP } from "./api-docs/api-docs.js";
 export * from "./tasks/index.js";
+export { BackupSchedule, backupFileName, controlSocketPath, parseBackupConfig, parseDuration, type BackupConfig } from "./backups/index.js";
