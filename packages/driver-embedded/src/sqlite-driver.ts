@@ -17,6 +17,7 @@ import type { SqliteCompiledQuery } from "./sqlite-compiled.js";
 import { QueryRunner } from "./sqlite-runner.js";
 import { lastRecordedInstant, migrateSchema, SCHEMA_TABLE } from "./sqlite-schema.js";
 import { BatchWriter } from "./sqlite-batch.js";
+import { SqliteTransfer } from "./transfer/sqlite-transfer.js";
 import { openStore, storeKey, StoreKeyError } from "./store/open-store.js";
 import { writeBackup, type BackupSummary } from "./backup/write-backup.js";
 
@@ -88,6 +89,15 @@ export class EmbeddedDriver implements Driver {
     this.path = path === ":memory:" || isAbsolute(path) ? path : resolve(config.appDir, path);
     this.key = this.options.key ?? storeKey(process.env);
   }
+
+  /** Export and import (kova db export / import), on this driver's connection. */
+  readonly transfer = new SqliteTransfer(
+    () => {
+      if (this.transactionOpen) throw new Error("export and import cannot run while a transaction is open");
+      return this.ready().db;
+    },
+    () => this.ready().noteInstant(lastRecordedInstant(this.ready().db)),
+  );
 
   /** The key of an encrypted store; undefined for a plain one. */
   readonly key: string | undefined;
