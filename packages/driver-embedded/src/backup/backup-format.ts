@@ -124,6 +124,8 @@ export async function extractDatabase(file: string, dest: string): Promise<Backu
     rmSync(dest, { force: true });
     const code = (error as { code?: string }).code;
     if (code === "EEXIST") throw new BackupFileError(`cannot extract the backup: ${dest} already exists`);
+    // Only zlib's own errors (Z_DATA_ERROR, Z_BUF_ERROR: bad or missing bytes) say the file is damaged.
+    if (typeof code !== "string" || !code.startsWith("Z_")) throw error;
     throw new BackupFileError(`${file} is damaged: its payload does not decompress (${(error as Error).message})`);
   }
   const failures: string[] = [];

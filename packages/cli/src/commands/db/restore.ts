@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { BackupFileError, checkBackup, openStore, readManifest, rebuildAt, StoreKeyError, writeBackup } from "@kova/driver-embedded";
 import { parseInstant } from "@kova/query";
@@ -66,6 +66,7 @@ async function restoreFile(file: string, where: StoreLocation, force: boolean, c
   if (await appIsRunning(where.appDir)) return fail(context, "restore", `the app in ${where.appDir} is running; stop it before restoring its store`);
   const exists = existsSync(where.path);
   if (exists && !force) return fail(context, "restore", `${where.path} exists; pass --force to replace it (it is then kept as ${where.path}.replaced-<time>)`);
+  mkdirSync(dirname(where.path), { recursive: true });
   const staged = join(dirname(where.path), `.restore-${process.pid}-${Date.now()}.db`);
   await checkBackup(file, staged, keyFrom(context));
   const aside = exists ? keepAside(where.path) : undefined;
@@ -82,6 +83,7 @@ async function restoreAt(text: string, where: StoreLocation, values: Record<stri
   const output = resolve(values.output === undefined ? join(dirname(where.path), `data-at-${stamp(new Date(at))}.db`) : String(values.output));
   if (existsSync(output) && values.force !== true) return fail(context, "restore", `${output} exists; pass --force to replace it`);
   const key = keyFrom(context);
+  mkdirSync(dirname(output), { recursive: true });
   const scratch = mkdtempSync(join(dirname(output), ".kova-pitr-"));
   try {
     let base: string;
