@@ -126,7 +126,7 @@ async function importFile(file: string, source: OpenSource, batchSize: number, c
       if (!(error instanceof LineError)) throw error;
       if (pendingLines > 0) await flush(lineNo - 1, false);
       const kept = lineNo > 2 ? ` Lines 2–${lineNo - 1} are imported; fix line ${lineNo} and run the same command again to continue from it.` : "";
-      throw new LineError(error.message + kept);
+      throw new LineError(error.message + (kept === "" ? "" : "." + kept));
     }
     let slot = pending.get(parsed.entity.name);
     if (slot === undefined) pending.set(parsed.entity.name, (slot = { entity: parsed.entity, rows: [], versions: [] }));
