@@ -10,7 +10,7 @@ import cluster from "node:cluster";
 import { mkdirSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { EntitySchemas, QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { EntitySchemas, QueryError, type ChangeEvent, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
 import { applyLedger, LEDGER_TABLE, References, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import { sqliteDialect } from "./sqlite-dialect.js";
 import type { SqliteCompiledQuery } from "./sqlite-compiled.js";
@@ -20,6 +20,7 @@ import { BatchWriter } from "./sqlite-batch.js";
 import { SqliteTransfer } from "./transfer/sqlite-transfer.js";
 import { openStore, storeKey, StoreKeyError } from "./store/open-store.js";
 import { writeBackup, type BackupSummary } from "./backup/write-backup.js";
+import { Outbox, SqliteChangeOutbox } from "./sqlite-outbox.js";
 
 export interface EmbeddedOptions {
   /** The database file, relative to the app folder, or ":memory:". Default `.kova/data.db`. */
@@ -81,6 +82,9 @@ export class EmbeddedDriver implements Driver {
   private journalMode = "WAL";
   /** What deleting a record does to the records that refer to it (ON DELETE). */
   private readonly references = new References(sqliteDialect);
+  /** Change events, recorded in each write's transaction once the runtime listens. */
+  private readonly outbox: Outbox;
+  readonly changes: SqliteChangeOutbox;
 
   constructor(private readonly config: DriverConfig) {
     this.options = readOptions(config);
@@ -88,6 +92,8 @@ export class EmbeddedDriver implements Driver {
     const path = this.options.path ?? join(".kova", "data.db");
     this.path = path === ":memory:" || isAbsolute(path) ? path : resolve(config.appDir, path);
     this.key = this.options.key ?? storeKey(process.env);
+    this.outbox = new Outbox(config.name, () => this.ready().db);
+    this.changes = new SqliteChangeOutbox(this.outbox, config.name, (work) => this.withConnection((db) => work(db as Database.Database)));
   }
 
   /** Export and import (kova db export / import), on this driver's connection. */
@@ -130,7 +136,7 @@ export class EmbeddedDriver implements Driver {
       this.journalMode = String(db.pragma("journal_mode = WAL", { simple: true })).toUpperCase();
       db.pragma(`synchronous = ${this.options.durability === "full" ? "FULL" : "NORMAL"}`);
       db.pragma(`cache_size = ${-Math.round((this.options.cacheMiB ?? 64) * 1024)}`);
-      this.runner = new QueryRunner(db, lastRecordedInstant(db), this.entities, shared);
+      this.runner = new QueryRunner(db, lastRecordedInstant(db), this.entities, shared, this.outbox);
       this.db = db;
       this.batch = new BatchWriter(this.runner);
       return this.runner;
@@ -175,7 +181,10 @@ export class EmbeddedDriver implements Driver {
       // The delete and what it does to the records referring to it: all of it, or nothing.
       return this.transaction(async (tx) => this.references.delete(query, args, (q, a) => tx.execute(q, a)));
     }
-    return this.ready().run(query as SqliteCompiledQuery, args);
+    const result = this.ready().run(query as SqliteCompiledQuery, args);
+    // A write on its own commits as it returns: its events go out now (inside a transaction, at its commit).
+    if (this.outbox.recording && !this.transactionOpen) await this.changes.deliver(this.outbox.take());
+    return result;
   }
 
   /** See Driver.withConnection: the runtime's job queue writes through it, inside the endpoint's transaction. */
@@ -192,6 +201,7 @@ export class EmbeddedDriver implements Driver {
       const runner = this.ready();
       return work(transactionExecutor(current, async (query, args) => runner.run(query as SqliteCompiledQuery, args)));
     }
+    let committed: ChangeEvent[] = [];
     const run = async (): Promise<T> => {
       const runner = this.ready();
       const open: OpenTransaction = { finished: false };
@@ -203,9 +213,11 @@ export class EmbeddedDriver implements Driver {
       try {
         const result = await scope.run(open, () => work(tx));
         runner.statement("COMMIT").run();
+        committed = this.outbox.take();
         return result;
       } catch (error) {
         if (runner.db.inTransaction) runner.db.exec("ROLLBACK");
+        this.outbox.rollbackTo(0);
         throw error;
       } finally {
         open.finished = true;
@@ -215,7 +227,13 @@ export class EmbeddedDriver implements Driver {
     };
     const result = this.transactions.then(run);
     this.transactions = result.catch(() => undefined);
-    return result;
+    if (!this.outbox.recording) return result;
+    // The committed events are taken at once (before the next transaction starts: the queue runs
+    // `run`s one after another) and delivered without holding the queue.
+    return result.then(async (value) => {
+      await this.changes.deliver(committed);
+      return value;
+    });
   }
 
   /**

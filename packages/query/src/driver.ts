@@ -1,5 +1,6 @@
 import type { DataTransfer } from "./transfer.js";
 import type { EntitySchema, QueryPlan } from "./plan.js";
+import type { ChangeOutbox } from "./changes.js";
 import type { Migrations } from "./schema-diff.js";
 
 /**
@@ -74,6 +75,12 @@ export interface Driver {
    * (transfer.ts). Optional: the SQL drivers have it.
    */
   readonly transfer?: DataTransfer;
+  /**
+   * The change-event outbox: every committed write's event, recorded in its transaction (see
+   * changes.ts). Optional: a driver without one reports no change events (ON handlers and cache
+   * invalidation then refuse it at start-up).
+   */
+  readonly changes?: ChangeOutbox;
 }
 
 export type Executor = Pick<Driver, "execute">;

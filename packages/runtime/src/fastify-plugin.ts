@@ -16,11 +16,13 @@ import { Exchange, type Serving, type StageOutcome } from "./exchange.js";
 import { healthReply } from "./health.js";
 import { ApiDocs, apiDocsOptions } from "./api-docs/api-docs.js";
 import { Pipeline } from "./pipeline.js";
-import { ProblemType, makeProblem, problemFromError, type Problem } from "./problem.js";
+import { badlyEncodedQueryParam } from "./params.js";
+import { ProblemType, badQueryEncodingProblem, makeProblem, problemFromError, type Problem } from "./problem.js";
 import { JSON_CONTENT_TYPE, CompiledRoute, type SerializedReply } from "./route.js";
 import { allowedMethods, buildRouter } from "./routing.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
 import { securityOptions } from "./security/start-options.js";
+import { graphqlFromConfig, type GraphqlConfig } from "./graphql/endpoint.js";
 
 export interface KovaFastifyOptions {
   /** Already connected data sources; otherwise the plugin connects (and on close, closes) its own. */
@@ -41,6 +43,8 @@ export interface KovaFastifyOptions {
   errors?: ErrorFormat;
   /** Where the OpenAPI document and the docs page are served (as the standalone server's `apiDocs`). */
   apiDocs?: { openapi?: string | boolean; docs?: string | boolean };
+  /** GraphQL (graphql/endpoint.ts): as kova.config.json's "graphql" sets it unless given here; false: not served. */
+  graphql?: boolean | GraphqlConfig;
 }
 
 declare module "fastify" {
@@ -176,13 +180,21 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
       return sendProblem(reply, errors, makeProblem(405, ProblemType.methodNotAllowed, `${request.method} is not allowed on ${path}; allowed: ${allow}`, path, requestId));
     });
 
-    for (const definition of app.routes) {
+    // GraphQL: its GET and POST routes run through the same pipeline as the app's routes.
+    const graphql = await graphqlFromConfig(app, options.graphql ?? loadFileConfig(appDir).graphql, dataSources, log);
+    graphql?.bind(pipeline);
+    if (graphql !== undefined && (router.find("GET", graphql.path) !== null || router.find("POST", graphql.path) !== null)) {
+      throw new Error(`an app route takes ${graphql.path}, where GraphQL is configured to be served`);
+    }
+    for (const definition of [...app.routes, ...(graphql?.routes ?? [])]) {
       const route = new CompiledRoute(definition);
       fastify.route({
         method: definition.method,
         url: definition.path,
         config: { kovaRoute: route },
         handler: (request, reply) => {
+          const badParam = badlyEncodedQueryParam(request.url);
+          if (badParam !== undefined) return sendProblem(reply, errors, badQueryEncodingProblem(badParam, pathOf(request.url), request.kovaRequestId));
           pipeline.run(new FastifyExchange(request, reply, route, serving));
         },
       });

@@ -22,11 +22,6 @@ export class ApiDocsRoute {
   constructor(readonly reply: () => ApiDocsReply) {}
 }
 
-/** The GraphQL endpoint's route (see graphql/endpoint.ts). */
-export class GraphqlRoute {
-  constructor(readonly endpoint: GraphqlEndpoint) {}
-}
-
 export function buildRouter(app: AppDefinition, internalPrefix: string | false, log: Logger, apiDocs?: ApiDocs, graphql?: GraphqlEndpoint): Router.Instance<Router.HTTPVersion.V1> {
   // onBadUrl makes find() return a match with a null store for bad percent-encoding (a 400),
   // instead of null (which would read as "no such route").
@@ -57,7 +52,8 @@ export function buildRouter(app: AppDefinition, internalPrefix: string | false, 
   }
   if (graphql !== undefined) {
     if (router.find("POST", graphql.path) !== null || router.find("GET", graphql.path) !== null) throw new Error(`an app route takes ${graphql.path}, where GraphQL is configured to be served`);
-    router.on(["GET", "POST"], graphql.path, noop, new GraphqlRoute(graphql));
+    // Routes like the app's own: they run through the same pipeline (AUTH, limits, body checks).
+    for (const definition of graphql.routes) router.on(definition.method, definition.path, noop, new CompiledRoute(definition));
   }
   // Generates a matcher function per method tree instead of walking the tree on every lookup.
   return router.compile();
