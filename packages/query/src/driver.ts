@@ -1,3 +1,4 @@
+import type { DataTransfer } from "./transfer.js";
 import type { EntitySchema, QueryPlan } from "./plan.js";
 import type { ChangeOutbox } from "./changes.js";
 import type { Migrations } from "./schema-diff.js";
@@ -74,6 +75,11 @@ export interface Driver {
    * written in the same transaction as the endpoint's rows (runtime/src/tasks).
    */
   withConnection?<T>(work: (connection: unknown) => T): Promise<T>;
+  /**
+   * Reads and writes rows and versions in bulk for `kova db export` / `kova db import`
+   * (transfer.ts). Optional: the SQL drivers have it.
+   */
+  readonly transfer?: DataTransfer;
   /**
    * The change-event outbox: every committed write's event, recorded in its transaction (see
    * changes.ts). Optional: a driver without one reports no change events (ON handlers and cache

@@ -13,6 +13,7 @@ import { SECURITY_CONFIG, type SecurityFileConfig } from "./security/config.js";
 import { parseErrorFormat, type ErrorFormat } from "./error-shape.js";
 import { parseCompressionConfig, type CompressionConfig } from "./compression/index.js";
 import { OPS_CONFIG, type OpsFileConfig } from "./ops/config.js";
+import { parseBackupConfig, type BackupConfig } from "./backups/schedule.js";
 
 export type RawEnv = Readonly<Record<string, string | undefined>>;
 
@@ -38,6 +39,8 @@ export interface FileConfig extends SecurityFileConfig, OpsFileConfig {
   uploads?: { dir?: string };
   /** Serve the app's gRPC service (grpc/server.ts) on this port (0: any free one) and host (default: the HTTP host). */
   grpc?: { port: number; host?: string };
+  /** Backups the app takes itself (backups/schedule.ts); written by `kova db backup schedule`. */
+  backups?: BackupConfig;
 }
 
 function grpcConfig(value: unknown, where: string): { port: number; host?: string } {
@@ -155,7 +158,7 @@ export function resolveAppEnv(requirements: readonly EnvRequirement[], env: RawE
   return Object.freeze(resolved);
 }
 
-const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | keyof OpsFileConfig | keyof typeof API_CONFIG | "graphql" | "errors" | "compression" | "uploads" | "grpc">, "number" | "string" | "boolean"> = {
+const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | keyof OpsFileConfig | keyof typeof API_CONFIG | "graphql" | "errors" | "compression" | "uploads" | "grpc" | "backups">, "number" | "string" | "boolean"> = {
   port: "number",
   host: "string",
   bodyLimit: "number",
@@ -200,6 +203,10 @@ export function loadFileConfig(appDir: string): FileConfig {
       config.graphql = graphqlConfig(value, path);
       continue;
     }
+    if (key === "backups") {
+      config.backups = parseBackupConfig(value, `${path}: "backups"`);
+      continue;
+    }
     if (key === "grpc") {
       config.grpc = grpcConfig(value, path);
       continue;
@@ -223,7 +230,7 @@ export function loadFileConfig(appDir: string): FileConfig {
     }
     const expected = FILE_CONFIG_TYPES[key as keyof typeof FILE_CONFIG_TYPES];
     if (expected === undefined) {
-      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), "errors", ...Object.keys(API_CONFIG), "graphql", "compression", "uploads", "grpc", ...Object.keys(SECURITY_CONFIG), ...Object.keys(OPS_CONFIG)].join(", ")}`);
+      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), "errors", ...Object.keys(API_CONFIG), "graphql", "compression", "uploads", "grpc", "backups", ...Object.keys(SECURITY_CONFIG), ...Object.keys(OPS_CONFIG)].join(", ")}`);
     }
     if (typeof value !== expected || (expected === "number" && !(Number.isInteger(value) && (value as number) >= 0))) {
       throw new StartupError(`${path}: "${key}" must be ${expected === "number" ? "a non-negative integer" : expected === "boolean" ? "true or false" : "a string"}`);

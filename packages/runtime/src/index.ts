@@ -89,6 +89,7 @@ export type { MultipartDefinition, UploadDefinition } from "./app.js";
 export { startGrpcServer, type GrpcDefinition, type GrpcServerOptions, type RunningGrpc } from "./grpc/server.js";
 export { toProtoValue, fromProtoValue, type ProtoValue } from "./grpc/value.js";
 export { grpcCodeFor } from "./grpc/status.js";
+export { BackupSchedule, backupFileName, controlSocketPath, parseBackupConfig, parseDuration, type BackupConfig } from "./backups/index.js";
 export * from "./changes/index.js";
 export * from "./cache/index.js";
 export { registerTests, TestContext, expectHolds, type TestResponse } from "./testing/index.js";

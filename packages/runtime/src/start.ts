@@ -34,6 +34,7 @@ import { plainHttpServer, readPair } from "./ops/tls.js";
 import { Tracing } from "./ops/tracing.js";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { Server } from "node:http";
+import { startBackups, type AppBackups } from "./backups/index.js";
 
 /**
  * Set to "1" in the environment of a trial start: the app configures itself, connects its data
@@ -203,8 +204,10 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   let tasks: TaskRuntime | undefined;
   let changes: ChangeFeed | undefined;
   let caches: CacheRuntime | undefined;
+  let backups: AppBackups | undefined;
   try {
     security = securityOptions(app, file, env, dataSources, host, log);
+    backups = await startBackups(dataSources, appDir, file.backups, log);
     // Before listening: an ENQUEUE from the first request already has its queue.
     if ((app.tasks ?? []).length > 0) tasks = await TaskRuntime.start(app, { dataSources, env: appEnv, log, appDir, role, ...taskTuning(env) });
     // ON handlers and caches follow committed writes; the feed starts before the first request.
@@ -214,6 +217,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     await caches?.close().catch(() => {});
     await changes?.close().catch(() => {});
     await tasks?.close().catch(() => {});
+    await backups?.close().catch(() => {});
     await dataSources.close().catch(() => {});
     throw error;
   }
@@ -221,6 +225,8 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   try {
     graphql = await graphqlFromConfig(app, file.graphql, dataSources, log);
   } catch (error) {
+    await tasks?.close().catch(() => {});
+    await backups?.close().catch(() => {});
     await dataSources.close().catch(() => {});
     throw new StartupError(`kova.config.json: ${(error as Error).message}`);
   }
@@ -274,6 +280,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     plainServer?.close();
     await tracing?.shutdown().catch(() => {});
     await tasks?.close().catch(() => {});
+    await backups?.close().catch(() => {});
     await dataSources.close().catch(() => {});
     const code = (error as { code?: string }).code;
     if (code === "EADDRINUSE") throw new StartupError(`port ${port} on ${host} is already in use; set PORT to another port`);
@@ -312,6 +319,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
       await grpc?.close();
       if (plainServer !== undefined) await new Promise((resolve) => plainServer!.close(resolve));
       await tasks?.close();
+      await backups?.close();
       await dataSources.close();
       // Last: the spans of the requests and jobs that just finished are sent before the exit.
       await metricsServer?.close();

@@ -44,8 +44,8 @@ const pipeline = new Pipeline()
 describe("Pipeline", () => {
   test("the built-in stages run in the documented order; stages are placed by name", () => {
     assert.deepEqual(new Pipeline().names, [...STAGES]);
-    assert.deepEqual(STAGES, ["typeInputs", "auth", "readBody", "validate", "handler"]);
-    assert.deepEqual(pipeline.names, ["typeInputs", "testThrottle", "auth", "testAuth", "readBody", "validate", "testPeek", "handler", "testStamp"]);
+    assert.deepEqual(STAGES, ["typeInputs", "auth", "readBody", "validate", "cache", "handler"]);
+    assert.deepEqual(pipeline.names, ["typeInputs", "testThrottle", "auth", "testAuth", "readBody", "validate", "testPeek", "cache", "handler", "testStamp"]);
   });
 
   test("placing next to a missing stage or reusing a name is an error naming it", () => {
