@@ -7,10 +7,12 @@ export class UsageError extends Error {}
 export interface OptionSpec {
   type: "boolean" | "string";
   short?: string;
+  /** The flag may be given several times; its value is then a list. */
+  multiple?: boolean;
 }
 
 export interface ParsedArgs {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 

@@ -10,6 +10,7 @@ import { helpCommand } from "./commands/help.js";
 import { initCommand } from "./commands/init.js";
 import { lspCommand } from "./commands/lsp.js";
 import { migrateCommand } from "./commands/migrate.js";
+import { dbCommand } from "./commands/db/index.js";
 import { runCommand } from "./commands/run.js";
 import { tasksCommand } from "./commands/tasks.js";
 
@@ -18,7 +19,7 @@ import { tasksCommand } from "./commands/tasks.js";
  * because `help` reads this list too: the call happens at run time, after all modules loaded.
  */
 export function allCommands(): readonly Command[] {
-  return [initCommand, addCommand, runCommand, devCommand, buildCommand, clientCommand, migrateCommand, checkCommand, fmtCommand, astCommand, tasksCommand, lspCommand, helpCommand];
+  return [initCommand, addCommand, runCommand, devCommand, buildCommand, clientCommand, migrateCommand, dbCommand, checkCommand, fmtCommand, astCommand, tasksCommand, lspCommand, helpCommand];
 }
 
 export function findCommand(name: string): Command | undefined {

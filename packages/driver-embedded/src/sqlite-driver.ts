@@ -18,6 +18,9 @@ import { QueryRunner } from "./sqlite-runner.js";
 import { lastRecordedInstant, migrateSchema, SCHEMA_TABLE } from "./sqlite-schema.js";
 import { BatchWriter } from "./sqlite-batch.js";
 import { Outbox, SqliteChangeOutbox } from "./sqlite-outbox.js";
+import { SqliteTransfer } from "./transfer/sqlite-transfer.js";
+import { openStore, storeKey, StoreKeyError } from "./store/open-store.js";
+import { writeBackup, type BackupSummary } from "./backup/write-backup.js";
 
 export interface EmbeddedOptions {
   /** The database file, relative to the app folder, or ":memory:". Default `.kova/data.db`. */
@@ -42,6 +45,11 @@ export interface EmbeddedOptions {
   cacheMiB?: number;
   /** How long a statement waits for another connection's lock before failing (ms). Default 5000. */
   busyTimeout?: number;
+  /**
+   * The key of an encrypted store (AES-256, SQLCipher's format). Default: from the environment,
+   * KOVA_DB_KEY, KOVA_DB_KEY_FILE or KOVA_DB_KEY_COMMAND (store/open-store.ts); none: a plain file.
+   */
+  key?: string;
 }
 
 function readOptions(config: DriverConfig): EmbeddedOptions {
@@ -85,6 +93,28 @@ export class EmbeddedDriver implements Driver {
     this.path = path === ":memory:" || isAbsolute(path) ? path : resolve(config.appDir, path);
     this.outbox = new Outbox(config.name, () => this.ready().db);
     this.changes = new SqliteChangeOutbox(this.outbox, config.name, (work) => this.withConnection((db) => work(db as Database.Database)));
+    this.key = this.options.key ?? storeKey(process.env);
+  }
+
+  /** Export and import (kova db export / import), on this driver's connection. */
+  readonly transfer = new SqliteTransfer(
+    () => {
+      if (this.transactionOpen) throw new Error("export and import cannot run while a transaction is open");
+      return this.ready().db;
+    },
+    () => this.ready().noteInstant(lastRecordedInstant(this.ready().db)),
+  );
+
+  /** The key of an encrypted store; undefined for a plain one. */
+  readonly key: string | undefined;
+
+  /**
+   * Writes a backup file of the store (backup/): online, the app keeps serving while pages are
+   * copied. Waits for an open transaction first, so the copy holds no half-done endpoint.
+   */
+  async backup(output: string): Promise<BackupSummary> {
+    await this.idle();
+    return writeBackup(this.ready().db, output, { key: this.key });
   }
 
   async connect(): Promise<void> {
@@ -97,7 +127,8 @@ export class EmbeddedDriver implements Driver {
     let db: Database.Database | undefined;
     try {
       if (this.path !== ":memory:") mkdirSync(dirname(this.path), { recursive: true });
-      db = new Database(this.path, { timeout: this.options.busyTimeout ?? 5000 });
+      // The key is checked (by a read) before any pragma below writes to the file.
+      db = openStore(this.path, { key: this.key, timeout: this.options.busyTimeout ?? 5000 });
       // Must precede the first access so the WAL index lives in process memory (see `locking`).
       // Cluster workers (kova run --workers N) share one file, so they cannot hold it exclusively.
       const shared = this.options.locking === "shared" || cluster.isWorker;
@@ -111,6 +142,7 @@ export class EmbeddedDriver implements Driver {
       return this.runner;
     } catch (error) {
       db?.close();
+      if (error instanceof StoreKeyError) throw new StoreKeyError(`data source "${this.config.name}": ${error.message}`);
       const reason = error instanceof Error ? error.message : String(error);
       // By SQLite's error code, not the message: the message quotes the path, which may itself say "locked".
       const code = (error as { code?: unknown }).code;

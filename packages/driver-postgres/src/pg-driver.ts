@@ -16,6 +16,7 @@ import { migrateEntities } from "./pg-migrate.js";
 import { describeAddress, poolConfig, readOptions, type PostgresOptions } from "./pg-options.js";
 import { PgRunner } from "./pg-runner.js";
 import { kovaTypes } from "./pg-types.js";
+import { PgTransfer } from "./pg-transfer.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -38,6 +39,8 @@ export class PostgresDriver implements Driver {
   private closed = false;
   /** What deleting a record does to the records that refer to it (ON DELETE), with their versions. */
   private readonly references: References;
+  /** Export and import (kova db export / import) through the pool. */
+  readonly transfer = new PgTransfer(() => this.ready());
   /** The transaction (and its connection) the running async code belongs to. */
   private readonly scope = new TransactionScope<OpenTransaction & { client: pg.PoolClient }>();
 

@@ -1,3 +1,4 @@
+import type { DataTransfer } from "./transfer.js";
 import type { EntitySchema, QueryPlan } from "./plan.js";
 import type { ChangeOutbox } from "./changes.js";
 import type { Migrations } from "./schema-diff.js";
@@ -75,6 +76,11 @@ export interface Driver {
    * invalidation then refuse it at start-up).
    */
   readonly changes?: ChangeOutbox;
+  /**
+   * Reads and writes rows and versions in bulk for `kova db export` / `kova db import`
+   * (transfer.ts). Optional: the SQL drivers have it.
+   */
+  readonly transfer?: DataTransfer;
 }
 
 export type Executor = Pick<Driver, "execute">;

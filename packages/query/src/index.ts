@@ -1,5 +1,6 @@
 export * from "./plan.js";
 export * from "./driver.js";
+export * from "./transfer.js";
 export * from "./schema-diff.js";
 export * from "./plan-columns.js";
 export * from "./values/instants.js";

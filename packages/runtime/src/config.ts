@@ -11,6 +11,7 @@ import type { AppEnv, EnvRequirement } from "./app.js";
 import { StartupError } from "./data-sources.js";
 import { SECURITY_CONFIG, type SecurityFileConfig } from "./security/config.js";
 import { parseErrorFormat, type ErrorFormat } from "./error-shape.js";
+import { parseBackupConfig, type BackupConfig } from "./backups/schedule.js";
 
 export type RawEnv = Readonly<Record<string, string | undefined>>;
 
@@ -30,6 +31,8 @@ export interface FileConfig extends SecurityFileConfig {
   apiDocs?: string | boolean;
   /** GraphQL over the entities: true (every entity, at /graphql), or its settings; default off. */
   graphql?: boolean | GraphqlConfig;
+  /** Backups the app takes itself (backups/schedule.ts); written by `kova db backup schedule`. */
+  backups?: BackupConfig;
 }
 
 type GraphqlSettingKind = "path" | "boolean" | "number" | "names" | "access" | "accessMap" | "endpoints" | "introspection";
@@ -129,7 +132,7 @@ export function resolveAppEnv(requirements: readonly EnvRequirement[], env: RawE
   return Object.freeze(resolved);
 }
 
-const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | keyof typeof API_CONFIG | "graphql" | "errors">, "number" | "string" | "boolean"> = {
+const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | keyof typeof API_CONFIG | "graphql" | "errors" | "backups">, "number" | "string" | "boolean"> = {
   port: "number",
   host: "string",
   bodyLimit: "number",
@@ -169,6 +172,10 @@ export function loadFileConfig(appDir: string): FileConfig {
       config.graphql = graphqlConfig(value, path);
       continue;
     }
+    if (key === "backups") {
+      config.backups = parseBackupConfig(value, `${path}: "backups"`);
+      continue;
+    }
     if (Object.hasOwn(API_CONFIG, key)) {
       if (typeof value !== "boolean" && !(typeof value === "string" && value.startsWith("/"))) {
         throw new StartupError(`${path}: "${key}" must be true, false or a path starting with "/"`);
@@ -178,7 +185,7 @@ export function loadFileConfig(appDir: string): FileConfig {
     }
     const expected = FILE_CONFIG_TYPES[key as keyof typeof FILE_CONFIG_TYPES];
     if (expected === undefined) {
-      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), "errors", ...Object.keys(API_CONFIG), "graphql", ...Object.keys(SECURITY_CONFIG)].join(", ")}`);
+      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), "errors", ...Object.keys(API_CONFIG), "graphql", "backups", ...Object.keys(SECURITY_CONFIG)].join(", ")}`);
     }
     if (typeof value !== expected || (expected === "number" && !(Number.isInteger(value) && (value as number) >= 0))) {
       throw new StartupError(`${path}: "${key}" must be ${expected === "number" ? "a non-negative integer" : expected === "boolean" ? "true or false" : "a string"}`);

@@ -78,3 +78,4 @@ export type { GraphqlAccess } from "./graphql/access.js";
 export { ApiDocs, apiDocsOptions, DOCS_CSP } from "./api-docs/api-docs.js";
 export * from "./tasks/index.js";
 export * from "./changes/index.js";
+export { BackupSchedule, backupFileName, controlSocketPath, parseBackupConfig, parseDuration, type BackupConfig } from "./backups/index.js";

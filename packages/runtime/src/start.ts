@@ -15,6 +15,7 @@ import { securityOptions } from "./security/start-options.js";
 import { graphqlFromConfig, type GraphqlEndpoint } from "./graphql/endpoint.js";
 import { DEFAULT_BODY_LIMIT } from "./body.js";
 import { TaskRuntime, type ProcessRole } from "./tasks/task-runtime.js";
+import { startBackups, type AppBackups } from "./backups/index.js";
 
 /**
  * Set to "1" in the environment of a trial start: the app configures itself, connects its data
@@ -140,11 +141,14 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   const role = processRole(env.KOVA_ROLE);
   let security;
   let tasks: TaskRuntime | undefined;
+  let backups: AppBackups | undefined;
   try {
     security = securityOptions(app, file, env, dataSources, host, log);
+    backups = await startBackups(dataSources, appDir, file.backups, log);
     // Before listening: an ENQUEUE from the first request already has its queue.
     if ((app.tasks ?? []).length > 0) tasks = await TaskRuntime.start(app, { dataSources, env: appEnv, log, appDir, role, ...taskTuning(env) });
   } catch (error) {
+    await backups?.close().catch(() => {});
     await dataSources.close().catch(() => {});
     throw error;
   }
@@ -152,6 +156,8 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   try {
     graphql = await graphqlFromConfig(app, file.graphql, dataSources, log);
   } catch (error) {
+    await tasks?.close().catch(() => {});
+    await backups?.close().catch(() => {});
     await dataSources.close().catch(() => {});
     throw new StartupError(`kova.config.json: ${(error as Error).message}`);
   }
@@ -176,6 +182,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     if (role !== "worker") await server.listen(port, host);
   } catch (error) {
     await tasks?.close().catch(() => {});
+    await backups?.close().catch(() => {});
     await dataSources.close().catch(() => {});
     const code = (error as { code?: string }).code;
     if (code === "EADDRINUSE") throw new StartupError(`port ${port} on ${host} is already in use; set PORT to another port`);
@@ -195,6 +202,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
       // Requests first (their ENQUEUEs land), then running jobs finish, then the stores close.
       if (role !== "worker") await server.close();
       await tasks?.close();
+      await backups?.close();
       await dataSources.close();
     })());
   const running: RunningApp = { url: role === "worker" ? "" : server.url, server, dataSources, log, close, tasks };

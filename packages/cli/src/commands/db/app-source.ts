@@ -1,0 +1,93 @@
+/**
+ * Opens one data source of an app for `kova db export` / `kova db import`: builds the app (as
+ * `kova migrate apply` does) to learn its data sources, entities and connection settings, then
+ * connects that source's driver. An embedded store held by the running app is read from a fresh
+ * backup the app writes (through its control socket), so exporting never stops the app.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { checkBackup } from "@kova/driver-embedded";
+import { loadDriverPackage, type DataTransfer, type Driver, type EntitySchema } from "@kova/query";
+import { loadEnv, resolveAppEnv, type AppDefinition } from "@kova/runtime";
+import { buildApp } from "../../build/build-app.js";
+import { reportBuildFailure } from "../../build/report.js";
+import { shouldColor, type CliContext } from "../../command.js";
+import { askRunningApp, keyFrom } from "./store.js";
+
+export interface OpenSource {
+  name: string;
+  driverName: string;
+  /** The app's entities in this data source. */
+  entities: EntitySchema[];
+  driver: Driver;
+  transfer: DataTransfer;
+  close(): Promise<void>;
+}
+
+/** A problem the user fixes (no such data source, build errors, unreachable database): one line. */
+export class SourceError extends Error {}
+
+const EMBEDDED = new Set(["embedded", "sqlite"]);
+
+export async function openAppSource(entry: string, wanted: string | undefined, context: CliContext, mode: { forReading: boolean }): Promise<OpenSource> {
+  const built = await buildApp({ entry });
+  if (!built.ok) {
+    reportBuildFailure(built, context.stderr, shouldColor({}, context.stderr, context.env));
+    throw new SourceError("the app does not build; fix the errors above");
+  }
+  const { app } = (await import(`${pathToFileURL(`${built.outDir}/app.js`).href}?t=${Date.now()}`)) as { app: AppDefinition };
+  let env;
+  try {
+    env = resolveAppEnv(app.env, loadEnv(built.appDir, context.env, false), built.appDir);
+  } catch (error) {
+    throw new SourceError((error as Error).message);
+  }
+  const source = wanted === undefined ? app.dataSources[0] : app.dataSources.find((s) => s.name === wanted);
+  if (source === undefined) {
+    throw new SourceError(wanted === undefined ? "the app has no data source" : `the app has no data source "${wanted}" (it has: ${app.dataSources.map((s) => s.name).join(", ")})`);
+  }
+  let options = source.options(env);
+  let scratch: string | undefined;
+  if (mode.forReading && EMBEDDED.has(source.driver)) {
+    // The running app holds its store alone: read a consistent copy it writes for us instead.
+    scratch = mkdtempSync(join(tmpdir(), "kova-export-"));
+    const reply = await askRunningApp(built.appDir, { op: "backup", source: source.name, output: join(scratch, "copy.kovabackup") });
+    if (reply !== undefined && !reply.ok) throw new SourceError(`the running app could not copy its store: ${reply.error}`);
+    if (reply !== undefined) {
+      await checkBackup(join(scratch, "copy.kovabackup"), join(scratch, "copy.db"), keyFrom(context));
+      options = { ...(typeof options === "object" && options !== null ? options : {}), path: join(scratch, "copy.db"), locking: "shared" };
+    } else {
+      rmSync(scratch, { recursive: true, force: true });
+      scratch = undefined;
+    }
+  }
+  const pkg = await loadDriverPackage(source.driver);
+  const driver = pkg.createDriver({ name: source.name, appDir: built.appDir, options });
+  const cleanup = () => {
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+  };
+  try {
+    await driver.connect();
+  } catch (error) {
+    cleanup();
+    throw new SourceError((error as Error).message);
+  }
+  if (driver.transfer === undefined) {
+    await driver.close();
+    cleanup();
+    throw new SourceError(`the ${source.driver} driver (data source "${source.name}") cannot export or import data`);
+  }
+  return {
+    name: source.name,
+    driverName: source.driver,
+    entities: source.entities,
+    driver,
+    transfer: driver.transfer,
+    async close() {
+      await driver.close();
+      cleanup();
+    },
+  };
+}

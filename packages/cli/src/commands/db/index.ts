@@ -1,0 +1,60 @@
+/**
+ * `kova db <subcommand>`: operations on an app's data. A dispatcher, so each subcommand is its own
+ * file with its own flags and help; later subcommands register in SUBCOMMANDS.
+ */
+import { closestName } from "@kova/compiler";
+import { ExitCode, processContext, type Command } from "../../command.js";
+import { backupCommand } from "./backup.js";
+import { exportCommand } from "./export.js";
+import { importCommand } from "./import.js";
+import { rekeyCommand } from "./rekey.js";
+import { restoreCommand } from "./restore.js";
+import { scheduleCommand } from "./schedule.js";
+import { verifyCommand } from "./verify.js";
+
+/** By the words that select them: "backup schedule" before "backup", so the longer match wins. */
+const SUBCOMMANDS: ReadonlyArray<{ words: string[]; command: Command }> = [
+  { words: ["backup", "schedule"], command: scheduleCommand },
+  { words: ["backup"], command: backupCommand },
+  { words: ["restore"], command: restoreCommand },
+  { words: ["verify"], command: verifyCommand },
+  { words: ["export"], command: exportCommand },
+  { words: ["import"], command: importCommand },
+  { words: ["rekey"], command: rekeyCommand },
+];
+
+function usage(): string {
+  const width = Math.max(...SUBCOMMANDS.map((s) => s.words.join(" ").length));
+  return `Usage: kova db <subcommand> [options]
+
+Operations on an app's data: backups, point-in-time recovery, export and import, encryption keys.
+
+Subcommands:
+${SUBCOMMANDS.map((s) => `  ${s.words.join(" ").padEnd(width)}  ${s.command.summary}`).join("\n")}
+
+Run 'kova db <subcommand> --help' for a subcommand's options. See docs/operations.md.
+`;
+}
+
+export const dbCommand: Command = {
+  name: "db",
+  summary: "Back up, restore, verify, export, import and re-key an app's data",
+  get usage() {
+    return usage();
+  },
+  async run(args, context = processContext()) {
+    const [first] = args;
+    if (first === undefined || first === "--help" || first === "-h" || first === "help") {
+      context.stdout.write(usage());
+      return first === undefined ? ExitCode.usage : ExitCode.ok;
+    }
+    const match = SUBCOMMANDS.find((s) => s.words.every((w, i) => args[i] === w));
+    if (match === undefined) {
+      const near = closestName(first, [...new Set(SUBCOMMANDS.map((s) => s.words[0]))]);
+      context.stderr.write(`kova db: unknown subcommand '${first}'${near === undefined ? "" : `; did you mean '${near}'?`}\n`);
+      context.stderr.write("Run 'kova db --help' for the list of subcommands.\n");
+      return ExitCode.usage;
+    }
+    return match.command.run(args.slice(match.words.length), context);
+  },
+};

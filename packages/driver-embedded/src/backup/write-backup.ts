@@ -1,0 +1,95 @@
+/**
+ * Writes a backup file (backup-format.ts) of an open store while the app keeps using it.
+ *
+ * A plain store is copied with SQLite's online backup API (better-sqlite3's `backup()`): a few
+ * pages per step, the event loop free between steps, so requests keep being answered; a write
+ * between steps makes SQLite restart the copy, so the copy is always one consistent instant.
+ * An encrypted store is copied with `VACUUM INTO`, which SQLite3 Multiple Ciphers writes with the
+ * same cipher and key (the backup API refuses to copy between databases whose page layouts
+ * differ); it is one step, so writes wait for it. Either way the copy never holds a plain page.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, basename } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { Transform } from "node:stream";
+import { createGzip } from "node:zlib";
+import type Database from "better-sqlite3";
+import { openStore, sqlLiteral } from "../store/open-store.js";
+import { BACKUP_FORMAT, encodeHeader, type BackupManifest } from "./backup-format.js";
+import { describeEntities } from "./store-contents.js";
+
+export interface BackupSummary {
+  file: string;
+  bytes: number;
+  manifest: BackupManifest;
+}
+
+const writer = `@kova/driver-embedded ${(createRequire(import.meta.url)("../../../package.json") as { version: string }).version}`;
+
+/** A sibling of `output` for work in progress, so a failed backup never leaves a half file under its name. */
+function scratch(output: string, what: string): string {
+  return join(dirname(output), `.${basename(output)}.${what}-${process.pid}-${Date.now()}`);
+}
+
+export async function writeBackup(db: Database.Database, output: string, options: { key?: string }): Promise<BackupSummary> {
+  const copy = scratch(output, "db");
+  const packed = scratch(output, "gz");
+  try {
+    if (options.key === undefined) await db.backup(copy);
+    else db.exec(`VACUUM INTO ${sqlLiteral(copy)}`);
+    const entities = (() => {
+      const copied = openStore(copy, { key: options.key, create: false });
+      try {
+        return describeEntities(copied);
+      } finally {
+        copied.close();
+      }
+    })();
+    const plain = await sha256(copy);
+    const gz = { hash: createHash("sha256"), bytes: 0 };
+    await pipeline(
+      createReadStream(copy),
+      createGzip({ level: 6 }),
+      new Transform({
+        transform(chunk: Buffer, _e, done) {
+          gz.hash.update(chunk);
+          gz.bytes += chunk.length;
+          done(null, chunk);
+        },
+      }),
+      createWriteStream(packed),
+    );
+    const manifest: BackupManifest = {
+      format: BACKUP_FORMAT,
+      createdAt: new Date().toISOString(),
+      writer,
+      sqlite: String(db.prepare("SELECT sqlite_version()").pluck().get()),
+      encrypted: options.key !== undefined,
+      ...(options.key !== undefined ? { cipher: "sqlcipher" as const } : {}),
+      entities,
+      database: { bytes: statSync(copy).size, sha256: plain },
+      payload: { bytes: gz.bytes, sha256: gz.hash.digest("hex") },
+    };
+    const assembled = scratch(output, "part");
+    try {
+      const out = createWriteStream(assembled, { flags: "wx" });
+      out.write(encodeHeader(manifest));
+      await pipeline(createReadStream(packed), out);
+      renameSync(assembled, output);
+    } finally {
+      rmSync(assembled, { force: true });
+    }
+    return { file: output, bytes: statSync(output).size, manifest };
+  } finally {
+    rmSync(copy, { force: true });
+    rmSync(packed, { force: true });
+  }
+}
+
+async function sha256(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}

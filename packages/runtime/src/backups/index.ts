@@ -1,0 +1,34 @@
+/**
+ * The app's side of backups: the control socket `kova db backup` talks to, and the schedule from
+ * kova.config.json. Both only for data sources that can back themselves up (the embedded store).
+ */
+import cluster from "node:cluster";
+import type { Server } from "node:net";
+import type { DataSources } from "../data-sources.js";
+import { closeControlSocket, openControlSocket } from "./control-socket.js";
+import { BackupSchedule, canBackUp, type BackupConfig, type BackupDriver, type ScheduleLog } from "./schedule.js";
+
+export { controlSocketPath } from "./control-socket.js";
+export { BackupSchedule, backupFileName, parseBackupConfig, parseDuration, type BackupConfig } from "./schedule.js";
+
+export interface AppBackups {
+  close(): Promise<void>;
+}
+
+export async function startBackups(dataSources: DataSources, appDir: string, config: BackupConfig | undefined, log: ScheduleLog): Promise<AppBackups> {
+  const drivers = new Map<string, BackupDriver>();
+  for (const [name, driver] of dataSources.drivers) if (canBackUp(driver)) drivers.set(name, driver);
+  // Cluster workers share the file (locking "shared"): the CLI reads it directly, and only the
+  // first worker runs the schedule, so N workers do not write N backups.
+  if (drivers.size === 0 || (cluster.isWorker && cluster.worker?.id !== 1)) return { close: async () => {} };
+  let socket: Server | undefined;
+  if (!cluster.isWorker) socket = await openControlSocket(appDir, drivers);
+  const schedule = config === undefined ? undefined : new BackupSchedule(drivers, config, appDir, log);
+  schedule?.start();
+  return {
+    async close() {
+      await schedule?.close();
+      await closeControlSocket(socket, appDir);
+    },
+  };
+}
