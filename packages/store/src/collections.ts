@@ -43,9 +43,9 @@ export class Collections {
   constructor(private readonly db: Database.Database) {}
 
   /** The collection, or undefined when it was never created. */
-  find(name: string): CollectionInfo | undefined {
+  find(name: string, cachedOnly = false): CollectionInfo | undefined {
     const cached = this.known.get(name);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined || cachedOnly) return cached;
     if (!this.hasSchemaTable()) return undefined;
     const rows = this.db.prepare(`SELECT entity, "table", fields FROM ${SCHEMA_TABLE} WHERE "table" = ? OR entity = ? ORDER BY "table" = ? DESC`).all(name, name, name) as Array<{ entity: string; table: string; fields: string }>;
     if (rows.length === 0) return undefined;

@@ -96,7 +96,6 @@ function keyFromEnv(): string | undefined {
 }
 
 interface KvStatements {
-  idOf: Database.Statement;
   insert: Database.Statement;
   update: Database.Statement;
   remove: Database.Statement;
@@ -205,13 +204,9 @@ export class Store<S extends Schema = Record<string, Json>> {
   private putOne(info: CollectionInfo, key: string, text: string, stamps: Map<string, number>): Written {
     const s = this.kvStatements(info);
     const at = this.stamp(info, s, stamps);
-    const id = s.idOf.get(key) as number | undefined;
-    let rowId: number;
-    if (id === undefined) rowId = Number(s.insert.run(key, text).lastInsertRowid);
-    else {
-      s.update.run(text, id);
-      rowId = id;
-    }
+    // An existing key is updated in one statement; only a new one takes a second (the insert).
+    const id = s.update.get(text, key) as number | undefined;
+    const rowId = id ?? Number(s.insert.run(key, text).lastInsertRowid);
     const version = Number(s.version.run(rowId, id === undefined ? "insert" : "update", at, key, text).lastInsertRowid);
     return { version, at: new Date(at).toISOString() };
   }
@@ -405,7 +400,8 @@ export class Store<S extends Schema = Record<string, Json>> {
 
   private readable(collection: string): CollectionInfo {
     this.open();
-    return this.collections.require(checkCollection(collection));
+    // A collection already found was a valid name: the cache answers before the name is checked.
+    return this.collections.find(collection, true) ?? this.collections.require(checkCollection(collection));
   }
 
   private kv(name: string, create: true): CollectionInfo;
@@ -423,9 +419,8 @@ export class Store<S extends Schema = Record<string, Json>> {
     const t = quoteIdent(info.table);
     const h = quoteIdent(info.history);
     s = {
-      idOf: this.db.prepare(`SELECT "id" FROM ${t} WHERE "key" = ?`).pluck(),
       insert: this.db.prepare(`INSERT INTO ${t} ("key", "value") VALUES (?, ?)`),
-      update: this.db.prepare(`UPDATE ${t} SET "value" = ? WHERE "id" = ?`),
+      update: this.db.prepare(`UPDATE ${t} SET "value" = ? WHERE "key" = ? RETURNING "id"`).pluck(),
       remove: this.db.prepare(`DELETE FROM ${t} WHERE "key" = ? RETURNING "id", "value"`),
       version: this.db.prepare(`INSERT INTO ${h} ("id", "op", "at", "key", "value") VALUES (?, ?, ?, ?, ?)`),
       lastAt: this.db.prepare(`SELECT "at" FROM ${h} ORDER BY "version" DESC LIMIT 1`).pluck(),

@@ -6,15 +6,17 @@ export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
 
 // C0 and C1 controls, DEL: invisible in a terminal, ambiguous in a URL, so never part of a key.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const DOT_DOT = /(^|\/)\.\.(\/|$)/;
 
 export function checkKey(key: unknown): string {
   if (typeof key !== "string") throw new InvalidKeyError(key, `a key is a string, not ${key === null ? "null" : typeof key}`);
   if (key === "") throw new InvalidKeyError(key, "a key cannot be empty");
-  const bytes = Buffer.byteLength(key, "utf8");
+  // A string's UTF-8 length is at most 3 bytes per UTF-16 unit: short keys skip the count.
+  const bytes = key.length * 3 <= MAX_KEY_BYTES ? 0 : Buffer.byteLength(key, "utf8");
   if (bytes > MAX_KEY_BYTES) throw new InvalidKeyError(key, `${bytes} bytes is over the limit of ${MAX_KEY_BYTES}`);
   const control = CONTROL.exec(key);
   if (control !== null) throw new InvalidKeyError(key, `it holds the control character U+${control[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()} at position ${control.index + 1}`);
-  if (key.split("/").includes("..")) throw new InvalidKeyError(key, "a '..' segment is not allowed (keys are not paths to climb out of)");
+  if (DOT_DOT.test(key)) throw new InvalidKeyError(key, "a '..' segment is not allowed (keys are not paths to climb out of)");
   return key;
 }
 
