@@ -1,5 +1,6 @@
 -- wrk script for the benchmark workloads: `wrk … -s wrk.lua <url> -- <workload> [token]`
--- (`me <token>`: GET /me with a bearer token, for bench/auth.mjs).
+-- (`me <token>`: GET /me with a bearer token, for bench/auth.mjs; `graphql <json>`: POST /graphql
+-- with that body, for bench/graphql.mjs).
 -- Random ids come from wrk's own math.random, seeded per run; the summary is printed as one JSON line.
 local workload
 local static
@@ -18,6 +19,7 @@ function init(args)
   elseif workload == "json" then static = wrk.format("GET", "/json")
   elseif workload == "post" then static = wrk.format("POST", "/orders", { ["Content-Type"] = "application/json" }, ORDER)
   elseif workload == "me" then static = wrk.format("GET", "/me", { ["Authorization"] = "Bearer " .. args[2] })
+  elseif workload == "graphql" then static = wrk.format("POST", "/graphql", { ["Content-Type"] = "application/json" }, args[2])
   end
 end
 

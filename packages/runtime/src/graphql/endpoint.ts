@@ -35,9 +35,13 @@ export interface GraphqlConfig extends GraphqlOptions {
 
 type GraphqlRequest = { query?: unknown; variables?: unknown; operationName?: unknown };
 
+/** How many distinct valid query texts are kept parsed and validated (see documentOf). */
+const DOCUMENT_CACHE_SIZE = 500;
+
 export class GraphqlEndpoint {
   /** GET and POST at the configured path: served through the app's pipeline by both servers. */
   readonly routes: RouteDefinition[];
+  private readonly documents = new Map<string, G.DocumentNode>();
 
   private constructor(
     private readonly graphql: typeof G,
@@ -115,14 +119,8 @@ export class GraphqlEndpoint {
     if (typeof request.query !== "string" || request.query.trim() === "") return fail(400, 'the request has no GraphQL query ("query": "{ … }")');
     if (request.variables !== undefined && request.variables !== null && (typeof request.variables !== "object" || Array.isArray(request.variables))) return fail(400, '"variables" must be a JSON object');
     const g = this.graphql;
-    let document: G.DocumentNode;
-    try {
-      document = g.parse(request.query, { maxTokens: 5_000 });
-    } catch (error) {
-      return { status: 400, body: { errors: [(error as G.GraphQLError).toJSON()] } };
-    }
-    const invalid = g.validate(this.schema, document, this.rules);
-    if (invalid.length > 0) return { status: 400, body: { errors: invalid.map((e) => e.toJSON()) } };
+    const document = this.documentOf(request.query);
+    if (!("kind" in document)) return { status: 400, body: document };
     const operationName = typeof request.operationName === "string" ? request.operationName : undefined;
     const operation = g.getOperationAST(document, operationName);
     if (operation === null || operation === undefined) return fail(400, operationName === undefined ? "the document has several operations: name the one to run (operationName)" : `the document has no operation named ${operationName}`);
@@ -135,6 +133,31 @@ export class GraphqlEndpoint {
     const result = await g.execute({ schema: this.schema, document, variableValues: variables, operationName, contextValue: context });
     const errors = result.errors?.map((e) => this.publicError(e, ex.requestId));
     return { status: 200, body: errors === undefined ? { data: result.data } : { errors, data: result.data } };
+  }
+
+  /**
+   * The parsed and validated document of a query text, or the errors to answer. Clients send the
+   * same few query texts over and over, so valid documents are kept (least recently used first
+   * out): parsing and validating cost more than executing a small query.
+   */
+  private documentOf(query: string): G.DocumentNode | { errors: object[] } {
+    const known = this.documents.get(query);
+    if (known !== undefined) {
+      this.documents.delete(query);
+      this.documents.set(query, known);
+      return known;
+    }
+    let document: G.DocumentNode;
+    try {
+      document = this.graphql.parse(query, { maxTokens: 5_000 });
+    } catch (error) {
+      return { errors: [(error as G.GraphQLError).toJSON()] };
+    }
+    const invalid = this.graphql.validate(this.schema, document, this.rules);
+    if (invalid.length > 0) return { errors: invalid.map((e) => e.toJSON()) };
+    if (this.documents.size >= DOCUMENT_CACHE_SIZE) this.documents.delete(this.documents.keys().next().value as string);
+    this.documents.set(query, document);
+    return document;
   }
 
   /** A resolver's error as the client sees it: the message of errors it caused, nothing of the others. */
