@@ -135,3 +135,48 @@ test("a bad line stops the import with its line and field; the same command resu
   assert.equal(dup.status, 1);
   assert.match(dup.stderr, /lines 2–41 were not imported \(the database refused the batch, and rolled it back\)/);
 });
+
+const MYSQL_URL = process.env.KOVA_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test";
+
+test("embedded → MySQL/MariaDB: the same file loads, the same rows and history come back out", async (t) => {
+  const mysql = (await import("mysql2/promise")).default;
+  let admin;
+  try {
+    admin = await mysql.createConnection({ uri: MYSQL_URL, connectTimeout: 2000 });
+  } catch {
+    if (process.env.CI === "true") assert.fail(`MySQL/MariaDB is not reachable at ${MYSQL_URL}`);
+    t.skip(`SKIPPED: no MySQL/MariaDB at ${MYSQL_URL}`);
+    return;
+  }
+  const database = `kova_import_${randomBytes(4).toString("hex")}`;
+  await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4`);
+  t.after(async () => {
+    await admin.query(`DROP DATABASE \`${database}\``);
+    await admin.end();
+  });
+  const url = new URL(MYSQL_URL);
+  url.pathname = `/${database}`;
+
+  const source = tempApp(t, { "app.kova": notesApp() });
+  await build(source);
+  const server = await startServer(t, source, { env: { KOVA_LOG_LEVEL: "warn" } });
+  for (let i = 0; i < 30; i++) await request(`${server.url}/notes`, { method: "POST", json: note(i) });
+  await request(`${server.url}/notes/4`, { method: "PATCH", json: { title: "four, edited" } });
+  await request(`${server.url}/notes/9`, { method: "DELETE" });
+  const rows = (await request(`${server.url}/notes`)).body;
+  await server.stop();
+  const file = join(source, "data.jsonl");
+  assert.equal((await kovaAsync(["db", "export", source, "--format", "jsonl", "--with-history", "-o", file])).status, 0);
+
+  const target = tempApp(t, { "app.kova": notesApp(`CONNECT db USING mysql(env("DB_URL"))`) });
+  const env = { DB_URL: url.toString(), KOVA_LOG_LEVEL: "warn" };
+  const imported = await kovaAsync(["db", "import", file, target], { env });
+  assert.equal(imported.status, 0, imported.stderr);
+  await build(target);
+  const onMysql = await startServer(t, target, { env });
+  assert.deepEqual((await request(`${onMysql.url}/notes`)).body, rows);
+  const again = await kovaAsync(["db", "export", target, "--format", "jsonl", "--with-history"], { env });
+  assert.equal(again.status, 0, again.stderr);
+  assert.deepEqual(dataLines(again.stdout), dataLines(readFileSync(file, "utf8")));
+  assert.equal((await request(`${onMysql.url}/notes`, { method: "POST", json: note(99) })).body.id, 31, "ids continue after the imported ones");
+});

@@ -6,6 +6,7 @@
  * are UTC), utf8mb4 with a binary collation (string comparison is case-sensitive, as in Kova), a
  * strict sql_mode and the per-statement time limit.
  */
+import { MysqlTransfer } from "./mysql-transfer.js";
 import mysql from "mysql2/promise";
 import { EntitySchemas, QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
 import { applyLedger, InstantClock, LEDGER_TABLE, References, TransactionScope, type LedgerSession, type OpenTransaction } from "@kova/sql";
@@ -46,6 +47,8 @@ export class MysqlDriver implements Driver {
   private readonly entities: EntitySchemas;
   /** What deleting a record does to the records that refer to it (ON DELETE), with their versions. */
   private readonly references = new References(mysqlDialect);
+  /** Export and import (kova db export / import) through the pool. */
+  readonly transfer = new MysqlTransfer(() => this.ready().pool);
 
   constructor(private readonly config: DriverConfig) {
     this.entities = new EntitySchemas(config.name);

@@ -96,13 +96,15 @@ export class SqliteTransfer implements DataTransfer {
       for (const { entity, rows, versions } of batches) {
         const fields = entity.fields;
         const live = db.prepare(`INSERT INTO ${quoteIdent(entity.table)} ("id"${fields.map((f) => `, ${quoteIdent(f.name)}`).join("")}) VALUES (?${", ?".repeat(fields.length)})`);
-        for (const row of rows) live.run(row.id, ...fields.map((f) => encodeFieldValue(f, row.fields[f.name])));
+        // Encoded once: the live row and its insert version hold the same values.
+        const encoded = rows.map((row) => fields.map((f) => encodeFieldValue(f, row.fields[f.name])));
+        rows.forEach((row, i) => live.run(row.id, ...encoded[i]));
         const history = historyTable(entity);
         if (entity.history === false || !tableExists(db, history)) continue;
         const columns = fields.map((f) => `, ${quoteIdent(historyColumn(f.name))}`).join("");
         if (versions === undefined) {
           const insert = db.prepare(`INSERT INTO ${quoteIdent(history)} ("id", "op", "at"${columns}) VALUES (?, 'insert', ?${", ?".repeat(fields.length)})`);
-          for (const row of rows) insert.run(row.id, now, ...fields.map((f) => encodeFieldValue(f, row.fields[f.name])));
+          rows.forEach((row, i) => insert.run(row.id, now, ...encoded[i]));
         } else {
           const insert = db.prepare(`INSERT INTO ${quoteIdent(history)} ("version", "id", "op", "at"${columns}) VALUES (?, ?, ?, ?${", ?".repeat(fields.length)})`);
           for (const v of versions) insert.run(v.version, v.id, v.op, v.at, ...fields.map((f) => encodeFieldValue(f, v.fields[f.name])));

@@ -22,7 +22,15 @@ export async function startBackups(dataSources: DataSources, appDir: string, con
   // first worker runs the schedule, so N workers do not write N backups.
   if (drivers.size === 0 || (cluster.isWorker && cluster.worker?.id !== 1)) return { close: async () => {} };
   let socket: Server | undefined;
-  if (!cluster.isWorker) socket = await openControlSocket(appDir, drivers);
+  if (!cluster.isWorker) {
+    try {
+      socket = await openControlSocket(appDir, drivers);
+    } catch (error) {
+      // E.g. a folder path beyond a Unix socket's ~100 bytes, or a read-only .kova: the app still
+      // serves, and `kova db backup` then says the store is held (scheduled backups still run).
+      log.error({ err: error }, `no control socket, so kova db backup cannot ask this app for a backup: ${(error as Error).message}`);
+    }
+  }
   const schedule = config === undefined ? undefined : new BackupSchedule(drivers, config, appDir, log);
   schedule?.start();
   return {

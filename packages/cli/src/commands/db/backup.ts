@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { openStore, StoreKeyError, writeBackup } from "@kova/driver-embedded";
 import { UsageError } from "../../args.js";
 import { ExitCode } from "../../command.js";
@@ -31,6 +31,7 @@ Options:
     if (values.output === undefined) throw new UsageError("--output FILE is required (where to write the backup)");
     const output = resolve(String(values.output));
     if (existsSync(output) && values.force !== true) return fail(context, "backup", `${output} exists; pass --force to replace it`);
+    mkdirSync(dirname(output), { recursive: true });
     const where = storeLocation(values, positionals[0]);
     const reply = await askRunningApp(where.appDir, { op: "backup", output, ...(values.source === undefined ? {} : { source: String(values.source) }) });
     if (reply !== undefined) {
