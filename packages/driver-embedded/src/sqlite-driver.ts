@@ -17,17 +17,10 @@ import type { SqliteCompiledQuery } from "./sqlite-compiled.js";
 import { QueryRunner } from "./sqlite-runner.js";
 import { lastRecordedInstant, migrateSchema, SCHEMA_TABLE } from "./sqlite-schema.js";
 import { BatchWriter } from "./sqlite-batch.js";
-<<<<<<< HEAD
-import { Outbox, SqliteChangeOutbox } from "./sqlite-outbox.js";
-import { SqliteTransfer } from "./transfer/sqlite-transfer.js";
-import { openStore, storeKey, StoreKeyError } from "./store/open-store.js";
-import { writeBackup, type BackupSummary } from "./backup/write-backup.js";
-=======
 import { SqliteTransfer } from "./transfer/sqlite-transfer.js";
 import { openStore, storeKey, StoreKeyError } from "./store/open-store.js";
 import { writeBackup, type BackupSummary } from "./backup/write-backup.js";
 import { Outbox, SqliteChangeOutbox } from "./sqlite-outbox.js";
->>>>>>> backup
 
 export interface EmbeddedOptions {
   /** The database file, relative to the app folder, or ":memory:". Default `.kova/data.db`. */
@@ -98,11 +91,6 @@ export class EmbeddedDriver implements Driver {
     this.entities = new EntitySchemas(config.name, (name) => (this.runner === undefined ? undefined : recordedEntity(this.runner.db, name)));
     const path = this.options.path ?? join(".kova", "data.db");
     this.path = path === ":memory:" || isAbsolute(path) ? path : resolve(config.appDir, path);
-<<<<<<< HEAD
-    this.outbox = new Outbox(config.name, () => this.ready().db);
-    this.changes = new SqliteChangeOutbox(this.outbox, config.name, (work) => this.withConnection((db) => work(db as Database.Database)));
-=======
->>>>>>> backup
     this.key = this.options.key ?? storeKey(process.env);
     this.outbox = new Outbox(config.name, () => this.ready().db);
     this.changes = new SqliteChangeOutbox(this.outbox, config.name, (work) => this.withConnection((db) => work(db as Database.Database)));

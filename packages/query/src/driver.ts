@@ -71,27 +71,16 @@ export interface Driver {
    */
   withConnection?<T>(work: (connection: unknown) => T): Promise<T>;
   /**
-<<<<<<< HEAD
-=======
    * Reads and writes rows and versions in bulk for `kova db export` / `kova db import`
    * (transfer.ts). Optional: the SQL drivers have it.
    */
   readonly transfer?: DataTransfer;
   /**
->>>>>>> backup
    * The change-event outbox: every committed write's event, recorded in its transaction (see
    * changes.ts). Optional: a driver without one reports no change events (ON handlers and cache
    * invalidation then refuse it at start-up).
    */
   readonly changes?: ChangeOutbox;
-<<<<<<< HEAD
-  /**
-   * Reads and writes rows and versions in bulk for `kova db export` / `kova db import`
-   * (transfer.ts). Optional: the SQL drivers have it.
-   */
-  readonly transfer?: DataTransfer;
-=======
->>>>>>> backup
 }
 
 export type Executor = Pick<Driver, "execute">;
