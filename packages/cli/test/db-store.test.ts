@@ -1,11 +1,13 @@
 // kova db set/get/log/list/delete/batch driven as a subprocess, and the store and a Kova app
 // reading each other's data in one file.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { openStore } from "@kova/store";
-import { build, request, startServer, tempApp } from "./e2e/harness.js";
+import { build, KOVA_BIN, request, startServer, tempApp } from "./e2e/harness.js";
+import { completeLine, splitWords } from "../src/commands/db/shell.js";
 import { kovaAsync } from "./db/fixture.js";
 
 test("kova db set/get/log/list/delete: values, versions, --at, --json, errors and exit codes", async (t) => {
@@ -137,4 +139,34 @@ test("one file, two faces: a store collection is a Kova app's entity, and an app
   assert.deepEqual(again.history("note", "1").map((v) => [v.operation, v.value]), [["insert", { title: "first", pinned: false }], ["update", { title: "first", pinned: true }]]);
   const cli = await kovaAsync(["db", "get", "note/1", "--json"], { cwd: dir });
   assert.deepEqual(JSON.parse(cli.stdout).value, { title: "first", pinned: true });
+});
+
+test("kova db shell: piped lines run as the subcommands; completion offers commands, collections and keys", async (t) => {
+  const dir = tempApp(t, {});
+  const script = ["set users/alice '{\"name\": \"Alice\"}'", "set users/albert 2", "get users/alice --json", "get users/alic", "list users", "frobnicate", "exit", "set users/never 1"].join("\n");
+  const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [KOVA_BIN, "db", "shell"], { cwd: dir, env: { ...process.env, NO_COLOR: "1", KOVA_DB_HISTORY: join(dir, "history") } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+    child.once("close", (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(script + "\n");
+  });
+  assert.equal(run.status, 1, "a piped script with failing lines exits 1");
+  const out = run.stdout.split("\n");
+  assert.match(out[0], /^users\/alice: version 1 at /);
+  assert.deepEqual(JSON.parse(out[2]).value, { name: "Alice" });
+  assert.deepEqual(out.slice(3, 5), ["albert\t2", 'alice\t{"name":"Alice"}']);
+  assert.match(run.stderr, /Key 'users\/alic' not found\. Did you mean users\/alice\?/);
+  assert.match(run.stderr, /unknown command 'frobnicate'/);
+
+  const store = await openStore(dir);
+  t.after(() => store.close());
+  assert.equal(store.get("users", "never"), undefined, "nothing after exit runs");
+  assert.deepEqual(completeLine("ge", () => store), [["get"], "ge"]);
+  assert.deepEqual(completeLine("get us", () => store), [["users/"], "us"]);
+  assert.deepEqual(completeLine("get users/al", () => store)[0], ["users/albert", "users/alice"]);
+  assert.deepEqual(completeLine("list u", () => store)[0], ["users"]);
+  assert.deepEqual(splitWords(`set a/b '{"x": 1}' "two words"`), ["set", "a/b", '{"x": 1}', "two words"]);
 });

@@ -17,6 +17,7 @@ import { getCommand } from "./get.js";
 import { listCommand } from "./list.js";
 import { logCommand } from "./log.js";
 import { setCommand } from "./set.js";
+import { shellCommand } from "./shell.js";
 
 /** By the words that select them: "backup schedule" before "backup", so the longer match wins. */
 const SUBCOMMANDS: ReadonlyArray<{ words: string[]; command: Command }> = [
@@ -34,6 +35,7 @@ const SUBCOMMANDS: ReadonlyArray<{ words: string[]; command: Command }> = [
   { words: ["list"], command: listCommand },
   { words: ["delete"], command: deleteCommand },
   { words: ["batch"], command: batchCommand },
+  { words: ["shell"], command: shellCommand },
 ];
 
 function usage(): string {
@@ -41,7 +43,7 @@ function usage(): string {
   return `Usage: kova db <subcommand> [options]
 
 Operations on an app's data: backups, point-in-time recovery, export and import, encryption keys;
-and the versioned store on its own: set, get, log, list, delete, batch (docs/store.md).
+and the versioned store on its own: set, get, log, list, delete, batch, shell (docs/store.md).
 
 Subcommands:
 ${SUBCOMMANDS.map((s) => `  ${s.words.join(" ").padEnd(width)}  ${s.command.summary}`).join("\n")}
