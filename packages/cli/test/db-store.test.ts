@@ -161,7 +161,7 @@ test("kova db shell: piped lines run as the subcommands; completion offers comma
   assert.match(run.stderr, /Key 'users\/alic' not found\. Did you mean users\/alice\?/);
   assert.match(run.stderr, /unknown command 'frobnicate'/);
 
-  const store = await openStore(dir);
+  const store = await openStore<Record<string, unknown>>(dir);
   t.after(() => store.close());
   assert.equal(store.get("users", "never"), undefined, "nothing after exit runs");
   assert.deepEqual(completeLine("ge", () => store), [["get"], "ge"]);
