@@ -28,3 +28,9 @@ export { BACKUP_FORMAT, BackupFileError, encodeHeader, readManifest, type Backup
 export { checkBackup, type CheckedBackup } from "./backup/check-backup.js";
 export { rebuildAt, type RebuildReport } from "./backup/point-in-time.js";
 export { describeEntities, liveRowMismatches, storedEntities, type StoredEntity } from "./backup/store-contents.js";
+
+// The table layout, for @kova/store (which reads and writes the same files without compiled queries).
+export { historyColumn, historyTable } from "./sqlite-compiled.js";
+export { quoteIdent } from "./sqlite-flavour.js";
+export { decodeValue } from "./sqlite-values.js";
+export { lastRecordedInstant } from "./sqlite-schema.js";

@@ -11,6 +11,13 @@ import { rekeyCommand } from "./rekey.js";
 import { restoreCommand } from "./restore.js";
 import { scheduleCommand } from "./schedule.js";
 import { verifyCommand } from "./verify.js";
+import { batchCommand } from "./batch.js";
+import { deleteCommand } from "./delete.js";
+import { getCommand } from "./get.js";
+import { listCommand } from "./list.js";
+import { logCommand } from "./log.js";
+import { setCommand } from "./set.js";
+import { shellCommand } from "./shell.js";
 
 /** By the words that select them: "backup schedule" before "backup", so the longer match wins. */
 const SUBCOMMANDS: ReadonlyArray<{ words: string[]; command: Command }> = [
@@ -21,13 +28,22 @@ const SUBCOMMANDS: ReadonlyArray<{ words: string[]; command: Command }> = [
   { words: ["export"], command: exportCommand },
   { words: ["import"], command: importCommand },
   { words: ["rekey"], command: rekeyCommand },
+  // The versioned store on its own (@kova/store): keys and JSON values, see docs/store.md.
+  { words: ["set"], command: setCommand },
+  { words: ["get"], command: getCommand },
+  { words: ["log"], command: logCommand },
+  { words: ["list"], command: listCommand },
+  { words: ["delete"], command: deleteCommand },
+  { words: ["batch"], command: batchCommand },
+  { words: ["shell"], command: shellCommand },
 ];
 
 function usage(): string {
   const width = Math.max(...SUBCOMMANDS.map((s) => s.words.join(" ").length));
   return `Usage: kova db <subcommand> [options]
 
-Operations on an app's data: backups, point-in-time recovery, export and import, encryption keys.
+Operations on an app's data: backups, point-in-time recovery, export and import, encryption keys;
+and the versioned store on its own: set, get, log, list, delete, batch, shell (docs/store.md).
 
 Subcommands:
 ${SUBCOMMANDS.map((s) => `  ${s.words.join(" ").padEnd(width)}  ${s.command.summary}`).join("\n")}
