@@ -1,5 +1,5 @@
 /**
- * The HTTP server: node:http plus find-my-way. It decodes and routes each request (the matched
+ * The HTTP server: node:http plus the route table (router.ts). It decodes and routes each request (the matched
  * route's data rides in the router's `store`, so dispatch allocates no closures), answers 404,
  * 405, OPTIONS and health itself, and hands every routed request to the shared Pipeline as a
  * NodeExchange, which knows how to read the body and write the response on node:http.
@@ -8,7 +8,6 @@ import { DEFAULT_ERROR_FORMAT, type ErrorFormat } from "./error-shape.js";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import Router from "find-my-way";
 import type { Logger } from "pino";
 import type { AppDefinition, AppEnv, QueryValues } from "./app.js";
 import { DEFAULT_BODY_LIMIT, checkJsonContentType, decodeJsonBody, readBodyBytes, requestHasBody } from "./body.js";
@@ -24,7 +23,8 @@ import { sendProblem, sendReply } from "./respond.js";
 import type { CompiledRoute, SerializedReply } from "./route.js";
 import { ApiDocs, apiDocsOptions, type ApiDocsReply } from "./api-docs/api-docs.js";
 import type { GraphqlEndpoint } from "./graphql/endpoint.js";
-import { ApiDocsRoute, GraphqlRoute, buildRouter, allowedMethods, isHealthRoute } from "./routing.js";
+import { ApiDocsRoute, GraphqlRoute, buildRouter, allowedMethods, isHealthRoute, type RouteStore } from "./routing.js";
+import type { Router } from "./router.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
 
 export interface ServerOptions {
@@ -157,7 +157,7 @@ class NodeExchange extends Exchange {
 }
 
 class RequestHandler {
-  private readonly router: Router.Instance<Router.HTTPVersion.V1>;
+  private readonly router: Router<RouteStore>;
   private readonly pipeline: Pipeline;
   readonly serving: NodeServing;
 
@@ -181,7 +181,7 @@ class RequestHandler {
     const start = this.serving.logRequests ? performance.now() : 0;
     const requestId = requestIdFor(req.headers["x-request-id"]);
     const url = req.url ?? "/";
-    const match = this.router.find(req.method as Router.HTTPMethod, url);
+    const match = this.router.find(req.method ?? "GET", url);
     // Health is answered whatever the Host: load balancers probe it by address, and it reveals nothing.
     if (match !== null && isHealthRoute(match.store)) {
       void this.health(req, res, requestId, start);
