@@ -16,7 +16,8 @@ import { Exchange, type Serving, type StageOutcome } from "./exchange.js";
 import { healthReply } from "./health.js";
 import { ApiDocs, apiDocsOptions } from "./api-docs/api-docs.js";
 import { Pipeline } from "./pipeline.js";
-import { ProblemType, makeProblem, problemFromError, type Problem } from "./problem.js";
+import { badlyEncodedQueryParam } from "./params.js";
+import { ProblemType, badQueryEncodingProblem, makeProblem, problemFromError, type Problem } from "./problem.js";
 import { JSON_CONTENT_TYPE, CompiledRoute, type SerializedReply } from "./route.js";
 import { allowedMethods, buildRouter } from "./routing.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
@@ -183,6 +184,8 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
         url: definition.path,
         config: { kovaRoute: route },
         handler: (request, reply) => {
+          const badParam = badlyEncodedQueryParam(request.url);
+          if (badParam !== undefined) return sendProblem(reply, errors, badQueryEncodingProblem(badParam, pathOf(request.url), request.kovaRequestId));
           pipeline.run(new FastifyExchange(request, reply, route, serving));
         },
       });

@@ -106,3 +106,30 @@ function outOfBounds(def: QueryParamDefinition, value: string | number | boolean
   if (def.max !== undefined && value > def.max) return `must be at most ${def.max}, got ${value}`;
   return undefined;
 }
+
+// A `%` not followed by two hex digits.
+const BAD_PERCENT = /%(?![0-9a-fA-F]{2})/;
+
+/**
+ * The query parameter whose name or value has a broken percent-escape (`?q=%zz`), if any. Query
+ * parsers keep such text literally, which would hand the handler a value the client never meant;
+ * both servers answer 400 naming the parameter instead. Most URLs hold no `%`, so this is one scan.
+ */
+export function badlyEncodedQueryParam(url: string): string | undefined {
+  const start = url.indexOf("?");
+  if (start < 0 || url.indexOf("%", start) < 0) return undefined;
+  for (const part of url.slice(start + 1).split("&")) {
+    if (!BAD_PERCENT.test(part)) continue;
+    const name = part.split("=", 1)[0] ?? "";
+    return BAD_PERCENT.test(name) ? name : safeDecode(name);
+  }
+  return undefined;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, " "));
+  } catch {
+    return text;
+  }
+}

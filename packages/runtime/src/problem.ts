@@ -53,6 +53,12 @@ export function makeProblem(
   return problem;
 }
 
+/** A query parameter with a broken percent-escape (`?q=%zz`): 400, naming the parameter. */
+export function badQueryEncodingProblem(param: string, instance: string, requestId: string): Problem {
+  const message = "is not valid percent-encoding (a % must be followed by two hex digits)";
+  return makeProblem(400, ProblemType.badUrl, `query parameter "${param}" ${message}`, instance, requestId, [{ field: param, message }]);
+}
+
 /**
  * Error codes that mean the data source cannot be reached (Node socket errors, SQLSTATE class 08
  * and the PostgreSQL shutdown codes, SQLite failing to open its file). Any of these while serving

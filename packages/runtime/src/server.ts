@@ -18,7 +18,8 @@ import { Exchange, type Serving, type StageOutcome } from "./exchange.js";
 import { healthReply } from "./health.js";
 import { accessLog, createLogger, resolveLogLevel, type AccessLog } from "./logger.js";
 import { Pipeline } from "./pipeline.js";
-import { ProblemType, makeProblem } from "./problem.js";
+import { badlyEncodedQueryParam } from "./params.js";
+import { ProblemType, badQueryEncodingProblem, makeProblem, type Problem } from "./problem.js";
 import { sendProblem, sendReply } from "./respond.js";
 import type { CompiledRoute, SerializedReply } from "./route.js";
 import { ApiDocs, apiDocsOptions, type ApiDocsReply } from "./api-docs/api-docs.js";
@@ -200,6 +201,8 @@ class RequestHandler {
     if (store === null) {
       return this.problem(req, res, start, 400, ProblemType.badUrl, "the request URL is not valid (bad percent-encoding)", requestId);
     }
+    const badParam = badlyEncodedQueryParam(url);
+    if (badParam !== undefined) return this.sendProblem(req, res, start, badQueryEncodingProblem(badParam, pathOf(url), requestId));
     const params = match.params as Record<string, string | number | boolean>;
     const exchange = new NodeExchange(req, res, start, store as CompiledRoute, params, match.searchParams as QueryValues, requestId, this.serving);
     this.pipeline.run(exchange);
@@ -252,8 +255,12 @@ class RequestHandler {
   }
 
   private problem(req: IncomingMessage, res: ServerResponse, start: number, status: number, type: string, detail: string, requestId: string): void {
-    sendProblem(res, makeProblem(status, type, detail, pathOf(req.url ?? "/"), requestId), this.serving.closing, undefined, this.baseHeaders(req), this.serving.errors);
-    this.serving.logRequest(req, status, start, requestId);
+    this.sendProblem(req, res, start, makeProblem(status, type, detail, pathOf(req.url ?? "/"), requestId));
+  }
+
+  private sendProblem(req: IncomingMessage, res: ServerResponse, start: number, problem: Problem): void {
+    sendProblem(res, problem, this.serving.closing, undefined, this.baseHeaders(req), this.serving.errors);
+    this.serving.logRequest(req, problem.status, start, problem.requestId);
   }
 }
 

@@ -57,6 +57,16 @@ for (const server of ["node:http", "fastify"] as const) {
       assert.deepEqual((await call(`${bases[server]}/filter?done=1`)).json, { done: true });
     });
 
+    test("a broken percent-escape in the query is a 400 naming the parameter, not a literal value", async () => {
+      const { status, json } = await call(`${bases[server]}/search?ok=%41&q=%zz&other=1`);
+      assert.equal(status, 400);
+      assert.equal(json!.type, "urn:kova:problem:bad-url");
+      assert.deepEqual(json!.errors, [{ field: "q", message: "is not valid percent-encoding (a % must be followed by two hex digits)" }]);
+      assert.equal((await call(`${bases[server]}/search?q=50%`)).status, 400);
+      // Well-formed escapes (and a `%` that is itself escaped) still decode.
+      assert.deepEqual((await call(`${bases[server]}/search?q=50%25&name=%C3%A9`)).json, { query: { q: "50%", name: "é" } });
+    });
+
     test("issue 10 item 9: a lone surrogate in a JSON string is a 400 naming the field", async () => {
       const { status, json } = await call(`${bases[server]}/echo`, { method: "POST", body: '{"title":"x\\ud800y","ok":"\\ud83d\\ude00"}', headers: jsonHeaders });
       assert.equal(status, 400);
