@@ -3,15 +3,16 @@
 // returned is declared, each body matches its schema.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Contract } from "./e2e/contract.js";
 import { EXAMPLES, build, startServer, tempApp } from "./e2e/harness.js";
 
 const JWT_KEY = "contract-e2e-key-0123456789-0123456789-0123456789";
 
-async function served(t: Parameters<typeof tempApp>[0], example: string, env: Record<string, string> = {}): Promise<Contract> {
+async function served(t: Parameters<typeof tempApp>[0], example: string, env: Record<string, string> = {}, config?: object): Promise<Contract> {
   const dir = tempApp(t, join(EXAMPLES, example));
+  if (config !== undefined) writeFileSync(join(dir, "kova.config.json"), JSON.stringify(config));
   await build(dir);
   const server = await startServer(t, dir, { env });
   const document = JSON.parse(readFileSync(join(dir, "dist", "openapi.json"), "utf8"));
@@ -112,4 +113,19 @@ test("contract: every route of examples/blog answers as its OpenAPI document say
   const lone = (await api.call("POST", "/posts", { json: { author: ada.id, title: "Short-lived", body: "x" } })).body;
   assert.equal((await api.call("DELETE", `/posts/${lone.id}`, { headers: asAda })).status, 204);
   api.assertEveryOperationCalled();
+});
+
+test("contract: the document reflects kova.config.json's errors setting (the fields shape, 422 for a failed VALIDATE)", async (t) => {
+  const api = await served(t, "todo", {}, { errors: { shape: "fields", validationStatus: 422 } });
+  const created = await api.call("POST", "/todos", { json: { title: "Buy milk" } });
+  const invalid = await api.call("POST", "/todos", { json: { title: "" } });
+  assert.equal(invalid.status, 422);
+  assert.deepEqual(Object.keys(invalid.body.errors), ["title"]);
+  assert.equal((await api.call("GET", "/todos/abc")).status, 400);
+  assert.equal((await api.call("GET", "/todos/999")).status, 404);
+  assert.equal((await api.call("PATCH", `/todos/${created.body.id}`, { json: { done: "yes" } })).status, 422);
+  assert.equal((await api.call("POST", "/todos", { body: "x", headers: { "content-type": "text/plain" } })).status, 415);
+  const fake = (status: number, body: unknown, type = "application/json") => ({ status, headers: new Headers({ "content-type": type }), body, text: JSON.stringify(body) });
+  assert.throws(() => api.check("POST", "/todos", fake(422, { type: "about:blank" })), /does not match the document/, "a 422 body is the fields shape");
+  assert.throws(() => api.check("GET", "/todos/1", fake(404, { type: "about:blank" }, "application/problem+json")), /does not declare/, "no problem+json in the fields shape");
 });

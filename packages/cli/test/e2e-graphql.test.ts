@@ -10,7 +10,10 @@ import { startApp, type RunningApp } from "@kova/runtime";
 import { EXAMPLES, build, request, startServer, tempApp } from "./e2e/harness.js";
 
 const JWT_KEY = "graphql-e2e-key-0123456789-0123456789-0123456789";
-const BLOG_ENTITIES = { graphql: { entities: ["User", "Post", "Comment"], maxDepth: 5 } };
+// The blog declares AUTH: these tests open its public entities to anonymous callers on purpose
+// (e2e-graphql-auth.test.ts covers the default, where GraphQL needs a credential).
+const OPEN = { read: "public", write: "public" };
+const BLOG_ENTITIES = { graphql: { entities: ["User", "Post", "Comment"], maxDepth: 5, ...OPEN } };
 
 async function gql(url: string, query: string, variables?: object): Promise<{ status: number; body: any }> {
   const response = await request(`${url}/graphql`, { method: "POST", json: { query, variables } });
@@ -88,7 +91,7 @@ test("graphql: filters, ordering, pages, nested relations, history, asOf and mut
 });
 
 test("graphql: bad requests are GraphQL errors with locations, never a 500", async (t) => {
-  const dir = await blogApp(t, { graphql: { entities: ["User", "Post", "Comment"], maxDepth: 3, introspection: false, maxLimit: 10 } });
+  const dir = await blogApp(t, { graphql: { entities: ["User", "Post", "Comment"], maxDepth: 3, introspection: false, maxLimit: 10, ...OPEN } });
   const server = await startServer(t, dir, { env: { JWT_KEY } });
   const syntax = await gql(server.url, `{ posts { title `);
   assert.equal(syntax.status, 400);

@@ -10,13 +10,14 @@ import cluster from "node:cluster";
 import { mkdirSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import Database from "better-sqlite3";
-import { EntitySchemas, QueryError, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { EntitySchemas, QueryError, type ChangeEvent, type CompiledQuery, type Driver, type DriverConfig, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
 import { applyLedger, LEDGER_TABLE, References, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import { sqliteDialect } from "./sqlite-dialect.js";
 import type { SqliteCompiledQuery } from "./sqlite-compiled.js";
 import { QueryRunner } from "./sqlite-runner.js";
 import { lastRecordedInstant, migrateSchema, SCHEMA_TABLE } from "./sqlite-schema.js";
 import { BatchWriter } from "./sqlite-batch.js";
+import { Outbox, SqliteChangeOutbox } from "./sqlite-outbox.js";
 
 export interface EmbeddedOptions {
   /** The database file, relative to the app folder, or ":memory:". Default `.kova/data.db`. */
@@ -73,12 +74,17 @@ export class EmbeddedDriver implements Driver {
   private journalMode = "WAL";
   /** What deleting a record does to the records that refer to it (ON DELETE). */
   private readonly references = new References(sqliteDialect);
+  /** Change events, recorded in each write's transaction once the runtime listens. */
+  private readonly outbox: Outbox;
+  readonly changes: SqliteChangeOutbox;
 
   constructor(private readonly config: DriverConfig) {
     this.options = readOptions(config);
     this.entities = new EntitySchemas(config.name, (name) => (this.runner === undefined ? undefined : recordedEntity(this.runner.db, name)));
     const path = this.options.path ?? join(".kova", "data.db");
     this.path = path === ":memory:" || isAbsolute(path) ? path : resolve(config.appDir, path);
+    this.outbox = new Outbox(config.name, () => this.ready().db);
+    this.changes = new SqliteChangeOutbox(this.outbox, config.name, (work) => this.withConnection((db) => work(db as Database.Database)));
   }
 
   async connect(): Promise<void> {
@@ -99,7 +105,7 @@ export class EmbeddedDriver implements Driver {
       this.journalMode = String(db.pragma("journal_mode = WAL", { simple: true })).toUpperCase();
       db.pragma(`synchronous = ${this.options.durability === "full" ? "FULL" : "NORMAL"}`);
       db.pragma(`cache_size = ${-Math.round((this.options.cacheMiB ?? 64) * 1024)}`);
-      this.runner = new QueryRunner(db, lastRecordedInstant(db), this.entities, shared);
+      this.runner = new QueryRunner(db, lastRecordedInstant(db), this.entities, shared, this.outbox);
       this.db = db;
       this.batch = new BatchWriter(this.runner);
       return this.runner;
@@ -143,7 +149,10 @@ export class EmbeddedDriver implements Driver {
       // The delete and what it does to the records referring to it: all of it, or nothing.
       return this.transaction(async (tx) => this.references.delete(query, args, (q, a) => tx.execute(q, a)));
     }
-    return this.ready().run(query as SqliteCompiledQuery, args);
+    const result = this.ready().run(query as SqliteCompiledQuery, args);
+    // A write on its own commits as it returns: its events go out now (inside a transaction, at its commit).
+    if (this.outbox.recording && !this.transactionOpen) await this.changes.deliver(this.outbox.take());
+    return result;
   }
 
   /** See Driver.withConnection: the runtime's job queue writes through it, inside the endpoint's transaction. */
@@ -160,6 +169,7 @@ export class EmbeddedDriver implements Driver {
       const runner = this.ready();
       return work(transactionExecutor(current, async (query, args) => runner.run(query as SqliteCompiledQuery, args)));
     }
+    let committed: ChangeEvent[] = [];
     const run = async (): Promise<T> => {
       const runner = this.ready();
       const open: OpenTransaction = { finished: false };
@@ -171,9 +181,11 @@ export class EmbeddedDriver implements Driver {
       try {
         const result = await scope.run(open, () => work(tx));
         runner.statement("COMMIT").run();
+        committed = this.outbox.take();
         return result;
       } catch (error) {
         if (runner.db.inTransaction) runner.db.exec("ROLLBACK");
+        this.outbox.rollbackTo(0);
         throw error;
       } finally {
         open.finished = true;
@@ -183,7 +195,13 @@ export class EmbeddedDriver implements Driver {
     };
     const result = this.transactions.then(run);
     this.transactions = result.catch(() => undefined);
-    return result;
+    if (!this.outbox.recording) return result;
+    // The committed events are taken at once (before the next transaction starts: the queue runs
+    // `run`s one after another) and delivered without holding the queue.
+    return result.then(async (value) => {
+      await this.changes.deliver(committed);
+      return value;
+    });
   }
 
   /**

@@ -6,7 +6,8 @@
 import type Database from "better-sqlite3";
 import { cursorKey, pageNeedsCount, QueryError, selectResult, TOTAL_COLUMN, writesNothing, type WriteValues, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
 import { CodecCache, decodeNested, InstantClock, noRecordToSave, saveTarget } from "@kova/sql";
-import { historyTable, quoteIdent, type CompiledRead, type CompiledWrite, type Param, type ResultColumn, type SqliteCompiledQuery, type Statement } from "./sqlite-compiled.js";
+import { historyColumn, historyTable, quoteIdent, type CompiledRead, type CompiledWrite, type Param, type ResultColumn, type SqliteCompiledQuery, type Statement } from "./sqlite-compiled.js";
+import type { Outbox } from "./sqlite-outbox.js";
 import { convertedColumns, decodeValue, defaultValue, encodeFieldValue, encodeParam, type SqliteValue } from "./sqlite-values.js";
 
 type EntityCodec = EntityWriteCodec<SqliteValue>;
@@ -57,6 +58,10 @@ interface PreparedWrite {
   lastAt: Database.Statement;
   /** Whether the entity has reference fields, whose targets a write must find. */
   references: boolean;
+  /** The latest version of a record, as [id, …fields] (the before of an update's change event). */
+  previous: Database.Statement | null;
+  /** Field names left out of change events (SECRET). */
+  secret: string[];
 }
 
 type Prepared = PreparedRead | PreparedWrite;
@@ -80,6 +85,8 @@ export class QueryRunner {
      * than the entity's last recorded one, so instants follow version order across processes.
      */
     private readonly shared = false,
+    /** Where each write's change event is recorded, in its transaction (when the runtime listens). */
+    readonly outbox?: Outbox,
   ) {
     this.clock = new InstantClock(lastInstant);
     // better-sqlite3 turns a nested call into a SAVEPOINT, so this also works inside transaction().
@@ -155,6 +162,11 @@ export class QueryRunner {
         history: write.history === undefined ? null : { insert: bind(write.history.insert)!, update: bind(write.history.update)!, delete: bind(write.history.delete)! },
         lastAt: this.statement(`SELECT "at" FROM ${quoteIdent(historyTable(codec.entity))} ORDER BY "version" DESC LIMIT 1`).pluck(),
         references: codec.entity.fields.some((f) => f.references !== undefined),
+        previous:
+          write.history === undefined
+            ? null
+            : this.statement(`SELECT "id", ${codec.entity.fields.map((f) => quoteIdent(historyColumn(f.name))).join(", ")} FROM ${quoteIdent(historyTable(codec.entity))} WHERE "id" = ? ORDER BY "version" DESC LIMIT 1`),
+        secret: codec.entity.fields.filter((f) => f.secret === true).map((f) => f.name),
       };
     }
     this.prepared.set(compiled, prepared);
@@ -196,7 +208,14 @@ export class QueryRunner {
   run(compiled: SqliteCompiledQuery, args: readonly unknown[]): unknown {
     const prepared = this.prepare(compiled);
     if (prepared.kind === "read") return this.read(prepared, args);
-    return this.inTransaction(() => this.write(prepared, args));
+    const mark = this.outbox?.mark() ?? 0;
+    try {
+      return this.inTransaction(() => this.write(prepared, args));
+    } catch (error) {
+      // The write's savepoint rolled back: so do the events it recorded.
+      this.outbox?.rollbackTo(mark);
+      throw error;
+    }
   }
 
   private read(prepared: PreparedRead, args: readonly unknown[]): unknown {
@@ -235,7 +254,7 @@ export class QueryRunner {
         }
         case "delete": {
           const rows = prepared.delete!.statement.all(this.values(prepared.delete!, args)) as SqliteValue[][];
-          for (const row of rows) this.recordVersion(prepared.history?.delete, row, at);
+          for (const row of rows) this.change(prepared, "delete", row, this.recordVersion(prepared.history?.delete, row, at), at, row);
           return compiled.single ? (rows.length === 0 ? null : decodeRow(columns, rows[0])) : rows.map((r) => decodeRow(columns, r));
         }
         case "save": {
@@ -246,7 +265,8 @@ export class QueryRunner {
           if (prepared.references) this.checkParents(codec.entity, codec, target.values);
           const rows = update.statement.all(this.values(update, args, { values: target.values, id: target.id, at })) as SqliteValue[][];
           if (rows.length === 0) throw noRecordToSave(codec.entity, target.id);
-          this.recordVersion(prepared.history?.update, rows[0], at);
+          const before = this.before(prepared, rows[0]);
+          this.change(prepared, "update", rows[0], this.recordVersion(prepared.history?.update, rows[0], at), at, before);
           return decodeRow(columns, rows[0]);
         }
         default:
@@ -282,7 +302,7 @@ export class QueryRunner {
     const insert = prepared.insert!;
     const result = insert.statement.run(this.values(insert, [], { values, id: undefined, at }));
     const row: SqliteValue[] = [Number(result.lastInsertRowid), ...values];
-    this.recordVersion(prepared.history?.insert, row, at);
+    this.change(prepared, "insert", row, this.recordVersion(prepared.history?.insert, row, at), at, null);
     return row;
   }
 
@@ -291,15 +311,40 @@ export class QueryRunner {
     const rows = update.statement.all(this.values(update, args, { values: record.values, id: record.id, at })) as SqliteValue[][];
     // An update that sets nothing (PATCH {}) changes nothing: no version.
     if (!writesNothing((prepared.compiled.plan as { values: WriteValues }).values, record)) {
-      for (const row of rows) this.recordVersion(prepared.history?.update, row, at);
+      for (const row of rows) {
+        const before = this.before(prepared, row);
+        this.change(prepared, "update", row, this.recordVersion(prepared.history?.update, row, at), at, before);
+      }
     }
     return rows;
   }
 
+  /** The record's latest version before this write (null when not recording, or NO HISTORY). */
+  private before(prepared: PreparedWrite, row: SqliteValue[]): SqliteValue[] | null {
+    if (this.outbox?.recording !== true || prepared.previous === null) return null;
+    return (prepared.previous.raw(true).get(row[0]) as SqliteValue[] | undefined) ?? null;
+  }
+
+  /** Records the write's change event in the outbox (in this transaction), SECRET fields left out. */
+  private change(prepared: PreparedWrite, op: "insert" | "update" | "delete", row: SqliteValue[], version: number | null, at: number, before: SqliteValue[] | null): void {
+    const outbox = this.outbox;
+    if (outbox?.recording !== true) return;
+    const columns = prepared.compiled.columns;
+    const payload = (values: SqliteValue[] | null): Row | null => {
+      if (values === null) return null;
+      const out = decodeRow(columns, values);
+      for (const name of prepared.secret) delete out[name];
+      return out;
+    };
+    const entity = prepared.codec.entity.name;
+    if (op === "delete") outbox.record(entity, row[0], op, version, at, payload(before), null);
+    else outbox.record(entity, row[0], op, version, at, payload(before), payload(row));
+  }
+
   /** Writes one version; `row` is [id, …field values] as stored. */
-  private recordVersion(history: Bound | undefined, row: SqliteValue[], at: number): void {
-    if (history === undefined) return;
-    history.statement.run(this.values(history, [], { values: row.slice(1), id: row[0], at }));
+  private recordVersion(history: Bound | undefined, row: SqliteValue[], at: number): number | null {
+    if (history === undefined) return null;
+    return Number(history.statement.run(this.values(history, [], { values: row.slice(1), id: row[0], at })).lastInsertRowid);
   }
 }
 

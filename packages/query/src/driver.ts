@@ -1,4 +1,5 @@
 import type { EntitySchema, QueryPlan } from "./plan.js";
+import type { ChangeOutbox } from "./changes.js";
 import type { Migrations } from "./schema-diff.js";
 
 /**
@@ -68,6 +69,12 @@ export interface Driver {
    * written in the same transaction as the endpoint's rows (runtime/src/tasks).
    */
   withConnection?<T>(work: (connection: unknown) => T): Promise<T>;
+  /**
+   * The change-event outbox: every committed write's event, recorded in its transaction (see
+   * changes.ts). Optional: a driver without one reports no change events (ON handlers and cache
+   * invalidation then refuse it at start-up).
+   */
+  readonly changes?: ChangeOutbox;
 }
 
 export type Executor = Pick<Driver, "execute">;

@@ -12,3 +12,4 @@ export * from "./select-result.js";
 export * from "./cursor.js";
 export * from "./history-control.js";
 export * from "./values/computed-defaults.js";
+export * from "./changes.js";

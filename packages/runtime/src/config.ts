@@ -32,21 +32,38 @@ export interface FileConfig extends SecurityFileConfig {
   graphql?: boolean | GraphqlConfig;
 }
 
-const GRAPHQL_KEYS: Readonly<Record<keyof GraphqlConfig, "string" | "boolean" | "number" | "names">> = {
-  path: "string", entities: "names", mutations: "boolean", maxDepth: "number", maxLimit: "number", introspection: "boolean",
+type GraphqlSettingKind = "path" | "boolean" | "number" | "names" | "access" | "accessMap" | "endpoints" | "introspection";
+
+const GRAPHQL_KEYS: Readonly<Record<keyof GraphqlConfig, GraphqlSettingKind>> = {
+  path: "path", entities: "names", exclude: "names", mutations: "boolean", endpoints: "endpoints", maxDepth: "number", maxLimit: "number", maxCost: "number",
+  introspection: "introspection", read: "access", write: "access", access: "accessMap",
+};
+
+const isNames = (v: unknown): boolean => Array.isArray(v) && v.every((n) => typeof n === "string");
+const isAccess = (v: unknown): boolean => v === "public" || v === "authenticated" || (isNames(v) && (v as unknown[]).length > 0);
+
+const GRAPHQL_CHECKS: Readonly<Record<GraphqlSettingKind, [(v: unknown) => boolean, string]>> = {
+  path: [(v) => typeof v === "string" && v.startsWith("/"), 'a path starting with "/"'],
+  boolean: [(v) => typeof v === "boolean", "true or false"],
+  number: [(v) => Number.isInteger(v) && (v as number) > 0, "a whole number above 0"],
+  names: [isNames, "a list of entity names"],
+  endpoints: [(v) => typeof v === "boolean" || isNames(v), "true, false or a list of operationIds"],
+  introspection: [(v) => typeof v === "boolean" || v === "development", 'true, false or "development" (off when NODE_ENV=production)'],
+  access: [isAccess, '"public", "authenticated" or a list of roles'],
+  accessMap: [
+    (v) => typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every((p) => typeof p === "object" && p !== null && !Array.isArray(p) && Object.entries(p).every(([k, a]) => (k === "read" || k === "write") && isAccess(a))),
+    'an object of entity names to { "read": …, "write": … }, each "public", "authenticated" or a list of roles',
+  ],
 };
 
 function graphqlConfig(value: unknown, where: string): boolean | GraphqlConfig {
   if (typeof value === "boolean") return value;
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new StartupError(`${where}: "graphql" must be true, false or an object of settings`);
   for (const [key, v] of Object.entries(value)) {
-    const expected = GRAPHQL_KEYS[key as keyof GraphqlConfig];
-    if (expected === undefined) throw new StartupError(`${where}: unknown "graphql" setting "${key}"; known: ${Object.keys(GRAPHQL_KEYS).join(", ")}`);
-    const ok = expected === "names" ? Array.isArray(v) && v.every((n) => typeof n === "string")
-      : expected === "number" ? Number.isInteger(v) && (v as number) > 0
-      : expected === "string" ? typeof v === "string" && v.startsWith("/")
-      : typeof v === "boolean";
-    if (!ok) throw new StartupError(`${where}: "graphql.${key}" must be ${expected === "names" ? "a list of entity names" : expected === "number" ? "a whole number above 0" : expected === "string" ? 'a path starting with "/"' : "true or false"}`);
+    const kind = GRAPHQL_KEYS[key as keyof GraphqlConfig];
+    if (kind === undefined) throw new StartupError(`${where}: unknown "graphql" setting "${key}"; known: ${Object.keys(GRAPHQL_KEYS).join(", ")}`);
+    const [ok, expected] = GRAPHQL_CHECKS[kind];
+    if (!ok(v)) throw new StartupError(`${where}: "graphql.${key}" must be ${expected}`);
   }
   return value as GraphqlConfig;
 }

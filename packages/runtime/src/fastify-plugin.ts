@@ -22,6 +22,7 @@ import { JSON_CONTENT_TYPE, CompiledRoute, type SerializedReply } from "./route.
 import { allowedMethods, buildRouter } from "./routing.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
 import { securityOptions } from "./security/start-options.js";
+import { graphqlFromConfig, type GraphqlConfig } from "./graphql/endpoint.js";
 
 export interface KovaFastifyOptions {
   /** Already connected data sources; otherwise the plugin connects (and on close, closes) its own. */
@@ -42,6 +43,8 @@ export interface KovaFastifyOptions {
   errors?: ErrorFormat;
   /** Where the OpenAPI document and the docs page are served (as the standalone server's `apiDocs`). */
   apiDocs?: { openapi?: string | boolean; docs?: string | boolean };
+  /** GraphQL (graphql/endpoint.ts): as kova.config.json's "graphql" sets it unless given here; false: not served. */
+  graphql?: boolean | GraphqlConfig;
 }
 
 declare module "fastify" {
@@ -177,7 +180,13 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
       return sendProblem(reply, errors, makeProblem(405, ProblemType.methodNotAllowed, `${request.method} is not allowed on ${path}; allowed: ${allow}`, path, requestId));
     });
 
-    for (const definition of app.routes) {
+    // GraphQL: its GET and POST routes run through the same pipeline as the app's routes.
+    const graphql = await graphqlFromConfig(app, options.graphql ?? loadFileConfig(appDir).graphql, dataSources, log);
+    graphql?.bind(pipeline);
+    if (graphql !== undefined && (router.find("GET", graphql.path) !== null || router.find("POST", graphql.path) !== null)) {
+      throw new Error(`an app route takes ${graphql.path}, where GraphQL is configured to be served`);
+    }
+    for (const definition of [...app.routes, ...(graphql?.routes ?? [])]) {
       const route = new CompiledRoute(definition);
       fastify.route({
         method: definition.method,

@@ -71,7 +71,10 @@ export {
   type SecurityOptions,
   type TrustProxy,
 } from "./security/index.js";
-export { GraphqlEndpoint, type GraphqlConfig } from "./graphql/endpoint.js";
-export { buildGraphqlSchema, pluralField, type GraphqlOptions } from "./graphql/schema.js";
+export { GraphqlEndpoint, graphqlFromConfig, type GraphqlConfig } from "./graphql/endpoint.js";
+export { buildGraphqlSchema, pluralField, servedEntities, type GraphqlOptions } from "./graphql/schema.js";
+export { mappedOperations, type MappedOperation } from "./graphql/mapped.js";
+export type { GraphqlAccess } from "./graphql/access.js";
 export { ApiDocs, apiDocsOptions, DOCS_CSP } from "./api-docs/api-docs.js";
 export * from "./tasks/index.js";
+export * from "./changes/index.js";

@@ -20,13 +20,8 @@ export class ApiDocsRoute {
   constructor(readonly reply: () => ApiDocsReply) {}
 }
 
-/** The GraphQL endpoint's route (see graphql/endpoint.ts). */
-export class GraphqlRoute {
-  constructor(readonly endpoint: GraphqlEndpoint) {}
-}
-
-/** What a route table entry holds: an app route, the health check, or one of the runtime's own routes. */
-export type RouteStore = CompiledRoute | typeof HEALTH | ApiDocsRoute | GraphqlRoute;
+/** What a route table entry holds: an app (or GraphQL) route, the health check, or an API description route. */
+export type RouteStore = CompiledRoute | typeof HEALTH | ApiDocsRoute;
 
 /** find() gives a match with a null store for bad percent-encoding (a 400), null for no route. */
 export function buildRouter(app: AppDefinition, internalPrefix: string | false, log: Logger, apiDocs?: ApiDocs, graphql?: GraphqlEndpoint): Router<RouteStore> {
@@ -57,7 +52,8 @@ export function buildRouter(app: AppDefinition, internalPrefix: string | false, 
   }
   if (graphql !== undefined) {
     if (router.find("POST", graphql.path) !== null || router.find("GET", graphql.path) !== null) throw new Error(`an app route takes ${graphql.path}, where GraphQL is configured to be served`);
-    router.on(["GET", "POST"], graphql.path, new GraphqlRoute(graphql));
+    // Routes like the app's own: they run through the same pipeline (AUTH, limits, body checks).
+    for (const definition of graphql.routes) router.on(definition.method, definition.path, new CompiledRoute(definition));
   }
   return router;
 }

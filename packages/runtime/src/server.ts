@@ -24,7 +24,7 @@ import { sendProblem, sendReply } from "./respond.js";
 import type { CompiledRoute, SerializedReply } from "./route.js";
 import { ApiDocs, apiDocsOptions, type ApiDocsReply } from "./api-docs/api-docs.js";
 import type { GraphqlEndpoint } from "./graphql/endpoint.js";
-import { ApiDocsRoute, GraphqlRoute, buildRouter, allowedMethods, isHealthRoute, type RouteStore } from "./routing.js";
+import { ApiDocsRoute, buildRouter, allowedMethods, isHealthRoute, type RouteStore } from "./routing.js";
 import type { Router } from "./router.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
 
@@ -78,6 +78,7 @@ export function createServer(app: AppDefinition, options: ServerOptions = {}): K
   const handler = new RequestHandler(app, options, log);
   const server = options.maxHeaderSize === undefined ? createHttpServer(handler.handle) : createHttpServer({ maxHeaderSize: options.maxHeaderSize }, handler.handle);
   server.on("clientError", (error, socket) => answerClientError(error, socket, log));
+  options.graphql?.serveSubscriptions(server, options.env ?? {});
   return new NodeKovaServer(server, handler, log, options.shutdownTimeoutMs ?? 10_000);
 }
 
@@ -169,6 +170,7 @@ class RequestHandler {
     const env = options.env ?? {};
     const security = new HttpSecurity(app, env, options.security ?? {}, log);
     this.pipeline = security.withStages(options.pipeline ?? new Pipeline());
+    options.graphql?.bind(this.pipeline);
     this.serving = new NodeServing(env, log, options.dataSources ?? DataSources.empty(), options.bodyLimit ?? DEFAULT_BODY_LIMIT, options.accessLog ?? false, security, options.errors ?? DEFAULT_ERROR_FORMAT);
   }
 
@@ -193,10 +195,6 @@ class RequestHandler {
     }
     if (match === null) return this.noRoute(req, res, url, requestId, start);
     if (match.store instanceof ApiDocsRoute) return this.apiDocs(req, res, match.store.reply(), requestId, start);
-    if (match.store instanceof GraphqlRoute) {
-      void this.graphql(req, res, match.store.endpoint, requestId, start);
-      return;
-    }
     const store: unknown = match.store;
     if (store === null) {
       return this.problem(req, res, start, 400, ProblemType.badUrl, "the request URL is not valid (bad percent-encoding)", requestId);
@@ -220,17 +218,6 @@ class RequestHandler {
     res.writeHead(reply.status, headers);
     res.end(req.method === "HEAD" ? undefined : reply.body);
     this.serving.logRequest(req, reply.status, start, requestId);
-  }
-
-  private async graphql(req: IncomingMessage, res: ServerResponse, endpoint: GraphqlEndpoint, requestId: string, start: number): Promise<void> {
-    let reply: ApiDocsReply;
-    try {
-      reply = await endpoint.reply(req);
-    } catch (error) {
-      this.serving.log.error({ reqId: requestId, err: error }, "graphql request failed");
-      reply = { status: 500, body: JSON.stringify({ errors: [{ message: `An unexpected error occurred. Quote request id ${requestId} when reporting it.` }] }), headers: { "content-type": "application/json; charset=utf-8" } };
-    }
-    if (!res.headersSent) this.apiDocs(req, res, reply, requestId, start);
   }
 
   private noRoute(req: IncomingMessage, res: ServerResponse, url: string, requestId: string, start: number): void {

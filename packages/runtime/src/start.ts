@@ -12,7 +12,7 @@ import { createServer, type KovaServer } from "./server.js";
 import { AuthConfigError, schemeKeys } from "./auth/keys.js";
 import { sessionSecret } from "./auth/sessions.js";
 import { securityOptions } from "./security/start-options.js";
-import { GraphqlEndpoint } from "./graphql/endpoint.js";
+import { graphqlFromConfig, type GraphqlEndpoint } from "./graphql/endpoint.js";
 import { DEFAULT_BODY_LIMIT } from "./body.js";
 import { TaskRuntime, type ProcessRole } from "./tasks/task-runtime.js";
 
@@ -149,14 +149,11 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     throw error;
   }
   let graphql: GraphqlEndpoint | undefined;
-  if (file.graphql !== undefined && file.graphql !== false) {
-    try {
-      const config = file.graphql === true ? {} : file.graphql;
-      graphql = await GraphqlEndpoint.create(app.dataSources, dataSources, config, options.bodyLimit ?? file.bodyLimit ?? DEFAULT_BODY_LIMIT, log);
-    } catch (error) {
-      await dataSources.close().catch(() => {});
-      throw new StartupError(`kova.config.json: ${(error as Error).message}`);
-    }
+  try {
+    graphql = await graphqlFromConfig(app, file.graphql, dataSources, log);
+  } catch (error) {
+    await dataSources.close().catch(() => {});
+    throw new StartupError(`kova.config.json: ${(error as Error).message}`);
   }
   const server = createServer(app, {
     graphql,

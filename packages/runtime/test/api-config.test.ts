@@ -39,4 +39,12 @@ test("api settings in kova.config.json are checked with clear messages", () => {
   assert.throws(configWith({ graphql: { entity: ["Todo"] } }), /unknown "graphql" setting "entity"; known: path, entities/);
   assert.throws(configWith({ graphql: { maxDepth: 0 } }), /"graphql.maxDepth" must be a whole number above 0/);
   assert.throws(configWith({ graphql: { entities: "Todo" } }), /"graphql.entities" must be a list of entity names/);
+  // Access, opt-out, endpoints, cost and introspection settings.
+  const full = { read: "public", write: ["editor"], access: { Todo: { read: "authenticated" } }, exclude: ["Secret"], endpoints: ["postTodos"], maxCost: 500, introspection: "development" };
+  assert.deepEqual(configWith({ graphql: full })().graphql, full);
+  assert.throws(configWith({ graphql: { read: "everyone" } }), /"graphql.read" must be "public", "authenticated" or a list of roles/);
+  assert.throws(configWith({ graphql: { write: [] } }), /"graphql.write" must be "public", "authenticated" or a list of roles/);
+  assert.throws(configWith({ graphql: { access: { Todo: { delete: "public" } } } }), /"graphql.access" must be an object of entity names/);
+  assert.throws(configWith({ graphql: { introspection: "production" } }), /"graphql.introspection" must be true, false or "development"/);
+  assert.throws(configWith({ graphql: { endpoints: "all" } }), /"graphql.endpoints" must be true, false or a list of operationIds/);
 });

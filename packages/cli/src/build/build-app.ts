@@ -1,11 +1,22 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { buildApp as compileApp, type BuildOptions, type BuildResult } from "@kova/compiler";
+import { buildApp as compileApp, type BuildOptions, type BuildResult, type OpenApiOptions } from "@kova/compiler";
+import { loadFileConfig } from "@kova/runtime";
 import { DRIVER_PACKAGES } from "@kova/query";
 import { distPackage, serverModule } from "../dist-files.js";
 import { GRAPHQL_SDL_FILE, graphqlSdl } from "./graphql-sdl.js";
 
 export { DRIVER_PACKAGES };
+
+/** What kova.config.json says the document must reflect: the error shape and validation status the app answers with. */
+export function openapiSettings(appDir: string): OpenApiOptions {
+  try {
+    return { errors: loadFileConfig(appDir).errors };
+  } catch {
+    // A broken kova.config.json is the start's to report, with its reason.
+    return {};
+  }
+}
 export type { BuildOptions, BuildResult };
 
 /**
@@ -16,11 +27,13 @@ export type { BuildOptions, BuildResult };
  * `node dist/server.js`; no compiler is loaded.
  */
 export async function buildApp(options: BuildOptions): Promise<BuildResult> {
-  const result = await compileApp(options);
+  const result = await compileApp({ openapi: openapiSettings, ...options });
   if (!result.ok || options.irOnly) return result;
   const driverPackages = [...new Set(result.drivers.map((d) => DRIVER_PACKAGES[d]))];
   writeFileSync(join(result.outDir, "server.js"), serverModule(driverPackages));
-  const sdl = result.ir === null ? null : await graphqlSdl(result.ir.entities, result.appDir);
+  const openapiFile = join(result.outDir, "openapi.json");
+  const openapi: unknown = existsSync(openapiFile) ? JSON.parse(readFileSync(openapiFile, "utf8")) : null;
+  const sdl = result.ir === null ? null : await graphqlSdl(result.ir.entities, result.appDir, openapi);
   if (sdl !== null) writeFileSync(join(result.outDir, GRAPHQL_SDL_FILE), sdl);
   writeFileSync(join(result.outDir, "package.json"), JSON.stringify(distPackage(basename(result.appDir), driverPackages), null, 2) + "\n");
   return result;

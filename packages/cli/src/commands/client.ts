@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { buildApp, openApiDocument, typescriptClient } from "@kova/compiler";
 import { reportBuildFailure } from "../build/report.js";
+import { openapiSettings } from "../build/build-app.js";
 import { UsageError } from "../args.js";
 import { ExitCode, shouldColor } from "../command.js";
 import { defineCommand } from "../define-command.js";
@@ -36,7 +37,7 @@ Exit status: 0 written, 1 the program has errors, 2 bad command line.
     const dir = resolve(String(values.ts ?? "client"));
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "client.ts"), typescriptClient(result.ir));
-    writeFileSync(join(dir, "openapi.json"), `${JSON.stringify(openApiDocument(result.ir), null, 2)}\n`);
+    writeFileSync(join(dir, "openapi.json"), `${JSON.stringify(openApiDocument(result.ir, openapiSettings(result.appDir)), null, 2)}\n`);
     const shown = relative(process.cwd(), dir) || ".";
     context.stdout.write(`wrote ${shown}/client.ts and ${shown}/openapi.json (${result.ir.entryPoints.length} routes)\n`);
     return ExitCode.ok;

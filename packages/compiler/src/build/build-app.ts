@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { openApiDocument } from "../emit/api/openapi.js";
+import { openApiDocument, type OpenApiOptions } from "../emit/api/openapi.js";
 import { emitApp } from "../emit/js/emit-app.js";
 import { lower } from "../ir/lower.js";
 import type { AppModel } from "../ir/nodes.js";
@@ -21,6 +21,8 @@ export interface BuildOptions {
   outDir?: string;
   /** Stop after lowering: return the app model and write nothing (`kova build --emit ir`). */
   irOnly?: boolean;
+  /** Settings of the OpenAPI document for the app in `appDir` (kova.config.json's `errors`, read by the CLI). */
+  openapi?: (appDir: string) => OpenApiOptions;
 }
 
 export interface BuildResult {
@@ -92,7 +94,7 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
     openapiFile: OPENAPI_FILE,
   });
   // The API description, from the same model as the code: it cannot drift from what the server does.
-  const openapi = openApiDocument(ir);
+  const openapi = openApiDocument(ir, options.openapi?.(appDir));
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   writeFileSync(outputFile, emitted.code);

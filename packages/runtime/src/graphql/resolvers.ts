@@ -5,11 +5,20 @@
  * rows of one list is read with one statement (`WHERE id IN (…)`), never one per row.
  */
 import { QueryError, type CompiledQuery, type Driver, type EntitySchema, type Filter, type Operand, type OrderTerm, type QueryPlan } from "@kova/query";
+import type { AuthClaims } from "../auth/scheme.js";
 import type { DataSources } from "../data-sources.js";
+import type { Exchange } from "../exchange.js";
+import type { GraphqlAccessPolicy } from "./access.js";
+import type { EndpointRunner } from "./mapped.js";
+import { changesOf } from "./subscriptions.js";
 
-/** Per request: the batches waiting for the current tick to end. */
+/** Per request: the caller, and the batches waiting for the current tick to end. */
 export interface GraphqlContext {
   batches: Map<string, Batch>;
+  /** The verified claims of the request's credential; null for an anonymous caller. */
+  auth: AuthClaims | null;
+  /** The /graphql request (mapped endpoints run inside it). */
+  exchange: Exchange;
 }
 
 interface Batch {
@@ -30,6 +39,10 @@ export interface GraphqlResolvers {
   create(ctx: GraphqlContext, entity: string, input: Record<string, unknown>): Promise<Row>;
   update(ctx: GraphqlContext, entity: string, id: number, input: Record<string, unknown>): Promise<Row | null>;
   remove(ctx: GraphqlContext, entity: string, id: number): Promise<Row | null>;
+  /** The change events of an entity (of one record, given `id`), for a subscription. */
+  changes(ctx: GraphqlContext, entity: string, id: unknown): AsyncIterable<unknown>;
+  /** A mutation mapped to a declared endpoint (mapped.ts). */
+  endpoint(ctx: GraphqlContext, name: string, args: Record<string, unknown>): Promise<unknown>;
 }
 
 /** Builds plans from GraphQL arguments; `args` collects the values the plan's `arg` operands name. */
@@ -88,6 +101,8 @@ export class Resolvers implements GraphqlResolvers {
     private readonly dataSources: DataSources,
     sources: ReadonlyArray<{ name: string; entities: readonly EntitySchema[] }>,
     private readonly maxLimit: number,
+    private readonly access: GraphqlAccessPolicy,
+    private readonly endpoints: EndpointRunner,
   ) {
     this.entityMap = new Map();
     for (const s of sources) {
@@ -125,7 +140,8 @@ export class Resolvers implements GraphqlResolvers {
     return rows;
   }
 
-  async list(_ctx: GraphqlContext, entity: string, a: Record<string, unknown>): Promise<Row[]> {
+  async list(ctx: GraphqlContext, entity: string, a: Record<string, unknown>): Promise<Row[]> {
+    this.access.check(entity, "read", ctx.auth);
     const args = new PlanArgs();
     const where = filterOf(a.where as Record<string, unknown>, args);
     const limit = args.arg(this.limit(a.limit));
@@ -135,7 +151,8 @@ export class Resolvers implements GraphqlResolvers {
     return this.remember((await this.run(entity, plan, args.values)) as Row[], a.asOf);
   }
 
-  async byId(_ctx: GraphqlContext, entity: string, id: number, asOf: string | undefined): Promise<Row | null> {
+  async byId(ctx: GraphqlContext, entity: string, id: number, asOf: string | undefined): Promise<Row | null> {
+    this.access.check(entity, "read", ctx.auth);
     const args = new PlanArgs();
     const plan: QueryPlan = { kind: "select", entity, fields: null, where: { kind: "compare", op: "==", left: { kind: "field", field: "id" }, right: args.arg(id) }, orderBy: [], limit: null, offset: null, asOf: asOf === undefined ? null : args.arg(asOf), single: true };
     const row = (await this.run(entity, plan, args.values)) as Row | null;
@@ -167,6 +184,8 @@ export class Resolvers implements GraphqlResolvers {
 
   async one(ctx: GraphqlContext, entity: string, id: unknown, parent: Row): Promise<Row | null> {
     if (id === null || id === undefined) return null;
+    // A public entity's reference to a protected one does not open the protected one.
+    this.access.check(entity, "read", ctx.auth);
     const asOf = parent[AS_OF];
     const rows = await this.batch(ctx, `one ${entity} ${String(asOf ?? "")}`, id, async (ids) => {
       const args = new PlanArgs();
@@ -179,6 +198,7 @@ export class Resolvers implements GraphqlResolvers {
   }
 
   async many(ctx: GraphqlContext, entity: string, by: string, id: unknown, parent: Row, a: Record<string, unknown>): Promise<Row[]> {
+    this.access.check(entity, "read", ctx.auth);
     const asOf = parent[AS_OF];
     const name = `many ${entity}.${by} ${String(asOf ?? "")} ${JSON.stringify(a)}`;
     return (await this.batch(ctx, name, id, async (ids) => {
@@ -198,6 +218,7 @@ export class Resolvers implements GraphqlResolvers {
   }
 
   async history(ctx: GraphqlContext, entity: string, id: unknown): Promise<unknown[]> {
+    this.access.check(entity, "read", ctx.auth);
     return this.batch(ctx, `history ${entity}`, id, async (ids) => {
       const args = new PlanArgs();
       const plan: QueryPlan = { kind: "history", entity, where: { kind: "in", left: { kind: "field", field: "id" }, right: args.arg(ids) }, orderBy: [{ field: "version", direction: "ASC" }], limit: null, offset: null };
@@ -212,22 +233,34 @@ export class Resolvers implements GraphqlResolvers {
     });
   }
 
-  async create(_ctx: GraphqlContext, entity: string, input: Record<string, unknown>): Promise<Row> {
+  async create(ctx: GraphqlContext, entity: string, input: Record<string, unknown>): Promise<Row> {
+    this.access.check(entity, "write", ctx.auth);
     const args = new PlanArgs();
     const plan: QueryPlan = { kind: "insert", entity, values: { kind: "object", operand: args.arg({ ...input }) } };
     return (await this.run(entity, plan, args.values)) as Row;
   }
 
-  async update(_ctx: GraphqlContext, entity: string, id: number, input: Record<string, unknown>): Promise<Row | null> {
+  async update(ctx: GraphqlContext, entity: string, id: number, input: Record<string, unknown>): Promise<Row | null> {
+    this.access.check(entity, "write", ctx.auth);
     const args = new PlanArgs();
     const values = args.arg({ ...input });
     const plan: QueryPlan = { kind: "update", entity, values: { kind: "object", operand: values }, where: { kind: "compare", op: "==", left: { kind: "field", field: "id" }, right: args.arg(id) }, single: true };
     return (await this.run(entity, plan, args.values)) as Row | null;
   }
 
-  async remove(_ctx: GraphqlContext, entity: string, id: number): Promise<Row | null> {
+  async remove(ctx: GraphqlContext, entity: string, id: number): Promise<Row | null> {
+    this.access.check(entity, "write", ctx.auth);
     const args = new PlanArgs();
     const plan: QueryPlan = { kind: "delete", entity, where: { kind: "compare", op: "==", left: { kind: "field", field: "id" }, right: args.arg(id) }, single: true };
     return (await this.run(entity, plan, args.values)) as Row | null;
+  }
+
+  changes(ctx: GraphqlContext, entity: string, id: unknown): AsyncIterable<unknown> {
+    this.access.check(entity, "read", ctx.auth);
+    return changesOf(this.dataSources, entity, id);
+  }
+
+  endpoint(ctx: GraphqlContext, name: string, args: Record<string, unknown>): Promise<unknown> {
+    return this.endpoints.run(ctx.exchange, name, args);
   }
 }

@@ -7,19 +7,35 @@
  */
 import type { EntitySchema, FieldSchema, ScalarType } from "@kova/query";
 import type * as G from "graphql";
+import type { GraphqlAccessConfig } from "./access.js";
+import type { MappedOperation } from "./mapped.js";
 import type { GraphqlContext, GraphqlResolvers } from "./resolvers.js";
 
-export interface GraphqlOptions {
+export interface GraphqlOptions extends GraphqlAccessConfig {
   /** The entities served (by name); default all. */
   entities?: readonly string[];
+  /** Entities never served (per-entity opt-out), whatever `entities` says. */
+  exclude?: readonly string[];
   /** Generate create/update/delete mutations. Default true. */
   mutations?: boolean;
+  /**
+   * Map declared endpoints to mutations (see mapped.ts): true for every POST/PUT/PATCH/DELETE
+   * endpoint, or the operationIds of those to map. Default false.
+   */
+  endpoints?: boolean | readonly string[];
   /** Deepest selection allowed. Default 8. */
   maxDepth?: number;
   /** Largest `limit` a list field takes (and the default when none is given). Default 100. */
   maxLimit?: number;
-  /** Answer introspection queries. Default true. */
-  introspection?: boolean;
+  /** Largest estimated cost of an operation (see limits.ts). Default 100 000. */
+  maxCost?: number;
+  /** Answer introspection queries: true, false, or "development" (not when NODE_ENV=production). Default true. */
+  introspection?: boolean | "development";
+}
+
+/** The entities GraphQL serves: those named (all when none are), less those excluded. */
+export function servedEntities<T extends { name: string }>(entities: readonly T[], options: GraphqlOptions): T[] {
+  return entities.filter((e) => (options.entities === undefined || options.entities.includes(e.name)) && !(options.exclude ?? []).includes(e.name));
 }
 
 const lower = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
@@ -31,9 +47,9 @@ export function pluralField(name: string): string {
   return `${base}s`;
 }
 
-export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntitySchema[], options: GraphqlOptions, resolvers: GraphqlResolvers): G.GraphQLSchema {
+export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntitySchema[], options: GraphqlOptions, resolvers: GraphqlResolvers, operations: readonly MappedOperation[] = []): G.GraphQLSchema {
   const { GraphQLObjectType, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLInt, GraphQLFloat, GraphQLString, GraphQLBoolean, GraphQLEnumType, GraphQLSchema, GraphQLID } = graphql;
-  const served = entities.filter((e) => options.entities === undefined || options.entities.includes(e.name));
+  const served = servedEntities(entities, options);
   const servedNames = new Set(served.map((e) => e.name));
   const maxLimit = options.maxLimit ?? 100;
 
@@ -174,6 +190,28 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
     objectTypes.set(entity.name, type);
   }
 
+  // Subscriptions on change events: every committed write of an entity, or of one record.
+  const subscription: G.GraphQLFieldConfigMap<unknown, GraphqlContext> = {};
+  for (const entity of served) {
+    const Change = new GraphQLObjectType<{ op: string; id: unknown; version: number | null; at: string; after: Record<string, unknown> | null }, GraphqlContext>({
+      name: `${entity.name}Change`,
+      fields: {
+        op: { type: new GraphQLNonNull(Operation) },
+        id: { type: new GraphQLNonNull(GraphQLInt) },
+        version: { type: GraphQLInt },
+        at: { type: new GraphQLNonNull(GraphQLString) },
+        record: { type: objectTypes.get(entity.name)!, description: "The record after the write; null after a delete.", resolve: (e) => e.after },
+      },
+    });
+    subscription[`${lower(entity.name)}Changed`] = {
+      type: new GraphQLNonNull(Change),
+      description: `Every committed insert, update and delete of ${entity.name} (of the one record, given its id).`,
+      args: { id: { type: GraphQLInt } },
+      subscribe: (_root, args, ctx) => resolvers.changes(ctx, entity.name, (args as { id?: number }).id),
+      resolve: (event) => event,
+    };
+  }
+
   const query: G.GraphQLFieldConfigMap<unknown, GraphqlContext> = {};
   const mutation: G.GraphQLFieldConfigMap<unknown, GraphqlContext> = {};
   for (const entity of served) {
@@ -201,10 +239,24 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
     mutation[`update${entity.name}`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLInt) }, input: { type: new GraphQLNonNull(Patch) } }, resolve: (_r, args, ctx) => resolvers.update(ctx, entity.name, (args as { id: number }).id, (args as { input: Record<string, unknown> }).input) };
     mutation[`delete${entity.name}`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLInt) } }, resolve: (_r, args, ctx) => resolvers.remove(ctx, entity.name, (args as { id: number }).id) };
   }
+  const scalars = { Int: GraphQLInt, Float: GraphQLFloat, Boolean: GraphQLBoolean, String: GraphQLString };
+  for (const op of operations) {
+    if (mutation[op.name] !== undefined) throw new Error(`the endpoint ${op.method} ${op.path} maps to the mutation ${op.name}, which the entity mutations already name; set "mutations": false or leave it out of graphql.endpoints`);
+    const args: G.GraphQLFieldConfigArgumentMap = {};
+    for (const p of op.params) args[p.name] = { type: p.required ? new GraphQLNonNull(scalars[p.type]) : scalars[p.type] };
+    if (op.body !== "none") args.input = { type: op.body === "required" ? new GraphQLNonNull(JSONScalar) : JSONScalar, description: "The request body, checked by the endpoint's VALIDATE shape." };
+    mutation[op.name] = {
+      type: JSONScalar,
+      description: `${op.method} ${op.path}${op.description === undefined ? "" : `: ${op.description}`} (its JSON answer; null for 204).`,
+      args,
+      resolve: (_r, a, ctx) => resolvers.endpoint(ctx, op.name, a as Record<string, unknown>),
+    };
+  }
   void GraphQLID;
   return new GraphQLSchema({
     query: new GraphQLObjectType({ name: "Query", fields: query }),
     ...(Object.keys(mutation).length > 0 ? { mutation: new GraphQLObjectType({ name: "Mutation", fields: mutation }) } : {}),
+    ...(Object.keys(subscription).length > 0 ? { subscription: new GraphQLObjectType({ name: "Subscription", fields: subscription }) } : {}),
   });
 }
 

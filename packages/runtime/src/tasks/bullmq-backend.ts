@@ -16,6 +16,8 @@ import type { Logger } from "pino";
 import type { TaskDefinition } from "./definition.js";
 import type { SqliteJobStore } from "./job-store.js";
 import type { Schedule } from "./schedule.js";
+// Shared with the change feed's and caches' Redis connections; re-exported for existing callers.
+export { redisConnection } from "../redis-options.js";
 
 export interface BullBackendOptions {
   connection: ConnectionOptions;
@@ -29,27 +31,6 @@ export interface BullBackendOptions {
 /** Kova priority (−1000…1000, higher first) → BullMQ priority (1 is the highest). */
 export function bullPriority(priority: number): number {
   return 1001 - Math.max(-1000, Math.min(1000, priority));
-}
-
-/** A Redis URL (or `{ url }` / `{ host, port, password, db }` options) as BullMQ connection options. */
-export function redisConnection(options: unknown): ConnectionOptions {
-  const raw = typeof options === "string" ? { url: options } : ((options ?? {}) as { url?: string; host?: string; port?: number; password?: string; username?: string; db?: number });
-  let host = raw.host ?? "127.0.0.1";
-  let port = raw.port ?? 6379;
-  let password = raw.password;
-  let username = raw.username;
-  let db = raw.db ?? 0;
-  if (raw.url !== undefined) {
-    const url = new URL(raw.url);
-    host = url.hostname || host;
-    port = url.port ? Number(url.port) : port;
-    password = url.password ? decodeURIComponent(url.password) : password;
-    username = url.username ? decodeURIComponent(url.username) : username;
-    const path = url.pathname.replace(/^\//, "");
-    if (path !== "") db = Number(path);
-  }
-  // BullMQ's workers block on Redis: commands must wait for a reconnection rather than fail.
-  return { host, port, password, username, db, maxRetriesPerRequest: null };
 }
 
 export class BullBackend {

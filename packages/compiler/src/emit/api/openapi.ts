@@ -14,6 +14,12 @@ export interface OpenApiOptions {
   title?: string;
   /** info.version; default "0.0.0". */
   version?: string;
+  /**
+   * kova.config.json's `errors`: the shape of error bodies (`problem`, RFC 9457 as
+   * application/problem+json; `fields`, `{ message, errors }` as application/json) and the status of
+   * a body that fails its VALIDATE shape. Default problem, 400 — what the runtime does by default.
+   */
+  errors?: { shape: "problem" | "fields"; validationStatus: 400 | 422 };
 }
 
 export type OpenApiDocument = {
@@ -34,15 +40,16 @@ const REASON: Readonly<Record<number, string>> = {
 };
 
 export function openApiDocument(app: AppModel, options: OpenApiOptions = {}): OpenApiDocument {
+  const errors = options.errors ?? { shape: "problem", validationStatus: 400 };
   const paths: OpenApiDocument["paths"] = {};
   const tags = new Set<string>();
   for (const route of app.entryPoints) {
     const path = openApiPath(route.path);
     paths[path] ??= {};
-    paths[path][route.method.toLowerCase()] = operation(app, route);
+    paths[path][route.method.toLowerCase()] = operation(app, route, errors);
     tags.add(tagOf(route));
   }
-  const components: OpenApiDocument["components"] = { schemas: componentSchemas(app) };
+  const components: OpenApiDocument["components"] = { schemas: componentSchemas(app, errors.shape) };
   const scheme = app.auth?.schemes[0];
   if (scheme !== undefined) components.securitySchemes = { [SECURITY_SCHEME]: securityScheme(scheme) };
   return {
@@ -68,7 +75,7 @@ function securityScheme(scheme: AuthScheme): JsonSchema {
   }
 }
 
-function operation(app: AppModel, route: HttpRoute): JsonSchema {
+function operation(app: AppModel, route: HttpRoute, errors: NonNullable<OpenApiOptions["errors"]>): JsonSchema {
   const op: JsonSchema = { operationId: operationId(route), tags: [tagOf(route)], ...summaryOf(route.doc) };
   const parameters: JsonSchema[] = [
     ...route.inputs.path.map((i) => parameter(i, "path")),
@@ -90,7 +97,7 @@ function operation(app: AppModel, route: HttpRoute): JsonSchema {
     const note = route.auth.mode === "optional" ? "A credential is optional." : `${who} only${owner}.`;
     op.description = op.description ? `${op.description as string}\n\n${note}` : note;
   }
-  op.responses = Object.fromEntries(routeResponses(app, route).map((r) => [String(r.status), response(r)]));
+  op.responses = Object.fromEntries(routeResponses(app, route, errors.validationStatus).map((r) => [String(r.status), response(r, errors.shape)]));
   return op;
 }
 
@@ -114,13 +121,15 @@ function typedInputSchema(input: TypedInput): JsonSchema {
   return schema;
 }
 
-function response(r: RouteResponse): JsonSchema {
+function response(r: RouteResponse, errorShape: "problem" | "fields"): JsonSchema {
   const reason = REASON[r.status] ?? `Status ${r.status}`;
   const description = r.problem !== null && r.bodies.length === 0 ? `${reason}: ${r.problem.join("; ")}.` : reason;
   const out: JsonSchema = { description };
   const content: Record<string, JsonSchema> = {};
-  if (r.bodies.length > 0) content["application/json"] = { schema: union(r.bodies) };
-  if (r.problem !== null) content["application/problem+json"] = { schema: ref("Problem") };
+  // In the fields shape an error is plain JSON: it shares application/json with the handler's own bodies.
+  const json = r.problem !== null && errorShape === "fields" ? [...r.bodies, ref("Problem")] : r.bodies;
+  if (json.length > 0) content["application/json"] = { schema: union(json) };
+  if (r.problem !== null && errorShape === "problem") content["application/problem+json"] = { schema: ref("Problem") };
   if (Object.keys(content).length > 0) out.content = content;
   const headers = r.headers.filter((h) => h !== "content-type");
   if (headers.length > 0) out.headers = Object.fromEntries(headers.map((h) => [h, { schema: h === "set-cookie" ? { type: "string" } : nullable({ type: "string" }) }]));

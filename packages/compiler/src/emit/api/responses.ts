@@ -21,7 +21,8 @@ export interface RouteResponse {
 }
 
 /** Every status the route can answer with, sorted. */
-export function routeResponses(app: AppModel, route: HttpRoute): RouteResponse[] {
+/** `validationStatus`: what a body that fails its VALIDATE shape gets (kova.config.json `errors`). */
+export function routeResponses(app: AppModel, route: HttpRoute, validationStatus: 400 | 422 = 400): RouteResponse[] {
   const types = new TypeInference(app, route);
   const byStatus = new Map<number, RouteResponse>();
   const entry = (status: number): RouteResponse => {
@@ -57,7 +58,7 @@ export function routeResponses(app: AppModel, route: HttpRoute): RouteResponse[]
   // What the runtime answers by itself.
   problem(400, "a malformed request (a path or query value of the wrong type, bad percent-encoding)");
   const bodyRead = route.inputs.body.read || route.inputs.body.shape !== null;
-  if (route.inputs.body.shape !== null) problem(400, `the body does not match ${route.inputs.body.shape}`);
+  if (route.inputs.body.shape !== null) problem(validationStatus, `the body does not match ${route.inputs.body.shape}`);
   if (bodyRead) {
     problem(400, "the body is not valid JSON");
     problem(413, "the body is larger than the body limit");

@@ -247,6 +247,21 @@ export const PROBLEM_SCHEMA: JsonSchema = {
   required: ["type", "title", "status", "detail", "instance", "requestId"],
 };
 
+/**
+ * An error in the `fields` shape (kova.config.json `"errors": { "shape": "fields" }`): the detail
+ * as `message`, and each failing field's messages under its name (`""` is the body as a whole).
+ */
+export const FIELDS_ERROR_SCHEMA: JsonSchema = {
+  type: "object",
+  description: "An error: `message` says what went wrong, `errors` lists the messages of each failing field of a request.",
+  properties: {
+    message: { type: "string" },
+    errors: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } },
+    requestId: { type: "string" },
+  },
+  required: ["message", "errors", "requestId"],
+};
+
 /** One version of a record, as HISTORY lists them. */
 export function historyEntrySchema(entity: string): JsonSchema {
   return {
@@ -263,14 +278,15 @@ export function historyEntrySchema(entity: string): JsonSchema {
 }
 
 /** Every named schema of the app: entities, their history entries, views, shapes and the problem. */
-export function componentSchemas(app: AppModel): Record<string, JsonSchema> {
+export function componentSchemas(app: AppModel, errorShape: "problem" | "fields" = "problem"): Record<string, JsonSchema> {
   const shapes = new Set(app.shapes.map((s) => s.name));
   const entities = new Map(app.entities.map((e) => [e.name, e]));
   const schemas: Record<string, JsonSchema> = {};
   for (const entity of app.entities) schemas[entity.name] = entitySchema(entity, app.entityDocs?.[entity.name]);
   for (const view of app.views) schemas[view.name] = viewSchema(view, entities.get(view.entity), entities);
   for (const shape of app.shapes) schemas[shape.name] = shapeSchema(shape, shapes);
-  schemas.Problem = PROBLEM_SCHEMA;
+  // `Problem` names the error body in either shape, so clients have one type for errors.
+  schemas.Problem = errorShape === "fields" ? FIELDS_ERROR_SCHEMA : PROBLEM_SCHEMA;
   return schemas;
 }
 

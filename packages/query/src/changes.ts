@@ -1,0 +1,45 @@
+/**
+ * Change events: what a driver with an outbox reports for every committed write (insert, update,
+ * delete, and the deletes and updates a cascade makes). The driver records each event in the
+ * write's own transaction (the outbox), so an event exists exactly when its write committed; the
+ * runtime (runtime/src/changes) delivers them after the commit and marks them delivered, and
+ * delivers again whatever a dead process left undelivered (at least once).
+ */
+
+export type ChangeOp = "insert" | "update" | "delete";
+
+export interface ChangeEvent {
+  /** The outbox position in its data source: increasing in commit order. */
+  seq: number;
+  /** The data source that committed the write. */
+  source: string;
+  entity: string;
+  id: unknown;
+  op: ChangeOp;
+  /** The history version the write recorded; null for an entity marked NO HISTORY. */
+  version: number | null;
+  /** The write's instant (ISO 8601). */
+  at: string;
+  /**
+   * The record before and after the write (null before an insert and after a delete). SECRET
+   * fields are never in them: they are left out exactly as from the rows a write returns.
+   */
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+/** A driver's outbox (Driver.changes). */
+export interface ChangeOutbox {
+  /**
+   * Called once per commit that recorded events, with them in order, after the commit. The driver
+   * awaits it before the committing call resolves, so a listener that publishes (Redis) is done
+   * before the endpoint answers; the listener must not throw.
+   */
+  onCommit(listener: (events: readonly ChangeEvent[]) => void | Promise<void>): void;
+  /** Recorded events not yet marked delivered whose seq is above `after`, oldest first. */
+  undelivered(after: number, limit: number): Promise<ChangeEvent[]>;
+  /** Marks events delivered (kept for `keepMs`, then purged by `purge`). */
+  markDelivered(seqs: readonly number[]): Promise<void>;
+  /** Forgets delivered events older than `before` (epoch ms); returns how many. */
+  purge(before: number): Promise<number>;
+}

@@ -1,0 +1,1 @@
+export { ChangeFeed, changeFeedFor, existingChangeFeed, type ChangeConsumer, type ChangeEvent, type ChangeFanout, type ChangeFeedOptions, type ChangeListener, type ChangeOrigin } from "./change-feed.js";
