@@ -5,6 +5,7 @@
  * and prints the functions with the most self time, and the files they live in.
  *
  *   node bench/profile.mjs [--framework=kova] [--workload=post] [--seconds=5] [--top=30] [--entry=FILE]
+ *   node bench/profile.mjs --workload=startup     # spawn → first answer only (no load): what start-up costs
  *
  * The .cpuprofile is kept (its path is printed) for Chrome DevTools or `speedscope`. `--entry` profiles
  * another build of the Kova app (e.g. a base checkout's bench/apps/kova/dist/server.js).
@@ -33,8 +34,13 @@ const server = await startServer(framework, {
 });
 let result;
 try {
+  if (workload === "startup") {
+    result = { rps: 0 };
+    console.log(`first answer after ${Math.round(server.startupMs)} ms wall, ${Math.round(server.startupCpuMs)} ms CPU`);
+  } else {
   await runLoad(generator, { url: server.url, workload, seconds: 1, cpu: 1 }); // warm-up (profiled too; small next to the run)
   result = await runLoad(generator, { url: server.url, workload, seconds, cpu: 1 });
+  }
 } finally {
   await server.stop();
 }

@@ -43,7 +43,7 @@ export interface ValidationIssue {
 
 export interface RouteDefinition {
   method: HttpMethod;
-  /** find-my-way syntax: `/users/:id`, `/files/*`. */
+  /** Literal segments and whole-segment parameters: `/users/:id` (see router.ts). */
   path: string;
   /** Types of the path parameters; a parameter not listed is passed as a string. */
   params: ParamDefinition[];

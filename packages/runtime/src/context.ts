@@ -12,7 +12,7 @@ export function requestIdFor(incoming: string | string[] | undefined): string {
   return typeof incoming === "string" && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-/** The path part of a request URL (find-my-way gives params and query, not the path). */
+/** The path part of a request URL (the router gives params and query, not the path). */
 export function pathOf(url: string): string {
   const q = url.indexOf("?");
   return q === -1 ? url : url.slice(0, q);

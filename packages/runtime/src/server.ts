@@ -1,5 +1,5 @@
 /**
- * The HTTP server: node:http plus find-my-way. It decodes and routes each request (the matched
+ * The HTTP server: node:http plus the route table (router.ts). It decodes and routes each request (the matched
  * route's data rides in the router's `store`, so dispatch allocates no closures), answers 404,
  * 405, OPTIONS and health itself, and hands every routed request to the shared Pipeline as a
  * NodeExchange, which knows how to read the body and write the response on node:http.
@@ -9,7 +9,6 @@ import { createServer as createHttpServer, type IncomingMessage, type OutgoingHt
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import Router from "find-my-way";
 import type { Logger } from "pino";
 import type { AppDefinition, AppEnv, MultipartDefinition, QueryValues } from "./app.js";
 import { DEFAULT_BODY_LIMIT, checkJsonContentType, decodeJsonBody, readBodyBytes, requestHasBody } from "./body.js";
@@ -36,7 +35,8 @@ import { sendDownload } from "./uploads/download.js";
 import { isMultipart, readMultipart } from "./uploads/multipart.js";
 import { LocalFileStore, type FileStore } from "./uploads/store.js";
 import type { GraphqlEndpoint } from "./graphql/endpoint.js";
-import { ApiDocsRoute, buildRouter, allowedMethods, isHealthRoute, type InternalRoute } from "./routing.js";
+import { ApiDocsRoute, buildRouter, allowedMethods, isHealthRoute, type InternalRoute, type RouteStore } from "./routing.js";
+import type { Router } from "./router.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
 import type { Duplex } from "node:stream";
 import { RealtimeHub, registerRealtime } from "./realtime/hub.js";
@@ -251,7 +251,7 @@ class RequestHandler {
   private sockets: SocketServer | undefined;
   private readonly socketDefinitions: AppDefinition["sockets"];
   private readonly graphqlUpgrades: string | undefined;
-  private readonly router: Router.Instance<Router.HTTPVersion.V1>;
+  private readonly router: Router<RouteStore>;
   private readonly pipeline: Pipeline;
   readonly serving: NodeServing;
   private readonly metrics: Metrics | undefined;
@@ -344,7 +344,7 @@ class RequestHandler {
     const start = this.serving.logRequests ? performance.now() : 0;
     const requestId = requestIdFor(req.headers["x-request-id"]);
     const url = req.url ?? "/";
-    const match = this.router.find(req.method as Router.HTTPMethod, url);
+    const match = this.router.find(req.method ?? "GET", url);
     // Probes are answered whatever the Host: load balancers probe them by address, and they reveal nothing.
     if (match !== null && isHealthRoute(match.store)) {
       void this.internal(match.store, req, res, requestId, start);
