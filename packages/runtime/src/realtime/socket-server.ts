@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import Router from "find-my-way";
+import { Router } from "../router.js";
 import { WebSocketServer } from "ws";
 import type { QueryValues, Reply, SocketDefinition } from "../app.js";
 import { authStage } from "../auth/stage.js";
@@ -67,7 +67,7 @@ export class SocketEndpoint {
 }
 
 export class SocketServer {
-  private readonly router = Router();
+  private readonly router = new Router<SocketEndpoint>();
   private readonly endpoints: SocketEndpoint[] = [];
   // The size limit is checked per message by the connection (an error frame, the connection
   // kept); ws itself only refuses frames so large that reading them would already cost too much.
@@ -77,7 +77,7 @@ export class SocketServer {
     for (const definition of definitions) {
       const endpoint = new SocketEndpoint(definition, hub, serving);
       this.endpoints.push(endpoint);
-      this.router.on("GET", definition.path, () => undefined, endpoint);
+      this.router.on("GET", definition.path, endpoint);
     }
   }
 
@@ -85,7 +85,7 @@ export class SocketServer {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const requestId = requestIdFor(req.headers["x-request-id"]);
     const match = this.router.find("GET", req.url ?? "/");
-    const endpoint = match?.store as SocketEndpoint | undefined;
+    const endpoint = match?.store ?? undefined;
     if (match === null || endpoint === undefined) return refuse(socket, 404, `no SOCKET at ${pathOf(req.url ?? "/")}`, requestId, ProblemType.notFound);
     if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket") return refuse(socket, 400, "only WebSocket upgrades are served here", requestId);
     const security = this.serving.security;
