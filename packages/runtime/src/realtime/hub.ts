@@ -71,6 +71,9 @@ export class RealtimeHub {
   attach(bridge: RedisBridge): void {
     this.bridge = bridge;
     bridge.onMessage = (room, data) => this.deliverLocal(room, data);
+    // The bridge connects in the background: members who joined before it did are announced now,
+    // or other processes would never see them.
+    for (const [room, members] of this.members) for (const member of members.values()) void bridge.addMember(room, member);
   }
 
   subscribe(room: string, subscriber: Subscriber): void {

@@ -44,7 +44,6 @@ export class RedisBridge {
     }
     this.timer = setInterval(() => this.keepAlive(), ALIVE_TTL_MS / 3);
     this.timer.unref();
-    pub.on("ready", () => this.keepAlive());
   }
 
   /** Connects lazily: the app starts (and serves its own process) whether or not Redis answers. */
@@ -62,6 +61,9 @@ export class RedisBridge {
   private changed(): void {
     const up = this.up;
     if (up === this.wasUp) return;
+    // Up again (or for the first time): say at once that this process is alive and who is in its
+    // rooms, rather than at the next refresh; until then other processes would not list them.
+    if (up) this.keepAlive();
     if (up) this.log.info("realtime: Redis is up; rooms span every process");
     else if (this.wasUp !== undefined) this.log.warn("realtime: Redis is down; sockets and streams keep working within this process");
     this.wasUp = up;
