@@ -13,14 +13,15 @@ import type { Tracing } from "./tracing.js";
 const WRITES = new Set(["insert", "update", "delete", "save"]);
 const labelsOf = new WeakMap<CompiledQuery, QueryLabels>();
 
-/** The labels of a compiled query: `id`/`at` as `kova build` writes them, else what it does to what. */
+/** The labels of a compiled query: `kovaQueryId`/`kovaQueryAt` as `kova build` writes them, else what it does to what. */
 function labels(query: CompiledQuery): QueryLabels {
   let found = labelsOf.get(query);
   if (found === undefined) {
     const plan = query.plan as { kind?: string; entity?: string };
     const op = plan.kind ?? "unknown";
     const entity = plan.entity ?? "";
-    found = { id: typeof query.id === "string" ? query.id : `${op} ${entity}`, at: typeof query.at === "string" ? query.at : "", op, entity, write: WRITES.has(op) };
+    const { kovaQueryId: id, kovaQueryAt: at } = query as { kovaQueryId?: unknown; kovaQueryAt?: unknown };
+    found = { id: typeof id === "string" ? id : `${op} ${entity}`, at: typeof at === "string" ? at : "", op, entity, write: WRITES.has(op) };
     labelsOf.set(query, found);
   }
   return found;

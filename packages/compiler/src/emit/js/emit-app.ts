@@ -91,7 +91,9 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
     const statement = compiled.get(q.id);
     if (!statement) throw new Error(`internal: query ${q.id} was not compiled`);
     // Its id and place label the query's metrics and spans (runtime/src/ops/observed-driver.ts).
-    out.line(`const ${q.id} = ${JSON.stringify({ ...statement, id: q.id, at: `${display(q.span.file)}:${q.span.start.line}` })};`);
+    // The query's name and place for metrics and traces, under keys no driver's compiled form uses
+    // (a Redis query has its own `id`: the operand that pins the record).
+    out.line(`const ${q.id} = ${JSON.stringify({ ...statement, kovaQueryId: q.id, kovaQueryAt: `${display(q.span.file)}:${q.span.start.line}` })};`);
   }
   // One per query, from its result columns (compiled on first use); a RESPOND of the query uses it.
   for (const q of app.queries) out.line(`const ${serializerName(q.id)} = rowSerializer(${q.id}.columns);`);
