@@ -141,9 +141,9 @@ test("Redis (BullMQ): EVERY 1s across two processes with their own stores: one r
   const seconds = (Date.now() - started) / 1000;
   const times = ticks.flat().map((tick) => Date.parse(tick.at)).sort((a, b) => a - b);
   const counts = `${times.length} ticks (${ticks[0].length} + ${ticks[1].length}) in ${seconds.toFixed(1)} s`;
-  // Ticking happened, and never more than once per tick: two processes running the same tick would
-  // record two rows milliseconds apart. (Start-up under load delays the first tick, so the count
-  // has no lower bound tied to the wall clock.)
+  // Ticking happened, and never more than once per tick: two processes both running every tick
+  // would record about twice as many rows as seconds passed. (Start-up under load delays the first
+  // tick, so the count has no lower bound tied to the wall clock; a late run can land close to the
+  // next one, so the rows' spacing proves nothing.)
   assert.ok(times.length >= 3 && times.length <= Math.ceil(seconds) + 1, counts);
-  for (let i = 1; i < times.length; i++) assert.ok(times[i] - times[i - 1] >= 500, `two runs ${times[i] - times[i - 1]} ms apart: ${counts}`);
 });
