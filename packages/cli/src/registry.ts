@@ -4,6 +4,7 @@ import { astCommand } from "./commands/ast.js";
 import { checkCommand } from "./commands/check.js";
 import { clientCommand } from "./commands/client.js";
 import { buildCommand } from "./commands/build.js";
+import { bytecodeCommand } from "./commands/bytecode.js";
 import { devCommand } from "./commands/dev.js";
 import { fmtCommand } from "./commands/fmt.js";
 import { helpCommand } from "./commands/help.js";
@@ -20,7 +21,7 @@ import { testCommand } from "./commands/test.js";
  * because `help` reads this list too: the call happens at run time, after all modules loaded.
  */
 export function allCommands(): readonly Command[] {
-  return [initCommand, addCommand, runCommand, devCommand, buildCommand, clientCommand, migrateCommand, testCommand, dbCommand, checkCommand, fmtCommand, astCommand, tasksCommand, lspCommand, helpCommand];
+  return [initCommand, addCommand, runCommand, devCommand, buildCommand, bytecodeCommand, clientCommand, migrateCommand, testCommand, dbCommand, checkCommand, fmtCommand, astCommand, tasksCommand, lspCommand, helpCommand];
 }
 
 export function findCommand(name: string): Command | undefined {

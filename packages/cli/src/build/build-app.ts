@@ -5,6 +5,7 @@ import { loadFileConfig } from "@kova/runtime";
 import { DRIVER_PACKAGES } from "@kova/query";
 import { distPackage, serverModule } from "../dist-files.js";
 import { GRAPHQL_SDL_FILE, graphqlSdl } from "./graphql-sdl.js";
+import { readKeyPair, signProgram } from "@kova/vm";
 
 export { DRIVER_PACKAGES };
 
@@ -26,15 +27,25 @@ export type { BuildOptions, BuildResult };
  * runtime and the drivers the program uses (see dist-files.ts). The output starts with plain
  * `node dist/server.js`; no compiler is loaded.
  */
-export async function buildApp(options: BuildOptions): Promise<BuildResult> {
-  const result = await compileApp({ openapi: openapiSettings, ...options });
+export async function buildApp(options: BuildOptions): Promise<BuildResult & { bytecodeHash?: string }> {
+  const result: BuildResult & { bytecodeHash?: string } = await compileApp({ openapi: openapiSettings, ...options });
   if (!result.ok || options.irOnly) return result;
   const driverPackages = [...new Set(result.drivers.map((d) => DRIVER_PACKAGES[d]))];
-  writeFileSync(join(result.outDir, "server.js"), serverModule(driverPackages));
+  const vm = result.bytecode !== undefined;
+  if (result.bytecode !== undefined) {
+    // Signed with the app's key (KOVA_SIGNING_KEY, or .kova/keys/ made on first use); the public half
+    // goes beside it as the key the server trusts by default.
+    const { key } = readKeyPair(result.appDir);
+    const signed = signProgram(result.bytecode, key);
+    writeFileSync(join(result.outDir, "app.kbc"), signed.file);
+    writeFileSync(join(result.outDir, "app.kbc.pub.pem"), key.publicKey.export({ format: "pem", type: "spki" }));
+    result.bytecodeHash = signed.hash;
+  }
+  writeFileSync(join(result.outDir, "server.js"), serverModule(driverPackages, { vm }));
   const openapiFile = join(result.outDir, "openapi.json");
   const openapi: unknown = existsSync(openapiFile) ? JSON.parse(readFileSync(openapiFile, "utf8")) : null;
   const sdl = result.ir === null ? null : await graphqlSdl(result.ir.entities, result.appDir, openapi);
   if (sdl !== null) writeFileSync(join(result.outDir, GRAPHQL_SDL_FILE), sdl);
-  writeFileSync(join(result.outDir, "package.json"), JSON.stringify(distPackage(basename(result.appDir), driverPackages), null, 2) + "\n");
+  writeFileSync(join(result.outDir, "package.json"), JSON.stringify(distPackage(basename(result.appDir), driverPackages, { vm }), null, 2) + "\n");
   return result;
 }

@@ -33,17 +33,23 @@ Options:
   --emit <js|ir|proto>   js (default) writes dist/; ir prints the app model (IR) as JSON on
                          stdout and writes nothing (see docs/ir.md); proto writes only the
                          gRPC service description, <out>/app.proto (see docs/grpc.md)
+  --target <js|bytecode> bytecode also compiles the handlers for the metered VM: dist/app.kbc,
+                         signed with KOVA_SIGNING_KEY or .kova/keys/ (made on first use), its
+                         public key dist/app.kbc.pub.pem, and a server.js that runs the
+                         handlers on the VM (see docs/bytecode.md)
   --color, --no-color    Force colour on or off in diagnostics
   -h, --help             Show this help
 
 Exit status: 0 built, 1 the program has errors, 2 bad command line.
 `,
-  options: { out: { type: "string" }, emit: { type: "string" }, docker: { type: "boolean" }, k8s: { type: "boolean" }, image: { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
+  options: { out: { type: "string" }, emit: { type: "string" }, target: { type: "string" }, docker: { type: "boolean" }, k8s: { type: "boolean" }, image: { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
   async execute({ values, positionals }, context) {
     const emit = String(values.emit ?? "js");
     if (emit !== "js" && emit !== "ir" && emit !== "proto") throw new UsageError(`unknown --emit '${emit}' (expected js, ir or proto)`);
+    const target = String(values.target ?? "js");
+    if (target !== "js" && target !== "bytecode") throw new UsageError(`unknown --target '${target}' (expected js or bytecode)`);
     if (reportInstallProblems("build", context.stderr)) return ExitCode.problems;
-    const result = await buildApp({ entry: positionals[0] ?? ".", outDir: values.out === undefined ? undefined : String(values.out), irOnly: emit === "ir" || emit === "proto" });
+    const result = await buildApp({ entry: positionals[0] ?? ".", outDir: values.out === undefined ? undefined : String(values.out), irOnly: emit === "ir" || emit === "proto", bytecode: target === "bytecode" && emit === "js" });
     if (!result.ok) {
       result.errors = result.errors.map((e) => withInstallHint(e));
       reportBuildFailure(result, context.stderr, shouldColor({ color: values.color === true, noColor: values["no-color"] === true }, context.stderr, context.env));
@@ -85,6 +91,7 @@ Exit status: 0 built, 1 the program has errors, 2 bad command line.
       }
       context.stdout.write(`wrote ${out}/k8s/ (Deployment, Service, PodDisruptionBudget, HorizontalPodAutoscaler for image ${image}) — apply with: kubectl apply -f ${out}/k8s/\n`);
     }
+    if (result.bytecodeHash !== undefined) context.stdout.write(`wrote ${out}/app.kbc (sha256 ${result.bytecodeHash}) and its public key ${out}/app.kbc.pub.pem\n`);
     context.stdout.write(`built ${result.routes.length} route${result.routes.length === 1 ? "" : "s"} into ${out} in ${result.ms.toFixed(0)} ms — start it with: node ${out}/server.js\n`);
     return ExitCode.ok;
   },

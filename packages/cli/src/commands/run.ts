@@ -31,10 +31,12 @@ Options:
   --tls-key <FILE>       ... and this PEM private key (both, or neither; also KOVA_TLS_CERT/
                          KOVA_TLS_KEY or kova.config.json "tls"). SIGHUP reloads them for new
                          connections (see docs/operations.md)
+  --vm                   Run the handlers on the metered VM from signed bytecode (as
+                         'kova build --target bytecode'); the pipeline stays the runtime's
   --color, --no-color    Force colour on or off in diagnostics
   -h, --help             Show this help
 `,
-  options: { port: { type: "string" }, host: { type: "string" }, workers: { type: "string" }, role: { type: "string" }, "tls-cert": { type: "string" }, "tls-key": { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
+  options: { vm: { type: "boolean" }, port: { type: "string" }, host: { type: "string" }, workers: { type: "string" }, role: { type: "string" }, "tls-cert": { type: "string" }, "tls-key": { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
   async execute({ values, positionals }, context) {
     const port = portFlag(values.port);
     const host = hostFlag(values.host);
@@ -48,7 +50,7 @@ Options:
     if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new UsageError(`--tls-cert and --tls-key go together: ${tlsCert === undefined ? "--tls-cert" : "--tls-key"} is missing`);
     const envOverrides = tlsCert === undefined || tlsKey === undefined ? undefined : { KOVA_TLS_CERT: resolve(tlsCert), KOVA_TLS_KEY: resolve(tlsKey) };
     if (reportInstallProblems("run", context.stderr)) return ExitCode.problems;
-    const result = await buildApp({ entry: positionals[0] ?? "." });
+    const result = await buildApp({ entry: positionals[0] ?? ".", bytecode: values.vm === true });
     if (!result.ok) {
       result.errors = result.errors.map((e) => withInstallHint(e));
       reportBuildFailure(result, context.stderr, shouldColor({ color: values.color === true, noColor: values["no-color"] === true }, context.stderr, context.env));

@@ -9,6 +9,8 @@ import type { AppModel } from "../ir/nodes.js";
 import { checkFiles, type CheckResult } from "../project/check-project.js";
 import { findKovaFiles } from "../project/host.js";
 import { compilePlans } from "./compile-plans.js";
+import { compileBytecode } from "../emit/bytecode/compile.js";
+import type { BytecodeProgram } from "../emit/bytecode/program.js";
 import { TEST_FILE_SUFFIX } from "../checker/tests.js";
 import { describeMissing, loadDialects } from "./dialects.js";
 import { copyModules, isRelativeModule, modulePathInDist } from "./write-modules.js";
@@ -24,6 +26,8 @@ export interface BuildOptions {
   outDir?: string;
   /** Stop after lowering: return the app model and write nothing (`kova build --emit ir`). */
   irOnly?: boolean;
+  /** Also compile the handlers to bytecode for the VM tier (`kova build --target bytecode`); what the tier refuses fails the build (KV29xx). */
+  bytecode?: boolean;
   /** Settings of the OpenAPI document for the app in `appDir` (kova.config.json's `errors`, read by the CLI). */
   openapi?: (appDir: string) => OpenApiOptions;
 }
@@ -41,6 +45,8 @@ export interface BuildResult {
   ir: AppModel | null;
   /** Drivers the app needs at run time (their packages go into dist/package.json). */
   drivers: string[];
+  /** The bytecode program, when `bytecode` was asked for (the CLI signs and writes it). */
+  bytecode?: BytecodeProgram;
   ms: number;
 }
 
@@ -88,6 +94,15 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
     check = { ...check, diagnostics: sortDiagnostics([...check.diagnostics, ...plans.diagnostics]) };
     return fail();
   }
+  let bytecodeProgram: BytecodeProgram | undefined;
+  if (options.bytecode) {
+    const compiledBytecode = compileBytecode(ir, plans.compiled);
+    if (compiledBytecode.program === null) {
+      check = { ...check, diagnostics: sortDiagnostics([...check.diagnostics, ...compiledBytecode.diagnostics]) };
+      return fail();
+    }
+    bytecodeProgram = compiledBytecode.program;
+  }
 
   const outputFile = join(outDir, "app.js");
   const emitted = emitApp(ir, plans.compiled, {
@@ -112,5 +127,5 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   // The gRPC service description, served by the runtime when kova.config.json turns gRPC on.
   writeFileSync(join(outDir, PROTO_FILE), emitProto(ir).text);
   copyModules(ir.imports, appDir, outDir);
-  return result(true);
+  return { ...result(true), ...(bytecodeProgram ? { bytecode: bytecodeProgram } : {}) };
 }

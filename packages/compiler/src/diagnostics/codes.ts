@@ -212,6 +212,12 @@ export const Codes = define({
   FileSizeLimit: { code: "KV2751", severity: "error", title: "a file field without max, or whose max is not a whole number of bytes above 0" },
   UnknownFileType: { code: "KV2752", severity: "error", title: "a file field's types listing a media type Kova cannot recognise by content" },
   FileFieldModifier: { code: "KV2753", severity: "error", title: "UNIQUE, INDEX, PRIMARY or DEFAULT on an entity's file field" },
+  // ── bytecode tier (KV2900–2949)
+  ImportedJsInBytecode: { code: "KV2900", severity: "error", title: "an imported JavaScript function in a program built for the VM tier (bytecode runs no JavaScript)" },
+  BuiltinNotInVm: { code: "KV2901", severity: "error", title: "a built-in the VM tier does not offer (it reaches outside the request: tokens, passwords, sessions, files, HTTP)" },
+  StatementNotInVm: { code: "KV2902", severity: "error", title: "a statement the VM tier does not run yet (ENQUEUE, BROADCAST, SEND, JOIN, LEAVE, STREAM)" },
+  EntryPointNotInVm: { code: "KV2903", severity: "error", title: "a TASK or SOCKET in a program built for the VM tier (only HTTP endpoints run there yet)" },
+  RegexNotLinear: { code: "KV2904", severity: "error", title: "a matches() pattern the VM's linear-time engine cannot run (backreferences, lookaround)" },
 });
 
 export type CodeName = keyof typeof Codes;

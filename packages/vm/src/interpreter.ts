@@ -1,0 +1,436 @@
+import { bytecode } from "@kova/compiler";
+import type { CompiledQuery } from "@kova/query";
+import { HttpError, ParamFailure, parseParam, rowSerializer, type Reply, type RequestContext } from "@kova/runtime";
+import { VM_BUILTIN_FUNCTIONS, type Meter } from "./builtins.js";
+import type { ReadyFunction, ReadyProgram } from "./load.js";
+import { QuotaExceeded, type QuotaName, type Quotas } from "./quotas.js";
+import { add, between, eq, inList, isObject, len, like, member, newObject, sizeOf, str } from "./values.js";
+
+const { Op, INPUT_SOURCES, RESPOND_VALUE, RESPOND_HEADERS, RESPOND_COOKIES } = bytecode;
+
+/** How often (in instructions) the loop reads the clock: often enough to stop well within 10 ms. */
+const CLOCK_EVERY = 1024;
+
+interface Frame {
+  fn: ReadyFunction;
+  words: Int32Array;
+  pc: number;
+  locals: unknown[];
+}
+
+interface Iter {
+  list: unknown[];
+  i: number;
+}
+
+/** What the VM needs of the request: the runtime's context (inputs, env, db). Nothing else reaches the program. */
+export type ExecutionContext = Pick<RequestContext, "params" | "query" | "headers" | "cookies" | "body" | "auth" | "env" | "db">;
+
+/** The program's queries' serialisers, made once per loaded program. */
+const serializers = new WeakMap<ReadyProgram, Array<(body: unknown) => string>>();
+
+/**
+ * One execution: its own value stack, frames and meters. The loop checks fuel on every instruction
+ * and the clock every CLOCK_EVERY, so a program that never yields is stopped by the loop itself; a
+ * query is awaited against what is left of the deadline.
+ */
+export class Execution implements Meter {
+  private fuelLeft: number;
+  private memoryUsed = 0;
+  private queriesRun = 0;
+  private readonly deadline: number;
+  private readonly stack: unknown[] = [];
+  private readonly frames: Frame[] = [];
+
+  constructor(private readonly program: ReadyProgram, private readonly quotas: Quotas, private readonly ctx: ExecutionContext) {
+    this.fuelLeft = quotas.fuel;
+    this.deadline = performance.now() + quotas.deadlineMs;
+  }
+
+  /** The instructions, memory and queries used so far (for metrics and tests). */
+  usage(): { fuel: number; memoryBytes: number; queries: number } {
+    return { fuel: this.quotas.fuel - this.fuelLeft, memoryBytes: this.memoryUsed, queries: this.queriesRun };
+  }
+
+  fuel(units: number): void {
+    this.fuelLeft -= units;
+    if (this.fuelLeft < 0) this.stop("fuel");
+    if (units > 64 && performance.now() > this.deadline) this.stop("deadlineMs");
+  }
+
+  alloc(bytes: number): void {
+    this.memoryUsed += bytes;
+    if (this.memoryUsed > this.quotas.memoryBytes) this.stop("memoryBytes");
+  }
+
+  private stop(quota: QuotaName): never {
+    throw new QuotaExceeded(quota, this.quotas[quota]);
+  }
+
+  async runRoute(fnIndex: number): Promise<Reply> {
+    this.enter(fnIndex, []);
+    return (await this.loop()) as Reply;
+  }
+
+  private enter(fnIndex: number, args: unknown[]): void {
+    if (this.frames.length >= this.quotas.stackDepth) this.stop("stackDepth");
+    const fn = this.program.functions[fnIndex];
+    const locals = new Array<unknown>(fn.locals).fill(null);
+    for (let i = 0; i < args.length; i++) locals[i] = args[i];
+    this.alloc(16 + 8 * fn.locals);
+    this.frames.push({ fn, words: fn.words, pc: 0, locals });
+  }
+
+  private pop(): unknown {
+    return this.stack.pop();
+  }
+
+  private popN(n: number): unknown[] {
+    return n === 0 ? [] : this.stack.splice(this.stack.length - n, n);
+  }
+
+  private async loop(): Promise<unknown> {
+    const stack = this.stack;
+    const constants = this.program.program.constants;
+    let frame = this.frames[this.frames.length - 1];
+    let w = frame.words;
+    let pc = frame.pc;
+    let locals = frame.locals;
+    let clock = CLOCK_EVERY;
+    for (;;) {
+      if (--this.fuelLeft < 0) this.stop("fuel");
+      if (--clock === 0) {
+        clock = CLOCK_EVERY;
+        if (performance.now() > this.deadline) this.stop("deadlineMs");
+        if (stack.length > 1_000_000) this.stop("memoryBytes");
+      }
+      const op = w[pc];
+      switch (op) {
+        case Op.Const: stack.push(constants[w[pc + 1]]); pc += 2; break;
+        case Op.Null: stack.push(null); pc += 1; break;
+        case Op.Pop: stack.pop(); pc += 1; break;
+        case Op.Dup: stack.push(stack[stack.length - 1]); pc += 1; break;
+        case Op.Load: stack.push(locals[w[pc + 1]]); pc += 2; break;
+        case Op.Store: locals[w[pc + 1]] = stack.pop(); pc += 2; break;
+        case Op.Input: stack.push(this.input(w[pc + 1], w[pc + 2] === -1 ? null : (constants[w[pc + 2]] as string))); pc += 3; break;
+        case Op.Env: {
+          const fallback = stack.pop();
+          const name = stack.pop();
+          // Only the app's resolved environment: the process's own variables are not the program's.
+          const env = this.ctx.env;
+          stack.push(typeof name === "string" && Object.hasOwn(env, name) ? env[name] : fallback ?? null);
+          pc += 1;
+          break;
+        }
+        case Op.Member: { const o = stack.pop(); stack.push(member(o, constants[w[pc + 1]])); pc += 2; break; }
+        case Op.Index: { const i = stack.pop(); const o = stack.pop(); stack.push(member(o, i)); pc += 1; break; }
+        case Op.Builtin: {
+          const args = this.popN(w[pc + 2]);
+          const result = VM_BUILTIN_FUNCTIONS.get(constants[w[pc + 1]] as string)!(this, args);
+          if (typeof result === "string") this.alloc(16 + 2 * result.length);
+          else if (result !== null && typeof result === "object") this.alloc(sizeOf(result, this.quotas.memoryBytes - this.memoryUsed + 1));
+          stack.push(result);
+          pc += 3;
+          break;
+        }
+        case Op.Call: {
+          const args = this.popN(w[pc + 2]);
+          frame.pc = pc + 3;
+          this.enter(w[pc + 1], args);
+          frame = this.frames[this.frames.length - 1];
+          w = frame.words;
+          pc = 0;
+          locals = frame.locals;
+          break;
+        }
+        case Op.Return: {
+          const value = stack.pop();
+          this.frames.pop();
+          if (this.frames.length === 0) return value;
+          frame = this.frames[this.frames.length - 1];
+          w = frame.words;
+          pc = frame.pc;
+          locals = frame.locals;
+          stack.push(value);
+          break;
+        }
+        case Op.Query: {
+          const args = this.popN(w[pc + 2]);
+          frame.pc = pc;
+          stack.push(await this.query(w[pc + 1], args));
+          pc += 3;
+          break;
+        }
+        case Op.Coerce: { const v = stack.pop(); stack.push(coerce(v, constants[w[pc + 1]] as string, constants[w[pc + 2]] as string)); pc += 3; break; }
+        case Op.View: { const v = stack.pop(); stack.push(this.view(w[pc + 1], v)); pc += 2; break; }
+        case Op.Not: stack.push(!stack.pop()); pc += 1; break;
+        case Op.Neg: stack.push(-(stack.pop() as number)); pc += 1; break;
+        case Op.Add: {
+          const b = stack.pop();
+          const a = stack.pop();
+          if (typeof a === "number" && typeof b === "number") stack.push(a + b);
+          else {
+            // A text is about to be made: its size is charged before it exists (doubling bombs stop here).
+            this.alloc(16 + 2 * (textLength(a) + textLength(b)));
+            stack.push(add(a, b));
+          }
+          pc += 1;
+          break;
+        }
+        case Op.Sub: { const b = stack.pop() as number; stack.push((stack.pop() as number) - b); pc += 1; break; }
+        case Op.Mul: { const b = stack.pop() as number; stack.push((stack.pop() as number) * b); pc += 1; break; }
+        case Op.Div: { const b = stack.pop() as number; stack.push((stack.pop() as number) / b); pc += 1; break; }
+        case Op.Mod: { const b = stack.pop() as number; stack.push((stack.pop() as number) % b); pc += 1; break; }
+        case Op.Lt: { const b = stack.pop() as number; stack.push((stack.pop() as number) < b); pc += 1; break; }
+        case Op.Le: { const b = stack.pop() as number; stack.push((stack.pop() as number) <= b); pc += 1; break; }
+        case Op.Gt: { const b = stack.pop() as number; stack.push((stack.pop() as number) > b); pc += 1; break; }
+        case Op.Ge: { const b = stack.pop() as number; stack.push((stack.pop() as number) >= b); pc += 1; break; }
+        case Op.Eq: { const b = stack.pop(); stack.push(eq(stack.pop(), b)); pc += 1; break; }
+        case Op.Ne: { const b = stack.pop(); stack.push(!eq(stack.pop(), b)); pc += 1; break; }
+        case Op.In: { const b = stack.pop(); const a = stack.pop(); this.fuel(len(b)); stack.push(inList(a, b)); pc += 1; break; }
+        case Op.Like: {
+          const b = stack.pop();
+          const a = stack.pop();
+          this.fuel(textLength(a) * Math.max(1, textLength(b)));
+          stack.push(like(a, b));
+          pc += 1;
+          break;
+        }
+        case Op.IsNull: stack.push(stack.pop() == null); pc += 1; break;
+        case Op.Has: {
+          const key = stack.pop();
+          const o = stack.pop();
+          stack.push(o !== null && typeof o === "object" && (typeof key === "string" || typeof key === "number") && Object.hasOwn(o, key));
+          pc += 1;
+          break;
+        }
+        case Op.Between: { const h = stack.pop(); const l = stack.pop(); stack.push(between(stack.pop(), l, h)); pc += 1; break; }
+        case Op.Str: {
+          const v = stack.pop();
+          if (typeof v === "string") stack.push(v);
+          else {
+            if (v !== null && typeof v === "object") this.fuel(sizeOf(v, this.quotas.memoryBytes) >> 4);
+            const s = str(v);
+            this.alloc(16 + 2 * s.length);
+            stack.push(s);
+          }
+          pc += 1;
+          break;
+        }
+        case Op.Concat: {
+          const parts = this.popN(w[pc + 1]);
+          let total = 0;
+          for (const p of parts) total += (p as string).length;
+          this.alloc(16 + 2 * total);
+          stack.push(parts.join(""));
+          pc += 2;
+          break;
+        }
+        case Op.NewObject: this.alloc(32); stack.push(newObject()); pc += 1; break;
+        case Op.SetKey: {
+          const v = stack.pop();
+          const key = constants[w[pc + 1]] as string;
+          this.alloc(24 + 2 * key.length);
+          (stack[stack.length - 1] as Record<string, unknown>)[key] = v;
+          pc += 2;
+          break;
+        }
+        case Op.Spread: {
+          const source = stack.pop();
+          const target = stack[stack.length - 1] as Record<string, unknown>;
+          if (source !== null && typeof source === "object") {
+            const keys = Object.keys(source);
+            this.fuel(keys.length);
+            for (const k of keys) {
+              this.alloc(24 + 2 * k.length);
+              target[k] = (source as Record<string, unknown>)[k];
+            }
+          } else if (typeof source === "string") {
+            // As JS spreads text into an object: one key per character.
+            this.fuel(source.length);
+            for (let i = 0; i < source.length; i++) {
+              this.alloc(32);
+              target[String(i)] = source[i];
+            }
+          }
+          pc += 1;
+          break;
+        }
+        case Op.RemoveKey: {
+          const o = stack[stack.length - 1] as Record<string, unknown>;
+          const copy = newObject();
+          const removed = constants[w[pc + 1]] as string;
+          for (const k of Object.keys(o)) if (k !== removed) copy[k] = o[k];
+          this.alloc(32 + 24 * Object.keys(copy).length);
+          stack[stack.length - 1] = copy;
+          pc += 2;
+          break;
+        }
+        case Op.NewArray: this.alloc(16); stack.push([]); pc += 1; break;
+        case Op.Push: { const v = stack.pop(); this.alloc(8); (stack[stack.length - 1] as unknown[]).push(v); pc += 1; break; }
+        case Op.PushAll: {
+          const v = stack.pop();
+          const target = stack[stack.length - 1] as unknown[];
+          if (Array.isArray(v)) {
+            this.fuel(v.length);
+            this.alloc(8 * v.length);
+            for (const x of v) target.push(x);
+          } else if (typeof v === "string") {
+            const chars = Array.from(v);
+            this.fuel(chars.length);
+            this.alloc(24 * chars.length);
+            for (const x of chars) target.push(x);
+          }
+          pc += 1;
+          break;
+        }
+        case Op.Jump: pc = w[pc + 1]; break;
+        case Op.JumpIfFalse: pc = stack.pop() ? pc + 2 : w[pc + 1]; break;
+        case Op.JumpIfTrueKeep: if (stack[stack.length - 1]) pc = w[pc + 1]; else { stack.pop(); pc += 2; } break;
+        case Op.JumpIfFalseKeep: if (!stack[stack.length - 1]) pc = w[pc + 1]; else { stack.pop(); pc += 2; } break;
+        case Op.JumpIfNotNullKeep: if (stack[stack.length - 1] != null) pc = w[pc + 1]; else { stack.pop(); pc += 2; } break;
+        case Op.IterInit: {
+          const v = stack.pop();
+          // As the JS back end's `for … of (list ?? [])`: a text iterates its characters.
+          const list = v == null ? [] : Array.isArray(v) ? v : typeof v === "string" ? Array.from(v) : null;
+          if (list === null) throw new TypeError(`${frame.fn.name}: FOR needs a list, got ${typeof v === "object" ? "an object" : typeof v}`);
+          locals[w[pc + 1]] = { list, i: 0 } satisfies Iter;
+          pc += 2;
+          break;
+        }
+        case Op.IterNext: {
+          const it = locals[w[pc + 1]] as Iter;
+          if (it.i < it.list.length) {
+            locals[w[pc + 2]] = it.list[it.i++];
+            pc += 4;
+          } else pc = w[pc + 3];
+          break;
+        }
+        case Op.OrderIndex: {
+          const v = stack.pop();
+          const fields = constants[w[pc + 2]] as string[];
+          const index = fields.indexOf(v as string);
+          if (index === -1) throw badValue(constants[w[pc + 1]] as string, "must be one of " + fields.join(", "));
+          stack.push(index);
+          pc += 3;
+          break;
+        }
+        case Op.Respond: return this.respond(w[pc + 1], w[pc + 2], w[pc + 3], w[pc + 4]);
+        case Op.Fail: throw new HttpError(w[pc + 1], stack.pop() as string);
+        default: throw new Error(`internal: opcode ${op} at ${pc} in ${frame.fn.name}`);
+      }
+    }
+  }
+
+  private input(source: number, name: string | null): unknown {
+    const from = INPUT_SOURCES[source];
+    const ctx = this.ctx;
+    if (from === "path") return name === null ? ctx.params : ownOr(ctx.params, name, undefined);
+    if (from === "cookies") return name === null ? ctx.cookies : ownOr(ctx.cookies, name, null);
+    if (from === "query" || from === "headers") return name === null ? ctx[from] : ownOr(ctx[from], name, null);
+    const whole = from === "body" ? ctx.body : ctx.auth;
+    return name === null ? whole : member(whole, name);
+  }
+
+  private async query(index: number, args: unknown[]): Promise<unknown> {
+    if (++this.queriesRun > this.quotas.queries) this.stop("queries");
+    const q = this.program.program.queries[index];
+    const left = this.deadline - performance.now();
+    if (left <= 0) this.stop("deadlineMs");
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new QuotaExceeded("deadlineMs", this.quotas.deadlineMs)), left);
+    });
+    let rows: unknown;
+    try {
+      rows = await Promise.race([this.ctx.db(q.source).execute(q.statement as CompiledQuery, args), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (Array.isArray(rows) && rows.length > this.quotas.rowsPerQuery) this.stop("rowsPerQuery");
+    this.alloc(sizeOf(rows, this.quotas.memoryBytes - this.memoryUsed + 1));
+    return rows;
+  }
+
+  private view(index: number, value: unknown): unknown {
+    const fields = this.program.program.views[index].fields;
+    const shape = (row: unknown): unknown => {
+      const out = newObject();
+      for (const f of fields) out[f] = member(row, f);
+      return out;
+    };
+    if (value == null) return null;
+    if (Array.isArray(value)) {
+      this.alloc(value.length * (32 + 24 * fields.length));
+      return value.map(shape);
+    }
+    this.alloc(32 + 24 * fields.length);
+    return shape(value);
+  }
+
+  private respond(status: number, flags: number, notFound: number, serialize: number): Reply {
+    const cookies = flags & RESPOND_COOKIES ? this.stack.pop() : undefined;
+    const headers = flags & RESPOND_HEADERS ? this.stack.pop() : undefined;
+    const reply: Reply = { status };
+    if (flags & RESPOND_VALUE) {
+      const value = this.stack.pop();
+      if (notFound !== -1 && value == null) throw new HttpError(404, this.program.program.constants[notFound] as string);
+      // The answer's size is checked here, before the runtime serialises it.
+      if (sizeOf(value, this.quotas.responseBytes * 2) > this.quotas.responseBytes * 2) this.stop("responseBytes");
+      reply.body = value;
+      if (serialize !== -1) reply.serialize = this.serializer(serialize);
+    }
+    if (headers !== undefined) reply.headers = headers as Record<string, string>;
+    if (cookies !== undefined) reply.cookies = cookies as Reply["cookies"];
+    if (reply.body !== undefined) {
+      const text = reply.serialize ? reply.serialize(reply.body) : JSON.stringify(reply.body);
+      if (text !== undefined && Buffer.byteLength(text) > this.quotas.responseBytes) this.stop("responseBytes");
+    }
+    return reply;
+  }
+
+  private serializer(query: number): (body: unknown) => string {
+    let list = serializers.get(this.program);
+    if (list === undefined) {
+      list = [];
+      serializers.set(this.program, list);
+    }
+    const statement = this.program.program.queries[query].statement as { columns?: unknown };
+    const made = list[query] ?? rowSerializer(statement.columns as Parameters<typeof rowSerializer>[0]);
+    list[query] = made;
+    return made;
+  }
+}
+
+function ownOr(o: unknown, key: string, missing: unknown): unknown {
+  return o !== null && typeof o === "object" && Object.hasOwn(o, key) ? ((o as Record<string, unknown>)[key] ?? missing) : missing;
+}
+
+function textLength(v: unknown): number {
+  if (typeof v === "string") return v.length;
+  if (v === null || v === undefined) return 4;
+  if (typeof v === "object") return Array.isArray(v) ? 16 * v.length : 15;
+  return 24;
+}
+
+/** As the JS back end's generated `coerce` (compiler emit/js/helpers.ts): the runtime's parseParam is the one rule. */
+function coerce(value: unknown, type: string, label: string): unknown {
+  if (value === undefined || value === null) return null;
+  if (Array.isArray(value)) return value.map((v) => coerce(v, type, label));
+  const parsed = typeof value === "string" ? parseParam((type === "decimal" ? "float" : type) as Parameters<typeof parseParam>[0], value) : value;
+  if (parsed instanceof ParamFailure) throw badValue(label, parsed.message);
+  const fits = type === "boolean" ? typeof parsed === "boolean"
+    : type === "float" || type === "decimal" ? typeof parsed === "number" && Number.isFinite(parsed)
+    : Number.isSafeInteger(parsed) && (type !== "count" || (parsed as number) >= 0);
+  if (!fits) throw badValue(label, type === "boolean" ? "must be true or false" : type === "count" ? "must be a whole number ≥ 0" : type === "int" ? "must be an integer" : "must be a number");
+  return parsed;
+}
+
+function badValue(label: string, message: string): HttpError {
+  return new HttpError(400, label + " " + message, {
+    type: "urn:kova:problem:invalid-parameter",
+    errors: [{ field: label.replace(/^(path|query) parameter |^header |^cookie |^body field |^sort order$/, ""), message }],
+  });
+}
+
+export { isObject };
