@@ -8,6 +8,8 @@ export interface Meter {
   fuel(units: number): void;
   /** Charges bytes about to be allocated (throws when over the quota). */
   alloc(bytes: number): void;
+  /** Charges a structure about to be turned into text. */
+  measure(v: unknown): void;
 }
 
 type Builtin = (meter: Meter, args: unknown[]) => unknown;
@@ -63,10 +65,10 @@ function padded(fn: "pad" | "pad_end"): Builtin {
 
 export const VM_BUILTIN_FUNCTIONS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ["number", plain((v) => Number(v))],
-  ["string", plain(str)],
-  ["lower", plain((v) => str(v).toLowerCase())],
-  ["upper", (m, [v]) => (m.alloc(6 * str(v).length), str(v).toUpperCase())],
-  ["trim", plain((v) => str(v).trim())],
+  ["string", (m, [v]) => (m.measure(v), str(v))],
+  ["lower", (m, [v]) => (m.measure(v), str(v).toLowerCase())],
+  ["upper", (m, [v]) => (m.measure(v), m.alloc(6 * str(v).length), str(v).toUpperCase())],
+  ["trim", (m, [v]) => (m.measure(v), str(v).trim())],
   ["slug", plain(kb.slug)],
   ["substring", plain(kb.substring)],
   ["replace", (m, [v, find, by]) => {
@@ -90,11 +92,12 @@ export const VM_BUILTIN_FUNCTIONS: ReadonlyMap<string, Builtin> = new Map<string
   ["format", (m, [template, values]) => {
     const t = text("format", template);
     const fields = record("format", values);
+    m.measure(fields);
     const longest = Math.max(0, ...Object.values(fields).map((x) => str(x).length));
     m.alloc(2 * (t.length + (t.split("{").length - 1) * longest));
     return kb.format(t, fields);
   }],
-  ["split", (m, [v, sep]) => (m.fuel(str(v).length), kb.split(v, sep))],
+  ["split", (m, [v, sep]) => (m.fuel(str(v).length), m.alloc(24 * str(v).length), kb.split(v, sep))],
   ["pattern", plain((v) => v)],
   ["round", plain(kb.round)],
   ["floor", plain(kb.floor)],
@@ -126,6 +129,7 @@ export const VM_BUILTIN_FUNCTIONS: ReadonlyMap<string, Builtin> = new Map<string
   ["unique", (m, [items, key]) => {
     const l = list("unique", items);
     m.fuel(l.length);
+    m.measure(l);
     const seen = new Set<string>();
     const out: unknown[] = [];
     for (const item of l) {
@@ -141,10 +145,11 @@ export const VM_BUILTIN_FUNCTIONS: ReadonlyMap<string, Builtin> = new Map<string
     const l = list("join", items);
     const sep = separator === undefined ? "," : text("join", separator);
     m.fuel(l.length);
+    m.measure(l);
     m.alloc(2 * sep.length * Math.max(0, l.length - 1));
     return kb.join(l, sep);
   }],
-  ["contains", (m, [container, item]) => (m.fuel(len(container)), kb.contains(container, item))],
+  ["contains", (m, [container, item]) => (m.fuel(typeof container === "string" ? container.length * Math.max(1, str(item).length) : len(container)), kb.contains(container, item))],
   ["keys", plain((v) => Object.keys(record("keys", v)))],
   ["values", plain((v) => Object.values(record("values", v)))],
   ["omit", (_m, [v, ...names]) => {
@@ -174,7 +179,7 @@ export const VM_BUILTIN_FUNCTIONS: ReadonlyMap<string, Builtin> = new Map<string
   ["date_add", plain(kb.date_add)],
   ["date_diff", plain(kb.date_diff)],
   ["like_escape", plain(kb.like_escape)],
-  ["hash_token", (m, [v]) => (m.fuel(str(v).length), hashToken(v as string))],
+  ["hash_token", (m, [v]) => (m.measure(v), m.fuel(str(v).length), hashToken(v as string))],
   ["random_token", (m, [bytes]) => {
     if (typeof bytes === "number") m.alloc(4 * Math.min(bytes, 2 ** 30));
     return randomToken(bytes as number | undefined);

@@ -63,6 +63,17 @@ export class Execution implements Meter {
     if (this.memoryUsed > this.quotas.memoryBytes) this.stop("memoryBytes");
   }
 
+  /**
+   * Charges a structure about to be turned into text (JSON, joined items) before it is: shared
+   * references make a small graph a huge tree, so its size is measured, up to what is left.
+   */
+  measure(v: unknown): void {
+    if (v === null || typeof v !== "object") return;
+    const n = sizeOf(v, this.quotas.memoryBytes - this.memoryUsed + 1);
+    this.fuel(n >> 4);
+    this.alloc(n);
+  }
+
   private stop(quota: QuotaName): never {
     throw new QuotaExceeded(quota, this.quotas[quota]);
   }
@@ -171,6 +182,8 @@ export class Execution implements Meter {
           if (typeof a === "number" && typeof b === "number") stack.push(a + b);
           else {
             // A text is about to be made: its size is charged before it exists (doubling bombs stop here).
+            this.measure(a);
+            this.measure(b);
             this.alloc(16 + 2 * (textLength(a) + textLength(b)));
             stack.push(add(a, b));
           }
@@ -209,7 +222,7 @@ export class Execution implements Meter {
           const v = stack.pop();
           if (typeof v === "string") stack.push(v);
           else {
-            if (v !== null && typeof v === "object") this.fuel(sizeOf(v, this.quotas.memoryBytes) >> 4);
+            this.measure(v);
             const s = str(v);
             this.alloc(16 + 2 * s.length);
             stack.push(s);
