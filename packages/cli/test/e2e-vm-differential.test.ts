@@ -1,0 +1,101 @@
+/**
+ * Two tiers, one language: each example app (and a program touching every expression the VM runs)
+ * is built twice — compiled JS, and signed bytecode served with `kova run --vm`'s server — and the
+ * same requests go to both. Every answer (status, body, content type, location) must be identical.
+ * Apps the VM tier refuses are refused at build time with their KV29xx diagnostic.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { buildApp } from "../src/build/build-app.js";
+import { EXAMPLES, FIXTURES, request, startServer, tempApp, type JsonResponse } from "./e2e/harness.js";
+
+type Step = { method?: string; path: string; json?: unknown };
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** What must match: instants (each server writes its own) are compared by shape only. */
+function comparable(r: JsonResponse): unknown {
+  const scrub = (v: unknown): unknown =>
+    typeof v === "string" && INSTANT.test(v) ? "<instant>" : Array.isArray(v) ? v.map(scrub) : v !== null && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === "requestId" ? "<request id>" : scrub(x)])) : v;
+  return { status: r.status, type: r.headers.get("content-type"), location: r.headers.get("location"), label: r.headers.get("x-label"), body: r.body === undefined ? r.text : scrub(r.body) };
+}
+
+async function differential(t: import("node:test").TestContext, source: string, steps: Step[]): Promise<number> {
+  const jsDir = tempApp(t, source);
+  const vmDir = tempApp(t, source);
+  const js = await buildApp({ entry: jsDir });
+  assert.ok(js.ok, js.errors.join("\n"));
+  const vm = await buildApp({ entry: vmDir, bytecode: true });
+  assert.ok(vm.ok, [...vm.errors, ...vm.check.diagnostics.map((d) => `${d.code} ${d.message}`)].join("\n"));
+  assert.match(vm.bytecodeHash ?? "", /^[0-9a-f]{64}$/);
+  const [jsServer, vmServer] = await Promise.all([startServer(t, jsDir), startServer(t, vmDir)]);
+  for (const step of steps) {
+    const init = { method: step.method ?? "GET", json: step.json };
+    const [a, b] = await Promise.all([request(jsServer.url + step.path, init), request(vmServer.url + step.path, init)]);
+    assert.deepEqual(comparable(b), comparable(a), `${init.method} ${step.path} ${JSON.stringify(step.json) ?? ""}: the VM answered differently from compiled JS`);
+  }
+  return steps.length;
+}
+
+test("todo example: compiled JS and the VM give the same answers", async (t) => {
+  const n = await differential(t, join(EXAMPLES, "todo"), [
+    { path: "/todos" },
+    { method: "POST", path: "/todos", json: { title: "Write the VM", notes: "stack machine" } },
+    { method: "POST", path: "/todos", json: { title: "Sign the bytecode", due: "2026-12-24" } },
+    { method: "POST", path: "/todos", json: { title: "" } },
+    { method: "POST", path: "/todos", json: { nope: 1 } },
+    { path: "/todos" },
+    { path: "/todos?done=false&limit=1" },
+    { path: "/todos?limit=1&offset=1" },
+    { path: "/todos?limit=abc" },
+    { path: "/todos/1" },
+    { path: "/todos/99" },
+    { path: "/todos/abc" },
+    { method: "PATCH", path: "/todos/1", json: { done: true, notes: null } },
+    { method: "PATCH", path: "/todos/1", json: { title: 5 } },
+    { method: "POST", path: "/todos/2/done" },
+    { path: "/todos?done=true" },
+    { path: "/todos/1/history" },
+    { method: "DELETE", path: "/todos/2" },
+    { method: "DELETE", path: "/todos/2" },
+    { path: "/todos" },
+    { path: "/nowhere" },
+  ]);
+  assert.equal(n, 21);
+});
+
+test("every expression and statement the VM runs: compiled JS and the VM give the same answers", async (t) => {
+  await differential(t, join(FIXTURES, "vm-features"), [
+    { method: "POST", path: "/items", json: { name: "Kettle", price: 30, tags: ["kitchen"] } },
+    { method: "POST", path: "/items", json: { name: "Piano", price: 4000 } },
+    { method: "POST", path: "/items", json: { name: "Leaflet", price: 0 } },
+    { method: "POST", path: "/items", json: { name: "Kettle", price: 30 } },
+    { method: "POST", path: "/items", json: { name: "", price: -1 } },
+    { path: "/items/1" },
+    { path: "/items/42" },
+    { path: "/items" },
+    { path: "/items?min=10&limit=2" },
+    { path: "/summary" },
+    { method: "POST", path: "/compute", json: {} },
+    { method: "POST", path: "/compute", json: { a: 2, b: 8, text: "  Crème brûlée, World  ", list: [1, 2, 3], obj: { inner: { value: "deep" } }, template: "{who} has {n} {missing}" } },
+    { method: "POST", path: "/compute", json: { a: 10, b: 10, text: "Hello, Wxrld", nothing: null } },
+    { method: "POST", path: "/compute", json: { a: 1.5, b: -4 } },
+    { path: "/fail/1" },
+    { path: "/fail/2" },
+    { path: "/fail/3" },
+    { path: "/fail/x" },
+    { method: "DELETE", path: "/items/3" },
+    { method: "DELETE", path: "/items/3" },
+    { path: "/summary" },
+  ]);
+});
+
+test("the blog and chat examples are refused by the VM tier at build, naming what reaches outside it", async () => {
+  const blog = await buildApp({ entry: join(EXAMPLES, "blog"), outDir: join(EXAMPLES, "blog", "dist-vm-refused"), bytecode: true });
+  assert.equal(blog.ok, false);
+  assert.ok(blog.check.diagnostics.some((d) => d.code === "KV2901" && /hash_password|sign_token|verify_password/.test(d.message)), blog.check.diagnostics.map((d) => d.message).join("\n"));
+  const chat = await buildApp({ entry: join(EXAMPLES, "chat"), outDir: join(EXAMPLES, "chat", "dist-vm-refused"), bytecode: true });
+  assert.equal(chat.ok, false);
+  assert.ok(chat.check.diagnostics.some((d) => d.code === "KV2903" || d.code === "KV2900"), chat.check.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+});
