@@ -3,6 +3,7 @@ import type { CompiledQuery } from "@kova/query";
 import { HttpError, ParamFailure, parseParam, rowSerializer, type Reply, type RequestContext } from "@kova/runtime";
 import { VM_BUILTIN_FUNCTIONS, type Meter } from "./builtins.js";
 import type { ReadyFunction, ReadyProgram } from "./load.js";
+import { withinDeadline } from "./deadline-watch.js";
 import { QuotaExceeded, type QuotaName, type Quotas } from "./quotas.js";
 import { add, between, eq, inList, isObject, len, like, member, newObject, sizeOf, str } from "./values.js";
 
@@ -348,18 +349,8 @@ export class Execution implements Meter {
   private async query(index: number, args: unknown[]): Promise<unknown> {
     if (++this.queriesRun > this.quotas.queries) this.stop("queries");
     const q = this.program.program.queries[index];
-    const left = this.deadline - performance.now();
-    if (left <= 0) this.stop("deadlineMs");
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new QuotaExceeded("deadlineMs", this.quotas.deadlineMs)), left);
-    });
-    let rows: unknown;
-    try {
-      rows = await Promise.race([this.ctx.db(q.source).execute(q.statement as CompiledQuery, args), late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    if (performance.now() > this.deadline) this.stop("deadlineMs");
+    const rows = await withinDeadline(this.ctx.db(q.source).execute(q.statement as CompiledQuery, args), this.deadline, () => new QuotaExceeded("deadlineMs", this.quotas.deadlineMs));
     if (Array.isArray(rows) && rows.length > this.quotas.rowsPerQuery) this.stop("rowsPerQuery");
     this.alloc(sizeOf(rows, this.quotas.memoryBytes - this.memoryUsed + 1));
     return rows;
@@ -385,17 +376,20 @@ export class Execution implements Meter {
     const cookies = flags & RESPOND_COOKIES ? this.stack.pop() : undefined;
     const headers = flags & RESPOND_HEADERS ? this.stack.pop() : undefined;
     const reply: Reply = { status };
+    let estimate = 0;
     if (flags & RESPOND_VALUE) {
       const value = this.stack.pop();
       if (notFound !== -1 && value == null) throw new HttpError(404, this.program.program.constants[notFound] as string);
-      // The answer's size is checked here, before the runtime serialises it.
-      if (sizeOf(value, this.quotas.responseBytes * 2) > this.quotas.responseBytes * 2) this.stop("responseBytes");
+      // The answer's size is checked here, before the runtime serialises it: estimated first (a walk
+      // that stops at the limit), and written out only when the estimate comes near it.
+      estimate = sizeOf(value, this.quotas.responseBytes * 2);
+      if (estimate > this.quotas.responseBytes * 2) this.stop("responseBytes");
       reply.body = value;
       if (serialize !== -1) reply.serialize = this.serializer(serialize);
     }
     if (headers !== undefined) reply.headers = headers as Record<string, string>;
     if (cookies !== undefined) reply.cookies = cookies as Reply["cookies"];
-    if (reply.body !== undefined) {
+    if (reply.body !== undefined && estimate * 3 > this.quotas.responseBytes) {
       const text = reply.serialize ? reply.serialize(reply.body) : JSON.stringify(reply.body);
       if (text !== undefined && Buffer.byteLength(text) > this.quotas.responseBytes) this.stop("responseBytes");
     }
