@@ -10,8 +10,10 @@ import { dirname, isAbsolute, join } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import {
+  bytecode,
   Codes,
   KEYWORDS,
+  lower,
   checkFiles,
   checkWithDrivers,
   findKovaFiles,
@@ -49,6 +51,8 @@ interface KovaBlock {
   expected: string[];
   /** ```kova test: the block is a *.test.kova file (TEST blocks are only allowed there). */
   testFile: boolean;
+  /** ```kova target=bytecode: also built for the VM tier, whose refusals (KV29xx) count. */
+  bytecodeTarget: boolean;
   /** Problems with the info string itself (unknown attributes), reported as a test failure. */
   infoErrors: string[];
 }
@@ -71,13 +75,15 @@ function extractKovaBlocks(doc: string, markdown: string): KovaBlock[] {
         const expected: string[] = [];
         const infoErrors: string[] = [];
         let testFile = false;
+        let bytecodeTarget = false;
         for (const word of words.slice(1)) {
           const match = /^expect=(KV\d{4}(?:,KV\d{4})*)$/.exec(word);
           if (match) expected.push(...match[1].split(","));
           else if (word === "test") testFile = true;
-          else infoErrors.push(`unknown info-string attribute ${JSON.stringify(word)} (write expect=KV1234,KV5678, or test)`);
+          else if (word === "target=bytecode") bytecodeTarget = true;
+          else infoErrors.push(`unknown info-string attribute ${JSON.stringify(word)} (write expect=KV1234,KV5678, test or target=bytecode)`);
         }
-        blocks.push({ doc, line: fence.openLine + 1, code: fence.body.join("\n"), expected, testFile, infoErrors });
+        blocks.push({ doc, line: fence.openLine + 1, code: fence.body.join("\n"), expected, testFile, bytecodeTarget, infoErrors });
       }
       fence = null;
       return;
@@ -115,13 +121,18 @@ for (const name of docFiles) {
           readFile: (p) => (p === file ? block.code : repoHost.readFile(p)),
           readSource: (p) => (p === file ? { text: block.code } : repoHost.readSource!(p)),
         });
-        const actual = [...new Set(result.diagnostics.map((d) => d.code))].sort();
+        // target=bytecode: built for the VM tier too, whose refusals are KV29xx (docs/bytecode.md).
+        const diagnostics = [...result.diagnostics];
+        if (block.bytecodeTarget && !diagnostics.some((d) => d.severity === "error")) {
+          for (const program of result.programs) diagnostics.push(...bytecode.bytecodeRefusals(lower(program.model, { name: "" })));
+        }
+        const actual = [...new Set(diagnostics.map((d) => d.code))].sort();
         const expected = [...new Set(block.expected)].sort();
         assert.deepEqual(
           actual,
           expected,
           `${block.doc}:${block.line}: expected ${expected.length === 0 ? "no diagnostics" : expected.join(", ")}, got:\n` +
-            describeDiagnostics(result.diagnostics, block),
+            describeDiagnostics(diagnostics, block),
         );
       });
     }
