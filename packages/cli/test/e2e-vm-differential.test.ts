@@ -1,6 +1,6 @@
 /**
- * Two tiers, one language: each example app (and a program touching every expression the VM runs)
- * is built twice — compiled JS, and signed bytecode served with `kova run --vm`'s server — and the
+ * Two tiers, one language: each example app, a program touching every expression the VM runs and
+ * the conformance suite's programs (with their cases' requests) are built twice — compiled JS, and signed bytecode served with `kova run --vm`'s server — and the
  * same requests go to both. Every answer (status, body, content type, location) must be identical.
  * Apps the VM tier refuses are refused at build time with their KV29xx diagnostic.
  */
@@ -98,4 +98,65 @@ test("the blog and chat examples are refused by the VM tier at build, naming wha
   const chat = await buildApp({ entry: join(EXAMPLES, "chat"), outDir: join(EXAMPLES, "chat", "dist-vm-refused"), bytecode: true });
   assert.equal(chat.ok, false);
   assert.ok(chat.check.diagnostics.some((d) => d.code === "KV2903" || d.code === "KV2900"), chat.check.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
+});
+
+test("the conformance suite's programs: every request of their cases answered alike by compiled JS and the VM", async (t) => {
+  // Loaded by name at run time: the conformance package is built after the CLI (it is not a dependency).
+  const specifier = (file: string) => `@kova/conformance/dist/src/${file}`;
+  const { FULL_PROGRAM } = (await import(specifier("programs.js"))) as { FULL_PROGRAM: string };
+  const { RELATIONS_PROGRAM } = (await import(specifier("relations-program.js"))) as { RELATIONS_PROGRAM: string };
+  type ConformanceCase = { name: string; program: string | { name: string; source: string }; source?: string; run: (api: unknown, check: unknown) => Promise<void> };
+  const { CASES } = (await import(specifier("cases.js"))) as { CASES: ConformanceCase[] };
+  // The programs run on the embedded store: FULL_PROGRAM, a case's own source, a case file's program, the relations program.
+  const programOf = (c: ConformanceCase): string | null =>
+    typeof c.program === "object" ? c.program.source : c.program === "full" ? (c.source ?? FULL_PROGRAM) : c.program === "relations" ? RELATIONS_PROGRAM : null;
+  const groups = new Map<string, ConformanceCase[]>();
+  for (const c of CASES) {
+    const program = programOf(c);
+    if (program !== null) groups.set(program, [...(groups.get(program) ?? []), c]);
+  }
+  let requests = 0;
+  let compared = 0;
+  const refused: string[] = [];
+  for (const [program, cases] of groups) {
+    const source = { "app.kova": program };
+    const jsDir = tempApp(t, source);
+    const vmDir = tempApp(t, source);
+    const js = await buildApp({ entry: jsDir });
+    assert.ok(js.ok, js.errors.join("\n"));
+    const vm = await buildApp({ entry: vmDir, bytecode: true });
+    if (!vm.ok) {
+      // Only the VM tier's own refusals (KV29xx) may stop a program the JS tier builds.
+      const codes = vm.check.diagnostics.filter((d) => d.severity === "error").map((d) => d.code);
+      assert.ok(codes.length > 0 && codes.every((c) => c.startsWith("KV29")), codes.join(", "));
+      refused.push(`${cases[0].name} (${codes.join(", ")})`);
+      continue;
+    }
+    const [jsServer, vmServer] = await Promise.all([startServer(t, jsDir), startServer(t, vmDir)]);
+    // Both servers get the same requests in the same order, so their data stays in step; each answer
+    // is compared, and the JS tier's is what the case sees (its own checks are the conformance suite's).
+    const api = {
+      async request(method: string, path: string, body?: unknown) {
+        const init = { method, json: body };
+        const [a, b] = await Promise.all([request(jsServer.url + path, init), request(vmServer.url + path, init)]);
+        assert.deepEqual(comparable(b), comparable(a), `${method} ${path} ${JSON.stringify(body) ?? ""}: the VM answered differently from compiled JS`);
+        requests++;
+        return { status: a.status, body: a.body };
+      },
+    };
+    for (const c of cases) {
+      try {
+        await c.run(api, () => undefined);
+      } catch (error) {
+        // A difference between the tiers fails the test; a case tripping over data another case left
+        // (both servers hold the same) is not this test's concern.
+        if ((error as Error).message.includes("the VM answered differently")) throw new Error(`${c.name}: ${(error as Error).message}`);
+      }
+      compared++;
+    }
+    await Promise.all([jsServer.stop(), vmServer.stop()]);
+  }
+  assert.ok(compared > 40, `${compared} cases`);
+  assert.ok(requests > 300, `${requests} requests compared`);
+  t.diagnostic(`${groups.size} programs, ${compared} conformance cases, ${requests} requests compared; refused by the VM tier: ${refused.join("; ") || "none"}`);
 });
