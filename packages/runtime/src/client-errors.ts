@@ -91,9 +91,10 @@ export function answerClientError(error: ParserError, socket: Duplex, log: Logge
     answered = true;
     endWithAnswer(socket, response);
   };
-  // The response to an earlier request on this connection (pipelining) goes out first.
-  const inFlight = (socket as Duplex & { _httpMessage?: NodeJS.WritableStream & { writableFinished?: boolean } })._httpMessage;
-  if (inFlight !== undefined && inFlight !== null && inFlight.writableFinished !== true) {
+  // The response to an earlier request on this connection (pipelining) goes out first; one whose
+  // own request is the one cut short (a body that stopped coming, a bad chunk) will never finish.
+  const inFlight = (socket as Duplex & { _httpMessage?: NodeJS.WritableStream & { writableFinished?: boolean; req?: { complete?: boolean } } })._httpMessage;
+  if (inFlight !== undefined && inFlight !== null && inFlight.writableFinished !== true && inFlight.req?.complete !== false) {
     inFlight.once("finish", answer);
     inFlight.once("close", answer);
     return;

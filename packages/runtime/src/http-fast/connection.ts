@@ -168,6 +168,8 @@ export class Connection implements Outbox {
     this.incoming = undefined;
     req.complete = true;
     req.push(null);
+    // Answered before its body was all in (or at once, synchronously): the connection is idle now.
+    if (this.queue.length === 0 && !this.stopped) this.becameIdle();
   };
 
   bodyWanted(): void {
@@ -230,7 +232,8 @@ export class Connection implements Outbox {
   /** The parser refused the bytes: the responses owed go out first, then the problem, then the end. */
   private refuse(error: ParseError, chunk: Buffer): void {
     this.stopped = true;
-    if (error.code === "HPE_PAUSED_UPGRADE") return;
+    // Bytes after a request that said Connection: close are dropped, as node:http drops them.
+    if (error.code === "HPE_CLOSED_CONNECTION") return;
     (error as ParserError).rawPacket = chunk;
     this.answerAndEnd(error as ParserError);
   }
@@ -240,6 +243,15 @@ export class Connection implements Outbox {
     this.stopped = true;
     if (!this.socket.writable) return void this.socket.destroy();
     const answer = clientErrorResponse(error, this.host.log);
+    const incoming = this.incoming;
+    if (incoming !== undefined) {
+      // The request in progress cannot be completed: the problem is its answer, not whatever its
+      // handler (waiting for a body that will not come) would write later.
+      this.incoming = undefined;
+      const owed = this.queue[this.queue.length - 1];
+      if (owed !== undefined && !owed.writableEnded) this.queue.pop();
+      incoming.destroy();
+    }
     const last = this.queue[this.queue.length - 1];
     if (last === undefined) return endWithAnswer(this.socket, answer);
     // After the last response owed (they write in order); the request in progress gets no other answer.
@@ -272,17 +284,18 @@ export class Connection implements Outbox {
     this.parser.free();
   }
 
+  // As node:http (without httpAllowHalfOpen): a client that ends its side gets what was already
+  // answered, a parse error for a request cut short, and the connection ends.
   private readonly onEnd = (): void => {
     if (this.stopped) return;
     const error = this.parser.finish();
-    if (error !== undefined) {
-      // The client ended mid-request: nothing to answer.
-      this.stopped = true;
-      this.incoming?.destroy();
-    }
-    // Half-closed: responses owed still go out, then the socket ends.
-    if (this.queue.length === 0) this.socket.end();
-    else this.queue[this.queue.length - 1].last = true;
+    if (error !== undefined) return this.answerAndEnd(error as ParserError);
+    this.stopped = true;
+    const req = this.incoming;
+    this.incoming = undefined;
+    if (req !== undefined && !req.complete) req.destroy();
+    this.queue.length = 0;
+    if (this.socket.writable) this.socket.end();
   };
 
   private readonly onError = (): void => {
