@@ -164,7 +164,10 @@ export class FastResponse extends EventEmitter {
     }
     const data = this.frame(chunk, false);
     this.send(data, false);
-    return this.outbox.socket.writableNeedDrain !== true;
+    const socket = this.outbox.socket;
+    if (socket.writableNeedDrain !== true) return true;
+    socket.once("drain", () => this.emit("drain"));
+    return false;
   }
 
   end(chunk?: string | Buffer): this {
