@@ -168,6 +168,8 @@ export class Connection implements Outbox {
     this.incoming = undefined;
     req.complete = true;
     req.push(null);
+    // Paused for this body's reader, which asks for no more once the body has ended: the next request may come.
+    this.bodyWanted();
     // Answered before its body was all in (or at once, synchronously): the connection is idle now.
     if (this.queue.length === 0 && !this.stopped) this.becameIdle();
   };
