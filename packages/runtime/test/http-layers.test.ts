@@ -225,3 +225,53 @@ for (const layer of ["node", "fast"] as const) {
     });
   });
 }
+
+describe("the fast layer's own server, under a slow body reader", () => {
+  test("a large body read slowly (backpressure), then the next request on the same connection is answered", async () => {
+    const { FastServer } = await import("../src/http-fast/server.js");
+    const server = new FastServer((req, res) => {
+      if (req.method === "GET") {
+        res.writeHead(200, { "content-length": 2 });
+        res.end("ok");
+        return;
+      }
+      let size = 0;
+      // A reader slower than the socket: the request stream fills and the connection stops reading.
+      req.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        req.pause();
+        setTimeout(() => req.resume(), 2);
+      });
+      req.on("end", () => {
+        const body = String(size);
+        res.writeHead(200, { "content-length": Buffer.byteLength(body) });
+        res.end(body);
+      });
+    }, { log: log.logger });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    try {
+      const { port } = server.address() as { port: number };
+      const big = "x".repeat(1_000_000);
+      // The next request is sent only once the first is answered: it must find the connection reading.
+      const raw = await new Promise<string>((resolve) => {
+        const socket = connect(port, "127.0.0.1", () => socket.write(`POST /up HTTP/1.1\r\n${H}Content-Length: ${big.length}\r\n\r\n${big}`));
+        let received = "";
+        let sentNext = false;
+        socket.setEncoding("latin1");
+        socket.on("data", (chunk: string) => {
+          received += chunk;
+          if (!sentNext && received.endsWith("1000000")) {
+            sentNext = true;
+            socket.write(`GET /next HTTP/1.1\r\n${H}Connection: close\r\n\r\n`);
+          }
+        });
+        socket.on("close", () => resolve(received));
+        socket.setTimeout(4000, () => socket.destroy());
+      });
+      assert.match(raw, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n1000000HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nok$/);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
