@@ -42,10 +42,13 @@ export class Connection implements Outbox {
   /** When the request being received started (ms; 0 between requests), and whether its head is complete. */
   requestStart: number;
   headersDone = false;
+  /** A request's first bytes were parsed and its message is not complete. */
+  private headersBegun = false;
   /** Nothing more is parsed: the connection is upgraded, failed, or ends after a response. */
   private stopped = false;
   private bodyPaused = false;
-  private upgraded: { req: FastRequest; at: number } | undefined;
+  /** The request that asked for an upgrade: the socket is handed over after the parse that found it. */
+  private upgraded: FastRequest | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -73,8 +76,6 @@ export class Connection implements Outbox {
   get idle(): boolean {
     return this.queue.length === 0 && this.incoming === undefined && !this.headersBegun;
   }
-
-  private headersBegun = false;
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.stopped) return;
@@ -120,7 +121,7 @@ export class Connection implements Outbox {
     const name = METHODS[method];
     const req = new FastRequest(name, rawUrl, headers, rawHeaders, major, minor, this.socket, this);
     if (upgrade) {
-      this.upgraded = { req, at: 0 };
+      this.upgraded = req;
       this.stopped = true;
       return 0;
     }
@@ -270,7 +271,7 @@ export class Connection implements Outbox {
   }
 
   private handUpgrade(head: Buffer): void {
-    const req = this.upgraded!.req;
+    const req = this.upgraded!;
     this.detach();
     if (!this.host.upgrade(req, this.socket, head)) this.socket.destroy();
   }
