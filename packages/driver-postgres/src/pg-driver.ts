@@ -7,7 +7,7 @@
  * A lost connection fails the statements using it with a 503; postgres.js sets the broken
  * connection aside and opens a new one when asked, so service resumes when the server is back.
  */
-import { EntitySchemas, QueryError, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { EntitySchemas, QueryError, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport, type TestIsolation } from "@kova/query";
 import { applyLedger, LEDGER_TABLE, References, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import type { PgCompiledQuery, SqlFlavor } from "./pg-compiled.js";
 import { postgresDialect, postgresFlavor } from "./pg-dialect.js";
@@ -27,6 +27,14 @@ function reasonOf(error: unknown): string {
   return message === "" && typeof code === "string" ? code : message;
 }
 
+/** A test's transaction (isolate()): its transactions become savepoints in it, run one at a time. */
+interface PinnedTransaction {
+  open: OpenTransaction & { client: PgSession };
+  savepoints: number;
+  /** The last savepoint's work: the next waits for it, so savepoints never interleave. */
+  turn: Promise<unknown>;
+}
+
 export class PostgresDriver implements Driver {
   readonly dialect: Dialect;
   readonly options: PostgresOptions;
@@ -43,6 +51,8 @@ export class PostgresDriver implements Driver {
   readonly transfer = new PgTransfer(() => this.ready());
   /** The transaction (and its connection) the running async code belongs to. */
   private readonly scope = new TransactionScope<OpenTransaction & { client: PgSession }>();
+  /** `kova test --db`: the one transaction everything runs in until the test rolls it back (isolate()). */
+  private pinned: PinnedTransaction | undefined;
 
   constructor(
     protected readonly config: DriverConfig,
@@ -131,7 +141,7 @@ export class PostgresDriver implements Driver {
       return this.transaction((tx) => this.references.delete(query, args, (q, a) => tx.execute(q, a)));
     }
     // Work inside transaction() that calls the driver instead of its `tx` runs in the transaction.
-    const open = this.scope.current();
+    const open = this.scope.current() ?? this.pinned?.open;
     if (open !== undefined) return this.runInTransaction(open.client, query as PgCompiledQuery, args);
     try {
       return await this.runner.run(this.ready(), query as PgCompiledQuery, args);
@@ -150,7 +160,60 @@ export class PostgresDriver implements Driver {
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
     const open = this.scope.current();
     if (open !== undefined) return work(transactionExecutor(open, (query, args) => this.runInTransaction(open.client, query as PgCompiledQuery, args)));
+    if (this.pinned !== undefined) return this.inSavepoint(this.pinned, work);
     return this.transactionOnce(work);
+  }
+
+  async isolate(): Promise<TestIsolation> {
+    if (this.pinned !== undefined) throw new Error(`data source "${this.config.name}" is already inside a test transaction`);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held!: Promise<void>;
+    // One connection held for the whole test: BEGIN now, ROLLBACK when the test ends.
+    const client = await new Promise<PgSession>((resolve, reject) => {
+      held = this.withClient(async (session) => {
+        await session.query("BEGIN");
+        resolve(session);
+        await released;
+        await session.query("ROLLBACK");
+      });
+      held.catch(reject);
+    });
+    const pinned: PinnedTransaction = { open: { client, finished: false }, savepoints: 0, turn: Promise.resolve() };
+    this.pinned = pinned;
+    return {
+      rollback: async () => {
+        if (this.pinned === pinned) this.pinned = undefined;
+        await pinned.turn;
+        pinned.open.finished = true;
+        release();
+        await held;
+      },
+    };
+  }
+
+  /** A transaction inside a test's transaction: a savepoint, rolled back alone when `work` fails; one at a time. */
+  private inSavepoint<T>(pinned: PinnedTransaction, work: (tx: Executor) => Promise<T>): Promise<T> {
+    const { open } = pinned;
+    const run = async (): Promise<T> => {
+      const name = `kova_test_${++pinned.savepoints}`;
+      await open.client.query(`SAVEPOINT ${name}`);
+      try {
+        const result = await this.scope.run(open, () => work(transactionExecutor(open, (query, args) => this.runInTransaction(open.client, query as PgCompiledQuery, args))));
+        await open.client.query(`RELEASE SAVEPOINT ${name}`);
+        return result;
+      } catch (error) {
+        if (!isConnectionError(error)) await open.client.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
+        const fromDatabase = (error as { code?: unknown } | null)?.code !== undefined || isConnectionError(error);
+        throw fromDatabase ? translateError(error, this.config.name) : error;
+      }
+    };
+    const result = pinned.turn.then(run, run);
+    pinned.turn = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
   }
 
   /** The statement that opens a transaction (CockroachDB's driver states SERIALIZABLE). */
