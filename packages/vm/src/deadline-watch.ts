@@ -1,8 +1,8 @@
 /**
- * Bounds the wait for a query by the execution's deadline. One sweep every SWEEP_MS for the whole
- * process (only while some query is waiting) instead of a timer and a Promise.race per query,
- * which cost a query-bound handler a third of its speed; a late query is abandoned within
- * SWEEP_MS of the deadline (the issue's bound is 10 ms).
+ * Bounds an execution that waits on queries by its deadline. One sweep every SWEEP_MS for the whole
+ * process (only while some execution is waiting) instead of a timer and a Promise.race per query;
+ * a late execution is answered within SWEEP_MS of its deadline (the issue's bound is 10 ms), and
+ * its loop stops as the query it waits on returns.
  */
 const SWEEP_MS = 4;
 

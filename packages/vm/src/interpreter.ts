@@ -81,8 +81,18 @@ export class Execution implements Meter {
 
   async runRoute(fnIndex: number): Promise<Reply> {
     this.enter(fnIndex, []);
-    return (await this.loop()) as Reply;
+    const run = this.loop() as Promise<Reply>;
+    if (!this.program.queries) return run;
+    // The wait for a query is bounded once per execution, not per query: past the deadline the
+    // caller gets the problem at once, and the abandoned loop stops as its query returns.
+    run.catch(() => undefined);
+    return withinDeadline(run, this.deadline, () => {
+      this.abandoned = true;
+      return new QuotaExceeded("deadlineMs", this.quotas.deadlineMs);
+    });
   }
+
+  private abandoned = false;
 
   private enter(fnIndex: number, args: unknown[]): void {
     if (this.frames.length >= this.quotas.stackDepth) this.stop("stackDepth");
@@ -350,7 +360,8 @@ export class Execution implements Meter {
     if (++this.queriesRun > this.quotas.queries) this.stop("queries");
     const q = this.program.program.queries[index];
     if (performance.now() > this.deadline) this.stop("deadlineMs");
-    const rows = await withinDeadline(this.ctx.db(q.source).execute(q.statement as CompiledQuery, args), this.deadline, () => new QuotaExceeded("deadlineMs", this.quotas.deadlineMs));
+    const rows = await this.ctx.db(q.source).execute(q.statement as CompiledQuery, args);
+    if (this.abandoned || performance.now() > this.deadline) this.stop("deadlineMs");
     if (Array.isArray(rows) && rows.length > this.quotas.rowsPerQuery) this.stop("rowsPerQuery");
     this.alloc(sizeOf(rows, this.quotas.memoryBytes - this.memoryUsed + 1));
     return rows;

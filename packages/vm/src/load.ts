@@ -18,6 +18,8 @@ export interface ReadyProgram extends LoadedProgram {
   functions: ReadyFunction[];
   /** Route id → function index. */
   routes: Map<string, number>;
+  /** Some function runs a query (its executions then bound their waits by the deadline). */
+  queries: boolean;
 }
 
 /** Verifies and reads a signed .kbc file (see verifyBytecode for the order of checks). */
@@ -113,5 +115,5 @@ export function prepareProgram(program: bytecode.BytecodeProgram, hash: string, 
     if (functions[r.fn]?.kind !== "route") throw new BytecodeLoadError("malformed", `route ${r.id} names function ${r.fn}, which is not a handler`);
     routes.set(r.id, r.fn);
   }
-  return { program, hash, keyId, functions, routes };
+  return { program, hash, keyId, functions, routes, queries: program.queries.length > 0 };
 }

@@ -78,9 +78,10 @@ export function sizeOf(v: unknown, budget: number): number {
       total += 16 + 8 * x.length;
       for (const e of x) stack.push(e);
     } else if (x !== null && typeof x === "object") {
-      for (const [k, e] of Object.entries(x)) {
-        total += 24 + 2 * k.length;
-        stack.push(e);
+      const keys = Object.keys(x);
+      for (let i = 0; i < keys.length; i++) {
+        total += 24 + 2 * keys[i].length;
+        stack.push((x as Record<string, unknown>)[keys[i]]);
       }
       total += 32;
     } else total += 8;
