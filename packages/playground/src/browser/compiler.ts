@@ -3,7 +3,7 @@
  * compilation and JS emitter, reading the program from memory. It is bundled for the browser
  * (src/build/bundle.ts), and the same module runs in Node's tests to compare with the CLI.
  */
-import { checkWithDialects, memoryHost, type CheckResult, type CompilerHost, type DialectLoader } from "@kova/compiler/browser";
+import { checkWithDialects, compilePlans, lower, memoryHost, type AppModel, type CheckResult, type CompilerHost, type Diagnostic, type DialectLoader } from "@kova/compiler/browser";
 import { DRIVER_PACKAGES, type Dialect } from "@kova/query";
 import { sqliteDialect } from "@kova/driver-embedded/dialect";
 import { mongoDialect } from "@kova/driver-mongodb/dialect";
@@ -41,4 +41,24 @@ export function checkProject(roots: readonly string[], files: Record<string, str
 /** The same through any host (the tests give it one that reads the repository, as the CLI does). */
 export function checkWithHost(roots: readonly string[], host: CompilerHost): Promise<CheckResult> {
   return checkWithDialects(roots, host, browserDialects);
+}
+
+/** A program ready to run: its app model and each query compiled for the embedded store, by query id. */
+export interface CompiledProgram {
+  app: AppModel;
+  queries: Record<string, unknown>;
+}
+
+/**
+ * Checks and compiles a program for the browser's store, as `kova build` does for the embedded
+ * driver: the diagnostics when it does not check, else the app model and its compiled queries.
+ */
+export async function compileProgram(root: string, files: Record<string, string>): Promise<{ diagnostics: Diagnostic[]; program?: CompiledProgram }> {
+  const result = await checkProject([root], files);
+  if (result.diagnostics.some((d) => d.severity === "error")) return { diagnostics: result.diagnostics };
+  const app = lower(result.programs[0].model, { name: "playground", sourceText: (file) => files[file] });
+  const { dialects } = await browserDialects(app.dataSources.map((s) => s.driver));
+  const plans = compilePlans(app, dialects);
+  if (plans.diagnostics.length > 0) return { diagnostics: [...result.diagnostics, ...plans.diagnostics] };
+  return { diagnostics: result.diagnostics, program: { app, queries: Object.fromEntries(plans.compiled) } };
 }

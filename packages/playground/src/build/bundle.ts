@@ -4,11 +4,10 @@
  * Node-only code belongs behind an interface (the CompilerHost, the runtime's server), not in a shim.
  * The one exception is node:path, whose POSIX string functions pathe provides for the browser.
  */
-import { builtinModules } from "node:module";
+import { isBuiltin } from "node:module";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile, type Plugin } from "esbuild";
 
-const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 /** Where a browser module's source is (TypeScript, bundled from source): src/browser/<name>.ts. */
 export const browserModule = (name: string) => fileURLToPath(new URL(`../../../src/browser/${name}.ts`, import.meta.url));
@@ -25,8 +24,8 @@ function refuseNodeBuiltins(): Plugin {
   return {
     name: "refuse-node-builtins",
     setup(b) {
-      b.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
-        if (!BUILTINS.has(args.path)) return undefined;
+      b.onResolve({ filter: /^(node:)?[a-z0-9_/]+$/ }, (args) => {
+        if (!isBuiltin(args.path)) return undefined;
         if (args.path === "node:path" || args.path === "path") return b.resolve("pathe", { kind: args.kind, resolveDir: args.resolveDir });
         // Left external here so that tree shaking can drop an unused module's import; any that
         // survive into the output fail the build below, with the module that imported it.
@@ -68,7 +67,7 @@ function survivingBuiltins(meta: Metafile): { builtin: string; importers: string
   const found = new Map<string, string[]>();
   for (const output of Object.values(meta.outputs)) {
     for (const imported of output.imports) {
-      if (!imported.external || !BUILTINS.has(imported.path)) continue;
+      if (!imported.external || !isBuiltin(imported.path)) continue;
       const importers = Object.entries(meta.inputs)
         .filter(([input]) => output.inputs[input] !== undefined)
         .filter(([, info]) => info.imports.some((i) => i.path === imported.path))
