@@ -64,23 +64,59 @@ test("the playground page checks as you type, and the store keeps data across a 
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
 
+  const started = Date.now();
   await page.goto(`${url}/`, { waitUntil: "load" });
   await page.locator("#summary", { hasText: "No problems." }).waitFor({ timeout: 30_000 });
+  const interactiveMs = Date.now() - started;
   await page.locator("#storage", { hasText: "OPFS" }).waitFor({ timeout: 30_000 });
+  writeFileSync(join(SCREENSHOTS, "load.json"), JSON.stringify({ interactiveMs }) + "\n");
+  console.log(`page loaded and its program checked in ${interactiveMs} ms`);
+  // The Kova mode highlights the grammar's keywords (each is its own token span).
+  assert.ok((await page.locator(".cm-content span", { hasText: /^ENTITY$/ }).count()) > 0, "ENTITY is highlighted as a keyword");
 
-  // A typo is listed with its place, code and suggestion…
-  await page.fill("#source", TYPO);
+  // Typing a program with a typo: underlined in the editor, listed with place, code and suggestion…
+  await page.click(".cm-content");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.insertText(TYPO);
   const problem = page.locator("#diagnostics li", { hasText: "titel" });
   await problem.waitFor({ timeout: 15_000 });
   const text = await problem.textContent();
   assert.match(text ?? "", /^app\.kova:7:\d+ error KV\d{4}: /);
   assert.match(text ?? "", /did you mean 'title'/);
+  const underline = page.locator(".cm-lintRange-error");
+  await underline.first().waitFor({ timeout: 15_000 });
+  assert.equal(await underline.first().textContent(), "titel");
   await page.screenshot({ path: join(SCREENSHOTS, "typo.png"), fullPage: true });
-  // …and fixing it clears the list.
-  await page.fill("#source", TYPO.replace("titel", "title"));
+  // …and the quick fix in its tooltip corrects it.
+  await underline.first().hover();
+  await page.getByRole("button", { name: /Replace with title/ }).click({ timeout: 15_000 });
   await page.locator("#summary", { hasText: "No problems." }).waitFor({ timeout: 15_000 });
   assert.equal(await page.locator("#diagnostics li").count(), 0);
+  assert.match((await page.locator(".cm-content").textContent()) ?? "", /SELECT title FROM Todo/);
   await page.screenshot({ path: join(SCREENSHOTS, "fixed.png"), fullPage: true });
+
+  // Shared through the URL: the link opens the same program.
+  await page.click("#share");
+  await page.locator("#share-status", { hasText: "holds this program" }).waitFor({ timeout: 15_000 });
+  const link = page.url();
+  assert.match(link, /#code=[A-Za-z0-9_-]+$/);
+  // The theme switch, by keyboard: it toggles, and says so to assistive technology (aria-pressed).
+  const before = await page.locator("html").getAttribute("data-theme");
+  await page.focus("#theme");
+  await page.keyboard.press("Enter");
+  const after = await page.locator("html").getAttribute("data-theme");
+  assert.notEqual(after, before);
+  assert.equal(await page.locator("#theme").getAttribute("aria-pressed"), String(after === "dark"));
+  if (after !== "dark") await page.keyboard.press("Enter");
+  assert.equal(await page.locator("html").getAttribute("data-theme"), "dark");
+  await page.screenshot({ path: join(SCREENSHOTS, "dark.png"), fullPage: true });
+
+  const opened = await context.newPage();
+  await opened.goto(link, { waitUntil: "load" });
+  await opened.locator("#summary", { hasText: "No problems." }).waitFor({ timeout: 30_000 });
+  assert.match((await opened.locator(".cm-content").textContent()) ?? "", /SELECT title FROM Todo/);
+  await opened.close();
 
   // The store: compile the program in the page, migrate, write, update; reload; read it back.
   const store = await context.newPage();

@@ -1,10 +1,18 @@
 /**
- * The playground page, first cut: the program in an editor, checked by the real compiler (the
- * compiler bundle) as you type, its problems listed with line:col, code and suggestion; the store
- * opened in its worker, the page saying whether data survives a reload (OPFS) or lives in memory.
- * Not yet here (see the package README): CodeMirror, requests to the program, the data panel.
+ * The playground page: the program in CodeMirror (the Kova mode from the TextMate grammar's
+ * keywords), checked by the real compiler as you type — problems underlined in the editor with
+ * quick fixes where the compiler has a replacement, and listed beside it for screen readers; the
+ * program shareable through the URL; a light and a dark theme; the store opened in its worker,
+ * the page saying whether the data survives a reload (OPFS) or lives in memory, and why.
+ * Not yet here (see the package README): requests to the program, the data panel, tutorials.
  */
+import { basicSetup, EditorView } from "codemirror";
+import { linter, lintGutter, type Diagnostic as LintDiagnostic } from "@codemirror/lint";
+import { Compartment } from "@codemirror/state";
+import type { Diagnostic } from "@kova/compiler/browser";
 import { checkProject } from "./compiler.js";
+import { kovaLanguage } from "./kova-mode.js";
+import { decodeProgram, encodeProgram } from "./share.js";
 
 const FILE = "app.kova";
 const STARTER = `/// Something to do. Every change is kept.
@@ -27,18 +35,14 @@ POST /todos VALIDATE NewTodo {
 `;
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const source = element<HTMLTextAreaElement>("source");
 const summary = element<HTMLParagraphElement>("summary");
 const list = element<HTMLUListElement>("diagnostics");
 const storage = element<HTMLParagraphElement>("storage");
 
-let generation = 0;
-async function check(): Promise<void> {
-  const mine = ++generation;
-  const result = await checkProject([FILE], { [FILE]: source.value });
-  if (mine !== generation) return; // A newer edit is being checked.
+/** The latest check's problems, listed beside the editor (an aria-live region says the count). */
+function listProblems(diagnostics: readonly Diagnostic[]): void {
   list.replaceChildren(
-    ...result.diagnostics.map((d) => {
+    ...diagnostics.map((d) => {
       const item = document.createElement("li");
       item.className = d.severity;
       const at = `${d.span.start.line}:${d.span.start.column}`;
@@ -46,18 +50,75 @@ async function check(): Promise<void> {
       return item;
     }),
   );
-  const errors = result.diagnostics.filter((d) => d.severity === "error").length;
-  const warnings = result.diagnostics.length - errors;
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  const warnings = diagnostics.length - errors;
   summary.textContent = errors + warnings === 0 ? "No problems." : `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}.`;
 }
 
-let timer: ReturnType<typeof setTimeout> | undefined;
-source.addEventListener("input", () => {
-  clearTimeout(timer);
-  timer = setTimeout(() => void check(), 150);
+/** The compiler's diagnostics as CodeMirror's: underlined spans, a quick fix when there is a replacement. */
+const kovaLinter = linter(
+  async (view) => {
+    const text = view.state.doc.toString();
+    const result = await checkProject([FILE], { [FILE]: text });
+    listProblems(result.diagnostics);
+    const length = view.state.doc.length;
+    return result.diagnostics.map((d): LintDiagnostic => {
+      const from = Math.min(d.span.start.offset, length);
+      const to = Math.min(Math.max(d.span.end.offset, from), length);
+      return {
+        from,
+        to,
+        severity: d.severity === "error" ? "error" : d.severity === "warning" ? "warning" : "info",
+        source: d.code,
+        message: `${d.message}${d.suggestion ? ` — ${d.suggestion}` : ""}`,
+        actions:
+          d.replacement === undefined
+            ? []
+            : [{ name: `Replace with ${d.replacement}`, apply: (v, f, t) => v.dispatch({ changes: { from: f, to: t, insert: d.replacement } }) }],
+      };
+    });
+  },
+  { delay: 150 },
+);
+
+const dark = window.matchMedia?.("(prefers-color-scheme: dark)").matches ?? false;
+const theme = new Compartment();
+const themeFor = (isDark: boolean) =>
+  EditorView.theme(
+    {
+      "&": { color: "var(--fg)", backgroundColor: "var(--bg)", height: "60vh", fontSize: "14px" },
+      ".cm-gutters": { backgroundColor: "var(--panel)", color: "var(--muted)", border: "none" },
+      ".cm-content": { caretColor: "var(--fg)" },
+    },
+    { dark: isDark },
+  );
+
+function setTheme(isDark: boolean): void {
+  document.documentElement.dataset.theme = isDark ? "dark" : "light";
+  element<HTMLButtonElement>("theme").setAttribute("aria-pressed", String(isDark));
+  view.dispatch({ effects: theme.reconfigure(themeFor(isDark)) });
+}
+
+const view = new EditorView({
+  parent: element<HTMLDivElement>("editor"),
+  doc: (await decodeProgram(location.hash)) ?? STARTER,
+  extensions: [
+    basicSetup,
+    kovaLanguage,
+    lintGutter(),
+    kovaLinter,
+    theme.of(themeFor(dark)),
+    EditorView.contentAttributes.of({ "aria-label": "Program (app.kova)", "aria-describedby": "summary" }),
+  ],
 });
-source.value = STARTER;
-void check();
+setTheme(dark);
+element<HTMLButtonElement>("theme").addEventListener("click", () => setTheme(document.documentElement.dataset.theme !== "dark"));
+element<HTMLButtonElement>("share").addEventListener("click", async () => {
+  const hash = await encodeProgram(view.state.doc.toString());
+  history.replaceState(null, "", `#${hash}`);
+  element<HTMLParagraphElement>("share-status").textContent = "The link in the address bar now holds this program.";
+  await navigator.clipboard?.writeText(location.href).catch(() => undefined);
+});
 
 const worker = new Worker(new URL("./store-worker.js", import.meta.url), { type: "module" });
 worker.onmessage = (event: MessageEvent<{ ok: boolean; value?: { persistence: string; problem?: string }; error?: string }>) => {

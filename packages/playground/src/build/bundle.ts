@@ -7,6 +7,7 @@
 import { isBuiltin } from "node:module";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile, type Plugin } from "esbuild";
+import { grammarKeywords } from "./grammar-keywords.js";
 
 
 /** Where a browser module's source is (TypeScript, bundled from source): src/browser/<name>.ts. */
@@ -35,6 +36,17 @@ function refuseNodeBuiltins(): Plugin {
   };
 }
 
+/** `import groups from "kova:grammar-keywords"`: the TextMate grammar's keyword groups, read when bundling. */
+function grammarKeywordsModule(): Plugin {
+  return {
+    name: "kova-grammar-keywords",
+    setup(b) {
+      b.onResolve({ filter: /^kova:grammar-keywords$/ }, (args) => ({ path: args.path, namespace: "kova-grammar" }));
+      b.onLoad({ filter: /.*/, namespace: "kova-grammar" }, () => ({ contents: JSON.stringify(grammarKeywords()), loader: "json" }));
+    },
+  };
+}
+
 /** Bundles browser modules (output name → source file) into `outdir`, minified, with source maps. */
 export async function bundleBrowserModules(entries: Record<string, string>, outdir: string): Promise<BundleResult> {
   const result = await build({
@@ -48,7 +60,7 @@ export async function bundleBrowserModules(entries: Record<string, string>, outd
     sourcemap: true,
     metafile: true,
     logLevel: "silent",
-    plugins: [refuseNodeBuiltins()],
+    plugins: [refuseNodeBuiltins(), grammarKeywordsModule()],
   }).catch((error: { errors?: { text: string; location?: { file: string; line: number } | null }[] }) => {
     const lines = (error.errors ?? []).map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ""}${e.text}`);
     throw new NodeBuiltinInBrowserBundle(lines.length > 0 ? lines.join("\n") : String(error));
