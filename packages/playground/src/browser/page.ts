@@ -8,7 +8,9 @@
  */
 import { basicSetup, EditorView } from "codemirror";
 import { linter, lintGutter, type Diagnostic as LintDiagnostic } from "@codemirror/lint";
+import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { Compartment } from "@codemirror/state";
+import { tags } from "@lezer/highlight";
 import type { Diagnostic } from "@kova/compiler/browser";
 import { checkProject } from "./compiler.js";
 import { kovaLanguage } from "./kova-mode.js";
@@ -81,6 +83,15 @@ const kovaLinter = linter(
   { delay: 150 },
 );
 
+/** Token colours from the page's CSS variables, so both themes keep readable contrast. */
+const kovaHighlight = HighlightStyle.define([
+  { tag: [tags.definitionKeyword, tags.controlKeyword, tags.keyword, tags.operatorKeyword, tags.modifier], color: "var(--keyword)", fontWeight: "600" },
+  { tag: tags.typeName, color: "var(--type)" },
+  { tag: [tags.string, tags.number, tags.bool], color: "var(--literal)" },
+  { tag: tags.special(tags.variableName), color: "var(--param)" },
+  { tag: tags.comment, color: "var(--muted)", fontStyle: "italic" },
+]);
+
 const dark = window.matchMedia?.("(prefers-color-scheme: dark)").matches ?? false;
 const theme = new Compartment();
 const themeFor = (isDark: boolean) =>
@@ -105,6 +116,7 @@ const view = new EditorView({
   extensions: [
     basicSetup,
     kovaLanguage,
+    syntaxHighlighting(kovaHighlight),
     lintGutter(),
     kovaLinter,
     theme.of(themeFor(dark)),
