@@ -122,6 +122,18 @@ test("the playground page checks as you type, and the store keeps data across a 
   assert.match((await opened.locator(".cm-content").textContent()) ?? "", /SELECT title FROM Todo/);
   await opened.close();
 
+  // A check that runs past its limit is stopped and said so; the editor still answers.
+  const limited = await context.newPage();
+  limited.on("pageerror", (error) => errors.push(error.message));
+  await limited.goto(`${url}/?check-limit-ms=1`, { waitUntil: "load" });
+  await limited.locator("#summary", { hasText: /Not checked: checking took longer than 1 ms and was stopped/ }).waitFor({ timeout: 30_000 });
+  await limited.click(".cm-content");
+  await limited.keyboard.press("Control+End");
+  await limited.keyboard.insertText("// still typing");
+  assert.match((await limited.locator(".cm-content").textContent()) ?? "", /still typing/);
+  await limited.screenshot({ path: join(SCREENSHOTS, "check-stopped.png"), fullPage: true });
+  await limited.close();
+
   // The store: compile the program in the page, migrate, write, update; reload; read it back.
   const store = await context.newPage();
   store.on("pageerror", (error) => errors.push(error.message));

@@ -12,7 +12,7 @@ import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { Compartment } from "@codemirror/state";
 import { tags } from "@lezer/highlight";
 import type { Diagnostic } from "@kova/compiler/browser";
-import { checkProject } from "./compiler.js";
+import { CheckClient } from "./check-client.js";
 import { kovaLanguage } from "./kova-mode.js";
 import { decodeProgram, encodeProgram } from "./share.js";
 
@@ -57,14 +57,24 @@ function listProblems(diagnostics: readonly Diagnostic[]): void {
   summary.textContent = errors + warnings === 0 ? "No problems." : `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}.`;
 }
 
+/** How long a check may run before it is stopped (?check-limit-ms=N overrides the 5 s default). */
+const CHECK_LIMIT_MS = Number(new URLSearchParams(location.search).get("check-limit-ms")) || 5000;
+const checker = new CheckClient(new URL("./check-worker.js", import.meta.url), CHECK_LIMIT_MS);
+
 /** The compiler's diagnostics as CodeMirror's: underlined spans, a quick fix when there is a replacement. */
 const kovaLinter = linter(
   async (view) => {
     const text = view.state.doc.toString();
-    const result = await checkProject([FILE], { [FILE]: text });
-    listProblems(result.diagnostics);
+    const outcome = await checker.check(FILE, { [FILE]: text });
+    if (outcome.kind === "superseded") return [];
+    if (outcome.kind === "stopped") {
+      list.replaceChildren();
+      summary.textContent = `Not checked: ${outcome.message}.`;
+      return [];
+    }
+    listProblems(outcome.diagnostics);
     const length = view.state.doc.length;
-    return result.diagnostics.map((d): LintDiagnostic => {
+    return outcome.diagnostics.map((d): LintDiagnostic => {
       const from = Math.min(d.span.start.offset, length);
       const to = Math.min(Math.max(d.span.end.offset, from), length);
       return {

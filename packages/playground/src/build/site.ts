@@ -21,12 +21,12 @@ export interface SiteFile {
 /** Builds the site into `outdir`; returns each shipped file's size (raw and gzipped). */
 export async function buildSite(outdir: string): Promise<SiteFile[]> {
   mkdirSync(outdir, { recursive: true });
-  // page.js holds the compiler (the page checks as you type); the store runs in its own worker.
-  await bundleBrowserModules({ page: browserModule("page"), "store-worker": browserModule("store-worker") }, outdir);
+  // The compiler and the store each run in their own worker; page.js is the editor and the panels.
+  await bundleBrowserModules({ page: browserModule("page"), "check-worker": browserModule("check-worker"), "store-worker": browserModule("store-worker") }, outdir);
   // sqlite-wasm finds its .wasm beside the module that loads it (import.meta.url).
   copyFileSync(require.resolve("@sqlite.org/sqlite-wasm/sqlite3.wasm"), join(outdir, "sqlite3.wasm"));
   copyFileSync(fileURLToPath(new URL("../../../src/page/index.html", import.meta.url)), join(outdir, "index.html"));
-  return ["index.html", "page.js", "store-worker.js", "sqlite3.wasm"].map((file) => {
+  return ["index.html", "page.js", "check-worker.js", "store-worker.js", "sqlite3.wasm"].map((file) => {
     const bytes = readFileSync(join(outdir, file));
     return { file, bytes: bytes.length, gzipped: gzipSync(bytes, { level: 9 }).length };
   });
