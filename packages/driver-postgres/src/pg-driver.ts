@@ -7,13 +7,16 @@
  * connection and the pool opens new ones when asked, so service resumes when the server is back.
  */
 import pg from "pg";
-import { EntitySchemas, QueryError, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { EntitySchemas, QueryError, type ChangeEvent, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
 import { applyLedger, LEDGER_TABLE, References, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import type { PgCompiledQuery, SqlFlavor } from "./pg-compiled.js";
 import { postgresDialect, postgresFlavor } from "./pg-dialect.js";
 import { isConnectionError, translateError } from "./pg-errors.js";
 import { migrateEntities } from "./pg-migrate.js";
 import { describeAddress, poolConfig, readOptions, type PostgresOptions } from "./pg-options.js";
+import { randomUUID } from "node:crypto";
+import { listen } from "./pg-listen.js";
+import { PgChangeOutbox, type Sql } from "./pg-outbox.js";
 import { PgRunner } from "./pg-runner.js";
 import { kovaTypes } from "./pg-types.js";
 import { PgTransfer } from "./pg-transfer.js";
@@ -42,7 +45,9 @@ export class PostgresDriver implements Driver {
   /** Export and import (kova db export / import) through the pool. */
   readonly transfer = new PgTransfer(() => this.ready());
   /** The transaction (and its connection) the running async code belongs to. */
-  private readonly scope = new TransactionScope<OpenTransaction & { client: pg.PoolClient }>();
+  private readonly scope = new TransactionScope<OpenTransaction & { client: pg.PoolClient; wrote?: boolean }>();
+  /** The change-event outbox (pg-outbox.ts): PostgreSQL only (CockroachDB has no row triggers for it). */
+  readonly changes: PgChangeOutbox | undefined;
 
   constructor(
     protected readonly config: DriverConfig,
@@ -56,6 +61,29 @@ export class PostgresDriver implements Driver {
     this.entities = new EntitySchemas(config.name);
     this.runner = new PgRunner(dialect.name, config.name, this.entities);
     this.references = new References(dialect);
+    if (flavor.dialect === "postgres") {
+      const sql = (on: pg.Pool | pg.PoolClient): Sql => async (text, values) => (await on.query(text, values)).rows as Array<Record<string, unknown>>;
+      this.changes = new PgChangeOutbox(
+        config.name,
+        randomUUID(),
+        (text, values) => sql(this.ready())(text, values),
+        (work) =>
+          this.withClient(async (client) => {
+            await client.query("BEGIN");
+            try {
+              await work(sql(client));
+              await client.query("COMMIT");
+            } catch (error) {
+              await client.query("ROLLBACK").catch(() => undefined);
+              throw error;
+            }
+          }),
+        (channel, onPayload, onError) => {
+          const { max: _max, idleTimeoutMillis: _idle, ...client } = poolConfig(this.options, kovaTypes, this.config.name);
+          return listen(client, channel, onPayload, onError);
+        },
+      );
+    }
   }
 
   /** Opens the pool and checks the server answers, retrying with backoff (default 5 tries, ~5 s). */
@@ -98,6 +126,7 @@ export class PostgresDriver implements Driver {
         await migrateEntities(client, entities, this.flavor);
         this.entities.remember(entities);
         this.references.remember(entities);
+        await this.changes?.remember(entities);
       } catch (error) {
         const translated = translateError(error, this.config.name);
         throw translated instanceof QueryError ? translated : new Error(`cannot migrate data source "${this.config.name}": ${reasonOf(error)}`);
@@ -152,7 +181,11 @@ export class PostgresDriver implements Driver {
     }
     // Work inside transaction() that calls the driver instead of its `tx` runs in the transaction.
     const open = this.scope.current();
-    if (open !== undefined) return this.runInTransaction(open.client, query as PgCompiledQuery, args);
+    if (open !== undefined) return this.runInTransaction(open, query as PgCompiledQuery, args);
+    const kind = (query as PgCompiledQuery).kind;
+    // While events are recorded, a write runs in a transaction of its own: its events are read
+    // and NOTIFYed before its COMMIT (pg-outbox.ts).
+    if (this.changes?.recording === true && kind !== "select" && kind !== "history") return this.transactionOnce((tx) => tx.execute(query, args));
     try {
       return await this.runner.run(this.ready(), query as PgCompiledQuery, args);
     } catch (error) {
@@ -169,7 +202,7 @@ export class PostgresDriver implements Driver {
   /** Runs `work` in one transaction; inside one already (an endpoint's), it joins it. */
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
     const open = this.scope.current();
-    if (open !== undefined) return work(transactionExecutor(open, (query, args) => this.runInTransaction(open.client, query as PgCompiledQuery, args)));
+    if (open !== undefined) return work(transactionExecutor(open, (query, args) => this.runInTransaction(open, query as PgCompiledQuery, args)));
     return this.transactionOnce(work);
   }
 
@@ -188,7 +221,9 @@ export class PostgresDriver implements Driver {
    * would otherwise abort the whole transaction, while the embedded store lets the work go on after
    * catching the error. The savepoint undoes just the failed statement, so both behave alike.
    */
-  private async runInTransaction(client: pg.PoolClient, query: PgCompiledQuery, args: readonly unknown[]): Promise<unknown> {
+  private async runInTransaction(open: { client: pg.PoolClient; wrote?: boolean }, query: PgCompiledQuery, args: readonly unknown[]): Promise<unknown> {
+    const client = open.client;
+    if (query.kind !== "select" && query.kind !== "history") open.wrote = true;
     await client.query("SAVEPOINT kova_statement");
     try {
       const result = await this.runner.run(client, query, args);
@@ -201,13 +236,18 @@ export class PostgresDriver implements Driver {
   }
 
   /** BEGIN, the work, COMMIT on one connection; ROLLBACK when the work fails. */
-  protected transactionOnce<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
-    return this.withClient(async (client, markBroken) => {
-      const open = { client, finished: false };
-      const tx = transactionExecutor(open, (query, args) => this.runInTransaction(client, query as PgCompiledQuery, args));
+  protected async transactionOnce<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    const changes = this.changes;
+    let events: ChangeEvent[] = [];
+    const result = await this.withClient(async (client, markBroken) => {
+      const open: OpenTransaction & { client: pg.PoolClient; wrote?: boolean } = { client, finished: false };
+      const tx = transactionExecutor(open, (query, args) => this.runInTransaction(open, query as PgCompiledQuery, args));
       try {
         await client.query(this.beginStatement());
         const result = await this.scope.run(open, () => work(tx));
+        if (changes?.recording === true && open.wrote === true) {
+          events = await changes.inTransaction(async (text, values) => (await client.query(text, values)).rows as Array<Record<string, unknown>>);
+        }
         await client.query("COMMIT");
         return result;
       } catch (error) {
@@ -219,6 +259,9 @@ export class PostgresDriver implements Driver {
         open.finished = true;
       }
     });
+    // After the commit (and the connection's release): the change feed, before the caller answers.
+    if (events.length > 0) await changes!.deliver(events);
+    return result;
   }
 
   /** The pool's connections and the database's size, for metrics. */

@@ -106,6 +106,11 @@ export class ChangeFeed {
     }
   }
 
+  /** Resolves once every source records events (PostgreSQL creates its outbox and triggers first). */
+  async recording(): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.driver.changes.ready?.()));
+  }
+
   /** The data sources whose writes produce events. */
   get sourceNames(): string[] {
     return this.sources.map((s) => s.name);
