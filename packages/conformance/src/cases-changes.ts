@@ -2,22 +2,23 @@
  * Change events (issue 15): every driver with an outbox records one event per committed write —
  * insert, update, delete, the deletes a cascade makes — with the record before and after (no SECRET
  * field) and its history version, and none for a write that rolled back. Seen here through ON
- * handlers that log each event they get into an entity of their own, read back over HTTP.
+ * handlers that log each event they get into an entity of their own, read back over HTTP. (Entity
+ * names are the cases' own: every program of a target shares one database.)
  */
 import { Mismatch, type Case } from "./cases.js";
 
 export const CHANGES_PROGRAM = `
-ENTITY Post {
+ENTITY EvPost {
   title: text
   token: text? SECRET
 }
 
-ENTITY Note {
-  post: Post ON DELETE CASCADE
+ENTITY EvNote {
+  post: EvPost ON DELETE CASCADE
   body: text
 }
 
-ENTITY Seen {
+ENTITY EvSeen {
   post: int
   op: text
   version: int?
@@ -29,24 +30,24 @@ ENTITY Seen {
 VALIDATE NewPost { title: string  fail: boolean? }
 VALIDATE NewNote { post: int  body: string }
 
-ON INSERT Post {
-  INSERT INTO Seen { post: event.id, op: "insert", version: event.version, after: event.after.title, payload: event.after }
+ON INSERT EvPost {
+  INSERT INTO EvSeen { post: event.id, op: "insert", version: event.version, after: event.after.title, payload: event.after }
 }
 
-ON UPDATE Post {
-  INSERT INTO Seen { post: event.id, op: "update", version: event.version, before: event.before.title, after: event.after.title, payload: event.after }
+ON UPDATE EvPost {
+  INSERT INTO EvSeen { post: event.id, op: "update", version: event.version, before: event.before.title, after: event.after.title, payload: event.after }
 }
 
-ON DELETE Post {
-  INSERT INTO Seen { post: event.id, op: "delete", version: event.version, before: event.before.title, payload: event.before }
+ON DELETE EvPost {
+  INSERT INTO EvSeen { post: event.id, op: "delete", version: event.version, before: event.before.title, payload: event.before }
 }
 
-ON DELETE Note {
-  INSERT INTO Seen { post: event.before.post, op: "delete note", version: event.version, before: event.before.body }
+ON DELETE EvNote {
+  INSERT INTO EvSeen { post: event.before.post, op: "delete note", version: event.version, before: event.before.body }
 }
 
 POST /posts VALIDATE NewPost {
-  post = INSERT INTO Post { title: $body.title, token: "hush" }
+  post = INSERT INTO EvPost { title: $body.title, token: "hush" }
   IF $body.fail ?? false {
     ERROR 409 "refused after the insert"
   }
@@ -54,23 +55,23 @@ POST /posts VALIDATE NewPost {
 }
 
 PATCH /posts/:id {
-  RESPOND UPDATE Post SET title = $body.title WHERE id = $id
+  RESPOND UPDATE EvPost SET title = $body.title WHERE id = $id
 }
 
 DELETE /posts/:id {
-  RESPOND DELETE FROM Post WHERE id = $id
+  RESPOND DELETE FROM EvPost WHERE id = $id
 }
 
 POST /notes VALIDATE NewNote {
-  RESPOND 201 INSERT INTO Note $body
+  RESPOND 201 INSERT INTO EvNote $body
 }
 
 GET /seen/:post {
-  RESPOND SELECT op, version, before, after, payload FROM Seen WHERE post = $post ORDER_BY id
+  RESPOND SELECT op, version, before, after, payload FROM EvSeen WHERE post = $post ORDER_BY id
 }
 
 GET /seen-all {
-  RESPOND SELECT post, op, after FROM Seen ORDER_BY id
+  RESPOND SELECT post, op, after FROM EvSeen ORDER_BY id
 }
 `;
 

@@ -41,7 +41,7 @@ export async function startChangeFeed(app: AppDefinition, options: ChangeStartOp
       if (error?.code === "ERR_MODULE_NOT_FOUND") throw new StartupError(`change events across processes (data source "${redis.name}") need ioredis, which @kova/driver-redis brings; run: npm install @kova/driver-redis`);
       throw error;
     });
-    feed.useFanout(new RedisFanout(redis.options(options.env), `kova:changes:${app.name}`, options.log));
+    feed.useFanout(await RedisFanout.open(redis.options(options.env), app.name, options.log));
   } else {
     // Without Redis, a data source that announces its commits (PostgreSQL NOTIFY) carries them.
     const listening = [...options.dataSources.drivers].flatMap(([name, driver]) => (driver.changes?.listen === undefined ? [] : [{ name, changes: driver.changes }]));
