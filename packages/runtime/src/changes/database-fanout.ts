@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import type { ChangeFanout } from "./change-feed.js";
 
 export class DatabaseFanout implements ChangeFanout {
+  readonly kind = "database" as const;
   private readonly listeners: Array<(events: readonly ChangeEvent[]) => void> = [];
   private readonly listening: ChangeListening[] = [];
   private warned = false;
