@@ -126,13 +126,20 @@ test("PostgreSQL: kill -9 between commit and delivery: after the restart every c
   await build(dir);
   const env = { PG_URL, KOVA_TASKS_POLL_MS: "50", KOVA_TASKS_LEASE_GRACE_MS: "300" };
   let caught = 0;
-  for (let round = 0; round < 4 && caught === 0; round++) {
-    const server = await startServer(t, dir, { env: { ...env, KOVA_CHANGES_BATCH_MS: "300" } });
+  // Under load a round may end before any write committed: tried until a kill catches some.
+  for (let round = 0; round < 8 && caught === 0; round++) {
+    const server = await startServer(t, dir, { env: { ...env, KOVA_CHANGES_BATCH_MS: "2000" } });
     let stop = false;
+    let written = 0;
     const writers = Array.from({ length: 8 }, async (_, w) => {
-      for (let i = 0; !stop; i++) await request(`${server.url}/products`, { method: "POST", json: { name: `r${round}w${w}i${i}` } }).catch(() => undefined);
+      for (let i = 0; !stop; i++) {
+        const r = await request(`${server.url}/products`, { method: "POST", json: { name: `r${round}w${w}i${i}` } }).catch(() => undefined);
+        if (r?.status === 201) written++;
+      }
     });
-    await delay(300 + round * 97);
+    // Writes flowing (events wait up to 2 s for their batch, so a kill under load still lands before it), then the kill.
+    await until(async () => written, (n) => n >= 20, 10_000);
+    await delay(50 + round * 37);
     server.signal("SIGKILL");
     stop = true;
     await server.exited;
