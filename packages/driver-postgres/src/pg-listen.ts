@@ -1,10 +1,11 @@
 /**
  * The one connection that LISTENs for other processes' change events (PostgreSQL NOTIFY, sent by
- * pg-outbox.ts inside each committing transaction). It lives outside the pool (a pooled connection
- * would be handed to queries); when it breaks it is opened again with backoff, and in between the
- * change feed's redelivery poll still finds every committed event in the outbox.
+ * pg-outbox.ts inside each committing transaction): a postgres.js instance of its own, outside the
+ * pool (a pooled connection is handed to queries). postgres.js opens it again by itself when it
+ * breaks and listens again; in between, the change feed's redelivery poll still finds every
+ * committed event in the outbox.
  */
-import pg from "pg";
+import postgres from "postgres";
 
 export interface Listening {
   /** Whether the connection is up and listening now. */
@@ -12,56 +13,28 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export function listen(config: pg.ClientConfig, channel: string, onNotice: (payload: string) => void, onError: (error: Error) => void): Listening {
-  let client: pg.Client | undefined;
+export function listen(url: string | undefined, options: postgres.Options<any>, channel: string, onNotice: (payload: string) => void, onError: (error: Error) => void): Listening {
   let healthy = false;
-  let closed = false;
-  let delay = 250;
-  const open = async (): Promise<void> => {
-    if (closed) return;
-    const next = new pg.Client(config);
-    next.on("notification", (message) => {
-      if (message.channel === channel && message.payload !== undefined) onNotice(message.payload);
-    });
-    next.on("error", (error) => {
+  const settings: postgres.Options<any> = {
+    ...options,
+    max: 1,
+    onclose: () => {
+      if (!healthy) return;
       healthy = false;
-      onError(error);
-      void next.end().catch(() => undefined);
-      retry();
-    });
-    try {
-      await next.connect();
-      await next.query(`LISTEN "${channel.replaceAll('"', '""')}"`);
-      if (closed) return void (await next.end().catch(() => undefined));
-      client = next;
-      healthy = true;
-      delay = 250;
-    } catch (error) {
-      onError(error as Error);
-      void next.end().catch(() => undefined);
-      retry();
-    }
+      onError(new Error("the LISTEN connection closed"));
+    },
   };
-  let timer: NodeJS.Timeout | undefined;
-  const retry = () => {
-    if (closed || timer !== undefined) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void open();
-    }, delay);
-    timer.unref();
-    delay = Math.min(delay * 2, 5_000);
-  };
-  void open();
+  const sql = url === undefined ? postgres(settings) : postgres(url, settings);
+  // The third callback runs at each (re)LISTEN.
+  const listening = sql.listen(channel, (payload) => onNotice(payload), () => (healthy = true)).catch((error: Error) => onError(error));
   return {
     get healthy() {
       return healthy;
     },
     async close() {
-      closed = true;
-      clearTimeout(timer);
+      await listening;
       healthy = false;
-      await client?.end().catch(() => undefined);
+      await sql.end({ timeout: 1 }).catch(() => undefined);
     },
   };
 }
