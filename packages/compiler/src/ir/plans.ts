@@ -1,4 +1,4 @@
-import type { AggregateFn, Filter, NestedSelection, Operand, OrderTerm, QueryPlan, RelationStep, ScalarType, WriteValues } from "@kova/query";
+import type { AggregateFn, Filter, NestedSelection, Operand, OrderTerm, QueryPlan, RelationStep, RichTypeRef, ScalarType, WriteValues } from "@kova/query";
 import { starFields } from "@kova/query";
 import type { Condition, Expression, Limit, Offset, OrderBy, Query, RelationSelect } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
@@ -21,6 +21,8 @@ export interface PlanArg {
   list: boolean;
   /** The pattern of a LIKE: a request value in it is escaped (see HandlerLowering.likePattern). */
   likePattern?: boolean;
+  /** Compared with a rich field (email, phone, …): put in that type's canonical form first. */
+  canonical?: RichTypeRef;
 }
 
 export interface PlannedQuery {
@@ -304,7 +306,13 @@ class Planner {
   private pair(a: Expression, b: Expression): [Operand, Operand] {
     const aType = this.readType(a);
     const bType = this.readType(b);
-    return [this.operand(a, bType), this.operand(b, aType)];
+    const pair: [Operand, Operand] = [this.operand(a, bType), this.operand(b, aType)];
+    // A value compared with a rich field is compared in that field's canonical form, as stored.
+    for (const [side, other] of [[pair[0], b], [pair[1], a]] as const) {
+      const rich = other.kind === "Name" ? this.entity.schema.fields.find((f) => f.name === other.name)?.rich : undefined;
+      if (side.kind === "arg" && rich !== undefined) this.args[side.index]!.canonical = rich;
+    }
+    return pair;
   }
 
   /** AFTER: the cursor argument and the keys it holds (the ORDER_BY, then the id). */
