@@ -106,7 +106,7 @@ export function entityDdl(entity: EntitySchema, flavor: SqlFlavor): string[] {
   const history = quoteIdent(historyTable(entity));
   const id = flavor.serialColumn(entity.table, "id");
   const version = flavor.serialColumn(historyTable(entity), "version");
-  const columns = entity.fields.map((f) => `${quoteIdent(f.name)} ${flavor.columnType(f.type, f.items)}`);
+  const columns = entity.fields.map((f) => `${quoteIdent(f.name)} ${flavor.columnType(f.type, f.items, f.rich)}`);
   return [
     ...id.before,
     `CREATE TABLE IF NOT EXISTS ${table} (${[id.definition, ...columns].join(", ")})`,
