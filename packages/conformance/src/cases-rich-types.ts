@@ -88,7 +88,11 @@ const PROGRAM: OwnProgram = {
     "}",
     "POST /things { RESPOND 201 INSERT INTO Thing $body }",
     "GET /things/:id { RESPOND SELECT * FROM Thing WHERE id = $id }",
+    "PATCH /things/:id { RESPOND UPDATE Thing SET $body WHERE id = $id }",
+    "GET /things/:id/history { RESPOND HISTORY Thing WHERE id = $id }",
     ...NAMES.map((n) => `POST /find/${n} { RESPOND SELECT id FROM Thing WHERE ${fieldOf(n)} = $body.v }`),
+    ...NAMES.map((n) => `POST /in/${n} { RESPOND SELECT id FROM Thing WHERE ${fieldOf(n)} IN $body.vs ORDER_BY id }`),
+    ...NAMES.map((n) => `POST /as-of/${n} { RESPOND SELECT id, ${fieldOf(n)} FROM Thing AS OF $body.t WHERE ${fieldOf(n)} = $body.v }`),
     ...NAMES.filter((n) => RICH_TYPES.get(n)!.orderable).map((n) => `GET /g/:g/order/${n} { RESPOND SELECT ${fieldOf(n)} FROM Thing WHERE grp = $g ORDER_BY ${fieldOf(n)} DESC }`),
   ].join("\n"),
 };
@@ -117,6 +121,17 @@ function richCase(name: string): Case {
       const again = await api.request("POST", "/things", { grp: name, [field]: sample.raw });
       check("UNIQUE holds for the same value sent again", again.status, 409);
       check("= finds the row by the loose spelling", (await api.request("POST", `/find/${name}`, { v: sample.raw })).body, { id: row.id });
+      const inList = (await api.request("POST", `/in/${name}`, { vs: [sample.raw, sample.values[0]] })).body as Array<{ id: number }>;
+      check("IN finds the row by the loose spelling", inList.map((r) => r.id), [row.id]);
+      const before = new Date().toISOString();
+      await new Promise((r) => setTimeout(r, 15));
+      const changed = await api.request("PATCH", `/things/${row.id}`, { [field]: sample.values[1] });
+      check("an update stores the new value", [changed.status, changed.body?.[field]], [200, sample.values[1]]);
+      const asOf = (await api.request("POST", `/as-of/${name}`, { t: before, v: sample.raw })).body;
+      check("AS OF finds the old value by the loose spelling", asOf, { id: row.id, [field]: sample.canonical });
+      const history = (await api.request("GET", `/things/${row.id}/history`)).body as Array<{ data: Record<string, unknown> }>;
+      check("HISTORY keeps both values", history.map((h) => h.data[field]), [sample.canonical, sample.values[1]]);
+      await api.request("PATCH", `/things/${row.id}`, { [field]: null });
       const group = `${name}-order`;
       for (const value of [...sample.values].reverse()) await post(api, { grp: group, [field]: value });
       if (type.orderable) {

@@ -35,7 +35,8 @@ export function sequenceName(table: string, column: string): string {
 
 export const cockroachFlavor: SqlFlavor = {
   dialect: "cockroach",
-  columnType: (type, items, rich) => richColumn(rich, "postgres") ?? (items !== undefined ? `${COLUMN_TYPES[items]}[]` : COLUMN_TYPES[type]),
+  columnType: (type, items, rich) => richColumn(rich, "cockroach") ?? (items !== undefined ? `${COLUMN_TYPES[items]}[]` : COLUMN_TYPES[type]),
+  nativeType: (rich) => richColumn(rich, "cockroach"),
   textCollation: null,
   serialColumn: (table, column) => {
     const sequence = quoteIdent(sequenceName(table, column));

@@ -67,6 +67,12 @@ export interface SqlFlavor {
    */
   columnType(type: ScalarType, items?: ListItemType, rich?: RichTypeRef): string;
   /**
+   * The database's own type for a rich field (`inet`, `cidr`, `macaddr`, `interval`,
+   * `numeric(10, 2)`), undefined when it is stored as its scalar: values met by such a column are
+   * cast to it, and history values read out of `data` are too.
+   */
+  nativeType(rich: RichTypeRef | undefined): string | undefined;
+  /**
    * A collation applied to text so comparisons and ORDER BY are byte order (as in the embedded
    * store), or null when the database's strings already compare by bytes.
    */

@@ -13,6 +13,7 @@ export const postgresFlavor: SqlFlavor = {
   // as in the embedded store, whatever the database's locale; LIKE 'abc%' can use the index too.
   columnType: (type, items, rich) =>
     richColumn(rich, "postgres") ?? (items !== undefined ? pgColumnType(type, items) : type === "string" ? `text COLLATE "C"` : pgColumnType(type)),
+  nativeType: (rich) => richColumn(rich, "postgres"),
   textCollation: "C",
   serialColumn: (_table, column) => ({ definition: `${quoteIdent(column)} bigserial PRIMARY KEY`, before: [] }),
   dropIndex: (name) => `DROP INDEX IF EXISTS ${quoteIdent(name)}`,

@@ -47,6 +47,8 @@ export function poolConfig(options: PostgresOptions, types: pg.CustomTypesConfig
     if (!SEARCH_PATH_SAFE.test(options.schema)) throw new Error(`schema "${options.schema}" must be a plain identifier (letters, digits, _)`);
     config.options = `-c search_path=${options.schema}`;
   }
+  // Intervals (`duration` fields) are read and written as ISO 8601 (P1DT2H30M), Kova's canonical form.
+  config.options = `${config.options === undefined ? "" : `${config.options} `}-c intervalstyle=iso_8601`;
   return config;
 }
 

@@ -6,6 +6,7 @@
  *                     rather than coming back silently rounded.
  *   numeric         → JS number (as the embedded store's REAL: ~15–17 significant digits).
  *   date            → the raw `YYYY-MM-DD` text: no Date object, so no time-zone shift.
+ *   interval        → the raw ISO 8601 text (a `duration` field).
  *   timestamptz     → ISO-8601 UTC with milliseconds, whatever the session's TimeZone.
  *   timestamp       → read as UTC, the same form.
  *   int8[]          → an array of JS numbers (an `int[]` list field), each checked as int8.
@@ -13,7 +14,7 @@
  */
 import pg from "pg";
 
-const OID = { INT8: 20, INT8_ARRAY: 1016, NUMERIC: 1700, DATE: 1082, TIMESTAMP: 1114, TIMESTAMPTZ: 1184 } as const;
+const OID = { INT8: 20, INT8_ARRAY: 1016, NUMERIC: 1700, DATE: 1082, TIMESTAMP: 1114, TIMESTAMPTZ: 1184, INTERVAL: 1186 } as const;
 
 export function parseInt8(text: string): number {
   const n = Number(text);
@@ -64,6 +65,9 @@ export const kovaTypes = {
         case OID.NUMERIC:
           return Number.parseFloat;
         case OID.DATE:
+        // A `duration` field: the session's IntervalStyle is iso_8601 (pg-options.ts), so the text
+        // is the ISO duration the rich type's canonical form matches (P1DT2H30M).
+        case OID.INTERVAL:
           return identity;
         case OID.TIMESTAMP:
         case OID.TIMESTAMPTZ:

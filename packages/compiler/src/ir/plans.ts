@@ -277,11 +277,18 @@ class Planner {
         case "IN": {
           const left = this.operand(e.left, null);
           const fieldType = this.readType(e.left);
-          return { kind: "in", left, right: this.value(e.right, null, `IN list`, fieldType) };
+          const right = this.value(e.right, null, `IN list`, fieldType);
+          const rich = e.left.kind === "Name" ? this.entity.schema.fields.find((f) => f.name === (e.left as { name: string }).name)?.rich : undefined;
+          if (right.kind === "arg" && rich !== undefined) this.args[right.index]!.canonical = rich;
+          return { kind: "in", left, right };
         }
         case "LIKE": {
           const [left, right] = this.pair(e.left, e.right);
-          if (right.kind === "arg") this.args[right.index].likePattern = true;
+          if (right.kind === "arg") {
+            this.args[right.index].likePattern = true;
+            // A pattern is no value of the field's type: it is matched as written.
+            delete this.args[right.index].canonical;
+          }
           return { kind: "like", left, right };
         }
         default:

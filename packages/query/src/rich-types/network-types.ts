@@ -51,35 +51,35 @@ function cidr(value: unknown): RichResult {
 
 export const NETWORK_TYPES: RichType[] = [
   {
-    name: "ipv4", ...textual, orderable: false,
+    name: "ipv4", ...textual, orderable: false, columns: () => ({ postgres: "inet" }),
     description: "an IPv4 address in dotted-decimal form",
     expected: "an IPv4 address", example: "192.0.2.10",
     jsonSchema: { type: "string", format: "ipv4" },
     check: textType(ipv4),
   },
   {
-    name: "ipv6", ...textual, orderable: false,
+    name: "ipv6", ...textual, orderable: false, columns: () => ({ postgres: "inet" }),
     description: "an IPv6 address, written as RFC 5952 does (lower case, longest zero run as `::`)",
     expected: "an IPv6 address", example: "2001:db8::1",
     jsonSchema: { type: "string", format: "ipv6" },
     check: textType(ipv6),
   },
   {
-    name: "ip", ...textual, orderable: false,
+    name: "ip", ...textual, orderable: false, columns: () => ({ postgres: "inet" }),
     description: "an IPv4 or IPv6 address, in the canonical form of either",
     expected: "an IP address (IPv4 or IPv6)", example: "192.0.2.10",
     jsonSchema: { anyOf: [{ type: "string", format: "ipv4" }, { type: "string", format: "ipv6" }] },
     check: textType((s) => ipv4(s) ?? ipv6(s)),
   },
   {
-    name: "cidr", ...textual, orderable: false,
+    name: "cidr", ...textual, orderable: false, columns: () => ({ postgres: "cidr" }),
     description: "an IP network as address/prefix length, with no host bits set",
     expected: "an IP network in CIDR form (no host bits set)", example: "10.0.0.0/8",
     jsonSchema: { type: "string" },
     check: cidr,
   },
   {
-    name: "mac", ...textual, orderable: false,
+    name: "mac", ...textual, orderable: false, columns: () => ({ postgres: "macaddr" }),
     description: "a MAC-48 address, as six lower-case hex pairs joined by `:` (`-`, `.` and bare forms are accepted)",
     expected: "a MAC address", example: "08:00:2b:01:02:03",
     jsonSchema: { type: "string", pattern: "^([0-9a-f]{2}:){5}[0-9a-f]{2}$" },

@@ -74,7 +74,7 @@ export const QUANTITY_TYPES: RichType[] = [
     expected: "a decimal number", example: 1234.5,
     jsonSchema: { type: "number" },
     check: exactDecimal,
-    columns: ([p = MAX_DECIMAL_PRECISION, s = 0]) => ({ postgres: `numeric(${p}, ${s})`, mysql: `DECIMAL(${p}, ${s})` }),
+    columns: ([p = MAX_DECIMAL_PRECISION, s = 0]) => ({ postgres: `numeric(${p}, ${s})`, cockroach: `numeric(${p}, ${s})`, mysql: `DECIMAL(${p}, ${s})` }),
   },
   {
     name: "money", storage: "string", graphql: "String", ts: "string", orderable: false,

@@ -2,7 +2,7 @@
 import { CODE_TYPES } from "./code-types.js";
 import { NETWORK_TYPES } from "./network-types.js";
 import { QUANTITY_TYPES } from "./quantity-types.js";
-import type { RichType } from "./rich-type.js";
+import type { NativeDriver, RichType } from "./rich-type.js";
 import { TEXT_TYPES } from "./text-types.js";
 import { TIME_TYPES } from "./time-types.js";
 
@@ -42,7 +42,7 @@ export function expectedForm(ref: RichTypeRef): string {
 }
 
 /** The column type a SQL driver writes for a rich field, when it is not the storage scalar's own. */
-export function richColumn(ref: RichTypeRef | undefined, driver: "postgres" | "mysql"): string | undefined {
+export function richColumn(ref: RichTypeRef | undefined, driver: NativeDriver): string | undefined {
   if (ref === undefined) return undefined;
   return RICH_TYPES.get(ref.name)?.columns?.(ref.args ?? [])[driver];
 }

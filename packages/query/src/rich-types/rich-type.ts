@@ -38,10 +38,13 @@ export interface RichType {
    * The column type per SQL driver where it is not the storage scalar's usual one (PostgreSQL's
    * `numeric(p, s)`, MariaDB's `DECIMAL(p, s)`). Written by the drivers' DDL.
    */
-  columns?: (args: readonly number[]) => { postgres?: string; mysql?: string };
+  columns?: (args: readonly number[]) => Partial<Record<NativeDriver, string>>;
   /** How many positional type arguments it takes (decimal(p, s): 2). Default none. */
   arity?: number;
 }
+
+/** The SQL databases whose DDL may give a rich type a native column. */
+export type NativeDriver = "postgres" | "cockroach" | "mysql";
 
 export const fail: RichResult = { ok: false };
 export const ok = (value: string | number): RichResult => ({ ok: true, value });

@@ -41,7 +41,7 @@ function hasWeek53(y: number): boolean {
 
 export const TIME_TYPES: RichType[] = [
   {
-    name: "duration", ...textual, orderable: false,
+    name: "duration", ...textual, orderable: false, columns: () => ({ postgres: "interval" }),
     description: "an ISO 8601 duration (`P1Y2M10DT2H30M`), normalised as PostgreSQL's ISO intervals are",
     expected: "an ISO 8601 duration", example: "P1DT2H30M",
     jsonSchema: { type: "string", format: "duration" },
