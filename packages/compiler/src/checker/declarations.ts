@@ -1,4 +1,4 @@
-import { DRIVER_NAMES, type EntitySchema, type FieldSchema } from "@kova/query";
+import { checkRich, DRIVER_NAMES, type EntitySchema, type FieldSchema } from "@kova/query";
 import type { Declaration, EntityDecl, FieldDecl, Program, TypeRef, ValidateDecl } from "../ast/nodes.js";
 import { report, type CheckContext } from "./context.js";
 import { closestOrPrefix } from "../diagnostics/suggest.js";
@@ -244,6 +244,13 @@ function checkModifiers(ctx: CheckContext, decl: EntityDecl, field: FieldDecl, s
       ctx.diagnostics.report("TypeMismatch", m.value.span, `default ${JSON.stringify(constant.value)} does not fit '${schema.name}', which is ${describe(type)}`);
     } else if (schema.enumValues && typeof constant.value === "string" && !schema.enumValues.includes(constant.value)) {
       report(ctx, "TypeMismatch", m.value.span, `default ${JSON.stringify(constant.value)} is not one of ${describe(type)}`, schema.enumValues, constant.value);
+    } else if (schema.rich !== undefined && constant.value !== null && !checkRich(schema.rich, constant.value).ok) {
+      ctx.diagnostics.report("TypeMismatch", m.value.span, `default ${JSON.stringify(constant.value)} does not fit '${schema.name}': it ${(checkRich(schema.rich, constant.value) as { message: string }).message}`, {
+        suggestion: `write a ${schema.rich.name} value`,
+      });
+    } else if (schema.rich !== undefined && constant.value !== null) {
+      // Stored as the type's canonical form, as any written value is.
+      schema.default = { value: (checkRich(schema.rich, constant.value) as { value: string | number }).value };
     } else {
       schema.default = { value: constant.value };
     }

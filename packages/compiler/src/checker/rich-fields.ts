@@ -13,6 +13,12 @@ import { intType, numberType, stringType, type KovaType } from "./types.js";
 /** Every rich type name, for completion and did-you-mean lists. */
 export const RICH_TYPE_NAMES: readonly string[] = [...RICH_TYPES.keys()];
 
+/** One line for an editor: what the type holds and an example ("a phone number … e.g. "+14155550100""). */
+export function richTypeSummary(name: string): string | undefined {
+  const type = richType(name);
+  return type && `${type.description}; e.g. ${JSON.stringify(type.example)}`;
+}
+
 /**
  * The rich type a TypeRef names, with its storage scalar; undefined for a plain type (`decimal`
  * without arguments stays the plain decimal). decimal(p, s)'s arguments are checked here (KV2801).
