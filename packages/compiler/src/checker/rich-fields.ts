@@ -4,7 +4,7 @@
  * comparisons that have no common meaning across drivers (KV2800).
  */
 import { MAX_DECIMAL_PRECISION, RICH_TYPES, richType, type FieldSchema, type RichTypeRef } from "@kova/query";
-import type { Expression, TypeRef } from "../ast/nodes.js";
+import type { Expression, Identifier, TypeRef } from "../ast/nodes.js";
 import type { CheckContext } from "./context.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
@@ -51,8 +51,9 @@ function unorderedRich(entity: EntityInfo, name: string): string | undefined {
 }
 
 /** ORDER_BY, MIN/MAX, <, >, BETWEEN on a field whose type has no common order (KV2800). */
-export function checkRichOrder(ctx: CheckContext, entity: EntityInfo, field: Expression | { name: string; span: Expression["span"] }, clause: string): void {
-  const name = "kind" in field ? (field.kind === "Name" ? field.name : undefined) : field.name;
+export function checkRichOrder(ctx: CheckContext, entity: EntityInfo, field: Expression | Identifier, clause: string): void {
+  // A field named in ORDER_BY (an Identifier) or in a condition (a Name expression).
+  const name = field.kind === "Name" || field.kind === "Identifier" ? field.name : undefined;
   if (name === undefined) return;
   const type = unorderedRich(entity, name);
   if (type === undefined) return;
