@@ -132,3 +132,19 @@ test("rich types: the registry and its libraries import no Node built-ins", () =
     }
   }
 });
+
+test("rich types: @kova/query/rich-types bundles for a browser and runs there", async () => {
+  const { build } = await import("esbuild");
+  const here = dirname(fileURLToPath(import.meta.url));
+  const out = await build({
+    stdin: { contents: 'import { checkRich } from "@kova/query/rich-types"; globalThis.result = checkRich({ name: "phone" }, "+1 415 555 0100");', resolveDir: here },
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    write: false,
+    logLevel: "silent",
+  });
+  const code = out.outputFiles[0]!.text;
+  await import(`data:text/javascript,${encodeURIComponent(code)}`);
+  assert.deepEqual((globalThis as { result?: unknown }).result, { ok: true, value: "+14155550100" });
+});
