@@ -121,6 +121,8 @@ function richCase(name: string): Case {
       const again = await api.request("POST", "/things", { grp: name, [field]: sample.raw });
       check("UNIQUE holds for the same value sent again", again.status, 409);
       check("= finds the row by the loose spelling", (await api.request("POST", `/find/${name}`, { v: sample.raw })).body, { id: row.id });
+      const notOne = await api.request("POST", `/find/${name}`, { v: sample.bad });
+      check("= with a value that is no value of the type: a 400 naming it", [notOne.status, notOne.body?.errors?.[0]?.field], [400, "v"]);
       const inList = (await api.request("POST", `/in/${name}`, { vs: [sample.raw, sample.values[0]] })).body as Array<{ id: number }>;
       check("IN finds the row by the loose spelling", inList.map((r) => r.id), [row.id]);
       const before = new Date().toISOString();

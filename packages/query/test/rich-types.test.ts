@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { canonicalOrSame, checkFieldValue, checkRich, QueryError, RICH_TYPES, richColumn, type FieldSchema } from "../src/index.js";
+import { checkFieldValue, checkRich, QueryError, RICH_TYPES, richColumn, type FieldSchema } from "../src/index.js";
 
 /** For each type: values it accepts with their canonical form, and values it refuses. */
 const CASES: Record<string, { good: Array<[unknown, unknown]>; bad: unknown[] }> = {
@@ -89,12 +89,6 @@ test("rich types: an entity write stores the canonical form, a bad value is a 40
   const price: FieldSchema = { name: "price", type: "decimal", optional: false, unique: false, index: false, rich: { name: "decimal", args: [5, 2] } };
   assert.equal(checkFieldValue(price, "10.10"), 10.1);
   assert.throws(() => checkFieldValue(price, 1000), /at most 5 digits, 2 after the point/);
-});
-
-test("rich types: a compared value is canonicalised when it fits, left alone when it does not", () => {
-  assert.equal(canonicalOrSame({ name: "email" }, "A@B.io"), "a@b.io");
-  assert.deepEqual(canonicalOrSame({ name: "email" }, ["A@B.io", "nope"]), ["a@b.io", "nope"]);
-  assert.equal(canonicalOrSame({ name: "email" }, null), null);
 });
 
 test("rich types: native columns on PostgreSQL and MariaDB", () => {

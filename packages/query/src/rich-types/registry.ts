@@ -47,14 +47,3 @@ export function richColumn(ref: RichTypeRef | undefined, driver: NativeDriver): 
   return RICH_TYPES.get(ref.name)?.columns?.(ref.args ?? [])[driver];
 }
 
-/**
- * A value compared with a rich field, in the field's canonical form so that `email == $q` finds
- * "Ada@Example.com" stored as "ada@example.com"; a value that does not fit is left as it is (it
- * matches nothing, as any other value no row holds).
- */
-export function canonicalOrSame(ref: RichTypeRef, value: unknown): unknown {
-  if (value === null || value === undefined) return value;
-  if (Array.isArray(value)) return value.map((v) => canonicalOrSame(ref, v));
-  const result = RICH_TYPES.get(ref.name)?.check(value, ref.args ?? []);
-  return result?.ok ? result.value : value;
-}

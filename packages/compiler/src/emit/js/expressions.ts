@@ -102,7 +102,7 @@ export class ExpressionPrinter {
         const args = e.args.map((arg) => {
           const value = this.print(arg.value);
           const converted = arg.convert === null ? value : `coerce(${value}, ${JSON.stringify(arg.convert)}, ${JSON.stringify(arg.label)})`;
-          return arg.canonical === undefined ? converted : `kb.canonicalOrSame(${JSON.stringify(arg.canonical)}, ${converted})`;
+          return arg.canonical === undefined ? converted : `canonical(${converted}, ${JSON.stringify(arg.canonical)}, ${JSON.stringify(arg.label)})`;
         });
         return `(await ctx.db(${JSON.stringify(this.sourceOfQuery.get(e.query))}).execute(${e.query}, [${args.join(", ")}]))`;
       }
