@@ -7,7 +7,7 @@ import { emitProto } from "../emit/proto/index.js";
 import { lower } from "../ir/lower.js";
 import type { AppModel } from "../ir/nodes.js";
 import { checkFiles, type CheckResult } from "../project/check-project.js";
-import { findKovaFiles } from "../project/host.js";
+import { findKovaFiles } from "../project/node-host.js";
 import { compilePlans } from "./compile-plans.js";
 import { TEST_FILE_SUFFIX } from "../checker/tests.js";
 import { describeMissing, loadDialects } from "./dialects.js";
