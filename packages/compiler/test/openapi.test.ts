@@ -95,8 +95,8 @@ POST /orders VALIDATE Order {
   assert.deepEqual(p.qty, { type: "integer", minimum: 1, maximum: 10 });
   assert.deepEqual(p.price, { type: "number", minimum: 0 });
   assert.deepEqual(p.kind, { type: "string", enum: ["a", "b"] });
-  assert.deepEqual(p.mail, { type: ["string", "null"], format: "email" });
-  assert.deepEqual(p.site, { type: ["string", "null"], format: "uri" });
+  assert.deepEqual(p.mail, { type: ["string", "null"], format: "email", description: "an e-mail address, kept in lower case", examples: ["ada@example.com"] });
+  assert.deepEqual(p.site, { type: ["string", "null"], format: "uri", description: "an absolute URL, normalised as WHATWG URL does (scheme and host in lower case)", examples: ["https://example.com/path"] });
   assert.deepEqual(p.when, { type: ["string", "null"], format: "date-time" });
   assert.deepEqual(p.tags, { type: ["array", "null"], items: { type: "string" }, maxItems: 5 });
   assert.deepEqual(p.ship, { $ref: "#/components/schemas/Address" });

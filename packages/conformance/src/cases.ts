@@ -4,6 +4,7 @@
  */
 import { AGGREGATE_CASES } from "./cases-aggregates.js";
 import { LIST_CASES } from "./cases-lists.js";
+import { RICH_TYPE_CASES } from "./cases-rich-types.js";
 import { JSON_CASES } from "./cases-json.js";
 import { REQUEST_CASES } from "./cases-request.js";
 import { HISTORY_CONTROL_CASES } from "./cases-history-control.js";
@@ -532,5 +533,6 @@ export const CASES: Case[] = [
   ...CHANGE_CASES,
   ...AGGREGATE_CASES,
   ...LIST_CASES,
+  ...RICH_TYPE_CASES,
   ...JSON_CASES,
 ];

@@ -58,6 +58,17 @@ const SCRIPTS: Record<string, (call: Call, check: (what: string, actual: unknown
     check("DELETE /posts/:id by another user", (await call("DELETE", `/posts/${mine.body.id}`, undefined, eveToken)).status, 404);
     check("GET /me", (await call("GET", "/me", undefined, eveToken)).body.id, eve.body.id);
   },
+  async directory(call, check) {
+    const ada = await call("POST", "/contacts", { name: "Ada", email: "Ada@Example.COM", phone: "+44 20 7183 8750", country: "gb", rate: { amount: "90", currency: "gbp" }, discount: "12.50" });
+    check("POST /contacts", [ada.status, ada.body.email, ada.body.phone, ada.body.country, ada.body.rate, ada.body.discount, ada.body.timezone], [201, "ada@example.com", "+442071838750", "GB", "GBP 90.00", 12.5, "UTC"]);
+    check("GET /contacts/by-email/:email (another spelling)", (await call("GET", "/contacts/by-email/ADA@example.com")).body.id, ada.body.id);
+    check("UNIQUE email in another spelling", (await call("POST", "/contacts", { name: "Twin", email: "ADA@EXAMPLE.COM", country: "GB" })).status, 409);
+    check("GET /countries/:country/contacts", (await call("GET", "/countries/gb/contacts")).body, [{ id: ada.body.id, name: "Ada", email: "ada@example.com" }]);
+    const db = await call("POST", "/servers", { host: "DB1.Example.com.", address: "2001:DB8:0:0:0:0:0:10", network: "10.0.0.0/8", mac: "08-00-2B-01-02-03", uptime: "PT36H" });
+    check("POST /servers", [db.status, db.body.host, db.body.address, db.body.mac, db.body.uptime, db.body.port], [201, "db1.example.com", "2001:db8::10", "08:00:2b:01:02:03", "PT36H", 443]);
+    check("GET /servers/at/:address", (await call("GET", "/servers/at/2001:db8:0::10")).body.host, "db1.example.com");
+    check("a network with host bits set", (await call("POST", "/servers", { host: "x.example", address: "10.0.0.3", network: "10.1.0.0/8" })).status, 400);
+  },
 };
 
 const targets = (await allTargets()).filter((t) => t.programs.includes("full"));

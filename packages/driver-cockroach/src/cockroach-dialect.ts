@@ -14,7 +14,7 @@
  * `AS OF SYSTEM TIME` (which is bounded by the garbage-collection window and reads the whole
  * database at a past timestamp).
  */
-import type { Dialect, ScalarType } from "@kova/query";
+import { richColumn, type Dialect, type ScalarType } from "@kova/query";
 import { createPgCompiler, fitIdentifier, quoteIdent, type SqlFlavor } from "@kova/driver-postgres";
 
 const COLUMN_TYPES: Record<ScalarType, string> = {
@@ -35,7 +35,8 @@ export function sequenceName(table: string, column: string): string {
 
 export const cockroachFlavor: SqlFlavor = {
   dialect: "cockroach",
-  columnType: (type, items) => (items !== undefined ? `${COLUMN_TYPES[items]}[]` : COLUMN_TYPES[type]),
+  columnType: (type, items, rich) => richColumn(rich, "cockroach") ?? (items !== undefined ? `${COLUMN_TYPES[items]}[]` : COLUMN_TYPES[type]),
+  nativeType: (rich) => richColumn(rich, "cockroach"),
   textCollation: null,
   serialColumn: (table, column) => {
     const sequence = quoteIdent(sequenceName(table, column));

@@ -236,7 +236,8 @@ const STORED_AS: Record<FieldSchema["type"], string[]> = {
   uuid: ["char"],
   int: ["bigint"],
   float: ["double"],
-  decimal: ["double"],
+  // decimal(p, s) is a native DECIMAL.
+  decimal: ["double", "decimal"],
   boolean: ["tinyint"],
   date: ["date"],
   datetime: ["datetime"],

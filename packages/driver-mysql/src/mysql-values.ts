@@ -11,6 +11,7 @@
  */
 import { decodeNested, paramEncoder } from "@kova/sql";
 import {
+  richColumn,
   checkFieldValue,
   declaredDefault,
   INTEGER_TEXT,
@@ -42,6 +43,8 @@ export function isIndexedString(field: FieldSchema): boolean {
  * prefix instead).
  */
 export function mysqlColumnType(field: FieldSchema, history = false): string {
+  const rich = richColumn(field.rich, "mysql");
+  if (rich !== undefined) return rich;
   switch (field.type) {
     case "string":
       return isIndexedString(field) && !history ? `VARCHAR(${INDEXED_STRING_LENGTH})` : "LONGTEXT";

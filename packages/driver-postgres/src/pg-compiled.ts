@@ -5,7 +5,7 @@
  * saying where its value comes from at run time.
  */
 import { createHash } from "node:crypto";
-import type { CompiledQuery, ListItemType, QueryPlan, ResultColumn, ScalarType } from "@kova/query";
+import type { CompiledQuery, ListItemType, QueryPlan, ResultColumn, RichTypeRef, ScalarType } from "@kova/query";
 import type { Param } from "@kova/sql";
 
 /** Params and encodings are the SQL kernel's (@kova/sql); here every value is bound as text. */
@@ -61,8 +61,17 @@ export type PgCompiledQuery = PgCompiledRead | PgCompiledWrite;
 export interface SqlFlavor {
   /** The dialect name written into compiled statements. */
   dialect: string;
-  /** The column type of each Kova type; a list field (`items` set) is a native array of its element type. */
-  columnType(type: ScalarType, items?: ListItemType): string;
+  /**
+   * The column type of each Kova type; a list field (`items` set) is a native array of its element
+   * type; a rich type may name its own (decimal(10, 2) is numeric(10, 2)).
+   */
+  columnType(type: ScalarType, items?: ListItemType, rich?: RichTypeRef): string;
+  /**
+   * The database's own type for a rich field (`inet`, `cidr`, `macaddr`, `interval`,
+   * `numeric(10, 2)`), undefined when it is stored as its scalar: values met by such a column are
+   * cast to it, and history values read out of `data` are too.
+   */
+  nativeType(rich: RichTypeRef | undefined): string | undefined;
   /**
    * A collation applied to text so comparisons and ORDER BY are byte order (as in the embedded
    * store), or null when the database's strings already compare by bytes.

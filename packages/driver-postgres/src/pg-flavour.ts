@@ -4,20 +4,20 @@
  * index-friendly null-safe equality, IN as `= ANY($n)`, LIKE with its escape neutralised, NULLS
  * FIRST/LAST so NULLs sort as the smallest value, history fields read out of the `data` jsonb.
  */
-import type { ListItemType, ScalarType } from "@kova/query";
+import type { ListItemType, RichTypeRef, ScalarType } from "@kova/query";
 import { derivedList, sqlString, type GraphFlavour, type PlaceholderType, type SqlFlavour } from "@kova/sql";
 import type { EntitySchema } from "@kova/query";
 import { historyTable, quoteIdent, quoteLiteral, type SqlFlavor } from "./pg-compiled.js";
 import { castFor, encodeParam, pgColumnType } from "./pg-values.js";
 
-function cast(type: PlaceholderType): string | undefined {
+function cast(type: PlaceholderType, flavor: SqlFlavor): string | undefined {
   switch (type.kind) {
     case "column":
-      return castFor(type.type);
+      return flavor.nativeType(type.rich) ?? castFor(type.type);
     case "array":
       return pgColumnType("json", type.items);
     case "list":
-      return `${castFor(type.type === "any" ? "string" : type.type)}[]`;
+      return `${flavor.nativeType(type.rich) ?? castFor(type.type === "any" ? "string" : type.type)}[]`;
     case "count":
       return "bigint";
     case "boolean":
@@ -34,9 +34,11 @@ function cast(type: PlaceholderType): string | undefined {
  * A field read out of a history row's `data` jsonb, typed like the live column: a list field's JSON
  * array becomes the native array again (null stays null), so it reads and compares as the live one.
  */
-export function historyField(alias: string, name: string, type: ScalarType, flavor: SqlFlavor, items?: ListItemType): string {
+export function historyField(alias: string, name: string, type: ScalarType, flavor: SqlFlavor, items?: ListItemType, rich?: RichTypeRef): string {
   const data = `${quoteIdent(alias)}."data"`;
   const key = quoteLiteral(name);
+  const native = flavor.nativeType(rich);
+  if (native !== undefined) return `(${data}->>${key})::${native}`;
   if (items !== undefined) {
     return `(CASE WHEN jsonb_typeof(${data}->${key}) = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(${data}->${key}))::${pgColumnType(type, items)} END)`;
   }
@@ -55,7 +57,7 @@ export function pgSqlFlavour(flavor: SqlFlavor): SqlFlavour {
   return {
     dialect: flavor.dialect,
     quoteIdent,
-    placeholder: (position, type) => `$${position}::${cast(type)}`,
+    placeholder: (position, type) => `$${position}::${cast(type, flavor)}`,
     encodeParam,
     true: "TRUE",
     false: "FALSE",
@@ -74,7 +76,8 @@ export function pgSqlFlavour(flavor: SqlFlavor): SqlFlavour {
       const l = b.operand(left, type === undefined ? "string" : undefined).sql;
       // One array parameter for the whole list, so the SQL text does not depend on its length.
       const listType = type ?? "string";
-      return `(${l} = ANY(${b.value(right, { kind: "list", type: listType }, { kind: "list", type: listType })}))`;
+      const rich = b.richOf(left);
+      return `(${l} = ANY(${b.value(right, { kind: "list", type: listType }, rich === undefined ? { kind: "list", type: listType } : { kind: "list", type: listType, rich })}))`;
     },
     like(b, left, right) {
       const text = (operand: typeof left): string => {
@@ -82,7 +85,7 @@ export function pgSqlFlavour(flavor: SqlFlavor): SqlFlavour {
         if (operand.kind === "arith" || operand.kind === "concat" || operand.kind === "aggregate") return `(${b.operand(operand, undefined).sql})::text`;
         if (operand.kind !== "field") return b.value(operand, { kind: "scalar", type: "string" }, { kind: "text" });
         const column = b.resolveColumn(operand.field);
-        return column.type === "string" ? column.sql : `(${column.sql})::text`;
+        return column.type === "string" && flavor.nativeType(column.rich) === undefined ? column.sql : `(${column.sql})::text`;
       };
       // LIKE is case-sensitive with `%` and `_`; `\` makes the next character literal (Kova's escape,
       // which like_escape puts before a request value's % and _), on every back end.
@@ -98,7 +101,7 @@ export function pgSqlFlavour(flavor: SqlFlavor): SqlFlavour {
     truthy: (sql) => `(${sql})`,
     nulls: { asc: "NULLS FIRST", desc: "NULLS LAST" },
     noLimit: null,
-    historyField: (alias, name, type, items) => historyField(alias, name, type, flavor, items),
+    historyField: (alias, name, type, items, rich) => historyField(alias, name, type, flavor, items, rich),
     // A null list gives null from ANY, hence the COALESCE (NOT contains(…) holds for it).
     contains: (column, item) => `COALESCE(${item} = ANY(${column}), FALSE)`,
   };
@@ -126,7 +129,7 @@ export function pgGraph(flavor: SqlFlavor): GraphFlavour {
     jsonList: (rows) => derivedList(rows, (value, order) => `COALESCE(json_agg(${value} ORDER BY ${order}), '[]'::json)`),
     asOfSource(b, entity: EntitySchema, instant) {
       const h = b.uniqueAlias("kova_h");
-      const fields = entity.fields.map((f) => `, ${historyField(h, f.name, f.type, flavor, f.items)} AS ${quoteIdent(f.name)}`).join("");
+      const fields = entity.fields.map((f) => `, ${historyField(h, f.name, f.type, flavor, f.items, f.rich)} AS ${quoteIdent(f.name)}`).join("");
       const inner =
         `SELECT DISTINCT ON (${quoteIdent(h)}."id") ${quoteIdent(h)}."id" AS "id", ${quoteIdent(h)}."op" AS "kova_op"${fields} ` +
         `FROM ${quoteIdent(historyTable(entity))} AS ${quoteIdent(h)} WHERE ${quoteIdent(h)}."at" <= ${instant()} ORDER BY ${quoteIdent(h)}."id", ${quoteIdent(h)}."version" DESC`;

@@ -95,6 +95,8 @@ export function poolConfig(options: PostgresOptions, source = "db"): { url?: str
     if (!SEARCH_PATH_SAFE.test(options.schema)) throw new Error(`schema "${options.schema}" must be a plain identifier (letters, digits, _)`);
     connection.search_path = options.schema;
   }
+  // Intervals (`duration` fields) are read and written as ISO 8601 (P1DT2H30M), Kova's canonical form.
+  connection.intervalstyle = "iso_8601";
   return { url, options: config };
 }
 

@@ -43,7 +43,7 @@ function columnList(alias: string, columns: readonly ResultColumn[]): string {
 /** The rows as of t, typed like the live table (see compileSelect); the caller drops deletes. */
 function asOfRows(b: SqlBuilder, plan: SelectPlan, entity: EntitySchema, flavor: SqlFlavor): string {
   const h = quoteIdent(HISTORY);
-  const fields = entity.fields.map((f) => `${historyField(HISTORY, f.name, f.type, flavor, f.items)} AS ${quoteIdent(f.name)}`);
+  const fields = entity.fields.map((f) => `${historyField(HISTORY, f.name, f.type, flavor, f.items, f.rich)} AS ${quoteIdent(f.name)}`);
   return (
     `SELECT DISTINCT ON (${h}."id") ${h}."id" AS "id", ${h}."op" AS "__kova_op"${fields.map((f) => `, ${f}`).join("")} ` +
     `FROM ${quoteIdent(historyTable(entity))} AS ${h} WHERE ${h}."at" <= ${b.asOf(plan.asOf!)} ORDER BY ${h}."id", ${h}."version" DESC`
@@ -85,7 +85,7 @@ function compileSelect(plan: SelectPlan, entity: EntitySchema, entities: Readonl
     // The rows as of t: each id's newest version with at <= t, typed like the live table so the
     // same WHERE and ORDER BY apply; a filter on id alone is pushed into the subquery by the planner.
     const h = quoteIdent(HISTORY);
-    const fields = entity.fields.map((f) => `${historyField(HISTORY, f.name, f.type, flavor, f.items)} AS ${quoteIdent(f.name)}`);
+    const fields = entity.fields.map((f) => `${historyField(HISTORY, f.name, f.type, flavor, f.items, f.rich)} AS ${quoteIdent(f.name)}`);
     const inner =
       `SELECT DISTINCT ON (${h}."id") ${h}."id" AS "id", ${h}."op" AS "__kova_op"${fields.map((f) => `, ${f}`).join("")} ` +
       `FROM ${quoteIdent(historyTable(entity))} AS ${h} WHERE ${h}."at" <= ${b.asOf(plan.asOf)} ORDER BY ${h}."id", ${h}."version" DESC`;
@@ -100,7 +100,7 @@ function compileHistory(plan: HistoryPlan, entity: EntitySchema, flavor: SqlFlav
   const b = new SqlBuilder({ entity, alias: HISTORY, history: true }, sql);
   const h = quoteIdent(HISTORY);
   const columns = fullColumns(entity);
-  const fields = entity.fields.map((f) => `${historyField(HISTORY, f.name, f.type, flavor, f.items)} AS ${quoteIdent(f.name)}`);
+  const fields = entity.fields.map((f) => `${historyField(HISTORY, f.name, f.type, flavor, f.items, f.rich)} AS ${quoteIdent(f.name)}`);
   let text = `SELECT ${h}."version" AS "version", ${h}."op" AS "op", ${h}."at" AS "at", ${h}."id" AS "id"${fields.map((f) => `, ${f}`).join("")}`;
   text += ` FROM ${quoteIdent(historyTable(entity))} AS ${h}`;
   text += b.where(plan.where) + b.orderBy(plan.orderBy, { name: "version", sql: b.entryColumn("version").sql }) + b.limitOffset(plan.limit, plan.offset);

@@ -15,7 +15,7 @@
  * added to a table that already has rows. The history keeps its fields in jsonb, so adding a field
  * never alters it.
  */
-import type { EntitySchema, FieldSchema, OnDelete } from "@kova/query";
+import { richColumn, type EntitySchema, type FieldSchema, type OnDelete } from "@kova/query";
 import { fitIdentifier, historyTable, quoteIdent, quoteLiteral, type SqlFlavor } from "./pg-compiled.js";
 import { encodeFieldValue, pgColumnType } from "./pg-values.js";
 
@@ -106,7 +106,7 @@ export function entityDdl(entity: EntitySchema, flavor: SqlFlavor): string[] {
   const history = quoteIdent(historyTable(entity));
   const id = flavor.serialColumn(entity.table, "id");
   const version = flavor.serialColumn(historyTable(entity), "version");
-  const columns = entity.fields.map((f) => `${quoteIdent(f.name)} ${flavor.columnType(f.type, f.items)}`);
+  const columns = entity.fields.map((f) => `${quoteIdent(f.name)} ${flavor.columnType(f.type, f.items, f.rich)}`);
   return [
     ...id.before,
     `CREATE TABLE IF NOT EXISTS ${table} (${[id.definition, ...columns].join(", ")})`,
@@ -138,7 +138,7 @@ export function backfillStatements(entity: EntitySchema, field: FieldSchema): Ar
   if (field.default === undefined || "now" in field.default) return [];
   const value = encodeFieldValue(field, field.default.value);
   if (value === null) return [];
-  const type = pgColumnType(field.type, field.items);
+  const type = richColumn(field.rich, "postgres") ?? pgColumnType(field.type, field.items);
   const column = quoteIdent(field.name);
   const key = quoteLiteral(field.name);
   return [

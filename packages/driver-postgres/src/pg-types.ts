@@ -10,7 +10,9 @@
  *   timestamp       → read as UTC, the same form.
  *   text[], int8[], float8[] (list fields) → JS arrays, NULL elements as null, int8 items checked
  *                     as above (postgres.js's own array parser reads an unquoted NULL as "NULL").
- * json/jsonb, boolean, float8 and text keep postgres.js's own parsers.
+ * json/jsonb, boolean, float8 and text keep postgres.js's own parsers; so does interval (a
+ * `duration` field), read as text: the session's IntervalStyle is iso_8601 (pg-options.ts), so the
+ * text is the ISO duration the rich type's canonical form matches (P1DT2H30M).
  *
  * Parameters: the driver binds text (pg-values.ts), which PostgreSQL reads by the parameter's type.
  * postgres.js would re-serialise text bound to a json or date parameter (JSON.stringify, `new

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parse as parseDotenv } from "dotenv";
-import { BUILTINS, builtinSignature, describeType, KEYWORDS, type EndpointDecl, type EntityInfo, type Node, type Program, type Query } from "@kova/compiler";
+import { BUILTINS, builtinSignature, describeType, KEYWORDS, RICH_TYPE_NAMES, richTypeSummary, type EndpointDecl, type EntityInfo, type Node, type Program, type Query } from "@kova/compiler";
 import { CompletionItemKind, type CompletionItem } from "vscode-languageserver";
 import { collect, nodePathAt, walk } from "./ast-walk.js";
 import type { Analysis } from "./workspace.js";
@@ -79,7 +79,11 @@ export function completionsAt(ctx: CompletionContext): KovaCompletion[] {
   }
   const inDecl = nodes.find((n) => n.kind === "Entity" || n.kind === "Validate");
   if (inDecl && /^\s*[A-Za-z_]\w*\s*:\s*[A-Za-z_0-9]*$/.test(prefix)) {
-    const types: KovaCompletion[] = TYPE_NAMES.map((t) => ({ label: t, kind: CompletionItemKind.TypeParameter }));
+    const types: KovaCompletion[] = [
+      ...TYPE_NAMES.map((t) => ({ label: t, kind: CompletionItemKind.TypeParameter })),
+      // Rich types (phone, money, ipv4, …), described by their one definition.
+      ...RICH_TYPE_NAMES.filter((t) => !TYPE_NAMES.includes(t)).map((t) => ({ label: t, kind: CompletionItemKind.TypeParameter, detail: richTypeSummary(t) })),
+    ];
     return [...types, ...entityItems(ctx.analysis), ...[...validatorNames(ctx.analysis)].map((n) => ({ label: n, kind: CompletionItemKind.Interface }))];
   }
 

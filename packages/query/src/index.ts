@@ -15,3 +15,4 @@ export * from "./history-control.js";
 export * from "./values/computed-defaults.js";
 export * from "./tls-options.js";
 export * from "./changes.js";
+export * from "./rich-types/index.js";

@@ -27,6 +27,11 @@ export interface FieldSchema {
    * of that text field of the same record).
    */
   computed?: { uuid: true } | { slug: string };
+  /**
+   * A rich type (phone, money, ipv4, decimal(10, 2), … — rich-types/registry.ts): every write is
+   * checked and put in the type's canonical form by that one definition before `type`'s own rules.
+   */
+  rich?: { name: string; args?: number[] };
   /** For enum fields: the allowed values. */
   enumValues?: string[];
   /** A reference to another entity: the field holds that entity's id. */

@@ -405,3 +405,5 @@ export function download(value: unknown): FileDownload {
 
 /** The validator of a `file(…)` shape field: only a part the runtime streamed is a file. */
 export { isUploadedFile } from "./uploads/uploaded-file.js";
+/** Rich types (phone, money, …): the one check VALIDATE shapes and entity writes share. */
+export { checkRich } from "@kova/query";

@@ -3,7 +3,7 @@
  * placeholder and a `Param` telling the driver where its value comes from; only quoted identifiers
  * and the compiler's own keywords reach the SQL text.
  */
-import { isValueOperand, type EntitySchema, type Filter, type Operand, type OrderTerm, type ScalarType, type ValueOperand } from "@kova/query";
+import { isValueOperand, type EntitySchema, type Filter, type Operand, type OrderTerm, type RichTypeRef, type ScalarType, type ValueOperand } from "@kova/query";
 import { historyColumn, type Encoding, type Param } from "./sql-compiled.js";
 import type { PlaceholderType, Side, SqlFlavour } from "./sql-flavour.js";
 
@@ -14,6 +14,8 @@ export interface ResolvedColumn {
   type: ColumnType;
   /** The column can never be null (id, version, at), so `==` may use plain `=`. */
   notNull: boolean;
+  /** A rich field's type: a flavour may store it natively (PostgreSQL inet) and cast values to it. */
+  rich?: RichTypeRef;
 }
 
 /**
@@ -85,10 +87,11 @@ export class SqlBuilder {
       const known = ["id", ...entity.fields.map((f) => f.name), ...(history ? ["version", "at"] : [])];
       throw new Error(`entity ${entity.name} has no field "${name}" (it has: ${known.join(", ")})`);
     }
-    if (!history) return { sql: this.qualified(name), type: field.type, notNull: false };
+    const rich = field.rich === undefined ? {} : { rich: field.rich };
+    if (!history) return { sql: this.qualified(name), type: field.type, notNull: false, ...rich };
     const alias = this.scope.alias ?? "";
-    const sql = this.flavour.historyField?.(alias, name, field.type, field.items) ?? this.qualified(historyColumn(name));
-    return { sql, type: field.type, notNull: false };
+    const sql = this.flavour.historyField?.(alias, name, field.type, field.items, field.rich) ?? this.qualified(historyColumn(name));
+    return { sql, type: field.type, notNull: false, ...rich };
   }
 
   /** Adds a parameter and returns its placeholder. */
@@ -104,7 +107,7 @@ export class SqlBuilder {
   }
 
   /** An operand; a value is encoded (and typed) for the column type it meets, when there is one. */
-  operand(operand: Operand, against: ColumnType | undefined): Side {
+  operand(operand: Operand, against: ColumnType | undefined, rich?: RichTypeRef): Side {
     if (operand.kind === "field") {
       const column = this.resolveColumn(operand.field);
       return { sql: column.sql, column, nonNullLiteral: false };
@@ -132,7 +135,7 @@ export class SqlBuilder {
     const nonNullLiteral = operand.kind === "literal" && operand.value !== null;
     if (against === undefined) return { sql: this.value(operand, { kind: "any" }, { kind: "any" }), nonNullLiteral };
     const encoding: Encoding = against === "instant" ? { kind: "instant" } : { kind: "scalar", type: against };
-    return { sql: this.value(operand, encoding, { kind: "column", type: against }), nonNullLiteral };
+    return { sql: this.value(operand, encoding, rich === undefined ? { kind: "column", type: against } : { kind: "column", type: against, rich }), nonNullLiteral };
   }
 
   /** `COUNT(*)`, `SUM(DISTINCT "r"."x")`, …: AVG is always a float, whatever the field's type. */
@@ -160,7 +163,12 @@ export class SqlBuilder {
   pair(left: Operand, right: Operand): [Side, Side] {
     const leftType = this.typeOf(left);
     const rightType = this.typeOf(right);
-    return [this.operand(left, rightType), this.operand(right, leftType)];
+    return [this.operand(left, rightType, this.richOf(right)), this.operand(right, leftType, this.richOf(left))];
+  }
+
+  /** The rich type of a field operand (a value compared with it is typed as its column). */
+  richOf(operand: Operand): RichTypeRef | undefined {
+    return operand.kind === "field" ? this.resolveColumn(operand.field).rich : undefined;
   }
 
   private compare(op: Filter & { kind: "compare" }): string {

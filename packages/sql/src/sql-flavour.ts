@@ -3,18 +3,18 @@
  * every WHERE, ORDER BY and LIMIT; a flavour answers the few questions where SQLite, PostgreSQL,
  * CockroachDB and MySQL spell things differently. Each answer is a small pure function.
  */
-import type { ListItemType, Operand, ScalarType, ValueOperand } from "@kova/query";
+import type { ListItemType, Operand, RichTypeRef, ScalarType, ValueOperand } from "@kova/query";
 import type { Encoding, ListType } from "./sql-compiled.js";
 import type { ColumnType, ResolvedColumn, SqlBuilder } from "./sql-filter.js";
 
 /** What a placeholder stands for, so a flavour that must state parameter types can cast it. */
 export type PlaceholderType =
   /** Compared with, or written into, a column of this type. */
-  | { kind: "column"; type: ColumnType }
+  | { kind: "column"; type: ColumnType; rich?: RichTypeRef }
   /** Written into a list field (FieldSchema.items): the whole list. */
   | { kind: "array"; items: ListItemType }
   /** A whole IN list. */
-  | { kind: "list"; type: ListType }
+  | { kind: "list"; type: ListType; rich?: RichTypeRef }
   | { kind: "text" }
   | { kind: "boolean" }
   | { kind: "count" }
@@ -77,5 +77,5 @@ export interface SqlFlavour {
    * A field of a history row. Unset: the history table has a column per field (historyColumn).
    * PostgreSQL keeps them in a jsonb `data` column and reads them out typed.
    */
-  historyField?(alias: string, name: string, type: ScalarType, items?: ListItemType): string;
+  historyField?(alias: string, name: string, type: ScalarType, items?: ListItemType, rich?: RichTypeRef): string;
 }

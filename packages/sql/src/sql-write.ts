@@ -12,7 +12,8 @@ import type { PlaceholderType } from "./sql-flavour.js";
 
 /** What a written field's placeholder stands for: its column type, or a whole list. */
 export function placeholderType(f: FieldSchema): PlaceholderType {
-  return f.items === undefined ? { kind: "column", type: f.type } : { kind: "array", items: f.items };
+  if (f.items !== undefined) return { kind: "array", items: f.items };
+  return f.rich === undefined ? { kind: "column", type: f.type } : { kind: "column", type: f.type, rich: f.rich };
 }
 
 /** INSERT of one row with every field as a `value` param; `noColumns` is the flavour's form for an entity without fields. */

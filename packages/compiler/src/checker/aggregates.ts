@@ -4,6 +4,7 @@
  * and type and what the query returns (rows, one row, one value, a page), and records it for
  * lowering in `model.selectShapes`.
  */
+import { checkRichOrder } from "./rich-fields.js";
 import type { AggregateExpr, Expression, SelectQuery } from "../ast/nodes.js";
 import { checkListGroup } from "./list-fields.js";
 import { checkJsonOrder, namesJsonField } from "./json-shapes.js";
@@ -72,6 +73,7 @@ export function checkAggregate(ctx: CheckContext, expr: AggregateExpr): KovaType
           suggestion: type.kind === "boolean" ? `count the true ones instead: SELECT COUNT(*) … WHERE ${expr.field.name}` : `pick a number, text or time field`,
         });
       }
+      checkRichOrder(ctx, entity, expr.field, expr.function);
       return type;
   }
 }

@@ -1,4 +1,4 @@
-import { DRIVER_NAMES, type EntitySchema, type FieldSchema } from "@kova/query";
+import { checkRich, DRIVER_NAMES, type EntitySchema, type FieldSchema } from "@kova/query";
 import type { Declaration, EntityDecl, FieldDecl, Program, TypeRef, ValidateDecl } from "../ast/nodes.js";
 import { report, type CheckContext } from "./context.js";
 import { closestOrPrefix } from "../diagnostics/suggest.js";
@@ -10,6 +10,7 @@ import { constantValue } from "./fold.js";
 import { applyHistoryControl } from "./history-control.js";
 import { checkFileOptions, FILE_TYPE, fileFieldSchema } from "./files.js";
 import { checkComputedDefault } from "./computed-defaults.js";
+import { RICH_TYPE_NAMES, richKovaType, richTypeRef } from "./rich-fields.js";
 import type { EntityInfo } from "./model.js";
 import {
   assignable,
@@ -208,10 +209,15 @@ function entityFieldSchema(ctx: CheckContext, field: FieldDecl): FieldSchema | u
     checkTypeArgs(ctx, t, []);
     return { ...base, type: "int", references: typeName, index: true };
   }
+  const rich = richTypeRef(ctx, t);
+  if (rich !== undefined) {
+    if (rich.ref.args === undefined) checkTypeArgs(ctx, t, optionNames(typeName));
+    return { ...base, type: rich.storage, rich: rich.ref };
+  }
   const scalar = ENTITY_FIELD_TYPES[typeName];
   if (scalar === undefined) {
     if (typeName !== "") {
-      const candidates = [...Object.keys(ENTITY_FIELD_TYPES), "file", ...ctx.model.entities.keys()];
+      const candidates = [...Object.keys(ENTITY_FIELD_TYPES), ...RICH_TYPE_NAMES, "file", ...ctx.model.entities.keys()];
       report(ctx, "UnknownType", t.name.span, `'${typeName}' is not a field type`, candidates, typeName);
     }
     return undefined;
@@ -238,6 +244,13 @@ function checkModifiers(ctx: CheckContext, decl: EntityDecl, field: FieldDecl, s
       ctx.diagnostics.report("TypeMismatch", m.value.span, `default ${JSON.stringify(constant.value)} does not fit '${schema.name}', which is ${describe(type)}`);
     } else if (schema.enumValues && typeof constant.value === "string" && !schema.enumValues.includes(constant.value)) {
       report(ctx, "TypeMismatch", m.value.span, `default ${JSON.stringify(constant.value)} is not one of ${describe(type)}`, schema.enumValues, constant.value);
+    } else if (schema.rich !== undefined && constant.value !== null && !checkRich(schema.rich, constant.value).ok) {
+      ctx.diagnostics.report("TypeMismatch", m.value.span, `default ${JSON.stringify(constant.value)} does not fit '${schema.name}': it ${(checkRich(schema.rich, constant.value) as { message: string }).message}`, {
+        suggestion: `write a ${schema.rich.name} value`,
+      });
+    } else if (schema.rich !== undefined && constant.value !== null) {
+      // Stored as the type's canonical form, as any written value is.
+      schema.default = { value: (checkRich(schema.rich, constant.value) as { value: string | number }).value };
     } else {
       schema.default = { value: constant.value };
     }
@@ -345,6 +358,7 @@ function shapeType(ctx: CheckContext, fields: FieldDecl[], shape: string | undef
 
 export function validationType(ctx: CheckContext, t: TypeRef): KovaType {
   let element: KovaType;
+  let rich: ReturnType<typeof richTypeRef>;
   const name = t.name.name;
   if (t.fields.length > 0 || (name === "object" && t.args.length === 0 && t.options.length === 0 && t.name.span.end.offset - t.name.span.start.offset === 1)) {
     element = shapeType(ctx, t.fields, undefined);
@@ -353,6 +367,9 @@ export function validationType(ctx: CheckContext, t: TypeRef): KovaType {
     element = ctx.model.validators.get(name)!.type;
   } else if (name === "file") {
     element = checkFileOptions(ctx, t);
+  } else if ((rich = richTypeRef(ctx, t)) !== undefined) {
+    if (rich.ref.args === undefined) checkTypeArgs(ctx, t, optionNames(name));
+    element = richKovaType(rich.storage);
   } else if (VALIDATION_TYPES.has(name)) {
     const enumValues = name === "enum" ? enumArgs(ctx, t) : undefined;
     checkTypeArgs(ctx, t, name === "enum" ? [] : optionNames(name));
@@ -360,7 +377,7 @@ export function validationType(ctx: CheckContext, t: TypeRef): KovaType {
   } else {
     if (name !== "") {
       const entityHint = ctx.model.entities.has(name) ? ` (${name} is an ENTITY; a VALIDATE shape describes a request body)` : "";
-      report(ctx, "UnknownType", t.name.span, `'${name}' is not a validation type or VALIDATE shape${entityHint}`, [...VALIDATION_TYPES, "file", ...ctx.model.validators.keys()], name);
+      report(ctx, "UnknownType", t.name.span, `'${name}' is not a validation type or VALIDATE shape${entityHint}`, [...VALIDATION_TYPES, ...RICH_TYPE_NAMES, "file", ...ctx.model.validators.keys()], name);
     }
     element = { kind: "unknown" };
   }

@@ -8,6 +8,7 @@ import { checkHistoryControl, publicRowType } from "./history-control.js";
 import { checkShapedSelect, isShapedSelect, refuseShapedRelations } from "./aggregates.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
+import { checkRichOrder } from "./rich-fields.js";
 import { checkRelationSelects, relationOf, relationsOf } from "./relations.js";
 import {
   assignable,
@@ -157,6 +158,7 @@ function checkFilters(
     checkListOrder(inEntity, inEntity.entity, query.orderBy);
     let choices = 0;
     for (const item of query.orderBy.items) {
+      if (item.via.length === 0) for (const name of item.choice ? item.choice.fields : [item.field]) checkRichOrder(inEntity, inEntity.entity, name, "ORDER_BY");
       if (item.choice === null) {
         if (item.via.length > 0 && checkJsonOrder(inEntity, inEntity.entity, item.via, item.field)) continue;
         if (item.via.length > 0) orderThrough(inEntity, inEntity.entity, item.via, item.field);
@@ -360,6 +362,7 @@ function checkFilterShape(ctx: CheckContext, entity: EntityInfo, e: Expression):
         checkFilterShape(ctx, entity, e.right);
       } else if (["==", "!=", "<", "<=", ">", ">=", "IN", "LIKE"].includes(e.operator)) {
         for (const side of [e.left, e.right]) if (!isField(side) && !fieldFree(side)) fail(side);
+        if (["<", "<=", ">", ">="].includes(e.operator)) for (const side of [e.left, e.right]) checkRichOrder(ctx, entity, side, `'${e.operator}'`);
       } else if (!fieldFree(e)) {
         fail(e);
       }
@@ -373,6 +376,7 @@ function checkFilterShape(ctx: CheckContext, entity: EntityInfo, e: Expression):
       return;
     case "Between":
       for (const side of [e.operand, e.low, e.high]) if (!isField(side) && !fieldFree(side)) fail(side);
+      checkRichOrder(ctx, entity, e.operand, "BETWEEN");
       return;
     default:
       if (!isField(e) && !fieldFree(e)) fail(e);

@@ -149,6 +149,8 @@ export const Codes = define({
   CacheOnWrite: { code: "KV2514", severity: "error", title: "a CACHE clause on an endpoint that writes, or on something other than a GET" },
   MisplacedInTask: { code: "KV2461", severity: "error", title: "RESPOND, REDIRECT or a request value ($body, $query, …) inside a TASK" },
   // ── not supported yet
+  UnorderedRichType: { code: "KV2800", severity: "error", title: "ORDER_BY, MIN/MAX or <, >, BETWEEN on a field whose rich type has no order every database agrees on" },
+  InvalidDecimalPrecision: { code: "KV2801", severity: "error", title: "decimal(p, s) with a precision or scale out of range" },
   UnknownSocketEvent: { code: "KV2600", severity: "error", title: "ON with an event a SOCKET does not have (CONNECT, MESSAGE, CLOSE)" },
   DuplicateSocketHandler: { code: "KV2601", severity: "error", title: "two ON handlers for the same SOCKET event" },
   SocketHandlerParam: { code: "KV2602", severity: "error", title: "ON MESSAGE without its parameter, or a parameter on ON CONNECT / ON CLOSE" },

@@ -325,7 +325,12 @@ export class HandlerLowering {
     const entity = planned.entity.schema.name;
     const id = `Q${this.state.queries.length}`;
     this.state.queries.push({ id, entity, source: this.state.sourceOf.get(entity)!, plan: planned.plan, span: query.span });
-    const args: QueryArg[] = planned.args.map((arg) => ({ value: arg.likePattern ? this.likePattern(arg.expression) : this.expr(arg.expression), convert: this.conversion(arg), label: arg.label }));
+    const args: QueryArg[] = planned.args.map((arg) => ({
+      value: arg.likePattern ? this.likePattern(arg.expression) : this.expr(arg.expression),
+      convert: this.conversion(arg),
+      label: arg.label,
+      ...(arg.canonical !== undefined ? { canonical: arg.canonical } : {}),
+    }));
     return { kind: "query", query: id, args };
   }
 

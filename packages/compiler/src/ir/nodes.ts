@@ -851,4 +851,6 @@ export interface QueryArg {
   convert: ScalarType | "count" | null;
   /** Names the value in a 400 response when it does not convert, e.g. "body field age". */
   label: string;
+  /** Compared with a rich field: the value is put in that type's canonical form (email case, phone punctuation). */
+  canonical?: { name: string; args?: number[] };
 }

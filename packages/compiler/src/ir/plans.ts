@@ -1,4 +1,4 @@
-import type { AggregateFn, Filter, NestedSelection, Operand, OrderTerm, QueryPlan, RelationStep, ScalarType, WriteValues } from "@kova/query";
+import type { AggregateFn, Filter, NestedSelection, Operand, OrderTerm, QueryPlan, RelationStep, RichTypeRef, ScalarType, WriteValues } from "@kova/query";
 import { starFields } from "@kova/query";
 import type { Condition, Expression, Limit, Offset, OrderBy, Query, RelationSelect } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
@@ -21,6 +21,8 @@ export interface PlanArg {
   list: boolean;
   /** The pattern of a LIKE: a request value in it is escaped (see HandlerLowering.likePattern). */
   likePattern?: boolean;
+  /** Compared with a rich field (email, phone, …): put in that type's canonical form first. */
+  canonical?: RichTypeRef;
 }
 
 export interface PlannedQuery {
@@ -275,11 +277,18 @@ class Planner {
         case "IN": {
           const left = this.operand(e.left, null);
           const fieldType = this.readType(e.left);
-          return { kind: "in", left, right: this.value(e.right, null, `IN list`, fieldType) };
+          const right = this.value(e.right, null, `IN list`, fieldType);
+          const rich = e.left.kind === "Name" ? this.entity.schema.fields.find((f) => f.name === (e.left as { name: string }).name)?.rich : undefined;
+          if (right.kind === "arg" && rich !== undefined) this.args[right.index]!.canonical = rich;
+          return { kind: "in", left, right };
         }
         case "LIKE": {
           const [left, right] = this.pair(e.left, e.right);
-          if (right.kind === "arg") this.args[right.index].likePattern = true;
+          if (right.kind === "arg") {
+            this.args[right.index].likePattern = true;
+            // A pattern is no value of the field's type: it is matched as written.
+            delete this.args[right.index].canonical;
+          }
           return { kind: "like", left, right };
         }
         default:
@@ -304,7 +313,13 @@ class Planner {
   private pair(a: Expression, b: Expression): [Operand, Operand] {
     const aType = this.readType(a);
     const bType = this.readType(b);
-    return [this.operand(a, bType), this.operand(b, aType)];
+    const pair: [Operand, Operand] = [this.operand(a, bType), this.operand(b, aType)];
+    // A value compared with a rich field is compared in that field's canonical form, as stored.
+    for (const [side, other] of [[pair[0], b], [pair[1], a]] as const) {
+      const rich = other.kind === "Name" ? this.entity.schema.fields.find((f) => f.name === other.name)?.rich : undefined;
+      if (side.kind === "arg" && rich !== undefined) this.args[side.index]!.canonical = rich;
+    }
+    return pair;
   }
 
   /** AFTER: the cursor argument and the keys it holds (the ORDER_BY, then the id). */

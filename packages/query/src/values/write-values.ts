@@ -7,6 +7,7 @@
  */
 import { QueryError } from "../driver.js";
 import type { FieldSchema, JsonType, ListItemType } from "../plan.js";
+import { checkRich, expectedForm } from "../rich-types/registry.js";
 import { INTEGER_TEXT, toIsoInstant } from "./instants.js";
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -40,6 +41,11 @@ export function checkFieldValue(field: FieldSchema, value: unknown): CheckedValu
   if (value === null || value === undefined) return null;
   if (field.items !== undefined) return checkListValue(field, field.items, value);
   const name = field.name;
+  if (field.rich !== undefined) {
+    const rich = checkRich(field.rich, value);
+    if (!rich.ok) invalidValue(name, expectedForm(field.rich), value);
+    value = rich.value;
+  }
   switch (field.type) {
     case "string":
       if (typeof value !== "string") invalidValue(name, "a string", value);

@@ -5,7 +5,7 @@
  * `asOf` (time travel), a by-id query, and create / update / delete mutations. Every read and write
  * is a query plan compiled by the data source's own dialect, values always as arguments.
  */
-import type { EntitySchema, FieldSchema, ScalarType } from "@kova/query";
+import { richType, type EntitySchema, type FieldSchema, type ScalarType } from "@kova/query";
 import type * as G from "graphql";
 import type { GraphqlAccessConfig } from "./access.js";
 import type { MappedOperation } from "./mapped.js";
@@ -87,6 +87,9 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
       return e;
     }
     if (field.references !== undefined) return GraphQLInt;
+    // A rich type (phone, port, …) is served as its registry definition says.
+    const rich = field.rich === undefined ? undefined : richType(field.rich.name)?.graphql;
+    if (rich !== undefined) return rich === "Int" ? GraphQLInt : rich === "Float" ? GraphQLFloat : GraphQLString;
     return scalarOf(field.type);
   };
 

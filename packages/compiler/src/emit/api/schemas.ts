@@ -4,7 +4,7 @@
  * client both read these, so the two can never disagree about a type.
  */
 import type { EntitySchema, FieldSchema, JsonType, ResultColumn, ScalarType } from "@kova/query";
-import { graphColumns } from "@kova/query";
+import { graphColumns, richType, type RichTypeRef } from "@kova/query";
 import type { AppModel, EntityDocs, InputType, Literal, Shape, ShapeField, ShapeType, View } from "../../ir/nodes.js";
 
 /** A JSON Schema object. Only the keywords this emitter writes are used. */
@@ -52,9 +52,16 @@ export function fieldSchema(field: FieldSchema): JsonSchema {
   // A list field (`tags: text[]`) is an array of its element type; a json field with a declared shape has that shape.
   const schema = field.items !== undefined ? { type: "array", items: scalarSchema(field.items) }
     : field.shape !== undefined ? jsonTypeSchema(field.shape)
+    : field.rich !== undefined ? richSchema(field.rich)
     : scalarSchema(field.type, field.enumValues);
   if (field.references !== undefined) schema.description = `The id of a ${field.references}.`;
   return field.optional ? nullable(schema) : schema;
+}
+
+/** A rich type's schema (the registry's), with the expected form and an example for readers. */
+export function richSchema(ref: RichTypeRef): JsonSchema {
+  const rich = richType(ref.name)!;
+  return { ...rich.jsonSchema, description: rich.description, examples: [rich.example] };
 }
 
 /** A json field's declared shape (`meta: { kind: text, size: { w: int }? }`) as JSON Schema. */
@@ -173,6 +180,14 @@ function valueSchema(type: ShapeType, shapes: ReadonlySet<string>): JsonSchema {
   if (shapes.has(type.name)) return ref(type.name);
   const min = numberOption(type, "min");
   const max = numberOption(type, "max");
+  const rich = richType(type.name);
+  if (rich !== undefined && (rich.arity === undefined || type.args.length > 0)) {
+    const schema = richSchema({ name: rich.name });
+    if (rich.storage === "string" && min !== undefined) schema.minLength = min;
+    if (rich.storage === "string" && max !== undefined) schema.maxLength = max;
+    if (typeof type.options.pattern === "string") schema.pattern = type.options.pattern;
+    return schema;
+  }
   switch (type.name) {
     case "int":
     case "integer":

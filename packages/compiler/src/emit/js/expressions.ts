@@ -101,7 +101,8 @@ export class ExpressionPrinter {
       case "query": {
         const args = e.args.map((arg) => {
           const value = this.print(arg.value);
-          return arg.convert === null ? value : `coerce(${value}, ${JSON.stringify(arg.convert)}, ${JSON.stringify(arg.label)})`;
+          const converted = arg.convert === null ? value : `coerce(${value}, ${JSON.stringify(arg.convert)}, ${JSON.stringify(arg.label)})`;
+          return arg.canonical === undefined ? converted : `canonical(${converted}, ${JSON.stringify(arg.canonical)}, ${JSON.stringify(arg.label)})`;
         });
         return `(await ctx.db(${JSON.stringify(this.sourceOfQuery.get(e.query))}).execute(${e.query}, [${args.join(", ")}]))`;
       }

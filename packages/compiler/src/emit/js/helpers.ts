@@ -43,6 +43,18 @@ function coerce(value, type, label) {
   if (!fits) throw badValue(label, type === "boolean" ? "must be true or false" : type === "count" ? "must be a whole number ≥ 0" : type === "int" ? "must be an integer" : "must be a number");
   return parsed;
 }
+/**
+ * A value compared with a rich field (email, ip, …) in the field's canonical form, as stored; one
+ * that is no value of the type is a 400 naming it, on every driver (PostgreSQL's native columns
+ * could not even compare it). Lists (IN) are checked item by item.
+ */
+function canonical(value, type, label) {
+  if (value === undefined || value === null) return null;
+  if (Array.isArray(value)) return value.map((v) => canonical(v, type, label));
+  const checked = kb.checkRich(type, value);
+  if (!checked.ok) throw badValue(label, checked.message);
+  return checked.value;
+}
 /** ORDER_BY value IN [a, b]: the index of the listed field the value names, or a 400. */
 function orderIndex(value, label, fields) {
   const index = fields.indexOf(value);

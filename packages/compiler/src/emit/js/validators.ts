@@ -1,5 +1,6 @@
 import type { Literal, Shape, ShapeField, ShapeType } from "../../ir/nodes.js";
 import { CodeWriter, jsName } from "./code-writer.js";
+import { richType, type RichTypeRef } from "@kova/query";
 
 /**
  * Compiles VALIDATE shapes into straight-line JavaScript: one function per shape (and per inline
@@ -104,6 +105,24 @@ class ValidatorEmitter {
       out.line(`${validatorFunction(name)}(${v}, ${where}, issues);`);
       return;
     }
+    const rich = richRef(type);
+    if (rich !== undefined) {
+      // The registry's check (the same entity writes run); string options still apply to text.
+      const result = `rich_${++this.inlineCount}`;
+      out.line(`const ${result} = kb.checkRich(${JSON.stringify(rich)}, ${v});`);
+      out.block(`if (!${result}.ok)`, () => out.line(`issues.push({ field: ${where}, message: ${result}.message });`), "} else {");
+      out.indent(() => {
+        const pattern = option(type, "pattern");
+        if (typeof pattern === "string") {
+          const re = this.constant("pattern", `new RegExp(${JSON.stringify(pattern)}, "u")`);
+          out.line(`if (!${re}.test(${v})) ${issue(`must match the pattern ${pattern}`)}`);
+        }
+        const length = option(type, "length");
+        if (typeof length === "number") out.line(`if (${v}.length !== ${length}) ${issue(`must be exactly ${length} characters long`)}`);
+      });
+      this.bounds(type, v, where, ".length");
+      return;
+    }
     switch (name) {
       case "int":
       case "integer":
@@ -173,6 +192,15 @@ class ValidatorEmitter {
   flushPatterns(): void {
     for (const p of this.patterns) this.out.line(p);
   }
+}
+
+/** The rich type a shape field names (decimal only with its (p, s)), as the registry takes it. */
+function richRef(type: ShapeType): RichTypeRef | undefined {
+  const rich = richType(type.name);
+  if (rich === undefined) return undefined;
+  if (rich.arity === undefined) return { name: rich.name };
+  const args = type.args.filter((a): a is number => typeof a === "number");
+  return args.length === rich.arity ? { name: rich.name, args } : undefined;
 }
 
 function option(type: ShapeType, name: string): Literal | undefined {
