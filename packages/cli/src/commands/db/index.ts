@@ -20,6 +20,7 @@ import { setCommand } from "./set.js";
 import { shellCommand } from "./shell.js";
 import { serveCommand } from "./serve.js";
 import { keysCommand } from "./keys.js";
+import { queryCommand } from "./query.js";
 
 /** By the words that select them: "backup schedule" before "backup", so the longer match wins. */
 const SUBCOMMANDS: ReadonlyArray<{ words: string[]; command: Command }> = [
@@ -40,6 +41,7 @@ const SUBCOMMANDS: ReadonlyArray<{ words: string[]; command: Command }> = [
   { words: ["shell"], command: shellCommand },
   { words: ["serve"], command: serveCommand },
   { words: ["keys"], command: keysCommand },
+  { words: ["query"], command: queryCommand },
 ];
 
 function usage(): string {
