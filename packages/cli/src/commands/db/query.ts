@@ -4,8 +4,9 @@
  * endpoint (`RESPOND <query>`, in a file that IMPORTs the app's root), checked, planned and
  * compiled for the data source's dialect by the build, and answered by the runtime's server on a
  * loopback port — so it means exactly what it would in the program, on every driver, and a
- * mistake gets the compiler's diagnostic with its code frame. The database is read as it is: no
- * migration runs. An embedded store held by the running app is read from a copy the app writes.
+ * mistake gets the compiler's diagnostic with its code frame. The data sources connect as the app's
+ * start connects them (schema brought up to the app's, as `kova run` would). An embedded store held
+ * by the running app is read from a copy the app writes.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -36,8 +37,9 @@ Runs QUERY, written as in a Kova program, against the app in DIR (default .), on
   kova db query 'SELECT pinned, COUNT(*) AS n FROM Note GROUP_BY pinned'
 
 Prints the rows as a table (columns in the order the query gives them), or JSON with --json.
-The database is read as it is (no migration runs); a mistake in the query is reported with the
-compiler's message, pointing into the query.
+A query that writes is refused. The data source is connected as the app connects it at start
+(its schema brought up to the app's, as 'kova run' would do). A mistake in the query is reported
+with the compiler's message, pointing into the query.
 
 Options:
   --app DIR     The app folder (default .)
@@ -92,8 +94,10 @@ Options:
         sources.push(copy === undefined ? source : { ...source, options: () => copy.options });
       }
       const served: AppDefinition = { ...app, dataSources: sources, routes: app.routes.filter((r) => r.path === QUERY_PATH), tasks: [], sockets: [], caches: [] };
-      dataSources = await connectDataSources(served, appDir, env, { migrate: false });
-      const server = createServer(served, { logLevel: "silent", dataSources, env });
+      // Connected as the app connects at start (which brings the schema up to the app's: a no-op on a
+      // database the app already runs on); drivers learn the entities' schemas there.
+      dataSources = await connectDataSources(served, appDir, env);
+      const server = createServer(served, { logLevel: context.env.KOVA_LOG_LEVEL ?? "silent", dataSources, env });
       await server.listen(0, "127.0.0.1");
       let status: number;
       let body: unknown;
