@@ -3,12 +3,25 @@
 // skip locally and a failure with CI=true (.ci/run installs both).
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { REPO_ROOT } from "./e2e/harness.js";
 import { serveStore } from "./db/serve-fixture.js";
+
+/** docs/store.md's ```LANG block: the example file the test runs, word for word. */
+function docsBlock(lang: string): string {
+  const doc = readFileSync(join(REPO_ROOT, "docs", "store.md"), "utf8");
+  const found = new RegExp("```" + lang + "\\n([\\s\\S]*?)```").exec(doc);
+  assert.ok(found !== null, `docs/store.md has a ${lang} example`);
+  return found[1];
+}
+
+test("docs/store.md shows the clients' examples as they are (the tests below run them)", () => {
+  assert.equal(docsBlock("python"), readFileSync(join(REPO_ROOT, "clients/python/examples/quickstart.py"), "utf8"));
+  assert.equal(docsBlock("go"), readFileSync(join(REPO_ROOT, "clients/go/examples/quickstart/main.go"), "utf8"));
+});
 
 function toolchain(t: TestContext, command: string, args: string[]): boolean {
   const found = spawnSync(command, args, { encoding: "utf8" });

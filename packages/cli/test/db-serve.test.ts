@@ -3,9 +3,12 @@
 // TLS — and writers in several server processes to one key losing nothing.
 import assert from "node:assert/strict";
 import { request as httpsRequest } from "node:https";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { openStore } from "@kova/store";
 import { makeTestCa } from "./e2e/test-ca.js";
+import { REPO_ROOT } from "./e2e/harness.js";
 import { kovaAsync } from "./db/fixture.js";
 import { serveStore } from "./db/serve-fixture.js";
 
@@ -100,6 +103,11 @@ test("kova db serve: bad input gets an RFC 9457 problem naming the input and the
     assert.match(answer.body.detail, detail, `${method} ${path}`);
     for (const [name, value] of Object.entries(members ?? {})) assert.deepEqual(answer.body[name], value, `${method} ${path}: ${name}`);
   }
+  // docs/store.md's problem example is what the server answers (less the request's own members).
+  const doc = readFileSync(join(REPO_ROOT, "docs", "store.md"), "utf8");
+  const shown = JSON.parse(/```json\n([\s\S]*?)```/.exec(doc)![1]) as Record<string, unknown>;
+  const { instance: _i, requestId: _r, code: _c, hint: _h, ...answered } = (await http("GET", "/v1/kv/users/alic")).body as Record<string, unknown>;
+  assert.deepEqual(answered, shown);
   // Refused by the runtime before the store: non-JSON, a missing body, a bad limit.
   const notJson = await http("PUT", "/v1/kv/users/a", "{name:");
   assert.equal(notJson.status, 400);
