@@ -101,6 +101,7 @@ func TestErrorsNameTheInput(t *testing.T) {
 	}{
 		{second(db.Put(ctx, "people", "a/../b", 1)), kovastore.ErrInvalidKey, "'..'"},
 		{second(db.Put(ctx, "people", "tab\there", 1)), kovastore.ErrInvalidKey, "control character"},
+		{second(db.Put(ctx, "people", "", 1)), kovastore.ErrInvalidKey, "must not be empty"},
 		{second(db.Put(ctx, "people", strings.Repeat("k", 1025), 1)), kovastore.ErrInvalidKey, "over the limit"},
 		{second(db.Put(ctx, "bad-name", "k", 1)), kovastore.ErrInvalidCollection, "bad-name"},
 		{db.GetAtText(ctx, "people", "x", "last tuesday", nil), kovastore.ErrInvalidInstant, "last tuesday"},

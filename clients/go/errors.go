@@ -25,14 +25,19 @@ var (
 // ProblemError is an RFC 9457 problem the server answered with. Its Detail names the input and
 // the fix.
 type ProblemError struct {
-	Status int            `json:"status"`
-	Type   string         `json:"type"`
-	Title  string         `json:"title"`
-	Detail string         `json:"detail"`
-	Code   string         `json:"code,omitempty"`
-	Hint   string         `json:"hint,omitempty"`
-	Field  string         `json:"field,omitempty"`
-	Extra  map[string]any `json:"-"`
+	Status int    `json:"status"`
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Detail string `json:"detail"`
+	Code   string `json:"code,omitempty"`
+	Hint   string `json:"hint,omitempty"`
+	Field  string `json:"field,omitempty"`
+	// Errors lists the request's bad parameters (a parameter check's problem), by field.
+	Errors []struct {
+		Field   string `json:"field"`
+		Message string `json:"message"`
+	} `json:"errors,omitempty"`
+	Extra map[string]any `json:"-"`
 }
 
 func (e *ProblemError) Error() string {
@@ -65,6 +70,14 @@ var byType = map[string][]error{
 
 // Is makes errors.Is(err, ErrKeyNotFound) (and the other sentinels) work on a *ProblemError.
 func (e *ProblemError) Is(target error) bool {
+	// An empty key in the URL path is refused by the server's parameter check, before the store.
+	if target == ErrInvalidKey && e.Type == "urn:kova:problem:invalid-parameter" {
+		for _, issue := range e.Errors {
+			if issue.Field == "key" {
+				return true
+			}
+		}
+	}
 	for _, kind := range byType[e.Type] {
 		if kind == target {
 			return true

@@ -66,6 +66,8 @@ class SyncClientTest(unittest.TestCase):
         with self.assertRaises(InvalidKeyError):
             self.db.put("people", "tab\there", 1)
         with self.assertRaises(InvalidKeyError):
+            self.db.put("people", "", 1)
+        with self.assertRaises(InvalidKeyError):
             self.db.put("people", "k" * 1025, 1)
         with self.assertRaises(InvalidInstantError) as instant:
             self.db.get("people", "x", at="last tuesday")

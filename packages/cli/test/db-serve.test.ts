@@ -114,6 +114,10 @@ test("kova db serve: bad input gets an RFC 9457 problem naming the input and the
   assert.equal(notJson.body.type, "urn:kova:problem:malformed-json");
   const noBody = await http("PUT", "/v1/kv/users/a");
   assert.equal(noBody.body.type, "urn:kova:problem:store:missing-value");
+  const emptyKey = await http("PUT", "/v1/kv/users/", 1);
+  assert.equal(emptyKey.status, 400);
+  assert.equal(emptyKey.body.type, "urn:kova:problem:invalid-parameter");
+  assert.deepEqual(emptyKey.body.errors, [{ field: "key", message: "must not be empty" }]);
   const badLimit = await http("GET", "/v1/kv/users?limit=0");
   assert.equal(badLimit.status, 400);
   assert.match(JSON.stringify(badLimit.body), /limit/);

@@ -92,6 +92,10 @@ _BY_TYPE: Dict[str, Type[StoreError]] = {
 def error_for(status: int, problem: Mapping[str, Any]) -> StoreError:
     """The exception for a problem response (by its type, else by its status)."""
     cls = _BY_TYPE.get(str(problem.get("type", "")))
+    errors = problem.get("errors")
+    if cls is InvalidRequestError and isinstance(errors, list) and any(isinstance(e, dict) and e.get("field") == "key" for e in errors):
+        # An empty key in the URL path: the server's parameter check refuses it before the store does.
+        cls = InvalidKeyError
     if cls is None:
         cls = UnauthorizedError if status == 401 else NotFoundError if status == 404 else ValueTooLargeError if status == 413 else StoreError
     return cls(status, problem)
