@@ -1,11 +1,15 @@
-// Issue 17 item 5, the database side: TLS from the PostgreSQL and Redis drivers to the real
-// servers, through TLS terminators the test runs with a CA it makes (the shared servers run
-// without TLS). The certificate is verified by default: the test CA passes, the system CAs or
+// Issue 17 item 5, the database side: TLS from the PostgreSQL, MariaDB/MySQL and Redis drivers to
+// real servers, with a CA the test makes. The shared servers run without TLS: PostgreSQL and Redis
+// are reached through TLS terminators; MariaDB negotiates TLS inside its own handshake, which no
+// terminator can do for it, so the test starts a MariaDB server of its own with TLS on. The certificate is verified by default: the test CA passes, the system CAs or
 // another CA do not, and `verify: false` is the only way around it.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { connect as netConnect, createServer as createNetServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, TLSSocket } from "node:tls";
+import { spawn, spawnSync } from "node:child_process";
+import mysql from "mysql2/promise";
+import { createMysqlDriver as createMysql } from "@kova/driver-mysql";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -145,5 +149,85 @@ test("Redis over TLS (rediss://): verified against the configured CA by default"
   // rediss:// alone: TLS against the system CAs, which did not sign this server.
   assert.notEqual(await opens(driver(undefined)), "ok");
   assert.notEqual(await opens(driver({ caFile: other.caCert })), "ok");
+  assert.equal(await opens(driver({ verify: false })), "ok");
+});
+
+/** The MariaDB server binaries, or undefined when this machine has none (a loud skip; a failure with CI=true). */
+function mariadbBinaries(t: TestContext): { server: string; install: string } | undefined {
+  const find = (name: string) => ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"].map((d) => join(d, name)).find((p) => spawnSync(p, ["--version"]).status === 0);
+  const server = find("mariadbd") ?? find("mysqld");
+  const install = find("mariadb-install-db") ?? find("mysql_install_db");
+  if (server !== undefined && install !== undefined) return { server, install };
+  if (process.env.CI === "true") assert.fail("no mariadbd / mariadb-install-db on this machine");
+  t.skip("SKIPPED: no mariadbd / mariadb-install-db on this machine");
+  return undefined;
+}
+
+/**
+ * A MariaDB server of the test's own: a fresh data folder, TLS on with the given certificate, on a
+ * free loopback port; stopped and deleted after the test. Grant tables are skipped (any user, no
+ * password): the test is about the channel, not accounts.
+ */
+async function mariadbTls(t: TestContext, binaries: { server: string; install: string }, pair: { cert: string; key: string }, caCert: string): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), "kova-mariadb-tls-"));
+  const installed = spawnSync(binaries.install, ["--no-defaults", `--datadir=${join(dir, "data")}`, "--user=root", "--skip-test-db", "--auth-root-authentication-method=normal"], { encoding: "utf8" });
+  assert.equal(installed.status, 0, installed.stderr);
+  const port = await new Promise<number>((resolve) => {
+    const probe = createNetServer().listen(0, "127.0.0.1", () => {
+      const { port: free } = probe.address() as { port: number };
+      probe.close(() => resolve(free));
+    });
+  });
+  const server = spawn(
+    binaries.server,
+    [
+      "--no-defaults", `--datadir=${join(dir, "data")}`, `--port=${port}`, "--bind-address=127.0.0.1", `--socket=${join(dir, "sock")}`, "--user=root",
+      "--skip-grant-tables", "--skip-log-bin", "--innodb-buffer-pool-size=16M", `--log-error=${join(dir, "error.log")}`, `--pid-file=${join(dir, "pid")}`,
+      `--ssl-cert=${pair.cert}`, `--ssl-key=${pair.key}`, `--ssl-ca=${caCert}`,
+    ],
+    { stdio: "ignore" },
+  );
+  t.after(async () => {
+    const exited = new Promise((resolve) => server.once("exit", resolve));
+    server.kill("SIGTERM");
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  for (let waited = 0; !(await reachable({ host: "127.0.0.1", port })); waited += 100) {
+    if (waited > 30_000 || server.exitCode !== null) assert.fail(`the test's MariaDB did not start: ${readFileSync(join(dir, "error.log"), "utf8").slice(-2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return port;
+}
+
+/** TLS handshakes the server has accepted so far (asked over a plain connection). */
+async function tlsAccepts(port: number): Promise<number> {
+  const connection = await mysql.createConnection({ host: "127.0.0.1", port, user: "root" });
+  try {
+    const [rows] = await connection.query("SHOW GLOBAL STATUS LIKE 'Ssl_accepts'");
+    return Number((rows as Array<{ Value: string }>)[0]!.Value);
+  } finally {
+    await connection.end();
+  }
+}
+
+test("MariaDB/MySQL over TLS: verified against the configured CA by default", async (t) => {
+  const binaries = mariadbBinaries(t);
+  if (binaries === undefined) return;
+  const { ca, other } = caFolder(t);
+  const port = await mariadbTls(t, binaries, ca.issue("mariadb"), ca.caCert);
+  const url = `mysql://root@127.0.0.1:${port}/mysql`;
+  const driver = (tls: unknown, u = url) => createMysql({ name: "db", appDir: tmpdir(), options: { url: u, tls, connectRetries: 1 } });
+
+  const before = await tlsAccepts(port);
+  assert.equal(await opens(driver({ caFile: ca.caCert })), "ok");
+  assert.ok((await tlsAccepts(port)) > before, "the driver spoke TLS");
+  assert.equal(await opens(driver({ ca: ca.caPem })), "ok");
+
+  // tls: true (and ?tls=true in the URL) trusts the system CAs, which did not sign this server: refused.
+  assert.match(await opens(driver(true)), /cannot connect data source "db".*(unable to verify|self.signed|local issuer)/i);
+  assert.match(await opens(driver(undefined, `${url}?tls=true`)), /cannot connect data source "db".*(unable to verify|self.signed|local issuer)/i);
+  assert.match(await opens(driver({ caFile: other.caCert })), /cannot connect data source "db".*(unable to verify|self.signed|local issuer|signature)/i);
+  // Only an explicit verify: false skips the check.
   assert.equal(await opens(driver({ verify: false })), "ok");
 });

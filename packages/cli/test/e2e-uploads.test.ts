@@ -125,6 +125,11 @@ test("an upload is streamed to the store, its reference kept in a file field, an
   assert.match(whole.headers.get("content-disposition") ?? "", /filename="me\.gif"/);
   assert.ok(Buffer.from(await whole.arrayBuffer()).equals(bytes));
 
+  const head = await fetch(`${url}/profiles/1/avatar`, { method: "HEAD", headers: { range: "bytes=100-199" } });
+  assert.equal(head.status, 206);
+  assert.equal(head.headers.get("content-range"), "bytes 100-199/40000");
+  assert.equal(head.headers.get("content-length"), "100");
+  assert.equal((await head.arrayBuffer()).byteLength, 0);
   const range = await fetch(`${url}/profiles/1/avatar`, { headers: { range: "bytes=100-199" } });
   assert.equal(range.status, 206);
   assert.equal(range.headers.get("content-range"), "bytes 100-199/40000");

@@ -8,7 +8,7 @@
  */
 import { MysqlTransfer } from "./mysql-transfer.js";
 import mysql from "mysql2/promise";
-import { EntitySchemas, QueryError, type CompiledQuery, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { EntitySchemas, QueryError, type CompiledQuery, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport, type TestIsolation } from "@kova/query";
 import { applyLedger, InstantClock, LEDGER_TABLE, References, TransactionScope, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import { mysqlDialect } from "./mysql-dialect.js";
 import type { CompiledWrite, MysqlCompiledQuery } from "./mysql-compiled.js";
@@ -25,6 +25,14 @@ interface MysqlTransaction extends OpenTransaction {
 
 /** Standalone writes that hit a deadlock are retried this many times (they hold no caller state). */
 const DEADLOCK_RETRIES = 3;
+
+/** A test's transaction (isolate()): its transactions become savepoints in it, run one at a time. */
+interface PinnedTransaction {
+  open: MysqlTransaction;
+  savepoints: number;
+  /** The last savepoint's work: the next waits for it, so savepoints never interleave. */
+  turn: Promise<unknown>;
+}
 
 const scope = new TransactionScope<MysqlTransaction>();
 
@@ -47,6 +55,8 @@ export class MysqlDriver implements Driver {
   private readonly entities: EntitySchemas;
   /** What deleting a record does to the records that refer to it (ON DELETE), with their versions. */
   private readonly references = new References(mysqlDialect);
+  /** `kova test --db`: the one transaction everything runs in until the test rolls it back (isolate()). */
+  private pinned: PinnedTransaction | undefined;
   /** Export and import (kova db export / import) through the pool. */
   readonly transfer = new MysqlTransfer(() => this.ready().pool);
 
@@ -234,7 +244,7 @@ export class MysqlDriver implements Driver {
       return this.transaction((tx) => this.references.delete(query, args, (q, a) => tx.execute(q, a)));
     }
     // Work inside transaction() that calls the driver instead of its `tx` runs inside the transaction.
-    const open = scope.current();
+    const open = scope.current() ?? this.pinned?.open;
     if (open !== undefined) return this.inTransaction(open, query, args);
     const work = this.executeAlone(query, args);
     this.running.add(work);
@@ -322,6 +332,7 @@ export class MysqlDriver implements Driver {
   async transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
     const joined = scope.current();
     if (joined !== undefined) return work({ execute: (query, args) => this.inTransaction(joined, query, args) });
+    if (this.pinned !== undefined) return this.inSavepoint(this.pinned, work);
     const { pool } = this.ready();
     const run = async (): Promise<T> => {
       const connection = await this.acquire(pool);
@@ -345,6 +356,52 @@ export class MysqlDriver implements Driver {
     const result = run();
     this.running.add(result);
     void result.finally(() => this.running.delete(result)).catch(() => undefined);
+    return result;
+  }
+
+  async isolate(): Promise<TestIsolation> {
+    if (this.pinned !== undefined) throw new Error(`data source "${this.config.name}" is already inside a test transaction`);
+    const { pool } = this.ready();
+    const connection = await this.acquire(pool);
+    await connection.query("START TRANSACTION");
+    const pinned: PinnedTransaction = { open: { connection, queue: Promise.resolve(), finished: false }, savepoints: 0, turn: Promise.resolve() };
+    this.pinned = pinned;
+    return {
+      rollback: async () => {
+        if (this.pinned === pinned) this.pinned = undefined;
+        await pinned.turn;
+        await pinned.open.queue;
+        pinned.open.finished = true;
+        let failure: unknown;
+        await connection.query("ROLLBACK").catch((error: unknown) => (failure = error));
+        this.giveBack(connection, failure);
+        if (failure !== undefined) throw translateError(failure, this.config.name);
+      },
+    };
+  }
+
+  /** A transaction inside a test's transaction: a savepoint, rolled back alone when `work` fails. */
+  private inSavepoint<T>(pinned: PinnedTransaction, work: (tx: Executor) => Promise<T>): Promise<T> {
+    const { open } = pinned;
+    const run = async (): Promise<T> => {
+      const name = `kova_test_${++pinned.savepoints}`;
+      const statement = (sql: string) => {
+        const done = open.queue.then(() => open.connection.query(sql));
+        open.queue = done.catch(() => undefined);
+        return done;
+      };
+      await statement(`SAVEPOINT ${name}`);
+      try {
+        const result = await scope.run(open, () => work({ execute: (query, args) => this.inTransaction(open, query, args) }));
+        await statement(`RELEASE SAVEPOINT ${name}`);
+        return result;
+      } catch (error) {
+        await statement(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
+        throw translateError(error, this.config.name);
+      }
+    };
+    const result = pinned.turn.then(run, run);
+    pinned.turn = result.catch(() => undefined);
     return result;
   }
 

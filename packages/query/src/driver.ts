@@ -91,6 +91,18 @@ export interface Driver {
    * driver without it reports neither.
    */
   stats?(): Promise<DriverStats>;
+  /**
+   * `kova test --db`: from now on every statement and transaction of this driver runs inside one
+   * open transaction (each `transaction()` a savepoint in it, one at a time), which `rollback()`
+   * undoes, so a test leaves the database as it found it. Optional: the server SQL drivers have it.
+   */
+  isolate?(): Promise<TestIsolation>;
+}
+
+/** An open test transaction (see `Driver.isolate`). */
+export interface TestIsolation {
+  /** Undoes everything done since `isolate()` and returns the driver to normal work. */
+  rollback(): Promise<void>;
 }
 
 /** A data source's numbers for metrics (see `Driver.stats`). */

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { AppEnv, EnvRequirement } from "./app.js";
+import type { UploadsConfig } from "./uploads/open.js";
 import { StartupError } from "./data-sources.js";
 import { SECURITY_CONFIG, type SecurityFileConfig } from "./security/config.js";
 import { parseErrorFormat, type ErrorFormat } from "./error-shape.js";
@@ -35,8 +36,8 @@ export interface FileConfig extends SecurityFileConfig, OpsFileConfig {
   graphql?: boolean | GraphqlConfig;
   /** Gzip/brotli responses: true (the defaults) or settings (compression/options.ts); default off. */
   compression?: boolean | CompressionConfig;
-  /** Where uploaded files are kept: `dir` (relative to the app folder; default `.kova/uploads`). */
-  uploads?: { dir?: string };
+  /** Where uploaded files are kept: `dir` (relative to the app folder; default `.kova/uploads`) or an S3-compatible bucket (`s3`). */
+  uploads?: UploadsConfig;
   /** Serve the app's gRPC service (grpc/server.ts) on this port (0: any free one) and host (default: the HTTP host). */
   grpc?: { port: number; host?: string };
   /** Backups the app takes itself (backups/schedule.ts); written by `kova db backup schedule`. */
@@ -52,13 +53,35 @@ function grpcConfig(value: unknown, where: string): { port: number; host?: strin
   return v as { port: number; host?: string };
 }
 
-function uploadsConfig(value: unknown, where: string): { dir?: string } {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new StartupError(`${where}: "uploads" must be an object such as { "dir": "uploads" }`);
+function uploadsConfig(value: unknown, where: string): UploadsConfig {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new StartupError(`${where}: "uploads" must be an object such as { "dir": "uploads" } or { "s3": { "bucket": "my-bucket" } }`);
   for (const [key, v] of Object.entries(value)) {
-    if (key !== "dir") throw new StartupError(`${where}: unknown "uploads" setting "${key}"; known: dir`);
+    if (key === "s3") {
+      s3Config(v, where);
+      continue;
+    }
+    if (key !== "dir") throw new StartupError(`${where}: unknown "uploads" setting "${key}"; known: dir, s3`);
     if (typeof v !== "string" || v.trim() === "") throw new StartupError(`${where}: "uploads.dir" must be a folder path`);
   }
-  return value as { dir?: string };
+  if ("dir" in value && "s3" in value) throw new StartupError(`${where}: "uploads" has both "dir" and "s3"; uploads go to one place: keep one`);
+  return value as UploadsConfig;
+}
+
+const S3_SETTINGS: Record<string, "string" | "boolean"> = { bucket: "string", endpoint: "string", region: "string", prefix: "string", forcePathStyle: "boolean" };
+
+function s3Config(value: unknown, where: string): void {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new StartupError(`${where}: "uploads.s3" must be an object such as { "bucket": "my-bucket", "endpoint": "http://127.0.0.1:9000" }`);
+  for (const [key, v] of Object.entries(value)) {
+    const kind = S3_SETTINGS[key];
+    if (kind === undefined) {
+      const hint = /key|secret|credential/i.test(key) ? " (credentials come from the environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, never from this file)" : "";
+      throw new StartupError(`${where}: unknown "uploads.s3" setting "${key}"; known: ${Object.keys(S3_SETTINGS).join(", ")}${hint}`);
+    }
+    if (typeof v !== kind || (kind === "string" && (v as string).trim() === "")) throw new StartupError(`${where}: "uploads.s3.${key}" must be ${kind === "string" ? "a non-empty string" : "true or false"}`);
+  }
+  const s3 = value as { bucket?: string; endpoint?: string };
+  if (s3.bucket === undefined) throw new StartupError(`${where}: "uploads.s3" needs a "bucket"`);
+  if (s3.endpoint !== undefined && !/^https?:\/\//.test(s3.endpoint)) throw new StartupError(`${where}: "uploads.s3.endpoint" must be an http:// or https:// URL, such as "http://127.0.0.1:9000"`);
 }
 
 type GraphqlSettingKind = "path" | "boolean" | "number" | "names" | "access" | "accessMap" | "endpoints" | "introspection";

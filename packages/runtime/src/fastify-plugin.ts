@@ -8,7 +8,6 @@ import { DEFAULT_ERROR_FORMAT, shapedProblem, type ErrorFormat } from "./error-s
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { OutgoingHttpHeaders } from "node:http";
-import { join, resolve } from "node:path";
 import type { AppDefinition, AppEnv, MultipartDefinition, QueryValues } from "./app.js";
 import { BodyError, DEFAULT_BODY_LIMIT, checkJsonContentType, decodeJsonBody, requestHasBody } from "./body.js";
 import { loadEnv, loadFileConfig, resolveAppEnv, type RawEnv } from "./config.js";
@@ -24,7 +23,8 @@ import { ProblemType, badQueryEncodingProblem, makeProblem, problemFromError, ty
 import { JSON_CONTENT_TYPE, CompiledRoute, problemReply, type SerializedReply } from "./route.js";
 import { sendDownload } from "./uploads/download.js";
 import { isMultipart, readMultipart } from "./uploads/multipart.js";
-import { LocalFileStore, type FileStore } from "./uploads/store.js";
+import type { FileStore } from "./uploads/store.js";
+import { openFileStore } from "./uploads/open.js";
 import { allowedMethods, buildRouter } from "./routing.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
 import { securityOptions } from "./security/start-options.js";
@@ -111,7 +111,7 @@ class FastifyExchange extends Exchange {
       const headers = { ...(reply.getHeaders() as OutgoingHttpHeaders), ...result.headers, ...this.responseHeaders };
       reply.hijack();
       const res = reply.raw;
-      void sendDownload(res, this.request.headers, this.serving.files, result.file, headers, (answer) => {
+      void sendDownload(res, this.request, this.serving.files, result.file, headers, (answer) => {
         const problem = makeProblem(answer.status, answer.type, answer.detail, this.path, this.requestId);
         const shaped = problemReply(problem, this.serving.errors);
         const payload = shaped.payload!;
@@ -161,7 +161,7 @@ export function kovaFastifyPlugin(app: AppDefinition, options: KovaFastifyOption
     // As the standalone server: kova.config.json's "errors" unless the options say otherwise.
     const errors = options.errors ?? loadFileConfig(appDir).errors ?? DEFAULT_ERROR_FORMAT;
     const fileConfig = loadFileConfig(appDir);
-    const files = options.files ?? new LocalFileStore(resolve(appDir, fileConfig.uploads?.dir ?? join(".kova", "uploads")));
+    const files = options.files ?? (await openFileStore(appDir, fileConfig.uploads));
     const serving: Serving = { env: appEnv, log, dataSources, security, errors, files };
     const docsOptions = apiDocsOptions(options.internalPrefix ?? "/_kova", options.apiDocs);
     const pipeline = withVersionStage(security.withStages(options.pipeline ?? new Pipeline()), app, (v) => versionDocument(app, docsOptions, v));

@@ -85,6 +85,8 @@ export { versionHeaders, withVersionStage, API_VERSION_STAGE } from "./api-versi
 export * from "./tasks/index.js";
 export { RealtimeHub, realtimeFor, type Member, type RealtimeStatus, type RoomMessage } from "./realtime/hub.js";
 export { LocalFileStore, newFileKey, type ByteRange, type FileStore } from "./uploads/store.js";
+export { S3FileStore, type S3Settings } from "./uploads/s3-store.js";
+export { openFileStore, type UploadsConfig } from "./uploads/open.js";
 export { FileDownload, UploadedFile, isUploadedFile, type FileRef } from "./uploads/uploaded-file.js";
 export { SNIFFABLE_TYPES, sniff } from "./uploads/sniff.js";
 export type { MultipartDefinition, UploadDefinition } from "./app.js";

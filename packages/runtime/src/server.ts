@@ -235,7 +235,7 @@ class NodeExchange extends Exchange {
 function sendFileFrom(exchange: NodeExchange, req: IncomingMessage, res: ServerResponse, reply: SerializedReply, send: (reply: SerializedReply) => void): void {
   const headers: OutgoingHttpHeaders = { "x-request-id": exchange.requestId, ...exchange.serving.security.headersFor(req.headers, exchange.https), ...reply.headers, ...exchange.responseHeaders };
   if (exchange.serving.closing || exchange.closeConnection) headers.connection = "close";
-  sendDownload(res, req.headers, exchange.serving.files, reply.file!, headers, (answer) => {
+  sendDownload(res, req, exchange.serving.files, reply.file!, headers, (answer) => {
     const problem = makeProblem(answer.status, answer.type, answer.detail, exchange.path, exchange.requestId);
     const shaped = problemReply(problem, exchange.serving.errors);
     send({ ...shaped, headers: { ...shaped.headers, ...(answer.headers as Record<string, string> | undefined) } });

@@ -3,8 +3,8 @@
  * SIGINT. A generated `server.js` is just `startApp(app)`.
  */
 import { fileURLToPath } from "node:url";
-import { join, resolve } from "node:path";
-import { LocalFileStore } from "./uploads/store.js";
+import { openFileStore } from "./uploads/open.js";
+import type { FileStore } from "./uploads/store.js";
 import { startGrpcServer, type RunningGrpc } from "./grpc/server.js";
 import { HttpSecurity } from "./security/index.js";
 import type { Serving } from "./exchange.js";
@@ -222,15 +222,16 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     throw error;
   }
   let graphql: GraphqlEndpoint | undefined;
+  let files: FileStore;
   try {
     graphql = await graphqlFromConfig(app, file.graphql, dataSources, log);
+    files = await openFileStore(appDir, file.uploads);
   } catch (error) {
     await tasks?.close().catch(() => {});
     await backups?.close().catch(() => {});
     await dataSources.close().catch(() => {});
-    throw new StartupError(`kova.config.json: ${(error as Error).message}`);
+    throw error instanceof StartupError ? error : new StartupError(`kova.config.json: ${(error as Error).message}`);
   }
-  const files = new LocalFileStore(resolve(appDir, file.uploads?.dir ?? join(".kova", "uploads")));
   const server = createServer(app, {
     tls,
     metrics,

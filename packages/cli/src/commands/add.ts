@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import semver from "semver";
+import { createRequire } from "node:module";
+import type semverModule from "semver";
 import { UsageError } from "../args.js";
 import { ExitCode } from "../command.js";
 import { defineCommand } from "../define-command.js";
@@ -46,6 +47,8 @@ export function kovaCompilerVersion(): string {
  * else the one line that says why not and what to do.
  */
 export function libraryProblem(name: string, manifest: Manifest | undefined, kovaVersion: string): string | undefined {
+  // Required here, not with the CLI: semver's 47 modules are only needed by `kova add` and `kova build`'s library check.
+  const semver = createRequire(import.meta.url)("semver") as typeof semverModule;
   if (manifest === undefined) return `${name} was not installed into node_modules (no node_modules/${name}/package.json)`;
   const field = manifest.kova;
   if (field === undefined || field === null || typeof field !== "object" || Array.isArray(field)) {

@@ -1,4 +1,3 @@
-import { startServer } from "@kova/lsp";
 import { UsageError } from "../args.js";
 import { ExitCode } from "../command.js";
 import { defineCommand } from "../define-command.js";
@@ -23,8 +22,11 @@ Exit status: 0 after the editor's shutdown and exit; 1 when the editor exits or 
 without shutdown.
 `,
   options: { stdio: { type: "boolean" } },
-  execute({ positionals }, context) {
+  async execute({ positionals }, context) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    // Loaded here, not with the CLI: the language server's protocol libraries are most of what
+    // every other kova command would otherwise load at start.
+    const { startServer } = await import("@kova/lsp");
     if (process.stdin.isTTY) {
       context.stderr.write("kova lsp: waiting for an editor to speak the Language Server Protocol on stdin (Ctrl-C to quit)\n");
     }

@@ -15,7 +15,13 @@ embedded store and the app served in the same process; its requests (r = POST /t
 through the whole pipeline over a real connection. A failing EXPECT shows expected and actual,
 and the .kova file:line:column.
 
+An app whose entities live on PostgreSQL or MariaDB/MySQL is tested with --db: the database the
+app is configured with (.env.test over .env, so point it at a test database there) is used as it
+is, each test inside one transaction that is rolled back when the test ends. Endpoints' own
+transactions become savepoints in it, run one at a time.
+
 Options:
+  --db                   Test on the app's PostgreSQL/MariaDB databases, each test rolled back
   --reporter <spec|tap>  Output format (default: spec). tap is TAP 13, which CI tools read
   --filter <PATTERN>     Only tests whose name matches the regular expression
   --watch                Run again whenever a .kova file, .env or kova.config.json changes
@@ -26,6 +32,7 @@ Exit status: 0 every test passed, 1 a test failed or the program has errors, 2 b
 `,
   options: {
     reporter: { type: "string" },
+    db: { type: "boolean" },
     filter: { type: "string" },
     watch: { type: "boolean" },
     color: { type: "boolean" },
@@ -44,7 +51,7 @@ Exit status: 0 every test passed, 1 a test failed or the program has errors, 2 b
     }
     const entry = positionals[0] ?? ".";
     const color = shouldColor({ color: values.color === true, noColor: values["no-color"] === true }, context.stdout, context.env);
-    const run = () => runTestsOnce({ entry, reporter: reporter as Reporter, filter: values.filter === undefined ? undefined : String(values.filter), color, stdout: context.stdout, stderr: context.stderr });
+    const run = () => runTestsOnce({ entry, reporter: reporter as Reporter, filter: values.filter === undefined ? undefined : String(values.filter), db: values.db === true, color, stdout: context.stdout, stderr: context.stderr });
     if (values.watch !== true) return (await run()) === 0 ? ExitCode.ok : ExitCode.problems;
 
     // --watch: run, then again after each change (changes during a run queue one more run).

@@ -20,6 +20,8 @@ export interface TestRunOptions {
   reporter: Reporter;
   /** Only tests whose name matches (Node's --test-name-pattern). */
   filter?: string;
+  /** `--db`: the app's server databases, each test in a rolled-back transaction. */
+  db?: boolean;
   color: boolean;
   stdout: OutputStream;
   stderr: OutputStream;
@@ -61,7 +63,7 @@ export async function runTestsOnce(options: TestRunOptions): Promise<number> {
   const args = [`--test-reporter=${options.reporter}`, "--test-reporter-destination=stdout"];
   if (options.filter !== undefined) args.push(`--test-name-pattern=${options.filter}`);
   return new Promise((resolveExit) => {
-    const proc = spawn(process.execPath, [...args, child, appDir, ...modules], {
+    const proc = spawn(process.execPath, [...args, child, options.db ? "--db" : "--fresh", appDir, ...modules], {
       cwd: appDir,
       stdio: ["ignore", "pipe", "pipe"],
       env: childEnv(options.color),

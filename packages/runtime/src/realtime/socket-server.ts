@@ -8,7 +8,8 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { Router } from "../router.js";
-import { WebSocketServer } from "ws";
+import { createRequire } from "node:module";
+import type { WebSocketServer } from "ws";
 import type { QueryValues, Reply, SocketDefinition } from "../app.js";
 import { authStage } from "../auth/stage.js";
 import { pathOf, requestIdFor } from "../context.js";
@@ -71,7 +72,9 @@ export class SocketServer {
   private readonly endpoints: SocketEndpoint[] = [];
   // The size limit is checked per message by the connection (an error frame, the connection
   // kept); ws itself only refuses frames so large that reading them would already cost too much.
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024, perMessageDeflate: false });
+  // ws is required here, when the first SOCKET connects, not when the runtime loads: an app
+  // without sockets never loads it.
+  private readonly wss: WebSocketServer = new (createRequire(import.meta.url)("ws") as typeof import("ws")).WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024, perMessageDeflate: false });
 
   constructor(definitions: readonly SocketDefinition[], private readonly hub: RealtimeHub, private readonly serving: Serving) {
     for (const definition of definitions) {

@@ -3,11 +3,15 @@
  * fresh store, and a context with what its statements call — `request` (the app's own endpoint,
  * over a real connection, through the whole pipeline), `expect`, `db` (seed queries, AS OF reads)
  * and `env`. One TestContext per test; `close` stops the server and the store and deletes it.
+ *
+ * With `isolated` (`kova test --db`), the app's server databases (PostgreSQL, MariaDB/MySQL) are
+ * used as configured, each inside one transaction that `close` rolls back; embedded stores are
+ * still fresh per test.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Driver } from "@kova/query";
+import type { Driver, TestIsolation } from "@kova/query";
 import { pino, type Logger } from "pino";
 import type { AppDefinition, AppEnv, TestDefinition } from "../app.js";
 import { connectDataSources, type DataSources } from "../data-sources.js";
@@ -35,21 +39,26 @@ export class TestContext {
     private readonly tasks: TaskRuntime | undefined,
     private readonly dir: string,
     private readonly file: string,
+    private readonly isolations: readonly TestIsolation[],
   ) {}
 
   /** A fresh embedded store in a temporary folder, the app's server on 127.0.0.1 (a free port). */
-  static async open(app: AppDefinition, test: TestDefinition, env: AppEnv, log: Logger = pino({ level: "silent" })): Promise<TestContext> {
+  static async open(app: AppDefinition, test: TestDefinition, env: AppEnv, options: { isolated?: boolean; log?: Logger } = {}): Promise<TestContext> {
+    const log = options.log ?? pino({ level: "silent" });
     const dir = mkdtempSync(join(tmpdir(), "kova-test-"));
     let dataSources: DataSources | undefined;
     let tasks: TaskRuntime | undefined;
+    const isolations: TestIsolation[] = [];
     try {
       dataSources = await connectDataSources(app, dir, env);
+      if (options.isolated) for (const [name, driver] of dataSources.drivers) if (app.dataSources.find((s) => s.name === name)?.driver !== "embedded") isolations.push(await isolate(name, driver));
       if ((app.tasks ?? []).length > 0) tasks = await TaskRuntime.start(app, { dataSources, env, log, appDir: dir, pollMs: 20 });
       const server = createServer(app, { logger: log, dataSources, env });
       await server.listen(0, "127.0.0.1");
-      return new TestContext(env, log, dataSources, server, tasks, dir, test.source.file);
+      return new TestContext(env, log, dataSources, server, tasks, dir, test.source.file, isolations);
     } catch (error) {
       await tasks?.close().catch(() => {});
+      for (const isolation of isolations) await isolation.rollback().catch(() => {});
       await dataSources?.close().catch(() => {});
       rmSync(dir, { recursive: true, force: true });
       throw error;
@@ -93,9 +102,15 @@ export class TestContext {
     try {
       await this.server.close();
       await this.tasks?.close();
+      for (const isolation of this.isolations) await isolation.rollback();
       await this.dataSources.close();
     } finally {
       rmSync(this.dir, { recursive: true, force: true });
     }
   }
+}
+
+function isolate(name: string, driver: Driver): Promise<TestIsolation> {
+  if (driver.isolate === undefined) throw new Error(`kova test --db: data source "${name}" (${driver.dialect.name}) cannot run a test inside a transaction that is rolled back; only PostgreSQL and MariaDB/MySQL can`);
+  return driver.isolate();
 }

@@ -2,7 +2,8 @@
  * `RESPOND download(p.avatar)`: the stored file's bytes, streamed from the file store, with its
  * content type, a `Content-Disposition` carrying its name, and byte ranges (`Range: bytes=…`) for
  * resumed downloads and media players. One range per request; a list of ranges gets the whole file
- * (RFC 9110 lets a server ignore Range), a range past the end a 416.
+ * (RFC 9110 lets a server ignore Range), a range past the end a 416. A HEAD request gets the same
+ * headers and no bytes: the store is asked for the size only (an S3 object is not fetched).
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
@@ -53,12 +54,13 @@ export interface DownloadProblem {
  */
 export async function sendDownload(
   res: ServerResponse,
-  requestHeaders: IncomingHttpHeaders,
+  request: { method?: string; headers: IncomingHttpHeaders },
   store: FileStore,
   file: FileRef,
   headers: OutgoingHttpHeaders,
   problem: (answer: DownloadProblem) => void,
 ): Promise<void> {
+  const requestHeaders = request.headers;
   const size = await store.size(file.id);
   if (size === undefined) {
     return problem({ status: 404, type: "urn:kova:problem:not-found", detail: `the file ${JSON.stringify(file.name)} is not in the file store` });
@@ -79,15 +81,18 @@ export async function sendDownload(
     "x-content-type-options": "nosniff",
   };
   if (res.destroyed) return;
+  const head = request.method === "HEAD";
   if (answer.kind === "part") {
     const { start, end } = answer.range;
     out["content-range"] = `bytes ${start}-${end}/${size}`;
     out["content-length"] = end - start + 1;
     res.writeHead(206, out);
+    if (head) return void res.end();
     await pipeline(store.read(file.id, answer.range), res).catch(() => res.destroy());
     return;
   }
   out["content-length"] = size;
   res.writeHead(200, out);
+  if (head) return void res.end();
   await pipeline(store.read(file.id), res).catch(() => res.destroy());
 }

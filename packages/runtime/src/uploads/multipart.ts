@@ -10,7 +10,12 @@
  */
 import type { IncomingMessage } from "node:http";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
-import busboy from "busboy";
+import { createRequire } from "node:module";
+import type busboyModule from "busboy";
+
+// Required on the first multipart body, not at start: an app without uploads never loads busboy.
+let busboy: typeof busboyModule | undefined;
+const requireBusboy = (): typeof busboyModule => (busboy ??= createRequire(import.meta.url)("busboy") as typeof busboyModule);
 import type { MultipartDefinition, UploadDefinition } from "../app.js";
 import { BodyError, ClientGoneError, discardRest } from "../body.js";
 import { ProblemType } from "../problem.js";
@@ -41,9 +46,9 @@ export function readMultipart(req: IncomingMessage, def: MultipartDefinition, st
     discardRest(req, fieldLimit);
     return Promise.reject(new BodyError(413, ProblemType.payloadTooLarge, `the request body (${declared} bytes) exceeds what its fields allow (${ceiling} bytes)`));
   }
-  let parser: busboy.Busboy;
+  let parser: busboyModule.Busboy;
   try {
-    parser = busboy({
+    parser = requireBusboy()({
       headers: req.headers,
       // Keep the name as sent: a name with a path in it is refused, not silently shortened.
       preservePath: true,
@@ -75,7 +80,7 @@ class MultipartRead {
     private readonly def: MultipartDefinition,
     private readonly store: FileStore,
     private readonly fieldLimit: number,
-    private readonly parser: busboy.Busboy,
+    private readonly parser: busboyModule.Busboy,
   ) {
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;

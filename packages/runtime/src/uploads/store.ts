@@ -1,7 +1,6 @@
 /**
  * Where uploaded bytes live. The runtime talks to a FileStore only, so an object store (S3 and
- * compatible servers) can stand in for the local folder; the local folder is the default and the
- * only store shipped today.
+ * compatible servers, s3-store.ts) can stand in for the local folder, which is the default.
  *
  * A file appears under its key only once it is complete: the local store writes to a `.partial`
  * file and renames it, so a crash or a refused upload never leaves a half-written file that a
@@ -39,15 +38,19 @@ export function newFileKey(): string {
 
 const KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** A key read back from a row could have been written by anyone: only our own shape names a stored file. */
+export function isFileKey(key: string): boolean {
+  return KEY.test(key);
+}
+
 /** Files in one folder, one per key (`<dir>/<key>`); `<dir>/.partial` holds uploads in flight. */
 export class LocalFileStore implements FileStore {
   private ready: Promise<unknown> | undefined;
 
   constructor(readonly dir: string) {}
 
-  /** A key read back from a row could have been written by anyone: only our own shape names a file. */
   private path(key: string): string | undefined {
-    return KEY.test(key) ? join(this.dir, key) : undefined;
+    return isFileKey(key) ? join(this.dir, key) : undefined;
   }
 
   async put(key: string, source: Readable): Promise<void> {
