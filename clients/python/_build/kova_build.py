@@ -12,8 +12,8 @@ import base64
 import hashlib
 import io
 import os
+import re
 import tarfile
-import tomllib
 import zipfile
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -22,7 +22,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def _project() -> Dict[str, Any]:
     with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
-        return tomllib.load(f)["project"]
+        data = f.read()
+    try:
+        import tomllib  # Python 3.11+
+    except ImportError:
+        # Older Pythons: the [project] table's `name = "…"` lines are all this backend reads.
+        section = data.decode("utf-8").split("[project]", 1)[1].split("\n[", 1)[0]
+        project: Dict[str, Any] = dict(re.findall(r'^([a-z-]+) = "([^"]*)"', section, re.M))
+        license_text = re.search(r'^license = \{ text = "([^"]*)" \}', section, re.M)
+        if license_text:
+            project["license"] = {"text": license_text.group(1)}
+        return project
+    return tomllib.loads(data.decode("utf-8"))["project"]
 
 
 def _dist_name() -> Tuple[str, str]:
