@@ -75,7 +75,7 @@ test("Python client: pip install ./clients/python in a venv, its unittest suite 
       "{'name': 'Alice'}",
       "['insert', 'update']",
       "['bob']",
-      "Key 'users/alic' not found. To list keys: kova db list users.",
+      "Key 'users/alic' not found. To list keys: GET /v1/kv/users.",
       "1 insert alice",
       "2 update alice",
       "3 insert bob",
@@ -105,5 +105,5 @@ test("Go client: go vet, its test suite and the docs example against a live serv
 
   const example = await run("go", ["run", "./examples/quickstart"], { cwd, env });
   assert.equal(example.status, 0, example.output);
-  assert.equal(example.output, "Alice B was Alice\n1 key with prefix b\nKey 'users/alic' not found. Did you mean users/alice? To list keys: kova db list users.\n");
+  assert.equal(example.output, "Alice B was Alice\n1 key with prefix b\nKey 'users/alic' not found. Did you mean users/alice? To list keys: GET /v1/kv/users.\n");
 });

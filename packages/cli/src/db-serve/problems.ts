@@ -24,11 +24,19 @@ const TITLES: Record<string, string> = {
   closed: "Store closed",
 };
 
+/** The next step for an HTTP client, where the store's own hint names a CLI command. */
+function httpHint(error: StoreError): string | undefined {
+  if (error instanceof KeyNotFoundError && error.hint?.startsWith("to list keys")) return `to list keys: GET /v1/kv/${error.collection}`;
+  if (error instanceof CollectionNotFoundError) return "to list collections: GET /v1/collections";
+  return error.hint;
+}
+
 /** An HttpError for `error` (a StoreError), with the input it names as a member; others unchanged. */
 export function toProblem(error: unknown, field?: string): unknown {
   if (!(error instanceof StoreError)) return error;
+  const hintText = httpHint(error);
   const extra: Record<string, unknown> = { type: `${STORE_PROBLEM_PREFIX}${error.code}`, title: TITLES[error.code] ?? "Store error", code: error.code };
-  if (error.hint !== undefined) extra.hint = error.hint;
+  if (hintText !== undefined) extra.hint = hintText;
   if (field !== undefined) extra.field = field;
   if (error instanceof InvalidKeyError) extra.key = error.key;
   if (error instanceof InvalidCollectionError) extra.collection = error.collection;
@@ -43,7 +51,7 @@ export function toProblem(error: unknown, field?: string): unknown {
     extra.key = error.key;
     if (error.suggestion !== undefined) extra.suggestion = error.suggestion;
   }
-  const hint = error.hint === undefined ? "" : ` ${error.hint[0].toUpperCase()}${error.hint.slice(1)}.`;
+  const hint = hintText === undefined ? "" : ` ${hintText[0].toUpperCase()}${hintText.slice(1)}.`;
   const sentence = /[.?!]$/.test(error.message) ? error.message : `${error.message}.`;
   return new HttpError(error.status, `${sentence}${hint}`, extra);
 }
