@@ -126,7 +126,7 @@ test("PostgreSQL over TLS: verified against the configured CA by default", async
   assert.equal(await opens(driver({ caFile: ca.caCert })), "ok");
   assert.ok(terminator.handshakes >= 1, "the driver spoke TLS");
   assert.equal(await opens(driver({ ca: ca.caPem })), "ok");
-  // node-postgres's own URL form verifies too.
+  // libpq's URL form (sslmode, sslrootcert) verifies too.
   assert.equal(await opens(driver(undefined, `${url}?sslmode=verify-full&sslrootcert=${encodeURIComponent(ca.caCert)}`)), "ok");
 
   // tls: true trusts the system CAs, which did not sign this server: refused.

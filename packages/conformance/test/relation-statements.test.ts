@@ -12,17 +12,18 @@ import { allTargets } from "../src/targets.js";
 
 // A list of 50 posts, each with its author and its comment count, is ONE statement sent to the
 // database — counted where the client libraries send statements (better-sqlite3's statements,
-// node-postgres's and mysql2's query/execute), not inferred from the driver's own bookkeeping.
+// postgres.js's queries, mysql2's query/execute), not inferred from the driver's own bookkeeping.
 const require = createRequire(import.meta.url);
 
 /** Counts statements the client libraries run while `counting` is set; returns the SQL texts. */
-function installCounters(): { start(): void; stop(): string[] } {
+async function installCounters(): Promise<{ start(): void; stop(): string[] }> {
   const seen: string[] = [];
   let counting = false;
-  const wrap = (proto: Record<string, unknown>, method: string, text: (self: any, args: unknown[]) => string) => {
+  const wrap = (proto: Record<string, unknown>, method: string, text: (self: any, args: unknown[]) => string | undefined) => {
     const original = proto[method] as (...args: unknown[]) => unknown;
     proto[method] = function (this: unknown, ...args: unknown[]) {
-      if (counting) seen.push(text(this, args));
+      const sent = counting ? text(this, args) : undefined;
+      if (sent !== undefined) seen.push(sent);
       return original.apply(this, args);
     };
   };
@@ -32,8 +33,14 @@ function installCounters(): { start(): void; stop(): string[] } {
   db.close();
   for (const m of ["all", "get", "run", "iterate"]) wrap(statement, m, (self) => self.source);
   wrap(Database.prototype, "exec", (_self, args) => String(args[0]));
-  const pg = require("pg");
-  wrap(pg.Client.prototype, "query", (_self, args) => (typeof args[0] === "string" ? args[0] : (args[0] as { text: string }).text));
+  // postgres.js sends a query when it is first awaited (Query#handle); its class is reached through
+  // an unsent query of an instance that never connects (the ES module, as the driver imports it).
+  const { default: postgres } = await import("postgres");
+  const idle = postgres({ max: 1 });
+  const query = Object.getPrototypeOf(idle.unsafe("SELECT 1")) as Record<string, unknown>;
+  await idle.end();
+  // handle() runs at every await of a query; it is sent at the first.
+  wrap(query, "handle", (self) => (self.executed ? undefined : (self.strings as string[]).join("?")));
   const mysql = require("mysql2");
   for (const m of ["query", "execute"]) wrap(mysql.Connection.prototype, m, (_self, args) => (typeof args[0] === "string" ? args[0] : (args[0] as { sql: string }).sql));
   return {
@@ -48,7 +55,7 @@ function installCounters(): { start(): void; stop(): string[] } {
   };
 }
 
-const counters = installCounters();
+const counters = await installCounters();
 
 // `SELECT FeedOut FROM Post`, a VIEW with nested relations, plans as the written-out nested SELECT: one statement too.
 const VIEW_FEED = `

@@ -1,8 +1,9 @@
 /**
  * Measures the driver on the local PostgreSQL server: versioned inserts, point reads by id, AS OF
- * point reads and history reads, each with 10 requests in flight (a pool of 10).
+ * point reads and history reads, with 10 requests in flight (KOVA_BENCH_INFLIGHT to change; the
+ * pool has 10 connections, so more in flight pipelines), each with the client's CPU per operation.
  *
- *   cd /work/main && npx tsc -b packages/driver-postgres && node packages/driver-postgres/dist/bench/pg-speed.js
+ *   npx tsc -b packages/driver-postgres && node packages/driver-postgres/dist/bench/pg-speed.js
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
@@ -25,6 +26,7 @@ const byId = { kind: "compare", op: "==", left: { kind: "field", field: "id" }, 
 
 async function measure(label: string, total: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -32,7 +34,9 @@ async function measure(label: string, total: number, concurrency: number, op: (i
     }),
   );
   const ms = performance.now() - started;
-  console.log(`${label.padEnd(34)} ${total} ops in ${ms.toFixed(0)} ms = ${Math.round((total / ms) * 1000)} ops/s`);
+  const used = process.cpuUsage(cpu);
+  const perOp = (used.user + used.system) / total;
+  console.log(`${label.padEnd(34)} ${total} ops in ${ms.toFixed(0)} ms = ${Math.round((total / ms) * 1000)} ops/s, client CPU ${perOp.toFixed(0)} µs/op`);
 }
 
 const schema = `kova_bench_${randomBytes(4).toString("hex")}`;
@@ -48,11 +52,12 @@ try {
   const asOf = compile({ kind: "select", entity: "Note", fields: null, where: byId, orderBy: [], limit: null, offset: null, asOf: { kind: "arg", index: 1 }, single: true });
   const history = compile({ kind: "history", entity: "Note", where: byId, orderBy: [], limit: null, offset: null });
   const rows = 5000;
-  await measure("insert (row + version, 1 stmt)", rows, 10, (i) => driver.execute(insert, [{ text: `note ${i}`, n: i }]));
-  await measure("select by id", 20000, 10, (i) => driver.execute(read, [(i % rows) + 1]));
+  const inflight = Number(process.env.KOVA_BENCH_INFLIGHT ?? 10);
+  await measure("insert (row + version, 1 stmt)", rows, inflight, (i) => driver.execute(insert, [{ text: `note ${i}`, n: i }]));
+  await measure("select by id", 20000, inflight, (i) => driver.execute(read, [(i % rows) + 1]));
   const now = Date.now();
-  await measure("select by id AS OF", 20000, 10, (i) => driver.execute(asOf, [(i % rows) + 1, now]));
-  await measure("history of one id", 20000, 10, (i) => driver.execute(history, [(i % rows) + 1]));
+  await measure("select by id AS OF", 20000, inflight, (i) => driver.execute(asOf, [(i % rows) + 1, now]));
+  await measure("history of one id", 20000, inflight, (i) => driver.execute(history, [(i % rows) + 1]));
 } finally {
   await driver.close();
   await admin.query(`DROP SCHEMA ${schema} CASCADE`);

@@ -1,5 +1,5 @@
 /**
- * @kova/driver-postgres: Kova's PostgreSQL driver on node-postgres, with every write versioned.
+ * @kova/driver-postgres: Kova's PostgreSQL driver on postgres.js, with every write versioned.
  * Its one entry for the toolchain is `driverPackage` (name "postgres"); the CockroachDB package
  * builds on the other exports.
  */

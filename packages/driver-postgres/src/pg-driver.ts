@@ -1,21 +1,21 @@
 /**
- * The PostgreSQL driver: a node-postgres pool. Statements run on any pooled connection (each write
- * is one statement, atomic with its versions); `transaction()` holds one connection from BEGIN to
- * COMMIT, and work inside it that calls the driver instead of its `tx` runs on that connection too.
+ * The PostgreSQL driver on a postgres.js pool (pg-pool.ts). Statements run on any pooled connection
+ * (each write is one statement, atomic with its versions); `transaction()` holds one connection
+ * from BEGIN to COMMIT, and work inside it that calls the driver instead of its `tx` runs on that
+ * connection too.
  *
- * A lost connection fails the statements using it with a 503; node-postgres drops the broken
- * connection and the pool opens new ones when asked, so service resumes when the server is back.
+ * A lost connection fails the statements using it with a 503; postgres.js sets the broken
+ * connection aside and opens a new one when asked, so service resumes when the server is back.
  */
-import pg from "pg";
-import { EntitySchemas, QueryError, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport } from "@kova/query";
+import { EntitySchemas, QueryError, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport, type TestIsolation } from "@kova/query";
 import { applyLedger, LEDGER_TABLE, References, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import type { PgCompiledQuery, SqlFlavor } from "./pg-compiled.js";
 import { postgresDialect, postgresFlavor } from "./pg-dialect.js";
 import { isConnectionError, translateError } from "./pg-errors.js";
 import { migrateEntities } from "./pg-migrate.js";
 import { describeAddress, poolConfig, readOptions, type PostgresOptions } from "./pg-options.js";
+import { PgPool, type PgSession } from "./pg-pool.js";
 import { PgRunner } from "./pg-runner.js";
-import { kovaTypes } from "./pg-types.js";
 import { PgTransfer } from "./pg-transfer.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -27,12 +27,20 @@ function reasonOf(error: unknown): string {
   return message === "" && typeof code === "string" ? code : message;
 }
 
+/** A test's transaction (isolate()): its transactions become savepoints in it, run one at a time. */
+interface PinnedTransaction {
+  open: OpenTransaction & { client: PgSession };
+  savepoints: number;
+  /** The last savepoint's work: the next waits for it, so savepoints never interleave. */
+  turn: Promise<unknown>;
+}
+
 export class PostgresDriver implements Driver {
   readonly dialect: Dialect;
   readonly options: PostgresOptions;
   /** Where the server is, for messages (no password). */
   readonly address: string;
-  protected pool: pg.Pool | undefined;
+  protected pool: PgPool | undefined;
   protected readonly runner: PgRunner;
   /** The entities migrate() stored: compiled queries name them. */
   protected readonly entities: EntitySchemas;
@@ -42,7 +50,9 @@ export class PostgresDriver implements Driver {
   /** Export and import (kova db export / import) through the pool. */
   readonly transfer = new PgTransfer(() => this.ready());
   /** The transaction (and its connection) the running async code belongs to. */
-  private readonly scope = new TransactionScope<OpenTransaction & { client: pg.PoolClient }>();
+  private readonly scope = new TransactionScope<OpenTransaction & { client: PgSession }>();
+  /** `kova test --db`: the one transaction everything runs in until the test rolls it back (isolate()). */
+  private pinned: PinnedTransaction | undefined;
 
   constructor(
     protected readonly config: DriverConfig,
@@ -65,10 +75,8 @@ export class PostgresDriver implements Driver {
     const tries = Math.max(1, this.options.connectRetries ?? 5);
     let lastError: unknown;
     for (let attempt = 1; attempt <= tries; attempt++) {
-      const pool = new pg.Pool(poolConfig(this.options, kovaTypes, this.config.name));
-      // An idle connection that breaks (server restart, pg_terminate_backend) is reported here and
-      // removed by the pool; without a listener the error would crash the process.
-      pool.on("error", () => undefined);
+      const { url, options } = poolConfig(this.options, this.config.name);
+      const pool = new PgPool(url, options);
       try {
         await pool.query("SELECT 1");
         this.pool = pool;
@@ -85,7 +93,7 @@ export class PostgresDriver implements Driver {
     throw new Error(`cannot connect data source "${this.config.name}" to ${this.address}: ${reasonOf(lastError)}`);
   }
 
-  protected ready(): pg.Pool {
+  protected ready(): PgPool {
     if (this.pool === undefined) {
       throw new QueryError(`data source '${this.config.name}' is unavailable: it is ${this.closed ? "closed" : "not connected"}`, 503);
     }
@@ -118,30 +126,12 @@ export class PostgresDriver implements Driver {
     });
   }
 
-  /**
-   * Runs `work` on a connection of its own. While it is checked out, node-postgres reports the
-   * connection's death as an 'error' event on it (the pool listens only to idle ones), so it is
-   * listened to here, and a broken connection is destroyed rather than returned to the pool.
-   */
-  private async withClient<T>(work: (client: pg.PoolClient, markBroken: (error: Error) => void) => Promise<T>): Promise<T> {
-    const pool = this.ready();
-    let client: pg.PoolClient;
+  /** Runs `work` on a connection of its own (pg-pool.ts: a broken one is not handed back). */
+  private async withClient<T>(work: (client: PgSession, markBroken: (error: unknown) => void) => Promise<T>): Promise<T> {
     try {
-      client = await pool.connect();
+      return await this.ready().hold(work);
     } catch (error) {
-      throw translateError(error, this.config.name);
-    }
-    let broken: Error | undefined;
-    const markBroken = (error: Error) => (broken ??= error);
-    client.on("error", markBroken);
-    try {
-      return await work(client, markBroken);
-    } catch (error) {
-      if (isConnectionError(error)) markBroken(error as Error);
-      throw error;
-    } finally {
-      client.off("error", markBroken);
-      client.release(broken);
+      throw isConnectionError(error) ? translateError(error, this.config.name) : error;
     }
   }
 
@@ -151,7 +141,7 @@ export class PostgresDriver implements Driver {
       return this.transaction((tx) => this.references.delete(query, args, (q, a) => tx.execute(q, a)));
     }
     // Work inside transaction() that calls the driver instead of its `tx` runs in the transaction.
-    const open = this.scope.current();
+    const open = this.scope.current() ?? this.pinned?.open;
     if (open !== undefined) return this.runInTransaction(open.client, query as PgCompiledQuery, args);
     try {
       return await this.runner.run(this.ready(), query as PgCompiledQuery, args);
@@ -170,7 +160,60 @@ export class PostgresDriver implements Driver {
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
     const open = this.scope.current();
     if (open !== undefined) return work(transactionExecutor(open, (query, args) => this.runInTransaction(open.client, query as PgCompiledQuery, args)));
+    if (this.pinned !== undefined) return this.inSavepoint(this.pinned, work);
     return this.transactionOnce(work);
+  }
+
+  async isolate(): Promise<TestIsolation> {
+    if (this.pinned !== undefined) throw new Error(`data source "${this.config.name}" is already inside a test transaction`);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held!: Promise<void>;
+    // One connection held for the whole test: BEGIN now, ROLLBACK when the test ends.
+    const client = await new Promise<PgSession>((resolve, reject) => {
+      held = this.withClient(async (session) => {
+        await session.query("BEGIN");
+        resolve(session);
+        await released;
+        await session.query("ROLLBACK");
+      });
+      held.catch(reject);
+    });
+    const pinned: PinnedTransaction = { open: { client, finished: false }, savepoints: 0, turn: Promise.resolve() };
+    this.pinned = pinned;
+    return {
+      rollback: async () => {
+        if (this.pinned === pinned) this.pinned = undefined;
+        await pinned.turn;
+        pinned.open.finished = true;
+        release();
+        await held;
+      },
+    };
+  }
+
+  /** A transaction inside a test's transaction: a savepoint, rolled back alone when `work` fails; one at a time. */
+  private inSavepoint<T>(pinned: PinnedTransaction, work: (tx: Executor) => Promise<T>): Promise<T> {
+    const { open } = pinned;
+    const run = async (): Promise<T> => {
+      const name = `kova_test_${++pinned.savepoints}`;
+      await open.client.query(`SAVEPOINT ${name}`);
+      try {
+        const result = await this.scope.run(open, () => work(transactionExecutor(open, (query, args) => this.runInTransaction(open.client, query as PgCompiledQuery, args))));
+        await open.client.query(`RELEASE SAVEPOINT ${name}`);
+        return result;
+      } catch (error) {
+        if (!isConnectionError(error)) await open.client.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
+        const fromDatabase = (error as { code?: unknown } | null)?.code !== undefined || isConnectionError(error);
+        throw fromDatabase ? translateError(error, this.config.name) : error;
+      }
+    };
+    const result = pinned.turn.then(run, run);
+    pinned.turn = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
   }
 
   /** The statement that opens a transaction (CockroachDB's driver states SERIALIZABLE). */
@@ -188,7 +231,7 @@ export class PostgresDriver implements Driver {
    * would otherwise abort the whole transaction, while the embedded store lets the work go on after
    * catching the error. The savepoint undoes just the failed statement, so both behave alike.
    */
-  private async runInTransaction(client: pg.PoolClient, query: PgCompiledQuery, args: readonly unknown[]): Promise<unknown> {
+  private async runInTransaction(client: PgSession, query: PgCompiledQuery, args: readonly unknown[]): Promise<unknown> {
     await client.query("SAVEPOINT kova_statement");
     try {
       const result = await this.runner.run(client, query, args);
@@ -211,7 +254,7 @@ export class PostgresDriver implements Driver {
         await client.query("COMMIT");
         return result;
       } catch (error) {
-        if (!isConnectionError(error)) await client.query("ROLLBACK").catch((rollbackError: Error) => markBroken(rollbackError));
+        if (!isConnectionError(error)) await client.query("ROLLBACK").catch((rollbackError: unknown) => markBroken(rollbackError));
         // The work's own errors (an ERROR's HttpError, a 409 already translated) pass through as they are.
         const fromDatabase = (error as { code?: unknown } | null)?.code !== undefined || isConnectionError(error);
         throw fromDatabase ? translateError(error, this.config.name) : error;
@@ -225,7 +268,7 @@ export class PostgresDriver implements Driver {
   async stats(): Promise<DriverStats> {
     const pool = this.ready();
     const result = await pool.query("SELECT pg_database_size(current_database()) AS size");
-    return { pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }, sizeBytes: Number((result.rows[0] as { size: string }).size) };
+    return { pool: pool.counts(), sizeBytes: Number((result.rows[0] as { size: string | number }).size) };
   }
 
   async health(): Promise<HealthReport> {
@@ -233,7 +276,8 @@ export class PostgresDriver implements Driver {
     try {
       const pool = this.ready();
       await pool.query("SELECT 1");
-      return { ok: true, detail: `${where} (pool: ${pool.totalCount} open, ${pool.idleCount} idle, ${pool.waitingCount} waiting)` };
+      const counts = pool.counts();
+      return { ok: true, detail: `${where} (pool: ${counts.total} open, ${counts.idle} idle, ${counts.waiting} waiting)` };
     } catch (error) {
       return { ok: false, detail: `${where}: ${reasonOf(error)}` };
     }

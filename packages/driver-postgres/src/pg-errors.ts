@@ -9,13 +9,16 @@ import { QueryError, type EntitySchema } from "@kova/query";
 import { fitIdentifier } from "./pg-compiled.js";
 import { compositeIndexName, uniqueIndexName } from "./pg-schema.js";
 
+/** postgres.js's PostgresError: the server's ErrorResponse fields under their protocol names. */
 interface PgError {
   code?: string;
-  constraint?: string;
+  constraint_name?: string;
   detail?: string;
   message?: string;
 }
 
+/** postgres.js's own codes for a connection that closed, was ended, or could not open in time. */
+const CLIENT_CODES = new Set(["CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECTION_ENDED", "CONNECT_TIMEOUT"]);
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ECONNABORTED"]);
 /** admin_shutdown (pg_terminate_backend), crash_shutdown, cannot_connect_now, too_many_connections. */
 const UNAVAILABLE_CODES = new Set(["57P01", "57P02", "57P03", "53300"]);
@@ -43,9 +46,8 @@ export function isRetryable(error: unknown): boolean {
 export function isConnectionError(error: unknown): boolean {
   const root = rootCause(error);
   const code = codeOf(root);
-  if (code !== undefined && (code.startsWith("08") || UNAVAILABLE_CODES.has(code) || NETWORK_CODES.has(code))) return true;
-  const message = (root as PgError | null)?.message ?? "";
-  return /Connection terminated|connection error|not queryable|Client was closed|timeout exceeded when trying to connect|Connection ended/i.test(message);
+  if (code !== undefined && (code.startsWith("08") || UNAVAILABLE_CODES.has(code) || NETWORK_CODES.has(code) || CLIENT_CODES.has(code))) return true;
+  return false;
 }
 
 function withCause<T extends Error>(error: T, cause: unknown): T {
@@ -54,8 +56,8 @@ function withCause<T extends Error>(error: T, cause: unknown): T {
 }
 
 function uniqueField(error: PgError, entity: EntitySchema | undefined): string {
-  if (entity !== undefined && error.constraint !== undefined) {
-    const field = entity.fields.find((f) => uniqueIndexName(entity, f.name) === error.constraint);
+  if (entity !== undefined && error.constraint_name !== undefined) {
+    const field = entity.fields.find((f) => uniqueIndexName(entity, f.name) === error.constraint_name);
     if (field !== undefined) return field.name;
   }
   // "Key (email)=(a@x.io) already exists." — the column, possibly quoted.
@@ -67,7 +69,7 @@ function uniqueField(error: PgError, entity: EntitySchema | undefined): string {
 
 /** The fields of the composite UNIQUE whose index `error` names, if it is one. */
 function compositeFields(error: PgError, entity: EntitySchema): string[] | undefined {
-  return entity.uniques?.find((fields) => compositeIndexName(entity, true, fields) === error.constraint);
+  return entity.uniques?.find((fields) => compositeIndexName(entity, true, fields) === error.constraint_name);
 }
 
 /**
@@ -76,7 +78,7 @@ function compositeFields(error: PgError, entity: EntitySchema): string[] | undef
  * ON DELETE handling, which runs first). The constraint's name says which reference.
  */
 function foreignKeyViolation(error: PgError, entity: EntitySchema | undefined): QueryError {
-  const match = /__fk_(.+)__(restrict|cascade|setNull)$/.exec(error.constraint ?? "");
+  const match = /__fk_(.+)__(restrict|cascade|setNull)$/.exec(error.constraint_name ?? "");
   const field = match?.[1] ?? "unknown";
   const own = entity?.fields.find((f) => f.name === field);
   if (own !== undefined && own.references !== undefined) {

@@ -3,7 +3,6 @@
  * already exists (refusing type changes, backfilling defaults of new fields, dropping indexes a
  * field no longer wants), then records each entity in `_kova_schema`.
  */
-import type pg from "pg";
 import { refuseStoredTypeChanges, type EntitySchema, type FieldSchema } from "@kova/query";
 import { fitIdentifier, quoteIdent, type SqlFlavor } from "./pg-compiled.js";
 import {
@@ -17,16 +16,17 @@ import {
   uniqueIndexName,
   wantedIndexes,
 } from "./pg-schema.js";
+import type { PgSession } from "./pg-pool.js";
 
 /** Serialises concurrent migrations of one PostgreSQL database (two app processes starting at once). */
 const MIGRATION_LOCK = 7_403_503_250;
 
-async function recordedFields(client: pg.ClientBase, entity: EntitySchema): Promise<FieldSchema[] | undefined> {
+async function recordedFields(client: PgSession, entity: EntitySchema): Promise<FieldSchema[] | undefined> {
   const result = await client.query(`SELECT "fields" FROM ${quoteIdent(SCHEMA_TABLE)} WHERE "entity" = $1`, [entity.name]);
   return result.rows.length === 0 ? undefined : (result.rows[0].fields as FieldSchema[]);
 }
 
-async function existingColumns(client: pg.ClientBase, table: string): Promise<Set<string>> {
+async function existingColumns(client: PgSession, table: string): Promise<Set<string>> {
   const result = await client.query(
     `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
     [fitIdentifier(table)],
@@ -34,12 +34,12 @@ async function existingColumns(client: pg.ClientBase, table: string): Promise<Se
   return new Set(result.rows.map((r) => r.column_name as string));
 }
 
-async function existingIndexes(client: pg.ClientBase, table: string): Promise<Set<string>> {
+async function existingIndexes(client: PgSession, table: string): Promise<Set<string>> {
   const result = await client.query(`SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1`, [fitIdentifier(table)]);
   return new Set(result.rows.map((r) => r.indexname as string));
 }
 
-async function migrateEntity(client: pg.ClientBase, entity: EntitySchema, flavor: SqlFlavor): Promise<void> {
+async function migrateEntity(client: PgSession, entity: EntitySchema, flavor: SqlFlavor): Promise<void> {
   const previous = await recordedFields(client, entity);
   refuseStoredTypeChanges(entity, previous);
   const before = await existingColumns(client, entity.table);
@@ -83,7 +83,7 @@ async function migrateEntity(client: pg.ClientBase, entity: EntitySchema, flavor
 }
 
 /** Creates or evolves the storage of `entities` (in one transaction where the database allows). */
-export async function migrateEntities(client: pg.ClientBase, entities: readonly EntitySchema[], flavor: SqlFlavor): Promise<void> {
+export async function migrateEntities(client: PgSession, entities: readonly EntitySchema[], flavor: SqlFlavor): Promise<void> {
   if (!flavor.transactionalDdl) {
     await client.query(schemaTableDdl());
     for (const entity of entities) await migrateEntity(client, entity, flavor);
@@ -106,7 +106,7 @@ export async function migrateEntities(client: pg.ClientBase, entities: readonly 
 }
 
 /** Every reference's FOREIGN KEY, once all tables exist; stored rows that break one are named. */
-async function addForeignKeys(client: pg.ClientBase, entities: readonly EntitySchema[]): Promise<void> {
+async function addForeignKeys(client: PgSession, entities: readonly EntitySchema[]): Promise<void> {
   const byName = new Map(entities.map((e) => [e.name, e]));
   for (const entity of entities) {
     for (const statement of foreignKeyDdl(entity, byName)) {

@@ -1,21 +1,19 @@
 /**
- * Runs compiled PostgreSQL statements on a pool or a transaction's client. Each statement goes as
- * a named prepared statement (prepared once per connection by node-postgres) with rows as arrays,
- * which are shaped into objects in the compiled column order (`id` first).
+ * Runs compiled PostgreSQL statements on the pool or a transaction's connection. Each statement is
+ * prepared once per connection (by the client layer, pg-pool.ts) and returns rows as arrays, which
+ * are shaped into objects in the compiled column order (`id` first).
  */
-import type pg from "pg";
 import { integerId, pageNeedsCount, selectResult, writesNothing, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
 import { bindParams, CodecCache, decodeNested, noRecordToSave, saveTarget } from "@kova/sql";
 import type { Param, PgCompiledQuery, PgCompiledRead, PgCompiledWrite, PgStatement, ResultColumn } from "./pg-compiled.js";
 import { translateError } from "./pg-errors.js";
+import type { PgSession } from "./pg-pool.js";
 import { defaultValue, encodeFieldValue, encodeParam, type PgValue } from "./pg-values.js";
 
 type EntityCodec = EntityWriteCodec<PgValue>;
 type WriteRecord = AnyWriteRecord<PgValue>;
 
-export interface Queryable {
-  query(config: pg.QueryArrayConfig): Promise<pg.QueryArrayResult>;
-}
+export type Queryable = Pick<PgSession, "arrays">;
 
 type Row = Record<string, unknown>;
 
@@ -48,8 +46,7 @@ export class PgRunner {
 
   private async query(db: Queryable, statement: PgStatement, values: unknown[], entity: EntitySchema): Promise<unknown[][]> {
     try {
-      const result = await db.query({ name: statement.name, text: statement.text, values, rowMode: "array" });
-      return result.rows;
+      return await db.arrays(statement.text, values);
     } catch (error) {
       throw translateError(error, this.source, entity);
     }

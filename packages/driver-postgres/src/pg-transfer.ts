@@ -4,9 +4,9 @@
  * transaction whose rows go in as ONE parameter, a JSON array that `json_populate_recordset` turns
  * into typed rows, so a batch of ten thousand rows is one statement per table, not ten thousand.
  */
-import type pg from "pg";
 import { IMPORT_TABLE, toIsoInstant, type DataTransfer, type EntitySchema, type FieldSchema, type ImportMark, type TransferBatch, type TransferRow, type TransferVersion } from "@kova/query";
 import { historyTable, quoteIdent } from "./pg-compiled.js";
+import type { PgPool, PgSession } from "./pg-pool.js";
 import { encodeFieldValue } from "./pg-values.js";
 
 const PAGE = 5000;
@@ -32,9 +32,9 @@ function fieldsObject(entity: EntitySchema, fields: Record<string, unknown>): Re
 }
 
 export class PgTransfer implements DataTransfer {
-  constructor(private readonly pool: () => pg.Pool) {}
+  constructor(private readonly pool: () => PgPool) {}
 
-  private async query(text: string, values: unknown[] = []): Promise<pg.QueryResult> {
+  private async query(text: string, values: unknown[] = []): Promise<{ rows: Record<string, any>[] }> {
     return this.pool().query(text, values);
   }
 
@@ -112,7 +112,10 @@ export class PgTransfer implements DataTransfer {
   }
 
   async load(batches: readonly TransferBatch[], mark: ImportMark): Promise<void> {
-    const client = await this.pool().connect();
+    await this.pool().hold(async (client) => this.loadOn(client, batches, mark));
+  }
+
+  private async loadOn(client: PgSession, batches: readonly TransferBatch[], mark: ImportMark): Promise<void> {
     try {
       await client.query(`CREATE TABLE IF NOT EXISTS ${IMPORT_TABLE} ("id" text PRIMARY KEY, "line" bigint NOT NULL, "done" boolean NOT NULL, "updated_at" timestamptz NOT NULL)`);
       await client.query("BEGIN");
@@ -146,8 +149,6 @@ export class PgTransfer implements DataTransfer {
     } catch (error) {
       await client.query("ROLLBACK").catch(() => {});
       throw error;
-    } finally {
-      client.release();
     }
   }
 

@@ -1,6 +1,6 @@
 /**
- * How result values are read, set per pool (never on node-postgres's global parsers, which other
- * code in the process may rely on):
+ * How values are read and written, set per connection pool (postgres.js keeps its parsers per
+ * instance, so nothing global changes):
  *
  *   int8 (bigint)   → JS number; a stored value beyond ±(2^53−1) fails the query with a clear error
  *                     rather than coming back silently rounded.
@@ -8,12 +8,28 @@
  *   date            → the raw `YYYY-MM-DD` text: no Date object, so no time-zone shift.
  *   timestamptz     → ISO-8601 UTC with milliseconds, whatever the session's TimeZone.
  *   timestamp       → read as UTC, the same form.
- *   int8[]          → an array of JS numbers (an `int[]` list field), each checked as int8.
- * json/jsonb, boolean, float8, text and their arrays keep node-postgres's own parsers.
+ *   text[], int8[], float8[] (list fields) → JS arrays, NULL elements as null, int8 items checked
+ *                     as above (postgres.js's own array parser reads an unquoted NULL as "NULL").
+ * json/jsonb, boolean, float8 and text keep postgres.js's own parsers.
+ *
+ * Parameters: the driver binds text (pg-values.ts), which PostgreSQL reads by the parameter's type.
+ * postgres.js would re-serialise text bound to a json or date parameter (JSON.stringify, `new
+ * Date(x)`), so those serialisers pass text through as it is.
  */
-import pg from "pg";
+import { parse as parseArray } from "postgres-array";
 
-const OID = { INT8: 20, INT8_ARRAY: 1016, NUMERIC: 1700, DATE: 1082, TIMESTAMP: 1114, TIMESTAMPTZ: 1184 } as const;
+const OID = {
+  INT8: 20,
+  NUMERIC: 1700,
+  DATE: 1082,
+  TIMESTAMP: 1114,
+  TIMESTAMPTZ: 1184,
+  JSON: 114,
+  JSONB: 3802,
+  TEXT_ARRAY: 1009,
+  INT8_ARRAY: 1016,
+  FLOAT8_ARRAY: 1022,
+} as const;
 
 export function parseInt8(text: string): number {
   const n = Number(text);
@@ -49,31 +65,45 @@ export function parseTimestamp(text: string): string {
 }
 
 const identity = (text: string) => text;
+const asText = (value: unknown) => (value instanceof Date ? value.toISOString() : String(value));
 
-/** The `types` option of a node-postgres pool: Kova's parsers for its types, the defaults otherwise. */
-export const kovaTypes = {
-  getTypeParser(oid: number, format?: string): (text: string) => unknown {
-    if (format === undefined || format === "text") {
-      switch (oid) {
-        case OID.INT8:
-          return parseInt8;
-        case OID.INT8_ARRAY: {
-          const items = defaultParser(oid, format) as (text: string) => Array<string | null>;
-          return (text) => items(text).map((item) => (item === null ? null : parseInt8(item)));
-        }
-        case OID.NUMERIC:
-          return Number.parseFloat;
-        case OID.DATE:
-          return identity;
-        case OID.TIMESTAMP:
-        case OID.TIMESTAMPTZ:
-          return parseTimestamp;
-      }
-    }
-    return defaultParser(oid, format);
-  },
-};
-
-function defaultParser(oid: number, format?: string): (text: string) => unknown {
-  return (pg.types.getTypeParser as (oid: number, format?: string) => (text: string) => unknown)(oid, format);
+/** A type entry as postgres.js's `types` option takes it (`to`: the oid it binds, `from`: the oids it reads). */
+interface TypeEntry {
+  to: number;
+  from: number[];
+  serialize: (value: unknown) => string;
+  parse: (text: string) => unknown;
 }
+
+/** A one-dimensional array literal (`{"a","b\\"c",NULL}`): every item quoted, so any text is safe. */
+export function arrayLiteral(items: readonly unknown[]): string {
+  const quoted = items.map((item) => (item === null || item === undefined ? "NULL" : `"${String(item).replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`));
+  return `{${quoted.join(",")}}`;
+}
+
+function arrayType(oid: number, item: (text: string) => unknown): TypeEntry {
+  return {
+    to: oid,
+    from: [oid],
+    serialize: (value) => (Array.isArray(value) ? arrayLiteral(value) : String(value)),
+    parse: (text) => parseArray(text, item),
+  };
+}
+
+/** The `types` option of the postgres.js instance: Kova's parsers for its types, the defaults otherwise. */
+export const kovaTypes: Record<string, TypeEntry> = {
+  int8: { to: OID.INT8, from: [OID.INT8], serialize: asText, parse: parseInt8 },
+  numeric: { to: OID.NUMERIC, from: [OID.NUMERIC], serialize: asText, parse: Number.parseFloat },
+  date: { to: OID.DATE, from: [OID.DATE], serialize: asText, parse: identity },
+  timestamp: { to: OID.TIMESTAMPTZ, from: [OID.TIMESTAMP, OID.TIMESTAMPTZ], serialize: asText, parse: parseTimestamp },
+  json: {
+    to: OID.JSONB,
+    from: [OID.JSON, OID.JSONB],
+    serialize: (value) => (typeof value === "string" ? value : JSON.stringify(value)),
+    parse: (text) => JSON.parse(text),
+  },
+  boolean: { to: 16, from: [16], serialize: (value) => (value === true ? "t" : value === false ? "f" : String(value)), parse: (text) => text === "t" },
+  textArray: arrayType(OID.TEXT_ARRAY, identity),
+  int8Array: arrayType(OID.INT8_ARRAY, parseInt8),
+  float8Array: arrayType(OID.FLOAT8_ARRAY, Number.parseFloat),
+};

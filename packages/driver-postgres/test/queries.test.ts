@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { QueryPlan } from "@kova/query";
-import { admin, arg, asc, cmp, compile, desc, eq, f, lit, openStore, select, serverUp, type Store } from "./helpers.js";
+import postgres from "postgres";
+import { arg, asc, cmp, compile, desc, eq, f, lit, openStore, PG_URL, select, serverUp, type Store } from "./helpers.js";
 import { deleteAndSaveChecks, insertNoteText, serverTransactionScenario } from "@kova/query/testing";
 import { kovaTypes } from "../src/index.js";
 
@@ -175,17 +176,20 @@ test("datetimes and dates: time zones normalised to UTC, dates never shifted, co
 
 test("the type parsers read the server's own text in any session time zone", async (t) => {
   if (!(await serverUp(t))) return;
-  await admin(async (client) => {
+  const sql = postgres(PG_URL, { max: 1, types: kovaTypes as any, onnotice: () => undefined });
+  try {
     for (const zone of ["UTC", "America/Los_Angeles", "Asia/Kolkata", "Pacific/Chatham"]) {
-      await client.query(`SET TimeZone = '${zone}'`);
-      const result = await client.query({
-        text: "SELECT '2024-03-11T07:30:00.123456Z'::timestamptz AS t, '1969-12-31'::date AS d, 9007199254740991::int8 AS i, 12.5::numeric AS n, '0099-05-06T01:02:03Z'::timestamptz AS old",
-        types: kovaTypes,
-      });
-      assert.deepEqual(result.rows[0], { t: "2024-03-11T07:30:00.123Z", d: "1969-12-31", i: 9007199254740991, n: 12.5, old: "0099-05-06T01:02:03.000Z" }, zone);
+      await sql.unsafe(`SET TimeZone = '${zone}'`);
+      const rows = await sql.unsafe(
+        "SELECT '2024-03-11T07:30:00.123456Z'::timestamptz AS t, '1969-12-31'::date AS d, 9007199254740991::int8 AS i, 12.5::numeric AS n, '0099-05-06T01:02:03Z'::timestamptz AS old, '{1,null,3}'::int8[] AS list",
+      );
+      assert.deepEqual({ ...rows[0] }, { t: "2024-03-11T07:30:00.123Z", d: "1969-12-31", i: 9007199254740991, n: 12.5, old: "0099-05-06T01:02:03.000Z", list: [1, null, 3] }, zone);
     }
-    await assert.rejects(client.query({ text: "SELECT 9007199254740992::int8 AS i", types: kovaTypes }), /beyond ±9007199254740991/);
-  });
+    await assert.rejects(sql.unsafe("SELECT 9007199254740992::int8 AS i"), /beyond ±9007199254740991/);
+    await assert.rejects(sql.unsafe("SELECT '{9007199254740992}'::int8[] AS i"), /beyond ±9007199254740991/);
+  } finally {
+    await sql.end();
+  }
 });
 
 test("update, delete and save return the stored rows; single update of a missing row is null", async (t) => {

@@ -52,7 +52,7 @@ async function fromSqlite(options: Options, appDir: string): Promise<Set<string>
 }
 
 /**
- * A database client (`pg`, `mysql2`) as the app has it: `kova` itself does not depend on them (an
+ * A database client (`postgres`, `mysql2`) as the app has it: `kova` itself does not depend on them (an
  * app on the embedded store installs none); the app's driver package brought it in.
  */
 async function clientOf<T>(appDir: string, specifier: string): Promise<T> {
@@ -71,28 +71,29 @@ async function clientOf<T>(appDir: string, specifier: string): Promise<T> {
 
 async function fromPostgres(options: Options, appDir: string): Promise<Set<string>> {
   const given = objectOptions(options);
-  const pg = await clientOf<typeof import("pg")>(appDir, "pg");
-  const client = new pg.Client({
-    connectionString: given.url as string | undefined,
+  const postgres = await clientOf<typeof import("postgres")>(appDir, "postgres");
+  const settings = {
     host: given.host as string | undefined,
     port: given.port as number | undefined,
     user: given.user as string | undefined,
     password: given.password as string | undefined,
     database: given.database as string | undefined,
     ssl: given.ssl as boolean | undefined,
-    connectionTimeoutMillis: 5000,
+    max: 1,
+    connect_timeout: 5,
+    onnotice: () => undefined,
     // The schema the driver would use (a plain identifier, checked by the driver at start-up).
-    options: typeof given.schema === "string" ? `-c search_path=${given.schema}` : undefined,
-  });
-  await client.connect();
+    connection: typeof given.schema === "string" ? { search_path: given.schema } : undefined,
+  };
+  const sql = typeof given.url === "string" ? postgres(given.url, settings) : postgres(settings);
   try {
-    const result = await client.query(`SELECT "name" FROM "_kova_migrations"`).catch((error: { code?: string }) => {
-      if (error.code === "42P01") return { rows: [] }; // undefined_table: nothing applied yet
+    const rows = await sql.unsafe(`SELECT "name" FROM "_kova_migrations"`).catch((error: { code?: string }) => {
+      if (error.code === "42P01") return []; // undefined_table: nothing applied yet
       throw error;
     });
-    return new Set(result.rows.map((r: { name: string }) => r.name));
+    return new Set((rows as unknown as Array<{ name: string }>).map((r) => r.name));
   } finally {
-    await client.end();
+    await sql.end();
   }
 }
 
