@@ -135,7 +135,7 @@ export function renderMarkdown({ buildWarning, machine, command, settings, loadG
     `${settings.warmupSeconds} s warm-up, then ${settings.rounds} rounds of ${settings.roundSeconds} s interleaved across frameworks; min, median and max of the rounds ` +
     "(spread = (max − min) / median; ratios use the medians); load 1m is the machine's 1-minute load average after each round of the workload, median (max). " +
     "RSS is the server's after its last round of that workload. `kova` runs with its defaults, as `kova run` does (logs at info, no per-request line; stdout to /dev/null); " +
-    "`kova-quiet` is the same build with `KOVA_LOG_LEVEL=warn`, `kova-access` with `KOVA_ACCESS_LOG=on` (one request line per request, batched per event-loop turn, as `kova dev` runs). Express, Hono and raw node:http check the POST body with one shared hand-written " +
+    "`kova-quiet` is the same build with `KOVA_LOG_LEVEL=warn`, `kova-access` with `KOVA_ACCESS_LOG=on` (one request line per request, batched per event-loop turn, as `kova dev` runs), `kova-fast` with `KOVA_HTTP=fast` (`kova run --http fast`: Node's own llhttp parser on node:net, without node:http's request and response objects). Express, Hono and raw node:http check the POST body with one shared hand-written " +
     "function (bench/apps/shared/requests.mjs); Fastify uses its JSON schema (Ajv) and response schemas. Targets are checked against `kova`.");
   md.push("", "| " + HEADER.join(" | ") + " |", "|" + HEADER.map((_, i) => (i < 2 ? "---" : "---:")).join("|") + "|");
   for (const row of rows(results)) md.push("| " + row.join(" | ") + " |");

@@ -18,10 +18,11 @@ export const KOVA_PG_APP_DIR = join(BENCH_DIR, "apps", "kova-pg");
 /**
  * In table order; "raw" is the node:http ceiling. "kova" runs with Kova's defaults (as `kova run`);
  * "kova-quiet" is the same build with KOVA_LOG_LEVEL=warn (nothing logged at info), "kova-access"
- * with KOVA_ACCESS_LOG=on (one request line per request, as `kova dev` runs), to show its cost.
+ * with KOVA_ACCESS_LOG=on (one request line per request, as `kova dev` runs), to show its cost;
+ * "kova-fast" with KOVA_HTTP=fast (`kova run --http fast`: the runtime's http-fast/ layer).
  */
-export const FRAMEWORKS = ["kova", "kova-quiet", "kova-access", "fastify", "express", "hono", "raw"];
-const KOVA_VARIANTS = new Set(["kova", "kova-quiet", "kova-access"]);
+export const FRAMEWORKS = ["kova", "kova-quiet", "kova-access", "kova-fast", "fastify", "express", "hono", "raw"];
+const KOVA_VARIANTS = new Set(["kova", "kova-quiet", "kova-access", "kova-fast"]);
 /** Whether `framework` is a run of the Kova app. */
 export const isKova = (framework) => KOVA_VARIANTS.has(framework);
 
@@ -29,6 +30,7 @@ const ENTRIES = {
   kova: join(KOVA_APP_DIR, "dist", "server.js"),
   "kova-quiet": join(KOVA_APP_DIR, "dist", "server.js"),
   "kova-access": join(KOVA_APP_DIR, "dist", "server.js"),
+  "kova-fast": join(KOVA_APP_DIR, "dist", "server.js"),
   fastify: join(BENCH_DIR, "apps", "fastify.mjs"),
   express: join(BENCH_DIR, "apps", "express.mjs"),
   hono: join(BENCH_DIR, "apps", "hono.mjs"),
@@ -40,6 +42,7 @@ const PG_ENTRIES = {
   kova: join(KOVA_PG_APP_DIR, "dist", "server.js"),
   "kova-quiet": join(KOVA_PG_APP_DIR, "dist", "server.js"),
   "kova-access": join(KOVA_PG_APP_DIR, "dist", "server.js"),
+  "kova-fast": join(KOVA_PG_APP_DIR, "dist", "server.js"),
   fastify: join(BENCH_DIR, "apps", "fastify-pg.mjs"),
   express: join(BENCH_DIR, "apps", "express-pg.mjs"),
   hono: join(BENCH_DIR, "apps", "hono-pg.mjs"),
@@ -67,9 +70,11 @@ export async function startServer(framework, { port, seedFile, dataDir, cpu, env
   if (isKova(framework)) {
     if (env.KOVA_LOG_LEVEL === undefined) delete serverEnv.KOVA_LOG_LEVEL;
     if (env.KOVA_ACCESS_LOG === undefined) delete serverEnv.KOVA_ACCESS_LOG;
+    if (env.KOVA_HTTP === undefined) delete serverEnv.KOVA_HTTP;
   }
   if (framework === "kova-quiet") serverEnv.KOVA_LOG_LEVEL = "warn";
   if (framework === "kova-access") serverEnv.KOVA_ACCESS_LOG = "on";
+  if (framework === "kova-fast") serverEnv.KOVA_HTTP = "fast";
   if (postgres) {
     serverEnv.DATABASE_URL = postgres.url;
     serverEnv.DB_SCHEMA = postgres.schema;

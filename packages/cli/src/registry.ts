@@ -10,6 +10,7 @@ import { helpCommand } from "./commands/help.js";
 import { initCommand } from "./commands/init.js";
 import { lspCommand } from "./commands/lsp.js";
 import { migrateCommand } from "./commands/migrate.js";
+import { playgroundCommand } from "./commands/playground.js";
 import { dbCommand } from "./commands/db/index.js";
 import { runCommand } from "./commands/run.js";
 import { tasksCommand } from "./commands/tasks.js";
@@ -20,7 +21,7 @@ import { testCommand } from "./commands/test.js";
  * because `help` reads this list too: the call happens at run time, after all modules loaded.
  */
 export function allCommands(): readonly Command[] {
-  return [initCommand, addCommand, runCommand, devCommand, buildCommand, clientCommand, migrateCommand, testCommand, dbCommand, checkCommand, fmtCommand, astCommand, tasksCommand, lspCommand, helpCommand];
+  return [initCommand, addCommand, runCommand, devCommand, buildCommand, clientCommand, migrateCommand, testCommand, dbCommand, checkCommand, fmtCommand, astCommand, tasksCommand, lspCommand, playgroundCommand, helpCommand];
 }
 
 export function findCommand(name: string): Command | undefined {

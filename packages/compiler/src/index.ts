@@ -9,7 +9,8 @@ export { type Diagnostic, DiagnosticBag, sortDiagnostics } from "./diagnostics/d
 export { closestName, closestOrPrefix, editDistance } from "./diagnostics/suggest.js";
 export { checkFiles, checkText, invalidUtf8Diagnostic, type CheckResult, type CheckedFile } from "./project/check-project.js";
 export { decodeSource, firstInvalidUtf8, type SourceText, type InvalidUtf8 } from "./project/decode.js";
-export { type CompilerHost, type FoundFiles, type SkippedPath, nodeHost, memoryHost, findKovaFiles, readSource } from "./project/host.js";
+export { type CompilerHost, memoryHost, readSource } from "./project/host.js";
+export { type FoundFiles, type SkippedPath, nodeHost, findKovaFiles } from "./project/node-host.js";
 export { type KovaLibraryField, type LibraryResolution, isBareSpecifier, resolveKovaImport, splitBareSpecifier, nodeModulesFolders, resolveLibraryImport, readKovaField } from "./project/libraries.js";
 export { formatDiagnostic, formatSummary, type FormatOptions } from "./diagnostics/format.js";
 export { checkProgram, type CheckOutput } from "./checker/checker.js";

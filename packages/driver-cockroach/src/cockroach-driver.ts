@@ -1,5 +1,5 @@
 /**
- * The CockroachDB driver: the PostgreSQL driver (same wire protocol, same node-postgres pool) with
+ * The CockroachDB driver: the PostgreSQL driver (same wire protocol, same postgres.js pool) with
  * CockroachDB's dialect, and retries. CockroachDB runs every transaction SERIALIZABLE and asks the
  * client to retry one that conflicted (SQLSTATE 40001, "restart transaction"); the driver reruns
  * the whole transaction (or the single statement) with exponential backoff and jitter.

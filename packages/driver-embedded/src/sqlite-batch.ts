@@ -3,7 +3,7 @@
  * recorded as an "insert" version. Rows go to SQLite in chunks of multi-row INSERTs (one call per
  * chunk instead of two per row), with ids assigned here from the AUTOINCREMENT counter.
  */
-import type Database from "better-sqlite3";
+import type { SqliteDatabase, SqliteStatement } from "./sqlite-database.js";
 import { keepsHistory, type EntitySchema } from "@kova/query";
 import { historyColumn, historyTable, quoteIdent } from "./sqlite-compiled.js";
 import type { QueryRunner } from "./sqlite-runner.js";
@@ -15,8 +15,8 @@ const MAX_PARAMS = 32766;
 const MAX_ROWS_PER_CHUNK = 200;
 
 interface ChunkStatements {
-  live: Database.Statement;
-  history: Database.Statement;
+  live: SqliteStatement;
+  history: SqliteStatement;
 }
 
 export class BatchWriter {

@@ -68,7 +68,7 @@ export class EmbeddedDriver implements Driver {
   readonly path: string;
   private readonly options: EmbeddedOptions;
   private db: Database.Database | undefined;
-  private runner: QueryRunner | undefined;
+  private runner: QueryRunner<Database.Database> | undefined;
   private batch: BatchWriter | undefined;
   private closed = false;
   /** Settles when every queued transaction has finished. */
@@ -121,7 +121,7 @@ export class EmbeddedDriver implements Driver {
     this.openSync();
   }
 
-  private openSync(): QueryRunner {
+  private openSync(): QueryRunner<Database.Database> {
     if (this.runner !== undefined) return this.runner;
     if (this.closed) throw new QueryError(`data source "${this.config.name}" is closed`, 503);
     let db: Database.Database | undefined;
@@ -152,7 +152,7 @@ export class EmbeddedDriver implements Driver {
     }
   }
 
-  private ready(): QueryRunner {
+  private ready(): QueryRunner<Database.Database> {
     if (this.runner === undefined) {
       throw new QueryError(`data source "${this.config.name}" is ${this.closed ? "closed" : "not connected"}`, 503);
     }

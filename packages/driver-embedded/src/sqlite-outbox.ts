@@ -8,7 +8,7 @@
  * Recording starts when the runtime listens (Driver.changes.onCommit): an app with no ON handler,
  * cache or live view pays nothing for it.
  */
-import type Database from "better-sqlite3";
+import type { SqliteDatabase, SqliteStatement } from "./sqlite-database.js";
 import type { ChangeEvent, ChangeOp, ChangeOutbox } from "@kova/query";
 
 export const OUTBOX_TABLE = "_kova_changes";
@@ -40,13 +40,13 @@ interface OutboxRow {
 
 /** What the runner calls per written record; the events of the open transaction wait in `pending`. */
 export class Outbox {
-  private insert: Database.Statement | undefined;
+  private insert: SqliteStatement | undefined;
   /** Events recorded since the last commit or rollback (the driver takes them at commit). */
   private pending: ChangeEvent[] = [];
 
   constructor(
     private readonly source: string,
-    private readonly db: () => Database.Database,
+    private readonly db: () => SqliteDatabase,
   ) {}
 
   get recording(): boolean {
@@ -92,7 +92,7 @@ export class SqliteChangeOutbox implements ChangeOutbox {
     private readonly outbox: Outbox,
     private readonly source: string,
     /** Runs `work` on the connection outside any open transaction (the driver's withConnection). */
-    private readonly run: <T>(work: (db: Database.Database) => T) => Promise<T>,
+    private readonly run: <T>(work: (db: SqliteDatabase) => T) => Promise<T>,
   ) {}
 
   onCommit(listener: (events: readonly ChangeEvent[]) => void | Promise<void>): void {

@@ -1,9 +1,10 @@
 /**
- * Runs compiled SQLite statements on an open better-sqlite3 database, synchronously. Each compiled
+ * Runs compiled SQLite statements on an open database (better-sqlite3, or SQLite WASM in the
+ * playground: sqlite-database.ts), synchronously. Each compiled
  * query is prepared once (statements cached by SQL text, bundles cached per compiled object); each
  * write and the versions it records run in one transaction.
  */
-import type Database from "better-sqlite3";
+import type { SqliteDatabase, SqliteStatement } from "./sqlite-database.js";
 import { cursorKey, pageNeedsCount, QueryError, selectResult, TOTAL_COLUMN, writesNothing, type WriteValues, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
 import { CodecCache, decodeNested, InstantClock, noRecordToSave, saveTarget } from "@kova/sql";
 import { historyColumn, historyTable, quoteIdent, type CompiledRead, type CompiledWrite, type Param, type ResultColumn, type SqliteCompiledQuery, type Statement } from "./sqlite-compiled.js";
@@ -32,7 +33,7 @@ interface WriteContext {
 }
 
 interface Bound {
-  statement: Database.Statement;
+  statement: SqliteStatement;
   params: Param[];
   /** For `value`/`present` params: the field's position in the record. */
   positions: number[];
@@ -55,26 +56,27 @@ interface PreparedWrite {
   /** null for an entity marked NO HISTORY: its writes record no versions. */
   history: { insert: Bound; update: Bound; delete: Bound } | null;
   /** The entity's last recorded instant (read inside the write's transaction in a shared file). */
-  lastAt: Database.Statement;
+  lastAt: SqliteStatement;
   /** Whether the entity has reference fields, whose targets a write must find. */
   references: boolean;
   /** The latest version of a record, as [id, …fields] (the before of an update's change event). */
-  previous: Database.Statement | null;
+  previous: SqliteStatement | null;
   /** Field names left out of change events (SECRET). */
   secret: string[];
 }
 
 type Prepared = PreparedRead | PreparedWrite;
 
-export class QueryRunner {
-  private readonly statements = new Map<string, Database.Statement>();
+/** `D` is the database type the caller opened (better-sqlite3's Database on Node), handed back as `db`. */
+export class QueryRunner<D extends SqliteDatabase = SqliteDatabase> {
+  private readonly statements = new Map<string, SqliteStatement>();
   private readonly prepared = new WeakMap<object, Prepared>();
   private readonly codecs = new CodecCache<SqliteValue>({ encode: encodeFieldValue, defaultValue });
   private readonly inTransaction: (work: () => unknown) => unknown;
   private readonly clock: InstantClock;
 
   constructor(
-    readonly db: Database.Database,
+    readonly db: D,
     /** The latest write instant recorded in the file (epoch ms); writes never go back in time. */
     lastInstant: number,
     /** The schemas of the entities compiled queries name. */
@@ -116,7 +118,7 @@ export class QueryRunner {
     this.clock.note(at);
   }
 
-  statement(sql: string): Database.Statement {
+  statement(sql: string): SqliteStatement {
     let statement = this.statements.get(sql);
     if (statement === undefined) {
       statement = this.db.prepare(sql);

@@ -13,7 +13,7 @@
  * the field), so columns carry no NOT NULL or CHECK constraints; that also lets a required field be
  * added to a table that already has rows.
  */
-import type Database from "better-sqlite3";
+import type { SqliteDatabase, SqliteStatement } from "./sqlite-database.js";
 import { refuseStoredTypeChanges, type EntitySchema, type FieldSchema } from "@kova/query";
 import { historyColumn, historyTable, quoteIdent } from "./sqlite-compiled.js";
 import { encodeFieldValue, sqliteColumnType } from "./sqlite-values.js";
@@ -42,12 +42,12 @@ function columnDefinition(field: FieldSchema, name = field.name): string {
   return `${quoteIdent(name)} ${sqliteColumnType(field.type)}`;
 }
 
-function existingColumns(db: Database.Database, table: string): Set<string> {
+function existingColumns(db: SqliteDatabase, table: string): Set<string> {
   const rows = db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as Array<{ name: string }>;
   return new Set(rows.map((r) => r.name));
 }
 
-function recordedFields(db: Database.Database, entity: EntitySchema): FieldSchema[] | undefined {
+function recordedFields(db: SqliteDatabase, entity: EntitySchema): FieldSchema[] | undefined {
   const row = db.prepare(`SELECT fields FROM ${SCHEMA_TABLE} WHERE entity = ?`).get(entity.name) as { fields: string } | undefined;
   return row === undefined ? undefined : (JSON.parse(row.fields) as FieldSchema[]);
 }
@@ -58,7 +58,7 @@ function recordedFields(db: Database.Database, entity: EntitySchema): FieldSchem
  * `_kova_schema`, but its column (and its values) are kept. SQLite stores what the column's type
  * says (TEXT, INTEGER, REAL), so a field whose column holds another kind of value is refused.
  */
-function checkColumnTypes(db: Database.Database, entity: EntitySchema): void {
+function checkColumnTypes(db: SqliteDatabase, entity: EntitySchema): void {
   const rows = db.prepare(`SELECT "name", "type" FROM pragma_table_info(?)`).all(entity.table) as Array<{ name: string; type: string }>;
   const declared = new Map(rows.map((r) => [r.name, r.type.toUpperCase()]));
   for (const field of entity.fields) {
@@ -72,7 +72,7 @@ function checkColumnTypes(db: Database.Database, entity: EntitySchema): void {
   }
 }
 
-function addMissingColumns(db: Database.Database, entity: EntitySchema): void {
+function addMissingColumns(db: SqliteDatabase, entity: EntitySchema): void {
   for (const table of [entity.table, historyTable(entity)]) {
     const have = existingColumns(db, table);
     for (const field of entity.fields) {
@@ -93,7 +93,7 @@ function addMissingColumns(db: Database.Database, entity: EntitySchema): void {
  * UNIQUE and INDEX fields get an index on the live table, and a plain index on the history table
  * too, so that AS OF and HISTORY queries pinned by such a field do not scan every version.
  */
-function syncIndexes(db: Database.Database, entity: EntitySchema): void {
+function syncIndexes(db: SqliteDatabase, entity: EntitySchema): void {
   const wanted = new Map<string, string>();
   const table = quoteIdent(entity.table);
   const history = historyTable(entity);
@@ -205,7 +205,7 @@ export function addColumnStatements(entity: EntitySchema, field: FieldSchema): s
 }
 
 /** Creates or evolves the storage of `entities` in one transaction. */
-export function migrateSchema(db: Database.Database, entities: readonly EntitySchema[]): void {
+export function migrateSchema(db: SqliteDatabase, entities: readonly EntitySchema[]): void {
   db.exec(
     `CREATE TABLE IF NOT EXISTS ${SCHEMA_TABLE} (entity TEXT PRIMARY KEY, "table" TEXT NOT NULL, fields TEXT NOT NULL, migrated_at TEXT NOT NULL)`,
   );
@@ -225,7 +225,7 @@ export function migrateSchema(db: Database.Database, entities: readonly EntitySc
 }
 
 /** The last `at` written to any recorded entity's history, so the write clock never goes back. */
-export function lastRecordedInstant(db: Database.Database): number {
+export function lastRecordedInstant(db: SqliteDatabase): number {
   const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(SCHEMA_TABLE);
   if (exists === undefined) return 0;
   const tables = db.prepare(`SELECT "table" FROM ${SCHEMA_TABLE}`).pluck().all() as string[];

@@ -13,7 +13,7 @@ export type { Encoding, Param } from "@kova/sql";
 export { historyTable, HISTORY_SUFFIX } from "@kova/sql";
 
 export interface PgStatement {
-  /** A name derived from the text, so node-postgres prepares it once per connection. */
+  /** A name derived from the text (stable across builds; postgres.js prepares by text, once per connection). */
   name: string;
   text: string;
   params: Param[];

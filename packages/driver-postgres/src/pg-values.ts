@@ -6,7 +6,7 @@
  * column's type becomes a 400 (see pg-errors.ts).
  *
  * Every value is bound as text: datetimes as ISO-8601 UTC strings, json as JSON text (cast to jsonb
- * in SQL), so node-postgres never converts a JS Date with the process's local time zone.
+ * in SQL), so the client never converts a JS Date with the process's local time zone.
  */
 import { paramEncoder } from "@kova/sql";
 import {
@@ -21,7 +21,7 @@ import {
   type ScalarType,
 } from "@kova/query";
 
-/** A list field's value is bound as a JS array, which node-postgres writes as an array literal. */
+/** A list field's value is bound as a JS array, written as an array literal (pg-types.ts arrayLiteral). */
 export type PgValue = string | number | boolean | null | Array<string | number>;
 
 /**

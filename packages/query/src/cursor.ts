@@ -4,15 +4,30 @@
  * edited, cut or made up is a 400 naming the parameter rather than a wrong page. It is not a
  * secret: it holds values of the row the client was already sent.
  */
-import { createHash } from "node:crypto";
+// Portable (the playground runs the store in the browser): @noble/hashes' SHA-256 and btoa/atob
+// give the same text node:crypto and Buffer gave, so existing cursors stay valid.
+import { sha256 } from "@noble/hashes/sha2.js";
 import { QueryError } from "./driver.js";
 
+const utf8 = new TextEncoder();
+
+function toBase64url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64url(text: string): string {
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+}
+
 function checksum(payload: string): string {
-  return createHash("sha256").update(`kova-cursor:${payload}`).digest("base64url").slice(0, 10);
+  return toBase64url(sha256(utf8.encode(`kova-cursor:${payload}`))).slice(0, 10);
 }
 
 export function encodeCursor(keys: readonly unknown[]): string {
-  const payload = Buffer.from(JSON.stringify(keys), "utf8").toString("base64url");
+  const payload = toBase64url(utf8.encode(JSON.stringify(keys)));
   return `${payload}.${checksum(payload)}`;
 }
 
@@ -25,7 +40,7 @@ export function decodeCursor(value: unknown, count: number, field: string): unkn
   if (extra !== undefined || sum === undefined || checksum(payload) !== sum) throw bad("its checksum does not match");
   let keys: unknown;
   try {
-    keys = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    keys = JSON.parse(fromBase64url(payload));
   } catch {
     throw bad("not readable");
   }

@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import { requestIdFor } from "./context.js";
 import { PROBLEM_CONTENT_TYPE, ProblemType, makeProblem } from "./problem.js";
 
-interface ParserError extends Error {
+export interface ParserError extends Error {
   code?: string;
   /** The bytes Node could not parse (HPE_* errors). */
   rawPacket?: Buffer;
@@ -52,6 +52,31 @@ function requestIdOf(error: ParserError): string {
   return requestIdFor(match === null ? undefined : match[1]);
 }
 
+/**
+ * The problem response (status line, headers and JSON, closing the connection) for a request the
+ * parser refused, logged; shared by node:http's `clientError` listener and the fast layer (http-fast/).
+ */
+export function clientErrorResponse(error: ParserError, log: Logger): string {
+  const { status, detail } = classify(error.code);
+  const requestId = requestIdOf(error);
+  log.info({ reqId: requestId, status, code: error.code, reason: error.message }, "request rejected by the HTTP parser");
+  const problem = makeProblem(status, ProblemType.badRequest, detail, "", requestId);
+  const payload = JSON.stringify(problem);
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+    `content-length: ${Buffer.byteLength(payload)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${payload}`
+  );
+}
+
+/** Ends the connection after `response`, letting the client read it; one that never closes its side is cut off after a while. */
+export function endWithAnswer(socket: Duplex, response: string): void {
+  if (!socket.writable) return void socket.destroy();
+  // end() lets the client read the answer while it is still sending (destroying at once could
+  // reset the connection under it).
+  socket.end(response);
+  (socket as Duplex & { setTimeout?: (ms: number, cb: () => void) => void }).setTimeout?.(CLOSE_GRACE_MS, () => socket.destroy());
+}
+
 /** The `clientError` listener of the node:http server. */
 export function answerClientError(error: ParserError, socket: Duplex, log: Logger): void {
   // A reset or a client that already went away: nobody to answer.
@@ -59,27 +84,17 @@ export function answerClientError(error: ParserError, socket: Duplex, log: Logge
     socket.destroy();
     return;
   }
-  const { status, detail } = classify(error.code);
-  const requestId = requestIdOf(error);
-  log.info({ reqId: requestId, status, code: error.code, reason: error.message }, "request rejected by the HTTP parser");
-  const problem = makeProblem(status, ProblemType.badRequest, detail, "", requestId);
-  const payload = JSON.stringify(problem);
+  const response = clientErrorResponse(error, log);
   let answered = false;
   const answer = (): void => {
     if (answered) return;
     answered = true;
-    if (!socket.writable) return void socket.destroy();
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\n` +
-        `content-length: ${Buffer.byteLength(payload)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${payload}`,
-    );
-    // end() lets the client read the answer while it is still sending (destroying at once could
-    // reset the connection under it); one that never closes its side is cut off after a while.
-    (socket as Duplex & { setTimeout?: (ms: number, cb: () => void) => void }).setTimeout?.(CLOSE_GRACE_MS, () => socket.destroy());
+    endWithAnswer(socket, response);
   };
-  // The response to an earlier request on this connection (pipelining) goes out first.
-  const inFlight = (socket as Duplex & { _httpMessage?: NodeJS.WritableStream & { writableFinished?: boolean } })._httpMessage;
-  if (inFlight !== undefined && inFlight !== null && inFlight.writableFinished !== true) {
+  // The response to an earlier request on this connection (pipelining) goes out first; one whose
+  // own request is the one cut short (a body that stopped coming, a bad chunk) will never finish.
+  const inFlight = (socket as Duplex & { _httpMessage?: NodeJS.WritableStream & { writableFinished?: boolean; req?: { complete?: boolean } } })._httpMessage;
+  if (inFlight !== undefined && inFlight !== null && inFlight.writableFinished !== true && inFlight.req?.complete !== false) {
     inFlight.once("finish", answer);
     inFlight.once("close", answer);
     return;

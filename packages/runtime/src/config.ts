@@ -42,6 +42,14 @@ export interface FileConfig extends SecurityFileConfig, OpsFileConfig {
   grpc?: { port: number; host?: string };
   /** Backups the app takes itself (backups/schedule.ts); written by `kova db backup schedule`. */
   backups?: BackupConfig;
+  /** The HTTP/1.1 layer: "node" (node:http, the default) or "fast" (http-fast/); KOVA_HTTP overrides it. */
+  http?: "node" | "fast";
+}
+
+/** `"http"` in kova.config.json, or KOVA_HTTP (`kova run --http`): which HTTP/1.1 layer serves the app. */
+export function parseHttpLayer(value: unknown, where: string): "node" | "fast" {
+  if (value !== "node" && value !== "fast") throw new StartupError(`${where} must be "node" (node:http, the default) or "fast" (Node's own HTTP parser on node:net), not ${JSON.stringify(value)}`);
+  return value;
 }
 
 function grpcConfig(value: unknown, where: string): { port: number; host?: string } {
@@ -181,7 +189,7 @@ export function resolveAppEnv(requirements: readonly EnvRequirement[], env: RawE
   return Object.freeze(resolved);
 }
 
-const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | keyof OpsFileConfig | keyof typeof API_CONFIG | "graphql" | "errors" | "compression" | "uploads" | "grpc" | "backups">, "number" | "string" | "boolean"> = {
+const FILE_CONFIG_TYPES: Record<Exclude<keyof FileConfig, keyof SecurityFileConfig | keyof OpsFileConfig | keyof typeof API_CONFIG | "graphql" | "errors" | "compression" | "uploads" | "grpc" | "backups" | "http">, "number" | "string" | "boolean"> = {
   port: "number",
   host: "string",
   bodyLimit: "number",
@@ -230,6 +238,10 @@ export function loadFileConfig(appDir: string): FileConfig {
       config.backups = parseBackupConfig(value, `${path}: "backups"`);
       continue;
     }
+    if (key === "http") {
+      config.http = parseHttpLayer(value, `${path}: "http"`);
+      continue;
+    }
     if (key === "grpc") {
       config.grpc = grpcConfig(value, path);
       continue;
@@ -253,7 +265,7 @@ export function loadFileConfig(appDir: string): FileConfig {
     }
     const expected = FILE_CONFIG_TYPES[key as keyof typeof FILE_CONFIG_TYPES];
     if (expected === undefined) {
-      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), "errors", ...Object.keys(API_CONFIG), "graphql", "compression", "uploads", "grpc", "backups", ...Object.keys(SECURITY_CONFIG), ...Object.keys(OPS_CONFIG)].join(", ")}`);
+      throw new StartupError(`${path}: unknown setting "${key}"; known: ${[...Object.keys(FILE_CONFIG_TYPES), "errors", ...Object.keys(API_CONFIG), "graphql", "compression", "uploads", "grpc", "backups", "http", ...Object.keys(SECURITY_CONFIG), ...Object.keys(OPS_CONFIG)].join(", ")}`);
     }
     if (typeof value !== expected || (expected === "number" && !(Number.isInteger(value) && (value as number) >= 0))) {
       throw new StartupError(`${path}: "${key}" must be ${expected === "number" ? "a non-negative integer" : expected === "boolean" ? "true or false" : "a string"}`);

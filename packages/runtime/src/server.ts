@@ -14,7 +14,8 @@ import type { AppDefinition, AppEnv, MultipartDefinition, QueryValues } from "./
 import { DEFAULT_BODY_LIMIT, checkJsonContentType, decodeJsonBody, readBodyBytes, requestHasBody } from "./body.js";
 import { answerClientError } from "./client-errors.js";
 import { pathOf, requestIdFor } from "./context.js";
-import { DataSources } from "./data-sources.js";
+import { DataSources, StartupError } from "./data-sources.js";
+import { FastServer } from "./http-fast/server.js";
 import { Exchange, type Serving, type StageOutcome } from "./exchange.js";
 import { healthReply, readyReply } from "./health.js";
 import type { TlsConfig } from "./ops/config.js";
@@ -97,6 +98,26 @@ export interface ServerOptions {
   metricsToken?: string;
   /** A span per request (ops/tracing.ts). */
   tracing?: Tracing;
+  /**
+   * The HTTP/1.1 layer: `node` (node:http, the default) or `fast` (http-fast/: node:net and Node's
+   * own llhttp parser, without node:http's request and response objects). Not with TLS.
+   */
+  http?: HttpLayer;
+  /** node:http's timeouts in ms (same names, same defaults), for either layer. */
+  timeouts?: HttpTimeouts;
+}
+
+export type HttpLayer = "node" | "fast";
+
+export interface HttpTimeouts {
+  /** The request head must arrive within this (default 60 000): slowloris. */
+  headersTimeout?: number;
+  /** The whole request must arrive within this (default 300 000). */
+  requestTimeout?: number;
+  /** An idle keep-alive connection is closed after this (default 5 000). */
+  keepAliveTimeout?: number;
+  /** How often the first two are checked (default 30 000). */
+  connectionsCheckingInterval?: number;
 }
 
 export interface KovaServer {
@@ -118,12 +139,28 @@ export function createServer(app: AppDefinition, options: ServerOptions = {}): K
   const log = options.logger ?? createLogger(app.name, resolveLogLevel(options.logLevel, process.env));
   const handler = new RequestHandler(app, options, log);
   const tls = options.tls === undefined ? undefined : createTlsServer(options.tls, handler.handle, log, options.maxHeaderSize);
-  const server = tls?.server ?? (options.maxHeaderSize === undefined ? createHttpServer(handler.handle) : createHttpServer({ maxHeaderSize: options.maxHeaderSize }, handler.handle));
+  if (options.http === "fast" && tls !== undefined) throw new StartupError('the fast HTTP layer ("http": "fast") serves plain HTTP/1.1 only: serve TLS with the default layer, or terminate TLS in front of the app');
+  const server =
+    tls?.server ??
+    (options.http === "fast"
+      ? (new FastServer(handler.handle, { maxHeaderSize: options.maxHeaderSize, log }) as unknown as Server)
+      : createHttpServer({ ...(options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize }), ...options.timeouts }, handler.handle));
+  if (options.http === "fast") applyTimeouts(server, options.timeouts);
   server.on("clientError", (error, socket) => answerClientError(error, socket, log));
   // GraphQL subscriptions answer upgrades at the GraphQL path; SOCKETs (and refusals) all others.
   options.graphql?.serveSubscriptions(server, options.env ?? {});
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => handler.upgrade(req, socket, head));
   return new NodeKovaServer(server, handler, log, options.shutdownTimeoutMs ?? 10_000, tls?.reload);
+}
+
+/** The fast layer takes node:http's timeout settings under node:http's names. */
+function applyTimeouts(server: Server, timeouts: HttpTimeouts | undefined): void {
+  if (timeouts === undefined) return;
+  const target = server as unknown as Record<string, number>;
+  for (const name of ["headersTimeout", "requestTimeout", "keepAliveTimeout", "connectionsCheckingInterval"] as const) {
+    const value = timeouts[name];
+    if (value !== undefined) target[name] = value;
+  }
 }
 
 /** What every request of this server shares. */

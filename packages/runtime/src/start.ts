@@ -12,7 +12,7 @@ import { Pipeline } from "./pipeline.js";
 import { DEFAULT_ERROR_FORMAT } from "./error-shape.js";
 import type { Logger } from "pino";
 import type { AppDefinition, AppEnv } from "./app.js";
-import { accessLogFromEnv, loadEnv, loadFileConfig, portFromEnv, resolveAppEnv, type RawEnv } from "./config.js";
+import { accessLogFromEnv, loadEnv, loadFileConfig, parseHttpLayer, portFromEnv, resolveAppEnv, type RawEnv } from "./config.js";
 import { connectDataSources, StartupError, type DataSources } from "./data-sources.js";
 import { createLogger, flushLog, resolveLogLevel } from "./logger.js";
 import { createServer, type KovaServer } from "./server.js";
@@ -177,6 +177,8 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   const tls = resolveTls(file, env, appDir);
   // Before any data source opens: a missing or mismatched certificate is the whole story.
   if (tls !== undefined) readPair(tls);
+  const httpLayer = env.KOVA_HTTP === undefined || env.KOVA_HTTP === "" ? file.http : parseHttpLayer(env.KOVA_HTTP, "KOVA_HTTP");
+  if (httpLayer === "fast" && tls !== undefined) throw new StartupError('the fast HTTP layer (KOVA_HTTP=fast, kova run --http fast, "http": "fast") serves plain HTTP/1.1: serve TLS with the default layer, or terminate TLS in front of the app');
   const metricsConfig = resolveMetrics(file, env);
   const tracingConfig = resolveTracing(file, env, app.name);
   const connected = await connectDataSources(app, appDir, appEnv);
@@ -252,6 +254,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     apiDocs: { openapi: file.openapi, docs: file.apiDocs },
     realtime: realtimeOptions(app, appEnv, env),
     compression: file.compression,
+    http: httpLayer,
   });
   // Known before listening unless it is 0: `kova run` prints its URL and routes while the
   // socket opens, so they are on screen by the time a first request can be answered.

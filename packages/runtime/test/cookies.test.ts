@@ -47,7 +47,7 @@ before(async () => {
 });
 after(() => servers.close());
 
-for (const server of ["node:http", "fastify"] as const) {
+for (const server of ["node:http", "fast", "fastify"] as const) {
   test(`${server}: a stage's cookie goes out with a success and with a problem`, async () => {
     const ok = await fetch(`${servers.bases[server]}/env`, { headers: { cookie: "sid=abc" } });
     assert.equal(ok.status, 200);

@@ -9,7 +9,7 @@ import { captureLog, memoryDrivers } from "./test-app.js";
 
 const log = captureLog();
 let servers: BothServers;
-const bases: BothServers["bases"] = { "node:http": "", fastify: "" };
+const bases: BothServers["bases"] = { "node:http": "", fast: "", fastify: "" };
 
 before(async () => {
   servers = await serveOnBoth({ logger: log.logger });
@@ -47,7 +47,7 @@ function lastBody(raw: string): Record<string, any> {
   return JSON.parse(raw.slice(raw.lastIndexOf("\r\n\r\n") + 4)) as Record<string, any>;
 }
 
-for (const server of ["node:http", "fastify"] as const) {
+for (const server of ["node:http", "fast", "fastify"] as const) {
   describe(`request defects (${server})`, () => {
     test("issue 10 item 2: a repeated key for a declared scalar query parameter is a 400 naming it", async () => {
       const { status, json } = await call(`${bases[server]}/filter?done=true&done=false`);
@@ -117,14 +117,14 @@ for (const server of ["node:http", "fastify"] as const) {
   });
 }
 
-describe("requests Node's parser rejects (node:http)", () => {
+for (const layer of ["node:http", "fast"] as const) describe(`requests Node's parser rejects (${layer})`, () => {
   test("issue 10 item 15: the down data source's detail goes to the log", () => {
     assert.ok(log.lines.some((l) => l.dataSource === "flaky" && l.detail === "memory store switched off"));
     assert.ok(log.lines.some((l) => /db\.internal:5432/.test(JSON.stringify(l.err ?? ""))));
   });
 
   test("issue 10 item 13: a valid pipelined GET is answered before the 400 for a garbage line after it", async () => {
-    const raw = await rawExchange(bases["node:http"], "GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\nGARBAGE \x01\x02\r\n\r\n");
+    const raw = await rawExchange(bases[layer], "GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\nGARBAGE \x01\x02\r\n\r\n");
     const statuses = [...raw.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
     assert.deepEqual(statuses, [200, 400], raw);
     assert.match(raw, /\{"slow":true\}/);
@@ -132,7 +132,7 @@ describe("requests Node's parser rejects (node:http)", () => {
   });
 
   test("issue 10 item 14: a broken request line is a 400 problem with a request id", async () => {
-    const raw = await rawExchange(bases["node:http"], "NOT HTTP AT ALL\r\n\r\n");
+    const raw = await rawExchange(bases[layer], "NOT HTTP AT ALL\r\n\r\n");
     assert.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/);
     assert.match(raw, /\r\ncontent-type: application\/problem\+json\r\n/);
     const id = /\r\nx-request-id: ([^\r]+)\r\n/.exec(raw)?.[1];
@@ -144,7 +144,7 @@ describe("requests Node's parser rejects (node:http)", () => {
   });
 
   test("issue 10 item 14: a bad Content-Length is a 400 problem, quoting a sane x-request-id", async () => {
-    const raw = await rawExchange(bases["node:http"], "POST /echo HTTP/1.1\r\nHost: localhost\r\nx-request-id: cl-bad\r\ncontent-length: 12abc\r\n\r\n{}");
+    const raw = await rawExchange(bases[layer], "POST /echo HTTP/1.1\r\nHost: localhost\r\nx-request-id: cl-bad\r\ncontent-length: 12abc\r\n\r\n{}");
     assert.match(raw, /^HTTP\/1\.1 400 /);
     const problem = lastBody(raw);
     assert.equal(problem.requestId, "cl-bad");
@@ -152,7 +152,7 @@ describe("requests Node's parser rejects (node:http)", () => {
   });
 
   test("issue 10 item 14: headers over the limit are a 431 problem", async () => {
-    const raw = await rawExchange(bases["node:http"], `GET /env HTTP/1.1\r\nHost: localhost\r\nx-big: ${"a".repeat(20_000)}\r\n\r\n`);
+    const raw = await rawExchange(bases[layer], `GET /env HTTP/1.1\r\nHost: localhost\r\nx-big: ${"a".repeat(20_000)}\r\n\r\n`);
     assert.match(raw, /^HTTP\/1\.1 431 /);
     const problem = lastBody(raw);
     assert.equal(problem.status, 431);

@@ -11,29 +11,34 @@ import { captureLog } from "./test-app.js";
 import { Counter, securityApp, send } from "./security-helpers.js";
 
 const log = captureLog();
-type Name = "node:http" | "fastify";
+type Name = "node:http" | "fast" | "fastify";
 const bases = {} as Record<Name, string>;
-const counters = { "node:http": new Counter(), fastify: new Counter() };
+const counters = { "node:http": new Counter(), fast: new Counter(), fastify: new Counter() };
 let node: KovaServer;
+let fast: KovaServer;
 let fastify: ReturnType<typeof Fastify>;
 
 before(async () => {
   node = createServer(securityApp(counters["node:http"]), { logger: log.logger, env: { EXTRA: "https://extra.example.com" } });
   await node.listen(0, "127.0.0.1");
   bases["node:http"] = node.url;
+  fast = createServer(securityApp(counters.fast), { http: "fast", logger: log.logger, env: { EXTRA: "https://extra.example.com" } });
+  await fast.listen(0, "127.0.0.1");
+  bases.fast = fast.url;
   fastify = Fastify({ logger: false });
   await fastify.register(kovaFastifyPlugin(securityApp(counters.fastify), { env: { EXTRA: "https://extra.example.com" }, dataSources: DataSources.empty() }), { prefix: "/api" });
   bases.fastify = `${await fastify.listen({ port: 0, host: "127.0.0.1" })}/api`;
 });
 after(async () => {
   await node.close();
+  await fast.close();
   await fastify.close();
 });
 
 const APP = "https://app.example.com";
 const EVIL = "https://evil.example";
 
-for (const name of ["node:http", "fastify"] as const) {
+for (const name of ["node:http", "fast", "fastify"] as const) {
   describe(`HTTP safety on ${name}`, () => {
     const base = () => bases[name];
 
@@ -216,16 +221,18 @@ describe("settings: allowed hosts, proxies, HSTS, header size, cross-origin writ
     }
   });
 
-  test("maxHeaderSize: a bigger request head gets a 431", async () => {
-    const server = createServer(securityApp(new Counter()), { logger: log.logger, maxHeaderSize: 2048 });
-    await server.listen(0, "127.0.0.1");
-    try {
-      assert.equal((await send(server.url, "GET", "/ping", { "x-big": "a".repeat(1000) })).status, 200);
-      assert.equal((await send(server.url, "GET", "/ping", { "x-big": "a".repeat(4000) })).status, 431);
-    } finally {
-      await server.close();
-    }
-  });
+  for (const layer of ["node", "fast"] as const) {
+    test(`maxHeaderSize: a bigger request head gets a 431 (${layer} layer)`, async () => {
+      const server = createServer(securityApp(new Counter()), { http: layer, logger: log.logger, maxHeaderSize: 2048 });
+      await server.listen(0, "127.0.0.1");
+      try {
+        assert.equal((await send(server.url, "GET", "/ping", { "x-big": "a".repeat(1000) })).status, 200);
+        assert.equal((await send(server.url, "GET", "/ping", { "x-big": "a".repeat(4000) })).status, 431);
+      } finally {
+        await server.close();
+      }
+    });
+  }
 
   test("crossOriginWrites: allow lets them through, but never with cookie credentials", async () => {
     const counter = new Counter();

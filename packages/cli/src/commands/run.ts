@@ -31,10 +31,13 @@ Options:
   --tls-key <FILE>       ... and this PEM private key (both, or neither; also KOVA_TLS_CERT/
                          KOVA_TLS_KEY or kova.config.json "tls"). SIGHUP reloads them for new
                          connections (see docs/operations.md)
+  --http <LAYER>         node (default): node:http; fast: Node's own HTTP/1.1 parser on node:net,
+                         without node:http's request/response objects (plain HTTP only; also
+                         KOVA_HTTP or kova.config.json "http"; see docs/operations.md)
   --color, --no-color    Force colour on or off in diagnostics
   -h, --help             Show this help
 `,
-  options: { port: { type: "string" }, host: { type: "string" }, workers: { type: "string" }, role: { type: "string" }, "tls-cert": { type: "string" }, "tls-key": { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
+  options: { port: { type: "string" }, host: { type: "string" }, workers: { type: "string" }, role: { type: "string" }, http: { type: "string" }, "tls-cert": { type: "string" }, "tls-key": { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
   async execute({ values, positionals }, context) {
     const port = portFlag(values.port);
     const host = hostFlag(values.host);
@@ -46,7 +49,10 @@ Options:
     const tlsCert = values["tls-cert"] === undefined ? undefined : String(values["tls-cert"]);
     const tlsKey = values["tls-key"] === undefined ? undefined : String(values["tls-key"]);
     if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new UsageError(`--tls-cert and --tls-key go together: ${tlsCert === undefined ? "--tls-cert" : "--tls-key"} is missing`);
-    const envOverrides = tlsCert === undefined || tlsKey === undefined ? undefined : { KOVA_TLS_CERT: resolve(tlsCert), KOVA_TLS_KEY: resolve(tlsKey) };
+    const http = values.http === undefined ? undefined : String(values.http);
+    if (http !== undefined && http !== "node" && http !== "fast") throw new UsageError(`--http takes node or fast, not '${http}'`);
+    const tlsEnv = tlsCert === undefined || tlsKey === undefined ? undefined : { KOVA_TLS_CERT: resolve(tlsCert), KOVA_TLS_KEY: resolve(tlsKey) };
+    const envOverrides = http === undefined ? tlsEnv : { ...tlsEnv, KOVA_HTTP: http };
     if (reportInstallProblems("run", context.stderr)) return ExitCode.problems;
     const result = await buildApp({ entry: positionals[0] ?? "." });
     if (!result.ok) {

@@ -3,7 +3,6 @@
  * (the URL slug of another text field of the same record), filled in when a write leaves the field
  * out — the same on every driver, since every driver completes records with EntityWriteCodec.
  */
-import { randomUUID } from "node:crypto";
 import type { FieldSchema } from "../plan.js";
 
 /** A URL slug: accents dropped, lower case, letters and digits joined by single dashes, at most 200 characters. */
@@ -24,7 +23,8 @@ export function slugify(text: string): string {
 export function computedDefault(field: FieldSchema, valueOf: (name: string) => unknown): unknown {
   const computed = field.computed;
   if (computed === undefined) return undefined;
-  if ("uuid" in computed) return randomUUID();
+  // The Web Crypto global (Node ≥ 19 and browsers), so the playground computes ids the same way.
+  if ("uuid" in computed) return globalThis.crypto.randomUUID();
   const source = valueOf(computed.slug);
   return typeof source === "string" ? slugify(source) : null;
 }

@@ -6,7 +6,8 @@
  * headers and no bytes: the store is asked for the size only (an S3 object is not fetched).
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from "node:http";
-import { pipeline } from "node:stream/promises";
+import { once } from "node:events";
+import type { Readable } from "node:stream";
 import { SNIFFABLE_TYPES } from "./sniff.js";
 import type { ByteRange, FileStore } from "./store.js";
 import type { FileRef } from "./uploaded-file.js";
@@ -88,11 +89,28 @@ export async function sendDownload(
     out["content-length"] = end - start + 1;
     res.writeHead(206, out);
     if (head) return void res.end();
-    await pipeline(store.read(file.id, answer.range), res).catch(() => res.destroy());
+    await streamInto(res, store.read(file.id, answer.range)).catch(() => res.destroy());
     return;
   }
   out["content-length"] = size;
   res.writeHead(200, out);
   if (head) return void res.end();
-  await pipeline(store.read(file.id), res).catch(() => res.destroy());
+  await streamInto(res, store.read(file.id)).catch(() => res.destroy());
+}
+
+/**
+ * Writes the stored bytes with backpressure (waiting for 'drain'), through the response's own
+ * write/end: the same on node:http's ServerResponse and the fast layer's (http-fast/), which is no
+ * Writable stream. A read error rejects (the caller cuts the connection: the length was promised).
+ */
+async function streamInto(res: ServerResponse, source: Readable): Promise<void> {
+  try {
+    for await (const chunk of source) {
+      if (res.destroyed) return;
+      if (!res.write(chunk as Buffer)) await Promise.race([once(res, "drain"), once(res, "close")]);
+    }
+    res.end();
+  } finally {
+    source.destroy();
+  }
 }

@@ -1,0 +1,58 @@
+/**
+ * The playground's store: the embedded store's runner and schema migration on SQLite WASM, kept
+ * in the browser's Origin Private File System (the OPFS "SAH pool" VFS: durable, written page by
+ * page, no COOP/COEP headers needed, in a worker only) so a reload keeps the data. When the
+ * browser's storage is unavailable (a private window, no OPFS, storage refused), the store opens
+ * in memory and says why, and the app keeps running.
+ */
+import sqlite3InitModule from "@sqlite.org/sqlite-wasm";
+import { EntitySchemas, type EntitySchema } from "@kova/query";
+import { lastRecordedInstant, migrateSchema, QueryRunner, type SqliteCompiledQuery } from "@kova/driver-embedded/portable";
+import { WasmDatabase } from "./wasm-database.js";
+
+export type Persistence = "opfs" | "memory";
+
+export interface StoreStatus {
+  persistence: Persistence;
+  /** Why the data is only in memory, for the page to say. */
+  problem?: string;
+}
+
+export class BrowserStore {
+  private readonly schemas = new EntitySchemas("main");
+  private runner: QueryRunner<WasmDatabase>;
+
+  private constructor(
+    readonly db: WasmDatabase,
+    readonly status: StoreStatus,
+  ) {
+    this.runner = new QueryRunner(db, lastRecordedInstant(db), this.schemas);
+  }
+
+  /** Opens the store in OPFS under `file`, or in memory when the browser's storage is unavailable. */
+  static async open(file = "/kova-playground.db"): Promise<BrowserStore> {
+    const sqlite3 = await sqlite3InitModule();
+    try {
+      const pool = await sqlite3.installOpfsSAHPoolVfs({ name: "kova-playground" });
+      return new BrowserStore(new WasmDatabase(sqlite3, new pool.OpfsSAHPoolDb(file)), { persistence: "opfs" });
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      return new BrowserStore(WasmDatabase.memory(sqlite3), {
+        persistence: "memory",
+        problem: `the browser's storage is unavailable (${why}): the data is kept in memory until the page is closed`,
+      });
+    }
+  }
+
+  /** Creates or updates the tables of the program's entities, as `kova run` does at start. */
+  migrate(entities: readonly EntitySchema[]): void {
+    migrateSchema(this.db, entities);
+    this.schemas.remember(entities);
+    this.runner.noteInstant(lastRecordedInstant(this.db));
+  }
+
+  /** Runs one compiled query with its arguments: the rows, the written record, or a version list. */
+  run(query: SqliteCompiledQuery, args: readonly unknown[]): unknown {
+    return this.runner.run(query, args);
+  }
+}

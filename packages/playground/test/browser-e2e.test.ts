@@ -1,0 +1,227 @@
+/**
+ * The playground in headless Chromium (Debian's chromium through playwright-core, no download):
+ * the built site is served from a static server; the page checks the program as it is typed (a
+ * typo is listed with its code and suggestion, the fix clears it) and says the store is in OPFS;
+ * the store worker runs a compiled program's writes and reads on SQLite WASM, and after a reload
+ * the row and its versions are still there. Screenshots go to packages/playground/test-output/.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join, normalize } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { browserModule, bundleBrowserModules } from "../src/build/bundle.js";
+import { buildSite } from "../src/build/site.js";
+
+const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find(existsSync);
+const SCREENSHOTS = fileURLToPath(new URL("../../test-output/", import.meta.url));
+const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".map": "application/json" };
+
+/** Serves `dir` on 127.0.0.1 (a secure context, so OPFS is there), on a port the OS picks. */
+async function serve(dir: string): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    const file = join(dir, path.endsWith("/") ? `${path}index.html` : path);
+    if (!file.startsWith(dir) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${address.port}`, server };
+}
+
+const TYPO = `ENTITY Todo {
+  title: text
+  done: bool DEFAULT false
+}
+
+GET /todos {
+  RESPOND SELECT titel FROM Todo
+}
+`;
+
+// Locally a loud skip without Chromium; with CI=true a missing browser fails the test.
+const SKIP = CHROMIUM === undefined && process.env.CI !== "true" ? "no Chromium installed (apt-get install chromium)" : false;
+
+test("the playground page checks as you type, and the store keeps data across a reload", { skip: SKIP, timeout: 120_000 }, async (t) => {
+  assert.ok(CHROMIUM !== undefined, "CI=true and no Chromium: apt-get install chromium");
+  const { chromium } = await import("playwright-core");
+  const site = mkdtempSync(join(tmpdir(), "kova-playground-site-"));
+  t.after(() => rmSync(site, { recursive: true, force: true }));
+  await buildSite(site);
+  // The store check below drives the compiler and the worker from a blank page of the same origin.
+  await bundleBrowserModules({ compiler: browserModule("compiler") }, site);
+  writeFileSync(join(site, "blank.html"), "<!doctype html><title>blank</title>");
+  const { url, server } = await serve(site);
+  t.after(() => server.close());
+  mkdirSync(SCREENSHOTS, { recursive: true });
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+  t.after(() => browser.close());
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+
+  const started = Date.now();
+  await page.goto(`${url}/`, { waitUntil: "load" });
+  await page.locator("#summary", { hasText: "No problems." }).waitFor({ timeout: 30_000 });
+  const interactiveMs = Date.now() - started;
+  await page.locator("#storage", { hasText: "OPFS" }).waitFor({ timeout: 30_000 });
+  writeFileSync(join(SCREENSHOTS, "load.json"), JSON.stringify({ interactiveMs }) + "\n");
+  console.log(`page loaded and its program checked in ${interactiveMs} ms`);
+  // The Kova mode highlights the grammar's keywords (each is its own token span).
+  assert.ok((await page.locator(".cm-content span", { hasText: /^ENTITY$/ }).count()) > 0, "ENTITY is highlighted as a keyword");
+
+  // Typing a program with a typo: underlined in the editor, listed with place, code and suggestion…
+  await page.click(".cm-content");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.insertText(TYPO);
+  const problem = page.locator("#diagnostics li", { hasText: "titel" });
+  await problem.waitFor({ timeout: 15_000 });
+  const text = await problem.textContent();
+  assert.match(text ?? "", /^app\.kova:7:\d+ error KV\d{4}: /);
+  assert.match(text ?? "", /did you mean 'title'/);
+  const underline = page.locator(".cm-lintRange-error");
+  await underline.first().waitFor({ timeout: 15_000 });
+  assert.equal(await underline.first().textContent(), "titel");
+  await page.screenshot({ path: join(SCREENSHOTS, "typo.png"), fullPage: true });
+  // …and the quick fix in its tooltip corrects it.
+  await underline.first().hover();
+  await page.getByRole("button", { name: /Replace with title/ }).click({ timeout: 15_000 });
+  await page.locator("#summary", { hasText: "No problems." }).waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator("#diagnostics li").count(), 0);
+  assert.match((await page.locator(".cm-content").textContent()) ?? "", /SELECT title FROM Todo/);
+  await page.screenshot({ path: join(SCREENSHOTS, "fixed.png"), fullPage: true });
+
+  // Shared through the URL: the link opens the same program.
+  await page.click("#share");
+  await page.locator("#share-status", { hasText: "holds this program" }).waitFor({ timeout: 15_000 });
+  const link = page.url();
+  assert.match(link, /#code=[A-Za-z0-9_-]+$/);
+  // The theme switch, by keyboard: it toggles, and says so to assistive technology (aria-pressed).
+  const before = await page.locator("html").getAttribute("data-theme");
+  await page.focus("#theme");
+  await page.keyboard.press("Enter");
+  const after = await page.locator("html").getAttribute("data-theme");
+  assert.notEqual(after, before);
+  assert.equal(await page.locator("#theme").getAttribute("aria-pressed"), String(after === "dark"));
+  if (after !== "dark") await page.keyboard.press("Enter");
+  assert.equal(await page.locator("html").getAttribute("data-theme"), "dark");
+  await page.screenshot({ path: join(SCREENSHOTS, "dark.png"), fullPage: true });
+
+  const opened = await context.newPage();
+  await opened.goto(link, { waitUntil: "load" });
+  await opened.locator("#summary", { hasText: "No problems." }).waitFor({ timeout: 30_000 });
+  assert.match((await opened.locator(".cm-content").textContent()) ?? "", /SELECT title FROM Todo/);
+  await opened.close();
+
+  // A check that runs past its limit is stopped and said so; the editor still answers.
+  const limited = await context.newPage();
+  limited.on("pageerror", (error) => errors.push(error.message));
+  await limited.goto(`${url}/?check-limit-ms=1`, { waitUntil: "load" });
+  await limited.locator("#summary", { hasText: /Not checked: checking took longer than 1 ms and was stopped/ }).waitFor({ timeout: 30_000 });
+  await limited.click(".cm-content");
+  await limited.keyboard.press("Control+End");
+  await limited.keyboard.insertText("// still typing");
+  assert.match((await limited.locator(".cm-content").textContent()) ?? "", /still typing/);
+  await limited.screenshot({ path: join(SCREENSHOTS, "check-stopped.png"), fullPage: true });
+  await limited.close();
+
+  // The store: compile the program in the page, migrate, write, update; reload; read it back.
+  const store = await context.newPage();
+  store.on("pageerror", (error) => errors.push(error.message));
+  const session = async (steps: "write" | "read" | "read-only-open") => {
+    await store.goto(`${url}/blank.html`, { waitUntil: "load" });
+    return store.evaluate(
+      async ({ source, steps }) => {
+        // The page's own compiler bundle, by URL (not a module of this test).
+        const bundle = "./compiler.js";
+        const { compileProgram } = (await import(bundle)) as {
+          compileProgram(root: string, files: Record<string, string>): Promise<{ diagnostics: unknown[]; program?: { app: { entities: unknown[] }; queries: Record<string, unknown> } }>;
+        };
+        const compiled = await compileProgram("app.kova", { "app.kova": source });
+        if (compiled.program === undefined) throw new Error(JSON.stringify(compiled.diagnostics));
+        const queries = Object.values(compiled.program.queries) as { plan: { kind: string; single?: boolean; asOf?: unknown } }[];
+        const find = (test: (plan: { kind: string; single?: boolean; asOf?: unknown }) => boolean) => queries.find((q) => test(q.plan));
+        const worker = new Worker("./store-worker.js", { type: "module" });
+        let next = 0;
+        const call = (message: Record<string, unknown>) =>
+          new Promise<unknown>((resolve, reject) => {
+            const id = ++next;
+            worker.addEventListener("message", function listen(event: MessageEvent) {
+              if (event.data.id !== id) return;
+              worker.removeEventListener("message", listen);
+              if (event.data.ok) resolve(event.data.value);
+              else reject(new Error(`${event.data.status ?? ""} ${event.data.error}`));
+            });
+            worker.postMessage({ id, ...message });
+          });
+        const status = await call({ op: "open" });
+        const answers: unknown[] = [status];
+        if (steps === "read-only-open") {
+          worker.terminate();
+          return answers;
+        }
+        await call({ op: "migrate", entities: compiled.program.app.entities });
+        if (steps === "write") {
+          const row = (await call({ op: "run", query: find((p) => p.kind === "insert"), args: [{ title: "try the playground" }] })) as { id: number };
+          answers.push(row);
+          answers.push(await call({ op: "run", query: find((p) => p.kind === "update"), args: [{ done: true }, row.id] }));
+        } else {
+          answers.push(await call({ op: "run", query: find((p) => p.kind === "select" && p.single === true && p.asOf === null), args: [1] }));
+          answers.push(await call({ op: "run", query: find((p) => p.kind === "history"), args: [1] }));
+        }
+        worker.terminate();
+        return answers;
+      },
+      { source: STORE_PROGRAM, steps },
+    );
+  };
+  // OPFS access handles are exclusive: while the first page's store is open, a second page's store
+  // runs in memory and says why (the page shows it), rather than failing.
+  const second = await session("read-only-open");
+  assert.equal((second[0] as { persistence: string }).persistence, "memory");
+  assert.match((second[0] as { problem: string }).problem, /storage is unavailable .*kept in memory/);
+  await page.close();
+
+  const written = await session("write");
+  assert.deepEqual(written[0], { persistence: "opfs" });
+  assert.deepEqual(written[2], { id: 1, title: "try the playground", done: true });
+  // A reload: a new page, a new worker, the same origin's storage.
+  const read = await session("read");
+  assert.deepEqual(read[1], { id: 1, title: "try the playground", done: true });
+  const versions = read[2] as { version: number; operation: string; data: { done: boolean } }[];
+  assert.deepEqual(versions.map((v) => [v.version, v.operation, v.data.done]), [[1, "insert", false], [2, "update", true]]);
+  assert.deepEqual(errors, [], "no uncaught error on the pages");
+});
+
+const STORE_PROGRAM = `ENTITY Todo {
+  title: text
+  done: bool DEFAULT false
+}
+VALIDATE NewTodo {
+  title: string
+}
+VALIDATE TodoChanges {
+  done: boolean?
+}
+GET /todos/:id {
+  RESPOND SELECT * FROM Todo WHERE id = $id
+}
+POST /todos VALIDATE NewTodo {
+  RESPOND 201 INSERT INTO Todo $body
+}
+PATCH /todos/:id VALIDATE TodoChanges {
+  RESPOND UPDATE Todo SET $body WHERE id = $id
+}
+GET /todos/:id/history {
+  RESPOND HISTORY Todo WHERE id = $id
+}
+`;
