@@ -62,6 +62,14 @@ SOCKET /feed/:room AUTH WITH { heartbeat: 60s, max_buffered: 65536 } {
   }
 }
 
+// A live query pushed to a socket's client (frames), again after each committed write that changes it.
+SOCKET /watch/:room AUTH {
+  ON CONNECT {
+    STREAM LIVE SELECT id, body FROM Message WHERE room = $room ORDER_BY id DESC LIMIT 2
+    SEND { kind: "watching", room: $room }
+  }
+}
+
 GET /rooms/:room/events {
   STREAM room($room)
 }
@@ -339,6 +347,30 @@ test("STREAM LIVE: the query's result at once, then again after each committed w
   assert.equal(live.events.length, 3);
   ann.ws.close();
   await live.close();
+});
+
+test("STREAM LIVE over a SOCKET: the client gets the result as a frame at once, then again after each write that changes it", async (t) => {
+  const server = await chatServer(t);
+  const watcher = await Client.open(wsUrl(server, "/watch/w"), { headers: { authorization: `Bearer ${await token("bo")}` } });
+  const lives = () => watcher.frames.filter((f) => f.kova === "live");
+  await watcher.waitFor((f) => f.kind === "watching");
+  await watcher.waitFor((f) => f.kova === "live");
+  assert.deepEqual(lives()[0], { kova: "live", query: 0, version: 1, data: [] });
+  await request(`${server.url}/rooms/w/messages`, { method: "POST", json: { text: "one" } });
+  await watcher.waitFor((f) => f.kova === "live" && f.version === 2);
+  assert.deepEqual((lives()[1].data as Array<{ body: string }>).map((m) => m.body), ["one"]);
+  // Another room's write changes nothing here; a rolled-back write neither.
+  await request(`${server.url}/rooms/elsewhere/messages`, { method: "POST", json: { text: "not here" } });
+  assert.equal((await request(`${server.url}/rooms/w/messages`, { method: "POST", json: { text: "rollback" } })).status, 409);
+  // A socket's own write (through the chat) does.
+  const ann = await Client.open(wsUrl(server, "/chat/w"), { headers: { authorization: `Bearer ${await token("ann")}` } });
+  ann.send({ text: "two" });
+  await watcher.waitFor((f) => f.kova === "live" && f.version === 3);
+  assert.deepEqual((lives()[2].data as Array<{ body: string }>).map((m) => m.body), ["two", "one"]);
+  await delay(200);
+  assert.equal(lives().length, 3, "nothing pushed for writes the query does not see");
+  ann.ws.close();
+  watcher.ws.close();
 });
 
 const REDIS_CHAT = `CONNECT db USING embedded()

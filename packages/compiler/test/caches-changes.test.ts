@@ -91,3 +91,43 @@ test("checker findings: unknown entity or cache, duplicate handler, bad settings
   const enqueue = check(`${MODEL}\nON INSERT Post {\n  _x = 1\n}\nPOST /x {\n  ENQUEUE on_insert_Post(1)\n  RESPOND 204\n}`);
   assert.ok(enqueue.some((d) => d.code === "KV2450" && /ON INSERT Post handler/.test(d.message)), JSON.stringify(enqueue.map((d) => d.message)));
 });
+
+test("an ON UPDATE/INSERT handler that always writes its own entity is refused (KV2515); a guarded one is not", () => {
+  const base = `ENTITY Post {
+  title: text
+  views: int
+}
+
+ENTITY Log {
+  what: text
+}
+`;
+  const loop = check(`${base}
+ON UPDATE Post {
+  UPDATE Post SET views = event.after.views + 1 WHERE id = event.id
+}
+
+ON INSERT Post {
+  INSERT INTO Post { title: "again", views: 0 }
+}
+`).filter((d) => d.code === "KV2515");
+  assert.equal(loop.length, 2, JSON.stringify(loop));
+  assert.match(loop[0].message, /ON UPDATE Post updates Post every time it runs/);
+  assert.match(loop[0].suggestion ?? "", /event\.before/);
+  const guarded = check(`${base}
+ON UPDATE Post {
+  IF event.before.title != event.after.title {
+    UPDATE Post SET views = 0 WHERE id = event.id
+  }
+}
+
+ON INSERT Post {
+  INSERT INTO Log { what: "new post" }
+}
+
+ON DELETE Post {
+  DELETE FROM Post WHERE views = 0
+}
+`).filter((d) => d.severity === "error");
+  assert.deepEqual(guarded.map((d) => `${d.code} ${d.message}`), []);
+});

@@ -9,6 +9,7 @@ import { REQUEST_CASES } from "./cases-request.js";
 import { HISTORY_CONTROL_CASES } from "./cases-history-control.js";
 
 import { TRANSACTION_CASES } from "./cases-transactions.js";
+import { CHANGE_CASES } from "./cases-changes.js";
 
 export interface Api {
   request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
@@ -528,6 +529,7 @@ export const CASES: Case[] = [
   ...REQUEST_CASES,
   ...HISTORY_CONTROL_CASES,
   ...TRANSACTION_CASES,
+  ...CHANGE_CASES,
   ...AGGREGATE_CASES,
   ...LIST_CASES,
   ...JSON_CASES,

@@ -82,12 +82,18 @@ export class BatchWriter {
         }
         const statements = this.statements(entity, count);
         statements.live.run(live);
-        if (keep) statements.history.run(history);
+        // The chunk's versions are consecutive (one multi-row INSERT): the events carry them.
+        const last = keep ? Number(statements.history.run(history).lastInsertRowid) : null;
+        const written: SqliteValue[][] = [];
+        for (let r = 0; r < count; r++) written.push(live.slice(r * (width + 1), (r + 1) * (width + 1)));
+        runner.changeInserts(entity, written, last === null ? null : last - count + 1, at);
       }
     });
+    const mark = runner.outboxMark();
     try {
       insertAll();
     } catch (error) {
+      runner.outboxRollbackTo(mark);
       throw translateConstraint(error, entity);
     }
     return ids;

@@ -243,7 +243,11 @@ export class EmbeddedDriver implements Driver {
   writeBatch(entity: string, rows: readonly unknown[]): number[] {
     this.ready();
     if (this.transactionOpen) throw new Error("writeBatch cannot run while a transaction is open");
-    return this.batch!.write(this.entities.get(entity), rows);
+    const ids = this.batch!.write(this.entities.get(entity), rows);
+    // Committed: the batch's events go to the change feed like single writes' (its subscribers are
+    // told synchronously, in this call; the durable consumers after it).
+    if (this.outbox.recording) void this.changes.deliver(this.outbox.take());
+    return ids;
   }
 
   /** Runs pending `kova migrate` files, each in one transaction, recording them in `_kova_migrations`. */

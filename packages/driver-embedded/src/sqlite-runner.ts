@@ -5,7 +5,7 @@
  * write and the versions it records run in one transaction.
  */
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-database.js";
-import { cursorKey, pageNeedsCount, QueryError, selectResult, TOTAL_COLUMN, writesNothing, type WriteValues, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
+import { cursorKey, fullColumns, pageNeedsCount, QueryError, secretFields, selectResult, TOTAL_COLUMN, writesNothing, type WriteValues, type EntitySchema, type EntitySchemas, type EntityWriteCodec, type HistoryEntry, type WriteRecord as AnyWriteRecord } from "@kova/query";
 import { CodecCache, decodeNested, InstantClock, noRecordToSave, saveTarget } from "@kova/sql";
 import { historyColumn, historyTable, quoteIdent, type CompiledRead, type CompiledWrite, type Param, type ResultColumn, type SqliteCompiledQuery, type Statement } from "./sqlite-compiled.js";
 import type { Outbox } from "./sqlite-outbox.js";
@@ -325,6 +325,31 @@ export class QueryRunner<D extends SqliteDatabase = SqliteDatabase> {
   private before(prepared: PreparedWrite, row: SqliteValue[]): SqliteValue[] | null {
     if (this.outbox?.recording !== true || prepared.previous === null) return null;
     return (prepared.previous.raw(true).get(row[0]) as SqliteValue[] | undefined) ?? null;
+  }
+
+  /**
+   * Records the insert events of rows a batch wrote ([id, …values] as stored; versions consecutive
+   * from `firstVersion`, null for NO HISTORY), in the batch's transaction, like single inserts.
+   */
+  changeInserts(entity: EntitySchema, rows: readonly SqliteValue[][], firstVersion: number | null, at: number): void {
+    const outbox = this.outbox;
+    if (outbox?.recording !== true) return;
+    const columns = fullColumns(entity);
+    const secret = secretFields(entity);
+    rows.forEach((row, i) => {
+      const after = decodeRow(columns, row);
+      for (const name of secret) delete after[name];
+      outbox.record(entity.name, row[0], "insert", firstVersion === null ? null : firstVersion + i, at, null, after);
+    });
+  }
+
+  /** Whether the outbox records events now, and where its pending events stand (see Outbox.mark). */
+  outboxMark(): number {
+    return this.outbox?.mark() ?? 0;
+  }
+
+  outboxRollbackTo(mark: number): void {
+    this.outbox?.rollbackTo(mark);
   }
 
   /** Records the write's change event in the outbox (in this transaction), SECRET fields left out. */

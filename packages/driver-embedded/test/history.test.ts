@@ -77,3 +77,26 @@ test("a clock that steps back does not move `at` back: versions keep the last in
     await s.cleanup();
   }
 });
+
+test("a batch records one change event per row, with its version, like single inserts; a failing batch records none", async () => {
+  const s = await openStore();
+  try {
+    const seen: any[] = [];
+    s.driver.changes.onCommit((events) => void seen.push(...events));
+    await s.insert("Note", { text: "single", big: 0 });
+    const ids = s.driver.writeBatch("Note", Array.from({ length: 450 }, (_, i) => ({ text: `n${i}`, big: i })));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(seen.length, 451);
+    assert.deepEqual(seen.slice(1).map((e) => e.id), ids);
+    const versions = await s.run(history("Note"));
+    assert.deepEqual(seen.map((e) => e.version), versions.map((v: any) => v.version), "each event carries its row's version");
+    assert.deepEqual([seen[1].op, seen[1].before, seen[1].after], ["insert", null, { id: ids[0], text: "n0", big: 0 }]);
+    assert.throws(() => s.driver.writeBatch("Note", [{ text: "ok" }, { text: 5 }]));
+    await s.insert("Note", { text: "after", big: 1 });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(seen.slice(451).map((e) => e.after.text), ["after"], "the failed batch left no event behind");
+    assert.equal((await s.driver.changes.undelivered(0, 1000)).length, 452, "all in the outbox, none of the failed batch");
+  } finally {
+    await s.cleanup();
+  }
+});

@@ -10,4 +10,6 @@ import { compileMysql } from "./mysql-query-compiler.js";
 export const mysqlDialect: Dialect = {
   name: "mysql",
   compile: compileMysql,
+  // Row triggers write each write's event into the outbox in its transaction (mysql-outbox.ts).
+  changeEvents: true,
 };

@@ -8,12 +8,13 @@
  */
 import { MysqlTransfer } from "./mysql-transfer.js";
 import mysql from "mysql2/promise";
-import { EntitySchemas, QueryError, type CompiledQuery, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport, type TestIsolation } from "@kova/query";
+import { EntitySchemas, QueryError, type ChangeEvent, type CompiledQuery, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport, type TestIsolation } from "@kova/query";
 import { applyLedger, InstantClock, LEDGER_TABLE, References, TransactionScope, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import { mysqlDialect } from "./mysql-dialect.js";
 import type { CompiledWrite, MysqlCompiledQuery } from "./mysql-compiled.js";
 import { isConnectionError, isDeadlock, translateError } from "./mysql-errors.js";
 import { describeAddress, resolveOptions, type ResolvedOptions } from "./mysql-options.js";
+import { MysqlChangeOutbox, type Sql } from "./mysql-outbox.js";
 import { isWrite, QueryRunner, type Queryable } from "./mysql-runner.js";
 import { DEFAULT_COLLATION, lastRecordedInstant, migrateSchema } from "./mysql-schema.js";
 
@@ -21,7 +22,12 @@ import { DEFAULT_COLLATION, lastRecordedInstant, migrateSchema } from "./mysql-s
 interface MysqlTransaction extends OpenTransaction {
   connection: mysql.PoolConnection;
   queue: Promise<unknown>;
+  /** Whether a write ran in it (its change events are then read before COMMIT). */
+  wrote?: boolean;
 }
+
+/** Runs text-protocol statements on a pool or connection, rows as objects. */
+const sqlOn = (on: mysql.Pool | mysql.PoolConnection): Sql => async (text, values) => (await on.query(text, values))[0] as Array<Record<string, unknown>>;
 
 /** Standalone writes that hit a deadlock are retried this many times (they hold no caller state). */
 const DEADLOCK_RETRIES = 3;
@@ -59,9 +65,27 @@ export class MysqlDriver implements Driver {
   private pinned: PinnedTransaction | undefined;
   /** Export and import (kova db export / import) through the pool. */
   readonly transfer = new MysqlTransfer(() => this.ready().pool);
+  /** The change-event outbox (mysql-outbox.ts). */
+  readonly changes: MysqlChangeOutbox;
 
   constructor(private readonly config: DriverConfig) {
     this.entities = new EntitySchemas(config.name);
+    this.changes = new MysqlChangeOutbox(
+      config.name,
+      (text, values) => sqlOn(this.ready().pool)(text, values),
+      async (work) => {
+        const connection = await this.acquire(this.ready().pool);
+        let failure: unknown;
+        try {
+          await work(sqlOn(connection));
+        } catch (error) {
+          failure = error;
+          throw error;
+        } finally {
+          this.giveBack(connection, failure);
+        }
+      },
+    );
     try {
       this.options = resolveOptions(config);
     } catch (error) {
@@ -194,6 +218,7 @@ export class MysqlDriver implements Driver {
     } finally {
       this.giveBack(connection, failure);
     }
+    await this.changes.remember(entities);
   }
 
   /**
@@ -288,11 +313,14 @@ export class MysqlDriver implements Driver {
   private async writeInOwnTransaction(pool: mysql.Pool, runner: QueryRunner, compiled: CompiledWrite, args: readonly unknown[]): Promise<unknown> {
     const connection = await this.acquire(pool);
     let failure: unknown;
+    let events: ChangeEvent[] = [];
+    let result: unknown;
     try {
       await connection.query("START TRANSACTION");
-      const result = await runner.write(connection as unknown as Queryable, compiled, args, () => this.nextInstant());
+      const tx = await this.markTransaction(connection);
+      result = await runner.write(connection as unknown as Queryable, compiled, args, () => this.nextInstant());
+      if (tx !== null) events = await this.changes.inTransaction(sqlOn(connection), tx);
       await connection.query("COMMIT");
-      return result;
     } catch (error) {
       failure = error;
       if (!isConnectionError(error)) await connection.query("ROLLBACK").catch(() => undefined);
@@ -300,6 +328,16 @@ export class MysqlDriver implements Driver {
     } finally {
       this.giveBack(connection, failure);
     }
+    // After the commit: the change feed, before the caller answers.
+    await this.changes.deliver(events);
+    return result;
+  }
+
+  /** While events are recorded: names the opening transaction in @kova_tx, which the outbox triggers record. */
+  private async markTransaction(connection: mysql.PoolConnection): Promise<string | null> {
+    const tx = this.changes.begin();
+    if (tx !== null) await connection.query("SET @kova_tx = ?", [tx]);
+    return tx;
   }
 
   /** A statement of an open transaction: queued behind its others; a failed write is undone alone (savepoint). */
@@ -311,6 +349,7 @@ export class MysqlDriver implements Driver {
       const on = open.connection as unknown as Queryable;
       try {
         if (!isWrite(compiled)) return await runner.read(on, compiled, args);
+        open.wrote = true;
         await open.connection.query("SAVEPOINT kova_write");
         try {
           const result = await runner.write(on, compiled, args, () => this.nextInstant());
@@ -340,8 +379,10 @@ export class MysqlDriver implements Driver {
       let failure: unknown;
       try {
         await connection.query("START TRANSACTION");
+        const tx = await this.markTransaction(connection);
         const result = await scope.run(open, () => work({ execute: (query, args) => this.inTransaction(open, query, args) }));
         await open.queue;
+        if (tx !== null && open.wrote === true) events = await this.changes.inTransaction(sqlOn(connection), tx);
         await connection.query("COMMIT");
         return result;
       } catch (error) {
@@ -353,7 +394,12 @@ export class MysqlDriver implements Driver {
         this.giveBack(connection, failure);
       }
     };
-    const result = run();
+    let events: ChangeEvent[] = [];
+    const result = run().then(async (value) => {
+      // After the commit (and the connection's release): the change feed, before the caller answers.
+      await this.changes.deliver(events);
+      return value;
+    });
     this.running.add(result);
     void result.finally(() => this.running.delete(result)).catch(() => undefined);
     return result;

@@ -23,4 +23,6 @@ export const compilePostgres = createPgCompiler(postgresFlavor);
 export const postgresDialect: Dialect = {
   name: "postgres",
   compile: compilePostgres,
+  // Row triggers write each write's event into the outbox in its transaction (pg-outbox.ts).
+  changeEvents: true,
 };

@@ -7,7 +7,7 @@
  * A lost connection fails the statements using it with a 503; postgres.js sets the broken
  * connection aside and opens a new one when asked, so service resumes when the server is back.
  */
-import { EntitySchemas, QueryError, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport, type TestIsolation } from "@kova/query";
+import { EntitySchemas, QueryError, type ChangeEvent, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport, type TestIsolation } from "@kova/query";
 import { applyLedger, LEDGER_TABLE, References, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import type { PgCompiledQuery, SqlFlavor } from "./pg-compiled.js";
 import { postgresDialect, postgresFlavor } from "./pg-dialect.js";
@@ -15,6 +15,9 @@ import { isConnectionError, translateError } from "./pg-errors.js";
 import { migrateEntities } from "./pg-migrate.js";
 import { describeAddress, poolConfig, readOptions, type PostgresOptions } from "./pg-options.js";
 import { PgPool, type PgSession } from "./pg-pool.js";
+import { randomUUID } from "node:crypto";
+import { listen } from "./pg-listen.js";
+import { PgChangeOutbox, type Sql } from "./pg-outbox.js";
 import { PgRunner } from "./pg-runner.js";
 import { PgTransfer } from "./pg-transfer.js";
 
@@ -50,7 +53,9 @@ export class PostgresDriver implements Driver {
   /** Export and import (kova db export / import) through the pool. */
   readonly transfer = new PgTransfer(() => this.ready());
   /** The transaction (and its connection) the running async code belongs to. */
-  private readonly scope = new TransactionScope<OpenTransaction & { client: PgSession }>();
+  private readonly scope = new TransactionScope<OpenTransaction & { client: PgSession; wrote?: boolean }>();
+  /** The change-event outbox (pg-outbox.ts): PostgreSQL only (CockroachDB has no row triggers for it). */
+  readonly changes: PgChangeOutbox | undefined;
   /** `kova test --db`: the one transaction everything runs in until the test rolls it back (isolate()). */
   private pinned: PinnedTransaction | undefined;
 
@@ -66,6 +71,29 @@ export class PostgresDriver implements Driver {
     this.entities = new EntitySchemas(config.name);
     this.runner = new PgRunner(dialect.name, config.name, this.entities);
     this.references = new References(dialect);
+    if (flavor.dialect === "postgres") {
+      const sql = (on: PgSession): Sql => async (text, values) => (await on.query(text, values)).rows;
+      this.changes = new PgChangeOutbox(
+        config.name,
+        randomUUID(),
+        (text, values) => sql(this.ready())(text, values),
+        (work) =>
+          this.withClient(async (client) => {
+            await client.query("BEGIN");
+            try {
+              await work(sql(client));
+              await client.query("COMMIT");
+            } catch (error) {
+              await client.query("ROLLBACK").catch(() => undefined);
+              throw error;
+            }
+          }),
+        (channel, onPayload, onError) => {
+          const { url, options } = poolConfig(this.options, this.config.name);
+          return listen(url, options, channel, onPayload, onError);
+        },
+      );
+    }
   }
 
   /** Opens the pool and checks the server answers, retrying with backoff (default 5 tries, ~5 s). */
@@ -106,6 +134,7 @@ export class PostgresDriver implements Driver {
         await migrateEntities(client, entities, this.flavor);
         this.entities.remember(entities);
         this.references.remember(entities);
+        await this.changes?.remember(entities);
       } catch (error) {
         const translated = translateError(error, this.config.name);
         throw translated instanceof QueryError ? translated : new Error(`cannot migrate data source "${this.config.name}": ${reasonOf(error)}`);
@@ -142,7 +171,11 @@ export class PostgresDriver implements Driver {
     }
     // Work inside transaction() that calls the driver instead of its `tx` runs in the transaction.
     const open = this.scope.current() ?? this.pinned?.open;
-    if (open !== undefined) return this.runInTransaction(open.client, query as PgCompiledQuery, args);
+    if (open !== undefined) return this.runInTransaction(open, query as PgCompiledQuery, args);
+    const kind = (query as PgCompiledQuery).kind;
+    // While events are recorded, a write runs in a transaction of its own: its events are read
+    // and NOTIFYed before its COMMIT (pg-outbox.ts).
+    if (this.changes?.recording === true && kind !== "select" && kind !== "history") return this.transactionOnce((tx) => tx.execute(query, args));
     try {
       return await this.runner.run(this.ready(), query as PgCompiledQuery, args);
     } catch (error) {
@@ -159,7 +192,7 @@ export class PostgresDriver implements Driver {
   /** Runs `work` in one transaction; inside one already (an endpoint's), it joins it. */
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
     const open = this.scope.current();
-    if (open !== undefined) return work(transactionExecutor(open, (query, args) => this.runInTransaction(open.client, query as PgCompiledQuery, args)));
+    if (open !== undefined) return work(transactionExecutor(open, (query, args) => this.runInTransaction(open, query as PgCompiledQuery, args)));
     if (this.pinned !== undefined) return this.inSavepoint(this.pinned, work);
     return this.transactionOnce(work);
   }
@@ -199,7 +232,7 @@ export class PostgresDriver implements Driver {
       const name = `kova_test_${++pinned.savepoints}`;
       await open.client.query(`SAVEPOINT ${name}`);
       try {
-        const result = await this.scope.run(open, () => work(transactionExecutor(open, (query, args) => this.runInTransaction(open.client, query as PgCompiledQuery, args))));
+        const result = await this.scope.run(open, () => work(transactionExecutor(open, (query, args) => this.runInTransaction(open, query as PgCompiledQuery, args))));
         await open.client.query(`RELEASE SAVEPOINT ${name}`);
         return result;
       } catch (error) {
@@ -231,7 +264,9 @@ export class PostgresDriver implements Driver {
    * would otherwise abort the whole transaction, while the embedded store lets the work go on after
    * catching the error. The savepoint undoes just the failed statement, so both behave alike.
    */
-  private async runInTransaction(client: PgSession, query: PgCompiledQuery, args: readonly unknown[]): Promise<unknown> {
+  private async runInTransaction(open: { client: PgSession; wrote?: boolean }, query: PgCompiledQuery, args: readonly unknown[]): Promise<unknown> {
+    const client = open.client;
+    if (query.kind !== "select" && query.kind !== "history") open.wrote = true;
     await client.query("SAVEPOINT kova_statement");
     try {
       const result = await this.runner.run(client, query, args);
@@ -244,13 +279,16 @@ export class PostgresDriver implements Driver {
   }
 
   /** BEGIN, the work, COMMIT on one connection; ROLLBACK when the work fails. */
-  protected transactionOnce<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
-    return this.withClient(async (client, markBroken) => {
-      const open = { client, finished: false };
-      const tx = transactionExecutor(open, (query, args) => this.runInTransaction(client, query as PgCompiledQuery, args));
+  protected async transactionOnce<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    const changes = this.changes;
+    let events: ChangeEvent[] = [];
+    const result = await this.withClient(async (client, markBroken) => {
+      const open: OpenTransaction & { client: PgSession; wrote?: boolean } = { client, finished: false };
+      const tx = transactionExecutor(open, (query, args) => this.runInTransaction(open, query as PgCompiledQuery, args));
       try {
         await client.query(this.beginStatement());
         const result = await this.scope.run(open, () => work(tx));
+        if (changes?.recording === true && open.wrote === true) events = await changes.inTransaction(async (text, values) => (await client.query(text, values)).rows);
         await client.query("COMMIT");
         return result;
       } catch (error) {
@@ -262,6 +300,9 @@ export class PostgresDriver implements Driver {
         open.finished = true;
       }
     });
+    // After the commit (and the connection's release): the change feed, before the caller answers.
+    if (events.length > 0) await changes!.deliver(events);
+    return result;
   }
 
   /** The pool's connections and the database's size, for metrics. */

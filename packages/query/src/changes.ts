@@ -36,10 +36,24 @@ export interface ChangeOutbox {
    * before the endpoint answers; the listener must not throw.
    */
   onCommit(listener: (events: readonly ChangeEvent[]) => void | Promise<void>): void;
+  /** Optional: resolves once recording is in place after the first onCommit (a database that must create its outbox first). */
+  ready?(): Promise<void>;
   /** Recorded events not yet marked delivered whose seq is above `after`, oldest first. */
   undelivered(after: number, limit: number): Promise<ChangeEvent[]>;
   /** Marks events delivered (kept for `keepMs`, then purged by `purge`). */
   markDelivered(seqs: readonly number[]): Promise<void>;
   /** Forgets delivered events older than `before` (epoch ms); returns how many. */
   purge(before: number): Promise<number>;
+  /**
+   * Optional: hears the events OTHER processes commit as the database announces them (PostgreSQL
+   * LISTEN/NOTIFY), so the change feed can fan out without Redis. `onError` reports a lost
+   * connection (it reconnects on its own).
+   */
+  listen?(onEvents: (events: readonly ChangeEvent[]) => void, onError: (error: Error) => void): ChangeListening;
+}
+
+/** A listening connection (ChangeOutbox.listen). */
+export interface ChangeListening {
+  readonly healthy: boolean;
+  close(): Promise<void>;
 }

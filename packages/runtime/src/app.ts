@@ -107,6 +107,8 @@ export interface LiveQuery {
 export interface SocketDefinition {
   /** find-my-way syntax, as a route's. */
   path: string;
+  /** A handler pushes a live query (STREAM LIVE): the change feed starts with the server. */
+  live?: boolean;
   params: ParamDefinition[];
   query?: QueryParamDefinition[];
   /** Checked on the upgrade request: a refused caller gets the 401/403 problem and no connection. */

@@ -51,7 +51,10 @@ export async function healthReply(dataSources: DataSources, log: Logger, realtim
   // still come, from this process), reported in the body.
   const degraded: string[] = [];
   if (cacheRuntimeFor(dataSources)?.l2Healthy === false) degraded.push("cache L2 (Redis) unreachable: caches answer from this process");
-  if (existingChangeFeed(dataSources)?.fanoutHealthy === false) degraded.push("change fan-out (Redis) unreachable: other processes miss this one's changes");
+  const feed = existingChangeFeed(dataSources);
+  if (feed?.fanoutHealthy === false) {
+    degraded.push(feed.fanoutKind === "database" ? "change fan-out (PostgreSQL LISTEN) down: other processes' changes reach this one by the redelivery poll only" : "change fan-out (Redis) unreachable: other processes miss this one's changes");
+  }
   if (realtime?.redis === "down") degraded.push("socket fan-out (Redis) unreachable: rooms reach this process's clients only");
   const body: Record<string, unknown> = { status: degraded.length > 0 ? "degraded" : "ok", dataSources: statuses };
   if (degraded.length > 0) body.degraded = degraded;

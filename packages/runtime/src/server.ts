@@ -321,7 +321,7 @@ class RequestHandler {
     this.realtime.used = (app.sockets ?? []).length > 0 || app.routes.some((r) => r.stream === true || r.broadcasts === true);
     // A live query hears of writes through the change feed: started with the server, so the data
     // sources record changes from the first write on (the feed records nothing until it starts).
-    if (app.routes.some((r) => r.live === true)) changeFeedFor(dataSources, { log });
+    if (app.routes.some((r) => r.live === true) || (app.sockets ?? []).some((s) => s.live === true)) changeFeedFor(dataSources, { log });
     if (options.realtime?.redis !== undefined) {
       RedisBridge.connect(options.realtime.redis, app.name, this.realtime.epoch, log).then(
         (bridge) => this.realtime.attach(bridge),

@@ -19,7 +19,7 @@ export function changeEventDiagnostics(app: AppModel, dialects: ReadonlyMap<stri
     if (dialect === undefined || dialect.changeEvents === true) continue;
     out.push(
       diagnostic("ChangeEventsNotSupportedByDriver", task.span, `ON ${task.trigger.op.toUpperCase()} ${entity}: data source '${source.name}' (${source.driver}) records no change events, so the handler would never run`, {
-        suggestion: `keep ${entity} in the embedded store (the only driver with a change outbox today), or run the work from the endpoint that writes`,
+        suggestion: `keep ${entity} in a data source with a change outbox (the embedded store, PostgreSQL, MySQL/MariaDB), or run the work from the endpoint that writes`,
       }),
     );
   }
@@ -39,7 +39,7 @@ export function changeEventDiagnostics(app: AppModel, dialects: ReadonlyMap<stri
       if (source === undefined || dialect === undefined || dialect.changeEvents === true) continue;
       out.push(
         diagnostic("ChangeEventsNotSupportedByDriver", route.span, `${route.id} is cached and reads ${rule.entity}, whose data source '${source.name}' (${source.driver}) records no change events: a write would never evict the stale answer`, {
-          suggestion: `keep ${rule.entity} in the embedded store (the only driver with a change outbox today), or remove CACHE`,
+          suggestion: `keep ${rule.entity} in a data source with a change outbox (the embedded store, PostgreSQL, MySQL/MariaDB), or remove CACHE`,
         }),
       );
     }

@@ -34,6 +34,7 @@ export function collectChangeHandlers(ctx: CheckContext, programs: Program[]): v
         continue;
       }
       const op = decl.op.toLowerCase() as "insert" | "update" | "delete";
+      reportLoops(fileCtx, decl, op);
       const ident = (text: string): Identifier => ({ kind: "Identifier", span: decl.entity.span, name: text });
       const info: TaskInfo = {
         decl: { kind: "Task", span: decl.span, name: ident(name), params: null, schedule: null, settings: decl.settings, body: decl.body },
@@ -47,6 +48,37 @@ export function collectChangeHandlers(ctx: CheckContext, programs: Program[]): v
       ctx.model.tasks.set(name, info);
     }
   }
+}
+
+/**
+ * A handler's own writes produce events too: an `ON UPDATE Post` whose body always updates a Post
+ * (or an `ON INSERT Post` that always inserts one) would run itself forever. Such a write is refused
+ * unless something decides whether it happens — an IF, a FOR, a conditional expression — which is
+ * where the handler compares `event.before` with `event.after` and stops.
+ */
+function reportLoops(ctx: CheckContext, decl: OnChangeDecl, op: "insert" | "update" | "delete"): void {
+  if (op === "delete") return; // deleting what is left ends by itself
+  const entity = decl.entity.name;
+  const loops = (node: { kind: string; entity?: Identifier }) =>
+    node.entity?.name === entity && (op === "update" ? node.kind === "UpdateQuery" || node.kind === "SaveQuery" : node.kind === "InsertQuery");
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== "object") return;
+    const kind = (node as { kind?: unknown }).kind;
+    // Guarded: the write may not happen every time.
+    if (kind === "If" || kind === "For" || kind === "Conditional" || kind === "Comprehension") return;
+    if (typeof kind === "string" && loops(node as { kind: string; entity?: Identifier })) {
+      const span = (node as { span: OnChangeDecl["span"] }).span;
+      ctx.diagnostics.report("ChangeHandlerLoop", span, `ON ${decl.op} ${entity} ${op === "update" ? "updates" : "inserts"} ${entity} every time it runs, and that write is an ${op} of ${entity} again: the handler would run forever`, {
+        suggestion: op === "update"
+          ? `write only when the change matters, e.g. IF event.before.status != event.after.status { … }, or keep the derived value in another entity`
+          : `insert only under a condition (IF …), or insert into another entity`,
+      });
+      return;
+    }
+    for (const [key, value] of Object.entries(node)) if (key !== "span") visit(value);
+  };
+  visit(decl.body);
 }
 
 /** `event`: { entity, id, op, version, at, before, after }, the rows without their SECRET fields. */

@@ -142,9 +142,13 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
       return false;
     case "Stream": {
       const endpoint = ctx.endpoint;
-      if (ctx.socket || ctx.task || ctx.function || !endpoint || endpoint.info.decl.method !== "GET") {
+      // STREAM LIVE in a SOCKET handler pushes the query's result to that client (frames) while it is connected.
+      const socketLive = ctx.socket && statement.live !== null;
+      if (!socketLive && (ctx.socket || ctx.task || ctx.function || !endpoint || endpoint.info.decl.method !== "GET")) {
         const where = ctx.socket ? "a SOCKET handler" : ctx.task ? "a TASK" : ctx.function ? "an FN" : endpoint ? `${endpoint.info.decl.method} ${endpoint.info.decl.path.text}` : "here";
-        ctx.diagnostics.report("MisplacedStream", statement.span, `STREAM answers a GET request with server-sent events; it cannot be used in ${where}`, { suggestion: "write STREAM room in a GET endpoint" });
+        ctx.diagnostics.report("MisplacedStream", statement.span, `STREAM answers a GET request with server-sent events; it cannot be used in ${where}`, {
+          suggestion: ctx.socket ? "a SOCKET handler can STREAM LIVE SELECT … (pushed to its client); to reach a room's clients, BROADCAST TO the room" : "write STREAM room in a GET endpoint",
+        });
       }
       if (statement.room !== null) checkRoom(ctx, statement.room, true);
       if (statement.live !== null) {
@@ -153,7 +157,8 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
           ctx.diagnostics.report("LiveNeedsSelect", statement.live.span, "STREAM LIVE pushes a query's result each time it changes: it needs a SELECT", { suggestion: "write STREAM LIVE SELECT … FROM Entity …" });
         }
       }
-      return true;
+      // A GET's STREAM is its answer (nothing runs after it); a socket's goes on beside the handler.
+      return !socketLive;
     }
     case "ExpressionStatement":
       checkExpression(ctx, statement.expression);

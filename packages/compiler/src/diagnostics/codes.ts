@@ -145,6 +145,7 @@ export const Codes = define({
   UnknownCacheSetting: { code: "KV2511", severity: "error", title: "a CACHE setting Kova does not know" },
   InvalidCacheSetting: { code: "KV2512", severity: "error", title: "a CACHE setting with a value out of range or of the wrong kind" },
   InvalidCacheKey: { code: "KV2513", severity: "error", title: "a CACHE key template naming something that is not a route parameter or query value" },
+  ChangeHandlerLoop: { code: "KV2515", severity: "error", title: "an ON UPDATE/INSERT handler that writes its own entity unconditionally: each run would trigger the next" },
   CacheOnWrite: { code: "KV2514", severity: "error", title: "a CACHE clause on an endpoint that writes, or on something other than a GET" },
   MisplacedInTask: { code: "KV2461", severity: "error", title: "RESPOND, REDIRECT or a request value ($body, $query, …) inside a TASK" },
   // ── not supported yet

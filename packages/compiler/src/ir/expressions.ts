@@ -28,7 +28,7 @@ export class HandlerLowering {
   constructor(
     private readonly state: LowerState,
     /** The route's typed path and query inputs; a query argument they already type needs no conversion. */
-    private readonly route: { pathNames: string[]; path: TypedInput[]; query: TypedInput[]; plans: ReadonlyMap<Query, PlannedQuery>; owner?: OwnerGuard | null } | null,
+    private readonly route: { pathNames: string[]; path: TypedInput[]; query: TypedInput[]; plans: ReadonlyMap<Query, PlannedQuery>; owner?: OwnerGuard | null; socket?: boolean } | null,
   ) {}
 
   /** A block's statements; what follows a statement that always ends the request is dropped (the checker warned). */
@@ -95,6 +95,7 @@ export class HandlerLowering {
         return { kind: "send", value: this.expr(s.value), span: s.span };
       case "Stream": {
         const live = s.live === null ? null : this.expr(s.live);
+        if (live !== null && this.route?.socket === true) return { kind: "live", live: { value: live, reads: this.readEntities(live) }, span: s.span };
         return { kind: "stream", room: s.room === null ? null : this.room(s.room), live: live === null ? null : { value: live, reads: this.readEntities(live) }, span: s.span };
       }
       case "For":

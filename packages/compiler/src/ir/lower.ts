@@ -111,7 +111,7 @@ function entityDocs(model: SemanticModel): Pick<AppModel, "entityDocs"> {
 }
 
 /** One endpoint as an HttpRoute (also each SOCKET handler, checked as an endpoint body: ir/realtime.ts). */
-export function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute {
+export function lowerRoute(endpoint: EndpointInfo, state: LowerState, options: { socket?: boolean } = {}): HttpRoute {
   const decl = endpoint.decl;
   const plans = new Map<Query, PlannedQuery>();
   walk(decl.body, (node) => {
@@ -119,7 +119,7 @@ export function lowerRoute(endpoint: EndpointInfo, state: LowerState): HttpRoute
   });
   const inputs = routeInputs(endpoint, state.model, plans);
   const pathNames = inputs.path.map((i) => i.name);
-  const lowering = new HandlerLowering(state, { pathNames, path: inputs.path, query: inputs.query, plans, owner: ownerGuard(decl) });
+  const lowering = new HandlerLowering(state, { pathNames, path: inputs.path, query: inputs.query, plans, owner: ownerGuard(decl), socket: options.socket });
   const shape = decl.validate && state.model.validators.has(decl.validate.name) ? decl.validate.name : null;
   const version = endpoint.version;
   // `API v2 { GET /todos }` is served at /v2/todos: the prefix is part of the route from here on.

@@ -504,7 +504,7 @@ export interface ApiVersion {
 
 // ───────────────────────────── handler statements ─────────────────────────────
 
-export type Stmt = AssignStmt | EvalStmt | RespondStmt | FailStmt | IfStmt | UnsupportedStmt | ForStmt | ReturnStmt | EnqueueStmt | RoomStmt | SendStmt | BroadcastStmt | StreamStmt | ExpectStmt;
+export type Stmt = AssignStmt | EvalStmt | RespondStmt | FailStmt | IfStmt | UnsupportedStmt | ForStmt | ReturnStmt | EnqueueStmt | RoomStmt | SendStmt | BroadcastStmt | StreamStmt | LiveStmt | ExpectStmt;
 
 /** `lobby` or `room(key)`: the room's name and, for a family of rooms, the key (text) that picks one. */
 export interface RoomTarget {
@@ -545,6 +545,17 @@ export interface StreamStmt {
   kind: "stream";
   room: RoomTarget | null;
   live: { value: Expr; reads: string[] } | null;
+  span: Span;
+}
+
+/**
+ * `STREAM LIVE SELECT …` in a SOCKET handler: the query's result is pushed to this client now and
+ * again whenever a committed write to an entity it reads changes it, until the client goes. Unlike
+ * a GET's STREAM it does not end the handler.
+ */
+export interface LiveStmt {
+  kind: "live";
+  live: { value: Expr; reads: string[] };
   span: Span;
 }
 

@@ -15,7 +15,7 @@ export function lowerSockets(model: SemanticModel, state: LowerState): SocketDef
     const path = new Map<string, TypedInput>();
     const query = new Map<string, TypedInput>();
     const handlers = socket.handlers.map((h) => {
-      const route = lowerRoute(h.endpoint, state);
+      const route = lowerRoute(h.endpoint, state, { socket: true });
       // A type one handler decided (from a field it is compared with) wins over another's default text.
       for (const input of route.inputs.path) if (!path.has(input.name) || path.get(input.name)!.from === "default") path.set(input.name, input);
       for (const input of route.inputs.query) if (!query.has(input.name) || query.get(input.name)!.from === "default") query.set(input.name, input);

@@ -31,6 +31,8 @@ export type ChangeConsumer = (events: readonly ChangeEvent[]) => Promise<void>;
 
 /** Carries events to other processes (Redis pub/sub); see redis-fanout.ts. */
 export interface ChangeFanout {
+  /** What carries the events (health names it); default "redis". */
+  readonly kind?: "redis" | "database";
   publish(events: readonly ChangeEvent[]): Promise<void>;
   /** Events other processes published (never this process's own). */
   onRemote(listener: (events: readonly ChangeEvent[]) => void): void;
@@ -106,6 +108,11 @@ export class ChangeFeed {
     }
   }
 
+  /** Resolves once every source records events (PostgreSQL creates its outbox and triggers first). */
+  async recording(): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.driver.changes.ready?.()));
+  }
+
   /** The data sources whose writes produce events. */
   get sourceNames(): string[] {
     return this.sources.map((s) => s.name);
@@ -153,6 +160,11 @@ export class ChangeFeed {
       this.stats.remote += events.length;
       for (const event of events) this.notify(event, "remote");
     });
+  }
+
+  /** "redis", "database" (PostgreSQL LISTEN/NOTIFY) or null without a fan-out. */
+  get fanoutKind(): "redis" | "database" | null {
+    return this.fanout === null ? null : (this.fanout.kind ?? "redis");
   }
 
   get fanoutHealthy(): boolean | null {

@@ -1,16 +1,16 @@
 /**
  * The change feed's fan-out through Redis pub/sub (when the app has a Redis data source): each
- * process publishes its committed events on one channel per app and hears the others'. Loaded only
- * for an app with Redis (ioredis comes with @kova/driver-redis), so other apps never load it.
+ * process publishes its committed events on the app's changes channel and hears the others', over
+ * the app's shared pub/sub connections (redis-pubsub.ts, which the realtime rooms use too).
  *
- * A dead Redis never fails a request: publishing fails fast (no offline queue) with one warning per
- * outage, `healthy()` turns false (health reports it), and the clients reconnect on their own.
+ * A dead Redis never fails a request: publishing fails fast with one warning per outage,
+ * `healthy()` turns false (health reports it), and the connections reconnect on their own.
  */
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ChangeEvent } from "@kova/query";
 import { redisConnection } from "../redis-options.js";
+import { RedisPubSub } from "../redis-pubsub.js";
 import type { ChangeFanout } from "./change-feed.js";
 
 interface Message {
@@ -19,32 +19,23 @@ interface Message {
 }
 
 export class RedisFanout implements ChangeFanout {
-  private readonly publisher: Redis;
-  private readonly subscriber: Redis;
-  /** This process, so it skips its own messages (its subscribers already had them). */
+  /** This fan-out, so it skips its own messages (its subscribers already had them). */
   private readonly id = randomUUID();
   private readonly listeners: Array<(events: readonly ChangeEvent[]) => void> = [];
   private warned = false;
 
-  constructor(
-    options: unknown,
+  private constructor(
+    private readonly pubsub: RedisPubSub,
     /** One channel per app: apps sharing a Redis do not hear each other. */
     readonly channel: string,
     private readonly log: Logger,
   ) {
-    const connection = { ...redisConnection(options), maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false };
-    this.publisher = new Redis(connection);
-    // A subscriber must queue its SUBSCRIBE until connected (and resubscribes after a reconnection).
-    this.subscriber = new Redis({ ...connection, enableOfflineQueue: true });
-    for (const client of [this.publisher, this.subscriber]) {
-      client.on("error", (error: Error) => this.warnOnce(error));
-      client.on("ready", () => {
-        if (this.warned) log.info({ channel }, "change fan-out: Redis is back");
-        this.warned = false;
-      });
-    }
-    this.subscriber.subscribe(channel).catch((error: Error) => this.warnOnce(error));
-    this.subscriber.on("message", (_channel: string, text: string) => {
+    pubsub.onStatus((up) => {
+      if (!up) return this.warnOnce(new Error("connection lost"));
+      if (this.warned) log.info({ channel }, "change fan-out: Redis is back");
+      this.warned = false;
+    });
+    pubsub.subscribe(channel, (text) => {
       let message: Message;
       try {
         message = JSON.parse(text) as Message;
@@ -56,6 +47,11 @@ export class RedisFanout implements ChangeFanout {
     });
   }
 
+  static async open(options: unknown, app: string, log: Logger): Promise<RedisFanout> {
+    const pubsub = await RedisPubSub.acquire(redisConnection(options), app);
+    return new RedisFanout(pubsub, `kova:changes:${app}`, log);
+  }
+
   private warnOnce(error: Error): void {
     if (this.warned) return;
     this.warned = true;
@@ -63,8 +59,12 @@ export class RedisFanout implements ChangeFanout {
   }
 
   async publish(events: readonly ChangeEvent[]): Promise<void> {
-    if (this.publisher.status !== "ready") throw new Error(`Redis is ${this.publisher.status}`);
-    await this.publisher.publish(this.channel, JSON.stringify({ from: this.id, events } satisfies Message));
+    try {
+      await this.pubsub.publish(this.channel, JSON.stringify({ from: this.id, events } satisfies Message));
+    } catch (error) {
+      this.warnOnce(error as Error);
+      throw error;
+    }
   }
 
   onRemote(listener: (events: readonly ChangeEvent[]) => void): void {
@@ -72,7 +72,7 @@ export class RedisFanout implements ChangeFanout {
   }
 
   healthy(): boolean {
-    return this.publisher.status === "ready" && this.subscriber.status === "ready";
+    return this.pubsub.up;
   }
 
   /** Resolves once the subscription is active (tests; the first remote event can be heard). */
@@ -82,7 +82,6 @@ export class RedisFanout implements ChangeFanout {
   }
 
   async close(): Promise<void> {
-    this.publisher.disconnect();
-    this.subscriber.disconnect();
+    await this.pubsub.release();
   }
 }

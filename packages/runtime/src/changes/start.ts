@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { AppDefinition, AppEnv } from "../app.js";
 import { StartupError, type DataSources } from "../data-sources.js";
 import type { TaskRuntime } from "../tasks/task-runtime.js";
+import { DatabaseFanout } from "./database-fanout.js";
 import { changeFeedFor, existingChangeFeed, type ChangeFeed } from "./change-feed.js";
 
 export interface ChangeStartOptions {
@@ -32,6 +33,7 @@ export async function startChangeFeed(app: AppDefinition, options: ChangeStartOp
   const started = existingChangeFeed(options.dataSources);
   if (started !== undefined) return started;
   const feed = changeFeedFor(options.dataSources, { log: options.log, pollMs: options.pollMs, batchMs: options.batchMs });
+  await feed.recording();
   const redis = app.dataSources.find((d) => d.driver === "redis");
   if (redis !== undefined) {
     // ioredis comes with @kova/driver-redis: an app without Redis never loads it.
@@ -39,7 +41,11 @@ export async function startChangeFeed(app: AppDefinition, options: ChangeStartOp
       if (error?.code === "ERR_MODULE_NOT_FOUND") throw new StartupError(`change events across processes (data source "${redis.name}") need ioredis, which @kova/driver-redis brings; run: npm install @kova/driver-redis`);
       throw error;
     });
-    feed.useFanout(new RedisFanout(redis.options(options.env), `kova:changes:${app.name}`, options.log));
+    feed.useFanout(await RedisFanout.open(redis.options(options.env), app.name, options.log));
+  } else {
+    // Without Redis, a data source that announces its commits (PostgreSQL NOTIFY) carries them.
+    const listening = [...options.dataSources.drivers].flatMap(([name, driver]) => (driver.changes?.listen === undefined ? [] : [{ name, changes: driver.changes }]));
+    if (listening.length > 0) feed.useFanout(new DatabaseFanout(listening as ConstructorParameters<typeof DatabaseFanout>[0], options.log));
   }
   const handlers = (app.tasks ?? []).filter((t) => t.trigger.kind === "change");
   if (handlers.length > 0) {

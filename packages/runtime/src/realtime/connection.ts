@@ -14,6 +14,9 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Driver } from "@kova/query";
+import type { LiveQuery } from "../app.js";
+import { changeFeedFor } from "../changes/change-feed.js";
+import { watchLive } from "./live-watch.js";
 import type { WebSocket, RawData } from "ws";
 import type { AppEnv, QueryValues, RequestContext } from "../app.js";
 import type { AuthClaims } from "../auth/scheme.js";
@@ -46,6 +49,8 @@ export class Connection implements RequestContext, Subscriber {
   readonly env: AppEnv;
   readonly log: Exchange["log"];
   private readonly rooms = new Set<string>();
+  /** The STREAM LIVE queries this client follows: stopped when it goes. */
+  private readonly lives: Array<() => void> = [];
   private alive = true;
   private strikes = 0;
   private waiting = 0;
@@ -112,6 +117,23 @@ export class Connection implements RequestContext, Subscriber {
 
   broadcast(room: string | null, value: unknown, serialize?: (value: unknown) => string): void {
     this.outgoing.push({ to: "room", room: room ?? this.endpoint.everyone, text: messageText(value, serialize) });
+  }
+
+  /**
+   * STREAM LIVE in a handler: the query's result now and after every committed write that changes
+   * it, as frames `{"kova":"live","query":n,"version":v,"data":…}` (n: the client's nth STREAM LIVE,
+   * from 0), until the client goes.
+   */
+  live(live: LiveQuery): void {
+    if (this.closed) return;
+    const query = this.lives.length;
+    const feed = changeFeedFor(this.endpoint.serving.dataSources, { log: this.endpoint.serving.log });
+    this.lives.push(
+      watchLive(feed, live, (text, version) => this.write(`{"kova":"live","query":${query},"version":${version},"data":${text}}`), (error) => {
+        this.log.error({ err: error }, "live query failed; it stops");
+        this.write(JSON.stringify({ kova: "error", error: "live_query_failed", message: "the live query failed" }));
+      }),
+    );
   }
 
   /** JOIN: the others in the room hear of it, then this client gets the room's members. */
@@ -236,6 +258,7 @@ export class Connection implements RequestContext, Subscriber {
     hub.closers.delete(this.closer);
     this.endpoint.connections.delete(this);
     hub.unsubscribe(this.endpoint.everyone, this);
+    for (const stop of this.lives.splice(0)) stop();
     for (const room of [...this.rooms]) {
       this.rooms.delete(room);
       hub.unsubscribe(room, this);

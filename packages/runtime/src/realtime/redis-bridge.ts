@@ -7,10 +7,12 @@
  * that died without saying goodbye (kill -9) stop being listed once that key expires.
  *
  * Nothing waits on Redis: commands fail at once while it is down (no offline queue), a publish is
- * then lost for the other processes only, and both connections reconnect by themselves.
+ * then lost for the other processes only, and both connections reconnect by themselves. The
+ * connections are the app's shared pub/sub pair (redis-pubsub.ts), which the change feed uses too.
  */
 import type { Redis, RedisOptions } from "ioredis";
 import type { Logger } from "pino";
+import { RedisPubSub } from "../redis-pubsub.js";
 import type { Member } from "./hub.js";
 
 const ALIVE_TTL_MS = 15_000;
@@ -24,38 +26,30 @@ export class RedisBridge {
   private wasUp: boolean | undefined;
   private readonly timer: NodeJS.Timeout;
 
+  private readonly pub: Redis;
+
   private constructor(
-    private readonly pub: Redis,
-    private readonly sub: Redis,
+    private readonly pubsub: RedisPubSub,
     app: string,
     private readonly origin: string,
     private readonly log: Logger,
   ) {
+    this.pub = pubsub.publisher;
     this.prefix = `kova:rt:${app}`;
     this.channel = `${this.prefix}:messages`;
-    sub.on("message", (_channel: string, text: string) => this.receive(text));
-    sub.on("ready", () => {
-      sub.subscribe(this.channel).catch((error: unknown) => log.warn({ err: error }, "realtime: cannot subscribe to Redis"));
-    });
-    for (const connection of [pub, sub]) {
-      connection.on("ready", () => this.changed());
-      connection.on("close", () => this.changed());
-      connection.on("error", () => this.changed());
-    }
+    pubsub.subscribe(this.channel, (text) => this.receive(text));
+    pubsub.onStatus(() => this.changed());
     this.timer = setInterval(() => this.keepAlive(), ALIVE_TTL_MS / 3);
     this.timer.unref();
   }
 
   /** Connects lazily: the app starts (and serves its own process) whether or not Redis answers. */
   static async connect(options: RedisOptions, app: string, origin: string, log: Logger): Promise<RedisBridge> {
-    const { Redis } = await import("ioredis");
-    const settings: RedisOptions = { ...options, enableOfflineQueue: false, maxRetriesPerRequest: 1, autoResubscribe: false, retryStrategy: (times) => Math.min(times * 200, 2_000) };
-    const bridge = new RedisBridge(new Redis(settings), new Redis(settings), app, origin, log);
-    return bridge;
+    return new RedisBridge(await RedisPubSub.acquire(options, app), app, origin, log);
   }
 
   get up(): boolean {
-    return this.pub.status === "ready" && this.sub.status === "ready";
+    return this.pubsub.up;
   }
 
   private changed(): void {
@@ -71,7 +65,7 @@ export class RedisBridge {
 
   publish(room: string, data: string): void {
     if (!this.up) return;
-    this.pub.publish(this.channel, JSON.stringify({ o: this.origin, r: room, d: data })).catch(() => this.changed());
+    this.pubsub.publish(this.channel, JSON.stringify({ o: this.origin, r: room, d: data })).catch(() => this.changed());
   }
 
   private receive(text: string): void {
@@ -128,7 +122,6 @@ export class RedisBridge {
       for (const [room, members] of this.own) batch.hdel(`${this.prefix}:members:${room}`, ...members.keys());
       await batch.exec().catch(() => {});
     }
-    this.sub.disconnect();
-    this.pub.disconnect();
+    await this.pubsub.release();
   }
 }

@@ -17,7 +17,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { EventFeed, LiveQuery, StreamSource } from "../app.js";
 import type { ChangeFeed } from "../changes/change-feed.js";
-import { messageText, type RealtimeHub, type RoomMessage } from "./hub.js";
+import type { RealtimeHub, RoomMessage } from "./hub.js";
+import { watchLive } from "./live-watch.js";
 
 export interface StreamOptions {
   /** A comment line this often keeps proxies from closing an idle stream. Default 15 s. */
@@ -74,40 +75,10 @@ function streamRoom(hub: RealtimeHub, room: string, req: IncomingMessage, res: S
 }
 
 function streamLive(hub: RealtimeHub, feed: ChangeFeed, live: LiveQuery, res: ServerResponse, send: (id: string, data: string) => void): () => void {
-  let last: string | undefined;
-  let version = 0;
-  let running = false;
-  let again = false;
-  let stopped = false;
-  // One run at a time; changes during a run make one more run after it (not one per change).
-  const refresh = async (): Promise<void> => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    try {
-      do {
-        again = false;
-        const text = messageText(await live.load(), live.serialize);
-        if (!stopped && text !== last) {
-          last = text;
-          send(String(++version), text);
-        }
-      } while (again && !stopped);
-    } catch (error) {
-      hub.log.error({ err: error }, "live query failed; its stream ends");
-      res.end("event: error\ndata: {\"message\":\"the live query failed\"}\n\n");
-    } finally {
-      running = false;
-    }
-  };
-  const unsubscribes = live.entities.map((entity) => feed.subscribe(() => void refresh(), { entity }));
-  void refresh();
-  return () => {
-    stopped = true;
-    for (const unsubscribe of unsubscribes) unsubscribe();
-  };
+  return watchLive(feed, live, (text, version) => send(String(version), text), (error) => {
+    hub.log.error({ err: error }, "live query failed; its stream ends");
+    res.end("event: error\ndata: {\"message\":\"the live query failed\"}\n\n");
+  });
 }
 
 function streamEvents(feed: EventFeed, req: IncomingMessage, send: (id: string, data: string) => void): () => void {

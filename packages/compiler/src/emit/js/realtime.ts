@@ -40,6 +40,8 @@ export function socketDefinition(socket: SocketDef, index: number, source: strin
     return `${h.event}: { run: ${handlerName(index, h)}${writes} }`;
   });
   parts.push(`on: { ${handlers.join(", ")} }`);
+  // STREAM LIVE in a handler: the change feed starts with the server (the sources record from the first write).
+  if (socket.handlers.some((h) => containsStatement(h.body, "live"))) parts.push("live: true");
   parts.push(`source: ${source}`);
   return `{ ${parts.join(", ")} }`;
 }

@@ -76,8 +76,12 @@ function emitStatement(out: CodeWriter, s: Stmt, x: ExpressionPrinter, sourcePat
       if (s.live !== null) {
         // The query runs again (with this request's inputs) each time a change touches what it reads.
         const serialize = s.live.value.kind === "query" ? `, serialize: ${serializerName(s.live.value.query)}` : "";
-        at(`return { status: 200, stream: { live: { entities: ${JSON.stringify(s.live.reads)}, load: async () => ${x.print(s.live.value)}${serialize} } } };`);
+        at(`return { status: 200, stream: { live: ${liveQuery(s.live, x)} } };`);
       } else at(`return { status: 200, stream: { room: ${roomName(s.room!, x)} } };`);
+      return;
+    case "live":
+      // The result goes to this socket client as frames, for as long as it is connected; the handler goes on.
+      at(`ctx.live(${liveQuery(s.live, x)});`);
       return;
     case "expect": {
       // A comparison hands both sides to the runner, so a failure shows expected and actual.
@@ -91,6 +95,12 @@ function emitStatement(out: CodeWriter, s: Stmt, x: ExpressionPrinter, sourcePat
       at(`throw new HttpError(501, ${JSON.stringify(`${s.feature} is not supported yet`)});`);
       return;
   }
+}
+
+/** A live query for the runtime (LiveQuery): the entities it reads, and how to run it again with this request's inputs. */
+function liveQuery(live: { value: Expr; reads: string[] }, x: ExpressionPrinter): string {
+  const serialize = live.value.kind === "query" ? `, serialize: ${serializerName(live.value.query)}` : "";
+  return `{ entities: ${JSON.stringify(live.reads)}, load: async () => ${x.print(live.value)}${serialize} }`;
 }
 
 const COMPARISONS: ReadonlySet<string> = new Set(["==", "!=", "<", "<=", ">", ">="]);
