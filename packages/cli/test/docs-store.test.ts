@@ -1,6 +1,8 @@
 // docs/store.md keeps its word: every ```js block runs against @kova/store and prints what its
 // `console.log(…); // expected` comments say, and every ```console block's `$ kova …` commands
-// print the lines shown under them (instants written as <instant>).
+// print the lines shown under them (instants written as <instant>). The ```python and ```go
+// blocks are the clients' examples, run against a live server by db-clients.test.ts; the ```json
+// problem is checked against a live server by db-serve.test.ts.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -50,8 +52,10 @@ function words(command: string): string[] {
 test("docs/store.md: the console examples print the lines shown", async (t) => {
   const sessions = blocks("console");
   assert.ok(sessions.length >= 1);
+  // Each session runs in a folder holding the page's app (`ENTITY Memo`), so `kova db query` has one.
+  const [app] = blocks("kova");
   for (const session of sessions) {
-    const dir = tempApp(t, {});
+    const dir = tempApp(t, { "app.kova": app });
     const steps: Array<{ command: string; output: string[] }> = [];
     for (const line of session.trimEnd().split("\n")) {
       if (line.startsWith("$ ")) steps.push({ command: line.slice(2), output: [] });

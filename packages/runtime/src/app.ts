@@ -80,8 +80,20 @@ export interface RouteDefinition {
   version?: ApiVersionDefinition;
 }
 
-/** What a STREAM carries: a room's messages, or a live query's result each time it changes. */
-export type StreamSource = { room: string } | { live: LiveQuery };
+/**
+ * What a STREAM carries: a room's messages, a live query's result each time it changes, or the
+ * events of a feed the handler opens (the versioned store's change feed, `kova db serve`).
+ */
+export type StreamSource = { room: string } | { live: LiveQuery } | { events: EventFeed };
+
+/** A feed of server-sent events a handler hands the stream: opened when the stream opens. */
+export interface EventFeed {
+  /**
+   * Starts sending: `send(id, data)` for each event; `lastEventId` is the client's `Last-Event-ID`
+   * on a reconnect, so the feed can resume after it. Returns the function that stops the feed.
+   */
+  open(send: (id: string, data: string) => void, lastEventId: string | undefined): () => void;
+}
 
 export interface LiveQuery {
   /** The entities the query reads: a committed change to any of them runs it again. */

@@ -99,9 +99,10 @@ async function findDriverFactory(driverName: string, sourceName: string) {
 
 /**
  * Creates, connects and migrates every data source in declaration order. On failure the ones
- * already connected are closed again, and the error names the data source.
+ * already connected are closed again, and the error names the data source. `migrate: false`
+ * connects only (`kova db query` reads a database as it is and never changes its schema).
  */
-export async function connectDataSources(app: AppDefinition, appDir: string, env: AppEnv): Promise<DataSources> {
+export async function connectDataSources(app: AppDefinition, appDir: string, env: AppEnv, options: { migrate?: boolean } = {}): Promise<DataSources> {
   const drivers = new Map<string, Driver>();
   const migrated = new Map<string, boolean>();
   try {
@@ -114,6 +115,7 @@ export async function connectDataSources(app: AppDefinition, appDir: string, env
         throw new StartupError(connectFailure(source.name, source.driver, messageOf(error)));
       }
       drivers.set(source.name, driver);
+      if (options.migrate === false) continue;
       try {
         await driver.migrate(source.entities);
       } catch (error) {

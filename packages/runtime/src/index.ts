@@ -23,6 +23,8 @@ export {
   type RateLimitDefinition,
   type RateLimitKey,
   type SecurityDefinition,
+  type EventFeed,
+  type StreamSource,
 } from "./app.js";
 export { createServer, type KovaServer, type ServerOptions } from "./server.js";
 export { startApp, type RunningApp, type StartOptions } from "./start.js";

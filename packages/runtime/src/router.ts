@@ -20,8 +20,12 @@ export interface RouteMatch<T> {
   searchParams: QueryValues;
 }
 
-/** Longer parameter values match no route (find-my-way's maxParamLength, as the runtime set it). */
-const MAX_PARAM_LENGTH = 500;
+/**
+ * Longer parameter values match no route (find-my-way's maxParamLength). 4096 characters: a
+ * versioned store key (`kova db serve`, up to 1024 bytes) percent-encoded is at most 3072, and it
+ * must reach the store to be refused by name rather than fall through to "no route".
+ */
+export const MAX_PARAM_LENGTH = 4096;
 
 interface Leaf<T> {
   store: T;

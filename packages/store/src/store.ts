@@ -224,8 +224,9 @@ export class Store<S extends Schema = Record<string, Json>> {
 
   /** The key's current value, or undefined. */
   get<C extends keyof S & string>(collection: C, key: string): S[C] | undefined {
-    const info = this.readable(collection);
+    // The input is checked before the collection is looked up: a bad key is a 400 wherever it goes.
     checkKey(key);
+    const info = this.readable(collection);
     if (info.kind === "entity") return this.entityRow(info, key) as S[C] | undefined;
     const text = this.kvStatements(info).get.get(key) as string | null | undefined;
     return text === undefined ? undefined : parse(text);
@@ -240,9 +241,9 @@ export class Store<S extends Schema = Record<string, Json>> {
 
   /** The value the key held at `instant` (undefined: none yet, or deleted by then). */
   getAt<C extends keyof S & string>(collection: C, key: string, instant: Instant): S[C] | undefined {
-    const info = this.readable(collection);
     checkKey(key);
     const at = toEpochMs(instant);
+    const info = this.readable(collection);
     if (info.kind === "entity") {
       const id = entityId(key);
       if (id === undefined || !info.versioned) return undefined;
@@ -255,8 +256,8 @@ export class Store<S extends Schema = Record<string, Json>> {
 
   /** Every version of the key, oldest first (across deletes and re-creations). */
   history<C extends keyof S & string>(collection: C, key: string, options: { limit?: number } = {}): Version<S[C]>[] {
-    const info = this.readable(collection);
     checkKey(key);
+    const info = this.readable(collection);
     const limit = pageLimit(options.limit, Number.MAX_SAFE_INTEGER);
     if (info.kind === "entity") {
       const id = entityId(key);

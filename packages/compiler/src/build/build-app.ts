@@ -7,7 +7,8 @@ import { emitProto } from "../emit/proto/index.js";
 import { lower } from "../ir/lower.js";
 import type { AppModel } from "../ir/nodes.js";
 import { checkFiles, type CheckResult } from "../project/check-project.js";
-import { findKovaFiles } from "../project/node-host.js";
+import { findKovaFiles, nodeHost } from "../project/node-host.js";
+import type { CompilerHost } from "../project/host.js";
 import { compilePlans } from "./compile-plans.js";
 import { compileBytecode } from "../emit/bytecode/compile.js";
 import type { BytecodeProgram } from "../emit/bytecode/program.js";
@@ -30,6 +31,12 @@ export interface BuildOptions {
   bytecode?: boolean;
   /** Settings of the OpenAPI document for the app in `appDir` (kova.config.json's `errors`, read by the CLI). */
   openapi?: (appDir: string) => OpenApiOptions;
+  /**
+   * Sources that are not on disk, by absolute path, built with the folder's files: `kova db query`
+   * adds a file that IMPORTs the app's root and holds one endpoint answering the query, so the query
+   * is checked, planned and compiled by the same pipeline as the app's own.
+   */
+  virtualFiles?: Readonly<Record<string, string>>;
 }
 
 export interface BuildResult {
@@ -65,8 +72,11 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   const appDir = isDir ? entry : dirname(entry);
   const outDir = resolve(options.outDir ?? join(appDir, "dist"));
   // A folder's *.test.kova files are `kova test`'s: the app is built without them.
-  const files = isDir ? findKovaFiles([entry]).files.filter((f) => !f.endsWith(TEST_FILE_SUFFIX)) : [entry];
-  let check = checkFiles(files);
+  const virtual = options.virtualFiles ?? {};
+  const onDisk = isDir ? findKovaFiles([entry]).files.filter((f) => !f.endsWith(TEST_FILE_SUFFIX)) : [entry];
+  const files = [...onDisk, ...Object.keys(virtual).filter((f) => !onDisk.includes(f))];
+  const host: CompilerHost = Object.keys(virtual).length === 0 ? nodeHost : { readFile: (path) => virtual[path] ?? nodeHost.readFile(path), readSource: (path) => (virtual[path] !== undefined ? { text: virtual[path] } : nodeHost.readSource(path)) };
+  let check = checkFiles(files, host);
   let ir: AppModel | null = null;
   const result = (ok: boolean): BuildResult => ({
     ok, check, errors, appDir, outDir, ir,
@@ -109,7 +119,7 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
     outputFile,
     sourcePath: (file) => relative(outDir, file),
     displayPath: (file) => relative(appDir, file),
-    sourceText: (file) => readFileSync(file, "utf8"),
+    sourceText: (file) => virtual[file] ?? readFileSync(file, "utf8"),
     moduleSpecifier: (fromFile, module) => (isRelativeModule(module) ? `./${modulePathInDist(appDir, fromFile, module)}` : module),
     openapiFile: OPENAPI_FILE,
     protoFile: PROTO_FILE,

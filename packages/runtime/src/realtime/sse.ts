@@ -8,12 +8,14 @@
  *   - `STREAM LIVE SELECT …`: the query's result at once, then again whenever a committed write
  *     (the change feed, runtime/src/changes) touches an entity it reads and the result differs.
  *     Each event is the whole result, so a reconnecting client needs no replay.
+ *   - `{ events }`: a feed the handler opened (the versioned store's watch): each event carries the
+ *     id the feed gives it, and a reconnect's `Last-Event-ID` is handed to the feed to resume from.
  *
  * A stream whose client does not read (its unsent data passes `maxBuffered`) is closed: a slow
  * reader must not make the server hold every message for it.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { LiveQuery, StreamSource } from "../app.js";
+import type { EventFeed, LiveQuery, StreamSource } from "../app.js";
 import type { ChangeFeed } from "../changes/change-feed.js";
 import type { RealtimeHub, RoomMessage } from "./hub.js";
 import { watchLive } from "./live-watch.js";
@@ -43,7 +45,9 @@ export function openStream(hub: RealtimeHub, feed: () => ChangeFeed, source: Str
     }
     res.write(`id: ${id}\ndata: ${data.replace(/\n/g, "\ndata: ")}\n\n`);
   };
-  const stop = "room" in source ? streamRoom(hub, source.room, req, res, send) : streamLive(hub, feed(), source.live, res, send);
+  const stop = "room" in source ? streamRoom(hub, source.room, req, res, send)
+    : "live" in source ? streamLive(hub, feed(), source.live, res, send)
+    : streamEvents(source.events, req, send);
   hub.streams++;
   const timer = setInterval(() => res.write(": keep-alive\n\n"), options.keepAliveMs ?? 15_000);
   timer.unref();
@@ -75,4 +79,9 @@ function streamLive(hub: RealtimeHub, feed: ChangeFeed, live: LiveQuery, res: Se
     hub.log.error({ err: error }, "live query failed; its stream ends");
     res.end("event: error\ndata: {\"message\":\"the live query failed\"}\n\n");
   });
+}
+
+function streamEvents(feed: EventFeed, req: IncomingMessage, send: (id: string, data: string) => void): () => void {
+  const last = req.headers["last-event-id"];
+  return feed.open(send, typeof last === "string" && last !== "" ? last : undefined);
 }

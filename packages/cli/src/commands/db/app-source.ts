@@ -48,21 +48,9 @@ export async function openAppSource(entry: string, wanted: string | undefined, c
   if (source === undefined) {
     throw new SourceError(wanted === undefined ? "the app has no data source" : `the app has no data source "${wanted}" (it has: ${app.dataSources.map((s) => s.name).join(", ")})`);
   }
-  let options = source.options(env);
-  let scratch: string | undefined;
-  if (mode.forReading && EMBEDDED.has(source.driver)) {
-    // The running app holds its store alone: read a consistent copy it writes for us instead.
-    scratch = mkdtempSync(join(tmpdir(), "kova-export-"));
-    const reply = await askRunningApp(built.appDir, { op: "backup", source: source.name, output: join(scratch, "copy.kovabackup") });
-    if (reply !== undefined && !reply.ok) throw new SourceError(`the running app could not copy its store: ${reply.error}`);
-    if (reply !== undefined) {
-      await checkBackup(join(scratch, "copy.kovabackup"), join(scratch, "copy.db"), keyFrom(context));
-      options = { ...(typeof options === "object" && options !== null ? options : {}), path: join(scratch, "copy.db"), locking: "shared" };
-    } else {
-      rmSync(scratch, { recursive: true, force: true });
-      scratch = undefined;
-    }
-  }
+  const copy = mode.forReading && EMBEDDED.has(source.driver) ? await runningAppCopy(built.appDir, source.name, source.options(env), context) : undefined;
+  const options = copy?.options ?? source.options(env);
+  const scratch = copy?.scratch;
   const pkg = await loadDriverPackage(source.driver);
   const driver = pkg.createDriver({ name: source.name, appDir: built.appDir, options });
   const cleanup = () => {
@@ -90,4 +78,28 @@ export async function openAppSource(entry: string, wanted: string | undefined, c
       cleanup();
     },
   };
+}
+
+/**
+ * An embedded store the running app holds alone (EXCLUSIVE locking) is read from a consistent copy
+ * the app writes through its control socket: the options pointing the driver at that copy, and the
+ * scratch folder holding it (delete it when done). Undefined when no app is running there.
+ */
+export async function runningAppCopy(appDir: string, source: string, options: unknown, context: CliContext): Promise<{ options: unknown; scratch: string } | undefined> {
+  const scratch = mkdtempSync(join(tmpdir(), "kova-export-"));
+  const reply = await askRunningApp(appDir, { op: "backup", source, output: join(scratch, "copy.kovabackup") });
+  if (reply === undefined) {
+    rmSync(scratch, { recursive: true, force: true });
+    return undefined;
+  }
+  if (!reply.ok) {
+    rmSync(scratch, { recursive: true, force: true });
+    throw new SourceError(`the running app could not copy its store: ${reply.error}`);
+  }
+  await checkBackup(join(scratch, "copy.kovabackup"), join(scratch, "copy.db"), keyFrom(context));
+  return { options: { ...(typeof options === "object" && options !== null ? options : {}), path: join(scratch, "copy.db"), locking: "shared" }, scratch };
+}
+
+export function isEmbedded(driver: string): boolean {
+  return EMBEDDED.has(driver);
 }

@@ -18,6 +18,9 @@ import { listCommand } from "./list.js";
 import { logCommand } from "./log.js";
 import { setCommand } from "./set.js";
 import { shellCommand } from "./shell.js";
+import { serveCommand } from "./serve.js";
+import { keysCommand } from "./keys.js";
+import { queryCommand } from "./query.js";
 
 /** By the words that select them: "backup schedule" before "backup", so the longer match wins. */
 const SUBCOMMANDS: ReadonlyArray<{ words: string[]; command: Command }> = [
@@ -36,6 +39,9 @@ const SUBCOMMANDS: ReadonlyArray<{ words: string[]; command: Command }> = [
   { words: ["delete"], command: deleteCommand },
   { words: ["batch"], command: batchCommand },
   { words: ["shell"], command: shellCommand },
+  { words: ["serve"], command: serveCommand },
+  { words: ["keys"], command: keysCommand },
+  { words: ["query"], command: queryCommand },
 ];
 
 function usage(): string {
@@ -43,7 +49,8 @@ function usage(): string {
   return `Usage: kova db <subcommand> [options]
 
 Operations on an app's data: backups, point-in-time recovery, export and import, encryption keys;
-and the versioned store on its own: set, get, log, list, delete, batch, shell (docs/store.md).
+and the versioned store on its own: set, get, log, list, delete, batch, shell, serve, keys,
+query (docs/store.md).
 
 Subcommands:
 ${SUBCOMMANDS.map((s) => `  ${s.words.join(" ").padEnd(width)}  ${s.command.summary}`).join("\n")}

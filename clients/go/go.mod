@@ -1,0 +1,3 @@
+module github.com/kova-lang/kova/clients/go
+
+go 1.19
