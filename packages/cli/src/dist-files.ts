@@ -55,7 +55,8 @@ async function load(specifier) {
   }
 }
 ${driverPackages.map((p) => `await load(${JSON.stringify(p)});`).join("\n")}
-const { startApp, runClustered } = await load("@kova/runtime");
+// The slim entry: features (GraphQL, gRPC, tasks, …) load when the app or its config uses them.
+const { startApp, runClustered } = await load("@kova/runtime/serve");
 ${options.vm ? VM_START : `const { app } = await import("./app.js");`}
 const appDir = process.env.KOVA_APP_DIR ?? fileURLToPath(new URL("..", import.meta.url));
 // KOVA_WORKERS=N (kova run --workers N) runs N processes on the port, one per core.

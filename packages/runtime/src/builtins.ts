@@ -5,6 +5,7 @@
  * the request answers 500 and the logged stack, source-mapped, names the `.kova` line of the call.
  */
 
+import type { FetchJsonOptions, FetchJsonResult } from "./outbound/fetch-json.js";
 import { slugify } from "@kova/query";
 import { HttpError } from "./app.js";
 import { FileDownload, fileRefOf } from "./uploads/uploaded-file.js";
@@ -392,7 +393,10 @@ export function seconds(n: unknown): number {
 }
 
 // fetch_json: an outbound HTTP call with timeouts, retries, a circuit breaker and a bulkhead per host.
-export { fetchJson as fetch_json } from "./outbound/fetch-json.js";
+// Its module (with the breakers, bulkheads and tracing) loads on the first call, not at every app's start.
+export async function fetch_json(url: unknown, options?: FetchJsonOptions | null): Promise<FetchJsonResult> {
+  return (await import("./outbound/fetch-json.js")).fetchJson(url, options);
+}
 
 // ── files (uploads/)
 

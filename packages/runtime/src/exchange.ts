@@ -15,7 +15,7 @@ import { type CompiledRoute, type SerializedReply } from "./route.js";
 import type { HttpSecurity } from "./security/index.js";
 import { DEFAULT_ERROR_FORMAT, shapedProblem, type ErrorFormat } from "./error-shape.js";
 import type { EnqueueOptions } from "./tasks/definition.js";
-import { taskRuntimeFor } from "./tasks/task-runtime.js";
+import { taskRuntimeFor } from "./tasks/registry.js";
 import { messageText, realtimeFor } from "./realtime/hub.js";
 import type { FileStore } from "./uploads/store.js";
 import type { UploadedFile } from "./uploads/uploaded-file.js";

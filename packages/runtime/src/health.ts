@@ -12,8 +12,8 @@
 import type { Logger } from "pino";
 import type { DataSources } from "./data-sources.js";
 import type { SerializedReply } from "./route.js";
-import { taskRuntimeFor } from "./tasks/task-runtime.js";
-import { cacheRuntimeFor } from "./cache/cache-runtime.js";
+import { taskRuntimeFor } from "./tasks/registry.js";
+import { cacheRuntimeFor } from "./cache/registry.js";
 import { existingChangeFeed } from "./changes/change-feed.js";
 import type { RealtimeStatus } from "./realtime/hub.js";
 

@@ -26,7 +26,8 @@ export {
   type EventFeed,
   type StreamSource,
 } from "./app.js";
-export { createServer, type KovaServer, type ServerOptions } from "./server.js";
+export { createServer } from "./create-server.js";
+export type { KovaServer, ServerOptions } from "./server.js";
 export { startApp, type RunningApp, type StartOptions } from "./start.js";
 export { kovaFastifyPlugin, type KovaFastifyOptions } from "./fastify-plugin.js";
 export { connectDataSources, DataSources, StartupError, type DataSourceHealth } from "./data-sources.js";

@@ -15,13 +15,12 @@ import { DEFAULT_BODY_LIMIT, checkJsonContentType, decodeJsonBody, readBodyBytes
 import { answerClientError } from "./client-errors.js";
 import { pathOf, requestIdFor } from "./context.js";
 import { DataSources, StartupError } from "./data-sources.js";
-import { FastServer } from "./http-fast/server.js";
+import type { FastServer } from "./http-fast/server.js";
 import { Exchange, type Serving, type StageOutcome } from "./exchange.js";
 import { healthReply, readyReply } from "./health.js";
 import type { TlsConfig } from "./ops/config.js";
 import type { Metrics } from "./ops/metrics.js";
-import { metricsReply } from "./ops/metrics-server.js";
-import { createTlsServer } from "./ops/tls.js";
+import type { createTlsServer } from "./ops/tls.js";
 import type { Span, Tracing } from "./ops/tracing.js";
 import { accessLog, createLogger, resolveLogLevel, type AccessLog } from "./logger.js";
 import { Pipeline } from "./pipeline.js";
@@ -41,7 +40,6 @@ import type { Router } from "./router.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
 import type { Duplex } from "node:stream";
 import { RealtimeHub, registerRealtime } from "./realtime/hub.js";
-import { RedisBridge } from "./realtime/redis-bridge.js";
 import { SocketServer } from "./realtime/socket-server.js";
 import { openStream } from "./realtime/sse.js";
 import { changeFeedFor } from "./changes/change-feed.js";
@@ -135,15 +133,32 @@ export interface KovaServer {
   reloadTls(): boolean;
 }
 
-export function createServer(app: AppDefinition, options: ServerOptions = {}): KovaServer {
+/**
+ * The optional server layers, passed in rather than imported here so a compiled app loads them only
+ * when it uses them: startApp imports each one its configuration asks for, and `createServer`
+ * (create-server.ts, for library users) passes them all.
+ */
+export interface ServerParts {
+  /** The fast HTTP/1.1 layer (http-fast/), needed with `http: "fast"`. */
+  FastServer?: typeof FastServer;
+  /** HTTPS and HTTP/2 (ops/tls.ts), needed with `tls`. */
+  createTlsServer?: typeof createTlsServer;
+}
+
+function part<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`createServerWith: ${what} was asked for but not passed in ServerParts`);
+  return value;
+}
+
+export function createServerWith(app: AppDefinition, options: ServerOptions, parts: ServerParts): KovaServer {
   const log = options.logger ?? createLogger(app.name, resolveLogLevel(options.logLevel, process.env));
   const handler = new RequestHandler(app, options, log);
-  const tls = options.tls === undefined ? undefined : createTlsServer(options.tls, handler.handle, log, options.maxHeaderSize);
+  const tls = options.tls === undefined ? undefined : part(parts.createTlsServer, "TLS")(options.tls, handler.handle, log, options.maxHeaderSize);
   if (options.http === "fast" && tls !== undefined) throw new StartupError('the fast HTTP layer ("http": "fast") serves plain HTTP/1.1 only: serve TLS with the default layer, or terminate TLS in front of the app');
   const server =
     tls?.server ??
     (options.http === "fast"
-      ? (new FastServer(handler.handle, { maxHeaderSize: options.maxHeaderSize, log }) as unknown as Server)
+      ? (new (part(parts.FastServer, "the fast HTTP layer"))(handler.handle, { maxHeaderSize: options.maxHeaderSize, log }) as unknown as Server)
       : createHttpServer({ ...(options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize }), ...options.timeouts }, handler.handle));
   if (options.http === "fast") applyTimeouts(server, options.timeouts);
   server.on("clientError", (error, socket) => answerClientError(error, socket, log));
@@ -323,7 +338,8 @@ class RequestHandler {
     // sources record changes from the first write on (the feed records nothing until it starts).
     if (app.routes.some((r) => r.live === true) || (app.sockets ?? []).some((s) => s.live === true)) changeFeedFor(dataSources, { log });
     if (options.realtime?.redis !== undefined) {
-      RedisBridge.connect(options.realtime.redis, app.name, this.realtime.epoch, log).then(
+      const redis = options.realtime.redis;
+      import("./realtime/redis-bridge.js").then(({ RedisBridge }) => RedisBridge.connect(redis, app.name, this.realtime.epoch, log)).then(
         (bridge) => this.realtime.attach(bridge),
         (error: unknown) => log.error({ err: error }, "realtime: cannot use Redis (is ioredis installed? it comes with @kova/driver-redis); rooms stay within this process"),
       );
@@ -419,6 +435,7 @@ class RequestHandler {
   /** Liveness, readiness, and metrics when served on this port (behind their token). */
   private async internal(route: InternalRoute, req: IncomingMessage, res: ServerResponse, requestId: string, start: number): Promise<void> {
     if (route.kind === "metrics") {
+      const { metricsReply } = await import("./ops/metrics-server.js");
       const reply = await metricsReply(this.metrics!, this.metricsToken, req.headers.authorization, route.path, requestId);
       res.writeHead(reply.status, { ...this.baseHeaders(req), ...reply.headers, "x-request-id": requestId });
       res.end(req.method === "HEAD" ? undefined : reply.body);

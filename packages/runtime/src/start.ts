@@ -5,7 +5,7 @@
 import { fileURLToPath } from "node:url";
 import { openFileStore } from "./uploads/open.js";
 import type { FileStore } from "./uploads/store.js";
-import { startGrpcServer, type RunningGrpc } from "./grpc/server.js";
+import type { RunningGrpc } from "./grpc/server.js";
 import { HttpSecurity } from "./security/index.js";
 import type { Serving } from "./exchange.js";
 import { Pipeline } from "./pipeline.js";
@@ -15,26 +15,23 @@ import type { AppDefinition, AppEnv } from "./app.js";
 import { accessLogFromEnv, loadEnv, loadFileConfig, parseHttpLayer, portFromEnv, resolveAppEnv, type RawEnv } from "./config.js";
 import { connectDataSources, StartupError, type DataSources } from "./data-sources.js";
 import { createLogger, flushLog, resolveLogLevel } from "./logger.js";
-import { createServer, type KovaServer } from "./server.js";
+import { createServerWith, type KovaServer, type ServerParts } from "./server.js";
 import { redisConnection } from "./redis-options.js";
 import { AuthConfigError, schemeKeys } from "./auth/keys.js";
 import { sessionSecret } from "./auth/sessions.js";
 import { securityOptions } from "./security/start-options.js";
-import { graphqlFromConfig, type GraphqlEndpoint } from "./graphql/endpoint.js";
-import { DEFAULT_BODY_LIMIT } from "./body.js";
-import { TaskRuntime, type ProcessRole } from "./tasks/task-runtime.js";
-import { startChangeFeed, usesChanges } from "./changes/start.js";
+import type { GraphqlEndpoint } from "./graphql/endpoint.js";
+import type { TaskRuntime, ProcessRole } from "./tasks/task-runtime.js";
 import type { ChangeFeed } from "./changes/change-feed.js";
-import { CacheRuntime } from "./cache/cache-runtime.js";
+import type { CacheRuntime } from "./cache/cache-runtime.js";
 import { resolveMetrics, resolveTls, resolveTracing } from "./ops/config.js";
-import { Metrics } from "./ops/metrics.js";
-import { serveMetrics } from "./ops/metrics-server.js";
-import { observedDriver } from "./ops/observed-driver.js";
-import { plainHttpServer, readPair } from "./ops/tls.js";
-import { Tracing } from "./ops/tracing.js";
+import type { Metrics } from "./ops/metrics.js";
+import type { serveMetrics } from "./ops/metrics-server.js";
+import type { Tracing } from "./ops/tracing.js";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { Server } from "node:http";
-import { startBackups, type AppBackups } from "./backups/index.js";
+import type { AppBackups } from "./backups/index.js";
+import { usesChanges } from "./changes/uses-changes.js";
 
 /**
  * Set to "1" in the environment of a trial start: the app configures itself, connects its data
@@ -176,7 +173,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   await checkAuthKeys(app, appEnv);
   const tls = resolveTls(file, env, appDir);
   // Before any data source opens: a missing or mismatched certificate is the whole story.
-  if (tls !== undefined) readPair(tls);
+  if (tls !== undefined) (await import("./ops/tls.js")).readPair(tls);
   const httpLayer = env.KOVA_HTTP === undefined || env.KOVA_HTTP === "" ? file.http : parseHttpLayer(env.KOVA_HTTP, "KOVA_HTTP");
   if (httpLayer === "fast" && tls !== undefined) throw new StartupError('the fast HTTP layer (KOVA_HTTP=fast, kova run --http fast, "http": "fast") serves plain HTTP/1.1: serve TLS with the default layer, or terminate TLS in front of the app');
   const metricsConfig = resolveMetrics(file, env);
@@ -190,8 +187,9 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   let metrics: Metrics | undefined;
   let tracing: Tracing | undefined;
   try {
-    metrics = metricsConfig === undefined ? undefined : await Metrics.create();
+    metrics = metricsConfig === undefined ? undefined : await (await import("./ops/metrics.js")).Metrics.create();
     if (options.traceExporter !== undefined || tracingConfig !== undefined) {
+      const { Tracing } = await import("./ops/tracing.js");
       tracing = await Tracing.start({ serviceName: tracingConfig?.serviceName ?? app.name, endpoint: tracingConfig?.endpoint, exporter: options.traceExporter });
     }
   } catch (error) {
@@ -199,7 +197,8 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     throw error;
   }
   // Every statement timed and traced, tasks' too: wrapped before anything else holds the drivers.
-  const dataSources = metrics === undefined && tracing === undefined ? connected : connected.observed((name, driver) => observedDriver(name, driver, metrics, tracing));
+  const observedDriver = metrics === undefined && tracing === undefined ? undefined : (await import("./ops/observed-driver.js")).observedDriver;
+  const dataSources = observedDriver === undefined ? connected : connected.observed((name, driver) => observedDriver(name, driver, metrics, tracing));
   metrics?.observe(dataSources);
   const role = processRole(env.KOVA_ROLE);
   let security;
@@ -209,12 +208,14 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   let backups: AppBackups | undefined;
   try {
     security = securityOptions(app, file, env, dataSources, host, log);
-    backups = await startBackups(dataSources, appDir, file.backups, log);
+    // Each feature's code loads only when the app or its configuration uses it (start-up cost).
+    // Backups always: the control socket `kova db backup` talks to opens without a schedule too.
+    backups = await (await import("./backups/index.js")).startBackups(dataSources, appDir, file.backups, log);
     // Before listening: an ENQUEUE from the first request already has its queue.
-    if ((app.tasks ?? []).length > 0) tasks = await TaskRuntime.start(app, { dataSources, env: appEnv, log, appDir, role, ...taskTuning(env) });
+    if ((app.tasks ?? []).length > 0) tasks = await (await import("./tasks/task-runtime.js")).TaskRuntime.start(app, { dataSources, env: appEnv, log, appDir, role, ...taskTuning(env) });
     // ON handlers and caches follow committed writes; the feed starts before the first request.
-    if (usesChanges(app)) changes = await startChangeFeed(app, { dataSources, env: appEnv, log, tasks, ...changeTuning(env) });
-    if (changes !== undefined && (app.caches ?? []).length > 0) caches = await CacheRuntime.start(app, { dataSources, env: appEnv, log, feed: changes });
+    if (usesChanges(app)) changes = await (await import("./changes/start.js")).startChangeFeed(app, { dataSources, env: appEnv, log, tasks, ...changeTuning(env) });
+    if (changes !== undefined && (app.caches ?? []).length > 0) caches = await (await import("./cache/cache-runtime.js")).CacheRuntime.start(app, { dataSources, env: appEnv, log, feed: changes });
   } catch (error) {
     await caches?.close().catch(() => {});
     await changes?.close().catch(() => {});
@@ -226,7 +227,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   let graphql: GraphqlEndpoint | undefined;
   let files: FileStore;
   try {
-    graphql = await graphqlFromConfig(app, file.graphql, dataSources, log);
+    if (file.graphql !== undefined) graphql = await (await import("./graphql/endpoint.js")).graphqlFromConfig(app, file.graphql, dataSources, log);
     files = await openFileStore(appDir, file.uploads);
   } catch (error) {
     await tasks?.close().catch(() => {});
@@ -234,7 +235,12 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     await dataSources.close().catch(() => {});
     throw error instanceof StartupError ? error : new StartupError(`kova.config.json: ${(error as Error).message}`);
   }
-  const server = createServer(app, {
+  // The HTTP layers beyond node:http load only when configured.
+  const parts: ServerParts = {
+    FastServer: httpLayer === "fast" ? (await import("./http-fast/server.js")).FastServer : undefined,
+    createTlsServer: tls === undefined ? undefined : (await import("./ops/tls.js")).createTlsServer,
+  };
+  const server = createServerWith(app, {
     tls,
     metrics,
     // On the public port only when they have no port of their own (then always behind the token).
@@ -255,7 +261,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     realtime: realtimeOptions(app, appEnv, env),
     compression: file.compression,
     http: httpLayer,
-  });
+  }, parts);
   // Known before listening unless it is 0: `kova run` prints its URL and routes while the
   // socket opens, so they are on screen by the time a first request can be answered.
   if (manageProcess && port !== 0 && role !== "worker") notifyParent("address", `${tls === undefined ? "http" : "https"}://${host.includes(":") ? `[${host}]` : host}:${port}`);
@@ -265,9 +271,9 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   try {
     // A worker only runs jobs: it opens no port (kova run --role worker).
     if (role !== "worker") await server.listen(port, host);
-    if (metrics !== undefined && metricsConfig?.port !== undefined) metricsServer = await serveMetrics(metrics, metricsConfig.port, metricsConfig.host, metricsConfig.token);
+    if (metrics !== undefined && metricsConfig?.port !== undefined) metricsServer = await (await import("./ops/metrics-server.js")).serveMetrics(metrics, metricsConfig.port, metricsConfig.host, metricsConfig.token);
     if (tls?.httpPort !== undefined && tls.http !== undefined && role !== "worker") {
-      const plain = plainHttpServer(tls.http, () => Number(new URL(server.url).port), log);
+      const plain = (await import("./ops/tls.js")).plainHttpServer(tls.http, () => Number(new URL(server.url).port), log);
       plainServer = plain;
       await new Promise<void>((resolve, reject) => {
         plain.once("error", reject);
@@ -297,7 +303,7 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     const grpcSecurity = new HttpSecurity(app, appEnv, security, log);
     const serving: Serving = { env: appEnv, log, dataSources, security: grpcSecurity, errors: file.errors ?? DEFAULT_ERROR_FORMAT, files };
     try {
-      grpc = await startGrpcServer(app, serving, grpcSecurity.withStages(new Pipeline()), { port: file.grpc.port, host: file.grpc.host ?? host });
+      grpc = await (await import("./grpc/server.js")).startGrpcServer(app, serving, grpcSecurity.withStages(new Pipeline()), { port: file.grpc.port, host: file.grpc.host ?? host });
     } catch (error) {
       await server.close().catch(() => {});
       await tasks?.close().catch(() => {});

@@ -1,5 +1,5 @@
 import { bytecode } from "@kova/compiler";
-import { builtins as kb, hashToken, KovaTypeError, randomToken } from "@kova/runtime";
+import { builtins as kb, hashToken, KovaTypeError, randomToken } from "@kova/runtime/serve";
 import { randomUUID } from "node:crypto";
 import { isObject, len, newObject, str } from "./values.js";
 

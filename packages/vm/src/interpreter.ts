@@ -1,6 +1,6 @@
 import { bytecode } from "@kova/compiler";
 import type { CompiledQuery } from "@kova/query";
-import { HttpError, ParamFailure, parseParam, rowSerializer, type Reply, type RequestContext } from "@kova/runtime";
+import { HttpError, ParamFailure, parseParam, rowSerializer, type Reply, type RequestContext } from "@kova/runtime/serve";
 import { VM_BUILTIN_FUNCTIONS, type Meter } from "./builtins.js";
 import type { ReadyFunction, ReadyProgram } from "./load.js";
 import { withinDeadline } from "./deadline-watch.js";

@@ -1,4 +1,4 @@
-import { HttpError } from "@kova/runtime";
+import { HttpError } from "@kova/runtime/serve";
 
 /** What one execution may use (docs/engine.md, "Quotas"). Every limit is checked by the VM itself. */
 export interface Quotas {

@@ -1,4 +1,4 @@
-import type { AppDefinition, RequestContext } from "@kova/runtime";
+import type { AppDefinition, RequestContext } from "@kova/runtime/serve";
 import { Execution } from "./interpreter.js";
 import type { ReadyProgram } from "./load.js";
 import { DEFAULT_QUOTAS, type Quotas } from "./quotas.js";

@@ -14,14 +14,10 @@ import type { AppDefinition, AppEnv, RouteDefinition } from "../app.js";
 import type { DataSources } from "../data-sources.js";
 import type { ChangeFeed } from "../changes/change-feed.js";
 import { NamedCache } from "./named-cache.js";
+import { registerCacheRuntime } from "./registry.js";
 import type { RedisL2 } from "./redis-l2.js";
 
-const registry = new WeakMap<DataSources, CacheRuntime>();
-
-/** The caches serving these data sources (the cache stage finds them here). */
-export function cacheRuntimeFor(dataSources: DataSources): CacheRuntime | undefined {
-  return registry.get(dataSources);
-}
+export { cacheRuntimeFor, tagsOfRequest } from "./registry.js";
 
 export class CacheRuntime {
   readonly caches = new Map<string, NamedCache>();
@@ -66,7 +62,7 @@ export class CacheRuntime {
     options.feed.subscribe((event, origin) => {
       if (origin === "remote") void runtime.evictFor([event]);
     });
-    registry.set(options.dataSources, runtime);
+    registerCacheRuntime(options.dataSources, runtime);
     return runtime;
   }
 
@@ -92,10 +88,6 @@ export class CacheRuntime {
   }
 }
 
-/** An entry's tags: per rule, the entity, or the entity's pinned field with the request's value. */
-export function tagsOfRequest(rules: NonNullable<RouteDefinition["cache"]>["invalidate"], params: Record<string, unknown>, query: Record<string, unknown>): string[] {
-  return rules.map((rule) => (rule.by === undefined ? rule.entity : `${rule.entity}#${rule.by.field}=${String((rule.by.input === "path" ? params : query)[rule.by.name])}`));
-}
 
 /** A change's tags: its entity's, and its pinned fields' values before and after. */
 function tagsOfChange(event: ChangeEvent, pinned: ReadonlySet<string> | undefined): string[] {

@@ -15,7 +15,7 @@ import { runHandler } from "../atomic.js";
 import type { Exchange, StageOutcome } from "../exchange.js";
 import type { PipelineStage } from "../pipeline.js";
 import { serializeReply, type SerializedReply } from "../route.js";
-import { cacheRuntimeFor, tagsOfRequest } from "./cache-runtime.js";
+import { cacheRuntimeFor, tagsOfRequest } from "./registry.js";
 import type { CacheDefinition } from "./definition.js";
 import type { CacheEntry, NamedCache } from "./named-cache.js";
 

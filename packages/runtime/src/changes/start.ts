@@ -23,10 +23,7 @@ export interface ChangeStartOptions {
   batchMs?: number;
 }
 
-/** Whether the app uses change events at all (ON handlers or caches); the feed then starts with the app. */
-export function usesChanges(app: AppDefinition): boolean {
-  return (app.tasks ?? []).some((t) => t.trigger.kind === "change") || (app.caches ?? []).length > 0;
-}
+export { usesChanges } from "./uses-changes.js";
 
 /** Starts (once) the app's change feed, with fan-out and ON handlers; returns it. */
 export async function startChangeFeed(app: AppDefinition, options: ChangeStartOptions): Promise<ChangeFeed> {

@@ -17,7 +17,7 @@
 import type { DriverStats } from "@kova/query";
 import type { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { DataSources } from "../data-sources.js";
-import { taskRuntimeFor } from "../tasks/task-runtime.js";
+import { taskRuntimeFor } from "../tasks/registry.js";
 
 /** Seconds; from sub-millisecond JSON answers to a slow report. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

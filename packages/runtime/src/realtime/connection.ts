@@ -25,7 +25,7 @@ import type { RequestCookies } from "../cookies.js";
 import type { Exchange } from "../exchange.js";
 import { problemFromError } from "../problem.js";
 import type { EnqueueOptions } from "../tasks/definition.js";
-import { taskRuntimeFor } from "../tasks/task-runtime.js";
+import { taskRuntimeFor } from "../tasks/registry.js";
 import { messageText, type Member, type RoomMessage, type Subscriber } from "./hub.js";
 import type { SocketEndpoint } from "./socket-server.js";
 

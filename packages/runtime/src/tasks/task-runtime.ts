@@ -8,6 +8,7 @@
  * effect happens exactly once; other effects (an outbound call, another database) may repeat, at most
  * `attempts` times in all.
  */
+import { registerTaskRuntime } from "./registry.js";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { loadDriverPackage, type Driver } from "@kova/query";
@@ -50,12 +51,7 @@ export interface TaskStats {
   running: number;
 }
 
-const registry = new WeakMap<DataSources, TaskRuntime>();
-
-/** The task runtime serving these data sources (ctx.enqueue finds it here). */
-export function taskRuntimeFor(dataSources: DataSources): TaskRuntime | undefined {
-  return registry.get(dataSources);
-}
+export { taskRuntimeFor } from "./registry.js";
 
 interface Worker {
   task: TaskDefinition;
@@ -122,7 +118,7 @@ export class TaskRuntime {
       runtime.bull = new BullBackend({ connection: redisConnection(redis.options(options.env)), app: app.name, log: options.log, leaseGraceMs: runtime.leaseGraceMs, pollMs: runtime.pollMs }, runtime.tasks, store);
       options.log.info({ dataSource: redis.name }, "task queue on Redis (BullMQ); the embedded store is its outbox");
     }
-    registry.set(options.dataSources, runtime);
+    registerTaskRuntime(options.dataSources, runtime);
     if (runtime.bull !== null) runtime.startRelay();
     if ((options.role ?? "all") !== "web") runtime.startWorking();
     return runtime;

@@ -19,7 +19,7 @@ export interface EmitOptions {
   displayPath?: (file: string) => string;
   /** Each source file's text, embedded in the source map. */
   sourceText: (file: string) => string;
-  /** Import specifier of the runtime (default "@kova/runtime"). */
+  /** Import specifier of the runtime (default "@kova/runtime/serve", the slim entry a compiled app loads). */
   runtimeImport?: string;
   /** How an imported JS module is referenced from the output file. */
   moduleSpecifier: (fromFile: string, module: string) => string;
@@ -49,7 +49,7 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
   out.line(`import { randomUUID } from "node:crypto";`);
   // The security built-ins load jose and argon2 on first use, so importing them costs nothing at start.
   const authImports = ", endSession, hashPassword, hashToken, passwordNeedsRehash, randomToken, signToken, startSession, verifyPassword";
-  out.line(`import { builtins as kb, HttpError, isCalendarDate, ParamFailure, parseParam, rowSerializer${authImports} } from ${JSON.stringify(options.runtimeImport ?? "@kova/runtime")};`);
+  out.line(`import { builtins as kb, HttpError, isCalendarDate, ParamFailure, parseParam, rowSerializer${authImports} } from ${JSON.stringify(options.runtimeImport ?? "@kova/runtime/serve")};`);
   for (const fn of app.imports) {
     out.line(`import { ${fn.exported} as fn_${fn.local} } from ${JSON.stringify(options.moduleSpecifier(fn.fromFile, fn.module))};`);
   }
