@@ -13,7 +13,7 @@ const GLOBAL_FLAGS = ["--help", "--version"];
 export async function runCli(argv: readonly string[], context: CliContext = processContext()): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === "--help" || first === "-h") {
-    context.stdout.write(generalHelp());
+    context.stdout.write(await generalHelp());
     return ExitCode.ok;
   }
   if (first === "--version" || first === "-v") {
@@ -27,7 +27,7 @@ export async function runCli(argv: readonly string[], context: CliContext = proc
     return ExitCode.usage;
   }
 
-  const command = findCommand(first);
+  const command = await findCommand(first);
   if (command === undefined) {
     context.stderr.write(`kova: ${unknownCommandMessage(first)}\n`);
     context.stderr.write("Run 'kova help' for the list of commands.\n");

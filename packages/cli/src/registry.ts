@@ -1,30 +1,38 @@
 import type { Command } from "./command.js";
-import { addCommand } from "./commands/add.js";
-import { astCommand } from "./commands/ast.js";
-import { checkCommand } from "./commands/check.js";
-import { clientCommand } from "./commands/client.js";
-import { buildCommand } from "./commands/build.js";
-import { bytecodeCommand } from "./commands/bytecode.js";
-import { devCommand } from "./commands/dev.js";
-import { fmtCommand } from "./commands/fmt.js";
-import { helpCommand } from "./commands/help.js";
-import { initCommand } from "./commands/init.js";
-import { lspCommand } from "./commands/lsp.js";
-import { migrateCommand } from "./commands/migrate.js";
-import { playgroundCommand } from "./commands/playground.js";
-import { dbCommand } from "./commands/db/index.js";
-import { runCommand } from "./commands/run.js";
-import { tasksCommand } from "./commands/tasks.js";
-import { testCommand } from "./commands/test.js";
 
 /**
- * Every `kova` command, in the order `kova help` lists them. A function rather than a constant
- * because `help` reads this list too: the call happens at run time, after all modules loaded.
+ * Every `kova` command, in the order `kova help` lists them, each loaded when it runs: `kova build`
+ * loads the compiler, not the dev server, the database tools, the task inspector or the runtime's
+ * features (start-up is part of every command's time).
  */
-export function allCommands(): readonly Command[] {
-  return [initCommand, addCommand, runCommand, devCommand, buildCommand, bytecodeCommand, clientCommand, migrateCommand, testCommand, dbCommand, checkCommand, fmtCommand, astCommand, tasksCommand, lspCommand, playgroundCommand, helpCommand];
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
+  ["init", async () => (await import("./commands/init.js")).initCommand],
+  ["add", async () => (await import("./commands/add.js")).addCommand],
+  ["run", async () => (await import("./commands/run.js")).runCommand],
+  ["dev", async () => (await import("./commands/dev.js")).devCommand],
+  ["build", async () => (await import("./commands/build.js")).buildCommand],
+  ["bytecode", async () => (await import("./commands/bytecode.js")).bytecodeCommand],
+  ["client", async () => (await import("./commands/client.js")).clientCommand],
+  ["migrate", async () => (await import("./commands/migrate.js")).migrateCommand],
+  ["test", async () => (await import("./commands/test.js")).testCommand],
+  ["db", async () => (await import("./commands/db/index.js")).dbCommand],
+  ["check", async () => (await import("./commands/check.js")).checkCommand],
+  ["fmt", async () => (await import("./commands/fmt.js")).fmtCommand],
+  ["ast", async () => (await import("./commands/ast.js")).astCommand],
+  ["tasks", async () => (await import("./commands/tasks.js")).tasksCommand],
+  ["lsp", async () => (await import("./commands/lsp.js")).lspCommand],
+  ["playground", async () => (await import("./commands/playground.js")).playgroundCommand],
+  ["help", async () => (await import("./commands/help.js")).helpCommand],
+];
+
+/** The commands' names, in help order (no command module loaded). */
+export const COMMAND_NAMES: readonly string[] = COMMANDS.map(([name]) => name);
+
+/** Every command, loaded (for `kova help`). */
+export function allCommands(): Promise<readonly Command[]> {
+  return Promise.all(COMMANDS.map(([, load]) => load()));
 }
 
-export function findCommand(name: string): Command | undefined {
-  return allCommands().find((c) => c.name === name);
+export async function findCommand(name: string): Promise<Command | undefined> {
+  return COMMANDS.find(([n]) => n === name)?.[1]();
 }

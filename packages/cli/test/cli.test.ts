@@ -15,17 +15,18 @@ test("--version prints the package version", () => {
   assert.equal(r.stdout, `kova ${pkg.version}\n`);
 });
 
-test("no arguments, --help and `help` print the list of every command", () => {
+test("no arguments, --help and `help` print the list of every command", async () => {
+  const commands = await allCommands();
   for (const args of [[], ["--help"], ["help"]]) {
     const r = kova(args);
     assert.equal(r.status, 0, `kova ${args.join(" ")}`);
     const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    for (const command of allCommands()) assert.match(r.stdout, new RegExp(`^  ${command.name} +${escape(command.summary)}$`, "m"));
+    for (const command of commands) assert.match(r.stdout, new RegExp(`^  ${command.name} +${escape(command.summary)}$`, "m"));
   }
 });
 
-test("every command has --help and `kova help NAME`, printing its usage", () => {
-  for (const command of allCommands()) {
+test("every command has --help and `kova help NAME`, printing its usage", async () => {
+  for (const command of await allCommands()) {
     for (const args of [[command.name, "--help"], [command.name, "-h"], ["help", command.name]]) {
       const r = kova(args);
       assert.equal(r.status, 0, `kova ${args.join(" ")}: ${r.stderr}`);

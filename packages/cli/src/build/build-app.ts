@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { buildApp as compileApp, type BuildOptions, type BuildResult, type OpenApiOptions } from "@kova/compiler";
-import { loadFileConfig } from "@kova/runtime";
+// The config reader alone: the runtime's index would load every feature into each build.
+import { loadFileConfig } from "@kova/runtime/config";
 import { DRIVER_PACKAGES } from "@kova/query";
 import { distPackage, serverModule } from "../dist-files.js";
 import { GRAPHQL_SDL_FILE, graphqlSdl } from "./graphql-sdl.js";
-import { readKeyPair, signProgram } from "@kova/vm";
 
 export { DRIVER_PACKAGES };
 
@@ -35,6 +35,7 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult & { b
   if (result.bytecode !== undefined) {
     // Signed with the app's key (KOVA_SIGNING_KEY, or .kova/keys/ made on first use); the public half
     // goes beside it as the key the server trusts by default.
+    const { readKeyPair, signProgram } = await import("@kova/vm");
     const { key } = readKeyPair(result.appDir);
     const signed = signProgram(result.bytecode, key);
     writeFileSync(join(result.outDir, "app.kbc"), signed.file);

@@ -7,7 +7,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { EntitySchema } from "@kova/query";
-import { buildGraphqlSchema, loadFileConfig, mappedOperations, type GraphqlOptions } from "@kova/runtime";
+import { loadFileConfig } from "@kova/runtime/config";
+import type { GraphqlOptions } from "@kova/runtime";
 
 export const GRAPHQL_SDL_FILE = "schema.graphql";
 
@@ -24,6 +25,8 @@ export async function graphqlSdl(entities: readonly EntitySchema[], appDir: stri
   if (configured === undefined || configured === false) return null;
   const options: GraphqlOptions = configured === true ? {} : configured;
   const graphql = await import("graphql");
+  // The GraphQL schema builder loads only for an app that serves GraphQL.
+  const { buildGraphqlSchema, mappedOperations } = await import("@kova/runtime");
   // Printing reads no resolver; these are never called.
   const unused = () => {
     throw new Error("the printed schema is not executed");

@@ -2,11 +2,11 @@ import { closestName } from "@kova/compiler";
 import { UsageError } from "../args.js";
 import { ExitCode } from "../command.js";
 import { defineCommand } from "../define-command.js";
-import { allCommands, findCommand } from "../registry.js";
+import { allCommands, COMMAND_NAMES, findCommand } from "../registry.js";
 
 /** The text of `kova`, `kova --help` and `kova help`. */
-export function generalHelp(): string {
-  const commands = allCommands();
+export async function generalHelp(): Promise<string> {
+  const commands = await allCommands();
   const width = Math.max(...commands.map((c) => c.name.length));
   const list = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n");
   return `kova — the Kova backend language toolchain
@@ -26,7 +26,7 @@ Run 'kova help <command>' or 'kova <command> --help' for a command's options.
 
 /** "unknown command 'chek'; did you mean 'check'?" */
 export function unknownCommandMessage(name: string): string {
-  const match = closestName(name, allCommands().map((c) => c.name));
+  const match = closestName(name, COMMAND_NAMES);
   return `unknown command '${name}'${match === undefined ? "" : `; did you mean '${match}'?`}`;
 }
 
@@ -42,13 +42,13 @@ Options:
   -h, --help  Show this help
 `,
   options: {},
-  execute({ positionals }, context) {
+  async execute({ positionals }, context) {
     if (positionals.length === 0) {
-      context.stdout.write(generalHelp());
+      context.stdout.write(await generalHelp());
       return ExitCode.ok;
     }
     if (positionals.length > 1) throw new UsageError("expected at most one COMMAND");
-    const command = findCommand(positionals[0]);
+    const command = await findCommand(positionals[0]);
     if (command === undefined) throw new UsageError(unknownCommandMessage(positionals[0]));
     context.stdout.write(command.usage.trimEnd() + "\n");
     return ExitCode.ok;

@@ -26,7 +26,8 @@ type QueryKeyword = (typeof QUERY_KEYWORDS)[number];
 function queryKeyword(c: Cursor): QueryKeyword | undefined {
   const t = c.token;
   if (t.kind === "Keyword") return (QUERY_KEYWORDS as readonly string[]).includes(t.text) ? (t.text as QueryKeyword) : undefined;
-  if (t.kind !== "Identifier") return undefined;
+  // Most identifiers are not 4–7 letters long like SAVE…HISTORY: skip the upper-casing for them.
+  if (t.kind !== "Identifier" || t.text.length < 4 || t.text.length > 7) return undefined;
   const upper = t.text.toUpperCase() as QueryKeyword;
   if (!QUERY_KEYWORDS.includes(upper) || !c.isMiscasedKeyword(upper)) return undefined;
   const next = c.peek();
