@@ -31,8 +31,7 @@ import { problemReply, type CompiledRoute, type SerializedReply } from "./route.
 import { compressionOptions, compressionStage, decodeBody, unsupportedContentEncoding, type CompressionConfig } from "./compression/index.js";
 import { ApiDocs, apiDocsOptions, versionDocument, type ApiDocsReply } from "./api-docs/api-docs.js";
 import { withVersionStage } from "./api-versions.js";
-import { sendDownload } from "./uploads/download.js";
-import { isMultipart, readMultipart } from "./uploads/multipart.js";
+import { isMultipart } from "./uploads/content-type.js";
 import { LocalFileStore, type FileStore } from "./uploads/store.js";
 import type { GraphqlEndpoint } from "./graphql/endpoint.js";
 import { ApiDocsRoute, buildRouter, allowedMethods, isHealthRoute, type InternalRoute, type RouteStore } from "./routing.js";
@@ -40,8 +39,7 @@ import type { Router } from "./router.js";
 import { HOST_NOT_ALLOWED, HttpSecurity, type SecurityOptions } from "./security/index.js";
 import type { Duplex } from "node:stream";
 import { RealtimeHub, registerRealtime } from "./realtime/hub.js";
-import { SocketServer } from "./realtime/socket-server.js";
-import { openStream } from "./realtime/sse.js";
+import type { SocketServer } from "./realtime/socket-server.js";
 import { changeFeedFor } from "./changes/change-feed.js";
 
 export interface ServerOptions {
@@ -254,6 +252,8 @@ class NodeExchange extends Exchange {
   }
 
   private async readParts(multipart: MultipartDefinition): Promise<StageOutcome> {
+    // The multipart reader (and busboy) loads with the first upload, not at start.
+    const { readMultipart } = await import("./uploads/multipart.js");
     const { body, files } = await readMultipart(this.req, multipart, this.serving.files, this.serving.bodyLimit);
     this.body = body;
     this.uploads = files;
@@ -269,7 +269,15 @@ class NodeExchange extends Exchange {
     if (reply.file !== undefined) return this.sendFile(reply);
     if (reply.stream !== undefined) {
       const headers: Record<string, string | string[]> = { ...this.serving.security.headersFor(this.headers, this.https), ...this.responseHeaders, ...reply.headers, "x-request-id": this.requestId };
-      openStream(this.serving.realtime, () => changeFeedFor(this.serving.dataSources, { log: this.serving.log }), reply.stream, this.req, this.res, headers);
+      // The stream code loads with the first STREAM answered, not at start.
+      import("./realtime/sse.js").then(
+        // A client gone while the module loaded has nothing to stream to.
+        ({ openStream }) => this.res.destroyed ? undefined : openStream(this.serving.realtime, () => changeFeedFor(this.serving.dataSources, { log: this.serving.log }), reply.stream!, this.req, this.res, headers),
+        (error: unknown) => {
+          this.serving.log.error({ reqId: this.requestId, err: error }, "cannot open the stream");
+          this.res.destroy();
+        },
+      );
       this.serving.logRequest(this.req, 200, this.start, this.requestId);
       return;
     }
@@ -287,11 +295,12 @@ class NodeExchange extends Exchange {
 function sendFileFrom(exchange: NodeExchange, req: IncomingMessage, res: ServerResponse, reply: SerializedReply, send: (reply: SerializedReply) => void): void {
   const headers: OutgoingHttpHeaders = { "x-request-id": exchange.requestId, ...exchange.serving.security.headersFor(req.headers, exchange.https), ...reply.headers, ...exchange.responseHeaders };
   if (exchange.serving.closing || exchange.closeConnection) headers.connection = "close";
-  sendDownload(res, req, exchange.serving.files, reply.file!, headers, (answer) => {
+  // The download code loads with the first file sent, not at start.
+  import("./uploads/download.js").then(({ sendDownload }) => sendDownload(res, req, exchange.serving.files, reply.file!, headers, (answer) => {
     const problem = makeProblem(answer.status, answer.type, answer.detail, exchange.path, exchange.requestId);
     const shaped = problemReply(problem, exchange.serving.errors);
     send({ ...shaped, headers: { ...shaped.headers, ...(answer.headers as Record<string, string> | undefined) } });
-  }).catch((error: unknown) => {
+  })).catch((error: unknown) => {
     exchange.serving.log.error({ reqId: exchange.requestId, err: error }, "cannot send the file");
     if (!res.headersSent) send(problemReply(makeProblem(500, ProblemType.internal, "the file cannot be read", exchange.path, exchange.requestId), exchange.serving.errors));
     else res.destroy();
@@ -301,6 +310,9 @@ function sendFileFrom(exchange: NodeExchange, req: IncomingMessage, res: ServerR
 class RequestHandler {
   readonly realtime: RealtimeHub;
   private sockets: SocketServer | undefined;
+  /** The WebSocket code, loaded on the first upgrade (at construction when the app declares SOCKETs). */
+  private socketModule: Promise<typeof import("./realtime/socket-server.js")> | undefined;
+  private realtimeClosed = false;
   private readonly socketDefinitions: AppDefinition["sockets"];
   private readonly graphqlUpgrades: string | undefined;
   private readonly router: Router<RouteStore>;
@@ -319,6 +331,8 @@ class RequestHandler {
     this.tracing = options.tracing;
     this.router = buildRouter(app, internalPrefix, log, apiDocs, options.graphql, { metrics: this.metricsToken !== undefined });
     this.socketDefinitions = app.sockets;
+    // An app with SOCKETs loads the WebSocket code now, so its first upgrade does not wait for it.
+    if ((app.sockets ?? []).length > 0) void this.loadSockets().catch(() => {});
     this.graphqlUpgrades = options.graphql?.subscriptionsPath;
     const env = options.env ?? {};
     const security = new HttpSecurity(app, env, options.security ?? {}, log);
@@ -351,12 +365,28 @@ class RequestHandler {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // GraphQL subscriptions' own listener serves its path (graphql/subscriptions.ts).
     if (this.graphqlUpgrades !== undefined && pathOf(req.url ?? "/") === this.graphqlUpgrades) return;
-    this.sockets ??= new SocketServer(this.socketDefinitions ?? [], this.realtime, this.serving);
-    this.sockets.handleUpgrade(req, socket, head);
+    if (this.sockets !== undefined) return this.sockets.handleUpgrade(req, socket, head);
+    // Node leaves the socket unread until a handler takes it, so waiting for the module loses nothing.
+    this.loadSockets().then(
+      ({ SocketServer }) => {
+        if (this.realtimeClosed || socket.destroyed) return socket.destroy();
+        this.sockets ??= new SocketServer(this.socketDefinitions ?? [], this.realtime, this.serving);
+        this.sockets.handleUpgrade(req, socket, head);
+      },
+      (error: unknown) => {
+        this.serving.log.error({ err: error }, "cannot load the WebSocket server");
+        socket.destroy();
+      },
+    );
+  }
+
+  private loadSockets(): Promise<typeof import("./realtime/socket-server.js")> {
+    return (this.socketModule ??= import("./realtime/socket-server.js"));
   }
 
   /** Shutdown: sockets get a close frame and streams end, so they do not hold the server open. */
   async closeRealtime(): Promise<void> {
+    this.realtimeClosed = true;
     this.sockets?.close();
     await this.realtime.close();
   }

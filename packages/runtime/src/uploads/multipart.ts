@@ -26,9 +26,7 @@ import { UploadedFile } from "./uploaded-file.js";
 /** Room for the parts' headers and boundaries beyond the declared limits, before Content-Length alone is a 413. */
 const ENVELOPE_BYTES = 64 * 1024;
 
-export function isMultipart(contentType: string | undefined): boolean {
-  return contentType !== undefined && /^\s*multipart\/form-data\s*(;|$)/i.test(contentType);
-}
+export { isMultipart } from "./content-type.js";
 
 function refused(status: number, type: string, field: string, message: string, closeConnection = false): BodyError {
   return new BodyError(status, type, `invalid body field ${field || "(whole body)"}: ${message}`, closeConnection, [{ field, message }]);
