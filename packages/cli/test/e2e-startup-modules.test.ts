@@ -1,0 +1,52 @@
+// End-to-end: a compiled app loads only the runtime features it uses (issue 25 item 4, start-up).
+// Every module Node loads costs resolution, a read and a compile at start; the generated server
+// imports @kova/runtime/serve, and startApp loads GraphQL, gRPC, tasks, … with import() when the
+// app or its kova.config.json uses them. An ESM load hook records every module the server loads.
+import { test, type TestContext } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { EXAMPLES, build, freePort, request, spawnNode, tempApp, waitForHealth } from "./e2e/harness.js";
+
+/** Starts the built app with a load hook; resolves with the URLs of the modules it loaded up to its first answers. */
+async function loadedModules(t: TestContext, dir: string, env: Record<string, string> = {}): Promise<string[]> {
+  const log = join(dir, "loaded.txt");
+  writeFileSync(log, "");
+  const hooks = join(dir, "log-hooks.mjs");
+  writeFileSync(hooks, `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  appendFileSync(${JSON.stringify(log)}, url + "\\n");\n  return next(url, context);\n}\n`);
+  const register = join(dir, "log-register.mjs");
+  writeFileSync(register, `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  const port = await freePort();
+  const child = spawnNode(t, ["--import", pathToFileURL(register).href, join(dir, "dist", "server.js")], { env: { PORT: String(port), HOST: "127.0.0.1", ...env } });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url, child);
+  assert.equal((await request(`${url}/todos`)).status, 200);
+  child.signal("SIGTERM");
+  await child.exited;
+  return readFileSync(log, "utf8").split("\n").filter((line) => line !== "");
+}
+
+const runtimeModule = (urls: string[], path: string): boolean => urls.some((u) => u.includes(`/runtime/dist/src/${path}`));
+
+// Proves the todo example (embedded store, no GraphQL, gRPC, tasks, caches, sockets, metrics)
+// loads none of those features, nor the package index that re-exports all of them.
+test("the todo app loads no runtime feature it does not use", async (t) => {
+  const dir = tempApp(t, join(EXAMPLES, "todo"));
+  await build(dir);
+  const urls = await loadedModules(t, dir);
+  assert.ok(runtimeModule(urls, "serve.js"), "the slim entry is loaded");
+  assert.ok(runtimeModule(urls, "start.js") && runtimeModule(urls, "server.js"), "what serves the app is loaded");
+  for (const unused of ["index.js", "graphql/", "grpc/", "tasks/task-runtime.js", "changes/start.js", "cache/cache-runtime.js", "ops/metrics.js", "ops/metrics-server.js", "ops/tls.js", "http-fast/", "fastify-plugin.js", "testing/", "realtime/socket-server.js", "realtime/sse.js", "outbound/fetch-json.js", "uploads/multipart.js"]) {
+    assert.ok(!runtimeModule(urls, unused), `runtime/dist/src/${unused} is not loaded by an app that does not use it`);
+  }
+});
+
+// Proves a feature switched on in the configuration is loaded (and serves): the fast HTTP layer.
+test("a configured feature is loaded: KOVA_HTTP=fast loads the fast layer", async (t) => {
+  const dir = tempApp(t, join(EXAMPLES, "todo"));
+  await build(dir);
+  const urls = await loadedModules(t, dir, { KOVA_HTTP: "fast" });
+  assert.ok(runtimeModule(urls, "http-fast/server.js"), "the fast layer is loaded when asked for");
+  assert.ok(!runtimeModule(urls, "graphql/"), "and nothing else that is not asked for");
+});
