@@ -115,6 +115,8 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   }
 
   const outputFile = join(outDir, "app.js");
+  // The gRPC service description, served by the runtime when kova.config.json turns gRPC on.
+  const proto = emitProto(ir);
   const emitted = emitApp(ir, plans.compiled, {
     outputFile,
     sourcePath: (file) => relative(outDir, file),
@@ -123,6 +125,7 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
     moduleSpecifier: (fromFile, module) => (isRelativeModule(module) ? `./${modulePathInDist(appDir, fromFile, module)}` : module),
     openapiFile: OPENAPI_FILE,
     protoFile: PROTO_FILE,
+    proto,
   });
   // The API description, from the same model as the code: it cannot drift from what the server does.
   const openapi = openApiDocument(ir, options.openapi?.(appDir));
@@ -134,8 +137,7 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   for (const version of apiVersions(ir)) {
     writeFileSync(join(outDir, versionDocumentFile(version)), `${JSON.stringify(openApiDocument(ir, { ...options.openapi?.(appDir), apiVersion: version }), null, 2)}\n`);
   }
-  // The gRPC service description, served by the runtime when kova.config.json turns gRPC on.
-  writeFileSync(join(outDir, PROTO_FILE), emitProto(ir).text);
+  writeFileSync(join(outDir, PROTO_FILE), proto.text);
   copyModules(ir.imports, appDir, outDir);
   return { ...result(true), ...(bytecodeProgram ? { bytecode: bytecodeProgram } : {}) };
 }

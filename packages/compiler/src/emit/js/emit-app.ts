@@ -28,6 +28,8 @@ export interface EmitOptions {
   openapiFile?: string;
   /** The .proto file's name beside the output file (gRPC), when the build writes one. */
   protoFile?: string;
+  /** That file's contents when the caller has them already (printed once per build, not twice). */
+  proto?: ReturnType<typeof emitProto>;
 }
 
 export interface EmittedApp {
@@ -98,7 +100,7 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
   // One per query, from its result columns (compiled on first use); a RESPOND of the query uses it.
   for (const q of app.queries) out.line(`const ${serializerName(q.id)} = rowSerializer(${q.id}.columns);`);
   out.line();
-  emitDefinition(out, app, handlers, new ExpressionPrinter("env", sourceOfQuery), display, options.openapiFile, options.protoFile);
+  emitDefinition(out, app, handlers, new ExpressionPrinter("env", sourceOfQuery), display, options.openapiFile, options.protoFile, options.proto);
   return { code: out.toString() + `//# sourceMappingURL=${baseName(options.outputFile)}.map\n`, sourceMap: out.sourceMap() };
 }
 
@@ -142,7 +144,7 @@ function emitFunction(out: CodeWriter, fn: KovaFunction, x: ExpressionPrinter, o
   }, "}", fn.span, sourcePath);
 }
 
-function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: ExpressionPrinter, display: (file: string) => string, openapiFile: string | undefined, protoFile?: string): void {
+function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: ExpressionPrinter, display: (file: string) => string, openapiFile: string | undefined, protoFile?: string, printed?: ReturnType<typeof emitProto>): void {
   const entities = new Map(app.entities.map((e) => [e.name, e]));
   out.block("export const app =", () => {
     out.line(`name: ${JSON.stringify(app.name)},`);
@@ -220,7 +222,7 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
     }
     // The gRPC service the build wrote beside this module (served when kova.config.json has "grpc").
     if (protoFile !== undefined) {
-      const proto = emitProto(app);
+      const proto = printed ?? emitProto(app);
       const methods = proto.methods.map((m) => ({ name: m.name, route: app.entryPoints.findIndex((r) => r.id === m.route) }));
       out.line(`grpc: { proto: new URL(${JSON.stringify(`./${protoFile}`)}, import.meta.url), package: ${JSON.stringify(proto.package)}, service: ${JSON.stringify(proto.service)}, methods: ${JSON.stringify(methods)} },`);
     }
