@@ -4,7 +4,7 @@
 // conformance cases (packages/conformance/src/cases-audit.ts) and examples/helpdesk.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkText, emitApp, formatSource, lower, parse, type Diagnostic } from "../src/index.js";
+import { checkText, emitApp, formatSource, lower, openApiDocument, parse, type Diagnostic } from "../src/index.js";
 
 function check(text: string): Diagnostic[] {
   return checkText(text, "/app/app.kova", { readFile: () => undefined }).diagnostics;
@@ -83,4 +83,15 @@ POST /t {\n  RESPOND INSERT INTO Tag { name: "a" }\n}
   // The argument is the caller's sub claim, read where the handler runs the write.
   const code = emit(app, "x");
   assert.match(code, /ctx\.auth\?\.\["sub"\]/);
+});
+
+test("OpenAPI: the audit fields are in the entity's schema, readOnly and described", () => {
+  const app = model("ENTITY Post AUDIT {\n  title: text\n}\nGET /p/:id(int) {\n  RESPOND SELECT * FROM Post WHERE id = $id\n}\n");
+  const doc = openApiDocument(app) as any;
+  const post = doc.components.schemas.Post;
+  assert.deepEqual(post.required, ["id", "title", "created_at", "updated_at", "created_by", "updated_by"]);
+  assert.equal(post.properties.title.readOnly, undefined);
+  const marks = (s: any): boolean => s.readOnly === true || (s.anyOf ?? s.oneOf ?? []).some(marks);
+  for (const name of ["created_at", "updated_at", "created_by", "updated_by"]) assert.ok(marks(post.properties[name]), `${name}: ${JSON.stringify(post.properties[name])}`);
+  assert.match(JSON.stringify(post.properties.created_by), /\$auth subject/);
 });
