@@ -48,8 +48,8 @@ test("checker: an AUDIT entity has the four audit fields, typed, after its own",
   const post = app.entities.find((e) => e.name === "Post")!;
   assert.deepEqual(post.fields.map((f) => [f.name, f.type, f.optional, f.audit ?? null]), [
     ["title", "string", false, null],
-    ["created_at", "datetime", false, "createdAt"],
-    ["updated_at", "datetime", false, "updatedAt"],
+    ["created_at", "datetime", true, "createdAt"],
+    ["updated_at", "datetime", true, "updatedAt"],
     ["created_by", "string", true, "createdBy"],
     ["updated_by", "string", true, "updatedBy"],
   ]);

@@ -6,9 +6,14 @@
  */
 import type { AuditRole, FieldSchema } from "../plan.js";
 
-/** The audit fields, in the order they follow the entity's own fields. */
+/**
+ * The audit fields, in the order they follow the entity's own fields. Every write of the program
+ * sets them, yet all four may be null: a record stored before AUDIT was added to its entity has
+ * no creation instant or author to tell (its created_* stay null; its updated_* are set by its
+ * next write), and no driver's migration invents one.
+ */
 export function auditFields(): FieldSchema[] {
-  const at = (name: string, audit: AuditRole): FieldSchema => ({ name, type: "datetime", optional: false, unique: false, index: false, default: { now: true }, audit });
+  const at = (name: string, audit: AuditRole): FieldSchema => ({ name, type: "datetime", optional: true, unique: false, index: false, default: { now: true }, audit });
   const by = (name: string, audit: AuditRole): FieldSchema => ({ name, type: "string", optional: true, unique: false, index: false, audit });
   return [at("created_at", "createdAt"), at("updated_at", "updatedAt"), by("created_by", "createdBy"), by("updated_by", "updatedBy")];
 }
