@@ -77,6 +77,8 @@ export const AUDIT_CASES: Case[] = [
       check("object SET stamps (anonymous), ignores the body's updated_by", [patched.body.title, patched.body.updated_by, patched.body.created_by], ["c2", null, "ada"]);
       const saved = await api.request("PUT", `/tickets/${id}`, { title: "c3", created_by: "mallory" }, grace);
       check("SAVE keeps created at/by", [saved.body.title, saved.body.created_by, saved.body.created_at, saved.body.updated_by], ["c3", "ada", made.body.created_at, "grace"]);
+      const empty = await api.request("PATCH", `/tickets/${id}`, {});
+      check("an update that sets nothing stamps nothing", [empty.body.updated_by, empty.body.updated_at], ["grace", saved.body.updated_at]);
       const history = (await api.request("GET", `/tickets/${id}/history`)).body as Array<{ operation: string; data: Record<string, unknown> }>;
       check("versions record who", history.map((h) => [h.operation, h.data.created_by, h.data.updated_by]), [
         ["insert", "ada", "ada"],

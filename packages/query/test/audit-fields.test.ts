@@ -32,6 +32,7 @@ test("an audited update sets updated_at/by only; a SAVE replacing a record keeps
   const update = codec.changes(codec.fromPlan({ kind: "fields", fields: [{ field: "title", value: { kind: "literal", value: "c" } }], audit: { by: { kind: "literal", value: 42 } } }, []));
   assert.deepEqual(Object.keys(update).sort(), ["title", "updated_at", "updated_by"]);
   assert.equal(update.updated_by, "42", "a numeric sub is recorded as text");
+  assert.deepEqual(codec.changes(codec.fromPlan(audited(), [{}, "ada"])), {}, "an update that sets nothing stamps nothing");
   const replaced = named(codec.completeForReplace(codec.fromPlan(audited(), [{ id: 1, title: "d", created_by: "mallory" }, "grace"]), Date.now()));
   assert.deepEqual([replaced.created_at, replaced.created_by, replaced.updated_by], [undefined, undefined, "grace"]);
   // Stamps are written by a replace only when set: updated_at always is, by an audited write.

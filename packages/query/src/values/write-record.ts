@@ -90,7 +90,7 @@ export class EntityWriteCodec<V> {
         if (!readsRow(value)) this.assign(record, field, operandValue(value, args));
       }
     }
-    if (values.audit !== undefined) this.stampUpdate(record, auditActor(operandValue(values.audit.by, args)));
+    if (values.audit !== undefined) this.stampUpdate(record, auditActor(operandValue(values.audit.by, args)), writesNothing(values, record));
     return record;
   }
 
@@ -98,13 +98,14 @@ export class EntityWriteCodec<V> {
    * An AUDIT entity's write: what a client sent for the audit fields is dropped (they are the
    * server's, as `id` is), and updated_at/updated_by are set — by every write, an update too.
    * created_at/created_by are set when the record is completed for an insert (see complete).
+   * An update that sets nothing (`SET $body` with `{}`) stays a no-op: nobody changed the record.
    */
-  private stampUpdate(record: WriteRecord<V>, actor: string | null): void {
+  private stampUpdate(record: WriteRecord<V>, actor: string | null, nothing: boolean): void {
     record.actor = actor;
     const now = Date.now();
     this.entity.fields.forEach((f, i) => {
       if (f.audit === undefined) return;
-      record.values[i] = f.audit === "updatedAt" ? this.encoding.encode(f, now) : f.audit === "updatedBy" ? this.encoding.encode(f, actor) : undefined;
+      record.values[i] = nothing ? undefined : f.audit === "updatedAt" ? this.encoding.encode(f, now) : f.audit === "updatedBy" ? this.encoding.encode(f, actor) : undefined;
     });
   }
 
