@@ -33,6 +33,13 @@ test("an audited update sets updated_at/by only; a SAVE replacing a record keeps
   assert.deepEqual(Object.keys(update).sort(), ["title", "updated_at", "updated_by"]);
   assert.equal(update.updated_by, "42", "a numeric sub is recorded as text");
   assert.deepEqual(codec.changes(codec.fromPlan(audited(), [{}, "ada"])), {}, "an update that sets nothing stamps nothing");
+  const bare = named(codec.completeForInsert(codec.fromPlan(audited(), [{ title: "x" }, "ada"]), Date.now()));
+  assert.deepEqual([bare.created_by, bare.updated_by], ["ada", "ada"]);
+  // A replace always writes (it resets what it leaves out), so even one that names no field is stamped.
+  const bareEntity: EntitySchema = { name: "Mark", table: "mark", fields: auditFields() };
+  const bareCodec = new EntityWriteCodec<unknown>(bareEntity, { encode: (f, v) => (v === null ? null : checkFieldValue(f, v)), defaultValue: () => undefined });
+  const emptySave = bareCodec.completeForReplace(bareCodec.fromPlan(audited(), [{ id: 1 }, "ada"]), Date.now());
+  assert.deepEqual([typeof emptySave[1], emptySave[3]], ["string", "ada"]);
   const replaced = named(codec.completeForReplace(codec.fromPlan(audited(), [{ id: 1, title: "d", created_by: "mallory" }, "grace"]), Date.now()));
   assert.deepEqual([replaced.created_at, replaced.created_by, replaced.updated_by], [undefined, undefined, "grace"]);
   // Stamps are written by a replace only when set: updated_at always is, by an audited write.

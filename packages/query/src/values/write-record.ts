@@ -128,12 +128,13 @@ export class EntityWriteCodec<V> {
   private complete(record: WriteRecord<V>, now: number, why: string, replace = false): V[] {
     const { fields } = this.entity;
     if (record.actor !== undefined) {
-      // A new record's audit fields: made and last changed at the write's own instant, by its caller.
-      // A SAVE that replaces a record keeps its created_at/created_by (they are stamps: isStamp).
+      // An insert or a replace always writes: last changed at the write's own instant, by its
+      // caller; a new record was also made then. A SAVE that replaces a record keeps its
+      // created_at/created_by (they are stamps: isStamp).
       for (let i = 0; i < fields.length; i++) {
         const role = fields[i].audit;
         if (role === "updatedAt" || (role === "createdAt" && !replace)) record.values[i] = this.encoding.encode(fields[i], now);
-        else if (role === "createdBy" && !replace) record.values[i] = this.encoding.encode(fields[i], record.actor);
+        else if (role === "updatedBy" || (role === "createdBy" && !replace)) record.values[i] = this.encoding.encode(fields[i], record.actor);
       }
     }
     // Computed defaults first read the values as the write gave them (slug(title) of the title sent).
