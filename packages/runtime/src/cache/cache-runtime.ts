@@ -33,6 +33,7 @@ export class CacheRuntime {
   private constructor(
     app: AppDefinition,
     private readonly l2: RedisL2 | null,
+    private readonly feed: ChangeFeed,
   ) {
     for (const definition of app.caches ?? []) this.caches.set(definition.name, new NamedCache(definition, l2));
     for (const route of app.routes) this.learn(route);
@@ -61,7 +62,7 @@ export class CacheRuntime {
       const { RedisL2 } = await import("./redis-l2.js");
       l2 = new RedisL2(redis.options(options.env), `kova:cache:${app.name}`, options.log);
     }
-    const runtime = new CacheRuntime(app, l2);
+    const runtime = new CacheRuntime(app, l2, options.feed);
     options.feed.beforeAnswer((events) => runtime.evictFor(events));
     options.feed.subscribe((event, origin) => {
       if (origin === "remote") void runtime.evictFor([event]);
@@ -80,6 +81,16 @@ export class CacheRuntime {
       for (const cache of readers) work.push(cache.evict(tags));
     }
     await Promise.all(work);
+  }
+
+  /**
+   * Before a cached answer is read: every other process's write committed before now has evicted
+   * what it touches here (the fan-out's barrier; nothing to wait for in one process). Without it,
+   * a read that reaches this process just after another process's write could be answered from
+   * an entry whose eviction is still on its way.
+   */
+  heardRemote(): Promise<void> | undefined {
+    return this.feed.heardRemote();
   }
 
   /** For health: null without L2, else whether Redis answers. */
