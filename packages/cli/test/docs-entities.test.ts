@@ -16,8 +16,11 @@ test("docs/entities.md: the example app is examples/directory/app.kova", () => {
   assert.equal(app, readFileSync(join(EXAMPLES, "directory", "app.kova"), "utf8"));
 });
 
+const testBlocks = (app: string): string[] =>
+  [...DOC.matchAll(/```kova test\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => b.startsWith(`IMPORT "../examples/${app}/app.kova"\n`));
+
 test("docs/entities.md: every ```kova test example runs green against examples/directory", (t) => {
-  const blocks = [...DOC.matchAll(/```kova test\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const blocks = testBlocks("directory");
   assert.ok(blocks.length >= 4, `only ${blocks.length} examples`);
   const names = blocks.flatMap((b) => [...b.matchAll(/^TEST "([^"]+)"/gm)].map((m) => m[1]));
   const dir = tempApp(t, join(EXAMPLES, "directory"));
@@ -30,4 +33,21 @@ test("docs/entities.md: every ```kova test example runs green against examples/d
 test("docs/entities.md: the rich types table is the registry's", () => {
   const check = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "gen-entities-doc.mjs"), "--check"], { encoding: "utf8" });
   assert.equal(check.status, 0, check.stderr);
+});
+
+test("docs/entities.md: the audit trail's example app is examples/helpdesk/app.kova", () => {
+  const apps = [...DOC.matchAll(/```kova\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.ok(apps.includes(readFileSync(join(EXAMPLES, "helpdesk", "app.kova"), "utf8")));
+});
+
+test("docs/entities.md: every audit trail example runs green against examples/helpdesk", (t) => {
+  const helpdesk = 'IMPORT "../examples/helpdesk/app.kova"\n';
+  const blocks = testBlocks("helpdesk");
+  assert.ok(blocks.length >= 3, `only ${blocks.length} examples`);
+  const names = blocks.flatMap((b) => [...b.matchAll(/^TEST "([^"]+)"/gm)].map((m) => m[1]));
+  const dir = tempApp(t, join(EXAMPLES, "helpdesk"));
+  writeFileSync(join(dir, "app.test.kova"), `IMPORT "./app.kova"\n${blocks.map((b) => b.replace(helpdesk, "")).join("\n")}`);
+  const result = kovaSync(["test", dir]);
+  assert.equal(result.status, 0, result.stdout + result.stderr);
+  assert.match(result.stdout, new RegExp(`ℹ pass ${names.length}\\n`));
 });

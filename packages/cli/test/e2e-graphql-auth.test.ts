@@ -222,3 +222,17 @@ test("graphql subscriptions on change events: committed writes stream over graph
   assert.equal(overHttp.status, 400);
   assert.match(overHttp.body.errors[0].message, /WebSocket/);
 });
+
+test("graphql mutations of an AUDIT entity are stamped with the caller's sub, as its endpoints are (docs/entities.md)", async (t) => {
+  const dir = tempApp(t, join(EXAMPLES, "helpdesk"));
+  writeFileSync(join(dir, "kova.config.json"), JSON.stringify({ graphql: { entities: ["Ticket"], read: "public", write: "authenticated" } }));
+  await build(dir);
+  const url = await inProcess(t, dir);
+  const grace = await new SignJWT({ sub: "grace" }).setProtectedHeader({ alg: "HS256" }).setIssuedAt().setExpirationTime("10m").setIssuer("kova-helpdesk").setAudience("kova-helpdesk").sign(new TextEncoder().encode(JWT_KEY));
+  const made = await gql(url, `mutation { createTicket(input: { title: "a" }) { id created_by updated_by created_at updated_at } }`, { token: grace });
+  assert.equal(made.body.errors, undefined, made.text);
+  const ticket = made.body.data.createTicket;
+  assert.deepEqual([ticket.created_by, ticket.updated_by, ticket.created_at === ticket.updated_at], ["grace", "grace", true]);
+  const read = await gql(url, `{ tickets(where: { created_by: { eq: "grace" } }) { id updated_by } }`);
+  assert.deepEqual(read.body.data.tickets, [{ id: ticket.id, updated_by: "grace" }]);
+});

@@ -8,12 +8,14 @@ import { RICH_TYPE_CASES } from "./cases-rich-types.js";
 import { JSON_CASES } from "./cases-json.js";
 import { REQUEST_CASES } from "./cases-request.js";
 import { HISTORY_CONTROL_CASES } from "./cases-history-control.js";
+import { AUDIT_CASES } from "./cases-audit.js";
 
 import { TRANSACTION_CASES } from "./cases-transactions.js";
 import { CHANGE_CASES } from "./cases-changes.js";
 
 export interface Api {
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** `headers` are added to the request (e.g. an authorization header). */
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
 }
 
 export interface Case {
@@ -529,6 +531,7 @@ export const CASES: Case[] = [
   ...RELATION_CASES,
   ...REQUEST_CASES,
   ...HISTORY_CONTROL_CASES,
+  ...AUDIT_CASES,
   ...TRANSACTION_CASES,
   ...CHANGE_CASES,
   ...AGGREGATE_CASES,

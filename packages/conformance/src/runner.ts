@@ -69,7 +69,8 @@ export async function runTarget(target: Target, cases: Case[] = CASES): Promise<
           const pending = mine.filter((c) => outcomes[c.name] === undefined);
           if (pending.length === 0) break;
           writeFileSync(join(dir, "app.kova"), `${prepared.connect ?? ""}\n${source}`);
-          const started = await startProgram(target, dir, prepared.env, stage);
+          // A throw-away JWT signing key, for programs with AUTH jwt (cases-audit.ts).
+          const started = await startProgram(target, dir, { KOVA_CONFORMANCE_JWT_KEY: "conformance-only-key-conformance-only-key-0123", ...prepared.env }, stage);
           if (typeof started === "string") {
             for (const c of pending) outcomes[c.name] = c.unsupported?.[target.driver] ? { status: "n/a", detail: c.unsupported[target.driver] } : { status: "fail", detail: started };
             break;
@@ -127,10 +128,10 @@ async function runCase(c: Case, api: Api): Promise<Outcome> {
 
 function httpApi(base: string): Api {
   return {
-    async request(method, path, body) {
+    async request(method, path, body, headers = {}) {
       const response = await fetch(base + path, {
         method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
+        headers: body === undefined ? headers : { ...headers, "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await response.text();

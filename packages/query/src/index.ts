@@ -13,6 +13,7 @@ export * from "./select-result.js";
 export * from "./cursor.js";
 export * from "./history-control.js";
 export * from "./values/computed-defaults.js";
+export * from "./values/audit-fields.js";
 export * from "./tls-options.js";
 export * from "./changes.js";
 export * from "./rich-types/index.js";

@@ -65,7 +65,16 @@ export interface FieldSchema {
    * type, size }; the bytes live in the app's file store, not in the data source.
    */
   file?: boolean;
+  /**
+   * A field `ENTITY … AUDIT` adds (values/audit-fields.ts): who made and last changed the record
+   * and when. A write plan that carries `audit` stamps them (a client's value for them is ignored,
+   * as an insert ignores `id`); an import (values without `audit`) keeps the values it brings.
+   */
+  audit?: AuditRole;
 }
+
+/** What an audit field holds: the instant or the caller (`$auth.sub`) of the first or the latest write. */
+export type AuditRole = "createdAt" | "updatedAt" | "createdBy" | "updatedBy";
 
 /** A declared JSON value's type (see FieldSchema.shape). */
 export type JsonType =
@@ -249,9 +258,18 @@ export interface OrderTerm {
 }
 
 /** The values to write: one object argument (`$body`), or fields set one by one. */
-export type WriteValues =
+export type WriteValues = (
   | { kind: "object"; operand: Operand }
-  | { kind: "fields"; fields: Array<{ field: string; value: Operand }> };
+  | { kind: "fields"; fields: Array<{ field: string; value: Operand }> }
+) & {
+  /**
+   * On a write to an `AUDIT` entity (the compiler adds it to every INSERT, UPDATE and SAVE of
+   * one): `by` is the caller's `$auth.sub` (null or absent when anonymous). The record codec then
+   * stamps updated_at/updated_by on every write and created_at/created_by on a new record, and
+   * ignores values a client gives them.
+   */
+  audit?: { by: Operand };
+};
 
 export type QueryPlan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan | SavePlan | HistoryPlan;
 

@@ -94,6 +94,40 @@ export class RedisPubSub {
     listeners.push(listener);
   }
 
+  /**
+   * Resolves once every message published (by any process) before this call has been handed to
+   * its listeners here. A PING on the subscriber connection: Redis answers it after the messages
+   * it queued for this connection before it, and ioredis emits those messages before it resolves
+   * the PONG. Calls that arrive while a PING is out wait for the next one (the one out may have
+   * been sent before their request began); all of them share it. While Redis is down, or if it
+   * does not answer within `waitMs`, it resolves anyway: a process cut off hears nothing more by
+   * waiting (health reports the outage).
+   */
+  barrier(waitMs = 1_000): Promise<void> {
+    if (this.subscriber.status !== "ready") return Promise.resolve();
+    if (this.pingOut === undefined) {
+      const ping = this.subscriber.ping().then(
+        () => undefined,
+        () => undefined,
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+      this.pingOut = Promise.race([ping, limit]).finally(() => {
+        clearTimeout(timer);
+        this.pingOut = undefined;
+      });
+      return this.pingOut;
+    }
+    this.pingNext ??= this.pingOut.then(() => {
+      this.pingNext = undefined;
+      return this.barrier(waitMs);
+    });
+    return this.pingNext;
+  }
+
+  private pingOut: Promise<void> | undefined;
+  private pingNext: Promise<void> | undefined;
+
   /** Publishes now, or fails at once while Redis is down. */
   async publish(channel: string, text: string): Promise<void> {
     if (this.publisher.status !== "ready") throw new Error(`Redis is ${this.publisher.status}`);

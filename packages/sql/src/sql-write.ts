@@ -47,6 +47,10 @@ export function setClause(b: SqlBuilder, entity: EntitySchema, values: WriteValu
       const f = fieldOf(name);
       parts.push(`${options.target(name)} = ${readsRow(operand) ? b.operand(operand, f.type).sql : value(f)}`);
     }
+    // An AUDIT entity's update also stamps updated_at/updated_by (the record codec sets their values).
+    if (values.audit !== undefined) {
+      for (const f of entity.fields) if (f.audit === "updatedAt" || f.audit === "updatedBy") parts.push(`${options.target(f.name)} = ${value(f)}`);
+    }
   } else {
     for (const f of entity.fields) {
       const col = options.target(f.name);

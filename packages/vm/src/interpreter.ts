@@ -1,6 +1,6 @@
 import { bytecode } from "@kova/compiler";
 import type { CompiledQuery } from "@kova/query";
-import { HttpError, ParamFailure, parseParam, rowSerializer, type Reply, type RequestContext } from "@kova/runtime/serve";
+import { builtins as kb, HttpError, ParamFailure, parseParam, rowSerializer, type Reply, type RequestContext } from "@kova/runtime/serve";
 import { VM_BUILTIN_FUNCTIONS, type Meter } from "./builtins.js";
 import type { ReadyFunction, ReadyProgram } from "./load.js";
 import { withinDeadline } from "./deadline-watch.js";
@@ -184,6 +184,7 @@ export class Execution implements Meter {
           break;
         }
         case Op.Coerce: { const v = stack.pop(); stack.push(coerce(v, constants[w[pc + 1]] as string, constants[w[pc + 2]] as string)); pc += 3; break; }
+        case Op.Canonical: { const v = stack.pop(); stack.push(canonical(v, constants[w[pc + 1]] as RichTypeRef, constants[w[pc + 2]] as string)); pc += 3; break; }
         case Op.View: { const v = stack.pop(); stack.push(this.view(w[pc + 1], v)); pc += 2; break; }
         case Op.Not: stack.push(!stack.pop()); pc += 1; break;
         case Op.Neg: stack.push(-(stack.pop() as number)); pc += 1; break;
@@ -442,6 +443,17 @@ function coerce(value: unknown, type: string, label: string): unknown {
     : Number.isSafeInteger(parsed) && (type !== "count" || (parsed as number) >= 0);
   if (!fits) throw badValue(label, type === "boolean" ? "must be true or false" : type === "count" ? "must be a whole number ≥ 0" : type === "int" ? "must be an integer" : "must be a number");
   return parsed;
+}
+
+type RichTypeRef = Parameters<typeof kb.checkRich>[0];
+
+/** As the JS back end's generated `canonical` (compiler emit/js/helpers.ts): the rich type's one definition decides. */
+function canonical(value: unknown, type: RichTypeRef, label: string): unknown {
+  if (value === undefined || value === null) return null;
+  if (Array.isArray(value)) return value.map((v) => canonical(v, type, label));
+  const checked = kb.checkRich(type, value);
+  if (!checked.ok) throw badValue(label, checked.message);
+  return checked.value;
 }
 
 function badValue(label: string, message: string): HttpError {

@@ -87,7 +87,7 @@ export function prepareProgram(program: bytecode.BytecodeProgram, hash: string, 
           break;
         }
         case Op.Query: if (!(a[0] >= 0 && a[0] < program.queries.length) || !(a[1] >= 0 && a[1] <= 1024)) bad(f.name, pc, `query ${a[0]} does not exist`); break;
-        case Op.Coerce: case Op.OrderIndex: constant(f.name, pc, a[0]); constant(f.name, pc, a[1]); break;
+        case Op.Coerce: case Op.Canonical: case Op.OrderIndex: constant(f.name, pc, a[0]); constant(f.name, pc, a[1]); break;
         case Op.View: if (!(a[0] >= 0 && a[0] < program.views.length)) bad(f.name, pc, `view ${a[0]} does not exist`); break;
         case Op.Concat: if (!(a[0] >= 0 && a[0] <= 65536)) bad(f.name, pc, "a bad part count"); break;
         case Op.Respond:

@@ -103,6 +103,11 @@ export interface EntityDecl {
   constraints: EntityConstraint[];
   /** `ENTITY Session NO HISTORY { … }`: its writes keep no versions (HISTORY and AS OF on it are refused). */
   noHistory: boolean;
+  /**
+   * `ENTITY Post AUDIT { … }`: the entity also has created_at, updated_at (stamped by every write)
+   * and created_by, updated_by (the caller's `$auth.sub`, null when anonymous), read-only to clients.
+   */
+  audit: boolean;
   /** The `///` doc comment before the ENTITY (its lines joined by line breaks); null when none. */
   doc: string | null;
 }

@@ -8,6 +8,7 @@ import { listFieldSchema, listFieldType } from "./list-fields.js";
 import { jsonFieldType, jsonShapeSchema } from "./json-shapes.js";
 import { constantValue } from "./fold.js";
 import { applyHistoryControl } from "./history-control.js";
+import { applyAudit } from "./audit.js";
 import { checkFileOptions, FILE_TYPE, fileFieldSchema } from "./files.js";
 import { checkComputedDefault } from "./computed-defaults.js";
 import { RICH_TYPE_NAMES, richKovaType, richTypeRef } from "./rich-fields.js";
@@ -118,6 +119,7 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
     if (schema.items === undefined && !schema.file) checkModifiers(ctx, decl, field, schema, type);
     checkOnDelete(ctx, decl, field, schema);
   }
+  applyAudit(ctx, decl, info.schema, rowFields);
   checkConstraints(ctx, decl, info.schema);
   applyHistoryControl(decl, info.schema);
 }

@@ -151,6 +151,9 @@ export const Codes = define({
   // ── not supported yet
   UnorderedRichType: { code: "KV2800", severity: "error", title: "ORDER_BY, MIN/MAX or <, >, BETWEEN on a field whose rich type has no order every database agrees on" },
   InvalidDecimalPrecision: { code: "KV2801", severity: "error", title: "decimal(p, s) with a precision or scale out of range" },
+  // ── audit trail (KV2810–2839)
+  AuditFieldTaken: { code: "KV2810", severity: "error", title: "a field of an AUDIT entity named like one AUDIT adds (created_at, updated_at, created_by, updated_by)" },
+  AuditFieldWritten: { code: "KV2811", severity: "error", title: "a write that sets an AUDIT entity's created_at, updated_at, created_by or updated_by (every write stamps them)" },
   UnknownSocketEvent: { code: "KV2600", severity: "error", title: "ON with an event a SOCKET does not have (CONNECT, MESSAGE, CLOSE)" },
   DuplicateSocketHandler: { code: "KV2601", severity: "error", title: "two ON handlers for the same SOCKET event" },
   SocketHandlerParam: { code: "KV2602", severity: "error", title: "ON MESSAGE without its parameter, or a parameter on ON CONNECT / ON CLOSE" },

@@ -1,5 +1,5 @@
 import type { EntitySchema } from "@kova/query";
-import type { ConnectDecl, FieldDecl, Query, TypeRef, ValidateDecl } from "../ast/nodes.js";
+import type { ConnectDecl, Expression, FieldDecl, Query, Span, TypeRef, ValidateDecl } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
 import type { EndpointInfo, SemanticModel } from "../checker/model.js";
 import { HandlerLowering, type LowerState } from "./expressions.js";
@@ -115,7 +115,7 @@ export function lowerRoute(endpoint: EndpointInfo, state: LowerState, options: {
   const decl = endpoint.decl;
   const plans = new Map<Query, PlannedQuery>();
   walk(decl.body, (node) => {
-    if (node.kind.endsWith("Query")) plans.set(node as Query, planQuery(node as Query, state.model, ownerGuard(decl)));
+    if (node.kind.endsWith("Query")) plans.set(node as Query, planQuery(node as Query, state.model, ownerGuard(decl), undefined, callerSub(decl.span)));
   });
   const inputs = routeInputs(endpoint, state.model, plans);
   const pathNames = inputs.path.map((i) => i.name);
@@ -144,6 +144,11 @@ export function lowerRoute(endpoint: EndpointInfo, state: LowerState, options: {
     writes: [],
     span: decl.span,
   };
+}
+
+/** `$auth.sub`, the caller an AUDIT entity's writes are stamped with (null when anonymous). */
+function callerSub(span: Span): Expression {
+  return { kind: "Member", span, object: { kind: "Param", span, name: "auth" }, property: { kind: "Identifier", span, name: "sub" }, optional: false };
 }
 
 /** `AUTH owner(author)`: the field, and `$auth.sub` as the value it must equal (written where the modifier is). */

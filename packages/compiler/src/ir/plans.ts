@@ -47,11 +47,17 @@ export interface OwnerGuard {
  * ORDER_BY whose field the request chooses (`$query.sort IN [title, year]`), `chosen` is the field
  * this plan sorts by (one plan per listed field); by default the first.
  */
-export function planQuery(query: Query, model: SemanticModel, owner: OwnerGuard | null = null, chosen?: string): PlannedQuery {
+export function planQuery(query: Query, model: SemanticModel, owner: OwnerGuard | null = null, chosen?: string, caller: Expression | null = null): PlannedQuery {
   const entity = model.entities.get(query.entity.name);
   if (!entity) throw new Error(`internal: unchecked query on unknown entity ${query.entity.name}`);
   const planner = new Planner(entity, model, [], chosen, owner);
-  return { plan: planner.plan(query), args: planner.args, entity };
+  const plan = planner.plan(query);
+  // The one rewrite AUDIT needs (checker/audit.ts): every write of an audited entity carries the
+  // caller, and every driver's record codec stamps the audit fields from it.
+  if ((plan.kind === "insert" || plan.kind === "save" || plan.kind === "update") && entity.decl.audit) {
+    plan.values = { ...plan.values, audit: { by: caller === null ? { kind: "literal", value: null } : planner.callerArg(caller) } };
+  }
+  return { plan, args: planner.args, entity };
 }
 
 /**
@@ -72,6 +78,11 @@ class Planner {
     private readonly chosen?: string,
     private readonly owner: OwnerGuard | null = null,
   ) {}
+
+  /** The caller's `$auth.sub` as an argument of the write (an AUDIT entity's created_by/updated_by). */
+  callerArg(caller: Expression): Operand {
+    return this.value(caller, null, "the caller's sub claim");
+  }
 
   /** The planner of a related entity's conditions, writing into the same argument list. */
   private related(name: string): { planner: Planner; step: RelationStep } {

@@ -259,11 +259,20 @@ function parseConnect(c: Cursor, start: number): ConnectDecl {
 function parseEntity(c: Cursor, start: number): EntityDecl {
   const name = c.expectIdentifier("an entity name");
   const source = c.matchKeyword("USING") ? c.expectIdentifier("a data source name after USING") : null;
-  const noHistory = c.matchKeyword("NO");
-  if (noHistory) c.expectKeyword("HISTORY", "after NO (ENTITY Session NO HISTORY { … } keeps no versions)");
+  // Modifiers after the name (and USING), in any order: NO HISTORY, AUDIT.
+  let noHistory = false;
+  let audit = false;
+  for (;;) {
+    if (c.matchKeyword("NO")) {
+      c.expectKeyword("HISTORY", "after NO (ENTITY Session NO HISTORY { … } keeps no versions)");
+      noHistory = true;
+    } else if (c.matchKeyword("AUDIT")) {
+      audit = true;
+    } else break;
+  }
   const constraints: EntityConstraint[] = [];
   const fields = parseFieldBlock(c, "the ENTITY", constraints);
-  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory, doc: null };
+  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory, audit, doc: null };
 }
 
 /** `{ name: type modifiers … }` — fields separated by line breaks, commas or semicolons. */

@@ -6,6 +6,7 @@
  */
 import { QueryError } from "../driver.js";
 import { computedDefault } from "./computed-defaults.js";
+import { auditActor } from "./audit-fields.js";
 import { readsRow, type EntitySchema, type FieldSchema, type Operand, type WriteValues } from "../plan.js";
 
 export interface WriteRecord<V> {
@@ -13,6 +14,11 @@ export interface WriteRecord<V> {
   values: Array<V | undefined>;
   /** The `id` the values carry (used by save; ignored by insert, where the store assigns it). */
   id: unknown;
+  /**
+   * Set when the write stamps an AUDIT entity's fields (its plan carries `audit`): the caller,
+   * null when anonymous. Completing the record for an insert then sets created_by to it.
+   */
+  actor?: string | null;
 }
 
 /** How one driver checks and stores a field's value (see checkFieldValue for the shared rules). */
@@ -46,7 +52,7 @@ export class EntityWriteCodec<V> {
   }
 
   /** Sets one key of the write: `id` is kept aside, undefined leaves the field unset. */
-  private assign(record: WriteRecord<V>, key: string, value: unknown): void {
+  private assign(record: WriteRecord<V>, key: string, value: unknown, audited = false): void {
     if (key === "id") {
       record.id = value;
       return;
@@ -55,6 +61,8 @@ export class EntityWriteCodec<V> {
     if (position === undefined) this.unknownField(key);
     if (value === undefined) return;
     const field = this.entity.fields[position];
+    // An audited write stamps these itself: a client's value is ignored, not checked.
+    if (audited && field.audit !== undefined) return;
     if (value === null && !field.optional) {
       throw new QueryError(`field "${field.name}" is required and cannot be null`, 400, field.name);
     }
@@ -62,24 +70,43 @@ export class EntityWriteCodec<V> {
   }
 
   /** Checks an object's keys and values (keys left out, or undefined, are not set). */
-  fromObject(input: unknown): WriteRecord<V> {
+  fromObject(input: unknown, audited = false): WriteRecord<V> {
     if (input === null || typeof input !== "object" || Array.isArray(input)) {
       throw new QueryError(`the values to write into ${this.entity.name} must be an object`, 400);
     }
     const record: WriteRecord<V> = { values: new Array(this.entity.fields.length), id: undefined };
-    for (const key of Object.keys(input)) this.assign(record, key, (input as Record<string, unknown>)[key]);
+    for (const key of Object.keys(input)) this.assign(record, key, (input as Record<string, unknown>)[key], audited);
     return record;
   }
 
   /** The record a plan's write values describe, with the request's arguments. */
   fromPlan(values: WriteValues, args: readonly unknown[]): WriteRecord<V> {
-    if (values.kind === "object") return this.fromObject(operandValue(values.operand, args));
-    const record: WriteRecord<V> = { values: new Array(this.entity.fields.length), id: undefined };
-    for (const { field, value } of values.fields) {
-      // `SET hits = hits + 1`: the database computes it from the row, in the same statement.
-      if (!readsRow(value)) this.assign(record, field, operandValue(value, args));
+    let record: WriteRecord<V>;
+    if (values.kind === "object") record = this.fromObject(operandValue(values.operand, args), values.audit !== undefined);
+    else {
+      record = { values: new Array(this.entity.fields.length), id: undefined };
+      for (const { field, value } of values.fields) {
+        // `SET hits = hits + 1`: the database computes it from the row, in the same statement.
+        if (!readsRow(value)) this.assign(record, field, operandValue(value, args));
+      }
     }
+    if (values.audit !== undefined) this.stampUpdate(record, auditActor(operandValue(values.audit.by, args)), writesNothing(values, record));
     return record;
+  }
+
+  /**
+   * An AUDIT entity's write: what a client sent for the audit fields is dropped (they are the
+   * server's, as `id` is), and updated_at/updated_by are set — by every write, an update too.
+   * created_at/created_by are set when the record is completed for an insert (see complete).
+   * An update that sets nothing (`SET $body` with `{}`) stays a no-op: nobody changed the record.
+   */
+  private stampUpdate(record: WriteRecord<V>, actor: string | null, nothing: boolean): void {
+    record.actor = actor;
+    const now = Date.now();
+    this.entity.fields.forEach((f, i) => {
+      if (f.audit === undefined) return;
+      record.values[i] = nothing ? undefined : f.audit === "updatedAt" ? this.encoding.encode(f, now) : f.audit === "updatedBy" ? this.encoding.encode(f, actor) : undefined;
+    });
   }
 
   /** Fills what an insert leaves out: defaults, null for optional fields; a missing required field is a 400. */
@@ -100,6 +127,16 @@ export class EntityWriteCodec<V> {
 
   private complete(record: WriteRecord<V>, now: number, why: string, replace = false): V[] {
     const { fields } = this.entity;
+    if (record.actor !== undefined) {
+      // An insert or a replace always writes: last changed at the write's own instant, by its
+      // caller; a new record was also made then. A SAVE that replaces a record keeps its
+      // created_at/created_by (they are stamps: isStamp).
+      for (let i = 0; i < fields.length; i++) {
+        const role = fields[i].audit;
+        if (role === "updatedAt" || (role === "createdAt" && !replace)) record.values[i] = this.encoding.encode(fields[i], now);
+        else if (role === "updatedBy" || (role === "createdBy" && !replace)) record.values[i] = this.encoding.encode(fields[i], record.actor);
+      }
+    }
     // Computed defaults first read the values as the write gave them (slug(title) of the title sent).
     for (let i = 0; i < fields.length; i++) {
       if (record.values[i] !== undefined || fields[i].computed === undefined || (replace && isStamp(fields[i]))) continue;
@@ -130,8 +167,9 @@ export class EntityWriteCodec<V> {
   }
 }
 
-/** A `DEFAULT now()` or `DEFAULT uuid()` field: stamped when the record is made, kept by a SAVE that leaves it out. */
+/** A `DEFAULT now()` or `DEFAULT uuid()` field, or an AUDIT entity's created_at/by: stamped when the record is made, kept by a SAVE that leaves it out. */
 export function isStamp(field: FieldSchema): boolean {
+  if (field.audit === "createdAt" || field.audit === "createdBy") return true;
   return (field.default !== undefined && "now" in field.default) || (field.computed !== undefined && "uuid" in field.computed);
 }
 

@@ -29,6 +29,7 @@ export class CacheRuntime {
   private constructor(
     app: AppDefinition,
     private readonly l2: RedisL2 | null,
+    private readonly feed: ChangeFeed,
   ) {
     for (const definition of app.caches ?? []) this.caches.set(definition.name, new NamedCache(definition, l2));
     for (const route of app.routes) this.learn(route);
@@ -57,7 +58,7 @@ export class CacheRuntime {
       const { RedisL2 } = await import("./redis-l2.js");
       l2 = new RedisL2(redis.options(options.env), `kova:cache:${app.name}`, options.log);
     }
-    const runtime = new CacheRuntime(app, l2);
+    const runtime = new CacheRuntime(app, l2, options.feed);
     options.feed.beforeAnswer((events) => runtime.evictFor(events));
     options.feed.subscribe((event, origin) => {
       if (origin === "remote") void runtime.evictFor([event]);
@@ -78,6 +79,16 @@ export class CacheRuntime {
     await Promise.all(work);
   }
 
+  /**
+   * Before a cached answer is read: every other process's write committed before now has evicted
+   * what it touches here (the fan-out's barrier; nothing to wait for in one process). Without it,
+   * a read that reaches this process just after another process's write could be answered from
+   * an entry whose eviction is still on its way.
+   */
+  heardRemote(): Promise<void> | undefined {
+    return this.feed.heardRemote();
+  }
+
   /** For health: null without L2, else whether Redis answers. */
   get l2Healthy(): boolean | null {
     return this.l2 === null ? null : this.l2.healthy();
@@ -87,7 +98,6 @@ export class CacheRuntime {
     await this.l2?.close();
   }
 }
-
 
 /** A change's tags: its entity's, and its pinned fields' values before and after. */
 function tagsOfChange(event: ChangeEvent, pinned: ReadonlySet<string> | undefined): string[] {

@@ -31,7 +31,10 @@ export const cacheStage: PipelineStage = {
     const cache = runtime?.caches.get(rule.cache);
     // Started without the app's caches (a bare createServer): the handler answers, uncached.
     if (cache === undefined) return undefined;
-    return answer(ex, cache, keyOf(ex, cache.definition), tagsOfRequest(rule.invalidate, ex.params, ex.query));
+    const key = keyOf(ex, cache.definition);
+    const tags = tagsOfRequest(rule.invalidate, ex.params, ex.query);
+    const heard = runtime!.heardRemote();
+    return heard === undefined ? answer(ex, cache, key, tags) : heard.then(() => answer(ex, cache, key, tags));
   },
 };
 

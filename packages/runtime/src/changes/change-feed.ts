@@ -36,6 +36,12 @@ export interface ChangeFanout {
   publish(events: readonly ChangeEvent[]): Promise<void>;
   /** Events other processes published (never this process's own). */
   onRemote(listener: (events: readonly ChangeEvent[]) => void): void;
+  /**
+   * Resolves once the events other processes published before the call have reached `onRemote`'s
+   * listeners, so a read after another process's committed write sees its effect (caches). Absent:
+   * no such barrier (the database fan-out: a NOTIFY lands a moment after its commit).
+   */
+  barrier?(): Promise<void>;
   /** Whether the fan-out is reachable now (for health). */
   healthy(): boolean;
   close(): Promise<void>;
@@ -163,6 +169,11 @@ export class ChangeFeed {
   }
 
   /** "redis", "database" (PostgreSQL LISTEN/NOTIFY) or null without a fan-out. */
+  /** See ChangeFanout.barrier: at once without a fan-out (one process) or without a barrier. */
+  heardRemote(): Promise<void> | undefined {
+    return this.fanout?.barrier?.();
+  }
+
   get fanoutKind(): "redis" | "database" | null {
     return this.fanout === null ? null : (this.fanout.kind ?? "redis");
   }

@@ -67,6 +67,10 @@ export class RedisFanout implements ChangeFanout {
     }
   }
 
+  barrier(): Promise<void> {
+    return this.pubsub.barrier();
+  }
+
   onRemote(listener: (events: readonly ChangeEvent[]) => void): void {
     this.listeners.push(listener);
   }

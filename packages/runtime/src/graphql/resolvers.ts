@@ -236,7 +236,7 @@ export class Resolvers implements GraphqlResolvers {
   async create(ctx: GraphqlContext, entity: string, input: Record<string, unknown>): Promise<Row> {
     this.access.check(entity, "write", ctx.auth);
     const args = new PlanArgs();
-    const plan: QueryPlan = { kind: "insert", entity, values: { kind: "object", operand: args.arg({ ...input }) } };
+    const plan: QueryPlan = { kind: "insert", entity, values: { kind: "object", operand: args.arg({ ...input }), ...this.audit(ctx, entity, args) } };
     return (await this.run(entity, plan, args.values)) as Row;
   }
 
@@ -244,8 +244,14 @@ export class Resolvers implements GraphqlResolvers {
     this.access.check(entity, "write", ctx.auth);
     const args = new PlanArgs();
     const values = args.arg({ ...input });
-    const plan: QueryPlan = { kind: "update", entity, values: { kind: "object", operand: values }, where: { kind: "compare", op: "==", left: { kind: "field", field: "id" }, right: args.arg(id) }, single: true };
+    const plan: QueryPlan = { kind: "update", entity, values: { kind: "object", operand: values, ...this.audit(ctx, entity, args) }, where: { kind: "compare", op: "==", left: { kind: "field", field: "id" }, right: args.arg(id) }, single: true };
     return (await this.run(entity, plan, args.values)) as Row | null;
+  }
+
+  /** An AUDIT entity's write carries the caller (`sub`), as a compiled write does (ir/plans.ts). */
+  private audit(ctx: GraphqlContext, entity: string, args: PlanArgs): { audit?: { by: Operand } } {
+    const audited = this.entityMap.get(entity)?.fields.some((f) => f.audit !== undefined) ?? false;
+    return audited ? { audit: { by: args.arg(ctx.auth?.sub ?? null) } } : {};
   }
 
   async remove(ctx: GraphqlContext, entity: string, id: number): Promise<Row | null> {

@@ -55,6 +55,11 @@ export function fieldSchema(field: FieldSchema): JsonSchema {
     : field.rich !== undefined ? richSchema(field.rich)
     : scalarSchema(field.type, field.enumValues);
   if (field.references !== undefined) schema.description = `The id of a ${field.references}.`;
+  // An AUDIT field is stamped by every write: a client reads it, never sets it (a body's value is ignored).
+  if (field.audit !== undefined) {
+    schema.readOnly = true;
+    schema.description = field.audit.endsWith("At") ? `When the record was ${field.audit === "createdAt" ? "created" : "last changed"} (set by the server).` : `The $auth subject that ${field.audit === "createdBy" ? "created" : "last changed"} the record; null when anonymous (set by the server).`;
+  }
   return field.optional ? nullable(schema) : schema;
 }
 

@@ -456,6 +456,8 @@ class FunctionCompiler {
         for (const arg of e.args) {
           this.expr(arg.value);
           if (arg.convert !== null) c.emit(Op.Coerce, k(arg.convert), k(arg.label));
+          // As the JS back end's canonical(): a value compared with a rich field, in its stored form.
+          if (arg.canonical !== undefined) c.emit(Op.Canonical, k(arg.canonical), k(arg.label));
         }
         c.emit(Op.Query, this.names.queryIndex.get(e.query)!, e.args.length);
         return;

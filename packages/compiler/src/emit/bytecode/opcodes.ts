@@ -47,6 +47,7 @@ export const enum Op {
   Respond, // status, flags, k (notFound; -1 none), q (serialiser's query; -1 none): [value] [headers] [cookies] → ends the handler
   Fail, // status: detail → ends the handler with a problem
   Return, // a → ends the function with a
+  Canonical, // k (rich type), k (label): value → the value in the type's canonical form (or a 400); lists item by item
 }
 
 /** How many 32-bit operands each opcode has (index: opcode). */
@@ -57,7 +58,7 @@ export const OPERANDS: Readonly<Record<number, number>> = {
   [Op.Gt]: 0, [Op.Ge]: 0, [Op.Eq]: 0, [Op.Ne]: 0, [Op.In]: 0, [Op.Like]: 0, [Op.IsNull]: 0, [Op.Has]: 0, [Op.Between]: 0,
   [Op.Str]: 0, [Op.Concat]: 1, [Op.NewObject]: 0, [Op.SetKey]: 1, [Op.Spread]: 0, [Op.RemoveKey]: 1, [Op.NewArray]: 0,
   [Op.Push]: 0, [Op.PushAll]: 0, [Op.Jump]: 1, [Op.JumpIfFalse]: 1, [Op.JumpIfTrueKeep]: 1, [Op.JumpIfFalseKeep]: 1,
-  [Op.JumpIfNotNullKeep]: 1, [Op.IterInit]: 1, [Op.IterNext]: 3, [Op.OrderIndex]: 2, [Op.Respond]: 4, [Op.Fail]: 1, [Op.Return]: 0,
+  [Op.JumpIfNotNullKeep]: 1, [Op.IterInit]: 1, [Op.IterNext]: 3, [Op.OrderIndex]: 2, [Op.Respond]: 4, [Op.Fail]: 1, [Op.Return]: 0, [Op.Canonical]: 2,
 };
 
 export const OP_NAMES: Readonly<Record<number, string>> = {
@@ -70,6 +71,7 @@ export const OP_NAMES: Readonly<Record<number, string>> = {
   [Op.NewArray]: "NEWARR", [Op.Push]: "PUSH", [Op.PushAll]: "PUSHALL", [Op.Jump]: "JUMP", [Op.JumpIfFalse]: "JUMPF",
   [Op.JumpIfTrueKeep]: "JUMPT_KEEP", [Op.JumpIfFalseKeep]: "JUMPF_KEEP", [Op.JumpIfNotNullKeep]: "JUMPNN_KEEP",
   [Op.IterInit]: "ITER", [Op.IterNext]: "NEXT", [Op.OrderIndex]: "ORDER", [Op.Respond]: "RESPOND", [Op.Fail]: "FAIL", [Op.Return]: "RETURN",
+  [Op.Canonical]: "CANONICAL",
 };
 
 /** `Input`'s first operand: where the value comes from. */
