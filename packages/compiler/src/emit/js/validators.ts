@@ -105,21 +105,23 @@ class ValidatorEmitter {
       out.line(`${validatorFunction(name)}(${v}, ${where}, issues);`);
       return;
     }
+    // A text's `pattern` and `length` options: the same checks for plain and rich text types.
+    const textOptions = (): void => {
+      const pattern = option(type, "pattern");
+      if (typeof pattern === "string") {
+        const re = this.constant("pattern", `new RegExp(${JSON.stringify(pattern)}, "u")`);
+        out.line(`if (!${re}.test(${v})) ${issue(`must match the pattern ${pattern}`)}`);
+      }
+      const length = option(type, "length");
+      if (typeof length === "number") out.line(`if (${v}.length !== ${length}) ${issue(`must be exactly ${length} characters long`)}`);
+    };
     const rich = richRef(type);
     if (rich !== undefined) {
       // The registry's check (the same entity writes run); string options still apply to text.
       const result = `rich_${++this.inlineCount}`;
       out.line(`const ${result} = kb.checkRich(${JSON.stringify(rich)}, ${v});`);
       out.block(`if (!${result}.ok)`, () => out.line(`issues.push({ field: ${where}, message: ${result}.message });`), "} else {");
-      out.indent(() => {
-        const pattern = option(type, "pattern");
-        if (typeof pattern === "string") {
-          const re = this.constant("pattern", `new RegExp(${JSON.stringify(pattern)}, "u")`);
-          out.line(`if (!${re}.test(${v})) ${issue(`must match the pattern ${pattern}`)}`);
-        }
-        const length = option(type, "length");
-        if (typeof length === "number") out.line(`if (${v}.length !== ${length}) ${issue(`must be exactly ${length} characters long`)}`);
-      });
+      out.indent(textOptions);
       this.bounds(type, v, where, ".length");
       return;
     }
@@ -156,13 +158,7 @@ class ValidatorEmitter {
         out.indent(() => {
           const format = FORMATS[name];
           if (format) out.line(`if (!${format.test}(${v})) ${issue(format.message)}`);
-          const pattern = option(type, "pattern");
-          if (typeof pattern === "string") {
-            const re = this.constant("pattern", `new RegExp(${JSON.stringify(pattern)}, "u")`);
-            out.line(`if (!${re}.test(${v})) ${issue(`must match the pattern ${pattern}`)}`);
-          }
-          const length = option(type, "length");
-          if (typeof length === "number") out.line(`if (${v}.length !== ${length}) ${issue(`must be exactly ${length} characters long`)}`);
+          textOptions();
         });
         this.bounds(type, v, where, ".length");
       }
