@@ -87,6 +87,8 @@ export class PgPool implements PgSession {
   private open = 0;
   /** Held connections by postgres.js's connection id, to learn that one closed while held. */
   private readonly held = new Map<number, Held>();
+  /** Called when the last piece of work finishes, while end() waits for it. */
+  private drained?: () => void;
 
   constructor(url: string | undefined, options: postgres.Options<any>) {
     this.max = options.max ?? 10;
@@ -111,6 +113,7 @@ export class PgPool implements PgSession {
       return await work();
     } finally {
       this.inUse--;
+      if (this.inUse === 0) this.drained?.();
     }
   }
 
@@ -167,8 +170,15 @@ export class PgPool implements PgSession {
     return { total: this.open, idle: Math.max(0, this.open - this.inUse), waiting: Math.max(0, this.inUse - this.max) };
   }
 
-  /** Waits for running statements and held connections, then closes every connection. */
-  end(): Promise<void> {
-    return this.sql.end();
+  /**
+   * Waits for running statements and held connections, then closes every connection. The pool
+   * waits itself rather than through postgres.js's graceful end(): a connection that broke with a
+   * statement on it (a terminated backend) never reports that statement finished, so that end()
+   * would wait forever and a shutdown after a failover would hang. Once Kova's own work is done,
+   * nothing is left to wait for, and each connection is closed at once with a Terminate message.
+   */
+  async end(): Promise<void> {
+    if (this.inUse > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    await this.sql.end({ timeout: 0 });
   }
 }
