@@ -78,6 +78,8 @@ export function runWrk({ url, workload, seconds, connections = 64, cpu }) {
         p99_ms: r.p99_us / 1000,
         requests: r.requests,
         errors,
+        // What the errors were: a non-2xx answer is the server's, a timeout (over 5 s) or a socket error the load's.
+        errorKinds: { status: r.status_errors, timeouts: r.timeouts, connect: r.connect_errors, read: r.read_errors, write: r.write_errors },
       });
     });
   });

@@ -142,6 +142,12 @@ export function renderMarkdown({ buildWarning, machine, command, settings, loadG
   // Workloads that could not run (no PostgreSQL) keep a row, so the table says why they are missing.
   for (const { workload, reason } of notRun) md.push(`| ${workload} | all | ${reason} |` + " |".repeat(HEADER.length - 3));
   md.push("", "PostgreSQL workloads: " + postgres + ".", "");
+  const failed = results.filter((r) => r.errors > 0);
+  if (failed.length > 0) {
+    md.push("Requests that failed (at most 1% of a round is tolerated; more fails the run):", "");
+    for (const r of failed) md.push(`- ${r.workload}, ${r.framework}: ${fmt(r.errors)} of ${fmt(r.requests)} (${Object.entries(r.error_kinds ?? {}).map(([kind, n]) => `${kind} ${n}`).join(", ")})`);
+    md.push("");
+  }
   if (comparison !== undefined) {
     md.push(`## Change against ${comparison.file}`, "");
     md.push("| " + COMPARE_HEADER.join(" | ") + " |", "|" + COMPARE_HEADER.map((_, i) => (i < 2 ? "---" : "---:")).join("|") + "|");

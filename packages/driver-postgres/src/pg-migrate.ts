@@ -3,6 +3,7 @@
  * already exists (refusing type changes, backfilling defaults of new fields, dropping indexes a
  * field no longer wants), then records each entity in `_kova_schema`.
  */
+import { createHash } from "node:crypto";
 import { refuseStoredTypeChanges, type EntitySchema, type FieldSchema } from "@kova/query";
 import { fitIdentifier, quoteIdent, type SqlFlavor } from "./pg-compiled.js";
 import {
@@ -20,6 +21,30 @@ import type { PgSession } from "./pg-pool.js";
 
 /** Serialises concurrent migrations of one PostgreSQL database (two app processes starting at once). */
 const MIGRATION_LOCK = 7_403_503_250;
+
+/**
+ * What one entity's storage was made from: its fields and every DDL statement Kova would run for
+ * it. Recorded in `_kova_schema` by each migration, so that a start whose entities all carry the
+ * mark they were last migrated with runs no DDL at all. Without it every start ran `ALTER TABLE …
+ * ADD COLUMN IF NOT EXISTS` on every table, and each takes an ACCESS EXCLUSIVE lock even when the
+ * column exists: a rolling restart waited behind any open transaction on those tables, and every
+ * request of the nodes still serving queued behind the restart.
+ */
+function storageMark(entity: EntitySchema, flavor: SqlFlavor, byName: ReadonlyMap<string, EntitySchema>): string {
+  const made = [entity.table, entity.fields, entity.uniques ?? [], entityDdl(entity, flavor), foreignKeyDdl(entity, byName)];
+  return createHash("sha256").update(JSON.stringify(made)).digest("hex");
+}
+
+/** True when every entity's storage is as its last migration left it (read from the catalog, no lock taken). */
+async function upToDate(client: PgSession, entities: readonly EntitySchema[], flavor: SqlFlavor): Promise<boolean> {
+  const tables = [SCHEMA_TABLE, ...entities.map((e) => e.table)].map(quoteIdent);
+  const present = await client.query(`SELECT bool_and(to_regclass(name) IS NOT NULL) AS ok FROM unnest($1::text[]) AS name`, [tables]);
+  if (present.rows[0]?.ok !== true) return false;
+  const recorded = await client.query(`SELECT * FROM ${quoteIdent(SCHEMA_TABLE)}`);
+  const marks = new Map(recorded.rows.map((r) => [r.entity as string, r.storage_mark as string | null | undefined]));
+  const byName = new Map(entities.map((e) => [e.name, e]));
+  return entities.every((entity) => marks.get(entity.name) === storageMark(entity, flavor, byName));
+}
 
 async function recordedFields(client: PgSession, entity: EntitySchema): Promise<FieldSchema[] | undefined> {
   const result = await client.query(`SELECT "fields" FROM ${quoteIdent(SCHEMA_TABLE)} WHERE "entity" = $1`, [entity.name]);
@@ -39,7 +64,7 @@ async function existingIndexes(client: PgSession, table: string): Promise<Set<st
   return new Set(result.rows.map((r) => r.indexname as string));
 }
 
-async function migrateEntity(client: PgSession, entity: EntitySchema, flavor: SqlFlavor): Promise<void> {
+async function migrateEntity(client: PgSession, entity: EntitySchema, flavor: SqlFlavor, mark: string): Promise<void> {
   const previous = await recordedFields(client, entity);
   refuseStoredTypeChanges(entity, previous);
   const before = await existingColumns(client, entity.table);
@@ -76,28 +101,28 @@ async function migrateEntity(client: PgSession, entity: EntitySchema, flavor: Sq
     if ((ours.has(name) || composite) && !wanted.has(name)) await client.query(flavor.dropIndex(name));
   }
   await client.query(
-    `INSERT INTO ${quoteIdent(SCHEMA_TABLE)} ("entity", "table", "fields", "migrated_at") VALUES ($1, $2, $3::jsonb, now()) ` +
-      `ON CONFLICT ("entity") DO UPDATE SET "table" = excluded."table", "fields" = excluded."fields", "migrated_at" = excluded."migrated_at"`,
-    [entity.name, entity.table, JSON.stringify(entity.fields)],
+    `INSERT INTO ${quoteIdent(SCHEMA_TABLE)} ("entity", "table", "fields", "migrated_at", "storage_mark") VALUES ($1, $2, $3::jsonb, now(), $4) ` +
+      `ON CONFLICT ("entity") DO UPDATE SET "table" = excluded."table", "fields" = excluded."fields", "migrated_at" = excluded."migrated_at", "storage_mark" = excluded."storage_mark"`,
+    [entity.name, entity.table, JSON.stringify(entity.fields), mark],
   );
 }
 
 /** Creates or evolves the storage of `entities` (in one transaction where the database allows). */
 export async function migrateEntities(client: PgSession, entities: readonly EntitySchema[], flavor: SqlFlavor): Promise<void> {
-  if (!flavor.transactionalDdl) {
-    await client.query(schemaTableDdl());
-    for (const entity of entities) await migrateEntity(client, entity, flavor);
+  if (await upToDate(client, entities, flavor)) return;
+  const byName = new Map(entities.map((e) => [e.name, e]));
+  const migrateAll = async () => {
+    for (const statement of schemaTableDdl()) await client.query(statement);
+    for (const entity of entities) await migrateEntity(client, entity, flavor, storageMark(entity, flavor, byName));
     await addForeignKeys(client, entities);
-    return;
-  }
+  };
+  if (!flavor.transactionalDdl) return migrateAll();
   await client.query("BEGIN");
   try {
     // Index builds on large tables may take longer than a request's statement timeout.
     await client.query("SET LOCAL statement_timeout = 0");
     await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
-    await client.query(schemaTableDdl());
-    for (const entity of entities) await migrateEntity(client, entity, flavor);
-    await addForeignKeys(client, entities);
+    await migrateAll();
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);

@@ -14,6 +14,7 @@
  *
  * Written against a plain `Sql` function (text, values → rows), not the client library's API.
  */
+import { createHash } from "node:crypto";
 import { keepsHistory, secretFields, type ChangeEvent, type ChangeListening, type ChangeOp, type ChangeOutbox, type EntitySchema } from "@kova/query";
 import { fitIdentifier, historyTable, quoteIdent, quoteLiteral } from "./pg-compiled.js";
 
@@ -59,17 +60,56 @@ BEGIN
 END $kova$`,
 ];
 
-/** The statements that (re)attach the triggers to an entity's live table. */
-function triggerStatements(entity: EntitySchema): string[] {
+/**
+ * What the installed objects were made from, kept as their COMMENT: a start whose outbox and
+ * triggers already match changes nothing. Re-creating them on every start took the tables' locks
+ * (DROP TRIGGER takes an ACCESS EXCLUSIVE lock), so a second node's rolling restart waited behind
+ * the first node's open transactions and every query on those tables queued behind it.
+ */
+const fingerprint = (text: string) => `kova:${createHash("sha256").update(text).digest("hex").slice(0, 16)}`;
+const SCHEMA_MARK = fingerprint(SCHEMA.join("\n"));
+
+/** The statements that (re)attach the triggers to an entity's live table, and their mark. */
+function triggerStatements(entity: EntitySchema): { mark: string; statements: string[] } {
   const table = quoteIdent(entity.table);
   const history = keepsHistory(entity) ? fitIdentifier(historyTable(entity)) : "";
   const args = [entity.name, history, ...secretFields(entity)].map(quoteLiteral).join(", ");
-  return [
-    `DROP TRIGGER IF EXISTS ${TRIGGER} ON ${table}`,
-    `DROP TRIGGER IF EXISTS ${TRIGGER}_u ON ${table}`,
+  const create = [
     `CREATE TRIGGER ${TRIGGER} AFTER INSERT OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${FUNCTION}(${args})`,
     `CREATE TRIGGER ${TRIGGER}_u AFTER UPDATE ON ${table} FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION ${FUNCTION}(${args})`,
   ];
+  const mark = fingerprint(`${SCHEMA_MARK}\n${create.join("\n")}`);
+  return {
+    mark,
+    statements: [
+      `DROP TRIGGER IF EXISTS ${TRIGGER} ON ${table}`,
+      `DROP TRIGGER IF EXISTS ${TRIGGER}_u ON ${table}`,
+      ...create,
+      `COMMENT ON TRIGGER ${TRIGGER} ON ${table} IS ${quoteLiteral(mark)}`,
+      `COMMENT ON TRIGGER ${TRIGGER}_u ON ${table} IS ${quoteLiteral(mark)}`,
+    ],
+  };
+}
+
+/** The marks of what is installed in the current schema: the function's, and each table's triggers'. */
+const INSTALLED = `SELECT 'function' AS kind, '' AS table_name, obj_description(p.oid, 'pg_proc') AS mark
+  FROM pg_proc p WHERE p.proname = '${FUNCTION}' AND p.pronamespace = current_schema()::regnamespace
+UNION ALL
+SELECT t.tgname::text, c.relname::text, obj_description(t.oid, 'pg_trigger')
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+  WHERE c.relnamespace = current_schema()::regnamespace AND t.tgname IN ('${TRIGGER}', '${TRIGGER}_u')`;
+
+/** The statements still needed to make the installed outbox match `entities` (none when it does). */
+async function pendingStatements(sql: Sql, entities: readonly EntitySchema[]): Promise<string[]> {
+  const rows = await sql(INSTALLED);
+  const schemaCurrent = rows.some((r) => r.kind === "function" && r.mark === SCHEMA_MARK);
+  const pending = schemaCurrent ? [] : [...SCHEMA, `COMMENT ON FUNCTION ${FUNCTION}() IS ${quoteLiteral(SCHEMA_MARK)}`];
+  for (const entity of entities) {
+    const { mark, statements } = triggerStatements(entity);
+    const marked = (name: string) => rows.some((r) => r.kind === name && r.table_name === fitIdentifier(entity.table) && r.mark === mark);
+    if (!schemaCurrent || !marked(TRIGGER) || !marked(`${TRIGGER}_u`)) pending.push(...statements);
+  }
+  return pending;
 }
 
 const COLUMNS = `seq::float8 AS seq, entity, record_id, op, version::float8 AS version, (extract(epoch FROM at) * 1000)::float8 AS at_ms, before, after`;
@@ -94,10 +134,73 @@ function parseJson(value: unknown): Record<string, unknown> | null {
   return (typeof value === "string" ? JSON.parse(value) : value) as Record<string, unknown>;
 }
 
-/** The NOTIFY payload: which process committed which events (a listener skips its own). */
+/**
+ * A NOTIFY payload: which process committed which events (a listener skips its own), or one of
+ * this process's barriers coming back.
+ */
 interface Notice {
   from: string;
-  seqs: number[];
+  seqs?: number[];
+  barrier?: number;
+}
+
+function parseNotice(payload: string): Notice | undefined {
+  try {
+    const notice = JSON.parse(payload) as Notice;
+    return typeof notice === "object" && notice !== null && typeof notice.from === "string" ? notice : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * ChangeListening.barrier for NOTIFY: this process NOTIFYs its own channel and waits to hear it.
+ * PostgreSQL delivers notices in the order their transactions committed and the listener handles
+ * them in that order, so once the barrier's notice is handled, so is every notice of a transaction
+ * that committed before the barrier was sent — every write another process answered before this
+ * read began. Calls that arrive while one barrier is out wait for the next (the one out may have
+ * been sent before their request began) and share it. If the notice does not come back within
+ * `waitMs` (the LISTEN connection is down), it resolves anyway; the redelivery poll catches up.
+ */
+class Barriers {
+  private next = 0;
+  private readonly waiting = new Map<number, () => void>();
+  private out: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+
+  constructor(
+    private readonly processId: string,
+    private readonly send: (payload: string) => Promise<void>,
+    private readonly waitMs = 1_000,
+  ) {}
+
+  wait(): Promise<void> {
+    if (this.out !== undefined) {
+      this.queued ??= this.out.then(() => {
+        this.queued = undefined;
+        return this.wait();
+      });
+      return this.queued;
+    }
+    const id = ++this.next;
+    const heard = new Promise<void>((resolve) => this.waiting.set(id, resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.waitMs)));
+    const sent = this.send(JSON.stringify({ from: this.processId, barrier: id })).then(() => heard);
+    this.out = Promise.race([sent.catch(() => undefined), limit]).finally(() => {
+      clearTimeout(timer);
+      this.waiting.delete(id);
+      this.out = undefined;
+    });
+    return this.out;
+  }
+
+  /** Whether `notice` is one of this process's barriers (then it is done with). */
+  arrived(notice: Notice): boolean {
+    if (notice.from !== this.processId || typeof notice.barrier !== "number") return false;
+    this.waiting.get(notice.barrier)?.();
+    return true;
+  }
 }
 
 /** Driver.changes for PostgreSQL. The driver calls `inTransaction` before COMMIT and `deliver` after it. */
@@ -120,23 +223,36 @@ export class PgChangeOutbox implements ChangeOutbox {
     private readonly listenOn: (channel: string, onPayload: (payload: string) => void, onError: (error: Error) => void) => ChangeListening,
   ) {}
 
-  /** Other processes' committed events, woken by their NOTIFY (see ChangeOutbox.listen). */
+  /**
+   * Other processes' committed events, woken by their NOTIFY (see ChangeOutbox.listen). Notices
+   * are handled one after another, in the order PostgreSQL delivers them: the order their
+   * transactions committed. That order is what `barrier()` stands on.
+   */
   listen(onEvents: (events: readonly ChangeEvent[]) => void, onError: (error: Error) => void): ChangeListening {
     let listening: ChangeListening | undefined;
     let closed = false;
+    let handled: Promise<void> = Promise.resolve();
+    const barriers = new Barriers(this.processId, (payload) => this.sql("SELECT pg_notify($1, $2)", [this.channel, payload]).then(() => undefined));
+    const heard = (payload: string) => {
+      handled = handled
+        .then(async () => {
+          const notice = parseNotice(payload);
+          if (notice === undefined || barriers.arrived(notice)) return;
+          const events = await this.announced(notice);
+          if (events.length > 0) onEvents(events);
+        })
+        .catch(onError);
+    };
     // The channel is known once start() read the schema.
     const ready = this.start().then(() => {
       if (closed) return;
-      listening = this.listenOn(
-        this.channel,
-        (payload) => void this.announced(payload).then((events) => events.length > 0 && onEvents(events), onError),
-        onError,
-      );
+      listening = this.listenOn(this.channel, heard, onError);
     }, onError);
     return {
       get healthy() {
         return listening?.healthy ?? false;
       },
+      barrier: () => (listening?.healthy === true ? barriers.wait() : Promise.resolve()),
       async close() {
         closed = true;
         await ready;
@@ -179,12 +295,14 @@ export class PgChangeOutbox implements ChangeOutbox {
     }
   }
 
-  private install(entities: readonly EntitySchema[]): Promise<void> {
-    return this.transaction(async (sql) => {
-      // Two processes starting at once would race on CREATE OR REPLACE / CREATE TRIGGER.
+  /** Brings the outbox and the entities' triggers up to date; takes no lock when they are. */
+  private async install(entities: readonly EntitySchema[]): Promise<void> {
+    if ((await pendingStatements(this.sql, entities)).length === 0) return;
+    await this.transaction(async (sql) => {
+      // Two processes starting at once would race on CREATE OR REPLACE / CREATE TRIGGER; the one
+      // that waited reads again what the other installed.
       await sql("SELECT pg_advisory_xact_lock(hashtext('kova_changes'))");
-      for (const statement of SCHEMA) await sql(statement);
-      for (const entity of entities) for (const statement of triggerStatements(entity)) await sql(statement);
+      for (const statement of await pendingStatements(sql, entities)) await sql(statement);
     });
   }
 
@@ -215,13 +333,7 @@ export class PgChangeOutbox implements ChangeOutbox {
   }
 
   /** The events a NOTIFY announced, unless this process sent it (its own are delivered already). */
-  async announced(payload: string): Promise<ChangeEvent[]> {
-    let notice: Notice;
-    try {
-      notice = JSON.parse(payload) as Notice;
-    } catch {
-      return [];
-    }
+  async announced(notice: Notice): Promise<ChangeEvent[]> {
     if (notice.from === this.processId || !Array.isArray(notice.seqs) || notice.seqs.length === 0) return [];
     const range = notice.seqs.length === 2 && notice.seqs[1] < 0;
     const rows = range

@@ -93,11 +93,13 @@ export function wantedIndexes(entity: EntitySchema): Map<string, string> {
   return wanted;
 }
 
-export function schemaTableDdl(): string {
-  return (
+export function schemaTableDdl(): string[] {
+  return [
     `CREATE TABLE IF NOT EXISTS ${quoteIdent(SCHEMA_TABLE)} ("entity" text PRIMARY KEY, "table" text NOT NULL, ` +
-    `"fields" jsonb NOT NULL, "migrated_at" timestamptz NOT NULL)`
-  );
+      `"fields" jsonb NOT NULL, "migrated_at" timestamptz NOT NULL)`,
+    // Added after the table's first release (see storageMark in pg-migrate.ts).
+    `ALTER TABLE ${quoteIdent(SCHEMA_TABLE)} ADD COLUMN IF NOT EXISTS "storage_mark" text`,
+  ];
 }
 
 /** The statements that create one entity's storage, or complete it (new columns, new indexes). */
@@ -126,7 +128,7 @@ export function entityDdl(entity: EntitySchema, flavor: SqlFlavor): string[] {
  */
 export function ddlFor(entities: readonly EntitySchema[], flavor: SqlFlavor): string[] {
   const byName = new Map(entities.map((e) => [e.name, e]));
-  return [schemaTableDdl(), ...entities.flatMap((entity) => entityDdl(entity, flavor)), ...entities.flatMap((entity) => foreignKeyDdl(entity, byName))];
+  return [...schemaTableDdl(), ...entities.flatMap((entity) => entityDdl(entity, flavor)), ...entities.flatMap((entity) => foreignKeyDdl(entity, byName))];
 }
 
 

@@ -55,5 +55,10 @@ export interface ChangeOutbox {
 /** A listening connection (ChangeOutbox.listen). */
 export interface ChangeListening {
   readonly healthy: boolean;
+  /**
+   * Resolves once the events of every transaction that committed before the call have reached
+   * `onEvents` here (see ChangeFanout.barrier in the runtime). Absent: the listener cannot tell.
+   */
+  barrier?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -38,8 +38,8 @@ export interface ChangeFanout {
   onRemote(listener: (events: readonly ChangeEvent[]) => void): void;
   /**
    * Resolves once the events other processes published before the call have reached `onRemote`'s
-   * listeners, so a read after another process's committed write sees its effect (caches). Absent:
-   * no such barrier (the database fan-out: a NOTIFY lands a moment after its commit).
+   * listeners, so a read after another process's committed write sees its effect (caches): a PING
+   * on Redis, a NOTIFY to itself on PostgreSQL. Absent: no such barrier.
    */
   barrier?(): Promise<void>;
   /** Whether the fan-out is reachable now (for health). */

@@ -38,6 +38,11 @@ export class DatabaseFanout implements ChangeFanout {
     this.listeners.push(listener);
   }
 
+  /** Every source's LISTEN barrier (see PgChangeOutbox.listen): each NOTIFYs itself and waits to hear it. */
+  async barrier(): Promise<void> {
+    await Promise.all(this.listening.map((l) => l.barrier?.()));
+  }
+
   healthy(): boolean {
     return this.listening.every((l) => l.healthy);
   }
