@@ -19,8 +19,12 @@ import {
 } from "./pg-schema.js";
 import type { PgSession } from "./pg-pool.js";
 
-/** Serialises concurrent migrations of one PostgreSQL database (two app processes starting at once). */
-const MIGRATION_LOCK = 7_403_503_250;
+/**
+ * Serialises concurrent migrations of one schema (two app processes starting at once). The second
+ * key is the schema, so apps in other schemas of the database (and tests, each in a schema of its
+ * own) never wait for each other.
+ */
+const MIGRATION_LOCK = `pg_advisory_xact_lock(740350325, hashtext(current_schema()))`;
 
 /**
  * What one entity's storage was made from: its fields and every DDL statement Kova would run for
@@ -121,7 +125,7 @@ export async function migrateEntities(client: PgSession, entities: readonly Enti
   try {
     // Index builds on large tables may take longer than a request's statement timeout.
     await client.query("SET LOCAL statement_timeout = 0");
-    await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await client.query(`SELECT ${MIGRATION_LOCK}`);
     await migrateAll();
     await client.query("COMMIT");
   } catch (error) {

@@ -301,7 +301,7 @@ export class PgChangeOutbox implements ChangeOutbox {
     await this.transaction(async (sql) => {
       // Two processes starting at once would race on CREATE OR REPLACE / CREATE TRIGGER; the one
       // that waited reads again what the other installed.
-      await sql("SELECT pg_advisory_xact_lock(hashtext('kova_changes'))");
+      await sql("SELECT pg_advisory_xact_lock(hashtext('kova_changes'), hashtext(current_schema()))");
       for (const statement of await pendingStatements(sql, entities)) await sql(statement);
     });
   }
