@@ -4,7 +4,7 @@
 // every driver is held by packages/conformance/src/cases-soft-delete.ts and examples/helpdesk.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkText, formatSource, lower, openApiDocument, parse, type Diagnostic } from "../src/index.js";
+import { checkText, formatSource, lower, openApiDocument, parse, typescriptClient, type Diagnostic } from "../src/index.js";
 
 function check(text: string): Diagnostic[] {
   return checkText(text, "/app/app.kova", { readFile: () => undefined }).diagnostics;
@@ -144,4 +144,13 @@ test("OpenAPI: deleted_at and deleted_by are in the entity's schema, readOnly an
   const marks = (s: any): boolean => s.readOnly === true || (s.anyOf ?? s.oneOf ?? []).some(marks);
   for (const name of ["deleted_at", "deleted_by"]) assert.ok(marks(ticket.properties[name]), `${name}: ${JSON.stringify(ticket.properties[name])}`);
   assert.match(JSON.stringify(ticket.properties.deleted_at), /null while it is live/);
+});
+
+test("TypeScript client: deleted_at and deleted_by (and AUDIT's fields) are readonly properties", () => {
+  const app = model(`ENTITY Ticket AUDIT SOFT DELETE {\n  title: text\n}\nGET /t/:id(int) {\n  RESPOND SELECT * FROM Ticket WHERE id = $id\n}\n`);
+  const client = typescriptClient(app);
+  assert.match(client, /readonly deleted_at: string \| null;/);
+  assert.match(client, /readonly deleted_by: string \| null;/);
+  assert.match(client, /readonly created_by: string \| null;/);
+  assert.match(client, /\n\s+title: string;/, "a field of the entity's own stays writable");
 });
