@@ -11,7 +11,7 @@ import { taskCompletions } from "./tasks.js";
 import { cacheCompletions } from "./caches.js";
 import { realtimeCompletions } from "./realtime.js";
 
-const QUERY_KINDS = ["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"] as const;
+const QUERY_KINDS = ["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery", "RestoreQuery"] as const;
 const REQUEST_PARAMS = [
   ["query", "the query string"],
   ["body", "the JSON body"],
@@ -73,7 +73,7 @@ export function completionsAt(ctx: CompletionContext): KovaCompletion[] {
     return items;
   }
 
-  if (/\b(FROM|INTO|UPDATE|HISTORY)\s+[A-Za-z_0-9]*$/.test(prefix)) return entityItems(ctx.analysis);
+  if (/\b(FROM|INTO|UPDATE|HISTORY|RESTORE)\s+[A-Za-z_0-9]*$/.test(prefix)) return entityItems(ctx.analysis);
   if (/^\s*(GET|POST|PUT|PATCH|DELETE)\s+\S+\s+VALIDATE\s+[A-Za-z_0-9]*$/.test(prefix)) {
     return [...validatorNames(ctx.analysis)].map((name) => ({ label: name, kind: CompletionItemKind.Interface }));
   }

@@ -145,6 +145,11 @@ test("completion works on half-typed code: fields after WHERE, entities after FR
   const entities = labels(await client.request("textDocument/completion", { textDocument: { uri }, position: positionOf(text, "FROM T", 6, 2) }));
   assert.deepEqual(entities, ["Todo"]);
 
+  // RESTORE (SOFT DELETE) is followed by an entity name too.
+  await change(PROGRAM + "\nPOST /half/:slug {\n  RESPOND RESTORE T");
+  const restored = labels(await client.request("textDocument/completion", { textDocument: { uri }, position: positionOf(text, "RESTORE T", 9) }));
+  assert.deepEqual(restored, ["Todo"]);
+
   await change(PROGRAM + "\nGET /half/:slug {\n  RESPOND $");
   const params = labels(await client.request("textDocument/completion", { textDocument: { uri }, position: positionOf(text, "RESPOND $", 9) }));
   assert.deepEqual(params.sort(), ["$auth", "$body", "$cookies", "$headers", "$query", "$slug"]);

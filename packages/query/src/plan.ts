@@ -71,7 +71,16 @@ export interface FieldSchema {
    * as an insert ignores `id`); an import (values without `audit`) keeps the values it brings.
    */
   audit?: AuditRole;
+  /**
+   * A field `ENTITY … SOFT DELETE` adds (soft-delete.ts): when the record was deleted and by whom
+   * (null while it is live). Only a soft delete or a RESTORE sets them (a write plan carrying
+   * `softDelete`); a client's value for them is ignored; an import keeps the values it brings.
+   */
+  softDelete?: SoftDeleteRole;
 }
+
+/** What a soft-delete field holds: the instant of the delete, or its caller (`$auth.sub`). */
+export type SoftDeleteRole = "deletedAt" | "deletedBy";
 
 /** What an audit field holds: the instant or the caller (`$auth.sub`) of the first or the latest write. */
 export type AuditRole = "createdAt" | "updatedAt" | "createdBy" | "updatedBy";
@@ -269,6 +278,12 @@ export type WriteValues = (
    * ignores values a client gives them.
    */
   audit?: { by: Operand };
+  /**
+   * On a write to a `SOFT DELETE` entity (the compiler adds it to every write of one; see
+   * soft-delete.ts): `write` ignores a client's deleted_at/deleted_by, `delete` stamps them with
+   * the write's instant and `by` (the caller's `$auth.sub`), `restore` clears them.
+   */
+  softDelete?: { action: "write" } | { action: "delete"; by: Operand } | { action: "restore" };
 };
 
 export type QueryPlan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan | SavePlan | HistoryPlan;

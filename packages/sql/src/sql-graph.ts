@@ -174,7 +174,8 @@ class Graph implements RelatedRows {
     }
     if (n.shape === "object") {
       const value = this.object(c, n.fields, n.nested);
-      return `(SELECT ${value} FROM ${from()} WHERE ${link})`;
+      // A condition on the one related row is SOFT DELETE's (a deleted one reads as null).
+      return `(SELECT ${value} FROM ${from()} WHERE ${link}${where()})`;
     }
     return this.json.jsonList({
       b: c,

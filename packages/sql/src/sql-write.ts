@@ -51,6 +51,10 @@ export function setClause(b: SqlBuilder, entity: EntitySchema, values: WriteValu
     if (values.audit !== undefined) {
       for (const f of entity.fields) if (f.audit === "updatedAt" || f.audit === "updatedBy") parts.push(`${options.target(f.name)} = ${value(f)}`);
     }
+    // A SOFT DELETE entity's delete or RESTORE sets deleted_at/deleted_by (the record codec sets their values).
+    if (values.softDelete !== undefined && values.softDelete.action !== "write") {
+      for (const f of entity.fields) if (f.softDelete !== undefined) parts.push(`${options.target(f.name)} = ${value(f)}`);
+    }
   } else {
     for (const f of entity.fields) {
       const col = options.target(f.name);

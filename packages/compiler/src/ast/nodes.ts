@@ -108,6 +108,12 @@ export interface EntityDecl {
    * and created_by, updated_by (the caller's `$auth.sub`, null when anonymous), read-only to clients.
    */
   audit: boolean;
+  /**
+   * `ENTITY Ticket SOFT DELETE { … }`: the entity also has deleted_at and deleted_by; a DELETE
+   * stamps them instead of removing the record, every read hides such records unless it says
+   * `WITH DELETED`, and `RESTORE Ticket WHERE …` clears them.
+   */
+  softDelete: boolean;
   /** The `///` doc comment before the ENTITY (its lines joined by line breaks); null when none. */
   doc: string | null;
 }
@@ -591,7 +597,7 @@ export interface ExpressionStmt {
 
 // ───────────────────────────── queries ─────────────────────────────
 
-export type Query = SelectQuery | InsertQuery | UpdateQuery | DeleteQuery | SaveQuery | HistoryQuery;
+export type Query = SelectQuery | InsertQuery | UpdateQuery | DeleteQuery | SaveQuery | HistoryQuery | RestoreQuery;
 
 /** A boolean test: the WHERE of a query or the test of an IF. Inside a query, bare names are fields. */
 export interface Condition {
@@ -674,6 +680,11 @@ export interface SelectQuery {
   after: Expression | null;
   /** `WITH TOTAL`: the result is `{ items, total }`, total counting every match, LIMIT aside. */
   withTotal: boolean;
+  /**
+   * On a SOFT DELETE entity: `WITH DELETED` reads deleted records too, `ONLY DELETED` only them;
+   * null (the default) reads live records only.
+   */
+  deleted: "with" | "only" | null;
 }
 
 /** An item of a SELECT list: `title`, `title AS heading`, `COUNT(*) AS n`, `price * qty AS cost`. */
@@ -740,6 +751,14 @@ export interface SetAssignment {
 /** `DELETE FROM User WHERE id = $id` */
 export interface DeleteQuery {
   kind: "DeleteQuery";
+  span: Span;
+  entity: Identifier;
+  where: Condition | null;
+}
+
+/** `RESTORE Ticket WHERE id = $id`: a SOFT DELETE entity's deleted records matching the WHERE are live again. */
+export interface RestoreQuery {
+  kind: "RestoreQuery";
   span: Span;
   entity: Identifier;
   where: Condition | null;

@@ -1,4 +1,4 @@
-import type { CompiledQuery, Dialect, EntitySchema } from "@kova/query";
+import { isSoftDeleteEntity, type CompiledQuery, type Dialect, type EntitySchema } from "@kova/query";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { AppModel } from "../ir/nodes.js";
 import { driverLimitDiagnostics } from "./atomicity.js";
@@ -29,7 +29,9 @@ export function compilePlans(app: AppModel, dialects: ReadonlyMap<string, Dialec
     try {
       compiled.set(q.id, dialect.compile(q.plan, entities));
     } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
+      // A SOFT DELETE entity's plans test deleted_at besides what the source says: tell the user why.
+      const soft = isSoftDeleteEntity(entities.get(q.entity)) ? ` (${q.entity} is SOFT DELETE, so each of its queries also tests deleted_at; see docs/entities.md, "Soft delete")` : "";
+      const why = (error instanceof Error ? error.message : String(error)) + soft;
       diagnostics.push(diagnostic("QueryNotSupportedByDriver", q.span, why, { suggestion: `move ${q.entity} to a data source whose driver can run this query, or change the query` }));
     }
   }

@@ -7,6 +7,7 @@
 import type { Identifier, OnChangeDecl, Program } from "../ast/nodes.js";
 import { report, type CheckContext } from "./context.js";
 import { checkSettings, type TaskInfo } from "./tasks.js";
+import { refuseOnDelete } from "./soft-delete.js";
 import { datetimeType, intType, nullType, stringType, type KovaType, type ShapeField } from "./types.js";
 
 /** The task name a handler runs under (`ON UPDATE Post` → `on_update_Post`): unique per op and entity. */
@@ -25,6 +26,7 @@ export function collectChangeHandlers(ctx: CheckContext, programs: Program[]): v
         report(fileCtx, "UnknownChangeEntity", decl.entity.span, `ON ${decl.op} follows writes to an entity, and there is no entity named '${decl.entity.name}'`, ctx.model.entities.keys(), decl.entity.name);
         continue;
       }
+      if (refuseOnDelete(fileCtx, decl.op, entity, decl.entity.span)) continue;
       const name = changeTaskName(decl.op, decl.entity.name);
       if (ctx.model.tasks.has(name)) {
         const other = ctx.model.tasks.get(name)!;

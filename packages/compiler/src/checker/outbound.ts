@@ -9,7 +9,7 @@ import type { Block, CallExpr, Node } from "../ast/nodes.js";
 import { walk } from "../ir/inputs.js";
 import type { CheckContext } from "./context.js";
 
-const WRITES = new Set(["InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery"]);
+const WRITES = new Set(["InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "RestoreQuery"]);
 
 export function checkOutboundCalls(ctx: CheckContext): void {
   const model = ctx.model;

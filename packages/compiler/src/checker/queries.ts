@@ -6,6 +6,7 @@ import { checkExpression } from "./expressions.js";
 import { selectedView } from "./functions.js";
 import { checkHistoryControl, publicRowType } from "./history-control.js";
 import { refuseAuditWrite } from "./audit.js";
+import { checkDeletedRows, refuseSoftDeleteWrite } from "./soft-delete.js";
 import { checkShapedSelect, isShapedSelect, refuseShapedRelations } from "./aggregates.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
@@ -30,6 +31,7 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
   // `SELECT ViewName`: known before the history rules, which read the view's nested selections too.
   const view = query.kind === "SelectQuery" && !isShapedSelect(query) && entity ? selectedView(ctx, query, entity) : undefined;
   checkHistoryControl(ctx, query, entity);
+  checkDeletedRows(ctx, query, entity);
 
   switch (query.kind) {
     case "SelectQuery": {
@@ -89,7 +91,7 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
     case "UpdateQuery": {
       if (Array.isArray(query.set)) {
         for (const assignment of query.set) {
-          if (entity && refuseAuditWrite(ctx, entity, assignment.field)) continue;
+          if (entity && (refuseAuditWrite(ctx, entity, assignment.field) || refuseSoftDeleteWrite(ctx, entity, assignment.field))) continue;
           const target = entity ? fieldOf(inEntity, entity, assignment.field, true) : undefined;
           const value = checkExpression(inEntity, assignment.value);
           if (target && !assignable(value, target)) {
@@ -103,6 +105,10 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
       if (query.where) checkCondition(inEntity, query.where);
       return singleOrList(ctx, query, entity, query.where, rows);
     }
+    case "RestoreQuery":
+      refuseRelations(inEntity, query.where, "RESTORE");
+      if (query.where) checkCondition(inEntity, query.where);
+      return singleOrList(ctx, query, entity, query.where, rows);
     case "DeleteQuery":
       refuseRelations(inEntity, query.where, "DELETE");
       if (query.where) checkCondition(inEntity, query.where);
@@ -249,7 +255,7 @@ function checkWriteValue(ctx: CheckContext, entity: EntityInfo | undefined, valu
         if (requireAll) ctx.diagnostics.report("ReservedField", key.span, "the id is assigned by the store and cannot be set", { suggestion: "leave id out" });
         continue;
       }
-      if (refuseAuditWrite(ctx, entity, key)) continue;
+      if (refuseAuditWrite(ctx, entity, key) || refuseSoftDeleteWrite(ctx, entity, key)) continue;
       const column = columns.get(key.name);
       if (!column) {
         report(ctx, "UnknownField", key.span, `entity ${entityName} has no field '${key.name}'`, columns.keys(), key.name);

@@ -153,6 +153,11 @@ export const Codes = define({
   InvalidDecimalPrecision: { code: "KV2801", severity: "error", title: "decimal(p, s) with a precision or scale out of range" },
   // ── audit trail (KV2810–2839)
   AuditFieldTaken: { code: "KV2810", severity: "error", title: "a field of an AUDIT entity named like one AUDIT adds (created_at, updated_at, created_by, updated_by)" },
+  // ── soft delete (KV2840–2859)
+  SoftDeleteFieldTaken: { code: "KV2840", severity: "error", title: "a field of a SOFT DELETE entity named like one SOFT DELETE adds (deleted_at, deleted_by)" },
+  SoftDeleteFieldWritten: { code: "KV2841", severity: "error", title: "a write that sets a SOFT DELETE entity's deleted_at or deleted_by (only DELETE and RESTORE set them)" },
+  NotSoftDelete: { code: "KV2842", severity: "error", title: "RESTORE, WITH DELETED or ONLY DELETED on an entity that is not SOFT DELETE" },
+  SoftDeleteOnDelete: { code: "KV2843", severity: "error", title: "ON DELETE on a SOFT DELETE entity, whose records are never deleted (a soft delete is an update)" },
   AuditFieldWritten: { code: "KV2811", severity: "error", title: "a write that sets an AUDIT entity's created_at, updated_at, created_by or updated_by (every write stamps them)" },
   UnknownSocketEvent: { code: "KV2600", severity: "error", title: "ON with an event a SOCKET does not have (CONNECT, MESSAGE, CLOSE)" },
   DuplicateSocketHandler: { code: "KV2601", severity: "error", title: "two ON handlers for the same SOCKET event" },

@@ -4,7 +4,7 @@ import { printExpression } from "./expressions.js";
 import type { Printer } from "./printer.js";
 
 const QUERY_KINDS: ReadonlySet<string> = new Set([
-  "SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery",
+  "SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery", "RestoreQuery",
 ]);
 
 export function isQuery(e: Expression): e is Query {
@@ -25,7 +25,7 @@ export function printCondition(p: Printer, condition: Condition): Doc {
 /**
  * A query on one line when it fits in the width, else its head on the first line and one clause
  * per line under it, always in the order AS OF, WHERE, GROUP_BY, HAVING, ORDER_BY, LIMIT, OFFSET,
- * WITH TOTAL.
+ * WITH TOTAL, WITH DELETED.
  */
 export function printQuery(p: Printer, q: Query): Doc {
   // A query nested in a condition has its own clauses; `=` belongs to its WHERE only.
@@ -57,6 +57,8 @@ function printQueryBody(p: Printer, q: Query): Doc {
       return [`INSERT INTO ${q.entity.name} `, printExpression(p, q.value, 0, false)];
     case "SaveQuery":
       return ["SAVE ", printExpression(p, q.value, 0, false), ` INTO ${q.entity.name}`];
+    case "RestoreQuery":
+      return clauses(`RESTORE ${q.entity.name}`, q.where === null ? [] : [["WHERE ", printCondition(p, q.where)]]);
     case "DeleteQuery":
       return clauses(`DELETE FROM ${q.entity.name}`, q.where === null ? [] : [["WHERE ", printCondition(p, q.where)]]);
     case "UpdateQuery": {
@@ -83,6 +85,7 @@ function filterClauses(p: Printer, q: SelectQuery | HistoryQuery): Doc[] {
   if (q.offset !== null) out.push(["OFFSET ", printExpression(p, q.offset.count, 0, false)]);
   if (q.kind === "SelectQuery" && q.after !== null) out.push(["AFTER ", printExpression(p, q.after, 0, false)]);
   if (q.kind === "SelectQuery" && q.withTotal) out.push("WITH TOTAL");
+  if (q.kind === "SelectQuery" && q.deleted !== null) out.push(q.deleted === "with" ? "WITH DELETED" : "ONLY DELETED");
   return out;
 }
 

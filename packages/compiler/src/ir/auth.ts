@@ -2,6 +2,7 @@
  * Lowers the checked AUTH declaration and endpoint modifiers into the app model. The checker has
  * decided every value (and refused the bad ones); this only copies them out with defaults applied.
  */
+import { rewriteSoftDelete } from "@kova/query";
 import type { EndpointAuth, Expression } from "../ast/nodes.js";
 import type { AuthInfo } from "../checker/auth.js";
 import { constantValue } from "../checker/fold.js";
@@ -80,7 +81,8 @@ function lowerApiKey(info: AuthInfo, state: LowerState): ApiKeyScheme {
     id,
     entity,
     source: state.sourceOf.get(entity)!,
-    plan: {
+    // A SOFT DELETE key entity: a deleted key is no key (the same rewrite as every read).
+    plan: rewriteSoftDelete({
       kind: "select",
       entity,
       fields: null,
@@ -90,7 +92,7 @@ function lowerApiKey(info: AuthInfo, state: LowerState): ApiKeyScheme {
       offset: null,
       asOf: null,
       single: true,
-    },
+    }, { entity: (name) => state.model.entities.get(name)?.schema, caller: () => ({ kind: "literal", value: null }) }),
     span: info.decl.span,
   });
   return {

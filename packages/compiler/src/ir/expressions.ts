@@ -8,8 +8,8 @@ import { inputOf } from "./inputs.js";
 import type { EnvVariable, Expr, InputExpr, QueryExpr, ObjectEntry, QueryArg, QueryDef, RoomTarget, Span, Stmt, TypedInput } from "./nodes.js";
 import { planQuery, type OwnerGuard, type PlanArg, type PlannedQuery } from "./plans.js";
 
-const WRITE_QUERY_KINDS: ReadonlySet<string> = new Set(["InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery"]);
-const QUERY_KINDS = new Set(["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery"]);
+const WRITE_QUERY_KINDS: ReadonlySet<string> = new Set(["InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "RestoreQuery"]);
+const QUERY_KINDS = new Set(["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery", "RestoreQuery"]);
 /** `$query`, `$headers`, `$cookies`, `$body`: the request's parts (any other `$name` is a path parameter). */
 const REQUEST_PARTS: ReadonlySet<string> = new Set(["query", "headers", "cookies", "body", "auth"]);
 

@@ -7,6 +7,7 @@ import { containsCall, inListField } from "../checker/list-fields.js";
 import { isNumericPath } from "../checker/json-shapes.js";
 import type { EntityInfo, SemanticModel } from "../checker/model.js";
 import { selectRelations } from "../checker/view-relations.js";
+import { softDeletePlan } from "./soft-delete.js";
 
 /**
  * A value the handler computes and passes to the query: the expression, and how to coerce it
@@ -51,7 +52,8 @@ export function planQuery(query: Query, model: SemanticModel, owner: OwnerGuard 
   const entity = model.entities.get(query.entity.name);
   if (!entity) throw new Error(`internal: unchecked query on unknown entity ${query.entity.name}`);
   const planner = new Planner(entity, model, [], chosen, owner);
-  const plan = planner.plan(query);
+  // SOFT DELETE (ir/soft-delete.ts): a DELETE becomes a stamping update (audited below like any), reads hide deleted rows.
+  const plan = softDeletePlan(planner.plan(query), query, model, () => (caller === null ? { kind: "literal", value: null } : planner.callerArg(caller)));
   // The one rewrite AUDIT needs (checker/audit.ts): every write of an audited entity carries the
   // caller, and every driver's record codec stamps the audit fields from it.
   if ((plan.kind === "insert" || plan.kind === "save" || plan.kind === "update") && entity.decl.audit) {
@@ -188,6 +190,9 @@ class Planner {
         };
       case "DeleteQuery":
         return { kind: "delete", entity, where: this.where(query.where), single };
+      case "RestoreQuery":
+        // Clears deleted_at/deleted_by; the soft-delete rewrite keeps it to deleted records.
+        return { kind: "update", entity, values: { kind: "fields", fields: [], softDelete: { action: "restore" } }, where: this.where(query.where), single };
     }
   }
 

@@ -259,20 +259,24 @@ function parseConnect(c: Cursor, start: number): ConnectDecl {
 function parseEntity(c: Cursor, start: number): EntityDecl {
   const name = c.expectIdentifier("an entity name");
   const source = c.matchKeyword("USING") ? c.expectIdentifier("a data source name after USING") : null;
-  // Modifiers after the name (and USING), in any order: NO HISTORY, AUDIT.
+  // Modifiers after the name (and USING), in any order: NO HISTORY, AUDIT, SOFT DELETE.
   let noHistory = false;
   let audit = false;
+  let softDelete = false;
   for (;;) {
     if (c.matchKeyword("NO")) {
       c.expectKeyword("HISTORY", "after NO (ENTITY Session NO HISTORY { … } keeps no versions)");
       noHistory = true;
     } else if (c.matchKeyword("AUDIT")) {
       audit = true;
+    } else if (c.matchKeyword("SOFT")) {
+      c.expectKeyword("DELETE", "after SOFT (ENTITY Ticket SOFT DELETE { … } keeps deleted records, hidden)");
+      softDelete = true;
     } else break;
   }
   const constraints: EntityConstraint[] = [];
   const fields = parseFieldBlock(c, "the ENTITY", constraints);
-  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory, audit, doc: null };
+  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory, audit, softDelete, doc: null };
 }
 
 /** `{ name: type modifiers … }` — fields separated by line breaks, commas or semicolons. */

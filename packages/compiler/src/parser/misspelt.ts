@@ -23,8 +23,8 @@ const ALIASES: Readonly<Record<string, string>> = {
 };
 
 /** Keywords a statement can start with, for "did you mean" on a misspelling (`SELEC`, `RESPONSE`). */
-const STATEMENT_START_KEYWORDS = ["RESPOND", "REDIRECT", "ERROR", "IF", "BROADCAST", "SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY"];
-const QUERY_KEYWORDS = ["SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY"];
+const STATEMENT_START_KEYWORDS = ["RESPOND", "REDIRECT", "ERROR", "IF", "BROADCAST", "SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY", "RESTORE"];
+const QUERY_KEYWORDS = ["SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY", "RESTORE"];
 /** Clauses that continue a query on its line: `… FROM Item WHRE name = x` ends the query at `WHRE`. */
 const CLAUSE_KEYWORDS = ["WHERE", "ORDER_BY", "LIMIT", "OFFSET"];
 

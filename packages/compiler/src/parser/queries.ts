@@ -19,7 +19,7 @@ import type {
 import type { Cursor } from "./cursor.js";
 import { parseExpression } from "./expressions.js";
 
-const QUERY_KEYWORDS = ["SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY"] as const;
+const QUERY_KEYWORDS = ["SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY", "RESTORE"] as const;
 type QueryKeyword = (typeof QUERY_KEYWORDS)[number];
 
 /** Which query keyword starts here, if any (a miscased one counts when what follows fits a query). */
@@ -42,6 +42,7 @@ function queryKeyword(c: Cursor): QueryKeyword | undefined {
       return word === "FROM" ? upper : undefined;
     case "UPDATE":
     case "HISTORY":
+    case "RESTORE":
       return next.kind === "Identifier" && /^[A-Z]/.test(next.text) ? upper : undefined;
     case "SAVE":
       return next.kind === "Param" || (next.kind === "Identifier" && c.peek(2).text.toUpperCase() === "INTO") ? upper : undefined;
@@ -87,6 +88,11 @@ export function parseQuery(c: Cursor): Query {
     }
     case "HISTORY":
       return parseHistory(c, start);
+    case "RESTORE": {
+      const entity = c.expectIdentifier("an entity name after RESTORE");
+      const where = c.matchKeyword("WHERE") ? parseCondition(c) : null;
+      return { kind: "RestoreQuery", span: c.spanFrom(start), entity, where };
+    }
   }
 }
 
@@ -97,7 +103,7 @@ function parseSelect(c: Cursor, start: number): SelectQuery {
   const entity = c.expectIdentifier("an entity name after FROM");
   const query: SelectQuery = {
     kind: "SelectQuery", span: c.spanFrom(start), distinct, fields: null, relations: [], columns: null, entity,
-    asOf: null, where: null, groupBy: null, having: null, orderBy: null, limit: null, offset: null, after: null, withTotal: false,
+    asOf: null, where: null, groupBy: null, having: null, orderBy: null, limit: null, offset: null, after: null, withTotal: false, deleted: null,
   };
   // Clauses may come in any order (the formatter writes AS OF, WHERE, GROUP_BY, HAVING, ORDER_BY, LIMIT, OFFSET, WITH TOTAL).
   for (;;) {
@@ -121,9 +127,18 @@ function parseSelect(c: Cursor, start: number): SelectQuery {
       if (query.after !== null) duplicate(c, clauseStart, "AFTER");
       query.after = parseExpression(c);
     } else if (c.matchKeyword("WITH", false)) {
-      c.expectKeyword("TOTAL", "after WITH");
+      if (c.matchKeyword("DELETED", false)) {
+        if (query.deleted !== null) duplicate(c, clauseStart, "WITH DELETED");
+        query.deleted = "with";
+        continue;
+      }
+      c.expectKeyword("TOTAL", "after WITH (WITH TOTAL, or WITH DELETED on a SOFT DELETE entity)");
       if (query.withTotal) duplicate(c, clauseStart, "WITH TOTAL");
       query.withTotal = true;
+    } else if (c.matchKeyword("ONLY", false)) {
+      c.expectKeyword("DELETED", "after ONLY (ONLY DELETED reads a SOFT DELETE entity's deleted records)");
+      if (query.deleted !== null) duplicate(c, clauseStart, "ONLY DELETED");
+      query.deleted = "only";
     } else if (!parseFilterClause(c, query)) {
       break;
     }

@@ -124,7 +124,7 @@ export function parseStatement(c: Cursor): Statement | null {
     }
     // A value on its own does nothing: most likely a typo'd keyword (`ORDER BY`, `respond x`).
     const upper = t.text.toUpperCase();
-    const keyword = [...STATEMENT_KEYWORDS, "SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY"].find((k) => k === upper);
+    const keyword = [...STATEMENT_KEYWORDS, "SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY", "RESTORE"].find((k) => k === upper);
     const orderBy = upper === "ORDER" && c.source.text.slice(t.end).trimStart().toUpperCase().startsWith("BY");
     c.error("ExpectedStatement", expression.span, `a value on its own is not a statement`, {
       suggestion: orderBy ? "write ORDER_BY (one word), as in SELECT * FROM Book ORDER_BY title"
@@ -146,7 +146,7 @@ function startsValueOnLine(c: Cursor): boolean {
   const t = c.token;
   if (t.newlineBefore || t.kind === "EOF") return false;
   if (t.kind === "Punct") return ["{", "[", "(", "-", "!"].includes(t.text);
-  if (t.kind === "Keyword") return ["SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY", "NOT", "NULL"].includes(t.text);
+  if (t.kind === "Keyword") return ["SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY", "RESTORE", "NOT", "NULL"].includes(t.text);
   return true;
 }
 

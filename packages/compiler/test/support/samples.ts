@@ -151,6 +151,23 @@ DELETE /tags {
 }
 `,
 
+  softDelete: `ENTITY Ticket AUDIT SOFT DELETE {
+  title: text
+}
+
+POST /tickets/:id/restore {
+  RESPOND RESTORE Ticket WHERE id = $id
+}
+
+GET /bin {
+  RESPOND SELECT * FROM Ticket ORDER_BY deleted_at DESC ONLY DELETED
+}
+
+GET /all {
+  RESPOND SELECT * FROM Ticket WITH DELETED
+}
+`,
+
   relations: `ENTITY Author {
   name: text
   books: Book[] BY author

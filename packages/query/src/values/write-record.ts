@@ -52,7 +52,7 @@ export class EntityWriteCodec<V> {
   }
 
   /** Sets one key of the write: `id` is kept aside, undefined leaves the field unset. */
-  private assign(record: WriteRecord<V>, key: string, value: unknown, audited = false): void {
+  private assign(record: WriteRecord<V>, key: string, value: unknown, audited = false, softDeleted = false): void {
     if (key === "id") {
       record.id = value;
       return;
@@ -63,6 +63,8 @@ export class EntityWriteCodec<V> {
     const field = this.entity.fields[position];
     // An audited write stamps these itself: a client's value is ignored, not checked.
     if (audited && field.audit !== undefined) return;
+    // So does a SOFT DELETE entity's write with deleted_at/deleted_by: only DELETE and RESTORE set them.
+    if (softDeleted && field.softDelete !== undefined) return;
     if (value === null && !field.optional) {
       throw new QueryError(`field "${field.name}" is required and cannot be null`, 400, field.name);
     }
@@ -70,26 +72,28 @@ export class EntityWriteCodec<V> {
   }
 
   /** Checks an object's keys and values (keys left out, or undefined, are not set). */
-  fromObject(input: unknown, audited = false): WriteRecord<V> {
+  fromObject(input: unknown, audited = false, softDeleted = false): WriteRecord<V> {
     if (input === null || typeof input !== "object" || Array.isArray(input)) {
       throw new QueryError(`the values to write into ${this.entity.name} must be an object`, 400);
     }
     const record: WriteRecord<V> = { values: new Array(this.entity.fields.length), id: undefined };
-    for (const key of Object.keys(input)) this.assign(record, key, (input as Record<string, unknown>)[key], audited);
+    for (const key of Object.keys(input)) this.assign(record, key, (input as Record<string, unknown>)[key], audited, softDeleted);
     return record;
   }
 
   /** The record a plan's write values describe, with the request's arguments. */
   fromPlan(values: WriteValues, args: readonly unknown[]): WriteRecord<V> {
     let record: WriteRecord<V>;
-    if (values.kind === "object") record = this.fromObject(operandValue(values.operand, args), values.audit !== undefined);
+    const softDeleted = values.softDelete !== undefined;
+    if (values.kind === "object") record = this.fromObject(operandValue(values.operand, args), values.audit !== undefined, softDeleted);
     else {
       record = { values: new Array(this.entity.fields.length), id: undefined };
       for (const { field, value } of values.fields) {
         // `SET hits = hits + 1`: the database computes it from the row, in the same statement.
-        if (!readsRow(value)) this.assign(record, field, operandValue(value, args));
+        if (!readsRow(value)) this.assign(record, field, operandValue(value, args), false, softDeleted);
       }
     }
+    if (values.softDelete !== undefined && values.softDelete.action !== "write") this.stampSoftDelete(record, values.softDelete, args);
     if (values.audit !== undefined) this.stampUpdate(record, auditActor(operandValue(values.audit.by, args)), writesNothing(values, record));
     return record;
   }
@@ -106,6 +110,19 @@ export class EntityWriteCodec<V> {
     this.entity.fields.forEach((f, i) => {
       if (f.audit === undefined) return;
       record.values[i] = nothing ? undefined : f.audit === "updatedAt" ? this.encoding.encode(f, now) : f.audit === "updatedBy" ? this.encoding.encode(f, actor) : undefined;
+    });
+  }
+
+  /**
+   * A SOFT DELETE entity's delete (rewritten as an update) stamps deleted_at with the write's
+   * instant and deleted_by with its caller; a RESTORE sets both back to null.
+   */
+  private stampSoftDelete(record: WriteRecord<V>, change: { action: "delete"; by: Operand } | { action: "restore" }, args: readonly unknown[]): void {
+    const now = Date.now();
+    this.entity.fields.forEach((f, i) => {
+      if (f.softDelete === undefined) return;
+      const value = change.action === "restore" ? null : f.softDelete === "deletedAt" ? now : auditActor(operandValue(change.by, args));
+      record.values[i] = this.encoding.encode(f, value);
     });
   }
 
@@ -170,6 +187,8 @@ export class EntityWriteCodec<V> {
 /** A `DEFAULT now()` or `DEFAULT uuid()` field, or an AUDIT entity's created_at/by: stamped when the record is made, kept by a SAVE that leaves it out. */
 export function isStamp(field: FieldSchema): boolean {
   if (field.audit === "createdAt" || field.audit === "createdBy") return true;
+  // A SAVE neither deletes nor restores: a record's deleted_at/deleted_by stay as they are.
+  if (field.softDelete !== undefined) return true;
   return (field.default !== undefined && "now" in field.default) || (field.computed !== undefined && "uuid" in field.computed);
 }
 

@@ -4,7 +4,7 @@
  * records are batched per request: every `author` (or `comments`, or `history`) asked for by the
  * rows of one list is read with one statement (`WHERE id IN (…)`), never one per row.
  */
-import { QueryError, type CompiledQuery, type Driver, type EntitySchema, type Filter, type Operand, type OrderTerm, type QueryPlan } from "@kova/query";
+import { isSoftDeleteEntity, QueryError, rewriteSoftDelete, type CompiledQuery, type Driver, type EntitySchema, type Filter, type Operand, type OrderTerm, type QueryPlan } from "@kova/query";
 import type { AuthClaims } from "../auth/scheme.js";
 import type { DataSources } from "../data-sources.js";
 import type { Exchange } from "../exchange.js";
@@ -116,8 +116,10 @@ export class Resolvers implements GraphqlResolvers {
   /** Statements run, for tests and metrics. */
   statements = 0;
 
-  private async run(entity: string, plan: QueryPlan, values: readonly unknown[]): Promise<unknown> {
+  private async run(entity: string, built: QueryPlan, values: readonly unknown[], caller: Operand = { kind: "literal", value: null }): Promise<unknown> {
     const driver: Driver = this.dataSources.get(this.sourceOf.get(entity));
+    // SOFT DELETE entities: the same plan rewrite as compiled queries (deleted rows hidden, a delete stamps).
+    const plan = rewriteSoftDelete(built, { entity: (name) => this.entityMap.get(name), caller: () => caller });
     const key = JSON.stringify(plan);
     let compiled = this.compiled.get(key);
     if (compiled === undefined) {
@@ -258,7 +260,8 @@ export class Resolvers implements GraphqlResolvers {
     this.access.check(entity, "write", ctx.auth);
     const args = new PlanArgs();
     const plan: QueryPlan = { kind: "delete", entity, where: { kind: "compare", op: "==", left: { kind: "field", field: "id" }, right: args.arg(id) }, single: true };
-    return (await this.run(entity, plan, args.values)) as Row | null;
+    const caller: Operand = isSoftDeleteEntity(this.entityMap.get(entity)) ? args.arg(ctx.auth?.sub ?? null) : { kind: "literal", value: null };
+    return (await this.run(entity, plan, args.values, caller)) as Row | null;
   }
 
   changes(ctx: GraphqlContext, entity: string, id: unknown): AsyncIterable<unknown> {

@@ -60,6 +60,11 @@ export function fieldSchema(field: FieldSchema): JsonSchema {
     schema.readOnly = true;
     schema.description = field.audit.endsWith("At") ? `When the record was ${field.audit === "createdAt" ? "created" : "last changed"} (set by the server).` : `The $auth subject that ${field.audit === "createdBy" ? "created" : "last changed"} the record; null when anonymous (set by the server).`;
   }
+  // A SOFT DELETE field is set by DELETE and cleared by RESTORE: read-only too (a body's value is ignored).
+  if (field.softDelete !== undefined) {
+    schema.readOnly = true;
+    schema.description = field.softDelete === "deletedAt" ? "When the record was deleted; null while it is live (set by DELETE, cleared by RESTORE)." : "The $auth subject that deleted the record; null while it is live or when deleted anonymously.";
+  }
   return field.optional ? nullable(schema) : schema;
 }
 

@@ -50,7 +50,9 @@ export function objectType(schema: JsonSchema, indent: string): string {
   const lines = names.map((name) => {
     const p = properties[name];
     const doc = typeof p.description === "string" ? `${inner}/** ${p.description.replace(/\*\//g, "* /").replace(/\n/g, " ")} */\n` : "";
-    return `${doc}${inner}${propertyKey(name)}${required.has(name) ? "" : "?"}: ${tsType(p, inner)};`;
+    // A field the server sets (AUDIT, SOFT DELETE: `readOnly` in the schema) is readonly to the client too.
+    const readOnly = p.readOnly === true || (Array.isArray(p.anyOf) && (p.anyOf as JsonSchema[]).some((s) => s.readOnly === true));
+    return `${doc}${inner}${readOnly ? "readonly " : ""}${propertyKey(name)}${required.has(name) ? "" : "?"}: ${tsType(p, inner)};`;
   });
   if (open) lines.push(`${inner}[field: string]: unknown;`);
   return `{\n${lines.join("\n")}\n${indent}}`;
