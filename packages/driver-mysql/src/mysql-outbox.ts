@@ -60,34 +60,69 @@ function insertEvent(entity: EntitySchema, values: { id: string; op: string; ver
   );
 }
 
-/** The trigger statements of an entity (dropped and created again: a field may have been added). */
-function triggerStatements(entity: EntitySchema): string[] {
-  const name = (suffix: string) => quoteIdent(identifier(`${entity.table}__kova_changes_${suffix}`));
-  const drops = ["h", "i", "u", "d"].map((s) => `DROP TRIGGER IF EXISTS ${name(s)}`);
+/** One trigger Kova wants: its name and table (as stored) and its body (what follows FOR EACH ROW). */
+interface WantedTrigger {
+  name: string;
+  table: string;
+  timing: string;
+  body: string;
+}
+
+/** The triggers an entity's events need. */
+function wantedTriggers(entity: EntitySchema): WantedTrigger[] {
+  const name = (suffix: string) => identifier(`${entity.table}__kova_changes_${suffix}`);
   if (keepsHistory(entity)) {
     const history = quoteIdent(historyTable(entity));
     const previous = `(SELECT ${jsonObject(entity, "p", true)} FROM ${history} AS p WHERE p.\`id\` = NEW.\`id\` AND p.\`version\` < NEW.\`version\` ORDER BY p.\`version\` DESC LIMIT 1)`;
     const own = jsonObject(entity, "NEW", true);
-    return [
-      ...drops,
-      `CREATE TRIGGER ${name("h")} AFTER INSERT ON ${history} FOR EACH ROW ` +
-        insertEvent(entity, {
-          id: "NEW.`id`",
-          op: "NEW.`op`",
-          version: "NEW.`version`",
-          at: "NEW.`at`",
-          before: `CASE NEW.\`op\` WHEN 'insert' THEN NULL WHEN 'delete' THEN ${own} ELSE ${previous} END`,
-          after: `CASE NEW.\`op\` WHEN 'delete' THEN NULL ELSE ${own} END`,
-        }),
-    ];
+    const body = insertEvent(entity, {
+      id: "NEW.`id`",
+      op: "NEW.`op`",
+      version: "NEW.`version`",
+      at: "NEW.`at`",
+      before: `CASE NEW.\`op\` WHEN 'insert' THEN NULL WHEN 'delete' THEN ${own} ELSE ${previous} END`,
+      after: `CASE NEW.\`op\` WHEN 'delete' THEN NULL ELSE ${own} END`,
+    });
+    return [{ name: name("h"), table: historyTable(entity), timing: "AFTER INSERT", body }];
   }
-  const table = quoteIdent(entity.table);
   const now = "UTC_TIMESTAMP(3)";
   return [
-    ...drops,
-    `CREATE TRIGGER ${name("i")} AFTER INSERT ON ${table} FOR EACH ROW ` + insertEvent(entity, { id: "NEW.`id`", op: "'insert'", version: "NULL", at: now, before: "NULL", after: jsonObject(entity, "NEW", false) }),
-    `CREATE TRIGGER ${name("u")} AFTER UPDATE ON ${table} FOR EACH ROW ` + insertEvent(entity, { id: "NEW.`id`", op: "'update'", version: "NULL", at: now, before: jsonObject(entity, "OLD", false), after: jsonObject(entity, "NEW", false) }),
-    `CREATE TRIGGER ${name("d")} AFTER DELETE ON ${table} FOR EACH ROW ` + insertEvent(entity, { id: "OLD.`id`", op: "'delete'", version: "NULL", at: now, before: jsonObject(entity, "OLD", false), after: "NULL" }),
+    { name: name("i"), table: entity.table, timing: "AFTER INSERT", body: insertEvent(entity, { id: "NEW.`id`", op: "'insert'", version: "NULL", at: now, before: "NULL", after: jsonObject(entity, "NEW", false) }) },
+    { name: name("u"), table: entity.table, timing: "AFTER UPDATE", body: insertEvent(entity, { id: "NEW.`id`", op: "'update'", version: "NULL", at: now, before: jsonObject(entity, "OLD", false), after: jsonObject(entity, "NEW", false) }) },
+    { name: name("d"), table: entity.table, timing: "AFTER DELETE", body: insertEvent(entity, { id: "OLD.`id`", op: "'delete'", version: "NULL", at: now, before: jsonObject(entity, "OLD", false), after: "NULL" }) },
+  ];
+}
+
+/** The triggers of this database as installed: name → table, timing and body. */
+type InstalledTriggers = Map<string, { table: string; timing: string; body: string }>;
+
+async function installedTriggers(sql: Sql): Promise<InstalledTriggers> {
+  const rows = await sql(
+    "SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS `table`, CONCAT(ACTION_TIMING, ' ', EVENT_MANIPULATION) AS timing, ACTION_STATEMENT AS body " +
+      "FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME LIKE '%\\_\\_kova\\_changes\\_%'",
+  );
+  return new Map(rows.map((r) => [String(r.name), { table: String(r.table), timing: String(r.timing), body: String(r.body) }]));
+}
+
+/**
+ * The statements that make an entity's triggers what its events need: none when they already are.
+ * Dropping and creating them on every start took each table's metadata lock, so a second process's
+ * start waited behind the first one's open transactions, and every query on the table behind it.
+ */
+function triggerStatements(entity: EntitySchema, installed: InstalledTriggers): string[] {
+  const wanted = wantedTriggers(entity);
+  const prefix = identifier(`${entity.table}__kova_changes_`);
+  const ours = [...installed.keys()].filter((name) => name.startsWith(prefix));
+  const current =
+    ours.length === wanted.length &&
+    wanted.every((w) => {
+      const found = installed.get(w.name);
+      return found !== undefined && found.table === w.table && found.timing === w.timing && found.body === w.body;
+    });
+  if (current) return [];
+  return [
+    ...["h", "i", "u", "d"].map((s) => `DROP TRIGGER IF EXISTS ${quoteIdent(identifier(`${entity.table}__kova_changes_${s}`))}`),
+    ...wanted.map((w) => `CREATE TRIGGER ${quoteIdent(w.name)} ${w.timing} ON ${quoteIdent(w.table)} FOR EACH ROW ${w.body}`),
   ];
 }
 
@@ -136,11 +171,14 @@ export class MysqlChangeOutbox implements ChangeOutbox {
 
   private install(entities: readonly EntitySchema[]): Promise<void> {
     return this.session(async (sql) => {
-      // Two processes starting at once would race on DROP/CREATE TRIGGER.
+      await sql(TABLE);
+      const pending = (installed: InstalledTriggers) => entities.flatMap((entity) => triggerStatements(entity, installed));
+      if (pending(await installedTriggers(sql)).length === 0) return;
+      // Two processes starting at once would race on DROP/CREATE TRIGGER; the one that waited
+      // reads again what the other installed.
       await sql("SELECT GET_LOCK('kova_changes', 60)");
       try {
-        await sql(TABLE);
-        for (const entity of entities) for (const statement of triggerStatements(entity)) await sql(statement);
+        for (const statement of pending(await installedTriggers(sql))) await sql(statement);
       } finally {
         await sql("SELECT RELEASE_LOCK('kova_changes')");
       }
