@@ -84,8 +84,6 @@ export class EmbeddedDriver implements Driver {
   private shared = false;
   /** Backups run one after another (each checkpoints the file the one before may be copying). */
   private backups: Promise<unknown> = Promise.resolve();
-  /** Settles once a running backup has copied the store file, which must not change until then. */
-  private fileHeld: Promise<void> = Promise.resolve();
   /** What deleting a record does to the records that refer to it (ON DELETE). */
   private readonly references = new References(sqliteDialect);
   /** Change events, recorded in each write's transaction once the runtime listens. */
@@ -129,16 +127,7 @@ export class EmbeddedDriver implements Driver {
       if (this.path === ":memory:") throw new Error(`data source "${this.config.name}" is in memory: it has no store file to back up`);
       if (this.shared) return writeBackup({ kind: "snapshot", path: this.path }, output, { key: this.key });
       if (this.journalMode !== "WAL") throw new Error(`data source "${this.config.name}": an online backup needs the store in WAL mode (it is in ${this.journalMode} mode)`);
-      let release!: () => void;
-      this.fileHeld = new Promise<void>((resolve) => (release = resolve));
-      const restore = this.holdStoreFile(db);
-      return writeBackup({ kind: "file", path: this.path }, output, {
-        key: this.key,
-        onCopied: () => {
-          restore();
-          release();
-        },
-      });
+      return writeBackup({ kind: "file", path: this.path }, output, { key: this.key, onCopied: this.holdStoreFile(db) });
     });
     this.backups = run.catch(() => undefined);
     return run;
@@ -341,8 +330,9 @@ export class EmbeddedDriver implements Driver {
     if (this.closed) return;
     this.closed = true;
     await this.transactions;
-    // Closing checkpoints the WAL into the file, which a backup thread may still be copying.
-    await this.fileHeld;
+    // Backups asked for before closing run to their end: closing checkpoints the WAL into the
+    // store file, which a backup thread may be copying.
+    await this.backups;
     const db = this.db;
     this.db = undefined;
     this.runner = undefined;
