@@ -3,9 +3,9 @@
  * started it (write-backup.ts): `{ copied }` once the store has been copied, then `{ done }` or
  * `{ failed }`.
  *
- * It yields to the app twice over. Its own thread is lowered to the lowest CPU priority (nice 19),
- * so the OS runs it on spare CPU first; on Linux a nice value belongs to one thread, so the app's
- * threads keep theirs. And while the app's event loop is busy (more than half of the last 100 ms,
+ * It yields to the app twice over. Once the store is copied, its own thread is lowered to the
+ * lowest CPU priority (nice 19), so the OS runs it on spare CPU first; on Linux a nice value
+ * belongs to one thread, so the app's threads keep theirs. And while the app's event loop is busy (more than half of the last 100 ms,
  * measured by the app's thread and shared in `load`), it paces itself to a small share of one core,
  * since a priority cannot lower it below an app that already runs at nice 19.
  */
@@ -20,7 +20,12 @@ const BUSY_LOOP = 500;
 
 const { job, load } = workerData as { job: BackupJob; load: Int32Array };
 
-if (process.platform === "linux") {
+/**
+ * Lowers this thread's priority, once the store is copied: the copy itself keeps the app's
+ * priority, since the app's checkpoints wait for it (its WAL grows until then).
+ */
+function yieldToApp(): void {
+  if (process.platform !== "linux") return; // elsewhere a nice value is the whole process's
   try {
     setPriority(19); // pid 0: on Linux, this thread only
   } catch {
@@ -35,7 +40,10 @@ function pace(chunkMs: number): void {
 }
 
 try {
-  const summary = packBackup(job, pace, () => parentPort!.postMessage({ copied: true }));
+  const summary = packBackup(job, pace, () => {
+    parentPort!.postMessage({ copied: true });
+    yieldToApp();
+  });
   parentPort!.postMessage({ done: summary });
 } catch (error) {
   const e = error as Error & { code?: unknown };
