@@ -23,7 +23,7 @@ export const driverPackage: DriverPackage = {
 
 // Operations on store files (kova db backup / restore / verify / rekey; the app's scheduled backups).
 export { openStore, storeKey, StoreKeyError, looksPlain, applyKey, sqlLiteral, cipherDatabase, CIPHER_PACKAGE } from "./store/open-store.js";
-export { writeBackup, type BackupSummary } from "./backup/write-backup.js";
+export { writeBackup, type BackupSource, type BackupSummary } from "./backup/write-backup.js";
 export { BACKUP_FORMAT, BackupFileError, encodeHeader, readManifest, type BackupManifest, type ManifestEntity } from "./backup/backup-format.js";
 export { checkBackup, type CheckedBackup } from "./backup/check-backup.js";
 export { rebuildAt, type RebuildReport } from "./backup/point-in-time.js";

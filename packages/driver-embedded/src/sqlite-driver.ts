@@ -80,6 +80,10 @@ export class EmbeddedDriver implements Driver {
   private readonly entities: EntitySchemas;
   /** WAL for a file; an in-memory database reports MEMORY. */
   private journalMode = "WAL";
+  /** Other connections may use the file (locking "shared", or a cluster worker). */
+  private shared = false;
+  /** Backups run one after another (each checkpoints the file the one before may be copying). */
+  private backups: Promise<unknown> = Promise.resolve();
   /** What deleting a record does to the records that refer to it (ON DELETE). */
   private readonly references = new References(sqliteDialect);
   /** Change events, recorded in each write's transaction once the runtime listens. */
@@ -109,12 +113,40 @@ export class EmbeddedDriver implements Driver {
   readonly key: string | undefined;
 
   /**
-   * Writes a backup file of the store (backup/): online, the app keeps serving while pages are
-   * copied. Waits for an open transaction first, so the copy holds no half-done endpoint.
+   * Writes a backup file of the store (backup/) on a thread of its own, so the app keeps serving.
+   * Waits for an open transaction first, so the copy holds no half-done endpoint; backups run one
+   * at a time. A store this process holds alone (locking "exclusive", WAL) cannot be opened by a
+   * second connection, so the thread copies its file: the file is first checkpointed whole, and
+   * checkpoints stop until the thread has copied it (commits meanwhile go to the WAL only), so the
+   * file is one instant. A shared store is copied by the thread's own connection, from a snapshot.
    */
-  async backup(output: string): Promise<BackupSummary> {
-    await this.idle();
-    return writeBackup(this.ready().db, output, { key: this.key });
+  backup(output: string): Promise<BackupSummary> {
+    const run = this.backups.then(async () => {
+      await this.idle();
+      const db = this.ready().db;
+      if (this.path === ":memory:") throw new Error(`data source "${this.config.name}" is in memory: it has no store file to back up`);
+      if (this.shared) return writeBackup({ kind: "snapshot", path: this.path }, output, { key: this.key });
+      if (this.journalMode !== "WAL") throw new Error(`data source "${this.config.name}": an online backup needs the store in WAL mode (it is in ${this.journalMode} mode)`);
+      return writeBackup({ kind: "file", path: this.path }, output, { key: this.key, onCopied: this.holdStoreFile(db) });
+    });
+    this.backups = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Checkpoints the WAL into the store file and stops checkpointing; the function returned starts
+   * it again. Until then the file does not change: in WAL mode only a checkpoint writes to it.
+   */
+  private holdStoreFile(db: Database.Database): () => void {
+    const every = Number(db.pragma("wal_autocheckpoint", { simple: true }));
+    db.pragma("wal_autocheckpoint = 0");
+    const [result] = db.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number; log: number; checkpointed: number }>;
+    const restore = (): void => void (this.db === db && db.pragma(`wal_autocheckpoint = ${every}`));
+    if (result.busy !== 0 || result.log !== result.checkpointed) {
+      restore();
+      throw new Error(`data source "${this.config.name}": the store's WAL could not be checkpointed for the backup (${result.checkpointed} of ${result.log} pages)`);
+    }
+    return restore;
   }
 
   async connect(): Promise<void> {
@@ -132,6 +164,7 @@ export class EmbeddedDriver implements Driver {
       // Must precede the first access so the WAL index lives in process memory (see `locking`).
       // Cluster workers (kova run --workers N) share one file, so they cannot hold it exclusively.
       const shared = this.options.locking === "shared" || cluster.isWorker;
+      this.shared = shared;
       if (!shared) db.pragma("locking_mode = EXCLUSIVE");
       this.journalMode = String(db.pragma("journal_mode = WAL", { simple: true })).toUpperCase();
       db.pragma(`synchronous = ${this.options.durability === "full" ? "FULL" : "NORMAL"}`);
@@ -297,6 +330,9 @@ export class EmbeddedDriver implements Driver {
     if (this.closed) return;
     this.closed = true;
     await this.transactions;
+    // Backups asked for before closing run to their end: closing checkpoints the WAL into the
+    // store file, which a backup thread may be copying.
+    await this.backups;
     const db = this.db;
     this.db = undefined;
     this.runner = undefined;

@@ -6,7 +6,9 @@
  *   manifest SHA-256       32 bytes, over the manifest's bytes
  *   manifest               JSON (BackupManifest): format, schema, row and version counts, checksums
  *   payload                the SQLite database file, gzip-compressed (still encrypted when the
- *                          store is: the pages are copied as the cipher wrote them)
+ *                          store is: the pages are copied as the cipher wrote them); one gzip
+ *                          member per MiB since the backup thread (pack-backup.ts), which any
+ *                          gunzip reads as one stream, so files of either kind restore alike
  *
  * Every check runs before anything is written where the store lives: the magic (not a backup),
  * the manifest checksum (tampered), the format (from a newer Kova), then while the payload streams

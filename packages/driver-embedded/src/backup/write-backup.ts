@@ -1,91 +1,64 @@
 /**
- * Writes a backup file (backup-format.ts) of an open store while the app keeps using it.
- *
- * A plain store is copied with SQLite's online backup API (better-sqlite3's `backup()`): a few
- * pages per step, the event loop free between steps, so requests keep being answered; a write
- * between steps makes SQLite restart the copy, so the copy is always one consistent instant.
- * An encrypted store is copied with `VACUUM INTO`, which SQLite3 Multiple Ciphers writes with the
- * same cipher and key (the backup API refuses to copy between databases whose page layouts
- * differ); it is one step, so writes wait for it. Either way the copy never holds a plain page.
+ * Writes a backup file (backup-format.ts) of a store while the app keeps using it. The work runs
+ * on a thread of its own (backup-thread.ts, pack-backup.ts): the app's thread only starts it,
+ * shares how busy it is, and hears when the store has been copied (`onCopied`: the caller may let
+ * the store file change again) and when the file is written.
  */
-import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join, basename } from "node:path";
-import { pipeline } from "node:stream/promises";
-import { Transform } from "node:stream";
-import { createGzip } from "node:zlib";
-import type Database from "better-sqlite3";
-import { openStore, sqlLiteral } from "../store/open-store.js";
-import { BACKUP_FORMAT, encodeHeader, type BackupManifest } from "./backup-format.js";
-import { describeEntities } from "./store-contents.js";
+import { performance } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
+import { StoreKeyError } from "../store/open-store.js";
+import type { BackupJob, BackupSource, BackupSummary } from "./pack-backup.js";
 
-export interface BackupSummary {
-  file: string;
-  bytes: number;
-  manifest: BackupManifest;
+export type { BackupSource, BackupSummary } from "./pack-backup.js";
+
+/** How often the app's thread tells the backup thread how busy it is. */
+const SAMPLE_MS = 100;
+
+interface Failure {
+  name: string;
+  message: string;
+  code?: string;
 }
 
-const writer = `@kova/driver-embedded ${(createRequire(import.meta.url)("../../../package.json") as { version: string }).version}`;
-
-/** A sibling of `output` for work in progress, so a failed backup never leaves a half file under its name. */
-function scratch(output: string, what: string): string {
-  return join(dirname(output), `.${basename(output)}.${what}-${process.pid}-${Date.now()}`);
+function rebuild(failure: Failure): Error {
+  const error = failure.name === "StoreKeyError" ? new StoreKeyError(failure.message) : new Error(failure.message);
+  if (failure.code !== undefined) Object.assign(error, { code: failure.code });
+  return error;
 }
 
-export async function writeBackup(db: Database.Database, output: string, options: { key?: string }): Promise<BackupSummary> {
-  const copy = scratch(output, "db");
-  const packed = scratch(output, "gz");
-  try {
-    if (options.key === undefined) await db.backup(copy);
-    else db.exec(`VACUUM INTO ${sqlLiteral(copy)}`);
-    const entities = (() => {
-      const copied = openStore(copy, { key: options.key, create: false });
-      try {
-        return describeEntities(copied);
-      } finally {
-        copied.close();
-      }
-    })();
-    // One pass over the copy: compress it (level 1: a backup runs beside live traffic, and level 6
-    // costs several times the CPU for a few percent smaller files) and hash what comes out. The
-    // uncompressed bytes are not hashed again: gzip's own CRC-32 and length cover them, and a
-    // change to the compressed bytes changes the payload's SHA-256.
-    const gz = { hash: createHash("sha256"), bytes: 0 };
-    await pipeline(createReadStream(copy, { highWaterMark: 1 << 20 }), createGzip({ level: 1 }), hashing(gz), createWriteStream(packed));
-    const manifest: BackupManifest = {
-      format: BACKUP_FORMAT,
-      createdAt: new Date().toISOString(),
-      writer,
-      sqlite: String(db.prepare("SELECT sqlite_version()").pluck().get()),
-      encrypted: options.key !== undefined,
-      ...(options.key !== undefined ? { cipher: "sqlcipher" as const } : {}),
-      entities,
-      database: { bytes: statSync(copy).size },
-      payload: { bytes: gz.bytes, sha256: gz.hash.digest("hex") },
+export function writeBackup(source: BackupSource, output: string, options: { key?: string; onCopied?: () => void }): Promise<BackupSummary> {
+  const job: BackupJob = { source, output, ...(options.key === undefined ? {} : { key: options.key }) };
+  // [0]: the app's event-loop utilisation over the last sample, in thousandths; [1]: the thread's sleep cell.
+  const load = new Int32Array(new SharedArrayBuffer(8));
+  let last = performance.eventLoopUtilization();
+  const sampler = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    Atomics.store(load, 0, Math.round(performance.eventLoopUtilization(now, last).utilization * 1000));
+    last = now;
+  }, SAMPLE_MS);
+  let copied = false;
+  const markCopied = (): void => {
+    if (copied) return;
+    copied = true;
+    options.onCopied?.();
+  };
+  return new Promise<BackupSummary>((resolve, reject) => {
+    const thread = new Worker(new URL("./backup-thread.js", import.meta.url), { workerData: { job, load } });
+    let settled = false;
+    const settle = (error: Error | undefined, summary?: BackupSummary): void => {
+      if (settled) return;
+      settled = true;
+      clearInterval(sampler);
+      markCopied();
+      if (error === undefined) resolve(summary!);
+      else reject(error);
     };
-    const assembled = scratch(output, "part");
-    try {
-      const out = createWriteStream(assembled, { flags: "wx" });
-      out.write(encodeHeader(manifest));
-      await pipeline(createReadStream(packed), out);
-      renameSync(assembled, output);
-    } finally {
-      rmSync(assembled, { force: true });
-    }
-    return { file: output, bytes: statSync(output).size, manifest };
-  } finally {
-    rmSync(copy, { force: true });
-    rmSync(packed, { force: true });
-  }
-}
-
-function hashing(into: { hash: ReturnType<typeof createHash>; bytes: number }): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      into.hash.update(chunk);
-      into.bytes += chunk.length;
-      done(null, chunk);
-    },
+    thread.on("message", (message: { copied?: true; done?: BackupSummary; failed?: Failure }) => {
+      if (message.copied) markCopied();
+      else if (message.done !== undefined) settle(undefined, message.done);
+      else if (message.failed !== undefined) settle(rebuild(message.failed));
+    });
+    thread.on("error", (error) => settle(error));
+    thread.on("exit", (code) => settle(new Error(`the backup thread stopped (exit code ${code}) before writing ${output}`)));
   });
 }

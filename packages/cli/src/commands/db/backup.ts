@@ -40,22 +40,25 @@ Options:
       return ExitCode.ok;
     }
     requireFile(where.path, "the store");
-    let db;
+    // Opened here only to check the key (one clear line when it is wrong); the backup thread opens its own.
     try {
-      db = openStore(where.path, { key: keyFrom(context), create: false, timeout: 2000 });
+      openStore(where.path, { key: keyFrom(context), create: false, timeout: 2000 }).close();
     } catch (error) {
+      if (isBusy(error)) return busyStore(context, where.path);
       return fail(context, "backup", error instanceof StoreKeyError ? error.message : `cannot open ${where.path}: ${(error as Error).message}`);
     }
     try {
-      const summary = await writeBackup(db, output, { key: keyFrom(context) });
+      const summary = await writeBackup({ kind: "snapshot", path: where.path }, output, { key: keyFrom(context) });
       const rows = summary.manifest.entities.reduce((n, e) => n + e.rows, 0);
       context.stdout.write(`backup written: ${summary.file} (${summary.bytes} bytes; ${summary.manifest.entities.length} entities, ${rows} rows${summary.manifest.encrypted ? "; encrypted" : ""})\n`);
       return ExitCode.ok;
     } catch (error) {
-      if (isBusy(error)) return fail(context, "backup", `${where.path} is held by a running app that did not answer on its control socket; run the backup from the app's folder, or stop it`);
+      if (isBusy(error)) return busyStore(context, where.path);
       throw error;
-    } finally {
-      db.close();
     }
   },
 });
+
+function busyStore(context: Parameters<typeof fail>[0], path: string): number {
+  return fail(context, "backup", `${path} is held by a running app that did not answer on its control socket; run the backup from the app's folder, or stop it`);
+}

@@ -96,12 +96,8 @@ async function restoreAt(text: string, where: StoreLocation, values: Record<stri
       if (reply !== undefined && !reply.ok) return fail(context, "restore", `the running app could not copy its store: ${reply.error}`);
       if (reply === undefined) {
         requireFile(where.path, "the store");
-        const db = openStore(where.path, { key, create: false, timeout: 2000 });
-        try {
-          await writeBackup(db, base, { key });
-        } finally {
-          db.close();
-        }
+        openStore(where.path, { key, create: false, timeout: 2000 }).close(); // the key, checked here: one clear line
+        await writeBackup({ kind: "snapshot", path: where.path }, base, { key });
       }
     }
     const staged = join(scratch, "rebuilt.db");
