@@ -1,0 +1,104 @@
+/**
+ * A deploy's build: the tenant's `.kova` files are compiled by the compiler's own build (the same
+ * checks as `kova build --target bytecode`: KV2900 refuses imported JavaScript, KV2901–2904 what
+ * the VM tier does not run), the bytecode is signed with the engine's key, and the runtime's
+ * pipeline module for the program is bound to that bytecode by a second signature (signing.ts).
+ * Nothing the tenant sends is written outside a fresh temporary folder, removed afterwards.
+ */
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { buildApp, formatDiagnostic, SourceFile, type Diagnostic } from "@kova/compiler";
+import { signProgram, type SigningKey } from "@kova/vm";
+import { EngineCodes, type EngineCode } from "./codes.js";
+import { signPipeline } from "./signing.js";
+import type { StoredProgram } from "./store/store.js";
+
+/** Limits on what one deploy may send. */
+export const BUNDLE_LIMITS = { files: 64, bytes: 1_000_000 } as const;
+
+export interface BuildProblem {
+  code: string;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+  /** The compiler's report: the location, a code frame and the suggestion. */
+  frame: string;
+  suggestion?: string;
+}
+
+export type CompileOutcome =
+  | { ok: true; program: StoredProgram; routes: string[] }
+  | { ok: false; code: EngineCode; detail: string; problems: BuildProblem[]; field?: string };
+
+/** A file name a bundle may hold: relative, `.kova`, plain segments only (no `..`, no absolute path). */
+function validName(name: string): boolean {
+  return /^(?:[A-Za-z0-9_-][A-Za-z0-9_.-]*\/)*[A-Za-z0-9_-][A-Za-z0-9_.-]*\.kova$/.test(name) && !name.split("/").some((s) => s === "." || s === "..");
+}
+
+/** Checks the bundle's shape; undefined when it is fine. */
+export function bundleProblem(files: Record<string, string>): { detail: string; field: string } | undefined {
+  const names = Object.keys(files);
+  if (names.length === 0) return { detail: "the bundle holds no files", field: "files" };
+  if (names.length > BUNDLE_LIMITS.files) return { detail: `a bundle holds at most ${BUNDLE_LIMITS.files} files`, field: "files" };
+  let bytes = 0;
+  for (const name of names) {
+    if (!validName(name)) return { detail: `'${name}' is not a file name a bundle may hold: a relative path of plain segments ending in .kova`, field: `files.${name}` };
+    if (typeof files[name] !== "string") return { detail: "each file's content is a string", field: `files.${name}` };
+    bytes += Buffer.byteLength(files[name]);
+  }
+  if (bytes > BUNDLE_LIMITS.bytes) return { detail: `a bundle holds at most ${BUNDLE_LIMITS.bytes} bytes of source`, field: "files" };
+  return undefined;
+}
+
+export async function compileProgram(tenant: string, files: Record<string, string>, key: SigningKey): Promise<CompileOutcome> {
+  const work = mkdtempSync(join(tmpdir(), "kova-engine-"));
+  // The folder's name is the app's name (the compiler names the app after it).
+  const appDir = join(work, tenant);
+  try {
+    for (const [name, text] of Object.entries(files)) {
+      const path = join(appDir, name);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+    }
+    const result = await buildApp({ entry: appDir, outDir: join(work, "dist"), bytecode: true });
+    if (!result.ok || result.bytecode === undefined || result.ir === null) {
+      const problems = result.check.diagnostics.filter((d) => d.severity === "error").map((d) => buildProblem(d, appDir, files));
+      const detail = problems.length > 0 ? `the program does not build: ${problems.length} error${problems.length === 1 ? "" : "s"}` : `the program does not build: ${result.errors.join("; ").replaceAll(work, "")}`;
+      return { ok: false, code: EngineCodes.buildFailed, detail, problems };
+    }
+    // A tenant's data lives in the engine's store for it; a CONNECT would reach any host the engine can.
+    const connect = result.ir.dataSources.find((s) => s.driver !== "embedded");
+    if (connect !== undefined) {
+      const problem: BuildProblem = connect.span === null
+        ? { code: EngineCodes.connectRefused, message: `CONNECT ${connect.name} is refused`, file: "", line: 0, column: 0, frame: "" }
+        : buildProblem({ code: EngineCodes.connectRefused, severity: "error", message: `CONNECT ${connect.name} USING ${connect.driver} is refused on the engine: a tenant's data lives in the store the engine keeps for it`, span: connect.span, suggestion: "remove the CONNECT; entities are stored in the tenant's own store" }, appDir, files);
+      return { ok: false, code: EngineCodes.connectRefused, detail: problem.message, problems: [problem] };
+    }
+    const signed = signProgram(result.bytecode, key);
+    const pipeline = readFileSync(join(result.outDir, "app.js"), "utf8");
+    return {
+      ok: true,
+      routes: result.routes.map((r) => `${r.method} ${r.path}`),
+      program: {
+        hash: signed.hash,
+        bytecode: signed.file,
+        pipeline,
+        pipelineSignature: signPipeline(signed.hash, pipeline, key),
+        source: JSON.stringify(files),
+        createdAt: new Date().toISOString(),
+      },
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** A diagnostic as the deploy's problem lists it: the file as the tenant named it, never the engine's folders. */
+function buildProblem(d: Diagnostic, appDir: string, files: Record<string, string>): BuildProblem {
+  const file = relative(appDir, d.span.file);
+  const source = files[file] === undefined ? undefined : new SourceFile(file, files[file]);
+  const frame = formatDiagnostic({ ...d, span: { ...d.span, file } }, source, { color: false });
+  return { code: d.code, message: d.message, file, line: d.span.start.line, column: d.span.start.column, frame, ...(d.suggestion === undefined ? {} : { suggestion: d.suggestion }) };
+}

@@ -1,0 +1,111 @@
+/**
+ * One tenant's live program. Each version is served by the runtime's own request handler (the
+ * pipeline: routing, typed inputs, validation, rate limit, compression, problems) built with
+ * `createServer` but never listening: the engine's server hands it the requests under the
+ * tenant's prefix. Handlers run on the VM (`onVm`) under the tenant's quotas.
+ *
+ * Hot swap: activating a version builds its handler first, then switches one reference, so new
+ * requests go to the new program while requests already running finish on the old one; the
+ * connections belong to the engine's server and are never touched. The old version's data sources
+ * close once its last request is answered.
+ *
+ * Isolation: a tenant's entities live in its own embedded store file under
+ * `<data dir>/tenants/<name>/`; no program can name another tenant's file (CONNECT is refused at
+ * deploy and the store path is not the program's to choose).
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { connectDataSources, createServer, resolveAppEnv, type AppDefinition, type DataSources, type KovaServer } from "@kova/runtime";
+import { onVm, type Quotas } from "@kova/vm";
+import type { LoadedProgram } from "./program-cache.js";
+import type { TenantRecord } from "./store/store.js";
+
+interface ActiveVersion {
+  hash: string;
+  server: KovaServer;
+  dataSources: DataSources;
+  inflight: number;
+  retired: boolean;
+}
+
+export interface TenantHostOptions {
+  dataDir: string;
+  log: Logger;
+  defaultQuotas: Partial<Quotas>;
+  /** Called with each execution's outcome (metrics). */
+  onAnswered?: (tenant: string, status: number, seconds: number) => void;
+}
+
+export class TenantHost {
+  private active: ActiveVersion | undefined;
+  /** Activations run one after the other, so two deploys in a row end on the later one. */
+  private switching: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly tenant: TenantRecord,
+    private readonly options: TenantHostOptions,
+  ) {}
+
+  get hash(): string | undefined {
+    return this.active?.hash;
+  }
+
+  get storeDir(): string {
+    return join(this.options.dataDir, "tenants", this.tenant.name);
+  }
+
+  activate(program: LoadedProgram): Promise<void> {
+    const next = this.switching.then(() => this.swap(program));
+    this.switching = next.catch(() => undefined);
+    return next;
+  }
+
+  private async swap(program: LoadedProgram): Promise<void> {
+    if (this.active?.hash === program.hash) return;
+    const quotas = { ...this.options.defaultQuotas, ...this.tenant.quotas };
+    const app = this.tenantApp(onVm(program.app, program.ready, quotas));
+    const env = resolveAppEnv(app.env, {}, this.storeDir);
+    const dataSources = await connectDataSources(app, this.storeDir, env);
+    const log = this.options.log.child({ tenant: this.tenant.name, program: program.hash.slice(0, 12) });
+    const server = createServer(app, { dataSources, env, logger: log, internalPrefix: false, compression: true, apiDocs: { openapi: false, docs: false } });
+    const previous = this.active;
+    this.active = { hash: program.hash, server, dataSources, inflight: 0, retired: false };
+    if (previous !== undefined) {
+      previous.retired = true;
+      if (previous.inflight === 0) void this.release(previous);
+    }
+    log.info({ previous: previous?.hash.slice(0, 12) }, "tenant program active");
+  }
+
+  /** Every endpoint gets the tenant's per-IP budget unless the program set its own. */
+  private tenantApp(app: AppDefinition): AppDefinition {
+    const rateLimit = { limit: this.tenant.rateLimit, windowMs: 60_000, key: { by: "ip" as const } };
+    return { ...app, name: this.tenant.name, routes: app.routes.map((r) => ({ ...r, rateLimit: r.rateLimit ?? rateLimit })) };
+  }
+
+  /** Serves one request whose URL is already relative to the tenant (`/todos`, not `/t/acme/todos`). */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const version = this.active;
+    if (version === undefined) return false;
+    version.inflight++;
+    const started = performance.now();
+    res.once("close", () => {
+      version.inflight--;
+      this.options.onAnswered?.(this.tenant.name, res.headersSent ? res.statusCode : 499, (performance.now() - started) / 1000);
+      if (version.retired && version.inflight === 0) void this.release(version);
+    });
+    version.server.server.emit("request", req, res);
+    return true;
+  }
+
+  private async release(version: ActiveVersion): Promise<void> {
+    await version.dataSources.close().catch((error: unknown) => this.options.log.warn({ err: error, tenant: this.tenant.name }, "cannot close a retired version's data sources"));
+  }
+
+  async close(): Promise<void> {
+    await this.switching;
+    if (this.active !== undefined) await this.release(this.active);
+    this.active = undefined;
+  }
+}
