@@ -32,9 +32,13 @@ export type CompileOutcome =
   | { ok: true; program: StoredProgram; routes: string[] }
   | { ok: false; code: EngineCode; detail: string; problems: BuildProblem[]; field?: string };
 
-/** A file name a bundle may hold: relative, `.kova`, plain segments only (no `..`, no absolute path). */
+/**
+ * A file name a bundle may hold: relative, plain segments only (no `..`, no absolute path), `.kova`
+ * — or `.js`/`.mjs`, which are only there to be refused: a program that IMPORTs one fails the build
+ * with KV2900 (bytecode runs no JavaScript) instead of a "module not found".
+ */
 function validName(name: string): boolean {
-  return /^(?:[A-Za-z0-9_-][A-Za-z0-9_.-]*\/)*[A-Za-z0-9_-][A-Za-z0-9_.-]*\.kova$/.test(name) && !name.split("/").some((s) => s === "." || s === "..");
+  return /^(?:[A-Za-z0-9_-][A-Za-z0-9_.-]*\/)*[A-Za-z0-9_-][A-Za-z0-9_.-]*\.(?:kova|m?js)$/.test(name) && !name.split("/").some((s) => s === "." || s === "..");
 }
 
 /** Checks the bundle's shape; undefined when it is fine. */
@@ -64,7 +68,7 @@ export async function compileProgram(tenant: string, files: Record<string, strin
     }
     const result = await buildApp({ entry: appDir, outDir: join(work, "dist"), bytecode: true });
     if (!result.ok || result.bytecode === undefined || result.ir === null) {
-      const problems = result.check.diagnostics.filter((d) => d.severity === "error").map((d) => buildProblem(d, appDir, files));
+      const problems = result.check.diagnostics.filter((d) => d.severity === "error").map((d) => buildProblem(d, appDir, files, work));
       const detail = problems.length > 0 ? `the program does not build: ${problems.length} error${problems.length === 1 ? "" : "s"}` : `the program does not build: ${result.errors.join("; ").replaceAll(work, "")}`;
       return { ok: false, code: EngineCodes.buildFailed, detail, problems };
     }
@@ -73,7 +77,7 @@ export async function compileProgram(tenant: string, files: Record<string, strin
     if (connect !== undefined) {
       const problem: BuildProblem = connect.span === null
         ? { code: EngineCodes.connectRefused, message: `CONNECT ${connect.name} is refused`, file: "", line: 0, column: 0, frame: "" }
-        : buildProblem({ code: EngineCodes.connectRefused, severity: "error", message: `CONNECT ${connect.name} USING ${connect.driver} is refused on the engine: a tenant's data lives in the store the engine keeps for it`, span: connect.span, suggestion: "remove the CONNECT; entities are stored in the tenant's own store" }, appDir, files);
+        : buildProblem({ code: EngineCodes.connectRefused, severity: "error", message: `CONNECT ${connect.name} USING ${connect.driver} is refused on the engine: a tenant's data lives in the store the engine keeps for it`, span: connect.span, suggestion: "remove the CONNECT; entities are stored in the tenant's own store" }, appDir, files, work);
       return { ok: false, code: EngineCodes.connectRefused, detail: problem.message, problems: [problem] };
     }
     const signed = signProgram(result.bytecode, key);
@@ -96,8 +100,11 @@ export async function compileProgram(tenant: string, files: Record<string, strin
 }
 
 /** A diagnostic as the deploy's problem lists it: the file as the tenant named it, never the engine's folders. */
-function buildProblem(d: Diagnostic, appDir: string, files: Record<string, string>): BuildProblem {
+function buildProblem(d: Diagnostic, appDir: string, files: Record<string, string>, work: string): BuildProblem {
   const file = relative(appDir, d.span.file);
+  // Messages may name a path ("cannot find the module … (looked for /tmp/…)"): the tenant sees its own.
+  const hide = (text: string): string => text.replaceAll(`${appDir}/`, "").replaceAll(work, "");
+  d = { ...d, message: hide(d.message), ...(d.suggestion === undefined ? {} : { suggestion: hide(d.suggestion) }) };
   const source = files[file] === undefined ? undefined : new SourceFile(file, files[file]);
   const frame = formatDiagnostic({ ...d, span: { ...d.span, file } }, source, { color: false });
   return { code: d.code, message: d.message, file, line: d.span.start.line, column: d.span.start.column, frame, ...(d.suggestion === undefined ? {} : { suggestion: d.suggestion }) };

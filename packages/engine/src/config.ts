@@ -21,6 +21,8 @@ export interface EngineConfig {
   signingKeyFile?: string;
   /** Public keys (PEM) of earlier signing keys whose programs still load (after a rotation). */
   trustedKeyFiles: string[];
+  /** Tenants' store files opened in shared locking mode (KOVA_ENGINE_SHARED_STORES=on): nodes on one host share a data folder. */
+  sharedStores: boolean;
   /** `<tenant>.<domain>` hosts route to the tenant, as `/t/<tenant>/` does. */
   domain?: string;
   /** Tenant requests in flight beyond which the engine answers 503 with Retry-After. */
@@ -71,6 +73,7 @@ export function engineConfig(env: NodeJS.ProcessEnv, overrides: { port?: number;
     redisPrefix: env.KOVA_ENGINE_REDIS_PREFIX ?? "",
     signingKeyFile: optional("KOVA_ENGINE_SIGNING_KEY"),
     trustedKeyFiles: (optional("KOVA_ENGINE_TRUSTED_KEYS") ?? "").split(",").filter((f) => f !== ""),
+    sharedStores: env.KOVA_ENGINE_SHARED_STORES === "on",
     domain: optional("KOVA_ENGINE_DOMAIN")?.toLowerCase(),
     queueLimit: whole(env, "KOVA_ENGINE_QUEUE_LIMIT", 1024, 1),
     apiRateLimit: whole(env, "KOVA_ENGINE_API_RATE_LIMIT", 600, 1),

@@ -171,6 +171,7 @@ export class Engine {
       if (tenant === undefined) throw new Error(`no tenant named '${tenantName}'`);
       host = this.hosts.get(tenantName) ?? new TenantHost(tenant, {
         dataDir: this.config.dataDir,
+        sharedStores: this.config.sharedStores,
         log: this.log,
         defaultQuotas: this.config.defaultQuotas,
         onAnswered: (t, status, seconds) => this.metrics.answered(t, status, seconds, status === 503),

@@ -6,8 +6,8 @@
  *
  * Hot swap: activating a version builds its handler first, then switches one reference, so new
  * requests go to the new program while requests already running finish on the old one; the
- * connections belong to the engine's server and are never touched. The old version's data sources
- * close once its last request is answered.
+ * connections belong to the engine's server and are never touched. The tenant's store stays open
+ * across versions; each new version migrates it to its entities before it takes requests.
  *
  * Isolation: a tenant's entities live in its own embedded store file under
  * `<data dir>/tenants/<name>/`; no program can name another tenant's file (CONNECT is refused at
@@ -16,7 +16,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { connectDataSources, createServer, resolveAppEnv, type AppDefinition, type DataSources, type KovaServer } from "@kova/runtime";
+import { connectDataSources, createServer, resolveAppEnv, type AppDefinition, type AppEnv, type DataSources, type KovaServer } from "@kova/runtime";
 import { onVm, type Quotas } from "@kova/vm";
 import type { LoadedProgram } from "./program-cache.js";
 import type { TenantRecord } from "./store/store.js";
@@ -24,13 +24,12 @@ import type { TenantRecord } from "./store/store.js";
 interface ActiveVersion {
   hash: string;
   server: KovaServer;
-  dataSources: DataSources;
-  inflight: number;
-  retired: boolean;
 }
 
 export interface TenantHostOptions {
   dataDir: string;
+  /** Open tenants' store files in shared locking mode: several engine processes on one host share them. */
+  sharedStores: boolean;
   log: Logger;
   defaultQuotas: Partial<Quotas>;
   /** Called with each execution's outcome (metrics). */
@@ -39,6 +38,8 @@ export interface TenantHostOptions {
 
 export class TenantHost {
   private active: ActiveVersion | undefined;
+  /** The tenant's data: connected once, kept across versions (a deploy migrates it to the new entities). */
+  private dataSources: DataSources | undefined;
   /** Activations run one after the other, so two deploys in a row end on the later one. */
   private switching: Promise<void> = Promise.resolve();
 
@@ -66,16 +67,25 @@ export class TenantHost {
     const quotas = { ...this.options.defaultQuotas, ...this.tenant.quotas };
     const app = this.tenantApp(onVm(program.app, program.ready, quotas));
     const env = resolveAppEnv(app.env, {}, this.storeDir);
-    const dataSources = await connectDataSources(app, this.storeDir, env);
+    const dataSources = await this.migrated(app, env);
     const log = this.options.log.child({ tenant: this.tenant.name, program: program.hash.slice(0, 12) });
     const server = createServer(app, { dataSources, env, logger: log, internalPrefix: false, compression: true, apiDocs: { openapi: false, docs: false } });
     const previous = this.active;
-    this.active = { hash: program.hash, server, dataSources, inflight: 0, retired: false };
-    if (previous !== undefined) {
-      previous.retired = true;
-      if (previous.inflight === 0) void this.release(previous);
-    }
+    // The switch: requests already handed to the previous version's handler finish there.
+    this.active = { hash: program.hash, server };
     log.info({ previous: previous?.hash.slice(0, 12) }, "tenant program active");
+  }
+
+  /** The tenant's store, connected on first use and migrated to each version's entities (the store only adds). */
+  private async migrated(app: AppDefinition, env: AppEnv): Promise<DataSources> {
+    const shared = this.options.sharedStores;
+    const sources = app.dataSources.map((s) => ({ ...s, options: (e: AppEnv) => ({ ...(s.options(e) as object), ...(shared ? { locking: "shared" } : {}) }) }));
+    if (this.dataSources === undefined) {
+      this.dataSources = await connectDataSources({ ...app, dataSources: sources }, this.storeDir, env);
+      return this.dataSources;
+    }
+    for (const source of sources) await this.dataSources.get(source.name).migrate(source.entities);
+    return this.dataSources;
   }
 
   /** Every endpoint gets the tenant's per-IP budget unless the program set its own. */
@@ -88,24 +98,16 @@ export class TenantHost {
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     const version = this.active;
     if (version === undefined) return false;
-    version.inflight++;
     const started = performance.now();
-    res.once("close", () => {
-      version.inflight--;
-      this.options.onAnswered?.(this.tenant.name, res.headersSent ? res.statusCode : 499, (performance.now() - started) / 1000);
-      if (version.retired && version.inflight === 0) void this.release(version);
-    });
+    res.once("close", () => this.options.onAnswered?.(this.tenant.name, res.headersSent ? res.statusCode : 499, (performance.now() - started) / 1000));
     version.server.server.emit("request", req, res);
     return true;
   }
 
-  private async release(version: ActiveVersion): Promise<void> {
-    await version.dataSources.close().catch((error: unknown) => this.options.log.warn({ err: error, tenant: this.tenant.name }, "cannot close a retired version's data sources"));
-  }
-
   async close(): Promise<void> {
     await this.switching;
-    if (this.active !== undefined) await this.release(this.active);
     this.active = undefined;
+    await this.dataSources?.close();
+    this.dataSources = undefined;
   }
 }
