@@ -23,6 +23,11 @@ export interface EngineConfig {
   trustedKeyFiles: string[];
   /** Tenants' store files opened in shared locking mode (KOVA_ENGINE_SHARED_STORES=on): nodes on one host share a data folder. */
   sharedStores: boolean;
+  /**
+   * Host names the engine answers (KOVA_ALLOWED_HOSTS, the runtime's setting: `.example.com` allows
+   * its subdomains, `*` any). Absent: loopback names, plus `.<domain>` when a domain is set.
+   */
+  allowedHosts?: string[];
   /** `<tenant>.<domain>` hosts route to the tenant, as `/t/<tenant>/` does. */
   domain?: string;
   /** Tenant requests in flight beyond which the engine answers 503 with Retry-After. */
@@ -74,6 +79,7 @@ export function engineConfig(env: NodeJS.ProcessEnv, overrides: { port?: number;
     signingKeyFile: optional("KOVA_ENGINE_SIGNING_KEY"),
     trustedKeyFiles: (optional("KOVA_ENGINE_TRUSTED_KEYS") ?? "").split(",").filter((f) => f !== ""),
     sharedStores: env.KOVA_ENGINE_SHARED_STORES === "on",
+    allowedHosts: allowedHosts(optional("KOVA_ALLOWED_HOSTS"), optional("KOVA_ENGINE_DOMAIN")?.toLowerCase()),
     domain: optional("KOVA_ENGINE_DOMAIN")?.toLowerCase(),
     queueLimit: whole(env, "KOVA_ENGINE_QUEUE_LIMIT", 1024, 1),
     apiRateLimit: whole(env, "KOVA_ENGINE_API_RATE_LIMIT", 600, 1),
@@ -82,4 +88,9 @@ export function engineConfig(env: NodeJS.ProcessEnv, overrides: { port?: number;
     keepAliveMs: whole(env, "KOVA_ENGINE_KEEPALIVE_MS", 5_000),
     logLevel: env.KOVA_LOG_LEVEL ?? "info",
   };
+}
+
+function allowedHosts(list: string | undefined, domain: string | undefined): string[] | undefined {
+  if (list !== undefined) return list.split(",").map((h) => h.trim()).filter((h) => h !== "");
+  return domain === undefined ? undefined : [`.${domain}`, "localhost", "127.0.0.1", "[::1]"];
 }

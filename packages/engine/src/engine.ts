@@ -86,6 +86,7 @@ export class Engine {
       metricsToken: this.config.adminKey,
       shutdownTimeoutMs: this.config.shutdownTimeoutMs,
       apiDocs: { openapi: false, docs: false },
+      security: this.config.allowedHosts === undefined ? undefined : { allowedHosts: this.config.allowedHosts },
       timeouts: { keepAliveTimeout: this.config.keepAliveMs },
     });
     // The runtime's handler answers the engine's own routes; tenants' requests are routed first.
@@ -158,6 +159,8 @@ export class Engine {
       await this.activate(name, latest.hash);
       return this.hosts.get(name);
     } catch (error) {
+      // Remembered like an unknown name: a refused program is not verified again on every request.
+      this.unknown.set(name, Date.now() + UNKNOWN_TENANT_MS);
       this.log.error({ err: error, tenant: name }, "cannot load the tenant's program");
       return undefined;
     }
@@ -172,6 +175,7 @@ export class Engine {
       host = this.hosts.get(tenantName) ?? new TenantHost(tenant, {
         dataDir: this.config.dataDir,
         sharedStores: this.config.sharedStores,
+        allowedHosts: this.config.allowedHosts,
         log: this.log,
         defaultQuotas: this.config.defaultQuotas,
         onAnswered: (t, status, seconds) => this.metrics.answered(t, status, seconds, status === 503),

@@ -30,6 +30,8 @@ export interface TenantHostOptions {
   dataDir: string;
   /** Open tenants' store files in shared locking mode: several engine processes on one host share them. */
   sharedStores: boolean;
+  /** Host names the tenant's requests may carry (the engine's setting). */
+  allowedHosts?: string[];
   log: Logger;
   defaultQuotas: Partial<Quotas>;
   /** Called with each execution's outcome (metrics). */
@@ -69,7 +71,15 @@ export class TenantHost {
     const env = resolveAppEnv(app.env, {}, this.storeDir);
     const dataSources = await this.migrated(app, env);
     const log = this.options.log.child({ tenant: this.tenant.name, program: program.hash.slice(0, 12) });
-    const server = createServer(app, { dataSources, env, logger: log, internalPrefix: false, compression: true, apiDocs: { openapi: false, docs: false } });
+    const server = createServer(app, {
+      dataSources,
+      env,
+      logger: log,
+      internalPrefix: false,
+      compression: true,
+      apiDocs: { openapi: false, docs: false },
+      security: this.options.allowedHosts === undefined ? undefined : { allowedHosts: this.options.allowedHosts },
+    });
     const previous = this.active;
     // The switch: requests already handed to the previous version's handler finish there.
     this.active = { hash: program.hash, server };

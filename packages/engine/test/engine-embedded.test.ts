@@ -5,6 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Agent, request } from "node:http";
+import { connect } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -191,6 +192,35 @@ test("hot swap: a deploy switches new requests on the same keep-alive connection
   assert.equal(rolled.status, 200);
   assert.deepEqual((await get("/t/acme/version")).body, { version: 1 });
   agent.destroy();
+});
+
+const ECHO = (version: number) => `VALIDATE Echo {
+  text: string
+}
+
+POST /echo VALIDATE Echo {
+  RESPOND { version: ${version}, text: $body.text }
+}
+`;
+
+test("hot swap: a request in flight when the deploy lands is answered by the program it started on", async () => {
+  const key = await engine.createTenant("swap");
+  assert.equal((await engine.deploy(key, ECHO(1))).status, 201);
+  // The request's head is routed now; its body arrives after the deploy.
+  const body = JSON.stringify({ text: "mid-swap" });
+  const socket = connect(Number(new URL(engine.url).port), "127.0.0.1");
+  socket.write(`POST /t/swap/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+  let answer = "";
+  socket.on("data", (d: Buffer) => (answer += d.toString()));
+  const ended = new Promise<void>((resolve) => socket.on("end", () => resolve()));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await engine.deploy(key, ECHO(2))).status, 201);
+  const fresh = await engine.call("POST", "/t/swap/echo", { body: { text: "after" } });
+  assert.deepEqual(fresh.body, { version: 2, text: "after" });
+  socket.write(body);
+  await ended;
+  assert.match(answer, /^HTTP\/1\.1 200 /);
+  assert.ok(answer.endsWith('{"version":1,"text":"mid-swap"}'), answer);
 });
 
 test("each tenant runs under its own quotas; a stopped execution leaves the others answering", async () => {

@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
+import { request as httpRequest } from "node:http";
 import { EngineProcess, tempDir } from "./engine-process.js";
 
 const QUERIES = `ENTITY Hit {
@@ -92,4 +93,30 @@ test("SIGTERM drains: the request in flight is answered, then the engine exits 0
   assert.deepEqual(await res.json(), { n: 150 ** 3 });
   assert.ok(answeredAt > stoppedAt, "the request was over before SIGTERM: the test proves nothing");
   assert.equal(await exit, 0);
+});
+
+test("with a domain configured, <tenant>.<domain> in the Host header routes to the tenant", async () => {
+  const engine = await EngineProcess.start({ KOVA_ENGINE_DATA_DIR: tempDir(), KOVA_ENGINE_DOMAIN: "engine.test" });
+  try {
+    const key = await engine.createTenant("hosted");
+    assert.equal((await engine.deploy(key, QUERIES)).status, 201);
+    const port = Number(new URL(engine.url).port);
+    const ask = (host: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest({ host: "127.0.0.1", port, path: "/hits", headers: { host } }, (res) => {
+          let body = "";
+          res.on("data", (d: Buffer) => (body += d.toString()));
+          res.on("end", () => resolve({ status: res.statusCode!, body }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    const hit = await ask(`hosted.engine.test:${port}`);
+    assert.equal(hit.status, 200, hit.body);
+    assert.equal((await ask(`nobody.engine.test:${port}`)).status, 404);
+    // Without the domain, the engine's own routes: /hits is not one of them.
+    assert.equal((await ask(`127.0.0.1:${port}`)).status, 404);
+  } finally {
+    await engine.stop();
+  }
 });
