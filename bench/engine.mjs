@@ -7,12 +7,14 @@
  *   1. the trivial tenant alone;
  *   2. the same, while a noisy tenant is loaded at the same time with a handler that runs until
  *      its fuel quota stops it (every one of its requests is a 503 quota-exceeded).
- * Bounded: `--seconds` (default 5) per phase, `--connections` (default 32) for the trivial tenant,
+ * For scale on a shared machine, phase 0 serves the same trivial program with `kova run --vm`'s
+ * server (one app, the runtime's pipeline, the handler on the VM): the engine's cost is the ratio.
+ * (`--port`, default 7560, is that server's port.) Bounded: `--seconds` (default 5) per phase, `--connections` (default 32) for the trivial tenant,
  * `--noisy` (default 8) for the noisy one. Seed target: 10,000 req/s, p95 < 15 ms. The engine and
  * this client share the machine: run it with nice and read `uptime` with the figures.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -101,7 +103,32 @@ function load(url, path, connections, until) {
   });
 }
 
+/** `kova build --target bytecode` of the trivial program, served by its dist/server.js (the VM tier). */
+async function startSingleApp(dir) {
+  const appDir = join(dir, "single");
+  const { mkdirSync } = await import("node:fs");
+  mkdirSync(appDir);
+  writeFileSync(join(appDir, "app.kova"), TRIVIAL);
+  symlinkSync(join(ROOT, "node_modules"), join(appDir, "node_modules"), "dir");
+  const build = spawn(process.execPath, [join(ROOT, "packages/cli/bin/kova.js"), "build", "--target", "bytecode", appDir], { stdio: "ignore" });
+  if ((await new Promise((r) => build.once("exit", r))) !== 0) throw new Error("kova build --target bytecode failed");
+  const port = option("port", 7560);
+  const child = spawn(process.execPath, [join(appDir, "dist", "server.js")], { env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", KOVA_LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "inherit"] });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`the app exited ${child.exitCode}`);
+    if (await fetch(`${url}/_kova/health`).then((r) => r.ok, () => false)) return { child, url };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the app did not answer its health check within 30 s");
+}
+
 const dir = mkdtempSync(join(tmpdir(), "kova-bench-engine-"));
+const single = await startSingleApp(dir);
+await load(single.url, "/hello", 4, performance.now() + 1000);
+const baseline = await load(single.url, "/hello", CONNECTIONS, performance.now() + SECONDS * 1000);
+single.child.kill("SIGTERM");
+await new Promise((r) => single.child.once("exit", r));
 const { child, url } = await startEngine(dir);
 try {
   const quiet = await call(url, "POST", "/_engine/tenants", ADMIN, { name: "quiet", rateLimit: 100_000_000 });
@@ -117,10 +144,11 @@ try {
   console.log(`kova engine, loopback, ${SECONDS} s per phase, ${CONNECTIONS} keep-alive connections (load average ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);
   console.log(`| phase | req/s | p50 ms | p95 ms | p99 ms | answers |`);
   console.log(`|---|---|---|---|---|---|`);
+  console.log(`| the same program on \`kova run --vm\`'s server (one app, no engine) | ${baseline.rps.toFixed(0)} | ${f(baseline.p50)} | ${f(baseline.p95)} | ${f(baseline.p99)} | ${JSON.stringify(baseline.statuses)} |`);
   console.log(`| trivial tenant alone | ${alone.rps.toFixed(0)} | ${f(alone.p50)} | ${f(alone.p95)} | ${f(alone.p99)} | ${JSON.stringify(alone.statuses)} |`);
   console.log(`| trivial tenant, noisy neighbour at its quota | ${shared.rps.toFixed(0)} | ${f(shared.p50)} | ${f(shared.p95)} | ${f(shared.p99)} | ${JSON.stringify(shared.statuses)} |`);
   console.log(`| the noisy neighbour (${NOISY} connections, fuel 20,000) | ${neighbour.rps.toFixed(0)} | ${f(neighbour.p50)} | ${f(neighbour.p95)} | ${f(neighbour.p99)} | ${JSON.stringify(neighbour.statuses)} |`);
-  console.log(`seed target: 10,000 req/s with p95 < 15 ms`);
+  console.log(`engine ÷ single app throughput: ${(alone.rps / baseline.rps).toFixed(2)}; seed target: 10,000 req/s with p95 < 15 ms`);
 } finally {
   child.kill("SIGTERM");
   await new Promise((r) => child.once("exit", r));
