@@ -56,7 +56,19 @@ export function bundleProblem(files: Record<string, string>): { detail: string; 
   return undefined;
 }
 
-export async function compileProgram(tenant: string, files: Record<string, string>, key: SigningKey): Promise<CompileOutcome> {
+export interface CompileOptions {
+  /** A CONNECT declaration the engine adds to the program (tenants' data on PostgreSQL); none: the embedded store. */
+  dataSource?: string;
+}
+
+function buildFailure(result: Awaited<ReturnType<typeof buildApp>>, appDir: string, files: Record<string, string>, work: string): CompileOutcome | undefined {
+  if (result.ok && result.ir !== null) return undefined;
+  const problems = result.check.diagnostics.filter((d) => d.severity === "error").map((d) => buildProblem(d, appDir, files, work));
+  const detail = problems.length > 0 ? `the program does not build: ${problems.length} error${problems.length === 1 ? "" : "s"}` : `the program does not build: ${result.errors.join("; ").replaceAll(work, "")}`;
+  return { ok: false, code: EngineCodes.buildFailed, detail, problems };
+}
+
+export async function compileProgram(tenant: string, files: Record<string, string>, key: SigningKey, options: CompileOptions = {}): Promise<CompileOutcome> {
   const work = mkdtempSync(join(tmpdir(), "kova-engine-"));
   // The folder's name is the app's name (the compiler names the app after it).
   const appDir = join(work, tenant);
@@ -66,20 +78,28 @@ export async function compileProgram(tenant: string, files: Record<string, strin
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, text);
     }
-    const result = await buildApp({ entry: appDir, outDir: join(work, "dist"), bytecode: true });
-    if (!result.ok || result.bytecode === undefined || result.ir === null) {
-      const problems = result.check.diagnostics.filter((d) => d.severity === "error").map((d) => buildProblem(d, appDir, files, work));
-      const detail = problems.length > 0 ? `the program does not build: ${problems.length} error${problems.length === 1 ? "" : "s"}` : `the program does not build: ${result.errors.join("; ").replaceAll(work, "")}`;
-      return { ok: false, code: EngineCodes.buildFailed, detail, problems };
-    }
-    // A tenant's data lives in the engine's store for it; a CONNECT would reach any host the engine can.
-    const connect = result.ir.dataSources.find((s) => s.driver !== "embedded");
+    // First the tenant's program as it is: its errors, and no CONNECT of its own. A tenant's data lives
+    // where the engine keeps it; a CONNECT could reach any host the engine can, or (embedded, with
+    // a path) another tenant's store file.
+    const checked = await buildApp({ entry: appDir, outDir: join(work, "dist"), irOnly: true });
+    const failed = buildFailure(checked, appDir, files, work);
+    if (failed !== undefined) return failed;
+    const connect = checked.ir!.dataSources.find((s) => s.span !== null);
     if (connect !== undefined) {
-      const problem: BuildProblem = connect.span === null
-        ? { code: EngineCodes.connectRefused, message: `CONNECT ${connect.name} is refused`, file: "", line: 0, column: 0, frame: "" }
-        : buildProblem({ code: EngineCodes.connectRefused, severity: "error", message: `CONNECT ${connect.name} USING ${connect.driver} is refused on the engine: a tenant's data lives in the store the engine keeps for it`, span: connect.span, suggestion: "remove the CONNECT; entities are stored in the tenant's own store" }, appDir, files, work);
+      const problem = buildProblem({ code: EngineCodes.connectRefused, severity: "error", message: `CONNECT ${connect.name} is refused on the engine: a tenant's data lives in the store the engine keeps for it`, span: connect.span!, suggestion: "remove the CONNECT; entities are stored in the tenant's own store" }, appDir, files, work);
       return { ok: false, code: EngineCodes.connectRefused, detail: problem.message, problems: [problem] };
     }
+    if (options.dataSource !== undefined) {
+      // The engine's own CONNECT, at the end of the root file (no line of the tenant's moves): the
+      // program's default data source, so its entities live where the engine says.
+      const root = relative(appDir, checked.check.programs[0].root);
+      const text = files[root];
+      writeFileSync(join(appDir, root), `${text}${text.endsWith("\n") ? "" : "\n"}\n${options.dataSource}\n`);
+    }
+    const result = await buildApp({ entry: appDir, outDir: join(work, "dist"), bytecode: true });
+    const refused = buildFailure(result, appDir, files, work);
+    if (refused !== undefined) return refused;
+    if (result.bytecode === undefined) throw new Error("the build made no bytecode");
     const signed = signProgram(result.bytecode, key);
     const pipeline = readFileSync(join(result.outDir, "app.js"), "utf8");
     return {

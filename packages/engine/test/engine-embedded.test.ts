@@ -129,9 +129,13 @@ test("hostile deploys are refused: imported JavaScript, CONNECT, paths out of th
   const missing = await engine.call("POST", "/_engine/deploy", { key: acme, body: { files: { "app.kova": 'IMPORT { leak } FROM "./leak.js"\n\nGET /x {\n  RESPOND { a: leak() }\n}\n' } } });
   assert.equal(missing.status, 422);
   assert.ok(!JSON.stringify(missing.body).includes("/tmp/"), "the engine's folders leak into the problem");
-  const connect = await engine.deploy(acme, 'CONNECT other USING postgres { url: "postgres://127.0.0.1/test" }\n\nENTITY Secret {\n  text: text\n}\n\nGET /x {\n  RESPOND SELECT * FROM Secret\n}\n');
-  assert.equal(connect.status, 422, JSON.stringify(connect.body));
-  assert.ok(["KV2906", "KV2905"].includes(connect.body.code));
+  // A CONNECT of any kind: to another host, or to another tenant's store file through the embedded driver.
+  for (const connect of ['CONNECT other USING postgres("postgres://127.0.0.1/test")', 'CONNECT theirs USING embedded("../../tenants/globex/.kova/data.db")']) {
+    const refused = await engine.deploy(acme, `${connect}\n\nENTITY Note {\n  text: text\n}\n\nGET /x {\n  RESPOND SELECT * FROM Note\n}\n`);
+    assert.equal(refused.status, 422, JSON.stringify(refused.body));
+    assert.equal(refused.body.code, "KV2906");
+    assert.deepEqual([refused.body.problems[0].file, refused.body.problems[0].line], ["app.kova", 1]);
+  }
   const escape = await engine.call("POST", "/_engine/deploy", { key: acme, body: { files: { "../../etc/x.kova": "GET /x {\n  RESPOND { a: 1 }\n}\n" } } });
   assert.equal(escape.status, 400);
   assert.equal(escape.body.code, "KV2907");
