@@ -120,7 +120,7 @@ export function adminApi(engine: Engine): AppDefinition {
         if (typeof files !== "object" || files === null || Array.isArray(files)) throw problem(400, EngineCodes.badBundle, "send { \"source\": \"…\" } (one .kova file) or { \"files\": { \"app.kova\": \"…\", … } } (a bundle)", { field: "source" });
         const shape = bundleProblem(files as Record<string, string>);
         if (shape !== undefined) throw problem(400, EngineCodes.badBundle, shape.detail, { field: shape.field });
-        const built = await compileProgram(who.tenant, files as Record<string, string>, engine.signingKey);
+        const built = await compileProgram(who.tenant, files as Record<string, string>, engine.signingKey, engine.compileOptions);
         if (!built.ok) {
           await engine.store.audit({ actor: who.keyId, action: "deploy.refused", tenant: who.tenant, detail: JSON.stringify({ code: built.code, problems: built.problems.map((p) => `${p.code} ${p.file}:${p.line}:${p.column}`) }) });
           throw problem(422, built.code, built.detail, { problems: built.problems });

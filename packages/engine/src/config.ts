@@ -21,6 +21,12 @@ export interface EngineConfig {
   signingKeyFile?: string;
   /** Public keys (PEM) of earlier signing keys whose programs still load (after a rotation). */
   trustedKeyFiles: string[];
+  /**
+   * Where tenants' entities live (KOVA_ENGINE_TENANT_DATA): `embedded`, a store file per tenant; or
+   * `postgres`, a schema per tenant (`tenant_<name>`) in KOVA_ENGINE_TENANT_PG_URL (default: the
+   * engine's own KOVA_ENGINE_PG_URL).
+   */
+  tenantData: { kind: "embedded" } | { kind: "postgres"; url: string };
   /** Tenants' store files opened in shared locking mode (KOVA_ENGINE_SHARED_STORES=on): nodes on one host share a data folder. */
   sharedStores: boolean;
   /**
@@ -78,6 +84,7 @@ export function engineConfig(env: NodeJS.ProcessEnv, overrides: { port?: number;
     redisPrefix: env.KOVA_ENGINE_REDIS_PREFIX ?? "",
     signingKeyFile: optional("KOVA_ENGINE_SIGNING_KEY"),
     trustedKeyFiles: (optional("KOVA_ENGINE_TRUSTED_KEYS") ?? "").split(",").filter((f) => f !== ""),
+    tenantData: tenantData(env.KOVA_ENGINE_TENANT_DATA, optional("KOVA_ENGINE_TENANT_PG_URL") ?? optional("KOVA_ENGINE_PG_URL")),
     sharedStores: env.KOVA_ENGINE_SHARED_STORES === "on",
     allowedHosts: allowedHosts(optional("KOVA_ALLOWED_HOSTS"), optional("KOVA_ENGINE_DOMAIN")?.toLowerCase()),
     domain: optional("KOVA_ENGINE_DOMAIN")?.toLowerCase(),
@@ -93,4 +100,11 @@ export function engineConfig(env: NodeJS.ProcessEnv, overrides: { port?: number;
 function allowedHosts(list: string | undefined, domain: string | undefined): string[] | undefined {
   if (list !== undefined) return list.split(",").map((h) => h.trim()).filter((h) => h !== "");
   return domain === undefined ? undefined : [`.${domain}`, "localhost", "127.0.0.1", "[::1]"];
+}
+
+function tenantData(kind: string | undefined, url: string | undefined): EngineConfig["tenantData"] {
+  if (kind === undefined || kind === "" || kind === "embedded") return { kind: "embedded" };
+  if (kind !== "postgres") throw new EngineConfigError(`KOVA_ENGINE_TENANT_DATA takes embedded or postgres, not '${kind}'`);
+  if (url === undefined) throw new EngineConfigError("KOVA_ENGINE_TENANT_DATA=postgres needs KOVA_ENGINE_TENANT_PG_URL (or KOVA_ENGINE_PG_URL)");
+  return { kind: "postgres", url };
 }

@@ -14,6 +14,7 @@ import { createServer, Metrics, type KovaServer } from "@kova/runtime";
 import { publicKeyFromPem, readKeyPair, signingKeyFromPem, type SigningKey } from "@kova/vm";
 import { readFileSync } from "node:fs";
 import { adminApi, TENANT_NAME } from "./admin-api.js";
+import type { CompileOptions } from "./compile-program.js";
 import type { EngineConfig } from "./config.js";
 import { EngineMetrics } from "./metrics.js";
 import { ProgramCache } from "./program-cache.js";
@@ -62,6 +63,11 @@ export class Engine {
 
   get url(): string {
     return this.server!.url;
+  }
+
+  /** Tenants' entities on PostgreSQL: every program gets the engine's CONNECT (a placeholder address; tenant-host.ts places it). */
+  get compileOptions(): CompileOptions {
+    return this.config.tenantData.kind === "postgres" ? { dataSource: 'CONNECT tenant USING postgres("engine")' } : {};
   }
 
   servingHash(tenant: string): string | undefined {
@@ -175,6 +181,7 @@ export class Engine {
       host = this.hosts.get(tenantName) ?? new TenantHost(tenant, {
         dataDir: this.config.dataDir,
         sharedStores: this.config.sharedStores,
+        tenantData: this.config.tenantData,
         allowedHosts: this.config.allowedHosts,
         log: this.log,
         defaultQuotas: this.config.defaultQuotas,

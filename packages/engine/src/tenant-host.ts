@@ -10,8 +10,8 @@
  * across versions; each new version migrates it to its entities before it takes requests.
  *
  * Isolation: a tenant's entities live in its own embedded store file under
- * `<data dir>/tenants/<name>/`; no program can name another tenant's file (CONNECT is refused at
- * deploy and the store path is not the program's to choose).
+ * `<data dir>/tenants/<name>/`, or its own PostgreSQL schema `tenant_<name>`; no program can name
+ * another tenant's (CONNECT is refused at deploy, and where the data lives is the engine's choice).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
@@ -19,6 +19,7 @@ import type { Logger } from "pino";
 import { connectDataSources, createServer, resolveAppEnv, type AppDefinition, type AppEnv, type DataSources, type KovaServer } from "@kova/runtime";
 import { onVm, type Quotas } from "@kova/vm";
 import type { LoadedProgram } from "./program-cache.js";
+import type { EngineConfig } from "./config.js";
 import type { TenantRecord } from "./store/store.js";
 
 interface ActiveVersion {
@@ -28,6 +29,8 @@ interface ActiveVersion {
 
 export interface TenantHostOptions {
   dataDir: string;
+  /** Where the tenant's entities live (config.ts). */
+  tenantData: EngineConfig["tenantData"];
   /** Open tenants' store files in shared locking mode: several engine processes on one host share them. */
   sharedStores: boolean;
   /** Host names the tenant's requests may carry (the engine's setting). */
@@ -88,14 +91,38 @@ export class TenantHost {
 
   /** The tenant's store, connected on first use and migrated to each version's entities (the store only adds). */
   private async migrated(app: AppDefinition, env: AppEnv): Promise<DataSources> {
-    const shared = this.options.sharedStores;
-    const sources = app.dataSources.map((s) => ({ ...s, options: (e: AppEnv) => ({ ...(s.options(e) as object), ...(shared ? { locking: "shared" } : {}) }) }));
+    const sources = await this.placed(app);
     if (this.dataSources === undefined) {
       this.dataSources = await connectDataSources({ ...app, dataSources: sources }, this.storeDir, env);
       return this.dataSources;
     }
     for (const source of sources) await this.dataSources.get(source.name).migrate(source.entities);
     return this.dataSources;
+  }
+
+  /**
+   * The program's data source, placed by the engine whatever the program says: its own store file
+   * (shared locking when nodes share the folder), or its own PostgreSQL schema, made here on first
+   * use. The program never sees the database's address: its CONNECT holds a placeholder.
+   */
+  private async placed(app: AppDefinition): Promise<AppDefinition["dataSources"]> {
+    const data = this.options.tenantData;
+    if (data.kind === "postgres") {
+      const schema = `tenant_${this.tenant.name.replaceAll("-", "_")}`;
+      if (this.dataSources === undefined) {
+        const { default: pg } = await import("pg");
+        const client = new pg.Client({ connectionString: data.url });
+        await client.connect();
+        try {
+          await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+        } finally {
+          await client.end();
+        }
+      }
+      return app.dataSources.map((s) => ({ ...s, options: () => ({ url: data.url, schema }) }));
+    }
+    const shared = this.options.sharedStores;
+    return app.dataSources.map((s) => ({ ...s, options: (e: AppEnv) => ({ ...(s.options(e) as object), ...(shared ? { locking: "shared" } : {}) }) }));
   }
 
   /** Every endpoint gets the tenant's per-IP budget unless the program set its own. */

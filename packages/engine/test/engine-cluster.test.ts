@@ -1,6 +1,7 @@
-// Two real engine processes sharing PostgreSQL (the engine's store, in a schema of this test's own)
-// and Redis (L2 of programs and deploy announcements): a deploy or rollback on either node is served
-// by the other right after, and the tenant's data is the same from both.
+// Two real engine processes sharing PostgreSQL (the engine's store, in a schema of this test's own,
+// and each tenant's data in a schema of its own) and Redis (L2 of programs and deploy
+// announcements): a deploy or rollback on either node is served by the other right after, the
+// tenant's data is the same from both, and no tenant reads another's rows.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
@@ -29,12 +30,15 @@ GET /visits {
 }
 `;
 
+/** Tenant names of this run (their data schemas are dropped at the end). */
+const T = { shop: `shop-${suffix}`, cafe: `cafe-${suffix}`, inn: `inn-${suffix}`, spy: `spy-${suffix}` };
+
 let a: EngineProcess;
 let b: EngineProcess;
 
 before(async () => {
   const dir = tempDir();
-  const env = { KOVA_ENGINE_DATA_DIR: dir, KOVA_ENGINE_PG_URL: PG_URL, KOVA_ENGINE_PG_SCHEMA: SCHEMA, KOVA_ENGINE_REDIS_URL: REDIS_URL, KOVA_ENGINE_REDIS_PREFIX: PREFIX, KOVA_ENGINE_SHARED_STORES: "on" };
+  const env = { KOVA_ENGINE_DATA_DIR: dir, KOVA_ENGINE_PG_URL: PG_URL, KOVA_ENGINE_PG_SCHEMA: SCHEMA, KOVA_ENGINE_REDIS_URL: REDIS_URL, KOVA_ENGINE_REDIS_PREFIX: PREFIX, KOVA_ENGINE_TENANT_DATA: "postgres" };
   // One after the other: the first makes the signing key both use, and the schema.
   a = await EngineProcess.start(env);
   b = await EngineProcess.start(env);
@@ -45,6 +49,7 @@ after(async () => {
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+  for (const t of Object.values(T)) await client.query(`DROP SCHEMA IF EXISTS "tenant_${t.replaceAll("-", "_")}" CASCADE`);
   await client.end();
   const redis = new Redis(REDIS_URL);
   const keys = await redis.keys(`${PREFIX}*`);
@@ -64,7 +69,7 @@ async function servesVersion(node: EngineProcess, tenant: string, version: numbe
 }
 
 test("the store is PostgreSQL: programs by hash in the engine's schema", async () => {
-  const key = await a.createTenant("shop");
+  const key = await a.createTenant(T.shop);
   const deployed = await a.deploy(key, PROGRAM(1));
   assert.equal(deployed.status, 201, JSON.stringify(deployed.body));
   const client = new pg.Client({ connectionString: PG_URL });
@@ -77,33 +82,47 @@ test("the store is PostgreSQL: programs by hash in the engine's schema", async (
 });
 
 test("a deploy to one node is served by the other right after; so is a rollback", async () => {
-  const key = await a.createTenant("cafe");
+  const key = await a.createTenant(T.cafe);
   const v1 = await a.deploy(key, PROGRAM(1));
   assert.equal(v1.status, 201);
   // b has never seen the tenant: it finds it in PostgreSQL and the program in Redis (L2).
-  await servesVersion(b, "cafe", 1, 1000);
+  await servesVersion(b, T.cafe, 1, 1000);
   const v2 = await b.deploy(key, PROGRAM(2));
   assert.equal(v2.status, 201);
-  const ms = await servesVersion(a, "cafe", 2, 1000);
+  const ms = await servesVersion(a, T.cafe, 2, 1000);
   assert.ok(ms < 1000);
   const rolled = await a.call("POST", "/_engine/rollback", { key, body: { hash: v1.body.hash } });
   assert.equal(rolled.status, 200);
-  await servesVersion(b, "cafe", 1, 1000);
+  await servesVersion(b, T.cafe, 1, 1000);
   const versions = await b.call("GET", "/_engine/versions", { key });
   assert.deepEqual(versions.body.versions.map((v: { version: number; action: string }) => [v.version, v.action]), [[3, "rollback"], [2, "deploy"], [1, "deploy"]]);
 });
 
 test("both nodes read and write the same tenant data", async () => {
-  const key = await a.createTenant("inn");
+  const key = await a.createTenant(T.inn);
   assert.equal((await b.deploy(key, PROGRAM(1))).status, 201);
-  await servesVersion(a, "inn", 1);
-  assert.equal((await a.call("POST", "/t/inn/visits/ann")).status, 201);
-  assert.equal((await b.call("POST", "/t/inn/visits/bob")).status, 201);
-  const seen = await a.call("GET", "/t/inn/visits");
+  await servesVersion(a, T.inn, 1);
+  assert.equal((await a.call("POST", `/t/${T.inn}/visits/ann`)).status, 201);
+  assert.equal((await b.call("POST", `/t/${T.inn}/visits/bob`)).status, 201);
+  const seen = await a.call("GET", `/t/${T.inn}/visits`);
   assert.deepEqual(seen.body.map((v: { who: string }) => v.who), ["ann", "bob"]);
 });
 
 test("the node that did not deploy found the program in Redis (L2), not PostgreSQL", async () => {
   const metrics = await b.call("GET", "/_kova/metrics", { key: "test-admin-key-0123456789abcdef" });
   assert.match(metrics.body as string, /kova_engine_program_cache_total\{level="l2"\} [1-9]/);
+});
+
+test("on PostgreSQL each tenant's rows are in its own schema: another tenant with the same program reads none of them", async () => {
+  const key = await b.createTenant(T.spy);
+  assert.equal((await b.deploy(key, PROGRAM(1))).status, 201);
+  await servesVersion(a, T.spy, 1);
+  const theirs = await a.call("GET", `/t/${T.spy}/visits`);
+  assert.equal(theirs.status, 200);
+  assert.deepEqual(theirs.body, []);
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  const rows = await client.query(`SELECT who FROM "tenant_${T.inn.replaceAll("-", "_")}".visit ORDER BY id`);
+  await client.end();
+  assert.deepEqual(rows.rows.map((r) => r.who), ["ann", "bob"]);
 });
