@@ -30,6 +30,10 @@ export class Engine {
   readonly node = randomUUID();
   private readonly hosts = new Map<string, TenantHost>();
   private readonly unknown = new Map<string, number>();
+  /** Deploys and rollbacks of one tenant run one at a time on a node. */
+  private readonly deploying = new Map<string, Promise<unknown>>();
+  /** Switches to a tenant's newest version, one at a time per tenant (see sync). */
+  private readonly syncing = new Map<string, Promise<void>>();
   private inFlight = 0;
   private server: KovaServer | undefined;
   private draining = false;
@@ -194,21 +198,53 @@ export class Engine {
   }
 
   /** A deploy or rollback: stored, recorded, audited, switched to here and announced to the other nodes. */
-  async deploy(tenant: string, program: StoredProgram, action: VersionRecord["action"], keyId: string): Promise<VersionRecord> {
+  deploy(tenant: string, program: StoredProgram, action: VersionRecord["action"], keyId: string): Promise<VersionRecord> {
+    const previous = this.deploying.get(tenant) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.deployNow(tenant, program, action, keyId));
+    this.deploying.set(tenant, next);
+    void next.finally(() => {
+      if (this.deploying.get(tenant) === next) this.deploying.delete(tenant);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  private async deployNow(tenant: string, program: StoredProgram, action: VersionRecord["action"], keyId: string): Promise<VersionRecord> {
     await this.store.putProgram(program);
     await this.cache.published(program);
     // Verified and loaded before it is recorded: a program this node cannot serve never becomes the newest version.
     await this.activate(tenant, program.hash);
     const version = await this.store.addVersion(tenant, program.hash, action, keyId);
     await this.store.audit({ actor: keyId, action, tenant, detail: JSON.stringify({ hash: program.hash, version: version.version }) });
+    // Another node may have recorded a version between our switch and our record.
+    await this.syncTenant(tenant);
     await this.sync?.announce({ tenant, hash: program.hash, node: this.node }).catch((error: unknown) => this.log.warn({ err: error }, "cannot announce the deploy on Redis; other nodes pick it up at their next start"));
     return version;
   }
 
-  /** Another node deployed: switch too. */
+  /**
+   * Another node deployed: switch too — to the tenant's newest version in the store, not to the
+   * announced hash, so that two deploys on two nodes at once end with every node on the same one
+   * whatever order their announcements arrive in.
+   */
   private async activated(a: Activation): Promise<void> {
     if (a.node === this.node) return;
-    await this.activate(a.tenant, a.hash).catch((error: unknown) => this.log.error({ err: error, tenant: a.tenant }, "cannot switch to the program another node deployed"));
+    await this.syncTenant(a.tenant).catch((error: unknown) => this.log.error({ err: error, tenant: a.tenant }, "cannot switch to the program another node deployed"));
+  }
+
+  /**
+   * Serves the tenant's newest recorded version. Each node syncs after its own record and after
+   * every announcement (sent after the announcer's record), and syncs of a tenant run one after the
+   * other, so every node's last sync reads the last record: concurrent deploys on several nodes
+   * end with all of them on the same version.
+   */
+  private syncTenant(tenant: string): Promise<void> {
+    const previous = this.syncing.get(tenant) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(async () => {
+      const [latest] = await this.store.versions(tenant);
+      if (latest !== undefined && this.hosts.get(tenant)?.hash !== latest.hash) await this.activate(tenant, latest.hash);
+    });
+    this.syncing.set(tenant, next);
+    return next;
   }
 
   /** Graceful drain: no new tenant requests, in-flight ones finish (up to the timeout), then everything closes. */

@@ -31,7 +31,7 @@ GET /visits {
 `;
 
 /** Tenant names of this run (their data schemas are dropped at the end). */
-const T = { shop: `shop-${suffix}`, cafe: `cafe-${suffix}`, inn: `inn-${suffix}`, spy: `spy-${suffix}` };
+const T = { shop: `shop-${suffix}`, cafe: `cafe-${suffix}`, inn: `inn-${suffix}`, spy: `spy-${suffix}`, race: `race-${suffix}` };
 
 let a: EngineProcess;
 let b: EngineProcess;
@@ -125,4 +125,17 @@ test("on PostgreSQL each tenant's rows are in its own schema: another tenant wit
   const rows = await client.query(`SELECT who FROM "tenant_${T.inn.replaceAll("-", "_")}".visit ORDER BY id`);
   await client.end();
   assert.deepEqual(rows.rows.map((r) => r.who), ["ann", "bob"]);
+});
+
+test("deploys to both nodes at once end with both serving the newest recorded version", async () => {
+  const key = await a.createTenant(T.race);
+  assert.equal((await a.deploy(key, PROGRAM(1))).status, 201);
+  const [x, y] = await Promise.all([a.deploy(key, PROGRAM(5)), b.deploy(key, PROGRAM(6))]);
+  assert.equal(x.status, 201);
+  assert.equal(y.status, 201);
+  const versions = await a.call("GET", "/_engine/versions", { key });
+  const newest = versions.body.versions[0];
+  const expected = newest.hash === x.body.hash ? 5 : 6;
+  await servesVersion(a, T.race, expected, 2000);
+  await servesVersion(b, T.race, expected, 2000);
 });
