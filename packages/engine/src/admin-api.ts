@@ -9,6 +9,7 @@ import { HttpError, type AppDefinition, type RequestContext, type RouteDefinitio
 import { EngineCodes } from "./codes.js";
 import { bundleProblem, compileProgram } from "./compile-program.js";
 import type { Engine } from "./engine.js";
+import { ENGINE_OPENAPI } from "./openapi.js";
 import { hashApiKey } from "./signing.js";
 import type { TenantRecord } from "./store/store.js";
 
@@ -158,6 +159,10 @@ export function adminApi(engine: Engine): AppDefinition {
       },
     },
   ];
+  routes.push({
+    method: "GET", path: "/_engine/openapi.json", params: [],
+    handler: () => ({ body: ENGINE_OPENAPI }),
+  });
   // The API's budget per key (and per IP for callers without one), the runtime's rate limiter.
   const rateLimit = { limit: engine.config.apiRateLimit, windowMs: 60_000, key: { by: "header" as const, name: "authorization" } };
   return { name: "kova-engine", env: [], dataSources: [], routes: routes.map((r) => ({ ...r, rateLimit })) };

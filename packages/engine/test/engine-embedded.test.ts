@@ -310,3 +310,13 @@ async function newKeyFile(folder: string): Promise<string> {
   writeFileSync(file, privateKey.export({ format: "pem", type: "pkcs8" }));
   return file;
 }
+
+test("the deploy API's OpenAPI document describes every route the engine answers, and no other", async () => {
+  const res = await engine.call("GET", "/_engine/openapi.json");
+  assert.equal(res.status, 200);
+  assert.equal(res.body.openapi, "3.1.0");
+  const { adminApi } = await import("../src/admin-api.js");
+  const routes = adminApi({ config: { apiRateLimit: 1 } } as never).routes.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, "{$1}")}`).sort();
+  const documented = Object.entries(res.body.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)).sort();
+  assert.deepEqual(documented, routes);
+});
