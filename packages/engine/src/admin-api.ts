@@ -10,6 +10,7 @@ import { EngineCodes } from "./codes.js";
 import { bundleProblem, compileProgram } from "./compile-program.js";
 import type { Engine } from "./engine.js";
 import { ENGINE_OPENAPI } from "./openapi.js";
+import { ProgramRefused } from "./program-cache.js";
 import { hashApiKey } from "./signing.js";
 import type { TenantRecord } from "./store/store.js";
 
@@ -126,7 +127,7 @@ export function adminApi(engine: Engine): AppDefinition {
           await engine.store.audit({ actor: who.keyId, action: "deploy.refused", tenant: who.tenant, detail: JSON.stringify({ code: built.code, problems: built.problems.map((p) => `${p.code} ${p.file}:${p.line}:${p.column}`) }) });
           throw problem(422, built.code, built.detail, { problems: built.problems });
         }
-        const version = await engine.deploy(who.tenant, built.program, "deploy", who.keyId);
+        const version = await refusedAs422(engine.deploy(who.tenant, built.program, "deploy", who.keyId));
         return { status: 201, body: { tenant: who.tenant, hash: built.program.hash, version: version.version, routes: built.routes } };
       },
     },
@@ -147,7 +148,7 @@ export function adminApi(engine: Engine): AppDefinition {
         const versions = await engine.store.versions(who.tenant);
         if (!versions.some((v) => v.hash === b.hash)) throw problem(404, EngineCodes.unknownVersion, `you never deployed ${b.hash.slice(0, 12)}…: GET /_engine/versions lists yours`, { field: "hash" });
         const program = await engine.store.program(b.hash);
-        const version = await engine.deploy(who.tenant, program!, "rollback", who.keyId);
+        const version = await refusedAs422(engine.deploy(who.tenant, program!, "rollback", who.keyId));
         return { body: { tenant: who.tenant, hash: b.hash, version: version.version } };
       },
     },
@@ -166,6 +167,16 @@ export function adminApi(engine: Engine): AppDefinition {
   // The API's budget per key (and per IP for callers without one), the runtime's rate limiter.
   const rateLimit = { limit: engine.config.apiRateLimit, windowMs: 60_000, key: { by: "header" as const, name: "authorization" } };
   return { name: "kova-engine", env: [], dataSources: [], routes: routes.map((r) => ({ ...r, rateLimit })) };
+}
+
+/** A program that fails verification when loaded (a row altered in the store, a key rotated out) is a problem, not a 500. */
+async function refusedAs422<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof ProgramRefused) throw problem(422, EngineCodes.programRefused, error.message, { field: "hash" });
+    throw error;
+  }
 }
 
 const QUOTA_NAMES = new Set(["fuel", "deadlineMs", "memoryBytes", "stackDepth", "responseBytes", "queries", "rowsPerQuery"]);

@@ -296,6 +296,11 @@ test("a program signed by another key (or by a key rotated out) is refused", asy
   engine = await EngineProcess.start({ KOVA_ENGINE_DATA_DIR: dir, KOVA_ENGINE_SIGNING_KEY: await newKeyFile(other) });
   assert.equal((await engine.call("GET", "/t/acme/version")).status, 404);
   assert.ok(engine.logs.some((l) => l.includes("refused")));
+  // Rolling back to a program signed by the rotated-out key is refused too, with a problem.
+  const rollback = await engine.call("POST", "/_engine/rollback", { key: acme, body: { hash: v1Hash } });
+  assert.equal(rollback.status, 422);
+  assert.equal(rollback.body.code, "KV2908");
+  assert.match(rollback.body.detail, /unknown|key/);
   await engine.stop();
   // Listing the old public key as trusted keeps its programs loadable after the rotation.
   engine = await EngineProcess.start({ KOVA_ENGINE_DATA_DIR: dir, KOVA_ENGINE_SIGNING_KEY: join(other, "key.pem"), KOVA_ENGINE_TRUSTED_KEYS: join(dir, ".kova", "keys", "bytecode-signing.pub.pem") });
