@@ -25,6 +25,8 @@ import { TenantHost } from "./tenant-host.js";
 
 /** How long an unknown tenant name is remembered as unknown before the store is asked again. */
 const UNKNOWN_TENANT_MS = 2_000;
+/** Most unknown names remembered: requests for made-up names must not grow the process without bound. */
+const UNKNOWN_TENANTS_KEPT = 10_000;
 
 export class Engine {
   readonly node = randomUUID();
@@ -155,6 +157,11 @@ export class Engine {
     if (!host.handle(req, res)) refuse(res, 404, "urn:kova:problem:not-found", `tenant '${host.tenant.name}' has no program deployed`);
   }
 
+  private rememberUnknown(name: string): void {
+    if (this.unknown.size >= UNKNOWN_TENANTS_KEPT) this.unknown.clear();
+    this.unknown.set(name, Date.now() + UNKNOWN_TENANT_MS);
+  }
+
   /** A tenant this node has not loaded: created, or deployed to, on another node. */
   private async lookUp(name: string): Promise<TenantHost | undefined> {
     if (!TENANT_NAME.test(name)) return undefined;
@@ -163,14 +170,14 @@ export class Engine {
     try {
       const [latest] = await this.store.versions(name);
       if (latest === undefined) {
-        this.unknown.set(name, Date.now() + UNKNOWN_TENANT_MS);
+        this.rememberUnknown(name);
         return undefined;
       }
       await this.activate(name, latest.hash);
       return this.hosts.get(name);
     } catch (error) {
       // Remembered like an unknown name: a refused program is not verified again on every request.
-      this.unknown.set(name, Date.now() + UNKNOWN_TENANT_MS);
+      this.rememberUnknown(name);
       this.log.error({ err: error, tenant: name }, "cannot load the tenant's program");
       return undefined;
     }
