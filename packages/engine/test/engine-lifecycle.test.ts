@@ -120,3 +120,18 @@ test("with a domain configured, <tenant>.<domain> in the Host header routes to t
     await engine.stop();
   }
 });
+
+test("the engine's API is rate limited per key with the runtime's limiter", async () => {
+  const engine = await EngineProcess.start({ KOVA_ENGINE_DATA_DIR: tempDir(), KOVA_ENGINE_API_RATE_LIMIT: "3" });
+  try {
+    const first = await engine.createTenant("one");
+    const second = await engine.createTenant("two");
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await engine.call("GET", "/_engine/versions", { key: first })).status);
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+    // Another key has its own budget.
+    assert.equal((await engine.call("GET", "/_engine/versions", { key: second })).status, 200);
+  } finally {
+    await engine.stop();
+  }
+});
