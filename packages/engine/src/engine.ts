@@ -32,6 +32,8 @@ export class Engine {
   readonly node = randomUUID();
   private readonly hosts = new Map<string, TenantHost>();
   private readonly unknown = new Map<string, number>();
+  /** Tenants whose program this node could not load (refused, or its store would not open), until when. */
+  private readonly failed = new Map<string, number>();
   /** Deploys and rollbacks of one tenant run one at a time on a node. */
   private readonly deploying = new Map<string, Promise<unknown>>();
   /** Switches to a tenant's newest version, one at a time per tenant (see sync). */
@@ -115,7 +117,11 @@ export class Engine {
     if (target === undefined) return engineRoutes(req, res);
     const host = this.hosts.get(target.tenant);
     if (host === undefined || host.hash === undefined) {
-      void this.lookUp(target.tenant).then((found) => (found ? this.serveTenant(found, req, res, target.path) : refuse(res, 404, "urn:kova:problem:not-found", `no tenant named '${target.tenant}' serves a program here`)));
+      void this.lookUp(target.tenant).then((found) => {
+        if (found !== undefined) return this.serveTenant(found, req, res, target.path);
+        if (this.failed.has(target.tenant)) return refuse(res, 503, "urn:kova:problem:engine-tenant-unavailable", `tenant '${target.tenant}' cannot be served on this node now (the engine's log says why)`, "2");
+        refuse(res, 404, "urn:kova:problem:not-found", `no tenant named '${target.tenant}' serves a program here`);
+      });
       return;
     }
     this.serveTenant(host, req, res, target.path);
@@ -157,16 +163,17 @@ export class Engine {
     if (!host.handle(req, res)) refuse(res, 404, "urn:kova:problem:not-found", `tenant '${host.tenant.name}' has no program deployed`);
   }
 
-  private rememberUnknown(name: string): void {
-    if (this.unknown.size >= UNKNOWN_TENANTS_KEPT) this.unknown.clear();
-    this.unknown.set(name, Date.now() + UNKNOWN_TENANT_MS);
+  private rememberUnknown(name: string, map = this.unknown): void {
+    if (map.size >= UNKNOWN_TENANTS_KEPT) map.clear();
+    map.set(name, Date.now() + UNKNOWN_TENANT_MS);
   }
 
   /** A tenant this node has not loaded: created, or deployed to, on another node. */
   private async lookUp(name: string): Promise<TenantHost | undefined> {
     if (!TENANT_NAME.test(name)) return undefined;
-    const until = this.unknown.get(name);
+    const until = this.unknown.get(name) ?? this.failed.get(name);
     if (until !== undefined && until > Date.now()) return undefined;
+    this.failed.delete(name);
     try {
       const [latest] = await this.store.versions(name);
       if (latest === undefined) {
@@ -176,8 +183,8 @@ export class Engine {
       await this.activate(name, latest.hash);
       return this.hosts.get(name);
     } catch (error) {
-      // Remembered like an unknown name: a refused program is not verified again on every request.
-      this.rememberUnknown(name);
+      // Remembered for a while: a refused program is not verified again on every request.
+      this.rememberUnknown(name, this.failed);
       this.log.error({ err: error, tenant: name }, "cannot load the tenant's program");
       return undefined;
     }
@@ -201,6 +208,7 @@ export class Engine {
       this.hosts.set(tenantName, host);
     }
     this.unknown.delete(tenantName);
+    this.failed.delete(tenantName);
     await host.activate(await this.cache.get(hash));
   }
 

@@ -270,7 +270,8 @@ test("a program altered in the store is refused when loaded, never run", async (
   db.close();
   engine = await EngineProcess.start({ KOVA_ENGINE_DATA_DIR: dir });
   const res = await engine.call("GET", "/t/tampered/version");
-  assert.equal(res.status, 404);
+  assert.equal(res.status, 503);
+  assert.equal(res.body.type, "urn:kova:problem:engine-tenant-unavailable");
   assert.ok(engine.logs.some((l) => l.includes("its pipeline is not the one signed with its bytecode")), engine.logs.join("\n"));
   // The altered bytecode: its SHA-256 no longer matches.
   await engine.stop();
@@ -281,7 +282,7 @@ test("a program altered in the store is refused when loaded, never run", async (
   db2.prepare("UPDATE engine_programs SET bytecode = ? WHERE hash = ?").run(bytes, deployed.body.hash);
   db2.close();
   engine = await EngineProcess.start({ KOVA_ENGINE_DATA_DIR: dir });
-  assert.equal((await engine.call("GET", "/t/tampered/version")).status, 404);
+  assert.equal((await engine.call("GET", "/t/tampered/version")).status, 503);
   assert.ok(engine.logs.some((l) => l.includes("refused")), engine.logs.join("\n"));
   // Other tenants are served as before, from the restart.
   assert.deepEqual((await engine.call("GET", "/t/acme/version")).body, { version: 1 });
@@ -294,7 +295,7 @@ test("a program signed by another key (or by a key rotated out) is refused", asy
   // A new signing key without the old one among the trusted keys: every earlier program is refused.
   const other = tempDir();
   engine = await EngineProcess.start({ KOVA_ENGINE_DATA_DIR: dir, KOVA_ENGINE_SIGNING_KEY: await newKeyFile(other) });
-  assert.equal((await engine.call("GET", "/t/acme/version")).status, 404);
+  assert.equal((await engine.call("GET", "/t/acme/version")).status, 503);
   assert.ok(engine.logs.some((l) => l.includes("refused")));
   // Rolling back to a program signed by the rotated-out key is refused too, with a problem.
   const rollback = await engine.call("POST", "/_engine/rollback", { key: acme, body: { hash: v1Hash } });
