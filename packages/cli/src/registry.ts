@@ -20,6 +20,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ["fmt", async () => (await import("./commands/fmt.js")).fmtCommand],
   ["ast", async () => (await import("./commands/ast.js")).astCommand],
   ["tasks", async () => (await import("./commands/tasks.js")).tasksCommand],
+  ["engine", async () => (await import("./commands/engine.js")).engineCommand],
   ["lsp", async () => (await import("./commands/lsp.js")).lspCommand],
   ["playground", async () => (await import("./commands/playground.js")).playgroundCommand],
   ["help", async () => (await import("./commands/help.js")).helpCommand],

@@ -100,6 +100,6 @@ export * from "./cache/index.js";
 export { registerTests, TestContext, expectHolds, type TestResponse } from "./testing/index.js";
 // Operations (docs/operations.md): the metrics registry hook (a CACHE reports its hits and misses
 // through recordCacheLookup) and the trace id of the work in progress.
-export { onMetricsRegistry, recordCacheLookup, type QueryLabels } from "./ops/metrics.js";
+export { Metrics, onMetricsRegistry, recordCacheLookup, type QueryLabels } from "./ops/metrics.js";
 export { currentTraceId } from "./ops/trace-context.js";
 export type { TlsConfig, MetricsConfig, TracingConfig } from "./ops/config.js";

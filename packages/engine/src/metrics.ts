@@ -1,0 +1,46 @@
+/**
+ * The engine's series, added to the runtime's one Prometheus registry (served at
+ * `/_kova/metrics` behind the admin key): executions by tenant and outcome, quota stops,
+ * VM latency, program cache lookups by level, and the request queue.
+ */
+import { onMetricsRegistry } from "@kova/runtime";
+import type { Counter, Gauge, Histogram } from "prom-client";
+import type { CacheLevel } from "./program-cache.js";
+
+export class EngineMetrics {
+  private executions: Counter | undefined;
+  private quotaStops: Counter | undefined;
+  private latency: Histogram | undefined;
+  private cache: Counter | undefined;
+  private queue: Gauge | undefined;
+  private refused: Counter | undefined;
+
+  constructor() {
+    onMetricsRegistry((registry, prom) => {
+      this.executions = new prom.Counter({ name: "kova_engine_executions_total", help: "Tenant requests answered, by tenant and status class", labelNames: ["tenant", "status"], registers: [registry] });
+      this.quotaStops = new prom.Counter({ name: "kova_engine_quota_stops_total", help: "Executions stopped by a quota (503 quota-exceeded)", labelNames: ["tenant"], registers: [registry] });
+      this.latency = new prom.Histogram({ name: "kova_engine_vm_latency_seconds", help: "Time from routing a tenant request to its answer", labelNames: ["tenant"], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
+      this.cache = new prom.Counter({ name: "kova_engine_program_cache_total", help: "Program lookups by the level that answered (l1, l2 = Redis, store)", labelNames: ["level"], registers: [registry] });
+      this.queue = new prom.Gauge({ name: "kova_engine_requests_in_flight", help: "Tenant requests being served", registers: [registry] });
+      this.refused = new prom.Counter({ name: "kova_engine_queue_full_total", help: "Requests answered 503 because the request queue was full", registers: [registry] });
+    });
+  }
+
+  answered(tenant: string, status: number, seconds: number, quotaStopped: boolean): void {
+    this.executions?.labels(tenant, `${Math.floor(status / 100)}xx`).inc();
+    this.latency?.labels(tenant).observe(seconds);
+    if (quotaStopped) this.quotaStops?.labels(tenant).inc();
+  }
+
+  lookup(level: CacheLevel): void {
+    this.cache?.labels(level).inc();
+  }
+
+  inFlight(n: number): void {
+    this.queue?.set(n);
+  }
+
+  queueFull(): void {
+    this.refused?.inc();
+  }
+}
