@@ -9,6 +9,7 @@ import { JSON_CASES } from "./cases-json.js";
 import { REQUEST_CASES } from "./cases-request.js";
 import { HISTORY_CONTROL_CASES } from "./cases-history-control.js";
 import { AUDIT_CASES } from "./cases-audit.js";
+import { TENANT_CASES } from "./cases-tenants.js";
 
 import { TRANSACTION_CASES } from "./cases-transactions.js";
 import { CHANGE_CASES } from "./cases-changes.js";
@@ -532,6 +533,7 @@ export const CASES: Case[] = [
   ...REQUEST_CASES,
   ...HISTORY_CONTROL_CASES,
   ...AUDIT_CASES,
+  ...TENANT_CASES,
   ...TRANSACTION_CASES,
   ...CHANGE_CASES,
   ...AGGREGATE_CASES,

@@ -17,3 +17,4 @@ export * from "./values/audit-fields.js";
 export * from "./tls-options.js";
 export * from "./changes.js";
 export * from "./rich-types/index.js";
+export * from "./tenant-scope.js";

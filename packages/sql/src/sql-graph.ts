@@ -174,7 +174,9 @@ class Graph implements RelatedRows {
     }
     if (n.shape === "object") {
       const value = this.object(c, n.fields, n.nested);
-      return `(SELECT ${value} FROM ${from()} WHERE ${link})`;
+      // A related row's own condition (a tenant's scope: @kova/query tenant-scope.ts) applies too.
+      const source = from();
+      return `(SELECT ${value} FROM ${source} WHERE ${link}${where()})`;
     }
     return this.json.jsonList({
       b: c,

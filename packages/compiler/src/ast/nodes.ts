@@ -108,6 +108,12 @@ export interface EntityDecl {
    * and created_by, updated_by (the caller's `$auth.sub`, null when anonymous), read-only to clients.
    */
   audit: boolean;
+  /**
+   * `ENTITY Contact TENANT BY org { … }`: the claim of `$auth` naming the caller's tenant. The
+   * entity gains a `tenant_id` column stamped from it, and every query of the entity is scoped to
+   * it (docs/entities.md, "Tenants"); null when the entity is shared by all callers.
+   */
+  tenant: Identifier | null;
   /** The `///` doc comment before the ENTITY (its lines joined by line breaks); null when none. */
   doc: string | null;
 }

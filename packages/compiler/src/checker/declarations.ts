@@ -9,6 +9,7 @@ import { jsonFieldType, jsonShapeSchema } from "./json-shapes.js";
 import { constantValue } from "./fold.js";
 import { applyHistoryControl } from "./history-control.js";
 import { applyAudit } from "./audit.js";
+import { applyTenant } from "./tenant.js";
 import { checkFileOptions, FILE_TYPE, fileFieldSchema } from "./files.js";
 import { checkComputedDefault } from "./computed-defaults.js";
 import { RICH_TYPE_NAMES, richKovaType, richTypeRef } from "./rich-fields.js";
@@ -120,6 +121,7 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
     checkOnDelete(ctx, decl, field, schema);
   }
   applyAudit(ctx, decl, info.schema, rowFields);
+  applyTenant(ctx, decl, info.schema, rowFields);
   checkConstraints(ctx, decl, info.schema);
   applyHistoryControl(decl, info.schema);
 }

@@ -6,6 +6,7 @@ import { checkExpression } from "./expressions.js";
 import { selectedView } from "./functions.js";
 import { checkHistoryControl, publicRowType } from "./history-control.js";
 import { refuseAuditWrite } from "./audit.js";
+import { checkTenantCaller, refuseTenantWrite } from "./tenant.js";
 import { checkShapedSelect, isShapedSelect, refuseShapedRelations } from "./aggregates.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
@@ -30,6 +31,7 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
   // `SELECT ViewName`: known before the history rules, which read the view's nested selections too.
   const view = query.kind === "SelectQuery" && !isShapedSelect(query) && entity ? selectedView(ctx, query, entity) : undefined;
   checkHistoryControl(ctx, query, entity);
+  if (entity) checkTenantCaller(ctx, entity, query.span);
 
   switch (query.kind) {
     case "SelectQuery": {
@@ -89,7 +91,7 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
     case "UpdateQuery": {
       if (Array.isArray(query.set)) {
         for (const assignment of query.set) {
-          if (entity && refuseAuditWrite(ctx, entity, assignment.field)) continue;
+          if (entity && (refuseAuditWrite(ctx, entity, assignment.field) || refuseTenantWrite(ctx, entity, assignment.field))) continue;
           const target = entity ? fieldOf(inEntity, entity, assignment.field, true) : undefined;
           const value = checkExpression(inEntity, assignment.value);
           if (target && !assignable(value, target)) {
@@ -249,7 +251,7 @@ function checkWriteValue(ctx: CheckContext, entity: EntityInfo | undefined, valu
         if (requireAll) ctx.diagnostics.report("ReservedField", key.span, "the id is assigned by the store and cannot be set", { suggestion: "leave id out" });
         continue;
       }
-      if (refuseAuditWrite(ctx, entity, key)) continue;
+      if (refuseAuditWrite(ctx, entity, key) || refuseTenantWrite(ctx, entity, key)) continue;
       const column = columns.get(key.name);
       if (!column) {
         report(ctx, "UnknownField", key.span, `entity ${entityName} has no field '${key.name}'`, columns.keys(), key.name);

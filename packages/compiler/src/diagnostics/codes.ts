@@ -154,6 +154,13 @@ export const Codes = define({
   // ── audit trail (KV2810–2839)
   AuditFieldTaken: { code: "KV2810", severity: "error", title: "a field of an AUDIT entity named like one AUDIT adds (created_at, updated_at, created_by, updated_by)" },
   AuditFieldWritten: { code: "KV2811", severity: "error", title: "a write that sets an AUDIT entity's created_at, updated_at, created_by or updated_by (every write stamps them)" },
+  // ── tenants (KV2860–2889)
+  TenantFieldTaken: { code: "KV2860", severity: "error", title: "a field of a TENANT BY entity named tenant_id (the column TENANT BY adds)" },
+  TenantFieldWritten: { code: "KV2861", severity: "error", title: "a write that sets a TENANT BY entity's tenant_id (every insert and save stamps it from the caller's claim)" },
+  TenantWithoutCaller: { code: "KV2862", severity: "error", title: "a query of a TENANT BY entity where no signed-in caller is certain (no AUTH, AUTH optional, a TASK, an ON handler, an FN, a TEST)" },
+  TenantClaimUndeclared: { code: "KV2863", severity: "error", title: "TENANT BY a claim the AUTH's claims shape does not declare as a required string" },
+  TenantClaimsDiffer: { code: "KV2865", severity: "error", title: "two entities TENANT BY different claims (one app has one kind of tenant)" },
+  TenantNotSupportedByDriver: { code: "KV2864", severity: "error", title: "a TENANT BY entity on a data source whose driver cannot scope it (MongoDB, Redis)" },
   UnknownSocketEvent: { code: "KV2600", severity: "error", title: "ON with an event a SOCKET does not have (CONNECT, MESSAGE, CLOSE)" },
   DuplicateSocketHandler: { code: "KV2601", severity: "error", title: "two ON handlers for the same SOCKET event" },
   SocketHandlerParam: { code: "KV2602", severity: "error", title: "ON MESSAGE without its parameter, or a parameter on ON CONNECT / ON CLOSE" },

@@ -23,6 +23,8 @@ export const KEYWORDS = [
   "SECRET", "NO",
   // Audit trail: `ENTITY Post AUDIT { … }` (created/updated at and by, set by every write).
   "AUDIT",
+  // Tenants: `ENTITY Contact TENANT BY org { … }` (every query scoped to the caller's `$auth.org`).
+  "TENANT",
   // API versions: `API v1 DEPRECATED "2026-06-01" SUNSET "2027-01-01" { … }`.
   "API", "DEPRECATED", "SUNSET",
   // Tests: `TEST "adds a todo" { r = POST /todos { … }  EXPECT r.status == 201 }` in *.test.kova files.

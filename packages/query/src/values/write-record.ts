@@ -52,7 +52,7 @@ export class EntityWriteCodec<V> {
   }
 
   /** Sets one key of the write: `id` is kept aside, undefined leaves the field unset. */
-  private assign(record: WriteRecord<V>, key: string, value: unknown, audited = false): void {
+  private assign(record: WriteRecord<V>, key: string, value: unknown, audited = false, tenanted = false): void {
     if (key === "id") {
       record.id = value;
       return;
@@ -63,6 +63,8 @@ export class EntityWriteCodec<V> {
     const field = this.entity.fields[position];
     // An audited write stamps these itself: a client's value is ignored, not checked.
     if (audited && field.audit !== undefined) return;
+    // So does a write of a TENANT BY entity its tenant column (tenant-scope.ts): never the client's.
+    if (tenanted && field.tenant === true) return;
     if (value === null && !field.optional) {
       throw new QueryError(`field "${field.name}" is required and cannot be null`, 400, field.name);
     }
@@ -70,26 +72,28 @@ export class EntityWriteCodec<V> {
   }
 
   /** Checks an object's keys and values (keys left out, or undefined, are not set). */
-  fromObject(input: unknown, audited = false): WriteRecord<V> {
+  fromObject(input: unknown, audited = false, tenanted = false): WriteRecord<V> {
     if (input === null || typeof input !== "object" || Array.isArray(input)) {
       throw new QueryError(`the values to write into ${this.entity.name} must be an object`, 400);
     }
     const record: WriteRecord<V> = { values: new Array(this.entity.fields.length), id: undefined };
-    for (const key of Object.keys(input)) this.assign(record, key, (input as Record<string, unknown>)[key], audited);
+    for (const key of Object.keys(input)) this.assign(record, key, (input as Record<string, unknown>)[key], audited, tenanted);
     return record;
   }
 
   /** The record a plan's write values describe, with the request's arguments. */
   fromPlan(values: WriteValues, args: readonly unknown[]): WriteRecord<V> {
     let record: WriteRecord<V>;
-    if (values.kind === "object") record = this.fromObject(operandValue(values.operand, args), values.audit !== undefined);
+    const tenanted = values.tenant !== undefined;
+    if (values.kind === "object") record = this.fromObject(operandValue(values.operand, args), values.audit !== undefined, tenanted);
     else {
       record = { values: new Array(this.entity.fields.length), id: undefined };
       for (const { field, value } of values.fields) {
         // `SET hits = hits + 1`: the database computes it from the row, in the same statement.
-        if (!readsRow(value)) this.assign(record, field, operandValue(value, args));
+        if (!readsRow(value)) this.assign(record, field, operandValue(value, args), false, tenanted);
       }
     }
+    if (values.tenant?.value != null) this.stampTenant(record, operandValue(values.tenant.value, args));
     if (values.audit !== undefined) this.stampUpdate(record, auditActor(operandValue(values.audit.by, args)), writesNothing(values, record));
     return record;
   }
@@ -107,6 +111,13 @@ export class EntityWriteCodec<V> {
       if (f.audit === undefined) return;
       record.values[i] = nothing ? undefined : f.audit === "updatedAt" ? this.encoding.encode(f, now) : f.audit === "updatedBy" ? this.encoding.encode(f, actor) : undefined;
     });
+  }
+
+  /** An insert or save of a TENANT BY entity: the record belongs to the caller's tenant (a claim, never empty). */
+  private stampTenant(record: WriteRecord<V>, tenant: unknown): void {
+    if (tenant === undefined || tenant === null || tenant === "") throw new QueryError(`the caller has no tenant to write ${this.entity.name} for`, 403);
+    const position = this.entity.fields.findIndex((f) => f.tenant === true);
+    if (position >= 0) record.values[position] = this.encoding.encode(this.entity.fields[position], String(tenant));
   }
 
   /** Fills what an insert leaves out: defaults, null for optional fields; a missing required field is a 400. */
