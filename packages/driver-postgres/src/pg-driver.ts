@@ -7,12 +7,13 @@
  * A lost connection fails the statements using it with a 503; postgres.js sets the broken
  * connection aside and opens a new one when asked, so service resumes when the server is back.
  */
-import { EntitySchemas, QueryError, type ChangeEvent, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport, type TestIsolation } from "@kova/query";
+import { EntitySchemas, operandValue, QueryError, type ChangeEvent, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport, type TestIsolation } from "@kova/query";
 import { applyLedger, LEDGER_TABLE, References, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import type { PgCompiledQuery, SqlFlavor } from "./pg-compiled.js";
 import { postgresDialect, postgresFlavor } from "./pg-dialect.js";
 import { isConnectionError, translateError } from "./pg-errors.js";
 import { migrateEntities } from "./pg-migrate.js";
+import { TENANT_SETTING } from "./pg-schema.js";
 import { describeAddress, poolConfig, readOptions, type PostgresOptions } from "./pg-options.js";
 import { PgPool, type PgSession } from "./pg-pool.js";
 import { randomUUID } from "node:crypto";
@@ -173,6 +174,8 @@ export class PostgresDriver implements Driver {
     const open = this.scope.current() ?? this.pinned?.open;
     if (open !== undefined) return this.runInTransaction(open, query as PgCompiledQuery, args);
     const kind = (query as PgCompiledQuery).kind;
+    // A tenant's statement needs kova.tenant set in its own transaction (row-level security): one of its own.
+    if ((query as PgCompiledQuery).plan.tenant !== undefined) return this.transactionOnce((tx) => tx.execute(query, args));
     // While events are recorded, a write runs in a transaction of its own: its events are read
     // and NOTIFYed before its COMMIT (pg-outbox.ts).
     if (this.changes?.recording === true && kind !== "select" && kind !== "history") return this.transactionOnce((tx) => tx.execute(query, args));
@@ -237,6 +240,8 @@ export class PostgresDriver implements Driver {
         return result;
       } catch (error) {
         if (!isConnectionError(error)) await open.client.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
+        // A kova.tenant set inside the savepoint is undone with it.
+        (open as { tenant?: string }).tenant = undefined;
         const fromDatabase = (error as { code?: unknown } | null)?.code !== undefined || isConnectionError(error);
         throw fromDatabase ? translateError(error, this.config.name) : error;
       }
@@ -264,9 +269,16 @@ export class PostgresDriver implements Driver {
    * would otherwise abort the whole transaction, while the embedded store lets the work go on after
    * catching the error. The savepoint undoes just the failed statement, so both behave alike.
    */
-  private async runInTransaction(open: { client: PgSession; wrote?: boolean }, query: PgCompiledQuery, args: readonly unknown[]): Promise<unknown> {
+  private async runInTransaction(open: { client: PgSession; wrote?: boolean; tenant?: string }, query: PgCompiledQuery, args: readonly unknown[]): Promise<unknown> {
     const client = open.client;
     if (query.kind !== "select" && query.kind !== "history") open.wrote = true;
+    // TENANT BY: the caller's tenant, for the row-level security policies (pg-schema.ts
+    // tenantPolicyDdl), set once per transaction and tenant (SET LOCAL: it ends with the transaction).
+    const tenant = query.plan.tenant === undefined ? undefined : String(operandValue(query.plan.tenant, args) ?? "");
+    if (tenant !== undefined && open.tenant !== tenant) {
+      await client.query(`SELECT set_config('${TENANT_SETTING}', $1, true)`, [tenant]);
+      open.tenant = tenant;
+    }
     await client.query("SAVEPOINT kova_statement");
     try {
       const result = await this.runner.run(client, query, args);
