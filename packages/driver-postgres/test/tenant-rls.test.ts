@@ -12,11 +12,11 @@ import { arg, field } from "@kova/query/testing";
 import { createPostgresDriver, postgresDialect } from "../src/index.js";
 import { admin, compileWith, PG_URL, serverUp } from "./helpers.js";
 
-const Account: EntitySchema = { name: "Account", table: "account", fields: [field("name", "string"), tenantFieldSchema()] };
+const Account: EntitySchema = { name: "Account", table: "account", fields: [field("name", "string"), tenantFieldSchema("org")] };
 const Contact: EntitySchema = {
   name: "Contact",
   table: "contact",
-  fields: [field("name", "string"), field("account", "int", { optional: true, references: "Account" }), tenantFieldSchema()],
+  fields: [field("name", "string"), field("account", "int", { optional: true, references: "Account" }), tenantFieldSchema("org")],
 };
 const entities = new Map([Account, Contact].map((e) => [e.name, e]));
 

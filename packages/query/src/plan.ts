@@ -76,7 +76,7 @@ export interface FieldSchema {
    * record. A write plan carrying `tenant` stamps it from the caller's claim on insert and save and
    * ignores a client's value for it; every plan of the entity is scoped to the caller's tenant.
    */
-  tenant?: true;
+  tenant?: { claim: string };
 }
 
 /** What an audit field holds: the instant or the caller (`$auth.sub`) of the first or the latest write. */

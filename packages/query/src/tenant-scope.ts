@@ -17,12 +17,24 @@ export const TENANT_FIELD_NAME = "tenant_id";
 
 /** The tenant column of an entity, or undefined when the entity is not TENANT BY. */
 export function tenantField(entity: EntitySchema | undefined): FieldSchema | undefined {
-  return entity?.fields.find((f) => f.tenant === true);
+  return entity?.fields.find((f) => f.tenant !== undefined);
 }
 
-/** The field `TENANT BY` adds: text, required (every record belongs to a tenant), indexed (every query filters by it). */
-export function tenantFieldSchema(): FieldSchema {
-  return { name: TENANT_FIELD_NAME, type: "string", optional: false, unique: false, index: true, tenant: true };
+/**
+ * The field `TENANT BY claim` adds: text, required (every record belongs to a tenant), indexed
+ * (every query filters by it); it names the claim of `$auth` that holds the caller's tenant.
+ */
+export function tenantFieldSchema(claim: string): FieldSchema {
+  return { name: TENANT_FIELD_NAME, type: "string", optional: false, unique: false, index: true, tenant: { claim } };
+}
+
+/** The claim naming the caller's tenant in an app whose entities are these (one per app), or undefined without TENANT BY. */
+export function tenantClaimOf(entities: Iterable<EntitySchema>): string | undefined {
+  for (const entity of entities) {
+    const claim = tenantField(entity)?.tenant?.claim;
+    if (claim !== undefined) return claim;
+  }
+  return undefined;
 }
 
 /**

@@ -34,7 +34,7 @@ export function applyTenant(ctx: CheckContext, decl: EntityDecl, schema: EntityS
     });
   }
   if (schema.fields.some((f) => f.name === TENANT_FIELD_NAME)) return;
-  const field = tenantFieldSchema();
+  const field = tenantFieldSchema(decl.tenant.name);
   schema.fields.push(field);
   rowFields.set(field.name, { type: scalarToType(field.type), optional: field.optional });
 }
@@ -42,7 +42,7 @@ export function applyTenant(ctx: CheckContext, decl: EntityDecl, schema: EntityS
 /** Whether `key` names the tenant column of `entity`, which a write cannot set (reported as KV2861). */
 export function refuseTenantWrite(ctx: CheckContext, entity: EntityInfo, key: Identifier): boolean {
   const field = entity.schema.fields.find((f) => f.name === key.name);
-  if (field?.tenant !== true) return false;
+  if (field?.tenant === undefined) return false;
   ctx.diagnostics.report("TenantFieldWritten", key.span, `'${key.name}' of ${entity.decl.name.name} is the tenant owning the record, set from the caller's $auth.${entity.decl.tenant?.name ?? "claim"}, not by the program`, {
     suggestion: `leave ${key.name} out: every insert and save stamps it`,
   });

@@ -64,7 +64,7 @@ export class EntityWriteCodec<V> {
     // An audited write stamps these itself: a client's value is ignored, not checked.
     if (audited && field.audit !== undefined) return;
     // So does a write of a TENANT BY entity its tenant column (tenant-scope.ts): never the client's.
-    if (tenanted && field.tenant === true) return;
+    if (tenanted && field.tenant !== undefined) return;
     if (value === null && !field.optional) {
       throw new QueryError(`field "${field.name}" is required and cannot be null`, 400, field.name);
     }
@@ -116,7 +116,7 @@ export class EntityWriteCodec<V> {
   /** An insert or save of a TENANT BY entity: the record belongs to the caller's tenant (a claim, never empty). */
   private stampTenant(record: WriteRecord<V>, tenant: unknown): void {
     if (tenant === undefined || tenant === null || tenant === "") throw new QueryError(`the caller has no tenant to write ${this.entity.name} for`, 403);
-    const position = this.entity.fields.findIndex((f) => f.tenant === true);
+    const position = this.entity.fields.findIndex((f) => f.tenant !== undefined);
     if (position >= 0) record.values[position] = this.encoding.encode(this.entity.fields[position], String(tenant));
   }
 

@@ -232,7 +232,7 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
     if (options.mutations === false) continue;
     const inputFields = (patch: boolean): G.GraphQLInputFieldConfigMap =>
       // AUDIT fields are the server's (every write stamps them): no input names them, as none names id.
-      Object.fromEntries(entity.fields.filter((f) => f.audit === undefined).map((f) => {
+      Object.fromEntries(entity.fields.filter((f) => f.audit === undefined && f.tenant === undefined).map((f) => {
         const t = fieldType(entity, f);
         const required = !patch && !f.optional && f.default === undefined;
         return [f.name, { type: required ? new GraphQLNonNull(t) : t }];

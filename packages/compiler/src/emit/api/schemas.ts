@@ -60,6 +60,11 @@ export function fieldSchema(field: FieldSchema): JsonSchema {
     schema.readOnly = true;
     schema.description = field.audit.endsWith("At") ? `When the record was ${field.audit === "createdAt" ? "created" : "last changed"} (set by the server).` : `The $auth subject that ${field.audit === "createdBy" ? "created" : "last changed"} the record; null when anonymous (set by the server).`;
   }
+  // TENANT BY's column: stamped from the caller's claim by every insert and save, never a client's.
+  if (field.tenant !== undefined) {
+    schema.readOnly = true;
+    schema.description = `The tenant owning the record: the caller's $auth.${field.tenant.claim} (set by the server).`;
+  }
   return field.optional ? nullable(schema) : schema;
 }
 
