@@ -21,8 +21,9 @@ import { scalarToType, type ShapeField } from "./types.js";
 export function applyTenant(ctx: CheckContext, decl: EntityDecl, schema: EntitySchema, rowFields: Map<string, ShapeField>): void {
   if (decl.tenant === null) return;
   // One kind of tenant per app: the scope of a query through relations, and PostgreSQL's kova.tenant, is one value.
-  const other = [...ctx.model.entities.values()].find((e) => e.decl !== decl && e.decl.tenant !== null && e.decl.tenant.name !== decl.tenant!.name);
-  if (other !== undefined) {
+  // Reported on every entity whose claim differs from the first tenant entity's.
+  const other = [...ctx.model.entities.values()].find((e) => e.decl.tenant !== null);
+  if (other !== undefined && other.decl !== decl && other.decl.tenant!.name !== decl.tenant.name) {
     ctx.diagnostics.report("TenantClaimsDiffer", decl.tenant.span, `${decl.name.name} is TENANT BY ${decl.tenant.name}, but ${other.decl.name.name} is TENANT BY ${other.decl.tenant!.name}`, {
       suggestion: `scope every tenant entity by the same claim (TENANT BY ${other.decl.tenant!.name})`,
     });
