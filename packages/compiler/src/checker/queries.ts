@@ -275,7 +275,8 @@ function checkWriteValue(ctx: CheckContext, entity: EntityInfo | undefined, valu
     return;
   }
   if (!requireAll || type.kind !== "object" || !type.fields) return;
-  const missing = entity.schema.fields.filter((f) => !f.optional && f.default === undefined && f.computed === undefined && !type.fields!.has(f.name));
+  // A TENANT BY entity's tenant_id is stamped by every insert, never given (checker/tenant.ts).
+  const missing = entity.schema.fields.filter((f) => !f.optional && f.default === undefined && f.computed === undefined && f.tenant === undefined && !type.fields!.has(f.name));
   if (missing.length > 0) {
     const names = missing.map((f) => `'${f.name}'`).join(", ");
     ctx.diagnostics.report("TypeMismatch", value.span, `INSERT INTO ${entityName} is missing required field${missing.length > 1 ? "s" : ""} ${names}`, {
