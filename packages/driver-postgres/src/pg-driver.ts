@@ -174,8 +174,11 @@ export class PostgresDriver implements Driver {
     const open = this.scope.current() ?? this.pinned?.open;
     if (open !== undefined) return this.runInTransaction(open, query as PgCompiledQuery, args);
     const kind = (query as PgCompiledQuery).kind;
-    // A tenant's statement needs kova.tenant set in its own transaction (row-level security): one of its own.
-    if ((query as PgCompiledQuery).plan.tenant !== undefined) return this.transactionOnce((tx) => tx.execute(query, args));
+    // A tenant's statement needs kova.tenant set in its own transaction (row-level security).
+    if ((query as PgCompiledQuery).plan.tenant !== undefined) {
+      if (this.changes?.recording === true && kind !== "select" && kind !== "history") return this.transactionOnce((tx) => tx.execute(query, args));
+      return this.tenantStatement(query as PgCompiledQuery, args);
+    }
     // While events are recorded, a write runs in a transaction of its own: its events are read
     // and NOTIFYed before its COMMIT (pg-outbox.ts).
     if (this.changes?.recording === true && kind !== "select" && kind !== "history") return this.transactionOnce((tx) => tx.execute(query, args));
@@ -190,6 +193,29 @@ export class PostgresDriver implements Driver {
       }
       throw error;
     }
+  }
+
+  /**
+   * One statement of a tenant's plan outside any transaction: BEGIN, set kova.tenant, the
+   * statement and COMMIT on one held connection. The first three are sent together (postgres.js
+   * pipelines statements issued without waiting), so it costs two round trips, not four; no
+   * savepoint is needed, as nothing else runs in this transaction. A failed statement rolls back.
+   */
+  private tenantStatement(query: PgCompiledQuery, args: readonly unknown[]): Promise<unknown> {
+    const tenant = String(operandValue(query.plan.tenant!, args) ?? "");
+    return this.withClient(async (client, markBroken) => {
+      const opened = Promise.all([client.query(this.beginStatement()), client.query(`SELECT set_config('${TENANT_SETTING}', $1, true)`, [tenant])]);
+      opened.catch(() => undefined); // awaited below; its failure is the statement's
+      try {
+        const result = await this.runner.run(client, query, args);
+        await opened;
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        if (!isConnectionError(error)) await client.query("ROLLBACK").catch((rollbackError: unknown) => markBroken(rollbackError));
+        throw error;
+      }
+    });
   }
 
   /** Runs `work` in one transaction; inside one already (an endpoint's), it joins it. */
