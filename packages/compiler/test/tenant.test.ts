@@ -107,3 +107,9 @@ test("plans: every query of a tenant entity is scoped to $auth.org, through rela
   assert.equal(shared.tenant, undefined, "a shared entity's plan is left as it was");
   assert.equal(shared.where, null);
 });
+
+test("checker: KV2866 a CACHE on an endpoint reading a tenant entity", () => {
+  const cache = `CACHE contacts {\n  ttl: 60s\n}\n`;
+  assert.deepEqual(codes(`${AUTH}${ENTITIES}${cache}GET /c/:id AUTH CACHE contacts { RESPOND SELECT * FROM Contact WHERE id = $id }\n`), ["KV2866"]);
+  assert.deepEqual(codes(`${AUTH}${ENTITIES}${cache}GET /k/:id CACHE contacts { RESPOND SELECT * FROM Country WHERE id = $id }\n`), []);
+});

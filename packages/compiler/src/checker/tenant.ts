@@ -71,6 +71,13 @@ export function checkTenantCaller(ctx: CheckContext, entity: EntityInfo, span: S
     });
     return;
   }
+  // A CACHE keeps one entry per caller's subject: a subject is not known to be unique across tenants.
+  const cache = (ctx.endpoint.info.decl as { cache?: Identifier | null }).cache ?? null;
+  if (cache !== null) {
+    ctx.diagnostics.report("TenantCached", cache.span, `${name} is TENANT BY ${claim.name}, and CACHE ${cache.name} keys its entries by the caller's subject, not by tenant`, {
+      suggestion: `remove CACHE ${cache.name} from this endpoint`,
+    });
+  }
   const claims = ctx.model.auth?.claims ?? null;
   if (claims === null || claims.type.kind !== "object" || claims.type.fields === null) return; // reported with the AUTH
   const declared = claims.type.fields.get(claim.name);

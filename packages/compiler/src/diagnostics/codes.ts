@@ -160,6 +160,7 @@ export const Codes = define({
   TenantWithoutCaller: { code: "KV2862", severity: "error", title: "a query of a TENANT BY entity where no signed-in caller is certain (no AUTH, AUTH optional, a TASK, an ON handler, an FN, a TEST)" },
   TenantClaimUndeclared: { code: "KV2863", severity: "error", title: "TENANT BY a claim the AUTH's claims shape does not declare as a required string" },
   TenantClaimsDiffer: { code: "KV2865", severity: "error", title: "two entities TENANT BY different claims (one app has one kind of tenant)" },
+  TenantCached: { code: "KV2866", severity: "error", title: "a CACHE on an endpoint that reads a TENANT BY entity (its entries are per subject, not per tenant)" },
   TenantNotSupportedByDriver: { code: "KV2864", severity: "error", title: "a TENANT BY entity on a data source whose driver cannot scope it (MongoDB, Redis)" },
   UnknownSocketEvent: { code: "KV2600", severity: "error", title: "ON with an event a SOCKET does not have (CONNECT, MESSAGE, CLOSE)" },
   DuplicateSocketHandler: { code: "KV2601", severity: "error", title: "two ON handlers for the same SOCKET event" },
