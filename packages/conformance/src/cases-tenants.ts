@@ -20,10 +20,16 @@ ENTITY Contact TENANT BY org {
   name: text
   score: int DEFAULT 0
   account: Account?
+  region: Region?
+}
+
+ENTITY Region {
+  name: text
+  contacts: Contact[] BY region
 }
 
 VALIDATE AccountIn { name: string  tenant_id: string? }
-VALIDATE ContactIn { name: string  score: int?  account: int?  tenant_id: string? }
+VALIDATE ContactIn { name: string  score: int?  account: int?  region: int?  tenant_id: string? }
 VALIDATE ContactChanges { name: string?  score: int?  tenant_id: string? }
 VALIDATE Claims { sub: string  org: string }
 VALIDATE SignIn { name: string  org: string }
@@ -43,6 +49,9 @@ PATCH /contacts/:id VALIDATE ContactChanges AUTH { RESPOND UPDATE Contact SET $b
 POST /contacts/bump AUTH { RESPOND UPDATE Contact SET score = score + 1 WHERE score >= 0 }
 DELETE /contacts/:id AUTH { RESPOND DELETE FROM Contact WHERE id = $id }
 PUT /contacts/:id VALIDATE ContactIn AUTH { RESPOND SAVE { ...$body, id: $id } INTO Contact }
+POST /regions { RESPOND 201 INSERT INTO Region $body }
+GET /regions/:id { RESPOND SELECT name, contacts { name }, COUNT(contacts) FROM Region WHERE id = $id }
+GET /regions/:id/mine AUTH { RESPOND SELECT name, contacts { name }, COUNT(contacts) FROM Region WHERE id = $id }
 GET /stats AUTH { RESPOND SELECT COUNT(*) AS n, SUM(score) AS total FROM Contact }
 GET /contacts/:id/history AUTH { RESPOND HISTORY Contact WHERE id = $id }
 GET /contacts/:id/as-of/:t AUTH { RESPOND SELECT * FROM Contact AS OF $t WHERE id = $id }
@@ -118,6 +127,21 @@ export const TENANT_CASES: Case[] = [
       check("another tenant's account", (await api.request("GET", `/accounts/${t.globexAccount.id}`, undefined, t.acme)).status, 404);
       check("a WHERE through a relation", (await api.request("GET", `/contacts/in/${encodeURIComponent("Globex rel")}`, undefined, t.acme)).body, []);
       check("a WHERE through a relation, own", (await api.request("GET", `/contacts/in/${encodeURIComponent("Acme rel")}`, undefined, t.acme)).body, [{ id: t.mine.id, name: "a-rel" }]);
+    },
+  },
+  {
+    name: "TENANT BY: a shared entity's relations to a tenant entity hold the caller's tenant's rows only (none for an anonymous caller)",
+    program: PROGRAM,
+    unsupported,
+    async run(api, check) {
+      const t = await twoTenants(api, "shared");
+      const region = (await api.request("POST", "/regions", { name: "north" })).body;
+      await api.request("POST", "/contacts", { name: "a-north", region: region.id }, t.acme);
+      await api.request("POST", "/contacts", { name: "g-north", region: region.id }, t.globex);
+      const mine = (await api.request("GET", `/regions/${region.id}/mine`, undefined, t.acme)).body;
+      check("signed in", [mine.contacts.map((c: { name: string }) => c.name), mine.contacts_count], [["a-north"], 1]);
+      const anonymous = (await api.request("GET", `/regions/${region.id}`)).body;
+      check("anonymous", [anonymous.name, anonymous.contacts, anonymous.contacts_count], ["north", [], 0]);
     },
   },
   {
