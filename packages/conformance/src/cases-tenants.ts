@@ -14,6 +14,7 @@ const PROGRAM: OwnProgram = {
 ENTITY Account TENANT BY org {
   name: text
   contacts: Contact[] BY account
+  UNIQUE (tenant_id, name)
 }
 
 ENTITY Contact TENANT BY org {
@@ -142,6 +143,18 @@ export const TENANT_CASES: Case[] = [
       check("signed in", [mine.contacts.map((c: { name: string }) => c.name), mine.contacts_count], [["a-north"], 1]);
       const anonymous = (await api.request("GET", `/regions/${region.id}`)).body;
       check("anonymous", [anonymous.name, anonymous.contacts, anonymous.contacts_count], ["north", [], 0]);
+    },
+  },
+  {
+    name: "TENANT BY: UNIQUE (tenant_id, name) is unique per tenant",
+    program: PROGRAM,
+    unsupported,
+    async run(api, check) {
+      const acme = await bearer(api, "ada", "acme-unique");
+      const globex = await bearer(api, "hank", "globex-unique");
+      check("first", (await api.request("POST", "/accounts", { name: "Same" }, acme)).status, 201);
+      check("another tenant, same name", (await api.request("POST", "/accounts", { name: "Same" }, globex)).status, 201);
+      check("same tenant, same name", (await api.request("POST", "/accounts", { name: "Same" }, acme)).status, 409);
     },
   },
   {
