@@ -197,9 +197,10 @@ export class PostgresDriver implements Driver {
 
   /**
    * One statement of a tenant's plan outside any transaction: BEGIN, set kova.tenant, the
-   * statement and COMMIT on one held connection. The first three are sent together (postgres.js
-   * pipelines statements issued without waiting), so it costs two round trips, not four; no
-   * savepoint is needed, as nothing else runs in this transaction. A failed statement rolls back.
+   * statement and COMMIT on one held connection, sent together (postgres.js pipelines statements
+   * issued without waiting): one round trip, not four; no savepoint is needed, as nothing else
+   * runs in this transaction. A failed statement leaves the transaction aborted, so its COMMIT
+   * rolls back. A page whose total may need a second statement sends COMMIT after it.
    */
   private tenantStatement(query: PgCompiledQuery, args: readonly unknown[]): Promise<unknown> {
     const tenant = String(operandValue(query.plan.tenant!, args) ?? "");
@@ -207,10 +208,14 @@ export class PostgresDriver implements Driver {
       const opened = Promise.all([client.query(this.beginStatement()), client.query(`SELECT set_config('${TENANT_SETTING}', $1, true)`, [tenant])]);
       opened.catch(() => undefined); // awaited below; its failure is the statement's
       try {
-        const result = await this.runner.run(client, query, args);
+        const oneStatement = !("total" in query) || query.total === undefined;
+        const result = this.runner.run(client, query, args);
+        const committed = oneStatement ? client.query("COMMIT") : undefined;
+        committed?.catch(() => undefined); // awaited below
+        const value = await result;
         await opened;
-        await client.query("COMMIT");
-        return result;
+        await (committed ?? client.query("COMMIT"));
+        return value;
       } catch (error) {
         if (!isConnectionError(error)) await client.query("ROLLBACK").catch((rollbackError: unknown) => markBroken(rollbackError));
         throw error;
