@@ -41,6 +41,7 @@ AUTH jwt USING secret(env("KOVA_CONFORMANCE_JWT_KEY")) {
 
 POST /sign-in VALIDATE SignIn { RESPOND { token: sign_token({ sub: $body.name, org: $body.org }) } }
 POST /accounts VALIDATE AccountIn AUTH { RESPOND 201 INSERT INTO Account $body }
+DELETE /accounts/:id AUTH { RESPOND DELETE FROM Account WHERE id = $id }
 GET /accounts/:id AUTH { RESPOND SELECT name, contacts { name } FROM Account WHERE id = $id }
 POST /contacts VALIDATE ContactIn AUTH { RESPOND 201 INSERT INTO Contact $body }
 GET /contacts AUTH { RESPOND SELECT name, tenant_id, account { name } FROM Contact ORDER_BY id }
@@ -155,6 +156,18 @@ export const TENANT_CASES: Case[] = [
       check("first", (await api.request("POST", "/accounts", { name: "Same" }, acme)).status, 201);
       check("another tenant, same name", (await api.request("POST", "/accounts", { name: "Same" }, globex)).status, 201);
       check("same tenant, same name", (await api.request("POST", "/accounts", { name: "Same" }, acme)).status, 409);
+    },
+  },
+  {
+    name: "TENANT BY: deleting an account its contacts refer to is refused (409); another tenant's is a 404",
+    program: PROGRAM,
+    unsupported,
+    async run(api, check) {
+      const t = await twoTenants(api, "refs");
+      check("referenced", (await api.request("DELETE", `/accounts/${t.acmeAccount.id}`, undefined, t.acme)).status, 409);
+      check("another tenant's", (await api.request("DELETE", `/accounts/${t.globexAccount.id}`, undefined, t.acme)).status, 404);
+      const lone = (await api.request("POST", "/accounts", { name: "lone-refs" }, t.acme)).body;
+      check("unreferenced", (await api.request("DELETE", `/accounts/${lone.id}`, undefined, t.acme)).status, 200);
     },
   },
   {
