@@ -57,6 +57,16 @@ test("TENANT BY on PostgreSQL: row-level security holds against SQL run outside 
     assert.equal(await byId("acme", theirs.id), null);
     assert.equal((await byId("globex", theirs.id)).name, "hank");
 
+    // Inside a transaction (an endpoint's): kova.tenant is set before the first statement of each tenant.
+    const inTx = await driver.transaction(async (tx) => {
+      const made = (await tx.execute(compileWith(postgresDialect, scoped({ kind: "insert", entity: "Contact", values: { kind: "object", operand: arg(0) } }, 1), entities), [{ name: "ida" }, "acme"])) as { id: number };
+      const read = await tx.execute(compileWith(postgresDialect, scoped({ kind: "select", entity: "Contact", fields: null, where: null, orderBy: [], limit: null, offset: null, asOf: null, single: false }, 0), entities), ["acme"]);
+      const other = await tx.execute(compileWith(postgresDialect, scoped({ kind: "select", entity: "Contact", fields: null, where: null, orderBy: [], limit: null, offset: null, asOf: null, single: false }, 0), entities), ["globex"]);
+      return { made, read: (read as Array<{ name: string }>).map((r) => r.name), other: (other as Array<{ name: string }>).map((r) => r.name) };
+    });
+    assert.deepEqual([inTx.read, inTx.other], [["ada", "ida"], ["hank"]]);
+    await run(scoped({ kind: "delete", entity: "Contact", where: { kind: "compare", op: "==", left: { kind: "field", field: "id" }, right: arg(0) }, single: true }, 1), [inTx.made.id, "acme"]);
+
     // A Kova statement that somehow lacked the scope in its WHERE still sees only its tenant: RLS.
     const unscoped = { ...scoped({ kind: "select", entity: "Contact", fields: null, where: null, orderBy: [], limit: null, offset: null, asOf: null, single: false }, 0), where: null };
     assert.deepEqual((await run(unscoped, ["acme"])).map((r: { name: string }) => r.name), ["ada"]);
