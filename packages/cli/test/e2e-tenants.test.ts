@@ -7,11 +7,14 @@ import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
 import { SignJWT } from "jose";
 import { pino } from "pino";
 import { startApp, type AppDefinition } from "@kova/runtime";
 import "@kova/driver-embedded";
+import "@kova/driver-postgres";
 import { EXAMPLES, build, request, tempApp } from "./e2e/harness.js";
 
 const JWT_KEY = "tenants-e2e-key-0123456789-0123456789-0123456789-0123";
@@ -76,4 +79,58 @@ test("TENANT BY over HTTP: two organisations never see each other's records", as
   assert.equal(theirs.body.data?.contact ?? null, null, theirs.text);
   const created = await gql(`mutation { createContact(input: { name: "Ida" }) { name tenant_id } }`, globex);
   assert.deepEqual(created.body.data?.createContact, { name: "Ida", tenant_id: "globex" }, created.text);
+});
+
+const PG_URL = process.env.KOVA_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+
+test("TENANT BY over HTTP on PostgreSQL, served by a role that row-level security holds", async (t) => {
+  const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    if (process.env.CI === "true") throw error;
+    t.skip(`SKIPPED: PostgreSQL is not reachable (${(error as Error).message})`);
+    return;
+  }
+  // The app's role owns its tables (it migrates them at start) but is no superuser and has no
+  // BYPASSRLS: FORCE ROW LEVEL SECURITY holds it, so every statement must carry its tenant.
+  const tag = randomBytes(4).toString("hex");
+  const role = `kova_e2e_tenant_${tag}`;
+  const schema = `kova_e2e_tenant_${tag}`;
+  await admin.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER NOBYPASSRLS`);
+  await admin.query(`CREATE SCHEMA ${schema} AUTHORIZATION ${role}`);
+  t.after(async () => {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.query(`DROP ROLE IF EXISTS ${role}`);
+    await admin.end();
+  });
+  const dir = tempApp(t, join(EXAMPLES, "crm"));
+  const source = readFileSync(join(dir, "app.kova"), "utf8");
+  writeFileSync(join(dir, "app.kova"), `CONNECT db USING postgres({ url: env("DATABASE_URL"), schema: env("DB_SCHEMA") })\n\n${source}`);
+  await build(dir);
+  const { app } = (await import(pathToFileURL(join(dir, "dist", "app.js")).href + "?pg")) as { app: AppDefinition };
+  const url = PG_URL.replace(/\/\/[^@/]*@/, `//${role}@`);
+  const running = await startApp(app, { appDir: dir, port: 7432, manageProcess: false, env: { JWT_KEY, DATABASE_URL: url, DB_SCHEMA: schema }, logLevel: "silent" });
+  t.after(() => running.close());
+  const base = running.url;
+  const as = async (claims: Record<string, string>) => ({ authorization: `Bearer ${await token(claims)}` });
+  const acme = await as({ sub: "ada", org: "acme" });
+  const globex = await as({ sub: "hank", org: "globex" });
+
+  const co = await request(`${base}/companies`, { method: "POST", json: { name: "Acme Inc" }, headers: acme });
+  assert.equal(co.status, 201, co.text);
+  const grace = await request(`${base}/contacts`, { method: "POST", json: { name: "Grace", company: co.body.id }, headers: acme });
+  assert.deepEqual([grace.status, grace.body.tenant_id], [201, "acme"], grace.text);
+  const linus = (await request(`${base}/contacts`, { method: "POST", json: { name: "Linus" }, headers: globex })).body;
+  assert.deepEqual((await request(`${base}/contacts`, { headers: acme })).body.map((c: any) => [c.name, c.company?.name ?? null]), [["Grace", "Acme Inc"]]);
+  assert.equal((await request(`${base}/contacts/${linus.id}`, { headers: acme })).status, 404);
+  const patched = await request(`${base}/contacts/${grace.body.id}`, { method: "PATCH", json: { name: "Grace H." }, headers: acme });
+  assert.deepEqual([patched.status, patched.body.name], [200, "Grace H."], patched.text);
+  assert.equal((await request(`${base}/contacts/${linus.id}`, { method: "DELETE", headers: acme })).status, 404);
+  assert.equal((await request(`${base}/contacts/${grace.body.id}/history`, { headers: acme })).body.length, 2);
+  assert.deepEqual((await request(`${base}/stats`, { headers: globex })).body, { contacts: 1 });
+
+  // The rows are there, each with its tenant — as the superuser (which bypasses RLS) sees them.
+  const rows = await admin.query(`SELECT name, tenant_id FROM ${schema}.contact ORDER BY id`);
+  assert.deepEqual(rows.rows, [{ name: "Grace H.", tenant_id: "acme" }, { name: "Linus", tenant_id: "globex" }]);
 });
