@@ -51,3 +51,20 @@ test("docs/entities.md: every audit trail example runs green against examples/he
   assert.equal(result.status, 0, result.stdout + result.stderr);
   assert.match(result.stdout, new RegExp(`ℹ pass ${names.length}\\n`));
 });
+
+test("docs/entities.md: the tenants' example app is examples/crm/app.kova", () => {
+  const apps = [...DOC.matchAll(/```kova\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.ok(apps.includes(readFileSync(join(EXAMPLES, "crm", "app.kova"), "utf8")));
+});
+
+test("docs/entities.md: every tenants example runs green against examples/crm", (t) => {
+  const crm = 'IMPORT "../examples/crm/app.kova"\n';
+  const blocks = testBlocks("crm");
+  assert.ok(blocks.length >= 3, `only ${blocks.length} examples`);
+  const names = blocks.flatMap((b) => [...b.matchAll(/^TEST "([^"]+)"/gm)].map((m) => m[1]));
+  const dir = tempApp(t, join(EXAMPLES, "crm"));
+  writeFileSync(join(dir, "app.test.kova"), `IMPORT "./app.kova"\n${blocks.map((b) => b.replace(crm, "")).join("\n")}`);
+  const result = kovaSync(["test", dir]);
+  assert.equal(result.status, 0, result.stdout + result.stderr);
+  assert.match(result.stdout, new RegExp(`ℹ pass ${names.length}\\n`));
+});

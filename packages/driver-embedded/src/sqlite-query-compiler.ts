@@ -162,7 +162,10 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
       // SAVE replaces the record with that id (every field written), or inserts without an id.
       const b = builder(scope);
       const assignments = replaceClause(b, entity, { target: quoteIdent }) ?? `"id" = "id"`;
-      compiled.update = { sql: `UPDATE ${table} SET ${assignments} WHERE "id" = ${b.push({ from: "id" })}${returning(entity)}`, params: b.params };
+      const id = b.push({ from: "id" });
+      // A scoped save (a tenant's) replaces only a record within its scope: any other id is a 404.
+      const scoped = plan.where ? b.where(plan.where).replace(/^ WHERE /, " AND ") : "";
+      compiled.update = { sql: `UPDATE ${table} SET ${assignments} WHERE "id" = ${id}${scoped}${returning(entity)}`, params: b.params };
       compiled.insert = insert(entity);
       break;
     }

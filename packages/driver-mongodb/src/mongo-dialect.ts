@@ -12,5 +12,6 @@ export const mongoDialect: Dialect = {
     transactions:
       "MongoDB rolls back only on a replica set, and a standalone server would keep the first writes; the build cannot know which server the app will reach",
     constraints: "the MongoDB driver does not enforce composite UNIQUE/INDEX or ON DELETE (it has no foreign keys)",
+    tenants: "TENANT BY is held by conformance cases on the SQL drivers (embedded, PostgreSQL, MariaDB) only",
   },
 };

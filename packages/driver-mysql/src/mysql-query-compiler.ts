@@ -173,7 +173,12 @@ function compileWrite(plan: WritePlan, entity: EntitySchema): CompiledWrite {
     }
     case "save": {
       // SAVE replaces the record with that id (every field written), or inserts without an id.
-      compiled.lock = lock(" WHERE `id` = ?", [{ from: "id" }]);
+      if (plan.where) {
+        // A scoped save (a tenant's) locks only a record within its scope: any other id is a 404.
+        const w = builder(scope);
+        w.params.push({ from: "id" });
+        compiled.lock = lock(" WHERE `id` = ?" + w.where(plan.where).replace(/^ WHERE /, " AND "), w.params);
+      } else compiled.lock = lock(" WHERE `id` = ?", [{ from: "id" }]);
       const b = builder({ ...scope, alias: entity.table });
       const join = idsJoin(table, b);
       const assignments = replaceClause(b, entity, { target: (name) => `${table}.${quoteIdent(name)}`, present: (p) => `${p} = 1` }) ?? `${table}.\`id\` = ${table}.\`id\``;

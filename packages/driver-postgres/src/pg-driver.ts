@@ -7,12 +7,13 @@
  * A lost connection fails the statements using it with a 503; postgres.js sets the broken
  * connection aside and opens a new one when asked, so service resumes when the server is back.
  */
-import { EntitySchemas, QueryError, type ChangeEvent, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport, type TestIsolation } from "@kova/query";
+import { EntitySchemas, operandValue, QueryError, type ChangeEvent, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport, type TestIsolation } from "@kova/query";
 import { applyLedger, LEDGER_TABLE, References, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
 import type { PgCompiledQuery, SqlFlavor } from "./pg-compiled.js";
 import { postgresDialect, postgresFlavor } from "./pg-dialect.js";
 import { isConnectionError, translateError } from "./pg-errors.js";
 import { migrateEntities } from "./pg-migrate.js";
+import { TENANT_SETTING } from "./pg-schema.js";
 import { describeAddress, poolConfig, readOptions, type PostgresOptions } from "./pg-options.js";
 import { PgPool, type PgSession } from "./pg-pool.js";
 import { randomUUID } from "node:crypto";
@@ -173,6 +174,11 @@ export class PostgresDriver implements Driver {
     const open = this.scope.current() ?? this.pinned?.open;
     if (open !== undefined) return this.runInTransaction(open, query as PgCompiledQuery, args);
     const kind = (query as PgCompiledQuery).kind;
+    // A tenant's statement needs kova.tenant set in its own transaction (row-level security).
+    if ((query as PgCompiledQuery).plan.tenant !== undefined) {
+      if (this.changes?.recording === true && kind !== "select" && kind !== "history") return this.transactionOnce((tx) => tx.execute(query, args));
+      return this.tenantStatement(query as PgCompiledQuery, args);
+    }
     // While events are recorded, a write runs in a transaction of its own: its events are read
     // and NOTIFYed before its COMMIT (pg-outbox.ts).
     if (this.changes?.recording === true && kind !== "select" && kind !== "history") return this.transactionOnce((tx) => tx.execute(query, args));
@@ -187,6 +193,34 @@ export class PostgresDriver implements Driver {
       }
       throw error;
     }
+  }
+
+  /**
+   * One statement of a tenant's plan outside any transaction: BEGIN, set kova.tenant, the
+   * statement and COMMIT on one held connection, sent together (postgres.js pipelines statements
+   * issued without waiting): one round trip, not four; no savepoint is needed, as nothing else
+   * runs in this transaction. A failed statement leaves the transaction aborted, so its COMMIT
+   * rolls back. A page whose total may need a second statement sends COMMIT after it.
+   */
+  private tenantStatement(query: PgCompiledQuery, args: readonly unknown[]): Promise<unknown> {
+    const tenant = String(operandValue(query.plan.tenant!, args) ?? "");
+    return this.withClient(async (client, markBroken) => {
+      const opened = Promise.all([client.query(this.beginStatement()), client.query(`SELECT set_config('${TENANT_SETTING}', $1, true)`, [tenant])]);
+      opened.catch(() => undefined); // awaited below; its failure is the statement's
+      try {
+        const oneStatement = !("total" in query) || query.total === undefined;
+        const result = this.runner.run(client, query, args);
+        const committed = oneStatement ? client.query("COMMIT") : undefined;
+        committed?.catch(() => undefined); // awaited below
+        const value = await result;
+        await opened;
+        await (committed ?? client.query("COMMIT"));
+        return value;
+      } catch (error) {
+        if (!isConnectionError(error)) await client.query("ROLLBACK").catch((rollbackError: unknown) => markBroken(rollbackError));
+        throw error;
+      }
+    });
   }
 
   /** Runs `work` in one transaction; inside one already (an endpoint's), it joins it. */
@@ -237,6 +271,8 @@ export class PostgresDriver implements Driver {
         return result;
       } catch (error) {
         if (!isConnectionError(error)) await open.client.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
+        // A kova.tenant set inside the savepoint is undone with it.
+        (open as { tenant?: string }).tenant = undefined;
         const fromDatabase = (error as { code?: unknown } | null)?.code !== undefined || isConnectionError(error);
         throw fromDatabase ? translateError(error, this.config.name) : error;
       }
@@ -264,9 +300,16 @@ export class PostgresDriver implements Driver {
    * would otherwise abort the whole transaction, while the embedded store lets the work go on after
    * catching the error. The savepoint undoes just the failed statement, so both behave alike.
    */
-  private async runInTransaction(open: { client: PgSession; wrote?: boolean }, query: PgCompiledQuery, args: readonly unknown[]): Promise<unknown> {
+  private async runInTransaction(open: { client: PgSession; wrote?: boolean; tenant?: string }, query: PgCompiledQuery, args: readonly unknown[]): Promise<unknown> {
     const client = open.client;
     if (query.kind !== "select" && query.kind !== "history") open.wrote = true;
+    // TENANT BY: the caller's tenant, for the row-level security policies (pg-schema.ts
+    // tenantPolicyDdl), set once per transaction and tenant (SET LOCAL: it ends with the transaction).
+    const tenant = query.plan.tenant === undefined ? undefined : String(operandValue(query.plan.tenant, args) ?? "");
+    if (tenant !== undefined && open.tenant !== tenant) {
+      await client.query(`SELECT set_config('${TENANT_SETTING}', $1, true)`, [tenant]);
+      open.tenant = tenant;
+    }
     await client.query("SAVEPOINT kova_statement");
     try {
       const result = await this.runner.run(client, query, args);

@@ -181,7 +181,10 @@ function compileWrite(plan: WritePlan, entity: EntitySchema, flavor: SqlFlavor, 
       // SAVE replaces the record with that id (every field written), or inserts without an id.
       const b = new SqlBuilder(scope, sql);
       const assignments = replaceClause(b, entity, { target: quoteIdent }) ?? `"id" = "id"`;
-      const change = `UPDATE ${table} SET ${assignments} WHERE ${table}."id" = ${b.push({ from: "id" }, { kind: "column", type: "id" })}${returning(entity)}`;
+      const id = b.push({ from: "id" }, { kind: "column", type: "id" });
+      // A scoped save (a tenant's) replaces only a record within its scope: any other id is a 404.
+      const scoped = plan.where ? b.where(plan.where).replace(/^ WHERE /, " AND ") : "";
+      const change = `UPDATE ${table} SET ${assignments} WHERE ${table}."id" = ${id}${scoped}${returning(entity)}`;
       return { ...base, write: namedStatement(withVersions(change, entity, "update", changesGate(b, entity)), b.params), insert: insert(entity, sql) };
     }
   }

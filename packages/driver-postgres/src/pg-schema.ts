@@ -15,7 +15,7 @@
  * added to a table that already has rows. The history keeps its fields in jsonb, so adding a field
  * never alters it.
  */
-import { richColumn, type EntitySchema, type FieldSchema, type OnDelete } from "@kova/query";
+import { richColumn, tenantField, type EntitySchema, type FieldSchema, type OnDelete } from "@kova/query";
 import { fitIdentifier, historyTable, quoteIdent, quoteLiteral, type SqlFlavor } from "./pg-compiled.js";
 import { encodeFieldValue, pgColumnType } from "./pg-values.js";
 
@@ -118,7 +118,37 @@ export function entityDdl(entity: EntitySchema, flavor: SqlFlavor): string[] {
       `"at" timestamptz NOT NULL, "data" jsonb NOT NULL)`,
     `CREATE INDEX IF NOT EXISTS ${quoteIdent(historyIndexName(entity))} ON ${history} ("id", "version")`,
     ...wantedIndexes(entity).values(),
+    ...(flavor.dialect === "postgres" ? tenantPolicyDdl(entity) : []),
   ];
+}
+
+/** The setting the driver sets to the caller's tenant in each transaction of a TENANT BY entity (pg-driver.ts). */
+export const TENANT_SETTING = "kova.tenant";
+
+/**
+ * `ENTITY Contact TENANT BY org` on PostgreSQL: row-level security, so that even SQL run outside
+ * Kova on the app's role cannot cross tenants. FORCE applies the policy to the table's owner too;
+ * only a superuser or a role with BYPASSRLS is exempt (docs/entities.md, "Tenants"). A row is
+ * visible and writable only when its tenant column equals `current_setting('kova.tenant', true)`,
+ * which is null (so nothing matches) where the setting was never set. The history table holds each
+ * version's tenant in its data, under the same rule. Dropped and created again, so a migration
+ * always leaves the current policy.
+ */
+export function tenantPolicyDdl(entity: EntitySchema): string[] {
+  const field = tenantField(entity);
+  if (field === undefined) return [];
+  const setting = `current_setting('${TENANT_SETTING}', true)`;
+  const policy = (table: string, column: string) => {
+    const name = quoteIdent(fitIdentifier(`${table}__tenant`));
+    const target = quoteIdent(table);
+    return [
+      `ALTER TABLE ${target} ENABLE ROW LEVEL SECURITY`,
+      `ALTER TABLE ${target} FORCE ROW LEVEL SECURITY`,
+      `DROP POLICY IF EXISTS ${name} ON ${target}`,
+      `CREATE POLICY ${name} ON ${target} USING (${column} = ${setting}) WITH CHECK (${column} = ${setting})`,
+    ];
+  };
+  return [...policy(entity.table, quoteIdent(field.name)), ...policy(historyTable(entity), `("data" ->> ${quoteLiteral(field.name)})`)];
 }
 
 /**

@@ -28,6 +28,8 @@ export interface DialectLimits {
   readonly transactions?: string;
   /** No declared constraints (composite UNIQUE/INDEX, ON DELETE): the store cannot enforce them. */
   readonly constraints?: string;
+  /** No tenant scoping (`TENANT BY`): a scoped SAVE and row-level security are the SQL drivers' (KV2864). */
+  readonly tenants?: string;
 }
 
 /** A dialect's compiled statement(s). The shape is the dialect's own; it must be plain JSON. */
@@ -246,7 +248,7 @@ async function importDriverPackage(name: string): Promise<DriverPackage> {
 export class QueryError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 404 | 409 | 422 | 503,
+    readonly status: 400 | 403 | 404 | 409 | 422 | 503,
     readonly field?: string,
     /** Every field a broken constraint names (a composite UNIQUE, say); `field` is the first. */
     readonly fields?: readonly string[],

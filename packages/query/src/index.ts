@@ -18,3 +18,4 @@ export * from "./soft-delete.js";
 export * from "./tls-options.js";
 export * from "./changes.js";
 export * from "./rich-types/index.js";
+export * from "./tenant-scope.js";

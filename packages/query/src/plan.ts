@@ -77,6 +77,12 @@ export interface FieldSchema {
    * `softDelete`); a client's value for them is ignored; an import keeps the values it brings.
    */
   softDelete?: SoftDeleteRole;
+  /**
+   * The column `ENTITY … TENANT BY <claim>` adds (tenant-scope.ts): the tenant that owns the
+   * record. A write plan carrying `tenant` stamps it from the caller's claim on insert and save and
+   * ignores a client's value for it; every plan of the entity is scoped to the caller's tenant.
+   */
+  tenant?: { claim: string };
 }
 
 /** What a soft-delete field holds: the instant of the delete, or its caller (`$auth.sub`). */
@@ -284,11 +290,27 @@ export type WriteValues = (
    * the write's instant and `by` (the caller's `$auth.sub`), `restore` clears them.
    */
   softDelete?: { action: "write" } | { action: "delete"; by: Operand } | { action: "restore" };
+  /**
+   * On a write to a `TENANT BY` entity (tenant-scope.ts adds it): a client's value for the tenant
+   * column is ignored, and an insert or save stores `value` (the caller's tenant) there; an update
+   * (`value` null) leaves the column as it is.
+   */
+  tenant?: { value: Operand | null };
 };
+
+/**
+ * The caller's tenant a plan is scoped to (tenant-scope.ts sets it on every plan that reads or
+ * writes a `TENANT BY` entity, its own or through relations). Its WHERE already holds the scope;
+ * PostgreSQL also sets `kova.tenant` to this value in the statement's transaction, so row-level
+ * security enforces the same scope in the database.
+ */
+export interface TenantScoped {
+  tenant?: Operand;
+}
 
 export type QueryPlan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan | SavePlan | HistoryPlan;
 
-export interface SelectPlan {
+export interface SelectPlan extends TenantScoped {
   kind: "select";
   entity: string;
   /** null for `*`; `id` is always returned. Ignored when `shape` is set. */
@@ -312,14 +334,14 @@ export interface SelectPlan {
 }
 
 /** Result: the stored row, id included. */
-export interface InsertPlan {
+export interface InsertPlan extends TenantScoped {
   kind: "insert";
   entity: string;
   values: WriteValues;
 }
 
 /** Result: the updated rows (or the one row / null when `single`). */
-export interface UpdatePlan {
+export interface UpdatePlan extends TenantScoped {
   kind: "update";
   entity: string;
   values: WriteValues;
@@ -328,7 +350,7 @@ export interface UpdatePlan {
 }
 
 /** Result: the deleted rows as they were (or the one row / null when `single`). */
-export interface DeletePlan {
+export interface DeletePlan extends TenantScoped {
   kind: "delete";
   entity: string;
   where: Filter | null;
@@ -336,10 +358,12 @@ export interface DeletePlan {
 }
 
 /** Replace the row whose id the value carries (a 404 when none has it), or insert when it carries none. Result: the stored row. */
-export interface SavePlan {
+export interface SavePlan extends TenantScoped {
   kind: "save";
   entity: string;
   values: WriteValues;
+  /** Only a record for which this holds may be replaced (a tenant's scope); any other id is a 404. */
+  where?: Filter | null;
 }
 
 /**
@@ -374,7 +398,7 @@ export interface SelectShape {
   after?: { cursor: Operand; keys: OrderTerm[]; label: string };
 }
 
-export interface HistoryPlan {
+export interface HistoryPlan extends TenantScoped {
   kind: "history";
   entity: string;
   where: Filter | null;

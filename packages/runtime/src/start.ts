@@ -15,6 +15,8 @@ import type { AppDefinition, AppEnv } from "./app.js";
 import { accessLogFromEnv, loadEnv, loadFileConfig, parseHttpLayer, portFromEnv, resolveAppEnv, type RawEnv } from "./config.js";
 import { connectDataSources, StartupError, type DataSources } from "./data-sources.js";
 import { createLogger, flushLog, resolveLogLevel } from "./logger.js";
+import { tenantAuditedDriver } from "./tenant-audit.js";
+import { tenantField } from "@kova/query";
 import { createServerWith, type KovaServer, type ServerParts } from "./server.js";
 import { redisConnection } from "./redis-options.js";
 import { AuthConfigError, schemeKeys } from "./auth/keys.js";
@@ -198,7 +200,11 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   }
   // Every statement timed and traced, tasks' too: wrapped before anything else holds the drivers.
   const observedDriver = metrics === undefined && tracing === undefined ? undefined : (await import("./ops/observed-driver.js")).observedDriver;
-  const dataSources = observedDriver === undefined ? connected : connected.observed((name, driver) => observedDriver(name, driver, metrics, tracing));
+  const observed = observedDriver === undefined ? connected : connected.observed((name, driver) => observedDriver(name, driver, metrics, tracing));
+  // TENANT BY: a by-id miss of a tenant's query leaves a warn line (tenant-audit.ts).
+  const dataSources = app.dataSources.some((s) => s.entities.some((e) => tenantField(e) !== undefined))
+    ? observed.observed((name, driver) => tenantAuditedDriver(driver, app.dataSources.find((s) => s.name === name)?.entities ?? [], log))
+    : observed;
   metrics?.observe(dataSources);
   const role = processRole(env.KOVA_ROLE);
   let security;

@@ -114,6 +114,12 @@ export interface EntityDecl {
    * `WITH DELETED`, and `RESTORE Ticket WHERE …` clears them.
    */
   softDelete: boolean;
+  /**
+   * `ENTITY Contact TENANT BY org { … }`: the claim of `$auth` naming the caller's tenant. The
+   * entity gains a `tenant_id` column stamped from it, and every query of the entity is scoped to
+   * it (docs/entities.md, "Tenants"); null when the entity is shared by all callers.
+   */
+  tenant: Identifier | null;
   /** The `///` doc comment before the ENTITY (its lines joined by line breaks); null when none. */
   doc: string | null;
 }

@@ -26,6 +26,10 @@ export function compilePlans(app: AppModel, dialects: ReadonlyMap<string, Dialec
     const driver = driverOf.get(q.source)!;
     const dialect = dialects.get(driver);
     if (!dialect) continue; // the caller reports drivers it could not load
+    if (q.plan.tenant !== undefined && dialect.limits?.tenants !== undefined) {
+      diagnostics.push(diagnostic("TenantNotSupportedByDriver", q.span, `${q.entity} is scoped to tenants, but data source '${q.source}' runs on ${driver}: ${dialect.limits.tenants}`, { suggestion: `keep ${q.entity} in a SQL data source` }));
+      continue;
+    }
     try {
       compiled.set(q.id, dialect.compile(q.plan, entities));
     } catch (error) {

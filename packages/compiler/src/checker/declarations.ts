@@ -10,6 +10,7 @@ import { constantValue } from "./fold.js";
 import { applyHistoryControl } from "./history-control.js";
 import { applyAudit } from "./audit.js";
 import { applySoftDelete } from "./soft-delete.js";
+import { applyTenant } from "./tenant.js";
 import { checkFileOptions, FILE_TYPE, fileFieldSchema } from "./files.js";
 import { checkComputedDefault } from "./computed-defaults.js";
 import { RICH_TYPE_NAMES, richKovaType, richTypeRef } from "./rich-fields.js";
@@ -122,6 +123,7 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
   }
   applyAudit(ctx, decl, info.schema, rowFields);
   applySoftDelete(ctx, decl, info.schema, rowFields);
+  applyTenant(ctx, decl, info.schema, rowFields);
   checkConstraints(ctx, decl, info.schema);
   applyHistoryControl(decl, info.schema);
 }

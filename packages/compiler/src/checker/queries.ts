@@ -7,6 +7,7 @@ import { selectedView } from "./functions.js";
 import { checkHistoryControl, publicRowType } from "./history-control.js";
 import { refuseAuditWrite } from "./audit.js";
 import { checkDeletedRows, refuseSoftDeleteWrite } from "./soft-delete.js";
+import { checkTenantCaller, refuseTenantWrite } from "./tenant.js";
 import { checkShapedSelect, isShapedSelect, refuseShapedRelations } from "./aggregates.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
@@ -32,6 +33,7 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
   const view = query.kind === "SelectQuery" && !isShapedSelect(query) && entity ? selectedView(ctx, query, entity) : undefined;
   checkHistoryControl(ctx, query, entity);
   checkDeletedRows(ctx, query, entity);
+  if (entity) checkTenantCaller(ctx, entity, query.span);
 
   switch (query.kind) {
     case "SelectQuery": {
@@ -91,7 +93,7 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
     case "UpdateQuery": {
       if (Array.isArray(query.set)) {
         for (const assignment of query.set) {
-          if (entity && (refuseAuditWrite(ctx, entity, assignment.field) || refuseSoftDeleteWrite(ctx, entity, assignment.field))) continue;
+          if (entity && (refuseAuditWrite(ctx, entity, assignment.field) || refuseSoftDeleteWrite(ctx, entity, assignment.field) || refuseTenantWrite(ctx, entity, assignment.field))) continue;
           const target = entity ? fieldOf(inEntity, entity, assignment.field, true) : undefined;
           const value = checkExpression(inEntity, assignment.value);
           if (target && !assignable(value, target)) {
@@ -255,7 +257,7 @@ function checkWriteValue(ctx: CheckContext, entity: EntityInfo | undefined, valu
         if (requireAll) ctx.diagnostics.report("ReservedField", key.span, "the id is assigned by the store and cannot be set", { suggestion: "leave id out" });
         continue;
       }
-      if (refuseAuditWrite(ctx, entity, key) || refuseSoftDeleteWrite(ctx, entity, key)) continue;
+      if (refuseAuditWrite(ctx, entity, key) || refuseSoftDeleteWrite(ctx, entity, key) || refuseTenantWrite(ctx, entity, key)) continue;
       const column = columns.get(key.name);
       if (!column) {
         report(ctx, "UnknownField", key.span, `entity ${entityName} has no field '${key.name}'`, columns.keys(), key.name);
@@ -279,7 +281,8 @@ function checkWriteValue(ctx: CheckContext, entity: EntityInfo | undefined, valu
     return;
   }
   if (!requireAll || type.kind !== "object" || !type.fields) return;
-  const missing = entity.schema.fields.filter((f) => !f.optional && f.default === undefined && f.computed === undefined && !type.fields!.has(f.name));
+  // A TENANT BY entity's tenant_id is stamped by every insert, never given (checker/tenant.ts).
+  const missing = entity.schema.fields.filter((f) => !f.optional && f.default === undefined && f.computed === undefined && f.tenant === undefined && !type.fields!.has(f.name));
   if (missing.length > 0) {
     const names = missing.map((f) => `'${f.name}'`).join(", ");
     ctx.diagnostics.report("TypeMismatch", value.span, `INSERT INTO ${entityName} is missing required field${missing.length > 1 ? "s" : ""} ${names}`, {

@@ -85,7 +85,7 @@ function entitiesRead(plan: QueryPlan): Set<string> {
 
 /** `WHERE id = $input` (alone or in a top-level AND), on the id or a UNIQUE field: the field and input. */
 function pinnedBy(plan: QueryPlan, args: readonly Expr[], entity: EntitySchema | undefined): { field: string; input: "path" | "query"; name: string } | undefined {
-  if (entity === undefined || !("where" in plan) || plan.where === null || plan.kind === "history") return undefined;
+  if (entity === undefined || !("where" in plan) || plan.where == null || plan.kind === "history") return undefined;
   if ("asOf" in plan && plan.asOf !== null) return undefined;
   const unique = new Set(["id", ...entity.fields.filter((f) => f.unique).map((f) => f.name)]);
   const terms: Filter[] = plan.where.kind === "and" ? plan.where.items : [plan.where];

@@ -8,6 +8,7 @@ import { isNumericPath } from "../checker/json-shapes.js";
 import type { EntityInfo, SemanticModel } from "../checker/model.js";
 import { selectRelations } from "../checker/view-relations.js";
 import { softDeletePlan } from "./soft-delete.js";
+import { scopePlanToTenant } from "./tenant.js";
 
 /**
  * A value the handler computes and passes to the query: the expression, and how to coerce it
@@ -59,7 +60,8 @@ export function planQuery(query: Query, model: SemanticModel, owner: OwnerGuard 
   if ((plan.kind === "insert" || plan.kind === "save" || plan.kind === "update") && entity.decl.audit) {
     plan.values = { ...plan.values, audit: { by: caller === null ? { kind: "literal", value: null } : planner.callerArg(caller) } };
   }
-  return { plan, args: planner.args, entity };
+  // TENANT BY (ir/tenant.ts): every plan touching a tenant entity is scoped to the caller's tenant.
+  return { plan: scopePlanToTenant(plan, model, planner.args, query.span), args: planner.args, entity };
 }
 
 /**

@@ -259,10 +259,11 @@ function parseConnect(c: Cursor, start: number): ConnectDecl {
 function parseEntity(c: Cursor, start: number): EntityDecl {
   const name = c.expectIdentifier("an entity name");
   const source = c.matchKeyword("USING") ? c.expectIdentifier("a data source name after USING") : null;
-  // Modifiers after the name (and USING), in any order: NO HISTORY, AUDIT, SOFT DELETE.
+  // Modifiers after the name (and USING), in any order: NO HISTORY, AUDIT, SOFT DELETE, TENANT BY claim.
   let noHistory = false;
   let audit = false;
   let softDelete = false;
+  let tenant: Identifier | null = null;
   for (;;) {
     if (c.matchKeyword("NO")) {
       c.expectKeyword("HISTORY", "after NO (ENTITY Session NO HISTORY { … } keeps no versions)");
@@ -272,11 +273,14 @@ function parseEntity(c: Cursor, start: number): EntityDecl {
     } else if (c.matchKeyword("SOFT")) {
       c.expectKeyword("DELETE", "after SOFT (ENTITY Ticket SOFT DELETE { … } keeps deleted records, hidden)");
       softDelete = true;
+    } else if (c.matchKeyword("TENANT")) {
+      c.expectKeyword("BY", "after TENANT (ENTITY Contact TENANT BY org { … } scopes rows to the caller's $auth.org)");
+      tenant = c.expectIdentifier("the claim of $auth that names the caller's tenant, after TENANT BY");
     } else break;
   }
   const constraints: EntityConstraint[] = [];
   const fields = parseFieldBlock(c, "the ENTITY", constraints);
-  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory, audit, softDelete, doc: null };
+  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory, audit, softDelete, tenant, doc: null };
 }
 
 /** `{ name: type modifiers … }` — fields separated by line breaks, commas or semicolons. */

@@ -52,7 +52,7 @@ export class EntityWriteCodec<V> {
   }
 
   /** Sets one key of the write: `id` is kept aside, undefined leaves the field unset. */
-  private assign(record: WriteRecord<V>, key: string, value: unknown, audited = false, softDeleted = false): void {
+  private assign(record: WriteRecord<V>, key: string, value: unknown, audited = false, softDeleted = false, tenanted = false): void {
     if (key === "id") {
       record.id = value;
       return;
@@ -65,6 +65,8 @@ export class EntityWriteCodec<V> {
     if (audited && field.audit !== undefined) return;
     // So does a SOFT DELETE entity's write with deleted_at/deleted_by: only DELETE and RESTORE set them.
     if (softDeleted && field.softDelete !== undefined) return;
+    // So does a write of a TENANT BY entity its tenant column (tenant-scope.ts): never the client's.
+    if (tenanted && field.tenant !== undefined) return;
     if (value === null && !field.optional) {
       throw new QueryError(`field "${field.name}" is required and cannot be null`, 400, field.name);
     }
@@ -72,12 +74,12 @@ export class EntityWriteCodec<V> {
   }
 
   /** Checks an object's keys and values (keys left out, or undefined, are not set). */
-  fromObject(input: unknown, audited = false, softDeleted = false): WriteRecord<V> {
+  fromObject(input: unknown, audited = false, softDeleted = false, tenanted = false): WriteRecord<V> {
     if (input === null || typeof input !== "object" || Array.isArray(input)) {
       throw new QueryError(`the values to write into ${this.entity.name} must be an object`, 400);
     }
     const record: WriteRecord<V> = { values: new Array(this.entity.fields.length), id: undefined };
-    for (const key of Object.keys(input)) this.assign(record, key, (input as Record<string, unknown>)[key], audited, softDeleted);
+    for (const key of Object.keys(input)) this.assign(record, key, (input as Record<string, unknown>)[key], audited, softDeleted, tenanted);
     return record;
   }
 
@@ -85,15 +87,17 @@ export class EntityWriteCodec<V> {
   fromPlan(values: WriteValues, args: readonly unknown[]): WriteRecord<V> {
     let record: WriteRecord<V>;
     const softDeleted = values.softDelete !== undefined;
-    if (values.kind === "object") record = this.fromObject(operandValue(values.operand, args), values.audit !== undefined, softDeleted);
+    const tenanted = values.tenant !== undefined;
+    if (values.kind === "object") record = this.fromObject(operandValue(values.operand, args), values.audit !== undefined, softDeleted, tenanted);
     else {
       record = { values: new Array(this.entity.fields.length), id: undefined };
       for (const { field, value } of values.fields) {
         // `SET hits = hits + 1`: the database computes it from the row, in the same statement.
-        if (!readsRow(value)) this.assign(record, field, operandValue(value, args), false, softDeleted);
+        if (!readsRow(value)) this.assign(record, field, operandValue(value, args), false, softDeleted, tenanted);
       }
     }
     if (values.softDelete !== undefined && values.softDelete.action !== "write") this.stampSoftDelete(record, values.softDelete, args);
+    if (values.tenant?.value != null) this.stampTenant(record, operandValue(values.tenant.value, args));
     if (values.audit !== undefined) this.stampUpdate(record, auditActor(operandValue(values.audit.by, args)), writesNothing(values, record));
     return record;
   }
@@ -124,6 +128,13 @@ export class EntityWriteCodec<V> {
       const value = change.action === "restore" ? null : f.softDelete === "deletedAt" ? now : auditActor(operandValue(change.by, args));
       record.values[i] = this.encoding.encode(f, value);
     });
+  }
+
+  /** An insert or save of a TENANT BY entity: the record belongs to the caller's tenant (a claim, never empty). */
+  private stampTenant(record: WriteRecord<V>, tenant: unknown): void {
+    if (tenant === undefined || tenant === null || tenant === "") throw new QueryError(`the caller has no tenant to write ${this.entity.name} for`, 403);
+    const position = this.entity.fields.findIndex((f) => f.tenant !== undefined);
+    if (position >= 0) record.values[position] = this.encoding.encode(this.entity.fields[position], String(tenant));
   }
 
   /** Fills what an insert leaves out: defaults, null for optional fields; a missing required field is a 400. */

@@ -4,7 +4,7 @@
  * records are batched per request: every `author` (or `comments`, or `history`) asked for by the
  * rows of one list is read with one statement (`WHERE id IN (…)`), never one per row.
  */
-import { isSoftDeleteEntity, QueryError, rewriteSoftDelete, type CompiledQuery, type Driver, type EntitySchema, type Filter, type Operand, type OrderTerm, type QueryPlan } from "@kova/query";
+import { isSoftDeleteEntity, QueryError, rewriteSoftDelete, scopeToTenant, tenantClaimOf, tenantField, type CompiledQuery, type Driver, type EntitySchema, type Filter, type Operand, type OrderTerm, type QueryPlan } from "@kova/query";
 import type { AuthClaims } from "../auth/scheme.js";
 import type { DataSources } from "../data-sources.js";
 import type { Exchange } from "../exchange.js";
@@ -116,10 +116,13 @@ export class Resolvers implements GraphqlResolvers {
   /** Statements run, for tests and metrics. */
   statements = 0;
 
-  private async run(entity: string, built: QueryPlan, values: readonly unknown[], caller: Operand = { kind: "literal", value: null }): Promise<unknown> {
+  private async run(ctx: GraphqlContext, entity: string, source: QueryPlan, args: PlanArgs, caller: Operand = { kind: "literal", value: null }): Promise<unknown> {
     const driver: Driver = this.dataSources.get(this.sourceOf.get(entity));
-    // SOFT DELETE entities: the same plan rewrite as compiled queries (deleted rows hidden, a delete stamps).
-    const plan = rewriteSoftDelete(built, { entity: (name) => this.entityMap.get(name), caller: () => caller });
+    // The same plan rewrites as a compiled query's (@kova/query): SOFT DELETE (deleted rows hidden,
+    // a delete stamps), then TENANT BY (every plan scoped to the caller's tenant).
+    const softened = rewriteSoftDelete(source, { entity: (name) => this.entityMap.get(name), caller: () => caller });
+    const plan = scopeToTenant(softened, (name) => this.entityMap.get(name), () => args.arg(this.tenantOf(ctx)));
+    const values = args.values;
     const key = JSON.stringify(plan);
     let compiled = this.compiled.get(key);
     if (compiled === undefined) {
@@ -150,14 +153,14 @@ export class Resolvers implements GraphqlResolvers {
     const offset = a.offset === undefined || a.offset === null ? null : args.arg(a.offset);
     const asOf = a.asOf === undefined || a.asOf === null ? null : args.arg(a.asOf);
     const plan: QueryPlan = { kind: "select", entity, fields: null, where, orderBy: orderOf(a.orderBy), limit, offset, asOf, single: false };
-    return this.remember((await this.run(entity, plan, args.values)) as Row[], a.asOf);
+    return this.remember((await this.run(ctx, entity, plan, args)) as Row[], a.asOf);
   }
 
   async byId(ctx: GraphqlContext, entity: string, id: number, asOf: string | undefined): Promise<Row | null> {
     this.access.check(entity, "read", ctx.auth);
     const args = new PlanArgs();
     const plan: QueryPlan = { kind: "select", entity, fields: null, where: { kind: "compare", op: "==", left: { kind: "field", field: "id" }, right: args.arg(id) }, orderBy: [], limit: null, offset: null, asOf: asOf === undefined ? null : args.arg(asOf), single: true };
-    const row = (await this.run(entity, plan, args.values)) as Row | null;
+    const row = (await this.run(ctx, entity, plan, args)) as Row | null;
     return row === null ? null : this.remember([row], asOf)[0];
   }
 
@@ -193,7 +196,7 @@ export class Resolvers implements GraphqlResolvers {
       const args = new PlanArgs();
       const where: Filter = { kind: "in", left: { kind: "field", field: "id" }, right: args.arg(ids) };
       const plan: QueryPlan = { kind: "select", entity, fields: null, where, orderBy: [], limit: null, offset: null, asOf: asOf === undefined ? null : args.arg(asOf), single: false };
-      const found = this.remember((await this.run(entity, plan, args.values)) as Row[], asOf);
+      const found = this.remember((await this.run(ctx, entity, plan, args)) as Row[], asOf);
       return new Map(found.map((r) => [r.id, [r]]));
     });
     return (rows[0] as Row | undefined) ?? null;
@@ -208,7 +211,7 @@ export class Resolvers implements GraphqlResolvers {
       const related: Filter = { kind: "in", left: { kind: "field", field: by }, right: args.arg(ids) };
       const extra = filterOf(a.where as Record<string, unknown>, args);
       const plan: QueryPlan = { kind: "select", entity, fields: null, where: extra === null ? related : { kind: "and", items: [related, extra] }, orderBy: orderOf(a.orderBy), limit: null, offset: null, asOf: asOf === undefined ? null : args.arg(asOf), single: false };
-      const found = this.remember((await this.run(entity, plan, args.values)) as Row[], asOf);
+      const found = this.remember((await this.run(ctx, entity, plan, args)) as Row[], asOf);
       const byParent = new Map<unknown, Row[]>();
       for (const row of found) {
         const list = byParent.get(row[by]) ?? [];
@@ -224,7 +227,7 @@ export class Resolvers implements GraphqlResolvers {
     return this.batch(ctx, `history ${entity}`, id, async (ids) => {
       const args = new PlanArgs();
       const plan: QueryPlan = { kind: "history", entity, where: { kind: "in", left: { kind: "field", field: "id" }, right: args.arg(ids) }, orderBy: [{ field: "version", direction: "ASC" }], limit: null, offset: null };
-      const versions = (await this.run(entity, plan, args.values)) as Array<{ data: Row }>;
+      const versions = (await this.run(ctx, entity, plan, args)) as Array<{ data: Row }>;
       const byRow = new Map<unknown, unknown[]>();
       for (const v of versions) {
         const list = byRow.get(v.data.id) ?? [];
@@ -239,7 +242,7 @@ export class Resolvers implements GraphqlResolvers {
     this.access.check(entity, "write", ctx.auth);
     const args = new PlanArgs();
     const plan: QueryPlan = { kind: "insert", entity, values: { kind: "object", operand: args.arg({ ...input }), ...this.audit(ctx, entity, args) } };
-    return (await this.run(entity, plan, args.values)) as Row;
+    return (await this.run(ctx, entity, plan, args)) as Row;
   }
 
   async update(ctx: GraphqlContext, entity: string, id: number, input: Record<string, unknown>): Promise<Row | null> {
@@ -247,7 +250,7 @@ export class Resolvers implements GraphqlResolvers {
     const args = new PlanArgs();
     const values = args.arg({ ...input });
     const plan: QueryPlan = { kind: "update", entity, values: { kind: "object", operand: values, ...this.audit(ctx, entity, args) }, where: { kind: "compare", op: "==", left: { kind: "field", field: "id" }, right: args.arg(id) }, single: true };
-    return (await this.run(entity, plan, args.values)) as Row | null;
+    return (await this.run(ctx, entity, plan, args)) as Row | null;
   }
 
   /** An AUDIT entity's write carries the caller (`sub`), as a compiled write does (ir/plans.ts). */
@@ -261,12 +264,24 @@ export class Resolvers implements GraphqlResolvers {
     const args = new PlanArgs();
     const plan: QueryPlan = { kind: "delete", entity, where: { kind: "compare", op: "==", left: { kind: "field", field: "id" }, right: args.arg(id) }, single: true };
     const caller: Operand = isSoftDeleteEntity(this.entityMap.get(entity)) ? args.arg(ctx.auth?.sub ?? null) : { kind: "literal", value: null };
-    return (await this.run(entity, plan, args.values, caller)) as Row | null;
+    return (await this.run(ctx, entity, plan, args, caller)) as Row | null;
   }
 
   changes(ctx: GraphqlContext, entity: string, id: unknown): AsyncIterable<unknown> {
     this.access.check(entity, "read", ctx.auth);
-    return changesOf(this.dataSources, entity, id);
+    const field = tenantField(this.entityMap.get(entity));
+    if (field === undefined) return changesOf(this.dataSources, entity, id);
+    // A tenant entity's feed carries the caller's tenant's records only.
+    const tenant = this.tenantOf(ctx);
+    return changesOf(this.dataSources, entity, id, (event) => (event.after ?? event.before)?.[field.name] === tenant);
+  }
+
+  /** The caller's tenant (its claim named by TENANT BY); a caller without one reads no tenant entity. */
+  private tenantOf(ctx: GraphqlContext): string {
+    const claim = tenantClaimOf(this.entityMap.values());
+    const value = claim === undefined ? undefined : (ctx.auth as Record<string, unknown> | null)?.[claim];
+    if (typeof value !== "string" || value === "") throw new QueryError(`this data is kept per tenant: it needs a signed-in caller with the '${claim}' claim`, 403, claim);
+    return value;
   }
 
   endpoint(ctx: GraphqlContext, name: string, args: Record<string, unknown>): Promise<unknown> {

@@ -231,8 +231,8 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
     };
     if (options.mutations === false) continue;
     const inputFields = (patch: boolean): G.GraphQLInputFieldConfigMap =>
-      // AUDIT and SOFT DELETE fields are the server's (writes, DELETE and RESTORE stamp them): no input names them, as none names id.
-      Object.fromEntries(entity.fields.filter((f) => f.audit === undefined && f.softDelete === undefined).map((f) => {
+      // AUDIT, SOFT DELETE and TENANT BY fields are the server's (writes, DELETE and RESTORE stamp them): no input names them, as none names id.
+      Object.fromEntries(entity.fields.filter((f) => f.audit === undefined && f.softDelete === undefined && f.tenant === undefined).map((f) => {
         const t = fieldType(entity, f);
         const required = !patch && !f.optional && f.default === undefined;
         return [f.name, { type: required ? new GraphQLNonNull(t) : t }];

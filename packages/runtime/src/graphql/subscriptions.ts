@@ -20,12 +20,13 @@ import { changeFeedFor, type ChangeEvent } from "../changes/index.js";
 import type { DataSources } from "../data-sources.js";
 
 /** The events of one entity (and one record, given `id`) as an async iterator, for graphql-js `subscribe`. */
-export function changesOf(dataSources: DataSources, entity: string, id: unknown): AsyncIterableIterator<ChangeEvent> {
+export function changesOf(dataSources: DataSources, entity: string, id: unknown, keep?: (event: ChangeEvent) => boolean): AsyncIterableIterator<ChangeEvent> {
   const waiting: Array<(r: IteratorResult<ChangeEvent>) => void> = [];
   const queued: ChangeEvent[] = [];
   let done = false;
   const unsubscribe = changeFeedFor(dataSources).subscribe((event) => {
     if (id !== undefined && id !== null && event.id !== id) return;
+    if (keep !== undefined && !keep(event)) return;
     const next = waiting.shift();
     if (next !== undefined) next({ value: event, done: false });
     else if (queued.length < 1_000) queued.push(event);

@@ -65,6 +65,11 @@ export function fieldSchema(field: FieldSchema): JsonSchema {
     schema.readOnly = true;
     schema.description = field.softDelete === "deletedAt" ? "When the record was deleted; null while it is live (set by DELETE, cleared by RESTORE)." : "The $auth subject that deleted the record; null while it is live or when deleted anonymously.";
   }
+  // TENANT BY's column: stamped from the caller's claim by every insert and save, never a client's.
+  if (field.tenant !== undefined) {
+    schema.readOnly = true;
+    schema.description = `The tenant owning the record: the caller's $auth.${field.tenant.claim} (set by the server).`;
+  }
   return field.optional ? nullable(schema) : schema;
 }
 
