@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { buildApp as compileApp, type BuildOptions, type BuildResult, type OpenApiOptions } from "@kova/compiler";
 // The config reader alone: the runtime's index would load every feature into each build.
 import { loadFileConfig } from "@kova/runtime/config";
 import { DRIVER_PACKAGES } from "@kova/query";
 import { distPackage, serverModule } from "../dist-files.js";
+import { BUNDLE_DIR, bundleServer } from "./bundle-server.js";
 import { GRAPHQL_SDL_FILE, graphqlSdl } from "./graphql-sdl.js";
 
 export { DRIVER_PACKAGES };
@@ -24,10 +25,11 @@ export type { BuildOptions, BuildResult };
  * `kova build`: the compiler's build (check → lower → compile queries per data source → emit
  * `dist/app.js` + source map, imported modules copied into dist), then the two files that say how
  * the app is started and packaged: `dist/server.js` and a `dist/package.json` listing only the
- * runtime and the drivers the program uses (see dist-files.ts). The output starts with plain
- * `node dist/server.js`; no compiler is loaded.
+ * runtime and the drivers the program uses (see dist-files.ts), and the server's runtime bundled
+ * into `dist/server/` (bundle-server.ts; `bundle: false` leaves it in node_modules). The output
+ * starts with plain `node dist/server.js`; no compiler is loaded.
  */
-export async function buildApp(options: BuildOptions): Promise<BuildResult & { bytecodeHash?: string }> {
+export async function buildApp(options: BuildOptions & { bundle?: boolean }): Promise<BuildResult & { bytecodeHash?: string }> {
   const result: BuildResult & { bytecodeHash?: string } = await compileApp({ openapi: openapiSettings, ...options });
   if (!result.ok || options.irOnly) return result;
   const driverPackages = [...new Set(result.drivers.map((d) => DRIVER_PACKAGES[d]))];
@@ -42,7 +44,11 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult & { b
     writeFileSync(join(result.outDir, "app.kbc.pub.pem"), key.publicKey.export({ format: "pem", type: "spki" }));
     result.bytecodeHash = signed.hash;
   }
-  writeFileSync(join(result.outDir, "server.js"), serverModule(driverPackages, { vm }));
+  // The server's runtime bundled (see bundle-server.ts); the VM tier loads the runtime unbundled.
+  const bundled = options.bundle !== false && !vm;
+  if (bundled) await bundleServer(result.outDir, driverPackages);
+  else rmSync(join(result.outDir, BUNDLE_DIR), { recursive: true, force: true });
+  writeFileSync(join(result.outDir, "server.js"), serverModule(driverPackages, { vm, bundled }));
   const openapiFile = join(result.outDir, "openapi.json");
   const openapi: unknown = existsSync(openapiFile) ? JSON.parse(readFileSync(openapiFile, "utf8")) : null;
   const sdl = result.ir === null ? null : await graphqlSdl(result.ir.entities, result.appDir, openapi);

@@ -26,7 +26,15 @@ export interface BackupSummary {
   manifest: BackupManifest;
 }
 
-const writer = `@kova/driver-embedded ${(createRequire(import.meta.url)("../../../package.json") as { version: string }).version}`;
+/**
+ * Who wrote the backup, read on the first backup rather than when the module loads, and by the
+ * package's name rather than a path relative to this file: in a bundled server (`kova build`)
+ * this code runs from dist/, where no package.json sits three folders up.
+ */
+let writerName: string | undefined;
+function writer(): string {
+  return (writerName ??= `@kova/driver-embedded ${(createRequire(import.meta.url)("@kova/driver-embedded/package.json") as { version: string }).version}`);
+}
 
 /** A sibling of `output` for work in progress, so a failed backup never leaves a half file under its name. */
 function scratch(output: string, what: string): string {
@@ -56,7 +64,7 @@ export async function writeBackup(db: Database.Database, output: string, options
     const manifest: BackupManifest = {
       format: BACKUP_FORMAT,
       createdAt: new Date().toISOString(),
-      writer,
+      writer: writer(),
       sqlite: String(db.prepare("SELECT sqlite_version()").pluck().get()),
       encrypted: options.key !== undefined,
       ...(options.key !== undefined ? { cipher: "sqlcipher" as const } : {}),

@@ -1,0 +1,126 @@
+/**
+ * The bundling stage of `kova build` (issue 25, start-up): what `node dist/server.js` loads is put
+ * into a few files under `dist/server/`, so a starting server does not resolve, read and compile
+ * the ~200 ES modules of the runtime, the query layer and the drivers one by one (Node's module
+ * loader was ~60% of start-up, bench/README.md).
+ *
+ *   dist/server/runtime.js   the runtime's slim entry (@kova/runtime/serve) with every Kova package
+ *                            and the pure-JS npm packages a server loads at start; importing it
+ *                            provides the app's drivers to the driver lookup (no import by name)
+ *   dist/server/chunks/      what the runtime loads with import() when used (GraphQL, tasks, …):
+ *                            lazy features stay lazy, one chunk each (esbuild's code splitting)
+ *   dist/server/app.js       dist/app.js importing the bundled runtime instead of the package, with
+ *                            a source map through to the .kova source (esbuild composes app.js.map)
+ *
+ * Only the server uses these files. dist/app.js is unchanged: hosts that import it (the Fastify
+ * mount, `kova dev`, `kova test`, tests) use the installed @kova/runtime as before; mixing the two
+ * copies in one process would give two error classes and two registries, so nothing else imports
+ * the bundle. npm packages outside START_PATH_PACKAGES stay in node_modules (dist/package.json still
+ * installs them): native bindings, packages that find their own files at run time, and the large
+ * optional ones that only lazily loaded features use (bundling those would cost every build seconds).
+ */
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Plugin } from "esbuild";
+
+/** Where the bundle goes, inside the build's output folder. */
+export const BUNDLE_DIR = "server";
+
+/**
+ * npm packages a served app loads on its way to the first answer (the logger, cookies, query
+ * strings, IP addresses, the `html` type's sanitiser, cursor signatures) that are plain JavaScript
+ * and read no file of their own: bundled. packages/cli/test/e2e-bundle.test.ts fails when a
+ * start-up module still comes from node_modules other than a native binding.
+ */
+const START_PATH_PACKAGES = new Set([
+  "pino", "pino-std-serializers", "@pinojs/redact", "sonic-boom", "thread-stream", "safe-stable-stringify",
+  "quick-format-unescaped", "on-exit-leak-free", "atomic-sleep", "fast-querystring", "fast-decode-uri-component",
+  "cookie", "ipaddr.js", "xss", "cssfilter", "@noble/hashes",
+]);
+
+/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
+function packageOf(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
+/**
+ * Which imports stay imports: node: builtins, and npm packages outside the start path, unless the
+ * importer sees another copy of the package than dist/ would (a version nested under one Kova
+ * package, say): that one is bundled, since left as an import it would load the wrong version.
+ */
+function externals(outDir: string): Plugin {
+  return {
+    name: "kova-externals",
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData === "kova-externals") return undefined;
+        if (args.path.startsWith("node:")) return { external: true };
+        const name = packageOf(args.path);
+        if (name.startsWith("@kova/") || START_PATH_PACKAGES.has(name)) return undefined;
+        const fromImporter = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: "kova-externals" });
+        if (fromImporter.errors.length > 0) return { external: true }; // an optional peer not installed: its import() fails at run time as before
+        const fromDist = await build.resolve(args.path, { kind: args.kind, resolveDir: outDir, pluginData: "kova-externals" });
+        return fromDist.errors.length === 0 && fromDist.path === fromImporter.path ? { external: true } : { path: fromImporter.path };
+      });
+    },
+  };
+}
+
+/** The bundle's entry: the runtime's slim entry, with the app's drivers provided by package. */
+function runtimeEntry(driverPackages: string[]): string {
+  const drivers = driverPackages.map((p, i) => `import { driverPackage as driver${i} } from ${JSON.stringify(p)};`);
+  return [
+    `export * from "@kova/runtime/serve";`,
+    `import { provideDriverPackage } from "@kova/query";`,
+    ...drivers,
+    // The runtime finds a driver by name with import() of its package; in the bundle it is provided.
+    ...driverPackages.map((_, i) => `provideDriverPackage(driver${i});`),
+    "",
+  ].join("\n");
+}
+
+/** Writes dist/server/ (see above) for the app already emitted to `outDir`. */
+export async function bundleServer(outDir: string, driverPackages: string[]): Promise<void> {
+  const esbuild = await import("esbuild");
+  const dir = join(outDir, BUNDLE_DIR);
+  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  const common = {
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    logLevel: "silent",
+    // CommonJS packages in an ES module bundle call require() for Node's builtins.
+    banner: { js: `import { createRequire as __kovaCreateRequire } from "node:module";\nconst require = __kovaCreateRequire(import.meta.url);` },
+  } as const;
+  await esbuild.build({
+    ...common,
+    stdin: { contents: runtimeEntry(driverPackages), resolveDir: outDir, sourcefile: "kova-runtime-entry.js" },
+    outdir: dir,
+    entryNames: "runtime",
+    chunkNames: "chunks/[name]-[hash]",
+    splitting: true,
+    plugins: [externals(outDir)],
+  });
+  await esbuild.build({
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    logLevel: "silent",
+    entryPoints: [join(outDir, "app.js")],
+    outfile: join(dir, "app.js"),
+    sourcemap: "linked",
+    sourcesContent: false,
+    plugins: [{
+      name: "kova-bundled-runtime",
+      setup(build) {
+        // The runtime's slim entry is the bundle's; any other package stays an import, resolved
+        // from dist/ as dist/app.js's own (bundling one would give the server a second copy).
+        build.onResolve({ filter: /^@kova\/runtime\/serve$/ }, () => ({ path: "./runtime.js", external: true }));
+        build.onResolve({ filter: /^[^./]/ }, () => ({ external: true }));
+      },
+    }],
+  });
+}
