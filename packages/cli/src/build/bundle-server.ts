@@ -21,6 +21,7 @@
  */
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Plugin } from "esbuild";
 
 /** Where the bundle goes, inside the build's output folder. */
@@ -48,6 +49,8 @@ function packageOf(specifier: string): string {
  * Which imports stay imports: node: builtins, and npm packages outside the start path, unless the
  * importer sees another copy of the package than dist/ would (a version nested under one Kova
  * package, say): that one is bundled, since left as an import it would load the wrong version.
+ * The driver packages a build needs must be installed for the CLI (the build's checker loads
+ * them); the runtime's npm dependencies may not be next to dist/ yet (`npm install` in dist/).
  */
 function externals(outDir: string): Plugin {
   return {
@@ -61,7 +64,9 @@ function externals(outDir: string): Plugin {
         const fromImporter = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: "kova-externals" });
         if (fromImporter.errors.length > 0) return { external: true }; // an optional peer not installed: its import() fails at run time as before
         const fromDist = await build.resolve(args.path, { kind: args.kind, resolveDir: outDir, pluginData: "kova-externals" });
-        return fromDist.errors.length === 0 && fromDist.path === fromImporter.path ? { external: true } : { path: fromImporter.path };
+        // Not installed next to dist/ yet: an import, which server.js's check asks to `npm install`.
+        if (fromDist.errors.length > 0 || fromDist.path === fromImporter.path) return { external: true };
+        return { path: fromImporter.path };
       });
     },
   };
@@ -96,7 +101,8 @@ export async function bundleServer(outDir: string, driverPackages: string[]): Pr
   } as const;
   await esbuild.build({
     ...common,
-    stdin: { contents: runtimeEntry(driverPackages), resolveDir: outDir, sourcefile: "kova-runtime-entry.js" },
+    // Kova's packages as this kova has them (the version dist/package.json pins), wherever the app is.
+    stdin: { contents: runtimeEntry(driverPackages), resolveDir: fileURLToPath(new URL(".", import.meta.url)), sourcefile: "kova-runtime-entry.js" },
     outdir: dir,
     entryNames: "runtime",
     chunkNames: "chunks/[name]-[hash]",
