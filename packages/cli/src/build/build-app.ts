@@ -46,7 +46,7 @@ export async function buildApp(options: BuildOptions & { bundle?: boolean }): Pr
   }
   // The server's runtime bundled (see bundle-server.ts); the VM tier loads the runtime unbundled.
   const bundled = options.bundle !== false && !vm;
-  if (bundled) await bundleServer(result.outDir, driverPackages);
+  if (bundled) await bundleServer(result.outDir, driverPackages, join(result.appDir, ".kova", "cache", "server-bundle"));
   else rmSync(join(result.outDir, BUNDLE_DIR), { recursive: true, force: true });
   writeFileSync(join(result.outDir, "server.js"), serverModule(driverPackages, { vm, bundled }));
   const openapiFile = join(result.outDir, "openapi.json");

@@ -12,6 +12,9 @@
  *   dist/server/app.js       dist/app.js importing the bundled runtime instead of the package, with
  *                            a source map through to the .kova source (esbuild composes app.js.map)
  *
+ * The runtime part does not depend on the app: it is kept in the app's `.kova/cache/server-bundle/`
+ * and copied into dist/ while none of its inputs changed (see runtimeUpToDate).
+ *
  * Only the server uses these files. dist/app.js is unchanged: hosts that import it (the Fastify
  * mount, `kova dev`, `kova test`, tests) use the installed @kova/runtime as before; mixing the two
  * copies in one process would give two error classes and two registries, so nothing else imports
@@ -19,8 +22,8 @@
  * installs them): native bindings, packages that find their own files at run time, and the large
  * optional ones that only lazily loaded features use (bundling those would cost every build seconds).
  */
-import { existsSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plugin } from "esbuild";
 
@@ -85,36 +88,72 @@ function runtimeEntry(driverPackages: string[]): string {
   ].join("\n");
 }
 
-/** Writes dist/server/ (see above) for the app already emitted to `outDir`. */
-export async function bundleServer(outDir: string, driverPackages: string[]): Promise<void> {
+/**
+ * What the runtime bundle was made from: esbuild's version, the drivers and each input file's
+ * modification time and size. The runtime bundle does not depend on the app, so a rebuild whose
+ * inputs are unchanged reuses it and bundles only the app (most of the stage's time otherwise).
+ * (Which npm packages stay imports also depends on what is installed next to dist/; a package
+ * installed there later with another version than Kova's is picked up once the bundle is remade.)
+ */
+const STAMP_FILE = "bundle-inputs.json";
+interface Stamp {
+  esbuild: string;
+  drivers: string[];
+  inputs: Record<string, [mtimeMs: number, size: number]>;
+}
+
+function stampOf(esbuildVersion: string, driverPackages: string[], inputs: string[]): Stamp {
+  const stamp: Stamp = { esbuild: esbuildVersion, drivers: driverPackages, inputs: {} };
+  for (const file of inputs) {
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (stat !== undefined) stamp.inputs[file] = [stat.mtimeMs, stat.size];
+  }
+  return stamp;
+}
+
+function runtimeUpToDate(dir: string, esbuildVersion: string, driverPackages: string[]): boolean {
+  let stamp: Stamp;
+  try {
+    stamp = JSON.parse(readFileSync(join(dir, STAMP_FILE), "utf8")) as Stamp;
+  } catch {
+    return false;
+  }
+  if (stamp.esbuild !== esbuildVersion || JSON.stringify(stamp.drivers) !== JSON.stringify(driverPackages) || !existsSync(join(dir, "runtime.js"))) return false;
+  const now = stampOf(esbuildVersion, driverPackages, Object.keys(stamp.inputs));
+  return JSON.stringify(now.inputs) === JSON.stringify(stamp.inputs);
+}
+
+/**
+ * Writes dist/server/ (see above) for the app already emitted to `outDir`. `cacheDir` keeps the
+ * runtime bundle between builds (the compiler empties dist/ each time): reused while its stamp
+ * holds, bundled again otherwise.
+ */
+export async function bundleServer(outDir: string, driverPackages: string[], cacheDir: string): Promise<void> {
   const esbuild = await import("esbuild");
   const dir = join(outDir, BUNDLE_DIR);
-  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
-  const common = {
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    logLevel: "silent",
-    // CommonJS packages in an ES module bundle call require() for Node's builtins.
-    banner: { js: `import { createRequire as __kovaCreateRequire } from "node:module";\nconst require = __kovaCreateRequire(import.meta.url);` },
-  } as const;
+  const target = { bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "silent" } as const;
+  if (!runtimeUpToDate(cacheDir, esbuild.version, driverPackages)) {
+    rmSync(cacheDir, { recursive: true, force: true });
+    const { metafile } = await esbuild.build({
+      ...target,
+      // Kova's packages as this kova has them (the version dist/package.json pins), wherever the app is.
+      stdin: { contents: runtimeEntry(driverPackages), resolveDir: fileURLToPath(new URL(".", import.meta.url)), sourcefile: "kova-runtime-entry.js" },
+      outdir: cacheDir,
+      entryNames: "runtime",
+      chunkNames: "chunks/[name]-[hash]",
+      splitting: true,
+      metafile: true,
+      // CommonJS packages in an ES module bundle call require() for Node's builtins.
+      banner: { js: `import { createRequire as __kovaCreateRequire } from "node:module";\nconst require = __kovaCreateRequire(import.meta.url);` },
+      plugins: [externals(outDir)],
+    });
+    const inputs = Object.keys(metafile.inputs).map((file) => resolve(file)).filter((file) => existsSync(file));
+    writeFileSync(join(cacheDir, STAMP_FILE), JSON.stringify(stampOf(esbuild.version, driverPackages, inputs)));
+  }
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(cacheDir, dir, { recursive: true, filter: (source) => !source.endsWith(STAMP_FILE) });
   await esbuild.build({
-    ...common,
-    // Kova's packages as this kova has them (the version dist/package.json pins), wherever the app is.
-    stdin: { contents: runtimeEntry(driverPackages), resolveDir: fileURLToPath(new URL(".", import.meta.url)), sourcefile: "kova-runtime-entry.js" },
-    outdir: dir,
-    entryNames: "runtime",
-    chunkNames: "chunks/[name]-[hash]",
-    splitting: true,
-    plugins: [externals(outDir)],
-  });
-  await esbuild.build({
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    logLevel: "silent",
+    ...target,
     entryPoints: [join(outDir, "app.js")],
     outfile: join(dir, "app.js"),
     sourcemap: "linked",
