@@ -19,7 +19,7 @@ import { lastRecordedInstant, migrateSchema, SCHEMA_TABLE } from "./sqlite-schem
 import { BatchWriter } from "./sqlite-batch.js";
 import { SqliteTransfer } from "./transfer/sqlite-transfer.js";
 import { openStore, storeKey, StoreKeyError } from "./store/open-store.js";
-import { writeBackup, type BackupSummary } from "./backup/write-backup.js";
+import type { BackupSummary } from "./backup/write-backup.js";
 import { Outbox, SqliteChangeOutbox } from "./sqlite-outbox.js";
 
 export interface EmbeddedOptions {
@@ -114,6 +114,8 @@ export class EmbeddedDriver implements Driver {
    */
   async backup(output: string): Promise<BackupSummary> {
     await this.idle();
+    // Loaded on the first backup: an app that never backs up does not load it at start.
+    const { writeBackup } = await import("./backup/write-backup.js");
     return writeBackup(this.ready().db, output, { key: this.key });
   }
 
