@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { buildApp as compileApp, type BuildOptions, type BuildResult, type OpenApiOptions } from "@kova/compiler";
 // The config reader alone: the runtime's index would load every feature into each build.
@@ -46,7 +48,7 @@ export async function buildApp(options: BuildOptions & { bundle?: boolean }): Pr
   }
   // The server's runtime bundled (see bundle-server.ts); the VM tier loads the runtime unbundled.
   const bundled = options.bundle !== false && !vm;
-  if (bundled) await bundleServer(result.outDir, driverPackages, join(result.appDir, ".kova", "cache", "server-bundle"));
+  if (bundled) await bundleServer(result.outDir, driverPackages, bundleCache(result.appDir));
   else rmSync(join(result.outDir, BUNDLE_DIR), { recursive: true, force: true });
   writeFileSync(join(result.outDir, "server.js"), serverModule(driverPackages, { vm, bundled }));
   const openapiFile = join(result.outDir, "openapi.json");
@@ -55,4 +57,20 @@ export async function buildApp(options: BuildOptions & { bundle?: boolean }): Pr
   if (sdl !== null) writeFileSync(join(result.outDir, GRAPHQL_SDL_FILE), sdl);
   writeFileSync(join(result.outDir, "package.json"), JSON.stringify(distPackage(basename(result.appDir), driverPackages, { vm }), null, 2) + "\n");
   return result;
+}
+
+/**
+ * Where the runtime bundle is kept between builds: the app's `.kova/cache/`, or, when the app
+ * folder cannot be written (a read-only checkout built with --out elsewhere), a folder of the
+ * system's temporary directory named after the app folder.
+ */
+function bundleCache(appDir: string): string {
+  const inApp = join(appDir, ".kova", "cache", "server-bundle");
+  try {
+    mkdirSync(inApp, { recursive: true });
+    accessSync(inApp, constants.W_OK);
+    return inApp;
+  } catch {
+    return join(tmpdir(), "kova-server-bundle", createHash("sha256").update(appDir).digest("hex").slice(0, 16));
+  }
 }
