@@ -18,7 +18,7 @@ export const HEALTH_PATH = "/_kova/health";
  * compile cache (a no-op on Node 20). The app folder (for `.env`, `kova.config.json` and the embedded store's `.kova/`) is the parent of
  * `dist/` unless KOVA_APP_DIR says otherwise.
  */
-export function serverModule(driverPackages: string[], options: { vm?: boolean } = {}): string {
+export function serverModule(driverPackages: string[], options: { vm?: boolean; bundled?: boolean } = {}): string {
   const pinned: Record<string, string> = { "@kova/runtime": cliVersion(), ...(options.vm ? { "@kova/vm": cliVersion() } : {}) };
   for (const p of driverPackages) pinned[p] = cliVersion();
   return `#!/usr/bin/env node
@@ -54,15 +54,23 @@ async function load(specifier) {
     fail(\`\${specifier} failed to load: \${String(error?.message ?? error).split("\\n")[0]} (\${fix}; KOVA_DEBUG=1 shows the stack)\`);
   }
 }
-${driverPackages.map((p) => `await load(${JSON.stringify(p)});`).join("\n")}
+${options.bundled === true ? BUNDLED_START : `${driverPackages.map((p) => `await load(${JSON.stringify(p)});`).join("\n")}
 // The slim entry: features (GraphQL, gRPC, tasks, …) load when the app or its config uses them.
 const { startApp, runClustered } = await load("@kova/runtime/serve");
-${options.vm ? VM_START : `const { app } = await import("./app.js");`}
+${options.vm ? VM_START : `const { app } = await import("./app.js");`}`}
 const appDir = process.env.KOVA_APP_DIR ?? fileURLToPath(new URL("..", import.meta.url));
 // KOVA_WORKERS=N (kova run --workers N) runs N processes on the port, one per core.
 await runClustered({ workers: Number(process.env.KOVA_WORKERS ?? 1), start: () => startApp(app, { appDir }) });
 `;
 }
+
+/**
+ * The runtime with every Kova package, the app's drivers and the app, bundled by `kova build`
+ * (build/bundle-server.ts): a few files to load at start instead of some two hundred modules.
+ */
+const BUNDLED_START = `// The runtime, the drivers and the app, bundled (dist/server/): features still load when used.
+const { startApp, runClustered } = await load("./server/runtime.js");
+const { app } = await import("./server/app.js");`;
 
 /**
  * The handlers run on the VM: app.kbc is verified against the trusted public keys (KOVA_TRUSTED_KEYS,

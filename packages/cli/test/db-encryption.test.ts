@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { test } from "node:test";
-import { readManifest } from "@kova/driver-embedded";
+import { readManifest } from "@kova/driver-embedded/backups";
 import { build, request, spawnNode, startServer, tempApp } from "./e2e/harness.js";
 import { kovaAsync, note, notesApp, sha256 } from "./db/fixture.js";
 

@@ -27,19 +27,50 @@ async function loadedModules(t: TestContext, dir: string, env: Record<string, st
   return readFileSync(log, "utf8").split("\n").filter((line) => line !== "");
 }
 
-const runtimeModule = (urls: string[], path: string): boolean => urls.some((u) => u.includes(`/runtime/dist/src/${path}`));
+/**
+ * The modules those URLs hold: a file of the bundle (dist/server/, see build/bundle-server.ts)
+ * holds several, each headed by esbuild with a `// <path of the module>` line; any other file is
+ * the one module.
+ */
+function modulesIn(urls: string[]): string[] {
+  return urls.flatMap((url) => {
+    if (!/\/dist\/server\/.*\.js$/.test(url)) return [url];
+    const text = readFileSync(new URL(url), "utf8");
+    return [url, ...[...text.matchAll(/^\/\/ (\S+\.(?:m?js|cjs|json))$/gm)].map((m) => m[1])];
+  });
+}
+
+const runtimeModule = (urls: string[], path: string): boolean => modulesIn(urls).some((u) => u.includes(`/runtime/dist/src/${path}`));
 
 // Proves the todo example (embedded store, no GraphQL, gRPC, tasks, caches, sockets, metrics)
 // loads none of those features, nor the package index that re-exports all of them.
-test("the todo app loads no runtime feature it does not use", async (t) => {
+// Bundled (the default) and not (kova build --no-bundle), the same modules are loaded or not.
+for (const bundle of [true, false]) {
+  test(`the todo app loads no runtime feature it does not use (${bundle ? "bundled" : "--no-bundle"})`, async (t) => {
+    const dir = tempApp(t, join(EXAMPLES, "todo"));
+    await build(dir, { bundle });
+    const urls = await loadedModules(t, dir);
+    assert.equal(urls.some((u) => u.includes("/dist/server/")), bundle, "the bundle is what runs, when there is one");
+    // serve.js only re-exports: the bundle holds no code of its own for it.
+    if (!bundle) assert.ok(runtimeModule(urls, "serve.js"), "the slim entry is loaded");
+    assert.ok(runtimeModule(urls, "start.js") && runtimeModule(urls, "server.js"), "what serves the app is loaded");
+    for (const unused of ["index.js", "graphql/", "grpc/", "tasks/task-runtime.js", "changes/start.js", "cache/cache-runtime.js", "ops/metrics.js", "ops/metrics-server.js", "ops/tls.js", "http-fast/", "fastify-plugin.js", "testing/", "realtime/socket-server.js", "realtime/sse.js", "outbound/fetch-json.js", "uploads/multipart.js"]) {
+      assert.ok(!runtimeModule(urls, unused), `runtime/dist/src/${unused} is not loaded by an app that does not use it`);
+    }
+  });
+}
+
+// Proves the server loads its runtime from the bundle kova build wrote: a few files of dist/server/
+// instead of some two hundred modules, and from node_modules only the native SQLite binding.
+test("the built server loads the bundled runtime: few files, only native modules from node_modules", async (t) => {
   const dir = tempApp(t, join(EXAMPLES, "todo"));
   await build(dir);
   const urls = await loadedModules(t, dir);
-  assert.ok(runtimeModule(urls, "serve.js"), "the slim entry is loaded");
-  assert.ok(runtimeModule(urls, "start.js") && runtimeModule(urls, "server.js"), "what serves the app is loaded");
-  for (const unused of ["index.js", "graphql/", "grpc/", "tasks/task-runtime.js", "changes/start.js", "cache/cache-runtime.js", "ops/metrics.js", "ops/metrics-server.js", "ops/tls.js", "http-fast/", "fastify-plugin.js", "testing/", "realtime/socket-server.js", "realtime/sse.js", "outbound/fetch-json.js", "uploads/multipart.js"]) {
-    assert.ok(!runtimeModule(urls, unused), `runtime/dist/src/${unused} is not loaded by an app that does not use it`);
-  }
+  const files = urls.filter((u) => u.startsWith("file:"));
+  assert.ok(files.some((u) => u.endsWith("/dist/server/runtime.js")) && files.some((u) => u.endsWith("/dist/server/app.js")), files.join("\n"));
+  assert.ok(files.length < 45, `${files.length} files loaded:\n${files.join("\n")}`);
+  const fromPackages = files.filter((u) => u.includes("/node_modules/") || u.includes("/packages/"));
+  assert.deepEqual(fromPackages.filter((u) => !u.includes("/node_modules/better-sqlite3/")), [], "only the native binding is loaded from node_modules");
 });
 
 // Proves a feature switched on in the configuration is loaded (and serves): the fast HTTP layer.

@@ -21,13 +21,10 @@ export const driverPackage: DriverPackage = {
   migrations: sqliteMigrations,
 };
 
-// Operations on store files (kova db backup / restore / verify / rekey; the app's scheduled backups).
+// Opening store files (the driver's own, kova db rekey, @kova/store). Backup files (write, read,
+// check, rebuild) are "@kova/driver-embedded/backups": an app loads them only when it backs up.
 export { openStore, storeKey, StoreKeyError, looksPlain, applyKey, sqlLiteral, cipherDatabase, CIPHER_PACKAGE } from "./store/open-store.js";
-export { writeBackup, type BackupSource, type BackupSummary } from "./backup/write-backup.js";
-export { BACKUP_FORMAT, BackupFileError, encodeHeader, readManifest, type BackupManifest, type ManifestEntity } from "./backup/backup-format.js";
-export { checkBackup, type CheckedBackup } from "./backup/check-backup.js";
-export { rebuildAt, type RebuildReport } from "./backup/point-in-time.js";
-export { describeEntities, liveRowMismatches, storedEntities, type StoredEntity } from "./backup/store-contents.js";
+export type { BackupSummary } from "./backup/write-backup.js";
 
 // The table layout, for @kova/store (which reads and writes the same files without compiled queries).
 export { historyColumn, historyTable } from "./sqlite-compiled.js";

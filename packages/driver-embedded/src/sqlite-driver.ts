@@ -19,7 +19,7 @@ import { lastRecordedInstant, migrateSchema, SCHEMA_TABLE } from "./sqlite-schem
 import { BatchWriter } from "./sqlite-batch.js";
 import { SqliteTransfer } from "./transfer/sqlite-transfer.js";
 import { openStore, storeKey, StoreKeyError } from "./store/open-store.js";
-import { writeBackup, type BackupSummary } from "./backup/write-backup.js";
+import type { BackupSummary } from "./backup/write-backup.js";
 import { Outbox, SqliteChangeOutbox } from "./sqlite-outbox.js";
 
 export interface EmbeddedOptions {
@@ -125,6 +125,8 @@ export class EmbeddedDriver implements Driver {
       await this.idle();
       const db = this.ready().db;
       if (this.path === ":memory:") throw new Error(`data source "${this.config.name}" is in memory: it has no store file to back up`);
+      // Loaded on the first backup: an app that never backs up does not load it at start.
+      const { writeBackup } = await import("./backup/write-backup.js");
       if (this.shared) return writeBackup({ kind: "snapshot", path: this.path }, output, { key: this.key });
       if (this.journalMode !== "WAL") throw new Error(`data source "${this.config.name}": an online backup needs the store in WAL mode (it is in ${this.journalMode} mode)`);
       return writeBackup({ kind: "file", path: this.path }, output, { key: this.key, onCopied: this.holdStoreFile(db) });

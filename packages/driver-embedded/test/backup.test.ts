@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { insertPlan } from "@kova/query/testing";
-import { checkBackup, createEmbeddedDriver, openStore as openStoreFile, type EmbeddedDriver } from "../src/index.js";
+import { createEmbeddedDriver, openStore as openStoreFile, type EmbeddedDriver } from "../src/index.js";
+import { checkBackup } from "../src/backups.js";
 import { compile, Note, tempDir } from "./helpers.js";
 
 async function openDriver(dir: string, options: object = {}): Promise<EmbeddedDriver> {

@@ -1,10 +1,13 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { buildApp as compileApp, type BuildOptions, type BuildResult, type OpenApiOptions } from "@kova/compiler";
 // The config reader alone: the runtime's index would load every feature into each build.
 import { loadFileConfig } from "@kova/runtime/config";
 import { DRIVER_PACKAGES } from "@kova/query";
 import { distPackage, serverModule } from "../dist-files.js";
+import { BUNDLE_DIR, bundleServer } from "./bundle-server.js";
 import { GRAPHQL_SDL_FILE, graphqlSdl } from "./graphql-sdl.js";
 
 export { DRIVER_PACKAGES };
@@ -24,10 +27,11 @@ export type { BuildOptions, BuildResult };
  * `kova build`: the compiler's build (check → lower → compile queries per data source → emit
  * `dist/app.js` + source map, imported modules copied into dist), then the two files that say how
  * the app is started and packaged: `dist/server.js` and a `dist/package.json` listing only the
- * runtime and the drivers the program uses (see dist-files.ts). The output starts with plain
- * `node dist/server.js`; no compiler is loaded.
+ * runtime and the drivers the program uses (see dist-files.ts), and the server's runtime bundled
+ * into `dist/server/` (bundle-server.ts; `bundle: false` leaves it in node_modules). The output
+ * starts with plain `node dist/server.js`; no compiler is loaded.
  */
-export async function buildApp(options: BuildOptions): Promise<BuildResult & { bytecodeHash?: string }> {
+export async function buildApp(options: BuildOptions & { bundle?: boolean }): Promise<BuildResult & { bytecodeHash?: string }> {
   const result: BuildResult & { bytecodeHash?: string } = await compileApp({ openapi: openapiSettings, ...options });
   if (!result.ok || options.irOnly) return result;
   const driverPackages = [...new Set(result.drivers.map((d) => DRIVER_PACKAGES[d]))];
@@ -42,11 +46,31 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult & { b
     writeFileSync(join(result.outDir, "app.kbc.pub.pem"), key.publicKey.export({ format: "pem", type: "spki" }));
     result.bytecodeHash = signed.hash;
   }
-  writeFileSync(join(result.outDir, "server.js"), serverModule(driverPackages, { vm }));
+  // The server's runtime bundled (see bundle-server.ts); the VM tier loads the runtime unbundled.
+  const bundled = options.bundle !== false && !vm;
+  if (bundled) await bundleServer(result.outDir, driverPackages, bundleCache(result.appDir));
+  else rmSync(join(result.outDir, BUNDLE_DIR), { recursive: true, force: true });
+  writeFileSync(join(result.outDir, "server.js"), serverModule(driverPackages, { vm, bundled }));
   const openapiFile = join(result.outDir, "openapi.json");
   const openapi: unknown = existsSync(openapiFile) ? JSON.parse(readFileSync(openapiFile, "utf8")) : null;
   const sdl = result.ir === null ? null : await graphqlSdl(result.ir.entities, result.appDir, openapi);
   if (sdl !== null) writeFileSync(join(result.outDir, GRAPHQL_SDL_FILE), sdl);
   writeFileSync(join(result.outDir, "package.json"), JSON.stringify(distPackage(basename(result.appDir), driverPackages, { vm }), null, 2) + "\n");
   return result;
+}
+
+/**
+ * Where the runtime bundle is kept between builds: the app's `.kova/cache/`, or, when the app
+ * folder cannot be written (a read-only checkout built with --out elsewhere), a folder of the
+ * system's temporary directory named after the app folder.
+ */
+function bundleCache(appDir: string): string {
+  const inApp = join(appDir, ".kova", "cache", "server-bundle");
+  try {
+    mkdirSync(inApp, { recursive: true });
+    accessSync(inApp, constants.W_OK);
+    return inApp;
+  } catch {
+    return join(tmpdir(), "kova-server-bundle", createHash("sha256").update(appDir).digest("hex").slice(0, 16));
+  }
 }

@@ -37,19 +37,21 @@ Options:
                          signed with KOVA_SIGNING_KEY or .kova/keys/ (made on first use), its
                          public key dist/app.kbc.pub.pem, and a server.js that runs the
                          handlers on the VM (see docs/bytecode.md)
+  --no-bundle            Leave the server's runtime in node_modules instead of bundling it
+                         into dist/server/ (the bundle starts faster; see docs/operations.md)
   --color, --no-color    Force colour on or off in diagnostics
   -h, --help             Show this help
 
 Exit status: 0 built, 1 the program has errors, 2 bad command line.
 `,
-  options: { out: { type: "string" }, emit: { type: "string" }, target: { type: "string" }, docker: { type: "boolean" }, k8s: { type: "boolean" }, image: { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
+  options: { out: { type: "string" }, emit: { type: "string" }, target: { type: "string" }, docker: { type: "boolean" }, k8s: { type: "boolean" }, image: { type: "string" }, "no-bundle": { type: "boolean" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
   async execute({ values, positionals }, context) {
     const emit = String(values.emit ?? "js");
     if (emit !== "js" && emit !== "ir" && emit !== "proto") throw new UsageError(`unknown --emit '${emit}' (expected js, ir or proto)`);
     const target = String(values.target ?? "js");
     if (target !== "js" && target !== "bytecode") throw new UsageError(`unknown --target '${target}' (expected js or bytecode)`);
     if (reportInstallProblems("build", context.stderr)) return ExitCode.problems;
-    const result = await buildApp({ entry: positionals[0] ?? ".", outDir: values.out === undefined ? undefined : String(values.out), irOnly: emit === "ir" || emit === "proto", bytecode: target === "bytecode" && emit === "js" });
+    const result = await buildApp({ entry: positionals[0] ?? ".", outDir: values.out === undefined ? undefined : String(values.out), irOnly: emit === "ir" || emit === "proto", bytecode: target === "bytecode" && emit === "js", bundle: values["no-bundle"] !== true });
     if (!result.ok) {
       result.errors = result.errors.map((e) => withInstallHint(e));
       reportBuildFailure(result, context.stderr, shouldColor({ color: values.color === true, noColor: values["no-color"] === true }, context.stderr, context.env));

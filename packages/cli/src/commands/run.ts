@@ -36,10 +36,12 @@ Options:
                          KOVA_HTTP or kova.config.json "http"; see docs/operations.md)
   --vm                   Run the handlers on the metered VM from signed bytecode (as
                          'kova build --target bytecode'); the pipeline stays the runtime's
+  --no-bundle            Run the server with its runtime from node_modules, not bundled
+                         (as 'kova build --no-bundle')
   --color, --no-color    Force colour on or off in diagnostics
   -h, --help             Show this help
 `,
-  options: { vm: { type: "boolean" }, port: { type: "string" }, host: { type: "string" }, workers: { type: "string" }, role: { type: "string" }, http: { type: "string" }, "tls-cert": { type: "string" }, "tls-key": { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
+  options: { vm: { type: "boolean" }, "no-bundle": { type: "boolean" }, port: { type: "string" }, host: { type: "string" }, workers: { type: "string" }, role: { type: "string" }, http: { type: "string" }, "tls-cert": { type: "string" }, "tls-key": { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
   async execute({ values, positionals }, context) {
     const port = portFlag(values.port);
     const host = hostFlag(values.host);
@@ -56,7 +58,7 @@ Options:
     const tlsEnv = tlsCert === undefined || tlsKey === undefined ? undefined : { KOVA_TLS_CERT: resolve(tlsCert), KOVA_TLS_KEY: resolve(tlsKey) };
     const envOverrides = http === undefined ? tlsEnv : { ...tlsEnv, KOVA_HTTP: http };
     if (reportInstallProblems("run", context.stderr)) return ExitCode.problems;
-    const result = await buildApp({ entry: positionals[0] ?? ".", bytecode: values.vm === true });
+    const result = await buildApp({ entry: positionals[0] ?? ".", bytecode: values.vm === true, bundle: values["no-bundle"] !== true });
     if (!result.ok) {
       result.errors = result.errors.map((e) => withInstallHint(e));
       reportBuildFailure(result, context.stderr, shouldColor({ color: values.color === true, noColor: values["no-color"] === true }, context.stderr, context.env));

@@ -58,8 +58,8 @@ function removeTempApp(dir: string): void {
 }
 
 /** Builds the app in `dir` with the same function `kova build` uses; fails the test on errors. */
-export async function build(dir: string): Promise<void> {
-  const result = await buildApp({ entry: dir });
+export async function build(dir: string, options: { bundle?: boolean } = {}): Promise<void> {
+  const result = await buildApp({ entry: dir, ...options });
   if (!result.ok) {
     const diagnostics = result.check.diagnostics.map((d: { code: string; message: string; span: { file: string; start: { line: number } } }) => `${d.code} ${d.message} (${d.span.file}:${d.span.start.line})`);
     throw new Error(`build of ${dir} failed:\n${[...diagnostics, ...result.errors].join("\n")}`);

@@ -4,12 +4,25 @@
  * shares how busy it is, and hears when the store has been copied (`onCopied`: the caller may let
  * the store file change again) and when the file is written.
  */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { StoreKeyError } from "../store/open-store.js";
 import type { BackupJob, BackupSource, BackupSummary } from "./pack-backup.js";
 
 export type { BackupSource, BackupSummary } from "./pack-backup.js";
+
+/**
+ * The backup thread's file: beside this one, or — in a server bundled by `kova build`, where this
+ * code runs from a chunk of dist/server/ — the package's own file, found by its export name.
+ */
+function threadFile(): URL | string {
+  const beside = new URL("./backup-thread.js", import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return beside;
+  return createRequire(import.meta.url).resolve("@kova/driver-embedded/backup-thread");
+}
 
 /** How often the app's thread tells the backup thread how busy it is. */
 const SAMPLE_MS = 100;
@@ -43,7 +56,7 @@ export function writeBackup(source: BackupSource, output: string, options: { key
     options.onCopied?.();
   };
   return new Promise<BackupSummary>((resolve, reject) => {
-    const thread = new Worker(new URL("./backup-thread.js", import.meta.url), { workerData: { job, load } });
+    const thread = new Worker(threadFile(), { workerData: { job, load } });
     let settled = false;
     const settle = (error: Error | undefined, summary?: BackupSummary): void => {
       if (settled) return;

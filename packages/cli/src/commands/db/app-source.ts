@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { checkBackup } from "@kova/driver-embedded";
+import { checkBackup } from "@kova/driver-embedded/backups";
 import { loadDriverPackage, type DataTransfer, type Driver, type EntitySchema } from "@kova/query";
 import { loadEnv, resolveAppEnv, type AppDefinition } from "@kova/runtime";
 import { buildApp } from "../../build/build-app.js";

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { openStore, StoreKeyError, writeBackup } from "@kova/driver-embedded";
+import { openStore, StoreKeyError } from "@kova/driver-embedded";
+import { writeBackup } from "@kova/driver-embedded/backups";
 import { UsageError } from "../../args.js";
 import { ExitCode } from "../../command.js";
 import { defineCommand } from "../../define-command.js";

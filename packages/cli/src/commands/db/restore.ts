@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { BackupFileError, checkBackup, openStore, readManifest, rebuildAt, StoreKeyError, writeBackup } from "@kova/driver-embedded";
+import { openStore, StoreKeyError } from "@kova/driver-embedded";
+import { BackupFileError, checkBackup, readManifest, rebuildAt, writeBackup } from "@kova/driver-embedded/backups";
 import { parseInstant } from "@kova/query";
 import { UsageError } from "../../args.js";
 import { ExitCode, type CliContext } from "../../command.js";

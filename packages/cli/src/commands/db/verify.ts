@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { BackupFileError, checkBackup } from "@kova/driver-embedded";
+import { BackupFileError, checkBackup } from "@kova/driver-embedded/backups";
 import { UsageError } from "../../args.js";
 import { ExitCode } from "../../command.js";
 import { defineCommand } from "../../define-command.js";
