@@ -13,7 +13,7 @@ import mysql from "mysql2/promise";
 import pg from "pg";
 import { loadDriverPackage, type EntitySchema } from "@kova/query";
 import { buildApp } from "../src/build/build-app.js";
-import { kovaSync, tempApp } from "./e2e/harness.js";
+import { kovaSync, REPO_ROOT, tempApp } from "./e2e/harness.js";
 import { MYSQL_URL, PG_URL } from "./migrate/databases.js";
 
 /** Many field kinds, required and optional fields, defaults, references with each ON DELETE, UNIQUE and INDEX. */
@@ -209,4 +209,26 @@ test("kova sql refuses an unknown dialect, listing the choices; --output writes 
   assert.equal(wrote.stdout, "");
   // No CONNECT: everything lives in the embedded store, so the default dialect is SQLite's.
   assert.match(readFileSync(out, "utf8"), /^-- default \(embedded\): 3 entities\nCREATE TABLE IF NOT EXISTS "author"/);
+});
+
+/** The ```kova, ```sh and ```sql blocks of docs/drivers.md's `kova sql` section, in order. */
+function docsBlocks(): Array<{ language: string; body: string }> {
+  const markdown = readFileSync(join(REPO_ROOT, "docs", "drivers.md"), "utf8");
+  const section = markdown.split(/^## /m).find((s) => s.startsWith("Production DDL (`kova sql`)"));
+  assert.ok(section, "docs/drivers.md has the kova sql section");
+  return [...section.matchAll(/^```(\w+)\n([\s\S]*?)^```$/gm)].map((m) => ({ language: m[1], body: m[2] }));
+}
+
+test("docs/drivers.md: the kova sql example prints what the page shows", (t) => {
+  const blocks = docsBlocks();
+  const app = blocks.find((b) => b.language === "kova");
+  const commands = blocks.filter((b) => b.language === "sh").flatMap((b) => b.body.split("\n")).filter((l) => l.trim() !== "");
+  const printed = blocks.find((b) => b.language === "sql");
+  assert.ok(app && printed && commands.length === 1, "one app, one command, its output");
+  const dir = tempApp(t, { "app.kova": app.body });
+  const args = commands[0].trim().split(/\s+/);
+  assert.deepEqual(args.slice(0, 3), ["npx", "kova", "sql"]);
+  const run = kovaSync(args.slice(2).map((a) => (a === "my-app" ? dir : a)));
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout, printed.body);
 });
