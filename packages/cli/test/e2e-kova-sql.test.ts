@@ -37,6 +37,9 @@ ENTITY Book${using} {
   released: datetime?
   ref: uuid DEFAULT uuid()
   meta: json?
+  tags: text[]?
+  cost: money?
+  size: { w: int, h: int }?
   UNIQUE (author, title)
   INDEX (pages, rating)
 }
