@@ -14,6 +14,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ["bytecode", async () => (await import("./commands/bytecode.js")).bytecodeCommand],
   ["client", async () => (await import("./commands/client.js")).clientCommand],
   ["migrate", async () => (await import("./commands/migrate.js")).migrateCommand],
+  ["sql", async () => (await import("./commands/sql.js")).sqlCommand],
   ["test", async () => (await import("./commands/test.js")).testCommand],
   ["db", async () => (await import("./commands/db/index.js")).dbCommand],
   ["check", async () => (await import("./commands/check.js")).checkCommand],
