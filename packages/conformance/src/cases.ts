@@ -10,6 +10,7 @@ import { REQUEST_CASES } from "./cases-request.js";
 import { HISTORY_CONTROL_CASES } from "./cases-history-control.js";
 import { AUDIT_CASES } from "./cases-audit.js";
 import { SOFT_DELETE_CASES } from "./cases-soft-delete.js";
+import { PUBLIC_ID_CASES } from "./cases-public-id.js";
 
 import { TRANSACTION_CASES } from "./cases-transactions.js";
 import { CHANGE_CASES } from "./cases-changes.js";
@@ -534,6 +535,7 @@ export const CASES: Case[] = [
   ...HISTORY_CONTROL_CASES,
   ...AUDIT_CASES,
   ...SOFT_DELETE_CASES,
+  ...PUBLIC_ID_CASES,
   ...TRANSACTION_CASES,
   ...CHANGE_CASES,
   ...AGGREGATE_CASES,

@@ -77,6 +77,11 @@ export interface FieldSchema {
    * `softDelete`); a client's value for them is ignored; an import keeps the values it brings.
    */
   softDelete?: SoftDeleteRole;
+  /**
+   * The field `ENTITY … PUBLIC ID uuid` adds (public-id.ts): `public_id`, the record's public id,
+   * made on insert and never changed. Responses show it as `id`; the integer key stays inside.
+   */
+  publicId?: "uuid";
 }
 
 /** What a soft-delete field holds: the instant of the delete, or its caller (`$auth.sub`). */
@@ -284,11 +289,21 @@ export type WriteValues = (
    * the write's instant and `by` (the caller's `$auth.sub`), `restore` clears them.
    */
   softDelete?: { action: "write" } | { action: "delete"; by: Operand } | { action: "restore" };
+  /** On a write to a `PUBLIC ID` entity (public-id.ts): a client's public_id is ignored (made on insert, never changed). */
+  publicId?: true;
 };
+
+/**
+ * On a plan of a `PUBLIC ID` entity (public-id.ts, added by the compiler's rewrite): the runtime
+ * answers its rows with `id` as the public id, without the integer key.
+ */
+interface PublicIdMark {
+  publicId?: true;
+}
 
 export type QueryPlan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan | SavePlan | HistoryPlan;
 
-export interface SelectPlan {
+export interface SelectPlan extends PublicIdMark {
   kind: "select";
   entity: string;
   /** null for `*`; `id` is always returned. Ignored when `shape` is set. */
@@ -312,14 +327,14 @@ export interface SelectPlan {
 }
 
 /** Result: the stored row, id included. */
-export interface InsertPlan {
+export interface InsertPlan extends PublicIdMark {
   kind: "insert";
   entity: string;
   values: WriteValues;
 }
 
 /** Result: the updated rows (or the one row / null when `single`). */
-export interface UpdatePlan {
+export interface UpdatePlan extends PublicIdMark {
   kind: "update";
   entity: string;
   values: WriteValues;
@@ -328,7 +343,7 @@ export interface UpdatePlan {
 }
 
 /** Result: the deleted rows as they were (or the one row / null when `single`). */
-export interface DeletePlan {
+export interface DeletePlan extends PublicIdMark {
   kind: "delete";
   entity: string;
   where: Filter | null;
@@ -336,7 +351,7 @@ export interface DeletePlan {
 }
 
 /** Replace the row whose id the value carries (a 404 when none has it), or insert when it carries none. Result: the stored row. */
-export interface SavePlan {
+export interface SavePlan extends PublicIdMark {
   kind: "save";
   entity: string;
   values: WriteValues;
@@ -374,7 +389,7 @@ export interface SelectShape {
   after?: { cursor: Operand; keys: OrderTerm[]; label: string };
 }
 
-export interface HistoryPlan {
+export interface HistoryPlan extends PublicIdMark {
   kind: "history";
   entity: string;
   where: Filter | null;

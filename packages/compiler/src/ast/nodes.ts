@@ -114,6 +114,12 @@ export interface EntityDecl {
    * `WITH DELETED`, and `RESTORE Ticket WHERE …` clears them.
    */
   softDelete: boolean;
+  /**
+   * `ENTITY Customer PUBLIC ID uuid { … }`: the kind of public id written after PUBLIC ID (only
+   * `uuid` is accepted); null when the entity's `id` is its integer key. The integer key stays the
+   * primary key and what references hold; responses and `WHERE id = …` use the public id.
+   */
+  publicId: Identifier | null;
   /** The `///` doc comment before the ENTITY (its lines joined by line breaks); null when none. */
   doc: string | null;
 }

@@ -1,5 +1,5 @@
 import type { AggregateFn, Filter, NestedSelection, Operand, OrderTerm, QueryPlan, RelationStep, RichTypeRef, ScalarType, WriteValues } from "@kova/query";
-import { starFields } from "@kova/query";
+import { rewritePublicId, starFields } from "@kova/query";
 import type { Condition, Expression, Limit, Offset, OrderBy, Query, RelationSelect } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
 import { jsonPathOf } from "../checker/queries.js";
@@ -59,7 +59,8 @@ export function planQuery(query: Query, model: SemanticModel, owner: OwnerGuard 
   if ((plan.kind === "insert" || plan.kind === "save" || plan.kind === "update") && entity.decl.audit) {
     plan.values = { ...plan.values, audit: { by: caller === null ? { kind: "literal", value: null } : planner.callerArg(caller) } };
   }
-  return { plan, args: planner.args, entity };
+  // PUBLIC ID (checker/public-id.ts): `id` means the public id, and the runtime answers it as `id`.
+  return { plan: rewritePublicId(plan, (name) => model.entities.get(name)?.schema), args: planner.args, entity };
 }
 
 /**
@@ -416,7 +417,8 @@ class Planner {
   }
 
   private fieldType(name: string): ScalarType | null {
-    if (name === "id") return "int";
+    // A PUBLIC ID entity's `id` is its UUID (checker/public-id.ts); the integer key otherwise.
+    if (name === "id") return this.entity.decl.publicId !== null ? "uuid" : "int";
     return this.entity.schema.fields.find((f) => f.name === name)?.type ?? null;
   }
 }

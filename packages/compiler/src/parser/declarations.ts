@@ -263,6 +263,7 @@ function parseEntity(c: Cursor, start: number): EntityDecl {
   let noHistory = false;
   let audit = false;
   let softDelete = false;
+  let publicId: Identifier | null = null;
   for (;;) {
     if (c.matchKeyword("NO")) {
       c.expectKeyword("HISTORY", "after NO (ENTITY Session NO HISTORY { … } keeps no versions)");
@@ -272,11 +273,15 @@ function parseEntity(c: Cursor, start: number): EntityDecl {
     } else if (c.matchKeyword("SOFT")) {
       c.expectKeyword("DELETE", "after SOFT (ENTITY Ticket SOFT DELETE { … } keeps deleted records, hidden)");
       softDelete = true;
+    } else if (c.matchKeyword("PUBLIC")) {
+      const word = c.expectIdentifier("ID after PUBLIC (ENTITY Customer PUBLIC ID uuid { … })");
+      if (word.name !== "ID") c.error("Expected", word.span, `expected ID after PUBLIC, found '${word.name}' (ENTITY Customer PUBLIC ID uuid { … })`);
+      publicId = c.expectIdentifier("the kind of public id after PUBLIC ID (uuid)");
     } else break;
   }
   const constraints: EntityConstraint[] = [];
   const fields = parseFieldBlock(c, "the ENTITY", constraints);
-  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory, audit, softDelete, doc: null };
+  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory, audit, softDelete, publicId, doc: null };
 }
 
 /** `{ name: type modifiers … }` — fields separated by line breaks, commas or semicolons. */

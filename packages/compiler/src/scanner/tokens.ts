@@ -25,6 +25,8 @@ export const KEYWORDS = [
   "AUDIT",
   // Soft delete: `ENTITY Ticket SOFT DELETE { … }`, `RESTORE Ticket WHERE …`, `SELECT … WITH DELETED | ONLY DELETED`.
   "SOFT", "RESTORE", "DELETED", "ONLY",
+  // Public identifiers: `ENTITY Customer PUBLIC ID uuid { … }` (ID and uuid are read as names).
+  "PUBLIC",
   // API versions: `API v1 DEPRECATED "2026-06-01" SUNSET "2027-01-01" { … }`.
   "API", "DEPRECATED", "SUNSET",
   // Tests: `TEST "adds a todo" { r = POST /todos { … }  EXPECT r.status == 201 }` in *.test.kova files.

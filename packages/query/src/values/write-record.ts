@@ -52,7 +52,7 @@ export class EntityWriteCodec<V> {
   }
 
   /** Sets one key of the write: `id` is kept aside, undefined leaves the field unset. */
-  private assign(record: WriteRecord<V>, key: string, value: unknown, audited = false, softDeleted = false): void {
+  private assign(record: WriteRecord<V>, key: string, value: unknown, audited = false, softDeleted = false, publicId = false): void {
     if (key === "id") {
       record.id = value;
       return;
@@ -65,6 +65,8 @@ export class EntityWriteCodec<V> {
     if (audited && field.audit !== undefined) return;
     // So does a SOFT DELETE entity's write with deleted_at/deleted_by: only DELETE and RESTORE set them.
     if (softDeleted && field.softDelete !== undefined) return;
+    // A PUBLIC ID entity's public_id is made on insert and never changed (public-id.ts).
+    if (publicId && field.publicId !== undefined) return;
     if (value === null && !field.optional) {
       throw new QueryError(`field "${field.name}" is required and cannot be null`, 400, field.name);
     }
@@ -72,12 +74,12 @@ export class EntityWriteCodec<V> {
   }
 
   /** Checks an object's keys and values (keys left out, or undefined, are not set). */
-  fromObject(input: unknown, audited = false, softDeleted = false): WriteRecord<V> {
+  fromObject(input: unknown, audited = false, softDeleted = false, publicId = false): WriteRecord<V> {
     if (input === null || typeof input !== "object" || Array.isArray(input)) {
       throw new QueryError(`the values to write into ${this.entity.name} must be an object`, 400);
     }
     const record: WriteRecord<V> = { values: new Array(this.entity.fields.length), id: undefined };
-    for (const key of Object.keys(input)) this.assign(record, key, (input as Record<string, unknown>)[key], audited, softDeleted);
+    for (const key of Object.keys(input)) this.assign(record, key, (input as Record<string, unknown>)[key], audited, softDeleted, publicId);
     return record;
   }
 
@@ -85,12 +87,13 @@ export class EntityWriteCodec<V> {
   fromPlan(values: WriteValues, args: readonly unknown[]): WriteRecord<V> {
     let record: WriteRecord<V>;
     const softDeleted = values.softDelete !== undefined;
-    if (values.kind === "object") record = this.fromObject(operandValue(values.operand, args), values.audit !== undefined, softDeleted);
+    const publicId = values.publicId === true;
+    if (values.kind === "object") record = this.fromObject(operandValue(values.operand, args), values.audit !== undefined, softDeleted, publicId);
     else {
       record = { values: new Array(this.entity.fields.length), id: undefined };
       for (const { field, value } of values.fields) {
         // `SET hits = hits + 1`: the database computes it from the row, in the same statement.
-        if (!readsRow(value)) this.assign(record, field, operandValue(value, args), false, softDeleted);
+        if (!readsRow(value)) this.assign(record, field, operandValue(value, args), false, softDeleted, publicId);
       }
     }
     if (values.softDelete !== undefined && values.softDelete.action !== "write") this.stampSoftDelete(record, values.softDelete, args);
