@@ -11,10 +11,19 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PROGRAM: OwnProgram = {
   name: "public-id",
   source: `
+ENTITY Country {
+  code: text UNIQUE
+}
+
 ENTITY Customer PUBLIC ID uuid {
   tag: text INDEX
   name: text
+  country: Country?
 }
+
+POST /countries { RESPOND 201 INSERT INTO Country $body }
+GET /customers/:id/with-country { RESPOND SELECT name, country { code } FROM Customer WHERE id = $id }
+GET /tags/:tag/count { RESPOND SELECT COUNT(*) FROM Customer WHERE tag = $tag }
 
 POST /customers { RESPOND 201 INSERT INTO Customer $body }
 GET /customers/:id {
@@ -46,17 +55,30 @@ async function customer(api: Parameters<Case["run"]>[0], tag: string, name: stri
 
 export const PUBLIC_ID_CASES: Case[] = [
   {
+    name: "PUBLIC ID: a PUBLIC ID entity refers to another entity, and a related selection reads it",
+    program: PROGRAM,
+    async run(api, check) {
+      const fr = (await api.request("POST", "/countries", { code: `pi5-fr` })).body.id as number;
+      const a = await customer(api, "pi5", "ada", { country: fr });
+      check("the reference holds the other entity's id", a.country, fr);
+      check("a related selection", (await api.request("GET", `/customers/${a.id}/with-country`)).body, { id: a.id, name: "ada", country: { id: fr, code: "pi5-fr" } });
+    },
+  },
+  {
     name: "PUBLIC ID: an insert answers a UUID id, not the integer key; a client's id and public_id are ignored",
     program: PROGRAM,
     async run(api, check) {
       const a = await customer(api, "pi1", "ada", { id: 7, public_id: "00000000-0000-4000-8000-000000000001" });
       check("the id is a v4 UUID", UUID.test(String(a.id)), true);
       check("the body's public_id was not taken", a.id === "00000000-0000-4000-8000-000000000001", false);
-      check("no integer key, no public_id key", Object.keys(a).sort(), ["id", "name", "tag"]);
+      check("no integer key, no public_id key", Object.keys(a).sort(), ["country", "id", "name", "tag"]);
       const b = await customer(api, "pi1", "bob");
       check("each record its own", a.id === b.id, false);
       const list = (await api.request("GET", "/tags/pi1/customers")).body;
       check("a list shows the public ids, in insertion order", list, [{ id: a.id, name: "ada" }, { id: b.id, name: "bob" }]);
+      const more = await Promise.all(Array.from({ length: 10 }, (_, i) => customer(api, "pi1", `c${i}`)));
+      check("every record its own UUID", new Set([a, b, ...more].map((c) => c.id)).size, 12);
+      check("counted like any record", (await api.request("GET", "/tags/pi1/count")).body, 12);
     },
   },
   {
@@ -81,7 +103,7 @@ export const PUBLIC_ID_CASES: Case[] = [
     async run(api, check) {
       const a = await customer(api, "pi3", "ada");
       const u = await api.request("PATCH", `/customers/${a.id}`, { name: "ada l", public_id: "00000000-0000-4000-8000-000000000002", id: 3 });
-      check("updated, same id", [u.status, u.body], [200, { id: a.id, tag: "pi3", name: "ada l" }]);
+      check("updated, same id", [u.status, u.body], [200, { id: a.id, tag: "pi3", name: "ada l", country: null }]);
       check("a malformed id updates nothing", (await api.request("PATCH", "/customers/nope", { name: "x" })).status, 400);
       check("delete by public id", (await api.request("DELETE", `/customers/${a.id}`)).status, 204);
       check("gone", (await api.request("GET", `/customers/${a.id}`)).status, 404);
@@ -98,8 +120,8 @@ export const PUBLIC_ID_CASES: Case[] = [
       await api.request("PATCH", `/customers/${a.id}`, { name: "ada l" });
       const history = (await api.request("GET", `/customers/${a.id}/history`)).body as Array<{ operation: string; data: Record<string, unknown> }>;
       check("versions with the public id", history.map((h) => [h.operation, h.data]), [
-        ["insert", { id: a.id, tag: "pi4", name: "ada" }],
-        ["update", { id: a.id, tag: "pi4", name: "ada l" }],
+        ["insert", { id: a.id, tag: "pi4", name: "ada", country: null }],
+        ["update", { id: a.id, tag: "pi4", name: "ada l", country: null }],
       ]);
       check("AS OF before the update", (await api.request("GET", `/customers/${a.id}/as-of/${encodeURIComponent(before)}`)).body, { id: a.id, name: "ada" });
     },
