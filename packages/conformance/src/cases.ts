@@ -11,6 +11,7 @@ import { HISTORY_CONTROL_CASES } from "./cases-history-control.js";
 import { AUDIT_CASES } from "./cases-audit.js";
 import { SOFT_DELETE_CASES } from "./cases-soft-delete.js";
 import { TENANT_CASES } from "./cases-tenants.js";
+import { PUBLIC_ID_CASES } from "./cases-public-id.js";
 
 import { TRANSACTION_CASES } from "./cases-transactions.js";
 import { CHANGE_CASES } from "./cases-changes.js";
@@ -536,6 +537,7 @@ export const CASES: Case[] = [
   ...AUDIT_CASES,
   ...SOFT_DELETE_CASES,
   ...TENANT_CASES,
+  ...PUBLIC_ID_CASES,
   ...TRANSACTION_CASES,
   ...CHANGE_CASES,
   ...AGGREGATE_CASES,

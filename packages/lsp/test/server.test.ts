@@ -150,6 +150,12 @@ test("completion works on half-typed code: fields after WHERE, entities after FR
   const restored = labels(await client.request("textDocument/completion", { textDocument: { uri }, position: positionOf(text, "RESTORE T", 9) }));
   assert.deepEqual(restored, ["Todo"]);
 
+  // PUBLIC ID (public identifiers): ID, then the kinds of public id.
+  await change(PROGRAM + "\nENTITY Customer PUBLIC I");
+  assert.deepEqual(labels(await client.request("textDocument/completion", { textDocument: { uri }, position: positionOf(text, "PUBLIC I", 8) })), ["ID"]);
+  await change(PROGRAM + "\nENTITY Customer PUBLIC ID u");
+  assert.deepEqual(labels(await client.request("textDocument/completion", { textDocument: { uri }, position: positionOf(text, "PUBLIC ID u", 11) })), ["uuid"]);
+
   await change(PROGRAM + "\nGET /half/:slug {\n  RESPOND $");
   const params = labels(await client.request("textDocument/completion", { textDocument: { uri }, position: positionOf(text, "RESPOND $", 9) }));
   assert.deepEqual(params.sort(), ["$auth", "$body", "$cookies", "$headers", "$query", "$slug"]);

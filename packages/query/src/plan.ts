@@ -83,6 +83,11 @@ export interface FieldSchema {
    * ignores a client's value for it; every plan of the entity is scoped to the caller's tenant.
    */
   tenant?: { claim: string };
+  /**
+   * The field `ENTITY … PUBLIC ID uuid` adds (public-id.ts): `public_id`, the record's public id,
+   * made on insert and never changed. Responses show it as `id`; the integer key stays inside.
+   */
+  publicId?: "uuid";
 }
 
 /** What a soft-delete field holds: the instant of the delete, or its caller (`$auth.sub`). */
@@ -296,6 +301,8 @@ export type WriteValues = (
    * (`value` null) leaves the column as it is.
    */
   tenant?: { value: Operand | null };
+  /** On a write to a `PUBLIC ID` entity (public-id.ts): a client's public_id is ignored (made on insert, never changed). */
+  publicId?: true;
 };
 
 /**
@@ -308,9 +315,17 @@ export interface TenantScoped {
   tenant?: Operand;
 }
 
+/**
+ * On a plan of a `PUBLIC ID` entity (public-id.ts, added by the compiler's rewrite): the runtime
+ * answers its rows with `id` as the public id, without the integer key.
+ */
+interface PublicIdMark {
+  publicId?: true;
+}
+
 export type QueryPlan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan | SavePlan | HistoryPlan;
 
-export interface SelectPlan extends TenantScoped {
+export interface SelectPlan extends TenantScoped, PublicIdMark {
   kind: "select";
   entity: string;
   /** null for `*`; `id` is always returned. Ignored when `shape` is set. */
@@ -334,14 +349,14 @@ export interface SelectPlan extends TenantScoped {
 }
 
 /** Result: the stored row, id included. */
-export interface InsertPlan extends TenantScoped {
+export interface InsertPlan extends TenantScoped, PublicIdMark {
   kind: "insert";
   entity: string;
   values: WriteValues;
 }
 
 /** Result: the updated rows (or the one row / null when `single`). */
-export interface UpdatePlan extends TenantScoped {
+export interface UpdatePlan extends TenantScoped, PublicIdMark {
   kind: "update";
   entity: string;
   values: WriteValues;
@@ -350,7 +365,7 @@ export interface UpdatePlan extends TenantScoped {
 }
 
 /** Result: the deleted rows as they were (or the one row / null when `single`). */
-export interface DeletePlan extends TenantScoped {
+export interface DeletePlan extends TenantScoped, PublicIdMark {
   kind: "delete";
   entity: string;
   where: Filter | null;
@@ -358,7 +373,7 @@ export interface DeletePlan extends TenantScoped {
 }
 
 /** Replace the row whose id the value carries (a 404 when none has it), or insert when it carries none. Result: the stored row. */
-export interface SavePlan extends TenantScoped {
+export interface SavePlan extends TenantScoped, PublicIdMark {
   kind: "save";
   entity: string;
   values: WriteValues;
@@ -398,7 +413,7 @@ export interface SelectShape {
   after?: { cursor: Operand; keys: OrderTerm[]; label: string };
 }
 
-export interface HistoryPlan extends TenantScoped {
+export interface HistoryPlan extends TenantScoped, PublicIdMark {
   kind: "history";
   entity: string;
   where: Filter | null;

@@ -120,6 +120,12 @@ export interface EntityDecl {
    * it (docs/entities.md, "Tenants"); null when the entity is shared by all callers.
    */
   tenant: Identifier | null;
+  /**
+   * `ENTITY Customer PUBLIC ID uuid { … }`: the kind of public id written after PUBLIC ID (only
+   * `uuid` is accepted); null when the entity's `id` is its integer key. The integer key stays the
+   * primary key and what references hold; responses and `WHERE id = …` use the public id.
+   */
+  publicId: Identifier | null;
   /** The `///` doc comment before the ENTITY (its lines joined by line breaks); null when none. */
   doc: string | null;
 }

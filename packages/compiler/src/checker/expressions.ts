@@ -429,13 +429,16 @@ function checkEnumLiteral(ctx: CheckContext, type: KovaType, other: Expression):
   }
 }
 
-/** `WHERE id = $id` tells us $id is an int: the runtime parses it and answers 400 when it is not. */
+/**
+ * `WHERE id = $id` tells us $id is an int (a uuid on a PUBLIC ID entity): the runtime parses it
+ * and answers 400 naming the parameter when it is not.
+ */
 function inferParamType(ctx: CheckContext, fieldSide: Expression, paramSide: Expression): void {
   const endpoint = ctx.endpoint;
   const entity = ctx.entity;
   if (!endpoint || !entity || fieldSide.kind !== "Name" || paramSide.kind !== "Param") return;
   if (!endpoint.params.has(paramSide.name) || endpoint.info.declaredPath.has(paramSide.name)) return;
-  const scalar = fieldSide.name === "id" ? "int" : entity.schema.fields.find((f) => f.name === fieldSide.name)?.type;
+  const scalar = fieldSide.name === "id" ? (entity.decl.publicId !== null ? "uuid" : "int") : entity.schema.fields.find((f) => f.name === fieldSide.name)?.type;
   if (scalar === undefined || scalar === "json") return;
   const previous = endpoint.info.paramTypes.get(paramSide.name);
   endpoint.info.paramTypes.set(paramSide.name, previous === undefined || previous === scalar ? scalar : "string");

@@ -8,6 +8,7 @@ import { checkHistoryControl, publicRowType } from "./history-control.js";
 import { refuseAuditWrite } from "./audit.js";
 import { checkDeletedRows, refuseSoftDeleteWrite } from "./soft-delete.js";
 import { checkTenantCaller, refuseTenantWrite } from "./tenant.js";
+import { refusePublicIdSave } from "./public-id.js";
 import { checkShapedSelect, isShapedSelect, refuseShapedRelations } from "./aggregates.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
@@ -34,6 +35,7 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
   checkHistoryControl(ctx, query, entity);
   checkDeletedRows(ctx, query, entity);
   if (entity) checkTenantCaller(ctx, entity, query.span);
+  refusePublicIdSave(ctx, query, entity);
 
   switch (query.kind) {
     case "SelectQuery": {
@@ -59,7 +61,8 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
           const type = fieldOf(inEntity, entity, f);
           if (type) fields.set(f.name, { type, optional: false });
         }
-        fields.set("id", { type: intType, optional: false });
+        // The row's own id: the integer key, or the UUID of a PUBLIC ID entity (checker/public-id.ts).
+        fields.set("id", (entity.rowType as { fields: Map<string, ShapeField> }).fields.get("id") ?? { type: intType, optional: false });
         rowType = { kind: "object", fields, entity: entity.decl.name.name };
       }
       if (query.relations.length > 0 && entity && !view) {

@@ -158,6 +158,11 @@ export const Codes = define({
   SoftDeleteFieldWritten: { code: "KV2841", severity: "error", title: "a write that sets a SOFT DELETE entity's deleted_at or deleted_by (only DELETE and RESTORE set them)" },
   NotSoftDelete: { code: "KV2842", severity: "error", title: "RESTORE, WITH DELETED or ONLY DELETED on an entity that is not SOFT DELETE" },
   SoftDeleteOnDelete: { code: "KV2843", severity: "error", title: "ON DELETE on a SOFT DELETE entity, whose records are never deleted (a soft delete is an update)" },
+  // ── public identifiers (KV2890–2899)
+  PublicIdFieldTaken: { code: "KV2890", severity: "error", title: "a field of a PUBLIC ID entity named public_id (where PUBLIC ID keeps the public id)" },
+  PublicIdKind: { code: "KV2891", severity: "error", title: "PUBLIC ID with a kind of id Kova does not make (it makes uuid)" },
+  PublicIdReference: { code: "KV2892", severity: "error", title: "a reference to a PUBLIC ID entity (it would hold and show the integer key; not built yet)" },
+  PublicIdSave: { code: "KV2893", severity: "error", title: "SAVE into a PUBLIC ID entity (a SAVE replaces a record by its integer key)" },
   AuditFieldWritten: { code: "KV2811", severity: "error", title: "a write that sets an AUDIT entity's created_at, updated_at, created_by or updated_by (every write stamps them)" },
   // ── tenants (KV2860–2889)
   TenantFieldTaken: { code: "KV2860", severity: "error", title: "a field of a TENANT BY entity named tenant_id (the column TENANT BY adds)" },

@@ -1,5 +1,5 @@
 import type { AggregateFn, Filter, NestedSelection, Operand, OrderTerm, QueryPlan, RelationStep, RichTypeRef, ScalarType, WriteValues } from "@kova/query";
-import { starFields } from "@kova/query";
+import { rewritePublicId, starFields } from "@kova/query";
 import type { Condition, Expression, Limit, Offset, OrderBy, Query, RelationSelect } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
 import { jsonPathOf } from "../checker/queries.js";
@@ -61,7 +61,9 @@ export function planQuery(query: Query, model: SemanticModel, owner: OwnerGuard 
     plan.values = { ...plan.values, audit: { by: caller === null ? { kind: "literal", value: null } : planner.callerArg(caller) } };
   }
   // TENANT BY (ir/tenant.ts): every plan touching a tenant entity is scoped to the caller's tenant.
-  return { plan: scopePlanToTenant(plan, model, planner.args, query.span), args: planner.args, entity };
+  const scoped = scopePlanToTenant(plan, model, planner.args, query.span);
+  // PUBLIC ID (checker/public-id.ts): `id` means the public id, and the runtime answers it as `id`.
+  return { plan: rewritePublicId(scoped, (name) => model.entities.get(name)?.schema), args: planner.args, entity };
 }
 
 /**
@@ -418,7 +420,8 @@ class Planner {
   }
 
   private fieldType(name: string): ScalarType | null {
-    if (name === "id") return "int";
+    // A PUBLIC ID entity's `id` is its UUID (checker/public-id.ts); the integer key otherwise.
+    if (name === "id") return this.entity.decl.publicId !== null ? "uuid" : "int";
     return this.entity.schema.fields.find((f) => f.name === name)?.type ?? null;
   }
 }

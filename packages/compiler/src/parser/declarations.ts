@@ -259,11 +259,12 @@ function parseConnect(c: Cursor, start: number): ConnectDecl {
 function parseEntity(c: Cursor, start: number): EntityDecl {
   const name = c.expectIdentifier("an entity name");
   const source = c.matchKeyword("USING") ? c.expectIdentifier("a data source name after USING") : null;
-  // Modifiers after the name (and USING), in any order: NO HISTORY, AUDIT, SOFT DELETE, TENANT BY claim.
+  // Modifiers after the name (and USING), in any order: NO HISTORY, AUDIT, SOFT DELETE, TENANT BY claim, PUBLIC ID kind.
   let noHistory = false;
   let audit = false;
   let softDelete = false;
   let tenant: Identifier | null = null;
+  let publicId: Identifier | null = null;
   for (;;) {
     if (c.matchKeyword("NO")) {
       c.expectKeyword("HISTORY", "after NO (ENTITY Session NO HISTORY { … } keeps no versions)");
@@ -276,11 +277,15 @@ function parseEntity(c: Cursor, start: number): EntityDecl {
     } else if (c.matchKeyword("TENANT")) {
       c.expectKeyword("BY", "after TENANT (ENTITY Contact TENANT BY org { … } scopes rows to the caller's $auth.org)");
       tenant = c.expectIdentifier("the claim of $auth that names the caller's tenant, after TENANT BY");
+    } else if (c.matchKeyword("PUBLIC")) {
+      const word = c.expectIdentifier("ID after PUBLIC (ENTITY Customer PUBLIC ID uuid { … })");
+      if (word.name !== "ID") c.error("Expected", word.span, `expected ID after PUBLIC, found '${word.name}' (ENTITY Customer PUBLIC ID uuid { … })`);
+      publicId = c.expectIdentifier("the kind of public id after PUBLIC ID (uuid)");
     } else break;
   }
   const constraints: EntityConstraint[] = [];
   const fields = parseFieldBlock(c, "the ENTITY", constraints);
-  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory, audit, softDelete, tenant, doc: null };
+  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory, audit, softDelete, tenant, publicId, doc: null };
 }
 
 /** `{ name: type modifiers … }` — fields separated by line breaks, commas or semicolons. */

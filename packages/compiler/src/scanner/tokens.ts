@@ -27,6 +27,8 @@ export const KEYWORDS = [
   "SOFT", "RESTORE", "DELETED", "ONLY",
   // Tenants: `ENTITY Contact TENANT BY org { … }` (every query scoped to the caller's `$auth.org`).
   "TENANT",
+  // Public identifiers: `ENTITY Customer PUBLIC ID uuid { … }` (ID and uuid are read as names).
+  "PUBLIC",
   // API versions: `API v1 DEPRECATED "2026-06-01" SUNSET "2027-01-01" { … }`.
   "API", "DEPRECATED", "SUNSET",
   // Tests: `TEST "adds a todo" { r = POST /todos { … }  EXPECT r.status == 201 }` in *.test.kova files.

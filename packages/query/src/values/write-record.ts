@@ -52,7 +52,7 @@ export class EntityWriteCodec<V> {
   }
 
   /** Sets one key of the write: `id` is kept aside, undefined leaves the field unset. */
-  private assign(record: WriteRecord<V>, key: string, value: unknown, audited = false, softDeleted = false, tenanted = false): void {
+  private assign(record: WriteRecord<V>, key: string, value: unknown, audited = false, softDeleted = false, tenanted = false, publicId = false): void {
     if (key === "id") {
       record.id = value;
       return;
@@ -67,6 +67,8 @@ export class EntityWriteCodec<V> {
     if (softDeleted && field.softDelete !== undefined) return;
     // So does a write of a TENANT BY entity its tenant column (tenant-scope.ts): never the client's.
     if (tenanted && field.tenant !== undefined) return;
+    // A PUBLIC ID entity's public_id is made on insert and never changed (public-id.ts).
+    if (publicId && field.publicId !== undefined) return;
     if (value === null && !field.optional) {
       throw new QueryError(`field "${field.name}" is required and cannot be null`, 400, field.name);
     }
@@ -74,12 +76,12 @@ export class EntityWriteCodec<V> {
   }
 
   /** Checks an object's keys and values (keys left out, or undefined, are not set). */
-  fromObject(input: unknown, audited = false, softDeleted = false, tenanted = false): WriteRecord<V> {
+  fromObject(input: unknown, audited = false, softDeleted = false, tenanted = false, publicId = false): WriteRecord<V> {
     if (input === null || typeof input !== "object" || Array.isArray(input)) {
       throw new QueryError(`the values to write into ${this.entity.name} must be an object`, 400);
     }
     const record: WriteRecord<V> = { values: new Array(this.entity.fields.length), id: undefined };
-    for (const key of Object.keys(input)) this.assign(record, key, (input as Record<string, unknown>)[key], audited, softDeleted, tenanted);
+    for (const key of Object.keys(input)) this.assign(record, key, (input as Record<string, unknown>)[key], audited, softDeleted, tenanted, publicId);
     return record;
   }
 
@@ -88,12 +90,13 @@ export class EntityWriteCodec<V> {
     let record: WriteRecord<V>;
     const softDeleted = values.softDelete !== undefined;
     const tenanted = values.tenant !== undefined;
-    if (values.kind === "object") record = this.fromObject(operandValue(values.operand, args), values.audit !== undefined, softDeleted, tenanted);
+    const publicId = values.publicId === true;
+    if (values.kind === "object") record = this.fromObject(operandValue(values.operand, args), values.audit !== undefined, softDeleted, tenanted, publicId);
     else {
       record = { values: new Array(this.entity.fields.length), id: undefined };
       for (const { field, value } of values.fields) {
         // `SET hits = hits + 1`: the database computes it from the row, in the same statement.
-        if (!readsRow(value)) this.assign(record, field, operandValue(value, args), false, softDeleted, tenanted);
+        if (!readsRow(value)) this.assign(record, field, operandValue(value, args), false, softDeleted, tenanted, publicId);
       }
     }
     if (values.softDelete !== undefined && values.softDelete.action !== "write") this.stampSoftDelete(record, values.softDelete, args);

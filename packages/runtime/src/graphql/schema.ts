@@ -34,8 +34,11 @@ export interface GraphqlOptions extends GraphqlAccessConfig {
 }
 
 /** The entities GraphQL serves: those named (all when none are), less those excluded. */
-export function servedEntities<T extends { name: string }>(entities: readonly T[], options: GraphqlOptions): T[] {
-  return entities.filter((e) => (options.entities === undefined || options.entities.includes(e.name)) && !(options.exclude ?? []).includes(e.name));
+export function servedEntities<T extends { name: string; fields?: readonly FieldSchema[] }>(entities: readonly T[], options: GraphqlOptions): T[] {
+  // A PUBLIC ID entity is left out: its resolvers would answer the integer key, which never leaves
+  // the server (docs/entities.md, "Public identifiers"); serving it by its public id is not built yet.
+  const publicId = (e: T) => e.fields?.some((f) => f.publicId !== undefined) ?? false;
+  return entities.filter((e) => (options.entities === undefined || options.entities.includes(e.name)) && !(options.exclude ?? []).includes(e.name) && !publicId(e));
 }
 
 const lower = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);

@@ -4,7 +4,7 @@
  * client both read these, so the two can never disagree about a type.
  */
 import type { EntitySchema, FieldSchema, JsonType, ResultColumn, ScalarType } from "@kova/query";
-import { graphColumns, richType, type RichTypeRef } from "@kova/query";
+import { graphColumns, isPublicIdEntity, richType, type RichTypeRef } from "@kova/query";
 import type { AppModel, EntityDocs, InputType, Literal, Shape, ShapeField, ShapeType, View } from "../../ir/nodes.js";
 
 /** A JSON Schema object. Only the keywords this emitter writes are used. */
@@ -103,15 +103,20 @@ export function jsonTypeSchema(type: JsonType): JsonSchema {
   }
 }
 
+/** A record's `id`: the integer key, or the UUID of a PUBLIC ID entity (set by the server). */
+export function idSchema(entity: EntitySchema): JsonSchema {
+  return isPublicIdEntity(entity) ? { type: "string", format: "uuid", readOnly: true, description: "The record's public id (made by the server on insert, never changed)." } : { type: "integer" };
+}
+
 /**
  * A full row of the entity: `id`, then every stored field (each always present; optional ones may
  * be null) but the SECRET ones, which `SELECT *` and write replies leave out (they appear only in a
  * query that names them, whose columns are described by columnsSchema).
  */
 export function entitySchema(entity: EntitySchema, docs?: EntityDocs): JsonSchema {
-  const properties: Record<string, JsonSchema> = { id: { type: "integer" } };
+  const properties: Record<string, JsonSchema> = { id: idSchema(entity) };
   for (const field of entity.fields) {
-    if (field.secret === true) continue;
+    if (field.secret === true || field.publicId !== undefined) continue;
     const doc = docs?.fields[field.name];
     properties[field.name] = doc ? { ...fieldSchema(field), description: doc } : fieldSchema(field);
   }
@@ -129,7 +134,9 @@ export function columnsSchema(columns: readonly ResultColumn[], entity: EntitySc
       continue;
     }
     const field = entity?.fields.find((f) => f.name === column.name);
-    properties[column.name] = field !== undefined ? fieldSchema(field) : scalarSchema(column.type);
+    // A PUBLIC ID entity's rows answer public_id as `id` (@kova/query public-id.ts).
+    if (field?.publicId !== undefined) continue;
+    properties[column.name] = column.type === "id" && entity !== undefined ? idSchema(entity) : field !== undefined ? fieldSchema(field) : scalarSchema(column.type);
   }
   return { type: "object", properties, required: Object.keys(properties), additionalProperties: false };
 }
@@ -147,7 +154,7 @@ export function viewSchema(view: View, entity: EntitySchema | undefined, entitie
       continue;
     }
     const field = entity?.fields.find((f) => f.name === name);
-    properties[name] = name === "id" ? { type: "integer" } : field !== undefined ? fieldSchema(field) : {};
+    properties[name] = name === "id" ? (entity !== undefined ? idSchema(entity) : { type: "integer" }) : field !== undefined ? fieldSchema(field) : {};
   }
   return { type: "object", description: `${view.entity} as the view ${view.name} shows it.`, properties, required: Object.keys(properties), additionalProperties: false };
 }

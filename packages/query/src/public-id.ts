@@ -1,0 +1,168 @@
+/**
+ * `ENTITY Customer PUBLIC ID uuid { … }` (docs/entities.md, "Public identifiers"): the trinity
+ * pattern's first two parts. The store's integer key stays the primary key (and what references
+ * hold); a random UUID, made on insert, UNIQUE and immutable, is the record's public `id`: what
+ * every response shows and every `WHERE id = …` means. The integer key never leaves the server.
+ *
+ * The UUID is an ordinary stored field, `public_id` (native `uuid` on PostgreSQL), so migrations,
+ * history and AS OF keep it like any other. Two steps, the same on every driver:
+ * - rewritePublicId (the compiler runs it on every plan): `id` in a condition or a shaped column
+ *   of such an entity reads `public_id`; a plain SELECT also reads `public_id`; writes carry
+ *   `publicId` so the record codec ignores a client's `public_id`; the plan is marked `publicId`;
+ * - publicIdDriver (the runtime wraps every driver with it): a marked plan's rows answer
+ *   `id: <public_id>` without the integer key, and an argument compared with `public_id` that is
+ *   not a UUID (a malformed id) is replaced by the nil UUID, which no record has: it matches
+ *   nothing (so a 404 where the handler says so) instead of failing on PostgreSQL's uuid type.
+ */
+import type { CompiledQuery, Driver } from "./driver.js";
+import type { EntitySchema, FieldSchema, Filter, HistoryEntry, Operand, QueryPlan, WriteValues } from "./plan.js";
+
+/** The stored field that holds the public id (reserved on a PUBLIC ID entity). */
+export const PUBLIC_ID_FIELD = "public_id";
+
+/** The kinds of public id an entity may declare (`PUBLIC ID uuid`). */
+export const PUBLIC_ID_KINDS: readonly string[] = ["uuid"];
+
+/** UUID v4 from the Web Crypto global, as `DEFAULT uuid()` makes them (values/computed-defaults.ts). */
+export function publicIdField(): FieldSchema {
+  return { name: PUBLIC_ID_FIELD, type: "uuid", optional: false, unique: true, index: false, computed: { uuid: true }, publicId: "uuid" };
+}
+
+/** Whether the entity is `PUBLIC ID` (its schema carries the public_id field). */
+export function isPublicIdEntity(entity: EntitySchema | undefined): boolean {
+  return entity?.fields.some((f) => f.publicId !== undefined) ?? false;
+}
+
+/** The nil UUID: no generated public id is ever it (a v4 UUID has version nibble 4). */
+const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+const UUID_FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The plan as it reads and writes a PUBLIC ID entity; plans of other entities are returned as they are. */
+export function rewritePublicId(plan: QueryPlan, entity: (name: string) => EntitySchema | undefined): QueryPlan {
+  if (!isPublicIdEntity(entity(plan.entity))) return plan;
+  switch (plan.kind) {
+    case "select": {
+      const where = publicFilter(plan.where);
+      // A shaped result names its columns itself: a column reading `id` reads the public one.
+      if (plan.shape !== undefined) {
+        const columns = plan.shape.columns.map((c) => ({ ...c, value: publicOperand(c.value) }));
+        return { ...plan, where, shape: { ...plan.shape, columns } };
+      }
+      const fields = plan.fields === null || plan.fields.includes(PUBLIC_ID_FIELD) ? plan.fields : [...plan.fields, PUBLIC_ID_FIELD];
+      return { ...plan, where, fields, publicId: true };
+    }
+    case "insert":
+    case "save":
+      return { ...plan, values: writing(plan.values), publicId: true };
+    case "update":
+      return { ...plan, values: writing(plan.values), where: publicFilter(plan.where), publicId: true };
+    case "delete":
+      return { ...plan, where: publicFilter(plan.where), publicId: true };
+    case "history":
+      return { ...plan, where: publicFilter(plan.where), publicId: true };
+  }
+}
+
+/** A write of the program or a client: public_id is made on insert and never changed. */
+function writing(values: WriteValues): WriteValues {
+  return { ...values, publicId: true };
+}
+
+function publicOperand(operand: Operand): Operand {
+  if (operand.kind === "field" && operand.field === "id") return { kind: "field", field: PUBLIC_ID_FIELD };
+  if (operand.kind === "arith") return { ...operand, left: publicOperand(operand.left), right: publicOperand(operand.right) };
+  return operand;
+}
+
+/** `id` in the entity's own condition is its public id (a condition through a relation is the related entity's). */
+function publicFilter(filter: Filter | null): Filter | null {
+  if (filter === null) return null;
+  switch (filter.kind) {
+    case "and":
+    case "or":
+      return { kind: filter.kind, items: filter.items.map((f) => publicFilter(f)!) };
+    case "not":
+      return { kind: "not", item: publicFilter(filter.item)! };
+    case "compare":
+    case "in":
+    case "like":
+      return { ...filter, left: publicOperand(filter.left), right: publicOperand(filter.right) };
+    case "isNull":
+    case "truthy":
+      return { ...filter, operand: publicOperand(filter.operand) };
+    default:
+      return filter;
+  }
+}
+
+/** The argument positions a plan compares with public_id (each must be a UUID to match anything). */
+function publicIdArgs(plan: QueryPlan): number[] {
+  const found: number[] = [];
+  const visit = (filter: Filter | null): void => {
+    if (filter === null) return;
+    if (filter.kind === "and" || filter.kind === "or") filter.items.forEach(visit);
+    else if (filter.kind === "not") visit(filter.item);
+    else if (filter.kind === "compare" || filter.kind === "in") {
+      const pub = (o: Operand) => o.kind === "field" && o.field === PUBLIC_ID_FIELD;
+      if (pub(filter.left) && filter.right.kind === "arg") found.push(filter.right.index);
+      if (pub(filter.right) && filter.left.kind === "arg") found.push(filter.left.index);
+    }
+  };
+  if ("where" in plan) visit(plan.where ?? null);
+  return found;
+}
+
+/** A value compared with a public id: itself when a UUID (or a list of them), else the nil UUID. */
+function wellFormed(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(wellFormed);
+  return typeof value === "string" && UUID_FORM.test(value) ? value.toLowerCase() : NIL_UUID;
+}
+
+/** The arguments of a marked plan, with malformed public ids replaced (see the module comment). */
+export function publicIdArguments(plan: QueryPlan, args: readonly unknown[]): readonly unknown[] {
+  const positions = publicIdArgs(plan);
+  if (positions.length === 0) return args;
+  const out = [...args];
+  for (const i of positions) if (i < out.length && out[i] !== null) out[i] = wellFormed(out[i]);
+  return out;
+}
+
+/** A stored row as the public sees it: `id` is the public id, the integer key is gone. */
+export function publicRecord(row: unknown): unknown {
+  if (row === null || typeof row !== "object" || Array.isArray(row)) return row;
+  const record = row as Record<string, unknown>;
+  if (!(PUBLIC_ID_FIELD in record)) return row;
+  const { id: _internal, [PUBLIC_ID_FIELD]: publicId, ...rest } = record;
+  return { id: publicId, ...rest };
+}
+
+/** A marked plan's result as the public sees it: its rows (or history entries' data) with public ids. */
+export function publicResult(plan: QueryPlan, result: unknown): unknown {
+  if (plan.kind === "history") {
+    return Array.isArray(result) ? result.map((e: HistoryEntry) => ({ ...e, data: publicRecord(e.data) as Record<string, unknown> })) : result;
+  }
+  return Array.isArray(result) ? result.map(publicRecord) : publicRecord(result);
+}
+
+/**
+ * The driver as the app uses it: statements of marked plans get well-formed public ids and answer
+ * public records. Everything else is the driver's own (a Proxy, as ops/observed-driver.ts does).
+ */
+export function publicIdDriver(driver: Driver): Driver {
+  const execute = async (query: CompiledQuery, args: readonly unknown[]): Promise<unknown> => {
+    const plan = query.plan;
+    if (plan.publicId !== true) return driver.execute(query, args);
+    return publicResult(plan, await driver.execute(query, publicIdArguments(plan, args)));
+  };
+  const bound = new Map<PropertyKey, unknown>();
+  return new Proxy(driver, {
+    get(target, property) {
+      if (property === "execute") return execute;
+      const value = Reflect.get(target, property, target);
+      if (typeof value !== "function") return value;
+      let fn = bound.get(property);
+      if (fn === undefined) bound.set(property, (fn = (value as (...a: unknown[]) => unknown).bind(target)));
+      return fn;
+    },
+  });
+}
