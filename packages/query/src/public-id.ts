@@ -149,13 +149,22 @@ export function publicResult(plan: QueryPlan, result: unknown): unknown {
  * public records. Everything else is the driver's own (a Proxy, as ops/observed-driver.ts does).
  */
 export function publicIdDriver(driver: Driver): Driver {
-  const execute = async (query: CompiledQuery, args: readonly unknown[]): Promise<unknown> => {
+  // The driver's own execute, taken once: the view never calls back into what it wraps.
+  const inner = driver.execute.bind(driver);
+  const view = async (query: CompiledQuery, args: readonly unknown[]): Promise<unknown> => {
     const plan = query.plan;
-    if (plan.publicId !== true) return driver.execute(query, args);
-    return publicResult(plan, await driver.execute(query, publicIdArguments(plan, args)));
+    if (plan.publicId !== true) return inner(query, args);
+    return publicResult(plan, await inner(query, publicIdArguments(plan, args)));
   };
+  // Whoever replaces `execute` on the wrapped driver (a test counting statements) wraps the view.
+  let execute: Driver["execute"] = view as Driver["execute"];
   const bound = new Map<PropertyKey, unknown>();
   return new Proxy(driver, {
+    set(target, property, value) {
+      if (property !== "execute") return Reflect.set(target, property, value, target);
+      execute = value as Driver["execute"];
+      return true;
+    },
     get(target, property) {
       if (property === "execute") return execute;
       const value = Reflect.get(target, property, target);
