@@ -16,6 +16,7 @@ export * from "./values/computed-defaults.js";
 export * from "./values/audit-fields.js";
 export * from "./soft-delete.js";
 export * from "./public-id.js";
+export * from "./driver-view.js";
 export * from "./tls-options.js";
 export * from "./changes.js";
 export * from "./rich-types/index.js";

@@ -14,6 +14,7 @@
  *   not a UUID (a malformed id) is replaced by the nil UUID, which no record has: it matches
  *   nothing (so a 404 where the handler says so) instead of failing on PostgreSQL's uuid type.
  */
+import { withExecute } from "./driver-view.js";
 import type { CompiledQuery, Driver } from "./driver.js";
 import type { EntitySchema, FieldSchema, Filter, HistoryEntry, Operand, QueryPlan, WriteValues } from "./plan.js";
 
@@ -146,32 +147,12 @@ export function publicResult(plan: QueryPlan, result: unknown): unknown {
 
 /**
  * The driver as the app uses it: statements of marked plans get well-formed public ids and answer
- * public records. Everything else is the driver's own (a Proxy, as ops/observed-driver.ts does).
+ * public records; everything else is the driver's own (driver-view.ts).
  */
 export function publicIdDriver(driver: Driver): Driver {
-  // The driver's own execute, taken once: the view never calls back into what it wraps.
-  const inner = driver.execute.bind(driver);
-  const view = async (query: CompiledQuery, args: readonly unknown[]): Promise<unknown> => {
+  return withExecute(driver, (inner) => async (query, args) => {
     const plan = query.plan;
     if (plan.publicId !== true) return inner(query, args);
     return publicResult(plan, await inner(query, publicIdArguments(plan, args)));
-  };
-  // Whoever replaces `execute` on the wrapped driver (a test counting statements) wraps the view.
-  let execute: Driver["execute"] = view as Driver["execute"];
-  const bound = new Map<PropertyKey, unknown>();
-  return new Proxy(driver, {
-    set(target, property, value) {
-      if (property !== "execute") return Reflect.set(target, property, value, target);
-      execute = value as Driver["execute"];
-      return true;
-    },
-    get(target, property) {
-      if (property === "execute") return execute;
-      const value = Reflect.get(target, property, target);
-      if (typeof value !== "function") return value;
-      let fn = bound.get(property);
-      if (fn === undefined) bound.set(property, (fn = (value as (...a: unknown[]) => unknown).bind(target)));
-      return fn;
-    },
   });
 }

@@ -5,14 +5,14 @@
  * not look across tenants to tell the two apart (that lookup would itself cross the boundary, and
  * row-level security refuses it on PostgreSQL), so the line is written for both.
  */
-import { operandValue, tenantField, type CompiledQuery, type Driver, type EntitySchema, type Filter, type Operand, type QueryPlan } from "@kova/query";
+import { operandValue, tenantField, withExecute, type Driver, type EntitySchema, type Filter, type Operand, type QueryPlan } from "@kova/query";
 import type { Logger } from "pino";
 
 /** The driver, logging by-id misses of tenant plans; the same driver when no entity is TENANT BY. */
 export function tenantAuditedDriver(driver: Driver, entities: readonly EntitySchema[], log: Logger): Driver {
   if (!entities.some((e) => tenantField(e) !== undefined)) return driver;
-  const execute = async (query: CompiledQuery, args: readonly unknown[]): Promise<unknown> => {
-    const result = await driver.execute(query, args);
+  return withExecute(driver, (inner) => async (query, args) => {
+    const result = await inner(query, args);
     const plan = query.plan as QueryPlan;
     if (result === null && plan.tenant !== undefined && "single" in plan && plan.single) {
       const id = idOf("where" in plan ? plan.where : null);
@@ -21,17 +21,6 @@ export function tenantAuditedDriver(driver: Driver, entities: readonly EntitySch
       }
     }
     return result;
-  };
-  const bound = new Map<PropertyKey, unknown>();
-  return new Proxy(driver, {
-    get(target, property) {
-      if (property === "execute") return execute;
-      const value = Reflect.get(target, property, target);
-      if (typeof value !== "function") return value;
-      let fn = bound.get(property);
-      if (fn === undefined) bound.set(property, (fn = (value as (...a: unknown[]) => unknown).bind(target)));
-      return fn;
-    },
   });
 }
 

@@ -1,12 +1,11 @@
 /**
  * A data source seen by metrics and tracing: every statement (`execute`, which is also how a
  * transaction's statements run, see atomic.ts) is timed into `kova_db_query_duration_seconds` and
- * traced as a CLIENT span named after its query id. The wrapper forwards everything else to the
- * driver untouched (a Proxy, so optional members other code looks for, such as `withConnection`
- * or `evalScript`, stay exactly as the driver has them).
+ * traced as a CLIENT span named after its query id. Everything else is the driver's own
+ * (@kova/query's withExecute).
  */
 import { performance } from "node:perf_hooks";
-import type { CompiledQuery, Driver } from "@kova/query";
+import { withExecute, type CompiledQuery, type Driver } from "@kova/query";
 import type { Metrics, QueryLabels } from "./metrics.js";
 import type { Tracing } from "./tracing.js";
 
@@ -29,12 +28,12 @@ function labels(query: CompiledQuery): QueryLabels {
 
 export function observedDriver(name: string, driver: Driver, metrics: Metrics | undefined, tracing: Tracing | undefined): Driver {
   const system = driver.dialect.name;
-  const execute = async (query: CompiledQuery, args: readonly unknown[]): Promise<unknown> => {
+  return withExecute(driver, (inner) => async (query, args) => {
     const l = labels(query);
     const span = tracing?.child(`${l.op} ${l.entity} (${l.id})`, { "db.system.name": system, "db.namespace": name, "db.operation.name": l.op, "db.collection.name": l.entity, "kova.query.id": l.id, "kova.query.at": l.at });
     const start = performance.now();
     try {
-      const result = await driver.execute(query, args);
+      const result = await inner(query, args);
       metrics?.queryFinished(name, l, (performance.now() - start) / 1000, false);
       if (span !== undefined) tracing!.endChild(span);
       return result;
@@ -43,17 +42,5 @@ export function observedDriver(name: string, driver: Driver, metrics: Metrics | 
       if (span !== undefined) tracing!.endChild(span, { error });
       throw error;
     }
-  };
-  const bound = new Map<PropertyKey, unknown>();
-  return new Proxy(driver, {
-    get(target, property) {
-      if (property === "execute") return execute;
-      const value = Reflect.get(target, property, target);
-      if (typeof value !== "function") return value;
-      // Bound once: methods run with the driver as `this` (its private fields need that).
-      let fn = bound.get(property);
-      if (fn === undefined) bound.set(property, (fn = (value as (...a: unknown[]) => unknown).bind(target)));
-      return fn;
-    },
   });
 }
