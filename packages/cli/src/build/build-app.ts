@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { buildApp as compileApp, type BuildOptions, type BuildResult, type OpenApiOptions } from "@kova/compiler";
@@ -60,17 +60,9 @@ export async function buildApp(options: BuildOptions & { bundle?: boolean }): Pr
 }
 
 /**
- * Where the runtime bundle is kept between builds: the app's `.kova/cache/`, or, when the app
- * folder cannot be written (a read-only checkout built with --out elsewhere), a folder of the
- * system's temporary directory named after the app folder.
+ * Where the runtime bundle is kept between builds: a folder of the system's temporary directory
+ * named after the app folder, so that a build writes nothing outside its output folder.
  */
-function bundleCache(appDir: string): string {
-  const inApp = join(appDir, ".kova", "cache", "server-bundle");
-  try {
-    mkdirSync(inApp, { recursive: true });
-    accessSync(inApp, constants.W_OK);
-    return inApp;
-  } catch {
-    return join(tmpdir(), "kova-server-bundle", createHash("sha256").update(appDir).digest("hex").slice(0, 16));
-  }
+export function bundleCache(appDir: string): string {
+  return join(tmpdir(), "kova-server-bundle", createHash("sha256").update(appDir).digest("hex").slice(0, 16));
 }

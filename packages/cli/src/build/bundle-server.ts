@@ -12,7 +12,7 @@
  *   dist/server/app.js       dist/app.js importing the bundled runtime instead of the package, with
  *                            its source map to the .kova source (see relinkApp)
  *
- * The runtime part does not depend on the app: it is kept in the app's `.kova/cache/server-bundle/`
+ * The runtime part does not depend on the app: it is kept in the system's temporary directory
  * and copied into dist/ while none of its inputs changed (see runtimeUpToDate).
  *
  * Only the server uses these files. dist/app.js is unchanged: hosts that import it (the Fastify
@@ -192,7 +192,10 @@ function relinkApp(outDir: string, dir: string): void {
     relinked += code.slice(last, found.s) + (quoted ? JSON.stringify(target) : target);
     last = found.e;
   }
-  writeFileSync(join(dir, "app.js"), relinked + code.slice(last));
+  // The files the app names beside it (its OpenAPI documents, its .proto) are one folder up too:
+  // the compiler writes each as `new URL("./file", import.meta.url)`.
+  const assets = (relinked + code.slice(last)).replace(/new URL\("\.\/([^"]*)", import\.meta\.url\)/g, 'new URL("../$1", import.meta.url)');
+  writeFileSync(join(dir, "app.js"), assets);
   const mapFile = join(outDir, "app.js.map");
   if (existsSync(mapFile)) {
     const map = JSON.parse(readFileSync(mapFile, "utf8")) as { sources: string[]; sourceRoot?: string };

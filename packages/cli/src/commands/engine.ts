@@ -31,8 +31,13 @@ Options:
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const port = portFlag(values.port);
     const host = hostFlag(values.host);
-    // Loaded here: the engine brings the compiler, the VM and the database clients.
-    const { runEngine } = await import("@kova/engine");
+    // Loaded here: the engine brings the compiler, the VM and the database clients, so it is an
+    // optional peer of the CLI, installed by those who host one.
+    const engine = await import("@kova/engine").catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ERR_MODULE_NOT_FOUND") throw error;
+      throw new UsageError("kova engine needs the @kova/engine package: npm install @kova/engine");
+    });
+    const { runEngine } = engine;
     const code = await runEngine(context.env as NodeJS.ProcessEnv, { ...(port === undefined ? {} : { port }), ...(host === undefined ? {} : { host }) }, context.stderr);
     return code === 0 ? ExitCode.ok : ExitCode.problems;
   },
