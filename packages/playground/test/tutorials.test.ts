@@ -109,9 +109,9 @@ test("a field of the wrong type is named with its type, and undoing an earlier s
 
 test("an endpoint on the right path with the wrong method, or the wrong query, says which", async () => {
   const tutorial = byId("first-entity");
-  const deleting = tutorial.steps[1].solution.replace("GET /notes", "DELETE /notes").replace("RESPOND SELECT * FROM Note", "RESPOND DELETE FROM Note WHERE id = 1");
-  const wrongMethod = checkStep(tutorial, 1, await checked(deleting));
-  assert.deepEqual(wrongMethod, { done: false, hint: "Your endpoint is `DELETE /notes`; this one is GET: `GET /notes { RESPOND SELECT * FROM Note }`." });
+  const posting = tutorial.steps[1].solution.replace("GET /notes", "POST /notes");
+  const wrongMethod = checkStep(tutorial, 1, await checked(posting));
+  assert.deepEqual(wrongMethod, { done: false, hint: "Your endpoint is `POST /notes`; make it GET: `GET /notes { RESPOND SELECT * FROM Note }`." });
   const one = tutorial.steps[1].solution.replace("SELECT * FROM Note", "SELECT * FROM Note WHERE id = 1");
   assert.deepEqual(checkStep(tutorial, 1, await checked(one)), {
     done: false,

@@ -68,8 +68,9 @@ export function endpoint(method: string, path: string, wants: { runs?: QuerySpec
     const found = outline.endpoints.find((e) => e.method === method && samePath(e.path, path));
     const name = `\`${method} ${path}\``;
     if (found === undefined) {
-      const other = outline.endpoints.find((e) => samePath(e.path, path));
-      if (other !== undefined) return `Your endpoint is \`${other.method} ${other.path}\`; this one is ${method}: \`${wants.example}\`.`;
+      // The right handler under another method (a POST that should be a GET) is pointed out as such.
+      const other = outline.endpoints.find((e) => samePath(e.path, path) && wants.runs !== undefined && e.queries.some((q) => queryIs(q, wants.runs!)));
+      if (other !== undefined) return `Your endpoint is \`${other.method} ${other.path}\`; make it ${method}: \`${wants.example}\`.`;
       return `Add an endpoint ${name}: \`${wants.example}\`.`;
     }
     if (wants.validates !== undefined && found.validates !== wants.validates) return `${name} should check its body with \`VALIDATE ${wants.validates}\`: \`${wants.example}\`.`;
