@@ -43,8 +43,8 @@ const summary = element<HTMLParagraphElement>("summary");
 const list = element<HTMLUListElement>("diagnostics");
 const storage = element<HTMLParagraphElement>("storage");
 /** The tutorial panel: every check is passed to it, and it may replace the program (a step's start, a solution). */
-const tutorials = new TutorialPanel(element<HTMLElement>("tutorial"), {
-  program: () => view.state.doc.toString(),
+const tutorials: TutorialPanel = new TutorialPanel(element<HTMLElement>("tutorial"), {
+  program: (): string => view.state.doc.toString(),
   replaceProgram: (text) => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } }),
 });
 

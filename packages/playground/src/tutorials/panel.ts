@@ -25,8 +25,7 @@ export interface TutorialHost {
 export interface CheckedProgram {
   text: string;
   diagnostics: readonly Diagnostic[];
-  outline: ProgramOutline |  private last: CheckedProgram | undefined;
-  private shownResult = "";
+  outline: ProgramOutline | undefined;
 }
 
 /** Answers kept for the checks: enough for any step, bounded however long the page stays open. */
@@ -36,6 +35,7 @@ export class TutorialPanel {
   private readonly progress: Progress;
   private readonly responses: ObservedResponse[] = [];
   private last: CheckedProgram | undefined;
+  private shownResult = "";
   private readonly picker: HTMLSelectElement;
   private readonly body: HTMLDivElement;
   private readonly position: HTMLParagraphElement;
