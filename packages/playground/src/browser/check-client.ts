@@ -5,8 +5,10 @@
  * such, so a runaway compile never freezes the page or holds up the next keystroke's check.
  */
 import type { Diagnostic } from "@kova/compiler/browser";
+import type { ProgramOutline } from "../tutorials/outline.js";
 
-export type CheckOutcome = { kind: "checked"; diagnostics: Diagnostic[] } | { kind: "stopped"; message: string } | { kind: "superseded" };
+/** `outline`: what the tutorials check (tutorials/outline.ts); undefined when the program has errors. */
+export type CheckOutcome = { kind: "checked"; diagnostics: Diagnostic[]; outline: ProgramOutline | undefined } | { kind: "stopped"; message: string } | { kind: "superseded" };
 
 export class CheckClient {
   private worker: Worker | undefined;
@@ -46,13 +48,13 @@ export class CheckClient {
   private ensureWorker(): Worker {
     if (this.worker !== undefined) return this.worker;
     const worker = new Worker(this.workerUrl, { type: "module" });
-    worker.onmessage = (event: MessageEvent<{ id: number; diagnostics?: Diagnostic[]; error?: string }>) => {
+    worker.onmessage = (event: MessageEvent<{ id: number; diagnostics?: Diagnostic[]; outline?: ProgramOutline; error?: string }>) => {
       const pending = this.pending;
       if (pending === undefined || pending.id !== event.data.id) return;
       this.pending = undefined;
       pending.settle(
         event.data.diagnostics !== undefined
-          ? { kind: "checked", diagnostics: event.data.diagnostics }
+          ? { kind: "checked", diagnostics: event.data.diagnostics, outline: event.data.outline }
           : { kind: "stopped", message: `the compiler failed: ${event.data.error}` },
       );
     };

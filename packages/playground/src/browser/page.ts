@@ -4,7 +4,8 @@
  * quick fixes where the compiler has a replacement, and listed beside it for screen readers; the
  * program shareable through the URL; a light and a dark theme; the store opened in its worker,
  * the page saying whether the data survives a reload (OPFS) or lives in memory, and why.
- * Not yet here (see the package README): requests to the program, the data panel, tutorials.
+ * Tutorials (tutorials/panel.ts) read each check and may put a step's program in the editor.
+ * Not yet here (see the package README): requests to the program, the data panel.
  */
 import { basicSetup, EditorView } from "codemirror";
 import { linter, lintGutter, type Diagnostic as LintDiagnostic } from "@codemirror/lint";
@@ -15,6 +16,7 @@ import type { Diagnostic } from "@kova/compiler/browser";
 import { CheckClient } from "./check-client.js";
 import { kovaLanguage } from "./kova-mode.js";
 import { decodeProgram, encodeProgram } from "./share.js";
+import { TutorialPanel } from "../tutorials/panel.js";
 
 const FILE = "app.kova";
 const STARTER = `/// Something to do. Every change is kept.
@@ -40,6 +42,11 @@ const element = <T extends HTMLElement>(id: string) => document.getElementById(i
 const summary = element<HTMLParagraphElement>("summary");
 const list = element<HTMLUListElement>("diagnostics");
 const storage = element<HTMLParagraphElement>("storage");
+/** The tutorial panel: every check is passed to it, and it may replace the program (a step's start, a solution). */
+const tutorials: TutorialPanel = new TutorialPanel(element<HTMLElement>("tutorial"), {
+  program: (): string => view.state.doc.toString(),
+  replaceProgram: (text) => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } }),
+});
 
 /** The latest check's problems, listed beside the editor (an aria-live region says the count). */
 function listProblems(diagnostics: readonly Diagnostic[]): void {
@@ -73,6 +80,7 @@ const kovaLinter = linter(
       return [];
     }
     listProblems(outcome.diagnostics);
+    tutorials.programChecked({ text, diagnostics: outcome.diagnostics, outline: outcome.outline });
     const length = view.state.doc.length;
     return outcome.diagnostics.map((d): LintDiagnostic => {
       const from = Math.min(d.span.start.offset, length);
@@ -122,7 +130,7 @@ function setTheme(isDark: boolean): void {
 
 const view = new EditorView({
   parent: element<HTMLDivElement>("editor"),
-  doc: (await decodeProgram(location.hash)) ?? STARTER,
+  doc: (await decodeProgram(location.hash)) ?? tutorials.savedProgram() ?? STARTER,
   extensions: [
     basicSetup,
     kovaLanguage,
