@@ -3,10 +3,12 @@
  * check still running when a newer one is asked for is left to finish and ignored. A check that
  * passes the limit is stopped (the worker is terminated and a fresh one started) and reported as
  * such, so a runaway compile never freezes the page or holds up the next keystroke's check.
+ * Given the browser runtime's URL, a program that checks clean comes back built as well (BrowserBuild).
  */
 import type { Diagnostic } from "@kova/compiler/browser";
+import type { BrowserBuild } from "./compiler.js";
 
-export type CheckOutcome = { kind: "checked"; diagnostics: Diagnostic[] } | { kind: "stopped"; message: string } | { kind: "superseded" };
+export type CheckOutcome = { kind: "checked"; diagnostics: Diagnostic[]; build?: BrowserBuild } | { kind: "stopped"; message: string } | { kind: "superseded" };
 
 export class CheckClient {
   private worker: Worker | undefined;
@@ -16,6 +18,8 @@ export class CheckClient {
   constructor(
     private readonly workerUrl: URL,
     readonly limitMs: number,
+    /** Where the compiled program imports the runtime from; absent: check only. */
+    private readonly runtimeUrl?: string,
   ) {}
 
   check(root: string, files: Record<string, string>): Promise<CheckOutcome> {
@@ -39,22 +43,19 @@ export class CheckClient {
           resolve(outcome);
         },
       };
-      worker.postMessage({ id, root, files });
+      worker.postMessage({ id, root, files, runtimeUrl: this.runtimeUrl });
     });
   }
 
   private ensureWorker(): Worker {
     if (this.worker !== undefined) return this.worker;
     const worker = new Worker(this.workerUrl, { type: "module" });
-    worker.onmessage = (event: MessageEvent<{ id: number; diagnostics?: Diagnostic[]; error?: string }>) => {
+    worker.onmessage = (event: MessageEvent<{ id: number; diagnostics?: Diagnostic[]; build?: BrowserBuild; error?: string }>) => {
       const pending = this.pending;
       if (pending === undefined || pending.id !== event.data.id) return;
       this.pending = undefined;
-      pending.settle(
-        event.data.diagnostics !== undefined
-          ? { kind: "checked", diagnostics: event.data.diagnostics }
-          : { kind: "stopped", message: `the compiler failed: ${event.data.error}` },
-      );
+      const { diagnostics, build, error } = event.data;
+      pending.settle(diagnostics !== undefined ? { kind: "checked", diagnostics, ...(build === undefined ? {} : { build }) } : { kind: "stopped", message: `the compiler failed: ${error}` });
     };
     this.worker = worker;
     return worker;
