@@ -112,10 +112,7 @@ export class AppPanels {
     const path = element<HTMLInputElement>("path").value.trim() || "/";
     const body = element<HTMLTextAreaElement>("body").value;
     const statusLine = element<HTMLParagraphElement>("response-status");
-    if (!this.running) {
-      statusLine.textContent = "No program is running yet.";
-      return;
-    }
+    // Sent even while a program is loading: the worker answers in order, so it runs once the load is done.
     statusLine.textContent = `Sending ${method} ${path}…`;
     const outcome = await this.client.request({ method, path, body: body.trim() === "" ? undefined : body });
     this.showResponse(method, path, outcome);

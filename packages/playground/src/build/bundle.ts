@@ -61,10 +61,7 @@ export async function bundleBrowserModules(entries: Record<string, string>, outd
     metafile: true,
     logLevel: "silent",
     plugins: [refuseNodeBuiltins(), grammarKeywordsModule()],
-  }).catch((error: { errors?: { text: string; location?: { file: string; line: number } | null }[] }) => {
-    const lines = (error.errors ?? []).map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ""}${e.text}`);
-    throw new NodeBuiltinInBrowserBundle(lines.length > 0 ? lines.join("\n") : String(error));
-  });
+  }).catch(bundleFailure);
   const survivors = survivingBuiltins(result.metafile);
   if (survivors.length > 0) {
     throw new NodeBuiltinInBrowserBundle(survivors.map((s) => `${s.builtin} is a Node built-in, imported by ${s.importers.join(", ")}: a browser bundle cannot use it (put the Node-only code behind an interface)`).join("\n"));
@@ -95,7 +92,7 @@ function survivingBuiltins(meta: Metafile): { builtin: string; importers: string
  * program runs (app-host.ts unsupportedFeatures): native code or Node-only. In the bundle each is a
  * module that throws when loaded, so a path the refusal missed fails with a sentence, not a crash.
  */
-const NODE_ONLY_PACKAGES = ["@node-rs/argon2", "fast-jwt", "jose", "ioredis", "bullmq", "@grpc/grpc-js", "@grpc/proto-loader", "@aws-sdk/client-s3", "@aws-sdk/lib-storage"];
+const NODE_ONLY_PACKAGES = ["@node-rs/argon2", "fast-jwt", "jose", "ioredis", "bullmq", "@grpc/grpc-js", "@grpc/proto-loader", "@aws-sdk/client-s3", "@aws-sdk/lib-storage", "@opentelemetry/api", "@opentelemetry/sdk-trace-base", "@opentelemetry/context-async-hooks", "@opentelemetry/core", "@opentelemetry/resources", "@opentelemetry/exporter-trace-otlp-http"];
 
 /** What the browser has of a Node built-in's exports, by module and name (a JS expression). */
 const BROWSER_EQUIVALENTS: Record<string, Record<string, string>> = {
@@ -174,8 +171,14 @@ export async function bundleAppRuntime(outdir: string): Promise<BundleResult> {
     metafile: true,
     logLevel: "silent",
     plugins: [playgroundBoundary()],
-  });
+  }).catch(bundleFailure);
   const outputs: Record<string, number> = {};
   for (const [file, output] of Object.entries(result.metafile.outputs)) outputs[file] = output.bytes;
   return { outputs, metafile: result.metafile };
+}
+
+/** esbuild's errors, one line each with the file and line, as the error a build reports. */
+function bundleFailure(error: { errors?: { text: string; location?: { file: string; line: number } | null }[] }): never {
+  const lines = (error.errors ?? []).map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ""}${e.text}`);
+  throw new NodeBuiltinInBrowserBundle(lines.length > 0 ? lines.join("\n") : String(error));
 }
