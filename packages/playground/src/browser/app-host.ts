@@ -69,6 +69,8 @@ export function unsupportedFeatures(app: AppDefinition): string[] {
   routes("STREAM: server-sent events need a server", (r) => r.stream === true);
   routes("BROADCAST", (r) => r.broadcasts === true);
   routes("file uploads", (r) => r.multipart !== undefined);
+  if (app.security?.rateLimit !== undefined) found.push("RATE_LIMIT: limits count clients by their address, and the page is the only client");
+  routes("RATE_LIMIT: limits count clients by their address, and the page is the only client", (r) => r.rateLimit !== undefined);
   for (const v of app.env) {
     if (v.default === undefined) found.push(`env("${v.name}") has no value in the browser: give it a default, env("${v.name}", "…")`);
   }

@@ -70,11 +70,13 @@ export class AppPanels {
     this.loadedCode = build.code;
     this.build = build;
     this.showRoutes(build);
+    element<HTMLElement>("history").hidden = true;
     const outcome = await this.client.load(build.code).catch((error: Error) => ({ ok: false as const, problem: error.message, features: undefined }));
     if (build !== this.build) return; // a newer build arrived meanwhile
     this.running = outcome.ok;
     if (!outcome.ok) {
       status.textContent = `Not running: ${outcome.features === undefined ? outcome.problem : `this program uses what the playground cannot run: ${outcome.features.join("; ")}`}.`;
+      element<HTMLDivElement>("tables").replaceChildren();
       return;
     }
     status.textContent = `Running: ${build.routes.length} endpoint${build.routes.length === 1 ? "" : "s"}, answered in this page.`;
