@@ -117,7 +117,8 @@ test("the data panel reads every row now and AS OF an instant, and a row's versi
   const dir = mkdtempSync(join(tmpdir(), "kova-playground-data-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const { app, build } = await load(PROGRAM, dir);
-  assert.deepEqual(build.entities, [{ name: "Todo", fields: ["title", "done"], history: true }]);
+  assert.deepEqual(build.entities.map((e) => [e.name, e.history]), [["Todo", true]]);
+  assert.equal(build.dataProblem, undefined);
   const browser = await BrowserApp.start(app, await BrowserStore.open(), pino({ level: "silent" }));
   const get = async (path: string) => {
     const response = await browser.request({ method: "GET", path });
