@@ -107,7 +107,7 @@ export async function buildForBrowser(root: string, files: Record<string, string
   const checked = await checkProject([root], files);
   if (checked.diagnostics.some((d) => d.severity === "error")) return { diagnostics: checked.diagnostics };
   const alone = lower(checked.programs[0].model, { name: "playground", sourceText: (file) => files[file] });
-  const withData = { ...files, [DATA_FILE]: dataPanelSource(root, alone) };
+  const withData: Record<string, string> = { ...files, [DATA_FILE]: dataPanelSource(root, alone) };
   const combined = await checkProject([DATA_FILE], withData);
   const dataError = combined.diagnostics.find((d) => d.severity === "error");
   const model = dataError === undefined ? combined.programs[0].model : checked.programs[0].model;
