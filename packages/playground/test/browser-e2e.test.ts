@@ -4,7 +4,8 @@
  * typo is listed with its code and suggestion, the fix clears it) and says the store is in OPFS;
  * a program that checks clean runs in the page — a record is posted, refused, patched through the
  * request panel, the data panel shows it, the time slider moved back shows its old value, and a
- * runaway handler is stopped with a message; the store worker runs a compiled program's writes and
+ * runaway handler is stopped with a message, a program needing what a page lacks is refused by
+ * name; the store worker runs a compiled program's writes and
  * reads on SQLite WASM, and after a reload the rows and their versions are still there.
  * Screenshots go to the repository's playground/test-output/.
  */
@@ -190,6 +191,12 @@ test("the playground page checks as you type, and the store keeps data across a 
   await spinning.fill("#path", "/hello");
   await spinning.click("#send");
   await spinning.locator("#response-status", { hasText: "GET /hello → 200" }).waitFor({ timeout: 30_000 });
+  // A program that needs what a page lacks is not run, and the panel names the feature.
+  await spinning.click(".cm-content");
+  await spinning.keyboard.press("Control+A");
+  await spinning.keyboard.press("Delete");
+  await spinning.keyboard.insertText('GET /motd {\n  RESPOND { text: env("MOTD") }\n}\n');
+  await spinning.locator("#app-status", { hasText: /^Not running: .*env\("MOTD"\) has no value in the browser: give it a default/ }).waitFor({ timeout: 30_000 });
   await spinning.close();
 
   const opened = await context.newPage();
