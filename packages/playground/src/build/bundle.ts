@@ -114,7 +114,7 @@ function isPlainData(value: unknown, depth = 0): boolean {
  * equivalent (BROWSER_EQUIVALENTS), and every function or class is one that throws "… is not
  * available in the playground" when called. Importing such a module costs nothing; using it says why not.
  */
-async function builtinForBrowser(name: string): Promise<string> {
+export async function builtinForBrowser(name: string): Promise<string> {
   const real = (await import(`node:${name}`)) as Record<string, unknown>;
   const names = Object.keys(real).filter((key) => key !== "default" && /^[A-Za-z_$][\w$]*$/.test(key));
   const lines = [`const unavailable = (what) => function () { throw new Error(what + " is not available in the playground (it needs Node)"); };`];
