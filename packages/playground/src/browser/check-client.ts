@@ -3,12 +3,14 @@
  * check still running when a newer one is asked for is left to finish and ignored. A check that
  * passes the limit is stopped (the worker is terminated and a fresh one started) and reported as
  * such, so a runaway compile never freezes the page or holds up the next keystroke's check.
+ * Given the browser runtime's URL, a program that checks clean comes back built as well (BrowserBuild).
  */
 import type { Diagnostic } from "@kova/compiler/browser";
 import type { ProgramOutline } from "../tutorials/outline.js";
+import type { BrowserBuild } from "./compiler.js";
 
 /** `outline`: what the tutorials check (tutorials/outline.ts); undefined when the program has errors. */
-export type CheckOutcome = { kind: "checked"; diagnostics: Diagnostic[]; outline: ProgramOutline | undefined } | { kind: "stopped"; message: string } | { kind: "superseded" };
+export type CheckOutcome = { kind: "checked"; diagnostics: Diagnostic[]; outline: ProgramOutline | undefined; build?: BrowserBuild } | { kind: "stopped"; message: string } | { kind: "superseded" };
 
 export class CheckClient {
   private worker: Worker | undefined;
@@ -18,6 +20,8 @@ export class CheckClient {
   constructor(
     private readonly workerUrl: URL,
     readonly limitMs: number,
+    /** Where the compiled program imports the runtime from; absent: check only. */
+    private readonly runtimeUrl?: string,
   ) {}
 
   check(root: string, files: Record<string, string>): Promise<CheckOutcome> {
@@ -41,22 +45,19 @@ export class CheckClient {
           resolve(outcome);
         },
       };
-      worker.postMessage({ id, root, files });
+      worker.postMessage({ id, root, files, runtimeUrl: this.runtimeUrl });
     });
   }
 
   private ensureWorker(): Worker {
     if (this.worker !== undefined) return this.worker;
     const worker = new Worker(this.workerUrl, { type: "module" });
-    worker.onmessage = (event: MessageEvent<{ id: number; diagnostics?: Diagnostic[]; outline?: ProgramOutline; error?: string }>) => {
+    worker.onmessage = (event: MessageEvent<{ id: number; diagnostics?: Diagnostic[]; outline?: ProgramOutline; build?: BrowserBuild; error?: string }>) => {
       const pending = this.pending;
       if (pending === undefined || pending.id !== event.data.id) return;
       this.pending = undefined;
-      pending.settle(
-        event.data.diagnostics !== undefined
-          ? { kind: "checked", diagnostics: event.data.diagnostics, outline: event.data.outline }
-          : { kind: "stopped", message: `the compiler failed: ${event.data.error}` },
-      );
+      const { diagnostics, outline, build, error } = event.data;
+      pending.settle(diagnostics !== undefined ? { kind: "checked", diagnostics, outline, ...(build === undefined ? {} : { build }) } : { kind: "stopped", message: `the compiler failed: ${error}` });
     };
     this.worker = worker;
     return worker;

@@ -5,7 +5,7 @@
  * program shareable through the URL; a light and a dark theme; the store opened in its worker,
  * the page saying whether the data survives a reload (OPFS) or lives in memory, and why.
  * Tutorials (tutorials/panel.ts) read each check and may put a step's program in the editor.
- * Not yet here (see the package README): requests to the program, the data panel.
+ * A program that checks clean runs in the page (app-panels.ts): requests to it, its data, AS OF.
  */
 import { basicSetup, EditorView } from "codemirror";
 import { linter, lintGutter, type Diagnostic as LintDiagnostic } from "@codemirror/lint";
@@ -13,6 +13,7 @@ import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { Compartment } from "@codemirror/state";
 import { tags } from "@lezer/highlight";
 import type { Diagnostic } from "@kova/compiler/browser";
+import { AppPanels } from "./app-panels.js";
 import { CheckClient } from "./check-client.js";
 import { kovaLanguage } from "./kova-mode.js";
 import { decodeProgram, encodeProgram } from "./share.js";
@@ -66,7 +67,11 @@ function listProblems(diagnostics: readonly Diagnostic[]): void {
 
 /** How long a check may run before it is stopped (?check-limit-ms=N overrides the 5 s default). */
 const CHECK_LIMIT_MS = Number(new URLSearchParams(location.search).get("check-limit-ms")) || 5000;
-const checker = new CheckClient(new URL("./check-worker.js", import.meta.url), CHECK_LIMIT_MS);
+/** How long a request may run before its handler is stopped (?request-limit-ms=N overrides the 5 s default). */
+const REQUEST_LIMIT_MS = Number(new URLSearchParams(location.search).get("request-limit-ms")) || 5000;
+// The compiled program imports the runtime from app-runtime.js, beside this page's modules.
+const checker = new CheckClient(new URL("./check-worker.js", import.meta.url), CHECK_LIMIT_MS, new URL("./app-runtime.js", import.meta.url).href);
+const panels = new AppPanels(new URL("./app-worker.js", import.meta.url), REQUEST_LIMIT_MS);
 
 /** The compiler's diagnostics as CodeMirror's: underlined spans, a quick fix when there is a replacement. */
 const kovaLinter = linter(
@@ -81,6 +86,7 @@ const kovaLinter = linter(
     }
     listProblems(outcome.diagnostics);
     tutorials.programChecked({ text, diagnostics: outcome.diagnostics, outline: outcome.outline });
+    void panels.checked(outcome.diagnostics.some((d) => d.severity === "error") ? undefined : outcome.build);
     const length = view.state.doc.length;
     return outcome.diagnostics.map((d): LintDiagnostic => {
       const from = Math.min(d.span.start.offset, length);
@@ -150,13 +156,12 @@ element<HTMLButtonElement>("share").addEventListener("click", async () => {
   await navigator.clipboard?.writeText(location.href).catch(() => undefined);
 });
 
-const worker = new Worker(new URL("./store-worker.js", import.meta.url), { type: "module" });
-worker.onmessage = (event: MessageEvent<{ ok: boolean; value?: { persistence: string; problem?: string }; error?: string }>) => {
-  const { ok, value, error } = event.data;
-  storage.textContent = !ok
-    ? `The store did not open: ${error}`
-    : value!.persistence === "opfs"
-      ? "Data is stored in this browser (OPFS): a reload keeps it."
-      : `Data is kept in memory: ${value!.problem}`;
-};
-worker.postMessage({ id: 1, op: "open" });
+// The program runs in the app worker, on the store it opens (OPFS, or in memory with the reason).
+panels.status.then(
+  (status) => {
+    storage.textContent = status.persistence === "opfs" ? "Data is stored in this browser (OPFS): a reload keeps it." : `Data is kept in memory: ${status.problem}`;
+  },
+  (error: Error) => {
+    storage.textContent = `The store did not open: ${error.message}`;
+  },
+);

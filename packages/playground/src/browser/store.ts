@@ -18,6 +18,12 @@ export interface StoreStatus {
   problem?: string;
 }
 
+/**
+ * A failed start releases the handles it took (preserveOnInitFailure) and may be tried again
+ * (forceReinitIfPreviouslyFailed, an option the package's types do not list yet).
+ */
+const POOL_OPTIONS = { name: "kova-playground", preserveOnInitFailure: true, forceReinitIfPreviouslyFailed: true };
+
 export class BrowserStore {
   private readonly schemas = new EntitySchemas("main");
   private runner: QueryRunner<WasmDatabase>;
@@ -29,18 +35,29 @@ export class BrowserStore {
     this.runner = new QueryRunner(db, lastRecordedInstant(db), this.schemas);
   }
 
-  /** Opens the store in OPFS under `file`, or in memory when the browser's storage is unavailable. */
-  static async open(file = "/kova-playground.db"): Promise<BrowserStore> {
+  /**
+   * Opens the store in OPFS under `file`, or in memory when the browser's storage is unavailable.
+   * `waitMs`: how long to keep trying while another worker still holds the file (a worker that was
+   * just terminated releases its access handles a moment later).
+   */
+  static async open(file = "/kova-playground.db", waitMs = 0): Promise<BrowserStore> {
     const sqlite3 = await sqlite3InitModule();
-    try {
-      const pool = await sqlite3.installOpfsSAHPoolVfs({ name: "kova-playground" });
-      return new BrowserStore(new WasmDatabase(sqlite3, new pool.OpfsSAHPoolDb(file)), { persistence: "opfs" });
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      return new BrowserStore(WasmDatabase.memory(sqlite3), {
-        persistence: "memory",
-        problem: `the browser's storage is unavailable (${why}): the data is kept in memory until the page is closed`,
-      });
+    const until = Date.now() + waitMs;
+    for (;;) {
+      try {
+        const pool = await sqlite3.installOpfsSAHPoolVfs(POOL_OPTIONS);
+        return new BrowserStore(new WasmDatabase(sqlite3, new pool.OpfsSAHPoolDb(file)), { persistence: "opfs" });
+      } catch (error) {
+        if (Date.now() < until) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          continue;
+        }
+        const why = error instanceof Error ? error.message : String(error);
+        return new BrowserStore(WasmDatabase.memory(sqlite3), {
+          persistence: "memory",
+          problem: `the browser's storage is unavailable (${why}): the data is kept in memory until the page is closed`,
+        });
+      }
     }
   }
 
