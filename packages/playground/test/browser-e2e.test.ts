@@ -11,35 +11,16 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
-import { extname, join, normalize } from "node:path";
+import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { browserModule, bundleBrowserModules } from "../src/build/bundle.js";
 import { buildSite } from "../src/build/site.js";
+import { launchChromium, serve, SKIP_WITHOUT_CHROMIUM } from "./browser-harness.js";
 
-const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find(existsSync);
 // The repository's playground/test-output/ (ignored by git, written by this test under .ci/run for a reviewer to look at).
 const SCREENSHOTS = fileURLToPath(new URL("../../../../playground/test-output/", import.meta.url));
-const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".map": "application/json" };
-
-/** Serves `dir` on 127.0.0.1 (a secure context, so OPFS is there), on a port the OS picks. */
-async function serve(dir: string): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
-    const file = join(dir, path.endsWith("/") ? `${path}index.html` : path);
-    if (!file.startsWith(dir) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${address.port}`, server };
-}
-
 const TYPO = `ENTITY Todo {
   title: text
   done: bool DEFAULT false
@@ -50,12 +31,7 @@ GET /todos {
 }
 `;
 
-// Locally a loud skip without Chromium; with CI=true a missing browser fails the test.
-const SKIP = CHROMIUM === undefined && process.env.CI !== "true" ? "no Chromium installed (apt-get install chromium)" : false;
-
-test("the playground page checks as you type, and the store keeps data across a reload", { skip: SKIP, timeout: 120_000 }, async (t) => {
-  assert.ok(CHROMIUM !== undefined, "CI=true and no Chromium: apt-get install chromium");
-  const { chromium } = await import("playwright-core");
+test("the playground page checks as you type, and the store keeps data across a reload", { skip: SKIP_WITHOUT_CHROMIUM, timeout: 120_000 }, async (t) => {
   const site = mkdtempSync(join(tmpdir(), "kova-playground-site-"));
   t.after(() => rmSync(site, { recursive: true, force: true }));
   await buildSite(site);
@@ -66,7 +42,7 @@ test("the playground page checks as you type, and the store keeps data across a 
   t.after(() => server.close());
   mkdirSync(SCREENSHOTS, { recursive: true });
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+  const browser = await launchChromium();
   t.after(() => browser.close());
   const context = await browser.newContext();
   const page = await context.newPage();

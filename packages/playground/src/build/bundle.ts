@@ -47,21 +47,14 @@ function grammarKeywordsModule(): Plugin {
   };
 }
 
+/** What every playground bundle is: browser ES modules for es2022, minified, with source maps and a metafile. */
+function browserBuildOptions(outdir: string) {
+  return { outdir, bundle: true, format: "esm", platform: "browser", target: "es2022", minify: true, sourcemap: true, metafile: true, logLevel: "silent" } as const;
+}
+
 /** Bundles browser modules (output name → source file) into `outdir`, minified, with source maps. */
 export async function bundleBrowserModules(entries: Record<string, string>, outdir: string): Promise<BundleResult> {
-  const result = await build({
-    entryPoints: entries,
-    outdir,
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    minify: true,
-    sourcemap: true,
-    metafile: true,
-    logLevel: "silent",
-    plugins: [refuseNodeBuiltins(), grammarKeywordsModule()],
-  }).catch(bundleFailure);
+  const result = await build({ ...browserBuildOptions(outdir), entryPoints: entries, plugins: [refuseNodeBuiltins(), grammarKeywordsModule()] }).catch(bundleFailure);
   const survivors = survivingBuiltins(result.metafile);
   if (survivors.length > 0) {
     throw new NodeBuiltinInBrowserBundle(survivors.map((s) => `${s.builtin} is a Node built-in, imported by ${s.importers.join(", ")}: a browser bundle cannot use it (put the Node-only code behind an interface)`).join("\n"));
@@ -159,19 +152,7 @@ function playgroundBoundary(): Plugin {
  * host, which compiled programs import by URL (app-worker.ts says why it is a module of its own).
  */
 export async function bundleAppRuntime(outdir: string): Promise<BundleResult> {
-  const result = await build({
-    entryPoints: { "app-runtime": browserModule("app-runtime") },
-    outdir,
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    minify: true,
-    sourcemap: true,
-    metafile: true,
-    logLevel: "silent",
-    plugins: [playgroundBoundary()],
-  }).catch(bundleFailure);
+  const result = await build({ ...browserBuildOptions(outdir), entryPoints: { "app-runtime": browserModule("app-runtime") }, plugins: [playgroundBoundary()] }).catch(bundleFailure);
   const outputs: Record<string, number> = {};
   for (const [file, output] of Object.entries(result.metafile.outputs)) outputs[file] = output.bytes;
   return { outputs, metafile: result.metafile };
