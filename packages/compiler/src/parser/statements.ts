@@ -85,7 +85,7 @@ export function parseStatement(c: Cursor): Statement | null {
   if (c.matchKeyword("EMIT")) {
     const event = c.expectIdentifier("the EVENT to emit, as in EMIT order_shipped { order: order.id }");
     let payload: Expression;
-    if (c.isPunct("{") && !c.token.newlineBefore) payload = parseExpression(c);
+    if (startsValueOnLine(c)) payload = parseExpression(c);
     else {
       c.errorExpected(`'{' and the event's payload, as in EMIT ${event.name || "order_shipped"} { order: order.id }`);
       payload = { kind: "Missing", span: c.emptySpanHere() };
