@@ -441,7 +441,8 @@ export interface FunctionDecl {
   name: Identifier;
   params: FunctionParam[];
   body: Block;
-  action?: boolean;
+  /** True for an `ACTION`, false for an `FN`. */
+  action: boolean;
 }
 
 /** `name: type` in an FN's parameter list; the type is written as for a VALIDATE field or an entity name. */

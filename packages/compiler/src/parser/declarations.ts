@@ -117,7 +117,7 @@ function parseDeclarationBody(c: Cursor): Declaration | null {
     case "FN":
       return parseFunction(c, start);
     case "ACTION":
-      return { ...parseFunction(c, start, "ACTION"), action: true };
+      return parseFunction(c, start, "ACTION");
     case "EVENT": {
       const name = c.expectIdentifier("a name for the EVENT, as in EVENT order_shipped { order: int }");
       const fields = parseFieldBlock(c, `the EVENT ${name.name}'s payload`);

@@ -16,7 +16,7 @@ export function parseFunction(c: Cursor, start: number, keyword: "FN" | "ACTION"
     });
   }
   const body = parseBlock(c, `the ${keyword} ${name.name}`);
-  return { kind: "Function", span: c.spanFrom(start), name, params, body };
+  return { kind: "Function", span: c.spanFrom(start), name, params, body, action: keyword === "ACTION" };
 }
 
 /** `(name: type, …)` at the cursor (an FN's or a queued TASK's parameters); `example` shows the form. */
