@@ -66,7 +66,7 @@ test("the IR: an action's inputs and loads, the caller's writes, the event and i
   assert.deepEqual(ship.action?.inputs, [{ name: "code", type: { name: "text", args: [], options: { min: 3 }, fields: [], array: false, optional: false } }]);
   assert.deepEqual(ship.action?.loads.map((l) => [l.param, l.entity, l.load.kind]), [["order", "Order", "query"]]);
   const load = ship.action!.loads[0].load as { kind: "query"; query: string };
-  const plan = app.queries.find((q) => q.id === load.query)!.plan as { kind: string; single?: boolean };
+  const plan = app.queries.find((q) => q.id === load.query)!.plan as unknown as { kind: string; single?: boolean };
   assert.deepEqual([plan.kind, plan.single], ["select", true], "an input is loaded as one row by id");
   assert.equal(ship.body.length, 4, "four steps");
   assert.deepEqual(ship.body[2], { kind: "emit", event: "order_shipped", source: "default", payload: ship.body[2].kind === "emit" ? ship.body[2].payload : null, span: ship.body[2].span });
@@ -143,7 +143,7 @@ ACTION close(order: Order) {
   EMIT order_closed { order: order.id }
 }
 `;
-  const result = await checkWithDrivers(["/app/app.kova"], { readFile: (p) => (p === "/app/app.kova" ? text : undefined) });
+  const result = await checkWithDrivers(["/app/app.kova"], { readFile: (p) => (p === "/app/app.kova" ? text : undefined), readSource: (p) => (p === "/app/app.kova" ? { text } : undefined) });
   const found = result.diagnostics.filter((d) => d.code === "KV2956");
   assert.equal(found.length, 1, JSON.stringify(result.diagnostics));
   assert.match(found[0].message, /EMIT order_closed: events are recorded in the program's first data source, 'db' \(cockroach\)/);
