@@ -8,7 +8,8 @@
  * rolls back, so nothing of the action is kept, and no EMIT of it is delivered.
  */
 import { alwaysEnds } from "../../ir/ends.js";
-import type { AppModel, KovaFunction, Shape } from "../../ir/nodes.js";
+import type { AppModel, KovaFunction, Shape, Stmt } from "../../ir/nodes.js";
+import { forEachNode } from "../../ir/writes.js";
 import type { CodeWriter } from "./code-writer.js";
 import { functionName, type ExpressionPrinter } from "./expressions.js";
 import { emitStatements } from "./statements.js";
@@ -77,4 +78,26 @@ export function emitAction(out: CodeWriter, fn: KovaFunction, x: ExpressionPrint
     out.indent(() => out.line(`throw actionStepFailed(error, ${name}, step, steps);`));
     out.line("}");
   }, "}", fn.span, sourcePath);
+}
+
+/**
+ * Whether a statement of `kind` runs in one of the FNs or ACTIONs `body` calls (directly or not):
+ * a route whose action BROADCASTs holds its messages until it commits, as if it broadcast itself.
+ */
+export function calledFunctionHas(body: readonly Stmt[], functions: readonly KovaFunction[], kind: Stmt["kind"]): boolean {
+  const seen = new Set<string>();
+  let found = false;
+  const visit = (node: unknown) =>
+    forEachNode(node, (n) => {
+      if (found || n.kind !== "callFunction" || seen.has(n.function as string)) return;
+      seen.add(n.function as string);
+      const fn = functions.find((f) => f.name === n.function);
+      if (fn === undefined) return;
+      forEachNode(fn.body, (inner) => {
+        if (inner.kind === kind) found = true;
+      });
+      if (!found) visit(fn.body);
+    });
+  visit(body);
+  return found;
 }

@@ -11,7 +11,7 @@ import { emitTaskFunction, taskDefinition } from "./tasks.js";
 import { containsStatement, emitSocketHandlers, socketDefinition } from "./realtime.js";
 import { emitTestFunction, testDefinition } from "./tests.js";
 import { emitProto } from "../proto/index.js";
-import { ACTION_HELPERS, actionInputShapes, emitAction } from "./actions.js";
+import { ACTION_HELPERS, actionInputShapes, calledFunctionHas, emitAction } from "./actions.js";
 
 export interface EmitOptions {
   /** Path of each source file as the source map should name it (relative to the output file). */
@@ -180,7 +180,7 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
         // A route that may answer with server-sent events (STREAM): servers that cannot stream refuse it at start.
         const stream = (containsStatement(route.body, "stream") ? ", stream: true" : "") + (containsStatement(route.body, "stream", (s) => s.live !== null) ? ", live: true" : "");
         // Its BROADCASTs go out after it commits: the runtime holds them until then.
-        const broadcasts = containsStatement(route.body, "broadcast") ? ", broadcasts: true" : "";
+        const broadcasts = containsStatement(route.body, "broadcast") || calledFunctionHas(route.body, app.functions, "broadcast") ? ", broadcasts: true" : "";
         const multipart = route.inputs.body.files.length > 0 ? `, multipart: ${multipartDefinition(route, app.shapes)}` : "";
         const version = route.version === undefined ? "" : `, version: ${JSON.stringify(route.version)}`;
         out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${multipart}${auth}, handler: ${handlers[i]}${writes}${stream}${broadcasts}, source: ${source}${rateLimit}${cache}${version} },`);
