@@ -64,7 +64,7 @@ test("the IR: an action's inputs and loads, the caller's writes, the event and i
   const ship = app.functions.find((f) => f.name === "ship")!;
   assert.deepEqual(ship.params, ["order", "code"]);
   assert.deepEqual(ship.action?.inputs, [{ name: "code", type: { name: "text", args: [], options: { min: 3 }, fields: [], array: false, optional: false } }]);
-  assert.deepEqual(ship.action?.loads.map((l) => [l.param, l.entity, l.load.kind]), [["order", "Order", "query"]]);
+  assert.deepEqual(ship.action?.loads.map((l) => [l.param, l.entity, l.optional, l.load.kind]), [["order", "Order", false, "query"]]);
   const load = ship.action!.loads[0].load as { kind: "query"; query: string };
   const plan = app.queries.find((q) => q.id === load.query)!.plan as unknown as { kind: string; single?: boolean };
   assert.deepEqual([plan.kind, plan.single], ["select", true], "an input is loaded as one row by id");

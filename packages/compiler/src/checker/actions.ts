@@ -31,7 +31,7 @@ export interface EventInfo {
 /** What makes an FN an ACTION (KovaFunctionInfo.action). */
 export interface ActionInfo {
   /** Entity-typed inputs: each loaded by id before the first step, in the caller's transaction. */
-  loads: Array<{ param: string; entity: string; query: SelectQuery }>;
+  loads: Array<{ param: string; entity: string; optional: boolean; query: SelectQuery }>;
 }
 
 /** Registers every EVENT (after VALIDATE shapes: a payload field may be typed with one). */
@@ -64,7 +64,7 @@ export function actionParams(ctx: CheckContext, decl: FunctionDecl): { params: A
     const entity = ctx.model.entities.get(p.type.name.name);
     if (entity !== undefined && !p.type.array) {
       resolve(ctx, p.type.name, entity.decl);
-      loads.push({ param: p.name.name, entity: entity.decl.name.name, query: loadQuery(p.name, entity.decl.name.name, p.span) });
+      loads.push({ param: p.name.name, entity: entity.decl.name.name, optional: p.type.optional, query: loadQuery(p.name, entity.decl.name.name, p.span) });
       return { name: p.name.name, type: entity.rowType };
     }
     return { name: p.name.name, type: validationType(ctx, p.type) };

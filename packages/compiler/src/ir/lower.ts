@@ -104,7 +104,7 @@ function lowerAction(params: readonly FunctionParam[], action: ActionInfo, lower
   const loaded = new Set(action.loads.map((l) => l.param));
   return {
     inputs: params.filter((p) => !loaded.has(p.name.name)).map((p) => ({ name: p.name.name, type: shapeType(p.type) })),
-    loads: action.loads.map((l) => ({ param: l.param, entity: l.entity, load: lowerExpr(l.query) })),
+    loads: action.loads.map((l) => ({ param: l.param, entity: l.entity, optional: l.optional, load: lowerExpr(l.query) })),
   };
 }
 

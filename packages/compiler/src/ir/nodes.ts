@@ -75,8 +75,11 @@ export interface EventDef {
 export interface ActionDef {
   /** The inputs other than entities, checked as a VALIDATE shape's fields when it is called (a 400 naming the input). */
   inputs: ShapeField[];
-  /** Entity-typed inputs: an id (or a row: its id) loaded before the first step; no such record is a 404 naming it. */
-  loads: Array<{ param: string; entity: string; load: Expr }>;
+  /**
+   * Entity-typed inputs: an id (or a row: its id) loaded before the first step; no such record is
+   * a 404 naming it, and null a 400 unless the input is `optional` (then it stays null).
+   */
+  loads: Array<{ param: string; entity: string; optional: boolean; load: Expr }>;
 }
 
 /** `EMIT order_shipped { … }`: the event recorded in the transaction of `source` (Driver.emit), delivered after its commit. */

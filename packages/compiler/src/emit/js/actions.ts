@@ -56,6 +56,7 @@ export function emitAction(out: CodeWriter, fn: KovaFunction, x: ExpressionPrint
     }
     for (const load of action.loads) {
       const v = `v_${load.param}`;
+      if (!load.optional) out.line(`if (${v} == null) throw actionInvalid(${name}, [{ field: ${JSON.stringify(load.param)}, message: "is required (the id of a ${load.entity})" }]);`);
       // An id, or a row passed in: loaded again, in this transaction, by its id.
       out.block(`if (${v} != null)`, () => {
         out.line(`${v} = typeof ${v} === "object" ? ${v}.id : ${v};`);
