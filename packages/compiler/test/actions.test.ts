@@ -81,7 +81,7 @@ test("the JS back end: input check, load by id, numbered steps, EMIT through the
   const app = lowered(SHOP);
   const compiled = new Map(app.queries.map((q) => [q.id, { sql: `-- ${q.id}` } as never]));
   const code = emitApp(app, compiled, { sourcePath: () => "app.kova", sourceText: () => SHOP, moduleSpecifier: (_f, m) => m, outputFile: "/app/dist/app.js" }).code;
-  assert.match(code, /async function fn_ship\(ctx, v_order, v_code\)/);
+  assert.match(code, /async function kf_ship\(ctx, v_order, v_code\)/);
   assert.match(code, /const issues = validate_ACTION_ship\(\{ "code": v_code \}, "", \[\]\);/);
   assert.match(code, /if \(found == null\) throw actionNotFound\("ship", "order", "Order", v_order\);/);
   assert.match(code, /const steps = \["app\.kova:19:3","app\.kova:22:3","app\.kova:23:3","app\.kova:24:3"\];/);
@@ -97,7 +97,7 @@ test("checker findings: EMIT outside an action, unknown event and fields, missin
   assert.deepEqual(codes(`FN f() {\n  EMIT order_shipped { order: 1, tracking: "t" }\n}`), ["KV2950"]);
   assert.deepEqual(codes(`TASK t EVERY 1m {\n  EMIT order_shipped { order: 1, tracking: "t" }\n}`), ["KV2950"]);
   assert.deepEqual(codes(`ACTION a() {\n  EMIT order_shiped { order: 1, tracking: "t" }\n}`), ["KV2951"]);
-  assert.deepEqual(codes(`ACTION a() {\n  EMIT order_shipped { order: 1, trackin: "t" }\n}`), ["KV2952", "KV2953"]);
+  assert.deepEqual(codes(`ACTION a() {\n  EMIT order_shipped { order: 1, trackin: "t" }\n}`), ["KV2953", "KV2952"]);
   assert.deepEqual(codes(`ACTION a() {\n  EMIT order_shipped { order: "one", tracking: 2 }\n}`), ["KV2954", "KV2954"]);
   assert.deepEqual(codes(`ACTION a(p: json) {\n  EMIT order_shipped p\n}`), ["KV2955"]);
   assert.deepEqual(codes(`ACTION a(order: int) {\n  EMIT order_shipped { order, tracking: "t" }\n}`), [], "shorthand fields");
