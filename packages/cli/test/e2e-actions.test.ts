@@ -170,7 +170,7 @@ test("ACTION over HTTP: one unit, named failing step, checked inputs, EMIT handl
   // Each committed EMIT ran the handler once; the rolled-back one never did.
   await until(notices, (n) => n.length >= 2);
   await delay(500);
-  assert.deepEqual(await notices(), [
+  assert.deepEqual((await notices()).map((n) => ({ order: n.order, message: n.message })), [
     { order: lamp.id, message: "shipped with TRK-100" },
     { order: desk.id, message: "shipped with TRK-200" },
   ]);
