@@ -15,6 +15,7 @@ import { PUBLIC_ID_CASES } from "./cases-public-id.js";
 
 import { TRANSACTION_CASES } from "./cases-transactions.js";
 import { CHANGE_CASES } from "./cases-changes.js";
+import { ACTION_CASES } from "./cases-actions.js";
 
 export interface Api {
   /** `headers` are added to the request (e.g. an authorization header). */
@@ -540,6 +541,7 @@ export const CASES: Case[] = [
   ...PUBLIC_ID_CASES,
   ...TRANSACTION_CASES,
   ...CHANGE_CASES,
+  ...ACTION_CASES,
   ...AGGREGATE_CASES,
   ...LIST_CASES,
   ...RICH_TYPE_CASES,

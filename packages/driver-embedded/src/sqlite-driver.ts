@@ -229,6 +229,20 @@ export class EmbeddedDriver implements Driver {
     return work(this.ready().db);
   }
 
+  /**
+   * See Driver.emit: the event joins the open transaction's change events in the outbox (recorded
+   * now, taken at its commit, dropped at its rollback); outside a transaction it commits at once.
+   */
+  async emit(event: string, payload: Record<string, unknown>): Promise<void> {
+    // Taken in the same synchronous turn as the record when no transaction is open: nothing else can record in between.
+    const alone = await this.withConnection(() => {
+      this.outbox.start();
+      this.outbox.record(event, "", "emit", null, Date.now(), null, payload);
+      return this.transactionOpen ? undefined : this.outbox.take();
+    });
+    if (alone !== undefined) await this.changes.deliver(alone);
+  }
+
   /** Runs `work` in one transaction; inside one already (an endpoint's), it joins it. */
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
     const current = scope.current();

@@ -368,6 +368,25 @@ export class MysqlDriver implements Driver {
     return result;
   }
 
+  /**
+   * See Driver.emit: a row of the outbox in the open transaction, queued behind its statements and
+   * marking it as written (so its events are read before COMMIT); outside one, in a transaction of its own.
+   */
+  async emit(event: string, payload: Record<string, unknown>): Promise<void> {
+    await this.changes.ready();
+    const open = scope.current() ?? this.pinned?.open;
+    if (open === undefined) return this.transaction(() => this.emit(event, payload));
+    const { text, values } = this.changes.emitStatement(event, payload);
+    const run = async (): Promise<void> => {
+      if (open.finished) throw new Error("this transaction has already finished; EMIT runs inside its work function");
+      open.wrote = true;
+      await open.connection.query(text, values);
+    };
+    const result = open.queue.then(run, run);
+    open.queue = result.catch(() => undefined);
+    await result;
+  }
+
   async transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
     const joined = scope.current();
     if (joined !== undefined) return work({ execute: (query, args) => this.inTransaction(joined, query, args) });

@@ -190,6 +190,17 @@ export class MysqlChangeOutbox implements ChangeOutbox {
     return this.started === undefined ? null : `${process.pid}:${Date.now().toString(36)}:${Math.random().toString(36).slice(2)}`;
   }
 
+  /**
+   * EMIT's statement (Driver.emit): the event as a row of the outbox, tagged with the running
+   * transaction's @kova_tx, so `inTransaction` reads it with the writes' events and it rolls back with them.
+   */
+  emitStatement(event: string, payload: Record<string, unknown>): { text: string; values: unknown[] } {
+    return {
+      text: `INSERT INTO ${OUTBOX_TABLE} (tx, entity, record_id, op, version, at, \`before\`, \`after\`) VALUES (@kova_tx, ?, '', 'emit', NULL, UTC_TIMESTAMP(3), NULL, ?)`,
+      values: [event, JSON.stringify(payload)],
+    };
+  }
+
   /** Inside the committing transaction, right before COMMIT: its events. */
   async inTransaction(sql: Sql, tx: string): Promise<ChangeEvent[]> {
     await this.started;

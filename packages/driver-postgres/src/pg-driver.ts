@@ -223,6 +223,21 @@ export class PostgresDriver implements Driver {
     });
   }
 
+  /**
+   * See Driver.emit: a row of the outbox in the open transaction (marked as written, so its events
+   * are read and NOTIFYed before COMMIT); outside one, in a transaction of its own.
+   */
+  async emit(event: string, payload: Record<string, unknown>): Promise<void> {
+    const changes = this.changes;
+    if (changes === undefined) throw new Error(`data source "${this.config.name}" (${this.flavor.dialect}) keeps no change outbox, so it cannot record EMIT`);
+    await changes.ready();
+    const open = this.scope.current() ?? this.pinned?.open;
+    if (open === undefined) return this.transactionOnce(() => this.emit(event, payload));
+    const { text, values } = changes.emitStatement(event, payload);
+    (open as { wrote?: boolean }).wrote = true;
+    await open.client.query(text, values);
+  }
+
   /** Runs `work` in one transaction; inside one already (an endpoint's), it joins it. */
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
     const open = this.scope.current();

@@ -321,6 +321,17 @@ export class PgChangeOutbox implements ChangeOutbox {
     return events;
   }
 
+  /**
+   * EMIT's statement (Driver.emit): the event as a row of the outbox in the running transaction,
+   * so `inTransaction` reads it with the writes' events and it rolls back with them.
+   */
+  emitStatement(event: string, payload: Record<string, unknown>): { text: string; values: unknown[] } {
+    return {
+      text: `INSERT INTO ${OUTBOX_TABLE} (tx, entity, record_id, op, version, at, before, after) VALUES (txid_current(), $1, '', 'emit', NULL, date_trunc('milliseconds', clock_timestamp()), NULL, $2::jsonb)`,
+      values: [event, JSON.stringify(payload)],
+    };
+  }
+
   /** After the commit: the transaction's events to the change feed. */
   async deliver(events: readonly ChangeEvent[]): Promise<void> {
     if (events.length === 0) return;

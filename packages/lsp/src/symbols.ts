@@ -28,6 +28,8 @@ function symbolOf(decl: Declaration): DocumentSymbol | undefined {
       return symbol(decl.title.value || "(unnamed test)", SymbolKind.Event, decl, decl.title.span, "TEST");
     case "Socket":
       return { ...symbol(`SOCKET ${decl.path.text}`, SymbolKind.Event, decl, decl.path.span, decl.validate ? `VALIDATE ${decl.validate.name}` : undefined), children: decl.handlers.map((h) => symbol(`ON ${h.event.name.toUpperCase()}`, SymbolKind.Function, h, h.event.span)) };
+    case "Event":
+      return { ...symbol(decl.name.name || "(unnamed)", SymbolKind.Event, decl, decl.name.span, "EVENT"), children: decl.fields.map(fieldSymbol) };
     case "Cache":
     case "Task":
     case "Auth":

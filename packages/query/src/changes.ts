@@ -6,7 +6,12 @@
  * delivers again whatever a dead process left undelivered (at least once).
  */
 
-export type ChangeOp = "insert" | "update" | "delete";
+/**
+ * `emit`: not a write but a business event an ACTION announced (`EMIT order_shipped { … }`),
+ * recorded in the action's transaction beside its writes' events (Driver.emit): `entity` holds the
+ * event's name, `after` its payload; `id` is empty and `version` and `before` are null.
+ */
+export type ChangeOp = "insert" | "update" | "delete" | "emit";
 
 export interface ChangeEvent {
   /** The outbox position in its data source: increasing in commit order. */

@@ -89,6 +89,13 @@ export interface Driver {
    */
   readonly changes?: ChangeOutbox;
   /**
+   * EMIT: records an ACTION's business event in the change outbox, inside the transaction open in
+   * the calling code (the action's; one of its own when none is), so it commits or rolls back with
+   * the action's writes and is delivered after the commit like their events (ChangeOp "emit").
+   * Optional: the drivers with an outbox have it; the build refuses EMIT on the others (KV2956).
+   */
+  emit?(event: string, payload: Record<string, unknown>): Promise<void>;
+  /**
    * What the store reports to `/_kova/metrics` when scraped: its pool and its size. Optional: a
    * driver without it reports neither.
    */

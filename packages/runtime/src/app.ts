@@ -240,6 +240,8 @@ export interface AppDefinition {
   tasks?: TaskDefinition[];
   /** Named caches (CACHE): read by the cache stage (src/cache). */
   caches?: CacheDefinition[];
+  /** The EVENTs an ACTION may EMIT, by name: recorded in the change outbox, so the feed starts with the app. */
+  events?: readonly string[];
   /** WebSocket endpoints (SOCKET): served on the HTTP port by realtime/socket-server.ts. */
   sockets?: SocketDefinition[];
   /** `TEST "name" { … }` blocks of a test build (`kova test`; testing/); absent in a `kova build`. */

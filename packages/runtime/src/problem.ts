@@ -102,6 +102,14 @@ export function problemFromError(
   requestId: string,
   log: Logger,
 ): Problem {
+  const problem = problemOf(error, route, instance, requestId, log);
+  // A failing ACTION step (emit/js/actions.ts) names itself: { name, step, at }.
+  const action = typeof error === "object" && error !== null ? (error as { kovaAction?: unknown }).kovaAction : undefined;
+  if (action !== undefined) problem.action = action;
+  return problem;
+}
+
+function problemOf(error: unknown, route: RouteDefinition | undefined, instance: string, requestId: string, log: Logger): Problem {
   if (error instanceof HttpError) {
     const problem = makeProblem(error.status, "about:blank", error.detail, instance, requestId);
     if (error.extra !== undefined) {

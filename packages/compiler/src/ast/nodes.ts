@@ -50,7 +50,19 @@ export type Declaration =
   | RateLimitDecl
   | CorsDecl
   | ApiDecl
-  | TestDecl;
+  | TestDecl
+  | EventDecl;
+
+/**
+ * `EVENT order_shipped { order: int  tracking: text }`: a business event an ACTION announces with
+ * EMIT, its payload's fields typed as a VALIDATE shape's; `ON order_shipped { … }` handles it.
+ */
+export interface EventDecl {
+  kind: "Event";
+  span: Span;
+  name: Identifier;
+  fields: FieldDecl[];
+}
 
 /** A name written in the source, with its own span (so tools can point at it and rename it). */
 export interface Identifier {
@@ -361,7 +373,8 @@ export interface TaskDecl {
 export interface OnChangeDecl {
   kind: "OnChange";
   span: Span;
-  op: "INSERT" | "UPDATE" | "DELETE";
+  /** `EVENT`: `ON order_shipped { … }`, a handler of an EVENT's EMITs; `entity` then names the event. */
+  op: "INSERT" | "UPDATE" | "DELETE" | "EVENT";
   entity: Identifier;
   /** `WITH { attempts, backoff, timeout, concurrency, priority }`, as a TASK's. */
   settings: Property[];
@@ -416,13 +429,20 @@ export interface WorkerDecl {
   body: Block;
 }
 
-/** `FN excerpt(text: text, words: int) { … RETURN … }`: the result type is inferred from its RETURNs. */
+/**
+ * `FN excerpt(text: text, words: int) { … RETURN … }`: the result type is inferred from its RETURNs.
+ * `ACTION ship(order: Order, tracking: text) { … }` is a function too (`action` true): its inputs
+ * are checked (an entity's loaded by id), its top-level statements are its steps, run in the
+ * caller's transaction, and it may EMIT events.
+ */
 export interface FunctionDecl {
   kind: "Function";
   span: Span;
   name: Identifier;
   params: FunctionParam[];
   body: Block;
+  /** True for an `ACTION`, false for an `FN`. */
+  action: boolean;
 }
 
 /** `name: type` in an FN's parameter list; the type is written as for a VALIDATE field or an entity name. */
@@ -477,7 +497,16 @@ export type Statement =
   | RoomStmt
   | SendStmt
   | StreamStmt
-  | ExpectStmt;
+  | ExpectStmt
+  | EmitStmt;
+
+/** `EMIT order_shipped { order: order.id, tracking }` in an ACTION: the EVENT, recorded in the action's transaction. */
+export interface EmitStmt {
+  kind: "Emit";
+  span: Span;
+  event: Identifier;
+  payload: Expression;
+}
 
 /** `EXPECT r.status == 201`: in a TEST, a condition that must hold; a failure shows both sides of a comparison. */
 export interface ExpectStmt {

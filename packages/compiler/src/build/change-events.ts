@@ -6,10 +6,11 @@
  */
 import type { Dialect } from "@kova/query";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
-import type { AppModel } from "../ir/nodes.js";
+import type { AppModel, Span } from "../ir/nodes.js";
+import { forEachNode } from "../ir/writes.js";
 
 export function changeEventDiagnostics(app: AppModel, dialects: ReadonlyMap<string, Dialect>): Diagnostic[] {
-  const out: Diagnostic[] = [];
+  const out: Diagnostic[] = [...emitDiagnostics(app, dialects)];
   for (const task of app.tasks) {
     if (task.trigger.kind !== "change") continue;
     const entity = task.trigger.entity;
@@ -43,6 +44,35 @@ export function changeEventDiagnostics(app: AppModel, dialects: ReadonlyMap<stri
         }),
       );
     }
+  }
+  return out;
+}
+
+/**
+ * EMIT records its event in the change outbox of the program's first data source, in the action's
+ * transaction: a driver without an outbox could neither record it nor deliver it, so every EMIT
+ * (and every ON handler of an EVENT) is refused there, naming the data source.
+ */
+function emitDiagnostics(app: AppModel, dialects: ReadonlyMap<string, Dialect>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const places: Array<{ event: string; source: string; span: Span; what: string }> = [];
+  forEachNode(app.functions.map((f) => f.body), (node) => {
+    if (node.kind === "emit") places.push({ event: node.event as string, source: node.source as string, span: node.span as Span, what: `EMIT ${node.event as string}` });
+  });
+  for (const task of app.tasks) {
+    if (task.trigger.kind !== "event") continue;
+    const event = app.events?.find((e) => e.name === (task.trigger as { event: string }).event);
+    if (event !== undefined) places.push({ event: event.name, source: event.source, span: task.span, what: `ON ${event.name}` });
+  }
+  for (const place of places) {
+    const source = app.dataSources.find((s) => s.name === place.source);
+    const dialect = source === undefined ? undefined : dialects.get(source.driver);
+    if (source === undefined || dialect === undefined || dialect.changeEvents === true) continue;
+    out.push(
+      diagnostic("EmitNotSupportedByDriver", place.span, `${place.what}: events are recorded in the program's first data source, '${source.name}' (${source.driver}), which keeps no change outbox`, {
+        suggestion: "declare first (CONNECT) a data source with a change outbox: the embedded store, PostgreSQL or MySQL/MariaDB",
+      }),
+    );
   }
   return out;
 }

@@ -7,6 +7,7 @@
 import type { Identifier, OnChangeDecl, Program } from "../ast/nodes.js";
 import { report, type CheckContext } from "./context.js";
 import { checkSettings, type TaskInfo } from "./tasks.js";
+import { collectEventHandler } from "./actions.js";
 import { refuseOnDelete } from "./soft-delete.js";
 import { datetimeType, intType, nullType, stringType, type KovaType, type ShapeField } from "./types.js";
 
@@ -21,6 +22,10 @@ export function collectChangeHandlers(ctx: CheckContext, programs: Program[]): v
     const fileCtx = { ...ctx, file: program.file };
     for (const decl of program.declarations) {
       if (decl.kind !== "OnChange" || decl.entity.name === "") continue;
+      if (decl.op === "EVENT") {
+        collectEventHandler(fileCtx, decl, program.file);
+        continue;
+      }
       const entity = ctx.model.entities.get(decl.entity.name);
       if (entity === undefined) {
         report(fileCtx, "UnknownChangeEntity", decl.entity.span, `ON ${decl.op} follows writes to an entity, and there is no entity named '${decl.entity.name}'`, ctx.model.entities.keys(), decl.entity.name);

@@ -13,6 +13,7 @@ import { checkView, collectFunctionsAndViews, ensureFunctionChecked } from "./fu
 import { checkAppSecurity, checkRateLimit } from "./security.js";
 import { checkTasks, collectTasks } from "./tasks.js";
 import { collectChangeHandlers } from "./changes.js";
+import { collectEvents } from "./actions.js";
 import { checkEndpointCache, collectCaches } from "./caches.js";
 import { checkTests } from "./tests.js";
 import { checkOutboundCalls } from "./outbound.js";
@@ -50,6 +51,8 @@ export function checkProgram(programs: Program[]): CheckOutput {
       else if (decl.kind === "Validate") checkValidator(ctx, decl);
     }
   }
+  // After the shapes (a payload field may use one), before any FN or ACTION body (EMIT names events).
+  collectEvents(base, programs);
   checkFilePlacement(base, programs);
   const authDecls = programs.flatMap((p) => p.declarations.filter((d): d is AuthDecl => d.kind === "Auth"));
   model.auth = checkAuthDeclarations((file) => ({ ...base, file }), authDecls);
@@ -82,6 +85,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
         case "Auth":
         case "Task":
         case "OnChange":
+        case "Event":
         case "Cache":
         case "Socket":
         case "Test":

@@ -351,7 +351,7 @@ export function checkValidator(ctx: CheckContext, decl: ValidateDecl): void {
   info.type = shapeType(ctx, decl.fields, decl.name.name, (info.type as { fields: Map<string, ShapeField> }).fields);
 }
 
-function shapeType(ctx: CheckContext, fields: FieldDecl[], shape: string | undefined, into = new Map<string, ShapeField>()): KovaType {
+export function shapeType(ctx: CheckContext, fields: FieldDecl[], shape: string | undefined, into = new Map<string, ShapeField>()): KovaType {
   for (const field of fields) {
     if (into.has(field.name.name)) {
       ctx.diagnostics.report("DuplicateField", field.name.span, `field '${field.name.name}' is declared twice`, { suggestion: "remove or rename one" });

@@ -9,6 +9,7 @@ import { checkCondition } from "./queries.js";
 import { elementOf, loopScope } from "./control-expressions.js";
 import { checkReturn } from "./functions.js";
 import { checkEnqueue } from "./tasks.js";
+import { checkEmit } from "./actions.js";
 import { checkRoom } from "./realtime.js";
 import { checkExpect } from "./tests.js";
 import { checkCookies, checkRedirect } from "./responses.js";
@@ -174,6 +175,9 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
       return true;
     case "Enqueue":
       checkEnqueue(ctx, statement);
+      return false;
+    case "Emit":
+      checkEmit(ctx, statement);
       return false;
     case "Expect":
       checkExpect(ctx, statement);

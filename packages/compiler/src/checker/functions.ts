@@ -7,6 +7,7 @@ import { checkExpression } from "./expressions.js";
 import type { EntityInfo } from "./model.js";
 import { checkRelationSelects } from "./relations.js";
 import { viewRelationSelects } from "./view-relations.js";
+import { actionArgumentFits, actionParams, checkActionLoads, type ActionInfo } from "./actions.js";
 import { assignable, describe, ENTITY_FIELD_TYPES, nullType, scalarToType, unknownType, VALIDATION_TYPES, validationNameToType, type KovaType, type ShapeField } from "./types.js";
 
 /** An FN of the program: its parameters' types and, once its body is checked, its result type. */
@@ -19,6 +20,8 @@ export interface KovaFunctionInfo {
   result: KovaType;
   /** Variables its body assigns, parameters excluded. */
   variables: string[];
+  /** Set for an ACTION (checker/actions.ts): its inputs' loads. */
+  action?: ActionInfo;
 }
 
 /** A VIEW: the entity it shows and the fields it keeps, in order. */
@@ -58,13 +61,14 @@ export function collectFunctionsAndViews(ctx: CheckContext, programs: Program[])
         continue;
       }
       if (decl.kind === "Function") {
-        const params = decl.params.map((p) => ({ name: p.name.name, type: parameterType(fileCtx, p.type) }));
+        const action = decl.action === true ? actionParams(fileCtx, decl) : undefined;
+        const params = action?.params ?? decl.params.map((p) => ({ name: p.name.name, type: parameterType(fileCtx, p.type) }));
         const seen = new Set<string>();
         for (const p of decl.params) {
           if (seen.has(p.name.name)) ctx.diagnostics.report("DuplicateParameter", p.name.span, `${name}() has two parameters named '${p.name.name}'`, { suggestion: "give each parameter its own name" });
           seen.add(p.name.name);
         }
-        ctx.model.kovaFunctions.set(name, { decl, file: program.file, params, state: "unchecked", result: unknownType, variables: [] });
+        ctx.model.kovaFunctions.set(name, { decl, file: program.file, params, state: "unchecked", result: unknownType, variables: [], ...(action ? { action: action.action } : {}) });
       } else {
         ctx.model.views.set(name, viewInfo(fileCtx, decl, program.file));
       }
@@ -179,6 +183,7 @@ export function ensureFunctionChecked(ctx: CheckContext, info: KovaFunctionInfo)
   });
   const fn: FunctionScope = { info, returns: [] };
   const bodyCtx: CheckContext = { ...ctx, file: info.file, scope, endpoint: null, entity: null, entityUnresolved: false, function: fn };
+  checkActionLoads(bodyCtx, info);
   const ends = checkBlock(bodyCtx, info.decl.body);
   let result: KovaType = ends ? unknownType : nullType;
   let first = true;
@@ -225,7 +230,7 @@ export function checkFunctionCall(ctx: CheckContext, expr: CallExpr, info: KovaF
   }
   expr.args.forEach((arg, i) => {
     const param = info.params[i];
-    if (param && !assignable(argTypes[i], param.type)) {
+    if (param && !(actionArgumentFits(info, i, argTypes[i]) ?? assignable(argTypes[i], param.type))) {
       ctx.diagnostics.report("TypeMismatch", arg.span, `${name}() takes ${describe(param.type)} for '${param.name}', not ${describe(argTypes[i])}`, {
         suggestion: `call it as ${functionSignature(info)}`,
       });

@@ -92,6 +92,8 @@ export interface SemanticModel {
   sockets: SocketInfo[];
   /** The program's TESTs, in source order (checker/tests.ts). */
   tests: import("./tests.js").TestInfo[];
+  /** The program's EVENTs, by name (checker/actions.ts). */
+  events: Map<string, import("./actions.js").EventInfo>;
 }
 
 /** A shaped SELECT as the checker resolved it (see checker/aggregates.ts). */
@@ -122,5 +124,6 @@ export function emptyModel(programs: Program[]): SemanticModel {
     caches: new Map(),
     sockets: [],
     tests: [],
+    events: new Map(),
   };
 }

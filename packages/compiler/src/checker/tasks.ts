@@ -53,6 +53,8 @@ export type TaskTrigger =
   | { kind: "queue" }
   /** An ON handler: a job per committed write of this kind to the entity (checker/changes.ts). */
   | { kind: "change"; op: "insert" | "update" | "delete"; entity: string }
+  /** An EVENT's ON handler: a job per committed EMIT of it (checker/actions.ts). */
+  | { kind: "event"; event: string }
   | { kind: "every"; everyMs: number }
   | { kind: "cron"; expression: string; timezone: string | null };
 
@@ -231,8 +233,9 @@ export function checkEnqueue(ctx: CheckContext, statement: EnqueueStmt): void {
     return;
   }
   resolve(ctx, statement.task, task.decl);
-  if (task.trigger.kind === "change") {
-    ctx.diagnostics.report("UnknownTask", statement.task.span, `'${name}' is the ON ${task.trigger.op.toUpperCase()} ${task.trigger.entity} handler: it runs after each such write, not by ENQUEUE`, { suggestion: "write a TASK for work you enqueue yourself" });
+  if (task.trigger.kind === "change" || task.trigger.kind === "event") {
+    const what = task.trigger.kind === "change" ? `ON ${task.trigger.op.toUpperCase()} ${task.trigger.entity} handler: it runs after each such write` : `ON ${task.trigger.event} handler: it runs after each committed EMIT of the event`;
+    ctx.diagnostics.report("UnknownTask", statement.task.span, `'${name}' is the ${what}, not by ENQUEUE`, { suggestion: "write a TASK for work you enqueue yourself" });
     return;
   }
   if (task.trigger.kind !== "queue" && statement.args.length > 0) {

@@ -236,6 +236,14 @@ export const Codes = define({
   FileSizeLimit: { code: "KV2751", severity: "error", title: "a file field without max, or whose max is not a whole number of bytes above 0" },
   UnknownFileType: { code: "KV2752", severity: "error", title: "a file field's types listing a media type Kova cannot recognise by content" },
   FileFieldModifier: { code: "KV2753", severity: "error", title: "UNIQUE, INDEX, PRIMARY or DEFAULT on an entity's file field" },
+  // ── actions and events (KV2950–2959)
+  EmitOutsideAction: { code: "KV2950", severity: "error", title: "EMIT outside an ACTION (an event is announced by the business action that made it happen)" },
+  UnknownEvent: { code: "KV2951", severity: "error", title: "EMIT or ON names an EVENT that is not declared" },
+  UnknownEventField: { code: "KV2952", severity: "error", title: "an EMIT payload field the EVENT does not declare" },
+  MissingEventField: { code: "KV2953", severity: "error", title: "an EMIT payload without a field the EVENT requires" },
+  EventFieldType: { code: "KV2954", severity: "error", title: "an EMIT payload field whose value does not fit the type the EVENT declares" },
+  EventPayloadShape: { code: "KV2955", severity: "error", title: "an EMIT payload that is not an object literal { field: value, … }" },
+  EmitNotSupportedByDriver: { code: "KV2956", severity: "error", title: "EMIT in a program whose first data source's driver keeps no change outbox (CockroachDB, MongoDB, Redis)" },
   // ── bytecode tier (KV2900–2949)
   ImportedJsInBytecode: { code: "KV2900", severity: "error", title: "an imported JavaScript function in a program built for the VM tier (bytecode runs no JavaScript)" },
   BuiltinNotInVm: { code: "KV2901", severity: "error", title: "a built-in the VM tier does not offer (it reaches outside the request: tokens, passwords, sessions, files, HTTP)" },

@@ -85,7 +85,7 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
     }
     case "OnChange": {
       const settings: Doc = d.settings.length === 0 ? "" : [" WITH ", printProperties(p, d.settings, d.entity.span.end.offset, d.body.span.start.offset)];
-      return ["ON ", d.op, " ", d.entity.name, settings, " ", printBlock(p, d.body)];
+      return ["ON ", d.op === "EVENT" ? "" : [d.op, " "], d.entity.name, settings, " ", printBlock(p, d.body)];
     }
     case "Auth": {
       const using: Doc = d.using === null ? "" : [" USING ", printExpression(p, d.using)];
@@ -96,8 +96,10 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
       return ["WORKER ", d.name.name, " ", printBlock(p, d.body)];
     case "Function": {
       const params = d.params.map((param) => [param.name.name, ": ", printType(p, param.type)]);
-      return ["FN ", d.name.name, "(", join(", ", params), ") ", printBlock(p, d.body)];
+      return [d.action === true ? "ACTION " : "FN ", d.name.name, "(", join(", ", params), ") ", printBlock(p, d.body)];
     }
+    case "Event":
+      return ["EVENT ", d.name.name, " ", printFields(p, d.fields, d.name.span.end.offset, d.span.end.offset)];
     case "View":
       return ["VIEW ", d.name.name, " OF ", d.entity.name, " ", printViewItems(p, d.items, d.entity.span.end.offset, d.span.end.offset)];
   }

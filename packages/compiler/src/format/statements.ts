@@ -57,6 +57,8 @@ export function printStatement(p: Printer, s: Statement): Doc {
       return s.value === null ? "RETURN" : ["RETURN ", printExpression(p, s.value)];
     case "Expect":
       return ["EXPECT ", printExpression(p, s.condition)];
+    case "Emit":
+      return ["EMIT ", s.event.name, " ", printExpression(p, s.payload)];
     case "Enqueue": {
       const parts: Doc[] = ["ENQUEUE ", s.task.name, "(", join(", ", s.args.map((a) => printExpression(p, a))), ")"];
       if (s.delay !== null) parts.push(" DELAY ", printExpression(p, s.delay, 0, false));

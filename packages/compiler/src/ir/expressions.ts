@@ -21,6 +21,8 @@ export interface LowerState {
   sourceOf: ReadonlyMap<string, string>;
   /** Each source file's text, when the caller has it (EXPECT keeps its condition's text). */
   sourceText?: (file: string) => string | undefined;
+  /** The data source EMIT records events in (the program's first); absent: the embedded default. */
+  eventSource?: string;
 }
 
 /** Lowers one handler (or CONNECT's options, with `route` null) from AST to IR. */
@@ -102,6 +104,8 @@ export class HandlerLowering {
         return { kind: "for", variable: s.variable.name, list: this.expr(s.list), body: this.block(s.body.statements), span: s.span };
       case "Return":
         return { kind: "return", value: s.value ? this.expr(s.value) : null, span: s.span };
+      case "Emit":
+        return { kind: "emit", event: s.event.name, source: this.state.eventSource ?? "default", payload: this.expr(s.payload), span: s.span };
       case "Enqueue":
         return { kind: "enqueue", task: s.task.name, args: s.args.map((a) => this.expr(a)), delay: s.delay ? this.expr(s.delay) : null, key: s.key ? this.expr(s.key) : null, span: s.span };
       case "Expect": {

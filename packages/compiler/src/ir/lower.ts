@@ -1,10 +1,11 @@
 import type { EntitySchema } from "@kova/query";
-import type { ConnectDecl, Expression, FieldDecl, Query, Span, TypeRef, ValidateDecl } from "../ast/nodes.js";
+import type { ConnectDecl, Expression, FieldDecl, FunctionParam, Query, Span, TypeRef, ValidateDecl } from "../ast/nodes.js";
+import type { ActionInfo } from "../checker/actions.js";
 import { constantValue } from "../checker/fold.js";
 import type { EndpointInfo, SemanticModel } from "../checker/model.js";
 import { HandlerLowering, type LowerState } from "./expressions.js";
 import { routeInputs, walk } from "./inputs.js";
-import { IR_VERSION, type AppModel, type DataSource, type EntityDocs, type HttpRoute, type ImportedFunction, type KovaFunction, type FileLimits, type Literal, type TestDef, type Shape, type ShapeField, type ShapeType, type View } from "./nodes.js";
+import { IR_VERSION, type ActionDef, type AppModel, type DataSource, type EntityDocs, type EventDef, type Expr, type Stmt, type HttpRoute, type ImportedFunction, type KovaFunction, type FileLimits, type Literal, type TestDef, type Shape, type ShapeField, type ShapeType, type View } from "./nodes.js";
 import { lowerAuth, lowerRouteAuth } from "./auth.js";
 import { planQuery, planViewRelations, type OwnerGuard, type PlannedQuery } from "./plans.js";
 import { lowerRateLimit, lowerSecurity } from "./security.js";
@@ -25,7 +26,7 @@ export function lower(model: SemanticModel, options: { name: string; sourceText?
   const sources = dataSourceAssignment(model);
   const sourceOf = new Map<string, string>();
   for (const s of sources) for (const e of s.entities) sourceOf.set(e.name, s.name);
-  const state: LowerState = { model, queries: [], env: new Map(), sourceOf, sourceText: options.sourceText };
+  const state: LowerState = { model, queries: [], env: new Map(), sourceOf, sourceText: options.sourceText, eventSource: sources[0]?.name ?? EMBEDDED_SOURCE };
 
   const dataSources: DataSource[] = sources.map((s) => ({
     name: s.name,
@@ -41,8 +42,10 @@ export function lower(model: SemanticModel, options: { name: string; sourceText?
     params: fn.params.map((p) => p.name),
     variables: fn.variables,
     body: new HandlerLowering(state, null).block(fn.decl.body.statements),
+    ...(fn.action === undefined ? {} : { action: lowerAction(fn.decl.params, fn.action, (e) => new HandlerLowering(state, null).expr(e)) }),
     span: fn.decl.span,
   }));
+  const events = [...model.events.values()].map((e): EventDef => ({ name: e.decl.name.name, fields: e.decl.fields.map(shapeField), source: state.eventSource!, span: e.decl.span }));
   const tasks = lowerTasks(model, state);
   const sockets = lowerSockets(model, state);
   const tests = model.tests.map((t): TestDef => ({ name: t.decl.title.value, variables: t.variables, body: new HandlerLowering(state, null).block(t.decl.body.statements), span: t.decl.span }));
@@ -60,15 +63,16 @@ export function lower(model: SemanticModel, options: { name: string; sourceText?
   // refused (docs/security.md).
   const security = lowerSecurity(model.programs, state, auth?.usesCookies ?? false);
   const queryById = new Map(state.queries.map((q) => [q.id, q]));
-  for (const route of entryPoints) route.writes = writtenSources(route.body, queryById, sources.map((s) => s.name));
-  for (const task of tasks) task.writes = writtenSources(task.body, queryById, sources.map((s) => s.name));
+  const written = (body: readonly Stmt[]) => writtenSources(body, queryById, sources.map((s) => s.name), functions);
+  for (const route of entryPoints) route.writes = written(route.body);
+  for (const task of tasks) task.writes = written(task.body);
   const entitySchemas = new Map([...model.entities.values()].map((e) => [e.schema.name, e.schema]));
   model.endpoints.forEach((endpoint, i) => {
     const cache = endpoint.decl.cache;
     if (cache !== null && model.caches.has(cache.name)) entryPoints[i].cache = routeCache(cache.name, entryPoints[i], queryById, functions, entitySchemas);
   });
   const caches = lowerCaches(model, entryPoints);
-  for (const handler of sockets.flatMap((s) => s.handlers)) handler.writes = writtenSources(handler.body, queryById, sources.map((s) => s.name));
+  for (const handler of sockets.flatMap((s) => s.handlers)) handler.writes = written(handler.body);
 
   return {
     kind: "App",
@@ -91,6 +95,16 @@ export function lower(model: SemanticModel, options: { name: string; sourceText?
     ...(caches.length > 0 ? { caches } : {}),
     sockets,
     ...(tests.length > 0 ? { tests } : {}),
+    ...(events.length > 0 ? { events } : {}),
+  };
+}
+
+/** An ACTION's inputs: the entity-typed ones' loads (lowered queries), the others as a shape's fields. */
+function lowerAction(params: readonly FunctionParam[], action: ActionInfo, lowerExpr: (e: Expression) => Expr): ActionDef {
+  const loaded = new Set(action.loads.map((l) => l.param));
+  return {
+    inputs: params.filter((p) => !loaded.has(p.name.name)).map((p) => ({ name: p.name.name, type: shapeType(p.type) })),
+    loads: action.loads.map((l) => ({ param: l.param, entity: l.entity, optional: l.optional, load: lowerExpr(l.query) })),
   };
 }
 

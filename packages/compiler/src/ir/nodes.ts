@@ -52,6 +52,43 @@ export interface AppModel {
   sockets: SocketDef[];
   /** `TEST "name" { … }` from the program's *.test.kova files, in source order; absent when it has none (a `kova build`). */
   tests?: TestDef[];
+  /** `EVENT name { … }`: what ACTIONs EMIT, in source order; absent when the program declares none. */
+  events?: EventDef[];
+}
+
+// ───────────────────────────── actions and events (ACTION, EVENT, EMIT) ─────────────────────────────
+
+/** `EVENT order_shipped { order: int  tracking: text }`: a business event and its payload's fields. */
+export interface EventDef {
+  name: string;
+  fields: ShapeField[];
+  /** The data source whose change outbox records it: the program's first (where entities without USING live). */
+  source: string;
+  span: Span;
+}
+
+/**
+ * What makes an FN an ACTION. Its body's top-level statements are its steps, run in the caller's
+ * transaction (an endpoint's or a task's, whose `writes` include what the action writes); a step
+ * that fails ends the caller, so nothing of the action is kept, and the problem names the step.
+ */
+export interface ActionDef {
+  /** The inputs other than entities, checked as a VALIDATE shape's fields when it is called (a 400 naming the input). */
+  inputs: ShapeField[];
+  /**
+   * Entity-typed inputs: an id (or a row: its id) loaded before the first step; no such record is
+   * a 404 naming it, and null a 400 unless the input is `optional` (then it stays null).
+   */
+  loads: Array<{ param: string; entity: string; optional: boolean; load: Expr }>;
+}
+
+/** `EMIT order_shipped { … }`: the event recorded in the transaction of `source` (Driver.emit), delivered after its commit. */
+export interface EmitStmt {
+  kind: "emit";
+  event: string;
+  source: string;
+  payload: Expr;
+  span: Span;
 }
 
 // ───────────────────────────── caches (CACHE) ─────────────────────────────
@@ -141,6 +178,8 @@ export type TaskTrigger =
   | { kind: "queue" }
   /** `ON INSERT|UPDATE|DELETE Entity { … }`: a job per committed write of that kind (the change feed enqueues it). */
   | { kind: "change"; op: "insert" | "update" | "delete"; entity: string }
+  /** `ON order_shipped { … }`: a job per committed EMIT of that EVENT, its payload as `event`. */
+  | { kind: "event"; event: string }
   | { kind: "every"; everyMs: number }
   | { kind: "cron"; expression: string; timezone: string | null };
 
@@ -364,6 +403,8 @@ export interface KovaFunction {
   /** Variables assigned in the body (parameters excluded), in first-assignment order. */
   variables: string[];
   body: Stmt[];
+  /** Set for an `ACTION` (an FN whose steps are one unit, and which may EMIT). */
+  action?: ActionDef;
   span: Span;
 }
 
@@ -504,7 +545,7 @@ export interface ApiVersion {
 
 // ───────────────────────────── handler statements ─────────────────────────────
 
-export type Stmt = AssignStmt | EvalStmt | RespondStmt | FailStmt | IfStmt | UnsupportedStmt | ForStmt | ReturnStmt | EnqueueStmt | RoomStmt | SendStmt | BroadcastStmt | StreamStmt | LiveStmt | ExpectStmt;
+export type Stmt = AssignStmt | EvalStmt | RespondStmt | FailStmt | IfStmt | UnsupportedStmt | ForStmt | ReturnStmt | EnqueueStmt | RoomStmt | SendStmt | BroadcastStmt | StreamStmt | LiveStmt | ExpectStmt | EmitStmt;
 
 /** `lobby` or `room(key)`: the room's name and, for a family of rooms, the key (text) that picks one. */
 export interface RoomTarget {

@@ -2,7 +2,7 @@
  * Which data sources a handler writes, read off its lowered statements: the route's `writes`, so
  * the runtime opens a transaction only for endpoints that write (and only on those sources).
  */
-import type { QueryDef, Stmt } from "./nodes.js";
+import type { KovaFunction, QueryDef, Stmt } from "./nodes.js";
 
 const WRITE_KINDS = new Set(["insert", "update", "delete", "save"]);
 
@@ -25,13 +25,27 @@ export function forEachNode(node: unknown, visit: (node: { kind: string; [key: s
   for (const key in record) if (key !== "span") forEachNode(record[key], visit);
 }
 
-/** The data sources `body` writes, in the order `sources` declares them. */
-export function writtenSources(body: readonly Stmt[], queries: ReadonlyMap<string, QueryDef>, sources: readonly string[]): string[] {
+/**
+ * The data sources `body` writes, in the order `sources` declares them: its own write queries and
+ * EMITs, and those of the FNs and ACTIONs it calls (an action's steps join the caller's
+ * transaction, so the caller must open one on every source they write). Functions never call
+ * themselves (the checker refuses it), so the walk ends.
+ */
+export function writtenSources(body: readonly Stmt[], queries: ReadonlyMap<string, QueryDef>, sources: readonly string[], functions: readonly KovaFunction[] = []): string[] {
   const written = new Set<string>();
-  forEachNode(body, (node) => {
-    if (node.kind !== "query") return;
-    const query = queries.get(node.query as string);
-    if (query !== undefined && isWrite(query)) written.add(query.source);
-  });
+  const visited = new Set<string>();
+  const visit = (node: unknown) =>
+    forEachNode(node, (n) => {
+      if (n.kind === "emit") written.add(n.source as string);
+      if (n.kind === "callFunction" && !visited.has(n.function as string)) {
+        visited.add(n.function as string);
+        const fn = functions.find((f) => f.name === n.function);
+        if (fn !== undefined) visit([fn.body, fn.action?.loads ?? []]);
+      }
+      if (n.kind !== "query") return;
+      const query = queries.get(n.query as string);
+      if (query !== undefined && isWrite(query)) written.add(query.source);
+    });
+  visit(body);
   return sources.filter((s) => written.has(s));
 }

@@ -36,7 +36,7 @@ import { parseBlock } from "./statements.js";
 import { parseFunction, parseView } from "./functions.js";
 import { parseOnChange, parseTask } from "./tasks.js";
 
-const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "ON", "AUTH", "WORKER", "FN", "VIEW", "RATE_LIMIT", "CORS", "API", "TEST"];
+const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "ON", "AUTH", "WORKER", "FN", "VIEW", "RATE_LIMIT", "CORS", "API", "TEST", "ACTION", "EVENT"];
 
 /** Does a declaration start here? (Also true for a miscased keyword followed by a name or a path.) */
 export function startsDeclaration(c: Cursor): boolean {
@@ -116,6 +116,13 @@ function parseDeclarationBody(c: Cursor): Declaration | null {
     }
     case "FN":
       return parseFunction(c, start);
+    case "ACTION":
+      return parseFunction(c, start, "ACTION");
+    case "EVENT": {
+      const name = c.expectIdentifier("a name for the EVENT, as in EVENT order_shipped { order: int }");
+      const fields = parseFieldBlock(c, `the EVENT ${name.name}'s payload`);
+      return { kind: "Event", span: c.spanFrom(start), name, fields };
+    }
     case "VIEW":
       return parseView(c, start);
     case "API":
@@ -206,7 +213,7 @@ function apiDate(c: Cursor, keyword: string): StringLiteral | null {
 function reportNotDeclaration(c: Cursor, t: Token): void {
   const isMethod = HTTP_METHODS.has(t.text.toUpperCase());
   let suggestion =
-    "a file holds declarations: IMPORT, CONNECT, ENTITY, VALIDATE, VIEW, FN, endpoints (GET /path { … }), CACHE, SOCKET, TASK, ON INSERT|UPDATE|DELETE, AUTH, WORKER";
+    "a file holds declarations: IMPORT, CONNECT, ENTITY, VALIDATE, VIEW, FN, ACTION, EVENT, endpoints (GET /path { … }), CACHE, SOCKET, TASK, ON INSERT|UPDATE|DELETE, AUTH, WORKER";
   if (isMethod) suggestion = `an endpoint needs a path starting with '/', as in ${t.text.toUpperCase()} /users { … }`;
   else if (t.kind === "Keyword" && ["RESPOND", "SELECT", "IF", "ERROR"].includes(t.text)) suggestion = "statements belong inside an endpoint's { … }";
   const guess = t.kind === "Identifier" ? misspeltKeyword(t, [...DECLARATION_KEYWORDS, ...HTTP_METHODS]) : undefined;

@@ -4,19 +4,19 @@ import { closeBracket, skipSeparator } from "./expressions.js";
 import { parseTypeRef } from "./declarations.js";
 import { parseBlock } from "./statements.js";
 
-/** After `FN`: `name(param: type, …) { statements }`. */
-export function parseFunction(c: Cursor, start: number): FunctionDecl {
-  const name = c.expectIdentifier("a name for the FN");
+/** After `FN` (or `ACTION`, which has the same form): `name(param: type, …) { statements }`. */
+export function parseFunction(c: Cursor, start: number, keyword: "FN" | "ACTION" = "FN"): FunctionDecl {
+  const name = c.expectIdentifier(`a name for the ${keyword}`);
   let params: FunctionParam[] = [];
   if (c.isPunct("(")) {
-    params = parseParameterList(c, "FN excerpt(body: text)");
+    params = parseParameterList(c, keyword === "FN" ? "FN excerpt(body: text)" : "ACTION ship(order: Order, tracking: text)");
   } else {
-    c.error("ExpectedFunctionPart", c.tokenSpan(c.token), "expected '(' and the parameters after the FN's name", {
-      suggestion: `write FN ${name.name || "name"}() { … } for a function without parameters`,
+    c.error("ExpectedFunctionPart", c.tokenSpan(c.token), `expected '(' and the parameters after the ${keyword}'s name`, {
+      suggestion: `write ${keyword} ${name.name || "name"}() { … } for ${keyword === "FN" ? "a function" : "an action"} without parameters`,
     });
   }
-  const body = parseBlock(c, `the FN ${name.name}`);
-  return { kind: "Function", span: c.spanFrom(start), name, params, body };
+  const body = parseBlock(c, `the ${keyword} ${name.name}`);
+  return { kind: "Function", span: c.spanFrom(start), name, params, body, action: keyword === "ACTION" };
 }
 
 /** `(name: type, …)` at the cursor (an FN's or a queued TASK's parameters); `example` shows the form. */

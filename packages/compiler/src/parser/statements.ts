@@ -7,7 +7,7 @@ import { isQueryStart, parseCondition } from "./queries.js";
 import { parseEnqueue } from "./tasks.js";
 
 /** Keywords that begin a statement (used for "did you mean" on lower-case spellings and for recovery). */
-const STATEMENT_KEYWORDS = ["RESPOND", "REDIRECT", "ERROR", "IF", "BROADCAST", "FOR", "RETURN", "ENQUEUE", "JOIN", "LEAVE", "SEND", "STREAM"];
+const STATEMENT_KEYWORDS = ["RESPOND", "REDIRECT", "ERROR", "IF", "BROADCAST", "FOR", "RETURN", "ENQUEUE", "JOIN", "LEAVE", "SEND", "STREAM", "EMIT"];
 
 /**
  * `{ statements }`. When a declaration keyword appears at the start of a line inside the block,
@@ -82,6 +82,16 @@ export function parseStatement(c: Cursor): Statement | null {
     return { kind: "Return", span: c.spanFrom(start), value };
   }
   if (c.matchKeyword("ENQUEUE")) return parseEnqueue(c, start);
+  if (c.matchKeyword("EMIT")) {
+    const event = c.expectIdentifier("the EVENT to emit, as in EMIT order_shipped { order: order.id }");
+    let payload: Expression;
+    if (startsValueOnLine(c)) payload = parseExpression(c);
+    else {
+      c.errorExpected(`'{' and the event's payload, as in EMIT ${event.name || "order_shipped"} { order: order.id }`);
+      payload = { kind: "Missing", span: c.emptySpanHere() };
+    }
+    return { kind: "Emit", span: c.spanFrom(start), event, payload };
+  }
   if (c.matchKeyword("EXPECT")) {
     const condition = parseExpression(c);
     return { kind: "Expect", span: c.spanFrom(start), condition };

@@ -50,13 +50,17 @@ export function parseEnqueue(c: Cursor, start: number): EnqueueStmt {
 
 const CHANGE_OPS = ["INSERT", "UPDATE", "DELETE"] as const;
 
-/** After a top-level `ON`: `INSERT|UPDATE|DELETE Entity [WITH { settings }] { body }`. */
+/**
+ * After a top-level `ON`: `INSERT|UPDATE|DELETE Entity [WITH { settings }] { body }`, or
+ * `event_name [WITH { settings }] { body }` for an EVENT's handler (op `EVENT`).
+ */
 export function parseOnChange(c: Cursor, start: number): OnChangeDecl {
   let op: OnChangeDecl["op"] = "INSERT";
   const found = CHANGE_OPS.find((k) => c.matchKeyword(k));
-  if (found === undefined) c.errorExpected("INSERT, UPDATE or DELETE after ON, as in ON INSERT Post { … }");
+  if (found === undefined && c.token.kind === "Identifier") op = "EVENT";
+  else if (found === undefined) c.errorExpected("INSERT, UPDATE or DELETE after ON, as in ON INSERT Post { … }, or an EVENT's name, as in ON order_shipped { … }");
   else op = found;
-  const entity = c.expectIdentifier(`the entity whose writes the handler follows, as in ON ${op} Post { … }`);
+  const entity = c.expectIdentifier(op === "EVENT" ? "the EVENT the handler follows" : `the entity whose writes the handler follows, as in ON ${op} Post { … }`);
   let settings: Property[] = [];
   if (c.matchKeyword("WITH")) settings = parsePropertyBlock(c, "the handler's settings");
   const body = parseBlock(c, `the ON ${op} body`);

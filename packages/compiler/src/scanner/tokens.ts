@@ -33,6 +33,8 @@ export const KEYWORDS = [
   "API", "DEPRECATED", "SUNSET",
   // Tests: `TEST "adds a todo" { r = POST /todos { … }  EXPECT r.status == 201 }` in *.test.kova files.
   "TEST", "EXPECT",
+  // Actions and events: `ACTION ship(order: Order) { … EMIT order_shipped { … } }`, `EVENT order_shipped { … }`.
+  "ACTION", "EVENT", "EMIT",
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];

@@ -243,6 +243,30 @@ POST /users/:id/welcome {
 }
 `,
 
+  actions: `// ACTION, EVENT, EMIT and ON event (issue 21).
+ENTITY Order {
+  status: text DEFAULT "open"
+}
+
+EVENT order_shipped {
+  order: int
+  tracking: text?
+}
+
+ACTION ship(order: Order, code: text(min: 3)) {
+  shipped = UPDATE Order SET status = "shipped" WHERE id = order.id
+  EMIT order_shipped { order: order.id, tracking: code }
+  RETURN shipped
+}
+
+POST /orders/:id(int)/ship {
+  RESPOND ship($id, "TRK-1")
+}
+
+ON order_shipped WITH { attempts: 2 } {
+  _seen = event.order
+}
+`,
   realtime: `// ON handlers, SOCKET rooms, SEND and STREAM (issue 15).
 ENTITY Post { title: text }
 

@@ -44,16 +44,17 @@ export async function startChangeFeed(app: AppDefinition, options: ChangeStartOp
     const listening = [...options.dataSources.drivers].flatMap(([name, driver]) => (driver.changes?.listen === undefined ? [] : [{ name, changes: driver.changes }]));
     if (listening.length > 0) feed.useFanout(new DatabaseFanout(listening as ConstructorParameters<typeof DatabaseFanout>[0], options.log));
   }
-  const handlers = (app.tasks ?? []).filter((t) => t.trigger.kind === "change");
+  const handlers = (app.tasks ?? []).filter((t) => t.trigger.kind === "change" || t.trigger.kind === "event");
   if (handlers.length > 0) {
     const tasks = options.tasks;
     if (tasks === undefined) throw new Error("internal: ON handlers need the task runtime");
     feed.consume(async (events) => {
       for (const event of events) {
         for (const handler of handlers) {
-          const trigger = handler.trigger as { op: string; entity: string };
-          if (trigger.op !== event.op || trigger.entity !== event.entity) continue;
-          await tasks.enqueue(handler.name, [event], { key: `change:${event.source}:${event.seq}` });
+          const trigger = handler.trigger;
+          // An EVENT's handler gets the payload EMIT wrote; a write's handler the whole change event.
+          if (trigger.kind === "event" ? event.op !== "emit" || trigger.event !== event.entity : trigger.kind !== "change" || trigger.op !== event.op || trigger.entity !== event.entity) continue;
+          await tasks.enqueue(handler.name, [trigger.kind === "event" ? event.after : event], { key: `change:${event.source}:${event.seq}` });
         }
       }
     });

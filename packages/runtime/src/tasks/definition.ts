@@ -8,6 +8,8 @@ export type TaskTrigger =
   | { kind: "queue" }
   /** `ON INSERT|UPDATE|DELETE Entity { … }`: a job per committed write of that kind (the change feed enqueues it). */
   | { kind: "change"; op: "insert" | "update" | "delete"; entity: string }
+  /** `ON order_shipped { … }`: a job per committed EMIT of that EVENT (the change feed enqueues it, with the payload). */
+  | { kind: "event"; event: string }
   | { kind: "every"; everyMs: number }
   | { kind: "cron"; expression: string; timezone: string | null };
 

@@ -59,11 +59,13 @@ export function bytecodeRefusals(app: AppModel): Diagnostic[] {
     const span = app.functions[0]?.span ?? app.entryPoints[0]?.span;
     out.push(diagnostic("ImportedJsInBytecode", fnSpan(app, fn.fromFile) ?? span!, `the bytecode tier runs no JavaScript: IMPORT of '${fn.exported}' from '${fn.module}' is refused`, { suggestion: "write the function in Kova (FN), or build with --target js" }));
   }
+  // An ACTION's input checks, loads and steps are the JS back end's (emit/js/actions.ts).
+  for (const fn of app.functions) if (fn.action !== undefined) out.push(diagnostic("StatementNotInVm", fn.span, `ACTION ${fn.name} cannot run on the VM tier yet`, { suggestion: "build with --target js" }));
   for (const task of app.tasks) out.push(diagnostic("EntryPointNotInVm", task.span, `TASK ${task.name} cannot run on the VM tier yet (only HTTP endpoints do)`, { suggestion: "build with --target js, or move the work into an endpoint" }));
   for (const socket of app.sockets) out.push(diagnostic("EntryPointNotInVm", socket.span, `SOCKET ${socket.path} cannot run on the VM tier yet (only HTTP endpoints do)`, { suggestion: "build with --target js" }));
   const walk = (body: readonly Stmt[]) => {
     for (const s of body) {
-      if (["enqueue", "join", "leave", "send", "broadcast", "stream", "unsupported", "expect"].includes(s.kind)) {
+      if (["enqueue", "join", "leave", "send", "broadcast", "stream", "unsupported", "expect", "emit"].includes(s.kind)) {
         const what = s.kind === "unsupported" ? s.feature : s.kind.toUpperCase();
         out.push(diagnostic("StatementNotInVm", s.span, `${what} cannot run on the VM tier yet`, { suggestion: "build with --target js" }));
         continue;

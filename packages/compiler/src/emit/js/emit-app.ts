@@ -11,6 +11,7 @@ import { emitTaskFunction, taskDefinition } from "./tasks.js";
 import { containsStatement, emitSocketHandlers, socketDefinition } from "./realtime.js";
 import { emitTestFunction, testDefinition } from "./tests.js";
 import { emitProto } from "../proto/index.js";
+import { ACTION_HELPERS, actionInputShapes, calledFunctionHas, emitAction } from "./actions.js";
 
 export interface EmitOptions {
   /** Path of each source file as the source map should name it (relative to the output file). */
@@ -58,8 +59,9 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
     out.line(`import { ${fn.exported} as fn_${fn.local} } from ${JSON.stringify(options.moduleSpecifier(fn.fromFile, fn.module))};`);
   }
   out.line(GENERATED_HELPERS.trim());
+  if (app.functions.some((fn) => fn.action !== undefined)) out.line(ACTION_HELPERS.trim());
   out.line();
-  emitValidators(out, app.shapes);
+  emitValidators(out, [...app.shapes, ...actionInputShapes(app)]);
   out.line();
   if (app.auth !== null) {
     emitAuthSchemes(out, app.auth, app.shapes, new ExpressionPrinter("env", new Map()), app.queries);
@@ -69,7 +71,8 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
   const sourceOfQuery = new Map(app.queries.map((q) => [q.id, q.source]));
   emitViews(out, app.views);
   for (const fn of app.functions) {
-    emitFunction(out, fn, new ExpressionPrinter("ctx.env", sourceOfQuery), options);
+    if (fn.action !== undefined) emitAction(out, fn, new ExpressionPrinter("ctx.env", sourceOfQuery), options.sourcePath(fn.span.file), display(fn.span.file));
+    else emitFunction(out, fn, new ExpressionPrinter("ctx.env", sourceOfQuery), options);
     out.line();
   }
   for (const task of app.tasks) {
@@ -179,7 +182,7 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
         // A route that may answer with server-sent events (STREAM): servers that cannot stream refuse it at start.
         const stream = (containsStatement(route.body, "stream") ? ", stream: true" : "") + (containsStatement(route.body, "stream", (s) => s.live !== null) ? ", live: true" : "");
         // Its BROADCASTs go out after it commits: the runtime holds them until then.
-        const broadcasts = containsStatement(route.body, "broadcast") ? ", broadcasts: true" : "";
+        const broadcasts = containsStatement(route.body, "broadcast") || calledFunctionHas(route.body, app.functions, "broadcast") ? ", broadcasts: true" : "";
         const multipart = route.inputs.body.files.length > 0 ? `, multipart: ${multipartDefinition(route, app.shapes)}` : "";
         const version = route.version === undefined ? "" : `, version: ${JSON.stringify(route.version)}`;
         out.line(`{ method: "${route.method}", path: ${JSON.stringify(route.path)}, params: [${params.join(", ")}]${query}${validate}${multipart}${auth}, handler: ${handlers[i]}${writes}${stream}${broadcasts}, source: ${source}${rateLimit}${cache}${version} },`);
@@ -193,6 +196,8 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
       });
       out.line("],");
     }
+    // EVENTs: recorded in the change outbox, so the runtime starts the change feed with the app.
+    if (app.events !== undefined && app.events.length > 0) out.line(`events: ${JSON.stringify(app.events.map((e) => e.name))},`);
     if (app.caches !== undefined && app.caches.length > 0) {
       out.line("caches: [");
       out.indent(() => {

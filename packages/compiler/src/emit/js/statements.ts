@@ -57,6 +57,10 @@ function emitStatement(out: CodeWriter, s: Stmt, x: ExpressionPrinter, sourcePat
     case "return":
       at(`return ${s.value ? x.print(s.value) : "null"};`);
       return;
+    case "emit":
+      // In the action's transaction on its data source (Driver.emit): delivered after the commit, never after a rollback.
+      at(`await ctx.db(${JSON.stringify(s.source)}).emit(${JSON.stringify(s.event)}, ${x.print(s.payload)});`);
+      return;
     case "enqueue": {
       const options = [s.delay ? `delayMs: ${x.print(s.delay)}` : "", s.key ? `key: str(${x.print(s.key)})` : ""].filter((o) => o !== "");
       at(`await ctx.enqueue(${JSON.stringify(s.task)}, [${s.args.map((a) => x.print(a)).join(", ")}]${options.length > 0 ? `, { ${options.join(", ")} }` : ""});`);
