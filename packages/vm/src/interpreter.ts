@@ -28,7 +28,7 @@ interface Iter {
 export type ExecutionContext = Pick<RequestContext, "params" | "query" | "headers" | "cookies" | "body" | "auth" | "env" | "db">;
 
 /** The program's queries' serialisers, made once per loaded program. */
-const serializers = new WeakMap<ReadyProgram, Array<(body: unknown) => string>>();
+const serializers = new WeakMap<ReadyProgram, Array<((body: unknown) => string) | undefined>>();
 
 /**
  * One execution: its own value stack, frames and meters. The loop checks fuel on every instruction
@@ -93,6 +93,9 @@ export class Execution implements Meter {
   }
 
   private abandoned = false;
+
+  /** The query whose row serialiser writes the answer's body (-1: JSON), once the handler has answered. */
+  serializedBy = -1;
 
   private enter(fnIndex: number, args: unknown[]): void {
     if (this.frames.length >= this.quotas.stackDepth) this.stop("stackDepth");
@@ -397,7 +400,10 @@ export class Execution implements Meter {
       estimate = sizeOf(value, this.quotas.responseBytes * 2);
       if (estimate > this.quotas.responseBytes * 2) this.stop("responseBytes");
       reply.body = value;
-      if (serialize !== -1) reply.serialize = this.serializer(serialize);
+      if (serialize !== -1) {
+        reply.serialize = serializerFor(this.program, serialize);
+        this.serializedBy = serialize;
+      }
     }
     if (headers !== undefined) reply.headers = headers as Record<string, string>;
     if (cookies !== undefined) reply.cookies = cookies as Reply["cookies"];
@@ -408,17 +414,19 @@ export class Execution implements Meter {
     return reply;
   }
 
-  private serializer(query: number): (body: unknown) => string {
-    let list = serializers.get(this.program);
-    if (list === undefined) {
-      list = [];
-      serializers.set(this.program, list);
-    }
-    const statement = this.program.program.queries[query].statement as { columns?: unknown };
-    const made = list[query] ?? rowSerializer(statement.columns as Parameters<typeof rowSerializer>[0]);
-    list[query] = made;
-    return made;
+}
+
+/** The row serialiser of a program's query, made once per loaded program (the pool's main thread uses it too). */
+export function serializerFor(program: ReadyProgram, query: number): ((body: unknown) => string) | undefined {
+  let list = serializers.get(program);
+  if (list === undefined) {
+    list = [];
+    serializers.set(program, list);
   }
+  const statement = program.program.queries[query].statement as { columns?: unknown };
+  const made = list[query] ?? rowSerializer(statement.columns as Parameters<typeof rowSerializer>[0]);
+  list[query] = made;
+  return made;
 }
 
 function ownOr(o: unknown, key: string, missing: unknown): unknown {
