@@ -7,9 +7,12 @@
  * (pool-worker.ts). One connection pool per store, one place where transactions and migrations
  * happen, and a worker holds nothing to clean up when it dies.
  *
- * A worker that dies (out of memory, a crash, or no answer well past an execution's deadline)
- * fails the executions it was running with a problem naming the cause and is replaced; other
- * workers' executions carry on. Work goes to the worker with the fewest executions in flight.
+ * Dispatch: an execution goes to a worker that is computing nothing (its executions, if any, are
+ * waiting on queries); when every worker is computing, it waits here, first come first served.
+ * So a CPU-bound execution never shares its worker with a newcomer, and a worker that dies (out of
+ * memory, a crash, or no answer well past an execution's deadline) fails only the execution it was
+ * computing and those waiting on a query there, each with a problem naming the cause; it is
+ * replaced and the other workers' executions carry on.
  */
 import { Worker } from "node:worker_threads";
 import type { CompiledQuery } from "@kova/query";
@@ -34,14 +37,20 @@ export type WorkerLostCause = "memory" | "deadline" | "crash";
 
 /** How long past an execution's deadline its worker may stay silent before it is stopped (the VM itself stops within 10 ms). */
 const SILENT_GRACE_MS = 1_000;
-const WATCH_EVERY_MS = 250;
+const WATCH_EVERY_MS = 100;
 
 interface Job {
+  id: number;
   program: ReadyProgram;
+  fn: number;
   ctx: ExecutionContext;
   quotas: Quotas;
-  /** performance.now() after which the worker is presumed stuck. */
+  /** performance.now() when it was asked for: a job still waiting here at its deadline is answered with it. */
+  queuedAt: number;
+  /** performance.now() after which its worker is presumed stuck (set when dispatched). */
   giveUpAt: number;
+  /** Its queries the main thread is running: with none, it counts as computing on its worker. */
+  queriesOut: number;
   resolve: (reply: Reply) => void;
   reject: (error: Error) => void;
 }
@@ -49,6 +58,8 @@ interface Job {
 interface PoolWorker {
   worker: Worker;
   jobs: Map<number, Job>;
+  /** Jobs of this worker not waiting on a query (one runs at a time; the others wait in the worker's event loop). */
+  computing: number;
   /** Hashes of the programs this worker holds, least recently sent first. */
   programs: Map<string, true>;
   /** Why it is being stopped, once known (an exit without one is a crash). */
@@ -58,6 +69,7 @@ interface PoolWorker {
 
 export class ExecutionPool {
   private readonly workers: PoolWorker[] = [];
+  private readonly waiting: Job[] = [];
   private nextId = 0;
   private closed = false;
   private readonly watch: NodeJS.Timeout;
@@ -67,7 +79,7 @@ export class ExecutionPool {
   constructor(private readonly options: PoolOptions) {
     if (!(options.size >= 1)) throw new Error("a worker pool needs at least one worker");
     for (let i = 0; i < options.size; i++) this.workers.push(this.spawn());
-    this.watch = setInterval(() => this.stopSilent(), WATCH_EVERY_MS);
+    this.watch = setInterval(() => this.sweep(), WATCH_EVERY_MS);
     this.watch.unref();
   }
 
@@ -78,40 +90,59 @@ export class ExecutionPool {
   /** Runs one route handler of `program` on a worker; answers as `new Execution(...).runRoute(fn)` would. */
   run(program: ReadyProgram, fn: number, quotas: Quotas, ctx: ExecutionContext): Promise<Reply> {
     if (this.closed) return Promise.reject(new HttpError(503, "the engine is shutting down: retry on another node"));
-    const w = this.leastBusy();
-    if (!w.programs.has(program.hash)) this.sendProgram(w, program);
-    else {
-      w.programs.delete(program.hash);
-      w.programs.set(program.hash, true);
-    }
-    const id = this.nextId++;
-    const inputs: RequestInputs = { params: ctx.params, query: ctx.query, headers: ctx.headers, cookies: ctx.cookies, body: ctx.body, auth: ctx.auth, env: ctx.env };
     return new Promise<Reply>((resolve, reject) => {
-      w.jobs.set(id, { program, ctx, quotas, giveUpAt: performance.now() + quotas.deadlineMs + SILENT_GRACE_MS, resolve, reject });
-      try {
-        this.post(w, { kind: "run", id, hash: program.hash, fn, quotas, inputs });
-      } catch (error) {
-        // A request value that cannot cross threads (never from JSON and HTTP; kept as a clear 500).
-        w.jobs.delete(id);
-        reject(new Error(`the request could not be handed to a worker thread: ${(error as Error).message}`));
-      }
+      const job: Job = { id: this.nextId++, program, fn, ctx, quotas, queuedAt: performance.now(), giveUpAt: Infinity, queriesOut: 0, resolve, reject };
+      const w = this.idle();
+      if (w === undefined) this.waiting.push(job);
+      else this.dispatch(w, job);
     });
   }
 
-  /** Stops every worker; executions still running fail with 503. */
+  /** Stops every worker; executions still running or waiting fail. */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.watch);
+    for (const job of this.waiting.splice(0)) job.reject(new HttpError(503, "the engine is shutting down: retry on another node"));
     await Promise.all(this.workers.map((w) => {
-      w.cause = { kind: "crash", detail: "the pool was closed" };
+      w.cause = { kind: "crash", detail: "the engine is shutting down" };
       return w.worker.terminate();
     }));
   }
 
-  private leastBusy(): PoolWorker {
-    let best = this.workers[0];
-    for (const w of this.workers) if (w.jobs.size < best.jobs.size) best = w;
+  /** A worker computing nothing, the one with the fewest executions waiting on queries. */
+  private idle(): PoolWorker | undefined {
+    let best: PoolWorker | undefined;
+    for (const w of this.workers) if (!w.gone && w.cause === undefined && w.computing === 0 && (best === undefined || w.jobs.size < best.jobs.size)) best = w;
     return best;
+  }
+
+  private dispatch(w: PoolWorker, job: Job): void {
+    const { ctx, program } = job;
+    const inputs: RequestInputs = { params: ctx.params, query: ctx.query, headers: ctx.headers, cookies: ctx.cookies, body: ctx.body, auth: ctx.auth, env: ctx.env };
+    try {
+      if (!w.programs.has(program.hash)) this.sendProgram(w, program);
+      else {
+        w.programs.delete(program.hash);
+        w.programs.set(program.hash, true);
+      }
+      this.post(w, { kind: "run", id: job.id, hash: program.hash, fn: job.fn, quotas: job.quotas, inputs });
+    } catch (error) {
+      // A request value that cannot cross threads (never from JSON and HTTP; kept as a clear 500).
+      job.reject(new Error(`the request could not be handed to a worker thread: ${(error as Error).message}`));
+      return;
+    }
+    job.giveUpAt = performance.now() + job.quotas.deadlineMs + SILENT_GRACE_MS;
+    w.jobs.set(job.id, job);
+    w.computing++;
+  }
+
+  /** Executions waiting here go to workers computing nothing, as long as there are some. */
+  private drain(): void {
+    while (this.waiting.length > 0) {
+      const next = this.idle();
+      if (next === undefined) return;
+      this.dispatch(next, this.waiting.shift()!);
+    }
   }
 
   private sendProgram(w: PoolWorker, program: ReadyProgram): void {
@@ -131,7 +162,7 @@ export class ExecutionPool {
 
   private spawn(): PoolWorker {
     const worker = new Worker(new URL("./pool-worker.js", import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb } });
-    const w: PoolWorker = { worker, jobs: new Map(), programs: new Map(), gone: false };
+    const w: PoolWorker = { worker, jobs: new Map(), computing: 0, programs: new Map(), gone: false };
     worker.on("message", (m: FromWorker) => this.received(w, m));
     worker.on("error", (error: Error & { code?: string }) => {
       w.cause ??= error.code === "ERR_WORKER_OUT_OF_MEMORY"
@@ -147,27 +178,47 @@ export class ExecutionPool {
     if (m.kind === "query") return this.query(w, job, m);
     if (job === undefined) return;
     w.jobs.delete(m.id);
-    if (m.kind === "failed") return job.reject(fromWire(m.error));
-    const reply: Reply = m.reply;
-    if (m.serialize !== -1) reply.serialize = serializerFor(job.program, m.serialize);
-    job.resolve(reply);
+    // (An execution stopped at its deadline while a query of it was out was not computing.)
+    if (job.queriesOut === 0) w.computing--;
+    if (m.kind === "failed") job.reject(fromWire(m.error));
+    else {
+      const reply: Reply = m.reply;
+      if (m.serialize !== -1) reply.serialize = serializerFor(job.program, m.serialize);
+      job.resolve(reply);
+    }
+    this.drain();
   }
 
   /** A worker's query, run on the tenant's store here; its rows (or its error) go back by message. */
   private query(w: PoolWorker, job: Job | undefined, m: Extract<FromWorker, { kind: "query" }>): void {
-    const answer = (message: ToWorker): void => {
-      if (!w.gone) this.post(w, message);
-    };
     const q = job?.program.program.queries[m.query];
-    if (job === undefined || q === undefined) return answer({ kind: "rows", call: m.call, error: { name: "Error", message: "internal: a query for no running execution" } });
-    Promise.resolve().then(() => job.ctx.db(q.source).execute(q.statement as CompiledQuery, m.args)).then(
-      (rows) => answer({ kind: "rows", call: m.call, rows }),
-      (error: unknown) => answer({ kind: "rows", call: m.call, error: toWire(error) }),
-    );
+    if (job === undefined || q === undefined) {
+      this.post(w, { kind: "rows", call: m.call, error: { name: "Error", message: "internal: a query for no running execution" } });
+      return;
+    }
+    // While it waits, its worker computes nothing for it: another execution may go there.
+    if (job.queriesOut++ === 0) {
+      w.computing--;
+      this.drain();
+    }
+    const answer = (message: ToWorker): void => {
+      if (w.gone || !w.jobs.has(job.id)) return;
+      if (--job.queriesOut === 0) w.computing++;
+      this.post(w, message);
+    };
+    Promise.resolve()
+      .then(() => job.ctx.db(q.source).execute(q.statement as CompiledQuery, m.args))
+      .then(
+        (rows) => answer({ kind: "rows", call: m.call, rows }),
+        (error: unknown) => answer({ kind: "rows", call: m.call, error: toWire(error) }),
+      );
   }
 
-  /** A worker that stays silent well past an execution's deadline is stopped (its executions fail, it is replaced). */
-  private stopSilent(): void {
+  /**
+   * Every WATCH_EVERY_MS: a worker silent well past an execution's deadline is stopped (its
+   * executions fail, it is replaced); an execution still waiting here at its deadline is answered.
+   */
+  private sweep(): void {
     const now = performance.now();
     for (const w of this.workers) {
       if (w.gone || w.cause !== undefined) continue;
@@ -177,6 +228,13 @@ export class ExecutionPool {
           void w.worker.terminate();
           break;
         }
+      }
+    }
+    for (let i = this.waiting.length - 1; i >= 0; i--) {
+      const job = this.waiting[i];
+      if (now > job.queuedAt + job.quotas.deadlineMs) {
+        this.waiting.splice(i, 1);
+        job.reject(new QuotaExceeded("deadlineMs", job.quotas.deadlineMs));
       }
     }
   }
@@ -191,6 +249,8 @@ export class ExecutionPool {
     this.restarts++;
     const index = this.workers.indexOf(w);
     if (index !== -1) this.workers[index] = this.spawn();
+    // The replacement computes nothing: executions waiting here may go to it.
+    this.drain();
   }
 }
 
