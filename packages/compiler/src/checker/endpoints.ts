@@ -11,6 +11,7 @@ import { checkReturn } from "./functions.js";
 import { checkEnqueue } from "./tasks.js";
 import { checkRoom } from "./realtime.js";
 import { checkExpect } from "./tests.js";
+import { reportUnawaited } from "./spawn.js";
 import { checkCookies, checkRedirect } from "./responses.js";
 import { declaredPathParams, declaredQueryParams, queryObjectType } from "./route-params.js";
 import { openObject } from "./types.js";
@@ -162,6 +163,7 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
     }
     case "ExpressionStatement":
       checkExpression(ctx, statement.expression);
+      if (statement.expression.kind === "Spawn") reportUnawaited(ctx, statement.expression);
       return false;
     case "For": {
       const list = checkExpression(ctx, statement.list);

@@ -33,6 +33,8 @@ export const KEYWORDS = [
   "API", "DEPRECATED", "SUNSET",
   // Tests: `TEST "adds a todo" { r = POST /todos { … }  EXPECT r.status == 201 }` in *.test.kova files.
   "TEST", "EXPECT",
+  // Concurrent work in one request: `t = SPAWN total(xs)` … `n = AWAIT t`.
+  "SPAWN", "AWAIT",
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];
