@@ -193,7 +193,7 @@ export class ExecutionPool {
   private query(w: PoolWorker, job: Job | undefined, m: Extract<FromWorker, { kind: "query" }>): void {
     const q = job?.program.program.queries[m.query];
     if (job === undefined || q === undefined) {
-      this.post(w, { kind: "rows", call: m.call, error: { name: "Error", message: "internal: a query for no running execution" } });
+      if (!w.gone) this.post(w, { kind: "rows", call: m.call, error: { name: "Error", message: "internal: a query for no running execution" } });
       return;
     }
     // While it waits, its worker computes nothing for it: another execution may go there.

@@ -17,7 +17,7 @@ GET /items {
   RESPOND SELECT * FROM Item WHERE n < $query.below ORDER_BY n
 }
 POST /items {
-  RESPOND INSERT Item { n: $body.n, s: $body.s }
+  RESPOND INSERT INTO Item { n: $body.n, s: $body.s }
 }
 GET /spin {
   n = 0
