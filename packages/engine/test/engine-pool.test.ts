@@ -39,7 +39,7 @@ let bomber: string;
 let calm: string;
 
 before(async () => {
-  engine = await EngineProcess.start({ KOVA_ENGINE_DATA_DIR: tempDir(), KOVA_ENGINE_WORKERS: "2", KOVA_ENGINE_WORKER_MEMORY_MB: "48" });
+  engine = await EngineProcess.start({ KOVA_ENGINE_DATA_DIR: tempDir(), KOVA_ENGINE_WORKERS: "2", KOVA_ENGINE_WORKER_MEMORY_MB: "128" });
   bomber = await engine.createTenant("bomber", { quotas: { memoryBytes: 1e12, fuel: 1e12, deadlineMs: 60000 } });
   calm = await engine.createTenant("calm");
   assert.equal((await engine.deploy(bomber, BOMB(1))).status, 201);

@@ -65,6 +65,8 @@ interface PoolWorker {
   /** Why it is being stopped, once known (an exit without one is a crash). */
   cause?: { kind: WorkerLostCause; detail: string };
   gone: boolean;
+  /** It has started running (a worker that dies before cannot load, and is not replaced in a tight loop). */
+  online: boolean;
 }
 
 export class ExecutionPool {
@@ -162,7 +164,10 @@ export class ExecutionPool {
 
   private spawn(): PoolWorker {
     const worker = new Worker(new URL("./pool-worker.js", import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb } });
-    const w: PoolWorker = { worker, jobs: new Map(), computing: 0, programs: new Map(), gone: false };
+    const w: PoolWorker = { worker, jobs: new Map(), computing: 0, programs: new Map(), gone: false, online: false };
+    worker.once("online", () => {
+      w.online = true;
+    });
     worker.on("message", (m: FromWorker) => this.received(w, m));
     worker.on("error", (error: Error & { code?: string }) => {
       w.cause ??= error.code === "ERR_WORKER_OUT_OF_MEMORY"
@@ -248,9 +253,15 @@ export class ExecutionPool {
     this.options.onWorkerLost?.(cause.kind, cause.detail);
     this.restarts++;
     const index = this.workers.indexOf(w);
-    if (index !== -1) this.workers[index] = this.spawn();
-    // The replacement computes nothing: executions waiting here may go to it.
-    this.drain();
+    if (index === -1) return;
+    const replace = (): void => {
+      if (this.closed) return;
+      this.workers[index] = this.spawn();
+      // The replacement computes nothing: executions waiting here may go to it.
+      this.drain();
+    };
+    if (w.online) replace();
+    else setTimeout(replace, 1_000).unref();
   }
 }
 

@@ -57,7 +57,7 @@ async function onPool(pool: ExecutionPool, ready: ReadyProgram, route: string, r
 
 describe("the execution pool", async () => {
   const program = await compileProgram(SOURCE);
-  const pool = new ExecutionPool({ size: 2, memoryMb: 48 });
+  const pool = new ExecutionPool({ size: 2, memoryMb: 128 });
   after(async () => {
     await pool.close();
     await program.close();
