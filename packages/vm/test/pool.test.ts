@@ -4,6 +4,7 @@
  * CPU-bound executions on two workers take about the time of one.
  */
 import assert from "node:assert/strict";
+import { availableParallelism, loadavg } from "node:os";
 import { after, describe, test } from "node:test";
 import { DEFAULT_QUOTAS, ExecutionPool, QuotaExceeded, type Quotas, type ReadyProgram } from "../src/index.js";
 import type { Driver } from "@kova/query";
@@ -96,20 +97,26 @@ describe("the execution pool", async () => {
   });
 
   test("two CPU-bound executions on two workers run in parallel", async () => {
-    const spin = () => onPool(pool, program.ready, "GET /spin", {}, { fuel: 1e12, deadlineMs: 60_000 });
+    const spin = () => onPool(pool, program.ready, "GET /spin", {}, { fuel: 1e12, deadlineMs: 60_000 }).then(() => performance.now());
     await Promise.all([spin(), spin()]); // warm both workers
     let one = Infinity;
     let two = Infinity;
+    let gap = Infinity;
     // Best of three: the machine is shared, the best run is the one least disturbed.
     for (let i = 0; i < 3; i++) {
       let started = performance.now();
       await spin();
       one = Math.min(one, performance.now() - started);
       started = performance.now();
-      await Promise.all([spin(), spin()]);
-      two = Math.min(two, performance.now() - started);
+      const [a, b] = await Promise.all([spin(), spin()]);
+      two = Math.min(two, Math.max(a, b) - started);
+      gap = Math.min(gap, Math.abs(a - b));
     }
-    // In sequence two would take 2× one; in parallel close to 1×.
-    assert.ok(two < one * 1.6, `one execution ${one.toFixed(1)} ms, two at once ${two.toFixed(1)} ms`);
+    const figures = `one execution ${one.toFixed(1)} ms, two at once ${two.toFixed(1)} ms, their ends ${gap.toFixed(1)} ms apart (load ${loadavg()[0].toFixed(1)})`;
+    // On one thread the second would end one execution after the first; on two they end together.
+    assert.ok(gap < one * 0.5, figures);
+    // In sequence two take 2× one; in parallel close to 1× — when the machine has the cores free to show it.
+    if (loadavg()[0] < availableParallelism()) assert.ok(two < one * 1.6, figures);
+    else console.log(`# wall-time ratio not asserted, the machine is loaded: ${figures}`);
   });
 });
