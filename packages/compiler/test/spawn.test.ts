@@ -64,7 +64,7 @@ test("KV2912: SPAWN of a built-in, of a value, of an unknown name", () => {
   assert.equal(builtin[0].span.start.line, 2);
   assert.equal(builtin[0].span.start.column, 13);
   assert.match(builtin[0].suggestion ?? "", /SPAWN name\(args\)/);
-  assert.deepEqual(codes(`GET /x {\n  t = SPAWN 5\n  RESPOND 1\n}\n`), ["KV2912"]);
+  assert.deepEqual(codes(`GET /x {\n  t = SPAWN 5\n  RESPOND { ok: 1 }\n}\n`), ["KV2912"]);
 });
 
 test("KV2913: AWAIT of a value that cannot be a task", () => {
@@ -77,11 +77,11 @@ test("KV2913: AWAIT of a value that cannot be a task", () => {
 });
 
 test("KV2914: a SPAWN on its own line drops its task", () => {
-  const d = check(`${WORK}\nGET /x {\n  SPAWN total([1])\n  RESPOND 1\n}\n`);
+  const d = check(`${WORK}\nGET /x {\n  SPAWN total([1])\n  RESPOND { ok: 1 }\n}\n`);
   assert.deepEqual(d.map((x) => x.code), ["KV2914"]);
   assert.match(d[0].message, /never awaited/);
   // AWAIT on its own line waits for a task, for its effects: fine.
-  assert.deepEqual(codes(`${WORK}\nGET /x {\n  t = SPAWN total([1])\n  AWAIT t\n  RESPOND 1\n}\n`), []);
+  assert.deepEqual(codes(`${WORK}\nGET /x {\n  t = SPAWN total([1])\n  AWAIT t\n  RESPOND { ok: 1 }\n}\n`), []);
 });
 
 test("KV2160: an FN that spawns itself is recursion, refused as a call is", () => {
