@@ -14,6 +14,7 @@
  * computing and those waiting on a query there, each with a problem naming the cause; it is
  * replaced and the other workers' executions carry on.
  */
+import { AsyncResource } from "node:async_hooks";
 import { Worker } from "node:worker_threads";
 import type { CompiledQuery } from "@kova/query";
 import { HttpError, type Reply } from "@kova/runtime/serve";
@@ -51,6 +52,11 @@ interface Job {
   giveUpAt: number;
   /** Its queries the main thread is running: with none, it counts as computing on its worker. */
   queriesOut: number;
+  /**
+   * The handler's async context, captured when it asked: its queries run in it (the request's
+   * transaction and tracing are found through AsyncLocalStorage, which a worker's message lacks).
+   */
+  scope: AsyncResource;
   resolve: (reply: Reply) => void;
   reject: (error: Error) => void;
 }
@@ -93,7 +99,7 @@ export class ExecutionPool {
   run(program: ReadyProgram, fn: number, quotas: Quotas, ctx: ExecutionContext): Promise<Reply> {
     if (this.closed) return Promise.reject(new HttpError(503, "the engine is shutting down: retry on another node"));
     return new Promise<Reply>((resolve, reject) => {
-      const job: Job = { id: this.nextId++, program, fn, ctx, quotas, queuedAt: performance.now(), giveUpAt: Infinity, queriesOut: 0, resolve, reject };
+      const job: Job = { id: this.nextId++, program, fn, ctx, quotas, queuedAt: performance.now(), giveUpAt: Infinity, queriesOut: 0, scope: new AsyncResource("KovaExecution"), resolve, reject };
       const w = this.idle();
       if (w === undefined) this.waiting.push(job);
       else this.dispatch(w, job);
@@ -212,7 +218,7 @@ export class ExecutionPool {
       this.post(w, message);
     };
     Promise.resolve()
-      .then(() => job.ctx.db(q.source).execute(q.statement as CompiledQuery, m.args))
+      .then(() => job.scope.runInAsyncScope(() => job.ctx.db(q.source).execute(q.statement as CompiledQuery, m.args)))
       .then(
         (rows) => answer({ kind: "rows", call: m.call, rows }),
         (error: unknown) => answer({ kind: "rows", call: m.call, error: toWire(error) }),
