@@ -9,7 +9,8 @@
  *      its fuel quota stops it (every one of its requests is a 503 quota-exceeded).
  * For scale on a shared machine, phase 0 serves the same trivial program with `kova run --vm`'s
  * server (one app, the runtime's pipeline, the handler on the VM): the engine's cost is the ratio.
- * (`--port`, default 7560, is that server's port.) Bounded: `--seconds` (default 5) per phase, `--connections` (default 32) for the trivial tenant,
+ * (`--port`, default 7560, is that server's port.) `--workers=N` is the engine's worker threads
+ * (KOVA_ENGINE_WORKERS; default the engine's own, the machine's parallelism; 0: the main thread). Bounded: `--seconds` (default 5) per phase, `--connections` (default 32) for the trivial tenant,
  * `--noisy` (default 8) for the noisy one. Seed target: 10,000 req/s, p95 < 15 ms. The engine and
  * this client share the machine: run it with nice and read `uptime` with the figures.
  */
@@ -25,6 +26,7 @@ const option = (name, fallback) => Number(process.argv.find((a) => a.startsWith(
 const SECONDS = option("seconds", 5);
 const CONNECTIONS = option("connections", 32);
 const NOISY = option("noisy", 8);
+const WORKERS = process.argv.find((a) => a.startsWith("--workers="))?.split("=")[1];
 const ADMIN = "bench-admin-key-0123456789abcdef";
 
 const TRIVIAL = `GET /hello {
@@ -46,7 +48,7 @@ const NOISY_PROGRAM = `GET /burn {
 
 function startEngine(dir) {
   const child = spawn(process.execPath, [join(ROOT, "packages/engine/dist/src/cli.js")], {
-    env: { ...process.env, KOVA_ENGINE_ADMIN_KEY: ADMIN, KOVA_ENGINE_DATA_DIR: dir, KOVA_ENGINE_PORT: "0", KOVA_LOG_LEVEL: "info", KOVA_ENGINE_QUEUE_LIMIT: "4096" },
+    env: { ...process.env, KOVA_ENGINE_ADMIN_KEY: ADMIN, KOVA_ENGINE_DATA_DIR: dir, KOVA_ENGINE_PORT: "0", KOVA_LOG_LEVEL: "info", KOVA_ENGINE_QUEUE_LIMIT: "4096", ...(WORKERS === undefined ? {} : { KOVA_ENGINE_WORKERS: WORKERS }) },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
@@ -54,7 +56,7 @@ function startEngine(dir) {
     child.stdout.on("data", (d) => {
       out += d.toString();
       const m = /"port":(\d+)/.exec(out);
-      if (m) resolve({ child, url: `http://127.0.0.1:${m[1]}` });
+      if (m) resolve({ child, url: `http://127.0.0.1:${m[1]}`, workers: /"workers":(\d+)/.exec(out)?.[1] ?? "?" });
     });
     child.once("exit", (code) => reject(new Error(`the engine exited ${code}`)));
   });
@@ -129,7 +131,7 @@ await load(single.url, "/hello", 4, performance.now() + 1000);
 const baseline = await load(single.url, "/hello", CONNECTIONS, performance.now() + SECONDS * 1000);
 single.child.kill("SIGTERM");
 await new Promise((r) => single.child.once("exit", r));
-const { child, url } = await startEngine(dir);
+const { child, url, workers } = await startEngine(dir);
 try {
   const quiet = await call(url, "POST", "/_engine/tenants", ADMIN, { name: "quiet", rateLimit: 100_000_000 });
   const noisy = await call(url, "POST", "/_engine/tenants", ADMIN, { name: "noisy", rateLimit: 100_000_000, quotas: { fuel: 20_000 } });
@@ -141,7 +143,7 @@ try {
   const until = performance.now() + SECONDS * 1000;
   const [shared, neighbour] = await Promise.all([load(url, "/t/quiet/hello", CONNECTIONS, until), load(url, "/t/noisy/burn", NOISY, until)]);
   const f = (n) => n.toFixed(2);
-  console.log(`kova engine, loopback, ${SECONDS} s per phase, ${CONNECTIONS} keep-alive connections (load average ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);
+  console.log(`kova engine (${workers} worker threads), loopback, ${SECONDS} s per phase, ${CONNECTIONS} keep-alive connections (load average ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);
   console.log(`| phase | req/s | p50 ms | p95 ms | p99 ms | answers |`);
   console.log(`|---|---|---|---|---|---|`);
   console.log(`| the same program on \`kova run --vm\`'s server (one app, no engine) | ${baseline.rps.toFixed(0)} | ${f(baseline.p50)} | ${f(baseline.p95)} | ${f(baseline.p99)} | ${JSON.stringify(baseline.statuses)} |`);

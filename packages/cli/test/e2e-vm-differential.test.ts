@@ -88,6 +88,9 @@ test("every expression and statement the VM runs: compiled JS and the VM give th
     { method: "DELETE", path: "/items/3" },
     { method: "DELETE", path: "/items/3" },
     { path: "/summary" },
+    { method: "POST", path: "/parallel", json: {} },
+    { method: "POST", path: "/parallel", json: { min: 20, xs: [1, 2, 3], n: 7 } },
+    { method: "POST", path: "/parallel", json: { min: 5000, xs: [10], n: 101 } },
   ]);
 });
 

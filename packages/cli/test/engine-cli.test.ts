@@ -14,14 +14,20 @@ test("kova engine refuses to start without an admin key, saying which setting", 
   assert.match(r.stderr, /KOVA_ENGINE_ADMIN_KEY must be set/);
 });
 
+test("kova engine --workers takes a whole number of worker threads", () => {
+  const r = kova(["engine", "--port", "0", "--workers", "many"], { env: { KOVA_ENGINE_ADMIN_KEY: "cli-test-admin-key-0123456789" } });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--workers takes a whole number ≥ 0 \(0: no worker threads\), not 'many'/);
+});
+
 test("kova engine --port starts the engine there; SIGTERM stops it with status 0", async () => {
   const dir = mkdtempSync(join(tmpdir(), "kova-engine-cli-"));
-  const child = spawn(process.execPath, [KOVA_BIN, "engine", "--port", "0"], { env: { ...process.env, KOVA_ENGINE_ADMIN_KEY: "cli-test-admin-key-0123456789", KOVA_ENGINE_DATA_DIR: dir }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [KOVA_BIN, "engine", "--port", "0", "--workers", "1"], { env: { ...process.env, KOVA_ENGINE_ADMIN_KEY: "cli-test-admin-key-0123456789", KOVA_ENGINE_DATA_DIR: dir }, stdio: ["ignore", "pipe", "pipe"] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (d: Buffer) => {
       out += d.toString();
-      const m = /"port":(\d+).*"msg":"kova engine listening"/.exec(out);
+      const m = /"port":(\d+).*"workers":1.*"msg":"kova engine listening"/.exec(out);
       if (m) resolve(Number(m[1]));
     });
     child.once("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));

@@ -1,6 +1,7 @@
 /**
  * The engine's settings, from the environment (docs/engine.md, "Operating the engine").
  */
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { DEFAULT_QUOTAS, type Quotas } from "@kova/vm";
 
@@ -41,6 +42,13 @@ export interface EngineConfig {
   /** Requests per minute per key to `/_engine/*`. */
   apiRateLimit: number;
   defaultQuotas: Partial<Quotas>;
+  /**
+   * Worker threads executions run on (KOVA_ENGINE_WORKERS, `kova engine --workers`; default: the
+   * machine's available parallelism). 0: every execution on the main thread.
+   */
+  workers: number;
+  /** Each worker's heap limit in MB (KOVA_ENGINE_WORKER_MEMORY_MB): the wall behind the VM's memory quota. */
+  workerMemoryMb: number;
   shutdownTimeoutMs: number;
   keepAliveMs: number;
   logLevel: string;
@@ -56,7 +64,7 @@ function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0):
   return n;
 }
 
-export function engineConfig(env: NodeJS.ProcessEnv, overrides: { port?: number; host?: string } = {}): EngineConfig {
+export function engineConfig(env: NodeJS.ProcessEnv, overrides: { port?: number; host?: string; workers?: number } = {}): EngineConfig {
   const adminKey = env.KOVA_ENGINE_ADMIN_KEY ?? "";
   if (adminKey.length < 24) throw new EngineConfigError("KOVA_ENGINE_ADMIN_KEY must be set to a secret of at least 24 characters (the operator's key)");
   const quotas: Partial<Quotas> = {};
@@ -91,6 +99,8 @@ export function engineConfig(env: NodeJS.ProcessEnv, overrides: { port?: number;
     queueLimit: whole(env, "KOVA_ENGINE_QUEUE_LIMIT", 1024, 1),
     apiRateLimit: whole(env, "KOVA_ENGINE_API_RATE_LIMIT", 600, 1),
     defaultQuotas: quotas,
+    workers: overrides.workers ?? whole(env, "KOVA_ENGINE_WORKERS", availableParallelism()),
+    workerMemoryMb: whole(env, "KOVA_ENGINE_WORKER_MEMORY_MB", 512, 16),
     shutdownTimeoutMs: whole(env, "KOVA_ENGINE_SHUTDOWN_MS", 10_000),
     keepAliveMs: whole(env, "KOVA_ENGINE_KEEPALIVE_MS", 5_000),
     logLevel: env.KOVA_LOG_LEVEL ?? "info",

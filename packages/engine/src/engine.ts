@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { pino, type Logger } from "pino";
 import { createServer, Metrics, type KovaServer } from "@kova/runtime";
-import { publicKeyFromPem, readKeyPair, signingKeyFromPem, type SigningKey } from "@kova/vm";
+import { ExecutionPool, publicKeyFromPem, readKeyPair, signingKeyFromPem, type SigningKey } from "@kova/vm";
 import { readFileSync } from "node:fs";
 import { adminApi, TENANT_NAME } from "./admin-api.js";
 import type { CompileOptions } from "./compile-program.js";
@@ -50,6 +50,8 @@ export class Engine {
     readonly log: Logger,
     readonly metrics: EngineMetrics,
     private readonly sync: RedisSync | undefined,
+    /** The worker threads tenants' executions run on (config.workers); none: the main thread. */
+    readonly pool: ExecutionPool | undefined,
   ) {}
 
   static async start(config: EngineConfig): Promise<Engine> {
@@ -63,9 +65,22 @@ export class Engine {
     const metrics = new EngineMetrics();
     const cache = new ProgramCache(store, trusted, join(config.dataDir, "modules"), sync);
     cache.onLookup = (level) => metrics.lookup(level);
-    engine = new Engine(config, store, signingKey, cache, log, metrics, sync);
-    await engine.loadTenants();
-    await engine.listen();
+    const pool = config.workers === 0 ? undefined : new ExecutionPool({
+      size: config.workers,
+      memoryMb: config.workerMemoryMb,
+      onWorkerLost: (cause, detail) => {
+        metrics.workerLost(cause);
+        log.warn({ cause, detail }, "a worker thread died and was replaced");
+      },
+    });
+    engine = new Engine(config, store, signingKey, cache, log, metrics, sync, pool);
+    try {
+      await engine.loadTenants();
+      await engine.listen();
+    } catch (error) {
+      await pool?.close();
+      throw error;
+    }
     return engine;
   }
 
@@ -109,7 +124,7 @@ export class Engine {
     http.removeAllListeners("request");
     http.on("request", (req: IncomingMessage, res: ServerResponse) => this.route(req, res, engineRoutes));
     const address: AddressInfo = await this.server.listen(this.config.port, this.config.host);
-    this.log.info({ port: address.port, store: this.store.kind, redis: this.sync !== undefined, node: this.node }, "kova engine listening");
+    this.log.info({ port: address.port, store: this.store.kind, redis: this.sync !== undefined, workers: this.pool?.size ?? 0, node: this.node }, "kova engine listening");
   }
 
   private route(req: IncomingMessage, res: ServerResponse, engineRoutes: (req: IncomingMessage, res: ServerResponse) => void): void {
@@ -203,6 +218,7 @@ export class Engine {
         allowedHosts: this.config.allowedHosts,
         log: this.log,
         defaultQuotas: this.config.defaultQuotas,
+        pool: this.pool,
         onAnswered: (t, status, seconds) => this.metrics.answered(t, status, seconds, status === 503),
       });
       this.hosts.set(tenantName, host);
@@ -267,6 +283,7 @@ export class Engine {
     this.draining = true;
     await this.server?.close();
     await Promise.allSettled([...this.hosts.values()].map((h) => h.close()));
+    await this.pool?.close();
     await this.sync?.close();
     await this.store.close();
   }

@@ -5,7 +5,7 @@
 import { Engine } from "./engine.js";
 import { engineConfig, EngineConfigError } from "./config.js";
 
-export async function runEngine(env: NodeJS.ProcessEnv, overrides: { port?: number; host?: string } = {}, out: { write(text: string): unknown } = process.stderr): Promise<number> {
+export async function runEngine(env: NodeJS.ProcessEnv, overrides: { port?: number; host?: string; workers?: number } = {}, out: { write(text: string): unknown } = process.stderr): Promise<number> {
   let engine: Engine;
   try {
     engine = await Engine.start(engineConfig(env, overrides));

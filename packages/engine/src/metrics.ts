@@ -14,6 +14,7 @@ export class EngineMetrics {
   private cache: Counter | undefined;
   private queue: Gauge | undefined;
   private refused: Counter | undefined;
+  private workersLost: Counter | undefined;
 
   constructor() {
     onMetricsRegistry((registry, prom) => {
@@ -22,6 +23,7 @@ export class EngineMetrics {
       this.latency = new prom.Histogram({ name: "kova_engine_vm_latency_seconds", help: "Time from routing a tenant request to its answer", labelNames: ["tenant"], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
       this.cache = new prom.Counter({ name: "kova_engine_program_cache_total", help: "Program lookups by the level that answered (l1, l2 = Redis, store)", labelNames: ["level"], registers: [registry] });
       this.queue = new prom.Gauge({ name: "kova_engine_requests_in_flight", help: "Tenant requests being served", registers: [registry] });
+      this.workersLost = new prom.Counter({ name: "kova_engine_workers_lost_total", help: "Worker threads that died and were replaced, by cause (memory, deadline, crash)", labelNames: ["cause"], registers: [registry] });
       this.refused = new prom.Counter({ name: "kova_engine_queue_full_total", help: "Requests answered 503 because the request queue was full", registers: [registry] });
     });
   }
@@ -38,6 +40,10 @@ export class EngineMetrics {
 
   inFlight(n: number): void {
     this.queue?.set(n);
+  }
+
+  workerLost(cause: string): void {
+    this.workersLost?.labels(cause).inc();
   }
 
   queueFull(): void {

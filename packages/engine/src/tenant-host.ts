@@ -17,7 +17,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { connectDataSources, createServer, resolveAppEnv, type AppDefinition, type AppEnv, type DataSources, type KovaServer } from "@kova/runtime";
-import { onVm, type Quotas } from "@kova/vm";
+import { onVm, type ExecutionPool, type Quotas } from "@kova/vm";
 import type { LoadedProgram } from "./program-cache.js";
 import type { EngineConfig } from "./config.js";
 import type { TenantRecord } from "./store/store.js";
@@ -37,6 +37,8 @@ export interface TenantHostOptions {
   allowedHosts?: string[];
   log: Logger;
   defaultQuotas: Partial<Quotas>;
+  /** The worker threads executions run on; none: this thread. */
+  pool?: ExecutionPool;
   /** Called with each execution's outcome (metrics). */
   onAnswered?: (tenant: string, status: number, seconds: number) => void;
 }
@@ -70,7 +72,7 @@ export class TenantHost {
   private async swap(program: LoadedProgram): Promise<void> {
     if (this.active?.hash === program.hash) return;
     const quotas = { ...this.options.defaultQuotas, ...this.tenant.quotas };
-    const app = this.tenantApp(onVm(program.app, program.ready, quotas));
+    const app = this.tenantApp(onVm(program.app, program.ready, quotas, this.options.pool));
     const env = resolveAppEnv(app.env, {}, this.storeDir);
     const dataSources = await this.migrated(app, env);
     const log = this.options.log.child({ tenant: this.tenant.name, program: program.hash.slice(0, 12) });

@@ -4,3 +4,4 @@ export { Execution, type ExecutionContext } from "./interpreter.js";
 export { DEFAULT_QUOTAS, QuotaExceeded, type Quotas, type QuotaName } from "./quotas.js";
 export { onVm } from "./serve.js";
 export { writeKeyPair, readKeyPair, KEY_FILES } from "./key-files.js";
+export { ExecutionPool, type PoolOptions, type WorkerLostCause } from "./pool.js";

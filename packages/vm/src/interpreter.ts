@@ -9,8 +9,11 @@ import { add, between, eq, inList, isObject, len, like, member, newObject, sizeO
 
 const { Op, INPUT_SOURCES, RESPOND_VALUE, RESPOND_HEADERS, RESPOND_COOKIES } = bytecode;
 
-/** How often (in instructions) the loop reads the clock: often enough to stop well within 10 ms. */
+/** How often (in instructions) the loop reads the clock: often enough to stop well within 10 ms. Also a task's turn. */
 const CLOCK_EVERY = 1024;
+/** What a SPAWN costs before its task runs: a spawn bomb ends on fuel or memory like any other. */
+const SPAWN_FUEL = 64;
+const TASK_BYTES = 256;
 
 interface Frame {
   fn: ReadyFunction;
@@ -24,11 +27,34 @@ interface Iter {
   i: number;
 }
 
+/**
+ * One line of work in an execution: the handler's own, or an FN a SPAWN started. Each has its own
+ * value stack and frames; all of them draw on the execution's one set of quotas.
+ */
+interface Task {
+  stack: unknown[];
+  frames: Frame[];
+  /** Frames below it (its spawner's depth when spawned): its own count from there against stackDepth. */
+  depth: number;
+  state: "running" | "done" | "failed";
+  /** Its result, or its error once failed. */
+  value: unknown;
+  /** Settles when it has ended (never rejects). */
+  settled?: Promise<void>;
+}
+
+function newTask(depth: number): Task {
+  return { stack: [], frames: [], depth, state: "running", value: null };
+}
+
+/** Thrown in a task still running when its execution has answered: it stops there. */
+class ExecutionOver extends Error {}
+
 /** What the VM needs of the request: the runtime's context (inputs, env, db). Nothing else reaches the program. */
 export type ExecutionContext = Pick<RequestContext, "params" | "query" | "headers" | "cookies" | "body" | "auth" | "env" | "db">;
 
 /** The program's queries' serialisers, made once per loaded program. */
-const serializers = new WeakMap<ReadyProgram, Array<(body: unknown) => string>>();
+const serializers = new WeakMap<ReadyProgram, Array<((body: unknown) => string) | undefined>>();
 
 /**
  * One execution: its own value stack, frames and meters. The loop checks fuel on every instruction
@@ -40,8 +66,16 @@ export class Execution implements Meter {
   private memoryUsed = 0;
   private queriesRun = 0;
   private readonly deadline: number;
-  private readonly stack: unknown[] = [];
-  private readonly frames: Frame[] = [];
+  /** The handler's own task. */
+  private readonly root: Task = newTask(0);
+  /** The tasks SPAWN made, by the opaque handle the program holds. */
+  private tasks: Map<object, Task> | undefined;
+  /** Spawned tasks still running: while there are some, tasks take turns. */
+  private spawned = 0;
+  /** A quota a spawned task went over: the whole execution stops with it. */
+  private halted: QuotaExceeded | undefined;
+  /** The handler has answered (or failed): spawned tasks still running stop at their next turn. */
+  private finished = false;
 
   constructor(private readonly program: ReadyProgram, private readonly quotas: Quotas, private readonly ctx: ExecutionContext) {
     this.fuelLeft = quotas.fuel;
@@ -80,8 +114,14 @@ export class Execution implements Meter {
   }
 
   async runRoute(fnIndex: number): Promise<Reply> {
-    this.enter(fnIndex, []);
-    const run = this.loop() as Promise<Reply>;
+    this.enter(this.root, fnIndex, []);
+    let run = this.loop(this.root) as Promise<Reply>;
+    // Tasks the handler did not wait for end with it (only programs with a SPAWN pay for the hop).
+    if (this.program.spawns) {
+      run = run.finally(() => {
+        this.finished = true;
+      });
+    }
     if (!this.program.queries) return run;
     // The wait for a query is bounded once per execution, not per query: past the deadline the
     // caller gets the problem at once, and the abandoned loop stops as its query returns.
@@ -94,27 +134,61 @@ export class Execution implements Meter {
 
   private abandoned = false;
 
-  private enter(fnIndex: number, args: unknown[]): void {
-    if (this.frames.length >= this.quotas.stackDepth) this.stop("stackDepth");
+  /** The query whose row serialiser writes the answer's body (-1: JSON), once the handler has answered. */
+  serializedBy = -1;
+
+  private enter(task: Task, fnIndex: number, args: unknown[]): void {
+    if (task.depth + task.frames.length >= this.quotas.stackDepth) this.stop("stackDepth");
     const fn = this.program.functions[fnIndex];
     const locals = new Array<unknown>(fn.locals).fill(null);
     for (let i = 0; i < args.length; i++) locals[i] = args[i];
     this.alloc(16 + 8 * fn.locals);
-    this.frames.push({ fn, words: fn.words, pc: 0, locals });
+    task.frames.push({ fn, words: fn.words, pc: 0, locals });
   }
 
-  private pop(): unknown {
-    return this.stack.pop();
+  /**
+   * SPAWN: the FN becomes a task with its own stack, started when its spawner next yields (a turn
+   * ends every CLOCK_EVERY instructions, at a query and at AWAIT). The program gets an opaque
+   * handle (an empty frozen object: JSON `{}`, as a promise is in JavaScript).
+   */
+  private spawn(fnIndex: number, args: unknown[], depth: number): object {
+    this.fuel(SPAWN_FUEL);
+    this.alloc(TASK_BYTES);
+    const task = newTask(depth);
+    this.enter(task, fnIndex, args);
+    const handle = Object.freeze(newObject());
+    (this.tasks ??= new Map()).set(handle, task);
+    this.spawned++;
+    task.settled = Promise.resolve()
+      .then(() => this.loop(task))
+      .then(
+        (value) => {
+          task.state = "done";
+          task.value = value;
+        },
+        (error: unknown) => {
+          task.state = "failed";
+          task.value = error;
+          // Quotas are the execution's: one task over one stops them all.
+          if (error instanceof QuotaExceeded) this.halted ??= error;
+        },
+      )
+      .finally(() => {
+        this.spawned--;
+      });
+    return handle;
   }
 
-  private popN(n: number): unknown[] {
-    return n === 0 ? [] : this.stack.splice(this.stack.length - n, n);
+  /** After a task waited or gave its turn: stop if another went over a quota, or the handler has answered. */
+  private stillRunning(task: Task): void {
+    if (this.halted !== undefined) throw this.halted;
+    if (this.finished && task !== this.root) throw new ExecutionOver();
   }
 
-  private async loop(): Promise<unknown> {
-    const stack = this.stack;
+  private async loop(task: Task): Promise<unknown> {
+    const stack = task.stack;
     const constants = this.program.program.constants;
-    let frame = this.frames[this.frames.length - 1];
+    let frame = task.frames[task.frames.length - 1];
     let w = frame.words;
     let pc = frame.pc;
     let locals = frame.locals;
@@ -125,6 +199,11 @@ export class Execution implements Meter {
         clock = CLOCK_EVERY;
         if (performance.now() > this.deadline) this.stop("deadlineMs");
         if (stack.length > 1_000_000) this.stop("memoryBytes");
+        if (this.spawned > 0) {
+          // The other tasks' turn: each resumes in the order it yielded (the microtask queue's).
+          await undefined;
+          this.stillRunning(task);
+        }
       }
       const op = w[pc];
       switch (op) {
@@ -147,7 +226,7 @@ export class Execution implements Meter {
         case Op.Member: { const o = stack.pop(); stack.push(member(o, constants[w[pc + 1]])); pc += 2; break; }
         case Op.Index: { const i = stack.pop(); const o = stack.pop(); stack.push(member(o, i)); pc += 1; break; }
         case Op.Builtin: {
-          const args = this.popN(w[pc + 2]);
+          const args = popN(stack, w[pc + 2]);
           const result = VM_BUILTIN_FUNCTIONS.get(constants[w[pc + 1]] as string)!(this, args);
           if (typeof result === "string") this.alloc(16 + 2 * result.length);
           else if (result !== null && typeof result === "object") this.alloc(sizeOf(result, this.quotas.memoryBytes - this.memoryUsed + 1));
@@ -156,10 +235,10 @@ export class Execution implements Meter {
           break;
         }
         case Op.Call: {
-          const args = this.popN(w[pc + 2]);
+          const args = popN(stack, w[pc + 2]);
           frame.pc = pc + 3;
-          this.enter(w[pc + 1], args);
-          frame = this.frames[this.frames.length - 1];
+          this.enter(task, w[pc + 1], args);
+          frame = task.frames[task.frames.length - 1];
           w = frame.words;
           pc = 0;
           locals = frame.locals;
@@ -167,9 +246,9 @@ export class Execution implements Meter {
         }
         case Op.Return: {
           const value = stack.pop();
-          this.frames.pop();
-          if (this.frames.length === 0) return value;
-          frame = this.frames[this.frames.length - 1];
+          task.frames.pop();
+          if (task.frames.length === 0) return value;
+          frame = task.frames[task.frames.length - 1];
           w = frame.words;
           pc = frame.pc;
           locals = frame.locals;
@@ -177,10 +256,32 @@ export class Execution implements Meter {
           break;
         }
         case Op.Query: {
-          const args = this.popN(w[pc + 2]);
+          const args = popN(stack, w[pc + 2]);
           frame.pc = pc;
           stack.push(await this.query(w[pc + 1], args));
+          if (this.spawned > 0 || this.tasks !== undefined) this.stillRunning(task);
           pc += 3;
+          break;
+        }
+        case Op.Spawn: {
+          const args = popN(stack, w[pc + 2]);
+          stack.push(this.spawn(w[pc + 1], args, task.depth + task.frames.length));
+          pc += 3;
+          break;
+        }
+        case Op.Await: {
+          const handle = stack.pop();
+          const awaited = handle !== null && typeof handle === "object" ? this.tasks?.get(handle) : undefined;
+          // As JavaScript's await: a value that is not a task is itself.
+          if (awaited !== undefined) {
+            if (awaited.state === "running") {
+              await awaited.settled;
+              this.stillRunning(task);
+            }
+            if (awaited.state === "failed") throw awaited.value;
+            stack.push(awaited.value);
+          } else stack.push(handle);
+          pc += 1;
           break;
         }
         case Op.Coerce: { const v = stack.pop(); stack.push(coerce(v, constants[w[pc + 1]] as string, constants[w[pc + 2]] as string)); pc += 3; break; }
@@ -243,7 +344,7 @@ export class Execution implements Meter {
           break;
         }
         case Op.Concat: {
-          const parts = this.popN(w[pc + 1]);
+          const parts = popN(stack, w[pc + 1]);
           let total = 0;
           for (const p of parts) total += (p as string).length;
           this.alloc(16 + 2 * total);
@@ -340,7 +441,7 @@ export class Execution implements Meter {
           pc += 3;
           break;
         }
-        case Op.Respond: return this.respond(w[pc + 1], w[pc + 2], w[pc + 3], w[pc + 4]);
+        case Op.Respond: return this.respond(stack, w[pc + 1], w[pc + 2], w[pc + 3], w[pc + 4]);
         case Op.Fail: throw new HttpError(w[pc + 1], stack.pop() as string);
         default: throw new Error(`internal: opcode ${op} at ${pc} in ${frame.fn.name}`);
       }
@@ -384,20 +485,23 @@ export class Execution implements Meter {
     return shape(value);
   }
 
-  private respond(status: number, flags: number, notFound: number, serialize: number): Reply {
-    const cookies = flags & RESPOND_COOKIES ? this.stack.pop() : undefined;
-    const headers = flags & RESPOND_HEADERS ? this.stack.pop() : undefined;
+  private respond(stack: unknown[], status: number, flags: number, notFound: number, serialize: number): Reply {
+    const cookies = flags & RESPOND_COOKIES ? stack.pop() : undefined;
+    const headers = flags & RESPOND_HEADERS ? stack.pop() : undefined;
     const reply: Reply = { status };
     let estimate = 0;
     if (flags & RESPOND_VALUE) {
-      const value = this.stack.pop();
+      const value = stack.pop();
       if (notFound !== -1 && value == null) throw new HttpError(404, this.program.program.constants[notFound] as string);
       // The answer's size is checked here, before the runtime serialises it: estimated first (a walk
       // that stops at the limit), and written out only when the estimate comes near it.
       estimate = sizeOf(value, this.quotas.responseBytes * 2);
       if (estimate > this.quotas.responseBytes * 2) this.stop("responseBytes");
       reply.body = value;
-      if (serialize !== -1) reply.serialize = this.serializer(serialize);
+      if (serialize !== -1) {
+        reply.serialize = serializerFor(this.program, serialize);
+        this.serializedBy = serialize;
+      }
     }
     if (headers !== undefined) reply.headers = headers as Record<string, string>;
     if (cookies !== undefined) reply.cookies = cookies as Reply["cookies"];
@@ -408,17 +512,23 @@ export class Execution implements Meter {
     return reply;
   }
 
-  private serializer(query: number): (body: unknown) => string {
-    let list = serializers.get(this.program);
-    if (list === undefined) {
-      list = [];
-      serializers.set(this.program, list);
-    }
-    const statement = this.program.program.queries[query].statement as { columns?: unknown };
-    const made = list[query] ?? rowSerializer(statement.columns as Parameters<typeof rowSerializer>[0]);
-    list[query] = made;
-    return made;
+}
+
+/** The row serialiser of a program's query, made once per loaded program (the pool's main thread uses it too). */
+export function serializerFor(program: ReadyProgram, query: number): ((body: unknown) => string) | undefined {
+  let list = serializers.get(program);
+  if (list === undefined) {
+    list = [];
+    serializers.set(program, list);
   }
+  const statement = program.program.queries[query].statement as { columns?: unknown };
+  const made = list[query] ?? rowSerializer(statement.columns as Parameters<typeof rowSerializer>[0]);
+  list[query] = made;
+  return made;
+}
+
+function popN(stack: unknown[], n: number): unknown[] {
+  return n === 0 ? [] : stack.splice(stack.length - n, n);
 }
 
 function ownOr(o: unknown, key: string, missing: unknown): unknown {

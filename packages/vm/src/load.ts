@@ -20,6 +20,8 @@ export interface ReadyProgram extends LoadedProgram {
   routes: Map<string, number>;
   /** Some function runs a query (its executions then bound their waits by the deadline). */
   queries: boolean;
+  /** Some function SPAWNs a task (its executions then stop leftover tasks when they answer). */
+  spawns: boolean;
 }
 
 /** Verifies and reads a signed .kbc file (see verifyBytecode for the order of checks). */
@@ -47,6 +49,7 @@ export function prepareProgram(program: bytecode.BytecodeProgram, hash: string, 
     if (allowNone && k === -1) return;
     if (!(k >= 0 && k < program.constants.length)) bad(fn, pc, `constant #${k} does not exist`);
   };
+  let spawns = false;
   const functions = program.functions.map((f): ReadyFunction => {
     if (f.localNames.length !== f.locals || f.params > f.locals) bad(f.name, 0, "its frame does not add up");
     const view = new DataView(f.code.buffer, f.code.byteOffset, f.code.byteLength);
@@ -80,7 +83,8 @@ export function prepareProgram(program: bytecode.BytecodeProgram, hash: string, 
           if (!(a[1] >= 0 && a[1] <= 64)) bad(f.name, pc, "a built-in call with a bad argument count");
           break;
         }
-        case Op.Call: {
+        case Op.Call: case Op.Spawn: {
+          if (op === Op.Spawn) spawns = true;
           const callee = program.functions[a[0]];
           if (callee === undefined || callee.kind !== "fn") bad(f.name, pc, `function ${a[0]} does not exist`);
           if (callee!.params !== a[1]) bad(f.name, pc, `${callee!.name} takes ${callee!.params} arguments, not ${a[1]}`);
@@ -115,5 +119,5 @@ export function prepareProgram(program: bytecode.BytecodeProgram, hash: string, 
     if (functions[r.fn]?.kind !== "route") throw new BytecodeLoadError("malformed", `route ${r.id} names function ${r.fn}, which is not a handler`);
     routes.set(r.id, r.fn);
   }
-  return { program, hash, keyId, functions, routes, queries: program.queries.length > 0 };
+  return { program, hash, keyId, functions, routes, queries: program.queries.length > 0, spawns };
 }

@@ -1,6 +1,7 @@
 import type { AppDefinition, RequestContext } from "@kova/runtime/serve";
 import { Execution } from "./interpreter.js";
 import type { ReadyProgram } from "./load.js";
+import type { ExecutionPool } from "./pool.js";
 import { DEFAULT_QUOTAS, type Quotas } from "./quotas.js";
 
 /**
@@ -8,8 +9,9 @@ import { DEFAULT_QUOTAS, type Quotas } from "./quotas.js";
  * loaded bytecode. Routing, typed inputs, validation, auth, rate limits, caching and problem
  * responses stay the runtime's pipeline (from the same build); only the handler step changes tier.
  * A route the bytecode does not hold, or a bytecode route the app does not have, is refused.
+ * With a pool, each execution runs on one of its worker threads (pool.ts); without, on this thread.
  */
-export function onVm(app: AppDefinition, program: ReadyProgram, quotas: Partial<Quotas> = {}): AppDefinition {
+export function onVm(app: AppDefinition, program: ReadyProgram, quotas: Partial<Quotas> = {}, pool?: ExecutionPool): AppDefinition {
   const limits: Quotas = { ...DEFAULT_QUOTAS, ...quotas };
   const ids = app.routes.map((r) => `${r.method} ${r.path}`);
   const missing = ids.filter((id) => !program.routes.has(id));
@@ -20,7 +22,8 @@ export function onVm(app: AppDefinition, program: ReadyProgram, quotas: Partial<
     ...app,
     routes: app.routes.map((route) => {
       const fn = program.routes.get(`${route.method} ${route.path}`)!;
-      return { ...route, handler: (ctx: RequestContext) => new Execution(program, limits, ctx).runRoute(fn) };
+      const handler = pool === undefined ? (ctx: RequestContext) => new Execution(program, limits, ctx).runRoute(fn) : (ctx: RequestContext) => pool.run(program, fn, limits, ctx);
+      return { ...route, handler };
     }),
   };
 }

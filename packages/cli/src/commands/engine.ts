@@ -22,15 +22,19 @@ Settings come from the environment:
   and more in docs/engine.md.
 
 Options:
-  --port <N>   Port to listen on (default KOVA_ENGINE_PORT, then 7400; 0: any free port)
-  --host <H>   Address to listen on (default KOVA_ENGINE_HOST, then 127.0.0.1)
-  -h, --help   Show this help
+  --port <N>     Port to listen on (default KOVA_ENGINE_PORT, then 7400; 0: any free port)
+  --host <H>     Address to listen on (default KOVA_ENGINE_HOST, then 127.0.0.1)
+  --workers <N>  Worker threads executions run on (default KOVA_ENGINE_WORKERS, then the
+                 machine's available parallelism; 0: every execution on the main thread)
+  -h, --help     Show this help
 `,
-  options: { port: { type: "string" }, host: { type: "string" } },
+  options: { port: { type: "string" }, host: { type: "string" }, workers: { type: "string" } },
   async execute({ values, positionals }, context) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const port = portFlag(values.port);
     const host = hostFlag(values.host);
+    const workers = values.workers === undefined ? undefined : Number(values.workers);
+    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new UsageError(`--workers takes a whole number ≥ 0 (0: no worker threads), not '${values.workers}'`);
     // Loaded here: the engine brings the compiler, the VM and the database clients, so it is an
     // optional peer of the CLI, installed by those who host one.
     const engine = await import("@kova/engine").catch((error: NodeJS.ErrnoException) => {
@@ -38,7 +42,7 @@ Options:
       throw new UsageError("kova engine needs the @kova/engine package: npm install @kova/engine");
     });
     const { runEngine } = engine;
-    const code = await runEngine(context.env as NodeJS.ProcessEnv, { ...(port === undefined ? {} : { port }), ...(host === undefined ? {} : { host }) }, context.stderr);
+    const code = await runEngine(context.env as NodeJS.ProcessEnv, { ...(port === undefined ? {} : { port }), ...(host === undefined ? {} : { host }), ...(workers === undefined ? {} : { workers }) }, context.stderr);
     return code === 0 ? ExitCode.ok : ExitCode.problems;
   },
 });

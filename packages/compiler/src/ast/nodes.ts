@@ -851,7 +851,26 @@ export type Expression =
   | AggregateExpr
   | Query
   | RequestExpr
+  | SpawnExpr
+  | AwaitExpr
   | MissingExpr;
+
+/**
+ * `SPAWN total(xs)`: the FN call runs as a task beside the code that spawned it; the value is the
+ * task, whose result `AWAIT` gives. `call` is what follows SPAWN (the checker requires an FN call).
+ */
+export interface SpawnExpr {
+  kind: "Spawn";
+  span: Span;
+  call: Expression;
+}
+
+/** `AWAIT t`: waits for the task SPAWN gave and is its FN's result (or its error). */
+export interface AwaitExpr {
+  kind: "Await";
+  span: Span;
+  task: Expression;
+}
 
 /**
  * `POST /todos { title: "milk" } HEADERS { authorization: "…" }`, `GET "/todos/{todo.id}"`: in a

@@ -12,6 +12,7 @@ import { checkEnqueue } from "./tasks.js";
 import { checkEmit } from "./actions.js";
 import { checkRoom } from "./realtime.js";
 import { checkExpect } from "./tests.js";
+import { reportUnawaited } from "./spawn.js";
 import { checkCookies, checkRedirect } from "./responses.js";
 import { declaredPathParams, declaredQueryParams, queryObjectType } from "./route-params.js";
 import { openObject } from "./types.js";
@@ -163,6 +164,7 @@ function checkStatement(ctx: CheckContext, statement: Statement): boolean {
     }
     case "ExpressionStatement":
       checkExpression(ctx, statement.expression);
+      if (statement.expression.kind === "Spawn") reportUnawaited(ctx, statement.expression);
       return false;
     case "For": {
       const list = checkExpression(ctx, statement.list);

@@ -11,6 +11,7 @@ import { checkCondition, checkQuery } from "./queries.js";
 import { checkExists, relatedPath } from "./relations.js";
 import { checkAggregate } from "./aggregates.js";
 import { checkRequest } from "./tests.js";
+import { checkAwait, checkSpawn } from "./spawn.js";
 import {
   booleanType,
   comparable,
@@ -127,6 +128,10 @@ function typeOf(ctx: CheckContext, expr: Expression): KovaType {
       return checkAggregate(ctx, expr);
     case "Request":
       return checkRequest(ctx, expr);
+    case "Spawn":
+      return checkSpawn(ctx, expr);
+    case "Await":
+      return checkAwait(ctx, expr);
     default:
       return checkQuery(ctx, expr);
   }

@@ -15,7 +15,8 @@ export type KovaType =
   | { kind: "duration" }
   | { kind: "array"; element: KovaType }
   /** A record with known fields (a row, a VALIDATE shape, an object literal) or an open one (`fields` null). */
-  | { kind: "object"; fields: Map<string, ShapeField> | null; entity?: string; shape?: string };
+  /** `task`: a SPAWN's task (an opaque object), whose AWAIT is a value of that type. */
+  | { kind: "object"; fields: Map<string, ShapeField> | null; entity?: string; shape?: string; task?: KovaType };
 
 export interface ShapeField {
   type: KovaType;
@@ -111,7 +112,7 @@ export function describe(type: KovaType): string {
     case "array":
       return `${describe(type.element)}[]`;
     case "object":
-      return type.entity ? `${type.entity} row` : type.shape ? type.shape : "object";
+      return type.entity ? `${type.entity} row` : type.shape ? type.shape : type.task ? "task" : "object";
     case "string":
       return type.enumValues ? `enum(${type.enumValues.map((v) => JSON.stringify(v)).join(", ")})` : "text";
     default:

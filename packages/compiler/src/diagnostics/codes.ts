@@ -250,6 +250,10 @@ export const Codes = define({
   StatementNotInVm: { code: "KV2902", severity: "error", title: "a statement the VM tier does not run yet (ENQUEUE, BROADCAST, SEND, JOIN, LEAVE, STREAM)" },
   EntryPointNotInVm: { code: "KV2903", severity: "error", title: "a TASK or SOCKET in a program built for the VM tier (only HTTP endpoints run there yet)" },
   RegexNotLinear: { code: "KV2904", severity: "error", title: "a matches() pattern the VM's linear-time engine cannot run (backreferences, lookaround)" },
+  // ── concurrent work: SPAWN and AWAIT (KV2912–2930)
+  SpawnNeedsFunctionCall: { code: "KV2912", severity: "error", title: "SPAWN of something other than a call of an FN of the program" },
+  AwaitNeedsTask: { code: "KV2913", severity: "error", title: "AWAIT of a value that cannot be a task (a SPAWN's value)" },
+  SpawnNeverAwaited: { code: "KV2914", severity: "error", title: "a SPAWN on its own line: its task is dropped, so its result and errors are lost" },
 });
 
 export type CodeName = keyof typeof Codes;

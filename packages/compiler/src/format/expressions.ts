@@ -43,6 +43,9 @@ function precedence(e: Expression): number {
     case "Call":
     case "Has":
       return 9;
+    case "Spawn":
+    case "Await":
+      return 8;
     case "Request":
       return 0;
     default:
@@ -114,6 +117,10 @@ function printBare(p: Printer, e: Expression): Doc {
       return [printExpression(p, e.operand, 5, false), e.negated ? " NOT BETWEEN " : " BETWEEN ", printExpression(p, e.low, 5, false), " AND ", printExpression(p, e.high, 5, false)];
     case "Comprehension":
       return group(["[", indent([softline, printExpression(p, e.element, 0, false), line, "FOR ", e.variable.name, " IN ", printExpression(p, e.list, 0, false), ...(e.condition ? [line, "IF ", printExpression(p, e.condition, 0, false)] : [])]), softline, "]"]);
+    case "Spawn":
+      return ["SPAWN ", printExpression(p, e.call, 8, false)];
+    case "Await":
+      return ["AWAIT ", printExpression(p, e.task, 8, false)];
     case "Aggregate":
       return `${e.function}(${e.distinct ? "DISTINCT " : ""}${e.field?.name ?? "*"})`;
     case "Missing":

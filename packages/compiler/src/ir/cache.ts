@@ -43,7 +43,8 @@ export function routeCache(cache: string, route: HttpRoute, queries: ReadonlyMap
   const seenFunctions = new Set<string>();
   const visit = (body: unknown, pinnable: boolean): void => {
     forEachNode(body, (node) => {
-      if (node.kind === "callFunction") {
+      // A spawned FN reads what a called one does.
+      if (node.kind === "callFunction" || node.kind === "spawn") {
         const name = node.function as string;
         if (seenFunctions.has(name)) return;
         seenFunctions.add(name);

@@ -223,6 +223,13 @@ export class HandlerLowering {
         return { kind: "array", elements: e.elements.map((x) => (x.kind === "Spread" ? { spread: true, value: this.lower(x.argument) } : { spread: false, value: this.lower(x) })) };
       case "Request":
         return { kind: "request", method: e.method, path: this.lower(e.path), body: e.body ? this.lower(e.body) : null, headers: e.headers ? this.lower(e.headers) : null };
+      case "Spawn": {
+        // The checker made sure it is an FN call (KV2912); anything else lowers to no task.
+        const call = this.lower(e.call);
+        return call.kind === "callFunction" ? { kind: "spawn", function: call.function, args: call.args } : { kind: "literal", value: null };
+      }
+      case "Await":
+        return { kind: "await", task: this.lower(e.task) };
       default:
         if (QUERY_KINDS.has(e.kind)) return this.query(e as Query);
         return { kind: "literal", value: null };

@@ -715,7 +715,26 @@ export type Expr =
   | FunctionCallExpr
   | ViewExpr
   | OrderChoiceExpr
-  | RequestExpr;
+  | RequestExpr
+  | SpawnExpr
+  | AwaitExpr;
+
+/**
+ * `SPAWN f(args)`: a task running the FN `function` with `args` (evaluated now), beside the code
+ * that spawned it; the value is the task. JS: the FN's promise; the VM: a task interleaved by the
+ * interpreter under the execution's quotas.
+ */
+export interface SpawnExpr {
+  kind: "spawn";
+  function: string;
+  args: Expr[];
+}
+
+/** `AWAIT task`: the task's result (its error is thrown here); a value that is not a task is itself. */
+export interface AwaitExpr {
+  kind: "await";
+  task: Expr;
+}
 
 /** In a TEST: a request to the app's own endpoint; its value is `{ status, body, headers, text }`. */
 export interface RequestExpr {

@@ -217,6 +217,17 @@ function parseMultiplicative(c: Cursor): Expression {
 
 function parseUnary(c: Cursor): Expression {
   const start = c.token.start;
+  // SPAWN and AWAIT bind as tightly as unary minus: `AWAIT a + AWAIT b` adds two results.
+  if (c.isKeyword("SPAWN") || c.isKeyword("AWAIT")) {
+    const keyword = c.advance().text;
+    if (!c.enter()) return skipTooDeep(c);
+    try {
+      const operand = parseUnary(c);
+      return keyword === "SPAWN" ? { kind: "Spawn", span: c.spanFrom(start), call: operand } : { kind: "Await", span: c.spanFrom(start), task: operand };
+    } finally {
+      c.leave();
+    }
+  }
   if (c.matchPunct("-")) {
     if (!c.enter()) return skipTooDeep(c);
     try {

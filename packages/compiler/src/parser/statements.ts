@@ -97,6 +97,11 @@ export function parseStatement(c: Cursor): Statement | null {
     return { kind: "Expect", span: c.spanFrom(start), condition };
   }
   if (startsRequest(c)) return { kind: "ExpressionStatement", span: c.spanFrom(start), expression: parseExpression(c) };
+  // `AWAIT t` on its own line waits for a task; a SPAWN on its own is read too, so the checker can say its task is never awaited (KV2914).
+  if (c.isKeyword("AWAIT") || c.isKeyword("SPAWN")) {
+    const expression = parseExpression(c);
+    return { kind: "ExpressionStatement", span: c.spanFrom(start), expression };
+  }
   if (c.matchKeyword("BROADCAST")) {
     const room = c.matchKeyword("TO") ? parseRoomRef(c, "BROADCAST TO") : null;
     const value = parseExpression(c);
@@ -156,7 +161,7 @@ function startsValueOnLine(c: Cursor): boolean {
   const t = c.token;
   if (t.newlineBefore || t.kind === "EOF") return false;
   if (t.kind === "Punct") return ["{", "[", "(", "-", "!"].includes(t.text);
-  if (t.kind === "Keyword") return ["SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY", "RESTORE", "NOT", "NULL"].includes(t.text);
+  if (t.kind === "Keyword") return ["SELECT", "INSERT", "UPDATE", "DELETE", "SAVE", "HISTORY", "RESTORE", "NOT", "NULL", "SPAWN", "AWAIT"].includes(t.text);
   return true;
 }
 

@@ -35,6 +35,8 @@ export const KEYWORDS = [
   "TEST", "EXPECT",
   // Actions and events: `ACTION ship(order: Order) { … EMIT order_shipped { … } }`, `EVENT order_shipped { … }`.
   "ACTION", "EVENT", "EMIT",
+  // Concurrent work in one request: `t = SPAWN total(xs)` … `n = AWAIT t`.
+  "SPAWN", "AWAIT",
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];

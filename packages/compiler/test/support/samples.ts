@@ -34,6 +34,11 @@ GET /posts {
     out: SELECT PostOut FROM Post WHERE views BETWEEN 1 AND 100,
   }
 }
+
+GET /posts/total {
+  task = SPAWN total(SELECT * FROM Post)
+  RESPOND { total: AWAIT task }
+}
 `,
   users: `// A small users service.
 CONNECT db USING postgres(env("DATABASE_URL"))

@@ -104,6 +104,8 @@ function* statements(body: readonly Stmt[]): Generator<Stmt> {
 }
 
 const UNKNOWN: JsonSchema = {};
+/** On a SPAWN's schema: the schema of its FN's result, which AWAIT gives. */
+const TASK_RESULT = Symbol("task result");
 
 export function sameSchema(a: JsonSchema, b: JsonSchema): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -327,6 +329,15 @@ class TypeInference {
       case "callFunction":
         for (const a of expr.args) this.of(a, vars);
         return this.functionResult(expr.function);
+      case "spawn": {
+        for (const a of expr.args) this.of(a, vars);
+        // A task is an empty object in an answer; what its AWAIT gives rides beside it (a symbol: never written out).
+        const task: JsonSchema = { type: "object" };
+        (task as unknown as Record<symbol, unknown>)[TASK_RESULT] = this.functionResult(expr.function);
+        return task;
+      }
+      case "await":
+        return ((this.of(expr.task, vars) as unknown as Record<symbol, unknown>)[TASK_RESULT] as JsonSchema | undefined) ?? UNKNOWN;
       case "view": {
         const inner = this.of(expr.value, vars);
         const view = ref(expr.view);

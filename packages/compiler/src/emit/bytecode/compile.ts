@@ -133,6 +133,8 @@ function exprChildren(e: Expr): Expr[] {
     case "view": return [e.value];
     case "orderChoice": return [e.value, ...e.options.map((o) => o.query as Expr)];
     case "request": return [e.path, ...(e.body ? [e.body] : []), ...(e.headers ? [e.headers] : [])];
+    case "spawn": return e.args;
+    case "await": return [e.task];
     default: return [];
   }
 }
@@ -428,6 +430,14 @@ class FunctionCompiler {
       case "callFunction":
         for (const a of e.args) this.expr(a);
         c.emit(Op.Call, this.names.fnIndex.get(e.function)!, e.args.length);
+        return;
+      case "spawn":
+        for (const a of e.args) this.expr(a);
+        c.emit(Op.Spawn, this.names.fnIndex.get(e.function)!, e.args.length);
+        return;
+      case "await":
+        this.expr(e.task);
+        c.emit(Op.Await);
         return;
       case "view":
         this.expr(e.value);

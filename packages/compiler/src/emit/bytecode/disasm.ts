@@ -37,7 +37,7 @@ function describe(op: Op, a: number[], k: (i: number) => string, locals: string[
     case Op.Load: case Op.Store: case Op.IterInit: return local(a[0]);
     case Op.Input: return `${INPUT_SOURCES[a[0]] ?? "?"}${a[1] === -1 ? "" : `.${JSON.parse(k(a[1]))}`}`;
     case Op.Builtin: return `${JSON.parse(k(a[0]))}/${a[1]}`;
-    case Op.Call: return `fn ${a[0]} (${program.functions[a[0]]?.name ?? "?"})/${a[1]}`;
+    case Op.Call: case Op.Spawn: return `fn ${a[0]} (${program.functions[a[0]]?.name ?? "?"})/${a[1]}`;
     case Op.Query: return `${program.queries[a[0]]?.id ?? "?"}/${a[1]}`;
     case Op.Coerce: case Op.Canonical: return `${k(a[0])} ${k(a[1])}`;
     case Op.View: return program.views[a[0]]?.name ?? "?";

@@ -48,6 +48,8 @@ export const enum Op {
   Fail, // status: detail → ends the handler with a problem
   Return, // a → ends the function with a
   Canonical, // k (rich type), k (label): value → the value in the type's canonical form (or a 400); lists item by item
+  Spawn, // fn, argc: args → task (the FN runs as a task of this execution, interleaved with the others)
+  Await, // task → its result (its error is thrown here); a value that is not a task stays itself
 }
 
 /** How many 32-bit operands each opcode has (index: opcode). */
@@ -59,6 +61,7 @@ export const OPERANDS: Readonly<Record<number, number>> = {
   [Op.Str]: 0, [Op.Concat]: 1, [Op.NewObject]: 0, [Op.SetKey]: 1, [Op.Spread]: 0, [Op.RemoveKey]: 1, [Op.NewArray]: 0,
   [Op.Push]: 0, [Op.PushAll]: 0, [Op.Jump]: 1, [Op.JumpIfFalse]: 1, [Op.JumpIfTrueKeep]: 1, [Op.JumpIfFalseKeep]: 1,
   [Op.JumpIfNotNullKeep]: 1, [Op.IterInit]: 1, [Op.IterNext]: 3, [Op.OrderIndex]: 2, [Op.Respond]: 4, [Op.Fail]: 1, [Op.Return]: 0, [Op.Canonical]: 2,
+  [Op.Spawn]: 2, [Op.Await]: 0,
 };
 
 export const OP_NAMES: Readonly<Record<number, string>> = {
@@ -71,7 +74,7 @@ export const OP_NAMES: Readonly<Record<number, string>> = {
   [Op.NewArray]: "NEWARR", [Op.Push]: "PUSH", [Op.PushAll]: "PUSHALL", [Op.Jump]: "JUMP", [Op.JumpIfFalse]: "JUMPF",
   [Op.JumpIfTrueKeep]: "JUMPT_KEEP", [Op.JumpIfFalseKeep]: "JUMPF_KEEP", [Op.JumpIfNotNullKeep]: "JUMPNN_KEEP",
   [Op.IterInit]: "ITER", [Op.IterNext]: "NEXT", [Op.OrderIndex]: "ORDER", [Op.Respond]: "RESPOND", [Op.Fail]: "FAIL", [Op.Return]: "RETURN",
-  [Op.Canonical]: "CANONICAL",
+  [Op.Canonical]: "CANONICAL", [Op.Spawn]: "SPAWN", [Op.Await]: "AWAIT",
 };
 
 /** `Input`'s first operand: where the value comes from. */

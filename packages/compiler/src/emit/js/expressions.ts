@@ -89,6 +89,11 @@ export class ExpressionPrinter {
       }
       case "callFunction":
         return `(await ${functionName(e.function)}(ctx${e.args.map((a) => `, ${this.print(a)}`).join("")}))`;
+      case "spawn":
+        // The FN's promise, started now; a task never awaited must not be an unhandled rejection.
+        return `((task) => (task.catch(() => {}), task))(${functionName(e.function)}(ctx${e.args.map((a) => `, ${this.print(a)}`).join("")}))`;
+      case "await":
+        return `(await ${this.print(e.task)})`;
       case "view":
         return `${viewName(e.view)}(${this.print(e.value)})`;
       case "orderChoice": {
