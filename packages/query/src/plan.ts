@@ -24,9 +24,11 @@ export interface FieldSchema {
   /**
    * A default computed per record when a write leaves the field out (values/computed-defaults.ts):
    * `DEFAULT uuid()` (a new UUID; kept by a SAVE, as `now` is) or `DEFAULT slug(title)` (the slug
-   * of that text field of the same record).
+   * of that text field of the same record), or the record's human-readable identifier
+   * (`ENTITY … IDENTIFIER slug(title)`, identifier.ts): the slug of those fields (`empty` when
+   * they give none), with `-2`, `-3`… on a collision, made on insert and kept afterwards.
    */
-  computed?: { uuid: true } | { slug: string };
+  computed?: { uuid: true } | { slug: string } | { identifier: string[]; empty: string };
   /**
    * A rich type (phone, money, ipv4, decimal(10, 2), … — rich-types/registry.ts): every write is
    * checked and put in the type's canonical form by that one definition before `type`'s own rules.
@@ -303,6 +305,12 @@ export type WriteValues = (
   tenant?: { value: Operand | null };
   /** On a write to a `PUBLIC ID` entity (public-id.ts): a client's public_id is ignored (made on insert, never changed). */
   publicId?: true;
+  /**
+   * On a write to an `IDENTIFIER` entity (identifier.ts): a client's identifier is ignored (made on
+   * insert, kept afterwards); an insert makes it with suffix `-<attempt>` (none for attempt 1). The
+   * runtime's identifierDriver tries the next attempt when another record holds the identifier.
+   */
+  identifier?: { attempt: number };
 };
 
 /**

@@ -12,6 +12,7 @@ import { applyAudit } from "./audit.js";
 import { applySoftDelete } from "./soft-delete.js";
 import { applyTenant } from "./tenant.js";
 import { applyPublicId, refusePublicIdReference } from "./public-id.js";
+import { applyIdentifier } from "./identifier.js";
 import { checkFileOptions, FILE_TYPE, fileFieldSchema } from "./files.js";
 import { checkComputedDefault } from "./computed-defaults.js";
 import { RICH_TYPE_NAMES, richKovaType, richTypeRef } from "./rich-fields.js";
@@ -127,6 +128,7 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
   applySoftDelete(ctx, decl, info.schema, rowFields);
   applyTenant(ctx, decl, info.schema, rowFields);
   applyPublicId(ctx, decl, info.schema, rowFields);
+  applyIdentifier(ctx, decl, info.schema, rowFields);
   checkConstraints(ctx, decl, info.schema);
   applyHistoryControl(decl, info.schema);
 }

@@ -130,8 +130,10 @@ function writtenProperties(node: Node, model: SemanticModel): Array<{ field: Sca
 }
 
 /** The runtime parses inputs to these types; dates stay text (compared as written). */
-export function inputType(scalar: ScalarType): InputType {
+export function inputType(scalar: ScalarType | "slug"): InputType {
   switch (scalar) {
+    case "slug":
+      return "slug";
     case "int":
       return "int";
     case "float":

@@ -4,7 +4,7 @@
  * client both read these, so the two can never disagree about a type.
  */
 import type { EntitySchema, FieldSchema, JsonType, ResultColumn, ScalarType } from "@kova/query";
-import { graphColumns, isPublicIdEntity, richType, type RichTypeRef } from "@kova/query";
+import { graphColumns, isIdentifierField, isPublicIdEntity, richType, type RichTypeRef } from "@kova/query";
 import type { AppModel, EntityDocs, InputType, Literal, Shape, ShapeField, ShapeType, View } from "../../ir/nodes.js";
 
 /** A JSON Schema object. Only the keywords this emitter writes are used. */
@@ -103,6 +103,8 @@ export function jsonTypeSchema(type: JsonType): JsonSchema {
   }
 }
 
+const IDENTIFIER_DESCRIPTION = "The record's human-readable identifier (a slug made by the server on insert, unique, kept afterwards).";
+
 /** A record's `id`: the integer key, or the UUID of a PUBLIC ID entity (set by the server). */
 export function idSchema(entity: EntitySchema): JsonSchema {
   return isPublicIdEntity(entity) ? { type: "string", format: "uuid", readOnly: true, description: "The record's public id (made by the server on insert, never changed)." } : { type: "integer" };
@@ -118,7 +120,9 @@ export function entitySchema(entity: EntitySchema, docs?: EntityDocs): JsonSchem
   for (const field of entity.fields) {
     if (field.secret === true || field.publicId !== undefined) continue;
     const doc = docs?.fields[field.name];
-    properties[field.name] = doc ? { ...fieldSchema(field), description: doc } : fieldSchema(field);
+    // An IDENTIFIER entity's identifier is the server's, as its id is (checker/identifier.ts).
+    const own = isIdentifierField(field) ? { ...fieldSchema(field), readOnly: true, description: IDENTIFIER_DESCRIPTION } : fieldSchema(field);
+    properties[field.name] = doc ? { ...own, description: doc } : own;
   }
   const description = docs?.doc;
   return { type: "object", ...(description ? { description } : {}), properties, required: Object.keys(properties), additionalProperties: false };
@@ -349,6 +353,8 @@ export function inputSchema(type: InputType): JsonSchema {
       return { type: "string", format: "uuid" };
     case "datetime":
       return { type: "string", format: "date-time" };
+    case "slug":
+      return { type: "string", pattern: "^[a-z0-9]+(?:-[a-z0-9]+)*$" };
     case "string":
       return { type: "string" };
   }
