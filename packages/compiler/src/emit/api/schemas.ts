@@ -70,6 +70,11 @@ export function fieldSchema(field: FieldSchema): JsonSchema {
     schema.readOnly = true;
     schema.description = `The tenant owning the record: the caller's $auth.${field.tenant.claim} (set by the server).`;
   }
+  // IDENTIFIER's field: made from the record's fields by the insert and kept (a body's value is ignored).
+  if (isIdentifierField(field)) {
+    schema.readOnly = true;
+    schema.description = "The record's human-readable identifier: a slug made by the server on insert, unique, kept afterwards.";
+  }
   return field.optional ? nullable(schema) : schema;
 }
 
@@ -103,8 +108,6 @@ export function jsonTypeSchema(type: JsonType): JsonSchema {
   }
 }
 
-const IDENTIFIER_DESCRIPTION = "The record's human-readable identifier (a slug made by the server on insert, unique, kept afterwards).";
-
 /** A record's `id`: the integer key, or the UUID of a PUBLIC ID entity (set by the server). */
 export function idSchema(entity: EntitySchema): JsonSchema {
   return isPublicIdEntity(entity) ? { type: "string", format: "uuid", readOnly: true, description: "The record's public id (made by the server on insert, never changed)." } : { type: "integer" };
@@ -120,9 +123,7 @@ export function entitySchema(entity: EntitySchema, docs?: EntityDocs): JsonSchem
   for (const field of entity.fields) {
     if (field.secret === true || field.publicId !== undefined) continue;
     const doc = docs?.fields[field.name];
-    // An IDENTIFIER entity's identifier is the server's, as its id is (checker/identifier.ts).
-    const own = isIdentifierField(field) ? { ...fieldSchema(field), readOnly: true, description: IDENTIFIER_DESCRIPTION } : fieldSchema(field);
-    properties[field.name] = doc ? { ...own, description: doc } : own;
+    properties[field.name] = doc ? { ...fieldSchema(field), description: doc } : fieldSchema(field);
   }
   const description = docs?.doc;
   return { type: "object", ...(description ? { description } : {}), properties, required: Object.keys(properties), additionalProperties: false };
