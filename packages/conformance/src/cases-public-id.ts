@@ -13,6 +13,7 @@ const PROGRAM: OwnProgram = {
   source: `
 ENTITY Country {
   code: text UNIQUE
+  customers: Customer[] BY country
 }
 
 ENTITY Customer PUBLIC ID uuid {
@@ -22,6 +23,7 @@ ENTITY Customer PUBLIC ID uuid {
 }
 
 POST /countries { RESPOND 201 INSERT INTO Country $body }
+GET /countries/:id/customers { RESPOND SELECT code, customers { name ORDER_BY id }, COUNT(customers) FROM Country WHERE id = $id }
 GET /customers/:id/with-country { RESPOND SELECT name, country { code } FROM Customer WHERE id = $id }
 GET /tags/:tag/count { RESPOND SELECT COUNT(*) FROM Customer WHERE tag = $tag }
 
@@ -54,6 +56,17 @@ async function customer(api: Parameters<Case["run"]>[0], tag: string, name: stri
 }
 
 export const PUBLIC_ID_CASES: Case[] = [
+  {
+    name: "PUBLIC ID: a nested selection of a PUBLIC ID entity's rows (an inverse relation) shows their public ids",
+    program: PROGRAM,
+    async run(api, check) {
+      const de = (await api.request("POST", "/countries", { code: "pi6-de" })).body.id as number;
+      const a = await customer(api, "pi6", "ada", { country: de });
+      const b = await customer(api, "pi6", "bob", { country: de });
+      const got = (await api.request("GET", `/countries/${de}/customers`)).body;
+      check("the related rows by public id, never the integer key", got, { id: de, code: "pi6-de", customers: [{ id: a.id, name: "ada" }, { id: b.id, name: "bob" }], customers_count: 2 });
+    },
+  },
   {
     name: "PUBLIC ID: a PUBLIC ID entity refers to another entity, and a related selection reads it",
     program: PROGRAM,

@@ -181,6 +181,11 @@ export interface NestedSelection {
   where: Filter | null;
   orderBy: OrderTerm[];
   limit: Operand | null;
+  /**
+   * The related entity is `PUBLIC ID` (public-id.ts, added by the compiler's rewrite): its rows
+   * also read public_id, and the runtime answers them with `id` as the public id.
+   */
+  publicId?: true;
 }
 
 export type Operand =
@@ -335,6 +340,11 @@ export type QueryPlan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan | Save
 
 export interface SelectPlan extends TenantScoped, PublicIdMark {
   kind: "select";
+  /**
+   * A nested selection (at any depth) reads a `PUBLIC ID` entity's rows (public-id.ts): the
+   * runtime answers those rows with `id` as the public id.
+   */
+  publicNested?: true;
   entity: string;
   /** null for `*`; `id` is always returned. Ignored when `shape` is set. */
   fields: string[] | null;

@@ -16,7 +16,7 @@
  */
 import { withExecute } from "./driver-view.js";
 import type { CompiledQuery, Driver } from "./driver.js";
-import type { EntitySchema, FieldSchema, Filter, HistoryEntry, Operand, QueryPlan, WriteValues } from "./plan.js";
+import type { EntitySchema, FieldSchema, Filter, HistoryEntry, NestedSelection, Operand, QueryPlan, WriteValues } from "./plan.js";
 
 /** The stored field that holds the public id (reserved on a PUBLIC ID entity). */
 export const PUBLIC_ID_FIELD = "public_id";
@@ -38,30 +38,67 @@ export function isPublicIdEntity(entity: EntitySchema | undefined): boolean {
 const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 const UUID_FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The plan as it reads and writes a PUBLIC ID entity; plans of other entities are returned as they are. */
+/**
+ * The plan as it reads and writes PUBLIC ID entities: its own entity's, and those it reaches by a
+ * nested selection (`SELECT name, customers { name } FROM Country`) or a condition through a
+ * relation (`EXISTS customers(id = $c)`). Plans that touch none are returned as they are.
+ */
 export function rewritePublicId(plan: QueryPlan, entity: (name: string) => EntitySchema | undefined): QueryPlan {
-  if (!isPublicIdEntity(entity(plan.entity))) return plan;
+  const isPublic = (name: string) => isPublicIdEntity(entity(name));
+  const own = isPublic(plan.entity);
+  const nested = plan.kind === "select" ? plan.nested : undefined;
+  if (!own && !reachesPublic(plan.kind === "insert" || plan.kind === "save" ? null : plan.where ?? null, nested, isPublic)) return plan;
+  const where = (filter: Filter | null | undefined) => publicFilter(filter ?? null, own, isPublic);
   switch (plan.kind) {
     case "select": {
-      const where = publicFilter(plan.where);
       // A shaped result names its columns itself: a column reading `id` reads the public one.
       if (plan.shape !== undefined) {
+        if (!own) return { ...plan, where: where(plan.where) };
         const columns = plan.shape.columns.map((c) => ({ ...c, value: publicOperand(c.value) }));
-        return { ...plan, where, shape: { ...plan.shape, columns } };
+        return { ...plan, where: where(plan.where), shape: { ...plan.shape, columns } };
       }
-      const fields = plan.fields === null || plan.fields.includes(PUBLIC_ID_FIELD) ? plan.fields : [...plan.fields, PUBLIC_ID_FIELD];
-      return { ...plan, where, fields, publicId: true };
+      const fields = !own || plan.fields === null || plan.fields.includes(PUBLIC_ID_FIELD) ? plan.fields : [...plan.fields, PUBLIC_ID_FIELD];
+      const related = nested?.map((n) => publicNested(n, isPublic));
+      const marks = { ...(own ? { publicId: true as const } : {}), ...(related?.some(marksPublic) ? { publicNested: true as const } : {}) };
+      return { ...plan, where: where(plan.where), fields, ...(related === undefined ? {} : { nested: related }), ...marks };
     }
     case "insert":
     case "save":
       return { ...plan, values: writing(plan.values), publicId: true };
     case "update":
-      return { ...plan, values: writing(plan.values), where: publicFilter(plan.where), publicId: true };
+      return own ? { ...plan, values: writing(plan.values), where: where(plan.where), publicId: true } : { ...plan, where: where(plan.where) };
     case "delete":
-      return { ...plan, where: publicFilter(plan.where), publicId: true };
     case "history":
-      return { ...plan, where: publicFilter(plan.where), publicId: true };
+      return own ? { ...plan, where: where(plan.where), publicId: true } : { ...plan, where: where(plan.where) };
   }
+}
+
+/** Whether a condition or a nested selection reaches a PUBLIC ID entity. */
+function reachesPublic(filter: Filter | null, nested: readonly NestedSelection[] | undefined, isPublic: (name: string) => boolean): boolean {
+  const inFilter = (f: Filter | null): boolean => {
+    if (f === null) return false;
+    if (f.kind === "and" || f.kind === "or") return f.items.some(inFilter);
+    if (f.kind === "not") return inFilter(f.item);
+    if (f.kind === "related") return isPublic(f.relation.entity) || inFilter(f.filter);
+    return false;
+  };
+  const inNested = (n: NestedSelection): boolean => isPublic(n.relation.entity) || inFilter(n.where) || n.nested.some(inNested);
+  return inFilter(filter) || (nested?.some(inNested) ?? false);
+}
+
+/** A nested selection of a PUBLIC ID entity's rows also reads public_id, and is marked for the view. */
+function publicNested(n: NestedSelection, isPublic: (name: string) => boolean): NestedSelection {
+  const here = isPublic(n.relation.entity);
+  const nested = n.nested.map((x) => publicNested(x, isPublic));
+  const where = publicFilter(n.where, here, isPublic);
+  if (!here || n.shape === "count") return { ...n, nested, where };
+  const fields = n.fields === null || n.fields.includes(PUBLIC_ID_FIELD) ? n.fields : [...n.fields, PUBLIC_ID_FIELD];
+  return { ...n, fields, nested, where, publicId: true };
+}
+
+/** Whether a (rewritten) nested selection, or one inside it, answers a PUBLIC ID entity's rows. */
+function marksPublic(n: NestedSelection): boolean {
+  return n.publicId === true || n.nested.some(marksPublic);
 }
 
 /** A write of the program or a client: public_id is made on insert and never changed. */
@@ -75,22 +112,27 @@ function publicOperand(operand: Operand): Operand {
   return operand;
 }
 
-/** `id` in the entity's own condition is its public id (a condition through a relation is the related entity's). */
-function publicFilter(filter: Filter | null): Filter | null {
+/**
+ * `id` in a condition on a PUBLIC ID entity's rows (`here`) is its public id; a condition through
+ * a relation is on the related entity's rows, public or not.
+ */
+function publicFilter(filter: Filter | null, here: boolean, isPublic: (name: string) => boolean): Filter | null {
   if (filter === null) return null;
   switch (filter.kind) {
     case "and":
     case "or":
-      return { kind: filter.kind, items: filter.items.map((f) => publicFilter(f)!) };
+      return { kind: filter.kind, items: filter.items.map((f) => publicFilter(f, here, isPublic)!) };
     case "not":
-      return { kind: "not", item: publicFilter(filter.item)! };
+      return { kind: "not", item: publicFilter(filter.item, here, isPublic)! };
     case "compare":
     case "in":
     case "like":
-      return { ...filter, left: publicOperand(filter.left), right: publicOperand(filter.right) };
+      return here ? { ...filter, left: publicOperand(filter.left), right: publicOperand(filter.right) } : filter;
     case "isNull":
     case "truthy":
-      return { ...filter, operand: publicOperand(filter.operand) };
+      return here ? { ...filter, operand: publicOperand(filter.operand) } : filter;
+    case "related":
+      return { ...filter, filter: publicFilter(filter.filter, isPublic(filter.relation.entity), isPublic) };
     default:
       return filter;
   }
@@ -103,13 +145,19 @@ function publicIdArgs(plan: QueryPlan): number[] {
     if (filter === null) return;
     if (filter.kind === "and" || filter.kind === "or") filter.items.forEach(visit);
     else if (filter.kind === "not") visit(filter.item);
+    else if (filter.kind === "related") visit(filter.filter);
     else if (filter.kind === "compare" || filter.kind === "in") {
       const pub = (o: Operand) => o.kind === "field" && o.field === PUBLIC_ID_FIELD;
       if (pub(filter.left) && filter.right.kind === "arg") found.push(filter.right.index);
       if (pub(filter.right) && filter.left.kind === "arg") found.push(filter.left.index);
     }
   };
+  const visitNested = (n: NestedSelection): void => {
+    visit(n.where);
+    n.nested.forEach(visitNested);
+  };
   if ("where" in plan) visit(plan.where ?? null);
+  if (plan.kind === "select") plan.nested?.forEach(visitNested);
   return found;
 }
 
@@ -142,7 +190,29 @@ export function publicResult(plan: QueryPlan, result: unknown): unknown {
   if (plan.kind === "history") {
     return Array.isArray(result) ? result.map((e: HistoryEntry) => ({ ...e, data: publicRecord(e.data) as Record<string, unknown> })) : result;
   }
-  return Array.isArray(result) ? result.map(publicRecord) : publicRecord(result);
+  const own = plan.publicId === true;
+  const nested = plan.kind === "select" && plan.publicNested === true ? plan.nested : undefined;
+  const row = (r: unknown) => {
+    const inner = nested === undefined ? r : publicNestedRows(r, nested);
+    return own ? publicRecord(inner) : inner;
+  };
+  return Array.isArray(result) ? result.map(row) : row(result);
+}
+
+/** A row whose nested selections of PUBLIC ID entities (marked by the rewrite) answer public ids, at every depth. */
+function publicNestedRows(row: unknown, nested: readonly NestedSelection[]): unknown {
+  if (row === null || typeof row !== "object" || Array.isArray(row)) return row;
+  const out = { ...(row as Record<string, unknown>) };
+  for (const n of nested) {
+    if (!marksPublic(n) || !(n.name in out)) continue;
+    const one = (r: unknown) => {
+      const inner = publicNestedRows(r, n.nested);
+      return n.publicId === true ? publicRecord(inner) : inner;
+    };
+    const value = out[n.name];
+    out[n.name] = Array.isArray(value) ? value.map(one) : one(value);
+  }
+  return out;
 }
 
 /**
@@ -152,7 +222,7 @@ export function publicResult(plan: QueryPlan, result: unknown): unknown {
 export function publicIdDriver(driver: Driver): Driver {
   return withExecute(driver, (inner) => async (query, args) => {
     const plan = query.plan;
-    if (plan.publicId !== true) return inner(query, args);
+    if (plan.publicId !== true && (plan.kind !== "select" || plan.publicNested !== true)) return inner(query, args);
     return publicResult(plan, await inner(query, publicIdArguments(plan, args)));
   });
 }

@@ -75,3 +75,21 @@ test("publicIdDriver: a marked plan's statement gets public arguments and answer
   assert.deepEqual(await driver.execute({ dialect: "test", plan: select("Note") }, ["nope"]), { id: 1, name: "ada", public_id: UUID });
   assert.equal(typeof driver.close, "function");
 });
+
+test("rewrite and view: a nested selection of a PUBLIC ID entity's rows reads public_id and answers it as id; a condition through a relation to one reads public_id", () => {
+  const country: EntitySchema = { name: "Country", table: "country", fields: [text("code")], relations: [{ name: "customers", entity: "Customer", by: "country" }] };
+  const all = new Map([customer, note, country].map((e) => [e.name, e]));
+  const of = (name: string) => all.get(name);
+  const step = { kind: "many" as const, name: "customers", entity: "Customer", field: "country" };
+  const nested = { name: "customers", relation: step, shape: "list" as const, fields: ["name"], nested: [], where: null, orderBy: [], limit: null };
+  const related: Filter = { kind: "related", relation: step, filter: byId };
+  const plan = rewritePublicId(select("Country", { where: related, nested: [nested] }), of) as any;
+  assert.deepEqual(plan.nested[0].fields, ["name", "public_id"]);
+  assert.equal(plan.nested[0].publicId, true);
+  assert.deepEqual([plan.publicId, plan.publicNested], [undefined, true], "the country's own rows keep their integer id");
+  assert.deepEqual(plan.where, { kind: "related", relation: step, filter: byPublic });
+  assert.deepEqual(publicIdArguments(plan, ["nope"]), ["00000000-0000-0000-0000-000000000000"]);
+  const row = { id: 3, code: "de", customers: [{ id: 7, name: "ada", public_id: UUID }] };
+  assert.deepEqual(publicResult(plan, row), { id: 3, code: "de", customers: [{ id: UUID, name: "ada" }] });
+  assert.equal(rewritePublicId(select("Note"), of).publicId, undefined, "a plan reaching no PUBLIC ID entity is left as it is");
+});
