@@ -90,6 +90,11 @@ export interface FieldSchema {
    * made on insert and never changed. Responses show it as `id`; the integer key stays inside.
    */
   publicId?: "uuid";
+  /**
+   * A reference to a `PUBLIC ID` entity (public-references.ts): stored as the integer key, as every
+   * reference is, but read and written as the referenced record's public id.
+   */
+  publicReference?: true;
 }
 
 /** What a soft-delete field holds: the instant of the delete, or its caller (`$auth.sub`). */
@@ -186,6 +191,18 @@ export interface NestedSelection {
    * also read public_id, and the runtime answers them with `id` as the public id.
    */
   publicId?: true;
+  /** The related rows' references to `PUBLIC ID` entities, answered as public ids (public-references.ts). */
+  publicRefs?: PublicRef[];
+}
+
+/**
+ * A key of a plan's rows holding the integer key of a `PUBLIC ID` entity's record (a reference
+ * field, or a shaped column reading one): the runtime answers the record's public id there, and a
+ * write's public id given for it is replaced by the integer key (public-references.ts).
+ */
+export interface PublicRef {
+  key: string;
+  entity: string;
 }
 
 export type Operand =
@@ -334,6 +351,8 @@ export interface TenantScoped {
  */
 interface PublicIdMark {
   publicId?: true;
+  /** The plan's own rows' references to `PUBLIC ID` entities (public-references.ts). */
+  publicRefs?: PublicRef[];
 }
 
 export type QueryPlan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan | SavePlan | HistoryPlan;
@@ -341,8 +360,8 @@ export type QueryPlan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan | Save
 export interface SelectPlan extends TenantScoped, PublicIdMark {
   kind: "select";
   /**
-   * A nested selection (at any depth) reads a `PUBLIC ID` entity's rows (public-id.ts): the
-   * runtime answers those rows with `id` as the public id.
+   * A nested selection (at any depth) reads a `PUBLIC ID` entity's rows or references to one
+   * (public-id.ts): the runtime answers those with public ids.
    */
   publicNested?: true;
   entity: string;

@@ -15,11 +15,13 @@
  *   nothing (so a 404 where the handler says so) instead of failing on PostgreSQL's uuid type.
  */
 import { withExecute } from "./driver-view.js";
-import type { CompiledQuery, Driver } from "./driver.js";
+import type { Driver } from "./driver.js";
 import type { EntitySchema, FieldSchema, Filter, HistoryEntry, NestedSelection, Operand, QueryPlan, WriteValues } from "./plan.js";
+import { holdsPublicRefs, PUBLIC_ID_FIELD, publicRefCondition, publicRefsOf, referenceLookup, resolvePublicRefs, writtenPublicRefs } from "./public-references.js";
+import { operandValue } from "./values/write-record.js";
 
 /** The stored field that holds the public id (reserved on a PUBLIC ID entity). */
-export const PUBLIC_ID_FIELD = "public_id";
+export { PUBLIC_ID_FIELD };
 
 /** The kinds of public id an entity may declare (`PUBLIC ID uuid`). */
 export const PUBLIC_ID_KINDS: readonly string[] = ["uuid"];
@@ -39,66 +41,80 @@ const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 const UUID_FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The plan as it reads and writes PUBLIC ID entities: its own entity's, and those it reaches by a
- * nested selection (`SELECT name, customers { name } FROM Country`) or a condition through a
- * relation (`EXISTS customers(id = $c)`). Plans that touch none are returned as they are.
+ * The plan as it reads and writes PUBLIC ID entities: its own entity's, those it refers to
+ * (public-references.ts), and those it reaches by a nested selection (`SELECT name, customers {
+ * name } FROM Country`) or a condition through a relation (`EXISTS customers(id = $c)`). Plans
+ * that touch none are returned as they are.
  */
 export function rewritePublicId(plan: QueryPlan, entity: (name: string) => EntitySchema | undefined): QueryPlan {
-  const isPublic = (name: string) => isPublicIdEntity(entity(name));
-  const own = isPublic(plan.entity);
+  const scope = entity(plan.entity);
+  const own = isPublicIdEntity(scope);
+  const refs = publicRefsOf(scope);
   const nested = plan.kind === "select" ? plan.nested : undefined;
-  if (!own && !reachesPublic(plan.kind === "insert" || plan.kind === "save" ? null : plan.where ?? null, nested, isPublic)) return plan;
-  const where = (filter: Filter | null | undefined) => publicFilter(filter ?? null, own, isPublic);
+  const touches = (name: string) => isPublicIdEntity(entity(name)) || publicRefsOf(entity(name)).length > 0;
+  if (!own && refs.length === 0 && !reachesPublic(plan.kind === "insert" || plan.kind === "save" ? null : plan.where ?? null, nested, touches)) return plan;
+  const where = (filter: Filter | null | undefined) => publicFilter(filter ?? null, scope, entity);
+  const referring = refs.length > 0 ? { publicRefs: refs } : {};
   switch (plan.kind) {
     case "select": {
-      // A shaped result names its columns itself: a column reading `id` reads the public one.
+      // A shaped result names its columns itself: a column reading `id` reads the public one, and
+      // a column reading a reference is answered as the referenced record's public id.
       if (plan.shape !== undefined) {
-        if (!own) return { ...plan, where: where(plan.where) };
-        const columns = plan.shape.columns.map((c) => ({ ...c, value: publicOperand(c.value) }));
-        return { ...plan, where: where(plan.where), shape: { ...plan.shape, columns } };
+        const columns = own ? plan.shape.columns.map((c) => ({ ...c, value: publicOperand(c.value) })) : plan.shape.columns;
+        const keys = plan.shape.columns.flatMap((c) => {
+          const ref = c.value.kind === "field" ? refs.find((r) => r.key === (c.value as { field: string }).field) : undefined;
+          return ref === undefined ? [] : [{ key: c.name, entity: ref.entity }];
+        });
+        return { ...plan, where: where(plan.where), shape: { ...plan.shape, columns }, ...(keys.length > 0 ? { publicRefs: keys } : {}) };
       }
       const fields = !own || plan.fields === null || plan.fields.includes(PUBLIC_ID_FIELD) ? plan.fields : [...plan.fields, PUBLIC_ID_FIELD];
-      const related = nested?.map((n) => publicNested(n, isPublic));
+      const related = nested?.map((n) => publicNested(n, entity));
       const marks = { ...(own ? { publicId: true as const } : {}), ...(related?.some(marksPublic) ? { publicNested: true as const } : {}) };
-      return { ...plan, where: where(plan.where), fields, ...(related === undefined ? {} : { nested: related }), ...marks };
+      return { ...plan, where: where(plan.where), fields, ...(related === undefined ? {} : { nested: related }), ...marks, ...referring };
     }
     case "insert":
     case "save":
-      return { ...plan, values: writing(plan.values), publicId: true };
+      return own ? { ...plan, values: writing(plan.values), publicId: true, ...referring } : { ...plan, ...referring };
     case "update":
-      return own ? { ...plan, values: writing(plan.values), where: where(plan.where), publicId: true } : { ...plan, where: where(plan.where) };
+      return own ? { ...plan, values: writing(plan.values), where: where(plan.where), publicId: true, ...referring } : { ...plan, where: where(plan.where), ...referring };
     case "delete":
     case "history":
-      return own ? { ...plan, where: where(plan.where), publicId: true } : { ...plan, where: where(plan.where) };
+      return own ? { ...plan, where: where(plan.where), publicId: true, ...referring } : { ...plan, where: where(plan.where), ...referring };
   }
 }
 
-/** Whether a condition or a nested selection reaches a PUBLIC ID entity. */
-function reachesPublic(filter: Filter | null, nested: readonly NestedSelection[] | undefined, isPublic: (name: string) => boolean): boolean {
+/** Whether a condition or a nested selection reaches an entity that is PUBLIC ID or refers to one. */
+function reachesPublic(filter: Filter | null, nested: readonly NestedSelection[] | undefined, touches: (name: string) => boolean): boolean {
   const inFilter = (f: Filter | null): boolean => {
     if (f === null) return false;
     if (f.kind === "and" || f.kind === "or") return f.items.some(inFilter);
     if (f.kind === "not") return inFilter(f.item);
-    if (f.kind === "related") return isPublic(f.relation.entity) || inFilter(f.filter);
+    if (f.kind === "related") return touches(f.relation.entity) || inFilter(f.filter);
     return false;
   };
-  const inNested = (n: NestedSelection): boolean => isPublic(n.relation.entity) || inFilter(n.where) || n.nested.some(inNested);
+  const inNested = (n: NestedSelection): boolean => touches(n.relation.entity) || inFilter(n.where) || n.nested.some(inNested);
   return inFilter(filter) || (nested?.some(inNested) ?? false);
 }
 
-/** A nested selection of a PUBLIC ID entity's rows also reads public_id, and is marked for the view. */
-function publicNested(n: NestedSelection, isPublic: (name: string) => boolean): NestedSelection {
-  const here = isPublic(n.relation.entity);
-  const nested = n.nested.map((x) => publicNested(x, isPublic));
-  const where = publicFilter(n.where, here, isPublic);
-  if (!here || n.shape === "count") return { ...n, nested, where };
+/**
+ * A nested selection of a PUBLIC ID entity's rows also reads public_id, and is marked for the
+ * view; one whose rows refer to PUBLIC ID entities is marked with those references.
+ */
+function publicNested(n: NestedSelection, entity: (name: string) => EntitySchema | undefined): NestedSelection {
+  const scope = entity(n.relation.entity);
+  const nested = n.nested.map((x) => publicNested(x, entity));
+  const where = publicFilter(n.where, scope, entity);
+  if (n.shape === "count") return { ...n, nested, where };
+  const refs = publicRefsOf(scope);
+  const referring = refs.length > 0 ? { publicRefs: refs } : {};
+  if (!isPublicIdEntity(scope)) return { ...n, nested, where, ...referring };
   const fields = n.fields === null || n.fields.includes(PUBLIC_ID_FIELD) ? n.fields : [...n.fields, PUBLIC_ID_FIELD];
-  return { ...n, fields, nested, where, publicId: true };
+  return { ...n, fields, nested, where, publicId: true, ...referring };
 }
 
-/** Whether a (rewritten) nested selection, or one inside it, answers a PUBLIC ID entity's rows. */
+/** Whether a (rewritten) nested selection, or one inside it, answers PUBLIC ID entities' rows or references. */
 function marksPublic(n: NestedSelection): boolean {
-  return n.publicId === true || n.nested.some(marksPublic);
+  return n.publicId === true || (n.publicRefs?.length ?? 0) > 0 || n.nested.some(marksPublic);
 }
 
 /** A write of the program or a client: public_id is made on insert and never changed. */
@@ -113,26 +129,32 @@ function publicOperand(operand: Operand): Operand {
 }
 
 /**
- * `id` in a condition on a PUBLIC ID entity's rows (`here`) is its public id; a condition through
- * a relation is on the related entity's rows, public or not.
+ * A condition on the rows of `scope`: `id` is the public id of a PUBLIC ID entity, a reference to
+ * one is compared by the referenced record's public id (public-references.ts), and a condition
+ * through a relation is on the related entity's rows, public or not.
  */
-function publicFilter(filter: Filter | null, here: boolean, isPublic: (name: string) => boolean): Filter | null {
+function publicFilter(filter: Filter | null, scope: EntitySchema | undefined, entity: (name: string) => EntitySchema | undefined): Filter | null {
   if (filter === null) return null;
+  const here = isPublicIdEntity(scope);
   switch (filter.kind) {
     case "and":
     case "or":
-      return { kind: filter.kind, items: filter.items.map((f) => publicFilter(f, here, isPublic)!) };
+      return { kind: filter.kind, items: filter.items.map((f) => publicFilter(f, scope, entity)!) };
     case "not":
-      return { kind: "not", item: publicFilter(filter.item, here, isPublic)! };
+      return { kind: "not", item: publicFilter(filter.item, scope, entity)! };
     case "compare":
-    case "in":
+    case "in": {
+      const referenced = publicRefCondition(filter, scope);
+      if (referenced !== undefined) return referenced;
+      return here ? { ...filter, left: publicOperand(filter.left), right: publicOperand(filter.right) } : filter;
+    }
     case "like":
       return here ? { ...filter, left: publicOperand(filter.left), right: publicOperand(filter.right) } : filter;
     case "isNull":
     case "truthy":
       return here ? { ...filter, operand: publicOperand(filter.operand) } : filter;
     case "related":
-      return { ...filter, filter: publicFilter(filter.filter, isPublic(filter.relation.entity), isPublic) };
+      return { ...filter, filter: publicFilter(filter.filter, entity(filter.relation.entity), entity) };
     default:
       return filter;
   }
@@ -217,12 +239,21 @@ function publicNestedRows(row: unknown, nested: readonly NestedSelection[]): unk
 
 /**
  * The driver as the app uses it: statements of marked plans get well-formed public ids and answer
- * public records; everything else is the driver's own (driver-view.ts).
+ * public records; references to PUBLIC ID entities are written and answered as public ids, looked
+ * up among `entities` (the data source's; public-references.ts); everything else is the driver's
+ * own (driver-view.ts).
  */
-export function publicIdDriver(driver: Driver): Driver {
-  return withExecute(driver, (inner) => async (query, args) => {
-    const plan = query.plan;
-    if (plan.publicId !== true && (plan.kind !== "select" || plan.publicNested !== true)) return inner(query, args);
-    return publicResult(plan, await inner(query, publicIdArguments(plan, args)));
+export function publicIdDriver(driver: Driver, entities: readonly EntitySchema[] = []): Driver {
+  return withExecute(driver, (inner) => {
+    const lookup = referenceLookup(driver.dialect, entities, inner);
+    return async (query, args) => {
+      const plan = query.plan;
+      const referring = holdsPublicRefs(plan);
+      if (plan.publicId !== true && (plan.kind !== "select" || plan.publicNested !== true) && !referring) return inner(query, args);
+      const tenant = plan.tenant === undefined ? null : operandValue(plan.tenant, args);
+      const written = referring ? await writtenPublicRefs(plan, args, lookup, tenant) : args;
+      const result = await inner(query, publicIdArguments(plan, written));
+      return publicResult(plan, referring ? await resolvePublicRefs(plan, result, lookup, tenant) : result);
+    };
   });
 }

@@ -114,9 +114,10 @@ export async function connectDataSources(app: AppDefinition, appDir: string, env
       } catch (error) {
         throw new StartupError(connectFailure(source.name, source.driver, messageOf(error)));
       }
-      // The app sees PUBLIC ID entities' records by their public id (@kova/query public-id.ts), and
-      // an insert whose identifier another record holds takes the next suffix (identifier.ts).
-      drivers.set(source.name, publicIdDriver(identifierDriver(driver, source.entities)));
+      // The app sees PUBLIC ID entities' records, and references to them, by their public id
+      // (@kova/query public-id.ts), and an insert whose identifier another record holds takes the
+      // next suffix (identifier.ts).
+      drivers.set(source.name, publicIdDriver(identifierDriver(driver, source.entities), source.entities));
       if (options.migrate === false) continue;
       try {
         await driver.migrate(source.entities);

@@ -424,7 +424,9 @@ class Planner {
   private fieldType(name: string): ScalarType | null {
     // A PUBLIC ID entity's `id` is its UUID (checker/public-id.ts); the integer key otherwise.
     if (name === "id") return this.entity.decl.publicId !== null ? "uuid" : "int";
-    return this.entity.schema.fields.find((f) => f.name === name)?.type ?? null;
+    const field = this.entity.schema.fields.find((f) => f.name === name);
+    // A reference to a PUBLIC ID entity is written and compared as that entity's public id.
+    return field?.publicReference === true ? "uuid" : (field?.type ?? null);
   }
 }
 

@@ -55,6 +55,8 @@ export function fieldSchema(field: FieldSchema): JsonSchema {
     : field.rich !== undefined ? richSchema(field.rich)
     : scalarSchema(field.type, field.enumValues);
   if (field.references !== undefined) schema.description = `The id of a ${field.references}.`;
+  // A reference to a PUBLIC ID entity is read and written as the referenced record's public id.
+  if (field.publicReference === true) Object.assign(schema, { type: "string", format: "uuid", description: `The public id of a ${field.references}.` });
   // An AUDIT field is stamped by every write: a client reads it, never sets it (a body's value is ignored).
   if (field.audit !== undefined) {
     schema.readOnly = true;
