@@ -128,7 +128,7 @@ export function identifierDriver(driver: Driver, entities: readonly EntitySchema
       }
       reads.set(entity.name, compiled);
     }
-    return reads.get(entity.name)!;
+    return reads.get(entity.name) ?? null;
   };
 
   return withExecute(driver, (inner) => async (query, args) => {
