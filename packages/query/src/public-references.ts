@@ -76,7 +76,7 @@ function lookupPlan(entity: EntitySchema, column: string): SelectPlan {
   const scoped: Filter = tenant === undefined ? match : { kind: "and", items: [match, { kind: "compare", op: "==", left: { kind: "field", field: tenant.name }, right: { kind: "arg", index: 1 } }] };
   return {
     kind: "select", entity: entity.name, fields: [PUBLIC_ID_FIELD], where: scoped, orderBy: [], limit: null, offset: null, asOf: null, single: false,
-    ...(tenant === undefined ? {} : { tenant: { kind: "arg", index: 1 } }),
+    ...(tenant === undefined ? {} : { tenant: { kind: "arg", index: 1 } as const }),
   };
 }
 
