@@ -19,7 +19,7 @@ export type { DeclaredParam } from "./checker/route-params.js";
 export type { KovaType, ShapeField } from "./checker/types.js";
 export { describe as describeType } from "./checker/types.js";
 export { RICH_TYPE_NAMES, richTypeSummary } from "./checker/rich-fields.js";
-export { PUBLIC_ID_KINDS } from "@kova/query";
+export { IDENTIFIER_KINDS, PUBLIC_ID_KINDS } from "@kova/query";
 export { BUILTINS, BUILTIN_NAMES, builtinSignature, type Builtin, type BuiltinParam } from "./checker/builtins.js";
 export { constantValue, foldExpression, type ConstantValue } from "./checker/fold.js";
 export { tableName } from "./checker/declarations.js";

@@ -61,9 +61,25 @@ test("KV2891: a kind of public id Kova does not make", () => {
   assert.deepEqual([found[0].span.start.line, found[0].span.start.column], [1, 20]);
 });
 
-test("KV2892: a reference to a PUBLIC ID entity (it would show the integer key)", () => {
-  assert.deepEqual(codes(`${CUSTOMER}ENTITY Order {\n  customer: Customer\n}\n`), ["KV2892"]);
+test("KV2892: a reference to a PUBLIC ID entity kept in another data source", () => {
+  const sources = 'CONNECT main USING postgres(env("A"))\nCONNECT archive USING postgres(env("B"))\n';
+  assert.deepEqual(codes(`${sources}ENTITY Customer USING archive PUBLIC ID uuid {\n  name: text\n}\nENTITY Order USING main {\n  customer: Customer\n}\n`), ["KV2892"]);
+  assert.deepEqual(codes(`${CUSTOMER}ENTITY Order {\n  customer: Customer\n}\n`), [], "one data source: the reference is read and written by public id");
   assert.deepEqual(codes(`ENTITY Country {\n  name: text\n}\nENTITY C PUBLIC ID uuid {\n  country: Country\n}\n`), [], "a PUBLIC ID entity may refer to others");
+});
+
+test("a reference to a PUBLIC ID entity: a UUID string in the row, the route parameter compared with it a uuid, conditions through the relation, rows marked", () => {
+  const app = model(`${CUSTOMER}ENTITY Order {\n  customer: Customer\n  total: int\n}\nGET /o/:c { RESPOND SELECT total FROM Order WHERE customer = $c }\nPOST /o { RESPOND INSERT INTO Order $body }\n`);
+  const order = app.entities.find((e) => e.name === "Order")!;
+  assert.deepEqual([order.fields[0].type, order.fields[0].references, order.fields[0].publicReference], ["int", "Customer", true], "stored as the integer key");
+  const route = (app.entryPoints as any[]).find((e) => e.id === "GET /o/:c");
+  assert.deepEqual(route.inputs.path, [{ name: "c", type: "uuid", from: "field" }]);
+  const [read, insert] = app.queries.map((q) => q.plan as any);
+  const step = { kind: "one", name: "customer", entity: "Customer", field: "customer" };
+  assert.deepEqual(read.where, { kind: "related", relation: step, filter: { kind: "compare", op: "==", left: { kind: "field", field: "public_id" }, right: { kind: "arg", index: 0 } } });
+  assert.deepEqual([read.publicRefs, insert.publicRefs], [[{ key: "customer", entity: "Customer" }], [{ key: "customer", entity: "Customer" }]]);
+  const doc = openApiDocument(app) as any;
+  assert.deepEqual([doc.components.schemas.Order.properties.customer.type, doc.components.schemas.Order.properties.customer.format], ["string", "uuid"]);
 });
 
 test("KV2893: SAVE into a PUBLIC ID entity", () => {

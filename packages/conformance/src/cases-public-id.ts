@@ -13,15 +13,33 @@ const PROGRAM: OwnProgram = {
   source: `
 ENTITY Country {
   code: text UNIQUE
+  customers: Customer[] BY country
 }
 
 ENTITY Customer PUBLIC ID uuid {
   tag: text INDEX
   name: text
   country: Country?
+  orders: Order[] BY customer
 }
 
+ENTITY Order {
+  customer: Customer
+  total: int
+  note: text?
+}
+
+POST /orders { RESPOND 201 INSERT INTO Order $body }
+GET /orders/:id { RESPOND SELECT * FROM Order WHERE id = $id }
+PATCH /orders/:id { RESPOND UPDATE Order SET $body WHERE id = $id }
+GET /orders/:id/with-customer { RESPOND SELECT total, customer { name } FROM Order WHERE id = $id }
+GET /orders/:id/shaped { RESPOND SELECT customer AS buyer, total FROM Order WHERE id = $id }
+GET /orders/:id/history { RESPOND HISTORY Order WHERE id = $id }
+GET /customers/:c/orders { RESPOND SELECT total FROM Order WHERE customer = $c ORDER_BY id }
+GET /customers/:id/with-orders { RESPOND SELECT name, orders { total, customer ORDER_BY id } FROM Customer WHERE id = $id }
+
 POST /countries { RESPOND 201 INSERT INTO Country $body }
+GET /countries/:id/customers { RESPOND SELECT code, customers { name ORDER_BY id }, COUNT(customers) FROM Country WHERE id = $id }
 GET /customers/:id/with-country { RESPOND SELECT name, country { code } FROM Customer WHERE id = $id }
 GET /tags/:tag/count { RESPOND SELECT COUNT(*) FROM Customer WHERE tag = $tag }
 
@@ -54,6 +72,42 @@ async function customer(api: Parameters<Case["run"]>[0], tag: string, name: stri
 }
 
 export const PUBLIC_ID_CASES: Case[] = [
+  {
+    name: "PUBLIC ID: a reference to a PUBLIC ID entity is written and read as its public id; an unknown one is a 409, one that is no UUID a 400",
+    program: PROGRAM,
+    async run(api, check) {
+      const ada = await customer(api, "pi7", "ada");
+      const bob = await customer(api, "pi7", "bob");
+      const made = await api.request("POST", "/orders", { customer: ada.id, total: 5 });
+      check("an insert answers the public id", [made.status, made.body.customer, made.body.total], [201, ada.id, 5]);
+      const id = made.body.id as number;
+      check("read", (await api.request("GET", `/orders/${id}`)).body, { id, customer: ada.id, total: 5, note: null });
+      check("found by the referenced public id", (await api.request("GET", `/customers/${ada.id}/orders`)).body, [{ id, total: 5 }]);
+      check("a route parameter compared with it is a UUID", (await api.request("GET", "/customers/1/orders")).status, 400);
+      const moved = await api.request("PATCH", `/orders/${id}`, { customer: bob.id });
+      check("an update by public id", [moved.status, moved.body.customer], [200, bob.id]);
+      check("no longer ada's", (await api.request("GET", `/customers/${ada.id}/orders`)).body, []);
+      check("a nested selection of it", (await api.request("GET", `/orders/${id}/with-customer`)).body, { id, total: 5, customer: { id: bob.id, name: "bob" } });
+      check("in a nested selection's rows", (await api.request("GET", `/customers/${bob.id}/with-orders`)).body, { id: bob.id, name: "bob", orders: [{ id, total: 5, customer: bob.id }] });
+      check("a shaped column reading it", (await api.request("GET", `/orders/${id}/shaped`)).body, [{ buyer: bob.id, total: 5 }]);
+      const history = (await api.request("GET", `/orders/${id}/history`)).body as Array<{ data: { customer: unknown } }>;
+      check("history", history.map((h) => h.data.customer), [ada.id, bob.id]);
+      check("an unknown public id: 409", (await api.request("POST", "/orders", { customer: "00000000-0000-4000-8000-000000000000", total: 1 })).status, 409);
+      const key = await api.request("POST", "/orders", { customer: 1, total: 1 });
+      check("the integer key: 400 naming the field", [key.status, key.body.errors?.[0]?.field], [400, "customer"]);
+    },
+  },
+  {
+    name: "PUBLIC ID: a nested selection of a PUBLIC ID entity's rows (an inverse relation) shows their public ids",
+    program: PROGRAM,
+    async run(api, check) {
+      const de = (await api.request("POST", "/countries", { code: "pi6-de" })).body.id as number;
+      const a = await customer(api, "pi6", "ada", { country: de });
+      const b = await customer(api, "pi6", "bob", { country: de });
+      const got = (await api.request("GET", `/countries/${de}/customers`)).body;
+      check("the related rows by public id, never the integer key", got, { id: de, code: "pi6-de", customers: [{ id: a.id, name: "ada" }, { id: b.id, name: "bob" }], customers_count: 2 });
+    },
+  },
   {
     name: "PUBLIC ID: a PUBLIC ID entity refers to another entity, and a related selection reads it",
     program: PROGRAM,

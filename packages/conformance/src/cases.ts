@@ -12,6 +12,7 @@ import { AUDIT_CASES } from "./cases-audit.js";
 import { SOFT_DELETE_CASES } from "./cases-soft-delete.js";
 import { TENANT_CASES } from "./cases-tenants.js";
 import { PUBLIC_ID_CASES } from "./cases-public-id.js";
+import { IDENTIFIER_CASES } from "./cases-identifier.js";
 
 import { TRANSACTION_CASES } from "./cases-transactions.js";
 import { CHANGE_CASES } from "./cases-changes.js";
@@ -539,6 +540,7 @@ export const CASES: Case[] = [
   ...SOFT_DELETE_CASES,
   ...TENANT_CASES,
   ...PUBLIC_ID_CASES,
+  ...IDENTIFIER_CASES,
   ...TRANSACTION_CASES,
   ...CHANGE_CASES,
   ...ACTION_CASES,

@@ -65,6 +65,8 @@ export function translateError(error: unknown, dataSource: string, entity?: Enti
   if (isConnectionError(error)) {
     return new QueryError(`data source '${dataSource}' is unavailable: ${e.message}`, 503);
   }
+  // InnoDB gave up on this transaction (a deadlock, a lock wait past its limit): another attempt may succeed.
+  if (isDeadlock(error)) return new QueryError(`data source '${dataSource}' is unavailable: the write conflicted with another; try again (${e.message})`, 503);
   if (entity !== undefined && e.code === "ER_DUP_ENTRY") {
     const key = /for key '(?:[^']*\.)?([^'.]+)'/.exec(e.message)?.[1];
     const composite = entity.uniques?.find((fields) => compositeIndexName(entity, true, fields) === key);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parse as parseDotenv } from "dotenv";
-import { BUILTINS, builtinSignature, describeType, KEYWORDS, PUBLIC_ID_KINDS, RICH_TYPE_NAMES, richTypeSummary, type EndpointDecl, type EntityInfo, type Node, type Program, type Query } from "@kova/compiler";
+import { BUILTINS, builtinSignature, describeType, IDENTIFIER_KINDS, KEYWORDS, PUBLIC_ID_KINDS, RICH_TYPE_NAMES, richTypeSummary, type EndpointDecl, type EntityInfo, type Node, type Program, type Query } from "@kova/compiler";
 import { CompletionItemKind, type CompletionItem } from "vscode-languageserver";
 import { collect, nodePathAt, walk } from "./ast-walk.js";
 import type { Analysis } from "./workspace.js";
@@ -77,6 +77,8 @@ export function completionsAt(ctx: CompletionContext): KovaCompletion[] {
   // `ENTITY Customer PUBLIC ID uuid { … }`: ID, then the kinds of public id the server makes.
   if (/^\s*ENTITY\s+\w+\b.*\bPUBLIC\s+[A-Za-z]*$/.test(prefix)) return [{ label: "ID", kind: CompletionItemKind.Keyword }];
   if (/^\s*ENTITY\s+\w+\b.*\bPUBLIC\s+ID\s+[A-Za-z]*$/.test(prefix)) return PUBLIC_ID_KINDS.map((kind) => ({ label: kind, kind: CompletionItemKind.TypeParameter, detail: "a random UUID (v4) made on insert" }));
+  // `ENTITY Article IDENTIFIER slug(title) { … }`: the ways an identifier is made.
+  if (/^\s*ENTITY\s+\w+\b.*\bIDENTIFIER\s+[A-Za-z]*$/.test(prefix)) return IDENTIFIER_KINDS.map((kind) => ({ label: kind, kind: CompletionItemKind.Function, detail: "the slug of the named fields, made on insert; -2, -3… on collision" }));
   if (/^\s*(GET|POST|PUT|PATCH|DELETE)\s+\S+\s+VALIDATE\s+[A-Za-z_0-9]*$/.test(prefix)) {
     return [...validatorNames(ctx.analysis)].map((name) => ({ label: name, kind: CompletionItemKind.Interface }));
   }

@@ -21,3 +21,4 @@ export * from "./tls-options.js";
 export * from "./changes.js";
 export * from "./rich-types/index.js";
 export * from "./tenant-scope.js";
+export * from "./identifier.js";

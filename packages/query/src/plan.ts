@@ -24,9 +24,11 @@ export interface FieldSchema {
   /**
    * A default computed per record when a write leaves the field out (values/computed-defaults.ts):
    * `DEFAULT uuid()` (a new UUID; kept by a SAVE, as `now` is) or `DEFAULT slug(title)` (the slug
-   * of that text field of the same record).
+   * of that text field of the same record), or the record's human-readable identifier
+   * (`ENTITY … IDENTIFIER slug(title)`, identifier.ts): the slug of those fields (`empty` when
+   * they give none), with `-2`, `-3`… on a collision, made on insert and kept afterwards.
    */
-  computed?: { uuid: true } | { slug: string };
+  computed?: { uuid: true } | { slug: string } | { identifier: string[]; empty: string };
   /**
    * A rich type (phone, money, ipv4, decimal(10, 2), … — rich-types/registry.ts): every write is
    * checked and put in the type's canonical form by that one definition before `type`'s own rules.
@@ -88,6 +90,11 @@ export interface FieldSchema {
    * made on insert and never changed. Responses show it as `id`; the integer key stays inside.
    */
   publicId?: "uuid";
+  /**
+   * A reference to a `PUBLIC ID` entity (public-references.ts): stored as the integer key, as every
+   * reference is, but read and written as the referenced record's public id.
+   */
+  publicReference?: true;
 }
 
 /** What a soft-delete field holds: the instant of the delete, or its caller (`$auth.sub`). */
@@ -179,6 +186,23 @@ export interface NestedSelection {
   where: Filter | null;
   orderBy: OrderTerm[];
   limit: Operand | null;
+  /**
+   * The related entity is `PUBLIC ID` (public-id.ts, added by the compiler's rewrite): its rows
+   * also read public_id, and the runtime answers them with `id` as the public id.
+   */
+  publicId?: true;
+  /** The related rows' references to `PUBLIC ID` entities, answered as public ids (public-references.ts). */
+  publicRefs?: PublicRef[];
+}
+
+/**
+ * A key of a plan's rows holding the integer key of a `PUBLIC ID` entity's record (a reference
+ * field, or a shaped column reading one): the runtime answers the record's public id there, and a
+ * write's public id given for it is replaced by the integer key (public-references.ts).
+ */
+export interface PublicRef {
+  key: string;
+  entity: string;
 }
 
 export type Operand =
@@ -303,6 +327,12 @@ export type WriteValues = (
   tenant?: { value: Operand | null };
   /** On a write to a `PUBLIC ID` entity (public-id.ts): a client's public_id is ignored (made on insert, never changed). */
   publicId?: true;
+  /**
+   * On a write to an `IDENTIFIER` entity (identifier.ts): a client's identifier is ignored (made on
+   * insert, kept afterwards); an insert makes it with suffix `-<attempt>` (none for attempt 1). The
+   * runtime's identifierDriver tries the next attempt when another record holds the identifier.
+   */
+  identifier?: { attempt: number };
 };
 
 /**
@@ -321,12 +351,19 @@ export interface TenantScoped {
  */
 interface PublicIdMark {
   publicId?: true;
+  /** The plan's own rows' references to `PUBLIC ID` entities (public-references.ts). */
+  publicRefs?: PublicRef[];
 }
 
 export type QueryPlan = SelectPlan | InsertPlan | UpdatePlan | DeletePlan | SavePlan | HistoryPlan;
 
 export interface SelectPlan extends TenantScoped, PublicIdMark {
   kind: "select";
+  /**
+   * A nested selection (at any depth) reads a `PUBLIC ID` entity's rows or references to one
+   * (public-id.ts): the runtime answers those with public ids.
+   */
+  publicNested?: true;
   entity: string;
   /** null for `*`; `id` is always returned. Ignored when `shape` is set. */
   fields: string[] | null;

@@ -15,11 +15,13 @@
  *   nothing (so a 404 where the handler says so) instead of failing on PostgreSQL's uuid type.
  */
 import { withExecute } from "./driver-view.js";
-import type { CompiledQuery, Driver } from "./driver.js";
-import type { EntitySchema, FieldSchema, Filter, HistoryEntry, Operand, QueryPlan, WriteValues } from "./plan.js";
+import type { Driver } from "./driver.js";
+import type { EntitySchema, FieldSchema, Filter, HistoryEntry, NestedSelection, Operand, QueryPlan, WriteValues } from "./plan.js";
+import { holdsPublicRefs, PUBLIC_ID_FIELD, publicRefCondition, publicRefsOf, referenceLookup, resolvePublicRefs, writtenPublicRefs } from "./public-references.js";
+import { operandValue } from "./values/write-record.js";
 
 /** The stored field that holds the public id (reserved on a PUBLIC ID entity). */
-export const PUBLIC_ID_FIELD = "public_id";
+export { PUBLIC_ID_FIELD };
 
 /** The kinds of public id an entity may declare (`PUBLIC ID uuid`). */
 export const PUBLIC_ID_KINDS: readonly string[] = ["uuid"];
@@ -38,30 +40,81 @@ export function isPublicIdEntity(entity: EntitySchema | undefined): boolean {
 const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 const UUID_FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The plan as it reads and writes a PUBLIC ID entity; plans of other entities are returned as they are. */
+/**
+ * The plan as it reads and writes PUBLIC ID entities: its own entity's, those it refers to
+ * (public-references.ts), and those it reaches by a nested selection (`SELECT name, customers {
+ * name } FROM Country`) or a condition through a relation (`EXISTS customers(id = $c)`). Plans
+ * that touch none are returned as they are.
+ */
 export function rewritePublicId(plan: QueryPlan, entity: (name: string) => EntitySchema | undefined): QueryPlan {
-  if (!isPublicIdEntity(entity(plan.entity))) return plan;
+  const scope = entity(plan.entity);
+  const own = isPublicIdEntity(scope);
+  const refs = publicRefsOf(scope);
+  const nested = plan.kind === "select" ? plan.nested : undefined;
+  const touches = (name: string) => isPublicIdEntity(entity(name)) || publicRefsOf(entity(name)).length > 0;
+  if (!own && refs.length === 0 && !reachesPublic(plan.kind === "insert" || plan.kind === "save" ? null : plan.where ?? null, nested, touches)) return plan;
+  const where = (filter: Filter | null | undefined) => publicFilter(filter ?? null, scope, entity);
+  const referring = refs.length > 0 ? { publicRefs: refs } : {};
   switch (plan.kind) {
     case "select": {
-      const where = publicFilter(plan.where);
-      // A shaped result names its columns itself: a column reading `id` reads the public one.
+      // A shaped result names its columns itself: a column reading `id` reads the public one, and
+      // a column reading a reference is answered as the referenced record's public id.
       if (plan.shape !== undefined) {
-        const columns = plan.shape.columns.map((c) => ({ ...c, value: publicOperand(c.value) }));
-        return { ...plan, where, shape: { ...plan.shape, columns } };
+        const columns = own ? plan.shape.columns.map((c) => ({ ...c, value: publicOperand(c.value) })) : plan.shape.columns;
+        const keys = plan.shape.columns.flatMap((c) => {
+          const ref = c.value.kind === "field" ? refs.find((r) => r.key === (c.value as { field: string }).field) : undefined;
+          return ref === undefined ? [] : [{ key: c.name, entity: ref.entity }];
+        });
+        return { ...plan, where: where(plan.where), shape: { ...plan.shape, columns }, ...(keys.length > 0 ? { publicRefs: keys } : {}) };
       }
-      const fields = plan.fields === null || plan.fields.includes(PUBLIC_ID_FIELD) ? plan.fields : [...plan.fields, PUBLIC_ID_FIELD];
-      return { ...plan, where, fields, publicId: true };
+      const fields = !own || plan.fields === null || plan.fields.includes(PUBLIC_ID_FIELD) ? plan.fields : [...plan.fields, PUBLIC_ID_FIELD];
+      const related = nested?.map((n) => publicNested(n, entity));
+      const marks = { ...(own ? { publicId: true as const } : {}), ...(related?.some(marksPublic) ? { publicNested: true as const } : {}) };
+      return { ...plan, where: where(plan.where), fields, ...(related === undefined ? {} : { nested: related }), ...marks, ...referring };
     }
     case "insert":
     case "save":
-      return { ...plan, values: writing(plan.values), publicId: true };
+      return own ? { ...plan, values: writing(plan.values), publicId: true, ...referring } : { ...plan, ...referring };
     case "update":
-      return { ...plan, values: writing(plan.values), where: publicFilter(plan.where), publicId: true };
+      return own ? { ...plan, values: writing(plan.values), where: where(plan.where), publicId: true, ...referring } : { ...plan, where: where(plan.where), ...referring };
     case "delete":
-      return { ...plan, where: publicFilter(plan.where), publicId: true };
     case "history":
-      return { ...plan, where: publicFilter(plan.where), publicId: true };
+      return own ? { ...plan, where: where(plan.where), publicId: true, ...referring } : { ...plan, where: where(plan.where), ...referring };
   }
+}
+
+/** Whether a condition or a nested selection reaches an entity that is PUBLIC ID or refers to one. */
+function reachesPublic(filter: Filter | null, nested: readonly NestedSelection[] | undefined, touches: (name: string) => boolean): boolean {
+  const inFilter = (f: Filter | null): boolean => {
+    if (f === null) return false;
+    if (f.kind === "and" || f.kind === "or") return f.items.some(inFilter);
+    if (f.kind === "not") return inFilter(f.item);
+    if (f.kind === "related") return touches(f.relation.entity) || inFilter(f.filter);
+    return false;
+  };
+  const inNested = (n: NestedSelection): boolean => touches(n.relation.entity) || inFilter(n.where) || n.nested.some(inNested);
+  return inFilter(filter) || (nested?.some(inNested) ?? false);
+}
+
+/**
+ * A nested selection of a PUBLIC ID entity's rows also reads public_id, and is marked for the
+ * view; one whose rows refer to PUBLIC ID entities is marked with those references.
+ */
+function publicNested(n: NestedSelection, entity: (name: string) => EntitySchema | undefined): NestedSelection {
+  const scope = entity(n.relation.entity);
+  const nested = n.nested.map((x) => publicNested(x, entity));
+  const where = publicFilter(n.where, scope, entity);
+  if (n.shape === "count") return { ...n, nested, where };
+  const refs = publicRefsOf(scope);
+  const referring = refs.length > 0 ? { publicRefs: refs } : {};
+  if (!isPublicIdEntity(scope)) return { ...n, nested, where, ...referring };
+  const fields = n.fields === null || n.fields.includes(PUBLIC_ID_FIELD) ? n.fields : [...n.fields, PUBLIC_ID_FIELD];
+  return { ...n, fields, nested, where, publicId: true, ...referring };
+}
+
+/** Whether a (rewritten) nested selection, or one inside it, answers PUBLIC ID entities' rows or references. */
+function marksPublic(n: NestedSelection): boolean {
+  return n.publicId === true || (n.publicRefs?.length ?? 0) > 0 || n.nested.some(marksPublic);
 }
 
 /** A write of the program or a client: public_id is made on insert and never changed. */
@@ -75,22 +128,33 @@ function publicOperand(operand: Operand): Operand {
   return operand;
 }
 
-/** `id` in the entity's own condition is its public id (a condition through a relation is the related entity's). */
-function publicFilter(filter: Filter | null): Filter | null {
+/**
+ * A condition on the rows of `scope`: `id` is the public id of a PUBLIC ID entity, a reference to
+ * one is compared by the referenced record's public id (public-references.ts), and a condition
+ * through a relation is on the related entity's rows, public or not.
+ */
+function publicFilter(filter: Filter | null, scope: EntitySchema | undefined, entity: (name: string) => EntitySchema | undefined): Filter | null {
   if (filter === null) return null;
+  const here = isPublicIdEntity(scope);
   switch (filter.kind) {
     case "and":
     case "or":
-      return { kind: filter.kind, items: filter.items.map((f) => publicFilter(f)!) };
+      return { kind: filter.kind, items: filter.items.map((f) => publicFilter(f, scope, entity)!) };
     case "not":
-      return { kind: "not", item: publicFilter(filter.item)! };
+      return { kind: "not", item: publicFilter(filter.item, scope, entity)! };
     case "compare":
-    case "in":
+    case "in": {
+      const referenced = publicRefCondition(filter, scope);
+      if (referenced !== undefined) return referenced;
+      return here ? { ...filter, left: publicOperand(filter.left), right: publicOperand(filter.right) } : filter;
+    }
     case "like":
-      return { ...filter, left: publicOperand(filter.left), right: publicOperand(filter.right) };
+      return here ? { ...filter, left: publicOperand(filter.left), right: publicOperand(filter.right) } : filter;
     case "isNull":
     case "truthy":
-      return { ...filter, operand: publicOperand(filter.operand) };
+      return here ? { ...filter, operand: publicOperand(filter.operand) } : filter;
+    case "related":
+      return { ...filter, filter: publicFilter(filter.filter, entity(filter.relation.entity), entity) };
     default:
       return filter;
   }
@@ -103,13 +167,19 @@ function publicIdArgs(plan: QueryPlan): number[] {
     if (filter === null) return;
     if (filter.kind === "and" || filter.kind === "or") filter.items.forEach(visit);
     else if (filter.kind === "not") visit(filter.item);
+    else if (filter.kind === "related") visit(filter.filter);
     else if (filter.kind === "compare" || filter.kind === "in") {
       const pub = (o: Operand) => o.kind === "field" && o.field === PUBLIC_ID_FIELD;
       if (pub(filter.left) && filter.right.kind === "arg") found.push(filter.right.index);
       if (pub(filter.right) && filter.left.kind === "arg") found.push(filter.left.index);
     }
   };
+  const visitNested = (n: NestedSelection): void => {
+    visit(n.where);
+    n.nested.forEach(visitNested);
+  };
   if ("where" in plan) visit(plan.where ?? null);
+  if (plan.kind === "select") plan.nested?.forEach(visitNested);
   return found;
 }
 
@@ -142,17 +212,48 @@ export function publicResult(plan: QueryPlan, result: unknown): unknown {
   if (plan.kind === "history") {
     return Array.isArray(result) ? result.map((e: HistoryEntry) => ({ ...e, data: publicRecord(e.data) as Record<string, unknown> })) : result;
   }
-  return Array.isArray(result) ? result.map(publicRecord) : publicRecord(result);
+  const own = plan.publicId === true;
+  const nested = plan.kind === "select" && plan.publicNested === true ? plan.nested : undefined;
+  const row = (r: unknown) => {
+    const inner = nested === undefined ? r : publicNestedRows(r, nested);
+    return own ? publicRecord(inner) : inner;
+  };
+  return Array.isArray(result) ? result.map(row) : row(result);
+}
+
+/** A row whose nested selections of PUBLIC ID entities (marked by the rewrite) answer public ids, at every depth. */
+function publicNestedRows(row: unknown, nested: readonly NestedSelection[]): unknown {
+  if (row === null || typeof row !== "object" || Array.isArray(row)) return row;
+  const out = { ...(row as Record<string, unknown>) };
+  for (const n of nested) {
+    if (!marksPublic(n) || !(n.name in out)) continue;
+    const one = (r: unknown) => {
+      const inner = publicNestedRows(r, n.nested);
+      return n.publicId === true ? publicRecord(inner) : inner;
+    };
+    const value = out[n.name];
+    out[n.name] = Array.isArray(value) ? value.map(one) : one(value);
+  }
+  return out;
 }
 
 /**
  * The driver as the app uses it: statements of marked plans get well-formed public ids and answer
- * public records; everything else is the driver's own (driver-view.ts).
+ * public records; references to PUBLIC ID entities are written and answered as public ids, looked
+ * up among `entities` (the data source's; public-references.ts); everything else is the driver's
+ * own (driver-view.ts).
  */
-export function publicIdDriver(driver: Driver): Driver {
-  return withExecute(driver, (inner) => async (query, args) => {
-    const plan = query.plan;
-    if (plan.publicId !== true) return inner(query, args);
-    return publicResult(plan, await inner(query, publicIdArguments(plan, args)));
+export function publicIdDriver(driver: Driver, entities: readonly EntitySchema[] = []): Driver {
+  return withExecute(driver, (inner) => {
+    const lookup = referenceLookup(driver.dialect, entities, inner);
+    return async (query, args) => {
+      const plan = query.plan;
+      const referring = holdsPublicRefs(plan);
+      if (plan.publicId !== true && (plan.kind !== "select" || plan.publicNested !== true) && !referring) return inner(query, args);
+      const tenant = plan.tenant === undefined ? null : operandValue(plan.tenant, args);
+      const written = referring ? await writtenPublicRefs(plan, args, lookup, tenant) : args;
+      const result = await inner(query, publicIdArguments(plan, written));
+      return publicResult(plan, referring ? await resolvePublicRefs(plan, result, lookup, tenant) : result);
+    };
   });
 }

@@ -75,3 +75,41 @@ test("publicIdDriver: a marked plan's statement gets public arguments and answer
   assert.deepEqual(await driver.execute({ dialect: "test", plan: select("Note") }, ["nope"]), { id: 1, name: "ada", public_id: UUID });
   assert.equal(typeof driver.close, "function");
 });
+
+test("rewrite and view: a nested selection of a PUBLIC ID entity's rows reads public_id and answers it as id; a condition through a relation to one reads public_id", () => {
+  const country: EntitySchema = { name: "Country", table: "country", fields: [text("code")], relations: [{ name: "customers", entity: "Customer", by: "country" }] };
+  const all = new Map([customer, note, country].map((e) => [e.name, e]));
+  const of = (name: string) => all.get(name);
+  const step = { kind: "many" as const, name: "customers", entity: "Customer", field: "country" };
+  const nested = { name: "customers", relation: step, shape: "list" as const, fields: ["name"], nested: [], where: null, orderBy: [], limit: null };
+  const related: Filter = { kind: "related", relation: step, filter: byId };
+  const plan = rewritePublicId(select("Country", { where: related, nested: [nested] }), of) as any;
+  assert.deepEqual(plan.nested[0].fields, ["name", "public_id"]);
+  assert.equal(plan.nested[0].publicId, true);
+  assert.deepEqual([plan.publicId, plan.publicNested], [undefined, true], "the country's own rows keep their integer id");
+  assert.deepEqual(plan.where, { kind: "related", relation: step, filter: byPublic });
+  assert.deepEqual(publicIdArguments(plan, ["nope"]), ["00000000-0000-0000-0000-000000000000"]);
+  const row = { id: 3, code: "de", customers: [{ id: 7, name: "ada", public_id: UUID }] };
+  assert.deepEqual(publicResult(plan, row), { id: 3, code: "de", customers: [{ id: UUID, name: "ada" }] });
+  assert.equal(rewritePublicId(select("Note"), of).publicId, undefined, "a plan reaching no PUBLIC ID entity is left as it is");
+});
+
+test("rewrite: a reference to a PUBLIC ID entity is compared by the referenced record's public id, and marked on every plan", () => {
+  const order: EntitySchema = { name: "Order", table: "order", fields: [{ ...text("customer"), type: "int", references: "Customer", publicReference: true }, { ...text("total"), type: "int" }] };
+  const all = new Map([customer, order].map((e) => [e.name, e]));
+  const of = (name: string) => all.get(name);
+  const step = { kind: "one", name: "customer", entity: "Customer", field: "customer" };
+  const byCustomer: Filter = { kind: "compare", op: "==", left: { kind: "field", field: "customer" }, right: { kind: "arg", index: 0 } };
+  const read = rewritePublicId(select("Order", { where: byCustomer, single: false }), of) as any;
+  assert.deepEqual(read.where, { kind: "related", relation: step, filter: byPublic });
+  assert.deepEqual(read.publicRefs, [{ key: "customer", entity: "Customer" }]);
+  assert.equal(read.publicId, undefined, "the order's own id stays its integer key");
+  const not = rewritePublicId(select("Order", { where: { ...byCustomer, op: "!=" }, single: false }), of) as any;
+  assert.deepEqual(not.where, { kind: "not", item: { kind: "related", relation: step, filter: byPublic } });
+  const total: Filter = { kind: "compare", op: ">", left: { kind: "field", field: "total" }, right: { kind: "arg", index: 0 } };
+  assert.deepEqual((rewritePublicId(select("Order", { where: total }), of) as any).where, total, "other conditions are left as they are");
+  const insert = rewritePublicId({ kind: "insert", entity: "Order", values: { kind: "object", operand: { kind: "arg", index: 0 } } }, of) as any;
+  assert.deepEqual([insert.publicRefs, insert.values.publicId], [[{ key: "customer", entity: "Customer" }], undefined]);
+  const shaped = rewritePublicId(select("Order", { where: null, shape: { columns: [{ name: "buyer", value: { kind: "field", field: "customer" } }], distinct: false, groupBy: [], having: null, result: "rows" } }), of) as any;
+  assert.deepEqual(shaped.publicRefs, [{ key: "buyer", entity: "Customer" }]);
+});

@@ -4,6 +4,7 @@
  * request values (path, query, later socket messages); generated code relies on it rather than
  * converting again. The rules are listed in packages/runtime/README.md ("Parameter types").
  */
+import { checkRich } from "@kova/query";
 import type { ParamType, QueryParamDefinition, QueryValues, ValidationIssue } from "./app.js";
 
 const INT = /^[+-]?\d+$/;
@@ -39,6 +40,11 @@ export function parseParam(type: ParamType, raw: string): string | number | bool
     }
     case "uuid":
       return UUID.test(raw) ? raw.toLowerCase() : new ParamFailure(`must be a UUID, got "${clip(raw)}"`);
+    case "slug": {
+      // An IDENTIFIER entity's identifier (@kova/query identifier.ts): the slug rich type's one rule, lower-cased.
+      const slug = checkRich({ name: "slug" }, raw);
+      return slug.ok ? String(slug.value) : new ParamFailure(`${slug.message}, got "${clip(raw)}"`);
+    }
     case "datetime": {
       const match = DATETIME.exec(raw);
       // A date-time without a zone is UTC, like a date alone: never the server's own time zone.

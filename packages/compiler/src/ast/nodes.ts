@@ -138,8 +138,24 @@ export interface EntityDecl {
    * primary key and what references hold; responses and `WHERE id = …` use the public id.
    */
   publicId: Identifier | null;
+  /**
+   * `ENTITY Article IDENTIFIER slug(title) { … }`: the entity also has `identifier`, the slug of
+   * those fields made on insert (unique, `-2`, `-3`… on collision, kept when they change); null
+   * when it has none (docs/entities.md, "Human-readable identifiers").
+   */
+  identifier: EntityIdentifier | null;
   /** The `///` doc comment before the ENTITY (its lines joined by line breaks); null when none. */
   doc: string | null;
+}
+
+/** `IDENTIFIER slug(title)` or `IDENTIFIER slug(first_name, last_name)` after an entity's name. */
+export interface EntityIdentifier {
+  kind: "EntityIdentifier";
+  span: Span;
+  /** How the identifier is made from the fields: `slug` (the one way Kova has). */
+  maker: Identifier;
+  /** The entity's own fields it is made from, in order. */
+  from: Identifier[];
 }
 
 /** `UNIQUE (a, b)` or `INDEX (a, b)` on its own line inside an ENTITY. */
@@ -1128,6 +1144,7 @@ export type Node =
   | FieldDecl
   | FieldModifier
   | EntityConstraint
+  | EntityIdentifier
   | TypeRef
   | RoutePath
   | PathSegment

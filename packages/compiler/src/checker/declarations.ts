@@ -11,7 +11,8 @@ import { applyHistoryControl } from "./history-control.js";
 import { applyAudit } from "./audit.js";
 import { applySoftDelete } from "./soft-delete.js";
 import { applyTenant } from "./tenant.js";
-import { applyPublicId, refusePublicIdReference } from "./public-id.js";
+import { applyPublicId, applyPublicIdReference } from "./public-id.js";
+import { applyIdentifier } from "./identifier.js";
 import { checkFileOptions, FILE_TYPE, fileFieldSchema } from "./files.js";
 import { checkComputedDefault } from "./computed-defaults.js";
 import { RICH_TYPE_NAMES, richKovaType, richTypeRef } from "./rich-fields.js";
@@ -121,12 +122,13 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
     rowFields.set(name, { type, optional: schema.optional });
     if (schema.items === undefined && !schema.file) checkModifiers(ctx, decl, field, schema, type);
     checkOnDelete(ctx, decl, field, schema);
-    if (schema.references !== undefined) refusePublicIdReference(ctx, decl, name, field.name.span, schema.references);
+    if (schema.references !== undefined) applyPublicIdReference(ctx, decl, schema, rowFields, field.name.span);
   }
   applyAudit(ctx, decl, info.schema, rowFields);
   applySoftDelete(ctx, decl, info.schema, rowFields);
   applyTenant(ctx, decl, info.schema, rowFields);
   applyPublicId(ctx, decl, info.schema, rowFields);
+  applyIdentifier(ctx, decl, info.schema, rowFields);
   checkConstraints(ctx, decl, info.schema);
   applyHistoryControl(decl, info.schema);
 }

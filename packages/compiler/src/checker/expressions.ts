@@ -1,4 +1,5 @@
 import type { BinaryExpr, CallExpr, Expression, FieldDecl, MemberExpr, NameExpr, ParamRef } from "../ast/nodes.js";
+import { isIdentifierField } from "@kova/query";
 import { closestOrPrefix } from "../diagnostics/suggest.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { constantValue, type FoldProblem } from "./fold.js";
@@ -435,15 +436,21 @@ function checkEnumLiteral(ctx: CheckContext, type: KovaType, other: Expression):
 }
 
 /**
- * `WHERE id = $id` tells us $id is an int (a uuid on a PUBLIC ID entity): the runtime parses it
- * and answers 400 naming the parameter when it is not.
+ * `WHERE id = $id` tells us $id is an int (a uuid on a PUBLIC ID entity, or compared with a
+ * reference to one; a slug compared with an IDENTIFIER entity's identifier): the runtime parses
+ * it and answers 400 naming the parameter when it is not.
  */
 function inferParamType(ctx: CheckContext, fieldSide: Expression, paramSide: Expression): void {
   const endpoint = ctx.endpoint;
   const entity = ctx.entity;
   if (!endpoint || !entity || fieldSide.kind !== "Name" || paramSide.kind !== "Param") return;
   if (!endpoint.params.has(paramSide.name) || endpoint.info.declaredPath.has(paramSide.name)) return;
-  const scalar = fieldSide.name === "id" ? (entity.decl.publicId !== null ? "uuid" : "int") : entity.schema.fields.find((f) => f.name === fieldSide.name)?.type;
+  const field = entity.schema.fields.find((f) => f.name === fieldSide.name);
+  // A reference to a PUBLIC ID entity is compared by the referenced record's public id (@kova/query public-references.ts).
+  const scalar = fieldSide.name === "id" ? (entity.decl.publicId !== null ? "uuid" : "int")
+    : field?.publicReference === true ? "uuid"
+    : field !== undefined && isIdentifierField(field) ? "slug"
+    : field?.type;
   if (scalar === undefined || scalar === "json") return;
   const previous = endpoint.info.paramTypes.get(paramSide.name);
   endpoint.info.paramTypes.set(paramSide.name, previous === undefined || previous === scalar ? scalar : "string");

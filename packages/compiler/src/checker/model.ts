@@ -41,8 +41,11 @@ export interface FunctionInfo {
 export interface EndpointInfo {
   decl: EndpointDecl;
   file: string;
-  /** Path parameter types: declared (`:id(int)`), else inferred from how each `$param` is compared with fields (default string). */
-  paramTypes: Map<string, ScalarType>;
+  /**
+   * Path parameter types: declared (`:id(int)`), else inferred from how each `$param` is compared
+   * with fields (default string); `slug` when compared with an IDENTIFIER entity's identifier.
+   */
+  paramTypes: Map<string, ScalarType | "slug">;
   /** `:id(int)`: the path parameters declared with a type. */
   declaredPath: Map<string, DeclaredParam>;
   /** `QUERY { … }`: the declared query parameters; null when the route declares none (typed by use). */

@@ -6,12 +6,13 @@
  * - `id` of the row type is a string (the UUID), and public_id is not a field the program names;
  * - a field of the entity's own may not be named public_id (KV2890);
  * - the kind after PUBLIC ID must be one Kova makes: uuid (KV2891);
- * - a reference to such an entity is refused for now (KV2892): it holds the integer key, which
- *   responses would show;
+ * - a reference to such an entity holds the integer key but is read and written as the
+ *   referenced record's public id (a string; @kova/query public-references.ts), so it must be
+ *   kept in the same data source, where the public id is looked up (KV2892);
  * - SAVE into such an entity is refused (KV2893): its id would be the integer key.
  */
-import { PUBLIC_ID_FIELD, PUBLIC_ID_KINDS, publicIdField, type EntitySchema } from "@kova/query";
-import type { EntityDecl, Query } from "../ast/nodes.js";
+import { PUBLIC_ID_FIELD, PUBLIC_ID_KINDS, publicIdField, type EntitySchema, type FieldSchema } from "@kova/query";
+import type { EntityDecl, Query, Span } from "../ast/nodes.js";
 import type { CheckContext } from "./context.js";
 import type { EntityInfo } from "./model.js";
 import { stringType, type ShapeField } from "./types.js";
@@ -36,13 +37,24 @@ export function applyPublicId(ctx: CheckContext, decl: EntityDecl, schema: Entit
   rowFields.set("id", { type: stringType, optional: false });
 }
 
-/** A reference field to a PUBLIC ID entity (KV2892): it would hold, and show, the integer key. */
-export function refusePublicIdReference(ctx: CheckContext, decl: EntityDecl, fieldName: string, span: EntityDecl["span"], target: string): void {
-  const entity = ctx.model.entities.get(target);
-  if (entity === undefined || entity.decl.publicId === null) return;
-  ctx.diagnostics.report("PublicIdReference", span, `${decl.name.name}.${fieldName} refers to ${target}, which is PUBLIC ID: a reference holds the integer key, which never leaves the server, and references to PUBLIC ID entities are not built yet`, {
-    suggestion: `keep the related id as a text field (${fieldName}_id: uuid) and look it up with WHERE id = …, or drop PUBLIC ID from ${target}`,
-  });
+/**
+ * A reference field to a PUBLIC ID entity: marked `publicReference`, and typed as the referenced
+ * record's public id (a string) in the row. Its public id is looked up in the data source the
+ * reference is stored in, so the referenced entity must be kept there too (KV2892).
+ */
+export function applyPublicIdReference(ctx: CheckContext, decl: EntityDecl, schema: FieldSchema, rowFields: Map<string, ShapeField>, span: Span): void {
+  const target = schema.references === undefined ? undefined : ctx.model.entities.get(schema.references);
+  if (target === undefined || target.decl.publicId === null) return;
+  const first = ctx.model.connections.keys().next().value ?? null;
+  const sourceOf = (d: EntityDecl) => (d.source === null || d.source.name === "" ? first : d.source.name);
+  if (sourceOf(target.decl) !== sourceOf(decl)) {
+    ctx.diagnostics.report("PublicIdReference", span, `${decl.name.name}.${schema.name} refers to ${target.decl.name.name}, which is PUBLIC ID and kept in '${sourceOf(target.decl)}', not in '${sourceOf(decl)}' with ${decl.name.name}: the reference's public id is looked up where the reference is stored`, {
+      suggestion: `keep ${target.decl.name.name} and ${decl.name.name} in one data source, or hold the related id as a field of its own (${schema.name}_id: uuid) and look it up with WHERE id = …`,
+    });
+    return;
+  }
+  schema.publicReference = true;
+  rowFields.set(schema.name, { type: stringType, optional: schema.optional });
 }
 
 /** SAVE into a PUBLIC ID entity (KV2893): the id a SAVE carries is the integer key. */

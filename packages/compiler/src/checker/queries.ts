@@ -1,3 +1,4 @@
+import { isIdentifierField } from "@kova/query";
 import { checkListCondition, checkListOrder } from "./list-fields.js";
 import { checkJsonOrder, namesJsonField } from "./json-shapes.js";
 import type { Condition, Expression, Identifier, Limit, Offset, OrderBy, Query } from "../ast/nodes.js";
@@ -8,6 +9,7 @@ import { checkHistoryControl, publicRowType } from "./history-control.js";
 import { refuseAuditWrite } from "./audit.js";
 import { checkDeletedRows, refuseSoftDeleteWrite } from "./soft-delete.js";
 import { checkTenantCaller, refuseTenantWrite } from "./tenant.js";
+import { refuseIdentifierWrite } from "./identifier.js";
 import { refusePublicIdSave } from "./public-id.js";
 import { checkShapedSelect, isShapedSelect, refuseShapedRelations } from "./aggregates.js";
 import { constantValue } from "./fold.js";
@@ -96,7 +98,7 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
     case "UpdateQuery": {
       if (Array.isArray(query.set)) {
         for (const assignment of query.set) {
-          if (entity && (refuseAuditWrite(ctx, entity, assignment.field) || refuseSoftDeleteWrite(ctx, entity, assignment.field) || refuseTenantWrite(ctx, entity, assignment.field))) continue;
+          if (entity && (refuseAuditWrite(ctx, entity, assignment.field) || refuseSoftDeleteWrite(ctx, entity, assignment.field) || refuseTenantWrite(ctx, entity, assignment.field) || refuseIdentifierWrite(ctx, entity, assignment.field))) continue;
           const target = entity ? fieldOf(inEntity, entity, assignment.field, true) : undefined;
           const value = checkExpression(inEntity, assignment.value);
           if (target && !assignable(value, target)) {
@@ -260,7 +262,7 @@ function checkWriteValue(ctx: CheckContext, entity: EntityInfo | undefined, valu
         if (requireAll) ctx.diagnostics.report("ReservedField", key.span, "the id is assigned by the store and cannot be set", { suggestion: "leave id out" });
         continue;
       }
-      if (refuseAuditWrite(ctx, entity, key) || refuseSoftDeleteWrite(ctx, entity, key) || refuseTenantWrite(ctx, entity, key)) continue;
+      if (refuseAuditWrite(ctx, entity, key) || refuseSoftDeleteWrite(ctx, entity, key) || refuseTenantWrite(ctx, entity, key) || refuseIdentifierWrite(ctx, entity, key)) continue;
       const column = columns.get(key.name);
       if (!column) {
         report(ctx, "UnknownField", key.span, `entity ${entityName} has no field '${key.name}'`, columns.keys(), key.name);
@@ -313,9 +315,12 @@ function checkSpreadFields(ctx: CheckContext, argument: Expression, columns: Rea
   });
 }
 
-/** Does the WHERE pin one row: `id = x` or `<unique field> = x`, alone or ANDed with more? */
+/**
+ * Does the WHERE pin one row: `id = x` or `<unique field> = x`, alone or ANDed with more? An
+ * identifier is unique (per tenant on a TENANT BY entity, whose every query is the tenant's).
+ */
 function pinsOneRow(entity: EntityInfo, where: Condition): boolean {
-  const unique = new Set(["id", ...entity.schema.fields.filter((f) => f.unique).map((f) => f.name)]);
+  const unique = new Set(["id", ...entity.schema.fields.filter((f) => f.unique || isIdentifierField(f)).map((f) => f.name)]);
   const conjuncts: Expression[] = [];
   const collect = (e: Expression) => {
     if (e.kind === "Binary" && e.operator === "AND") {

@@ -161,8 +161,13 @@ export const Codes = define({
   // ── public identifiers (KV2890–2899)
   PublicIdFieldTaken: { code: "KV2890", severity: "error", title: "a field of a PUBLIC ID entity named public_id (where PUBLIC ID keeps the public id)" },
   PublicIdKind: { code: "KV2891", severity: "error", title: "PUBLIC ID with a kind of id Kova does not make (it makes uuid)" },
-  PublicIdReference: { code: "KV2892", severity: "error", title: "a reference to a PUBLIC ID entity (it would hold and show the integer key; not built yet)" },
+  PublicIdReference: { code: "KV2892", severity: "error", title: "a reference to a PUBLIC ID entity kept in another data source (its public id is looked up where the reference is stored)" },
   PublicIdSave: { code: "KV2893", severity: "error", title: "SAVE into a PUBLIC ID entity (a SAVE replaces a record by its integer key)" },
+  // ── human-readable identifiers (the trinity's third part; KV2894–2899)
+  IdentifierMaker: { code: "KV2894", severity: "error", title: "IDENTIFIER with a way of making it Kova does not have (it makes slug(fields))" },
+  IdentifierSource: { code: "KV2895", severity: "error", title: "IDENTIFIER slug(…) without fields, or naming one the entity does not have or that is not text" },
+  IdentifierFieldTaken: { code: "KV2896", severity: "error", title: "a field of an IDENTIFIER entity named identifier (where IDENTIFIER keeps it)" },
+  IdentifierWritten: { code: "KV2897", severity: "error", title: "a write that sets an IDENTIFIER entity's identifier (made on insert, kept afterwards)" },
   AuditFieldWritten: { code: "KV2811", severity: "error", title: "a write that sets an AUDIT entity's created_at, updated_at, created_by or updated_by (every write stamps them)" },
   // ── tenants (KV2860–2889)
   TenantFieldTaken: { code: "KV2860", severity: "error", title: "a field of a TENANT BY entity named tenant_id (the column TENANT BY adds)" },

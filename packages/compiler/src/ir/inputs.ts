@@ -119,7 +119,12 @@ function writtenProperties(node: Node, model: SemanticModel): Array<{ field: Sca
   if (written === null || written.kind !== "Object") return [];
   const entity = model.entities.get((node as Query).entity.name);
   if (!entity) return [];
-  const typeOf = (name: string): ScalarType | undefined => (name === "id" ? "int" : entity.schema.fields.find((f) => f.name === name)?.type);
+  // A reference to a PUBLIC ID entity is written as the referenced record's public id (a uuid).
+  const typeOf = (name: string): ScalarType | undefined => {
+    if (name === "id") return entity.decl.publicId !== null ? "uuid" : "int";
+    const field = entity.schema.fields.find((f) => f.name === name);
+    return field?.publicReference === true ? "uuid" : field?.type;
+  };
   const out: Array<{ field: ScalarType; value: Expression }> = [];
   for (const entry of written.entries) {
     if (entry.kind !== "Property") continue;
@@ -130,8 +135,10 @@ function writtenProperties(node: Node, model: SemanticModel): Array<{ field: Sca
 }
 
 /** The runtime parses inputs to these types; dates stay text (compared as written). */
-export function inputType(scalar: ScalarType): InputType {
+export function inputType(scalar: ScalarType | "slug"): InputType {
   switch (scalar) {
+    case "slug":
+      return "slug";
     case "int":
       return "int";
     case "float":

@@ -1,5 +1,5 @@
 import type { AggregateFn, Filter, NestedSelection, Operand, OrderTerm, QueryPlan, RelationStep, RichTypeRef, ScalarType, WriteValues } from "@kova/query";
-import { rewritePublicId, starFields } from "@kova/query";
+import { rewriteIdentifier, rewritePublicId, starFields } from "@kova/query";
 import type { Condition, Expression, Limit, Offset, OrderBy, Query, RelationSelect } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
 import { jsonPathOf } from "../checker/queries.js";
@@ -63,7 +63,9 @@ export function planQuery(query: Query, model: SemanticModel, owner: OwnerGuard 
   // TENANT BY (ir/tenant.ts): every plan touching a tenant entity is scoped to the caller's tenant.
   const scoped = scopePlanToTenant(plan, model, planner.args, query.span);
   // PUBLIC ID (checker/public-id.ts): `id` means the public id, and the runtime answers it as `id`.
-  return { plan: rewritePublicId(scoped, (name) => model.entities.get(name)?.schema), args: planner.args, entity };
+  // IDENTIFIER (checker/identifier.ts): writes ignore a client's identifier, inserts make it.
+  const schemaOf = (name: string) => model.entities.get(name)?.schema;
+  return { plan: rewriteIdentifier(rewritePublicId(scoped, schemaOf), schemaOf), args: planner.args, entity };
 }
 
 /**
@@ -422,7 +424,9 @@ class Planner {
   private fieldType(name: string): ScalarType | null {
     // A PUBLIC ID entity's `id` is its UUID (checker/public-id.ts); the integer key otherwise.
     if (name === "id") return this.entity.decl.publicId !== null ? "uuid" : "int";
-    return this.entity.schema.fields.find((f) => f.name === name)?.type ?? null;
+    const field = this.entity.schema.fields.find((f) => f.name === name);
+    // A reference to a PUBLIC ID entity is written and compared as that entity's public id.
+    return field?.publicReference === true ? "uuid" : (field?.type ?? null);
   }
 }
 

@@ -13,6 +13,7 @@ import type {
   FieldDecl,
   FieldModifier,
   EntityConstraint,
+  EntityIdentifier,
   HttpMethod,
   Identifier,
   ImportDecl,
@@ -35,6 +36,7 @@ import { misspeltKeyword } from "./misspelt.js";
 import { parseBlock } from "./statements.js";
 import { parseFunction, parseView } from "./functions.js";
 import { parseOnChange, parseTask } from "./tasks.js";
+import { parseEntityIdentifier } from "./entity-identifier.js";
 
 const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "ON", "AUTH", "WORKER", "FN", "VIEW", "RATE_LIMIT", "CORS", "API", "TEST", "ACTION", "EVENT"];
 
@@ -266,13 +268,15 @@ function parseConnect(c: Cursor, start: number): ConnectDecl {
 function parseEntity(c: Cursor, start: number): EntityDecl {
   const name = c.expectIdentifier("an entity name");
   const source = c.matchKeyword("USING") ? c.expectIdentifier("a data source name after USING") : null;
-  // Modifiers after the name (and USING), in any order: NO HISTORY, AUDIT, SOFT DELETE, TENANT BY claim, PUBLIC ID kind.
+  // Modifiers after the name (and USING), in any order: NO HISTORY, AUDIT, SOFT DELETE, TENANT BY claim, PUBLIC ID kind, IDENTIFIER slug(fields).
   let noHistory = false;
   let audit = false;
   let softDelete = false;
   let tenant: Identifier | null = null;
   let publicId: Identifier | null = null;
+  let identifier: EntityIdentifier | null = null;
   for (;;) {
+    const modifierStart = c.token.start;
     if (c.matchKeyword("NO")) {
       c.expectKeyword("HISTORY", "after NO (ENTITY Session NO HISTORY { … } keeps no versions)");
       noHistory = true;
@@ -288,11 +292,13 @@ function parseEntity(c: Cursor, start: number): EntityDecl {
       const word = c.expectIdentifier("ID after PUBLIC (ENTITY Customer PUBLIC ID uuid { … })");
       if (word.name !== "ID") c.error("Expected", word.span, `expected ID after PUBLIC, found '${word.name}' (ENTITY Customer PUBLIC ID uuid { … })`);
       publicId = c.expectIdentifier("the kind of public id after PUBLIC ID (uuid)");
+    } else if (c.matchKeyword("IDENTIFIER")) {
+      identifier = parseEntityIdentifier(c, modifierStart);
     } else break;
   }
   const constraints: EntityConstraint[] = [];
   const fields = parseFieldBlock(c, "the ENTITY", constraints);
-  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory, audit, softDelete, tenant, publicId, doc: null };
+  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory, audit, softDelete, tenant, publicId, identifier, doc: null };
 }
 
 /** `{ name: type modifiers … }` — fields separated by line breaks, commas or semicolons. */

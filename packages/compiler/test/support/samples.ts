@@ -172,6 +172,14 @@ GET /all {
   RESPOND SELECT * FROM Ticket WITH DELETED
 }
 `,
+  identifier: `ENTITY Article PUBLIC ID uuid IDENTIFIER slug(title) {
+  title: text
+}
+
+GET /articles/:identifier {
+  RESPOND SELECT * FROM Article WHERE identifier = $identifier
+}
+`,
 
   relations: `ENTITY Author {
   name: text

@@ -5,7 +5,7 @@
  * the value encoding is the driver's, passed in as `WriteEncoding`.
  */
 import { QueryError } from "../driver.js";
-import { computedDefault } from "./computed-defaults.js";
+import { computedDefault, isIdentifierField } from "./computed-defaults.js";
 import { auditActor } from "./audit-fields.js";
 import { readsRow, type EntitySchema, type FieldSchema, type Operand, type WriteValues } from "../plan.js";
 
@@ -19,6 +19,8 @@ export interface WriteRecord<V> {
    * null when anonymous. Completing the record for an insert then sets created_by to it.
    */
   actor?: string | null;
+  /** On a write of an IDENTIFIER entity (its plan carries `identifier`): the insert's attempt at a free identifier. */
+  attempt?: number;
 }
 
 /** How one driver checks and stores a field's value (see checkFieldValue for the shared rules). */
@@ -52,7 +54,7 @@ export class EntityWriteCodec<V> {
   }
 
   /** Sets one key of the write: `id` is kept aside, undefined leaves the field unset. */
-  private assign(record: WriteRecord<V>, key: string, value: unknown, audited = false, softDeleted = false, tenanted = false, publicId = false): void {
+  private assign(record: WriteRecord<V>, key: string, value: unknown, audited = false, softDeleted = false, tenanted = false, publicId = false, identified = false): void {
     if (key === "id") {
       record.id = value;
       return;
@@ -69,6 +71,8 @@ export class EntityWriteCodec<V> {
     if (tenanted && field.tenant !== undefined) return;
     // A PUBLIC ID entity's public_id is made on insert and never changed (public-id.ts).
     if (publicId && field.publicId !== undefined) return;
+    // So is an IDENTIFIER entity's identifier, kept afterwards (identifier.ts).
+    if (identified && isIdentifierField(field)) return;
     if (value === null && !field.optional) {
       throw new QueryError(`field "${field.name}" is required and cannot be null`, 400, field.name);
     }
@@ -76,12 +80,12 @@ export class EntityWriteCodec<V> {
   }
 
   /** Checks an object's keys and values (keys left out, or undefined, are not set). */
-  fromObject(input: unknown, audited = false, softDeleted = false, tenanted = false, publicId = false): WriteRecord<V> {
+  fromObject(input: unknown, audited = false, softDeleted = false, tenanted = false, publicId = false, identified = false): WriteRecord<V> {
     if (input === null || typeof input !== "object" || Array.isArray(input)) {
       throw new QueryError(`the values to write into ${this.entity.name} must be an object`, 400);
     }
     const record: WriteRecord<V> = { values: new Array(this.entity.fields.length), id: undefined };
-    for (const key of Object.keys(input)) this.assign(record, key, (input as Record<string, unknown>)[key], audited, softDeleted, tenanted, publicId);
+    for (const key of Object.keys(input)) this.assign(record, key, (input as Record<string, unknown>)[key], audited, softDeleted, tenanted, publicId, identified);
     return record;
   }
 
@@ -91,17 +95,19 @@ export class EntityWriteCodec<V> {
     const softDeleted = values.softDelete !== undefined;
     const tenanted = values.tenant !== undefined;
     const publicId = values.publicId === true;
-    if (values.kind === "object") record = this.fromObject(operandValue(values.operand, args), values.audit !== undefined, softDeleted, tenanted, publicId);
+    const identified = values.identifier !== undefined;
+    if (values.kind === "object") record = this.fromObject(operandValue(values.operand, args), values.audit !== undefined, softDeleted, tenanted, publicId, identified);
     else {
       record = { values: new Array(this.entity.fields.length), id: undefined };
       for (const { field, value } of values.fields) {
         // `SET hits = hits + 1`: the database computes it from the row, in the same statement.
-        if (!readsRow(value)) this.assign(record, field, operandValue(value, args), false, softDeleted, tenanted, publicId);
+        if (!readsRow(value)) this.assign(record, field, operandValue(value, args), false, softDeleted, tenanted, publicId, identified);
       }
     }
     if (values.softDelete !== undefined && values.softDelete.action !== "write") this.stampSoftDelete(record, values.softDelete, args);
     if (values.tenant?.value != null) this.stampTenant(record, operandValue(values.tenant.value, args));
     if (values.audit !== undefined) this.stampUpdate(record, auditActor(operandValue(values.audit.by, args)), writesNothing(values, record));
+    if (values.identifier !== undefined) record.attempt = values.identifier.attempt;
     return record;
   }
 
@@ -171,10 +177,14 @@ export class EntityWriteCodec<V> {
     // Computed defaults first read the values as the write gave them (slug(title) of the title sent).
     for (let i = 0; i < fields.length; i++) {
       if (record.values[i] !== undefined || fields[i].computed === undefined || (replace && isStamp(fields[i]))) continue;
-      const value = computedDefault(fields[i], (name) => {
-        const at = this.positions.get(name);
-        return at === undefined ? undefined : record.values[at];
-      });
+      const value = computedDefault(
+        fields[i],
+        (name) => {
+          const at = this.positions.get(name);
+          return at === undefined ? undefined : record.values[at];
+        },
+        record.attempt,
+      );
       record.values[i] = this.encoding.encode(fields[i], value);
     }
     for (let i = 0; i < fields.length; i++) {
@@ -198,8 +208,12 @@ export class EntityWriteCodec<V> {
   }
 }
 
-/** A `DEFAULT now()` or `DEFAULT uuid()` field, or an AUDIT entity's created_at/by: stamped when the record is made, kept by a SAVE that leaves it out. */
+/**
+ * A `DEFAULT now()` or `DEFAULT uuid()` field, an AUDIT entity's created_at/by or an IDENTIFIER
+ * entity's identifier: stamped when the record is made, kept by a SAVE that leaves it out.
+ */
 export function isStamp(field: FieldSchema): boolean {
+  if (isIdentifierField(field)) return true;
   if (field.audit === "createdAt" || field.audit === "createdBy") return true;
   // A SAVE neither deletes nor restores: a record's deleted_at/deleted_by stay as they are.
   if (field.softDelete !== undefined) return true;

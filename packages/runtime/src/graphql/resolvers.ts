@@ -4,7 +4,7 @@
  * records are batched per request: every `author` (or `comments`, or `history`) asked for by the
  * rows of one list is read with one statement (`WHERE id IN (…)`), never one per row.
  */
-import { isSoftDeleteEntity, QueryError, rewriteSoftDelete, scopeToTenant, tenantClaimOf, tenantField, type CompiledQuery, type Driver, type EntitySchema, type Filter, type Operand, type OrderTerm, type QueryPlan } from "@kova/query";
+import { isSoftDeleteEntity, QueryError, rewriteIdentifier, rewriteSoftDelete, scopeToTenant, tenantClaimOf, tenantField, type CompiledQuery, type Driver, type EntitySchema, type Filter, type Operand, type OrderTerm, type QueryPlan } from "@kova/query";
 import type { AuthClaims } from "../auth/scheme.js";
 import type { DataSources } from "../data-sources.js";
 import type { Exchange } from "../exchange.js";
@@ -119,9 +119,11 @@ export class Resolvers implements GraphqlResolvers {
   private async run(ctx: GraphqlContext, entity: string, source: QueryPlan, args: PlanArgs, caller: Operand = { kind: "literal", value: null }): Promise<unknown> {
     const driver: Driver = this.dataSources.get(this.sourceOf.get(entity));
     // The same plan rewrites as a compiled query's (@kova/query): SOFT DELETE (deleted rows hidden,
-    // a delete stamps), then TENANT BY (every plan scoped to the caller's tenant).
+    // a delete stamps), then TENANT BY (every plan scoped to the caller's tenant), then IDENTIFIER
+    // (a client's identifier ignored, an insert makes it; the data source retries on a collision).
     const softened = rewriteSoftDelete(source, { entity: (name) => this.entityMap.get(name), caller: () => caller });
-    const plan = scopeToTenant(softened, (name) => this.entityMap.get(name), () => args.arg(this.tenantOf(ctx)));
+    const scoped = scopeToTenant(softened, (name) => this.entityMap.get(name), () => args.arg(this.tenantOf(ctx)));
+    const plan = rewriteIdentifier(scoped, (name) => this.entityMap.get(name));
     const values = args.values;
     const key = JSON.stringify(plan);
     let compiled = this.compiled.get(key);

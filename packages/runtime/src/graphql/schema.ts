@@ -5,7 +5,7 @@
  * `asOf` (time travel), a by-id query, and create / update / delete mutations. Every read and write
  * is a query plan compiled by the data source's own dialect, values always as arguments.
  */
-import { richType, type EntitySchema, type FieldSchema, type ScalarType } from "@kova/query";
+import { isIdentifierField, richType, type EntitySchema, type FieldSchema, type ScalarType } from "@kova/query";
 import type * as G from "graphql";
 import type { GraphqlAccessConfig } from "./access.js";
 import type { MappedOperation } from "./mapped.js";
@@ -235,7 +235,7 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
     if (options.mutations === false) continue;
     const inputFields = (patch: boolean): G.GraphQLInputFieldConfigMap =>
       // AUDIT, SOFT DELETE and TENANT BY fields are the server's (writes, DELETE and RESTORE stamp them): no input names them, as none names id.
-      Object.fromEntries(entity.fields.filter((f) => f.audit === undefined && f.softDelete === undefined && f.tenant === undefined).map((f) => {
+      Object.fromEntries(entity.fields.filter((f) => f.audit === undefined && f.softDelete === undefined && f.tenant === undefined && !isIdentifierField(f) && f.publicReference !== true).map((f) => {
         const t = fieldType(entity, f);
         const required = !patch && !f.optional && f.default === undefined;
         return [f.name, { type: required ? new GraphQLNonNull(t) : t }];
@@ -272,6 +272,10 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
  * are neither returned nor usable to filter or order by — a filter on one would let a caller test
  * guesses against it. Mutations may still write them.
  */
+/**
+ * The fields GraphQL shows: not SECRET ones, nor references to PUBLIC ID entities (GraphQL leaves
+ * those entities out, and the reference holds the integer key, which never leaves the server).
+ */
 function visibleFields(entity: EntitySchema): EntitySchema["fields"] {
-  return entity.fields.filter((f) => f.secret !== true);
+  return entity.fields.filter((f) => f.secret !== true && f.publicReference !== true);
 }

@@ -4,7 +4,7 @@
  * client both read these, so the two can never disagree about a type.
  */
 import type { EntitySchema, FieldSchema, JsonType, ResultColumn, ScalarType } from "@kova/query";
-import { graphColumns, isPublicIdEntity, richType, type RichTypeRef } from "@kova/query";
+import { graphColumns, isIdentifierField, isPublicIdEntity, richType, type RichTypeRef } from "@kova/query";
 import type { AppModel, EntityDocs, InputType, Literal, Shape, ShapeField, ShapeType, View } from "../../ir/nodes.js";
 
 /** A JSON Schema object. Only the keywords this emitter writes are used. */
@@ -55,6 +55,8 @@ export function fieldSchema(field: FieldSchema): JsonSchema {
     : field.rich !== undefined ? richSchema(field.rich)
     : scalarSchema(field.type, field.enumValues);
   if (field.references !== undefined) schema.description = `The id of a ${field.references}.`;
+  // A reference to a PUBLIC ID entity is read and written as the referenced record's public id.
+  if (field.publicReference === true) Object.assign(schema, { type: "string", format: "uuid", description: `The public id of a ${field.references}.` });
   // An AUDIT field is stamped by every write: a client reads it, never sets it (a body's value is ignored).
   if (field.audit !== undefined) {
     schema.readOnly = true;
@@ -69,6 +71,11 @@ export function fieldSchema(field: FieldSchema): JsonSchema {
   if (field.tenant !== undefined) {
     schema.readOnly = true;
     schema.description = `The tenant owning the record: the caller's $auth.${field.tenant.claim} (set by the server).`;
+  }
+  // IDENTIFIER's field: made from the record's fields by the insert and kept (a body's value is ignored).
+  if (isIdentifierField(field)) {
+    schema.readOnly = true;
+    schema.description = "The record's human-readable identifier: a slug made by the server on insert, unique, kept afterwards.";
   }
   return field.optional ? nullable(schema) : schema;
 }
@@ -349,6 +356,8 @@ export function inputSchema(type: InputType): JsonSchema {
       return { type: "string", format: "uuid" };
     case "datetime":
       return { type: "string", format: "date-time" };
+    case "slug":
+      return { type: "string", pattern: "^[a-z0-9]+(?:-[a-z0-9]+)*$" };
     case "string":
       return { type: "string" };
   }
