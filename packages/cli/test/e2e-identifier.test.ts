@@ -5,11 +5,9 @@
 // parameter); an update of the title keeps it; a restart answers the same identifiers.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { build, request, startServer, tempApp } from "./e2e/harness.js";
+import { PG_URL, pgTestSchema } from "./e2e/pg-schema.js";
 
-const PG_URL = process.env.KOVA_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 const app = (connect: string, using: string) => `${connect}
 ENTITY Article${using} PUBLIC ID uuid IDENTIFIER slug(title) {
@@ -60,20 +58,9 @@ test("identifier e2e: embedded store — slugs made on insert, -2… on collisio
 });
 
 test("identifier e2e: PostgreSQL — a UNIQUE index decides, ten concurrent inserts of one title all succeed", async (t) => {
-  const name = `kova_slug_${process.pid}_${randomBytes(3).toString("hex")}`;
-  const client = new pg.Client({ connectionString: PG_URL });
-  try {
-    await client.connect();
-  } catch (error) {
-    if (process.env.CI === "true") throw error;
-    t.skip(`SKIPPED: no PostgreSQL at ${PG_URL}: ${(error as Error).message}`);
-    return;
-  }
-  await client.query(`CREATE SCHEMA "${name}"`);
-  t.after(async () => {
-    await client.query(`DROP SCHEMA "${name}" CASCADE`);
-    await client.end();
-  });
+  const schema = await pgTestSchema(t, "kova_slug");
+  if (schema === undefined) return;
+  const { name, client } = schema;
   await useArticles(t, `CONNECT db USING postgres({ url: env("PG_URL"), schema: "${name}" })`, " USING db", { PG_URL });
   const unique = await client.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'article' AND indexdef LIKE '%UNIQUE%identifier%'`, [name]);
   assert.equal(unique.rows.length, 1, "a UNIQUE index on identifier");

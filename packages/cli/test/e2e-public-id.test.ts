@@ -4,11 +4,9 @@
 // (they are stored, not made per process); routes take the UUID and refuse anything else (400).
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { build, request, startServer, tempApp } from "./e2e/harness.js";
+import { PG_URL, pgTestSchema } from "./e2e/pg-schema.js";
 
-const PG_URL = process.env.KOVA_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const app = (connect: string, using: string) => `${connect}
@@ -47,20 +45,9 @@ test("public id e2e: embedded store — UUID ids over HTTP, the integer key neve
 });
 
 test("public id e2e: PostgreSQL — the public id is a native uuid column, UNIQUE", async (t) => {
-  const name = `pubid_${process.pid}_${randomBytes(3).toString("hex")}`;
-  const client = new pg.Client({ connectionString: PG_URL });
-  try {
-    await client.connect();
-  } catch (error) {
-    if (process.env.CI === "true") throw error;
-    t.skip(`SKIPPED: no PostgreSQL at ${PG_URL}: ${(error as Error).message}`);
-    return;
-  }
-  await client.query(`CREATE SCHEMA "${name}"`);
-  t.after(async () => {
-    await client.query(`DROP SCHEMA "${name}" CASCADE`);
-    await client.end();
-  });
+  const schema = await pgTestSchema(t, "pubid");
+  if (schema === undefined) return;
+  const { name, client } = schema;
   await useCustomers(t, `CONNECT db USING postgres({ url: env("PG_URL"), schema: "${name}" })`, " USING db", { PG_URL });
   const column = await client.query(`SELECT data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'customer' AND column_name = 'public_id'`, [name]);
   assert.deepEqual(column.rows, [{ data_type: "uuid" }]);

@@ -7,11 +7,10 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import pg from "pg";
 import { createConnection } from "mysql2/promise";
 import { build, request, startServer, tempApp } from "./e2e/harness.js";
+import { PG_URL, pgTestSchema } from "./e2e/pg-schema.js";
 
-const PG_URL = process.env.KOVA_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const MYSQL_URL = process.env.KOVA_TEST_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test";
 
 const ROUTES = `
@@ -84,23 +83,9 @@ test("soft delete e2e: embedded store — adding SOFT DELETE keeps the records l
 });
 
 test("soft delete e2e: PostgreSQL — the same, the migration adds two null columns", async (t) => {
-  const name = `softdel_${process.pid}_${randomBytes(3).toString("hex")}`;
-  const client = new pg.Client({ connectionString: PG_URL });
-  try {
-    await client.connect();
-  } catch (error) {
-    if (process.env.CI === "true") throw error;
-    t.skip(`SKIPPED: no PostgreSQL at ${PG_URL}: ${(error as Error).message}`);
-    return;
-  }
-  await client.query(`CREATE SCHEMA "${name}"`);
-  await client.end();
-  t.after(async () => {
-    const c = new pg.Client({ connectionString: PG_URL });
-    await c.connect();
-    await c.query(`DROP SCHEMA "${name}" CASCADE`);
-    await c.end();
-  });
+  const schema = await pgTestSchema(t, "softdel");
+  if (schema === undefined) return;
+  const { name } = schema;
   await migrateAndUse(t, `CONNECT db USING postgres({ url: env("PG_URL"), schema: "${name}" })`, " USING db", { PG_URL });
 });
 
