@@ -5,7 +5,7 @@
 // BROADCASTs to a room a client streams — and never for a rolled-back action.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { build, delay, request, startServer, tempApp } from "./e2e/harness.js";
+import { build, delay, request, startServer, tempApp, until } from "./e2e/harness.js";
 
 const PROGRAM = `ENTITY Order {
   item: text
@@ -98,16 +98,6 @@ GET /shipments {
 `;
 
 const FAST = { KOVA_TASKS_POLL_MS: "50" };
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await delay(100);
-    value = await read();
-  }
-  return value;
-}
 
 test("ACTION over HTTP: one unit, named failing step, checked inputs, EMIT handled once after the commit", async (t) => {
   const dir = tempApp(t, { "app.kova": PROGRAM });

@@ -7,7 +7,7 @@ import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { build, delay, request, startServer, tempApp, type RunningServer } from "./e2e/harness.js";
+import { build, delay, request, type RunningServer, startServer, tempApp, until } from "./e2e/harness.js";
 
 const PG_URL = process.env.KOVA_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -85,16 +85,6 @@ GET /audits {
 }
 `;
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await delay(50);
-    value = await read();
-  }
-  return value;
-}
-
 const inserts = async (server: RunningServer): Promise<number[]> =>
   ((await request(`${server.url}/audits`)).body as Array<{ product: number; what: string }>).filter((a) => a.what.startsWith("insert")).map((a) => a.product);
 
@@ -114,7 +104,7 @@ test("PostgreSQL: a write on one process evicts another's cached answer through 
     assert.equal((await request(`${b.url}/products/${id}`)).headers.get("x-cache"), "hit", "B serves it from its cache");
     assert.equal((await request(`${a.url}/products/${id}`, { method: "PATCH", json: { name: `v${round}` } })).status, 200);
     const started = Date.now();
-    const seen = await until(async () => (await request(`${b.url}/products/${id}`)).body.name, (n) => n === `v${round}`, 5_000);
+    const seen = await until(async () => (await request(`${b.url}/products/${id}`)).body.name, (n) => n === `v${round}`, 5_000, 50);
     assert.equal(seen, `v${round}`, `round ${round}: B saw A's write (after ${Date.now() - started} ms)`);
   }
 });
@@ -138,7 +128,7 @@ test("PostgreSQL: kill -9 between commit and delivery: after the restart every c
       }
     });
     // Writes flowing (events wait up to 2 s for their batch, so a kill under load still lands before it), then the kill.
-    await until(async () => written, (n) => n >= 20, 10_000);
+    await until(async () => written, (n) => n >= 20, 10_000, 50);
     await delay(50 + round * 37);
     server.signal("SIGKILL");
     stop = true;
@@ -149,7 +139,7 @@ test("PostgreSQL: kill -9 between commit and delivery: after the restart every c
   assert.ok(caught > 0, "a kill landed between a commit and its delivery");
   const server = await startServer(t, dir, { env });
   const products: number[] = (await request(`${server.url}/products`)).body.map((p: { id: number }) => p.id);
-  await until(() => inserts(server), (l) => l.length >= products.length, 30_000);
+  await until(() => inserts(server), (l) => l.length >= products.length, 30_000, 50);
   await delay(500);
   const final = (await inserts(server)).sort((x, y) => x - y);
   assert.deepEqual(final, products, `every committed product audited exactly once (${caught} undelivered at the kill)`);

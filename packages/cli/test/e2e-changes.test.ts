@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { build, delay, request, startServer, tempApp, type RunningServer } from "./e2e/harness.js";
+import { build, delay, request, type RunningServer, startServer, tempApp, until } from "./e2e/harness.js";
 
 const PROGRAM = `IMPORT { flaky } FROM "./util.js"
 
@@ -80,16 +80,6 @@ const FAST = { KOVA_TASKS_POLL_MS: "50", KOVA_TASKS_LEASE_GRACE_MS: "300" };
 
 async function audits(server: RunningServer): Promise<Array<{ post: number; what: string; payload: any }>> {
   return (await request(`${server.url}/audits`)).body;
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await delay(100);
-    value = await read();
-  }
-  return value;
 }
 
 test("ON handlers: one run per committed write, with before/after and no SECRET; retried; nothing for a rollback", async (t) => {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build, delay, linkNodeModules, request, startServer, tempApp, type RunningServer } from "./e2e/harness.js";
+import { build, delay, linkNodeModules, request, type RunningServer, startServer, tempApp, until } from "./e2e/harness.js";
 
 const REDIS_URL = process.env.KOVA_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/0";
 
@@ -75,16 +75,6 @@ const ENV = { REDIS_URL, KOVA_TASKS_POLL_MS: "50", KOVA_TASKS_LEASE_GRACE_MS: "5
 
 async function delivered(server: RunningServer): Promise<number[]> {
   return (await request(`${server.url}/deliveries`)).body.map((d: { n: number }) => d.n);
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await delay(100);
-    value = await read();
-  }
-  return value;
 }
 
 test("Redis (BullMQ): the job runs; a key adds it once; a failed endpoint's job never reaches Redis", async (t) => {

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { build, delay, kovaSync, request, spawnNode, startServer, tempApp, type RunningServer } from "./e2e/harness.js";
+import { build, delay, kovaSync, request, type RunningServer, spawnNode, startServer, tempApp, until } from "./e2e/harness.js";
 
 const PROGRAM = `IMPORT { pause } FROM "./util.js"
 
@@ -65,16 +65,6 @@ const FAST = { KOVA_TASKS_POLL_MS: "50", KOVA_TASKS_LEASE_GRACE_MS: "300" };
 async function delivered(server: RunningServer): Promise<number[]> {
   const reply = await request(`${server.url}/deliveries`);
   return reply.body.map((d: { n: number }) => d.n);
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await delay(100);
-    value = await read();
-  }
-  return value;
 }
 
 test("ENQUEUE: the job runs; an idempotency key adds it once; a failed endpoint leaves no job", async (t) => {

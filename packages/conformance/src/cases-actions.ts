@@ -6,6 +6,7 @@
  * and event names are the cases' own: every program of a target shares one database.)
  */
 import { Mismatch, type Case } from "./cases.js";
+import { withoutOutbox } from "./cases-changes.js";
 
 export const ACTIONS_PROGRAM = `
 ENTITY AcOrder {
@@ -98,11 +99,7 @@ async function until(api: Api, path: string, done: (body: any) => boolean, what:
   }
 }
 
-const unsupported = {
-  redis: "Redis keeps no change outbox: the build refuses EMIT on it (KV2956)",
-  mongodb: "MongoDB keeps no change outbox: the build refuses EMIT on it (KV2956)",
-  cockroach: "CockroachDB keeps no change outbox: the build refuses EMIT on it (KV2956)",
-};
+const unsupported = withoutOutbox("EMIT", "KV2956");
 
 export const ACTION_CASES: Case[] = [
   {

@@ -98,11 +98,13 @@ async function created(api: Api, path: string, body: unknown): Promise<number> {
   return r.body.id;
 }
 
-const unsupported = {
-  redis: "Redis keeps no change outbox: the build refuses ON handlers on it (KV2502)",
-  mongodb: "MongoDB keeps no change outbox: the build refuses ON handlers on it (KV2502)",
-  cockroach: "CockroachDB keeps no change outbox: the build refuses ON handlers on it (KV2502)",
-};
+/** Why a case of change events does not apply to a driver: those without an outbox refuse `what` at build time with `code`. */
+export function withoutOutbox(what: string, code: string): Record<"redis" | "mongodb" | "cockroach", string> {
+  const reason = (driver: string) => `${driver} keeps no change outbox: the build refuses ${what} on it (${code})`;
+  return { redis: reason("Redis"), mongodb: reason("MongoDB"), cockroach: reason("CockroachDB") };
+}
+
+const unsupported = withoutOutbox("ON handlers", "KV2502");
 
 export const CHANGE_CASES: Case[] = [
   {

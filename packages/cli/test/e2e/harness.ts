@@ -206,6 +206,17 @@ export function connectionRefused(port: number): Promise<boolean> {
 
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Reads until `done` holds or the time is up (then the last value, for the test's assertion to show). */
+export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await delay(everyMs);
+    value = await read();
+  }
+  return value;
+}
+
 export interface JsonResponse {
   status: number;
   headers: Headers;
