@@ -15,6 +15,7 @@
  *   nothing (so a 404 where the handler says so) instead of failing on PostgreSQL's uuid type.
  */
 import { withExecute } from "./driver-view.js";
+import { identifierDriver } from "./identifier.js";
 import type { Driver } from "./driver.js";
 import type { EntitySchema, FieldSchema, Filter, HistoryEntry, NestedSelection, Operand, QueryPlan, WriteValues } from "./plan.js";
 import { holdsPublicRefs, PUBLIC_ID_FIELD, publicRefCondition, publicRefsOf, referenceLookup, resolvePublicRefs, writtenPublicRefs } from "./public-references.js";
@@ -256,4 +257,13 @@ export function publicIdDriver(driver: Driver, entities: readonly EntitySchema[]
       return publicResult(plan, referring ? await resolvePublicRefs(plan, result, lookup, tenant) : result);
     };
   });
+}
+
+/**
+ * A data source's driver as an app sees it, on Node and in the playground alike: PUBLIC ID
+ * entities' records, and references to them, by their public id; an insert whose identifier
+ * another record holds takes the next suffix (identifier.ts).
+ */
+export function appDriverView(driver: Driver, entities: readonly EntitySchema[]): Driver {
+  return publicIdDriver(identifierDriver(driver, entities), entities);
 }

@@ -2,7 +2,7 @@
  * The app's connected data sources: created from `CONNECT` declarations through the driver
  * registry of @kova/query, migrated, health-checked and closed together.
  */
-import { DriverLookupError, identifierDriver, knownDrivers, loadDriverPackage, publicIdDriver, type Driver, type HealthReport } from "@kova/query";
+import { appDriverView, DriverLookupError, knownDrivers, loadDriverPackage, type Driver, type HealthReport } from "@kova/query";
 import type { AppDefinition, AppEnv } from "./app.js";
 
 export class StartupError extends Error {
@@ -114,10 +114,7 @@ export async function connectDataSources(app: AppDefinition, appDir: string, env
       } catch (error) {
         throw new StartupError(connectFailure(source.name, source.driver, messageOf(error)));
       }
-      // The app sees PUBLIC ID entities' records, and references to them, by their public id
-      // (@kova/query public-id.ts), and an insert whose identifier another record holds takes the
-      // next suffix (identifier.ts).
-      drivers.set(source.name, publicIdDriver(identifierDriver(driver, source.entities), source.entities));
+      drivers.set(source.name, appDriverView(driver, source.entities));
       if (options.migrate === false) continue;
       try {
         await driver.migrate(source.entities);

@@ -12,7 +12,7 @@ import {
   type AppDefinition, type AppEnv, type CompiledRoute, type QueryValues, type FileStore, type Logger, type Problem, type RouteStore, type SerializedReply, type Serving, type StageOutcome,
 } from "@kova/runtime/browser";
 import type { IncomingHttpHeaders } from "node:http";
-import { DRIVER_PACKAGES, publicIdDriver, type Driver } from "@kova/query";
+import { appDriverView, DRIVER_PACKAGES, type Driver } from "@kova/query";
 import { BrowserDriver } from "./browser-driver.js";
 import type { BrowserStore } from "./store.js";
 
@@ -134,8 +134,8 @@ export class BrowserApp {
     for (const source of app.dataSources) {
       const driver = new BrowserDriver(store);
       await driver.migrate(source.entities);
-      // The app sees PUBLIC ID entities' records by their public id, as connectDataSources arranges on Node.
-      drivers.set(source.name, publicIdDriver(driver));
+      // The same view of the driver as connectDataSources gives an app on Node (public ids, identifiers).
+      drivers.set(source.name, appDriverView(driver, source.entities));
     }
     const env: AppEnv = Object.fromEntries(app.env.map((v) => [v.name, v.default ?? ""]));
     const security = new HttpSecurity(app, env, {}, log);
