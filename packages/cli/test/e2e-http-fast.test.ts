@@ -49,8 +49,31 @@ test("kova run --http takes node or fast; a bad \"http\" in kova.config.json sto
   const port = await freePort();
   const server = spawnNode(t, [join(dir, "dist", "server.js")], { env: { PORT: String(port), HOST: "127.0.0.1" } });
   assert.equal((await server.exited).code, 1);
-  assert.match(server.output, /"http" must be "node" \(node:http, the default\) or "fast"/);
+  assert.match(server.output, /"http" must be "fast" \(Node's own HTTP parser on node:net, the default for plain HTTP\) or "node" \(node:http\)/);
   writeFileSync(join(dir, "kova.config.json"), JSON.stringify({ http: "fast" }));
   const fast = await startServer(t, dir);
   assert.equal((await request(`${fast.url}/todos`)).status, 200);
+});
+
+test("the fast layer is the default for plain HTTP; KOVA_HTTP=node picks node:http; both answer alike", async (t) => {
+  const dir = tempApp(t, join(EXAMPLES, "todo"));
+  await build(dir);
+  const answers: Record<string, unknown> = {};
+  for (const layer of ["default", "node"]) {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const env: Record<string, string> = { PORT: String(port), HOST: "127.0.0.1", ...(layer === "node" ? { KOVA_HTTP: "node" } : {}) };
+    const server = spawnNode(t, [join(dir, "dist", "server.js")], { env });
+    await waitForHealth(url, server);
+    const listening = server.output.split("\n").find((line) => line.includes("listening on"));
+    assert.ok(listening, server.output);
+    assert.equal(JSON.parse(listening).http, layer === "node" ? "node" : "fast");
+    const missing = await request(`${url}/todos/999999`);
+    const { requestId, ...problem } = missing.body as { requestId: string };
+    assert.match(requestId, /^[0-9a-f-]{36}$/);
+    answers[layer] = { status: missing.status, type: missing.headers.get("content-type"), problem };
+    server.signal("SIGTERM");
+    assert.equal((await server.exited).code, 0);
+  }
+  assert.deepEqual(answers.default, answers.node);
 });

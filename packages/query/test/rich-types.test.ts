@@ -142,3 +142,39 @@ test("rich types: @kova/query/rich-types bundles for a browser and runs there", 
   await import(`data:text/javascript,${encodeURIComponent(code)}`);
   assert.deepEqual((globalThis as { result?: unknown }).result, { ok: true, value: "+14155550100" });
 });
+
+test("rich types: host names and e-mail domains read without URL agree with WHATWG URL", () => {
+  // The reference: what `hostname` and `email` held when every host went through WHATWG URL.
+  const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+  const viaUrl = (s: string): string | undefined => {
+    if (s.length === 0 || s.length > 254 || !/^[^\s/?#@:[\]\\%]+$/.test(s)) return undefined;
+    const bare = s.endsWith(".") ? s.slice(0, -1) : s;
+    if (!URL.canParse(`http://${bare}`)) return undefined;
+    const host = new URL(`http://${bare}`).hostname;
+    if (host.length > 253 || !host.split(".").every((l) => LABEL.test(l))) return undefined;
+    if (/^[0-9.]+$/.test(host) || (host !== bare.toLowerCase() && /^[0-9a-fx.]+$/i.test(bare))) return undefined;
+    return host;
+  };
+  const hostname = (s: string) => {
+    const r = checkRich({ name: "hostname" }, s);
+    return r.ok ? r.value : undefined;
+  };
+  const edges = [
+    "Example.COM", "example.com.", "a..b", ".a.com", "a.com..", "example.123", "example.0x1f", "a.0X", "0x.com",
+    "1.2", "0x7f.1", "127.0.0.1", "xn--bcher-kva.example", "XN--BCHER-KVA.example", "a.xn--zz", "xn--", "axn--b.com",
+    "-a.com", "a-.com", "a--b.com", `${"a".repeat(63)}.com`, `${"a".repeat(64)}.com`, "münchen.de", "a_b.com", "123abc.com",
+  ];
+  for (const s of edges) assert.equal(hostname(s), viaUrl(s), `hostname ${JSON.stringify(s)}`);
+  // Random names over the characters where the two paths could differ.
+  const alphabet = "aAzZ09x-.X";
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 20_000; i++) {
+    let s = "";
+    const length = 1 + Math.floor(next() * 12);
+    for (let j = 0; j < length; j++) s += alphabet[Math.floor(next() * alphabet.length)];
+    assert.equal(hostname(s), viaUrl(s), `hostname ${JSON.stringify(s)}`);
+  }
+  const email = checkRich({ name: "email" }, "Ada@Sub.Example.ORG");
+  assert.deepEqual(email, { ok: true, value: "ada@sub.example.org" });
+});

@@ -42,13 +42,13 @@ export interface FileConfig extends SecurityFileConfig, OpsFileConfig {
   grpc?: { port: number; host?: string };
   /** Backups the app takes itself (backups/schedule.ts); written by `kova db backup schedule`. */
   backups?: BackupConfig;
-  /** The HTTP/1.1 layer: "node" (node:http, the default) or "fast" (http-fast/); KOVA_HTTP overrides it. */
+  /** The HTTP/1.1 layer: "fast" (http-fast/, the default for plain HTTP) or "node" (node:http, the default with TLS); KOVA_HTTP overrides it. */
   http?: "node" | "fast";
 }
 
 /** `"http"` in kova.config.json, or KOVA_HTTP (`kova run --http`): which HTTP/1.1 layer serves the app. */
 export function parseHttpLayer(value: unknown, where: string): "node" | "fast" {
-  if (value !== "node" && value !== "fast") throw new StartupError(`${where} must be "node" (node:http, the default) or "fast" (Node's own HTTP parser on node:net), not ${JSON.stringify(value)}`);
+  if (value !== "node" && value !== "fast") throw new StartupError(`${where} must be "fast" (Node's own HTTP parser on node:net, the default for plain HTTP) or "node" (node:http), not ${JSON.stringify(value)}`);
   return value;
 }
 

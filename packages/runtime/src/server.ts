@@ -95,8 +95,9 @@ export interface ServerOptions {
   /** A span per request (ops/tracing.ts). */
   tracing?: Tracing;
   /**
-   * The HTTP/1.1 layer: `node` (node:http, the default) or `fast` (http-fast/: node:net and Node's
-   * own llhttp parser, without node:http's request and response objects). Not with TLS.
+   * The HTTP/1.1 layer: `fast` (http-fast/: node:net and Node's own llhttp parser, without
+   * node:http's request and response objects; the default for plain HTTP) or `node` (node:http; the
+   * default, and the only choice, with TLS).
    */
   http?: HttpLayer;
   /** node:http's timeouts in ms (same names, same defaults), for either layer. */
@@ -104,6 +105,15 @@ export interface ServerOptions {
 }
 
 export type HttpLayer = "node" | "fast";
+
+/**
+ * The layer a server gets: the one asked for, else `fast` for plain HTTP/1.1 (it answers byte for
+ * byte as node:http does, at less cost per request: bench/README.md) and `node` under TLS, which
+ * the fast layer does not serve.
+ */
+export function resolveHttpLayer(requested: HttpLayer | undefined, tls: boolean): HttpLayer {
+  return requested ?? (tls ? "node" : "fast");
+}
 
 export interface HttpTimeouts {
   /** The request head must arrive within this (default 60 000): slowloris. */
@@ -152,13 +162,14 @@ export function createServerWith(app: AppDefinition, options: ServerOptions, par
   const log = options.logger ?? createLogger(app.name, resolveLogLevel(options.logLevel, process.env));
   const handler = new RequestHandler(app, options, log);
   const tls = options.tls === undefined ? undefined : part(parts.createTlsServer, "TLS")(options.tls, handler.handle, log, options.maxHeaderSize);
-  if (options.http === "fast" && tls !== undefined) throw new StartupError('the fast HTTP layer ("http": "fast") serves plain HTTP/1.1 only: serve TLS with the default layer, or terminate TLS in front of the app');
+  if (options.http === "fast" && tls !== undefined) throw new StartupError('the fast HTTP layer ("http": "fast") serves plain HTTP/1.1 only: serve TLS with node:http ("http": "node", the default with TLS), or terminate TLS in front of the app');
+  const layer = resolveHttpLayer(options.http, tls !== undefined);
   const server =
     tls?.server ??
-    (options.http === "fast"
+    (layer === "fast"
       ? (new (part(parts.FastServer, "the fast HTTP layer"))(handler.handle, { maxHeaderSize: options.maxHeaderSize, log }) as unknown as Server)
       : createHttpServer({ ...(options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize }), ...options.timeouts }, handler.handle));
-  if (options.http === "fast") applyTimeouts(server, options.timeouts);
+  if (layer === "fast") applyTimeouts(server, options.timeouts);
   server.on("clientError", (error, socket) => answerClientError(error, socket, log));
   // GraphQL subscriptions answer upgrades at the GraphQL path; SOCKETs (and refusals) all others.
   options.graphql?.serveSubscriptions(server, options.env ?? {});

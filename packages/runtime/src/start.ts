@@ -17,7 +17,7 @@ import { connectDataSources, StartupError, type DataSources } from "./data-sourc
 import { createLogger, flushLog, resolveLogLevel } from "./logger.js";
 import { tenantAuditedDriver } from "./tenant-audit.js";
 import { tenantField } from "@kova/query";
-import { createServerWith, type KovaServer, type ServerParts } from "./server.js";
+import { createServerWith, resolveHttpLayer, type KovaServer, type ServerParts } from "./server.js";
 import { redisConnection } from "./redis-options.js";
 import { AuthConfigError, schemeKeys } from "./auth/keys.js";
 import { sessionSecret } from "./auth/sessions.js";
@@ -176,8 +176,9 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
   const tls = resolveTls(file, env, appDir);
   // Before any data source opens: a missing or mismatched certificate is the whole story.
   if (tls !== undefined) (await import("./ops/tls.js")).readPair(tls);
-  const httpLayer = env.KOVA_HTTP === undefined || env.KOVA_HTTP === "" ? file.http : parseHttpLayer(env.KOVA_HTTP, "KOVA_HTTP");
-  if (httpLayer === "fast" && tls !== undefined) throw new StartupError('the fast HTTP layer (KOVA_HTTP=fast, kova run --http fast, "http": "fast") serves plain HTTP/1.1: serve TLS with the default layer, or terminate TLS in front of the app');
+  const requestedLayer = env.KOVA_HTTP === undefined || env.KOVA_HTTP === "" ? file.http : parseHttpLayer(env.KOVA_HTTP, "KOVA_HTTP");
+  if (requestedLayer === "fast" && tls !== undefined) throw new StartupError('the fast HTTP layer (KOVA_HTTP=fast, kova run --http fast, "http": "fast") serves plain HTTP/1.1: serve TLS with node:http (KOVA_HTTP=node, the default with TLS), or terminate TLS in front of the app');
+  const httpLayer = resolveHttpLayer(requestedLayer, tls !== undefined);
   const metricsConfig = resolveMetrics(file, env);
   const tracingConfig = resolveTracing(file, env, app.name);
   const connected = await connectDataSources(app, appDir, appEnv);
@@ -321,7 +322,8 @@ async function start(app: AppDefinition, options: StartOptions, manageProcess: b
     log.info({ tasks: (app.tasks ?? []).map((t) => t.name) }, "worker running tasks (no HTTP)");
   } else {
     if (manageProcess) notifyParent("listening", server.url);
-    log.info(`listening on ${server.url}`);
+    // Which HTTP/1.1 layer answers is in the log: an operator tracing a difference needs to know.
+    log.info({ http: httpLayer }, `listening on ${server.url}`);
   }
   if (metricsServer !== undefined) log.info(`metrics on ${metricsServer.url}`);
 
