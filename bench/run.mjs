@@ -169,7 +169,7 @@ async function measure(servers, list) {
 
 const results = withRatios(records);
 console.log("startup (5 runs each) …");
-const startup = await measureStartup(frameworks.filter((f) => f !== "kova-quiet" && f !== "kova-access" && f !== "kova-fast"), { seedFile, dataDir: runDir, runs: settings.startupRuns, port: BASE_PORT + 50 });
+const startup = await measureStartup(frameworks.filter((f) => f !== "kova-quiet" && f !== "kova-access" && f !== "kova-node"), { seedFile, dataDir: runDir, runs: settings.startupRuns, port: BASE_PORT + 50 });
 console.log("kova build of a generated 10,000-line program …");
 // The compiler is shared with people editing it now: a broken build of it is reported, not fatal.
 const build = await measureBuild(join(dataDir, "build-10k")).catch((error) => ({ error: error.message.split("\n")[0] }));

@@ -19,10 +19,10 @@ export const KOVA_PG_APP_DIR = join(BENCH_DIR, "apps", "kova-pg");
  * In table order; "raw" is the node:http ceiling. "kova" runs with Kova's defaults (as `kova run`);
  * "kova-quiet" is the same build with KOVA_LOG_LEVEL=warn (nothing logged at info), "kova-access"
  * with KOVA_ACCESS_LOG=on (one request line per request, as `kova dev` runs), to show its cost;
- * "kova-fast" with KOVA_HTTP=fast (`kova run --http fast`: the runtime's http-fast/ layer).
+ * "kova-node" with KOVA_HTTP=node (`kova run --http node`: node:http instead of the default http-fast/ layer).
  */
-export const FRAMEWORKS = ["kova", "kova-quiet", "kova-access", "kova-fast", "fastify", "express", "hono", "raw"];
-const KOVA_VARIANTS = new Set(["kova", "kova-quiet", "kova-access", "kova-fast"]);
+export const FRAMEWORKS = ["kova", "kova-quiet", "kova-access", "kova-node", "fastify", "express", "hono", "raw"];
+const KOVA_VARIANTS = new Set(["kova", "kova-quiet", "kova-access", "kova-node"]);
 /** Whether `framework` is a run of the Kova app. */
 export const isKova = (framework) => KOVA_VARIANTS.has(framework);
 
@@ -30,7 +30,7 @@ const ENTRIES = {
   kova: join(KOVA_APP_DIR, "dist", "server.js"),
   "kova-quiet": join(KOVA_APP_DIR, "dist", "server.js"),
   "kova-access": join(KOVA_APP_DIR, "dist", "server.js"),
-  "kova-fast": join(KOVA_APP_DIR, "dist", "server.js"),
+  "kova-node": join(KOVA_APP_DIR, "dist", "server.js"),
   fastify: join(BENCH_DIR, "apps", "fastify.mjs"),
   express: join(BENCH_DIR, "apps", "express.mjs"),
   hono: join(BENCH_DIR, "apps", "hono.mjs"),
@@ -42,7 +42,7 @@ const PG_ENTRIES = {
   kova: join(KOVA_PG_APP_DIR, "dist", "server.js"),
   "kova-quiet": join(KOVA_PG_APP_DIR, "dist", "server.js"),
   "kova-access": join(KOVA_PG_APP_DIR, "dist", "server.js"),
-  "kova-fast": join(KOVA_PG_APP_DIR, "dist", "server.js"),
+  "kova-node": join(KOVA_PG_APP_DIR, "dist", "server.js"),
   fastify: join(BENCH_DIR, "apps", "fastify-pg.mjs"),
   express: join(BENCH_DIR, "apps", "express-pg.mjs"),
   hono: join(BENCH_DIR, "apps", "hono-pg.mjs"),
@@ -74,7 +74,7 @@ export async function startServer(framework, { port, seedFile, dataDir, cpu, env
   }
   if (framework === "kova-quiet") serverEnv.KOVA_LOG_LEVEL = "warn";
   if (framework === "kova-access") serverEnv.KOVA_ACCESS_LOG = "on";
-  if (framework === "kova-fast") serverEnv.KOVA_HTTP = "fast";
+  if (framework === "kova-node") serverEnv.KOVA_HTTP = "node";
   if (postgres) {
     serverEnv.DATABASE_URL = postgres.url;
     serverEnv.DB_SCHEMA = postgres.schema;

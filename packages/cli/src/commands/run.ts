@@ -31,9 +31,9 @@ Options:
   --tls-key <FILE>       ... and this PEM private key (both, or neither; also KOVA_TLS_CERT/
                          KOVA_TLS_KEY or kova.config.json "tls"). SIGHUP reloads them for new
                          connections (see docs/operations.md)
-  --http <LAYER>         node (default): node:http; fast: Node's own HTTP/1.1 parser on node:net,
-                         without node:http's request/response objects (plain HTTP only; also
-                         KOVA_HTTP or kova.config.json "http"; see docs/operations.md)
+  --http <LAYER>         fast (default for plain HTTP): Node's own HTTP/1.1 parser on node:net,
+                         without node:http's request/response objects; node: node:http (always
+                         with TLS). Also KOVA_HTTP or kova.config.json "http"; docs/operations.md
   --vm                   Run the handlers on the metered VM from signed bytecode (as
                          'kova build --target bytecode'); the pipeline stays the runtime's
   --no-bundle            Run the server with its runtime from node_modules, not bundled

@@ -16,7 +16,7 @@ import type { Exchange, StageOutcome } from "../exchange.js";
 import type { PipelineStage } from "../pipeline.js";
 import { serializeReply, type SerializedReply } from "../route.js";
 import { cacheRuntimeFor, tagsOfRequest } from "./registry.js";
-import type { CacheDefinition } from "./definition.js";
+import type { CacheDefinition, RouteCache } from "./definition.js";
 import type { CacheEntry, NamedCache } from "./named-cache.js";
 
 /** `only` entries live until a write evicts them (or the LRU drops them): this long in L2 at most. */
@@ -32,19 +32,28 @@ export const cacheStage: PipelineStage = {
     // Started without the app's caches (a bare createServer): the handler answers, uncached.
     if (cache === undefined) return undefined;
     const key = keyOf(ex, cache.definition);
-    const tags = tagsOfRequest(rule.invalidate, ex.params, ex.query);
     const heard = runtime!.heardRemote();
-    return heard === undefined ? answer(ex, cache, key, tags) : heard.then(() => answer(ex, cache, key, tags));
+    if (heard !== undefined) return heard.then(() => answer(ex, cache, key, rule.invalidate));
+    // The common case, a fresh entry in this process, is answered without a promise.
+    const now = Date.now();
+    const local = cache.peek(key, now);
+    if (local !== undefined && local.freshUntil > now) {
+      cache.stats.hits++;
+      return respond(ex, cache, local, "hit");
+    }
+    return answer(ex, cache, key, rule.invalidate);
   },
 };
 
-async function answer(ex: Exchange, cache: NamedCache, key: string, tags: string[]): Promise<StageOutcome> {
+async function answer(ex: Exchange, cache: NamedCache, key: string, rules: RouteCache["invalidate"]): Promise<StageOutcome> {
   const now = Date.now();
   const entry = await cache.get(key, now);
   if (entry !== undefined && entry.freshUntil > now) {
     cache.stats.hits++;
     return respond(ex, cache, entry, "hit");
   }
+  // Only a load needs the tags its entry will carry.
+  const tags = tagsOfRequest(rules, ex.params, ex.query);
   if (entry !== undefined) {
     // Stale (revalidate): answer now, refresh once in the background.
     cache.stats.stale++;

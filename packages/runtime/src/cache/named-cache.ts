@@ -63,13 +63,18 @@ export class NamedCache {
     return this.l1.size;
   }
 
+  /** The entry for `key` in this process (L1) only, or undefined; an expired one is dropped. */
+  peek(key: string, now: number): CacheEntry | undefined {
+    const local = this.l1.get(key);
+    if (local === undefined || local.expiresAt > now) return local;
+    this.l1.delete(key);
+    return undefined;
+  }
+
   /** The entry for `key` (L1, else L2 — copied into L1), or undefined; expired entries count as absent. */
   async get(key: string, now: number): Promise<CacheEntry | undefined> {
-    const local = this.l1.get(key);
-    if (local !== undefined) {
-      if (local.expiresAt > now) return local;
-      this.l1.delete(key);
-    }
+    const local = this.peek(key, now);
+    if (local !== undefined) return local;
     if (this.l2 === null || !this.l2.usable) return undefined;
     const seq = this.evictionSeq;
     const shared = await this.l2.get(this.definition.name, key).catch(() => {
