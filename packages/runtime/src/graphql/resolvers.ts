@@ -4,7 +4,7 @@
  * records are batched per request: every `author` (or `comments`, or `history`) asked for by the
  * rows of one list is read with one statement (`WHERE id IN (…)`), never one per row.
  */
-import { isSoftDeleteEntity, QueryError, rewriteIdentifier, rewriteSoftDelete, scopeToTenant, tenantClaimOf, tenantField, type CompiledQuery, type Driver, type EntitySchema, type Filter, type Operand, type OrderTerm, type QueryPlan } from "@kova/query";
+import { isSoftDeleteEntity, QueryError, rewriteIdentifier, rewritePublicId, rewriteSoftDelete, scopeToTenant, tenantClaimOf, tenantField, type CompiledQuery, type DeletedRows, type Driver, type EntitySchema, type Filter, type Operand, type OrderTerm, type QueryPlan } from "@kova/query";
 import type { AuthClaims } from "../auth/scheme.js";
 import type { DataSources } from "../data-sources.js";
 import type { Exchange } from "../exchange.js";
@@ -32,13 +32,16 @@ type Row = Record<string | symbol, unknown>;
 
 export interface GraphqlResolvers {
   list(ctx: GraphqlContext, entity: string, args: Record<string, unknown>): Promise<Row[]>;
-  byId(ctx: GraphqlContext, entity: string, id: number, asOf: string | undefined): Promise<Row | null>;
+  /** `id` is the integer key, or the public id of a PUBLIC ID entity; `deleted` as a list's. */
+  byId(ctx: GraphqlContext, entity: string, id: unknown, asOf: string | undefined, deleted?: DeletedRows): Promise<Row | null>;
   one(ctx: GraphqlContext, entity: string, id: unknown, parent: Row): Promise<Row | null>;
   many(ctx: GraphqlContext, entity: string, by: string, id: unknown, parent: Row, args: Record<string, unknown>): Promise<Row[]>;
   history(ctx: GraphqlContext, entity: string, id: unknown): Promise<unknown[]>;
   create(ctx: GraphqlContext, entity: string, input: Record<string, unknown>): Promise<Row>;
-  update(ctx: GraphqlContext, entity: string, id: number, input: Record<string, unknown>): Promise<Row | null>;
-  remove(ctx: GraphqlContext, entity: string, id: number): Promise<Row | null>;
+  update(ctx: GraphqlContext, entity: string, id: unknown, input: Record<string, unknown>): Promise<Row | null>;
+  remove(ctx: GraphqlContext, entity: string, id: unknown): Promise<Row | null>;
+  /** A SOFT DELETE entity's RESTORE: the deleted record is live again (null when no deleted record has the id). */
+  restore(ctx: GraphqlContext, entity: string, id: unknown): Promise<Row | null>;
   /** The change events of an entity (of one record, given `id`), for a subscription. */
   changes(ctx: GraphqlContext, entity: string, id: unknown): AsyncIterable<unknown>;
   /** A mutation mapped to a declared endpoint (mapped.ts). */
@@ -84,6 +87,11 @@ function filterOf(where: Record<string, unknown> | undefined | null, args: PlanA
   return items.length === 1 ? items[0] : { kind: "and", items };
 }
 
+/** The `deleted` argument (schema.ts's DeletedRows enum) as the soft-delete rewrite names it. */
+function deletedRows(value: unknown): DeletedRows {
+  return value === "with" || value === "only" ? value : "hide";
+}
+
 function orderOf(orderBy: unknown): OrderTerm[] {
   const terms = ((orderBy ?? []) as Array<{ field: string; direction?: "ASC" | "DESC" }>).map((t) => ({ field: t.field, direction: t.direction ?? "ASC" }));
   // A stable order whatever is asked: the id last.
@@ -116,14 +124,17 @@ export class Resolvers implements GraphqlResolvers {
   /** Statements run, for tests and metrics. */
   statements = 0;
 
-  private async run(ctx: GraphqlContext, entity: string, source: QueryPlan, args: PlanArgs, caller: Operand = { kind: "literal", value: null }): Promise<unknown> {
+  private async run(ctx: GraphqlContext, entity: string, source: QueryPlan, args: PlanArgs, caller: Operand = { kind: "literal", value: null }, deleted: DeletedRows = "hide"): Promise<unknown> {
     const driver: Driver = this.dataSources.get(this.sourceOf.get(entity));
-    // The same plan rewrites as a compiled query's (@kova/query): SOFT DELETE (deleted rows hidden,
-    // a delete stamps), then TENANT BY (every plan scoped to the caller's tenant), then IDENTIFIER
-    // (a client's identifier ignored, an insert makes it; the data source retries on a collision).
-    const softened = rewriteSoftDelete(source, { entity: (name) => this.entityMap.get(name), caller: () => caller });
-    const scoped = scopeToTenant(softened, (name) => this.entityMap.get(name), () => args.arg(this.tenantOf(ctx)));
-    const plan = rewriteIdentifier(scoped, (name) => this.entityMap.get(name));
+    // The same plan rewrites as a compiled query's (@kova/query), in the compiler's order: SOFT
+    // DELETE (deleted rows hidden unless asked for, a delete stamps), TENANT BY (every plan scoped
+    // to the caller's tenant), PUBLIC ID (`id` is the public id; the data source's view answers it
+    // as `id`, and references to such records as their public ids), then IDENTIFIER (a client's
+    // identifier ignored, an insert makes it; the data source retries on a collision).
+    const schemaOf = (name: string) => this.entityMap.get(name);
+    const softened = rewriteSoftDelete(source, { entity: schemaOf, caller: () => caller }, deleted);
+    const scoped = scopeToTenant(softened, schemaOf, () => args.arg(this.tenantOf(ctx)));
+    const plan = rewriteIdentifier(rewritePublicId(scoped, schemaOf), schemaOf);
     const values = args.values;
     const key = JSON.stringify(plan);
     let compiled = this.compiled.get(key);
@@ -155,14 +166,14 @@ export class Resolvers implements GraphqlResolvers {
     const offset = a.offset === undefined || a.offset === null ? null : args.arg(a.offset);
     const asOf = a.asOf === undefined || a.asOf === null ? null : args.arg(a.asOf);
     const plan: QueryPlan = { kind: "select", entity, fields: null, where, orderBy: orderOf(a.orderBy), limit, offset, asOf, single: false };
-    return this.remember((await this.run(ctx, entity, plan, args)) as Row[], a.asOf);
+    return this.remember((await this.run(ctx, entity, plan, args, undefined, deletedRows(a.deleted))) as Row[], a.asOf);
   }
 
-  async byId(ctx: GraphqlContext, entity: string, id: number, asOf: string | undefined): Promise<Row | null> {
+  async byId(ctx: GraphqlContext, entity: string, id: unknown, asOf: string | undefined, deleted: DeletedRows = "hide"): Promise<Row | null> {
     this.access.check(entity, "read", ctx.auth);
     const args = new PlanArgs();
     const plan: QueryPlan = { kind: "select", entity, fields: null, where: { kind: "compare", op: "==", left: { kind: "field", field: "id" }, right: args.arg(id) }, orderBy: [], limit: null, offset: null, asOf: asOf === undefined ? null : args.arg(asOf), single: true };
-    const row = (await this.run(ctx, entity, plan, args)) as Row | null;
+    const row = (await this.run(ctx, entity, plan, args, undefined, deleted)) as Row | null;
     return row === null ? null : this.remember([row], asOf)[0];
   }
 
@@ -247,7 +258,7 @@ export class Resolvers implements GraphqlResolvers {
     return (await this.run(ctx, entity, plan, args)) as Row;
   }
 
-  async update(ctx: GraphqlContext, entity: string, id: number, input: Record<string, unknown>): Promise<Row | null> {
+  async update(ctx: GraphqlContext, entity: string, id: unknown, input: Record<string, unknown>): Promise<Row | null> {
     this.access.check(entity, "write", ctx.auth);
     const args = new PlanArgs();
     const values = args.arg({ ...input });
@@ -261,12 +272,20 @@ export class Resolvers implements GraphqlResolvers {
     return audited ? { audit: { by: args.arg(ctx.auth?.sub ?? null) } } : {};
   }
 
-  async remove(ctx: GraphqlContext, entity: string, id: number): Promise<Row | null> {
+  async remove(ctx: GraphqlContext, entity: string, id: unknown): Promise<Row | null> {
     this.access.check(entity, "write", ctx.auth);
     const args = new PlanArgs();
     const plan: QueryPlan = { kind: "delete", entity, where: { kind: "compare", op: "==", left: { kind: "field", field: "id" }, right: args.arg(id) }, single: true };
     const caller: Operand = isSoftDeleteEntity(this.entityMap.get(entity)) ? args.arg(ctx.auth?.sub ?? null) : { kind: "literal", value: null };
     return (await this.run(ctx, entity, plan, args, caller)) as Row | null;
+  }
+
+  async restore(ctx: GraphqlContext, entity: string, id: unknown): Promise<Row | null> {
+    this.access.check(entity, "write", ctx.auth);
+    const args = new PlanArgs();
+    // As the compiler plans RESTORE (ir/plans.ts): an update of the deleted record that clears the stamps.
+    const plan: QueryPlan = { kind: "update", entity, values: { kind: "fields", fields: [], softDelete: { action: "restore" }, ...this.audit(ctx, entity, args) }, where: { kind: "compare", op: "==", left: { kind: "field", field: "id" }, right: args.arg(id) }, single: true };
+    return (await this.run(ctx, entity, plan, args)) as Row | null;
   }
 
   changes(ctx: GraphqlContext, entity: string, id: unknown): AsyncIterable<unknown> {

@@ -5,7 +5,7 @@
  * `asOf` (time travel), a by-id query, and create / update / delete mutations. Every read and write
  * is a query plan compiled by the data source's own dialect, values always as arguments.
  */
-import { isIdentifierField, richType, type EntitySchema, type FieldSchema, type ScalarType } from "@kova/query";
+import { isIdentifierField, isPublicIdEntity, isSoftDeleteEntity, richType, type EntitySchema, type FieldSchema, type ScalarType } from "@kova/query";
 import type * as G from "graphql";
 import type { GraphqlAccessConfig } from "./access.js";
 import type { MappedOperation } from "./mapped.js";
@@ -35,10 +35,7 @@ export interface GraphqlOptions extends GraphqlAccessConfig {
 
 /** The entities GraphQL serves: those named (all when none are), less those excluded. */
 export function servedEntities<T extends { name: string; fields?: readonly FieldSchema[] }>(entities: readonly T[], options: GraphqlOptions): T[] {
-  // A PUBLIC ID entity is left out: its resolvers would answer the integer key, which never leaves
-  // the server (docs/entities.md, "Public identifiers"); serving it by its public id is not built yet.
-  const publicId = (e: T) => e.fields?.some((f) => f.publicId !== undefined) ?? false;
-  return entities.filter((e) => (options.entities === undefined || options.entities.includes(e.name)) && !(options.exclude ?? []).includes(e.name) && !publicId(e));
+  return entities.filter((e) => (options.entities === undefined || options.entities.includes(e.name)) && !(options.exclude ?? []).includes(e.name));
 }
 
 const lower = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
@@ -53,6 +50,13 @@ export function pluralField(name: string): string {
 export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntitySchema[], options: GraphqlOptions, resolvers: GraphqlResolvers, operations: readonly MappedOperation[] = []): G.GraphQLSchema {
   const { GraphQLObjectType, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLInt, GraphQLFloat, GraphQLString, GraphQLBoolean, GraphQLEnumType, GraphQLSchema, GraphQLID } = graphql;
   const served = servedEntities(entities, options);
+  /**
+   * A record's `id`: the integer key, or the public id (an `ID`, a UUID) of a PUBLIC ID entity,
+   * whose integer key never leaves the server (docs/entities.md, "Public identifiers"). A reference
+   * to a PUBLIC ID entity is read and written as the referenced record's public id too.
+   */
+  const idType = (entity: EntitySchema | undefined): G.GraphQLScalarType => (isPublicIdEntity(entity) ? GraphQLID : GraphQLInt);
+  const entityNamed = (name: string) => entities.find((e) => e.name === name);
   const servedNames = new Set(served.map((e) => e.name));
   const maxLimit = options.maxLimit ?? 100;
 
@@ -89,7 +93,7 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
       if (e === undefined) enums.set(name, (e = new GraphQLEnumType({ name, values: Object.fromEntries(field.enumValues.map((v) => [v, { value: v }])) })));
       return e;
     }
-    if (field.references !== undefined) return GraphQLInt;
+    if (field.references !== undefined) return idType(entityNamed(field.references));
     // A rich type (phone, port, …) is served as its registry definition says.
     const rich = field.rich === undefined ? undefined : richType(field.rich.name)?.graphql;
     if (rich !== undefined) return rich === "Int" ? GraphQLInt : rich === "Float" ? GraphQLFloat : GraphQLString;
@@ -125,7 +129,13 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
     limit: { type: GraphQLInt, description: `At most this many (default and largest: ${maxLimit}).` },
     offset: { type: GraphQLInt },
   });
-  const asOfArg = { asOf: { type: GraphQLString, description: "Read the records as they were at this instant (ISO-8601)." } };
+  const asOfArg: G.GraphQLFieldConfigArgumentMap = { asOf: { type: GraphQLString, description: "Read the records as they were at this instant (ISO-8601)." } };
+  const DeletedRows = new GraphQLEnumType({
+    name: "DeletedRows",
+    description: "Which records of a SOFT DELETE entity a read sees (the language's WITH DELETED and ONLY DELETED).",
+    values: { hide: { value: "hide", description: "Live records only (the default)." }, with: { value: "with", description: "Live and deleted records." }, only: { value: "only", description: "Deleted records only." } },
+  });
+  const deletedArg = (entity: EntitySchema): G.GraphQLFieldConfigArgumentMap => (isSoftDeleteEntity(entity) ? { deleted: { type: DeletedRows, defaultValue: "hide" } } : {});
 
   for (const entity of served) {
     const visible = visibleFields(entity);
@@ -135,7 +145,7 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
     const where: G.GraphQLInputObjectType = new GraphQLInputObjectType({
       name: `${entity.name}Filter`,
       fields: () => ({
-        id: { type: comparison("IntComparison", GraphQLInt) },
+        id: { type: comparison(`${idType(entity).name}Comparison`, idType(entity)) },
         // List fields are not compared here (their elements would need `contains`).
         ...Object.fromEntries(visible.filter((f) => f.items === undefined).map((f) => {
           const t = fieldScalar(entity, f);
@@ -162,12 +172,13 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
     const type: G.GraphQLObjectType<Record<string, unknown>, GraphqlContext> = new GraphQLObjectType<Record<string, unknown>, GraphqlContext>({
       name: entity.name,
       fields: () => {
-        const fields: G.GraphQLFieldConfigMap<Record<string, unknown>, GraphqlContext> = { id: { type: new GraphQLNonNull(GraphQLInt) } };
+        const fields: G.GraphQLFieldConfigMap<Record<string, unknown>, GraphqlContext> = { id: { type: new GraphQLNonNull(idType(entity)) } };
         for (const f of visibleFields(entity)) {
           if (f.references !== undefined && servedNames.has(f.references)) {
             const target = objectTypes.get(f.references)!;
             fields[f.name] = { type: f.optional ? target : new GraphQLNonNull(target), resolve: (row, _args, ctx) => resolvers.one(ctx, f.references!, row[f.name], row) };
-            fields[`${f.name}Id`] = { type: f.optional ? GraphQLInt : new GraphQLNonNull(GraphQLInt), resolve: (row) => row[f.name] };
+            const key = idType(entityNamed(f.references));
+            fields[`${f.name}Id`] = { type: f.optional ? key : new GraphQLNonNull(key), resolve: (row) => row[f.name] };
           } else {
             const t = fieldType(entity, f);
             fields[f.name] = { type: f.optional ? t : new GraphQLNonNull(t) };
@@ -199,6 +210,8 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
   // Subscriptions on change events: every committed write of an entity, or of one record.
   const subscription: G.GraphQLFieldConfigMap<unknown, GraphqlContext> = {};
   for (const entity of served) {
+    // Change events carry integer keys: a PUBLIC ID entity's, or one referring to one, would show them.
+    if (isPublicIdEntity(entity) || entity.fields.some((f) => f.publicReference === true)) continue;
     const Change = new GraphQLObjectType<{ op: string; id: unknown; version: number | null; at: string; after: Record<string, unknown> | null }, GraphqlContext>({
       name: `${entity.name}Change`,
       fields: {
@@ -224,18 +237,23 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
     const type = objectTypes.get(entity.name)!;
     query[pluralField(entity.name)] = {
       type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type))),
-      args: { ...listArgs(entity), ...(entity.history !== false ? asOfArg : {}) },
+      args: { ...listArgs(entity), ...(entity.history !== false ? asOfArg : {}), ...deletedArg(entity) },
       resolve: (_root, args, ctx) => resolvers.list(ctx, entity.name, args as Record<string, unknown>),
     };
+    const id = { id: { type: new GraphQLNonNull(idType(entity)) } };
     query[lower(entity.name)] = {
       type,
-      args: { id: { type: new GraphQLNonNull(GraphQLInt) }, ...(entity.history !== false ? asOfArg : {}) },
-      resolve: (_root, args, ctx) => resolvers.byId(ctx, entity.name, (args as { id: number }).id, (args as { asOf?: string }).asOf),
+      args: { ...id, ...(entity.history !== false ? asOfArg : {}), ...deletedArg(entity) },
+      resolve: (_root, args, ctx) => {
+        const a = args as { id: unknown; asOf?: string; deleted?: "hide" | "with" | "only" };
+        return resolvers.byId(ctx, entity.name, a.id, a.asOf, a.deleted);
+      },
     };
     if (options.mutations === false) continue;
     const inputFields = (patch: boolean): G.GraphQLInputFieldConfigMap =>
       // AUDIT, SOFT DELETE and TENANT BY fields are the server's (writes, DELETE and RESTORE stamp them): no input names them, as none names id.
-      Object.fromEntries(entity.fields.filter((f) => f.audit === undefined && f.softDelete === undefined && f.tenant === undefined && !isIdentifierField(f) && f.publicReference !== true).map((f) => {
+      // Nor the public id, made on insert and never changed.
+      Object.fromEntries(entity.fields.filter((f) => f.audit === undefined && f.softDelete === undefined && f.tenant === undefined && !isIdentifierField(f) && f.publicId === undefined).map((f) => {
         const t = fieldType(entity, f);
         const required = !patch && !f.optional && f.default === undefined;
         return [f.name, { type: required ? new GraphQLNonNull(t) : t }];
@@ -243,8 +261,16 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
     const Create = new GraphQLInputObjectType({ name: `${entity.name}Input`, fields: inputFields(false) });
     const Patch = new GraphQLInputObjectType({ name: `${entity.name}Patch`, fields: inputFields(true) });
     mutation[`create${entity.name}`] = { type: new GraphQLNonNull(type), args: { input: { type: new GraphQLNonNull(Create) } }, resolve: (_r, args, ctx) => resolvers.create(ctx, entity.name, (args as { input: Record<string, unknown> }).input) };
-    mutation[`update${entity.name}`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLInt) }, input: { type: new GraphQLNonNull(Patch) } }, resolve: (_r, args, ctx) => resolvers.update(ctx, entity.name, (args as { id: number }).id, (args as { input: Record<string, unknown> }).input) };
-    mutation[`delete${entity.name}`] = { type, args: { id: { type: new GraphQLNonNull(GraphQLInt) } }, resolve: (_r, args, ctx) => resolvers.remove(ctx, entity.name, (args as { id: number }).id) };
+    mutation[`update${entity.name}`] = { type, args: { ...id, input: { type: new GraphQLNonNull(Patch) } }, resolve: (_r, args, ctx) => resolvers.update(ctx, entity.name, (args as { id: unknown }).id, (args as { input: Record<string, unknown> }).input) };
+    mutation[`delete${entity.name}`] = { type, args: id, resolve: (_r, args, ctx) => resolvers.remove(ctx, entity.name, (args as { id: unknown }).id) };
+    if (isSoftDeleteEntity(entity)) {
+      mutation[`restore${entity.name}`] = {
+        type,
+        description: `RESTORE: a deleted ${entity.name} is live again (null when no deleted record has this id).`,
+        args: id,
+        resolve: (_r, args, ctx) => resolvers.restore(ctx, entity.name, (args as { id: unknown }).id),
+      };
+    }
   }
   const scalars = { Int: GraphQLInt, Float: GraphQLFloat, Boolean: GraphQLBoolean, String: GraphQLString };
   for (const op of operations) {
@@ -259,7 +285,6 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
       resolve: (_r, a, ctx) => resolvers.endpoint(ctx, op.name, a as Record<string, unknown>),
     };
   }
-  void GraphQLID;
   return new GraphQLSchema({
     query: new GraphQLObjectType({ name: "Query", fields: query }),
     ...(Object.keys(mutation).length > 0 ? { mutation: new GraphQLObjectType({ name: "Mutation", fields: mutation }) } : {}),
@@ -270,12 +295,9 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
 /**
  * The fields GraphQL shows of an entity: all but the SECRET ones (password hashes, tokens), which
  * are neither returned nor usable to filter or order by — a filter on one would let a caller test
- * guesses against it. Mutations may still write them.
- */
-/**
- * The fields GraphQL shows: not SECRET ones, nor references to PUBLIC ID entities (GraphQL leaves
- * those entities out, and the reference holds the integer key, which never leaves the server).
+ * guesses against it (mutations may still write them) — and a PUBLIC ID entity's stored public_id,
+ * which GraphQL shows as `id`.
  */
 function visibleFields(entity: EntitySchema): EntitySchema["fields"] {
-  return entity.fields.filter((f) => f.secret !== true && f.publicReference !== true);
+  return entity.fields.filter((f) => f.secret !== true && f.publicId === undefined);
 }
