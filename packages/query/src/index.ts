@@ -22,3 +22,5 @@ export * from "./changes.js";
 export * from "./rich-types/index.js";
 export * from "./tenant-scope.js";
 export * from "./identifier.js";
+export { publicChangeEvent } from "./public-events.js";
+export { referenceLookup, type ReferenceLookup } from "./public-references.js";

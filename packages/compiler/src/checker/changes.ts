@@ -99,7 +99,8 @@ function eventType(rowType: KovaType, secret: readonly string[], op: "insert" | 
     kind: "object",
     fields: new Map([
       ["entity", field(stringType)],
-      ["id", field(intType)],
+      // The record's id as programs see it: the integer key, or a PUBLIC ID entity's public id.
+      ["id", rowType.kind === "object" && rowType.fields !== null ? (rowType.fields.get("id") ?? field(intType)) : field(intType)],
       ["op", field({ kind: "string", enumValues: [op] })],
       ["version", field(intType, true)],
       ["at", field(datetimeType)],

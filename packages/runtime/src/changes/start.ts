@@ -4,12 +4,13 @@
  * event whose op and entity an ON handler follows becomes that handler's job in the task queue,
  * keyed by the event, so a redelivered event never runs a handler twice.
  */
+import { publicChangeEvent, referenceLookup, type EntitySchema, type ReferenceLookup } from "@kova/query";
 import type { Logger } from "pino";
 import type { AppDefinition, AppEnv } from "../app.js";
 import { StartupError, type DataSources } from "../data-sources.js";
 import type { TaskRuntime } from "../tasks/task-runtime.js";
 import { DatabaseFanout } from "./database-fanout.js";
-import { changeFeedFor, existingChangeFeed, type ChangeFeed } from "./change-feed.js";
+import { changeFeedFor, existingChangeFeed, type ChangeEvent, type ChangeFeed } from "./change-feed.js";
 
 export interface ChangeStartOptions {
   dataSources: DataSources;
@@ -48,16 +49,37 @@ export async function startChangeFeed(app: AppDefinition, options: ChangeStartOp
   if (handlers.length > 0) {
     const tasks = options.tasks;
     if (tasks === undefined) throw new Error("internal: ON handlers need the task runtime");
+    const asSeen = programView(app, options.dataSources);
     feed.consume(async (events) => {
       for (const event of events) {
+        let seen: ChangeEvent | undefined;
         for (const handler of handlers) {
           const trigger = handler.trigger;
           // An EVENT's handler gets the payload EMIT wrote; a write's handler the whole change event.
           if (trigger.kind === "event" ? event.op !== "emit" || trigger.event !== event.entity : trigger.kind !== "change" || trigger.op !== event.op || trigger.entity !== event.entity) continue;
-          await tasks.enqueue(handler.name, [trigger.kind === "event" ? event.after : event], { key: `change:${event.source}:${event.seq}` });
+          if (trigger.kind === "change") seen ??= await asSeen(event);
+          await tasks.enqueue(handler.name, [trigger.kind === "event" ? event.after : seen], { key: `change:${event.source}:${event.seq}` });
         }
       }
     });
   }
   return feed;
+}
+
+/**
+ * A change event as the program sees records (@kova/query public-events.ts): public ids for PUBLIC
+ * ID entities and references to them, read from the event's own data source.
+ */
+function programView(app: AppDefinition, dataSources: DataSources): (event: ChangeEvent) => Promise<ChangeEvent> {
+  const sources = new Map<string, { entities: Map<string, EntitySchema>; lookup: ReferenceLookup }>();
+  return (event) => {
+    let source = sources.get(event.source);
+    if (source === undefined) {
+      const entities = app.dataSources.find((d) => d.name === event.source)?.entities ?? [];
+      const driver = dataSources.get(event.source);
+      source = { entities: new Map(entities.map((e) => [e.name, e])), lookup: referenceLookup(driver.dialect, entities, (query, args) => driver.execute(query, args)) };
+      sources.set(event.source, source);
+    }
+    return publicChangeEvent(event, source.entities.get(event.entity), source.lookup);
+  };
 }
