@@ -37,6 +37,9 @@ export interface TableState {
   foreignKeys?: Set<string>;
   /** CHECK constraint names (live tables). */
   checks?: Set<string>;
+  /** Column name → its COMMENT, and the table's COMMENT (live tables; absent or "" when none). */
+  comments?: Map<string, string>;
+  comment?: string;
 }
 
 export interface DdlOptions {
@@ -53,8 +56,10 @@ function columnName(field: FieldSchema, history: boolean): string {
   return history ? historyColumn(field.name) : field.name;
 }
 
+/** A live column carries its field's `///` doc as its COMMENT. */
 function columnDefinition(field: FieldSchema, history: boolean): string {
-  return `${quoteIdent(columnName(field, history))} ${mysqlColumnType(field, history)} NULL`;
+  const comment = !history && field.doc !== undefined ? ` COMMENT ${mysql.escape(field.doc)}` : "";
+  return `${quoteIdent(columnName(field, history))} ${mysqlColumnType(field, history)} NULL${comment}`;
 }
 
 function tableOptions(collation: string): string {
@@ -129,7 +134,8 @@ function createTables(entity: EntitySchema, collation: string, existing: Readonl
       ...indexes.live.values(),
       ...wantedChecks(entity).values(),
     ];
-    out.push(`CREATE TABLE IF NOT EXISTS ${quoteIdent(entity.table)} (${parts.join(", ")})${tableOptions(collation)}`);
+    const comment = entity.doc === undefined ? "" : ` COMMENT=${mysql.escape(entity.doc)}`;
+    out.push(`CREATE TABLE IF NOT EXISTS ${quoteIdent(entity.table)} (${parts.join(", ")})${tableOptions(collation)}${comment}`);
   }
   if (!existing?.has(history)) {
     const parts = [
@@ -170,8 +176,12 @@ function alterTable(entity: EntitySchema, table: string, state: TableState, want
     } else if (!history && field.type === "string" && (have === "varchar") !== isIndexedString(field)) {
       // A live string field that gains (or loses) an index moves between VARCHAR(255) and LONGTEXT.
       changes.push(`ALTER TABLE ${t} MODIFY COLUMN ${columnDefinition(field, false)}`);
+    } else if (!history && (state.comments?.get(column) ?? "") !== (field.doc ?? "")) {
+      // MySQL sets a column's COMMENT only with its whole definition (which also clears a removed one).
+      changes.push(`ALTER TABLE ${t} MODIFY COLUMN ${columnDefinition(field, false)}`);
     }
   }
+  if (!history && (state.comment ?? "") !== (entity.doc ?? "")) changes.push(`ALTER TABLE ${t} COMMENT = ${mysql.escape(entity.doc ?? "")}`);
   for (const [name, definition] of wanted) {
     if (!state.indexes.has(name)) adds.push(`ALTER TABLE ${t} ADD ${definition}`);
   }
@@ -251,7 +261,8 @@ export function tableStatesOf(entity: EntitySchema, all: readonly EntitySchema[]
   const dataType = (field: FieldSchema, history: boolean) => mysqlColumnType(field, history).toLowerCase().replace(/\(.*$/, "");
   const foreignKeys = new Set(wantedForeignKeys(entity, new Map(all.map((e) => [e.name, e]))).keys());
   const checks = new Set(wantedChecks(entity).keys());
-  const live: TableState = { columns: new Map([["id", "bigint"]]), indexes: new Set(["PRIMARY", ...indexes.live.keys()]), foreignKeys, checks };
+  const comments = new Map(entity.fields.flatMap((f) => (f.doc === undefined ? [] : [[f.name, f.doc] as const])));
+  const live: TableState = { columns: new Map([["id", "bigint"]]), indexes: new Set(["PRIMARY", ...indexes.live.keys()]), foreignKeys, checks, comments, comment: entity.doc };
   const history: TableState = {
     columns: new Map([["version", "bigint"], ["id", "bigint"], ["op", "varchar"], ["at", "datetime"]]),
     indexes: new Set(["PRIMARY", `${historyTable(entity)}_id_at`.slice(0, 64), ...indexes.history.keys()]),
@@ -296,13 +307,19 @@ export async function readState(db: Connection, tables: string[]): Promise<Map<s
   const state = new Map<string, TableState>();
   if (tables.length === 0) return state;
   const [columns] = await db.query(
-    "SELECT TABLE_NAME AS t, COLUMN_NAME AS c, LOWER(DATA_TYPE) AS d FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)",
+    "SELECT TABLE_NAME AS t, COLUMN_NAME AS c, LOWER(DATA_TYPE) AS d, COLUMN_COMMENT AS m FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)",
     [tables],
   );
-  for (const row of columns as Array<{ t: string; c: string; d: string }>) {
+  for (const row of columns as Array<{ t: string; c: string; d: string; m: string | null }>) {
     let table = state.get(row.t);
-    if (table === undefined) state.set(row.t, (table = { columns: new Map(), indexes: new Set() }));
+    if (table === undefined) state.set(row.t, (table = { columns: new Map(), indexes: new Set(), comments: new Map() }));
     table.columns.set(row.c, row.d);
+    if (row.m) table.comments?.set(row.c, row.m);
+  }
+  const [comments] = await db.query("SELECT TABLE_NAME AS t, TABLE_COMMENT AS m FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)", [tables]);
+  for (const row of comments as Array<{ t: string; m: string | null }>) {
+    const table = state.get(row.t);
+    if (table !== undefined && row.m) table.comment = row.m;
   }
   const [indexes] = await db.query(
     "SELECT DISTINCT TABLE_NAME AS t, INDEX_NAME AS i FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)",

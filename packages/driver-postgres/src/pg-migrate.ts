@@ -15,6 +15,7 @@ import {
   SCHEMA_TABLE,
   schemaTableDdl,
   staleCheckDrops,
+  staleCommentDrops,
   uniqueIndexName,
   wantedIndexes,
 } from "./pg-schema.js";
@@ -73,7 +74,7 @@ async function migrateEntity(client: PgSession, entity: EntitySchema, flavor: Sq
   const previous = await recordedFields(client, entity);
   refuseStoredTypeChanges(entity, previous);
   const before = await existingColumns(client, entity.table);
-  const drops = flavor.dialect === "postgres" && previous !== undefined ? staleCheckDrops(entity, previous) : [];
+  const drops = previous === undefined ? [] : [...(flavor.dialect === "postgres" ? staleCheckDrops(entity, previous) : []), ...staleCommentDrops(entity, { fields: previous })];
   for (const statement of [...drops, ...entityDdl(entity, flavor)]) {
     try {
       await client.query(statement);

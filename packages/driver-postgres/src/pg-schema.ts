@@ -119,9 +119,32 @@ export function entityDdl(entity: EntitySchema, flavor: SqlFlavor): string[] {
     `CREATE TABLE IF NOT EXISTS ${history} (${version.definition}, "id" bigint NOT NULL, "op" text NOT NULL, ` +
       `"at" timestamptz NOT NULL, "data" jsonb NOT NULL)`,
     `CREATE INDEX IF NOT EXISTS ${quoteIdent(historyIndexName(entity))} ON ${history} ("id", "version")`,
+    ...commentDdl(entity),
     ...wantedIndexes(entity).values(),
     ...(flavor.dialect === "postgres" ? [...checkDdl(entity), ...tenantPolicyDdl(entity)] : []),
   ];
+}
+
+/** The `///` docs of the entity and its fields as COMMENTs on the live table and its columns (setting one is idempotent). */
+export function commentDdl(entity: EntitySchema): string[] {
+  const table = quoteIdent(entity.table);
+  const out = entity.doc === undefined ? [] : [`COMMENT ON TABLE ${table} IS ${quoteLiteral(entity.doc)}`];
+  for (const field of entity.fields) {
+    if (field.doc !== undefined) out.push(`COMMENT ON COLUMN ${table}.${quoteIdent(field.name)} IS ${quoteLiteral(field.doc)}`);
+  }
+  return out;
+}
+
+/** Clears the COMMENTs of docs that `before` (the entity as it was) had and `entity` no longer has. */
+export function staleCommentDrops(entity: EntitySchema, before: { doc?: string; fields: readonly FieldSchema[] }): string[] {
+  const table = quoteIdent(entity.table);
+  const out = before.doc !== undefined && entity.doc === undefined ? [`COMMENT ON TABLE ${table} IS NULL`] : [];
+  for (const field of before.fields) {
+    if (field.doc === undefined) continue;
+    const now = entity.fields.find((f) => f.name === field.name);
+    if (now?.doc === undefined) out.push(`COMMENT ON COLUMN ${table}.${quoteIdent(field.name)} IS NULL`);
+  }
+  return out;
 }
 
 /** The CHECK constraints `entity` wants on its live table: name → condition. */
