@@ -293,16 +293,22 @@ function docsBlocks(): Array<{ language: string; body: string }> {
   return [...section.matchAll(/^```(\w+)\n([\s\S]*?)^```$/gm)].map((m) => ({ language: m[1], body: m[2] }));
 }
 
-test("docs/drivers.md: the kova sql example prints what the page shows", (t) => {
+test("docs/drivers.md: each kova sql example prints what the page shows", (t) => {
+  // In page order: an app (```kova), the command run on it (```sh), what it prints (```sql).
   const blocks = docsBlocks();
-  const app = blocks.find((b) => b.language === "kova");
-  const commands = blocks.filter((b) => b.language === "sh").flatMap((b) => b.body.split("\n")).filter((l) => l.trim() !== "");
-  const printed = blocks.find((b) => b.language === "sql");
-  assert.ok(app && printed && commands.length === 1, "one app, one command, its output");
-  const dir = tempApp(t, { "app.kova": app.body });
-  const args = commands[0].trim().split(/\s+/);
-  assert.deepEqual(args.slice(0, 3), ["npx", "kova", "sql"]);
-  const run = kovaSync(args.slice(2).map((a) => (a === "my-app" ? dir : a)));
-  assert.equal(run.status, 0, run.stderr);
-  assert.equal(run.stdout, printed.body);
+  const examples: Array<{ app: string; command: string; printed: string }> = [];
+  for (let i = 0; i + 2 < blocks.length; i++) {
+    const [app, command, printed] = blocks.slice(i, i + 3);
+    if (app.language === "kova" && command.language === "sh" && printed.language === "sql") examples.push({ app: app.body, command: command.body.trim(), printed: printed.body });
+  }
+  assert.equal(examples.length, 2, "the SQLite example and the CHECK/COMMENT example");
+  assert.equal(blocks.length, examples.length * 3, "every block belongs to an example");
+  for (const { app, command, printed } of examples) {
+    const dir = tempApp(t, { "app.kova": app });
+    const args = command.split(/\s+/);
+    assert.deepEqual(args.slice(0, 3), ["npx", "kova", "sql"]);
+    const run = kovaSync(args.slice(2).map((a) => (a === "my-app" ? dir : a)));
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, printed);
+  }
 });
