@@ -185,17 +185,19 @@ function alterTable(entity: EntitySchema, table: string, state: TableState, want
   for (const [name, definition] of wanted) {
     if (!state.indexes.has(name)) adds.push(`ALTER TABLE ${t} ADD ${definition}`);
   }
+  // A changed rule has a new name (field-checks.ts): the new constraint is added before the old one
+  // is dropped, so a failed ADD (stored rows break it; MySQL DDL is not transactional) keeps the old.
+  const checkDrops: string[] = [];
   if (!history) {
-    // A changed rule has a new name (field-checks.ts): the old constraint goes, the new one comes.
     const checks = wantedChecks(entity);
-    for (const name of state.checks ?? []) {
-      if (name.startsWith(fieldCheckPrefix(entity.table)) && !checks.has(name)) drops.push(`ALTER TABLE ${t} DROP CONSTRAINT ${quoteIdent(name)}`);
-    }
     for (const [name, definition] of checks) {
       if (!state.checks?.has(name)) adds.push(`ALTER TABLE ${t} ADD ${definition}`);
     }
+    for (const name of state.checks ?? []) {
+      if (name.startsWith(fieldCheckPrefix(entity.table)) && !checks.has(name)) checkDrops.push(`ALTER TABLE ${t} DROP CONSTRAINT ${quoteIdent(name)}`);
+    }
   }
-  return [...drops, ...changes, ...fills, ...adds];
+  return [...drops, ...changes, ...fills, ...adds, ...checkDrops];
 }
 
 /**
