@@ -75,3 +75,35 @@ test("sqlite: apply while another process holds the store says so and exits 1", 
   assert.doesNotMatch(result.stderr, /internal error|bug in kova/);
   assert.equal(readdirSync(join(dir, "migrations", "default")).filter((f) => f.endsWith(".sql")).length, 2);
 });
+
+// Issue 21 item 8: a field's CHECK (here an enum's values) is part of the migration: a changed rule
+// replaces the constraint, and stored rows that break the new rule stop the file with the field,
+// the rule and what to do, not the database's bare error.
+for (const database of DATABASES.filter((d) => d.name !== "sqlite")) {
+  test(`${database.name}: a changed CHECK is a migration step; stored rows that break it are named`, async (t) => {
+    const dir = tempApp(t, {});
+    const setup = await database.setUp(t, dir);
+    if (setup === undefined) return;
+    const write = (values: string) => writeFileSync(join(dir, "app.kova"), setup.header + entity(setup.using, `  name: text\n  size: enum(${values})?\n`));
+    write(`"s", "m", "l"`);
+    assert.equal(kovaSync(["migrate", dir]).status, 0);
+    assert.equal(kovaSync(["migrate", "apply", dir]).status, 0);
+    await assert.rejects(setup.sql(`INSERT INTO item (name, size) VALUES ('a', 'xl')`), /check|constraint/i, "the database refuses a value outside the enum");
+
+    // A wider rule: applied, and the new value is accepted.
+    write(`"s", "m", "l", "xl"`);
+    assert.equal(kovaSync(["migrate", dir, "--name", "add xl"]).status, 0);
+    const widened = kovaSync(["migrate", "apply", dir]);
+    assert.equal(widened.status, 0, widened.stderr);
+    await setup.sql(`INSERT INTO item (name, size) VALUES ('a', 'xl')`);
+
+    // A narrower rule that a stored row breaks.
+    write(`"s", "m", "l"`);
+    assert.equal(kovaSync(["migrate", dir, "--name", "drop xl"]).status, 0);
+    const result = kovaSync(["migrate", "apply", dir]);
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, /cannot add the CHECK on Item\.size \(one of 's', 'm', 'l'\): stored rows hold values that break it/);
+    assert.match(result.stderr, /_drop_xl\.sql was not applied/);
+    assert.doesNotMatch(result.stderr, /internal error|bug in kova/);
+  });
+}

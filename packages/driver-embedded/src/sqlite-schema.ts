@@ -11,7 +11,9 @@
  *
  * Required-ness, enums and types are checked by the driver before writing (with messages that name
  * the field), so columns carry no NOT NULL or CHECK constraints; that also lets a required field be
- * added to a table that already has rows.
+ * added to a table that already has rows. (PostgreSQL and MySQL/MariaDB add CHECKs from field types
+ * as the database's own guard, field-checks.ts in @kova/query; SQLite cannot add a CHECK to an
+ * existing table, so a changed rule would mean rebuilding it, and the store has no outside writers.)
  */
 import type { SqliteDatabase, SqliteStatement } from "./sqlite-database.js";
 import { refuseStoredTypeChanges, type EntitySchema, type FieldSchema } from "@kova/query";

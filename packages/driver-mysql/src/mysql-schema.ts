@@ -11,14 +11,17 @@
  *                      field columns; KEY (id, at) makes "latest version of id at or before t" a seek.
  *   _kova_schema       entity, table, fields (JSON), migrated_at.
  *
- * Required-ness, enums and types are checked by the driver before writing (with messages that name
- * the field), so field columns carry no NOT NULL or CHECK constraints; that also lets a required
- * field be added to a table that already has rows.
+ * Required-ness is checked by the driver before writing (with messages that name the field), so
+ * field columns carry no NOT NULL; that also lets a required field be added to a table that already
+ * has rows. A field whose type has a rule the database can check (an enum's values, a port's range,
+ * a slug's pattern: field-checks.ts in @kova/query) gets a named CHECK on the live table (MariaDB
+ * 10.2+ and MySQL 8.0.16+ enforce them), so SQL run outside Kova cannot store what the app would
+ * refuse; the driver still checks first, with its own messages.
  */
 import mysql from "mysql2";
-import { refuseStoredTypeChanges, type EntitySchema, type FieldSchema, type OnDelete } from "@kova/query";
+import { checkViolationMessage, fieldCheck, fieldCheckName, fieldCheckPrefix, fieldCheckSql, refuseStoredTypeChanges, type EntitySchema, type FieldSchema, type OnDelete } from "@kova/query";
 import type { Connection } from "mysql2/promise";
-import { compositeIndexName, foreignKeyName, historyColumn, historyIndexName, historyTable, INDEXED_STRING_LENGTH, plainIndexName, quoteIdent, uniqueIndexName } from "./mysql-compiled.js";
+import { compositeIndexName, foreignKeyName, historyColumn, historyIndexName, historyTable, identifier, INDEXED_STRING_LENGTH, plainIndexName, quoteIdent, uniqueIndexName } from "./mysql-compiled.js";
 import { encodeFieldValue, isIndexedString, mysqlColumnType } from "./mysql-values.js";
 
 export const SCHEMA_TABLE = "_kova_schema";
@@ -32,6 +35,11 @@ export interface TableState {
   indexes: Set<string>;
   /** FOREIGN KEY constraint names (live tables). */
   foreignKeys?: Set<string>;
+  /** CHECK constraint names (live tables). */
+  checks?: Set<string>;
+  /** Column name → its COMMENT, and the table's COMMENT (live tables; absent or "" when none). */
+  comments?: Map<string, string>;
+  comment?: string;
 }
 
 export interface DdlOptions {
@@ -48,8 +56,10 @@ function columnName(field: FieldSchema, history: boolean): string {
   return history ? historyColumn(field.name) : field.name;
 }
 
+/** A live column carries its field's `///` doc as its COMMENT. */
 function columnDefinition(field: FieldSchema, history: boolean): string {
-  return `${quoteIdent(columnName(field, history))} ${mysqlColumnType(field, history)} NULL`;
+  const comment = !history && field.doc !== undefined ? ` COMMENT ${mysql.escape(field.doc)}` : "";
+  return `${quoteIdent(columnName(field, history))} ${mysqlColumnType(field, history)} NULL${comment}`;
 }
 
 function tableOptions(collation: string): string {
@@ -87,6 +97,19 @@ function wantedIndexes(entity: EntitySchema): { live: Map<string, string>; histo
   return { live, history };
 }
 
+/** The CHECK constraints a field's type asks for on the live table: name → definition (as in CREATE TABLE / ADD). */
+function wantedChecks(entity: EntitySchema): Map<string, string> {
+  const wanted = new Map<string, string>();
+  for (const field of entity.fields) {
+    const check = fieldCheck(field, "mysql");
+    if (check === undefined) continue;
+    const name = identifier(fieldCheckName(entity.table, check));
+    const condition = fieldCheckSql(check, quoteIdent(field.name), (s) => mysql.escape(s), (column, pattern) => `${column} REGEXP ${pattern}`);
+    wanted.set(name, `CONSTRAINT ${quoteIdent(name)} CHECK (${condition})`);
+  }
+  return wanted;
+}
+
 function isOurs(entity: EntitySchema, table: string, index: string): boolean {
   if (table === entity.table) return index.startsWith(`${entity.table}__unique_`) || index.startsWith(`${entity.table}__index_`);
   return index.startsWith(`${historyTable(entity)}__index_`);
@@ -105,8 +128,14 @@ function createTables(entity: EntitySchema, collation: string, existing: Readonl
   const indexes = wantedIndexes(entity);
   const history = historyTable(entity);
   if (!existing?.has(entity.table)) {
-    const parts = ["`id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY", ...entity.fields.map((f) => columnDefinition(f, false)), ...indexes.live.values()];
-    out.push(`CREATE TABLE IF NOT EXISTS ${quoteIdent(entity.table)} (${parts.join(", ")})${tableOptions(collation)}`);
+    const parts = [
+      "`id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
+      ...entity.fields.map((f) => columnDefinition(f, false)),
+      ...indexes.live.values(),
+      ...wantedChecks(entity).values(),
+    ];
+    const comment = entity.doc === undefined ? "" : ` COMMENT=${mysql.escape(entity.doc)}`;
+    out.push(`CREATE TABLE IF NOT EXISTS ${quoteIdent(entity.table)} (${parts.join(", ")})${tableOptions(collation)}${comment}`);
   }
   if (!existing?.has(history)) {
     const parts = [
@@ -147,12 +176,28 @@ function alterTable(entity: EntitySchema, table: string, state: TableState, want
     } else if (!history && field.type === "string" && (have === "varchar") !== isIndexedString(field)) {
       // A live string field that gains (or loses) an index moves between VARCHAR(255) and LONGTEXT.
       changes.push(`ALTER TABLE ${t} MODIFY COLUMN ${columnDefinition(field, false)}`);
+    } else if (!history && (state.comments?.get(column) ?? "") !== (field.doc ?? "")) {
+      // MySQL sets a column's COMMENT only with its whole definition (which also clears a removed one).
+      changes.push(`ALTER TABLE ${t} MODIFY COLUMN ${columnDefinition(field, false)}`);
     }
   }
+  if (!history && (state.comment ?? "") !== (entity.doc ?? "")) changes.push(`ALTER TABLE ${t} COMMENT = ${mysql.escape(entity.doc ?? "")}`);
   for (const [name, definition] of wanted) {
     if (!state.indexes.has(name)) adds.push(`ALTER TABLE ${t} ADD ${definition}`);
   }
-  return [...drops, ...changes, ...fills, ...adds];
+  // A changed rule has a new name (field-checks.ts): the new constraint is added before the old one
+  // is dropped, so a failed ADD (stored rows break it; MySQL DDL is not transactional) keeps the old.
+  const checkDrops: string[] = [];
+  if (!history) {
+    const checks = wantedChecks(entity);
+    for (const [name, definition] of checks) {
+      if (!state.checks?.has(name)) adds.push(`ALTER TABLE ${t} ADD ${definition}`);
+    }
+    for (const name of state.checks ?? []) {
+      if (name.startsWith(fieldCheckPrefix(entity.table)) && !checks.has(name)) checkDrops.push(`ALTER TABLE ${t} DROP CONSTRAINT ${quoteIdent(name)}`);
+    }
+  }
+  return [...drops, ...changes, ...fills, ...adds, ...checkDrops];
 }
 
 /**
@@ -217,7 +262,9 @@ export function tableStatesOf(entity: EntitySchema, all: readonly EntitySchema[]
   const indexes = wantedIndexes(entity);
   const dataType = (field: FieldSchema, history: boolean) => mysqlColumnType(field, history).toLowerCase().replace(/\(.*$/, "");
   const foreignKeys = new Set(wantedForeignKeys(entity, new Map(all.map((e) => [e.name, e]))).keys());
-  const live: TableState = { columns: new Map([["id", "bigint"]]), indexes: new Set(["PRIMARY", ...indexes.live.keys()]), foreignKeys };
+  const checks = new Set(wantedChecks(entity).keys());
+  const comments = new Map(entity.fields.flatMap((f) => (f.doc === undefined ? [] : [[f.name, f.doc] as const])));
+  const live: TableState = { columns: new Map([["id", "bigint"]]), indexes: new Set(["PRIMARY", ...indexes.live.keys()]), foreignKeys, checks, comments, comment: entity.doc };
   const history: TableState = {
     columns: new Map([["version", "bigint"], ["id", "bigint"], ["op", "varchar"], ["at", "datetime"]]),
     indexes: new Set(["PRIMARY", `${historyTable(entity)}_id_at`.slice(0, 64), ...indexes.history.keys()]),
@@ -262,13 +309,19 @@ export async function readState(db: Connection, tables: string[]): Promise<Map<s
   const state = new Map<string, TableState>();
   if (tables.length === 0) return state;
   const [columns] = await db.query(
-    "SELECT TABLE_NAME AS t, COLUMN_NAME AS c, LOWER(DATA_TYPE) AS d FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)",
+    "SELECT TABLE_NAME AS t, COLUMN_NAME AS c, LOWER(DATA_TYPE) AS d, COLUMN_COMMENT AS m FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)",
     [tables],
   );
-  for (const row of columns as Array<{ t: string; c: string; d: string }>) {
+  for (const row of columns as Array<{ t: string; c: string; d: string; m: string | null }>) {
     let table = state.get(row.t);
-    if (table === undefined) state.set(row.t, (table = { columns: new Map(), indexes: new Set() }));
+    if (table === undefined) state.set(row.t, (table = { columns: new Map(), indexes: new Set(), comments: new Map() }));
     table.columns.set(row.c, row.d);
+    if (row.m) table.comments?.set(row.c, row.m);
+  }
+  const [comments] = await db.query("SELECT TABLE_NAME AS t, TABLE_COMMENT AS m FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)", [tables]);
+  for (const row of comments as Array<{ t: string; m: string | null }>) {
+    const table = state.get(row.t);
+    if (table !== undefined && row.m) table.comment = row.m;
   }
   const [indexes] = await db.query(
     "SELECT DISTINCT TABLE_NAME AS t, INDEX_NAME AS i FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)",
@@ -282,6 +335,14 @@ export async function readState(db: Connection, tables: string[]): Promise<Map<s
   for (const row of keys as Array<{ t: string; c: string }>) {
     const table = state.get(row.t);
     if (table !== undefined) (table.foreignKeys ??= new Set()).add(row.c);
+  }
+  const [checks] = await db.query(
+    "SELECT TABLE_NAME AS t, CONSTRAINT_NAME AS c FROM information_schema.TABLE_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_TYPE = 'CHECK' AND TABLE_NAME IN (?)",
+    [tables],
+  );
+  for (const row of checks as Array<{ t: string; c: string }>) {
+    const table = state.get(row.t);
+    if (table !== undefined) (table.checks ??= new Set()).add(row.c);
   }
   return state;
 }
@@ -303,7 +364,7 @@ export async function migrateSchema(db: Connection, entities: readonly EntitySch
       try {
         await db.query(statement);
       } catch (error) {
-        throw migrationError(statement, error);
+        throw migrationError(statement, error, entities);
       }
     }
     for (const entity of entities) {
@@ -318,9 +379,12 @@ export async function migrateSchema(db: Connection, entities: readonly EntitySch
   }
 }
 
-function migrationError(statement: string, error: unknown): Error {
+function migrationError(statement: string, error: unknown, entities: readonly EntitySchema[]): Error {
   const reason = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string }).code;
+  // MariaDB: ER_CONSTRAINT_FAILED (4025); MySQL: ER_CHECK_CONSTRAINT_VIOLATED (3819).
+  const broken = /CHECK|CONSTRAINT/.test(code ?? "") || /constraint .* (failed|is violated)/i.test(reason) ? checkViolationMessage(reason, entities, "mysql") : undefined;
+  if (broken !== undefined) return new Error(broken);
   if (code === "ER_DUP_ENTRY") return new Error(`cannot add a UNIQUE index: stored rows already share a value (${reason}); statement: ${statement}`);
   if (code === "ER_NO_REFERENCED_ROW_2" || code === "ER_NO_REFERENCED_ROW" || /foreign key constraint fails/i.test(reason)) {
     return new Error(`cannot enforce a reference: stored rows refer to ids that do not exist; fix or delete them first (${reason}); statement: ${statement}`);

@@ -68,3 +68,42 @@ test("migrate is idempotent, evolves tables (new columns with defaults, UNIQUE/I
     await dropDatabase(database);
   }
 });
+
+test("start-up migration: a changed enum CHECK replaces the old one, docs become COMMENTs, stored rows that break a new CHECK are named", async (t) => {
+  if (!(await serverOrSkip(t))) return;
+  const database = await createDatabase();
+  const driver = createMysqlDriver({ name: "db", appDir: "/", options: urlFor(database) });
+  const admin = await adminConnection();
+  const sized = (values: string[], doc?: string): EntitySchema => ({
+    name: "Post",
+    table: "post",
+    ...(doc === undefined ? {} : { doc }),
+    fields: [field("title", "string"), field("size", "string", { optional: true, enumValues: values, ...(doc === undefined ? {} : { doc: `${doc} (size)` }) })],
+  });
+  const checks = async () => {
+    const [rows] = await admin.query("SELECT CONSTRAINT_NAME AS n, CHECK_CLAUSE AS c FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = 'post'", [database]);
+    return rows as Array<{ n: string; c: string }>;
+  };
+  try {
+    await driver.connect();
+    await driver.migrate([sized(["s", "m", "l", "xl"])]);
+    await admin.query(`INSERT INTO \`${database}\`.post (title, size) VALUES ('a', 'xl')`);
+    await assert.rejects(admin.query(`INSERT INTO \`${database}\`.post (title, size) VALUES ('b', 'xxl')`), /CONSTRAINT `post__check_size_/);
+
+    await driver.migrate([sized(["s", "m", "l", "xl", "xxl"], "A post.")]);
+    await driver.migrate([sized(["s", "m", "l", "xl", "xxl"], "A post.")]);
+    const now = await checks();
+    assert.equal(now.length, 1, `the old CHECK was dropped: ${JSON.stringify(now)}`);
+    assert.match(now[0].c, /'xxl'/);
+    const [[table]] = (await admin.query("SELECT TABLE_COMMENT AS c FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'post'", [database])) as any;
+    const [[column]] = (await admin.query("SELECT COLUMN_COMMENT AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'post' AND COLUMN_NAME = 'size'", [database])) as any;
+    assert.deepEqual([table.c, column.c], ["A post.", "A post. (size)"]);
+
+    await assert.rejects(driver.migrate([sized(["s", "m", "l"])]), /cannot add the CHECK on Post\.size \(one of 's', 'm', 'l'\): stored rows hold values that break it/);
+    assert.deepEqual(await checks(), now, "the failed ADD left the old CHECK in place (MySQL DDL is not transactional)");
+  } finally {
+    await admin.end();
+    await driver.close();
+    await dropDatabase(database);
+  }
+});

@@ -4,7 +4,7 @@
  * field no longer wants), then records each entity in `_kova_schema`.
  */
 import { createHash } from "node:crypto";
-import { refuseStoredTypeChanges, type EntitySchema, type FieldSchema } from "@kova/query";
+import { checkViolationMessage, refuseStoredTypeChanges, type EntitySchema, type FieldSchema } from "@kova/query";
 import { fitIdentifier, quoteIdent, type SqlFlavor } from "./pg-compiled.js";
 import {
   backfillStatements,
@@ -14,6 +14,8 @@ import {
   plainIndexName,
   SCHEMA_TABLE,
   schemaTableDdl,
+  staleCheckDrops,
+  staleCommentDrops,
   uniqueIndexName,
   wantedIndexes,
 } from "./pg-schema.js";
@@ -72,10 +74,14 @@ async function migrateEntity(client: PgSession, entity: EntitySchema, flavor: Sq
   const previous = await recordedFields(client, entity);
   refuseStoredTypeChanges(entity, previous);
   const before = await existingColumns(client, entity.table);
-  for (const statement of entityDdl(entity, flavor)) {
+  const drops = previous === undefined ? [] : [...(flavor.dialect === "postgres" ? staleCheckDrops(entity, previous) : []), ...staleCommentDrops(entity, { fields: previous })];
+  for (const statement of [...drops, ...entityDdl(entity, flavor)]) {
     try {
       await client.query(statement);
     } catch (error) {
+      if ((error as { code?: string }).code === "23514") {
+        throw new Error(checkViolationMessage((error as Error).message, [entity], "postgres") ?? (error as Error).message);
+      }
       if ((error as { code?: string }).code !== "23505") throw error;
       const composite = entity.uniques?.find((fields) => statement.includes(quoteIdent(compositeIndexName(entity, true, fields))));
       if (composite !== undefined) {

@@ -1,6 +1,6 @@
 import { refuseTypeChange, type EntitySchema, type Migrations, type SchemaChange } from "@kova/query";
 import { fitIdentifier, quoteIdent, type SqlFlavor } from "./pg-compiled.js";
-import { backfillStatements, compositeIndexName, entityDdl, foreignKeyDdl, plainIndexName, uniqueIndexName, wantedIndexes } from "./pg-schema.js";
+import { backfillStatements, compositeIndexName, entityDdl, foreignKeyDdl, plainIndexName, staleCheckDrops, staleCommentDrops, uniqueIndexName, wantedIndexes } from "./pg-schema.js";
 
 /**
  * `kova migrate` for PostgreSQL-family databases: the same idempotent DDL the driver runs at
@@ -16,6 +16,7 @@ export function pgMigrations(flavor: SqlFlavor): Migrations {
       const byName = new Map([...changes.map((c) => [c.entity.name, c.entity] as const), ...entities.map((e) => [e.name, e] as const)]);
       for (const change of changes) {
         if (change.kind === "alterConstraints") {
+          out.push(...staleCommentDrops(change.entity, { doc: change.from.doc, fields: [] }));
           const wanted = wantedIndexes(change.entity);
           for (const [unique, list] of [[true, change.from.uniques ?? []], [false, change.from.indexes ?? []]] as const) {
             for (const fields of list) {
@@ -33,6 +34,8 @@ export function pgMigrations(flavor: SqlFlavor): Migrations {
           for (const name of [uniqueIndexName(change.entity, change.field.name), plainIndexName(change.entity, change.field.name)]) {
             out.push(flavor.dropIndex(fitIdentifier(name)));
           }
+          // Its kept column no longer follows the field's rule (a new field may reuse the name).
+          if (flavor.dialect === "postgres") out.push(...staleCheckDrops({ ...change.entity, fields: [] }, [change.field]));
           continue;
         }
         const entity = change.entity;
@@ -42,6 +45,8 @@ export function pgMigrations(flavor: SqlFlavor): Migrations {
           for (const name of [uniqueIndexName(entity, change.to.name), plainIndexName(entity, change.to.name)]) {
             if (!wanted.has(name)) out.push(flavor.dropIndex(fitIdentifier(name)));
           }
+          if (flavor.dialect === "postgres") out.push(...staleCheckDrops(entity, [change.from]));
+          out.push(...staleCommentDrops(entity, { fields: [change.from] }));
         }
         if (!done.has(entity.name)) {
           done.add(entity.name);

@@ -10,12 +10,14 @@
  *                      Index (id, version): "newest version of id at or before t" is one descent.
  *   _kova_schema       entity, table, fields (jsonb), migrated_at.
  *
- * Columns carry no NOT NULL or CHECK constraints: the driver checks required fields, types and
- * enums before writing (with messages that name the field), which also lets a required field be
- * added to a table that already has rows. The history keeps its fields in jsonb, so adding a field
- * never alters it.
+ * Columns carry no NOT NULL: the driver checks required fields before writing (with messages that
+ * name the field), which also lets a required field be added to a table that already has rows. On
+ * PostgreSQL, a field whose type has a rule the database can check (an enum's values, a port's
+ * range, a slug's pattern: field-checks.ts in @kova/query) gets a named CHECK, so SQL run outside
+ * Kova cannot store what the app would refuse. The history keeps its fields in jsonb, so adding a
+ * field never alters it.
  */
-import { richColumn, tenantField, type EntitySchema, type FieldSchema, type OnDelete } from "@kova/query";
+import { fieldCheck, fieldCheckName, fieldCheckSql, richColumn, tenantField, type EntitySchema, type FieldSchema, type OnDelete } from "@kova/query";
 import { fitIdentifier, historyTable, quoteIdent, quoteLiteral, type SqlFlavor } from "./pg-compiled.js";
 import { encodeFieldValue, pgColumnType } from "./pg-values.js";
 
@@ -117,9 +119,64 @@ export function entityDdl(entity: EntitySchema, flavor: SqlFlavor): string[] {
     `CREATE TABLE IF NOT EXISTS ${history} (${version.definition}, "id" bigint NOT NULL, "op" text NOT NULL, ` +
       `"at" timestamptz NOT NULL, "data" jsonb NOT NULL)`,
     `CREATE INDEX IF NOT EXISTS ${quoteIdent(historyIndexName(entity))} ON ${history} ("id", "version")`,
+    ...commentDdl(entity),
     ...wantedIndexes(entity).values(),
-    ...(flavor.dialect === "postgres" ? tenantPolicyDdl(entity) : []),
+    ...(flavor.dialect === "postgres" ? [...checkDdl(entity), ...tenantPolicyDdl(entity)] : []),
   ];
+}
+
+/** The `///` docs of the entity and its fields as COMMENTs on the live table and its columns (setting one is idempotent). */
+export function commentDdl(entity: EntitySchema): string[] {
+  const table = quoteIdent(entity.table);
+  const out = entity.doc === undefined ? [] : [`COMMENT ON TABLE ${table} IS ${quoteLiteral(entity.doc)}`];
+  for (const field of entity.fields) {
+    if (field.doc !== undefined) out.push(`COMMENT ON COLUMN ${table}.${quoteIdent(field.name)} IS ${quoteLiteral(field.doc)}`);
+  }
+  return out;
+}
+
+/** Clears the COMMENTs of docs that `before` (the entity as it was) had and `entity` no longer has. */
+export function staleCommentDrops(entity: EntitySchema, before: { doc?: string; fields: readonly FieldSchema[] }): string[] {
+  const table = quoteIdent(entity.table);
+  const out = before.doc !== undefined && entity.doc === undefined ? [`COMMENT ON TABLE ${table} IS NULL`] : [];
+  for (const field of before.fields) {
+    if (field.doc === undefined) continue;
+    const now = entity.fields.find((f) => f.name === field.name);
+    if (now?.doc === undefined) out.push(`COMMENT ON COLUMN ${table}.${quoteIdent(field.name)} IS NULL`);
+  }
+  return out;
+}
+
+/** The CHECK constraints `entity` wants on its live table: name → condition. */
+export function wantedChecks(entity: EntitySchema): Map<string, string> {
+  const wanted = new Map<string, string>();
+  for (const field of entity.fields) {
+    const check = fieldCheck(field, "postgres");
+    if (check === undefined) continue;
+    wanted.set(fitIdentifier(fieldCheckName(entity.table, check)), fieldCheckSql(check, quoteIdent(field.name), quoteLiteral, (column, pattern) => `${column} ~ ${pattern}`));
+  }
+  return wanted;
+}
+
+/**
+ * Each field's CHECK, added when the table lacks it (PostgreSQL has no ADD CONSTRAINT IF NOT
+ * EXISTS, hence the DO block; `$kova$` quoting, as a pattern may hold `$`). The rule is in the
+ * name, so a changed rule is a new constraint; the old one is dropped by staleCheckDrops.
+ */
+export function checkDdl(entity: EntitySchema): string[] {
+  const table = quoteIdent(entity.table);
+  return [...wantedChecks(entity)].map(
+    ([name, condition]) =>
+      `DO $kova$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = ${quoteLiteral(name)} AND conrelid = ${quoteLiteral(table)}::regclass) THEN ` +
+      `ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(name)} CHECK (${condition}); END IF; END $kova$`,
+  );
+}
+
+/** Drops the CHECKs `fields` (what the entity had) wanted that `entity` no longer does. */
+export function staleCheckDrops(entity: EntitySchema, fields: readonly FieldSchema[]): string[] {
+  const wanted = wantedChecks(entity);
+  const before = wantedChecks({ ...entity, fields: [...fields] });
+  return [...before.keys()].filter((name) => !wanted.has(name)).map((name) => `ALTER TABLE ${quoteIdent(entity.table)} DROP CONSTRAINT IF EXISTS ${quoteIdent(name)}`);
 }
 
 /** The setting the driver sets to the caller's tenant in each transaction of a TENANT BY entity (pg-driver.ts). */

@@ -71,6 +71,36 @@ test("migrate is idempotent and evolves tables: new fields (defaults backfilled 
   }
 });
 
+test("start-up migration: a changed enum CHECK replaces the old one, a doc becomes a COMMENT, stored rows that break a new CHECK are named", async (t) => {
+  if (!(await serverUp(t))) return;
+  const schema = await freshSchema();
+  const sized = (values: string[], doc?: string): EntitySchema => ({
+    ...base,
+    fields: [...base.fields, { name: "size", type: "string", optional: true, unique: false, index: false, enumValues: values, ...(doc === undefined ? {} : { doc }) }],
+  });
+  const driver = createPostgresDriver({ name: "db", appDir: ".", options: { url: PG_URL, schema } });
+  const checks = () => admin(async (c) => (await c.query(`SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE connamespace = $1::regnamespace AND contype = 'c'`, [schema])).rows);
+  try {
+    await driver.connect();
+    await driver.migrate([sized(["s", "m", "l", "xl"])]);
+    await admin((c) => c.query(`INSERT INTO "${schema}".item (title, size) VALUES ('a', 'xl')`));
+    await assert.rejects(admin((c) => c.query(`INSERT INTO "${schema}".item (title, size) VALUES ('b', 'xxl')`)), /violates check constraint "item__check_size_/);
+
+    await driver.migrate([sized(["s", "m", "l", "xl", "xxl"], "The size on the label.")]);
+    const now = await checks();
+    assert.equal(now.length, 1, `the old CHECK was dropped: ${JSON.stringify(now)}`);
+    assert.match(now[0].def, /'xxl'/);
+    const comment = await admin(async (c) => (await c.query(`SELECT col_description($1::regclass, 4) AS d`, [`"${schema}".item`])).rows[0].d);
+    assert.equal(comment, "The size on the label.");
+
+    await assert.rejects(driver.migrate([sized(["s", "m", "l"])]), /cannot add the CHECK on Item\.size \(one of 's', 'm', 'l'\): stored rows hold values that break it/);
+    assert.deepEqual(await checks(), now, "a failed migration changed nothing (one transaction)");
+  } finally {
+    await driver.close();
+    await dropSchema(schema);
+  }
+});
+
 test("an entity with a long table name and more than 50 fields migrates and round-trips", async (t) => {
   if (!(await serverUp(t))) return;
   const schema = await freshSchema();

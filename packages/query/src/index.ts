@@ -2,6 +2,7 @@ export * from "./plan.js";
 export * from "./driver.js";
 export * from "./transfer.js";
 export * from "./schema-diff.js";
+export * from "./field-checks.js";
 export * from "./plan-columns.js";
 export * from "./values/instants.js";
 export * from "./values/write-values.js";

@@ -38,6 +38,8 @@ export interface FieldSchema {
   enumValues?: string[];
   /** A reference to another entity: the field holds that entity's id. */
   references?: string;
+  /** The field's `///` doc comment: the column's COMMENT in SQL DDL (absent when it has none). */
+  doc?: string;
   /**
    * For a reference: what deleting the referenced record does to this one — refuse (`restrict`,
    * the default, a 409), delete it too (`cascade`) or set this field to null (`setNull`). Absent
@@ -149,6 +151,8 @@ export interface EntitySchema {
   relations?: InverseRelation[];
   /** `ENTITY Session NO HISTORY`: false when writes record no versions (absent: they do). */
   history?: boolean;
+  /** The entity's `///` doc comment: the table's COMMENT in SQL DDL (absent when it has none). */
+  doc?: string;
 }
 
 export interface InverseRelation {

@@ -9,7 +9,7 @@ export type SchemaChange =
   | { kind: "dropEntity"; entity: EntitySchema }
   | { kind: "addField"; entity: EntitySchema; field: FieldSchema }
   | { kind: "dropField"; entity: EntitySchema; field: FieldSchema }
-  /** Type, optional, default, unique, index or enum values changed. */
+  /** Type, optional, default, unique, index, enum values or doc comment changed. */
   | {
       kind: "alterField";
       entity: EntitySchema;
@@ -18,7 +18,7 @@ export type SchemaChange =
       /** The field was removed earlier and is declared again: `from` is its kept column. */
       kept?: true;
     }
-  /** The entity's composite `UNIQUE (a, b)` / `INDEX (a, b)` changed: `from` is the entity as it was. */
+  /** The entity's composite `UNIQUE (a, b)` / `INDEX (a, b)` or its doc comment changed: `from` is the entity as it was. */
   | { kind: "alterConstraints"; entity: EntitySchema; from: EntitySchema };
 
 /** What a driver package exports for `kova migrate`: the SQL (or commands) for schema changes. */
@@ -111,12 +111,15 @@ function plain(entity: SnapshotEntity): EntitySchema {
 /** Field schemas compared with keys in one order, absent optionals dropped. */
 function normalise(f: FieldSchema): unknown {
   const base = [f.name, f.type, f.optional, f.unique, f.index, f.default ?? null, f.enumValues ?? null, f.references ?? null];
-  // Only a declared ON DELETE other than the default is a change, so older snapshots compare equal.
-  return f.references !== undefined && f.onDelete !== undefined && f.onDelete !== "restrict" ? [...base, f.onDelete] : base;
+  // Only a declared ON DELETE other than the default is a change, so older snapshots compare equal;
+  // likewise a doc comment (the column's COMMENT) only when there is one.
+  const withAction = f.references !== undefined && f.onDelete !== undefined && f.onDelete !== "restrict" ? [...base, f.onDelete] : base;
+  return f.doc !== undefined ? [...withAction, { doc: f.doc }] : withAction;
 }
 
 function constraintsOf(entity: EntitySchema): unknown {
-  return [entity.uniques ?? [], entity.indexes ?? []];
+  const base = [entity.uniques ?? [], entity.indexes ?? []];
+  return entity.doc !== undefined ? [...base, entity.doc] : base;
 }
 
 /**

@@ -16,7 +16,9 @@ export const sqlCommand = defineCommand({
   usage: `Usage: kova sql [options] [PATH]
 
 kova sql writes the DDL that creates every entity's storage on an empty database: its table, its
-history table, UNIQUE constraints and indexes, and the references' FOREIGN KEYs. It is the SQL of
+history table, UNIQUE constraints and indexes, the references' FOREIGN KEYs and, on PostgreSQL and
+MySQL/MariaDB, a CHECK per field whose type has a rule (enum values, ranges, patterns), COMMENTs
+from /// docs and (PostgreSQL) TENANT BY's row-level security policies. It is the SQL of
 the first file 'kova migrate' would write for each data source, from the same driver code, so a
 database made with it is the one 'kova migrate apply' (or the app's start) makes.
 

@@ -1,4 +1,4 @@
-import type { EntitySchema } from "@kova/query";
+import { checkViolationMessage, type EntitySchema } from "@kova/query";
 import type { MigrationFile } from "./migration-files.js";
 
 const QUOTED = String.raw`["\x60]([^"\x60]+)["\x60]`;
@@ -32,6 +32,9 @@ function uniqueIndexes(file: MigrationFile): UniqueIndex[] {
 export function describeApplyFailure(source: string, file: MigrationFile, error: unknown, entities: readonly EntitySchema[]): string {
   const reason = error instanceof Error ? error.message : String(error);
   const notApplied = `${file.name} was not applied`;
+  // A new or changed CHECK over stored rows that break it: the constraint's name says which field.
+  const broken = checkViolationMessage(reason, entities, "postgres") ?? checkViolationMessage(reason, entities, "mysql");
+  if (broken !== undefined) return `${source}: ${broken} (${notApplied})`;
   if (DUPLICATES.test(reason)) {
     const candidates = uniqueIndexes(file);
     const named = candidates.find((u) => reason.includes(u.index) || reason.includes(`${u.table}.${u.column}`));

@@ -117,6 +117,8 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
     }
     const schema = entityFieldSchema(ctx, field);
     if (!schema) continue;
+    // The `///` doc travels with the schema, so the DDL builders write it as the column's COMMENT.
+    if (field.doc !== null) schema.doc = field.doc;
     info.schema.fields.push(schema);
     const type = schema.file ? FILE_TYPE : schema.references ? intType : schema.items ? listFieldType(schema.items) : schema.shape ? jsonFieldType(schema.shape) : scalarToType(schema.type, schema.enumValues);
     rowFields.set(name, { type, optional: schema.optional });
@@ -124,6 +126,7 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
     checkOnDelete(ctx, decl, field, schema);
     if (schema.references !== undefined) applyPublicIdReference(ctx, decl, schema, rowFields, field.name.span);
   }
+  if (decl.doc !== null) info.schema.doc = decl.doc;
   applyAudit(ctx, decl, info.schema, rowFields);
   applySoftDelete(ctx, decl, info.schema, rowFields);
   applyTenant(ctx, decl, info.schema, rowFields);
