@@ -22,3 +22,6 @@ export * from "./changes.js";
 export * from "./rich-types/index.js";
 export * from "./tenant-scope.js";
 export * from "./identifier.js";
+export * from "./secrets/envelope.js";
+export * from "./secrets/data-keys.js";
+export * from "./secrets/encrypted-driver.js";
