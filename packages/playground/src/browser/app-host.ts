@@ -12,7 +12,7 @@ import {
   type AppDefinition, type AppEnv, type CompiledRoute, type QueryValues, type FileStore, type Logger, type Problem, type RouteStore, type SerializedReply, type Serving, type StageOutcome,
 } from "@kova/runtime/browser";
 import type { IncomingHttpHeaders } from "node:http";
-import { appDriverView, DataKeys, DRIVER_PACKAGES, encryptedEntities, hasEncryptedFields, MasterKeys, type Driver } from "@kova/query";
+import { appDriverView, DATA_KEY_ENV, DataKeys, DRIVER_PACKAGES, encryptedEntities, hasEncryptedFields, MasterKeys, type Driver } from "@kova/query";
 import { BrowserDriver } from "./browser-driver.js";
 import type { BrowserStore } from "./store.js";
 
@@ -72,6 +72,8 @@ export function unsupportedFeatures(app: AppDefinition): string[] {
   if (app.security?.rateLimit !== undefined) found.push("RATE_LIMIT: limits count clients by their address, and the page is the only client");
   routes("RATE_LIMIT: limits count clients by their address, and the page is the only client", (r) => r.rateLimit !== undefined);
   for (const v of app.env) {
+    // ENCRYPTED fields' master key: the page makes one of its own (see BrowserApp.start).
+    if (v.name === DATA_KEY_ENV) continue;
     if (v.default === undefined) found.push(`env("${v.name}") has no value in the browser: give it a default, env("${v.name}", "…")`);
   }
   return found;
