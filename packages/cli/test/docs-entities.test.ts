@@ -82,3 +82,18 @@ test("docs/entities.md: the public identifiers' example app is examples/customer
   assert.equal(result.status, 0, result.stdout + result.stderr);
   assert.match(result.stdout, new RegExp(`ℹ pass ${names.length}\\n`));
 });
+
+test("docs/entities.md: the encrypted fields' example app is examples/clinic/app.kova, and its examples run green", (t) => {
+  const apps = [...DOC.matchAll(/```kova\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.ok(apps.includes(readFileSync(join(EXAMPLES, "clinic", "app.kova"), "utf8")));
+  const clinic = 'IMPORT "../examples/clinic/app.kova"\n';
+  const blocks = testBlocks("clinic");
+  assert.ok(blocks.length >= 3, `only ${blocks.length} examples`);
+  const names = blocks.flatMap((b) => [...b.matchAll(/^TEST "([^"]+)"/gm)].map((m) => m[1]));
+  // The app's .env.test (copied with it) gives the tests their KOVA_DATA_KEY.
+  const dir = tempApp(t, join(EXAMPLES, "clinic"));
+  writeFileSync(join(dir, "app.test.kova"), `IMPORT "./app.kova"\n${blocks.map((b) => b.replace(clinic, "")).join("\n")}`);
+  const result = kovaSync(["test", dir]);
+  assert.equal(result.status, 0, result.stdout + result.stderr);
+  assert.match(result.stdout, new RegExp(`ℹ pass ${names.length}\\n`));
+});

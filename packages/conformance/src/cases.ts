@@ -17,10 +17,26 @@ import { IDENTIFIER_CASES } from "./cases-identifier.js";
 import { TRANSACTION_CASES } from "./cases-transactions.js";
 import { CHANGE_CASES } from "./cases-changes.js";
 import { ACTION_CASES } from "./cases-actions.js";
+import { ENCRYPTED_CASES } from "./cases-encrypted.js";
 
 export interface Api {
   /** `headers` are added to the request (e.g. an authorization header). */
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  /** The app's data keys and its store as stored, for the cases of ENCRYPTED fields (secrets-api.ts). */
+  secrets: SecretsApi;
+}
+
+/** What `kova db forget` and `kova db rotate-keys` do, and what the database really holds. */
+export interface SecretsApi {
+  /** `kova db forget <entity> <id>`: how many data keys were destroyed. */
+  forget(entity: string, id: number): Promise<number>;
+  /** The record's row and its history entries' data as the database holds them (no decryption). */
+  stored(entity: string, id: number): Promise<{ row: Record<string, unknown> | null; history: Array<Record<string, unknown>> }>;
+  /**
+   * `kova db rotate-keys` with `next` as the new KOVA_DATA_KEY and the app's key retired: how many
+   * data keys were re-wrapped, and the record read back with the new key alone.
+   */
+  rotate(next: string, entity: string, id: number): Promise<{ rewrapped: number; record: Record<string, unknown> | null }>;
 }
 
 export interface Case {
@@ -544,6 +560,7 @@ export const CASES: Case[] = [
   ...TRANSACTION_CASES,
   ...CHANGE_CASES,
   ...ACTION_CASES,
+  ...ENCRYPTED_CASES,
   ...AGGREGATE_CASES,
   ...LIST_CASES,
   ...RICH_TYPE_CASES,

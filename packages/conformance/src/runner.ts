@@ -3,11 +3,12 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startApp } from "@kova/runtime";
 import { buildApp } from "@kova/compiler";
-import { DRIVER_PACKAGES } from "@kova/query";
+import { DRIVER_PACKAGES, type EntitySchema } from "@kova/query";
 import { CASES, check, Mismatch, type Api, type Case } from "./cases.js";
 import { EVOLVE_AFTER, EVOLVE_BEFORE, FULL_PROGRAM, KEY_VALUE_PROGRAM } from "./programs.js";
 import { RELATIONS_PROGRAM } from "./relations-program.js";
 import type { Target } from "./targets.js";
+import { CONFORMANCE_DATA_KEY, secretsApi } from "./secrets-api.js";
 
 export type Outcome = { status: "pass" } | { status: "fail"; detail: string } | { status: "n/a"; detail: string } | { status: "skipped"; detail: string };
 
@@ -70,13 +71,14 @@ export async function runTarget(target: Target, cases: Case[] = CASES): Promise<
           if (pending.length === 0) break;
           writeFileSync(join(dir, "app.kova"), `${prepared.connect ?? ""}\n${source}`);
           // A throw-away JWT signing key, for programs with AUTH jwt (cases-audit.ts).
-          const started = await startProgram(target, dir, { KOVA_CONFORMANCE_JWT_KEY: "conformance-only-key-conformance-only-key-0123", ...prepared.env }, stage);
+          // A throw-away master key, for programs with ENCRYPTED fields (cases-encrypted.ts).
+          const started = await startProgram(target, dir, { KOVA_CONFORMANCE_JWT_KEY: "conformance-only-key-conformance-only-key-0123", KOVA_DATA_KEY: CONFORMANCE_DATA_KEY, ...prepared.env }, stage);
           if (typeof started === "string") {
             for (const c of pending) outcomes[c.name] = c.unsupported?.[target.driver] ? { status: "n/a", detail: c.unsupported[target.driver] } : { status: "fail", detail: started };
             break;
           }
           try {
-            const api = httpApi(started.url);
+            const api = httpApi(started);
             for (const c of pending) {
               const reason = c.unsupported?.[target.driver];
               if (reason) outcomes[c.name] = { status: "n/a", detail: reason };
@@ -100,7 +102,10 @@ export async function runTarget(target: Target, cases: Case[] = CASES): Promise<
 }
 
 /** Builds the program in `dir` for the target and serves it in-process; a string says why it could not. */
-async function startProgram(target: Target, dir: string, env: Record<string, string>, stage: number): Promise<Awaited<ReturnType<typeof startApp>> | string> {
+/** A program served in-process, with its entities (cases of ENCRYPTED fields read its store with them). */
+type Started = Awaited<ReturnType<typeof startApp>> & { entities: EntitySchema[] };
+
+async function startProgram(target: Target, dir: string, env: Record<string, string>, stage: number): Promise<Started | string> {
   const built = await buildApp({ entry: dir });
   if (!built.ok) {
     const why = [...built.errors, ...built.check.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`)].join("; ");
@@ -110,7 +115,8 @@ async function startProgram(target: Target, dir: string, env: Record<string, str
     await import(DRIVER_PACKAGES[target.driver]);
     // A second stage rewrites dist/app.js: a fresh URL, so the new program is the one imported.
     const { app } = (await import(`${pathToFileURL(join(dir, "dist", "app.js")).href}?stage=${stage}`)) as { app: Parameters<typeof startApp>[0] };
-    return await startApp(app, { port: 0, host: "127.0.0.1", appDir: dir, env, manageProcess: false, logLevel: "silent" });
+    const running = await startApp(app, { port: 0, host: "127.0.0.1", appDir: dir, env, manageProcess: false, logLevel: "silent" });
+    return Object.assign(running, { entities: app.dataSources.flatMap((s) => s.entities) });
   } catch (error) {
     return `the app did not start: ${error instanceof Error ? error.message : String(error)}`;
   }
@@ -126,8 +132,10 @@ async function runCase(c: Case, api: Api): Promise<Outcome> {
   }
 }
 
-function httpApi(base: string): Api {
+function httpApi(started: Started): Api {
+  const base = started.url;
   return {
+    secrets: secretsApi(started, started.entities),
     async request(method, path, body, headers = {}) {
       const response = await fetch(base + path, {
         method,

@@ -56,6 +56,9 @@ export const compileCockroach = createPgCompiler(cockroachFlavor);
 export const cockroachDialect: Dialect = {
   name: "cockroach",
   // No CockroachDB server runs the conformance suite here, and its row-level security differs.
-  limits: { tenants: "TENANT BY is held by conformance cases (and PostgreSQL row-level security) on embedded, PostgreSQL and MariaDB only" },
+  limits: {
+    tenants: "TENANT BY is held by conformance cases (and PostgreSQL row-level security) on embedded, PostgreSQL and MariaDB only",
+    encryption: "ENCRYPTED fields (their data keys and kova db forget) are held by conformance cases on embedded, PostgreSQL and MariaDB only",
+  },
   compile: compileCockroach,
 };

@@ -13,5 +13,6 @@ export const mongoDialect: Dialect = {
       "MongoDB rolls back only on a replica set, and a standalone server would keep the first writes; the build cannot know which server the app will reach",
     constraints: "the MongoDB driver does not enforce composite UNIQUE/INDEX or ON DELETE (it has no foreign keys)",
     tenants: "TENANT BY is held by conformance cases on the SQL drivers (embedded, PostgreSQL, MariaDB) only",
+    encryption: "ENCRYPTED fields (their data keys and kova db forget) are held by conformance cases on embedded, PostgreSQL and MariaDB only",
   },
 };

@@ -12,5 +12,6 @@ export const redisDialect: Dialect = {
     transactions: "Redis has no transaction that can be rolled back (MULTI/EXEC cannot read inside one, and runs every command it queued)",
     constraints: "Redis keeps no schema, so it cannot enforce composite UNIQUE/INDEX or ON DELETE",
     tenants: "TENANT BY is held by conformance cases on the SQL drivers (embedded, PostgreSQL, MariaDB) only",
+    encryption: "ENCRYPTED fields (their data keys and kova db forget) are held by conformance cases on embedded, PostgreSQL and MariaDB only",
   },
 };

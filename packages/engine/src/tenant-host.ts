@@ -17,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { connectDataSources, createServer, resolveAppEnv, type AppDefinition, type AppEnv, type DataSources, type KovaServer } from "@kova/runtime";
+import { encryptedEntities } from "@kova/query";
 import { onVm, type ExecutionPool, type Quotas } from "@kova/vm";
 import type { LoadedProgram } from "./program-cache.js";
 import type { EngineConfig } from "./config.js";
@@ -98,7 +99,7 @@ export class TenantHost {
       this.dataSources = await connectDataSources({ ...app, dataSources: sources }, this.storeDir, env);
       return this.dataSources;
     }
-    for (const source of sources) await this.dataSources.get(source.name).migrate(source.entities);
+    for (const source of sources) await this.dataSources.get(source.name).migrate(encryptedEntities(source.entities));
     return this.dataSources;
   }
 

@@ -147,3 +147,20 @@ test("a program that needs what the browser lacks is refused, naming each featur
     return true;
   });
 });
+
+test("ENCRYPTED fields run in the page with a master key of its own", { timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "kova-playground-encrypted-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const { app } = await load(`ENTITY Patient {\n  name: text ENCRYPTED\n  ward: text\n}\n\nPOST /patients {\n  RESPOND 201 INSERT INTO Patient $body\n}\n\nGET /patients/:id/history {\n  RESPOND HISTORY Patient WHERE id = $id\n}\n`, dir);
+  const browser = await BrowserApp.start(app, await BrowserStore.open(), pino({ level: "silent" }));
+  const made = await browser.request({ method: "POST", path: "/patients", body: '{"name":"Ada","ward":"north"}' });
+  assert.equal(made.status, 201, made.body);
+  assert.equal((JSON.parse(made.body) as { name: string }).name, "Ada");
+  const history = JSON.parse((await browser.request({ method: "GET", path: "/patients/1/history" })).body) as { data: { name: string } }[];
+  assert.deepEqual(history.map((v) => v.data.name), ["Ada"]);
+  // The data panel reads through the app's view of the store, decrypted as the program sees it
+  // (the store itself takes only ciphertext in an ENCRYPTED field: its codec refuses plaintext).
+  const rows = JSON.parse((await browser.request({ method: "GET", path: `${DATA_PREFIX}/Patient` })).body) as { name: string; ward: string }[];
+  assert.deepEqual(rows, [{ id: 1, name: "Ada", ward: "north" }]);
+});
+

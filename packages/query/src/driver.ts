@@ -30,6 +30,11 @@ export interface DialectLimits {
   readonly constraints?: string;
   /** No tenant scoping (`TENANT BY`): a scoped SAVE and row-level security are the SQL drivers' (KV2864). */
   readonly tenants?: string;
+  /**
+   * No ENCRYPTED fields: the driver keeps no table of data keys for them (secrets/data-keys.ts;
+   * the build refuses them, KV2974).
+   */
+  readonly encryption?: string;
 }
 
 /** A dialect's compiled statement(s). The shape is the dialect's own; it must be plain JSON. */

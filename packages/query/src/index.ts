@@ -25,3 +25,6 @@ export * from "./tenant-scope.js";
 export * from "./identifier.js";
 export { publicChangeEvent } from "./public-events.js";
 export { referenceLookup, type ReferenceLookup } from "./public-references.js";
+export * from "./secrets/envelope.js";
+export * from "./secrets/data-keys.js";
+export * from "./secrets/encrypted-driver.js";

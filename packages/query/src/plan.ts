@@ -65,6 +65,13 @@ export interface FieldSchema {
    */
   secret?: boolean;
   /**
+   * `ENCRYPTED` (secrets/encrypted-driver.ts): stored as AES-256-GCM ciphertext under a data key of
+   * the record's own, in its rows and its history alike; the runtime encrypts writes and decrypts
+   * reads, and a value whose key `kova db forget` destroyed reads as null. A text field only; never
+   * compared, ordered or UNIQUE (the database holds no plaintext to compare).
+   */
+  encrypted?: true;
+  /**
    * An uploaded file's reference (`avatar: file?`): `type` is `json`, `shape` its { id, name,
    * type, size }; the bytes live in the app's file store, not in the data source.
    */

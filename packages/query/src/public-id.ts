@@ -16,6 +16,8 @@
  */
 import { withExecute } from "./driver-view.js";
 import { identifierDriver } from "./identifier.js";
+import type { DataKeys } from "./secrets/data-keys.js";
+import { encryptedDriver } from "./secrets/encrypted-driver.js";
 import type { Driver } from "./driver.js";
 import type { EntitySchema, FieldSchema, Filter, HistoryEntry, NestedSelection, Operand, QueryPlan, WriteValues } from "./plan.js";
 import { holdsPublicRefs, PUBLIC_ID_FIELD, publicRefCondition, publicRefsOf, referenceLookup, resolvePublicRefs, writtenPublicRefs } from "./public-references.js";
@@ -262,8 +264,10 @@ export function publicIdDriver(driver: Driver, entities: readonly EntitySchema[]
 /**
  * A data source's driver as an app sees it, on Node and in the playground alike: PUBLIC ID
  * entities' records, and references to them, by their public id; an insert whose identifier
- * another record holds takes the next suffix (identifier.ts).
+ * another record holds takes the next suffix (identifier.ts); ENCRYPTED fields encrypted with
+ * the data source's `keys` on the way in and decrypted on the way out (secrets/encrypted-driver.ts),
+ * innermost, so it sees integer keys and the values as stored.
  */
-export function appDriverView(driver: Driver, entities: readonly EntitySchema[]): Driver {
-  return publicIdDriver(identifierDriver(driver, entities), entities);
+export function appDriverView(driver: Driver, entities: readonly EntitySchema[], keys?: DataKeys): Driver {
+  return publicIdDriver(identifierDriver(encryptedDriver(driver, entities, keys), entities), entities);
 }

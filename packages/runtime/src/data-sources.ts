@@ -2,7 +2,7 @@
  * The app's connected data sources: created from `CONNECT` declarations through the driver
  * registry of @kova/query, migrated, health-checked and closed together.
  */
-import { appDriverView, DriverLookupError, knownDrivers, loadDriverPackage, type Driver, type HealthReport } from "@kova/query";
+import { appDriverView, DataKeyError, DataKeys, DriverLookupError, encryptedEntities, hasEncryptedFields, knownDrivers, loadDriverPackage, MasterKeys, type Driver, type EntitySchema, type HealthReport } from "@kova/query";
 import type { AppDefinition, AppEnv } from "./app.js";
 
 export class StartupError extends Error {
@@ -28,6 +28,11 @@ export class DataSources {
      * `connectDataSources` fills it; sources made by hand (tests, embedders) report none.
      */
     readonly migrated: ReadonlyMap<string, boolean> = new Map(),
+    /**
+     * Per data source with ENCRYPTED fields, its data keys (`kova db forget`, `kova db rotate-keys`
+     * and the tests use them; the app's view of the driver encrypts and decrypts with them).
+     */
+    readonly dataKeys: ReadonlyMap<string, DataKeys> = new Map(),
   ) {
     this.defaultDriver = drivers.values().next().value;
   }
@@ -38,7 +43,7 @@ export class DataSources {
 
   /** The same sources with every driver passed through `wrap` (metrics and tracing: ops/observed-driver.ts). */
   observed(wrap: (name: string, driver: Driver) => Driver): DataSources {
-    return new DataSources(new Map([...this.drivers].map(([name, driver]) => [name, wrap(name, driver)])), this.migrated);
+    return new DataSources(new Map([...this.drivers].map(([name, driver]) => [name, wrap(name, driver)])), this.migrated, this.dataKeys);
   }
 
   get(name?: string): Driver {
@@ -105,7 +110,9 @@ async function findDriverFactory(driverName: string, sourceName: string) {
 export async function connectDataSources(app: AppDefinition, appDir: string, env: AppEnv, options: { migrate?: boolean } = {}): Promise<DataSources> {
   const drivers = new Map<string, Driver>();
   const migrated = new Map<string, boolean>();
+  const dataKeys = new Map<string, DataKeys>();
   try {
+    const masters = await masterKeys(app.dataSources.map((s) => s.entities), env);
     for (const source of app.dataSources) {
       const factory = await findDriverFactory(source.driver, source.name);
       const driver = factory({ name: source.name, appDir, options: source.options(env) });
@@ -114,10 +121,13 @@ export async function connectDataSources(app: AppDefinition, appDir: string, env
       } catch (error) {
         throw new StartupError(connectFailure(source.name, source.driver, messageOf(error)));
       }
-      drivers.set(source.name, appDriverView(driver, source.entities));
+      const keys = masters !== undefined && hasEncryptedFields(source.entities) ? new DataKeys(driver, masters) : undefined;
+      if (keys !== undefined) dataKeys.set(source.name, keys);
+      drivers.set(source.name, appDriverView(driver, source.entities, keys));
       if (options.migrate === false) continue;
       try {
-        await driver.migrate(source.entities);
+        // With ENCRYPTED fields, the data key and erasure tables too (@kova/query secrets/data-keys.ts).
+        await driver.migrate(encryptedEntities(source.entities));
       } catch (error) {
         throw new StartupError(`cannot migrate data source "${source.name}" (${source.driver}): ${messageOf(error)}`);
       }
@@ -127,7 +137,17 @@ export async function connectDataSources(app: AppDefinition, appDir: string, env
     await Promise.allSettled([...drivers.values()].map((driver) => driver.close()));
     throw error instanceof StartupError ? error : new StartupError(messageOf(error));
   }
-  return new DataSources(drivers, migrated);
+  return new DataSources(drivers, migrated, dataKeys);
+}
+
+/** The master keys from KOVA_DATA_KEY (and retired ones), when some entity has ENCRYPTED fields; a bad key stops the start, naming the variable. */
+async function masterKeys(entities: ReadonlyArray<readonly EntitySchema[]>, env: AppEnv): Promise<MasterKeys | undefined> {
+  if (!entities.some(hasEncryptedFields)) return undefined;
+  try {
+    return await MasterKeys.fromEnv(env);
+  } catch (error) {
+    throw error instanceof DataKeyError ? new StartupError(error.message) : error;
+  }
 }
 
 /**

@@ -184,13 +184,13 @@ export interface FieldDecl {
 }
 
 /**
- * `UNIQUE`, `INDEX`, `PRIMARY`, `DEFAULT <expr>`, `SECRET` or `ON DELETE RESTRICT | CASCADE | SET NULL`
+ * `UNIQUE`, `INDEX`, `PRIMARY`, `DEFAULT <expr>`, `SECRET`, `ENCRYPTED` or `ON DELETE RESTRICT | CASCADE | SET NULL`
  * after an entity field's type.
  */
 export interface FieldModifier {
   kind: "FieldModifier";
   span: Span;
-  modifier: "UNIQUE" | "INDEX" | "PRIMARY" | "DEFAULT" | "ON DELETE" | "SECRET";
+  modifier: "UNIQUE" | "INDEX" | "PRIMARY" | "DEFAULT" | "ON DELETE" | "SECRET" | "ENCRYPTED";
   /** The default value, for `DEFAULT`; otherwise null. */
   value: Expression | null;
   /** For `ON DELETE`: what deleting the referenced record does; otherwise null. */

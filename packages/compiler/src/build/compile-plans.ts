@@ -3,6 +3,7 @@ import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { AppModel } from "../ir/nodes.js";
 import { driverLimitDiagnostics } from "./atomicity.js";
 import { changeEventDiagnostics } from "./change-events.js";
+import { encryptedPlanDiagnostics } from "./encrypted-plans.js";
 
 export interface CompiledPlans {
   /** Each query's statement, by query id (missing for the refused ones). */
@@ -41,5 +42,6 @@ export function compilePlans(app: AppModel, dialects: ReadonlyMap<string, Dialec
   }
   diagnostics.push(...driverLimitDiagnostics(app, dialects));
   diagnostics.push(...changeEventDiagnostics(app, dialects));
+  diagnostics.push(...encryptedPlanDiagnostics(app, dialects));
   return { compiled, diagnostics };
 }

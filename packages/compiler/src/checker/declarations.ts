@@ -8,6 +8,7 @@ import { listFieldSchema, listFieldType } from "./list-fields.js";
 import { jsonFieldType, jsonShapeSchema } from "./json-shapes.js";
 import { constantValue } from "./fold.js";
 import { applyHistoryControl } from "./history-control.js";
+import { applyEncrypted } from "./encrypted.js";
 import { applyAudit } from "./audit.js";
 import { applySoftDelete } from "./soft-delete.js";
 import { applyTenant } from "./tenant.js";
@@ -134,6 +135,7 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
   applyIdentifier(ctx, decl, info.schema, rowFields);
   checkConstraints(ctx, decl, info.schema);
   applyHistoryControl(decl, info.schema);
+  applyEncrypted(ctx, decl, info.schema);
 }
 
 /** `ON DELETE …`: only on a reference, SET NULL only on an optional one, within one data source. */

@@ -249,6 +249,12 @@ export const Codes = define({
   EventFieldType: { code: "KV2954", severity: "error", title: "an EMIT payload field whose value does not fit the type the EVENT declares" },
   EventPayloadShape: { code: "KV2955", severity: "error", title: "an EMIT payload that is not an object literal { field: value, … }" },
   EmitNotSupportedByDriver: { code: "KV2956", severity: "error", title: "EMIT in a program whose first data source's driver keeps no change outbox (CockroachDB, MongoDB, Redis)" },
+  // ── sensitive data: ENCRYPTED fields (KV2970–2979)
+  EncryptedFieldType: { code: "KV2970", severity: "error", title: "ENCRYPTED on a field that is not text (its ciphertext is text)" },
+  EncryptedFieldModifier: { code: "KV2971", severity: "error", title: "an ENCRYPTED field that is UNIQUE, INDEX, PRIMARY, has a DEFAULT, or is in a composite constraint or an IDENTIFIER" },
+  EncryptedFieldCompared: { code: "KV2972", severity: "error", title: "a query that compares, orders, groups or computes with an ENCRYPTED field (the database holds only ciphertext)" },
+  EncryptedManyUpdate: { code: "KV2973", severity: "error", title: "an UPDATE of many records that may write an ENCRYPTED field (each record's values are encrypted under its own key)" },
+  EncryptionNotSupportedByDriver: { code: "KV2974", severity: "error", title: "ENCRYPTED fields on a driver that does not keep their data keys (CockroachDB, MongoDB, Redis)" },
   // ── bytecode tier (KV2900–2949)
   ImportedJsInBytecode: { code: "KV2900", severity: "error", title: "an imported JavaScript function in a program built for the VM tier (bytecode runs no JavaScript)" },
   BuiltinNotInVm: { code: "KV2901", severity: "error", title: "a built-in the VM tier does not offer (it reaches outside the request: tokens, passwords, sessions, files, HTTP)" },

@@ -1,4 +1,4 @@
-import type { EntitySchema } from "@kova/query";
+import { DATA_KEY_ENV, RETIRED_DATA_KEYS_ENV, type EntitySchema } from "@kova/query";
 import type { ConnectDecl, Expression, FieldDecl, FunctionParam, Query, Span, TypeRef, ValidateDecl } from "../ast/nodes.js";
 import type { ActionInfo } from "../checker/actions.js";
 import { constantValue } from "../checker/fold.js";
@@ -72,6 +72,12 @@ export function lower(model: SemanticModel, options: { name: string; sourceText?
     if (cache !== null && model.caches.has(cache.name)) entryPoints[i].cache = routeCache(cache.name, entryPoints[i], queryById, functions, entitySchemas);
   });
   const caches = lowerCaches(model, entryPoints);
+  // ENCRYPTED fields need the master key (required: the app does not start without it) and may
+  // read data keys wrapped by retired ones (optional) — @kova/query secrets/envelope.ts.
+  if ([...model.entities.values()].some((e) => e.schema.fields.some((f) => f.encrypted === true))) {
+    state.env.set(DATA_KEY_ENV, state.env.get(DATA_KEY_ENV) ?? { name: DATA_KEY_ENV, type: "string", uses: [] });
+    state.env.set(RETIRED_DATA_KEYS_ENV, state.env.get(RETIRED_DATA_KEYS_ENV) ?? { name: RETIRED_DATA_KEYS_ENV, type: "string", default: "", uses: [] });
+  }
   for (const handler of sockets.flatMap((s) => s.handlers)) handler.writes = written(handler.body);
 
   return {

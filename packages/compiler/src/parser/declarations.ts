@@ -393,7 +393,7 @@ function parseField(c: Cursor): FieldDecl | null {
     }
     // `UNIQUE (a, b)` on the next line is the entity's composite constraint, not this field's.
     if (t.newlineBefore && c.isPunct("(", c.peek())) break;
-    const mod = (["UNIQUE", "INDEX", "PRIMARY", "DEFAULT", "SECRET"] as const).find((m) => c.isKeyword(m) || (c.isMiscasedKeyword(m) && !t.newlineBefore));
+    const mod = (["UNIQUE", "INDEX", "PRIMARY", "DEFAULT", "SECRET", "ENCRYPTED"] as const).find((m) => c.isKeyword(m) || (c.isMiscasedKeyword(m) && !t.newlineBefore));
     if (mod === undefined) break;
     c.matchKeyword(mod);
     const value = mod === "DEFAULT" ? parseExpression(c) : null;

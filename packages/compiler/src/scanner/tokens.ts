@@ -39,6 +39,8 @@ export const KEYWORDS = [
   "ACTION", "EVENT", "EMIT",
   // Concurrent work in one request: `t = SPAWN total(xs)` … `n = AWAIT t`.
   "SPAWN", "AWAIT",
+  // Sensitive data: `email: email ENCRYPTED` (AES-256-GCM at rest, erasable with `kova db forget`).
+  "ENCRYPTED",
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];

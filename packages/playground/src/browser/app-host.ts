@@ -12,7 +12,7 @@ import {
   type AppDefinition, type AppEnv, type CompiledRoute, type QueryValues, type FileStore, type Logger, type Problem, type RouteStore, type SerializedReply, type Serving, type StageOutcome,
 } from "@kova/runtime/browser";
 import type { IncomingHttpHeaders } from "node:http";
-import { appDriverView, DRIVER_PACKAGES, type Driver } from "@kova/query";
+import { appDriverView, DATA_KEY_ENV, DataKeys, DRIVER_PACKAGES, encryptedEntities, hasEncryptedFields, MasterKeys, type Driver } from "@kova/query";
 import { BrowserDriver } from "./browser-driver.js";
 import type { BrowserStore } from "./store.js";
 
@@ -72,6 +72,8 @@ export function unsupportedFeatures(app: AppDefinition): string[] {
   if (app.security?.rateLimit !== undefined) found.push("RATE_LIMIT: limits count clients by their address, and the page is the only client");
   routes("RATE_LIMIT: limits count clients by their address, and the page is the only client", (r) => r.rateLimit !== undefined);
   for (const v of app.env) {
+    // ENCRYPTED fields' master key: the page makes one of its own (see BrowserApp.start).
+    if (v.name === DATA_KEY_ENV) continue;
     if (v.default === undefined) found.push(`env("${v.name}") has no value in the browser: give it a default, env("${v.name}", "…")`);
   }
   return found;
@@ -131,11 +133,14 @@ export class BrowserApp {
     const unsupported = unsupportedFeatures(app);
     if (unsupported.length > 0) throw new UnsupportedProgram(unsupported);
     const drivers = new Map<string, Driver>();
+    // ENCRYPTED fields: the page's data lives only in the page, so a master key of its own does.
+    const masters = app.dataSources.some((s) => hasEncryptedFields(s.entities)) ? await MasterKeys.ephemeral() : undefined;
     for (const source of app.dataSources) {
       const driver = new BrowserDriver(store);
-      await driver.migrate(source.entities);
-      // The same view of the driver as connectDataSources gives an app on Node (public ids, identifiers).
-      drivers.set(source.name, appDriverView(driver, source.entities));
+      await driver.migrate(encryptedEntities(source.entities));
+      // The same view of the driver as connectDataSources gives an app on Node (public ids, identifiers, encryption).
+      const keys = masters !== undefined && hasEncryptedFields(source.entities) ? new DataKeys(driver, masters) : undefined;
+      drivers.set(source.name, appDriverView(driver, source.entities, keys));
     }
     const env: AppEnv = Object.fromEntries(app.env.map((v) => [v.name, v.default ?? ""]));
     const security = new HttpSecurity(app, env, {}, log);

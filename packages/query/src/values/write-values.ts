@@ -9,6 +9,7 @@ import { QueryError } from "../driver.js";
 import type { FieldSchema, JsonType, ListItemType } from "../plan.js";
 import { checkRich, expectedForm } from "../rich-types/registry.js";
 import { INTEGER_TEXT, toIsoInstant } from "./instants.js";
+import { isCiphertext } from "../secrets/envelope.js";
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -39,6 +40,12 @@ export type CheckedValue = string | number | boolean | null;
 /** Checks a value to be written into `field` against its declared type (see CheckedValue). */
 export function checkFieldValue(field: FieldSchema, value: unknown): CheckedValue {
   if (value === null || value === undefined) return null;
+  // The encrypted driver view (secrets/encrypted-driver.ts) checked the plaintext and stores only
+  // ciphertext; plaintext reaching the store here would be a bug, never written.
+  if (field.encrypted === true) {
+    if (!isCiphertext(value)) throw new Error(`field "${field.name}" is ENCRYPTED but was written without encryption (write it through the app's data source)`);
+    return value;
+  }
   if (field.items !== undefined) return checkListValue(field, field.items, value);
   const name = field.name;
   if (field.rich !== undefined) {

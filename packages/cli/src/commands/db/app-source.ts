@@ -21,6 +21,8 @@ export interface OpenSource {
   driverName: string;
   /** The app's entities in this data source. */
   entities: EntitySchema[];
+  /** The app's environment as its start resolves it (KOVA_DATA_KEY for ENCRYPTED fields, say). */
+  env: Readonly<Record<string, string>>;
   driver: Driver;
   transfer: DataTransfer;
   close(): Promise<void>;
@@ -71,6 +73,7 @@ export async function openAppSource(entry: string, wanted: string | undefined, c
     name: source.name,
     driverName: source.driver,
     entities: source.entities,
+    env,
     driver,
     transfer: driver.transfer,
     async close() {

@@ -21,6 +21,7 @@ import { shellCommand } from "./shell.js";
 import { serveCommand } from "./serve.js";
 import { keysCommand } from "./keys.js";
 import { queryCommand } from "./query.js";
+import { forgetCommand, rotateKeysCommand } from "./secrets.js";
 
 /** By the words that select them: "backup schedule" before "backup", so the longer match wins. */
 const SUBCOMMANDS: ReadonlyArray<{ words: string[]; command: Command }> = [
@@ -31,6 +32,9 @@ const SUBCOMMANDS: ReadonlyArray<{ words: string[]; command: Command }> = [
   { words: ["export"], command: exportCommand },
   { words: ["import"], command: importCommand },
   { words: ["rekey"], command: rekeyCommand },
+  // ENCRYPTED fields' data keys (docs/entities.md, "Encrypted fields").
+  { words: ["forget"], command: forgetCommand },
+  { words: ["rotate-keys"], command: rotateKeysCommand },
   // The versioned store on its own (@kova/store): keys and JSON values, see docs/store.md.
   { words: ["set"], command: setCommand },
   { words: ["get"], command: getCommand },
