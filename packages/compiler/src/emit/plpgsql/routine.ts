@@ -17,6 +17,7 @@
  */
 import { isPublicIdEntity, isSoftDeleteEntity, type CompiledQuery, type EntitySchema, type Operand, type QueryPlan } from "@kova/query";
 import type { AppModel, Expr, KovaFunction, QueryExpr, Stmt } from "../../ir/nodes.js";
+import { forEachNode } from "../../ir/writes.js";
 
 /** The part of the PostgreSQL dialect's compiled form read here (driver-postgres pg-compiled.ts). */
 interface PgStatementJson {
@@ -67,7 +68,7 @@ export function compileRoutine(app: AppModel, fn: KovaFunction, source: string, 
   });
   const declared = [
     ...fn.params.map((p, i) => `v_${p} jsonb := nullif(kova_args -> ${i}, 'null'::jsonb);`),
-    ...fn.variables.map((v) => `v_${v} jsonb;`),
+    ...[...new Set([...fn.variables, ...loopVariables(fn.body)])].filter((v) => !fn.params.includes(v)).map((v) => `v_${v} jsonb;`),
     ...writer.temporaries.map((t) => `${t} jsonb;`),
     "kova_step int := 0;",
     "kova_row record;",
@@ -362,6 +363,15 @@ class RoutineWriter {
     if (o.kind === "literal") return o.value === null ? "NULL::text" : sqlString(String(o.value));
     throw new Unsupported(`a written value computed from the row (${o.kind})`);
   }
+}
+
+/** `FOR item IN …` names its variable apart from the body's assigned ones. */
+function loopVariables(body: readonly Stmt[]): string[] {
+  const names: string[] = [];
+  forEachNode(body, (node) => {
+    if (node.kind === "for") names.push(node.variable as string);
+  });
+  return names;
 }
 
 function hasQuery(e: Expr): boolean {
