@@ -100,7 +100,7 @@ export function lower(model: SemanticModel, options: { name: string; sourceText?
 }
 
 /** An ACTION's inputs: the entity-typed ones' loads (lowered queries), the others as a shape's fields. */
-function lowerAction(decl: { params: readonly FunctionParam[]; inDatabase?: true }, action: ActionInfo, lowerExpr: (e: Expression) => Expr): ActionDef {
+function lowerAction(decl: { params: readonly FunctionParam[]; inDatabase: boolean }, action: ActionInfo, lowerExpr: (e: Expression) => Expr): ActionDef {
   const params = decl.params;
   const loaded = new Set(action.loads.map((l) => l.param));
   return {

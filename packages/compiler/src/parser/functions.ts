@@ -22,7 +22,7 @@ export function parseFunction(c: Cursor, start: number, keyword: "FN" | "ACTION"
     c.advance();
   }
   const body = parseBlock(c, `the ${keyword} ${name.name}`);
-  return { kind: "Function", span: c.spanFrom(start), name, params, body, action: keyword === "ACTION", ...(inDatabase ? { inDatabase: true as const } : {}) };
+  return { kind: "Function", span: c.spanFrom(start), name, params, body, action: keyword === "ACTION", inDatabase };
 }
 
 /** `(name: type, …)` at the cursor (an FN's or a queued TASK's parameters); `example` shows the form. */
