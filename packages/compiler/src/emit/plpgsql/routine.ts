@@ -49,8 +49,8 @@ export interface Routine {
 
 const OUTBOX = "_kova_changes";
 
-/** `v ->> …` as text, for binding and templates: a string as itself, anything else as JSON writes it. */
-const text = (v: string) => `(CASE WHEN jsonb_typeof(${v}) IN ('object', 'array') THEN (${v})::text ELSE (${v}) #>> '{}' END)`;
+/** A value as text, for binding and templates: a string as itself, anything else as JSON writes it. */
+const text = (v: string) => `(${v} #>> '{}')`;
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const jsonLiteral = (value: unknown) => (value === null || value === undefined ? "NULL::jsonb" : `${sqlString(JSON.stringify(value))}::jsonb`);
 const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -134,7 +134,7 @@ class RoutineWriter {
       }
       case "fail": {
         if (s.status < 100 || s.status > 999) throw new Unsupported(`ERROR ${s.status}`);
-        const detail = `coalesce(${text(this.value(s.detail, pre))}, '')`;
+        const detail = `coalesce(${this.text(s.detail, pre)}, '')`;
         return [...pre, `RAISE EXCEPTION USING ERRCODE = 'KV${s.status}', MESSAGE = ${detail};`];
       }
       case "if": {
@@ -216,6 +216,13 @@ class RoutineWriter {
     return `coalesce((${this.value(e, pre)})::boolean, false)`;
   }
 
+  /** An expression as SQL text (a template's parts joined, null as ''), as JS's str() makes it. */
+  text(e: Expr, pre: string[]): string {
+    if (e.kind === "literal" && typeof e.value === "string") return sqlString(e.value);
+    if (e.kind === "template") return `(${e.parts.map((p) => (p.kind === "literal" && typeof p.value === "string" ? sqlString(p.value) : `coalesce(${this.text(p, pre)}, '')`)).join(" || ") || "''"})`;
+    return text(this.value(e, pre));
+  }
+
   /** An expression as a jsonb value (SQL NULL for null). */
   value(e: Expr, pre: string[]): string {
     switch (e.kind) {
@@ -227,7 +234,7 @@ class RoutineWriter {
       case "member":
         return `nullif((${this.value(e.object, pre)}) -> ${sqlString(e.property)}, 'null'::jsonb)`;
       case "template":
-        return `to_jsonb(${e.parts.map((p) => (p.kind === "literal" && typeof p.value === "string" ? sqlString(p.value) : `coalesce(${text(this.value(p, pre))}, '')`)).join(" || ") || "''"})`;
+        return `to_jsonb(${this.text(e, pre)})`;
       case "object": {
         const parts: string[] = [];
         for (const entry of e.entries) {
