@@ -2,9 +2,12 @@
 // function each) on real PostgreSQL, each in a schema of its own, through the same requests. Every
 // response (status and body), the resulting rows, their history rows and the outbox (change events
 // of the writes and the EMITs) must be the same; the ON handler of the EMIT must run in both.
+// Also: kova sql and kova migrate write the functions, and a changed body migrates as a new one.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { build, request, startServer, tempApp, until } from "./e2e/harness.js";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { build, kovaSync, request, startServer, tempApp, until } from "./e2e/harness.js";
 import { PG_URL, pgTestSchema, type PgSchema } from "./e2e/pg-schema.js";
 
 const program = (schema: string, inDatabase: boolean) => {
@@ -199,4 +202,31 @@ test("ACTION … IN DATABASE answers, writes, versions and emits exactly as the 
     { id: 1, order: 1, message: "shipped with TRK-1" },
     { id: 2, order: 2, message: "shipped with TRK-6" },
   ]);
+});
+
+test("kova sql prints each action's function, kova migrate writes it once (again when its body changes), and apply creates it", async (t) => {
+  const schema = await pgTestSchema(t, "act_mig");
+  if (schema === undefined) return;
+  const dir = tempApp(t, { "app.kova": program(schema.name, true) });
+  process.env.PG_URL = PG_URL;
+
+  const sql = kovaSync(["sql", dir]);
+  assert.equal(sql.status, 0, sql.stderr);
+  const functions = [...sql.stdout.matchAll(/CREATE OR REPLACE FUNCTION "(kova_action_\w+)"\(kova_args jsonb\)/g)].map((m) => m[1]);
+  assert.deepEqual(functions.map((f) => f.replace(/_[0-9a-f]{16}$/, "")), ["kova_action_ship", "kova_action_restock", "kova_action_open_order", "kova_action_cancel"]);
+
+  assert.equal(kovaSync(["migrate", dir, "--name", "init"]).status, 0);
+  assert.match(kovaSync(["migrate", dir]).stdout, /db: no changes since the last migration/);
+  const apply = kovaSync(["migrate", "apply", dir]);
+  assert.equal(apply.status, 0, apply.stderr);
+  const made = await schema.client.query(`SELECT proname FROM pg_proc WHERE pronamespace = '${schema.name}'::regnamespace AND proname LIKE 'kova_action_%' ORDER BY proname`);
+  assert.deepEqual(made.rows.map((r: { proname: string }) => r.proname).sort(), [...functions].sort());
+
+  // A changed body is a new function: the next migration creates it (and only it).
+  writeFileSync(join(dir, "app.kova"), program(schema.name, true).replace(`"restocked " + added + " items"`, `"restocked " + added + " item(s)"`));
+  const next = kovaSync(["migrate", dir, "--name", "restock_note"]);
+  assert.equal(next.status, 0, next.stderr);
+  const files = readdirSync(join(dir, "migrations", "db")).filter((f) => f.endsWith("_restock_note.sql"));
+  const text = readFileSync(join(dir, "migrations", "db", files[0]), "utf8");
+  assert.deepEqual([...text.matchAll(/CREATE OR REPLACE FUNCTION "(kova_action_[a-z_]+)_[0-9a-f]{16}"/g)].map((m) => m[1]), ["kova_action_restock"]);
 });
