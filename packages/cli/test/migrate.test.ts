@@ -88,3 +88,8 @@ test("a type change is refused with a clear message, and nothing is written", (t
 test("statements split at line-ending semicolons outside quotes", () => {
   assert.deepEqual(splitStatements("-- c\nA 'x;\ny';\n\nB;\n-- end\n"), ["A 'x;\ny'", "B"]);
 });
+
+test("a dollar-quoted function body (ACTION … IN DATABASE) is one statement, its inner semicolons and quotes kept", () => {
+  const fn = "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $kova$\nDECLARE\n  a text := 'it''s';\nBEGIN\n  -- a comment;\n  RETURN 1;\nEND\n$kova$";
+  assert.deepEqual(splitStatements(`A;\n${fn};\nB $1, $2;\n`), ["A", fn, "B $1, $2"]);
+});

@@ -9,7 +9,7 @@
  */
 import { EntitySchemas, operandValue, QueryError, type ChangeEvent, type CompiledQuery, type Dialect, type Driver, type DriverConfig, type DriverStats, type EntitySchema, type Executor, type HealthReport, type TestIsolation } from "@kova/query";
 import { applyLedger, LEDGER_TABLE, References, TransactionScope, transactionExecutor, type LedgerSession, type OpenTransaction } from "@kova/sql";
-import type { PgCompiledQuery, SqlFlavor } from "./pg-compiled.js";
+import { quoteIdent, type PgCompiledQuery, type SqlFlavor } from "./pg-compiled.js";
 import { postgresDialect, postgresFlavor } from "./pg-dialect.js";
 import { isConnectionError, translateError } from "./pg-errors.js";
 import { migrateEntities } from "./pg-migrate.js";
@@ -238,6 +238,58 @@ export class PostgresDriver implements Driver {
     await open.client.query(text, values);
   }
 
+  /** Functions of IN DATABASE actions known to exist in this database (by their hash-bearing name). */
+  private readonly routines = new Map<string, Promise<void>>();
+
+  /** See Driver.callAction: the action's function, in the open transaction, under a savepoint. */
+  async callAction(routine: { name: string; ddl: string }, args: readonly unknown[]): Promise<unknown> {
+    if (this.flavor.dialect !== "postgres") throw new Error(`data source "${this.config.name}" (${this.flavor.dialect}) runs no PL/pgSQL functions; rebuild the app`);
+    await this.changes?.ready();
+    await this.ensureRoutine(routine);
+    const open = this.scope.current() ?? this.pinned?.open;
+    if (open === undefined) return this.transactionOnce(() => this.callAction(routine, args));
+    // Its writes' events are read and NOTIFYed before COMMIT, as a compiled write's are.
+    (open as { wrote?: boolean }).wrote = true;
+    const client = open.client;
+    await client.query("SAVEPOINT kova_statement");
+    try {
+      const { rows } = await client.query(`SELECT ${quoteIdent(routine.name)}($1::jsonb) AS result`, [JSON.stringify(args)]);
+      await client.query("RELEASE SAVEPOINT kova_statement");
+      return (rows[0] as { result: unknown }).result ?? null;
+    } catch (error) {
+      if (isConnectionError(error)) throw translateError(error, this.config.name);
+      await client.query("ROLLBACK TO SAVEPOINT kova_statement").catch(() => undefined);
+      throw actionFailure(error, this.config.name, this.entities);
+    }
+  }
+
+  /**
+   * Creates the function when the database does not have it yet (an app started before
+   * `kova migrate` wrote it): once per process and name, in a transaction of its own, serialised
+   * with other processes doing the same by an advisory lock.
+   */
+  private ensureRoutine(routine: { name: string; ddl: string }): Promise<void> {
+    let made = this.routines.get(routine.name);
+    if (made === undefined) {
+      made = this.withClient(async (client) => {
+        const exists = await client.query("SELECT to_regproc($1) IS NOT NULL AS present", [quoteIdent(routine.name)]);
+        if ((exists.rows[0] as { present: boolean }).present) return;
+        await client.query("BEGIN");
+        try {
+          await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [routine.name]);
+          await client.query(routine.ddl);
+          await client.query("COMMIT");
+        } catch (error) {
+          await client.query("ROLLBACK").catch(() => undefined);
+          throw error;
+        }
+      });
+      made.catch(() => this.routines.delete(routine.name));
+      this.routines.set(routine.name, made);
+    }
+    return made;
+  }
+
   /** Runs `work` in one transaction; inside one already (an endpoint's), it joins it. */
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
     const open = this.scope.current();
@@ -394,4 +446,18 @@ export class PostgresDriver implements Driver {
 
 export function createPostgresDriver(config: DriverConfig): PostgresDriver {
   return new PostgresDriver(config);
+}
+
+/**
+ * A failure inside an action's function: the step is in the hint (`kova step N`); an `ERROR status`
+ * step raised SQLSTATE KV<status> with its detail; any other error is mapped as a statement's is,
+ * with the entity of the table it names (a UNIQUE violation is the same 409 as in JS).
+ */
+function actionFailure(error: unknown, source: string, entities: EntitySchemas): unknown {
+  const pg = (error ?? {}) as { code?: string; hint?: string; message?: string; table_name?: string };
+  const step = /^kova step (\d+)$/.exec(pg.hint ?? "");
+  const status = /^KV(\d{3})$/.exec(pg.code ?? "");
+  const failure = status !== null ? Object.assign(new Error(pg.message ?? ""), { kovaStatus: Number(status[1]) }) : translateError(error, source, pg.table_name ? entities.byTable(pg.table_name) : undefined);
+  if (step !== null && typeof failure === "object" && failure !== null) (failure as { kovaStep?: number }).kovaStep = Number(step[1]);
+  return failure;
 }

@@ -101,6 +101,15 @@ export interface Driver {
    */
   emit?(event: string, payload: Record<string, unknown>): Promise<void>;
   /**
+   * `ACTION … IN DATABASE`: calls the action's PL/pgSQL function (created from `routine.ddl` first
+   * when the database lacks it) with the checked inputs as one jsonb array, inside the transaction
+   * open in the calling code (one of its own when none is), and resolves to its result. A failing
+   * step rejects with `kovaStep` (1-based) set on the error, and for an `ERROR status …` step with
+   * `kovaStatus` and the detail as message. Optional: only the PostgreSQL driver has it; the build
+   * refuses IN DATABASE on the others (KV2915).
+   */
+  callAction?(routine: { name: string; ddl: string }, args: readonly unknown[]): Promise<unknown>;
+  /**
    * What the store reports to `/_kova/metrics` when scraped: its pool and its size. Optional: a
    * driver without it reports neither.
    */

@@ -29,6 +29,12 @@ export class EntitySchemas {
     return entity;
   }
 
+  /** The entity stored in `table` (a database error names the table), among those migrate() gave. */
+  byTable(table: string): EntitySchema | undefined {
+    for (const entity of this.byName.values()) if (entity.table === table) return entity;
+    return undefined;
+  }
+
   get(name: string): EntitySchema {
     let entity = this.byName.get(name);
     if (entity === undefined && this.fallback !== undefined) {

@@ -10,7 +10,7 @@ import { ExitCode, shouldColor, type CliContext } from "../command.js";
 import { defineCommand } from "../define-command.js";
 import { describeApplyFailure } from "../migrate/apply-failure.js";
 import { appliedMigrations } from "../migrate/applied-migrations.js";
-import { migrationsDir, readMigrations, readSnapshot, writeMigration, type MigrationFile } from "../migrate/migration-files.js";
+import { migrationsDir, readMigrations, readSnapshot, readSnapshotRoutines, writeMigration, type MigrationFile } from "../migrate/migration-files.js";
 
 export const migrateCommand = defineCommand({
   name: "migrate",
@@ -66,7 +66,11 @@ async function writeMigrations(built: BuildResult, name: string, dryRun: boolean
     const dir = migrationsDir(built.appDir, source.name);
     const before = readSnapshot(dir);
     const changes = diffSchemas(before, source.entities);
-    if (changes.length === 0) {
+    // ACTION … IN DATABASE: a function whose body changed has a new name (its hash), so it is new here.
+    const routines = [...(built.routines?.values() ?? [])].filter((r) => r.source === source.name);
+    const made = new Set(readSnapshotRoutines(dir));
+    const newRoutines = routines.filter((r) => !made.has(r.name));
+    if (changes.length === 0 && newRoutines.length === 0) {
       context.stdout.write(`${source.name}: no changes since the last migration\n`);
       continue;
     }
@@ -77,7 +81,7 @@ async function writeMigrations(built: BuildResult, name: string, dryRun: boolean
     }
     let statements: string[];
     try {
-      statements = migrations.sql(changes, source.entities);
+      statements = [...migrations.sql(changes, source.entities), ...newRoutines.flatMap((r) => [`-- ACTION ${r.action} IN DATABASE`, r.ddl])];
     } catch (error) {
       context.stderr.write(`kova migrate: ${source.name}: ${(error as Error).message}\n`);
       return ExitCode.problems;
@@ -87,7 +91,7 @@ async function writeMigrations(built: BuildResult, name: string, dryRun: boolean
       continue;
     }
     // The snapshot also remembers removed fields and entities, whose data (and types) are kept.
-    const file = writeMigration(dir, name, statements, nextSnapshot(before, source.entities));
+    const file = writeMigration(dir, name, statements, nextSnapshot(before, source.entities), undefined, routines.map((r) => r.name));
     context.stdout.write(`${source.name}: wrote ${relative(process.cwd(), dir) || "."}/${file} (${changes.length} change${changes.length === 1 ? "" : "s"})\n`);
     wrote++;
   }

@@ -18,7 +18,8 @@ export const sqlCommand = defineCommand({
 kova sql writes the DDL that creates every entity's storage on an empty database: its table, its
 history table, UNIQUE constraints and indexes, the references' FOREIGN KEYs and, on PostgreSQL and
 MySQL/MariaDB, a CHECK per field whose type has a rule (enum values, ranges, patterns), COMMENTs
-from /// docs and (PostgreSQL) TENANT BY's row-level security policies. It is the SQL of
+from /// docs and (PostgreSQL) TENANT BY's row-level security policies and the PL/pgSQL function
+of each ACTION … IN DATABASE. It is the SQL of
 the first file 'kova migrate' would write for each data source, from the same driver code, so a
 database made with it is the one 'kova migrate apply' (or the app's start) makes.
 
@@ -46,8 +47,12 @@ Options:
     const parts: string[] = [];
     for (const source of dataSources(built.check.programs[0].model)) {
       const driver = dialect === undefined ? source.driver : DIALECTS[dialect];
-      const ddl = await creationDdl(driver, source.entities, context);
+      let ddl = await creationDdl(driver, source.entities, context);
       if (ddl === undefined) return ExitCode.problems;
+      // ACTION … IN DATABASE: its PL/pgSQL function, on the PostgreSQL data source it runs on.
+      if (driver === "postgres") {
+        for (const routine of built.routines?.values() ?? []) if (routine.source === source.name) ddl += `-- ACTION ${routine.action} IN DATABASE\n${routine.ddl};\n`;
+      }
       parts.push(`-- ${source.name} (${dialect ?? source.driver}): ${source.entities.length} entit${source.entities.length === 1 ? "y" : "ies"}\n${ddl}`);
     }
     const text = parts.join("\n");

@@ -459,6 +459,8 @@ export interface FunctionDecl {
   body: Block;
   /** True for an `ACTION`, false for an `FN`. */
   action: boolean;
+  /** `ACTION name(…) IN DATABASE { … }`: its steps run as one PL/pgSQL function in PostgreSQL (false: in JavaScript). */
+  inDatabase: boolean;
 }
 
 /** `name: type` in an FN's parameter list; the type is written as for a VALIDATE field or an entity name. */

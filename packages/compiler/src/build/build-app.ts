@@ -10,6 +10,7 @@ import { checkFiles, type CheckResult } from "../project/check-project.js";
 import { findKovaFiles, nodeHost } from "../project/node-host.js";
 import type { CompilerHost } from "../project/host.js";
 import { compilePlans } from "./compile-plans.js";
+import type { Routine } from "../emit/plpgsql/index.js";
 import { compileBytecode } from "../emit/bytecode/compile.js";
 import type { BytecodeProgram } from "../emit/bytecode/program.js";
 import { TEST_FILE_SUFFIX } from "../checker/tests.js";
@@ -52,6 +53,8 @@ export interface BuildResult {
   ir: AppModel | null;
   /** Drivers the app needs at run time (their packages go into dist/package.json). */
   drivers: string[];
+  /** The PL/pgSQL function of each `ACTION … IN DATABASE`, by action name (kova migrate and kova sql write them). */
+  routines?: ReadonlyMap<string, Routine>;
   /** The bytecode program, when `bytecode` was asked for (the CLI signs and writes it). */
   bytecode?: BytecodeProgram;
   ms: number;
@@ -126,6 +129,7 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
     openapiFile: OPENAPI_FILE,
     protoFile: PROTO_FILE,
     proto,
+    routines: plans.routines,
   });
   // The API description, from the same model as the code: it cannot drift from what the server does.
   const openapi = openApiDocument(ir, options.openapi?.(appDir));
@@ -139,5 +143,5 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   }
   writeFileSync(join(outDir, PROTO_FILE), proto.text);
   copyModules(ir.imports, appDir, outDir);
-  return { ...result(true), ...(bytecodeProgram ? { bytecode: bytecodeProgram } : {}) };
+  return { ...result(true), routines: plans.routines, ...(bytecodeProgram ? { bytecode: bytecodeProgram } : {}) };
 }

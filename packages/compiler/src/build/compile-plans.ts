@@ -4,12 +4,15 @@ import type { AppModel } from "../ir/nodes.js";
 import { driverLimitDiagnostics } from "./atomicity.js";
 import { changeEventDiagnostics } from "./change-events.js";
 import { encryptedPlanDiagnostics } from "./encrypted-plans.js";
+import { compileRoutines, type Routine } from "../emit/plpgsql/index.js";
 
 export interface CompiledPlans {
   /** Each query's statement, by query id (missing for the refused ones). */
   compiled: Map<string, CompiledQuery>;
   /** One diagnostic per query a dialect refused, at the query's span. */
   diagnostics: Diagnostic[];
+  /** The PL/pgSQL function of each `ACTION … IN DATABASE`, by action name (emit/plpgsql). */
+  routines: Map<string, Routine>;
 }
 
 /**
@@ -43,5 +46,8 @@ export function compilePlans(app: AppModel, dialects: ReadonlyMap<string, Dialec
   diagnostics.push(...driverLimitDiagnostics(app, dialects));
   diagnostics.push(...changeEventDiagnostics(app, dialects));
   diagnostics.push(...encryptedPlanDiagnostics(app, dialects));
-  return { compiled, diagnostics };
+  // After the queries: an action's function runs their compiled statements.
+  const routines = compileRoutines(app, compiled);
+  diagnostics.push(...routines.diagnostics);
+  return { compiled, diagnostics, routines: routines.routines };
 }

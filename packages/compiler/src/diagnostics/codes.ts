@@ -265,6 +265,10 @@ export const Codes = define({
   SpawnNeedsFunctionCall: { code: "KV2912", severity: "error", title: "SPAWN of something other than a call of an FN of the program" },
   AwaitNeedsTask: { code: "KV2913", severity: "error", title: "AWAIT of a value that cannot be a task (a SPAWN's value)" },
   SpawnNeverAwaited: { code: "KV2914", severity: "error", title: "a SPAWN on its own line: its task is dropped, so its result and errors are lost" },
+  // ── ACTION … IN DATABASE: PL/pgSQL functions (KV2915–2929)
+  ActionInDatabaseNotPostgres: { code: "KV2915", severity: "error", title: "ACTION … IN DATABASE on a data source that is not PostgreSQL (only PostgreSQL runs its PL/pgSQL function)" },
+  StepNotInDatabase: { code: "KV2916", severity: "error", title: "a step of an ACTION … IN DATABASE that its PL/pgSQL function cannot run (imported JS, a built-in, a call, RESPOND, …)" },
+  ActionInDatabaseSources: { code: "KV2917", severity: "error", title: "an ACTION … IN DATABASE whose queries or EMITs use more than one data source" },
 });
 
 export type CodeName = keyof typeof Codes;

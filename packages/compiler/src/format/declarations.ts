@@ -97,7 +97,7 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
       return ["WORKER ", d.name.name, " ", printBlock(p, d.body)];
     case "Function": {
       const params = d.params.map((param) => [param.name.name, ": ", printType(p, param.type)]);
-      return [d.action === true ? "ACTION " : "FN ", d.name.name, "(", join(", ", params), ") ", printBlock(p, d.body)];
+      return [d.action === true ? "ACTION " : "FN ", d.name.name, "(", join(", ", params), d.inDatabase === true ? ") IN DATABASE " : ") ", printBlock(p, d.body)];
     }
     case "Event":
       return ["EVENT ", d.name.name, " ", printFields(p, d.fields, d.name.span.end.offset, d.span.end.offset)];

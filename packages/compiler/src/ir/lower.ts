@@ -42,7 +42,7 @@ export function lower(model: SemanticModel, options: { name: string; sourceText?
     params: fn.params.map((p) => p.name),
     variables: fn.variables,
     body: new HandlerLowering(state, null).block(fn.decl.body.statements),
-    ...(fn.action === undefined ? {} : { action: lowerAction(fn.decl.params, fn.action, (e) => new HandlerLowering(state, null).expr(e)) }),
+    ...(fn.action === undefined ? {} : { action: lowerAction(fn.decl, fn.action, (e) => new HandlerLowering(state, null).expr(e)) }),
     span: fn.decl.span,
   }));
   const events = [...model.events.values()].map((e): EventDef => ({ name: e.decl.name.name, fields: e.decl.fields.map(shapeField), source: state.eventSource!, span: e.decl.span }));
@@ -106,11 +106,13 @@ export function lower(model: SemanticModel, options: { name: string; sourceText?
 }
 
 /** An ACTION's inputs: the entity-typed ones' loads (lowered queries), the others as a shape's fields. */
-function lowerAction(params: readonly FunctionParam[], action: ActionInfo, lowerExpr: (e: Expression) => Expr): ActionDef {
+function lowerAction(decl: { params: readonly FunctionParam[]; inDatabase: boolean }, action: ActionInfo, lowerExpr: (e: Expression) => Expr): ActionDef {
+  const params = decl.params;
   const loaded = new Set(action.loads.map((l) => l.param));
   return {
     inputs: params.filter((p) => !loaded.has(p.name.name)).map((p) => ({ name: p.name.name, type: shapeType(p.type) })),
     loads: action.loads.map((l) => ({ param: l.param, entity: l.entity, optional: l.optional, load: lowerExpr(l.query) })),
+    ...(decl.inDatabase === true ? { inDatabase: true as const } : {}),
   };
 }
 

@@ -80,6 +80,12 @@ export interface ActionDef {
    * a 404 naming it, and null a 400 unless the input is `optional` (then it stays null).
    */
   loads: Array<{ param: string; entity: string; optional: boolean; load: Expr }>;
+  /**
+   * `IN DATABASE`: the steps run as one PL/pgSQL function in the PostgreSQL data source they use
+   * (emit/plpgsql), called in the caller's transaction once the inputs are checked and loaded in
+   * JS. Absent: the steps run in JS.
+   */
+  inDatabase?: true;
 }
 
 /** `EMIT order_shipped { … }`: the event recorded in the transaction of `source` (Driver.emit), delivered after its commit. */

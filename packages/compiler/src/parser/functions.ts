@@ -15,8 +15,14 @@ export function parseFunction(c: Cursor, start: number, keyword: "FN" | "ACTION"
       suggestion: `write ${keyword} ${name.name || "name"}() { … } for ${keyword === "FN" ? "a function" : "an action"} without parameters`,
     });
   }
+  // `ACTION ship(…) IN DATABASE { … }`: DATABASE is read as a name here, as ID is in PUBLIC ID.
+  const inDatabase = keyword === "ACTION" && c.isKeyword("IN") && c.peek().kind === "Identifier" && c.peek().text === "DATABASE";
+  if (inDatabase) {
+    c.advance();
+    c.advance();
+  }
   const body = parseBlock(c, `the ${keyword} ${name.name}`);
-  return { kind: "Function", span: c.spanFrom(start), name, params, body, action: keyword === "ACTION" };
+  return { kind: "Function", span: c.spanFrom(start), name, params, body, action: keyword === "ACTION", inDatabase };
 }
 
 /** `(name: type, …)` at the cursor (an FN's or a queued TASK's parameters); `example` shows the form. */

@@ -11,6 +11,7 @@ import { alwaysEnds } from "../../ir/ends.js";
 import type { AppModel, KovaFunction, Shape, Stmt } from "../../ir/nodes.js";
 import { forEachNode } from "../../ir/writes.js";
 import type { CodeWriter } from "./code-writer.js";
+import type { Routine } from "../plpgsql/index.js";
 import { functionName, type ExpressionPrinter } from "./expressions.js";
 import { emitStatements } from "./statements.js";
 import { validatorFunction } from "./validators.js";
@@ -23,6 +24,16 @@ function actionInvalid(action, issues) {
 }
 function actionNotFound(action, input, entity, id) {
   return new HttpError(404, "no " + entity + " with id " + str(id) + " (input '" + input + "' of ACTION " + action + ")", { type: "urn:kova:problem:not-found", errors: [{ field: input, message: "no " + entity + " with id " + str(id) }] });
+}
+/**
+ * A failure of an ACTION … IN DATABASE's function (Driver.callAction): its ERROR status and detail
+ * as the JS form's HttpError, anything else (a 409 of a UNIQUE field, …) as the driver mapped it;
+ * either is then marked with the step the function reported.
+ */
+function actionDatabaseFailed(error, action, steps) {
+  const step = typeof error?.kovaStep === "number" ? error.kovaStep : 0;
+  const failure = typeof error?.kovaStatus === "number" ? new HttpError(error.kovaStatus, error.message) : error;
+  return actionStepFailed(failure, action, step, steps);
 }
 /** The innermost action's step names the failure (an action calling another keeps the inner one). */
 function actionStepFailed(error, action, step, steps) {
@@ -42,7 +53,7 @@ function inputShapeName(action: string): string {
   return `ACTION ${action}`;
 }
 
-export function emitAction(out: CodeWriter, fn: KovaFunction, x: ExpressionPrinter, sourcePath: string, display: string): void {
+export function emitAction(out: CodeWriter, fn: KovaFunction, x: ExpressionPrinter, sourcePath: string, display: string, routine?: Routine): void {
   const action = fn.action!;
   const name = JSON.stringify(fn.name);
   const steps = fn.body.map((s) => `${display}:${s.span.start.line}:${s.span.start.column}`);
@@ -66,6 +77,17 @@ export function emitAction(out: CodeWriter, fn: KovaFunction, x: ExpressionPrint
       });
     }
     out.line(`const steps = ${JSON.stringify(steps)};`);
+    if (routine !== undefined) {
+      // IN DATABASE: the steps are one PL/pgSQL function, called in this transaction (emit/plpgsql).
+      const definition = JSON.stringify({ name: routine.name, ddl: routine.ddl });
+      const args = fn.params.map((p) => `v_${p}`).join(", ");
+      out.line("try {");
+      out.indent(() => out.line(`return await ctx.db(${JSON.stringify(routine.source)}).callAction(${definition}, [${args}]);`));
+      out.line("} catch (error) {");
+      out.indent(() => out.line(`throw actionDatabaseFailed(error, ${name}, steps);`));
+      out.line("}");
+      return;
+    }
     out.line("let step = 0;");
     out.line("try {");
     out.indent(() => {

@@ -12,6 +12,7 @@ import { containsStatement, emitSocketHandlers, socketDefinition } from "./realt
 import { emitTestFunction, testDefinition } from "./tests.js";
 import { emitProto } from "../proto/index.js";
 import { ACTION_HELPERS, actionInputShapes, calledFunctionHas, emitAction } from "./actions.js";
+import type { Routine } from "../plpgsql/index.js";
 
 export interface EmitOptions {
   /** Path of each source file as the source map should name it (relative to the output file). */
@@ -33,6 +34,8 @@ export interface EmitOptions {
   protoFile?: string;
   /** That file's contents when the caller has them already (printed once per build, not twice). */
   proto?: ReturnType<typeof emitProto>;
+  /** The PL/pgSQL function of each `ACTION … IN DATABASE`, by action name (build/compile-plans.ts). */
+  routines?: ReadonlyMap<string, Routine>;
 }
 
 export interface EmittedApp {
@@ -71,7 +74,7 @@ export function emitApp(app: AppModel, compiled: ReadonlyMap<string, CompiledQue
   const sourceOfQuery = new Map(app.queries.map((q) => [q.id, q.source]));
   emitViews(out, app.views);
   for (const fn of app.functions) {
-    if (fn.action !== undefined) emitAction(out, fn, new ExpressionPrinter("ctx.env", sourceOfQuery), options.sourcePath(fn.span.file), display(fn.span.file));
+    if (fn.action !== undefined) emitAction(out, fn, new ExpressionPrinter("ctx.env", sourceOfQuery), options.sourcePath(fn.span.file), display(fn.span.file), options.routines?.get(fn.name));
     else emitFunction(out, fn, new ExpressionPrinter("ctx.env", sourceOfQuery), options);
     out.line();
   }
