@@ -74,6 +74,7 @@ export class Engine {
         log.warn({ cause, detail }, "a worker thread died and was replaced");
       },
     });
+    if (pool !== undefined) metrics.watchPool(pool.executions);
     engine = new Engine(config, store, signingKey, cache, log, metrics, sync, pool);
     try {
       await engine.loadTenants();

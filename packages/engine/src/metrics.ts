@@ -18,6 +18,8 @@ export class EngineMetrics {
   /** Per tenant: answers by status class, and quota stops (index QUOTA_STOPS). */
   private readonly tallies = new Map<string, number[]>();
   private requestsInFlight = 0;
+  /** Where executions ran (the pool's counts; none without a pool). */
+  private executionsBy: () => { inline: number; workers: number } | undefined = () => undefined;
 
   private executions: Counter | undefined;
   private quotaStops: Counter | undefined;
@@ -30,6 +32,7 @@ export class EngineMetrics {
   constructor() {
     const tallies = this.tallies;
     const requestsInFlight = () => this.requestsInFlight;
+    const executionsBy = () => this.executionsBy();
     onMetricsRegistry((registry, prom) => {
       this.executions = new prom.Counter({
         name: "kova_engine_executions_total", help: "Tenant requests answered, by tenant and status class", labelNames: ["tenant", "status"], registers: [registry],
@@ -47,6 +50,16 @@ export class EngineMetrics {
       });
       this.latency = new prom.Histogram({ name: "kova_engine_vm_latency_seconds", help: "Time from routing a tenant request to its answer", labelNames: ["tenant"], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
       this.cache = new prom.Counter({ name: "kova_engine_program_cache_total", help: "Program lookups by the level that answered (l1, l2 = Redis, store)", labelNames: ["level"], registers: [registry] });
+      new prom.Counter({
+        name: "kova_engine_pool_executions_total", help: "Executions on a pool engine by where they ran: main (known cheap, inline) or worker", labelNames: ["thread"], registers: [registry],
+        collect() {
+          const by = executionsBy();
+          if (by === undefined) return;
+          this.reset();
+          this.inc({ thread: "main" }, by.inline);
+          this.inc({ thread: "worker" }, by.workers);
+        },
+      });
       this.queue = new prom.Gauge({
         name: "kova_engine_requests_in_flight", help: "Tenant requests being served", registers: [registry],
         collect() {
@@ -68,6 +81,11 @@ export class EngineMetrics {
     if (c >= 1 && c < QUOTA_STOPS) counts[c]++;
     if (quotaStopped) counts[QUOTA_STOPS]++;
     this.latency?.observe({ tenant }, seconds);
+  }
+
+  /** The pool's counts of executions by where they ran, read at scrape time. */
+  watchPool(counts: { inline: number; workers: number }): void {
+    this.executionsBy = () => counts;
   }
 
   lookup(level: CacheLevel): void {
