@@ -79,6 +79,12 @@ interface PoolWorker {
   gone: boolean;
   /** It has started running (a worker that dies before cannot load, and is not replaced in a tight loop). */
   online: boolean;
+  /**
+   * Its modules are loaded and it listens. Until then its silence is not held against its
+   * executions: on a loaded machine a new worker may take longer than a deadline to load, and
+   * stopping it for that would replace it with another that does the same.
+   */
+  ready: boolean;
 }
 
 export class ExecutionPool {
@@ -183,7 +189,7 @@ export class ExecutionPool {
 
   private spawn(): PoolWorker {
     const worker = new Worker(new URL("./pool-worker.js", import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb } });
-    const w: PoolWorker = { worker, jobs: new Map(), computing: 0, programs: new Map(), gone: false, online: false };
+    const w: PoolWorker = { worker, jobs: new Map(), computing: 0, programs: new Map(), gone: false, online: false, ready: false };
     worker.once("online", () => {
       w.online = true;
     });
@@ -198,6 +204,12 @@ export class ExecutionPool {
   }
 
   private received(w: PoolWorker, m: FromWorker): void {
+    if (m.kind === "ready") {
+      w.ready = true;
+      const now = performance.now();
+      for (const job of w.jobs.values()) job.giveUpAt = now + job.quotas.deadlineMs + SILENT_GRACE_MS;
+      return;
+    }
     const job = w.jobs.get(m.id);
     if (m.kind === "query") return this.query(w, job, m);
     if (job === undefined) return;
@@ -245,7 +257,7 @@ export class ExecutionPool {
   private sweep(): void {
     const now = performance.now();
     for (const w of this.workers) {
-      if (w.gone || w.cause !== undefined) continue;
+      if (w.gone || w.cause !== undefined || !w.ready) continue;
       for (const job of w.jobs.values()) {
         if (now > job.giveUpAt) {
           w.cause = { kind: "deadline", detail: `its worker thread did not stop at the deadline (${job.quotas.deadlineMs} ms)` };
