@@ -56,9 +56,9 @@ export function runAutocannon({ url, workload, seconds, connections = 64, cpu })
   });
 }
 
-/** One wrk run; resolves to { rps, p50_ms, p99_ms, requests, errors }. */
-export function runWrk({ url, workload, seconds, connections = 64, cpu }) {
-  const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "5s", "-s", SCRIPT, url, "--", workload];
+/** One wrk run; resolves to { rps, p50_ms, p95_ms, p99_ms, requests, errors }. `extra`: the script's further arguments (the `path` workload's path). */
+export function runWrk({ url, workload, seconds, connections = 64, cpu, extra = [] }) {
+  const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "5s", "-s", SCRIPT, url, "--", workload, ...extra];
   const [command, argv] = cpu !== undefined && hasTaskset ? ["taskset", ["-c", String(cpu), "wrk", ...args]] : ["wrk", args];
   return new Promise((resolve, reject) => {
     const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"] });
@@ -75,6 +75,7 @@ export function runWrk({ url, workload, seconds, connections = 64, cpu }) {
       resolve({
         rps: r.requests / (r.duration_us / 1e6),
         p50_ms: r.p50_us / 1000,
+        p95_ms: r.p95_us / 1000,
         p99_ms: r.p99_us / 1000,
         requests: r.requests,
         errors,

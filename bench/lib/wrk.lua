@@ -1,6 +1,7 @@
 -- wrk script for the benchmark workloads: `wrk … -s wrk.lua <url> -- <workload> [token]`
 -- (`me <token>`: GET /me with a bearer token, for bench/auth.mjs; `graphql <json>`: POST /graphql
 -- with that body, for bench/graphql.mjs).
+-- (`path <path>`: GET that path, for bench/engine.mjs.)
 -- Random ids come from wrk's own math.random, seeded per run; the summary is printed as one JSON line.
 local workload
 local static
@@ -19,6 +20,7 @@ function init(args)
   elseif workload == "json" then static = wrk.format("GET", "/json")
   elseif workload == "post" then static = wrk.format("POST", "/orders", { ["Content-Type"] = "application/json" }, ORDER)
   elseif workload == "me" then static = wrk.format("GET", "/me", { ["Authorization"] = "Bearer " .. args[2] })
+  elseif workload == "path" then static = wrk.format("GET", args[2])
   elseif workload == "graphql" then static = wrk.format("POST", "/graphql", { ["Content-Type"] = "application/json" }, args[2])
   end
 end
@@ -34,7 +36,7 @@ end
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    'WRK_JSON {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"connect_errors":%d,"read_errors":%d,"write_errors":%d,"status_errors":%d,"timeouts":%d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    'WRK_JSON {"requests":%d,"duration_us":%d,"p50_us":%d,"p95_us":%d,"p99_us":%d,"connect_errors":%d,"read_errors":%d,"write_errors":%d,"status_errors":%d,"timeouts":%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
     e.connect, e.read, e.write, e.status, e.timeout))
 end

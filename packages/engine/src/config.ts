@@ -47,6 +47,11 @@ export interface EngineConfig {
    * machine's available parallelism). 0: every execution on the main thread.
    */
   workers: number;
+  /**
+   * Known-cheap handlers (an instruction bound, @kova/vm cost.ts) run on the main thread even with
+   * workers (KOVA_ENGINE_INLINE_CHEAP, default on; `off` sends every execution to a worker).
+   */
+  inlineCheap: boolean;
   /** Each worker's heap limit in MB (KOVA_ENGINE_WORKER_MEMORY_MB): the wall behind the VM's memory quota. */
   workerMemoryMb: number;
   shutdownTimeoutMs: number;
@@ -100,11 +105,19 @@ export function engineConfig(env: NodeJS.ProcessEnv, overrides: { port?: number;
     apiRateLimit: whole(env, "KOVA_ENGINE_API_RATE_LIMIT", 600, 1),
     defaultQuotas: quotas,
     workers: overrides.workers ?? whole(env, "KOVA_ENGINE_WORKERS", availableParallelism()),
+    inlineCheap: onOff(env, "KOVA_ENGINE_INLINE_CHEAP", true),
     workerMemoryMb: whole(env, "KOVA_ENGINE_WORKER_MEMORY_MB", 512, 16),
     shutdownTimeoutMs: whole(env, "KOVA_ENGINE_SHUTDOWN_MS", 10_000),
     keepAliveMs: whole(env, "KOVA_ENGINE_KEEPALIVE_MS", 5_000),
     logLevel: env.KOVA_LOG_LEVEL ?? "info",
   };
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const text = env[name];
+  if (text === undefined || text === "") return fallback;
+  if (text !== "on" && text !== "off") throw new EngineConfigError(`${name} takes on or off, not '${text}'`);
+  return text === "on";
 }
 
 function allowedHosts(list: string | undefined, domain: string | undefined): string[] | undefined {

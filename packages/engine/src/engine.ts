@@ -68,11 +68,13 @@ export class Engine {
     const pool = config.workers === 0 ? undefined : new ExecutionPool({
       size: config.workers,
       memoryMb: config.workerMemoryMb,
+      inlineCheap: config.inlineCheap,
       onWorkerLost: (cause, detail) => {
         metrics.workerLost(cause);
         log.warn({ cause, detail }, "a worker thread died and was replaced");
       },
     });
+    if (pool !== undefined) metrics.watchPool(pool.executions);
     engine = new Engine(config, store, signingKey, cache, log, metrics, sync, pool);
     try {
       await engine.loadTenants();
@@ -170,13 +172,17 @@ export class Engine {
     }
     this.inFlight++;
     this.metrics.inFlight(this.inFlight);
-    res.once("close", () => {
-      this.inFlight--;
-      this.metrics.inFlight(this.inFlight);
-    });
     req.url = path;
-    if (!host.handle(req, res)) refuse(res, 404, "urn:kova:problem:not-found", `tenant '${host.tenant.name}' has no program deployed`);
+    // One close listener per request (the host's, which also meters it) rather than one each.
+    if (host.handle(req, res, this.requestClosed)) return;
+    res.once("close", this.requestClosed);
+    refuse(res, 404, "urn:kova:problem:not-found", `tenant '${host.tenant.name}' has no program deployed`);
   }
+
+  private readonly requestClosed = (): void => {
+    this.inFlight--;
+    this.metrics.inFlight(this.inFlight);
+  };
 
   private rememberUnknown(name: string, map = this.unknown): void {
     if (map.size >= UNKNOWN_TENANTS_KEPT) map.clear();

@@ -134,12 +134,18 @@ export class TenantHost {
     return { ...app, name: this.tenant.name, routes: app.routes.map((r) => ({ ...r, rateLimit: r.rateLimit ?? rateLimit })) };
   }
 
-  /** Serves one request whose URL is already relative to the tenant (`/todos`, not `/t/acme/todos`). */
-  handle(req: IncomingMessage, res: ServerResponse): boolean {
+  /**
+   * Serves one request whose URL is already relative to the tenant (`/todos`, not `/t/acme/todos`);
+   * `closed` is called when its connection is done with it. False (and nothing called): no version is active.
+   */
+  handle(req: IncomingMessage, res: ServerResponse, closed?: () => void): boolean {
     const version = this.active;
     if (version === undefined) return false;
     const started = performance.now();
-    res.once("close", () => this.options.onAnswered?.(this.tenant.name, res.headersSent ? res.statusCode : 499, (performance.now() - started) / 1000));
+    res.once("close", () => {
+      this.options.onAnswered?.(this.tenant.name, res.headersSent ? res.statusCode : 499, (performance.now() - started) / 1000);
+      closed?.();
+    });
     version.server.server.emit("request", req, res);
     return true;
   }

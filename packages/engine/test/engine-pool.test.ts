@@ -1,7 +1,8 @@
 // The engine's worker threads, as a real process: a tenant's program that exhausts a worker's heap
 // (its own memory quota set out of reach) fails only its execution with a 503 naming memory, the
 // worker is replaced, other tenants answer throughout, hot swap keeps working; and `workers: 0`
-// serves every execution on the main thread.
+// serves every execution on the main thread. These run with KOVA_ENGINE_INLINE_CHEAP=off so that
+// every execution goes to a worker; the last test is the default, known-cheap handlers inline.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ADMIN_KEY, EngineProcess, tempDir } from "./engine-process.js";
@@ -39,7 +40,7 @@ let bomber: string;
 let calm: string;
 
 before(async () => {
-  engine = await EngineProcess.start({ KOVA_ENGINE_DATA_DIR: tempDir(), KOVA_ENGINE_WORKERS: "2", KOVA_ENGINE_WORKER_MEMORY_MB: "128" });
+  engine = await EngineProcess.start({ KOVA_ENGINE_DATA_DIR: tempDir(), KOVA_ENGINE_WORKERS: "2", KOVA_ENGINE_WORKER_MEMORY_MB: "128", KOVA_ENGINE_INLINE_CHEAP: "off" });
   bomber = await engine.createTenant("bomber", { quotas: { memoryBytes: 1e12, fuel: 1e12, deadlineMs: 60000 } });
   calm = await engine.createTenant("calm");
   assert.equal((await engine.deploy(bomber, BOMB(1))).status, 201);
@@ -92,5 +93,40 @@ test("workers: 0 runs every execution on the main thread", async () => {
     assert.deepEqual((await single.call("GET", "/t/solo/notes")).body.map((n: { text: string }) => n.text), ["main thread"]);
   } finally {
     await single.stop();
+  }
+});
+
+test("by default a known-cheap handler runs on the main thread and a loop on a worker; both answer, the metrics say where", async () => {
+  const mixed = await EngineProcess.start({ KOVA_ENGINE_DATA_DIR: tempDir(), KOVA_ENGINE_WORKERS: "1" });
+  try {
+    const key = await mixed.createTenant("mixed", { quotas: { fuel: 5_000 } });
+    assert.equal((await mixed.deploy(key, `${NOTES}
+GET /sum {
+  n = 0
+  FOR a IN ${HUNDRED} {
+    n = n + a
+  }
+  RESPOND { n: n }
+}
+`)).status, 201);
+    const where = async () => {
+      const text = (await mixed.call("GET", "/_kova/metrics", { key: ADMIN_KEY })).body as string;
+      const count = (thread: string) => Number(new RegExp(`kova_engine_pool_executions_total\\{thread="${thread}"\\} (\\d+)`).exec(text)?.[1] ?? NaN);
+      return { main: count("main"), worker: count("worker") };
+    };
+    const start = await where();
+    assert.equal((await mixed.call("POST", "/t/mixed/notes", { body: { text: "inline" } })).status, 201);
+    assert.deepEqual((await mixed.call("GET", "/t/mixed/notes")).body.map((n: { text: string }) => n.text), ["inline"]);
+    assert.deepEqual((await mixed.call("GET", "/t/mixed/sum")).body, { n: 4950 });
+    assert.deepEqual(await where(), { main: start.main + 2, worker: start.worker + 1 });
+    // Inline, the tenant's quotas hold all the same: a handler over its fuel is stopped with the quota's problem.
+    const tight = await mixed.createTenant("tight", { quotas: { fuel: 1 } });
+    assert.equal((await mixed.deploy(tight, NOTES)).status, 201);
+    const stopped = await mixed.call("GET", "/t/tight/notes");
+    assert.equal(stopped.status, 503);
+    assert.equal(stopped.body.quota, "fuel");
+    assert.deepEqual(await where(), { main: start.main + 3, worker: start.worker + 1 });
+  } finally {
+    await mixed.stop();
   }
 });

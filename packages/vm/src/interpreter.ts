@@ -258,7 +258,9 @@ export class Execution implements Meter {
         case Op.Query: {
           const args = popN(stack, w[pc + 2]);
           frame.pc = pc;
-          stack.push(await this.query(w[pc + 1], args));
+          // The driver's promise is awaited here, not in a helper: one promise per query, not two.
+          const rows = await this.startQuery(w[pc + 1], args);
+          stack.push(this.received(rows));
           if (this.spawned > 0 || this.tasks !== undefined) this.stillRunning(task);
           pc += 3;
           break;
@@ -458,11 +460,15 @@ export class Execution implements Meter {
     return name === null ? whole : member(whole, name);
   }
 
-  private async query(index: number, args: unknown[]): Promise<unknown> {
+  private startQuery(index: number, args: unknown[]): Promise<unknown> {
     if (++this.queriesRun > this.quotas.queries) this.stop("queries");
     const q = this.program.program.queries[index];
     if (performance.now() > this.deadline) this.stop("deadlineMs");
-    const rows = await this.ctx.db(q.source).execute(q.statement as CompiledQuery, args);
+    return this.ctx.db(q.source).execute(q.statement as CompiledQuery, args);
+  }
+
+  /** A query's rows, once they are here: checked against the deadline, rows per query and memory. */
+  private received(rows: unknown): unknown {
     if (this.abandoned || performance.now() > this.deadline) this.stop("deadlineMs");
     if (Array.isArray(rows) && rows.length > this.quotas.rowsPerQuery) this.stop("rowsPerQuery");
     this.alloc(sizeOf(rows, this.quotas.memoryBytes - this.memoryUsed + 1));
@@ -528,7 +534,13 @@ export function serializerFor(program: ReadyProgram, query: number): ((body: unk
 }
 
 function popN(stack: unknown[], n: number): unknown[] {
-  return n === 0 ? [] : stack.splice(stack.length - n, n);
+  if (n === 0) return [];
+  // A loop rather than splice: splice allocates for its general case, this runs on every call.
+  const start = stack.length - n;
+  const out = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) out[i] = stack[start + i];
+  stack.length = start;
+  return out;
 }
 
 function ownOr(o: unknown, key: string, missing: unknown): unknown {

@@ -1,5 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import { bytecode } from "@kova/compiler";
+import { instructionBounds } from "./cost.js";
 import { BytecodeLoadError, verifyBytecode, type LoadedProgram } from "./signing.js";
 
 const { Op, OPERANDS, VM_BUILTINS, INPUT_SOURCES } = bytecode;
@@ -22,6 +23,8 @@ export interface ReadyProgram extends LoadedProgram {
   queries: boolean;
   /** Some function SPAWNs a task (its executions then stop leftover tasks when they answer). */
   spawns: boolean;
+  /** Each function's most instructions per call, -1 when unbounded (cost.ts): the pool runs bounded handlers inline. */
+  bounds: Int32Array;
 }
 
 /** Verifies and reads a signed .kbc file (see verifyBytecode for the order of checks). */
@@ -119,5 +122,5 @@ export function prepareProgram(program: bytecode.BytecodeProgram, hash: string, 
     if (functions[r.fn]?.kind !== "route") throw new BytecodeLoadError("malformed", `route ${r.id} names function ${r.fn}, which is not a handler`);
     routes.set(r.id, r.fn);
   }
-  return { program, hash, keyId, functions, routes, queries: program.queries.length > 0, spawns };
+  return { program, hash, keyId, functions, routes, queries: program.queries.length > 0, spawns, bounds: instructionBounds(functions, program.constants) };
 }

@@ -28,6 +28,8 @@ export type ToWorker =
   | { kind: "rows"; call: number; rows?: unknown; error?: WireError };
 
 export type FromWorker =
+  /** The worker's modules are loaded: from now on its silence counts against its executions' deadlines. */
+  | { kind: "ready"; id?: undefined }
   | { kind: "query"; id: number; call: number; query: number; args: unknown[] }
   /** `serialize`: the query whose row serialiser writes the body (-1: JSON). */
   | { kind: "done"; id: number; reply: Omit<Reply, "serialize" | "stream">; serialize: number }

@@ -44,6 +44,9 @@ port.on("message", (m: ToWorker) => {
   }
 });
 
+// Loaded: the main thread starts judging this worker's silence by its executions' deadlines now.
+send({ kind: "ready" });
+
 async function run(m: Extract<ToWorker, { kind: "run" }>): Promise<void> {
   const loaded = programs.get(m.hash);
   if (loaded === undefined) return send({ kind: "failed", id: m.id, error: { name: "Error", message: `internal: program ${m.hash.slice(0, 12)}… was not sent to this worker` } });

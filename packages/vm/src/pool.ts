@@ -13,12 +13,16 @@
  * memory, a crash, or no answer well past an execution's deadline) fails only the execution it was
  * computing and those waiting on a query there, each with a problem naming the cause; it is
  * replaced and the other workers' executions carry on.
+ *
+ * Known-cheap handlers (a bound on their instructions, cost.ts) run on the calling thread instead,
+ * under the same quotas: for them the two messages and thread wake-ups cost more than the work
+ * (docs/engine.md has the figures). `inlineCheap: false` sends every execution to a worker.
  */
 import { AsyncResource } from "node:async_hooks";
 import { Worker } from "node:worker_threads";
 import type { CompiledQuery } from "@kova/query";
 import { HttpError, type Reply } from "@kova/runtime/serve";
-import { serializerFor, type ExecutionContext } from "./interpreter.js";
+import { Execution, serializerFor, type ExecutionContext } from "./interpreter.js";
 import type { ReadyProgram } from "./load.js";
 import { fromWire, toWire, type FromWorker, type RequestInputs, type ToWorker } from "./pool-messages.js";
 import { QuotaExceeded, type Quotas } from "./quotas.js";
@@ -32,6 +36,8 @@ export interface PoolOptions {
   programsPerWorker?: number;
   /** Called when a worker died, with why (metrics, logs). */
   onWorkerLost?: (cause: WorkerLostCause, detail: string) => void;
+  /** Run handlers with an instruction bound (cost.ts) on the calling thread (default true). */
+  inlineCheap?: boolean;
 }
 
 export type WorkerLostCause = "memory" | "deadline" | "crash";
@@ -73,6 +79,12 @@ interface PoolWorker {
   gone: boolean;
   /** It has started running (a worker that dies before cannot load, and is not replaced in a tight loop). */
   online: boolean;
+  /**
+   * Its modules are loaded and it listens. Until then its silence is not held against its
+   * executions: on a loaded machine a new worker may take longer than a deadline to load, and
+   * stopping it for that would replace it with another that does the same.
+   */
+  ready: boolean;
 }
 
 export class ExecutionPool {
@@ -83,6 +95,8 @@ export class ExecutionPool {
   private readonly watch: NodeJS.Timeout;
   /** Workers replaced since the pool started (tests and metrics). */
   restarts = 0;
+  /** Executions run on the calling thread (known cheap) and sent to a worker, since the pool started (tests and metrics). */
+  readonly executions = { inline: 0, workers: 0 };
 
   constructor(private readonly options: PoolOptions) {
     if (!(options.size >= 1)) throw new Error("a worker pool needs at least one worker");
@@ -98,6 +112,11 @@ export class ExecutionPool {
   /** Runs one route handler of `program` on a worker; answers as `new Execution(...).runRoute(fn)` would. */
   run(program: ReadyProgram, fn: number, quotas: Quotas, ctx: ExecutionContext): Promise<Reply> {
     if (this.closed) return Promise.reject(new HttpError(503, "the engine is shutting down: retry on another node"));
+    if (program.bounds[fn] >= 0 && this.options.inlineCheap !== false) {
+      this.executions.inline++;
+      return new Execution(program, quotas, ctx).runRoute(fn);
+    }
+    this.executions.workers++;
     return new Promise<Reply>((resolve, reject) => {
       const job: Job = { id: this.nextId++, program, fn, ctx, quotas, queuedAt: performance.now(), giveUpAt: Infinity, queriesOut: 0, scope: new AsyncResource("KovaExecution"), resolve, reject };
       const w = this.idle();
@@ -170,7 +189,7 @@ export class ExecutionPool {
 
   private spawn(): PoolWorker {
     const worker = new Worker(new URL("./pool-worker.js", import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb } });
-    const w: PoolWorker = { worker, jobs: new Map(), computing: 0, programs: new Map(), gone: false, online: false };
+    const w: PoolWorker = { worker, jobs: new Map(), computing: 0, programs: new Map(), gone: false, online: false, ready: false };
     worker.once("online", () => {
       w.online = true;
     });
@@ -185,6 +204,12 @@ export class ExecutionPool {
   }
 
   private received(w: PoolWorker, m: FromWorker): void {
+    if (m.kind === "ready") {
+      w.ready = true;
+      const now = performance.now();
+      for (const job of w.jobs.values()) job.giveUpAt = now + job.quotas.deadlineMs + SILENT_GRACE_MS;
+      return;
+    }
     const job = w.jobs.get(m.id);
     if (m.kind === "query") return this.query(w, job, m);
     if (job === undefined) return;
@@ -232,7 +257,7 @@ export class ExecutionPool {
   private sweep(): void {
     const now = performance.now();
     for (const w of this.workers) {
-      if (w.gone || w.cause !== undefined) continue;
+      if (w.gone || w.cause !== undefined || !w.ready) continue;
       for (const job of w.jobs.values()) {
         if (now > job.giveUpAt) {
           w.cause = { kind: "deadline", detail: `its worker thread did not stop at the deadline (${job.quotas.deadlineMs} ms)` };

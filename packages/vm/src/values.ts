@@ -67,27 +67,41 @@ export function add(a: unknown, b: unknown): unknown {
   return (primitive(a) as number) + (primitive(b) as number);
 }
 
-/** A value's estimated size in bytes (texts 2 per character; lists and objects their parts plus headers). */
+/**
+ * A value's estimated size in bytes (texts 2 per character; lists and objects their parts plus
+ * headers). Texts and scalars inside a list or object are counted where they are met; only nested
+ * lists and objects wait on the stack (query rows are flat objects: one pass, nothing pushed).
+ */
 export function sizeOf(v: unknown, budget: number): number {
+  if (v === null || typeof v !== "object") return leafSize(v);
   let total = 0;
-  const stack: unknown[] = [v];
+  const stack: object[] = [v];
   while (stack.length > 0) {
-    const x = stack.pop();
-    if (typeof x === "string") total += 16 + 2 * x.length;
-    else if (Array.isArray(x)) {
+    const x = stack.pop()!;
+    if (Array.isArray(x)) {
       total += 16 + 8 * x.length;
-      for (const e of x) stack.push(e);
-    } else if (x !== null && typeof x === "object") {
-      const keys = Object.keys(x);
-      for (let i = 0; i < keys.length; i++) {
-        total += 24 + 2 * keys[i].length;
-        stack.push((x as Record<string, unknown>)[keys[i]]);
+      for (let i = 0; i < x.length; i++) {
+        const e: unknown = x[i];
+        if (e !== null && typeof e === "object") stack.push(e);
+        else total += leafSize(e);
       }
+    } else {
+      const keys = Object.keys(x);
       total += 32;
-    } else total += 8;
+      for (let i = 0; i < keys.length; i++) {
+        const e = (x as Record<string, unknown>)[keys[i]];
+        total += 24 + 2 * keys[i].length;
+        if (e !== null && typeof e === "object") stack.push(e);
+        else total += leafSize(e);
+      }
+    }
     if (total > budget) return total;
   }
   return total;
+}
+
+function leafSize(v: unknown): number {
+  return typeof v === "string" ? 16 + 2 * v.length : 8;
 }
 
 /**

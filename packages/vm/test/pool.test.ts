@@ -1,12 +1,13 @@
 /**
  * The execution pool: executions on worker threads answer as on the main thread (queries reach the
  * main thread's store), a program that exhausts a worker's heap kills only that worker, and two
- * CPU-bound executions on two workers take about the time of one.
+ * CPU-bound executions on two workers take about the time of one. Known-cheap handlers (an
+ * instruction bound, cost.ts) run on the calling thread unless the pool is told otherwise.
  */
 import assert from "node:assert/strict";
 import { availableParallelism, loadavg } from "node:os";
 import { after, describe, test } from "node:test";
-import { DEFAULT_QUOTAS, ExecutionPool, QuotaExceeded, type Quotas, type ReadyProgram } from "../src/index.js";
+import { CHEAP_INSTRUCTIONS, DEFAULT_QUOTAS, ExecutionPool, QuotaExceeded, type Quotas, type ReadyProgram } from "../src/index.js";
 import type { Driver } from "@kova/query";
 import { compileProgram, execute } from "./helpers.js";
 
@@ -58,7 +59,8 @@ async function onPool(pool: ExecutionPool, ready: ReadyProgram, route: string, r
 
 describe("the execution pool", async () => {
   const program = await compileProgram(SOURCE);
-  const pool = new ExecutionPool({ size: 2, memoryMb: 128 });
+  // Every execution on a worker, cheap or not: these tests are about the workers.
+  const pool = new ExecutionPool({ size: 2, memoryMb: 128, inlineCheap: false });
   after(async () => {
     await pool.close();
     await program.close();
@@ -72,6 +74,7 @@ describe("the execution pool", async () => {
     assert.deepEqual(pooled.body, direct.body);
     assert.deepEqual((pooled.body as Array<{ n: number }>).map((r) => r.n), [0, 1, 2]);
     assert.deepEqual(await onPool(pool, program.ready, "GET /hello", { query: { name: "kova" } }), { status: 200, body: { hello: "kova" } });
+    assert.equal(pool.executions.inline, 0);
   });
 
   test("a quota stop in a worker is the same problem, naming the quota", async () => {
@@ -118,5 +121,70 @@ describe("the execution pool", async () => {
     // In sequence two take 2× one; in parallel close to 1× — when the machine has the cores free to show it.
     if (loadavg()[0] < availableParallelism()) assert.ok(two < one * 1.6, figures);
     else console.log(`# wall-time ratio not asserted, the machine is loaded: ${figures}`);
+  });
+});
+
+describe("known-cheap handlers on a pool", async () => {
+  const CHEAP = `${ITEM}
+FN twice(x: int) {
+  RETURN x * 2
+}
+GET /hello {
+  RESPOND { hello: $query.name, n: twice(21), size: len($query.name) }
+}
+GET /items {
+  RESPOND SELECT * FROM Item WHERE n < $query.below ORDER_BY n
+}
+POST /items {
+  RESPOND INSERT INTO Item { n: $body.n, s: $body.s }
+}
+GET /loop {
+  n = 0
+  FOR a IN [1, 2, 3] {
+    n = n + a
+  }
+  RESPOND n
+}
+GET /squares {
+  RESPOND [x * x FOR x IN [1, 2, 3]]
+}
+GET /sorted {
+  RESPOND sort([3, 1, 2])
+}
+GET /like {
+  RESPOND { m: $query.name LIKE "k%" }
+}
+`;
+  const program = await compileProgram(CHEAP);
+  const pool = new ExecutionPool({ size: 1, memoryMb: 128 });
+  after(async () => {
+    await pool.close();
+    await program.close();
+  });
+  const bound = (route: string) => program.ready.bounds[program.ready.routes.get(route)!];
+
+  test("a handler without loops, tasks or superlinear work has an instruction bound that counts the FNs it calls", () => {
+    assert.ok(bound("GET /hello") > 0 && bound("GET /hello") <= CHEAP_INSTRUCTIONS);
+    const twice = program.ready.functions.findIndex((f) => f.name === "twice");
+    assert.ok(program.ready.bounds[twice] > 0);
+    assert.ok(bound("GET /hello") > program.ready.bounds[twice], "the caller's bound includes its callee's");
+    assert.ok(bound("GET /items") > 0, "a query does not take the bound away (the store is on the main thread anyway)");
+    for (const route of ["GET /loop", "GET /squares", "GET /sorted", "GET /like"]) assert.equal(bound(route), -1, route);
+  });
+
+  test("they run on the calling thread, answering as a worker would; the others go to a worker", async () => {
+    const before = { ...pool.executions };
+    assert.deepEqual(await onPool(pool, program.ready, "GET /hello", { query: { name: "kova" } }), { status: 200, body: { hello: "kova", n: 42, size: 4 } });
+    for (let n = 0; n < 3; n++) await onPool(pool, program.ready, "POST /items", { body: { n, s: `s${n}` }, driver: program.driver });
+    assert.deepEqual((await onPool(pool, program.ready, "GET /items", { query: { below: "2" }, driver: program.driver })).body.map((r: { n: number }) => r.n), [0, 1]);
+    assert.deepEqual(pool.executions, { inline: before.inline + 5, workers: before.workers });
+    assert.deepEqual(await onPool(pool, program.ready, "GET /loop", {}), { status: 200, body: 6 });
+    assert.deepEqual(await onPool(pool, program.ready, "GET /sorted", {}), { status: 200, body: [1, 2, 3] });
+    assert.deepEqual(pool.executions, { inline: before.inline + 5, workers: before.workers + 2 });
+  });
+
+  test("inline, a handler is under every quota all the same", async () => {
+    await assert.rejects(onPool(pool, program.ready, "GET /hello", { query: { name: "kova" } }, { fuel: 3 }), (error: unknown) => error instanceof QuotaExceeded && error.quota === "fuel");
+    await assert.rejects(onPool(pool, program.ready, "GET /hello", { query: { name: "x".repeat(1000) } }, { responseBytes: 100 }), (error: unknown) => error instanceof QuotaExceeded && error.quota === "responseBytes");
   });
 });
