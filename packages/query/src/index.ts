@@ -22,3 +22,4 @@ export * from "./changes.js";
 export * from "./rich-types/index.js";
 export * from "./tenant-scope.js";
 export * from "./identifier.js";
+export * from "./read-model.js";

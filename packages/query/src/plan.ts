@@ -149,6 +149,12 @@ export interface EntitySchema {
   relations?: InverseRelation[];
   /** `ENTITY Session NO HISTORY`: false when writes record no versions (absent: they do). */
   history?: boolean;
+  /**
+   * `READ MODEL … FROM Source GROUP_BY …` (read-model.ts): the table holds one row per group of
+   * the source's live rows, recomputed by every write of the source in its transaction; programs
+   * only read it. Its fields are the grouped fields, then the aggregates.
+   */
+  readModel?: import("./read-model.js").ReadModelSchema;
 }
 
 export interface InverseRelation {

@@ -16,6 +16,7 @@
  */
 import { withExecute } from "./driver-view.js";
 import { identifierDriver } from "./identifier.js";
+import { readModelDriver } from "./read-model.js";
 import type { Driver } from "./driver.js";
 import type { EntitySchema, FieldSchema, Filter, HistoryEntry, NestedSelection, Operand, QueryPlan, WriteValues } from "./plan.js";
 import { holdsPublicRefs, PUBLIC_ID_FIELD, publicRefCondition, publicRefsOf, referenceLookup, resolvePublicRefs, writtenPublicRefs } from "./public-references.js";
@@ -262,8 +263,9 @@ export function publicIdDriver(driver: Driver, entities: readonly EntitySchema[]
 /**
  * A data source's driver as an app sees it, on Node and in the playground alike: PUBLIC ID
  * entities' records, and references to them, by their public id; an insert whose identifier
- * another record holds takes the next suffix (identifier.ts).
+ * another record holds takes the next suffix (identifier.ts); a write of a READ MODEL's source
+ * recomputes the groups it touched, in its transaction (read-model.ts).
  */
 export function appDriverView(driver: Driver, entities: readonly EntitySchema[]): Driver {
-  return publicIdDriver(identifierDriver(driver, entities), entities);
+  return publicIdDriver(identifierDriver(readModelDriver(driver, entities), entities), entities);
 }

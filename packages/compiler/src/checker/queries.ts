@@ -11,6 +11,7 @@ import { checkDeletedRows, refuseSoftDeleteWrite } from "./soft-delete.js";
 import { checkTenantCaller, refuseTenantWrite } from "./tenant.js";
 import { refuseIdentifierWrite } from "./identifier.js";
 import { refusePublicIdSave } from "./public-id.js";
+import { refuseReadModelWrite } from "./read-models.js";
 import { checkShapedSelect, isShapedSelect, refuseShapedRelations } from "./aggregates.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
@@ -38,6 +39,7 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
   checkDeletedRows(ctx, query, entity);
   if (entity) checkTenantCaller(ctx, entity, query.span);
   refusePublicIdSave(ctx, query, entity);
+  refuseReadModelWrite(ctx, query, entity);
 
   switch (query.kind) {
     case "SelectQuery": {

@@ -249,6 +249,13 @@ export const Codes = define({
   EventFieldType: { code: "KV2954", severity: "error", title: "an EMIT payload field whose value does not fit the type the EVENT declares" },
   EventPayloadShape: { code: "KV2955", severity: "error", title: "an EMIT payload that is not an object literal { field: value, … }" },
   EmitNotSupportedByDriver: { code: "KV2956", severity: "error", title: "EMIT in a program whose first data source's driver keeps no change outbox (CockroachDB, MongoDB, Redis)" },
+  // ── read models (KV2957–2969)
+  ReadModelWrite: { code: "KV2957", severity: "error", title: "INSERT, UPDATE, SAVE, DELETE or RESTORE of a READ MODEL (its rows are computed from its source)" },
+  ReadModelSource: { code: "KV2958", severity: "error", title: "READ MODEL … FROM something that is not an ENTITY (an unknown name, a VALIDATE shape, another READ MODEL)" },
+  ReadModelField: { code: "KV2959", severity: "error", title: "a READ MODEL grouping by or aggregating a field its source entity does not have" },
+  ReadModelColumn: { code: "KV2960", severity: "error", title: "a READ MODEL column that is neither a GROUP_BY field nor an aggregate, or a column named twice" },
+  ReadModelAggregateType: { code: "KV2961", severity: "error", title: "a READ MODEL grouping by a field that cannot be grouped, or SUM/AVG of a non-number, or MIN/MAX of a field that cannot be ordered" },
+  ReadModelNotSupportedByDriver: { code: "KV2962", severity: "error", title: "a READ MODEL on a data source whose driver has no transactions to keep it in step (MongoDB, Redis)" },
   // ── bytecode tier (KV2900–2949)
   ImportedJsInBytecode: { code: "KV2900", severity: "error", title: "an imported JavaScript function in a program built for the VM tier (bytecode runs no JavaScript)" },
   BuiltinNotInVm: { code: "KV2901", severity: "error", title: "a built-in the VM tier does not offer (it reaches outside the request: tokens, passwords, sessions, files, HTTP)" },

@@ -39,6 +39,8 @@ export const KEYWORDS = [
   "ACTION", "EVENT", "EMIT",
   // Concurrent work in one request: `t = SPAWN total(xs)` … `n = AWAIT t`.
   "SPAWN", "AWAIT",
+  // Read models: `READ MODEL ProductSummary FROM Product GROUP_BY category { category, n: COUNT(*) }`.
+  "READ", "MODEL",
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];
