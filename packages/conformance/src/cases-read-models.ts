@@ -176,8 +176,7 @@ export const READ_MODEL_CASES: Case[] = [
       await api.request("POST", "/sales", { shop: "north", amount: 7 }, acme);
       await api.request("POST", "/sales", { shop: "north", amount: 100 }, globex);
       await api.request("POST", "/sales", { shop: "south", amount: 1 }, globex);
-      // Each row also has an id (renewed whenever its group is recomputed): compared without it.
-      const sales = async (who: Record<string, string>) => ((await api.request("GET", "/sales", undefined, who)).body as Row[]).map(({ id: _id, ...row }) => row);
+      const sales = async (who: Record<string, string>) => (await api.request("GET", "/sales", undefined, who)).body;
       check("acme's groups", await sales(acme), [{ shop: "north", sales: 2, revenue: 12 }]);
       check("globex's groups", await sales(globex), [
         { shop: "north", sales: 1, revenue: 100 },

@@ -210,6 +210,9 @@ function distinctKeys(keys: ReadonlyArray<unknown[] | undefined>): unknown[][] {
 export function readModelDriver(driver: Driver, entities: readonly EntitySchema[]): Driver {
   const models = entities.filter((e) => e.readModel !== undefined);
   if (models.length === 0) return driver;
+  // The build refuses this (KV2962); an app built otherwise must not run with a model left behind.
+  const noTransactions = driver.dialect.limits?.transactions;
+  if (noTransactions !== undefined) throw new Error(`READ MODEL ${models[0].name} needs transactions, which driver ${driver.dialect.name} has not: ${noTransactions}`);
   const byName = new Map(entities.map((e) => [e.name, e]));
   let compiled: Map<string, ModelStatements[]> | undefined;
   // Compiled on first need: a dialect compiles at run time here, as identifierDriver's reads do.

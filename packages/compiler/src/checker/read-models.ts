@@ -58,7 +58,8 @@ export function collectReadModels(ctx: CheckContext, programs: Program[]): void 
         decl: entityDecl,
         file: program.file,
         schema: { name, table: tableName(name), fields: [], history: false, readModel: { source: decl.source.name, groupBy: [], aggregates: [] } },
-        rowType: { kind: "object", fields: new Map([["id", { type: intType, optional: false }]]), entity: name },
+        // No id: a row is its group (the stored row's id is renewed whenever the group is recomputed).
+        rowType: { kind: "object", fields: new Map(), entity: name },
       };
       declarations.set(info, decl);
       ctx.model.entities.set(name, info);
