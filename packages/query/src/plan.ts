@@ -8,6 +8,7 @@
  * Values never reach statement text: anything that is not a constant written in the source is an
  * `arg`, an index into the argument array the generated handler passes at run time.
  */
+import type { ReadModelSchema } from "./read-model.js";
 
 /** The scalar types a field can have, after the checker resolves aliases (text → string, …). */
 export type ScalarType = "string" | "int" | "float" | "decimal" | "boolean" | "datetime" | "date" | "uuid" | "json";
@@ -154,7 +155,7 @@ export interface EntitySchema {
    * the source's live rows, recomputed by every write of the source in its transaction; programs
    * only read it. Its fields are the grouped fields, then the aggregates.
    */
-  readModel?: import("./read-model.js").ReadModelSchema;
+  readModel?: ReadModelSchema;
 }
 
 export interface InverseRelation {
