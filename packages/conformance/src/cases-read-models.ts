@@ -45,6 +45,20 @@ READ MODEL ShopSales FROM Sale GROUP_BY shop {
   revenue: SUM(amount)
 }
 
+ENTITY Shelf {
+  label: text
+}
+
+ENTITY Item {
+  kind: text
+  shelf: Shelf ON DELETE CASCADE
+}
+
+READ MODEL ItemKinds FROM Item GROUP_BY kind {
+  kind
+  items: COUNT(*)
+}
+
 VALIDATE Claims { sub: string  org: string }
 VALIDATE SignIn { name: string  org: string }
 VALIDATE ProductIn { name: string  category: string  price: float }
@@ -73,6 +87,10 @@ POST /tickets/:id/restore { RESPOND RESTORE Ticket WHERE id = $id }
 GET /queues/:q { RESPOND SELECT queue, open FROM QueueSize WHERE queue = $q }
 POST /sales VALIDATE SaleIn AUTH { RESPOND 201 INSERT INTO Sale $body }
 GET /sales AUTH { RESPOND SELECT shop, sales, revenue FROM ShopSales ORDER_BY shop }
+POST /shelves { RESPOND 201 INSERT INTO Shelf $body }
+DELETE /shelves/:id { RESPOND DELETE FROM Shelf WHERE id = $id }
+POST /items { RESPOND 201 INSERT INTO Item $body }
+GET /kinds/:k { RESPOND SELECT kind, items FROM ItemKinds WHERE kind = $k }
 `,
 };
 
@@ -163,6 +181,20 @@ export const READ_MODEL_CASES: Case[] = [
       check("one counted", await open(), [1]);
       check("restore", (await api.request("POST", `/tickets/${a}/restore`)).status, 200);
       check("two again", await open(), [2]);
+    },
+  },
+  {
+    name: "READ MODEL: deleting a record the source's records refer to with ON DELETE CASCADE recomputes the model",
+    program: PROGRAM,
+    unsupported,
+    async run(api, check) {
+      const items = async () => ((await api.request("GET", "/kinds/rm6-bolt")).body as Row[]).map((r) => r.items);
+      const top = (await api.request("POST", "/shelves", { label: "top" })).body.id as number;
+      const bottom = (await api.request("POST", "/shelves", { label: "bottom" })).body.id as number;
+      for (const shelf of [top, top, bottom]) await api.request("POST", "/items", { kind: "rm6-bolt", shelf });
+      check("three bolts", await items(), [3]);
+      check("delete the top shelf", (await api.request("DELETE", `/shelves/${top}`)).status, 200);
+      check("its two bolts went with it", await items(), [1]);
     },
   },
   {
