@@ -156,6 +156,16 @@ export const READ_MODEL_CASES: Case[] = [
     },
   },
   {
+    name: "READ MODEL: concurrent inserts into one group all count",
+    program: PROGRAM,
+    unsupported,
+    async run(api, check) {
+      const made = await Promise.all(Array.from({ length: 12 }, (_, i) => api.request("POST", "/products", { name: `p${i}`, category: "rm7", price: 1 })));
+      check("every insert succeeded", made.map((r) => r.status), made.map(() => 201));
+      check("one row counting all of them", await summary(api, "rm7"), [[12, 12, 1]]);
+    },
+  },
+  {
     name: "READ MODEL: an endpoint that fails after writing leaves the model as it was (its refresh rolls back with the write)",
     program: PROGRAM,
     unsupported,

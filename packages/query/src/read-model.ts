@@ -18,7 +18,7 @@
  * and writes exactly as entities do; `rebuildReadModel` and `checkReadModel` (`kova db
  * rebuild-read-model`, `kova db check-read-model`) use the same plans.
  */
-import type { CompiledQuery, Driver } from "./driver.js";
+import { QueryError, type CompiledQuery, type Driver } from "./driver.js";
 import { withExecute } from "./driver-view.js";
 import type { AggregateFn, EntitySchema, Filter, Operand, ProjectedColumn, QueryPlan, SelectPlan } from "./plan.js";
 import { isSoftDeleteEntity, liveFilter } from "./soft-delete.js";
@@ -44,6 +44,9 @@ export interface ReadModelAggregate {
 }
 
 type Row = Record<string, unknown>;
+
+/** How many times a group is recomputed when a concurrent transaction stored its row first. */
+const MAX_REFRESH_ATTEMPTS = 25;
 type Execute = (query: CompiledQuery, args: readonly unknown[]) => Promise<unknown>;
 
 /** The read models among `entities` whose source is `entity`. */
@@ -167,12 +170,25 @@ class ModelStatements {
     return this.tenantField === undefined ? [row] : [row, row[this.tenantField]];
   }
 
-  /** Recomputes the groups with these keys (each the values of groupBy, in order). */
+  /**
+   * Recomputes the groups with these keys (each the values of groupBy, in order). A group's row is
+   * UNIQUE: when another transaction stored the group's row after this one cleared it (two writes
+   * of one group at once, on a database server), the store fails as a conflict and the group is
+   * recomputed again; each statement reads what has committed by then (PostgreSQL's READ
+   * COMMITTED), so the second try sees the other's write.
+   */
   async refresh(execute: Execute, keys: ReadonlyArray<readonly unknown[]>): Promise<void> {
     for (const key of keys) {
-      await execute(this.clear, key);
-      const rows = (await execute(this.fresh, key)) as Row[];
-      for (const row of rows) await execute(this.store, this.storeArgs(row));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await execute(this.clear, key);
+          const rows = (await execute(this.fresh, key)) as Row[];
+          for (const row of rows) await execute(this.store, this.storeArgs(row));
+          break;
+        } catch (error) {
+          if (!(error instanceof QueryError && error.status === 409) || attempt >= MAX_REFRESH_ATTEMPTS) throw error;
+        }
+      }
     }
   }
 

@@ -147,8 +147,9 @@ function checkReadModel(ctx: CheckContext, info: EntityInfo, decl: ReadModelDecl
     rm.aggregates.push(aggregate.schema);
     add(aggregate.field, aggregate.type);
   }
-  // A grouped field not listed among the columns is a column all the same (first, after the tenant).
-  for (const group of rm.groupBy) named.add(group);
+  // One row per group, enforced by the database: two transactions recomputing the same group at
+  // once cannot both leave a row (read-model.ts recomputes the group again when it meets the other's).
+  if (rm.groupBy.length > 0) schema.uniques = [[...rm.groupBy]];
 }
 
 /** A grouped field as the model stores it: the source's type and values, none of its constraints. */
