@@ -232,7 +232,8 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
       args: { id: { type: new GraphQLNonNull(GraphQLInt) }, ...(entity.history !== false ? asOfArg : {}) },
       resolve: (_root, args, ctx) => resolvers.byId(ctx, entity.name, (args as { id: number }).id, (args as { asOf?: string }).asOf),
     };
-    if (options.mutations === false) continue;
+    // A READ MODEL's rows are computed from its source (KV2957 in programs): no mutation writes them.
+    if (options.mutations === false || entity.readModel !== undefined) continue;
     const inputFields = (patch: boolean): G.GraphQLInputFieldConfigMap =>
       // AUDIT, SOFT DELETE and TENANT BY fields are the server's (writes, DELETE and RESTORE stamp them): no input names them, as none names id.
       Object.fromEntries(entity.fields.filter((f) => f.audit === undefined && f.softDelete === undefined && f.tenant === undefined && !isIdentifierField(f) && f.publicReference !== true).map((f) => {
