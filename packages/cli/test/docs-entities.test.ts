@@ -1,99 +1,61 @@
-// docs/entities.md keeps its word: its example app is examples/directory/app.kova as committed,
-// every ```kova test block runs green against it with `kova test`, and the rich types table is
+// docs/entities.md keeps its word: each section's example app is the committed examples/<app>/app.kova,
+// every ```kova test block runs green against its app with `kova test`, and the rich types table is
 // the one the registry writes.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { EXAMPLES, kovaSync, REPO_ROOT, tempApp } from "./e2e/harness.js";
 
 const DOC = readFileSync(join(REPO_ROOT, "docs", "entities.md"), "utf8");
-const IMPORT = 'IMPORT "../examples/directory/app.kova"\n';
+const APPS = [...DOC.matchAll(/```kova\n([\s\S]*?)```/g)].map((m) => m[1]);
 
-test("docs/entities.md: the example app is examples/directory/app.kova", () => {
-  const app = /```kova\n([\s\S]*?)```/.exec(DOC)?.[1];
-  assert.equal(app, readFileSync(join(EXAMPLES, "directory", "app.kova"), "utf8"));
-});
+const importOf = (app: string) => `IMPORT "../examples/${app}/app.kova"\n`;
+const testBlocks = (app: string): string[] => [...DOC.matchAll(/```kova test\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => b.startsWith(importOf(app)));
 
-const testBlocks = (app: string): string[] =>
-  [...DOC.matchAll(/```kova test\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => b.startsWith(`IMPORT "../examples/${app}/app.kova"\n`));
+/** The doc shows examples/<app>/app.kova as committed. */
+function showsApp(app: string): void {
+  assert.ok(APPS.includes(readFileSync(join(EXAMPLES, app, "app.kova"), "utf8")), `docs/entities.md does not show examples/${app}/app.kova as committed`);
+}
 
-test("docs/entities.md: every ```kova test example runs green against examples/directory", (t) => {
-  const blocks = testBlocks("directory");
-  assert.ok(blocks.length >= 4, `only ${blocks.length} examples`);
+/**
+ * The doc's TEST blocks for `app` (at least `least`) run in a copy of examples/<app> (its .env.test
+ * with it) by `kova test`: every one passes.
+ */
+function examplesRunGreen(t: TestContext, app: string, least = 3): void {
+  const blocks = testBlocks(app);
+  assert.ok(blocks.length >= least, `only ${blocks.length} examples`);
   const names = blocks.flatMap((b) => [...b.matchAll(/^TEST "([^"]+)"/gm)].map((m) => m[1]));
-  const dir = tempApp(t, join(EXAMPLES, "directory"));
-  writeFileSync(join(dir, "app.test.kova"), `IMPORT "./app.kova"\n${blocks.map((b) => b.replace(IMPORT, "")).join("\n")}`);
+  const dir = tempApp(t, join(EXAMPLES, app));
+  writeFileSync(join(dir, "app.test.kova"), `IMPORT "./app.kova"\n${blocks.map((b) => b.replace(importOf(app), "")).join("\n")}`);
   const result = kovaSync(["test", dir]);
   assert.equal(result.status, 0, result.stdout + result.stderr);
   assert.match(result.stdout, new RegExp(`ℹ pass ${names.length}\\n`));
+}
+
+test("docs/entities.md: the example app is examples/directory/app.kova", () => {
+  assert.equal(APPS[0], readFileSync(join(EXAMPLES, "directory", "app.kova"), "utf8"));
 });
+
+test("docs/entities.md: every ```kova test example runs green against examples/directory", (t) => examplesRunGreen(t, "directory", 4));
 
 test("docs/entities.md: the rich types table is the registry's", () => {
   const check = spawnSync(process.execPath, [join(REPO_ROOT, "scripts", "gen-entities-doc.mjs"), "--check"], { encoding: "utf8" });
   assert.equal(check.status, 0, check.stderr);
 });
 
-test("docs/entities.md: the audit trail's example app is examples/helpdesk/app.kova", () => {
-  const apps = [...DOC.matchAll(/```kova\n([\s\S]*?)```/g)].map((m) => m[1]);
-  assert.ok(apps.includes(readFileSync(join(EXAMPLES, "helpdesk", "app.kova"), "utf8")));
-});
-
-test("docs/entities.md: every audit trail example runs green against examples/helpdesk", (t) => {
-  const helpdesk = 'IMPORT "../examples/helpdesk/app.kova"\n';
-  const blocks = testBlocks("helpdesk");
-  assert.ok(blocks.length >= 3, `only ${blocks.length} examples`);
-  const names = blocks.flatMap((b) => [...b.matchAll(/^TEST "([^"]+)"/gm)].map((m) => m[1]));
-  const dir = tempApp(t, join(EXAMPLES, "helpdesk"));
-  writeFileSync(join(dir, "app.test.kova"), `IMPORT "./app.kova"\n${blocks.map((b) => b.replace(helpdesk, "")).join("\n")}`);
-  const result = kovaSync(["test", dir]);
-  assert.equal(result.status, 0, result.stdout + result.stderr);
-  assert.match(result.stdout, new RegExp(`ℹ pass ${names.length}\\n`));
-});
-
-test("docs/entities.md: the tenants' example app is examples/crm/app.kova", () => {
-  const apps = [...DOC.matchAll(/```kova\n([\s\S]*?)```/g)].map((m) => m[1]);
-  assert.ok(apps.includes(readFileSync(join(EXAMPLES, "crm", "app.kova"), "utf8")));
-});
-
-test("docs/entities.md: every tenants example runs green against examples/crm", (t) => {
-  const crm = 'IMPORT "../examples/crm/app.kova"\n';
-  const blocks = testBlocks("crm");
-  assert.ok(blocks.length >= 3, `only ${blocks.length} examples`);
-  const names = blocks.flatMap((b) => [...b.matchAll(/^TEST "([^"]+)"/gm)].map((m) => m[1]));
-  const dir = tempApp(t, join(EXAMPLES, "crm"));
-  writeFileSync(join(dir, "app.test.kova"), `IMPORT "./app.kova"\n${blocks.map((b) => b.replace(crm, "")).join("\n")}`);
-  const result = kovaSync(["test", dir]);
-  assert.equal(result.status, 0, result.stdout + result.stderr);
-  assert.match(result.stdout, new RegExp(`ℹ pass ${names.length}\\n`));
-});
-
-test("docs/entities.md: the public identifiers' example app is examples/customers/app.kova, and its examples run green", (t) => {
-  const apps = [...DOC.matchAll(/```kova\n([\s\S]*?)```/g)].map((m) => m[1]);
-  assert.ok(apps.includes(readFileSync(join(EXAMPLES, "customers", "app.kova"), "utf8")));
-  const customers = 'IMPORT "../examples/customers/app.kova"\n';
-  const blocks = testBlocks("customers");
-  assert.ok(blocks.length >= 3, `only ${blocks.length} examples`);
-  const names = blocks.flatMap((b) => [...b.matchAll(/^TEST "([^"]+)"/gm)].map((m) => m[1]));
-  const dir = tempApp(t, join(EXAMPLES, "customers"));
-  writeFileSync(join(dir, "app.test.kova"), `IMPORT "./app.kova"\n${blocks.map((b) => b.replace(customers, "")).join("\n")}`);
-  const result = kovaSync(["test", dir]);
-  assert.equal(result.status, 0, result.stdout + result.stderr);
-  assert.match(result.stdout, new RegExp(`ℹ pass ${names.length}\\n`));
-});
-
-test("docs/entities.md: the encrypted fields' example app is examples/clinic/app.kova, and its examples run green", (t) => {
-  const apps = [...DOC.matchAll(/```kova\n([\s\S]*?)```/g)].map((m) => m[1]);
-  assert.ok(apps.includes(readFileSync(join(EXAMPLES, "clinic", "app.kova"), "utf8")));
-  const clinic = 'IMPORT "../examples/clinic/app.kova"\n';
-  const blocks = testBlocks("clinic");
-  assert.ok(blocks.length >= 3, `only ${blocks.length} examples`);
-  const names = blocks.flatMap((b) => [...b.matchAll(/^TEST "([^"]+)"/gm)].map((m) => m[1]));
-  // The app's .env.test (copied with it) gives the tests their KOVA_DATA_KEY.
-  const dir = tempApp(t, join(EXAMPLES, "clinic"));
-  writeFileSync(join(dir, "app.test.kova"), `IMPORT "./app.kova"\n${blocks.map((b) => b.replace(clinic, "")).join("\n")}`);
-  const result = kovaSync(["test", dir]);
-  assert.equal(result.status, 0, result.stdout + result.stderr);
-  assert.match(result.stdout, new RegExp(`ℹ pass ${names.length}\\n`));
-});
+// Each section's own example app: audit trail, tenants, public identifiers, encrypted fields, read models, the shop.
+for (const [app, section] of [
+  ["helpdesk", "the audit trail"],
+  ["crm", "tenants"],
+  ["customers", "public identifiers"],
+  ["clinic", "encrypted fields"],
+  ["catalog", "read models"],
+  ["shop", "the shop (everything together)"],
+] as const) {
+  test(`docs/entities.md: ${section}: the example app is examples/${app}/app.kova, and its examples run green`, (t) => {
+    showsApp(app);
+    examplesRunGreen(t, app, app === "shop" ? 4 : 3);
+  });
+}

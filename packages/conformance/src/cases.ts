@@ -11,6 +11,7 @@ import { HISTORY_CONTROL_CASES } from "./cases-history-control.js";
 import { AUDIT_CASES } from "./cases-audit.js";
 import { SOFT_DELETE_CASES } from "./cases-soft-delete.js";
 import { TENANT_CASES } from "./cases-tenants.js";
+import { READ_MODEL_CASES } from "./cases-read-models.js";
 import { PUBLIC_ID_CASES } from "./cases-public-id.js";
 import { IDENTIFIER_CASES } from "./cases-identifier.js";
 
@@ -555,6 +556,7 @@ export const CASES: Case[] = [
   ...AUDIT_CASES,
   ...SOFT_DELETE_CASES,
   ...TENANT_CASES,
+  ...READ_MODEL_CASES,
   ...PUBLIC_ID_CASES,
   ...IDENTIFIER_CASES,
   ...TRANSACTION_CASES,

@@ -30,6 +30,8 @@ function symbolOf(decl: Declaration): DocumentSymbol | undefined {
       return { ...symbol(`SOCKET ${decl.path.text}`, SymbolKind.Event, decl, decl.path.span, decl.validate ? `VALIDATE ${decl.validate.name}` : undefined), children: decl.handlers.map((h) => symbol(`ON ${h.event.name.toUpperCase()}`, SymbolKind.Function, h, h.event.span)) };
     case "Event":
       return { ...symbol(decl.name.name || "(unnamed)", SymbolKind.Event, decl, decl.name.span, "EVENT"), children: decl.fields.map(fieldSymbol) };
+    case "ReadModel":
+      return symbol(decl.name.name || "(unnamed)", SymbolKind.Class, decl, decl.name.span, `READ MODEL FROM ${decl.source.name}`);
     case "Cache":
     case "Task":
     case "Auth":

@@ -8,6 +8,7 @@
  * Values never reach statement text: anything that is not a constant written in the source is an
  * `arg`, an index into the argument array the generated handler passes at run time.
  */
+import type { ReadModelSchema } from "./read-model.js";
 
 /** The scalar types a field can have, after the checker resolves aliases (text → string, …). */
 export type ScalarType = "string" | "int" | "float" | "decimal" | "boolean" | "datetime" | "date" | "uuid" | "json";
@@ -160,6 +161,12 @@ export interface EntitySchema {
   history?: boolean;
   /** The entity's `///` doc comment: the table's COMMENT in SQL DDL (absent when it has none). */
   doc?: string;
+  /**
+   * `READ MODEL … FROM Source GROUP_BY …` (read-model.ts): the table holds one row per group of
+   * the source's live rows, recomputed by every write of the source in its transaction; programs
+   * only read it. Its fields are the grouped fields, then the aggregates.
+   */
+  readModel?: ReadModelSchema;
 }
 
 export interface InverseRelation {

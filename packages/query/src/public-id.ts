@@ -16,6 +16,7 @@
  */
 import { withExecute } from "./driver-view.js";
 import { identifierDriver } from "./identifier.js";
+import { readModelDriver } from "./read-model.js";
 import type { DataKeys } from "./secrets/data-keys.js";
 import { encryptedDriver } from "./secrets/encrypted-driver.js";
 import type { Driver } from "./driver.js";
@@ -264,10 +265,11 @@ export function publicIdDriver(driver: Driver, entities: readonly EntitySchema[]
 /**
  * A data source's driver as an app sees it, on Node and in the playground alike: PUBLIC ID
  * entities' records, and references to them, by their public id; an insert whose identifier
- * another record holds takes the next suffix (identifier.ts); ENCRYPTED fields encrypted with
- * the data source's `keys` on the way in and decrypted on the way out (secrets/encrypted-driver.ts),
- * innermost, so it sees integer keys and the values as stored.
+ * another record holds takes the next suffix (identifier.ts); a write of a READ MODEL's source
+ * recomputes the groups it touched, in its transaction (read-model.ts); ENCRYPTED fields encrypted
+ * with the data source's `keys` on the way in and decrypted on the way out
+ * (secrets/encrypted-driver.ts), innermost, so it sees integer keys and the values as stored.
  */
 export function appDriverView(driver: Driver, entities: readonly EntitySchema[], keys?: DataKeys): Driver {
-  return publicIdDriver(identifierDriver(encryptedDriver(driver, entities, keys), entities), entities);
+  return publicIdDriver(identifierDriver(readModelDriver(encryptedDriver(driver, entities, keys), entities), entities), entities);
 }

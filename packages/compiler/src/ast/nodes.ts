@@ -51,7 +51,43 @@ export type Declaration =
   | CorsDecl
   | ApiDecl
   | TestDecl
-  | EventDecl;
+  | EventDecl
+  | ReadModelDecl;
+
+/**
+ * `READ MODEL ProductSummary FROM Product GROUP_BY category { category, products: COUNT(*) }`: a
+ * table of one row per group of the source entity's live rows, kept equal to a fresh GROUP_BY by
+ * every write of the source (in the write's transaction) and read with SELECT like an entity.
+ */
+export interface ReadModelDecl {
+  kind: "ReadModel";
+  span: Span;
+  name: Identifier;
+  /** The entity whose rows are grouped. */
+  source: Identifier;
+  /** The source's fields the rows are grouped by (each also a column of the model). */
+  groupBy: Identifier[];
+  columns: ReadModelColumn[];
+  /** The `///` doc comment before READ MODEL; null when none. */
+  doc: string | null;
+}
+
+/** One column of a READ MODEL: a grouped field (`category`) or `name: COUNT(*)` / `SUM(field)` / … */
+export interface ReadModelColumn {
+  kind: "ReadModelColumn";
+  span: Span;
+  name: Identifier;
+  /** null: the column is the grouped field of the same name. */
+  aggregate: ReadModelAggregate | null;
+}
+
+/** `COUNT(*)`, `SUM(price)`, `MIN(price)`… in a READ MODEL column (field null: `COUNT(*)`). */
+export interface ReadModelAggregate {
+  kind: "ReadModelAggregate";
+  span: Span;
+  fn: "COUNT" | "SUM" | "AVG" | "MIN" | "MAX";
+  field: Identifier | null;
+}
 
 /**
  * `EVENT order_shipped { order: int  tracking: text }`: a business event an ACTION announces with

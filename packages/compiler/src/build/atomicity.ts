@@ -43,6 +43,8 @@ export function driverLimitDiagnostics(app: AppModel, dialects: ReadonlyMap<stri
     if (why === undefined) continue;
     for (const name of source.entities) {
       const entity = app.entities.find((e) => e.name === name)!;
+      // A READ MODEL's UNIQUE is its own (one row per group), not the user's: KV2962 refuses the model there.
+      if (entity.readModel !== undefined) continue;
       const declared = [
         ...(entity.uniques ?? []).map((fields) => `UNIQUE (${fields.join(", ")})`),
         ...(entity.indexes ?? []).map((fields) => `INDEX (${fields.join(", ")})`),

@@ -1,4 +1,4 @@
-import { isSoftDeleteEntity, type CompiledQuery, type Dialect, type EntitySchema } from "@kova/query";
+import { isSoftDeleteEntity, readModelsOf, type CompiledQuery, type Dialect, type EntitySchema } from "@kova/query";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { AppModel } from "../ir/nodes.js";
 import { driverLimitDiagnostics } from "./atomicity.js";
@@ -30,6 +30,16 @@ export function compilePlans(app: AppModel, dialects: ReadonlyMap<string, Dialec
     const driver = driverOf.get(q.source)!;
     const dialect = dialects.get(driver);
     if (!dialect) continue; // the caller reports drivers it could not load
+    // A read model is recomputed in its source's write transactions: a driver without them cannot keep it.
+    const model = readModelTouched(q.entity, app.entities);
+    if (model !== undefined && dialect.limits?.transactions !== undefined) {
+      diagnostics.push(
+        diagnostic("ReadModelNotSupportedByDriver", q.span, `READ MODEL ${model.name} is kept in step in the transactions of ${model.readModel!.source}'s writes, but data source '${q.source}' runs on ${driver}: ${dialect.limits.transactions}`, {
+          suggestion: `keep ${model.readModel!.source} and ${model.name} in a SQL data source (the embedded store, PostgreSQL, MySQL/MariaDB)`,
+        }),
+      );
+      continue;
+    }
     if (q.plan.tenant !== undefined && dialect.limits?.tenants !== undefined) {
       diagnostics.push(diagnostic("TenantNotSupportedByDriver", q.span, `${q.entity} is scoped to tenants, but data source '${q.source}' runs on ${driver}: ${dialect.limits.tenants}`, { suggestion: `keep ${q.entity} in a SQL data source` }));
       continue;
@@ -50,4 +60,11 @@ export function compilePlans(app: AppModel, dialects: ReadonlyMap<string, Dialec
   const routines = compileRoutines(app, compiled);
   diagnostics.push(...routines.diagnostics);
   return { compiled, diagnostics, routines: routines.routines };
+}
+
+/** The read model a query of `entity` reads (the model itself) or keeps in step (a write of its source). */
+function readModelTouched(entity: string, entities: readonly EntitySchema[]): EntitySchema | undefined {
+  const own = entities.find((e) => e.name === entity);
+  if (own?.readModel !== undefined) return own;
+  return readModelsOf(entity, entities)[0];
 }

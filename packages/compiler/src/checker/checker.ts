@@ -19,6 +19,7 @@ import { checkTests } from "./tests.js";
 import { checkOutboundCalls } from "./outbound.js";
 import { checkRooms, checkSockets } from "./realtime.js";
 import { checkFilePlacement } from "./files.js";
+import { checkReadModels, collectReadModels } from "./read-models.js";
 
 export interface CheckOutput {
   model: SemanticModel;
@@ -39,6 +40,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
   const model = emptyModel(programs);
   const base: CheckContext = { model, diagnostics, file: "", scope: null, endpoint: null, entity: null, entityUnresolved: false };
   collectDeclarations(base, programs);
+  collectReadModels(base, programs);
   collectFunctions(model, programs);
   collectFunctionsAndViews(base, programs);
   collectTasks(base, programs);
@@ -51,6 +53,8 @@ export function checkProgram(programs: Program[]): CheckOutput {
       else if (decl.kind === "Validate") checkValidator(ctx, decl);
     }
   }
+  // After every ENTITY: a read model's columns take their types from its source's fields.
+  checkReadModels(base);
   // After the shapes (a payload field may use one), before any FN or ACTION body (EMIT names events).
   collectEvents(base, programs);
   checkFilePlacement(base, programs);
@@ -89,6 +93,7 @@ export function checkProgram(programs: Program[]): CheckOutput {
         case "Cache":
         case "Socket":
         case "Test":
+        case "ReadModel":
           break;
         case "RateLimit":
         case "Cors":

@@ -11,6 +11,7 @@ import { checkDeletedRows, refuseSoftDeleteWrite } from "./soft-delete.js";
 import { checkTenantCaller, refuseTenantWrite } from "./tenant.js";
 import { refuseIdentifierWrite } from "./identifier.js";
 import { refusePublicIdSave } from "./public-id.js";
+import { isReadModel, refuseReadModelWrite } from "./read-models.js";
 import { checkShapedSelect, isShapedSelect, refuseShapedRelations } from "./aggregates.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
@@ -38,6 +39,7 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
   checkDeletedRows(ctx, query, entity);
   if (entity) checkTenantCaller(ctx, entity, query.span);
   refusePublicIdSave(ctx, query, entity);
+  refuseReadModelWrite(ctx, query, entity);
 
   switch (query.kind) {
     case "SelectQuery": {
@@ -64,7 +66,7 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
           if (type) fields.set(f.name, { type, optional: false });
         }
         // The row's own id: the integer key, or the UUID of a PUBLIC ID entity (checker/public-id.ts).
-        fields.set("id", (entity.rowType as { fields: Map<string, ShapeField> }).fields.get("id") ?? { type: intType, optional: false });
+        if (!isReadModel(entity)) fields.set("id", (entity.rowType as { fields: Map<string, ShapeField> }).fields.get("id") ?? { type: intType, optional: false });
         rowType = { kind: "object", fields, entity: entity.decl.name.name };
       }
       if (query.relations.length > 0 && entity && !view) {

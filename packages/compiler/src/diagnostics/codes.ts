@@ -255,6 +255,13 @@ export const Codes = define({
   EncryptedFieldCompared: { code: "KV2972", severity: "error", title: "a query that compares, orders, groups or computes with an ENCRYPTED field (the database holds only ciphertext)" },
   EncryptedManyUpdate: { code: "KV2973", severity: "error", title: "an UPDATE of many records that may write an ENCRYPTED field (each record's values are encrypted under its own key)" },
   EncryptionNotSupportedByDriver: { code: "KV2974", severity: "error", title: "ENCRYPTED fields on a driver that does not keep their data keys (CockroachDB, MongoDB, Redis)" },
+  // ── read models (KV2957–2969)
+  ReadModelWrite: { code: "KV2957", severity: "error", title: "INSERT, UPDATE, SAVE, DELETE or RESTORE of a READ MODEL (its rows are computed from its source)" },
+  ReadModelSource: { code: "KV2958", severity: "error", title: "READ MODEL … FROM something that is not an ENTITY (an unknown name, a VALIDATE shape, another READ MODEL)" },
+  ReadModelField: { code: "KV2959", severity: "error", title: "a READ MODEL grouping by or aggregating a field its source entity does not have" },
+  ReadModelColumn: { code: "KV2960", severity: "error", title: "a READ MODEL column that is neither a GROUP_BY field nor an aggregate, or a column named twice" },
+  ReadModelAggregateType: { code: "KV2961", severity: "error", title: "a READ MODEL grouping by a field that cannot be grouped, or SUM/AVG of a non-number, or MIN/MAX of a field that cannot be ordered" },
+  ReadModelNotSupportedByDriver: { code: "KV2962", severity: "error", title: "a READ MODEL on a data source whose driver has no transactions to keep it in step (MongoDB, Redis)" },
   // ── bytecode tier (KV2900–2949)
   ImportedJsInBytecode: { code: "KV2900", severity: "error", title: "an imported JavaScript function in a program built for the VM tier (bytecode runs no JavaScript)" },
   BuiltinNotInVm: { code: "KV2901", severity: "error", title: "a built-in the VM tier does not offer (it reaches outside the request: tokens, passwords, sessions, files, HTTP)" },

@@ -1,4 +1,4 @@
-import type { Declaration, EndpointAuth, EntityConstraint, FieldDecl, FieldModifier, Program, Property, RateLimitDecl, RoutePath, SocketHandler, TypeRef, ViewItem } from "../ast/nodes.js";
+import type { Declaration, EndpointAuth, EntityConstraint, FieldDecl, FieldModifier, Program, Property, RateLimitDecl, ReadModelColumn, RoutePath, SocketHandler, TypeRef, ViewItem } from "../ast/nodes.js";
 import { hardline, join, type Doc } from "./doc.js";
 import { printExpression, printProperty } from "./expressions.js";
 import type { Printer } from "./printer.js";
@@ -101,9 +101,21 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
     }
     case "Event":
       return ["EVENT ", d.name.name, " ", printFields(p, d.fields, d.name.span.end.offset, d.span.end.offset)];
+    case "ReadModel": {
+      const groupBy: Doc = d.groupBy.length === 0 ? "" : [" GROUP_BY ", d.groupBy.map((g) => g.name).join(", ")];
+      const from = (d.groupBy.at(-1) ?? d.source).span.end.offset;
+      const columns = p.bracketed("{", "}", p.afterOpenBrace(from), d.columns, (col) => printReadModelColumn(col), { end: d.span.end.offset - 1, blankLines: "keep" });
+      return ["READ MODEL ", d.name.name, " FROM ", d.source.name, groupBy, " ", columns];
+    }
     case "View":
       return ["VIEW ", d.name.name, " OF ", d.entity.name, " ", printViewItems(p, d.items, d.entity.span.end.offset, d.span.end.offset)];
   }
+}
+
+/** `category` or `total: SUM(price)`. */
+function printReadModelColumn(col: ReadModelColumn): Doc {
+  if (col.aggregate === null) return col.name.name;
+  return [col.name.name, ": ", col.aggregate.fn, "(", col.aggregate.field?.name ?? "*", ")"];
 }
 
 /** A VIEW's items, one per line; a nested selection (`author { name }`) the same way, indented. */

@@ -1,4 +1,4 @@
-import type { AggregateFn, Filter, NestedSelection, Operand, OrderTerm, QueryPlan, RelationStep, RichTypeRef, ScalarType, WriteValues } from "@kova/query";
+import type { AggregateFn, EntitySchema, Filter, NestedSelection, Operand, OrderTerm, QueryPlan, RelationStep, RichTypeRef, ScalarType, WriteValues } from "@kova/query";
 import { rewriteIdentifier, rewritePublicId, starFields } from "@kova/query";
 import type { Condition, Expression, Limit, Offset, OrderBy, Query, RelationSelect } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
@@ -65,7 +65,18 @@ export function planQuery(query: Query, model: SemanticModel, owner: OwnerGuard 
   // PUBLIC ID (checker/public-id.ts): `id` means the public id, and the runtime answers it as `id`.
   // IDENTIFIER (checker/identifier.ts): writes ignore a client's identifier, inserts make it.
   const schemaOf = (name: string) => model.entities.get(name)?.schema;
-  return { plan: rewriteIdentifier(rewritePublicId(scoped, schemaOf), schemaOf), args: planner.args, entity };
+  return { plan: readModelRows(rewriteIdentifier(rewritePublicId(scoped, schemaOf), schemaOf), entity.schema), args: planner.args, entity };
+}
+
+/**
+ * READ MODEL (checker/read-models.ts): a row is its group's key and aggregates, with no id (the
+ * stored row's id is renewed whenever its group is recomputed), so a SELECT of one reads exactly
+ * the columns it names (all of them for `*`), as a shaped SELECT does.
+ */
+function readModelRows(plan: QueryPlan, schema: EntitySchema): QueryPlan {
+  if (plan.kind !== "select" || schema.readModel === undefined || plan.shape !== undefined || plan.single) return plan;
+  const fields = plan.fields ?? schema.fields.map((f) => f.name);
+  return { ...plan, shape: { columns: fields.map((name) => ({ name, value: { kind: "field", field: name } })), distinct: false, groupBy: [], having: null, result: "rows" } };
 }
 
 /**

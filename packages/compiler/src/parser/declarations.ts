@@ -37,8 +37,9 @@ import { parseBlock } from "./statements.js";
 import { parseFunction, parseView } from "./functions.js";
 import { parseOnChange, parseTask } from "./tasks.js";
 import { parseEntityIdentifier } from "./entity-identifier.js";
+import { parseReadModel } from "./read-model.js";
 
-const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "ON", "AUTH", "WORKER", "FN", "VIEW", "RATE_LIMIT", "CORS", "API", "TEST", "ACTION", "EVENT"];
+const DECLARATION_KEYWORDS = ["IMPORT", "CONNECT", "ENTITY", "VALIDATE", "CACHE", "SOCKET", "TASK", "ON", "AUTH", "WORKER", "FN", "VIEW", "RATE_LIMIT", "CORS", "API", "TEST", "ACTION", "EVENT", "READ"];
 
 /** Does a declaration start here? (Also true for a miscased keyword followed by a name or a path.) */
 export function startsDeclaration(c: Cursor): boolean {
@@ -60,7 +61,7 @@ export function startsDeclaration(c: Cursor): boolean {
 export function parseDeclaration(c: Cursor): Declaration | null {
   const doc = c.token.doc ?? null;
   const decl = parseDeclarationBody(c);
-  if (doc !== null && decl !== null && (decl.kind === "Endpoint" || decl.kind === "Entity" || decl.kind === "Validate" || decl.kind === "Api")) decl.doc = doc;
+  if (doc !== null && decl !== null && (decl.kind === "Endpoint" || decl.kind === "Entity" || decl.kind === "Validate" || decl.kind === "Api" || decl.kind === "ReadModel")) decl.doc = doc;
   return decl;
 }
 
@@ -127,6 +128,8 @@ function parseDeclarationBody(c: Cursor): Declaration | null {
     }
     case "VIEW":
       return parseView(c, start);
+    case "READ":
+      return parseReadModel(c, start);
     case "API":
       return parseApi(c, start);
     case "TEST": {
@@ -215,7 +218,7 @@ function apiDate(c: Cursor, keyword: string): StringLiteral | null {
 function reportNotDeclaration(c: Cursor, t: Token): void {
   const isMethod = HTTP_METHODS.has(t.text.toUpperCase());
   let suggestion =
-    "a file holds declarations: IMPORT, CONNECT, ENTITY, VALIDATE, VIEW, FN, ACTION, EVENT, endpoints (GET /path { … }), CACHE, SOCKET, TASK, ON INSERT|UPDATE|DELETE, AUTH, WORKER";
+    "a file holds declarations: IMPORT, CONNECT, ENTITY, READ MODEL, VALIDATE, VIEW, FN, ACTION, EVENT, endpoints (GET /path { … }), CACHE, SOCKET, TASK, ON INSERT|UPDATE|DELETE, AUTH, WORKER";
   if (isMethod) suggestion = `an endpoint needs a path starting with '/', as in ${t.text.toUpperCase()} /users { … }`;
   else if (t.kind === "Keyword" && ["RESPOND", "SELECT", "IF", "ERROR"].includes(t.text)) suggestion = "statements belong inside an endpoint's { … }";
   const guess = t.kind === "Identifier" ? misspeltKeyword(t, [...DECLARATION_KEYWORDS, ...HTTP_METHODS]) : undefined;

@@ -41,6 +41,8 @@ export const KEYWORDS = [
   "SPAWN", "AWAIT",
   // Sensitive data: `email: email ENCRYPTED` (AES-256-GCM at rest, erasable with `kova db forget`).
   "ENCRYPTED",
+  // Read models: `READ MODEL ProductSummary FROM Product GROUP_BY category { category, n: COUNT(*) }`.
+  "READ", "MODEL",
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];

@@ -181,6 +181,23 @@ GET /articles/:identifier {
 }
 `,
 
+  readModel: `ENTITY Product SOFT DELETE {
+  category: text
+  price: float
+}
+
+/// One row per category.
+READ MODEL ProductSummary FROM Product GROUP_BY category {
+  category
+  products: COUNT(*)
+  total: SUM(price)
+}
+
+GET /summary {
+  RESPOND SELECT * FROM ProductSummary ORDER_BY category
+}
+`,
+
   relations: `ENTITY Author {
   name: text
   books: Book[] BY author

@@ -249,7 +249,8 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
         return resolvers.byId(ctx, entity.name, a.id, a.asOf, a.deleted);
       },
     };
-    if (options.mutations === false) continue;
+    // A READ MODEL's rows are computed from its source (KV2957 in programs): no mutation writes them.
+    if (options.mutations === false || entity.readModel !== undefined) continue;
     const inputFields = (patch: boolean): G.GraphQLInputFieldConfigMap =>
       // AUDIT, SOFT DELETE and TENANT BY fields are the server's (writes, DELETE and RESTORE stamp them): no input names them, as none names id.
       // Nor the public id, made on insert and never changed.

@@ -33,7 +33,8 @@ export class SourceError extends Error {}
 
 const EMBEDDED = new Set(["embedded", "sqlite"]);
 
-export async function openAppSource(entry: string, wanted: string | undefined, context: CliContext, mode: { forReading: boolean }): Promise<OpenSource> {
+/** `mode.holding`: the data source holding that entity, when `wanted` names none (`kova db rebuild-read-model`). */
+export async function openAppSource(entry: string, wanted: string | undefined, context: CliContext, mode: { forReading: boolean; holding?: string }): Promise<OpenSource> {
   const built = await buildApp({ entry });
   if (!built.ok) {
     reportBuildFailure(built, context.stderr, shouldColor({}, context.stderr, context.env));
@@ -46,7 +47,8 @@ export async function openAppSource(entry: string, wanted: string | undefined, c
   } catch (error) {
     throw new SourceError((error as Error).message);
   }
-  const source = wanted === undefined ? app.dataSources[0] : app.dataSources.find((s) => s.name === wanted);
+  const holding = mode.holding === undefined ? undefined : app.dataSources.find((s) => s.entities.some((e) => e.name === mode.holding));
+  const source = wanted === undefined ? (holding ?? app.dataSources[0]) : app.dataSources.find((s) => s.name === wanted);
   if (source === undefined) {
     throw new SourceError(wanted === undefined ? "the app has no data source" : `the app has no data source "${wanted}" (it has: ${app.dataSources.map((s) => s.name).join(", ")})`);
   }

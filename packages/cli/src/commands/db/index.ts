@@ -22,6 +22,7 @@ import { serveCommand } from "./serve.js";
 import { keysCommand } from "./keys.js";
 import { queryCommand } from "./query.js";
 import { forgetCommand, rotateKeysCommand } from "./secrets.js";
+import { checkReadModelCommand, rebuildReadModelCommand } from "./read-model.js";
 
 /** By the words that select them: "backup schedule" before "backup", so the longer match wins. */
 const SUBCOMMANDS: ReadonlyArray<{ words: string[]; command: Command }> = [
@@ -46,13 +47,17 @@ const SUBCOMMANDS: ReadonlyArray<{ words: string[]; command: Command }> = [
   { words: ["serve"], command: serveCommand },
   { words: ["keys"], command: keysCommand },
   { words: ["query"], command: queryCommand },
+  // READ MODELs (docs/entities.md, "Read models").
+  { words: ["rebuild-read-model"], command: rebuildReadModelCommand },
+  { words: ["check-read-model"], command: checkReadModelCommand },
 ];
 
 function usage(): string {
   const width = Math.max(...SUBCOMMANDS.map((s) => s.words.join(" ").length));
   return `Usage: kova db <subcommand> [options]
 
-Operations on an app's data: backups, point-in-time recovery, export and import, encryption keys;
+Operations on an app's data: backups, point-in-time recovery, export and import, encryption keys,
+rebuilding and checking read models;
 and the versioned store on its own: set, get, log, list, delete, batch, shell, serve, keys,
 query (docs/store.md).
 
