@@ -67,6 +67,8 @@ import type { SocketInfo } from "./realtime.js";
 export interface SemanticModel {
   programs: Program[];
   entities: Map<string, EntityInfo>;
+  /** `ENTITY ABSTRACT Name { … }`: fields for others to EXTEND, with no table (checker/extends.ts). */
+  abstractEntities: Map<string, { decl: import("../ast/nodes.js").EntityDecl; file: string }>;
   validators: Map<string, ValidatorInfo>;
   connections: Map<string, ConnectDecl>;
   /** Imported JS functions, per importing file. */
@@ -111,6 +113,7 @@ export function emptyModel(programs: Program[]): SemanticModel {
   return {
     programs,
     entities: new Map(),
+    abstractEntities: new Map(),
     validators: new Map(),
     connections: new Map(),
     functions: new Map(),

@@ -249,6 +249,12 @@ export const Codes = define({
   EventFieldType: { code: "KV2954", severity: "error", title: "an EMIT payload field whose value does not fit the type the EVENT declares" },
   EventPayloadShape: { code: "KV2955", severity: "error", title: "an EMIT payload that is not an object literal { field: value, … }" },
   EmitNotSupportedByDriver: { code: "KV2956", severity: "error", title: "EMIT in a program whose first data source's driver keeps no change outbox (CockroachDB, MongoDB, Redis)" },
+  // ── reuse: EXTENDS, ABSTRACT and the standard library of entities (KV2980–2989)
+  UnknownParentEntity: { code: "KV2980", severity: "error", title: "EXTENDS names an entity that is not declared" },
+  ExtendsCycle: { code: "KV2981", severity: "error", title: "entities that extend each other in a circle" },
+  InheritedFieldRedeclared: { code: "KV2982", severity: "error", title: "a field an entity's parent (EXTENDS) already declares, declared again" },
+  AbstractEntityUsed: { code: "KV2983", severity: "error", title: "a query or a reference naming an ABSTRACT entity (it has no table; extend it)" },
+  UnknownStdlibEntity: { code: "KV2984", severity: "error", title: "IMPORT of a name or module the standard library (kova:…) does not have" },
   // ── bytecode tier (KV2900–2949)
   ImportedJsInBytecode: { code: "KV2900", severity: "error", title: "an imported JavaScript function in a program built for the VM tier (bytecode runs no JavaScript)" },
   BuiltinNotInVm: { code: "KV2901", severity: "error", title: "a built-in the VM tier does not offer (it reaches outside the request: tokens, passwords, sessions, files, HTTP)" },

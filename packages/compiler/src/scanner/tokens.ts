@@ -39,6 +39,8 @@ export const KEYWORDS = [
   "ACTION", "EVENT", "EMIT",
   // Concurrent work in one request: `t = SPAWN total(xs)` … `n = AWAIT t`.
   "SPAWN", "AWAIT",
+  // Reuse: `ENTITY ABSTRACT Contact { … }` (no table), `ENTITY Customer EXTENDS Contact { … }`.
+  "ABSTRACT", "EXTENDS",
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];
