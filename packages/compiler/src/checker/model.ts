@@ -45,7 +45,7 @@ export interface EndpointInfo {
    * Path parameter types: declared (`:id(int)`), else inferred from how each `$param` is compared
    * with fields (default string); `slug` when compared with an IDENTIFIER entity's identifier.
    */
-  paramTypes: Map<string, ScalarType | "slug">;
+  paramTypes: Map<string, ScalarType | "slug" | "ulid">;
   /** `:id(int)`: the path parameters declared with a type. */
   declaredPath: Map<string, DeclaredParam>;
   /** `QUERY { … }`: the declared query parameters; null when the route declares none (typed by use). */
