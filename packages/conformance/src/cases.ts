@@ -12,6 +12,7 @@ import { AUDIT_CASES } from "./cases-audit.js";
 import { SOFT_DELETE_CASES } from "./cases-soft-delete.js";
 import { TENANT_CASES } from "./cases-tenants.js";
 import { PUBLIC_ID_CASES } from "./cases-public-id.js";
+import { PUBLIC_ID_KIND_CASES } from "./cases-public-id-kinds.js";
 import { IDENTIFIER_CASES } from "./cases-identifier.js";
 
 import { TRANSACTION_CASES } from "./cases-transactions.js";
@@ -540,6 +541,7 @@ export const CASES: Case[] = [
   ...SOFT_DELETE_CASES,
   ...TENANT_CASES,
   ...PUBLIC_ID_CASES,
+  ...PUBLIC_ID_KIND_CASES,
   ...IDENTIFIER_CASES,
   ...TRANSACTION_CASES,
   ...CHANGE_CASES,
