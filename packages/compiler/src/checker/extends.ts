@@ -45,14 +45,16 @@ export function expandExtends(programs: Program[], diagnostics: DiagnosticBag): 
       expanded.set(decl, decl);
       return decl;
     }
+    visiting.push(decl);
     if (visiting.includes(parent)) {
-      const circle = [...visiting.slice(visiting.indexOf(parent)), decl, parent].map((d) => d.name.name).join(" → ");
+      const circle = [...visiting.slice(visiting.indexOf(parent)), parent].map((d) => d.name.name).join(" → ");
       diagnostics.report("ExtendsCycle", parentName.span, `${decl.name.name} cannot extend ${parent.name.name}: the entities extend each other in a circle (${circle})`, {
         suggestion: `remove one EXTENDS; to share fields both ways, move them to an ENTITY ABSTRACT that both extend`,
       });
+      visiting.pop();
+      expanded.set(decl, decl);
       return decl;
     }
-    visiting.push(decl);
     const base = expand(parent);
     visiting.pop();
     const result = inherit(diagnostics, decl, base);
