@@ -82,3 +82,17 @@ test("docs/entities.md: the public identifiers' example app is examples/customer
   assert.equal(result.status, 0, result.stdout + result.stderr);
   assert.match(result.stdout, new RegExp(`ℹ pass ${names.length}\\n`));
 });
+
+test("docs/entities.md: the shop example is examples/shop/app.kova, and its examples run green against it", (t) => {
+  const apps = [...DOC.matchAll(/```kova\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.ok(apps.includes(readFileSync(join(EXAMPLES, "shop", "app.kova"), "utf8")));
+  const shop = 'IMPORT "../examples/shop/app.kova"\n';
+  const blocks = testBlocks("shop");
+  assert.ok(blocks.length >= 4, `only ${blocks.length} examples`);
+  const names = blocks.flatMap((b) => [...b.matchAll(/^TEST "([^"]+)"/gm)].map((m) => m[1]));
+  const dir = tempApp(t, join(EXAMPLES, "shop"));
+  writeFileSync(join(dir, "app.test.kova"), `IMPORT "./app.kova"\n${blocks.map((b) => b.replace(shop, "")).join("\n")}`);
+  const result = kovaSync(["test", dir]);
+  assert.equal(result.status, 0, result.stdout + result.stderr);
+  assert.match(result.stdout, new RegExp(`ℹ pass ${names.length}\\n`));
+});

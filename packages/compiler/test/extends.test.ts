@@ -3,6 +3,7 @@
 // and what every back end sees: ordinary entities, the parent's fields first. Running an app
 // built on them is held by examples/shop (kova test, and packages/cli/test/e2e-shop.test.ts).
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { checkText, formatSource, lower, openApiDocument, parse, STDLIB_MODULES, type Diagnostic } from "../src/index.js";
 
@@ -126,4 +127,15 @@ test("KV2984: a name or a module the standard library does not have, with a did-
 test("a standard library import is no JavaScript module: nothing of it reaches the emitted imports", () => {
   const ir = app(`IMPORT { Contact } FROM "kova:entities"\nENTITY Customer EXTENDS Contact\n`);
   assert.deepEqual(ir.imports ?? [], []);
+});
+
+test("docs/entities.md: the standard library's table lists each entity of kova:entities with its fields", () => {
+  const doc = readFileSync(new URL("../../../../docs/entities.md", import.meta.url), "utf8");
+  const ir = app(`IMPORT "kova:entities"\nENTITY C EXTENDS Contact\nENTITY A EXTENDS Address\nENTITY O EXTENDS Organization\n`);
+  for (const [name, child] of [["Contact", "C"], ["Address", "A"], ["Organization", "O"]]) {
+    const row = new RegExp(`^\\| \`${name}\` \\| (.*) \\|$`, "m").exec(doc);
+    assert.ok(row, `no row for ${name}`);
+    const documented = [...row[1].matchAll(/`(\w+): [^`]+`/g)].map((m) => m[1]);
+    assert.deepEqual(documented, ir.entities.find((e) => e.name === child)!.fields.map((f) => f.name), name);
+  }
 });
