@@ -130,8 +130,8 @@ test("kova test --watch runs again when a test file changes", async (t) => {
   await child.stop();
 });
 
-test("kova test: the examples' own tests pass (todo, blog, helpdesk and crm)", (t) => {
-  for (const example of ["todo", "blog", "helpdesk", "crm"]) {
+test("kova test: the examples' own tests pass (todo, blog, helpdesk, crm and shop)", (t) => {
+  for (const example of ["todo", "blog", "helpdesk", "crm", "shop"]) {
     assert.ok(existsSync(join(EXAMPLES, example, "app.test.kova")), `examples/${example} ships app.test.kova`);
     const dir = tempApp(t, join(EXAMPLES, example));
     const result = kovaSync(["test", dir]);

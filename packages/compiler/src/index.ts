@@ -36,3 +36,4 @@ export { typescriptClient } from "./emit/client/index.js";
 export { RECOGNISED_FILE_TYPES } from "./checker/files.js";
 export { emitProto, rpcName, type ProtoMethod, type ProtoOutput } from "./emit/proto/index.js";
 export * as bytecode from "./emit/bytecode/index.js";
+export { STDLIB_MODULES, isStdlibSpecifier, stdlibSource } from "./stdlib/index.js";

@@ -13,6 +13,7 @@ import { SOFT_DELETE_CASES } from "./cases-soft-delete.js";
 import { TENANT_CASES } from "./cases-tenants.js";
 import { READ_MODEL_CASES } from "./cases-read-models.js";
 import { PUBLIC_ID_CASES } from "./cases-public-id.js";
+import { PUBLIC_ID_KIND_CASES } from "./cases-public-id-kinds.js";
 import { IDENTIFIER_CASES } from "./cases-identifier.js";
 
 import { TRANSACTION_CASES } from "./cases-transactions.js";
@@ -558,6 +559,7 @@ export const CASES: Case[] = [
   ...TENANT_CASES,
   ...READ_MODEL_CASES,
   ...PUBLIC_ID_CASES,
+  ...PUBLIC_ID_KIND_CASES,
   ...IDENTIFIER_CASES,
   ...TRANSACTION_CASES,
   ...CHANGE_CASES,

@@ -69,12 +69,35 @@ const SCRIPTS: Record<string, (call: Call, check: (what: string, actual: unknown
     check("GET /servers/at/:address", (await call("GET", "/servers/at/2001:db8:0::10")).body.host, "db1.example.com");
     check("a network with host bits set", (await call("POST", "/servers", { host: "x.example", address: "10.0.0.3", network: "10.1.0.0/8" })).status, 400);
   },
+  // The shop (EXTENDS of the standard library, TENANT BY, PUBLIC ID uuid7 and ulid, IDENTIFIER,
+  // soft delete, an ACTION that EMITs): each shop's records by their public ids, on every SQL driver.
+  async shop(call, check) {
+    const acme = (await call("POST", "/sign-in", { name: "ada", shop: "acme" })).body.access_token;
+    const globex = (await call("POST", "/sign-in", { name: "hank", shop: "globex" })).body.access_token;
+    const c = await call("POST", "/customers", { first_name: "Grace", last_name: "Hopper", email: "Grace@Example.com" }, acme);
+    check("POST /customers", [c.status, c.body.email, /^[0-9a-f-]{36}$/.test(c.body.id)], [201, "grace@example.com", true]);
+    const p = await call("POST", "/products", { name: "Red Kettle", sku: "KET-001", price: "EUR 24.90" }, acme);
+    check("POST /products", [p.status, p.body.identifier, /^[0-9A-Z]{26}$/.test(p.body.id)], [201, "red-kettle", true]);
+    check("GET /products/by-name/:identifier", (await call("GET", "/products/by-name/red-kettle", undefined, acme)).body.id, p.body.id);
+    check("another shop's product", (await call("GET", `/products/${p.body.id}`, undefined, globex)).status, 404);
+    const o = await call("POST", "/orders", { customer: c.body.id, product: p.body.id, quantity: 2 }, acme);
+    check("POST /orders", [o.status, o.body.customer, o.body.product, o.body.price], [201, c.body.id, p.body.id, "EUR 24.90"]);
+    check("POST /orders/:id/pay", (await call("POST", `/orders/${o.body.id}/pay`, undefined, acme)).body.status, "paid");
+    check("paid twice", (await call("POST", `/orders/${o.body.id}/pay`, undefined, acme)).status, 409);
+    check("a point earned", (await call("GET", `/customers/${c.body.id}`, undefined, acme)).body.points, 1);
+    check("DELETE /products/:id", (await call("DELETE", `/products/${p.body.id}`, undefined, acme)).status, 204);
+    check("POST /products/:id/restore", (await call("POST", `/products/${p.body.id}/restore`, undefined, acme)).body.name, "Red Kettle");
+  },
 };
 
 const targets = (await allTargets()).filter((t) => t.programs.includes("full"));
 for (const target of targets) {
   for (const example of Object.keys(SCRIPTS)) {
     test(`example ${example} on ${target.label}`, async (t) => {
+      if (example === "shop" && !["embedded", "postgres", "mariadb"].includes(target.driver)) {
+        t.skip(`the shop EMITs an event, which needs a change outbox: the build refuses it on ${target.label} (KV2956)`);
+        return;
+      }
       if (example === "blog" && (target.driver === "mongodb" || target.driver === "redis")) {
         t.skip(`the blog reads related rows, which the build refuses on ${target.label} (KV9006)`);
         return;

@@ -11,6 +11,13 @@ import { taskCompletions } from "./tasks.js";
 import { cacheCompletions } from "./caches.js";
 import { realtimeCompletions } from "./realtime.js";
 
+/** What each kind of public id is, for completion after `PUBLIC ID`. */
+const PUBLIC_ID_DETAILS: Readonly<Record<string, string>> = {
+  uuid: "a random UUID (v4) made on insert",
+  uuid7: "a time-ordered UUID (v7) made on insert",
+  ulid: "a time-ordered ULID made on insert",
+};
+
 const QUERY_KINDS = ["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery", "RestoreQuery"] as const;
 const REQUEST_PARAMS = [
   ["query", "the query string"],
@@ -76,7 +83,7 @@ export function completionsAt(ctx: CompletionContext): KovaCompletion[] {
   if (/\b(FROM|INTO|UPDATE|HISTORY|RESTORE)\s+[A-Za-z_0-9]*$/.test(prefix)) return entityItems(ctx.analysis);
   // `ENTITY Customer PUBLIC ID uuid { … }`: ID, then the kinds of public id the server makes.
   if (/^\s*ENTITY\s+\w+\b.*\bPUBLIC\s+[A-Za-z]*$/.test(prefix)) return [{ label: "ID", kind: CompletionItemKind.Keyword }];
-  if (/^\s*ENTITY\s+\w+\b.*\bPUBLIC\s+ID\s+[A-Za-z]*$/.test(prefix)) return PUBLIC_ID_KINDS.map((kind) => ({ label: kind, kind: CompletionItemKind.TypeParameter, detail: "a random UUID (v4) made on insert" }));
+  if (/^\s*ENTITY\s+\w+\b.*\bPUBLIC\s+ID\s+[A-Za-z]*$/.test(prefix)) return PUBLIC_ID_KINDS.map((kind) => ({ label: kind, kind: CompletionItemKind.TypeParameter, detail: PUBLIC_ID_DETAILS[kind] }));
   // `ENTITY Article IDENTIFIER slug(title) { … }`: the ways an identifier is made.
   if (/^\s*ENTITY\s+\w+\b.*\bIDENTIFIER\s+[A-Za-z]*$/.test(prefix)) return IDENTIFIER_KINDS.map((kind) => ({ label: kind, kind: CompletionItemKind.Function, detail: "the slug of the named fields, made on insert; -2, -3… on collision" }));
   if (/^\s*(GET|POST|PUT|PATCH|DELETE)\s+\S+\s+VALIDATE\s+[A-Za-z_0-9]*$/.test(prefix)) {

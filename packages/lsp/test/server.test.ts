@@ -154,7 +154,7 @@ test("completion works on half-typed code: fields after WHERE, entities after FR
   await change(PROGRAM + "\nENTITY Customer PUBLIC I");
   assert.deepEqual(labels(await client.request("textDocument/completion", { textDocument: { uri }, position: positionOf(text, "PUBLIC I", 8) })), ["ID"]);
   await change(PROGRAM + "\nENTITY Customer PUBLIC ID u");
-  assert.deepEqual(labels(await client.request("textDocument/completion", { textDocument: { uri }, position: positionOf(text, "PUBLIC ID u", 11) })), ["uuid"]);
+  assert.deepEqual(labels(await client.request("textDocument/completion", { textDocument: { uri }, position: positionOf(text, "PUBLIC ID u", 11) })), ["uuid", "uuid7", "ulid"]);
 
   await change(PROGRAM + "\nGET /half/:slug {\n  RESPOND $");
   const params = labels(await client.request("textDocument/completion", { textDocument: { uri }, position: positionOf(text, "RESPOND $", 9) }));

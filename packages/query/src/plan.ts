@@ -29,7 +29,7 @@ export interface FieldSchema {
    * (`ENTITY … IDENTIFIER slug(title)`, identifier.ts): the slug of those fields (`empty` when
    * they give none), with `-2`, `-3`… on a collision, made on insert and kept afterwards.
    */
-  computed?: { uuid: true } | { slug: string } | { identifier: string[]; empty: string };
+  computed?: { uuid: true } | { publicId: "uuid7" | "ulid" } | { slug: string } | { identifier: string[]; empty: string };
   /**
    * A rich type (phone, money, ipv4, decimal(10, 2), … — rich-types/registry.ts): every write is
    * checked and put in the type's canonical form by that one definition before `type`'s own rules.
@@ -99,7 +99,7 @@ export interface FieldSchema {
    * The field `ENTITY … PUBLIC ID uuid` adds (public-id.ts): `public_id`, the record's public id,
    * made on insert and never changed. Responses show it as `id`; the integer key stays inside.
    */
-  publicId?: "uuid";
+  publicId?: "uuid" | "uuid7" | "ulid";
   /**
    * A reference to a `PUBLIC ID` entity (public-references.ts): stored as the integer key, as every
    * reference is, but read and written as the referenced record's public id.

@@ -23,16 +23,22 @@ import type { Driver } from "./driver.js";
 import type { EntitySchema, FieldSchema, Filter, HistoryEntry, NestedSelection, Operand, QueryPlan, WriteValues } from "./plan.js";
 import { holdsPublicRefs, PUBLIC_ID_FIELD, publicRefCondition, publicRefsOf, referenceLookup, resolvePublicRefs, writtenPublicRefs } from "./public-references.js";
 import { operandValue } from "./values/write-record.js";
+import { canonicalPublicId, nilPublicId, publicIdKindOf, type PublicIdKind } from "./public-id-kinds.js";
 
 /** The stored field that holds the public id (reserved on a PUBLIC ID entity). */
 export { PUBLIC_ID_FIELD };
 
-/** The kinds of public id an entity may declare (`PUBLIC ID uuid`). */
-export const PUBLIC_ID_KINDS: readonly string[] = ["uuid"];
+export { PUBLIC_ID_KINDS, publicIdKindOf, canonicalPublicId, isUuidKind, newPublicId, nilPublicId, publicIdNoun, type PublicIdKind } from "./public-id-kinds.js";
 
-/** UUID v4 from the Web Crypto global, as `DEFAULT uuid()` makes them (values/computed-defaults.ts). */
-export function publicIdField(): FieldSchema {
-  return { name: PUBLIC_ID_FIELD, type: "uuid", optional: false, unique: true, index: false, computed: { uuid: true }, publicId: "uuid" };
+/**
+ * The field PUBLIC ID adds. `uuid`: a v4 UUID from the Web Crypto global, as `DEFAULT uuid()` makes
+ * them; `uuid7` (a UUID too) and `ulid` (text, the ulid rich type): time-ordered (public-id-kinds.ts).
+ */
+export function publicIdField(kind: PublicIdKind = "uuid"): FieldSchema {
+  const base = { name: PUBLIC_ID_FIELD, optional: false, unique: true, index: false, publicId: kind } as const;
+  if (kind === "uuid") return { ...base, type: "uuid", computed: { uuid: true } };
+  if (kind === "uuid7") return { ...base, type: "uuid", computed: { publicId: "uuid7" } };
+  return { ...base, type: "string", rich: { name: "ulid" }, computed: { publicId: "ulid" } };
 }
 
 /** Whether the entity is `PUBLIC ID` (its schema carries the public_id field). */
@@ -40,9 +46,6 @@ export function isPublicIdEntity(entity: EntitySchema | undefined): boolean {
   return entity?.fields.some((f) => f.publicId !== undefined) ?? false;
 }
 
-/** The nil UUID: no generated public id is ever it (a v4 UUID has version nibble 4). */
-const NIL_UUID = "00000000-0000-0000-0000-000000000000";
-const UUID_FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The plan as it reads and writes PUBLIC ID entities: its own entity's, those it refers to
@@ -164,41 +167,42 @@ function publicFilter(filter: Filter | null, scope: EntitySchema | undefined, en
   }
 }
 
-/** The argument positions a plan compares with public_id (each must be a UUID to match anything). */
-function publicIdArgs(plan: QueryPlan): number[] {
-  const found: number[] = [];
-  const visit = (filter: Filter | null): void => {
+/** The argument positions a plan compares with public_id, each with the kind of id that entity has. */
+function publicIdArgs(plan: QueryPlan, entity: (name: string) => EntitySchema | undefined): Array<{ index: number; kind: PublicIdKind }> {
+  const found: Array<{ index: number; kind: PublicIdKind }> = [];
+  const visit = (filter: Filter | null, scope: string): void => {
     if (filter === null) return;
-    if (filter.kind === "and" || filter.kind === "or") filter.items.forEach(visit);
-    else if (filter.kind === "not") visit(filter.item);
-    else if (filter.kind === "related") visit(filter.filter);
+    if (filter.kind === "and" || filter.kind === "or") filter.items.forEach((f) => visit(f, scope));
+    else if (filter.kind === "not") visit(filter.item, scope);
+    else if (filter.kind === "related") visit(filter.filter, filter.relation.entity);
     else if (filter.kind === "compare" || filter.kind === "in") {
+      const kind = publicIdKindOf(entity(scope)) ?? "uuid";
       const pub = (o: Operand) => o.kind === "field" && o.field === PUBLIC_ID_FIELD;
-      if (pub(filter.left) && filter.right.kind === "arg") found.push(filter.right.index);
-      if (pub(filter.right) && filter.left.kind === "arg") found.push(filter.left.index);
+      if (pub(filter.left) && filter.right.kind === "arg") found.push({ index: filter.right.index, kind });
+      if (pub(filter.right) && filter.left.kind === "arg") found.push({ index: filter.left.index, kind });
     }
   };
   const visitNested = (n: NestedSelection): void => {
-    visit(n.where);
+    visit(n.where, n.relation.entity);
     n.nested.forEach(visitNested);
   };
-  if ("where" in plan) visit(plan.where ?? null);
+  if ("where" in plan) visit(plan.where ?? null, plan.entity);
   if (plan.kind === "select") plan.nested?.forEach(visitNested);
   return found;
 }
 
-/** A value compared with a public id: itself when a UUID (or a list of them), else the nil UUID. */
-function wellFormed(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(wellFormed);
-  return typeof value === "string" && UUID_FORM.test(value) ? value.toLowerCase() : NIL_UUID;
+/** A value compared with a public id: its canonical form when one of the kind (or a list of them), else an id no record has. */
+function wellFormed(value: unknown, kind: PublicIdKind): unknown {
+  if (Array.isArray(value)) return value.map((v) => wellFormed(v, kind));
+  return canonicalPublicId(kind, value) ?? nilPublicId(kind);
 }
 
 /** The arguments of a marked plan, with malformed public ids replaced (see the module comment). */
-export function publicIdArguments(plan: QueryPlan, args: readonly unknown[]): readonly unknown[] {
-  const positions = publicIdArgs(plan);
+export function publicIdArguments(plan: QueryPlan, args: readonly unknown[], entities: readonly EntitySchema[] = []): readonly unknown[] {
+  const positions = publicIdArgs(plan, (name) => entities.find((e) => e.name === name));
   if (positions.length === 0) return args;
   const out = [...args];
-  for (const i of positions) if (i < out.length && out[i] !== null) out[i] = wellFormed(out[i]);
+  for (const { index, kind } of positions) if (index < out.length && out[index] !== null) out[index] = wellFormed(out[index], kind);
   return out;
 }
 
@@ -255,8 +259,8 @@ export function publicIdDriver(driver: Driver, entities: readonly EntitySchema[]
       const referring = holdsPublicRefs(plan);
       if (plan.publicId !== true && (plan.kind !== "select" || plan.publicNested !== true) && !referring) return inner(query, args);
       const tenant = plan.tenant === undefined ? null : operandValue(plan.tenant, args);
-      const written = referring ? await writtenPublicRefs(plan, args, lookup, tenant) : args;
-      const result = await inner(query, publicIdArguments(plan, written));
+      const written = referring ? await writtenPublicRefs(plan, args, lookup, tenant, entities) : args;
+      const result = await inner(query, publicIdArguments(plan, written, entities));
       return publicResult(plan, referring ? await resolvePublicRefs(plan, result, lookup, tenant) : result);
     };
   });

@@ -14,11 +14,11 @@
 import { QueryError, type CompiledQuery, type Dialect } from "./driver.js";
 import type { EntitySchema, Filter, NestedSelection, Operand, PublicRef, QueryPlan, SelectPlan } from "./plan.js";
 import { tenantField } from "./tenant-scope.js";
+import { canonicalPublicId, publicIdKindOf, publicIdNoun } from "./public-id-kinds.js";
 
 /** The stored field that holds a PUBLIC ID entity's public id (public-id.ts). */
 export const PUBLIC_ID_FIELD = "public_id";
 
-const UUID_FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The references of `entity` to PUBLIC ID entities, by the keys its rows hold them under. */
 export function publicRefsOf(entity: EntitySchema | undefined): PublicRef[] {
@@ -132,7 +132,7 @@ export async function resolvePublicRefs(plan: QueryPlan, result: unknown, lookup
  * record's integer key (see the module comment). Values the write does not take from an argument
  * (a constant in the source) are left as they are.
  */
-export async function writtenPublicRefs(plan: QueryPlan, args: readonly unknown[], lookup: ReferenceLookup, tenant: unknown): Promise<readonly unknown[]> {
+export async function writtenPublicRefs(plan: QueryPlan, args: readonly unknown[], lookup: ReferenceLookup, tenant: unknown, entities: readonly EntitySchema[] = []): Promise<readonly unknown[]> {
   if ((plan.kind !== "insert" && plan.kind !== "save" && plan.kind !== "update") || (plan.publicRefs?.length ?? 0) === 0) return args;
   const refs = plan.publicRefs!;
   const out = [...args];
@@ -151,19 +151,25 @@ export async function writtenPublicRefs(plan: QueryPlan, args: readonly unknown[
     }
   }
   if (given.length === 0) return args;
+  // Each given id in its kind's canonical form (a UUID in lower case, a ULID in upper case).
+  const canonical = new Map<(typeof given)[number], string>();
   for (const g of given) {
-    if (typeof g.value !== "string" || !UUID_FORM.test(g.value)) {
-      throw new QueryError(`field "${g.ref.key}" must be the id of a ${g.ref.entity} (a UUID), got ${JSON.stringify(g.value) ?? String(g.value)}`, 400, g.ref.key);
+    const kind = publicIdKindOf(entities.find((e) => e.name === g.ref.entity)) ?? "uuid";
+    const id = canonicalPublicId(kind, g.value);
+    if (id === undefined) {
+      throw new QueryError(`field "${g.ref.key}" must be the id of a ${g.ref.entity} (${publicIdNoun(kind)}), got ${JSON.stringify(g.value) ?? String(g.value)}`, 400, g.ref.key);
     }
+    canonical.set(g, id);
   }
   const keys = new Map<string, Map<string, unknown>>();
   for (const entity of new Set(given.map((g) => g.ref.entity))) {
-    const uuids = [...new Set(given.filter((g) => g.ref.entity === entity).map((g) => (g.value as string).toLowerCase()))];
-    const rows = await lookup(entity, PUBLIC_ID_FIELD, uuids, tenant);
-    keys.set(entity, new Map(rows.map((r) => [String(r[PUBLIC_ID_FIELD]).toLowerCase(), r.id])));
+    const ids = [...new Set(given.filter((g) => g.ref.entity === entity).map((g) => canonical.get(g)!))];
+    const rows = await lookup(entity, PUBLIC_ID_FIELD, ids, tenant);
+    const kind = publicIdKindOf(entities.find((e) => e.name === entity)) ?? "uuid";
+    keys.set(entity, new Map(rows.map((r) => [canonicalPublicId(kind, r[PUBLIC_ID_FIELD]) ?? String(r[PUBLIC_ID_FIELD]), r.id])));
   }
   for (const g of given) {
-    const id = keys.get(g.ref.entity)?.get((g.value as string).toLowerCase());
+    const id = keys.get(g.ref.entity)?.get(canonical.get(g)!);
     if (id === undefined) throw new QueryError(`no ${g.ref.entity} has the id given for ${g.ref.key}, so this ${plan.entity} cannot refer to it`, 409, g.ref.key, [g.ref.key]);
     g.put(id);
   }

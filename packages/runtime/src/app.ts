@@ -15,7 +15,7 @@ import type { GrpcDefinition } from "./grpc/server.js";
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** The types a path or query parameter can be declared with, and what the handler receives. */
-export type ParamType = "string" | "int" | "count" | "float" | "uuid" | "datetime" | "boolean" | "slug";
+export type ParamType = "string" | "int" | "count" | "float" | "uuid" | "ulid" | "datetime" | "boolean" | "slug";
 
 export interface ParamDefinition {
   name: string;

@@ -40,6 +40,11 @@ export function parseParam(type: ParamType, raw: string): string | number | bool
     }
     case "uuid":
       return UUID.test(raw) ? raw.toLowerCase() : new ParamFailure(`must be a UUID, got "${clip(raw)}"`);
+    case "ulid": {
+      // A PUBLIC ID ulid entity's id (@kova/query public-id-kinds.ts): read in upper case.
+      const ulid = checkRich({ name: "ulid" }, raw);
+      return ulid.ok ? String(ulid.value) : new ParamFailure(`must be a ULID, got "${clip(raw)}"`);
+    }
     case "slug": {
       // An IDENTIFIER entity's identifier (@kova/query identifier.ts): the slug rich type's one rule, lower-cased.
       const slug = checkRich({ name: "slug" }, raw);

@@ -180,6 +180,17 @@ export interface EntityDecl {
    * when it has none (docs/entities.md, "Human-readable identifiers").
    */
   identifier: EntityIdentifier | null;
+  /**
+   * `ENTITY ABSTRACT Contact { … }`: a set of fields (and modifiers) for other entities to EXTEND;
+   * it has no table and no query may name it (docs/entities.md, "Reuse: EXTENDS").
+   */
+  abstract: boolean;
+  /**
+   * `ENTITY Customer EXTENDS Contact { … }`: the entity whose fields, constraints and modifiers this
+   * one starts from; null when it extends none. The checker expands it (checker/extends.ts), so no
+   * back end sees EXTENDS.
+   */
+  extends: Identifier | null;
   /** The `///` doc comment before the ENTITY (its lines joined by line breaks); null when none. */
   doc: string | null;
 }

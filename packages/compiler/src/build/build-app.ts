@@ -124,7 +124,8 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
     outputFile,
     sourcePath: (file) => relative(outDir, file),
     displayPath: (file) => relative(appDir, file),
-    sourceText: (file) => virtual[file] ?? readFileSync(file, "utf8"),
+    // Standard library imports (kova:entities) are files of no disk: their text is the checked one.
+    sourceText: (file) => virtual[file] ?? texts.get(file) ?? readFileSync(file, "utf8"),
     moduleSpecifier: (fromFile, module) => (isRelativeModule(module) ? `./${modulePathInDist(appDir, fromFile, module)}` : module),
     openapiFile: OPENAPI_FILE,
     protoFile: PROTO_FILE,

@@ -20,6 +20,8 @@ import { checkOutboundCalls } from "./outbound.js";
 import { checkRooms, checkSockets } from "./realtime.js";
 import { checkFilePlacement } from "./files.js";
 import { checkReadModels, collectReadModels } from "./read-models.js";
+import { expandExtends } from "./extends.js";
+import { isStdlibSpecifier } from "../stdlib/index.js";
 
 export interface CheckOutput {
   model: SemanticModel;
@@ -35,8 +37,10 @@ const NOT_SUPPORTED: Partial<Record<Declaration["kind"], CodeName>> = {
  * Checks one program: the files that make up one server (a root file and everything it imports).
  * Declarations are collected across all files first, so order never matters.
  */
-export function checkProgram(programs: Program[]): CheckOutput {
+export function checkProgram(written: Program[]): CheckOutput {
   const diagnostics = new DiagnosticBag();
+  // EXTENDS is expanded first, so nothing after this line (nor any back end) knows it existed.
+  const programs = expandExtends(written, diagnostics);
   const model = emptyModel(programs);
   const base: CheckContext = { model, diagnostics, file: "", scope: null, endpoint: null, entity: null, entityUnresolved: false };
   collectDeclarations(base, programs);
@@ -156,7 +160,8 @@ function collectFunctions(model: SemanticModel, programs: Program[]): void {
   for (const program of programs) {
     const functions = new Map<string, import("./model.js").FunctionInfo>();
     for (const decl of program.declarations) {
-      if (decl.kind !== "Import") continue;
+      // `IMPORT { Contact } FROM "kova:entities"` imports declarations, not JavaScript functions.
+      if (decl.kind !== "Import" || isStdlibSpecifier(decl.source)) continue;
       for (const name of decl.names) {
         functions.set(name.local.name, { module: decl.source, imported: name.imported.name, file: program.file, decl: name });
       }

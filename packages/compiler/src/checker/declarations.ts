@@ -14,6 +14,7 @@ import { applySoftDelete } from "./soft-delete.js";
 import { applyTenant } from "./tenant.js";
 import { applyPublicId, applyPublicIdReference } from "./public-id.js";
 import { applyIdentifier } from "./identifier.js";
+import { refuseAbstract } from "./extends.js";
 import { checkFileOptions, FILE_TYPE, fileFieldSchema } from "./files.js";
 import { checkComputedDefault } from "./computed-defaults.js";
 import { RICH_TYPE_NAMES, richKovaType, richTypeRef } from "./rich-fields.js";
@@ -57,6 +58,7 @@ export function collectDeclarations(ctx: CheckContext, programs: Program[]): voi
         }
         typeNames.set(name, decl);
         if (decl.kind === "Validate") ctx.model.validators.set(name, { decl, file: program.file, type: { kind: "object", fields: new Map(), shape: name } });
+        else if (decl.abstract) ctx.model.abstractEntities.set(name, { decl, file: program.file });
         else ctx.model.entities.set(name, entityInfo(decl, program.file));
       } else if (decl.kind === "Connect" && decl.name.name !== "") {
         const previous = ctx.model.connections.get(decl.name.name);
@@ -232,6 +234,7 @@ function entityFieldSchema(ctx: CheckContext, field: FieldDecl): FieldSchema | u
   }
   const scalar = ENTITY_FIELD_TYPES[typeName];
   if (scalar === undefined) {
+    if (refuseAbstract(ctx, t.name)) return undefined;
     if (typeName !== "") {
       const candidates = [...Object.keys(ENTITY_FIELD_TYPES), ...RICH_TYPE_NAMES, "file", ...ctx.model.entities.keys()];
       report(ctx, "UnknownType", t.name.span, `'${typeName}' is not a field type`, candidates, typeName);

@@ -1,5 +1,6 @@
 import type { BinaryExpr, CallExpr, Expression, FieldDecl, MemberExpr, NameExpr, ParamRef } from "../ast/nodes.js";
 import { isIdentifierField } from "@kova/query";
+import { publicIdInput } from "./public-id.js";
 import { closestOrPrefix } from "../diagnostics/suggest.js";
 import { report, resolve, type CheckContext } from "./context.js";
 import { constantValue, type FoldProblem } from "./fold.js";
@@ -447,10 +448,9 @@ function inferParamType(ctx: CheckContext, fieldSide: Expression, paramSide: Exp
   if (!endpoint.params.has(paramSide.name) || endpoint.info.declaredPath.has(paramSide.name)) return;
   const field = entity.schema.fields.find((f) => f.name === fieldSide.name);
   // A reference to a PUBLIC ID entity is compared by the referenced record's public id (@kova/query public-references.ts).
-  const scalar = fieldSide.name === "id" ? (entity.decl.publicId !== null ? "uuid" : "int")
-    : field?.publicReference === true ? "uuid"
+  const scalar = publicIdInput(ctx.model, entity, fieldSide.name) ?? (fieldSide.name === "id" ? "int"
     : field !== undefined && isIdentifierField(field) ? "slug"
-    : field?.type;
+    : field?.type);
   if (scalar === undefined || scalar === "json") return;
   const previous = endpoint.info.paramTypes.get(paramSide.name);
   endpoint.info.paramTypes.set(paramSide.name, previous === undefined || previous === scalar ? scalar : "string");

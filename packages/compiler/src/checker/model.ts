@@ -45,7 +45,7 @@ export interface EndpointInfo {
    * Path parameter types: declared (`:id(int)`), else inferred from how each `$param` is compared
    * with fields (default string); `slug` when compared with an IDENTIFIER entity's identifier.
    */
-  paramTypes: Map<string, ScalarType | "slug">;
+  paramTypes: Map<string, ScalarType | "slug" | "ulid">;
   /** `:id(int)`: the path parameters declared with a type. */
   declaredPath: Map<string, DeclaredParam>;
   /** `QUERY { … }`: the declared query parameters; null when the route declares none (typed by use). */
@@ -67,6 +67,8 @@ import type { SocketInfo } from "./realtime.js";
 export interface SemanticModel {
   programs: Program[];
   entities: Map<string, EntityInfo>;
+  /** `ENTITY ABSTRACT Name { … }`: fields for others to EXTEND, with no table (checker/extends.ts). */
+  abstractEntities: Map<string, { decl: import("../ast/nodes.js").EntityDecl; file: string }>;
   validators: Map<string, ValidatorInfo>;
   connections: Map<string, ConnectDecl>;
   /** Imported JS functions, per importing file. */
@@ -111,6 +113,7 @@ export function emptyModel(programs: Program[]): SemanticModel {
   return {
     programs,
     entities: new Map(),
+    abstractEntities: new Map(),
     validators: new Map(),
     connections: new Map(),
     functions: new Map(),

@@ -5,23 +5,24 @@
  * @kova/query public-id.ts (called by ir/plans.ts and the runtime's data sources). Here:
  * - `id` of the row type is a string (the UUID), and public_id is not a field the program names;
  * - a field of the entity's own may not be named public_id (KV2890);
- * - the kind after PUBLIC ID must be one Kova makes: uuid (KV2891);
+ * - the kind after PUBLIC ID must be one Kova makes: uuid, uuid7 or ulid (KV2891);
  * - a reference to such an entity holds the integer key but is read and written as the
  *   referenced record's public id (a string; @kova/query public-references.ts), so it must be
  *   kept in the same data source, where the public id is looked up (KV2892);
  * - SAVE into such an entity is refused (KV2893): its id would be the integer key.
  */
-import { PUBLIC_ID_FIELD, PUBLIC_ID_KINDS, publicIdField, type EntitySchema, type FieldSchema } from "@kova/query";
+import { isUuidKind, PUBLIC_ID_FIELD, PUBLIC_ID_KINDS, publicIdField, publicIdKindOf, type EntitySchema, type FieldSchema, type PublicIdKind } from "@kova/query";
 import type { EntityDecl, Query, Span } from "../ast/nodes.js";
 import type { CheckContext } from "./context.js";
-import type { EntityInfo } from "./model.js";
+import type { EntityInfo, SemanticModel } from "./model.js";
 import { stringType, type ShapeField } from "./types.js";
 
 /** Adds public_id to a PUBLIC ID entity's schema and makes its row's `id` the UUID (a string). */
 export function applyPublicId(ctx: CheckContext, decl: EntityDecl, schema: EntitySchema, rowFields: Map<string, ShapeField>): void {
   if (decl.publicId === null) return;
   const kind = decl.publicId;
-  if (!PUBLIC_ID_KINDS.includes(kind.name)) {
+  const known = (PUBLIC_ID_KINDS as readonly string[]).includes(kind.name);
+  if (!known) {
     ctx.diagnostics.report("PublicIdKind", kind.span, `'${kind.name}' is not a kind of public id Kova makes (it makes: ${PUBLIC_ID_KINDS.join(", ")})`, {
       suggestion: `write ENTITY ${decl.name.name} PUBLIC ID uuid { … }`,
       replacement: "uuid",
@@ -33,7 +34,7 @@ export function applyPublicId(ctx: CheckContext, decl: EntityDecl, schema: Entit
       suggestion: "remove this field (PUBLIC ID makes the UUID for you), or rename it",
     });
   }
-  if (!schema.fields.some((f) => f.name === PUBLIC_ID_FIELD)) schema.fields.push(publicIdField());
+  if (!schema.fields.some((f) => f.name === PUBLIC_ID_FIELD)) schema.fields.push(publicIdField(known ? (kind.name as PublicIdKind) : "uuid"));
   rowFields.set("id", { type: stringType, optional: false });
 }
 
@@ -64,4 +65,20 @@ export function refusePublicIdSave(ctx: CheckContext, query: Query, entity: Enti
   ctx.diagnostics.report("PublicIdSave", query.span, `SAVE replaces a record by its integer key, which ${name} (PUBLIC ID) never shows`, {
     suggestion: `use UPDATE ${name} SET … WHERE id = $id to change a record, INSERT INTO ${name} … to make one`,
   });
+}
+
+/**
+ * How a route parameter or a value compared with `name` of this entity is parsed when it is a
+ * public id: "uuid" (PUBLIC ID uuid or uuid7, or a reference to such an entity), "ulid" (PUBLIC ID
+ * ulid, or a reference to one); undefined when `name` is neither.
+ */
+export function publicIdInput(model: SemanticModel, entity: EntityInfo, name: string): "uuid" | "ulid" | undefined {
+  const kind = (schema: EntitySchema | undefined) => {
+    const k = publicIdKindOf(schema);
+    return k === undefined ? undefined : isUuidKind(k) ? "uuid" : "ulid";
+  };
+  if (name === "id") return entity.decl.publicId === null ? undefined : (kind(entity.schema) ?? "uuid");
+  const field = entity.schema.fields.find((f) => f.name === name);
+  if (field?.publicReference !== true || field.references === undefined) return undefined;
+  return kind(model.entities.get(field.references)?.schema) ?? "uuid";
 }

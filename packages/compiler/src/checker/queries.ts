@@ -12,6 +12,7 @@ import { checkTenantCaller, refuseTenantWrite } from "./tenant.js";
 import { refuseIdentifierWrite } from "./identifier.js";
 import { refusePublicIdSave } from "./public-id.js";
 import { isReadModel, refuseReadModelWrite } from "./read-models.js";
+import { refuseAbstract } from "./extends.js";
 import { checkShapedSelect, isShapedSelect, refuseShapedRelations } from "./aggregates.js";
 import { constantValue } from "./fold.js";
 import type { EntityInfo } from "./model.js";
@@ -140,6 +141,7 @@ function lookupEntity(ctx: CheckContext, name: Identifier): EntityInfo | undefin
     resolve(ctx, name, entity.decl);
     return entity;
   }
+  if (refuseAbstract(ctx, name)) return undefined;
   const shape = ctx.model.validators.has(name.name) ? ` (${name.name} is a VALIDATE shape, not an ENTITY)` : "";
   report(ctx, "UnknownEntity", name.span, `no entity named '${name.name}'${shape}`, ctx.model.entities.keys(), name.name);
   return undefined;

@@ -262,6 +262,12 @@ export const Codes = define({
   ReadModelColumn: { code: "KV2960", severity: "error", title: "a READ MODEL column that is neither a GROUP_BY field nor an aggregate, or a column named twice" },
   ReadModelAggregateType: { code: "KV2961", severity: "error", title: "a READ MODEL grouping by a field that cannot be grouped, or SUM/AVG of a non-number, or MIN/MAX of a field that cannot be ordered" },
   ReadModelNotSupportedByDriver: { code: "KV2962", severity: "error", title: "a READ MODEL on a data source whose driver has no transactions to keep it in step (MongoDB, Redis)" },
+  // ── reuse: EXTENDS, ABSTRACT and the standard library of entities (KV2980–2989)
+  UnknownParentEntity: { code: "KV2980", severity: "error", title: "EXTENDS names an entity that is not declared" },
+  ExtendsCycle: { code: "KV2981", severity: "error", title: "entities that extend each other in a circle" },
+  InheritedFieldRedeclared: { code: "KV2982", severity: "error", title: "a field an entity's parent (EXTENDS) already declares, declared again" },
+  AbstractEntityUsed: { code: "KV2983", severity: "error", title: "a query or a reference naming an ABSTRACT entity (it has no table; extend it)" },
+  UnknownStdlibEntity: { code: "KV2984", severity: "error", title: "IMPORT of a name or module the standard library (kova:…) does not have" },
   // ── bytecode tier (KV2900–2949)
   ImportedJsInBytecode: { code: "KV2900", severity: "error", title: "an imported JavaScript function in a program built for the VM tier (bytecode runs no JavaScript)" },
   BuiltinNotInVm: { code: "KV2901", severity: "error", title: "a built-in the VM tier does not offer (it reaches outside the request: tokens, passwords, sessions, files, HTTP)" },

@@ -27,9 +27,12 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
       return ["CONNECT ", d.name.name, " USING ", d.driver.name, d.args.length === 0 ? "" : printArguments(p, d.args)];
     case "Entity":
       return [
-        "ENTITY ", d.name.name, d.source === null ? "" : [" USING ", d.source.name], d.noHistory ? " NO HISTORY" : "", d.audit ? " AUDIT" : "", d.softDelete ? " SOFT DELETE" : "", d.tenant ? [" TENANT BY ", d.tenant.name] : "", d.publicId === null ? "" : [" PUBLIC ID ", d.publicId.name],
-        d.identifier === null ? "" : [" IDENTIFIER ", d.identifier.maker.name, "(", d.identifier.from.map((f) => f.name).join(", "), ")"], " ",
-        printFields(p, entityItems(d.fields, d.constraints ?? []), (d.source ?? d.name).span.end.offset, d.span.end.offset),
+        "ENTITY ", d.abstract ? "ABSTRACT " : "", d.name.name, d.extends === null ? "" : [" EXTENDS ", d.extends.name], d.source === null ? "" : [" USING ", d.source.name], d.noHistory ? " NO HISTORY" : "", d.audit ? " AUDIT" : "", d.softDelete ? " SOFT DELETE" : "", d.tenant ? [" TENANT BY ", d.tenant.name] : "", d.publicId === null ? "" : [" PUBLIC ID ", d.publicId.name],
+        d.identifier === null ? "" : [" IDENTIFIER ", d.identifier.maker.name, "(", d.identifier.from.map((f) => f.name).join(", "), ")"],
+        // `ENTITY Supplier EXTENDS Organization` written without braces stays so.
+        d.extends !== null && !p.text.slice(d.extends.span.end.offset, d.span.end.offset).includes("{")
+          ? ""
+          : [" ", printFields(p, entityItems(d.fields, d.constraints ?? []), (d.source ?? d.name).span.end.offset, d.span.end.offset)],
       ];
     case "Validate":
       return [

@@ -1,5 +1,6 @@
 import type { ScalarType } from "@kova/query";
 import type { Expression, Node, Query } from "../ast/nodes.js";
+import { publicIdInput } from "../checker/public-id.js";
 import type { EndpointInfo, SemanticModel } from "../checker/model.js";
 import type { InputType, TypedInput } from "./nodes.js";
 import type { PlannedQuery } from "./plans.js";
@@ -121,9 +122,11 @@ function writtenProperties(node: Node, model: SemanticModel): Array<{ field: Sca
   if (!entity) return [];
   // A reference to a PUBLIC ID entity is written as the referenced record's public id (a uuid).
   const typeOf = (name: string): ScalarType | undefined => {
-    if (name === "id") return entity.decl.publicId !== null ? "uuid" : "int";
-    const field = entity.schema.fields.find((f) => f.name === name);
-    return field?.publicReference === true ? "uuid" : field?.type;
+    // A public id written as a value: a UUID, or a ULID (text, checked where it is looked up).
+    const publicId = publicIdInput(model, entity, name);
+    if (publicId !== undefined) return publicId === "ulid" ? "string" : "uuid";
+    if (name === "id") return "int";
+    return entity.schema.fields.find((f) => f.name === name)?.type;
   };
   const out: Array<{ field: ScalarType; value: Expression }> = [];
   for (const entry of written.entries) {
@@ -135,8 +138,10 @@ function writtenProperties(node: Node, model: SemanticModel): Array<{ field: Sca
 }
 
 /** The runtime parses inputs to these types; dates stay text (compared as written). */
-export function inputType(scalar: ScalarType | "slug"): InputType {
+export function inputType(scalar: ScalarType | "slug" | "ulid"): InputType {
   switch (scalar) {
+    case "ulid":
+      return "ulid";
     case "slug":
       return "slug";
     case "int":

@@ -479,7 +479,7 @@ export type Literal = string | number | boolean | null;
 export type EntryPoint = HttpRoute;
 
 /** The types a request input is parsed to before the handler runs (the runtime's `ParamType`; `count` is an int ≥ 0). */
-export type InputType = "string" | "int" | "count" | "float" | "uuid" | "datetime" | "boolean" | "slug";
+export type InputType = "string" | "int" | "count" | "float" | "uuid" | "ulid" | "datetime" | "boolean" | "slug";
 
 export interface TypedInput {
   name: string;

@@ -1,5 +1,6 @@
 import type { AggregateFn, EntitySchema, Filter, NestedSelection, Operand, OrderTerm, QueryPlan, RelationStep, RichTypeRef, ScalarType, WriteValues } from "@kova/query";
 import { rewriteIdentifier, rewritePublicId, starFields } from "@kova/query";
+import { publicIdInput } from "../checker/public-id.js";
 import type { Condition, Expression, Limit, Offset, OrderBy, Query, RelationSelect } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
 import { jsonPathOf } from "../checker/queries.js";
@@ -434,10 +435,11 @@ class Planner {
 
   private fieldType(name: string): ScalarType | null {
     // A PUBLIC ID entity's `id` is its UUID (checker/public-id.ts); the integer key otherwise.
-    if (name === "id") return this.entity.decl.publicId !== null ? "uuid" : "int";
-    const field = this.entity.schema.fields.find((f) => f.name === name);
-    // A reference to a PUBLIC ID entity is written and compared as that entity's public id.
-    return field?.publicReference === true ? "uuid" : (field?.type ?? null);
+    // A reference to a PUBLIC ID entity is written and compared as that entity's public id (a ULID is text).
+    const publicId = publicIdInput(this.model, this.entity, name);
+    if (publicId !== undefined) return publicId === "ulid" ? "string" : "uuid";
+    if (name === "id") return "int";
+    return this.entity.schema.fields.find((f) => f.name === name)?.type ?? null;
   }
 }
 

@@ -269,6 +269,7 @@ function parseConnect(c: Cursor, start: number): ConnectDecl {
 }
 
 function parseEntity(c: Cursor, start: number): EntityDecl {
+  const abstract = c.matchKeyword("ABSTRACT");
   const name = c.expectIdentifier("an entity name");
   const source = c.matchKeyword("USING") ? c.expectIdentifier("a data source name after USING") : null;
   // Modifiers after the name (and USING), in any order: NO HISTORY, AUDIT, SOFT DELETE, TENANT BY claim, PUBLIC ID kind, IDENTIFIER slug(fields).
@@ -278,9 +279,12 @@ function parseEntity(c: Cursor, start: number): EntityDecl {
   let tenant: Identifier | null = null;
   let publicId: Identifier | null = null;
   let identifier: EntityIdentifier | null = null;
+  let parent: Identifier | null = null;
   for (;;) {
     const modifierStart = c.token.start;
-    if (c.matchKeyword("NO")) {
+    if (c.matchKeyword("EXTENDS")) {
+      parent = c.expectIdentifier("the entity to extend, after EXTENDS (ENTITY Customer EXTENDS Contact { … })");
+    } else if (c.matchKeyword("NO")) {
       c.expectKeyword("HISTORY", "after NO (ENTITY Session NO HISTORY { … } keeps no versions)");
       noHistory = true;
     } else if (c.matchKeyword("AUDIT")) {
@@ -300,8 +304,9 @@ function parseEntity(c: Cursor, start: number): EntityDecl {
     } else break;
   }
   const constraints: EntityConstraint[] = [];
-  const fields = parseFieldBlock(c, "the ENTITY", constraints);
-  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory, audit, softDelete, tenant, publicId, identifier, doc: null };
+  // `ENTITY Supplier EXTENDS Organization` alone (no fields of its own) needs no braces.
+  const fields = parent !== null && !c.isPunct("{") ? [] : parseFieldBlock(c, "the ENTITY", constraints);
+  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory, audit, softDelete, tenant, publicId, identifier, abstract, extends: parent, doc: null };
 }
 
 /** `{ name: type modifiers … }` — fields separated by line breaks, commas or semicolons. */

@@ -10,6 +10,7 @@ import type { InvalidUtf8 } from "./decode.js";
 import { readModuleExports, type ModuleExports } from "./js-exports.js";
 import { readSource, type CompilerHost } from "./host.js";
 import { isBareSpecifier, resolveLibraryImport, type LibraryResolution } from "./libraries.js";
+import { isStdlibSpecifier, STDLIB_MODULES, stdlibPath, stdlibSource } from "../stdlib/index.js";
 
 export interface CheckedFile {
   file: string;
@@ -56,7 +57,8 @@ export function checkFiles(paths: readonly string[], host: CompilerHost): CheckR
 
   const load = (file: string): void => {
     if (loaded.has(file)) return;
-    const read = readSource(host, file);
+    const builtIn = isStdlibSpecifier(file) ? stdlibSource(file) : undefined;
+    const read = builtIn !== undefined ? { text: builtIn } : readSource(host, file);
     const result = parse(read?.text ?? "", file);
     loaded.set(file, { file, program: result.program, source: result.source });
     diagnostics.push(...result.diagnostics);
@@ -65,6 +67,14 @@ export function checkFiles(paths: readonly string[], host: CompilerHost): CheckR
     imports.set(file, children);
     for (const decl of result.program.declarations) {
       if (decl.kind !== "Import" || decl.source === "") continue;
+      if (isStdlibSpecifier(decl.source)) {
+        const path = stdlibImport(decl, importProblems);
+        if (path !== undefined) {
+          children.push(path);
+          load(path);
+        }
+        continue;
+      }
       const isKova = decl.source.endsWith(".kova");
       // An absolute path is taken as it is, for .kova files as for JavaScript modules.
       const target = isAbsolute(decl.source) ? decl.source : join(dirname(file), decl.source);
@@ -158,6 +168,34 @@ function checkImportedNames(decl: ImportDecl, module: string, exports: ModuleExp
       ? { suggestion: `did you mean '${guess}'? (${listing})`, replacement: guess }
       : { suggestion: `${listing}; export the function from the module, or import one of those` });
   }
+}
+
+/**
+ * `IMPORT "kova:entities"` or `IMPORT { Address } FROM "kova:entities"`: the virtual file to load,
+ * or undefined when the module is not one the standard library has (KV2984, did you mean). A name
+ * the module does not declare is KV2984 too, and the other names are still imported.
+ */
+function stdlibImport(decl: ImportDecl, problems: DiagnosticBag): string | undefined {
+  const module = STDLIB_MODULES.get(decl.source);
+  if (module === undefined) {
+    const modules = [...STDLIB_MODULES.keys()];
+    const guess = closestName(decl.source, modules);
+    problems.report("UnknownStdlibEntity", decl.sourceSpan, `the standard library has no module ${decl.source}`, guess !== undefined
+      ? { suggestion: `did you mean "${guess}"? (it has ${modules.join(", ")})`, replacement: guess }
+      : { suggestion: `it has ${modules.map((m) => `"${m}"`).join(", ")}` });
+    return undefined;
+  }
+  const available = [...module.keys()];
+  const names = decl.names.filter((n) => {
+    if (n.imported.name === "" || module.has(n.imported.name)) return true;
+    const guess = closestName(n.imported.name, available);
+    problems.report("UnknownStdlibEntity", n.imported.span, `${decl.source} has no entity named '${n.imported.name}'`, guess !== undefined
+      ? { suggestion: `did you mean '${guess}'? (it has ${available.join(", ")})`, replacement: guess }
+      : { suggestion: `it has ${available.join(", ")}` });
+    return false;
+  });
+  if (decl.names.length > 0 && names.length === 0) return undefined;
+  return stdlibPath(decl.source, names.map((n) => ({ imported: n.imported.name, local: n.local.name })));
 }
 
 /**

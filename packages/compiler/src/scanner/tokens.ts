@@ -43,6 +43,8 @@ export const KEYWORDS = [
   "ENCRYPTED",
   // Read models: `READ MODEL ProductSummary FROM Product GROUP_BY category { category, n: COUNT(*) }`.
   "READ", "MODEL",
+  // Reuse: `ENTITY ABSTRACT Contact { … }` (no table), `ENTITY Customer EXTENDS Contact { … }`.
+  "ABSTRACT", "EXTENDS",
 ] as const;
 
 export type Keyword = (typeof KEYWORDS)[number];

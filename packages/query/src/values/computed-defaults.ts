@@ -4,6 +4,7 @@
  * out — the same on every driver, since every driver completes records with EntityWriteCodec.
  */
 import type { FieldSchema } from "../plan.js";
+import { newPublicId } from "../public-id-kinds.js";
 
 /** A URL slug: accents dropped, lower case, letters and digits joined by single dashes, at most 200 characters. */
 export function slugify(text: string): string {
@@ -47,6 +48,8 @@ export function computedDefault(field: FieldSchema, valueOf: (name: string) => u
   if (computed === undefined) return undefined;
   // The Web Crypto global (Node ≥ 19 and browsers), so the playground computes ids the same way.
   if ("uuid" in computed) return globalThis.crypto.randomUUID();
+  // A time-ordered public id (`PUBLIC ID uuid7`, `PUBLIC ID ulid`): public-id-kinds.ts.
+  if ("publicId" in computed) return newPublicId(computed.publicId);
   if ("identifier" in computed) return identifierCandidate(identifierBase(computed.identifier.map(valueOf), computed.empty), attempt);
   const source = valueOf(computed.slug);
   return typeof source === "string" ? slugify(source) : null;

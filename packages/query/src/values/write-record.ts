@@ -217,7 +217,7 @@ export function isStamp(field: FieldSchema): boolean {
   if (field.audit === "createdAt" || field.audit === "createdBy") return true;
   // A SAVE neither deletes nor restores: a record's deleted_at/deleted_by stay as they are.
   if (field.softDelete !== undefined) return true;
-  return (field.default !== undefined && "now" in field.default) || (field.computed !== undefined && "uuid" in field.computed);
+  return (field.default !== undefined && "now" in field.default) || (field.computed !== undefined && ("uuid" in field.computed || "publicId" in field.computed));
 }
 
 /** The value of a write operand: an argument or a literal (a field is no value to write). */

@@ -137,7 +137,7 @@ function parameter(input: TypedInput, where: "path" | "query"): JsonSchema {
 }
 
 const INPUT_WORDS: Readonly<Record<TypedInput["type"], string>> = {
-  string: "text", int: "a whole number", count: "a whole number ≥ 0", float: "a number", uuid: "a UUID", datetime: "an ISO-8601 date-time", boolean: "true or false", slug: "a slug",
+  string: "text", int: "a whole number", count: "a whole number ≥ 0", float: "a number", uuid: "a UUID", ulid: "a ULID", datetime: "an ISO-8601 date-time", boolean: "true or false", slug: "a slug",
 };
 
 function typedInputSchema(input: TypedInput): JsonSchema {

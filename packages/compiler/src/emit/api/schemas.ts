@@ -4,7 +4,7 @@
  * client both read these, so the two can never disagree about a type.
  */
 import type { EntitySchema, FieldSchema, JsonType, ResultColumn, ScalarType } from "@kova/query";
-import { graphColumns, isIdentifierField, isPublicIdEntity, richType, type RichTypeRef } from "@kova/query";
+import { graphColumns, isIdentifierField, isPublicIdEntity, publicIdKindOf, richType, type RichTypeRef } from "@kova/query";
 import type { AppModel, EntityDocs, InputType, Literal, Shape, ShapeField, ShapeType, View } from "../../ir/nodes.js";
 
 /** A JSON Schema object. Only the keywords this emitter writes are used. */
@@ -48,7 +48,7 @@ export function scalarSchema(type: ScalarType | "id", enumValues?: string[]): Js
   }
 }
 
-export function fieldSchema(field: FieldSchema): JsonSchema {
+export function fieldSchema(field: FieldSchema, entities?: ReadonlyMap<string, EntitySchema>): JsonSchema {
   // A list field (`tags: text[]`) is an array of its element type; a json field with a declared shape has that shape.
   const schema = field.items !== undefined ? { type: "array", items: scalarSchema(field.items) }
     : field.shape !== undefined ? jsonTypeSchema(field.shape)
@@ -56,7 +56,7 @@ export function fieldSchema(field: FieldSchema): JsonSchema {
     : scalarSchema(field.type, field.enumValues);
   if (field.references !== undefined) schema.description = `The id of a ${field.references}.`;
   // A reference to a PUBLIC ID entity is read and written as the referenced record's public id.
-  if (field.publicReference === true) Object.assign(schema, { type: "string", format: "uuid", description: `The public id of a ${field.references}.` });
+  if (field.publicReference === true) Object.assign(schema, { ...publicIdSchema(entities?.get(field.references!)), description: `The public id of a ${field.references}.` });
   // An AUDIT field is stamped by every write: a client reads it, never sets it (a body's value is ignored).
   if (field.audit !== undefined) {
     schema.readOnly = true;
@@ -112,7 +112,15 @@ export function jsonTypeSchema(type: JsonType): JsonSchema {
 
 /** A record's `id`: the integer key, or the UUID of a PUBLIC ID entity (set by the server). */
 export function idSchema(entity: EntitySchema): JsonSchema {
-  return isPublicIdEntity(entity) ? { type: "string", format: "uuid", readOnly: true, description: "The record's public id (made by the server on insert, never changed)." } : { type: "integer" };
+  return isPublicIdEntity(entity) ? { ...publicIdSchema(entity), readOnly: true, description: "The record's public id (made by the server on insert, never changed)." } : { type: "integer" };
+}
+
+/** A ULID: 26 Crockford base-32 characters (the ulid rich type's form). */
+const ULID_SCHEMA: JsonSchema = { type: "string", pattern: "^[0-7][0-9A-HJKMNP-TV-Z]{25}$" };
+
+/** A public id of this entity's kind: a UUID (uuid, uuid7) or a ULID; a UUID when unknown. */
+function publicIdSchema(entity: EntitySchema | undefined): JsonSchema {
+  return publicIdKindOf(entity) === "ulid" ? { ...ULID_SCHEMA } : { type: "string", format: "uuid" };
 }
 
 /**
@@ -120,12 +128,12 @@ export function idSchema(entity: EntitySchema): JsonSchema {
  * be null) but the SECRET ones, which `SELECT *` and write replies leave out (they appear only in a
  * query that names them, whose columns are described by columnsSchema).
  */
-export function entitySchema(entity: EntitySchema, docs?: EntityDocs): JsonSchema {
+export function entitySchema(entity: EntitySchema, docs?: EntityDocs, entities?: ReadonlyMap<string, EntitySchema>): JsonSchema {
   const properties: Record<string, JsonSchema> = { id: idSchema(entity) };
   for (const field of entity.fields) {
     if (field.secret === true || field.publicId !== undefined) continue;
     const doc = docs?.fields[field.name];
-    properties[field.name] = doc ? { ...fieldSchema(field), description: doc } : fieldSchema(field);
+    properties[field.name] = doc ? { ...fieldSchema(field, entities), description: doc } : fieldSchema(field, entities);
   }
   const description = docs?.doc;
   return { type: "object", ...(description ? { description } : {}), properties, required: Object.keys(properties), additionalProperties: false };
@@ -143,7 +151,7 @@ export function columnsSchema(columns: readonly ResultColumn[], entity: EntitySc
     const field = entity?.fields.find((f) => f.name === column.name);
     // A PUBLIC ID entity's rows answer public_id as `id` (@kova/query public-id.ts).
     if (field?.publicId !== undefined) continue;
-    properties[column.name] = column.type === "id" && entity !== undefined ? idSchema(entity) : field !== undefined ? fieldSchema(field) : scalarSchema(column.type);
+    properties[column.name] = column.type === "id" && entity !== undefined ? idSchema(entity) : field !== undefined ? fieldSchema(field, entities) : scalarSchema(column.type);
   }
   return { type: "object", properties, required: Object.keys(properties), additionalProperties: false };
 }
@@ -161,7 +169,7 @@ export function viewSchema(view: View, entity: EntitySchema | undefined, entitie
       continue;
     }
     const field = entity?.fields.find((f) => f.name === name);
-    properties[name] = name === "id" ? (entity !== undefined ? idSchema(entity) : { type: "integer" }) : field !== undefined ? fieldSchema(field) : {};
+    properties[name] = name === "id" ? (entity !== undefined ? idSchema(entity) : { type: "integer" }) : field !== undefined ? fieldSchema(field, entities) : {};
   }
   return { type: "object", description: `${view.entity} as the view ${view.name} shows it.`, properties, required: Object.keys(properties), additionalProperties: false };
 }
@@ -333,7 +341,8 @@ export function componentSchemas(app: AppModel, errorShape: "problem" | "fields"
   const shapes = new Set(app.shapes.map((s) => s.name));
   const entities = new Map(app.entities.map((e) => [e.name, e]));
   const schemas: Record<string, JsonSchema> = {};
-  for (const entity of app.entities) schemas[entity.name] = entitySchema(entity, app.entityDocs?.[entity.name]);
+  const byName = new Map(app.entities.map((e) => [e.name, e]));
+  for (const entity of app.entities) schemas[entity.name] = entitySchema(entity, app.entityDocs?.[entity.name], byName);
   for (const view of app.views) schemas[view.name] = viewSchema(view, entities.get(view.entity), entities);
   for (const shape of app.shapes) schemas[shape.name] = shapeSchema(shape, shapes);
   // `Problem` names the error body in either shape, so clients have one type for errors.
@@ -358,6 +367,8 @@ export function inputSchema(type: InputType): JsonSchema {
       return { type: "string", format: "date-time" };
     case "slug":
       return { type: "string", pattern: "^[a-z0-9]+(?:-[a-z0-9]+)*$" };
+    case "ulid":
+      return { ...ULID_SCHEMA };
     case "string":
       return { type: "string" };
   }
