@@ -8,14 +8,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { readFileSync, writeFileSync } from "node:fs";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { SignJWT } from "jose";
 import { startApp, type AppDefinition } from "@kova/runtime";
 import "@kova/driver-embedded";
 import "@kova/driver-postgres";
 import { EXAMPLES, build, request, tempApp, until } from "./e2e/harness.js";
-import { PG_URL } from "./e2e/pg-schema.js";
+import { pgRlsApp } from "./e2e/pg-schema.js";
 
 const JWT_KEY = "shop-e2e-key-0123456789-0123456789-0123456789-0123456";
 const UUID7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -96,28 +94,13 @@ test("shop over HTTP on the embedded store: tenants, public ids, rich types, sof
 });
 
 test("shop over HTTP on PostgreSQL, served by a role that row-level security holds", async (t) => {
-  const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await admin.connect();
-  } catch (error) {
-    if (process.env.CI === "true") throw error;
-    t.skip(`SKIPPED: PostgreSQL is not reachable (${(error as Error).message})`);
-    return;
-  }
-  const tag = randomBytes(4).toString("hex");
-  const role = `kova_e2e_shop_${tag}`;
-  const schema = `kova_e2e_shop_${tag}`;
-  await admin.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER NOBYPASSRLS`);
-  await admin.query(`CREATE SCHEMA ${schema} AUTHORIZATION ${role}`);
-  t.after(async () => {
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.query(`DROP ROLE IF EXISTS ${role}`);
-    await admin.end();
-  });
+  const pgApp = await pgRlsApp(t, "kova_e2e_shop");
+  if (pgApp === undefined) return;
+  const { admin, schema } = pgApp;
   const dir = tempApp(t, join(EXAMPLES, "shop"));
   const source = readFileSync(join(dir, "app.kova"), "utf8");
   writeFileSync(join(dir, "app.kova"), `CONNECT db USING postgres({ url: env("DATABASE_URL"), schema: env("DB_SCHEMA") })\n\n${source}`);
-  const base = await serve(t, dir, { DATABASE_URL: PG_URL.replace(/\/\/[^@/]*@/, `//${role}@`), DB_SCHEMA: schema }, "pg");
+  const base = await serve(t, dir, { DATABASE_URL: pgApp.url, DB_SCHEMA: schema }, "pg");
   const made = await shopFlows(base);
 
   // What the database holds: a uuid7 is a native uuid, a ulid text; the inherited columns are

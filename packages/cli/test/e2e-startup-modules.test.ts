@@ -54,7 +54,9 @@ for (const bundle of [true, false]) {
     // serve.js only re-exports: the bundle holds no code of its own for it.
     if (!bundle) assert.ok(runtimeModule(urls, "serve.js"), "the slim entry is loaded");
     assert.ok(runtimeModule(urls, "start.js") && runtimeModule(urls, "server.js"), "what serves the app is loaded");
-    for (const unused of ["index.js", "graphql/", "grpc/", "tasks/task-runtime.js", "changes/start.js", "cache/cache-runtime.js", "ops/metrics.js", "ops/metrics-server.js", "ops/tls.js", "http-fast/", "fastify-plugin.js", "testing/", "realtime/socket-server.js", "realtime/sse.js", "outbound/fetch-json.js", "uploads/multipart.js"]) {
+    // The default HTTP layer for plain HTTP: the fast one.
+    assert.ok(runtimeModule(urls, "http-fast/server.js"), "the fast HTTP layer serves by default");
+    for (const unused of ["index.js", "graphql/", "grpc/", "tasks/task-runtime.js", "changes/start.js", "cache/cache-runtime.js", "ops/metrics.js", "ops/metrics-server.js", "ops/tls.js", "fastify-plugin.js", "testing/", "realtime/socket-server.js", "realtime/sse.js", "outbound/fetch-json.js", "uploads/multipart.js"]) {
       assert.ok(!runtimeModule(urls, unused), `runtime/dist/src/${unused} is not loaded by an app that does not use it`);
     }
   });
@@ -73,11 +75,11 @@ test("the built server loads the bundled runtime: few files, only native modules
   assert.deepEqual(fromPackages.filter((u) => !u.includes("/node_modules/better-sqlite3/")), [], "only the native binding is loaded from node_modules");
 });
 
-// Proves a feature switched on in the configuration is loaded (and serves): the fast HTTP layer.
-test("a configured feature is loaded: KOVA_HTTP=fast loads the fast layer", async (t) => {
+// Proves the HTTP layer follows the configuration: KOVA_HTTP=node leaves the fast layer unloaded.
+test("the configured HTTP layer is the one loaded: KOVA_HTTP=node does not load the fast layer", async (t) => {
   const dir = tempApp(t, join(EXAMPLES, "todo"));
-  await build(dir);
-  const urls = await loadedModules(t, dir, { KOVA_HTTP: "fast" });
-  assert.ok(runtimeModule(urls, "http-fast/server.js"), "the fast layer is loaded when asked for");
-  assert.ok(!runtimeModule(urls, "graphql/"), "and nothing else that is not asked for");
+  await build(dir, { bundle: false });
+  const urls = await loadedModules(t, dir, { KOVA_HTTP: "node" });
+  assert.ok(!runtimeModule(urls, "http-fast/"), "node:http serves: the fast layer is not loaded");
+  assert.ok(runtimeModule(urls, "server.js") && !runtimeModule(urls, "graphql/"), "and nothing else that is not asked for");
 });

@@ -8,14 +8,13 @@ import { Writable } from "node:stream";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { readFileSync, writeFileSync } from "node:fs";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { SignJWT } from "jose";
 import { pino } from "pino";
 import { startApp, type AppDefinition } from "@kova/runtime";
 import "@kova/driver-embedded";
 import "@kova/driver-postgres";
 import { EXAMPLES, build, request, tempApp } from "./e2e/harness.js";
+import { pgRlsApp } from "./e2e/pg-schema.js";
 
 const JWT_KEY = "tenants-e2e-key-0123456789-0123456789-0123456789-0123";
 
@@ -81,35 +80,18 @@ test("TENANT BY over HTTP: two organisations never see each other's records", as
   assert.deepEqual(created.body.data?.createContact, { name: "Ida", tenant_id: "globex" }, created.text);
 });
 
-const PG_URL = process.env.KOVA_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-
 test("TENANT BY over HTTP on PostgreSQL, served by a role that row-level security holds", async (t) => {
-  const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await admin.connect();
-  } catch (error) {
-    if (process.env.CI === "true") throw error;
-    t.skip(`SKIPPED: PostgreSQL is not reachable (${(error as Error).message})`);
-    return;
-  }
   // The app's role owns its tables (it migrates them at start) but is no superuser and has no
   // BYPASSRLS: FORCE ROW LEVEL SECURITY holds it, so every statement must carry its tenant.
-  const tag = randomBytes(4).toString("hex");
-  const role = `kova_e2e_tenant_${tag}`;
-  const schema = `kova_e2e_tenant_${tag}`;
-  await admin.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER NOBYPASSRLS`);
-  await admin.query(`CREATE SCHEMA ${schema} AUTHORIZATION ${role}`);
-  t.after(async () => {
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.query(`DROP ROLE IF EXISTS ${role}`);
-    await admin.end();
-  });
+  const pgApp = await pgRlsApp(t, "kova_e2e_tenant");
+  if (pgApp === undefined) return;
+  const { admin, schema } = pgApp;
   const dir = tempApp(t, join(EXAMPLES, "crm"));
   const source = readFileSync(join(dir, "app.kova"), "utf8");
   writeFileSync(join(dir, "app.kova"), `CONNECT db USING postgres({ url: env("DATABASE_URL"), schema: env("DB_SCHEMA") })\n\n${source}`);
   await build(dir);
   const { app } = (await import(pathToFileURL(join(dir, "dist", "app.js")).href + "?pg")) as { app: AppDefinition };
-  const url = PG_URL.replace(/\/\/[^@/]*@/, `//${role}@`);
+  const url = pgApp.url;
   const running = await startApp(app, { appDir: dir, port: 7432, manageProcess: false, env: { JWT_KEY, DATABASE_URL: url, DB_SCHEMA: schema }, logLevel: "silent" });
   t.after(() => running.close());
   const base = running.url;

@@ -4,6 +4,7 @@
  * same requests go to both. Every answer (status, body, content type, location) must be identical.
  * Apps the VM tier refuses are refused at build time with their KV29xx diagnostic.
  */
+import { randomBytes } from "node:crypto";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -103,6 +104,8 @@ test("the blog and chat examples are refused by the VM tier at build, naming wha
   assert.ok(chat.check.diagnostics.some((d) => d.code === "KV2903" || d.code === "KV2900"), chat.check.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
 });
 
+const DATA_KEY = randomBytes(32).toString("base64");
+
 test("the conformance suite's programs: every request of their cases answered alike by compiled JS and the VM", async (t) => {
   // Loaded by name at run time: the conformance package is built after the CLI (it is not a dependency).
   const specifier = (file: string) => `@kova/conformance/dist/src/${file}`;
@@ -135,7 +138,9 @@ test("the conformance suite's programs: every request of their cases answered al
       refused.push(`${cases[0].name} (${codes.join(", ")})`);
       continue;
     }
-    const [jsServer, vmServer] = await Promise.all([startServer(t, jsDir), startServer(t, vmDir)]);
+    // ENCRYPTED fields' programs need a master key; the same one serves both tiers.
+    const env = { KOVA_DATA_KEY: DATA_KEY };
+    const [jsServer, vmServer] = await Promise.all([startServer(t, jsDir, { env }), startServer(t, vmDir, { env })]);
     // PUBLIC ID records get random UUIDs, so one request path names different records on the two
     // servers: those cases run on the VM alone, with their own checks (the answers the JS tier gives
     // are the conformance suite's).

@@ -209,6 +209,10 @@ export function ddlFor(entities: readonly EntitySchema[], options: DdlOptions = 
   const collation = options.collation ?? DEFAULT_COLLATION;
   const existing = options.existing;
   const out = [schemaTableDdl()];
+  const all = new Map((options.all ?? entities).map((e) => [e.name, e]));
+  // FOREIGN KEYs no longer wanted go first: InnoDB refuses to drop an index (or a column) a
+  // foreign key still needs, and a program that drops a reference drops its index too.
+  for (const entity of entities) out.push(...foreignKeyDrops(entity, all, existing?.get(entity.table)?.foreignKeys));
   for (const entity of entities) {
     out.push(...createTables(entity, collation, existing));
     const indexes = wantedIndexes(entity);
@@ -217,8 +221,7 @@ export function ddlFor(entities: readonly EntitySchema[], options: DdlOptions = 
     const history = existing?.get(historyTable(entity));
     if (history !== undefined) out.push(...alterTable(entity, historyTable(entity), history, indexes.history, true));
   }
-  const all = new Map((options.all ?? entities).map((e) => [e.name, e]));
-  for (const entity of entities) out.push(...foreignKeyDdl(entity, all, existing?.get(entity.table)?.foreignKeys));
+  for (const entity of entities) out.push(...foreignKeyAdds(entity, all, existing?.get(entity.table)?.foreignKeys));
   return out;
 }
 
@@ -236,17 +239,17 @@ function wantedForeignKeys(entity: EntitySchema, all: ReadonlyMap<string, Entity
   return wanted;
 }
 
-/**
- * Each reference's FOREIGN KEY, after every table exists: added when missing, and one with another
- * action (or for a field no longer a reference) dropped. `have` is what the table has (none: new).
- */
-function foreignKeyDdl(entity: EntitySchema, all: ReadonlyMap<string, EntitySchema>, have: ReadonlySet<string> | undefined): string[] {
+/** The FOREIGN KEYs the table has (`have`) that no reference wants any more: one with another action, or for a field no longer a reference. */
+function foreignKeyDrops(entity: EntitySchema, all: ReadonlyMap<string, EntitySchema>, have: ReadonlySet<string> | undefined): string[] {
+  const wanted = wantedForeignKeys(entity, all);
+  return [...(have ?? [])].filter((name) => name.startsWith(`${entity.table}__fk_`) && !wanted.has(name)).map((name) => `ALTER TABLE ${quoteIdent(entity.table)} DROP FOREIGN KEY ${quoteIdent(name)}`);
+}
+
+/** Each reference's FOREIGN KEY, after every table exists, when the table (`have`; none: new) lacks it. */
+function foreignKeyAdds(entity: EntitySchema, all: ReadonlyMap<string, EntitySchema>, have: ReadonlySet<string> | undefined): string[] {
   const out: string[] = [];
   const table = quoteIdent(entity.table);
   const wanted = wantedForeignKeys(entity, all);
-  for (const name of have ?? []) {
-    if (name.startsWith(`${entity.table}__fk_`) && !wanted.has(name)) out.push(`ALTER TABLE ${table} DROP FOREIGN KEY ${quoteIdent(name)}`);
-  }
   for (const [name, { field, parent, action }] of wanted) {
     if (have?.has(name)) continue;
     out.push(`ALTER TABLE ${table} ADD CONSTRAINT ${quoteIdent(name)} FOREIGN KEY (${quoteIdent(field.name)}) REFERENCES ${quoteIdent(parent.table)} (\`id\`) ON DELETE ${ON_DELETE_SQL[action]}`);

@@ -88,12 +88,15 @@ export function freshPlan(model: EntitySchema, source: EntitySchema, whole: bool
     ...rm.aggregates.map((a) => ({ name: a.name, value: { kind: "aggregate", fn: a.fn, field: a.field, distinct: false } as Operand })),
   ];
   const live = isSoftDeleteEntity(source) ? liveFilter() : null;
+  // A record without a value in a grouped field (an optional one, or a row stored before the field
+  // was added) belongs to no group: the model has no null group (a key lookup could not find it).
+  const grouped = rm.groupBy.reduce<Filter | null>((all, field) => and(all, { kind: "isNull", operand: { kind: "field", field }, negated: true }), null);
   return {
     kind: "select",
     entity: source.name,
     fields: null,
     shape: { columns, distinct: false, groupBy: rm.groupBy, having: null, result: "rows" },
-    where: and(whole ? null : keyFilter(rm.groupBy, 0), live),
+    where: and(and(whole ? null : keyFilter(rm.groupBy, 0), live), grouped),
     orderBy: rm.groupBy.map((field) => ({ field, direction: "ASC" })),
     limit: null,
     offset: null,

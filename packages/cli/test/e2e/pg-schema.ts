@@ -33,3 +33,39 @@ export async function pgTestSchema(t: TestContext, prefix: string): Promise<PgSc
   });
   return { name, client };
 }
+
+export interface PgRlsApp {
+  /** The app's role: LOGIN, no superuser, no BYPASSRLS; it owns `schema` (it migrates its tables). */
+  role: string;
+  schema: string;
+  /** PG_URL as that role. */
+  url: string;
+  /** A superuser connection (which bypasses RLS) for the test's own checks; ended after the test. */
+  admin: pg.Client;
+}
+
+/**
+ * A role that row-level security holds, owning a schema of its own, for a TENANT BY app served on
+ * PostgreSQL: FORCE ROW LEVEL SECURITY applies to it, so every statement must carry its tenant.
+ * Dropped (schema and role) after the test; undefined (a loud skip, a failure with CI=true) without
+ * a server.
+ */
+export async function pgRlsApp(t: TestContext, prefix: string): Promise<PgRlsApp | undefined> {
+  const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    if (process.env.CI === "true") throw error;
+    t.skip(`SKIPPED: PostgreSQL is not reachable (${(error as Error).message})`);
+    return undefined;
+  }
+  const name = `${prefix}_${randomBytes(4).toString("hex")}`;
+  await admin.query(`CREATE ROLE ${name} LOGIN NOSUPERUSER NOBYPASSRLS`);
+  await admin.query(`CREATE SCHEMA ${name} AUTHORIZATION ${name}`);
+  t.after(async () => {
+    await admin.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+    await admin.query(`DROP ROLE IF EXISTS ${name}`);
+    await admin.end();
+  });
+  return { role: name, schema: name, url: PG_URL.replace(/\/\/[^@/]*@/, `//${name}@`), admin };
+}

@@ -31,7 +31,7 @@ import type {
 import { HTTP_METHODS } from "../scanner/tokens.js";
 import type { Token } from "../scanner/tokens.js";
 import type { Cursor } from "./cursor.js";
-import { closeBracket, parseArguments, parseExpression, parseProperty, skipSeparator } from "./expressions.js";
+import { closeBracket, parseArguments, parseExpression, parseProperty, recoverToNextLine, skipSeparator } from "./expressions.js";
 import { misspeltKeyword } from "./misspelt.js";
 import { parseBlock } from "./statements.js";
 import { parseFunction, parseView } from "./functions.js";
@@ -330,10 +330,7 @@ function parseFieldBlock(c: Cursor, context: string, constraints?: EntityConstra
         if (field !== null) fields.push(field);
       }
       skipSeparator(c);
-      if (c.errorCount > errors || c.mark === before) {
-        if (c.mark === before) c.advance();
-        while (!c.atEnd && !c.isPunct("}") && !c.token.newlineBefore) c.advance();
-      }
+      recoverToNextLine(c, errors, before);
     }
     closeBracket(c, open, "}");
   } finally {

@@ -445,6 +445,17 @@ export function skipSeparator(c: Cursor): boolean {
   return c.matchPunct(",") || c.matchPunct(";");
 }
 
+/**
+ * After one line of a braced block (an entity's fields, a read model's columns): when it reported
+ * an error (more than `errors`) or consumed nothing since `before`, skip the rest of the line, so
+ * the next line parses on its own and one mistake is reported once.
+ */
+export function recoverToNextLine(c: Cursor, errors: number, before: number): void {
+  if (c.errorCount === errors && c.mark !== before) return;
+  if (c.mark === before) c.advance();
+  while (!c.atEnd && !c.isPunct("}") && !c.token.newlineBefore) c.advance();
+}
+
 function parseObject(c: Cursor): ObjectExpr {
   const open = c.advance();
   const entries: ObjectExpr["entries"] = [];

@@ -4,7 +4,7 @@
  */
 import type { Identifier, ReadModelAggregate, ReadModelColumn, ReadModelDecl } from "../ast/nodes.js";
 import type { Cursor } from "./cursor.js";
-import { closeBracket, skipSeparator } from "./expressions.js";
+import { closeBracket, recoverToNextLine, skipSeparator } from "./expressions.js";
 
 const EXAMPLE = "READ MODEL ProductSummary FROM Product GROUP_BY category { category, products: COUNT(*) }";
 const AGGREGATES = ["COUNT", "SUM", "AVG", "MIN", "MAX"] as const;
@@ -41,10 +41,7 @@ function parseColumns(c: Cursor): ReadModelColumn[] {
       const aggregate = c.matchPunct(":") ? parseAggregate(c) : null;
       if (name.name !== "") columns.push({ kind: "ReadModelColumn", span: c.spanFrom(columnStart), name, aggregate });
       skipSeparator(c);
-      if (c.errorCount > errors || c.mark === before) {
-        if (c.mark === before) c.advance();
-        while (!c.atEnd && !c.isPunct("}") && !c.token.newlineBefore) c.advance();
-      }
+      recoverToNextLine(c, errors, before);
     }
     closeBracket(c, open, "}");
   } finally {

@@ -3,7 +3,8 @@
  * server whose connections parse with Node's own llhttp (connection.ts) and answer through
  * FastResponse, skipping node:http's IncomingMessage/ServerResponse/OutgoingMessage machinery. It
  * offers what the runtime's KovaServer uses of an http.Server: listen/close/address,
- * closeIdleConnections, closeAllConnections and the 'upgrade' event, plus node:http's timeouts.
+ * closeIdleConnections, closeAllConnections, the 'request' and 'upgrade' events, plus node:http's
+ * timeouts.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Server as NetServer, type Socket } from "node:net";
@@ -33,11 +34,11 @@ export class FastServer extends NetServer implements ConnectionHost {
   private readonly open = new Set<Connection>();
   private sweep: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly listener: Listener,
-    options: FastServerOptions,
-  ) {
+  constructor(listener: Listener, options: FastServerOptions) {
     super({ noDelay: true });
+    // A "request" listener, as on an http.Server: code that wraps or replaces the server's
+    // listeners (the engine routes tenants' requests before the runtime's own) works on both layers.
+    this.on("request", listener);
     this.maxHeaderSize = options.maxHeaderSize ?? 16 * 1024;
     this.log = options.log;
     this.on("connection", (socket: Socket) => this.open.add(new Connection(socket, this)));
@@ -45,7 +46,7 @@ export class FastServer extends NetServer implements ConnectionHost {
   }
 
   request(req: FastRequest, res: FastResponse): void {
-    this.listener(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+    this.emit("request", req, res);
   }
 
   upgrade(req: FastRequest, socket: Socket, head: Buffer): boolean {
