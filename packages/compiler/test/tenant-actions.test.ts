@@ -64,7 +64,7 @@ test("KV2963: a call of a tenant action where no caller is certain, saying why",
     [`POST /c/:name { RESPOND enrol($name) }`, /but POST \/c\/:name has no AUTH/],
     [`POST /c/:name AUTH optional { RESPOND enrol($name) }`, /but POST \/c\/:name is AUTH optional, so the caller may be anonymous/],
     [`TASK purge EVERY 1h { enrol("x") }`, /but the TASK purge runs in the background, with no caller/],
-    [`EVENT joined { name: text }\nACTION join(name: text) {\n  EMIT joined { name }\n}\nON joined { enrol(event.name) }`, /but an ON handler runs after a commit, in the background, with no caller/],
+    [`EVENT joined { name: text }\nACTION sign_up(name: text) {\n  EMIT joined { name }\n}\nON joined { enrol(event.name) }`, /but an ON handler runs after a commit, in the background, with no caller/],
     [`FN helper(name: text) {\n  RETURN enrol(name)\n}`, /but the FN helper may be called where there is no caller/],
   ];
   for (const [code, message] of cases) {
