@@ -57,6 +57,26 @@ GET /regions/:id/mine AUTH { RESPOND SELECT name, contacts { name }, COUNT(conta
 GET /stats AUTH { RESPOND SELECT COUNT(*) AS n, SUM(score) AS total FROM Contact }
 GET /contacts/:id/history AUTH { RESPOND HISTORY Contact WHERE id = $id }
 GET /contacts/:id/as-of/:t AUTH { RESPOND SELECT * FROM Contact AS OF $t WHERE id = $id }
+
+// ACTIONs run with their caller's tenant: the load of an entity input, a write by id, an insert, a list.
+ACTION rescore(contact: Contact, points: int) {
+  RETURN UPDATE Contact SET score = score + points WHERE id = contact.id
+}
+ACTION bump_one(contact_id: int) {
+  changed = UPDATE Contact SET score = score + 1 WHERE id = contact_id
+  IF changed IS NULL {
+    ERROR 404 "no contact {contact_id}"
+  }
+  RETURN changed
+}
+ACTION enrol(name: text) {
+  made = INSERT INTO Contact { name: name }
+  listed = SELECT name FROM Contact ORDER_BY id
+  RETURN { contact: made, names: [c.name FOR c IN listed] }
+}
+POST /rescore/:id AUTH { RESPOND rescore($id, 5) }
+POST /bump-one/:id(int) AUTH { RESPOND bump_one($id) }
+POST /enrol/:name AUTH { RESPOND 201 enrol($name) }
 `,
 };
 
@@ -186,6 +206,25 @@ export const TENANT_CASES: Case[] = [
       const asOf = `/contacts/${t.theirs.id}/as-of/${encodeURIComponent(between)}`;
       check("as of, own tenant", (await api.request("GET", asOf, undefined, t.globex)).body.score, 10);
       check("as of, another tenant", (await api.request("GET", asOf, undefined, t.acme)).status, 404);
+    },
+  },
+  {
+    name: "TENANT BY: an ACTION runs with its caller's tenant; another tenant's record given to it answers 404 and is left unchanged",
+    program: PROGRAM,
+    unsupported,
+    async run(api, check) {
+      const t = await twoTenants(api, "act");
+      const own = await api.request("POST", `/rescore/${t.mine.id}`, undefined, t.acme);
+      check("own record, loaded and updated by the action", [own.status, own.body.score, own.body.tenant_id], [200, 6, "acme-act"]);
+      const theirs = await api.request("POST", `/rescore/${t.theirs.id}`, undefined, t.acme);
+      check("another tenant's record as an entity input", [theirs.status, theirs.body.errors?.[0]?.field], [404, "contact"]);
+      check("another tenant's record by id in a step", (await api.request("POST", `/bump-one/${t.theirs.id}`, undefined, t.acme)).status, 404);
+      const still = await api.request("GET", `/contacts/${t.theirs.id}`, undefined, t.globex);
+      check("their record is untouched", [still.body.score, still.body.tenant_id], [10, "globex-act"]);
+      const enrolled = await api.request("POST", "/enrol/a-new-act", undefined, t.acme);
+      check("an action's insert is stamped with the caller's tenant", [enrolled.status, enrolled.body.contact.tenant_id], [201, "acme-act"]);
+      check("an action's list sees the caller's tenant only", enrolled.body.names, ["a-act", "a-new-act"]);
+      check("anonymous", (await api.request("POST", `/rescore/${t.mine.id}`)).status, 401);
     },
   },
 ];

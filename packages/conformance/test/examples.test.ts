@@ -70,19 +70,25 @@ const SCRIPTS: Record<string, (call: Call, check: (what: string, actual: unknown
     check("a network with host bits set", (await call("POST", "/servers", { host: "x.example", address: "10.0.0.3", network: "10.1.0.0/8" })).status, 400);
   },
   // The shop (EXTENDS of the standard library, TENANT BY, PUBLIC ID uuid7 and ulid, IDENTIFIER,
-  // soft delete, an ACTION that EMITs): each shop's records by their public ids, on every SQL driver.
+  // soft delete, an ACTION on the caller's shop that EMITs, a READ MODEL, an ENCRYPTED field): each
+  // shop's records by their public ids, on every SQL driver.
   async shop(call, check) {
     const acme = (await call("POST", "/sign-in", { name: "ada", shop: "acme" })).body.access_token;
     const globex = (await call("POST", "/sign-in", { name: "hank", shop: "globex" })).body.access_token;
-    const c = await call("POST", "/customers", { first_name: "Grace", last_name: "Hopper", email: "Grace@Example.com" }, acme);
-    check("POST /customers", [c.status, c.body.email, /^[0-9a-f-]{36}$/.test(c.body.id)], [201, "grace@example.com", true]);
+    const c = await call("POST", "/customers", { first_name: "Grace", last_name: "Hopper", email: "Grace@Example.com", tax_id: "GB123" }, acme);
+    check("POST /customers", [c.status, c.body.email, /^[0-9a-f-]{36}$/.test(c.body.id), c.body.tax_id], [201, "grace@example.com", true, "GB123"]);
+    check("an ENCRYPTED field read back", (await call("GET", `/customers/${c.body.id}`, undefined, acme)).body.tax_id, "GB123");
     const p = await call("POST", "/products", { name: "Red Kettle", sku: "KET-001", price: "EUR 24.90" }, acme);
     check("POST /products", [p.status, p.body.identifier, /^[0-9A-Z]{26}$/.test(p.body.id)], [201, "red-kettle", true]);
     check("GET /products/by-name/:identifier", (await call("GET", "/products/by-name/red-kettle", undefined, acme)).body.id, p.body.id);
     check("another shop's product", (await call("GET", `/products/${p.body.id}`, undefined, globex)).status, 404);
     const o = await call("POST", "/orders", { customer: c.body.id, product: p.body.id, quantity: 2 }, acme);
     check("POST /orders", [o.status, o.body.customer, o.body.product, o.body.price], [201, c.body.id, p.body.id, "EUR 24.90"]);
+    check("another shop's order given to the payment action", (await call("POST", `/orders/${o.body.id}/pay`, undefined, globex)).status, 404);
     check("POST /orders/:id/pay", (await call("POST", `/orders/${o.body.id}/pay`, undefined, acme)).body.status, "paid");
+    check("the action's payment, in the caller's shop", (await call("GET", "/payments", undefined, acme)).body.map((x: { order: string }) => x.order), [o.body.id]);
+    check("the read model", (await call("GET", "/sales", undefined, acme)).body, [{ status: "paid", orders: 1, items: 2 }]);
+    check("another shop's read model rows", (await call("GET", "/sales", undefined, globex)).body, []);
     check("paid twice", (await call("POST", `/orders/${o.body.id}/pay`, undefined, acme)).status, 409);
     check("a point earned", (await call("GET", `/customers/${c.body.id}`, undefined, acme)).body.points, 1);
     check("DELETE /products/:id", (await call("DELETE", `/products/${p.body.id}`, undefined, acme)).status, 204);
@@ -117,7 +123,8 @@ for (const target of targets) {
         const built = await buildApp({ entry: dir });
         assert.ok(built.ok, `build failed: ${[...built.errors, ...built.check.diagnostics.map((d) => d.message)].join("; ")}`);
         const { app } = (await import(pathToFileURL(join(dir, "dist", "app.js")).href)) as { app: Parameters<typeof startApp>[0] };
-        const env = { ...prepared.env, JWT_KEY: "conformance-key-0123456789-0123456789-0123456789" };
+        // KOVA_DATA_KEY: the master key of the shop's ENCRYPTED field (a test key, 32 bytes).
+        const env = { ...prepared.env, JWT_KEY: "conformance-key-0123456789-0123456789-0123456789", KOVA_DATA_KEY: Buffer.from("conformance-data-key-0123456789-").toString("base64") };
         const running = await startApp(app, { port: 0, host: "127.0.0.1", appDir: dir, env, manageProcess: false, logLevel: "silent" });
         try {
           const call: Call = async (method, path, body, token) => {

@@ -32,6 +32,12 @@ export interface EventInfo {
 export interface ActionInfo {
   /** Entity-typed inputs: each loaded by id before the first step, in the caller's transaction. */
   loads: Array<{ param: string; entity: string; optional: boolean; query: SelectQuery }>;
+  /**
+   * Set once its body (or an action it calls) queries a TENANT BY entity: the first such entity and
+   * its claim. The action then runs with its caller's tenant, and each call of it needs a certain
+   * caller (checker/tenant.ts, checkTenantActionCall).
+   */
+  tenant?: { entity: string; claim: string };
 }
 
 /** Registers every EVENT (after VALIDATE shapes: a payload field may be typed with one). */

@@ -7,6 +7,7 @@ import { checkExpression } from "./expressions.js";
 import type { EntityInfo } from "./model.js";
 import { checkRelationSelects } from "./relations.js";
 import { viewRelationSelects } from "./view-relations.js";
+import { checkTenantActionCall } from "./tenant.js";
 import { actionArgumentFits, actionParams, checkActionLoads, type ActionInfo } from "./actions.js";
 import { assignable, describe, ENTITY_FIELD_TYPES, nullType, scalarToType, unknownType, VALIDATION_TYPES, validationNameToType, type KovaType, type ShapeField } from "./types.js";
 
@@ -237,6 +238,7 @@ export function checkFunctionCall(ctx: CheckContext, expr: CallExpr, info: KovaF
     }
   });
   ensureFunctionChecked(ctx, info);
+  checkTenantActionCall(ctx, info, expr.span);
   return info.result;
 }
 

@@ -8,12 +8,15 @@
  * - a write in the source that sets `tenant_id` (KV2861; a client's body naming it is ignored);
  * - a query of the entity where no signed-in caller is certain: an endpoint without AUTH or with
  *   `AUTH optional`, a TASK, an ON handler, an FN, a TEST (KV2862);
+ * - the same for an ACTION's queries, checked at each call of the action, which runs with its
+ *   caller's request and so its caller's tenant (KV2963);
  * - a claim the AUTH's claims shape does not declare as a required string (KV2863): then a token
  *   without it is refused with 401 by the claims check, before any handler runs.
  */
 import { TENANT_FIELD_NAME, tenantFieldSchema, type EntitySchema } from "@kova/query";
 import type { EntityDecl, Identifier, Span } from "../ast/nodes.js";
 import type { CheckContext } from "./context.js";
+import type { KovaFunctionInfo } from "./functions.js";
 import type { EntityInfo } from "./model.js";
 import { scalarToType, type ShapeField } from "./types.js";
 
@@ -52,40 +55,103 @@ export function refuseTenantWrite(ctx: CheckContext, entity: EntityInfo, key: Id
 
 /**
  * A query of a TENANT BY entity (`entity`, or one its query reaches through a relation) needs a
- * signed-in caller carrying the tenant claim: refused here where none is certain.
+ * signed-in caller carrying the tenant claim: refused here where none is certain. In an ACTION the
+ * query runs with its caller's request (and so its caller's tenant): the action only records that
+ * it needs one, and each call of it is checked instead (checkTenantActionCall).
  */
 export function checkTenantCaller(ctx: CheckContext, entity: EntityInfo, span: Span): void {
   const claim = entity.decl.tenant;
   if (claim === null) return;
   const name = entity.decl.name.name;
+  const action = ctx.function?.info.action;
+  if (action !== undefined) {
+    action.tenant ??= { entity: name, claim: claim.name };
+    return;
+  }
+  requireCertainCaller(ctx, span, claim.name, {
+    code: "TenantWithoutCaller",
+    subject: `${name} is TENANT BY ${claim.name}: each query of it is scoped to the caller's tenant`,
+    noRequest: "here there is no request, so no caller",
+    elsewhere: `query ${name} from an endpoint with AUTH`,
+  });
+}
+
+/**
+ * A call of an ACTION whose queries (or whose actions' queries) read or write a TENANT BY entity:
+ * the action runs with its caller's tenant, so the call needs a certain caller, as a query of the
+ * entity written there would (KV2963 where there is none). Inside another ACTION the need passes on
+ * to that action, whose own calls are checked in turn.
+ */
+export function checkTenantActionCall(ctx: CheckContext, callee: KovaFunctionInfo, span: Span): void {
+  const need = callee.action?.tenant;
+  if (need === undefined) return;
+  const outer = ctx.function?.info.action;
+  if (outer !== undefined) {
+    outer.tenant ??= need;
+    return;
+  }
+  const action = callee.decl.name.name;
+  requireCertainCaller(ctx, span, need.claim, {
+    code: "ActionTenantWithoutCaller",
+    subject: `ACTION ${action} queries ${need.entity}, which is TENANT BY ${need.claim}: the action runs with its caller's tenant`,
+    noRequest: noCallerHere(ctx),
+    elsewhere: `call ${action} from an endpoint with AUTH; where there is no caller, pass what the work needs as inputs and keep it on entities without TENANT BY`,
+  });
+}
+
+/** Why a place that is not an endpoint has no caller, for KV2963's message. */
+function noCallerHere(ctx: CheckContext): string {
+  if (ctx.function !== undefined) return `the FN ${ctx.function.info.decl.name.name} may be called where there is no caller`;
+  if (ctx.task?.change !== undefined) return "an ON handler runs after a commit, in the background, with no caller";
+  if (ctx.task !== undefined) return `the TASK ${ctx.task.decl.name.name} runs in the background, with no caller`;
+  if (ctx.test !== undefined) return "a TEST has no caller of its own (call the action through an endpoint)";
+  return "here there is no request, so no caller";
+}
+
+interface CallerNeed {
+  code: "TenantWithoutCaller" | "ActionTenantWithoutCaller";
+  /** What needs the tenant, and why (the message's first half). */
+  subject: string;
+  /** Why there is no caller where there is no endpoint. */
+  noRequest: string;
+  /** The suggestion where there is no endpoint. */
+  elsewhere: string;
+}
+
+/**
+ * Where a certain caller is needed (`subject`): an endpoint with AUTH (not AUTH optional), whose
+ * claims shape declares the tenant claim as a required string (KV2863) and which keeps no CACHE
+ * (KV2866); anywhere else `need.code` is reported, saying why there is no caller.
+ */
+function requireCertainCaller(ctx: CheckContext, span: Span, claim: string, need: CallerNeed): void {
   const auth = ctx.endpoint?.info.decl.auth ?? null;
   if (ctx.endpoint === null || ctx.task !== undefined || ctx.function !== undefined || ctx.test !== undefined || auth === null || auth.optional) {
     const where =
       ctx.endpoint === null || ctx.task !== undefined || ctx.function !== undefined || ctx.test !== undefined
-        ? "here there is no request, so no caller"
+        ? need.noRequest
         : auth === null
           ? `${ctx.endpoint.info.decl.method} ${ctx.endpoint.info.decl.path.text} has no AUTH`
           : `${ctx.endpoint.info.decl.method} ${ctx.endpoint.info.decl.path.text} is AUTH optional, so the caller may be anonymous`;
-    ctx.diagnostics.report("TenantWithoutCaller", span, `${name} is TENANT BY ${claim.name}: each query of it is scoped to the caller's tenant, but ${where}`, {
-      suggestion: ctx.endpoint === null ? `query ${name} from an endpoint with AUTH` : "add AUTH (not AUTH optional) after the path",
+    ctx.diagnostics.report(need.code, span, `${need.subject}, but ${where}`, {
+      suggestion: ctx.endpoint === null ? need.elsewhere : "add AUTH (not AUTH optional) after the path",
     });
     return;
   }
   // A CACHE keeps one entry per caller's subject: a subject is not known to be unique across tenants.
   const cache = (ctx.endpoint.info.decl as { cache?: Identifier | null }).cache ?? null;
   if (cache !== null) {
-    ctx.diagnostics.report("TenantCached", cache.span, `${name} is TENANT BY ${claim.name}, and CACHE ${cache.name} keys its entries by the caller's subject, not by tenant`, {
+    ctx.diagnostics.report("TenantCached", cache.span, `${need.subject}, and CACHE ${cache.name} keys its entries by the caller's subject, not by tenant`, {
       suggestion: `remove CACHE ${cache.name} from this endpoint`,
     });
   }
   const claims = ctx.model.auth?.claims ?? null;
   if (claims === null || claims.type.kind !== "object" || claims.type.fields === null) return; // reported with the AUTH
-  const declared = claims.type.fields.get(claim.name);
+  const declared = claims.type.fields.get(claim);
   if (declared !== undefined && !declared.optional && declared.type.kind === "string") return;
   ctx.diagnostics.report(
     "TenantClaimUndeclared",
     span,
-    `${name} is TENANT BY ${claim.name}, but the claims shape ${claims.decl.name.name} ${declared === undefined ? `has no '${claim.name}'` : `declares '${claim.name}' ${declared.optional ? "optional" : "not as a string"}`}`,
-    { suggestion: `declare '${claim.name}: string' in VALIDATE ${claims.decl.name.name}, so a token without a tenant is refused (401)` },
+    `${need.subject}, but the claims shape ${claims.decl.name.name} ${declared === undefined ? `has no '${claim}'` : `declares '${claim}' ${declared.optional ? "optional" : "not as a string"}`}`,
+    { suggestion: `declare '${claim}: string' in VALIDATE ${claims.decl.name.name}, so a token without a tenant is refused (401)` },
   );
 }

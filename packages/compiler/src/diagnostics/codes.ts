@@ -262,6 +262,8 @@ export const Codes = define({
   ReadModelColumn: { code: "KV2960", severity: "error", title: "a READ MODEL column that is neither a GROUP_BY field nor an aggregate, or a column named twice" },
   ReadModelAggregateType: { code: "KV2961", severity: "error", title: "a READ MODEL grouping by a field that cannot be grouped, or SUM/AVG of a non-number, or MIN/MAX of a field that cannot be ordered" },
   ReadModelNotSupportedByDriver: { code: "KV2962", severity: "error", title: "a READ MODEL on a data source whose driver has no transactions to keep it in step (MongoDB, Redis)" },
+  // ── actions on TENANT BY entities (KV2963–2969)
+  ActionTenantWithoutCaller: { code: "KV2963", severity: "error", title: "a call of an ACTION that queries a TENANT BY entity where no signed-in caller is certain (a TASK, an ON handler, an FN, a TEST, no AUTH, AUTH optional)" },
   // ── reuse: EXTENDS, ABSTRACT and the standard library of entities (KV2980–2989)
   UnknownParentEntity: { code: "KV2980", severity: "error", title: "EXTENDS names an entity that is not declared" },
   ExtendsCycle: { code: "KV2981", severity: "error", title: "entities that extend each other in a circle" },

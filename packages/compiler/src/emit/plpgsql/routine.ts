@@ -322,7 +322,9 @@ class RoutineWriter {
     if (entity === undefined) throw new Unsupported(`a query of ${plan.entity}`);
     const kind = plan.kind;
     if (kind !== "select" && kind !== "insert" && kind !== "update" && kind !== "delete") throw new Unsupported(`a ${kind.toUpperCase()} query`);
-    if (plan.tenant !== undefined) throw new Unsupported(`a query of ${entity.name}, scoped to tenants`);
+    // The JS form gets the caller's tenant from its request (and sets kova.tenant for row-level
+    // security per statement); the function is given neither, so a tenant query stays in JS.
+    if (plan.tenant !== undefined) throw new Unsupported(`a query of ${entity.name}, which is TENANT BY (scoped to the caller's tenant, which the function is not given)`);
     if (isSoftDeleteEntity(entity) || isPublicIdEntity(entity)) throw new Unsupported(`a query of ${entity.name} (SOFT DELETE and PUBLIC ID entities are kept by the JS form)`);
     const odd = entity.fields.find((f) => !["string", "int", "float", "boolean"].includes(f.type) || f.computed !== undefined || f.rich !== undefined || f.items !== undefined || f.audit !== undefined || f.file === true || f.secret === true);
     if (odd !== undefined) throw new Unsupported(`a query of ${entity.name}, whose field ${odd.name} (${odd.type}) the function does not convert as JS does`);
