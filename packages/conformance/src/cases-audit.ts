@@ -34,6 +34,16 @@ GET /tickets/:id { RESPOND SELECT * FROM Ticket WHERE id = $id }
 GET /tickets/by/:who { RESPOND SELECT id, title FROM Ticket WHERE created_by = $who ORDER_BY id }
 GET /tickets/:id/history { RESPOND HISTORY Ticket WHERE id = $id }
 GET /tickets/:id/as-of/:t { RESPOND SELECT * FROM Ticket AS OF $t WHERE id = $id }
+
+// Writes inside an FN or ACTION are stamped with the request's caller too (null without one).
+FN ticket_note(title: text) {
+  RETURN INSERT INTO Ticket { title: title }
+}
+ACTION ticket_reopen(ticket: Ticket) {
+  RETURN UPDATE Ticket SET status = "open" WHERE id = ticket.id
+}
+POST /notes VALIDATE SignIn AUTH optional { RESPOND 201 ticket_note($body.name) }
+POST /tickets/:id/reopen AUTH { RESPOND ticket_reopen($id) }
 `,
 };
 
@@ -88,6 +98,19 @@ export const AUDIT_CASES: Case[] = [
       ]);
       const then = (await api.request("GET", `/tickets/${id}/as-of/${encodeURIComponent(between)}`)).body;
       check("AS OF sees the first stamps", [then.title, then.updated_by, then.updated_at], ["c", "ada", made.body.updated_at]);
+    },
+  },
+  {
+    name: "AUDIT: writes inside an FN or an ACTION are stamped with the request's caller (null when anonymous)",
+    program: PROGRAM,
+    async run(api, check) {
+      const ada = await bearer(api, "ada");
+      const signed = await api.request("POST", "/notes", { name: "n1" }, ada);
+      check("FN insert, signed in", [signed.status, signed.body.created_by, signed.body.updated_by], [201, "ada", "ada"]);
+      const anon = await api.request("POST", "/notes", { name: "n2" });
+      check("FN insert, anonymous", [anon.status, anon.body.created_by, anon.body.updated_by], [201, null, null]);
+      const reopened = await api.request("POST", `/tickets/${signed.body.id}/reopen`, {}, await bearer(api, "grace"));
+      check("ACTION update", [reopened.status, reopened.body.created_by, reopened.body.updated_by], [200, "ada", "grace"]);
     },
   },
 ];

@@ -6,7 +6,7 @@ import type { SemanticModel } from "../checker/model.js";
 import { alwaysEnds } from "./ends.js";
 import { inputOf } from "./inputs.js";
 import type { EnvVariable, Expr, InputExpr, QueryExpr, ObjectEntry, QueryArg, QueryDef, RoomTarget, Span, Stmt, TypedInput } from "./nodes.js";
-import { planQuery, type OwnerGuard, type PlanArg, type PlannedQuery } from "./plans.js";
+import { callerSub, planQuery, type OwnerGuard, type PlanArg, type PlannedQuery } from "./plans.js";
 
 const WRITE_QUERY_KINDS: ReadonlySet<string> = new Set(["InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "RestoreQuery"]);
 const QUERY_KINDS = new Set(["SelectQuery", "InsertQuery", "UpdateQuery", "DeleteQuery", "SaveQuery", "HistoryQuery", "RestoreQuery"]);
@@ -319,7 +319,9 @@ export class HandlerLowering {
         options: choice.fields.map((f) => ({ field: f.name, query: this.planned(query, planQuery(query, this.state.model, this.route?.owner ?? null, f.name)) })),
       });
     }
-    return this.viewed(query, this.planned(query, this.route?.plans.get(query) ?? planQuery(query, this.state.model)));
+    // Outside an endpoint (an FN or ACTION body) the caller is the request's, when there is one: an
+    // AUDIT entity's writes are stamped with its `$auth.sub` (null from a TASK or an ON handler).
+    return this.viewed(query, this.planned(query, this.route?.plans.get(query) ?? planQuery(query, this.state.model, null, undefined, callerSub(query.span))));
   }
 
   /** `SELECT SomeView FROM …`: the rows go through the VIEW's shaping function. */

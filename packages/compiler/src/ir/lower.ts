@@ -7,7 +7,7 @@ import { HandlerLowering, type LowerState } from "./expressions.js";
 import { routeInputs, walk } from "./inputs.js";
 import { IR_VERSION, type ActionDef, type AppModel, type DataSource, type EntityDocs, type EventDef, type Expr, type Stmt, type HttpRoute, type ImportedFunction, type KovaFunction, type FileLimits, type Literal, type TestDef, type Shape, type ShapeField, type ShapeType, type View } from "./nodes.js";
 import { lowerAuth, lowerRouteAuth } from "./auth.js";
-import { planQuery, planViewRelations, type OwnerGuard, type PlannedQuery } from "./plans.js";
+import { callerSub, planQuery, planViewRelations, type OwnerGuard, type PlannedQuery } from "./plans.js";
 import { lowerRateLimit, lowerSecurity } from "./security.js";
 import { writtenSources } from "./writes.js";
 import { lowerTasks } from "./tasks.js";
@@ -166,11 +166,6 @@ export function lowerRoute(endpoint: EndpointInfo, state: LowerState, options: {
     writes: [],
     span: decl.span,
   };
-}
-
-/** `$auth.sub`, the caller an AUDIT entity's writes are stamped with (null when anonymous). */
-function callerSub(span: Span): Expression {
-  return { kind: "Member", span, object: { kind: "Param", span, name: "auth" }, property: { kind: "Identifier", span, name: "sub" }, optional: false };
 }
 
 /** `AUTH owner(author)`: the field, and `$auth.sub` as the value it must equal (written where the modifier is). */

@@ -1,7 +1,7 @@
 import type { AggregateFn, EntitySchema, Filter, NestedSelection, Operand, OrderTerm, QueryPlan, RelationStep, RichTypeRef, ScalarType, WriteValues } from "@kova/query";
 import { rewriteIdentifier, rewritePublicId, starFields } from "@kova/query";
 import { publicIdInput } from "../checker/public-id.js";
-import type { Condition, Expression, Limit, Offset, OrderBy, Query, RelationSelect } from "../ast/nodes.js";
+import type { Condition, Expression, Limit, Offset, OrderBy, Query, RelationSelect, Span } from "../ast/nodes.js";
 import { constantValue } from "../checker/fold.js";
 import { jsonPathOf } from "../checker/queries.js";
 import { containsCall, inListField } from "../checker/list-fields.js";
@@ -43,6 +43,11 @@ export interface PlannedQuery {
 export interface OwnerGuard {
   field: string;
   value: Expression;
+}
+
+/** `$auth.sub`, the caller an AUDIT entity's writes are stamped with (null when anonymous). */
+export function callerSub(span: Span): Expression {
+  return { kind: "Member", span, object: { kind: "Param", span, name: "auth" }, property: { kind: "Identifier", span, name: "sub" }, optional: false };
 }
 
 /**
