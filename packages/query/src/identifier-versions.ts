@@ -60,6 +60,17 @@ async function claim(s: IdentifierStatements, run: Run, base: string, record: un
   }
 }
 
+// Per app insert: the same statement storing the identifier passed after the request's own arguments (by argument count).
+const stampedInserts = new WeakMap<CompiledQuery, Map<number, CompiledQuery>>();
+
+function stampedInsert(query: CompiledQuery, plan: InsertPlan, argCount: number): CompiledQuery {
+  let byCount = stampedInserts.get(query);
+  if (byCount === undefined) stampedInserts.set(query, (byCount = new Map()));
+  let stamped = byCount.get(argCount);
+  if (stamped === undefined) byCount.set(argCount, (stamped = { ...query, plan: { ...plan, values: { ...plan.values, identifier: { attempt: 1, value: arg(argCount) } } } }));
+  return stamped;
+}
+
 /** An insert into a VERSIONED entity: claim, insert with the claimed identifier, give the claim the new record's key. */
 export async function versionedInsert(s: IdentifierStatements, run: Run, driver: Driver, query: CompiledQuery, args: readonly unknown[]): Promise<unknown> {
   if (query.plan.kind !== "insert") return run(query, args);
@@ -70,8 +81,7 @@ export async function versionedInsert(s: IdentifierStatements, run: Run, driver:
     rule.empty,
   );
   const tenant = tenantOf(plan, args);
-  // The insert stores the identifier passed after the request's own arguments.
-  const stamped: CompiledQuery = { ...query, plan: { ...plan, values: { ...plan.values, identifier: { attempt: 1, value: arg(args.length) } } } };
+  const stamped = stampedInsert(query, plan, args.length);
   return driver.transaction(async () => {
     let from = 1;
     for (let tries = 1; ; tries++) {
@@ -80,7 +90,8 @@ export async function versionedInsert(s: IdentifierStatements, run: Run, driver:
       try {
         row = await run(stamped, [...args, identifier]);
       } catch (error) {
-        await run(s.unclaim(), [identifier, null, tenant]);
+        // Best effort: after a deadlock the database has already rolled the claim back with the rest.
+        await run(s.unclaim(), [identifier, null, tenant]).catch(() => undefined);
         // Held by a record the table does not list yet (made before the entity was VERSIONED): the next one.
         if (identifierTaken(error) && tries < MAX_IDENTIFIER_ATTEMPTS) {
           from = suffixOf(base, identifier) + 1;
