@@ -286,12 +286,15 @@ export async function backfillIdentifiers(driver: Driver, entities: readonly Ent
     const tenant = tenantField(entity);
     const tenantOfRow = (row: Row) => (tenant === undefined ? null : (row[tenant.name] ?? null));
     const s = context.statements(entity);
-    const missing = context.compile({ kind: "select", entity: entity.name, fields: null, where: { kind: "isNull", operand: { kind: "field", field: IDENTIFIER_FIELD }, negated: false }, orderBy: [{ field: "id", direction: "ASC" }], limit: null, offset: null, asOf: null, single: false });
+    const none: Filter = { kind: "isNull", operand: { kind: "field", field: IDENTIFIER_FIELD }, negated: false };
+    const missing = context.compile({ kind: "select", entity: entity.name, fields: null, where: none, orderBy: [{ field: "id", direction: "ASC" }], limit: null, offset: null, asOf: null, single: false });
+    // Only while it has none: another process starting at the same time may have given it one.
+    const mine = both(idIs(0), none);
     const store = context.compile({
       kind: "update",
       entity: entity.name,
       values: { kind: "fields", fields: [], identifier: { attempt: 1, value: arg(1) }, ...(tenant === undefined ? {} : { tenant: { value: null } }) },
-      where: tenant === undefined ? idIs(0) : both(idIs(0), { kind: "compare", op: "==", left: { kind: "field", field: tenant.name }, right: arg(2) }),
+      where: tenant === undefined ? mine : both(mine, { kind: "compare", op: "==", left: { kind: "field", field: tenant.name }, right: arg(2) }),
       single: true,
       ...(tenant === undefined ? {} : { tenant: arg(2) }),
     });
