@@ -1,7 +1,7 @@
 import { relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { dataSources, type SemanticModel } from "@kova/compiler";
-import { backfillIdentifiers, diffSchemas, identifierTables, loadDriverPackage, nextSnapshot, type EntitySchema, type Migrations } from "@kova/query";
+import { backfillIdentifiers, diffSchemas, identifierFieldOf, identifierTables, storedEntities, loadDriverPackage, nextSnapshot, type EntitySchema, type Migrations } from "@kova/query";
 import { loadEnv, resolveAppEnv, type AppDefinition } from "@kova/runtime";
 import { UsageError } from "../args.js";
 import { buildApp, type BuildResult } from "../build/build-app.js";
@@ -182,8 +182,12 @@ async function applySource(source: DataSource, env: AppEnv, appDir: string, file
       }
     }
     context.stdout.write(applied.length === 0 ? `${source.name}: up to date\n` : `${source.name}: applied ${applied.join(", ")}\n`);
-    // Records made before their entity had an IDENTIFIER get one now (the files add the column empty).
+    // Records made before their entity had an IDENTIFIER get one now (the files add the column
+    // empty). The driver learns the entities from migrate(), a no-op once the files ran, as the
+    // app's start-up migration would be.
     try {
+      if (!source.entities.some((e) => identifierFieldOf(e) !== undefined)) return true;
+      await driver.migrate(storedEntities(source.entities));
       const made = await backfillIdentifiers(driver, source.entities);
       if (made > 0) context.stdout.write(`${source.name}: made identifiers for ${made} record${made === 1 ? "" : "s"}\n`);
     } catch (error) {
