@@ -45,11 +45,12 @@ test("docs/entities.md: the rich types table is the registry's", () => {
   assert.equal(check.status, 0, check.stderr);
 });
 
-// Each section's own example app: audit trail, tenants, public identifiers, encrypted fields, read models, the shop.
+// Each section's own example app: audit trail, tenants, public identifiers, versioned identifiers, encrypted fields, read models, the shop.
 for (const [app, section] of [
   ["helpdesk", "the audit trail"],
   ["crm", "tenants"],
   ["customers", "public identifiers"],
+  ["press", "versioned identifiers"],
   ["clinic", "encrypted fields"],
   ["catalog", "read models"],
   ["shop", "the shop (everything together)"],

@@ -15,6 +15,8 @@ import { READ_MODEL_CASES } from "./cases-read-models.js";
 import { PUBLIC_ID_CASES } from "./cases-public-id.js";
 import { PUBLIC_ID_KIND_CASES } from "./cases-public-id-kinds.js";
 import { IDENTIFIER_CASES } from "./cases-identifier.js";
+import { IDENTIFIER_VERSION_CASES } from "./cases-identifier-versions.js";
+import { PUBLIC_CURSOR_CASES } from "./cases-public-cursor.js";
 
 import { TRANSACTION_CASES } from "./cases-transactions.js";
 import { CHANGE_CASES } from "./cases-changes.js";
@@ -68,6 +70,11 @@ export interface Case {
 export interface OwnProgram {
   name: string;
   source: string;
+  /**
+   * A program the app runs first, as `evolve` cases do: the cases' `before` runs against it, then
+   * the app stops, `source` is built and started on the same database, and `run` runs against it.
+   */
+  before?: string;
 }
 
 export class Mismatch extends Error {}
@@ -561,6 +568,8 @@ export const CASES: Case[] = [
   ...PUBLIC_ID_CASES,
   ...PUBLIC_ID_KIND_CASES,
   ...IDENTIFIER_CASES,
+  ...IDENTIFIER_VERSION_CASES,
+  ...PUBLIC_CURSOR_CASES,
   ...TRANSACTION_CASES,
   ...CHANGE_CASES,
   ...ACTION_CASES,

@@ -60,7 +60,8 @@ export async function runTarget(target: Target, cases: Case[] = CASES): Promise<
       const dir = join(WORK, `${target.driver}-${name}${group}-${runId}`);
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
-      const stages = ownSource !== undefined ? [ownSource]
+      const stages = typeof program === "object" && program.before !== undefined ? [program.before, program.source]
+        : ownSource !== undefined ? [ownSource]
         : program === "evolve" ? [EVOLVE_BEFORE, EVOLVE_AFTER]
         : [program === "full" ? FULL_PROGRAM : program === "relations" ? RELATIONS_PROGRAM : KEY_VALUE_PROGRAM];
       const carried = new Map<string, unknown>();

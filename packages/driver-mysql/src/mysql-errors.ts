@@ -3,7 +3,7 @@
  * a 409 naming the field, a value the column refuses is a 400, a lost or unreachable server (or a
  * statement that ran out of time) is a 503 naming the data source. Anything else passes through.
  */
-import { QueryError, type EntitySchema } from "@kova/query";
+import { QueryError, transactionConflict, type EntitySchema } from "@kova/query";
 import { compositeIndexName, uniqueIndexName } from "./mysql-compiled.js";
 
 interface MysqlError {
@@ -66,7 +66,7 @@ export function translateError(error: unknown, dataSource: string, entity?: Enti
     return new QueryError(`data source '${dataSource}' is unavailable: ${e.message}`, 503);
   }
   // InnoDB gave up on this transaction (a deadlock, a lock wait past its limit): another attempt may succeed.
-  if (isDeadlock(error)) return new QueryError(`data source '${dataSource}' is unavailable: the write conflicted with another; try again (${e.message})`, 503);
+  if (isDeadlock(error)) return transactionConflict(new QueryError(`data source '${dataSource}' is unavailable: the write conflicted with another; try again (${e.message})`, 503));
   if (entity !== undefined && e.code === "ER_DUP_ENTRY") {
     const key = /for key '(?:[^']*\.)?([^'.]+)'/.exec(e.message)?.[1];
     const composite = entity.uniques?.find((fields) => compositeIndexName(entity, true, fields) === key);

@@ -5,7 +5,7 @@
  * with a clear message (the runtime answers 500 without a stack trace); the driver's own error is
  * kept as `cause` for logs.
  */
-import { QueryError, type EntitySchema } from "@kova/query";
+import { QueryError, transactionConflict, type EntitySchema } from "@kova/query";
 import { fitIdentifier } from "./pg-compiled.js";
 import { compositeIndexName, uniqueIndexName } from "./pg-schema.js";
 
@@ -109,7 +109,7 @@ export function translateError(error: unknown, source: string, entity?: EntitySc
     return withCause(new QueryError(`data source '${source}' is unavailable: the statement ran past its time limit (${message})`, 503), error);
   }
   if (code !== undefined && RETRYABLE_CODES.has(code)) {
-    return withCause(new QueryError(`data source '${source}' is unavailable: the write conflicted with another; try again (${message})`, 503), error);
+    return withCause(transactionConflict(new QueryError(`data source '${source}' is unavailable: the write conflicted with another; try again (${message})`, 503)), error);
   }
   if (isConnectionError(error)) {
     return withCause(new QueryError(`data source '${source}' is unavailable: ${message}`, 503), error);

@@ -17,7 +17,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { connectDataSources, createServer, resolveAppEnv, type AppDefinition, type AppEnv, type DataSources, type KovaServer } from "@kova/runtime";
-import { encryptedEntities } from "@kova/query";
+import { backfillIdentifiers, storedEntities } from "@kova/query";
 import { onVm, type ExecutionPool, type Quotas } from "@kova/vm";
 import type { LoadedProgram } from "./program-cache.js";
 import type { EngineConfig } from "./config.js";
@@ -99,7 +99,11 @@ export class TenantHost {
       this.dataSources = await connectDataSources({ ...app, dataSources: sources }, this.storeDir, env);
       return this.dataSources;
     }
-    for (const source of sources) await this.dataSources.get(source.name).migrate(encryptedEntities(source.entities));
+    for (const source of sources) {
+      const driver = this.dataSources.get(source.name);
+      await driver.migrate(storedEntities(source.entities));
+      await backfillIdentifiers(driver, source.entities);
+    }
     return this.dataSources;
   }
 

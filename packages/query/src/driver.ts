@@ -267,6 +267,12 @@ async function importDriverPackage(name: string): Promise<DriverPackage> {
  * violated, a value does not fit the column). The runtime turns it into a 4xx problem response.
  */
 export class QueryError extends Error {
+  /**
+   * The database gave up on this attempt of the transaction (a deadlock, a serialization failure;
+   * marked by transactionConflict): the whole transaction may succeed if run again.
+   */
+  declare retryable?: true;
+
   constructor(
     message: string,
     readonly status: 400 | 403 | 404 | 409 | 422 | 503,
@@ -277,4 +283,19 @@ export class QueryError extends Error {
     super(message);
     this.name = "QueryError";
   }
+}
+
+/** `error`, marked as the database giving up on this attempt of its transaction (a deadlock, a serialization failure). */
+export function transactionConflict(error: QueryError): QueryError {
+  error.retryable = true;
+  return error;
+}
+
+/**
+ * Whether `error` says the database gave up on this attempt of a transaction (QueryError.retryable):
+ * the runtime runs an endpoint whose effects all stay in its data sources again (runtime atomic.ts).
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  const e = error as { name?: unknown; retryable?: unknown } | null;
+  return e !== null && typeof e === "object" && e.name === "QueryError" && e.retryable === true;
 }

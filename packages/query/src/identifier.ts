@@ -17,16 +17,23 @@
  * - the record codec (values/write-record.ts) makes `base` or `base-<attempt>`;
  * - identifierDriver (the runtime wraps every driver with it): on the identifier's 409 it reads
  *   which suffixes are taken and runs the insert again with the next attempt.
+ *
+ * `IDENTIFIER slug(title) VERSIONED`: the identifier follows its fields. Every identifier a record
+ * is given is first claimed in the entity's identifier table (identifier-table.ts), whose UNIQUE
+ * index keeps current and retired identifiers apart from every other record's; an update that
+ * changes the fields gives each record it changes its new identifier in the same statement
+ * (identifier-versions.ts), and a query that finds nothing by a retired identifier is run again
+ * with the current one of the record that held it. Records made before their entity had an
+ * IDENTIFIER get theirs when the data source is migrated (backfillIdentifiers).
  */
 import { withExecute } from "./driver-view.js";
 import type { CompiledQuery, Driver } from "./driver.js";
+import { IDENTIFIER_FIELD, identifierFieldOf, identifierRule, identifierTable, identifierTables, IdentifierStatements } from "./identifier-table.js";
+import { aliasedQuery, versionedInsert, versionedUpdate } from "./identifier-versions.js";
 import type { EntitySchema, FieldSchema, Filter, QueryPlan, SelectPlan, WriteValues } from "./plan.js";
 import { tenantField } from "./tenant-scope.js";
-import { identifierBase, isIdentifierField } from "./values/computed-defaults.js";
+import { identifierBase } from "./values/computed-defaults.js";
 import { operandValue } from "./values/write-record.js";
-
-/** The field an IDENTIFIER entity keeps its identifier in (reserved on such an entity). */
-export const IDENTIFIER_FIELD = "identifier";
 
 /** The ways an identifier can be made (`IDENTIFIER slug(…)`). */
 export const IDENTIFIER_KINDS: readonly string[] = ["slug"];
@@ -37,15 +44,11 @@ export const MAX_IDENTIFIER_ATTEMPTS = 100;
 /**
  * The identifier's field: text in the slug rich type's canonical form, required, UNIQUE on its own
  * (or, `perTenant`, with the tenant column: the checker adds that composite UNIQUE), made from
- * `from` on insert; `empty` when those fields give no slug.
+ * `from` on insert; `empty` when those fields give no slug; `versioned` when it follows them.
  */
-export function identifierField(from: readonly string[], empty: string, perTenant: boolean): FieldSchema {
-  return { name: IDENTIFIER_FIELD, type: "string", optional: false, unique: !perTenant, index: false, rich: { name: "slug" }, computed: { identifier: [...from], empty } };
-}
-
-/** The identifier field of an IDENTIFIER entity, or undefined. */
-export function identifierFieldOf(entity: EntitySchema | undefined): FieldSchema | undefined {
-  return entity?.fields.find(isIdentifierField);
+export function identifierField(from: readonly string[], empty: string, perTenant: boolean, versioned = false): FieldSchema {
+  const computed = versioned ? { identifier: [...from], empty, versioned: true as const } : { identifier: [...from], empty };
+  return { name: IDENTIFIER_FIELD, type: "string", optional: false, unique: !perTenant, index: false, rich: { name: "slug" }, computed };
 }
 
 /** The plan as it writes an IDENTIFIER entity; plans of other entities, and reads, are returned as they are. */
@@ -62,21 +65,23 @@ export function rewriteIdentifier(plan: QueryPlan, entity: (name: string) => Ent
 }
 
 /** Whether `error` is a driver's 409 saying another record already holds the identifier. */
-function identifierTaken(error: unknown): boolean {
+export function identifierTaken(error: unknown): boolean {
   const e = error as { name?: unknown; status?: unknown; field?: unknown; fields?: unknown } | null;
   if (e === null || typeof e !== "object" || e.name !== "QueryError" || e.status !== 409) return false;
   const fields = Array.isArray(e.fields) ? (e.fields as unknown[]) : [e.field];
   return fields.includes(IDENTIFIER_FIELD);
 }
 
-/** The value the write gives a field (`$body`'s key, or a listed field's value), as the codec reads it. */
-function writtenValue(values: WriteValues, args: readonly unknown[], name: string): unknown {
+/** The value the write gives a field (`$body`'s key, or a listed field's value), as the codec reads it; undefined when it gives none. */
+export function writtenValue(values: WriteValues, args: readonly unknown[], name: string): unknown {
   if (values.kind === "object") {
     const object = operandValue(values.operand, args);
     return object !== null && typeof object === "object" ? (object as Record<string, unknown>)[name] : undefined;
   }
   const listed = values.fields.find((f) => f.field === name);
-  return listed === undefined ? undefined : operandValue(listed.value, args);
+  // `SET title = subtitle`: computed by the database, so not known here (the caller reads the row).
+  if (listed === undefined || (listed.value.kind !== "arg" && listed.value.kind !== "literal")) return undefined;
+  return operandValue(listed.value, args);
 }
 
 /**
@@ -96,47 +101,86 @@ function takenPlan(entity: EntitySchema): SelectPlan {
   };
 }
 
+/** Whether `identifier` was made from `base`: `base` itself or `base-<n>`. */
+export function madeFrom(base: string, identifier: unknown): identifier is string {
+  return identifier === base || (typeof identifier === "string" && identifier.startsWith(`${base}-`) && /^\d+$/.test(identifier.slice(base.length + 1)));
+}
+
 /** The highest suffix among identifiers made from `base` (`base` itself counts as 1; none: 0). */
 export function highestSuffix(base: string, taken: readonly unknown[]): number {
   let highest = 0;
   for (const value of taken) {
     if (value === base) highest = Math.max(highest, 1);
-    else if (typeof value === "string" && value.startsWith(`${base}-`) && /^\d+$/.test(value.slice(base.length + 1))) {
-      highest = Math.max(highest, Number(value.slice(base.length + 1)));
-    }
+    else if (madeFrom(base, value)) highest = Math.max(highest, Number(value.slice(base.length + 1)));
   }
   return highest;
+}
+
+/** What the runtime's identifier work needs of a data source: its entities, compiled statements, and each entity's reads of taken identifiers. */
+export class IdentifierContext {
+  readonly byName: Map<string, EntitySchema>;
+  private readonly reads = new Map<string, CompiledQuery | null>();
+  private readonly versions = new Map<string, IdentifierStatements>();
+
+  constructor(
+    readonly driver: Driver,
+    entities: readonly EntitySchema[],
+  ) {
+    this.byName = new Map(identifierTables(entities).map((e) => [e.name, e]));
+  }
+
+  compile(plan: QueryPlan): CompiledQuery {
+    return this.driver.dialect.compile(plan, this.byName);
+  }
+
+  /** The entity's read of taken identifiers, compiled on first need (null: the dialect cannot; the suffixes are then tried one by one). */
+  takenRead(entity: EntitySchema): CompiledQuery | null {
+    if (!this.reads.has(entity.name)) {
+      let compiled: CompiledQuery | null = null;
+      try {
+        compiled = this.compile(takenPlan(entity));
+      } catch {
+        // A store without LIKE.
+      }
+      this.reads.set(entity.name, compiled);
+    }
+    return this.reads.get(entity.name) ?? null;
+  }
+
+  /** The statements of a VERSIONED entity's identifier table (undefined for any other entity). */
+  statements(entity: EntitySchema): IdentifierStatements | undefined {
+    let statements = this.versions.get(entity.name);
+    if (statements === undefined) {
+      const table = identifierTable(entity);
+      if (table === undefined) return undefined;
+      this.versions.set(entity.name, (statements = new IdentifierStatements(entity, table, (plan) => this.compile(plan))));
+    }
+    return statements;
+  }
 }
 
 /**
  * The driver as the app uses it: an insert (or a SAVE making a record) of an IDENTIFIER entity
  * whose identifier another record holds is run again with the next free suffix, up to
- * MAX_IDENTIFIER_ATTEMPTS times; everything else is the driver's own (driver-view.ts).
+ * MAX_IDENTIFIER_ATTEMPTS times; a VERSIONED entity's writes and lookups also go through its
+ * identifier table (identifier-versions.ts); everything else is the driver's own (driver-view.ts).
  */
 export function identifierDriver(driver: Driver, entities: readonly EntitySchema[]): Driver {
-  const byName = new Map(entities.map((e) => [e.name, e]));
   if (!entities.some((e) => identifierFieldOf(e) !== undefined)) return driver;
-  // Each entity's read of taken identifiers, compiled on first need (null: the dialect cannot).
-  const reads = new Map<string, CompiledQuery | null>();
-  const takenRead = (entity: EntitySchema): CompiledQuery | null => {
-    if (!reads.has(entity.name)) {
-      let compiled: CompiledQuery | null = null;
-      try {
-        compiled = driver.dialect.compile(takenPlan(entity), byName);
-      } catch {
-        // A store without LIKE: the suffixes are then tried one by one.
-      }
-      reads.set(entity.name, compiled);
-    }
-    return reads.get(entity.name) ?? null;
-  };
+  const context = new IdentifierContext(driver, entities);
 
   return withExecute(driver, (inner) => async (query, args) => {
     const plan = query.plan;
+    const entity = context.byName.get(plan.entity);
+    const rule = identifierRule(entity);
+    if (entity === undefined || rule === undefined) return inner(query, args);
+    const statements = context.statements(entity);
+    if (statements !== undefined) {
+      if (plan.kind === "insert" && plan.values.identifier !== undefined && plan.values.identifier.value === undefined) return versionedInsert(statements, inner, driver, query, args);
+      if (plan.kind === "update" && plan.values.identifier !== undefined && plan.values.identifier.value === undefined) return versionedUpdate(statements, inner, driver, (p) => context.compile(p), query, args);
+      return aliasedQuery(statements, inner, query, args);
+    }
     if ((plan.kind !== "insert" && plan.kind !== "save") || plan.values.identifier === undefined) return inner(query, args);
-    const entity = byName.get(plan.entity);
-    const computed = identifierFieldOf(entity)?.computed;
-    if (entity === undefined || computed === undefined || !("identifier" in computed)) return inner(query, args);
     const first = plan.values.identifier.attempt;
     let attempt = first;
     for (let tries = 1; ; tries++) {
@@ -148,9 +192,9 @@ export function identifierDriver(driver: Driver, entities: readonly EntitySchema
       }
       // Taken: start from the highest suffix made so far (a read; without one, the next number).
       let next = attempt + 1;
-      const read = takenRead(entity);
+      const read = context.takenRead(entity);
       if (read !== null) {
-        const base = identifierBase(computed.identifier.map((name) => writtenValue(plan.values, args, name)), computed.empty);
+        const base = identifierBase(rule.identifier.map((name) => writtenValue(plan.values, args, name)), rule.empty);
         const tenant = plan.tenant === undefined ? null : operandValue(plan.tenant, args);
         const rows = (await inner(read, [base, `${base}-%`, tenant])) as Array<Record<string, unknown>>;
         next = Math.max(next, highestSuffix(base, rows.map((r) => r[IDENTIFIER_FIELD])) + 1);

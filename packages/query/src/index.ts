@@ -23,6 +23,8 @@ export * from "./changes.js";
 export * from "./rich-types/index.js";
 export * from "./tenant-scope.js";
 export * from "./identifier.js";
+export * from "./identifier-table.js";
+export * from "./identifier-versions.js";
 export { publicChangeEvent } from "./public-events.js";
 export { referenceLookup, type ReferenceLookup } from "./public-references.js";
 export * from "./secrets/envelope.js";

@@ -27,9 +27,10 @@ export interface FieldSchema {
    * `DEFAULT uuid()` (a new UUID; kept by a SAVE, as `now` is) or `DEFAULT slug(title)` (the slug
    * of that text field of the same record), or the record's human-readable identifier
    * (`ENTITY … IDENTIFIER slug(title)`, identifier.ts): the slug of those fields (`empty` when
-   * they give none), with `-2`, `-3`… on a collision, made on insert and kept afterwards.
+   * they give none), with `-2`, `-3`… on a collision, made on insert and kept afterwards — or,
+   * `versioned`, made again when those fields change, the old ones still finding the record.
    */
-  computed?: { uuid: true } | { publicId: "uuid7" | "ulid" } | { slug: string } | { identifier: string[]; empty: string };
+  computed?: { uuid: true } | { publicId: "uuid7" | "ulid" } | { slug: string } | { identifier: string[]; empty: string; versioned?: true };
   /**
    * A rich type (phone, money, ipv4, decimal(10, 2), … — rich-types/registry.ts): every write is
    * checked and put in the type's canonical form by that one definition before `type`'s own rules.
@@ -349,8 +350,10 @@ export type WriteValues = (
    * On a write to an `IDENTIFIER` entity (identifier.ts): a client's identifier is ignored (made on
    * insert, kept afterwards); an insert makes it with suffix `-<attempt>` (none for attempt 1). The
    * runtime's identifierDriver tries the next attempt when another record holds the identifier.
+   * `value` is set only by the runtime (a VERSIONED identifier made again by an update, or one
+   * made for a record that had none): the update stores that identifier.
    */
-  identifier?: { attempt: number };
+  identifier?: { attempt: number; value?: Operand };
 };
 
 /**

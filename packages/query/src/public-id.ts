@@ -20,7 +20,7 @@ import { readModelDriver } from "./read-model.js";
 import type { DataKeys } from "./secrets/data-keys.js";
 import { encryptedDriver } from "./secrets/encrypted-driver.js";
 import type { Driver } from "./driver.js";
-import type { EntitySchema, FieldSchema, Filter, HistoryEntry, NestedSelection, Operand, QueryPlan, WriteValues } from "./plan.js";
+import type { EntitySchema, FieldSchema, Filter, HistoryEntry, NestedSelection, Operand, OrderTerm, QueryPlan, SelectPlan, SelectShape, WriteValues } from "./plan.js";
 import { holdsPublicRefs, PUBLIC_ID_FIELD, publicRefCondition, publicRefsOf, referenceLookup, resolvePublicRefs, writtenPublicRefs } from "./public-references.js";
 import { operandValue } from "./values/write-record.js";
 import { canonicalPublicId, nilPublicId, publicIdKindOf, type PublicIdKind } from "./public-id-kinds.js";
@@ -72,7 +72,8 @@ export function rewritePublicId(plan: QueryPlan, entity: (name: string) => Entit
           const ref = c.value.kind === "field" ? refs.find((r) => r.key === (c.value as { field: string }).field) : undefined;
           return ref === undefined ? [] : [{ key: c.name, entity: ref.entity }];
         });
-        return { ...plan, where: where(plan.where), shape: { ...plan.shape, columns }, ...(keys.length > 0 ? { publicRefs: keys } : {}) };
+        const paged = own && plan.shape.after !== undefined ? publicKeyset(plan) : { orderBy: plan.orderBy, shape: plan.shape };
+        return { ...plan, where: where(plan.where), orderBy: paged.orderBy, shape: { ...paged.shape, columns }, ...(keys.length > 0 ? { publicRefs: keys } : {}) };
       }
       const fields = !own || plan.fields === null || plan.fields.includes(PUBLIC_ID_FIELD) ? plan.fields : [...plan.fields, PUBLIC_ID_FIELD];
       const related = nested?.map((n) => publicNested(n, entity));
@@ -88,6 +89,22 @@ export function rewritePublicId(plan: QueryPlan, entity: (name: string) => Entit
     case "history":
       return own ? { ...plan, where: where(plan.where), publicId: true, ...referring } : { ...plan, where: where(plan.where), ...referring };
   }
+}
+
+/**
+ * An AFTER page of a PUBLIC ID entity is keyed by the public id wherever it would be keyed by the
+ * integer key, so its `next` cursor never carries that key: ties are broken by public_id (UNIQUE,
+ * so pages stay exact and stable, whatever is inserted or deleted meanwhile), and `ORDER_BY id` —
+ * allowed with AFTER only for the time-ordered kinds (the checker refuses it on `uuid`, KV2932) —
+ * sorts by the public id, which follows the order the records were made in.
+ */
+function publicKeyset(plan: SelectPlan): { orderBy: OrderTerm[]; shape: SelectShape } {
+  const shape = plan.shape!;
+  const after = shape.after!;
+  const byPublicId = (t: OrderTerm): OrderTerm => (t.field === "id" && (t.via?.length ?? 0) === 0 && t.path === undefined ? { ...t, field: PUBLIC_ID_FIELD } : t);
+  const orderBy = plan.orderBy.map(byPublicId);
+  if (!orderBy.some((t) => t.field === PUBLIC_ID_FIELD && (t.via?.length ?? 0) === 0)) orderBy.push({ field: PUBLIC_ID_FIELD, direction: "ASC" });
+  return { orderBy, shape: { ...shape, after: { ...after, keys: after.keys.map(byPublicId) } } };
 }
 
 /** Whether a condition or a nested selection reaches an entity that is PUBLIC ID or refers to one. */

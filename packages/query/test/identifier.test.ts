@@ -11,7 +11,10 @@ import {
   identifierBase,
   identifierCandidate,
   identifierField,
+  identifierTable,
+  identifierTables,
   isStamp,
+  madeFrom,
   rewriteIdentifier,
   type EntitySchema,
   type QueryPlan,
@@ -58,4 +61,22 @@ test("codec: a client's identifier is ignored; an insert makes it with the attem
   const imported = codec.completeForInsert(codec.fromPlan({ kind: "object", operand: { kind: "arg", index: 0 } }, [{ title: "x", identifier: "kept-as-given" }]), Date.now());
   assert.equal(imported[2], "kept-as-given", "an import (no identifier mark) keeps the value it brings");
   assert.ok(isStamp(article.fields[2]), "a SAVE that replaces a record keeps it");
+});
+
+test("codec: the identifier the runtime made (values.identifier.value) is stored, a client's still ignored", () => {
+  const codec = new EntityWriteCodec<unknown>(article, { encode: (field, value) => (value === null ? null : checkFieldValue(field, value)), defaultValue: () => undefined });
+  const made = { attempt: 1, value: { kind: "arg" as const, index: 1 } };
+  const inserted = codec.completeForInsert(codec.fromPlan({ kind: "object", operand: { kind: "arg", index: 0 }, identifier: made }, [{ title: "Hello", identifier: "mine" }, "hello-7"]), Date.now());
+  assert.deepEqual(inserted, ["Hello", null, "hello-7"]);
+  const updated = codec.changes(codec.fromPlan({ kind: "fields", fields: [{ field: "title", value: { kind: "arg", index: 0 } }], identifier: made }, ["Bye", "bye"]));
+  assert.deepEqual(updated, { title: "Bye", identifier: "bye" });
+});
+
+test("made from: the base itself or the base with a number; a VERSIONED entity's identifier table", () => {
+  assert.deepEqual(["hello", "hello-3", "hello-world", "hello-2-2", "hell", null].map((s) => madeFrom("hello", s)), [true, true, false, false, false, false]);
+  assert.equal(identifierTable(article), undefined, "a stable identifier needs no table");
+  const versioned: EntitySchema = { ...article, fields: [text("title"), identifierField(["title"], "article", false, true)] };
+  const table = identifierTable(versioned)!;
+  assert.deepEqual([table.name, table.table, table.history, table.fields.map((f) => f.name)], ["KovaArticleIdentifier", "kova_article_identifiers", false, ["identifier", "record"]]);
+  assert.deepEqual(identifierTables([versioned, note]).map((e) => e.name), ["Article", "Note", "KovaArticleIdentifier"]);
 });

@@ -64,6 +64,12 @@ export interface RouteDefinition {
    * transaction per source, so its writes commit together or not at all. Absent: it only reads.
    */
   writes?: readonly string[];
+  /**
+   * From the compiler: a writing handler whose every effect stays in its data sources (no
+   * imported JS, outbound call, session, task or socket message), so it is run again from the
+   * start when the database gives up on its transaction (a deadlock, a serialization failure).
+   */
+  retry?: boolean;
   /** Where the route is declared, for logs. */
   source?: { file: string; line: number };
   /** `RATE_LIMIT n PER window BY key` on the endpoint: its own budget, besides the app-wide one. */

@@ -14,11 +14,18 @@
  * innermost first, one after the other. That is not a two-phase commit: if a later commit fails
  * (the database went away between the two), the source committed before it keeps its writes.
  *
+ * When the database gives up on a transaction (a deadlock, a serialization failure: the error is
+ * marked retryable, @kova/query transactionConflict), everything was rolled back; an endpoint whose
+ * effects all stay in its data sources (the compiler's `retry`: no imported JS, outbound call,
+ * session, task or socket message) is then run again from the start, a few times, after a random
+ * pause that grows each time, so the transactions that collided do not collide again in step.
+ * Any other endpoint answers the 503 ("try again") as it is.
+ *
  * Endpoints that only read are not listed and pay nothing: the handler runs as before. Drivers
  * whose dialect declares no transactions (Redis; MongoDB, whose transactions depend on the server)
  * run each write on its own; the build refuses endpoints for which that would lose atomicity.
  */
-import type { Driver } from "@kova/query";
+import { isTransactionConflict, type Driver } from "@kova/query";
 import type { Reply } from "./app.js";
 import { ClientGoneError } from "./body.js";
 import type { Exchange, StageOutcome } from "./exchange.js";
@@ -41,7 +48,28 @@ function runAtomically(ex: Exchange): StageOutcome | Promise<StageOutcome> {
     const driver = ex.db(name);
     if (driver.dialect.limits?.transactions === undefined) drivers.push(driver);
   }
-  return drivers.length === 0 ? ex.route.definition.handler(ex) : inTransactions(ex, drivers, 0);
+  if (drivers.length === 0) return ex.route.definition.handler(ex);
+  return ex.route.definition.retry === true ? retryingConflicts(ex, drivers) : inTransactions(ex, drivers, 0);
+}
+
+/** Attempts of an endpoint whose transaction the database gave up on, when it may run again. */
+export const CONFLICT_ATTEMPTS = 8;
+
+/** The longest pause before the first retry (ms); it doubles with each one. */
+const CONFLICT_PAUSE_MS = 10;
+
+async function retryingConflicts(ex: Exchange, drivers: readonly Driver[]): Promise<Reply> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inTransactions(ex, drivers, 0);
+    } catch (error) {
+      if (attempt >= CONFLICT_ATTEMPTS || !isTransactionConflict(error) || ex.clientGone()) throw error;
+    }
+    // The failed attempt's BROADCASTs never go out; the next attempt queues its own.
+    ex.dropBroadcasts();
+    // "Full jitter": a random pause up to 10, 20, 40… ms.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * CONFLICT_PAUSE_MS * 2 ** (attempt - 1)));
+  }
 }
 
 function inTransactions(ex: Exchange, drivers: readonly Driver[], next: number): Promise<Reply> {

@@ -2,7 +2,7 @@
  * The app's connected data sources: created from `CONNECT` declarations through the driver
  * registry of @kova/query, migrated, health-checked and closed together.
  */
-import { appDriverView, DataKeyError, DataKeys, DriverLookupError, encryptedEntities, hasEncryptedFields, knownDrivers, loadDriverPackage, MasterKeys, type Driver, type EntitySchema, type HealthReport } from "@kova/query";
+import { appDriverView, backfillIdentifiers, DataKeyError, DataKeys, DriverLookupError, hasEncryptedFields, storedEntities, knownDrivers, loadDriverPackage, MasterKeys, type Driver, type EntitySchema, type HealthReport } from "@kova/query";
 import type { AppDefinition, AppEnv } from "./app.js";
 
 export class StartupError extends Error {
@@ -126,8 +126,11 @@ export async function connectDataSources(app: AppDefinition, appDir: string, env
       drivers.set(source.name, appDriverView(driver, source.entities, keys));
       if (options.migrate === false) continue;
       try {
-        // With ENCRYPTED fields, the data key and erasure tables too (@kova/query secrets/data-keys.ts).
-        await driver.migrate(encryptedEntities(source.entities));
+        // With ENCRYPTED fields, the data key and erasure tables too (@kova/query secrets/data-keys.ts),
+        // and the tables of VERSIONED identifiers (identifier-table.ts).
+        await driver.migrate(storedEntities(source.entities));
+        // Records made before their entity had an IDENTIFIER get one (identifier-versions.ts).
+        await backfillIdentifiers(driver, source.entities);
       } catch (error) {
         throw new StartupError(`cannot migrate data source "${source.name}" (${source.driver}): ${messageOf(error)}`);
       }

@@ -107,6 +107,11 @@ export abstract class Exchange implements RequestContext {
     (this.pendingBroadcasts ??= []).push([room, messageText(value, serialize)]);
   }
 
+  /** A rolled-back attempt's broadcasts, dropped before the handler runs again (atomic.ts). */
+  dropBroadcasts(): void {
+    this.pendingBroadcasts = undefined;
+  }
+
   /** After the handler committed: its broadcasts go out, in order. */
   flushBroadcasts(): void {
     const pending = this.pendingBroadcasts;

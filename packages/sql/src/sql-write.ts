@@ -4,7 +4,7 @@
  * database computes from the row (`SET hits = hits + 1`) are SQL expressions, so the update is
  * atomic whatever runs concurrently.
  */
-import { fullColumns, isStamp, readsRow, writtenFields, type EntitySchema, type FieldSchema, type WriteValues } from "@kova/query";
+import { fullColumns, isIdentifierField, isStamp, readsRow, writtenFields, type EntitySchema, type FieldSchema, type WriteValues } from "@kova/query";
 import type { WritePlan } from "./sql-dispatch.js";
 import type { Statement } from "./sql-compiled.js";
 import type { SqlBuilder } from "./sql-filter.js";
@@ -50,6 +50,10 @@ export function setClause(b: SqlBuilder, entity: EntitySchema, values: WriteValu
     // An AUDIT entity's update also stamps updated_at/updated_by (the record codec sets their values).
     if (values.audit !== undefined) {
       for (const f of entity.fields) if (f.audit === "updatedAt" || f.audit === "updatedBy") parts.push(`${options.target(f.name)} = ${value(f)}`);
+    }
+    // An identifier the runtime made for the record (VERSIONED, or a backfill: @kova/query identifier.ts).
+    if (values.identifier?.value !== undefined) {
+      for (const f of entity.fields) if (isIdentifierField(f)) parts.push(`${options.target(f.name)} = ${value(f)}`);
     }
     // A SOFT DELETE entity's delete or RESTORE sets deleted_at/deleted_by (the record codec sets their values).
     if (values.softDelete !== undefined && values.softDelete.action !== "write") {

@@ -1,7 +1,7 @@
 import { relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { dataSources, type SemanticModel } from "@kova/compiler";
-import { diffSchemas, loadDriverPackage, nextSnapshot, type EntitySchema, type Migrations } from "@kova/query";
+import { backfillIdentifiers, diffSchemas, identifierFieldOf, identifierTables, storedEntities, loadDriverPackage, nextSnapshot, type EntitySchema, type Migrations } from "@kova/query";
 import { loadEnv, resolveAppEnv, type AppDefinition } from "@kova/runtime";
 import { UsageError } from "../args.js";
 import { buildApp, type BuildResult } from "../build/build-app.js";
@@ -65,7 +65,9 @@ async function writeMigrations(built: BuildResult, name: string, dryRun: boolean
   for (const source of dataSources(modelOf(built))) {
     const dir = migrationsDir(built.appDir, source.name);
     const before = readSnapshot(dir);
-    const changes = diffSchemas(before, source.entities);
+    // The tables of VERSIONED identifiers too (@kova/query identifier-table.ts), as the start-up migration makes them.
+    const entities = identifierTables(source.entities);
+    const changes = diffSchemas(before, entities);
     // ACTION … IN DATABASE: a function whose body changed has a new name (its hash), so it is new here.
     const routines = [...(built.routines?.values() ?? [])].filter((r) => r.source === source.name);
     const made = new Set(readSnapshotRoutines(dir));
@@ -81,7 +83,7 @@ async function writeMigrations(built: BuildResult, name: string, dryRun: boolean
     }
     let statements: string[];
     try {
-      statements = [...migrations.sql(changes, source.entities), ...newRoutines.flatMap((r) => [`-- ACTION ${r.action} IN DATABASE`, r.ddl])];
+      statements = [...migrations.sql(changes, entities), ...newRoutines.flatMap((r) => [`-- ACTION ${r.action} IN DATABASE`, r.ddl])];
     } catch (error) {
       context.stderr.write(`kova migrate: ${source.name}: ${(error as Error).message}\n`);
       return ExitCode.problems;
@@ -91,7 +93,7 @@ async function writeMigrations(built: BuildResult, name: string, dryRun: boolean
       continue;
     }
     // The snapshot also remembers removed fields and entities, whose data (and types) are kept.
-    const file = writeMigration(dir, name, statements, nextSnapshot(before, source.entities), undefined, routines.map((r) => r.name));
+    const file = writeMigration(dir, name, statements, nextSnapshot(before, entities), undefined, routines.map((r) => r.name));
     context.stdout.write(`${source.name}: wrote ${relative(process.cwd(), dir) || "."}/${file} (${changes.length} change${changes.length === 1 ? "" : "s"})\n`);
     wrote++;
   }
@@ -180,6 +182,17 @@ async function applySource(source: DataSource, env: AppEnv, appDir: string, file
       }
     }
     context.stdout.write(applied.length === 0 ? `${source.name}: up to date\n` : `${source.name}: applied ${applied.join(", ")}\n`);
+    // Records made before their entity had an IDENTIFIER get one now (the files add the column
+    // empty). The driver learns the entities from migrate(), a no-op once the files ran, as the
+    // app's start-up migration would be.
+    try {
+      if (!source.entities.some((e) => identifierFieldOf(e) !== undefined)) return true;
+      await driver.migrate(storedEntities(source.entities));
+      const made = await backfillIdentifiers(driver, source.entities);
+      if (made > 0) context.stdout.write(`${source.name}: made identifiers for ${made} record${made === 1 ? "" : "s"}\n`);
+    } catch (error) {
+      return databaseProblem(context, source.name, error);
+    }
     return true;
   } finally {
     await driver.close();

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { dataSources } from "@kova/compiler";
-import { diffSchemas, loadDriverPackage, type EntitySchema } from "@kova/query";
+import { diffSchemas, identifierTables, loadDriverPackage, type EntitySchema } from "@kova/query";
 import { UsageError } from "../args.js";
 import { buildApp } from "../build/build-app.js";
 import { reportBuildFailure } from "../build/report.js";
@@ -75,7 +75,9 @@ async function creationDdl(driver: string, entities: readonly EntitySchema[], co
   }
   let statements: string[];
   try {
-    statements = migrations.sql(diffSchemas([], entities), entities);
+    // With the tables of VERSIONED identifiers, as the start-up migration makes them.
+    const stored = identifierTables(entities);
+    statements = migrations.sql(diffSchemas([], stored), stored);
   } catch (error) {
     context.stderr.write(`kova sql: ${(error as Error).message}\n`);
     return undefined;

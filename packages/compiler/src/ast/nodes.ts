@@ -203,6 +203,11 @@ export interface EntityIdentifier {
   maker: Identifier;
   /** The entity's own fields it is made from, in order. */
   from: Identifier[];
+  /**
+   * `IDENTIFIER slug(title) VERSIONED`: a change of those fields gives the record a new identifier,
+   * and its old ones keep finding it. Without it (the default) the identifier is stable.
+   */
+  versioned: boolean;
 }
 
 /** `UNIQUE (a, b)` or `INDEX (a, b)` on its own line inside an ENTITY. */

@@ -1,4 +1,4 @@
-import { isSoftDeleteEntity, readModelsOf, type CompiledQuery, type Dialect, type EntitySchema } from "@kova/query";
+import { isSoftDeleteEntity, isVersionedIdentifier, readModelsOf, type CompiledQuery, type Dialect, type EntitySchema } from "@kova/query";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { AppModel } from "../ir/nodes.js";
 import { driverLimitDiagnostics } from "./atomicity.js";
@@ -36,6 +36,16 @@ export function compilePlans(app: AppModel, dialects: ReadonlyMap<string, Dialec
       diagnostics.push(
         diagnostic("ReadModelNotSupportedByDriver", q.span, `READ MODEL ${model.name} is kept in step in the transactions of ${model.readModel!.source}'s writes, but data source '${q.source}' runs on ${driver}: ${dialect.limits.transactions}`, {
           suggestion: `keep ${model.readModel!.source} and ${model.name} in a SQL data source (the embedded store, PostgreSQL, MySQL/MariaDB)`,
+        }),
+      );
+      continue;
+    }
+    // A VERSIONED identifier is claimed in a table of its own, in the write's transaction, under a UNIQUE index.
+    const unable = dialect.limits?.transactions ?? dialect.limits?.constraints;
+    if (isVersionedIdentifier(entities.get(q.entity)) && unable !== undefined) {
+      diagnostics.push(
+        diagnostic("VersionedIdentifierNotSupportedByDriver", q.span, `${q.entity}'s IDENTIFIER is VERSIONED, but data source '${q.source}' runs on ${driver}: ${unable}`, {
+          suggestion: `keep ${q.entity} in a SQL data source (the embedded store, PostgreSQL, MySQL/MariaDB), or leave VERSIONED out (its identifier is then stable)`,
         }),
       );
       continue;

@@ -215,7 +215,15 @@ function checkAfter(ctx: CheckContext, entity: EntityInfo, query: SelectQuery, g
   if (query.offset !== null || query.withTotal) fail("AFTER replaces OFFSET and WITH TOTAL: the cursor says where the page starts", "drop OFFSET / WITH TOTAL");
   if (query.limit === null) fail("AFTER needs a LIMIT: the page size", "add LIMIT $query.limit ?? 20");
   if (query.orderBy === null) fail("AFTER needs an ORDER_BY: the cursor holds the last row's keys in that order", "add ORDER_BY, as in ORDER_BY id");
+  // A PUBLIC ID entity's page is keyed by its public id, never the integer key it keeps inside
+  // (@kova/query public-id.ts): a random UUID has no order to stand in for ORDER_BY id.
+  const publicKind = entity.schema.fields.find((f) => f.publicId !== undefined)?.publicId;
   for (const named of query.orderBy?.items.flatMap((item) => (item.choice ? item.choice.fields : [item.field])) ?? []) {
+    if (named.name === "id" && publicKind === "uuid") {
+      ctx.diagnostics.report("PublicIdCursorByKey", named.span, `an AFTER page of ${entity.decl.name.name} (PUBLIC ID uuid) cannot be ordered by id: its cursor would carry the integer key, and a random UUID has no order of its own`, {
+        suggestion: "order by another field (a time the record was made: AUDIT's created_at), or use PUBLIC ID uuid7 or ulid, whose ids sort in the order records were made",
+      });
+    }
     const field = entity.schema.fields.find((f) => f.name === named.name);
     if (field?.optional) {
       ctx.diagnostics.report("InvalidShape", named.span, `AFTER orders by keys that are never null, and '${field.name}' is optional`, {

@@ -7,12 +7,14 @@
  * - the way it is made must be one Kova has: slug (KV2894);
  * - the fields it is made from must be text fields of the entity, at least one (KV2895);
  * - a field of the entity's own may not be named identifier (KV2896);
- * - a write in the source may not set it (KV2897; a client's body naming it is ignored).
+ * - a write in the source may not set it (KV2897; a client's body naming it is ignored);
+ * - `VERSIONED` (made again when its fields change, old ones kept as aliases): no SAVE into the
+ *   entity (KV2930), which would replace the record without making its new identifier.
  * A route parameter compared with it is parsed as a slug (checker/expressions.ts inferParamType):
  * a malformed one is a 400 naming the parameter.
  */
 import { IDENTIFIER_FIELD, IDENTIFIER_KINDS, identifierField, isIdentifierField, slugify, TENANT_FIELD_NAME, type EntitySchema } from "@kova/query";
-import type { EntityDecl, Identifier } from "../ast/nodes.js";
+import type { EntityDecl, Identifier, Query } from "../ast/nodes.js";
 import { report, type CheckContext } from "./context.js";
 import type { EntityInfo } from "./model.js";
 import { stringType, type ShapeField } from "./types.js";
@@ -56,7 +58,7 @@ export function applyIdentifier(ctx: CheckContext, decl: EntityDecl, schema: Ent
   if (schema.fields.some((f) => f.name === IDENTIFIER_FIELD)) return;
   // Unique per tenant on a TENANT BY entity (its tenant column was added before this).
   const perTenant = schema.fields.some((f) => f.tenant !== undefined);
-  schema.fields.push(identifierField(declared.from.map((f) => f.name), slugify(schema.table) || "record", perTenant));
+  schema.fields.push(identifierField(declared.from.map((f) => f.name), slugify(schema.table) || "record", perTenant, declared.versioned));
   if (perTenant) (schema.uniques ??= []).push([TENANT_FIELD_NAME, IDENTIFIER_FIELD]);
   rowFields.set(IDENTIFIER_FIELD, { type: stringType, optional: false });
 }
@@ -69,4 +71,13 @@ export function refuseIdentifierWrite(ctx: CheckContext, entity: EntityInfo, key
     suggestion: `leave ${key.name} out: IDENTIFIER makes it from ${entity.decl.identifier?.from.map((f) => f.name).join(", ") ?? "its fields"}`,
   });
   return true;
+}
+
+/** SAVE into an entity whose identifier is VERSIONED (KV2930): an UPDATE makes the new identifier and keeps the old. */
+export function refuseVersionedIdentifierSave(ctx: CheckContext, query: Query, entity: EntityInfo | undefined): void {
+  if (query.kind !== "SaveQuery" || entity === undefined || entity.decl.identifier?.versioned !== true) return;
+  const name = entity.decl.name.name;
+  ctx.diagnostics.report("VersionedIdentifierSave", query.span, `SAVE replaces a whole record, and ${name}'s identifier is VERSIONED: an UPDATE makes its new identifier and keeps the old one finding the record`, {
+    suggestion: `use UPDATE ${name} SET … WHERE id = $id to change a record, INSERT INTO ${name} … to make one`,
+  });
 }

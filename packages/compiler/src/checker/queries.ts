@@ -9,7 +9,7 @@ import { checkHistoryControl, publicRowType } from "./history-control.js";
 import { refuseAuditWrite } from "./audit.js";
 import { checkDeletedRows, refuseSoftDeleteWrite } from "./soft-delete.js";
 import { checkTenantCaller, refuseTenantWrite } from "./tenant.js";
-import { refuseIdentifierWrite } from "./identifier.js";
+import { refuseIdentifierWrite, refuseVersionedIdentifierSave } from "./identifier.js";
 import { refusePublicIdSave } from "./public-id.js";
 import { isReadModel, refuseReadModelWrite } from "./read-models.js";
 import { refuseAbstract } from "./extends.js";
@@ -40,6 +40,7 @@ export function checkQuery(ctx: CheckContext, query: Query): KovaType {
   checkDeletedRows(ctx, query, entity);
   if (entity) checkTenantCaller(ctx, entity, query.span);
   refusePublicIdSave(ctx, query, entity);
+  refuseVersionedIdentifierSave(ctx, query, entity);
   refuseReadModelWrite(ctx, query, entity);
 
   switch (query.kind) {

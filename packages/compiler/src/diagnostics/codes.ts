@@ -168,6 +168,10 @@ export const Codes = define({
   IdentifierSource: { code: "KV2895", severity: "error", title: "IDENTIFIER slug(…) without fields, or naming one the entity does not have or that is not text" },
   IdentifierFieldTaken: { code: "KV2896", severity: "error", title: "a field of an IDENTIFIER entity named identifier (where IDENTIFIER keeps it)" },
   IdentifierWritten: { code: "KV2897", severity: "error", title: "a write that sets an IDENTIFIER entity's identifier (made on insert, kept afterwards)" },
+  // ── versioned identifiers, public cursors (KV2930–2939)
+  VersionedIdentifierSave: { code: "KV2930", severity: "error", title: "SAVE into an entity whose IDENTIFIER is VERSIONED (an UPDATE makes its new identifier)" },
+  VersionedIdentifierNotSupportedByDriver: { code: "KV2931", severity: "error", title: "an IDENTIFIER … VERSIONED entity on a driver without transactions and UNIQUE constraints (MongoDB, Redis)" },
+  PublicIdCursorByKey: { code: "KV2932", severity: "error", title: "an AFTER page of a PUBLIC ID entity ordered by id (its cursor would carry the integer key the entity never shows)" },
   AuditFieldWritten: { code: "KV2811", severity: "error", title: "a write that sets an AUDIT entity's created_at, updated_at, created_by or updated_by (every write stamps them)" },
   // ── tenants (KV2860–2889)
   TenantFieldTaken: { code: "KV2860", severity: "error", title: "a field of a TENANT BY entity named tenant_id (the column TENANT BY adds)" },

@@ -28,7 +28,7 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
     case "Entity":
       return [
         "ENTITY ", d.abstract ? "ABSTRACT " : "", d.name.name, d.extends === null ? "" : [" EXTENDS ", d.extends.name], d.source === null ? "" : [" USING ", d.source.name], d.noHistory ? " NO HISTORY" : "", d.audit ? " AUDIT" : "", d.softDelete ? " SOFT DELETE" : "", d.tenant ? [" TENANT BY ", d.tenant.name] : "", d.publicId === null ? "" : [" PUBLIC ID ", d.publicId.name],
-        d.identifier === null ? "" : [" IDENTIFIER ", d.identifier.maker.name, "(", d.identifier.from.map((f) => f.name).join(", "), ")"],
+        d.identifier === null ? "" : [" IDENTIFIER ", d.identifier.maker.name, "(", d.identifier.from.map((f) => f.name).join(", "), ")", d.identifier.versioned ? " VERSIONED" : ""],
         // `ENTITY Supplier EXTENDS Organization` written without braces stays so.
         d.extends !== null && !p.text.slice(d.extends.span.end.offset, d.span.end.offset).includes("{")
           ? ""

@@ -49,3 +49,33 @@ export function writtenSources(body: readonly Stmt[], queries: ReadonlyMap<strin
   visit(body);
   return sources.filter((s) => written.has(s));
 }
+
+/** Built-ins whose effect reaches outside the data sources (a session kept elsewhere, another service). */
+const OUTSIDE_CALLS = new Set(["fetch_json", "start_session", "end_session"]);
+/** Statements that act outside the data sources: a task queued (perhaps in Redis), a socket message. */
+const OUTSIDE_STATEMENTS = new Set(["enqueue", "send", "join", "leave", "stream", "live"]);
+
+/**
+ * What in `body`, or in the FNs and ACTIONs it calls, acts outside its data sources — a call of
+ * imported JavaScript, an outbound call, a session started or ended, a task enqueued, a socket
+ * message — and so would happen twice if the body ran again; undefined when nothing does. The
+ * runtime runs an endpoint again when the database gave up on its transaction only when nothing
+ * does (its `retry`, runtime atomic.ts). BROADCASTs are held until the commit, so they do not count.
+ */
+export function outsideEffect(body: readonly Stmt[], functions: readonly KovaFunction[] = []): string | undefined {
+  let found: string | undefined;
+  const visited = new Set<string>();
+  const visit = (node: unknown) =>
+    forEachNode(node, (n) => {
+      if (found !== undefined) return;
+      if (n.kind === "call" && (n.imported === true || OUTSIDE_CALLS.has(n.function as string))) found = `${n.function as string}()`;
+      else if (OUTSIDE_STATEMENTS.has(n.kind)) found = n.kind.toUpperCase();
+      else if (n.kind === "callFunction" && !visited.has(n.function as string)) {
+        visited.add(n.function as string);
+        const fn = functions.find((f) => f.name === n.function);
+        if (fn !== undefined) visit([fn.body, fn.action?.loads ?? []]);
+      }
+    });
+  visit(body);
+  return found;
+}

@@ -29,8 +29,8 @@ export const KEYWORDS = [
   "TENANT",
   // Public identifiers: `ENTITY Customer PUBLIC ID uuid { … }` (ID and uuid are read as names).
   "PUBLIC",
-  // Human-readable identifiers: `ENTITY Article IDENTIFIER slug(title) { … }` (slug is read as a name).
-  "IDENTIFIER",
+  // Human-readable identifiers: `ENTITY Article IDENTIFIER slug(title) VERSIONED { … }` (slug is read as a name).
+  "IDENTIFIER", "VERSIONED",
   // API versions: `API v1 DEPRECATED "2026-06-01" SUNSET "2027-01-01" { … }`.
   "API", "DEPRECATED", "SUNSET",
   // Tests: `TEST "adds a todo" { r = POST /todos { … }  EXPECT r.status == 201 }` in *.test.kova files.

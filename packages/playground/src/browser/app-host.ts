@@ -12,7 +12,7 @@ import {
   type AppDefinition, type AppEnv, type CompiledRoute, type QueryValues, type FileStore, type Logger, type Problem, type RouteStore, type SerializedReply, type Serving, type StageOutcome,
 } from "@kova/runtime/browser";
 import type { IncomingHttpHeaders } from "node:http";
-import { appDriverView, DATA_KEY_ENV, DataKeys, DRIVER_PACKAGES, encryptedEntities, hasEncryptedFields, MasterKeys, type Driver } from "@kova/query";
+import { appDriverView, DATA_KEY_ENV, DataKeys, backfillIdentifiers, DRIVER_PACKAGES, hasEncryptedFields, storedEntities, MasterKeys, type Driver } from "@kova/query";
 import { BrowserDriver } from "./browser-driver.js";
 import type { BrowserStore } from "./store.js";
 
@@ -137,7 +137,8 @@ export class BrowserApp {
     const masters = app.dataSources.some((s) => hasEncryptedFields(s.entities)) ? await MasterKeys.ephemeral() : undefined;
     for (const source of app.dataSources) {
       const driver = new BrowserDriver(store);
-      await driver.migrate(encryptedEntities(source.entities));
+      await driver.migrate(storedEntities(source.entities));
+      await backfillIdentifiers(driver, source.entities);
       // The same view of the driver as connectDataSources gives an app on Node (public ids, identifiers, encryption).
       const keys = masters !== undefined && hasEncryptedFields(source.entities) ? new DataKeys(driver, masters) : undefined;
       drivers.set(source.name, appDriverView(driver, source.entities, keys));

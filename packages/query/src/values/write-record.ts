@@ -108,6 +108,8 @@ export class EntityWriteCodec<V> {
     if (values.tenant?.value != null) this.stampTenant(record, operandValue(values.tenant.value, args));
     if (values.audit !== undefined) this.stampUpdate(record, auditActor(operandValue(values.audit.by, args)), writesNothing(values, record));
     if (values.identifier !== undefined) record.attempt = values.identifier.attempt;
+    // The runtime's own identifier for the record (identifier.ts: a VERSIONED one made again, a backfill).
+    if (values.identifier?.value !== undefined) this.stampIdentifier(record, operandValue(values.identifier.value, args));
     return record;
   }
 
@@ -137,6 +139,12 @@ export class EntityWriteCodec<V> {
       const value = change.action === "restore" ? null : f.softDelete === "deletedAt" ? now : auditActor(operandValue(change.by, args));
       record.values[i] = this.encoding.encode(f, value);
     });
+  }
+
+  /** The identifier the runtime made for the record (never a client's: those are ignored). */
+  private stampIdentifier(record: WriteRecord<V>, identifier: unknown): void {
+    const position = this.entity.fields.findIndex(isIdentifierField);
+    if (position >= 0) record.values[position] = this.encoding.encode(this.entity.fields[position], identifier);
   }
 
   /** An insert or save of a TENANT BY entity: the record belongs to the caller's tenant (a claim, never empty). */

@@ -12,6 +12,7 @@ import { containsStatement, emitSocketHandlers, socketDefinition } from "./realt
 import { emitTestFunction, testDefinition } from "./tests.js";
 import { emitProto } from "../proto/index.js";
 import { ACTION_HELPERS, actionInputShapes, calledFunctionHas, emitAction } from "./actions.js";
+import { outsideEffect } from "../../ir/writes.js";
 import type { Routine } from "../plpgsql/index.js";
 
 export interface EmitOptions {
@@ -179,7 +180,8 @@ function emitDefinition(out: CodeWriter, app: AppModel, handlers: string[], x: E
         const source = `{ file: ${JSON.stringify(display(route.span.file))}, line: ${route.span.start.line} }`;
         const auth = route.auth === null ? "" : `, auth: ${routeAuth(route.auth)}`;
         const rateLimit = route.rateLimit === null ? "" : `, rateLimit: ${rateLimitDefinition(route.rateLimit)}`;
-        const writes = route.writes.length > 0 ? `, writes: ${JSON.stringify(route.writes)}` : "";
+        // Run again when the database gives up on its transaction, if nothing it does reaches outside its data sources.
+        const writes = route.writes.length > 0 ? `, writes: ${JSON.stringify(route.writes)}${outsideEffect(route.body, app.functions) === undefined ? ", retry: true" : ""}` : "";
         // The cache and the writes that evict its entries, as the IR computed them.
         const cache = route.cache === undefined ? "" : `, cache: ${JSON.stringify(route.cache)}`;
         // A route that may answer with server-sent events (STREAM): servers that cannot stream refuse it at start.
