@@ -77,7 +77,8 @@ after(async () => {
 test("each tenant's schema and everything in it belong to its own role, which cannot log in", async () => {
   for (const t of [T.a, T.b]) {
     const [role] = await sql<{ rolcanlogin: boolean; rolsuper: boolean; member: boolean }>(
-      "SELECT rolcanlogin, rolsuper, pg_has_role(current_user, oid, 'MEMBER') AS member FROM pg_roles WHERE rolname = $1",
+      `SELECT rolcanlogin, rolsuper, EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.roleid = r.oid AND m.member = (SELECT oid FROM pg_roles WHERE rolname = current_user)) AS member
+       FROM pg_roles r WHERE rolname = $1`,
       [roleOf(t)],
     );
     assert.deepEqual(role, { rolcanlogin: false, rolsuper: false, member: true });

@@ -113,8 +113,16 @@ export class Execution implements Meter {
     throw new QuotaExceeded(quota, this.quotas[quota]);
   }
 
-  async runRoute(fnIndex: number): Promise<Reply> {
-    this.enter(this.root, fnIndex, []);
+  /**
+   * Runs the handler. Not an `async` function: the loop's own promise (or the deadline's, below) is
+   * handed back as it is, not wrapped in a third whose settling would cost the caller more turns.
+   */
+  runRoute(fnIndex: number): Promise<Reply> {
+    try {
+      this.enter(this.root, fnIndex, []);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     let run = this.loop(this.root) as Promise<Reply>;
     // Tasks the handler did not wait for end with it (only programs with a SPAWN pay for the hop).
     if (this.program.spawns) {
@@ -124,8 +132,8 @@ export class Execution implements Meter {
     }
     if (!this.program.queries) return run;
     // The wait for a query is bounded once per execution, not per query: past the deadline the
-    // caller gets the problem at once, and the abandoned loop stops as its query returns.
-    run.catch(() => undefined);
+    // caller gets the problem at once, and the abandoned loop stops as its query returns (its
+    // rejection is then handled by withinDeadline's own reaction, so it is never unhandled).
     return withinDeadline(run, this.deadline, () => {
       this.abandoned = true;
       return new QuotaExceeded("deadlineMs", this.quotas.deadlineMs);
