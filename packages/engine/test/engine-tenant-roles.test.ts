@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import pg from "pg";
+import pg, { type QueryResultRow } from "pg";
 import { EngineProcess, PG_URL, tempDir } from "./engine-process.js";
 
 const suffix = randomBytes(4).toString("hex");
@@ -30,7 +30,7 @@ GET /visits {
 let engine: EngineProcess;
 const keys: Record<string, string> = {};
 
-async function sql<T extends pg.QueryResultRow = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<T[]> {
+async function sql<T extends QueryResultRow = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<T[]> {
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   try {
