@@ -12,6 +12,13 @@ import { kovaTypes } from "./pg-types.js";
 export interface PostgresOptions extends ServerOptions {
   /** The schema tables live in (search_path); default the server's (usually `public`). */
   schema?: string;
+  /**
+   * A role every connection takes as it opens (`SET ROLE`, sent in the startup packet, like the
+   * schema): each statement is checked against that role's privileges, not the login role's. The
+   * login role must be a member of it. `RESET ROLE` returns to it, so no reset of the connection
+   * leaves it; the engine gives each tenant's pool its tenant's role (docs/engine.md, "Isolation").
+   */
+  role?: string;
   /** Shown in pg_stat_activity (default "kova"). */
   applicationName?: string;
   /** true (verified TLS), or node:tls options as they are; `tls` (every server driver's setting) is preferred. */
@@ -94,6 +101,10 @@ export function poolConfig(options: PostgresOptions, source = "db"): { url?: str
     // Sent in the startup packet, so every pooled connection starts in the schema.
     if (!SEARCH_PATH_SAFE.test(options.schema)) throw new Error(`schema "${options.schema}" must be a plain identifier (letters, digits, _)`);
     connection.search_path = options.schema;
+  }
+  if (options.role !== undefined) {
+    if (!SEARCH_PATH_SAFE.test(options.role)) throw new Error(`role "${options.role}" must be a plain identifier (letters, digits, _)`);
+    connection.role = options.role;
   }
   // Intervals (`duration` fields) are read and written as ISO 8601 (P1DT2H30M), Kova's canonical form.
   connection.intervalstyle = "iso_8601";

@@ -12,6 +12,7 @@ import type { Engine } from "./engine.js";
 import { ENGINE_OPENAPI } from "./openapi.js";
 import { ProgramRefused } from "./program-cache.js";
 import { hashApiKey } from "./signing.js";
+import { TenantRoleError } from "./tenant-role.js";
 import type { TenantRecord } from "./store/store.js";
 
 export const TENANT_NAME = /^[a-z][a-z0-9-]{0,39}$/;
@@ -169,12 +170,17 @@ export function adminApi(engine: Engine): AppDefinition {
   return { name: "kova-engine", env: [], dataSources: [], routes: routes.map((r) => ({ ...r, rateLimit })) };
 }
 
-/** A program that fails verification when loaded (a row altered in the store, a key rotated out) is a problem, not a 500. */
+/**
+ * A program that fails verification when loaded (a row altered in the store, a key rotated out) is
+ * a 422 problem, not a 500; a tenant whose database role cannot be prepared, a 503 (the operator's
+ * to fix: the details, which name the database, go to the engine's log only).
+ */
 async function refusedAs422<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
     if (error instanceof ProgramRefused) throw problem(422, EngineCodes.programRefused, error.message, { field: "hash" });
+    if (error instanceof TenantRoleError) throw problem(503, EngineCodes.tenantRole, "the engine cannot prepare this tenant's database role now: the operator's log says why");
     throw error;
   }
 }

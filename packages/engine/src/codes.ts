@@ -17,6 +17,8 @@ export const EngineCodes = {
   unauthorized: "KV2910",
   /** A tenant name that is taken or not a plain name. */
   badTenant: "KV2911",
+  /** On PostgreSQL: the tenant's database role or schema cannot be prepared (tenant-role.ts); the engine's log says why. */
+  tenantRole: "KV2940",
 } as const;
 
 export type EngineCode = (typeof EngineCodes)[keyof typeof EngineCodes];

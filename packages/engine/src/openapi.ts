@@ -3,6 +3,8 @@
  * routes it describes (admin-api.ts); a test checks that every route is in it and no other.
  */
 const problem = { $ref: "#/components/responses/Problem" };
+/** Tenants' data on PostgreSQL: the tenant's database role could not be prepared (KV2940; the engine's log says why). */
+const roleProblem = { description: "the tenant's database role cannot be prepared now (KV2940, tenants' data on PostgreSQL)", content: { "application/problem+json": {} } };
 const bearer = [{ bearer: [] }];
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 
@@ -51,7 +53,7 @@ export const ENGINE_OPENAPI = {
         summary: "Build, sign, store and serve a program (tenant key)",
         security: bearer,
         requestBody: { required: true, ...json({ oneOf: [{ type: "object", required: ["source"], properties: { source: { type: "string", description: "one .kova file" } } }, { type: "object", required: ["files"], properties: { files: { type: "object", additionalProperties: { type: "string" }, description: "relative path → text; .kova files (.js only to be refused)" } } }] }) },
-        responses: { "201": { description: "deployed and served", ...json({ type: "object", properties: { tenant: { type: "string" }, hash: { type: "string" }, version: { type: "integer" }, routes: { type: "array", items: { type: "string" } } } }) }, "400": problem, "401": problem, "403": problem, "422": { description: "the program does not build (KV2905, with `problems`: code, message, file, line, column, frame) or is refused (KV2906)", content: { "application/problem+json": {} } } },
+        responses: { "201": { description: "deployed and served", ...json({ type: "object", properties: { tenant: { type: "string" }, hash: { type: "string" }, version: { type: "integer" }, routes: { type: "array", items: { type: "string" } } } }) }, "400": problem, "401": problem, "403": problem, "422": { description: "the program does not build (KV2905, with `problems`: code, message, file, line, column, frame) or is refused (KV2906)", content: { "application/problem+json": {} } }, "503": roleProblem },
       },
     },
     "/_engine/versions": {
@@ -66,7 +68,7 @@ export const ENGINE_OPENAPI = {
         summary: "Serve an earlier version again, recorded as a new version (tenant key)",
         security: bearer,
         requestBody: { required: true, ...json({ type: "object", required: ["hash"], properties: { hash: { type: "string", pattern: "^[0-9a-f]{64}$" } } }) },
-        responses: { "200": { description: "served", ...json({ type: "object", properties: { tenant: { type: "string" }, hash: { type: "string" }, version: { type: "integer" } } }) }, "400": problem, "401": problem, "403": problem, "404": problem },
+        responses: { "200": { description: "served", ...json({ type: "object", properties: { tenant: { type: "string" }, hash: { type: "string" }, version: { type: "integer" } } }) }, "400": problem, "401": problem, "403": problem, "404": problem, "503": roleProblem },
       },
     },
     "/_engine/audit": {

@@ -10,8 +10,9 @@
  * across versions; each new version migrates it to its entities before it takes requests.
  *
  * Isolation: a tenant's entities live in its own embedded store file under
- * `<data dir>/tenants/<name>/`, or its own PostgreSQL schema `tenant_<name>`; no program can name
- * another tenant's (CONNECT is refused at deploy, and where the data lives is the engine's choice).
+ * `<data dir>/tenants/<name>/`, or its own PostgreSQL schema `tenant_<name>` reached under its own
+ * database role; no program can name another tenant's (CONNECT is refused at deploy, and where the
+ * data lives is the engine's choice), and on PostgreSQL the database refuses it too.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
@@ -22,6 +23,7 @@ import { onVm, type ExecutionPool, type Quotas } from "@kova/vm";
 import type { LoadedProgram } from "./program-cache.js";
 import type { EngineConfig } from "./config.js";
 import type { TenantRecord } from "./store/store.js";
+import { prepareTenantRole, type TenantPlacement } from "./tenant-role.js";
 
 interface ActiveVersion {
   hash: string;
@@ -50,6 +52,8 @@ export class TenantHost {
   private dataSources: DataSources | undefined;
   /** Activations run one after the other, so two deploys in a row end on the later one. */
   private switching: Promise<void> = Promise.resolve();
+  /** On PostgreSQL: the tenant's schema and role, prepared on the first activation. */
+  private placement: TenantPlacement | undefined;
 
   constructor(
     readonly tenant: TenantRecord,
@@ -109,24 +113,19 @@ export class TenantHost {
 
   /**
    * The program's data source, placed by the engine whatever the program says: its own store file
-   * (shared locking when nodes share the folder), or its own PostgreSQL schema, made here on first
-   * use. The program never sees the database's address: its CONNECT holds a placeholder.
+   * (shared locking when nodes share the folder), or its own PostgreSQL schema under its own
+   * database role (tenant-role.ts), both made here on first use. The program never sees the
+   * database's address: its CONNECT holds a placeholder.
    */
   private async placed(app: AppDefinition): Promise<AppDefinition["dataSources"]> {
     const data = this.options.tenantData;
     if (data.kind === "postgres") {
-      const schema = `tenant_${this.tenant.name.replaceAll("-", "_")}`;
-      if (this.dataSources === undefined) {
-        const { default: pg } = await import("pg");
-        const client = new pg.Client({ connectionString: data.url });
-        await client.connect();
-        try {
-          await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-        } finally {
-          await client.end();
-        }
-      }
-      return app.dataSources.map((s) => ({ ...s, options: () => ({ url: data.url, schema }) }));
+      this.placement ??= await prepareTenantRole(data.url, this.tenant.name).catch((error: unknown) => {
+        this.options.log.error({ err: error, tenant: this.tenant.name }, "cannot prepare the tenant's database role");
+        throw error;
+      });
+      const { schema, role } = this.placement;
+      return app.dataSources.map((s) => ({ ...s, options: () => ({ url: data.url, schema, role }) }));
     }
     const shared = this.options.sharedStores;
     return app.dataSources.map((s) => ({ ...s, options: (e: AppEnv) => ({ ...(s.options(e) as object), ...(shared ? { locking: "shared" } : {}) }) }));

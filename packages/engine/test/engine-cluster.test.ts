@@ -30,7 +30,7 @@ GET /visits {
 }
 `;
 
-/** Tenant names of this run (their data schemas are dropped at the end). */
+/** Tenant names of this run (their data schemas and roles are dropped at the end). */
 const T = { shop: `shop-${suffix}`, cafe: `cafe-${suffix}`, inn: `inn-${suffix}`, spy: `spy-${suffix}`, race: `race-${suffix}` };
 
 let a: EngineProcess;
@@ -49,7 +49,11 @@ after(async () => {
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-  for (const t of Object.values(T)) await client.query(`DROP SCHEMA IF EXISTS "tenant_${t.replaceAll("-", "_")}" CASCADE`);
+  for (const t of Object.values(T)) {
+    await client.query(`DROP SCHEMA IF EXISTS "tenant_${t.replaceAll("-", "_")}" CASCADE`);
+    // Roles are the cluster's, not the database's: each tenant's goes with its schema.
+    await client.query(`DROP ROLE IF EXISTS "kova_tenant_${t.replaceAll("-", "_")}"`);
+  }
   await client.end();
   const redis = new Redis(REDIS_URL);
   const keys = await redis.keys(`${PREFIX}*`);

@@ -113,8 +113,16 @@ export class Execution implements Meter {
     throw new QuotaExceeded(quota, this.quotas[quota]);
   }
 
-  async runRoute(fnIndex: number): Promise<Reply> {
-    this.enter(this.root, fnIndex, []);
+  /**
+   * Runs the handler. Not an `async` function: the loop's own promise (or the deadline's, below) is
+   * handed back as it is, not wrapped in a third whose settling would cost the caller more turns.
+   */
+  runRoute(fnIndex: number): Promise<Reply> {
+    try {
+      this.enter(this.root, fnIndex, []);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     let run = this.loop(this.root) as Promise<Reply>;
     // Tasks the handler did not wait for end with it (only programs with a SPAWN pay for the hop).
     if (this.program.spawns) {
@@ -124,8 +132,8 @@ export class Execution implements Meter {
     }
     if (!this.program.queries) return run;
     // The wait for a query is bounded once per execution, not per query: past the deadline the
-    // caller gets the problem at once, and the abandoned loop stops as its query returns.
-    run.catch(() => undefined);
+    // caller gets the problem at once, and the abandoned loop stops as its query returns (its
+    // rejection is then handled by withinDeadline's own reaction, so it is never unhandled).
     return withinDeadline(run, this.deadline, () => {
       this.abandoned = true;
       return new QuotaExceeded("deadlineMs", this.quotas.deadlineMs);
@@ -460,10 +468,16 @@ export class Execution implements Meter {
     return name === null ? whole : member(whole, name);
   }
 
+  /**
+   * The clock is not read here: it was read when the last query returned (received), and the loop
+   * reads it every CLOCK_EVERY instructions and before any built-in's big step (fuel), so a query
+   * starts at most that much work past the deadline — the bound every other instruction has — and
+   * its rows are refused when they arrive. Reading it here too cost a clock call per query.
+   */
   private startQuery(index: number, args: unknown[]): Promise<unknown> {
     if (++this.queriesRun > this.quotas.queries) this.stop("queries");
     const q = this.program.program.queries[index];
-    if (performance.now() > this.deadline) this.stop("deadlineMs");
+    if (this.abandoned) this.stop("deadlineMs");
     return this.ctx.db(q.source).execute(q.statement as CompiledQuery, args);
   }
 
@@ -535,11 +549,10 @@ export function serializerFor(program: ReadyProgram, query: number): ((body: unk
 
 function popN(stack: unknown[], n: number): unknown[] {
   if (n === 0) return [];
-  // A loop rather than splice: splice allocates for its general case, this runs on every call.
-  const start = stack.length - n;
+  // Pops rather than splice or setting `length`: both leave the inlined fast path (splice allocates
+  // for its general case, a length store is a call into the runtime), and this runs on every call.
   const out = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) out[i] = stack[start + i];
-  stack.length = start;
+  for (let i = n - 1; i >= 0; i--) out[i] = stack.pop();
   return out;
 }
 

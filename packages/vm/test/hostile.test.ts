@@ -101,6 +101,21 @@ const cases: Hostile[] = [
   { name: "indexing with a computed key cannot reach a prototype", source: `GET /x {\n  k = "con" + "structor"\n  RESPOND [$body[k], {}[k], [][k], "x"[k]]\n}`, body: { a: 1 }, check: (r) => assert.deepEqual(JSON.parse(JSON.stringify(r.body)), [null, null, null, null]) },
 ];
 
+/**
+ * A case that must be stopped by another quota than the deadline runs with a roomy deadline unless
+ * it sets its own: the clock is the one quota whose moment depends on the machine, and on a loaded
+ * one (CI, other suites at once) the default 2 s can pass before a fuel or memory stop arrives —
+ * the test would then fail although the VM stopped the program as it should. The deadline itself
+ * is proved by the deadline cases, each with fuel and memory to spare, so only the clock can stop
+ * them; both quotas are asserted exactly, never "whichever fires first".
+ */
+const ROOMY_DEADLINE_MS = 120_000;
+
+function quotasFor(h: Hostile): Partial<Quotas> | undefined {
+  if (h.quota === undefined || h.quota === "deadlineMs") return h.quotas;
+  return { deadlineMs: ROOMY_DEADLINE_MS, ...h.quotas };
+}
+
 describe("hostile programs on the VM", () => {
   const closers: Array<() => Promise<void>> = [];
   after(async () => {
@@ -118,7 +133,7 @@ describe("hostile programs on the VM", () => {
       }
       // A normal execution runs at the same time and must answer as usual.
       const normal = compileProgram(`GET /ok {\n  RESPOND { sum: sum([1, 2, 3]) }\n}`).then(({ ready: r }) => execute(r, "GET /ok"));
-      const run = await execute(ready, h.route ?? "GET /x", { body: h.body, driver }, h.quotas);
+      const run = await execute(ready, h.route ?? "GET /x", { body: h.body, driver }, quotasFor(h));
       assert.deepEqual((await normal).body, { sum: 6 });
       if (h.quota !== undefined) {
         assert.equal(run.problem?.quota, h.quota, `expected the ${h.quota} quota to stop it, got ${JSON.stringify(run.problem ?? run.body)?.slice(0, 300)}`);
