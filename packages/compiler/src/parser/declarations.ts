@@ -417,16 +417,20 @@ function parseField(c: Cursor): FieldDecl | null {
   return { kind: "Field", span: c.spanFrom(start), name, type, modifiers, by, doc };
 }
 
-/** After `MASKED UNLESS`: the roles that see the value whole, `admin, dpo`, on the same line. */
+/**
+ * After `MASKED UNLESS`: the roles that see the value whole, `admin, dpo`, on the same line. A
+ * comma followed by `name:` separates the next field (`{ a: text MASKED UNLESS admin, b: text }`).
+ */
 function parseMaskRoles(c: Cursor): Identifier[] {
   const roles: Identifier[] = [];
-  do {
-    if (c.token.newlineBefore || c.token.kind !== "Identifier") {
-      c.errorExpected("a role after UNLESS, as in MASKED UNLESS admin");
+  for (;;) {
+    if (c.token.newlineBefore || c.token.kind !== "Identifier" || c.isPunct(":", c.peek())) {
+      if (roles.length === 0) c.errorExpected("a role after UNLESS, as in MASKED UNLESS admin");
       break;
     }
     roles.push(c.expectIdentifier("a role"));
-  } while (c.matchPunct(","));
+    if (!c.matchPunct(",")) break;
+  }
   return roles;
 }
 

@@ -79,6 +79,10 @@ export function fieldSchema(field: FieldSchema, entities?: ReadonlyMap<string, E
   }
   // MASKED: answers show it partially unless the caller holds a role it names (@kova/query masks/).
   if (field.masked !== undefined) {
+    // A masked answer no longer has the type's form (`+********0958` is no E.164 number).
+    delete schema.pattern;
+    delete schema.format;
+    delete schema.examples;
     schema.description = maskedDescription(field.masked);
     schema["x-kova-masked"] = { kind: field.masked.kind, unless: field.masked.unless };
   }
