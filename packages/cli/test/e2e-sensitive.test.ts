@@ -2,7 +2,8 @@
 // built server process and the kova CLI: masked values are shown partially in answers and never
 // reach the log, a bad value's 400 does not quote it; `kova db forget Person <public id>` erases
 // the person's ENCRYPTED values and those of their orders (PERSONAL DATA OF), live and in
-// history, with one erasure record, while an order alone cannot be forgotten.
+// history, with one erasure record, while an order alone cannot be forgotten; `kova db export` and
+// `kova db import` carry the data keys, so a copy reads as the original.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -82,4 +83,20 @@ test("data subjects and MASKED fields over HTTP: masked answers and logs, kova d
   assert.equal((await request(`${server.url}/people/${bob.id}`)).body.name, "Bob Babbage", "another person is untouched");
   assert.equal((await request(`${server.url}/orders/${other.id}`)).body.address, "2 High St", "and so is their order");
   await server.stop();
+
+  // kova db export / import carry the data keys (and the erasure record): the copy reads as the original.
+  const file = join(dir, "export.jsonl");
+  const exported = kova(["db", "export", dir, "--format", "jsonl", "--with-history", "--output", file], dir, { KOVA_DATA_KEY: KEY });
+  assert.equal(exported.status, 0, exported.stderr);
+  const copy = tempApp(t, { "app.kova": APP });
+  await build(copy);
+  const imported = kova(["db", "import", file, copy], copy, { KOVA_DATA_KEY: KEY });
+  assert.equal(imported.status, 0, imported.stderr);
+  server = await startServer(t, copy, { env });
+  assert.equal((await request(`${server.url}/people/${bob.id}`)).body.name, "Bob Babbage", "the copy decrypts with the imported keys");
+  assert.equal((await request(`${server.url}/orders/${order.id}`)).body.address, null, "and the erased stays erased");
+  await server.stop();
+  const restored = new Database(join(copy, ".kova", "data.db"), { readonly: true });
+  assert.equal((restored.prepare("SELECT COUNT(*) AS n FROM kova_erasures").get() as { n: number }).n, 1, "with its erasure record");
+  restored.close();
 });
