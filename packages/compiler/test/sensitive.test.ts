@@ -66,6 +66,9 @@ test("KV2918: only a text field can be MASKED", () => {
     assert.deepEqual(codes(ds), ["KV2918"], type);
     assert.match(ds[0].message, /only a text field can be MASKED/);
   }
+  const listed = check('ENTITY Visit { kind: enum("a", "b") MASKED }');
+  assert.deepEqual(codes(listed), ["KV2918"]);
+  assert.match(listed[0].message, /is an enum/);
 });
 
 test("KV2919: MASKED UNLESS names a role the AUTH declares", () => {

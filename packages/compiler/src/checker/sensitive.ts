@@ -31,6 +31,12 @@ export function applyMasked(ctx: CheckContext, decl: EntityDecl, schema: EntityS
       });
       continue;
     }
+    if (stored.enumValues !== undefined) {
+      ctx.diagnostics.report("MaskedFieldType", modifier.span, `'${name}' is an enum: its values are listed in the API for everyone, so masking them hides nothing`, {
+        suggestion: "remove MASKED, or make it a text field",
+      });
+      continue;
+    }
     const kind: MaskRule["kind"] = stored.rich?.name === "email" ? "email" : stored.rich?.name === "phone" ? "phone" : "text";
     stored.masked = { kind, unless: modifier.roles.map((r) => r.name) };
   }

@@ -250,7 +250,7 @@ export const Codes = define({
   EventPayloadShape: { code: "KV2955", severity: "error", title: "an EMIT payload that is not an object literal { field: value, … }" },
   EmitNotSupportedByDriver: { code: "KV2956", severity: "error", title: "EMIT in a program whose first data source's driver keeps no change outbox (CockroachDB, MongoDB, Redis)" },
   // ── sensitive data: MASKED fields and data subjects (KV2918–2929)
-  MaskedFieldType: { code: "KV2918", severity: "error", title: "MASKED on a field that is not text (a number, a boolean, a date, a list, a reference or a file has no characters to hide)" },
+  MaskedFieldType: { code: "KV2918", severity: "error", title: "MASKED on a field that is not text (a number, a boolean, a date, a list, a reference or a file has no characters to hide) or on an enum (its values are public)" },
   MaskedUnknownRole: { code: "KV2919", severity: "error", title: "MASKED UNLESS a role the app's AUTH does not declare (or an app with no AUTH roles)" },
   PersonalDataOfField: { code: "KV2920", severity: "error", title: "PERSONAL DATA OF a field that is not a reference to a SUBJECT entity" },
   SubjectAndPersonalData: { code: "KV2921", severity: "error", title: "an entity that is both SUBJECT and PERSONAL DATA OF another record" },

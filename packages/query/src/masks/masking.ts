@@ -194,3 +194,15 @@ function readFields(operand: Operand): string[] {
       return [];
   }
 }
+
+/**
+ * A row of `entity` with its MASKED values masked, for what is sent without a request that read it
+ * (a GraphQL subscription's change event goes to every subscriber): masked for everyone.
+ */
+export function maskRow(entity: EntitySchema, row: Record<string, unknown> | null): Record<string, unknown> | null {
+  const fields = maskedFields(entity);
+  if (row === null || fields.length === 0) return row;
+  const out = { ...row };
+  for (const f of fields) if (typeof out[f.name] === "string") out[f.name] = maskValue(f.masked!.kind, out[f.name] as string);
+  return out;
+}

@@ -5,7 +5,7 @@
  * `asOf` (time travel), a by-id query, and create / update / delete mutations. Every read and write
  * is a query plan compiled by the data source's own dialect, values always as arguments.
  */
-import { isIdentifierField, isPublicIdEntity, isSoftDeleteEntity, richType, type EntitySchema, type FieldSchema, type ScalarType } from "@kova/query";
+import { isIdentifierField, isPublicIdEntity, isSoftDeleteEntity, maskRow, richType, type EntitySchema, type FieldSchema, type ScalarType } from "@kova/query";
 import type * as G from "graphql";
 import type { GraphqlAccessConfig } from "./access.js";
 import type { MappedOperation } from "./mapped.js";
@@ -222,7 +222,8 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
         id: { type: new GraphQLNonNull(GraphQLInt) },
         version: { type: GraphQLInt },
         at: { type: new GraphQLNonNull(GraphQLString) },
-        record: { type: objectTypes.get(entity.name)!, description: "The record after the write; null after a delete.", resolve: (e) => e.after },
+        // Sent to every subscriber, not in answer to a read of theirs: MASKED fields masked for all.
+        record: { type: objectTypes.get(entity.name)!, description: "The record after the write; null after a delete.", resolve: (e) => maskRow(entity, e.after) },
       },
     });
     subscription[`${lower(entity.name)}Changed`] = {
