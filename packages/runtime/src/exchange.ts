@@ -17,6 +17,7 @@ import { DEFAULT_ERROR_FORMAT, shapedProblem, type ErrorFormat } from "./error-s
 import type { EnqueueOptions } from "./tasks/definition.js";
 import { taskRuntimeFor } from "./tasks/registry.js";
 import { messageText, realtimeFor } from "./realtime/hub.js";
+import { maskedText } from "./masked-reply.js";
 import type { FileStore } from "./uploads/store.js";
 import type { UploadedFile } from "./uploads/uploaded-file.js";
 
@@ -121,7 +122,8 @@ export abstract class Exchange implements RequestContext {
     this.pendingBroadcasts = undefined;
     const hub = realtimeFor(this.serving.dataSources);
     if (hub === undefined) return this.log.warn("BROADCAST: this server has no realtime hub (create it with createServer)");
-    for (const [room, data] of pending) hub.publish(room, data);
+    // MASKED values the handler read are masked for the room's members, whoever they are.
+    for (const [room, data] of pending) hub.publish(room, maskedText(this.masked, data, undefined, null));
   }
 
   /** Removes the files this request stored: its body was refused, or its handler rolled back. */
