@@ -71,6 +71,11 @@ test("KV2918: only a text field can be MASKED", () => {
   assert.match(listed[0].message, /is an enum/);
 });
 
+test("KV2923: no identifier or slug made from a MASKED field", () => {
+  assert.deepEqual(codes(check("ENTITY Patient IDENTIFIER slug(name) { name: text MASKED }")), ["KV2923"]);
+  assert.deepEqual(codes(check("ENTITY Patient { name: text MASKED\n  handle: text DEFAULT slug(name) }")), ["KV2923"]);
+});
+
 test("KV2919: MASKED UNLESS names a role the AUTH declares", () => {
   const typo = errors(check(`${AUTH}\nENTITY Patient { ssn: text MASKED UNLESS docter }`));
   assert.deepEqual(codes(typo), ["KV2919"]);

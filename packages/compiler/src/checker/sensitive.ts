@@ -3,8 +3,9 @@
  *
  * - `ssn: text MASKED` / `MASKED UNLESS admin, dpo`: the schema is marked (`masked`, with the
  *   kind of mask its type calls for and the roles that see it whole); the runtime masks it in
- *   every answer (@kova/query masks/). KV2918 refuses it on a field that is not text; KV2919 a
- *   role the app's AUTH does not declare.
+ *   every answer (@kova/query masks/). KV2918 refuses it on a field that is not text (or an
+ *   enum); KV2919 a role the app's AUTH does not declare; KV2923 a field an IDENTIFIER or a
+ *   slug is made from (which would show it).
  * - `ENTITY Person SUBJECT` and `ENTITY Order PERSONAL DATA OF customer`: the schema is marked
  *   (`subject`, `personalDataOf`), so each write's data key is linked to the subject
  *   (@kova/query secrets/encrypted-driver.ts, keyOwner) and `kova db forget Person 42` erases the
@@ -34,6 +35,16 @@ export function applyMasked(ctx: CheckContext, decl: EntityDecl, schema: EntityS
     if (stored.enumValues !== undefined) {
       ctx.diagnostics.report("MaskedFieldType", modifier.span, `'${name}' is an enum: its values are listed in the API for everyone, so masking them hides nothing`, {
         suggestion: "remove MASKED, or make it a text field",
+      });
+      continue;
+    }
+    // An identifier or slug made from it would show in every answer what the mask hides.
+    const identifier = schema.fields.find((f) => f.computed !== undefined && "identifier" in f.computed && f.computed.identifier.includes(name));
+    const slugged = schema.fields.find((f) => f.computed !== undefined && "slug" in f.computed && f.computed.slug === name);
+    if (identifier !== undefined || slugged !== undefined) {
+      const why = identifier !== undefined ? `${decl.name.name}'s IDENTIFIER slug(…)` : `${slugged!.name} DEFAULT slug(${name})`;
+      ctx.diagnostics.report("MaskedFieldDerived", modifier.span, `'${name}' is MASKED, but ${why} is made from it and would show it in every answer`, {
+        suggestion: `remove MASKED from '${name}', or make the slug from fields that are not MASKED`,
       });
       continue;
     }

@@ -254,6 +254,7 @@ export const Codes = define({
   MaskedUnknownRole: { code: "KV2919", severity: "error", title: "MASKED UNLESS a role the app's AUTH does not declare (or an app with no AUTH roles)" },
   PersonalDataOfField: { code: "KV2920", severity: "error", title: "PERSONAL DATA OF a field that is not a reference to a SUBJECT entity" },
   SubjectAndPersonalData: { code: "KV2921", severity: "error", title: "an entity that is both SUBJECT and PERSONAL DATA OF another record" },
+  MaskedFieldDerived: { code: "KV2923", severity: "error", title: "a MASKED field that an IDENTIFIER or a DEFAULT slug(…) is made from (the slug would show it)" },
   PersonalDataNothingToForget: { code: "KV2922", severity: "warning", title: "SUBJECT or PERSONAL DATA OF on an entity with no ENCRYPTED field (forgetting the subject erases nothing of it)" },
   // ── sensitive data: ENCRYPTED fields (KV2970–2979)
   EncryptedFieldType: { code: "KV2970", severity: "error", title: "ENCRYPTED on a field that is not text (its ciphertext is text)" },
