@@ -30,7 +30,7 @@ const KEPT = 4;
 /**
  * A value as a MASKED field of this kind shows it:
  * - `email`: the first character of the local part and the domain (`a***@example.com`);
- * - `phone`: the `+` and the last 4 digits, each other digit a `*` (`+*********0958`);
+ * - `phone`: the `+` and the last 4 digits, each other digit a `*` (`+********0958`);
  * - `text`: the last 4 characters, each other one a `*` (`*****6789`); a value shorter than 8
  *   characters is masked whole (keeping 4 of 6 would show most of it).
  */

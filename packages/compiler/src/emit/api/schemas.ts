@@ -91,7 +91,7 @@ export function fieldSchema(field: FieldSchema, entities?: ReadonlyMap<string, E
 
 /** What a MASKED field's answers hold, for OpenAPI, GraphQL and TypeScript readers. */
 export function maskedDescription(rule: MaskRule): string {
-  const shown = rule.kind === "email" ? "its first letter and domain (a***@example.com)" : rule.kind === "phone" ? "its last 4 digits (+*******0958)" : "its last 4 characters (*****6789; all masked under 8 characters)";
+  const shown = rule.kind === "email" ? "its first letter and domain (a***@example.com)" : rule.kind === "phone" ? "its last 4 digits (+********0958)" : "its last 4 characters (*****6789; all masked under 8 characters)";
   return `MASKED: answers show only ${shown}${rule.unless.length === 0 ? "" : `, unless the caller has the role ${rule.unless.join(" or ")}`}.`;
 }
 
