@@ -22,6 +22,7 @@ import { TRANSACTION_CASES } from "./cases-transactions.js";
 import { CHANGE_CASES } from "./cases-changes.js";
 import { ACTION_CASES } from "./cases-actions.js";
 import { ENCRYPTED_CASES } from "./cases-encrypted.js";
+import { SENSITIVE_CASES } from "./cases-sensitive.js";
 
 export interface Api {
   /** `headers` are added to the request (e.g. an authorization header). */
@@ -574,6 +575,7 @@ export const CASES: Case[] = [
   ...CHANGE_CASES,
   ...ACTION_CASES,
   ...ENCRYPTED_CASES,
+  ...SENSITIVE_CASES,
   ...AGGREGATE_CASES,
   ...LIST_CASES,
   ...RICH_TYPE_CASES,

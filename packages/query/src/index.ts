@@ -30,4 +30,5 @@ export { referenceLookup, type ReferenceLookup } from "./public-references.js";
 export * from "./secrets/envelope.js";
 export * from "./secrets/data-keys.js";
 export * from "./secrets/encrypted-driver.js";
+export * from "./masks/masking.js";
 export * from "./read-model.js";

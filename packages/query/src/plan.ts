@@ -74,6 +74,13 @@ export interface FieldSchema {
    */
   encrypted?: true;
   /**
+   * `MASKED` (masks/masking.ts): shown partially in every response — the last 4 characters of a
+   * text, the first letter and the domain of an e-mail, the last 4 digits of a phone — unless the
+   * caller holds one of `unless` (roles, checked as `AUTH role` checks them); never quoted by a
+   * 400 or a log. Handlers read and write the real value: only what leaves the server is masked.
+   */
+  masked?: MaskRule;
+  /**
    * An uploaded file's reference (`avatar: file?`): `type` is `json`, `shape` its { id, name,
    * type, size }; the bytes live in the app's file store, not in the data source.
    */
@@ -106,6 +113,14 @@ export interface FieldSchema {
    * reference is, but read and written as the referenced record's public id.
    */
   publicReference?: true;
+}
+
+/** How a MASKED field is shown (masks/masking.ts): its kind of mask and who may see it whole. */
+export interface MaskRule {
+  /** `email`: first letter and domain; `phone`: the last 4 digits; `text`: the last 4 characters (none when shorter than 8). */
+  kind: "text" | "email" | "phone";
+  /** Roles that see the value whole (`MASKED UNLESS admin, dpo`); empty: everyone sees it masked. */
+  unless: string[];
 }
 
 /** What a soft-delete field holds: the instant of the delete, or its caller (`$auth.sub`). */
@@ -168,6 +183,19 @@ export interface EntitySchema {
    * only read it. Its fields are the grouped fields, then the aggregates.
    */
   readModel?: ReadModelSchema;
+  /**
+   * `ENTITY Person SUBJECT`: its records are data subjects — people whose personal data can be
+   * forgotten (`kova db forget Person 42`). The ENCRYPTED values of the record and of every record
+   * that is `personalDataOf` it are encrypted under data keys linked to it (secrets/data-keys.ts).
+   */
+  subject?: true;
+  /**
+   * `ENTITY Order PERSONAL DATA OF customer`: the reference field naming the SUBJECT record whose
+   * personal data this record is; its ENCRYPTED values are encrypted under data keys linked to
+   * that subject (to the record itself while the reference is null), so forgetting the subject
+   * erases them too.
+   */
+  personalDataOf?: { field: string; entity: string };
 }
 
 export interface InverseRelation {

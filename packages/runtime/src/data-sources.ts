@@ -2,7 +2,7 @@
  * The app's connected data sources: created from `CONNECT` declarations through the driver
  * registry of @kova/query, migrated, health-checked and closed together.
  */
-import { appDriverView, backfillIdentifiers, DataKeyError, DataKeys, DriverLookupError, hasEncryptedFields, storedEntities, knownDrivers, loadDriverPackage, MasterKeys, type Driver, type EntitySchema, type HealthReport } from "@kova/query";
+import { appDriverView, backfillIdentifiers, DataKeyError, DataKeys, DriverLookupError, hasEncryptedFields, hasMaskedFields, storedEntities, knownDrivers, loadDriverPackage, MasterKeys, type Driver, type EntitySchema, type HealthReport } from "@kova/query";
 import type { AppDefinition, AppEnv } from "./app.js";
 
 export class StartupError extends Error {
@@ -33,8 +33,22 @@ export class DataSources {
      * and the tests use them; the app's view of the driver encrypts and decrypts with them).
      */
     readonly dataKeys: ReadonlyMap<string, DataKeys> = new Map(),
+    /**
+     * Per data source with MASKED fields, its entities: a request's view of such a source notes
+     * the masked values it reads, to mask them in the answer (Exchange.db, @kova/query masks/).
+     */
+    readonly masked: ReadonlyMap<string, readonly EntitySchema[]> = new Map(),
   ) {
     this.defaultDriver = drivers.values().next().value;
+    this.defaultName = drivers.keys().next().value;
+  }
+
+  private readonly defaultName: string | undefined;
+
+  /** The entities of the data source (by name; the default one when none) if it has MASKED fields. */
+  maskedEntities(name?: string): readonly EntitySchema[] | undefined {
+    if (this.masked.size === 0) return undefined;
+    return this.masked.get(name ?? this.defaultName ?? "");
   }
 
   static empty(): DataSources {
@@ -43,7 +57,7 @@ export class DataSources {
 
   /** The same sources with every driver passed through `wrap` (metrics and tracing: ops/observed-driver.ts). */
   observed(wrap: (name: string, driver: Driver) => Driver): DataSources {
-    return new DataSources(new Map([...this.drivers].map(([name, driver]) => [name, wrap(name, driver)])), this.migrated, this.dataKeys);
+    return new DataSources(new Map([...this.drivers].map(([name, driver]) => [name, wrap(name, driver)])), this.migrated, this.dataKeys, this.masked);
   }
 
   get(name?: string): Driver {
@@ -111,6 +125,7 @@ export async function connectDataSources(app: AppDefinition, appDir: string, env
   const drivers = new Map<string, Driver>();
   const migrated = new Map<string, boolean>();
   const dataKeys = new Map<string, DataKeys>();
+  const masked = new Map<string, readonly EntitySchema[]>();
   try {
     const masters = await masterKeys(app.dataSources.map((s) => s.entities), env);
     for (const source of app.dataSources) {
@@ -124,6 +139,7 @@ export async function connectDataSources(app: AppDefinition, appDir: string, env
       const keys = masters !== undefined && hasEncryptedFields(source.entities) ? new DataKeys(driver, masters) : undefined;
       if (keys !== undefined) dataKeys.set(source.name, keys);
       drivers.set(source.name, appDriverView(driver, source.entities, keys));
+      if (hasMaskedFields(source.entities)) masked.set(source.name, source.entities);
       if (options.migrate === false) continue;
       try {
         // With ENCRYPTED fields, the data key and erasure tables too (@kova/query secrets/data-keys.ts),
@@ -140,7 +156,7 @@ export async function connectDataSources(app: AppDefinition, appDir: string, env
     await Promise.allSettled([...drivers.values()].map((driver) => driver.close()));
     throw error instanceof StartupError ? error : new StartupError(messageOf(error));
   }
-  return new DataSources(drivers, migrated, dataKeys);
+  return new DataSources(drivers, migrated, dataKeys, masked);
 }
 
 /** The master keys from KOVA_DATA_KEY (and retired ones), when some entity has ENCRYPTED fields; a bad key stops the start, naming the variable. */

@@ -4,7 +4,7 @@
  * with how they read a body and write a response.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import type { Driver } from "@kova/query";
+import { maskRecordingDriver, MaskedValues, type Driver } from "@kova/query";
 import type { Logger } from "pino";
 import type { AppEnv, QueryValues, Reply, RequestContext, ValidationIssue } from "./app.js";
 import type { AuthClaims } from "./auth/scheme.js";
@@ -17,6 +17,7 @@ import { DEFAULT_ERROR_FORMAT, shapedProblem, type ErrorFormat } from "./error-s
 import type { EnqueueOptions } from "./tasks/definition.js";
 import { taskRuntimeFor } from "./tasks/registry.js";
 import { messageText, realtimeFor } from "./realtime/hub.js";
+import { maskedText } from "./masked-reply.js";
 import type { FileStore } from "./uploads/store.js";
 import type { UploadedFile } from "./uploads/uploaded-file.js";
 
@@ -52,6 +53,13 @@ export abstract class Exchange implements RequestContext {
   uploads: UploadedFile[] | undefined = undefined;
   /** Set when the rest of the request was not read: the connection must not be reused. */
   closeConnection = false;
+  /**
+   * The MASKED values this request has read (@kova/query masks/): its answer is masked with them
+   * just before it is sent (pipeline.ts). Undefined until a read returns one.
+   */
+  masked: MaskedValues | undefined = undefined;
+  /** Per data source with MASKED fields, this request's view of it (made on first use). */
+  private maskedViews: Map<string, Driver> | undefined = undefined;
   private childLog: Logger | undefined = undefined;
   private client: string | undefined = undefined;
   private parsedCookies: RequestCookies | undefined = undefined;
@@ -119,7 +127,8 @@ export abstract class Exchange implements RequestContext {
     this.pendingBroadcasts = undefined;
     const hub = realtimeFor(this.serving.dataSources);
     if (hub === undefined) return this.log.warn("BROADCAST: this server has no realtime hub (create it with createServer)");
-    for (const [room, data] of pending) hub.publish(room, data);
+    // MASKED values the handler read are masked for the room's members, whoever they are.
+    for (const [room, data] of pending) hub.publish(room, maskedText(this.masked, data, undefined, null));
   }
 
   /** Removes the files this request stored: its body was refused, or its handler rolled back. */
@@ -136,7 +145,15 @@ export abstract class Exchange implements RequestContext {
   }
 
   db(name?: string): Driver {
-    return this.serving.dataSources.get(name);
+    const sources = this.serving.dataSources;
+    const driver = sources.get(name);
+    const masked = sources.maskedEntities(name);
+    if (masked === undefined) return driver;
+    // A source with MASKED fields: the handler reads real values, and the request notes them.
+    const views = (this.maskedViews ??= new Map());
+    let view = views.get(name ?? "");
+    if (view === undefined) views.set(name ?? "", (view = maskRecordingDriver(driver, masked, () => (this.masked ??= new MaskedValues()))));
+    return view;
   }
 
   /** Adds a header to the response, whatever answers the request. */

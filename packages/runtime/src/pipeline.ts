@@ -20,6 +20,7 @@ import type { Exchange, StageOutcome } from "./exchange.js";
 import { makeProblem, problemFromError } from "./problem.js";
 import { type SerializedReply, serializeReply, problemReply, withCookies } from "./route.js";
 import { coreStages } from "./stages.js";
+import { maskedReply } from "./masked-reply.js";
 
 export interface PipelineStage {
   /** Unique in a pipeline; other stages are placed relative to it. */
@@ -108,6 +109,8 @@ export class Pipeline {
     if (outcome === undefined && index !== this.handlerIndex) return;
     try {
       exchange.reply = serializeReply(outcome as Reply | undefined);
+      // MASKED values the handler read are masked in what it answers, wherever it put them.
+      if (exchange.masked !== undefined || exchange.reply.stream !== undefined) exchange.reply = maskedReply(exchange, exchange.reply);
     } catch (error) {
       // A compiled serializer (or JSON.stringify on a BigInt) failed: a 500 like any handler error.
       this.fail(exchange, error);
@@ -127,6 +130,8 @@ export class Pipeline {
     }
     const problem = problemFromError(error, exchange.route.definition, exchange.path, exchange.requestId, exchange.serving.log);
     exchange.reply = problemReply(problem, exchange.serving.errors);
+    // An ERROR message may quote a MASKED value the handler read: masked like any answer.
+    if (exchange.masked !== undefined) exchange.reply = maskedReply(exchange, exchange.reply);
   }
 
   private encode(exchange: Exchange): void {

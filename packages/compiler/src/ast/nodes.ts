@@ -181,6 +181,17 @@ export interface EntityDecl {
    */
   identifier: EntityIdentifier | null;
   /**
+   * `ENTITY Person SUBJECT { … }`: its records are data subjects, people whose personal data
+   * `kova db forget Person <id>` erases (docs/entities.md, "Data subjects").
+   */
+  subject: boolean;
+  /**
+   * `ENTITY Order PERSONAL DATA OF customer { … }`: the reference field naming the SUBJECT whose
+   * personal data each record is (its ENCRYPTED values are forgotten with that subject); null
+   * when none is declared.
+   */
+  personalDataOf: Identifier | null;
+  /**
    * `ENTITY ABSTRACT Contact { … }`: a set of fields (and modifiers) for other entities to EXTEND;
    * it has no table and no query may name it (docs/entities.md, "Reuse: EXTENDS").
    */
@@ -236,17 +247,19 @@ export interface FieldDecl {
 }
 
 /**
- * `UNIQUE`, `INDEX`, `PRIMARY`, `DEFAULT <expr>`, `SECRET`, `ENCRYPTED` or `ON DELETE RESTRICT | CASCADE | SET NULL`
- * after an entity field's type.
+ * `UNIQUE`, `INDEX`, `PRIMARY`, `DEFAULT <expr>`, `SECRET`, `ENCRYPTED`, `MASKED [UNLESS role, …]`
+ * or `ON DELETE RESTRICT | CASCADE | SET NULL` after an entity field's type.
  */
 export interface FieldModifier {
   kind: "FieldModifier";
   span: Span;
-  modifier: "UNIQUE" | "INDEX" | "PRIMARY" | "DEFAULT" | "ON DELETE" | "SECRET" | "ENCRYPTED";
+  modifier: "UNIQUE" | "INDEX" | "PRIMARY" | "DEFAULT" | "ON DELETE" | "SECRET" | "ENCRYPTED" | "MASKED";
   /** The default value, for `DEFAULT`; otherwise null. */
   value: Expression | null;
   /** For `ON DELETE`: what deleting the referenced record does; otherwise null. */
   action: "RESTRICT" | "CASCADE" | "SET NULL" | null;
+  /** For `MASKED UNLESS admin, dpo`: the roles that see the value whole; otherwise empty. */
+  roles: Identifier[];
 }
 
 /**

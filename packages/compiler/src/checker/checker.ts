@@ -1,3 +1,4 @@
+import { checkSensitive } from "./sensitive.js";
 import type { ApiDecl, AuthDecl, Declaration, EndpointDecl, Program } from "../ast/nodes.js";
 import { checkApiVersion, type ApiVersionInfo } from "./api-versions.js";
 import type { CodeName } from "../diagnostics/codes.js";
@@ -64,6 +65,8 @@ export function checkProgram(written: Program[]): CheckOutput {
   checkFilePlacement(base, programs);
   const authDecls = programs.flatMap((p) => p.declarations.filter((d): d is AuthDecl => d.kind === "Auth"));
   model.auth = checkAuthDeclarations((file) => ({ ...base, file }), authDecls);
+  // After AUTH (MASKED UNLESS names its roles) and every ENTITY (PERSONAL DATA OF names a SUBJECT).
+  checkSensitive(base);
   for (const view of model.views.values()) checkView({ ...base, file: view.file }, view);
   for (const fn of model.kovaFunctions.values()) ensureFunctionChecked({ ...base, file: fn.file }, fn);
   collectChangeHandlers(base, programs);

@@ -9,6 +9,7 @@ import { jsonFieldType, jsonShapeSchema } from "./json-shapes.js";
 import { constantValue } from "./fold.js";
 import { applyHistoryControl } from "./history-control.js";
 import { applyEncrypted } from "./encrypted.js";
+import { applyMasked } from "./sensitive.js";
 import { applyAudit } from "./audit.js";
 import { applySoftDelete } from "./soft-delete.js";
 import { applyTenant } from "./tenant.js";
@@ -138,6 +139,7 @@ export function checkEntity(ctx: CheckContext, decl: EntityDecl): void {
   checkConstraints(ctx, decl, info.schema);
   applyHistoryControl(decl, info.schema);
   applyEncrypted(ctx, decl, info.schema);
+  applyMasked(ctx, decl, info.schema);
 }
 
 /** `ON DELETE …`: only on a reference, SET NULL only on an optional one, within one data source. */

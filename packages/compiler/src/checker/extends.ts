@@ -91,6 +91,8 @@ function inherit(diagnostics: DiagnosticBag, child: EntityDecl, parent: EntityDe
     tenant: child.tenant ?? parent.tenant,
     publicId: child.publicId ?? parent.publicId,
     identifier: child.identifier ?? parent.identifier,
+    subject: child.subject || parent.subject,
+    personalDataOf: child.personalDataOf ?? parent.personalDataOf,
   };
 }
 

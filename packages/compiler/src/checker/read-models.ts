@@ -52,6 +52,8 @@ export function collectReadModels(ctx: CheckContext, programs: Program[]): void 
         tenant: null,
         publicId: null,
         identifier: null,
+        subject: false,
+        personalDataOf: null,
         abstract: false,
         extends: null,
         doc: decl.doc,

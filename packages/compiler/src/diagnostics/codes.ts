@@ -253,6 +253,13 @@ export const Codes = define({
   EventFieldType: { code: "KV2954", severity: "error", title: "an EMIT payload field whose value does not fit the type the EVENT declares" },
   EventPayloadShape: { code: "KV2955", severity: "error", title: "an EMIT payload that is not an object literal { field: value, … }" },
   EmitNotSupportedByDriver: { code: "KV2956", severity: "error", title: "EMIT in a program whose first data source's driver keeps no change outbox (CockroachDB, MongoDB, Redis)" },
+  // ── sensitive data: MASKED fields and data subjects (KV2918–2929)
+  MaskedFieldType: { code: "KV2918", severity: "error", title: "MASKED on a field that is not text (a number, a boolean, a date, a list, a reference or a file has no characters to hide) or on an enum (its values are public)" },
+  MaskedUnknownRole: { code: "KV2919", severity: "error", title: "MASKED UNLESS a role the app's AUTH does not declare (or an app with no AUTH roles)" },
+  PersonalDataOfField: { code: "KV2920", severity: "error", title: "PERSONAL DATA OF a field that is not a reference to a SUBJECT entity" },
+  SubjectAndPersonalData: { code: "KV2921", severity: "error", title: "an entity that is both SUBJECT and PERSONAL DATA OF another record" },
+  MaskedFieldDerived: { code: "KV2923", severity: "error", title: "a MASKED field that an IDENTIFIER or a DEFAULT slug(…) is made from (the slug would show it)" },
+  PersonalDataNothingToForget: { code: "KV2922", severity: "warning", title: "SUBJECT or PERSONAL DATA OF on an entity with no ENCRYPTED field (forgetting the subject erases nothing of it)" },
   // ── sensitive data: ENCRYPTED fields (KV2970–2979)
   EncryptedFieldType: { code: "KV2970", severity: "error", title: "ENCRYPTED on a field that is not text (its ciphertext is text)" },
   EncryptedFieldModifier: { code: "KV2971", severity: "error", title: "an ENCRYPTED field that is UNIQUE, INDEX, PRIMARY, has a DEFAULT, or is in a composite constraint or an IDENTIFIER" },

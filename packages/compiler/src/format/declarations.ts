@@ -28,6 +28,7 @@ function printDeclaration(p: Printer, d: Declaration): Doc {
     case "Entity":
       return [
         "ENTITY ", d.abstract ? "ABSTRACT " : "", d.name.name, d.extends === null ? "" : [" EXTENDS ", d.extends.name], d.source === null ? "" : [" USING ", d.source.name], d.noHistory ? " NO HISTORY" : "", d.audit ? " AUDIT" : "", d.softDelete ? " SOFT DELETE" : "", d.tenant ? [" TENANT BY ", d.tenant.name] : "", d.publicId === null ? "" : [" PUBLIC ID ", d.publicId.name],
+        d.subject ? " SUBJECT" : "", d.personalDataOf === null ? "" : [" PERSONAL DATA OF ", d.personalDataOf.name],
         d.identifier === null ? "" : [" IDENTIFIER ", d.identifier.maker.name, "(", d.identifier.from.map((f) => f.name).join(", "), ")", d.identifier.versioned ? " VERSIONED" : ""],
         // `ENTITY Supplier EXTENDS Organization` written without braces stays so.
         d.extends !== null && !p.text.slice(d.extends.span.end.offset, d.span.end.offset).includes("{")
@@ -161,6 +162,7 @@ function printField(p: Printer, field: FieldDecl): Doc {
 
 function printModifier(p: Printer, modifier: FieldModifier): Doc {
   if (modifier.modifier === "ON DELETE") return ["ON DELETE ", modifier.action ?? "RESTRICT"];
+  if (modifier.modifier === "MASKED" && modifier.roles.length > 0) return ["MASKED UNLESS ", modifier.roles.map((r) => r.name).join(", ")];
   if (modifier.value === null) return modifier.modifier;
   return ["DEFAULT ", printExpression(p, modifier.value, 0, false)];
 }

@@ -272,7 +272,7 @@ function parseEntity(c: Cursor, start: number): EntityDecl {
   const abstract = c.matchKeyword("ABSTRACT");
   const name = c.expectIdentifier("an entity name");
   const source = c.matchKeyword("USING") ? c.expectIdentifier("a data source name after USING") : null;
-  // Modifiers after the name (and USING), in any order: NO HISTORY, AUDIT, SOFT DELETE, TENANT BY claim, PUBLIC ID kind, IDENTIFIER slug(fields).
+  // Modifiers after the name (and USING), in any order: NO HISTORY, AUDIT, SOFT DELETE, TENANT BY claim, PUBLIC ID kind, IDENTIFIER slug(fields), SUBJECT, PERSONAL DATA OF field.
   let noHistory = false;
   let audit = false;
   let softDelete = false;
@@ -280,9 +280,18 @@ function parseEntity(c: Cursor, start: number): EntityDecl {
   let publicId: Identifier | null = null;
   let identifier: EntityIdentifier | null = null;
   let parent: Identifier | null = null;
+  let subject = false;
+  let personalDataOf: Identifier | null = null;
   for (;;) {
     const modifierStart = c.token.start;
-    if (c.matchKeyword("EXTENDS")) {
+    if (c.matchKeyword("SUBJECT")) {
+      subject = true;
+    } else if (c.matchKeyword("PERSONAL")) {
+      const word = c.expectIdentifier("DATA OF after PERSONAL (ENTITY Order PERSONAL DATA OF customer { … })");
+      if (word.name !== "DATA") c.error("Expected", word.span, `expected DATA after PERSONAL, found '${word.name}' (ENTITY Order PERSONAL DATA OF customer { … })`);
+      c.expectKeyword("OF", "after PERSONAL DATA (ENTITY Order PERSONAL DATA OF customer { … })");
+      personalDataOf = c.expectIdentifier("the reference field naming the data subject, after PERSONAL DATA OF");
+    } else if (c.matchKeyword("EXTENDS")) {
       parent = c.expectIdentifier("the entity to extend, after EXTENDS (ENTITY Customer EXTENDS Contact { … })");
     } else if (c.matchKeyword("NO")) {
       c.expectKeyword("HISTORY", "after NO (ENTITY Session NO HISTORY { … } keeps no versions)");
@@ -306,7 +315,7 @@ function parseEntity(c: Cursor, start: number): EntityDecl {
   const constraints: EntityConstraint[] = [];
   // `ENTITY Supplier EXTENDS Organization` alone (no fields of its own) needs no braces.
   const fields = parent !== null && !c.isPunct("{") ? [] : parseFieldBlock(c, "the ENTITY", constraints);
-  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory, audit, softDelete, tenant, publicId, identifier, abstract, extends: parent, doc: null };
+  return { kind: "Entity", span: c.spanFrom(start), name, source, fields, constraints, noHistory, audit, softDelete, tenant, publicId, identifier, subject, personalDataOf, abstract, extends: parent, doc: null };
 }
 
 /** `{ name: type modifiers … }` — fields separated by line breaks, commas or semicolons. */
@@ -376,7 +385,7 @@ function parseOnDelete(c: Cursor, start: number): FieldModifier {
     });
     action = "RESTRICT";
   }
-  return { kind: "FieldModifier", span: c.spanFrom(start), modifier: "ON DELETE", value: null, action };
+  return { kind: "FieldModifier", span: c.spanFrom(start), modifier: "ON DELETE", value: null, action, roles: [] };
 }
 
 function parseField(c: Cursor): FieldDecl | null {
@@ -398,13 +407,31 @@ function parseField(c: Cursor): FieldDecl | null {
     }
     // `UNIQUE (a, b)` on the next line is the entity's composite constraint, not this field's.
     if (t.newlineBefore && c.isPunct("(", c.peek())) break;
-    const mod = (["UNIQUE", "INDEX", "PRIMARY", "DEFAULT", "SECRET", "ENCRYPTED"] as const).find((m) => c.isKeyword(m) || (c.isMiscasedKeyword(m) && !t.newlineBefore));
+    const mod = (["UNIQUE", "INDEX", "PRIMARY", "DEFAULT", "SECRET", "ENCRYPTED", "MASKED"] as const).find((m) => c.isKeyword(m) || (c.isMiscasedKeyword(m) && !t.newlineBefore));
     if (mod === undefined) break;
     c.matchKeyword(mod);
     const value = mod === "DEFAULT" ? parseExpression(c) : null;
-    modifiers.push({ kind: "FieldModifier", span: c.spanFrom(t.start), modifier: mod, value, action: null });
+    const roles = mod === "MASKED" && c.matchKeyword("UNLESS") ? parseMaskRoles(c) : [];
+    modifiers.push({ kind: "FieldModifier", span: c.spanFrom(t.start), modifier: mod, value, action: null, roles });
   }
   return { kind: "Field", span: c.spanFrom(start), name, type, modifiers, by, doc };
+}
+
+/**
+ * After `MASKED UNLESS`: the roles that see the value whole, `admin, dpo`, on the same line. A
+ * comma followed by `name:` separates the next field (`{ a: text MASKED UNLESS admin, b: text }`).
+ */
+function parseMaskRoles(c: Cursor): Identifier[] {
+  const roles: Identifier[] = [];
+  for (;;) {
+    if (c.token.newlineBefore || c.token.kind !== "Identifier" || c.isPunct(":", c.peek())) {
+      if (roles.length === 0) c.errorExpected("a role after UNLESS, as in MASKED UNLESS admin");
+      break;
+    }
+    roles.push(c.expectIdentifier("a role"));
+    if (!c.matchPunct(",")) break;
+  }
+  return roles;
 }
 
 /** `int`, `text?`, `string(min: 1)`, `enum("a", "b")`, `Tag[]`, `{ street: string }[]?` */

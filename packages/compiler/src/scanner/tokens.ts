@@ -41,6 +41,9 @@ export const KEYWORDS = [
   "SPAWN", "AWAIT",
   // Sensitive data: `email: email ENCRYPTED` (AES-256-GCM at rest, erasable with `kova db forget`).
   "ENCRYPTED",
+  // `ssn: text MASKED UNLESS admin` (partly shown in answers), `ENTITY Person SUBJECT`,
+  // `ENTITY Order PERSONAL DATA OF customer` (forgotten with its subject; DATA is read as a name).
+  "MASKED", "UNLESS", "SUBJECT", "PERSONAL",
   // Read models: `READ MODEL ProductSummary FROM Product GROUP_BY category { category, n: COUNT(*) }`.
   "READ", "MODEL",
   // Reuse: `ENTITY ABSTRACT Contact { … }` (no table), `ENTITY Customer EXTENDS Contact { … }`.

@@ -12,7 +12,7 @@ import {
   type AppDefinition, type AppEnv, type CompiledRoute, type QueryValues, type FileStore, type Logger, type Problem, type RouteStore, type SerializedReply, type Serving, type StageOutcome,
 } from "@kova/runtime/browser";
 import type { IncomingHttpHeaders } from "node:http";
-import { appDriverView, DATA_KEY_ENV, DataKeys, backfillIdentifiers, DRIVER_PACKAGES, hasEncryptedFields, storedEntities, MasterKeys, type Driver } from "@kova/query";
+import { appDriverView, DATA_KEY_ENV, DataKeys, backfillIdentifiers, DRIVER_PACKAGES, hasEncryptedFields, hasMaskedFields, storedEntities, MasterKeys, type Driver } from "@kova/query";
 import { BrowserDriver } from "./browser-driver.js";
 import type { BrowserStore } from "./store.js";
 
@@ -145,7 +145,9 @@ export class BrowserApp {
     }
     const env: AppEnv = Object.fromEntries(app.env.map((v) => [v.name, v.default ?? ""]));
     const security = new HttpSecurity(app, env, {}, log);
-    const serving: Serving = { env, log, dataSources: new DataSources(drivers), security, errors: DEFAULT_ERROR_FORMAT, files: NO_FILES };
+    // MASKED fields: the same request views as on Node note their values, to mask the answers.
+    const masked = new Map(app.dataSources.filter((s) => hasMaskedFields(s.entities)).map((s) => [s.name, s.entities] as const));
+    const serving: Serving = { env, log, dataSources: new DataSources(drivers, new Map(), new Map(), masked), security, errors: DEFAULT_ERROR_FORMAT, files: NO_FILES };
     return new BrowserApp(app, buildRouter(app, false, log), security.withStages(new Pipeline()), serving);
   }
 

@@ -15,7 +15,7 @@
 import { withExecute } from "../driver-view.js";
 import type { Driver } from "../driver.js";
 import type { EntitySchema, FieldSchema, HistoryEntry, NestedSelection, QueryPlan } from "../plan.js";
-import { checkFieldValue } from "../values/write-values.js";
+import { checkFieldValue, withoutEcho } from "../values/write-values.js";
 import { operandValue } from "../values/write-record.js";
 import type { DataKeys } from "./data-keys.js";
 import { ciphertextKeyId, decryptValue, encryptValue, isCiphertext, newDataKey, type DataKey } from "./envelope.js";
@@ -41,11 +41,29 @@ export function encryptedDriver(driver: Driver, entities: readonly EntitySchema[
     // The record and its key commit together (joining the endpoint's transaction when one is open).
     const result = await driver.transaction(async () => {
       const written = await inner(query, sealed);
-      for (const row of rowsOf(written)) if (typeof row.id === "number" || typeof row.id === "bigint") await keys.store(dataKey, entity.name, Number(row.id));
+      for (const row of rowsOf(written)) {
+        const owner = keyOwner(entity, row);
+        if (owner !== undefined) await keys.store(dataKey, owner.entity, owner.id);
+      }
       return written;
     });
     return decryptResult(plan, result, byName, keys);
   });
+}
+
+/**
+ * Whose data key it is: the data subject the written record's values belong to. A record of an
+ * entity that is `PERSONAL DATA OF customer` belongs to the record its reference names (so that
+ * forgetting the subject erases it too); any other record — a SUBJECT's, or one of an entity
+ * that declares no subject — is its own subject.
+ */
+export function keyOwner(entity: EntitySchema, row: Readonly<Record<string, unknown>>): { entity: string; id: number } | undefined {
+  const of = entity.personalDataOf;
+  if (of !== undefined) {
+    const ref = row[of.field];
+    if (typeof ref === "number" || typeof ref === "bigint") return { entity: of.entity, id: Number(ref) };
+  }
+  return typeof row.id === "number" || typeof row.id === "bigint" ? { entity: entity.name, id: Number(row.id) } : undefined;
 }
 
 function reachesEncrypted(n: NestedSelection, byName: ReadonlyMap<string, EntitySchema>): boolean {
@@ -60,7 +78,8 @@ async function encryptWrite(plan: Extract<QueryPlan, { kind: "insert" | "save" |
   const seal = async (field: FieldSchema, value: unknown): Promise<unknown> => {
     // The declared type's rules (an email is an email) apply to the plaintext, before it is hidden.
     const { encrypted: _, ...plain } = field;
-    const checked = checkFieldValue(plain, value);
+    // Its 400 never quotes the value: the plaintext is what the field keeps out of answers and logs.
+    const checked = withoutEcho(() => checkFieldValue(plain, value));
     if (checked === null) return value;
     dataKey ??= await newDataKey();
     return encryptValue(dataKey, String(checked), entity.name, field.name);

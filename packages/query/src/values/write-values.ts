@@ -15,10 +15,35 @@ export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DECIMAL_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 
+/** The 400 for a value that does not fit its field; `expected` is kept so a sensitive field's 400 can be told without the value. */
+export class FieldValueError extends QueryError {
+  constructor(
+    message: string,
+    readonly fieldName: string,
+    readonly expected: string,
+  ) {
+    super(message, 400, fieldName);
+  }
+}
+
 /** Throws the 400 for a value that does not fit `field`: `field "x" must be <expected>, got <value>`. */
 export function invalidValue(field: string, expected: string, value: unknown): never {
   const shown = typeof value === "string" ? JSON.stringify(value) : typeof value === "object" && value !== null ? "an object" : String(value);
-  throw new QueryError(`field "${field}" must be ${expected}, got ${shown}`, 400, field);
+  throw new FieldValueError(`field "${field}" must be ${expected}, got ${shown}`, field, expected);
+}
+
+/**
+ * Runs a check of a sensitive field's value (ENCRYPTED or MASKED): its 400 names the field and
+ * the expected form but never repeats the value, since the problem response and the logs would
+ * then hold the personal data the field keeps out of them.
+ */
+export function withoutEcho<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof FieldValueError)) throw error;
+    throw new QueryError(`field "${error.fieldName}" must be ${error.expected} (the value is not repeated: the field holds personal data)`, 400, error.fieldName);
+  }
 }
 
 /** A YYYY-MM-DD string naming a real calendar day (not 2024-02-30). */
@@ -46,6 +71,11 @@ export function checkFieldValue(field: FieldSchema, value: unknown): CheckedValu
     if (!isCiphertext(value)) throw new Error(`field "${field.name}" is ENCRYPTED but was written without encryption (write it through the app's data source)`);
     return value;
   }
+  if (field.masked !== undefined) return withoutEcho(() => checkPlainValue(field, value));
+  return checkPlainValue(field, value);
+}
+
+function checkPlainValue(field: FieldSchema, value: unknown): CheckedValue {
   if (field.items !== undefined) return checkListValue(field, field.items, value);
   const name = field.name;
   if (field.rich !== undefined) {

@@ -15,6 +15,7 @@ import { runHandler } from "../atomic.js";
 import type { Exchange, StageOutcome } from "../exchange.js";
 import type { PipelineStage } from "../pipeline.js";
 import { serializeReply, type SerializedReply } from "../route.js";
+import { maskedReply } from "../masked-reply.js";
 import { cacheRuntimeFor, tagsOfRequest } from "./registry.js";
 import type { CacheDefinition, RouteCache } from "./definition.js";
 import type { CacheEntry, NamedCache } from "./named-cache.js";
@@ -82,7 +83,8 @@ async function answer(ex: Exchange, cache: NamedCache, key: string, rules: Route
 
 /** Runs the handler; a 200 with a text body becomes an entry (null otherwise, its reply handed to `own`). */
 async function load(ex: Exchange, definition: CacheDefinition, tags: string[], own: (reply: SerializedReply) => void): Promise<CacheEntry | null> {
-  const reply = serializeReply((await runHandler(ex)) ?? undefined);
+  // MASKED values are masked for everyone in an answer kept for every caller (runtime/masked-reply.ts).
+  const reply = maskedReply(ex, serializeReply((await runHandler(ex)) ?? undefined), true);
   // Only a 200 with a text body is kept (a binary answer, such as a file download, is not JSON to share).
   if (reply.status !== 200 || typeof reply.payload !== "string") {
     own(reply);

@@ -4,7 +4,7 @@
  * records are batched per request: every `author` (or `comments`, or `history`) asked for by the
  * rows of one list is read with one statement (`WHERE id IN (…)`), never one per row.
  */
-import { isSoftDeleteEntity, QueryError, rewriteIdentifier, rewritePublicId, rewriteSoftDelete, scopeToTenant, tenantClaimOf, tenantField, type CompiledQuery, type DeletedRows, type Driver, type EntitySchema, type Filter, type Operand, type OrderTerm, type QueryPlan } from "@kova/query";
+import { isSoftDeleteEntity, maskRecordingDriver, MaskedValues, QueryError, rewriteIdentifier, rewritePublicId, rewriteSoftDelete, scopeToTenant, tenantClaimOf, tenantField, type CompiledQuery, type DeletedRows, type Driver, type EntitySchema, type Filter, type Operand, type OrderTerm, type QueryPlan } from "@kova/query";
 import type { AuthClaims } from "../auth/scheme.js";
 import type { DataSources } from "../data-sources.js";
 import type { Exchange } from "../exchange.js";
@@ -125,7 +125,10 @@ export class Resolvers implements GraphqlResolvers {
   statements = 0;
 
   private async run(ctx: GraphqlContext, entity: string, source: QueryPlan, args: PlanArgs, caller: Operand = { kind: "literal", value: null }, deleted: DeletedRows = "hide"): Promise<unknown> {
-    const driver: Driver = this.dataSources.get(this.sourceOf.get(entity));
+    const sourceName = this.sourceOf.get(entity);
+    const masked = this.dataSources.maskedEntities(sourceName);
+    // MASKED fields: the request notes what it reads, and its answer is masked (runtime/masked-reply.ts).
+    const driver: Driver = masked === undefined ? this.dataSources.get(sourceName) : maskRecordingDriver(this.dataSources.get(sourceName), masked, () => (ctx.exchange.masked ??= new MaskedValues()));
     // The same plan rewrites as a compiled query's (@kova/query), in the compiler's order: SOFT
     // DELETE (deleted rows hidden unless asked for, a delete stamps), TENANT BY (every plan scoped
     // to the caller's tenant), PUBLIC ID (`id` is the public id; the data source's view answers it

@@ -5,7 +5,7 @@
  * `asOf` (time travel), a by-id query, and create / update / delete mutations. Every read and write
  * is a query plan compiled by the data source's own dialect, values always as arguments.
  */
-import { isIdentifierField, isPublicIdEntity, isSoftDeleteEntity, richType, type EntitySchema, type FieldSchema, type ScalarType } from "@kova/query";
+import { isIdentifierField, isPublicIdEntity, isSoftDeleteEntity, maskRow, richType, type EntitySchema, type FieldSchema, type ScalarType } from "@kova/query";
 import type * as G from "graphql";
 import type { GraphqlAccessConfig } from "./access.js";
 import type { MappedOperation } from "./mapped.js";
@@ -139,7 +139,9 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
 
   for (const entity of served) {
     const visible = visibleFields(entity);
-    const fieldNames = ["id", ...visible.filter((f) => f.items === undefined).map((f) => f.name)];
+    // A MASKED field is neither a filter nor an order: comparing with guesses would reveal the value.
+    const comparable = visible.filter((f) => f.items === undefined && f.masked === undefined);
+    const fieldNames = ["id", ...comparable.map((f) => f.name)];
     const FieldEnum = new GraphQLEnumType({ name: `${entity.name}Field`, values: Object.fromEntries(fieldNames.map((n) => [n, { value: n }])) });
     orderTypes.set(entity.name, new GraphQLInputObjectType({ name: `${entity.name}Order`, fields: { field: { type: new GraphQLNonNull(FieldEnum) }, direction: { type: Direction, defaultValue: "ASC" } } }));
     const where: G.GraphQLInputObjectType = new GraphQLInputObjectType({
@@ -147,7 +149,7 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
       fields: () => ({
         id: { type: comparison(`${idType(entity).name}Comparison`, idType(entity)) },
         // List fields are not compared here (their elements would need `contains`).
-        ...Object.fromEntries(visible.filter((f) => f.items === undefined).map((f) => {
+        ...Object.fromEntries(comparable.map((f) => {
           const t = fieldScalar(entity, f);
           return [f.name, { type: comparison(`${t.name}Comparison`, t) }];
         })),
@@ -181,7 +183,8 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
             fields[`${f.name}Id`] = { type: f.optional ? key : new GraphQLNonNull(key), resolve: (row) => row[f.name] };
           } else {
             const t = fieldType(entity, f);
-            fields[f.name] = { type: f.optional ? t : new GraphQLNonNull(t) };
+            const masked = f.masked === undefined ? undefined : `MASKED: shown partially${f.masked.unless.length === 0 ? "" : ` unless the caller has the role ${f.masked.unless.join(" or ")}`}.`;
+            fields[f.name] = { type: f.optional ? t : new GraphQLNonNull(t), ...(masked === undefined ? {} : { description: masked }) };
           }
         }
         for (const r of entity.relations ?? []) {
@@ -219,7 +222,8 @@ export function buildGraphqlSchema(graphql: typeof G, entities: readonly EntityS
         id: { type: new GraphQLNonNull(GraphQLInt) },
         version: { type: GraphQLInt },
         at: { type: new GraphQLNonNull(GraphQLString) },
-        record: { type: objectTypes.get(entity.name)!, description: "The record after the write; null after a delete.", resolve: (e) => e.after },
+        // Sent to every subscriber, not in answer to a read of theirs: MASKED fields masked for all.
+        record: { type: objectTypes.get(entity.name)!, description: "The record after the write; null after a delete.", resolve: (e) => maskRow(entity, e.after) },
       },
     });
     subscription[`${lower(entity.name)}Changed`] = {

@@ -13,7 +13,7 @@
  * Everything else is the program's own messages, as SEND and BROADCAST wrote them.
  */
 import { randomUUID } from "node:crypto";
-import type { Driver } from "@kova/query";
+import { maskRecordingDriver, MaskedValues, type Driver } from "@kova/query";
 import type { LiveQuery } from "../app.js";
 import { changeFeedFor } from "../changes/change-feed.js";
 import { watchLive } from "./live-watch.js";
@@ -28,6 +28,7 @@ import type { EnqueueOptions } from "../tasks/definition.js";
 import { taskRuntimeFor } from "../tasks/registry.js";
 import { messageText, type Member, type RoomMessage, type Subscriber } from "./hub.js";
 import type { SocketEndpoint } from "./socket-server.js";
+import { maskedText } from "../masked-reply.js";
 
 /** Bad messages in a row after which the client is closed (1008, or 1009 for sizes). */
 const STRIKES = 5;
@@ -95,7 +96,22 @@ export class Connection implements RequestContext, Subscriber {
   // ─────────────── what the handlers call (RequestContext and the realtime statements)
 
   db(name?: string): Driver {
-    return this.endpoint.serving.dataSources.get(name);
+    const sources = this.endpoint.serving.dataSources;
+    const masked = sources.maskedEntities(name);
+    if (masked === undefined) return sources.get(name);
+    // MASKED fields: the handler reads real values; what the connection sends is masked (sendable).
+    return maskRecordingDriver(sources.get(name), masked, () => (this.masked ??= new MaskedValues()));
+  }
+
+  /** The MASKED values this connection's handlers have read (masked in what it sends). */
+  private masked: MaskedValues | undefined = undefined;
+
+  /**
+   * A message as it may leave: masked values masked — for the client itself unless it holds a role
+   * the field names; for a room always (its members are other callers).
+   */
+  private sendable(text: string, toRoom: boolean): string {
+    return maskedText(this.masked, text, toRoom ? undefined : this.endpoint.definition.auth, this.auth);
   }
 
   /** ENQUEUE in a handler: a job for a queued TASK. */
@@ -112,11 +128,11 @@ export class Connection implements RequestContext, Subscriber {
   }
 
   send(value: unknown, serialize?: (value: unknown) => string): void {
-    this.outgoing.push({ to: "client", text: messageText(value, serialize) });
+    this.outgoing.push({ to: "client", text: this.sendable(messageText(value, serialize), false) });
   }
 
   broadcast(room: string | null, value: unknown, serialize?: (value: unknown) => string): void {
-    this.outgoing.push({ to: "room", room: room ?? this.endpoint.everyone, text: messageText(value, serialize) });
+    this.outgoing.push({ to: "room", room: room ?? this.endpoint.everyone, text: this.sendable(messageText(value, serialize), true) });
   }
 
   /**
@@ -129,7 +145,7 @@ export class Connection implements RequestContext, Subscriber {
     const query = this.lives.length;
     const feed = changeFeedFor(this.endpoint.serving.dataSources, { log: this.endpoint.serving.log });
     this.lives.push(
-      watchLive(feed, live, (text, version) => this.write(`{"kova":"live","query":${query},"version":${version},"data":${text}}`), (error) => {
+      watchLive(feed, live, (text, version) => this.write(`{"kova":"live","query":${query},"version":${version},"data":${this.sendable(text, false)}}`), (error) => {
         this.log.error({ err: error }, "live query failed; it stops");
         this.write(JSON.stringify({ kova: "error", error: "live_query_failed", message: "the live query failed" }));
       }),

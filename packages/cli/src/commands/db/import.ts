@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { checkFieldValue, type EntitySchema, type TransferBatch, type TransferRow, type TransferVersion } from "@kova/query";
+import { checkFieldValue, encryptedEntities, type EntitySchema, type TransferBatch, type TransferRow, type TransferVersion } from "@kova/query";
 import { parseCount, UsageError } from "../../args.js";
 import { ExitCode, type CliContext } from "../../command.js";
 import { defineCommand } from "../../define-command.js";
@@ -50,7 +50,9 @@ Options:
       throw error;
     }
     try {
-      await source.driver.migrate(source.entities);
+      // With ENCRYPTED fields, the data key and erasure tables too: an export carries them, and
+      // its ciphertext reads only with its data keys (@kova/query secrets/data-keys.ts).
+      await source.driver.migrate(encryptedEntities(source.entities));
       return await importFile(file, source, batchSize, context);
     } catch (error) {
       if (error instanceof LineError) return fail(context, "import", error.message);
@@ -80,7 +82,7 @@ async function importFile(file: string, source: OpenSource, batchSize: number, c
   let pending = new Map<string, Pending>();
   let pendingLines = 0;
   let firstPending = 0;
-  const entities = new Map(source.entities.map((e) => [e.name, e]));
+  const entities = new Map(encryptedEntities(source.entities).map((e) => [e.name, e]));
   let rows = 0;
   let versions = 0;
 

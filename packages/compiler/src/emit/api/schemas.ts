@@ -3,7 +3,7 @@
  * rows, VALIDATE shapes, views and problem responses. The OpenAPI document and the TypeScript
  * client both read these, so the two can never disagree about a type.
  */
-import type { EntitySchema, FieldSchema, JsonType, ResultColumn, ScalarType } from "@kova/query";
+import type { EntitySchema, FieldSchema, JsonType, MaskRule, ResultColumn, ScalarType } from "@kova/query";
 import { graphColumns, isIdentifierField, isPublicIdEntity, publicIdKindOf, richType, type RichTypeRef } from "@kova/query";
 import type { AppModel, EntityDocs, InputType, Literal, Shape, ShapeField, ShapeType, View } from "../../ir/nodes.js";
 
@@ -77,7 +77,22 @@ export function fieldSchema(field: FieldSchema, entities?: ReadonlyMap<string, E
     schema.readOnly = true;
     schema.description = "The record's human-readable identifier: a slug made by the server on insert, unique, kept afterwards.";
   }
+  // MASKED: answers show it partially unless the caller holds a role it names (@kova/query masks/).
+  if (field.masked !== undefined) {
+    // A masked answer no longer has the type's form (`+********0958` is no E.164 number).
+    delete schema.pattern;
+    delete schema.format;
+    delete schema.examples;
+    schema.description = maskedDescription(field.masked);
+    schema["x-kova-masked"] = { kind: field.masked.kind, unless: field.masked.unless };
+  }
   return field.optional ? nullable(schema) : schema;
+}
+
+/** What a MASKED field's answers hold, for OpenAPI, GraphQL and TypeScript readers. */
+export function maskedDescription(rule: MaskRule): string {
+  const shown = rule.kind === "email" ? "its first letter and domain (a***@example.com)" : rule.kind === "phone" ? "its last 4 digits (+********0958)" : "its last 4 characters (*****6789; all masked under 8 characters)";
+  return `MASKED: answers show only ${shown}${rule.unless.length === 0 ? "" : `, unless the caller has the role ${rule.unless.join(" or ")}`}.`;
 }
 
 /** A rich type's schema (the registry's), with the expected form and an example for readers. */
@@ -133,7 +148,8 @@ export function entitySchema(entity: EntitySchema, docs?: EntityDocs, entities?:
   for (const field of entity.fields) {
     if (field.secret === true || field.publicId !== undefined) continue;
     const doc = docs?.fields[field.name];
-    properties[field.name] = doc ? { ...fieldSchema(field, entities), description: doc } : fieldSchema(field, entities);
+    const schema = fieldSchema(field, entities);
+    properties[field.name] = doc ? { ...schema, description: field.masked !== undefined ? `${doc} ${maskedDescription(field.masked)}` : doc } : schema;
   }
   const description = docs?.doc;
   return { type: "object", ...(description ? { description } : {}), properties, required: Object.keys(properties), additionalProperties: false };
