@@ -305,6 +305,23 @@ export function readsRow(operand: Operand): boolean {
   }
 }
 
+/** The entity fields an operand reads (none for an argument or a literal). */
+export function operandFields(operand: Operand): string[] {
+  switch (operand.kind) {
+    case "field":
+    case "jsonPath":
+      return [operand.field];
+    case "aggregate":
+      return operand.field === null ? [] : [operand.field];
+    case "arith":
+      return [...operandFields(operand.left), ...operandFields(operand.right)];
+    case "concat":
+      return operand.parts.flatMap(operandFields);
+    default:
+      return [];
+  }
+}
+
 export type CompareOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
 
 /**

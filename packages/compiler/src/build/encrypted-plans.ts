@@ -9,7 +9,7 @@
  * - KV2974: an entity with ENCRYPTED fields on a driver whose dialect says it cannot keep their
  *   data keys (`limits.encryption`), at the CONNECT that puts it there.
  */
-import type { Dialect, EntitySchema, Filter, NestedSelection, Operand, QueryPlan } from "@kova/query";
+import { operandFields, type Dialect, type EntitySchema, type Filter, type NestedSelection, type QueryPlan } from "@kova/query";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { AppModel } from "../ir/nodes.js";
 
@@ -131,22 +131,6 @@ function filterField(filter: Filter | null, scope: EntitySchema | undefined, ent
       return hit([filter.field, ...operandFields(filter.item)]);
     case "related":
       return filterField(filter.filter, entity(filter.relation.entity), entity);
-  }
-}
-
-function operandFields(operand: Operand): string[] {
-  switch (operand.kind) {
-    case "field":
-    case "jsonPath":
-      return [operand.field];
-    case "aggregate":
-      return operand.field === null ? [] : [operand.field];
-    case "arith":
-      return [...operandFields(operand.left), ...operandFields(operand.right)];
-    case "concat":
-      return operand.parts.flatMap(operandFields);
-    default:
-      return [];
   }
 }
 

@@ -19,7 +19,7 @@
  */
 import { withExecute } from "../driver-view.js";
 import type { Driver } from "../driver.js";
-import type { EntitySchema, FieldSchema, HistoryEntry, MaskRule, NestedSelection, Operand, QueryPlan, SelectShape } from "../plan.js";
+import { operandFields, type EntitySchema, type FieldSchema, type HistoryEntry, type MaskRule, type NestedSelection, type QueryPlan, type SelectShape } from "../plan.js";
 
 /** The character a masked character is shown as. */
 export const MASK_CHAR = "*";
@@ -163,10 +163,10 @@ function noteShaped(shape: SelectShape, result: unknown, entity: EntitySchema | 
   const masked = new Map(maskedFields(entity).map((f) => [f.name, f.masked!]));
   if (masked.size === 0) return;
   const reading = shape.columns.flatMap((c) => {
-    const field = readFields(c.value).find((f) => masked.has(f));
+    const field = operandFields(c.value).find((f) => masked.has(f));
     if (field === undefined) return [];
     const rule = masked.get(field)!;
-    const direct = (c.value.kind === "field" || c.value.kind === "aggregate") && readFields(c.value)[0] === field;
+    const direct = (c.value.kind === "field" || c.value.kind === "aggregate") && operandFields(c.value)[0] === field;
     return [{ name: c.name, rule: direct ? rule : { kind: "text" as const, unless: rule.unless } }];
   });
   if (reading.length === 0) return;
@@ -176,23 +176,6 @@ function noteShaped(shape: SelectShape, result: unknown, entity: EntitySchema | 
   }
   const holder = shape.result === "page" || shape.result === "cursor" ? (result as { items?: unknown } | null)?.items : result;
   for (const row of rowsOf(holder)) for (const c of reading) values().note(c.rule, row[c.name]);
-}
-
-/** The fields an operand reads. */
-function readFields(operand: Operand): string[] {
-  switch (operand.kind) {
-    case "field":
-    case "jsonPath":
-      return [operand.field];
-    case "aggregate":
-      return operand.field === null ? [] : [operand.field];
-    case "arith":
-      return [...readFields(operand.left), ...readFields(operand.right)];
-    case "concat":
-      return operand.parts.flatMap(readFields);
-    default:
-      return [];
-  }
 }
 
 /**
