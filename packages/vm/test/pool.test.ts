@@ -5,7 +5,7 @@
  * instruction bound, cost.ts) run on the calling thread unless the pool is told otherwise.
  */
 import assert from "node:assert/strict";
-import { availableParallelism, loadavg } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { after, describe, test } from "node:test";
 import { CHEAP_INSTRUCTIONS, DEFAULT_QUOTAS, ExecutionPool, QuotaExceeded, type Quotas, type ReadyProgram } from "../src/index.js";
 import type { Driver } from "@kova/query";
@@ -105,22 +105,31 @@ describe("the execution pool", async () => {
     let one = Infinity;
     let two = Infinity;
     let gap = Infinity;
+    // Cores the machine left idle while the two ran (its idle time ÷ the wall time), in the best run.
+    let idleCores = 0;
     // Best of three: the machine is shared, the best run is the one least disturbed.
     for (let i = 0; i < 3; i++) {
       let started = performance.now();
       await spin();
       one = Math.min(one, performance.now() - started);
+      const idleBefore = machineIdleMs();
       started = performance.now();
       const [a, b] = await Promise.all([spin(), spin()]);
-      two = Math.min(two, Math.max(a, b) - started);
+      const wall = Math.max(a, b) - started;
+      if (wall < two) {
+        two = wall;
+        idleCores = (machineIdleMs() - idleBefore) / wall;
+      }
       gap = Math.min(gap, Math.abs(a - b));
     }
-    const figures = `one execution ${one.toFixed(1)} ms, two at once ${two.toFixed(1)} ms, their ends ${gap.toFixed(1)} ms apart (load ${loadavg()[0].toFixed(1)})`;
+    const figures = `one execution ${one.toFixed(1)} ms, two at once ${two.toFixed(1)} ms, their ends ${gap.toFixed(1)} ms apart, ${idleCores.toFixed(2)} cores idle meanwhile (load ${loadavg()[0].toFixed(1)})`;
     // On one thread the second would end one execution after the first; on two they end together.
     assert.ok(gap < one * 0.5, figures);
-    // In sequence two take 2× one; in parallel close to 1× — when the machine has the cores free to show it.
-    if (loadavg()[0] < availableParallelism()) assert.ok(two < one * 1.6, figures);
-    else console.log(`# wall-time ratio not asserted, the machine is loaded: ${figures}`);
+    // In sequence two take 2× one; in parallel close to 1×. The ratio says something only when the
+    // machine had a core to give: taking 2× while a core sat idle means the pool did not run them
+    // side by side; taking 2× with no core idle means other processes (other test files) had it.
+    if (idleCores >= 0.5) assert.ok(two < one * 1.6, figures);
+    else console.log(`# wall-time ratio not asserted, no core sat idle (the two workers, or other work, had both): ${figures}`);
   });
 });
 
@@ -188,3 +197,8 @@ GET /like {
     await assert.rejects(onPool(pool, program.ready, "GET /hello", { query: { name: "x".repeat(1000) } }, { responseBytes: 100 }), (error: unknown) => error instanceof QuotaExceeded && error.quota === "responseBytes");
   });
 });
+
+/** The machine's idle time so far, summed over its cores (ms). */
+function machineIdleMs(): number {
+  return cpus().reduce((sum, cpu) => sum + cpu.times.idle, 0);
+}
